@@ -1,0 +1,84 @@
+"""Assemble the agent graph: five nodes and the routes between them."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Send
+
+from graph.state import AgentState, ToolTask
+from nodes.approval_interrupt import approval_interrupt
+from nodes.call_model import call_model
+from nodes.compact import compact, needs_compact
+from nodes.deps import AgentDeps
+from nodes.doom_check import doom_check
+from nodes.execute_tools import execute_tools
+from nodes.history import note_kind
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.graph.state import CompiledStateGraph
+
+
+def route_entry(state: AgentState, *, deps: AgentDeps) -> Literal["compact", "doom_check"]:
+    """Before each model call: compact first when the context is over budget."""
+    return "compact" if needs_compact(state, deps) else "doom_check"
+
+
+def route_after_compact(state: AgentState) -> Literal["doom_check", "__end__"]:
+    return END if state.get("stop_reason") in ("compacted", "compact_failed") else "doom_check"
+
+
+def route_after_doom_check(state: AgentState) -> Literal["call_model", "__end__"]:
+    return END if state.get("stop_reason") == "doom_loop" else "call_model"
+
+
+def route_after_model(
+    state: AgentState,
+) -> Literal["approval_interrupt", "compact", "doom_check", "__end__"]:
+    if state.get("stop_reason") in ("max_iterations", "max_cost"):
+        return END
+    if state.get("compact_request") == "overflow":
+        return "compact"
+    if not state.get("messages"):
+        return END
+    last = state["messages"][-1]
+    if isinstance(last, AIMessage) and last.tool_calls:
+        return "approval_interrupt"
+    if note_kind(last) == "length_note":
+        return "doom_check"
+    return END
+
+
+def route_after_approval(state: AgentState) -> list[Send] | Literal["call_model"]:
+    """One task per approved call, so a crash re-runs only the unfinished ones."""
+    approved = state.get("approved_calls") or []
+    if not approved:
+        return "call_model"
+    return [Send("execute_tools", ToolTask(call=call)) for call in approved]
+
+
+def build_graph(
+    deps: AgentDeps, checkpointer: BaseCheckpointSaver | None = None
+) -> CompiledStateGraph[Any]:
+    builder = StateGraph(AgentState)
+    builder.add_node("compact", partial(compact, deps=deps))
+    builder.add_node("doom_check", partial(doom_check, deps=deps))
+    builder.add_node("call_model", partial(call_model, deps=deps))
+    builder.add_node("approval_interrupt", partial(approval_interrupt, deps=deps))
+    builder.add_node("execute_tools", partial(execute_tools, deps=deps), input_schema=ToolTask)
+    entry = partial(route_entry, deps=deps)
+    builder.add_conditional_edges(START, entry, ["compact", "doom_check"])
+    builder.add_conditional_edges("execute_tools", entry, ["compact", "doom_check"])
+    builder.add_conditional_edges("compact", route_after_compact, ["doom_check", END])
+    builder.add_conditional_edges("doom_check", route_after_doom_check, ["call_model", END])
+    builder.add_conditional_edges(
+        "call_model", route_after_model, ["approval_interrupt", "compact", "doom_check", END]
+    )
+    builder.add_conditional_edges(
+        "approval_interrupt", route_after_approval, ["execute_tools", "call_model"]
+    )
+    return builder.compile(checkpointer=checkpointer, name="ml_intern")

@@ -1,0 +1,108 @@
+"""Events: what the CLI, Slack and stream-json consume, translated from LangGraph stream parts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
+
+EventType = Literal[
+    "processing", "ready", "assistant_chunk", "assistant_message", "assistant_stream_end",
+    "tool_call", "tool_output", "tool_log", "tool_state_change", "approval_required",
+    "turn_complete", "error", "interrupted", "compacted", "undo_complete", "shutdown",
+    "plan_update", "usage",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Event:
+    type: EventType
+    thread_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    ts: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def text_of(content: Any) -> str:
+    """The text of a message's content, whether a string or a list of blocks."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            block if isinstance(block, str) else str(block.get("text", ""))
+            for block in content
+            if isinstance(block, str) or block.get("type") == "text"
+        )
+    return str(content)
+
+
+class EventTranslator:
+    """Turns (mode, chunk) pairs from `astream(stream_mode=[...])` into Events."""
+
+    def __init__(self, thread_id: str) -> None:
+        self.thread_id = thread_id
+        self.streaming = False
+
+    def event(self, type_: EventType, **data: Any) -> Event:
+        return Event(type=type_, thread_id=self.thread_id, data=data)
+
+    def translate(self, mode: str, chunk: Any) -> Iterator[Event]:
+        if mode == "messages":
+            yield from self._token(chunk)
+        elif mode == "custom" and isinstance(chunk, dict) and chunk.get("type"):
+            payload = {k: v for k, v in chunk.items() if k != "type"}
+            yield self.event(chunk["type"], **payload)
+        elif mode == "updates" and isinstance(chunk, dict):
+            for node, update in chunk.items():
+                yield from self._update(node, update)
+
+    def _token(self, chunk: Any) -> Iterator[Event]:
+        message, meta = chunk
+        if meta.get("langgraph_node") != "call_model" or not isinstance(message, AIMessageChunk):
+            return
+        text = text_of(message.content)
+        if text:
+            self.streaming = True
+            yield self.event("assistant_chunk", text=text)
+
+    def _update(self, node: str, update: Any) -> Iterator[Event]:
+        if node == "__interrupt__":
+            for item in update:
+                value = item.value if isinstance(item.value, dict) else {"value": item.value}
+                yield self.event(
+                    "approval_required",
+                    interrupt_id=item.id,
+                    kind=value.get("kind", "tools"),
+                    action_requests=value.get("action_requests", []),
+                )
+            return
+        if not isinstance(update, dict):
+            return
+        messages = update.get("messages")
+        if messages is None or not isinstance(messages, list):
+            return
+        for message in messages:
+            if isinstance(message, AIMessage) and node == "call_model":
+                if self.streaming:
+                    self.streaming = False
+                    yield self.event("assistant_stream_end")
+                text = text_of(message.content)
+                if text:
+                    yield self.event("assistant_message", text=text, id=message.id)
+                for call in message.tool_calls:
+                    yield self.event(
+                        "tool_call", id=call["id"], name=call["name"], args=call.get("args") or {}
+                    )
+            elif isinstance(message, ToolMessage):
+                yield self.event(
+                    "tool_output",
+                    tool_call_id=message.tool_call_id,
+                    name=message.name,
+                    output=text_of(message.content),
+                    is_error=message.status == "error",
+                )

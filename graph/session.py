@@ -1,0 +1,351 @@
+"""Session: drives one thread of the agent graph and yields Events.
+
+The CLI, the tests and the benchmarks all talk to the agent through this class;
+none of them runs the graph loop themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AnyMessage, HumanMessage, ToolMessage
+from langgraph.types import Command, Overwrite
+
+from configs.settings import Settings, ml_intern_home
+from graph.builder import build_graph
+from graph.events import Event, EventTranslator, text_of
+from graph.store import DB_NAME, open_checkpointer
+from graph.thread_index import ThreadIndex, ThreadInfo
+from nodes.deps import AgentDeps, ChatModelFactory
+from nodes.history import interrupted_results, is_user_message, pending_tool_calls
+from nodes.provider_errors import ProviderError
+from tools.policy import Mode
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.types import StateSnapshot
+
+    from tools.registry import ToolCatalog
+
+STREAM_MODES = ["updates", "messages", "custom"]
+USER_TURN = {"ml_intern_turn": "user"}
+SUPERSEDED = (
+    "[not run] The user sent a new message instead of answering the approval request for this call."
+)
+CANCELLED = (
+    "[cancelled] The user interrupted the run while this tool call was in progress; it was stopped."
+)
+
+
+class Session:
+    """One thread: send messages, answer approvals, undo, compact, cancel."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        deps: AgentDeps,
+        checkpointer: BaseCheckpointSaver,
+        index: ThreadIndex,
+        thread_id: str,
+        mode: Mode = "interactive",
+        workspace: Path | None = None,
+        max_iterations: int | None = None,
+        max_cost_usd: float | None = None,
+    ) -> None:
+        self.settings = settings
+        self.deps = deps
+        self.graph = build_graph(deps, checkpointer)
+        self.index = index
+        self.thread_id = thread_id
+        self.mode: Mode = mode
+        self.workspace = (workspace or Path.cwd()).resolve()
+        self.max_iterations = max_iterations or settings.max_iterations
+        self.max_cost_usd = max_cost_usd if max_cost_usd is not None else settings.max_cost_usd
+        self._task: asyncio.Task[None] | None = None
+        self._cancelled = False
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        thread_id: str | None = None,
+        mode: Mode = "interactive",
+        home: Path | None = None,
+        workspace: Path | None = None,
+        catalog: ToolCatalog | None = None,
+        chat_model_factory: ChatModelFactory | None = None,
+        max_iterations: int | None = None,
+        max_cost_usd: float | None = None,
+    ) -> AsyncIterator[Session]:
+        """Open (or start) a thread in `$ML_INTERN_HOME/threads.sqlite`."""
+        from tools.registry import build_catalog
+
+        home = home or ml_intern_home()
+        workspace = (workspace or Path.cwd()).resolve()
+        catalog = catalog or build_catalog(settings, None)
+        deps = AgentDeps(
+            settings=settings, catalog=catalog, home=home, chat_model_factory=chat_model_factory
+        )
+        db = home / DB_NAME
+        async with open_checkpointer(db) as checkpointer:
+            yield cls(
+                settings=settings,
+                deps=deps,
+                checkpointer=checkpointer,
+                index=ThreadIndex(db),
+                thread_id=thread_id or new_thread_id(),
+                mode=mode,
+                workspace=workspace,
+                max_iterations=max_iterations,
+                max_cost_usd=max_cost_usd,
+            )
+
+    # -- reading the thread -------------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return {
+            "configurable": {
+                "thread_id": self.thread_id,
+                "mode": self.mode,
+                "workspace": str(self.workspace),
+                "max_iterations": self.max_iterations,
+                "max_cost_usd": self.max_cost_usd,
+            },
+            # The iteration cap is ours (a state counter); this only guards against runaway graphs.
+            "recursion_limit": 10 * self.max_iterations + 100,
+        }
+
+    async def snapshot(self) -> StateSnapshot:
+        return await self.graph.aget_state(self.config)
+
+    async def values(self) -> dict[str, Any]:
+        return dict((await self.snapshot()).values or {})
+
+    async def messages(self) -> list[AnyMessage]:
+        return list((await self.values()).get("messages") or [])
+
+    async def pending_approval(self) -> dict[str, Any] | None:
+        """The approval request the thread is waiting on, if any."""
+        snapshot = await self.snapshot()
+        for interrupt in snapshot.interrupts:
+            value = (
+                interrupt.value if isinstance(interrupt.value, dict) else {"value": interrupt.value}
+            )
+            return {"interrupt_id": interrupt.id, "kind": value.get("kind", "tools"), **value}
+        return None
+
+    async def has_unfinished_run(self) -> bool:
+        """True when a run was cut off (crash, kill) and can be finished with `continue_pending`."""
+        snapshot = await self.snapshot()
+        return bool(snapshot.next) and not snapshot.interrupts
+
+    async def exists(self) -> bool:
+        return bool((await self.snapshot()).values)
+
+    def info(self) -> ThreadInfo | None:
+        return self.index.get(self.thread_id)
+
+    # -- driving the thread -------------------------------------------------
+
+    async def send(self, text: str) -> AsyncIterator[Event]:
+        """Add a user message and run the turn to its end (or to an approval)."""
+        leftovers = await self._unanswered_calls(SUPERSEDED)
+        values = await self.values()
+        model = values.get("model") or self.settings.model_name
+        self.index.touch(self.thread_id, title=text, model=model, cwd=str(self.workspace))
+        payload = {
+            "messages": [*leftovers, HumanMessage(content=text, id=str(uuid.uuid4()))],
+            "stop_reason": None,
+            "compact_request": None,
+        }
+        async for event in self._run(payload, metadata=USER_TURN):
+            yield event
+
+    async def resume(
+        self, decisions: Sequence[dict[str, Any]], *, yolo: bool = False
+    ) -> AsyncIterator[Event]:
+        """Answer the pending approval: one decision per action request, in order."""
+        answer: dict[str, Any] = {"decisions": list(decisions)}
+        if yolo:
+            answer["yolo"] = True
+        async for event in self._run(Command(resume=answer)):
+            yield event
+
+    async def continue_pending(self) -> AsyncIterator[Event]:
+        """Finish a run that was cut off: re-run only the steps that did not complete."""
+        async for event in self._run(None):
+            yield event
+
+    async def compact(self) -> AsyncIterator[Event]:
+        """Summarise the history now, whatever its size."""
+        async for event in self._run({"compact_request": "force"}):
+            yield event
+
+    async def undo(self) -> Event:
+        """Go back to just before the last user message; the undone branch stays in history."""
+        found = [
+            h
+            async for h in self.graph.aget_state_history(
+                self.config, filter={"source": "input", **USER_TURN}, limit=1
+            )
+        ]
+        if not found:
+            return self._event(
+                "error", message="Nothing to undo: this thread has no user message yet."
+            )
+        undone = await self._last_user_text()
+        if found[0].parent_config is None:
+            # The first message of the thread: undo back to an empty conversation.
+            await self.graph.aupdate_state(
+                self.config,
+                {"messages": Overwrite([]), "plan": [], "stop_reason": None},
+                as_node="call_model",
+            )
+        else:
+            await self.graph.aupdate_state(found[0].parent_config, None, as_node="__copy__")
+        return self._event(
+            "undo_complete", undone_message=undone, messages=len(await self.messages())
+        )
+
+    async def set_model(self, model_id: str) -> None:
+        await self.graph.aupdate_state(self.config, {"model": model_id}, as_node="call_model")
+        self.index.touch(self.thread_id, model=model_id)
+
+    async def set_yolo(self, on: bool = True) -> None:
+        await self.graph.aupdate_state(self.config, {"yolo": on}, as_node="call_model")
+
+    def cancel(self) -> None:
+        """Stop the running turn: running tools are killed, the thread stays consistent."""
+        self._cancelled = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    # -- internals ----------------------------------------------------------
+
+    async def _run(
+        self, payload: Any, *, metadata: dict[str, Any] | None = None
+    ) -> AsyncIterator[Event]:
+        self._cancelled = False
+        translator = EventTranslator(self.thread_id)
+        queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        config = {**self.config, "metadata": metadata or {}}
+
+        async def pump() -> None:
+            try:
+                async for mode, chunk in self.graph.astream(
+                    payload, config, stream_mode=STREAM_MODES, durability="sync"
+                ):
+                    for event in translator.translate(mode, chunk):
+                        queue.put_nowait(event)
+            except ProviderError as error:
+                queue.put_nowait(
+                    self._event("error", message=str(error), kind=error.kind, fatal=True)
+                )
+            except asyncio.CancelledError:
+                pass
+            except Exception as error:  # the run ends; the thread stays at its last checkpoint
+                queue.put_nowait(
+                    self._event(
+                        "error",
+                        message=f"{type(error).__name__}: {error}",
+                        kind="internal",
+                        fatal=True,
+                    )
+                )
+            finally:
+                queue.put_nowait(None)
+
+        yield self._event("processing")
+        self._task = asyncio.create_task(pump())
+        failed = False
+        try:
+            while (event := await queue.get()) is not None:
+                failed = failed or (event.type == "error" and bool(event.data.get("fatal")))
+                yield event
+        finally:
+            if not self._task.done():
+                self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._cancelled:
+            await self._settle_cancelled()
+            yield self._event("interrupted")
+            yield await self._turn_complete("interrupted")
+        elif failed:
+            yield await self._turn_complete("error")
+        elif not (await self.snapshot()).interrupts:
+            yield await self._turn_complete(None)
+        self.index.touch(self.thread_id)
+
+    async def _settle_cancelled(self) -> None:
+        """After a cancel, answer every unfinished call so the thread is valid and idle."""
+        results = await self._unanswered_calls(CANCELLED)
+        await self.graph.aupdate_state(
+            self.config, {"messages": results, "stop_reason": "interrupted"}, as_node="call_model"
+        )
+
+    async def _unanswered_calls(self, text: str) -> list[ToolMessage]:
+        """Results for the last AI message's calls: finished ones kept, the rest marked `text`."""
+        snapshot = await self.snapshot()
+        messages = (snapshot.values or {}).get("messages") or []
+        pending = pending_tool_calls(messages)
+        if not pending:
+            return []
+        finished: dict[str, ToolMessage] = {}
+        for task in snapshot.tasks:
+            for message in (
+                (task.result or {}).get("messages", []) if isinstance(task.result, dict) else []
+            ):
+                if isinstance(message, ToolMessage):
+                    finished[message.tool_call_id] = message
+        missing = [c for c in pending if c["id"] not in finished]
+        kept = [finished[c["id"]] for c in pending if c["id"] in finished]
+        return [*kept, *interrupted_results(missing, text)]
+
+    async def _turn_complete(self, forced_reason: str | None) -> Event:
+        values = await self.values()
+        usage = values.get("usage") or {}
+        messages = values.get("messages") or []
+        final = next(
+            (
+                text_of(m.content)
+                for m in reversed(messages)
+                if m.type == "ai" and text_of(m.content)
+            ),
+            "",
+        )
+        return self._event(
+            "turn_complete",
+            stop_reason=forced_reason or values.get("stop_reason") or "done",
+            iterations=(values.get("turn") or {}).get("iterations", 0),
+            final_text=final,
+            usage={
+                "input_tokens": usage.get("input_tokens", 0),
+                "output_tokens": usage.get("output_tokens", 0),
+                "cost_usd": usage.get("cost_usd", 0.0),
+            },
+        )
+
+    async def _last_user_text(self) -> str:
+        for message in reversed(await self.messages()):
+            if is_user_message(message):
+                return text_of(message.content)
+        return ""
+
+    def _event(self, type_: Any, **data: Any) -> Event:
+        return Event(type=type_, thread_id=self.thread_id, data=data)
+
+
+def new_thread_id() -> str:
+    return uuid.uuid4().hex[:12]

@@ -1,0 +1,56 @@
+"""The agent's state: what a thread remembers between steps and across restarts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from langchain_core.messages import AnyMessage
+from langgraph.channels.delta import DeltaChannel
+from langgraph.graph.message import _messages_delta_reducer
+from typing_extensions import TypedDict
+
+StopReason = Literal[
+    "done", "max_iterations", "max_cost", "doom_loop", "compact_failed", "compacted", "interrupted"
+]
+
+
+def keep_last(_old: Any, new: Any) -> Any:
+    """Last write wins, even when several tool tasks write in the same step."""
+    return new
+
+
+class Usage(TypedDict, total=False):
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    calls: int
+
+
+class Turn(TypedDict, total=False):
+    """Per-turn counters; a new user message (a new `id`) resets them."""
+
+    id: str
+    iterations: int
+    compactions: int
+    doom_fires: int
+
+
+class AgentState(TypedDict, total=False):
+    # DeltaChannel stores each step's new messages, not the whole list, so the
+    # checkpoint database grows with the transcript rather than its square.
+    messages: Annotated[list[AnyMessage], DeltaChannel(_messages_delta_reducer)]
+    plan: Annotated[list[dict[str, Any]], keep_last]
+    turn: Turn
+    usage: Usage
+    doom: dict[str, Any]
+    yolo: bool
+    model: str
+    stop_reason: StopReason | None
+    compact_request: Literal["force", "overflow"] | None
+    approved_calls: list[dict[str, Any]]
+
+
+class ToolTask(TypedDict):
+    """What `execute_tools` receives for one approved call (one `Send` each)."""
+
+    call: dict[str, Any]

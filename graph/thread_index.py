@@ -1,0 +1,117 @@
+"""The thread index: one row per thread, readable without loading checkpoints.
+
+Plain sqlite3 on the same database file as the checkpointer, so `threads list`
+needs neither langgraph nor aiosqlite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ml_intern_threads (
+    thread_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    cwd TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ml_intern_threads_updated ON ml_intern_threads (updated_at DESC);
+CREATE INDEX IF NOT EXISTS ml_intern_threads_cwd ON ml_intern_threads (cwd, updated_at DESC);
+"""
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    thread_id: str
+    title: str
+    model: str
+    cwd: str
+    created_at: float
+    updated_at: float
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection with the settings every writer of this file uses (WAL, busy timeout)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+class ThreadIndex:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        conn = connect(self.path)
+        try:
+            conn.executescript(SCHEMA)
+            yield conn
+        finally:
+            conn.close()
+
+    def touch(self, thread_id: str, *, title: str = "", model: str = "", cwd: str = "") -> None:
+        """Record activity on a thread; the first title given sticks."""
+        now = time.time()
+        with self._db() as db:
+            db.execute(
+                """INSERT INTO ml_intern_threads (thread_id, title, model, cwd, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(thread_id) DO UPDATE SET
+                     title = CASE WHEN ml_intern_threads.title = '' THEN excluded.title
+                                  ELSE ml_intern_threads.title END,
+                     model = CASE WHEN excluded.model = '' THEN ml_intern_threads.model
+                                  ELSE excluded.model END,
+                     cwd = CASE WHEN ml_intern_threads.cwd = '' THEN excluded.cwd
+                                ELSE ml_intern_threads.cwd END,
+                     updated_at = excluded.updated_at""",
+                (thread_id, _title(title), model, cwd, now, now),
+            )
+
+    def get(self, thread_id: str) -> ThreadInfo | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT * FROM ml_intern_threads WHERE thread_id = ?", (thread_id,)
+            ).fetchone()
+        return ThreadInfo(*row) if row else None
+
+    def list(self, *, cwd: str | None = None, limit: int = 50) -> list[ThreadInfo]:
+        """Most recently updated first; only threads started in `cwd` when given."""
+        if not self.path.exists():
+            return []
+        with self._db() as db:
+            if cwd is None:
+                rows = db.execute(
+                    "SELECT * FROM ml_intern_threads ORDER BY updated_at DESC LIMIT ?", (limit,)
+                ).fetchall()
+            else:
+                rows = db.execute(
+                    "SELECT * FROM ml_intern_threads WHERE cwd = ? ORDER BY updated_at DESC LIMIT ?",
+                    (cwd, limit),
+                ).fetchall()
+        return [ThreadInfo(*row) for row in rows]
+
+    def latest(self, cwd: str) -> ThreadInfo | None:
+        found = self.list(cwd=cwd, limit=1)
+        return found[0] if found else None
+
+    def delete(self, thread_id: str) -> bool:
+        with self._db() as db:
+            cursor = db.execute("DELETE FROM ml_intern_threads WHERE thread_id = ?", (thread_id,))
+            return cursor.rowcount > 0
+
+
+def _title(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

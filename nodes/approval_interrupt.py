@@ -1,0 +1,173 @@
+"""approval_interrupt: decide which tool calls run, asking a human once per step.
+
+Everything before `interrupt()` is deterministic and side-effect free: on resume
+LangGraph runs this node again from the top.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AIMessage, ToolMessage
+from langgraph.types import interrupt
+
+from nodes.deps import AgentDeps
+from nodes.history import pending_tool_calls
+from nodes.run_options import RunOptions
+from tools.policy import PolicyContext, Verdict, decide
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+DENIED = (
+    "Not run: {name} needs a human's approval every time, and this run has no human "
+    "to ask (headless mode). Tell the user what you wanted to do so they can run it."
+)
+DENIED_BY_CONFIG = "Not run: the user's configuration denies the tool {name}."
+
+
+async def approval_interrupt(
+    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+) -> dict[str, Any]:
+    run = RunOptions.of(config, deps.settings)
+    calls = pending_tool_calls(state["messages"])
+    ctx = PolicyContext(
+        mode=run.mode,
+        yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
+        workspace=run.workspace,
+        overrides=deps.settings.approval.overrides,
+    )
+    verdicts = [_verdict(call, ctx, deps) for call in calls]
+    results = [_denial(c, deps) for c, v in zip(calls, verdicts, strict=True) if v == "deny"]
+    approved = [c for c, v in zip(calls, verdicts, strict=True) if v == "auto"]
+    asking = [c for c, v in zip(calls, verdicts, strict=True) if v == "ask"]
+    update: dict[str, Any] = {}
+    if asking:
+        answer = interrupt(
+            {
+                "action_requests": [action_request(c) for c in asking],
+                "review_configs": [
+                    {
+                        "action_name": c["name"],
+                        "allowed_decisions": ["approve", "edit", "reject", "respond"],
+                    }
+                    for c in asking
+                ],
+            }
+        )
+        decisions = parse_decisions(answer, len(asking))
+        if isinstance(answer, Mapping) and answer.get("yolo"):
+            update["yolo"] = True
+        edited: dict[str, dict[str, Any]] = {}
+        for call, decision in zip(asking, decisions, strict=True):
+            kind = decision["type"]
+            if kind == "approve":
+                approved.append(call)
+            elif kind == "edit":
+                new_call = {**call, "args": edited_args(decision, call)}
+                edited[call["id"]] = new_call
+                approved.append(new_call)
+            else:
+                results.append(_human_answer(call, decision))
+        if edited:
+            update["messages"] = [_with_edited_calls(state["messages"], edited)]
+    update["messages"] = [*update.get("messages", []), *results]
+    order = {c["id"]: i for i, c in enumerate(calls)}
+    update["approved_calls"] = sorted(approved, key=lambda c: order[c["id"]])
+    return update
+
+
+def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Verdict:
+    spec = deps.catalog.get(call["name"])
+    if spec is None:
+        return "auto"  # unknown tools never run; execute_tools tells the model so
+    return decide(call["name"], call.get("args") or {}, spec.approval, ctx)
+
+
+def action_request(call: Mapping[str, Any]) -> dict[str, Any]:
+    args = call.get("args") or {}
+    return {
+        "name": call["name"],
+        "args": args,
+        "id": call["id"],
+        "description": describe_call(call["name"], args),
+    }
+
+
+def describe_call(name: str, args: Mapping[str, Any]) -> str:
+    """What a human needs to judge the call, in one short block."""
+    if name == "bash":
+        why = f"\n({args['description']})" if args.get("description") else ""
+        return f"Run a shell command:\n{args.get('command', '')}{why}"
+    if name in {"write", "edit"}:
+        return f"{name.capitalize()} the file {args.get('path')} (outside the workspace)"
+    return f"Call {name} with {json.dumps(args, ensure_ascii=False, default=str)[:2000]}"
+
+
+def parse_decisions(answer: Any, expected: int) -> list[dict[str, Any]]:
+    """The human's decisions, one per request; anything missing or malformed rejects."""
+    raw: Sequence[Any] = []
+    if isinstance(answer, Mapping):
+        raw = answer.get("decisions") or []
+    elif isinstance(answer, list):
+        raw = answer
+    decisions: list[dict[str, Any]] = []
+    for i in range(expected):
+        item = raw[i] if i < len(raw) else None
+        if isinstance(item, str):
+            item = {"type": item}
+        if not isinstance(item, Mapping) or item.get("type") not in {
+            "approve",
+            "reject",
+            "edit",
+            "respond",
+        }:
+            item = {"type": "reject", "message": "No valid decision was given for this call."}
+        decisions.append(dict(item))
+    return decisions
+
+
+def edited_args(decision: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
+    action = decision.get("edited_action") or {}
+    args = action.get("args") if isinstance(action, Mapping) else None
+    if args is None:
+        args = decision.get("args")
+    return dict(args) if isinstance(args, Mapping) else dict(call.get("args") or {})
+
+
+def _human_answer(call: Mapping[str, Any], decision: Mapping[str, Any]) -> ToolMessage:
+    message = str(decision.get("message") or "").strip()
+    if decision["type"] == "respond":
+        content = message or "(the user answered without text)"
+        return ToolMessage(content=content, tool_call_id=call["id"], name=call["name"])
+    content = (
+        f"The user rejected this call; it was not run. Feedback: {message}"
+        if message
+        else (
+            "The user rejected this call; it was not run. Ask what they want instead, or take another approach."
+        )
+    )
+    return ToolMessage(content=content, tool_call_id=call["id"], name=call["name"], status="error")
+
+
+def _denial(call: Mapping[str, Any], deps: AgentDeps) -> ToolMessage:
+    template = (
+        DENIED_BY_CONFIG if deps.settings.approval.overrides.get(call["name"]) == "deny" else DENIED
+    )
+    return ToolMessage(
+        content=template.format(name=call["name"]),
+        tool_call_id=call["id"],
+        name=call["name"],
+        status="error",
+    )
+
+
+def _with_edited_calls(messages: Sequence[Any], edited: Mapping[str, dict[str, Any]]) -> AIMessage:
+    """The AI message again (same id, so it replaces itself) with the human's edits."""
+    for message in reversed(messages):
+        if isinstance(message, AIMessage) and any(c["id"] in edited for c in message.tool_calls):
+            calls = [edited.get(c["id"], c) for c in message.tool_calls]
+            return message.model_copy(update={"tool_calls": calls})
+    raise ValueError("edited calls do not belong to any AI message")

@@ -1,0 +1,147 @@
+"""call_model: ask the model for the next step, with retries and usage accounting."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
+from langgraph.config import get_stream_writer
+
+from configs.prompt import render_system_prompt
+from nodes.deps import AgentDeps
+from nodes.history import note, repair_orphans
+from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
+from nodes.run_options import RunOptions
+from nodes.turn import turn_of
+from nodes.usage import add_usage, call_usage
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+RAW_ARGUMENTS = "_raw_arguments"
+LENGTH_NOTE = (
+    "Your last reply hit the output token limit while writing tool calls, so those calls "
+    "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
+)
+
+
+async def call_model(
+    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+) -> dict[str, Any]:
+    run = RunOptions.of(config, deps.settings)
+    turn = turn_of(state)
+    usage = state.get("usage") or {}
+    if turn["iterations"] >= run.max_iterations:
+        return {"stop_reason": "max_iterations", "turn": turn}
+    if run.max_cost_usd is not None and usage.get("cost_usd", 0.0) >= run.max_cost_usd:
+        return {"stop_reason": "max_cost", "turn": turn}
+
+    model_id = state.get("model") or deps.settings.model_name
+    prompt = build_prompt(state, run, model_id, deps)
+    try:
+        response = await invoke_with_retries(deps, model_id, prompt, config)
+    except ProviderError as error:
+        if error.kind != "context_window":
+            raise
+        if turn["compactions"] >= deps.settings.max_compactions_per_turn:
+            raise
+        return {"compact_request": "overflow", "turn": turn}
+
+    response, dropped = tidy_tool_calls(response)
+    spent = call_usage(model_id, prompt, response)
+    get_stream_writer()({"type": "usage", "model": model_id, **spent})
+    turn["iterations"] += 1
+    messages: list[BaseMessage] = [response]
+    if dropped:
+        messages.append(note("length_note", LENGTH_NOTE))
+    return {
+        "messages": messages,
+        "turn": turn,
+        "usage": add_usage(usage, spent),
+        "model": model_id,
+        "stop_reason": None if response.tool_calls or dropped else "done",
+        "compact_request": None,
+    }
+
+
+def build_prompt(
+    state: Mapping[str, Any], run: RunOptions, model_id: str, deps: AgentDeps
+) -> list[BaseMessage]:
+    system = render_system_prompt(
+        cwd=run.workspace, model=model_id, tools=deps.catalog.names, plan=state.get("plan") or ()
+    )
+    return [SystemMessage(content=system), *repair_orphans(state.get("messages") or [])]
+
+
+async def invoke_with_retries(
+    deps: AgentDeps,
+    model_id: str,
+    prompt: list[BaseMessage],
+    config: RunnableConfig,
+    *,
+    with_tools: bool = True,
+) -> AIMessage:
+    """Retry transient provider errors with exponential backoff (honouring Retry-After)."""
+    model = deps.chat_model(model_id, with_tools=with_tools)
+    attempts = deps.settings.model_retries + 1
+    for attempt in range(attempts):
+        try:
+            result = await model.ainvoke(prompt, config)
+            return result if isinstance(result, AIMessage) else AIMessage(**result.model_dump())
+        except Exception as error:  # provider errors come in many classes; classify decides
+            kind = classify(error)
+            if kind != "transient" or attempt == attempts - 1:
+                raise ProviderError(describe(error, model_id), kind=kind) from error
+            delay = retry_after_seconds(error)
+            if delay is None:
+                delay = deps.settings.retry_base_delay_s * (2**attempt)
+            delay = min(delay, deps.settings.retry_max_delay_s)
+            get_stream_writer()(
+                {
+                    "type": "error",
+                    "retrying": True,
+                    "message": f"{describe(error, model_id)} Retrying in {delay:.1f}s "
+                    f"(attempt {attempt + 2} of {attempts}).",
+                }
+            )
+            await deps.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def tidy_tool_calls(response: AIMessage) -> tuple[AIMessage, bool]:
+    """Make every tool call answerable; drop calls cut off by the output limit.
+
+    Calls whose arguments were not valid JSON become calls carrying the raw text,
+    so execute_tools can answer them with an error the model can act on.
+    Returns the message and whether calls were dropped for `finish_reason == "length"`.
+    """
+    finish = (response.response_metadata or {}).get("finish_reason")
+    calls = list(response.tool_calls)
+    for bad in response.invalid_tool_calls:
+        calls.append(
+            {
+                "name": bad.get("name") or "unknown",
+                "args": {RAW_ARGUMENTS: bad.get("args") or "", "_error": bad.get("error") or ""},
+                "id": bad.get("id") or f"call_invalid_{len(calls)}",
+                "type": "tool_call",
+            }
+        )
+    if finish == "length" and calls:
+        return response.model_copy(update={"tool_calls": [], "invalid_tool_calls": []}), True
+    if response.invalid_tool_calls:
+        response = response.model_copy(update={"tool_calls": calls, "invalid_tool_calls": []})
+    return response, False
+
+
+def raw_arguments_error(args: Mapping[str, Any]) -> str | None:
+    """The error to show the model for a call whose arguments were not valid JSON."""
+    if RAW_ARGUMENTS not in args:
+        return None
+    raw = str(args[RAW_ARGUMENTS])
+    return (
+        "Error: the arguments of this call were not a valid JSON object, so it was not run. "
+        f"Received: {json.dumps(raw[:500])}. Send the call again with arguments as a JSON object "
+        "matching the tool's schema."
+    )

@@ -1,0 +1,180 @@
+"""compact: keep the context under its budget by summarising the middle of the history.
+
+Kept verbatim: the first user message, a recent tail, and (in state, rendered into
+the system prompt) the plan. An AI message is never separated from its results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.config import get_stream_writer
+from langgraph.types import Overwrite
+
+from nodes.deps import AgentDeps
+from nodes.history import is_user_message, note, repair_orphans
+from nodes.turn import turn_of
+from nodes.usage import count_tokens
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+SUMMARY_PROMPT = (
+    "You are compressing the middle of a working session between a user and an ML-engineering "
+    "agent so the agent can continue without it. Write a dense summary that keeps: the user's "
+    "goals and constraints, decisions made, facts learned (names of models, datasets, files, "
+    "paths, URLs, job IDs, numbers), what was tried and failed and why, and the current state "
+    "of the work. Do not invent anything. Use short markdown bullet points."
+)
+SUMMARY_HEADER = "[Summary of earlier conversation, compacted to save context]\n"
+
+
+@dataclass(frozen=True)
+class Cut:
+    head: list[AnyMessage]
+    middle: list[AnyMessage]
+    tail: list[AnyMessage]
+
+
+def rough_tokens(message: AnyMessage) -> int:
+    calls = message.tool_calls if isinstance(message, AIMessage) else []
+    return (len(str(message.content)) + len(str(calls))) // 4 + 4
+
+
+def plan_cut(messages: Sequence[AnyMessage], tail_budget: int) -> Cut | None:
+    """Where to cut: None when there is nothing in the middle to summarise."""
+    first_user = next((i for i, m in enumerate(messages) if is_user_message(m)), 0)
+    head_end = first_user + 1
+    start = len(messages)
+    spent = 0
+    while start > head_end:
+        cost = rough_tokens(messages[start - 1])
+        if spent + cost > tail_budget and start < len(messages):
+            break
+        spent += cost
+        start -= 1
+    # Never start the tail on a tool result: move back to the AI message that called it.
+    while (
+        start > head_end and isinstance(messages[start], ToolMessage)
+        if start < len(messages)
+        else False
+    ):
+        start -= 1
+    if start - head_end < 1:
+        return None
+    return Cut(list(messages[:head_end]), list(messages[head_end:start]), list(messages[start:]))
+
+
+def context_tokens(messages: Sequence[AnyMessage], model_id: str) -> int:
+    """Tokens the next model call will send: the provider's last count plus what came after."""
+    for i in range(len(messages) - 1, -1, -1):
+        message = messages[i]
+        if isinstance(message, AIMessage) and message.usage_metadata:
+            meta = message.usage_metadata
+            after = messages[i + 1 :]
+            extra = count_tokens(model_id, after) if after else 0
+            return int(meta.get("input_tokens", 0)) + int(meta.get("output_tokens", 0)) + extra
+    return count_tokens(model_id, messages) if messages else 0
+
+
+def compact_threshold(model_id: str, configured: int) -> int:
+    """The smaller of the configured threshold and 90% of the model's input window."""
+    import litellm
+
+    try:
+        window = litellm.get_model_info(model_id).get("max_input_tokens")
+    except Exception:
+        window = None
+    return min(configured, int(window * 0.9)) if window else configured
+
+
+def needs_compact(state: Mapping[str, Any], deps: AgentDeps) -> bool:
+    if state.get("compact_request") in ("force", "overflow"):
+        return True
+    messages = state.get("messages") or []
+    if len(messages) < 3:
+        return False
+    model_id = state.get("model") or deps.settings.model_name
+    return context_tokens(messages, model_id) > compact_threshold(
+        model_id, deps.settings.compact_at_tokens
+    )
+
+
+async def compact(
+    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+) -> dict[str, Any]:
+    writer = get_stream_writer()
+    messages = list(state.get("messages") or [])
+    forced = state.get("compact_request") == "force"
+    model_id = state.get("model") or deps.settings.model_name
+    turn = turn_of(state)
+    old_tokens = context_tokens(messages, model_id)
+    if not forced and turn["compactions"] >= deps.settings.max_compactions_per_turn:
+        return _fail(
+            writer,
+            turn,
+            f"Compaction already ran {turn['compactions']} times this turn and "
+            "the context is still too large. Start a new thread (/new) or /undo the last turn.",
+        )
+    turn["compactions"] += 0 if forced else 1
+    threshold = compact_threshold(model_id, deps.settings.compact_at_tokens)
+    cut = plan_cut(messages, tail_budget=max(threshold // 4, 2_000))
+    if cut is None:
+        if forced:
+            writer(
+                {
+                    "type": "compacted",
+                    "old_tokens": old_tokens,
+                    "new_tokens": old_tokens,
+                    "note": "nothing to compact yet",
+                }
+            )
+            return {"compact_request": None, "stop_reason": "compacted", "turn": turn}
+        return _fail(
+            writer,
+            turn,
+            "The context is too large but the recent messages alone exceed "
+            "the budget, so there is nothing left to summarise. Start a new thread (/new).",
+        )
+    summary = await summarise(cut.middle, model_id, config, deps)
+    new_messages = [*cut.head, note("summary", SUMMARY_HEADER + summary), *cut.tail]
+    new_tokens = count_tokens(model_id, new_messages)
+    writer({"type": "compacted", "old_tokens": old_tokens, "new_tokens": new_tokens})
+    return {
+        "messages": Overwrite(new_messages),
+        "compact_request": None,
+        "stop_reason": "compacted" if forced else None,
+        "turn": turn,
+    }
+
+
+async def summarise(
+    middle: Sequence[AnyMessage], model_id: str, config: RunnableConfig, deps: AgentDeps
+) -> str:
+    from nodes.call_model import invoke_with_retries
+
+    transcript = "\n\n".join(_as_text(m) for m in repair_orphans(middle))
+    prompt = [SystemMessage(content=SUMMARY_PROMPT), HumanMessage(content=transcript)]
+    response = await invoke_with_retries(deps, model_id, prompt, config, with_tools=False)
+    return str(response.content).strip() or "(the model returned an empty summary)"
+
+
+def _as_text(message: AnyMessage) -> str:
+    role = {"human": "user", "ai": "assistant", "tool": "tool result"}.get(
+        message.type, message.type
+    )
+    text = str(message.content)
+    if len(text) > 4_000:
+        text = text[:3_000] + "\n[...]\n" + text[-1_000:]
+    if isinstance(message, AIMessage) and message.tool_calls:
+        calls = "; ".join(f"{c['name']}({c.get('args')})" for c in message.tool_calls)
+        text = f"{text}\n[tool calls: {calls[:2_000]}]"
+    return f"### {role}\n{text}"
+
+
+def _fail(writer: Any, turn: dict[str, Any], message: str) -> dict[str, Any]:
+    writer({"type": "error", "message": message})
+    return {"compact_request": None, "stop_reason": "compact_failed", "turn": turn}

@@ -1,0 +1,58 @@
+"""What the nodes need besides state and config: settings, tools and the model."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from configs.settings import Settings
+    from tools.registry import ToolCatalog
+
+ChatModelFactory = Callable[[str], "BaseChatModel"]
+
+
+def litellm_chat_model(settings: Settings) -> ChatModelFactory:
+    """ChatLiteLLM for a model id; retries are ours (call_model), so litellm's are off."""
+
+    def make(model_id: str) -> BaseChatModel:
+        from langchain_litellm import ChatLiteLLM
+
+        return ChatLiteLLM(
+            model=model_id,
+            api_base=settings.api_base,
+            streaming=settings.stream,
+            max_retries=1,
+            request_timeout=settings.request_timeout_s,
+            model_kwargs={"max_retries": 0},
+        )
+
+    return make
+
+
+@dataclass
+class AgentDeps:
+    settings: Settings
+    catalog: ToolCatalog
+    home: Path
+    chat_model_factory: ChatModelFactory | None = None
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+    _bound: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
+
+    def chat_model(self, model_id: str, *, with_tools: bool = True) -> Any:
+        """The model for `model_id`, tools bound when asked; cached per model."""
+        key = (model_id, with_tools)
+        if key not in self._bound:
+            factory = self.chat_model_factory or litellm_chat_model(self.settings)
+            model = factory(model_id)
+            self._bound[key] = model.bind_tools(self.catalog.tools) if with_tools else model
+        return self._bound[key]
+
+    @property
+    def spill_dir(self) -> Path:
+        return self.home / "spill"

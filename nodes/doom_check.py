@@ -1,0 +1,107 @@
+"""doom_check: notice when the model repeats itself and make it change course.
+
+A repetition is judged on (tool, arguments, result): polling whose result
+changes is progress, not a loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
+from langgraph.types import interrupt
+
+from nodes.deps import AgentDeps
+from nodes.history import is_user_message, note, note_kind
+from nodes.run_options import RunOptions
+from nodes.turn import turn_of
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+GUARD = (
+    "You are repeating yourself: {what} with the same arguments and the same result. "
+    "Doing it again will not help. Stop, state what you have learned, and try a different "
+    "approach (other arguments, another tool, or ask the user)."
+)
+
+
+def signature(name: str, args: Any, result: Any) -> str:
+    canonical = json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(f"{canonical}\x00{result}".encode(errors="replace")).hexdigest()[:16]
+    return f"{name}:{digest}"
+
+
+def tool_signatures(messages: Sequence[AnyMessage]) -> list[str]:
+    """Signatures of this turn's answered tool calls after the last loop warning, in order."""
+    start = 0
+    for i in range(len(messages) - 1, -1, -1):
+        if note_kind(messages[i]) == "doom_guard" or is_user_message(messages[i]):
+            start = i + 1
+            break
+    results = {m.tool_call_id: m.content for m in messages[start:] if isinstance(m, ToolMessage)}
+    signatures = []
+    for message in messages[start:]:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                if call["id"] in results:
+                    signatures.append(
+                        signature(call["name"], call.get("args"), results[call["id"]])
+                    )
+    return signatures
+
+
+def detect_loop(signatures: Sequence[str]) -> list[str] | None:
+    """The repeating unit at the tail: 3 identical calls, or a 2-5 call cycle seen twice."""
+    if len(signatures) >= 3 and len(set(signatures[-3:])) == 1:
+        return [signatures[-1]]
+    for size in range(2, 6):
+        unit = signatures[-size:]
+        repeated = len(signatures) >= 2 * size and unit == signatures[-2 * size : -size]
+        if repeated and len(set(unit)) > 1:
+            return list(unit)
+    return None
+
+
+async def doom_check(
+    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+) -> dict[str, Any]:
+    messages = state.get("messages") or []
+    loop = detect_loop(tool_signatures(messages))
+    if loop is None:
+        return {}
+    turn = turn_of(state)
+    doom = dict(state.get("doom") or {})
+    doom["fired"] = [*doom.get("fired", []), loop]
+    # A second loop in the same turn escalates: headless ends the turn, a human decides otherwise.
+    headless = RunOptions.of(config, deps.settings).mode == "headless"
+    if turn["doom_fires"] >= 1 and (headless or not _user_says_continue(loop)):
+        return {"doom": doom, "turn": turn, "stop_reason": "doom_loop"}
+    turn["doom_fires"] += 1
+    names = sorted({s.split(":", 1)[0] for s in loop})
+    what = f"calling {', '.join(names)}" + (" in a cycle" if len(loop) > 1 else " again")
+    return {"messages": [note("doom_guard", GUARD.format(what=what))], "doom": doom, "turn": turn}
+
+
+def _user_says_continue(loop: Sequence[str]) -> bool:
+    """Interactive escalation: the second loop in a turn asks the human whether to go on."""
+    answer = interrupt(
+        {
+            "kind": "doom_loop",
+            "action_requests": [
+                {
+                    "name": "continue_after_loop",
+                    "args": {"repeated": list(loop)},
+                    "description": "The agent is still repeating the same tool calls after a warning. "
+                    "Approve to let it continue, reject to end this turn.",
+                }
+            ],
+        }
+    )
+    decisions = answer.get("decisions") if isinstance(answer, Mapping) else answer
+    first = decisions[0] if isinstance(decisions, list) and decisions else {}
+    kind = first.get("type") if isinstance(first, Mapping) else first
+    return kind == "approve"

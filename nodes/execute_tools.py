@@ -1,0 +1,113 @@
+"""execute_tools: run one approved tool call (the graph sends one task per call)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import ToolMessage
+from langgraph.config import get_stream_writer
+
+from nodes.call_model import raw_arguments_error
+from nodes.deps import AgentDeps
+from nodes.run_options import RunOptions
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+
+async def execute_tools(
+    task: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+) -> dict[str, Any]:
+    call = dict(task["call"])
+    run = RunOptions.of(config, deps.settings)
+    writer = get_stream_writer()
+    writer(
+        {
+            "type": "tool_state_change",
+            "tool_call_id": call["id"],
+            "tool": call["name"],
+            "state": "running",
+        }
+    )
+    message, artifact = await run_call(call, config, deps)
+    message = cap_output(
+        message, deps.settings.tool_output_max_chars, deps.spill_dir / _safe(run.thread_id)
+    )
+    writer(
+        {
+            "type": "tool_state_change",
+            "tool_call_id": call["id"],
+            "tool": call["name"],
+            "state": "error" if message.status == "error" else "done",
+        }
+    )
+    update: dict[str, Any] = {"messages": [message]}
+    if isinstance(artifact, dict) and "plan" in artifact:
+        update["plan"] = artifact["plan"]
+        writer({"type": "plan_update", "plan": artifact["plan"]})
+    return update
+
+
+async def run_call(
+    call: dict[str, Any], config: RunnableConfig, deps: AgentDeps
+) -> tuple[ToolMessage, Any]:
+    """The call's ToolMessage; every failure becomes an error the model can act on."""
+    name, call_id = call["name"], call["id"]
+
+    def error(text: str) -> tuple[ToolMessage, Any]:
+        return ToolMessage(content=text, tool_call_id=call_id, name=name, status="error"), None
+
+    if (bad_args := raw_arguments_error(call.get("args") or {})) is not None:
+        return error(bad_args)
+    spec = deps.catalog.get(name)
+    if spec is None:
+        return error(
+            f"Error: there is no tool named {name!r}. Available tools: {', '.join(deps.catalog.names)}."
+        )
+    timeout = deps.settings.tool_timeout_s
+    try:
+        result = await asyncio.wait_for(
+            spec.tool.ainvoke({**call, "type": "tool_call"}, config), timeout=timeout
+        )
+    except TimeoutError:
+        return error(f"Error: {name} did not finish within {timeout:g} s and was stopped.")
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a tool bug must not end the run: the model sees it
+        return error(f"Error: {name} failed: {type(exc).__name__}: {exc}")
+    if not isinstance(result, ToolMessage):
+        result = ToolMessage(content=str(result), tool_call_id=call_id, name=name)
+    if result.status != "error" and _looks_like_validation_error(result.content):
+        result.status = "error"
+    return result, result.artifact
+
+
+def cap_output(message: ToolMessage, limit: int, spill_dir: Path) -> ToolMessage:
+    """Keep the head and tail of a long result; the whole text goes to a spill file."""
+    text = message.content if isinstance(message.content, str) else str(message.content)
+    if len(text) <= limit:
+        return message
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    spill = spill_dir / f"{_safe(message.tool_call_id)}.txt"
+    spill.write_text(text, encoding="utf-8", errors="replace")
+    head, tail = text[: limit * 2 // 3], text[-(limit // 3) :]
+    omitted = len(text) - len(head) - len(tail)
+    capped = (
+        f"{head}\n\n[... {omitted:,} characters omitted; the full output ({len(text):,} characters) "
+        f"is in {spill} — read it with `read` (offset/limit) or grep it ...]\n\n{tail}"
+    )
+    return message.model_copy(update={"content": capped})
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:120] or "_"
+
+
+def _looks_like_validation_error(content: Any) -> bool:
+    return isinstance(content, str) and content.startswith(
+        ("Error invoking tool", "1 validation error", "validation error")
+    )

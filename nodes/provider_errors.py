@@ -1,0 +1,104 @@
+"""Classify model-provider failures: retry, compact, or end the run with a clear message."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ErrorKind = Literal["transient", "context_window", "auth", "fatal"]
+
+KEY_VARIABLES = {
+    "anthropic": "ANTHROPIC_API_KEY",
+    "openai": "OPENAI_API_KEY",
+    "huggingface": "HF_TOKEN",
+    "gemini": "GEMINI_API_KEY",
+    "mistral": "MISTRAL_API_KEY",
+    "groq": "GROQ_API_KEY",
+    "together_ai": "TOGETHERAI_API_KEY",
+    "openrouter": "OPENROUTER_API_KEY",
+}
+_CONTEXT_HINTS = (
+    "context_length_exceeded",
+    "context window",
+    "maximum context length",
+    "too many tokens",
+)
+
+
+class ProviderError(Exception):
+    """The model provider failed and retrying will not help; the run ends."""
+
+    def __init__(self, message: str, *, kind: ErrorKind = "fatal") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def classify(error: BaseException) -> ErrorKind:
+    import litellm
+
+    if isinstance(error, litellm.ContextWindowExceededError):
+        return "context_window"
+    if isinstance(error, litellm.AuthenticationError | litellm.PermissionDeniedError):
+        return "auth"
+    if isinstance(error, litellm.BadRequestError):
+        text = str(error).lower()
+        return "context_window" if any(h in text for h in _CONTEXT_HINTS) else "fatal"
+    transient = (
+        litellm.RateLimitError,
+        litellm.Timeout,
+        litellm.APIConnectionError,
+        litellm.InternalServerError,
+        litellm.ServiceUnavailableError,
+        litellm.BadGatewayError,
+        TimeoutError,
+    )
+    if isinstance(error, transient):
+        return "transient"
+    status = getattr(error, "status_code", None)
+    if isinstance(status, int) and (status == 429 or status >= 500):
+        return "transient"
+    return "fatal"
+
+
+def retry_after_seconds(error: BaseException) -> float | None:
+    """The provider's Retry-After, in seconds, when it sent one."""
+    for headers in (
+        getattr(error, "litellm_response_headers", None),
+        getattr(getattr(error, "response", None), "headers", None),
+        getattr(error, "headers", None),
+    ):
+        if not headers:
+            continue
+        value = headers.get("retry-after") or headers.get("Retry-After")
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            continue
+    return None
+
+
+def provider_of(model_id: str) -> str:
+    return model_id.split("/", 1)[0] if "/" in model_id else "openai"
+
+
+def describe(error: BaseException, model_id: str) -> str:
+    """One line for a person: what failed, why, what to do."""
+    kind = classify(error)
+    detail = _short(getattr(error, "message", None) or str(error))
+    if kind == "auth":
+        variable = KEY_VARIABLES.get(provider_of(model_id), "the provider's API key variable")
+        return (
+            f"The model provider rejected the credentials for {model_id} ({detail}). "
+            f"Set {variable}, or pick another model with --model."
+        )
+    if kind == "transient":
+        return f"The model provider kept failing for {model_id}: {detail}. Try again later."
+    if kind == "context_window":
+        return f"The conversation no longer fits {model_id}'s context window: {detail}"
+    return f"The model call to {model_id} failed: {detail}"
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
