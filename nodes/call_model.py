@@ -129,7 +129,10 @@ def tidy_tool_calls(response: AIMessage) -> tuple[AIMessage, bool]:
             }
         )
     if finish == "length" and calls:
-        return response.model_copy(update={"tool_calls": [], "invalid_tool_calls": []}), True
+        # The provider's raw copy of the calls goes too, or it would be sent back.
+        extra = {k: v for k, v in response.additional_kwargs.items() if k != "tool_calls"}
+        update = {"tool_calls": [], "invalid_tool_calls": [], "additional_kwargs": extra}
+        return response.model_copy(update=update), True
     if response.invalid_tool_calls:
         response = response.model_copy(update={"tool_calls": calls, "invalid_tool_calls": []})
     return response, False

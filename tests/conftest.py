@@ -1,0 +1,43 @@
+"""Shared fixtures: an isolated ML_INTERN_HOME per test, offline env, the scripted LLM server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Offline hygiene, before anything imports litellm or huggingface_hub.
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["LANGSMITH_TRACING"] = "false"
+os.environ["LANGGRAPH_CLI_NO_ANALYTICS"] = "1"
+os.environ["LANGGRAPH_NO_VERSION_CHECK"] = "true"
+
+from tests.fakes.llm_server import ScriptedLLMServer
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own ML_INTERN_HOME and config dir; the user's are never read."""
+    home = tmp_path / "ml-intern-home"
+    monkeypatch.setenv("ML_INTERN_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("ML_INTERN_CLI_CONFIG", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    return home
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    path = tmp_path / "workspace"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def llm() -> Iterator[ScriptedLLMServer]:
+    """A scripted OpenAI-compatible server; add Turns to it, read `.requests` afterwards."""
+    with ScriptedLLMServer() as server:
+        yield server
