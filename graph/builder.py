@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,9 +24,14 @@ if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
 
-def route_entry(state: AgentState, *, deps: AgentDeps) -> Literal["compact", "doom_check"]:
-    """Before each model call: compact first when the context is over budget."""
-    return "compact" if needs_compact(state, deps) else "doom_check"
+def entry_router(deps: AgentDeps) -> Callable[[AgentState], Literal["compact", "doom_check"]]:
+    # A plain function with a typed `state` (not a partial): LangGraph reads the
+    # annotation to give the router the whole state, not just the node's input.
+    def route_entry(state: AgentState) -> Literal["compact", "doom_check"]:
+        """Before each model call: compact first when the context is over budget."""
+        return "compact" if needs_compact(state, deps) else "doom_check"
+
+    return route_entry
 
 
 def route_after_compact(state: AgentState) -> Literal["doom_check", "__end__"]:
@@ -70,7 +76,7 @@ def build_graph(
     builder.add_node("call_model", partial(call_model, deps=deps))
     builder.add_node("approval_interrupt", partial(approval_interrupt, deps=deps))
     builder.add_node("execute_tools", partial(execute_tools, deps=deps), input_schema=ToolTask)
-    entry = partial(route_entry, deps=deps)
+    entry = entry_router(deps)
     builder.add_conditional_edges(START, entry, ["compact", "doom_check"])
     builder.add_conditional_edges("execute_tools", entry, ["compact", "doom_check"])
     builder.add_conditional_edges("compact", route_after_compact, ["doom_check", END])

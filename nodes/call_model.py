@@ -53,6 +53,9 @@ async def call_model(
     spent = call_usage(model_id, prompt, response)
     get_stream_writer()({"type": "usage", "model": model_id, **spent})
     turn["iterations"] += 1
+    # The compaction limit guards against compact/overflow loops around one model
+    # call; a long turn may compact many times, so it resets once a call succeeds.
+    turn["compactions"] = 0
     messages: list[BaseMessage] = [response]
     if dropped:
         messages.append(note("length_note", LENGTH_NOTE))

@@ -121,7 +121,12 @@ async def compact(
         )
     turn["compactions"] += 0 if forced else 1
     threshold = compact_threshold(model_id, deps.settings.compact_at_tokens)
-    cut = plan_cut(messages, tail_budget=max(threshold // 4, 2_000))
+    budget = max(threshold // 4, 2_000)
+    if state.get("compact_request") in ("force", "overflow"):
+        # The history may be under our threshold (forced, or the provider's window is
+        # smaller than litellm thinks): keep a third of it so there is something to summarise.
+        budget = min(budget, max(old_tokens // 3, 500))
+    cut = plan_cut(messages, tail_budget=budget)
     if cut is None:
         if forced:
             writer(

@@ -21,7 +21,10 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
     """ChatLiteLLM for a model id; retries are ours (call_model), so litellm's are off."""
 
     def make(model_id: str) -> BaseChatModel:
+        import litellm
         from langchain_litellm import ChatLiteLLM
+
+        litellm.suppress_debug_info = True  # its banners would land in the user's stdout
 
         return ChatLiteLLM(
             model=model_id,

@@ -11,11 +11,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
+from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
 from nodes.deps import AgentDeps
-from nodes.history import is_user_message, note, note_kind
+from nodes.history import is_user_message, note, note_kind, results_by_call
 from nodes.run_options import RunOptions
 from nodes.turn import turn_of
 
@@ -42,15 +42,14 @@ def tool_signatures(messages: Sequence[AnyMessage]) -> list[str]:
         if note_kind(messages[i]) == "doom_guard" or is_user_message(messages[i]):
             start = i + 1
             break
-    results = {m.tool_call_id: m.content for m in messages[start:] if isinstance(m, ToolMessage)}
     signatures = []
-    for message in messages[start:]:
+    for i, message in enumerate(messages[start:], start):
         if isinstance(message, AIMessage):
+            results = results_by_call(messages, i)
             for call in message.tool_calls:
                 if call["id"] in results:
-                    signatures.append(
-                        signature(call["name"], call.get("args"), results[call["id"]])
-                    )
+                    result = results[call["id"]].content
+                    signatures.append(signature(call["name"], call.get("args"), result))
     return signatures
 
 

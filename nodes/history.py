@@ -54,7 +54,7 @@ def pending_tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
     for i in range(len(messages) - 1, -1, -1):
         message = messages[i]
         if isinstance(message, AIMessage):
-            done = answered_ids(messages[i + 1 :])
+            done = results_by_call(messages, i)
             return [dict(c) for c in message.tool_calls if c["id"] not in done]
         if is_user_message(message):
             return []
@@ -70,24 +70,48 @@ def interrupted_results(
     ]
 
 
+def results_by_call(messages: Sequence[AnyMessage], ai_index: int) -> dict[str, ToolMessage]:
+    """The results of the AI message at `ai_index`: tool messages after it, before the next AI message.
+
+    Matching by position as well as id keeps providers that reuse call ids
+    (e.g. "call_0" every turn) from mixing up the results of different turns.
+    """
+    found: dict[str, ToolMessage] = {}
+    for message in messages[ai_index + 1 :]:
+        if isinstance(message, AIMessage):
+            break
+        if isinstance(message, ToolMessage):
+            found.setdefault(message.tool_call_id, message)
+    return found
+
+
 def repair_orphans(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
     """Give every tool call its result right after its AI message, as providers require.
 
     A crash, a cancel or a new user message can leave calls unanswered: those get
-    an "interrupted" ToolMessage. Results are moved next to their call; results
-    whose call no longer exists (e.g. cut by compaction) are dropped.
+    an "interrupted" ToolMessage. A result is taken from right after its call when
+    it is there, else from wherever it ended up; results no call claims are dropped.
     """
-    results: dict[str, ToolMessage] = {}
+    unclaimed: dict[str, list[ToolMessage]] = {}
     for message in messages:
         if isinstance(message, ToolMessage):
-            results.setdefault(message.tool_call_id, message)
+            unclaimed.setdefault(message.tool_call_id, []).append(message)
     repaired: list[AnyMessage] = []
-    for message in messages:
+    for i, message in enumerate(messages):
         if isinstance(message, ToolMessage):
             continue
         repaired.append(message)
-        if isinstance(message, AIMessage):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            nearby = results_by_call(messages, i)
             for call in message.tool_calls:
-                found = results.get(call["id"])
-                repaired.append(found if found is not None else interrupted_results([call])[0])
+                repaired.append(_claim(unclaimed.get(call["id"], []), nearby.get(call["id"]), call))
     return repaired
+
+
+def _claim(
+    candidates: list[ToolMessage], preferred: ToolMessage | None, call: dict[str, Any]
+) -> ToolMessage:
+    for k, candidate in enumerate(candidates):
+        if candidate is preferred:
+            return candidates.pop(k)
+    return candidates.pop(0) if candidates else interrupted_results([call])[0]

@@ -16,6 +16,7 @@ KEY_VARIABLES = {
     "together_ai": "TOGETHERAI_API_KEY",
     "openrouter": "OPENROUTER_API_KEY",
 }
+_MISSING_KEY_HINTS = ("missing credentials", "api_key client option must be set", "no api key")
 _CONTEXT_HINTS = (
     "context_length_exceeded",
     "context window",
@@ -37,6 +38,8 @@ def classify(error: BaseException) -> ErrorKind:
 
     if isinstance(error, litellm.ContextWindowExceededError):
         return "context_window"
+    if any(hint in str(error).lower() for hint in _MISSING_KEY_HINTS):
+        return "auth"  # litellm reports a missing key as a server error
     if isinstance(error, litellm.AuthenticationError | litellm.PermissionDeniedError):
         return "auth"
     if isinstance(error, litellm.BadRequestError):

@@ -69,7 +69,7 @@ def inside_workspace(path: str | os.PathLike[str], workspace: Path) -> bool:
 
 
 def path_rule(args: Mapping[str, Any], workspace: Path) -> Need:
-    """File edits are free inside the workspace and need a human outside it."""
+    """File access is free inside the workspace and needs a human outside it."""
     path = args.get("path")
     if not isinstance(path, str) or not path:
         return "auto"  # invalid arguments never run; the tool reports the error
@@ -79,8 +79,8 @@ def path_rule(args: Mapping[str, Any], workspace: Path) -> Need:
 READ_ONLY_COMMANDS = frozenset(
     {
         "ls", "cat", "head", "tail", "wc", "pwd", "echo", "which", "whoami", "date",
-        "nvidia-smi", "df", "du", "free", "uname", "env", "printenv", "file", "stat",
-        "tree", "grep", "rg", "find", "sort", "uniq", "diff", "nproc", "hostname",
+        "nvidia-smi", "df", "du", "free", "uname", "printenv", "file", "stat",
+        "grep", "find", "diff", "nproc", "hostname", "sort", "rg",
     }
 )  # fmt: skip
 READ_ONLY_GIT = frozenset(
@@ -89,7 +89,16 @@ READ_ONLY_GIT = frozenset(
 _VERSION_FLAGS = frozenset({"--version", "-V", "version"})
 # Anything that can write, chain or substitute makes a command need a human.
 _UNSAFE = re.compile(r"[;&`<>]|\$\(|\|\||\n")
-_FIND_WRITES = frozenset({"-delete", "-exec", "-execdir", "-ok", "-fprint", "-fprintf", "-fls"})
+# Arguments that make an otherwise read-only program write files or run programs.
+_WRITING_ARGS: dict[str, tuple[str, ...]] = {
+    "find": ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fls"),
+    "sort": ("-o", "--output"),
+    "rg": ("--pre",),
+    "git": ("--output", "-o"),
+    "date": ("-s", "--set"),
+}
+# git subcommands that only read when given no arguments beyond listing flags.
+_GIT_LISTING_ONLY = {"branch": {"-a", "-r", "-v", "-vv", "--list", "--all"}, "remote": {"-v"}}
 
 
 def is_read_only_command(command: str) -> bool:
@@ -107,12 +116,17 @@ def _read_only_segment(segment: str) -> bool:
     if not words:
         return False
     program, rest = os.path.basename(words[0]), words[1:]
+    if any(arg.startswith(_WRITING_ARGS.get(program, ("\0",))) for arg in rest):
+        return False
     if program == "git":
-        return bool(rest) and rest[0] in READ_ONLY_GIT
+        if not rest or rest[0] not in READ_ONLY_GIT:
+            return False
+        listing = _GIT_LISTING_ONLY.get(rest[0])
+        return listing is None or set(rest[1:]) <= listing
     if program in {"python", "python3", "pip", "uv", "node", "nvcc"}:
         return len(rest) == 1 and rest[0] in _VERSION_FLAGS
-    if program == "find":
-        return not _FIND_WRITES.intersection(rest)
+    if program == "hostname":
+        return all(arg.startswith("-") for arg in rest)
     return program in READ_ONLY_COMMANDS
 
 
@@ -125,9 +139,10 @@ def bash_rule(args: Mapping[str, Any], _workspace: Path) -> Need:
 
 BUILTIN_RULES: dict[str, ApprovalRule] = {
     "bash": bash_rule,
-    "read": always("auto"),
-    "glob": always("auto"),
-    "grep": always("auto"),
+    # Reading is free inside the workspace; outside it (~/.ssh, other projects) a human decides.
+    "read": path_rule,
+    "glob": path_rule,
+    "grep": path_rule,
     "plan": always("auto"),
     "write": path_rule,
     "edit": path_rule,

@@ -1,0 +1,169 @@
+"""Session lifecycle: undo, cancel, crash and resume, approvals across reopen."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from langchain_core.messages import AIMessage, ToolMessage
+
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def call(name: str, call_id: str, **args: object) -> dict[str, object]:
+    return {"name": name, "id": call_id, "arguments": args}
+
+
+def assert_no_orphans(messages: list) -> None:
+    answered = [m.tool_call_id for m in messages if isinstance(m, ToolMessage)]
+    calls = [c["id"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls]
+    assert sorted(answered) == sorted(calls)
+
+
+async def test_undo_restores_the_messages_before_the_last_user_turn(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(
+        Turn(content="first answer"),
+        Turn(tool_calls=[call("bash", "b1", command="echo two")]),
+        Turn(content="second answer"),
+        Turn(content="answer after undo"),
+    )
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        await collect(session.send("first question"))
+        after_first = [m.content for m in await session.messages()]
+        await collect(session.send("second question"))
+        undo = await session.undo()
+        assert undo.type == "undo_complete" and undo.data["undone_message"] == "second question"
+        assert [m.content for m in await session.messages()] == after_first
+        await collect(session.send("another question"))
+        final = [m.content for m in await session.messages()]
+    assert final == [*after_first, "another question", "answer after undo"]
+    sent = [m.get("content") for m in llm.requests[-1]["messages"][1:]]
+    assert "second question" not in sent and sent[-1] == "another question"
+
+
+async def test_undo_on_an_empty_thread_says_there_is_nothing_to_undo(workspace: Path) -> None:
+    async with open_session(fast_settings("http://127.0.0.1:9"), workspace) as session:
+        event = await session.undo()
+    assert event.type == "error" and "Nothing to undo" in event.data["message"]
+
+
+async def test_cancel_kills_the_running_tool_and_leaves_the_thread_valid(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(
+        Turn(tool_calls=[call("bash", "b1", command="echo $$ > pid; sleep 30")]),
+        Turn(content="ok, stopped"),
+    )
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        seen: list[str] = []
+        async for event in session.send("sleep"):
+            seen.append(event.type)
+            if event.type == "tool_state_change" and event.data["state"] == "running":
+                for _ in range(100):
+                    if (workspace / "pid").exists() and (workspace / "pid").read_text().strip():
+                        break
+                    await asyncio.sleep(0.05)
+                session.cancel()
+        pid = int((workspace / "pid").read_text())
+        messages = await session.messages()
+        assert "interrupted" in seen and seen[-1] == "turn_complete"
+        assert_no_orphans(messages)
+        assert "cancelled" in messages[-1].content
+        assert not (await session.snapshot()).next
+        events = await collect(session.send("what happened?"))
+    assert events[-1].data["final_text"] == "ok, stopped"
+    assert_valid_tool_pairing(llm.requests[-1]["messages"])
+    time.sleep(0.2)
+    assert not Path(f"/proc/{pid}").exists(), "the cancelled command's process survived"
+
+
+async def test_a_new_message_while_an_approval_is_pending_answers_the_calls(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(Turn(tool_calls=[call("bash", "b1", command="touch x")]), Turn(content="fine, no file"))
+    async with open_session(fast_settings(llm.url), workspace) as session:
+        await collect(session.send("make x"))
+        assert await session.pending_approval() is not None
+        events = await collect(session.send("actually, don't"))
+        assert await session.pending_approval() is None
+    assert not (workspace / "x").exists()
+    assert "new message" in tool_results(llm.requests[1])["b1"]
+    assert_valid_tool_pairing(llm.requests[1]["messages"])
+    assert events[-1].data["final_text"] == "fine, no file"
+
+
+async def test_a_pending_approval_survives_closing_and_reopening(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(Turn(tool_calls=[call("bash", "b1", command="touch later")]), Turn(content="made it"))
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, thread_id="t-approval") as session:
+        await collect(session.send("make later"))
+    async with open_session(settings, workspace, thread_id="t-approval") as session:
+        pending = await session.pending_approval()
+        assert pending is not None and pending["action_requests"][0]["args"] == {
+            "command": "touch later"
+        }
+        events = await collect(session.resume([{"type": "approve"}]))
+    assert (workspace / "later").exists()
+    assert events[-1].data["final_text"] == "made it"
+
+
+async def test_sigkill_during_a_slow_tool_then_resume_in_a_new_process(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path
+) -> None:
+    # First run: marker absent, so the command sleeps (and gets killed). The re-run finds the marker.
+    script = "if [ -f marker ]; then echo resumed-after-crash; else touch marker; sleep 30; fi"
+    llm.add(Turn(tool_calls=[call("bash", "b1", command=script)]), Turn(content="all done"))
+    base = [sys.executable, "-m", "tests.fakes.run_session", "--thread", "crash-1"]
+    base += ["--api-base", llm.url, "--workspace", str(workspace)]
+    env = {**os.environ, "ML_INTERN_HOME": str(isolated_home)}
+    first = subprocess.Popen(
+        [*base, "--prompt", "run the slow thing"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdout is not None
+        for line in first.stdout:
+            event = json.loads(line)
+            if event["type"] == "tool_state_change" and event["data"]["state"] == "running":
+                break
+        for _ in range(200):
+            if (workspace / "marker").exists():
+                break
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+    finally:
+        first.wait(timeout=10)
+    assert len(llm.requests) == 1
+
+    second = subprocess.run(base, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr
+    events = [json.loads(line) for line in second.stdout.splitlines()]
+    assert events[-1]["type"] == "turn_complete" and events[-1]["data"]["final_text"] == "all done"
+    assert "resumed-after-crash" in tool_results(llm.requests[1])["b1"]
+    assert_valid_tool_pairing(llm.requests[1]["messages"])
+
+    async with open_session(fast_settings(llm.url), workspace, thread_id="crash-1") as session:
+        messages = await session.messages()
+    assert [m.type for m in messages] == ["human", "ai", "tool", "ai"]
+    assert_no_orphans(messages)
+    db = sqlite3.connect(isolated_home / "threads.sqlite")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()

@@ -1,0 +1,190 @@
+"""Where compaction cuts the history, and when it starts: the pure parts of nodes/compact.py."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import litellm
+import pytest
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+
+from nodes.compact import compact_threshold, plan_cut, rough_tokens
+from nodes.history import is_user_message, note
+
+
+def ai(*call_ids: str, text: str = "") -> AIMessage:
+    calls = [{"name": "bash", "args": {"command": f"run {i}"}, "id": i} for i in call_ids]
+    return AIMessage(content=text, tool_calls=calls)
+
+
+def result(call_id: str, size: int = 40) -> ToolMessage:
+    return ToolMessage(content="x" * size, tool_call_id=call_id)
+
+
+def cost(messages: list[AnyMessage]) -> int:
+    return sum(rough_tokens(m) for m in messages)
+
+
+def make_history(rng: random.Random, length: int = 30) -> list[AnyMessage]:
+    """A first user message, then turns of multi-call AI messages, big outputs, text and notes."""
+    messages: list[AnyMessage] = [HumanMessage(content="fine-tune a model on my dataset")]
+    n = 0
+    while len(messages) < length:
+        kind = rng.random()
+        if kind < 0.55:
+            ids = [f"c{n + k}" for k in range(rng.randint(1, 3))]
+            n += len(ids)
+            messages.append(ai(*ids, text=rng.choice(["", "let me check"])))
+            messages.extend(result(i, rng.choice([20, 400, 4_000, 20_000])) for i in ids)
+        elif kind < 0.7:
+            messages.append(AIMessage(content="here is what I found " * rng.randint(1, 50)))
+        elif kind < 0.9:
+            messages.append(HumanMessage(content=f"now do step {len(messages)}"))
+        else:
+            messages.append(note("doom_guard", "you are repeating yourself"))
+    return messages
+
+
+def call_owner(messages: list[AnyMessage]) -> dict[str, int]:
+    """tool_call_id -> index of the AI message that made the call."""
+    return {
+        c["id"]: i for i, m in enumerate(messages) if isinstance(m, AIMessage) for c in m.tool_calls
+    }
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_cut_never_separates_tool_calls_from_their_results(seed: int) -> None:
+    messages = make_history(random.Random(seed))
+    owner = call_owner(messages)
+    first_user = next(i for i, m in enumerate(messages) if is_user_message(m))
+    total = cost(messages)
+    previous_tail = 0
+    cuts = 0
+    for budget in range(1, total + 50, 7):
+        cut = plan_cut(messages, budget)
+        if cut is None:
+            continue
+        cuts += 1
+        assert cut.head == messages[: first_user + 1]
+        assert cut.head + cut.middle + cut.tail == messages
+        assert cut.middle, "a cut must leave something to summarise"
+        assert cut.tail, "the most recent message is always kept"
+        assert not isinstance(cut.tail[0], ToolMessage)
+        tail_start = len(cut.head) + len(cut.middle)
+        for j, m in enumerate(messages[tail_start:], start=tail_start):
+            if isinstance(m, ToolMessage):
+                assert owner[m.tool_call_id] >= tail_start, f"result {j} cut from its call"
+        # The tail stays within budget, except for the one call+results block it had to keep whole.
+        blocks = [j for j, m in enumerate(cut.tail) if not isinstance(m, ToolMessage)]
+        rest = cut.tail[blocks[1] :] if len(blocks) > 1 else []
+        assert cost(rest) <= budget
+        # A bigger budget never keeps fewer recent messages.
+        assert len(cut.tail) >= previous_tail
+        previous_tail = len(cut.tail)
+    assert cuts > 0
+
+
+def test_head_is_everything_up_to_and_including_the_first_user_message() -> None:
+    messages: list[AnyMessage] = [
+        SystemMessage(content="system prompt"),
+        HumanMessage(content="the task"),
+        AIMessage(content="a" * 400),
+        HumanMessage(content="more"),
+        AIMessage(content="b" * 400),
+        HumanMessage(content="latest"),
+    ]
+    cut = plan_cut(messages, tail_budget=rough_tokens(messages[-1]))
+    assert cut is not None
+    assert cut.head == messages[:2]
+    assert cut.middle == messages[2:5]
+    assert cut.tail == messages[5:]
+
+
+def test_tail_takes_as_many_recent_messages_as_the_budget_allows() -> None:
+    messages: list[AnyMessage] = [
+        HumanMessage(content="task"),
+        ai("c1"),
+        result("c1", 4_000),
+        AIMessage(content="looked at it"),
+        HumanMessage(content="next step"),
+        AIMessage(content="doing it"),
+    ]
+    budget = rough_tokens(messages[-1]) + rough_tokens(messages[-2])
+    cut = plan_cut(messages, budget)
+    assert cut is not None
+    assert cut.tail == messages[4:]
+    assert cut.middle == messages[1:4]
+    # One token less and only the last message fits.
+    smaller = plan_cut(messages, budget - 1)
+    assert smaller is not None
+    assert smaller.tail == messages[5:]
+
+
+def test_tail_that_starts_on_a_result_moves_back_to_its_ai_message() -> None:
+    messages: list[AnyMessage] = [
+        HumanMessage(content="task"),
+        AIMessage(content="first answer " * 50),
+        HumanMessage(content="go on"),
+        ai("c1", "c2"),
+        result("c1", 8_000),
+        result("c2", 40),
+    ]
+    cut = plan_cut(messages, tail_budget=rough_tokens(messages[-1]))
+    assert cut is not None
+    assert cut.tail == messages[3:]
+    assert cut.middle == messages[1:3]
+
+
+@pytest.mark.parametrize(
+    ("messages", "budget"),
+    [
+        ([], 100),
+        ([HumanMessage(content="task")], 100),
+        ([HumanMessage(content="task"), AIMessage(content="answer")], 1),
+        # The only older content is the call whose results form the tail.
+        ([HumanMessage(content="task"), ai("c1"), result("c1", 10_000)], 1),
+        ([HumanMessage(content="task"), ai("c1", "c2"), result("c1"), result("c2")], 1),
+        # Everything after the head fits in the budget.
+        ([HumanMessage(content="t"), AIMessage(content="a"), HumanMessage(content="b")], 10_000),
+    ],
+)
+def test_nothing_to_summarise_returns_none(messages: list[AnyMessage], budget: int) -> None:
+    assert plan_cut(messages, budget) is None
+
+
+def test_summary_note_from_an_earlier_compaction_is_summarised_again() -> None:
+    messages: list[AnyMessage] = [
+        HumanMessage(content="task"),
+        note("summary", "[Summary] earlier work " * 100),
+        AIMessage(content="continuing " * 100),
+        HumanMessage(content="latest"),
+    ]
+    cut = plan_cut(messages, tail_budget=rough_tokens(messages[-1]))
+    assert cut is not None
+    assert cut.head == messages[:1]
+    assert messages[1] in cut.middle
+
+
+# --- compact_threshold ----------------------------------------------------------------------------
+
+
+def test_litellm_reads_its_bundled_model_map() -> None:
+    assert os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP") == "True"
+
+
+def test_threshold_is_the_smaller_of_configured_and_90_percent_of_the_window() -> None:
+    window = litellm.get_model_info("openai/gpt-4o")["max_input_tokens"]
+    assert window, "litellm should know gpt-4o's context window"
+    expected = min(170_000, int(window * 0.9))
+    assert compact_threshold("openai/gpt-4o", 170_000) == expected
+    assert expected < 170_000  # the model's window is what limits here
+
+
+def test_threshold_keeps_a_smaller_configured_value() -> None:
+    assert compact_threshold("openai/gpt-4o", 5_000) == 5_000
+
+
+@pytest.mark.parametrize("configured", [1_000, 170_000, 1_000_000])
+def test_unknown_model_uses_the_configured_threshold(configured: int) -> None:
+    assert compact_threshold("openai/scripted-model", configured) == configured
