@@ -15,7 +15,7 @@ from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
 from nodes.deps import AgentDeps
-from nodes.history import is_user_message, note, repair_orphans
+from nodes.history import is_user_message, note, note_kind, repair_orphans
 from nodes.turn import turn_of
 from nodes.usage import count_tokens
 
@@ -72,6 +72,8 @@ def context_tokens(messages: Sequence[AnyMessage], model_id: str) -> int:
     """Tokens the next model call will send: the provider's last count plus what came after."""
     for i in range(len(messages) - 1, -1, -1):
         message = messages[i]
+        if note_kind(message) == "summary":
+            break  # counts from before a compaction no longer describe the history
         if isinstance(message, AIMessage) and message.usage_metadata:
             meta = message.usage_metadata
             after = messages[i + 1 :]

@@ -69,9 +69,12 @@ async def run_call(
             f"Error: there is no tool named {name!r}. Available tools: {', '.join(deps.catalog.names)}."
         )
     timeout = deps.settings.tool_timeout_s
+    # Tools that stream progress (bash, jobs) label it with their call id.
+    configurable = {**(config.get("configurable") or {}), "tool_call_id": call_id}
+    tool_config = {**config, "configurable": configurable}
     try:
         result = await asyncio.wait_for(
-            spec.tool.ainvoke({**call, "type": "tool_call"}, config), timeout=timeout
+            spec.tool.ainvoke({**call, "type": "tool_call"}, tool_config), timeout=timeout
         )
     except TimeoutError:
         return error(f"Error: {name} did not finish within {timeout:g} s and was stopped.")

@@ -1,0 +1,179 @@
+"""The `bash` tool's engine: a command in its own process group, output cleaned and capped.
+
+Killing the whole group on timeout or cancel means no orphan processes survive the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import os
+import re
+import signal
+from collections import deque
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+
+from langchain_core.tools import ToolException
+from langgraph.config import get_stream_writer
+
+KILL_GRACE_S = 2.0
+DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
+OUTPUT_KEEP_CHARS = 256_000  # bash output kept at the head and again at the tail
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+class _Output:
+    """Bash output as clean lines (ANSI removed, `\\r` progress settled); head and tail kept."""
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = ""
+        self._emit: Callable[[str], None] | None = emit  # None once closed
+        self._head: list[str] = []
+        self._tail: deque[str] = deque()
+        self._head_chars = self._tail_chars = self._dropped = 0
+
+    def feed(self, data: bytes, *, final: bool = False) -> None:
+        if self._emit is None:
+            return  # closed: a background child still writing; drop it
+        self._pending += self._decoder.decode(data, final)
+        *lines, self._pending = self._pending.split("\n")
+        if self._pending and (final or len(self._pending) > 65_536):
+            lines.append(self._pending)
+            self._pending = ""
+        for line in lines:
+            line = _ANSI.sub("", line) if "\x1b" in line else line
+            self._add(line.rstrip("\r").rsplit("\r", 1)[-1] if "\r" in line else line)
+
+    def close(self) -> str:
+        """Flush, stop collecting, and return the text."""
+        self.feed(b"", final=True)
+        self._emit = None
+        gap = [f"[... {self._dropped} lines omitted ...]"] if self._dropped else []
+        return "\n".join([*self._head, *gap, *self._tail])
+
+    def _add(self, line: str) -> None:
+        assert self._emit is not None
+        self._emit(line)
+        if self._head_chars < OUTPUT_KEEP_CHARS:
+            self._head.append(line)
+            self._head_chars += len(line) + 1
+            return
+        self._tail.append(line)
+        self._tail_chars += len(line) + 1
+        while self._tail_chars > OUTPUT_KEEP_CHARS:
+            self._tail_chars -= len(self._tail.popleft()) + 1
+            self._dropped += 1
+
+
+def _log_emitter(tool_call_id: str | None) -> Callable[[str], None]:
+    """Send each output line to the graph's custom stream, if there is one."""
+    try:
+        writer = get_stream_writer()
+    except Exception:
+        return lambda line: None
+
+    def emit(line: str) -> None:
+        event = {"type": "tool_log", "tool": "bash", "tool_call_id": tool_call_id}
+        with suppress(Exception):
+            writer({**event, "line": line})
+
+    return emit
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM the process group, give it a moment, then SIGKILL whatever is left."""
+    _signal_group(proc.pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
+    except TimeoutError:
+        pass
+    finally:
+        _signal_group(proc.pid, signal.SIGKILL)
+
+
+async def _collect(proc: asyncio.subprocess.Process, output: _Output) -> None:
+    """Read output until bash exits (plus a short drain).
+
+    A background child that keeps the pipe open (`cmd &` without redirection) is left running;
+    its reader stays alive, discarding output, so the child never blocks on a full pipe. We poll
+    `returncode` because on Python 3.11 `proc.wait()` also waits for every pipe to close.
+    """
+
+    async def pump() -> None:
+        assert proc.stdout is not None
+        while chunk := await proc.stdout.read(65_536):
+            output.feed(chunk)
+
+    reader = asyncio.create_task(pump())
+    try:
+        while proc.returncode is None and not reader.done():
+            await asyncio.wait({reader}, timeout=0.1)
+        await asyncio.wait({reader}, timeout=DRAIN_S)
+        if proc.returncode is None:
+            await proc.wait()
+    except BaseException:
+        reader.cancel()
+        raise
+
+
+def _exit_note(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"[exit code: {code} (killed by {signal.Signals(-code).name})]"
+    return f"[exit code: {code}]"
+
+
+async def _spawn(command: str, cwd: Path) -> asyncio.subprocess.Process:
+    """Start bash in its own process group; a cancel during start-up still kills the group."""
+    env = {"PAGER": "cat", "GIT_PAGER": "cat", "PYTHONUNBUFFERED": "1", **os.environ}
+    start = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
+            "/bin/bash",
+            "-c",
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+    )
+    try:
+        return await asyncio.shield(start)
+    except asyncio.CancelledError:
+        with suppress(Exception):
+            await _kill_group(await start)
+        raise
+    except OSError as e:
+        raise ToolException(
+            f"Could not start bash in {cwd}: {e.strerror}. Check that the workspace exists."
+        ) from e
+
+
+async def run_bash(
+    workspace: Path,
+    tool_call_id: str | None,
+    command: str,
+    timeout: int,  # noqa: ASYNC109 - the model's argument, enforced per process group below
+) -> str:
+    """Run `command`; its output and exit code, or a note that it timed out."""
+    proc = await _spawn(command, workspace)
+    output = _Output(_log_emitter(tool_call_id))
+    try:
+        async with asyncio.timeout(timeout):
+            await _collect(proc, output)
+    except TimeoutError:
+        await _kill_group(proc)
+        return f"{output.close()}\n[timed out after {timeout} s; process group killed]"
+    except asyncio.CancelledError:
+        await _kill_group(proc)
+        raise
+    return f"{output.close() or '(no output)'}\n{_exit_note(proc.returncode)}"

@@ -1,0 +1,258 @@
+"""Changing files safely, for the `write` and `edit` tools in `tools.local`.
+
+The read registry (read before write), atomic writes, and the replacement rules of `edit`:
+exact first, then whitespace-tolerant. `apply_edit` is pure, so its rules test without files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import stat
+import tempfile
+import threading
+from contextlib import suppress
+from pathlib import Path
+
+from langchain_core.tools import ToolException
+
+
+@dataclasses.dataclass(frozen=True)
+class EditOutcome:
+    """The edited text and what happened, for the tool's reply."""
+
+    text: str
+    replacements: int
+    first_line: int  # 1-based line where the (first) replacement starts
+    new_line_count: int  # lines the (first) replacement occupies
+    fuzzy: bool = False
+    reindented: bool = False
+
+
+class ReadRegistry:
+    """Per thread, the files it has seen, as (mtime_ns, size) when it last saw them."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[Path, tuple[int, int]]] = {}
+        self.lock = threading.Lock()  # held across check-and-write so concurrent edits serialise
+
+    def record(self, thread: str, path: Path, st: os.stat_result | None = None) -> None:
+        st = st or path.stat()
+        self._seen.setdefault(thread, {})[path] = (st.st_mtime_ns, st.st_size)
+
+    def check(self, thread: str, path: Path) -> None:
+        """Raise unless `thread` has seen the current version of the existing file `path`."""
+        seen = self._seen.get(thread, {}).get(path)
+        if seen is None:
+            raise ToolException(
+                f"{path} already exists and you have not read it in this conversation. "
+                "Call `read` on it first, then retry, so you do not overwrite content you "
+                "have not seen."
+            )
+        st = path.stat()
+        if (st.st_mtime_ns, st.st_size) != seen:
+            raise ToolException(
+                f"{path} changed on disk since you last read it. `read` it again and redo "
+                "your change on the current content."
+            )
+
+
+def numbered(lines: list[str], first: int) -> str:
+    """Lines formatted like `cat -n`: right-aligned number, tab, text."""
+    return "\n".join(f"{n:>6}\t{line}" for n, line in enumerate(lines, start=first))
+
+
+def atomic_write(target: Path, data: bytes, new_file_mode: int = 0o644) -> None:
+    """Write a temp file beside `target` and rename it over; keeps an existing file's mode."""
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else new_file_mode
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_file(
+    seen: ReadRegistry, thread: str, target: Path, content: str, new_file_mode: int
+) -> bool:
+    """Write `content` to `target` under the read-before-write rule; True if it existed."""
+    if target.is_dir():
+        raise ToolException(f"{target} is a directory; give a file path to write.")
+    with seen.lock:
+        existed = target.exists()
+        if existed:
+            seen.check(thread, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, content.encode("utf-8"), new_file_mode)
+        seen.record(thread, target)
+    return existed
+
+
+def edit_file(
+    seen: ReadRegistry, thread: str, target: Path, old: str, new: str, replace_all: bool
+) -> EditOutcome:
+    """Apply one `edit` to the existing UTF-8 file `target` under the read-before-write rule."""
+    with seen.lock:
+        seen.check(thread, target)
+        text = _text_or_none(target.read_bytes())
+        if text is None:
+            raise ToolException(
+                f"{target} is not a UTF-8 text file, and editing it could corrupt it. "
+                "Use bash (e.g. a short Python script) to change it."
+            )
+        outcome = apply_edit(text, old, new, replace_all=replace_all)
+        atomic_write(target, outcome.text.encode("utf-8"))
+        seen.record(thread, target)
+    return outcome
+
+
+def _text_or_none(data: bytes) -> str | None:
+    """`data` as text, or None if it is binary (NUL bytes early on) or not UTF-8."""
+    if b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def describe_edit(shown: str, outcome: EditOutcome) -> str:
+    """What `edit` did, with the edited region and a few lines around it, numbered."""
+    count = outcome.replacements
+    head = f"Edited {shown}: {count} replacement{'s' if count > 1 else ''}"
+    if outcome.fuzzy:
+        head += " (old_str matched ignoring whitespace differences"
+        head += "; new_str re-indented to fit)" if outcome.reindented else ")"
+    lines = [line.removesuffix("\r") for line in outcome.text.removesuffix("\n").split("\n")]
+    start = max(1, outcome.first_line - 3)
+    end = min(len(lines), outcome.first_line + outcome.new_line_count + 2, start + 30)
+    return f"{head}.\n{numbered(lines[start - 1 : end], start)}"
+
+
+def apply_edit(text: str, old: str, new: str, *, replace_all: bool = False) -> EditOutcome:
+    """Replace `old` by `new` in `text`; raise ToolException when that is not unambiguous.
+
+    CRLF files are edited as LF and converted back, so the model may send plain newlines.
+    """
+    if not old:
+        raise ToolException("old_str is empty. To create a file or replace all of it, use `write`.")
+    if old == new:
+        raise ToolException("old_str and new_str are identical; nothing to change.")
+    crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+    if crlf:
+        text, old, new = (s.replace("\r\n", "\n") for s in (text, old, new))
+    outcome = _exact(text, old, new, replace_all) or _fuzzy(text, old, new)
+    if crlf:
+        outcome = dataclasses.replace(outcome, text=outcome.text.replace("\n", "\r\n"))
+    return outcome
+
+
+def _exact(text: str, old: str, new: str, replace_all: bool) -> EditOutcome | None:
+    count = text.count(old)
+    if count == 0:
+        return None
+    if count > 1 and not replace_all:
+        raise ToolException(
+            f"old_str occurs {count} times in the file. Include more surrounding lines in "
+            "old_str so it matches exactly one place, or set replace_all=true to change "
+            "every occurrence."
+        )
+    first_line = text[: text.index(old)].count("\n") + 1
+    return EditOutcome(text.replace(old, new), count, first_line, new.count("\n") + 1)
+
+
+def _norm(line: str) -> str:
+    """A line with surrounding whitespace removed and inner runs collapsed."""
+    return " ".join(line.split())
+
+
+def _fuzzy(text: str, old: str, new: str) -> EditOutcome:
+    """Match `old` line by line ignoring whitespace differences; exactly one match applies."""
+    lines = _split_keepends(text)
+    old_lines = old.split("\n")
+    while old_lines and not old_lines[0].strip():
+        old_lines.pop(0)
+    while old_lines and not old_lines[-1].strip():
+        old_lines.pop()
+    if not old_lines:
+        raise ToolException("old_str contains only whitespace; give the text to replace.")
+    wanted = [_norm(line) for line in old_lines]
+    normed = [_norm(line) for line in lines]
+    size = len(wanted)
+    starts = [i for i in range(len(lines) - size + 1) if normed[i : i + size] == wanted]
+    if not starts:
+        raise ToolException(_no_match_message(lines, wanted[0]))
+    if len(starts) > 1:
+        raise ToolException(
+            f"old_str was not found exactly, and it matches {len(starts)} places when "
+            "whitespace is ignored. Copy the exact text from `read` output (without the "
+            "line-number prefix) and include more surrounding lines."
+        )
+    start = starts[0]
+    window = lines[start : start + size]
+    shift = _indent_shift(old_lines, window)
+    block = _apply_shift(new, shift) if shift else new
+    if block and window[-1].endswith("\n") and not block.endswith("\n"):
+        block += "\n"
+    edited = "".join(lines[:start]) + block + "".join(lines[start + size :])
+    new_lines = max(block.count("\n"), 1)
+    return EditOutcome(edited, 1, start + 1, new_lines, fuzzy=True, reindented=bool(shift))
+
+
+def _split_keepends(text: str) -> list[str]:
+    """Lines split on `\\n` only (unlike str.splitlines), each keeping its newline."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _indent_shift(old_lines: list[str], window: list[str]) -> tuple[bool, str] | None:
+    """(add?, prefix) that turns old_str's indentation into the file's, if one fits every line."""
+    shifts = set()
+    for old_line, file_line in zip(old_lines, window, strict=True):
+        if not old_line.strip():
+            continue
+        old_indent, file_indent = _indent(old_line), _indent(file_line)
+        if file_indent.startswith(old_indent):
+            shifts.add((True, file_indent[len(old_indent) :]))
+        elif old_indent.startswith(file_indent):
+            shifts.add((False, old_indent[len(file_indent) :]))
+        else:  # tabs versus spaces: no single shift
+            return None
+    shift = shifts.pop() if len(shifts) == 1 else None
+    return shift if shift and shift[1] else None
+
+
+def _apply_shift(new: str, shift: tuple[bool, str]) -> str:
+    add, prefix = shift
+    return "\n".join(
+        (prefix + line if add else line.removeprefix(prefix)) if line.strip() else line
+        for line in new.split("\n")
+    )
+
+
+def _no_match_message(lines: list[str], first_wanted: str) -> str:
+    message = (
+        "old_str was not found in the file, not even ignoring whitespace. "
+        "`read` the file again and copy the exact text (without the line-number prefix)."
+    )
+    candidates: dict[str, int] = {}
+    for n, line in enumerate(lines, start=1):
+        if line.strip():
+            candidates.setdefault(_norm(line), n)
+    close = difflib.get_close_matches(first_wanted, list(candidates), n=1, cutoff=0.6)
+    if close:
+        n = candidates[close[0]]
+        message += f"\nClosest line to the start of old_str is line {n}: {lines[n - 1].rstrip()!r}"
+    return message
