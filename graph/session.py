@@ -155,6 +155,15 @@ class Session:
     def info(self) -> ThreadInfo | None:
         return self.index.get(self.thread_id)
 
+    def list_threads(self, *, cwd: str | None = None, limit: int = 50) -> list[ThreadInfo]:
+        """Threads in this database, most recent first (all, or those started in `cwd`)."""
+        return self.index.list(cwd=cwd, limit=limit)
+
+    async def delete(self) -> None:
+        """Remove this thread's checkpoints and its index row."""
+        await self.graph.checkpointer.adelete_thread(self.thread_id)
+        self.index.delete(self.thread_id)
+
     # -- driving the thread -------------------------------------------------
 
     async def send(self, text: str) -> AsyncIterator[Event]:

@@ -167,3 +167,19 @@ async def test_sigkill_during_a_slow_tool_then_resume_in_a_new_process(
     db = sqlite3.connect(isolated_home / "threads.sqlite")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
+
+
+async def test_threads_are_listed_with_their_title_and_can_be_deleted(llm: ScriptedLLMServer, workspace: Path) -> None:
+    llm.add(Turn(content="one"), Turn(content="two"))
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, thread_id="first") as session:
+        await collect(session.send("train a tiny model\non my data"))
+    async with open_session(settings, workspace, thread_id="second") as session:
+        await collect(session.send("evaluate it"))
+        listed = session.list_threads(cwd=str(workspace.resolve()))
+        assert [t.thread_id for t in listed] == ["second", "first"]
+        assert listed[1].title == "train a tiny model on my data"
+        assert listed[0].model == "openai/scripted-model"
+        await session.delete()
+        assert not await session.exists()
+        assert [t.thread_id for t in session.list_threads()] == ["first"]
