@@ -357,4 +357,5 @@ class Session:
 
 
 def new_thread_id() -> str:
-    return uuid.uuid4().hex[:12]
+    """A UUID: the LangGraph API server (Studio) only accepts UUID thread IDs."""
+    return str(uuid.uuid4())

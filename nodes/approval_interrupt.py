@@ -31,7 +31,7 @@ DENIED_BY_CONFIG = "Not run: the user's configuration denies the tool {name}."
 async def approval_interrupt(
     state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
 ) -> dict[str, Any]:
-    run = RunOptions.of(config, deps.settings)
+    run = RunOptions.of(config, deps.settings, deps.workspace)
     calls = pending_tool_calls(state["messages"])
     ctx = PolicyContext(
         mode=run.mode,

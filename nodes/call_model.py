@@ -30,7 +30,7 @@ LENGTH_NOTE = (
 async def call_model(
     state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
 ) -> dict[str, Any]:
-    run = RunOptions.of(config, deps.settings)
+    run = RunOptions.of(config, deps.settings, deps.workspace)
     turn = turn_of(state)
     usage = state.get("usage") or {}
     if turn["iterations"] >= run.max_iterations:

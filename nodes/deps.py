@@ -44,6 +44,8 @@ class AgentDeps:
     catalog: ToolCatalog
     home: Path
     chat_model_factory: ChatModelFactory | None = None
+    # Where tools run when the run's config names no workspace (Studio runs).
+    workspace: Path = field(default_factory=Path.cwd)
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     _bound: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
 
@@ -55,6 +57,19 @@ class AgentDeps:
             model = factory(model_id)
             self._bound[key] = model.bind_tools(self.catalog.tools) if with_tools else model
         return self._bound[key]
+
+    def warm_up(self) -> None:
+        """Do the slow, blocking first-use work now (imports, tokenizer files), off the event loop."""
+        from configs.prompt import render_system_prompt
+        from nodes.usage import count_tokens
+
+        self.chat_model(self.settings.model_name)
+        render_system_prompt(
+            cwd=self.workspace, model=self.settings.model_name, tools=self.catalog.names
+        )
+        from langchain_core.messages import HumanMessage
+
+        count_tokens(self.settings.model_name, [HumanMessage(content="warm up")])
 
     @property
     def spill_dir(self) -> Path:

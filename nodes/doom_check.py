@@ -76,7 +76,7 @@ async def doom_check(
     doom = dict(state.get("doom") or {})
     doom["fired"] = [*doom.get("fired", []), loop]
     # A second loop in the same turn escalates: headless ends the turn, a human decides otherwise.
-    headless = RunOptions.of(config, deps.settings).mode == "headless"
+    headless = RunOptions.of(config, deps.settings, deps.workspace).mode == "headless"
     if turn["doom_fires"] >= 1 and (headless or not _user_says_continue(loop)):
         return {"doom": doom, "turn": turn, "stop_reason": "doom_loop"}
     turn["doom_fires"] += 1

@@ -23,7 +23,7 @@ async def execute_tools(
     task: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
 ) -> dict[str, Any]:
     call = dict(task["call"])
-    run = RunOptions.of(config, deps.settings)
+    run = RunOptions.of(config, deps.settings, deps.workspace)
     writer = get_stream_writer()
     writer(
         {
@@ -34,9 +34,14 @@ async def execute_tools(
         }
     )
     message, artifact = await run_call(call, config, deps)
-    message = cap_output(
-        message, deps.settings.tool_output_max_chars, deps.spill_dir / _safe(run.thread_id)
-    )
+    if len(str(message.content)) > deps.settings.tool_output_max_chars:
+        # Writing the spill file is blocking I/O: keep it off the event loop.
+        message = await asyncio.to_thread(
+            cap_output,
+            message,
+            deps.settings.tool_output_max_chars,
+            deps.spill_dir / _safe(run.thread_id),
+        )
     writer(
         {
             "type": "tool_state_change",

@@ -23,13 +23,15 @@ class RunOptions:
     max_cost_usd: float | None
 
     @classmethod
-    def of(cls, config: RunnableConfig | None, settings: Settings) -> RunOptions:
+    def of(
+        cls, config: RunnableConfig | None, settings: Settings, workspace: Path | None = None
+    ) -> RunOptions:
         conf: dict[str, Any] = dict((config or {}).get("configurable") or {})
         mode = conf.get("mode", "interactive")
         return cls(
             thread_id=str(conf.get("thread_id", "default")),
             mode="headless" if mode == "headless" else "interactive",
-            workspace=Path(conf.get("workspace") or Path.cwd()),
+            workspace=Path(conf.get("workspace") or workspace or Path.cwd()),
             max_iterations=int(conf.get("max_iterations") or settings.max_iterations),
             max_cost_usd=conf.get("max_cost_usd", settings.max_cost_usd),
         )

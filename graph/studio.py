@@ -1,0 +1,52 @@
+"""Entry points for `langgraph dev` and LangGraph Studio, on the same threads as the CLI.
+
+`langgraph.json` points here: `make_graph` is the graph (compiled without a
+checkpointer: the server brings its own) and `create_checkpointer` gives the
+server the CLI's SQLite file, so a thread started in one continues in the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import configs  # noqa: F401  (offline litellm settings before anything imports it)
+from configs.settings import load_dotenv_files, load_settings, ml_intern_home
+from graph.builder import build_graph
+from graph.store import default_db_path, open_checkpointer
+from nodes.deps import AgentDeps
+from tools.registry import build_catalog
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+    from langgraph.graph.state import CompiledStateGraph
+
+
+async def make_graph(config: Any = None) -> CompiledStateGraph[Any]:
+    """The agent graph; the server calls this on every run, so it is built once.
+
+    Building reads files and imports litellm: that runs in a worker thread, since
+    the dev server rejects blocking calls on its event loop.
+    """
+    return await asyncio.to_thread(_graph)
+
+
+@cache
+def _graph() -> CompiledStateGraph[Any]:
+    load_dotenv_files()
+    settings = load_settings()
+    deps = AgentDeps(
+        settings=settings, catalog=build_catalog(settings, None), home=ml_intern_home()
+    )
+    deps.warm_up()
+    return build_graph(deps, checkpointer=None)
+
+
+@asynccontextmanager
+async def create_checkpointer() -> AsyncIterator[AsyncSqliteSaver]:
+    """The CLI's checkpointer on `$ML_INTERN_HOME/threads.sqlite`."""
+    async with open_checkpointer(default_db_path()) as saver:
+        yield saver
