@@ -23,7 +23,7 @@ from graph.events import Event, EventTranslator, text_of
 from graph.store import DB_NAME, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
 from nodes.deps import AgentDeps, ChatModelFactory
-from nodes.history import interrupted_results, is_user_message, pending_tool_calls
+from nodes.history import interrupted_results, is_user_message, pending_tool_calls, stamped
 from nodes.provider_errors import ProviderError
 from tools.policy import Mode
 
@@ -173,7 +173,7 @@ class Session:
         model = values.get("model") or self.settings.model_name
         self.index.touch(self.thread_id, title=text, model=model, cwd=str(self.workspace))
         payload = {
-            "messages": [*leftovers, HumanMessage(content=text, id=str(uuid.uuid4()))],
+            "messages": [*leftovers, stamped(HumanMessage(content=text, id=str(uuid.uuid4())))],
             "stop_reason": None,
             "compact_request": None,
         }

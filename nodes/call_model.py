@@ -11,7 +11,7 @@ from langgraph.config import get_stream_writer
 
 from configs.prompt import render_system_prompt
 from nodes.deps import AgentDeps
-from nodes.history import note, repair_orphans
+from nodes.history import note, repair_orphans, stamped
 from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
 from nodes.run_options import RunOptions
 from nodes.turn import turn_of
@@ -50,6 +50,7 @@ async def call_model(
         return {"compact_request": "overflow", "turn": turn}
 
     response, dropped = tidy_tool_calls(response)
+    response = stamped(response)
     spent = call_usage(model_id, prompt, response)
     get_stream_writer()({"type": "usage", "model": model_id, **spent})
     turn["iterations"] += 1

@@ -13,6 +13,7 @@ from langgraph.config import get_stream_writer
 
 from nodes.call_model import raw_arguments_error
 from nodes.deps import AgentDeps
+from nodes.history import stamped
 from nodes.run_options import RunOptions
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ async def execute_tools(
             "state": "error" if message.status == "error" else "done",
         }
     )
-    update: dict[str, Any] = {"messages": [message]}
+    update: dict[str, Any] = {"messages": [stamped(message)]}
     if isinstance(artifact, dict) and "plan" in artifact:
         update["plan"] = artifact["plan"]
         writer({"type": "plan_update", "plan": artifact["plan"]})

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, ToolMessage
 
 # Messages the agent itself adds to the history carry this key in
 # `additional_kwargs`, so they are never mistaken for the user's words.
 MARKER = "ml_intern"
+MessageT = TypeVar("MessageT", bound=BaseMessage)
 NoteKind = Literal["doom_guard", "summary", "length_note"]
 
 INTERRUPTED = (
@@ -19,9 +21,25 @@ INTERRUPTED = (
 )
 
 
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def stamped(message: MessageT) -> MessageT:
+    """The message with its creation time in `response_metadata` (for transcripts)."""
+    meta = {**(message.response_metadata or {}), "created_at": now_iso()}
+    return message.model_copy(update={"response_metadata": meta})
+
+
+def created_at(message: AnyMessage) -> str | None:
+    return (message.response_metadata or {}).get("created_at")
+
+
 def note(kind: NoteKind, text: str) -> HumanMessage:
     """A message from the agent runtime to the model, marked as not from the user."""
-    return HumanMessage(content=text, additional_kwargs={MARKER: kind})
+    return HumanMessage(
+        content=text, additional_kwargs={MARKER: kind}, response_metadata={"created_at": now_iso()}
+    )
 
 
 def note_kind(message: AnyMessage) -> str | None:
