@@ -73,6 +73,8 @@ def studio(llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path) -> Itera
             os.killpg(server.pid, 9)
             server.wait(timeout=5)
         log.close()
+        # Shown by pytest only when the test fails: the server's side of the story.
+        print((tmp_path / "langgraph-dev.log").read_text()[-6000:])
 
 
 def call(name: str, call_id: str, **args: object) -> dict[str, object]:
