@@ -47,7 +47,7 @@ async def approval_interrupt(
     if asking:
         answer = interrupt(
             {
-                "action_requests": [action_request(c) for c in asking],
+                "action_requests": [action_request(c, deps) for c in asking],
                 "review_configs": [
                     {
                         "action_name": c["name"],
@@ -86,23 +86,25 @@ def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Ve
     return decide(call["name"], call.get("args") or {}, spec.approval, ctx)
 
 
-def action_request(call: Mapping[str, Any]) -> dict[str, Any]:
+def action_request(call: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
     args = call.get("args") or {}
+    spec = deps.catalog.get(call["name"])
+    describe = spec.describe if spec is not None and spec.describe is not None else None
     return {
         "name": call["name"],
         "args": args,
         "id": call["id"],
-        "description": describe_call(call["name"], args),
+        "description": describe(args) if describe else describe_call(call["name"], args),
     }
 
 
 def describe_call(name: str, args: Mapping[str, Any]) -> str:
-    """What a human needs to judge the call, in one short block."""
+    """What a human needs to judge a call of a built-in tool, in one short block."""
     if name == "bash":
         why = f"\n({args['description']})" if args.get("description") else ""
         return f"Run a shell command:\n{args.get('command', '')}{why}"
-    if name in {"write", "edit"}:
-        return f"{name.capitalize()} the file {args.get('path')} (outside the workspace)"
+    if name in {"write", "edit", "read", "glob", "grep"}:
+        return f"{name.capitalize()} {args.get('path')} (outside the workspace)"
     return f"Call {name} with {json.dumps(args, ensure_ascii=False, default=str)[:2000]}"
 
 

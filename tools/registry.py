@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,10 +15,15 @@ if TYPE_CHECKING:
     from configs.settings import Settings
 
 
+Describer = Callable[[Mapping[str, Any]], str]
+
+
 @dataclass(frozen=True)
 class ToolSpec:
     tool: BaseTool
     approval: ApprovalRule | None
+    # What a human needs to judge a call of this tool (the approval prompt); None: generic.
+    describe: Describer | None = None
 
     @property
     def name(self) -> str:
@@ -58,9 +63,10 @@ def builtin_spec(tool: BaseTool) -> ToolSpec:
 
 
 def build_catalog(settings: Settings, workspace: Path | None = None) -> ToolCatalog:
-    """The default toolset for these settings: local files and shell, plan."""
+    """The default toolset for these settings: local files and shell, plan, Hugging Face."""
+    from tools.hf_catalog import make_hf_specs
     from tools.local import make_local_tools
     from tools.plan import make_plan_tool
 
     tools = [*make_local_tools(workspace), make_plan_tool()]
-    return ToolCatalog(builtin_spec(tool) for tool in tools)
+    return ToolCatalog([*(builtin_spec(tool) for tool in tools), *make_hf_specs(settings)])

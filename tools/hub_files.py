@@ -1,0 +1,208 @@
+"""hf_repo_files: list, read, upload and delete files in a Hub repo.
+
+Reads go through `hub_get` (the token only to the Hub; a redirect to a CDN is followed without
+it); uploads and deletes are one commit through `HfApi.create_commit`, or a pull request.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+from typing import Any, Literal
+from urllib.parse import quote
+
+from langchain_core.tools import BaseTool, ToolException
+from pydantic import BaseModel, Field, field_validator
+
+from tools.hf_client import HfCall, call_hub, cut, hub_api, hub_get, human_size, make_tool, repo_url
+
+LIST_ALL_UP_TO = 200
+READ_MAX_BYTES = 100_000
+READ_MAX_CHARS = 30_000
+UPLOAD_MAX_BYTES = 50_000_000
+
+
+class RepoFilesArgs(BaseModel):
+    """Files of a Hub repo. `list`: files and sizes (big repos are summarised; `path` limits it
+    to a folder, `patterns` to matching names). `read`: a text file's content (capped), or the
+    size of a binary. `upload`: write one file from `content` (text) or `local_path` (a file on
+    this machine), as a commit or, with create_pr, a pull request. `delete`: remove `path` (a
+    folder if it ends with '/') or every file matching `patterns`. Upload and delete ask the user."""
+
+    operation: Literal["list", "read", "upload", "delete"]
+    repo_id: str = Field(description="e.g. 'username/my-model'.")
+    repo_type: Literal["model", "dataset", "space"] = Field(
+        "model", description="model, dataset or space."
+    )
+    path: str | None = Field(None, description="File (or folder for list) inside the repo.")
+    content: str | None = Field(None, description="upload: the text to write to `path`.")
+    local_path: str | None = Field(None, description="upload: a local file to send instead.")
+    revision: str | None = Field(None, description="Branch, tag or commit (default main).")
+    patterns: list[str] | None = Field(None, description="Glob patterns, e.g. ['*.safetensors'].")
+    commit_message: str | None = Field(None, description="upload/delete: the commit message.")
+    create_pr: bool = Field(False, description="upload/delete: open a pull request instead.")
+
+    @field_validator("patterns", mode="before")
+    @classmethod
+    def _one_pattern(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+def _matches(path: str, patterns: list[str] | None) -> bool:
+    if not patterns:
+        return True
+    name = path.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+async def _repo_files(
+    repo_id: str, repo_type: str, path: str | None, revision: str | None
+) -> list[Any]:
+    api = hub_api()
+    entries = await call_hub(
+        f"Listing files of {repo_id}",
+        lambda: list(
+            api.list_repo_tree(
+                repo_id, path or None, recursive=True, revision=revision, repo_type=repo_type
+            )
+        ),
+    )
+    from huggingface_hub.hf_api import RepoFile
+
+    return [e for e in entries if isinstance(e, RepoFile)]
+
+
+def summarise_files(files: list[Any]) -> str:
+    """All files when few; for big repos, totals per folder and extension, then the largest."""
+    total = sum(f.size or 0 for f in files)
+    head = f"{len(files)} files, {human_size(total)}"
+    if len(files) <= LIST_ALL_UP_TO:
+        return "\n".join([head, *(f"{f.path}  {human_size(f.size)}" for f in files)])
+    folders: Counter[str] = Counter()
+    sizes: Counter[str] = Counter()
+    for f in files:
+        top = f.path.split("/", 1)[0] + "/" if "/" in f.path else "(root)"
+        folders[top] += 1
+        sizes[top] += f.size or 0
+    exts = Counter(f.path.rsplit(".", 1)[-1] if "." in f.path else "(none)" for f in files)
+    lines = [f"{head} (summarised; narrow with `path` or `patterns`)", "by folder:"]
+    lines += [f"  {d}  {n} files, {human_size(sizes[d])}" for d, n in folders.most_common(30)]
+    lines.append("by extension: " + ", ".join(f"{e} {n}" for e, n in exts.most_common(15)))
+    lines.append("largest:")
+    largest = sorted(files, key=lambda f: -(f.size or 0))[:20]
+    lines += [f"  {f.path}  {human_size(f.size)}" for f in largest]
+    return "\n".join(lines)
+
+
+async def _read_file(repo_id: str, repo_type: str, path: str, revision: str | None) -> str:
+    rev = quote(revision or "main", safe="")
+    url = f"{repo_url(repo_id, repo_type)}/resolve/{rev}/{quote(path)}"
+    response = await hub_get(
+        url,
+        action=f"Reading {path} in {repo_id}",
+        headers={"Range": f"bytes=0-{READ_MAX_BYTES - 1}"},
+    )
+    data = response.content
+    total = response.headers.get("content-range", "").rpartition("/")[2]
+    size = int(total) if total.isdigit() else len(data)
+    if b"\0" in data[:8192]:
+        return f"{path} is a binary file ({human_size(size)}, {size:,} bytes); content not shown."
+    text = data.decode("utf-8", errors="replace")
+    note = f"\n[showing the first {len(data):,} of {size:,} bytes]" if size > len(data) else ""
+    return f"{path} ({human_size(size)}):\n{cut(text, READ_MAX_CHARS)}{note}"
+
+
+def _upload_source(call: HfCall, content: str | None, local_path: str | None) -> tuple[Any, int]:
+    if (content is None) == (local_path is None):
+        raise ToolException("upload needs exactly one of `content` (text) or `local_path`.")
+    if content is not None:
+        data = content.encode()
+        return data, len(data)
+    file = call.resolve(local_path or "")
+    if not file.is_file():
+        raise ToolException(f"local_path {file} is not a file. Check the path.")
+    size = file.stat().st_size
+    if size > UPLOAD_MAX_BYTES:
+        raise ToolException(
+            f"{file} is {human_size(size)}; hf_repo_files uploads files up to "
+            f"{human_size(UPLOAD_MAX_BYTES)}. Push big files from a job or with `hf upload`."
+        )
+    return str(file), size
+
+
+def _commit_note(info: Any, what: str, repo_id: str) -> str:
+    text = f"{what} in {repo_id}: commit {str(getattr(info, 'oid', ''))[:10]} {info.commit_url}"
+    if getattr(info, "pr_url", None):
+        text += f"\nOpened pull request {info.pr_url}"
+    return text
+
+
+async def _commit(
+    repo_id: str,
+    repo_type: str,
+    operations: list[Any],
+    message: str,
+    revision: str | None,
+    pr: bool,
+) -> Any:
+    api = hub_api()
+    return await call_hub(
+        f"Committing to {repo_id}",
+        api.create_commit,
+        repo_id,
+        operations,
+        commit_message=message,
+        repo_type=repo_type,
+        revision=revision,
+        create_pr=pr,
+    )
+
+
+async def _files(
+    call: HfCall,
+    operation: str,
+    repo_id: str,
+    repo_type: str,
+    path: str | None,
+    content: str | None,
+    local_path: str | None,
+    revision: str | None,
+    patterns: list[str] | None,
+    commit_message: str | None,
+    create_pr: bool,
+) -> str:
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    if operation == "list":
+        found = await _repo_files(repo_id, repo_type, path, revision)
+        files = [f for f in found if _matches(f.path, patterns)]
+        if not files:
+            return f"No files in {repo_id}{f'/{path}' if path else ''} match {patterns or '*'}."
+        return f"{repo_id} ({repo_type}): " + summarise_files(files)
+    if not path and operation != "delete":
+        raise ToolException(f"{operation} needs `path`, the file inside the repo.")
+    if operation == "read":
+        return await _read_file(repo_id, repo_type, path or "", revision)
+    if operation == "upload":
+        source, size = _upload_source(call, content, local_path)
+        message = commit_message or f"Upload {path} with ml-intern"
+        add = CommitOperationAdd(path_in_repo=path or "", path_or_fileobj=source)
+        info = await _commit(repo_id, repo_type, [add], message, revision, create_pr)
+        return _commit_note(info, f"Uploaded {path} ({human_size(size)})", repo_id)
+    targets = [path] if path else []
+    if patterns:
+        found = await _repo_files(repo_id, repo_type, None, revision)
+        targets += [f.path for f in found if _matches(f.path, patterns)]
+    if not targets:
+        raise ToolException(
+            f"Nothing to delete: give `path`, or `patterns` matching files in {repo_id}."
+        )
+    deletes = [CommitOperationDelete(path_in_repo=t, is_folder=t.endswith("/")) for t in targets]
+    message = commit_message or f"Delete {', '.join(targets[:3])} with ml-intern"
+    info = await _commit(repo_id, repo_type, deletes, message, revision, create_pr)
+    shown = ", ".join(targets[:20]) + (f" +{len(targets) - 20} more" if len(targets) > 20 else "")
+    return _commit_note(info, f"Deleted {shown}", repo_id)
+
+
+def make_repo_files_tool() -> BaseTool:
+    return make_tool("hf_repo_files", RepoFilesArgs, _files)

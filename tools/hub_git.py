@@ -1,0 +1,181 @@
+"""hf_repo_git: branches, tags, pull requests and repo settings on the Hub.
+
+Reading and creating are free; deleting, merging, publishing and posting under the user's
+name ask first (the rule is `repo_git_rule` in tools/hf_catalog.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.tools import BaseTool, ToolException
+from pydantic import BaseModel, Field
+
+from tools.hf_client import HfCall, call_hub, cut, hub_api, make_tool, repo_url
+
+GitOperation = Literal[
+    "create_branch", "delete_branch", "create_tag", "delete_tag", "list_refs", "create_pr",
+    "list_prs", "get_pr", "merge_pr", "comment_pr", "create_repo", "update_repo",
+]  # fmt: skip
+MAX_PRS = 30
+MAX_EVENTS = 10
+MAX_DIFF_CHARS = 6000
+
+
+class RepoGitArgs(BaseModel):
+    """Git-level operations on a Hub repo. Branches: create_branch (from `revision`, default
+    main), delete_branch. Tags: create_tag (on `revision`), delete_tag. list_refs: branches and
+    tags. Pull requests: create_pr (`title`, `description`; then upload to revision
+    'refs/pr/<n>' with hf_repo_files), list_prs (`status`), get_pr, merge_pr, comment_pr
+    (`pr_number`, `comment`). create_repo makes a repo, private unless private=false.
+    update_repo changes `private` and/or `gated`. Deleting, merging, publishing and commenting
+    ask the user first."""
+
+    operation: GitOperation
+    repo_id: str = Field(description="e.g. 'username/my-model'.")
+    repo_type: Literal["model", "dataset", "space"] = Field("model")
+    branch: str | None = Field(None, description="create_branch/delete_branch: branch name.")
+    tag: str | None = Field(None, description="create_tag/delete_tag: tag name.")
+    revision: str | None = Field(None, description="Where a new branch or tag starts.")
+    pr_number: int | None = Field(None, ge=1, description="get_pr/merge_pr/comment_pr.")
+    title: str | None = Field(None, description="create_pr: the title.")
+    description: str | None = Field(None, description="create_pr: body; create_tag: message.")
+    comment: str | None = Field(None, description="comment_pr (required) or merge_pr.")
+    status: Literal["open", "closed", "all"] = Field("open", description="list_prs filter.")
+    private: bool | None = Field(
+        None, description="create_repo: default true. update_repo: true/false."
+    )
+    gated: Literal["auto", "manual", "off"] | None = Field(None, description="update_repo.")
+    space_sdk: Literal["gradio", "streamlit", "docker", "static"] | None = Field(
+        None, description="create_repo of a space: its SDK (default gradio)."
+    )
+
+
+def _need(value: Any, name: str, operation: str) -> Any:
+    if value is None or value == "":
+        raise ToolException(f"{operation} needs `{name}`.")
+    return value
+
+
+def _refs_text(repo_id: str, refs: Any) -> str:
+    def line(ref: Any) -> str:
+        return f"  {ref.name}  {str(ref.target_commit)[:10]}"
+
+    lines = [f"{repo_id} branches:", *map(line, refs.branches)]
+    lines += ["tags:", *map(line, refs.tags)] if refs.tags else ["tags: none"]
+    return "\n".join(lines)
+
+
+def _pr_text(pr: Any, repo_id: str, repo_type: str) -> str:
+    lines = [
+        f"PR #{pr.num} {pr.title!r} by {pr.author} · {pr.status} · target {pr.target_branch}",
+        f"{repo_url(repo_id, repo_type)}/discussions/{pr.num}",
+        f"push more commits with hf_repo_files upload, revision='refs/pr/{pr.num}'",
+    ]
+    if pr.conflicting_files:
+        lines.append(f"conflicts: {', '.join(map(str, pr.conflicting_files))}")
+    comments = [e for e in pr.events if getattr(e, "content", None)]
+    for event in comments[-MAX_EVENTS:]:
+        lines.append(f"- {event.author}: {cut(' '.join(event.content.split()), 300)}")
+    if pr.diff:
+        lines += ["diff:", cut(pr.diff, MAX_DIFF_CHARS)]
+    return "\n".join(lines)
+
+
+async def _git(
+    call: HfCall,
+    operation: str,
+    repo_id: str,
+    repo_type: str,
+    branch: str | None,
+    tag: str | None,
+    revision: str | None,
+    pr_number: int | None,
+    title: str | None,
+    description: str | None,
+    comment: str | None,
+    status: str,
+    private: bool | None,
+    gated: str | None,
+    space_sdk: str | None,
+) -> str:
+    api = hub_api()
+    where = {"repo_id": repo_id, "repo_type": repo_type}
+    act = f"{operation} on {repo_id}"
+    if operation == "create_branch":
+        name = _need(branch, "branch", operation)
+        await call_hub(act, api.create_branch, branch=name, revision=revision, **where)
+        return f"Created branch {name} in {repo_id} from {revision or 'main'}."
+    if operation == "delete_branch":
+        name = _need(branch, "branch", operation)
+        await call_hub(act, api.delete_branch, branch=name, **where)
+        return f"Deleted branch {name} of {repo_id}."
+    if operation == "create_tag":
+        name = _need(tag, "tag", operation)
+        await call_hub(
+            act, api.create_tag, tag=name, revision=revision, tag_message=description, **where
+        )
+        return f"Tagged {revision or 'main'} of {repo_id} as {name}."
+    if operation == "delete_tag":
+        name = _need(tag, "tag", operation)
+        await call_hub(act, api.delete_tag, tag=name, **where)
+        return f"Deleted tag {name} of {repo_id}."
+    if operation == "list_refs":
+        return _refs_text(repo_id, await call_hub(act, api.list_repo_refs, **where))
+    if operation == "create_pr":
+        pr = await call_hub(
+            act,
+            api.create_pull_request,
+            title=_need(title, "title", operation),
+            description=description,
+            **where,
+        )
+        return "Opened " + _pr_text(pr, repo_id, repo_type)
+    if operation == "list_prs":
+        wanted = None if status == "all" else status
+        prs = await call_hub(
+            act,
+            lambda: list(
+                api.get_repo_discussions(
+                    discussion_type="pull_request", discussion_status=wanted, **where
+                )
+            ),
+        )
+        if not prs:
+            return f"No {status} pull requests on {repo_id}."
+        lines = [f"#{p.num} {p.title!r} by {p.author} · {p.status}" for p in prs[:MAX_PRS]]
+        more = [f"+{len(prs) - MAX_PRS} more"] if len(prs) > MAX_PRS else []
+        return "\n".join([f"{len(prs)} {status} pull requests on {repo_id}:", *lines, *more])
+    if operation in {"get_pr", "merge_pr", "comment_pr"}:
+        number = _need(pr_number, "pr_number", operation)
+        if operation == "get_pr":
+            pr = await call_hub(act, api.get_discussion_details, discussion_num=number, **where)
+            return _pr_text(pr, repo_id, repo_type)
+        if operation == "merge_pr":
+            await call_hub(
+                act, api.merge_pull_request, discussion_num=number, comment=comment, **where
+            )
+            return f"Merged PR #{number} into {repo_id}."
+        text = _need(comment, "comment", operation)
+        await call_hub(act, api.comment_discussion, discussion_num=number, comment=text, **where)
+        return f"Commented on #{number} of {repo_id}."
+    if operation == "create_repo":
+        sdk = (space_sdk or "gradio") if repo_type == "space" else None
+        hidden = True if private is None else private
+        url = await call_hub(
+            act, api.create_repo, private=hidden, space_sdk=sdk, exist_ok=False, **where
+        )
+        return f"Created {'private' if hidden else 'public'} {repo_type} repo {url}"
+    if private is None and gated is None:
+        raise ToolException("update_repo needs `private` and/or `gated`.")
+    gate: Any = False if gated == "off" else gated
+    await call_hub(act, api.update_repo_settings, private=private, gated=gate, **where)
+    changes = [
+        f"private={private}" if private is not None else "",
+        f"gated={gated}" if gated else "",
+    ]
+    return f"Updated {repo_id}: {', '.join(c for c in changes if c)}."
+
+
+def make_repo_git_tool() -> BaseTool:
+    return make_tool("hf_repo_git", RepoGitArgs, _git)

@@ -1,0 +1,335 @@
+"""hf_jobs: run training and scripts on Hugging Face Jobs, follow them, list and cancel them.
+
+`uv` sends the script inline (base64 in the job's environment, decoded by bash in the uv image)
+rather than through `HfApi.run_uv_job`, which uploads any local path among the script and its
+arguments to a `jobs-artifacts` bucket: an upload nobody asked for. `wait=true` follows the log
+stream, sends each line to the UI as a `tool_log` event, and gives the model only the tail.
+If the turn is cancelled while a job is followed, the job is cancelled too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import re
+import shlex
+from functools import partial
+from typing import Any, Literal
+
+from langchain_core.tools import BaseTool, ToolException
+from pydantic import BaseModel, Field, field_validator
+
+from tools.hf_client import HfCall, call_hub, cut, hf_token, hub_api, make_tool
+from tools.jobs_follow import TAIL_CHARS, TERMINAL, cancel_quietly, follow, tail_text
+
+JobOperation = Literal[
+    "run", "uv", "ps", "logs", "inspect", "cancel", "hardware", "scheduled_run",
+    "scheduled_ps", "scheduled_delete", "scheduled_suspend", "scheduled_resume",
+]  # fmt: skip
+UV_IMAGE = "ghcr.io/astral-sh/uv:python3.12-bookworm"  # huggingface_hub's DEFAULT_UV_IMAGE
+JOB_SCRIPT = "/tmp/ml_intern_job.py"
+BOOTSTRAP = f'printf %s "$ML_INTERN_SCRIPT_B64" | base64 -d > {JOB_SCRIPT} && exec uv run "$@"'
+MAX_SCRIPT_BYTES = 90_000  # base64 of it must fit in one environment string (128 KiB)
+GPU_TIMEOUT = "2h"
+_NEEDS_HUB = re.compile(r"push_to_hub|hub_model_id|HfApi|upload_(file|folder)|create_repo|HF_TOKEN")
+_TIMEOUT = re.compile(r"^\d+(\.\d+)?[smhd]?$")
+
+
+class JobsArgs(BaseModel):
+    """Hugging Face Jobs (paid compute). uv: run a Python `script` (inline source, a local .py
+    path, or a URL) with `dependencies` in a uv image; PEP 723 headers are honoured. run: a
+    Docker `image` with a `command`. Both return the job id and URL at once; with wait=true they
+    follow the logs until the job ends and return the tail. `flavor` is the hardware (see
+    operation=hardware; default cpu-basic); GPU jobs default to a 2h timeout. The HF token is
+    passed as the secret HF_TOKEN when the script pushes to the Hub (hf_token='auto'). ps: list
+    jobs (all=true for finished ones). logs, inspect, cancel: by `job_id`. scheduled_run
+    (`schedule`: cron or @hourly/@daily...), scheduled_ps, scheduled_delete/suspend/resume (by
+    `job_id`). Running and scheduling jobs ask the user; scheduled jobs never run unattended."""
+
+    operation: JobOperation
+    script: str | None = Field(None, description="uv: Python source, a local .py path or a URL.")
+    dependencies: list[str] | None = Field(None, description="uv: pip requirements.")
+    script_args: list[str] | None = Field(None, description="uv: arguments for the script.")
+    python: str | None = Field(None, description="uv: Python version, e.g. '3.12'.")
+    image: str | None = Field(None, description="run: Docker image, e.g. 'python:3.12'.")
+    command: list[str] | None = Field(
+        None, description="run: command, e.g. ['python', '-c', '...']."
+    )
+    flavor: str = Field("cpu-basic", description="Hardware, e.g. cpu-basic, t4-small, a10g-large.")
+    timeout: str | None = Field(None, description="Max duration: '30m', '2h', '1d' or seconds.")
+    env: dict[str, str] | None = Field(None, description="Environment variables (not secret).")
+    secrets: list[str] | None = Field(
+        None, description="Names of local env vars to pass as secrets."
+    )
+    hf_token: Literal["auto", "always", "never"] = Field("auto", description="Pass HF_TOKEN?")
+    wait: bool = Field(False, description="run/uv: follow the logs until the job finishes.")
+    job_id: str | None = Field(None, description="logs/inspect/cancel/scheduled_*: the id.")
+    tail: int = Field(50, ge=1, le=1000, description="logs: how many last lines.")
+    all: bool = Field(False, description="ps: include finished jobs.")
+    schedule: str | None = Field(None, description="scheduled_run: cron or @hourly/@daily/...")
+    namespace: str | None = Field(None, description="User or org to run under (default: you).")
+
+    @field_validator("flavor")
+    @classmethod
+    def _known_flavor(cls, value: str) -> str:
+        from huggingface_hub import JobHardware
+
+        names = [h.value for h in JobHardware]
+        if value not in names:
+            raise ValueError(f"unknown flavor {value!r}; choose one of {', '.join(names)}")
+        return value
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        value = str(value) if isinstance(value, int | float) else value
+        if value is not None and not _TIMEOUT.match(value):
+            raise ValueError("timeout must look like '300', '30m', '2h' or '1d'")
+        return value
+
+    @field_validator("command", "dependencies", "script_args", "secrets", mode="before")
+    @classmethod
+    def _words(cls, value: Any) -> Any:
+        return shlex.split(value) if isinstance(value, str) else value
+
+
+def is_cpu(flavor: str | None) -> bool:
+    return (flavor or "cpu-basic").startswith("cpu")
+
+
+# --- building the job -----------------------------------------------------------------------
+
+
+def _script_source(call: HfCall, script: str) -> tuple[str | None, str | None]:
+    """(source, url): inline text or a local file's text, or a URL for uv to fetch."""
+    if re.match(r"^https?://\S+$", script.strip()):
+        return None, script.strip()
+    if "\n" not in script and len(script) < 4096:
+        path = call.resolve(script.strip())
+        if path.is_file():
+            return path.read_text(encoding="utf-8"), None
+        if script.strip().endswith(".py"):
+            raise ToolException(f"Script file {path} not found. Pass its path or its source.")
+    return script, None
+
+
+def uv_spec(
+    call: HfCall, script: str, dependencies: list[str], python: str | None, args: list[str]
+) -> tuple[list[str], dict[str, str], str]:
+    """(command, env, source text) for a uv job; the source travels base64 in the env."""
+    with_args = [word for dep in dependencies for word in ("--with", dep)]
+    with_args += ["--python", python] if python else []
+    source, url = _script_source(call, script)
+    if url is not None:
+        return ["uv", "run", *with_args, url, *args], {}, url
+    data = (source or "").encode()
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise ToolException(
+            f"The script is {len(data):,} bytes; inline scripts are limited to "
+            f"{MAX_SCRIPT_BYTES:,}. Upload it to a Hub repo and pass its resolve URL instead."
+        )
+    command = ["bash", "-c", BOOTSTRAP, "ml-intern-job", *with_args, JOB_SCRIPT, *args]
+    return command, {"ML_INTERN_SCRIPT_B64": base64.b64encode(data).decode()}, source or ""
+
+
+def job_secrets(names: list[str] | None, mode: str, text: str) -> dict[str, str]:
+    """Secret values from the local environment; HF_TOKEN when the job needs the Hub."""
+    secrets: dict[str, str] = {}
+    for name in names or []:
+        value = hf_token() if name == "HF_TOKEN" else os.environ.get(name)
+        if not value:
+            raise ToolException(f"Secret {name} is not set here; set it in the environment first.")
+        secrets[name] = value
+    if mode == "always" or (mode == "auto" and _NEEDS_HUB.search(text)):
+        token = hf_token()
+        if not token:
+            raise ToolException(
+                "The job needs the Hub (it pushes or uses HF_TOKEN) but no HF token is set. "
+                "Set HF_TOKEN, or pass hf_token='never'."
+            )
+        secrets["HF_TOKEN"] = token
+    return secrets
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def job_text(job: Any) -> str:
+    stage = job.status.stage + (f" ({job.status.message})" if job.status.message else "")
+    lines = [
+        f"job {job.id} · {stage} · {job.flavor} · {job.docker_image or job.space_id}",
+        f"command: {cut(shlex.join(job.command or []), 200)}",
+        f"created {_when(job.created_at)} · started {_when(getattr(job, 'started_at', None))}"
+        f" · finished {_when(getattr(job, 'finished_at', None))}",
+    ]
+    if job.environment:
+        lines.append(f"env: {', '.join(sorted(job.environment))}")
+    if job.secrets:
+        lines.append(f"secrets: {', '.join(sorted(job.secrets))} (values hidden)")
+    lines.append(job.url)
+    return "\n".join(lines)
+
+
+def _ps_line(job: Any) -> str:
+    name = (job.labels or {}).get("name", "")
+    return (
+        f"- {job.id} · {job.status.stage} · {job.flavor} · {name} · created "
+        f"{_when(job.created_at)} · {cut(shlex.join(job.command or []), 60)}"
+    )
+
+
+def _scheduled_line(job: Any) -> str:
+    state = "suspended" if job.suspend else "active"
+    last = job.status.last_job.id if job.status.last_job else "-"
+    spec = job.job_spec
+    return (
+        f"- {job.id} · {job.schedule} · {state} · next {_when(job.status.next_job_run_at)} · "
+        f"last job {last} · {spec.flavor} · {spec.docker_image or spec.space_id}"
+    )
+
+
+def _hardware_text(items: list[Any]) -> str:
+    lines = ["| flavor | name | cpu | ram | accelerator | $/hour |", "|---|---|---|---|---|---|"]
+    for hw in items:
+        gpu = (
+            f"{hw.accelerator.quantity}x {hw.accelerator.model} {hw.accelerator.vram}"
+            if hw.accelerator
+            else "-"
+        )
+        per_hour = hw.unit_cost_usd * (60 if hw.unit_label == "minute" else 1)
+        lines.append(
+            f"| {hw.name} | {hw.pretty_name} | {hw.cpu} | {hw.ram} | {gpu} | {per_hour:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+# --- the tool -------------------------------------------------------------------------------
+
+
+async def _namespace(given: str | None) -> str:
+    if given:
+        return given
+    if not hf_token():
+        raise ToolException(
+            "Jobs need a Hugging Face token: set HF_TOKEN (https://huggingface.co/settings/tokens) "
+            "or run `hf auth login`, then retry."
+        )
+    me = await call_hub("Finding your username", hub_api().whoami)
+    return str(me["name"])
+
+
+async def _start(call: HfCall, a: dict[str, Any], namespace: str, budget: float) -> str:
+    """run, uv and scheduled_run: build the spec, create the job, maybe follow it."""
+    api, op = hub_api(), a["operation"]
+    env, text = dict(a["env"] or {}), ""
+    if a["script"]:
+        command, extra, text = uv_spec(
+            call, a["script"], a["dependencies"] or [], a["python"], a["script_args"] or []
+        )
+        env.update(extra)
+        image = a["image"] or UV_IMAGE
+    elif op == "uv":
+        raise ToolException("uv needs `script`: Python source, a local .py path or a URL.")
+    else:
+        if not a["image"] or not a["command"]:
+            raise ToolException(f"{op} needs `image` and `command` (or `script` for a uv script).")
+        image, command, text = a["image"], a["command"], shlex.join(a["command"])
+    timeout = a["timeout"] or (None if is_cpu(a["flavor"]) else GPU_TIMEOUT)
+    spec = {
+        "image": image,
+        "command": command,
+        "env": env,
+        "secrets": job_secrets(a["secrets"], a["hf_token"], text),
+        "flavor": a["flavor"],
+        "timeout": timeout,
+        "namespace": namespace,
+    }
+    if op == "scheduled_run":
+        if not a["schedule"]:
+            raise ToolException("scheduled_run needs `schedule`, e.g. '@daily' or '0 9 * * 1'.")
+        made = await call_hub(
+            "Scheduling the job", api.create_scheduled_job, schedule=a["schedule"], **spec
+        )
+        return f"Scheduled job {made.id} ({a['schedule']}, {a['flavor']}).\n" + _scheduled_line(
+            made
+        )
+    job = await call_hub("Starting the job", api.run_job, **spec)
+    started = f"Started job {job.id} on {a['flavor']} ({job.status.stage}).\nURL: {job.url}"
+    if not a["wait"]:
+        return (
+            f"{started}\nFollow it with hf_jobs operation='logs' or 'inspect', job_id='{job.id}'."
+        )
+    try:
+        final, tail = await follow(call, job, namespace, budget)
+    except asyncio.CancelledError:
+        await cancel_quietly(job.id, namespace)
+        raise
+    except ToolException as exc:  # the job runs on; say how to reach it
+        return f"{started}\nIt is running, but following it failed: {exc}"
+    if final.status.stage not in TERMINAL:
+        return (
+            f"{started}\nStill {final.status.stage} after following it for {budget:.0f} s; "
+            f"check later with operation='logs'.\nLast lines:\n{tail_text(tail)}"
+        )
+    message = f" ({final.status.message})" if final.status.message else ""
+    return (
+        f"Job {job.id} finished: {final.status.stage}{message}.\nURL: {job.url}\n"
+        f"Last {len(tail)} log lines:\n{tail_text(tail) or '(no output)'}"
+    )
+
+
+async def _jobs(call: HfCall, *, budget: float, **a: Any) -> str:
+    op, job_id = a["operation"], a["job_id"]
+    api = hub_api()
+    if op == "hardware":
+        return _hardware_text(await call_hub("Listing hardware", api.list_jobs_hardware))
+    namespace = await _namespace(a["namespace"])
+    if op in {"run", "uv", "scheduled_run"}:
+        return await _start(call, a, namespace, budget)
+    if op == "ps":
+        jobs = await call_hub("Listing jobs", lambda: list(api.list_jobs(namespace=namespace)))
+        shown = [j for j in jobs if a["all"] or j.status.stage in {"RUNNING", "SCHEDULING"}]
+        shown.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
+        if not shown:
+            return f"No {'' if a['all'] else 'running '}jobs in {namespace}."
+        return "\n".join([f"{len(shown)} jobs in {namespace}:", *map(_ps_line, shown[:20])])
+    if op == "scheduled_ps":
+        found = await call_hub(
+            "Listing scheduled jobs", api.list_scheduled_jobs, namespace=namespace
+        )
+        return "\n".join([f"{len(found)} scheduled jobs:", *map(_scheduled_line, found)])
+    if not job_id:
+        raise ToolException(f"{op} needs `job_id`.")
+    where = {"namespace": namespace}
+    if op == "logs":
+        lines = await call_hub(
+            "Reading the logs",
+            lambda: list(api.fetch_job_logs(job_id=job_id, tail=a["tail"], **where)),
+        )
+        text = "\n".join(lines[-a["tail"] :])
+        return f"Last {min(len(lines), a['tail'])} lines of job {job_id}:\n{text[-TAIL_CHARS:] or '(no output yet)'}"
+    if op == "inspect":
+        return job_text(
+            await call_hub("Inspecting the job", api.inspect_job, job_id=job_id, **where)
+        )
+    if op == "cancel":
+        await call_hub("Cancelling the job", api.cancel_job, job_id=job_id, **where)
+        return f"Cancelled job {job_id}."
+    action = op.removeprefix("scheduled_")
+    method = getattr(api, f"{action}_scheduled_job")
+    await call_hub(
+        f"Trying to {action} the scheduled job", method, scheduled_job_id=job_id, **where
+    )
+    done = {"delete": "deleted", "suspend": "suspended", "resume": "resumed"}[action]
+    return f"Scheduled job {job_id} {done}."
+
+
+def make_jobs_tool(tool_timeout_s: float = 600) -> BaseTool:
+    """hf_jobs; a followed job is let go (not cancelled) before the tool's own timeout hits."""
+    budget = max(5.0, tool_timeout_s - 20)
+    return make_tool("hf_jobs", JobsArgs, partial(_jobs, budget=budget))

@@ -1,0 +1,119 @@
+"""Following a Hugging Face job: its SSE log stream, each line sent to the UI as it comes.
+
+The model gets only the tail. Streams that end while the job still runs are reopened (events
+already seen are skipped); the job's status, not the stream, decides when it is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from tools.hf_client import (
+    HfCall,
+    async_client,
+    auth_headers,
+    call_hub,
+    hub_api,
+    hub_endpoint,
+    raise_for_status,
+)
+
+TERMINAL = frozenset({"COMPLETED", "CANCELED", "ERROR", "DELETED"})
+TAIL_LINES = 60
+TAIL_CHARS = 6_000
+POLL_S = 2.0
+
+
+def _emitter(call: HfCall, job_id: str) -> Callable[[str, str], None]:
+    """Send log lines to the graph's custom stream, if there is one."""
+    try:
+        from langgraph.config import get_stream_writer
+
+        writer = get_stream_writer()
+    except Exception:
+        return lambda line, progress: None
+
+    def emit(line: str, progress: str) -> None:
+        event = {"type": "tool_log", "tool": "hf_jobs", "tool_call_id": call.tool_call_id}
+        with suppress(Exception):
+            writer({**event, "job_id": job_id, "line": line, "progress": progress})
+
+    return emit
+
+
+async def _stream_once(client: Any, url: str, seen: int, on_line: Callable[[str], None]) -> int:
+    """Read the SSE log stream once, skipping the `seen` events already shown."""
+    import httpx
+
+    index = 0
+    try:
+        async with client.stream("GET", url, headers=auth_headers(url)) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                raise_for_status(response, "Following the job's logs")
+            async for line in response.aiter_lines():
+                if not line.startswith("data: {"):
+                    continue
+                index += 1
+                if index > seen:
+                    seen = index
+                    data = str(json.loads(line[len("data: ") :]).get("data", ""))
+                    if not data.startswith("===== Job started"):
+                        on_line(data)
+    except (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError):
+        pass
+    return seen
+
+
+async def follow(call: HfCall, job: Any, namespace: str, budget: float) -> tuple[Any, deque[str]]:
+    """Stream the job's logs until it ends or `budget` seconds pass; (last JobInfo, tail)."""
+    import httpx
+
+    api, started = hub_api(), time.monotonic()
+    url = f"{hub_endpoint()}/api/jobs/{namespace}/{job.id}/logs"
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    emit, stage, count = _emitter(call, job.id), job.status.stage, 0
+
+    def on_line(line: str) -> None:
+        nonlocal count
+        tail.append(line)
+        count += 1
+        elapsed = int(time.monotonic() - started)
+        emit(line, f"job {job.id} {stage} · {count} lines · {elapsed // 60}:{elapsed % 60:02d}")
+
+    seen = 0
+    with suppress(TimeoutError):
+        async with (
+            asyncio.timeout(budget),
+            async_client(timeout=httpx.Timeout(30, read=90)) as client,
+        ):
+            while True:
+                seen = await _stream_once(client, url, seen, on_line)
+                job = await call_hub(
+                    "Checking the job", api.inspect_job, job_id=job.id, namespace=namespace
+                )
+                stage = job.status.stage
+                if stage in TERMINAL:
+                    return job, tail
+                await asyncio.sleep(POLL_S)
+    return job, tail
+
+
+async def cancel_quietly(job_id: str, namespace: str) -> None:
+    api = hub_api()
+    work = asyncio.ensure_future(
+        asyncio.to_thread(api.cancel_job, job_id=job_id, namespace=namespace)
+    )
+    with suppress(Exception, asyncio.CancelledError):
+        await asyncio.wait_for(asyncio.shield(work), 10)
+
+
+def tail_text(tail: deque[str]) -> str:
+    text = "\n".join(tail)
+    return text[-TAIL_CHARS:] if len(text) > TAIL_CHARS else text
