@@ -209,13 +209,16 @@ class RepoRoutes:
         data = req.json()
         repo_id = f"{data.get('organization') or seed.USER['name']}/{data['name']}"
         kind = f"{data.get('type') or 'model'}s"
+        prefix = "" if kind == "models" else f"{kind}/"
         if (kind, repo_id) in self.repos:
-            return error(409, f"You already created this {kind[:-1]} repo")
+            # The real Hub's 409 names the existing repo's URL; huggingface_hub reads it.
+            message = f"You already created this {kind[:-1]} repo"
+            body = {"error": message, "url": f"{self.url}/{prefix}{repo_id}"}
+            return reply(body, 409, **{"X-Error-Message": message})
         private = data.get("visibility", "public") == "private" or bool(data.get("private"))
         self.add_repo(
             kind, repo_id, private=private, **({"sdk": data["sdk"]} if "sdk" in data else {})
         )
-        prefix = "" if kind == "models" else f"{kind}/"
         return reply(
             {"url": f"{self.url}/{prefix}{repo_id}", "name": repo_id, "id": sha(repo_id)[:24]}
         )

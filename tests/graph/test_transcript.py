@@ -68,3 +68,35 @@ async def test_markdown_export_reads_like_a_conversation_without_secrets(
     assert "## User" in text and "## Assistant" in text and "**Tool call** `bash`" in text
     assert "training done." in text
     assert HF_SECRET not in text and ENV_SECRET not in text
+
+
+async def test_upload_goes_redacted_to_the_users_own_private_dataset_and_visibility_flips(
+    llm: ScriptedLLMServer, workspace: Path, planted_env: None
+) -> None:
+    from graph.transcript import SESSIONS_DATASET, set_sessions_visibility, upload_transcript
+    from tests.fakes.hub_server import FakeHub
+
+    thread_id, messages = await run_thread_with_secrets(llm, workspace)
+    jsonl = to_jsonl(messages, thread_id=thread_id)
+    with FakeHub() as hub:
+        url = upload_transcript(jsonl, thread_id, endpoint=hub.url, token=hub.token)
+        upload_transcript(jsonl, thread_id, endpoint=hub.url, token=hub.token)  # updated in place
+        repos = [
+            r
+            for (kind, _), r in hub.repos.items()
+            if kind == "datasets" and r.id.endswith(SESSIONS_DATASET)
+        ]
+        assert len(repos) == 1
+        repo = repos[0]
+        assert repo.private is True
+        assert repo.id == f"alice/{SESSIONS_DATASET}"  # the token owner's own namespace, not an org
+        stored = repo.files[f"sessions/{thread_id}.jsonl"].decode()
+        assert [f for f in repo.files if f.startswith("sessions/")] == [
+            f"sessions/{thread_id}.jsonl"
+        ]
+        assert url.endswith(f"/datasets/{repo.id}/blob/main/sessions/{thread_id}.jsonl")
+        sent = b"".join(r.body for r in hub.requests)
+        assert HF_SECRET.encode() not in sent and ENV_SECRET.encode() not in sent
+        assert json.loads(stored.splitlines()[0])["sessionId"] == thread_id
+        assert set_sessions_visibility(public=True, endpoint=hub.url, token=hub.token) == repo.id
+        assert repo.private is False
