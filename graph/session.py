@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
     from langgraph.types import StateSnapshot
 
-    from tools.registry import ToolCatalog
+    from tools.registry import ToolCatalog, ToolSpec
 
 STREAM_MODES = ["updates", "messages", "custom"]
 USER_TURN = {"ml_intern_turn": "user"}
@@ -58,8 +58,10 @@ class Session:
         workspace: Path | None = None,
         max_iterations: int | None = None,
         max_cost_usd: float | None = None,
+        notifier: Any | None = None,
     ) -> None:
         self.settings = settings
+        self.notifier = notifier  # tools.notify.SlackNotifier: posts auto events to Slack
         self.deps = deps
         self.graph = build_graph(deps, checkpointer)
         self.index = index
@@ -85,13 +87,20 @@ class Session:
         chat_model_factory: ChatModelFactory | None = None,
         max_iterations: int | None = None,
         max_cost_usd: float | None = None,
+        extra_specs: Sequence[ToolSpec] = (),
+        notifier: Any | None = None,
     ) -> AsyncIterator[Session]:
         """Open (or start) a thread in `$ML_INTERN_HOME/threads.sqlite`."""
         from tools.registry import build_catalog
 
         home = home or ml_intern_home()
         workspace = (workspace or Path.cwd()).resolve()
-        catalog = catalog or build_catalog(settings, None)
+        if catalog is None:
+            from graph.research_agent import with_research
+            from tools.external_catalog import extend_catalog
+
+            base = extend_catalog(build_catalog(settings, None), extra_specs)  # MCP tools
+            catalog = with_research(base, settings, home, chat_model_factory)
         deps = AgentDeps(
             settings=settings, catalog=catalog, home=home, chat_model_factory=chat_model_factory
         )
@@ -107,6 +116,7 @@ class Session:
                 workspace=workspace,
                 max_iterations=max_iterations,
                 max_cost_usd=max_cost_usd,
+                notifier=notifier,
             )
 
     # -- reading the thread -------------------------------------------------
@@ -242,6 +252,14 @@ class Session:
     # -- internals ----------------------------------------------------------
 
     async def _run(
+        self, payload: Any, *, metadata: dict[str, Any] | None = None
+    ) -> AsyncIterator[Event]:
+        async for event in self._run_events(payload, metadata=metadata):
+            if self.notifier is not None:
+                self.notifier.feed(event)  # never blocks, never raises
+            yield event
+
+    async def _run_events(
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
         self._cancelled = False

@@ -26,6 +26,17 @@ class Usage(TypedDict, total=False):
     calls: int
 
 
+def sum_usage(old: Usage | None, new: Usage | None) -> Usage:
+    """Usage is a running sum: each write (one model call, one sub-agent run) adds to it."""
+    old, new = old or {}, new or {}
+    return {
+        "input_tokens": old.get("input_tokens", 0) + new.get("input_tokens", 0),
+        "output_tokens": old.get("output_tokens", 0) + new.get("output_tokens", 0),
+        "cost_usd": old.get("cost_usd", 0.0) + new.get("cost_usd", 0.0),
+        "calls": old.get("calls", 0) + new.get("calls", 0),
+    }
+
+
 class Turn(TypedDict, total=False):
     """Per-turn counters; a new user message (a new `id`) resets them."""
 
@@ -41,7 +52,7 @@ class AgentState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], DeltaChannel(_messages_delta_reducer)]
     plan: Annotated[list[dict[str, Any]], keep_last]
     turn: Turn
-    usage: Usage
+    usage: Annotated[Usage, sum_usage]
     doom: dict[str, Any]
     yolo: bool
     model: str

@@ -63,7 +63,7 @@ async def call_model(
     return {
         "messages": messages,
         "turn": turn,
-        "usage": add_usage(usage, spent),
+        "usage": add_usage(None, spent),  # a delta: the state sums it (graph/state.py)
         "model": model_id,
         "stop_reason": None if response.tool_calls or dropped else "done",
         "compact_request": None,

@@ -17,7 +17,7 @@ from langgraph.types import Overwrite
 from nodes.deps import AgentDeps
 from nodes.history import is_user_message, note, note_kind, repair_orphans
 from nodes.turn import turn_of
-from nodes.usage import count_tokens
+from nodes.usage import add_usage, call_usage, count_tokens
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -146,12 +146,13 @@ async def compact(
             "The context is too large but the recent messages alone exceed "
             "the budget, so there is nothing left to summarise. Start a new thread (/new).",
         )
-    summary = await summarise(cut.middle, model_id, config, deps)
+    summary, spent = await summarise(cut.middle, model_id, config, deps)
     new_messages = [*cut.head, note("summary", SUMMARY_HEADER + summary), *cut.tail]
     new_tokens = count_tokens(model_id, new_messages)
     writer({"type": "compacted", "old_tokens": old_tokens, "new_tokens": new_tokens})
     return {
         "messages": Overwrite(new_messages),
+        "usage": add_usage(None, spent),  # the summary call is paid for like any other
         "compact_request": None,
         "stop_reason": "compacted" if forced else None,
         "turn": turn,
@@ -160,13 +161,16 @@ async def compact(
 
 async def summarise(
     middle: Sequence[AnyMessage], model_id: str, config: RunnableConfig, deps: AgentDeps
-) -> str:
+) -> tuple[str, dict[str, Any]]:
+    """The model's summary of `middle`, and the usage of that call."""
     from nodes.call_model import invoke_with_retries
 
     transcript = "\n\n".join(_as_text(m) for m in repair_orphans(middle))
     prompt = [SystemMessage(content=SUMMARY_PROMPT), HumanMessage(content=transcript)]
     response = await invoke_with_retries(deps, model_id, prompt, config, with_tools=False)
-    return str(response.content).strip() or "(the model returned an empty summary)"
+    spent = call_usage(model_id, prompt, response)
+    get_stream_writer()({"type": "usage", "model": model_id, "purpose": "compaction", **spent})
+    return str(response.content).strip() or "(the model returned an empty summary)", spent
 
 
 def _as_text(message: AnyMessage) -> str:

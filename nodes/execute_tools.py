@@ -52,6 +52,8 @@ async def execute_tools(
         }
     )
     update: dict[str, Any] = {"messages": [stamped(message)]}
+    if isinstance(artifact, dict) and isinstance(artifact.get("usage"), dict):
+        update["usage"] = artifact["usage"]  # a sub-agent's tokens and cost join the thread's
     if isinstance(artifact, dict) and "plan" in artifact:
         update["plan"] = artifact["plan"]
         writer({"type": "plan_update", "plan": artifact["plan"]})

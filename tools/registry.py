@@ -64,9 +64,16 @@ def builtin_spec(tool: BaseTool) -> ToolSpec:
 
 def build_catalog(settings: Settings, workspace: Path | None = None) -> ToolCatalog:
     """The default toolset for these settings: local files and shell, plan, Hugging Face."""
+    from tools.external_catalog import external_specs
     from tools.hf_catalog import make_hf_specs
     from tools.local import make_local_tools
     from tools.plan import make_plan_tool
 
     tools = [*make_local_tools(workspace), make_plan_tool()]
-    return ToolCatalog([*(builtin_spec(tool) for tool in tools), *make_hf_specs(settings)])
+    return ToolCatalog(
+        [
+            *(builtin_spec(tool) for tool in tools),
+            *make_hf_specs(settings),
+            *external_specs(settings),
+        ]
+    )

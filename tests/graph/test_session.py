@@ -169,7 +169,9 @@ async def test_sigkill_during_a_slow_tool_then_resume_in_a_new_process(
     db.close()
 
 
-async def test_threads_are_listed_with_their_title_and_can_be_deleted(llm: ScriptedLLMServer, workspace: Path) -> None:
+async def test_threads_are_listed_with_their_title_and_can_be_deleted(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
     llm.add(Turn(content="one"), Turn(content="two"))
     settings = fast_settings(llm.url)
     async with open_session(settings, workspace, thread_id="first") as session:

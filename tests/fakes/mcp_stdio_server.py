@@ -1,0 +1,110 @@
+"""A tiny MCP server over stdio (JSON-RPC lines, standard library only: it starts in ~50 ms).
+
+    python -m tests.fakes.mcp_stdio_server            # answers like a real server
+    python -m tests.fakes.mcp_stdio_server --hang     # reads requests and never answers
+
+Tools: `echo` (readOnlyHint), `write_note` (no hints: needs approval), `fail` (an MCP tool
+error), `crash` (the process exits without answering), `env` (reports one environment
+variable, to check what a server is given) and `slow` (answers after `seconds`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+TOOLS: list[dict[str, Any]] = [
+    {
+        "name": "echo",
+        "description": "Return the text unchanged.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {"text": {"type": "string"}},
+            "required": ["text"],
+        },
+        "annotations": {"readOnlyHint": True},
+    },
+    {
+        "name": "write_note",
+        "description": "Pretend to write a note.",
+        "inputSchema": {"type": "object", "properties": {"note": {"type": "string"}}},
+    },
+    {"name": "fail", "description": "Always fails.", "inputSchema": {"type": "object"}},
+    {"name": "crash", "description": "Kills the server.", "inputSchema": {"type": "object"}},
+    {
+        "name": "env",
+        "description": "One environment variable of the server process.",
+        "inputSchema": {"type": "object", "properties": {"name": {"type": "string"}}},
+        "annotations": {"readOnlyHint": True},
+    },
+    {
+        "name": "slow",
+        "description": "Answers after a delay.",
+        "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}},
+    },
+]
+
+
+def text_result(text: str, *, error: bool = False) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": text}], "isError": error}
+
+
+def call_tool(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    if name == "echo":
+        return text_result(str(args.get("text", "")))
+    if name == "write_note":
+        return text_result(f"noted: {args.get('note', '')}")
+    if name == "fail":
+        return text_result("the fake tool failed on purpose", error=True)
+    if name == "crash":
+        os._exit(3)
+    if name == "env":
+        return text_result(os.environ.get(str(args.get("name")), "<unset>"))
+    if name == "slow":
+        time.sleep(float(args.get("seconds", 1)))
+        return text_result("finally")
+    raise KeyError(name)
+
+
+def answer(request: dict[str, Any]) -> dict[str, Any] | None:
+    method, params = request.get("method"), request.get("params") or {}
+    if "id" not in request:
+        return None  # a notification
+    reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request["id"]}
+    if method == "initialize":
+        reply["result"] = {
+            "protocolVersion": params.get("protocolVersion", "2025-06-18"),
+            "capabilities": {"tools": {}},
+            "serverInfo": {"name": "fake-stdio", "version": "0.0.1"},
+        }
+    elif method == "tools/list":
+        reply["result"] = {"tools": TOOLS}
+    elif method == "ping":
+        reply["result"] = {}
+    elif method == "tools/call":
+        try:
+            reply["result"] = call_tool(params.get("name", ""), params.get("arguments") or {})
+        except KeyError:
+            reply["error"] = {"code": -32602, "message": f"Unknown tool: {params.get('name')}"}
+    else:
+        reply["error"] = {"code": -32601, "message": f"Method not found: {method}"}
+    return reply
+
+
+def main() -> int:
+    hang = "--hang" in sys.argv
+    for line in sys.stdin:
+        if hang or not line.strip():
+            continue
+        reply = answer(json.loads(line))
+        if reply is not None:
+            sys.stdout.write(json.dumps(reply) + "\n")
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

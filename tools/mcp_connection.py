@@ -1,0 +1,272 @@
+"""One MCP server's session, kept open for the life of the process.
+
+The adapters' default opens a new session (for stdio, a new process) on every tool call.
+Here one task per server owns the session: it enters the transport and the ClientSession,
+lists the tools, then waits until it is told to stop. Tool calls from any task use that
+session. Every request has a read timeout, so a hung server costs one timeout, not the run.
+A session found dead (closed connection, timeout, transport error) is dropped and a new one
+is opened on next use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import anyio
+from mcp import ClientSession, McpError, types
+
+State = Literal["stopped", "connecting", "connected", "failed"]
+STOP_GRACE_S = 5.0
+REQUEST_TIMEOUT_CODE = 408  # what mcp's ClientSession raises when a read timeout expires
+
+
+class ServerUnavailable(Exception):
+    """The server could not be reached; the message says why, for a person."""
+
+
+def innermost(exc: BaseException) -> BaseException:
+    """The first real exception inside anyio's exception groups."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def describe(exc: BaseException) -> str:
+    """The innermost useful message of an exception, for a person."""
+    exc = innermost(exc)
+    if isinstance(exc, McpError):
+        return exc.error.message
+    if isinstance(exc, FileNotFoundError):
+        return f"command not found: {exc.filename or exc}"
+    if isinstance(exc, TimeoutError):
+        return "it did not answer in time"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@asynccontextmanager
+async def open_client_session(
+    connection: Mapping[str, Any], session_kwargs: dict[str, Any], errlog: Path | None
+) -> AsyncIterator[ClientSession]:
+    """A ClientSession for an adapters' connection dict (not yet initialized).
+
+    stdio is opened here so the server's stderr goes to `errlog`, not the user's terminal;
+    the other transports go through langchain-mcp-adapters' `create_session`.
+    """
+    if connection["transport"] != "stdio":
+        from langchain_mcp_adapters.sessions import create_session
+
+        params = {**connection, "session_kwargs": session_kwargs}
+        async with create_session(params) as session:  # type: ignore[arg-type]
+            yield session
+        return
+    from mcp import StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    server = StdioServerParameters(
+        command=connection["command"],
+        args=list(connection.get("args") or []),
+        env=connection.get("env"),  # merged by mcp with PATH, HOME, USER, SHELL, TERM, LOGNAME
+        cwd=connection.get("cwd"),
+    )
+    with contextlib.ExitStack() as files:
+        log: Any = None
+        if errlog is not None:
+            errlog.parent.mkdir(parents=True, exist_ok=True)
+            log = files.enter_context(errlog.open("a", encoding="utf-8"))
+        async with (
+            stdio_client(server, errlog=log or open_devnull(files)) as (read, write),
+            ClientSession(read, write, **session_kwargs) as session,
+        ):
+            yield session
+
+
+def open_devnull(files: contextlib.ExitStack) -> Any:
+    import os
+
+    return files.enter_context(open(os.devnull, "w", encoding="utf-8"))
+
+
+class McpConnection:
+    """The long-lived session to one server; `call_tool` reconnects a dead one."""
+
+    def __init__(
+        self,
+        name: str,
+        connection: Mapping[str, Any],
+        *,
+        timeout_s: float,
+        errlog: Path | None = None,
+    ) -> None:
+        self.name = name
+        self.connection = dict(connection)
+        self.timeout_s = timeout_s
+        self.errlog = errlog
+        self.state: State = "stopped"
+        self.error: str | None = None
+        self.tools: list[types.Tool] = []
+        self._session: ClientSession | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._closing: set[asyncio.Task[None]] = set()
+        self._lock = asyncio.Lock()
+
+    @property
+    def transport(self) -> str:
+        return str(self.connection["transport"])
+
+    async def connect(self) -> None:
+        """Open the session (spawning the server for stdio) and list its tools."""
+        async with self._lock:
+            await self._open()
+
+    async def session(self) -> ClientSession:
+        async with self._lock:
+            if not self.alive:
+                await self._open()
+            assert self._session is not None
+            return self._session
+
+    async def call_tool(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+        """Call `tool`; ServerUnavailable when the server is down or stops answering."""
+        for attempt in range(2):
+            session = await self.session()
+            try:
+                return await session.call_tool(tool, arguments)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                # The connection closed while idle: the request never left, so retrying is safe.
+                await self.lost("its connection had closed")
+                if attempt:
+                    raise ServerUnavailable(self.error) from None
+            except McpError as exc:
+                if exc.error.code == types.CONNECTION_CLOSED:
+                    await self.lost("it stopped during the call")
+                elif exc.error.code == REQUEST_TIMEOUT_CODE:
+                    await self.lost(f"it did not answer within {self.timeout_s:g} s")
+                else:
+                    raise  # a live server refused the request: the caller reports it
+                raise ServerUnavailable(self.error) from None
+        raise AssertionError("unreachable")
+
+    async def lost(self, why: str) -> None:
+        """Drop a session that stopped working (its shutdown goes on in the background);
+        the next use opens a new one."""
+        self._retire()
+        self.state, self.error = "failed", why
+
+    async def close(self) -> None:
+        """Stop the session and wait (at most a few seconds) until it and any session
+        dropped before it have shut down; for stdio that is when the process has exited."""
+        self._retire()
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=STOP_GRACE_S)
+
+    def _retire(self) -> None:
+        # Never cancel the owner task: cancelled mid-shutdown, the stdio transport waits for
+        # the process to exit by itself. Told to stop, it closes stdin, then SIGTERM, SIGKILL.
+        task, self._task = self._task, None
+        self._session = None
+        self.state = "stopped"
+        self._stop.set()
+        if task is not None and not task.done():
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    # -- the owner task ---------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        self._retire()
+        self.state, self.error = "connecting", None
+        self._stop = asyncio.Event()
+        ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._own(ready, self._stop), name=f"mcp:{self.name}")
+        try:
+            # The read timeout bounds initialize and list_tools; this bounds the spawn as well.
+            await asyncio.wait_for(asyncio.shield(ready), self.timeout_s * 2 + 5)
+        except BaseException as exc:
+            self._retire()
+            self.state, self.error = "failed", self._explain(exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise ServerUnavailable(self.error) from None
+        self.state = "connected"
+
+    def _explain(self, exc: BaseException) -> str:
+        exc = innermost(exc)
+        if isinstance(exc, McpError) and exc.error.code == REQUEST_TIMEOUT_CODE:
+            return f"it did not answer within {self.timeout_s:g} s"
+        if isinstance(exc, TimeoutError):
+            return "it did not start in time"
+        where = self.connection.get("url")
+        return f"{describe(exc)} ({where})" if where else describe(exc)
+
+    async def _own(self, ready: asyncio.Future[None], stop: asyncio.Event) -> None:
+        async def on_message(message: Any) -> None:
+            # HTTP transport failures (refused connection, 401, ...) arrive here as exceptions;
+            # without this a request would wait for its full read timeout. (On stdio they
+            # are unparsable stdout lines, which a server may print: not fatal.)
+            if isinstance(message, Exception) and self.transport != "stdio":
+                if not ready.done():
+                    ready.set_exception(message)
+                else:
+                    self.error = describe(message)
+                stop.set()
+
+        kwargs = {
+            "read_timeout_seconds": timedelta(seconds=self.timeout_s),
+            "message_handler": on_message,
+        }
+        try:
+            async with open_client_session(self.connection, kwargs, self.errlog) as session:
+                try:
+                    await session.initialize()
+                    self.tools = await list_all_tools(session)
+                except Exception as exc:  # say so now: closing a hung process takes seconds
+                    if not ready.done():
+                        ready.set_exception(exc)
+                    raise
+                self._session = session
+                if not ready.done():
+                    ready.set_result(None)
+                await stop.wait()
+        except asyncio.CancelledError:
+            if not ready.done():
+                ready.cancel()
+            raise
+        except BaseException as exc:
+            if not ready.done():
+                ready.set_exception(exc)
+            else:
+                self.error = describe(exc)
+        finally:
+            self._session = None
+
+    @property
+    def alive(self) -> bool:
+        """True while the session is open (a server that died idle is found on next use)."""
+        task = self._task
+        return self._session is not None and task is not None and not task.done()
+
+    @property
+    def status(self) -> State:
+        if self.state == "connected" and not self.alive:
+            return "failed"
+        return self.state
+
+
+async def list_all_tools(session: ClientSession) -> list[types.Tool]:
+    tools: list[types.Tool] = []
+    cursor: str | None = None
+    for _ in range(100):
+        page = await session.list_tools(cursor=cursor)
+        tools.extend(page.tools)
+        cursor = page.nextCursor
+        if not cursor:
+            break
+    return tools
