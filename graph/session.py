@@ -23,7 +23,13 @@ from graph.events import Event, EventTranslator, text_of
 from graph.store import DB_NAME, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
 from nodes.deps import AgentDeps, ChatModelFactory
-from nodes.history import interrupted_results, is_user_message, pending_tool_calls, stamped
+from nodes.history import (
+    interrupted_results,
+    is_user_message,
+    last_user_index,
+    pending_tool_calls,
+    stamped,
+)
 from nodes.provider_errors import ProviderError
 from tools.policy import Mode
 
@@ -71,6 +77,8 @@ class Session:
         self.max_iterations = max_iterations or settings.max_iterations
         self.max_cost_usd = max_cost_usd if max_cost_usd is not None else settings.max_cost_usd
         self._task: asyncio.Task[None] | None = None
+        # Settings changed while an approval was pending, applied with the next run.
+        self._carried: dict[str, Any] = {}
         self._cancelled = False
 
     @classmethod
@@ -182,7 +190,9 @@ class Session:
         values = await self.values()
         model = values.get("model") or self.settings.model_name
         self.index.touch(self.thread_id, title=text, model=model, cwd=str(self.workspace))
+        carried, self._carried = self._carried, {}
         payload = {
+            **carried,
             "messages": [*leftovers, stamped(HumanMessage(content=text, id=str(uuid.uuid4())))],
             "stop_reason": None,
             "compact_request": None,
@@ -197,7 +207,8 @@ class Session:
         answer: dict[str, Any] = {"decisions": list(decisions)}
         if yolo:
             answer["yolo"] = True
-        async for event in self._run(Command(resume=answer)):
+        carried, self._carried = self._carried, {}
+        async for event in self._run(Command(resume=answer, update=carried or None)):
             yield event
 
     async def continue_pending(self) -> AsyncIterator[Event]:
@@ -237,11 +248,20 @@ class Session:
         )
 
     async def set_model(self, model_id: str) -> None:
-        await self.graph.aupdate_state(self.config, {"model": model_id}, as_node="call_model")
+        """Use `model_id` from the next model call on."""
+        await self._update({"model": model_id})
         self.index.touch(self.thread_id, model=model_id)
 
     async def set_yolo(self, on: bool = True) -> None:
-        await self.graph.aupdate_state(self.config, {"yolo": on}, as_node="call_model")
+        """Auto-approve (or stop auto-approving) this thread's tool calls, never-auto ones excepted."""
+        await self._update({"yolo": on})
+
+    async def _update(self, values: dict[str, Any]) -> None:
+        # Writing state now would drop a pending approval: carry it with the answer instead.
+        if (await self.snapshot()).interrupts:
+            self._carried.update(values)
+        else:
+            await self.graph.aupdate_state(self.config, values, as_node="call_model")
 
     def cancel(self) -> None:
         """Stop the running turn: running tools are killed, the thread stays consistent."""
@@ -344,10 +364,12 @@ class Session:
         values = await self.values()
         usage = values.get("usage") or {}
         messages = values.get("messages") or []
+        # This turn's answer only: a turn that stopped without text has none.
+        this_turn = messages[last_user_index(messages) + 1 :]
         final = next(
             (
                 text_of(m.content)
-                for m in reversed(messages)
+                for m in reversed(this_turn)
                 if m.type == "ai" and text_of(m.content)
             ),
             "",

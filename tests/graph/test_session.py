@@ -185,3 +185,36 @@ async def test_threads_are_listed_with_their_title_and_can_be_deleted(
         await session.delete()
         assert not await session.exists()
         assert [t.thread_id for t in session.list_threads()] == ["first"]
+
+
+async def test_switching_model_and_yolo_at_a_pending_approval_keeps_the_approval(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(
+        Turn(tool_calls=[call("bash", "b1", command="touch one")]),
+        Turn(tool_calls=[call("bash", "b2", command="touch two")]),
+        Turn(content="done on the other model"),
+    )
+    async with open_session(fast_settings(llm.url), workspace) as session:
+        await collect(session.send("make files"))
+        await session.set_model("openai/other-model")
+        await session.set_yolo(True)
+        assert await session.pending_approval() is not None
+        assert not await session.has_unfinished_run()
+        events = await collect(session.resume([{"type": "approve"}]))
+    assert (workspace / "one").exists() and (workspace / "two").exists()  # yolo: b2 ran unasked
+    assert [r["model"] for r in llm.requests] == ["scripted-model", "other-model", "other-model"]
+    assert events[-1].data["final_text"] == "done on the other model"
+
+
+async def test_a_turn_that_stops_without_text_reports_no_answer(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(Turn(content="first answer"), Turn(tool_calls=[call("bash", "b1", command="echo hi")]))
+    async with open_session(
+        fast_settings(llm.url), workspace, mode="headless", max_iterations=1
+    ) as session:
+        await collect(session.send("one"))
+        events = await collect(session.send("two"))
+    assert events[-1].data["stop_reason"] == "max_iterations"
+    assert events[-1].data["final_text"] == ""

@@ -1,0 +1,144 @@
+"""The `ml-intern` command: options, and dispatch to headless mode, the REPL or `threads`.
+
+Only typer is imported at module level: `ml-intern --help` and `--version` must stay fast,
+so everything heavy (litellm, langchain, langgraph, rich rendering) is imported by the
+code path that needs it.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.exit_codes import EPILOG
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    stream_json = "stream-json"
+
+
+HELP = """An autonomous ML-engineering agent for your terminal.
+
+With PROMPT (or "-" to read it from stdin) the agent runs one turn headless and exits;
+without one, in a terminal, it opens the interactive REPL (type /help there).
+
+Threads: ml-intern threads list [--all] [--json] | show ID | delete ID | export ID --format md|jsonl
+(see: ml-intern threads --help).
+"""
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
+
+
+@app.command(help=HELP, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+def run(
+    prompt: Annotated[
+        str | None,
+        typer.Argument(
+            help='Task for a headless run; "-" reads it from stdin.',
+            metavar="PROMPT",
+            show_default=False,
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="litellm model id, e.g. anthropic/claude-sonnet-4-5-20250929 or openai/<name> "
+            "(with OPENAI_API_BASE for an OpenAI-compatible server). Default from config.",
+        ),
+    ] = None,
+    max_iterations: Annotated[
+        int | None,
+        typer.Option("--max-iterations", min=1, help="Model calls allowed per turn (default 300)."),
+    ] = None,
+    no_stream: Annotated[
+        bool, typer.Option("--no-stream", help="Do not stream the model's tokens.")
+    ] = False,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume",
+            "-r",
+            metavar="THREAD_ID",
+            help="Reopen a thread (REPL, or headless with PROMPT / --headless).",
+        ),
+    ] = None,
+    continue_: Annotated[
+        bool,
+        typer.Option(
+            "--continue", "-c", help="Reopen the most recent thread started in this directory."
+        ),
+    ] = False,
+    thread_id: Annotated[
+        str | None,
+        typer.Option("--thread-id", metavar="ID", help="Name a new thread (for scripts)."),
+    ] = None,
+    headless: Annotated[
+        bool,
+        typer.Option(
+            "--headless",
+            help="Headless even without PROMPT (with --resume: finish pending work, exit).",
+        ),
+    ] = False,
+    yolo: Annotated[
+        bool,
+        typer.Option("--yolo", help="Auto-approve everything except never-auto operations."),
+    ] = False,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--output-format", help="Headless output: text, json or stream-json."),
+    ] = OutputFormat.text,
+    max_cost: Annotated[
+        float | None,
+        typer.Option("--max-cost", metavar="USD", help="Stop when the thread's spend passes this."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", metavar="PATH", help="Extra config file (same as ML_INTERN_CLI_CONFIG)."
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    if version:
+        from importlib.metadata import version as dist_version
+
+        typer.echo(f"ml-intern {dist_version('ml-intern')}")
+        return
+    from cli.launch import Flags, launch
+
+    flags = Flags(
+        prompt=prompt,
+        model=model,
+        max_iterations=max_iterations,
+        no_stream=no_stream,
+        resume=resume,
+        continue_=continue_,
+        thread_id=thread_id,
+        headless=headless,
+        yolo=yolo,
+        output_format=output_format.value,
+        max_cost=max_cost,
+        config=config,
+    )
+    raise typer.Exit(launch(flags))
+
+
+def main() -> None:
+    """Console-script entry: `threads ...` goes to its own sub-app, everything else to `run`."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["threads"]:
+        from cli.threads import app as threads_app
+
+        threads_app(args=argv[1:], prog_name="ml-intern threads")
+    else:
+        app(prog_name="ml-intern")

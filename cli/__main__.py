@@ -1,0 +1,5 @@
+"""`python -m cli` runs the `ml-intern` command."""
+
+from cli import main
+
+main()

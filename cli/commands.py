@@ -1,0 +1,230 @@
+"""The REPL's slash commands. Each handler takes the Repl and the text after the command."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from cli.repl import Repl
+
+COMMANDS = {
+    "/help": "show this help",
+    "/undo": "go back to just before your last message (files on disk are not rewound)",
+    "/compact": "summarise the conversation now, to free context",
+    "/model [id]": "show the model, or switch this thread to another litellm model id",
+    "/yolo": "toggle auto-approval for this thread (never-auto operations still ask)",
+    "/status": "model, thread, iterations, tokens, cost, context used",
+    "/threads": "recent threads",
+    "/mcp": "MCP servers, their status and tools",
+    "/share [public|private]": "upload this thread (redacted) to your private sessions dataset; or flip its visibility",
+    "/resume ID": "switch to another thread",
+    "/new": "start a new thread",
+    "/quit, /exit": "leave (Ctrl-D works too)",
+}
+HINTS = (
+    "Approvals: y approves, n rejects, yolo approves this and everything after, any other "
+    "text rejects and tells the model what to do instead; Ctrl-C rejects the rest.\n"
+    "Ctrl-C during a turn interrupts it; twice within a second quits. Alt-Enter adds a line."
+)
+
+
+async def run_command(repl: Repl, line: str) -> None:
+    name, _, argument = line.partition(" ")
+    handler = HANDLERS.get(name.lower())
+    if handler is None:
+        close = difflib.get_close_matches(name.lower(), list(HANDLERS), n=1)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        repl.console.print(
+            Text(f"Unknown command {name}.{hint} Type /help for the list.", style="yellow")
+        )
+        return
+    await handler(repl, argument.strip())
+
+
+async def show_help(repl: Repl, _argument: str) -> None:
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    for command, description in COMMANDS.items():
+        table.add_row(Text(command, style="bold"), description)
+    repl.console.print(table)
+    repl.console.print(Text(HINTS, style="dim"))
+
+
+async def undo(repl: Repl, _argument: str) -> None:
+    if repl.session is None:
+        repl.console.print(Text("Nothing to undo yet.", style="yellow"))
+        return
+    from cli.render import Renderer
+
+    Renderer(repl.console).event(await repl.session.undo())
+
+
+async def compact(repl: Repl, _argument: str) -> None:
+    if repl.session is None:
+        repl.console.print(Text("Nothing to compact yet.", style="yellow"))
+        return
+    await repl.drive(repl.session.compact)
+
+
+async def model(repl: Repl, argument: str) -> None:
+    if not argument:
+        current = repl.settings.model_name
+        if repl.session is not None:
+            current = (await repl.session.values()).get("model") or current
+        repl.console.print(f"Model: {current}")
+        return
+    from cli.launch import missing_key_message
+
+    problem = missing_key_message(argument, repl.settings.api_base)
+    if problem is not None:
+        repl.console.print(Text(f"Not switched: {problem}", style="yellow"))
+        return
+    session = await repl.ensure_session()
+    await session.set_model(argument)
+    repl.console.print(Text(f"Model for this thread: {argument}", style="green"))
+
+
+async def yolo(repl: Repl, _argument: str) -> None:
+    if repl.settings.approval.yolo:
+        repl.console.print(
+            Text("Yolo is on for the whole session (--yolo or config).", style="yellow")
+        )
+        return
+    session = await repl.ensure_session()
+    on = not (await session.values()).get("yolo")
+    await session.set_yolo(on)
+    state = "on: tool calls run without asking" if on else "off: risky tool calls ask first"
+    repl.console.print(Text(f"Yolo {state}.", style="yellow" if on else "green"))
+
+
+async def status(repl: Repl, _argument: str) -> None:
+    from cli.launch import endpoint_for
+
+    session = await repl.ensure_session()
+    values = await session.values()
+    usage = values.get("usage") or {}
+    model_id = values.get("model") or repl.settings.model_name
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_row("Model", model_id)
+    if endpoint := endpoint_for(model_id, repl.settings.api_base):
+        table.add_row("Endpoint", endpoint)
+    table.add_row("Thread", session.thread_id)
+    table.add_row(
+        "Iterations",
+        f"{(values.get('turn') or {}).get('iterations', 0)} this turn "
+        f"(cap {session.max_iterations})",
+    )
+    table.add_row(
+        "Tokens",
+        f"{usage.get('input_tokens', 0):,} in / {usage.get('output_tokens', 0):,} out",
+    )
+    table.add_row("Cost", f"${usage.get('cost_usd', 0.0):.4f}")
+    table.add_row("Context", await context_line(repl, values, model_id))
+    table.add_row("Yolo", "on" if values.get("yolo") or repl.settings.approval.yolo else "off")
+    repl.console.print(table)
+
+
+async def context_line(repl: Repl, values: dict, model_id: str) -> str:
+    import asyncio
+
+    from nodes.compact import compact_threshold, context_tokens
+
+    messages = values.get("messages") or []
+    used = await asyncio.to_thread(context_tokens, messages, model_id)
+    threshold = compact_threshold(model_id, repl.settings.compact_at_tokens)
+    return f"{used:,} of {threshold:,} tokens before compaction ({100 * used // threshold}%)"
+
+
+async def threads(repl: Repl, _argument: str) -> None:
+    from graph.thread_index import ThreadIndex
+    from tools.redaction import redact
+
+    found = ThreadIndex(repl.home / "threads.sqlite").list(limit=15)
+    if not found:
+        repl.console.print("No threads yet.")
+        return
+    table = Table(box=None, padding=(0, 2))
+    for column in ("", "thread", "updated", "title"):
+        table.add_column(column)
+    for info in found:
+        mark = "*" if info.thread_id == repl.thread_id else ""
+        table.add_row(mark, info.thread_id, ago(info.updated_at), redact(info.title))
+    repl.console.print(table)
+    repl.console.print(Text("Switch with /resume ID.", style="dim"))
+
+
+async def resume(repl: Repl, argument: str) -> None:
+    from graph.thread_index import ThreadIndex
+
+    if not argument:
+        repl.console.print(Text("Usage: /resume ID (see /threads).", style="yellow"))
+        return
+    if ThreadIndex(repl.home / "threads.sqlite").get(argument) is None:
+        repl.console.print(Text(f"No thread {argument}; see /threads.", style="yellow"))
+        return
+    await repl.switch_to(argument)
+
+
+async def new(repl: Repl, _argument: str) -> None:
+    await repl.switch_to(None)
+    repl.console.print(Text("New thread: your next message starts it.", style="green"))
+
+
+async def quit_repl(repl: Repl, _argument: str) -> None:
+    repl.quitting = True
+
+
+def ago(timestamp: float) -> str:
+    seconds = max(0, int(time.time() - timestamp))
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+async def mcp(repl: Repl, _argument: str) -> None:
+    from tools.mcp import format_status
+
+    integrations = await repl.ensure_integrations()
+    repl.console.print(Text(format_status(integrations.mcp_status())))
+
+
+async def share(repl: Repl, argument: str) -> None:
+    """Upload the redacted transcript to the user's own private dataset, or flip its visibility."""
+    from cli.sharing import flip_visibility, upload_thread
+
+    session = await repl.ensure_session()
+    if argument in {"public", "private"}:
+        question = f"Make your ml-intern-sessions dataset {argument}? [y/N] "
+        answer = (await repl.approvals.prompt_async(question)).strip().lower()
+        if answer not in {"y", "yes"}:
+            repl.console.print(Text("Visibility unchanged.", style="dim"))
+            return
+        repl.console.print(Text(await flip_visibility(public=argument == "public")))
+        return
+    if argument:
+        repl.console.print(Text("Usage: /share, /share public or /share private", style="yellow"))
+        return
+    repl.console.print(Text(await upload_thread(session)))
+
+
+HANDLERS: dict[str, Callable[[Repl, str], Awaitable[None]]] = {
+    "/mcp": mcp,
+    "/share": share,
+    "/help": show_help,
+    "/undo": undo,
+    "/compact": compact,
+    "/model": model,
+    "/yolo": yolo,
+    "/status": status,
+    "/threads": threads,
+    "/resume": resume,
+    "/new": new,
+    "/quit": quit_repl,
+    "/exit": quit_repl,
+}

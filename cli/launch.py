@@ -1,0 +1,200 @@
+"""From parsed flags to a running mode: settings, checks, thread choice, then headless or REPL.
+
+Every problem found here is a usage, config or credentials problem: one clear line on
+stderr and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cli.exit_codes import ExitCode
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Providers whose key we can check before starting (litellm needs it set in the environment).
+CHECKED_PROVIDERS = ("anthropic", "openai")
+OPENAI_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+
+
+@dataclass(frozen=True)
+class Flags:
+    prompt: str | None = None
+    model: str | None = None
+    max_iterations: int | None = None
+    no_stream: bool = False
+    resume: str | None = None
+    continue_: bool = False
+    thread_id: str | None = None
+    headless: bool = False
+    yolo: bool = False
+    output_format: str = "text"
+    max_cost: float | None = None
+    config: Path | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which thread to run, and whether it already exists."""
+
+    thread_id: str | None
+    resuming: bool
+
+
+class UsageError(Exception):
+    """Flags that do not fit together; exit code 2."""
+
+
+def launch(flags: Flags) -> int:
+    import configs  # noqa: F401 - sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported
+    from configs.settings import ConfigError, load_dotenv_files, load_settings
+
+    load_dotenv_files(PROJECT_DIR)
+    try:
+        headless = wants_headless(flags, stdin_is_tty=sys.stdin.isatty())
+        prompt = read_prompt(flags.prompt)
+        settings = load_settings(flags.config, overrides(flags))
+        target = choose_thread(flags)
+    except (UsageError, ConfigError) as error:
+        return fail(str(error), ExitCode.USAGE_ERROR)
+    for warning in settings.warnings:
+        print(f"ml-intern: warning: {warning}", file=sys.stderr)
+    model = flags.model or thread_model(target) or settings.model_name
+    if (problem := missing_key_message(model, settings.api_base)) is not None:
+        return fail(problem, ExitCode.RUNTIME_ERROR)
+    try:
+        if headless:
+            from cli.headless import run_headless
+
+            return run_headless(
+                settings, target, prompt, output_format=flags.output_format, model=flags.model
+            )
+        from cli.repl import run_repl
+
+        return run_repl(settings, target, model=flags.model)
+    except Exception as error:  # the last line of defence: one line, no traceback
+        if os.environ.get("ML_INTERN_DEBUG"):
+            raise
+        return fail(
+            f"internal error: {type(error).__name__}: {error} "
+            "(set ML_INTERN_DEBUG=1 for the traceback)",
+            ExitCode.RUNTIME_ERROR,
+        )
+
+
+def fail(message: str, code: ExitCode) -> int:
+    print(f"ml-intern: {message}", file=sys.stderr)
+    return int(code)
+
+
+def wants_headless(flags: Flags, *, stdin_is_tty: bool) -> bool:
+    if flags.headless and flags.prompt is None and not (flags.resume or flags.continue_):
+        raise UsageError("--headless without PROMPT needs --resume ID or --continue.")
+    if flags.prompt is not None or flags.headless:
+        return True
+    if not stdin_is_tty:
+        raise UsageError(
+            'No PROMPT and stdin is not a terminal: pass PROMPT, or "-" to read it from stdin.'
+        )
+    return False
+
+
+def read_prompt(prompt: str | None) -> str | None:
+    if prompt != "-":
+        return prompt
+    text = sys.stdin.read().strip()
+    if not text:
+        raise UsageError('PROMPT "-" reads the task from stdin, but stdin was empty.')
+    return text
+
+
+def overrides(flags: Flags) -> dict[str, Any]:
+    """Flags as settings overrides (None = not given, the config decides)."""
+    return {
+        "model_name": flags.model,
+        "max_iterations": flags.max_iterations,
+        "stream": False if flags.no_stream else None,
+        "approval.yolo": True if flags.yolo else None,
+        "max_cost_usd": flags.max_cost,
+    }
+
+
+def choose_thread(flags: Flags) -> Target:
+    from configs.settings import ml_intern_home
+    from graph.thread_index import ThreadIndex
+
+    chosen = [f for f, on in (("--resume", flags.resume), ("--continue", flags.continue_),
+                              ("--thread-id", flags.thread_id)) if on]  # fmt: skip
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be used together; pick one.")
+    home = ml_intern_home()
+    index = ThreadIndex(home / "threads.sqlite")
+    if flags.resume:
+        if index.get(flags.resume) is None:
+            raise UsageError(
+                f"No thread {flags.resume!r} in {home}. List threads with: ml-intern threads list --all"
+            )
+        return Target(flags.resume, resuming=True)
+    if flags.continue_:
+        cwd = str(Path.cwd().resolve())
+        latest = index.latest(cwd)
+        if latest is None:
+            raise UsageError(
+                f"No thread was started in {cwd} yet. Start one, or list all threads with: "
+                "ml-intern threads list --all"
+            )
+        return Target(latest.thread_id, resuming=True)
+    if flags.thread_id and index.get(flags.thread_id) is not None:
+        raise UsageError(
+            f"Thread {flags.thread_id!r} already exists; reopen it with --resume {flags.thread_id}."
+        )
+    return Target(flags.thread_id, resuming=False)
+
+
+def thread_model(target: Target) -> str | None:
+    """The model a resumed thread last used (it keeps using it unless --model is given)."""
+    if not target.resuming or target.thread_id is None:
+        return None
+    from configs.settings import ml_intern_home
+    from graph.thread_index import ThreadIndex
+
+    info = ThreadIndex(ml_intern_home() / "threads.sqlite").get(target.thread_id)
+    return info.model if info and info.model else None
+
+
+def endpoint_for(model: str, api_base: str | None) -> str | None:
+    """Where requests for `model` go when not the provider's default: config, then env."""
+    if api_base:
+        return api_base
+    if model.startswith("openai/"):
+        return next((os.environ[v] for v in OPENAI_BASE_VARIABLES if os.environ.get(v)), None)
+    return None
+
+
+def missing_key_message(model: str, api_base: str | None) -> str | None:
+    """One line naming the variable to set, when a known provider's key is missing."""
+    from nodes.provider_errors import KEY_VARIABLES, provider_of
+
+    provider = provider_of(model)
+    if provider not in CHECKED_PROVIDERS:
+        return None
+    variable = KEY_VARIABLES[provider]
+    if os.environ.get(variable):
+        return None
+    endpoint = endpoint_for(model, api_base)
+    if endpoint is None:
+        return (
+            f"{variable} is not set, and the model {model} needs it. Set it (export "
+            f"{variable}=... or put it in .env), or pick another model with --model."
+        )
+    if provider == "openai":
+        # litellm's OpenAI client refuses to send a request without a key, even to a local server.
+        return (
+            f"{variable} is not set; the OpenAI-compatible server at {endpoint} is reached "
+            f"through a client that needs one. Set it (any placeholder such as 'sk-local' works "
+            f"for a server without auth), or pick another model with --model."
+        )
+    return None

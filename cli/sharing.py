@@ -1,0 +1,51 @@
+"""Opt-in sharing: the redacted transcript goes to the user's own private sessions dataset."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from graph.session import Session
+
+NO_TOKEN = "No Hugging Face token: set HF_TOKEN or run `hf auth login`, then /share again."
+
+
+async def upload_thread(session: Session) -> str:
+    """Upload (or update) this thread's transcript; one line saying where it went or why not."""
+    from graph.transcript import to_jsonl, upload_transcript
+    from tools.hf_client import explain, hf_token, hub_endpoint
+
+    token = hf_token()
+    if not token:
+        return NO_TOKEN
+    info = session.info()
+    jsonl = to_jsonl(
+        await session.messages(),
+        thread_id=session.thread_id,
+        model=info.model if info else "",
+        cwd=info.cwd if info else "",
+    )
+    try:
+        url = await asyncio.to_thread(
+            upload_transcript, jsonl, session.thread_id, endpoint=hub_endpoint(), token=token
+        )
+    except Exception as error:
+        return f"Upload failed: {explain(error, 'upload the transcript')}"
+    return f"Shared (private, redacted): {url}"
+
+
+async def flip_visibility(*, public: bool) -> str:
+    from graph.transcript import set_sessions_visibility
+    from tools.hf_client import explain, hf_token, hub_endpoint
+
+    token = hf_token()
+    if not token:
+        return NO_TOKEN
+    try:
+        repo_id = await asyncio.to_thread(
+            set_sessions_visibility, public=public, endpoint=hub_endpoint(), token=token
+        )
+    except Exception as error:
+        return f"Could not change visibility: {explain(error, 'change the dataset visibility')}"
+    return f"{repo_id} is now {'public' if public else 'private'}."

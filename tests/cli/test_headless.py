@@ -1,0 +1,151 @@
+"""Headless mode end to end: output formats, exit codes, caps, resume after a kill."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from tests.cli.conftest import Cli, lines_of
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+pytestmark = pytest.mark.cli_e2e
+
+MODEL = ("--model", "openai/scripted-model")
+
+
+def bash(command: str, call_id: str | None = None) -> dict:
+    call = {"name": "bash", "arguments": {"command": command}}
+    return {**call, "id": call_id} if call_id else call
+
+
+def test_text_mode_answer_on_stdout_progress_on_stderr(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    llm.add(
+        Turn(content="Writing it.", tool_calls=[bash("echo hello > hello.txt")]),
+        Turn(content="The file says hello."),
+    )
+    done = cli.run(*MODEL, "-", input="write hello.txt\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "The file says hello."
+    assert "● bash" in done.stderr and "echo hello > hello.txt" in done.stderr
+    assert (cli.cwd / "hello.txt").exists(), (done.stderr, llm.requests[-1]["messages"][-1])
+    assert (cli.cwd / "hello.txt").read_text() == "hello\n"
+    assert llm.requests[0]["messages"][-1]["content"] == "write hello.txt"
+
+
+def test_json_then_resume_with_stream_json(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(content="First answer."), Turn(content="Second answer."))
+    done = cli.run(*MODEL, "--thread-id", "t-json", "--output-format", "json", "first")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["thread_id"] == "t-json"
+    assert result["result"] == "First answer."
+    assert result["exit_reason"] == "done" and result["iterations"] == 1
+    assert result["usage"]["input_tokens"] > 0 and result["usage"]["output_tokens"] > 0
+    assert set(result["usage"]) == {"input_tokens", "output_tokens", "cost_usd"}
+
+    done = cli.run("--resume", "t-json", "--output-format", "stream-json", "second")
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in lines_of(done.stdout)]
+    types = [e["type"] for e in events]
+    assert types[0] == "processing" and types[-1] == "result"
+    assert {"assistant_chunk", "assistant_message", "usage", "turn_complete"} <= set(types)
+    assert all(e["thread_id"] == "t-json" for e in events)
+    assert events[-1]["result"] == "Second answer." and events[-1]["exit_reason"] == "done"
+    sent = [m["content"] for m in llm.requests[-1]["messages"] if m["role"] == "user"]
+    assert sent == ["first", "second"]  # the resumed thread kept its history
+
+
+def test_iteration_cap_exits_3(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[bash("echo working")]))
+    done = cli.run(*MODEL, "--max-iterations", "1", "--output-format", "json", "loop")
+    assert done.returncode == 3, done.stderr
+    result = json.loads(done.stdout)
+    assert result["exit_reason"] == "max_iterations" and result["iterations"] == 1
+    assert len(llm.requests) == 1
+
+
+def test_spend_cap_exits_4(cli: Cli, llm: ScriptedLLMServer) -> None:
+    """gpt-4o-mini is in litellm's price list, so the fake server's usage has a cost."""
+    cli.use_server(llm)
+    usage = {"prompt_tokens": 10_000, "completion_tokens": 100, "total_tokens": 10_100}
+    llm.add(Turn(tool_calls=[bash("echo spend")], usage=usage))
+    done = cli.run("--model", "openai/gpt-4o-mini", "--max-cost", "0.001", "spend")
+    assert done.returncode == 4, done.stderr
+    assert "spend passed the cap" in done.stderr
+    assert done.stdout == ""
+    assert len(llm.requests) == 1
+
+
+def test_provider_auth_error_exits_1_with_the_key_to_set(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(status=401, error_message="Incorrect API key provided"))
+    done = cli.run(*MODEL, "--output-format", "json", "hello")
+    assert done.returncode == 1
+    assert "OPENAI_API_KEY" in done.stderr and "Traceback" not in done.stderr
+    result = json.loads(done.stdout)
+    assert result["exit_reason"] == "error" and "OPENAI_API_KEY" in result["error"]
+
+
+def test_resume_after_sigkill_mid_tool_finishes_the_run(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    # The first run records its process group and sleeps; the re-run after the kill is quick.
+    command = "if [ -f started ]; then echo second run; else echo $$ > started; sleep 30; fi"
+    llm.add(
+        Turn(tool_calls=[bash(command, "call_sleep")]),
+        Turn(content="Finished after the restart."),
+    )
+    first = cli.popen(*MODEL, "--thread-id", "killed", "do the long thing")
+    started = cli.cwd / "started"
+    try:
+        deadline = time.monotonic() + 90
+        while not started.exists() or not started.read_text().strip():
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the tool never started"
+            time.sleep(0.2)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.killpg(int(started.read_text().strip()), signal.SIGKILL)
+        if first.poll() is None:
+            first.kill()
+        first.communicate()
+
+    done = cli.run("--resume", "killed", "--headless", "--output-format", "json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["result"] == "Finished after the restart."
+    tool_results = [m for m in llm.requests[-1]["messages"] if m["role"] == "tool"]
+    assert [m["tool_call_id"] for m in tool_results] == ["call_sleep"]
+    assert "second run" in tool_results[0]["content"]
+
+
+def test_ctrl_c_cancels_the_turn_and_exits_130(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    command = "echo $$ > started; sleep 30"
+    llm.add(Turn(tool_calls=[bash(command, "call_sleep")]))
+    running = cli.popen(*MODEL, "--thread-id", "ctrl-c", "--output-format", "stream-json", "wait")
+    started = cli.cwd / "started"
+    try:
+        deadline = time.monotonic() + 90
+        while not started.exists() or not started.read_text().strip():
+            assert running.poll() is None, running.communicate()
+            assert time.monotonic() < deadline, "the tool never started"
+            time.sleep(0.2)
+        running.send_signal(signal.SIGINT)
+        out, err = running.communicate(timeout=30)
+    finally:
+        if running.poll() is None:
+            running.kill()
+    assert running.returncode == 130, err
+    events = [json.loads(line) for line in lines_of(out)]
+    assert "interrupted" in [e["type"] for e in events]
+    assert events[-1]["type"] == "result" and events[-1]["exit_reason"] == "interrupted"

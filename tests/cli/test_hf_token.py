@@ -1,0 +1,64 @@
+"""The REPL's one-time Hugging Face token prompt: when it asks, and how a token is checked."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from cli import hf_token
+
+
+class Whoami(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        ok = self.headers.get("Authorization") == "Bearer hf_good"
+        body = b'{"name": "someone"}' if ok else b'{"error": "Invalid credentials"}'
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hub() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Whoami)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_check_token(hub: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", hub)
+    assert hf_token.check_token("hf_good") == "valid"
+    assert hf_token.check_token("hf_bad") == "invalid"
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    assert hf_token.check_token("hf_good") == "unreachable"
+
+
+def test_never_asks_when_told_not_to_or_without_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("huggingface_hub.get_token", lambda: None)  # no cached login
+    monkeypatch.setenv("ML_INTERN_NO_HF_PROMPT", "1")
+    assert not hf_token.should_ask()
+    monkeypatch.delenv("ML_INTERN_NO_HF_PROMPT")
+    assert hf_token.should_ask()
+    monkeypatch.setenv("HF_TOKEN", "hf_set")
+    assert not hf_token.should_ask()
+    monkeypatch.delenv("HF_TOKEN")
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / hf_token.SKIP_MARKER).touch()  # skipped once: never asked again
+    assert not hf_token.should_ask()
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    (isolated_home / hf_token.SKIP_MARKER).unlink()
+    assert not hf_token.should_ask()

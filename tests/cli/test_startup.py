@@ -1,0 +1,88 @@
+"""Start-up: fast help, clean usage/config/credential errors (all before any heavy import)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.conftest import Cli
+
+pytestmark = pytest.mark.cli_e2e
+
+HEAVY = ("litellm", "langchain", "langgraph", "prompt_toolkit", "rich")
+HELP_PROBE = """
+import sys
+sys.argv = ["ml-intern", {flag!r}]
+import cli
+try:
+    cli.main()
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0].startswith({heavy!r}))
+print("HEAVY:", heavy)
+"""
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_nothing_heavy(cli: Cli, flag: str) -> None:
+    code = HELP_PROBE.format(flag=flag, heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=cli.env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY: []" in done.stdout
+    if flag == "--help":
+        for option in ("--resume", "--continue", "--output-format", "--max-cost", "threads list"):
+            assert option in done.stdout
+    else:
+        assert done.stdout.startswith("ml-intern ")
+
+
+def test_config_errors_exit_2_with_the_file_and_key(cli: Cli) -> None:
+    bad_json = cli.cwd / "bad.json"
+    bad_json.write_text('{"max_iterations": 3,}')
+    done = cli.run("--config", str(bad_json), "hello")
+    assert done.returncode == 2
+    assert "bad.json" in done.stderr and "invalid JSON" in done.stderr
+    assert "Traceback" not in done.stderr
+
+    bad_value = cli.cwd / "bad-value.json"
+    bad_value.write_text(json.dumps({"max_iterations": 0, "modle_name": "x"}))
+    done = cli.run("--config", str(bad_value), "hello")
+    assert done.returncode == 2
+    assert "max_iterations" in done.stderr and "bad-value.json" in done.stderr
+
+    done = cli.run("--config", str(cli.cwd / "missing.json"), "hello")
+    assert done.returncode == 2 and "not found" in done.stderr
+
+
+def test_usage_errors_exit_2(cli: Cli) -> None:
+    done = cli.run("--resume", "nope", "hello")
+    assert done.returncode == 2 and "threads list" in done.stderr
+    done = cli.run("--continue", "--headless")
+    assert done.returncode == 2 and "No thread was started" in done.stderr
+    done = cli.run("--resume", "a", "--thread-id", "b", "hello")
+    assert done.returncode == 2 and "cannot be used together" in done.stderr
+    done = cli.run()  # no prompt and stdin is not a terminal
+    assert done.returncode == 2 and "stdin is not a terminal" in done.stderr
+    done = cli.run("--max-iterations", "0", "hello")
+    assert done.returncode == 2
+
+
+def test_missing_api_key_is_one_clean_line_exit_1(cli: Cli) -> None:
+    del cli.env["OPENAI_API_KEY"]
+    done = cli.run("--model", "openai/gpt-4o", "hello")
+    assert done.returncode == 1
+    assert "OPENAI_API_KEY" in done.stderr and "--model" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+    cli.env["OPENAI_API_BASE"] = "http://127.0.0.1:9/v1"
+    done = cli.run("--model", "openai/local", "hello")
+    assert done.returncode == 1 and "placeholder" in done.stderr
+
+    done = cli.run("hello")  # the default model is Anthropic's
+    assert done.returncode == 1
+    assert "ANTHROPIC_API_KEY" in done.stderr and "Traceback" not in done.stderr
