@@ -19,13 +19,19 @@ def lookup(name: str) -> str:
     return name
 
 
-async def test_langchain_litellm_and_mcp_adapters_complete_a_tool_call(llm: ScriptedLLMServer) -> None:
+async def test_langchain_litellm_and_mcp_adapters_complete_a_tool_call(
+    llm: ScriptedLLMServer,
+) -> None:
     import langchain_mcp_adapters.client  # noqa: F401  (must import beside litellm)
     from langchain_litellm import ChatLiteLLM
 
     assert int(version("mcp").split(".")[0]) == 1
     llm.add(Turn(tool_calls=[{"name": "lookup", "id": "c1", "arguments": {"name": "bert"}}]))
-    model = ChatLiteLLM(model="openai/scripted-model", api_base=llm.url, api_key="sk-test", max_retries=1)
+    model = ChatLiteLLM(
+        model="openai/scripted-model", api_base=llm.url, api_key="sk-test", max_retries=1
+    )
     reply = await model.bind_tools([lookup]).ainvoke("find bert")
-    assert reply.tool_calls == [{"name": "lookup", "args": {"name": "bert"}, "id": "c1", "type": "tool_call"}]
+    assert reply.tool_calls == [
+        {"name": "lookup", "args": {"name": "bert"}, "id": "c1", "type": "tool_call"}
+    ]
     assert llm.requests[0]["tools"][0]["function"]["name"] == "lookup"

@@ -22,7 +22,9 @@ def check_snapshot(name: str, actual: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"missing snapshot {path}: run with UPDATE_SNAPSHOTS=1 and review it"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} changed: review it, then UPDATE_SNAPSHOTS=1"
+    assert actual == path.read_text(encoding="utf-8"), (
+        f"{name} changed: review it, then UPDATE_SNAPSHOTS=1"
+    )
 
 
 def test_system_prompt_snapshot() -> None:
