@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import configs  # noqa: F401  (offline litellm settings before anything imports it)
 from configs.settings import load_dotenv_files, load_settings, ml_intern_home
 from graph.builder import build_graph
+from graph.research_agent import with_research
 from graph.store import default_db_path, open_checkpointer
 from nodes.deps import AgentDeps
 from tools.registry import build_catalog
@@ -38,9 +39,10 @@ async def make_graph(config: Any = None) -> CompiledStateGraph[Any]:
 def _graph() -> CompiledStateGraph[Any]:
     load_dotenv_files()
     settings = load_settings()
-    deps = AgentDeps(
-        settings=settings, catalog=build_catalog(settings, None), home=ml_intern_home()
-    )
+    home = ml_intern_home()
+    # The same toolset as the CLI, MCP servers aside (their sessions belong to a CLI process).
+    catalog = with_research(build_catalog(settings, None), settings, home)
+    deps = AgentDeps(settings=settings, catalog=catalog, home=home)
     deps.warm_up()
     return build_graph(deps, checkpointer=None)
 
