@@ -28,7 +28,8 @@ HELP = """An autonomous ML-engineering agent for your terminal.
 With PROMPT (or "-" to read it from stdin) the agent runs one turn headless and exits;
 without one, in a terminal, it opens the interactive REPL (type /help there).
 
-Threads: ml-intern threads list [--all] [--json] | show ID | delete ID | export ID --format md|jsonl
+Threads: ml-intern threads list [--all] [--json] | show ID | delete ID | export ID
+  --format md|jsonl | prune [ID] [--keep N]
 (see: ml-intern threads --help).
 """
 

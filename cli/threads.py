@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 app = typer.Typer(
-    help="List, show, delete and export threads.", add_completion=False, no_args_is_help=True
+    help="List, show, delete, export and prune threads.",
+    add_completion=False,
+    no_args_is_help=True,
 )
 
 
@@ -100,6 +102,32 @@ def delete(thread_id: Annotated[str, typer.Argument(help="The thread's ID.")]) -
 
     shutil.rmtree(ml_intern_home() / "spill" / thread_id, ignore_errors=True)
     typer.echo(f"Deleted thread {thread_id}.")
+
+
+@app.command()
+def prune(
+    thread_id: Annotated[
+        str | None, typer.Argument(help="Only this thread (default: every thread).")
+    ] = None,
+    keep: Annotated[
+        int, typer.Option("--keep", min=1, help="Checkpoints to keep per thread, newest first.")
+    ] = 20,
+) -> None:
+    """Drop old checkpoints (undo of the latest turn still works), then compact the database."""
+    from graph.store import prune as prune_all
+    from graph.store import prune_thread
+
+    if thread_id is not None:
+        require(thread_id)
+    report = prune_all(keep=keep) if thread_id is None else prune_thread(thread_id, keep=keep)
+    saved = max(report.bytes_before - report.bytes_after, 0)
+    note = (
+        "" if report.vacuumed else " (database in use: space is reused but the file did not shrink)"
+    )
+    typer.echo(
+        f"Pruned {report.threads} thread(s): {report.checkpoints_deleted} checkpoint(s) and "
+        f"{report.messages_deleted} unreferenced message(s) removed, {saved / 1e6:.1f} MB freed{note}."
+    )
 
 
 @app.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,25 +24,28 @@ if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
 
-def entry_router(deps: AgentDeps) -> Callable[[AgentState], Literal["compact", "doom_check"]]:
+def entry_router(
+    deps: AgentDeps,
+) -> Callable[[AgentState], Awaitable[Literal["compact", "doom_check"]]]:
     # A plain function with a typed `state` (not a partial): LangGraph reads the
     # annotation to give the router the whole state, not just the node's input.
-    def route_entry(state: AgentState) -> Literal["compact", "doom_check"]:
+    # Routers are async so LangGraph runs them on the loop, not via a thread pool.
+    async def route_entry(state: AgentState) -> Literal["compact", "doom_check"]:
         """Before each model call: compact first when the context is over budget."""
         return "compact" if needs_compact(state, deps) else "doom_check"
 
     return route_entry
 
 
-def route_after_compact(state: AgentState) -> Literal["doom_check", "__end__"]:
+async def route_after_compact(state: AgentState) -> Literal["doom_check", "__end__"]:
     return END if state.get("stop_reason") in ("compacted", "compact_failed") else "doom_check"
 
 
-def route_after_doom_check(state: AgentState) -> Literal["call_model", "__end__"]:
+async def route_after_doom_check(state: AgentState) -> Literal["call_model", "__end__"]:
     return END if state.get("stop_reason") == "doom_loop" else "call_model"
 
 
-def route_after_model(
+async def route_after_model(
     state: AgentState,
 ) -> Literal["approval_interrupt", "compact", "doom_check", "__end__"]:
     if state.get("stop_reason") in ("max_iterations", "max_cost"):
@@ -59,7 +62,7 @@ def route_after_model(
     return END
 
 
-def route_after_approval(state: AgentState) -> list[Send] | Literal["call_model"]:
+async def route_after_approval(state: AgentState) -> list[Send] | Literal["call_model"]:
     """One task per approved call, so a crash re-runs only the unfinished ones."""
     approved = state.get("approved_calls") or []
     if not approved:

@@ -20,7 +20,7 @@ from langgraph.types import Command, Overwrite
 from configs.settings import Settings, ml_intern_home
 from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of
-from graph.store import DB_NAME, open_checkpointer
+from graph.store import DB_NAME, USER_INPUT, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.history import (
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from tools.registry import ToolCatalog, ToolSpec
 
 STREAM_MODES = ["updates", "messages", "custom"]
+# Metadata on a user turn's checkpoints: undo (here) and prune (graph/store.py) look for it.
 USER_TURN = {"ml_intern_turn": "user"}
 SUPERSEDED = (
     "[not run] The user sent a new message instead of answering the approval request for this call."
@@ -224,10 +225,7 @@ class Session:
     async def undo(self) -> Event:
         """Go back to just before the last user message; the undone branch stays in history."""
         found = [
-            h
-            async for h in self.graph.aget_state_history(
-                self.config, filter={"source": "input", **USER_TURN}, limit=1
-            )
+            h async for h in self.graph.aget_state_history(self.config, filter=USER_INPUT, limit=1)
         ]
         if not found:
             return self._event(

@@ -22,8 +22,9 @@ from nodes.deps import AgentDeps
 from tools.registry import build_catalog
 
 if TYPE_CHECKING:
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
     from langgraph.graph.state import CompiledStateGraph
+
+    from graph.message_store import MessageStoreSaver
 
 
 async def make_graph(config: Any = None) -> CompiledStateGraph[Any]:
@@ -48,7 +49,7 @@ def _graph() -> CompiledStateGraph[Any]:
 
 
 @asynccontextmanager
-async def create_checkpointer() -> AsyncIterator[AsyncSqliteSaver]:
+async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
     """The CLI's checkpointer on `$ML_INTERN_HOME/threads.sqlite`."""
     async with open_checkpointer(default_db_path()) as saver:
         yield saver

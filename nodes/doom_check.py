@@ -35,22 +35,34 @@ def signature(name: str, args: Any, result: Any) -> str:
     return f"{name}:{digest}"
 
 
-def tool_signatures(messages: Sequence[AnyMessage]) -> list[str]:
-    """Signatures of this turn's answered tool calls after the last loop warning, in order."""
-    start = 0
+# detect_loop looks at most at two 5-call cycles: older calls never change its answer.
+TAIL = 10
+
+
+def tool_signatures(messages: Sequence[AnyMessage], limit: int = TAIL) -> list[str]:
+    """The last `limit` signatures of this turn's answered calls after the last loop warning.
+
+    Walks back from the end, so the cost per step does not grow with the history.
+    """
+    groups: list[list[str]] = []
+    found = 0
     for i in range(len(messages) - 1, -1, -1):
-        if note_kind(messages[i]) == "doom_guard" or is_user_message(messages[i]):
-            start = i + 1
+        message = messages[i]
+        if note_kind(message) == "doom_guard" or is_user_message(message):
             break
-    signatures = []
-    for i, message in enumerate(messages[start:], start):
-        if isinstance(message, AIMessage):
+        if isinstance(message, AIMessage) and message.tool_calls:
             results = results_by_call(messages, i)
-            for call in message.tool_calls:
-                if call["id"] in results:
-                    result = results[call["id"]].content
-                    signatures.append(signature(call["name"], call.get("args"), result))
-    return signatures
+            group = [
+                signature(call["name"], call.get("args"), results[call["id"]].content)
+                for call in message.tool_calls
+                if call["id"] in results
+            ]
+            groups.append(group)
+            found += len(group)
+            if found >= limit:
+                break
+    ordered = [sig for group in reversed(groups) for sig in group]
+    return ordered[-limit:]
 
 
 def detect_loop(signatures: Sequence[str]) -> list[str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -45,15 +46,26 @@ def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage
 
 def call_cost(model_id: str, input_tokens: int, output_tokens: int) -> float:
     """USD from litellm's price list; 0 for models it does not price (local servers)."""
+    if not _priced(model_id):
+        return 0.0
+    import litellm
+
+    prompt_cost, completion_cost = litellm.cost_per_token(
+        model=model_id, prompt_tokens=input_tokens, completion_tokens=output_tokens
+    )
+    return float(prompt_cost + completion_cost)
+
+
+@cache
+def _priced(model_id: str) -> bool:
+    """Whether litellm knows the model's prices (asked once: it raises for unknown models)."""
     import litellm
 
     try:
-        prompt_cost, completion_cost = litellm.cost_per_token(
-            model=model_id, prompt_tokens=input_tokens, completion_tokens=output_tokens
-        )
+        litellm.cost_per_token(model=model_id, prompt_tokens=1, completion_tokens=1)
     except Exception:
-        return 0.0
-    return float(prompt_cost + completion_cost)
+        return False
+    return True
 
 
 def add_usage(total: Mapping[str, Any] | None, call: Mapping[str, Any]) -> dict[str, Any]:

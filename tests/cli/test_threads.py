@@ -63,6 +63,15 @@ def test_threads_list_show_export_delete(cli: Cli, llm: ScriptedLLMServer) -> No
     final = records[3]["message"]
     assert final["model"] == "openai/scripted-model" and final["usage"]["input_tokens"] > 0
 
+    pruned = cli.run("threads", "prune", "t-1", "--keep", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "Pruned 1 thread(s)" in pruned.stdout
+    db = sqlite3.connect(cli.home / "threads.sqlite")
+    kept = db.execute("SELECT count(*) FROM checkpoints WHERE thread_id = 't-1'").fetchone()[0]
+    db.close()
+    assert 1 <= kept <= 2  # the latest, and the one undo forks from
+    assert cli.run("threads", "show", "t-1").stdout == shown.stdout  # nothing visible is lost
+
     deleted = cli.run("threads", "delete", "t-1")
     assert deleted.returncode == 0 and "Deleted thread t-1" in deleted.stdout
     assert json.loads(cli.run("threads", "list", "--all", "--json").stdout) == []

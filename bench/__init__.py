@@ -1,0 +1,1 @@
+"""Benchmarks: `uv run python bench/loop.py`, `bench/startup.py`, `bench/threads.py`."""

@@ -1,0 +1,39 @@
+"""Each benchmark runs end to end with tiny sizes and prints its table and JSON summary."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def summary(out: str) -> dict:
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_loop_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import loop
+
+    loop.main(["--iterations", "5", "--bytes", "2000", "--repeats", "1", "--compare"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "loop"
+    for saver in ("message-store", "langgraph-sqlite"):
+        assert found[saver]["overhead_late_ms"] > 0 and found[saver]["transcript_bytes"] > 10_000
+        assert found[saver]["undo_ms"] > 0 and found[saver]["reopen_ms"] > 0
+
+
+def test_threads_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import threads
+
+    threads.main(["--threads", "4", "--runs", "1", "--no-cli"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "threads" and found["messages_per_thread"] == 20
+    assert found["list_all_ms"] > 0 and found["open_graph_thread_ms"] > 0
+
+
+def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import startup
+
+    startup.main(["--runs", "1", "--no-repl"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "startup" and found["help_s"] > 0 and found["repl_prompt_s"] is None
