@@ -19,14 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from configs.settings import ml_intern_home
-from graph.message_store import (
-    CHECKPOINT_REFS,
-    OVERWRITE_REFS,
-    REFS,
-    REFS_KEY,
-    MessageStoreSaver,
-    split_refs,
-)
+from graph.message_codec import CHECKPOINT_REFS, OVERWRITE_REFS, REFS, REFS_KEY, split_refs
+from graph.message_store import MessageStoreSaver
 from graph.thread_index import BUSY_TIMEOUT_MS
 
 DB_NAME = "threads.sqlite"
