@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
     from tools.registry import ToolCatalog, ToolSpec
 
-STREAM_MODES = ["updates", "messages", "custom"]
+STREAM_MODES = ["updates", "custom"]
+# Token streaming: LangGraph then inspects every node's input, so only when asked for.
+TOKEN_STREAM_MODES = ["updates", "messages", "custom"]
 # Metadata on a user turn's checkpoints: undo (here) and prune (graph/store.py) look for it.
 USER_TURN = {"ml_intern_turn": "user"}
 SUPERSEDED = (
@@ -269,6 +271,10 @@ class Session:
 
     # -- internals ----------------------------------------------------------
 
+    @property
+    def _stream_modes(self) -> list[str]:
+        return TOKEN_STREAM_MODES if self.settings.stream else STREAM_MODES
+
     async def _run(
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
@@ -288,7 +294,7 @@ class Session:
         async def pump() -> None:
             try:
                 async for mode, chunk in self.graph.astream(
-                    payload, config, stream_mode=STREAM_MODES, durability="sync"
+                    payload, config, stream_mode=self._stream_modes, durability="sync"
                 ):
                     for event in translator.translate(mode, chunk):
                         queue.put_nowait(event)

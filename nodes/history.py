@@ -110,6 +110,8 @@ def repair_orphans(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
     an "interrupted" ToolMessage. A result is taken from right after its call when
     it is there, else from wherever it ended up; results no call claims are dropped.
     """
+    if _well_formed(messages):
+        return list(messages)
     unclaimed: dict[str, list[ToolMessage]] = {}
     for message in messages:
         if isinstance(message, ToolMessage):
@@ -124,6 +126,22 @@ def repair_orphans(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
             for call in message.tool_calls:
                 repaired.append(_claim(unclaimed.get(call["id"], []), nearby.get(call["id"]), call))
     return repaired
+
+
+def _well_formed(messages: Sequence[AnyMessage]) -> bool:
+    """Every call answered right after its AI message, in call order (one cheap pass)."""
+    expected: list[str] = []
+    for message in messages:
+        if isinstance(message, ToolMessage):
+            if not expected or message.tool_call_id != expected[0]:
+                return False
+            expected.pop(0)
+            continue
+        if expected:
+            return False
+        if isinstance(message, AIMessage) and message.tool_calls:
+            expected = [call["id"] for call in message.tool_calls]
+    return not expected
 
 
 def _claim(
