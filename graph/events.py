@@ -55,6 +55,10 @@ class EventTranslator:
         if mode == "messages":
             yield from self._token(chunk)
         elif mode == "custom" and isinstance(chunk, dict) and chunk.get("type"):
+            if chunk["type"] == "error" and self.streaming:
+                # A stream cut mid-way and retried: close the partial answer first.
+                self.streaming = False
+                yield self.event("assistant_stream_end", partial=True)
             payload = {k: v for k, v in chunk.items() if k != "type"}
             yield self.event(chunk["type"], **payload)
         elif mode == "updates" and isinstance(chunk, dict):

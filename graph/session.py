@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of
 from graph.store import DB_NAME, USER_INPUT, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
+from graph.thread_lock import ThreadBusyError, ThreadLock
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.history import (
     interrupted_results,
@@ -181,9 +182,10 @@ class Session:
         return self.index.list(cwd=cwd, limit=limit)
 
     async def delete(self) -> None:
-        """Remove this thread's checkpoints and its index row."""
-        await self.graph.checkpointer.adelete_thread(self.thread_id)
-        self.index.delete(self.thread_id)
+        """Remove this thread's checkpoints and its index row (refused while it runs elsewhere)."""
+        with ThreadLock(self.deps.home, self.thread_id):
+            await self.graph.checkpointer.adelete_thread(self.thread_id)
+            self.index.delete(self.thread_id)
 
     # -- driving the thread -------------------------------------------------
 
@@ -200,8 +202,9 @@ class Session:
             "stop_reason": None,
             "compact_request": None,
         }
-        async for event in self._run(payload, metadata=USER_TURN):
-            yield event
+        async with aclosing(self._run(payload, metadata=USER_TURN)) as events:
+            async for event in events:
+                yield event
 
     async def resume(
         self, decisions: Sequence[dict[str, Any]], *, yolo: bool = False
@@ -211,18 +214,21 @@ class Session:
         if yolo:
             answer["yolo"] = True
         carried, self._carried = self._carried, {}
-        async for event in self._run(Command(resume=answer, update=carried or None)):
-            yield event
+        async with aclosing(self._run(Command(resume=answer, update=carried or None))) as events:
+            async for event in events:
+                yield event
 
     async def continue_pending(self) -> AsyncIterator[Event]:
         """Finish a run that was cut off: re-run only the steps that did not complete."""
-        async for event in self._run(None):
-            yield event
+        async with aclosing(self._run(None)) as events:
+            async for event in events:
+                yield event
 
     async def compact(self) -> AsyncIterator[Event]:
         """Summarise the history now, whatever its size."""
-        async for event in self._run({"compact_request": "force"}):
-            yield event
+        async with aclosing(self._run({"compact_request": "force"})) as events:
+            async for event in events:
+                yield event
 
     async def undo(self) -> Event:
         """Go back to just before the last user message; the undone branch stays in history."""
@@ -234,7 +240,17 @@ class Session:
                 "error", message="Nothing to undo: this thread has no user message yet."
             )
         undone = await self._last_user_text()
-        if found[0].parent_config is None:
+        try:
+            with ThreadLock(self.deps.home, self.thread_id):
+                await self._fork_before(found[0].parent_config)
+        except ThreadBusyError as busy:
+            return self._event("error", message=str(busy), kind="busy")
+        return self._event(
+            "undo_complete", undone_message=undone, messages=len(await self.messages())
+        )
+
+    async def _fork_before(self, parent_config: Any) -> None:
+        if parent_config is None:
             # The first message of the thread: undo back to an empty conversation.
             await self.graph.aupdate_state(
                 self.config,
@@ -242,10 +258,7 @@ class Session:
                 as_node="call_model",
             )
         else:
-            await self.graph.aupdate_state(found[0].parent_config, None, as_node="__copy__")
-        return self._event(
-            "undo_complete", undone_message=undone, messages=len(await self.messages())
-        )
+            await self.graph.aupdate_state(parent_config, None, as_node="__copy__")
 
     async def set_model(self, model_id: str) -> None:
         """Use `model_id` from the next model call on."""
@@ -260,7 +273,8 @@ class Session:
         # Writing state now would drop a pending approval: carry it with the answer instead.
         if (await self.snapshot()).interrupts:
             self._carried.update(values)
-        else:
+            return
+        with ThreadLock(self.deps.home, self.thread_id):
             await self.graph.aupdate_state(self.config, values, as_node="call_model")
 
     def cancel(self) -> None:
@@ -278,10 +292,22 @@ class Session:
     async def _run(
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
-        async for event in self._run_events(payload, metadata=metadata):
-            if self.notifier is not None:
-                self.notifier.feed(event)  # never blocks, never raises
-            yield event
+        """One run of the graph, holding the thread's lock so no other process interleaves."""
+        lock = ThreadLock(self.deps.home, self.thread_id)
+        try:
+            lock.acquire()
+        except ThreadBusyError as busy:
+            yield self._event("error", message=str(busy), kind="busy", fatal=True)
+            yield await self._turn_complete("error")
+            return
+        try:
+            async with aclosing(self._run_events(payload, metadata=metadata)) as events:
+                async for event in events:
+                    if self.notifier is not None:
+                        self.notifier.feed(event)  # never blocks, never raises
+                    yield event
+        finally:
+            lock.release()
 
     async def _run_events(
         self, payload: Any, *, metadata: dict[str, Any] | None = None

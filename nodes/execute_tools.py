@@ -15,6 +15,7 @@ from nodes.call_model import raw_arguments_error
 from nodes.deps import AgentDeps
 from nodes.history import stamped
 from nodes.run_options import RunOptions
+from tools.secret_masking import masked_tool_message
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -35,6 +36,8 @@ async def execute_tools(
         }
     )
     message, artifact = await run_call(call, config, deps)
+    # Secret env values never reach the model, the database or a spill file.
+    message = masked_tool_message(message)
     if len(str(message.content)) > deps.settings.tool_output_max_chars:
         # Writing the spill file is blocking I/O: keep it off the event loop.
         message = await asyncio.to_thread(
@@ -107,11 +110,17 @@ def cap_output(message: ToolMessage, limit: int, spill_dir: Path) -> ToolMessage
     spill.write_text(text, encoding="utf-8", errors="replace")
     head, tail = text[: limit * 2 // 3], text[-(limit // 3) :]
     omitted = len(text) - len(head) - len(tail)
+    # A tool may have cut its own output before us (bash keeps head and tail): say so.
+    earlier = TOOL_CUT.findall(text[len(head) : len(text) - len(tail)])
+    also = f" The tool had already left out part of it: {' '.join(earlier)}." if earlier else ""
     capped = (
-        f"{head}\n\n[... {omitted:,} characters omitted; the full output ({len(text):,} characters) "
-        f"is in {spill} — read it with `read` (offset/limit) or grep it ...]\n\n{tail}"
+        f"{head}\n\n[... {omitted:,} characters omitted here; all {len(text):,} characters the tool "
+        f"returned are in {spill} — read it with `read` (offset/limit) or grep it.{also} ...]\n\n{tail}"
     )
     return message.model_copy(update={"content": capped})
+
+
+TOOL_CUT = re.compile(r"\[\.\.\. [\d,]+ lines omitted \.\.\.\]")
 
 
 def _safe(name: str) -> str:

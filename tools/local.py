@@ -304,9 +304,13 @@ def _grep(call: _Call, pattern: str, path: str | None, glob: str | None) -> str:
     by_name = bool(glob) and "/" not in glob
     files = [base] if base.is_file() else _walk(base, None, dirs=False)
     matches: list[str] = []
+    skipped = 0
     for file in files:
         rel = file.name if by_name else file.relative_to(base).as_posix()
         if file != base and not wanted.fullmatch(rel):
+            continue
+        if file != base and not file.resolve().is_relative_to(base):
+            skipped += 1  # a symlink out of the searched tree: the approval covered `base` only
             continue
         for n, line in _text_lines(file):
             if not regex.search(line):
@@ -314,7 +318,12 @@ def _grep(call: _Call, pattern: str, path: str | None, glob: str | None) -> str:
             if len(matches) == MAX_RESULTS:
                 return "\n".join([*matches, f"[stopped at {MAX_RESULTS} matches; narrow it down]"])
             matches.append(f"{call.show(file)}:{n}:{line[:300]}")
-    return "\n".join(matches) or f"No matches for {pattern!r} in {call.show(base)}."
+    note = (
+        f"\n[skipped {skipped} symlinked file(s) pointing outside {call.show(base)}]"
+        if skipped
+        else ""
+    )
+    return ("\n".join(matches) or f"No matches for {pattern!r} in {call.show(base)}.") + note
 
 
 # --- tools --------------------------------------------------------------------------------

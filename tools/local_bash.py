@@ -10,6 +10,7 @@ import codecs
 import os
 import re
 import signal
+import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
@@ -20,6 +21,8 @@ from langgraph.config import get_stream_writer
 
 KILL_GRACE_S = 2.0
 DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
+LOG_BURST = 200  # tool_log lines always streamed, then throttled
+LOG_INTERVAL_S = 0.05
 OUTPUT_KEEP_CHARS = 256_000  # bash output kept at the head and again at the tail
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
@@ -69,13 +72,24 @@ class _Output:
 
 
 def _log_emitter(tool_call_id: str | None) -> Callable[[str], None]:
-    """Send each output line to the graph's custom stream, if there is one."""
+    """Send output lines to the graph's custom stream, if there is one, at a bounded rate.
+
+    The first LOG_BURST lines all go; after that at most one line per LOG_INTERVAL_S, so a
+    command printing millions of lines cannot flood the UI (the output itself is kept).
+    """
     try:
         writer = get_stream_writer()
     except Exception:
         return lambda line: None
+    sent = 0
+    last = 0.0
 
     def emit(line: str) -> None:
+        nonlocal sent, last
+        now = time.monotonic()
+        if sent >= LOG_BURST and now - last < LOG_INTERVAL_S:
+            return
+        sent, last = sent + 1, now
         event = {"type": "tool_log", "tool": "bash", "tool_call_id": tool_call_id}
         with suppress(Exception):
             writer({**event, "line": line})

@@ -28,6 +28,8 @@ from typing import Any, Literal
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
+from tools.redaction import redact
+
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DESTINATION = "slack.default"
@@ -214,7 +216,9 @@ class SlackPoster:
             ],
         )
         try:
-            await client.chat_postMessage(channel=destination.channel, text=cut(text), mrkdwn=True)
+            # Nothing leaves for Slack unredacted: tokens in commands, answers, tool output.
+            safe = cut(redact(text))
+            await client.chat_postMessage(channel=destination.channel, text=safe, mrkdwn=True)
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else None
             raise ToolException(

@@ -265,7 +265,7 @@ async def test_long_tool_output_is_capped_and_spilled_to_a_file(
     shown = tool_results(llm.requests[1])["b1"]
     assert len(shown) < 2600
     assert shown.startswith("1\n2\n3\n") and "20000" in shown
-    spill = Path(shown.split("output (")[1].split(" is in ")[1].split(" — ")[0])
+    spill = Path(shown.split(" the tool returned are in ")[1].split(" — ")[0])
     assert spill.read_text().count("\n") >= 20000
 
 
