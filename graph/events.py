@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
+
+from nodes.history import last_user_index
 
 EventType = Literal[
     "processing", "ready", "assistant_chunk", "assistant_message", "assistant_stream_end",
@@ -110,3 +112,29 @@ class EventTranslator:
                     output=text_of(message.content),
                     is_error=message.status == "error",
                 )
+
+
+def turn_complete(thread_id: str, values: Mapping[str, Any], forced_reason: str | None) -> Event:
+    """The end of a turn: why it stopped, this turn's answer, the thread's usage so far."""
+    usage = values.get("usage") or {}
+    messages = values.get("messages") or []
+    # This turn's answer only: a turn that stopped without text has none.
+    this_turn = messages[last_user_index(messages) + 1 :]
+    final = next(
+        (text_of(m.content) for m in reversed(this_turn) if m.type == "ai" and text_of(m.content)),
+        "",
+    )
+    return Event(
+        type="turn_complete",
+        thread_id=thread_id,
+        data={
+            "stop_reason": forced_reason or values.get("stop_reason") or "done",
+            "iterations": (values.get("turn") or {}).get("iterations", 0),
+            "final_text": final,
+            "usage": {
+                "input_tokens": usage.get("input_tokens", 0),
+                "output_tokens": usage.get("output_tokens", 0),
+                "cost_usd": usage.get("cost_usd", 0.0),
+            },
+        },
+    )

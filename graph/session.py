@@ -19,7 +19,7 @@ from langgraph.types import Command, Overwrite
 
 from configs.settings import Settings, ml_intern_home
 from graph.builder import build_graph
-from graph.events import Event, EventTranslator, text_of
+from graph.events import Event, EventTranslator, text_of, turn_complete
 from graph.store import DB_NAME, USER_INPUT, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
 from graph.thread_lock import ThreadBusyError, ThreadLock
@@ -27,7 +27,6 @@ from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.history import (
     interrupted_results,
     is_user_message,
-    last_user_index,
     pending_tool_calls,
     stamped,
 )
@@ -391,30 +390,7 @@ class Session:
         return [*kept, *interrupted_results(missing, text)]
 
     async def _turn_complete(self, forced_reason: str | None) -> Event:
-        values = await self.values()
-        usage = values.get("usage") or {}
-        messages = values.get("messages") or []
-        # This turn's answer only: a turn that stopped without text has none.
-        this_turn = messages[last_user_index(messages) + 1 :]
-        final = next(
-            (
-                text_of(m.content)
-                for m in reversed(this_turn)
-                if m.type == "ai" and text_of(m.content)
-            ),
-            "",
-        )
-        return self._event(
-            "turn_complete",
-            stop_reason=forced_reason or values.get("stop_reason") or "done",
-            iterations=(values.get("turn") or {}).get("iterations", 0),
-            final_text=final,
-            usage={
-                "input_tokens": usage.get("input_tokens", 0),
-                "output_tokens": usage.get("output_tokens", 0),
-                "cost_usd": usage.get("cost_usd", 0.0),
-            },
-        )
+        return turn_complete(self.thread_id, await self.values(), forced_reason)
 
     async def _last_user_text(self) -> str:
         for message in reversed(await self.messages()):
