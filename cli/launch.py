@@ -65,6 +65,9 @@ def launch(flags: Flags) -> int:
     model = flags.model or thread_model(target) or settings.model_name
     if (problem := missing_key_message(model, settings.api_base)) is not None:
         return fail(problem, ExitCode.RUNTIME_ERROR)
+    # Headless only: the check imports litellm, which the REPL loads behind its prompt.
+    if headless and (problem := unknown_model_message(model)) is not None:
+        return fail(problem, ExitCode.USAGE_ERROR)
     try:
         if headless:
             from cli.headless import run_headless
@@ -171,6 +174,23 @@ def endpoint_for(model: str, api_base: str | None) -> str | None:
         return api_base
     if model.startswith("openai/"):
         return next((os.environ[v] for v in OPENAI_BASE_VARIABLES if os.environ.get(v)), None)
+    return None
+
+
+def unknown_model_message(model: str) -> str | None:
+    """One line when litellm cannot tell which provider serves `model`."""
+    import litellm
+
+    litellm.suppress_debug_info = True  # its banner would land on stdout
+    try:
+        litellm.get_llm_provider(model)
+    except Exception:
+        return (
+            f"unknown model {model!r}: litellm cannot tell which provider serves it. Use a "
+            "provider prefix, e.g. anthropic/claude-sonnet-4-5-20250929, openai/gpt-4o, "
+            "ollama/llama3.1, huggingface/<org>/<model>, or openai/<name> with OPENAI_API_BASE "
+            "for an OpenAI-compatible server."
+        )
     return None
 
 

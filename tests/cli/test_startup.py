@@ -58,6 +58,17 @@ def test_config_errors_exit_2_with_the_file_and_key(cli: Cli) -> None:
     done = cli.run("--config", str(cli.cwd / "missing.json"), "hello")
     assert done.returncode == 2 and "not found" in done.stderr
 
+    missing_var = cli.cwd / "missing-var.json"
+    missing_var.write_text(json.dumps({"api_base": "${NO_SUCH_VARIABLE_FOR_ML_INTERN}"}))
+    done = cli.run("--config", str(missing_var), "hello")
+    assert done.returncode == 2 and "NO_SUCH_VARIABLE_FOR_ML_INTERN" in done.stderr
+    assert "missing-var.json" in done.stderr and "api_base" in done.stderr
+
+    done = cli.run("--model", "foo/bar", "hello")  # a model no provider serves
+    assert done.returncode == 2
+    assert "unknown model 'foo/bar'" in done.stderr and "provider prefix" in done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+
 
 def test_usage_errors_exit_2(cli: Cli) -> None:
     done = cli.run("--resume", "nope", "hello")
