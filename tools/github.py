@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import quote, urljoin, urlsplit
 
-from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field
 
 DEFAULT_API = "https://api.github.com"
@@ -246,17 +246,10 @@ def _repo_line(repo: Mapping[str, Any]) -> str:
 
 
 def make_github_tools() -> list[BaseTool]:
-    def tool(name: str, schema: type[BaseModel], run: Any) -> BaseTool:
-        return StructuredTool.from_function(
-            coroutine=run,
-            name=name,
-            description=" ".join((schema.__doc__ or "").split()),
-            args_schema=schema,
-            handle_tool_error=True,
-        )
+    from tools.structured import structured_tool
 
     return [
-        tool("github_search_code", SearchCodeArgs, search_code),
-        tool("github_read_file", ReadFileArgs, read_file),
-        tool("github_list_repos", ListReposArgs, list_repos),
+        structured_tool("github_search_code", SearchCodeArgs, search_code),
+        structured_tool("github_read_file", ReadFileArgs, read_file),
+        structured_tool("github_list_repos", ListReposArgs, list_repos),
     ]

@@ -22,7 +22,9 @@ from urllib.parse import urljoin, urlsplit
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import StructuredTool, ToolException
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+
+from tools.structured import structured_tool
 
 if TYPE_CHECKING:
     import httpx
@@ -285,17 +287,6 @@ class HfCall:
         return (self.workspace / Path(path).expanduser()).resolve()
 
 
-def _validation_message(name: str) -> Callable[[ValidationError], str]:
-    def handle(error: ValidationError) -> str:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
-            for err in error.errors()
-        )
-        return f"Invalid arguments for `{name}`: {problems}. Fix them and call `{name}` again."
-
-    return handle
-
-
 def make_tool(
     name: str, schema: type[BaseModel], run: Callable[..., Awaitable[str]]
 ) -> StructuredTool:
@@ -306,14 +297,7 @@ def make_tool(
     async def coroutine(run_config: RunnableConfig, **args: Any) -> str:
         return await run(HfCall.from_config(run_config), **args)
 
-    return StructuredTool.from_function(
-        coroutine=coroutine,
-        name=name,
-        description=" ".join((schema.__doc__ or "").split()),
-        args_schema=schema,
-        handle_tool_error=True,
-        handle_validation_error=_validation_message(name),
-    )
+    return structured_tool(name, schema, coroutine)
 
 
 def cut(text: str, limit: int) -> str:

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import BaseTool, StructuredTool, ToolException
-from pydantic import BaseModel, Field, ValidationError
+from langchain_core.tools import BaseTool, ToolException
+from pydantic import BaseModel, Field
 
 from tools.local_bash import run_bash
 from tools.local_edit import ReadRegistry, describe_edit, edit_file, numbered, write_file
+from tools.structured import structured_tool
 
 SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__"})
 MAX_TIMEOUT_S = 600
@@ -329,17 +330,6 @@ def _grep(call: _Call, pattern: str, path: str | None, glob: str | None) -> str:
 # --- tools --------------------------------------------------------------------------------
 
 
-def _validation_message(name: str) -> Callable[[ValidationError], str]:
-    def handle(error: ValidationError) -> str:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
-            for err in error.errors()
-        )
-        return f"Invalid arguments for `{name}`: {problems}. Fix them and call `{name}` again."
-
-    return handle
-
-
 def _in_thread(fn: Callable[..., str], *bound: object) -> Callable[..., Awaitable[str]]:
     """`fn` run off the event loop, with OS errors turned into messages for the model."""
 
@@ -366,14 +356,7 @@ def _tool(
         # LangChain passes the validated arguments, plus `config` because of its annotation.
         return await run(_Call.from_config(config, workspace), **args)
 
-    return StructuredTool.from_function(
-        coroutine=coroutine,
-        name=name,
-        description=" ".join((schema.__doc__ or "").split()),  # one paragraph
-        args_schema=schema,
-        handle_tool_error=True,
-        handle_validation_error=_validation_message(name),
-    )
+    return structured_tool(name, schema, coroutine)
 
 
 def make_local_tools(workspace: Path | None = None) -> list[BaseTool]:
