@@ -103,14 +103,27 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
 
 
 async def _kill_group(proc: asyncio.subprocess.Process) -> None:
-    """SIGTERM the process group, give it a moment, then SIGKILL whatever is left."""
-    _signal_group(proc.pid, signal.SIGTERM)
+    """SIGTERM the process group, give it a moment, then SIGKILL whatever is left.
+
+    The output is drained meanwhile: a full pipe would keep the processes (and, on
+    Python 3.11, `proc.wait()`) from ever finishing.
+    """
+    drain = asyncio.ensure_future(_discard(proc.stdout))
     try:
-        await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
-    except TimeoutError:
-        pass
+        for sig, grace in ((signal.SIGTERM, KILL_GRACE_S), (signal.SIGKILL, KILL_GRACE_S)):
+            _signal_group(proc.pid, sig)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(proc.wait(), grace)
+                return
     finally:
-        _signal_group(proc.pid, signal.SIGKILL)
+        _signal_group(proc.pid, signal.SIGKILL)  # stragglers that left the pipe
+        drain.cancel()
+
+
+async def _discard(stream: asyncio.StreamReader | None) -> None:
+    if stream is not None:
+        while await stream.read(1 << 16):
+            pass
 
 
 async def _collect(proc: asyncio.subprocess.Process, output: _Output) -> None:
