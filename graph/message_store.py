@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import RunnableConfig
@@ -212,29 +212,35 @@ class MessageStoreSaver(MessageCodec, BaseCheckpointSaver[str]):
         """`fn(*args)` under the saver's lock, retried while another process holds the file."""
         deadline = time.monotonic() + self.busy_timeout_s
         while True:
-            try:
-                with self._lock:
-                    return fn(*args)
-            except sqlite3.OperationalError as error:
-                if not _busy(error) or time.monotonic() > deadline:
-                    raise
+            done, value = self._attempt(fn, args, deadline)
+            if done:
+                return value
             time.sleep(RETRY_S)
 
     async def async_call(self, fn: Callable[..., T], *args: Any) -> T:
-        """`sync_call` for the event loop: inline, or on the worker thread."""
+        """`sync_call` for the event loop: inline (waiting with asyncio.sleep), or on the worker."""
         if self._executor is not None:
             return await asyncio.get_running_loop().run_in_executor(
                 self._executor, self.sync_call, fn, *args
             )
         deadline = time.monotonic() + self.busy_timeout_s
         while True:
-            try:
-                with self._lock:
-                    return fn(*args)
-            except sqlite3.OperationalError as error:
-                if not _busy(error) or time.monotonic() > deadline:
-                    raise
+            done, value = self._attempt(fn, args, deadline)
+            if done:
+                return value
             await asyncio.sleep(RETRY_S)
+
+    def _attempt(
+        self, fn: Callable[..., T], args: tuple[Any, ...], deadline: float
+    ) -> tuple[bool, T]:
+        """One try under the lock; (False, _) when the file is busy and there is time left."""
+        try:
+            with self._lock:
+                return True, fn(*args)
+        except sqlite3.OperationalError as error:
+            if not _busy(error) or time.monotonic() > deadline:
+                raise
+        return False, cast(T, None)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -31,6 +31,7 @@ from langgraph.types import Command
 
 from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of
+from nodes.compact import as_summary_text
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.usage import add_usage, call_usage
 from tools.registry import ToolCatalog, ToolSpec
@@ -212,14 +213,6 @@ def report_progress(event: Event, progress: Progress, counts: dict[str, int]) ->
 
 def transcript(messages: Sequence[AnyMessage]) -> str:
     """The sub-agent's history as text for the summary call, keeping the most recent part."""
-    parts = []
-    for message in messages:
-        text = text_of(message.content)
-        if len(text) > 3000:
-            text = text[:2000] + "\n[...]\n" + text[-1000:]
-        if isinstance(message, AIMessage) and message.tool_calls:
-            calls = "; ".join(f"{c['name']}({c.get('args')})" for c in message.tool_calls)
-            text = f"{text}\n[tool calls: {calls[:1000]}]"
-        parts.append(f"### {message.type}\n{text}")
+    parts = [as_summary_text(message) for message in messages]
     joined = "\n\n".join(parts)
     return joined if len(joined) <= TRANSCRIPT_CHARS else "[...]\n" + joined[-TRANSCRIPT_CHARS:]

@@ -165,7 +165,7 @@ async def summarise(
     """The model's summary of `middle`, and the usage of that call."""
     from nodes.call_model import invoke_with_retries
 
-    transcript = "\n\n".join(_as_text(m) for m in repair_orphans(middle))
+    transcript = "\n\n".join(as_summary_text(m) for m in repair_orphans(middle))
     prompt = [SystemMessage(content=SUMMARY_PROMPT), HumanMessage(content=transcript)]
     response = await invoke_with_retries(deps, model_id, prompt, config, with_tools=False)
     spent = call_usage(model_id, prompt, response)
@@ -173,7 +173,8 @@ async def summarise(
     return str(response.content).strip() or "(the model returned an empty summary)", spent
 
 
-def _as_text(message: AnyMessage) -> str:
+def as_summary_text(message: AnyMessage) -> str:
+    """One message as text for a summary call: long contents and call lists shortened."""
     role = {"human": "user", "ai": "assistant", "tool": "tool result"}.get(
         message.type, message.type
     )
