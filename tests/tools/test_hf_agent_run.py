@@ -159,3 +159,35 @@ async def test_cancelling_the_turn_cancels_the_job_it_follows(
     assert "interrupted" in seen and seen[-1] == "turn_complete"
     assert hub.sent_to(r"/api/jobs/alice/job00001/cancel$")
     assert hub.jobs["job00001"]["_forced"] == "CANCELED"
+
+
+async def test_details_papers_docs_and_git_in_one_agent_turn(
+    llm: ScriptedLLMServer, hub: FakeHub, workspace: Path
+) -> None:
+    llm.add(
+        Turn(
+            tool_calls=[
+                call("hf_repo_details", "r1", repo_ids=["acme/tiny-bert"], repo_type="model"),
+                call("hf_papers", "p1", operation="details", arxiv_id="2401.00001"),
+                call("hf_docs_search", "s1", query="trainer dataset", product="trl"),
+                call("hf_docs_fetch", "f1", url=f"{hub.url}/docs/hub/jobs"),
+                call("hf_repo_git", "g1", operation="list_refs", repo_id="alice/sft-out"),
+            ]
+        ),
+        Turn(content="I have what I need."),
+    )
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, catalog=catalog(settings, workspace)) as session:
+        events = await collect(session.send("research before training"))
+    assert not [e for e in events if e.type == "approval_required"]  # all read-only: no prompt
+    outputs = {e.data["tool_call_id"]: e.data for e in events if e.type == "tool_output"}
+    assert set(outputs) == {"r1", "p1", "s1", "f1", "g1"}
+    assert not [k for k, v in outputs.items() if v["is_error"]], outputs
+    assert "acme/tiny-bert" in outputs["r1"]["output"]
+    assert "2401.00001" in outputs["p1"]["output"]
+    assert "sft_trainer" in outputs["s1"]["output"]
+    assert "hf jobs run" in outputs["f1"]["output"]
+    assert "main" in outputs["g1"]["output"]
+    results = tool_results(llm.requests[1])
+    assert set(results) == {"r1", "p1", "s1", "f1", "g1"}
+    assert events[-1].data["final_text"] == "I have what I need."
