@@ -88,10 +88,15 @@ def write_file(
         raise ToolException(f"{target} is a directory; give a file path to write.")
     with seen.lock:
         existed = target.exists()
+        data = content.encode("utf-8")
+        if existed and target.is_file() and target.read_bytes() == data:
+            # Nothing would change (e.g. a call re-run after a crash): no unseen edit to lose.
+            seen.record(thread, target)
+            return existed
         if existed:
             seen.check(thread, target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, content.encode("utf-8"), new_file_mode)
+        atomic_write(target, data, new_file_mode)
         seen.record(thread, target)
     return existed
 

@@ -260,6 +260,17 @@ async def test_write_refuses_an_existing_file_until_it_is_read(run: Run, workspa
     assert target.read_text() == "new\n"
 
 
+async def test_rewriting_identical_content_is_allowed_and_then_counts_as_read(
+    run: Run, workspace: Path
+) -> None:
+    # A write re-run after a crash finds its own content already there: nothing to clobber.
+    target = workspace / "train.py"
+    target.write_text("same\n")
+    assert await run("write", path="train.py", content="same\n") == "Wrote 1 line to train.py"
+    assert await run("write", path="train.py", content="next\n") == "Wrote 1 line to train.py"
+    assert target.read_text() == "next\n"
+
+
 async def test_write_refuses_after_the_file_changed_on_disk(run: Run, workspace: Path) -> None:
     target = workspace / "config.yaml"
     target.write_text("lr: 1e-3\n")
