@@ -50,7 +50,7 @@ def run_headless(
 async def _run(
     settings: Settings, target: Target, prompt: str | None, output_format: str, model: str | None
 ) -> int:
-    from configs.settings import ml_intern_home
+    from configs.environment import ml_intern_home
     from graph.session import Session
     from tools.external_catalog import open_integrations
 

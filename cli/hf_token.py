@@ -26,7 +26,7 @@ def should_ask() -> bool:
         return False
     if not sys.stdin.isatty():
         return False
-    from configs.settings import ml_intern_home
+    from configs.environment import ml_intern_home
 
     if (ml_intern_home() / SKIP_MARKER).exists():
         return False
@@ -69,7 +69,7 @@ async def maybe_ask_hf_token(console: Console) -> None:
     except (KeyboardInterrupt, EOFError):
         token = ""
     if not token:
-        from configs.settings import ml_intern_home
+        from configs.environment import ml_intern_home
 
         home = ml_intern_home()
         home.mkdir(parents=True, exist_ok=True)

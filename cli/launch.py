@@ -50,7 +50,8 @@ class UsageError(Exception):
 
 def launch(flags: Flags) -> int:
     import configs  # noqa: F401 - sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported
-    from configs.settings import ConfigError, load_dotenv_files, load_settings
+    from configs.environment import load_dotenv_files
+    from configs.settings import ConfigError, load_settings
 
     load_dotenv_files(PROJECT_DIR)
     try:
@@ -126,7 +127,7 @@ def overrides(flags: Flags) -> dict[str, Any]:
 
 
 def choose_thread(flags: Flags) -> Target:
-    from configs.settings import ml_intern_home
+    from configs.environment import ml_intern_home
     from graph.thread_index import ThreadIndex
 
     chosen = [f for f, on in (("--resume", flags.resume), ("--continue", flags.continue_),
@@ -161,7 +162,7 @@ def thread_model(target: Target) -> str | None:
     """The model a resumed thread last used (it keeps using it unless --model is given)."""
     if not target.resuming or target.thread_id is None:
         return None
-    from configs.settings import ml_intern_home
+    from configs.environment import ml_intern_home
     from graph.thread_index import ThreadIndex
 
     info = ThreadIndex(ml_intern_home() / "threads.sqlite").get(target.thread_id)

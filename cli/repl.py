@@ -85,7 +85,7 @@ def input_bindings() -> KeyBindings:
 
 class Repl:
     def __init__(self, settings: Settings, target: Target, model: str | None) -> None:
-        from configs.settings import ml_intern_home
+        from configs.environment import ml_intern_home
 
         self.settings = settings
         self.home = ml_intern_home()

@@ -39,7 +39,7 @@ class ExportFormat(StrEnum):
 
 
 def index() -> ThreadIndex:
-    from configs.settings import ml_intern_home
+    from configs.environment import ml_intern_home
     from graph.thread_index import ThreadIndex
 
     return ThreadIndex(ml_intern_home() / "threads.sqlite")
@@ -98,7 +98,7 @@ def delete(thread_id: Annotated[str, typer.Argument(help="The thread's ID.")]) -
     """Delete a thread: its checkpoints, its index entry and its spilled tool outputs."""
     require(thread_id)
     asyncio.run(with_session(thread_id, lambda session: session.delete()))
-    from configs.settings import ml_intern_home
+    from configs.environment import ml_intern_home
 
     shutil.rmtree(ml_intern_home() / "spill" / thread_id, ignore_errors=True)
     typer.echo(f"Deleted thread {thread_id}.")

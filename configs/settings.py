@@ -25,22 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeGuard
 
-from dotenv import load_dotenv
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from configs.environment import expand_home, home_dir
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
 CONFIG_FILENAME = "cli_agent_config.json"
 OVERRIDES_LABEL = "command-line flags"
 
-_SECRET_NAMES = (
-    "HF_TOKEN",
-    "HUGGING_FACE_HUB_TOKEN",
-    "OPENAI_API_KEY",
-    "ANTHROPIC_API_KEY",
-    "GITHUB_TOKEN",
-    "SLACK_BOT_TOKEN",
-)
-_SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET")
 _VAR_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 # What a person should write for a key, used in validation errors.
@@ -154,7 +146,7 @@ def load_settings(
     if user_path is not None:
         layers.append(_read_layer(user_path, env))
     if config_path is not None:
-        path = _expand_home(str(config_path), env)
+        path = expand_home(str(config_path), env)
         if not path.is_file():
             raise ConfigError(
                 f"{_display(path, env)}: config file not found. Check the path you passed.",
@@ -175,58 +167,13 @@ def load_settings(
         raise _to_config_error(exc, origins, layers[0]) from None
 
 
-def load_dotenv_files(project_dir: Path | None = None) -> None:
-    """Load ``.env`` from ``project_dir`` then the cwd; variables already set are kept."""
-    candidates = [Path(project_dir) / ".env"] if project_dir is not None else []
-    candidates.append(Path.cwd() / ".env")
-    seen: set[Path] = set()
-    for path in candidates:
-        if path.is_file() and path.resolve() not in seen:
-            seen.add(path.resolve())
-            load_dotenv(path, override=False)
-
-
-def ml_intern_home(env: Mapping[str, str] | None = None) -> Path:
-    """Where sessions and logs live: ``$ML_INTERN_HOME`` or ``~/.local/share/ml-intern``.
-
-    ``$XDG_DATA_HOME`` replaces ``~/.local/share`` when set. The directory is not created.
-    """
-    env = os.environ if env is None else env
-    if env.get("ML_INTERN_HOME"):
-        return _expand_home(env["ML_INTERN_HOME"], env)
-    data_home = env.get("XDG_DATA_HOME", "")
-    base = Path(data_home) if os.path.isabs(data_home) else _home(env) / ".local" / "share"
-    return base / "ml-intern"
-
-
-def secret_env_names(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Names of environment variables whose values must never be shown or logged."""
-    env = os.environ if env is None else env
-    extra = sorted(
-        name
-        for name in env
-        if name.upper().endswith(_SECRET_SUFFIXES) and name not in _SECRET_NAMES
-    )
-    return (*_SECRET_NAMES, *extra)
-
-
 # --- locating and reading files ---------------------------------------------------------
-
-
-def _home(env: Mapping[str, str]) -> Path:
-    return Path(env["HOME"]) if env.get("HOME") else Path.home()
-
-
-def _expand_home(raw: str, env: Mapping[str, str]) -> Path:
-    if raw == "~" or raw.startswith("~/"):
-        return _home(env) / raw[2:]
-    return Path(raw)
 
 
 def _display(path: Path, env: Mapping[str, str]) -> str:
     """Show ``path`` as ``~/...`` when it is under the home directory."""
     try:
-        return f"~/{path.relative_to(_home(env))}"
+        return f"~/{path.relative_to(home_dir(env))}"
     except ValueError:
         return str(path)
 
@@ -235,7 +182,7 @@ def _user_config_path(env: Mapping[str, str]) -> Path | None:
     """``$ML_INTERN_CLI_CONFIG`` (must exist) or the XDG user config file, if present."""
     explicit = env.get("ML_INTERN_CLI_CONFIG")
     if explicit:
-        path = _expand_home(explicit, env)
+        path = expand_home(explicit, env)
         if not path.is_file():
             raise ConfigError(
                 f"ML_INTERN_CLI_CONFIG points to {path}, which does not exist. "
@@ -244,7 +191,7 @@ def _user_config_path(env: Mapping[str, str]) -> Path | None:
             )
         return path
     config_home = env.get("XDG_CONFIG_HOME", "")
-    base = Path(config_home) if os.path.isabs(config_home) else _home(env) / ".config"
+    base = Path(config_home) if os.path.isabs(config_home) else home_dir(env) / ".config"
     path = base / "ml-intern" / CONFIG_FILENAME
     return path if path.is_file() else None
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AnyMessage, HumanMessage, ToolMessage
 from langgraph.types import Command, Overwrite
 
-from configs.settings import Settings, ml_intern_home
+from configs.environment import ml_intern_home
+from configs.settings import Settings
 from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of, turn_complete
 from graph.store import DB_NAME, USER_INPUT, open_checkpointer

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from configs.settings import ml_intern_home
+from configs.environment import ml_intern_home
 from graph.message_codec import CHECKPOINT_REFS, OVERWRITE_REFS, REFS, REFS_KEY, split_refs
 from graph.message_store import MessageStoreSaver
 from graph.thread_index import BUSY_TIMEOUT_MS

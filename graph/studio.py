@@ -14,7 +14,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import configs  # noqa: F401  (offline litellm settings before anything imports it)
-from configs.settings import load_dotenv_files, load_settings, ml_intern_home
+from configs.environment import load_dotenv_files, ml_intern_home
+from configs.settings import load_settings
 from graph.builder import build_graph
 from graph.research_agent import with_research
 from graph.store import default_db_path, open_checkpointer

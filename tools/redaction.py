@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from configs.settings import secret_env_names
+from configs.environment import secret_env_names
 
 MASK = "[REDACTED]"
 _TOKEN_SHAPES = [

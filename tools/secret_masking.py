@@ -24,7 +24,7 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from configs.settings import secret_env_names
+from configs.environment import secret_env_names
 
 MIN_SECRET_CHARS = 8
 

@@ -11,15 +11,8 @@ from typing import Any
 
 import pytest
 
-from configs.settings import (
-    DEFAULTS_PATH,
-    ConfigError,
-    Settings,
-    load_dotenv_files,
-    load_settings,
-    ml_intern_home,
-    secret_env_names,
-)
+from configs.environment import load_dotenv_files, ml_intern_home, secret_env_names
+from configs.settings import DEFAULTS_PATH, ConfigError, Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,70 @@
+"""Where ml-intern keeps its files, which variables are secrets, and `.env` loading.
+
+No pydantic here: start-up paths (`threads list`, redaction) need these without the
+settings machinery.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+_SECRET_NAMES = (
+    "HF_TOKEN",
+    "HUGGING_FACE_HUB_TOKEN",
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GITHUB_TOKEN",
+    "SLACK_BOT_TOKEN",
+)
+_SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET")
+
+
+def load_dotenv_files(project_dir: Path | None = None) -> None:
+    """Load ``.env`` from ``project_dir`` then the cwd; variables already set are kept."""
+    from dotenv import load_dotenv
+
+    candidates = [Path(project_dir) / ".env"] if project_dir is not None else []
+    candidates.append(Path.cwd() / ".env")
+    seen: set[Path] = set()
+    for path in candidates:
+        if path.is_file() and path.resolve() not in seen:
+            seen.add(path.resolve())
+            load_dotenv(path, override=False)
+
+
+def ml_intern_home(env: Mapping[str, str] | None = None) -> Path:
+    """Where sessions and logs live: ``$ML_INTERN_HOME`` or ``~/.local/share/ml-intern``.
+
+    ``$XDG_DATA_HOME`` replaces ``~/.local/share`` when set. The directory is not created.
+    """
+    env = os.environ if env is None else env
+    if env.get("ML_INTERN_HOME"):
+        return expand_home(env["ML_INTERN_HOME"], env)
+    data_home = env.get("XDG_DATA_HOME", "")
+    base = Path(data_home) if os.path.isabs(data_home) else home_dir(env) / ".local" / "share"
+    return base / "ml-intern"
+
+
+def secret_env_names(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Names of environment variables whose values must never be shown or logged."""
+    env = os.environ if env is None else env
+    extra = sorted(
+        name
+        for name in env
+        if name.upper().endswith(_SECRET_SUFFIXES) and name not in _SECRET_NAMES
+    )
+    return (*_SECRET_NAMES, *extra)
+
+
+def home_dir(env: Mapping[str, str]) -> Path:
+    """``$HOME`` from `env` (tests pass their own), else the user's home."""
+    return Path(env["HOME"]) if env.get("HOME") else Path.home()
+
+
+def expand_home(raw: str, env: Mapping[str, str]) -> Path:
+    """A leading ``~`` expanded against `env`'s home."""
+    if raw == "~" or raw.startswith("~/"):
+        return home_dir(env) / raw[2:]
+    return Path(raw)
