@@ -188,7 +188,7 @@ def ago(timestamp: float) -> str:
 
 
 async def mcp(repl: Repl, _argument: str) -> None:
-    from tools.mcp import format_status
+    from tools.external.mcp import format_status
 
     integrations = await repl.ensure_integrations()
     repl.console.print(Text(format_status(integrations.mcp_status())))

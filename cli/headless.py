@@ -52,7 +52,7 @@ async def _run(
 ) -> int:
     from configs.environment import ml_intern_home
     from graph.session import Session
-    from tools.external_catalog import open_integrations
+    from tools.external.family import open_integrations
 
     output = Output(output_format, settings)
     async with (

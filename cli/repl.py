@@ -189,7 +189,7 @@ class Repl:
     async def ensure_integrations(self) -> Any:
         """Start MCP servers and the notifier once; show start-up warnings (a dead server...)."""
         if self.integrations is None:
-            from tools.external_catalog import open_integrations
+            from tools.external.family import open_integrations
 
             self.integrations = await self.process_stack.enter_async_context(
                 open_integrations(self.settings, home=self.home)

@@ -14,7 +14,7 @@ NO_TOKEN = "No Hugging Face token: set HF_TOKEN or run `hf auth login`, then /sh
 async def upload_thread(session: Session) -> str:
     """Upload (or update) this thread's transcript; one line saying where it went or why not."""
     from graph.transcript import to_jsonl, upload_transcript
-    from tools.hf_client import explain, hf_token, hub_endpoint
+    from tools.hub.client import explain, hf_token, hub_endpoint
 
     token = hf_token()
     if not token:
@@ -37,7 +37,7 @@ async def upload_thread(session: Session) -> str:
 
 async def flip_visibility(*, public: bool) -> str:
     from graph.transcript import set_sessions_visibility
-    from tools.hf_client import explain, hf_token, hub_endpoint
+    from tools.hub.client import explain, hf_token, hub_endpoint
 
     token = hf_token()
     if not token:

@@ -85,7 +85,7 @@ def with_research(
     chat_model_factory: ChatModelFactory | None = None,
 ) -> ToolCatalog:
     """`catalog` plus the `research` tool, whose sub-agent uses `catalog`'s read-only tools."""
-    from tools.external_catalog import extend_catalog
+    from tools.external.family import extend_catalog
     from tools.policy import always
 
     agent = ResearchAgent(settings, catalog, home, chat_model_factory)

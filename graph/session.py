@@ -71,7 +71,7 @@ class Session:
         notifier: Any | None = None,
     ) -> None:
         self.settings = settings
-        self.notifier = notifier  # tools.notify.SlackNotifier: posts auto events to Slack
+        self.notifier = notifier  # tools.external.notify.SlackNotifier: posts auto events to Slack
         self.deps = deps
         self.graph = build_graph(deps, checkpointer)
         self.index = index
@@ -109,7 +109,7 @@ class Session:
         workspace = (workspace or Path.cwd()).resolve()
         if catalog is None:
             from graph.research_agent import with_research
-            from tools.external_catalog import extend_catalog
+            from tools.external.family import extend_catalog
 
             base = extend_catalog(build_catalog(settings, None), extra_specs)  # MCP tools
             catalog = with_research(base, settings, home, chat_model_factory)

@@ -64,10 +64,10 @@ def builtin_spec(tool: BaseTool) -> ToolSpec:
 
 def build_catalog(settings: Settings, workspace: Path | None = None) -> ToolCatalog:
     """The default toolset for these settings: local files and shell, plan, Hugging Face."""
-    from tools.external_catalog import external_specs
-    from tools.hf_catalog import make_hf_specs
-    from tools.local import make_local_tools
-    from tools.plan import make_plan_tool
+    from tools.external.family import external_specs
+    from tools.hub.family import make_hf_specs
+    from tools.local.files import make_local_tools
+    from tools.local.plan import make_plan_tool
 
     tools = [*make_local_tools(workspace), make_plan_tool()]
     return ToolCatalog(

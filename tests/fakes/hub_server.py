@@ -267,7 +267,7 @@ def hub_env(monkeypatch: Any) -> Iterator[FakeHub]:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         monkeypatch.setenv("ML_INTERN_DATASETS_SERVER_URL", hub.url)
         monkeypatch.setenv("HF_TOKEN", hub.token)
-        monkeypatch.setattr("tools.jobs_follow.POLL_S", 0.05)
+        monkeypatch.setattr("tools.hub.jobs_follow.POLL_S", 0.05)
         yield hub
 
 

@@ -86,8 +86,8 @@ async def full_catalog(
 ) -> AsyncIterator[Any]:
     """Every tool the agent can have: built-in, Hub, GitHub, notify, research and MCP."""
     from graph.research_agent import with_research
-    from tools.external_catalog import extend_catalog, external_specs
-    from tools.mcp import open_mcp
+    from tools.external.family import extend_catalog, external_specs
+    from tools.external.mcp import open_mcp
     from tools.registry import build_catalog
 
     async with AsyncExitStack() as stack:
@@ -208,7 +208,7 @@ async def run_with_planted_secrets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Leaks:
     """An interactive run that meets each planted secret, with Slack notifications on."""
-    from tools.notify import SlackNotifier, messaging_config
+    from tools.external.notify import SlackNotifier, messaging_config
 
     monkeypatch.setenv("ML_INTERN_PLANTED_TOKEN", ENV_SECRET)
     (workspace / "creds.env").write_text(f"OPENAI_API_KEY={FILE_SECRET}\n")

@@ -179,7 +179,7 @@ async def test_tool_fault(
         Turn(tool_calls=[{"name": fault.name, "id": "t1", "arguments": args}]),
         Turn(content="understood, moving on"),
     )
-    from tools.external_catalog import extend_catalog
+    from tools.external.family import extend_catalog
     from tools.registry import build_catalog
 
     settings = fast_settings(llm.url, **fault.settings)

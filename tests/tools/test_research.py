@@ -29,7 +29,7 @@ def tool_names(request: dict[str, Any]) -> set[str]:
 def parent_catalog(settings: Any) -> Any:
     from configs.environment import ml_intern_home
     from graph.research_agent import with_research
-    from tools.external_catalog import extend_catalog, github_tool_specs
+    from tools.external.family import extend_catalog, github_tool_specs
     from tools.registry import build_catalog
 
     base = extend_catalog(build_catalog(settings), github_tool_specs())

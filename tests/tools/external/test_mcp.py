@@ -21,7 +21,14 @@ import pytest_asyncio
 
 from tests.fakes.mcp_http_server import McpHttpServer
 from tests.fakes.mcp_servers import real_servers_bin
-from tools.mcp import McpConfigError, McpManager, format_status, open_mcp, server_config, tool_name
+from tools.external.mcp import (
+    McpConfigError,
+    McpManager,
+    format_status,
+    open_mcp,
+    server_config,
+    tool_name,
+)
 from tools.policy import PolicyContext, decide
 
 module_loop = pytest.mark.asyncio(loop_scope="module")
@@ -167,7 +174,7 @@ async def test_agent_reads_git_history_and_a_commit_needs_approval(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external_catalog import extend_catalog
+    from tools.external.family import extend_catalog
     from tools.registry import build_catalog
 
     repo = str(git_repo)
@@ -244,7 +251,7 @@ async def test_in_a_run_a_crash_is_one_warning_event_and_the_agent_carries_on(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external_catalog import extend_catalog
+    from tools.external.family import extend_catalog
     from tools.registry import build_catalog
 
     llm.add(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.datasets import chat_summary, describe_type, make_datasets_tool
+from tools.hub.datasets import chat_summary, describe_type, make_datasets_tool
 
 INSPECT = make_datasets_tool()
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field, field_validator
 
-from tools.hf_client import (
+from tools.hub.client import (
     HfCall,
     call_hub,
     cut,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.jobs import BOOTSTRAP, UV_IMAGE, make_jobs_tool
-from tools.jobs_follow import follow
+from tools.hub.jobs import BOOTSTRAP, UV_IMAGE, make_jobs_tool
+from tools.hub.jobs_follow import follow
 
 JOBS = make_jobs_tool()
 SCRIPT = "import trl\nprint('training')\n"
@@ -156,7 +156,7 @@ async def test_cancelling_the_turn_cancels_the_followed_job(
 
 
 async def test_following_stops_at_the_budget_without_cancelling(hub: FakeHub) -> None:
-    from tools.hf_client import HfCall, hub_api
+    from tools.hub.client import HfCall, hub_api
 
     hub.job_line_delay = 0.2
     hub.job_logs = [f"step {i}" for i in range(40)]

@@ -20,8 +20,8 @@ from typing import Any, Literal
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field, field_validator
 
-from tools.hf_client import HfCall, call_hub, cut, hf_token, hub_api, make_tool
-from tools.jobs_follow import TAIL_CHARS, TERMINAL, cancel_quietly, follow, tail_text
+from tools.hub.client import HfCall, call_hub, cut, hf_token, hub_api, make_tool
+from tools.hub.jobs_follow import TAIL_CHARS, TERMINAL, cancel_quietly, follow, tail_text
 
 JobOperation = Literal[
     "run", "uv", "ps", "logs", "inspect", "cancel", "hardware", "scheduled_run",

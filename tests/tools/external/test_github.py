@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.github_server import GitHubServer
-from tools.github import make_github_tools
+from tools.external.github import make_github_tools
 
 TRAIN = "import torch\nfrom peft import LoraConfig\n\nconfig = LoraConfig(r=16)\n" + "\n".join(
     f"# line {i}" for i in range(5, 31)
@@ -137,7 +137,7 @@ async def test_agent_searches_github_and_reads_a_file(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external_catalog import extend_catalog
+    from tools.external.family import extend_catalog
     from tools.registry import build_catalog
 
     llm.add(
@@ -160,7 +160,7 @@ async def test_agent_searches_github_and_reads_a_file(
 
 
 def github_specs() -> list[Any]:
-    from tools.external_catalog import github_tool_specs
+    from tools.external.family import github_tool_specs
 
     return github_tool_specs()
 

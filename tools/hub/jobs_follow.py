@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from tools.hf_client import (
+from tools.hub.client import (
     HfCall,
     async_client,
     auth_headers,

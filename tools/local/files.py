@@ -20,8 +20,8 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field
 
-from tools.local_bash import run_bash
-from tools.local_edit import ReadRegistry, describe_edit, edit_file, numbered, write_file
+from tools.local.bash_process import run_bash
+from tools.local.file_edits import ReadRegistry, describe_edit, edit_file, numbered, write_file
 from tools.structured import structured_tool
 
 SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__"})

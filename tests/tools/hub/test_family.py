@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.hf_catalog import describe_job, describe_repo_files, describe_repo_git
+from tools.hub.family import describe_job, describe_repo_files, describe_repo_git
 
 
 def test_a_job_request_shows_hardware_timeout_dependencies_and_the_whole_script() -> None:

@@ -13,7 +13,7 @@ from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.hub_server import FakeHub, hub_env
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
-from tools.hf_catalog import make_hf_specs
+from tools.hub.family import make_hf_specs
 from tools.registry import ToolCatalog, build_catalog
 
 TRAIN = "from trl import SFTTrainer\nprint('training')\n"

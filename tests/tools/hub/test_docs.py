@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.docs import html_to_text, make_docs_tools
-from tools.hf_client import auth_headers, is_hub_url, token_allowed
+from tools.hub.client import auth_headers, is_hub_url, token_allowed
+from tools.hub.docs import html_to_text, make_docs_tools
 
 SEARCH, FETCH = make_docs_tools()
 

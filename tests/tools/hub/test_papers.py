@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.papers import arxiv_id_of, make_papers_tool, read_text
+from tools.hub.papers import arxiv_id_of, make_papers_tool, read_text
 
 PAPERS = make_papers_tool()
 

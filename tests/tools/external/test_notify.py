@@ -12,7 +12,7 @@ import pytest
 
 from graph.events import Event
 from tests.fakes.slack_server import SlackServer
-from tools.notify import (
+from tools.external.notify import (
     SlackNotifier,
     SlackPoster,
     cut,
@@ -214,7 +214,7 @@ async def test_agent_notifies_and_auto_events_reach_slack(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external_catalog import extend_catalog, notify_tool_specs
+    from tools.external.family import extend_catalog, notify_tool_specs
     from tools.registry import build_catalog
 
     for key, value in ENV.items():

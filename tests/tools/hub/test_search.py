@@ -10,10 +10,10 @@ import pytest
 
 from configs.settings import Settings
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.hf_catalog import make_hf_specs
-from tools.hub import make_hub_tools
-from tools.hub_files import make_repo_files_tool
-from tools.hub_git import make_repo_git_tool
+from tools.hub.family import make_hf_specs
+from tools.hub.repo_files import make_repo_files_tool
+from tools.hub.repo_git import make_repo_git_tool
+from tools.hub.search import make_hub_tools
 from tools.policy import PolicyContext, decide
 
 

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 
-from tools.mcp_connection import McpConnection, ServerUnavailable, describe
+from tools.external.mcp_connection import McpConnection, ServerUnavailable, describe
 from tools.policy import always
 from tools.registry import ToolSpec
 

@@ -14,7 +14,16 @@ from urllib.parse import quote
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field, field_validator
 
-from tools.hf_client import HfCall, call_hub, cut, hub_api, hub_get, human_size, make_tool, repo_url
+from tools.hub.client import (
+    HfCall,
+    call_hub,
+    cut,
+    hub_api,
+    hub_get,
+    human_size,
+    make_tool,
+    repo_url,
+)
 
 LIST_ALL_UP_TO = 200
 READ_MAX_BYTES = 100_000

@@ -1,4 +1,4 @@
-"""Changing files safely, for the `write` and `edit` tools in `tools.local`.
+"""Changing files safely, for the `write` and `edit` tools in `tools.local.files`.
 
 The read registry (read before write), atomic writes, and the replacement rules of `edit`:
 exact first, then whitespace-tolerant. `apply_edit` is pure, so its rules test without files.

@@ -26,8 +26,8 @@ from tools.registry import ToolCatalog, ToolSpec
 
 if TYPE_CHECKING:
     from configs.settings import Settings
-    from tools.mcp import McpManager, ServerStatus
-    from tools.notify import SlackNotifier
+    from tools.external.mcp import McpManager, ServerStatus
+    from tools.external.notify import SlackNotifier
 
 
 def extend_catalog(catalog: ToolCatalog, specs: Iterable[ToolSpec]) -> ToolCatalog:
@@ -37,14 +37,14 @@ def extend_catalog(catalog: ToolCatalog, specs: Iterable[ToolSpec]) -> ToolCatal
 
 
 def github_tool_specs() -> list[ToolSpec]:
-    from tools.github import make_github_tools
+    from tools.external.github import make_github_tools
 
     return [ToolSpec(tool, always("auto")) for tool in make_github_tools()]
 
 
 def notify_tool_specs(settings: Settings, env: Any = None) -> list[ToolSpec]:
     """The `notify` tool, when some Slack destination lets the agent post."""
-    from tools.notify import make_notify_tool, messaging_config
+    from tools.external.notify import make_notify_tool, messaging_config
 
     config = messaging_config(settings.messaging, env)
     if not config.tool_destinations():
@@ -77,14 +77,14 @@ class Integrations:
 @asynccontextmanager
 async def open_integrations(settings: Settings, *, home: Path) -> AsyncIterator[Integrations]:
     """Start the MCP servers and the notifier; stop both (delivering queued posts) at exit."""
-    from tools.notify import SlackNotifier, messaging_config
+    from tools.external.notify import SlackNotifier, messaging_config
 
     notifier = SlackNotifier(messaging_config(settings.messaging))
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(notifier.aclose)
         mcp = None
         if settings.mcpServers:
-            from tools.mcp import open_mcp
+            from tools.external.mcp import open_mcp
 
             mcp = await stack.enter_async_context(
                 open_mcp(settings.mcpServers, log_dir=home / "logs")

@@ -44,7 +44,7 @@ def jobs_rule(confirm_cpu_jobs: bool) -> ApprovalRule:
     always need a human, even in yolo or headless mode."""
 
     def rule(args: Mapping[str, Any], _workspace: Path) -> Need:
-        from tools.jobs import is_cpu
+        from tools.hub.jobs import is_cpu
 
         operation = str(args.get("operation") or "")
         if operation.startswith("scheduled_"):
@@ -101,13 +101,13 @@ def describe_job(args: Mapping[str, Any]) -> str:
 
 def make_hf_specs(settings: Settings) -> list[ToolSpec]:
     """Every Hugging Face tool, in the order the model sees them."""
-    from tools.datasets import make_datasets_tool
-    from tools.docs import make_docs_tools
-    from tools.hub import make_hub_tools
-    from tools.hub_files import make_repo_files_tool
-    from tools.hub_git import make_repo_git_tool
-    from tools.jobs import make_jobs_tool
-    from tools.papers import make_papers_tool
+    from tools.hub.datasets import make_datasets_tool
+    from tools.hub.docs import make_docs_tools
+    from tools.hub.jobs import make_jobs_tool
+    from tools.hub.papers import make_papers_tool
+    from tools.hub.repo_files import make_repo_files_tool
+    from tools.hub.repo_git import make_repo_git_tool
+    from tools.hub.search import make_hub_tools
 
     search, details = make_hub_tools()
     docs_search, docs_fetch = make_docs_tools()

@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import AliasChoices, BaseModel, Field
 
-from tools.hf_client import HfCall, cut, datasets_server_url, hub_get, human_size, make_tool
+from tools.hub.client import HfCall, cut, datasets_server_url, hub_get, human_size, make_tool
 
 MAX_CELL_CHARS = 300
 MAX_SPLITS_SHOWN = 30

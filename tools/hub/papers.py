@@ -8,7 +8,7 @@ from typing import Any, Literal
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field
 
-from tools.hf_client import HfCall, call_hub, cut, hub_api, hub_endpoint, make_tool
+from tools.hub.client import HfCall, call_hub, cut, hub_api, hub_endpoint, make_tool
 
 MAX_SECTION_CHARS = 12_000
 MAX_INTRO_CHARS = 1_500

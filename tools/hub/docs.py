@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field
 
-from tools.hf_client import HfCall, cut, hub_endpoint, hub_get, is_hub_url, make_tool
+from tools.hub.client import HfCall, cut, hub_endpoint, hub_get, is_hub_url, make_tool
 
 MAX_PAGE_CHARS = 15_000
 MAX_EXCERPT_CHARS = 300

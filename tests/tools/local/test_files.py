@@ -17,8 +17,8 @@ from langchain_core.tools import BaseTool, ToolException
 from langgraph.graph import START, StateGraph
 from typing_extensions import TypedDict
 
-from tools.local import make_local_tools
-from tools.local_edit import apply_edit
+from tools.local.file_edits import apply_edit
+from tools.local.files import make_local_tools
 
 Run = Callable[..., Awaitable[Any]]
 

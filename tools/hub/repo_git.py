@@ -11,7 +11,7 @@ from typing import Any, Literal
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, Field
 
-from tools.hf_client import HfCall, call_hub, cut, hub_api, make_tool, repo_url
+from tools.hub.client import HfCall, call_hub, cut, hub_api, make_tool, repo_url
 
 GitOperation = Literal[
     "create_branch", "delete_branch", "create_tag", "delete_tag", "list_refs", "create_pr",
