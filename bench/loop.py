@@ -144,8 +144,8 @@ class Script:
     def catalog(self) -> Any:
         from langchain_core.tools import StructuredTool
 
+        from tools.catalog import ToolCatalog, ToolSpec
         from tools.policy import always
-        from tools.registry import ToolCatalog, ToolSpec
 
         async def emit(n: int) -> str:
             """Print the training log of step n."""
@@ -155,7 +155,7 @@ class Script:
             return text
 
         tool = StructuredTool.from_function(coroutine=emit, name="emit")
-        return ToolCatalog([ToolSpec(tool=tool, approval=always("auto"))])
+        return ToolCatalog([ToolSpec(tool=tool, family="local", approval=always("auto"))])
 
 
 @asynccontextmanager

@@ -5,13 +5,38 @@ from __future__ import annotations
 import difflib
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from cli.repl import Repl
+    from prompt_toolkit import PromptSession
+    from rich.console import Console
+
+    from configs.settings import Settings
+    from graph.session import Session
+    from tools.external.family import Integrations
+
+
+class Repl(Protocol):
+    """What the slash commands use of the REPL (cli/repl.py), declared here so neither
+    module imports the other's implementation."""
+
+    console: Console
+    session: Session | None
+    settings: Settings
+    home: Path
+    thread_id: str | None
+    quitting: bool
+    approvals: PromptSession[str]
+
+    async def drive(self, start: Callable[[], Any]) -> None: ...
+    async def ensure_session(self) -> Session: ...
+    async def ensure_integrations(self) -> Integrations: ...
+    async def switch_to(self, thread_id: str | None) -> None: ...
+
 
 COMMANDS = {
     "/help": "show this help",
@@ -78,7 +103,7 @@ async def model(repl: Repl, argument: str) -> None:
             current = (await repl.session.values()).get("model") or current
         repl.console.print(f"Model: {current}")
         return
-    from cli.launch import missing_key_message
+    from configs.providers import missing_key_message
 
     problem = missing_key_message(argument, repl.settings.api_base)
     if problem is not None:
@@ -103,7 +128,7 @@ async def yolo(repl: Repl, _argument: str) -> None:
 
 
 async def status(repl: Repl, _argument: str) -> None:
-    from cli.launch import endpoint_for
+    from configs.providers import endpoint_for
 
     session = await repl.ensure_session()
     values = await session.values()
@@ -142,7 +167,7 @@ async def context_line(repl: Repl, values: dict, model_id: str) -> str:
 
 async def threads(repl: Repl, _argument: str) -> None:
     from graph.thread_index import ThreadIndex
-    from tools.redaction import redact
+    from tools.secrets import redact
 
     found = ThreadIndex(repl.home / "threads.sqlite").list(limit=15)
     if not found:

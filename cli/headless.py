@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cli.exit_codes import ExitCode, exit_code_for
 
 if TYPE_CHECKING:
-    from cli.launch import Target
+    from cli.target import Target
     from configs.settings import Settings
     from graph.events import Event
     from graph.session import Session

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from cli.exit_codes import ExitCode
+from cli.target import Target
+from configs.providers import missing_key_message, unknown_model_message
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Providers whose key we can check before starting (litellm needs it set in the environment).
-CHECKED_PROVIDERS = ("anthropic", "openai")
-OPENAI_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,6 @@ class Flags:
     output_format: str = "text"
     max_cost: float | None = None
     config: Path | None = None
-
-
-@dataclass(frozen=True)
-class Target:
-    """Which thread to run, and whether it already exists."""
-
-    thread_id: str | None
-    resuming: bool
 
 
 class UsageError(Exception):
@@ -167,55 +159,3 @@ def thread_model(target: Target) -> str | None:
 
     info = ThreadIndex(ml_intern_home() / "threads.sqlite").get(target.thread_id)
     return info.model if info and info.model else None
-
-
-def endpoint_for(model: str, api_base: str | None) -> str | None:
-    """Where requests for `model` go when not the provider's default: config, then env."""
-    if api_base:
-        return api_base
-    if model.startswith("openai/"):
-        return next((os.environ[v] for v in OPENAI_BASE_VARIABLES if os.environ.get(v)), None)
-    return None
-
-
-def unknown_model_message(model: str) -> str | None:
-    """One line when litellm cannot tell which provider serves `model`."""
-    import litellm
-
-    litellm.suppress_debug_info = True  # its banner would land on stdout
-    try:
-        litellm.get_llm_provider(model)
-    except Exception:
-        return (
-            f"unknown model {model!r}: litellm cannot tell which provider serves it. Use a "
-            "provider prefix, e.g. anthropic/claude-sonnet-4-5-20250929, openai/gpt-4o, "
-            "ollama/llama3.1, huggingface/<org>/<model>, or openai/<name> with OPENAI_API_BASE "
-            "for an OpenAI-compatible server."
-        )
-    return None
-
-
-def missing_key_message(model: str, api_base: str | None) -> str | None:
-    """One line naming the variable to set, when a known provider's key is missing."""
-    from nodes.provider_errors import KEY_VARIABLES, provider_of
-
-    provider = provider_of(model)
-    if provider not in CHECKED_PROVIDERS:
-        return None
-    variable = KEY_VARIABLES[provider]
-    if os.environ.get(variable):
-        return None
-    endpoint = endpoint_for(model, api_base)
-    if endpoint is None:
-        return (
-            f"{variable} is not set, and the model {model} needs it. Set it (export "
-            f"{variable}=... or put it in .env), or pick another model with --model."
-        )
-    if provider == "openai":
-        # litellm's OpenAI client refuses to send a request without a key, even to a local server.
-        return (
-            f"{variable} is not set; the OpenAI-compatible server at {endpoint} is reached "
-            f"through a client that needs one. Set it (any placeholder such as 'sk-local' works "
-            f"for a server without auth), or pick another model with --model."
-        )
-    return None

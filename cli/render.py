@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from cli.exit_codes import STOP_MESSAGES
+from tools.catalog import compact_json, one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,17 +27,8 @@ if TYPE_CHECKING:
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 OUTPUT_LINES = 4
-ARG_CHARS = 90
 PLAN_MARKS = {"pending": "☐", "in_progress": "◐", "completed": "☑"}
 # The argument that best says what a call does, per tool.
-KEY_ARGS = {
-    "bash": "command",
-    "read": "path",
-    "write": "path",
-    "edit": "path",
-    "glob": "pattern",
-    "grep": "pattern",
-}
 
 
 def split_markdown(buffer: str) -> tuple[str, str]:
@@ -72,19 +64,6 @@ def split_markdown(buffer: str) -> tuple[str, str]:
         elif fence is None and not line.strip() and index > 0:
             cut = position
     return buffer[:cut], buffer[cut:]
-
-
-def short_args(name: str, args: Mapping[str, Any]) -> str:
-    """The arguments of a call in at most one short line."""
-    key = KEY_ARGS.get(name)
-    if name == "plan":
-        text = f"{len(args.get('todos') or [])} items"
-    elif key and isinstance(args.get(key), str):
-        text = args[key]
-    else:
-        text = json.dumps(dict(args), ensure_ascii=False, default=str)
-    text = " ".join(text.split())
-    return text if len(text) <= ARG_CHARS else text[: ARG_CHARS - 1] + "…"
 
 
 def collapse(output: str, keep: int = OUTPUT_LINES) -> tuple[list[str], int]:
@@ -197,7 +176,10 @@ class Renderer:
         name = str(data.get("name", "?"))
         line = Text("● ", style="cyan")
         line.append(name, style="bold")
-        line.append(f"  {short_args(name, data.get('args') or {})}", style="dim")
+        line.append(
+            f"  {data.get('summary') or one_line(compact_json(data.get('args') or {}))}",
+            style="dim",
+        )
         self.console.print(line)
 
     def _on_tool_state_change(self, data: Mapping[str, Any]) -> None:

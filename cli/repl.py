@@ -31,7 +31,7 @@ from cli.hf_token import maybe_ask_hf_token
 from cli.render import Renderer, approval_panel
 
 if TYPE_CHECKING:
-    from cli.launch import Target
+    from cli.target import Target
     from configs.settings import Settings
     from graph.events import Event
     from graph.session import Session

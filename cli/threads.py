@@ -69,7 +69,7 @@ def list_threads(
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
 ) -> None:
     """Recent threads, newest first (only those started in this directory unless --all)."""
-    from tools.redaction import redact
+    from tools.secrets import redact
 
     found = index().list(cwd=None if all_ else str(Path.cwd().resolve()), limit=limit)
     found = [replace(info, title=redact(info.title)) for info in found]  # titles are prompts

@@ -10,16 +10,6 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-_SECRET_NAMES = (
-    "HF_TOKEN",
-    "HUGGING_FACE_HUB_TOKEN",
-    "OPENAI_API_KEY",
-    "ANTHROPIC_API_KEY",
-    "GITHUB_TOKEN",
-    "SLACK_BOT_TOKEN",
-)
-_SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET")
-
 
 def load_dotenv_files(project_dir: Path | None = None) -> None:
     """Load ``.env`` from ``project_dir`` then the cwd; variables already set are kept."""
@@ -45,17 +35,6 @@ def ml_intern_home(env: Mapping[str, str] | None = None) -> Path:
     data_home = env.get("XDG_DATA_HOME", "")
     base = Path(data_home) if os.path.isabs(data_home) else home_dir(env) / ".local" / "share"
     return base / "ml-intern"
-
-
-def secret_env_names(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Names of environment variables whose values must never be shown or logged."""
-    env = os.environ if env is None else env
-    extra = sorted(
-        name
-        for name in env
-        if name.upper().endswith(_SECRET_SUFFIXES) and name not in _SECRET_NAMES
-    )
-    return (*_SECRET_NAMES, *extra)
 
 
 def home_dir(env: Mapping[str, str]) -> Path:

@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
+from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
 from nodes.approval_interrupt import approval_interrupt
 from nodes.call_model import call_model
@@ -73,7 +74,7 @@ async def route_after_approval(state: AgentState) -> list[Send] | Literal["call_
 def build_graph(
     deps: AgentDeps, checkpointer: BaseCheckpointSaver | None = None
 ) -> CompiledStateGraph[Any]:
-    builder = StateGraph(AgentState)
+    builder = StateGraph(AgentState, context_schema=RunContext)
     builder.add_node("compact", partial(compact, deps=deps))
     builder.add_node("doom_check", partial(doom_check, deps=deps))
     builder.add_node("call_model", partial(call_model, deps=deps))

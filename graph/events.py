@@ -10,6 +10,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
 from nodes.history import last_user_index
+from tools.catalog import ToolCatalog
 
 EventType = Literal[
     "processing", "ready", "assistant_chunk", "assistant_message", "assistant_stream_end",
@@ -46,9 +47,10 @@ def text_of(content: Any) -> str:
 class EventTranslator:
     """Turns (mode, chunk) pairs from `astream(stream_mode=[...])` into Events."""
 
-    def __init__(self, thread_id: str) -> None:
+    def __init__(self, thread_id: str, catalog: ToolCatalog | None = None) -> None:
         self.thread_id = thread_id
         self.streaming = False
+        self.catalog = catalog or ToolCatalog([])  # each tool says how its call reads in one line
 
     def event(self, type_: EventType, **data: Any) -> Event:
         return Event(type=type_, thread_id=self.thread_id, data=data)
@@ -101,8 +103,10 @@ class EventTranslator:
                 if text:
                     yield self.event("assistant_message", text=text, id=message.id)
                 for call in message.tool_calls:
+                    args = call.get("args") or {}
+                    summary = self.catalog.summarize(call["name"], args)
                     yield self.event(
-                        "tool_call", id=call["id"], name=call["name"], args=call.get("args") or {}
+                        "tool_call", id=call["id"], name=call["name"], args=args, summary=summary
                     )
             elif isinstance(message, ToolMessage):
                 yield self.event(

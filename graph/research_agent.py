@@ -29,26 +29,19 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemM
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
+from configs.run_context import RunContext
 from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of
 from nodes.compact import as_summary_text
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.usage import add_usage, call_usage
-from tools.registry import ToolCatalog, ToolSpec
-from tools.research import Progress, ResearchRequest, ResearchResult, make_research_tool
+from tools.catalog import ToolCatalog
+from tools.research import Progress, ResearchRequest, ResearchResult, research_spec
 
 if TYPE_CHECKING:
     from configs.settings import Settings
 
 MAX_ITERATIONS = 60
-READ_ONLY_TOOLS = frozenset(
-    {
-        "read", "glob", "grep",
-        "hf_search", "hf_repo_details", "hf_inspect_dataset", "hf_papers",
-        "hf_docs_search", "hf_docs_fetch",
-        "github_search_code", "github_read_file", "github_list_repos",
-    }
-)  # fmt: skip
 NO_HUMAN = (
     "Nobody can approve calls inside the research agent, so calls that need approval do not "
     "run here. Work with what the other tools show, and say in your report what would need "
@@ -74,8 +67,7 @@ TRANSCRIPT_CHARS = 60_000
 
 def research_catalog(parent: ToolCatalog) -> ToolCatalog:
     """The parent's read-only tools (never `research` itself), with their approval rules."""
-    specs = [parent.get(name) for name in parent.names if name in READ_ONLY_TOOLS]
-    return ToolCatalog(spec for spec in specs if spec is not None)
+    return parent.only(lambda spec: spec.read_only and spec.family != "research")
 
 
 def with_research(
@@ -85,11 +77,8 @@ def with_research(
     chat_model_factory: ChatModelFactory | None = None,
 ) -> ToolCatalog:
     """`catalog` plus the `research` tool, whose sub-agent uses `catalog`'s read-only tools."""
-    from tools.external.family import extend_catalog
-    from tools.policy import always
-
     agent = ResearchAgent(settings, catalog, home, chat_model_factory)
-    return extend_catalog(catalog, [ToolSpec(make_research_tool(agent), always("auto"))])
+    return catalog.extended([research_spec(agent)])
 
 
 @dataclass
@@ -116,20 +105,21 @@ class ResearchAgent:
         graph = build_graph(deps, InMemorySaver())
         thread = f"research-{uuid.uuid4().hex[:8]}"
         config: dict[str, Any] = {
-            "configurable": {
-                "thread_id": thread,
-                "mode": request.mode,
-                "workspace": str(request.workspace),
-                "max_iterations": self.max_iterations - 1,  # the last call may be the summary
-            },
+            "configurable": {"thread_id": thread},
             "recursion_limit": 10 * self.max_iterations + 100,
         }
-        translator = EventTranslator(thread)
+        context = RunContext(
+            workspace=request.workspace,
+            mode=request.mode,
+            thread_id=thread,
+            max_iterations=self.max_iterations - 1,  # the last call may be the summary
+        )
+        translator = EventTranslator(thread, deps.catalog)
         payload: Any = {"messages": [HumanMessage(content=brief(request, self.max_iterations))]}
         counts = {"tool_calls": 0}
         while True:  # one pass per approval request; each is answered with a rejection
             async for mode, chunk in graph.astream(
-                payload, config, stream_mode=["updates", "custom"]
+                payload, config, context=context, stream_mode=["updates", "custom"]
             ):
                 for event in translator.translate(mode, chunk):
                     report_progress(event, progress, counts)

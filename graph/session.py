@@ -18,6 +18,7 @@ from langchain_core.messages import AnyMessage, HumanMessage, ToolMessage
 from langgraph.types import Command, Overwrite
 
 from configs.environment import ml_intern_home
+from configs.run_context import Mode, RunContext
 from configs.settings import Settings
 from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of, turn_complete
@@ -32,13 +33,12 @@ from nodes.history import (
     stamped,
 )
 from nodes.provider_errors import ProviderError
-from tools.policy import Mode
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
     from langgraph.types import StateSnapshot
 
-    from tools.registry import ToolCatalog, ToolSpec
+    from tools.catalog import ToolCatalog, ToolSpec
 
 STREAM_MODES = ["updates", "custom"]
 # Token streaming: LangGraph then inspects every node's input, so only when asked for.
@@ -103,15 +103,14 @@ class Session:
         notifier: Any | None = None,
     ) -> AsyncIterator[Session]:
         """Open (or start) a thread in `$ML_INTERN_HOME/threads.sqlite`."""
-        from tools.registry import build_catalog
+        from tools.families import build_catalog
 
         home = home or ml_intern_home()
         workspace = (workspace or Path.cwd()).resolve()
         if catalog is None:
             from graph.research_agent import with_research
-            from tools.external.family import extend_catalog
 
-            base = extend_catalog(build_catalog(settings, None), extra_specs)  # MCP tools
+            base = build_catalog(settings).extended(extra_specs)  # MCP tools
             catalog = with_research(base, settings, home, chat_model_factory)
         deps = AgentDeps(
             settings=settings, catalog=catalog, home=home, chat_model_factory=chat_model_factory
@@ -136,16 +135,21 @@ class Session:
     @property
     def config(self) -> dict[str, Any]:
         return {
-            "configurable": {
-                "thread_id": self.thread_id,
-                "mode": self.mode,
-                "workspace": str(self.workspace),
-                "max_iterations": self.max_iterations,
-                "max_cost_usd": self.max_cost_usd,
-            },
+            "configurable": {"thread_id": self.thread_id},
             # The iteration cap is ours (a state counter); this only guards against runaway graphs.
             "recursion_limit": 10 * self.max_iterations + 100,
         }
+
+    @property
+    def context(self) -> RunContext:
+        """What every run of this session needs (LangGraph's run context)."""
+        return RunContext(
+            workspace=self.workspace,
+            mode=self.mode,
+            thread_id=self.thread_id,
+            max_iterations=self.max_iterations,
+            max_cost_usd=self.max_cost_usd,
+        )
 
     async def snapshot(self) -> StateSnapshot:
         return await self.graph.aget_state(self.config)
@@ -313,14 +317,18 @@ class Session:
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
         self._cancelled = False
-        translator = EventTranslator(self.thread_id)
+        translator = EventTranslator(self.thread_id, self.deps.catalog)
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
         config = {**self.config, "metadata": metadata or {}}
 
         async def pump() -> None:
             try:
                 async for mode, chunk in self.graph.astream(
-                    payload, config, stream_mode=self._stream_modes, durability="sync"
+                    payload,
+                    config,
+                    context=self.context,
+                    stream_mode=self._stream_modes,
+                    durability="sync",
                 ):
                     for event in translator.translate(mode, chunk):
                         queue.put_nowait(event)

@@ -20,7 +20,7 @@ from graph.builder import build_graph
 from graph.research_agent import with_research
 from graph.store import default_db_path, open_checkpointer
 from nodes.deps import AgentDeps
-from tools.registry import build_catalog
+from tools.families import build_catalog
 
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
@@ -43,7 +43,7 @@ def _graph() -> CompiledStateGraph[Any]:
     settings = load_settings()
     home = ml_intern_home()
     # The same toolset as the CLI, MCP servers aside (their sessions belong to a CLI process).
-    catalog = with_research(build_catalog(settings, None), settings, home)
+    catalog = with_research(build_catalog(settings), settings, home)
     deps = AgentDeps(settings=settings, catalog=catalog, home=home)
     deps.warm_up()
     return build_graph(deps, checkpointer=None)

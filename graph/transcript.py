@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
 from graph.events import text_of
 from nodes.history import created_at, is_user_message, note_kind
-from tools.redaction import redact, redact_data
+from tools.secrets import redact, redact_data
 
 FORMAT_VERSION = "ml-intern-1"
 SESSIONS_DATASET = "ml-intern-sessions"

@@ -6,7 +6,6 @@ LangGraph runs this node again from the top.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +14,12 @@ from langgraph.types import interrupt
 
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
-from nodes.run_options import RunOptions
+from nodes.run_options import run_context
 from tools.policy import PolicyContext, Verdict, decide
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
+    from langgraph.runtime import Runtime
 
 DENIED = (
     "Not run: {name} needs a human's approval every time, and this run has no human "
@@ -29,9 +29,9 @@ DENIED_BY_CONFIG = "Not run: the user's configuration denies the tool {name}."
 
 
 async def approval_interrupt(
-    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+    state: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
-    run = RunOptions.of(config, deps.settings, deps.workspace)
+    run = run_context(runtime, config, deps)
     calls = pending_tool_calls(state["messages"])
     ctx = PolicyContext(
         mode=run.mode,
@@ -89,23 +89,10 @@ def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Ve
 def action_request(call: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
     args = call.get("args") or {}
     spec = deps.catalog.get(call["name"])
-    describe = spec.describe if spec is not None and spec.describe is not None else None
-    return {
-        "name": call["name"],
-        "args": args,
-        "id": call["id"],
-        "description": describe(args) if describe else describe_call(call["name"], args),
-    }
-
-
-def describe_call(name: str, args: Mapping[str, Any]) -> str:
-    """What a human needs to judge a call of a built-in tool, in one short block."""
-    if name == "bash":
-        why = f"\n({args['description']})" if args.get("description") else ""
-        return f"Run a shell command:\n{args.get('command', '')}{why}"
-    if name in {"write", "edit", "read", "glob", "grep"}:
-        return f"{name.capitalize()} {args.get('path')} (outside the workspace)"
-    return f"Call {name} with {json.dumps(args, ensure_ascii=False, default=str)[:2000]}"
+    description = (
+        spec.describe_call(args) if spec is not None else f"Call {call['name']} with {args}"
+    )
+    return {"name": call["name"], "args": args, "id": call["id"], "description": description}
 
 
 def parse_decisions(answer: Any, expected: int) -> list[dict[str, Any]]:

@@ -13,12 +13,15 @@ from configs.prompt import render_system_prompt
 from nodes.deps import AgentDeps
 from nodes.history import note, repair_orphans, stamped
 from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
-from nodes.run_options import RunOptions
+from nodes.run_options import run_context
 from nodes.turn import turn_of
 from nodes.usage import add_usage, call_usage
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
+    from langgraph.runtime import Runtime
+
+    from configs.run_context import RunContext
 
 RAW_ARGUMENTS = "_raw_arguments"
 LENGTH_NOTE = (
@@ -28,9 +31,9 @@ LENGTH_NOTE = (
 
 
 async def call_model(
-    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+    state: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
-    run = RunOptions.of(config, deps.settings, deps.workspace)
+    run = run_context(runtime, config, deps)
     turn = turn_of(state)
     usage = state.get("usage") or {}
     if turn["iterations"] >= run.max_iterations:
@@ -71,7 +74,7 @@ async def call_model(
 
 
 def build_prompt(
-    state: Mapping[str, Any], run: RunOptions, model_id: str, deps: AgentDeps
+    state: Mapping[str, Any], run: RunContext, model_id: str, deps: AgentDeps
 ) -> list[BaseMessage]:
     system = render_system_prompt(
         cwd=run.workspace, model=model_id, tools=deps.catalog.names, plan=state.get("plan") or ()

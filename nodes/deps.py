@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from configs.settings import Settings
-    from tools.registry import ToolCatalog
+    from tools.catalog import ToolCatalog
 
 ChatModelFactory = Callable[[str], "BaseChatModel"]
 

@@ -16,11 +16,12 @@ from langgraph.types import interrupt
 
 from nodes.deps import AgentDeps
 from nodes.history import is_user_message, note, note_kind, results_by_call
-from nodes.run_options import RunOptions
+from nodes.run_options import run_context
 from nodes.turn import turn_of
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
+    from langgraph.runtime import Runtime
 
 GUARD = (
     "You are repeating yourself: {what} with the same arguments and the same result. "
@@ -78,7 +79,7 @@ def detect_loop(signatures: Sequence[str]) -> list[str] | None:
 
 
 async def doom_check(
-    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+    state: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
     messages = state.get("messages") or []
     loop = detect_loop(tool_signatures(messages))
@@ -88,7 +89,7 @@ async def doom_check(
     doom = dict(state.get("doom") or {})
     doom["fired"] = [*doom.get("fired", []), loop]
     # A second loop in the same turn escalates: headless ends the turn, a human decides otherwise.
-    headless = RunOptions.of(config, deps.settings, deps.workspace).mode == "headless"
+    headless = run_context(runtime, config, deps).mode == "headless"
     if turn["doom_fires"] >= 1 and (headless or not _user_says_continue(loop)):
         return {"doom": doom, "turn": turn, "stop_reason": "doom_loop"}
     turn["doom_fires"] += 1

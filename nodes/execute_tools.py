@@ -14,18 +14,20 @@ from langgraph.config import get_stream_writer
 from nodes.call_model import raw_arguments_error
 from nodes.deps import AgentDeps
 from nodes.history import stamped
-from nodes.run_options import RunOptions
-from tools.secret_masking import masked_tool_message
+from nodes.run_options import run_context
+from tools.call_context import CallContext, calling
+from tools.secrets import masked_tool_message
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
+    from langgraph.runtime import Runtime
 
 
 async def execute_tools(
-    task: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+    task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
     call = dict(task["call"])
-    run = RunOptions.of(config, deps.settings, deps.workspace)
+    run = run_context(runtime, config, deps)
     writer = get_stream_writer()
     writer(
         {
@@ -35,7 +37,9 @@ async def execute_tools(
             "state": "running",
         }
     )
-    message, artifact = await run_call(call, config, deps)
+    message, artifact = await run_call(
+        call, CallContext(run, call["name"], call["id"], writer), deps
+    )
     # Secret env values never reach the model, the database or a spill file.
     message = masked_tool_message(message)
     if len(str(message.content)) > deps.settings.tool_output_max_chars:
@@ -44,7 +48,7 @@ async def execute_tools(
             cap_output,
             message,
             deps.settings.tool_output_max_chars,
-            deps.spill_dir / _safe(run.thread_id),
+            deps.spill_dir / _safe(run.thread_id or "default"),
         )
     writer(
         {
@@ -64,7 +68,7 @@ async def execute_tools(
 
 
 async def run_call(
-    call: dict[str, Any], config: RunnableConfig, deps: AgentDeps
+    call: dict[str, Any], context: CallContext, deps: AgentDeps
 ) -> tuple[ToolMessage, Any]:
     """The call's ToolMessage; every failure becomes an error the model can act on."""
     name, call_id = call["name"], call["id"]
@@ -80,13 +84,11 @@ async def run_call(
             f"Error: there is no tool named {name!r}. Available tools: {', '.join(deps.catalog.names)}."
         )
     timeout = deps.settings.tool_timeout_s
-    # Tools that stream progress (bash, jobs) label it with their call id.
-    configurable = {**(config.get("configurable") or {}), "tool_call_id": call_id}
-    tool_config = {**config, "configurable": configurable}
     try:
-        result = await asyncio.wait_for(
-            spec.tool.ainvoke({**call, "type": "tool_call"}, tool_config), timeout=timeout
-        )
+        with calling(context):  # the tool reads its workspace, id and progress stream here
+            result = await asyncio.wait_for(
+                spec.tool.ainvoke({**call, "type": "tool_call"}), timeout=timeout
+            )
     except TimeoutError:
         return error(f"Error: {name} did not finish within {timeout:g} s and was stopped.")
     except asyncio.CancelledError:

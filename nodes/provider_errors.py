@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from configs.providers import KEY_VARIABLES, provider_of
+
 ErrorKind = Literal["transient", "context_window", "auth", "fatal"]
 
-KEY_VARIABLES = {
-    "anthropic": "ANTHROPIC_API_KEY",
-    "openai": "OPENAI_API_KEY",
-    "huggingface": "HF_TOKEN",
-    "gemini": "GEMINI_API_KEY",
-    "mistral": "MISTRAL_API_KEY",
-    "groq": "GROQ_API_KEY",
-    "together_ai": "TOGETHERAI_API_KEY",
-    "openrouter": "OPENROUTER_API_KEY",
-}
 _MISSING_KEY_HINTS = ("missing credentials", "api_key client option must be set", "no api key")
 _CONTEXT_HINTS = (
     "context_length_exceeded",
@@ -79,10 +71,6 @@ def retry_after_seconds(error: BaseException) -> float | None:
         except ValueError:
             continue
     return None
-
-
-def provider_of(model_id: str) -> str:
-    return model_id.split("/", 1)[0] if "/" in model_id else "openai"
 
 
 def describe(error: BaseException, model_id: str) -> str:

@@ -1,37 +1,25 @@
-"""Per-run options read from the LangGraph config, with defaults from settings."""
+"""The run's context with every field set: what the caller passed, then settings' defaults.
+
+Nodes get the context LangGraph was given (`runtime.context`, a `RunContext`); a run started
+without one (a bare `graph.ainvoke`) gets the defaults. The thread id is LangGraph's own
+(`config["configurable"]["thread_id"]`), so a server run that does not repeat it still has it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.policy import Mode
+from configs.run_context import RunContext
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
-    from configs.settings import Settings
+    from nodes.deps import AgentDeps
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    thread_id: str
-    mode: Mode
-    workspace: Path
-    max_iterations: int
-    max_cost_usd: float | None
-
-    @classmethod
-    def of(
-        cls, config: RunnableConfig | None, settings: Settings, workspace: Path | None = None
-    ) -> RunOptions:
-        conf: dict[str, Any] = dict((config or {}).get("configurable") or {})
-        mode = conf.get("mode", "interactive")
-        return cls(
-            thread_id=str(conf.get("thread_id", "default")),
-            mode="headless" if mode == "headless" else "interactive",
-            workspace=Path(conf.get("workspace") or workspace or Path.cwd()),
-            max_iterations=int(conf.get("max_iterations") or settings.max_iterations),
-            max_cost_usd=conf.get("max_cost_usd", settings.max_cost_usd),
-        )
+def run_context(runtime: Any, config: RunnableConfig | None, deps: AgentDeps) -> RunContext:
+    """`runtime.context` completed: workspace, thread id and limits always set."""
+    given = getattr(runtime, "context", None)
+    context = given if isinstance(given, RunContext) else RunContext.model_validate(given or {})
+    thread = ((config or {}).get("configurable") or {}).get("thread_id")
+    return context.with_defaults(deps.settings, workspace=deps.workspace, thread_id=thread)

@@ -1,5 +1,7 @@
 """The approval policy: one pure decision for every tool call, wherever it runs.
 
+Each tool's own rule (in its ToolSpec) says what it needs; shared rule pieces live here.
+
 `decide` is the only place that turns a tool call into auto / ask / deny; the
 graph's approval node, the research sub-agent and MCP tools all go through it.
 """
@@ -14,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from configs.run_context import Mode
+
 Verdict = Literal["auto", "ask", "deny"]
 # What a tool asks for by itself, before mode, yolo and user overrides apply.
 # "never_auto": a human must approve it every time, even in yolo mode.
 Need = Literal["auto", "ask", "never_auto"]
 ApprovalRule = Callable[[Mapping[str, Any], Path], Need]
-Mode = Literal["interactive", "headless"]
 
 
 @dataclass(frozen=True)
@@ -128,22 +131,3 @@ def _read_only_segment(segment: str) -> bool:
     if program == "hostname":
         return all(arg.startswith("-") for arg in rest)
     return program in READ_ONLY_COMMANDS
-
-
-def bash_rule(args: Mapping[str, Any], _workspace: Path) -> Need:
-    command = args.get("command")
-    if isinstance(command, str) and is_read_only_command(command):
-        return "auto"
-    return "ask"
-
-
-BUILTIN_RULES: dict[str, ApprovalRule] = {
-    "bash": bash_rule,
-    # Reading is free inside the workspace; outside it (~/.ssh, other projects) a human decides.
-    "read": path_rule,
-    "glob": path_rule,
-    "grep": path_rule,
-    "plan": always("auto"),
-    "write": path_rule,
-    "edit": path_rule,
-}

@@ -8,18 +8,19 @@ so the thread's usage and cost can grow by it.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from tools.policy import Mode
+from configs.run_context import Mode
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.policy import always
+from tools.tool_factory import make_tool
 
 AGENT = "research"
 Progress = Callable[[dict[str, Any]], None]
@@ -61,39 +62,30 @@ class ResearchArgs(BaseModel):
     )
 
 
-def progress_emitter(tool_call_id: str | None) -> Progress:
-    """Forward the sub-agent's events to the parent's stream, labelled; silent outside a run."""
-    try:
-        from langgraph.config import get_stream_writer
-
-        writer = get_stream_writer()
-    except Exception:
-        return lambda _event: None
-    # The writer reads the run's config from context variables; the runner may call `emit`
-    # from a context of its own (the sub-agent's run), so each call runs in this one.
+def progress_emitter(call: CallContext) -> Progress:
+    """Forward the sub-agent's events to the parent's stream, labelled as this call's."""
+    # The runner may call `emit` from a context of its own (the sub-agent's run): each
+    # event is written from the context this call runs in.
     context = contextvars.copy_context()
-    label = {"tool": "research", "agent": AGENT, "tool_call_id": tool_call_id}
+    label = {"tool": "research", "agent": AGENT, "tool_call_id": call.tool_call_id}
 
     def emit(event: dict[str, Any]) -> None:
-        with contextlib.suppress(Exception):  # progress is best-effort: it never fails research
-            context.run(writer, {"type": "tool_log", **event, **label})
+        context.run(call.emit, {"type": "tool_log", **event, **label})
 
     return emit
 
 
-def make_research_tool(runner: ResearchRunner) -> BaseTool:
-    async def research(task: str, config: RunnableConfig, context: str | None = None) -> Any:
-        conf = config.get("configurable") or {}
-        call_id = conf.get("tool_call_id") or (config.get("metadata") or {}).get("tool_call_id")
+def research_spec(runner: ResearchRunner) -> ToolSpec:
+    async def research(call: CallContext, task: str, context: str | None = None) -> Any:
         request = ResearchRequest(
             task=task,
             context=context,
-            mode="headless" if conf.get("mode") == "headless" else "interactive",
-            workspace=Path(conf.get("workspace") or Path.cwd()),
-            thread_id=str(conf.get("thread_id", "default")),
-            tool_call_id=call_id,
+            mode=call.run.mode,
+            workspace=call.workspace,
+            thread_id=call.thread_id,
+            tool_call_id=call.tool_call_id,
         )
-        result = await runner(request, progress_emitter(call_id))
+        result = await runner(request, progress_emitter(call))
         content = (
             f"Research report ({result.iterations} steps, {result.tool_calls} tool calls, "
             f"stopped: {result.stop_reason}):\n\n{result.report.strip()}"
@@ -106,11 +98,11 @@ def make_research_tool(runner: ResearchRunner) -> BaseTool:
         }
         return content, artifact
 
-    return StructuredTool.from_function(
-        coroutine=research,
-        name="research",
-        description=" ".join((ResearchArgs.__doc__ or "").split()),
-        args_schema=ResearchArgs,
-        response_format="content_and_artifact",
-        handle_tool_error=True,
+    return ToolSpec(
+        tool=make_tool("research", ResearchArgs, research, artifact=True),
+        family="research",
+        approval=always("auto"),
+        # It changes nothing; the sub-agent's own tools pass the same policy.
+        read_only=True,
+        summary="task",
     )

@@ -13,12 +13,11 @@ from cli.launch import (
     Flags,
     UsageError,
     choose_thread,
-    endpoint_for,
-    missing_key_message,
     overrides,
     wants_headless,
 )
 from cli.repl import decision_for
+from configs.providers import endpoint_for, missing_key_message
 from configs.settings import Settings
 from graph.events import Event
 from graph.thread_index import ThreadIndex

@@ -7,8 +7,10 @@ import io
 import pytest
 from rich.console import Console
 
-from cli.render import Renderer, collapse, short_args, split_markdown, stop_message
+from cli.render import Renderer, collapse, split_markdown, stop_message
+from configs.settings import Settings
 from graph.events import Event
+from tools.families import build_catalog
 
 
 @pytest.mark.parametrize(
@@ -32,6 +34,9 @@ def test_split_markdown(buffer: str, ready: str) -> None:
     assert got_ready + rest == buffer
 
 
+CATALOG = build_catalog(Settings())
+
+
 @pytest.mark.parametrize(
     ("name", "args", "shown"),
     [
@@ -39,12 +44,14 @@ def test_split_markdown(buffer: str, ready: str) -> None:
         ("read", {"path": "a.py", "offset": 3}, "a.py"),
         ("grep", {"pattern": "def main"}, "def main"),
         ("plan", {"todos": [{}, {}]}, "2 items"),
-        ("hf_search", {"query": "bert"}, '{"query": "bert"}'),
+        ("hf_search", {"query": "bert"}, "bert"),
+        ("hf_jobs", {"operation": "run", "flavor": "a10g-small"}, "run a10g-small"),
+        ("some_mcp__tool", {"x": 1}, '{"x": 1}'),
         ("bash", {"command": "x" * 200}, "x" * 89 + "…"),
     ],
 )
-def test_short_args(name: str, args: dict, shown: str) -> None:
-    assert short_args(name, args) == shown
+def test_each_tool_says_how_its_call_reads_in_one_line(name: str, args: dict, shown: str) -> None:
+    assert CATALOG.summarize(name, args) == shown
 
 
 def test_collapse() -> None:
@@ -84,7 +91,9 @@ def test_tools_plan_and_stops() -> None:
     text = render(
         [
             ev("assistant_message", text="Not streamed."),
-            ev("tool_call", id="1", name="bash", args={"command": "pytest -q"}),
+            ev(
+                "tool_call", id="1", name="bash", args={"command": "pytest -q"}, summary="pytest -q"
+            ),
             ev("tool_output", tool_call_id="1", name="bash", output="\n".join("abcdefg")),
             ev("plan_update", plan=[{"content": "train", "status": "completed"}]),
             ev("error", message="Rate limited. Retrying in 1.0s", retrying=True),
@@ -104,7 +113,7 @@ def test_brief_mode_shows_calls_and_errors_only() -> None:
     text = render(
         [
             ev("assistant_chunk", text="Thinking out loud.\n\n"),
-            ev("tool_call", id="1", name="read", args={"path": "x.py"}),
+            ev("tool_call", id="1", name="read", args={"path": "x.py"}, summary="x.py"),
             ev("tool_output", tool_call_id="1", name="read", output="secret contents"),
             ev("tool_output", tool_call_id="2", name="bash", output="boom", is_error=True),
         ],

@@ -43,7 +43,7 @@ def test_system_prompt_snapshot() -> None:
 
 def test_tool_schemas_snapshot(tmp_path: Path) -> None:
     from configs.settings import Settings
-    from tools.registry import build_catalog
+    from tools.families import build_catalog
 
-    schemas = build_catalog(Settings(), tmp_path).schemas()
+    schemas = build_catalog(Settings()).schemas()
     check_snapshot("tool_schemas.json", json.dumps(schemas, indent=2, sort_keys=True) + "\n")

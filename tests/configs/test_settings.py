@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from configs.environment import load_dotenv_files, ml_intern_home, secret_env_names
+from configs.environment import load_dotenv_files, ml_intern_home
 from configs.settings import DEFAULTS_PATH, ConfigError, Settings, load_settings
+from tools.secrets import secret_env_names
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -30,9 +30,9 @@ async def open_session(settings: Any, workspace: Path, **kwargs: Any) -> AsyncIt
     kwargs.setdefault("catalog", None)
     catalog = kwargs.pop("catalog")
     if catalog is None:
-        from tools.registry import build_catalog
+        from tools.families import build_catalog
 
-        catalog = build_catalog(settings, None)
+        catalog = build_catalog(settings)
     async with Session.open(settings, workspace=workspace, catalog=catalog, **kwargs) as session:
         yield session
 

@@ -271,8 +271,9 @@ def hub_env(monkeypatch: Any) -> Iterator[FakeHub]:
         yield hub
 
 
-async def invoke(tool: Any, workspace: Any = None, **args: Any) -> Any:
+async def invoke(tool: Any, workspace: Any = None, writer: Any = None, **args: Any) -> Any:
     """Call a tool as the graph does (a tool call, so failures come back with status=error)."""
-    call = {"name": tool.name, "args": args, "id": "call-1", "type": "tool_call"}
-    config = {"configurable": {"workspace": str(workspace)}} if workspace else None
-    return await tool.ainvoke(call, config)
+    from tests.fakes.tool_calls import call_tool
+
+    extra = {"writer": writer} if writer is not None else {}
+    return await call_tool(tool, args, workspace, as_tool_call=True, **extra)

@@ -56,7 +56,7 @@ def preload() -> None:
     from nodes.deps import AgentDeps
     from tests.fakes.agent import fast_settings
     from tests.faults import session_child  # noqa: F401
-    from tools.registry import build_catalog
+    from tools.families import build_catalog
 
     settings = fast_settings("http://127.0.0.1:9")
     deps = AgentDeps(settings=settings, catalog=build_catalog(settings), home=Path("/nonexistent"))

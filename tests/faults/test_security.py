@@ -28,7 +28,7 @@ from tests.fakes.mcp_http_server import McpHttpServer
 from tests.fakes.slack_server import SlackServer
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
 from tools.policy import PolicyContext, Verdict, decide
-from tools.secret_masking import mask_secrets, masked_tool_message
+from tools.secrets import mask_secrets, masked_tool_message
 
 RUN_TIMEOUT_S = 60
 OPENAI_KEY = "sk-test-not-a-real-key"  # tests/conftest.py sets it
@@ -86,9 +86,9 @@ async def full_catalog(
 ) -> AsyncIterator[Any]:
     """Every tool the agent can have: built-in, Hub, GitHub, notify, research and MCP."""
     from graph.research_agent import with_research
-    from tools.external.family import extend_catalog, external_specs
+    from tools.external.family import external_specs
     from tools.external.mcp import open_mcp
-    from tools.registry import build_catalog
+    from tools.families import build_catalog
 
     async with AsyncExitStack() as stack:
         specs = list(external_specs(settings))
@@ -96,7 +96,7 @@ async def full_catalog(
             manager = await stack.enter_async_context(open_mcp(mcp_servers))
             assert not manager.take_warnings()
             specs += manager.specs()
-        base = extend_catalog(build_catalog(settings), specs)
+        base = build_catalog(settings).extended(specs)
         yield with_research(base, settings, home)
 
 

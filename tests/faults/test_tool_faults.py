@@ -40,12 +40,12 @@ def _big() -> str:
 
 def extra_specs() -> list[Any]:
     """Two tools that misbehave the way third-party tools (MCP, plugins) can."""
+    from tools.catalog import ToolSpec
     from tools.policy import always
-    from tools.registry import ToolSpec
 
     broken = StructuredTool.from_function(_explode, name="explode", description="Always fails.")
     big = StructuredTool.from_function(_big, name="huge", description="Returns 10 MB of text.")
-    return [ToolSpec(broken, always("auto")), ToolSpec(big, always("auto"))]
+    return [ToolSpec(broken, "local", always("auto")), ToolSpec(big, "local", always("auto"))]
 
 
 @dataclass(frozen=True)
@@ -179,11 +179,10 @@ async def test_tool_fault(
         Turn(tool_calls=[{"name": fault.name, "id": "t1", "arguments": args}]),
         Turn(content="understood, moving on"),
     )
-    from tools.external.family import extend_catalog
-    from tools.registry import build_catalog
+    from tools.families import build_catalog
 
     settings = fast_settings(llm.url, **fault.settings)
-    catalog = extend_catalog(build_catalog(settings), extra_specs())
+    catalog = build_catalog(settings).extended(extra_specs())
     mode = "interactive" if fault.reject else "headless"
     async with open_session(settings, workspace, mode=mode, catalog=catalog) as session:
         events = await asyncio.wait_for(collect(session.send("do it")), RUN_TIMEOUT_S)

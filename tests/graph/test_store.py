@@ -17,8 +17,8 @@ from graph.session import Session
 from graph.store import DB_NAME, open_checkpointer, prune, prune_thread
 from tests.fakes.agent import collect, fast_settings
 from tests.fakes.scripted_model import ScriptedChatModel, says, tool_call
+from tools.catalog import ToolCatalog, ToolSpec
 from tools.policy import always
-from tools.registry import ToolCatalog, ToolSpec
 
 OUTPUT_BYTES = 3_000
 
@@ -33,7 +33,7 @@ def catalog() -> ToolCatalog:
         return output(n)
 
     tool = StructuredTool.from_function(coroutine=emit, name="emit")
-    return ToolCatalog([ToolSpec(tool=tool, approval=always("auto"))])
+    return ToolCatalog([ToolSpec(tool=tool, family="local", approval=always("auto"))])
 
 
 def calls(count: int, start: int = 1) -> list[AIMessage]:

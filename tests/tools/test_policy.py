@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from tools.local.family import local_specs
 from tools.policy import (
-    BUILTIN_RULES,
     Need,
     PolicyContext,
     Verdict,
@@ -56,6 +56,8 @@ DECIDE_TABLE: list[tuple[str, bool, str | None, Need, Verdict]] = [
     ("headless", True, "deny", "ask", "deny"),
 ]
 
+RULES = {spec.name: spec.approval for spec in local_specs()}
+
 
 @pytest.mark.parametrize(("mode", "yolo", "override", "need", "expected"), DECIDE_TABLE)
 def test_decide_combines_need_mode_yolo_and_overrides(
@@ -83,8 +85,8 @@ def test_unknown_tool_without_rule_is_treated_as_ask(
 
 def test_override_applies_only_to_the_named_tool(tmp_path: Path) -> None:
     ctx = PolicyContext(workspace=tmp_path, overrides={"bash": "deny"})
-    assert decide("bash", {"command": "ls"}, BUILTIN_RULES["bash"], ctx) == "deny"
-    assert decide("read", {"path": "a.txt"}, BUILTIN_RULES["read"], ctx) == "auto"
+    assert decide("bash", {"command": "ls"}, RULES["bash"], ctx) == "deny"
+    assert decide("read", {"path": "a.txt"}, RULES["read"], ctx) == "auto"
 
 
 def test_rule_receives_args_and_workspace(tmp_path: Path) -> None:
@@ -278,7 +280,7 @@ def test_path_rule(ws: Path, args: dict[str, Any], need: Need) -> None:
     assert path_rule(args, ws) == need
 
 
-# --- BUILTIN_RULES defaults -----------------------------------------------------------------------
+# --- each local tool's own rule -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -304,7 +306,7 @@ def test_path_rule(ws: Path, args: dict[str, Any], need: Need) -> None:
     ],
 )
 def test_builtin_rule_defaults(ws: Path, tool: str, args: dict[str, Any], need: Need) -> None:
-    assert BUILTIN_RULES[tool](args, ws) == need
+    assert RULES[tool](args, ws) == need
 
 
 @pytest.mark.parametrize(
@@ -322,4 +324,4 @@ def test_decide_with_builtin_rules(
     ws: Path, tool: str, args: dict[str, Any], mode: Any, yolo: bool, expected: Verdict
 ) -> None:
     ctx = PolicyContext(mode=mode, yolo=yolo, workspace=ws)
-    assert decide(tool, args, BUILTIN_RULES[tool], ctx) == expected
+    assert decide(tool, args, RULES[tool], ctx) == expected

@@ -12,8 +12,9 @@ from typing import Any
 
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.tool_calls import call_tool
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results, user_texts
-from tools.research import ResearchRequest, ResearchResult, make_research_tool
+from tools.research import ResearchRequest, ResearchResult, research_spec
 
 REPORT = "## Findings\nThe notes use lr=3e-4.\n## Sources\nnotes.md\n## Recommended recipe\nlr 3e-4"
 
@@ -29,20 +30,25 @@ def tool_names(request: dict[str, Any]) -> set[str]:
 def parent_catalog(settings: Any) -> Any:
     from configs.environment import ml_intern_home
     from graph.research_agent import with_research
-    from tools.external.family import extend_catalog, github_tool_specs
-    from tools.registry import build_catalog
+    from tools.external.family import github_specs
+    from tools.families import build_catalog
 
-    base = extend_catalog(build_catalog(settings), github_tool_specs())
+    base = build_catalog(settings).extended(github_specs())
     return with_research(base, settings, ml_intern_home())
 
 
 def test_the_sub_agent_gets_only_read_only_tools() -> None:
-    from graph.research_agent import READ_ONLY_TOOLS, research_catalog
+    from graph.research_agent import research_catalog
 
     catalog = parent_catalog(fast_settings())
     assert "research" in catalog.names
     names = set(research_catalog(catalog).names)
-    assert names == set(catalog.names) & READ_ONLY_TOOLS
+    assert names == {
+        "read", "glob", "grep",
+        "hf_search", "hf_repo_details", "hf_inspect_dataset", "hf_papers",
+        "hf_docs_search", "hf_docs_fetch",
+        "github_search_code", "github_read_file", "github_list_repos",
+    }  # fmt: skip
     assert {"read", "glob", "grep", "github_search_code", "github_read_file"} <= names
     assert not names & {"bash", "write", "edit", "plan", "research", "hf_repo_files", "hf_jobs"}
     assert research_catalog(catalog).get("read").approval is catalog.get("read").approval
@@ -57,10 +63,9 @@ async def test_the_tool_returns_the_report_and_the_usage_as_artifact(workspace: 
         usage = {"input_tokens": 10, "output_tokens": 5, "cost_usd": 0.01, "calls": 2}
         return ResearchResult(REPORT, usage, iterations=2, tool_calls=1)
 
-    tool = make_research_tool(runner)
-    config = {"configurable": {"mode": "headless", "workspace": str(workspace), "thread_id": "t"}}
-    message = await tool.ainvoke(
-        {"type": "tool_call", "id": "r1", "name": "research", "args": {"task": "lr?"}}, config
+    tool = research_spec(runner).tool
+    message = await call_tool(
+        tool, {"task": "lr?"}, workspace, as_tool_call=True, mode="headless", thread="t"
     )
     assert message.content.startswith("Research report (2 steps, 1 tool calls, stopped: done)")
     assert REPORT in message.content

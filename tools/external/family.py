@@ -1,13 +1,13 @@
 """The tools that reach outside the machine and the Hub: GitHub, Slack, MCP servers.
 
-For `tools.registry.build_catalog` (synchronous, no processes)::
+For `tools.families.build_catalog` (synchronous, no processes)::
 
     specs = external_specs(settings)            # github_* always, notify when configured
 
 For the process (the REPL or a headless run), which owns the MCP sessions and the notifier::
 
     async with open_integrations(settings, home=home) as integrations:
-        catalog = extend_catalog(build_catalog(settings), integrations.mcp_specs())
+        catalog = build_catalog(settings).extended(integrations.mcp_specs())
         for warning in integrations.take_warnings(): ...   # show each once
         events = integrations.notifier.watch(session.send(text))
 """
@@ -15,14 +15,18 @@ For the process (the REPL or a headless run), which owns the MCP sessions and th
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.policy import always
-from tools.registry import ToolCatalog, ToolSpec
+from tools.catalog import ToolSpec
+from tools.external.github_list_repos import list_repos_spec
+from tools.external.github_read_file import read_file_spec
+from tools.external.github_search_code import search_code_spec
+from tools.external.notify import messaging_config
+from tools.external.notify_tool import notify_spec
 
 if TYPE_CHECKING:
     from configs.settings import Settings
@@ -30,31 +34,19 @@ if TYPE_CHECKING:
     from tools.external.notify import SlackNotifier
 
 
-def extend_catalog(catalog: ToolCatalog, specs: Iterable[ToolSpec]) -> ToolCatalog:
-    """A new catalog: `catalog`'s tools, then those of `specs` it does not have yet."""
-    current = [spec for name in catalog.names if (spec := catalog.get(name)) is not None]
-    return ToolCatalog([*current, *(s for s in specs if catalog.get(s.name) is None)])
+def github_specs() -> list[ToolSpec]:
+    return [search_code_spec(), read_file_spec(), list_repos_spec()]
 
 
-def github_tool_specs() -> list[ToolSpec]:
-    from tools.external.github import make_github_tools
-
-    return [ToolSpec(tool, always("auto")) for tool in make_github_tools()]
-
-
-def notify_tool_specs(settings: Settings, env: Any = None) -> list[ToolSpec]:
+def notify_specs(settings: Settings, env: Any = None) -> list[ToolSpec]:
     """The `notify` tool, when some Slack destination lets the agent post."""
-    from tools.external.notify import make_notify_tool, messaging_config
-
     config = messaging_config(settings.messaging, env)
-    if not config.tool_destinations():
-        return []
-    return [ToolSpec(make_notify_tool(config), always("auto"))]
+    return [notify_spec(config)] if config.tool_destinations() else []
 
 
 def external_specs(settings: Settings) -> list[ToolSpec]:
     """The synchronous part: github_search_code, github_read_file, github_list_repos, notify."""
-    return [*github_tool_specs(), *notify_tool_specs(settings)]
+    return [*github_specs(), *notify_specs(settings)]
 
 
 @dataclass
@@ -77,7 +69,7 @@ class Integrations:
 @asynccontextmanager
 async def open_integrations(settings: Settings, *, home: Path) -> AsyncIterator[Integrations]:
     """Start the MCP servers and the notifier; stop both (delivering queued posts) at exit."""
-    from tools.external.notify import SlackNotifier, messaging_config
+    from tools.external.notify import SlackNotifier
 
     notifier = SlackNotifier(messaging_config(settings.messaging))
     async with contextlib.AsyncExitStack() as stack:

@@ -33,9 +33,10 @@ from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 
+from tools.call_context import current_call
+from tools.catalog import ToolSpec
 from tools.external.mcp_connection import McpConnection, ServerUnavailable, describe
 from tools.policy import always
-from tools.registry import ToolSpec
 
 DEFAULT_TIMEOUT_S = 60.0
 MAX_NAME = 64
@@ -240,8 +241,10 @@ class McpManager:
             name = tool_name(server, mcp_tool.name, taken)
             taken.add(name)
             hints = mcp_tool.annotations
-            need = config.approval or ("auto" if hints and hints.readOnlyHint else "ask")
-            specs.append(ToolSpec(self._make_tool(server, mcp_tool, name), always(need)))
+            read_only = bool(hints and hints.readOnlyHint)
+            need = config.approval or ("auto" if read_only else "ask")
+            tool = self._make_tool(server, mcp_tool, name)
+            specs.append(ToolSpec(tool, "mcp", always(need), read_only=read_only))
         return specs
 
     def _make_tool(self, server: str, mcp_tool: Any, name: str) -> BaseTool:
@@ -295,12 +298,10 @@ def result_text(result: Any) -> str:
 
 def emit_warning(message: str) -> bool:
     """A non-fatal `error` event (`warning: true`) on the run's stream; False outside a run."""
-    try:
-        from langgraph.config import get_stream_writer
-
-        get_stream_writer()({"type": "error", "message": message, "kind": "mcp", "warning": True})
-    except Exception:
+    call = current_call()
+    if not call.streaming:
         return False
+    call.emit({"type": "error", "message": message, "kind": "mcp", "warning": True})
     return True
 
 

@@ -23,12 +23,11 @@ import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from langchain_core.tools import BaseTool, StructuredTool, ToolException
-from pydantic import BaseModel, Field
+from langchain_core.tools import ToolException
 
-from tools.redaction import redact
+from tools.secrets import redact
 
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -296,55 +295,3 @@ class SlackNotifier:
     def _failed(self, message: str) -> None:
         self.failures.append(message)
         log.debug("Slack notification failed: %s", message)  # never on the user's terminal
-
-
-# --- the tool -------------------------------------------------------------------------------
-
-
-class NotifyArgs(BaseModel):
-    destinations: list[str] = Field(
-        default_factory=list, description="Destination names; empty means all of them."
-    )
-    message: str = Field(description="The message, in markdown; keep it short.")
-    title: str | None = Field(None, description="A short bold first line.")
-    severity: Literal["info", "success", "warning", "error"] = Field("info")
-
-
-def make_notify_tool(config: MessagingConfig, poster: SlackPoster | None = None) -> BaseTool:
-    allowed = {d.name: d for d in config.tool_destinations()}
-    poster = poster or SlackPoster()
-
-    async def notify(
-        message: str,
-        destinations: list[str] | None = None,
-        title: str | None = None,
-        severity: str = "info",
-    ) -> str:
-        wanted = destinations or list(allowed)
-        refused = [n for n in wanted if n not in allowed]
-        head = f"{SEVERITY.get(severity, '')} *{to_mrkdwn(title)}*\n" if title else ""
-        text = head + to_mrkdwn(message)
-        sent, failed = [], []
-        for name in [n for n in wanted if n in allowed]:
-            try:
-                await poster.post(allowed[name], text)
-                sent.append(name)
-            except ToolException as exc:
-                failed.append(str(exc))
-        notes = [f"Not sent to {', '.join(refused)}: not a destination the agent may use."]
-        notes = notes if refused else []
-        if not sent:
-            raise ToolException(" ".join([*failed, *notes, f"Available: {', '.join(allowed)}."]))
-        return " ".join([f"Sent to {', '.join(sent)}.", *failed, *notes])
-
-    return StructuredTool.from_function(
-        coroutine=notify,
-        name="notify",
-        description=(
-            "Send a short message to the user's chat (Slack), e.g. when a long job finishes or "
-            "fails, or when you are blocked and the user may be away. Do not use it for "
-            f"ordinary replies. Destinations: {', '.join(allowed) or 'none'}."
-        ),
-        args_schema=NotifyArgs,
-        handle_tool_error=True,
-    )

@@ -14,17 +14,11 @@ import asyncio
 import functools
 import os
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import StructuredTool, ToolException
-from pydantic import BaseModel
-
-from tools.structured import structured_tool
+from langchain_core.tools import ToolException
 
 if TYPE_CHECKING:
     import httpx
@@ -268,36 +262,6 @@ async def call_hub(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any)
 
 
 # --- building tools -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HfCall:
-    """What a call needs from its config: the workspace (for local paths) and its id."""
-
-    workspace: Path
-    tool_call_id: str | None
-
-    @classmethod
-    def from_config(cls, config: RunnableConfig) -> HfCall:
-        conf = config.get("configurable") or {}
-        call_id = conf.get("tool_call_id") or (config.get("metadata") or {}).get("tool_call_id")
-        return cls(Path(conf.get("workspace") or Path.cwd()).expanduser().resolve(), call_id)
-
-    def resolve(self, path: str) -> Path:
-        return (self.workspace / Path(path).expanduser()).resolve()
-
-
-def make_tool(
-    name: str, schema: type[BaseModel], run: Callable[..., Awaitable[str]]
-) -> StructuredTool:
-    """An async tool whose description is `schema`'s docstring; `run(call, **args)` does the work."""
-
-    # LangChain injects the RunnableConfig by its annotation. No tool argument may be named
-    # `config` (StructuredTool._arun takes that name): hf_inspect_dataset calls it `subset`.
-    async def coroutine(run_config: RunnableConfig, **args: Any) -> str:
-        return await run(HfCall.from_config(run_config), **args)
-
-    return structured_tool(name, schema, coroutine)
 
 
 def cut(text: str, limit: int) -> str:

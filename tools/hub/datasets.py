@@ -11,10 +11,14 @@ import json
 from collections import Counter
 from typing import Any
 
-from langchain_core.tools import BaseTool, ToolException
+from langchain_core.tools import ToolException
 from pydantic import AliasChoices, BaseModel, Field
 
-from tools.hub.client import HfCall, cut, datasets_server_url, hub_get, human_size, make_tool
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.hub.client import cut, datasets_server_url, hub_get, human_size
+from tools.policy import always
+from tools.tool_factory import make_tool
 
 MAX_CELL_CHARS = 300
 MAX_SPLITS_SHOWN = 30
@@ -185,7 +189,7 @@ def _stats_section(stats: dict[str, Any] | ToolException, where: str) -> list[st
 
 
 async def _inspect(
-    call: HfCall,
+    call: CallContext,
     dataset: str,
     subset: str | None,
     split: str | None,
@@ -229,5 +233,11 @@ async def _inspect(
     return "\n".join(lines)
 
 
-def make_datasets_tool() -> BaseTool:
-    return make_tool("hf_inspect_dataset", InspectDatasetArgs, _inspect)
+def datasets_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("hf_inspect_dataset", InspectDatasetArgs, _inspect),
+        family="hub",
+        approval=always("auto"),
+        read_only=True,
+        summary="dataset",
+    )

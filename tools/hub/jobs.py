@@ -14,14 +14,20 @@ import base64
 import os
 import re
 import shlex
+from collections.abc import Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any, Literal
 
-from langchain_core.tools import BaseTool, ToolException
+from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field, field_validator
 
-from tools.hub.client import HfCall, call_hub, cut, hf_token, hub_api, make_tool
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.hub.client import call_hub, cut, hf_token, hub_api
 from tools.hub.jobs_follow import TAIL_CHARS, TERMINAL, cancel_quietly, follow, tail_text
+from tools.policy import ApprovalRule, Need
+from tools.tool_factory import make_tool
 
 JobOperation = Literal[
     "run", "uv", "ps", "logs", "inspect", "cancel", "hardware", "scheduled_run",
@@ -101,7 +107,7 @@ def is_cpu(flavor: str | None) -> bool:
 # --- building the job -----------------------------------------------------------------------
 
 
-def _script_source(call: HfCall, script: str) -> tuple[str | None, str | None]:
+def _script_source(call: CallContext, script: str) -> tuple[str | None, str | None]:
     """(source, url): inline text or a local file's text, or a URL for uv to fetch."""
     if re.match(r"^https?://\S+$", script.strip()):
         return None, script.strip()
@@ -115,7 +121,7 @@ def _script_source(call: HfCall, script: str) -> tuple[str | None, str | None]:
 
 
 def uv_spec(
-    call: HfCall, script: str, dependencies: list[str], python: str | None, args: list[str]
+    call: CallContext, script: str, dependencies: list[str], python: str | None, args: list[str]
 ) -> tuple[list[str], dict[str, str], str]:
     """(command, env, source text) for a uv job; the source travels base64 in the env."""
     with_args = [word for dep in dependencies for word in ("--with", dep)]
@@ -223,7 +229,7 @@ async def _namespace(given: str | None) -> str:
     return str(me["name"])
 
 
-async def _start(call: HfCall, a: dict[str, Any], namespace: str, budget: float) -> str:
+async def _start(call: CallContext, a: dict[str, Any], namespace: str, budget: float) -> str:
     """run, uv and scheduled_run: build the spec, create the job, maybe follow it."""
     api, op = hub_api(), a["operation"]
     env, text = dict(a["env"] or {}), ""
@@ -283,7 +289,7 @@ async def _start(call: HfCall, a: dict[str, Any], namespace: str, budget: float)
     )
 
 
-async def _jobs(call: HfCall, *, budget: float, **a: Any) -> str:
+async def _jobs(call: CallContext, *, budget: float, **a: Any) -> str:
     op, job_id = a["operation"], a["job_id"]
     api = hub_api()
     if op == "hardware":
@@ -329,7 +335,56 @@ async def _jobs(call: HfCall, *, budget: float, **a: Any) -> str:
     return f"Scheduled job {job_id} {done}."
 
 
-def make_jobs_tool(tool_timeout_s: float = 600) -> BaseTool:
+FREE_JOBS = frozenset({"ps", "logs", "inspect", "cancel", "hardware"})
+
+
+def jobs_rule(confirm_cpu_jobs: bool) -> ApprovalRule:
+    """Jobs cost money: running asks (CPU too unless confirm_cpu_jobs is false), schedules
+    always need a human, even in yolo or headless mode."""
+
+    def rule(args: Mapping[str, Any], _workspace: Path) -> Need:
+        operation = str(args.get("operation") or "")
+        if operation.startswith("scheduled_"):
+            return "never_auto"
+        if operation in FREE_JOBS:
+            return "auto"
+        if operation in {"run", "uv"} and not confirm_cpu_jobs and is_cpu(args.get("flavor")):
+            return "auto"
+        return "ask"
+
+    return rule
+
+
+def describe_job(args: Mapping[str, Any]) -> str:
+    """Hardware, duration, and the full script or command: what the user pays for."""
+    operation = args.get("operation")
+    lines = [
+        f"Hugging Face Jobs {operation} on {args.get('flavor') or 'cpu-basic'}"
+        + (f", timeout {args['timeout']}" if args.get("timeout") else "")
+        + (f", schedule {args['schedule']}" if args.get("schedule") else "")
+    ]
+    if args.get("dependencies"):
+        lines.append(f"dependencies: {', '.join(args['dependencies'])}")
+    if args.get("image"):
+        lines.append(f"image: {args['image']}")
+    if args.get("command"):
+        lines.append(f"command: {' '.join(map(str, args['command']))}")
+    if args.get("script"):
+        lines.append(f"script:\n{args['script']}")
+    if args.get("job_id"):
+        lines.append(f"job: {args['job_id']}")
+    return "\n".join(lines)
+
+
+def jobs_spec(tool_timeout_s: float = 600, *, confirm_cpu_jobs: bool = True) -> ToolSpec:
     """hf_jobs; a followed job is let go (not cancelled) before the tool's own timeout hits."""
     budget = max(5.0, tool_timeout_s - 20)
-    return make_tool("hf_jobs", JobsArgs, partial(_jobs, budget=budget))
+    return ToolSpec(
+        tool=make_tool("hf_jobs", JobsArgs, partial(_jobs, budget=budget)),
+        family="hub",
+        approval=jobs_rule(confirm_cpu_jobs),
+        describe=describe_job,
+        summary=lambda args: " ".join(
+            str(args[k]) for k in ("operation", "flavor", "job_id") if args.get(k)
+        ),
+    )

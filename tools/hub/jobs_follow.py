@@ -14,8 +14,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
+from tools.call_context import CallContext
 from tools.hub.client import (
-    HfCall,
     async_client,
     auth_headers,
     call_hub,
@@ -30,19 +30,11 @@ TAIL_CHARS = 6_000
 POLL_S = 2.0
 
 
-def _emitter(call: HfCall, job_id: str) -> Callable[[str, str], None]:
-    """Send log lines to the graph's custom stream, if there is one."""
-    try:
-        from langgraph.config import get_stream_writer
-
-        writer = get_stream_writer()
-    except Exception:
-        return lambda line, progress: None
+def _emitter(call: CallContext, job_id: str) -> Callable[[str, str], None]:
+    """Each log line (and the job's stage) as progress of this call."""
 
     def emit(line: str, progress: str) -> None:
-        event = {"type": "tool_log", "tool": "hf_jobs", "tool_call_id": call.tool_call_id}
-        with suppress(Exception):
-            writer({**event, "job_id": job_id, "line": line, "progress": progress})
+        call.progress(job_id=job_id, line=line, progress=progress)
 
     return emit
 
@@ -71,7 +63,9 @@ async def _stream_once(client: Any, url: str, seen: int, on_line: Callable[[str]
     return seen
 
 
-async def follow(call: HfCall, job: Any, namespace: str, budget: float) -> tuple[Any, deque[str]]:
+async def follow(
+    call: CallContext, job: Any, namespace: str, budget: float
+) -> tuple[Any, deque[str]]:
     """Stream the job's logs until it ends or `budget` seconds pass; (last JobInfo, tail)."""
     import httpx
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from langchain_core.tools import BaseTool, ToolException
+from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
-from tools.hub.client import HfCall, call_hub, cut, hub_api, hub_endpoint, make_tool
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.hub.client import call_hub, cut, hub_api, hub_endpoint
+from tools.policy import always
+from tools.tool_factory import make_tool
 
 MAX_SECTION_CHARS = 12_000
 MAX_INTRO_CHARS = 1_500
@@ -130,7 +134,7 @@ def read_text(arxiv_id: str, markdown: str, section: str | None) -> str:
 
 
 async def _papers(
-    call: HfCall,
+    call: CallContext,
     operation: str,
     query: str | None,
     arxiv_id: str | None,
@@ -174,5 +178,13 @@ async def _papers(
     return "\n".join([f"{len(repos)} {kind} citing arXiv {paper_id}:", *lines])
 
 
-def make_papers_tool() -> BaseTool:
-    return make_tool("hf_papers", PapersArgs, _papers)
+def papers_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("hf_papers", PapersArgs, _papers),
+        family="hub",
+        approval=always("auto"),
+        read_only=True,
+        summary=lambda args: " ".join(
+            str(args[k]) for k in ("operation", "query", "arxiv_id") if args.get(k)
+        ),
+    )

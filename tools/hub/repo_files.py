@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from langchain_core.tools import BaseTool, ToolException
+from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field, field_validator
 
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
 from tools.hub.client import (
-    HfCall,
     call_hub,
     cut,
     hub_api,
     hub_get,
     human_size,
-    make_tool,
     repo_url,
 )
+from tools.policy import Need
+from tools.tool_factory import make_tool
 
 LIST_ALL_UP_TO = 200
 READ_MAX_BYTES = 100_000
@@ -121,7 +125,9 @@ async def _read_file(repo_id: str, repo_type: str, path: str, revision: str | No
     return f"{path} ({human_size(size)}):\n{cut(text, READ_MAX_CHARS)}{note}"
 
 
-def _upload_source(call: HfCall, content: str | None, local_path: str | None) -> tuple[Any, int]:
+def _upload_source(
+    call: CallContext, content: str | None, local_path: str | None
+) -> tuple[Any, int]:
     if (content is None) == (local_path is None):
         raise ToolException("upload needs exactly one of `content` (text) or `local_path`.")
     if content is not None:
@@ -168,7 +174,7 @@ async def _commit(
 
 
 async def _files(
-    call: HfCall,
+    call: CallContext,
     operation: str,
     repo_id: str,
     repo_type: str,
@@ -213,5 +219,32 @@ async def _files(
     return _commit_note(info, f"Deleted {shown}", repo_id)
 
 
-def make_repo_files_tool() -> BaseTool:
-    return make_tool("hf_repo_files", RepoFilesArgs, _files)
+READ_FILES = frozenset({"list", "read"})
+
+
+def repo_files_rule(args: Mapping[str, Any], _workspace: Path) -> Need:
+    return "auto" if args.get("operation") in READ_FILES else "ask"
+
+
+def describe_repo_files(args: Mapping[str, Any]) -> str:
+    target = f"{args.get('repo_type') or 'model'} repo {args.get('repo_id')}"
+    where = f" at {args.get('path')}" if args.get("path") else ""
+    pr = " as a pull request" if args.get("create_pr") else ""
+    size = (
+        f" ({len(str(args.get('content') or '')):,} characters)"
+        if args.get("operation") == "upload"
+        else ""
+    )
+    return f"{str(args.get('operation')).capitalize()} on the Hub{pr}: {target}{where}{size}"
+
+
+def repo_files_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("hf_repo_files", RepoFilesArgs, _files),
+        family="hub",
+        approval=repo_files_rule,
+        describe=describe_repo_files,
+        summary=lambda args: (
+            f"{args.get('operation')} {args.get('repo_id')} {args.get('path') or ''}"
+        ),
+    )

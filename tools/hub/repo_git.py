@@ -6,12 +6,18 @@ name ask first (the rule is `repo_git_rule` in tools/hf_catalog.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
-from langchain_core.tools import BaseTool, ToolException
+from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
-from tools.hub.client import HfCall, call_hub, cut, hub_api, make_tool, repo_url
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.hub.client import call_hub, cut, hub_api, repo_url
+from tools.policy import Need
+from tools.tool_factory import make_tool
 
 GitOperation = Literal[
     "create_branch", "delete_branch", "create_tag", "delete_tag", "list_refs", "create_pr",
@@ -83,7 +89,7 @@ def _pr_text(pr: Any, repo_id: str, repo_type: str) -> str:
 
 
 async def _git(
-    call: HfCall,
+    call: CallContext,
     operation: str,
     repo_id: str,
     repo_type: str,
@@ -177,5 +183,32 @@ async def _git(
     return f"Updated {repo_id}: {', '.join(c for c in changes if c)}."
 
 
-def make_repo_git_tool() -> BaseTool:
-    return make_tool("hf_repo_git", RepoGitArgs, _git)
+FREE_GIT = frozenset({"list_refs", "list_prs", "get_pr", "create_branch", "create_tag"})
+
+
+def repo_git_rule(args: Mapping[str, Any], _workspace: Path) -> Need:
+    """Deleting, merging, publishing and posting under the user's name need a human."""
+    operation = args.get("operation")
+    if operation in FREE_GIT:
+        return "auto"
+    if operation == "create_repo" and args.get("private") is not False:
+        return "auto"  # private by default: nothing is published
+    return "ask"
+
+
+def describe_repo_git(args: Mapping[str, Any]) -> str:
+    details = {
+        k: v for k, v in args.items() if k not in {"operation", "repo_id"} and v not in (None, "")
+    }
+    extra = f" {details}" if details else ""
+    return f"Hub {args.get('operation')} on {args.get('repo_type') or 'model'} repo {args.get('repo_id')}{extra}"
+
+
+def repo_git_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("hf_repo_git", RepoGitArgs, _git),
+        family="hub",
+        approval=repo_git_rule,
+        describe=describe_repo_git,
+        summary=lambda args: f"{args.get('operation')} {args.get('repo_id')}",
+    )

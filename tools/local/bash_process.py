@@ -17,7 +17,6 @@ from contextlib import suppress
 from pathlib import Path
 
 from langchain_core.tools import ToolException
-from langgraph.config import get_stream_writer
 
 KILL_GRACE_S = 2.0
 DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
@@ -71,30 +70,24 @@ class _Output:
             self._dropped += 1
 
 
-def _log_emitter(tool_call_id: str | None) -> Callable[[str], None]:
-    """Send output lines to the graph's custom stream, if there is one, at a bounded rate.
+def throttled(emit: Callable[[str], None]) -> Callable[[str], None]:
+    """`emit` for output lines at a bounded rate, so a flood of output cannot flood the UI.
 
-    The first LOG_BURST lines all go; after that at most one line per LOG_INTERVAL_S, so a
-    command printing millions of lines cannot flood the UI (the output itself is kept).
+    The first LOG_BURST lines all go; after that at most one line per LOG_INTERVAL_S (the
+    output itself is kept whole).
     """
-    try:
-        writer = get_stream_writer()
-    except Exception:
-        return lambda line: None
     sent = 0
     last = 0.0
 
-    def emit(line: str) -> None:
+    def throttled_emit(line: str) -> None:
         nonlocal sent, last
         now = time.monotonic()
         if sent >= LOG_BURST and now - last < LOG_INTERVAL_S:
             return
         sent, last = sent + 1, now
-        event = {"type": "tool_log", "tool": "bash", "tool_call_id": tool_call_id}
-        with suppress(Exception):
-            writer({**event, "line": line})
+        emit(line)
 
-    return emit
+    return throttled_emit
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
@@ -187,13 +180,13 @@ async def _spawn(command: str, cwd: Path) -> asyncio.subprocess.Process:
 
 async def run_bash(
     workspace: Path,
-    tool_call_id: str | None,
+    on_line: Callable[[str], None],
     command: str,
     timeout: int,  # noqa: ASYNC109 - the model's argument, enforced per process group below
 ) -> str:
     """Run `command`; its output and exit code, or a note that it timed out."""
     proc = await _spawn(command, workspace)
-    output = _Output(_log_emitter(tool_call_id))
+    output = _Output(throttled(on_line))
     try:
         async with asyncio.timeout(timeout):
             await _collect(proc, output)

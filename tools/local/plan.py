@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.policy import always
+from tools.tool_factory import make_tool
 
 
 class Todo(BaseModel):
@@ -17,6 +21,10 @@ class Todo(BaseModel):
 
 
 class PlanArgs(BaseModel):
+    """Write or update your todo list for tasks of 3+ steps. Send the whole list each time;
+    mark an item in_progress before starting it and completed as soon as it is done. The
+    user sees the plan as a checklist."""
+
     todos: list[Todo] = Field(description="The whole plan; it replaces the previous one.")
 
 
@@ -25,22 +33,17 @@ def render_plan(todos: list[dict[str, Any]]) -> str:
     return "\n".join(f"{marks.get(t['status'], '[ ]')} {t['id']}. {t['content']}" for t in todos)
 
 
-async def _plan(todos: list[Todo]) -> tuple[str, dict[str, Any]]:
+async def _plan(_call: CallContext, todos: list[Todo]) -> tuple[str, dict[str, Any]]:
     items = [t.model_dump() for t in todos]
     done = sum(t["status"] == "completed" for t in items)
     text = f"Plan updated ({done}/{len(items)} done):\n{render_plan(items)}"
     return text, {"plan": items}
 
 
-def make_plan_tool() -> BaseTool:
-    return StructuredTool.from_function(
-        coroutine=_plan,
-        name="plan",
-        description=(
-            "Write or update your todo list for tasks of 3+ steps. Send the whole list each "
-            "time; mark an item in_progress before starting it and completed as soon as it is "
-            "done. The user sees the plan as a checklist."
-        ),
-        args_schema=PlanArgs,
-        response_format="content_and_artifact",
+def plan_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("plan", PlanArgs, _plan, artifact=True),
+        family="local",
+        approval=always("auto"),
+        summary=lambda args: f"{len(args.get('todos') or [])} items",
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.github_server import GitHubServer
-from tools.external.github import make_github_tools
+from tools.external.family import github_specs
 
 TRAIN = "import torch\nfrom peft import LoraConfig\n\nconfig = LoraConfig(r=16)\n" + "\n".join(
     f"# line {i}" for i in range(5, 31)
@@ -36,7 +36,7 @@ def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubServer]:
 
 async def run(name: str, **args: Any) -> tuple[str, str]:
     """(content, status) of one call, as execute_tools would receive it."""
-    tool = next(t for t in make_github_tools() if t.name == name)
+    tool = next(s.tool for s in github_specs() if s.name == name)
     message = await tool.ainvoke({"type": "tool_call", "id": "c1", "name": name, "args": args})
     return str(message.content), message.status
 
@@ -137,8 +137,7 @@ async def test_agent_searches_github_and_reads_a_file(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external.family import extend_catalog
-    from tools.registry import build_catalog
+    from tools.families import build_catalog
 
     llm.add(
         Turn(
@@ -148,7 +147,7 @@ async def test_agent_searches_github_and_reads_a_file(
         Turn(content="train.py uses LoraConfig(r=16)."),
     )
     settings = fast_settings(llm.url)
-    catalog = extend_catalog(build_catalog(settings), github_specs())
+    catalog = build_catalog(settings).extended(github_specs())
     async with open_session(settings, workspace, catalog=catalog) as session:
         events = await collect(session.send("How does acme/trainer configure LoRA?"))
     assert not [e for e in events if e.type == "approval_required"]  # read-only: no approval
@@ -157,12 +156,6 @@ async def test_agent_searches_github_and_reads_a_file(
     assert events[-1].data["final_text"] == "train.py uses LoraConfig(r=16)."
     names = {t["function"]["name"] for t in llm.requests[0]["tools"]}
     assert {"github_search_code", "github_read_file", "github_list_repos"} <= names
-
-
-def github_specs() -> list[Any]:
-    from tools.external.family import github_tool_specs
-
-    return github_tool_specs()
 
 
 def call(name: str, call_id: str, **args: object) -> dict[str, object]:

@@ -174,8 +174,7 @@ async def test_agent_reads_git_history_and_a_commit_needs_approval(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external.family import extend_catalog
-    from tools.registry import build_catalog
+    from tools.families import build_catalog
 
     repo = str(git_repo)
     llm.add(
@@ -184,7 +183,7 @@ async def test_agent_reads_git_history_and_a_commit_needs_approval(
         Turn(content="The last commit added the training script."),
     )
     settings = fast_settings(llm.url)
-    catalog = extend_catalog(build_catalog(settings), real.specs())
+    catalog = build_catalog(settings).extended(real.specs())
     async with open_session(settings, workspace, catalog=catalog) as session:
         events = await collect(session.send("What changed last in the repo? Then commit."))
         asked = [e for e in events if e.type == "approval_required"]
@@ -251,8 +250,7 @@ async def test_in_a_run_a_crash_is_one_warning_event_and_the_agent_carries_on(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external.family import extend_catalog
-    from tools.registry import build_catalog
+    from tools.families import build_catalog
 
     llm.add(
         Turn(tool_calls=[call("fake__crash", "c1"), call("glob", "g1", pattern="*")]),
@@ -262,7 +260,7 @@ async def test_in_a_run_a_crash_is_one_warning_event_and_the_agent_carries_on(
     )
     settings = fast_settings(llm.url)
     async with open_mcp({"fake": FAKE}) as manager:
-        catalog = extend_catalog(build_catalog(settings), manager.specs())
+        catalog = build_catalog(settings).extended(manager.specs())
         async with open_session(settings, workspace, catalog=catalog, mode="headless") as session:
             events = await collect(session.send("try the fake server"))
     warnings = [e for e in events if e.type == "error" and e.data.get("warning")]

@@ -16,10 +16,10 @@ from tools.external.notify import (
     SlackNotifier,
     SlackPoster,
     cut,
-    make_notify_tool,
     messaging_config,
     to_mrkdwn,
 )
+from tools.external.notify_tool import notify_spec
 
 ENV = {"SLACK_BOT_TOKEN": "xoxb-env", "SLACK_CHANNEL_ID": "C-env"}
 
@@ -123,7 +123,7 @@ async def test_notify_posts_only_to_destinations_that_allow_the_tool(slack: Slac
         },
         {},
     )
-    tool = make_notify_tool(config)
+    tool = notify_spec(config).tool
     assert "slack.team" in tool.description and "slack.ops" not in tool.description
     text, status = await invoke(
         tool,
@@ -146,7 +146,7 @@ async def test_notify_posts_only_to_destinations_that_allow_the_tool(slack: Slac
 async def test_notify_reports_slack_errors_to_the_model(slack: SlackServer) -> None:
     slack.missing_channels.add("C-gone")
     config = messaging_config({"destinations": {"slack.x": destination("C-gone")}}, {})
-    text, status = await invoke(make_notify_tool(config), message="hello")
+    text, status = await invoke(notify_spec(config).tool, message="hello")
     assert status == "error" and "channel_not_found" in text
 
 
@@ -158,7 +158,7 @@ async def test_rate_limited_posts_are_retried_after_retry_after(slack: SlackServ
         slept.append(seconds)
 
     config = messaging_config({"destinations": {"s": destination("C1")}}, {})
-    _, status = await invoke(make_notify_tool(config, SlackPoster(sleep=sleep)), message="x")
+    _, status = await invoke(notify_spec(config, SlackPoster(sleep=sleep)).tool, message="x")
     assert status == "success" and slept == [7.0]
     assert slack.attempts == 2 and len(slack.messages) == 1
 
@@ -214,8 +214,8 @@ async def test_agent_notifies_and_auto_events_reach_slack(
     from tests.fakes.agent import collect, fast_settings, open_session
     from tests.fakes.llm_server import Turn
     from tests.fakes.transcript_checks import tool_results
-    from tools.external.family import extend_catalog, notify_tool_specs
-    from tools.registry import build_catalog
+    from tools.external.family import notify_specs
+    from tools.families import build_catalog
 
     for key, value in ENV.items():
         monkeypatch.setenv(key, value)
@@ -225,7 +225,7 @@ async def test_agent_notifies_and_auto_events_reach_slack(
         Turn(content="All **done**."),
     )
     settings = fast_settings(llm.url)
-    catalog = extend_catalog(build_catalog(settings), notify_tool_specs(settings))
+    catalog = build_catalog(settings).extended(notify_specs(settings))
     notifier = SlackNotifier(messaging_config(settings.messaging))
     async with open_session(settings, workspace, catalog=catalog) as session:
         await collect(notifier.watch(session.send("run it and tell me")))

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.hub.datasets import chat_summary, describe_type, make_datasets_tool
+from tools.hub.datasets import chat_summary, datasets_spec, describe_type
 
-INSPECT = make_datasets_tool()
+INSPECT = datasets_spec().tool
 
 
 @pytest.fixture

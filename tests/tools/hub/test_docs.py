@@ -8,9 +8,10 @@ import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
 from tools.hub.client import auth_headers, is_hub_url, token_allowed
-from tools.hub.docs import html_to_text, make_docs_tools
+from tools.hub.docs_fetch import docs_fetch_spec, html_to_text
+from tools.hub.docs_search import docs_search_spec
 
-SEARCH, FETCH = make_docs_tools()
+SEARCH, FETCH = docs_search_spec().tool, docs_fetch_spec().tool
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.hub_server import FakeHub, hub_env
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
-from tools.hub.family import make_hf_specs
-from tools.registry import ToolCatalog, build_catalog
+from tools.catalog import ToolCatalog
+from tools.families import build_catalog
+from tools.hub.family import hub_specs
 
 TRAIN = "from trl import SFTTrainer\nprint('training')\n"
 
@@ -25,7 +26,7 @@ def call(name: str, call_id: str, **args: object) -> dict[str, object]:
 
 def catalog(settings: Any, workspace: Path) -> ToolCatalog:
     """The default catalog, as the CLI builds it: it includes the Hugging Face tools."""
-    built = build_catalog(settings, workspace)
+    built = build_catalog(settings)
     assert {"hf_search", "hf_jobs"} <= set(built.names)
     return built
 
@@ -130,7 +131,7 @@ async def test_headless_runs_deletes_but_never_schedules(
     )
     settings = fast_settings(llm.url)
     async with open_session(
-        settings, workspace, mode="headless", catalog=ToolCatalog(make_hf_specs(settings))
+        settings, workspace, mode="headless", catalog=ToolCatalog(hub_specs(settings))
     ) as session:
         events = await collect(session.send("Clean up and schedule nightly training"))
     assert not [e for e in events if e.type == "approval_required"]
@@ -150,7 +151,7 @@ async def test_cancelling_the_turn_cancels_the_job_it_follows(
     settings = fast_settings(llm.url)
     seen: list[str] = []
     async with open_session(
-        settings, workspace, mode="headless", catalog=ToolCatalog(make_hf_specs(settings))
+        settings, workspace, mode="headless", catalog=ToolCatalog(hub_specs(settings))
     ) as session:
         async for event in session.send("Train, then I change my mind"):
             seen.append(event.type)

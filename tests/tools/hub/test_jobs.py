@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.hub.jobs import BOOTSTRAP, UV_IMAGE, make_jobs_tool
+from tools.hub.jobs import BOOTSTRAP, UV_IMAGE, jobs_spec
 from tools.hub.jobs_follow import follow
 
-JOBS = make_jobs_tool()
+JOBS = jobs_spec().tool
 SCRIPT = "import trl\nprint('training')\n"
 
 
@@ -25,11 +25,9 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
 
 
 @pytest.fixture
-def events(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """What the tool writes to the graph's stream (as if it ran inside a graph)."""
-    seen: list[dict[str, Any]] = []
-    monkeypatch.setattr("langgraph.config.get_stream_writer", lambda: seen.append)
-    return seen
+def events() -> list[dict[str, Any]]:
+    """What the tool writes to the run's stream (its call's writer)."""
+    return []
 
 
 def last_spec(hub: FakeHub) -> dict[str, Any]:
@@ -124,7 +122,7 @@ async def test_run_on_a_gpu_gets_a_two_hour_timeout_and_bad_flavors_are_refused(
 async def test_wait_streams_each_log_line_and_returns_the_tail(
     hub: FakeHub, events: list[dict[str, Any]]
 ) -> None:
-    result = await invoke(JOBS, operation="uv", script=SCRIPT, wait=True)
+    result = await invoke(JOBS, writer=events.append, operation="uv", script=SCRIPT, wait=True)
     assert result.content.startswith("Job job00001 finished: COMPLETED.")
     assert result.content.endswith("step 3/3 loss=1.20\nTraining done")
     assert [e["line"] for e in events] == hub.job_logs
@@ -136,7 +134,8 @@ async def test_wait_streams_each_log_line_and_returns_the_tail(
 
 async def test_a_failed_job_reports_its_stage(hub: FakeHub, events: list[dict[str, Any]]) -> None:
     hub.job_final_stage = "ERROR"
-    result = await invoke(JOBS, operation="run", image="python:3.12", command=["false"], wait=True)
+    job = {"image": "python:3.12", "command": ["false"], "wait": True}
+    result = await invoke(JOBS, writer=events.append, operation="run", **job)
     assert "finished: ERROR" in result.content
 
 
@@ -145,7 +144,8 @@ async def test_cancelling_the_turn_cancels_the_followed_job(
 ) -> None:
     hub.job_line_delay = 0.5
     hub.job_logs = [f"step {i}" for i in range(40)]
-    task = asyncio.create_task(invoke(JOBS, operation="uv", script=SCRIPT, wait=True))
+    following = invoke(JOBS, writer=events.append, operation="uv", script=SCRIPT, wait=True)
+    task = asyncio.create_task(following)
     while not events:
         await asyncio.sleep(0.02)
     task.cancel()
@@ -156,12 +156,13 @@ async def test_cancelling_the_turn_cancels_the_followed_job(
 
 
 async def test_following_stops_at_the_budget_without_cancelling(hub: FakeHub) -> None:
-    from tools.hub.client import HfCall, hub_api
+    from tests.fakes.tool_calls import call_context
+    from tools.hub.client import hub_api
 
     hub.job_line_delay = 0.2
     hub.job_logs = [f"step {i}" for i in range(40)]
     job = hub_api().run_job(image="python:3.12", command=["train"], namespace="alice")
-    final, tail = await follow(HfCall(Path.cwd(), None), job, "alice", budget=0.5)
+    final, tail = await follow(call_context("hf_jobs"), job, "alice", budget=0.5)
     assert final.status.stage == "RUNNING" and 1 <= len(tail) < 40
     assert not hub.sent_to("/cancel$")
 

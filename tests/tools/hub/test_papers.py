@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.hub.papers import arxiv_id_of, make_papers_tool, read_text
+from tools.hub.papers import arxiv_id_of, papers_spec, read_text
 
-PAPERS = make_papers_tool()
+PAPERS = papers_spec().tool
 
 
 @pytest.fixture

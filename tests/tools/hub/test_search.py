@@ -10,10 +10,11 @@ import pytest
 
 from configs.settings import Settings
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.hub.family import make_hf_specs
-from tools.hub.repo_files import make_repo_files_tool
-from tools.hub.repo_git import make_repo_git_tool
-from tools.hub.search import make_hub_tools
+from tools.hub.family import hub_specs
+from tools.hub.repo_details import repo_details_spec
+from tools.hub.repo_files import repo_files_spec
+from tools.hub.repo_git import repo_git_spec
+from tools.hub.search import search_spec
 from tools.policy import PolicyContext, decide
 
 
@@ -23,9 +24,9 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
         yield hub
 
 
-SEARCH, DETAILS = make_hub_tools()
-FILES = make_repo_files_tool()
-GIT = make_repo_git_tool()
+SEARCH, DETAILS = search_spec().tool, repo_details_spec().tool
+FILES = repo_files_spec().tool
+GIT = repo_git_spec().tool
 
 
 async def test_search_lists_models_with_the_token_sent_as_bearer(hub: FakeHub) -> None:
@@ -243,10 +244,9 @@ async def test_an_unreachable_hub_is_one_sentence(monkeypatch: pytest.MonkeyPatc
 
 # --- approvals ------------------------------------------------------------------------------
 
-RULES = {spec.name: spec.approval for spec in make_hf_specs(Settings())}
+RULES = {spec.name: spec.approval for spec in hub_specs(Settings())}
 CPU_FREE = {
-    spec.name: spec.approval
-    for spec in make_hf_specs(Settings(approval={"confirm_cpu_jobs": False}))
+    spec.name: spec.approval for spec in hub_specs(Settings(approval={"confirm_cpu_jobs": False}))
 }
 
 # (tool, args, interactive, headless)

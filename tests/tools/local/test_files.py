@@ -12,19 +12,17 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import ToolMessage
-from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, ToolException
-from langgraph.graph import START, StateGraph
-from typing_extensions import TypedDict
 
+from tests.fakes.tool_calls import call_tool
+from tools.local.family import local_specs
 from tools.local.file_edits import apply_edit
-from tools.local.files import make_local_tools
 
 Run = Callable[..., Awaitable[Any]]
 
 
-def _config(workspace: Path, thread: str = "t1") -> RunnableConfig:
-    return {"configurable": {"thread_id": thread, "workspace": str(workspace)}}
+def make_local_tools() -> list[BaseTool]:
+    return [spec.tool for spec in local_specs() if spec.name != "plan"]
 
 
 @pytest.fixture
@@ -43,7 +41,7 @@ def tools() -> dict[str, BaseTool]:
 @pytest.fixture
 def run(tools: dict[str, BaseTool], workspace: Path) -> Run:
     async def run(name: str, thread: str = "t1", **args: Any) -> Any:
-        return await tools[name].ainvoke(args, config=_config(workspace, thread))
+        return await call_tool(tools[name], args, workspace, thread=thread)
 
     return run
 
@@ -99,24 +97,23 @@ def test_tool_names_and_arguments_the_model_sees() -> None:
 async def test_errors_come_back_as_error_tool_messages(
     tools: dict[str, BaseTool], workspace: Path
 ) -> None:
-    call = {"type": "tool_call", "id": "call-1", "name": "read", "args": {"path": "missing.txt"}}
-    message = await tools["read"].ainvoke(call, config=_config(workspace))
+    args = {"path": "missing.txt"}
+    message = await call_tool(tools["read"], args, workspace, as_tool_call=True)
     assert isinstance(message, ToolMessage)
     assert message.status == "error"
     assert "File not found" in message.content and "missing.txt" in message.content
 
 
-async def test_workspace_argument_wins_and_cwd_is_the_fallback(
+async def test_the_runs_workspace_wins_and_cwd_is_the_fallback(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pinned, cwd = workspace / "pinned", workspace / "cwd"
     pinned.mkdir()
     cwd.mkdir()
     monkeypatch.chdir(cwd)
-    bash = {t.name: t for t in make_local_tools(workspace=pinned)}["bash"]
-    assert str(pinned) in await bash.ainvoke({"command": "pwd"}, config=_config(workspace))
-    default_bash = {t.name: t for t in make_local_tools()}["bash"]
-    assert str(cwd) in await default_bash.ainvoke({"command": "pwd"})
+    bash = {t.name: t for t in make_local_tools()}["bash"]
+    assert str(pinned) in await call_tool(bash, {"command": "pwd"}, pinned)
+    assert str(cwd) in await bash.ainvoke({"command": "pwd"})  # outside any run
 
 
 # --- bash --------------------------------------------------------------------------------
@@ -178,21 +175,10 @@ async def test_bash_rejects_timeouts_outside_1_to_600(run: Run, seconds: int) ->
 
 
 async def test_bash_streams_lines_as_tool_log_events(workspace: Path) -> None:
-    bash = {t.name: t for t in make_local_tools(workspace=workspace)}["bash"]
-
-    class State(TypedDict):
-        out: str
-
-    async def node(state: State, config: RunnableConfig) -> dict[str, str]:
-        configurable = {**config["configurable"], "tool_call_id": "call-7"}
-        return {
-            "out": await bash.ainvoke(
-                {"command": "echo one; echo two"}, {**config, "configurable": configurable}
-            )
-        }
-
-    graph = StateGraph(State).add_node("run", node).add_edge(START, "run").compile()
-    events = [chunk async for chunk in graph.astream({"out": ""}, stream_mode="custom")]
+    bash = {t.name: t for t in make_local_tools()}["bash"]
+    events: list[dict[str, Any]] = []
+    args = {"command": "echo one; echo two"}
+    await call_tool(bash, args, workspace, call_id="call-7", writer=events.append)
     assert events == [
         {"type": "tool_log", "tool": "bash", "tool_call_id": "call-7", "line": "one"},
         {"type": "tool_log", "tool": "bash", "tool_call_id": "call-7", "line": "two"},

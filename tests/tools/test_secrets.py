@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.redaction import MASK, redact, redact_data
+from tools.secrets import MASK, redact, redact_data
 
 PLANTED = [
     "hf_abcdefghijklmnopqrstuvwxyz123456",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tools.hub.family import describe_job, describe_repo_files, describe_repo_git
+from tools.hub.jobs import describe_job
+from tools.hub.repo_files import describe_repo_files
+from tools.hub.repo_git import describe_repo_git
 
 
 def test_a_job_request_shows_hardware_timeout_dependencies_and_the_whole_script() -> None:

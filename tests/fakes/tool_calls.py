@@ -1,0 +1,42 @@
+"""Calling a tool as `execute_tools` does: inside a call context (workspace, thread, call id)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import BaseTool
+
+from configs.run_context import RunContext
+from tools.call_context import CallContext, _nowhere, calling
+
+
+def call_context(
+    tool: str = "",
+    workspace: Path | None = None,
+    *,
+    thread: str = "t1",
+    call_id: str | None = "call-1",
+    mode: str = "interactive",
+    writer: Callable[[Any], None] = _nowhere,
+) -> CallContext:
+    run = RunContext.model_validate({"workspace": workspace, "thread_id": thread, "mode": mode})
+    return CallContext(run=run, tool=tool, tool_call_id=call_id, writer=writer)
+
+
+async def call_tool(
+    tool: BaseTool,
+    args: dict[str, Any],
+    workspace: Path | None = None,
+    *,
+    as_tool_call: bool = False,
+    **context: Any,
+) -> Any:
+    """The tool's result; with `as_tool_call` a ToolMessage (errors have status=error)."""
+    ctx = call_context(tool.name, workspace, **context)
+    payload: Any = args
+    if as_tool_call:
+        payload = {"name": tool.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
+    with calling(ctx):
+        return await tool.ainvoke(payload)

@@ -1,0 +1,108 @@
+"""ToolSpec and ToolCatalog: everything the system knows about a tool, in one record.
+
+A leaf: it imports no tool. Each tool module builds its own `ToolSpec` (schema and handler
+in `tool`, approval rule, whether it only reads, how an approval describes a call, which
+argument the CLI shows); its family module lists it; `tools.families.build_catalog` joins
+the families. Nothing elsewhere keys facts by a tool's name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from tools.policy import ApprovalRule
+
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
+
+Family = Literal["local", "hub", "external", "research", "mcp"]
+Describer = Callable[[Mapping[str, Any]], str]
+SUMMARY_CHARS = 90
+
+
+def compact_json(args: Mapping[str, Any], limit: int = 2000) -> str:
+    return json.dumps(dict(args), ensure_ascii=False, default=str)[:limit]
+
+
+def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    tool: BaseTool
+    family: Family
+    # What the tool asks for by itself (auto / ask / never_auto), per call and operation.
+    approval: ApprovalRule
+    # True: the tool never changes anything (the research sub-agent and read-only modes use it).
+    read_only: bool = False
+    # What a human needs to judge a call (the approval request); None: name and arguments.
+    describe: Describer | None = None
+    # The argument the CLI shows on a call's one-line summary, or a function making that line.
+    summary: str | Describer | None = None
+
+    @property
+    def name(self) -> str:
+        return self.tool.name
+
+    def describe_call(self, args: Mapping[str, Any]) -> str:
+        if self.describe is not None:
+            return self.describe(args)
+        return f"Call {self.name} with {compact_json(args)}"
+
+    def summarize(self, args: Mapping[str, Any]) -> str:
+        """The call's arguments in one short line (the CLI's tool-call line)."""
+        if callable(self.summary):
+            text = self.summary(args)
+        elif isinstance(self.summary, str) and isinstance(args.get(self.summary), str):
+            text = args[self.summary]
+        else:
+            text = compact_json(args)
+        return one_line(text)
+
+
+class ToolCatalog:
+    """Tools by name, in a stable order (the order the model sees them in)."""
+
+    def __init__(self, specs: Iterable[ToolSpec]) -> None:
+        self._specs: dict[str, ToolSpec] = {}
+        for spec in specs:
+            if spec.name in self._specs:
+                raise ValueError(f"two tools are named {spec.name!r}")
+            self._specs[spec.name] = spec
+
+    def __iter__(self) -> Iterator[ToolSpec]:
+        return iter(self._specs.values())
+
+    def get(self, name: str) -> ToolSpec | None:
+        return self._specs.get(name)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    @property
+    def tools(self) -> list[BaseTool]:
+        return [spec.tool for spec in self]
+
+    def extended(self, specs: Iterable[ToolSpec]) -> ToolCatalog:
+        """A new catalog: these tools, then those of `specs` not already here."""
+        return ToolCatalog([*self, *(s for s in specs if s.name not in self._specs)])
+
+    def only(self, keep: Callable[[ToolSpec], bool]) -> ToolCatalog:
+        return ToolCatalog(spec for spec in self if keep(spec))
+
+    def summarize(self, name: str, args: Mapping[str, Any]) -> str:
+        spec = self.get(name)
+        return spec.summarize(args) if spec else one_line(compact_json(args))
+
+    def schemas(self) -> list[dict[str, Any]]:
+        """The tool schemas in OpenAI function format, as the model receives them."""
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        return [convert_to_openai_tool(tool) for tool in self.tools]

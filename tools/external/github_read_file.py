@@ -1,0 +1,78 @@
+"""The `github_read_file` tool: a file (numbered lines, paged) or a directory listing from GitHub."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote
+
+from langchain_core.tools import ToolException
+from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.external.github import MAX_LINE_CHARS, RAW, github_get
+from tools.policy import always
+from tools.tool_factory import make_tool
+
+
+class ReadFileArgs(BaseModel):
+    """Read a file (or list a directory) from a GitHub repository, with numbered lines like
+    `read`. `ref` is a branch, tag or commit (default: the default branch). Shows `limit`
+    lines from line `offset` and says how to read further."""
+
+    repo: str = Field(description="owner/name, e.g. huggingface/transformers.")
+    path: str = Field(description="Path in the repository; '' or '/' lists the root.")
+    ref: str | None = Field(None, description="Branch, tag or commit sha.")
+    offset: int = Field(1, ge=1, description="First line to show (1-based).")
+    limit: int = Field(500, ge=1, le=5000, description="How many lines to show.")
+
+
+async def _read_file(
+    _call: CallContext,
+    repo: str,
+    path: str,
+    ref: str | None = None,
+    offset: int = 1,
+    limit: int = 500,
+) -> str:
+    where = f"/repos/{quote(repo, safe='/')}/contents/{quote(path.strip('/'))}"
+    params = {"ref": ref} if ref else None
+    data = await github_get(where, action=f"Reading {repo}/{path}", params=params)
+    if isinstance(data, list):
+        entries = sorted(data, key=lambda e: (e.get("type") != "dir", e.get("name", "")))
+        lines = [f"{e['path']}{'/' if e.get('type') == 'dir' else ''}" for e in entries]
+        return f"{repo}/{path.strip('/')} is a directory with {len(lines)} entries:\n" + "\n".join(
+            lines
+        )
+    if data.get("type") != "file":
+        raise ToolException(f"{repo}/{path} is a {data.get('type')}, not a file.")
+    if data.get("encoding") == "base64" and data.get("content"):
+        raw = base64.b64decode(data["content"])
+        if b"\0" in raw[:8192]:
+            return f"{repo}/{path} is a binary file ({data.get('size', len(raw)):,} bytes)."
+        text = raw.decode("utf-8", errors="replace")
+    else:  # over 1 MB the contents API leaves `content` empty: fetch the raw file
+        text = await github_get(where, action=f"Reading {repo}/{path}", params=params, accept=RAW)
+    return numbered(text, offset, limit, f"{repo}/{path}")
+
+
+def numbered(text: str, offset: int, limit: int, label: str) -> str:
+    lines = text.splitlines()
+    shown = lines[offset - 1 : offset - 1 + limit]
+    body = "\n".join(f"{offset + i:6}\t{line[:MAX_LINE_CHARS]}" for i, line in enumerate(shown))
+    end = offset - 1 + len(shown)
+    if end < len(lines):
+        body += f"\n[{label}: lines {offset}-{end} of {len(lines)}; read on with offset={end + 1}]"
+    elif not shown:
+        body = f"[{label} has {len(lines)} lines; offset {offset} is past the end]"
+    return body
+
+
+def read_file_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("github_read_file", ReadFileArgs, _read_file),
+        family="external",
+        approval=always("auto"),
+        read_only=True,
+        summary=lambda args: f"{args.get('repo')}/{args.get('path')}",
+    )

@@ -1,0 +1,21 @@
+"""The built-in toolset: each family lists its own tools; this joins them in the model's order.
+
+Adding a tool is one module (its `ToolSpec`) plus one line in its family's list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tools.catalog import ToolCatalog
+from tools.external.family import external_specs
+from tools.hub.family import hub_specs
+from tools.local.family import local_specs
+
+if TYPE_CHECKING:
+    from configs.settings import Settings
+
+
+def build_catalog(settings: Settings) -> ToolCatalog:
+    """Local files, shell and plan; the Hugging Face tools; GitHub and Slack."""
+    return ToolCatalog([*local_specs(), *hub_specs(settings), *external_specs(settings)])

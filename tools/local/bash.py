@@ -1,0 +1,60 @@
+"""The `bash` tool: a shell command in the workspace, in its own process group, output streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.local.bash_process import run_bash
+from tools.policy import Need, is_read_only_command
+from tools.tool_factory import make_tool
+
+MAX_TIMEOUT_S = 600
+
+
+class BashArgs(BaseModel):
+    """Run a shell command with /bin/bash in the workspace and return its combined stdout and
+    stderr, followed by the exit code. stdin is /dev/null, so pass flags like `-y` instead of
+    answering prompts. Every call starts a fresh shell: `cd` and `export` do not persist.
+    The timeout defaults to 120 s (max 600 s); on timeout the command and all its child
+    processes are killed. For longer jobs start them in the background with output sent to a
+    file (`nohup cmd > run.log 2>&1 &`) and check the log later. Use read, glob, grep and edit
+    rather than cat, find, grep and sed for files."""
+
+    command: str = Field(description="Shell command, run with `/bin/bash -c` in the workspace.")
+    timeout: int = Field(
+        120, gt=0, le=MAX_TIMEOUT_S, description="Seconds before the command is killed (max 600)."
+    )
+    description: str | None = Field(
+        None, description="Five to ten words saying what the command does, shown to the user."
+    )
+
+
+async def _bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
+    return await run_bash(call.workspace, lambda line: call.progress(line=line), command, timeout)
+
+
+def bash_rule(args: Mapping[str, Any], _workspace: Path) -> Need:
+    """Read-only commands (a conservative allowlist) run; anything else asks."""
+    command = args.get("command")
+    return "auto" if isinstance(command, str) and is_read_only_command(command) else "ask"
+
+
+def describe_bash(args: Mapping[str, Any]) -> str:
+    why = f"\n({args['description']})" if args.get("description") else ""
+    return f"Run a shell command:\n{args.get('command', '')}{why}"
+
+
+def bash_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("bash", BashArgs, _bash),
+        family="local",
+        approval=bash_rule,
+        describe=describe_bash,
+        summary="command",
+    )

@@ -1,0 +1,44 @@
+"""The `edit` tool: replace text in a file the thread has read (exact, then whitespace-tolerant)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.local.file_checks import off_loop, outside_workspace, require_file
+from tools.local.file_edits import ReadRegistry, describe_edit, edit_file
+from tools.policy import path_rule
+from tools.tool_factory import make_tool
+
+
+class EditArgs(BaseModel):
+    """Replace `old_str` with `new_str` in a file you have read. `old_str` must match the file
+    exactly (copy it from `read` output without the line-number prefix) and be unique: add
+    surrounding lines to make it unique, or set replace_all=true to change every occurrence.
+    If there is no exact match but exactly one match ignoring whitespace, that one is replaced
+    and the result says so. Returns the edited region with line numbers."""
+
+    path: str = Field(description="File to change; `read` it first.")
+    old_str: str = Field(description="Exact text to replace, copied without line-number prefixes.")
+    new_str: str = Field(description="Text to put in its place.")
+    replace_all: bool = Field(False, description="Replace every occurrence instead of one.")
+
+
+def _edit(
+    call: CallContext, seen: ReadRegistry, path: str, old_str: str, new_str: str, replace_all: bool
+) -> str:
+    target = call.resolve(path)
+    require_file(target, "To create a new file, use `write`.")
+    outcome = edit_file(seen, call.thread_id, target, old_str, new_str, replace_all)
+    return describe_edit(call.show(target), outcome)
+
+
+def edit_spec(seen: ReadRegistry) -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("edit", EditArgs, off_loop(_edit, seen)),
+        family="local",
+        approval=path_rule,
+        describe=outside_workspace("Edit"),
+        summary="path",
+    )

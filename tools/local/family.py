@@ -1,0 +1,27 @@
+"""The local family: the shell, files and the plan, in the order the model sees them."""
+
+from __future__ import annotations
+
+from tools.catalog import ToolSpec
+from tools.local.bash import bash_spec
+from tools.local.edit import edit_spec
+from tools.local.file_edits import ReadRegistry
+from tools.local.glob import glob_spec
+from tools.local.grep import grep_spec
+from tools.local.plan import plan_spec
+from tools.local.read import read_spec
+from tools.local.write import write_spec
+
+
+def local_specs() -> list[ToolSpec]:
+    """bash, read, write, edit, glob, grep and plan; the file tools share one read registry."""
+    seen = ReadRegistry()  # per thread: which files were read, so writes never clobber unseen
+    return [
+        bash_spec(),
+        read_spec(seen),
+        write_spec(seen),
+        edit_spec(seen),
+        glob_spec(),
+        grep_spec(),
+        plan_spec(),
+    ]

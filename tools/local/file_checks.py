@@ -1,0 +1,48 @@
+"""Small checks the file tools share: is it a file, is it binary, run it off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import ToolException
+
+from tools.call_context import CallContext
+
+SNIFF_BYTES = 8192
+
+
+def require_file(path: Path, hint: str) -> None:
+    if path.is_dir():
+        raise ToolException(f"{path} is a directory, not a file. Use `glob` to list it.")
+    if not path.exists():
+        raise ToolException(f"File not found: {path}. {hint}")
+
+
+def is_binary(path: Path) -> bool:
+    with path.open("rb") as f:
+        return b"\0" in f.read(SNIFF_BYTES)
+
+
+def off_loop(fn: Callable[..., str], *bound: object) -> Callable[..., Awaitable[str]]:
+    """`fn(call, *bound, **args)` run in a worker thread, OS errors turned into messages."""
+
+    async def run(call: CallContext, **args: Any) -> str:
+        try:
+            return await asyncio.to_thread(fn, call, *bound, **args)
+        except OSError as e:
+            where = f" on {e.filename}" if e.filename else ""
+            raise ToolException(f"Operating system error{where}: {e.strerror or e}.") from e
+
+    return run
+
+
+def outside_workspace(verb: str) -> Callable[[Any], str]:
+    """How an approval describes a file tool's call: it only asks outside the workspace."""
+
+    def describe(args: Any) -> str:
+        return f"{verb} {args.get('path')} (outside the workspace)"
+
+    return describe

@@ -1,0 +1,55 @@
+"""The `glob` tool: files and directories by name pattern, newest first."""
+
+from __future__ import annotations
+
+from langchain_core.tools import ToolException
+from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.local.file_checks import off_loop, outside_workspace
+from tools.local.file_walk import glob_regex, mtime, walk
+from tools.policy import path_rule
+from tools.tool_factory import make_tool
+
+MAX_RESULTS = 200
+
+
+class GlobArgs(BaseModel):
+    """Find files and directories by name pattern (pathlib glob: `*`, `?`, `[abc]`, `**` for
+    any depth, `{a,b}` for alternatives). `**/*.py` searches subdirectories; `*.py` only the
+    top directory. Newest first, at most 200. Skips .git, .venv, node_modules, __pycache__."""
+
+    pattern: str = Field(description="Glob pattern such as `**/*.py` or `configs/*.json`.")
+    path: str | None = Field(None, description="Directory to search (default: the workspace).")
+
+
+def _glob(call: CallContext, pattern: str, path: str | None) -> str:
+    base = call.resolve(path) if path else call.workspace
+    if not base.is_dir():
+        raise ToolException(f"{base} is not a directory. Give a directory as `path`.")
+    if pattern.startswith("/"):
+        raise ToolException("pattern must be relative; put the directory in `path`.")
+    regex = glob_regex(pattern)
+    depth = None if "**" in pattern else pattern.strip("/").count("/")
+    hits = [
+        p for p in walk(base, depth, dirs=True) if regex.fullmatch(p.relative_to(base).as_posix())
+    ]
+    if not hits:
+        hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
+        return f"No files match {pattern!r} in {call.show(base)}.{hint}"
+    hits.sort(key=mtime, reverse=True)
+    shown = [call.show(p) + ("/" if p.is_dir() else "") for p in hits[:MAX_RESULTS]]
+    more = len(hits) - MAX_RESULTS
+    return "\n".join(shown) + (f"\n[{more} more not shown; narrow the pattern]" if more > 0 else "")
+
+
+def glob_spec() -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("glob", GlobArgs, off_loop(_glob)),
+        family="local",
+        approval=path_rule,
+        read_only=True,
+        describe=outside_workspace("Glob"),
+        summary="pattern",
+    )

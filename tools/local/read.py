@@ -1,0 +1,68 @@
+"""The `read` tool: a text file, numbered like `cat -n`, paged by offset and limit."""
+
+from __future__ import annotations
+
+from langchain_core.tools import ToolException
+from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.local.file_checks import is_binary, off_loop, outside_workspace, require_file
+from tools.local.file_edits import ReadRegistry, numbered
+from tools.policy import path_rule
+from tools.tool_factory import make_tool
+
+MAX_LINE_CHARS = 2000
+
+
+class ReadArgs(BaseModel):
+    """Read a text file. Lines come numbered like `cat -n` (number, tab, text); the numbers are
+    not part of the file. Shows up to `limit` lines (default 2000) starting at line `offset`
+    (1-based), and says how to read further. Binary files report only their size. You must
+    read an existing file before `write` or `edit` may change it."""
+
+    path: str = Field(description="File to read, relative to the workspace or absolute.")
+    offset: int | None = Field(None, ge=1, description="First line to show (1-based).")
+    limit: int = Field(2000, ge=1, description="Maximum number of lines to show.")
+
+
+def read_file(
+    call: CallContext, seen: ReadRegistry, path: str, offset: int | None, limit: int
+) -> str:
+    target = call.resolve(path)
+    require_file(target, "Check the path, or use `glob` to find the file.")
+    st = target.stat()
+    seen.record(call.thread_id, target, st)
+    if is_binary(target):
+        return f"{call.show(target)} is a binary file ({st.st_size} bytes); content not shown."
+    first = offset or 1
+    shown: list[str] = []
+    total = 0
+    with target.open("rb") as f:
+        for total, raw in enumerate(f, start=1):
+            if first <= total < first + limit:
+                line = raw.decode("utf-8", errors="replace").rstrip("\n").removesuffix("\r")
+                cut = len(line) > MAX_LINE_CHARS
+                shown.append(line[:MAX_LINE_CHARS] + (" [line truncated]" if cut else ""))
+    if total == 0:
+        return f"{call.show(target)} is empty."
+    if first > total:
+        raise ToolException(f"offset {first} is past the end of {target} ({total} lines).")
+    last = first + len(shown) - 1
+    text = numbered(shown, first)
+    if first > 1 or last < total:
+        text += f"\n[Showing lines {first}-{last} of {total}."
+        text += f" Call read with offset={last + 1} to continue.]" if last < total else "]"
+    return text
+
+
+def read_spec(seen: ReadRegistry) -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("read", ReadArgs, off_loop(read_file, seen)),
+        family="local",
+        # Reading is free inside the workspace; outside it (~/.ssh, other projects) a human decides.
+        approval=path_rule,
+        read_only=True,
+        describe=outside_workspace("Read"),
+        summary="path",
+    )

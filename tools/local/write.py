@@ -1,0 +1,48 @@
+"""The `write` tool: create or overwrite a file atomically, only after reading what it replaces."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.local.file_checks import off_loop, outside_workspace
+from tools.local.file_edits import ReadRegistry, write_file
+from tools.policy import path_rule
+from tools.tool_factory import make_tool
+
+
+class WriteArgs(BaseModel):
+    """Create or overwrite a file with `content` (UTF-8), creating parent directories; the
+    write is atomic. Overwriting an existing file requires a `read` of it first in this
+    conversation, and it must not have changed since. Prefer `edit` for small changes."""
+
+    path: str = Field(description="File to create or overwrite.")
+    content: str = Field(description="The complete new content of the file.")
+
+
+def _write(call: CallContext, seen: ReadRegistry, mode: int, path: str, content: str) -> str:
+    target = call.resolve(path)
+    existed = write_file(seen, call.thread_id, target, content, mode)
+    lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
+    noun = "line" if lines == 1 else "lines"
+    return f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")
+
+
+def default_file_mode() -> int:
+    """What a new file gets under the process umask (as `open()` would give it)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_spec(seen: ReadRegistry) -> ToolSpec:
+    return ToolSpec(
+        tool=make_tool("write", WriteArgs, off_loop(_write, seen, default_file_mode())),
+        family="local",
+        approval=path_rule,
+        describe=outside_workspace("Write"),
+        summary="path",
+    )
