@@ -17,7 +17,8 @@ from rich.panel import Panel
 from rich.text import Text
 
 from cli.exit_codes import STOP_MESSAGES
-from tools.catalog import compact_json, one_line
+from tools.catalog import SUMMARY_CHARS, compact_json
+from tools.text import one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -177,7 +178,7 @@ class Renderer:
         line = Text("● ", style="cyan")
         line.append(name, style="bold")
         line.append(
-            f"  {data.get('summary') or one_line(compact_json(data.get('args') or {}))}",
+            f"  {data.get('summary') or one_line(compact_json(data.get('args') or {}), SUMMARY_CHARS)}",
             style="dim",
         )
         self.console.print(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from configs.providers import KEY_VARIABLES, provider_of
+from tools.text import one_line
 
 ErrorKind = Literal["transient", "context_window", "auth", "fatal"]
 
@@ -76,7 +77,7 @@ def retry_after_seconds(error: BaseException) -> float | None:
 def describe(error: BaseException, model_id: str) -> str:
     """One line for a person: what failed, why, what to do."""
     kind = classify(error)
-    detail = _short(getattr(error, "message", None) or str(error))
+    detail = one_line(getattr(error, "message", None) or str(error), 300)
     if kind == "auth":
         variable = KEY_VARIABLES.get(provider_of(model_id), "the provider's API key variable")
         return (
@@ -88,8 +89,3 @@ def describe(error: BaseException, model_id: str) -> str:
     if kind == "context_window":
         return f"The conversation no longer fits {model_id}'s context window: {detail}"
     return f"The model call to {model_id} failed: {detail}"
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

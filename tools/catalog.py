@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from tools.policy import ApprovalRule
+from tools.text import one_line
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
@@ -25,12 +26,6 @@ SUMMARY_CHARS = 90
 
 def compact_json(args: Mapping[str, Any], limit: int = 2000) -> str:
     return json.dumps(dict(args), ensure_ascii=False, default=str)[:limit]
-
-
-def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """`text` on one line, cut to `limit` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ class ToolSpec:
             text = args[self.summary]
         else:
             text = compact_json(args)
-        return one_line(text)
+        return one_line(text, SUMMARY_CHARS)
 
 
 class ToolCatalog:
@@ -99,7 +94,7 @@ class ToolCatalog:
 
     def summarize(self, name: str, args: Mapping[str, Any]) -> str:
         spec = self.get(name)
-        return spec.summarize(args) if spec else one_line(compact_json(args))
+        return spec.summarize(args) if spec else one_line(compact_json(args), SUMMARY_CHARS)
 
     def schemas(self) -> list[dict[str, Any]]:
         """The tool schemas in OpenAI function format, as the model receives them."""

@@ -12,6 +12,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.external.github import MAX_LINE_CHARS, RAW, github_get
 from tools.policy import always
+from tools.text import numbered
 from tools.tool_factory import make_tool
 
 
@@ -53,13 +54,13 @@ async def _read_file(
         text = raw.decode("utf-8", errors="replace")
     else:  # over 1 MB the contents API leaves `content` empty: fetch the raw file
         text = await github_get(where, action=f"Reading {repo}/{path}", params=params, accept=RAW)
-    return numbered(text, offset, limit, f"{repo}/{path}")
+    return page_of(text, offset, limit, f"{repo}/{path}")
 
 
-def numbered(text: str, offset: int, limit: int, label: str) -> str:
+def page_of(text: str, offset: int, limit: int, label: str) -> str:
     lines = text.splitlines()
     shown = lines[offset - 1 : offset - 1 + limit]
-    body = "\n".join(f"{offset + i:6}\t{line[:MAX_LINE_CHARS]}" for i, line in enumerate(shown))
+    body = numbered((line[:MAX_LINE_CHARS] for line in shown), offset)
     end = offset - 1 + len(shown)
     if end < len(lines):
         body += f"\n[{label}: lines {offset}-{end} of {len(lines)}; read on with offset={end + 1}]"

@@ -28,6 +28,7 @@ from typing import Any
 from langchain_core.tools import ToolException
 
 from tools.secrets import redact
+from tools.text import cut as cut_text
 
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -140,9 +141,8 @@ def _inline(text: str) -> str:
 
 
 def cut(text: str, limit: int = MAX_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 60].rstrip()}\n… (cut: {len(text) - limit + 60:,} more characters)"
+    """`text` within Slack's `limit`, the note on what was cut included."""
+    return text if len(text) <= limit else cut_text(text, limit - 30)
 
 
 def event_text(event: Any) -> str | None:

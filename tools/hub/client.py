@@ -264,14 +264,6 @@ async def call_hub(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any)
 # --- building tools -------------------------------------------------------------------------
 
 
-def cut(text: str, limit: int) -> str:
-    """`text` up to `limit` characters, saying how much was cut."""
-    text = str(text)
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… [{len(text) - limit:,} more chars]"
-
-
 def human_size(size: float | None) -> str:
     if size is None:
         return "?"

@@ -16,8 +16,9 @@ from pydantic import AliasChoices, BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.hub.client import cut, datasets_server_url, hub_get, human_size
+from tools.hub.client import datasets_server_url, hub_get, human_size
 from tools.policy import always
+from tools.text import cut
 from tools.tool_factory import make_tool
 
 MAX_CELL_CHARS = 300

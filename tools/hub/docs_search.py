@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.hub.client import cut, hub_endpoint, hub_get
+from tools.hub.client import hub_endpoint, hub_get
 from tools.policy import always
+from tools.text import cut
 from tools.tool_factory import make_tool
 
 MAX_EXCERPT_CHARS = 300

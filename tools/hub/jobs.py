@@ -24,9 +24,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.hub.client import call_hub, cut, hf_token, hub_api
+from tools.hub.client import call_hub, hf_token, hub_api
 from tools.hub.jobs_follow import TAIL_CHARS, TERMINAL, cancel_quietly, follow, tail_text
 from tools.policy import ApprovalRule, Need
+from tools.text import cut
 from tools.tool_factory import make_tool
 
 JobOperation = Literal[

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.hub.client import call_hub, cut, hub_api, hub_endpoint
+from tools.hub.client import call_hub, hub_api, hub_endpoint
 from tools.policy import always
+from tools.text import cut
 from tools.tool_factory import make_tool
 
 MAX_SECTION_CHARS = 12_000

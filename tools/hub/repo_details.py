@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.hub.client import call_hub, cut, hub_api, hub_get, human_size, repo_url
+from tools.hub.client import call_hub, hub_api, hub_get, human_size, repo_url
 from tools.hub.search import RepoType, short_count, short_date, telling_tags
 from tools.policy import always
+from tools.text import cut
 from tools.tool_factory import make_tool
 
 MAX_FILES_SHOWN = 25

@@ -20,13 +20,13 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import (
     call_hub,
-    cut,
     hub_api,
     hub_get,
     human_size,
     repo_url,
 )
 from tools.policy import Need
+from tools.text import cut
 from tools.tool_factory import make_tool
 
 LIST_ALL_UP_TO = 200

@@ -7,6 +7,7 @@ name ask first (the rule is `repo_git_rule` in tools/hf_catalog.py).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,8 +16,9 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.hub.client import call_hub, cut, hub_api, repo_url
+from tools.hub.client import call_hub, hub_api, repo_url
 from tools.policy import Need
+from tools.text import cut
 from tools.tool_factory import make_tool
 
 GitOperation = Literal[
@@ -88,99 +90,136 @@ def _pr_text(pr: Any, repo_id: str, repo_type: str) -> str:
     return "\n".join(lines)
 
 
-async def _git(
-    call: CallContext,
-    operation: str,
-    repo_id: str,
-    repo_type: str,
-    branch: str | None,
-    tag: str | None,
-    revision: str | None,
-    pr_number: int | None,
-    title: str | None,
-    description: str | None,
-    comment: str | None,
-    status: str,
-    private: bool | None,
-    gated: str | None,
-    space_sdk: str | None,
-) -> str:
-    api = hub_api()
-    where = {"repo_id": repo_id, "repo_type": repo_type}
-    act = f"{operation} on {repo_id}"
-    if operation == "create_branch":
-        name = _need(branch, "branch", operation)
-        await call_hub(act, api.create_branch, branch=name, revision=revision, **where)
+@dataclass(frozen=True)
+class GitCall:
+    """One hf_repo_git call: its arguments, the Hub client and what a failure says it did."""
+
+    api: Any
+    a: dict[str, Any]
+
+    @property
+    def where(self) -> dict[str, Any]:
+        return {"repo_id": self.a.get("repo_id"), "repo_type": self.a.get("repo_type")}
+
+    @property
+    def act(self) -> str:
+        return f"{self.a.get('operation')} on {self.a.get('repo_id')}"
+
+    def need(self, key: str) -> Any:
+        return _need(self.a.get(key), key, self.a.get("operation"))
+
+
+async def _refs(g: GitCall) -> str:
+    """Branches and tags: list, create, delete."""
+    api, op, repo_id, revision = (
+        g.api,
+        g.a.get("operation"),
+        g.a.get("repo_id"),
+        g.a.get("revision"),
+    )
+    if op == "list_refs":
+        return _refs_text(repo_id, await call_hub(g.act, api.list_repo_refs, **g.where))
+    if op == "create_branch":
+        name = g.need("branch")
+        await call_hub(g.act, api.create_branch, branch=name, revision=revision, **g.where)
         return f"Created branch {name} in {repo_id} from {revision or 'main'}."
-    if operation == "delete_branch":
-        name = _need(branch, "branch", operation)
-        await call_hub(act, api.delete_branch, branch=name, **where)
+    if op == "delete_branch":
+        name = g.need("branch")
+        await call_hub(g.act, api.delete_branch, branch=name, **g.where)
         return f"Deleted branch {name} of {repo_id}."
-    if operation == "create_tag":
-        name = _need(tag, "tag", operation)
-        await call_hub(
-            act, api.create_tag, tag=name, revision=revision, tag_message=description, **where
-        )
-        return f"Tagged {revision or 'main'} of {repo_id} as {name}."
-    if operation == "delete_tag":
-        name = _need(tag, "tag", operation)
-        await call_hub(act, api.delete_tag, tag=name, **where)
+    name = g.need("tag")
+    if op == "delete_tag":
+        await call_hub(g.act, api.delete_tag, tag=name, **g.where)
         return f"Deleted tag {name} of {repo_id}."
-    if operation == "list_refs":
-        return _refs_text(repo_id, await call_hub(act, api.list_repo_refs, **where))
-    if operation == "create_pr":
+    message = g.a.get("description")
+    await call_hub(
+        g.act, api.create_tag, tag=name, revision=revision, tag_message=message, **g.where
+    )
+    return f"Tagged {revision or 'main'} of {repo_id} as {name}."
+
+
+async def _list_prs(g: GitCall) -> str:
+    status, repo_id = g.a.get("status") or "open", g.a.get("repo_id")
+    wanted = None if status == "all" else status
+    prs = await call_hub(
+        g.act,
+        lambda: list(
+            g.api.get_repo_discussions(
+                discussion_type="pull_request", discussion_status=wanted, **g.where
+            )
+        ),
+    )
+    if not prs:
+        return f"No {status} pull requests on {repo_id}."
+    lines = [f"#{p.num} {p.title!r} by {p.author} · {p.status}" for p in prs[:MAX_PRS]]
+    more = [f"+{len(prs) - MAX_PRS} more"] if len(prs) > MAX_PRS else []
+    return "\n".join([f"{len(prs)} {status} pull requests on {repo_id}:", *lines, *more])
+
+
+async def _pull_requests(g: GitCall) -> str:
+    """Open, list, read, merge and comment on pull requests."""
+    api, op, repo_id, repo_type = (
+        g.api,
+        g.a.get("operation"),
+        g.a.get("repo_id"),
+        g.a.get("repo_type"),
+    )
+    if op == "list_prs":
+        return await _list_prs(g)
+    if op == "create_pr":
+        title, description = g.need("title"), g.a.get("description")
         pr = await call_hub(
-            act,
-            api.create_pull_request,
-            title=_need(title, "title", operation),
-            description=description,
-            **where,
+            g.act, api.create_pull_request, title=title, description=description, **g.where
         )
         return "Opened " + _pr_text(pr, repo_id, repo_type)
-    if operation == "list_prs":
-        wanted = None if status == "all" else status
-        prs = await call_hub(
-            act,
-            lambda: list(
-                api.get_repo_discussions(
-                    discussion_type="pull_request", discussion_status=wanted, **where
-                )
-            ),
+    number = g.need("pr_number")
+    if op == "get_pr":
+        pr = await call_hub(g.act, api.get_discussion_details, discussion_num=number, **g.where)
+        return _pr_text(pr, repo_id, repo_type)
+    if op == "merge_pr":
+        comment = g.a.get("comment")
+        await call_hub(
+            g.act, api.merge_pull_request, discussion_num=number, comment=comment, **g.where
         )
-        if not prs:
-            return f"No {status} pull requests on {repo_id}."
-        lines = [f"#{p.num} {p.title!r} by {p.author} · {p.status}" for p in prs[:MAX_PRS]]
-        more = [f"+{len(prs) - MAX_PRS} more"] if len(prs) > MAX_PRS else []
-        return "\n".join([f"{len(prs)} {status} pull requests on {repo_id}:", *lines, *more])
-    if operation in {"get_pr", "merge_pr", "comment_pr"}:
-        number = _need(pr_number, "pr_number", operation)
-        if operation == "get_pr":
-            pr = await call_hub(act, api.get_discussion_details, discussion_num=number, **where)
-            return _pr_text(pr, repo_id, repo_type)
-        if operation == "merge_pr":
-            await call_hub(
-                act, api.merge_pull_request, discussion_num=number, comment=comment, **where
-            )
-            return f"Merged PR #{number} into {repo_id}."
-        text = _need(comment, "comment", operation)
-        await call_hub(act, api.comment_discussion, discussion_num=number, comment=text, **where)
-        return f"Commented on #{number} of {repo_id}."
-    if operation == "create_repo":
-        sdk = (space_sdk or "gradio") if repo_type == "space" else None
+        return f"Merged PR #{number} into {repo_id}."
+    text = g.need("comment")
+    await call_hub(g.act, api.comment_discussion, discussion_num=number, comment=text, **g.where)
+    return f"Commented on #{number} of {repo_id}."
+
+
+async def _repo(g: GitCall) -> str:
+    """Create a repository (private unless told otherwise) or change its visibility and gate."""
+    api, repo_id, repo_type = g.api, g.a.get("repo_id"), g.a.get("repo_type") or "model"
+    private, gated = g.a.get("private"), g.a.get("gated")
+    if g.a.get("operation") == "create_repo":
+        sdk = (g.a.get("space_sdk") or "gradio") if repo_type == "space" else None
         hidden = True if private is None else private
         url = await call_hub(
-            act, api.create_repo, private=hidden, space_sdk=sdk, exist_ok=False, **where
+            g.act, api.create_repo, private=hidden, space_sdk=sdk, exist_ok=False, **g.where
         )
         return f"Created {'private' if hidden else 'public'} {repo_type} repo {url}"
     if private is None and gated is None:
         raise ToolException("update_repo needs `private` and/or `gated`.")
     gate: Any = False if gated == "off" else gated
-    await call_hub(act, api.update_repo_settings, private=private, gated=gate, **where)
+    await call_hub(g.act, api.update_repo_settings, private=private, gated=gate, **g.where)
     changes = [
         f"private={private}" if private is not None else "",
         f"gated={gated}" if gated else "",
     ]
     return f"Updated {repo_id}: {', '.join(c for c in changes if c)}."
+
+
+REFS = frozenset({"list_refs", "create_branch", "delete_branch", "create_tag", "delete_tag"})
+PULL_REQUESTS = frozenset({"create_pr", "list_prs", "get_pr", "merge_pr", "comment_pr"})
+
+
+async def _git(_call: CallContext, **args: Any) -> str:
+    g = GitCall(hub_api(), args)
+    if args["operation"] in REFS:
+        return await _refs(g)
+    if args["operation"] in PULL_REQUESTS:
+        return await _pull_requests(g)
+    return await _repo(g)
 
 
 FREE_GIT = frozenset({"list_refs", "list_prs", "get_pr", "create_branch", "create_tag"})

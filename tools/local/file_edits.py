@@ -17,6 +17,8 @@ from pathlib import Path
 
 from langchain_core.tools import ToolException
 
+from tools.text import numbered
+
 
 @dataclasses.dataclass(frozen=True)
 class EditOutcome:
@@ -56,11 +58,6 @@ class ReadRegistry:
                 f"{path} changed on disk since you last read it. `read` it again and redo "
                 "your change on the current content."
             )
-
-
-def numbered(lines: list[str], first: int) -> str:
-    """Lines formatted like `cat -n`: right-aligned number, tab, text."""
-    return "\n".join(f"{n:>6}\t{line}" for n, line in enumerate(lines, start=first))
 
 
 def atomic_write(target: Path, data: bytes, new_file_mode: int = 0o644) -> None:

@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.file_checks import is_binary, off_loop, outside_workspace, require_file
-from tools.local.file_edits import ReadRegistry, numbered
+from tools.local.file_edits import ReadRegistry
 from tools.policy import path_rule
+from tools.text import numbered
 from tools.tool_factory import make_tool
 
 MAX_LINE_CHARS = 2000
