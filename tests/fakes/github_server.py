@@ -6,7 +6,7 @@
 Implements what tools/github.py uses: /search/code (token required, text-match fragments,
 a per-minute code-search budget), /repos/{o}/{r}/contents/{path} (JSON with base64, or raw;
 files over `large_bytes` come without content like GitHub's >1 MB files), /users/{o}/repos,
-/search/repositories, and `redirects` (path -> absolute URL) to test where the token goes.
+/search/repositories, /repos/{o}/{r} and its recursive /git/trees/main, and `redirects` (path -> absolute URL) to test where the token goes.
 Every request is recorded as (path, query, headers) in `.requests`.
 """
 
@@ -73,6 +73,10 @@ class GitHubServer:
         if parts[0] == "users" and len(parts) == 3 and parts[2] == "repos":
             owned = [self.meta(n) for n in self.repos if n.split("/")[0] == parts[1]]
             return (200, owned, {}) if owned else (404, {"message": "Not Found"}, {})
+        if parts[0] == "repos" and len(parts) == 3 and f"{parts[1]}/{parts[2]}" in self.repos:
+            return 200, {**self.meta(f"{parts[1]}/{parts[2]}"), "default_branch": "main"}, {}
+        if parts[0] == "repos" and parts[3:5] == ["git", "trees"] and len(parts) == 6:
+            return self.tree(f"{parts[1]}/{parts[2]}", parts[5])
         if parts[0] == "repos" and len(parts) >= 4 and parts[3] == "contents":
             return self.contents(f"{parts[1]}/{parts[2]}", "/".join(parts[4:]), headers)
         return 404, {"message": "Not Found"}, {}
@@ -126,6 +130,16 @@ class GitHubServer:
                     )
         per_page = int(query.get("per_page", 30))
         return 200, {"total_count": len(items), "items": items[:per_page]}, {}
+
+    def tree(self, repo: str, ref: str) -> Any:
+        """The recursive git tree of a repo's files (one branch: `main`), folders included."""
+        files = self.repos.get(repo, {}).get("files")
+        if files is None or ref != "main":
+            return 404, {"message": "Not Found"}, {}
+        folders = {str(p.rsplit("/", i)[0]) for p in files for i in range(1, p.count("/") + 1)}
+        entries = [{"path": d, "type": "tree"} for d in sorted(folders)]
+        entries += [{"path": p, "type": "blob", "size": len(t.encode())} for p, t in files.items()]
+        return 200, {"sha": "0" * 40, "tree": entries, "truncated": False}, {}
 
     def contents(self, repo: str, path: str, headers: dict[str, str]) -> Any:
         files = self.repos.get(repo, {}).get("files", {})

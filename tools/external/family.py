@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.catalog import ToolSpec
+from tools.external.github_find_examples import find_examples_spec
 from tools.external.github_list_repos import list_repos_spec
 from tools.external.github_read_file import read_file_spec
 from tools.external.github_search_code import search_code_spec
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 
 def github_specs() -> list[ToolSpec]:
-    return [search_code_spec(), read_file_spec(), list_repos_spec()]
+    return [search_code_spec(), read_file_spec(), list_repos_spec(), find_examples_spec()]
 
 
 def notify_specs(settings: Settings, env: Any = None) -> list[ToolSpec]:
