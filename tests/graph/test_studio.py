@@ -93,9 +93,12 @@ async def test_studio_approval_round_trip_then_the_cli_continues_the_thread(
     )
     client = get_client(url=studio)
     thread = await client.threads.create()
+    # The run context names the workspace (README: Studio and the SDK); older clients put the
+    # same keys in config["configurable"], which the server copies into the context.
+    context = {"workspace": str(workspace), "mode": "interactive"}
     config = {"configurable": {"workspace": str(workspace)}}
     user = {"messages": [{"role": "user", "content": "make a file", "type": "human"}]}
-    await client.runs.wait(thread["thread_id"], "ml_intern", input=user, config=config)
+    await client.runs.wait(thread["thread_id"], "ml_intern", input=user, context=context)
     state = await client.threads.get_state(thread["thread_id"])
     interrupts = state["interrupts"] or [i for t in state["tasks"] for i in t.get("interrupts", [])]
     request = interrupts[0]["value"]["action_requests"][0]
