@@ -5,7 +5,8 @@
 
 Tools: `echo` (readOnlyHint), `write_note` (no hints: needs approval), `fail` (an MCP tool
 error), `crash` (the process exits without answering), `env` (reports one environment
-variable, to check what a server is given) and `slow` (answers after `seconds`).
+variable, to check what a server is given), `slow` (answers after `seconds`) and `steps`
+(sends a progress notification per step when the request carries a progress token).
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ TOOLS: list[dict[str, Any]] = [
         "description": "Answers after a delay.",
         "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}},
     },
+    {
+        "name": "steps",
+        "description": "Reports progress for `count` steps, then answers.",
+        "inputSchema": {"type": "object", "properties": {"count": {"type": "integer"}}},
+        "annotations": {"readOnlyHint": True},
+    },
 ]
 
 
@@ -63,10 +70,24 @@ def call_tool(name: str, args: dict[str, Any]) -> dict[str, Any]:
         os._exit(3)
     if name == "env":
         return text_result(os.environ.get(str(args.get("name")), "<unset>"))
+    if name == "steps":
+        return text_result(f"did {args.get('count', 3)} steps")
     if name == "slow":
         time.sleep(float(args.get("seconds", 1)))
         return text_result("finally")
     raise KeyError(name)
+
+
+def report_progress(params: dict[str, Any]) -> None:
+    token = (params.get("_meta") or {}).get("progressToken")
+    count = int((params.get("arguments") or {}).get("count", 3))
+    for step in range(1, count + 1):
+        if token is None:
+            break
+        note = {"progressToken": token, "progress": step, "total": count, "message": f"step {step}"}
+        message = {"jsonrpc": "2.0", "method": "notifications/progress", "params": note}
+        sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any] | None:
@@ -85,6 +106,8 @@ def answer(request: dict[str, Any]) -> dict[str, Any] | None:
     elif method == "ping":
         reply["result"] = {}
     elif method == "tools/call":
+        if params.get("name") == "steps":
+            report_progress(params)
         try:
             reply["result"] = call_tool(params.get("name", ""), params.get("arguments") or {})
         except KeyError:

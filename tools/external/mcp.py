@@ -213,8 +213,17 @@ class McpManager:
         from mcp import McpError
 
         connection = self.connections[server]
+        call = current_call()
+
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            # The server's progress notifications, as this call's progress lines.
+            of = f"/{total:g}" if total else ""
+            call.progress(line=f"{server}/{tool}: {done:g}{of} {message or ''}".rstrip())
+
         try:
-            result = await connection.call_tool(tool, arguments)
+            result = await connection.call_tool(
+                tool, arguments, progress if call.streaming else None
+            )
         except ServerUnavailable as exc:
             warning = f"MCP server {server!r} is unavailable ({exc}); it is restarted on next use."
             self._warn(server, warning, stream=True)

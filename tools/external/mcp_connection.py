@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import anyio
 from mcp import ClientSession, McpError, types
+from mcp.shared.session import ProgressFnT
 
 State = Literal["stopped", "connecting", "connected", "failed"]
 STOP_GRACE_S = 5.0
@@ -133,12 +134,14 @@ class McpConnection:
             assert self._session is not None
             return self._session
 
-    async def call_tool(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+    async def call_tool(
+        self, tool: str, arguments: dict[str, Any], progress: ProgressFnT | None = None
+    ) -> types.CallToolResult:
         """Call `tool`; ServerUnavailable when the server is down or stops answering."""
         for attempt in range(2):
             session = await self.session()
             try:
-                return await session.call_tool(tool, arguments)
+                return await session.call_tool(tool, arguments, progress_callback=progress)
             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
                 # The connection closed while idle: the request never left, so retrying is safe.
                 await self.lost("its connection had closed")
