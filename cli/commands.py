@@ -49,6 +49,7 @@ COMMANDS = {
     "/mcp": "MCP servers, their status and tools",
     "/share [public|private]": "upload this thread (redacted) to your private sessions dataset; or flip its visibility",
     "/resume ID": "switch to another thread",
+    "/fork": "copy this thread into a new one and switch to it (the original stays as it is)",
     "/new": "start a new thread",
     "/quit, /exit": "leave (Ctrl-D works too)",
 }
@@ -195,6 +196,24 @@ async def resume(repl: Repl, argument: str) -> None:
     await repl.switch_to(argument)
 
 
+async def fork(repl: Repl, _argument: str) -> None:
+    from graph.thread_lock import ThreadBusyError
+
+    if repl.session is None or not await repl.session.exists():
+        repl.console.print(Text("Nothing to fork yet: send a message first.", style="yellow"))
+        return
+    original = repl.session.thread_id
+    try:
+        forked = await repl.session.fork()
+    except ThreadBusyError as busy:
+        repl.console.print(Text(str(busy), style="yellow"))
+        return
+    await repl.switch_to(forked)
+    repl.console.print(
+        Text(f"Forked thread {original} into {forked}; the original is unchanged.", style="green")
+    )
+
+
 async def new(repl: Repl, _argument: str) -> None:
     await repl.switch_to(None)
     repl.console.print(Text("New thread: your next message starts it.", style="green"))
@@ -250,6 +269,7 @@ HANDLERS: dict[str, Callable[[Repl, str], Awaitable[None]]] = {
     "/threads": threads,
     "/resume": resume,
     "/new": new,
+    "/fork": fork,
     "/quit": quit_repl,
     "/exit": quit_repl,
 }

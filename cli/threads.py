@@ -1,4 +1,4 @@
-"""`ml-intern threads`: list, show, delete and export the threads kept in $ML_INTERN_HOME.
+"""`ml-intern threads`: list, show, fork, delete, export and prune the threads in $ML_INTERN_HOME.
 
 `list` reads the thread index only (no agent runtime); `show`, `delete` and `export`
 go through a Session.
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 app = typer.Typer(
-    help="List, show, delete, export and prune threads.",
+    help="List, show, fork, delete, export and prune threads.",
     add_completion=False,
     no_args_is_help=True,
 )
@@ -102,6 +102,21 @@ def delete(thread_id: Annotated[str, typer.Argument(help="The thread's ID.")]) -
 
     shutil.rmtree(ml_intern_home() / "spill" / thread_id, ignore_errors=True)
     typer.echo(f"Deleted thread {thread_id}.")
+
+
+@app.command()
+def fork(thread_id: Annotated[str, typer.Argument(help="The thread to copy.")]) -> None:
+    """Start a new thread from a copy of this one (history, checkpoints); the original stays."""
+    from graph.thread_lock import ThreadBusyError
+
+    require(thread_id)
+    try:
+        forked = asyncio.run(with_session(thread_id, lambda session: session.fork()))
+    except ThreadBusyError as busy:
+        typer.echo(f"ml-intern: {busy}", err=True)
+        raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
+    typer.echo(f"Forked thread {thread_id} into {forked}; the original is unchanged.")
+    typer.echo(f"Continue it with: ml-intern --resume {forked}")
 
 
 @app.command()

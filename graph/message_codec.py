@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.base import Checkpoint, PendingWrite, writes_sort_key
 from langgraph.checkpoint.serde.base import SerializerProtocol
-from langgraph.checkpoint.serde.types import _DeltaSnapshot
 from langgraph.types import Overwrite
+
+from graph.langgraph_compat import DeltaSnapshot
 
 REFS = "ml_intern/refs"  # a write: list of messages
 OVERWRITE_REFS = "ml_intern/refs+overwrite"  # a write: Overwrite(list of messages)
@@ -75,7 +76,7 @@ class MessageCodec:
                 else:
                     cached[digest] = message
                 digests.append(digest)
-            replaced[k] = _DeltaSnapshot({REFS_KEY: b"".join(digests)})
+            replaced[k] = DeltaSnapshot({REFS_KEY: b"".join(digests)})
         _, blob = self.serde.dumps_typed({**checkpoint, "channel_values": replaced})
         return CHECKPOINT_REFS, blob
 
@@ -131,7 +132,7 @@ class MessageCodec:
         refs = {k: split_refs(v.value[REFS_KEY]) for k, v in values.items() if _is_refs_snapshot(v)}
         messages = self._load(thread_id, [d for digests in refs.values() for d in digests])
         for k, digests in refs.items():
-            values[k] = _DeltaSnapshot([messages[d] for d in digests])
+            values[k] = DeltaSnapshot([messages[d] for d in digests])
         return checkpoint
 
     def _decode_writes(
@@ -178,12 +179,12 @@ def _is_messages(value: Any) -> bool:
 
 
 def _is_snapshot_of_messages(value: Any) -> bool:
-    return isinstance(value, _DeltaSnapshot) and _is_messages(value.value)
+    return isinstance(value, DeltaSnapshot) and _is_messages(value.value)
 
 
 def _is_refs_snapshot(value: Any) -> bool:
     return (
-        isinstance(value, _DeltaSnapshot)
+        isinstance(value, DeltaSnapshot)
         and isinstance(value.value, dict)
         and REFS_KEY in value.value
     )

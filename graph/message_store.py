@@ -18,18 +18,15 @@ returns; a busy database is retried without blocking the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import sqlite3
 import threading
-import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import RunnableConfig
@@ -40,17 +37,22 @@ from langgraph.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
-    DeltaChannelHistory,
     get_checkpoint_id,
     get_checkpoint_metadata,
 )
-from langgraph.checkpoint.sqlite.utils import search_where
 
+from graph.delta_history import WRITE_COLUMNS, delta_history
+from graph.langgraph_compat import DeltaChannelHistory, search_where
 from graph.message_codec import (
     MessageCodec,
-    _chunks,
-    _in_order,
 )
+from graph.saver_maintenance import (
+    copy_thread_rows,
+    delete_run_rows,
+    delta_channel_specs,
+    prune_thread_rows,
+)
+from graph.sqlite_runner import INLINE_BUSY_MS, SqliteRunner
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -69,26 +71,10 @@ CREATE TABLE IF NOT EXISTS ml_intern_messages (
     PRIMARY KEY (thread_id, hash)
 );
 """
-# Ancestors of a checkpoint, nearest first, one primary-key lookup per step.
-ANCESTORS = """
-WITH RECURSIVE chain(checkpoint_id, parent_checkpoint_id, type, checkpoint) AS (
-    SELECT checkpoint_id, parent_checkpoint_id, type, checkpoint FROM checkpoints
-    WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ?
-    UNION ALL
-    SELECT c.checkpoint_id, c.parent_checkpoint_id, c.type, c.checkpoint
-    FROM chain a CROSS JOIN checkpoints c ON c.checkpoint_id = a.parent_checkpoint_id
-    WHERE c.thread_id = ? AND c.checkpoint_ns = ?
-) SELECT checkpoint_id, type, checkpoint FROM chain
-"""
 INSERT_MESSAGE = "INSERT OR IGNORE INTO ml_intern_messages VALUES (?, ?, ?, ?)"
-WRITE_COLUMNS = "task_id, channel, type, value, task_path, idx"
-RETRY_S = 0.01
-INLINE_BUSY_MS = 0  # inline, a busy file is retried with asyncio.sleep: the loop never waits
-
-T = TypeVar("T")
 
 
-class MessageStoreSaver(MessageCodec, BaseCheckpointSaver[str]):
+class MessageStoreSaver(SqliteRunner, MessageCodec, BaseCheckpointSaver[str]):
     """A SQLite checkpoint saver that stores each message of a thread once."""
 
     def __init__(self, path: Path, *, inline: bool = True, busy_timeout_ms: int = 10_000) -> None:
@@ -191,68 +177,52 @@ class MessageStoreSaver(MessageCodec, BaseCheckpointSaver[str]):
     async def adelete_thread(self, thread_id: str) -> None:
         await self.async_call(self._delete_thread, str(thread_id))
 
+    # -- the extended API: copy, delete by run, prune --------------------------
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """The whole thread (all checkpoints, writes and messages) under a new id."""
+        self.sync_call(copy_thread_rows, self, str(source_thread_id), str(target_thread_id))
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        await self.async_call(copy_thread_rows, self, str(source_thread_id), str(target_thread_id))
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        self.sync_call(delete_run_rows, self, list(run_ids))
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        await self.async_call(delete_run_rows, self, list(run_ids))
+
+    def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        """`keep_latest`: only the newest checkpoint per namespace (rebased); `delete`: all."""
+        for thread_id in thread_ids:
+            self.sync_call(self._prune, str(thread_id), strategy)
+
+    async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
+        for thread_id in thread_ids:
+            await self.async_call(self._prune, str(thread_id), strategy)
+
+    def _prune(self, thread_id: str, strategy: str) -> None:
+        if strategy == "delete":
+            self._delete_thread(thread_id)
+        elif strategy == "keep_latest":
+            prune_thread_rows(self, thread_id, 1, delta_channel_specs(), keep_undo=False)
+        else:
+            raise ValueError(f"unknown prune strategy {strategy!r}: use 'keep_latest' or 'delete'")
+
     def get_delta_channel_history(
         self, *, config: RunnableConfig, channels: Sequence[str]
     ) -> Mapping[str, DeltaChannelHistory]:
-        return self.sync_call(self._delta_history, config, list(channels))
+        return self.sync_call(delta_history, self, config, list(channels))
 
     async def aget_delta_channel_history(
         self, *, config: RunnableConfig, channels: Sequence[str]
     ) -> Mapping[str, DeltaChannelHistory]:
-        return await self.async_call(self._delta_history, config, list(channels))
+        return await self.async_call(delta_history, self, config, list(channels))
 
     def get_next_version(self, current: str | int | None, channel: None) -> str:
         """Same format as `SqliteSaver`, so threads move between the two savers."""
         number = 0 if current is None else int(str(current).split(".")[0])
         return f"{number + 1:032}.{random.random():016}"
-
-    # -- running SQL --------------------------------------------------------
-
-    def sync_call(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(*args)` under the saver's lock, retried while another process holds the file."""
-        deadline = time.monotonic() + self.busy_timeout_s
-        while True:
-            done, value = self._attempt(fn, args, deadline)
-            if done:
-                return value
-            time.sleep(RETRY_S)
-
-    async def async_call(self, fn: Callable[..., T], *args: Any) -> T:
-        """`sync_call` for the event loop: inline (waiting with asyncio.sleep), or on the worker."""
-        if self._executor is not None:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._executor, self.sync_call, fn, *args
-            )
-        deadline = time.monotonic() + self.busy_timeout_s
-        while True:
-            done, value = self._attempt(fn, args, deadline)
-            if done:
-                return value
-            await asyncio.sleep(RETRY_S)
-
-    def _attempt(
-        self, fn: Callable[..., T], args: tuple[Any, ...], deadline: float
-    ) -> tuple[bool, T]:
-        """One try under the lock; (False, _) when the file is busy and there is time left."""
-        try:
-            with self._lock:
-                return True, fn(*args)
-        except sqlite3.OperationalError as error:
-            if not _busy(error) or time.monotonic() > deadline:
-                raise
-        return False, cast(T, None)
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
 
     # -- writing ------------------------------------------------------------
 
@@ -359,63 +329,6 @@ class MessageStoreSaver(MessageCodec, BaseCheckpointSaver[str]):
             query, params = query + " LIMIT ?", [*params, limit]
         return self.conn.execute(query, params).fetchall()
 
-    def _delta_history(
-        self, config: RunnableConfig, channels: list[str]
-    ) -> dict[str, DeltaChannelHistory]:
-        """The writes of `channels` from their nearest stored value (seed) up to `config`."""
-        if not channels:
-            return {}
-        conf = config["configurable"]
-        thread_id, ns = str(conf["thread_id"]), conf.get("checkpoint_ns", "")
-        target = (
-            get_checkpoint_id(config)
-            or self.conn.execute(
-                "SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ?",
-                (thread_id, ns),
-            ).fetchone()[0]
-        )
-        chains: dict[str, list[str]] = {ch: [] for ch in channels}
-        seeds: dict[str, Any] = {}
-        active, walked = set(channels), set()
-        cursor = self.conn.execute(ANCESTORS, (thread_id, ns, target, thread_id, ns))
-        for checkpoint_id, type_, blob in cursor:
-            if checkpoint_id == target and not walked:
-                walked.add(checkpoint_id)  # the target's own writes are pending, not history
-                continue
-            if not active or checkpoint_id in walked:
-                break
-            walked.add(checkpoint_id)
-            for ch in active:
-                chains[ch].append(checkpoint_id)
-            values = self.decode_checkpoint(thread_id, type_, blob)["channel_values"]
-            for ch in [ch for ch in active if ch in values]:
-                seeds[ch] = values[ch]
-                active.discard(ch)
-        cursor.close()
-        rows_by_checkpoint: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-        for ch, chain in chains.items():
-            for chunk in _chunks(chain):
-                for checkpoint_id, *row in self.conn.execute(
-                    f"SELECT checkpoint_id, {WRITE_COLUMNS} FROM writes WHERE thread_id = ? AND "
-                    f"checkpoint_ns = ? AND channel = ? AND checkpoint_id IN ({','.join('?' * len(chunk))})",
-                    (thread_id, ns, ch, *chunk),
-                ):
-                    rows_by_checkpoint.setdefault((ch, checkpoint_id), []).append(tuple(row))
-        history: dict[str, DeltaChannelHistory] = {}
-        for ch, chain in chains.items():
-            rows = [
-                row
-                for cid in reversed(chain)
-                for row in _in_order(rows_by_checkpoint.get((ch, cid), []))
-            ]
-            entry: DeltaChannelHistory = {
-                "writes": self._decode_writes(thread_id, rows, ordered=True)
-            }
-            if ch in seeds:
-                entry["seed"] = seeds[ch]
-            history[ch] = entry
-        return history
-
 
 def _config(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:
     return {
@@ -425,8 +338,3 @@ def _config(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:
             "checkpoint_id": checkpoint_id,
         }
     }
-
-
-def _busy(error: sqlite3.OperationalError) -> bool:
-    text = str(error)
-    return "locked" in text or "busy" in text

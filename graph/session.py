@@ -15,20 +15,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AnyMessage, HumanMessage, ToolMessage
-from langgraph.types import Command, Overwrite
+from langgraph.types import Command
 
 from configs.environment import ml_intern_home
 from configs.run_context import Mode, RunContext
 from configs.settings import Settings
 from graph.builder import build_graph
-from graph.events import Event, EventTranslator, text_of, turn_complete
-from graph.store import DB_NAME, USER_INPUT, open_checkpointer
+from graph.events import Event, EventTranslator, turn_complete
+from graph.session_history import ThreadHistory
+from graph.store import DB_NAME, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
 from graph.thread_lock import ThreadBusyError, ThreadLock
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.history import (
     interrupted_results,
-    is_user_message,
     pending_tool_calls,
     stamped,
 )
@@ -53,8 +53,8 @@ CANCELLED = (
 )
 
 
-class Session:
-    """One thread: send messages, answer approvals, undo, compact, cancel."""
+class Session(ThreadHistory):
+    """One thread: send messages, answer approvals, undo, fork, compact, cancel."""
 
     def __init__(
         self,
@@ -234,36 +234,6 @@ class Session:
             async for event in events:
                 yield event
 
-    async def undo(self) -> Event:
-        """Go back to just before the last user message; the undone branch stays in history."""
-        found = [
-            h async for h in self.graph.aget_state_history(self.config, filter=USER_INPUT, limit=1)
-        ]
-        if not found:
-            return self._event(
-                "error", message="Nothing to undo: this thread has no user message yet."
-            )
-        undone = await self._last_user_text()
-        try:
-            with ThreadLock(self.deps.home, self.thread_id):
-                await self._fork_before(found[0].parent_config)
-        except ThreadBusyError as busy:
-            return self._event("error", message=str(busy), kind="busy")
-        return self._event(
-            "undo_complete", undone_message=undone, messages=len(await self.messages())
-        )
-
-    async def _fork_before(self, parent_config: Any) -> None:
-        if parent_config is None:
-            # The first message of the thread: undo back to an empty conversation.
-            await self.graph.aupdate_state(
-                self.config,
-                {"messages": Overwrite([]), "plan": [], "stop_reason": None},
-                as_node="call_model",
-            )
-        else:
-            await self.graph.aupdate_state(parent_config, None, as_node="__copy__")
-
     async def set_model(self, model_id: str) -> None:
         """Use `model_id` from the next model call on."""
         await self._update({"model": model_id})
@@ -400,12 +370,6 @@ class Session:
 
     async def _turn_complete(self, forced_reason: str | None) -> Event:
         return turn_complete(self.thread_id, await self.values(), forced_reason)
-
-    async def _last_user_text(self) -> str:
-        for message in reversed(await self.messages()):
-            if is_user_message(message):
-                return text_of(message.content)
-        return ""
 
     def _event(self, type_: Any, **data: Any) -> Event:
         return Event(type=type_, thread_id=self.thread_id, data=data)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from langchain_core.messages import AnyMessage
-from langgraph.channels.delta import DeltaChannel
-from langgraph.graph.message import _messages_delta_reducer
 from typing_extensions import TypedDict
+
+from graph.langgraph_compat import DeltaChannel, messages_delta_reducer
 
 StopReason = Literal[
     "done", "max_iterations", "max_cost", "doom_loop", "compact_failed", "compacted", "interrupted"
@@ -49,7 +49,7 @@ class Turn(TypedDict, total=False):
 class AgentState(TypedDict, total=False):
     # DeltaChannel stores each step's new messages, not the whole list, so the
     # checkpoint database grows with the transcript rather than its square.
-    messages: Annotated[list[AnyMessage], DeltaChannel(_messages_delta_reducer)]
+    messages: Annotated[list[AnyMessage], DeltaChannel(messages_delta_reducer)]
     plan: Annotated[list[dict[str, Any]], keep_last]
     turn: Turn
     usage: Annotated[Usage, sum_usage]

@@ -89,3 +89,22 @@ def test_layers_import_downwards_only() -> None:
         if LAYER[target.split(".")[0]] < LAYER[module.split(".")[0]]
     )
     assert upward == []
+
+
+def test_private_langgraph_names_come_through_the_compat_module_only() -> None:
+    """A private (`_`) or beta LangGraph name imported elsewhere would break unnoticed."""
+    beta = {"langgraph.channels.delta", "langgraph.checkpoint.sqlite.utils"}
+    found = []
+    for name, path in project_modules().items():
+        if name == "graph.langgraph_compat":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("langgraph"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if (
+                    private
+                    or node.module in beta
+                    or "DeltaChannelHistory" in {a.name for a in node.names}
+                ):
+                    found.append(f"{name}: from {node.module} import {private or '...'}")
+    assert found == []

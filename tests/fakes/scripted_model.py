@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,13 +14,15 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field, PrivateAttr
 
 Step = AIMessage | Callable[[list[BaseMessage]], AIMessage] | BaseException
+_CALL_NUMBERS = itertools.count(1)
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str | None = None) -> dict[str, Any]:
     return {
         "name": name,
         "args": args,
-        "id": call_id or f"call_{name}_{abs(hash(str(args))) % 10**8}",
+        # Unique per call, as a provider's ids are: two identical calls never share one.
+        "id": call_id or f"call_{name}_{next(_CALL_NUMBERS)}",
     }
 
 
