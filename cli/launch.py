@@ -10,11 +10,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.exit_codes import ExitCode
 from cli.target import Target
 from configs.providers import missing_key_message, unknown_model_message
+
+if TYPE_CHECKING:
+    from graph.thread_index import ThreadIndex
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Providers whose key we can check before starting (litellm needs it set in the environment).
@@ -127,7 +130,11 @@ def choose_thread(flags: Flags) -> Target:
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be used together; pick one.")
     home = ml_intern_home()
-    index = ThreadIndex(home / "threads.sqlite")
+    with ThreadIndex(home / "threads.sqlite") as index:
+        return _existing_or_new(flags, index, home)
+
+
+def _existing_or_new(flags: Flags, index: ThreadIndex, home: Path) -> Target:
     if flags.resume:
         if index.get(flags.resume) is None:
             raise UsageError(
@@ -157,5 +164,6 @@ def thread_model(target: Target) -> str | None:
     from configs.environment import ml_intern_home
     from graph.thread_index import ThreadIndex
 
-    info = ThreadIndex(ml_intern_home() / "threads.sqlite").get(target.thread_id)
+    with ThreadIndex(ml_intern_home() / "threads.sqlite") as index:
+        info = index.get(target.thread_id)
     return info.model if info and info.model else None

@@ -117,18 +117,19 @@ class Session(ThreadHistory):
         )
         db = home / DB_NAME
         async with open_checkpointer(db) as checkpointer:
-            yield cls(
-                settings=settings,
-                deps=deps,
-                checkpointer=checkpointer,
-                index=ThreadIndex(db),
-                thread_id=thread_id or new_thread_id(),
-                mode=mode,
-                workspace=workspace,
-                max_iterations=max_iterations,
-                max_cost_usd=max_cost_usd,
-                notifier=notifier,
-            )
+            with ThreadIndex(db) as index:
+                yield cls(
+                    settings=settings,
+                    deps=deps,
+                    checkpointer=checkpointer,
+                    index=index,
+                    thread_id=thread_id or new_thread_id(),
+                    mode=mode,
+                    workspace=workspace,
+                    max_iterations=max_iterations,
+                    max_cost_usd=max_cost_usd,
+                    notifier=notifier,
+                )
 
     # -- reading the thread -------------------------------------------------
 

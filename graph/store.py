@@ -19,7 +19,7 @@ from pathlib import Path
 from configs.environment import ml_intern_home
 from graph.message_store import MessageStoreSaver
 from graph.saver_maintenance import delta_channel_specs, prune_thread_rows
-from graph.thread_index import BUSY_TIMEOUT_MS
+from graph.sqlite_file import BUSY_TIMEOUT_MS
 
 DB_NAME = "threads.sqlite"
 DEFAULT_KEEP = 20

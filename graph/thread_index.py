@@ -7,11 +7,14 @@ needs neither langgraph nor aiosqlite.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from graph.sqlite_file import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ml_intern_threads (
@@ -25,7 +28,6 @@ CREATE TABLE IF NOT EXISTS ml_intern_threads (
 CREATE INDEX IF NOT EXISTS ml_intern_threads_updated ON ml_intern_threads (updated_at DESC);
 CREATE INDEX IF NOT EXISTS ml_intern_threads_cwd ON ml_intern_threads (cwd, updated_at DESC);
 """
-BUSY_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -38,28 +40,34 @@ class ThreadInfo:
     updated_at: float
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection with the settings every writer of this file uses (WAL, busy timeout)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
-
-
 class ThreadIndex:
+    """The index over one file; opens its connection on first use and keeps it until `close`."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        conn = connect(self.path)
-        try:
-            conn.executescript(SCHEMA)
-            yield conn
-        finally:
-            conn.close()
+        with self._lock:
+            if self._conn is None:
+                conn = connect(self.path, check_same_thread=False)
+                conn.executescript(SCHEMA)
+                self._conn = conn
+            yield self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> ThreadIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     def touch(self, thread_id: str, *, title: str = "", model: str = "", cwd: str = "") -> None:
         """Record activity on a thread; the first title given sticks."""
@@ -88,7 +96,7 @@ class ThreadIndex:
 
     def list(self, *, cwd: str | None = None, limit: int = 50) -> list[ThreadInfo]:
         """Most recently updated first; only threads started in `cwd` when given."""
-        if not self.path.exists():
+        if self._conn is None and not self.path.exists():
             return []
         with self._db() as db:
             if cwd is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -24,13 +25,21 @@ def bash(command: str, call_id: str | None = None) -> dict:
     return call
 
 
-def settle() -> None:
-    """Let prompt_toolkit switch the terminal to raw mode before sending a control key.
+def settle(child: pexpect.spawn) -> None:
+    """Wait until prompt_toolkit has switched the terminal to raw mode before sending a control key.
 
     With TERM=dumb it prints the prompt before leaving cooked mode, so a key sent at once
     would reach the terminal driver as a signal or EOF instead of reaching the prompt.
+    Raw mode turns echo off, which the pty shows.
     """
-    time.sleep(0.5)
+    assert child.waitnoecho(timeout=10), "the prompt never took over the terminal"
+
+
+def wait_for(path: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.05)
 
 
 def last_user_and_tool_messages(server: ScriptedLLMServer) -> list[dict]:
@@ -63,7 +72,7 @@ def test_repl_session(cli: Cli, llm: ScriptedLLMServer) -> None:
         Turn(tool_calls=[bash("touch four.txt")]),
         Turn(tool_calls=[bash("touch five.txt")]),
         Turn(content="Made four and five."),
-        Turn(tool_calls=[bash("sleep 30", "call_sleep")]),
+        Turn(tool_calls=[bash("touch sleeping; sleep 30", "call_sleep")]),
         Turn(content="Still here."),
     )
     child = spawn_repl(cli)
@@ -76,8 +85,9 @@ def test_repl_session(cli: Cli, llm: ScriptedLLMServer) -> None:
 
 def drive(child: pexpect.spawn, cli: Cli, llm: ScriptedLLMServer) -> None:
     started = time.monotonic()
-    child.expect_exact(PROMPT, timeout=20)
-    assert time.monotonic() - started < 20  # the prompt does not wait for the agent runtime
+    child.expect_exact(PROMPT)
+    # The prompt does not wait for the agent runtime (about 0.5 s on an idle machine).
+    assert time.monotonic() - started < 10
 
     # y: approve
     child.sendline("make one")
@@ -110,7 +120,7 @@ def drive(child: pexpect.spawn, cli: Cli, llm: ScriptedLLMServer) -> None:
     child.sendline("make six and seven")
     child.expect_exact("(1 of 2)")
     child.expect_exact(APPROVAL)
-    settle()
+    settle(child)
     child.sendintr()
     child.expect_exact("Rejected 2 request(s).")
     child.expect_exact("Both rejected.")
@@ -134,7 +144,7 @@ def drive(child: pexpect.spawn, cli: Cli, llm: ScriptedLLMServer) -> None:
     # Ctrl-C during a turn cancels the running tool; the thread stays usable
     child.sendline("sleep a while")
     child.expect_exact("sleep 30")
-    time.sleep(1.5)
+    wait_for(cli.cwd / "sleeping")  # the tool is running, not just announced
     started = time.monotonic()
     child.sendintr()
     child.expect_exact("Interrupted.")
@@ -160,7 +170,7 @@ def drive(child: pexpect.spawn, cli: Cli, llm: ScriptedLLMServer) -> None:
     child.expect_exact("Unknown command /frobnicate.")
     child.expect_exact(PROMPT)
 
-    settle()
+    settle(child)
     child.sendcontrol("d")
     child.expect_exact(f"ml-intern --resume {thread_id}")
     child.expect(pexpect.EOF)
@@ -190,7 +200,7 @@ def test_continue_shows_a_pending_approval_again(cli: Cli, llm: ScriptedLLMServe
         again.sendline("y")
         again.expect_exact("Done after coming back.")
         again.expect_exact(PROMPT)
-        settle()
+        settle(again)
         again.sendcontrol("d")
         again.expect_exact("ml-intern --resume pending")
         again.expect(pexpect.EOF)

@@ -178,16 +178,9 @@ def test_a_second_index_on_the_same_file_sees_the_rows(index: ThreadIndex) -> No
 
 
 def test_many_threads_list_respects_limit(index: ThreadIndex) -> None:
-    # Like the checkpointer in a running session, keep a connection open on the same file:
-    # otherwise every touch closes the last connection and pays a WAL checkpoint (~10 ms).
-    index.touch("t0000", title="thread 0", cwd="/other")
-    keep_open = thread_index_module.connect(index.path)
-    keep_open.execute("SELECT count(*) FROM ml_intern_threads").fetchone()
-    try:
-        for i in range(1_000):
-            index.touch(f"t{i:04d}", title=f"thread {i}", cwd="/proj" if i % 2 else "/other")
-    finally:
-        keep_open.close()
+    # The index keeps its connection: a thousand touches do not reopen the file.
+    for i in range(1_000):
+        index.touch(f"t{i:04d}", title=f"thread {i}", cwd="/proj" if i % 2 else "/other")
     assert len(index.list()) == 50  # the default limit
     newest = index.list(limit=10)
     assert [t.thread_id for t in newest] == [f"t{i:04d}" for i in range(999, 989, -1)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 import litellm
@@ -167,10 +166,6 @@ def test_summary_note_from_an_earlier_compaction_is_summarised_again() -> None:
 
 
 # --- compact_threshold ----------------------------------------------------------------------------
-
-
-def test_litellm_reads_its_bundled_model_map() -> None:
-    assert os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP") == "True"
 
 
 def test_threshold_is_the_smaller_of_configured_and_90_percent_of_the_window() -> None:

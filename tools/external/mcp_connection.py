@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from mcp import ClientSession, McpError, types
 from mcp.shared.session import ProgressFnT
 
@@ -53,12 +54,16 @@ def describe(exc: BaseException) -> str:
 
 @asynccontextmanager
 async def open_client_session(
-    connection: Mapping[str, Any], session_kwargs: dict[str, Any], errlog: Path | None
+    connection: Mapping[str, Any],
+    session_kwargs: dict[str, Any],
+    errlog: Path | None,
+    on_closed: Callable[[], None],
 ) -> AsyncIterator[ClientSession]:
     """A ClientSession for an adapters' connection dict (not yet initialized).
 
-    stdio is opened here so the server's stderr goes to `errlog`, not the user's terminal;
-    the other transports go through langchain-mcp-adapters' `create_session`.
+    stdio is opened here so the server's stderr goes to `errlog`, not the user's terminal,
+    and `on_closed` is called when the server's stdout ends (it exited or was killed); the
+    other transports go through langchain-mcp-adapters' `create_session`.
     """
     if connection["transport"] != "stdio":
         from langchain_mcp_adapters.sessions import create_session
@@ -83,9 +88,27 @@ async def open_client_session(
             log = files.enter_context(errlog.open("a", encoding="utf-8"))
         async with (
             stdio_client(server, errlog=log or open_devnull(files)) as (read, write),
-            ClientSession(read, write, **session_kwargs) as session,
+            anyio.create_task_group() as relays,
         ):
-            yield session
+            # mcp's session never learns that stdout ended: a request sent after that waits
+            # for its full read timeout. Relaying the stream lets us notice the end at once.
+            relayed, relayed_reader = anyio.create_memory_object_stream[Any](0)
+            relays.start_soon(relay, read, relayed, on_closed)
+            async with ClientSession(relayed_reader, write, **session_kwargs) as session:
+                yield session
+            relays.cancel_scope.cancel()
+
+
+async def relay(
+    source: MemoryObjectReceiveStream[Any],
+    sink: MemoryObjectSendStream[Any],
+    on_closed: Callable[[], None],
+) -> None:
+    """Forward every message from `source` to `sink`; call `on_closed` when `source` ends."""
+    async with sink:
+        async for message in source:
+            await sink.send(message)
+    on_closed()
 
 
 def open_devnull(files: contextlib.ExitStack) -> Any:
@@ -115,6 +138,7 @@ class McpConnection:
         self._session: ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
+        self._ended = asyncio.Event()  # the server's output ended (stdio): the session is dead
         self._closing: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
 
@@ -187,8 +211,11 @@ class McpConnection:
         self._retire()
         self.state, self.error = "connecting", None
         self._stop = asyncio.Event()
+        self._ended = asyncio.Event()
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._task = asyncio.create_task(self._own(ready, self._stop), name=f"mcp:{self.name}")
+        self._task = asyncio.create_task(
+            self._own(ready, self._stop, self._ended), name=f"mcp:{self.name}"
+        )
         try:
             # The read timeout bounds initialize and list_tools; this bounds the spawn as well.
             await asyncio.wait_for(asyncio.shield(ready), self.timeout_s * 2 + 5)
@@ -209,7 +236,9 @@ class McpConnection:
         where = self.connection.get("url")
         return f"{describe(exc)} ({where})" if where else describe(exc)
 
-    async def _own(self, ready: asyncio.Future[None], stop: asyncio.Event) -> None:
+    async def _own(
+        self, ready: asyncio.Future[None], stop: asyncio.Event, ended: asyncio.Event
+    ) -> None:
         async def on_message(message: Any) -> None:
             # HTTP transport failures (refused connection, 401, ...) arrive here as exceptions;
             # without this a request would wait for its full read timeout. (On stdio they
@@ -226,7 +255,9 @@ class McpConnection:
             "message_handler": on_message,
         }
         try:
-            async with open_client_session(self.connection, kwargs, self.errlog) as session:
+            async with open_client_session(
+                self.connection, kwargs, self.errlog, on_closed=ended.set
+            ) as session:
                 try:
                     await session.initialize()
                     self.tools = await list_all_tools(session)
@@ -252,9 +283,12 @@ class McpConnection:
 
     @property
     def alive(self) -> bool:
-        """True while the session is open (a server that died idle is found on next use)."""
+        """True while the session is open; a stdio server that exits ends its session at once."""
+        # Only marked, not stopped: a call in flight still gets the session's own
+        # "connection closed" answer; the next call sees it dead and reconnects.
         task = self._task
-        return self._session is not None and task is not None and not task.done()
+        alive = self._session is not None and task is not None and not task.done()
+        return alive and not self._ended.is_set()
 
     @property
     def status(self) -> State:

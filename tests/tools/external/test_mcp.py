@@ -236,11 +236,15 @@ async def test_a_server_that_dies_is_reported_once_and_reconnected_on_next_use()
         assert await specs["fake__echo"].tool.ainvoke({"text": "back"}) == "back"
         assert manager.status()[0].status == "connected"
 
-        # Killed while idle: found on the next call, which reconnects and still answers.
-        for pid in child_pids("tests.fakes.mcp_stdio_server"):
-            os.kill(pid, signal.SIGKILL)
-        await asyncio.sleep(0.2)
+        # Killed while idle: shown as failed at once; the next call starts a new server.
+        before = child_pids("tests.fakes.mcp_stdio_server")
+        assert len(before) == 1, before  # exactly this manager's server
+        os.kill(before[0], signal.SIGKILL)
+        await until(lambda: manager.status()[0].status == "failed")
+        assert not alive(before[0])
         assert await specs["fake__echo"].tool.ainvoke({"text": "again"}) == "again"
+        after = child_pids("tests.fakes.mcp_stdio_server")
+        assert len(after) == 1 and after != before
 
 
 @module_loop
@@ -330,8 +334,24 @@ async def test_http_server_gets_the_authorization_header_from_config(
         assert "Bearer s3cret" in server.auth_headers and None in server.auth_headers
 
 
+def alive(pid: int) -> bool:
+    """Running (a zombie, killed but not yet reaped, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def until(condition: Any, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
 def child_pids(marker: str) -> list[int]:
-    """Our child processes whose command line contains `marker`."""
+    """Our running child processes whose command line contains `marker` (zombies left out)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -341,7 +361,7 @@ def child_pids(marker: str) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if int(stat[1]) == os.getpid() and marker in cmdline:
+        if int(stat[1]) == os.getpid() and marker in cmdline and stat[0] != "Z":
             found.append(int(entry.name))
     return found
 

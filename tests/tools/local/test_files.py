@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import time
+from asyncio import base_subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -155,6 +157,29 @@ async def test_cancelling_bash_kills_its_process_group(run: Run, workspace: Path
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await _eventually(lambda: not _alive(child))
+
+
+async def test_cancelling_bash_mid_flood_leaves_no_transport_open(
+    run: Run, workspace: Path
+) -> None:
+    # A flood fills the pipe, so the reader is paused when the cancel comes: the kill must
+    # still read the pipe to its end, or the transport stays open until garbage collection.
+    task = asyncio.create_task(run("bash", command="touch started; yes flood"))
+    assert await _eventually(lambda: (workspace / "started").exists())
+    await asyncio.sleep(0.2)  # let the pipe and the reader's buffer fill
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await _eventually(lambda: not _open_subprocess_transports())
+
+
+def _open_subprocess_transports() -> list[object]:
+    """Subprocess transports still open in this process, found without collecting garbage."""
+    return [
+        obj
+        for obj in gc.get_objects()
+        if isinstance(obj, base_subprocess.BaseSubprocessTransport) and not obj.is_closing()
+    ]
 
 
 async def test_bash_returns_while_a_background_job_keeps_running(run: Run, workspace: Path) -> None:
