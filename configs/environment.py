@@ -47,3 +47,11 @@ def expand_home(raw: str, env: Mapping[str, str]) -> Path:
     if raw == "~" or raw.startswith("~/"):
         return home_dir(env) / raw[2:]
     return Path(raw)
+
+
+def user_config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/ml-intern`` or ``~/.config/ml-intern`` (config file, user skills)."""
+    env = os.environ if env is None else env
+    config_home = env.get("XDG_CONFIG_HOME", "")
+    base = Path(config_home) if os.path.isabs(config_home) else home_dir(env) / ".config"
+    return base / "ml-intern"

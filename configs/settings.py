@@ -19,7 +19,6 @@ import copy
 import difflib
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +26,13 @@ from typing import Any, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from configs.environment import expand_home, home_dir
+from configs.env_vars import UnsetVariable, expand_vars
+from configs.environment import expand_home, home_dir, user_config_dir
+from configs.integrations import McpServerSettings, MessagingSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
 CONFIG_FILENAME = "cli_agent_config.json"
 OVERRIDES_LABEL = "command-line flags"
-
-_VAR_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 # What a person should write for a key, used in validation errors.
 _EXPECTED = {
@@ -98,8 +97,8 @@ class Settings(BaseModel):
     tool_timeout_s: float = Field(600, gt=0)
     tool_output_max_chars: int = Field(20_000, ge=1000)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
-    mcpServers: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    messaging: dict[str, Any] = Field(default_factory=dict)
+    mcpServers: dict[str, McpServerSettings] = Field(default_factory=dict)
+    messaging: MessagingSettings = Field(default_factory=MessagingSettings)
     upload: UploadSettings = Field(default_factory=UploadSettings)
     max_cost_usd: float | None = Field(None, gt=0)
     request_timeout_s: float = Field(600, gt=0)
@@ -190,9 +189,7 @@ def _user_config_path(env: Mapping[str, str]) -> Path | None:
                 path=path,
             )
         return path
-    config_home = env.get("XDG_CONFIG_HOME", "")
-    base = Path(config_home) if os.path.isabs(config_home) else home_dir(env) / ".config"
-    path = base / "ml-intern" / CONFIG_FILENAME
+    path = user_config_dir(env) / CONFIG_FILENAME
     return path if path.is_file() else None
 
 
@@ -219,37 +216,20 @@ def _read_layer(path: Path, env: Mapping[str, str]) -> _Layer:
             f'{{"model_name": "..."}}, not {type(data).__name__}. Wrap the settings in {{ }}.',
             path=path,
         )
-    return _Layer(label, path, _substitute(data, env, (), label, path))
+    return _Layer(label, path, _expanded(data, env, label, path))
 
 
-def _substitute(
-    value: Any, env: Mapping[str, str], loc: tuple[str | int, ...], label: str, path: Path
-) -> Any:
-    """Expand ``${VAR}`` / ``${VAR:-default}`` in every string inside ``value``."""
-    if isinstance(value, dict):
-        return {k: _substitute(v, env, (*loc, k), label, path) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, env, (*loc, i), label, path) for i, v in enumerate(value)]
-    if not isinstance(value, str):
-        return value
-
-    def replace(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        found = env.get(name)
-        if default is not None and not found:
-            return default
-        if found is None:
-            key = _dotted(loc)
-            raise ConfigError(
-                f"{label}: key '{key}' uses ${{{name}}}, but {name} is not set. "
-                f"Set {name} in your shell or a .env file, or give a default: "
-                f"${{{name}:-value}}.",
-                path=path,
-                key=key,
-            )
-        return found
-
-    return _VAR_PATTERN.sub(replace, value)
+def _expanded(data: dict[str, Any], env: Mapping[str, str], label: str, path: Path) -> Any:
+    try:
+        return expand_vars(data, env)
+    except UnsetVariable as unset:
+        key, name = _dotted(unset.loc), unset.name
+        raise ConfigError(
+            f"{label}: key '{key}' uses ${{{name}}}, but {name} is not set. "
+            f"Set {name} in your shell or a .env file, or give a default: ${{{name}:-value}}.",
+            path=path,
+            key=key,
+        ) from None
 
 
 # --- merging and validating ---------------------------------------------------------------
@@ -364,6 +344,8 @@ def _expected_from(error: Mapping[str, Any]) -> str:
         return "true or false"
     if kind.startswith("string_"):
         return "a string"
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
         return "a JSON object"
     return str(error["msg"]).lower()

@@ -13,9 +13,9 @@ from nodes.history import last_user_index
 from tools.catalog import ToolCatalog
 
 EventType = Literal[
-    "processing", "ready", "assistant_chunk", "assistant_message", "assistant_stream_end",
+    "processing", "assistant_chunk", "assistant_message", "assistant_stream_end",
     "tool_call", "tool_output", "tool_log", "tool_state_change", "approval_required",
-    "turn_complete", "error", "interrupted", "compacted", "undo_complete", "shutdown",
+    "turn_complete", "error", "interrupted", "compacted", "undo_complete",
     "plan_update", "usage",
 ]  # fmt: skip
 

@@ -34,7 +34,7 @@ from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of
 from nodes.compact import as_summary_text
 from nodes.deps import AgentDeps, ChatModelFactory
-from nodes.usage import add_usage, call_usage
+from nodes.usage import call_usage, sum_usage
 from tools.catalog import ToolCatalog
 from tools.research import Progress, ResearchRequest, ResearchResult, research_spec
 
@@ -139,7 +139,7 @@ class ResearchAgent:
             progress({"line": f"writing the report ({stop})"})
             report, spent = await self._summarise(deps, request, values)
             if spent is not None:
-                usage = add_usage(usage, spent)
+                usage = dict(sum_usage(usage, spent))
                 iterations += 1
                 progress({"type": "usage", **spent})
         return ResearchResult(report, usage, iterations, counts["tool_calls"], stop)

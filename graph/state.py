@@ -8,6 +8,7 @@ from langchain_core.messages import AnyMessage
 from typing_extensions import TypedDict
 
 from graph.langgraph_compat import DeltaChannel, messages_delta_reducer
+from nodes.usage import Usage, sum_usage
 
 StopReason = Literal[
     "done", "max_iterations", "max_cost", "doom_loop", "compact_failed", "compacted", "interrupted"
@@ -17,24 +18,6 @@ StopReason = Literal[
 def keep_last(_old: Any, new: Any) -> Any:
     """Last write wins, even when several tool tasks write in the same step."""
     return new
-
-
-class Usage(TypedDict, total=False):
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float
-    calls: int
-
-
-def sum_usage(old: Usage | None, new: Usage | None) -> Usage:
-    """Usage is a running sum: each write (one model call, one sub-agent run) adds to it."""
-    old, new = old or {}, new or {}
-    return {
-        "input_tokens": old.get("input_tokens", 0) + new.get("input_tokens", 0),
-        "output_tokens": old.get("output_tokens", 0) + new.get("output_tokens", 0),
-        "cost_usd": old.get("cost_usd", 0.0) + new.get("cost_usd", 0.0),
-        "calls": old.get("calls", 0) + new.get("calls", 0),
-    }
 
 
 class Turn(TypedDict, total=False):
@@ -53,7 +36,6 @@ class AgentState(TypedDict, total=False):
     plan: Annotated[list[dict[str, Any]], keep_last]
     turn: Turn
     usage: Annotated[Usage, sum_usage]
-    doom: dict[str, Any]
     yolo: bool
     model: str
     stop_reason: StopReason | None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.sqlite_file import connect
+from tools.text import one_line
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ml_intern_threads (
@@ -84,7 +85,7 @@ class ThreadIndex:
                      cwd = CASE WHEN ml_intern_threads.cwd = '' THEN excluded.cwd
                                 ELSE ml_intern_threads.cwd END,
                      updated_at = excluded.updated_at""",
-                (thread_id, _title(title), model, cwd, now, now),
+                (thread_id, one_line(title, 80), model, cwd, now, now),
             )
 
     def get(self, thread_id: str) -> ThreadInfo | None:
@@ -118,8 +119,3 @@ class ThreadIndex:
         with self._db() as db:
             cursor = db.execute("DELETE FROM ml_intern_threads WHERE thread_id = ?", (thread_id,))
             return cursor.rowcount > 0
-
-
-def _title(text: str, limit: int = 80) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -15,7 +15,7 @@ from nodes.history import note, repair_orphans, stamped
 from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
 from nodes.run_options import run_context
 from nodes.turn import turn_of
-from nodes.usage import add_usage, call_usage
+from nodes.usage import call_usage
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -66,7 +66,7 @@ async def call_model(
     return {
         "messages": messages,
         "turn": turn,
-        "usage": add_usage(None, spent),  # a delta: the state sums it (graph/state.py)
+        "usage": spent,  # a delta: the state sums it (graph/state.py)
         "model": model_id,
         "stop_reason": None if response.tool_calls or dropped else "done",
         "compact_request": None,

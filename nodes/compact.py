@@ -17,7 +17,7 @@ from langgraph.types import Overwrite
 from nodes.deps import AgentDeps
 from nodes.history import is_user_message, note, note_kind, repair_orphans
 from nodes.turn import turn_of
-from nodes.usage import add_usage, call_usage, count_tokens
+from nodes.usage import call_usage, count_tokens
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -152,7 +152,7 @@ async def compact(
     writer({"type": "compacted", "old_tokens": old_tokens, "new_tokens": new_tokens})
     return {
         "messages": Overwrite(new_messages),
-        "usage": add_usage(None, spent),  # the summary call is paid for like any other
+        "usage": spent,  # the summary call is paid for like any other
         "compact_request": None,
         "stop_reason": "compacted" if forced else None,
         "turn": turn,

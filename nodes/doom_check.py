@@ -86,16 +86,14 @@ async def doom_check(
     if loop is None:
         return {}
     turn = turn_of(state)
-    doom = dict(state.get("doom") or {})
-    doom["fired"] = [*doom.get("fired", []), loop]
     # A second loop in the same turn escalates: headless ends the turn, a human decides otherwise.
     headless = run_context(runtime, config, deps).mode == "headless"
     if turn["doom_fires"] >= 1 and (headless or not _user_says_continue(loop)):
-        return {"doom": doom, "turn": turn, "stop_reason": "doom_loop"}
+        return {"turn": turn, "stop_reason": "doom_loop"}
     turn["doom_fires"] += 1
     names = sorted({s.split(":", 1)[0] for s in loop})
     what = f"calling {', '.join(names)}" + (" in a cycle" if len(loop) > 1 else " again")
-    return {"messages": [note("doom_guard", GUARD.format(what=what))], "doom": doom, "turn": turn}
+    return {"messages": [note("doom_guard", GUARD.format(what=what))], "turn": turn}
 
 
 def _user_says_continue(loop: Sequence[str]) -> bool:

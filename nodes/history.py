@@ -63,10 +63,6 @@ def current_turn_id(messages: Sequence[AnyMessage]) -> str:
     return (messages[i].id or f"idx-{i}") if i >= 0 else ""
 
 
-def answered_ids(messages: Sequence[AnyMessage]) -> set[str]:
-    return {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
-
-
 def pending_tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
     """Tool calls of the last AI message that have no ToolMessage yet."""
     for i in range(len(messages) - 1, -1, -1):

@@ -1,4 +1,4 @@
-"""Token and cost accounting for one model call."""
+"""Token and cost accounting: one model call's usage and the running sum a thread keeps."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
+from typing_extensions import TypedDict
 
 
 def count_tokens(model_id: str, messages: Sequence[BaseMessage]) -> int:
@@ -27,8 +28,28 @@ def count_tokens(model_id: str, messages: Sequence[BaseMessage]) -> int:
         )
 
 
+class Usage(TypedDict, total=False):
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    calls: int
+
+
+def sum_usage(
+    old: Usage | Mapping[str, Any] | None, new: Usage | Mapping[str, Any] | None
+) -> Usage:
+    """Usage is a running sum: each write (one model call, one sub-agent run) adds to it."""
+    old, new = old or {}, new or {}
+    return {
+        "input_tokens": int(old.get("input_tokens", 0)) + int(new.get("input_tokens", 0)),
+        "output_tokens": int(old.get("output_tokens", 0)) + int(new.get("output_tokens", 0)),
+        "cost_usd": float(old.get("cost_usd", 0.0)) + float(new.get("cost_usd", 0.0)),
+        "calls": int(old.get("calls", 0)) + int(new.get("calls", 0)),
+    }
+
+
 def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage) -> dict[str, Any]:
-    """Input/output tokens (counted ourselves when the provider sent none) and cost in USD."""
+    """One call's Usage (tokens counted ourselves when the provider sent none; cost in USD)."""
     meta = response.usage_metadata or {}
     input_tokens = int(meta.get("input_tokens") or 0)
     output_tokens = int(meta.get("output_tokens") or 0)
@@ -40,6 +61,7 @@ def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "cost_usd": call_cost(model_id, input_tokens, output_tokens),
+        "calls": 1,
         "counted_locally": counted,
     }
 
@@ -66,13 +88,3 @@ def _priced(model_id: str) -> bool:
     except Exception:
         return False
     return True
-
-
-def add_usage(total: Mapping[str, Any] | None, call: Mapping[str, Any]) -> dict[str, Any]:
-    total = total or {}
-    return {
-        "input_tokens": int(total.get("input_tokens", 0)) + int(call["input_tokens"]),
-        "output_tokens": int(total.get("output_tokens", 0)) + int(call["output_tokens"]),
-        "cost_usd": float(total.get("cost_usd", 0.0)) + float(call["cost_usd"]),
-        "calls": int(total.get("calls", 0)) + 1,
-    }

@@ -59,7 +59,10 @@ def test_defaults_load_and_match_the_model(home: Path) -> None:
     settings = load_settings()
     packaged = json.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
     assert settings == Settings()
-    assert settings.model_dump(exclude={"max_cost_usd"}) == packaged
+    # Every key is in the packaged file with the model's default (messaging: all defaults).
+    dumped = settings.model_dump(exclude={"max_cost_usd", "messaging"})
+    assert dumped == {k: v for k, v in packaged.items() if k != "messaging"}
+    assert Settings.model_validate(packaged).messaging == settings.messaging
     assert settings.model_name == "anthropic/claude-sonnet-4-5-20250929"
     assert settings.warnings == []
 
@@ -109,7 +112,8 @@ LAYER_CASES = [
         {"mcpServers": {"hf": {"args": ["c"]}, "gh": {"transport": "http", "url": "u"}}},
         None,
         {
-            "mcpServers.hf": {"command": "hf-mcp", "args": ["c"]},
+            "mcpServers.hf.command": "hf-mcp",
+            "mcpServers.hf.args": ["c"],
             "mcpServers.gh.url": "u",
         },
         id="servers-merge-by-name-lists-replace",
@@ -262,6 +266,18 @@ def test_top_level_must_be_an_object(home: Path, tmp_path: Path) -> None:
         ("user", {"approval": {"overrides": {"bash": "maybe"}}}, "approval.overrides.bash",
          "one of 'auto', 'ask' or 'deny' (got 'maybe')"),
         ("explicit", {"mcpServers": {"hf": "hf-mcp"}}, "mcpServers.hf", "a JSON object"),
+        ("user", {"mcpServers": {"hf": {"args": ["x"]}}}, "mcpServers.hf",
+         'must be a "command" (stdio) or a "url" (http or sse)'),
+        ("explicit", {"mcpServers": {"d": {"type": "ws", "url": "u"}}}, "mcpServers.d",
+         "a known transport"),
+        ("explicit", {"mcpServers": {"hf": {"command": "x", "env": {"K": 1}}}},
+         "mcpServers.hf.env.K", "a string (got 1)"),
+        ("explicit", {"mcpServers": {"hf": {"command": "x", "timeout": 0}}},
+         "mcpServers.hf.timeout", "(got 0)"),
+        ("user", {"messaging": {"destinations": {"s": {"allow_agent_tool": "no?"}}}},
+         "messaging.destinations.s.allow_agent_tool", "true or false"),
+        ("explicit", {"messaging": {"auto_event_types": "error"}}, "messaging.auto_event_types",
+         "(got 'error')"),
         ("flags", {"compact_at_tokens": 10}, "compact_at_tokens", "an integer >= 1000"),
         ("flags", {"approval.confirm_cpu_jobs": "x"}, "approval.confirm_cpu_jobs", "true or false"),
     ],

@@ -1,8 +1,8 @@
 """GitHub's REST API for the github_* tools: the base URL, the token, errors as sentences.
 
 The API base is `GITHUB_API_URL` (default https://api.github.com), read at call time so
-tests point it at loopback. `GITHUB_TOKEN` is sent only to that base: redirects to another
-origin are followed without it. Code search needs a token (GitHub's rule); reading files and
+tests point it at loopback. `GITHUB_TOKEN` is sent only to that base (`HostToken`): redirects
+to another origin are followed without it. Code search needs a token (GitHub's rule); reading files and
 listing repositories work without one, with GitHub's lower anonymous rate limit.
 """
 
@@ -12,9 +12,11 @@ import os
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from langchain_core.tools import ToolException
+
+from tools.host_token import HostToken, origin
 
 DEFAULT_API = "https://api.github.com"
 HTTP_TIMEOUT_S = 30.0
@@ -32,9 +34,11 @@ def api_base() -> str:
     return (os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port
+def github_token() -> HostToken:
+    """httpx auth sending GITHUB_TOKEN to the API's origin only (redirects elsewhere drop it)."""
+    return HostToken(
+        lambda: os.environ.get("GITHUB_TOKEN"), lambda url: origin(url) == origin(api_base())
+    )
 
 
 async def github_get(
@@ -43,29 +47,27 @@ async def github_get(
     """GET `path` from the API; the token goes only to the API's origin. Errors are sentences."""
     import httpx
 
-    url, token = f"{api_base()}{path}", os.environ.get("GITHUB_TOKEN")
     headers = {"Accept": accept, "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "ml-intern"}
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S, follow_redirects=False) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            auth = {"Authorization": f"Bearer {token}"} if token and _same_api(url) else {}
-            try:
-                response = await client.get(url, params=params, headers={**headers, **auth})
-            except httpx.HTTPError as exc:
-                host = urlsplit(url).netloc
-                raise ToolException(
-                    f"{action} failed: could not reach {host} ({type(exc).__name__}). "
-                    "Check the network and GITHUB_API_URL."
-                ) from None
-            if not response.is_redirect:
-                break
-            url, params = urljoin(str(response.url), response.headers.get("location", "")), None
+    client = httpx.AsyncClient(
+        timeout=HTTP_TIMEOUT_S,
+        auth=github_token(),
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+    )
+    url = f"{api_base()}{path}"
+    async with client:
+        try:
+            response = await client.get(url, params=params, headers=headers)
+        except httpx.TooManyRedirects:
+            raise ToolException(f"{action} failed: more than {MAX_REDIRECTS} redirects.") from None
+        except httpx.HTTPError as exc:
+            raise ToolException(
+                f"{action} failed: could not reach {urlsplit(url).netloc} "
+                f"({type(exc).__name__}). Check the network and GITHUB_API_URL."
+            ) from None
     if response.status_code >= 400:
-        raise ToolException(failure(action, response, token is not None))
+        raise ToolException(failure(action, response, bool(os.environ.get("GITHUB_TOKEN"))))
     return response.text if accept == RAW else response.json()
-
-
-def _same_api(url: str) -> bool:
-    return _origin(url) == _origin(api_base())
 
 
 def failure(action: str, response: Any, has_token: bool) -> str:

@@ -33,6 +33,8 @@ from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 
+from configs.env_vars import UnsetVariable, expand_vars
+from configs.integrations import McpServerSettings
 from tools.call_context import current_call
 from tools.catalog import ToolSpec
 from tools.external.mcp_connection import McpConnection, ServerUnavailable, describe
@@ -40,8 +42,6 @@ from tools.policy import always
 
 DEFAULT_TIMEOUT_S = 60.0
 MAX_NAME = 64
-HTTP_TRANSPORTS = {"http", "streamable_http", "streamable-http", "streamablehttp"}
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class McpConfigError(ValueError):
@@ -60,66 +60,58 @@ class ServerConfig:
 
 
 def server_config(
-    name: str, raw: Mapping[str, Any], env: Mapping[str, str] | None = None
+    name: str, raw: Mapping[str, Any] | McpServerSettings, env: Mapping[str, str] | None = None
 ) -> ServerConfig:
     """Translate one Claude-Desktop style entry; McpConfigError says what is wrong."""
-    raw = substitute(dict(raw), os.environ if env is None else env, name)
-    kind = str(raw.get("transport") or raw.get("type") or "").lower()
-    if not kind:
-        kind = "stdio" if "command" in raw else "http" if "url" in raw else ""
-    timeout = float(raw.get("timeout") or DEFAULT_TIMEOUT_S)
-    approval = raw.get("approval")
-    if approval not in (None, "auto", "ask"):
-        raise McpConfigError(f'MCP server {name!r}: "approval" must be "auto" or "ask".')
+    server = raw if isinstance(raw, McpServerSettings) else _validated(name, raw, env)
+    kind, timeout = server.kind, server.timeout or DEFAULT_TIMEOUT_S
+    connection: dict[str, Any]
     if kind == "stdio":
-        if not isinstance(raw.get("command"), str) or not raw["command"]:
-            raise McpConfigError(f'MCP server {name!r}: a stdio server needs a "command".')
-        connection: dict[str, Any] = {
-            "transport": "stdio",
-            "command": raw["command"],
-            "args": [str(a) for a in raw.get("args") or []],
-            "env": {str(k): str(v) for k, v in (raw.get("env") or {}).items()},
-        }
-        if raw.get("cwd"):
-            connection["cwd"] = str(Path(str(raw["cwd"])).expanduser())
-    elif kind in HTTP_TRANSPORTS or kind == "sse":
-        if not isinstance(raw.get("url"), str) or not raw["url"]:
-            raise McpConfigError(f'MCP server {name!r}: an {kind} server needs a "url".')
         connection = {
-            "transport": "sse" if kind == "sse" else "streamable_http",
-            "url": raw["url"],
-            "headers": {str(k): str(v) for k, v in (raw.get("headers") or {}).items()},
+            "transport": "stdio",
+            "command": server.command,
+            "args": list(server.args),
+            "env": dict(server.env),
+        }
+        if server.cwd:
+            connection["cwd"] = str(Path(server.cwd).expanduser())
+    else:
+        connection = {
+            "transport": kind,
+            "url": server.url,
+            "headers": dict(server.headers),
             "timeout": min(timeout, 30.0),
         }
-    else:
+    return ServerConfig(name, connection, server.approval, timeout)
+
+
+def _disabled(raw: Mapping[str, Any] | McpServerSettings) -> bool:
+    if isinstance(raw, McpServerSettings):
+        return raw.disabled
+    return not isinstance(raw, Mapping) or bool(raw.get("disabled"))
+
+
+def _validated(
+    name: str, raw: Mapping[str, Any], env: Mapping[str, str] | None
+) -> McpServerSettings:
+    """A raw entry (not from a settings file, which is checked on load) as a model."""
+    from pydantic import ValidationError
+
+    try:
+        expanded = expand_vars(dict(raw), os.environ if env is None else env)
+        return McpServerSettings.model_validate(expanded)
+    except UnsetVariable as unset:
         raise McpConfigError(
-            f'MCP server {name!r}: unknown transport {kind!r}; use a "command" (stdio) or '
-            '"transport": "http" (or "sse") with a "url".'
-        )
-    return ServerConfig(name, connection, approval, timeout)
-
-
-def substitute(value: Any, env: Mapping[str, str], server: str) -> Any:
-    """Expand `${VAR}` and `${VAR:-default}` (settings loaded from files are already expanded)."""
-    if isinstance(value, dict):
-        return {k: substitute(v, env, server) for k, v in value.items()}
-    if isinstance(value, list):
-        return [substitute(v, env, server) for v in value]
-    if not isinstance(value, str):
-        return value
-
-    def replace(match: re.Match[str]) -> str:
-        found = env.get(match.group(1))
-        if match.group(2) is not None and not found:
-            return match.group(2)
-        if found is None:
-            raise McpConfigError(
-                f"MCP server {server!r} uses ${{{match.group(1)}}}, which is not set. "
-                "Set it in your shell or .env, or remove it from the config."
-            )
-        return found
-
-    return _VAR.sub(replace, value)
+            f"MCP server {name!r} uses ${{{unset.name}}}, which is not set. "
+            "Set it in your shell or .env, or remove it from the config."
+        ) from None
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in error["loc"])
+        problem = str((error.get("ctx") or {}).get("error") or error["msg"])
+        if where:
+            raise McpConfigError(f"MCP server {name!r}, key {where!r}: {problem}.") from None
+        raise McpConfigError(f"MCP server {name!r} needs {problem}.") from None
 
 
 def tool_name(server: str, tool: str, taken: set[str] | None = None) -> str:
@@ -147,7 +139,10 @@ class McpManager:
     """Every configured server's connection and tools; one per process (see `open_mcp`)."""
 
     def __init__(
-        self, servers: Mapping[str, Mapping[str, Any]], *, log_dir: Path | None = None
+        self,
+        servers: Mapping[str, Mapping[str, Any] | McpServerSettings],
+        *,
+        log_dir: Path | None = None,
     ) -> None:
         self.configs: dict[str, ServerConfig] = {}
         self.connections: dict[str, McpConnection] = {}
@@ -155,7 +150,7 @@ class McpManager:
         self._warned: set[str] = set()
         self._specs: dict[str, list[ToolSpec]] = {}
         for name, raw in servers.items():
-            if not isinstance(raw, Mapping) or raw.get("disabled"):
+            if _disabled(raw):
                 continue
             try:
                 config = server_config(name, raw)
@@ -273,7 +268,7 @@ class McpManager:
 
 @asynccontextmanager
 async def open_mcp(
-    servers: Mapping[str, Mapping[str, Any]], *, log_dir: Path | None = None
+    servers: Mapping[str, Mapping[str, Any] | McpServerSettings], *, log_dir: Path | None = None
 ) -> AsyncIterator[McpManager]:
     """Start the servers, yield the manager, and stop them (and their processes) at the end."""
     manager = McpManager(servers, log_dir=log_dir)

@@ -27,6 +27,7 @@ from typing import Any
 
 from langchain_core.tools import ToolException
 
+from configs.integrations import DestinationSettings, MessagingSettings
 from tools.secrets import redact
 from tools.text import cut as cut_text
 
@@ -66,45 +67,45 @@ class MessagingConfig:
 
 
 def messaging_config(
-    messaging: Mapping[str, Any] | None, env: Mapping[str, str] | None = None
+    messaging: MessagingSettings | Mapping[str, Any] | None, env: Mapping[str, str] | None = None
 ) -> MessagingConfig:
     """The config's `messaging` plus the env default destination (config entries win)."""
     env = os.environ if env is None else env
-    messaging = dict(messaging or {})
-    raw: dict[str, Any] = dict(messaging.get("destinations") or {})
-    enabled = bool(messaging.get("enabled", bool(raw)))
-    events = messaging.get("auto_event_types")
+    if not isinstance(messaging, MessagingSettings):
+        messaging = MessagingSettings.model_validate(messaging or {})
+    given = dict(messaging.destinations)
+    enabled = messaging.enabled if messaging.enabled is not None else bool(given)
+    events = messaging.auto_event_types
     token, channel = env.get("SLACK_BOT_TOKEN", "").strip(), env.get("SLACK_CHANNEL_ID", "").strip()
     if token and channel and _flag(env, "ML_INTERN_SLACK_NOTIFICATIONS", True):
         name = env.get("ML_INTERN_SLACK_DESTINATION", "").strip() or DEFAULT_DESTINATION
-        raw.setdefault(
+        given.setdefault(
             name,
-            {
-                "provider": "slack",
-                "token": token,
-                "channel": channel,
-                "allow_agent_tool": _flag(env, "ML_INTERN_SLACK_ALLOW_AGENT_TOOL", True),
-                "allow_auto_events": _flag(env, "ML_INTERN_SLACK_ALLOW_AUTO_EVENTS", True),
-            },
+            DestinationSettings(
+                token=token,
+                channel=channel,
+                allow_agent_tool=_flag(env, "ML_INTERN_SLACK_ALLOW_AGENT_TOOL", True),
+                allow_auto_events=_flag(env, "ML_INTERN_SLACK_ALLOW_AUTO_EVENTS", True),
+            ),
         )
         enabled = True
         if env.get("ML_INTERN_SLACK_AUTO_EVENTS") is not None:
             events = [e.strip() for e in env["ML_INTERN_SLACK_AUTO_EVENTS"].split(",") if e.strip()]
     destinations, warnings = {}, []
-    for name, entry in raw.items():
-        if not isinstance(entry, Mapping) or entry.get("provider", "slack") != "slack":
+    for name, entry in given.items():
+        if entry.provider != "slack":
             warnings.append(f"messaging destination {name!r} is not a Slack one; ignored.")
             continue
-        if not entry.get("token") or not entry.get("channel"):
+        if not entry.token or not entry.channel:
             warnings.append(f"Slack destination {name!r} needs a token and a channel; ignored.")
             continue
         destinations[name] = Destination(
-            name=name,
-            token=str(entry["token"]),
-            channel=str(entry["channel"]),
-            allow_agent_tool=bool(entry.get("allow_agent_tool", True)),
-            allow_auto_events=bool(entry.get("allow_auto_events", True)),
-            api_url=entry.get("api_url"),
+            name,
+            entry.token,
+            entry.channel,
+            entry.allow_agent_tool,
+            entry.allow_auto_events,
+            entry.api_url,
         )
     types = tuple(events) if events is not None else DEFAULT_AUTO_EVENTS
     return MessagingConfig(enabled and bool(destinations), types, destinations, tuple(warnings))

@@ -3,7 +3,7 @@
 Base URLs are read from the environment at call time (tests point them at loopback):
 ``HF_ENDPOINT`` for the Hub and ``ML_INTERN_DATASETS_SERVER_URL`` for the dataset viewer.
 The token (``HF_TOKEN``, else huggingface_hub's saved login) is sent only to those two
-origins; `hub_get` follows redirects by hand so it never carries the token elsewhere.
+origins (`HostToken`), redirects included.
 
 huggingface_hub and httpx are imported inside functions: this module is imported on start-up.
 """
@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from langchain_core.tools import ToolException
+
+from tools.host_token import HostToken, origin
 
 if TYPE_CHECKING:
     import httpx
@@ -65,29 +67,20 @@ def repo_url(repo_id: str, repo_type: str = "model") -> str:
 # --- hosts and the token --------------------------------------------------------------------
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    except ValueError:  # a malformed port matches no origin
-        return parts.scheme, "", -1
-    return parts.scheme, (parts.hostname or "").lower(), port
-
-
 def token_allowed(url: str) -> bool:
     """True only for the Hub endpoint and the dataset viewer: the token goes nowhere else."""
-    return _origin(url) in {_origin(hub_endpoint()), _origin(datasets_server_url())}
+    return origin(url) in {origin(hub_endpoint()), origin(datasets_server_url())}
 
 
 def is_hub_url(url: str) -> bool:
     """huggingface.co, hf.co (https) or the configured endpoint."""
-    scheme, host, _ = _origin(url)
-    return (scheme == "https" and host in HUB_HOSTS) or _origin(url) == _origin(hub_endpoint())
+    scheme, host, _ = origin(url)
+    return (scheme == "https" and host in HUB_HOSTS) or origin(url) == origin(hub_endpoint())
 
 
-def auth_headers(url: str) -> dict[str, str]:
-    token = hf_token() if token_allowed(url) else None
-    return {"Authorization": f"Bearer {token}"} if token else {}
+def hub_token() -> HostToken:
+    """httpx auth sending the Hugging Face token to the Hub and the viewer only."""
+    return HostToken(hf_token, token_allowed)
 
 
 @functools.cache
@@ -98,10 +91,16 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 def async_client(**kwargs: Any) -> httpx.AsyncClient:
-    """An httpx client that never follows redirects by itself (see `hub_get`)."""
+    """An httpx client for Hub URLs: the token only to the Hub, redirects followed (5 at most)."""
     import httpx
 
-    return httpx.AsyncClient(verify=_ssl_context(), follow_redirects=False, **kwargs)
+    return httpx.AsyncClient(
+        verify=_ssl_context(),
+        auth=hub_token(),
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        **kwargs,
+    )
 
 
 class OffHubRedirect(ToolException):
@@ -116,32 +115,35 @@ async def hub_get(
     headers: Mapping[str, str] | None = None,
     offsite: bool = True,
 ) -> httpx.Response:
-    """GET with redirects followed by hand; the token only ever goes to the Hub's own origins.
+    """GET `url`; the token only ever goes to the Hub's own origins (see `HostToken`).
 
     `offsite=False` refuses a redirect to a non-Hub host (OffHubRedirect) instead of following
     it without credentials. Network failures and 4xx/5xx raise a one-sentence ToolException.
     """
     import httpx
 
-    async with async_client(timeout=HTTP_TIMEOUT_S) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            try:
-                response = await client.get(
-                    url, params=params, headers={**(headers or {}), **auth_headers(url)}
-                )
-            except httpx.HTTPError as exc:
-                raise explain(exc, action) from exc
-            if not response.is_redirect:
-                raise_for_status(response, action)
-                return response
-            target = urljoin(str(response.url), response.headers.get("location", ""))
-            if not offsite and not is_hub_url(target):
-                raise OffHubRedirect(
-                    f"{action} stopped: {url} redirects to {target}, which is not a Hugging Face "
-                    "host, so it was not followed. Open that URL another way if you trust it."
-                )
-            url, params = target, None
-    raise ToolException(f"{action} failed: more than {MAX_REDIRECTS} redirects from {url}.")
+    async def stay_on_the_hub(response: httpx.Response) -> None:
+        if offsite or not response.has_redirect_location:
+            return
+        target = urljoin(str(response.url), response.headers["location"])
+        if not is_hub_url(target):
+            raise OffHubRedirect(
+                f"{action} stopped: {response.url} redirects to {target}, which is not a Hugging "
+                "Face host, so it was not followed. Open that URL another way if you trust it."
+            )
+
+    hooks = {"response": [stay_on_the_hub]}
+    async with async_client(timeout=HTTP_TIMEOUT_S, event_hooks=hooks) as client:
+        try:
+            response = await client.get(url, params=params, headers=headers)
+        except httpx.TooManyRedirects:
+            raise ToolException(
+                f"{action} failed: more than {MAX_REDIRECTS} redirects from {url}."
+            ) from None
+        except httpx.HTTPError as exc:
+            raise explain(exc, action) from exc
+    raise_for_status(response, action)
+    return response
 
 
 # --- errors as sentences --------------------------------------------------------------------

@@ -17,7 +17,6 @@ from typing import Any
 from tools.call_context import CallContext
 from tools.hub.client import (
     async_client,
-    auth_headers,
     call_hub,
     hub_api,
     hub_endpoint,
@@ -42,25 +41,35 @@ def _emitter(call: CallContext, job_id: str) -> Callable[[str, str], None]:
 async def _stream_once(client: Any, url: str, seen: int, on_line: Callable[[str], None]) -> int:
     """Read the SSE log stream once, skipping the `seen` events already shown."""
     import httpx
+    from httpx_sse import SSEError, aconnect_sse
 
     index = 0
     try:
-        async with client.stream("GET", url, headers=auth_headers(url)) as response:
-            if response.status_code >= 400:
-                await response.aread()
-                raise_for_status(response, "Following the job's logs")
-            async for line in response.aiter_lines():
-                if not line.startswith("data: {"):
+        async with aconnect_sse(client, "GET", url) as source:
+            if source.response.status_code >= 400:
+                await source.response.aread()
+                raise_for_status(source.response, "Following the job's logs")
+            async for event in source.aiter_sse():
+                data = _log_line(event.data)
+                if data is None:
                     continue
                 index += 1
                 if index > seen:
                     seen = index
-                    data = str(json.loads(line[len("data: ") :]).get("data", ""))
                     if not data.startswith("===== Job started"):
                         on_line(data)
-    except (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError):
-        pass
+    except (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError, SSEError):
+        pass  # the job's status decides whether to reopen the stream
     return seen
+
+
+def _log_line(data: str) -> str | None:
+    """The text of one log event (`{"data": ..., "timestamp": ...}`); None for anything else."""
+    try:
+        event = json.loads(data)
+    except ValueError:
+        return None
+    return str(event.get("data", "")) if isinstance(event, dict) else None
 
 
 async def follow(

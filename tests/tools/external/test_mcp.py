@@ -71,10 +71,11 @@ def test_http_config_uses_transport_never_type(kind: str) -> None:
     ("raw", "message"),
     [
         ({"command": "x", "env": {"K": "${NOPE}"}}, "NOPE"),
-        ({"transport": "websocket", "url": "ws://x"}, "unknown transport"),
+        ({"transport": "websocket", "url": "ws://x"}, "needs a known transport"),
         ({"transport": "http"}, 'needs a "url"'),
-        ({"args": ["x"]}, "unknown transport"),
-        ({"command": "x", "approval": "never"}, '"approval"'),
+        ({"args": ["x"]}, 'needs a "command" (stdio) or a "url"'),
+        ({"command": "x", "approval": "never"}, "key 'approval': Input should be 'auto' or 'ask'"),
+        ({"command": "x", "args": "--flag"}, "key 'args'"),
     ],
 )
 def test_bad_configs_name_the_server_and_the_fix(raw: dict[str, Any], message: str) -> None:

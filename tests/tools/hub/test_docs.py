@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
-from tools.hub.client import auth_headers, is_hub_url, token_allowed
+from tools.hub.client import is_hub_url, token_allowed
 from tools.hub.docs_fetch import docs_fetch_spec, html_to_text
 from tools.hub.docs_search import docs_search_spec
 
@@ -99,7 +99,7 @@ def test_the_token_goes_only_to_the_hub_and_the_viewer(
     assert token_allowed("https://viewer.example:8443/splits")
     assert not token_allowed("https://viewer.example/splits")  # another port: another origin
     assert not token_allowed("https://huggingface.co/api/models")  # not the configured endpoint
-    assert auth_headers("https://evil.example/") == {}
+    assert not token_allowed("https://evil.example/")
     assert is_hub_url("https://hf.co/docs") and is_hub_url(f"{hub.url}/x")
     assert not is_hub_url("http://huggingface.co/docs")
     assert not is_hub_url("https://huggingface.co.evil/")
