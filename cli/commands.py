@@ -47,6 +47,8 @@ COMMANDS = {
     "/status": "model, thread, iterations, tokens, cost, context used",
     "/threads": "recent threads",
     "/mcp": "MCP servers, their status and tools",
+    "/skills": "the skills the agent can load, and where each comes from",
+    "/memory": "the AGENTS.md files loaded as the project's instructions",
     "/share [public|private]": "upload this thread (redacted) to your private sessions dataset; or flip its visibility",
     "/resume ID": "switch to another thread",
     "/fork": "copy this thread into a new one and switch to it (the original stays as it is)",
@@ -238,6 +240,40 @@ async def mcp(repl: Repl, _argument: str) -> None:
     repl.console.print(Text(format_status(integrations.mcp_status())))
 
 
+async def skills(repl: Repl, _argument: str) -> None:
+    import asyncio
+
+    from configs.skills import scan_skills
+
+    scan = await asyncio.to_thread(scan_skills, Path.cwd())
+    table = Table(box=None, show_header=True, header_style="bold")
+    for column in ("skill", "source", "description"):
+        table.add_column(column)
+    for skill in scan.skills:
+        table.add_row(skill.name, skill.source, skill.description)
+    repl.console.print(table if scan.skills else Text("No skills found."))
+    for warning in scan.warnings:
+        repl.console.print(Text(f"! {warning}", style="yellow"))
+
+
+async def memory(repl: Repl, _argument: str) -> None:
+    import asyncio
+
+    from configs.memory import FILENAME, load_memory
+
+    loaded = await asyncio.to_thread(load_memory, Path.cwd())
+    if not loaded.files:
+        repl.console.print(
+            Text(f"No {FILENAME} loaded: add one at the project root to give the agent rules.")
+        )
+    for file in loaded.files:
+        cut = " (cut: too long)" if file.truncated else ""
+        repl.console.print(Text(f"{file.path} · {len(file.text):,} characters{cut}", style="bold"))
+        repl.console.print(Text(file.text))
+    for warning in loaded.warnings:
+        repl.console.print(Text(f"! {warning}", style="yellow"))
+
+
 async def share(repl: Repl, argument: str) -> None:
     """Upload the redacted transcript to the user's own private dataset, or flip its visibility."""
     from cli.sharing import flip_visibility, upload_thread
@@ -259,6 +295,8 @@ async def share(repl: Repl, argument: str) -> None:
 
 HANDLERS: dict[str, Callable[[Repl, str], Awaitable[None]]] = {
     "/mcp": mcp,
+    "/skills": skills,
+    "/memory": memory,
     "/share": share,
     "/help": show_help,
     "/undo": undo,

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     ITERATION_CAP = 3
     SPEND_CAP = 4
     DOOM_LOOP = 5
+    PLAN_UNFINISHED = 6
     INTERRUPTED = 130
 
 
@@ -24,6 +25,7 @@ _BY_STOP_REASON = {
     "max_iterations": ExitCode.ITERATION_CAP,
     "max_cost": ExitCode.SPEND_CAP,
     "doom_loop": ExitCode.DOOM_LOOP,
+    "plan_unfinished": ExitCode.PLAN_UNFINISHED,
     "interrupted": ExitCode.INTERRUPTED,
     "compact_failed": ExitCode.RUNTIME_ERROR,
     "error": ExitCode.RUNTIME_ERROR,
@@ -36,6 +38,8 @@ STOP_MESSAGES = {
     "max_cost": "Stopped: the thread's model spend passed the cap (${limit}). "
     "Raise it with --max-cost to go on.",
     "doom_loop": "Stopped: the agent kept repeating the same tool calls after a warning.",
+    "plan_unfinished": "Stopped: the agent ended its turn with plan items unfinished, "
+    "after two reminders.",
     "compact_failed": "Stopped: the context could not be compacted enough to continue.",
     "interrupted": "Interrupted.",
     "error": "Stopped by an error (see above).",
@@ -44,7 +48,7 @@ STOP_MESSAGES = {
 EPILOG = (
     "Exit codes: 0 done, 1 runtime error (provider, auth, infrastructure), 2 usage or config "
     "error, 3 iteration cap reached, 4 spend cap reached, 5 stopped by the doom-loop "
-    "escalation, 130 interrupted."
+    "escalation, 6 ended with plan items unfinished (headless), 130 interrupted."
 )
 
 

@@ -11,7 +11,14 @@ from graph.langgraph_compat import DeltaChannel, messages_delta_reducer
 from nodes.usage import Usage, sum_usage
 
 StopReason = Literal[
-    "done", "max_iterations", "max_cost", "doom_loop", "compact_failed", "compacted", "interrupted"
+    "done",
+    "max_iterations",
+    "max_cost",
+    "doom_loop",
+    "plan_unfinished",
+    "compact_failed",
+    "compacted",
+    "interrupted",
 ]
 
 
@@ -27,6 +34,7 @@ class Turn(TypedDict, total=False):
     iterations: int
     compactions: int
     doom_fires: int
+    plan_reminders: int
 
 
 class AgentState(TypedDict, total=False):

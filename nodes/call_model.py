@@ -6,12 +6,13 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
-from configs.prompt import render_system_prompt
 from nodes.deps import AgentDeps
-from nodes.history import note, repair_orphans, stamped
+from nodes.history import note, stamped
+from nodes.model_prompt import build_prompt
+from nodes.plan_guard import plan_guard
 from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
 from nodes.run_options import run_context
 from nodes.turn import turn_of
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
 
-    from configs.run_context import RunContext
 
 RAW_ARGUMENTS = "_raw_arguments"
 LENGTH_NOTE = (
@@ -42,7 +42,7 @@ async def call_model(
         return {"stop_reason": "max_cost", "turn": turn}
 
     model_id = state.get("model") or deps.settings.model_name
-    prompt = build_prompt(state, run, model_id, deps)
+    prompt = await build_prompt(state, run, model_id, deps)
     try:
         response = await invoke_with_retries(deps, model_id, prompt, config)
     except ProviderError as error:
@@ -61,25 +61,20 @@ async def call_model(
     # call; a long turn may compact many times, so it resets once a call succeeds.
     turn["compactions"] = 0
     messages: list[BaseMessage] = [response]
+    stop: str | None = None if response.tool_calls or dropped else "done"
     if dropped:
         messages.append(note("length_note", LENGTH_NOTE))
+    elif stop == "done" and run.mode == "headless":
+        reminder, stop = plan_guard(state, turn)
+        messages += [reminder] if reminder else []
     return {
         "messages": messages,
         "turn": turn,
         "usage": spent,  # a delta: the state sums it (graph/state.py)
         "model": model_id,
-        "stop_reason": None if response.tool_calls or dropped else "done",
+        "stop_reason": stop,
         "compact_request": None,
     }
-
-
-def build_prompt(
-    state: Mapping[str, Any], run: RunContext, model_id: str, deps: AgentDeps
-) -> list[BaseMessage]:
-    system = render_system_prompt(
-        cwd=run.workspace, model=model_id, tools=deps.catalog.names, plan=state.get("plan") or ()
-    )
-    return [SystemMessage(content=system), *repair_orphans(state.get("messages") or [])]
 
 
 async def invoke_with_retries(

@@ -61,11 +61,16 @@ class AgentDeps:
     def warm_up(self) -> None:
         """Do the slow, blocking first-use work now (imports, tokenizer files), off the event loop."""
         from configs.prompt import render_system_prompt
+        from configs.skills import scan_skills
         from nodes.usage import count_tokens
 
         self.chat_model(self.settings.model_name)
         render_system_prompt(
-            cwd=self.workspace, model=self.settings.model_name, tools=self.catalog.names
+            mode="interactive",
+            cwd=self.workspace,
+            model=self.settings.model_name,
+            tools=self.catalog.names,
+            skills=scan_skills(self.workspace).skills,  # and yaml, imported on first use
         )
         from langchain_core.messages import HumanMessage
 

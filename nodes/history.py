@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMes
 # `additional_kwargs`, so they are never mistaken for the user's words.
 MARKER = "ml_intern"
 MessageT = TypeVar("MessageT", bound=BaseMessage)
-NoteKind = Literal["doom_guard", "summary", "length_note"]
+NoteKind = Literal["doom_guard", "summary", "length_note", "plan_reminder"]
 
 INTERRUPTED = (
     "[interrupted] This tool call did not finish: the run was stopped (cancelled, "

@@ -54,7 +54,8 @@ class ResearchArgs(BaseModel):
     read/glob/grep) and returns a concise report: what it found, its sources, and a
     recommended recipe. Use it for open questions that need many lookups (which model or
     dataset to use, how others train X, what a library expects), so your own context stays
-    small. It cannot change anything. Give it a precise task and what you already know."""
+    small. It cannot change anything. Give it a precise task and what you already know; ask it
+    for current argument names and a working example when the answer feeds a training script."""
 
     task: str = Field(description="The question to answer, specific and self-contained.")
     context: str | None = Field(

@@ -49,3 +49,23 @@ async def test_undo_and_compact_before_any_message() -> None:
     await run_command(repl, "/compact")  # type: ignore[arg-type]
     assert "Nothing to undo yet." in repl.out.getvalue()
     assert "Nothing to compact yet." in repl.out.getvalue()
+
+
+async def test_skills_and_memory_show_what_the_agent_gets(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "AGENTS.md").write_text("Use uv.\n")
+    own = tmp_path / ".ml-intern" / "skills" / "lab"
+    own.mkdir(parents=True)
+    (own / "SKILL.md").write_text("---\nname: lab\ndescription: Lab conventions.\n---\nx\n")
+    (tmp_path / ".ml-intern" / "skills" / "broken").mkdir()
+    (tmp_path / ".ml-intern" / "skills" / "broken" / "SKILL.md").write_text("no front matter")
+    repl = StubRepl()
+    await run_command(repl, "/skills")  # type: ignore[arg-type]
+    await run_command(repl, "/memory")  # type: ignore[arg-type]
+    out = repl.out.getvalue()
+    assert "lab" in out and "project" in out and "Lab conventions." in out
+    assert "sft-trl" in out and "bundled" in out
+    assert "broken" in out and "skipped" in out
+    assert str(tmp_path / "AGENTS.md") in out and "Use uv." in out

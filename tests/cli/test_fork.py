@@ -10,14 +10,11 @@ import pytest
 from tests.cli.conftest import Cli
 from tests.cli.test_repl import PROMPT, spawn_repl
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import user_texts
 
 pytestmark = pytest.mark.cli_e2e
 MODEL = ("--model", "openai/scripted-model")
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-
-
-def user_texts(request: dict) -> list[str]:
-    return [m["content"] for m in request["messages"] if m["role"] == "user"]
 
 
 def test_threads_fork_copies_the_history_and_leaves_the_original(

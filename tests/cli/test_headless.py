@@ -12,6 +12,7 @@ import pytest
 
 from tests.cli.conftest import Cli, lines_of
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import user_texts
 
 pytestmark = pytest.mark.cli_e2e
 
@@ -35,7 +36,7 @@ def test_text_mode_answer_on_stdout_progress_on_stderr(cli: Cli, llm: ScriptedLL
     assert "● bash" in done.stderr and "echo hello > hello.txt" in done.stderr
     assert (cli.cwd / "hello.txt").exists(), (done.stderr, llm.requests[-1]["messages"][-1])
     assert (cli.cwd / "hello.txt").read_text() == "hello\n"
-    assert llm.requests[0]["messages"][-1]["content"] == "write hello.txt"
+    assert user_texts(llm.requests[0]) == ["write hello.txt"]
 
 
 def test_json_then_resume_with_stream_json(cli: Cli, llm: ScriptedLLMServer) -> None:
@@ -58,7 +59,7 @@ def test_json_then_resume_with_stream_json(cli: Cli, llm: ScriptedLLMServer) -> 
     assert {"assistant_chunk", "assistant_message", "usage", "turn_complete"} <= set(types)
     assert all(e["thread_id"] == "t-json" for e in events)
     assert events[-1]["result"] == "Second answer." and events[-1]["exit_reason"] == "done"
-    sent = [m["content"] for m in llm.requests[-1]["messages"] if m["role"] == "user"]
+    sent = user_texts(llm.requests[-1])
     assert sent == ["first", "second"]  # the resumed thread kept its history
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from tests.cli.conftest import Cli
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import RUNTIME_NOTE
 
 pytestmark = pytest.mark.cli_e2e
 
@@ -43,7 +44,8 @@ def wait_for(path: Path, timeout: float = 30) -> None:
 
 
 def last_user_and_tool_messages(server: ScriptedLLMServer) -> list[dict]:
-    return [m for m in server.requests[-1]["messages"] if m["role"] in ("user", "tool")]
+    sent = server.requests[-1]["messages"]
+    return [m for m in sent if m["role"] in ("user", "tool") and RUNTIME_NOTE not in m["content"]]
 
 
 def spawn_repl(cli: Cli, *args: str) -> pexpect.spawn:

@@ -31,5 +31,19 @@ def tool_results(request: dict[str, Any]) -> dict[str, str]:
     }
 
 
+RUNTIME_NOTE = "[runtime] "
+
+
 def user_texts(request: dict[str, Any]) -> list[str]:
-    return [m["content"] for m in request["messages"] if m["role"] == "user"]
+    """The user-role texts of a request, without the runtime note sent after the history
+    (litellm may merge the note into the user message before it)."""
+    texts = [str(m["content"]) for m in request["messages"] if m["role"] == "user"]
+    kept = [text.split(RUNTIME_NOTE, 1)[0].rstrip() for text in texts]
+    return [text for text in kept if text]
+
+
+def runtime_note_of(request: dict[str, Any]) -> str:
+    """The runtime note (date, plan): always the request's last message."""
+    last = request["messages"][-1]
+    assert last["role"] == "user" and RUNTIME_NOTE in str(last["content"]), last
+    return RUNTIME_NOTE + str(last["content"]).split(RUNTIME_NOTE, 1)[1]

@@ -55,8 +55,8 @@ def tool_calls(i: int) -> list[dict[str, Any]]:
         return [_call("read", i, 0, path=f"notes/f{i - 1}.txt")]
     if kind == 3:
         plan = [
+            {"id": str(i - 1), "content": f"step {i - 1}", "status": "completed"},
             {"id": str(i), "content": f"step {i}", "status": "completed"},
-            {"id": str(i + 1), "content": f"step {i + 1}", "status": "in_progress"},
         ]
         return [_call("plan", i, 0, todos=plan)]
     return [_call("bash", i, j, command=bash_command(i, j)) for j in range(3)]

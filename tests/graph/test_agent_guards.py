@@ -87,7 +87,7 @@ async def test_compaction_under_a_small_threshold_keeps_tool_pairs_and_finishes(
     for turn in big_output_turns(8):
         llm.add(turn)
     llm.responder = respond  # after the script: summaries for tool-less calls, then the answer
-    settings = fast_settings(llm.url, compact_at_tokens=4000)
+    settings = fast_settings(llm.url, compact_at_tokens=6000)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("count a lot"))
         messages = await session.messages()

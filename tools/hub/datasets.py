@@ -31,8 +31,9 @@ class InspectDatasetArgs(BaseModel):
     """Inspect a Hub dataset before using it: configs (subsets) and splits with row counts, the schema
     (with ClassLabel names), a few sample rows (long values cut), parquet files and sizes, and
     for chat datasets the roles and keys of the messages. Set statistics=true for per-column
-    statistics. Use it before writing a training script, to get column names and formats
-    right."""
+    statistics. Use it before writing a training script: TRL trainers take `messages`,
+    `prompt`/`completion` or `text` (SFT) and `prompt`/`chosen`/`rejected` (DPO); compare the
+    schema with what yours takes and convert with datasets.map, never train on a guess."""
 
     dataset: str = Field(description="Dataset id, e.g. 'stanfordnlp/imdb'.")
     # LangChain reserves the argument name `config`; `config` is still accepted as an alias.

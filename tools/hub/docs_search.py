@@ -24,7 +24,9 @@ _TAGS = re.compile(r"<[^>]+>")
 class DocsSearchArgs(BaseModel):
     """Search the Hugging Face documentation (transformers, datasets, trl, peft, accelerate,
     hub, huggingface_hub, diffusers, ...) for how-tos and API details. Returns excerpts grouped
-    by page with their URLs; read a whole page with hf_docs_fetch."""
+    by page with their URLs; read a whole page with hf_docs_fetch. Argument names change between
+    releases (e.g. TRL's `max_length`, `processing_class`): check them here before writing
+    training code instead of trusting memory."""
 
     query: str = Field(min_length=2, max_length=250, description="What you want to know.")
     product: str | None = Field(

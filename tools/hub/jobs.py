@@ -48,8 +48,13 @@ class JobsArgs(BaseModel):
     path, or a URL) with `dependencies` in a uv image; PEP 723 headers are honoured. run: a
     Docker `image` with a `command`. Both return the job id and URL at once; with wait=true they
     follow the logs until the job ends and return the tail. `flavor` is the hardware (see
-    operation=hardware; default cpu-basic); GPU jobs default to a 2h timeout. The HF token is
-    passed as the secret HF_TOKEN when the script pushes to the Hub (hf_token='auto'). ps: list
+    operation=hardware; default cpu-basic); GPU jobs default to a 2h timeout. Before a training
+    job: the job's disk is gone when it ends, so the script must push its results
+    (push_to_hub=True and hub_model_id in the user's namespace); set `timeout` for the model,
+    data and hardware with a margin (a killed job loses unsaved work); smoke-test the script
+    first and run one job before a sweep. The HF token is passed as the secret HF_TOKEN when
+    the script pushes to the Hub (hf_token='auto'; 'always' when it only downloads gated
+    models); never write a token into the script. ps: list
     jobs (all=true for finished ones). logs, inspect, cancel: by `job_id`. scheduled_run
     (`schedule`: cron or @hourly/@daily...), scheduled_ps, scheduled_delete/suspend/resume (by
     `job_id`). Running and scheduling jobs ask the user; scheduled jobs never run unattended."""

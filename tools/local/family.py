@@ -10,11 +10,12 @@ from tools.local.glob import glob_spec
 from tools.local.grep import grep_spec
 from tools.local.plan import plan_spec
 from tools.local.read import read_spec
+from tools.local.skill import skill_spec
 from tools.local.write import write_spec
 
 
 def local_specs() -> list[ToolSpec]:
-    """bash, read, write, edit, glob, grep and plan; the file tools share one read registry."""
+    """bash, files, plan and skill; the file tools share one read registry."""
     seen = ReadRegistry()  # per thread: which files were read, so writes never clobber unseen
     return [
         bash_spec(),
@@ -24,4 +25,5 @@ def local_specs() -> list[ToolSpec]:
         glob_spec(),
         grep_spec(),
         plan_spec(),
+        skill_spec(),
     ]

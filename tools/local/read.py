@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
+from configs.skills import BUNDLED_DIR
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.file_checks import is_binary, off_loop, outside_workspace, require_file
 from tools.local.file_edits import ReadRegistry
-from tools.policy import path_rule
+from tools.policy import Need, inside_workspace, path_rule
 from tools.text import numbered
 from tools.tool_factory import make_tool
 
@@ -57,12 +62,20 @@ def read_file(
     return text
 
 
+def read_rule(args: Mapping[str, Any], workspace: Path) -> Need:
+    """Free inside the workspace and in the bundled skills (their templates are ours to
+    show); anywhere else (~/.ssh, other projects) a human decides."""
+    path = args.get("path")
+    if isinstance(path, str) and Path(path).is_absolute() and inside_workspace(path, BUNDLED_DIR):
+        return "auto"
+    return path_rule(args, workspace)
+
+
 def read_spec(seen: ReadRegistry) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("read", ReadArgs, off_loop(read_file, seen)),
         family="local",
-        # Reading is free inside the workspace; outside it (~/.ssh, other projects) a human decides.
-        approval=path_rule,
+        approval=read_rule,
         read_only=True,
         describe=outside_workspace("Read"),
         summary="path",

@@ -24,7 +24,7 @@ Run = Callable[..., Awaitable[Any]]
 
 
 def make_local_tools() -> list[BaseTool]:
-    return [spec.tool for spec in local_specs() if spec.name != "plan"]
+    return [spec.tool for spec in local_specs() if spec.name not in ("plan", "skill")]
 
 
 @pytest.fixture

@@ -1,0 +1,39 @@
+"""Headless continuation: a model that answers while its own plan has open items is reminded.
+
+Bounded: at most `MAX_REMINDERS` per turn, then the turn ends as `plan_unfinished`, so a
+model that cannot finish never loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+
+from nodes.history import note
+
+MAX_REMINDERS = 2
+REMINDER = (
+    "Your plan still has unfinished items:\n{items}\nNo one is here to answer questions: "
+    "carry on with them now. If an item cannot be done, mark it completed in the plan with "
+    "the reason, then finish."
+)
+
+
+def unfinished(plan: Sequence[Mapping[str, Any]] | None) -> list[str]:
+    return [str(t.get("content", "")) for t in plan or () if t.get("status") != "completed"]
+
+
+def plan_guard(
+    state: Mapping[str, Any], turn: dict[str, Any]
+) -> tuple[HumanMessage | None, str | None]:
+    """For a headless answer without tool calls: (a reminder, None) or (None, a stop reason)."""
+    items = unfinished(state.get("plan"))
+    if not items:
+        return None, "done"
+    if turn.get("plan_reminders", 0) >= MAX_REMINDERS:
+        return None, "plan_unfinished"
+    turn["plan_reminders"] = turn.get("plan_reminders", 0) + 1
+    listed = "\n".join(f"- {item}" for item in items)
+    return note("plan_reminder", REMINDER.format(items=listed)), None
