@@ -89,6 +89,14 @@ def secret_env_values(env: Mapping[str, str] | None = None) -> list[tuple[str, s
     return sorted(((name, value) for value, name in found.items()), key=lambda p: -len(p[1]))
 
 
+def without_secrets(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`env` minus its secret variables: what a child process the user did not hand a token
+    to may inherit (proxies, CA bundles, locale and tool managers keep working)."""
+    env = os.environ if env is None else env
+    secret = set(secret_env_names(env))
+    return {k: v for k, v in env.items() if k not in secret and "CREDENTIAL" not in k.upper()}
+
+
 # --- masking: what the model sees ----------------------------------------------------------
 
 

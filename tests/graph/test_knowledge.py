@@ -114,3 +114,23 @@ async def test_the_plan_guard_is_bounded_and_only_headless(
         events = await collect(session.send("work"))
     assert events[-1].data["stop_reason"] == "done"  # interactive: the user decides
     assert len(llm.requests) == 6
+
+
+async def test_a_broken_skill_and_a_binary_agents_md_warn_once_and_the_run_goes_on(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    broken = workspace / ".ml-intern" / "skills" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "SKILL.md").write_text("x" * 70_000)  # over the size limit
+    (workspace / "AGENTS.md").write_bytes(b"\x00\x01\x02")
+    llm.add(Turn(tool_calls=[call("glob", "g1", pattern="*")]), Turn(content="one"))
+    llm.add(Turn(content="two"))
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        first = await collect(session.send("first"))
+        second = await collect(session.send("second"))
+    warnings = [e.data["message"] for e in first + second if e.type == "error"]
+    assert len(warnings) == 2  # one each, though the prompt was built three times
+    assert any(str(broken / "SKILL.md") in w and "limit" in w for w in warnings)
+    assert any("AGENTS.md is not a text file" in w for w in warnings)
+    assert first[-1].data["final_text"] == "one" and second[-1].data["final_text"] == "two"
+    assert "- sft-trl:" in system_of(llm.requests[-1])  # the good skills are still listed

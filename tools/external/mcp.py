@@ -8,9 +8,9 @@ The config has the Claude-Desktop shape::
 
 Our own keys: `approval` ("auto" or "ask" for every tool of the server; by default a tool
 runs without asking only when it declares `readOnlyHint`), `timeout` (seconds a request
-may take, default 60) and `disabled`. A stdio server gets only its configured `env` plus
-PATH, HOME, USER, SHELL, TERM and LOGNAME: never the user's tokens unless the config passes
-them. Usage::
+may take, default 60) and `disabled`. A stdio server inherits the user's environment minus
+its secrets (tokens, keys, passwords, credentials) plus its configured `env`: proxies and CA
+bundles work, and it gets a token only when the config passes it. Usage::
 
     async with open_mcp(settings.mcpServers, log_dir=home / "logs") as mcp:
         specs = mcp.specs()           # ToolSpecs for the catalog

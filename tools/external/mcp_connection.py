@@ -23,9 +23,12 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp import ClientSession, McpError, types
 from mcp.shared.session import ProgressFnT
 
+from tools.secrets import redact, without_secrets
+
 State = Literal["stopped", "connecting", "connected", "failed"]
 STOP_GRACE_S = 5.0
 REQUEST_TIMEOUT_CODE = 408  # what mcp's ClientSession raises when a read timeout expires
+STDERR_LINES = 5  # of a server that failed to start, shown in its warning
 
 
 class ServerUnavailable(Exception):
@@ -78,7 +81,9 @@ async def open_client_session(
     server = StdioServerParameters(
         command=connection["command"],
         args=list(connection.get("args") or []),
-        env=connection.get("env"),  # merged by mcp with PATH, HOME, USER, SHELL, TERM, LOGNAME
+        # The user's environment minus secrets (proxies, CA bundles, uv/npx settings work),
+        # then what the config gives the server: its tokens only when the config says so.
+        env={**without_secrets(), **(connection.get("env") or {})},
         cwd=connection.get("cwd"),
     )
     with contextlib.ExitStack() as files:
@@ -208,6 +213,7 @@ class McpConnection:
     # -- the owner task ---------------------------------------------------------------------
 
     async def _open(self) -> None:
+        logged = self._log_size()
         self._retire()
         self.state, self.error = "connecting", None
         self._stop = asyncio.Event()
@@ -221,11 +227,31 @@ class McpConnection:
             await asyncio.wait_for(asyncio.shield(ready), self.timeout_s * 2 + 5)
         except BaseException as exc:
             self._retire()
-            self.state, self.error = "failed", self._explain(exc)
+            self.state, self.error = "failed", self._explain(exc) + self._stderr_since(logged)
             if isinstance(exc, asyncio.CancelledError):
                 raise
             raise ServerUnavailable(self.error) from None
         self.state = "connected"
+
+    def _log_size(self) -> int:
+        try:
+            return self.errlog.stat().st_size if self.errlog is not None else 0
+        except OSError:
+            return 0
+
+    def _stderr_since(self, offset: int) -> str:
+        """What the server wrote to stderr while failing to start (its last lines), redacted."""
+        if self.errlog is None or self.transport != "stdio":
+            return ""
+        try:
+            with self.errlog.open("rb") as log:
+                log.seek(offset)
+                text = log.read()[-4000:].decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+        lines = [line for line in text.splitlines() if line.strip()][-STDERR_LINES:]
+        said = redact(" | ".join(line.strip() for line in lines)[-600:])
+        return f"; its stderr: {said} (full log: {self.errlog})" if said else ""
 
     def _explain(self, exc: BaseException) -> str:
         exc = innermost(exc)

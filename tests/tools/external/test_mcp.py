@@ -280,13 +280,21 @@ async def test_servers_get_only_their_env_and_approval_can_be_overridden(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SECRET_FOR_TEST_TOKEN", "do-not-leak")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-do-not-leak")
+    monkeypatch.setenv("GCP_CREDENTIALS_JSON", "{do-not-leak}")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")  # a shell that works offline
+    monkeypatch.setenv("SSL_CERT_FILE", "/etc/corp-ca.pem")
     servers = {"fake": {**FAKE, "env": {"GIVEN": "yes"}, "approval": "auto"}}
     async with open_mcp(servers) as manager:
         specs = specs_of(manager)
         env = specs["fake__env"].tool
         assert await env.ainvoke({"name": "GIVEN"}) == "yes"
-        assert await env.ainvoke({"name": "SECRET_FOR_TEST_TOKEN"}) == "<unset>"
+        for secret in ("SECRET_FOR_TEST_TOKEN", "AWS_SECRET_ACCESS_KEY", "GCP_CREDENTIALS_JSON"):
+            assert await env.ainvoke({"name": secret}) == "<unset>", secret
         assert await env.ainvoke({"name": "PATH"}) != "<unset>"
+        # The rest of the user's environment is inherited: proxies and CA bundles work.
+        assert await env.ainvoke({"name": "HTTPS_PROXY"}) == "http://proxy.example:3128"
+        assert await env.ainvoke({"name": "SSL_CERT_FILE"}) == "/etc/corp-ca.pem"
         ctx = PolicyContext(mode="interactive")
         assert decide("fake__write_note", {}, specs["fake__write_note"].approval, ctx) == "auto"
         failed = await specs["fake__fail"].tool.ainvoke(
@@ -369,3 +377,19 @@ def child_pids(marker: str) -> list[int]:
 
 def call(name: str, call_id: str, **args: object) -> dict[str, object]:
     return {"name": name, "id": call_id, "arguments": args}
+
+
+@module_loop
+async def test_a_server_that_fails_to_start_is_reported_with_its_stderr(tmp_path: Path) -> None:
+    script = (
+        "import sys; print('starting'); "
+        "print('error: cannot reach the index via proxy', file=sys.stderr); "
+        "print('token hf_abcdefghijklmnopqrstuvwxyz12 rejected', file=sys.stderr); sys.exit(3)"
+    )
+    servers = {"broken": {"command": sys.executable, "args": ["-c", script]}}
+    async with open_mcp(servers, log_dir=tmp_path) as manager:
+        (warning,) = manager.take_warnings()
+    assert "'broken' is unavailable" in warning
+    assert "error: cannot reach the index via proxy" in warning
+    assert "hf_abcdefghijklmnopqrstuvwxyz12" not in warning  # stderr is redacted
+    assert str(tmp_path / "mcp-broken__stderr.log") in warning
