@@ -276,11 +276,16 @@ async def memory(repl: Repl, _argument: str) -> None:
 
 async def share(repl: Repl, argument: str) -> None:
     """Upload the redacted transcript to the user's own private dataset, or flip its visibility."""
-    from cli.sharing import flip_visibility, upload_thread
+    from cli.sharing import describe_sessions, flip_visibility, upload_thread
 
     session = await repl.ensure_session()
     if argument in {"public", "private"}:
-        question = f"Make your ml-intern-sessions dataset {argument}? [y/N] "
+        dataset = await describe_sessions()
+        if dataset is None:
+            repl.console.print(Text("Nothing shared yet: /share uploads this thread first."))
+            return
+        warning = " Anyone will be able to read them." if argument == "public" else ""
+        question = f"Make {dataset} {argument}?{warning} [y/N] "
         answer = (await repl.approvals.prompt_async(question)).strip().lower()
         if answer not in {"y", "yes"}:
             repl.console.print(Text("Visibility unchanged.", style="dim"))

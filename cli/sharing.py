@@ -1,4 +1,5 @@
-"""Opt-in sharing: the redacted transcript goes to the user's own private sessions dataset."""
+"""Opt-in sharing: the redacted transcript goes to the user's own sessions dataset (created
+private); what is reported is the dataset's real visibility, read back from the Hub."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ NO_TOKEN = "No Hugging Face token: set HF_TOKEN or run `hf auth login`, then /sh
 
 async def upload_thread(session: Session) -> str:
     """Upload (or update) this thread's transcript; one line saying where it went or why not."""
-    from graph.transcript import to_jsonl, upload_transcript
+    from graph.transcript import sessions_dataset, to_jsonl, upload_transcript
     from tools.hub.client import explain, hf_token, hub_endpoint
 
     token = hf_token()
@@ -30,9 +31,27 @@ async def upload_thread(session: Session) -> str:
         url = await asyncio.to_thread(
             upload_transcript, jsonl, session.thread_id, endpoint=hub_endpoint(), token=token
         )
+        found = await asyncio.to_thread(sessions_dataset, endpoint=hub_endpoint(), token=token)
     except Exception as error:
         return f"Upload failed: {explain(error, 'upload the transcript')}"
-    return f"Shared (private, redacted): {url}"
+    # What the Hub says now, not what we asked for: a dataset made public stays public.
+    seen = "PUBLIC: anyone can read it" if found and not found.private else "private"
+    return f"Shared ({seen}; redacted): {url}"
+
+
+async def describe_sessions() -> str | None:
+    """One line on the user's sessions dataset for a confirmation, or None if there is none."""
+    from graph.transcript import sessions_dataset
+    from tools.hub.client import hf_token, hub_endpoint
+
+    token = hf_token()
+    if not token:
+        return None
+    found = await asyncio.to_thread(sessions_dataset, endpoint=hub_endpoint(), token=token)
+    if found is None:
+        return None
+    now = "private" if found.private else "public"
+    return f"{found.repo_id} ({found.threads} redacted thread transcripts, now {now})"
 
 
 async def flip_visibility(*, public: bool) -> str:

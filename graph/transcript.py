@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
@@ -144,11 +145,21 @@ def _markdown_block(message: AnyMessage) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class SessionsDataset:
+    """The user's sessions dataset as the Hub reports it (not as we last set it)."""
+
+    repo_id: str
+    private: bool
+    threads: int
+
+
 def upload_transcript(jsonl: str, thread_id: str, *, endpoint: str, token: str) -> str:
-    """Put the (already redacted) JSONL in the user's own private dataset; returns the file URL.
+    """Put the (already redacted) JSONL in the user's own sessions dataset; returns the file URL.
 
     The dataset is always `{whoami}/ml-intern-sessions`, under the token owner's
-    own name, created private when missing; one file per thread, replaced in place.
+    own name, created private when missing (an existing one keeps its visibility); one file
+    per thread, replaced in place.
     """
     from huggingface_hub import HfApi
 
@@ -165,6 +176,22 @@ def upload_transcript(jsonl: str, thread_id: str, *, endpoint: str, token: str) 
         commit_message=f"ml-intern session {thread_id}",
     )
     return f"{endpoint.rstrip('/')}/datasets/{repo_id}/blob/main/{path}"
+
+
+def sessions_dataset(*, endpoint: str, token: str) -> SessionsDataset | None:
+    """The user's sessions dataset with its real visibility and thread count; None if absent."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    api = HfApi(endpoint=endpoint, token=token)
+    repo_id = f"{api.whoami()['name']}/{SESSIONS_DATASET}"
+    try:
+        info = api.repo_info(repo_id, repo_type="dataset", files_metadata=False)
+    except RepositoryNotFoundError:
+        return None
+    files = [s.rfilename for s in info.siblings or []]
+    threads = sum(f.startswith("sessions/") and f.endswith(".jsonl") for f in files)
+    return SessionsDataset(repo_id, bool(info.private), threads)
 
 
 def set_sessions_visibility(*, public: bool, endpoint: str, token: str) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.sharing import NO_TOKEN, flip_visibility, upload_thread
+from cli.sharing import NO_TOKEN, describe_sessions, flip_visibility, upload_thread
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -23,13 +23,25 @@ async def test_share_uploads_the_thread_privately_then_flips_visibility(
             await collect(session.send("train it"))
             line = await upload_thread(session)
             thread_id = session.thread_id
-        assert line.startswith("Shared (private, redacted): ") and thread_id in line
+        assert line.startswith("Shared (private; redacted): ") and thread_id in line
         repo = hub.repos[("datasets", "alice/ml-intern-sessions")]
         assert repo.private
         stored = repo.files[f"sessions/{thread_id}.jsonl"].decode()
         assert "Trained." in stored and "hf_SecretValueThatMustNotLeak0123" not in stored
+        described = await describe_sessions()
+        assert described == "alice/ml-intern-sessions (1 redacted thread transcripts, now private)"
         assert await flip_visibility(public=True) == "alice/ml-intern-sessions is now public."
         assert not repo.private
+        # The next upload neither hides it again nor claims it is private.
+        async with open_session(fast_settings(llm.url), workspace, thread_id="t2") as session:
+            llm.add(Turn(content="second"))
+            await collect(session.send("again"))
+            line = await upload_thread(session)
+        assert line.startswith("Shared (PUBLIC: anyone can read it; redacted): ")
+        assert not repo.private
+        assert await describe_sessions() == (
+            "alice/ml-intern-sessions (2 redacted thread transcripts, now public)"
+        )
 
 
 async def test_share_without_a_token_says_how_to_get_one(
