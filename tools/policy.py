@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from configs.run_context import Mode
+from tools.secret_paths import is_secret_path
 
 Verdict = Literal["auto", "ask", "deny"]
 # What a tool asks for by itself, before mode, yolo and user overrides apply.
@@ -72,7 +73,11 @@ def inside_workspace(path: str | os.PathLike[str], workspace: Path) -> bool:
 
 
 def path_rule(args: Mapping[str, Any], workspace: Path) -> Need:
-    """File access is free inside the workspace and needs a human outside it."""
+    """File access is free inside the workspace, needs a human outside it, and a human every
+    time (any mode) at a credential location (tools/secret_paths.py)."""
+    paths = [args.get(key) for key in ("path", "pattern")]
+    if any(isinstance(p, str) and p and is_secret_path(p, workspace) for p in paths):
+        return "never_auto"
     path = args.get("path")
     if not isinstance(path, str) or not path:
         return "auto"  # invalid arguments never run; the tool reports the error
@@ -82,7 +87,7 @@ def path_rule(args: Mapping[str, Any], workspace: Path) -> Need:
 READ_ONLY_COMMANDS = frozenset(
     {
         "ls", "cat", "head", "tail", "wc", "pwd", "echo", "which", "whoami", "date",
-        "nvidia-smi", "df", "du", "free", "uname", "printenv", "file", "stat",
+        "nvidia-smi", "df", "du", "free", "uname", "file", "stat",
         "grep", "find", "diff", "nproc", "hostname", "sort", "rg",
     }
 )  # fmt: skip

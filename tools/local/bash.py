@@ -12,6 +12,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
 from tools.policy import Need, is_read_only_command
+from tools.secret_paths import leaves_workspace, mentions_secret_path
 from tools.tool_factory import make_tool
 
 MAX_TIMEOUT_S = 600
@@ -39,10 +40,17 @@ async def _bash(call: CallContext, command: str, timeout: int, description: str 
     return await run_bash(call.workspace, lambda line: call.progress(line=line), command, timeout)
 
 
-def bash_rule(args: Mapping[str, Any], _workspace: Path) -> Need:
-    """Read-only commands (a conservative allowlist) run; anything else asks."""
+def bash_rule(args: Mapping[str, Any], workspace: Path) -> Need:
+    """Read-only commands (a conservative allowlist) on workspace paths run; anything else
+    asks; a command naming a credential location asks a human every time, in any mode."""
     command = args.get("command")
-    return "auto" if isinstance(command, str) and is_read_only_command(command) else "ask"
+    if not isinstance(command, str):
+        return "ask"
+    if mentions_secret_path(command, workspace):
+        return "never_auto"
+    if is_read_only_command(command) and not leaves_workspace(command, workspace):
+        return "auto"
+    return "ask"
 
 
 def describe_bash(args: Mapping[str, Any]) -> str:

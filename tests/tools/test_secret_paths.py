@@ -1,0 +1,78 @@
+"""One rule for paths, whichever tool names them: credential locations need a human every
+time (headless and yolo included); read-only commands that leave the workspace ask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tools.local.family import local_specs
+from tools.policy import PolicyContext, decide
+
+SPECS = {spec.name: spec for spec in local_specs()}
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    workspace = tmp_path / "home" / "project"
+    workspace.mkdir(parents=True)
+    return workspace
+
+
+def verdicts(tool: str, args: dict[str, str], workspace: Path) -> tuple[str, str, str]:
+    """(interactive, headless, interactive with yolo)."""
+    rule = SPECS[tool].approval
+    return (
+        decide(tool, args, rule, PolicyContext(mode="interactive", workspace=workspace)),
+        decide(tool, args, rule, PolicyContext(mode="headless", workspace=workspace)),
+        decide(tool, args, rule, PolicyContext(yolo=True, workspace=workspace)),
+    )
+
+
+GUARDED = ("ask", "deny", "ask")  # a human every time; none in headless, so it never runs
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("bash", {"command": "cat ~/.ssh/id_rsa"}),
+        ("bash", {"command": "head -5 ~/.cache/huggingface/token"}),
+        ("bash", {"command": "grep -r KEY ~/.aws"}),
+        ("bash", {"command": "cp ../.env.production ."}),
+        ("bash", {"command": "python train.py --creds=~/.git-credentials"}),
+        ("bash", {"command": "tar czf x.tgz $HOME/.kube"}),
+        ("read", {"path": "~/.aws/credentials"}),
+        ("read", {"path": "../.env"}),
+        ("grep", {"pattern": "token", "path": "~/.config/gh"}),
+        ("glob", {"pattern": "*", "path": "~/.ssh"}),
+        ("edit", {"path": "~/.netrc", "old_str": "a", "new_str": "b"}),
+        ("write", {"path": "~/.docker/config.json", "content": "{}"}),
+    ],
+)
+def test_credential_locations_need_a_human_in_every_mode(
+    ws: Path, tool: str, args: dict[str, str]
+) -> None:
+    assert verdicts(tool, args, ws) == GUARDED
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "expected"),
+    [
+        ("bash", {"command": "cat /etc/hosts"}, ("ask", "auto", "auto")),
+        ("bash", {"command": "cat ../other/notes.txt"}, ("ask", "auto", "auto")),
+        ("bash", {"command": "ls ~"}, ("ask", "auto", "auto")),
+        ("bash", {"command": "printenv"}, ("ask", "auto", "auto")),
+        ("bash", {"command": "cat train.py | grep -n lr"}, ("auto", "auto", "auto")),
+        ("bash", {"command": "cat .env"}, ("auto", "auto", "auto")),  # the project's own
+        ("read", {"path": "/etc/hosts"}, ("ask", "auto", "auto")),
+        ("read", {"path": "train.py"}, ("auto", "auto", "auto")),
+        ("grep", {"pattern": "x", "path": "/etc"}, ("ask", "auto", "auto")),
+        ("glob", {"pattern": "**/*.py"}, ("auto", "auto", "auto")),
+    ],
+)
+def test_the_same_path_gets_the_same_answer_from_every_tool(
+    ws: Path, tool: str, args: dict[str, str], expected: tuple[str, str, str]
+) -> None:
+    assert verdicts(tool, args, ws) == expected
