@@ -1,0 +1,88 @@
+"""Planted secrets never reach the model, whatever tool shows them; ordinary ML output is
+left alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tools.secrets import mask_secrets
+
+PLANTED = {
+    "aws-secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "aws-id": "AKIAIOSFODNN7EXAMPLE",
+    "password-var": "correct-horse-battery",
+    "url-password": "s3cr3t-db-pw",
+    "private-key": "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB",
+    "hf": "hf_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6",
+    "openai": "sk-proj-" + "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4",
+    "anthropic": "sk-ant-api03-" + "Z9x8C7v6B5n4M3a2S1d0F9g8",
+    "github": "ghp_" + "R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8l9Z0x1",
+    "slack": "xoxb-" + "1234567890-0987654321-AbCdEfGhIjKl",
+    "stripe": "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
+    "google": "AIza" + "SyD-1234567890abcdefghijklmnopqrstu",
+    "api-key-var": "k9-Very-Private-Value",
+}
+FILE = f"""[default]
+aws_access_key_id = {PLANTED["aws-id"]}
+aws_secret_access_key = {PLANTED["aws-secret"]}
+DB_PASSWORD={PLANTED["password-var"]}
+DATABASE_URL=postgres://app:{PLANTED["url-password"]}@db.internal:5432/prod
+-----BEGIN OPENSSH PRIVATE KEY-----
+{PLANTED["private-key"]}
+-----END OPENSSH PRIVATE KEY-----
+HF={PLANTED["hf"]} OPENAI={PLANTED["openai"]} ANTHROPIC={PLANTED["anthropic"]}
+gh {PLANTED["github"]} slack {PLANTED["slack"]} stripe {PLANTED["stripe"]}
+maps {PLANTED["google"]}
+MY_SERVICE_API_KEY: {PLANTED["api-key-var"]}
+"""
+ML_OUTPUT = """\
+{'loss': 1.2034, 'grad_norm': 0.873, 'learning_rate': 2e-05, 'epoch': 0.12}
+max_new_tokens: 1024    eos_token: <|endoftext|>    pad_token: <|pad|>
+sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1d2a0b3c4d5e6f7a8b9c0d1e2f  model.safetensors
+commit 3f786850e387550fdab836ed7e6dc881de23001b (HEAD -> main, origin/main)
+weights: AAAAAIA/AACAPwAAAEAAAEBAAACAQAAAoEAAAMBAAADgQA==
+{"messages": [{"role": "user", "content": "What is the secret of good bread?"}]}
+tokenizer_config.json  special_tokens_map.json  https://huggingface.co/Qwen/Qwen2.5-0.5B
+"""
+
+
+def test_every_planted_shape_is_masked_and_named() -> None:
+    masked = mask_secrets(FILE, env={})
+    leaked = [kind for kind, value in PLANTED.items() if value in masked]
+    assert leaked == []
+    assert masked.count("[REDACTED:") >= len(PLANTED) - 1  # the key block is one mask
+    assert "postgres://app:[REDACTED:url-password]@db.internal" in masked
+
+
+def test_ordinary_ml_output_is_left_alone() -> None:
+    assert mask_secrets(ML_OUTPUT, env={}) == ML_OUTPUT
+
+
+async def test_no_tool_path_shows_the_model_a_planted_secret(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    (workspace / "creds.txt").write_text(FILE)
+
+    def tool(name: str, call_id: str, **args: str) -> dict:
+        return {"name": name, "id": call_id, "arguments": args}
+
+    llm.add(
+        Turn(
+            tool_calls=[
+                tool("bash", "b1", command="cat creds.txt"),
+                tool("read", "r1", path="creds.txt"),
+                tool("grep", "g1", pattern="KEY|PASSWORD|sk", path="."),
+            ]
+        ),
+        Turn(content="looked"),
+    )
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        await collect(session.send("look at the credentials"))
+        stored = json.dumps([m.model_dump() for m in await session.messages()], default=str)
+    sent = json.dumps(llm.requests)
+    assert [k for k, v in PLANTED.items() if v in sent] == []  # the model saw none
+    assert [k for k, v in PLANTED.items() if v in stored] == []  # nor the thread on disk
+    assert sent.count("[REDACTED:") >= 3 * (len(PLANTED) - 1)
