@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from configs.run_context import RunContext
+from tools.secrets import mask_data
 
 Writer = Callable[[Any], None]
 
@@ -60,9 +61,12 @@ class CallContext:
         )
 
     def emit(self, event: dict[str, Any]) -> None:
-        """Any event on the run's stream (e.g. a non-fatal `error` warning)."""
+        """Any event on the run's stream (e.g. a non-fatal `error` warning), secrets masked:
+        progress (a job's log, a command's output) reaches the UI, stream-json and Slack."""
+        if not self.streaming:
+            return
         with contextlib.suppress(Exception):
-            self.writer(event)
+            self.writer(mask_data(event))
 
     @property
     def streaming(self) -> bool:

@@ -196,6 +196,17 @@ def _mask_named(match: re.Match[str]) -> str:
     return f"{match.group('word')}{match.group('sep')}[REDACTED:{name}]"
 
 
+def mask_data(value: Any, env: Mapping[str, str] | None = None) -> Any:
+    """`mask_secrets` applied to every string inside dicts, lists and tuples (progress events)."""
+    if isinstance(value, str):
+        return mask_secrets(value, env)
+    if isinstance(value, Mapping):
+        return {key: mask_data(item, env) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_data(item, env) for item in value]
+    return value
+
+
 def masked_tool_message(message: ToolMessage, env: Mapping[str, str] | None = None) -> ToolMessage:
     """The message with its content masked (a string or text blocks); itself if nothing changed."""
     content: Any = message.content

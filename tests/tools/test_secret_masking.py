@@ -86,3 +86,49 @@ async def test_no_tool_path_shows_the_model_a_planted_secret(
     assert [k for k, v in PLANTED.items() if v in sent] == []  # the model saw none
     assert [k for k, v in PLANTED.items() if v in stored] == []  # nor the thread on disk
     assert sent.count("[REDACTED:") >= 3 * (len(PLANTED) - 1)
+
+
+async def test_mcp_output_and_job_logs_are_masked_too(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch
+) -> None:
+    """Two more paths into the context: an MCP server's answer and a followed job's log."""
+    import sys
+
+    from tests.fakes.hub_server import hub_env
+    from tools.external.mcp import open_mcp
+    from tools.families import build_catalog
+
+    root = Path(__file__).resolve().parents[2]
+    server = {
+        "command": sys.executable,
+        "args": ["-m", "tests.fakes.mcp_stdio_server"],
+        "cwd": str(root),
+        "env": {"LEAKY": PLANTED["stripe"]},  # the server has a secret and will print it
+        "approval": "auto",
+    }
+    llm.add(
+        Turn(
+            tool_calls=[
+                {"name": "fake__env", "id": "m1", "arguments": {"name": "LEAKY"}},
+                {
+                    "name": "hf_jobs",
+                    "id": "j1",
+                    "arguments": {"operation": "uv", "script": "print(1)", "wait": True},
+                },
+            ]
+        ),
+        Turn(content="checked"),
+    )
+    with hub_env(monkeypatch) as hub:
+        hub.job_logs = ["loading", f"pushing with {PLANTED['hf']}", "Training done"]
+        settings = fast_settings(llm.url)
+        async with open_mcp({"fake": server}) as mcp:
+            catalog = build_catalog(settings).extended(mcp.specs())
+            async with open_session(settings, workspace, catalog=catalog, mode="headless") as s:
+                events = await collect(s.send("check the server and run the job"))
+    assert events[-1].data["stop_reason"] == "done"
+    sent = json.dumps(llm.requests)
+    assert PLANTED["stripe"] not in sent and "[REDACTED:stripe-key]" in sent
+    assert PLANTED["hf"] not in sent and "Training done" in sent
+    shown = json.dumps([e.data for e in events], default=str)  # the UI, stream-json, Slack
+    assert PLANTED["hf"] not in shown and PLANTED["stripe"] not in shown
