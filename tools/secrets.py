@@ -198,12 +198,16 @@ def _mask_named(match: re.Match[str]) -> str:
 
 def mask_data(value: Any, env: Mapping[str, str] | None = None) -> Any:
     """`mask_secrets` applied to every string inside dicts, lists and tuples (progress events)."""
+    return _each_string(value, lambda text: mask_secrets(text, env))
+
+
+def _each_string(value: Any, change: Callable[[str], str]) -> Any:
     if isinstance(value, str):
-        return mask_secrets(value, env)
+        return change(value)
     if isinstance(value, Mapping):
-        return {key: mask_data(item, env) for key, item in value.items()}
+        return {key: _each_string(item, change) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [mask_data(item, env) for item in value]
+        return [_each_string(item, change) for item in value]
     return value
 
 
@@ -240,10 +244,4 @@ def redact(text: str, env: Mapping[str, str] | None = None) -> str:
 
 def redact_data(value: Any, env: Mapping[str, str] | None = None) -> Any:
     """`redact` applied to every string inside dicts, lists and tuples."""
-    if isinstance(value, str):
-        return redact(value, env)
-    if isinstance(value, Mapping):
-        return {key: redact_data(item, env) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact_data(item, env) for item in value]
-    return value
+    return _each_string(value, lambda text: redact(text, env))
