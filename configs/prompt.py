@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from configs.memory import MemoryFile
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from configs.skills import Skill
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
+# Whose prompt: the agent the user talks to, or the research sub-agent it delegates to.
+Role = Literal["agent", "research"]
 _NEEDS = re.compile(r"^@needs\(([^)]*)\) ?")
 
 
@@ -52,9 +54,14 @@ def render_system_prompt(
     skills: Sequence[Skill] = (),
     memory: Sequence[MemoryFile] = (),
     hf_user: str | None = None,
+    role: Role = "agent",
 ) -> str:
+    """The main agent's prompt for `mode`, or with role="research" the research sub-agent's."""
     available = set(tools)
-    parts = [_template("system.md"), _template(f"{mode}.md")]
+    if role == "research":
+        parts = [_template("research.md")]
+    else:
+        parts = [_template("system.md"), _template(f"{mode}.md")]
     context = [f"- Workspace: {cwd}", f"- Model: {model}"]
     if hf_user:
         context.append(

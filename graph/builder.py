@@ -68,7 +68,8 @@ async def route_after_approval(state: AgentState) -> list[Send] | Literal["call_
     approved = state.get("approved_calls") or []
     if not approved:
         return "call_model"
-    return [Send("execute_tools", ToolTask(call=call)) for call in approved]
+    model = state.get("model")
+    return [Send("execute_tools", ToolTask(call=call, model=model)) for call in approved]
 
 
 def build_graph(

@@ -1,27 +1,31 @@
 """The research sub-agent: the same graph on a read-only toolset, in a context of its own.
 
 `ResearchAgent` is the runner `tools.research` calls. Each call builds the graph with
-`build_graph` on the parent's read-only tools, runs it to the end in a fresh context (its own
-run, not a subgraph of the parent's: no shared checkpoints or stream), and returns the
-report and the tokens it spent.
+`build_graph` on the parent's read-only tools and the research prompt
+(configs/prompts/research.md), runs it on the thread's current model in a fresh context (its
+own run, not a subgraph of the parent's: no shared checkpoints or stream), and returns the
+report and every token it spent.
 
 Approvals: the sub-agent's approval node runs `tools.policy.decide` with the parent's
 settings and mode, exactly as the parent would. Where the parent would ask a human, the
 sub-agent cannot: such calls are rejected (the sub-agent is told so), so nothing runs unseen.
 In headless mode the parent would run them, and so does the sub-agent.
 
-Budget: at most 60 model calls. The graph compacts its own context as usual; when the
-budget runs out (or the run ends without a report) one last call without tools turns the
-transcript into the report.
+Budget (`settings.research`): model calls, tokens and wall time. When one runs out, or the
+run fails, one last call without tools turns the transcript into a report marked partial.
+Spend is counted from the usage events as they happen, so a call that fails or is cut off
+still reports what it spent; the events also reach the parent's stream (labelled), which is
+how a cancelled research still adds its spend to the thread (graph/session.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,35 +38,41 @@ from graph.builder import build_graph
 from graph.events import Event, EventTranslator, text_of
 from nodes.compact import as_summary_text
 from nodes.deps import AgentDeps, ChatModelFactory
-from nodes.usage import call_usage, sum_usage
+from nodes.usage import Usage, call_usage, sum_usage
 from tools.catalog import ToolCatalog
 from tools.research import Progress, ResearchRequest, ResearchResult, research_spec
 
 if TYPE_CHECKING:
     from configs.settings import Settings
 
-MAX_ITERATIONS = 60
 NO_HUMAN = (
     "Nobody can approve calls inside the research agent, so calls that need approval do not "
     "run here. Work with what the other tools show, and say in your report what would need "
     "the user's approval."
 )
-BRIEF = """You are a research sub-agent working for another agent, which will act on your report.
-Research the task below with your read-only tools; you cannot change anything. You have at most
-{budget} model calls: stop searching well before that.
+BRIEF = """Research this for the agent that asked; it will act on your report.
 
-Finish with a reply without tool calls: a concise report (under 600 words) with three parts:
-## Findings: what you found, with numbers where they matter.
-## Sources: the URLs, repo ids, paper ids and file paths you relied on.
-## Recommended recipe: concrete steps, models, datasets and settings to use.
+Budget: at most {calls} model calls, about {tokens:,} tokens and {minutes:g} minutes in all. \
+Stop searching well before that; when it runs out your notes become a partial report.
 
 Task: {task}"""
 SUMMARY_SYSTEM = (
-    "You write the final report of a research sub-agent from its transcript. Its budget ran "
-    "out, so report what it found so far; say what remains open. Use three sections: "
-    "## Findings, ## Sources, ## Recommended recipe. Under 600 words."
+    "You write the final report of a research sub-agent from its transcript. The research "
+    "ended early ({why}), so this report is partial: say so in its first line, report what "
+    "was found with its sources, and list what remains open. Use four sections: ## Findings, "
+    "## Recipe (a table: setting | value | source), ## Sources, ## Open questions. "
+    "Under 700 words."
 )
+WHY = {
+    "call_budget": "its budget of model calls ran out",
+    "token_budget": "its token budget ran out",
+    "time_budget": "its time budget ran out",
+    "error": "an error stopped it",
+    "doom_loop": "it kept repeating the same calls",
+    "compact_failed": "its context could not be compacted",
+}
 TRANSCRIPT_CHARS = 60_000
+SUMMARY_TIMEOUT_S = 180.0
 
 
 def research_catalog(parent: ToolCatalog) -> ToolCatalog:
@@ -82,12 +92,23 @@ def with_research(
 
 
 @dataclass
+class Tally:
+    """What the sub-agent has spent and done so far, counted from its events."""
+
+    usage: Usage = field(default_factory=dict)  # type: ignore[assignment]
+    tool_calls: int = 0
+
+    @property
+    def tokens(self) -> int:
+        return int(self.usage.get("input_tokens", 0)) + int(self.usage.get("output_tokens", 0))
+
+
+@dataclass
 class ResearchAgent:
     settings: Settings
     parent_catalog: ToolCatalog
     home: Path
     chat_model_factory: ChatModelFactory | None = None
-    max_iterations: int = MAX_ITERATIONS
 
     async def __call__(self, request: ResearchRequest, progress: Progress) -> ResearchResult:
         # A fresh context makes this a run of its own: LangGraph would otherwise treat it as
@@ -96,78 +117,122 @@ class ResearchAgent:
         return await asyncio.create_task(run, context=contextvars.Context())
 
     async def _run(self, request: ResearchRequest, progress: Progress) -> ResearchResult:
+        budget = self.settings.research
         deps = AgentDeps(
             settings=self.settings,
             catalog=research_catalog(self.parent_catalog),
             home=self.home,
             chat_model_factory=self.chat_model_factory,
+            role="research",
         )
         graph = build_graph(deps, InMemorySaver())
         thread = f"research-{uuid.uuid4().hex[:8]}"
         config: dict[str, Any] = {
             "configurable": {"thread_id": thread},
-            "recursion_limit": 10 * self.max_iterations + 100,
+            "recursion_limit": 10 * budget.max_model_calls + 100,
         }
         context = RunContext(
             workspace=request.workspace,
             mode=request.mode,
             thread_id=thread,
-            max_iterations=self.max_iterations - 1,  # the last call may be the summary
+            max_iterations=budget.max_model_calls - 1,  # the last call may be the summary
         )
-        translator = EventTranslator(thread, deps.catalog)
-        payload: Any = {"messages": [HumanMessage(content=brief(request, self.max_iterations))]}
-        counts = {"tool_calls": 0}
+        model_id = request.model or self.settings.model_name
+        first = HumanMessage(content=brief(request, self.settings))
+        payload: Any = {"messages": [first], "model": model_id}
+        tally = Tally()
+        stop, failure = "done", ""
+        try:
+            async with asyncio.timeout(budget.max_wall_s):
+                stop = await self._drive(graph, payload, config, context, tally, progress)
+        except TimeoutError:
+            stop = "time_budget"
+        except Exception as exc:  # the parent's turn goes on: the report says what happened
+            stop, failure = "error", f"{type(exc).__name__}: {exc}"
+            progress({"line": f"error: {failure}"[:200]})
+        values = dict((await graph.aget_state(config)).values or {})
+        messages = values.get("messages") or []
+        report = final_report(messages) if stop == "done" else ""
+        if not report:
+            stop = "error" if stop == "done" else stop
+            progress({"line": f"writing the report ({stop})"})
+            report = await self._summarise(deps, request, model_id, messages, stop, tally, progress)
+            if failure:
+                report = f"(The research failed: {failure})\n\n{report}"
+        iterations = int(tally.usage.get("calls", 0))
+        return ResearchResult(report, dict(tally.usage), iterations, tally.tool_calls, stop)
+
+    async def _drive(
+        self,
+        graph: Any,
+        payload: Any,
+        config: dict[str, Any],
+        context: RunContext,
+        tally: Tally,
+        progress: Progress,
+    ) -> str:
+        """Run the sub-agent until it ends or its token budget runs out; why it stopped."""
+        translator = EventTranslator(context.thread_id or "research", self.parent_catalog)
+        max_tokens = self.settings.research.max_tokens
         while True:  # one pass per approval request; each is answered with a rejection
-            async for mode, chunk in graph.astream(
+            stream = graph.astream(
                 payload, config, context=context, stream_mode=["updates", "custom"]
-            ):
-                for event in translator.translate(mode, chunk):
-                    report_progress(event, progress, counts)
+            )
+            async with contextlib.aclosing(stream):
+                async for mode, chunk in stream:
+                    for event in translator.translate(mode, chunk):
+                        report_progress(event, progress, tally)
+                    if tally.tokens >= max_tokens:
+                        return "token_budget"
             snapshot = await graph.aget_state(config)
             if not snapshot.interrupts:
-                break
+                stop = (snapshot.values or {}).get("stop_reason") or "done"
+                return "call_budget" if stop == "max_iterations" else stop
             asked = (snapshot.interrupts[0].value or {}).get("action_requests") or [{}]
             payload = Command(
                 resume={"decisions": [{"type": "reject", "message": NO_HUMAN}] * len(asked)}
             )
-        values = dict(snapshot.values or {})
-        usage = dict(values.get("usage") or {})
-        stop = values.get("stop_reason") or "done"
-        iterations = int((values.get("turn") or {}).get("iterations", 0))
-        report = final_report(values.get("messages") or [])
-        if stop != "done" or not report:
-            progress({"line": f"writing the report ({stop})"})
-            report, spent = await self._summarise(deps, request, values)
-            if spent is not None:
-                usage = dict(sum_usage(usage, spent))
-                iterations += 1
-                progress({"type": "usage", **spent})
-        return ResearchResult(report, usage, iterations, counts["tool_calls"], stop)
 
     async def _summarise(
-        self, deps: AgentDeps, request: ResearchRequest, values: dict[str, Any]
-    ) -> tuple[str, dict[str, Any] | None]:
-        """One call without tools that turns the transcript into the report."""
-        model_id = values.get("model") or self.settings.model_name
-        messages = values.get("messages") or []
+        self,
+        deps: AgentDeps,
+        request: ResearchRequest,
+        model_id: str,
+        messages: Sequence[AnyMessage],
+        stop: str,
+        tally: Tally,
+        progress: Progress,
+    ) -> str:
+        """One call without tools that turns the transcript into a partial report."""
+        why = WHY.get(stop, stop)
         prompt = [
-            SystemMessage(content=SUMMARY_SYSTEM),
+            SystemMessage(content=SUMMARY_SYSTEM.format(why=why)),
             HumanMessage(content=f"Task: {request.task}\n\n{transcript(messages)}"),
         ]
         try:
-            response = await deps.chat_model(model_id, with_tools=False).ainvoke(prompt)
+            async with asyncio.timeout(SUMMARY_TIMEOUT_S):
+                response = await deps.chat_model(model_id, with_tools=False).ainvoke(prompt)
         except Exception as exc:
             notes = [text_of(m.content) for m in messages if isinstance(m, AIMessage)]
-            found = "\n".join(n for n in notes if n.strip())[-3000:]
+            found = "\n".join(n for n in notes if n.strip())[-3000:] or "(none)"
             return (
-                f"The research stopped before a report ({type(exc).__name__}). Notes:\n{found}",
-                None,
+                f"PARTIAL: the research ended early ({why}) and the report could not be "
+                f"written ({type(exc).__name__}). Notes so far:\n{found}"
             )
-        return text_of(response.content).strip(), call_usage(model_id, prompt, response)
+        spent = call_usage(model_id, prompt, response)
+        tally.usage = sum_usage(tally.usage, spent)
+        progress({"type": "usage", "model": model_id, **spent})
+        return text_of(response.content).strip()
 
 
-def brief(request: ResearchRequest, budget: int) -> str:
-    text = BRIEF.format(budget=budget, task=request.task.strip())
+def brief(request: ResearchRequest, settings: Settings) -> str:
+    budget = settings.research
+    text = BRIEF.format(
+        calls=budget.max_model_calls,
+        tokens=budget.max_tokens,
+        minutes=round(budget.max_wall_s / 60, 1),
+        task=request.task.strip(),
+    )
     if request.context:
         text += f"\n\nContext from the agent that asked:\n{request.context.strip()}"
     return text
@@ -180,11 +245,11 @@ def final_report(messages: Sequence[AnyMessage]) -> str:
     return ""
 
 
-def report_progress(event: Event, progress: Progress, counts: dict[str, int]) -> None:
+def report_progress(event: Event, progress: Progress, tally: Tally) -> None:
     """One sub-agent event as a progress line (or a labelled usage event) for the parent."""
     data = event.data
     if event.type == "tool_call":
-        counts["tool_calls"] += 1
+        tally.tool_calls += 1
         args = ", ".join(f"{k}={str(v)[:60]!r}" for k, v in (data.get("args") or {}).items())
         progress({"line": f"→ {data.get('name')}({args})"[:200]})
     elif event.type == "tool_output":
@@ -192,6 +257,7 @@ def report_progress(event: Event, progress: Progress, counts: dict[str, int]) ->
         mark = "✗" if data.get("is_error") else "←"
         progress({"line": f"{mark} {data.get('name')}: {first[:120]}"})
     elif event.type == "usage":
+        tally.usage = sum_usage(tally.usage, data)
         progress({**data, "type": "usage"})
     elif event.type == "tool_log":
         progress({"line": f"{data.get('tool')}: {data.get('line', '')}"[:200]})

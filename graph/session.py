@@ -21,18 +21,16 @@ from configs.environment import ml_intern_home
 from configs.run_context import Mode, RunContext
 from configs.settings import Settings
 from graph.builder import build_graph
+from graph.call_settlement import SpendLedger, unanswered_calls
 from graph.events import Event, EventTranslator, turn_complete
 from graph.session_history import ThreadHistory
 from graph.store import DB_NAME, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
 from graph.thread_lock import ThreadBusyError, ThreadLock
 from nodes.deps import AgentDeps, ChatModelFactory
-from nodes.history import (
-    interrupted_results,
-    pending_tool_calls,
-    stamped,
-)
+from nodes.history import stamped
 from nodes.provider_errors import ProviderError
+from nodes.usage import Usage
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -84,6 +82,7 @@ class Session(ThreadHistory):
         # Settings changed while an approval was pending, applied with the next run.
         self._carried: dict[str, Any] = {}
         self._cancelled = False
+        self._spend = SpendLedger()  # a sub-agent's tokens, counted even if cancelled
 
     @classmethod
     @asynccontextmanager
@@ -196,7 +195,7 @@ class Session(ThreadHistory):
 
     async def send(self, text: str) -> AsyncIterator[Event]:
         """Add a user message and run the turn to its end (or to an approval)."""
-        leftovers = await self._unanswered_calls(SUPERSEDED)
+        leftovers, spent = await self._unanswered_calls(SUPERSEDED)
         values = await self.values()
         model = values.get("model") or self.settings.model_name
         self.index.touch(self.thread_id, title=text, model=model, cwd=str(self.workspace))
@@ -207,6 +206,8 @@ class Session(ThreadHistory):
             "stop_reason": None,
             "compact_request": None,
         }
+        if spent.get("calls"):
+            payload["usage"] = spent
         async with aclosing(self._run(payload, metadata=USER_TURN)) as events:
             async for event in events:
                 yield event
@@ -327,6 +328,7 @@ class Session(ThreadHistory):
         try:
             while (event := await queue.get()) is not None:
                 failed = failed or (event.type == "error" and bool(event.data.get("fatal")))
+                self._spend.note(event)
                 yield event
         finally:
             if not self._task.done():
@@ -345,29 +347,17 @@ class Session(ThreadHistory):
         self.index.touch(self.thread_id)
 
     async def _settle_cancelled(self) -> None:
-        """After a cancel, answer every unfinished call so the thread is valid and idle."""
-        results = await self._unanswered_calls(CANCELLED)
-        await self.graph.aupdate_state(
-            self.config, {"messages": results, "stop_reason": "interrupted"}, as_node="call_model"
-        )
+        """After a cancel, answer every unfinished call so the thread is valid and idle; the
+        spend of finished calls and of cut-off sub-agents joins the thread's usage."""
+        results, spent = await self._unanswered_calls(CANCELLED)
+        spent = self._spend.settle(results, CANCELLED, spent)
+        update: dict[str, Any] = {"messages": results, "stop_reason": "interrupted"}
+        if spent.get("calls"):
+            update["usage"] = spent
+        await self.graph.aupdate_state(self.config, update, as_node="call_model")
 
-    async def _unanswered_calls(self, text: str) -> list[ToolMessage]:
-        """Results for the last AI message's calls: finished ones kept, the rest marked `text`."""
-        snapshot = await self.snapshot()
-        messages = (snapshot.values or {}).get("messages") or []
-        pending = pending_tool_calls(messages)
-        if not pending:
-            return []
-        finished: dict[str, ToolMessage] = {}
-        for task in snapshot.tasks:
-            for message in (
-                (task.result or {}).get("messages", []) if isinstance(task.result, dict) else []
-            ):
-                if isinstance(message, ToolMessage):
-                    finished[message.tool_call_id] = message
-        missing = [c for c in pending if c["id"] not in finished]
-        kept = [finished[c["id"]] for c in pending if c["id"] in finished]
-        return [*kept, *interrupted_results(missing, text)]
+    async def _unanswered_calls(self, text: str) -> tuple[list[ToolMessage], Usage]:
+        return unanswered_calls(await self.snapshot(), text)
 
     async def _turn_complete(self, forced_reason: str | None) -> Event:
         return turn_complete(self.thread_id, await self.values(), forced_reason)

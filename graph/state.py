@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
 from typing_extensions import TypedDict
@@ -55,3 +55,5 @@ class ToolTask(TypedDict):
     """What `execute_tools` receives for one approved call (one `Send` each)."""
 
     call: dict[str, Any]
+    # The thread's model when the call was made: a sub-agent works with the same one.
+    model: NotRequired[str | None]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from configs.prompt import Role
     from configs.settings import Settings
     from tools.catalog import ToolCatalog
 
@@ -47,6 +48,8 @@ class AgentDeps:
     # Where tools run when the run's config names no workspace (Studio runs).
     workspace: Path = field(default_factory=Path.cwd)
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+    # Which system prompt the model gets: the main agent's or the research sub-agent's.
+    role: Role = "agent"
     _bound: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
 
     def chat_model(self, model_id: str, *, with_tools: bool = True) -> Any:

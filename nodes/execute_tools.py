@@ -37,9 +37,8 @@ async def execute_tools(
             "state": "running",
         }
     )
-    message, artifact = await run_call(
-        call, CallContext(run, call["name"], call["id"], writer), deps
-    )
+    context = CallContext(run, call["name"], call["id"], writer, model=task.get("model"))
+    message, artifact = await run_call(call, context, deps)
     # Secret env values never reach the model, the database or a spill file.
     message = masked_tool_message(message)
     if len(str(message.content)) > deps.settings.tool_output_max_chars:
@@ -83,7 +82,7 @@ async def run_call(
         return error(
             f"Error: there is no tool named {name!r}. Available tools: {', '.join(deps.catalog.names)}."
         )
-    timeout = deps.settings.tool_timeout_s
+    timeout = None if spec.own_deadline else deps.settings.tool_timeout_s
     try:
         with calling(context):  # the tool reads its workspace, id and progress stream here
             result = await asyncio.wait_for(

@@ -44,6 +44,7 @@ async def build_prompt(
         skills=skills.skills,
         memory=memory.files,
         hf_user=await hub_user(),
+        role=deps.role,
     )
     # Not stored: it changes from call to call, and after the history it costs no cache.
     now = HumanMessage(

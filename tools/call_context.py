@@ -34,6 +34,8 @@ class CallContext:
     tool_call_id: str | None = None
     # The run's custom stream (LangGraph's stream writer); progress and warnings go here.
     writer: Writer = _nowhere
+    # The model the thread is using (a sub-agent works with the same one); None outside a run.
+    model: str | None = None
 
     @property
     def workspace(self) -> Path:

@@ -40,6 +40,9 @@ class ToolSpec:
     describe: Describer | None = None
     # The argument the CLI shows on a call's one-line summary, or a function making that line.
     summary: str | Describer | None = None
+    # True: the tool keeps its own time limit (a sub-agent's budget, a followed job), so the
+    # generic `tool_timeout_s` does not cut it off with nothing returned.
+    own_deadline: bool = False
 
     @property
     def name(self) -> str:

@@ -34,6 +34,8 @@ class ResearchRequest:
     workspace: Path
     thread_id: str
     tool_call_id: str | None = None
+    # The thread's current model (its `/model` choice); None: the configured default.
+    model: str | None = None
 
 
 @dataclass
@@ -43,6 +45,11 @@ class ResearchResult:
     iterations: int = 0
     tool_calls: int = 0
     stop_reason: str = "done"
+
+    @property
+    def partial(self) -> bool:
+        """True when a budget, an error or a cancel ended the research before its report."""
+        return self.stop_reason != "done"
 
 
 ResearchRunner = Callable[[ResearchRequest, Progress], Awaitable[ResearchResult]]
@@ -85,10 +92,12 @@ def research_spec(runner: ResearchRunner) -> ToolSpec:
             workspace=call.workspace,
             thread_id=call.thread_id,
             tool_call_id=call.tool_call_id,
+            model=call.model,
         )
         result = await runner(request, progress_emitter(call))
+        kind = "PARTIAL research report" if result.partial else "Research report"
         content = (
-            f"Research report ({result.iterations} steps, {result.tool_calls} tool calls, "
+            f"{kind} ({result.iterations} steps, {result.tool_calls} tool calls, "
             f"stopped: {result.stop_reason}):\n\n{result.report.strip()}"
         )
         artifact = {
@@ -106,4 +115,5 @@ def research_spec(runner: ResearchRunner) -> ToolSpec:
         # It changes nothing; the sub-agent's own tools pass the same policy.
         read_only=True,
         summary="task",
+        own_deadline=True,  # its budget (calls, tokens, wall time) ends it, with a report
     )

@@ -63,6 +63,32 @@ def test_a_prompt_never_names_a_missing_tool_and_skips_empty_sections() -> None:
     )
 
 
+def test_research_prompt_snapshot(tmp_path: Path) -> None:
+    """The research sub-agent's system prompt, brief and partial-report instruction."""
+    from configs.skills import scan_skills
+    from graph.research_agent import SUMMARY_SYSTEM, brief, research_catalog, with_research
+    from tools.families import build_catalog
+    from tools.research import ResearchRequest
+
+    settings = Settings()
+    catalog = research_catalog(with_research(build_catalog(settings), settings, tmp_path))
+    prompt = render_system_prompt(
+        mode="interactive",
+        cwd="/home/user/project",
+        model="anthropic/claude-sonnet-4-5-20250929",
+        tools=catalog.names,
+        skills=scan_skills(None, env={"HOME": "/nonexistent"}).skills,
+        hf_user="alice",
+        role="research",
+    )
+    request = ResearchRequest(
+        "Best recipe for SFT of a 1B model?", "1 GPU", "headless", tmp_path, "t"
+    )
+    parts = [prompt, "---- brief", brief(request, settings), "---- partial report", SUMMARY_SYSTEM]
+    check_snapshot("research_prompt.md", "\n".join(parts) + "\n")
+    assert "`plan`" not in prompt and "push_to_hub" not in prompt
+
+
 def test_runtime_note_snapshot() -> None:
     plan = [
         {"id": "1", "content": "Inspect the dataset", "status": "completed"},
