@@ -1,6 +1,10 @@
 """What masking costs per MB of tool output (it runs on every tool result before the model).
 
-uv run python bench/masking.py
+uv run python bench/masking.py [--max-mb 100]
+
+Also the bad inputs: an environment of thousands of variables, binary output (decoded the
+way tools decode it) with secret-looking bytes; each line says whether the planted secrets
+were masked and how many ordinary lines changed (false positives).
 """
 
 from __future__ import annotations
@@ -35,19 +39,49 @@ def sample(megabytes: int, seed: int = 0) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def big_env(count: int) -> dict[str, str]:
+    """`count` variables, a third of them secret-named, as a CI machine might have."""
+    rng = random.Random(1)
+    env = dict(os.environ)
+    for i in range(count):
+        value = "".join(rng.choices(string.ascii_letters + string.digits, k=24))
+        env[f"SERVICE_{i}_API_KEY" if i % 3 == 0 else f"SETTING_{i}"] = value
+    return env
+
+
+def binary_output(megabytes: int) -> str:
+    """Random bytes with a key id planted, decoded as tools decode output (errors replaced)."""
+    rng = random.Random(2)
+    raw = bytearray(rng.randbytes(megabytes * 1_000_000))
+    raw[len(raw) // 2 : len(raw) // 2 + 22] = b" AKIAQ3EXAMPLE7RT2LMN "
+    return raw.decode("utf-8", errors="replace")
+
+
+def timed(label: str, text: str, env: dict[str, str], planted: list[str]) -> None:
     from tools.secrets import mask_secrets
 
+    start = time.perf_counter()
+    masked = mask_secrets(text, env)
+    elapsed = time.perf_counter() - start
+    megabytes = len(text.encode("utf-8", errors="replace")) / 1_000_000
+    lines = zip(text.splitlines(), masked.splitlines(), strict=False)
+    changed = sum(a != b for a, b in lines)
+    leaked = [p for p in planted if p in masked]
+    print(
+        f"{label:<34} {megabytes:6.1f} MB {elapsed:7.2f} s {elapsed * 1000 / megabytes:7.1f} "
+        f"ms/MB; lines changed: {changed}; planted leaked: {len(leaked)}"
+    )
+
+
+def main() -> None:
+    max_mb = int(sys.argv[sys.argv.index("--max-mb") + 1]) if "--max-mb" in sys.argv else 100
     env = {**os.environ, "HF_TOKEN": "hf_" + "y" * 34}
-    for megabytes in (1, 10):
-        text = sample(megabytes)
-        start = time.perf_counter()
-        masked = mask_secrets(text, env)
-        elapsed = time.perf_counter() - start
-        changed = sum(a != b for a, b in zip(text.splitlines(), masked.splitlines(), strict=True))
-        print(
-            f"{megabytes:>3} MB: {elapsed * 1000 / megabytes:7.1f} ms/MB; lines changed: {changed}"
-        )
+    planted = ["hf_" + "x1" * 20, "hunter2hunter2"]
+    for megabytes in (m for m in (1, 10, 100) if m <= max_mb):
+        timed(f"log text, {len(env)} env vars", sample(megabytes), env, planted)
+    crowded = big_env(5_000)
+    timed(f"log text, {len(crowded)} env vars", sample(1), crowded, planted)
+    timed("binary output", binary_output(min(10, max_mb)), env, ["AKIAQ3EXAMPLE7RT2LMN"])
 
 
 if __name__ == "__main__":

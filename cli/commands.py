@@ -280,7 +280,7 @@ async def share(repl: Repl, argument: str) -> None:
 
     session = await repl.ensure_session()
     if argument in {"public", "private"}:
-        dataset = await describe_sessions()
+        dataset = await describe_sessions(check_redactions=argument == "public")
         if dataset is None:
             repl.console.print(Text("Nothing shared yet: /share uploads this thread first."))
             return

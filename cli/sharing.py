@@ -39,9 +39,10 @@ async def upload_thread(session: Session) -> str:
     return f"Shared ({seen}; redacted): {url}"
 
 
-async def describe_sessions() -> str | None:
-    """One line on the user's sessions dataset for a confirmation, or None if there is none."""
-    from graph.transcript import sessions_dataset
+async def describe_sessions(*, check_redactions: bool = False) -> str | None:
+    """One line on the user's sessions dataset for a confirmation, or None if there is none;
+    with `check_redactions`, also what redaction replaced in the stored transcripts."""
+    from graph.transcript import MAX_CHECKED, count_redactions, sessions_dataset
     from tools.hub.client import hf_token, hub_endpoint
 
     token = hf_token()
@@ -51,7 +52,17 @@ async def describe_sessions() -> str | None:
     if found is None:
         return None
     now = "private" if found.private else "public"
-    return f"{found.repo_id} ({found.threads} redacted thread transcripts, now {now})"
+    line = f"{found.repo_id} ({found.threads} redacted thread transcripts, now {now})"
+    if not check_redactions or not found.threads:
+        return line
+    marks, touched = await count_redactions(found)
+    checked = "" if found.threads <= MAX_CHECKED else f" (of the first {MAX_CHECKED} checked)"
+    if not marks:
+        return f"{line}; redaction found no secrets in them{checked}"
+    return (
+        f"{line}; redaction replaced {marks} secret-looking values in {touched} of them"
+        f"{checked}: skim them before making them public"
+    )
 
 
 async def flip_visibility(*, public: bool) -> str:

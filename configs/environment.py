@@ -10,10 +10,14 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+# Names the loaded `.env` files define: people keep secrets there, so tools/secrets.py masks
+# their token-like values whatever the names are.
+DOTENV_NAMES: set[str] = set()
+
 
 def load_dotenv_files(project_dir: Path | None = None) -> None:
     """Load ``.env`` from ``project_dir`` then the cwd; variables already set are kept."""
-    from dotenv import load_dotenv
+    from dotenv import dotenv_values, load_dotenv
 
     candidates = [Path(project_dir) / ".env"] if project_dir is not None else []
     candidates.append(Path.cwd() / ".env")
@@ -21,6 +25,7 @@ def load_dotenv_files(project_dir: Path | None = None) -> None:
     for path in candidates:
         if path.is_file() and path.resolve() not in seen:
             seen.add(path.resolve())
+            DOTENV_NAMES.update(name for name in dotenv_values(path) if name)
             load_dotenv(path, override=False)
 
 

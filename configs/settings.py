@@ -75,6 +75,8 @@ class ApprovalSettings(BaseModel):
     yolo: bool = False
     confirm_cpu_jobs: bool = True
     overrides: dict[str, Decision] = Field(default_factory=dict)
+    # Credential locations (e.g. "~/.kube") the user lets tools reach like any other path.
+    allow_secret_paths: list[str] = Field(default_factory=list)
 
 
 class UploadSettings(BaseModel):

@@ -152,6 +152,7 @@ class SessionsDataset:
     repo_id: str
     private: bool
     threads: int
+    files: tuple[str, ...] = ()
 
 
 def upload_transcript(jsonl: str, thread_id: str, *, endpoint: str, token: str) -> str:
@@ -190,8 +191,29 @@ def sessions_dataset(*, endpoint: str, token: str) -> SessionsDataset | None:
     except RepositoryNotFoundError:
         return None
     files = [s.rfilename for s in info.siblings or []]
-    threads = sum(f.startswith("sessions/") and f.endswith(".jsonl") for f in files)
-    return SessionsDataset(repo_id, bool(info.private), threads)
+    transcripts = tuple(f for f in files if f.startswith("sessions/") and f.endswith(".jsonl"))
+    return SessionsDataset(repo_id, bool(info.private), len(transcripts), transcripts)
+
+
+REDACTION_MARK = "[REDACTED"
+MAX_CHECKED = 200
+
+
+async def count_redactions(dataset: SessionsDataset) -> tuple[int, int]:
+    """(values redacted, transcripts with any) over the dataset's transcripts as stored, the
+    first MAX_CHECKED of them: what making it public would show, said before it happens."""
+    from urllib.parse import quote
+
+    from tools.hub.client import hub_endpoint, hub_get
+
+    marks = touched = 0
+    base = f"{hub_endpoint()}/datasets/{dataset.repo_id}/resolve/main"
+    for path in dataset.files[:MAX_CHECKED]:
+        response = await hub_get(f"{base}/{quote(path)}", action=f"Reading {path}")
+        found = response.text.count(REDACTION_MARK)
+        marks += found
+        touched += bool(found)
+    return marks, touched
 
 
 def set_sessions_visibility(*, public: bool, endpoint: str, token: str) -> str:

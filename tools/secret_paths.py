@@ -3,6 +3,10 @@
 `~/.ssh`, `~/.aws`, `~/.config/gh`, `~/.netrc`, `~/.git-credentials`, `~/.docker/config.json`,
 `~/.kube`, the Hugging Face token cache, and `.env*` files outside the workspace. The same
 rule holds whichever tool names the path (read, write, edit, glob, grep, or a bash command).
+
+The config's `approval.allow_secret_paths` lifts the rule for the paths it lists (and what is
+under them); they are then treated like any other path outside the workspace. It is set for
+the process by `allow_secret_paths` when the catalog is built from the settings.
 """
 
 from __future__ import annotations
@@ -27,6 +31,13 @@ SECRET_HOME_PATHS = (
     ".azure",
 )
 _ENV_FILE = re.compile(r"^\.env(\..*)?$")
+_allowed: tuple[str, ...] = ()
+
+
+def allow_secret_paths(paths: tuple[str, ...] | list[str]) -> None:
+    """The user's explicit exceptions (`approval.allow_secret_paths`), for this process."""
+    global _allowed
+    _allowed = tuple(paths)
 
 
 def _home() -> Path:
@@ -49,6 +60,10 @@ def is_secret_path(path: str, workspace: Path) -> bool:
     if target is None:
         return False
     home = _home().resolve()
+    for allowed in _allowed:
+        place = _resolved(allowed, workspace)
+        if place is not None and (target == place or target.is_relative_to(place)):
+            return False
     for place in SECRET_HOME_PATHS:
         if target == home / place or target.is_relative_to(home / place):
             return True

@@ -32,6 +32,8 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
+from configs.environment import DOTENV_NAMES
+
 SECRET_NAMES = (
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
@@ -78,12 +80,38 @@ _SUFFIXES = tuple(f"_{word}" for word in SECRET_WORDS)
 
 
 def secret_env_names(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Names of environment variables whose values must never be shown or logged."""
+    """Names of environment variables whose values must never be shown or logged: the known
+    ones, secret-looking names, and token-like values a loaded `.env` file defined."""
     env = os.environ if env is None else env
     extra = sorted(
-        name for name in env if name.upper().endswith(_SUFFIXES) and name not in SECRET_NAMES
+        name
+        for name in env
+        if name not in SECRET_NAMES
+        and (
+            name.upper().endswith(_SUFFIXES)
+            or (name in DOTENV_NAMES and _dotenv_secret(name, env[name]))
+        )
     )
     return (*SECRET_NAMES, *extra)
+
+
+_DOTENV_NAME_HINTS = ("KEY", "SECRET", "TOKEN", "PASS", "AUTH", "CRED", "PRIVATE", "SALT")
+_DOTENV_NAME_HINTS += ("SIGN", "DSN")
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
+
+
+def _dotenv_secret(name: str, value: str) -> bool:
+    """A `.env` value worth masking: a secret-ish name, or a token-like value (a run of 16+
+    letters and digits mixing both). `MODEL=Qwen/Qwen2.5-0.5B-Instruct`, `DATA_DIR=/data`
+    and UUIDs stay readable."""
+    if len(value) < MIN_SECRET_CHARS:
+        return False
+    if any(hint in name.upper() for hint in _DOTENV_NAME_HINTS):
+        return True
+    return any(
+        any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+        for run in _ALNUM_RUN.findall(value)
+    )
 
 
 def secret_env_values(env: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
@@ -239,7 +267,19 @@ def redact(text: str, env: Mapping[str, str] | None = None) -> str:
         text = text.replace(value, MASK)
     text = _SHAPES.sub(MASK, text)
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-    return _SECRET_PAIR.sub(lambda m: m.group(1) + MASK, text)
+    return _SECRET_PAIR.sub(_redact_pair, text)
+
+
+_PLAIN_VALUES = frozenset({"true", "false", "null", "none"})
+
+
+def _redact_pair(match: re.Match[str]) -> str:
+    """`name=value` with the value redacted, unless it is a number or a literal: usage counts
+    (`"input_tokens": 1234`) are not secrets, and redacting them would break the JSON."""
+    value = match.group(2).rstrip("}])")  # `"n": 3}}` ends a JSON object
+    if value.isdigit() or value.lower() in _PLAIN_VALUES:
+        return match.group(0)
+    return match.group(1) + MASK
 
 
 def redact_data(value: Any, env: Mapping[str, str] | None = None) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,16 @@ async def test_share_uploads_the_thread_privately_then_flips_visibility(
         assert "Trained." in stored and "hf_SecretValueThatMustNotLeak0123" not in stored
         described = await describe_sessions()
         assert described == "alice/ml-intern-sessions (1 redacted thread transcripts, now private)"
+        marks = stored.count("[REDACTED")
+        assert marks == 1  # the token; usage counts (`"input_tokens": 12`) are not secrets
+        for line in stored.splitlines():
+            json.loads(line)  # redaction keeps every record valid JSON
+        checked = await describe_sessions(check_redactions=True)
+        assert checked == (
+            "alice/ml-intern-sessions (1 redacted thread transcripts, now private); redaction "
+            f"replaced {marks} secret-looking values in 1 of them: skim them before making "
+            "them public"
+        )
         assert await flip_visibility(public=True) == "alice/ml-intern-sessions is now public."
         assert not repo.private
         # The next upload neither hides it again nor claims it is private.
@@ -41,6 +52,10 @@ async def test_share_uploads_the_thread_privately_then_flips_visibility(
         assert not repo.private
         assert await describe_sessions() == (
             "alice/ml-intern-sessions (2 redacted thread transcripts, now public)"
+        )
+        assert (await describe_sessions(check_redactions=True)).endswith(
+            f"replaced {marks} secret-looking values in 1 of them: skim them before making "
+            "them public"
         )
 
 

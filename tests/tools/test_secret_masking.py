@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import tool_results
 from tools.secrets import mask_secrets
 
 PLANTED = {
@@ -132,3 +133,62 @@ async def test_mcp_output_and_job_logs_are_masked_too(
     assert PLANTED["hf"] not in sent and "Training done" in sent
     shown = json.dumps([e.data for e in events], default=str)  # the UI, stream-json, Slack
     assert PLANTED["hf"] not in shown and PLANTED["stripe"] not in shown
+
+
+DOTENV = """\
+# odd quoting, export, comments, multi-line: python-dotenv's parsing decides the values
+export DEPLOY_HOOK='x8Kd92jfLq0aPz7Rw3Tq'
+WEBHOOK_SIGNING="v1,whsec_Mq9 spaced \\"quoted\\" part"
+PLAIN_SALT=nacl-9f8e7d6c
+MODEL=Qwen/Qwen2.5-0.5B-Instruct
+RUN_ID=3f2b8c1e-7d4a-4e9b-a1c2-5d6e7f8a9b0c
+DATA_DIR=/data/cache/2024
+EPOCHS=3
+"""
+
+
+async def test_values_from_a_loaded_env_file_are_masked(
+    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path
+) -> None:
+    """Token-like values a loaded `.env` defines are masked whatever their names; settings
+    such as a model id or a data path stay readable."""
+    import os
+
+    from configs.environment import DOTENV_NAMES, load_dotenv_files
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".env").write_text(DOTENV)
+    names = [
+        "DEPLOY_HOOK",
+        "WEBHOOK_SIGNING",
+        "PLAIN_SALT",
+        "MODEL",
+        "RUN_ID",
+        "DATA_DIR",
+        "EPOCHS",
+    ]
+    script = f"import os; print(*(os.environ[n] for n in {names!r}), sep='|')"
+    llm.add(
+        Turn(
+            tool_calls=[
+                {"name": "bash", "id": "b1", "arguments": {"command": f'python -c "{script}"'}}
+            ]
+        ),
+        Turn(content="ok"),
+    )
+    try:
+        load_dotenv_files(project)
+        async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+            await collect(session.send("print the settings"))
+    finally:
+        for name in names:
+            os.environ.pop(name, None)
+            DOTENV_NAMES.discard(name)
+    sent = json.dumps(llm.requests)
+    output = tool_results(llm.requests[1])["b1"]
+    assert "x8Kd92jfLq0aPz7Rw3Tq" not in sent and "whsec_Mq9" not in sent and "nacl-9f" not in sent
+    assert output.startswith(
+        "[REDACTED:DEPLOY_HOOK]|[REDACTED:WEBHOOK_SIGNING]|[REDACTED:PLAIN_SALT]|"
+        "Qwen/Qwen2.5-0.5B-Instruct|3f2b8c1e-7d4a-4e9b-a1c2-5d6e7f8a9b0c|/data/cache/2024|3"
+    ), output

@@ -76,3 +76,21 @@ def test_the_same_path_gets_the_same_answer_from_every_tool(
     ws: Path, tool: str, args: dict[str, str], expected: tuple[str, str, str]
 ) -> None:
     assert verdicts(tool, args, ws) == expected
+
+
+def test_the_config_can_allow_a_credential_location(ws: Path) -> None:
+    """`approval.allow_secret_paths` lifts the rule for what it lists, and only that."""
+    from configs.settings import load_settings
+    from tools.families import build_catalog
+
+    config = ws / "config.json"
+    config.write_text('{"approval": {"allow_secret_paths": ["~/.kube"]}}')
+    try:
+        build_catalog(load_settings(config_path=config))
+        kube = verdicts("bash", {"command": "cat ~/.kube/config"}, ws)
+        assert kube == ("ask", "auto", "auto")  # like any path outside the workspace
+        assert verdicts("read", {"path": "~/.kube/config"}, ws) == ("ask", "auto", "auto")
+        assert verdicts("read", {"path": "~/.ssh/id_rsa"}, ws) == GUARDED
+    finally:
+        build_catalog(load_settings(config_path=None))
+    assert verdicts("read", {"path": "~/.kube/config"}, ws) == GUARDED
