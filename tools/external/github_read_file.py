@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.external.github import MAX_LINE_CHARS, RAW, github_get
+from tools.external.notebook_text import notebook_as_markdown
 from tools.policy import always
 from tools.text import numbered
 from tools.tool_factory import make_tool
@@ -19,7 +20,8 @@ from tools.tool_factory import make_tool
 class ReadFileArgs(BaseModel):
     """Read a file (or list a directory) from a GitHub repository, with numbered lines like
     `read`. `ref` is a branch, tag or commit (default: the default branch). Shows `limit`
-    lines from line `offset` and says how to read further."""
+    lines from line `offset` and says how to read further. Notebooks (.ipynb) come as
+    markdown cells with code fenced and outputs trimmed."""
 
     repo: str = Field(description="owner/name, e.g. huggingface/transformers.")
     path: str = Field(description="Path in the repository; '' or '/' lists the root.")
@@ -54,6 +56,8 @@ async def _read_file(
         text = raw.decode("utf-8", errors="replace")
     else:  # over 1 MB the contents API leaves `content` empty: fetch the raw file
         text = await github_get(where, action=f"Reading {repo}/{path}", params=params, accept=RAW)
+    if path.lower().endswith(".ipynb") and (cells := notebook_as_markdown(text)) is not None:
+        text = cells
     return page_of(text, offset, limit, f"{repo}/{path}")
 
 

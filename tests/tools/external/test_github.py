@@ -160,3 +160,41 @@ async def test_agent_searches_github_and_reads_a_file(
 
 def call(name: str, call_id: str, **args: object) -> dict[str, object]:
     return {"name": name, "id": call_id, "arguments": args}
+
+
+NOTEBOOK = {
+    "metadata": {"kernelspec": {"language": "python"}},
+    "cells": [
+        {"cell_type": "markdown", "source": ["# Fine-tune\n", "with LoRA"]},
+        {
+            "cell_type": "code",
+            "source": ["from peft import LoraConfig\n", "print(LoraConfig(r=8).r)"],
+            "outputs": [
+                {"output_type": "stream", "text": ["8\n"]},
+                {"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo" * 500}},
+            ],
+        },
+        {
+            "cell_type": "code",
+            "source": "1/0",
+            "outputs": [
+                {"output_type": "error", "ename": "ZeroDivisionError", "evalue": "division by zero"}
+            ],
+        },
+    ],
+}
+
+
+async def test_notebooks_read_as_markdown_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    repos = {"acme/nb": {"files": {"lora.ipynb": json.dumps(NOTEBOOK)}}}
+    with GitHubServer(repos=repos) as server:
+        monkeypatch.setenv("GITHUB_API_URL", server.url)
+        content, status = await run("github_read_file", repo="acme/nb", path="lora.ipynb")
+    assert status == "success"
+    text = "\n".join(line.split("\t", 1)[-1] for line in content.splitlines())
+    assert "<!-- cell 1: markdown -->\n\n# Fine-tune\nwith LoRA" in text
+    assert "```python\nfrom peft import LoraConfig\nprint(LoraConfig(r=8).r)\n```" in text
+    assert "```output\n8\n```" in text and "[image/png output not shown]" in text
+    assert "ZeroDivisionError: division by zero" in text and "iVBORw0KGgo" not in text
