@@ -106,6 +106,13 @@ def run(
             "--config", metavar="PATH", help="Extra config file (same as ML_INTERN_CLI_CONFIG)."
         ),
     ] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Run the agent's commands under bubblewrap: workspace writable, no network.",
+        ),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -130,6 +137,7 @@ def run(
         output_format=output_format.value,
         max_cost=max_cost,
         config=config,
+        sandbox=sandbox,
     )
     raise typer.Exit(launch(flags))
 

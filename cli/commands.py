@@ -154,6 +154,9 @@ async def status(repl: Repl, _argument: str) -> None:
     table.add_row("Cost", f"${usage.get('cost_usd', 0.0):.4f}")
     table.add_row("Context", await context_line(repl, values, model_id))
     table.add_row("Yolo", "on" if values.get("yolo") or repl.settings.approval.yolo else "off")
+    sandbox = repl.settings.sandbox
+    net = "network on" if sandbox.network else "no network"
+    table.add_row("Sandbox", f"on (bubblewrap, {net})" if sandbox.mode == "local" else "off")
     repl.console.print(table)
 
 

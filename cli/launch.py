@@ -37,6 +37,7 @@ class Flags:
     output_format: str = "text"
     max_cost: float | None = None
     config: Path | None = None
+    sandbox: bool = False
 
 
 class UsageError(Exception):
@@ -58,6 +59,8 @@ def launch(flags: Flags) -> int:
         return fail(str(error), ExitCode.USAGE_ERROR)
     for warning in settings.warnings:
         print(f"ml-intern: warning: {warning}", file=sys.stderr)
+    if (problem := sandbox_problem_for(settings)) is not None:
+        return fail(problem, ExitCode.RUNTIME_ERROR)
     model = flags.model or thread_model(target) or settings.model_name
     if (problem := missing_key_message(model, settings.api_base)) is not None:
         return fail(problem, ExitCode.RUNTIME_ERROR)
@@ -82,6 +85,14 @@ def launch(flags: Flags) -> int:
             "(set ML_INTERN_DEBUG=1 for the traceback)",
             ExitCode.RUNTIME_ERROR,
         )
+
+
+def sandbox_problem_for(settings: Any) -> str | None:
+    """When the sandbox is asked for (flag or config) it must work: never run unsandboxed."""
+    from tools.local.sandbox import Sandbox, sandbox_problem
+
+    sandbox = Sandbox.from_settings(settings.sandbox)
+    return sandbox_problem(sandbox) if sandbox is not None else None
 
 
 def fail(message: str, code: ExitCode) -> int:
@@ -118,6 +129,7 @@ def overrides(flags: Flags) -> dict[str, Any]:
         "stream": False if flags.no_stream else None,
         "approval.yolo": True if flags.yolo else None,
         "max_cost_usd": flags.max_cost,
+        "sandbox.mode": "local" if flags.sandbox else None,
     }
 
 

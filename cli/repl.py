@@ -38,6 +38,14 @@ if TYPE_CHECKING:
 
 DOUBLE_PRESS_S = 1.0
 PROMPT = "› "
+def sandbox_badge(settings: Settings) -> list[tuple[str, str]]:
+    """The banner's note on the sandbox, so the user knows where commands run."""
+    if settings.sandbox.mode != "local":
+        return []
+    net = "network on" if settings.sandbox.network else "no network"
+    return [(f"\nsandbox on: commands run under bubblewrap ({net})", "green")]
+
+
 APPROVAL_PROMPT = "y / n / yolo / or tell it what to do instead › "
 
 
@@ -118,6 +126,7 @@ class Repl:
             Text.assemble(
                 ("ml-intern", "bold"),
                 f"  {self.settings.model_name}  ·  /help for commands, Ctrl-D to quit",
+                *sandbox_badge(self.settings),
             )
         )
         await maybe_ask_hf_token(self.console)

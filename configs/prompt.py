@@ -55,6 +55,7 @@ def render_system_prompt(
     memory: Sequence[MemoryFile] = (),
     hf_user: str | None = None,
     role: Role = "agent",
+    sandbox: str | None = None,
 ) -> str:
     """The main agent's prompt for `mode`, or with role="research" the research sub-agent's."""
     available = set(tools)
@@ -63,6 +64,8 @@ def render_system_prompt(
     else:
         parts = [_template("system.md"), _template(f"{mode}.md")]
     context = [f"- Workspace: {cwd}", f"- Model: {model}"]
+    if sandbox:
+        context.append(f"- Sandbox: {sandbox}")
     if hf_user:
         context.append(
             f"- Hugging Face user: {hf_user} (new repos go in this namespace, "

@@ -30,6 +30,7 @@ from configs.env_vars import UnsetVariable, expand_vars
 from configs.environment import expand_home, home_dir, user_config_dir
 from configs.integrations import McpServerSettings, MessagingSettings
 from configs.research_settings import ResearchSettings, WebSettings
+from configs.sandbox_settings import SandboxSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
 CONFIG_FILENAME = "cli_agent_config.json"
@@ -105,6 +106,7 @@ class Settings(BaseModel):
     upload: UploadSettings = Field(default_factory=UploadSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     research: ResearchSettings = Field(default_factory=ResearchSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     max_cost_usd: float | None = Field(None, gt=0)
     request_timeout_s: float = Field(600, gt=0)
     model_retries: int = Field(4, ge=0)

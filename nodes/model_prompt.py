@@ -20,6 +20,7 @@ from configs.skills import scan_skills
 from nodes.deps import AgentDeps
 from nodes.history import MARKER, repair_orphans
 from tools.hub.whoami import hub_user
+from tools.local.sandbox import Sandbox
 
 if TYPE_CHECKING:
     from configs.run_context import RunContext
@@ -45,12 +46,18 @@ async def build_prompt(
         memory=memory.files,
         hf_user=await hub_user(),
         role=deps.role,
+        sandbox=sandbox_line(deps),
     )
     # Not stored: it changes from call to call, and after the history it costs no cache.
     now = HumanMessage(
         content=runtime_note(state.get("plan") or ()), additional_kwargs={MARKER: "runtime"}
     )
     return [SystemMessage(content=system), *repair_orphans(state.get("messages") or []), now]
+
+
+def sandbox_line(deps: AgentDeps) -> str | None:
+    sandbox = Sandbox.from_settings(deps.settings.sandbox)
+    return sandbox.describe() if sandbox is not None else None
 
 
 def report_once(warnings: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ from tools.catalog import ToolCatalog
 from tools.external.family import external_specs
 from tools.hub.family import hub_specs
 from tools.local.family import local_specs
+from tools.local.sandbox import Sandbox
 from tools.secret_paths import allow_secret_paths
 
 if TYPE_CHECKING:
@@ -20,4 +21,5 @@ if TYPE_CHECKING:
 def build_catalog(settings: Settings) -> ToolCatalog:
     """Local files, shell and plan; the Hugging Face tools; GitHub and Slack."""
     allow_secret_paths(settings.approval.allow_secret_paths)
-    return ToolCatalog([*local_specs(), *hub_specs(settings), *external_specs(settings)])
+    sandbox = Sandbox.from_settings(settings.sandbox)
+    return ToolCatalog([*local_specs(sandbox), *hub_specs(settings), *external_specs(settings)])

@@ -52,13 +52,16 @@ def test_wants_headless() -> None:
 
 
 def test_flags_become_overrides() -> None:
-    flags = Flags(model="openai/x", max_iterations=5, no_stream=True, yolo=True, max_cost=1.5)
+    flags = Flags(
+        model="openai/x", max_iterations=5, no_stream=True, yolo=True, max_cost=1.5, sandbox=True
+    )
     assert overrides(flags) == {
         "model_name": "openai/x",
         "max_iterations": 5,
         "stream": False,
         "approval.yolo": True,
         "max_cost_usd": 1.5,
+        "sandbox.mode": "local",
     }
     assert set(overrides(Flags()).values()) == {None}  # the config decides
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
+from tools.local.sandbox import Sandbox
 from tools.policy import Need, is_read_only_command
 from tools.secret_paths import leaves_workspace, mentions_secret_path
 from tools.tool_factory import make_tool
@@ -36,8 +37,14 @@ class BashArgs(BaseModel):
     )
 
 
-async def _bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
-    return await run_bash(call.workspace, lambda line: call.progress(line=line), command, timeout)
+def sandboxed_rule(args: Mapping[str, Any], workspace: Path) -> Need:
+    """In the sandbox a command cannot write outside the workspace, see credentials or (by
+    default) reach the network, so it runs without asking; naming a credential location
+    still needs a human, as everywhere."""
+    command = args.get("command")
+    if isinstance(command, str) and mentions_secret_path(command, workspace):
+        return "never_auto"
+    return "auto"
 
 
 def bash_rule(args: Mapping[str, Any], workspace: Path) -> Need:
@@ -58,11 +65,17 @@ def describe_bash(args: Mapping[str, Any]) -> str:
     return f"Run a shell command:\n{args.get('command', '')}{why}"
 
 
-def bash_spec() -> ToolSpec:
+def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
+    """The bash tool; with `sandbox`, every command runs inside it."""
+
+    async def bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
+        emit = lambda line: call.progress(line=line)  # noqa: E731
+        return await run_bash(call.workspace, emit, command, timeout, sandbox)
+
     return ToolSpec(
-        tool=make_tool("bash", BashArgs, _bash),
+        tool=make_tool("bash", BashArgs, bash),
         family="local",
-        approval=bash_rule,
+        approval=bash_rule if sandbox is None else sandboxed_rule,
         describe=describe_bash,
         summary="command",
     )

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from langchain_core.tools import ToolException
 
+from tools.local.sandbox import Sandbox, SandboxUnavailable
+
 KILL_GRACE_S = 2.0
 DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
 LOG_BURST = 200  # tool_log lines always streamed, then throttled
@@ -150,14 +152,18 @@ def _exit_note(code: int | None) -> str:
     return f"[exit code: {code}]"
 
 
-async def _spawn(command: str, cwd: Path) -> asyncio.subprocess.Process:
+async def _spawn(command: str, cwd: Path, sandbox: Sandbox | None) -> asyncio.subprocess.Process:
     """Start bash in its own process group; a cancel during start-up still kills the group."""
     env = {"PAGER": "cat", "GIT_PAGER": "cat", "PYTHONUNBUFFERED": "1", **os.environ}
+    argv = ["/bin/bash", "-c", command]
+    if sandbox is not None:
+        try:
+            argv = sandbox.wrap(argv, cwd)
+        except SandboxUnavailable as error:
+            raise ToolException(f"The sandbox is on but cannot run: {error} Not run.") from None
     start = asyncio.ensure_future(
         asyncio.create_subprocess_exec(
-            "/bin/bash",
-            "-c",
-            command,
+            *argv,
             cwd=cwd,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
@@ -183,9 +189,11 @@ async def run_bash(
     on_line: Callable[[str], None],
     command: str,
     timeout: int,  # noqa: ASYNC109 - the model's argument, enforced per process group below
+    sandbox: Sandbox | None = None,
 ) -> str:
-    """Run `command`; its output and exit code, or a note that it timed out."""
-    proc = await _spawn(command, workspace)
+    """Run `command` (under `sandbox` when given); its output and exit code, or a note that it
+    timed out."""
+    proc = await _spawn(command, workspace, sandbox)
     output = _Output(throttled(on_line))
     try:
         async with asyncio.timeout(timeout):

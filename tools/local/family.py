@@ -10,15 +10,17 @@ from tools.local.glob import glob_spec
 from tools.local.grep import grep_spec
 from tools.local.plan import plan_spec
 from tools.local.read import read_spec
+from tools.local.sandbox import Sandbox
 from tools.local.skill import skill_spec
 from tools.local.write import write_spec
 
 
-def local_specs() -> list[ToolSpec]:
-    """bash, files, plan and skill; the file tools share one read registry."""
+def local_specs(sandbox: Sandbox | None = None) -> list[ToolSpec]:
+    """bash (inside `sandbox` when given), files, plan and skill; the file tools share one
+    read registry."""
     seen = ReadRegistry()  # per thread: which files were read, so writes never clobber unseen
     return [
-        bash_spec(),
+        bash_spec(sandbox),
         read_spec(seen),
         write_spec(seen),
         edit_spec(seen),

@@ -1,0 +1,205 @@
+"""The local sandbox, with real bubblewrap: tries to escape must fail, the workspace must work.
+
+CI installs bubblewrap (.ci/run); without it these tests skip, and the start-up check says
+how to install it.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.tool_calls import call_tool
+from tools.local.bash import bash_spec
+from tools.local.sandbox import Sandbox, sandbox_problem
+from tools.policy import PolicyContext, decide
+
+needs_bwrap = pytest.mark.skipif(
+    shutil.which("bwrap") is None or sandbox_problem(Sandbox()) is not None,
+    reason="bubblewrap is not installed or cannot create namespaces here",
+)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nplanted\n")
+    (home / ".netrc").write_text("machine example.com password planted-netrc\n")
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def ws(home: Path) -> Path:
+    workspace = home / "project"
+    workspace.mkdir()
+    return workspace
+
+
+async def sandboxed(command: str, ws: Path, sandbox: Sandbox | None = None) -> str:
+    tool = bash_spec(sandbox or Sandbox()).tool
+    message = await call_tool(tool, {"command": command, "timeout": 20}, ws, as_tool_call=True)
+    return str(message.content)
+
+
+@pytest.fixture
+def loopback_server() -> Iterator[str]:
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"reached the host")
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def host_dir() -> Iterator[Path]:
+    """A directory on the host's own file system (not under /tmp, which is private inside)."""
+    path = Path(tempfile.mkdtemp(prefix="ml-intern-sandbox-", dir="/var/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@needs_bwrap
+async def test_writes_outside_the_workspace_fail(ws: Path, host_dir: Path) -> None:
+    out = await sandboxed(f"echo x > {host_dir}/escaped.txt; echo y > /etc/escaped", ws)
+    assert out.count("Read-only file system") == 2
+    assert not (host_dir / "escaped.txt").exists() and not Path("/etc/escaped").exists()
+    # /tmp inside is private: what is written there never reaches the host's /tmp.
+    probe = Path(f"/tmp/ml-intern-sandbox-probe-{os.getpid()}")
+    await sandboxed(f"echo x > {probe}", ws)
+    assert not probe.exists()
+
+
+@needs_bwrap
+async def test_credentials_are_hidden(ws: Path) -> None:
+    out = await sandboxed('cat "$HOME/.ss"h/id_rsa; ls -A ~/.ssh | wc -l; cat ~/.netrc', ws)
+    assert "planted" not in out and "PRIVATE KEY" not in out
+    assert "id_rsa: No such file or directory\n0\n" in out  # ~/.ssh is an empty directory
+
+
+@needs_bwrap
+async def test_symlinks_do_not_lead_out(ws: Path, host_dir: Path) -> None:
+    (ws / "data").symlink_to(host_dir)
+    out = await sandboxed("echo x > data/written.txt", ws)
+    assert "Read-only file system" in out and not (host_dir / "written.txt").exists()
+
+
+@needs_bwrap
+async def test_the_network_is_off_unless_allowed(ws: Path, loopback_server: str) -> None:
+    fetch = f"python3 -c \"import urllib.request as u; print(u.urlopen('{loopback_server}', timeout=3).read())\""
+    blocked = await sandboxed(fetch, ws)
+    assert "reached the host" not in blocked and "[exit code: 1]" in blocked
+    allowed = await sandboxed(fetch, ws, Sandbox(network=True))
+    assert "reached the host" in allowed
+
+
+@needs_bwrap
+async def test_host_processes_cannot_be_signalled(ws: Path) -> None:
+    victim = subprocess.Popen(["sleep", "60"])
+    try:
+        out = await sandboxed(f"kill -9 {victim.pid}; echo rc=$?", ws)
+        assert "rc=1" in out and victim.poll() is None  # still running
+    finally:
+        victim.kill()
+        victim.wait()
+
+
+@needs_bwrap
+async def test_the_workspace_stays_usable(ws: Path) -> None:
+    (ws / "train.py").write_text("print(sum(range(10)))\n")
+    out = await sandboxed(
+        f"{sys.executable} train.py && {sys.executable} -m venv --without-pip .venv && "
+        ".venv/bin/python -c 'print(\"venv ok\")' && echo done > result.txt",
+        ws,
+    )
+    assert "45" in out and "venv ok" in out and "[exit code: 0]" in out
+    assert (ws / "result.txt").read_text() == "done\n" and (ws / ".venv").is_dir()
+
+
+@needs_bwrap
+async def test_a_timeout_kills_everything_inside(ws: Path) -> None:
+    tool = bash_spec(Sandbox()).tool
+    args = {"command": "sleep 30 & sleep 30", "timeout": 1}
+    result = await call_tool(tool, args, ws, as_tool_call=True)
+    assert "timed out after 1 s" in str(result.content)
+
+
+def test_inside_the_sandbox_commands_run_without_asking(ws: Path) -> None:
+    rule = bash_spec(Sandbox()).approval
+    interactive = PolicyContext(mode="interactive", workspace=ws)
+    assert decide("bash", {"command": "pip install -e . && pytest"}, rule, interactive) == "auto"
+    assert decide("bash", {"command": "cat ~/.ssh/id_rsa"}, rule, interactive) == "ask"
+    headless = PolicyContext(mode="headless", workspace=ws)
+    assert decide("bash", {"command": "cat ~/.ssh/id_rsa"}, rule, headless) == "deny"
+
+
+async def test_without_bubblewrap_it_refuses_to_run_instead_of_running_unsandboxed(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    problem = sandbox_problem(Sandbox())
+    assert problem is not None and "bubblewrap is not installed" in problem
+    assert "apt install bubblewrap" in problem
+    tool = bash_spec(Sandbox()).tool
+    result = await call_tool(tool, {"command": "touch ran.txt"}, ws, as_tool_call=True)
+    assert result.status == "error" and "The sandbox is on but cannot run" in result.content
+    assert not (ws / "ran.txt").exists()
+
+
+def test_the_cli_fails_at_start_when_the_sandbox_cannot_run(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.launch import Flags, launch
+
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setenv("ML_INTERN_HOME", str(tmp_path / "mlhome"))
+    monkeypatch.chdir(ws)
+    code = launch(Flags(prompt="train it", sandbox=True))
+    assert code == 1
+    assert "bubblewrap is not installed" in capsys.readouterr().err
+
+
+@needs_bwrap
+async def test_the_model_is_told_and_its_commands_run_inside(ws: Path, llm: Any) -> None:
+    from tests.fakes.agent import collect, fast_settings, open_session
+    from tests.fakes.llm_server import Turn
+    from tests.fakes.transcript_checks import tool_results
+
+    command = "touch made.txt; cat ~/.netrc; echo done"
+    llm.add(
+        Turn(tool_calls=[{"name": "bash", "id": "b1", "arguments": {"command": command}}]),
+        Turn(content="ok"),
+    )
+    settings = fast_settings(llm.url, sandbox={"mode": "local"})
+    async with open_session(settings, ws) as session:  # interactive: no approval asked
+        events = await collect(session.send("make a file"))
+    assert not [e for e in events if e.type == "approval_required"]
+    system = llm.requests[0]["messages"][0]["content"]
+    assert "- Sandbox: bash runs in a bubblewrap sandbox" in system and "no network" in system
+    result = tool_results(llm.requests[1])["b1"]
+    assert "done" in result and "planted" not in result and (ws / "made.txt").exists()
