@@ -15,6 +15,7 @@ from langchain_core.messages import ToolMessage
 from graph.events import Event
 from nodes.history import interrupted_results, pending_tool_calls
 from nodes.usage import Usage, sum_usage
+from tools.call_context import interrupted_note
 
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
@@ -37,7 +38,16 @@ def unanswered_calls(snapshot: StateSnapshot, text: str) -> tuple[list[ToolMessa
                 spent = sum_usage(spent, result.get("usage"))
     missing = [c for c in pending if c["id"] not in finished]
     kept = [finished[c["id"]] for c in pending if c["id"] in finished]
-    return [*kept, *interrupted_results(missing, text)], spent
+    cut = [with_note(m) for m in interrupted_results(missing, text)]
+    return [*kept, *cut], spent
+
+
+def with_note(message: ToolMessage) -> ToolMessage:
+    """A cut-off call's result plus what its tool asked the model to know (a job still runs)."""
+    note = interrupted_note(message.tool_call_id)
+    if note is None:
+        return message
+    return message.model_copy(update={"content": f"{message.content} {note}"})
 
 
 class SpendLedger:
@@ -56,7 +66,7 @@ class SpendLedger:
     def settle(self, results: list[ToolMessage], text: str, spent: Usage) -> Usage:
         """`spent` plus what sub-agents spent on the calls answered with `text`; then empty."""
         for message in results:
-            if message.content == text:
+            if str(message.content).startswith(text):
                 spent = sum_usage(spent, self._open.get(message.tool_call_id))
         self._open.clear()
         return spent

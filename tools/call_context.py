@@ -70,10 +70,29 @@ class CallContext:
         with contextlib.suppress(Exception):
             self.writer(mask_data(event))
 
+    def note_if_interrupted(self, text: str | None) -> None:
+        """What the model should read if the user cancels this call midway (None: nothing
+        special), e.g. that a followed job keeps running and how to reach it."""
+        if self.tool_call_id is None:
+            return
+        if text is None:
+            _INTERRUPT_NOTES.pop(self.tool_call_id, None)
+        else:
+            _INTERRUPT_NOTES[self.tool_call_id] = text
+
     @property
     def streaming(self) -> bool:
         """False outside a run: callers can skip work whose only use is progress."""
         return self.writer is not _nowhere
+
+
+# Per process: tool_call_id -> what to tell the model if that call is cancelled.
+_INTERRUPT_NOTES: dict[str, str] = {}
+
+
+def interrupted_note(tool_call_id: str) -> str | None:
+    """The note a cancelled call left (and forget it)."""
+    return _INTERRUPT_NOTES.pop(tool_call_id, None)
 
 
 _CURRENT: ContextVar[CallContext | None] = ContextVar("ml_intern_tool_call", default=None)

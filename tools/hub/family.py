@@ -38,5 +38,5 @@ def hub_specs(settings: Settings) -> list[ToolSpec]:
         docs_fetch_spec(),
         repo_files_spec(),
         repo_git_spec(),
-        jobs_spec(settings.tool_timeout_s, confirm_cpu_jobs=settings.approval.confirm_cpu_jobs),
+        jobs_spec(confirm_cpu_jobs=settings.approval.confirm_cpu_jobs),
     ]

@@ -2,20 +2,19 @@
 
 `uv` sends the script inline (base64 in the job's environment, decoded by bash in the uv image)
 rather than through `HfApi.run_uv_job`, which uploads any local path among the script and its
-arguments to a `jobs-artifacts` bucket: an upload nobody asked for. `wait=true` follows the log
-stream, sends each line to the UI as a `tool_log` event, and gives the model only the tail.
-If the turn is cancelled while a job is followed, the job is cancelled too.
+arguments to a `jobs-artifacts` bucket: an upload nobody asked for. `wait=true` (and `follow`
+for a job already running) follows the job to its end (tools/hub/jobs_watch.py): each log line
+goes to the UI as a `tool_log` event, the model gets the head and tail, a restart re-attaches,
+and Ctrl-C lets go of the job without cancelling it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import re
 import shlex
 from collections.abc import Mapping
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,13 +24,14 @@ from pydantic import BaseModel, Field, field_validator
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import call_hub, hf_token, hub_api
-from tools.hub.jobs_follow import TAIL_CHARS, TERMINAL, cancel_quietly, follow, tail_text
+from tools.hub.jobs_follow import TAIL_CHARS
+from tools.hub.jobs_watch import followed_before, inspect, watch
 from tools.policy import ApprovalRule, Need
 from tools.text import cut
 from tools.tool_factory import make_tool
 
 JobOperation = Literal[
-    "run", "uv", "ps", "logs", "inspect", "cancel", "hardware", "scheduled_run",
+    "run", "uv", "ps", "logs", "inspect", "follow", "cancel", "hardware", "scheduled_run",
     "scheduled_ps", "scheduled_delete", "scheduled_suspend", "scheduled_resume",
 ]  # fmt: skip
 UV_IMAGE = "ghcr.io/astral-sh/uv:python3.12-bookworm"  # huggingface_hub's DEFAULT_UV_IMAGE
@@ -39,7 +39,6 @@ JOB_SCRIPT = "/tmp/ml_intern_job.py"
 BOOTSTRAP = f'printf %s "$ML_INTERN_SCRIPT_B64" | base64 -d > {JOB_SCRIPT} && exec uv run "$@"'
 MAX_SCRIPT_BYTES = 90_000  # base64 of it must fit in one environment string (128 KiB)
 GPU_TIMEOUT = "2h"
-_NEEDS_HUB = re.compile(r"push_to_hub|hub_model_id|HfApi|upload_(file|folder)|create_repo|HF_TOKEN")
 _TIMEOUT = re.compile(r"^\d+(\.\d+)?[smhd]?$")
 
 
@@ -47,14 +46,15 @@ class JobsArgs(BaseModel):
     """Hugging Face Jobs (paid compute). uv: run a Python `script` (inline source, a local .py
     path, or a URL) with `dependencies` in a uv image; PEP 723 headers are honoured. run: a
     Docker `image` with a `command`. Both return the job id and URL at once; with wait=true they
-    follow the logs until the job ends and return the tail. `flavor` is the hardware (see
+    follow the job until it ends, however long, and return its log's head and tail (follow: the
+    same for a running `job_id`; start several jobs, then follow them in parallel calls).
+    `flavor` is the hardware (see
     operation=hardware; default cpu-basic); GPU jobs default to a 2h timeout. Before a training
     job: the job's disk is gone when it ends, so the script must push its results
     (push_to_hub=True and hub_model_id in the user's namespace); set `timeout` for the model,
     data and hardware with a margin (a killed job loses unsaved work); smoke-test the script
-    first and run one job before a sweep. The HF token is passed as the secret HF_TOKEN when
-    the script pushes to the Hub (hf_token='auto'; 'always' when it only downloads gated
-    models); never write a token into the script. ps: list
+    first and run one job before a sweep. Your HF token is passed as the secret HF_TOKEN
+    (hf_token='never' to withhold it); never write a token into the script. ps: list
     jobs (all=true for finished ones). logs, inspect, cancel: by `job_id`. scheduled_run
     (`schedule`: cron or @hourly/@daily...), scheduled_ps, scheduled_delete/suspend/resume (by
     `job_id`). Running and scheduling jobs ask the user; scheduled jobs never run unattended."""
@@ -74,7 +74,7 @@ class JobsArgs(BaseModel):
     secrets: list[str] | None = Field(
         None, description="Names of local env vars to pass as secrets."
     )
-    hf_token: Literal["auto", "always", "never"] = Field("auto", description="Pass HF_TOKEN?")
+    hf_token: Literal["always", "never"] = Field("always", description="Pass HF_TOKEN?")
     wait: bool = Field(False, description="run/uv: follow the logs until the job finishes.")
     job_id: str | None = Field(None, description="logs/inspect/cancel/scheduled_*: the id.")
     tail: int = Field(50, ge=1, le=1000, description="logs: how many last lines.")
@@ -145,21 +145,17 @@ def uv_spec(
     return command, {"ML_INTERN_SCRIPT_B64": base64.b64encode(data).decode()}, source or ""
 
 
-def job_secrets(names: list[str] | None, mode: str, text: str) -> dict[str, str]:
-    """Secret values from the local environment; HF_TOKEN when the job needs the Hub."""
+def job_secrets(names: list[str] | None, mode: str) -> dict[str, str]:
+    """Secret values from the local environment, and the HF token unless withheld: a job that
+    pushes, or only downloads a gated model, needs it, and guessing which from the script
+    missed the second kind."""
     secrets: dict[str, str] = {}
     for name in names or []:
         value = hf_token() if name == "HF_TOKEN" else os.environ.get(name)
         if not value:
             raise ToolException(f"Secret {name} is not set here; set it in the environment first.")
         secrets[name] = value
-    if mode == "always" or (mode == "auto" and _NEEDS_HUB.search(text)):
-        token = hf_token()
-        if not token:
-            raise ToolException(
-                "The job needs the Hub (it pushes or uses HF_TOKEN) but no HF token is set. "
-                "Set HF_TOKEN, or pass hf_token='never'."
-            )
+    if mode == "always" and (token := hf_token()):
         secrets["HF_TOKEN"] = token
     return secrets
 
@@ -235,12 +231,12 @@ async def _namespace(given: str | None) -> str:
     return str(me["name"])
 
 
-async def _start(call: CallContext, a: dict[str, Any], namespace: str, budget: float) -> str:
+async def _start(call: CallContext, a: dict[str, Any], namespace: str) -> str:
     """run, uv and scheduled_run: build the spec, create the job, maybe follow it."""
     api, op = hub_api(), a["operation"]
-    env, text = dict(a["env"] or {}), ""
+    env = dict(a["env"] or {})
     if a["script"]:
-        command, extra, text = uv_spec(
+        command, extra, _source = uv_spec(
             call, a["script"], a["dependencies"] or [], a["python"], a["script_args"] or []
         )
         env.update(extra)
@@ -250,13 +246,13 @@ async def _start(call: CallContext, a: dict[str, Any], namespace: str, budget: f
     else:
         if not a["image"] or not a["command"]:
             raise ToolException(f"{op} needs `image` and `command` (or `script` for a uv script).")
-        image, command, text = a["image"], a["command"], shlex.join(a["command"])
+        image, command = a["image"], a["command"]
     timeout = a["timeout"] or (None if is_cpu(a["flavor"]) else GPU_TIMEOUT)
     spec = {
         "image": image,
         "command": command,
         "env": env,
-        "secrets": job_secrets(a["secrets"], a["hf_token"], text),
+        "secrets": job_secrets(a["secrets"], a["hf_token"]),
         "flavor": a["flavor"],
         "timeout": timeout,
         "namespace": namespace,
@@ -270,39 +266,28 @@ async def _start(call: CallContext, a: dict[str, Any], namespace: str, budget: f
         return f"Scheduled job {made.id} ({a['schedule']}, {a['flavor']}).\n" + _scheduled_line(
             made
         )
+    if a["wait"] and (before := followed_before(call)) is not None:
+        # This call started the job before a restart: follow it, do not start another.
+        job = await inspect(*before)
+        lead = f"Re-attached to job {job.id} after a restart (this call had started it).\n"
+        return await watch(call, job, before[1], f"{lead}URL: {job.url}", lead=lead)
     job = await call_hub("Starting the job", api.run_job, **spec)
     started = f"Started job {job.id} on {a['flavor']} ({job.status.stage}).\nURL: {job.url}"
     if not a["wait"]:
         return (
-            f"{started}\nFollow it with hf_jobs operation='logs' or 'inspect', job_id='{job.id}'."
+            f"{started}\nFollow it with hf_jobs operation='follow' (or 'logs'), job_id='{job.id}'."
         )
-    try:
-        final, tail = await follow(call, job, namespace, budget)
-    except asyncio.CancelledError:
-        await cancel_quietly(job.id, namespace)
-        raise
-    except ToolException as exc:  # the job runs on; say how to reach it
-        return f"{started}\nIt is running, but following it failed: {exc}"
-    if final.status.stage not in TERMINAL:
-        return (
-            f"{started}\nStill {final.status.stage} after following it for {budget:.0f} s; "
-            f"check later with operation='logs'.\nLast lines:\n{tail_text(tail)}"
-        )
-    message = f" ({final.status.message})" if final.status.message else ""
-    return (
-        f"Job {job.id} finished: {final.status.stage}{message}.\nURL: {job.url}\n"
-        f"Last {len(tail)} log lines:\n{tail_text(tail) or '(no output)'}"
-    )
+    return await watch(call, job, namespace, started)
 
 
-async def _jobs(call: CallContext, *, budget: float, **a: Any) -> str:
+async def _jobs(call: CallContext, **a: Any) -> str:
     op, job_id = a["operation"], a["job_id"]
     api = hub_api()
     if op == "hardware":
         return _hardware_text(await call_hub("Listing hardware", api.list_jobs_hardware))
     namespace = await _namespace(a["namespace"])
     if op in {"run", "uv", "scheduled_run"}:
-        return await _start(call, a, namespace, budget)
+        return await _start(call, a, namespace)
     if op == "ps":
         jobs = await call_hub("Listing jobs", lambda: list(api.list_jobs(namespace=namespace)))
         shown = [j for j in jobs if a["all"] or j.status.stage in {"RUNNING", "SCHEDULING"}]
@@ -325,6 +310,10 @@ async def _jobs(call: CallContext, *, budget: float, **a: Any) -> str:
         )
         text = "\n".join(lines[-a["tail"] :])
         return f"Last {min(len(lines), a['tail'])} lines of job {job_id}:\n{text[-TAIL_CHARS:] or '(no output yet)'}"
+    if op == "follow":
+        job = await inspect(job_id, namespace)
+        started = f"Following job {job.id} ({job.status.stage}).\nURL: {job.url}"
+        return await watch(call, job, namespace, started)
     if op == "inspect":
         return job_text(
             await call_hub("Inspecting the job", api.inspect_job, job_id=job_id, **where)
@@ -341,7 +330,7 @@ async def _jobs(call: CallContext, *, budget: float, **a: Any) -> str:
     return f"Scheduled job {job_id} {done}."
 
 
-FREE_JOBS = frozenset({"ps", "logs", "inspect", "cancel", "hardware"})
+FREE_JOBS = frozenset({"ps", "logs", "inspect", "follow", "cancel", "hardware"})
 
 
 def jobs_rule(confirm_cpu_jobs: bool) -> ApprovalRule:
@@ -369,6 +358,11 @@ def describe_job(args: Mapping[str, Any]) -> str:
         + (f", timeout {args['timeout']}" if args.get("timeout") else "")
         + (f", schedule {args['schedule']}" if args.get("schedule") else "")
     ]
+    if operation in {"run", "uv", "scheduled_run"}:
+        names = [*(args.get("secrets") or [])]
+        names += ["HF_TOKEN"] if args.get("hf_token", "always") == "always" else []
+        if names:
+            lines.append(f"secrets: {', '.join(dict.fromkeys(names))} (values hidden)")
     if args.get("dependencies"):
         lines.append(f"dependencies: {', '.join(args['dependencies'])}")
     if args.get("image"):
@@ -382,11 +376,11 @@ def describe_job(args: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def jobs_spec(tool_timeout_s: float = 600, *, confirm_cpu_jobs: bool = True) -> ToolSpec:
-    """hf_jobs; a followed job is let go (not cancelled) before the tool's own timeout hits."""
-    budget = max(5.0, tool_timeout_s - 20)
+def jobs_spec(*, confirm_cpu_jobs: bool = True) -> ToolSpec:
+    """hf_jobs; following a job lasts as long as the job (not the generic tool timeout)."""
     return ToolSpec(
-        tool=make_tool("hf_jobs", JobsArgs, partial(_jobs, budget=budget)),
+        tool=make_tool("hf_jobs", JobsArgs, _jobs),
+        own_deadline=True,
         family="hub",
         approval=jobs_rule(confirm_cpu_jobs),
         describe=describe_job,

@@ -1,7 +1,8 @@
 """Following a Hugging Face job: its SSE log stream, each line sent to the UI as it comes.
 
-The model gets only the tail. Streams that end while the job still runs are reopened (events
-already seen are skipped); the job's status, not the stream, decides when it is over.
+The model gets the head and the tail (`JobLog`). Streams that end while the job still runs are
+reopened after a short wait (events already seen are skipped, so no line is shown twice); the
+job's status, not the stream, decides when it is over.
 """
 
 from __future__ import annotations
@@ -25,8 +26,35 @@ from tools.hub.client import (
 
 TERMINAL = frozenset({"COMPLETED", "CANCELED", "ERROR", "DELETED"})
 TAIL_LINES = 60
+HEAD_LINES = 15
 TAIL_CHARS = 6_000
+HEAD_CHARS = 2_000
 POLL_S = 2.0
+
+
+class JobLog:
+    """The lines a followed job printed: the first few and the last ones, and how many."""
+
+    def __init__(self) -> None:
+        self.head: list[str] = []
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.count = 0
+
+    def add(self, line: str) -> None:
+        self.count += 1
+        if len(self.head) < HEAD_LINES:
+            self.head.append(line)
+        else:
+            self.tail.append(line)
+
+    def text(self) -> str:
+        """What the model sees: head, a gap marker, tail; capped in characters."""
+        head = "\n".join(self.head)
+        head = head[:HEAD_CHARS]
+        tail = tail_text(self.tail)
+        gap = self.count - len(self.head) - len(self.tail)
+        middle = f"\n[... {gap:,} lines not shown ...]\n" if gap > 0 else ("\n" if tail else "")
+        return f"{head}{middle}{tail}" if head else "(no output)"
 
 
 def _emitter(call: CallContext, job_id: str) -> Callable[[str, str], None]:
@@ -73,22 +101,21 @@ def _log_line(data: str) -> str | None:
 
 
 async def follow(
-    call: CallContext, job: Any, namespace: str, budget: float
-) -> tuple[Any, deque[str]]:
-    """Stream the job's logs until it ends or `budget` seconds pass; (last JobInfo, tail)."""
+    call: CallContext, job: Any, namespace: str, budget: float | None = None
+) -> tuple[Any, JobLog]:
+    """Stream the job's logs until it ends (or `budget` seconds pass); (last JobInfo, log)."""
     import httpx
 
     api, started = hub_api(), time.monotonic()
     url = f"{hub_endpoint()}/api/jobs/{namespace}/{job.id}/logs"
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
-    emit, stage, count = _emitter(call, job.id), job.status.stage, 0
+    log = JobLog()
+    emit, stage = _emitter(call, job.id), job.status.stage
 
     def on_line(line: str) -> None:
-        nonlocal count
-        tail.append(line)
-        count += 1
+        log.add(line)
         elapsed = int(time.monotonic() - started)
-        emit(line, f"job {job.id} {stage} · {count} lines · {elapsed // 60}:{elapsed % 60:02d}")
+        clock = f"{elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"
+        emit(line, f"job {job.id} {stage} · {log.count} lines · {clock}")
 
     seen = 0
     with suppress(TimeoutError):
@@ -103,18 +130,9 @@ async def follow(
                 )
                 stage = job.status.stage
                 if stage in TERMINAL:
-                    return job, tail
+                    return job, log
                 await asyncio.sleep(POLL_S)
-    return job, tail
-
-
-async def cancel_quietly(job_id: str, namespace: str) -> None:
-    api = hub_api()
-    work = asyncio.ensure_future(
-        asyncio.to_thread(api.cancel_job, job_id=job_id, namespace=namespace)
-    )
-    with suppress(Exception, asyncio.CancelledError):
-        await asyncio.wait_for(asyncio.shield(work), 10)
+    return job, log
 
 
 def tail_text(tail: deque[str]) -> str:

@@ -76,7 +76,7 @@ async def test_search_inspect_upload_and_a_followed_job(
         events = await collect(session.resume([{"type": "approve"}]))
 
     assert hub.repo("models", "alice/sft-out").files["train.py"] == TRAIN.encode()
-    logs = [e for e in events if e.type == "tool_log"]
+    logs = [e for e in events if e.type == "tool_log" and e.data.get("job_id")]
     assert [e.data["line"] for e in logs] == hub.job_logs
     assert {e.data["tool"] for e in logs} == {"hf_jobs"}
     assert {e.data["tool_call_id"] for e in logs} == {"j1"}
@@ -142,7 +142,7 @@ async def test_headless_runs_deletes_but_never_schedules(
     assert "old.bin" not in hub.repo("models", "alice/sft-out").files
 
 
-async def test_cancelling_the_turn_cancels_the_job_it_follows(
+async def test_cancelling_the_turn_lets_go_of_the_job_and_says_how_to_reach_it(
     llm: ScriptedLLMServer, hub: FakeHub, workspace: Path
 ) -> None:
     hub.job_line_delay = 0.3
@@ -155,11 +155,14 @@ async def test_cancelling_the_turn_cancels_the_job_it_follows(
     ) as session:
         async for event in session.send("Train, then I change my mind"):
             seen.append(event.type)
-            if event.type == "tool_log":
+            if event.type == "tool_log" and event.data.get("job_id"):
                 session.cancel()
+        messages = await session.messages()
     assert "interrupted" in seen and seen[-1] == "turn_complete"
-    assert hub.sent_to(r"/api/jobs/alice/job00001/cancel$")
-    assert hub.jobs["job00001"]["_forced"] == "CANCELED"
+    assert not hub.sent_to(r"/cancel$") and not hub.jobs["job00001"].get("_forced")
+    result = next(m for m in messages if getattr(m, "tool_call_id", "") == "j1")
+    assert result.content.startswith("[cancelled]") and "job job00001" in result.content
+    assert "still running" in result.content and "operation='cancel'" in result.content
 
 
 async def test_details_papers_docs_and_git_in_one_agent_turn(

@@ -58,7 +58,7 @@ async def test_uv_sends_the_script_inline_and_returns_at_once(hub: FakeHub) -> N
         "/tmp/ml_intern_job.py", "--lr", "1e-4",
     ]  # fmt: skip
     assert base64.b64decode(spec["environment"]["ML_INTERN_SCRIPT_B64"]).decode() == SCRIPT
-    assert "secrets" not in spec and "timeoutSeconds" not in spec
+    assert spec["secrets"] == {"HF_TOKEN": hub.token} and "timeoutSeconds" not in spec
 
 
 async def test_uv_reads_a_local_script_or_passes_a_url(hub: FakeHub, workspace: Path) -> None:
@@ -77,20 +77,27 @@ async def test_uv_reads_a_local_script_or_passes_a_url(hub: FakeHub, workspace: 
     )
 
 
-async def test_the_token_is_a_secret_only_when_the_job_pushes_and_is_never_shown(
+async def test_the_token_goes_to_every_job_as_a_secret_and_is_never_shown(
     hub: FakeHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pushing = "model.push_to_hub('alice/out')\n"
-    started = await invoke(JOBS, operation="uv", script=pushing)
+    """A job that only downloads a gated model needs the token as much as one that pushes."""
+    from tools.hub.jobs import describe_job
+
+    gated = "from transformers import AutoModel\nAutoModel.from_pretrained('meta/gated')\n"
+    started = await invoke(JOBS, operation="uv", script=gated)
     assert last_spec(hub)["secrets"] == {"HF_TOKEN": hub.token}
     shown = await invoke(JOBS, operation="inspect", job_id="job00001")
     assert "secrets: HF_TOKEN (values hidden)" in shown.content
     assert hub.token not in started.content + shown.content
-    await invoke(JOBS, operation="uv", script=pushing, hf_token="never")
+    approval = describe_job({"operation": "uv", "script": gated, "secrets": ["WANDB_API_KEY"]})
+    assert "secrets: WANDB_API_KEY, HF_TOKEN (values hidden)" in approval
+    assert hub.token not in approval
+    await invoke(JOBS, operation="uv", script=gated, hf_token="never")
     assert "secrets" not in last_spec(hub)
+    assert "secrets" not in describe_job({"operation": "uv", "hf_token": "never"})
     monkeypatch.setenv("WANDB_API_KEY", "wandb-secret")
     await invoke(JOBS, operation="uv", script=SCRIPT, secrets=["WANDB_API_KEY"])
-    assert last_spec(hub)["secrets"] == {"WANDB_API_KEY": "wandb-secret"}
+    assert last_spec(hub)["secrets"] == {"WANDB_API_KEY": "wandb-secret", "HF_TOKEN": hub.token}
     unset = await invoke(JOBS, operation="uv", script=SCRIPT, secrets=["NOT_SET_ANYWHERE"])
     assert unset.status == "error" and "NOT_SET_ANYWHERE is not set" in unset.content
 
@@ -119,17 +126,29 @@ async def test_run_on_a_gpu_gets_a_two_hour_timeout_and_bad_flavors_are_refused(
     assert no_image.status == "error" and "needs `image` and `command`" in no_image.content
 
 
-async def test_wait_streams_each_log_line_and_returns_the_tail(
+async def test_wait_streams_each_log_line_and_returns_the_log(
     hub: FakeHub, events: list[dict[str, Any]]
 ) -> None:
     result = await invoke(JOBS, writer=events.append, operation="uv", script=SCRIPT, wait=True)
     assert result.content.startswith("Job job00001 finished: COMPLETED.")
     assert result.content.endswith("step 3/3 loss=1.20\nTraining done")
-    assert [e["line"] for e in events] == hub.job_logs
+    lines = [e for e in events if "job_id" in e]
+    assert [e["line"] for e in lines] == hub.job_logs
+    assert "Ctrl-C stops following, the job keeps running" in events[0]["line"]
     assert {e["type"] for e in events} == {"tool_log"} and {e["tool"] for e in events} == {
         "hf_jobs"
     }
-    assert events[-1]["progress"].startswith("job job00001 RUNNING · 5 lines · 0:0")
+    assert lines[-1]["progress"].startswith("job job00001 RUNNING · 5 lines · 0:00:0")
+
+
+async def test_a_long_log_reaches_the_model_as_head_and_tail(hub: FakeHub) -> None:
+    hub.job_line_delay = 0.001
+    hub.job_logs = [f"line {i}" for i in range(500)]
+    result = await invoke(JOBS, operation="uv", script=SCRIPT, wait=True)
+    text = result.content
+    assert "Log (500 lines; first and last shown)" in text
+    assert "line 0\n" in text and "line 14\n" in text and "line 15\n" not in text
+    assert "[... 425 lines not shown ...]" in text and text.endswith("line 499")
 
 
 async def test_a_failed_job_reports_its_stage(hub: FakeHub, events: list[dict[str, Any]]) -> None:
@@ -139,31 +158,47 @@ async def test_a_failed_job_reports_its_stage(hub: FakeHub, events: list[dict[st
     assert "finished: ERROR" in result.content
 
 
-async def test_cancelling_the_turn_cancels_the_followed_job(
+async def test_ctrl_c_stops_following_but_the_job_keeps_running(
     hub: FakeHub, events: list[dict[str, Any]]
 ) -> None:
+    from tools.call_context import interrupted_note
+
     hub.job_line_delay = 0.5
     hub.job_logs = [f"step {i}" for i in range(40)]
     following = invoke(JOBS, writer=events.append, operation="uv", script=SCRIPT, wait=True)
     task = asyncio.create_task(following)
-    while not events:
+    while not [e for e in events if "job_id" in e]:
         await asyncio.sleep(0.02)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert hub.sent_to(r"/api/jobs/alice/job00001/cancel$")
-    assert hub.jobs["job00001"]["_forced"] == "CANCELED"
+    assert not hub.sent_to("/cancel$") and not hub.jobs["job00001"].get("_forced")
+    note = interrupted_note("call-1")  # what the model reads in place of the result
+    assert note is not None and "job job00001" in note and "still running" in note
+    assert "operation='follow', job_id='job00001'" in note and "operation='cancel'" in note
 
 
-async def test_following_stops_at_the_budget_without_cancelling(hub: FakeHub) -> None:
+async def test_follow_an_existing_job_until_it_ends(hub: FakeHub) -> None:
+    hub.job_logs = ["epoch 1", "epoch 2", "saved"]
+    await invoke(JOBS, operation="uv", script=SCRIPT)
+    followed = await invoke(JOBS, operation="follow", job_id="job00001")
+    assert followed.content.startswith("Job job00001 finished: COMPLETED.")
+    assert followed.content.endswith("epoch 1\nepoch 2\nsaved")
+    again = await invoke(JOBS, operation="follow", job_id="job00001")
+    assert "Job job00001 already ended: COMPLETED" in again.content and "saved" in again.content
+    missing = await invoke(JOBS, operation="follow", job_id="job99999")
+    assert missing.status == "error" and "job99999" in missing.content
+
+
+async def test_following_can_stop_at_a_budget_without_cancelling(hub: FakeHub) -> None:
     from tests.fakes.tool_calls import call_context
     from tools.hub.client import hub_api
 
     hub.job_line_delay = 0.2
     hub.job_logs = [f"step {i}" for i in range(40)]
     job = hub_api().run_job(image="python:3.12", command=["train"], namespace="alice")
-    final, tail = await follow(call_context("hf_jobs"), job, "alice", budget=0.5)
-    assert final.status.stage == "RUNNING" and 1 <= len(tail) < 40
+    final, log = await follow(call_context("hf_jobs"), job, "alice", budget=0.5)
+    assert final.status.stage == "RUNNING" and 1 <= log.count < 40
     assert not hub.sent_to("/cancel$")
 
 

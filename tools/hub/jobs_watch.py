@@ -1,0 +1,107 @@
+"""Following a job to its end, the way a training run needs it.
+
+- No time limit but the job's own: `hf_jobs` keeps its own deadline (ToolSpec.own_deadline),
+  so hours of training are followed, with progress (stage, elapsed time, each log line).
+- A restart re-attaches: the job a call is following is written down (thread, call id ->
+  job) before following starts; when the thread resumes and the unfinished call runs again,
+  it follows that job instead of starting a second one.
+- Ctrl-C lets go of the job without cancelling it, and the model is told how to reach it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import ToolException
+
+from configs.environment import ml_intern_home
+from tools.call_context import CallContext
+from tools.hub.client import call_hub, hub_api
+from tools.hub.jobs_follow import TERMINAL, follow
+
+
+def _record(call: CallContext) -> Path | None:
+    if not call.tool_call_id:
+        return None
+    safe = lambda name: re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:120]  # noqa: E731
+    return ml_intern_home() / "jobs" / safe(call.thread_id) / f"{safe(call.tool_call_id)}.json"
+
+
+def followed_before(call: CallContext) -> tuple[str, str] | None:
+    """(job id, namespace) this very call was following when the process stopped, if any."""
+    path = _record(call)
+    try:
+        data = json.loads(path.read_text()) if path else None
+    except (OSError, ValueError):
+        return None
+    return (str(data["job_id"]), str(data["namespace"])) if isinstance(data, dict) else None
+
+
+def _remember(call: CallContext, job_id: str, namespace: str) -> None:
+    path = _record(call)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"job_id": job_id, "namespace": namespace}))
+
+
+def _forget(call: CallContext) -> None:
+    path = _record(call)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+async def inspect(job_id: str, namespace: str) -> Any:
+    return await call_hub(
+        f"Inspecting job {job_id}", hub_api().inspect_job, job_id=job_id, namespace=namespace
+    )
+
+
+async def watch(
+    call: CallContext, job: Any, namespace: str, started: str, *, lead: str = ""
+) -> str:
+    """Follow `job` until it ends; what the model reads (`lead`, then head and tail of its
+    log)."""
+    how = (
+        f"Follow it again with hf_jobs operation='follow', job_id='{job.id}'; "
+        f"cancel it with operation='cancel'."
+    )
+    if job.status.stage in TERMINAL:
+        return await _ended(job, namespace, started)
+    _remember(call, job.id, namespace)
+    call.note_if_interrupted(
+        f"Following job {job.id} stopped there, but the job is still running ({job.url}). {how}"
+    )
+    call.progress(line=f"following job {job.id}; Ctrl-C stops following, the job keeps running")
+    try:
+        final, log = await follow(call, job, namespace)
+    except asyncio.CancelledError:
+        _forget(call)
+        raise
+    except ToolException as exc:  # the job runs on; say how to reach it
+        _forget(call)
+        call.note_if_interrupted(None)
+        return f"{started}\nIt is running, but following it failed: {exc} {how}"
+    _forget(call)
+    call.note_if_interrupted(None)
+    message = f" ({final.status.message})" if final.status.message else ""
+    return (
+        f"{lead}Job {job.id} finished: {final.status.stage}{message}.\nURL: {job.url}\n"
+        f"Log ({log.count} lines; first and last shown):\n{log.text()}"
+    )
+
+
+async def _ended(job: Any, namespace: str, started: str) -> str:
+    """A job that was over before we started following: its outcome and last lines."""
+    lines = await call_hub(
+        "Reading the logs",
+        lambda: list(hub_api().fetch_job_logs(job_id=job.id, namespace=namespace)),
+    )
+    message = f" ({job.status.message})" if job.status.message else ""
+    tail = "\n".join(lines[-40:])[-4000:] or "(no output)"
+    return (
+        f"{started}\nJob {job.id} already ended: {job.status.stage}{message}.\nLast lines:\n{tail}"
+    )
