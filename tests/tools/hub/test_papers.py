@@ -1,4 +1,4 @@
-"""hf_papers against the local Hub's paper pages."""
+"""hf_papers against the local Hub's paper pages (Semantic Scholar and arXiv are local too)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
+from tests.fakes.scholar_server import FakeScholar
 from tools.hub.papers import arxiv_id_of, papers_spec, read_text
 
 PAPERS = papers_spec().tool
@@ -14,7 +15,11 @@ PAPERS = papers_spec().tool
 
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    with hub_env(monkeypatch) as hub:
+    """The local Hub; fallbacks (Semantic Scholar, arXiv HTML) reach a local fake, never the web."""
+    with hub_env(monkeypatch) as hub, FakeScholar() as elsewhere:
+        monkeypatch.setenv("SEMANTIC_SCHOLAR_API_URL", elsewhere.url)
+        monkeypatch.setenv("ARXIV_URL", elsewhere.url)
+        monkeypatch.delenv("SEMANTIC_SCHOLAR_API_KEY", raising=False)
         yield hub
 
 
@@ -26,8 +31,10 @@ async def test_search_and_daily(hub: FakeHub) -> None:
     daily = await invoke(PAPERS, operation="daily", date="2024-02-03", limit=1)
     assert daily.content.count("\n- ") == 1
     assert hub.sent_to("/api/daily_papers")[-1].query["date"] == ["2024-02-03"]
-    nothing = await invoke(PAPERS, operation="search", query="quantum gravity")
-    assert "No papers match" in nothing.content
+    nothing = await invoke(PAPERS, operation="search", query="string theory")
+    assert nothing.content == (
+        "No papers match 'string theory' on Hugging Face or Semantic Scholar. Try other words."
+    )
 
 
 async def test_details_accept_an_arxiv_url(hub: FakeHub) -> None:
@@ -68,7 +75,8 @@ async def test_errors_name_what_is_missing(hub: FakeHub) -> None:
     no_id = await invoke(PAPERS, operation="details")
     assert no_id.status == "error" and "needs `arxiv_id`" in no_id.content
     unknown = await invoke(PAPERS, operation="read", arxiv_id="2999.99999")
-    assert unknown.status == "error" and "Reading paper 2999.99999 failed" in unknown.content
+    assert unknown.status == "error"
+    assert "Neither the Hub nor arXiv has a readable text of 2999.99999" in unknown.content
     bad_date = await invoke(PAPERS, operation="daily", date="yesterday")
     assert bad_date.status == "error" and "Invalid arguments for `hf_papers`" in bad_date.content
 
