@@ -149,7 +149,8 @@ async def status(repl: Repl, _argument: str) -> None:
     )
     table.add_row(
         "Tokens",
-        f"{usage.get('input_tokens', 0):,} in / {usage.get('output_tokens', 0):,} out",
+        f"{usage.get('input_tokens', 0):,} in / {usage.get('output_tokens', 0):,} out"
+        + cache_note(usage),
     )
     table.add_row("Cost", f"${usage.get('cost_usd', 0.0):.4f}")
     table.add_row("Context", await context_line(repl, values, model_id))
@@ -158,6 +159,13 @@ async def status(repl: Repl, _argument: str) -> None:
     net = "network on" if sandbox.network else "no network"
     table.add_row("Sandbox", f"on (bubblewrap, {net})" if sandbox.mode == "local" else "off")
     repl.console.print(table)
+
+
+def cache_note(usage: dict) -> str:
+    from nodes.usage import cache_share
+
+    share = cache_share(usage)
+    return f" ({share:.0%} of input from cache)" if share else ""
 
 
 async def context_line(repl: Repl, values: dict, model_id: str) -> str:

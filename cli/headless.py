@@ -183,6 +183,8 @@ class Output:
             print(event.data.get("message", "error"), file=sys.stderr, flush=True)
 
     def result(self) -> dict[str, Any]:
+        from nodes.usage import cache_share
+
         result: dict[str, Any] = {
             "thread_id": self.thread_id,
             "result": self.final_text,
@@ -191,6 +193,9 @@ class Output:
             "usage": {
                 "input_tokens": int(self.usage.get("input_tokens", 0)),
                 "output_tokens": int(self.usage.get("output_tokens", 0)),
+                "cache_read_tokens": int(self.usage.get("cache_read_tokens", 0)),
+                "cache_write_tokens": int(self.usage.get("cache_write_tokens", 0)),
+                "cache_hit_share": round(cache_share(self.usage) or 0.0, 4),
                 "cost_usd": float(self.usage.get("cost_usd", 0.0)),
             },
         }

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 DOUBLE_PRESS_S = 1.0
 PROMPT = "› "
+
+
 def sandbox_badge(settings: Settings) -> list[tuple[str, str]]:
     """The banner's note on the sandbox, so the user knows where commands run."""
     if settings.sandbox.mode != "local":

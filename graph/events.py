@@ -138,6 +138,8 @@ def turn_complete(thread_id: str, values: Mapping[str, Any], forced_reason: str 
             "usage": {
                 "input_tokens": usage.get("input_tokens", 0),
                 "output_tokens": usage.get("output_tokens", 0),
+                "cache_read_tokens": usage.get("cache_read_tokens", 0),
+                "cache_write_tokens": usage.get("cache_write_tokens", 0),
                 "cost_usd": usage.get("cost_usd", 0.0),
             },
         },

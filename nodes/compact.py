@@ -127,7 +127,9 @@ async def compact(
     if state.get("compact_request") in ("force", "overflow"):
         # The history may be under our threshold (forced, or the provider's window is
         # smaller than litellm thinks): keep a third of it so there is something to summarise.
-        budget = min(budget, max(old_tokens // 3, 500))
+        # Count the messages themselves: the provider's count includes the tool schemas and
+        # the system prompt, which no cut can shrink.
+        budget = min(budget, max(count_tokens(model_id, messages) // 3, 500))
     cut = plan_cut(messages, tail_budget=budget)
     if cut is None:
         if forced:

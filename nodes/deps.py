@@ -33,10 +33,24 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
             streaming=settings.stream,
             max_retries=1,
             request_timeout=settings.request_timeout_s,
-            model_kwargs={"max_retries": 0},
+            model_kwargs={"max_retries": 0, **cache_breakpoints(model_id)},
         )
 
     return make
+
+
+def cache_breakpoints(model_id: str) -> dict[str, Any]:
+    """Prompt-cache breakpoints for providers that need them marked (Anthropic): one after
+    the system prompt (tools and system are cached together) and one on the last history
+    message, so each step reads the whole earlier prefix from cache. The runtime note (the
+    last message) changes every call and stays after the breakpoint. Providers that cache
+    automatically (OpenAI and most others) need nothing."""
+    from configs.providers import provider_of
+
+    if provider_of(model_id) != "anthropic":
+        return {}
+    points = [{"location": "message", "role": "system"}, {"location": "message", "index": -2}]
+    return {"cache_control_injection_points": points}
 
 
 @dataclass

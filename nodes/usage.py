@@ -29,10 +29,15 @@ def count_tokens(model_id: str, messages: Sequence[BaseMessage]) -> int:
 
 
 class Usage(TypedDict, total=False):
-    input_tokens: int
+    input_tokens: int  # all of the prompt, cached parts included
     output_tokens: int
     cost_usd: float
     calls: int
+    cache_read_tokens: int  # prompt tokens served from the provider's cache
+    cache_write_tokens: int  # prompt tokens written to it
+
+
+SUMMED_INTS = ("input_tokens", "output_tokens", "calls", "cache_read_tokens", "cache_write_tokens")
 
 
 def sum_usage(
@@ -40,12 +45,15 @@ def sum_usage(
 ) -> Usage:
     """Usage is a running sum: each write (one model call, one sub-agent run) adds to it."""
     old, new = old or {}, new or {}
-    return {
-        "input_tokens": int(old.get("input_tokens", 0)) + int(new.get("input_tokens", 0)),
-        "output_tokens": int(old.get("output_tokens", 0)) + int(new.get("output_tokens", 0)),
-        "cost_usd": float(old.get("cost_usd", 0.0)) + float(new.get("cost_usd", 0.0)),
-        "calls": int(old.get("calls", 0)) + int(new.get("calls", 0)),
-    }
+    total: Usage = {key: int(old.get(key, 0)) + int(new.get(key, 0)) for key in SUMMED_INTS}  # type: ignore[misc]
+    total["cost_usd"] = float(old.get("cost_usd", 0.0)) + float(new.get("cost_usd", 0.0))
+    return total
+
+
+def cache_share(usage: Mapping[str, Any]) -> float | None:
+    """The share of prompt tokens served from cache, or None before any prompt was sent."""
+    prompt = int(usage.get("input_tokens", 0))
+    return int(usage.get("cache_read_tokens", 0)) / prompt if prompt else None
 
 
 def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage) -> dict[str, Any]:
@@ -53,27 +61,40 @@ def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage
     meta = response.usage_metadata or {}
     input_tokens = int(meta.get("input_tokens") or 0)
     output_tokens = int(meta.get("output_tokens") or 0)
+    details = meta.get("input_token_details") or {}
+    cache_read = int(details.get("cache_read") or 0)
+    cache_write = int(details.get("cache_creation") or 0)
     counted = not meta
     if counted:
         input_tokens = count_tokens(model_id, prompt)
         output_tokens = count_tokens(model_id, [response])
+    cost = call_cost(model_id, input_tokens, output_tokens, cache_read, cache_write)
     return {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
-        "cost_usd": call_cost(model_id, input_tokens, output_tokens),
+        "cache_read_tokens": cache_read,
+        "cache_write_tokens": cache_write,
+        "cost_usd": cost,
         "calls": 1,
         "counted_locally": counted,
     }
 
 
-def call_cost(model_id: str, input_tokens: int, output_tokens: int) -> float:
-    """USD from litellm's price list; 0 for models it does not price (local servers)."""
+def call_cost(
+    model_id: str, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0
+) -> float:
+    """USD from litellm's price list, cache reads and writes at the provider's cache prices;
+    0 for models it does not price (local servers)."""
     if not _priced(model_id):
         return 0.0
     import litellm
 
     prompt_cost, completion_cost = litellm.cost_per_token(
-        model=model_id, prompt_tokens=input_tokens, completion_tokens=output_tokens
+        model=model_id,
+        prompt_tokens=input_tokens,
+        completion_tokens=output_tokens,
+        cache_read_input_tokens=cache_read,
+        cache_creation_input_tokens=cache_write,
     )
     return float(prompt_cost + completion_cost)
 

@@ -49,7 +49,10 @@ def test_json_then_resume_with_stream_json(cli: Cli, llm: ScriptedLLMServer) -> 
     assert result["result"] == "First answer."
     assert result["exit_reason"] == "done" and result["iterations"] == 1
     assert result["usage"]["input_tokens"] > 0 and result["usage"]["output_tokens"] > 0
-    assert set(result["usage"]) == {"input_tokens", "output_tokens", "cost_usd"}
+    assert set(result["usage"]) == {
+        "input_tokens", "output_tokens", "cost_usd",
+        "cache_read_tokens", "cache_write_tokens", "cache_hit_share",
+    }  # fmt: skip
 
     done = cli.run("--resume", "t-json", "--output-format", "stream-json", "second")
     assert done.returncode == 0, done.stderr
