@@ -106,9 +106,10 @@ async def model(repl: Repl, argument: str) -> None:
             current = (await repl.session.values()).get("model") or current
         repl.console.print(f"Model: {current}")
         return
+    from cli.hf_token import token_for
     from configs.providers import missing_key_message
 
-    problem = missing_key_message(argument, repl.settings.api_base)
+    problem = missing_key_message(argument, repl.settings.api_base, token_for(argument))
     if problem is not None:
         repl.console.print(Text(f"Not switched: {problem}", style="yellow"))
         return

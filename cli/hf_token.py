@@ -98,3 +98,14 @@ def save_token(token: str, console: Console) -> None:
         console.print(Text(f"Token valid but not saved ({error}).", style="yellow"))
         return
     console.print(Text("Token saved with huggingface_hub.", style="green"))
+
+
+def token_for(model: str) -> str | None:
+    """The HF token, looked up only for a model that goes through the router."""
+    from configs.model_routes import is_router_id
+
+    if not is_router_id(model):
+        return None
+    from tools.hub.client import hf_token
+
+    return hf_token()

@@ -61,8 +61,12 @@ def launch(flags: Flags) -> int:
         print(f"ml-intern: warning: {warning}", file=sys.stderr)
     if (problem := sandbox_problem_for(settings)) is not None:
         return fail(problem, ExitCode.RUNTIME_ERROR)
-    model = flags.model or thread_model(target) or settings.model_name
-    if (problem := missing_key_message(model, settings.api_base)) is not None:
+    from cli.hf_token import token_for
+
+    chosen = flags.model or thread_model(target)
+    settings = with_default_model(settings, explicit=chosen is not None)
+    model = chosen or settings.model_name
+    if (problem := missing_key_message(model, settings.api_base, token_for(model))) is not None:
         return fail(problem, ExitCode.RUNTIME_ERROR)
     # Headless only: the check imports litellm, which the REPL loads behind its prompt.
     if headless and (problem := unknown_model_message(model)) is not None:
@@ -85,6 +89,32 @@ def launch(flags: Flags) -> int:
             "(set ML_INTERN_DEBUG=1 for the traceback)",
             ExitCode.RUNTIME_ERROR,
         )
+
+
+def with_default_model(settings: Any, *, explicit: bool) -> Any:
+    """With no model chosen anywhere, no key for the default and an HF token, the default
+    becomes the router's (said once on stderr), so one token is enough to start."""
+    from configs.model_routes import default_model
+    from configs.settings import Settings
+
+    configured = settings.model_name
+    explicit = explicit or configured != Settings.model_fields["model_name"].default
+    if explicit or os.environ.get(KEY_FOR_DEFAULT):
+        return settings
+    from tools.hub.client import hf_token
+
+    model = default_model(configured, explicit=False, hf_token=hf_token(), env=os.environ)
+    if model == configured:
+        return settings
+    print(
+        f"ml-intern: {KEY_FOR_DEFAULT} is not set; using {model} through the Hugging Face "
+        "router with your HF token (--model to choose another).",
+        file=sys.stderr,
+    )
+    return settings.model_copy(update={"model_name": model})
+
+
+KEY_FOR_DEFAULT = "ANTHROPIC_API_KEY"
 
 
 def sandbox_problem_for(settings: Any) -> str | None:

@@ -7,26 +7,19 @@ from __future__ import annotations
 
 import os
 
+from configs.model_routes import KEY_VARIABLES, provider_of
+
 CHECKED_PROVIDERS = ("anthropic", "openai")
 OPENAI_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
-KEY_VARIABLES = {
-    "anthropic": "ANTHROPIC_API_KEY",
-    "openai": "OPENAI_API_KEY",
-    "huggingface": "HF_TOKEN",
-    "gemini": "GEMINI_API_KEY",
-    "mistral": "MISTRAL_API_KEY",
-    "groq": "GROQ_API_KEY",
-    "together_ai": "TOGETHERAI_API_KEY",
-    "openrouter": "OPENROUTER_API_KEY",
-}
-
-
-def provider_of(model_id: str) -> str:
-    return model_id.split("/", 1)[0] if "/" in model_id else "openai"
 
 
 def endpoint_for(model: str, api_base: str | None) -> str | None:
     """Where requests for `model` go when not the provider's default: config, then env."""
+    from configs.model_routes import route
+
+    found = route(model, api_base)
+    if found.kind != "provider":
+        return found.api_base
     if api_base:
         return api_base
     if model.startswith("openai/"):
@@ -36,6 +29,10 @@ def endpoint_for(model: str, api_base: str | None) -> str | None:
 
 def unknown_model_message(model: str) -> str | None:
     """One line when litellm cannot tell which provider serves `model`."""
+    from configs.model_routes import route
+
+    if route(model).kind != "provider":
+        return None  # a local server or the HF router: the server knows its models
     import litellm
 
     litellm.suppress_debug_info = True  # its banner would land on stdout
@@ -51,8 +48,23 @@ def unknown_model_message(model: str) -> str | None:
     return None
 
 
-def missing_key_message(model: str, api_base: str | None) -> str | None:
+def missing_key_message(
+    model: str, api_base: str | None, hf_token: str | None = None
+) -> str | None:
     """One line naming the variable to set, when a known provider's key is missing."""
+    from configs.model_routes import ROUTER_DEFAULT_MODEL, route
+
+    kind = route(model, api_base).kind
+    if kind == "local":
+        return None
+    if kind == "router":
+        if hf_token:
+            return None
+        return (
+            f"HF_TOKEN is not set, and {model} goes through the Hugging Face router, which "
+            "needs it. Set HF_TOKEN (https://huggingface.co/settings/tokens) or run "
+            "`hf auth login`."
+        )
     provider = provider_of(model)
     if provider not in CHECKED_PROVIDERS:
         return None
@@ -63,7 +75,9 @@ def missing_key_message(model: str, api_base: str | None) -> str | None:
     if endpoint is None:
         return (
             f"{variable} is not set, and the model {model} needs it. Set it (export "
-            f"{variable}=... or put it in .env), or pick another model with --model."
+            f"{variable}=... or put it in .env); or set HF_TOKEN alone to use a Hugging Face "
+            f"router model such as {ROUTER_DEFAULT_MODEL}; or pick another model with --model "
+            "(e.g. ollama/<name> for a local server)."
         )
     if provider == "openai":
         # litellm's OpenAI client refuses to send a request without a key, even to a local server.

@@ -25,12 +25,19 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         import litellm
         from langchain_litellm import ChatLiteLLM
 
-        litellm.suppress_debug_info = True  # its banners would land in the user's stdout
+        from configs.model_routes import route
+        from tools.hub.client import hf_token
 
+        litellm.suppress_debug_info = True  # its banners would land in the user's stdout
+        target = route(model_id, settings.api_base)
+        if target.kind == "router":  # the HF token, for the router's host only
+            target = route(model_id, settings.api_base, hf_token=hf_token())
+        keys = {"api_key": target.api_key, "openai_api_key": target.api_key}
         return ChatLiteLLM(
-            model=model_id,
-            api_base=settings.api_base,
+            model=target.model,
+            api_base=target.api_base,
             streaming=settings.stream,
+            **(keys if target.api_key else {}),
             max_retries=1,
             request_timeout=settings.request_timeout_s,
             model_kwargs={"max_retries": 0, **cache_breakpoints(model_id)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from configs.model_routes import route
 from configs.providers import KEY_VARIABLES, provider_of
 from tools.text import one_line
 
@@ -79,7 +80,10 @@ def describe(error: BaseException, model_id: str) -> str:
     kind = classify(error)
     detail = one_line(getattr(error, "message", None) or str(error), 300)
     if kind == "auth":
-        variable = KEY_VARIABLES.get(provider_of(model_id), "the provider's API key variable")
+        routed = route(model_id).key_variable
+        variable = routed or KEY_VARIABLES.get(
+            provider_of(model_id), "the provider's API key variable"
+        )
         return (
             f"The model provider rejected the credentials for {model_id} ({detail}). "
             f"Set {variable}, or pick another model with --model."

@@ -128,7 +128,25 @@ def test_json_output_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "result": "",
         "exit_reason": "error",
         "iterations": 2,
-        "usage": usage,
+        "usage": {**usage, "cache_read_tokens": 0, "cache_write_tokens": 0, "cache_hit_share": 0.0},
         "error": "bad key",
     }
     assert "bad key" in err
+
+
+def test_one_hf_token_is_enough_to_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.launch import with_default_model
+    from configs.model_routes import ROUTER_DEFAULT_MODEL
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("HF_TOKEN", "hf_" + "x" * 30)
+    routed = with_default_model(Settings(), explicit=False)
+    assert routed.model_name == ROUTER_DEFAULT_MODEL
+    assert "through the Hugging Face router" in capsys.readouterr().err
+    assert with_default_model(Settings(), explicit=True).model_name == Settings().model_name
+    chosen = Settings(model_name="openai/gpt-4o")  # from a config file: the user's choice
+    assert with_default_model(chosen, explicit=False).model_name == "openai/gpt-4o"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    assert with_default_model(Settings(), explicit=False).model_name == Settings().model_name

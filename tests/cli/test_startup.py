@@ -64,10 +64,15 @@ def test_config_errors_exit_2_with_the_file_and_key(cli: Cli) -> None:
     assert done.returncode == 2 and "NO_SUCH_VARIABLE_FOR_ML_INTERN" in done.stderr
     assert "missing-var.json" in done.stderr and "api_base" in done.stderr
 
-    done = cli.run("--model", "foo/bar", "hello")  # a model no provider serves
+    done = cli.run("--model", "no-such-model-anywhere", "hello")  # no provider serves it
     assert done.returncode == 2
-    assert "unknown model 'foo/bar'" in done.stderr and "provider prefix" in done.stderr
+    assert "unknown model 'no-such-model-anywhere'" in done.stderr
+    assert "provider prefix" in done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
+
+    done = cli.run("--model", "foo/bar", "hello")  # org/model: the HF router, which needs a token
+    assert done.returncode == 1 and "HF_TOKEN is not set" in done.stderr
+    assert "Hugging Face router" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_usage_errors_exit_2(cli: Cli) -> None:
