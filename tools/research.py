@@ -57,11 +57,11 @@ ResearchRunner = Callable[[ResearchRequest, Progress], Awaitable[ResearchResult]
 
 class ResearchArgs(BaseModel):
     """Delegate a research question to a sub-agent that works in its own context with
-    read-only tools (papers, docs, Hub search and details, dataset inspection, GitHub,
-    read/glob/grep) and returns a concise report: what it found, its sources, and a
-    recommended recipe. Use it for open questions that need many lookups (which model or
-    dataset to use, how others train X, what a library expects), so your own context stays
-    small. It cannot change anything. Give it a precise task and what you already know; ask it
+    read-only tools (papers and their citation graph, docs, Hub search and details, dataset
+    inspection, GitHub examples, web search, read/glob/grep) and returns a concise report:
+    findings, a recipe table with sources, open questions. Use it for questions that need
+    many lookups (which model or dataset to use, how others train X, what a library
+    expects), so your own context stays small. It cannot change anything. Give it a precise task and what you already know; ask it
     for current argument names and a working example when the answer feeds a training script."""
 
     task: str = Field(description="The question to answer, specific and self-contained.")

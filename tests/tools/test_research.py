@@ -48,6 +48,7 @@ def test_the_sub_agent_gets_only_read_only_tools() -> None:
         "hf_search", "hf_repo_details", "hf_inspect_dataset", "hf_papers",
         "hf_docs_search", "hf_docs_fetch",
         "github_search_code", "github_read_file", "github_list_repos", "github_find_examples",
+        "web_search", "web_fetch",
     }  # fmt: skip
     assert {"read", "glob", "grep", "github_search_code", "github_read_file"} <= names
     assert not names & {"bash", "write", "edit", "plan", "research", "hf_repo_files", "hf_jobs"}

@@ -192,3 +192,28 @@ async def test_values_from_a_loaded_env_file_are_masked(
         "[REDACTED:DEPLOY_HOOK]|[REDACTED:WEBHOOK_SIGNING]|[REDACTED:PLAIN_SALT]|"
         "Qwen/Qwen2.5-0.5B-Instruct|3f2b8c1e-7d4a-4e9b-a1c2-5d6e7f8a9b0c|/data/cache/2024|3"
     ), output
+
+
+async def test_a_fetched_web_page_with_secrets_reaches_the_model_masked(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    from tests.fakes.web_server import Page, WebServer
+
+    html = "<html><body><h1>Leaked config</h1><pre>" + FILE + "</pre></body></html>"
+    with WebServer() as web:
+        web.routes["/leak"] = Page(html)
+        llm.add(
+            Turn(
+                tool_calls=[
+                    {"name": "web_fetch", "id": "w1", "arguments": {"url": f"{web.url}/leak"}}
+                ]
+            ),
+            Turn(content="read it"),
+        )
+        settings = fast_settings(llm.url, web={"allow_private_addresses": True})
+        async with open_session(settings, workspace, mode="headless") as session:
+            await collect(session.send("read that page"))
+    fetched = tool_results(llm.requests[1])["w1"]
+    assert "Leaked config" in fetched and "external, untrusted" in fetched
+    sent = json.dumps(llm.requests)
+    assert [k for k, v in PLANTED.items() if v in sent] == []

@@ -1,4 +1,4 @@
-"""The tools that reach outside the machine and the Hub: GitHub, Slack, MCP servers.
+"""The tools that reach outside the machine and the Hub: GitHub, the web, Slack, MCP servers.
 
 For `tools.families.build_catalog` (synchronous, no processes)::
 
@@ -28,6 +28,8 @@ from tools.external.github_read_file import read_file_spec
 from tools.external.github_search_code import search_code_spec
 from tools.external.notify import messaging_config
 from tools.external.notify_tool import notify_spec
+from tools.external.web_fetch import web_fetch_spec
+from tools.external.web_search import web_search_spec
 
 if TYPE_CHECKING:
     from configs.settings import Settings
@@ -45,9 +47,13 @@ def notify_specs(settings: Settings, env: Any = None) -> list[ToolSpec]:
     return [notify_spec(config)] if config.tool_destinations() else []
 
 
+def web_specs(settings: Settings) -> list[ToolSpec]:
+    return [web_search_spec(settings.web), web_fetch_spec(settings.web)]
+
+
 def external_specs(settings: Settings) -> list[ToolSpec]:
-    """The synchronous part: github_search_code, github_read_file, github_list_repos, notify."""
-    return [*github_specs(), *notify_specs(settings)]
+    """The synchronous part: the github_* tools, web_search and web_fetch, notify."""
+    return [*github_specs(), *web_specs(settings), *notify_specs(settings)]
 
 
 @dataclass
