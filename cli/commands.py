@@ -100,22 +100,46 @@ async def compact(repl: Repl, _argument: str) -> None:
 
 
 async def model(repl: Repl, argument: str) -> None:
+    """No argument: the current, configured and recently used models. An id: check it with
+    one cheap request, then switch the thread to it."""
     if not argument:
-        current = repl.settings.model_name
-        if repl.session is not None:
-            current = (await repl.session.values()).get("model") or current
-        repl.console.print(f"Model: {current}")
+        await list_models(repl)
         return
     from cli.hf_token import token_for
     from configs.providers import missing_key_message
+    from nodes.model_probe import probe_model
 
     problem = missing_key_message(argument, repl.settings.api_base, token_for(argument))
-    if problem is not None:
+    session = await repl.ensure_session() if problem is None else None
+    if session is not None:
+        with repl.console.status(f"Checking {argument}…"):
+            problem = await probe_model(session.deps, argument)
+    if problem is not None or session is None:
         repl.console.print(Text(f"Not switched: {problem}", style="yellow"))
         return
-    session = await repl.ensure_session()
     await session.set_model(argument)
     repl.console.print(Text(f"Model for this thread: {argument}", style="green"))
+
+
+async def list_models(repl: Repl) -> None:
+    current = repl.settings.model_name
+    recent: list[str] = []
+    if repl.session is not None:
+        current = (await repl.session.values()).get("model") or current
+        recent = [info.model for info in repl.session.index.list(limit=100) if info.model]
+    repl.console.print(f"Model: {current}")
+    repl.console.print(f"Configured: {repl.settings.model_name}")
+    others = [m for m in dict.fromkeys(recent) if m != current][:8]
+    if others:
+        repl.console.print("Recently used: " + ", ".join(others))
+    repl.console.print(
+        Text(
+            "Switch with /model ID: a litellm id (anthropic/..., openai/...), an HF router id "
+            "(org/model[:provider|:fastest|:cheapest]) or a local server (vllm/, ollama/, "
+            "lm_studio/, llamacpp/<name>).",
+            style="dim",
+        )
+    )
 
 
 async def yolo(repl: Repl, _argument: str) -> None:
