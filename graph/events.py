@@ -16,7 +16,7 @@ EventType = Literal[
     "processing", "assistant_chunk", "assistant_message", "assistant_stream_end",
     "tool_call", "tool_output", "tool_log", "tool_state_change", "approval_required",
     "turn_complete", "error", "interrupted", "compacted", "undo_complete",
-    "plan_update", "usage",
+    "plan_update", "usage", "job_finished",
 ]  # fmt: skip
 
 

@@ -34,7 +34,7 @@ from tools.text import cut as cut_text
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DESTINATION = "slack.default"
-DEFAULT_AUTO_EVENTS = ("approval_required", "error", "turn_complete")
+DEFAULT_AUTO_EVENTS = ("approval_required", "error", "turn_complete", "job_finished")
 MAX_CHARS = 3000
 MAX_RETRY_AFTER_S = 60.0
 SEVERITY = {"info": ":information_source:", "success": ":white_check_mark:"}
@@ -159,6 +159,10 @@ def event_text(event: Any) -> str | None:
         if data.get("retrying") or data.get("warning"):
             return None
         return f":x: *ml-intern hit an error* {thread}\n{to_mrkdwn(str(data.get('message', '')))}"
+    if event.type == "job_finished":
+        stage = str(data.get("stage") or "?")
+        mark = ":white_check_mark:" if stage == "COMPLETED" else ":warning:"
+        return f"{mark} *Job {data.get('job_id')} ended: {stage}* {thread}\n{data.get('url', '')}".rstrip()
     if event.type == "turn_complete":
         reason = data.get("stop_reason") or "done"
         head = ":white_check_mark: *ml-intern finished*" if reason == "done" else ""

@@ -87,6 +87,8 @@ async def watch(
         return f"{started}\nIt is running, but following it failed: {exc} {how}"
     _forget(call)
     call.note_if_interrupted(None)
+    stage = final.status.stage
+    call.emit({"type": "job_finished", "job_id": job.id, "stage": stage, "url": job.url})
     message = f" ({final.status.message})" if final.status.message else ""
     return (
         f"{lead}Job {job.id} finished: {final.status.stage}{message}.\nURL: {job.url}\n"

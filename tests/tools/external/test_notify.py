@@ -42,7 +42,12 @@ def test_env_default_destination_and_its_switches() -> None:
     config = messaging_config({}, ENV)
     assert config.enabled and list(config.destinations) == ["slack.default"]
     assert config.destinations["slack.default"].channel == "C-env"
-    assert config.auto_event_types == ("approval_required", "error", "turn_complete")
+    assert config.auto_event_types == (
+        "approval_required",
+        "error",
+        "turn_complete",
+        "job_finished",
+    )
 
     off = messaging_config({}, {**ENV, "ML_INTERN_SLACK_NOTIFICATIONS": "false"})
     assert not off.enabled and not off.destinations
@@ -177,11 +182,15 @@ async def test_auto_events_are_posted_in_the_background(slack: SlackServer) -> N
     notifier.feed(event("error", message="provider is down", retrying=True))  # not worth a post
     notifier.feed(event("assistant_message", text="not an auto event"))
     notifier.feed(event("turn_complete", stop_reason="done", final_text="**Done**: 3 files"))
+    notifier.feed(
+        event("job_finished", job_id="job7", stage="ERROR", url="https://hf.co/jobs/a/job7")
+    )
     await notifier.aclose()
     texts = [m["text"] for m in slack.messages]
-    assert len(texts) == 2
+    assert len(texts) == 3
     assert "needs your approval" in texts[0] and "rm -rf data" in texts[0] and "t1" in texts[0]
     assert "finished" in texts[1] and "*Done*: 3 files" in texts[1]
+    assert "Job job7 ended: ERROR" in texts[2] and "https://hf.co/jobs/a/job7" in texts[2]
     assert all(m["channel"] == "C-env" for m in slack.messages)
 
 

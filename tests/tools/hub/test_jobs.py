@@ -132,12 +132,15 @@ async def test_wait_streams_each_log_line_and_returns_the_log(
     result = await invoke(JOBS, writer=events.append, operation="uv", script=SCRIPT, wait=True)
     assert result.content.startswith("Job job00001 finished: COMPLETED.")
     assert result.content.endswith("step 3/3 loss=1.20\nTraining done")
-    lines = [e for e in events if "job_id" in e]
+    lines = [e for e in events if "job_id" in e and e["type"] == "tool_log"]
     assert [e["line"] for e in lines] == hub.job_logs
-    assert "Ctrl-C stops following, the job keeps running" in events[0]["line"]
-    assert {e["type"] for e in events} == {"tool_log"} and {e["tool"] for e in events} == {
-        "hf_jobs"
-    }
+    assert "Ctrl-C stops following, the job keeps running" in events[0].get("line", "")
+    logs = [e for e in events if e["type"] == "tool_log"]
+    assert {e["tool"] for e in logs} == {"hf_jobs"}
+    ended = [e for e in events if e["type"] == "job_finished"]  # Slack's auto event
+    assert ended == [
+        {"type": "job_finished", "job_id": "job00001", "stage": "COMPLETED", "url": ended[0]["url"]}
+    ]
     assert lines[-1]["progress"].startswith("job job00001 RUNNING · 5 lines · 0:00:0")
 
 
