@@ -71,6 +71,8 @@ def launch(flags: Flags) -> int:
     # Headless only: the check imports litellm, which the REPL loads behind its prompt.
     if headless and (problem := unknown_model_message(model)) is not None:
         return fail(problem, ExitCode.USAGE_ERROR)
+    if (problem := unpriced_limit(settings, model)) is not None:
+        return fail(problem, ExitCode.USAGE_ERROR)
     try:
         if headless:
             from cli.headless import run_headless
@@ -115,6 +117,18 @@ def with_default_model(settings: Any, *, explicit: bool) -> Any:
 
 
 KEY_FOR_DEFAULT = "ANTHROPIC_API_KEY"
+
+
+def unpriced_limit(settings: Any, model: str) -> str | None:
+    """A spend limit on a model nobody can price would never stop anything: refuse it."""
+    if settings.max_cost_usd is None:
+        return None
+    from configs.model_prices import register_prices, unpriced_message
+    from nodes.usage import forget_prices, is_priced
+
+    register_prices(settings.model_prices)
+    forget_prices()
+    return None if is_priced(model) else unpriced_message(model)
 
 
 def sandbox_problem_for(settings: Any) -> str | None:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from configs.env_vars import UnsetVariable, expand_vars
 from configs.environment import expand_home, home_dir, user_config_dir
 from configs.integrations import McpServerSettings, MessagingSettings
+from configs.model_prices import ModelPrice
 from configs.research_settings import ResearchSettings, WebSettings
 from configs.sandbox_settings import SandboxSettings
 
@@ -107,6 +108,7 @@ class Settings(BaseModel):
     web: WebSettings = Field(default_factory=WebSettings)
     research: ResearchSettings = Field(default_factory=ResearchSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     max_cost_usd: float | None = Field(None, gt=0)
     request_timeout_s: float = Field(600, gt=0)
     model_retries: int = Field(4, ge=0)

@@ -20,6 +20,11 @@ ChatModelFactory = Callable[[str], "BaseChatModel"]
 
 def litellm_chat_model(settings: Settings) -> ChatModelFactory:
     """ChatLiteLLM for a model id; retries are ours (call_model), so litellm's are off."""
+    from configs.model_prices import register_prices
+    from nodes.usage import forget_prices
+
+    register_prices(settings.model_prices)
+    forget_prices()
 
     def make(model_id: str) -> BaseChatModel:
         import litellm

@@ -99,6 +99,16 @@ def call_cost(
     return float(prompt_cost + completion_cost)
 
 
+def is_priced(model_id: str) -> bool:
+    """Whether spend on `model_id` can be counted (litellm's prices or the config's)."""
+    return _priced(model_id)
+
+
+def forget_prices() -> None:
+    """After new prices were registered: ask litellm again."""
+    _priced.cache_clear()
+
+
 @cache
 def _priced(model_id: str) -> bool:
     """Whether litellm knows the model's prices (asked once: it raises for unknown models)."""

@@ -150,3 +150,24 @@ def test_one_hf_token_is_enough_to_start(
     assert with_default_model(chosen, explicit=False).model_name == "openai/gpt-4o"
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     assert with_default_model(Settings(), explicit=False).model_name == Settings().model_name
+
+
+def test_max_cost_on_an_unpriced_model_is_refused_until_prices_are_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.launch import unpriced_limit
+
+    limited = Settings(max_cost_usd=1.0)
+    problem = unpriced_limit(limited, "llamacpp/qwen2.5-coder")
+    assert (
+        problem is not None and '"model_prices"' in problem and "llamacpp/qwen2.5-coder" in problem
+    )
+    assert (
+        unpriced_limit(limited, "anthropic/claude-sonnet-4-5-20250929") is None
+    )  # litellm knows it
+    assert unpriced_limit(Settings(), "llamacpp/qwen2.5-coder") is None  # no limit asked for
+    priced = Settings(
+        max_cost_usd=1.0,
+        model_prices={"llamacpp/qwen2.5-coder": {"input_per_mtok": 0.1, "output_per_mtok": 0.2}},
+    )
+    assert unpriced_limit(priced, "llamacpp/qwen2.5-coder") is None

@@ -141,3 +141,15 @@ async def test_a_local_server_by_name_needs_no_key(
     assert llm.requests[0]["model"] == "qwen2.5-coder-1.5b"
     headers = {k.lower(): v for k, v in llm.request_headers[0].items()}
     assert "mustnotleak" not in str(headers)
+
+
+async def test_configured_prices_make_a_local_model_cost_something(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VLLM_BASE_URL", llm.url)
+    llm.add(Turn(content="ok", usage={"prompt_tokens": 1_000_000, "completion_tokens": 500_000}))
+    prices = {"vllm/house-model": {"input_per_mtok": 0.2, "output_per_mtok": 0.6}}
+    settings = fast_settings(None, model_name="vllm/house-model", model_prices=prices)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("hi"))
+    assert events[-1].data["usage"]["cost_usd"] == pytest.approx(0.2 + 0.3)
