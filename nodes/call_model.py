@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
+from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.deps import AgentDeps
 from nodes.history import note, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
 from nodes.run_options import run_context
+from nodes.text_tool_calls import wants_text_calls, with_text_calls
 from nodes.turn import turn_of
 from nodes.usage import call_usage
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from langgraph.runtime import Runtime
 
 
-RAW_ARGUMENTS = "_raw_arguments"
 LENGTH_NOTE = (
     "Your last reply hit the output token limit while writing tool calls, so those calls "
     "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
@@ -53,6 +53,8 @@ async def call_model(
         return {"compact_request": "overflow", "turn": turn}
 
     response, dropped = tidy_tool_calls(response)
+    if wants_text_calls(model_id, deps.settings.text_tool_calls):
+        response = with_text_calls(response)  # a local model's `<tool_call>` text, made real
     response = stamped(response)
     spent = call_usage(model_id, prompt, response)
     get_stream_writer()({"type": "usage", "model": model_id, **spent})
@@ -138,15 +140,3 @@ def tidy_tool_calls(response: AIMessage) -> tuple[AIMessage, bool]:
     if response.invalid_tool_calls:
         response = response.model_copy(update={"tool_calls": calls, "invalid_tool_calls": []})
     return response, False
-
-
-def raw_arguments_error(args: Mapping[str, Any]) -> str | None:
-    """The error to show the model for a call whose arguments were not valid JSON."""
-    if RAW_ARGUMENTS not in args:
-        return None
-    raw = str(args[RAW_ARGUMENTS])
-    return (
-        "Error: the arguments of this call were not a valid JSON object, so it was not run. "
-        f"Received: {json.dumps(raw[:500])}. Send the call again with arguments as a JSON object "
-        "matching the tool's schema."
-    )

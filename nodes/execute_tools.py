@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
-from nodes.call_model import raw_arguments_error
+from nodes.call_arguments import raw_arguments_error
 from nodes.deps import AgentDeps
 from nodes.history import stamped
 from nodes.run_options import run_context
