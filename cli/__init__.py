@@ -17,6 +17,13 @@ import typer
 from cli.exit_codes import EPILOG
 
 
+class Effort(StrEnum):
+    minimal = "minimal"
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
@@ -100,6 +107,10 @@ def run(
         float | None,
         typer.Option("--max-cost", metavar="USD", help="Stop when the thread's spend passes this."),
     ] = None,
+    effort: Annotated[
+        Effort | None,
+        typer.Option("--effort", help="Reasoning effort for models that take one."),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -138,6 +149,7 @@ def run(
         max_cost=max_cost,
         config=config,
         sandbox=sandbox,
+        effort=effort.value if effort else None,
     )
     raise typer.Exit(launch(flags))
 

@@ -43,6 +43,7 @@ COMMANDS = {
     "/undo": "go back to just before your last message (files on disk are not rewound)",
     "/compact": "summarise the conversation now, to free context",
     "/model [id]": "show the model, or switch this thread to another litellm model id",
+    "/effort": "show or set the reasoning effort (minimal, low, medium, high, default)",
     "/yolo": "toggle auto-approval for this thread (never-auto operations still ask)",
     "/status": "model, thread, iterations, tokens, cost, context used",
     "/threads": "recent threads",
@@ -140,6 +141,23 @@ async def list_models(repl: Repl) -> None:
             style="dim",
         )
     )
+
+
+async def effort(repl: Repl, argument: str) -> None:
+    """/effort shows the thread's reasoning effort; /effort LEVEL (or `default`) sets it."""
+    from nodes.reasoning import EFFORTS
+
+    session = await repl.ensure_session()
+    current = (await session.values()).get("effort") or repl.settings.reasoning_effort
+    if not argument:
+        repl.console.print(f"Reasoning effort: {current or 'the model default'}")
+        return
+    level = argument.strip().lower()
+    if level not in (*EFFORTS, "default"):
+        repl.console.print(Text(f"Usage: /effort {' | '.join(EFFORTS)} | default", style="yellow"))
+        return
+    await session.set_effort(None if level == "default" else level)
+    repl.console.print(Text(f"Reasoning effort for this thread: {level}", style="green"))
 
 
 async def yolo(repl: Repl, _argument: str) -> None:
@@ -344,6 +362,7 @@ HANDLERS: dict[str, Callable[[Repl, str], Awaitable[None]]] = {
     "/compact": compact,
     "/model": model,
     "/yolo": yolo,
+    "/effort": effort,
     "/status": status,
     "/threads": threads,
     "/resume": resume,

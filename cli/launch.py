@@ -38,6 +38,7 @@ class Flags:
     max_cost: float | None = None
     config: Path | None = None
     sandbox: bool = False
+    effort: str | None = None
 
 
 class UsageError(Exception):
@@ -174,6 +175,7 @@ def overrides(flags: Flags) -> dict[str, Any]:
         "approval.yolo": True if flags.yolo else None,
         "max_cost_usd": flags.max_cost,
         "sandbox.mode": "local" if flags.sandbox else None,
+        "reasoning_effort": flags.effort,
     }
 
 

@@ -241,6 +241,10 @@ class Session(ThreadHistory):
         await self._update({"model": model_id})
         self.index.touch(self.thread_id, model=model_id)
 
+    async def set_effort(self, effort: str | None) -> None:
+        """Use this reasoning effort from the next model call on (None: the config's)."""
+        await self._update({"effort": effort})
+
     async def set_yolo(self, on: bool = True) -> None:
         """Auto-approve (or stop auto-approving) this thread's tool calls, never-auto ones excepted."""
         await self._update({"yolo": on})

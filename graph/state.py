@@ -46,6 +46,7 @@ class AgentState(TypedDict, total=False):
     usage: Annotated[Usage, sum_usage]
     yolo: bool
     model: str
+    effort: str | None  # the thread's reasoning effort (/effort); None: the config's
     stop_reason: StopReason | None
     compact_request: Literal["force", "overflow"] | None
     approved_calls: list[dict[str, Any]]

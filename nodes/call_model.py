@@ -14,6 +14,7 @@ from nodes.history import note, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
+from nodes.reasoning import effort_kwargs
 from nodes.run_options import run_context
 from nodes.text_tool_calls import wants_text_calls, with_text_calls
 from nodes.turn import turn_of
@@ -44,7 +45,9 @@ async def call_model(
     model_id = state.get("model") or deps.settings.model_name
     prompt = await build_prompt(state, run, model_id, deps)
     try:
-        response = await invoke_with_retries(deps, model_id, prompt, config)
+        effort = state.get("effort") or deps.settings.reasoning_effort
+        extra = effort_kwargs(model_id, effort)
+        response = await invoke_with_retries(deps, model_id, prompt, config, extra=extra)
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -86,13 +89,14 @@ async def invoke_with_retries(
     config: RunnableConfig,
     *,
     with_tools: bool = True,
+    extra: dict[str, Any] | None = None,
 ) -> AIMessage:
     """Retry transient provider errors with exponential backoff (honouring Retry-After)."""
     model = deps.chat_model(model_id, with_tools=with_tools)
     attempts = deps.settings.model_retries + 1
     for attempt in range(attempts):
         try:
-            result = await model.ainvoke(prompt, config)
+            result = await model.ainvoke(prompt, config, **(extra or {}))
             return result if isinstance(result, AIMessage) else AIMessage(**result.model_dump())
         except Exception as error:  # provider errors come in many classes; classify decides
             kind = classify(error)

@@ -53,7 +53,13 @@ def test_wants_headless() -> None:
 
 def test_flags_become_overrides() -> None:
     flags = Flags(
-        model="openai/x", max_iterations=5, no_stream=True, yolo=True, max_cost=1.5, sandbox=True
+        model="openai/x",
+        max_iterations=5,
+        no_stream=True,
+        yolo=True,
+        max_cost=1.5,
+        sandbox=True,
+        effort="high",
     )
     assert overrides(flags) == {
         "model_name": "openai/x",
@@ -62,6 +68,7 @@ def test_flags_become_overrides() -> None:
         "approval.yolo": True,
         "max_cost_usd": 1.5,
         "sandbox.mode": "local",
+        "reasoning_effort": "high",
     }
     assert set(overrides(Flags()).values()) == {None}  # the config decides
 
