@@ -111,6 +111,8 @@ class Settings(BaseModel):
     model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Model id -> read tool calls written as text (default: on for local servers only).
     text_tool_calls: dict[str, bool] = Field(default_factory=dict)
+    # Model id -> its context window in tokens, for models litellm does not know.
+    context_window: dict[str, int] = Field(default_factory=dict)
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     max_cost_usd: float | None = Field(None, gt=0)
     request_timeout_s: float = Field(600, gt=0)

@@ -47,6 +47,7 @@ class AgentState(TypedDict, total=False):
     yolo: bool
     model: str
     effort: str | None  # the thread's reasoning effort (/effort); None: the config's
+    context_window: int | None  # the model's window as its provider stated it on overflow
     stop_reason: StopReason | None
     compact_request: Literal["force", "overflow"] | None
     approved_calls: list[dict[str, Any]]

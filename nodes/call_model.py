@@ -13,7 +13,13 @@ from nodes.deps import AgentDeps
 from nodes.history import note, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
-from nodes.provider_errors import ProviderError, classify, describe, retry_after_seconds
+from nodes.provider_errors import (
+    ProviderError,
+    classify,
+    describe,
+    retry_after_seconds,
+    stated_window,
+)
 from nodes.reasoning import effort_kwargs
 from nodes.run_options import run_context
 from nodes.text_tool_calls import wants_text_calls, with_text_calls
@@ -53,7 +59,10 @@ async def call_model(
             raise
         if turn["compactions"] >= deps.settings.max_compactions_per_turn:
             raise
-        return {"compact_request": "overflow", "turn": turn}
+        update: dict[str, Any] = {"compact_request": "overflow", "turn": turn}
+        if (window := stated_window(error)) is not None:
+            update["context_window"] = window  # remembered for the thread
+        return update
 
     response, dropped = tidy_tool_calls(response)
     if wants_text_calls(model_id, deps.settings.text_tool_calls):

@@ -6,8 +6,10 @@ the system prompt) the plan. An AI message is never separated from its results.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
@@ -15,6 +17,7 @@ from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
 from nodes.deps import AgentDeps
+from nodes.execute_tools import cap_output, safe_file_name
 from nodes.history import is_user_message, note, note_kind, repair_orphans
 from nodes.turn import turn_of
 from nodes.usage import call_usage, count_tokens
@@ -82,15 +85,22 @@ def context_tokens(messages: Sequence[AnyMessage], model_id: str) -> int:
     return count_tokens(model_id, messages) if messages else 0
 
 
-def compact_threshold(model_id: str, configured: int) -> int:
-    """The smaller of the configured threshold and 90% of the model's input window."""
-    import litellm
+def compact_threshold(model_id: str, configured: int, window: int | None = None) -> int:
+    """The smaller of the configured threshold and 90% of the model's input window: the one
+    given (config `context_window`, or what the provider stated), else litellm's."""
+    if window is None:
+        import litellm
 
-    try:
-        window = litellm.get_model_info(model_id).get("max_input_tokens")
-    except Exception:
-        window = None
+        try:
+            window = litellm.get_model_info(model_id).get("max_input_tokens")
+        except Exception:
+            window = None
     return min(configured, int(window * 0.9)) if window else configured
+
+
+def known_window(state: Mapping[str, Any], model_id: str, deps: AgentDeps) -> int | None:
+    """The window the config names for this model, else the one its provider stated."""
+    return deps.settings.context_window.get(model_id) or state.get("context_window")
 
 
 def needs_compact(state: Mapping[str, Any], deps: AgentDeps) -> bool:
@@ -101,7 +111,7 @@ def needs_compact(state: Mapping[str, Any], deps: AgentDeps) -> bool:
         return False
     model_id = state.get("model") or deps.settings.model_name
     return context_tokens(messages, model_id) > compact_threshold(
-        model_id, deps.settings.compact_at_tokens
+        model_id, deps.settings.compact_at_tokens, known_window(state, model_id, deps)
     )
 
 
@@ -122,7 +132,8 @@ async def compact(
             "the context is still too large. Start a new thread (/new) or /undo the last turn.",
         )
     turn["compactions"] += 0 if forced else 1
-    threshold = compact_threshold(model_id, deps.settings.compact_at_tokens)
+    window = known_window(state, model_id, deps)
+    threshold = compact_threshold(model_id, deps.settings.compact_at_tokens, window)
     budget = max(threshold // 4, 2_000)
     if state.get("compact_request") in ("force", "overflow"):
         # The history may be under our threshold (forced, or the provider's window is
@@ -131,16 +142,19 @@ async def compact(
         # the system prompt, which no cut can shrink.
         budget = min(budget, max(count_tokens(model_id, messages) // 3, 500))
     cut = plan_cut(messages, tail_budget=budget)
+    if cut is None and not forced:
+        # First make oversized tool results small (the whole text goes to a spill file the
+        # model is told about): one huge output should not end the turn.
+        shortened = await _shortened(messages, budget, config, deps)
+        if shortened is not None:
+            messages, cut = shortened, plan_cut(shortened, tail_budget=budget)
+            if cut is None:  # nothing to summarise, but the context is small again
+                new_tokens = count_tokens(model_id, messages)
+                _report(writer, old_tokens, new_tokens, "long tool results shortened")
+                return {"messages": Overwrite(messages), "compact_request": None, "turn": turn}
     if cut is None:
         if forced:
-            writer(
-                {
-                    "type": "compacted",
-                    "old_tokens": old_tokens,
-                    "new_tokens": old_tokens,
-                    "note": "nothing to compact yet",
-                }
-            )
+            _report(writer, old_tokens, old_tokens, "nothing to compact yet")
             return {"compact_request": None, "stop_reason": "compacted", "turn": turn}
         return _fail(
             writer,
@@ -151,7 +165,7 @@ async def compact(
     summary, spent = await summarise(cut.middle, model_id, config, deps)
     new_messages = [*cut.head, note("summary", SUMMARY_HEADER + summary), *cut.tail]
     new_tokens = count_tokens(model_id, new_messages)
-    writer({"type": "compacted", "old_tokens": old_tokens, "new_tokens": new_tokens})
+    _report(writer, old_tokens, new_tokens)
     return {
         "messages": Overwrite(new_messages),
         "usage": spent,  # the summary call is paid for like any other
@@ -187,6 +201,35 @@ def as_summary_text(message: AnyMessage) -> str:
         calls = "; ".join(f"{c['name']}({c.get('args')})" for c in message.tool_calls)
         text = f"{text}\n[tool calls: {calls[:2_000]}]"
     return f"### {role}\n{text}"
+
+
+async def _shortened(
+    messages: Sequence[AnyMessage], budget: int, config: RunnableConfig, deps: AgentDeps
+) -> list[AnyMessage] | None:
+    thread = str((config.get("configurable") or {}).get("thread_id") or "default")
+    spill = deps.spill_dir / safe_file_name(thread)
+    return await asyncio.to_thread(shorten_results, messages, budget, spill)
+
+
+def shorten_results(
+    messages: Sequence[AnyMessage], budget: int, spill_dir: Path
+) -> list[AnyMessage] | None:
+    """`messages` with each tool result over a third of `budget` (tokens) cut to its head and
+    tail, the whole text spilled to a file; None when none is that long."""
+    limit = max(budget * 4 // 3, 2_000)  # characters
+    changed = False
+    result: list[AnyMessage] = []
+    for message in messages:
+        if isinstance(message, ToolMessage) and len(str(message.content)) > limit:
+            message = cap_output(message, limit, spill_dir)
+            changed = True
+        result.append(message)
+    return result if changed else None
+
+
+def _report(writer: Any, old_tokens: int, new_tokens: int, note_text: str | None = None) -> None:
+    event = {"type": "compacted", "old_tokens": old_tokens, "new_tokens": new_tokens}
+    writer(event | ({"note": note_text} if note_text else {}))
 
 
 def _fail(writer: Any, turn: dict[str, Any], message: str) -> dict[str, Any]:

@@ -47,7 +47,7 @@ async def execute_tools(
             cap_output,
             message,
             deps.settings.tool_output_max_chars,
-            deps.spill_dir / _safe(run.thread_id or "default"),
+            deps.spill_dir / safe_file_name(run.thread_id or "default"),
         )
     writer(
         {
@@ -107,7 +107,7 @@ def cap_output(message: ToolMessage, limit: int, spill_dir: Path) -> ToolMessage
     if len(text) <= limit:
         return message
     spill_dir.mkdir(parents=True, exist_ok=True)
-    spill = spill_dir / f"{_safe(message.tool_call_id)}.txt"
+    spill = spill_dir / f"{safe_file_name(message.tool_call_id)}.txt"
     spill.write_text(text, encoding="utf-8", errors="replace")
     head, tail = text[: limit * 2 // 3], text[-(limit // 3) :]
     omitted = len(text) - len(head) - len(tail)
@@ -124,7 +124,7 @@ def cap_output(message: ToolMessage, limit: int, spill_dir: Path) -> ToolMessage
 TOOL_CUT = re.compile(r"\[\.\.\. [\d,]+ lines omitted \.\.\.\]")
 
 
-def _safe(name: str) -> str:
+def safe_file_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:120] or "_"
 
 

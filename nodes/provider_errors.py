@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from configs.model_routes import route
@@ -93,3 +94,24 @@ def describe(error: BaseException, model_id: str) -> str:
     if kind == "context_window":
         return f"The conversation no longer fits {model_id}'s context window: {detail}"
     return f"The model call to {model_id} failed: {detail}"
+
+
+# How providers state the window when a prompt overflows it: OpenAI and vLLM ("maximum context
+# length is 8192 tokens"), llama.cpp ("exceeds the available context size (9216 tokens)"),
+# Anthropic ("prompt is too long: 210000 tokens > 200000 maximum").
+_STATED_WINDOW = (
+    re.compile(r"maximum context length is (\d+)"),
+    re.compile(r"context size \((\d+) tokens\)"),
+    re.compile(r"max_model_len[^0-9]{0,20}(\d+)"),
+    re.compile(r"> ?(\d+) maximum"),
+    re.compile(r"n_ctx[^0-9]{0,20}(\d+)"),
+)
+
+
+def stated_window(error: BaseException) -> int | None:
+    """The context window a provider's overflow error states, if it states one."""
+    text = f"{getattr(error, 'message', '')} {error} {error.__cause__ or ''}"
+    for pattern in _STATED_WINDOW:
+        if match := pattern.search(text):
+            return int(match.group(1))
+    return None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
+from typing import Any
 
 import litellm
 import pytest
@@ -183,3 +185,36 @@ def test_threshold_keeps_a_smaller_configured_value() -> None:
 @pytest.mark.parametrize("configured", [1_000, 170_000, 1_000_000])
 def test_unknown_model_uses_the_configured_threshold(configured: int) -> None:
     assert compact_threshold("openai/scripted-model", configured) == configured
+
+
+async def test_one_huge_tool_output_on_a_small_window_is_shortened_not_fatal(
+    llm: Any, workspace: Path
+) -> None:
+    """Issue 17: a small local model's window overflowed by one output; compaction shortens
+    the oversized result (whole text spilled), remembers the stated window, and goes on."""
+    from tests.fakes.agent import collect, fast_settings, open_session
+    from tests.fakes.llm_server import Turn
+
+    stated = (
+        "This model's maximum context length is 3000 tokens. However, your messages resulted "
+        "in 6100 tokens. Please reduce the length of the messages."
+    )
+    llm.add(
+        Turn(tool_calls=[{"name": "bash", "id": "b1", "arguments": {"command": "seq 1 4000"}}]),
+        Turn(status=400, error_message=stated, error_code="context_length_exceeded"),
+        Turn(content="counted to 4000"),
+    )
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("count to 4000"))
+        values = await session.values()
+    compacted = [e.data for e in events if e.type == "compacted"]
+    assert compacted and compacted[0]["note"] == "long tool results shortened"
+    assert compacted[0]["new_tokens"] < compacted[0]["old_tokens"]
+    assert events[-1].data["final_text"] == "counted to 4000"
+    assert values["context_window"] == 3000  # remembered for the thread
+    retried = llm.requests[-1]["messages"]
+    result = next(m for m in retried if m.get("role") == "tool")["content"]
+    assert "characters omitted" in result and "3999\n4000" in result
+    spill = result.split(" are in ", 1)[1].split(" — ", 1)[0]
+    assert Path(spill).read_text().count("\n") >= 3999  # the whole output is kept on disk
