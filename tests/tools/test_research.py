@@ -46,7 +46,7 @@ def test_the_sub_agent_gets_only_read_only_tools() -> None:
     assert names == {
         "read", "glob", "grep", "skill",
         "hf_search", "hf_repo_details", "hf_inspect_dataset", "hf_papers",
-        "hf_docs_search", "hf_docs_fetch",
+        "hf_docs_search", "hf_docs_fetch", "trackio_metrics",
         "github_search_code", "github_read_file", "github_list_repos", "github_find_examples",
         "web_search", "web_fetch",
     }  # fmt: skip

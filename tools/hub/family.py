@@ -5,7 +5,8 @@
 | hf_search, hf_repo_details, hf_inspect_dataset, hf_papers, hf_docs_* | always | | |
 | hf_repo_files | list, read | upload, delete | |
 | hf_repo_git | list_refs, list_prs, get_pr, create_branch, create_tag, private create_repo | the rest | |
-| hf_jobs | ps, logs, inspect, cancel, hardware; CPU run/uv if confirm_cpu_jobs is false | run, uv | scheduled_* |
+| hf_jobs | ps, logs, inspect, follow, cancel, hardware; CPU run/uv if confirm_cpu_jobs is false | run, uv | scheduled_* |
+| trackio_metrics | always | | |
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tools.hub.repo_details import repo_details_spec
 from tools.hub.repo_files import repo_files_spec
 from tools.hub.repo_git import repo_git_spec
 from tools.hub.search import search_spec
+from tools.hub.trackio_metrics import trackio_spec
 
 if TYPE_CHECKING:
     from configs.settings import Settings
@@ -39,4 +41,5 @@ def hub_specs(settings: Settings) -> list[ToolSpec]:
         repo_files_spec(),
         repo_git_spec(),
         jobs_spec(confirm_cpu_jobs=settings.approval.confirm_cpu_jobs),
+        trackio_spec(),
     ]

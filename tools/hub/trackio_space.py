@@ -1,0 +1,227 @@
+"""A Trackio dashboard Space, read over the HTTP API trackio's own client uses.
+
+A dashboard (trackio 0.43, `trackio/asgi_app.py` and `trackio/server.py`) answers
+`POST <space>/api/<name>` with `{"args": [...], "kwargs": {...}}` by `{"data": ...}` or
+`{"error": "..."}`; `trackio/remote_client.py` and `trackio list/get --space` call the read
+endpoints used here: get_all_projects, get_runs_for_project, get_run_summary, get_logs (at
+most 3,000 rows, sampled server-side) and get_alerts.
+
+The Space `user/name` lives at https://user-name.hf.space (`TRACKIO_SPACE_URL` overrides it,
+for tests or a self-hosted dashboard). The Hugging Face token (private Spaces need it) is sent
+to that origin only, and redirects are not followed: a redirect means a sleeping, building or
+private Space, which is reported, not chased.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.tools import ToolException
+
+from tools.host_token import HostToken, origin
+from tools.hub.client import hf_token
+from tools.hub.trackio_data import Alert, LogRow, RunInfo, project_key
+
+if TYPE_CHECKING:
+    import httpx
+
+HTTP_TIMEOUT_S = 30.0
+DETAILED_RUNS = 10  # runs whose last step and log count `runs` asks the Space for
+SPACE_ROWS_CAP = 3000  # what a dashboard's get_logs sends at most
+_SPACE_ID = re.compile(
+    r"^(?:https?://(?:huggingface\.co|hf\.co)/spaces/|spaces/)?"
+    r"([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*?)/?$"
+)
+
+
+def space_id(value: str) -> str:
+    """'user/name' from 'user/name' or its Hub page URL; ValueError otherwise."""
+    match = _SPACE_ID.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a Space id; give it as 'user/space-name'")
+    return match.group(1)
+
+
+def space_url(space: str) -> str:
+    override = os.environ.get("TRACKIO_SPACE_URL")
+    if override:
+        return override.rstrip("/")
+    namespace, name = space.split("/", 1)
+    host = f"{namespace}-{name}".lower().replace("_", "-").replace(".", "-")
+    return f"https://{host}.hf.space"
+
+
+class SpaceTrackio:
+    """The TrackioSource for a dashboard Space; use it as `async with SpaceTrackio(id) as s`."""
+
+    def __init__(self, space: str) -> None:
+        self.space = space
+        self.url = space_url(space)
+        self.where = f"Space {space}"
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> SpaceTrackio:
+        import httpx
+
+        own = origin(self.url)
+        self._client = httpx.AsyncClient(
+            auth=HostToken(hf_token, lambda url: origin(url) == own),
+            timeout=HTTP_TIMEOUT_S,
+            follow_redirects=False,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def projects(self) -> list[str]:
+        return sorted(str(p) for p in await self._call("get_all_projects") or [])
+
+    async def runs(self, project: str, *, details: bool = False) -> list[RunInfo]:
+        records = await self._call("get_runs_for_project", project=project) or []
+        runs = sorted((_run(r) for r in records), key=lambda run: run.started or "")
+        if not runs:
+            await self._check_project(project)
+        if details and runs:
+            newest = runs[-DETAILED_RUNS:]
+            summaries = await asyncio.gather(*(self._summary(project, run) for run in newest))
+            runs = runs[: -len(newest)] + summaries
+        return runs
+
+    async def logs(self, project: str, run: RunInfo) -> list[LogRow]:
+        # Not scalar_only=True: that drops nan and inf (stored as strings), which matter most.
+        rows = await self._call("get_logs", project=project, run=run.name, run_id=run.id)
+        return [_log_row(row) for row in rows or [] if isinstance(row, dict)]
+
+    async def alerts(self, project: str, run: RunInfo | None) -> list[Alert]:
+        found = await self._call(
+            "get_alerts",
+            project=project,
+            run=run.name if run else None,
+            run_id=run.id if run else None,
+        )
+        alerts = [_alert(a) for a in found or [] if isinstance(a, dict)]
+        if not alerts and run is None:
+            await self._check_project(project)
+        return sorted(alerts, key=lambda a: a.time, reverse=True)
+
+    async def _summary(self, project: str, run: RunInfo) -> RunInfo:
+        summary = await self._call("get_run_summary", project=project, run=run.name, run_id=run.id)
+        if not isinstance(summary, dict):
+            return run
+        return replace(run, last_step=summary.get("last_step"), logs=summary.get("num_logs"))
+
+    async def _check_project(self, project: str) -> None:
+        known = await self.projects()
+        if project_key(project) in {project_key(p) for p in known}:
+            return
+        listed = f"its projects: {', '.join(known[:20])}" if known else "it has no projects yet"
+        raise ToolException(
+            f"No Trackio project {project!r} on Space {self.space} ({listed}); check the "
+            "project name the training script passed to trackio.init."
+        )
+
+    async def _call(self, api: str, **kwargs: Any) -> Any:
+        import httpx
+
+        assert self._client is not None, "use SpaceTrackio as an async context manager"
+        url = f"{self.url}/api/{api}"
+        try:
+            response = await self._client.post(url, json={"args": [], "kwargs": kwargs})
+        except httpx.TimeoutException:
+            raise ToolException(
+                f"Trackio Space {self.space} ({self.url}) did not answer in {HTTP_TIMEOUT_S:.0f} "
+                "s; it may be waking up or busy: retry in a minute."
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ToolException(
+                f"Could not reach Trackio Space {self.space} at {self.url} "
+                f"({type(exc).__name__}); check that the Space exists and is running."
+            ) from None
+        if response.is_redirect or response.status_code >= 400:
+            raise ToolException(self._refusal(response, api))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise ToolException(
+                f"Space {self.space} did not answer like a Trackio dashboard ({url} sent no "
+                "JSON object); check that it is the Space the run logged to (its space_id)."
+            )
+        if body.get("error"):
+            raise ToolException(f"Trackio Space {self.space} refused {api}: {_said(body)}.")
+        return body.get("data")
+
+    def _refusal(self, response: httpx.Response, api: str) -> str:
+        status, name = response.status_code, f"Trackio Space {self.space}"
+        private = (
+            "is private and no Hugging Face token is set: set HF_TOKEN (or run `hf auth login`)"
+        )
+        if response.is_redirect:
+            where = response.headers.get("location", "elsewhere")
+            return (
+                f"{name} redirected to {where} instead of answering; it may be sleeping, "
+                "building or private: open it on the Hub, or set HF_TOKEN for a private Space."
+            )
+        if status in (401, 403):
+            if not hf_token():
+                return f"{name} {private} and retry."
+            return (
+                f"{name} refused the Hugging Face token ({status}); use a token that can read it."
+            )
+        said = _said(_json(response))
+        if status == 404 and said.startswith("Unknown API"):
+            return (
+                f"{name} runs a Trackio version without `{api}`; redeploy it with `trackio sync`."
+            )
+        if status == 404:
+            hint = f", or it {private}" if not hf_token() else ""
+            return f"{name} was not found (404): check the Space id{hint}."
+        detail = f" ({said})" if said else ""
+        if status >= 500:
+            return (
+                f"{name} had an error ({status}){detail}; it may be starting or paused: retry soon."
+            )
+        return f"{name} refused {api} ({status}){detail}."
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _said(body: Any) -> str:
+    message = body.get("error") if isinstance(body, dict) else None
+    return " ".join(str(message or "").split())[:200]
+
+
+def _run(record: Any) -> RunInfo:
+    if not isinstance(record, dict):  # dashboards before run ids sent bare names
+        return RunInfo(str(record), str(record))
+    name = str(record.get("name") or record.get("id"))
+    return RunInfo(str(record.get("id") or name), name, record.get("created_at"))
+
+
+def _log_row(row: dict[str, Any]) -> LogRow:
+    values = {k: v for k, v in row.items() if k not in ("step", "timestamp")}
+    step = row.get("step")
+    return LogRow(step if isinstance(step, int) else 0, row.get("timestamp"), values)
+
+
+def _alert(a: dict[str, Any]) -> Alert:
+    return Alert(
+        str(a.get("timestamp") or ""),
+        str(a.get("run") or ""),
+        str(a.get("level") or "warn"),
+        str(a.get("title") or ""),
+        a.get("text"),
+        a.get("step"),
+    )
