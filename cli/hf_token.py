@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from rich.console import Console
@@ -53,20 +55,43 @@ def check_token(token: str) -> Verdict:
     return "valid" if response.status_code == 200 else "unreachable"
 
 
-async def maybe_ask_hf_token(console: Console) -> None:
-    if not await asyncio.to_thread(should_ask):
-        return
+Ask = Callable[[], Awaitable[str]]
+_TOKEN_SHAPE = re.compile(r"hf_[A-Za-z0-9]{20,}")
+ATTEMPTS = 3
+
+
+async def _prompt_for_token() -> str:
     from prompt_toolkit import PromptSession
 
+    try:
+        return await PromptSession().prompt_async(
+            "HF token › ", is_password=True, handle_sigint=False
+        )
+    except (KeyboardInterrupt, EOFError):
+        return ""
+
+
+async def maybe_ask_hf_token(console: Console, ask: Ask = _prompt_for_token) -> None:
+    if not await asyncio.to_thread(should_ask):
+        return
     console.print(
         "No Hugging Face token found. Hub tools (datasets, jobs, uploads) work better with one: "
         "paste a token from https://huggingface.co/settings/tokens, or press Enter to skip."
     )
-    try:
-        token = (
-            await PromptSession().prompt_async("HF token › ", is_password=True, handle_sigint=False)
-        ).strip()
-    except (KeyboardInterrupt, EOFError):
+    token = ""
+    for _ in range(ATTEMPTS):
+        token = (await ask()).strip()
+        if not token or _TOKEN_SHAPE.fullmatch(token):
+            break
+        # Someone typing their task here must not have it stored as their token.
+        console.print(
+            Text(
+                "That is not a Hugging Face token (they look like hf_ followed by letters and "
+                "digits); it was not used. Paste a token, or press Enter to skip: your task "
+                "goes at the next prompt.",
+                style="yellow",
+            )
+        )
         token = ""
     if not token:
         from configs.environment import ml_intern_home

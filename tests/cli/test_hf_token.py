@@ -62,3 +62,28 @@ def test_never_asks_when_told_not_to_or_without_a_terminal(
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     (isolated_home / hf_token.SKIP_MARKER).unlink()
     assert not hf_token.should_ask()
+
+
+async def test_a_task_typed_at_the_token_prompt_is_refused_not_stored(
+    hub: str, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    import io
+    import os
+
+    from rich.console import Console
+
+    monkeypatch.setenv("HF_ENDPOINT", hub)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)  # a terminal at the prompt
+    monkeypatch.setattr("huggingface_hub.get_token", lambda: None)  # no cached login
+    typed = iter(["fine-tune gpt2 on my dataset and push it", "hf_" + "x" * 8, ""])
+
+    async def keyboard() -> str:
+        return next(typed)
+
+    out = io.StringIO()
+    await hf_token.maybe_ask_hf_token(Console(file=out, width=200), ask=keyboard)
+    said = out.getvalue()
+    assert said.count("That is not a Hugging Face token") == 2
+    assert "Skipped" in said and "HF_TOKEN" not in os.environ
+    assert (isolated_home / hf_token.SKIP_MARKER).exists()
