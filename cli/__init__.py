@@ -38,6 +38,9 @@ without one, in a terminal, it opens the interactive REPL (type /help there).
 Threads: ml-intern threads list [--all] [--json] | show ID | delete ID | export ID
   --format md|jsonl | prune [ID] [--keep N]
 (see: ml-intern threads --help).
+
+Studio: ml-intern studio [--port 2024] [--host 127.0.0.1] serves this directory to
+LangGraph Studio on the same threads.
 """
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None)
@@ -161,5 +164,9 @@ def main() -> None:
         from cli.threads import app as threads_app
 
         threads_app(args=argv[1:], prog_name="ml-intern threads")
+    elif argv[:1] == ["studio"]:
+        from cli.studio import app as studio_app
+
+        studio_app(args=argv[1:], prog_name="ml-intern studio")
     else:
         app(prog_name="ml-intern")

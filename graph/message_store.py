@@ -42,6 +42,7 @@ from langgraph.checkpoint.base import (
 )
 
 from graph.delta_history import WRITE_COLUMNS, delta_history
+from graph.events import text_of
 from graph.langgraph_compat import DeltaChannelHistory, search_where
 from graph.message_codec import (
     MessageCodec,
@@ -53,6 +54,9 @@ from graph.saver_maintenance import (
     prune_thread_rows,
 )
 from graph.sqlite_runner import INLINE_BUSY_MS, SqliteRunner
+from graph.thread_index import SCHEMA as INDEX_SCHEMA
+from graph.thread_index import touch_row
+from nodes.history import is_user_message
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -94,6 +98,7 @@ class MessageStoreSaver(SqliteRunner, MessageCodec, BaseCheckpointSaver[str]):
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
+        self.conn.executescript(INDEX_SCHEMA)
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(writes)")}
         if "task_path" not in columns:  # a database from before langgraph added the column
             self.conn.execute("ALTER TABLE writes ADD COLUMN task_path TEXT NOT NULL DEFAULT ''")
@@ -239,10 +244,15 @@ class MessageStoreSaver(SqliteRunner, MessageCodec, BaseCheckpointSaver[str]):
         row = (thread_id, ns, checkpoint["id"], conf.get("checkpoint_id"), type_, blob,
                meta.encode("utf-8", "ignore"))  # fmt: skip
 
+        model = checkpoint["channel_values"].get("model")
+        model = model if isinstance(model, str) else ""
+
         def write() -> RunnableConfig:
             with self.transaction() as db:
                 db.executemany(INSERT_MESSAGE, [*rows, *self.missing_rows(thread_id, cached)])
                 db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                if not ns:  # every writer (CLI, Studio, the SDK) keeps the thread index
+                    touch_row(db, thread_id, model=model)
             return _config(thread_id, ns, checkpoint["id"])
 
         return write
@@ -264,9 +274,12 @@ class MessageStoreSaver(SqliteRunner, MessageCodec, BaseCheckpointSaver[str]):
             for idx, (channel, value) in enumerate(writes)
         ]  # fmt: skip
         verb = "REPLACE" if all(w[0] in WRITES_IDX_MAP for w in writes) else "IGNORE"
+        title = first_user_text(writes) if not conf.get("checkpoint_ns") else ""
 
         def write() -> None:
             with self.transaction() as db:
+                if title:  # a thread's first user message names it, whoever sent it
+                    touch_row(db, thread_id, title=title)
                 db.executemany(INSERT_MESSAGE, messages)
                 db.executemany(
                     f"INSERT OR {verb} INTO writes (thread_id, checkpoint_ns, checkpoint_id, "
@@ -278,7 +291,7 @@ class MessageStoreSaver(SqliteRunner, MessageCodec, BaseCheckpointSaver[str]):
 
     def _delete_thread(self, thread_id: str) -> None:
         with self.transaction() as db:
-            for table in ("checkpoints", "writes", "ml_intern_messages"):
+            for table in ("checkpoints", "writes", "ml_intern_messages", "ml_intern_threads"):
                 db.execute(f"DELETE FROM {table} WHERE thread_id = ?", (thread_id,))
 
     # -- reading ------------------------------------------------------------
@@ -328,6 +341,17 @@ class MessageStoreSaver(SqliteRunner, MessageCodec, BaseCheckpointSaver[str]):
         if limit is not None:
             query, params = query + " LIMIT ?", [*params, limit]
         return self.conn.execute(query, params).fetchall()
+
+
+def first_user_text(writes: Sequence[tuple[str, Any]]) -> str:
+    """The text of the first user message among `writes` to the messages channel, or ''."""
+    for channel, value in writes:
+        if channel != "messages":
+            continue
+        for message in value if isinstance(value, list) else [value]:
+            if isinstance(message, BaseMessage) and is_user_message(message):  # type: ignore[arg-type]
+                return text_of(message.content)
+    return ""
 
 
 def _config(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:

@@ -8,9 +8,11 @@ server the CLI's SQLite file, so a thread started in one continues in the other.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import configs  # noqa: F401  (offline litellm settings before anything imports it)
@@ -44,7 +46,9 @@ def _graph() -> CompiledStateGraph[Any]:
     home = ml_intern_home()
     # The same toolset as the CLI, MCP servers aside (their sessions belong to a CLI process).
     catalog = with_research(build_catalog(settings), settings, home)
-    deps = AgentDeps(settings=settings, catalog=catalog, home=home)
+    # `ml-intern studio` names the directory it was started in; plain `langgraph dev`: its cwd.
+    workspace = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd())
+    deps = AgentDeps(settings=settings, catalog=catalog, home=home, workspace=workspace)
     deps.warm_up()
     return build_graph(deps, checkpointer=None)
 

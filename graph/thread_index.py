@@ -31,6 +31,24 @@ CREATE INDEX IF NOT EXISTS ml_intern_threads_cwd ON ml_intern_threads (cwd, upda
 """
 
 
+UPSERT = """INSERT INTO ml_intern_threads (thread_id, title, model, cwd, created_at, updated_at)
+   VALUES (?, ?, ?, ?, ?, ?)
+   ON CONFLICT(thread_id) DO UPDATE SET
+     title = CASE WHEN ml_intern_threads.title = '' THEN excluded.title
+                  ELSE ml_intern_threads.title END,
+     model = CASE WHEN excluded.model = '' THEN ml_intern_threads.model ELSE excluded.model END,
+     cwd = CASE WHEN ml_intern_threads.cwd = '' THEN excluded.cwd ELSE ml_intern_threads.cwd END,
+     updated_at = excluded.updated_at"""
+
+
+def touch_row(
+    db: sqlite3.Connection, thread_id: str, *, title: str = "", model: str = "", cwd: str = ""
+) -> None:
+    """Upsert one thread's row inside the caller's transaction (the CLI or the saver)."""
+    now = time.time()
+    db.execute(UPSERT, (thread_id, one_line(title, 80), model, cwd, now, now))
+
+
 @dataclass(frozen=True)
 class ThreadInfo:
     thread_id: str
@@ -72,21 +90,8 @@ class ThreadIndex:
 
     def touch(self, thread_id: str, *, title: str = "", model: str = "", cwd: str = "") -> None:
         """Record activity on a thread; the first title given sticks."""
-        now = time.time()
         with self._db() as db:
-            db.execute(
-                """INSERT INTO ml_intern_threads (thread_id, title, model, cwd, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(thread_id) DO UPDATE SET
-                     title = CASE WHEN ml_intern_threads.title = '' THEN excluded.title
-                                  ELSE ml_intern_threads.title END,
-                     model = CASE WHEN excluded.model = '' THEN ml_intern_threads.model
-                                  ELSE excluded.model END,
-                     cwd = CASE WHEN ml_intern_threads.cwd = '' THEN excluded.cwd
-                                ELSE ml_intern_threads.cwd END,
-                     updated_at = excluded.updated_at""",
-                (thread_id, one_line(title, 80), model, cwd, now, now),
-            )
+            touch_row(db, thread_id, title=title, model=model, cwd=cwd)
 
     def get(self, thread_id: str) -> ThreadInfo | None:
         with self._db() as db:

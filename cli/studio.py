@@ -1,0 +1,140 @@
+"""`ml-intern studio`: LangGraph's development server for this directory, on the CLI's threads.
+
+Works from any directory: it writes its own `langgraph.json` (absolute paths to this package's
+graph and checkpointer) under `$ML_INTERN_HOME/studio`, runs the server there (its own files
+stay out of your project) with your current directory as the agent's workspace, and registers
+the CLI's threads with the server so Studio's thread list shows them. Ctrl-C stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.exit_codes import ExitCode
+
+app = typer.Typer(add_completion=False)
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+OFFLINE = {
+    "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+    "LANGGRAPH_NO_VERSION_CHECK": "true",
+    "LANGSMITH_TRACING": "false",
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+}
+START_TIMEOUT_S = 120.0
+
+
+def write_config(directory: Path) -> Path:
+    """A langgraph.json naming this package's graph and checkpointer by absolute path."""
+    studio = PACKAGE_ROOT / "graph" / "studio.py"
+    config = {
+        "dependencies": [str(PACKAGE_ROOT)],
+        "graphs": {"ml_intern": f"{studio}:make_graph"},
+        "env": {},
+        "checkpointer": {"path": f"{studio}:create_checkpointer"},
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "langgraph.json"
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    return path
+
+
+def register_threads(url: str, home: Path) -> int:
+    """Make the CLI's threads known to the server, so Studio lists them; how many."""
+    import httpx
+
+    from graph.thread_index import ThreadIndex
+
+    with ThreadIndex(home / "threads.sqlite") as index:
+        threads = index.list(limit=500)
+    with httpx.Client(base_url=url, timeout=10, trust_env=False) as client:
+        for info in threads:
+            metadata = {"title": info.title, "model": info.model, "cwd": info.cwd}
+            body = {"thread_id": info.thread_id, "if_exists": "do_nothing", "metadata": metadata}
+            client.post("/threads", json=body).raise_for_status()
+    return len(threads)
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    import httpx
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"the LangGraph server exited ({server.returncode}):\n{tail}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/ok", timeout=1, trust_env=False).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise RuntimeError(
+        f"the LangGraph server did not answer within {START_TIMEOUT_S:g} s; see {log}"
+    )
+
+
+@app.command()
+def studio(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 2024,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (loopback by default).")
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the agent to LangGraph Studio (and the SDK) with this directory as the workspace."""
+    from configs.environment import ml_intern_home
+
+    langgraph = shutil.which("langgraph") or str(Path(sys.executable).with_name("langgraph"))
+    if not Path(langgraph).exists():
+        typer.echo(
+            "ml-intern: langgraph-cli is missing: pip install 'langgraph-cli[inmem]'", err=True
+        )
+        raise typer.Exit(int(ExitCode.RUNTIME_ERROR))
+    home = ml_intern_home()
+    workdir = home / "studio"
+    config = write_config(workdir)
+    log = workdir / "server.log"
+    env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
+    argv = [langgraph, "dev", "--config", str(config), "--no-browser", "--no-reload",
+            "--host", host, "--port", str(port)]  # fmt: skip
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://{host}:{port}"
+    try:
+        wait_until_up(url, server, log)
+        count = register_threads(url, home)
+        typer.echo(f"ml-intern studio: serving {Path.cwd()} at {url} ({count} threads)")
+        typer.echo(f"Studio: https://smith.langchain.com/studio/?baseUrl={url}")
+        typer.echo("Ctrl-C to stop.")
+        server.wait()
+    except RuntimeError as error:
+        typer.echo(f"ml-intern: {error}", err=True)
+        raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
+    except KeyboardInterrupt:
+        typer.echo("Stopping…")
+    finally:
+        stop(server)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)

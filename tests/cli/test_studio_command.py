@@ -1,0 +1,87 @@
+"""`ml-intern studio` from any directory: the real server, the CLI's threads, that directory.
+
+Starts `ml-intern studio` in a workspace far from this repository, checks that the CLI's
+threads are listed by the server, that a run through the server works in that workspace and
+lands in the CLI's thread index, and that Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from graph.thread_index import ThreadIndex
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_studio_serves_this_directory_on_the_cli_threads(
+    llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path
+) -> None:
+    from langgraph_sdk import get_client
+
+    workspace = tmp_path / "elsewhere" / "project"
+    workspace.mkdir(parents=True)
+    llm.add(Turn(content="hello from the CLI"))
+    async with open_session(fast_settings(llm.url), workspace) as session:
+        await collect(session.send("cli thread"))
+        cli_thread = session.thread_id
+
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model_name": "openai/scripted-model", "api_base": llm.url}))
+    env = {**os.environ, "ML_INTERN_HOME": str(isolated_home), "ML_INTERN_CLI_CONFIG": str(config)}
+    port = free_port()
+    out = tmp_path / "studio.out"
+    with out.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "studio", "--port", str(port)],
+            cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while "Ctrl-C to stop" not in out.read_text():
+            assert proc.poll() is None, out.read_text()
+            assert time.monotonic() < deadline, out.read_text()
+            time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}"
+        assert f"serving {workspace}" in out.read_text()
+        assert f"https://smith.langchain.com/studio/?baseUrl={url}" in out.read_text()
+        client = get_client(url=url)
+        listed = {t["thread_id"] for t in await client.threads.search(limit=50)}
+        assert cli_thread in listed  # the CLI's thread, in the server's thread list
+
+        write = {"path": "made.txt", "content": "from studio\n"}
+        llm.add(
+            Turn(tool_calls=[{"name": "write", "id": "w1", "arguments": write}]),
+            Turn(content="wrote it"),
+        )
+        thread = await client.threads.create()
+        user = {"messages": [{"role": "user", "content": "write made.txt", "type": "human"}]}
+        await client.runs.wait(thread["thread_id"], "ml_intern", input=user)
+        assert (workspace / "made.txt").read_text() == "from studio\n"
+        assert not (workspace / ".langgraph_api").exists()  # the server's files stay out
+        with ThreadIndex(isolated_home / "threads.sqlite") as index:
+            info = index.get(thread["thread_id"])
+        assert info is not None and info.title == "write made.txt"  # --resume finds it
+        assert info.model == "openai/scripted-model"
+
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is gone too
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
