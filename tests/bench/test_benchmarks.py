@@ -37,3 +37,16 @@ def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     startup.main(["--runs", "1", "--no-repl"])
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "startup" and found["help_s"] > 0 and found["repl_prompt_s"] is None
+
+
+def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import provider_path
+
+    provider_path.main(["--steps", "3", "--bytes", "2000"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "provider_path"
+    for provider in ("openai", "anthropic"):
+        figures = found[provider]
+        assert figures["launch_to_first_request_s"] > 0 and figures["peak_rss_mb"] > 50
+        assert figures["gap_early_ms"] > 0 and figures["floor"]["gap_early_ms"] > 0
+    assert 0 < found["anthropic"]["cache_hit_share"] <= 1
