@@ -40,7 +40,8 @@ Threads: ml-intern threads list [--all] [--json] | show ID | delete ID | export 
 (see: ml-intern threads --help).
 
 Studio: ml-intern studio [--port 2024] [--host 127.0.0.1] serves this directory to
-LangGraph Studio on the same threads.
+LangGraph Studio on the same threads. Web UI: ml-intern web [--port 7860] [--host 127.0.0.1]
+[--token T] (a token is required off loopback).
 """
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None)
@@ -168,5 +169,9 @@ def main() -> None:
         from cli.studio import app as studio_app
 
         studio_app(args=argv[1:], prog_name="ml-intern studio")
+    elif argv[:1] == ["web"]:
+        from cli.web import app as web_app
+
+        web_app(args=argv[1:], prog_name="ml-intern web")
     else:
         app(prog_name="ml-intern")

@@ -50,15 +50,17 @@ def write_config(directory: Path) -> Path:
     return path
 
 
-def register_threads(url: str, home: Path) -> int:
-    """Make the CLI's threads known to the server, so Studio lists them; how many."""
+def register_threads(url: str, home: Path, token: str | None = None) -> int:
+    """Make the CLI's threads known to the server, so Studio (or the web UI) lists them; how
+    many. `token`: the web UI's access token, when the server requires one."""
     import httpx
 
     from graph.thread_index import ThreadIndex
 
     with ThreadIndex(home / "threads.sqlite") as index:
         threads = index.list(limit=500)
-    with httpx.Client(base_url=url, timeout=10, trust_env=False) as client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(base_url=url, timeout=10, trust_env=False, headers=headers) as client:
         for info in threads:
             metadata = {"title": info.title, "model": info.model, "cwd": info.cwd}
             body = {"thread_id": info.thread_id, "if_exists": "do_nothing", "metadata": metadata}
