@@ -128,8 +128,11 @@ async def test_host_processes_cannot_be_signalled(ws: Path) -> None:
 @needs_bwrap
 async def test_the_workspace_stays_usable(ws: Path) -> None:
     (ws / "train.py").write_text("print(sum(range(10)))\n")
+    # The base interpreter, not this venv's: a checkout under /tmp (CI's clone) is hidden
+    # behind the sandbox's private /tmp.
+    python = Path(sys.base_prefix) / "bin" / "python3"
     out = await sandboxed(
-        f"{sys.executable} train.py && {sys.executable} -m venv --without-pip .venv && "
+        f"{python} train.py && {python} -m venv --without-pip .venv && "
         ".venv/bin/python -c 'print(\"venv ok\")' && echo done > result.txt",
         ws,
     )
