@@ -201,6 +201,10 @@ async def status(repl: Repl, _argument: str) -> None:
     sandbox = repl.settings.sandbox
     net = "network on" if sandbox.network else "no network"
     table.add_row("Sandbox", f"on (bubblewrap, {net})" if sandbox.mode == "local" else "off")
+    from tools.hub.sandbox_records import sandbox_line, thread_sandboxes
+
+    boxes = thread_sandboxes(repl.home, session.thread_id)
+    table.add_row("Hub sandboxes", "\n".join(sandbox_line(b)[2:] for b in boxes) or "none")
     repl.console.print(table)
 
 

@@ -209,9 +209,32 @@ class Repl:
                 self.console.print(Text(f"Warning: {warning}", style="yellow"))
         return self.integrations
 
+    async def offer_to_delete_sandboxes(self, thread_id: str) -> None:
+        """A thread's Hub sandboxes bill while they run: say so and offer to delete them."""
+        from langchain_core.tools import ToolException
+
+        from tools.hub.sandbox_lifecycle import delete_sandbox
+        from tools.hub.sandbox_records import sandbox_line, thread_sandboxes
+
+        boxes = thread_sandboxes(self.home, thread_id)
+        if not boxes:
+            return
+        listed = "\n".join(map(sandbox_line, boxes))
+        self.console.print(Text(f"Hub sandboxes of this thread:\n{listed}", style="yellow"))
+        answer = await self.approvals.prompt_async("Delete them? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            return
+        for box in boxes:
+            try:
+                self.console.print(await delete_sandbox(self.home, thread_id, box.repo_id))
+            except ToolException as error:
+                self.console.print(Text(str(error), style="red"))
+
     async def close_session(self) -> None:
         """Close the thread; tell the user how to come back to it."""
         session, self.session = self.session, None
+        if session is not None:
+            await self.offer_to_delete_sandboxes(session.thread_id)
         if session is not None and session.info() is not None:
             self.console.print(
                 Text.assemble(

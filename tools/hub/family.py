@@ -6,6 +6,7 @@
 | hf_repo_files | list, read | upload, delete | |
 | hf_repo_git | list_refs, list_prs, get_pr, create_branch, create_tag, private create_repo | the rest | |
 | hf_jobs | ps, logs, inspect, follow, cancel, hardware; CPU run/uv if confirm_cpu_jobs is false | run, uv | scheduled_* |
+| hf_sandbox | exec, read/write_file, status, list (this thread's); cpu-basic create; upload in the workspace | paid create, delete, upload outside | upload of a credential path |
 | trackio_metrics | always | | |
 """
 
@@ -22,6 +23,7 @@ from tools.hub.papers import papers_spec
 from tools.hub.repo_details import repo_details_spec
 from tools.hub.repo_files import repo_files_spec
 from tools.hub.repo_git import repo_git_spec
+from tools.hub.sandbox_space import sandbox_space_spec
 from tools.hub.search import search_spec
 from tools.hub.trackio_metrics import trackio_spec
 
@@ -41,5 +43,6 @@ def hub_specs(settings: Settings) -> list[ToolSpec]:
         repo_files_spec(),
         repo_git_spec(),
         jobs_spec(confirm_cpu_jobs=settings.approval.confirm_cpu_jobs),
+        sandbox_space_spec(),
         trackio_spec(),
     ]

@@ -1,0 +1,258 @@
+"""Talking to one sandbox's runtime (tools/hub/sandbox_app.py) over HTTP.
+
+The runtime answers on the Space's own host, https://<user>-<name>.hf.space (lower case, any
+other character a dash, as the Hub names Space hosts); `ML_INTERN_SANDBOX_URL` replaces it
+(tests point it at a local runtime). Each request carries the Hugging Face token (the private
+Space's proxy wants it) and the sandbox's key, to that origin only; redirects are never
+followed, so neither ever reaches another host. Failures become one sentence saying what
+happened and what to do next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.tools import ToolException
+
+from tools.host_token import origin
+from tools.hub.client import hf_token
+from tools.hub.sandbox_records import SandboxRecord
+
+if TYPE_CHECKING:
+    import httpx
+
+KEY_HEADER = "X-Sandbox-Key"
+HTTP_TIMEOUT_S = 30.0
+IDLE_READ_S = 60.0  # the runtime sends a ping every 10 s while a command is quiet
+EXEC_GRACE_S = 60.0  # past the command's own timeout, the runtime has this long to report
+HEAD_LINES, TAIL_LINES = 200, 800
+
+
+def space_url(repo_id: str) -> str:
+    override = os.environ.get("ML_INTERN_SANDBOX_URL")
+    if override:
+        return override.rstrip("/")
+    host = re.sub(r"[^a-z0-9]+", "-", repo_id.lower()).strip("-")
+    return f"https://{host}.hf.space"
+
+
+class Output:
+    """A command's lines: the first and the last ones kept, and how many there were."""
+
+    def __init__(self) -> None:
+        self.head: list[str] = []
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.count = 0
+
+    def add(self, line: str) -> None:
+        self.count += 1
+        (self.head if len(self.head) < HEAD_LINES else self.tail).append(line)
+
+    def text(self) -> str:
+        gap = self.count - len(self.head) - len(self.tail)
+        middle = [f"[... {gap:,} lines not shown ...]"] if gap else []
+        return "\n".join([*self.head, *middle, *self.tail])
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int
+    timed_out: bool
+    output: Output
+
+
+class SandboxClient:
+    """HTTP to one sandbox's runtime; use it as `async with SandboxClient(record) as c`."""
+
+    def __init__(self, record: SandboxRecord) -> None:
+        self.record = record
+        self.url = space_url(record.repo_id)
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> SandboxClient:
+        import httpx
+
+        own, key = origin(self.url), self.record.key
+
+        def credentials(request: httpx.Request) -> httpx.Request:
+            if origin(str(request.url)) == own:
+                request.headers[KEY_HEADER] = key
+                if token := hf_token():
+                    request.headers["Authorization"] = f"Bearer {token}"
+            return request
+
+        self._client = httpx.AsyncClient(
+            auth=credentials, timeout=HTTP_TIMEOUT_S, follow_redirects=False
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        assert self._client is not None, "use SandboxClient as an async context manager"
+        return self._client
+
+    # --- requests ---------------------------------------------------------------------------
+
+    async def health(self) -> dict[str, Any]:
+        response = await self._send("Checking the sandbox", "GET", "/health")
+        return response.json()
+
+    async def read(self, path: str, limit: int) -> tuple[bytes, int]:
+        """The file's first `limit` bytes and its whole size."""
+        data = bytearray()
+        async with self._open(f"Reading {path}", "GET", "/files", params={"path": path}) as got:
+            async for chunk in got.aiter_bytes():
+                data += chunk
+                if len(data) >= limit:
+                    break
+            size = int(got.headers.get("content-length") or len(data))
+        return bytes(data[:limit]), size
+
+    async def write(self, path: str, data: bytes) -> dict[str, Any]:
+        response = await self._send(
+            f"Writing {path}", "PUT", "/files", params={"path": path}, content=data
+        )
+        return response.json()
+
+    async def run(
+        self,
+        command: str,
+        timeout: float,  # noqa: ASYNC109 - the runtime enforces it; we wait a grace longer
+        on_line: Callable[[str], None],
+    ) -> ExecResult:
+        """Run `command`, each output line to `on_line` as it comes; its exit code and output."""
+        import httpx
+        from httpx_sse import SSEError, aconnect_sse
+
+        output, ended = Output(), None
+        body = {"command": command, "timeout": timeout}
+        try:
+            async with (
+                asyncio.timeout(timeout + EXEC_GRACE_S),
+                aconnect_sse(
+                    self.client,
+                    "POST",
+                    f"{self.url}/exec",
+                    json=body,
+                    timeout=httpx.Timeout(HTTP_TIMEOUT_S, read=IDLE_READ_S),
+                ) as source,
+            ):
+                if source.response.status_code != 200:
+                    await source.response.aread()
+                    raise ToolException(self.refusal(source.response, "Running the command"))
+                async for event in source.aiter_sse():
+                    data = _event(event.data)
+                    if "out" in data:
+                        output.add(str(data["out"]))
+                        on_line(str(data["out"]))
+                    elif "exit" in data:
+                        ended = data
+        except httpx.ConnectError as exc:
+            raise ToolException(self.unreachable(exc)) from None
+        except (TimeoutError, httpx.TransportError, SSEError) as exc:
+            raise ToolException(self.dropped(command, output, exc)) from None
+        if ended is None:
+            raise ToolException(self.dropped(command, output, None))
+        return ExecResult(int(ended["exit"]), bool(ended.get("timed_out")), output)
+
+    async def _send(self, action: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        async with self._open(action, method, path, **kwargs) as response:
+            await response.aread()
+        return response
+
+    @contextlib.asynccontextmanager
+    async def _open(
+        self, action: str, method: str, path: str, **kwargs: Any
+    ) -> AsyncIterator[httpx.Response]:
+        """A streamed answer of the runtime; failures (also mid-body) as sentences."""
+        import httpx
+
+        try:
+            async with self.client.stream(method, f"{self.url}{path}", **kwargs) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    raise ToolException(self.refusal(response, action))
+                yield response
+        except httpx.TimeoutException:
+            raise ToolException(
+                f"{action} failed: sandbox {self.record.repo_id} ({self.url}) did not answer in "
+                f"{HTTP_TIMEOUT_S:.0f} s. It may be busy or restarting: check operation='status'."
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ToolException(self.unreachable(exc, action)) from None
+
+    # --- failures as sentences --------------------------------------------------------------
+
+    def unreachable(self, exc: Exception, action: str = "Running the command") -> str:
+        return (
+            f"{action} failed: could not reach sandbox {self.record.repo_id} at {self.url} "
+            f"({type(exc).__name__}). Check it with operation='status'."
+        )
+
+    def dropped(self, command: str, output: Output, exc: Exception | None) -> str:
+        why = "it took too long" if isinstance(exc, TimeoutError) else "the connection broke"
+        shown = output.text() or "(no output)"
+        return (
+            f"Sandbox {self.record.repo_id} stopped answering while running `{command}` "
+            f"({why}, after {output.count} lines of output); whether the command finished is "
+            "unknown. The Space may have restarted or gone to sleep: check operation='status', "
+            f"then run it again.\nOutput so far:\n{shown}"
+        )
+
+    def refusal(self, response: httpx.Response, action: str) -> str:
+        status, name = response.status_code, f"sandbox {self.record.repo_id}"
+        if response.is_redirect:
+            where = response.headers.get("location", "elsewhere")
+            return (
+                f"{action} failed: {name} ({self.url}) redirected to {where} instead of "
+                "answering. The redirect was not followed (the token and key stay with the "
+                "sandbox's host). The Space may be asleep or starting: check operation='status'."
+            )
+        said = _said(response)
+        if status == 403 and KEY_HEADER in said:
+            return (
+                f"{action} failed: {name} refused this thread's key (403); it is not the "
+                "sandbox this thread created, or it was rebuilt. Delete it and create another."
+            )
+        if status in (401, 403):
+            return (
+                f"{action} failed: the host of {name} refused the Hugging Face token ({status}). "
+                "Use a token that can read the Space (HF_TOKEN or `hf auth login`)."
+            )
+        if said and status < 500:
+            return f"{action} failed in {name}: {said}."
+        if status >= 500:
+            return (
+                f"{action} failed: {name} answered with an error ({status}); it may be starting "
+                "or restarting. Check operation='status', then retry."
+            )
+        return f"{action} failed: {name} answered {status} ({self.url}); check operation='status'."
+
+
+def _event(data: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _said(response: httpx.Response) -> str:
+    """The runtime's own `{"error": ...}`; "" for anything else (a proxy's page)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error") or "") if isinstance(body, dict) else ""

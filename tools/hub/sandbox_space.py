@@ -1,0 +1,268 @@
+"""hf_sandbox: a private Hugging Face Space as a remote sandbox, to smoke-test code (CUDA kernels,
+a training step on a real GPU) before paying for a Job.
+
+Operations: create (a flavor, an optional name, default `<user>/ml-intern-sandbox-<6 hex>`, an
+optional base image), exec (a bash command; output streamed as `tool_log` progress, exit code
+returned), read_file, write_file, upload (a workspace file to the sandbox), status, list,
+delete. How a sandbox is made and woken: tools/hub/sandbox_lifecycle.py; the runtime inside
+it: tools/hub/sandbox_app.py; talking to it: tools/hub/sandbox_client.py; what a thread
+remembers: tools/hub/sandbox_records.py (`thread_sandboxes` for /status and a thread's end).
+
+Only sandboxes recorded for the calling thread can be used or deleted; a thread that resumes
+finds its sandboxes again, and `create` without a name reuses one on the same flavor (a
+create call re-run after a crash re-attaches to the Space it made).
+
+Approval (`sandbox_rule`): creating on paid hardware asks, with the flavor, its hourly list
+price and the sleep time in the request; cpu-basic is free and private, so it runs (as a
+private create_repo does in hf_repo_git). exec, read_file, write_file, status and list run:
+they reach only a sandbox this thread created, whose hardware was already approved, which
+holds none of the user's credentials and cannot touch this machine (like bash inside the
+local sandbox). upload follows the file rule for its local path (outside the workspace
+asks, a credential location asks every time). delete asks: the sandbox's files go with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from langchain_core.tools import ToolException
+from pydantic import BaseModel, Field, field_validator
+
+from configs.environment import ml_intern_home
+from tools.call_context import CallContext
+from tools.catalog import Describer, ToolSpec
+from tools.hub.client import human_size
+from tools.hub.sandbox_client import SandboxClient
+from tools.hub.sandbox_lifecycle import (
+    LIST_PRICES,
+    create_space,
+    delete_sandbox,
+    is_free,
+    still_exists,
+    wait_until_running,
+)
+from tools.hub.sandbox_records import (
+    SandboxRecord,
+    find,
+    forget,
+    sleep_text,
+    thread_sandboxes,
+)
+from tools.hub.sandbox_report import list_text, ready_text, status_text
+from tools.local.bash_process import throttled
+from tools.policy import Need, path_rule
+from tools.tool_factory import Handler, make_tool
+
+SandboxOperation = Literal[
+    "create", "list", "status", "exec", "read_file", "write_file", "upload", "delete"
+]
+SLEEP_TIME_S = 900
+READ_MAX_BYTES = 200_000
+UPLOAD_MAX_BYTES = 500_000_000
+
+
+class SandboxArgs(BaseModel):
+    """Private Hugging Face Space sandboxes (CPU or GPU) to smoke-test code, e.g. CUDA, before
+    an expensive Job. create (`flavor`; paid flavors bill hourly until the sandbox sleeps when
+    idle), then exec a bash `command` (output streamed, exit code returned), read_file or
+    write_file a `path`, upload a workspace `local_path`, status, list (this thread's
+    sandboxes with $/hour), delete when done. Omit `sandbox` when the thread has one. Files
+    are lost when it sleeps or restarts."""
+
+    operation: SandboxOperation
+    sandbox: str | None = Field(None, description="Which sandbox: 'user/name' or 'name'.")
+    flavor: str = Field(
+        "cpu-basic", description="create: hardware, e.g. cpu-basic, t4-small, l4x1, a10g-small."
+    )
+    name: str | None = Field(None, description="create: 'name' or 'org/name' (default: generated).")
+    image: str | None = Field(
+        None, description="create: base Docker image with python3 (default: CPU or CUDA image)."
+    )
+    command: str | None = Field(None, description="exec: bash command, run in /tmp/work.")
+    timeout: int = Field(600, gt=0, le=3600, description="exec: seconds before it is killed.")
+    path: str | None = Field(None, description="Path in the sandbox (relative: /tmp/work).")
+    content: str | None = Field(None, description="write_file: the text.")
+    local_path: str | None = Field(None, description="upload: a file in the workspace.")
+
+    @field_validator("flavor")
+    @classmethod
+    def _known_flavor(cls, value: str) -> str:
+        if value not in LIST_PRICES:
+            raise ValueError(f"unknown flavor {value!r}; choose one of {', '.join(LIST_PRICES)}")
+        return value
+
+
+# --- operations -----------------------------------------------------------------------------
+
+
+async def _create(call: CallContext, home: Path, a: dict[str, Any], sleep_time_s: int) -> str:
+    for record in _reusable(call, thread_sandboxes(home, call.thread_id), a):
+        if await still_exists(record.repo_id):
+            await wait_until_running(call, record)
+            lead = f"Reused this thread's sandbox {record.repo_id} (pass a new `name` for another)."
+            return f"{lead}\n{await ready_text(record)}"
+        forget(home, call.thread_id, record.repo_id)  # deleted outside ml-intern
+    record = await create_space(
+        call, home, flavor=a["flavor"], name=a["name"], image=a["image"], sleep_time_s=sleep_time_s
+    )
+    call.progress(line=f"created {record.repo_id}; waiting for it to build and start")
+    await wait_until_running(call, record)
+    return f"Created sandbox {record.repo_id}.\n{await ready_text(record)}"
+
+
+def _reusable(
+    call: CallContext, records: list[SandboxRecord], a: dict[str, Any]
+) -> list[SandboxRecord]:
+    """Sandboxes a create call may reuse: the one it made before a restart, the one named,
+    or (no name given) those on the same flavor."""
+    if a["name"]:
+        named = [r for r in records if r.name == a["name"].split("/")[-1]]
+        if named and named[0].flavor != a["flavor"]:
+            raise ToolException(
+                f"This thread's sandbox {named[0].repo_id} runs on {named[0].flavor}, not "
+                f"{a['flavor']}. Delete it first, or pick another name."
+            )
+        return named
+    mine = [r for r in records if r.call_id and r.call_id == call.tool_call_id]
+    return mine or [r for r in records if r.flavor == a["flavor"]]
+
+
+async def _exec(call: CallContext, client: SandboxClient, command: str, timeout: int) -> str:  # noqa: ASYNC109
+    repo_id = client.record.repo_id
+    emit = throttled(lambda line: call.progress(line=line, sandbox=repo_id))
+    result = await client.run(command, timeout, emit)
+    text = result.output.text() or "(no output)"
+    if result.timed_out:
+        text += f"\n[timed out after {timeout} s: the command and its children were killed]"
+    return f"{text}\n[exit code: {result.exit_code}]"
+
+
+async def _read(client: SandboxClient, path: str) -> str:
+    data, size = await client.read(path, READ_MAX_BYTES)
+    if b"\0" in data[:8192]:
+        return f"{path} is a binary file ({human_size(size)}); inspect it with exec."
+    text = data.decode("utf-8", errors="replace")
+    if size > len(data):
+        text += (
+            f"\n[... the first {human_size(len(data))} of {human_size(size)} shown; read the "
+            "rest with exec (tail, sed -n, grep)]"
+        )
+    return text or "(empty file)"
+
+
+async def _upload(call: CallContext, client: SandboxClient, local: str, path: str | None) -> str:
+    source = call.resolve(local)
+    if not source.is_file():
+        raise ToolException(f"{call.show(source)} is not a file in the workspace; check the path.")
+    size = source.stat().st_size
+    if size > UPLOAD_MAX_BYTES:
+        raise ToolException(
+            f"{call.show(source)} is {human_size(size)}; uploads stop at "
+            f"{human_size(UPLOAD_MAX_BYTES)}. Put it in a Hub repo and download it with exec."
+        )
+    data = await asyncio.to_thread(source.read_bytes)
+    written = await client.write(path or source.name, data)
+    return (
+        f"Uploaded {call.show(source)} ({human_size(size)}) to {written['path']} "
+        f"in {client.record.repo_id}."
+    )
+
+
+def _needs(op: str, a: dict[str, Any]) -> None:
+    wanted = {"exec": "command", "write_file": "path", "read_file": "path", "upload": "local_path"}
+    if op in wanted and not a[wanted[op]]:
+        raise ToolException(f"{op} needs `{wanted[op]}`.")
+    if op == "write_file" and a["content"] is None:
+        raise ToolException("write_file needs `content` (the text to write).")
+
+
+def _handler(sleep_time_s: int) -> Handler:
+    async def sandbox(call: CallContext, **a: Any) -> str:
+        op, home = a["operation"], ml_intern_home()
+        _needs(op, a)
+        if op == "create":
+            return await _create(call, home, a, sleep_time_s)
+        records = thread_sandboxes(home, call.thread_id)
+        if op == "list":
+            return await list_text(records)
+        record = find(records, a["sandbox"])
+        if op == "status":
+            return await status_text(record)
+        if op == "delete":
+            return await delete_sandbox(home, call.thread_id, record.repo_id)
+        await wait_until_running(call, record)
+        async with SandboxClient(record) as client:
+            if op == "exec":
+                return await _exec(call, client, a["command"], a["timeout"])
+            if op == "read_file":
+                return await _read(client, a["path"])
+            if op == "upload":
+                return await _upload(call, client, a["local_path"], a["path"])
+            written = await client.write(a["path"], a["content"].encode())
+            return f"Wrote {written['bytes']:,} bytes to {written['path']} in {record.repo_id}."
+
+    return sandbox
+
+
+# --- approval -------------------------------------------------------------------------------
+
+
+def sandbox_rule(args: Mapping[str, Any], workspace: Path) -> Need:
+    """Paid hardware and deleting ask; an upload follows the local file rule; the rest runs
+    (only on sandboxes this thread created)."""
+    operation = args.get("operation")
+    if operation == "create":
+        return "auto" if is_free(str(args.get("flavor") or "cpu-basic")) else "ask"
+    if operation == "delete":
+        return "ask"
+    if operation == "upload":
+        return path_rule({"path": args.get("local_path")}, workspace)
+    return "auto"
+
+
+def describer(sleep_time_s: int) -> Describer:
+    def describe(args: Mapping[str, Any]) -> str:
+        """What the user approves: the hardware and its price, or the command, or the file."""
+        op, which = args.get("operation"), args.get("sandbox") or "this thread's sandbox"
+        if op == "create":
+            flavor = str(args.get("flavor") or "cpu-basic")
+            cost = (
+                "free, sleeps after 48 h idle"
+                if is_free(flavor)
+                else f"${LIST_PRICES.get(flavor, 0):.2f}/h (Hub list price) while it runs, "
+                f"{sleep_text(sleep_time_s)}"
+            )
+            extra = [f"{k}: {args[k]}" for k in ("name", "image") if args.get(k)]
+            return "\n".join([f"Create a private sandbox Space on {flavor}: {cost}", *extra])
+        if op == "exec":
+            return f"Run in sandbox {which} (up to {args.get('timeout', 600)} s):\n{args.get('command', '')}"
+        if op == "upload":
+            dest = args.get("path") or Path(str(args.get("local_path") or "")).name
+            return (
+                f"Upload {args.get('local_path')} from the workspace to {dest} in sandbox {which}"
+            )
+        if op == "delete":
+            return f"Delete sandbox Space {which} and every file in it"
+        return f"hf_sandbox {op} on {which}" + (f": {args['path']}" if args.get("path") else "")
+
+    return describe
+
+
+def sandbox_space_spec(*, sleep_time_s: int = SLEEP_TIME_S) -> ToolSpec:
+    """hf_sandbox; a paid sandbox sleeps after `sleep_time_s` idle seconds. Creating waits for
+    the Space to start and exec for its command, each bounded by its own limit."""
+    return ToolSpec(
+        tool=make_tool("hf_sandbox", SandboxArgs, _handler(sleep_time_s)),
+        family="hub",
+        approval=sandbox_rule,
+        describe=describer(sleep_time_s),
+        own_deadline=True,
+        summary=lambda args: " ".join(
+            str(args[k])
+            for k in ("operation", "sandbox", "flavor", "command", "path")
+            if args.get(k)
+        ),
+    )
