@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -95,30 +96,56 @@ def studio(
     """Serve the agent to LangGraph Studio (and the SDK) with this directory as the workspace."""
     from configs.environment import ml_intern_home
 
+    workdir = ml_intern_home() / "studio"
+
+    def announce(url: str, count: int) -> list[str]:
+        return [
+            f"ml-intern studio: serving {Path.cwd()} at {url} ({count} threads)",
+            f"Studio: https://smith.langchain.com/studio/?baseUrl={url}",
+        ]
+
+    serve(write_config(workdir), host=host, port=port, announce=announce)
+
+
+Announce = Callable[[str, int], list[str]]
+
+
+def serve(
+    config: Path,
+    *,
+    host: str,
+    port: int,
+    announce: Announce,
+    token: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> None:
+    """Run `langgraph dev` on `config` until Ctrl-C: the CLI's threads registered, what
+    `announce(url, threads)` says printed, the server stopped however this ends."""
+    from configs.environment import ml_intern_home
+
     langgraph = shutil.which("langgraph") or str(Path(sys.executable).with_name("langgraph"))
     if not Path(langgraph).exists():
         typer.echo(
             "ml-intern: langgraph-cli is missing: pip install 'langgraph-cli[inmem]'", err=True
         )
         raise typer.Exit(int(ExitCode.RUNTIME_ERROR))
-    home = ml_intern_home()
-    workdir = home / "studio"
-    config = write_config(workdir)
+    workdir = config.parent
     log = workdir / "server.log"
     env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
+    env.update(extra_env or {})
     argv = [langgraph, "dev", "--config", str(config), "--no-browser", "--no-reload",
             "--host", host, "--port", str(port)]  # fmt: skip
     with log.open("w") as out:
         server = subprocess.Popen(
             argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    url = f"http://{host}:{port}"
+    local = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # where this process connects
+    url = f"http://{local}:{port}"
     try:
         wait_until_up(url, server, log)
-        count = register_threads(url, home)
-        typer.echo(f"ml-intern studio: serving {Path.cwd()} at {url} ({count} threads)")
-        typer.echo(f"Studio: https://smith.langchain.com/studio/?baseUrl={url}")
-        typer.echo("Ctrl-C to stop.")
+        count = register_threads(url, ml_intern_home(), token)
+        for line in [*announce(url, count), "Ctrl-C to stop."]:
+            typer.echo(line)
         server.wait()
     except RuntimeError as error:
         typer.echo(f"ml-intern: {error}", err=True)

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import secrets
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cli.exit_codes import ExitCode
-from cli.studio import OFFLINE, PACKAGE_ROOT, register_threads, stop, wait_until_up, write_config
+from cli.studio import PACKAGE_ROOT, serve, write_config
 
 app = typer.Typer(add_completion=False)
 NEEDS_TOKEN = (
@@ -68,38 +64,11 @@ def web(
         example = secrets.token_urlsafe(16)
         typer.echo(NEEDS_TOKEN.format(host=host, cwd=cwd, example=example), err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
-    langgraph = shutil.which("langgraph") or str(Path(sys.executable).with_name("langgraph"))
-    if not Path(langgraph).exists():
-        typer.echo(
-            "ml-intern: langgraph-cli is missing: pip install 'langgraph-cli[inmem]'", err=True
-        )
-        raise typer.Exit(int(ExitCode.RUNTIME_ERROR))
-    home = ml_intern_home()
-    workdir = home / "web"
-    config = write_web_config(workdir)
-    log = workdir / "server.log"
-    env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(cwd)}
-    env["ML_INTERN_WEB_TOKEN"] = token or ""
-    argv = [langgraph, "dev", "--config", str(config), "--no-browser", "--no-reload",
-            "--host", host, "--port", str(port)]  # fmt: skip
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    local = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
-    url = f"http://{local}:{port}"
-    try:
-        wait_until_up(url, server, log)
-        count = register_threads(url, home, token or "")
+
+    def announce(url: str, count: int) -> list[str]:
         page = f"{url}/?token={token}" if token else f"{url}/"
-        typer.echo(f"ml-intern web: serving {cwd} ({count} threads)")
-        typer.echo(f"Open: {page}")
-        typer.echo("Ctrl-C to stop.")
-        server.wait()
-    except RuntimeError as error:
-        typer.echo(f"ml-intern: {error}", err=True)
-        raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
-    except KeyboardInterrupt:
-        typer.echo("Stopping…")
-    finally:
-        stop(server)
+        return [f"ml-intern web: serving {cwd} ({count} threads)", f"Open: {page}"]
+
+    config = write_web_config(ml_intern_home() / "web")
+    extra = {"ML_INTERN_WEB_TOKEN": token or ""}
+    serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra)
