@@ -1,4 +1,5 @@
-"""Importing the project makes litellm use its bundled price list: no download at start-up."""
+"""Importing the project keeps litellm from reaching out at start-up: no price-list download,
+no `.env` file loaded behind our back."""
 
 from __future__ import annotations
 
@@ -21,3 +22,17 @@ def test_importing_configs_keeps_litellm_offline() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
+
+
+def test_litellm_loads_no_dotenv_of_its_own(tmp_path: Path) -> None:
+    # litellm's own loader looks in the cwd when __main__ has no file (as with `python -c`).
+    (tmp_path / ".env").write_text("ML_INTERN_PROBE_SECRET=from-a-stray-dotenv\n")
+    env = {k: v for k, v in os.environ.items() if k != "LITELLM_MODE"}
+    env["PYTHONPATH"] = str(ROOT)
+    code = "import configs, litellm, os; print(os.environ.get('ML_INTERN_PROBE_SECRET'))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"
