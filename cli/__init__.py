@@ -160,7 +160,15 @@ def run(
 
 def main() -> None:
     """Console-script entry: `threads ...` goes to its own sub-app, everything else to `run`."""
-    argv = sys.argv[1:]
+    from cli.startup_heap import freeze_for_exit
+
+    try:
+        dispatch(sys.argv[1:])
+    finally:
+        freeze_for_exit()
+
+
+def dispatch(argv: list[str]) -> None:
     if argv[:1] == ["threads"]:
         from cli.threads import app as threads_app
 

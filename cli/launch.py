@@ -46,6 +46,36 @@ class UsageError(Exception):
 
 
 def launch(flags: Flags) -> int:
+    from cli.startup_heap import startup_heap
+
+    with startup_heap():
+        prepared = prepare(flags)
+    if isinstance(prepared, int):
+        return prepared
+    settings, target, prompt, headless = prepared
+    try:
+        if headless:
+            from cli.headless import run_headless
+
+            return run_headless(
+                settings, target, prompt, output_format=flags.output_format, model=flags.model
+            )
+        from cli.repl import run_repl
+
+        return run_repl(settings, target, model=flags.model)
+    except Exception as error:  # the last line of defence: one line, no traceback
+        if os.environ.get("ML_INTERN_DEBUG"):
+            raise
+        return fail(
+            f"internal error: {type(error).__name__}: {error} "
+            "(set ML_INTERN_DEBUG=1 for the traceback)",
+            ExitCode.RUNTIME_ERROR,
+        )
+
+
+def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
+    """Settings, thread and checks (an exit code on a problem); headless also imports the
+    runtime here, while the collector is off."""
     import configs  # noqa: F401 - sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported
     from configs.environment import load_dotenv_files
     from configs.settings import ConfigError, load_settings
@@ -74,24 +104,11 @@ def launch(flags: Flags) -> int:
         return fail(problem, ExitCode.USAGE_ERROR)
     if (problem := unpriced_limit(settings, model)) is not None:
         return fail(problem, ExitCode.USAGE_ERROR)
-    try:
-        if headless:
-            from cli.headless import run_headless
+    if headless:  # the REPL imports these behind its prompt instead
+        import langchain_litellm  # noqa: F401
 
-            return run_headless(
-                settings, target, prompt, output_format=flags.output_format, model=flags.model
-            )
-        from cli.repl import run_repl
-
-        return run_repl(settings, target, model=flags.model)
-    except Exception as error:  # the last line of defence: one line, no traceback
-        if os.environ.get("ML_INTERN_DEBUG"):
-            raise
-        return fail(
-            f"internal error: {type(error).__name__}: {error} "
-            "(set ML_INTERN_DEBUG=1 for the traceback)",
-            ExitCode.RUNTIME_ERROR,
-        )
+        import graph.session  # noqa: F401
+    return settings, target, prompt, headless
 
 
 def with_default_model(settings: Any, *, explicit: bool) -> Any:

@@ -66,11 +66,14 @@ class Warmup:
         self.thread.start()
 
     def _load(self) -> None:
-        try:
-            import langchain_litellm  # noqa: F401
-            import litellm  # noqa: F401
+        from cli.startup_heap import startup_heap
 
-            import graph.session  # noqa: F401
+        try:
+            with startup_heap():
+                import langchain_litellm  # noqa: F401
+                import litellm  # noqa: F401
+
+                import graph.session  # noqa: F401
         except BaseException as error:  # surfaced when the runtime is first needed
             self.error = error
 
