@@ -1,8 +1,9 @@
 """`ml-intern studio` from any directory: the real server, the CLI's threads, that directory.
 
 Starts `ml-intern studio` in a workspace far from this repository, checks that the CLI's
-threads are listed by the server, that a run through the server works in that workspace and
-lands in the CLI's thread index, and that Ctrl-C stops everything.
+threads are listed by the server, that a run through the server works in that workspace
+(with an MCP server's tool, as in the CLI) and lands in the CLI's thread index, and that
+Ctrl-C stops everything, the MCP server's process included.
 """
 
 from __future__ import annotations
@@ -14,11 +15,26 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from graph.thread_index import ThreadIndex
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+FAKE_MCP = Path(__file__).resolve().parents[1] / "fakes" / "mcp_stdio_server.py"
+
+
+def processes_with(marker: str) -> list[int]:
+    """Pids whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def free_port() -> int:
@@ -40,7 +56,11 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         cli_thread = session.thread_id
 
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"model_name": "openai/scripted-model", "api_base": llm.url}))
+    marker = f"mcp-{uuid.uuid4().hex}"
+    mcp = {"fake": {"command": sys.executable, "args": [str(FAKE_MCP), marker]}}
+    config.write_text(
+        json.dumps({"model_name": "openai/scripted-model", "api_base": llm.url, "mcpServers": mcp})
+    )
     env = {**os.environ, "ML_INTERN_HOME": str(isolated_home), "ML_INTERN_CLI_CONFIG": str(config)}
     port = free_port()
     out = tmp_path / "studio.out"
@@ -63,7 +83,9 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         assert cli_thread in listed  # the CLI's thread, in the server's thread list
 
         write = {"path": "made.txt", "content": "from studio\n"}
+        echo = {"text": "through the server's MCP session"}
         llm.add(
+            Turn(tool_calls=[{"name": "fake__echo", "id": "e1", "arguments": echo}]),
             Turn(tool_calls=[{"name": "write", "id": "w1", "arguments": write}]),
             Turn(content="wrote it"),
         )
@@ -71,6 +93,9 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         user = {"messages": [{"role": "user", "content": "write made.txt", "type": "human"}]}
         await client.runs.wait(thread["thread_id"], "ml_intern", input=user)
         assert (workspace / "made.txt").read_text() == "from studio\n"
+        echoed = [m for m in llm.requests[-2]["messages"] if m["role"] == "tool"]
+        assert echoed[-1]["content"] == "through the server's MCP session"
+        assert processes_with(marker)  # the MCP server runs while the server does
         assert not (workspace / ".langgraph_api").exists()  # the server's files stay out
         with ThreadIndex(isolated_home / "threads.sqlite") as index:
             info = index.get(thread["thread_id"])
@@ -81,6 +106,7 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         assert proc.wait(timeout=30) == 0
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is gone too
+        assert not processes_with(marker)  # and so is the MCP server
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -87,12 +87,10 @@ async def open_client_session(
         cwd=connection.get("cwd"),
     )
     with contextlib.ExitStack() as files:
-        log: Any = None
-        if errlog is not None:
-            errlog.parent.mkdir(parents=True, exist_ok=True)
-            log = files.enter_context(errlog.open("a", encoding="utf-8"))
+        # File work in a thread: the LangGraph server refuses blocking calls on its loop.
+        log = files.enter_context(await asyncio.to_thread(open_errlog, errlog))
         async with (
-            stdio_client(server, errlog=log or open_devnull(files)) as (read, write),
+            stdio_client(server, errlog=log) as (read, write),
             anyio.create_task_group() as relays,
         ):
             # mcp's session never learns that stdout ended: a request sent after that waits
@@ -116,10 +114,14 @@ async def relay(
     on_closed()
 
 
-def open_devnull(files: contextlib.ExitStack) -> Any:
-    import os
+def open_errlog(errlog: Path | None) -> Any:
+    """The server's stderr: appended to `errlog`, or dropped when there is none."""
+    if errlog is None:
+        import os
 
-    return files.enter_context(open(os.devnull, "w", encoding="utf-8"))
+        return open(os.devnull, "w", encoding="utf-8")
+    errlog.parent.mkdir(parents=True, exist_ok=True)
+    return errlog.open("a", encoding="utf-8")
 
 
 class McpConnection:
@@ -213,7 +215,7 @@ class McpConnection:
     # -- the owner task ---------------------------------------------------------------------
 
     async def _open(self) -> None:
-        logged = self._log_size()
+        logged = await asyncio.to_thread(self._log_size)
         self._retire()
         self.state, self.error = "connecting", None
         self._stop = asyncio.Event()
@@ -227,9 +229,10 @@ class McpConnection:
             await asyncio.wait_for(asyncio.shield(ready), self.timeout_s * 2 + 5)
         except BaseException as exc:
             self._retire()
-            self.state, self.error = "failed", self._explain(exc) + self._stderr_since(logged)
+            self.state, self.error = "failed", self._explain(exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
+            self.error += await asyncio.to_thread(self._stderr_since, logged)
             raise ServerUnavailable(self.error) from None
         self.state = "connected"
 
