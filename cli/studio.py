@@ -118,9 +118,11 @@ def serve(
     announce: Announce,
     token: str | None = None,
     extra_env: dict[str, str] | None = None,
+    register: bool = True,
 ) -> None:
-    """Run `langgraph dev` on `config` until Ctrl-C: the CLI's threads registered, what
-    `announce(url, threads)` says printed, the server stopped however this ends."""
+    """Run `langgraph dev` on `config` until Ctrl-C: the CLI's threads registered (unless
+    `register` is False), what `announce(url, threads)` says printed, the server stopped
+    however this ends."""
     from configs.environment import ml_intern_home
 
     langgraph = shutil.which("langgraph") or str(Path(sys.executable).with_name("langgraph"))
@@ -143,7 +145,7 @@ def serve(
     url = f"http://{local}:{port}"
     try:
         wait_until_up(url, server, log)
-        count = register_threads(url, ml_intern_home(), token)
+        count = register_threads(url, ml_intern_home(), token) if register else 0
         for line in [*announce(url, count), "Ctrl-C to stop."]:
             typer.echo(line)
         server.wait()

@@ -3,14 +3,19 @@
 Like `ml-intern studio` (same server, same threads, its files under `$ML_INTERN_HOME/web`),
 plus the page from `graph/web_app.py`, mounted through langgraph.json's `"http": {"app"}`.
 Binding beyond loopback needs an access token (`--token` or `ML_INTERN_WEB_TOKEN`): the page
-can run commands on this machine. Ctrl-C stops it.
+can run commands on this machine. On a Hugging Face Space with `hf_oauth: true` (the Space
+sets OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET and OPENID_PROVIDER_URL) people sign in with
+Hugging Face instead: graph/web_oauth.py signs them in, graph/web_auth.py keeps each
+person's threads their own, and each run uses its person's token. Ctrl-C stops it.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +32,12 @@ NEEDS_TOKEN = (
 )
 
 
+OAUTH_VARIABLES = ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OPENID_PROVIDER_URL")
+# The server's environment when people sign in: no shared token anywhere (each run uses its
+# person's own), and no access token (sign-in replaces it).
+SIGN_IN_ENV = {"ML_INTERN_WEB_AUTH": "oauth", "ML_INTERN_WEB_TOKEN": "", "HF_TOKEN": ""}
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -36,11 +47,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def write_web_config(directory: Path) -> Path:
-    """Studio's langgraph.json plus the web app, by absolute path."""
+def signs_in_with_hf(env: Mapping[str, str] | None = None) -> bool:
+    """True on a Space with `hf_oauth: true`, which sets these variables."""
+    env = os.environ if env is None else env
+    return all(env.get(name) for name in OAUTH_VARIABLES)
+
+
+def write_web_config(directory: Path, *, sign_in: bool = False) -> Path:
+    """Studio's langgraph.json plus the web app, by absolute path; with `sign_in`, the
+    per-person authorization of graph/web_auth.py (Studio's own sign-in off)."""
     path = write_config(directory)
     config = json.loads(path.read_text())
+    if sign_in:
+        auth = f"{PACKAGE_ROOT / 'graph' / 'web_auth.py'}:auth"
+        config["auth"] = {"path": auth, "disable_studio_auth": True}
     config["http"] = {"app": f"{PACKAGE_ROOT / 'graph' / 'web_app.py'}:app"}
+    # Studio's graph, holding the thread's lock while a run executes (as the CLI does).
+    config["graphs"]["ml_intern"] = f"{PACKAGE_ROOT / 'graph' / 'web_graph.py'}:make_graph"
     path.write_text(json.dumps(config, indent=2) + "\n")
     return path
 
@@ -60,6 +83,9 @@ def web(
     from configs.environment import ml_intern_home
 
     cwd = Path.cwd().resolve()
+    if signs_in_with_hf():
+        serve_signed_in(cwd, host=host, port=port)
+        return
     if not token and not is_loopback(host):
         example = secrets.token_urlsafe(16)
         typer.echo(NEEDS_TOKEN.format(host=host, cwd=cwd, example=example), err=True)
@@ -70,5 +96,20 @@ def web(
         return [f"ml-intern web: serving {cwd} ({count} threads)", f"Open: {page}"]
 
     config = write_web_config(ml_intern_home() / "web")
-    extra = {"ML_INTERN_WEB_TOKEN": token or ""}
+    extra = {"ML_INTERN_WEB_TOKEN": token or "", "ML_INTERN_WEB_AUTH": ""}
     serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra)
+
+
+def serve_signed_in(cwd: Path, *, host: str, port: int) -> None:
+    """Serve with Sign in with Hugging Face: no access token, and the CLI's threads are not
+    offered to anyone (they have no owner)."""
+    from configs.environment import ml_intern_home
+
+    def announce(url: str, _count: int) -> list[str]:
+        return [
+            f"ml-intern web: serving {cwd}; people sign in with Hugging Face",
+            f"Open: {url}/",
+        ]
+
+    config = write_web_config(ml_intern_home() / "web", sign_in=True)
+    serve(config, host=host, port=port, announce=announce, extra_env=SIGN_IN_ENV, register=False)

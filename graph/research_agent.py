@@ -40,6 +40,7 @@ from nodes.compact import as_summary_text
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.usage import Usage, call_usage, sum_usage
 from tools.catalog import ToolCatalog
+from tools.hub import user_tokens
 from tools.research import Progress, ResearchRequest, ResearchResult, research_spec
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ class ResearchAgent:
         graph = build_graph(deps, InMemorySaver())
         thread = f"research-{uuid.uuid4().hex[:8]}"
         config: dict[str, Any] = {
-            "configurable": {"thread_id": thread},
+            # The same person's token on a Space (tools/hub/user_tokens.py); {} elsewhere.
+            "configurable": {"thread_id": thread, **user_tokens.carried_identity()},
             "recursion_limit": 10 * budget.max_model_calls + 100,
         }
         context = RunContext(

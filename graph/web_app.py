@@ -22,6 +22,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graph.web_actions import ROUTES as ACTION_ROUTES
+from graph.web_guard import RunGuard
+from graph.web_oauth import ROUTES as SIGN_IN_ROUTES
+from graph.web_oauth import SignInGate
+
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 COOKIE = "ml_intern_token"
 OPEN_PATHS = frozenset({"/ok"})
@@ -90,9 +95,11 @@ async def info(request: Request) -> JSONResponse:
 
 app = Starlette(
     routes=[
+        *SIGN_IN_ROUTES,  # inert unless people sign in with Hugging Face (a Space)
         Route("/", page, methods=["GET"]),
         Route("/web/info", info, methods=["GET"]),
+        *ACTION_ROUTES,
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
-    middleware=[Middleware(TokenGate)],
+    middleware=[Middleware(TokenGate), Middleware(SignInGate), Middleware(RunGuard)],
 )

@@ -76,11 +76,16 @@ class AgentDeps:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     # Which system prompt the model gets: the main agent's or the research sub-agent's.
     role: Role = "agent"
-    _bound: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
+    _bound: dict[tuple[str, bool, str | None], Any] = field(default_factory=dict, repr=False)
 
     def chat_model(self, model_id: str, *, with_tools: bool = True) -> Any:
-        """The model for `model_id`, tools bound when asked; cached per model."""
-        key = (model_id, with_tools)
+        """The model for `model_id`, tools bound when asked; cached per model (and, for the HF
+        router, per token: on a Space each signed-in person's runs use their own)."""
+        from configs.model_routes import is_router_id
+        from tools.hub import user_tokens
+
+        per_person = user_tokens.people_sign_in() and is_router_id(model_id)
+        key = (model_id, with_tools, user_tokens.run_token() if per_person else None)
         if key not in self._bound:
             factory = self.chat_model_factory or litellm_chat_model(self.settings)
             model = factory(model_id)
@@ -104,6 +109,7 @@ class AgentDeps:
         from langchain_core.messages import HumanMessage
 
         count_tokens(self.settings.model_name, [HumanMessage(content="warm up")])
+        import huggingface_hub.hf_api  # noqa: F401  (its first import reads the cwd)
 
     @property
     def spill_dir(self) -> Path:

@@ -7,111 +7,25 @@ guards the page and the API alike.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.web.web_harness import (
+    TIMEOUT_MS,
+    bash,
+    free_port,
+    say,
+    snap,
+    start_web,
+    stop_web,
+    wait_for_ready,
+)
 
-CHROMIUM = shutil.which("chromium")
-TIMEOUT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_web(
-    workspace: Path, home: Path, llm_url: str, tmp_path: Path, *args: str
-) -> tuple[subprocess.Popen[bytes], Path]:
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps({"model_name": "openai/scripted-model", "api_base": llm_url}))
-    env = {**os.environ, "ML_INTERN_HOME": str(home), "ML_INTERN_CLI_CONFIG": str(config)}
-    env.pop("ML_INTERN_WEB_TOKEN", None)
-    out = tmp_path / f"web-{time.monotonic_ns()}.out"
-    with out.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "web", *args],
-            cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    return proc, out
-
-
-def wait_for_ready(proc: subprocess.Popen[bytes], out: Path) -> None:
-    deadline = time.monotonic() + 120
-    while "Ctrl-C to stop" not in out.read_text():
-        assert proc.poll() is None, out.read_text()
-        assert time.monotonic() < deadline, out.read_text()
-        time.sleep(0.2)
-
-
-def stop_web(proc: subprocess.Popen[bytes]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        return proc.wait()
-
-
-@pytest.fixture
-def web(
-    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
-) -> Iterator[str]:
-    port = free_port()
-    proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
-    try:
-        wait_for_ready(proc, out)
-        assert f"Open: http://127.0.0.1:{port}/" in out.read_text()
-        yield f"http://127.0.0.1:{port}"
-        assert stop_web(proc) == 0, out.read_text()
-    finally:
-        stop_web(proc)
-        print((isolated_home / "web" / "server.log").read_text(errors="replace")[-4000:])
-
-
-@pytest.fixture
-async def page(web: str) -> AsyncIterator[Page]:
-    if CHROMIUM is None:
-        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 1280, "height": 820})
-        page = await context.new_page()
-        await page.goto(f"{web}/")
-        yield page
-        await browser.close()
-
-
-def bash(call_id: str, command: str) -> dict[str, object]:
-    return {"name": "bash", "id": call_id, "arguments": {"command": command}}
-
-
-async def say(page: Page, text: str) -> None:
-    await page.get_by_label("Message").fill(text)
-    await page.get_by_role("button", name="Send").click()
-
-
-async def snap(page: Page, tmp_path: Path, name: str) -> None:
-    """A screenshot in tmp_path, to look at (`pytest -s` prints where)."""
-    shot = tmp_path / name
-    await page.screenshot(path=str(shot))
-    print(f"screenshot: {shot}")
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
 
 
 async def test_chat_approve_reject_reload_then_the_cli_resumes(

@@ -43,7 +43,13 @@ def datasets_server_url() -> str:
 
 
 def hf_token() -> str | None:
-    """HF_TOKEN, else the token saved by `hf auth login`, else None."""
+    """HF_TOKEN, else the token saved by `hf auth login`, else None. On a server where people
+    sign in (a Space with `hf_oauth`): the token of the person whose run this is, and nothing
+    else (see tools/hub/user_tokens.py)."""
+    from tools.hub import user_tokens
+
+    if user_tokens.people_sign_in():
+        return user_tokens.run_token()
     token = os.environ.get("HF_TOKEN")
     if token:
         return token

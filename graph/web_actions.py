@@ -1,0 +1,117 @@
+"""JSON endpoints for what the web UI needs beyond the LangGraph API: the CLI's semantics.
+
+    POST /web/threads/{id}/undo       the CLI's /undo
+    POST /web/threads/{id}/settings   {"model"?, "effort"?, "yolo"?}: /model, /effort, /yolo
+    POST /web/threads/{id}/settle     after a cancelled run: answer its unfinished calls
+    GET  /web/models                  the configured model and effort, recent models, efforts
+
+Each thread action runs `graph/web_session.py` in a child process (the server forbids
+blocking I/O on its loop); the answer is its JSON, with its status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+ACTION_TIMEOUT_S = 120.0
+
+
+def child_env() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path}
+
+
+def run_action(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Blocking: one action in a child process; (status, body)."""
+    argv = [sys.executable, "-m", "graph.web_session", json.dumps(request)]
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=ACTION_TIMEOUT_S, env=child_env()
+        )
+    except subprocess.TimeoutExpired:
+        return 504, {"detail": f"The action did not finish within {ACTION_TIMEOUT_S:g} s."}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        return 500, {"detail": f"The action failed: {tail[0]}"}
+    answer = json.loads(lines[-1])
+    return int(answer["status"]), dict(answer["body"])
+
+
+def thread_action(action: str) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def endpoint(request: Request) -> JSONResponse:
+        thread_id = request.path_params["thread_id"]
+        try:
+            uuid.UUID(thread_id)
+        except ValueError:
+            return JSONResponse({"detail": f"No such thread: {thread_id}."}, status_code=404)
+        body: dict[str, Any] = {}
+        if action == "settings":
+            try:
+                body = await request.json()
+            except ValueError:
+                body = None  # type: ignore[assignment]
+            if not isinstance(body, dict):
+                detail = 'Send a JSON object such as {"model": "openai/gpt-5"}.'
+                return JSONResponse({"detail": detail}, status_code=422)
+            body = {k: v for k, v in body.items() if k in ("model", "effort", "yolo")}
+        payload = {**body, "action": action, "thread_id": thread_id}
+        status, answer = await asyncio.to_thread(run_action, payload)
+        return JSONResponse(answer, status_code=status)
+
+    return endpoint
+
+
+def recent_models(limit: int = 8) -> list[str]:
+    """Blocking: the models the most recent threads used, newest first, no repeats."""
+    from configs.environment import ml_intern_home
+    from graph.store import DB_NAME
+    from graph.thread_index import ThreadIndex
+
+    db = ml_intern_home() / DB_NAME
+    if not db.exists():
+        return []
+    with ThreadIndex(db) as index:
+        models = [info.model for info in index.list(limit=100) if info.model]
+    return list(dict.fromkeys(models))[:limit]
+
+
+def model_choices() -> dict[str, Any]:
+    """Blocking: what the model and effort pickers offer."""
+    from configs.settings import load_settings
+    from nodes.reasoning import EFFORTS
+
+    settings = load_settings()
+    models = list(dict.fromkeys([settings.model_name, *recent_models()]))
+    return {
+        "model": settings.model_name,
+        "effort": settings.reasoning_effort or "",
+        "models": models,
+        "efforts": list(EFFORTS),
+    }
+
+
+async def models(_request: Request) -> JSONResponse:
+    return JSONResponse(await asyncio.to_thread(model_choices))
+
+
+ROUTES = [
+    Route("/web/models", models, methods=["GET"]),
+    *(
+        Route(f"/web/threads/{{thread_id}}/{action}", thread_action(action), methods=["POST"])
+        for action in ("undo", "settings", "settle")
+    ),
+]

@@ -1,0 +1,164 @@
+"""The web UI's thread actions that the LangGraph API has no word for, done by `Session`.
+
+Undo, the model / effort / yolo switches and the settling of a stopped run are the CLI's
+own operations (`graph/session.py`). The server rejects blocking I/O on its event loop
+(SQLite index, lock files), so `graph/web_actions.py` runs each action here, in a short
+child process, exactly as another `ml-intern` process would:
+
+    python -m graph.web_session '{"action": "undo", "thread_id": "..."}'
+
+It prints one JSON line, `{"status": 200, "body": {...}}`; a 4xx status carries
+`{"detail": "what went wrong and what to do"}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import configs  # noqa: F401  (offline litellm settings before anything imports it)
+from configs.environment import load_dotenv_files
+from configs.model_routes import is_router_id
+from configs.providers import missing_key_message
+from configs.settings import load_settings
+from graph.call_settlement import unanswered_calls
+from graph.session import CANCELLED, Session
+from graph.thread_lock import ThreadBusyError, ThreadLock
+from nodes.model_probe import probe_model
+from nodes.reasoning import EFFORTS
+from tools.catalog import ToolCatalog
+
+Result = tuple[int, dict[str, Any]]
+PENDING = (
+    "This thread is waiting for your approval: approve or reject the pending action first, "
+    "then change its settings."
+)
+SETTLE_WAIT_S = 10.0
+
+
+class Refused(Exception):
+    """An action that cannot be done as asked: a 4xx status and a sentence for the user."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+async def undo(session: Session, _request: Mapping[str, Any]) -> Result:
+    """The CLI's /undo: back to just before the last user message."""
+    event = await session.undo()
+    if event.type == "error":
+        raise Refused(409 if event.data.get("kind") == "busy" else 400, event.data["message"])
+    return 200, event.data
+
+
+async def settings(session: Session, request: Mapping[str, Any]) -> Result:
+    """The CLI's /model, /effort and /yolo for this thread; the model answers a probe first."""
+    if await session.pending_approval():
+        raise Refused(409, PENDING)
+    try:
+        if "model" in request:
+            await switch_model(session, str(request["model"] or "").strip())
+        if "effort" in request:
+            effort = request["effort"] or None
+            if effort is not None and effort not in EFFORTS:
+                raise Refused(422, f"Effort must be one of {', '.join(EFFORTS)}, or empty.")
+            await session.set_effort(effort)
+        if "yolo" in request:
+            await session.set_yolo(bool(request["yolo"]))
+    except ThreadBusyError as busy:
+        raise Refused(409, str(busy)) from None
+    return 200, await current_settings(session)
+
+
+async def switch_model(session: Session, model_id: str) -> None:
+    if not model_id:
+        raise Refused(422, "Name a model, for example anthropic/claude-sonnet-4-5.")
+    token = None
+    if is_router_id(model_id):
+        from tools.hub.client import hf_token
+
+        token = hf_token()
+    problem = missing_key_message(model_id, session.settings.api_base, token)
+    problem = problem or await probe_model(session.deps, model_id)
+    if problem is not None:
+        raise Refused(422, f"Not switched to {model_id}: {problem}")
+    await session.set_model(model_id)
+
+
+async def current_settings(session: Session) -> dict[str, Any]:
+    values = await session.values()
+    return {
+        "model": values.get("model") or session.settings.model_name,
+        "effort": values.get("effort") or "",
+        "yolo": bool(values.get("yolo")),
+    }
+
+
+async def settle(session: Session, _request: Mapping[str, Any]) -> Result:
+    """After the server cancelled a run: answer its unfinished tool calls as the CLI does
+    after Ctrl-C, so the thread is idle and valid, and say that it was stopped."""
+    lock = ThreadLock(session.deps.home, session.thread_id)
+    deadline = time.monotonic() + SETTLE_WAIT_S
+    while True:  # the cancelled run lets go of the thread as it unwinds
+        try:
+            lock.acquire()
+            break
+        except ThreadBusyError as busy:
+            if time.monotonic() > deadline:
+                raise Refused(409, str(busy)) from None
+            await asyncio.sleep(0.1)
+    try:
+        results, spent = unanswered_calls(await session.snapshot(), CANCELLED)
+        update: dict[str, Any] = {"messages": results, "stop_reason": "interrupted"}
+        if spent.get("calls"):
+            update["usage"] = spent
+        await session.graph.aupdate_state(session.config, update, as_node="call_model")
+    finally:
+        lock.release()
+    return 200, {"settled_calls": len(results)}
+
+
+ACTIONS: dict[str, Callable[[Session, Mapping[str, Any]], Awaitable[Result]]] = {
+    "undo": undo,
+    "settings": settings,
+    "settle": settle,
+}
+
+
+async def perform(request: Mapping[str, Any]) -> Result:
+    """Open the thread as the CLI would and do one action on it."""
+    action = ACTIONS.get(str(request.get("action")))
+    if action is None:
+        return 404, {"detail": f"Unknown action {request.get('action')!r}."}
+    load_dotenv_files()
+    workspace = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd())
+    async with Session.open(
+        load_settings(),
+        thread_id=str(request["thread_id"]),
+        workspace=workspace,
+        catalog=ToolCatalog([]),  # no tool runs here
+    ) as session:
+        if not await session.exists() and request.get("action") != "settings":
+            return 404, {"detail": "No such thread: it may have been deleted."}
+        try:
+            return await action(session, request)
+        except Refused as refused:
+            return refused.status, {"detail": refused.detail}
+
+
+def main(argv: list[str]) -> int:
+    status, body = asyncio.run(perform(json.loads(argv[0])))
+    print(json.dumps({"status": status, "body": body}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

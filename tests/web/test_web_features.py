@@ -1,0 +1,264 @@
+"""`ml-intern web`, the rest of issue 14's feature list, end to end: the real server, the
+scripted LLM, a real browser.
+
+Each test starts one server and walks through several features, as a person would:
+approvals (edit the arguments, yolo for the thread), the plan as a checklist, a tool's
+live progress; undo, the model switch, fork and delete; Stop; and the bad inputs: a
+thread another process is running, a malformed decision, an unknown thread in the URL,
+a tab closed during a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from configs.environment import ml_intern_home
+from graph.thread_lock import ThreadLock
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.web.web_harness import bash, open_page, say, script_errors, snap
+
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
+
+PLAN = [
+    {"id": "1", "content": "Inspect the dataset", "status": "completed"},
+    {"id": "2", "content": "Fine-tune the model", "status": "in_progress"},
+    {"id": "3", "content": "Push the model to the Hub", "status": "pending"},
+]
+
+
+def plan_call(call_id: str, todos: list[dict[str, str]]) -> dict[str, object]:
+    return {"name": "plan", "id": call_id, "arguments": {"todos": todos}}
+
+
+def tool_messages(llm: ScriptedLLMServer) -> list[str]:
+    """The tool results the model was shown in its latest request."""
+    return [str(m["content"]) for m in llm.requests[-1]["messages"] if m["role"] == "tool"]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.05)
+
+
+def thread_of(page: Page) -> str:
+    return page.url.split("#thread=")[1]
+
+
+@pytest.mark.timeout(300)
+async def test_edit_arguments_yolo_plan_and_live_progress(
+    page: Page, llm: ScriptedLLMServer, workspace: Path, tmp_path: Path
+) -> None:
+    # The plan shows as a checklist; then an approval whose arguments the user edits.
+    llm.add(
+        Turn(tool_calls=[plan_call("p1", PLAN)]),
+        Turn(tool_calls=[bash("b1", "touch original.txt && echo wrote-original")]),
+        Turn(content="Done, with your command."),
+    )
+    await say(page, "train a small model")
+    plan = page.get_by_role("list", name="Plan")
+    await expect(plan.get_by_role("listitem")).to_have_count(3)
+    await expect(plan.get_by_role("listitem").first).to_contain_text("Inspect the dataset (done)")
+    await expect(plan.get_by_role("listitem").nth(1)).to_contain_text("(in progress)")
+    await expect(page.get_by_role("complementary", name="Plan")).to_contain_text("1/3 done")
+
+    await page.get_by_role("button", name="Edit arguments").click()
+    editor = page.get_by_label("Arguments (JSON)")
+    await expect(editor).to_have_value(
+        '{\n  "command": "touch original.txt && echo wrote-original"\n}'
+    )
+    await editor.fill('{"command": "touch edited.txt && echo wrote-edited"}')
+    await page.get_by_role("button", name="Run edited").click()
+    await expect(page.get_by_text("Done, with your command.")).to_be_visible()
+    assert (workspace / "edited.txt").exists()
+    assert not (workspace / "original.txt").exists()
+    assert "wrote-edited" in tool_messages(llm)[-1]
+    await expect(page.locator("details.tool").last.locator(".tool-arg")).to_have_text(
+        "touch edited.txt && echo wrote-edited"
+    )
+
+    # Yolo for the thread: this call is approved, and the next one runs without a card.
+    llm.add(
+        Turn(tool_calls=[bash("b2", "touch yolo-1.txt")]),
+        Turn(tool_calls=[bash("b3", "touch yolo-2.txt")]),
+        Turn(content="Both files made."),
+    )
+    await say(page, "make two files")
+    await page.get_by_role("button", name="Yolo for this thread").click()
+    await expect(page.get_by_text("Both files made.")).to_be_visible()
+    assert (workspace / "yolo-1.txt").exists() and (workspace / "yolo-2.txt").exists()
+    await expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Yolo")).to_be_visible()
+
+    # A running command's output shows in its card as it comes; the plan moves on.
+    ticks = "for i in 1 2 3 4; do echo tick-$i; sleep 0.6; done"
+    done_plan = [
+        {**PLAN[0]},
+        {**PLAN[1], "status": "completed"},
+        {**PLAN[2], "status": "in_progress"},
+    ]
+    llm.add(
+        Turn(tool_calls=[bash("b4", ticks)]),
+        Turn(tool_calls=[plan_call("p2", done_plan)]),
+        Turn(content="Training finished: **loss 0.12**.\n\n- checkpoint saved\n- ready to push"),
+    )
+    await say(page, "run the training")
+    card = page.locator("details.tool[data-call=b4]")
+    await expect(card.locator(".tool-status")).to_have_text("running")
+    await expect(card.locator("pre.progress")).to_contain_text("tick-1")
+    await expect(page.get_by_text("Training finished:")).to_be_visible()
+    await expect(card.locator("pre.output")).to_contain_text("tick-4")
+    await expect(page.get_by_role("complementary", name="Plan")).to_contain_text("2/3 done")
+
+    shot = await snap(page, tmp_path, "web-main.png")
+    assert shot.stat().st_size > 10_000
+    assert script_errors(page) == []
+
+
+@pytest.mark.timeout(300)
+async def test_undo_model_switch_fork_and_delete(
+    page: Page, llm: ScriptedLLMServer, web: str
+) -> None:
+    page.on("dialog", lambda dialog: dialog.accept())
+    # A setting chosen before the first message applies to the thread it starts.
+    await page.get_by_label("Effort").select_option("low")
+    await expect(page.get_by_role("status")).to_contain_text("Effort: low for the next message")
+    llm.add(Turn(content="First answer."), Turn(content="Second answer."))
+    await say(page, "first question")
+    await expect(page.get_by_text("First answer.")).to_be_visible()
+    await expect(page.get_by_label("Effort")).to_have_value("low")  # as the thread saved it
+    await say(page, "second question")
+    await expect(page.get_by_text("Second answer.")).to_be_visible()
+
+    # Undo: the last exchange goes, its message comes back to the box, the model forgets it.
+    await page.get_by_role("button", name="Undo").click()
+    await expect(page.get_by_text("Second answer.")).to_have_count(0)
+    await expect(page.locator(".msg.user")).to_have_count(1)
+    await expect(page.get_by_label("Message")).to_have_value("second question")
+    llm.add(Turn(content="Rephrased answer."))
+    await say(page, "second, rephrased")
+    await expect(page.get_by_text("Rephrased answer.")).to_be_visible()
+    said = [m["content"] for m in llm.requests[-1]["messages"] if m["role"] == "user"]
+    assert "second, rephrased" in str(said) and "second question" not in str(said)
+
+    # The model picker: the new model answers one probe, then the thread's next turn.
+    llm.add(Turn(content="OK"), Turn(content="The other model here."))
+    await page.get_by_label("Model").fill("openai/other-model")
+    await page.get_by_label("Model").press("Enter")
+    await expect(page.get_by_role("status")).to_contain_text("Model: openai/other-model")
+    await say(page, "who are you?")
+    await expect(page.get_by_text("The other model here.")).to_be_visible()
+    assert llm.requests[-1]["model"] == "other-model"
+    await page.get_by_label("Effort").select_option("high")
+    await expect(page.get_by_role("status")).to_contain_text("Effort: high for this thread")
+    await page.reload()
+    await expect(page.get_by_label("Model")).to_have_value("openai/other-model")
+    await expect(page.get_by_label("Effort")).to_have_value("high")
+
+    # Fork: a copy to go another way; the original stays as it was.
+    original = thread_of(page)
+    row = page.locator(".thread-list li", has_text="first question")
+    await row.get_by_role("button", name="Fork thread").click()
+    await expect(page.locator("#thread-title")).to_have_text("first question (fork)")
+    fork = thread_of(page)
+    assert fork != original
+    await expect(page.get_by_text("The other model here.")).to_be_visible()
+    llm.add(Turn(content="Only in the fork."))
+    await say(page, "go another way")
+    await expect(page.get_by_text("Only in the fork.")).to_be_visible()
+    await page.locator(".thread", has_text="first question").last.click()
+    await expect(page.locator("#thread-title")).to_have_text("first question")
+    await expect(page.get_by_text("The other model here.")).to_be_visible()
+    await expect(page.get_by_text("Only in the fork.")).to_have_count(0)
+
+    # Delete the fork from the list: gone from the page and from the server.
+    row = page.locator(".thread-list li", has_text="(fork)")
+    await row.get_by_role("button", name="Delete thread").click()
+    await expect(page.locator(".thread")).to_have_count(1)
+    with httpx.Client(base_url=web, trust_env=False, timeout=10) as client:
+        assert client.get(f"/threads/{fork}").status_code == 404
+        assert client.get(f"/threads/{original}").status_code == 200
+    assert script_errors(page) == []
+
+
+@pytest.mark.timeout(300)
+async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
+    browser: Browser, llm: ScriptedLLMServer, web: str, workspace: Path
+) -> None:
+    # An unknown thread in the URL: a clear state, and a way out.
+    page = await open_page(browser, f"{web}/#thread={uuid.uuid4()}")
+    await expect(page.get_by_text("No such thread").first).to_be_visible()
+    await page.get_by_role("button", name="Start a new thread").click()
+    await expect(page.get_by_text("What should we work on?")).to_be_visible()
+
+    # Stop: the running command is killed, the stop shows, and the thread goes on.
+    llm.add(Turn(tool_calls=[bash("s1", "echo started && sleep 60 && touch never.txt")]))
+    await say(page, "a long job")
+    await page.get_by_role("button", name="Approve").click()
+    card = page.locator("details.tool[data-call=s1]")
+    await expect(card.locator("pre.progress")).to_contain_text("started")
+    await page.get_by_role("button", name="Stop").click()
+    await expect(page.get_by_text("Stopped by you.")).to_be_visible()
+    await expect(card.locator(".tool-status")).to_have_text("cancelled")
+    await expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    llm.add(Turn(content="Going on."))
+    await say(page, "go on")
+    await expect(page.get_by_text("Going on.")).to_be_visible()
+    assert tool_messages(llm)[-1].startswith("[cancelled]")
+    await expect(page.get_by_text("Stopped by you.")).to_have_count(0)
+
+    # A thread the CLI is running: refused with the reason, the message kept.
+    thread_id = thread_of(page)
+    with ThreadLock(ml_intern_home(), thread_id):
+        await say(page, "are you there?")
+        await expect(page.get_by_role("alert")).to_contain_text("already running in another")
+        await expect(page.get_by_label("Message")).to_have_value("are you there?")
+    llm.add(Turn(content="Here now."))
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.get_by_text("Here now.")).to_be_visible()
+
+    # A malformed answer to an approval: a clear 422, and the approval is still there.
+    llm.add(Turn(tool_calls=[bash("a1", "touch approved.txt")]), Turn(content="Approved it."))
+    await say(page, "make approved.txt")
+    await expect(page.get_by_role("button", name="Approve")).to_be_visible()
+    runs = f"/threads/{thread_id}/runs/wait"
+    with httpx.Client(base_url=web, trust_env=False, timeout=30) as client:
+        for resume, complaint in [
+            ({"decisions": [{"type": "maybe"}]}, '"type" must be one of'),
+            ({"decisions": [{"type": "approve"}, {"type": "approve"}]}, "Expected 1 decision"),
+            ({"decisions": "approve"}, "one decision per pending request"),
+            ({"decisions": [{"type": "edit", "args": "rm -rf /"}]}, "an edit needs the new"),
+        ]:
+            body = {"assistant_id": "ml_intern", "command": {"resume": resume}}
+            answer = client.post(runs, json=body)
+            assert answer.status_code == 422, answer.text
+            assert complaint in answer.json()["detail"]
+        state = client.get(f"/threads/{thread_id}/state").json()
+        assert state["interrupts"] or any(t["interrupts"] for t in state["tasks"])
+    assert not (workspace / "approved.txt").exists()
+    await page.get_by_role("button", name="Approve").click()
+    await expect(page.get_by_text("Approved it.")).to_be_visible()
+    assert (workspace / "approved.txt").exists()
+
+    # A tab closed during a run: the run finishes on the server; a reload shows it.
+    asked = len(llm.requests)
+    llm.add(Turn(content="Finished while you were away.", delay=3))
+    await say(page, "take your time")
+    await expect(page.get_by_text("Working…")).to_be_visible()
+    await until(lambda: len(llm.requests) > asked)  # the model is answering: mid-run
+    url = page.url
+    await page.context.close()
+    page = await open_page(browser, url)
+    await expect(page.get_by_text("Finished while you were away.")).to_be_visible()
+    await expect(page.locator(".msg.user", has_text="take your time")).to_have_count(1)
+    assert len(llm.requests) == asked + 1  # the run was not started again
+    assert script_errors(page) == []

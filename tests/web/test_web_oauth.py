@@ -1,0 +1,261 @@
+"""`ml-intern web` as on a Space with `hf_oauth`: people sign in with Hugging Face.
+
+The real `ml-intern web` subprocess, bound to 0.0.0.0 with no access token, the Space's OAuth
+variables pointing at a local provider (tests/fakes/hf_oauth_server.py), the Hub at the fake
+Hub and the model at the scripted LLM serving as the Hugging Face router. Alice and Bob sign
+in by following the real redirects (httpx). Alice's thread is hers: Bob gets 404 and never
+sees it; each run's Hub and router calls carry its own person's token, never the Space
+owner's; no token reaches the model, the thread store, the server's files or its log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
+from tests.fakes.hub_server import FakeHub
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.web.web_harness import free_port, stop_web, wait_for_ready
+
+ALICE = FakeUser("u-alice-0001", "alice", "hf_oauthAliceToken0123456789abcdef")
+BOB = FakeUser("u-bob-0002", "bob", "hf_oauthBobToken0123456789abcdefgh")
+OWNER_TOKEN = "hf_spaceOwnerToken0123456789abcdef"  # the Space's own HF_TOKEN: never used
+CHROMIUM = shutil.which("chromium")
+ROUTER_MODEL = "scripted-org/scripted-model"  # not a litellm provider: the HF router
+
+
+@dataclass
+class Space:
+    url: str
+    home: Path
+    provider: FakeOAuth
+    hub: FakeHub
+    llm: ScriptedLLMServer
+    cli_thread: str
+    proc: subprocess.Popen[bytes]
+
+
+def cli_thread(llm: ScriptedLLMServer, workspace: Path) -> str:
+    """A thread made in the CLI before the server starts (it has no owner)."""
+    import asyncio
+
+    async def make() -> str:
+        llm.add(Turn(content="a private CLI answer"))
+        async with open_session(fast_settings(llm.url), workspace) as session:
+            await collect(session.send("cli secret question"))
+            return str(session.thread_id)
+
+    return asyncio.run(make())
+
+
+def server_env(home: Path, config: Path, provider: FakeOAuth, hub: FakeHub, llm_url: str) -> dict:
+    env = {**os.environ, "ML_INTERN_HOME": str(home), "ML_INTERN_CLI_CONFIG": str(config)}
+    env.pop("ML_INTERN_WEB_TOKEN", None)
+    env.pop("SPACE_HOST", None)
+    env.update(
+        OAUTH_CLIENT_ID=provider.client_id,
+        OAUTH_CLIENT_SECRET=provider.client_secret,
+        OAUTH_SCOPES="openid profile inference-api read-repos write-repos manage-repos",
+        OPENID_PROVIDER_URL=provider.url,
+        HF_ENDPOINT=hub.url,
+        ML_INTERN_DATASETS_SERVER_URL=hub.url,
+        HF_ROUTER_URL=llm_url,
+        HF_TOKEN=OWNER_TOKEN,
+    )
+    return env
+
+
+@pytest.fixture
+def space(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> Iterator[Space]:
+    thread = cli_thread(llm, workspace)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model_name": ROUTER_MODEL, "stream": False}))
+    port = free_port()
+    out = tmp_path / "web.out"
+    with FakeOAuth(users={"alice": ALICE, "bob": BOB}) as provider, FakeHub(ALICE.token) as hub:
+        env = server_env(isolated_home, config, provider, hub, llm.url)
+        argv = [sys.executable, "-m", "cli", "web", "--host", "0.0.0.0", "--port", str(port)]
+        with out.open("w") as sink:
+            proc = subprocess.Popen(
+                argv, cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        try:
+            wait_for_ready(proc, out)
+            assert "people sign in with Hugging Face" in out.read_text()
+            url = f"http://127.0.0.1:{port}"
+            yield Space(url, isolated_home, provider, hub, llm, thread, proc)
+            assert stop_web(proc) == 0, out.read_text()
+        finally:
+            stop_web(proc)
+            print((isolated_home / "web" / "server.log").read_text(errors="replace")[-4000:])
+
+
+def signed_in(space: Space, who: FakeUser) -> httpx.Client:
+    """A browser-like client that went through the whole sign-in, as `who`."""
+    space.provider.next_user = who.username
+    client = httpx.Client(base_url=space.url, trust_env=False, timeout=60, follow_redirects=True)
+    landed = client.get("/oauth/login")
+    assert landed.status_code == 200 and landed.url.path == "/", landed.text
+    assert client.get("/oauth/me").json()["name"] == who.username
+    return client
+
+
+def run_turn(client: httpx.Client, thread_id: str, text: str) -> httpx.Response:
+    body = {
+        "assistant_id": "ml_intern",
+        "input": {"messages": [{"type": "human", "content": text}]},
+        "context": {
+            "mode": "interactive",
+            "workspace": client.get("/web/info").json()["workspace"],
+        },
+    }
+    return client.post(f"/threads/{thread_id}/runs/wait", json=body)
+
+
+def jobs_ps() -> dict[str, object]:
+    return {"name": "hf_jobs", "id": "j1", "arguments": {"operation": "ps"}}
+
+
+def test_each_person_has_their_own_threads_and_token(space: Space) -> None:
+    alice = signed_in(space, ALICE)
+    thread = alice.post("/threads", json={"metadata": {"title": "alice's"}}).json()
+    assert thread["metadata"]["owner"] == ALICE.sub
+    space.llm.add(Turn(tool_calls=[jobs_ps()]), Turn(content="Alice, you have no jobs."))
+    hub_before, llm_before = len(space.hub.requests), len(space.llm.requests)
+    answer = run_turn(alice, thread["thread_id"], "list my jobs")
+    assert answer.status_code == 200, answer.text
+    assert "Alice, you have no jobs." in json.dumps(answer.json())
+    # Alice's run: the Hub (whoami, jobs) and the router got Alice's token, nothing else.
+    hub_calls = space.hub.requests[hub_before:]
+    assert any("/api/jobs/" in r.path for r in hub_calls), [r.path for r in hub_calls]
+    assert {r.headers.get("authorization") for r in hub_calls} == {f"Bearer {ALICE.token}"}
+    router = space.llm.request_headers[llm_before:]
+    assert {h.get("authorization") for h in router} == {f"Bearer {ALICE.token}"}
+
+    bob = signed_in(space, BOB)
+    assert bob.get(f"/threads/{thread['thread_id']}").status_code == 404
+    assert bob.get(f"/threads/{thread['thread_id']}/state").status_code == 404
+    assert run_turn(bob, thread["thread_id"], "let me in").status_code == 404
+    taken = bob.post("/threads", json={"thread_id": thread["thread_id"], "if_exists": "do_nothing"})
+    assert taken.status_code == 409
+    assert bob.post(f"/web/threads/{thread['thread_id']}/undo").status_code == 404
+    assert bob.post("/threads/search", json={}).json() == []
+    mine = [t["thread_id"] for t in alice.post("/threads/search", json={}).json()]
+    assert mine == [thread["thread_id"]]
+
+    # Bob's own run uses Bob's token for the router; the Space owner's token is used by nobody.
+    bob_thread = bob.post("/threads", json={}).json()["thread_id"]
+    space.llm.add(Turn(content="Hi Bob."))
+    llm_before = len(space.llm.requests)
+    assert run_turn(bob, bob_thread, "hello").status_code == 200
+    router = space.llm.request_headers[llm_before:]
+    assert {h.get("authorization") for h in router} == {f"Bearer {BOB.token}"}
+    everything_sent = json.dumps([r.headers for r in space.hub.requests]) + json.dumps(
+        space.llm.request_headers
+    )
+    assert OWNER_TOKEN not in everything_sent
+    # The model never reads a token.
+    assert not any(t in json.dumps(space.llm.requests) for t in (ALICE.token, BOB.token))
+
+
+def test_no_token_is_written_anywhere(space: Space) -> None:
+    alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
+    for client, text in ((alice, "list my jobs"), (bob, "and mine")):
+        thread = client.post("/threads", json={}).json()["thread_id"]
+        space.llm.add(Turn(tool_calls=[jobs_ps()]), Turn(content="done"))
+        assert run_turn(client, thread, text).status_code == 200
+    alice.get("/oauth/logout")
+    assert alice.post("/threads/search", json={}).status_code == 401
+    assert bob.post("/threads/search", json={}).status_code == 200  # Bob is still signed in
+    assert stop_web(space.proc) == 0  # the server writes its own state files as it stops
+    log = (space.home / "web" / "server.log").read_text()
+    assert "POST /threads/" in log or "/runs" in log  # the log is there and has the runs
+    assert (space.home / "threads.sqlite").exists()
+    found = files_holding(space.home, ALICE.token, BOB.token, OWNER_TOKEN)
+    assert found == [], found
+
+
+def files_holding(home: Path, *secrets: str) -> list[str]:
+    hits = []
+    for path in home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            hits += [f"{path}: {s[:12]}..." for s in secrets if s.encode() in data]
+    return hits
+
+
+def test_signed_out_tampered_and_studio_requests_are_refused(space: Space) -> None:
+    with httpx.Client(base_url=space.url, trust_env=False, timeout=30) as anon:
+        page = anon.get("/")
+        assert page.status_code == 200 and "Sign in with Hugging Face" in page.text
+        assert "<textarea" not in page.text  # the app itself is not served
+        assert anon.get("/web/app.js").status_code == 401
+        assert anon.get("/web/info").status_code == 401
+        assert anon.post("/threads/search", json={}).status_code == 401
+        assert anon.post("/threads", json={}).status_code == 401
+        studio = {"x-auth-scheme": "langsmith"}  # Studio's sign-in is off: no way around
+        assert anon.post("/threads/search", json={}, headers=studio).status_code == 401
+        assert anon.get("/ok").status_code == 200
+        stale = anon.get("/oauth/callback", params={"code": "x", "state": "not-started-here"})
+        assert stale.status_code == 400
+
+    alice = signed_in(space, ALICE)
+    cookie = alice.cookies["ml_intern_session"]
+    sid, _, mac = cookie.rpartition(".")
+    forged = [f"{sid}.{mac[:-2]}xx", f"{sid[:-2]}xx.{mac}", sid, "made.up"]
+    for value in forged:
+        with httpx.Client(base_url=space.url, trust_env=False, timeout=30) as other:
+            other.cookies.set("ml_intern_session", value)
+            assert other.post("/threads/search", json={}).status_code == 401, value
+            assert "<textarea" not in other.get("/").text
+    assert "<textarea" in alice.get("/").text
+
+
+def test_cli_threads_are_nobodys_on_a_space(space: Space) -> None:
+    alice = signed_in(space, ALICE)
+    assert alice.post("/threads/search", json={}).json() == []
+    assert alice.get(f"/threads/{space.cli_thread}/state").status_code == 404
+    claim = alice.post("/threads", json={"thread_id": space.cli_thread})
+    assert claim.status_code == 409
+    assert alice.get(f"/threads/{space.cli_thread}/state").status_code == 404
+    assert "cli secret question" not in alice.post("/threads/search", json={}).text
+
+
+async def test_a_browser_signs_in_and_chats(space: Space) -> None:
+    """The page itself, unchanged, works on a signed-in session (a bonus over httpx)."""
+    from playwright.async_api import async_playwright, expect
+
+    if CHROMIUM is None:
+        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
+    space.provider.next_user = ALICE.username
+    space.llm.add(Turn(content="Hello Alice, signed in."))
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = await browser.new_page()
+        await page.goto(f"{space.url}/")
+        async with page.expect_popup() as opened:  # the sign-in opens a tab, as the Hub advises
+            await page.get_by_role("link", name="Sign in with Hugging Face").click()
+        tab = await opened.value
+        await tab.wait_for_load_state()
+        await expect(tab.get_by_text("What should we work on?")).to_be_visible()  # JS is up
+        await tab.get_by_label("Message").fill("hi")
+        await tab.get_by_role("button", name="Send").click()
+        await expect(tab.get_by_text("Hello Alice, signed in.")).to_be_visible(timeout=30_000)
+        await browser.close()
+    alice = signed_in(space, ALICE)
+    titles = [t["metadata"].get("title") for t in alice.post("/threads/search", json={}).json()]
+    assert titles == ["hi"]

@@ -1,0 +1,62 @@
+"""Each signed-in person's Hugging Face token, on a server where people sign in.
+
+`ml-intern web` on a Space with `hf_oauth` serves several people from one process, and marks
+its environment with ``ML_INTERN_WEB_AUTH=oauth``. Each person signs in with Hugging Face;
+graph/web_oauth.py keeps their OAuth access token here, in this process's memory only (never
+a file, the thread store or a checkpoint), under their identity. A run knows whose it is from
+LangGraph's run config: the server puts the signed-in identity in
+``config["configurable"]["langgraph_auth_user_id"]`` and a client cannot set it. So
+`run_token()` is that person's token, for `hf_token()` (tools/hub/client.py) to send to the
+Hub and the router only.
+
+On such a server nothing falls back to HF_TOKEN or a saved login (the Space owner's): a run
+without a signed-in person has no token at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+MODE_VARIABLE = "ML_INTERN_WEB_AUTH"
+IDENTITY_KEY = "langgraph_auth_user_id"
+_TOKENS: dict[str, str] = {}  # identity -> OAuth access token, this process only
+
+
+def people_sign_in(env: Mapping[str, str] | None = None) -> bool:
+    """True on a server where each run belongs to a signed-in person."""
+    return (os.environ if env is None else env).get(MODE_VARIABLE) == "oauth"
+
+
+def keep(identity: str, token: str) -> None:
+    """Remember `identity`'s token (the latest sign-in wins)."""
+    _TOKENS[identity] = token
+
+
+def drop(identity: str) -> None:
+    _TOKENS.pop(identity, None)
+
+
+def run_identity() -> str | None:
+    """Who the current LangGraph run belongs to; None outside a run or for nobody."""
+    from langgraph.config import get_config
+
+    try:
+        configurable = get_config().get("configurable") or {}
+    except RuntimeError:  # not inside a runnable
+        return None
+    identity = configurable.get(IDENTITY_KEY)
+    return identity if isinstance(identity, str) and identity else None
+
+
+def run_token() -> str | None:
+    """The token of the person the current run belongs to, if they are signed in."""
+    identity = run_identity()
+    return _TOKENS.get(identity) if identity else None
+
+
+def carried_identity() -> dict[str, str]:
+    """The run's owner, for the configurable of a sub-graph this run starts (the research
+    sub-agent), so its tools and model calls use the same person's token."""
+    identity = run_identity()
+    return {IDENTITY_KEY: identity} if identity else {}

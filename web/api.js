@@ -1,0 +1,73 @@
+// The server's REST API (same origin): JSON calls and server-sent event streams.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// The sentence a failed response carries: our endpoints and the server say `detail`.
+async function failure(response, what) {
+  const text = await response.text();
+  let detail = text;
+  try {
+    const body = JSON.parse(text);
+    detail = body.detail || body.message || body.error || text;
+  } catch { /* not JSON: the text itself */ }
+  if (typeof detail !== "string") detail = JSON.stringify(detail);
+  return new ApiError(response.status, detail || `${what}: ${response.status}`);
+}
+
+export async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: body ? { "Content-Type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw await failure(response, `${method} ${path}`);
+  return response.status === 204 ? null : response.json();
+}
+
+// Read server-sent events from a fetch response (EventSource cannot POST).
+async function readEvents(response, onEvent) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value.replace(/\r\n/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      }
+      if (data.length) onEvent(event, JSON.parse(data.join("\n")));
+    }
+  }
+}
+
+async function stream(method, path, body, onEvent) {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "text/event-stream", ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw await failure(response, "run");
+  await readEvents(response, onEvent);
+}
+
+// Start a run on a thread and follow it.
+export const streamRun = (threadId, body, onEvent) =>
+  stream("POST", `/threads/${threadId}/runs/stream`, body, onEvent);
+
+// Follow a run that is already going (another tab started it, or the page was reloaded).
+export const joinRun = (threadId, runId, onEvent) =>
+  stream("GET", `/threads/${threadId}/runs/${runId}/stream`, null, onEvent);

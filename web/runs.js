@@ -1,0 +1,157 @@
+// Runs: send a message, answer an approval, follow a run live, stop it, undo the last turn.
+
+import { api, joinRun, streamRun } from "./api.js";
+import { $, showError, textOf } from "./dom.js";
+import { actions, ui } from "./state.js";
+
+const MAX_LOG_LINES = 400;
+
+function onCustom(data) {
+  if (data.type === "tool_log" && data.tool_call_id) {
+    const lines = ui.logs.get(data.tool_call_id) || [];
+    lines.push(String(data.line ?? data.message ?? ""));
+    ui.logs.set(data.tool_call_id, lines.slice(-MAX_LOG_LINES));
+    actions.render();
+  } else if (data.type === "plan_update") {
+    ui.values = { ...ui.values, plan: data.plan || [] };
+    actions.render();
+  } else if (data.type === "error" && !data.warning && !data.retrying) {
+    showError(data.message);
+  }
+}
+
+function onStreamEvent(event, data) {
+  if (event === "metadata") {
+    ui.runId = data.run_id;
+  } else if (event === "messages") {
+    const [chunk, meta] = data;
+    const isAi = chunk && (chunk.type === "AIMessageChunk" || chunk.type === "ai");
+    if (isAi && meta?.langgraph_node === "call_model") {
+      ui.live += textOf(chunk.content);
+      const log = $("log");
+      log.dataset.chunks = String(Number(log.dataset.chunks || 0) + 1); // how many arrived live
+      actions.render();
+    }
+  } else if (event === "updates") {
+    if (data.call_model) ui.live = "";
+    actions.refresh().catch(showError);
+  } else if (event === "custom" && data?.type) {
+    onCustom(data);
+  } else if (event === "error") {
+    showError(data.message || data.error || JSON.stringify(data));
+  }
+}
+
+// Follow one run to its end (`start` starts or joins it), then show the thread as saved.
+// Opening another thread meanwhile leaves the run going on the server, unwatched.
+async function follow(start) {
+  const threadId = ui.threadId;
+  const here = () => ui.threadId === threadId;
+  Object.assign(ui, { busy: true, live: "", notice: "" });
+  showError(null);
+  actions.render();
+  try {
+    await start((event, data) => { if (here()) onStreamEvent(event, data); });
+  } finally {
+    if (here()) {
+      Object.assign(ui, { busy: false, live: "", runId: null });
+      await actions.refresh().catch(showError);
+    }
+    actions.loadThreads().catch(showError);
+  }
+}
+
+function run(body) {
+  const payload = {
+    assistant_id: ui.info.assistant_id,
+    stream_mode: ["messages-tuple", "updates", "custom"],
+    context: { workspace: ui.info.workspace, mode: "interactive" },
+    on_disconnect: "continue", // a closed tab does not stop the run
+    ...body,
+  };
+  return follow((onEvent) => streamRun(ui.threadId, payload, onEvent));
+}
+
+export async function join(runId) {
+  await follow((onEvent) => joinRun(ui.threadId, runId, onEvent));
+}
+
+async function ensureThread(text) {
+  if (ui.threadId && !ui.missing) return;
+  const metadata = { title: text.slice(0, 80), cwd: ui.info.workspace };
+  const thread = await api("POST", "/threads", { metadata });
+  ui.threadId = thread.thread_id;
+  ui.missing = false;
+  history.replaceState(null, "", `#thread=${thread.thread_id}`);
+  if (Object.keys(ui.pending).length) {
+    ui.values = { ...ui.values, ...(await api("POST", `/web/threads/${ui.threadId}/settings`, ui.pending)) };
+    ui.pending = {};
+  }
+}
+
+export async function send(text) {
+  try {
+    await ensureThread(text);
+    const human = { type: "human", content: text };
+    ui.values = { ...ui.values, messages: [...(ui.values.messages || []), human] };
+    ui.interrupts = [];
+    await run({
+      input: { messages: [human], stop_reason: null, compact_request: null },
+      metadata: { ml_intern_turn: "user" }, // what undo goes back to
+    });
+  } catch (error) {
+    if (!$("message").value) $("message").value = text; // nothing typed is lost
+    throw error;
+  }
+}
+
+function resume(answer) {
+  ui.decisions = [];
+  ui.editing.clear();
+  ui.interrupts = [];
+  return run({ command: { resume: answer } }).catch(showError);
+}
+
+export function decide(index, decision) {
+  ui.decisions[index] = decision;
+  const count = ui.interrupts[0]?.value?.action_requests?.length || 0;
+  if (ui.decisions.filter(Boolean).length < count) { actions.render(); return; }
+  resume({ decisions: ui.decisions.slice(0, count) });
+}
+
+// Approve what is still undecided and let the thread's later calls run without asking.
+export function yolo() {
+  const count = ui.interrupts[0]?.value?.action_requests?.length || 0;
+  const decisions = Array.from({ length: count }, (_, n) => ui.decisions[n] || { type: "approve" });
+  resume({ decisions, yolo: true });
+}
+
+export async function stop() {
+  if (!ui.runId || ui.stopping) return;
+  ui.stopping = true;
+  actions.notify("Stopping…");
+  try {
+    await api("POST", `/threads/${ui.threadId}/runs/${ui.runId}/cancel?wait=1&action=interrupt`);
+    await api("POST", `/web/threads/${ui.threadId}/settle`);
+    actions.notify("Stopped. Running tools were killed; send a message to go on.");
+  } catch (error) {
+    actions.notify("");
+    showError(error);
+  } finally {
+    ui.stopping = false;
+    await actions.refresh().catch(showError);
+  }
+}
+
+export async function undo() {
+  try {
+    const done = await api("POST", `/web/threads/${ui.threadId}/undo`);
+    ui.logs.clear();
+    await actions.refresh();
+    if (!$("message").value) $("message").value = done.undone_message || "";
+    actions.notify(`Undone: “${(done.undone_message || "").slice(0, 60)}”. Edit and send it again, or write something new.`);
+    actions.loadThreads().catch(showError);
+  } catch (error) {
+    showError(error);
+  }
+}

@@ -1,0 +1,27 @@
+// The page's state, shared by every module, and the actions modules call on each other
+// (registered by app.js, so no module imports its caller).
+
+export const ui = {
+  info: { assistant_id: "ml_intern", workspace: "" },
+  choices: { model: "", effort: "", models: [], efforts: [] }, // GET /web/models
+  threadId: null,
+  missing: false, // the URL named a thread the server does not have
+  threads: [],
+  busy: false,
+  runId: null,
+  stopping: false,
+  live: "", // assistant text streamed but not yet in the thread's state
+  values: {}, // the thread's state values (messages, plan, usage, model, effort, yolo, ...)
+  interrupts: [],
+  decisions: [],
+  editing: new Set(), // approval requests whose arguments are being edited
+  logs: new Map(), // tool call id -> progress lines streamed while it runs
+  open: new Set(), // tool cards the user opened (kept open across re-renders)
+  closed: new Set(), // running cards the user closed
+  pending: {}, // model / effort chosen before the thread exists
+  notice: "",
+};
+
+export const actions = {}; // render, refresh, openThread, decide, loadThreads, ...
+
+export const messagesOf = () => ui.values.messages || [];
