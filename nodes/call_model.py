@@ -10,7 +10,7 @@ from langgraph.config import get_stream_writer
 
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.deps import AgentDeps
-from nodes.history import note, stamped
+from nodes.history import note, own_reasoning_only, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.provider_errors import (
@@ -20,7 +20,7 @@ from nodes.provider_errors import (
     retry_after_seconds,
     stated_window,
 )
-from nodes.reasoning import effort_kwargs
+from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
 from nodes.run_options import run_context
 from nodes.text_tool_calls import wants_text_calls, with_text_calls
 from nodes.turn import turn_of
@@ -49,11 +49,11 @@ async def call_model(
         return {"stop_reason": "max_cost", "turn": turn}
 
     model_id = state.get("model") or deps.settings.model_name
-    prompt = await build_prompt(state, run, model_id, deps)
+    prompt = own_reasoning_only(await build_prompt(state, run, model_id, deps), model_id)
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
-        extra = effort_kwargs(model_id, effort)
-        response = await invoke_with_retries(deps, model_id, prompt, config, extra=extra)
+        extra = effort_kwargs(model_id, effort, prompt)
+        response = await invoke_thinking(deps, model_id, prompt, config, extra)
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -67,14 +67,16 @@ async def call_model(
     response, dropped = tidy_tool_calls(response)
     if wants_text_calls(model_id, deps.settings.text_tool_calls):
         response = with_text_calls(response)  # a local model's `<tool_call>` text, made real
-    response = stamped(response)
+    # The note a thinking reply followed is kept just before it (see `replay_anchor`).
+    messages: list[BaseMessage] = [*map(stamped, replay_anchor(prompt, response))]
+    response = stamped(response, written_by=model_id)
+    messages.append(response)
     spent = call_usage(model_id, prompt, response)
     get_stream_writer()({"type": "usage", "model": model_id, **spent})
     turn["iterations"] += 1
     # The compaction limit guards against compact/overflow loops around one model
     # call; a long turn may compact many times, so it resets once a call succeeds.
     turn["compactions"] = 0
-    messages: list[BaseMessage] = [response]
     stop: str | None = None if response.tool_calls or dropped else "done"
     if dropped:
         messages.append(note("length_note", LENGTH_NOTE))
@@ -89,6 +91,24 @@ async def call_model(
         "stop_reason": stop,
         "compact_request": None,
     }
+
+
+async def invoke_thinking(
+    deps: AgentDeps,
+    model_id: str,
+    prompt: list[BaseMessage],
+    config: RunnableConfig,
+    extra: dict[str, Any],
+) -> AIMessage:
+    """`invoke_with_retries` with the reasoning effort in `extra`, and without it for one
+    step when Anthropic refuses the thinking because the last tool call's did not come back."""
+    try:
+        return await invoke_with_retries(deps, model_id, prompt, config, extra=extra)
+    except ProviderError as error:
+        if "reasoning_effort" not in extra or not lost_thinking(error):
+            raise
+    get_stream_writer()({"type": "error", "warning": True, "message": THINKING_PAUSED})
+    return await invoke_with_retries(deps, model_id, prompt, config)
 
 
 async def invoke_with_retries(

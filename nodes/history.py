@@ -14,6 +14,9 @@ MARKER = "ml_intern"
 MessageT = TypeVar("MessageT", bound=BaseMessage)
 NoteKind = Literal["doom_guard", "summary", "length_note", "plan_reminder"]
 
+# `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.
+WRITER = "written_by"
+
 INTERRUPTED = (
     "[interrupted] This tool call did not finish: the run was stopped (cancelled, "
     "crashed or superseded by a new user message) before it returned. It may have "
@@ -25,10 +28,32 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def stamped(message: MessageT) -> MessageT:
-    """The message with its creation time in `response_metadata` (for transcripts)."""
+def stamped(message: MessageT, *, written_by: str | None = None) -> MessageT:
+    """The message with its creation time in `response_metadata` (for transcripts), and for a
+    model's reply the model that wrote it."""
     meta = {**(message.response_metadata or {}), "created_at": now_iso()}
+    if written_by is not None:
+        meta[WRITER] = written_by
     return message.model_copy(update={"response_metadata": meta})
+
+
+def own_reasoning_only(messages: Sequence[MessageT], model_id: str) -> list[MessageT]:
+    """The history as `model_id` is sent it: replies another model wrote lose their thinking text.
+
+    ChatLiteLLM sends a reply's `reasoning_content` back to whatever model comes next; after a
+    model switch that is another model's private reasoning, read by the new one as its own
+    and billed as input. (Signed thinking blocks stay: ChatLiteLLM sends those only to the
+    endpoint that signed them.) Replies whose writer was not recorded are left as they are.
+    """
+    kept: list[MessageT] = []
+    for message in messages:
+        writer = (message.response_metadata or {}).get(WRITER)
+        extra = message.additional_kwargs or {}
+        if writer not in (None, model_id) and "reasoning_content" in extra:
+            rest = {k: v for k, v in extra.items() if k != "reasoning_content"}
+            message = message.model_copy(update={"additional_kwargs": rest})
+        kept.append(message)
+    return kept
 
 
 def created_at(message: AnyMessage) -> str | None:

@@ -1,4 +1,7 @@
-"""Headless mode end to end: output formats, exit codes, caps, resume after a kill."""
+"""Headless mode end to end: output formats, exit codes, caps, resume after a kill.
+
+The JSON result and the resume after a kill run through both wire formats (`provider`).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,28 @@ import json
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from tests.cli.conftest import Cli, lines_of
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.providers import PROVIDERS, Provider, serve
 from tests.fakes.transcript_checks import user_texts
 
 pytestmark = pytest.mark.cli_e2e
 
 MODEL = ("--model", "openai/scripted-model")
+
+
+@pytest.fixture
+def provider(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> Iterator[Provider]:
+    """The scripted model behind either wire format, reachable from `cli`'s runs."""
+    with serve(request.param, monkeypatch) as wire:
+        cli.env.update(wire.env())
+        yield wire
 
 
 def bash(command: str, call_id: str | None = None) -> dict:
@@ -39,10 +54,14 @@ def test_text_mode_answer_on_stdout_progress_on_stderr(cli: Cli, llm: ScriptedLL
     assert user_texts(llm.requests[0]) == ["write hello.txt"]
 
 
-def test_json_then_resume_with_stream_json(cli: Cli, llm: ScriptedLLMServer) -> None:
-    cli.use_server(llm)
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
+def test_json_then_resume_with_stream_json(cli: Cli, provider: Provider) -> None:
+    llm = provider.server
     llm.add(Turn(content="First answer."), Turn(content="Second answer."))
-    done = cli.run(*MODEL, "--thread-id", "t-json", "--output-format", "json", "first")
+    done = cli.run(
+        *("--model", provider.model, "--thread-id", "t-json", "--no-stream"),
+        *("--output-format", "json", "first"),
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["thread_id"] == "t-json"
@@ -62,8 +81,13 @@ def test_json_then_resume_with_stream_json(cli: Cli, llm: ScriptedLLMServer) -> 
     assert {"assistant_chunk", "assistant_message", "usage", "turn_complete"} <= set(types)
     assert all(e["thread_id"] == "t-json" for e in events)
     assert events[-1]["result"] == "Second answer." and events[-1]["exit_reason"] == "done"
-    sent = user_texts(llm.requests[-1])
+    sent = provider.user_texts(llm.requests[-1])
     assert sent == ["first", "second"]  # the resumed thread kept its history
+    assert [bool(r.get("stream")) for r in llm.requests] == [False, True]
+    if provider.wire == "anthropic":  # priced, and the resumed run reads the prompt cache
+        assert result["usage"]["cost_usd"] > 0 and result["usage"]["cache_write_tokens"] > 0
+        usage = events[-1]["usage"]
+        assert usage["cache_read_tokens"] > 0 and usage["cache_hit_share"] > 0
 
 
 def test_iteration_cap_exits_3(cli: Cli, llm: ScriptedLLMServer) -> None:
@@ -98,15 +122,16 @@ def test_provider_auth_error_exits_1_with_the_key_to_set(cli: Cli, llm: Scripted
     assert result["exit_reason"] == "error" and "OPENAI_API_KEY" in result["error"]
 
 
-def test_resume_after_sigkill_mid_tool_finishes_the_run(cli: Cli, llm: ScriptedLLMServer) -> None:
-    cli.use_server(llm)
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
+def test_resume_after_sigkill_mid_tool_finishes_the_run(cli: Cli, provider: Provider) -> None:
+    llm = provider.server
     # The first run records its process group and sleeps; the re-run after the kill is quick.
     command = "if [ -f started ]; then echo second run; else echo $$ > started; sleep 30; fi"
     llm.add(
         Turn(tool_calls=[bash(command, "call_sleep")]),
         Turn(content="Finished after the restart."),
     )
-    first = cli.popen(*MODEL, "--thread-id", "killed", "do the long thing")
+    first = cli.popen("--model", provider.model, "--thread-id", "killed", "do the long thing")
     started = cli.cwd / "started"
     try:
         deadline = time.monotonic() + 90
@@ -127,9 +152,9 @@ def test_resume_after_sigkill_mid_tool_finishes_the_run(cli: Cli, llm: ScriptedL
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["result"] == "Finished after the restart."
-    tool_results = [m for m in llm.requests[-1]["messages"] if m["role"] == "tool"]
-    assert [m["tool_call_id"] for m in tool_results] == ["call_sleep"]
-    assert "second run" in tool_results[0]["content"]
+    tool_results = provider.tool_results(llm.requests[-1])
+    assert list(tool_results) == ["call_sleep"]
+    assert "second run" in tool_results["call_sleep"]
 
 
 def test_ctrl_c_cancels_the_turn_and_exits_130(cli: Cli, llm: ScriptedLLMServer) -> None:

@@ -12,11 +12,17 @@ in the last five minutes: those tokens are ``cache_read_input_tokens``. The rest
 last breakpoint is written (``cache_creation_input_tokens``); what follows is plain
 ``input_tokens``. Markers are not part of a block's identity, so moving a breakpoint
 forward still reads what the previous request wrote.
+
+Thinking: the fake signs each thinking block it sends (`signature`); `validate` refuses a
+thinking block whose text or signature was changed, and, with thinking enabled, a last
+assistant turn that made tool calls without starting with its thinking block, as the API does.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import itertools
 import json
 import threading
@@ -30,6 +36,8 @@ __all__ = [
     "block_tokens",
     "prompt_blocks",
     "request_tokens",
+    "signature",
+    "thinking_enabled",
     "tool_results",
     "validate",
 ]
@@ -37,6 +45,10 @@ __all__ = [
 CACHE_TTL_S = 300.0
 LOOKBACK_BLOCKS = 20
 MAX_BREAKPOINTS = 4
+MIN_THINKING_BUDGET = 1024
+_SIGNING_KEY = b"tests.fakes.anthropic_server thinking"
+_THINKING = frozenset({"thinking", "redacted_thinking"})
+_THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 
 
 class RequestError(Exception):
@@ -191,11 +203,67 @@ def validate(request: dict[str, Any]) -> None:
                 f"{', '.join(stray)}. Each `tool_result` block must have a corresponding "
                 "`tool_use` block in the previous message."
             )
+    _check_thinking(request, messages)
     marks = sum(mark for _, mark in prompt_blocks(request))
     if marks > MAX_BREAKPOINTS:
         raise RequestError(
             f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
             f"Found {marks}."
+        )
+
+
+def signature(thinking: str) -> str:
+    """The fake's signature of a thinking block's text (opaque to clients, like the real one)."""
+    mac = hmac.new(_SIGNING_KEY, thinking.encode(), hashlib.sha256).digest()
+    return base64.b64encode(mac).decode()
+
+
+def thinking_enabled(request: dict[str, Any]) -> bool:
+    config = request.get("thinking")
+    return isinstance(config, dict) and config.get("type") in ("enabled", "adaptive")
+
+
+def _check_thinking(request: dict[str, Any], messages: list[dict[str, Any]]) -> None:
+    """The extended-thinking rules: budget, temperature, signed blocks, the tool loop's turn."""
+    enabled = thinking_enabled(request)
+    budget = (request.get("thinking") or {}).get("budget_tokens") if enabled else None
+    if budget is not None and (not isinstance(budget, int) or budget < MIN_THINKING_BUDGET):
+        raise RequestError(
+            f"thinking.enabled.budget_tokens: Input should be greater than or equal to "
+            f"{MIN_THINKING_BUDGET}"
+        )
+    if budget is not None and budget >= request["max_tokens"]:
+        raise RequestError(
+            "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our "
+            f"documentation at {_THINKING_DOCS}#max-tokens-and-context-window-size"
+        )
+    if enabled and request.get("temperature", 1) != 1:
+        raise RequestError(
+            "`temperature` may only be set to 1 when thinking is enabled or in "
+            f"interleaved thinking mode. Please consult our documentation at {_THINKING_DOCS}"
+        )
+    last: int | None = None
+    for i, message in enumerate(messages):
+        if message["role"] != "assistant":
+            continue
+        last = i
+        for j, block in enumerate(_blocks(message.get("content"))):
+            sent = block.get("signature")
+            if block.get("type") == "thinking" and sent != signature(str(block.get("thinking"))):
+                raise RequestError(
+                    f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
+                )
+    if not enabled or last is None or not _tool_ids(messages[last], "tool_use", "id"):
+        return
+    first = _blocks(messages[last].get("content"))[0].get("type")
+    if first not in _THINKING:
+        raise RequestError(
+            f"messages.{last}.content.0.type: Expected `thinking` or `redacted_thinking`, but "
+            f"found `{first}`. When `thinking` is enabled, a final `assistant` message must "
+            "start with a thinking block (preceeding the lastmost set of `tool_use` and "
+            "`tool_result` blocks). We recommend you include thinking blocks from previous "
+            "turns. To avoid this requirement, disable `thinking`. Please consult our "
+            f"documentation at {_THINKING_DOCS}"
         )
 
 

@@ -14,7 +14,9 @@ A Turn's ``finish_reason`` may be Anthropic's or OpenAI's (stop, tool_calls, len
 ``usage="auto"`` comes from the simulated prompt cache (`anthropic_request.PromptCache`), a
 dict is sent as is (OpenAI keys translated); ``error_code`` is an Anthropic error type, or
 ``context_length_exceeded`` for "prompt is too long"; a 429 carries ``retry-after``.
-`AnthropicTurn.stream_error` sends an SSE error event mid-stream. Before any Turn, the
+`AnthropicTurn.stream_error` sends an SSE error event mid-stream. A Turn's ``thinking``
+goes out first as a signed thinking block (streamed as thinking_delta + signature_delta)
+when the request enables thinking. Before any Turn, the
 server checks ``x-api-key`` and ``anthropic-version``, refuses what the API refuses
 (`anthropic_request.validate`), and with ``context_window`` refuses larger prompts itself.
 As a process: ``python -m tests.fakes.anthropic_server --script S --port-file P [--log L]``.
@@ -40,6 +42,8 @@ from tests.fakes.anthropic_request import (
     PromptCache,
     RequestError,
     request_tokens,
+    signature,
+    thinking_enabled,
     tool_results,
     validate,
 )
@@ -87,7 +91,7 @@ def _usage(turn: Turn, accounted: dict[str, int]) -> dict[str, int] | None:
     if turn.usage is None:
         return None
     if turn.usage == "auto":
-        output = len(turn.content) // 4 + 10 * len(turn.tool_calls)
+        output = len(turn.content + turn.thinking) // 4 + 10 * len(turn.tool_calls)
         return {**accounted, "output_tokens": output}
     usage = dict(turn.usage)
     if "prompt_tokens" in usage or "completion_tokens" in usage:
@@ -207,6 +211,9 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> dict[str, Any]:
         owner = self.server.owner
         content: list[dict[str, Any]] = []
+        if turn.thinking and thinking_enabled(request):
+            sign = signature(turn.thinking)
+            content.append({"type": "thinking", "thinking": turn.thinking, "signature": sign})
         if turn.content:
             content.append({"type": "text", "text": turn.content})
         for call in turn.tool_calls:
@@ -245,6 +252,12 @@ class _Handler(BaseHTTPRequestHandler):
             if block["type"] == "text":
                 head = {**block, "text": ""}
                 deltas = [{"type": "text_delta", "text": t} for t in _split(block["text"])]
+            elif block["type"] == "thinking":
+                head = {**block, "thinking": "", "signature": ""}
+                deltas = [
+                    {"type": "thinking_delta", "thinking": t} for t in _split(block["thinking"])
+                ]
+                deltas.append({"type": "signature_delta", "signature": block["signature"]})
             else:
                 head, raw = {**block, "input": {}}, block["input"]
                 raw = raw if isinstance(raw, str) else json.dumps(raw)

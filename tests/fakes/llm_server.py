@@ -64,6 +64,9 @@ class Turn:
 
     content: str = ""
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    # The model's reasoning: OpenAI-compatible servers send it as `reasoning_content`; the
+    # Anthropic fake as a signed thinking block, when the request enables thinking.
+    thinking: str = ""
     finish_reason: str | None = None
     usage: dict[str, Any] | Literal["auto"] | None = "auto"
     status: int = 200
@@ -223,6 +226,8 @@ class _Handler(BaseHTTPRequestHandler):
             "role": "assistant",
             "content": None if (not turn.content and turn.tool_calls) else turn.content,
         }
+        if turn.thinking:
+            message["reasoning_content"] = turn.thinking
         if turn.tool_calls:
             message["tool_calls"] = [
                 {
@@ -271,6 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
             return json.dumps({**base, "choices": [choice]})
 
         yield chunk({"role": "assistant", "content": ""})
+        for piece in _split(turn.thinking):
+            yield chunk({"reasoning_content": piece})
         for piece in _split(turn.content):
             yield chunk({"content": piece})
         for index, tc in enumerate(turn.tool_calls):

@@ -1,13 +1,27 @@
-"""The agent loop end to end: litellm over HTTP to the scripted server, real tools, SQLite."""
+"""The agent loop end to end: litellm over HTTP to the scripted server, real tools, SQLite.
+
+The scenarios that take a `provider` run through both wire formats (OpenAI-compatible and
+Anthropic), the core ones streaming and not; the rest use the OpenAI-compatible fake.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results, user_texts
+from tests.fakes.providers import EVERY_WAY, PROVIDERS, Provider, serve
+from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
+
+
+@pytest.fixture
+def provider(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
+    with serve(request.param, monkeypatch) as wire:
+        yield wire
 
 
 def call(name: str, call_id: str, **args: object) -> dict[str, object]:
@@ -18,18 +32,20 @@ def types(events: list) -> list[str]:
     return [e.type for e in events]
 
 
+@pytest.mark.parametrize("provider", EVERY_WAY, indirect=True)
 async def test_writes_a_python_file_runs_it_and_the_output_reaches_the_model(
-    llm: ScriptedLLMServer, workspace: Path
+    provider: Provider, workspace: Path
 ) -> None:
+    llm = provider.server
     llm.add(
         Turn(tool_calls=[call("write", "w1", path="hello.py", content="print(6 * 7)\n")]),
         Turn(tool_calls=[call("bash", "b1", command="python3 hello.py")]),
         Turn(content="The script printed 42."),
     )
-    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+    async with open_session(provider.settings(), workspace, mode="headless") as session:
         events = await collect(session.send("Write hello.py that prints 6*7 and run it"))
     assert (workspace / "hello.py").read_text() == "print(6 * 7)\n"
-    assert "42" in tool_results(llm.requests[2])["b1"]
+    assert "42" in provider.tool_results(llm.requests[2])["b1"]
     done = events[-1]
     assert done.type == "turn_complete"
     assert done.data["stop_reason"] == "done"
@@ -37,21 +53,40 @@ async def test_writes_a_python_file_runs_it_and_the_output_reaches_the_model(
     assert done.data["iterations"] == 3
     assert done.data["usage"]["input_tokens"] > 0
     for request in llm.requests:
-        assert_valid_tool_pairing(request["messages"])
-    assert llm.requests[0]["messages"][0]["role"] == "system"
-    assert {t["function"]["name"] for t in llm.requests[0]["tools"]} >= {
-        "bash",
-        "read",
-        "write",
-        "edit",
-    }
+        provider.check_pairing(request)
+    assert provider.system_prompt(llm.requests[0]).startswith("You are ml-intern")
+    assert provider.tool_names(llm.requests[0]) >= {"bash", "read", "write", "edit"}
+    assert all(bool(r.get("stream")) is provider.stream for r in llm.requests)
 
 
-async def test_approval_approve_runs_the_command(llm: ScriptedLLMServer, workspace: Path) -> None:
+@pytest.mark.parametrize("provider", EVERY_WAY, indirect=True)
+async def test_the_models_thinking_is_never_shown_as_its_answer(
+    provider: Provider, workspace: Path
+) -> None:
+    provider.server.add(
+        Turn(thinking="Secret plan: glob first.", tool_calls=[call("glob", "g1", pattern="*")]),
+        Turn(thinking="Nothing found, say so.", content="The folder is empty."),
+    )
+    settings = provider.settings(reasoning_effort="high")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("what is here?"))
+        messages = await session.messages()
+    assert events[-1].data["final_text"] == "The folder is empty."
+    shown = [e.data["text"] for e in events if e.type in ("assistant_chunk", "assistant_message")]
+    assert shown and not any("Secret" in text or "Nothing found" in text for text in shown)
+    answers = [m for m in messages if m.type == "ai"]
+    assert [m.content for m in answers] == ["", "The folder is empty."]
+    # Kept with the reply it belongs to (the model may need it back), not as its text.
+    assert answers[-1].additional_kwargs["reasoning_content"] == "Nothing found, say so."
+
+
+@pytest.mark.parametrize("provider", EVERY_WAY, indirect=True)
+async def test_approval_approve_runs_the_command(provider: Provider, workspace: Path) -> None:
+    llm = provider.server
     llm.add(
         Turn(tool_calls=[call("bash", "b1", command="touch made-by-agent")]), Turn(content="done")
     )
-    async with open_session(fast_settings(llm.url), workspace) as session:
+    async with open_session(provider.settings(), workspace) as session:
         events = await collect(session.send("make a file"))
         asked = [e for e in events if e.type == "approval_required"]
         assert len(asked) == 1
@@ -65,26 +100,31 @@ async def test_approval_approve_runs_the_command(llm: ScriptedLLMServer, workspa
     assert events[-1].data["stop_reason"] == "done"
 
 
+@pytest.mark.parametrize("provider", EVERY_WAY, indirect=True)
 async def test_approval_reject_sends_feedback_and_runs_nothing(
-    llm: ScriptedLLMServer, workspace: Path
+    provider: Provider, workspace: Path
 ) -> None:
+    llm = provider.server
     llm.add(
         Turn(tool_calls=[call("bash", "b1", command="rm -rf data")]), Turn(content="ok, I will not")
     )
     (workspace / "data").mkdir()
-    async with open_session(fast_settings(llm.url), workspace) as session:
+    async with open_session(provider.settings(), workspace) as session:
         await collect(session.send("clean up"))
-        await collect(session.resume([{"type": "reject", "message": "never delete data/"}]))
+        events = await collect(
+            session.resume([{"type": "reject", "message": "never delete data/"}])
+        )
     assert (workspace / "data").exists()
-    result = tool_results(llm.requests[1])["b1"]
+    result = provider.tool_results(llm.requests[1])["b1"]
     assert "rejected" in result and "never delete data/" in result
+    assert events[-1].data["final_text"] == "ok, I will not"
 
 
-async def test_approval_edit_runs_the_edited_command(
-    llm: ScriptedLLMServer, workspace: Path
-) -> None:
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
+async def test_approval_edit_runs_the_edited_command(provider: Provider, workspace: Path) -> None:
+    llm = provider.server
     llm.add(Turn(tool_calls=[call("bash", "b1", command="touch wrong-name")]), Turn(content="ok"))
-    async with open_session(fast_settings(llm.url), workspace) as session:
+    async with open_session(provider.settings(), workspace) as session:
         await collect(session.send("make a file"))
         await collect(
             session.resume(
@@ -99,15 +139,15 @@ async def test_approval_edit_runs_the_edited_command(
         messages = await session.messages()
     assert (workspace / "right-name").exists() and not (workspace / "wrong-name").exists()
     # The model sees the call as it actually ran.
-    sent = llm.requests[1]["messages"]
-    assistant = next(m for m in sent if m["role"] == "assistant")
-    assert "right-name" in assistant["tool_calls"][0]["function"]["arguments"]
+    assert provider.sent_calls(llm.requests[1]) == {"b1": {"command": "touch right-name"}}
     assert messages[1].tool_calls[0]["args"] == {"command": "touch right-name"}
 
 
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
 async def test_one_interrupt_carries_every_call_that_needs_a_human(
-    llm: ScriptedLLMServer, workspace: Path
+    provider: Provider, workspace: Path
 ) -> None:
+    llm = provider.server
     llm.add(
         Turn(
             tool_calls=[
@@ -118,7 +158,7 @@ async def test_one_interrupt_carries_every_call_that_needs_a_human(
         ),
         Turn(content="ok"),
     )
-    async with open_session(fast_settings(llm.url), workspace) as session:
+    async with open_session(provider.settings(), workspace) as session:
         events = await collect(session.send("go"))
         asked = [e for e in events if e.type == "approval_required"]
         assert len(asked) == 1
@@ -127,9 +167,9 @@ async def test_one_interrupt_carries_every_call_that_needs_a_human(
             session.resume([{"type": "approve"}, {"type": "reject", "message": "not two"}])
         )
     assert (workspace / "one").exists() and not (workspace / "two").exists()
-    results = tool_results(llm.requests[1])
+    results = provider.tool_results(llm.requests[1])
     assert set(results) == {"b1", "g1", "b2"} and "not two" in results["b2"]
-    assert_valid_tool_pairing(llm.requests[1]["messages"])
+    provider.check_pairing(llm.requests[1])
 
 
 async def test_three_one_second_tool_calls_run_concurrently(
@@ -150,12 +190,14 @@ async def test_three_one_second_tool_calls_run_concurrently(
     assert elapsed < 2.0, f"3 one-second calls took {elapsed:.2f}s: not concurrent"
 
 
-async def test_rate_limit_is_retried_then_succeeds(llm: ScriptedLLMServer, workspace: Path) -> None:
+@pytest.mark.parametrize("provider", EVERY_WAY, indirect=True)
+async def test_rate_limit_is_retried_then_succeeds(provider: Provider, workspace: Path) -> None:
+    llm = provider.server
     llm.add(
         Turn(status=429, error_code="rate_limit_exceeded", headers={"Retry-After": "0"}),
         Turn(content="hello after the rate limit"),
     )
-    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+    async with open_session(provider.settings(), workspace, mode="headless") as session:
         events = await collect(session.send("hi"))
     assert len(llm.requests) == 2
     retry_notes = [e for e in events if e.type == "error"]
@@ -164,12 +206,14 @@ async def test_rate_limit_is_retried_then_succeeds(llm: ScriptedLLMServer, works
     assert events[-1].data["final_text"] == "hello after the rate limit"
 
 
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
 async def test_persistent_server_errors_end_the_turn_with_the_providers_message(
-    llm: ScriptedLLMServer, workspace: Path
+    provider: Provider, workspace: Path
 ) -> None:
+    llm = provider.server
     for _ in range(3):
         llm.add(Turn(status=500, error_message="upstream exploded"))
-    settings = fast_settings(llm.url, model_retries=2)
+    settings = provider.settings(model_retries=2)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("hi"))
         messages = await session.messages()
@@ -236,20 +280,23 @@ async def test_malformed_arguments_and_unknown_tools_become_errors_the_model_see
     assert events[-1].data["stop_reason"] == "done"
 
 
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
 async def test_output_limit_drops_tool_calls_and_tells_the_model(
-    llm: ScriptedLLMServer, workspace: Path
+    provider: Provider, workspace: Path
 ) -> None:
+    llm = provider.server
     llm.add(
         Turn(
             tool_calls=[call("write", "w1", path="big.py", content="x = 1")], finish_reason="length"
         ),
         Turn(content="I'll write it in parts"),
     )
-    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+    async with open_session(provider.settings(), workspace, mode="headless") as session:
         await collect(session.send("write a big file"))
     assert not (workspace / "big.py").exists()
-    assert any("output token limit" in text for text in user_texts(llm.requests[1]))
-    assert_valid_tool_pairing(llm.requests[1]["messages"])
+    assert any("output token limit" in text for text in provider.user_texts(llm.requests[1]))
+    assert provider.sent_calls(llm.requests[1]) == {}
+    provider.check_pairing(llm.requests[1])
 
 
 async def test_long_tool_output_is_capped_and_spilled_to_a_file(
@@ -269,16 +316,14 @@ async def test_long_tool_output_is_capped_and_spilled_to_a_file(
     assert spill.read_text().count("\n") >= 20000
 
 
-async def test_streaming_yields_chunks_and_tool_calls(
-    llm: ScriptedLLMServer, workspace: Path
-) -> None:
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
+async def test_streaming_yields_chunks_and_tool_calls(provider: Provider, workspace: Path) -> None:
+    llm = provider.server
     llm.add(
         Turn(content="Let me look around. ", tool_calls=[call("glob", "g1", pattern="*.py")]),
         Turn(content="There are no Python files here, as far as I can see."),
     )
-    async with open_session(
-        fast_settings(llm.url, stream=True), workspace, mode="headless"
-    ) as session:
+    async with open_session(provider.settings(stream=True), workspace, mode="headless") as session:
         events = await collect(session.send("list python files"))
     chunks = [e.data["text"] for e in events if e.type == "assistant_chunk"]
     assert len(chunks) >= 3

@@ -6,6 +6,7 @@ Anthropic server as its api base, streaming and not.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from typing import Any
 import pytest
 
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.anthropic_request import signature
 from tests.fakes.anthropic_server import AnthropicTurn, ScriptedAnthropicServer, Turn, tool_results
+from tests.fakes.llm_server import ScriptedLLMServer
 
 MODEL = "anthropic/claude-sonnet-4-5-20250929"
 KEY = "sk-ant-test-0123456789abcdefghij"
@@ -322,3 +325,122 @@ async def test_a_long_turn_is_served_mostly_from_the_prompt_cache(
     share = usage["cache_read_tokens"] / usage["input_tokens"]
     assert share >= 0.8, f"only {share:.0%} of input tokens came from the cache"
     assert events[-1].data["usage"]["cache_read_tokens"] == usage["cache_read_tokens"]
+
+
+# --- extended thinking -----------------------------------------------------------------
+
+
+def thinking_of(request: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """The thinking blocks of each assistant turn a request sent back."""
+    return [
+        [b for b in m["content"] if b.get("type") == "thinking"]
+        for m in request["messages"]
+        if m["role"] == "assistant" and isinstance(m["content"], list)
+    ]
+
+
+def signed(text: str) -> dict[str, str]:
+    return {"type": "thinking", "thinking": text, "signature": signature(text)}
+
+
+async def test_thinking_goes_back_with_its_signature_across_tool_calls(
+    claude: ScriptedAnthropicServer, workspace: Path, stream: bool
+) -> None:
+    """With an effort set, Anthropic refuses a tool loop whose last turn lost its thinking."""
+    (workspace / "notes.txt").write_text("the answer is 42\n")
+    claude.add(
+        Turn(thinking="Read the notes first.", tool_calls=[call("read", "r1", path="notes.txt")]),
+        Turn(
+            thinking="Check the size too.",
+            tool_calls=[call("bash", "b1", command="wc -l notes.txt")],
+        ),
+        Turn(thinking="It says 42.", content="The notes say the answer is 42."),
+    )
+    high = settings(claude, stream, reasoning_effort="high")
+    async with open_session(high, workspace, mode="headless") as session:
+        events = await collect(session.send("What do my notes say?"))
+        messages = await session.messages()
+    assert events[-1].data["stop_reason"] == "done", fatal_errors(events)
+    assert events[-1].data["final_text"] == "The notes say the answer is 42."
+    first, second, third = claude.requests
+    assert first["thinking"]["type"] == "enabled" and first["thinking"]["budget_tokens"] > 0
+    assert thinking_of(second) == [[signed("Read the notes first.")]]
+    assert thinking_of(third) == [
+        [signed("Read the notes first.")],
+        [signed("Check the size too.")],
+    ]
+    # The thinking is the model's own: never the answer, never streamed as text.
+    shown = [e.data["text"] for e in events if e.type in ("assistant_chunk", "assistant_message")]
+    assert not any("notes first" in text or "It says" in text for text in shown)
+    assert [m.content for m in messages if m.type == "ai"][-1] == "The notes say the answer is 42."
+
+
+async def test_thinking_goes_back_after_reopening_the_thread_at_an_approval(
+    claude: ScriptedAnthropicServer, workspace: Path, stream: bool
+) -> None:
+    claude.add(
+        Turn(thinking="Make the file.", tool_calls=[call("bash", "b1", command="touch made")]),
+        Turn(thinking="Done.", content="Made it."),
+    )
+    high = settings(claude, stream, reasoning_effort="high")
+    async with open_session(high, workspace, thread_id="t-think") as session:
+        events = await collect(session.send("make a file"))
+        assert [e.type for e in events if e.type == "approval_required"]
+    async with open_session(high, workspace, thread_id="t-think") as session:
+        events = await collect(session.resume([{"type": "approve"}]))
+    assert (workspace / "made").exists()
+    assert events[-1].data["final_text"] == "Made it.", fatal_errors(events)
+    assert thinking_of(claude.requests[1]) == [[signed("Make the file.")]]
+
+
+async def test_thinking_is_not_sent_to_another_model_after_a_switch(
+    claude: ScriptedAnthropicServer,
+    llm: ScriptedLLMServer,
+    workspace: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_BASE", claude.url)
+    monkeypatch.setenv("OPENAI_API_BASE", llm.url)
+    claude.add(
+        Turn(thinking="List first.", tool_calls=[call("glob", "g1", pattern="*")]),
+        Turn(thinking="Nothing there.", content="The folder is empty."),
+    )
+    llm.add(Turn(content="Still empty."))
+    high = fast_settings(None, model_name=MODEL, reasoning_effort="high")
+    async with open_session(high, workspace, mode="headless") as session:
+        await collect(session.send("what is here?"))
+        await session.set_model("openai/scripted-model")
+        events = await collect(session.send("and now?"))
+    assert events[-1].data["final_text"] == "Still empty."
+    sent = llm.requests[0]["messages"]
+    assert [m["content"] for m in sent if m["role"] == "assistant"][-1] == "The folder is empty."
+    assert all("reasoning_content" not in m for m in sent)
+    assert not any("List first" in json.dumps(m) or "Nothing there" in json.dumps(m) for m in sent)
+
+
+async def test_a_compaction_mid_loop_pauses_thinking_instead_of_failing_the_turn(
+    claude: ScriptedAnthropicServer, workspace: Path, stream: bool
+) -> None:
+    """Compaction rewrites the history a turn's thinking followed, so it cannot go back:
+    the loop goes on without thinking (one refused request), the next turn thinks again."""
+    claude.add(
+        *[
+            Turn(
+                thinking=f"Count {i}.", tool_calls=[call("bash", f"b{i}", command=f"seq {i} 4000")]
+            )
+            for i in range(4)
+        ]
+    )
+    claude.responder = lambda request: (
+        Turn(thinking="Done.", content="counted") if request.get("tools") else Turn(content="- seq")
+    )
+    high = settings(claude, stream, reasoning_effort="high", compact_at_tokens=20_000)
+    async with open_session(high, workspace, mode="headless") as session:
+        events = await collect(session.send("count a lot"))
+        again = await collect(session.send("and once more"))
+    assert events[-1].data["stop_reason"] == "done", fatal_errors(events)
+    assert [e.type for e in events if e.type == "compacted"]
+    warnings = [e.data["message"] for e in events if e.type == "error" and e.data.get("warning")]
+    assert any("without extended thinking" in w for w in warnings)
+    assert again[-1].data["final_text"] == "counted"
+    assert claude.requests[-1].get("thinking", {}).get("type") == "enabled"

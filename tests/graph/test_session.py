@@ -10,15 +10,24 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.providers import PROVIDERS, Provider, serve
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def provider(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
+    with serve(request.param, monkeypatch) as wire:
+        yield wire
 
 
 def call(name: str, call_id: str, **args: object) -> dict[str, object]:
@@ -90,26 +99,31 @@ async def test_cancel_kills_the_running_tool_and_leaves_the_thread_valid(
     assert not Path(f"/proc/{pid}").exists(), "the cancelled command's process survived"
 
 
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
 async def test_a_new_message_while_an_approval_is_pending_answers_the_calls(
-    llm: ScriptedLLMServer, workspace: Path
+    provider: Provider, workspace: Path
 ) -> None:
+    llm = provider.server
     llm.add(Turn(tool_calls=[call("bash", "b1", command="touch x")]), Turn(content="fine, no file"))
-    async with open_session(fast_settings(llm.url), workspace) as session:
+    async with open_session(provider.settings(), workspace) as session:
         await collect(session.send("make x"))
         assert await session.pending_approval() is not None
         events = await collect(session.send("actually, don't"))
         assert await session.pending_approval() is None
     assert not (workspace / "x").exists()
-    assert "new message" in tool_results(llm.requests[1])["b1"]
-    assert_valid_tool_pairing(llm.requests[1]["messages"])
+    assert "new message" in provider.tool_results(llm.requests[1])["b1"]
+    provider.check_pairing(llm.requests[1])
+    assert provider.user_texts(llm.requests[1]) == ["make x", "actually, don't"]
     assert events[-1].data["final_text"] == "fine, no file"
 
 
+@pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
 async def test_a_pending_approval_survives_closing_and_reopening(
-    llm: ScriptedLLMServer, workspace: Path
+    provider: Provider, workspace: Path
 ) -> None:
+    llm = provider.server
     llm.add(Turn(tool_calls=[call("bash", "b1", command="touch later")]), Turn(content="made it"))
-    settings = fast_settings(llm.url)
+    settings = provider.settings()
     async with open_session(settings, workspace, thread_id="t-approval") as session:
         await collect(session.send("make later"))
     async with open_session(settings, workspace, thread_id="t-approval") as session:
@@ -120,6 +134,7 @@ async def test_a_pending_approval_survives_closing_and_reopening(
         events = await collect(session.resume([{"type": "approve"}]))
     assert (workspace / "later").exists()
     assert events[-1].data["final_text"] == "made it"
+    assert "b1" in provider.tool_results(llm.requests[1])
 
 
 async def test_sigkill_during_a_slow_tool_then_resume_in_a_new_process(
