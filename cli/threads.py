@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
@@ -98,9 +97,6 @@ def delete(thread_id: Annotated[str, typer.Argument(help="The thread's ID.")]) -
     """Delete a thread: its checkpoints, its index entry and its spilled tool outputs."""
     require(thread_id)
     asyncio.run(with_session(thread_id, lambda session: session.delete()))
-    from configs.environment import ml_intern_home
-
-    shutil.rmtree(ml_intern_home() / "spill" / thread_id, ignore_errors=True)
     typer.echo(f"Deleted thread {thread_id}.")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing, asynccontextmanager
@@ -28,6 +29,7 @@ from graph.store import DB_NAME, open_checkpointer
 from graph.thread_index import ThreadIndex, ThreadInfo
 from graph.thread_lock import ThreadBusyError, ThreadLock
 from nodes.deps import AgentDeps, ChatModelFactory
+from nodes.execute_tools import safe_file_name
 from nodes.history import stamped
 from nodes.provider_errors import ProviderError
 from nodes.usage import Usage
@@ -186,10 +188,12 @@ class Session(ThreadHistory):
         return self.index.list(cwd=cwd, limit=limit)
 
     async def delete(self) -> None:
-        """Remove this thread's checkpoints and its index row (refused while it runs elsewhere)."""
+        """Remove this thread's checkpoints, its index row and its spilled tool outputs
+        (refused while it runs elsewhere)."""
         with ThreadLock(self.deps.home, self.thread_id):
             await self.graph.checkpointer.adelete_thread(self.thread_id)
             self.index.delete(self.thread_id)
+            shutil.rmtree(self.deps.spill_dir / safe_file_name(self.thread_id), ignore_errors=True)
 
     # -- driving the thread -------------------------------------------------
 

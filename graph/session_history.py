@@ -78,10 +78,7 @@ class ThreadHistory:
         target = str(uuid.uuid4())
         with ThreadLock(self.deps.home, self.thread_id):  # not while a run writes it
             await self.graph.checkpointer.acopy_thread(self.thread_id, target)
-        info = self.info()
-        title = f"{info.title} (fork)" if info and info.title else "(fork)"
-        model, cwd = (info.model, info.cwd) if info else ("", "")
-        self.index.touch(target, title=title, model=model, cwd=cwd)
+        self.index.record_fork(self.thread_id, target)
         return target
 
     async def _last_user_text(self) -> str:

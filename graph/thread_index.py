@@ -93,6 +93,15 @@ class ThreadIndex:
         with self._db() as db:
             touch_row(db, thread_id, title=title, model=model, cwd=cwd)
 
+    def record_fork(self, source: str, target: str) -> str:
+        """Give the fork `target` its row: the source's title with " (fork)", its model and
+        cwd (what `threads fork` and the web UI's fork both show). Returns the title."""
+        info = self.get(source)
+        title = f"{info.title} (fork)" if info and info.title else "(fork)"
+        model, cwd = (info.model, info.cwd) if info else ("", "")
+        self.touch(target, title=title, model=model, cwd=cwd)
+        return title
+
     def get(self, thread_id: str) -> ThreadInfo | None:
         with self._db() as db:
             row = db.execute(

@@ -3,7 +3,8 @@
     POST /web/threads/{id}/undo       the CLI's /undo
     POST /web/threads/{id}/settings   {"model"?, "effort"?, "yolo"?}: /model, /effort, /yolo
     POST /web/threads/{id}/settle     after a cancelled run: answer its unfinished calls
-    GET  /web/models                  the configured model and effort, recent models, efforts
+    GET  /web/models                  the configured model and effort, recent models (on a
+                                      Space: the caller's own threads'), efforts
 
 Each thread action runs `graph/web_session.py` in a child process (the server forbids
 blocking I/O on its loop); the answer is its JSON, with its status.
@@ -21,9 +22,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from graph.web_oauth import Provider
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 ACTION_TIMEOUT_S = 120.0
@@ -75,8 +79,9 @@ def thread_action(action: str) -> Callable[[Request], Awaitable[JSONResponse]]:
     return endpoint
 
 
-def recent_models(limit: int = 8) -> list[str]:
-    """Blocking: the models the most recent threads used, newest first, no repeats."""
+def recent_models(thread_ids: list[str] | None = None, limit: int = 8) -> list[str]:
+    """Blocking: the models the most recent threads used (only `thread_ids`' when given, in
+    that order), newest first, no repeats."""
     from configs.environment import ml_intern_home
     from graph.store import DB_NAME
     from graph.thread_index import ThreadIndex
@@ -85,17 +90,21 @@ def recent_models(limit: int = 8) -> list[str]:
     if not db.exists():
         return []
     with ThreadIndex(db) as index:
-        models = [info.model for info in index.list(limit=100) if info.model]
-    return list(dict.fromkeys(models))[:limit]
+        if thread_ids is None:
+            infos = index.list(limit=100)
+        else:
+            infos = [info for t in thread_ids if (info := index.get(t)) is not None]
+    return list(dict.fromkeys(info.model for info in infos if info.model))[:limit]
 
 
-def model_choices() -> dict[str, Any]:
-    """Blocking: what the model and effort pickers offer."""
+def model_choices(thread_ids: list[str] | None = None) -> dict[str, Any]:
+    """Blocking: what the model and effort pickers offer (recent models: `thread_ids`' only,
+    when given)."""
     from configs.settings import load_settings
     from nodes.reasoning import EFFORTS
 
     settings = load_settings()
-    models = list(dict.fromkeys([settings.model_name, *recent_models()]))
+    models = list(dict.fromkeys([settings.model_name, *recent_models(thread_ids)]))
     return {
         "model": settings.model_name,
         "effort": settings.reasoning_effort or "",
@@ -104,8 +113,24 @@ def model_choices() -> dict[str, Any]:
     }
 
 
-async def models(_request: Request) -> JSONResponse:
-    return JSONResponse(await asyncio.to_thread(model_choices))
+async def own_thread_ids(request: Request) -> list[str]:
+    """The caller's threads, newest first, as the LangGraph API shows them to the caller
+    (graph/web_auth.py filters them by owner)."""
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    query = {"limit": 100, "sort_by": "updated_at", "sort_order": "desc", "select": ["thread_id"]}
+    cookie = {"cookie": request.headers.get("cookie", "")}
+    async with httpx.AsyncClient(
+        base_url=f"http://{host}:{port}", timeout=30, trust_env=False
+    ) as c:
+        answer = await c.post("/threads/search", json=query, headers=cookie)
+    answer.raise_for_status()
+    return [str(thread["thread_id"]) for thread in answer.json()]
+
+
+async def models(request: Request) -> JSONResponse:
+    """With people signing in, only the caller's own threads' models are offered."""
+    mine = await own_thread_ids(request) if Provider.from_env() is not None else None
+    return JSONResponse(await asyncio.to_thread(model_choices, mine))
 
 
 ROUTES = [

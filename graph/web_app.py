@@ -5,6 +5,7 @@ request, the server's REST API included. So the page at `/`, its assets under `/
 and `/threads`, `/runs`... all sit behind one check: when `ML_INTERN_WEB_TOKEN` is set,
 a request needs the token (`Authorization: Bearer T`, the `ml_intern_token` cookie, or
 `?token=T` once, which sets the cookie). `/ok` stays open for health checks.
+No site may frame the page, except the Hub on a Space (people sign in there).
 """
 
 from __future__ import annotations
@@ -25,19 +26,26 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from graph.web_actions import ROUTES as ACTION_ROUTES
 from graph.web_guard import RunGuard
 from graph.web_oauth import ROUTES as SIGN_IN_ROUTES
-from graph.web_oauth import SignInGate
+from graph.web_oauth import Provider, SignInGate
+from graph.web_threads import ThreadBooks
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 COOKIE = "ml_intern_token"
 OPEN_PATHS = frozenset({"/ok"})
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "Cache-Control": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; frame-ancestors {frame}"
+)
+# Only a Space's page may be framed, and only by the Hub (which shows a Space in an iframe).
+FRAME_ANCESTORS = {False: "'none'", True: "'self' https://huggingface.co"}
+
+
+def page_headers(on_a_space: bool) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": CSP.format(frame=FRAME_ANCESTORS[on_a_space]),
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+    }
 
 
 def presented_token(scope: Scope) -> str | None:
@@ -84,13 +92,16 @@ async def page(request: Request) -> FileResponse | RedirectResponse:
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
         return response
-    return FileResponse(WEB_DIR / "index.html", headers=PAGE_HEADERS)
+    headers = page_headers(Provider.from_env() is not None)
+    return FileResponse(WEB_DIR / "index.html", headers=headers)
 
 
 async def info(request: Request) -> JSONResponse:
-    """What the page needs to start runs: the graph's name and the served directory."""
+    """What the page needs to start runs: the graph's name and the served directory; and
+    whether people sign in here (then `/oauth/me` says who)."""
     workspace = os.environ.get("ML_INTERN_WORKSPACE") or str(Path.cwd())
-    return JSONResponse({"assistant_id": "ml_intern", "workspace": workspace})
+    sign_in = Provider.from_env() is not None
+    return JSONResponse({"assistant_id": "ml_intern", "workspace": workspace, "sign_in": sign_in})
 
 
 app = Starlette(
@@ -101,5 +112,10 @@ app = Starlette(
         *ACTION_ROUTES,
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
-    middleware=[Middleware(TokenGate), Middleware(SignInGate), Middleware(RunGuard)],
+    middleware=[
+        Middleware(TokenGate),
+        Middleware(SignInGate),
+        Middleware(RunGuard),
+        Middleware(ThreadBooks),  # the CLI's thread index and spill files, after a fork/delete
+    ],
 )

@@ -1,7 +1,7 @@
 """The web UI's thread actions that the LangGraph API has no word for, done by `Session`.
 
-Undo, the model / effort / yolo switches and the settling of a stopped run are the CLI's
-own operations (`graph/session.py`). The server rejects blocking I/O on its event loop
+Undo, the model / effort / yolo switches, the settling of a stopped run and the rest of a
+delete (spill files, index row) are the CLI's own operations (`graph/session.py`). The server rejects blocking I/O on its event loop
 (SQLite index, lock files), so `graph/web_actions.py` runs each action here, in a short
 child process, exactly as another `ml-intern` process would:
 
@@ -35,11 +35,8 @@ from nodes.reasoning import EFFORTS
 from tools.catalog import ToolCatalog
 
 Result = tuple[int, dict[str, Any]]
-PENDING = (
-    "This thread is waiting for your approval: approve or reject the pending action first, "
-    "then change its settings."
-)
 SETTLE_WAIT_S = 10.0
+FOR_ANY_THREAD = ("settings", "delete")  # a new thread's settings; a thread already deleted
 
 
 class Refused(Exception):
@@ -60,25 +57,32 @@ async def undo(session: Session, _request: Mapping[str, Any]) -> Result:
 
 
 async def settings(session: Session, request: Mapping[str, Any]) -> Result:
-    """The CLI's /model, /effort and /yolo for this thread; the model answers a probe first."""
-    if await session.pending_approval():
-        raise Refused(409, PENDING)
+    """The CLI's /model, /effort and /yolo for this thread; the model answers a probe first.
+    While an approval is pending the change cannot be written (that would drop the approval):
+    as in the CLI it is kept for the next run, so the answer says `carried`: the state update
+    the page sends along with its answer to the approval."""
+    changed: dict[str, Any] = {}
     try:
         if "model" in request:
-            await switch_model(session, str(request["model"] or "").strip())
+            changed["model"] = await switch_model(session, str(request["model"] or "").strip())
         if "effort" in request:
             effort = request["effort"] or None
             if effort is not None and effort not in EFFORTS:
                 raise Refused(422, f"Effort must be one of {', '.join(EFFORTS)}, or empty.")
             await session.set_effort(effort)
+            changed["effort"] = effort
         if "yolo" in request:
             await session.set_yolo(bool(request["yolo"]))
+            changed["yolo"] = bool(request["yolo"])
     except ThreadBusyError as busy:
         raise Refused(409, str(busy)) from None
-    return 200, await current_settings(session)
+    answer = await current_settings(session)
+    if await session.pending_approval():
+        answer.update({k: ("" if v is None else v) for k, v in changed.items()}, carried=changed)
+    return 200, answer
 
 
-async def switch_model(session: Session, model_id: str) -> None:
+async def switch_model(session: Session, model_id: str) -> str:
     if not model_id:
         raise Refused(422, "Name a model, for example anthropic/claude-sonnet-4-5.")
     token = None
@@ -91,6 +95,7 @@ async def switch_model(session: Session, model_id: str) -> None:
     if problem is not None:
         raise Refused(422, f"Not switched to {model_id}: {problem}")
     await session.set_model(model_id)
+    return model_id
 
 
 async def current_settings(session: Session) -> dict[str, Any]:
@@ -106,15 +111,7 @@ async def settle(session: Session, _request: Mapping[str, Any]) -> Result:
     """After the server cancelled a run: answer its unfinished tool calls as the CLI does
     after Ctrl-C, so the thread is idle and valid, and say that it was stopped."""
     lock = ThreadLock(session.deps.home, session.thread_id)
-    deadline = time.monotonic() + SETTLE_WAIT_S
-    while True:  # the cancelled run lets go of the thread as it unwinds
-        try:
-            lock.acquire()
-            break
-        except ThreadBusyError as busy:
-            if time.monotonic() > deadline:
-                raise Refused(409, str(busy)) from None
-            await asyncio.sleep(0.1)
+    await once_free(lock.acquire)  # the cancelled run lets go of the thread as it unwinds
     try:
         results, spent = unanswered_calls(await session.snapshot(), CANCELLED)
         update: dict[str, Any] = {"messages": results, "stop_reason": "interrupted"}
@@ -126,10 +123,33 @@ async def settle(session: Session, _request: Mapping[str, Any]) -> Result:
     return 200, {"settled_calls": len(results)}
 
 
+async def delete(session: Session, _request: Mapping[str, Any]) -> Result:
+    """After the server deleted its record of the thread: what `ml-intern threads delete`
+    removes besides (checkpoints, the index row, the spilled tool outputs)."""
+    await once_free(session.delete)
+    return 200, {"deleted": session.thread_id}
+
+
+async def once_free(step: Callable[[], Any]) -> None:
+    """`step` (sync or async), retried while the thread is busy for up to SETTLE_WAIT_S."""
+    deadline = time.monotonic() + SETTLE_WAIT_S
+    while True:
+        try:
+            done = step()
+            if asyncio.iscoroutine(done):
+                await done
+            return
+        except ThreadBusyError as busy:
+            if time.monotonic() > deadline:
+                raise Refused(409, str(busy)) from None
+            await asyncio.sleep(0.1)
+
+
 ACTIONS: dict[str, Callable[[Session, Mapping[str, Any]], Awaitable[Result]]] = {
     "undo": undo,
     "settings": settings,
     "settle": settle,
+    "delete": delete,
 }
 
 
@@ -146,7 +166,7 @@ async def perform(request: Mapping[str, Any]) -> Result:
         workspace=workspace,
         catalog=ToolCatalog([]),  # no tool runs here
     ) as session:
-        if not await session.exists() and request.get("action") != "settings":
+        if not await session.exists() and request.get("action") not in FOR_ANY_THREAD:
             return 404, {"detail": "No such thread: it may have been deleted."}
         try:
             return await action(session, request)

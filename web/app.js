@@ -1,10 +1,12 @@
 // ml-intern web: one page over the LangGraph server's REST API (same origin) and the few
 // endpoints of graph/web_actions.py. This module renders the page and wires it up.
 
+import { showAccount } from "./account.js";
 import { api, ApiError } from "./api.js";
 import { renderApproval } from "./approvals.js";
 import { renderMessages, renderPlan } from "./cards.js";
 import { $, el, icon, showError } from "./dom.js";
+import { setDrawer, wireDrawer } from "./drawer.js";
 import { markdown } from "./markdown.js";
 import { decide, join, send, stop, undo, yolo } from "./runs.js";
 import { loadChoices, renderSettings, wireSettings } from "./settings.js";
@@ -36,8 +38,8 @@ function render() {
     log.append(el("div", { class: "stopped", role: "note", text: "Stopped by you." }));
   }
   renderApproval(log);
+  renderPlan($("plan")); // before scrolling: showing the plan can make the log shorter
   if (nearBottom || ui.busy) log.scrollTop = log.scrollHeight;
-  renderPlan($("plan"));
   renderSettings();
   const hasTurn = messagesOf().some((m) => m.type === "human");
   $("send").disabled = ui.busy;
@@ -45,7 +47,7 @@ function render() {
   $("stop").disabled = ui.stopping || !ui.runId;
   $("undo").disabled = ui.busy || !hasTurn || ui.missing;
   $("status").textContent = ui.busy ? (ui.stopping ? "Stopping…" : "Running…")
-    : ui.interrupts.length ? "Waiting for your approval" : ui.notice;
+    : ui.interrupts.length ? ["Waiting for your approval", ui.notice].filter(Boolean).join(" · ") : ui.notice;
   renderUsage(ui.values.usage);
 }
 
@@ -76,7 +78,7 @@ async function refresh() {
 
 async function openThread(threadId) {
   Object.assign(ui, { threadId, missing: false, values: {}, interrupts: [], decisions: [], live: "", notice: "",
-    busy: false, runId: null, stopping: false });
+    busy: false, runId: null, stopping: false, carried: {} });
   ui.editing.clear();
   ui.logs.clear();
   showError(null);
@@ -125,6 +127,7 @@ function wire() {
   $("stop").addEventListener("click", () => stop());
   $("undo").addEventListener("click", () => undo());
   $("new-thread").addEventListener("click", () => {
+    setDrawer(false);
     goTo(null);
     openThread(null).catch(showError);
     $("message").focus();
@@ -132,6 +135,7 @@ function wire() {
   $("thread-search").addEventListener("input", renderThreadList);
   window.addEventListener("hashchange", () => openThread(threadFromHash()).catch(showError));
   wireSettings();
+  wireDrawer();
 }
 
 async function start() {
@@ -144,6 +148,7 @@ async function start() {
   $("workspace").title = `Workspace: ${ui.info.workspace}`;
   wire();
   loadChoices().catch(showError);
+  showAccount(ui.info).catch(showError);
   loadThreads().catch(showError);
   $("message").focus();
   await openThread(threadFromHash());

@@ -109,7 +109,10 @@ function resume(answer) {
   ui.decisions = [];
   ui.editing.clear();
   ui.interrupts = [];
-  return run({ command: { resume: answer } }).catch(showError);
+  const command = { resume: answer };
+  if (Object.keys(ui.carried).length) command.update = ui.carried; // what the CLI carries too
+  ui.carried = {};
+  return run({ command }).catch(showError);
 }
 
 export function decide(index, decision) {

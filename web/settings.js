@@ -4,14 +4,16 @@ import { api } from "./api.js";
 import { $, el, showError } from "./dom.js";
 import { actions, ui } from "./state.js";
 
-export const currentModel = () => ui.values.model || ui.pending.model || ui.choices.model;
-const currentEffort = () => (ui.threadId ? ui.values.effort : ui.pending.effort) ?? ui.choices.effort ?? "";
+// A setting carried to the next run (see `apply`) shows as the thread's.
+const thread = () => ({ ...ui.values, ...ui.carried });
+export const currentModel = () => thread().model || ui.pending.model || ui.choices.model;
+const currentEffort = () => (ui.threadId ? thread().effort : ui.pending.effort) ?? ui.choices.effort ?? "";
 
 export function renderSettings() {
   const model = $("model");
   if (document.activeElement !== model && !model.dataset.checking) model.value = currentModel() || "";
   $("effort").value = currentEffort() || "";
-  $("yolo").hidden = !ui.values.yolo;
+  $("yolo").hidden = !thread().yolo;
   const locked = ui.busy || Boolean(model.dataset.checking);
   model.disabled = locked;
   $("effort").disabled = locked;
@@ -25,7 +27,9 @@ export async function loadChoices() {
   renderSettings();
 }
 
-// Apply now (an existing thread) or with the first message (a new one).
+// Apply now (an existing thread) or with the first message (a new one). While an approval
+// is pending the server cannot write the thread: as the CLI does, the change is carried
+// and goes with the answer to the approval (runs.js).
 async function apply(change, said) {
   if (!ui.threadId || ui.missing) {
     Object.assign(ui.pending, change);
@@ -34,6 +38,11 @@ async function apply(change, said) {
     return;
   }
   const settings = await api("POST", `/web/threads/${ui.threadId}/settings`, change);
+  if (settings.carried) {
+    Object.assign(ui.carried, settings.carried);
+    actions.notify(`${said} from the next step, once you answer the approval.`);
+    return;
+  }
   Object.assign(ui.values, settings);
   actions.notify(`${said} for this thread.`);
 }
@@ -68,9 +77,9 @@ async function onEffort() {
 
 async function yoloOff() {
   try {
-    await api("POST", `/web/threads/${ui.threadId}/settings`, { yolo: false });
-    ui.values.yolo = false;
-    actions.notify("Yolo off: risky tool calls ask first again.");
+    await apply({ yolo: false }, "Yolo off");
+    actions.notify(ui.carried.yolo === false ? "Yolo off from the next step: risky tool calls will ask first again."
+      : "Yolo off: risky tool calls ask first again.");
   } catch (error) {
     showError(error);
   }

@@ -19,6 +19,7 @@ export const ui = {
   open: new Set(), // tool cards the user opened (kept open across re-renders)
   closed: new Set(), // running cards the user closed
   pending: {}, // model / effort chosen before the thread exists
+  carried: {}, // settings changed while an approval is pending: sent with the answer
   notice: "",
 };
 

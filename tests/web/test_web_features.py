@@ -11,6 +11,10 @@ a tab closed during a run.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -21,6 +25,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from configs.environment import ml_intern_home
+from graph.thread_index import ThreadIndex
 from graph.thread_lock import ThreadLock
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import bash, open_page, say, script_errors, snap
@@ -52,6 +57,19 @@ async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 def thread_of(page: Page) -> str:
     return page.url.split("#thread=")[1]
+
+
+def read_call(call_id: str, path: str) -> dict[str, object]:
+    return {"name": "read", "id": call_id, "arguments": {"path": path}}
+
+
+def listed_threads(home: Path, workspace: Path) -> list[str]:
+    """The thread ids `ml-intern threads list --all --json` prints."""
+    env = {**os.environ, "ML_INTERN_HOME": str(home)}
+    argv = [sys.executable, "-m", "cli", "threads", "list", "--all", "--json"]
+    done = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [row["thread_id"] for row in json.loads(done.stdout)]
 
 
 @pytest.mark.timeout(300)
@@ -121,12 +139,57 @@ async def test_edit_arguments_yolo_plan_and_live_progress(
 
     shot = await snap(page, tmp_path, "web-main.png")
     assert shot.stat().st_size > 10_000
+    await expect(page.get_by_role("button", name="Threads")).to_be_hidden()  # a desktop
+    await on_a_phone(page, tmp_path)
     assert script_errors(page) == []
+
+
+async def until_slid_in(page: Page) -> None:
+    """Wait for the thread drawer to finish sliding in (its left edge at the screen's)."""
+    deadline = time.monotonic() + 10
+    while (box := await page.locator("#sidebar").bounding_box()) is None or box["x"] < 0:
+        assert time.monotonic() < deadline, box
+        await asyncio.sleep(0.05)
+
+
+async def on_a_phone(page: Page, tmp_path: Path) -> None:
+    """At a phone's width the thread list hides behind "Threads", the plan sits above the
+    chat, and the chat keeps the width: nothing needs scrolling sideways."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.reload()  # as opened on the phone
+    threads = page.get_by_role("button", name="Threads")
+    await expect(threads).to_be_visible()
+    await expect(page.get_by_role("complementary", name="Threads")).to_be_hidden()
+    box = await page.get_by_label("Message").bounding_box()
+    send = await page.get_by_role("button", name="Send").bounding_box()
+    plan = await page.get_by_role("complementary", name="Plan").bounding_box()
+    log = await page.locator("#log").bounding_box()
+    assert box and send and plan and log
+    assert box["width"] > 200 and send["x"] + send["width"] <= 390
+    assert plan["y"] + plan["height"] <= log["y"] + 1  # stacked, not side by side
+    assert log["height"] > 300  # room to read the chat
+    wide = await page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 390, wide
+    await snap(page, tmp_path, "web-phone.png")
+    await expect(page.get_by_text("Training finished:")).to_be_in_viewport()
+
+    await threads.click()
+    drawer = page.get_by_role("complementary", name="Threads")
+    await expect(drawer).to_be_visible()
+    await expect(threads).to_have_attribute("aria-expanded", "true")
+    await until_slid_in(page)
+    await snap(page, tmp_path, "web-phone-threads.png")
+    await drawer.locator(".thread", has_text="train a small model").click()
+    await expect(drawer).to_be_hidden()  # the thread opened: back to the chat
+    await page.get_by_role("button", name="Threads").click()
+    await drawer.get_by_role("button", name="New thread").click()
+    await expect(drawer).to_be_hidden()
+    await expect(page.get_by_text("What should we work on?")).to_be_in_viewport()
 
 
 @pytest.mark.timeout(300)
 async def test_undo_model_switch_fork_and_delete(
-    page: Page, llm: ScriptedLLMServer, web: str
+    page: Page, llm: ScriptedLLMServer, web: str, isolated_home: Path, workspace: Path
 ) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
     # A setting chosen before the first message applies to the thread it starts.
@@ -171,22 +234,36 @@ async def test_undo_model_switch_fork_and_delete(
     await expect(page.locator("#thread-title")).to_have_text("first question (fork)")
     fork = thread_of(page)
     assert fork != original
+    with ThreadIndex(isolated_home / "threads.sqlite") as index:  # `ml-intern threads list`
+        forked, source = index.get(fork), index.get(original)
+    assert forked is not None and source is not None
+    assert forked.title == "first question (fork)"
+    assert forked.model == source.model == "openai/other-model"
+    assert forked.cwd == source.cwd
     await expect(page.get_by_text("The other model here.")).to_be_visible()
-    llm.add(Turn(content="Only in the fork."))
+    # The fork reads a long file: the full output goes to the thread's spill directory.
+    (workspace / "long.txt").write_text("".join(f"line {n} " + "x" * 60 + "\n" for n in range(900)))
+    llm.add(Turn(tool_calls=[read_call("r1", "long.txt")]), Turn(content="Only in the fork."))
     await say(page, "go another way")
     await expect(page.get_by_text("Only in the fork.")).to_be_visible()
+    spill = isolated_home / "spill" / fork
+    assert [p.name for p in spill.iterdir()] == ["r1.txt"]
     await page.locator(".thread", has_text="first question").last.click()
     await expect(page.locator("#thread-title")).to_have_text("first question")
     await expect(page.get_by_text("The other model here.")).to_be_visible()
     await expect(page.get_by_text("Only in the fork.")).to_have_count(0)
 
-    # Delete the fork from the list: gone from the page and from the server.
+    # Delete the fork from the list: gone from the page, the server, and what
+    # `ml-intern threads delete` removes (the index row, the spill files).
+    assert fork in listed_threads(isolated_home, workspace)
     row = page.locator(".thread-list li", has_text="(fork)")
     await row.get_by_role("button", name="Delete thread").click()
     await expect(page.locator(".thread")).to_have_count(1)
     with httpx.Client(base_url=web, trust_env=False, timeout=10) as client:
         assert client.get(f"/threads/{fork}").status_code == 404
         assert client.get(f"/threads/{original}").status_code == 200
+    assert not spill.exists()
+    assert listed_threads(isolated_home, workspace) == [original]
     assert script_errors(page) == []
 
 
@@ -227,7 +304,7 @@ async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
     await expect(page.get_by_text("Here now.")).to_be_visible()
 
     # A malformed answer to an approval: a clear 422, and the approval is still there.
-    llm.add(Turn(tool_calls=[bash("a1", "touch approved.txt")]), Turn(content="Approved it."))
+    llm.add(Turn(tool_calls=[bash("a1", "touch approved.txt")]))
     await say(page, "make approved.txt")
     await expect(page.get_by_role("button", name="Approve")).to_be_visible()
     runs = f"/threads/{thread_id}/runs/wait"
@@ -245,9 +322,27 @@ async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
         state = client.get(f"/threads/{thread_id}/state").json()
         assert state["interrupts"] or any(t["interrupts"] for t in state["tasks"])
     assert not (workspace / "approved.txt").exists()
+
+    # Settings changed while the approval waits: kept for the next step, as the CLI does.
+    llm.add(Turn(content="OK"))  # the new model answers its probe
+    await page.get_by_label("Model").fill("openai/other-model")
+    await page.get_by_label("Model").press("Enter")
+    await expect(page.get_by_role("status")).to_contain_text(
+        "Model: openai/other-model from the next step, once you answer the approval"
+    )
+    await page.get_by_label("Effort").select_option("high")
+    await expect(page.get_by_role("status")).to_contain_text("Effort: high from the next step")
+    await expect(page.get_by_role("alert")).to_be_hidden()
+    await expect(page.get_by_label("Model")).to_have_value("openai/other-model")
+    llm.add(Turn(content="Approved it."))
     await page.get_by_role("button", name="Approve").click()
     await expect(page.get_by_text("Approved it.")).to_be_visible()
     assert (workspace / "approved.txt").exists()
+    assert llm.requests[-1]["model"] == "other-model"  # the step after the approval
+    assert "touch approved.txt" in str(llm.requests[-1]["messages"])
+    await page.reload()
+    await expect(page.get_by_label("Model")).to_have_value("openai/other-model")
+    await expect(page.get_by_label("Effort")).to_have_value("high")
 
     # A tab closed during a run: the run finishes on the server; a reload shows it.
     asked = len(llm.requests)

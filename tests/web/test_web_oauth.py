@@ -26,13 +26,14 @@ from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import free_port, stop_web, wait_for_ready
+from tests.web.web_harness import free_port, snap, stop_web, wait_for_ready
 
 ALICE = FakeUser("u-alice-0001", "alice", "hf_oauthAliceToken0123456789abcdef")
 BOB = FakeUser("u-bob-0002", "bob", "hf_oauthBobToken0123456789abcdefgh")
 OWNER_TOKEN = "hf_spaceOwnerToken0123456789abcdef"  # the Space's own HF_TOKEN: never used
 CHROMIUM = shutil.which("chromium")
 ROUTER_MODEL = "scripted-org/scripted-model"  # not a litellm provider: the HF router
+ALICE_MODEL, BOB_MODEL = "alice-org/alice-model", "bob-org/bob-model"  # router ids too
 
 
 @dataclass
@@ -114,10 +115,16 @@ def signed_in(space: Space, who: FakeUser) -> httpx.Client:
     return client
 
 
-def run_turn(client: httpx.Client, thread_id: str, text: str) -> httpx.Response:
+def run_turn(
+    client: httpx.Client, thread_id: str, text: str, model: str | None = None
+) -> httpx.Response:
+    """One turn through the LangGraph API, on the thread's model or `model`."""
     body = {
         "assistant_id": "ml_intern",
-        "input": {"messages": [{"type": "human", "content": text}]},
+        "input": {
+            "messages": [{"type": "human", "content": text}],
+            **({"model": model} if model else {}),
+        },
         "context": {
             "mode": "interactive",
             "workspace": client.get("/web/info").json()["workspace"],
@@ -136,7 +143,7 @@ def test_each_person_has_their_own_threads_and_token(space: Space) -> None:
     assert thread["metadata"]["owner"] == ALICE.sub
     space.llm.add(Turn(tool_calls=[jobs_ps()]), Turn(content="Alice, you have no jobs."))
     hub_before, llm_before = len(space.hub.requests), len(space.llm.requests)
-    answer = run_turn(alice, thread["thread_id"], "list my jobs")
+    answer = run_turn(alice, thread["thread_id"], "list my jobs", model=ALICE_MODEL)
     assert answer.status_code == 200, answer.text
     assert "Alice, you have no jobs." in json.dumps(answer.json())
     # Alice's run: the Hub (whoami, jobs) and the router got Alice's token, nothing else.
@@ -161,7 +168,7 @@ def test_each_person_has_their_own_threads_and_token(space: Space) -> None:
     bob_thread = bob.post("/threads", json={}).json()["thread_id"]
     space.llm.add(Turn(content="Hi Bob."))
     llm_before = len(space.llm.requests)
-    assert run_turn(bob, bob_thread, "hello").status_code == 200
+    assert run_turn(bob, bob_thread, "hello", model=BOB_MODEL).status_code == 200
     router = space.llm.request_headers[llm_before:]
     assert {h.get("authorization") for h in router} == {f"Bearer {BOB.token}"}
     everything_sent = json.dumps([r.headers for r in space.hub.requests]) + json.dumps(
@@ -170,6 +177,11 @@ def test_each_person_has_their_own_threads_and_token(space: Space) -> None:
     assert OWNER_TOKEN not in everything_sent
     # The model never reads a token.
     assert not any(t in json.dumps(space.llm.requests) for t in (ALICE.token, BOB.token))
+
+    # The model picker offers the configured model and each person's own recent ones only
+    # (not the other's, not the CLI thread's).
+    assert alice.get("/web/models").json()["models"] == [ROUTER_MODEL, ALICE_MODEL]
+    assert bob.get("/web/models").json()["models"] == [ROUTER_MODEL, BOB_MODEL]
 
 
 def test_no_token_is_written_anywhere(space: Space) -> None:
@@ -222,7 +234,12 @@ def test_signed_out_tampered_and_studio_requests_are_refused(space: Space) -> No
             other.cookies.set("ml_intern_session", value)
             assert other.post("/threads/search", json={}).status_code == 401, value
             assert "<textarea" not in other.get("/").text
-    assert "<textarea" in alice.get("/").text
+    page = alice.get("/")
+    assert "<textarea" in page.text
+    # The Hub shows a Space in an iframe: the page may be framed there, and only there.
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'self' https://huggingface.co" in policy
+    assert "frame-ancestors 'none'" not in policy
 
 
 def test_cli_threads_are_nobodys_on_a_space(space: Space) -> None:
@@ -235,7 +252,7 @@ def test_cli_threads_are_nobodys_on_a_space(space: Space) -> None:
     assert "cli secret question" not in alice.post("/threads/search", json={}).text
 
 
-async def test_a_browser_signs_in_and_chats(space: Space) -> None:
+async def test_a_browser_signs_in_and_chats(space: Space, tmp_path: Path) -> None:
     """The page itself, unchanged, works on a signed-in session (a bonus over httpx)."""
     from playwright.async_api import async_playwright, expect
 
@@ -255,6 +272,18 @@ async def test_a_browser_signs_in_and_chats(space: Space) -> None:
         await tab.get_by_label("Message").fill("hi")
         await tab.get_by_role("button", name="Send").click()
         await expect(tab.get_by_text("Hello Alice, signed in.")).to_be_visible(timeout=30_000)
+        # Who is signed in shows, with a way out; signed out, the app is gone.
+        await expect(tab.get_by_role("complementary", name="Threads")).to_contain_text(
+            "Signed in as alice"
+        )
+        await snap(tab, tmp_path, "web-signed-in.png")
+        await tab.get_by_role("button", name="Sign out").click()
+        await expect(tab.get_by_role("link", name="Sign in with Hugging Face")).to_be_visible()
+        await expect(tab.get_by_label("Message")).to_have_count(0)
+        cookies = {c["name"]: c["value"] for c in await tab.context.cookies()}
+        assert "ml_intern_session" not in cookies
+        await tab.goto(f"{space.url}/web/info")
+        await expect(tab.locator("body")).to_contain_text("Sign in with Hugging Face first")
         await browser.close()
     alice = signed_in(space, ALICE)
     titles = [t["metadata"].get("title") for t in alice.post("/threads/search", json={}).json()]

@@ -65,6 +65,7 @@ async def test_chat_approve_reject_reload_then_the_cli_resumes(
     tool_results = [m for m in llm.requests[-1]["messages"] if m["role"] == "tool"]
     assert "please use python instead" in str(tool_results[-1]["content"])
     await expect(page.locator("#usage")).to_contain_text(" in · ")
+    await expect(page.get_by_role("button", name="Sign out")).to_have_count(0)  # no sign-in here
 
     await snap(page, tmp_path, "web-ui.png")
     await page.emulate_media(color_scheme="dark")
@@ -118,7 +119,12 @@ def test_with_a_token_the_page_and_the_api_need_it(
                 entry.status_code == 303 and "ml_intern_token=s3cret" in entry.headers["set-cookie"]
             )
             client.cookies.set("ml_intern_token", "s3cret")
-            assert "<textarea" in client.get("/").text
+            page = client.get("/")
+            assert "<textarea" in page.text
+            # Not a Space: no site may show this page in a frame.
+            assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+            assert "huggingface.co" not in page.headers["content-security-policy"]
+            assert client.get("/web/info").json()["sign_in"] is False
             assert client.post("/threads/search", json={}).status_code == 200
         assert stop_web(proc) == 0
     finally:
