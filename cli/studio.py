@@ -44,6 +44,7 @@ def write_config(directory: Path) -> Path:
         "graphs": {"ml_intern": f"{studio}:make_graph"},
         "env": {},
         "checkpointer": {"path": f"{studio}:create_checkpointer"},
+        "http": {"app": f"{PACKAGE_ROOT / 'graph' / 'origin_guard.py'}:app"},
     }
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "langgraph.json"
@@ -104,7 +105,10 @@ def studio(
             f"Studio: https://smith.langchain.com/studio/?baseUrl={url}",
         ]
 
-    serve(write_config(workdir), host=host, port=port, announce=announce)
+    from graph.origin_guard import ORIGINS_ENV, STUDIO_ORIGIN
+
+    extra = {ORIGINS_ENV: STUDIO_ORIGIN, "CORS_ALLOW_ORIGINS": STUDIO_ORIGIN}
+    serve(write_config(workdir), host=host, port=port, announce=announce, extra_env=extra)
 
 
 Announce = Callable[[str, int], list[str]]
@@ -134,6 +138,7 @@ def serve(
     workdir = config.parent
     log = workdir / "server.log"
     env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
+    env.update(guard_env(host, port))
     env.update(extra_env or {})
     argv = [langgraph, "dev", "--config", str(config), "--no-browser", "--no-reload",
             "--host", host, "--port", str(port)]  # fmt: skip
@@ -156,6 +161,28 @@ def serve(
         typer.echo("Stopping…")
     finally:
         stop(server)
+
+
+def guard_env(host: str, port: int) -> dict[str, str]:
+    """Bound to loopback, the server answers only to its own addresses (no DNS rebinding);
+    elsewhere a token or a sign-in guards it. Pages of other sites are refused either way."""
+    from graph.origin_guard import HOSTS_ENV, ORIGINS_ENV, loopback_hosts
+
+    env = {ORIGINS_ENV: "", "CORS_ALLOW_ORIGINS": f"http://127.0.0.1:{port}"}
+    if is_loopback(host):
+        env[HOSTS_ENV] = loopback_hosts(port)
+    return env
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

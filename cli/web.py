@@ -11,7 +11,6 @@ person's threads their own, and each run uses its person's token. Ctrl-C stops i
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import secrets
@@ -22,7 +21,7 @@ from typing import Annotated
 import typer
 
 from cli.exit_codes import ExitCode
-from cli.studio import PACKAGE_ROOT, serve, write_config
+from cli.studio import PACKAGE_ROOT, is_loopback, serve, write_config
 
 app = typer.Typer(add_completion=False)
 NEEDS_TOKEN = (
@@ -36,15 +35,6 @@ OAUTH_VARIABLES = ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OPENID_PROVIDER_UR
 # The server's environment when people sign in: no shared token anywhere (each run uses its
 # person's own), and no access token (sign-in replaces it).
 SIGN_IN_ENV = {"ML_INTERN_WEB_AUTH": "oauth", "ML_INTERN_WEB_TOKEN": "", "HF_TOKEN": ""}
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def signs_in_with_hf(env: Mapping[str, str] | None = None) -> bool:

@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graph.origin_guard import OriginGate
 from graph.web_actions import ROUTES as ACTION_ROUTES
 from graph.web_guard import RunGuard
 from graph.web_oauth import ROUTES as SIGN_IN_ROUTES
@@ -113,6 +114,7 @@ app = Starlette(
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
     middleware=[
+        Middleware(OriginGate),  # before anything: other websites must not drive this server
         Middleware(TokenGate),
         Middleware(SignInGate),
         Middleware(RunGuard),

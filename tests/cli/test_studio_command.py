@@ -18,6 +18,8 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
+
 from graph.thread_index import ThreadIndex
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -78,6 +80,15 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         url = f"http://127.0.0.1:{port}"
         assert f"serving {workspace}" in out.read_text()
         assert f"https://smith.langchain.com/studio/?baseUrl={url}" in out.read_text()
+        async with httpx.AsyncClient(base_url=url, trust_env=False) as http:
+            # Only Studio's own site and the SDK may drive it, not any page in the browser.
+            evil = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
+            forged = await http.post("/threads", content="{}", headers=evil)
+            assert forged.status_code == 403 and "evil.example" in forged.text
+            rebound = await http.post("/threads/search", json={}, headers={"Host": "evil.example"})
+            assert rebound.status_code == 403
+            studio = {"Origin": "https://smith.langchain.com"}
+            assert (await http.post("/threads/search", json={}, headers=studio)).status_code == 200
         client = get_client(url=url)
         listed = {t["thread_id"] for t in await client.threads.search(limit=50)}
         assert cli_thread in listed  # the CLI's thread, in the server's thread list

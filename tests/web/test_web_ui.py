@@ -7,6 +7,7 @@ guards the page and the API alike.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,7 @@ pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
 
 
 async def test_chat_approve_reject_reload_then_the_cli_resumes(
-    page: Page, llm: ScriptedLLMServer, workspace: Path, tmp_path: Path
+    page: Page, web: str, llm: ScriptedLLMServer, workspace: Path, tmp_path: Path
 ) -> None:
     expect.set_options(timeout=TIMEOUT_MS)
     llm.add(Turn(content="Hello! Here is **bold**, `code` and a list:\n\n- one\n- two"))
@@ -78,6 +79,23 @@ async def test_chat_approve_reject_reload_then_the_cli_resumes(
     await expect(page.locator(".thread[aria-current]")).to_contain_text("hi there")
     await page.get_by_label("Search threads").fill("no such thread")
     await expect(page.locator(".thread")).to_have_count(0)
+
+    # Another website open in the same browser cannot drive this tokenless loopback server:
+    # neither a cross-site "simple" POST nor a DNS-rebound host name.
+    async with httpx.AsyncClient(base_url=web, trust_env=False) as http:
+        run = {
+            "assistant_id": "ml_intern",
+            "input": {"messages": [{"role": "user", "content": "rm"}]},
+        }
+        forged = await http.post(
+            f"/threads/{thread_id}/runs", content=json.dumps(run),
+            headers={"Origin": "https://evil.example", "Content-Type": "text/plain"},
+        )  # fmt: skip
+        assert forged.status_code == 403 and "evil.example" in forged.text
+        host = web.removeprefix("http://").replace("127.0.0.1", "evil.example")
+        rebound = await http.get(f"/threads/{thread_id}/state", headers={"Host": host})
+        assert rebound.status_code == 403
+        assert (await http.get(f"/threads/{thread_id}/state")).status_code == 200
 
     llm.add(Turn(content="back in the CLI"))
     async with open_session(fast_settings(llm.url), workspace, thread_id=thread_id) as session:
