@@ -224,8 +224,12 @@ class Repl:
             return
         listed = "\n".join(map(sandbox_line, boxes))
         self.console.print(Text(f"Hub sandboxes of this thread:\n{listed}", style="yellow"))
-        answer = await self.approvals.prompt_async("Delete them? [y/N] ")
+        try:
+            answer = await self.approvals.prompt_async("Delete them? [y/N] ")
+        except (KeyboardInterrupt, EOFError):  # Ctrl-C / Ctrl-D: no, and the thread still closes
+            answer = ""
         if answer.strip().lower() not in {"y", "yes"}:
+            self.console.print(Text("Kept them (delete later with hf_sandbox).", style="dim"))
             return
         for box in boxes:
             try:
@@ -236,8 +240,13 @@ class Repl:
     async def close_session(self) -> None:
         """Close the thread; tell the user how to come back to it."""
         session, self.session = self.session, None
-        if session is not None:
-            await self.offer_to_delete_sandboxes(session.thread_id)
+        try:
+            if session is not None:
+                await self.offer_to_delete_sandboxes(session.thread_id)
+        finally:  # whatever happens there, the thread's lock and saver are released
+            await self.finish_closing(session)
+
+    async def finish_closing(self, session: Session | None) -> None:
         if session is not None and session.info() is not None:
             self.console.print(
                 Text.assemble(

@@ -210,3 +210,40 @@ def test_continue_shows_a_pending_approval_again(cli: Cli, llm: ScriptedLLMServe
         if again.isalive():
             again.terminate(force=True)
     assert (cli.cwd / "later.txt").read_text() == "later\n"
+
+
+def test_ctrl_d_at_the_sandbox_question_keeps_them_and_still_closes_the_thread(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    from tools.hub.sandbox_records import SandboxRecord, remember, thread_sandboxes
+
+    cli.use_server(llm)
+    llm.add(Turn(content="Hi."))
+    child = spawn_repl(cli, "--thread-id", "boxed")
+    try:
+        child.expect_exact(PROMPT)
+        child.sendline("hello")
+        child.expect_exact("Hi.")
+        child.expect_exact(PROMPT)
+        record = SandboxRecord("alice/sb", "t4-small", 0.6, 600, "2026-01-02T03:04:05+00:00", "k")
+        remember(cli.home, "boxed", record)
+        settle(child)
+        child.sendcontrol("d")
+        child.expect_exact("Delete them? [y/N]")
+        settle(child)
+        child.sendcontrol("d")
+        child.expect_exact("Kept them")
+        child.expect_exact("ml-intern --resume boxed")
+        child.expect(pexpect.EOF)
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
+    child.close()
+    assert child.exitstatus == 0
+    assert thread_sandboxes(cli.home, "boxed") == [record]
+    again = spawn_repl(cli, "--resume", "boxed")  # the thread's lock was released
+    try:
+        again.expect_exact("Resumed thread boxed")
+        again.expect_exact(PROMPT)
+    finally:
+        again.terminate(force=True)
