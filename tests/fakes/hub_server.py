@@ -32,6 +32,11 @@ from tests.fakes.hub_repos import Repo, RepoRoutes
 REPO = r"(?P<kind>models|datasets|spaces)/(?P<repo>[^/]+/[^/]+)"
 
 
+def hang_up(handler: Any) -> None:
+    """Answer nothing and close the connection."""
+    handler.close_connection = True
+
+
 class FakeHub(RepoRoutes, JobRoutes):
     """State of the fake Hub; the HTTP handler calls `handle(request)`."""
 
@@ -49,6 +54,7 @@ class FakeHub(RepoRoutes, JobRoutes):
         self.redirects: dict[str, str] = {}  # path -> Location
         self.delay: tuple[str, float] | None = None  # (path regex, seconds) to slow answers
         self._failures: list[tuple[str | None, re.Pattern[str], Response, list[int]]] = []
+        self._hang_ups: list[tuple[re.Pattern[str], list[int]]] = []
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -94,6 +100,11 @@ class FakeHub(RepoRoutes, JobRoutes):
         response.headers.update(headers or {})
         self._failures.append((method, re.compile(path), response, [times]))
 
+    def hang_up(self, path: str, *, times: int = 1) -> None:
+        """The next `times` requests whose path matches `path` get no answer: the connection
+        closes (the client sees a dropped connection, as in a network blip)."""
+        self._hang_ups.append((re.compile(path), [times]))
+
     def sent_to(self, pattern: str) -> list[Request]:
         return [r for r in self.requests if re.search(pattern, r.path)]
 
@@ -127,6 +138,10 @@ class FakeHub(RepoRoutes, JobRoutes):
             time.sleep(self.delay[1])  # outside the lock: slow requests overlap
         with self._lock:
             self.requests.append(req)
+            for pattern, left in self._hang_ups:
+                if left[0] > 0 and pattern.search(req.path):
+                    left[0] -= 1
+                    return hang_up
             for method, pattern, response, left in self._failures:
                 if left[0] > 0 and (method in (None, req.method)) and pattern.search(req.path):
                     left[0] -= 1

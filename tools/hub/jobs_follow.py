@@ -2,7 +2,8 @@
 
 The model gets the head and the tail (`JobLog`). Streams that end while the job still runs are
 reopened after a short wait (events already seen are skipped, so no line is shown twice); the
-job's status, not the stream, decides when it is over.
+job's status, not the stream, decides when it is over. A follow lasts hours, so losing the
+connection to the Hub (not an error answer) is waited out for up to `OUTAGE_S`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
+
+from langchain_core.tools import ToolException
 
 from tools.call_context import CallContext
 from tools.hub.client import (
@@ -30,6 +33,7 @@ HEAD_LINES = 15
 TAIL_CHARS = 6_000
 HEAD_CHARS = 2_000
 POLL_S = 2.0
+OUTAGE_S = 300.0
 
 
 class JobLog:
@@ -86,7 +90,7 @@ async def _stream_once(client: Any, url: str, seen: int, on_line: Callable[[str]
                     seen = index
                     if not data.startswith("===== Job started"):
                         on_line(data)
-    except (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError, SSEError):
+    except (httpx.TransportError, SSEError):
         pass  # the job's status decides whether to reopen the stream
     return seen
 
@@ -125,14 +129,35 @@ async def follow(
         ):
             while True:
                 seen = await _stream_once(client, url, seen, on_line)
-                job = await call_hub(
-                    "Checking the job", api.inspect_job, job_id=job.id, namespace=namespace
-                )
+                job = await job_status(api, job.id, namespace, call)
                 stage = job.status.stage
                 if stage in TERMINAL:
                     return job, log
                 await asyncio.sleep(POLL_S)
     return job, log
+
+
+async def job_status(api: Any, job_id: str, namespace: str, call: CallContext) -> Any:
+    """The job's info; a lost connection to the Hub is retried for up to OUTAGE_S."""
+    lost: float | None = None
+    while True:
+        try:
+            return await call_hub(
+                "Checking the job", api.inspect_job, job_id=job_id, namespace=namespace
+            )
+        except ToolException as exc:
+            lost = lost if lost is not None else time.monotonic()
+            if not unreachable(exc) or time.monotonic() - lost > OUTAGE_S:
+                raise
+            call.progress(job_id=job_id, line=f"lost contact with the Hub ({exc}); retrying")
+        await asyncio.sleep(POLL_S)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """The connection failed (refused, reset, timed out), as opposed to an answer."""
+    import httpx
+
+    return isinstance(exc.__cause__ or exc, httpx.TransportError)
 
 
 def tail_text(tail: deque[str]) -> str:

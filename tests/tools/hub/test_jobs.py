@@ -205,6 +205,23 @@ async def test_following_can_stop_at_a_budget_without_cancelling(hub: FakeHub) -
     assert not hub.sent_to("/cancel$")
 
 
+async def test_a_dropped_connection_to_the_hub_does_not_end_the_follow(
+    hub: FakeHub, events: list[dict[str, Any]]
+) -> None:
+    from tests.fakes.tool_calls import call_context
+    from tools.hub.client import hub_api
+
+    hub.job_logs = ["epoch 1", "epoch 2", "saved"]
+    job = hub_api().run_job(image="python:3.12", command=["train"], namespace="alice")
+    hub.hang_up(r"/logs$")  # the log stream's connection drops
+    hub.hang_up(r"^/api/jobs/alice/job\d+$")  # and so does the next status check
+    final, log = await follow(call_context("hf_jobs", writer=events.append), job, "alice")
+    assert final.status.stage == "COMPLETED"
+    assert log.count == 3 and log.text().endswith("saved")
+    said = [e.get("line", "") for e in events]
+    assert any("lost contact with the Hub" in line for line in said)
+
+
 async def test_ps_logs_inspect_and_cancel(hub: FakeHub) -> None:
     await invoke(JOBS, operation="uv", script=SCRIPT, wait=True)
     hub.job_line_delay = 5.0
