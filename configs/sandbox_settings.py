@@ -22,3 +22,7 @@ class SandboxSettings(BaseModel):
     writable: list[str] = Field(default_factory=list)
     # Extra paths hidden inside the sandbox, besides the built-in credential locations.
     hidden: list[str] = Field(default_factory=list)
+    # Environment variables passed in as they are, besides the built-in harmless ones (path,
+    # locale, tool settings such as PIP_INDEX_URL); e.g. ["WANDB_API_KEY"] to log runs. Any
+    # other variable, and every secret-looking one, stays outside.
+    env_allow: list[str] = Field(default_factory=list)

@@ -161,6 +161,7 @@ async def _spawn(command: str, cwd: Path, sandbox: Sandbox | None) -> asyncio.su
             argv = sandbox.wrap(argv, cwd)
         except SandboxUnavailable as error:
             raise ToolException(f"The sandbox is on but cannot run: {error} Not run.") from None
+        env = sandbox.environment(env)  # no tokens, keys or agent sockets inside
     start = asyncio.ensure_future(
         asyncio.create_subprocess_exec(
             *argv,

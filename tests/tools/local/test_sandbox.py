@@ -31,13 +31,16 @@ needs_bwrap = pytest.mark.skipif(
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
+def home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A home directory on the host's file system (/tmp is private inside the sandbox)."""
+    root = Path(tempfile.mkdtemp(prefix="ml-intern-sandbox-home-", dir="/var/tmp"))
+    home = root / "home"
     (home / ".ssh").mkdir(parents=True)
     (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nplanted\n")
     (home / ".netrc").write_text("machine example.com password planted-netrc\n")
     monkeypatch.setenv("HOME", str(home))
-    return home
+    yield home
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
