@@ -31,6 +31,12 @@ SECRET_HOME_PATHS = (
     ".azure",
 )
 _ENV_FILE = re.compile(r"^\.env(\..*)?$")
+# Names that say a file holds credentials wherever it lies (a workspace's own `.env` too).
+_SECRET_NAME = re.compile(
+    r"^(\.env(rc|\..*)?|\.netrc|\.npmrc|\.pypirc|\.git-credentials|credentials(\.json)?"
+    r"|id_(rsa|dsa|ecdsa|ed25519)|.+\.(pem|key|p12|pfx))$",
+    re.IGNORECASE,
+)
 _allowed: tuple[str, ...] = ()
 
 
@@ -69,6 +75,13 @@ def is_secret_path(path: str, workspace: Path) -> bool:
             return True
     outside = not target.is_relative_to(workspace.resolve())
     return outside and bool(_ENV_FILE.match(target.name))
+
+
+def has_secret_name(path: str) -> bool:
+    """True for a file named like a credential store, wherever it is: `.env*`, `.envrc`, `.netrc`,
+    `.pypirc`, `credentials.json`, an SSH private key, `*.pem` / `*.key`. For what leaves this
+    machine (an upload), where a `.env` inside the workspace is no safer than one outside."""
+    return bool(_SECRET_NAME.match(Path(path).name))
 
 
 def command_words(command: str) -> list[str]:

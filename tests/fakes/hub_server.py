@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import re
 import threading
 import time
@@ -157,6 +158,20 @@ class FakeHub(RepoRoutes, JobRoutes):
             if req.method == "GET" and req.path in self.pages:
                 return self._page(req)
             return error(404, f"no route for {req.method} {req.path}")
+
+    # --- Space hosts ------------------------------------------------------------------------
+
+    def repo_info(self, req: Request, kind: str, repo: str, rev: str | None = None) -> Response:
+        """A Space's info also says where its app answers (`subdomain`, `host`), as the Hub's
+        does (huggingface_hub's SpaceInfo); `add_repo(..., host=url)` sets another."""
+        answer: Response = super().repo_info(req, kind, repo, rev)
+        if kind != "spaces" or answer.status != 200:
+            return answer
+        info = json.loads(answer.body)
+        subdomain = re.sub(r"[^a-z0-9]+", "-", repo.lower()).strip("-")
+        info.setdefault("subdomain", subdomain)
+        info.setdefault("host", f"https://{subdomain}.hf.space")
+        return reply(info)
 
     # --- papers and docs --------------------------------------------------------------------
 

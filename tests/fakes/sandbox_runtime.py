@@ -1,11 +1,15 @@
 """A local stand-in for a sandbox Space's runtime: the real app (tools/hub/sandbox_app.py)
 served on 127.0.0.1, its commands run as local processes in a temporary work directory.
 
-    with FakeSandboxRuntime(tmp_path / "work", keys=hub.sandbox_keys) as runtime:
-        monkeypatch.setenv("ML_INTERN_SANDBOX_URL", runtime.url)
+    with FakeSandboxRuntime(tmp_path / "work", keys=hub.sandbox_keys, token=hub.token) as rt:
+        monkeypatch.setenv("ML_INTERN_SANDBOX_URL", rt.url)
 
 It accepts any key `keys()` returns (the fake Hub's Space secrets), records every request in
-`requests` (method, path, lower-cased headers), and misbehaves on demand: `drop_after = n`
+`requests` (method, path, lower-cased headers, as they reach the Space's proxy). With `token`
+set it also does what the proxy of a private Space does: no `X-HF-Authorization: Bearer
+<token>` gets 404 (the Space is hidden), a wrong one 401, and that header is removed before
+the runtime sees the request (an `Authorization` header would reach the runtime, as on the
+real proxy). It misbehaves on demand: `drop_after = n`
 breaks the connection after n output lines of a command (the command is then killed, as the
 real runtime does when its client goes away); `redirect_to = url` answers every request with
 a redirect there.
@@ -21,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.hub.sandbox_app import KEY_HEADER, RuntimeHandler, SandboxServer
+
+PROXY_TOKEN = "X-HF-Authorization"  # what the Spaces proxy checks and removes
 
 
 @dataclass
@@ -42,13 +48,23 @@ class _Handler(RuntimeHandler):
         with self.fake.lock:
             self.fake.requests.append(Seen(method, self.path, headers))
         if self.fake.redirect_to:
-            self.close_connection = True
-            self.send_response(302)
-            self.send_header("Location", self.fake.redirect_to)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.answer(302, {"Location": self.fake.redirect_to})
             return
+        if self.fake.token is not None:
+            given = self.headers.get(PROXY_TOKEN)
+            if given != f"Bearer {self.fake.token}":
+                self.answer(404 if given is None else 401)
+                return
+            del self.headers[PROXY_TOKEN]  # the proxy consumes it: the runtime never sees it
         super().route(method)
+
+    def answer(self, status: int, headers: dict[str, str] | None = None) -> None:
+        """What the Space's proxy answers by itself: no body the runtime wrote."""
+        self.close_connection = True
+        self.send_response(status)
+        for name, value in {**(headers or {}), "Content-Length": "0"}.items():
+            self.send_header(name, value)
+        self.end_headers()
 
     def authorized(self) -> bool:
         return self.headers.get(KEY_HEADER, "") in self.fake.accepted_keys()
@@ -68,9 +84,12 @@ class _Server(SandboxServer):
 
 
 class FakeSandboxRuntime:
-    def __init__(self, workdir: Path, keys: Callable[[], set[str]] = set) -> None:
+    def __init__(
+        self, workdir: Path, keys: Callable[[], set[str]] = set, token: str | None = None
+    ) -> None:
         self.workdir = Path(workdir)
         self.accepted_keys = keys
+        self.token = token  # the private Space's proxy wants it; None: no proxy check
         self.requests: list[Seen] = []
         self.drop_after: int | None = None
         self.redirect_to: str | None = None

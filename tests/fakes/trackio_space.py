@@ -1,7 +1,7 @@
 """A local Trackio dashboard Space for tests (standard library only).
 
-    with FakeTrackioSpace(private=True) as space:
-        monkeypatch.setenv("TRACKIO_SPACE_URL", space.url)
+    with FakeTrackioSpace(hub.token, private=True) as space:
+        hub.add_repo("spaces", "acme/trackio", private=True, host=space.url)  # the Hub's answer
         space.add_run("demo", "run-a", [{"loss": 2.0}, {"loss": 1.5}])
 
 It answers what trackio's own client calls on a dashboard (trackio 0.43 `asgi_app.py` /
@@ -10,9 +10,12 @@ replying `{"data": ...}`, or `{"error": ...}` (404 "Unknown API: <name>" for nam
 Read endpoints: get_all_projects, get_runs_for_project, get_run_summary, get_logs, get_alerts,
 in the shapes the real server sends (nan/inf become null, as its `_json_safe` does).
 
-A private Space wants `Authorization: Bearer <token>`: none gets 404 (the Space is hidden),
-a wrong one 401. `fail(status)` makes the next request fail; `redirect` sends every request
-elsewhere; every request is kept in `.requests`.
+In front of it stands what the Spaces proxy does: a private Space wants
+`X-HF-Authorization: Bearer <token>` (none gets 404, the Space is hidden; a wrong one 401), and
+the proxy removes that header before the app sees a request. An `Authorization` header
+would reach the app untouched, as on the real proxy: the tests assert none is ever sent.
+`fail(status)` makes the next request fail; `redirect` sends every request elsewhere; every
+request, as it reached the proxy, is kept in `.requests`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ PARAMS = {
     "get_logs": ("project", "run", "run_id", "scalar_only"),
     "get_alerts": ("project", "run", "run_id", "level", "since"),
 }
+PROXY_TOKEN = "x-hf-authorization"  # what the Spaces proxy checks and removes
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
@@ -113,9 +117,9 @@ class FakeTrackioSpace:
                 return error(status, message)
         if self.redirect:
             return Response(302, b"", "text/plain", {"Location": self.redirect})
-        auth = req.headers.get("authorization")
+        auth = req.headers.get(PROXY_TOKEN)
         if auth is not None and auth != f"Bearer {self.token}":
-            return error(401, "Invalid credentials in Authorization header")
+            return error(401, "Invalid credentials in X-HF-Authorization header")
         if self.private and auth is None:
             return Response(404, b"<html>404</html>", "text/html")
         if req.method == "GET" and req.path == "/version":

@@ -5,9 +5,13 @@ ml-intern uploads this file unchanged as `server.py` of every sandbox Space it c
 The tests run the same handler on 127.0.0.1 (tests/fakes/sandbox_runtime.py).
 
 Every request must carry `X-Sandbox-Key`: the random key the tool made when it created the
-Space, given to the Space as the secret ML_INTERN_SANDBOX_KEY. It is read once at start and
-removed from the environment, so the commands run here never see it. The Space is private,
-so the Hub's proxy has already checked the owner's token before a request arrives.
+Space, given to the Space as the secret ML_INTERN_SANDBOX_KEY. The Space is private, so the
+Hub's proxy has already checked the owner's token (sent as X-HF-Authorization, which the
+proxy removes: it never arrives here) before a request does. The key is kept out of every
+environment a command can read (`take_key`): not in the commands' own, and not in
+/proc/<pid>/environ of this server, which a command could read as the same user. It guards
+this HTTP API, not the sandbox from its own commands: they run as the same user, and can do
+all the API does anyway.
 
     GET  /health         {"ok": true, "workdir": ..., "python": ..., "gpu": [...], "uptime_s": n}
     POST /exec           {"command": "...", "timeout": seconds} -> text/event-stream, chunked:
@@ -43,6 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 
 KEY_ENV = "ML_INTERN_SANDBOX_KEY"
 KEY_HEADER = "X-Sandbox-Key"
+KEY_FD_FLAG = "--key-fd"
 PORT = 7860
 PING_S = 10.0  # a comment this often keeps proxies and the client's read timeout happy
 DRAIN_S = 0.5  # after bash exits, output still arriving this soon is kept
@@ -283,8 +288,31 @@ class RuntimeHandler(BaseHTTPRequestHandler):
         self.reply(200, {"path": str(path), "bytes": len(data)})
 
 
-def main() -> None:
+def take_key() -> str:
+    """The key, from ML_INTERN_SANDBOX_KEY, kept where no command can read it.
+
+    Removing a variable from os.environ does not change /proc/<pid>/environ: the key given at
+    start would stay there for as long as the server runs. So the first start puts the key
+    in a pipe and re-executes this file without the variable (same process id); the new
+    image reads the key from the pipe, whose descriptor number `--key-fd` names, and closes it.
+    """
+    if KEY_FD_FLAG in sys.argv:
+        fd = int(sys.argv[sys.argv.index(KEY_FD_FLAG) + 1])
+        with os.fdopen(fd, "rb") as pipe:
+            return pipe.read().decode()
     key = os.environ.pop(KEY_ENV, "")
+    if not key:
+        return ""
+    read, write = os.pipe()
+    os.write(write, key.encode())  # a few dozen bytes: far below the pipe's buffer
+    os.close(write)
+    os.set_inheritable(read, True)
+    script = os.path.abspath(__file__)
+    os.execve(sys.executable, [sys.executable, script, KEY_FD_FLAG, str(read)], dict(os.environ))
+
+
+def main() -> None:
+    key = take_key()
     if not key:
         print(f"{KEY_ENV} is not set: every request will be refused.", file=sys.stderr)
     workdir = Path(os.environ.get("ML_INTERN_SANDBOX_WORKDIR", "/tmp/work"))

@@ -2,10 +2,12 @@
 
 The runtime answers on the Space's own host, https://<user>-<name>.hf.space (lower case, any
 other character a dash, as the Hub names Space hosts); `ML_INTERN_SANDBOX_URL` replaces it
-(tests point it at a local runtime). Each request carries the Hugging Face token (the private
-Space's proxy wants it) and the sandbox's key, to that origin only; redirects are never
-followed, so neither ever reaches another host. Failures become one sentence saying what
-happened and what to do next.
+(tests point it at a local runtime). Each request carries the sandbox's key and the Hugging
+Face token, to that origin only. The token goes as `X-HF-Authorization`, the header the Spaces
+proxy checks for a private Space and removes: the runtime, and any process in the sandbox
+that takes its port, never receives it (an `Authorization` header would pass through to
+them). Redirects are never followed, so neither reaches another host. Failures become one
+sentence saying what happened and what to do next.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     import httpx
 
 KEY_HEADER = "X-Sandbox-Key"
+PROXY_TOKEN_HEADER = "X-HF-Authorization"  # consumed by the Spaces proxy, never passed on
 HTTP_TIMEOUT_S = 30.0
 IDLE_READ_S = 60.0  # the runtime sends a ping every 10 s while a command is quiet
 EXEC_GRACE_S = 60.0  # past the command's own timeout, the runtime has this long to report
@@ -86,7 +89,7 @@ class SandboxClient:
             if origin(str(request.url)) == own:
                 request.headers[KEY_HEADER] = key
                 if token := hf_token():
-                    request.headers["Authorization"] = f"Bearer {token}"
+                    request.headers[PROXY_TOKEN_HEADER] = f"Bearer {token}"
             return request
 
         self._client = httpx.AsyncClient(

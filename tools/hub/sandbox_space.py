@@ -15,10 +15,15 @@ create call re-run after a crash re-attaches to the Space it made).
 Approval (`sandbox_rule`): creating on paid hardware asks, with the flavor, its hourly list
 price and the sleep time in the request; cpu-basic is free and private, so it runs (as a
 private create_repo does in hf_repo_git). exec, read_file, write_file, status and list run:
-they reach only a sandbox this thread created, whose hardware was already approved, which
-holds none of the user's credentials and cannot touch this machine (like bash inside the
-local sandbox). upload follows the file rule for its local path (outside the workspace
-asks, a credential location asks every time). delete asks: the sandbox's files go with it.
+they reach only a sandbox this thread created, whose hardware was already approved, and
+cannot touch this machine (like bash inside the local sandbox). The sandbox has internet
+access, so whatever reaches it can leave: upload (a file of this machine) asks, as uploads
+in hf_repo_files do, and a credential location or a file named like one (`.env*`, keys,
+tools/secret_paths.py `has_secret_name`, inside the workspace too) asks every time, in any
+mode. delete asks: the sandbox's files go with it.
+
+What the sandbox holds: its own key (tools/hub/sandbox_app.py keeps it from its commands),
+and never the Hugging Face token, which the Spaces proxy consumes (tools/hub/sandbox_client.py).
 """
 
 from __future__ import annotations
@@ -53,7 +58,8 @@ from tools.hub.sandbox_records import (
 )
 from tools.hub.sandbox_report import list_text, ready_text, status_text
 from tools.local.bash_process import throttled
-from tools.policy import Need, path_rule
+from tools.policy import Need
+from tools.secret_paths import has_secret_name, is_secret_path
 from tools.tool_factory import Handler, make_tool
 
 SandboxOperation = Literal[
@@ -211,22 +217,36 @@ def _handler(sleep_time_s: int) -> Handler:
 
 
 def sandbox_rule(args: Mapping[str, Any], workspace: Path) -> Need:
-    """Paid hardware and deleting ask; an upload follows the local file rule; the rest runs
-    (only on sandboxes this thread created)."""
+    """Paid hardware, uploads and deleting ask (a secrets file every time, in any mode); the
+    rest runs (only on sandboxes this thread created)."""
     operation = args.get("operation")
     if operation == "create":
         return "auto" if is_free(str(args.get("flavor") or "cpu-basic")) else "ask"
     if operation == "delete":
         return "ask"
     if operation == "upload":
-        return path_rule({"path": args.get("local_path")}, workspace)
+        local = args.get("local_path")
+        if isinstance(local, str) and local and _secret_upload(local, workspace):
+            return "never_auto"
+        return "ask"
     return "auto"
+
+
+def _secret_upload(local: str, workspace: Path) -> bool:
+    """A credential location, or a file named like one (through a symlink too)."""
+    target = workspace / Path(local).expanduser()
+    try:
+        real = target.resolve().name
+    except (OSError, RuntimeError):
+        real = target.name
+    return is_secret_path(local, workspace) or has_secret_name(local) or has_secret_name(real)
 
 
 def describer(sleep_time_s: int) -> Describer:
     def describe(args: Mapping[str, Any]) -> str:
         """What the user approves: the hardware and its price, or the command, or the file."""
         op, which = args.get("operation"), args.get("sandbox") or "this thread's sandbox"
+        where = f"sandbox {args['sandbox']}" if args.get("sandbox") else "this thread's sandbox"
         if op == "create":
             flavor = str(args.get("flavor") or "cpu-basic")
             cost = (
@@ -238,12 +258,18 @@ def describer(sleep_time_s: int) -> Describer:
             extra = [f"{k}: {args[k]}" for k in ("name", "image") if args.get(k)]
             return "\n".join([f"Create a private sandbox Space on {flavor}: {cost}", *extra])
         if op == "exec":
-            return f"Run in sandbox {which} (up to {args.get('timeout', 600)} s):\n{args.get('command', '')}"
-        if op == "upload":
-            dest = args.get("path") or Path(str(args.get("local_path") or "")).name
             return (
-                f"Upload {args.get('local_path')} from the workspace to {dest} in sandbox {which}"
+                f"Run in {where} (up to {args.get('timeout', 600)} s):\n{args.get('command', '')}"
             )
+        if op == "upload":
+            local = str(args.get("local_path") or "")
+            dest = args.get("path") or Path(local).name
+            warning = (
+                "\nIts name says it holds secrets, and the sandbox can send files anywhere."
+                if has_secret_name(local)
+                else ""
+            )
+            return f"Upload {local} from this machine to {dest} in {where}{warning}"
         if op == "delete":
             return f"Delete sandbox Space {which} and every file in it"
         return f"hf_sandbox {op} on {which}" + (f": {args['path']}" if args.get("path") else "")

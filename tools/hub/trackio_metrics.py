@@ -4,6 +4,10 @@ Runs, per-metric summaries (last value and its step, min, max, count, a 12-point
 alerts, from this machine's Trackio directory (tools/hub/trackio_local.py, stdlib sqlite3) or
 from the dashboard Space a run logged to (tools/hub/trackio_space.py, httpx). The `trackio`
 package is never imported: the reader works where it is not installed.
+
+It runs without approval and the research sub-agent has it, so `space` may come from any page
+the model read: a Space is found through the Hub, and the Hugging Face token goes only to a
+private one, in the header its proxy consumes (never to the app behind it).
 """
 
 from __future__ import annotations

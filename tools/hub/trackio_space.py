@@ -6,10 +6,16 @@ A dashboard (trackio 0.43, `trackio/asgi_app.py` and `trackio/server.py`) answer
 endpoints used here: get_all_projects, get_runs_for_project, get_run_summary, get_logs (at
 most 3,000 rows, sampled server-side) and get_alerts.
 
-The Space `user/name` lives at https://user-name.hf.space (`TRACKIO_SPACE_URL` overrides it,
-for tests or a self-hosted dashboard). The Hugging Face token (private Spaces need it) is sent
-to that origin only, and redirects are not followed: a redirect means a sleeping, building or
-private Space, which is reported, not chased.
+Where a Space answers, and whether it is private, is asked of the Hub first
+(`GET /api/spaces/<id>`: its `host`, else `subdomain`), never built from the name (`a-b/c`
+and `a/b-c` would share one). The Space id comes from the model, which may have read it on
+any web page, so the Hugging Face token goes to a Space's host only when the Hub says the
+Space is private (it is then the user's or their organisation's: the Hub shows no one else's
+private Space), and only as `X-HF-Authorization`, the header the Spaces proxy checks and
+removes: the app behind it never sees the token. A public Space gets no token at all.
+Redirects are not followed: one means a sleeping or building Space, which is reported.
+`TRACKIO_SPACE_URL` points every Space id at one dashboard (self-hosted, or tests), with no
+Hub lookup and no token.
 """
 
 from __future__ import annotations
@@ -17,13 +23,13 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import ToolException
 
-from tools.host_token import HostToken, origin
-from tools.hub.client import hf_token
+from tools.host_token import origin
+from tools.hub.client import hf_token, hub_endpoint, hub_get
 from tools.hub.trackio_data import Alert, LogRow, RunInfo, project_key
 
 if TYPE_CHECKING:
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
 HTTP_TIMEOUT_S = 30.0
 DETAILED_RUNS = 10  # runs whose last step and log count `runs` asks the Space for
 SPACE_ROWS_CAP = 3000  # what a dashboard's get_logs sends at most
+PROXY_TOKEN_HEADER = "X-HF-Authorization"  # the Spaces proxy checks it and passes it on to no app
 _SPACE_ID = re.compile(
     r"^(?:https?://(?:huggingface\.co|hf\.co)/spaces/|spaces/)?"
     r"([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*?)/?$"
@@ -46,13 +53,33 @@ def space_id(value: str) -> str:
     return match.group(1)
 
 
-def space_url(space: str) -> str:
+@dataclass(frozen=True)
+class SpaceHost:
+    url: str  # where the Space's app answers, e.g. https://acme-trackio.hf.space
+    private: bool  # the Spaces proxy wants the owner's token
+
+
+async def find_space(space: str) -> SpaceHost:
+    """Where the Space `user/name` answers and whether it is private, as the Hub says."""
     override = os.environ.get("TRACKIO_SPACE_URL")
     if override:
-        return override.rstrip("/")
-    namespace, name = space.split("/", 1)
-    host = f"{namespace}-{name}".lower().replace("_", "-").replace(".", "-")
-    return f"https://{host}.hf.space"
+        return SpaceHost(override.rstrip("/"), private=False)
+    response = await hub_get(
+        f"{hub_endpoint()}/api/spaces/{space}",
+        action=f"Looking up Space {space} on the Hub",
+        offsite=False,  # only the Hub says where a Space is
+    )
+    info = _json(response)
+    info = info if isinstance(info, dict) else {}
+    host = info.get("host") or (
+        f"https://{info['subdomain']}.hf.space" if info.get("subdomain") else ""
+    )
+    if not host:
+        raise ToolException(
+            f"The Hub gives Space {space} no host: it has never run. Check the Space id (the "
+            "space_id the run passed to trackio.init) and open it on the Hub."
+        )
+    return SpaceHost(str(host).rstrip("/"), bool(info.get("private")))
 
 
 class SpaceTrackio:
@@ -60,18 +87,25 @@ class SpaceTrackio:
 
     def __init__(self, space: str) -> None:
         self.space = space
-        self.url = space_url(space)
+        self.url = ""
+        self.private = False
         self.where = f"Space {space}"
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> SpaceTrackio:
         import httpx
 
+        found = await find_space(self.space)
+        self.url, self.private = found.url, found.private
         own = origin(self.url)
+
+        def proxy_token(request: httpx.Request) -> httpx.Request:
+            if self.private and origin(str(request.url)) == own and (token := hf_token()):
+                request.headers[PROXY_TOKEN_HEADER] = f"Bearer {token}"
+            return request
+
         self._client = httpx.AsyncClient(
-            auth=HostToken(hf_token, lambda url: origin(url) == own),
-            timeout=HTTP_TIMEOUT_S,
-            follow_redirects=False,
+            auth=proxy_token, timeout=HTTP_TIMEOUT_S, follow_redirects=False
         )
         return self
 
@@ -160,20 +194,20 @@ class SpaceTrackio:
 
     def _refusal(self, response: httpx.Response, api: str) -> str:
         status, name = response.status_code, f"Trackio Space {self.space}"
-        private = (
-            "is private and no Hugging Face token is set: set HF_TOKEN (or run `hf auth login`)"
-        )
         if response.is_redirect:
             where = response.headers.get("location", "elsewhere")
             return (
-                f"{name} redirected to {where} instead of answering; it may be sleeping, "
-                "building or private: open it on the Hub, or set HF_TOKEN for a private Space."
+                f"{name} redirected to {where} instead of answering (not followed); it may be "
+                "sleeping or building: open it on the Hub, then retry."
             )
-        if status in (401, 403):
-            if not hf_token():
-                return f"{name} {private} and retry."
+        if status in (401, 403) and self.private:
             return (
                 f"{name} refused the Hugging Face token ({status}); use a token that can read it."
+            )
+        if status in (401, 403):
+            return (
+                f"{name} refused the request ({status}); it is public on the Hub, so no token "
+                "was sent to it. Check that it is the Space the run logged to."
             )
         said = _said(_json(response))
         if status == 404 and said.startswith("Unknown API"):
@@ -181,8 +215,10 @@ class SpaceTrackio:
                 f"{name} runs a Trackio version without `{api}`; redeploy it with `trackio sync`."
             )
         if status == 404:
-            hint = f", or it {private}" if not hf_token() else ""
-            return f"{name} was not found (404): check the Space id{hint}."
+            return (
+                f"{name} answered 404 at {self.url}: check that it is a Trackio dashboard and "
+                "that it is running."
+            )
         detail = f" ({said})" if said else ""
         if status >= 500:
             return (

@@ -43,7 +43,8 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSpacesHub]:
 def runtime(
     hub: FakeSpacesHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[FakeSandboxRuntime]:
-    with FakeSandboxRuntime(tmp_path / "sandbox-work", keys=hub.sandbox_keys) as runtime:
+    work = tmp_path / "sandbox-work"
+    with FakeSandboxRuntime(work, keys=hub.sandbox_keys, token=hub.token) as runtime:
         monkeypatch.setenv("ML_INTERN_SANDBOX_URL", runtime.url)
         yield runtime
 
@@ -296,7 +297,7 @@ async def test_the_runtime_dropping_mid_stream_is_reported_with_the_output_so_fa
     assert unreachable.status == "error" and "could not reach sandbox" in unreachable.content
 
 
-async def test_the_token_goes_only_to_the_hub_and_the_sandbox_host(
+async def test_the_token_goes_only_to_the_hub_and_to_the_sandbox_s_proxy(
     hub: FakeSpacesHub, runtime: FakeSandboxRuntime, tmp_path: Path
 ) -> None:
     _, repo_id = await create(hub)
@@ -304,8 +305,17 @@ async def test_the_token_goes_only_to_the_hub_and_the_sandbox_host(
     await sandbox(operation="write_file", path="a.txt", content="a")
     key = hub.spaces[repo_id].secrets["ML_INTERN_SANDBOX_KEY"]
     assert hub.bearers() == {f"Bearer {hub.token}"}
-    assert {r.headers.get("authorization") for r in runtime.requests} == {f"Bearer {hub.token}"}
+    # The Space's host gets it only in the header its proxy checks and removes; never in
+    # Authorization, which would reach the runtime (and a command listening on its port).
+    assert {r.headers.get("authorization") for r in runtime.requests} == {None}
+    assert {r.headers.get("x-hf-authorization") for r in runtime.requests} == {
+        f"Bearer {hub.token}"
+    }
     assert {r.headers.get("x-sandbox-key") for r in runtime.requests} == {key}
+    runtime.token = "hf_another_account"
+    refused = await sandbox(operation="exec", command="true")
+    assert refused.status == "error" and "refused the Hugging Face token (401)" in refused.content
+    runtime.token = hub.token
     with FakeSandboxRuntime(tmp_path / "elsewhere") as other:
         runtime.redirect_to = f"{other.url}/collect"
         moved = await sandbox(operation="exec", command="true")
@@ -371,13 +381,42 @@ def test_thread_sandboxes_is_what_status_and_thread_end_read(isolated_home: Path
         ({"operation": "read_file", "path": "a"}, "auto"),
         ({"operation": "status"}, "auto"),
         ({"operation": "list"}, "auto"),
-        ({"operation": "upload", "local_path": "train.py"}, "auto"),
+        ({"operation": "upload", "local_path": "train.py"}, "ask"),
         ({"operation": "upload", "local_path": "/etc/hostname"}, "ask"),
         ({"operation": "upload", "local_path": "~/.ssh/id_rsa"}, "never_auto"),
+        ({"operation": "upload", "local_path": ".env"}, "never_auto"),
+        ({"operation": "upload", "local_path": "configs/.env.production"}, "never_auto"),
+        ({"operation": "upload", "local_path": "certs/server.pem"}, "never_auto"),
     ],
 )
-def test_paid_hardware_and_deleting_ask(args: dict[str, Any], need: str, workspace: Path) -> None:
+def test_paid_hardware_uploads_and_deleting_ask(
+    args: dict[str, Any], need: str, workspace: Path
+) -> None:
     assert sandbox_rule(args, workspace) == need
+
+
+async def test_uploading_a_workspace_env_file_needs_a_human_every_time(
+    hub: FakeSpacesHub, runtime: FakeSandboxRuntime, workspace: Path
+) -> None:
+    """The sandbox has internet: `upload .env` then `exec curl -d @.env ...` must not run alone."""
+    (workspace / ".env").write_text("OPENAI_API_KEY=sk-live-123\n")
+    (workspace / "notes.txt").symlink_to(workspace / ".env")
+    upload = {"operation": "upload", "local_path": ".env"}
+    modes = [PolicyContext(workspace=workspace, yolo=True), PolicyContext(workspace=workspace)]
+    assert [decide("hf_sandbox", upload, SPEC.approval, ctx) for ctx in modes] == ["ask", "ask"]
+    headless = PolicyContext(workspace=workspace, mode="headless")
+    assert decide("hf_sandbox", upload, SPEC.approval, headless) == "deny"
+    linked = {"operation": "upload", "local_path": "notes.txt"}
+    assert decide("hf_sandbox", linked, SPEC.approval, headless) == "deny"
+    assert SPEC.describe_call(upload) == (
+        "Upload .env from this machine to .env in this thread's sandbox\n"
+        "Its name says it holds secrets, and the sandbox can send files anywhere."
+    )
+    plain = {"operation": "upload", "local_path": "train.py"}
+    assert decide("hf_sandbox", plain, SPEC.approval, PolicyContext(workspace=workspace)) == "ask"
+    await create(hub)  # approved by the user, it runs
+    assert (await sandbox(workspace, **upload)).status == "success"
+    assert (runtime.workdir / ".env").read_text() == "OPENAI_API_KEY=sk-live-123\n"
 
 
 def test_an_approval_shows_hardware_price_sleep_time_and_the_command(workspace: Path) -> None:

@@ -1,6 +1,8 @@
 """trackio_metrics reads back runs logged with the real trackio package: from the local files,
-from a dashboard Space (a local fake with a token check), and once from trackio's own
-dashboard server, so the fake's shapes are held to the real ones.
+from a dashboard Space (found through the local Hub; a local fake with the Spaces proxy's
+token check), and once from trackio's own dashboard server, so the fake's shapes are held to
+the real ones. The token reaches a Space's host only for a private Space, never in a header
+the app behind the proxy sees.
 
 trackio logs in a subprocess (its background threads and globals stay out of this process),
 offline, into a temporary TRACKIO_DIR, never to a Space.
@@ -21,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.hub_server import invoke
+from tests.fakes.hub_server import FakeHub, hub_env, invoke
 from tests.fakes.trackio_space import FakeTrackioSpace
 from tools.hub.trackio_data import LogRow, downsample, matching, metrics_of
 from tools.hub.trackio_metrics import trackio_spec
-from tools.hub.trackio_space import space_id, space_url
+from tools.hub.trackio_space import space_id
 
 ROOT = Path(__file__).resolve().parents[3]
 TOOL = trackio_spec().tool
@@ -191,15 +193,29 @@ def seed(space: FakeTrackioSpace) -> None:
 
 
 @pytest.fixture
-def space(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTrackioSpace]:
-    with FakeTrackioSpace(private=True) as fake:
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    monkeypatch.delenv("TRACKIO_SPACE_URL", raising=False)
+    with hub_env(monkeypatch) as hub:
+        yield hub
+
+
+@pytest.fixture
+def space(hub: FakeHub) -> Iterator[FakeTrackioSpace]:
+    """The private Space acme/trackio; the Hub says where it answers (its `host`)."""
+    with FakeTrackioSpace(hub.token, private=True) as fake:
         seed(fake)
-        monkeypatch.setenv("TRACKIO_SPACE_URL", fake.url)
-        monkeypatch.setenv("HF_TOKEN", fake.token)
+        hub.add_repo("spaces", SPACE, private=True, sdk="gradio", host=fake.url)
         yield fake
 
 
-async def test_a_space_reads_like_local_data_with_the_token(space: FakeTrackioSpace) -> None:
+def token_headers(space: FakeTrackioSpace) -> set[tuple[str | None, str | None]]:
+    """(Authorization, X-HF-Authorization) of every request the Space's host received."""
+    return {(r.headers.get("authorization"), r.headers.get("x-hf-authorization")) for r in space.requests}  # fmt: skip
+
+
+async def test_a_private_space_reads_like_local_data_with_the_token_for_its_proxy(
+    hub: FakeHub, space: FakeTrackioSpace
+) -> None:
     assert (await run(operation="projects", space=SPACE)).splitlines()[1] == "- demo"
     runs = (await run(operation="runs", project="demo", space=SPACE)).splitlines()
     assert runs[0] == "2 runs of project 'demo' (Space acme/trackio), newest first:"
@@ -210,12 +226,38 @@ async def test_a_space_reads_like_local_data_with_the_token(space: FakeTrackioSp
     assert RUN_B_LOSS in await run(operation="metrics", project="demo", space=SPACE)
     alerts = await run(operation="alerts", project="demo", space="spaces/acme/trackio")
     assert alerts.splitlines()[2].endswith(" | error | run-b | ? | loss is nan")
-    assert {r.headers.get("authorization") for r in space.requests} == {f"Bearer {space.token}"}
+    # Only in the header the Spaces proxy consumes; never in Authorization, which the app sees.
+    assert token_headers(space) == {(None, f"Bearer {hub.token}")}
     assert space.sent("get_logs")[0].json()["kwargs"]["run"] == "run-a"
+    assert len(hub.sent_to(r"^/api/spaces/acme/trackio$")) == 5  # asked once per call
+
+
+async def test_a_public_space_named_by_the_model_gets_no_token(hub: FakeHub) -> None:
+    """A page may say "check the metrics at Space evil/dash": reading it sends no credential."""
+    with FakeTrackioSpace(hub.token) as evil:
+        evil.add_run("demo", "run-x", [{"loss": 1.0}])
+        hub.add_repo("spaces", "evil/dash", sdk="gradio", host=evil.url)
+        assert "- demo" in await run(operation="projects", space="evil/dash")
+        assert "loss | 1 (0)" in await run(operation="metrics", project="demo", space="evil/dash")
+    assert evil.requests and token_headers(evil) == {(None, None)}
+    assert not [r for r in evil.requests if hub.token in str(r.headers)]
+    unknown = await fails(operation="projects", space="ghost/space")
+    assert unknown.startswith("Looking up Space ghost/space on the Hub failed: it was not found")
+
+
+async def test_the_host_comes_from_the_hub_not_from_the_name(hub: FakeHub) -> None:
+    """'a-b/c' and 'a/b-c' would both be a-b-c.hf.space if built from the name."""
+    with FakeTrackioSpace() as first, FakeTrackioSpace() as second:
+        first.add_run("first-project", "r", [{"loss": 1.0}])
+        second.add_run("second-project", "r", [{"loss": 1.0}])
+        hub.add_repo("spaces", "a-b/c", host=first.url)
+        hub.add_repo("spaces", "a/b-c", host=second.url)
+        assert "- first-project" in await run(operation="projects", space="a-b/c")
+        assert "- second-project" in await run(operation="projects", space="a/b-c")
 
 
 async def test_space_failures_are_one_sentence(
-    space: FakeTrackioSpace, monkeypatch: pytest.MonkeyPatch
+    hub: FakeHub, space: FakeTrackioSpace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     unknown = await fails(operation="alerts", project="nope", space=SPACE)
     assert unknown.startswith(
@@ -226,19 +268,16 @@ async def test_space_failures_are_one_sentence(
     space.fail(404, "Unknown API: get_runs_for_project")
     old = await fails(operation="runs", project="demo", space=SPACE)
     assert old.endswith("without `get_runs_for_project`; redeploy it with `trackio sync`.")
-    monkeypatch.setenv("HF_TOKEN", "hf_wrong")
+    space.token = "hf_other_account"
     assert "refused the Hugging Face token (401)" in await fails(operation="projects", space=SPACE)
     monkeypatch.delenv("HF_TOKEN")
     private = await fails(operation="projects", space=SPACE)
-    assert private == (
-        "Trackio Space acme/trackio was not found (404): check the Space id, or it is private "
-        "and no Hugging Face token is set: set HF_TOKEN (or run `hf auth login`)."
+    assert private.startswith(
+        "Looking up Space acme/trackio on the Hub failed: no Hugging Face token is set (401)"
     )
 
 
-async def test_a_space_that_is_down_or_redirects(
-    space: FakeTrackioSpace, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_space_that_is_down_or_redirects(hub: FakeHub, space: FakeTrackioSpace) -> None:
     with FakeTrackioSpace() as elsewhere:
         space.redirect = f"{elsewhere.url}/login"
         moved = await fails(operation="projects", space=SPACE)
@@ -246,14 +285,12 @@ async def test_a_space_that_is_down_or_redirects(
         assert elsewhere.requests == []  # not followed: the token never left the Space
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
-    monkeypatch.setenv("TRACKIO_SPACE_URL", f"http://127.0.0.1:{port}")
+    hub.repo("spaces", SPACE).meta["host"] = f"http://127.0.0.1:{port}"
     down = await fails(operation="projects", space=SPACE)
     assert down.startswith(f"Could not reach Trackio Space acme/trackio at http://127.0.0.1:{port}")
 
 
-def test_space_ids_and_urls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TRACKIO_SPACE_URL", raising=False)
-    assert space_url("Acme/my_trackio.v2") == "https://acme-my-trackio-v2.hf.space"
+def test_space_ids() -> None:
     assert space_id("https://huggingface.co/spaces/acme/trackio/") == "acme/trackio"
     with pytest.raises(ValueError):
         space_id("https://evil.example/acme/trackio")
