@@ -107,10 +107,13 @@ async def model(repl: Repl, argument: str) -> None:
         await list_models(repl)
         return
     from cli.hf_token import token_for
+    from cli.spend_limit import unpriced_limit
     from configs.providers import missing_key_message
     from nodes.model_probe import probe_model
 
-    problem = missing_key_message(argument, repl.settings.api_base, token_for(argument))
+    problem = missing_key_message(
+        argument, repl.settings.api_base, token_for(argument)
+    ) or unpriced_limit(repl.settings, argument)
     session = await repl.ensure_session() if problem is None else None
     if session is not None:
         with repl.console.status(f"Checking {argument}…"):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.exit_codes import ExitCode
+from cli.spend_limit import unpriced_limit
 from cli.target import Target
 from configs.providers import missing_key_message, unknown_model_message
 
@@ -135,18 +136,6 @@ def with_default_model(settings: Any, *, explicit: bool) -> Any:
 
 
 KEY_FOR_DEFAULT = "ANTHROPIC_API_KEY"
-
-
-def unpriced_limit(settings: Any, model: str) -> str | None:
-    """A spend limit on a model nobody can price would never stop anything: refuse it."""
-    if settings.max_cost_usd is None:
-        return None
-    from configs.model_prices import register_prices, unpriced_message
-    from nodes.usage import forget_prices, is_priced
-
-    register_prices(settings.model_prices)
-    forget_prices()
-    return None if is_priced(model) else unpriced_message(model)
 
 
 def sandbox_problem_for(settings: Any) -> str | None:

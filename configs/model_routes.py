@@ -3,10 +3,11 @@
 - `vllm/`, `ollama/`, `lm_studio/`, `llamacpp/` + a name: the local server's OpenAI-compatible
   API at `VLLM_BASE_URL`, `OLLAMA_BASE_URL`, `LMSTUDIO_BASE_URL`, `LLAMACPP_BASE_URL` (or
   `LOCAL_LLM_BASE_URL` for all of them), localhost defaults, no API key needed.
-- `org/model[:provider|:fastest|:cheapest]` where `org` is not a litellm provider (or any id
-  with a `:policy` suffix): the Hugging Face Inference Providers router at `HF_ROUTER_URL`
-  (default https://router.huggingface.co/v1), authenticated with the HF token, which goes to
-  that host only. `openai/gpt-oss-120b:groq` is the router; `openai/gpt-4o` is OpenAI.
+- `org/model[:provider|:fastest|:cheapest]` where `org` is not a litellm provider, or a litellm
+  id whose `:suffix` is a router policy or router provider: the Hugging Face Inference Providers
+  router at `HF_ROUTER_URL` (default https://router.huggingface.co/v1), authenticated with the HF
+  token, which goes to that host only. `openai/gpt-oss-120b:groq` is the router; `openai/gpt-4o`
+  is OpenAI; `bedrock/...-v1:0`, `openrouter/...:free`, `ollama_chat/llama3.1:8b` stay litellm's.
 - Anything else: litellm as named (`anthropic/...`, `openai/...`, `huggingface/...`).
 
 No litellm import here: the CLI checks routes before the runtime loads.
@@ -30,6 +31,16 @@ LOCAL_SERVERS = {
     "llamacpp": ("LLAMACPP_BASE_URL", "http://localhost:8080/v1"),
 }
 LOCAL_KEY = "sk-local"  # the OpenAI client insists on a key; local servers ignore it
+# Suffixes that make a litellm id a router id: the router's policies and its providers
+# (https://huggingface.co/docs/inference-providers). Other suffixes are part of litellm ids.
+ROUTER_POLICIES = frozenset({"fastest", "cheapest", "preferred"})
+ROUTER_PROVIDERS = frozenset(
+    {
+        "baseten", "cerebras", "cohere", "deepinfra", "fal-ai", "featherless-ai", "fireworks-ai",
+        "groq", "hf-inference", "hyperbolic", "nebius", "novita", "nscale", "openai", "ovhcloud",
+        "publicai", "replicate", "sambanova", "scaleway", "together", "wavespeed", "zai-org",
+    }
+)  # fmt: skip
 KEY_VARIABLES = {
     "anthropic": "ANTHROPIC_API_KEY",
     "openai": "OPENAI_API_KEY",
@@ -58,13 +69,17 @@ class Route:
 
 
 def is_router_id(model_id: str) -> bool:
-    """`org/model` ids litellm has no provider for, and any id with a `:policy` suffix."""
+    """`org/model` ids litellm has no provider for, and litellm ids whose `:suffix` names a
+    router policy or router provider (`openai/gpt-oss-120b:groq`, not `bedrock/...-v1:0`)."""
     if "/" not in model_id:
         return False
     prefix, _, rest = model_id.partition("/")
     if prefix in LOCAL_SERVERS:
         return False
-    return ":" in rest or prefix not in LITELLM_PROVIDERS
+    if prefix not in LITELLM_PROVIDERS:
+        return True
+    _, colon, suffix = rest.rpartition(":")
+    return bool(colon) and suffix in ROUTER_POLICIES | ROUTER_PROVIDERS
 
 
 def route(

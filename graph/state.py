@@ -47,7 +47,9 @@ class AgentState(TypedDict, total=False):
     yolo: bool
     model: str
     effort: str | None  # the thread's reasoning effort (/effort); None: the config's
-    context_window: int | None  # the model's window as its provider stated it on overflow
+    # Each model's window as its provider stated it on overflow, `{model: window}` (an int in
+    # older checkpoints: nodes/context_window.py).
+    context_window: dict[str, int] | int | None
     stop_reason: StopReason | None
     compact_request: Literal["force", "overflow"] | None
     approved_calls: list[dict[str, Any]]

@@ -9,6 +9,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
 from nodes.call_arguments import RAW_ARGUMENTS
+from nodes.context_window import with_stated_window
 from nodes.deps import AgentDeps
 from nodes.history import note, own_reasoning_only, stamped
 from nodes.model_prompt import build_prompt
@@ -60,13 +61,15 @@ async def call_model(
         if turn["compactions"] >= deps.settings.max_compactions_per_turn:
             raise
         update: dict[str, Any] = {"compact_request": "overflow", "turn": turn}
-        if (window := stated_window(error)) is not None:
-            update["context_window"] = window  # remembered for the thread
+        if (window := stated_window(error)) is not None:  # remembered for this model
+            default = deps.settings.model_name
+            update["context_window"] = with_stated_window(state, default, model_id, window)
         return update
 
     response, dropped = tidy_tool_calls(response)
     if wants_text_calls(model_id, deps.settings.text_tool_calls):
-        response = with_text_calls(response)  # a local model's `<tool_call>` text, made real
+        # A local model's `<tool_call>` text, made real.
+        response = with_text_calls(response, deps.catalog.names)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*map(stamped, replay_anchor(prompt, response))]
     response = stamped(response, written_by=model_id)

@@ -7,6 +7,7 @@ the system prompt) the plan. An AI message is never separated from its results.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,9 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemM
 from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
+from nodes.context_window import stated_windows
 from nodes.deps import AgentDeps
-from nodes.execute_tools import cap_output, safe_file_name
+from nodes.execute_tools import TOOL_CUT, cap_output, safe_file_name
 from nodes.history import is_user_message, note, note_kind, repair_orphans
 from nodes.turn import turn_of
 from nodes.usage import call_usage, count_tokens
@@ -100,7 +102,8 @@ def compact_threshold(model_id: str, configured: int, window: int | None = None)
 
 def known_window(state: Mapping[str, Any], model_id: str, deps: AgentDeps) -> int | None:
     """The window the config names for this model, else the one its provider stated."""
-    return deps.settings.context_window.get(model_id) or state.get("context_window")
+    stated = stated_windows(state, deps.settings.model_name)
+    return deps.settings.context_window.get(model_id) or stated.get(model_id)
 
 
 def needs_compact(state: Mapping[str, Any], deps: AgentDeps) -> bool:
@@ -221,10 +224,42 @@ def shorten_results(
     result: list[AnyMessage] = []
     for message in messages:
         if isinstance(message, ToolMessage) and len(str(message.content)) > limit:
-            message = cap_output(message, limit, spill_dir)
+            message = shorten_result(message, limit, spill_dir)
             changed = True
         result.append(message)
     return result if changed else None
+
+
+# What `cap_output` (nodes/execute_tools.py) puts between the head and tail it keeps.
+SPILL_NOTE = re.compile(
+    r"\n\n\[\.\.\. [\d,]+ characters omitted here; all ([\d,]+) characters the tool returned "
+    r"are in (.+?) — read it with `read` \(offset/limit\) or grep it\.(.*?) \.\.\.\]\n\n"
+)
+
+
+def shorten_result(message: ToolMessage, limit: int, spill_dir: Path) -> ToolMessage:
+    """`message` cut to about `limit` characters. A result capped before keeps pointing at
+    the spill file that holds all of it; a spill file is never replaced by less text."""
+    text = str(message.content)
+    spilled = SPILL_NOTE.search(text)
+    if spilled is None:
+        existing = spill_dir / f"{safe_file_name(message.tool_call_id)}.txt"
+        if existing.exists() and existing.stat().st_size > len(text.encode()):
+            spill_dir = spill_dir / "compacted"  # another result's whole text lives there
+        return cap_output(message, limit, spill_dir)
+    total, spill, noted = spilled.groups()
+    shown_head, shown_tail = text[: spilled.start()], text[spilled.end() :]
+    head, tail = shown_head[: limit * 2 // 3], shown_tail[-(limit // 3) :]
+    dropped = shown_head[len(head) :] + "\n" + shown_tail[: len(shown_tail) - len(tail)]
+    earlier = [*TOOL_CUT.findall(noted), *TOOL_CUT.findall(dropped)]
+    also = f" The tool had already left out part of it: {' '.join(earlier)}." if earlier else ""
+    omitted = int(total.replace(",", "")) - len(head) - len(tail)
+    shortened = (
+        f"{head}\n\n[... {omitted:,} characters omitted here; all {total} characters the tool "
+        f"returned are in {spill} — read it with `read` (offset/limit) or grep it.{also} ...]"
+        f"\n\n{tail}"
+    )
+    return message.model_copy(update={"content": shortened})
 
 
 def _report(writer: Any, old_tokens: int, new_tokens: int, note_text: str | None = None) -> None:

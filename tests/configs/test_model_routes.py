@@ -66,6 +66,28 @@ def test_routes(model: str, expected: tuple[str, str, str | None]) -> None:
     assert (found.kind, found.model, found.api_base) == expected
 
 
+@pytest.mark.parametrize(
+    "model",
+    [
+        "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "openrouter/meta-llama/llama-3.3-70b-instruct:free",
+        "ollama_chat/llama3.1:8b",
+        "hosted_vllm/Qwen/Qwen2.5-Coder:7b",
+    ],
+)
+def test_a_colon_inside_a_litellm_id_keeps_it_off_the_router(model: str) -> None:
+    found = route(model, hf_token="hf_secret", env={})
+    assert (found.kind, found.model, found.api_key) == ("provider", model, None)
+
+
+@pytest.mark.parametrize(
+    "model", ["openai/gpt-oss-120b:cheapest", "openai/gpt-oss-120b:fireworks-ai", "acme/m:v2"]
+)
+def test_router_suffixes_and_unknown_orgs_still_reach_the_router(model: str) -> None:
+    found = route(model, hf_token="hf_secret", env={})
+    assert (found.kind, found.api_key) == ("router", "hf_secret")
+
+
 def test_local_servers_take_their_urls_from_the_environment() -> None:
     env = {
         "OLLAMA_BASE_URL": "http://gpu-box:11434/v1/",

@@ -212,9 +212,89 @@ async def test_one_huge_tool_output_on_a_small_window_is_shortened_not_fatal(
     assert compacted and compacted[0]["note"] == "long tool results shortened"
     assert compacted[0]["new_tokens"] < compacted[0]["old_tokens"]
     assert events[-1].data["final_text"] == "counted to 4000"
-    assert values["context_window"] == 3000  # remembered for the thread
+    assert values["context_window"] == {"openai/scripted-model": 3000}  # for this model
     retried = llm.requests[-1]["messages"]
     result = next(m for m in retried if m.get("role") == "tool")["content"]
     assert "characters omitted" in result and "3999\n4000" in result
     spill = result.split(" are in ", 1)[1].split(" — ", 1)[0]
     assert Path(spill).read_text().count("\n") >= 3999  # the whole output is kept on disk
+
+
+async def test_a_window_stated_for_one_model_does_not_shrink_the_next_ones(
+    llm: Any, workspace: Path
+) -> None:
+    """An 8k local model overflowed; after /model the new model compacts at its own window."""
+    from tests.fakes.agent import collect, fast_settings, open_session
+    from tests.fakes.llm_server import Turn
+
+    stated = "This model's maximum context length is 3000 tokens. However, you requested 6100."
+    llm.add(
+        Turn(tool_calls=[{"name": "bash", "id": "b1", "arguments": {"command": "seq 1 4000"}}]),
+        Turn(status=400, error_message=stated, error_code="context_length_exceeded"),
+        Turn(content="counted", usage={"prompt_tokens": 2_900, "completion_tokens": 10}),
+        Turn(content="the big model answers without compacting"),
+    )
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        await collect(session.send("count to 4000"))
+        await session.set_model("openai/big-model")
+        events = await collect(session.send("and now?"))
+        values = await session.values()
+    assert not [e for e in events if e.type == "compacted"]  # 2,900 tokens is fine for it
+    assert events[-1].data["final_text"] == "the big model answers without compacting"
+    assert llm.requests[-1]["model"] == "big-model"
+    assert values["context_window"] == {"openai/scripted-model": 3000}
+
+
+def test_a_single_window_from_an_older_checkpoint_belongs_to_the_thread_model() -> None:
+    from nodes.context_window import stated_windows
+
+    assert stated_windows({"context_window": 8192, "model": "llamacpp/q"}, "x") == {
+        "llamacpp/q": 8192
+    }
+    assert stated_windows({"context_window": 8192}, "default/m") == {"default/m": 8192}
+    assert stated_windows({}, "default/m") == {}
+
+
+async def test_shortening_a_capped_result_again_keeps_its_whole_spill_file(
+    llm: Any, workspace: Path
+) -> None:
+    """A result already capped at tool_output_max_chars is cut again on a small window: the
+    spill file still holds every character and the message still points at it."""
+    from tests.fakes.agent import collect, fast_settings, open_session
+    from tests.fakes.llm_server import Turn
+
+    stated = "This model's maximum context length is 1000 tokens. However, you requested 3000."
+    llm.add(
+        Turn(tool_calls=[{"name": "bash", "id": "b1", "arguments": {"command": "seq 1 20000"}}]),
+        Turn(status=400, error_message=stated, error_code="context_length_exceeded"),
+        Turn(content="counted"),
+    )
+    settings = fast_settings(llm.url, tool_output_max_chars=20_000)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("count to 20000"))
+    first = next(m for m in llm.requests[1]["messages"] if m.get("role") == "tool")["content"]
+    pointer = first.split("characters the tool returned are in ", 1)[0].rsplit("all ", 1)[1]
+    spill = Path(first.split(" are in ", 1)[1].split(" — ", 1)[0])
+    assert events[-1].data["final_text"] == "counted"
+    shown = next(m for m in llm.requests[-1]["messages"] if m.get("role") == "tool")["content"]
+    assert len(shown) < len(first) // 4  # cut again for the small window...
+    assert f"all {pointer}characters the tool returned are in {spill} " in shown
+    whole = spill.read_text()  # ...and the file still holds all of it
+    assert (
+        f"{len(whole):,} " == pointer
+        and whole.count("\n") >= 20_000
+        and "\n19999\n20000\n" in whole
+    )
+    assert "1\n2\n3\n" in shown[:100] and "19999\n20000" in shown[-100:]
+
+
+def test_a_spill_file_is_never_replaced_by_a_shorter_text(tmp_path: Path) -> None:
+    from nodes.compact import shorten_results
+
+    (tmp_path / "c1.txt").write_text("the whole earlier output " * 10_000)
+    messages: list[AnyMessage] = [HumanMessage(content="task"), ai("c1"), result("c1", 9_000)]
+    shortened = shorten_results(messages, 1_000, tmp_path)
+    assert shortened is not None
+    pointer = str(shortened[-1].content).split(" are in ", 1)[1].split(" — ", 1)[0]
+    assert (tmp_path / "c1.txt").read_text() == "the whole earlier output " * 10_000
+    assert Path(pointer).read_text() == "x" * 9_000

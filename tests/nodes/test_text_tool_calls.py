@@ -15,11 +15,18 @@ from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_result
 
 TAGGED = 'Let me look.\n<tool_call>\n{"name": "read", "arguments": {"path": "a.txt"}}\n</tool_call>'
 FENCED = 'I will read it:\n```json\n{"name": "read", "parameters": {"path": "a.txt"}}\n```'
+TOOLS = ["read", "glob", "bash"]
+SCHEMA_ANSWER = (
+    "Here is the OpenAI function schema for your weather tool:\n\n"
+    '```json\n{"name": "get_weather", "parameters": {"type": "object", "properties": '
+    '{"city": {"type": "string"}}, "required": ["city"]}}\n```\n\n'
+    "Pass it in `tools` when you call the API."
+)
 
 
 @pytest.mark.parametrize("text", [TAGGED, FENCED])
 def test_textual_calls_become_real_calls(text: str) -> None:
-    made = with_text_calls(AIMessage(content=text))
+    made = with_text_calls(AIMessage(content=text), TOOLS)
     [call] = made.tool_calls
     assert call["name"] == "read" and call["args"] == {"path": "a.txt"}
     assert call["id"].startswith("call_text_") and "{" not in made.content
@@ -30,7 +37,7 @@ def test_two_tagged_calls_and_double_encoded_arguments() -> None:
         '<tool_call>{"name": "glob", "arguments": "{\\"pattern\\": \\"*.py\\"}"}</tool_call>'
         '<tool_call>{"name": "read", "arguments": {"path": "b"}}</tool_call>'
     )
-    made = with_text_calls(AIMessage(content=text))
+    made = with_text_calls(AIMessage(content=text), TOOLS)
     assert [(c["name"], c["args"]) for c in made.tool_calls] == [
         ("glob", {"pattern": "*.py"}),
         ("read", {"path": "b"}),
@@ -39,7 +46,7 @@ def test_two_tagged_calls_and_double_encoded_arguments() -> None:
 
 def test_malformed_tagged_calls_become_calls_the_model_is_told_about() -> None:
     made = with_text_calls(
-        AIMessage(content='<tool_call>{"name": "read", "arguments": {path: a}</tool_call>')
+        AIMessage(content='<tool_call>{"name": "read", "arguments": {path: a}</tool_call>'), TOOLS
     )
     [call] = made.tool_calls
     assert call["name"] == "read" and RAW_ARGUMENTS in call["args"]
@@ -51,10 +58,28 @@ def test_malformed_tagged_calls_become_calls_the_model_is_told_about() -> None:
         "Plain answer, no calls.",
         '```json\n{"learning_rate": 2e-5, "epochs": 3}\n```',  # JSON, but not a call
         "```json\n{not json at all}\n```",
+        SCHEMA_ANSWER,  # a function schema in an answer, for a tool that does not exist
+        '```json\n{"name": "get_weather", "parameters": {"city": "Paris"}}\n```',
+        # A real tool's name, but the fence illustrates a longer answer.
+        'To read a file the agent sends:\n```json\n{"name": "read", "arguments": {"path": '
+        '"a.txt"}}\n```\nand gets its lines back, numbered.',
+        "Short lead-in.\n\nThen a second paragraph.\n"
+        '```json\n{"name": "read", "arguments": {"path": "a.txt"}}\n```',
     ],
 )
 def test_ordinary_text_and_json_are_left_alone(text: str) -> None:
-    assert with_text_calls(AIMessage(content=text)).tool_calls == []
+    assert with_text_calls(AIMessage(content=text), TOOLS).tool_calls == []
+
+
+def test_two_fenced_calls_are_both_made_and_unknown_tagged_names_still_reach_the_model() -> None:
+    fence = '```json\n{{"name": "{}", "arguments": {{"path": "a.txt"}}}}\n```'
+    made = with_text_calls(
+        AIMessage(content=f"{fence.format('read')}\n{fence.format('glob')}"), TOOLS
+    )
+    assert [c["name"] for c in made.tool_calls] == ["read", "glob"] and made.content == ""
+    tagged = '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'
+    [call] = with_text_calls(AIMessage(content=tagged), TOOLS).tool_calls
+    assert call["name"] == "get_weather"  # execute_tools answers: there is no tool named ...
 
 
 def test_on_for_local_servers_and_configurable_per_model() -> None:
@@ -85,3 +110,15 @@ async def test_a_local_model_writing_calls_as_text_still_uses_tools(
     for request in llm.requests:
         assert_valid_tool_pairing(request["messages"])
     assert events[-1].data["final_text"] == "The file sets lr=3e-4."
+
+
+async def test_a_local_model_showing_a_function_schema_answers_with_it(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content=SCHEMA_ANSWER))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("write me a function schema for a weather tool"))
+    assert events[-1].data["final_text"] == SCHEMA_ANSWER
+    assert events[-1].data["stop_reason"] == "done" and len(llm.requests) == 1
