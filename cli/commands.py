@@ -107,9 +107,9 @@ async def model(repl: Repl, argument: str) -> None:
         await list_models(repl)
         return
     from cli.hf_token import token_for
-    from cli.spend_limit import unpriced_limit
     from configs.providers import missing_key_message
     from nodes.model_probe import probe_model
+    from nodes.spend_limit import unpriced_limit
 
     problem = missing_key_message(
         argument, repl.settings.api_base, token_for(argument)

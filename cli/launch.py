@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.exit_codes import ExitCode
-from cli.spend_limit import unpriced_limit
 from cli.target import Target
 from configs.providers import missing_key_message, unknown_model_message
+from nodes.spend_limit import unpriced_limit
 
 if TYPE_CHECKING:
     from graph.thread_index import ThreadIndex

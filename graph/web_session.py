@@ -32,6 +32,7 @@ from graph.session import CANCELLED, Session
 from graph.thread_lock import ThreadBusyError, ThreadLock
 from nodes.model_probe import probe_model
 from nodes.reasoning import EFFORTS
+from nodes.spend_limit import unpriced_limit
 from tools.catalog import ToolCatalog
 
 Result = tuple[int, dict[str, Any]]
@@ -91,6 +92,7 @@ async def switch_model(session: Session, model_id: str) -> str:
 
         token = hf_token()
     problem = missing_key_message(model_id, session.settings.api_base, token)
+    problem = problem or unpriced_limit(session.settings, model_id)
     problem = problem or await probe_model(session.deps, model_id)
     if problem is not None:
         raise Refused(422, f"Not switched to {model_id}: {problem}")

@@ -1,5 +1,6 @@
-"""A spend limit needs a priced model: checked at launch (cli/launch.py) and on `/model`
-(cli/commands.py), since an unpriced model's cost stays 0 and the limit would never stop it."""
+"""A spend limit needs a priced model: checked at launch (cli/launch.py), on `/model`
+(cli/commands.py) and on the web UI's model picker (graph/web_session.py), since an unpriced
+model's cost stays 0 and the limit would never stop it."""
 
 from __future__ import annotations
 
