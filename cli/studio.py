@@ -147,7 +147,8 @@ def serve(
             argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     local = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # where this process connects
-    url = f"http://{local}:{port}"
+    url = f"http://{f'[{local}]' if ':' in local else local}:{port}"
+    signal.signal(signal.SIGTERM, interrupted)  # `kill` stops the server too, like Ctrl-C
     try:
         wait_until_up(url, server, log)
         count = register_threads(url, ml_intern_home(), token) if register else 0
@@ -168,10 +169,20 @@ def guard_env(host: str, port: int) -> dict[str, str]:
     elsewhere a token or a sign-in guards it. Pages of other sites are refused either way."""
     from graph.origin_guard import HOSTS_ENV, ORIGINS_ENV, loopback_hosts
 
-    env = {ORIGINS_ENV: "", "CORS_ALLOW_ORIGINS": f"http://127.0.0.1:{port}"}
+    # The page uses the REST API only; the v2 event-streaming WebSocket could start runs
+    # past the checks an HTTP request goes through (thread lock, decision validation).
+    env = {
+        ORIGINS_ENV: "",
+        "CORS_ALLOW_ORIGINS": f"http://127.0.0.1:{port}",
+        "FF_V2_EVENT_STREAMING": "false",
+    }
     if is_loopback(host):
-        env[HOSTS_ENV] = loopback_hosts(port)
+        env[HOSTS_ENV] = loopback_hosts(host, port)
     return env
+
+
+def interrupted(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def is_loopback(host: str) -> bool:

@@ -28,9 +28,11 @@ def env_list(name: str) -> frozenset[str]:
     return frozenset(v.strip().lower() for v in os.environ.get(name, "").split(",") if v.strip())
 
 
-def loopback_hosts(port: int) -> str:
-    """The `Host` values a browser sends to a server bound to loopback on `port`."""
-    return ",".join(f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]"))
+def loopback_hosts(host: str, port: int) -> str:
+    """The `Host` values a browser sends to a server bound to loopback `host` on `port`."""
+    bound = f"[{host}]" if ":" in host else host
+    names = dict.fromkeys(("127.0.0.1", "localhost", "[::1]", bound))
+    return ",".join(f"{name}:{port}" for name in names)
 
 
 def refusal(scope: Scope, origins: frozenset[str], hosts: frozenset[str]) -> str | None:
@@ -56,15 +58,24 @@ class OriginGate:
         self.hosts = env_list(HOSTS_ENV)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        why = refusal(scope, self.origins, self.hosts) if scope["type"] == "http" else None
+        guarded = scope["type"] in ("http", "websocket")  # a WebSocket can start runs too
+        why = refusal(scope, self.origins, self.hosts) if guarded else None
         if why is None:
             await self.app(scope, receive, send)
-            return
-        message = (
-            f"ml-intern: refused: {why}. Open the address `ml-intern studio` or `ml-intern "
-            f"web` printed; to allow another site, add its origin to {ORIGINS_ENV}."
-        )
-        await PlainTextResponse(message, status_code=403)(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await refuse_websocket(receive, send)
+        else:
+            message = (
+                f"ml-intern: refused: {why}. Open the address `ml-intern studio` or `ml-intern "
+                f"web` printed; to allow another site, add its origin to {ORIGINS_ENV}."
+            )
+            await PlainTextResponse(message, status_code=403)(scope, receive, send)
+
+
+async def refuse_websocket(receive: Receive, send: Send) -> None:
+    """Close the handshake before accepting it: the client sees HTTP 403."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.close", "code": 1008})
 
 
 # For `ml-intern studio` (langgraph.json's `"http": {"app": ...}`): no routes, only the check.

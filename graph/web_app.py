@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from graph.origin_guard import OriginGate
+from graph.origin_guard import OriginGate, refuse_websocket
 from graph.web_actions import ROUTES as ACTION_ROUTES
 from graph.web_guard import RunGuard
 from graph.web_oauth import ROUTES as SIGN_IN_ROUTES
@@ -71,12 +71,16 @@ class TokenGate:
         self.token = token if token is not None else os.environ.get("ML_INTERN_WEB_TOKEN", "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.token or scope["path"] in OPEN_PATHS:
+        guarded = scope["type"] in ("http", "websocket")  # a WebSocket can start runs too
+        if not guarded or not self.token or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         given = presented_token(scope) or ""
         if hmac.compare_digest(given.encode(), self.token.encode()):
             await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await refuse_websocket(receive, send)
             return
         response = PlainTextResponse(
             "ml-intern web: this server needs its access token. Open the URL that "

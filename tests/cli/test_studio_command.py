@@ -113,7 +113,7 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         assert info is not None and info.title == "write made.txt"  # --resume finds it
         assert info.model == "openai/scripted-model"
 
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0  # the server is gone too

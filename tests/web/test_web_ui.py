@@ -8,10 +8,14 @@ guards the page and the API alike.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.async_api import Page, expect
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -132,6 +136,16 @@ def test_with_a_token_the_page_and_the_api_need_it(
             assert client.post("/threads/search", json={}).status_code == 401
             assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
             assert client.get("/ok").status_code == 200
+            # A WebSocket (LangGraph's v2 event streaming can start runs) is held to the same
+            # token and origin rules: refused at the handshake.
+            ws = f"ws://127.0.0.1:{port}/threads/{uuid.uuid4()}/stream/events"
+            for headers in (
+                {},
+                {"Origin": "https://evil.example", "Cookie": "ml_intern_token=s3cret"},
+            ):
+                with pytest.raises(InvalidStatus) as refused:
+                    connect(ws, additional_headers=headers, open_timeout=10).close()
+                assert refused.value.response.status_code == 403
             entry = client.get("/?token=s3cret")
             assert (
                 entry.status_code == 303 and "ml_intern_token=s3cret" in entry.headers["set-cookie"]
@@ -143,7 +157,7 @@ def test_with_a_token_the_page_and_the_api_need_it(
             assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
             assert "huggingface.co" not in page.headers["content-security-policy"]
             assert client.get("/web/info").json()["sign_in"] is False
-            assert client.post("/threads/search", json={}).status_code == 200
+            assert client.post("/threads/search", json={}).json() == []  # nothing was started
         assert stop_web(proc) == 0
     finally:
         stop_web(proc)
