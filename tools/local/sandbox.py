@@ -3,9 +3,9 @@
 What a command inside can reach, and why each hole is closed:
 
 - Files: the host's file system read-only, except the workspace (and configured extra paths),
-  which stays writable. In a writable `.git`, `config`, `hooks` and `modules` are read-only and
-  `.git` cannot be renamed or replaced: a hook or `core.fsmonitor` written there would run
-  unsandboxed the next time the user runs git.
+  which stays writable. The repositories in them keep their `.git` config and hooks read-only
+  and `.git` in place, and a workspace without `.git` cannot get one (sandbox_git.py): a hook or
+  `core.fsmonitor` written there would run unsandboxed the next time the user runs git.
 - Credentials: the home directory's credential locations (tools/secret_paths.py, plus a few
   more below), the files ml-intern keeps (`$ML_INTERN_HOME`: transcripts, Space sandbox keys;
   `~/.config/ml-intern` except its skills), the Hugging Face token wherever `HF_HOME` or
@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from configs.environment import ml_intern_home, user_config_dir
+from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, under
 from tools.secret_paths import SECRET_HOME_PATHS
 from tools.secrets import mask_secrets, secret_env_names
 
@@ -106,9 +107,6 @@ ENV_PASSED = (
 ENV_PASSED_PREFIXES = ("LC_",)
 _ENV_FILE = re.compile(r"^\.env(\..*)?$")
 _ENV_TEMPLATE = (".example", ".sample", ".template", ".dist")
-# Mount order at one depth: writable binds, then read-only protections, then hiding.
-_BIND, _PROTECT, _HIDE, _SHOW = range(4)
-Mount = tuple[int, int, list[str]]  # (path depth, kind, bubblewrap arguments)
 
 
 @dataclass(frozen=True)
@@ -135,8 +133,9 @@ class Sandbox:
         net = "network allowed" if self.network else "no network"
         passed = f" (passed in: {', '.join(self.env_allow)})" if self.env_allow else ""
         return (
-            "bash runs in a bubblewrap sandbox: the workspace is writable (its .git config and "
-            "hooks read-only), the rest of the file system read-only, /tmp and /run private, "
+            "bash runs in a bubblewrap sandbox: the workspace is writable (.git config and hooks "
+            "read-only, git init fails at its top, repositories made inside are not guarded), "
+            "the rest of the file system read-only, /tmp and /run private, "
             "credential files and host sockets hidden, no tokens or API keys in the "
             f"environment{passed}, {net}"
         )
@@ -169,20 +168,23 @@ class Sandbox:
             for device in sorted(glob.glob(pattern)):
                 args += ["--dev-bind", device, device]
         roots = [p for path in (str(workspace), *self.writable) if (p := _existing(path))]
-        mounts = [*_writable_mounts(roots), *self._hidden_mounts(roots)]
+        hidden = sorted(set(_hidden_places(self.hidden, roots)))
+        mounts = [(depth(root), BIND, ["--bind", root, root]) for root in roots]
+        mounts += [*git_mounts(_existing(str(workspace)), roots, hidden)]
+        mounts += [*self._hidden_mounts(roots, hidden)]
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
             args += mount
         return [*args, "--chdir", str(workspace), "--", *argv]
 
-    def _hidden_mounts(self, roots: list[str]) -> Iterator[Mount]:
+    def _hidden_mounts(self, roots: list[str], hidden: list[str]) -> Iterator[Mount]:
         """Empty stand-ins over credentials and host sockets the sandbox could otherwise see."""
-        for place in sorted(set(_hidden_places(self.hidden, roots))):
+        for place in hidden:
             if _reachable(place, roots):
                 hide = ["--tmpfs", place] if os.path.isdir(place) else _dev_null(place)
-                yield _depth(place), _HIDE, hide
+                yield depth(place), HIDE, hide
         skills = _existing(str(user_config_dir() / "skills"))
         if skills is not None and _reachable(skills, roots):
-            yield _depth(skills), _SHOW, ["--ro-bind", skills, skills]  # playbooks, no secrets
+            yield depth(skills), SHOW, ["--ro-bind", skills, skills]  # playbooks, no secrets
 
 
 class SandboxUnavailable(Exception):
@@ -199,14 +201,6 @@ def _existing(path: str) -> str | None:
     return str(resolved)
 
 
-def _depth(place: str) -> int:
-    return len(Path(place).parts)
-
-
-def _under(place: str, parent: str) -> bool:
-    return Path(place).is_relative_to(parent)
-
-
 def _dev_null(place: str) -> list[str]:
     return ["--ro-bind", "/dev/null", place]
 
@@ -219,7 +213,7 @@ def _private_dirs() -> list[str]:
         if os.path.isdir(place) and not os.path.islink(place):
             args += ["--tmpfs", place]
     resolv = _existing("/etc/resolv.conf")
-    if resolv is not None and any(_under(resolv, p) for p in _private_realpaths()):
+    if resolv is not None and any(under(resolv, p) for p in _private_realpaths()):
         args += ["--ro-bind", resolv, resolv]
     return args
 
@@ -231,25 +225,8 @@ def _private_realpaths() -> list[str]:
 def _reachable(place: str, roots: list[str]) -> bool:
     """False when `place` is under a private directory (already empty inside) and no writable
     root brings it back."""
-    private = any(_under(place, p) for p in _private_realpaths())
-    return not private or any(_under(place, root) for root in roots)
-
-
-def _writable_mounts(roots: list[str]) -> Iterator[Mount]:
-    """The writable roots, each with its `.git` made a mount point (so it cannot be renamed
-    or replaced) whose `config`, `hooks` and `modules` are read-only."""
-    for root in roots:
-        yield _depth(root), _BIND, ["--bind", root, root]
-        git = _existing(os.path.join(root, ".git"))
-        if git is None or not os.path.isdir(git) or not any(_under(git, r) for r in roots):
-            continue
-        yield _depth(git), _BIND, ["--bind", git, git]
-        for name in ("config", "hooks", "modules"):
-            inner = os.path.join(git, name)
-            if os.path.lexists(inner):
-                yield _depth(inner), _PROTECT, ["--ro-bind", inner, inner]
-            elif name == "hooks":  # made here (empty, on the host too) so none can be added
-                yield _depth(inner), _PROTECT, ["--tmpfs", inner, "--remount-ro", inner]
+    private = any(under(place, p) for p in _private_realpaths())
+    return not private or any(under(place, root) for root in roots)
 
 
 def _hidden_places(configured: tuple[str, ...], roots: list[str]) -> Iterator[str]:

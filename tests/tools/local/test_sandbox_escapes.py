@@ -183,6 +183,71 @@ async def test_git_hooks_and_config_cannot_be_planted(ws: Path, hooks_dir: bool)
     assert _git(ws, "log", "--format=%s").strip() == "notes"
 
 
+PLANT = (
+    "mkdir -p .git/hooks; echo 'touch /var/tmp/pwned' > .git/hooks/post-checkout; "
+    "git config core.fsmonitor 'touch /var/tmp/pwned'; "
+)
+
+
+@needs_bwrap
+async def test_a_workspace_without_git_cannot_get_one(ws: Path) -> None:
+    out = await sandboxed(
+        f"git init -q || echo init failed; {PLANT} echo data > data.txt && echo wrote", ws
+    )
+    assert "init failed" in out and "wrote" in out, out
+    assert (ws / "data.txt").read_text() == "data\n"
+    # On the host an empty `.git` is left behind: no repository, nothing for git to run.
+    assert not (ws / ".git").exists() or list((ws / ".git").iterdir()) == []
+    assert subprocess.run(["git", "rev-parse"], cwd=ws, capture_output=True).returncode != 0
+    again = await sandboxed(f"git init -q || echo init failed; {PLANT} echo again", ws)
+    assert "init failed" in again and list((ws / ".git").iterdir()) == []
+
+
+@needs_bwrap
+async def test_a_git_file_cannot_be_repointed(ws: Path, host_root: Path) -> None:
+    """A worktree's `.git` file names its git directory; repointed at one the command made,
+    the user's next git command there would run that directory's hooks and config."""
+    main = host_root / "main"
+    main.mkdir()
+    _git(main, "init", "-q")
+    _git(main, "-c", "user.name=a", "-c", "user.email=a@b.c", "commit", "-qm", "x", "--allow-empty")
+    ws.rmdir()
+    _git(main, "worktree", "add", "-q", str(ws))
+    pointer = (ws / ".git").read_text()
+    out = await sandboxed(
+        "git init -q --bare evil; echo 'gitdir: evil' > .git; rm -f .git; mv .git moved; "
+        "echo data > data.txt && echo wrote",
+        ws,
+    )
+    assert "wrote" in out and (ws / ".git").read_text() == pointer, out
+    assert not (ws / "moved").exists()
+    assert _git(ws, "rev-parse", "--git-common-dir").strip() == str(main / ".git")
+
+
+@needs_bwrap
+async def test_nested_repositories_are_guarded_too(ws: Path) -> None:
+    deep = ws / "a" / "b" / "deep"
+    for repo in (ws / "repo", deep):
+        repo.mkdir(parents=True)
+        _git(repo, "init", "-q")
+    # A checkout whose `.git` is a file naming a git directory elsewhere in the workspace.
+    (ws / "gitdirs").mkdir()
+    _git(ws, "init", "-q", "--separate-git-dir", str(ws / "gitdirs" / "sub"), str(ws / "sub"))
+    configs = {p: p.read_text() for p in ws.glob("**/config") if p.parent.name != "hooks"}
+    pointer = (ws / "sub" / ".git").read_text()
+    commit = "git -c user.name=a -c user.email=a@example.com commit -qm notes"
+    out = await sandboxed(
+        f"for r in repo a/b/deep sub; do (cd $r && {PLANT} echo 'gitdir: /var/tmp' > .git; "
+        "mv .git .git-old); done; echo 'x' > gitdirs/sub/hooks/post-checkout; "
+        f"cd repo && echo notes > notes.txt && git add notes.txt && {commit} && echo committed",
+        ws,
+    )
+    assert "committed" in out, out  # ordinary work in a nested repository still goes through
+    assert {p: p.read_text() for p in configs} == configs and len(configs) == 3
+    assert (ws / "sub" / ".git").read_text() == pointer
+    assert not list(ws.glob("**/post-checkout")) and not list(ws.glob("**/.git-old"))
+
+
 @needs_bwrap
 async def test_ml_intern_files_and_tokens_are_hidden(
     ws: Path, host_root: Path, monkeypatch: pytest.MonkeyPatch
@@ -230,3 +295,4 @@ def test_the_model_is_told_what_is_hidden() -> None:
     assert "credential files and host sockets hidden" in line
     assert "no tokens or API keys in the environment (passed in: WANDB_API_KEY)" in line
     assert ".git config and hooks read-only" in line and line.endswith("no network")
+    assert "git init fails at its top, repositories made inside are not guarded" in line
