@@ -19,6 +19,7 @@ from pathlib import Path
 from langchain_core.tools import ToolException
 
 from tools.local.sandbox import Sandbox, SandboxUnavailable
+from tools.local.sandbox_git import CommondirWatch
 
 KILL_GRACE_S = 2.0
 DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
@@ -152,16 +153,23 @@ def _exit_note(code: int | None) -> str:
     return f"[exit code: {code}]"
 
 
-async def _spawn(command: str, cwd: Path, sandbox: Sandbox | None) -> asyncio.subprocess.Process:
-    """Start bash in its own process group; a cancel during start-up still kills the group."""
+def _command_line(
+    command: str, cwd: Path, sandbox: Sandbox | None, repos: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """bash's argv and environment (under `sandbox`, whose guarded git dirs go to `repos`)."""
     env = {"PAGER": "cat", "GIT_PAGER": "cat", "PYTHONUNBUFFERED": "1", **os.environ}
     argv = ["/bin/bash", "-c", command]
     if sandbox is not None:
         try:
-            argv = sandbox.wrap(argv, cwd)
+            argv = sandbox.wrap(argv, cwd, repos)
         except SandboxUnavailable as error:
             raise ToolException(f"The sandbox is on but cannot run: {error} Not run.") from None
         env = sandbox.environment(env)  # no tokens, keys or agent sockets inside
+    return argv, env
+
+
+async def _spawn(argv: list[str], env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """Start bash in its own process group; a cancel during start-up still kills the group."""
     start = asyncio.ensure_future(
         asyncio.create_subprocess_exec(
             *argv,
@@ -185,6 +193,20 @@ async def _spawn(command: str, cwd: Path, sandbox: Sandbox | None) -> asyncio.su
         ) from e
 
 
+async def _finish(proc: asyncio.subprocess.Process, output: _Output, seconds: int) -> str:
+    """The command's output and exit code once it ends, or a note that it timed out."""
+    try:
+        async with asyncio.timeout(seconds):
+            await _collect(proc, output)
+    except TimeoutError:
+        await _kill_group(proc)
+        return f"{output.close()}\n[timed out after {seconds} s; process group killed]"
+    except asyncio.CancelledError:
+        await _kill_group(proc)
+        raise
+    return f"{output.close() or '(no output)'}\n{_exit_note(proc.returncode)}"
+
+
 async def run_bash(
     workspace: Path,
     on_line: Callable[[str], None],
@@ -193,16 +215,16 @@ async def run_bash(
     sandbox: Sandbox | None = None,
 ) -> str:
     """Run `command` (under `sandbox` when given); its output and exit code, or a note that it
-    timed out."""
-    proc = await _spawn(command, workspace, sandbox)
-    output = _Output(throttled(on_line))
+    timed out. A `commondir` it planted in a guarded repository is removed once it has ended
+    (killed or cancelled too), and the output says so."""
+    repos: list[str] = []
+    argv, env = _command_line(command, workspace, sandbox, repos)
+    watch = CommondirWatch(repos)
     try:
-        async with asyncio.timeout(timeout):
-            await _collect(proc, output)
-    except TimeoutError:
-        await _kill_group(proc)
-        return f"{output.close()}\n[timed out after {timeout} s; process group killed]"
-    except asyncio.CancelledError:
-        await _kill_group(proc)
-        raise
-    return f"{output.close() or '(no output)'}\n{_exit_note(proc.returncode)}"
+        proc = await _spawn(argv, env, workspace)
+        text = await _finish(proc, _Output(throttled(on_line)), timeout)
+    finally:
+        notes = watch.finish()
+        for note in notes:
+            on_line(note)
+    return "\n".join([text, *notes])

@@ -4,8 +4,9 @@ What a command inside can reach, and why each hole is closed:
 
 - Files: the host's file system read-only, except the workspace (and configured extra paths),
   which stays writable. The repositories in them keep their `.git` config and hooks read-only
-  and `.git` in place, and a workspace without `.git` cannot get one (sandbox_git.py): a hook or
-  `core.fsmonitor` written there would run unsandboxed the next time the user runs git.
+  and `.git` in place, a `commondir` planted in them is removed when the command ends, and a
+  workspace without `.git` cannot get one (sandbox_git.py): a hook or `core.fsmonitor` written
+  there would run unsandboxed the next time the user runs git.
 - Credentials: the home directory's credential locations (tools/secret_paths.py, plus a few
   more below), the files ml-intern keeps (`$ML_INTERN_HOME`: transcripts, Space sandbox keys;
   `~/.config/ml-intern` except its skills), the Hugging Face token wherever `HF_HOME` or
@@ -154,9 +155,10 @@ class Sandbox:
         }
         return passed | {name: env[name] for name in self.env_allow if name in env}
 
-    def wrap(self, argv: list[str], workspace: Path) -> list[str]:
+    def wrap(self, argv: list[str], workspace: Path, repos: list[str] | None = None) -> list[str]:
         """`argv` as a bubblewrap command line, run in `workspace`; start it with only
-        `environment()`'s variables."""
+        `environment()`'s variables. The git directories it guards are added to `repos`
+        (watch them with sandbox_git.CommondirWatch)."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable(f"bubblewrap is not installed: {INSTALL_HINT}.")
@@ -170,7 +172,7 @@ class Sandbox:
         roots = [p for path in (str(workspace), *self.writable) if (p := _existing(path))]
         hidden = sorted(set(_hidden_places(self.hidden, roots)))
         mounts = [(depth(root), BIND, ["--bind", root, root]) for root in roots]
-        mounts += [*git_mounts(_existing(str(workspace)), roots, hidden)]
+        mounts += [*git_mounts(_existing(str(workspace)), roots, hidden, repos)]
         mounts += [*self._hidden_mounts(roots, hidden)]
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
             args += mount

@@ -12,18 +12,24 @@ something that runs) unsandboxed at the user's next git command there. Under the
 - a workspace without `.git` gets an empty read-only one (left on the host, where git ignores
   it and looks further up), so `git init` fails at its top.
 
+A `commondir` planted where there was none cannot be stopped inside (bubblewrap can only stop a
+file being created by leaving one there, and any `commondir`, even empty, breaks git), so
+CommondirWatch looks when the command has ended and removes one, telling the model.
+
 Repositories are found by a bounded walk (MAX_DIRS directories, MAX_DEPTH levels, MAX_SECONDS,
-not into SKIP_DIRS or hidden places). Not guarded: repositories a command creates below the top,
-ones the walk does not reach, and a `commondir` planted where there was none (bubblewrap can only
-stop a file being created by leaving one there, and any `commondir`, even empty, breaks git).
+not into SKIP_DIRS or hidden places). Not guarded: repositories a command creates below the top
+and ones the walk does not reach.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import time
 from collections import deque
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 # Mount order at one depth: writable binds, then read-only protections, then hiding.
@@ -39,6 +45,7 @@ SKIP_DIRS = frozenset(
 MAX_DIRS = 2000
 MAX_DEPTH = 6
 MAX_SECONDS = 0.5
+MAX_HELD = 256  # git directories watched through an open descriptor; the rest by path
 
 
 def depth(place: str) -> int:
@@ -49,10 +56,13 @@ def under(place: str, parent: str) -> bool:
     return Path(place).is_relative_to(parent)
 
 
-def git_mounts(workspace: str | None, roots: list[str], hidden: list[str]) -> Iterator[Mount]:
+def git_mounts(
+    workspace: str | None, roots: list[str], hidden: list[str], repos: list[str] | None = None
+) -> Iterator[Mount]:
     """The mounts guarding every `.git` the walk finds under `roots` (resolved paths), and
-    the stand-in `.git` of a `workspace` that has none."""
-    guard = _Guard(roots, hidden)
+    the stand-in `.git` of a `workspace` that has none; the writable repositories' git
+    directories are added to `repos`."""
+    guard = _Guard(roots, hidden, [] if repos is None else repos)
     for root in roots:
         for git in _git_entries(root, set(hidden)):
             yield from guard.entry(git)
@@ -94,9 +104,10 @@ class _Guard:
     """Mounts for `.git` entries, each place once; only places under a writable root and not
     under a hidden one (those are read-only or empty inside already)."""
 
-    def __init__(self, roots: list[str], hidden: list[str]) -> None:
+    def __init__(self, roots: list[str], hidden: list[str], repos: list[str]) -> None:
         self.roots = roots
         self.hidden = hidden
+        self.repos = repos
         self.done: set[str] = set()
 
     def _writable(self, place: str) -> bool:
@@ -128,6 +139,7 @@ class _Guard:
         if not os.path.isfile(os.path.join(git, "HEAD")):  # not a repository: keep it so
             yield depth(git), PROTECT, ["--ro-bind", git, git]
             return
+        self.repos.append(git)
         yield depth(git), BIND, ["--bind", git, git]  # a mount point: cannot be moved away
         for name in READ_ONLY_IN_GIT:
             inner = os.path.join(git, name)
@@ -160,3 +172,90 @@ def _pointed_to(path: str, prefix: str) -> str | None:
     if not text.startswith(prefix) or not text[len(prefix) :].strip():
         return None
     return _resolved(os.path.join(os.path.dirname(path), text[len(prefix) :].strip()))
+
+
+class CommondirWatch:
+    """The guarded git directories without a `commondir` before a sandboxed command, checked
+    for one when it has ended (a `commondir` there would let the user's next git command take
+    its config, `core.fsmonitor` included, from anywhere). Each is held open, so a directory
+    moved meanwhile (with a parent) is still the one checked."""
+
+    def __init__(self, git_dirs: list[str]) -> None:
+        self._watched: list[tuple[str, int | None, tuple[int, int]]] = []
+        for git in git_dirs:
+            try:
+                fd = os.open(git, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            info = os.fstat(fd)
+            if _lexists_in(fd, "commondir"):  # read-only inside: cannot be changed
+                os.close(fd)
+                continue
+            if len(self._watched) >= MAX_HELD:
+                os.close(fd)
+                fd = None
+            self._watched.append((git, fd, (info.st_dev, info.st_ino)))
+
+    def finish(self) -> list[str]:
+        """Remove every `commondir` made since; one note for the model per repository."""
+        notes = []
+        watched, self._watched = self._watched, []
+        for git, held, ident in watched:
+            fd = held if held is not None else _reopen(git, ident)
+            try:
+                notes += _removal_note(git, fd)
+            finally:
+                if fd is not None:
+                    os.close(fd)
+        return notes
+
+
+def _lexists_in(fd: int, name: str) -> bool:
+    try:
+        os.lstat(name, dir_fd=fd)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass
+    return True
+
+
+def _reopen(git: str, ident: tuple[int, int]) -> int | None:
+    """`git` opened again, if it is still the same directory."""
+    try:
+        fd = os.open(git, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    info = os.fstat(fd)
+    if (info.st_dev, info.st_ino) != ident:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _removal_note(git: str, fd: int | None) -> list[str]:
+    """The `commondir` in the git directory open as `fd` removed (a link as a link, never
+    followed), with the note saying so; nothing when there is none."""
+    if fd is not None:  # where it is now, should a parent have been moved
+        with suppress(OSError):
+            git = os.readlink(f"/proc/self/fd/{fd}")
+    place = f"commondir that this command created in the git directory {git}"
+    if os.path.basename(git) == ".git":
+        place = f".git/commondir that this command created in {os.path.dirname(git)}"
+    if fd is None:
+        return [f"[ml-intern could not check {git} for a planted commondir: it was moved]"]
+    try:
+        info = os.lstat("commondir", dir_fd=fd)
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        return [f"[ml-intern could not check {git} for a planted commondir: {error.strerror}]"]
+    try:
+        if stat.S_ISDIR(info.st_mode):
+            shutil.rmtree("commondir", dir_fd=fd)
+        else:
+            os.unlink("commondir", dir_fd=fd)
+    except OSError as error:
+        return [f"[ml-intern could not remove {place} ({error.strerror}); remove it first]"]
+    why = "it would have let a later git command outside the sandbox run code"
+    return [f"[ml-intern removed {place}: {why}]"]

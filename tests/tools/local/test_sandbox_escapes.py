@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.tools.local.test_sandbox import needs_bwrap, sandboxed
+from tools.local.bash_process import run_bash
 from tools.local.sandbox import Sandbox
 
 PYTHON = Path(sys.base_prefix) / "bin" / "python3"
@@ -246,6 +247,42 @@ async def test_nested_repositories_are_guarded_too(ws: Path) -> None:
     assert {p: p.read_text() for p in configs} == configs and len(configs) == 3
     assert (ws / "sub" / ".git").read_text() == pointer
     assert not list(ws.glob("**/post-checkout")) and not list(ws.glob("**/.git-old"))
+
+
+# Points the workspace's git at a directory whose config runs a script at the next `git status`.
+PLANT_COMMONDIR = (
+    "git init -q --bare evil && printf '#!/bin/sh\\ntouch %s\\n' > evil.sh && chmod +x evil.sh "
+    '&& git config -f evil/config core.fsmonitor "$PWD/evil.sh" && echo "$PWD/evil" > '
+    ".git/commondir && echo planted; "
+)
+
+
+@needs_bwrap
+@pytest.mark.parametrize("ending", ["exits", "times out"])
+async def test_a_planted_commondir_is_removed(ws: Path, host_root: Path, ending: str) -> None:
+    """bubblewrap cannot stop `.git/commondir` being created; it is removed once the command
+    has ended (or been killed), before the user's git could take its config from there."""
+    _git(ws, "init", "-q")
+    marker = host_root / "pwned"
+    command = PLANT_COMMONDIR % marker + ("sleep 30" if ending == "times out" else "true")
+    lines: list[str] = []
+    out = await run_bash(ws, lines.append, command, 3 if ending == "times out" else 20, Sandbox())
+    assert "planted" in out and not os.path.lexists(ws / ".git" / "commondir"), out
+    note = f"[ml-intern removed .git/commondir that this command created in {ws}: it would"
+    assert note in out and note in lines[-1], out
+    _git(ws, "status")
+    assert not marker.exists()
+    if ending == "exits":  # what it would have done: the plant works once put back
+        (ws / ".git" / "commondir").write_text(f"{ws}/evil\n")
+        _git(ws, "status")
+        assert marker.exists()
+        (ws / ".git" / "commondir").unlink()
+    # A git directory that had none is watched again at the next command; a link is removed
+    # as a link.
+    (host_root / "target").write_text("kept")
+    out = await sandboxed(f"ln -s {host_root}/target .git/commondir", ws)
+    assert "removed .git/commondir" in out and (host_root / "target").read_text() == "kept"
+    assert not os.path.lexists(ws / ".git" / "commondir")
 
 
 @needs_bwrap
