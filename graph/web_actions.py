@@ -22,12 +22,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from graph.web_oauth import Provider
+from graph.web_guard import own_api
+from graph.web_oauth import Provider, person_from_cookies
+from tools.hub import user_tokens
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 ACTION_TIMEOUT_S = 120.0
@@ -38,13 +39,21 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def run_action(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """Blocking: one action in a child process; (status, body)."""
-    argv = [sys.executable, "-m", "graph.web_session", json.dumps(request)]
+def run_action(request: dict[str, Any], token: str | None = None) -> tuple[int, dict[str, Any]]:
+    """Blocking: one action in a child process; (status, body). `token` (a signed-in person's
+    Hugging Face token) goes to the child on its stdin, never in its argv or environment."""
+    secret = json.dumps({"hf_token": token}) if token else ""
+    argv = [
+        sys.executable,
+        "-m",
+        "graph.web_session",
+        json.dumps({**request, "token": bool(token)}),
+    ]
     try:
         done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=ACTION_TIMEOUT_S, env=child_env()
-        )
+            argv, input=secret, capture_output=True, text=True, timeout=ACTION_TIMEOUT_S,
+            env=child_env(),
+        )  # fmt: skip
     except subprocess.TimeoutExpired:
         return 504, {"detail": f"The action did not finish within {ACTION_TIMEOUT_S:g} s."}
     lines = done.stdout.strip().splitlines()
@@ -73,10 +82,20 @@ def thread_action(action: str) -> Callable[[Request], Awaitable[JSONResponse]]:
                 return JSONResponse({"detail": detail}, status_code=422)
             body = {k: v for k, v in body.items() if k in ("model", "effort", "yolo")}
         payload = {**body, "action": action, "thread_id": thread_id}
-        status, answer = await asyncio.to_thread(run_action, payload)
+        token = callers_token(request) if action == "settings" else None
+        status, answer = await asyncio.to_thread(run_action, payload, token)
         return JSONResponse(answer, status_code=status)
 
     return endpoint
+
+
+def callers_token(request: Request) -> str | None:
+    """With people signing in: the caller's own Hugging Face token (for a router model's key
+    check and probe), else None."""
+    if Provider.from_env() is None:
+        return None
+    person = person_from_cookies(request.headers.get("cookie", ""))
+    return user_tokens.token_of(person.identity) if person else None
 
 
 def recent_models(thread_ids: list[str] | None = None, limit: int = 8) -> list[str]:
@@ -116,13 +135,9 @@ def model_choices(thread_ids: list[str] | None = None) -> dict[str, Any]:
 async def own_thread_ids(request: Request) -> list[str]:
     """The caller's threads, newest first, as the LangGraph API shows them to the caller
     (graph/web_auth.py filters them by owner)."""
-    host, port = request.scope.get("server") or ("127.0.0.1", 80)
     query = {"limit": 100, "sort_by": "updated_at", "sort_order": "desc", "select": ["thread_id"]}
-    cookie = {"cookie": request.headers.get("cookie", "")}
-    async with httpx.AsyncClient(
-        base_url=f"http://{host}:{port}", timeout=30, trust_env=False
-    ) as c:
-        answer = await c.post("/threads/search", json=query, headers=cookie)
+    async with own_api(request.scope) as client:
+        answer = await client.post("/threads/search", json=query)
     answer.raise_for_status()
     return [str(thread["thread_id"]) for thread in answer.json()]
 

@@ -17,16 +17,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from langgraph_sdk import Auth
 
+from graph.sqlite_file import connect
 from graph.store import default_db_path
 from graph.thread_index import ThreadIndex
 from graph.web_oauth import person_from_cookies
 
 OWNER = "owner"
 STAMPED = frozenset({"create", "create_run", "update"})
+CHECKPOINT_TABLES = frozenset({"checkpoints", "writes"})  # LangGraph's SQLite saver
 
 auth = Auth()
 
@@ -74,11 +77,22 @@ async def own_threads(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.Fil
 
 
 def has_history(thread_id: Any) -> bool:
-    """True if the thread store already holds a thread with this id (whoever made it)."""
+    """True if the thread store already holds a thread with this id (whoever made it): an
+    index row, or checkpoints (a thread whose row is gone still has its conversation)."""
     if not thread_id:
         return False
     path = default_db_path()
     if not path.exists():
         return False
     with ThreadIndex(path) as index:
-        return index.get(str(thread_id)) is not None
+        if index.get(str(thread_id)) is not None:
+            return True
+    with contextlib.closing(connect(path)) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return any(
+            db.execute(
+                f"SELECT 1 FROM {table} WHERE thread_id = ? LIMIT 1", (str(thread_id),)
+            ).fetchone()
+            is not None
+            for table in CHECKPOINT_TABLES & tables
+        )

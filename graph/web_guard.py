@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 from starlette.responses import JSONResponse
@@ -78,15 +79,29 @@ def one_decision_problem(decision: Any) -> str | None:
     return None
 
 
+def own_api(scope: Scope) -> httpx.AsyncClient:
+    """A client for this server's own API, at the address the request came in on (an IPv6
+    one bracketed), carrying the caller's credentials as they came: the `Authorization` and
+    `Cookie` headers, and a `?token=` query token."""
+    host, port = scope.get("server") or ("127.0.0.1", 80)
+    host = f"[{host}]" if ":" in host else host
+    headers = {
+        k.decode("latin-1"): v.decode("latin-1")
+        for k, v in scope.get("headers", [])
+        if k.decode("latin-1").lower() in FORWARDED
+    }
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    params = {"token": query["token"][0]} if query.get("token") else None
+    return httpx.AsyncClient(
+        base_url=f"http://{host}:{port}", headers=headers, params=params, timeout=30,
+        trust_env=False,
+    )  # fmt: skip
+
+
 async def pending_requests(scope: Scope, thread_id: str) -> int:
     """How many action requests the thread's pending approval holds (0: none), read from
     this server's own API with the caller's credentials."""
-    host, port = scope.get("server") or ("127.0.0.1", 80)
-    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-    forwarded = {k: v for k, v in headers.items() if k.lower() in FORWARDED}
-    async with httpx.AsyncClient(
-        base_url=f"http://{host}:{port}", headers=forwarded, timeout=30, trust_env=False
-    ) as client:
+    async with own_api(scope) as client:
         response = await client.get(f"/threads/{thread_id}/state")
     if response.status_code != 200:
         return 0

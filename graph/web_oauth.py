@@ -13,7 +13,8 @@ graph/web_app.py mounts these routes and `SignInGate`:
 
 A session is a random id in a signed cookie (`ml_intern_session`). Who it belongs to stays in
 this process's memory, and the person's access token in tools/hub/user_tokens.py, for their
-own runs: nothing is written to disk, so a restart signs everyone out. Signed out, a browser
+own runs: nothing is written to disk, so a restart signs everyone out; expired sessions end
+(their tokens with them) whenever a session starts. Signed out, a browser
 asking for `/` gets the sign-in page and any other request a 401; graph/web_auth.py tells the
 LangGraph API who is asking, from the same cookie.
 """
@@ -30,6 +31,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
@@ -54,6 +56,7 @@ SESSION_S = 8 * 3600  # the Hub's default token lifetime, when it does not say
 MAX_SESSION_S = 30 * 24 * 3600
 LOGIN_S = 600
 MAX_PENDING_LOGINS = 1000
+MAX_SESSIONS = 10_000
 HTTP_TIMEOUT_S = 15.0
 
 
@@ -87,6 +90,11 @@ class Provider:
     def secure(self) -> bool:
         """On a Space the page is served over https: cookies say so."""
         return self.space_host is not None
+
+    def cookie_options(self) -> dict[str, Any]:
+        """On a Space (https, in the Hub's iframe) only `SameSite=None; Secure` cookies are sent."""
+        samesite = "none" if self.secure else "lax"
+        return {"httponly": True, "samesite": samesite, "secure": self.secure}
 
     def redirect_uri(self, request: Request) -> str:
         if self.space_host:
@@ -150,9 +158,16 @@ def person_from_scope(scope: Scope) -> Person | None:
 
 
 def start_session(person: Person, token: str) -> str:
+    """A new session for `person`; expired ones (and, past MAX_SESSIONS, the oldest) end
+    first, their tokens with them: memory holds no token longer than its session."""
+    now = time.time()
+    for stale in [sid for sid, p in _SESSIONS.items() if p.expires <= now]:
+        end_session(stale)
+    while len(_SESSIONS) >= MAX_SESSIONS:
+        end_session(next(iter(_SESSIONS)))
     sid = secrets.token_urlsafe(32)
     _SESSIONS[sid] = person
-    user_tokens.keep(person.identity, token)
+    user_tokens.keep(person.identity, token, person.expires)
     return sid
 
 
@@ -285,9 +300,8 @@ async def login(request: Request) -> Response:
     )
     response = RedirectResponse(f"{provider.url}/oauth/authorize?{query}", status_code=302)
     response.set_cookie(
-        STATE_COOKIE, state, max_age=LOGIN_S, path="/oauth", httponly=True,
-        samesite="lax", secure=provider.secure,
-    )  # fmt: skip
+        STATE_COOKIE, state, max_age=LOGIN_S, path="/oauth", **provider.cookie_options()
+    )
     return response
 
 
@@ -309,18 +323,17 @@ async def callback(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, signed(sid), max_age=int(person.expires - time.time()), path="/",
-        httponly=True, samesite="lax", secure=provider.secure,
+        **provider.cookie_options(),
     )  # fmt: skip
-    response.delete_cookie(STATE_COOKIE, path="/oauth")
+    response.delete_cookie(STATE_COOKIE, path="/oauth", **provider.cookie_options())
     return response
 
 
 async def logout(request: Request) -> Response:
-    sid = unsigned(request.cookies.get(SESSION_COOKIE) or "")
-    if sid:
-        end_session(sid)
+    end_session(unsigned(request.cookies.get(SESSION_COOKIE) or "") or "")
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    options = provider.cookie_options() if (provider := Provider.from_env()) else {}
+    response.delete_cookie(SESSION_COOKIE, path="/", **options)
     return response
 
 
@@ -344,16 +357,10 @@ async def sees_thread(scope: Scope, thread_id: str) -> bool:
     """Whether the person asking can see `thread_id`, by the LangGraph API's own owner filter
     (graph/web_auth.py): the web UI's own thread actions (`/web/threads/{id}/...`) act on the
     thread store directly, so they ask first."""
-    import httpx
+    from graph.web_guard import own_api
 
-    host, port = scope.get("server") or ("127.0.0.1", 80)
-    cookie = next((v for k, v in scope["headers"] if k.lower() == b"cookie"), b"")
-    async with httpx.AsyncClient(
-        base_url=f"http://{host}:{port}", timeout=30, trust_env=False
-    ) as client:
-        answer = await client.get(
-            f"/threads/{quote(thread_id, safe='')}", headers={"cookie": cookie.decode("latin-1")}
-        )
+    async with own_api(scope) as client:
+        answer = await client.get(f"/threads/{quote(thread_id, safe='')}")
     return answer.status_code == 200
 
 

@@ -8,7 +8,9 @@ child process, exactly as another `ml-intern` process would:
     python -m graph.web_session '{"action": "undo", "thread_id": "..."}'
 
 It prints one JSON line, `{"status": 200, "body": {...}}`; a 4xx status carries
-`{"detail": "what went wrong and what to do"}`.
+`{"detail": "what went wrong and what to do"}`. With `"token": true` the first line of stdin is
+`{"hf_token": "..."}`: on a server where people sign in, the person's own token, for a router
+model's key check and probe (the server keeps tokens in its memory; this process has none).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from nodes.model_probe import probe_model
 from nodes.reasoning import EFFORTS
 from nodes.spend_limit import unpriced_limit
 from tools.catalog import ToolCatalog
+from tools.hub import user_tokens
 
 Result = tuple[int, dict[str, Any]]
 SETTLE_WAIT_S = 10.0
@@ -177,7 +180,12 @@ async def perform(request: Mapping[str, Any]) -> Result:
 
 
 def main(argv: list[str]) -> int:
-    status, body = asyncio.run(perform(json.loads(argv[0])))
+    request = json.loads(argv[0])
+    token = (
+        json.loads(sys.stdin.readline() or "{}").get("hf_token") if request.get("token") else None
+    )
+    with user_tokens.acting_for(token or None):
+        status, body = asyncio.run(perform(request))
     print(json.dumps({"status": status, "body": body}))
     return 0
 

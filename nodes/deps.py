@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nodes.provider_errors import ProviderError
+
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
@@ -32,10 +34,11 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
 
         from configs.model_routes import route
         from tools.hub.client import hf_token
+        from tools.hub.user_tokens import people_sign_in
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
         target = route(model_id, settings.api_base)
-        if target.kind == "router":  # the HF token, for the router's host only
+        if target.kind == "router" and not people_sign_in():  # the HF token, for the router only
             target = route(model_id, settings.api_base, hf_token=hf_token())
         keys = {"api_key": target.api_key, "openai_api_key": target.api_key}
         return ChatLiteLLM(
@@ -65,6 +68,11 @@ def cache_breakpoints(model_id: str) -> dict[str, Any]:
     return {"cache_control_injection_points": points}
 
 
+class SignedOut(ProviderError, RuntimeError):
+    """A run on a server where people sign in outlived its person's sign-in. A RuntimeError
+    too, so the LangGraph server shows its sentence instead of hiding it as internal."""
+
+
 @dataclass
 class AgentDeps:
     settings: Settings
@@ -76,21 +84,35 @@ class AgentDeps:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     # Which system prompt the model gets: the main agent's or the research sub-agent's.
     role: Role = "agent"
-    _bound: dict[tuple[str, bool, str | None], Any] = field(default_factory=dict, repr=False)
+    _bound: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
 
     def chat_model(self, model_id: str, *, with_tools: bool = True) -> Any:
-        """The model for `model_id`, tools bound when asked; cached per model (and, for the HF
-        router, per token: on a Space each signed-in person's runs use their own)."""
-        from configs.model_routes import is_router_id
-        from tools.hub import user_tokens
-
-        per_person = user_tokens.people_sign_in() and is_router_id(model_id)
-        key = (model_id, with_tools, user_tokens.run_token() if per_person else None)
+        """The model for `model_id`, tools bound when asked; cached per model. On a server where
+        people sign in, a router model gets the run's person's token with each call (never
+        cached: signed out or expired, it is gone), and without one it refuses to run."""
+        key = (model_id, with_tools)
         if key not in self._bound:
             factory = self.chat_model_factory or litellm_chat_model(self.settings)
             model = factory(model_id)
             self._bound[key] = model.bind_tools(self.catalog.tools) if with_tools else model
-        return self._bound[key]
+        return self._per_person(model_id, self._bound[key])
+
+    @staticmethod
+    def _per_person(model_id: str, model: Any) -> Any:
+        from configs.model_routes import is_router_id
+        from tools.hub import user_tokens
+
+        if not (user_tokens.people_sign_in() and is_router_id(model_id)):
+            return model
+        token = user_tokens.run_token()
+        if token is None:
+            raise SignedOut(
+                f"{model_id} goes through the Hugging Face router with your own token, and you "
+                "are signed out (or your sign-in expired): sign in again, then send your "
+                "message again.",
+                kind="auth",
+            )
+        return model.bind(api_key=token)
 
     def warm_up(self) -> None:
         """Do the slow, blocking first-use work now (imports, tokenizer files), off the event loop."""

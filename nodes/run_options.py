@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from configs.run_context import RunContext
+from tools.call_context import person_workspace
+from tools.hub import user_tokens
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -21,5 +23,12 @@ def run_context(runtime: Any, config: RunnableConfig | None, deps: AgentDeps) ->
     """`runtime.context` completed: workspace, thread id and limits always set."""
     given = getattr(runtime, "context", None)
     context = given if isinstance(given, RunContext) else RunContext.model_validate(given or {})
-    thread = ((config or {}).get("configurable") or {}).get("thread_id")
-    return context.with_defaults(deps.settings, workspace=deps.workspace, thread_id=thread)
+    configurable = (config or {}).get("configurable") or {}
+    thread = configurable.get("thread_id")
+    context = context.with_defaults(deps.settings, workspace=deps.workspace, thread_id=thread)
+    if not user_tokens.people_sign_in():
+        return context
+    # Where people sign in, each works in their own folder whatever the client asked for; the
+    # prompt must name the folder the tools use (tools/call_context.py).
+    own = person_workspace(configurable.get(user_tokens.IDENTITY_KEY))
+    return context.model_copy(update={"workspace": own})

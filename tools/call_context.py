@@ -6,18 +6,31 @@ directory, interactively, and its progress goes nowhere::
 
     with calling(CallContext(run=RunContext(workspace=ws), tool="bash", tool_call_id="c1")):
         await tool.ainvoke({"command": "ls"})
+
+On a server where people sign in (tools/hub/user_tokens.py), the tools run inside the server,
+whose files hold everyone's threads and its own secrets: there a call works in its person's
+own folder of the served workspace (`person_workspace`), whatever the run's context says, and
+`resolve` refuses any path outside it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langchain_core.tools import ToolException
+
+from configs.environment import ml_intern_home
 from configs.run_context import RunContext
+from tools.hub import user_tokens
+from tools.secret_paths import is_secret_path
 from tools.secrets import mask_data
 
 Writer = Callable[[Any], None]
@@ -39,6 +52,9 @@ class CallContext:
 
     @property
     def workspace(self) -> Path:
+        """Where the call works; with people signing in, its person's own folder."""
+        if user_tokens.people_sign_in():
+            return person_workspace(user_tokens.run_identity())
         return Path(self.run.workspace or Path.cwd()).expanduser().resolve()
 
     @property
@@ -46,8 +62,21 @@ class CallContext:
         return self.run.thread_id or "default"
 
     def resolve(self, path: str) -> Path:
-        """`path` (relative to the workspace, `~` expanded) as an absolute, resolved path."""
-        return (self.workspace / Path(path).expanduser()).resolve()
+        """`path` (relative to the workspace, `~` expanded) as an absolute, resolved path.
+        With people signing in, a path outside the person's folder (symlinks followed) is a
+        ToolException: the server's own files and the other people's are not theirs.
+        Blocking (it may make the person's folder): in a server run, call it off the loop."""
+        workspace = self.workspace
+        target = (workspace / Path(path).expanduser()).resolve()
+        if not user_tokens.people_sign_in():
+            return target
+        workspace.mkdir(parents=True, exist_ok=True)
+        if not may_touch(target, workspace):
+            raise ToolException(
+                f"{path} is outside your workspace: on this server tools reach only the files "
+                "in your own workspace. Use a path inside it (relative paths are)."
+            )
+        return target
 
     def show(self, path: Path) -> str:
         """`path` relative to the workspace when inside it, else absolute."""
@@ -84,6 +113,29 @@ class CallContext:
     def streaming(self) -> bool:
         """False outside a run: callers can skip work whose only use is progress."""
         return self.writer is not _nowhere
+
+
+def person_workspace(identity: str | None) -> Path:
+    """The folder of the served workspace (`ML_INTERN_WORKSPACE`, else the current directory)
+    that is `identity`'s own on a server where people sign in (`resolve` makes it)."""
+    if not identity:
+        raise ToolException("This run belongs to nobody signed in: sign in and run it again.")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", identity):
+        identity = "p-" + hashlib.sha256(identity.encode()).hexdigest()[:24]
+    root = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd()).expanduser().resolve()
+    return root / identity
+
+
+def may_touch(target: Path, workspace: Path) -> bool:
+    """True when a signed-in person's tool may use `target`: inside their folder, and not in
+    the server's own state (`$ML_INTERN_HOME`), /proc or a credential location."""
+    home = ml_intern_home().expanduser().resolve()
+    return (
+        target.is_relative_to(workspace)
+        and not target.is_relative_to(home)
+        and not target.is_relative_to("/proc")
+        and not is_secret_path(str(target), workspace)
+    )
 
 
 # Per process: tool_call_id -> what to tell the model if that call is cancelled.

@@ -54,6 +54,7 @@ class FakeOAuth:
     client_secret: str = "fake-client-secret"
     users: dict[str, FakeUser] = field(default_factory=dict)
     next_user: str | None = None
+    expires_in: int = 28800  # the lifetime of the access tokens it hands out, in seconds
     requests: list[Recorded] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -115,7 +116,7 @@ class FakeOAuth:
         return 200, {
             "access_token": grant.user.token,
             "token_type": "bearer",
-            "expires_in": 28800,
+            "expires_in": self.expires_in,
             "scope": "openid profile inference-api",
             "id_token": "not-checked-by-the-app",
         }

@@ -10,11 +10,14 @@ owner's; no token reaches the model, the thread store, the server's files or its
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +29,7 @@ from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import free_port, snap, stop_web, wait_for_ready
+from tests.web.web_harness import free_port, snap, start_web, stop_web, wait_for_ready
 
 ALICE = FakeUser("u-alice-0001", "alice", "hf_oauthAliceToken0123456789abcdef")
 BOB = FakeUser("u-bob-0002", "bob", "hf_oauthBobToken0123456789abcdefgh")
@@ -34,6 +37,7 @@ OWNER_TOKEN = "hf_spaceOwnerToken0123456789abcdef"  # the Space's own HF_TOKEN: 
 CHROMIUM = shutil.which("chromium")
 ROUTER_MODEL = "scripted-org/scripted-model"  # not a litellm provider: the HF router
 ALICE_MODEL, BOB_MODEL = "alice-org/alice-model", "bob-org/bob-model"  # router ids too
+SPACE_HOST = "someone-ml-intern.hf.space"
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Space:
     llm: ScriptedLLMServer
     cli_thread: str
     proc: subprocess.Popen[bytes]
+    workspace: Path
 
 
 def cli_thread(llm: ScriptedLLMServer, workspace: Path) -> str:
@@ -81,13 +86,32 @@ def server_env(home: Path, config: Path, provider: FakeOAuth, hub: FakeHub, llm_
 def space(
     llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
 ) -> Iterator[Space]:
+    yield from serve_space(llm, isolated_home, workspace, tmp_path)
+
+
+@pytest.fixture
+def space_on_the_hub(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> Iterator[Space]:
+    """As deployed: the Space sets SPACE_HOST and serves its page over https."""
+    yield from serve_space(llm, isolated_home, workspace, tmp_path, space_host=SPACE_HOST)
+
+
+def serve_space(
+    llm: ScriptedLLMServer,
+    home: Path,
+    workspace: Path,
+    tmp_path: Path,
+    space_host: str | None = None,
+) -> Iterator[Space]:
     thread = cli_thread(llm, workspace)
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"model_name": ROUTER_MODEL, "stream": False}))
     port = free_port()
     out = tmp_path / "web.out"
     with FakeOAuth(users={"alice": ALICE, "bob": BOB}) as provider, FakeHub(ALICE.token) as hub:
-        env = server_env(isolated_home, config, provider, hub, llm.url)
+        env = server_env(home, config, provider, hub, llm.url)
+        env.update({"SPACE_HOST": space_host} if space_host else {})
         argv = [sys.executable, "-m", "cli", "web", "--host", "0.0.0.0", "--port", str(port)]
         with out.open("w") as sink:
             proc = subprocess.Popen(
@@ -98,11 +122,11 @@ def space(
             wait_for_ready(proc, out)
             assert "people sign in with Hugging Face" in out.read_text()
             url = f"http://127.0.0.1:{port}"
-            yield Space(url, isolated_home, provider, hub, llm, thread, proc)
+            yield Space(url, home, provider, hub, llm, thread, proc, workspace)
             assert stop_web(proc) == 0, out.read_text()
         finally:
             stop_web(proc)
-            print((isolated_home / "web" / "server.log").read_text(errors="replace")[-4000:])
+            print((home / "web" / "server.log").read_text(errors="replace")[-4000:])
 
 
 def signed_in(space: Space, who: FakeUser) -> httpx.Client:
@@ -116,7 +140,11 @@ def signed_in(space: Space, who: FakeUser) -> httpx.Client:
 
 
 def run_turn(
-    client: httpx.Client, thread_id: str, text: str, model: str | None = None
+    client: httpx.Client,
+    thread_id: str,
+    text: str,
+    model: str | None = None,
+    mode: str = "interactive",
 ) -> httpx.Response:
     """One turn through the LangGraph API, on the thread's model or `model`."""
     body = {
@@ -125,12 +153,16 @@ def run_turn(
             "messages": [{"type": "human", "content": text}],
             **({"model": model} if model else {}),
         },
-        "context": {
-            "mode": "interactive",
-            "workspace": client.get("/web/info").json()["workspace"],
-        },
+        "context": {"mode": mode, "workspace": client.get("/web/info").json()["workspace"]},
     }
     return client.post(f"/threads/{thread_id}/runs/wait", json=body)
+
+
+def tool_results(client: httpx.Client, thread_id: str) -> dict[str, str]:
+    """The thread's tool results by call id, as the page shows them."""
+    state = client.get(f"/threads/{thread_id}/state").json()
+    messages = state["values"]["messages"]
+    return {m["tool_call_id"]: str(m["content"]) for m in messages if m["type"] == "tool"}
 
 
 def jobs_ps() -> dict[str, object]:
@@ -152,6 +184,9 @@ def test_each_person_has_their_own_threads_and_token(space: Space) -> None:
     assert {r.headers.get("authorization") for r in hub_calls} == {f"Bearer {ALICE.token}"}
     router = space.llm.request_headers[llm_before:]
     assert {h.get("authorization") for h in router} == {f"Bearer {ALICE.token}"}
+    # The model is told the folder its tools work in: Alice's own, not the shared root.
+    system = space.llm.requests[llm_before]["messages"][0]["content"]
+    assert f"/{ALICE.sub}" in str(system), str(system)[:2000]
 
     bob = signed_in(space, BOB)
     assert bob.get(f"/threads/{thread['thread_id']}").status_code == 404
@@ -250,6 +285,10 @@ def test_cli_threads_are_nobodys_on_a_space(space: Space) -> None:
     assert claim.status_code == 409
     assert alice.get(f"/threads/{space.cli_thread}/state").status_code == 404
     assert "cli secret question" not in alice.post("/threads/search", json={}).text
+    # Its index row gone (say a crash between the two writes), its checkpoints still hold it.
+    with sqlite3.connect(space.home / "threads.sqlite") as db:
+        db.execute("DELETE FROM ml_intern_threads WHERE thread_id = ?", (space.cli_thread,))
+    assert alice.post("/threads", json={"thread_id": space.cli_thread}).status_code == 409
 
 
 async def test_a_browser_signs_in_and_chats(space: Space, tmp_path: Path) -> None:
@@ -288,3 +327,139 @@ async def test_a_browser_signs_in_and_chats(space: Space, tmp_path: Path) -> Non
     alice = signed_in(space, ALICE)
     titles = [t["metadata"].get("title") for t in alice.post("/threads/search", json={}).json()]
     assert titles == ["hi"]
+
+
+def uv_job(call_id: str, script: str) -> dict[str, object]:
+    return {"name": "hf_jobs", "id": call_id, "arguments": {"operation": "uv", "script": script}}
+
+
+def test_tools_reach_only_the_persons_own_folder(space: Space) -> None:
+    """A signed-in person's tools run inside the server, next to its secrets (its environment,
+    everyone's threads): a local path outside their own folder is refused, approved or not."""
+    own = space.workspace / ALICE.sub
+    own.mkdir()
+    (own / "train.py").write_text("print('alice trains')\n")
+    (space.workspace / "owners-notes.py").write_text("print('not for alice')\n")
+    alice = signed_in(space, ALICE)
+    thread = alice.post("/threads", json={}).json()["thread_id"]
+    upload = {"operation": "upload", "repo_id": "alice/stuff", "path": "t.sqlite"}
+    upload["local_path"] = str(space.home / "threads.sqlite")
+    calls = [
+        uv_job("environ", "/proc/self/environ"),
+        {"name": "hf_repo_files", "id": "threads", "arguments": upload},
+        uv_job("owners", "../owners-notes.py"),
+        uv_job("mine", "train.py"),
+    ]
+    space.llm.add(Turn(tool_calls=calls), Turn(content="done"))
+    # Headless: every upload and job is approved without asking, as yolo would.
+    assert run_turn(alice, thread, "go", mode="headless").status_code == 200
+    results = tool_results(alice, thread)
+    for refused in ("environ", "threads", "owners"):
+        assert "is outside your workspace" in results[refused], results[refused]
+    scripts = [
+        base64.b64decode(job["environment"]["ML_INTERN_SCRIPT_B64"]).decode()
+        for job in space.hub.jobs.values()
+    ]
+    assert scripts == ["print('alice trains')\n"]  # only her own file left the server
+    assert not space.hub.sent_to("preupload") and not space.hub.sent_to("commit")
+    assert space.provider.client_secret.encode() not in b"".join(r.body for r in space.hub.requests)
+
+
+def test_the_model_picker_switches_to_a_router_model(space: Space) -> None:
+    """The switch is checked (key, probe) with the person's own token, in a child process."""
+    alice = signed_in(space, ALICE)
+    thread = alice.post("/threads", json={}).json()["thread_id"]
+    space.llm.add(Turn(content="ok"))  # the probe
+    before = len(space.llm.request_headers)
+    answer = alice.post(f"/web/threads/{thread}/settings", json={"model": ALICE_MODEL})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["model"] == ALICE_MODEL
+    probe = space.llm.request_headers[before:]
+    assert {h.get("authorization") for h in probe} == {f"Bearer {ALICE.token}"}
+
+
+def test_a_token_is_not_used_once_its_sign_in_expired(space: Space) -> None:
+    """A run outliving its person's sign-in stops using their token and says to sign in."""
+    space.provider.expires_in = 3
+    alice = signed_in(space, ALICE)
+    thread = alice.post("/threads", json={}).json()["thread_id"]
+    space.provider.expires_in = 28800
+    space.llm.add(Turn(tool_calls=[jobs_ps()], delay=5), Turn(content="too late"))
+    done: list[httpx.Response] = []
+    running = threading.Thread(target=lambda: done.append(run_turn(alice, thread, "jobs?")))
+    running.start()
+    running.join(timeout=60)
+    answer = done[0]
+    assert "sign in again" in answer.text, answer.text
+    assert "too late" not in answer.text
+    assert len(space.llm.requests) == 1  # no model call after the expiry
+    assert f"Bearer {ALICE.token}" not in space.hub.bearers()  # the job tool had no token
+
+
+def test_session_cookies_are_sent_inside_the_hubs_frame(space_on_the_hub: Space) -> None:
+    """On a Space the page lives in huggingface.co's iframe: its cookies must be
+    `SameSite=None; Secure` or the browser never sends them there."""
+    space = space_on_the_hub
+    space.provider.next_user = ALICE.username
+    with httpx.Client(base_url=space.url, trust_env=False, timeout=30) as browser:
+        login = browser.get("/oauth/login")
+        state_cookie = login.headers["set-cookie"].lower()
+        assert "samesite=none" in state_cookie and "secure" in state_cookie
+        back = httpx.get(login.headers["location"], trust_env=False).headers["location"]
+        assert back.startswith(f"https://{SPACE_HOST}/oauth/callback?")
+        state = login.headers["set-cookie"].partition(";")[0].partition("=")[2]
+        landed = browser.get(
+            "/oauth/callback?" + back.partition("?")[2],
+            headers={"cookie": f"ml_intern_oauth_state={state}"},
+        )
+        assert landed.status_code == 303, landed.text
+        session = next(
+            c for c in landed.headers.get_list("set-cookie") if c.startswith("ml_intern_session=")
+        ).lower()
+        assert "samesite=none" in session and "secure" in session and "httponly" in session
+
+
+def test_session_cookies_stay_lax_off_a_space(space: Space) -> None:
+    space.provider.next_user = ALICE.username
+    with httpx.Client(base_url=space.url, trust_env=False, timeout=30) as browser:
+        login = browser.get("/oauth/login")
+        assert "samesite=lax" in login.headers["set-cookie"].lower()
+        assert "secure" not in login.headers["set-cookie"].lower()
+        back = httpx.get(login.headers["location"], trust_env=False).headers["location"]
+        landed = browser.get(back)
+        session = next(
+            c for c in landed.headers.get_list("set-cookie") if c.startswith("ml_intern_session=")
+        ).lower()
+        assert "samesite=lax" in session and "secure" not in session
+
+
+def test_an_approval_answered_with_the_query_token_is_accepted(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """With an access token (not sign-in), a client passing it as `?token=` only can answer an
+    approval: the server's check of the pending approval forwards that token to itself."""
+    port, token = free_port(), "query-token-0123456789"
+    proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port),
+                          "--token", token)  # fmt: skip
+    try:
+        wait_for_ready(proc, out)
+        url, q = f"http://127.0.0.1:{port}", {"token": token}
+        with httpx.Client(base_url=url, trust_env=False, timeout=60, params=q) as client:
+            thread = client.post("/threads", json={}).json()["thread_id"]
+            bash = {"name": "bash", "id": "b1", "arguments": {"command": "touch made.txt"}}
+            llm.add(Turn(tool_calls=[bash]), Turn(content="made it"))
+            context = {"mode": "interactive", "workspace": str(workspace)}
+            asked = client.post(
+                f"/threads/{thread}/runs/wait",
+                json={"assistant_id": "ml_intern", "context": context,
+                      "input": {"messages": [{"type": "human", "content": "make it"}]}},
+            )  # fmt: skip
+            assert asked.status_code == 200, asked.text
+            resume = {"resume": {"decisions": [{"type": "approve"}]}}
+            body = {"assistant_id": "ml_intern", "context": context, "command": resume}
+            answered = client.post(f"/threads/{thread}/runs/wait", json=body)
+            assert answered.status_code == 200, answered.text
+            assert "made it" in answered.text and (workspace / "made.txt").exists()
+        assert stop_web(proc) == 0
+    finally:
+        stop_web(proc)

@@ -10,6 +10,7 @@ and Ctrl-C lets go of the job without cancelling it.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import re
@@ -236,8 +237,8 @@ async def _start(call: CallContext, a: dict[str, Any], namespace: str) -> str:
     api, op = hub_api(), a["operation"]
     env = dict(a["env"] or {})
     if a["script"]:
-        command, extra, _source = uv_spec(
-            call, a["script"], a["dependencies"] or [], a["python"], a["script_args"] or []
+        command, extra, _source = await asyncio.to_thread(  # a local script is read: blocking
+            uv_spec, call, a["script"], a["dependencies"] or [], a["python"], a["script_args"] or []
         )
         env.update(extra)
         image = a["image"] or UV_IMAGE

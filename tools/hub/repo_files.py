@@ -6,6 +6,7 @@ it); uploads and deletes are one commit through `HfApi.create_commit`, or a pull
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 from collections import Counter
 from collections.abc import Mapping
@@ -199,7 +200,7 @@ async def _files(
     if operation == "read":
         return await _read_file(repo_id, repo_type, path or "", revision)
     if operation == "upload":
-        source, size = _upload_source(call, content, local_path)
+        source, size = await asyncio.to_thread(_upload_source, call, content, local_path)
         message = commit_message or f"Upload {path} with ml-intern"
         add = CommitOperationAdd(path_in_repo=path or "", path_or_fileobj=source)
         info = await _commit(repo_id, repo_type, [add], message, revision, create_pr)

@@ -159,11 +159,16 @@ async def _read(client: SandboxClient, path: str) -> str:
     return text or "(empty file)"
 
 
-async def _upload(call: CallContext, client: SandboxClient, local: str, path: str | None) -> str:
+def _local_file(call: CallContext, local: str) -> tuple[Path, int]:
+    """Blocking: the workspace file `local` names, and its size."""
     source = call.resolve(local)
     if not source.is_file():
         raise ToolException(f"{call.show(source)} is not a file in the workspace; check the path.")
-    size = source.stat().st_size
+    return source, source.stat().st_size
+
+
+async def _upload(call: CallContext, client: SandboxClient, local: str, path: str | None) -> str:
+    source, size = await asyncio.to_thread(_local_file, call, local)
     if size > UPLOAD_MAX_BYTES:
         raise ToolException(
             f"{call.show(source)} is {human_size(size)}; uploads stop at "

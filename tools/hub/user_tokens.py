@@ -9,18 +9,26 @@ LangGraph's run config: the server puts the signed-in identity in
 `run_token()` is that person's token, for `hf_token()` (tools/hub/client.py) to send to the
 Hub and the router only.
 
+A token is kept until its person's last session ends or it expires, whichever comes first:
+`run_token()` never hands out an expired one. A short child process acting for a person
+(graph/web_session.py, which gets the token on its stdin) uses `acting_for`.
+
 On such a server nothing falls back to HF_TOKEN or a saved login (the Space owner's): a run
 without a signed-in person has no token at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 
 MODE_VARIABLE = "ML_INTERN_WEB_AUTH"
 IDENTITY_KEY = "langgraph_auth_user_id"
-_TOKENS: dict[str, str] = {}  # identity -> OAuth access token, this process only
+_TOKENS: dict[str, tuple[str, float]] = {}  # identity -> (OAuth token, expires at), in memory
+_ACTING: ContextVar[str | None] = ContextVar("ml_intern_acting_token", default=None)
 
 
 def people_sign_in(env: Mapping[str, str] | None = None) -> bool:
@@ -28,9 +36,28 @@ def people_sign_in(env: Mapping[str, str] | None = None) -> bool:
     return (os.environ if env is None else env).get(MODE_VARIABLE) == "oauth"
 
 
-def keep(identity: str, token: str) -> None:
-    """Remember `identity`'s token (the latest sign-in wins)."""
-    _TOKENS[identity] = token
+def keep(identity: str, token: str, expires: float) -> None:
+    """Remember `identity`'s token until `expires` (epoch seconds; the latest sign-in wins)."""
+    _TOKENS[identity] = (token, expires)
+
+
+def token_of(identity: str) -> str | None:
+    """`identity`'s token while it is live; an expired one is forgotten."""
+    token, expires = _TOKENS.get(identity, ("", 0.0))
+    if token and expires > time.time():
+        return token
+    _TOKENS.pop(identity, None)
+    return None
+
+
+@contextlib.contextmanager
+def acting_for(token: str | None) -> Iterator[None]:
+    """Inside, `run_token()` is `token`: for a process doing one thing for one person."""
+    reset = _ACTING.set(token)
+    try:
+        yield
+    finally:
+        _ACTING.reset(reset)
 
 
 def drop(identity: str) -> None:
@@ -51,8 +78,10 @@ def run_identity() -> str | None:
 
 def run_token() -> str | None:
     """The token of the person the current run belongs to, if they are signed in."""
+    if (acting := _ACTING.get()) is not None:
+        return acting
     identity = run_identity()
-    return _TOKENS.get(identity) if identity else None
+    return token_of(identity) if identity else None
 
 
 def carried_identity() -> dict[str, str]:
