@@ -55,6 +55,8 @@ class OriginGate:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.origins = env_list(ORIGINS_ENV)
+        if space := os.environ.get("SPACE_HOST"):  # a Space's page, whatever Host the proxy sends
+            self.origins |= {f"https://{space.lower()}"}
         self.hosts = env_list(HOSTS_ENV)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -417,6 +417,14 @@ def test_session_cookies_are_sent_inside_the_hubs_frame(space_on_the_hub: Space)
             c for c in landed.headers.get_list("set-cookie") if c.startswith("ml_intern_session=")
         ).lower()
         assert "samesite=none" in session and "secure" in session and "httponly" in session
+        # With cookies sent cross-site, only the Origin check stops another site's requests;
+        # the page's own origin is the Space's address, whatever Host the proxy forwards.
+        raw = next(c for c in landed.headers.get_list("set-cookie") if "ml_intern_session=" in c)
+        cookie = {"cookie": raw.partition(";")[0]}
+        evil = {**cookie, "Origin": "https://evil.example"}
+        assert browser.post("/threads/search", json={}, headers=evil).status_code == 403
+        own = {**cookie, "Origin": f"https://{SPACE_HOST}"}
+        assert browser.post("/threads/search", json={}, headers=own).status_code == 200
 
 
 def test_session_cookies_stay_lax_off_a_space(space: Space) -> None:
