@@ -10,6 +10,7 @@ No site may frame the page, except the Hub on a Space (people sign in there).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 from pathlib import Path
@@ -27,8 +28,9 @@ from graph.origin_guard import OriginGate, refuse_websocket
 from graph.web_actions import ROUTES as ACTION_ROUTES
 from graph.web_guard import RunGuard
 from graph.web_oauth import ROUTES as SIGN_IN_ROUTES
-from graph.web_oauth import Provider, SignInGate
+from graph.web_oauth import Provider, SignInGate, person_from_scope
 from graph.web_threads import ThreadBooks
+from tools.call_context import person_workspace
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 COOKIE = "ml_intern_token"
@@ -106,6 +108,9 @@ async def info(request: Request) -> JSONResponse:
     whether people sign in here (then `/oauth/me` says who)."""
     workspace = os.environ.get("ML_INTERN_WORKSPACE") or str(Path.cwd())
     sign_in = Provider.from_env() is not None
+    if sign_in and (person := person_from_scope(request.scope)) is not None:
+        # Their runs work in their own folder (tools/call_context.py): show that one.
+        workspace = str(await asyncio.to_thread(person_workspace, person.identity))
     return JSONResponse({"assistant_id": "ml_intern", "workspace": workspace, "sign_in": sign_in})
 
 

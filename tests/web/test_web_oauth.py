@@ -187,6 +187,7 @@ def test_each_person_has_their_own_threads_and_token(space: Space) -> None:
     # The model is told the folder its tools work in: Alice's own, not the shared root.
     system = space.llm.requests[llm_before]["messages"][0]["content"]
     assert f"/{ALICE.sub}" in str(system), str(system)[:2000]
+    assert alice.get("/web/info").json()["workspace"].endswith(f"/{ALICE.sub}")  # and the page
 
     bob = signed_in(space, BOB)
     assert bob.get(f"/threads/{thread['thread_id']}").status_code == 404
