@@ -13,11 +13,16 @@ real proxy). It misbehaves on demand: `drop_after = n`
 breaks the connection after n output lines of a command (the command is then killed, as the
 real runtime does when its client goes away); `redirect_to = url` answers every request with
 a redirect there.
+
+`OffMachineTrap` stands in for every host off this machine: point HTTP(S)_PROXY at it (with
+NO_PROXY=127.0.0.1) and any request meant for, say, https://a-b-c.hf.space arrives here as
+`CONNECT a-b-c.hf.space:443`, is recorded in `seen` and goes no further.
 """
 
 from __future__ import annotations
 
 import socket
+import socketserver
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,3 +120,38 @@ class FakeSandboxRuntime:
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
+
+
+class _TrapHandler(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        line = self.rfile.readline(1000).decode("latin-1").strip()
+        with self.server.trap.lock:  # type: ignore[attr-defined]
+            self.server.trap.seen.append(line)  # type: ignore[attr-defined]
+
+
+class OffMachineTrap:
+    """A proxy that forwards nothing: the first line of each request it gets, in `seen`."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.lock = threading.Lock()
+        self._server: socketserver.ThreadingTCPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "OffMachineTrap not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> OffMachineTrap:
+        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _TrapHandler)
+        self._server.daemon_threads = True
+        self._server.trap = self  # type: ignore[attr-defined]
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()

@@ -1,9 +1,10 @@
 """Talking to one sandbox's runtime (tools/hub/sandbox_app.py) over HTTP.
 
-The runtime answers on the Space's own host, https://<user>-<name>.hf.space (lower case, any
-other character a dash, as the Hub names Space hosts); `ML_INTERN_SANDBOX_URL` replaces it
-(tests point it at a local runtime). Each request carries the sandbox's key and the Hugging
-Face token, to that origin only. The token goes as `X-HF-Authorization`, the header the Spaces
+The runtime answers on the Space's own host, which the Hub gives (tools/hub/space_host.py),
+never one built from the name: `a-b/c` and `a/b-c` would share https://a-b-c.hf.space, and the
+key and commands meant for one sandbox would reach the other's app. `ML_INTERN_SANDBOX_URL`
+replaces it, with no Hub lookup (tests point it at a local runtime). Each request carries the
+sandbox's key and the Hugging Face token, to that origin only. The token goes as `X-HF-Authorization`, the header the Spaces
 proxy checks for a private Space and removes: the runtime, and any process in the sandbox
 that takes its port, never receives it (an `Authorization` header would pass through to
 them). Redirects are never followed, so neither reaches another host. Failures become one
@@ -15,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from langchain_core.tools import ToolException
 from tools.host_token import origin
 from tools.hub.client import hf_token
 from tools.hub.sandbox_records import SandboxRecord
+from tools.hub.space_host import find_space
 
 if TYPE_CHECKING:
     import httpx
@@ -37,14 +37,6 @@ HTTP_TIMEOUT_S = 30.0
 IDLE_READ_S = 60.0  # the runtime sends a ping every 10 s while a command is quiet
 EXEC_GRACE_S = 60.0  # past the command's own timeout, the runtime has this long to report
 HEAD_LINES, TAIL_LINES = 200, 800
-
-
-def space_url(repo_id: str) -> str:
-    override = os.environ.get("ML_INTERN_SANDBOX_URL")
-    if override:
-        return override.rstrip("/")
-    host = re.sub(r"[^a-z0-9]+", "-", repo_id.lower()).strip("-")
-    return f"https://{host}.hf.space"
 
 
 class Output:
@@ -77,12 +69,22 @@ class SandboxClient:
 
     def __init__(self, record: SandboxRecord) -> None:
         self.record = record
-        self.url = space_url(record.repo_id)
+        self.url = ""  # the Space's host, as the Hub gives it when the client opens
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> SandboxClient:
         import httpx
 
+        repo_id = self.record.repo_id
+        found = await find_space(
+            repo_id,
+            override_env="ML_INTERN_SANDBOX_URL",
+            no_host=(
+                f"The Hub gives sandbox {repo_id} no host yet: it has never started. Check it "
+                "with operation='status', or delete it and create another."
+            ),
+        )
+        self.url = found.url
         own, key = origin(self.url), self.record.key
 
         def credentials(request: httpx.Request) -> httpx.Request:

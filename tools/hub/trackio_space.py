@@ -7,7 +7,7 @@ endpoints used here: get_all_projects, get_runs_for_project, get_run_summary, ge
 most 3,000 rows, sampled server-side) and get_alerts.
 
 Where a Space answers, and whether it is private, is asked of the Hub first
-(`GET /api/spaces/<id>`: its `host`, else `subdomain`), never built from the name (`a-b/c`
+(tools/hub/space_host.py: its `host`, else `subdomain`), never built from the name (`a-b/c`
 and `a/b-c` would share one). The Space id comes from the model, which may have read it on
 any web page, so the Hugging Face token goes to a Space's host only when the Hub says the
 Space is private (it is then the user's or their organisation's: the Hub shows no one else's
@@ -21,15 +21,16 @@ Hub lookup and no token.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import ToolException
 
 from tools.host_token import origin
-from tools.hub.client import hf_token, hub_endpoint, hub_get
+from tools.hub.client import hf_token
+from tools.hub.space_host import SpaceHost
+from tools.hub.space_host import find_space as _find_space
 from tools.hub.trackio_data import Alert, LogRow, RunInfo, project_key
 
 if TYPE_CHECKING:
@@ -53,33 +54,16 @@ def space_id(value: str) -> str:
     return match.group(1)
 
 
-@dataclass(frozen=True)
-class SpaceHost:
-    url: str  # where the Space's app answers, e.g. https://acme-trackio.hf.space
-    private: bool  # the Spaces proxy wants the owner's token
-
-
 async def find_space(space: str) -> SpaceHost:
     """Where the Space `user/name` answers and whether it is private, as the Hub says."""
-    override = os.environ.get("TRACKIO_SPACE_URL")
-    if override:
-        return SpaceHost(override.rstrip("/"), private=False)
-    response = await hub_get(
-        f"{hub_endpoint()}/api/spaces/{space}",
-        action=f"Looking up Space {space} on the Hub",
-        offsite=False,  # only the Hub says where a Space is
-    )
-    info = _json(response)
-    info = info if isinstance(info, dict) else {}
-    host = info.get("host") or (
-        f"https://{info['subdomain']}.hf.space" if info.get("subdomain") else ""
-    )
-    if not host:
-        raise ToolException(
+    return await _find_space(
+        space,
+        override_env="TRACKIO_SPACE_URL",
+        no_host=(
             f"The Hub gives Space {space} no host: it has never run. Check the Space id (the "
             "space_id the run passed to trackio.init) and open it on the Hub."
-        )
-    return SpaceHost(str(host).rstrip("/"), bool(info.get("private")))
+        ),
+    )
 
 
 class SpaceTrackio:

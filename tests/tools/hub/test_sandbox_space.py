@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 
 import tools.hub.sandbox_app
-from tests.fakes.hub_spaces import FakeSpacesHub, spaces_env
-from tests.fakes.sandbox_runtime import FakeSandboxRuntime
+from tests.fakes.hub_spaces import FakeSpacesHub, SpaceState, spaces_env
+from tests.fakes.sandbox_runtime import FakeSandboxRuntime, OffMachineTrap
 from tests.fakes.tool_calls import call_tool
 from tools.hub.sandbox_lifecycle import delete_sandbox
 from tools.hub.sandbox_records import (
     SandboxRecord,
+    now_iso,
     records_path,
     remember,
     sandbox_line,
@@ -327,6 +328,39 @@ async def test_the_token_goes_only_to_the_hub_and_to_the_sandbox_s_proxy(
         assert not [
             r for r in other.requests if {"authorization", "x-sandbox-key"} & set(r.headers)
         ]
+
+
+async def test_the_sandbox_is_reached_at_the_host_the_hub_gives_never_one_built_from_its_name(
+    hub: FakeSpacesHub, tmp_path: Path, isolated_home: Path, monkeypatch: Any
+) -> None:
+    """'a-b/c' and 'a/b-c' would both be https://a-b-c.hf.space if built from the name: the key,
+    the token and the commands would reach whoever owns the other Space."""
+    monkeypatch.delenv("ML_INTERN_SANDBOX_URL", raising=False)  # the Hub is asked
+    key = "k" * 32
+    with (
+        OffMachineTrap() as trap,  # catches anything sent off this machine
+        FakeSandboxRuntime(tmp_path / "work", keys=hub.sandbox_keys, token=hub.token) as mine,
+    ):
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+            monkeypatch.setenv(name, trap.url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        hub.add_repo("spaces", "a-b/c", private=True, sdk="docker", host=mine.url)
+        secrets = {"ML_INTERN_SANDBOX_KEY": key}
+        hub.spaces["a-b/c"] = SpaceState("cpu-basic", None, secrets, ["RUNNING"])
+        record = SandboxRecord("a-b/c", "cpu-basic", 0.0, None, now_iso(), key)
+        remember(isolated_home, "t1", record)
+        ran = await sandbox(operation="exec", command="echo hello")
+        assert ran.status == "success" and ran.content == "hello\n[exit code: 0]", ran.content
+        status = (await sandbox(operation="status")).content
+        assert f"· host {mine.url}\nWork directory {mine.workdir}" in status
+        assert {r.headers.get("x-sandbox-key") for r in mine.requests} == {key}
+        hub.repo("spaces", "a-b/c").meta["host"] = ""  # the Hub gives none: say so, guess none
+        hub.repo("spaces", "a-b/c").meta["subdomain"] = ""
+        lost = await sandbox(operation="status")
+        assert "no host yet: it has never started" in lost.content
+        assert "hf.space" not in lost.content and "Hub page " in lost.content
+    assert trap.seen == []  # nothing went to a-b-c.hf.space (or anywhere else)
+    assert len(hub.sent_to(r"^/api/spaces/a-b/c$")) == 3
 
 
 # --- a thread remembers its sandboxes -------------------------------------------------------
