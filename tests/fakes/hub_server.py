@@ -29,6 +29,7 @@ from tests.fakes import hub_seed as seed
 from tests.fakes.hub_http import Handler, Request, Response, error, reply
 from tests.fakes.hub_jobs import JobRoutes
 from tests.fakes.hub_repos import Repo, RepoRoutes
+from tests.fakes.loopback import serve, stop, url_of
 
 REPO = r"(?P<kind>models|datasets|spaces)/(?P<repo>[^/]+/[^/]+)"
 
@@ -115,22 +116,14 @@ class FakeHub(RepoRoutes, JobRoutes):
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None, "FakeHub not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return url_of(self._httpd, "FakeHub")
 
     def __enter__(self) -> FakeHub:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.hub = self  # type: ignore[attr-defined]
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        self._httpd = serve(ThreadingHTTPServer(("127.0.0.1", 0), Handler), hub=self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        stop(self._httpd)
 
     # --- dispatch ---------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.loopback import serve, stop, url_of
 from tools.hub.sandbox_app import KEY_HEADER, RuntimeHandler, SandboxServer
 
 PROXY_TOKEN = "X-HF-Authorization"  # what the Spaces proxy checks and removes
@@ -104,22 +105,16 @@ class FakeSandboxRuntime:
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None, "FakeSandboxRuntime not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return url_of(self._httpd, "FakeSandboxRuntime")
 
     def __enter__(self) -> FakeSandboxRuntime:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self._httpd = _Server(("127.0.0.1", 0), "", self.workdir, _Handler, gpu=self.gpu)
-        self._httpd.fake = self  # type: ignore[attr-defined]
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        server = _Server(("127.0.0.1", 0), "", self.workdir, _Handler, gpu=self.gpu)
+        self._httpd = serve(server, fake=self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        stop(self._httpd)
 
 
 class _TrapHandler(socketserver.StreamRequestHandler):
@@ -139,19 +134,12 @@ class OffMachineTrap:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "OffMachineTrap not started"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return url_of(self._server, "OffMachineTrap")
 
     def __enter__(self) -> OffMachineTrap:
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _TrapHandler)
-        self._server.daemon_threads = True
-        self._server.trap = self  # type: ignore[attr-defined]
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _TrapHandler)
+        self._server = serve(server, trap=self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        stop(self._server)

@@ -25,6 +25,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from tests.fakes.hub_http import Handler, Request, Response, reply
+from tests.fakes.loopback import serve, stop, url_of
 
 
 def _paper(n: int, title: str, year: int, cites: int, **extra: Any) -> dict[str, Any]:
@@ -136,22 +137,15 @@ class FakeScholar:
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None, "FakeScholar not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return url_of(self._httpd, "FakeScholar")
 
     def __enter__(self) -> FakeScholar:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.hub = self  # type: ignore[attr-defined]  # the name Handler looks up
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        # `hub`: the name Handler looks up
+        self._httpd = serve(ThreadingHTTPServer(("127.0.0.1", 0), Handler), hub=self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        stop(self._httpd)
 
     def handle(self, req: Request) -> Response:
         with self._lock:
