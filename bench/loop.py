@@ -57,7 +57,7 @@ async def langgraph_sqlite_saver(path: Path) -> AsyncIterator[Any]:
 def use_saver(name: str) -> Any:
     """Make `Session.open` use the saver called `name`."""
     import graph.session
-    from graph.store import open_checkpointer
+    from store.checkpointer import open_checkpointer
 
     factory = {"message-store": open_checkpointer, "langgraph-sqlite": langgraph_sqlite_saver}
     return patch.object(graph.session, "open_checkpointer", factory[name])
@@ -66,7 +66,7 @@ def use_saver(name: str) -> Any:
 async def run_agent(home: Path, iterations: int, size: int) -> dict[str, Any]:
     from configs.settings import Settings
     from graph.session import Session
-    from graph.store import DB_NAME
+    from store.checkpointer import DB_NAME
 
     script = Script(iterations, size)
     settings = Settings(

@@ -1,10 +1,13 @@
-"""What masking costs per MB of tool output (it runs on every tool result before the model).
+"""What masking costs per MB of tool output and per model call (it runs on every tool result
+and on the system prompt before the model).
 
 uv run python bench/masking.py [--max-mb 100]
 
-Also the bad inputs: an environment of thousands of variables, binary output (decoded the
-way tools decode it) with secret-looking bytes; each line says whether the planted secrets
-were masked and how many ordinary lines changed (false positives).
+Figures are CPU time of this process (time.process_time), so other work on a shared machine
+does not inflate them; wall time is printed beside. Each line also says whether the planted
+secrets were masked and how many ordinary lines changed (false positives). Bad inputs: 100 MB
+of log, binary output, a million short lines, an environment of thousands of variables, a
+4-digit PIN in the environment.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import os
 import random
 import string
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+PLANTED = ["hf_" + "xQ" * 17, "Hunter2Hunter2-x9"]
 
-def sample(megabytes: int, seed: int = 0) -> str:
+
+def sample(megabytes: float, seed: int = 0) -> str:
     """Training-log-like text: metrics, paths, hashes, base64, with a few planted secrets."""
     rng = random.Random(seed)
     lines, size = [], 0
@@ -35,14 +41,40 @@ def sample(megabytes: int, seed: int = 0) -> str:
             line = f"step {rng.randrange(10**6)} eos_token: <|endoftext|> max_new_tokens: 1024"
         lines.append(line)
         size += len(line) + 1
-    lines.insert(len(lines) // 2, "HF_TOKEN=hf_" + "x1" * 20 + " DB_PASSWORD=hunter2hunter2")
+    lines.insert(len(lines) // 2, f"HF_TOKEN={PLANTED[0]} DB_PASSWORD={PLANTED[1]}")
+    return "\n".join(lines)
+
+
+def trainer_log(megabytes: float) -> str:
+    """What a fine-tuning job prints most: Trainer metric dicts and tqdm bars."""
+    rng = random.Random(4)
+    lines, size = [], 0
+    while size < megabytes * 1_000_000:
+        step = len(lines)
+        if step % 2:
+            line = (
+                f"{{'loss': {rng.random():.4f}, 'grad_norm': {rng.random():.3f}, "
+                f"'learning_rate': {rng.random() * 1e-4:.3e}, 'epoch': {step / 1e4:.2f}}}"
+            )
+        else:
+            line = f" {step // 100}%|▋   | {step}/100000 [01:02<12:41, 5.76it/s, loss={rng.random():.3f}]"
+        lines.append(line)
+        size += len(line) + 1
+    lines.insert(len(lines) // 2, f"HF_TOKEN={PLANTED[0]} DB_PASSWORD={PLANTED[1]}")
+    return "\n".join(lines)
+
+
+def short_lines(count: int) -> str:
+    """A million short lines (`seq`-like), a secret among them."""
+    lines = [str(i) for i in range(count)]
+    lines[count // 2] = f"HF_TOKEN={PLANTED[0]} DB_PASSWORD={PLANTED[1]}"
     return "\n".join(lines)
 
 
 def big_env(count: int) -> dict[str, str]:
     """`count` variables, a third of them secret-named, as a CI machine might have."""
     rng = random.Random(1)
-    env = dict(os.environ)
+    env = {**os.environ, "PIN": "1234"}
     for i in range(count):
         value = "".join(rng.choices(string.ascii_letters + string.digits, k=24))
         env[f"SERVICE_{i}_API_KEY" if i % 3 == 0 else f"SETTING_{i}"] = value
@@ -60,28 +92,65 @@ def binary_output(megabytes: int) -> str:
 def timed(label: str, text: str, env: dict[str, str], planted: list[str]) -> None:
     from tools.secrets import mask_secrets
 
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     masked = mask_secrets(text, env)
-    elapsed = time.perf_counter() - start
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     megabytes = len(text.encode("utf-8", errors="replace")) / 1_000_000
     lines = zip(text.splitlines(), masked.splitlines(), strict=False)
     changed = sum(a != b for a, b in lines)
     leaked = [p for p in planted if p in masked]
     print(
-        f"{label:<34} {megabytes:6.1f} MB {elapsed:7.2f} s {elapsed * 1000 / megabytes:7.1f} "
-        f"ms/MB; lines changed: {changed}; planted leaked: {len(leaked)}"
+        f"{label:<36} {megabytes:6.1f} MB {cpu * 1000 / megabytes:7.1f} ms/MB CPU "
+        f"({wall * 1000 / megabytes:6.1f} wall); lines changed: {changed}; "
+        f"planted leaked: {len(leaked)}"
+    )
+
+
+def per_model_call(files: int) -> None:
+    """The system prompt's masking with a workspace of `files` files to look through for
+    `.env*` and credential files (done before each model call and after each tool call)."""
+    from tools.secrets.sources import masked_in, refresh
+
+    prompt = sample(0.02)  # ~20 KB: a system prompt with AGENTS.md and skills
+    with tempfile.TemporaryDirectory() as root:
+        for i in range(files):
+            folder = Path(root) / f"d{i % 50}"
+            folder.mkdir(exist_ok=True)
+            (folder / f"f{i}.py").write_text("x = 1\n")
+        (Path(root) / "d1" / ".env").write_text("API_KEY=Zq8vN2pLx0Rk5TfW7mYc\n")
+        refresh(root)  # the first call reads the files; later ones only stat them
+        runs = 20
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(runs):
+            masked_in(root, prompt)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"per model call ({files} workspace files, 20 KB prompt): "
+        f"{cpu * 1000 / runs:.1f} ms CPU ({wall * 1000 / runs:.1f} wall)"
     )
 
 
 def main() -> None:
+    from tools.secrets.rules import warm_up
+
     max_mb = int(sys.argv[sys.argv.index("--max-mb") + 1]) if "--max-mb" in sys.argv else 100
-    env = {**os.environ, "HF_TOKEN": "hf_" + "y" * 34}
-    planted = ["hf_" + "x1" * 20, "hunter2hunter2"]
+    cpu, wall = time.process_time(), time.perf_counter()
+    warm_up()
+    print(
+        f"rule set load (once per process): {time.process_time() - cpu:.2f} s CPU "
+        f"({time.perf_counter() - wall:.2f} wall)"
+    )
+    env = {**os.environ, "HF_TOKEN": "hf_" + "y" * 34, "PIN": "1234"}
     for megabytes in (m for m in (1, 10, 100) if m <= max_mb):
-        timed(f"log text, {len(env)} env vars", sample(megabytes), env, planted)
+        timed(f"log text, {len(env)} env vars", sample(megabytes), env, PLANTED)
+    timed("trainer log (metrics, tqdm)", trainer_log(min(10, max_mb)), env, PLANTED)
+    timed("1,000,000 short lines", short_lines(1_000_000), env, PLANTED)
     crowded = big_env(5_000)
-    timed(f"log text, {len(crowded)} env vars", sample(1), crowded, planted)
+    timed(f"log text, {len(crowded)} env vars", sample(1), crowded, PLANTED)
+    timed(f"log text, {len(crowded)} env vars (again)", sample(1, seed=3), crowded, PLANTED)
     timed("binary output", binary_output(min(10, max_mb)), env, ["AKIAQ3EXAMPLE7RT2LMN"])
+    for files in (100, 5_000):
+        per_model_call(files)
 
 
 if __name__ == "__main__":

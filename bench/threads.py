@@ -84,8 +84,8 @@ async def time_open(home: Path, thread_id: str) -> tuple[float, int]:
 
 
 def time_list(home: Path, runs: int) -> dict[str, float]:
-    from graph.store import DB_NAME
-    from graph.thread_index import ThreadIndex
+    from store.checkpointer import DB_NAME
+    from store.thread_index import ThreadIndex
 
     index = ThreadIndex(home / DB_NAME)
 

@@ -111,6 +111,14 @@ def run(
         float | None,
         typer.Option("--max-cost", metavar="USD", help="Stop when the thread's spend passes this."),
     ] = None,
+    max_job_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--max-job-cost",
+            metavar="USD",
+            help="Budget for paid Jobs' worst case (price x timeout) per thread (default 10).",
+        ),
+    ] = None,
     effort: Annotated[
         Effort | None,
         typer.Option("--effort", help="Reasoning effort for models that take one."),
@@ -151,6 +159,7 @@ def run(
         yolo=yolo,
         output_format=output_format.value,
         max_cost=max_cost,
+        max_job_cost=max_job_cost,
         config=config,
         sandbox=sandbox,
         effort=effort.value if effort else None,
@@ -173,6 +182,10 @@ def dispatch(argv: list[str]) -> None:
         from cli.threads import app as threads_app
 
         threads_app(args=argv[1:], prog_name="ml-intern threads")
+    elif argv[:1] == ["experiments"]:
+        from cli.experiments import run as experiments
+
+        experiments(argv[1:])
     elif argv[:1] == ["studio"]:
         from cli.studio import app as studio_app
 

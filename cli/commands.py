@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.table import Table
 from rich.text import Text
+
+from cli.experiments import repl_command as experiments
+from cli.thread_commands import fork, new, resume, threads
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
@@ -47,11 +49,12 @@ COMMANDS = {
     "/yolo": "toggle auto-approval for this thread (never-auto operations still ask)",
     "/status": "model, thread, iterations, tokens, cost, context used",
     "/threads": "recent threads",
+    "/experiments [compare A B]": "this thread's runs (status, cost, main metric), or two compared",
     "/mcp": "MCP servers, their status and tools",
     "/skills": "the skills the agent can load, and where each comes from",
     "/memory": "the AGENTS.md files loaded as the project's instructions",
     "/share [public|private]": "upload this thread (redacted) to your private sessions dataset; or flip its visibility",
-    "/resume ID": "switch to another thread",
+    "/resume [ID]": "switch to another thread (an ID, its start, or pick from a list)",
     "/fork": "copy this thread into a new one and switch to it (the original stays as it is)",
     "/new": "start a new thread",
     "/quit, /exit": "leave (Ctrl-D works too)",
@@ -107,13 +110,11 @@ async def model(repl: Repl, argument: str) -> None:
         await list_models(repl)
         return
     from cli.hf_token import token_for
-    from configs.providers import missing_key_message
+    from configs.model_profile import model_problem
     from nodes.model_probe import probe_model
-    from nodes.spend_limit import unpriced_limit
 
-    problem = missing_key_message(
-        argument, repl.settings.api_base, token_for(argument)
-    ) or unpriced_limit(repl.settings, argument)
+    found = model_problem(argument, repl.settings, token_for(argument))
+    problem = found[0] if found else None
     session = await repl.ensure_session() if problem is None else None
     if session is not None:
         with repl.console.status(f"Checking {argument}…"):
@@ -127,13 +128,12 @@ async def model(repl: Repl, argument: str) -> None:
 
 async def list_models(repl: Repl) -> None:
     current = repl.settings.model_name
-    recent: list[str] = []
+    others: list[str] = []
     if repl.session is not None:
         current = (await repl.session.values()).get("model") or current
-        recent = [info.model for info in repl.session.index.list(limit=100) if info.model]
+        others = await models_that_answered(repl.session, skip=current)
     repl.console.print(f"Model: {current}")
     repl.console.print(f"Configured: {repl.settings.model_name}")
-    others = [m for m in dict.fromkeys(recent) if m != current][:8]
     if others:
         repl.console.print("Recently used: " + ", ".join(others))
     repl.console.print(
@@ -144,6 +144,27 @@ async def list_models(repl: Repl) -> None:
             style="dim",
         )
     )
+
+
+RECENT_MODELS = 8
+THREADS_CHECKED = 20
+
+
+async def models_that_answered(session: Session, *, skip: str) -> list[str]:
+    """Models of recent threads that wrote at least one reply there: a model whose calls
+    failed (a typo, no access) is recorded in the index but is no suggestion."""
+    from nodes.history import WRITER
+
+    found: list[str] = []
+    rows = [i for i in session.index.list(limit=100) if i.model and i.model != skip]
+    for info in rows[:THREADS_CHECKED]:
+        if info.model in found or len(found) == RECENT_MODELS:
+            continue
+        state = await session.graph.aget_state({"configurable": {"thread_id": info.thread_id}})
+        messages = (state.values or {}).get("messages") or []
+        if any((m.response_metadata or {}).get(WRITER) == info.model for m in messages):
+            found.append(info.model)
+    return found
 
 
 async def effort(repl: Repl, argument: str) -> None:
@@ -177,7 +198,7 @@ async def yolo(repl: Repl, _argument: str) -> None:
 
 
 async def status(repl: Repl, _argument: str) -> None:
-    from configs.providers import endpoint_for
+    from configs.model_profile import profile_of
 
     session = await repl.ensure_session()
     values = await session.values()
@@ -185,7 +206,7 @@ async def status(repl: Repl, _argument: str) -> None:
     model_id = values.get("model") or repl.settings.model_name
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_row("Model", model_id)
-    if endpoint := endpoint_for(model_id, repl.settings.api_base):
+    if endpoint := profile_of(model_id, repl.settings).endpoint:
         table.add_row("Endpoint", endpoint)
     table.add_row("Thread", session.thread_id)
     table.add_row(
@@ -198,7 +219,12 @@ async def status(repl: Repl, _argument: str) -> None:
         f"{usage.get('input_tokens', 0):,} in / {usage.get('output_tokens', 0):,} out"
         + cache_note(usage),
     )
-    table.add_row("Cost", f"${usage.get('cost_usd', 0.0):.4f}")
+    table.add_row("Cost", thread_cost(values, model_id, repl.settings))
+    table.add_row(
+        "Jobs",
+        f"${usage.get('job_cost_usd', 0.0):.2f} worst case of ${repl.settings.max_job_cost:.2f} "
+        "budget (--max-job-cost)",
+    )
     table.add_row("Context", await context_line(repl, values, model_id))
     table.add_row("Yolo", "on" if values.get("yolo") or repl.settings.approval.yolo else "off")
     sandbox = repl.settings.sandbox
@@ -209,6 +235,18 @@ async def status(repl: Repl, _argument: str) -> None:
     boxes = thread_sandboxes(repl.home, session.thread_id)
     table.add_row("Hub sandboxes", "\n".join(sandbox_line(b)[2:] for b in boxes) or "none")
     repl.console.print(table)
+
+
+def thread_cost(values: dict, model_id: str, settings: Settings) -> str:
+    """The thread's spend; "unknown" when a model that answered in it (or its next) has no price."""
+    from cli.render import cost_text
+    from configs.model_profile import profile_of
+    from nodes.history import WRITER
+
+    writers = [(m.response_metadata or {}).get(WRITER) for m in values.get("messages") or []]
+    used = dict.fromkeys(w for w in [*writers, model_id] if isinstance(w, str))
+    unpriced = [m for m in used if not profile_of(m, settings).priced]
+    return cost_text(float((values.get("usage") or {}).get("cost_usd", 0.0)), unpriced)
 
 
 def cache_note(usage: dict) -> str:
@@ -229,69 +267,8 @@ async def context_line(repl: Repl, values: dict, model_id: str) -> str:
     return f"{used:,} of {threshold:,} tokens before compaction ({100 * used // threshold}%)"
 
 
-async def threads(repl: Repl, _argument: str) -> None:
-    from graph.thread_index import ThreadIndex
-    from tools.secrets import redact
-
-    found = ThreadIndex(repl.home / "threads.sqlite").list(limit=15)
-    if not found:
-        repl.console.print("No threads yet.")
-        return
-    table = Table(box=None, padding=(0, 2))
-    for column in ("", "thread", "updated", "title"):
-        table.add_column(column)
-    for info in found:
-        mark = "*" if info.thread_id == repl.thread_id else ""
-        table.add_row(mark, info.thread_id, ago(info.updated_at), redact(info.title))
-    repl.console.print(table)
-    repl.console.print(Text("Switch with /resume ID.", style="dim"))
-
-
-async def resume(repl: Repl, argument: str) -> None:
-    from graph.thread_index import ThreadIndex
-
-    if not argument:
-        repl.console.print(Text("Usage: /resume ID (see /threads).", style="yellow"))
-        return
-    if ThreadIndex(repl.home / "threads.sqlite").get(argument) is None:
-        repl.console.print(Text(f"No thread {argument}; see /threads.", style="yellow"))
-        return
-    await repl.switch_to(argument)
-
-
-async def fork(repl: Repl, _argument: str) -> None:
-    from graph.thread_lock import ThreadBusyError
-
-    if repl.session is None or not await repl.session.exists():
-        repl.console.print(Text("Nothing to fork yet: send a message first.", style="yellow"))
-        return
-    original = repl.session.thread_id
-    try:
-        forked = await repl.session.fork()
-    except ThreadBusyError as busy:
-        repl.console.print(Text(str(busy), style="yellow"))
-        return
-    await repl.switch_to(forked)
-    repl.console.print(
-        Text(f"Forked thread {original} into {forked}; the original is unchanged.", style="green")
-    )
-
-
-async def new(repl: Repl, _argument: str) -> None:
-    await repl.switch_to(None)
-    repl.console.print(Text("New thread: your next message starts it.", style="green"))
-
-
 async def quit_repl(repl: Repl, _argument: str) -> None:
     repl.quitting = True
-
-
-def ago(timestamp: float) -> str:
-    seconds = max(0, int(time.time() - timestamp))
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now"
 
 
 async def mcp(repl: Repl, _argument: str) -> None:
@@ -372,6 +349,7 @@ HANDLERS: dict[str, Callable[[Repl, str], Awaitable[None]]] = {
     "/effort": effort,
     "/status": status,
     "/threads": threads,
+    "/experiments": experiments,
     "/resume": resume,
     "/new": new,
     "/fork": fork,

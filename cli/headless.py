@@ -6,6 +6,8 @@ Output formats:
   (plus `error` when the run failed).
 - `stream-json`: every event as one JSON line (`Event.to_dict()`), then a line
   `{"type": "result", ...}` shaped like the json object.
+- json and stream-json, when the run cannot start (cli/launch.py): one line
+  `{"type": "error", "message", "exit_code"}`.
 
 Approvals follow the graph's headless policy: what would ask a human is auto-approved,
 never-auto operations are denied. A thread left waiting on a human's approval (by the
@@ -144,20 +146,20 @@ class Output:
 
     def __init__(self, output_format: str, settings: Settings) -> None:
         self.format = output_format
+        self.settings = settings
         self.thread_id = ""
         self.stop_reason = "done"
         self.final_text = ""
         self.iterations = 0
         self.usage: dict[str, Any] = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
         self.error: str | None = None
+        self.unpriced: list[str] = []  # models called that have no price: cost unknown
         self.renderer = None
         if output_format == "text":
-            from rich.console import Console
-
-            from cli.render import Renderer
+            from cli.render import Renderer, stderr_console
 
             limits = {"max_iterations": settings.max_iterations, "max_cost": settings.max_cost_usd}
-            self.renderer = Renderer(Console(stderr=True), brief=True, limits=limits)
+            self.renderer = Renderer(stderr_console(), brief=True, limits=limits)
 
     def progress(self, message: str) -> None:
         if self.format != "stream-json":
@@ -171,6 +173,8 @@ class Output:
         if event.type == "assistant_message":
             # Not turn_complete's final_text: that can be an earlier turn's answer.
             self.final_text = str(event.data.get("text") or "")
+        if event.type == "usage":
+            self.note_price(str(event.data.get("model") or ""))
         if event.type == "turn_complete":
             self.stop_reason = str(event.data.get("stop_reason") or "done")
             self.iterations = int(event.data.get("iterations") or 0)
@@ -181,6 +185,12 @@ class Output:
             self.renderer.event(event)
         elif event.type == "error":
             print(event.data.get("message", "error"), file=sys.stderr, flush=True)
+
+    def note_price(self, model: str) -> None:
+        from configs.model_profile import profile_of
+
+        if model and model not in self.unpriced and not profile_of(model, self.settings).priced:
+            self.unpriced.append(model)
 
     def result(self) -> dict[str, Any]:
         from nodes.usage import cache_share
@@ -196,7 +206,10 @@ class Output:
                 "cache_read_tokens": int(self.usage.get("cache_read_tokens", 0)),
                 "cache_write_tokens": int(self.usage.get("cache_write_tokens", 0)),
                 "cache_hit_share": round(cache_share(self.usage) or 0.0, 4),
-                "cost_usd": float(self.usage.get("cost_usd", 0.0)),
+                # null, not 0: a model without a price was called, so nobody knows the cost
+                "cost_usd": None if self.unpriced else float(self.usage.get("cost_usd", 0.0)),
+                "unpriced_models": self.unpriced,
+                "job_cost_usd": float(self.usage.get("job_cost_usd", 0.0)),
             },
         }
         if self.error:

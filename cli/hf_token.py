@@ -127,9 +127,9 @@ def save_token(token: str, console: Console) -> None:
 
 def token_for(model: str) -> str | None:
     """The HF token, looked up only for a model that goes through the router."""
-    from configs.model_routes import is_router_id
+    from configs.model_profile import profile_of
 
-    if not is_router_id(model):
+    if not profile_of(model).needs_hf_token:
         return None
     from tools.hub.client import hf_token
 

@@ -6,19 +6,19 @@ stderr and an exit code, never a traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cli.exit_codes import ExitCode
-from cli.target import Target
-from configs.providers import missing_key_message, unknown_model_message
-from nodes.spend_limit import unpriced_limit
+from cli.target import Target, thread_model
+from configs.model_profile import model_problem
 
 if TYPE_CHECKING:
-    from graph.thread_index import ThreadIndex
+    from store.thread_index import ThreadIndex
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Providers whose key we can check before starting (litellm needs it set in the environment).
@@ -37,6 +37,7 @@ class Flags:
     yolo: bool = False
     output_format: str = "text"
     max_cost: float | None = None
+    max_job_cost: float | None = None
     config: Path | None = None
     sandbox: bool = False
     effort: str | None = None
@@ -46,7 +47,22 @@ class UsageError(Exception):
     """Flags that do not fit together; exit code 2."""
 
 
+class StartupFailure(Exception):
+    """A problem that ends the command before or outside a turn: its sentence and exit code."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def launch(flags: Flags) -> int:
+    try:
+        return start(flags)
+    except StartupFailure as failure:
+        return report_failure(failure, flags.output_format)
+
+
+def start(flags: Flags) -> int:
     from cli.startup_heap import startup_heap
 
     with startup_heap():
@@ -98,13 +114,10 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
     chosen = flags.model or thread_model(target)
     settings = with_default_model(settings, explicit=chosen is not None)
     model = chosen or settings.model_name
-    if (problem := missing_key_message(model, settings.api_base, token_for(model))) is not None:
-        return fail(problem, ExitCode.RUNTIME_ERROR)
-    # Headless only: the check imports litellm, which the REPL loads behind its prompt.
-    if headless and (problem := unknown_model_message(model)) is not None:
-        return fail(problem, ExitCode.USAGE_ERROR)
-    if (problem := unpriced_limit(settings, model)) is not None:
-        return fail(problem, ExitCode.USAGE_ERROR)
+    if (found := model_problem(model, settings, token_for(model))) is not None:
+        problem, kind = found
+        code = ExitCode.USAGE_ERROR if kind == "usage" else ExitCode.RUNTIME_ERROR
+        return fail(problem, code)
     if headless:  # the REPL imports these behind its prompt instead
         import langchain_litellm  # noqa: F401
 
@@ -115,7 +128,7 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
 def with_default_model(settings: Any, *, explicit: bool) -> Any:
     """With no model chosen anywhere, no key for the default and an HF token, the default
     becomes the router's (said once on stderr), so one token is enough to start."""
-    from configs.model_routes import default_model
+    from configs.model_profile import default_model
     from configs.settings import Settings
 
     configured = settings.model_name
@@ -146,9 +159,19 @@ def sandbox_problem_for(settings: Any) -> str | None:
     return sandbox_problem(sandbox) if sandbox is not None else None
 
 
-def fail(message: str, code: ExitCode) -> int:
-    print(f"ml-intern: {message}", file=sys.stderr)
-    return int(code)
+def fail(message: str, code: ExitCode) -> NoReturn:
+    """End the command with `message` (`launch` reports it in the chosen output format)."""
+    raise StartupFailure(message, code)
+
+
+def report_failure(failure: StartupFailure, output_format: str) -> int:
+    """One line on stderr; with json / stream-json also one error object on stdout, so a
+    script reading stdout learns why nothing ran."""
+    print(f"ml-intern: {failure}", file=sys.stderr)
+    if output_format in ("json", "stream-json"):
+        error = {"type": "error", "message": str(failure), "exit_code": int(failure.code)}
+        print(json.dumps(error, ensure_ascii=False), flush=True)
+    return int(failure.code)
 
 
 def wants_headless(flags: Flags, *, stdin_is_tty: bool) -> bool:
@@ -180,6 +203,7 @@ def overrides(flags: Flags) -> dict[str, Any]:
         "stream": False if flags.no_stream else None,
         "approval.yolo": True if flags.yolo else None,
         "max_cost_usd": flags.max_cost,
+        "max_job_cost": flags.max_job_cost,
         "sandbox.mode": "local" if flags.sandbox else None,
         "reasoning_effort": flags.effort,
     }
@@ -187,7 +211,7 @@ def overrides(flags: Flags) -> dict[str, Any]:
 
 def choose_thread(flags: Flags) -> Target:
     from configs.environment import ml_intern_home
-    from graph.thread_index import ThreadIndex
+    from store.thread_index import ThreadIndex
 
     chosen = [f for f, on in (("--resume", flags.resume), ("--continue", flags.continue_),
                               ("--thread-id", flags.thread_id)) if on]  # fmt: skip
@@ -200,11 +224,12 @@ def choose_thread(flags: Flags) -> Target:
 
 def _existing_or_new(flags: Flags, index: ThreadIndex, home: Path) -> Target:
     if flags.resume:
-        if index.get(flags.resume) is None:
-            raise UsageError(
-                f"No thread {flags.resume!r} in {home}. List threads with: ml-intern threads list --all"
-            )
-        return Target(flags.resume, resuming=True)
+        from cli.threads import ThreadNotFound, find_thread
+
+        try:  # the whole id, or a unique start of it
+            return Target(find_thread(index, flags.resume).thread_id, resuming=True)
+        except ThreadNotFound as missing:
+            raise UsageError(str(missing)) from None
     if flags.continue_:
         cwd = str(Path.cwd().resolve())
         latest = index.latest(cwd)
@@ -219,15 +244,3 @@ def _existing_or_new(flags: Flags, index: ThreadIndex, home: Path) -> Target:
             f"Thread {flags.thread_id!r} already exists; reopen it with --resume {flags.thread_id}."
         )
     return Target(flags.thread_id, resuming=False)
-
-
-def thread_model(target: Target) -> str | None:
-    """The model a resumed thread last used (it keeps using it unless --model is given)."""
-    if not target.resuming or target.thread_id is None:
-        return None
-    from configs.environment import ml_intern_home
-    from graph.thread_index import ThreadIndex
-
-    with ThreadIndex(ml_intern_home() / "threads.sqlite") as index:
-        info = index.get(target.thread_id)
-    return info.model if info and info.model else None

@@ -93,12 +93,60 @@ def approval_panel(request: Mapping[str, Any], number: int, total: int) -> Panel
     return Panel(Text(str(description)), title=title, title_align="left", border_style="yellow")
 
 
+def cost_text(cost_usd: float, unpriced: Sequence[str]) -> str:
+    """A spend for people: "unknown" when a model that was used has no price, never a
+    `$0.0000` that reads as free."""
+    if not unpriced:
+        return f"${cost_usd:.4f}"
+    known = f"; ${cost_usd:.4f} on priced models" if cost_usd else ""
+    return (
+        f"unknown ({', '.join(unpriced)} has no price{known}; add one under "
+        f'"model_prices" in the config)'
+    )
+
+
+RECAP_EXCHANGES = 3
+RECAP_PROMPT_CHARS = 300
+
+
+def recap(messages: Sequence[Any], exchanges: int = RECAP_EXCHANGES) -> list[Any]:
+    """The thread's last few exchanges as the user saw them: what they asked (one line), the
+    tools the agent used (one line), what it answered (markdown)."""
+    from nodes.history import is_user_message, text_of
+
+    starts = [i for i, m in enumerate(messages) if is_user_message(m)][-exchanges:]
+    shown: list[Any] = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(messages)
+        asked = one_line(text_of(messages[start].content), RECAP_PROMPT_CHARS)
+        shown.append(Text(f"› {asked}", style="bold"))
+        replies = [m for m in messages[start + 1 : end] if m.type == "ai"]
+        calls = [c["name"] for m in replies for c in getattr(m, "tool_calls", None) or []]
+        if calls:
+            names = ", ".join(dict.fromkeys(calls))
+            shown.append(Text(f"  ⎿ {len(calls)} tool call(s): {names}", style="dim"))
+        answers = [text_of(m.content).strip() for m in replies if text_of(m.content).strip()]
+        if answers:
+            shown.append(Markdown(answers[-1]))
+    return shown
+
+
 def stop_message(stop_reason: str, limits: Mapping[str, Any] | None = None) -> str | None:
     template = STOP_MESSAGES.get(stop_reason)
     if template is None:
         return None
     limit = (limits or {}).get(stop_reason, "the configured limit")
     return template.format(limit=limit)
+
+
+def stderr_console() -> Console:
+    """Progress on stderr; when that is a file or a pipe, lines are never wrapped or cut at a
+    made-up width (a log keeps each message on one line, whole)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 class Renderer:
@@ -204,7 +252,8 @@ class Renderer:
         style = "red" if is_error else "dim"
         for i, line in enumerate(shown):
             prefix = "  ⎿ " if i == 0 else "    "
-            self.console.print(Text(prefix + line, style=style), overflow="ellipsis", no_wrap=True)
+            cut = "ellipsis" if not self.console.soft_wrap else None  # a log keeps whole lines
+            self.console.print(Text(prefix + line, style=style), overflow=cut, no_wrap=True)
         if hidden:
             self.console.print(Text(f"    … +{hidden} lines", style="dim"))
 

@@ -28,7 +28,7 @@ from rich.text import Text
 
 from cli.commands import COMMANDS, run_command
 from cli.hf_token import maybe_ask_hf_token
-from cli.render import Renderer, approval_panel
+from cli.render import Renderer, approval_panel, recap
 
 if TYPE_CHECKING:
     from cli.target import Target
@@ -130,7 +130,7 @@ class Repl:
         self.console.print(
             Text.assemble(
                 ("ml-intern", "bold"),
-                f"  {self.settings.model_name}  ·  /help for commands, Ctrl-D to quit",
+                f"  {self.header_model()}  ·  /help for commands, Ctrl-D to quit",
                 *sandbox_badge(self.settings),
             )
         )
@@ -150,6 +150,13 @@ class Repl:
             await self.close_session()
             await self.process_stack.aclose()
         return 0
+
+    def header_model(self) -> str:
+        """The model the first message will use: --model, else a resumed thread's own."""
+        from cli.target import Target, thread_model
+
+        resumed = Target(self.thread_id, resuming=self.resuming)
+        return self.model_override or thread_model(resumed) or self.settings.model_name
 
     async def handle(self, text: str) -> None:
         """One input: a slash command or a message. A failure is shown, never fatal."""
@@ -269,18 +276,18 @@ class Repl:
             return
         session = await self.ensure_session()
         info = session.info()
-        messages = await session.messages()
+        values = await session.values()
+        messages = list(values.get("messages") or [])
         title = f" — {info.title}" if info and info.title else ""
+        model = self.model_override or values.get("model") or self.settings.model_name
         self.console.print(
-            Text(f"Resumed thread {thread_id}{title} ({len(messages)} messages)", style="green")
+            Text(
+                f"Resumed thread {thread_id}{title} ({len(messages)} messages, model {model})",
+                style="green",
+            )
         )
-        last = next((m for m in reversed(messages) if m.type == "ai" and m.content), None)
-        if last is not None:
-            from rich.markdown import Markdown
-
-            from graph.events import text_of
-
-            self.console.print(Markdown(text_of(last.content)))
+        for shown in recap(messages):
+            self.console.print(shown)
         if await session.has_unfinished_run():
             self.console.print(Text("Finishing the run that was cut off…", style="yellow"))
             await self.drive(session.continue_pending)

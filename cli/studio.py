@@ -38,13 +38,13 @@ START_TIMEOUT_S = 120.0
 
 def write_config(directory: Path) -> Path:
     """A langgraph.json naming this package's graph and checkpointer by absolute path."""
-    studio = PACKAGE_ROOT / "graph" / "studio.py"
+    studio = PACKAGE_ROOT / "serve" / "studio.py"
     config = {
         "dependencies": [str(PACKAGE_ROOT)],
         "graphs": {"ml_intern": f"{studio}:make_graph"},
         "env": {},
         "checkpointer": {"path": f"{studio}:create_checkpointer"},
-        "http": {"app": f"{PACKAGE_ROOT / 'graph' / 'origin_guard.py'}:app"},
+        "http": {"app": f"{PACKAGE_ROOT / 'serve' / 'origin_guard.py'}:app"},
     }
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "langgraph.json"
@@ -57,14 +57,15 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
     many. `token`: the web UI's access token, when the server requires one."""
     import httpx
 
-    from graph.thread_index import ThreadIndex
+    from store.thread_index import ThreadIndex
 
     with ThreadIndex(home / "threads.sqlite") as index:
         threads = index.list(limit=500)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with httpx.Client(base_url=url, timeout=10, trust_env=False, headers=headers) as client:
         for info in threads:
-            metadata = {"title": info.title, "model": info.model, "cwd": info.cwd}
+            metadata = {"title": info.title, "model": info.model, "cwd": info.cwd,
+                        "last_activity": info.updated_at}  # fmt: skip
             body = {"thread_id": info.thread_id, "if_exists": "do_nothing", "metadata": metadata}
             client.post("/threads", json=body).raise_for_status()
     return len(threads)
@@ -89,10 +90,11 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 
 @app.command()
 def studio(
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 2024,
+    port: Annotated[int, typer.Option(help="Port to serve on (0: any free port).")] = 2024,
     host: Annotated[
         str, typer.Option(help="Interface to bind (loopback by default).")
     ] = "127.0.0.1",
+    model: Annotated[str | None, MODEL_OPTION] = None,
 ) -> None:
     """Serve the agent to LangGraph Studio (and the SDK) with this directory as the workspace."""
     from configs.environment import ml_intern_home
@@ -105,13 +107,35 @@ def studio(
             f"Studio: https://smith.langchain.com/studio/?baseUrl={url}",
         ]
 
-    from graph.origin_guard import ORIGINS_ENV, STUDIO_ORIGIN
+    from serve.origin_guard import ORIGINS_ENV, STUDIO_ORIGIN
 
-    extra = {ORIGINS_ENV: STUDIO_ORIGIN, "CORS_ALLOW_ORIGINS": STUDIO_ORIGIN}
+    extra = {ORIGINS_ENV: STUDIO_ORIGIN, "CORS_ALLOW_ORIGINS": STUDIO_ORIGIN, **model_env(model)}
     serve(write_config(workdir), host=host, port=port, announce=announce, extra_env=extra)
 
 
 Announce = Callable[[str, int], list[str]]
+MODEL_OPTION = typer.Option(
+    "--model",
+    help="Model for new threads (default: the CLI's configured one); a thread keeps its own.",
+)
+
+
+def model_env(model: str | None) -> dict[str, str]:
+    """The server's environment for `--model`; a missing key is an error now, not at the
+    first message."""
+    if not model:
+        return {}
+    from cli.hf_token import token_for
+    from configs.environment import load_dotenv_files
+    from configs.model_profile import model_problem
+    from configs.settings import load_settings
+    from serve.server_settings import MODEL_ENV
+
+    load_dotenv_files()
+    if found := model_problem(model, load_settings(), token_for(model)):
+        typer.echo(f"ml-intern: {found[0]}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    return {MODEL_ENV: model}
 
 
 def serve(
@@ -135,6 +159,7 @@ def serve(
             "ml-intern: langgraph-cli is missing: pip install 'langgraph-cli[inmem]'", err=True
         )
         raise typer.Exit(int(ExitCode.RUNTIME_ERROR))
+    port = claimable_port(host, port)
     workdir = config.parent
     log = workdir / "server.log"
     env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
@@ -164,10 +189,55 @@ def serve(
         stop(server)
 
 
+def claimable_port(host: str, port: int) -> int:
+    """`port` if it is free on `host` (0: a free one, picked here); a taken port is an error
+    naming it and its holder, never a silent move to another port."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            holder = port_holder(port)
+            by = f" by {holder}" if holder else ""
+            typer.echo(
+                f"ml-intern: port {port} on {host} is already in use{by}. Stop that server, "
+                "or choose another port with --port (--port 0 picks a free one).",
+                err=True,
+            )
+            raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
+        return int(probe.getsockname()[1])
+
+
+def port_holder(port: int) -> str | None:
+    """Which process listens on TCP `port` ("pid 123: its command line"), if this user may
+    see it (Linux /proc); None when unknown."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or not inodes:
+            continue
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                argv = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                return f"pid {proc.name}: {argv[:120]}"
+    return None
+
+
 def guard_env(host: str, port: int) -> dict[str, str]:
     """Bound to loopback, the server answers only to its own addresses (no DNS rebinding);
     elsewhere a token or a sign-in guards it. Pages of other sites are refused either way."""
-    from graph.origin_guard import HOSTS_ENV, ORIGINS_ENV, loopback_hosts
+    from serve.origin_guard import HOSTS_ENV, ORIGINS_ENV, loopback_hosts
 
     # The page uses the REST API only; the v2 event-streaming WebSocket could start runs
     # past the checks an HTTP request goes through (thread lock, decision validation).

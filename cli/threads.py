@@ -22,7 +22,7 @@ from cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from graph.session import Session
-    from graph.thread_index import ThreadIndex, ThreadInfo
+    from store.thread_index import ThreadIndex, ThreadInfo
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -32,6 +32,9 @@ app = typer.Typer(
 )
 
 
+ID_HELP = "The thread's ID, or enough of its start to tell it apart."
+
+
 class ExportFormat(StrEnum):
     md = "md"
     jsonl = "jsonl"
@@ -39,20 +42,43 @@ class ExportFormat(StrEnum):
 
 def index() -> ThreadIndex:
     from configs.environment import ml_intern_home
-    from graph.thread_index import ThreadIndex
+    from store.thread_index import ThreadIndex
 
     return ThreadIndex(ml_intern_home() / "threads.sqlite")
 
 
-def require(thread_id: str) -> ThreadInfo:
-    info = index().get(thread_id)
-    if info is None:
-        typer.echo(
-            f"ml-intern: no thread {thread_id!r}. List them with: ml-intern threads list --all",
-            err=True,
+class ThreadNotFound(LookupError):
+    """No thread, or several, answer to what the user typed; the message says which."""
+
+
+def find_thread(threads: ThreadIndex, given: str) -> ThreadInfo:
+    """The thread whose id is `given`, or the only one whose id starts with it."""
+    if (exact := threads.get(given)) is not None:
+        return exact
+    found = [t for t in threads.list(limit=ALL) if t.thread_id.startswith(given)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ThreadNotFound(
+            f"No thread {given!r}. List threads with: ml-intern threads list --all"
         )
-        raise typer.Exit(int(ExitCode.USAGE_ERROR))
-    return info
+    listed = "\n".join(f"  {t.thread_id}  {t.title}" for t in found[:10])
+    more = f"\n  … and {len(found) - 10} more" if len(found) > 10 else ""
+    raise ThreadNotFound(
+        f"{given!r} starts {len(found)} thread ids; give more of the one you mean:\n{listed}{more}"
+    )
+
+
+ALL = 1_000_000  # every thread: a prefix may match an old one
+
+
+def require(thread_id: str) -> ThreadInfo:
+    """The thread named by its id or a unique prefix, or a clear exit."""
+    try:
+        return find_thread(index(), thread_id)
+    except ThreadNotFound as missing:
+        typer.echo(f"ml-intern: {missing}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
 
 
 def when(timestamp: float) -> str:
@@ -85,27 +111,31 @@ def list_threads(
 
 
 @app.command()
-def show(thread_id: Annotated[str, typer.Argument(help="The thread's ID.")]) -> None:
+def show(thread_id: Annotated[str, typer.Argument(help=ID_HELP)]) -> None:
     """Print a thread's transcript (markdown, secrets redacted)."""
     info = require(thread_id)
-    values = asyncio.run(with_session(thread_id, lambda session: session.values()))
+    values = asyncio.run(with_session(info.thread_id, lambda session: session.values()))
     typer.echo(render(info, values, ExportFormat.md), nl=False)
 
 
 @app.command()
-def delete(thread_id: Annotated[str, typer.Argument(help="The thread's ID.")]) -> None:
+def delete(thread_id: Annotated[str, typer.Argument(help=ID_HELP)]) -> None:
     """Delete a thread: its checkpoints, its index entry and its spilled tool outputs."""
-    require(thread_id)
+    thread_id = require(thread_id).thread_id
     asyncio.run(with_session(thread_id, lambda session: session.delete()))
     typer.echo(f"Deleted thread {thread_id}.")
 
 
 @app.command()
-def fork(thread_id: Annotated[str, typer.Argument(help="The thread to copy.")]) -> None:
+def fork(
+    thread_id: Annotated[
+        str, typer.Argument(help="The thread to copy (its ID or the start of it).")
+    ],
+) -> None:
     """Start a new thread from a copy of this one (history, checkpoints); the original stays."""
-    from graph.thread_lock import ThreadBusyError
+    from store.thread_lock import ThreadBusyError
 
-    require(thread_id)
+    thread_id = require(thread_id).thread_id
     try:
         forked = asyncio.run(with_session(thread_id, lambda session: session.fork()))
     except ThreadBusyError as busy:
@@ -125,11 +155,11 @@ def prune(
     ] = 20,
 ) -> None:
     """Drop old checkpoints (undo of the latest turn still works), then compact the database."""
-    from graph.store import prune as prune_all
-    from graph.store import prune_thread
+    from store.checkpointer import prune as prune_all
+    from store.checkpointer import prune_thread
 
     if thread_id is not None:
-        require(thread_id)
+        thread_id = require(thread_id).thread_id
     report = prune_all(keep=keep) if thread_id is None else prune_thread(thread_id, keep=keep)
     saved = max(report.bytes_before - report.bytes_after, 0)
     note = (
@@ -143,7 +173,7 @@ def prune(
 
 @app.command()
 def export(
-    thread_id: Annotated[str, typer.Argument(help="The thread's ID.")],
+    thread_id: Annotated[str, typer.Argument(help=ID_HELP)],
     fmt: Annotated[
         ExportFormat,
         typer.Option(
@@ -158,7 +188,7 @@ def export(
 ) -> None:
     """Export a thread's transcript; secrets are redacted."""
     info = require(thread_id)
-    values = asyncio.run(with_session(thread_id, lambda session: session.values()))
+    values = asyncio.run(with_session(info.thread_id, lambda session: session.values()))
     text = render(info, values, fmt)
     if output is None:
         sys.stdout.write(text)

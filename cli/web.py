@@ -1,11 +1,12 @@
 """`ml-intern web`: the agent in your browser, on this directory and the CLI's threads.
 
 Like `ml-intern studio` (same server, same threads, its files under `$ML_INTERN_HOME/web`),
-plus the page from `graph/web_app.py`, mounted through langgraph.json's `"http": {"app"}`.
-Binding beyond loopback needs an access token (`--token` or `ML_INTERN_WEB_TOKEN`): the page
+plus the page from `serve/app.py`, mounted through langgraph.json's `"http": {"app"}`.
+Binding beyond loopback needs an access token (`ML_INTERN_WEB_TOKEN` or `--token-file`;
+never on the command line, where `ps` shows it): the page
 can run commands on this machine. On a Hugging Face Space with `hf_oauth: true` (the Space
 sets OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET and OPENID_PROVIDER_URL) people sign in with
-Hugging Face instead: graph/web_oauth.py signs them in, graph/web_auth.py keeps each
+Hugging Face instead: serve/oauth.py signs them in, serve/auth.py keeps each
 person's threads their own, and each run uses its person's token. Ctrl-C stops it.
 """
 
@@ -21,13 +22,18 @@ from typing import Annotated
 import typer
 
 from cli.exit_codes import ExitCode
-from cli.studio import PACKAGE_ROOT, is_loopback, serve, write_config
+from cli.studio import MODEL_OPTION, PACKAGE_ROOT, is_loopback, model_env, serve, write_config
 
 app = typer.Typer(add_completion=False)
 NEEDS_TOKEN = (
     "ml-intern web: refusing to serve on {host} without an access token: anyone who can "
-    "reach this address could run commands in {cwd}. Pass --token (or set "
-    "ML_INTERN_WEB_TOKEN), for example --token {example}, or bind to 127.0.0.1."
+    "reach this address could run commands in {cwd}. Set ML_INTERN_WEB_TOKEN (for example "
+    "ML_INTERN_WEB_TOKEN={example}) or pass --token-file FILE, or bind to 127.0.0.1."
+)
+ARGV_TOKEN = (
+    "ml-intern web: --token is not accepted: a token on the command line is visible to "
+    "everyone on this machine (ps). Set ML_INTERN_WEB_TOKEN, or put the token in a file "
+    "and pass --token-file FILE."
 )
 
 
@@ -45,36 +51,68 @@ def signs_in_with_hf(env: Mapping[str, str] | None = None) -> bool:
 
 def write_web_config(directory: Path, *, sign_in: bool = False) -> Path:
     """Studio's langgraph.json plus the web app, by absolute path; with `sign_in`, the
-    per-person authorization of graph/web_auth.py (Studio's own sign-in off)."""
+    per-person authorization of serve/auth.py (Studio's own sign-in off)."""
     path = write_config(directory)
     config = json.loads(path.read_text())
     if sign_in:
-        auth = f"{PACKAGE_ROOT / 'graph' / 'web_auth.py'}:auth"
+        auth = f"{PACKAGE_ROOT / 'serve' / 'auth.py'}:auth"
         config["auth"] = {"path": auth, "disable_studio_auth": True}
-    config["http"] = {"app": f"{PACKAGE_ROOT / 'graph' / 'web_app.py'}:app"}
+    config["http"] = {"app": f"{PACKAGE_ROOT / 'serve' / 'app.py'}:app"}
     # Studio's graph, holding the thread's lock while a run executes (as the CLI does).
-    config["graphs"]["ml_intern"] = f"{PACKAGE_ROOT / 'graph' / 'web_graph.py'}:make_graph"
+    config["graphs"]["ml_intern"] = f"{PACKAGE_ROOT / 'serve' / 'web_graph.py'}:make_graph"
     path.write_text(json.dumps(config, indent=2) + "\n")
     return path
 
 
+def read_token(token_file: Path | None) -> str | None:
+    """The access token: from `--token-file` (its first line), else ML_INTERN_WEB_TOKEN;
+    never from the command line, where `ps` shows it to everyone on the machine."""
+    if token_file is None:
+        return os.environ.get("ML_INTERN_WEB_TOKEN") or None
+    try:
+        lines = token_file.read_text().splitlines()
+    except OSError as error:
+        typer.echo(
+            f"ml-intern web: cannot read --token-file {token_file}: {error.strerror}", err=True
+        )
+        raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
+    token = lines[0].strip() if lines else ""
+    if not token:
+        typer.echo(
+            f"ml-intern web: --token-file {token_file} is empty; put the token on its first line.",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    return token
+
+
 @app.command()
 def web(
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 7860,
+    port: Annotated[int, typer.Option(help="Port to serve on (0: any free port).")] = 7860,
     host: Annotated[
         str, typer.Option(help="Interface to bind (loopback by default).")
     ] = "127.0.0.1",
-    token: Annotated[
-        str | None,
-        typer.Option(envvar="ML_INTERN_WEB_TOKEN", help="Access token the page must present."),
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="File whose first line is the access token the page must present "
+            "(or set ML_INTERN_WEB_TOKEN)."
+        ),
     ] = None,
+    token: Annotated[str | None, typer.Option(hidden=True)] = None,
+    model: Annotated[str | None, MODEL_OPTION] = None,
 ) -> None:
     """Serve the web UI with this directory as the agent's workspace."""
     from configs.environment import ml_intern_home
 
+    if token is not None:
+        typer.echo(ARGV_TOKEN, err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    token = read_token(token_file)
+    chosen = model_env(model)
     cwd = Path.cwd().resolve()
     if signs_in_with_hf():
-        serve_signed_in(cwd, host=host, port=port)
+        serve_signed_in(cwd, host=host, port=port, extra_env=chosen)
         return
     if not token and not is_loopback(host):
         example = secrets.token_urlsafe(16)
@@ -86,11 +124,11 @@ def web(
         return [f"ml-intern web: serving {cwd} ({count} threads)", f"Open: {page}"]
 
     config = write_web_config(ml_intern_home() / "web")
-    extra = {"ML_INTERN_WEB_TOKEN": token or "", "ML_INTERN_WEB_AUTH": ""}
+    extra = {"ML_INTERN_WEB_TOKEN": token or "", "ML_INTERN_WEB_AUTH": "", **chosen}
     serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra)
 
 
-def serve_signed_in(cwd: Path, *, host: str, port: int) -> None:
+def serve_signed_in(cwd: Path, *, host: str, port: int, extra_env: dict[str, str]) -> None:
     """Serve with Sign in with Hugging Face: no access token, and the CLI's threads are not
     offered to anyone (they have no owner)."""
     from configs.environment import ml_intern_home
@@ -102,4 +140,5 @@ def serve_signed_in(cwd: Path, *, host: str, port: int) -> None:
         ]
 
     config = write_web_config(ml_intern_home() / "web", sign_in=True)
-    serve(config, host=host, port=port, announce=announce, extra_env=SIGN_IN_ENV, register=False)
+    env = {**SIGN_IN_ENV, **extra_env}
+    serve(config, host=host, port=port, announce=announce, extra_env=env, register=False)

@@ -1,17 +1,14 @@
 """Prices for models litellm cannot price (local servers, router ids, new releases).
 
 Config: `"model_prices": {"moonshotai/Kimi-K2.6": {"input_per_mtok": 0.6, "output_per_mtok": 2.5}}`
-(USD per million tokens). They are registered with litellm before the first model call, so
-cost, `/status` and `--max-cost` count them like any known model.
+(USD per million tokens). They travel in the model's profile (configs/model_profile.py), never
+in litellm's process-wide price table: two sessions with different configs each count their own,
+and `/status` and `--max-cost` count them like any model litellm lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pydantic import BaseModel, ConfigDict, Field
-
-from configs.litellm_providers import LITELLM_PROVIDERS
 
 PRICES_KEY = "model_prices"
 
@@ -27,36 +24,20 @@ class ModelPrice(BaseModel):
     cache_write_per_mtok: float | None = Field(None, ge=0)
 
 
-def register_prices(prices: Mapping[str, ModelPrice]) -> None:
-    """Teach litellm the configured prices (litellm is imported only when there are some)."""
-    if not prices:
-        return
-    import litellm
-
-    per_token = 1e-6
-    litellm.register_model(
-        {
-            model: {
-                "input_cost_per_token": p.input_per_mtok * per_token,
-                "output_cost_per_token": p.output_per_mtok * per_token,
-                "cache_read_input_token_cost": (
-                    p.cache_read_per_mtok if p.cache_read_per_mtok is not None else p.input_per_mtok
-                )
-                * per_token,
-                "cache_creation_input_token_cost": (
-                    p.cache_write_per_mtok
-                    if p.cache_write_per_mtok is not None
-                    else p.input_per_mtok
-                )
-                * per_token,
-                # litellm looks a price up under the provider the id's prefix names.
-                "litellm_provider": provider if provider in LITELLM_PROVIDERS else "openai",
-                "mode": "chat",
-            }
-            for model, p in prices.items()
-            for provider in [model.partition("/")[0]]
-        }
-    )
+    def cost(self, input_tokens: int, output_tokens: int, cache_read: int, cache_write: int) -> float:
+        """USD for one call; `input_tokens` counts the whole prompt, cached parts included."""
+        read = self.input_per_mtok if self.cache_read_per_mtok is None else self.cache_read_per_mtok
+        write = (
+            self.input_per_mtok if self.cache_write_per_mtok is None else self.cache_write_per_mtok
+        )
+        fresh = max(0, input_tokens - cache_read - cache_write)
+        per_mtok = (
+            fresh * self.input_per_mtok
+            + cache_read * read
+            + cache_write * write
+            + output_tokens * self.output_per_mtok
+        )
+        return per_mtok / 1e6
 
 
 def unpriced_message(model: str) -> str:

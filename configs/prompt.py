@@ -1,9 +1,13 @@
 """The system prompt, rendered per mode, and the runtime note that travels at the end.
 
 The system prompt holds only what stays the same for a thread (who the agent is, the mode,
-the workspace, the skills list, the project's AGENTS.md, the Hugging Face user), so it is
-byte-stable and providers can cache it. What changes (the date, the plan) goes in
-`runtime_note`, sent after the history on each model call and never stored.
+the skills list, the project's AGENTS.md, the Hugging Face user), so it is byte-stable and
+providers can cache it, across threads too. What changes or differs between threads (the
+date, the plan, the workspace) goes in `runtime_note`, sent with each model call and never
+stored.
+
+A model with a small context window (its profile says so, configs/model_profile.py) gets
+the compact prompt (`small.md`) and one line per skill.
 
 A template line starting with `@needs(tool, ...)` is kept only when every named tool
 exists, so the prompt never names a tool the model does not have.
@@ -27,6 +31,7 @@ PROMPTS_DIR = Path(__file__).with_name("prompts")
 # Whose prompt: the agent the user talks to, or the research sub-agent it delegates to.
 Role = Literal["agent", "research"]
 _NEEDS = re.compile(r"^@needs\(([^)]*)\) ?")
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.\s")
 
 
 @cache
@@ -48,7 +53,6 @@ def _keep_lines_for(text: str, tools: set[str]) -> str:
 def render_system_prompt(
     *,
     mode: Mode,
-    cwd: Path | str,
     model: str,
     tools: Sequence[str],
     skills: Sequence[Skill] = (),
@@ -56,14 +60,16 @@ def render_system_prompt(
     hf_user: str | None = None,
     role: Role = "agent",
     sandbox: str | None = None,
+    small: bool = False,
 ) -> str:
-    """The main agent's prompt for `mode`, or with role="research" the research sub-agent's."""
+    """The main agent's prompt for `mode`, or with role="research" the research sub-agent's;
+    `small`: the compact form for a small context window."""
     available = set(tools)
     if role == "research":
         parts = [_template("research.md")]
     else:
-        parts = [_template("system.md"), _template(f"{mode}.md")]
-    context = [f"- Workspace: {cwd}", f"- Model: {model}"]
+        parts = [_template("small.md" if small else "system.md"), _template(f"{mode}.md")]
+    context = [f"- Model: {model}"]
     if sandbox:
         context.append(f"- Sandbox: {sandbox}")
     if hf_user:
@@ -73,7 +79,10 @@ def render_system_prompt(
         )
     parts.append("# Context\n" + "\n".join(context))
     if skills and "skill" in available:
-        listed = "\n".join(f"- {s.name}: {s.description}" for s in skills)
+        listed = "\n".join(
+            f"- {s.name}: {first_sentence(s.description) if small else s.description}"
+            for s in skills
+        )
         parts.append(
             "# Skills\nPlaybooks for recurring ML work. When a task matches one, load it with "
             f"`skill` before you start.\n{listed}"
@@ -90,11 +99,29 @@ def render_system_prompt(
     return _keep_lines_for("\n\n".join(parts), available).rstrip() + "\n"
 
 
-def runtime_note(plan: Sequence[dict[str, Any]] = (), today: dt.date | None = None) -> str:
-    """What is true now, sent after the history: the date and the plan."""
+def first_sentence(text: str) -> str:
+    """The first sentence (or line) of `text`: the one-line form of a description."""
+    line = text.strip().split("\n", 1)[0]
+    end = _SENTENCE_END.search(line)
+    return line[: end.start() + 1] if end else line
+
+
+def runtime_note(
+    plan: Sequence[dict[str, Any]] = (),
+    today: dt.date | None = None,
+    workspace: Path | str | None = None,
+    runs: Sequence[str] = (),
+) -> str:
+    """What is true now, sent with each call: the date, the workspace, the plan and (once a
+    compaction has shortened the history) one line per run this thread launched."""
     lines = [f"[runtime] Today is {(today or dt.date.today()).isoformat()}."]
+    if workspace is not None:
+        lines.append(f"Workspace (where tools run): {workspace}")
     if plan:
         marks = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
         lines.append("Your plan:")
         lines += [f"  {marks.get(t.get('status', ''), '[ ]')} {t.get('content', '')}" for t in plan]
+    if runs:
+        lines.append("Runs this thread launched, as measured (the `experiments` tool has more):")
+        lines += list(runs)
     return "\n".join(lines)

@@ -113,8 +113,14 @@ class Settings(BaseModel):
     text_tool_calls: dict[str, bool] = Field(default_factory=dict)
     # Model id -> its context window in tokens, for models litellm does not know.
     context_window: dict[str, int] = Field(default_factory=dict)
+    # Model id -> the compact prompt and core toolset on or off (default: by its window).
+    small_window: dict[str, bool] = Field(default_factory=dict)
+    # Model id -> sampling temperature (default: 0.2 for local servers, the provider's else).
+    temperature: dict[str, float] = Field(default_factory=dict)
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     max_cost_usd: float | None = Field(None, gt=0)
+    # USD: the worst case (hourly price x timeout) of all paid Jobs one thread may start.
+    max_job_cost: float = Field(10.0, ge=0)
     request_timeout_s: float = Field(600, gt=0)
     model_retries: int = Field(4, ge=0)
     retry_base_delay_s: float = Field(1.0, ge=0)

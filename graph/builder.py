@@ -69,7 +69,11 @@ async def route_after_approval(state: AgentState) -> list[Send] | Literal["call_
     if not approved:
         return "call_model"
     model = state.get("model")
-    return [Send("execute_tools", ToolTask(call=call, model=model)) for call in approved]
+    spent = float((state.get("usage") or {}).get("job_cost_usd", 0.0))
+    return [
+        Send("execute_tools", ToolTask(call=call, model=model, job_spent_usd=spent))
+        for call in approved
+    ]
 
 
 def build_graph(

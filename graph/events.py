@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
-from nodes.history import last_user_index
+from nodes.history import last_user_index, text_of
 from tools.catalog import ToolCatalog
 
 EventType = Literal[
@@ -29,19 +29,6 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def text_of(content: Any) -> str:
-    """The text of a message's content, whether a string or a list of blocks."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            block if isinstance(block, str) else str(block.get("text", ""))
-            for block in content
-            if isinstance(block, str) or block.get("type") == "text"
-        )
-    return str(content)
 
 
 class EventTranslator:
@@ -141,6 +128,7 @@ def turn_complete(thread_id: str, values: Mapping[str, Any], forced_reason: str 
                 "cache_read_tokens": usage.get("cache_read_tokens", 0),
                 "cache_write_tokens": usage.get("cache_write_tokens", 0),
                 "cost_usd": usage.get("cost_usd", 0.0),
+                "job_cost_usd": usage.get("job_cost_usd", 0.0),
             },
         },
     )

@@ -33,11 +33,13 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemM
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
+from configs.model_profile import profile_of
 from configs.run_context import RunContext
 from graph.builder import build_graph
-from graph.events import Event, EventTranslator, text_of
+from graph.events import Event, EventTranslator
 from nodes.compact import as_summary_text
 from nodes.deps import AgentDeps, ChatModelFactory
+from nodes.history import text_of
 from nodes.usage import Usage, call_usage, sum_usage
 from tools.catalog import ToolCatalog
 from tools.hub import user_tokens
@@ -221,7 +223,7 @@ class ResearchAgent:
                 f"PARTIAL: the research ended early ({why}) and the report could not be "
                 f"written ({type(exc).__name__}). Notes so far:\n{found}"
             )
-        spent = call_usage(model_id, prompt, response)
+        spent = call_usage(profile_of(model_id, deps.settings), prompt, response)
         tally.usage = sum_usage(tally.usage, spent)
         progress({"type": "usage", "model": model_id, **spent})
         return text_of(response.content).strip()

@@ -24,15 +24,16 @@ from configs.settings import Settings
 from graph.builder import build_graph
 from graph.call_settlement import SpendLedger, unanswered_calls
 from graph.events import Event, EventTranslator, turn_complete
+from graph.experiments import with_ledger
 from graph.session_history import ThreadHistory
-from graph.store import DB_NAME, open_checkpointer
-from graph.thread_index import ThreadIndex, ThreadInfo
-from graph.thread_lock import ThreadBusyError, ThreadLock
 from nodes.deps import AgentDeps, ChatModelFactory
-from nodes.execute_tools import safe_file_name
+from nodes.execute_tools import OutputTail, safe_file_name
 from nodes.history import stamped
 from nodes.provider_errors import ProviderError
 from nodes.usage import Usage
+from store.checkpointer import DB_NAME, open_checkpointer
+from store.thread_index import ThreadIndex, ThreadInfo
+from store.thread_lock import ThreadBusyError, ThreadLock
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 STREAM_MODES = ["updates", "custom"]
 # Token streaming: LangGraph then inspects every node's input, so only when asked for.
 TOKEN_STREAM_MODES = ["updates", "messages", "custom"]
-# Metadata on a user turn's checkpoints: undo (here) and prune (graph/store.py) look for it.
+# Metadata on a user turn's checkpoints: undo (here) and prune (store/checkpointer.py) look for it.
 USER_TURN = {"ml_intern_turn": "user"}
 SUPERSEDED = (
     "[not run] The user sent a new message instead of answering the approval request for this call."
@@ -85,6 +86,7 @@ class Session(ThreadHistory):
         self._carried: dict[str, Any] = {}
         self._cancelled = False
         self._spend = SpendLedger()  # a sub-agent's tokens, counted even if cancelled
+        self._shown = OutputTail()  # running calls' output, kept if they are cancelled
 
     @classmethod
     @asynccontextmanager
@@ -104,7 +106,7 @@ class Session(ThreadHistory):
         notifier: Any | None = None,
     ) -> AsyncIterator[Session]:
         """Open (or start) a thread in `$ML_INTERN_HOME/threads.sqlite`."""
-        from tools.families import build_catalog
+        from tools.families import build_catalog, with_more_tools
 
         home = home or ml_intern_home()
         workspace = (workspace or Path.cwd()).resolve()
@@ -113,6 +115,8 @@ class Session(ThreadHistory):
 
             base = build_catalog(settings).extended(extra_specs)  # MCP tools
             catalog = with_research(base, settings, home, chat_model_factory)
+            catalog = with_ledger(catalog, home)  # hf_jobs runs recorded, `experiments` tool
+            catalog = with_more_tools(catalog)
         deps = AgentDeps(
             settings=settings, catalog=catalog, home=home, chat_model_factory=chat_model_factory
         )
@@ -297,6 +301,7 @@ class Session(ThreadHistory):
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
         self._cancelled = False
+        self._shown.clear()
         translator = EventTranslator(self.thread_id, self.deps.catalog)
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
         config = {**self.config, "metadata": metadata or {}}
@@ -336,7 +341,7 @@ class Session(ThreadHistory):
         try:
             while (event := await queue.get()) is not None:
                 failed = failed or (event.type == "error" and bool(event.data.get("fatal")))
-                self._spend.note(event)
+                self._note(event)
                 yield event
         finally:
             if not self._task.done():
@@ -359,10 +364,23 @@ class Session(ThreadHistory):
         spend of finished calls and of cut-off sub-agents joins the thread's usage."""
         results, spent = await self._unanswered_calls(CANCELLED)
         spent = self._spend.settle(results, CANCELLED, spent)
+        results = [self._with_output(m) for m in results]
         update: dict[str, Any] = {"messages": results, "stop_reason": "interrupted"}
         if spent.get("calls"):
             update["usage"] = spent
         await self.graph.aupdate_state(self.config, update, as_node="call_model")
+
+    def _note(self, event: Event) -> None:
+        """What a cut-off run still owes the thread: sub-agent spend, the output shown."""
+        self._spend.note(event)
+        if event.type == "tool_log":
+            self._shown.add(event.data.get("tool_call_id"), event.data.get("line"))
+
+    def _with_output(self, result: ToolMessage) -> ToolMessage:
+        if not str(result.content).startswith(CANCELLED):
+            return result  # finished before the cancel: its own result stands
+        shown = self._shown.note(result.tool_call_id)
+        return result.model_copy(update={"content": f"{result.content}{shown}"})
 
     async def _unanswered_calls(self, text: str) -> tuple[list[ToolMessage], Usage]:
         return unanswered_calls(await self.snapshot(), text)

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Overwrite
 
-from graph.events import Event, text_of
-from graph.saver_maintenance import USER_INPUT
-from graph.thread_index import ThreadIndex, ThreadInfo
-from graph.thread_lock import ThreadBusyError, ThreadLock
-from nodes.history import is_user_message
+from graph.events import Event
+from nodes.history import is_user_message, text_of
+from store.saver_maintenance import USER_INPUT
+from store.thread_index import ThreadIndex, ThreadInfo
+from store.thread_lock import ThreadBusyError, ThreadLock
 
 if TYPE_CHECKING:
     from langchain_core.messages import AnyMessage
@@ -44,17 +44,15 @@ class ThreadHistory:
 
     async def undo(self) -> Event:
         """Go back to just before the last user message; the undone branch stays in history."""
-        found = [
-            h async for h in self.graph.aget_state_history(self.config, filter=USER_INPUT, limit=1)
-        ]
-        if not found:
+        found = await last_user_input(self.graph.checkpointer, self.config)
+        if found is None:
             return self._event(
                 "error", message="Nothing to undo: this thread has no user message yet."
             )
         undone = await self._last_user_text()
         try:
             with ThreadLock(self.deps.home, self.thread_id):
-                await self._fork_before(found[0].parent_config)
+                await self._fork_before(found.parent_config)
         except ThreadBusyError as busy:
             return self._event("error", message=str(busy), kind="busy")
         return self._event(
@@ -86,3 +84,21 @@ class ThreadHistory:
             if is_user_message(message):
                 return text_of(message.content)
         return ""
+
+
+async def last_user_input(saver: Any, config: dict[str, Any]) -> Any | None:
+    """The current branch's last user-input checkpoint (a tuple), whatever the saver.
+
+    Ours answers in one query; any other saver is walked up the parent chain from the head, so an
+    undone branch's newer user messages (still in history) are never picked.
+    """
+    if hasattr(saver, "alast_user_input"):
+        return await saver.alast_user_input(config)
+    inputs = {
+        t.config["configurable"]["checkpoint_id"]
+        async for t in saver.alist(config, filter=USER_INPUT)
+    }
+    found = await saver.aget_tuple(config)
+    while found is not None and found.config["configurable"]["checkpoint_id"] not in inputs:
+        found = await saver.aget_tuple(found.parent_config) if found.parent_config else None
+    return found

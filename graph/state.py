@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal, NotRequired
 from langchain_core.messages import AnyMessage
 from typing_extensions import TypedDict
 
-from graph.langgraph_compat import DeltaChannel, messages_delta_reducer
 from nodes.usage import Usage, sum_usage
+from store.saver_maintenance import messages_channel
 
 StopReason = Literal[
     "done",
@@ -40,7 +40,7 @@ class Turn(TypedDict, total=False):
 class AgentState(TypedDict, total=False):
     # DeltaChannel stores each step's new messages, not the whole list, so the
     # checkpoint database grows with the transcript rather than its square.
-    messages: Annotated[list[AnyMessage], DeltaChannel(messages_delta_reducer)]
+    messages: Annotated[list[AnyMessage], messages_channel()]
     plan: Annotated[list[dict[str, Any]], keep_last]
     turn: Turn
     usage: Annotated[Usage, sum_usage]
@@ -61,3 +61,5 @@ class ToolTask(TypedDict):
     call: dict[str, Any]
     # The thread's model when the call was made: a sub-agent works with the same one.
     model: NotRequired[str | None]
+    # The worst case of the paid Jobs started so far, checked against the job budget.
+    job_spent_usd: NotRequired[float]

@@ -13,8 +13,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
-from graph.events import text_of
-from nodes.history import created_at, is_user_message, note_kind
+from nodes.history import created_at, is_user_message, note_kind, text_of
 from tools.secrets import redact, redact_data
 
 FORMAT_VERSION = "ml-intern-1"

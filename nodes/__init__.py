@@ -1,0 +1,1 @@
+"""One module per graph node: small functions (state, runtime) -> state update."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
 from nodes.call_arguments import RAW_ARGUMENTS
-from nodes.context_window import with_stated_window
+from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
 from nodes.history import note, own_reasoning_only, stamped
 from nodes.model_prompt import build_prompt
@@ -23,9 +23,10 @@ from nodes.provider_errors import (
 )
 from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
 from nodes.run_options import run_context
-from nodes.text_tool_calls import wants_text_calls, with_text_calls
+from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
 from nodes.usage import call_usage
+from tools.families import offered_tools
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -50,11 +51,14 @@ async def call_model(
         return {"stop_reason": "max_cost", "turn": turn}
 
     model_id = state.get("model") or deps.settings.model_name
-    prompt = own_reasoning_only(await build_prompt(state, run, model_id, deps), model_id)
+    profile, learned = await thread_profile(state, model_id, deps.settings)
+    prompt = own_reasoning_only(await build_prompt(state, run, profile, deps), model_id)
+    small = profile.small_window and deps.role == "agent"  # a sub-agent keeps its own tools
+    tools = offered_tools(deps.catalog, small=small, history=state.get("messages") or [])
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, prompt)
-        response = await invoke_thinking(deps, model_id, prompt, config, extra)
+        response = await invoke_thinking(deps, model_id, prompt, config, extra, tools)
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -67,14 +71,14 @@ async def call_model(
         return update
 
     response, dropped = tidy_tool_calls(response)
-    if wants_text_calls(model_id, deps.settings.text_tool_calls):
+    if profile.text_tool_calls:
         # A local model's `<tool_call>` text, made real.
-        response = with_text_calls(response, deps.catalog.names)
+        response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*map(stamped, replay_anchor(prompt, response))]
     response = stamped(response, written_by=model_id)
     messages.append(response)
-    spent = call_usage(model_id, prompt, response)
+    spent = call_usage(profile, prompt, response)
     get_stream_writer()({"type": "usage", "model": model_id, **spent})
     turn["iterations"] += 1
     # The compaction limit guards against compact/overflow loops around one model
@@ -93,6 +97,7 @@ async def call_model(
         "model": model_id,
         "stop_reason": stop,
         "compact_request": None,
+        **({"context_window": learned} if learned else {}),
     }
 
 
@@ -102,16 +107,17 @@ async def invoke_thinking(
     prompt: list[BaseMessage],
     config: RunnableConfig,
     extra: dict[str, Any],
+    tools: Sequence[Any] | None = None,
 ) -> AIMessage:
     """`invoke_with_retries` with the reasoning effort in `extra`, and without it for one
     step when Anthropic refuses the thinking because the last tool call's did not come back."""
     try:
-        return await invoke_with_retries(deps, model_id, prompt, config, extra=extra)
+        return await invoke_with_retries(deps, model_id, prompt, config, extra=extra, tools=tools)
     except ProviderError as error:
         if "reasoning_effort" not in extra or not lost_thinking(error):
             raise
     get_stream_writer()({"type": "error", "warning": True, "message": THINKING_PAUSED})
-    return await invoke_with_retries(deps, model_id, prompt, config)
+    return await invoke_with_retries(deps, model_id, prompt, config, tools=tools)
 
 
 async def invoke_with_retries(
@@ -122,9 +128,10 @@ async def invoke_with_retries(
     *,
     with_tools: bool = True,
     extra: dict[str, Any] | None = None,
+    tools: Sequence[Any] | None = None,
 ) -> AIMessage:
     """Retry transient provider errors with exponential backoff (honouring Retry-After)."""
-    model = deps.chat_model(model_id, with_tools=with_tools)
+    model = deps.chat_model(model_id, with_tools=with_tools, tools=tools)
     attempts = deps.settings.model_retries + 1
     for attempt in range(attempts):
         try:

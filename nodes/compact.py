@@ -17,10 +17,19 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemM
 from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
-from nodes.context_window import stated_windows
+from configs.model_profile import profile_of
+from nodes.context_window import overflow_advice, stated_windows
 from nodes.deps import AgentDeps
 from nodes.execute_tools import TOOL_CUT, cap_output, safe_file_name
-from nodes.history import is_user_message, note, note_kind, repair_orphans
+from nodes.history import (
+    SUMMARISED_CALLS,
+    calls_in,
+    is_user_message,
+    note,
+    note_kind,
+    repair_orphans,
+)
+from nodes.run_options import run_context
 from nodes.turn import turn_of
 from nodes.usage import call_usage, count_tokens
 
@@ -73,30 +82,42 @@ def plan_cut(messages: Sequence[AnyMessage], tail_budget: int) -> Cut | None:
     return Cut(list(messages[:head_end]), list(messages[head_end:start]), list(messages[start:]))
 
 
-def context_tokens(messages: Sequence[AnyMessage], model_id: str) -> int:
-    """Tokens the next model call will send: the provider's last count plus what came after."""
+def context_tokens(messages: Sequence[AnyMessage], model_id: str, limit: int | None = None) -> int:
+    """Tokens the next model call will send: the provider's last count plus what came after.
+
+    With a `limit`, what came after is not tokenized when even its ceiling stays under the
+    limit: the ceiling is returned then (tokenizing a 20 KB tool result every step is most of
+    a long loop's bookkeeping).
+    """
     for i in range(len(messages) - 1, -1, -1):
         message = messages[i]
         if note_kind(message) == "summary":
             break  # counts from before a compaction no longer describe the history
         if isinstance(message, AIMessage) and message.usage_metadata:
             meta = message.usage_metadata
+            used = int(meta.get("input_tokens", 0)) + int(meta.get("output_tokens", 0))
             after = messages[i + 1 :]
-            extra = count_tokens(model_id, after) if after else 0
-            return int(meta.get("input_tokens", 0)) + int(meta.get("output_tokens", 0)) + extra
+            if limit is not None and used + token_ceiling(after) <= limit:
+                return used + token_ceiling(after)
+            return used + (count_tokens(model_id, after) if after else 0)
     return count_tokens(model_id, messages) if messages else 0
+
+
+def token_ceiling(messages: Sequence[AnyMessage]) -> int:
+    """More tokens than `messages` can take: a BPE token covers at least one byte, plus framing."""
+    return sum(
+        len(str(m.content).encode()) + len(str(getattr(m, "tool_calls", "")).encode()) + 16
+        for m in messages
+    )
 
 
 def compact_threshold(model_id: str, configured: int, window: int | None = None) -> int:
     """The smaller of the configured threshold and 90% of the model's input window: the one
-    given (config `context_window`, or what the provider stated), else litellm's."""
+    given (config `context_window`, or what the provider stated), else the model profile's."""
     if window is None:
-        import litellm
+        from configs.model_profile import profile_of
 
-        try:
-            window = litellm.get_model_info(model_id).get("max_input_tokens")
-        except Exception:
-            window = None
+        window = profile_of(model_id).context_window
     return min(configured, int(window * 0.9)) if window else configured
 
 
@@ -113,15 +134,17 @@ def needs_compact(state: Mapping[str, Any], deps: AgentDeps) -> bool:
     if len(messages) < 3:
         return False
     model_id = state.get("model") or deps.settings.model_name
-    return context_tokens(messages, model_id) > compact_threshold(
+    threshold = compact_threshold(
         model_id, deps.settings.compact_at_tokens, known_window(state, model_id, deps)
     )
+    return context_tokens(messages, model_id, limit=threshold) > threshold
 
 
 async def compact(
-    state: Mapping[str, Any], config: RunnableConfig, *, deps: AgentDeps
+    state: Mapping[str, Any], config: RunnableConfig, runtime: Any = None, *, deps: AgentDeps
 ) -> dict[str, Any]:
     writer = get_stream_writer()
+    mode = run_context(runtime, config, deps).mode
     messages = list(state.get("messages") or [])
     forced = state.get("compact_request") == "force"
     model_id = state.get("model") or deps.settings.model_name
@@ -132,7 +155,8 @@ async def compact(
             writer,
             turn,
             f"Compaction already ran {turn['compactions']} times this turn and "
-            "the context is still too large. Start a new thread (/new) or /undo the last turn.",
+            "the context is still too large. "
+            + overflow_advice(mode, profile_of(model_id, deps.settings)),
         )
     turn["compactions"] += 0 if forced else 1
     window = known_window(state, model_id, deps)
@@ -163,10 +187,11 @@ async def compact(
             writer,
             turn,
             "The context is too large but the recent messages alone exceed "
-            "the budget, so there is nothing left to summarise. Start a new thread (/new).",
+            "the budget, so there is nothing left to summarise. "
+            + overflow_advice(mode, profile_of(model_id, deps.settings)),
         )
     summary, spent = await summarise(cut.middle, model_id, config, deps)
-    new_messages = [*cut.head, note("summary", SUMMARY_HEADER + summary), *cut.tail]
+    new_messages = [*cut.head, summary_note(summary, cut.middle), *cut.tail]
     new_tokens = count_tokens(model_id, new_messages)
     _report(writer, old_tokens, new_tokens)
     return {
@@ -178,6 +203,14 @@ async def compact(
     }
 
 
+def summary_note(summary: str, middle: Sequence[AnyMessage]) -> HumanMessage:
+    """The note that replaces `middle`; it keeps the ids of the calls made there, so the runs
+    they launched stay the thread's (graph/thread_runs.py)."""
+    made = note("summary", SUMMARY_HEADER + summary)
+    made.additional_kwargs[SUMMARISED_CALLS] = calls_in(middle)
+    return made
+
+
 async def summarise(
     middle: Sequence[AnyMessage], model_id: str, config: RunnableConfig, deps: AgentDeps
 ) -> tuple[str, dict[str, Any]]:
@@ -187,7 +220,7 @@ async def summarise(
     transcript = "\n\n".join(as_summary_text(m) for m in repair_orphans(middle))
     prompt = [SystemMessage(content=SUMMARY_PROMPT), HumanMessage(content=transcript)]
     response = await invoke_with_retries(deps, model_id, prompt, config, with_tools=False)
-    spent = call_usage(model_id, prompt, response)
+    spent = call_usage(profile_of(model_id, deps.settings), prompt, response)
     get_stream_writer()({"type": "usage", "model": model_id, "purpose": "compaction", **spent})
     return str(response.content).strip() or "(the model returned an empty summary)", spent
 

@@ -2,13 +2,19 @@
 
 State keeps `{model: window}`: a window learned from an 8k local model must not shrink the
 next model's after `/model`. Checkpoints written before that hold one number, which was
-stated for the thread's model at the time.
+stated for the thread's model at the time. A local server is asked for its window once per
+thread, before the first call, and the answer is kept the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from configs.model_profile import ModelProfile, profile_of
+
+if TYPE_CHECKING:
+    from configs.settings import Settings
 
 
 def stated_windows(state: Mapping[str, Any], default_model: str) -> dict[str, int]:
@@ -27,3 +33,49 @@ def with_stated_window(
 ) -> dict[str, int]:
     """The remembered windows with `model_id`'s set to `window`: the new state value."""
     return {**stated_windows(state, default_model), model_id: window}
+
+
+async def thread_profile(
+    state: Mapping[str, Any], model_id: str, settings: Settings
+) -> tuple[ModelProfile, dict[str, int] | None]:
+    """The model's profile with the window this thread knows: the config's, else one its
+    server stated (on an overflow, or asked once: local servers say what they were started
+    with). Also the new state value when the window was just learned, else None."""
+    profile = profile_of(model_id, settings)
+    if profile.window_source == "config":
+        return profile, None
+    stated = stated_windows(state, settings.model_name).get(model_id)
+    if stated is not None:
+        return profile.with_window(stated), None
+    if not profile.local:
+        return profile, None
+    from nodes.model_probe import server_window
+
+    window = await server_window(profile)
+    if window is None:
+        return profile, None
+    learned = with_stated_window(state, settings.model_name, model_id, window)
+    return profile.with_window(window), learned
+
+
+def overflow_advice(mode: str, profile: ModelProfile) -> str:
+    """What to change when even a compacted context does not fit, in words for the mode:
+    a new thread helps a person at the REPL; a headless run needs another setting."""
+    if mode == "interactive":
+        return "Start a new thread (/new) or /undo the last turn."
+    model = profile.model_id
+    steps = []
+    if profile.local:
+        steps.append(
+            "start the model's server with a larger context (llama-server -c, Ollama num_ctx, "
+            f'vLLM --max-model-len) and set "context_window": {{"{model}": <tokens>}} in the '
+            "config"
+        )
+    else:
+        steps.append("run with a model that has a larger context window (--model)")
+    if not profile.small_window:
+        steps.append(
+            f'turn on the compact prompt and toolset with "small_window": {{"{model}": true}}'
+        )
+    steps.append("or split the task into smaller runs")
+    return "To fix it: " + "; ".join(steps) + "."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,50 +22,39 @@ ChatModelFactory = Callable[[str], "BaseChatModel"]
 
 def litellm_chat_model(settings: Settings) -> ChatModelFactory:
     """ChatLiteLLM for a model id; retries are ours (call_model), so litellm's are off."""
-    from configs.model_prices import register_prices
-    from nodes.usage import forget_prices
-
-    register_prices(settings.model_prices)
-    forget_prices()
-
     def make(model_id: str) -> BaseChatModel:
         import litellm
         from langchain_litellm import ChatLiteLLM
 
-        from configs.model_routes import route
+        from configs.model_profile import profile_of
+        from nodes.openai_request_path import install as install_openai_request_path
         from tools.hub.client import hf_token
         from tools.hub.user_tokens import people_sign_in
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
-        target = route(model_id, settings.api_base)
-        if target.kind == "router" and not people_sign_in():  # the HF token, for the router only
-            target = route(model_id, settings.api_base, hf_token=hf_token())
+        install_openai_request_path()
+        profile = profile_of(model_id, settings)
+        if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
+            profile = profile_of(model_id, settings, hf_token=hf_token())
+        target = profile.route
         keys = {"api_key": target.api_key, "openai_api_key": target.api_key}
+        sampling = {} if profile.temperature is None else {"temperature": profile.temperature}
         return ChatLiteLLM(
             model=target.model,
             api_base=target.api_base,
             streaming=settings.stream,
             **(keys if target.api_key else {}),
+            **sampling,
             max_retries=1,
             request_timeout=settings.request_timeout_s,
-            model_kwargs={"max_retries": 0, **cache_breakpoints(model_id)},
+            model_kwargs={"max_retries": 0, **profile.cache_kwargs()},
         )
 
     return make
 
 
-def cache_breakpoints(model_id: str) -> dict[str, Any]:
-    """Prompt-cache breakpoints for providers that need them marked (Anthropic): one after
-    the system prompt (tools and system are cached together) and one on the last history
-    message, so each step reads the whole earlier prefix from cache. The runtime note (the
-    last message) changes every call and stays after the breakpoint. Providers that cache
-    automatically (OpenAI and most others) need nothing."""
-    from configs.providers import provider_of
-
-    if provider_of(model_id) != "anthropic":
-        return {}
-    points = [{"location": "message", "role": "system"}, {"location": "message", "index": -2}]
-    return {"cache_control_injection_points": points}
+def _tool_name(tool: Any) -> str:
+    return tool["function"]["name"] if isinstance(tool, dict) else tool.name
 
 
 class SignedOut(ProviderError, RuntimeError):
@@ -84,25 +73,29 @@ class AgentDeps:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     # Which system prompt the model gets: the main agent's or the research sub-agent's.
     role: Role = "agent"
-    _bound: dict[tuple[str, bool], Any] = field(default_factory=dict, repr=False)
+    _bound: dict[tuple[str, tuple[str, ...] | None], Any] = field(default_factory=dict, repr=False)
 
-    def chat_model(self, model_id: str, *, with_tools: bool = True) -> Any:
-        """The model for `model_id`, tools bound when asked; cached per model. On a server where
-        people sign in, a router model gets the run's person's token with each call (never
-        cached: signed out or expired, it is gone), and without one it refuses to run."""
-        key = (model_id, with_tools)
+    def chat_model(
+        self, model_id: str, *, with_tools: bool = True, tools: Sequence[Any] | None = None
+    ) -> Any:
+        """The model for `model_id`, tools bound when asked (`tools`, default the catalog's);
+        cached per model and toolset. On a server where people sign in, a router model gets
+        the run's person's token with each call (never cached: signed out or expired, it is
+        gone), and without one it refuses to run."""
+        offered = self.catalog.tools if tools is None else list(tools)
+        key = (model_id, tuple(_tool_name(t) for t in offered) if with_tools else None)
         if key not in self._bound:
             factory = self.chat_model_factory or litellm_chat_model(self.settings)
             model = factory(model_id)
-            self._bound[key] = model.bind_tools(self.catalog.tools) if with_tools else model
+            self._bound[key] = model.bind_tools(offered) if with_tools else model
         return self._per_person(model_id, self._bound[key])
 
     @staticmethod
     def _per_person(model_id: str, model: Any) -> Any:
-        from configs.model_routes import is_router_id
+        from configs.model_profile import profile_of
         from tools.hub import user_tokens
 
-        if not (user_tokens.people_sign_in() and is_router_id(model_id)):
+        if not (user_tokens.people_sign_in() and profile_of(model_id).needs_hf_token):
             return model
         token = user_tokens.run_token()
         if token is None:
@@ -123,7 +116,6 @@ class AgentDeps:
         self.chat_model(self.settings.model_name)
         render_system_prompt(
             mode="interactive",
-            cwd=self.workspace,
             model=self.settings.model_name,
             tools=self.catalog.names,
             skills=scan_skills(self.workspace).skills,  # and yaml, imported on first use

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,9 @@ from nodes.deps import AgentDeps
 from nodes.history import stamped
 from nodes.run_options import run_context
 from tools.call_context import CallContext, calling
+from tools.families import closest_tools
 from tools.secrets import masked_tool_message
+from tools.secrets.sources import refresh as refresh_known_secrets
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -37,9 +40,25 @@ async def execute_tools(
             "state": "running",
         }
     )
-    context = CallContext(run, call["name"], call["id"], writer, model=task.get("model"))
-    message, artifact = await run_call(call, context, deps)
-    # Secret env values never reach the model, the database or a spill file.
+    shown = OutputTail()
+
+    def watched(event: Any) -> None:  # progress goes out, and is kept in case the call is stopped
+        if isinstance(event, dict) and event.get("type") == "tool_log":
+            shown.add(call["id"], event.get("line"))
+        writer(event)
+
+    context = CallContext(
+        run,
+        call["name"],
+        call["id"],
+        watched,
+        model=task.get("model"),
+        job_spent_usd=task.get("job_spent_usd", 0.0),
+    )
+    message, artifact = await run_call(call, context, deps, shown)
+    # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
+    # and credential files (perhaps just written by this call) are known values first.
+    await asyncio.to_thread(refresh_known_secrets, run.workspace or deps.workspace)
     message = masked_tool_message(message)
     if len(str(message.content)) > deps.settings.tool_output_max_chars:
         # Writing the spill file is blocking I/O: keep it off the event loop.
@@ -67,7 +86,7 @@ async def execute_tools(
 
 
 async def run_call(
-    call: dict[str, Any], context: CallContext, deps: AgentDeps
+    call: dict[str, Any], context: CallContext, deps: AgentDeps, shown: OutputTail | None = None
 ) -> tuple[ToolMessage, Any]:
     """The call's ToolMessage; every failure becomes an error the model can act on."""
     name, call_id = call["name"], call["id"]
@@ -79,8 +98,10 @@ async def run_call(
         return error(bad_args)
     spec = deps.catalog.get(name)
     if spec is None:
+        closest = ", ".join(closest_tools(name, deps.catalog.names))
         return error(
-            f"Error: there is no tool named {name!r}. Available tools: {', '.join(deps.catalog.names)}."
+            f"Error: there is no tool named {name!r}. The closest tools you have: {closest}. "
+            "Call one of your tools by its exact name."
         )
     timeout = None if spec.own_deadline else deps.settings.tool_timeout_s
     try:
@@ -89,7 +110,8 @@ async def run_call(
                 spec.tool.ainvoke({**call, "type": "tool_call"}), timeout=timeout
             )
     except TimeoutError:
-        return error(f"Error: {name} did not finish within {timeout:g} s and was stopped.")
+        output = shown.note(call_id) if shown is not None else ""
+        return error(f"Error: {name} did not finish within {timeout:g} s and was stopped.{output}")
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # a tool bug must not end the run: the model sees it
@@ -132,3 +154,28 @@ def _looks_like_validation_error(content: Any) -> bool:
     return isinstance(content, str) and content.startswith(
         ("Error invoking tool", "1 validation error", "validation error")
     )
+
+
+class OutputTail:
+    """The last lines each running call showed (its `tool_log` progress). A call that is
+    cancelled or stopped keeps them in its result, so the model reads what the user watched
+    instead of a bare "cancelled"."""
+
+    def __init__(self, lines: int = 40, chars: int = 4_000) -> None:
+        self.lines, self.chars = lines, chars
+        self._seen: dict[str, deque[str]] = {}
+
+    def add(self, call_id: Any, line: Any) -> None:
+        if isinstance(call_id, str) and line is not None:
+            self._seen.setdefault(call_id, deque(maxlen=self.lines)).append(str(line))
+
+    def note(self, call_id: str) -> str:
+        """`\n` + the call's last output lines, labelled; "" when it showed none."""
+        lines = self._seen.get(call_id)
+        if not lines:
+            return ""
+        text = "\n".join(lines)[-self.chars :]
+        return f"\nIts output until then (last {len(lines)} lines shown to the user):\n{text}"
+
+    def clear(self) -> None:
+        self._seen.clear()

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMes
 # Messages the agent itself adds to the history carry this key in
 # `additional_kwargs`, so they are never mistaken for the user's words.
 MARKER = "ml_intern"
+SUMMARISED_CALLS = "ml_intern_calls"  # on a summary note: the ids of the calls it replaced
 MessageT = TypeVar("MessageT", bound=BaseMessage)
 NoteKind = Literal["doom_guard", "summary", "length_note", "plan_reminder"]
 
@@ -65,6 +66,18 @@ def note(kind: NoteKind, text: str) -> HumanMessage:
     return HumanMessage(
         content=text, additional_kwargs={MARKER: kind}, response_metadata={"created_at": now_iso()}
     )
+
+
+def calls_in(messages: Sequence[AnyMessage]) -> list[str]:
+    """The ids of the tool calls a history made, in order, those a compaction summarised
+    included (its summary note keeps them): the experiment ledger shows the runs they made."""
+    ids: list[str] = []
+    for message in messages:
+        if isinstance(message, AIMessage):
+            ids += [str(call["id"]) for call in message.tool_calls if call.get("id")]
+        elif note_kind(message) == "summary":
+            ids += [str(i) for i in message.additional_kwargs.get(SUMMARISED_CALLS) or []]
+    return ids
 
 
 def note_kind(message: AnyMessage) -> str | None:
@@ -172,3 +185,16 @@ def _claim(
         if candidate is preferred:
             return candidates.pop(k)
     return candidates.pop(0) if candidates else interrupted_results([call])[0]
+
+
+def text_of(content: Any) -> str:
+    """The text of a message's content, whether a string or a list of blocks."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            block if isinstance(block, str) else str(block.get("text", ""))
+            for block in content
+            if isinstance(block, str) or block.get("type") == "text"
+        )
+    return str(content)

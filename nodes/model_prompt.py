@@ -1,5 +1,10 @@
 """What the model is sent: the thread-stable system prompt, the history, the runtime note.
 
+Where the runtime note goes depends on the model's profile: after the history for a large
+window (it changes every call, and there it costs no cache); for a small-window model just
+before the user's newest message, so that the question is the last thing it reads (small
+models otherwise answer the note: "The current date is ...").
+
 The system prompt's inputs (mode, skills, the project's AGENTS.md, the Hugging Face user)
 are read on each call, so a skill added mid-session shows up; their problems (a malformed
 skill, a huge AGENTS.md) are warnings, each reported once per process, never failures.
@@ -8,6 +13,7 @@ skill, a huge AGENTS.md) are warnings, each reported once per process, never fai
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,18 +24,20 @@ from configs.memory import load_memory
 from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
 from nodes.deps import AgentDeps
-from nodes.history import MARKER, repair_orphans
+from nodes.history import MARKER, last_user_index, note_kind, repair_orphans
 from tools.hub.whoami import hub_user
 from tools.local.sandbox import Sandbox
+from tools.secrets.sources import masked_in
 
 if TYPE_CHECKING:
+    from configs.model_profile import ModelProfile
     from configs.run_context import RunContext
 
 _reported: set[str] = set()
 
 
 async def build_prompt(
-    state: Mapping[str, Any], run: RunContext, model_id: str, deps: AgentDeps
+    state: Mapping[str, Any], run: RunContext, profile: ModelProfile, deps: AgentDeps
 ) -> list[BaseMessage]:
     workspace = run.workspace or deps.workspace
     # File reads off the event loop (the LangGraph server refuses blocking calls on it).
@@ -39,20 +47,49 @@ async def build_prompt(
     report_once([*skills.warnings, *memory.warnings])
     system = render_system_prompt(
         mode=run.mode,
-        cwd=workspace,
-        model=model_id,
+        model=profile.model_id,
         tools=deps.catalog.names,
         skills=skills.skills,
         memory=memory.files,
         hf_user=await hub_user(),
         role=deps.role,
         sandbox=sandbox_line(deps),
+        small=profile.small_window,
     )
-    # Not stored: it changes from call to call, and after the history it costs no cache.
+    # Not stored: it changes from call to call.
+    runs = await runtime_lines(state, run, deps)
     now = HumanMessage(
-        content=runtime_note(state.get("plan") or ()), additional_kwargs={MARKER: "runtime"}
+        content=runtime_note(state.get("plan") or (), workspace=workspace, runs=runs),
+        additional_kwargs={MARKER: "runtime"},
     )
-    return [SystemMessage(content=system), *repair_orphans(state.get("messages") or []), now]
+    # AGENTS.md and skills are the project's files: a token written there is masked too.
+    system = await asyncio.to_thread(masked_in, workspace, system)
+    history = repair_orphans(state.get("messages") or [])
+    return [SystemMessage(content=system), *with_note(history, now, profile.small_window)]
+
+
+def with_note(
+    history: list[BaseMessage], now: BaseMessage, before_question: bool
+) -> list[BaseMessage]:
+    """`history` with the runtime note after it, or just before the newest user message."""
+    at = last_user_index(history) if before_question else -1
+    if at < 0:
+        return [*history, now]
+    return [*history[:at], now, *history[at:]]
+
+
+async def runtime_lines(state: Mapping[str, Any], run: RunContext, deps: AgentDeps) -> list[str]:
+    """Once a compaction has summarised the history, what tools add to the runtime note (the
+    runs the thread launched, as measured). Best effort: a failure never stops a model call."""
+    messages = state.get("messages") or []
+    if not any(note_kind(m) == "summary" for m in messages):
+        return []
+    found: list[str] = []
+    for spec in deps.catalog:
+        if spec.runtime_lines is not None:
+            with contextlib.suppress(Exception):
+                found += await spec.runtime_lines(run.thread_id or "default", messages)
+    return found
 
 
 def sandbox_line(deps: AgentDeps) -> str | None:

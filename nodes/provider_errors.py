@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from configs.model_routes import route
-from configs.providers import KEY_VARIABLES, provider_of
+from configs.model_profile import profile_of
 from tools.text import one_line
 
 ErrorKind = Literal["transient", "context_window", "auth", "fatal"]
@@ -20,8 +19,10 @@ _CONTEXT_HINTS = (
 )
 
 
-class ProviderError(Exception):
-    """The model provider failed and retrying will not help; the run ends."""
+class ProviderError(RuntimeError):
+    """The model provider failed and retrying will not help; the run ends. A RuntimeError:
+    the LangGraph server passes such a message on to Studio and the web page (for other
+    exception types it says only "An internal error occurred")."""
 
     def __init__(self, message: str, *, kind: ErrorKind = "fatal") -> None:
         super().__init__(message)
@@ -81,10 +82,7 @@ def describe(error: BaseException, model_id: str) -> str:
     kind = classify(error)
     detail = one_line(getattr(error, "message", None) or str(error), 300)
     if kind == "auth":
-        routed = route(model_id).key_variable
-        variable = routed or KEY_VARIABLES.get(
-            provider_of(model_id), "the provider's API key variable"
-        )
+        variable = profile_of(model_id).key_variable or "the provider's API key variable"
         return (
             f"The model provider rejected the credentials for {model_id} ({detail}). "
             f"Set {variable}, or pick another model with --model."

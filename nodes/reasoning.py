@@ -4,13 +4,12 @@ and what a reply's signed thinking needs to be sent back."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
-from configs.providers import provider_of
+from configs.model_profile import profile_of
 from nodes.history import note_kind
 
 EFFORTS = ("minimal", "low", "medium", "high")
@@ -24,18 +23,6 @@ THINKING_PAUSED = (
 _noticed: set[tuple[str, str]] = set()
 
 
-@cache
-def takes_effort(model_id: str) -> bool:
-    """Whether litellm knows `model_id` to accept `reasoning_effort` (it maps it per provider:
-    OpenAI's reasoning_effort, Anthropic's thinking budget, ...)."""
-    import litellm
-
-    try:
-        return bool(litellm.supports_reasoning(model=model_id))
-    except Exception:
-        return False
-
-
 def effort_kwargs(
     model_id: str, effort: str | None, history: Sequence[BaseMessage] = ()
 ) -> dict[str, Any]:
@@ -47,8 +34,9 @@ def effort_kwargs(
     """
     if not effort:
         return {}
-    if takes_effort(model_id):
-        if provider_of(model_id) == "anthropic" and _unthought_tool_turn(history):
+    profile = profile_of(model_id)
+    if profile.takes_effort:  # litellm maps it per provider (reasoning_effort, thinking budget)
+        if profile.provider == "anthropic" and _unthought_tool_turn(history):
             return {}
         return {"reasoning_effort": effort}
     if (model_id, effort) not in _noticed:

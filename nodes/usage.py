@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from typing_extensions import TypedDict
+
+if TYPE_CHECKING:
+    from configs.model_profile import ModelProfile
 
 
 def count_tokens(model_id: str, messages: Sequence[BaseMessage]) -> int:
@@ -35,6 +37,7 @@ class Usage(TypedDict, total=False):
     calls: int
     cache_read_tokens: int  # prompt tokens served from the provider's cache
     cache_write_tokens: int  # prompt tokens written to it
+    job_cost_usd: float  # the worst case of the paid Jobs started (tools/hub/job_budget.py)
 
 
 SUMMED_INTS = ("input_tokens", "output_tokens", "calls", "cache_read_tokens", "cache_write_tokens")
@@ -47,6 +50,9 @@ def sum_usage(
     old, new = old or {}, new or {}
     total: Usage = {key: int(old.get(key, 0)) + int(new.get(key, 0)) for key in SUMMED_INTS}  # type: ignore[misc]
     total["cost_usd"] = float(old.get("cost_usd", 0.0)) + float(new.get("cost_usd", 0.0))
+    jobs = float(old.get("job_cost_usd", 0.0)) + float(new.get("job_cost_usd", 0.0))
+    if jobs:
+        total["job_cost_usd"] = jobs  # worst case of the paid Jobs started (job_budget.py)
     return total
 
 
@@ -56,8 +62,11 @@ def cache_share(usage: Mapping[str, Any]) -> float | None:
     return int(usage.get("cache_read_tokens", 0)) / prompt if prompt else None
 
 
-def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage) -> dict[str, Any]:
+def call_usage(
+    profile: ModelProfile, prompt: Sequence[BaseMessage], response: AIMessage
+) -> dict[str, Any]:
     """One call's Usage (tokens counted ourselves when the provider sent none; cost in USD)."""
+    model_id = profile.model_id
     meta = response.usage_metadata or {}
     input_tokens = int(meta.get("input_tokens") or 0)
     output_tokens = int(meta.get("output_tokens") or 0)
@@ -68,7 +77,7 @@ def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage
     if counted:
         input_tokens = count_tokens(model_id, prompt)
         output_tokens = count_tokens(model_id, [response])
-    cost = call_cost(model_id, input_tokens, output_tokens, cache_read, cache_write)
+    cost = call_cost(profile, input_tokens, output_tokens, cache_read, cache_write)
     return {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
@@ -81,41 +90,25 @@ def call_usage(model_id: str, prompt: Sequence[BaseMessage], response: AIMessage
 
 
 def call_cost(
-    model_id: str, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0
+    profile: ModelProfile,
+    input_tokens: int,
+    output_tokens: int,
+    cache_read: int = 0,
+    cache_write: int = 0,
 ) -> float:
-    """USD from litellm's price list, cache reads and writes at the provider's cache prices;
-    0 for models it does not price (local servers)."""
-    if not _priced(model_id):
+    """USD at the configured price, else litellm's list (cache reads and writes at the
+    provider's cache prices); 0 for a model neither prices (its cost shows as unknown)."""
+    if profile.price is not None:
+        return profile.price.cost(input_tokens, output_tokens, cache_read, cache_write)
+    if not profile.priced:
         return 0.0
     import litellm
 
     prompt_cost, completion_cost = litellm.cost_per_token(
-        model=model_id,
+        model=profile.model_id,
         prompt_tokens=input_tokens,
         completion_tokens=output_tokens,
         cache_read_input_tokens=cache_read,
         cache_creation_input_tokens=cache_write,
     )
     return float(prompt_cost + completion_cost)
-
-
-def is_priced(model_id: str) -> bool:
-    """Whether spend on `model_id` can be counted (litellm's prices or the config's)."""
-    return _priced(model_id)
-
-
-def forget_prices() -> None:
-    """After new prices were registered: ask litellm again."""
-    _priced.cache_clear()
-
-
-@cache
-def _priced(model_id: str) -> bool:
-    """Whether litellm knows the model's prices (asked once: it raises for unknown models)."""
-    import litellm
-
-    try:
-        litellm.cost_per_token(model=model_id, prompt_tokens=1, completion_tokens=1)
-    except Exception:
-        return False
-    return True

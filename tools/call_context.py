@@ -31,7 +31,7 @@ from configs.environment import ml_intern_home
 from configs.run_context import RunContext
 from tools.hub import user_tokens
 from tools.secret_paths import is_secret_path
-from tools.secrets import mask_data
+from tools.secrets import StreamMasker
 
 Writer = Callable[[Any], None]
 
@@ -49,6 +49,10 @@ class CallContext:
     writer: Writer = _nowhere
     # The model the thread is using (a sub-agent works with the same one); None outside a run.
     model: str | None = None
+    # Worst-case cost of the paid Jobs this thread started so far (tools/hub/job_budget.py).
+    job_spent_usd: float = 0.0
+    # Masks this call's events in order (a key's lines arrive one event at a time).
+    masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 
     @property
     def workspace(self) -> Path:
@@ -97,7 +101,7 @@ class CallContext:
         if not self.streaming:
             return
         with contextlib.suppress(Exception):
-            self.writer(mask_data(event))
+            self.writer(self.masker(event))
 
     def note_if_interrupted(self, text: str | None) -> None:
         """What the model should read if the user cancels this call midway (None: nothing

@@ -9,7 +9,7 @@ the families. Nothing elsewhere keys facts by a tool's name.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 Family = Literal["local", "hub", "external", "research", "mcp"]
 Describer = Callable[[Mapping[str, Any]], str]
+# (thread id, the thread's current messages) -> lines for the runtime note
+RuntimeLines = Callable[[str, Sequence[Any]], Awaitable[list[str]]]
 SUMMARY_CHARS = 90
 
 
@@ -43,6 +45,9 @@ class ToolSpec:
     # True: the tool keeps its own time limit (a sub-agent's budget, a followed job), so the
     # generic `tool_timeout_s` does not cut it off with nothing returned.
     own_deadline: bool = False
+    # Lines the tool adds to the runtime note once a compaction has shortened the history
+    # (`experiments`: one per run the thread launched), so what was measured is not lost.
+    runtime_lines: RuntimeLines | None = None
 
     @property
     def name(self) -> str:

@@ -5,14 +5,22 @@ Adding a tool is one module (its `ToolSpec`) plus one line in its family's list.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import difflib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from tools.catalog import ToolCatalog
+from pydantic import Field, create_model
+
+from configs.prompt import first_sentence
+from tools.call_context import CallContext
+from tools.catalog import ToolCatalog, ToolSpec
 from tools.external.family import external_specs
 from tools.hub.family import hub_specs
 from tools.local.family import local_specs
 from tools.local.sandbox import Sandbox
+from tools.policy import always
 from tools.secret_paths import allow_secret_paths
+from tools.tool_factory import make_tool
 
 if TYPE_CHECKING:
     from configs.settings import Settings
@@ -23,3 +31,97 @@ def build_catalog(settings: Settings) -> ToolCatalog:
     allow_secret_paths(settings.approval.allow_secret_paths)
     sandbox = Sandbox.from_settings(settings.sandbox)
     return ToolCatalog([*local_specs(sandbox), *hub_specs(settings), *external_specs(settings)])
+
+
+# --- what a small-window model is offered ---------------------------------------------------
+
+# The toolset a small-window model starts with; the others are one `more_tools` call away.
+CORE_TOOLS = frozenset(
+    {"bash", "read", "write", "edit", "grep", "glob", "plan", "skill", "hf_jobs", "research"}
+)
+MORE_TOOLS = "more_tools"
+
+
+def with_more_tools(catalog: ToolCatalog) -> ToolCatalog:
+    """`catalog` plus `more_tools`, which turns on tools outside the core set by name."""
+    others = [name for name in catalog.names if name not in CORE_TOOLS]
+    if not others:
+        return catalog
+    return catalog.extended([_more_tools_spec(catalog, others)])
+
+
+def offered_tools(catalog: ToolCatalog, *, small: bool, history: Sequence[Any]) -> list[Any]:
+    """The tools bound to a model call: all of them (as they are) for a large window; for a
+    small one the core set, those `more_tools` turned on in `history`, and `more_tools`,
+    each with one-line descriptions."""
+    if not small:
+        return [spec.tool for spec in catalog if spec.name != MORE_TOOLS]
+    wanted = CORE_TOOLS | {MORE_TOOLS} | turned_on(history)
+    return [
+        spec.tool if spec.name == MORE_TOOLS else one_line_schema(spec.tool)
+        for spec in catalog
+        if spec.name in wanted
+    ]
+
+
+def turned_on(history: Sequence[Any]) -> set[str]:
+    """The tool names the model asked `more_tools` for, read from its calls in `history`."""
+    names: set[str] = set()
+    for message in history:
+        for call in getattr(message, "tool_calls", None) or ():
+            if call.get("name") == MORE_TOOLS and isinstance(call.get("args"), dict):
+                asked = call["args"].get("names") or []
+                names |= {n for n in asked if isinstance(n, str)}
+    return names
+
+
+def one_line_schema(tool: Any) -> dict[str, Any]:
+    """The tool's OpenAI schema with the first sentence of each description only."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    schema = convert_to_openai_tool(tool)
+    function = schema["function"]
+    function["description"] = first_sentence(function.get("description") or "")
+    for prop in (function.get("parameters") or {}).get("properties", {}).values():
+        if isinstance(prop, dict) and "description" in prop:
+            prop["description"] = first_sentence(prop["description"])
+    return schema
+
+
+def closest_tools(name: str, names: Sequence[str], limit: int = 3) -> list[str]:
+    """The real tool names nearest to a name the model made up, then the core tools."""
+    found = difflib.get_close_matches(name, names, n=limit, cutoff=0.4)
+    return list(dict.fromkeys([*found, *(n for n in names if n in CORE_TOOLS)]))[: limit + 5]
+
+
+def _more_tools_spec(catalog: ToolCatalog, others: list[str]) -> ToolSpec:
+    doc = (
+        "Turn on more tools by name; they are yours from your next step. Available: "
+        + ", ".join(others)
+        + "."
+    )
+    schema = create_model(
+        "MoreToolsArgs",
+        __doc__=doc,
+        names=(list[str], Field(description="Tool names to turn on, e.g. ['hf_search'].")),
+    )
+
+    async def _more_tools(_call: CallContext, names: list[str]) -> str:
+        known = [n for n in names if n in others]
+        lines = [
+            f"- {n}: {first_sentence(catalog.get(n).tool.description)}"  # type: ignore[union-attr]
+            for n in known
+        ]
+        unknown = [n for n in names if n not in others]
+        if unknown:
+            lines.append(f"Not available: {', '.join(unknown)}. Available: {', '.join(others)}.")
+        head = "Turned on (call them from your next step):" if known else "Nothing turned on."
+        return "\n".join([head, *lines])
+
+    return ToolSpec(
+        tool=make_tool(MORE_TOOLS, schema, _more_tools),
+        family="local",
+        approval=always("auto"),
+        read_only=True,
+        summary=lambda args: ", ".join(args.get("names") or []),
+    )

@@ -1,5 +1,5 @@
 // ml-intern web: one page over the LangGraph server's REST API (same origin) and the few
-// endpoints of graph/web_actions.py. This module renders the page and wires it up.
+// endpoints of serve/web_actions.py. This module renders the page and wires it up.
 
 import { showAccount } from "./account.js";
 import { api, ApiError } from "./api.js";
@@ -33,16 +33,21 @@ function render() {
   if (!messagesOf().length && !ui.live) log.append(emptyState());
   renderMessages(log);
   if (ui.live) log.append(el("div", { class: "msg assistant live" }, markdown(ui.live)));
-  if (ui.busy && !ui.live) log.append(el("div", { class: "thinking", text: ui.stopping ? "Stopping…" : "Working…" }));
+  const waiting = ui.stopping ? "Stopping…" : ui.starting ? "Starting…" : "Working…";
+  if ((ui.busy || ui.starting) && !ui.live) log.append(el("div", { class: "thinking", text: waiting }));
   if (!ui.busy && ui.values.stop_reason === "interrupted") {
     log.append(el("div", { class: "stopped", role: "note", text: "Stopped by you." }));
+  }
+  if (!ui.busy && ui.failure) {
+    log.append(el("div", { class: "msg failure", role: "alert" },
+      el("strong", { text: "The run stopped with an error. " }), ui.failure));
   }
   renderApproval(log);
   renderPlan($("plan")); // before scrolling: showing the plan can make the log shorter
   if (nearBottom || ui.busy) log.scrollTop = log.scrollHeight;
   renderSettings();
   const hasTurn = messagesOf().some((m) => m.type === "human");
-  $("send").disabled = ui.busy;
+  $("send").disabled = ui.busy || ui.starting;
   $("stop").hidden = !ui.busy;
   $("stop").disabled = ui.stopping || !ui.runId;
   $("undo").disabled = ui.busy || !hasTurn || ui.missing;
@@ -68,7 +73,15 @@ async function refresh() {
   const threadId = ui.threadId;
   const state = await api("GET", `/threads/${threadId}/state`);
   if (threadId !== ui.threadId) return; // another thread was opened meanwhile
+  const empty = !state.checkpoint?.checkpoint_id && !Object.keys(state.values || {}).length;
+  if (empty && messagesOf().length && !ui.busy && !ui.starting) { // deleted elsewhere (the CLI)
+    Object.assign(ui, { missing: true, values: {}, interrupts: [] });
+    renderThreadList();
+    render();
+    return;
+  }
   ui.values = state.values || {};
+  ui.failure = failureOf(state);
   const fromTasks = (state.tasks || []).flatMap((t) => t.interrupts || []);
   ui.interrupts = state.interrupts && state.interrupts.length ? state.interrupts : fromTasks;
   if (!ui.interrupts.length) { ui.decisions = []; ui.editing.clear(); }
@@ -76,8 +89,18 @@ async function refresh() {
   renderThreadList();
 }
 
+// The error a thread's last run ended with, as the server keeps it in the thread's state
+// (so it is still there after a reload), or "".
+function failureOf(state) {
+  const error = (state.tasks || []).map((t) => t.error).find(Boolean);
+  if (!error) return "";
+  const text = typeof error === "string" ? error : error.message || error.error || JSON.stringify(error);
+  const repr = text.match(/^\w+\((['"])([\s\S]*)\1\)$/); // ProviderError('...'): the sentence
+  return repr ? repr[2].replace(/\\(['"\\])/g, "$1") : text;
+}
+
 async function openThread(threadId) {
-  Object.assign(ui, { threadId, missing: false, values: {}, interrupts: [], decisions: [], live: "", notice: "",
+  Object.assign(ui, { threadId, missing: false, values: {}, failure: "", interrupts: [], decisions: [], live: "", notice: "",
     busy: false, runId: null, stopping: false, carried: {} });
   ui.editing.clear();
   ui.logs.clear();

@@ -1,71 +1,44 @@
-// Markdown to DOM nodes (a safe subset): model text is never parsed as HTML.
+// Markdown to DOM nodes, GitHub-flavoured (tables, emphasis, quotes, lists, links, code), through
+// two maintained libraries vendored from npm (web/vendor/<name>-<version>/, with their licences):
+// marked turns the text into HTML, DOMPurify removes anything that could run or load (scripts,
+// event handlers, forms, styles); links open in a new tab and only http(s) and mailto are kept.
 
+import { marked } from "./vendor/marked-18.2.1/marked.esm.js";
+import DOMPurify from "./vendor/dompurify-3.4.18/purify.es.mjs";
 import { el } from "./dom.js";
 
-const INLINE = /(`[^`\n]+`)|(\*\*[^*\n]+\*\*)|(\[[^\]\n]+\]\([^)\s]+\))/g;
+const SAFE_HREF = /^(https?:|mailto:)/i;
+const PURIFY = {
+  RETURN_DOM_FRAGMENT: true,
+  FORBID_TAGS: ["style", "form", "input", "button", "textarea", "select", "img", "svg", "math"],
+  FORBID_ATTR: ["style", "class", "id"],
+};
+const CACHE_SIZE = 200; // the page re-renders the whole log on every streamed chunk
+const cache = new Map();
 
-function safeHref(url) {
-  return /^(https?:|mailto:)/i.test(url) ? url : null;
-}
+DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+  if (node.tagName !== "A") return;
+  const href = node.getAttribute("href") || "";
+  if (!SAFE_HREF.test(href)) { node.removeAttribute("href"); return; }
+  node.setAttribute("target", "_blank");
+  node.setAttribute("rel", "noopener noreferrer");
+});
 
-function inline(text) {
-  const out = [];
-  let last = 0;
-  for (const match of text.matchAll(INLINE)) {
-    if (match.index > last) out.push(text.slice(last, match.index));
-    const token = match[0];
-    if (match[1]) out.push(el("code", { text: token.slice(1, -1) }));
-    else if (match[2]) out.push(el("strong", {}, ...inline(token.slice(2, -2))));
-    else {
-      const [, label, url] = token.match(/^\[([^\]]+)\]\(([^)]+)\)$/);
-      const href = safeHref(url);
-      out.push(href ? el("a", { href, target: "_blank", rel: "noopener noreferrer", text: label }) : token);
-    }
-    last = match.index + token.length;
+function render(source) {
+  const fragment = DOMPurify.sanitize(marked.parse(source, { gfm: true }), PURIFY);
+  for (const table of fragment.querySelectorAll("table")) { // wide tables scroll, not the page
+    table.replaceWith(el("div", { class: "table-wrap" }, table.cloneNode(true)));
   }
-  if (last < text.length) out.push(text.slice(last));
-  return out;
+  for (const pre of fragment.querySelectorAll("pre")) pre.classList.add("code");
+  return fragment;
 }
 
 export function markdown(source) {
-  const root = el("div", { class: "md" });
-  const lines = source.replace(/\r\n/g, "\n").split("\n");
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    const fence = line.match(/^\s*```(\S*)/);
-    if (fence) {
-      const code = [];
-      for (i++; i < lines.length && !/^\s*```/.test(lines[i]); i++) code.push(lines[i]);
-      i++;
-      const pre = el("pre", { class: "code" }, el("code", { text: code.join("\n") }));
-      if (fence[1]) pre.dataset.lang = fence[1];
-      root.append(pre);
-      continue;
-    }
-    const heading = line.match(/^(#{1,4})\s+(.*)$/);
-    if (heading) {
-      root.append(el(`h${heading[1].length + 2}`, {}, ...inline(heading[2])));
-      i++;
-      continue;
-    }
-    const bullet = /^\s*([-*+]|\d+[.)])\s+/;
-    if (bullet.test(line)) {
-      const ordered = /^\s*\d/.test(line);
-      const list = el(ordered ? "ol" : "ul");
-      for (; i < lines.length && bullet.test(lines[i]); i++) {
-        list.append(el("li", {}, ...inline(lines[i].replace(bullet, ""))));
-      }
-      root.append(list);
-      continue;
-    }
-    if (!line.trim()) { i++; continue; }
-    const para = [];
-    for (; i < lines.length && lines[i].trim() && !/^\s*```/.test(lines[i])
-      && !bullet.test(lines[i]) && !/^#{1,4}\s/.test(lines[i]); i++) para.push(lines[i]);
-    const p = el("p");
-    para.forEach((text, n) => { if (n) p.append(el("br")); p.append(...inline(text)); });
-    root.append(p);
+  let fragment = cache.get(source);
+  if (!fragment) {
+    fragment = render(source);
+    cache.set(source, fragment);
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
   }
-  return root;
+  return el("div", { class: "md" }, fragment.cloneNode(true));
 }

@@ -23,6 +23,7 @@ function onCustom(data) {
 function onStreamEvent(event, data) {
   if (event === "metadata") {
     ui.runId = data.run_id;
+    ui.starting = false;
   } else if (event === "messages") {
     const [chunk, meta] = data;
     const isAi = chunk && (chunk.type === "AIMessageChunk" || chunk.type === "ai");
@@ -56,6 +57,7 @@ async function follow(start) {
     if (here()) {
       Object.assign(ui, { busy: false, live: "", runId: null });
       await actions.refresh().catch(showError);
+      if (ui.failure) showError(null); // the thread itself shows it now, and keeps it
     }
     actions.loadThreads().catch(showError);
   }
@@ -90,18 +92,25 @@ async function ensureThread(text) {
 }
 
 export async function send(text) {
+  const human = { type: "human", content: text };
+  const before = ui.values;
+  // Shown at once, with a "Starting…" state, while the thread is made and the run starts.
+  Object.assign(ui, { starting: true, interrupts: [] });
+  ui.values = { ...ui.values, messages: [...(ui.values.messages || []), human] };
+  actions.render();
   try {
     await ensureThread(text);
-    const human = { type: "human", content: text };
-    ui.values = { ...ui.values, messages: [...(ui.values.messages || []), human] };
-    ui.interrupts = [];
     await run({
       input: { messages: [human], stop_reason: null, compact_request: null },
       metadata: { ml_intern_turn: "user" }, // what undo goes back to
     });
   } catch (error) {
+    if (ui.starting) ui.values = before; // it never reached the thread
     if (!$("message").value) $("message").value = text; // nothing typed is lost
     throw error;
+  } finally {
+    ui.starting = false;
+    actions.render(); // Send is enabled again, whatever happened
   }
 }
 
@@ -156,5 +165,6 @@ export async function undo() {
     actions.loadThreads().catch(showError);
   } catch (error) {
     showError(error);
+    await actions.refresh().catch(() => {}); // e.g. the thread was deleted elsewhere
   }
 }

@@ -8,6 +8,7 @@ export const ui = {
   missing: false, // the URL named a thread the server does not have
   threads: [],
   busy: false,
+  starting: false, // a message was sent; its thread or run is not there yet
   runId: null,
   stopping: false,
   live: "", // assistant text streamed but not yet in the thread's state

@@ -17,8 +17,10 @@ export const goTo = (threadId) => {
 
 async function fork(thread) {
   const copy = await api("POST", `/threads/${thread.thread_id}/copy`);
-  const title = `${threadTitle(thread)} (fork)`.slice(0, 120);
-  await api("PATCH", `/threads/${copy.thread_id}`, { metadata: { title } });
+  const source = threadTitle(thread);
+  const title = `${source.slice(0, 110)} (fork)`; // the mark stays whatever the length
+  const metadata = { title, forked_from: thread.thread_id, forked_from_title: source };
+  await api("PATCH", `/threads/${copy.thread_id}`, { metadata });
   await loadThreads();
   goTo(copy.thread_id);
 }
@@ -35,19 +37,34 @@ async function remove(thread) {
 
 function threadItem(thread) {
   const current = thread.thread_id === ui.threadId;
-  const when = new Date(thread.updated_at || thread.created_at);
+  const when = lastActivity(thread);
   const title = threadTitle(thread);
+  const meta = thread.metadata || {};
+  const forked = meta.forked_from
+    ? el("span", { class: "thread-fork", title: `Forked from “${meta.forked_from_title || meta.forked_from}”` },
+      icon("fork"), ` from ${meta.forked_from_title || meta.forked_from.slice(0, 8)}`)
+    : null;
   const open = el("button", {
     type: "button", class: "thread", "aria-current": current ? "true" : null,
     onclick: () => goTo(thread.thread_id),
   }, el("span", { class: "thread-title", text: title }),
-  el("span", { class: "thread-when", text: when.toLocaleString([], { dateStyle: "short", timeStyle: "short" }) }));
+  forked,
+  el("span", { class: "thread-when", title: "Last activity",
+    text: when.toLocaleString([], { dateStyle: "short", timeStyle: "short" }) }));
   const tools = el("span", { class: "thread-tools" },
     el("button", { type: "button", class: "icon", "aria-label": "Fork thread", title: `Fork “${title}”`,
       onclick: () => fork(thread).catch(showError) }, icon("fork")),
     el("button", { type: "button", class: "icon danger-icon", "aria-label": "Delete thread", title: `Delete “${title}”`,
       onclick: () => remove(thread).catch(showError) }, icon("trash")));
   return el("li", { class: current ? "is-current" : null }, open, tools);
+}
+
+// When the thread was last used: the server's own time, or for a CLI thread registered at
+// start (whose server record is only as old as the server) the CLI's index time.
+function lastActivity(thread) {
+  const server = Date.parse(thread.updated_at || thread.created_at) || 0;
+  const cli = Number(thread.metadata?.last_activity || 0) * 1000;
+  return new Date(Math.max(server, cli));
 }
 
 export function renderThreadList() {

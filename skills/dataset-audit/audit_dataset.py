@@ -1,6 +1,6 @@
 # /// script
-# requires-python = ">=3.10"
-# dependencies = ["datasets>=2.19", "transformers>=4.44"]
+# requires-python = ">=3.11"
+# dependencies = ["datasets==5.2.0", "transformers==5.23.0"]
 # ///
 """Audit a Hugging Face dataset before training. Read-only: it never changes or uploads data.
 

@@ -1,14 +1,14 @@
 # /// script
-# requires-python = ">=3.10"
+# requires-python = ">=3.11"
 # dependencies = [
-#     "trl>=1.0",
-#     "transformers>=4.56.2",
-#     "datasets",
-#     "accelerate",
-#     "peft",
-#     "bitsandbytes",
-#     "trackio",
-#     "kernels",
+#     "trl==1.16.0",
+#     "transformers==5.23.0",
+#     "datasets==5.2.0",
+#     "accelerate==1.15.0",
+#     "peft==0.21.2",
+#     "bitsandbytes>=0.46",
+#     "trackio==0.43.0",
+#     "kernels>=0.10",
 # ]
 # ///
 """SFT template: fine-tune a causal LM with TRL's SFTTrainer and push the result to the Hub.
@@ -18,26 +18,29 @@ Accepted data: `messages` (list of {role, content}), `conversations` (from/value
 it), `prompt` + `completion`, or `text`. Rows with `instruction`/`output` (optional `input`) or
 `question`/`answer` are turned into `messages` below; for anything else, edit `to_trl_format`.
 
+Precision: a full fine-tune keeps fp32 master weights and trains under bf16 autocast (fp16 on
+pre-Ampere GPUs); LoRA/QLoRA load the frozen base in bf16. Loading a full fine-tune's weights in
+bf16 makes AdamW's small updates round away.
+
 Run on Hugging Face Jobs (hf_jobs, operation "uv", an Ampere-or-newer GPU flavor), first as a
 smoke test with the same script:
     script_args: --hub-model-id you/qwen-sft-smoke --max-steps 3 --max-samples 64
 then the full run with the real --hub-model-id and no --max-steps / --max-samples.
 Everything not pushed to the Hub is lost when the Job ends; checkpoints are pushed as they are
 saved (hub_strategy="checkpoint"), and --resume continues from the Hub's last-checkpoint/.
-For a live Trackio dashboard pass env TRACKIO_SPACE_ID=you/trackio (else metrics stay in the Job).
+For a live Trackio dashboard pass --trackio-space-id you/trackio (else metrics stay in the Job).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 
 import torch
 from datasets import Dataset, get_dataset_split_names, load_dataset
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from trl import SFTConfig, SFTTrainer
-
-FLASH_ATTENTION = {"flash_attention_2", "flash_attention_3", "kernels-community/flash-attn2"}
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,7 +57,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--eval-fraction", type=float, default=0.02, help="Carved when no eval split.")
     p.add_argument("--max-eval-samples", type=int, default=500)
     p.add_argument("--hub-model-id", required=True, help="e.g. your-name/qwen3-0.6b-sft")
-    p.add_argument("--private", action="store_true", help="Create the Hub repo as private.")
+    p.add_argument(
+        "--public", action="store_true", help="Make a new Hub repo public (default private)."
+    )
     p.add_argument("--output-dir", default=None, help="Default: the repo name of --hub-model-id.")
     p.add_argument("--hub-strategy", default="checkpoint", help="checkpoint, every_save or end.")
     p.add_argument("--resume", action="store_true", help="Resume from the Hub's last-checkpoint/.")
@@ -67,13 +72,15 @@ def parse_args() -> argparse.Namespace:
         "--learning-rate", type=float, default=None, help="Default 2e-5 full, 2e-4 LoRA."
     )
     p.add_argument("--lr-scheduler-type", default="cosine")
-    p.add_argument("--warmup-steps", type=int, default=0)
+    p.add_argument(
+        "--warmup", type=float, default=0.03, help="Warm-up steps, or a fraction of the run if < 1."
+    )
     p.add_argument("--per-device-train-batch-size", type=int, default=4)
     p.add_argument("--gradient-accumulation-steps", type=int, default=4)
     p.add_argument(
         "--max-length", type=int, default=1024, help="Tokens per row; 0 = no truncation."
     )
-    p.add_argument("--packing", action="store_true", help="Pack rows (wants flash attention).")
+    p.add_argument("--packing", action="store_true", help="Pack rows into max-length sequences.")
     p.add_argument("--attn-implementation", default=None, help="e.g. kernels-community/flash-attn2")
     p.add_argument("--assistant-only-loss", action="store_true", help="Conversational data only.")
     p.add_argument("--chat-template-path", default=None, help="Tokenizer repo or .jinja to copy.")
@@ -90,6 +97,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--save-steps", type=int, default=200)
     p.add_argument("--eval-steps", type=int, default=None, help="Default: --save-steps.")
     p.add_argument("--report-to", default="trackio", help="trackio, tensorboard or none.")
+    p.add_argument("--project", default="sft", help="Trackio project (groups runs).")
+    p.add_argument("--trackio-space-id", default=None, help="e.g. you/trackio (live dashboard).")
     p.add_argument("--seed", type=int, default=42)
     return p.parse_args()
 
@@ -167,17 +176,42 @@ def hub_checkpoint(args: argparse.Namespace, output_dir: str) -> str | None:
     return path if os.path.isfile(os.path.join(path, "trainer_state.json")) else None
 
 
+def choose_precision() -> str:
+    """'bf16' on Ampere or newer, 'fp16' on older GPUs (T4), 'fp32' on CPU; says which."""
+    if not torch.cuda.is_available():
+        print("No GPU: training in fp32 on CPU (fine for a smoke test, slow for real runs).")
+        return "fp32"
+    name = torch.cuda.get_device_name()
+    if torch.cuda.is_bf16_supported():
+        print(f"GPU: {name}: bf16 autocast, fp32 master weights.")
+        return "bf16"
+    print(f"GPU: {name} has no bf16: fp16 autocast with loss scaling. Prefer an Ampere+ flavor.")
+    return "fp16"
+
+
+def load_model(args: argparse.Namespace, precision: str, use_lora: bool):
+    """Full fine-tune: fp32 weights (the optimizer's master copy). LoRA: the frozen base in bf16."""
+    half = torch.bfloat16 if precision == "bf16" else torch.float16
+    kwargs: dict = {"dtype": half if use_lora and precision != "fp32" else torch.float32}
+    if args.attn_implementation:
+        kwargs["attn_implementation"] = args.attn_implementation
+    if args.load_in_4bit:
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=half,
+            bnb_4bit_use_double_quant=True,
+        )
+        kwargs["device_map"] = {"": torch.cuda.current_device()}
+    return AutoModelForCausalLM.from_pretrained(args.model_id, **kwargs)
+
+
 def main() -> None:
     args = parse_args()
     use_lora = args.use_lora or args.load_in_4bit
-    on_gpu = torch.cuda.is_available()
-    bf16 = on_gpu and torch.cuda.get_device_capability()[0] >= 8  # Ampere or newer
-    if on_gpu:
-        print(f"GPU: {torch.cuda.get_device_name()} | bf16: {bf16}")
-        if not bf16:
-            print("WARNING: no bf16 on this GPU; training in fp32. Prefer an Ampere+ flavor.")
-    if args.load_in_4bit and not on_gpu:
-        raise SystemExit("--load-in-4bit needs a CUDA GPU.")
+    precision = choose_precision()
+    if args.load_in_4bit and not torch.cuda.is_available():
+        raise SystemExit("--load-in-4bit needs a CUDA GPU (bitsandbytes); drop it to run on CPU.")
     lr = args.learning_rate or (2e-4 if use_lora else 2e-5)
     output_dir = args.output_dir or args.hub_model_id.split("/")[-1]
 
@@ -194,20 +228,7 @@ def main() -> None:
             "or convert the data to `text` / string `prompt`+`completion`."
         )
 
-    model_kwargs: dict = {"dtype": torch.bfloat16 if bf16 else torch.float32}
-    if args.attn_implementation:
-        model_kwargs["attn_implementation"] = args.attn_implementation
-    if args.load_in_4bit:
-        model_kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True,
-            bnb_4bit_quant_type="nf4",
-            bnb_4bit_compute_dtype=torch.bfloat16 if bf16 else torch.float16,
-            bnb_4bit_use_double_quant=True,
-        )
-        model_kwargs["device_map"] = {"": torch.cuda.current_device()}
-    model = AutoModelForCausalLM.from_pretrained(args.model_id, **model_kwargs)
-    if args.packing and args.attn_implementation not in FLASH_ATTENTION:
-        print("WARNING: packing without flash attention; add --attn-implementation.")
+    model = load_model(args, precision, use_lora)
 
     peft_config = None
     if use_lora:
@@ -228,7 +249,7 @@ def main() -> None:
         push_to_hub=True,
         hub_model_id=args.hub_model_id,
         hub_strategy=args.hub_strategy,
-        hub_private_repo=args.private or None,  # None: account default
+        hub_private_repo=not args.public,  # None would follow the account default
         save_strategy="steps",
         save_steps=args.save_steps,
         save_total_limit=2,
@@ -237,10 +258,11 @@ def main() -> None:
         num_train_epochs=args.num_train_epochs,
         learning_rate=lr,
         lr_scheduler_type=args.lr_scheduler_type,
-        warmup_steps=args.warmup_steps,
+        warmup_steps=args.warmup if args.warmup < 1 else int(args.warmup),  # no warmup_ratio in 5.x
         per_device_train_batch_size=args.per_device_train_batch_size,
         gradient_accumulation_steps=args.gradient_accumulation_steps,
-        bf16=bf16,  # gradient checkpointing is already on: TRL's default
+        bf16=precision == "bf16",  # autocast; gradient checkpointing is TRL's default
+        fp16=precision == "fp16",
         # Data
         max_length=args.max_length if args.max_length > 0 else None,
         packing=args.packing,
@@ -257,6 +279,8 @@ def main() -> None:
         disable_tqdm=True,
         log_level="info",
         report_to=args.report_to,
+        project=args.project,
+        trackio_space_id=args.trackio_space_id,
         run_name=output_dir,
         seed=args.seed,
     )
@@ -278,6 +302,8 @@ def main() -> None:
     losses = [e["loss"] for e in trainer.state.log_history if "loss" in e]
     if losses:
         print(f"loss: first {losses[0]:.4f} -> last {losses[-1]:.4f} over {len(losses)} logs")
+    if not all(math.isfinite(x) for x in losses):
+        raise SystemExit("The loss is not finite: the run is broken; nothing was pushed.")
     if eval_ds is not None:
         trainer.log_metrics("eval", trainer.evaluate())
 

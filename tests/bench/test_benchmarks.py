@@ -50,3 +50,12 @@ def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
         assert figures["launch_to_first_request_s"] > 0 and figures["peak_rss_mb"] > 50
         assert figures["gap_early_ms"] > 0 and figures["floor"]["gap_early_ms"] > 0
     assert 0 < found["anthropic"]["cache_hit_share"] <= 1
+
+
+def test_experiments_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import experiments
+
+    experiments.main(["--lines", "2000", "--runs", "5"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "experiments" and found["runs"] == 5 and found["parse_s"] > 0
+    assert found["points_loss"] <= 1000 and found["list_ms_median"] > 0

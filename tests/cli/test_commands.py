@@ -15,6 +15,7 @@ from cli.commands import COMMANDS, run_command
 class StubRepl:
     out: io.StringIO = field(default_factory=io.StringIO)
     session: None = None
+    thread_id: None = None
     quitting: bool = False
 
     def __post_init__(self) -> None:
@@ -47,6 +48,8 @@ async def test_undo_and_compact_before_any_message() -> None:
     repl = StubRepl()
     await run_command(repl, "/undo")  # type: ignore[arg-type]
     await run_command(repl, "/compact")  # type: ignore[arg-type]
+    await run_command(repl, "/experiments")  # type: ignore[arg-type]
+    assert "No experiments yet" in repl.out.getvalue()
     assert "Nothing to undo yet." in repl.out.getvalue()
     assert "Nothing to compact yet." in repl.out.getvalue()
 

@@ -44,7 +44,7 @@ def test_threads_fork_copies_the_history_and_leaves_the_original(
 def test_forking_an_unknown_thread_is_a_usage_error(cli: Cli) -> None:
     done = cli.run("threads", "fork", "no-such-thread")
     assert done.returncode == 2
-    assert "no thread 'no-such-thread'" in done.stderr and "threads list" in done.stderr
+    assert "No thread 'no-such-thread'" in done.stderr and "threads list" in done.stderr
 
 
 def test_slash_fork_switches_to_the_copy(cli: Cli, llm: ScriptedLLMServer) -> None:

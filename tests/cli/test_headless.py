@@ -70,7 +70,7 @@ def test_json_then_resume_with_stream_json(cli: Cli, provider: Provider) -> None
     assert result["usage"]["input_tokens"] > 0 and result["usage"]["output_tokens"] > 0
     assert set(result["usage"]) == {
         "input_tokens", "output_tokens", "cost_usd",
-        "cache_read_tokens", "cache_write_tokens", "cache_hit_share",
+        "cache_read_tokens", "cache_write_tokens", "cache_hit_share", "unpriced_models", "job_cost_usd",
     }  # fmt: skip
 
     done = cli.run("--resume", "t-json", "--output-format", "stream-json", "second")
@@ -84,7 +84,11 @@ def test_json_then_resume_with_stream_json(cli: Cli, provider: Provider) -> None
     sent = provider.user_texts(llm.requests[-1])
     assert sent == ["first", "second"]  # the resumed thread kept its history
     assert [bool(r.get("stream")) for r in llm.requests] == [False, True]
+    if provider.wire == "openai":  # the scripted model has no price: its cost is unknown, not 0
+        assert result["usage"]["cost_usd"] is None
+        assert result["usage"]["unpriced_models"] == [provider.model]
     if provider.wire == "anthropic":  # priced, and the resumed run reads the prompt cache
+        assert result["usage"]["unpriced_models"] == []
         assert result["usage"]["cost_usd"] > 0 and result["usage"]["cache_write_tokens"] > 0
         usage = events[-1]["usage"]
         assert usage["cache_read_tokens"] > 0 and usage["cache_hit_share"] > 0

@@ -17,10 +17,10 @@ from cli.launch import (
     wants_headless,
 )
 from cli.repl import decision_for
-from configs.providers import endpoint_for, missing_key_message
+from configs.model_profile import missing_key_message, model_problem, profile_of
 from configs.settings import Settings
 from graph.events import Event
-from graph.thread_index import ThreadIndex
+from store.thread_index import ThreadIndex
 
 
 @pytest.mark.parametrize(
@@ -58,6 +58,7 @@ def test_flags_become_overrides() -> None:
         no_stream=True,
         yolo=True,
         max_cost=1.5,
+        max_job_cost=3.0,
         sandbox=True,
         effort="high",
     )
@@ -67,6 +68,7 @@ def test_flags_become_overrides() -> None:
         "stream": False,
         "approval.yolo": True,
         "max_cost_usd": 1.5,
+        "max_job_cost": 3.0,
         "sandbox.mode": "local",
         "reasoning_effort": "high",
     }
@@ -76,16 +78,17 @@ def test_flags_become_overrides() -> None:
 def test_missing_key_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_BASE", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    assert "ANTHROPIC_API_KEY" in str(missing_key_message("anthropic/claude-x", None))
-    assert "OPENAI_API_KEY" in str(missing_key_message("openai/gpt-4o", None))
-    assert missing_key_message("anthropic/claude-x", "http://proxy") is None
-    assert missing_key_message("ollama/llama3", None) is None
+    proxied = Settings(api_base="http://proxy")
+    assert "ANTHROPIC_API_KEY" in str(missing_key_message(profile_of("anthropic/claude-x")))
+    assert "OPENAI_API_KEY" in str(missing_key_message(profile_of("openai/gpt-4o")))
+    assert missing_key_message(profile_of("anthropic/claude-x", proxied)) is None
+    assert missing_key_message(profile_of("ollama/llama3")) is None
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8000/v1")
-    assert endpoint_for("openai/local", None) == "http://127.0.0.1:8000/v1"
-    assert endpoint_for("anthropic/claude-x", None) is None
-    assert "placeholder" in str(missing_key_message("openai/local", None))
+    assert profile_of("openai/local").endpoint == "http://127.0.0.1:8000/v1"
+    assert profile_of("anthropic/claude-x").endpoint is None
+    assert "placeholder" in str(missing_key_message(profile_of("openai/local")))
     monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
-    assert missing_key_message("openai/local", None) is None
+    assert missing_key_message(profile_of("openai/local")) is None
 
 
 def test_choose_thread(
@@ -135,7 +138,12 @@ def test_json_output_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "result": "",
         "exit_reason": "error",
         "iterations": 2,
-        "usage": {**usage, "cache_read_tokens": 0, "cache_write_tokens": 0, "cache_hit_share": 0.0},
+        "usage": {
+            **usage,
+            **{"cache_read_tokens": 0, "cache_write_tokens": 0, "cache_hit_share": 0.0},
+            "unpriced_models": [],
+            "job_cost_usd": 0.0,  # the worst case of the paid Jobs it started
+        },
         "error": "bad key",
     }
     assert "bad key" in err
@@ -145,7 +153,7 @@ def test_one_hf_token_is_enough_to_start(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from cli.launch import with_default_model
-    from configs.model_routes import ROUTER_DEFAULT_MODEL
+    from configs.model_profile import ROUTER_DEFAULT_MODEL
 
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.setenv("HF_TOKEN", "hf_" + "x" * 30)
@@ -162,19 +170,16 @@ def test_one_hf_token_is_enough_to_start(
 def test_max_cost_on_an_unpriced_model_is_refused_until_prices_are_configured(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cli.launch import unpriced_limit
-
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     limited = Settings(max_cost_usd=1.0)
-    problem = unpriced_limit(limited, "llamacpp/qwen2.5-coder")
-    assert (
-        problem is not None and '"model_prices"' in problem and "llamacpp/qwen2.5-coder" in problem
-    )
-    assert (
-        unpriced_limit(limited, "anthropic/claude-sonnet-4-5-20250929") is None
-    )  # litellm knows it
-    assert unpriced_limit(Settings(), "llamacpp/qwen2.5-coder") is None  # no limit asked for
+    problem, kind = model_problem("llamacpp/qwen2.5-coder", limited) or ("", "")
+    assert '"model_prices"' in problem and "llamacpp/qwen2.5-coder" in problem
+    assert kind == "usage"
+    # litellm prices it
+    assert model_problem("anthropic/claude-sonnet-4-5-20250929", limited) is None
+    assert model_problem("llamacpp/qwen2.5-coder", Settings()) is None  # no limit asked for
     priced = Settings(
         max_cost_usd=1.0,
         model_prices={"llamacpp/qwen2.5-coder": {"input_per_mtok": 0.1, "output_per_mtok": 0.2}},
     )
-    assert unpriced_limit(priced, "llamacpp/qwen2.5-coder") is None
+    assert model_problem("llamacpp/qwen2.5-coder", priced) is None

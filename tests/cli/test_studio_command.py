@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from graph.thread_index import ThreadIndex
+from store.thread_index import ThreadIndex
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
@@ -122,3 +122,39 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_a_taken_port_is_an_error_naming_it_and_its_holder(tmp_path: Path) -> None:
+    """Never a silent move to another port (the printed address would be someone else's)."""
+    env = {**os.environ, "ML_INTERN_HOME": str(tmp_path / "home")}
+    with socket.create_server(("127.0.0.1", 0)) as holder:
+        port = holder.getsockname()[1]
+        for command in ("studio", "web"):
+            done = subprocess.run(
+                [sys.executable, "-m", "cli", command, "--port", str(port)],
+                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            assert done.returncode == 2, done.stderr
+            assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
+            assert f"pid {os.getpid()}" in done.stderr  # this test process holds it
+            assert "--port 0" in done.stderr and "Open:" not in done.stdout
+
+
+def test_port_zero_picks_a_free_port_and_prints_it(
+    llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path
+) -> None:
+    import re
+
+    from tests.web.web_harness import start_web, stop_web, wait_for_ready
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", "0")
+    try:
+        wait_for_ready(proc, out)
+        found = re.search(r"Open: http://127\.0\.0\.1:(\d+)/", out.read_text())
+        assert found and int(found.group(1)) != 0, out.read_text()
+        answer = httpx.get(f"http://127.0.0.1:{found.group(1)}/ok", trust_env=False)
+        assert answer.status_code == 200
+    finally:
+        assert stop_web(proc) == 0

@@ -80,4 +80,4 @@ def test_threads_list_show_export_delete(cli: Cli, llm: ScriptedLLMServer) -> No
     db.close()
     assert left == (0,)
     missing = cli.run("threads", "show", "t-1")
-    assert missing.returncode == 2 and "no thread 't-1'" in missing.stderr
+    assert missing.returncode == 2 and "No thread 't-1'" in missing.stderr

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from configs.litellm_providers import LITELLM_PROVIDERS
+from configs.model_profile import missing_key_message, profile_of
 from configs.model_routes import ROUTER_DEFAULT_MODEL, default_model, route
-from configs.providers import missing_key_message
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
@@ -124,13 +124,13 @@ def test_missing_keys_say_which_variable_serves_which_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    no_key = str(missing_key_message("anthropic/claude-sonnet-4-5-20250929", None))
+    no_key = str(missing_key_message(profile_of("anthropic/claude-sonnet-4-5-20250929")))
     assert "ANTHROPIC_API_KEY is not set" in no_key and "HF_TOKEN" in no_key
     assert ROUTER_DEFAULT_MODEL in no_key
-    router = str(missing_key_message("moonshotai/Kimi-K2.6", None, hf_token=None))
+    router = str(missing_key_message(profile_of("moonshotai/Kimi-K2.6"), hf_token=None))
     assert router.startswith("HF_TOKEN is not set") and "router" in router
-    assert missing_key_message("moonshotai/Kimi-K2.6", None, hf_token="hf_x") is None
-    assert missing_key_message("llamacpp/qwen", None) is None  # local: no key at all
+    assert missing_key_message(profile_of("moonshotai/Kimi-K2.6"), hf_token="hf_x") is None
+    assert missing_key_message(profile_of("llamacpp/qwen")) is None  # local: no key at all
 
 
 async def test_a_router_model_reaches_the_router_with_the_hf_token_only_there(

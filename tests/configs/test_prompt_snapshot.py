@@ -40,9 +40,8 @@ def test_system_prompt_snapshot(mode: Mode) -> None:
     memory = [MemoryFile(Path("/home/user/project/AGENTS.md"), "Use uv, never pip.")]
     prompt = render_system_prompt(
         mode=mode,
-        cwd="/home/user/project",
         model="anthropic/claude-sonnet-4-5-20250929",
-        tools=[*build_catalog(Settings()).names, "research"],
+        tools=[*build_catalog(Settings()).names, "research", "experiments"],
         skills=scan_skills(None, env={"HOME": "/nonexistent"}).skills,  # the bundled skills
         memory=memory,
         hf_user="alice",
@@ -50,10 +49,32 @@ def test_system_prompt_snapshot(mode: Mode) -> None:
     check_snapshot(f"system_prompt_{mode}.md", prompt)
 
 
-def test_a_prompt_never_names_a_missing_tool_and_skips_empty_sections() -> None:
+def test_small_window_prompt_and_tools_snapshot(tmp_path: Path) -> None:
+    """What a small-window model sees: the compact prompt, one line per skill, the core tools
+    with one-line descriptions and `more_tools`."""
+    from configs.skills import scan_skills
+    from graph.research_agent import with_research
+    from tools.families import build_catalog, offered_tools, with_more_tools
+
+    settings = Settings()
+    catalog = with_more_tools(with_research(build_catalog(settings), settings, tmp_path))
     prompt = render_system_prompt(
-        mode="interactive", cwd="/w", model="openai/gpt-4o", tools=["bash", "read"]
+        mode="headless",
+        model="llamacpp/qwen2.5-coder-1.5b",
+        tools=catalog.names,
+        skills=scan_skills(None, env={"HOME": "/nonexistent"}).skills,
+        small=True,
     )
+    check_snapshot("system_prompt_small.md", prompt)
+    offered = offered_tools(catalog, small=True, history=[])
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    schemas = [convert_to_openai_tool(tool) for tool in offered]
+    check_snapshot("tool_schemas_small.json", json.dumps(schemas, indent=2, sort_keys=True) + "\n")
+
+
+def test_a_prompt_never_names_a_missing_tool_and_skips_empty_sections() -> None:
+    prompt = render_system_prompt(mode="interactive", model="openai/gpt-4o", tools=["bash", "read"])
     check_snapshot("system_prompt_minimal.md", prompt)
     missing = ("hf_docs_search", "github_find_examples", "hf_papers", "to research", "`skill`")
     for absent in missing:
@@ -74,7 +95,6 @@ def test_research_prompt_snapshot(tmp_path: Path) -> None:
     catalog = research_catalog(with_research(build_catalog(settings), settings, tmp_path))
     prompt = render_system_prompt(
         mode="interactive",
-        cwd="/home/user/project",
         model="anthropic/claude-sonnet-4-5-20250929",
         tools=catalog.names,
         skills=scan_skills(None, env={"HOME": "/nonexistent"}).skills,
@@ -95,20 +115,37 @@ def test_runtime_note_snapshot() -> None:
         {"id": "2", "content": "Fine-tune the model", "status": "in_progress"},
         {"id": "3", "content": "Push and report", "status": "pending"},
     ]
-    check_snapshot("runtime_note.md", runtime_note(plan, today=dt.date(2026, 1, 2)) + "\n")
+    note = runtime_note(plan, today=dt.date(2026, 1, 2), workspace="/home/user/project")
+    check_snapshot("runtime_note.md", note + "\n")
+
+
+def test_runtime_note_with_runs_snapshot() -> None:
+    """After a compaction: one line per run, as the ledger measured it."""
+    from graph.experiment_report import runtime_lines
+    from store.experiments import Experiment
+
+    series = {"loss": {"final": 0.71, "best": 0.7, "points": [[1, 1.9], [2, 0.7]]}}
+    run = Experiment(
+        id="exp-1a2b3c4d", thread_id="t", call_id="c1", kind="hf_job",
+        name="train_lr3e-4.py on a10g-small", status="COMPLETED", started_at=0.0,
+        ended_at=1800.0, price_per_hour=1.0, metrics={"main": "loss", "series": series},
+    )  # fmt: skip
+    note = runtime_note(today=dt.date(2026, 1, 2), runs=runtime_lines([run]))
+    check_snapshot("runtime_note_runs.md", note + "\n")
 
 
 async def test_tool_schemas_snapshot(tmp_path: Path) -> None:
     """Every tool the model can get: the built-ins, research, notify and wrapped MCP tools."""
     import sys
 
+    from graph.experiments import with_ledger
     from graph.research_agent import with_research
     from tools.external.mcp import open_mcp
     from tools.families import build_catalog
 
     slack = {"destinations": {"team": {"token": "xoxb-1", "channel": "C1"}}}
     settings = Settings(messaging=slack)
-    catalog = with_research(build_catalog(settings), settings, tmp_path)
+    catalog = with_ledger(with_research(build_catalog(settings), settings, tmp_path), tmp_path)
     root = Path(__file__).resolve().parents[2]
     fake = {"command": sys.executable, "args": ["-m", "tests.fakes.mcp_stdio_server"]}
     async with open_mcp({"fake": {**fake, "cwd": str(root)}}) as mcp:

@@ -137,12 +137,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
+        stated = self.server.owner.stated  # what a local server says about itself
         if path in MODELS_PATHS:
-            body = {
-                "object": "list",
-                "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "tests"}],
-            }
-            self._send_json(200, body)
+            model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "tests"}
+            model.update(stated.get("models_entry") or {})
+            self._send_json(200, {"object": "list", "data": [model]})
+        elif path == "/props" and "props" in stated:  # llama.cpp
+            self._send_json(200, stated["props"])
         else:
             self._send_error_json(404, f"no route for GET {self.path}", "not_found")
 
@@ -150,6 +151,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if path == "/api/show" and "show" in self.server.owner.stated:  # Ollama
+            self._send_json(200, self.server.owner.stated["show"])
+            return
         if path not in CHAT_PATHS:
             self._send_error_json(404, f"no route for POST {self.path}", "not_found")
             return
@@ -350,6 +354,9 @@ class ScriptedLLMServer:
         self.responder = responder
         self.default = default
         self.requests: list[dict[str, Any]] = []
+        # Local servers' self-description: "props" (llama.cpp /props), "show" (Ollama
+        # /api/show), "models_entry" (extra fields of the /v1/models entry, e.g. vLLM's).
+        self.stated: dict[str, Any] = {}
         self.request_headers: list[dict[str, str]] = []  # lower-cased header names
         self._host = host
         self._port = port

@@ -51,8 +51,7 @@ Emit = Callable[[Event], None]
 def preload() -> None:
     """Import and warm up everything a run needs, without starting threads or loops."""
     import configs  # noqa: F401  (offline litellm settings first)
-    import graph.session
-    import graph.thread_lock  # noqa: F401
+    import store.thread_lock  # noqa: F401
     from nodes.deps import AgentDeps
     from tests.fakes.agent import fast_settings
     from tests.faults import session_child  # noqa: F401

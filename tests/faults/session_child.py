@@ -4,7 +4,7 @@ The spec (a JSON dict from the test):
     home, workspace, thread, api_base   where and what to run
     prompt                              send it; without one, `continue_pending()`
     settings                            overrides for `fast_settings`
-    lock                                run under `graph.thread_lock.ThreadLock`: held here
+    lock                                run under `store.thread_lock.ThreadLock`: held here
                                         around the run, until graph/session.py takes it
                                         itself (then the Session's `error` of kind "busy" is
                                         the refusal). Either way a refusal is reported as a
@@ -44,7 +44,7 @@ def main(spec: dict[str, Any], emit: Emit) -> int:
 
 
 async def _run(spec: dict[str, Any], emit: Emit) -> int:
-    from graph.thread_lock import ThreadBusyError, ThreadLock
+    from store.thread_lock import ThreadBusyError, ThreadLock
     from tests.fakes.agent import fast_settings, open_session
 
     settings = fast_settings(spec["api_base"], **(spec.get("settings") or {}))
@@ -96,8 +96,7 @@ def normalise(messages: list[Any]) -> list[dict[str, Any]]:
     """What a transcript says, without ids and timestamps that differ from run to run."""
     from langchain_core.messages import AIMessage, ToolMessage
 
-    from graph.events import text_of
-    from nodes.history import note_kind
+    from nodes.history import note_kind, text_of
 
     out = []
     for message in messages:

@@ -1,7 +1,7 @@
 """Concurrency at the Session level: two processes, one database.
 
 Different threads run side by side without "database is locked". The same thread is
-refused to a second runner by `graph.thread_lock`, held by the child around its Session run
+refused to a second runner by `store.thread_lock`, held by the child around its Session run
 until graph/session.py takes it itself (tests/faults/session_child.py works either way);
 the lock dies with its process.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.thread_lock import ThreadBusyError, ThreadLock, lock_path
+from store.thread_lock import ThreadBusyError, ThreadLock, lock_path
 from tests.fakes.llm_server import ScriptedLLMServer
 from tests.faults.conftest import Reference, integrity, run_spec, transcript_of
 from tests.faults.forkserver import ForkServer

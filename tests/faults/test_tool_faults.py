@@ -155,7 +155,7 @@ FAULTS = {
         "bash", {"command": "ls", "timeout": "soon"}, ("Invalid arguments for `bash`", "timeout")
     ),
     "unknown tool": ToolFault(
-        "run_shell", {"command": "ls"}, ("no tool named 'run_shell'", "Available tools: bash")
+        "run_shell", {"command": "ls"}, ("no tool named 'run_shell'", "The closest tools you have:")
     ),
 }
 

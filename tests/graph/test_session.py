@@ -233,3 +233,17 @@ async def test_a_turn_that_stops_without_text_reports_no_answer(
         events = await collect(session.send("two"))
     assert events[-1].data["stop_reason"] == "max_iterations"
     assert events[-1].data["final_text"] == ""
+
+
+async def test_a_second_undo_goes_back_one_more_turn_not_to_the_undone_branch(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(Turn(content="a1"), Turn(content="a2"), Turn(content="a3"))
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        for question in ("q1", "q2", "q3"):
+            await collect(session.send(question))
+        assert (await session.undo()).data["undone_message"] == "q3"
+        assert (await session.undo()).data["undone_message"] == "q2"
+        assert [m.content for m in await session.messages()] == ["q1", "a1"]
+        assert (await session.undo()).data["undone_message"] == "q1"
+        assert await session.messages() == []

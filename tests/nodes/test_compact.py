@@ -298,3 +298,27 @@ def test_a_spill_file_is_never_replaced_by_a_shorter_text(tmp_path: Path) -> Non
     pointer = str(shortened[-1].content).split(" are in ", 1)[1].split(" — ", 1)[0]
     assert (tmp_path / "c1.txt").read_text() == "the whole earlier output " * 10_000
     assert Path(pointer).read_text() == "x" * 9_000
+
+
+@pytest.mark.parametrize("model_id", ["openai/gpt-4o", "anthropic/claude-sonnet-4-5-20250929"])
+def test_the_token_ceiling_is_never_below_the_count(model_id: str) -> None:
+    """Skipping the tokenizer under the threshold is safe only if the ceiling really bounds it."""
+    from nodes.compact import token_ceiling
+    from nodes.usage import count_tokens
+
+    texts = [
+        "epoch 1 | loss 2.3041 | lr 2e-05\n" * 200,
+        "训练损失下降到 0.41，评估准确率 87%。" * 100,
+        "🚀✨ done " * 300,
+        "def f(x):\n    return {k: v for k, v in x.items() if v}\n" * 100,
+        "".join(chr(c) for c in range(0x20, 0x2FF)),
+        "",
+    ]
+    for text in texts:
+        messages = [
+            AIMessage(
+                content="", tool_calls=[{"name": "bash", "args": {"command": "cat log"}, "id": "c"}]
+            ),
+            ToolMessage(content=text, tool_call_id="c"),
+        ]
+        assert token_ceiling(messages) >= count_tokens(model_id, messages)

@@ -7,15 +7,16 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
+from configs.model_profile import profile_of
+from configs.settings import Settings
 from nodes.call_arguments import RAW_ARGUMENTS
-from nodes.text_tool_calls import wants_text_calls, with_text_calls
+from nodes.text_tool_calls import with_text_calls
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
 
 TAGGED = 'Let me look.\n<tool_call>\n{"name": "read", "arguments": {"path": "a.txt"}}\n</tool_call>'
 FENCED = 'I will read it:\n```json\n{"name": "read", "parameters": {"path": "a.txt"}}\n```'
-TOOLS = ["read", "glob", "bash"]
 SCHEMA_ANSWER = (
     "Here is the OpenAI function schema for your weather tool:\n\n"
     '```json\n{"name": "get_weather", "parameters": {"type": "object", "properties": '
@@ -26,7 +27,7 @@ SCHEMA_ANSWER = (
 
 @pytest.mark.parametrize("text", [TAGGED, FENCED])
 def test_textual_calls_become_real_calls(text: str) -> None:
-    made = with_text_calls(AIMessage(content=text), TOOLS)
+    made = with_text_calls(AIMessage(content=text))
     [call] = made.tool_calls
     assert call["name"] == "read" and call["args"] == {"path": "a.txt"}
     assert call["id"].startswith("call_text_") and "{" not in made.content
@@ -37,7 +38,7 @@ def test_two_tagged_calls_and_double_encoded_arguments() -> None:
         '<tool_call>{"name": "glob", "arguments": "{\\"pattern\\": \\"*.py\\"}"}</tool_call>'
         '<tool_call>{"name": "read", "arguments": {"path": "b"}}</tool_call>'
     )
-    made = with_text_calls(AIMessage(content=text), TOOLS)
+    made = with_text_calls(AIMessage(content=text))
     assert [(c["name"], c["args"]) for c in made.tool_calls] == [
         ("glob", {"pattern": "*.py"}),
         ("read", {"path": "b"}),
@@ -46,7 +47,7 @@ def test_two_tagged_calls_and_double_encoded_arguments() -> None:
 
 def test_malformed_tagged_calls_become_calls_the_model_is_told_about() -> None:
     made = with_text_calls(
-        AIMessage(content='<tool_call>{"name": "read", "arguments": {path: a}</tool_call>'), TOOLS
+        AIMessage(content='<tool_call>{"name": "read", "arguments": {path: a}</tool_call>')
     )
     [call] = made.tool_calls
     assert call["name"] == "read" and RAW_ARGUMENTS in call["args"]
@@ -59,7 +60,9 @@ def test_malformed_tagged_calls_become_calls_the_model_is_told_about() -> None:
         '```json\n{"learning_rate": 2e-5, "epochs": 3}\n```',  # JSON, but not a call
         "```json\n{not json at all}\n```",
         SCHEMA_ANSWER,  # a function schema in an answer, for a tool that does not exist
-        '```json\n{"name": "get_weather", "parameters": {"city": "Paris"}}\n```',
+        '{"name": "get_weather", "description": "Weather", "parameters": {"type": "object", '
+        '"properties": {}}}',  # a bare schema
+        '{"answer": 5}',  # JSON that names no tool and is not shaped like a call
         # A real tool's name, but the fence illustrates a longer answer.
         'To read a file the agent sends:\n```json\n{"name": "read", "arguments": {"path": '
         '"a.txt"}}\n```\nand gets its lines back, numbered.',
@@ -68,25 +71,58 @@ def test_malformed_tagged_calls_become_calls_the_model_is_told_about() -> None:
     ],
 )
 def test_ordinary_text_and_json_are_left_alone(text: str) -> None:
-    assert with_text_calls(AIMessage(content=text), TOOLS).tool_calls == []
+    assert with_text_calls(AIMessage(content=text)).tool_calls == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '```json\n{"name": "list_files", "parameters": {"path": "."}}\n```',  # unknown name
+        '{"name": "list_files", "arguments": {"path": "."}}',  # bare JSON
+        '{{"name": "list_files", "arguments": {"path": "."}}}',  # the stock template's braces
+    ],
+)
+def test_call_shaped_json_is_a_call_even_to_a_tool_that_does_not_exist(text: str) -> None:
+    [call] = with_text_calls(AIMessage(content=text)).tool_calls
+    assert call["name"] == "list_files" and call["args"] == {"path": "."}
+
+
+async def test_an_invented_tool_gets_an_error_naming_the_closest_real_tools(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(
+        Turn(content='{"name": "list_files", "arguments": {"path": "."}}'),  # text
+        Turn(tool_calls=[{"name": "grepp", "arguments": {"pattern": "x"}}]),  # native
+        Turn(content="Done."),
+    )
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("list the files"))
+    [text_error] = tool_results(llm.requests[1]).values()
+    assert "no tool named 'list_files'" in text_error and "closest tools you have" in text_error
+    native_error = [t for t in tool_results(llm.requests[2]).values() if "grepp" in t]
+    assert native_error and "grep" in native_error[0].split("closest tools you have:")[1]
+    assert events[-1].data["final_text"] == "Done."
 
 
 def test_two_fenced_calls_are_both_made_and_unknown_tagged_names_still_reach_the_model() -> None:
     fence = '```json\n{{"name": "{}", "arguments": {{"path": "a.txt"}}}}\n```'
-    made = with_text_calls(
-        AIMessage(content=f"{fence.format('read')}\n{fence.format('glob')}"), TOOLS
-    )
+    made = with_text_calls(AIMessage(content=f"{fence.format('read')}\n{fence.format('glob')}"))
     assert [c["name"] for c in made.tool_calls] == ["read", "glob"] and made.content == ""
     tagged = '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>'
-    [call] = with_text_calls(AIMessage(content=tagged), TOOLS).tool_calls
+    [call] = with_text_calls(AIMessage(content=tagged)).tool_calls
     assert call["name"] == "get_weather"  # execute_tools answers: there is no tool named ...
 
 
 def test_on_for_local_servers_and_configurable_per_model() -> None:
-    assert wants_text_calls("llamacpp/qwen2.5-coder", {})
-    assert not wants_text_calls("anthropic/claude-sonnet-4-5-20250929", {})
-    assert wants_text_calls("openai/my-finetune", {"openai/my-finetune": True})
-    assert not wants_text_calls("ollama/llama3.1", {"ollama/llama3.1": False})
+    def wants(model_id: str, configured: dict[str, bool]) -> bool:
+        return profile_of(model_id, Settings(text_tool_calls=configured)).text_tool_calls
+
+    assert wants("llamacpp/qwen2.5-coder", {})
+    assert not wants("anthropic/claude-sonnet-4-5-20250929", {})
+    assert wants("openai/my-finetune", {"openai/my-finetune": True})
+    assert not wants("ollama/llama3.1", {"ollama/llama3.1": False})
 
 
 async def test_a_local_model_writing_calls_as_text_still_uses_tools(

@@ -8,16 +8,18 @@ from typing import Any
 import pytest
 
 from tools.local.family import local_specs
+from tools.local.read_only import is_read_only_command
 from tools.policy import (
     Need,
     PolicyContext,
     Verdict,
     always,
     decide,
+    file_rule,
     inside_workspace,
-    is_read_only_command,
-    path_rule,
 )
+
+path_rule = file_rule("read", None)  # what read, glob and grep ask without the sandbox
 
 # --- decide -------------------------------------------------------------------------------------
 
@@ -126,7 +128,6 @@ def test_rule_receives_args_and_workspace(tmp_path: Path) -> None:
         "find . -name '*.py'",
         "rg TODO src",
         "du -sh .",
-        "echo $HOME",
         "wc -l data.csv",
     ],
 )

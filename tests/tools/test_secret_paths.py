@@ -65,7 +65,9 @@ def test_credential_locations_need_a_human_in_every_mode(
         ("bash", {"command": "ls ~"}, ("ask", "auto", "auto")),
         ("bash", {"command": "printenv"}, ("ask", "auto", "auto")),
         ("bash", {"command": "cat train.py | grep -n lr"}, ("auto", "auto", "auto")),
-        ("bash", {"command": "cat .env"}, ("auto", "auto", "auto")),  # the project's own
+        ("bash", {"command": "cat .env"}, GUARDED),  # the project's own too: `.env` at any depth
+        ("read", {"path": "sub/.env.local"}, GUARDED),
+        ("read", {"path": "sub/.env.example"}, ("auto", "auto", "auto")),  # a template
         ("read", {"path": "/etc/hosts"}, ("ask", "auto", "auto")),
         ("read", {"path": "train.py"}, ("auto", "auto", "auto")),
         ("grep", {"pattern": "x", "path": "/etc"}, ("ask", "auto", "auto")),
@@ -94,3 +96,37 @@ def test_the_config_can_allow_a_credential_location(ws: Path) -> None:
     finally:
         build_catalog(load_settings(config_path=None))
     assert verdicts("read", {"path": "~/.kube/config"}, ws) == GUARDED
+
+
+# The credential places of ML work (issue 24's list): each one asks every time, whatever tool.
+CREDENTIAL_MAP = [
+    *("~/.pgpass", "~/.huggingface/token", "~/.cache/huggingface/token", "~/.vast_api_key"),
+    *("~/.config/vastai/vast_api_key", "~/.cargo/credentials.toml", "~/.vault-token"),
+    *("~/.databrickscfg", "~/.kaggle/kaggle.json", "~/.netrc", "~/.lambda_cloud/key"),
+    *("~/.runpod/config.toml", "~/.modal.toml", "~/.npmrc", "~/.pypirc", "~/.docker/config.json"),
+    *("~/.kube/config", "~/.config/gcloud/credentials.db", "~/.azure/msal_token_cache.json"),
+    *("~/.aws/credentials", "~/.ssh/id_ed25519", "~/.git-credentials", "~/.config/gh/hosts.yml"),
+    *("deep/down/.env", "deep/.env.production", ".envrc", "$ML_INTERN_HOME/threads.sqlite"),
+]
+
+
+@pytest.mark.parametrize("path", CREDENTIAL_MAP)
+def test_the_credential_map_covers_the_places_of_ml_work(ws: Path, path: str) -> None:
+    for tool, args in [("read", {"path": path}), ("bash", {"command": f"cat {path}"})]:
+        assert verdicts(tool, args, ws) == GUARDED, (tool, path)
+
+
+def test_variables_naming_credentials_and_the_masking_list(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`credential_places()` is the list the masking reads secret values from."""
+    from tools.places import credential_places
+
+    monkeypatch.setenv("PGPASSFILE", str(ws.parent / "pg" / "pass"))
+    monkeypatch.setenv("CARGO_HOME", str(ws.parent / "cargo"))
+    places = credential_places()
+    assert (
+        ws.parent / "pg" / "pass" in places and ws.parent / "cargo" / "credentials.toml" in places
+    )
+    assert verdicts("read", {"path": str(ws.parent / "pg" / "pass")}, ws) == GUARDED
+    assert verdicts("read", {"path": "deep/.env.example"}, ws) == ("auto", "auto", "auto")

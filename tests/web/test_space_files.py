@@ -22,9 +22,9 @@ import yaml
 
 from cli.web import app as web_app
 from cli.web import is_loopback
-from configs.model_routes import is_router_id
+from configs.model_profile import profile_of
 from configs.settings import load_settings
-from graph.web_oauth import CALLBACK_PATH
+from serve.oauth import CALLBACK_PATH
 from tools.families import build_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +113,7 @@ def test_the_image_installs_the_lock_with_what_the_server_needs_and_no_dev_tools
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     names = {line.split("==")[0] for line in exported.splitlines() if "==" in line}
-    # `langgraph dev` with the in-memory runtime, and the SDK's Auth for graph/web_auth.py.
+    # `langgraph dev` with the in-memory runtime, and the SDK's Auth for serve/auth.py.
     assert {"langgraph-cli", "langgraph-api", "langgraph-runtime-inmem", "langgraph-sdk"} <= names
     assert not names & {"pytest", "playwright", "ruff"}
 
@@ -143,7 +143,9 @@ def test_the_space_config_routes_inference_and_keeps_people_out_of_the_container
     path = ROOT / env_of_image()["ML_INTERN_CLI_CONFIG"].removeprefix(APP_DIR + "/")
     settings = load_settings(env={"ML_INTERN_CLI_CONFIG": str(path), "HOME": str(tmp_path)})
     assert not settings.warnings
-    assert is_router_id(settings.model_name)  # each person's token pays for their inference
+    assert profile_of(
+        settings.model_name
+    ).needs_hf_token  # each person's token pays for their inference
     local = [
         spec.name
         for spec in build_catalog(settings)

@@ -25,8 +25,8 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from configs.environment import ml_intern_home
-from graph.thread_index import ThreadIndex
-from graph.thread_lock import ThreadLock
+from store.thread_index import ThreadIndex
+from store.thread_lock import ThreadLock
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import bash, open_page, say, script_errors, snap
 

@@ -8,6 +8,7 @@ guards the page and the API alike.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -117,17 +118,30 @@ def test_a_public_bind_without_a_token_is_refused(
     proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, *args)
     assert proc.wait(timeout=60) == 2
     assert "refusing to serve on 0.0.0.0 without an access token" in out.read_text()
-    assert "--token" in out.read_text()
+    assert "ML_INTERN_WEB_TOKEN" in out.read_text() and "--token-file" in out.read_text()
+
+
+def test_a_token_on_the_command_line_is_refused(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """`ps` shows every process's argv to everyone on the machine."""
+    args = ("--host", "0.0.0.0", "--port", str(free_port()), "--token", "s3cret")
+    proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, *args)
+    assert proc.wait(timeout=60) == 2
+    assert "visible to everyone on this machine" in out.read_text()
+    assert "--token-file" in out.read_text()
 
 
 def test_with_a_token_the_page_and_the_api_need_it(
     llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
     port = free_port()
-    args = ("--host", "0.0.0.0", "--port", str(port), "--token", "s3cret")
+    (tmp_path / "token").write_text("s3cret\n")
+    args = ("--host", "0.0.0.0", "--port", str(port), "--token-file", str(tmp_path / "token"))
     proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, *args)
     try:
         wait_for_ready(proc, out)
+        assert not [argv for argv in process_tree_argv(proc.pid) if "s3cret" in argv]
         url = f"http://127.0.0.1:{port}"
         assert f"Open: {url}/?token=s3cret" in out.read_text()
         with httpx.Client(base_url=url, trust_env=False, timeout=10) as client:
@@ -161,3 +175,17 @@ def test_with_a_token_the_page_and_the_api_need_it(
         assert stop_web(proc) == 0
     finally:
         stop_web(proc)
+
+
+def process_tree_argv(pid: int) -> list[str]:
+    """The command lines of `pid`'s process group (the CLI, the server, its workers)."""
+    lines = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == pid:
+                    lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+            except (OSError, ProcessLookupError):
+                continue
+    assert lines, "the server's processes were not found"
+    return lines

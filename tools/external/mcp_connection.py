@@ -23,7 +23,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp import ClientSession, McpError, types
 from mcp.shared.session import ProgressFnT
 
-from tools.secrets import redact, without_secrets
+from tools.secrets import redact, remember_server_secrets, without_secrets
 
 State = Literal["stopped", "connecting", "connected", "failed"]
 STOP_GRACE_S = 5.0
@@ -68,6 +68,7 @@ async def open_client_session(
     and `on_closed` is called when the server's stdout ends (it exited or was killed); the
     other transports go through langchain-mcp-adapters' `create_session`.
     """
+    remember_server_secrets(connection)
     if connection["transport"] != "stdio":
         from langchain_mcp_adapters.sessions import create_session
 

@@ -42,7 +42,9 @@ def hub_specs(settings: Settings) -> list[ToolSpec]:
         docs_fetch_spec(),
         repo_files_spec(),
         repo_git_spec(),
-        jobs_spec(confirm_cpu_jobs=settings.approval.confirm_cpu_jobs),
+        jobs_spec(
+            confirm_cpu_jobs=settings.approval.confirm_cpu_jobs, max_job_cost=settings.max_job_cost
+        ),
         sandbox_space_spec(),
         trackio_spec(),
     ]

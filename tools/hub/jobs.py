@@ -26,6 +26,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import call_hub, hf_token, hub_api
 from tools.hub.jobs_follow import TAIL_CHARS
+from tools.hub.jobs_ledger import announce_job
 from tools.hub.jobs_watch import followed_before, inspect, watch
 from tools.policy import ApprovalRule, Need
 from tools.text import cut
@@ -235,9 +236,9 @@ async def _namespace(given: str | None) -> str:
 async def _start(call: CallContext, a: dict[str, Any], namespace: str) -> str:
     """run, uv and scheduled_run: build the spec, create the job, maybe follow it."""
     api, op = hub_api(), a["operation"]
-    env = dict(a["env"] or {})
+    env, source = dict(a["env"] or {}), ""
     if a["script"]:
-        command, extra, _source = await asyncio.to_thread(  # a local script is read: blocking
+        command, extra, source = await asyncio.to_thread(  # a local script is read: blocking
             uv_spec, call, a["script"], a["dependencies"] or [], a["python"], a["script_args"] or []
         )
         env.update(extra)
@@ -273,6 +274,7 @@ async def _start(call: CallContext, a: dict[str, Any], namespace: str) -> str:
         lead = f"Re-attached to job {job.id} after a restart (this call had started it).\n"
         return await watch(call, job, before[1], f"{lead}URL: {job.url}", lead=lead)
     job = await call_hub("Starting the job", api.run_job, **spec)
+    await announce_job(call, a, job, source)  # the experiment ledger's record of the run
     started = f"Started job {job.id} on {a['flavor']} ({job.status.stage}).\nURL: {job.url}"
     if not a["wait"]:
         return (
@@ -377,10 +379,14 @@ def describe_job(args: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def jobs_spec(*, confirm_cpu_jobs: bool = True) -> ToolSpec:
-    """hf_jobs; following a job lasts as long as the job (not the generic tool timeout)."""
+def jobs_spec(*, confirm_cpu_jobs: bool = True, max_job_cost: float = 10.0) -> ToolSpec:
+    """hf_jobs; following a job lasts as long as the job (not the generic tool timeout); run
+    and uv count against the run's job budget (tools/hub/job_budget.py)."""
+    from tools.hub.job_budget import within_budget
+
+    budgeted = within_budget(_jobs, max_job_cost, lambda f: None if is_cpu(f) else GPU_TIMEOUT)
     return ToolSpec(
-        tool=make_tool("hf_jobs", JobsArgs, _jobs),
+        tool=make_tool("hf_jobs", JobsArgs, budgeted, artifact=True),
         own_deadline=True,
         family="hub",
         approval=jobs_rule(confirm_cpu_jobs),

@@ -22,6 +22,7 @@ from configs.environment import ml_intern_home
 from tools.call_context import CallContext
 from tools.hub.client import call_hub, hub_api
 from tools.hub.jobs_follow import TERMINAL, follow
+from tools.hub.jobs_ledger import announce_ended
 
 
 def _record(call: CallContext) -> Path | None:
@@ -70,7 +71,7 @@ async def watch(
         f"cancel it with operation='cancel'."
     )
     if job.status.stage in TERMINAL:
-        return await _ended(job, namespace, started)
+        return await _ended(call, job, namespace, started)
     _remember(call, job.id, namespace)
     call.note_if_interrupted(
         f"Following job {job.id} stopped there, but the job is still running ({job.url}). {how}"
@@ -96,12 +97,13 @@ async def watch(
     )
 
 
-async def _ended(job: Any, namespace: str, started: str) -> str:
+async def _ended(call: CallContext, job: Any, namespace: str, started: str) -> str:
     """A job that was over before we started following: its outcome and last lines."""
     lines = await call_hub(
         "Reading the logs",
         lambda: list(hub_api().fetch_job_logs(job_id=job.id, namespace=namespace)),
     )
+    announce_ended(call, job, lines)  # the experiment ledger reads its metrics from them
     message = f" ({job.status.message})" if job.status.message else ""
     tail = "\n".join(lines[-40:])[-4000:] or "(no output)"
     return (

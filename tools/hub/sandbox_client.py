@@ -4,7 +4,9 @@ The runtime answers on the Space's own host, which the Hub gives (tools/hub/spac
 never one built from the name: `a-b/c` and `a/b-c` would share https://a-b-c.hf.space, and the
 key and commands meant for one sandbox would reach the other's app. `ML_INTERN_SANDBOX_URL`
 replaces it, with no Hub lookup (tests point it at a local runtime). Each request carries the
-sandbox's key and the Hugging Face token, to that origin only. The token goes as `X-HF-Authorization`, the header the Spaces
+sandbox's key, to that origin only, and the Hugging Face token only when the Hub says the Space
+is private (and so ours: the Hub shows nobody else's private Space): a public Space's proxy
+passes every header to whoever runs its app. The token goes as `X-HF-Authorization`, the header the Spaces
 proxy checks for a private Space and removes: the runtime, and any process in the sandbox
 that takes its port, never receives it (an `Authorization` header would pass through to
 them). Redirects are never followed, so neither reaches another host. Failures become one
@@ -85,12 +87,12 @@ class SandboxClient:
             ),
         )
         self.url = found.url
-        own, key = origin(self.url), self.record.key
+        own, key, private = origin(self.url), self.record.key, found.private
 
         def credentials(request: httpx.Request) -> httpx.Request:
             if origin(str(request.url)) == own:
                 request.headers[KEY_HEADER] = key
-                if token := hf_token():
+                if private and (token := hf_token()):
                     request.headers[PROXY_TOKEN_HEADER] = f"Bearer {token}"
             return request
 

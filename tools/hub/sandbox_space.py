@@ -14,10 +14,11 @@ create call re-run after a crash re-attaches to the Space it made).
 
 Approval (`sandbox_rule`): creating on paid hardware asks, with the flavor, its hourly list
 price and the sleep time in the request; cpu-basic is free and private, so it runs (as a
-private create_repo does in hf_repo_git). exec, read_file, write_file, status and list run:
-they reach only a sandbox this thread created, whose hardware was already approved, and
-cannot touch this machine (like bash inside the local sandbox). The sandbox has internet
-access, so whatever reaches it can leave: upload (a file of this machine) asks, as uploads
+private create_repo does in hf_repo_git). exec and write_file run code or change what code
+runs, so they ask unless yolo (or headless), like bash outside a local sandbox: the sandbox has
+internet access and this thread's Space may hold what earlier calls put there. read_file,
+status and list run: they reach only a sandbox this thread created. Whatever reaches the
+sandbox can leave: upload (a file of this machine) asks, as uploads
 in hf_repo_files do, and a credential location or a file named like one (`.env*`, keys,
 tools/secret_paths.py `has_secret_name`, inside the workspace too) asks every time, in any
 mode. delete asks: the sandbox's files go with it.
@@ -222,12 +223,12 @@ def _handler(sleep_time_s: int) -> Handler:
 
 
 def sandbox_rule(args: Mapping[str, Any], workspace: Path) -> Need:
-    """Paid hardware, uploads and deleting ask (a secrets file every time, in any mode); the
-    rest runs (only on sandboxes this thread created)."""
+    """Paid hardware, running code, writing files, uploads and deleting ask (a secrets file
+    every time, in any mode); reading runs (only on sandboxes this thread created)."""
     operation = args.get("operation")
     if operation == "create":
         return "auto" if is_free(str(args.get("flavor") or "cpu-basic")) else "ask"
-    if operation == "delete":
+    if operation in {"delete", "exec", "write_file"}:
         return "ask"
     if operation == "upload":
         local = args.get("local_path")

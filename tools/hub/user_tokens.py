@@ -2,7 +2,7 @@
 
 `ml-intern web` on a Space with `hf_oauth` serves several people from one process, and marks
 its environment with ``ML_INTERN_WEB_AUTH=oauth``. Each person signs in with Hugging Face;
-graph/web_oauth.py keeps their OAuth access token here, in this process's memory only (never
+serve/oauth.py keeps their OAuth access token here, in this process's memory only (never
 a file, the thread store or a checkpoint), under their identity. A run knows whose it is from
 LangGraph's run config: the server puts the signed-in identity in
 ``config["configurable"]["langgraph_auth_user_id"]`` and a client cannot set it. So
@@ -11,7 +11,7 @@ Hub and the router only.
 
 A token is kept until its person's last session ends or it expires, whichever comes first:
 `run_token()` never hands out an expired one. A short child process acting for a person
-(graph/web_session.py, which gets the token on its stdin) uses `acting_for`.
+(serve/web_session.py, which gets the token on its stdin) uses `acting_for`.
 
 On such a server nothing falls back to HF_TOKEN or a saved login (the Space owner's): a run
 without a signed-in person has no token at all.

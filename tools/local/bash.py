@@ -11,8 +11,10 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
+from tools.local.read_only import is_read_only_command
 from tools.local.sandbox import Sandbox
-from tools.policy import Need, is_read_only_command
+from tools.local.tree_scan import TreeScan
+from tools.policy import Need
 from tools.secret_paths import leaves_workspace, mentions_secret_path
 from tools.tool_factory import make_tool
 
@@ -68,9 +70,11 @@ def describe_bash(args: Mapping[str, Any]) -> str:
 def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
     """The bash tool; with `sandbox`, every command runs inside it."""
 
+    scan = TreeScan()  # remembers unchanged folders between this tool's commands
+
     async def bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
         emit = lambda line: call.progress(line=line)  # noqa: E731
-        return await run_bash(call.workspace, emit, command, timeout, sandbox)
+        return await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
 
     return ToolSpec(
         tool=make_tool("bash", BashArgs, bash),

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from langchain_core.tools import ToolException
 
+from tools.local.git_guard import GitState, git_state, undo_plants
+from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox, SandboxUnavailable
-from tools.local.sandbox_git import CommondirWatch
+from tools.local.tree_scan import Findings, TreeScan
 
 KILL_GRACE_S = 2.0
 DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
@@ -154,18 +156,19 @@ def _exit_note(code: int | None) -> str:
 
 
 def _command_line(
-    command: str, cwd: Path, sandbox: Sandbox | None, repos: list[str]
+    command: str, cwd: Path, sandbox: Sandbox | None, found: Findings | None
 ) -> tuple[list[str], dict[str, str]]:
-    """bash's argv and environment (under `sandbox`, whose guarded git dirs go to `repos`)."""
+    """bash's argv and environment: on the host with git's program-running settings
+    neutralised (host_git.py), or under `sandbox` (mounts from the walk `found`)."""
     env = {"PAGER": "cat", "GIT_PAGER": "cat", "PYTHONUNBUFFERED": "1", **os.environ}
     argv = ["/bin/bash", "-c", command]
-    if sandbox is not None:
-        try:
-            argv = sandbox.wrap(argv, cwd, repos)
-        except SandboxUnavailable as error:
-            raise ToolException(f"The sandbox is on but cannot run: {error} Not run.") from None
-        env = sandbox.environment(env)  # no tokens, keys or agent sockets inside
-    return argv, env
+    if sandbox is None:
+        return argv, neutral_git_env(env)
+    try:
+        argv = sandbox.wrap(argv, cwd, found)
+    except SandboxUnavailable as error:
+        raise ToolException(f"The sandbox is on but cannot run: {error} Not run.") from None
+    return argv, sandbox.environment(env)  # no tokens, keys or agent sockets inside
 
 
 async def _spawn(argv: list[str], env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
@@ -213,18 +216,33 @@ async def run_bash(
     command: str,
     timeout: int,  # noqa: ASYNC109 - the model's argument, enforced per process group below
     sandbox: Sandbox | None = None,
+    scan: TreeScan | None = None,
 ) -> str:
     """Run `command` (under `sandbox` when given); its output and exit code, or a note that it
-    timed out. A `commondir` it planted in a guarded repository is removed once it has ended
-    (killed or cancelled too), and the output says so."""
-    repos: list[str] = []
-    argv, env = _command_line(command, workspace, sandbox, repos)
-    watch = CommondirWatch(repos)
+    timed out. Under the sandbox, what it planted for the user's git is undone once it has
+    ended (killed or cancelled too), and the output says so (git_guard.py)."""
+    scan = scan or TreeScan()
+    found = before = None
+    if sandbox is not None:
+        found = await asyncio.to_thread(scan.scan, sandbox.roots(workspace))
+        before = git_state(found)
+    argv, env = _command_line(command, workspace, sandbox, found)
+    notes: list[str] = []
     try:
         proc = await _spawn(argv, env, workspace)
         text = await _finish(proc, _Output(throttled(on_line)), timeout)
     finally:
-        notes = watch.finish()
-        for note in notes:
-            on_line(note)
+        if sandbox is not None and before is not None:
+            notes = await asyncio.shield(_guard(scan, sandbox, workspace, before))
+            for note in notes:
+                on_line(note)
     return "\n".join([text, *notes])
+
+
+async def _guard(scan: TreeScan, sandbox: Sandbox, workspace: Path, before: GitState) -> list[str]:
+    """The walk after the command, compared with the one before (git_guard.py)."""
+
+    def check() -> list[str]:
+        return undo_plants(before, git_state(scan.scan(sandbox.roots(workspace))))
+
+    return await asyncio.to_thread(check)

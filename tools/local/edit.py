@@ -6,9 +6,10 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import off_loop, outside_workspace, require_file
+from tools.local.file_checks import confined, off_loop, outside_workspace, require_file
 from tools.local.file_edits import ReadRegistry, describe_edit, edit_file
-from tools.policy import path_rule
+from tools.places import Walls
+from tools.policy import file_rule
 from tools.tool_factory import make_tool
 
 
@@ -26,19 +27,25 @@ class EditArgs(BaseModel):
 
 
 def _edit(
-    call: CallContext, seen: ReadRegistry, path: str, old_str: str, new_str: str, replace_all: bool
+    call: CallContext,
+    seen: ReadRegistry,
+    walls: Walls | None,
+    path: str,
+    old_str: str,
+    new_str: str,
+    replace_all: bool,
 ) -> str:
-    target = call.resolve(path)
+    target = confined(call, path, "write", walls)
     require_file(target, "To create a new file, use `write`.")
     outcome = edit_file(seen, call.thread_id, target, old_str, new_str, replace_all)
     return describe_edit(call.show(target), outcome)
 
 
-def edit_spec(seen: ReadRegistry) -> ToolSpec:
+def edit_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
-        tool=make_tool("edit", EditArgs, off_loop(_edit, seen)),
+        tool=make_tool("edit", EditArgs, off_loop(_edit, seen, walls)),
         family="local",
-        approval=path_rule,
+        approval=file_rule("write", walls, "new_str"),
         describe=outside_workspace("Edit"),
         summary="path",
     )

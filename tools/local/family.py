@@ -19,13 +19,14 @@ def local_specs(sandbox: Sandbox | None = None) -> list[ToolSpec]:
     """bash (inside `sandbox` when given), files, plan and skill; the file tools share one
     read registry."""
     seen = ReadRegistry()  # per thread: which files were read, so writes never clobber unseen
+    walls = sandbox.walls if sandbox is not None else None  # the file tools' side of it
     return [
         bash_spec(sandbox),
-        read_spec(seen),
-        write_spec(seen),
-        edit_spec(seen),
-        glob_spec(),
-        grep_spec(),
+        read_spec(seen, walls),
+        write_spec(seen, walls),
+        edit_spec(seen, walls),
+        glob_spec(walls),
+        grep_spec(walls),
         plan_spec(),
         skill_spec(),
     ]

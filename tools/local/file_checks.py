@@ -10,6 +10,7 @@ from typing import Any
 from langchain_core.tools import ToolException
 
 from tools.call_context import CallContext
+from tools.places import Access, SecretMap, Walls, refusal
 
 SNIFF_BYTES = 8192
 
@@ -19,6 +20,32 @@ def require_file(path: Path, hint: str) -> None:
         raise ToolException(f"{path} is a directory, not a file. Use `glob` to list it.")
     if not path.exists():
         raise ToolException(f"File not found: {path}. {hint}")
+
+
+def confined(call: CallContext, path: str, access: Access, walls: Walls | None) -> Path:
+    """`path` resolved for this call; a ToolException when the sandbox's walls refuse it
+    (tools/places.py), whatever the approval said."""
+    target = call.resolve(path)
+    reason = refusal(target, call.workspace, access, walls)
+    if reason is not None:
+        raise ToolException(reason)
+    return target
+
+
+def secret_filter(call: CallContext, walls: Walls | None) -> Callable[[Path], bool]:
+    """For a search's walk: True for a path it must neither enter nor show (a credential
+    place, a file named like one, or a link to one)."""
+    secrets = SecretMap(call.workspace, walls)
+
+    def hidden(path: Path) -> bool:
+        if path.is_symlink():
+            try:
+                path = path.resolve()
+            except (OSError, RuntimeError):
+                return True
+        return secrets.covers(path)
+
+    return hidden
 
 
 def is_binary(path: Path) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tools.local.file_checks import is_binary
@@ -55,12 +55,16 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
-def walk(base: Path, max_depth: int | None, dirs: bool) -> Iterator[Path]:
-    """Files (and directories if `dirs`) under `base`, sorted, skipping SKIP_DIRS."""
+def walk(
+    base: Path, max_depth: int | None, dirs: bool, hidden: Callable[[Path], bool]
+) -> Iterator[Path]:
+    """Files (and directories if `dirs`) under `base`, sorted, skipping SKIP_DIRS and what
+    `hidden` says (credential places: never entered, never shown)."""
     for root, dirnames, filenames in os.walk(base):
         here = Path(root)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        names = sorted([*dirnames, *filenames] if dirs else filenames)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not hidden(here / d))
+        files = [f for f in filenames if not hidden(here / f)]
+        names = sorted([*dirnames, *files] if dirs else files)
         if max_depth is not None and len(here.relative_to(base).parts) >= max_depth:
             dirnames[:] = []  # the pattern cannot match anything deeper
         yield from (here / name for name in names)

@@ -7,9 +7,10 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import off_loop, outside_workspace
+from tools.local.file_checks import confined, off_loop, outside_workspace, secret_filter
 from tools.local.file_walk import glob_regex, mtime, walk
-from tools.policy import path_rule
+from tools.places import Walls
+from tools.policy import file_rule
 from tools.tool_factory import make_tool
 
 MAX_RESULTS = 200
@@ -24,8 +25,8 @@ class GlobArgs(BaseModel):
     path: str | None = Field(None, description="Directory to search (default: the workspace).")
 
 
-def _glob(call: CallContext, pattern: str, path: str | None) -> str:
-    base = call.resolve(path) if path else call.workspace
+def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None) -> str:
+    base = confined(call, path or ".", "read", walls)
     if not base.is_dir():
         raise ToolException(f"{base} is not a directory. Give a directory as `path`.")
     if pattern.startswith("/"):
@@ -33,7 +34,9 @@ def _glob(call: CallContext, pattern: str, path: str | None) -> str:
     regex = glob_regex(pattern)
     depth = None if "**" in pattern else pattern.strip("/").count("/")
     hits = [
-        p for p in walk(base, depth, dirs=True) if regex.fullmatch(p.relative_to(base).as_posix())
+        p
+        for p in walk(base, depth, dirs=True, hidden=secret_filter(call, walls))
+        if regex.fullmatch(p.relative_to(base).as_posix())
     ]
     if not hits:
         hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
@@ -44,11 +47,11 @@ def _glob(call: CallContext, pattern: str, path: str | None) -> str:
     return "\n".join(shown) + (f"\n[{more} more not shown; narrow the pattern]" if more > 0 else "")
 
 
-def glob_spec() -> ToolSpec:
+def glob_spec(walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
-        tool=make_tool("glob", GlobArgs, off_loop(_glob)),
+        tool=make_tool("glob", GlobArgs, off_loop(_glob, walls)),
         family="local",
-        approval=path_rule,
+        approval=file_rule("read", walls),
         read_only=True,
         describe=outside_workspace("Glob"),
         summary="pattern",

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import off_loop, outside_workspace
+from tools.local.file_checks import confined, off_loop, outside_workspace, secret_filter
 from tools.local.file_walk import glob_regex, text_lines, walk
-from tools.policy import path_rule
+from tools.places import Walls
+from tools.policy import file_rule
 from tools.tool_factory import make_tool
 
 MAX_RESULTS = 200
@@ -38,14 +39,19 @@ def _compile(pattern: str) -> re.Pattern[str]:
         ) from e
 
 
-def _grep(call: CallContext, pattern: str, path: str | None, glob: str | None) -> str:
+def _grep(
+    call: CallContext, walls: Walls | None, pattern: str, path: str | None, glob: str | None
+) -> str:
     regex = _compile(pattern)
-    base = call.resolve(path) if path else call.workspace
+    base = confined(call, path or ".", "read", walls)
+    hidden = secret_filter(call, walls)
+    if hidden(base):
+        raise ToolException(f"{base} is a credential place: grep does not search it.")
     if not base.exists():
         raise ToolException(f"Path not found: {base}. Check it, or use `glob` to find it.")
     wanted = glob_regex(glob or "**")
     by_name = bool(glob) and "/" not in glob
-    files = [base] if base.is_file() else walk(base, None, dirs=False)
+    files = [base] if base.is_file() else walk(base, None, dirs=False, hidden=hidden)
     matches: list[str] = []
     skipped = 0
     for file in files:
@@ -69,11 +75,11 @@ def _grep(call: CallContext, pattern: str, path: str | None, glob: str | None) -
     return ("\n".join(matches) or f"No matches for {pattern!r} in {call.show(base)}.") + note
 
 
-def grep_spec() -> ToolSpec:
+def grep_spec(walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
-        tool=make_tool("grep", GrepArgs, off_loop(_grep)),
+        tool=make_tool("grep", GrepArgs, off_loop(_grep, walls)),
         family="local",
-        approval=path_rule,
+        approval=file_rule("read", walls),
         read_only=True,
         describe=outside_workspace("Grep"),
         summary="pattern",

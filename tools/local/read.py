@@ -12,9 +12,16 @@ from pydantic import BaseModel, Field
 from configs.skills import BUNDLED_DIR
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import is_binary, off_loop, outside_workspace, require_file
+from tools.local.file_checks import (
+    confined,
+    is_binary,
+    off_loop,
+    outside_workspace,
+    require_file,
+)
 from tools.local.file_edits import ReadRegistry
-from tools.policy import Need, inside_workspace, path_rule
+from tools.places import Walls
+from tools.policy import ApprovalRule, Need, file_rule, inside_workspace
 from tools.text import numbered
 from tools.tool_factory import make_tool
 
@@ -33,9 +40,14 @@ class ReadArgs(BaseModel):
 
 
 def read_file(
-    call: CallContext, seen: ReadRegistry, path: str, offset: int | None, limit: int
+    call: CallContext,
+    seen: ReadRegistry,
+    walls: Walls | None,
+    path: str,
+    offset: int | None,
+    limit: int,
 ) -> str:
-    target = call.resolve(path)
+    target = confined(call, path, "read", walls)
     require_file(target, "Check the path, or use `glob` to find the file.")
     st = target.stat()
     seen.record(call.thread_id, target, st)
@@ -62,20 +74,29 @@ def read_file(
     return text
 
 
-def read_rule(args: Mapping[str, Any], workspace: Path) -> Need:
+def read_rule(walls: Walls | None) -> ApprovalRule:
     """Free inside the workspace and in the bundled skills (their templates are ours to
-    show); anywhere else (~/.ssh, other projects) a human decides."""
-    path = args.get("path")
-    if isinstance(path, str) and Path(path).is_absolute() and inside_workspace(path, BUNDLED_DIR):
-        return "auto"
-    return path_rule(args, workspace)
+    show); elsewhere as tools/places.py says (credential places: a human every time)."""
+    places = file_rule("read", walls)
+
+    def rule(args: Mapping[str, Any], workspace: Path) -> Need:
+        path = args.get("path")
+        if (
+            isinstance(path, str)
+            and Path(path).is_absolute()
+            and inside_workspace(path, BUNDLED_DIR)
+        ):
+            return "auto"
+        return places(args, workspace)
+
+    return rule
 
 
-def read_spec(seen: ReadRegistry) -> ToolSpec:
+def read_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
-        tool=make_tool("read", ReadArgs, off_loop(read_file, seen)),
+        tool=make_tool("read", ReadArgs, off_loop(read_file, seen, walls)),
         family="local",
-        approval=read_rule,
+        approval=read_rule(walls),
         read_only=True,
         describe=outside_workspace("Read"),
         summary="path",

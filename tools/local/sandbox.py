@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -44,9 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from configs.environment import ml_intern_home, user_config_dir
 from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, under
-from tools.secret_paths import SECRET_HOME_PATHS
+from tools.local.tree_scan import Findings, TreeScan
+from tools.places import Walls, credential_places, is_allowed, visible_within
 from tools.secrets import mask_secrets, secret_env_names
 
 if TYPE_CHECKING:
@@ -59,36 +58,6 @@ INSTALL_HINT = (
 GPU_DEVICES = ("/dev/nvidia*", "/dev/dri")
 # Replaced by empty directories: where the host keeps its sockets (and scratch files).
 PRIVATE_DIRS = ("/tmp", "/run", "/var/run")
-# Hidden besides SECRET_HOME_PATHS (relative to the home directory): keys, keyrings, package
-# registry tokens, browser profiles (session cookies) and shell histories (pasted tokens).
-MORE_HOME_SECRETS = (
-    ".gnupg",
-    ".pypirc",
-    ".npmrc",
-    ".kaggle",
-    ".config/git/credentials",
-    ".local/share/keyrings",
-    ".password-store",
-    ".mozilla",
-    ".config/google-chrome",
-    ".config/chromium",
-    ".bash_history",
-    ".zsh_history",
-    ".python_history",
-)
-# Variables naming a credential file or directory: what they name is hidden too.
-CREDENTIAL_PATH_VARS = (
-    "HF_TOKEN_PATH",
-    "GOOGLE_APPLICATION_CREDENTIALS",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_CONFIG_FILE",
-    "CLOUDSDK_CONFIG",
-    "AZURE_CONFIG_DIR",
-    "DOCKER_CONFIG",
-    "KUBECONFIG",
-    "NETRC",
-    "SSH_AUTH_SOCK",
-)
 # The environment a sandboxed command gets (when set outside and not secret-looking): where
 # programs are, locale and terminal, and tool settings that only say where to look.
 ENV_PASSED = (
@@ -106,8 +75,6 @@ ENV_PASSED = (
     *("http_proxy", "https_proxy", "all_proxy", "no_proxy"),
 )
 ENV_PASSED_PREFIXES = ("LC_",)
-_ENV_FILE = re.compile(r"^\.env(\..*)?$")
-_ENV_TEMPLATE = (".example", ".sample", ".template", ".dist")
 
 
 @dataclass(frozen=True)
@@ -129,13 +96,19 @@ class Sandbox:
             tuple(settings.env_allow),
         )
 
+    @property
+    def walls(self) -> Walls:
+        """What the file tools must respect so they stay inside the same walls."""
+        return Walls(self.writable, self.hidden)
+
     def describe(self) -> str:
         """One line for the model and the user: what a command can and cannot do."""
         net = "network allowed" if self.network else "no network"
         passed = f" (passed in: {', '.join(self.env_allow)})" if self.env_allow else ""
         return (
             "bash runs in a bubblewrap sandbox: the workspace is writable (.git config and hooks "
-            "read-only, git init fails at its top, repositories made inside are not guarded), "
+            "read-only, git init fails at its top; hooks and risky git config a command plants "
+            "are moved out when it ends), "
             "the rest of the file system read-only, /tmp and /run private, "
             "credential files and host sockets hidden, no tokens or API keys in the "
             f"environment{passed}, {net}"
@@ -155,10 +128,20 @@ class Sandbox:
         }
         return passed | {name: env[name] for name in self.env_allow if name in env}
 
-    def wrap(self, argv: list[str], workspace: Path, repos: list[str] | None = None) -> list[str]:
+    def roots(self, workspace: Path) -> list[str]:
+        """The writable roots that exist, resolved: the workspace and `writable`."""
+        return [p for path in (str(workspace), *self.writable) if (p := _existing(path))]
+
+    def wrap(
+        self,
+        argv: list[str],
+        workspace: Path,
+        found: Findings | None = None,
+        repos: list[str] | None = None,
+    ) -> list[str]:
         """`argv` as a bubblewrap command line, run in `workspace`; start it with only
-        `environment()`'s variables. The git directories it guards are added to `repos`
-        (watch them with sandbox_git.CommondirWatch)."""
+        `environment()`'s variables. `found` is the walk of `roots()` (tree_scan.py; walked
+        here when not given); the git directories it guards are added to `repos`."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable(f"bubblewrap is not installed: {INSTALL_HINT}.")
@@ -169,10 +152,11 @@ class Sandbox:
         for pattern in GPU_DEVICES:
             for device in sorted(glob.glob(pattern)):
                 args += ["--dev-bind", device, device]
-        roots = [p for path in (str(workspace), *self.writable) if (p := _existing(path))]
-        hidden = sorted(set(_hidden_places(self.hidden, roots)))
+        roots = self.roots(workspace)
+        found = found if found is not None else TreeScan().scan(roots)
+        hidden = sorted(set(_hidden_places(self.hidden, roots, found)))
         mounts = [(depth(root), BIND, ["--bind", root, root]) for root in roots]
-        mounts += [*git_mounts(_existing(str(workspace)), roots, hidden, repos)]
+        mounts += [*git_mounts(_existing(str(workspace)), roots, hidden, found, repos)]
         mounts += [*self._hidden_mounts(roots, hidden)]
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
             args += mount
@@ -184,7 +168,7 @@ class Sandbox:
             if _reachable(place, roots):
                 hide = ["--tmpfs", place] if os.path.isdir(place) else _dev_null(place)
                 yield depth(place), HIDE, hide
-        skills = _existing(str(user_config_dir() / "skills"))
+        skills = _existing(str(visible_within()[0]))
         if skills is not None and _reachable(skills, roots):
             yield depth(skills), SHOW, ["--ro-bind", skills, skills]  # playbooks, no secrets
 
@@ -231,44 +215,59 @@ def _reachable(place: str, roots: list[str]) -> bool:
     return not private or any(under(place, root) for root in roots)
 
 
-def _hidden_places(configured: tuple[str, ...], roots: list[str]) -> Iterator[str]:
-    """Existing credential locations, ml-intern's own files and host sockets, resolved."""
-    env = os.environ
-    home = Path(env.get("HOME") or Path.home())
-    wanted = [str(home / place) for place in (*SECRET_HOME_PATHS, *MORE_HOME_SECRETS)]
-    wanted += [str(ml_intern_home()), str(user_config_dir()), *configured]
-    hf_home = env.get("HF_HOME") or os.path.join(
-        env.get("XDG_CACHE_HOME") or str(home / ".cache"), "huggingface"
-    )
-    wanted += [os.path.join(hf_home, name) for name in ("token", "stored_tokens")]
-    for name in CREDENTIAL_PATH_VARS:
-        wanted += [path for path in env.get(name, "").split(os.pathsep) if path]
+def _hidden_places(configured: tuple[str, ...], roots: list[str], found: Findings) -> Iterator[str]:
+    """Existing credential places (tools/places.py), the files named like credentials the
+    walk found under the roots, configured places and host sockets, resolved."""
+    wanted = [str(place) for place in credential_places()]
+    wanted += [*configured, *found.secrets]
     wanted += ["/var/run/docker.sock", "/run/docker.sock", *_host_sockets()]
-    for root in roots:
-        wanted += [str(p) for p in Path(root).glob(".env*") if _secret_env_file(p.name)]
     for path in wanted:
         place = _existing(path)
+        if place is not None and is_allowed(Path(place), Path(roots[0] if roots else "/")):
+            continue  # the user's config lets tools reach it
         if place is not None and place != "/" and place not in roots:
             yield place  # an ancestor of a root is hidden; the root is mounted again on top
 
 
-def _secret_env_file(name: str) -> bool:
-    return bool(_ENV_FILE.match(name)) and not name.endswith(_ENV_TEMPLATE)
-
-
 def _host_sockets() -> list[str]:
     """Paths of the Unix sockets bound on this host (its network namespace's, per
-    /proc/net/unix): a sandboxed command could connect to any of them, network or not."""
+    /proc/net/unix): a sandboxed command could connect to any of them, network or not. A
+    socket bound with a relative path is found from its process's working directory."""
     try:
         lines = Path("/proc/net/unix").read_text(errors="replace").splitlines()[1:]
     except OSError:
         return []
-    found = set()
+    found, relative = set(), {}
     for line in lines:
         fields = line.split(maxsplit=7)
-        if len(fields) == 8 and fields[7].startswith("/"):
+        if len(fields) < 8 or fields[7].startswith("@"):
+            continue  # abstract: no file; unreachable without the host's network namespace
+        if fields[7].startswith("/"):
             found.add(fields[7])
-    return [path for path in sorted(found) if _is_socket(path)]
+        else:
+            relative[fields[6]] = fields[7]
+    if relative:
+        for pid, inode in _socket_owners(set(relative)):
+            found.add(os.path.join(f"/proc/{pid}/cwd", relative[inode]))
+    return [str(Path(path).resolve()) for path in sorted(found) if _is_socket(path)]
+
+
+def _socket_owners(inodes: set[str]) -> Iterator[tuple[str, str]]:
+    """(pid, socket inode) for the processes holding one of `inodes` open."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:[") and link[8:-1] in inodes:
+                yield pid, link[8:-1]
 
 
 def _is_socket(path: str) -> bool:
@@ -286,7 +285,7 @@ def sandbox_problem(sandbox: Sandbox) -> str | None:
             "sandbox. Run without --sandbox (commands then ask for approval as usual)."
         )
     try:
-        argv = sandbox.wrap(["/bin/true"], Path.cwd())
+        argv = sandbox.wrap(["/bin/true"], Path.cwd(), Findings())  # no walk: a trial run
     except SandboxUnavailable as error:
         return str(error)
     try:

@@ -8,9 +8,10 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import off_loop, outside_workspace
+from tools.local.file_checks import confined, off_loop, outside_workspace
 from tools.local.file_edits import ReadRegistry, write_file
-from tools.policy import path_rule
+from tools.places import Walls
+from tools.policy import file_rule
 from tools.tool_factory import make_tool
 
 
@@ -23,8 +24,10 @@ class WriteArgs(BaseModel):
     content: str = Field(description="The complete new content of the file.")
 
 
-def _write(call: CallContext, seen: ReadRegistry, mode: int, path: str, content: str) -> str:
-    target = call.resolve(path)
+def _write(
+    call: CallContext, seen: ReadRegistry, walls: Walls | None, mode: int, path: str, content: str
+) -> str:
+    target = confined(call, path, "write", walls)
     existed = write_file(seen, call.thread_id, target, content, mode)
     lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
@@ -38,11 +41,11 @@ def default_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_spec(seen: ReadRegistry) -> ToolSpec:
+def write_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
-        tool=make_tool("write", WriteArgs, off_loop(_write, seen, default_file_mode())),
+        tool=make_tool("write", WriteArgs, off_loop(_write, seen, walls, default_file_mode())),
         family="local",
-        approval=path_rule,
+        approval=file_rule("write", walls, "content"),
         describe=outside_workspace("Write"),
         summary="path",
     )

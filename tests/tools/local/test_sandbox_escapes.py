@@ -268,20 +268,19 @@ async def test_a_planted_commondir_is_removed(ws: Path, host_root: Path, ending:
     lines: list[str] = []
     out = await run_bash(ws, lines.append, command, 3 if ending == "times out" else 20, Sandbox())
     assert "planted" in out and not os.path.lexists(ws / ".git" / "commondir"), out
-    note = f"[ml-intern removed .git/commondir that this command created in {ws}: it would"
-    assert note in out and note in lines[-1], out
+    note = f"[ml-intern moved the commondir {ws}/.git/commondir, which this command planted, to "
+    assert note in out and any(line.startswith(note) for line in lines), out
+    moved = Path(out.split(note, 1)[1].split(":", 1)[0])
+    assert moved.read_text() == f"{ws}/evil\n"  # kept for the user to look at, out of git's way
+    # The bare repository it pointed at lost its program-running config too.
+    assert "fsmonitor" not in (ws / "evil" / "config").read_text()
     _git(ws, "status")
     assert not marker.exists()
-    if ending == "exits":  # what it would have done: the plant works once put back
-        (ws / ".git" / "commondir").write_text(f"{ws}/evil\n")
-        _git(ws, "status")
-        assert marker.exists()
-        (ws / ".git" / "commondir").unlink()
-    # A git directory that had none is watched again at the next command; a link is removed
+    # A git directory that had none is watched again at the next command; a link is moved
     # as a link.
     (host_root / "target").write_text("kept")
     out = await sandboxed(f"ln -s {host_root}/target .git/commondir", ws)
-    assert "removed .git/commondir" in out and (host_root / "target").read_text() == "kept"
+    assert "moved the commondir" in out and (host_root / "target").read_text() == "kept"
     assert not os.path.lexists(ws / ".git" / "commondir")
 
 
@@ -332,4 +331,4 @@ def test_the_model_is_told_what_is_hidden() -> None:
     assert "credential files and host sockets hidden" in line
     assert "no tokens or API keys in the environment (passed in: WANDB_API_KEY)" in line
     assert ".git config and hooks read-only" in line and line.endswith("no network")
-    assert "git init fails at its top, repositories made inside are not guarded" in line
+    assert "git init fails at its top; hooks and risky git config a command plants" in line

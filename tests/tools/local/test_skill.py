@@ -29,8 +29,9 @@ def test_the_skill_tool_is_read_only_and_auto() -> None:
 
 def test_reading_a_bundled_template_needs_no_approval(workspace: Path) -> None:
     from configs.skills import BUNDLED_DIR
-    from tools.local.read import read_rule
+    from tools.local.read import read_rule as rule_for
 
+    read_rule = rule_for(None)
     template = str(BUNDLED_DIR / "sft-trl" / "train_sft.py")
     assert read_rule({"path": template}, workspace) == "auto"
     assert read_rule({"path": str(BUNDLED_DIR.parent / "pyproject.toml")}, workspace) == "ask"

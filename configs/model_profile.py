@@ -1,0 +1,280 @@
+"""A model describes itself: one resolver turns a model id into an immutable `ModelProfile`.
+
+Everything the launcher, the nodes, the REPL, the web UI and the server need to know about a
+model id is answered here, once: where its requests go and with which key, whether it is
+priced, its context window and where that number came from, whether it takes a reasoning
+effort, whether it writes tool calls as text, the prompt-cache breakpoints it needs, whether
+it gets the small-window prompt and toolset, and the temperature it is sent. Nothing else
+parses model ids (tests/configs/test_model_profile.py holds that).
+
+    >>> p = profile_of("llamacpp/qwen2.5-coder-1.5b", env={})
+    >>> (p.route.kind, p.text_tool_calls, p.small_window, p.temperature)
+    ('local', True, True, 0.2)
+
+No litellm import: litellm's own price and window list is read as the JSON file it ships, so
+the CLI can check a model before the runtime loads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from configs.model_routes import (
+    KEY_VARIABLES,
+    ROUTER_DEFAULT_MODEL,
+    Route,
+    default_model,
+    provider_of,
+    route,
+)
+
+if TYPE_CHECKING:
+    from configs.model_prices import ModelPrice
+    from configs.settings import Settings
+
+WindowSource = Literal["config", "server", "litellm", "unknown"]
+# At or under this many tokens a model gets the compact prompt and the core toolset.
+SMALL_WINDOW_TOKENS = 32_768
+# Local servers sample at ~0.8 unless told; tool calling wants steadier output.
+LOCAL_TEMPERATURE = 0.2
+CHECKED_PROVIDERS = ("anthropic", "openai")
+OPENAI_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+ANTHROPIC_BREAKPOINTS = (("message", "system"), ("message", -2))
+__all__ = ["ROUTER_DEFAULT_MODEL", "ModelProfile", "default_model", "model_problem", "profile_of"]
+
+
+@dataclass(frozen=True)
+class ModelProfile:
+    """Every fact about one model id, resolved once (see `profile_of`)."""
+
+    model_id: str
+    route: Route
+    provider: str  # the litellm provider, or "local" / "router"
+    key_variable: str | None  # what to set when the key is missing; None: no key needed
+    endpoint: str | None  # where requests go when not the provider's default
+    price: ModelPrice | None  # configured prices, else None
+    priced: bool  # whether spend on it can be counted (config or litellm's list)
+    context_window: int | None
+    window_source: WindowSource
+    takes_effort: bool
+    text_tool_calls: bool
+    # Anthropic: one breakpoint after the system prompt, one on the last history message.
+    cache_breakpoints: tuple[tuple[str, str | int], ...]
+    small_window: bool
+    small_window_configured: bool  # True when the config decided `small_window`
+    temperature: float | None
+    # For a local server: which kind ("llamacpp", "ollama", "vllm", "lm_studio") and the name
+    # it serves the model under; they say where to ask the server for its window.
+    local_server: str | None = None
+    served_name: str | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.route.kind == "local"
+
+    @property
+    def needs_hf_token(self) -> bool:
+        return self.route.kind == "router"
+
+    def with_window(self, window: int, source: WindowSource = "server") -> ModelProfile:
+        """This profile with a window the server stated; config wins over the server."""
+        if self.window_source == "config":
+            return self
+        small = self.small_window if self.small_window_configured else _small(window, self.local)
+        return replace(self, context_window=window, window_source=source, small_window=small)
+
+    def cache_kwargs(self) -> dict[str, Any]:
+        """The request's prompt-cache markers (litellm's injection points), if it needs any."""
+        points = [
+            {"location": where, "role": at}
+            if isinstance(at, str)
+            else {"location": where, "index": at}
+            for where, at in self.cache_breakpoints
+        ]
+        return {"cache_control_injection_points": points} if points else {}
+
+
+def profile_of(
+    model_id: str,
+    settings: Settings | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    hf_token: str | None = None,
+) -> ModelProfile:
+    """The profile of `model_id` under `settings` (defaults when None) and `env`."""
+    env = os.environ if env is None else env
+    api_base = settings.api_base if settings is not None else None
+    found = route(model_id, api_base, hf_token=hf_token, env=env)
+    provider = provider_of(model_id) if found.kind == "provider" else found.kind
+    listed = _listed(model_id)
+    price = settings.model_prices.get(model_id) if settings is not None else None
+    configured = dict(settings.context_window) if settings is not None else {}
+    window, source = _window(model_id, configured, listed)
+    small_config = dict(settings.small_window) if settings is not None else {}
+    local = found.kind == "local"
+    return ModelProfile(
+        model_id=model_id,
+        route=found,
+        provider=provider,
+        key_variable=_key_variable(found, provider),
+        endpoint=_endpoint(found, model_id, env),
+        price=price,
+        priced=price is not None or bool(listed.get("input_cost_per_token") is not None),
+        context_window=window,
+        window_source=source,
+        takes_effort=bool(listed.get("supports_reasoning")),
+        text_tool_calls=_choice(settings, "text_tool_calls", model_id, default=local),
+        cache_breakpoints=ANTHROPIC_BREAKPOINTS if provider == "anthropic" else (),
+        small_window=small_config.get(model_id, _small(window, local)),
+        small_window_configured=model_id in small_config,
+        temperature=_temperature(settings, model_id, local),
+        local_server=model_id.partition("/")[0] if local else None,
+        served_name=model_id.partition("/")[2] if local else None,
+    )
+
+
+def _window(
+    model_id: str, configured: Mapping[str, int], listed: Mapping[str, Any]
+) -> tuple[int | None, WindowSource]:
+    if model_id in configured:
+        return int(configured[model_id]), "config"
+    listed_window = listed.get("max_input_tokens") or listed.get("max_tokens")
+    if isinstance(listed_window, int) and listed_window > 0:
+        return listed_window, "litellm"
+    return None, "unknown"
+
+
+def _small(window: int | None, local: bool) -> bool:
+    """Small when the window is known to be small, or unknown on a local server."""
+    return window <= SMALL_WINDOW_TOKENS if window is not None else local
+
+
+def _choice(settings: Settings | None, key: str, model_id: str, *, default: bool) -> bool:
+    configured = getattr(settings, key, None) or {}
+    return bool(configured.get(model_id, default))
+
+
+def _temperature(settings: Settings | None, model_id: str, local: bool) -> float | None:
+    configured = dict(settings.temperature) if settings is not None else {}
+    if model_id in configured:
+        return configured[model_id]
+    return LOCAL_TEMPERATURE if local else None
+
+
+def _key_variable(found: Route, provider: str) -> str | None:
+    if found.kind == "local":
+        return None
+    return found.key_variable or KEY_VARIABLES.get(provider)
+
+
+def _endpoint(found: Route, model_id: str, env: Mapping[str, str]) -> str | None:
+    """Where requests go when not the provider's default: config, then env."""
+    if found.kind != "provider" or found.api_base:
+        return found.api_base
+    if model_id.startswith("openai/"):
+        return next((env[v] for v in OPENAI_BASE_VARIABLES if env.get(v)), None)
+    return None
+
+
+@cache
+def _price_list() -> dict[str, Any]:
+    """litellm's bundled price and window list, read as data (no litellm import)."""
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or spec.origin is None:
+        return {}
+    path = Path(spec.origin).parent / "model_prices_and_context_window_backup.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _listed(model_id: str) -> Mapping[str, Any]:
+    """litellm's entry for `model_id`, under its full id or without the provider prefix."""
+    prices = _price_list()
+    if model_id in prices:
+        return prices[model_id]
+    _, slash, name = model_id.partition("/")
+    return prices.get(name, {}) if slash else {}
+
+
+def is_known_bare_id(model_id: str) -> bool:
+    return "/" in model_id or model_id in _price_list()
+
+
+# --- what to tell a person about a model id ---------------------------------------------
+
+
+def unknown_model_message(model_id: str) -> str | None:
+    """One line when nobody can tell which provider serves `model_id` (a bare name litellm
+    does not list): before any missing-key advice, which would name the wrong variable."""
+    if is_known_bare_id(model_id):
+        return None
+    return (
+        f"unknown model {model_id!r}: no provider is known to serve it. Use a provider prefix, "
+        "e.g. anthropic/claude-sonnet-4-5-20250929 or openai/gpt-4o; a Hugging Face router id "
+        "such as moonshotai/Kimi-K2.6; a local server such as ollama/llama3.1 or "
+        "llamacpp/<name>; or openai/<name> with OPENAI_API_BASE for an OpenAI-compatible server."
+    )
+
+
+def missing_key_message(
+    profile: ModelProfile, hf_token: str | None = None, env: Mapping[str, str] | None = None
+) -> str | None:
+    """One line naming the variable to set, when the model's key is missing."""
+    env = os.environ if env is None else env
+    model, kind = profile.model_id, profile.route.kind
+    if kind == "local":
+        return None
+    if kind == "router":
+        if hf_token:
+            return None
+        return (
+            f"HF_TOKEN is not set, and {model} goes through the Hugging Face router, which "
+            "needs it. Set HF_TOKEN (https://huggingface.co/settings/tokens) or run "
+            "`hf auth login`."
+        )
+    variable = profile.key_variable
+    if profile.provider not in CHECKED_PROVIDERS or variable is None or env.get(variable):
+        return None
+    endpoint = profile.endpoint
+    if endpoint is None:
+        return (
+            f"{variable} is not set, and the model {model} needs it. Set it (export "
+            f"{variable}=... or put it in .env); or set HF_TOKEN alone to use a Hugging Face "
+            f"router model such as {ROUTER_DEFAULT_MODEL}; or pick another model with --model "
+            "(e.g. ollama/<name> for a local server)."
+        )
+    if profile.provider == "openai":
+        # litellm's OpenAI client refuses to send a request without a key, even to a local server.
+        return (
+            f"{variable} is not set; the OpenAI-compatible server at {endpoint} is reached "
+            f"through a client that needs one. Set it (any placeholder such as 'sk-local' works "
+            f"for a server without auth), or pick another model with --model."
+        )
+    return None
+
+
+def model_problem(
+    model_id: str, settings: Settings, hf_token: str | None = None
+) -> tuple[str, Literal["usage", "credentials"]] | None:
+    """What stops `model_id` from running under `settings`, and what kind of problem it is:
+    an unknown id or an unpriced model under a spend limit (usage), a missing key
+    (credentials). The launcher, `/model` and the web UI's model picker all ask this."""
+    if (problem := unknown_model_message(model_id)) is not None:
+        return problem, "usage"
+    profile = profile_of(model_id, settings, hf_token=hf_token)
+    if (problem := missing_key_message(profile, hf_token)) is not None:
+        return problem, "credentials"
+    if settings.max_cost_usd is not None and not profile.priced:
+        from configs.model_prices import unpriced_message
+
+        return unpriced_message(model_id), "usage"
+    return None

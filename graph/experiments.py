@@ -1,0 +1,118 @@
+"""The experiment ledger at work: `hf_jobs` calls recorded as runs, and which runs a thread sees.
+
+`with_ledger(catalog, home)` wraps `hf_jobs` so that each call's stream passes through a
+`RunRecorder` first: the `experiment_started` event a started job announces
+(tools/hub/jobs_ledger.py) becomes a row, the job's log lines become metric series
+(graph/experiment_metrics.py, bounded), and `job_finished` closes the row with its status.
+The row is written as the job starts and its metrics every few seconds, so a crash or a
+Ctrl-C loses at most those seconds. It adds the read-only `experiments` tool as well.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+from graph.experiment_metrics import RunMetrics
+from graph.experiments_tool import experiments_spec
+from store.checkpointer import DB_NAME
+from store.experiments import Experiment, Ledger, experiment_id
+from tools.call_context import CallContext, calling, current_call
+from tools.catalog import ToolCatalog
+
+FLUSH_S = 2.0  # metrics reach the database at least this often while a job streams
+EVENT_FIELDS = ("kind", "name", "job_id", "url", "flavor", "price_per_hour", "script")
+EVENT_FIELDS += ("script_sha256", "args", "datasets", "models", "outputs")
+
+
+class RunRecorder:
+    """Listens to one tool call's stream, writes runs into the ledger, forwards the rest."""
+
+    hears_experiments = True  # tools/hub/jobs_ledger.py announces a started job only to it
+
+    def __init__(self, ledger: Ledger, call: CallContext) -> None:
+        self.ledger, self.call, self.forward = ledger, call, call.writer
+        self.runs: dict[str, tuple[str, RunMetrics]] = {}  # job id -> (experiment id, metrics)
+        self.flushed = time.monotonic()
+
+    def __call__(self, event: Any) -> None:
+        kind = event.get("type") if isinstance(event, dict) else None
+        if kind == "experiment_started":
+            self.started(event)
+            return  # the ledger's own message (it holds the script): not for the UI
+        if kind == "experiment_ended":  # a job found already over: its whole log at once
+            for line in event.get("lines") or []:
+                self.line(str(event["job_id"]), str(line))
+            self.finished(str(event["job_id"]), str(event.get("stage") or "COMPLETED"))
+            return
+        if kind == "tool_log" and event.get("job_id") and isinstance(event.get("line"), str):
+            self.line(str(event["job_id"]), event["line"])
+        elif kind == "job_finished" and event.get("job_id"):
+            self.finished(str(event["job_id"]), str(event.get("stage") or "COMPLETED"))
+        self.forward(event)
+
+    def started(self, event: dict[str, Any]) -> None:
+        thread, call_id = self.call.thread_id, self.call.tool_call_id or ""
+        fields = {k: event[k] for k in EVENT_FIELDS if event.get(k) is not None}
+        run = Experiment(id=experiment_id(thread, call_id), thread_id=thread, call_id=call_id,
+                         **fields)  # fmt: skip
+        run.parent_id = self.parent_of(run)
+        self.ledger.save(run)
+        self.runs[run.job_id or ""] = (run.id, RunMetrics())
+
+    def parent_of(self, run: Experiment) -> str | None:
+        """The thread's latest earlier run of the same script name: this one derives from it."""
+        same = [e for e in self.ledger.of_thread(run.thread_id) if e.name == run.name]
+        return next((e.id for e in reversed(same) if e.id != run.id), None)
+
+    def line(self, job_id: str, line: str) -> None:
+        found = self.runs.get(job_id)
+        if found is None:  # a job started by an earlier call, followed now: parsed afresh
+            earlier = self.ledger.by_job(self.call.thread_id, job_id)
+            if earlier is None:
+                return
+            found = self.runs[job_id] = (earlier.id, RunMetrics())
+        if found[1].add(line) and time.monotonic() - self.flushed > FLUSH_S:
+            self.flush()
+
+    def finished(self, job_id: str, stage: str) -> None:
+        if job_id not in self.runs and (earlier := self.ledger.by_job(self.call.thread_id, job_id)):
+            self.runs[job_id] = (earlier.id, RunMetrics())
+        if job_id in self.runs:
+            self.ledger.update(self.runs[job_id][0], status=stage, ended_at=time.time())
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every run's metrics so far."""
+        self.flushed = time.monotonic()
+        for run_id, metrics in self.runs.values():
+            if metrics.lines:
+                self.ledger.update(run_id, metrics=metrics.to_json())
+
+
+def with_ledger(catalog: ToolCatalog, home: Path) -> ToolCatalog:
+    """`catalog` with `hf_jobs` recording its runs and the read-only `experiments` tool."""
+    db = home / DB_NAME
+    specs = [recorded(spec, db) if spec.name == "hf_jobs" else spec for spec in catalog]
+    return ToolCatalog(specs).extended([experiments_spec(db)])
+
+
+def recorded(spec: Any, db: Path) -> Any:
+    """The same tool spec, its calls heard by a RunRecorder on the ledger in `db`."""
+    original = spec.tool.coroutine
+
+    async def coroutine(**args: Any) -> Any:
+        call = current_call()
+        if not call.tool_call_id or not call.streaming:
+            return await original(**args)
+        with Ledger(db) as ledger:
+            recorder = RunRecorder(ledger, call)
+            try:
+                with calling(dataclasses.replace(call, writer=recorder)):
+                    return await original(**args)
+            finally:
+                recorder.flush()
+
+    return dataclasses.replace(spec, tool=spec.tool.model_copy(update={"coroutine": coroutine}))

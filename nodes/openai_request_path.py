@@ -1,0 +1,62 @@
+"""A faster OpenAI-compatible request path: the SDK's per-request walk of the history, skipped.
+
+litellm sends OpenAI-compatible requests through the `openai` SDK, whose `create` walks the
+whole body against its TypedDicts (`async_maybe_transform`) to rename aliased keys and encode
+formatted fields. For `messages` that walk renames and encodes nothing (no message type declares
+an alias or a format), yet it costs about a millisecond per message: most of a late step's time
+in a long thread. `install()` makes the walk skip `messages` and still transform everything else
+(omitted arguments dropped, tools and options as before). It installs only when the SDK's
+message types are proven alias- and format-free, so an SDK that adds one keeps its own path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import typing_extensions
+
+_installed = False
+
+
+def install() -> bool:
+    """Put the fast path in place (once per process); False when the SDK's types forbid it."""
+    global _installed
+    if _installed:
+        return True
+    from openai.resources.chat.completions import completions
+    from openai.types.chat import ChatCompletionMessageParam
+
+    if annotated_fields(ChatCompletionMessageParam):
+        return False
+    original = completions.async_maybe_transform
+
+    async def transform(data: object, expected_type: object) -> Any:
+        if not isinstance(data, Mapping) or "messages" not in data:
+            return await original(data, expected_type)  # type: ignore[arg-type]
+        rest = await original({k: v for k, v in data.items() if k != "messages"}, expected_type)  # type: ignore[arg-type]
+        return {"messages": list(data["messages"]), **rest}
+
+    completions.async_maybe_transform = transform  # type: ignore[assignment]
+    _installed = True
+    return True
+
+
+def annotated_fields(tp: Any, seen: set[int] | None = None) -> list[str]:
+    """Every field under `tp` (TypedDicts, unions, lists) that the SDK would rename or encode."""
+    from openai._utils._transform import PropertyInfo
+
+    seen = set() if seen is None else seen
+    if id(tp) in seen:
+        return []
+    seen.add(id(tp))
+    found: list[str] = []
+    if typing_extensions.is_typeddict(tp):
+        for name, hint in typing_extensions.get_type_hints(tp, include_extras=True).items():
+            if any(isinstance(m, PropertyInfo) for m in getattr(hint, "__metadata__", ())):
+                found.append(f"{tp.__name__}.{name}")
+            found += annotated_fields(hint, seen)
+        return found
+    for arg in typing_extensions.get_args(tp):
+        found += annotated_fields(arg, seen)
+    return found

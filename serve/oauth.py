@@ -1,0 +1,402 @@
+"""Sign in with Hugging Face, for `ml-intern web` on a Space with `hf_oauth: true`.
+
+The Space sets OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, OPENID_PROVIDER_URL and
+SPACE_HOST; `ml-intern web` then starts the server with ML_INTERN_WEB_AUTH=oauth, and
+serve/app.py mounts these routes and `SignInGate`:
+
+- `/oauth/login` redirects to `$OPENID_PROVIDER_URL/oauth/authorize` with a random `state`
+  (also kept in a short-lived cookie, so only the browser that started can finish) and a
+  PKCE challenge.
+- `/oauth/callback` checks the state, trades the code at `/oauth/token` (the client secret as
+  Basic auth, plus the PKCE verifier), asks `/oauth/userinfo` who signed in, and sets the
+  session cookie. `/oauth/logout` ends the session; `/oauth/me` says who is signed in.
+
+A session is a random id in a signed cookie (`ml_intern_session`). Who it belongs to stays in
+this process's memory, and the person's access token in tools/hub/user_tokens.py, for their
+own runs: nothing is written to disk, so a restart signs everyone out; expired sessions end
+(their tokens with them) whenever a session starts. Signed out, a browser
+asking for `/` gets the sign-in page and any other request a 401; serve/auth.py tells the
+LangGraph API who is asking, from the same cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import os
+import re
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tools.hub import user_tokens
+
+SESSION_COOKIE = "ml_intern_session"
+STATE_COOKIE = "ml_intern_oauth_state"
+LOGIN_PATH, CALLBACK_PATH, LOGOUT_PATH, ME_PATH = (
+    "/oauth/login",
+    "/oauth/callback",
+    "/oauth/logout",
+    "/oauth/me",
+)
+OPEN_PATHS = frozenset({"/ok", LOGIN_PATH, CALLBACK_PATH, LOGOUT_PATH})
+# Routes asked first whether the caller sees the thread: our own thread actions (they act on
+# the store directly), and joining a run's stream (else a 200 with an error event inside).
+CHECKED_THREAD_PATH = re.compile(
+    r"^(?:/web/threads/|/threads/(?=[^/]+/runs/[^/]+/stream/?$))([^/]+)"
+)
+SESSION_S = 8 * 3600  # the Hub's default token lifetime, when it does not say
+MAX_SESSION_S = 30 * 24 * 3600
+LOGIN_S = 600
+MAX_PENDING_LOGINS = 1000
+MAX_SESSIONS = 10_000
+HTTP_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class Provider:
+    """The Space's OAuth app, from the variables the Space sets."""
+
+    client_id: str
+    client_secret: str
+    url: str
+    scopes: str
+    space_host: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Provider | None:
+        env = os.environ if env is None else env
+        if not user_tokens.people_sign_in(env):
+            return None
+        names = ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OPENID_PROVIDER_URL")
+        if not all(env.get(name) for name in names):
+            return None
+        return cls(
+            client_id=env["OAUTH_CLIENT_ID"],
+            client_secret=env["OAUTH_CLIENT_SECRET"],
+            url=env["OPENID_PROVIDER_URL"].rstrip("/"),
+            scopes=env.get("OAUTH_SCOPES") or "openid profile",
+            space_host=env.get("SPACE_HOST") or None,
+        )
+
+    @property
+    def secure(self) -> bool:
+        """On a Space the page is served over https: cookies say so."""
+        return self.space_host is not None
+
+    def cookie_options(self) -> dict[str, Any]:
+        """On a Space (https, in the Hub's iframe) only `SameSite=None; Secure` cookies are sent."""
+        samesite = "none" if self.secure else "lax"
+        return {"httponly": True, "samesite": samesite, "secure": self.secure}
+
+    def redirect_uri(self, request: Request) -> str:
+        if self.space_host:
+            return f"https://{self.space_host}{CALLBACK_PATH}"
+        return f"{str(request.base_url).rstrip('/')}{CALLBACK_PATH}"
+
+
+@dataclass(frozen=True)
+class Person:
+    identity: str  # the Hub's stable user id (`sub`)
+    name: str  # their username, for display
+    expires: float
+
+
+class SignInError(Exception):
+    """Signing in could not finish; the message is for the person, and holds no secret."""
+
+
+_KEY = secrets.token_bytes(32)  # signs session cookies; sessions live no longer than it
+_SESSIONS: dict[str, Person] = {}
+_LOGINS: dict[str, tuple[str, float]] = {}  # state -> (PKCE verifier, started at)
+
+
+def _mac(value: str) -> str:
+    digest = hmac.new(_KEY, value.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def signed(value: str) -> str:
+    return f"{value}.{_mac(value)}"
+
+
+def unsigned(cookie: str) -> str | None:
+    value, _, mac = cookie.rpartition(".")
+    return value if value and hmac.compare_digest(mac.encode(), _mac(value).encode()) else None
+
+
+def cookie_value(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def person_from_cookies(header: str) -> Person | None:
+    """Who a `Cookie:` header's session belongs to; None if absent, forged or expired."""
+    sid = unsigned(cookie_value(header, SESSION_COOKIE) or "")
+    person = _SESSIONS.get(sid) if sid else None
+    if person is None or person.expires > time.time():
+        return person
+    end_session(sid or "")
+    return None
+
+
+def person_from_scope(scope: Scope) -> Person | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"cookie":
+            return person_from_cookies(value.decode("latin-1"))
+    return None
+
+
+def start_session(person: Person, token: str) -> str:
+    """A new session for `person`; expired ones (and, past MAX_SESSIONS, the oldest) end
+    first, their tokens with them: memory holds no token longer than its session."""
+    now = time.time()
+    for stale in [sid for sid, p in _SESSIONS.items() if p.expires <= now]:
+        end_session(stale)
+    while len(_SESSIONS) >= MAX_SESSIONS:
+        end_session(next(iter(_SESSIONS)))
+    sid = secrets.token_urlsafe(32)
+    _SESSIONS[sid] = person
+    user_tokens.keep(person.identity, token, person.expires)
+    return sid
+
+
+def end_session(sid: str) -> None:
+    """Forget a session; the person's token too once none of their sessions is left."""
+    person = _SESSIONS.pop(sid, None)
+    if person and all(p.identity != person.identity for p in _SESSIONS.values()):
+        user_tokens.drop(person.identity)
+
+
+def remember_login(state: str, verifier: str) -> None:
+    now = time.time()
+    for stale in [s for s, (_, at) in _LOGINS.items() if now - at > LOGIN_S]:
+        del _LOGINS[stale]
+    while len(_LOGINS) >= MAX_PENDING_LOGINS:
+        del _LOGINS[next(iter(_LOGINS))]  # the oldest: a flood of logins cannot grow memory
+    _LOGINS[state] = (verifier, now)
+
+
+def take_login(state: str) -> str | None:
+    """The PKCE verifier of a login started here in the last few minutes (once)."""
+    verifier, at = _LOGINS.pop(state, ("", 0.0))
+    return verifier if verifier and time.time() - at <= LOGIN_S else None
+
+
+def pkce_challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+async def exchange(
+    provider: Provider, code: str, verifier: str, redirect_uri: str
+) -> tuple[Person, str]:
+    """Trade the code for a token at the provider, then ask who it belongs to:
+    (Person, access token). The token goes to the provider's host only."""
+    import httpx
+
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": provider.client_id,
+        "code_verifier": verifier,
+    }
+    try:
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as client:
+            answer = await client.post(
+                f"{provider.url}/oauth/token",
+                data=form,
+                auth=(provider.client_id, provider.client_secret),
+            )
+            if answer.status_code != 200:
+                raise SignInError(f"Hugging Face refused the sign-in ({answer.status_code}).")
+            grant = answer.json()
+            token = str(grant.get("access_token") or "") if isinstance(grant, dict) else ""
+            if not token:
+                raise SignInError("Hugging Face sent no access token.")
+            headers = {"Authorization": f"Bearer {token}"}
+            who = await client.get(f"{provider.url}/oauth/userinfo", headers=headers)
+            info = who.json() if who.status_code == 200 else {}
+    except httpx.HTTPError as error:
+        raise SignInError(f"Could not reach Hugging Face ({type(error).__name__}).") from None
+    except ValueError:  # not JSON
+        raise SignInError("Hugging Face answered in an unexpected way.") from None
+    if not isinstance(info, dict) or not info.get("sub"):
+        raise SignInError(f"Hugging Face did not say who signed in ({who.status_code}).")
+    given = grant.get("expires_in")
+    lifetime = min(
+        float(given) if isinstance(given, int | float) and given > 0 else SESSION_S, MAX_SESSION_S
+    )
+    name = str(info.get("preferred_username") or info.get("name") or info["sub"])
+    return Person(str(info["sub"]), name, time.time() + lifetime), token
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'self' https://huggingface.co"  # the Hub shows a Space in a frame
+    ),
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ml-intern: {title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font:16px system-ui,sans-serif;max-width:32rem;margin:12vh auto;padding:0 1rem}}
+a.button{{display:inline-block;padding:.6rem 1rem;border-radius:.5rem;background:#111;color:#fff;
+text-decoration:none}}@media(prefers-color-scheme:dark){{body{{background:#111;color:#eee}}
+a.button{{background:#eee;color:#111}}}}</style></head>
+<body><h1>ml-intern</h1><p>{text}</p>
+<p><a class="button" href="{login}" target="_blank" rel="opener">Sign in with Hugging Face</a></p>
+</body></html>"""
+SIGN_IN_TEXT = (
+    "Sign in with your Hugging Face account to use this agent. Your threads are yours alone, "
+    "and its Hub, Jobs and inference calls use your own access."
+)
+
+
+def page(title: str, text: str, status: int = 200) -> HTMLResponse:
+    body = PAGE.format(title=html.escape(title), text=html.escape(text), login=LOGIN_PATH)
+    return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+def _provider() -> Provider:
+    provider = Provider.from_env()
+    if provider is None:
+        raise HTTPException(404, "Sign-in with Hugging Face is not configured on this server.")
+    return provider
+
+
+async def login(request: Request) -> Response:
+    provider = _provider()
+    state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
+    remember_login(state, verifier)
+    query = urlencode(
+        {
+            "client_id": provider.client_id,
+            "redirect_uri": provider.redirect_uri(request),
+            "response_type": "code",
+            "scope": provider.scopes,
+            "state": state,
+            "code_challenge": pkce_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+    )
+    response = RedirectResponse(f"{provider.url}/oauth/authorize?{query}", status_code=302)
+    response.set_cookie(
+        STATE_COOKIE, state, max_age=LOGIN_S, path="/oauth", **provider.cookie_options()
+    )
+    return response
+
+
+async def callback(request: Request) -> Response:
+    provider = _provider()
+    if refused := request.query_params.get("error"):
+        return page("not signed in", f"Hugging Face did not sign you in ({refused}).", 400)
+    state = request.query_params.get("state") or ""
+    code = request.query_params.get("code") or ""
+    verifier = take_login(state) if state else None
+    if not code or not verifier or state != request.cookies.get(STATE_COOKIE):
+        text = "This sign-in link is stale or was started elsewhere. Please sign in again."
+        return page("not signed in", text, 400)
+    try:
+        person, token = await exchange(provider, code, verifier, provider.redirect_uri(request))
+    except SignInError as error:
+        return page("not signed in", f"{error} Please try again.", 502)
+    sid = start_session(person, token)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, signed(sid), max_age=int(person.expires - time.time()), path="/",
+        **provider.cookie_options(),
+    )  # fmt: skip
+    response.delete_cookie(STATE_COOKIE, path="/oauth", **provider.cookie_options())
+    return response
+
+
+async def logout(request: Request) -> Response:
+    end_session(unsigned(request.cookies.get(SESSION_COOKIE) or "") or "")
+    response = RedirectResponse("/", status_code=303)
+    options = provider.cookie_options() if (provider := Provider.from_env()) else {}
+    response.delete_cookie(SESSION_COOKIE, path="/", **options)
+    return response
+
+
+async def me(request: Request) -> JSONResponse:
+    """Who is signed in (the gate has already turned away everyone else)."""
+    person = person_from_cookies(request.headers.get("cookie", ""))
+    if person is None:
+        return JSONResponse({"detail": "Not signed in."}, status_code=401)
+    return JSONResponse({"name": person.name, "logout": LOGOUT_PATH})
+
+
+ROUTES = [
+    Route(LOGIN_PATH, login, methods=["GET"]),
+    Route(CALLBACK_PATH, callback, methods=["GET"]),
+    Route(LOGOUT_PATH, logout, methods=["POST"]),  # a form post: the Origin check applies
+    Route(ME_PATH, me, methods=["GET"]),
+]
+
+
+async def sees_thread(scope: Scope, thread_id: str) -> bool:
+    """Whether the person asking can see `thread_id`, by the LangGraph API's own owner filter
+    (serve/auth.py), for the routes of CHECKED_THREAD_PATH."""
+    from serve.run_guard import own_api
+
+    async with own_api(scope) as client:
+        answer = await client.get(f"/threads/{quote(thread_id, safe='')}")
+    return answer.status_code == 200
+
+
+class SignInGate:
+    """Pure ASGI middleware, inert unless people sign in here: a request without a live
+    session gets the sign-in page (a browser asking for `/`) or a 401 (anything else, the
+    LangGraph API included); sign-in itself and `/ok` stay open."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] not in ("http", "websocket")
+            or scope["path"] in OPEN_PATHS
+            or Provider.from_env() is None
+        ):
+            await self.app(scope, receive, send)
+            return
+        if person_from_scope(scope) is not None:
+            thread = CHECKED_THREAD_PATH.match(scope["path"])
+            if thread is None or await sees_thread(scope, thread.group(1)):
+                await self.app(scope, receive, send)
+                return
+            detail = f"No such thread: {thread.group(1)}."
+            await JSONResponse({"detail": detail}, status_code=404)(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["path"] == "/" and scope.get("method") in ("GET", "HEAD"):
+            response: Response = page("sign in", SIGN_IN_TEXT)
+        else:
+            detail = "Sign in with Hugging Face first: open this server's page (/) and sign in."
+            response = JSONResponse({"detail": detail}, status_code=401)
+        await response(scope, receive, send)

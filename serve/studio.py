@@ -1,0 +1,150 @@
+"""Entry points for `langgraph dev` and LangGraph Studio, on the same threads as the CLI.
+
+`langgraph.json` points here: `make_graph` is the graph (compiled without a
+checkpointer: the server brings its own) and `create_checkpointer` gives the
+server the CLI's SQLite file, so a thread started in one continues in the other.
+
+The server gets the CLI's tools, MCP servers included: their sessions (and the Slack
+notifier) are opened on the server's event loop by the first `make_graph` and live as
+long as the server; the checkpointer's context is the one the server enters at start
+and leaves at shutdown, so leaving it closes them (MCP server processes stop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import configs  # noqa: F401  (offline litellm settings before anything imports it)
+from configs.environment import load_dotenv_files, ml_intern_home
+from graph.builder import build_graph
+from graph.experiments import with_ledger
+from graph.research_agent import with_research
+from nodes.deps import AgentDeps
+from serve.server_settings import server_settings
+from store.checkpointer import default_db_path, open_checkpointer
+from store.thread_index import ThreadIndex
+from tools.external.family import open_integrations
+from tools.families import build_catalog
+from tools.hub import user_tokens
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
+    from configs.settings import Settings
+    from store.message_store import MessageStoreSaver
+    from tools.catalog import ToolSpec
+
+log = logging.getLogger("ml_intern.studio")
+
+
+class ServerGraph:
+    """The one graph of this server process, and the integrations it owns."""
+
+    def __init__(self) -> None:
+        self.graph: CompiledStateGraph[Any] | None = None
+        self.stack = contextlib.AsyncExitStack()
+        self.lock = asyncio.Lock()
+
+    async def get(self) -> CompiledStateGraph[Any]:
+        async with self.lock:
+            if self.graph is None:
+                settings = await asyncio.to_thread(_settings)
+                mcp = await self.open_integrations(settings)
+                self.graph = await asyncio.to_thread(_graph, settings, mcp)
+            return self.graph
+
+    async def open_integrations(self, settings: Settings) -> list[ToolSpec]:
+        """MCP sessions on this (the server's) loop; a server that fails is logged, not fatal."""
+        integrations = await self.stack.enter_async_context(
+            open_integrations(settings, home=ml_intern_home())
+        )
+        for warning in integrations.take_warnings():
+            log.warning("ml-intern: %s", warning)
+        return integrations.mcp_specs()
+
+    async def aclose(self) -> None:
+        await self.stack.aclose()
+
+
+SERVER = ServerGraph()
+
+
+async def make_graph(config: Any = None) -> CompiledStateGraph[Any]:
+    """The agent graph; the server calls this on every run, so it is built once.
+
+    Building reads files and imports litellm: that runs in a worker thread, since
+    the dev server rejects blocking calls on its event loop.
+    """
+    graph = await SERVER.get()
+    await record_workspace(config)
+    return graph
+
+
+async def record_workspace(config: Any) -> None:
+    """A run's thread gets the served directory as its workspace in the CLI's thread index
+    (once: a thread keeps the directory it started in), so `ml-intern threads list` and `-c`
+    there show web and Studio threads. Not where people sign in (their threads are theirs)."""
+    configurable = (config or {}).get("configurable") or {}
+    thread_id = configurable.get("thread_id")
+    if not configurable.get("__is_for_execution__") or not thread_id:
+        return
+    if user_tokens.people_sign_in():
+        return
+    await asyncio.to_thread(touch_workspace, str(thread_id))
+
+
+def touch_workspace(thread_id: str) -> None:
+    """Blocking: the thread's index row names the served directory (if it names none yet)."""
+    workspace = str(Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd()).resolve())
+    with ThreadIndex(default_db_path()) as index:
+        index.touch(thread_id, cwd=workspace)
+
+
+def _settings() -> Settings:
+    load_dotenv_files()
+    return server_settings()
+
+
+def _graph(settings: Settings, mcp: list[ToolSpec]) -> CompiledStateGraph[Any]:
+    home = ml_intern_home()
+    # The same toolset as the CLI, MCP servers included.
+    catalog = with_research(build_catalog(settings).extended(mcp), settings, home)
+    catalog = with_ledger(catalog, home)  # hf_jobs runs recorded, `experiments` tool
+    # `ml-intern studio` names the directory it was started in; plain `langgraph dev`: its cwd.
+    workspace = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd())
+    deps = AgentDeps(settings=settings, catalog=catalog, home=home, workspace=workspace)
+    deps.warm_up()
+    return build_graph(deps, checkpointer=None)
+
+
+async def build_now() -> None:
+    """Build the graph at server start; a failure is logged here and raised again by the
+    first run (which tries once more), so a server with a bad config still starts."""
+    started = time.monotonic()
+    try:
+        await SERVER.get()
+    except Exception as error:  # any: the first run reports it again
+        log.warning("ml-intern: the graph could not be built at start: %s", error)
+        return
+    log.info("ml-intern: graph built in %.2f s", time.monotonic() - started)
+
+
+@asynccontextmanager
+async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
+    """The CLI's checkpointer on `$ML_INTERN_HOME/threads.sqlite`; the server enters this at
+    start, so the graph is built here too (the first run does not wait seconds for it); at
+    shutdown the MCP sessions close with it."""
+    async with open_checkpointer(default_db_path()) as saver:
+        try:
+            await build_now()
+            yield saver
+        finally:
+            await SERVER.aclose()

@@ -1,0 +1,78 @@
+"""Keep the CLI's books when the LangGraph API forks or deletes a thread.
+
+The server's own copy (`POST /threads/{id}/copy`) and delete (`DELETE /threads/{id}`) act
+on its record of the thread and on the checkpoints; the CLI's thread index and spill files
+are ours. This ASGI middleware waits for the server's answer and, when it succeeded, does
+what `ml-intern threads fork` / `delete` do besides, before the caller hears back:
+
+- a fork gets its index row: the source's title with " (fork)", its model and cwd;
+- a delete also removes the spilled tool outputs and the index row, through the CLI's own
+  `Session.delete` (in a child process, serve/web_session.py).
+
+A refused request (someone else's thread, a thread another process runs) changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from serve.web_actions import run_action
+from store.checkpointer import default_db_path
+from store.thread_index import ThreadIndex
+
+COPY_PATH = re.compile(r"^/threads/([^/]+)/copy/?$")
+THREAD_PATH = re.compile(r"^/threads/([^/]+)/?$")
+log = logging.getLogger(__name__)
+
+
+def record_fork(source: str, target: str) -> None:
+    """Blocking: the fork's index row, as `ml-intern threads fork` writes it."""
+    with ThreadIndex(default_db_path()) as index:
+        index.record_fork(source, target)
+
+
+class ThreadBooks:
+    """Pure ASGI middleware: holds back the answer to a fork or a delete until the CLI's
+    thread index and spill files agree with it; every other request passes untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope.get("method"), scope.get("path", "")
+        copy = COPY_PATH.match(path) if method == "POST" else None
+        delete = THREAD_PATH.match(path) if method == "DELETE" else None
+        if scope["type"] != "http" or not (copy or delete):
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        try:
+            await self.app(scope, receive, hold)
+            status = next((m["status"] for m in held if m["type"] == "http.response.start"), 500)
+            if 200 <= status < 300:
+                await self.settle(copy, delete, held)
+        finally:
+            for message in held:
+                await send(message)
+
+    async def settle(self, copy: Any, delete: Any, held: list[Message]) -> None:
+        if copy is not None:
+            body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+            target = json.loads(body or b"{}").get("thread_id")
+            if target:
+                await asyncio.to_thread(record_fork, copy.group(1), str(target))
+        elif delete is not None:
+            request = {"action": "delete", "thread_id": delete.group(1)}
+            status, answer = await asyncio.to_thread(run_action, request)
+            if status != 200:  # the server's delete stands; say what is left behind
+                log.warning("thread %s: spill files not removed: %s", delete.group(1), answer)

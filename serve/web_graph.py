@@ -1,0 +1,42 @@
+"""The graph `ml-intern web` serves: Studio's graph, holding the thread's lock while it runs.
+
+A CLI session holds `store/thread_lock.py`'s lock for a whole turn; a run of the web server
+does the same here, so the two never interleave on one thread. The server enters this
+factory (an async context manager) around each run and leaves it when the run ends, however
+it ends (finished, failed, cancelled). Reading a thread (state, history) takes no lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from configs.environment import ml_intern_home
+from serve.studio import make_graph as studio_graph
+from store.thread_lock import ThreadLock
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
+# The server sets this in a factory's config when the graph is built to execute a run.
+FOR_EXECUTION = "__is_for_execution__"  # (serve/studio.py reads it too)
+
+
+@asynccontextmanager
+async def make_graph(config: Any = None) -> AsyncIterator[CompiledStateGraph[Any]]:
+    """The agent graph; for a run, with the thread's lock held (ThreadBusyError if taken)."""
+    graph = await studio_graph(config)
+    configurable = (config or {}).get("configurable") or {}
+    thread_id = configurable.get("thread_id")
+    if not configurable.get(FOR_EXECUTION) or not thread_id:
+        yield graph
+        return
+    lock = ThreadLock(ml_intern_home(), str(thread_id))
+    # Taking the lock creates its directory: file I/O, kept off the server's event loop.
+    await asyncio.to_thread(lock.acquire)
+    try:
+        yield graph
+    finally:
+        lock.release()

@@ -1,0 +1,113 @@
+"""The thread index: one row per thread, readable without loading checkpoints.
+
+Plain sqlite3 on the same database file as the checkpointer, so `threads list`
+needs neither langgraph nor aiosqlite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from store.experiments import Ledger
+from store.sqlite_file import SharedConnection
+from tools.text import one_line
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ml_intern_threads (
+    thread_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    cwd TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ml_intern_threads_updated ON ml_intern_threads (updated_at DESC);
+CREATE INDEX IF NOT EXISTS ml_intern_threads_cwd ON ml_intern_threads (cwd, updated_at DESC);
+"""
+
+
+UPSERT = """INSERT INTO ml_intern_threads (thread_id, title, model, cwd, created_at, updated_at)
+   VALUES (?, ?, ?, ?, ?, ?)
+   ON CONFLICT(thread_id) DO UPDATE SET
+     title = CASE WHEN ml_intern_threads.title = '' THEN excluded.title
+                  ELSE ml_intern_threads.title END,
+     model = CASE WHEN excluded.model = '' THEN ml_intern_threads.model ELSE excluded.model END,
+     cwd = CASE WHEN ml_intern_threads.cwd = '' THEN excluded.cwd ELSE ml_intern_threads.cwd END,
+     updated_at = excluded.updated_at"""
+
+
+def touch_row(
+    db: sqlite3.Connection, thread_id: str, *, title: str = "", model: str = "", cwd: str = ""
+) -> None:
+    """Upsert one thread's row inside the caller's transaction (the CLI or the saver)."""
+    now = time.time()
+    db.execute(UPSERT, (thread_id, one_line(title, 80), model, cwd, now, now))
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    thread_id: str
+    title: str
+    model: str
+    cwd: str
+    created_at: float
+    updated_at: float
+
+
+class ThreadIndex(SharedConnection):
+    """The index over one file; opens its connection on first use and keeps it until `close`."""
+
+    SCHEMA = SCHEMA
+
+    def touch(self, thread_id: str, *, title: str = "", model: str = "", cwd: str = "") -> None:
+        """Record activity on a thread; the first title given sticks."""
+        with self._db() as db:
+            touch_row(db, thread_id, title=title, model=model, cwd=cwd)
+
+    def record_fork(self, source: str, target: str) -> str:
+        """Give the fork `target` its row: the source's title with " (fork)", its model and
+        cwd (what `threads fork` and the web UI's fork both show). Returns the title."""
+        info = self.get(source)
+        # Cut the source's title so the mark survives the index's 80 characters.
+        title = f"{one_line(info.title, 73)} (fork)" if info and info.title else "(fork)"
+        model, cwd = (info.model, info.cwd) if info else ("", "")
+        self.touch(target, title=title, model=model, cwd=cwd)
+        with Ledger(self.path) as ledger:
+            ledger.copy_thread(source, target)  # the fork sees the runs its history launched
+        return title
+
+    def get(self, thread_id: str) -> ThreadInfo | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT * FROM ml_intern_threads WHERE thread_id = ?", (thread_id,)
+            ).fetchone()
+        return ThreadInfo(*row) if row else None
+
+    def list(self, *, cwd: str | None = None, limit: int = 50) -> list[ThreadInfo]:
+        """Most recently updated first; only threads started in `cwd` when given."""
+        if self._conn is None and not self.path.exists():
+            return []
+        with self._db() as db:
+            if cwd is None:
+                rows = db.execute(
+                    "SELECT * FROM ml_intern_threads ORDER BY updated_at DESC LIMIT ?", (limit,)
+                ).fetchall()
+            else:
+                rows = db.execute(
+                    "SELECT * FROM ml_intern_threads WHERE cwd = ? ORDER BY updated_at DESC LIMIT ?",
+                    (cwd, limit),
+                ).fetchall()
+        return [ThreadInfo(*row) for row in rows]
+
+    def latest(self, cwd: str) -> ThreadInfo | None:
+        found = self.list(cwd=cwd, limit=1)
+        return found[0] if found else None
+
+    def delete(self, thread_id: str) -> bool:
+        with Ledger(self.path) as ledger:
+            ledger.delete_thread(thread_id)  # its runs' scripts and arguments go too
+        with self._db() as db:
+            cursor = db.execute("DELETE FROM ml_intern_threads WHERE thread_id = ?", (thread_id,))
+            return cursor.rowcount > 0

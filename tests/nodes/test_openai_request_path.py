@@ -1,0 +1,81 @@
+"""The OpenAI-compatible fast path sends exactly the body the SDK's own walk would have sent."""
+
+import json
+from typing import Annotated
+
+from openai import NOT_GIVEN
+from openai._utils._transform import PropertyInfo, async_maybe_transform
+from openai.types.chat import ChatCompletionMessageParam, completion_create_params
+from typing_extensions import TypedDict
+
+from nodes.openai_request_path import annotated_fields, install
+
+MESSAGES = [
+    {"role": "system", "content": "You are ml-intern."},
+    {"role": "developer", "content": [{"type": "text", "text": "be brief"}]},
+    {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "what is in this image?"},
+            {
+                "type": "image_url",
+                "image_url": {"url": "data:image/png;base64,iVBOR", "detail": "low"},
+            },
+            {"type": "input_audio", "input_audio": {"data": "UklGR", "format": "wav"}},
+            {"type": "file", "file": {"file_data": "JVBER", "filename": "a.pdf"}},
+        ],
+    },
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "read", "arguments": "{}"}}
+        ],
+    },
+    {"role": "tool", "tool_call_id": "c1", "content": "x" * 5000},
+    {"role": "function", "name": "f", "content": "legacy"},
+]
+
+
+def body() -> dict[str, object]:
+    return {
+        "messages": list(MESSAGES),
+        "model": "scripted-model",
+        "temperature": 0.2,
+        "max_tokens": NOT_GIVEN,
+        "tools": [
+            {
+                "type": "function",
+                "function": {"name": "read", "parameters": {"type": "object", "properties": {}}},
+            }
+        ],
+        "stream_options": {"include_usage": True},
+        "user": NOT_GIVEN,
+    }
+
+
+async def test_the_fast_path_sends_the_same_body_as_the_sdk() -> None:
+    expected = await async_maybe_transform(
+        body(), completion_create_params.CompletionCreateParamsNonStreaming
+    )
+    assert install()
+    from openai.resources.chat.completions import completions
+
+    fast = await completions.async_maybe_transform(
+        body(), completion_create_params.CompletionCreateParamsNonStreaming
+    )
+    assert json.dumps(fast, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert "max_tokens" not in fast and "user" not in fast  # omitted arguments still dropped
+
+
+def test_it_installs_only_while_no_message_type_is_renamed_or_encoded() -> None:
+    assert annotated_fields(ChatCompletionMessageParam) == []
+
+    class Part(TypedDict):
+        file_data: Annotated[str, PropertyInfo(format="base64")]
+
+    class Message(TypedDict):
+        role: str
+        parts: list[Part]
+
+    assert annotated_fields(Message | str) == ["Part.file_data"]

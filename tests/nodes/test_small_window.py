@@ -1,0 +1,130 @@
+"""Small local models: a lean first request, the question last, the window asked of the server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.agent import collect, fast_settings
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+CORE = {"bash", "read", "write", "edit", "grep", "glob", "plan", "skill", "hf_jobs", "research"}
+QUESTION = "What does main.py print?"
+
+
+@asynccontextmanager
+async def session_for(model: str, workspace: Path, home: Path) -> AsyncIterator[Any]:
+    """A headless session built the way the CLI builds it (research and more_tools included)."""
+    from graph.session import Session
+
+    settings = fast_settings(None, model_name=model)
+    async with Session.open(settings, workspace=workspace, home=home, mode="headless") as session:
+        yield session
+
+
+def tool_names(request: dict[str, Any]) -> set[str]:
+    return {tool["function"]["name"] for tool in request.get("tools") or []}
+
+
+def upper_bound_tokens(request: dict[str, Any]) -> int:
+    """Messages and tools as JSON text, counted with tiktoken's GPT-4o encoding: the JSON
+    punctuation makes this more than any chat template's count of the same request."""
+    import litellm
+
+    text = json.dumps(request["messages"]) + json.dumps(request.get("tools") or [])
+    return int(litellm.token_counter(model="gpt-4o", text=text))
+
+
+async def test_a_small_local_model_gets_a_lean_first_request_with_the_question_last(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.stated["props"] = {"default_generation_settings": {"n_ctx": 8192}}
+    llm.add(Turn(content="It prints 5."))
+    async with session_for("llamacpp/local", workspace, isolated_home) as session:
+        events = await collect(session.send(QUESTION))
+        assert (await session.values())["context_window"] == {"llamacpp/local": 8192}
+    assert events[-1].data["final_text"] == "It prints 5."
+    [request] = llm.requests
+    assert tool_names(request) == CORE | {"more_tools"}
+    assert upper_bound_tokens(request) <= 8192 // 2
+    system, *_, note, question = request["messages"]
+    assert question == {"role": "user", "content": QUESTION}  # the last thing it reads
+    assert note["content"].startswith("[runtime] Today is")
+    assert str(workspace) in note["content"] and str(workspace) not in system["content"]
+    assert request["temperature"] == 0.2
+
+
+async def test_more_tools_turns_on_a_tool_for_the_next_call(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(
+        Turn(tool_calls=[{"name": "more_tools", "arguments": {"names": ["hf_search", "nope"]}}]),
+        Turn(content="ok"),
+    )
+    async with session_for("llamacpp/local", workspace, isolated_home) as session:
+        await collect(session.send("find a model"))
+    first, second = llm.requests
+    assert "hf_search" not in tool_names(first) and "hf_search" in tool_names(second)
+    result = second["messages"][-1]["content"]
+    assert "hf_search:" in result and "Not available: nope" in result
+
+
+async def test_a_large_window_stated_by_vllm_keeps_the_full_profile(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VLLM_BASE_URL", llm.url)
+    llm.stated["models_entry"] = {"max_model_len": 131_072}
+    llm.add(Turn(content="hello"))
+    async with session_for("vllm/scripted-model", workspace, isolated_home) as session:
+        await collect(session.send(QUESTION))
+        assert (await session.values())["context_window"] == {"vllm/scripted-model": 131_072}
+    [request] = llm.requests
+    assert len(tool_names(request)) > 20 and "more_tools" not in tool_names(request)
+    assert request["messages"][-1]["content"].startswith("[runtime]")  # large: note last
+
+
+async def test_ollama_states_its_window_through_api_show(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_BASE_URL", llm.url)
+    llm.stated["show"] = {
+        "parameters": "temperature 0.7\nnum_ctx 4096",
+        "model_info": {"qwen2.context_length": 32_768},
+    }
+    llm.add(Turn(content="hi"))
+    async with session_for("ollama/qwen2.5-coder", workspace, isolated_home) as session:
+        await collect(session.send("hi"))
+        assert (await session.values())["context_window"] == {"ollama/qwen2.5-coder": 4096}
+
+
+@pytest.mark.parametrize(
+    ("mode", "advice", "never"),
+    [("headless", "llama-server -c", "/new"), ("interactive", "/new", "llama-server")],
+)
+async def test_a_prompt_that_cannot_fit_says_what_to_change_in_words_for_the_mode(
+    mode: str,
+    advice: str,
+    never: str,
+    llm: ScriptedLLMServer,
+    workspace: Path,
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from graph.session import Session
+
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    overflow = Turn(status=400, error_code="context_length_exceeded")
+    llm.add(*[overflow] * 6)
+    settings = fast_settings(None, model_name="llamacpp/local")
+    async with Session.open(settings, workspace=workspace, home=isolated_home, mode=mode) as s:
+        events = await collect(s.send("hi"))
+    errors = " ".join(e.data.get("message", "") for e in events if e.type == "error")
+    assert advice in errors and never not in errors
+    assert events[-1].data["stop_reason"] == "compact_failed"

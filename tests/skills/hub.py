@@ -1,0 +1,36 @@
+"""The local Hub plus the one route model uploads add: README metadata validation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.fakes.hub_http import Request, Response, reply
+from tests.fakes.hub_server import FakeHub
+
+
+class ModelHub(FakeHub):
+    """`upload_folder` with a README posts its YAML to /api/validate-yaml first, as the Hub
+    does; this answers like the Hub: 200 with warnings, or 400 with errors for bad YAML."""
+
+    def handle(self, req: Request) -> Any:
+        if req.method == "POST" and req.path == "/api/validate-yaml":
+            self.requests.append(req)
+            return validate_yaml(json.loads(req.body or b"{}").get("content", ""))
+        return super().handle(req)
+
+
+def validate_yaml(card: str) -> Response:
+    """The Hub's answer for a README: its front matter must parse to a mapping."""
+    import yaml
+
+    if not card.startswith("---"):
+        return reply({"warnings": [{"message": "empty or missing yaml metadata"}]})
+    head = card.split("---", 2)[1]
+    try:
+        data = yaml.safe_load(head)
+    except yaml.YAMLError as exc:
+        return reply({"errors": [{"message": str(exc)}]}, 400)
+    if not isinstance(data, dict):
+        return reply({"errors": [{"message": "metadata must be a mapping"}]}, 400)
+    return reply({"warnings": []})

@@ -1,0 +1,89 @@
+"""The templates' precision and hardware guards, run in-process on the pure functions."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.skills import tiny
+from tests.skills.conftest import SKILLS
+
+
+def template(path: Path) -> ModuleType:
+    """Import a template by path (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"template_{path.stem}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def sft() -> ModuleType:
+    return template(SKILLS / "sft-trl" / "train_sft.py")
+
+
+@pytest.fixture(scope="module")
+def grpo() -> ModuleType:
+    return template(SKILLS / "grpo-rl" / "train_grpo.py")
+
+
+@pytest.mark.parametrize(
+    ("precision", "lora", "dtype"),
+    [
+        ("bf16", False, "float32"),  # full fine-tune: fp32 master weights, bf16 autocast
+        ("fp16", False, "float32"),
+        ("fp32", False, "float32"),
+        ("bf16", True, "bfloat16"),  # the LoRA base is frozen: half precision is enough
+        ("fp16", True, "float16"),
+        ("fp32", True, "float32"),
+    ],
+)
+def test_grpo_keeps_fp32_weights_unless_the_base_is_frozen(
+    grpo: ModuleType, precision: str, lora: bool, dtype: str
+) -> None:
+    assert grpo.weights_dtype(precision, lora) == dtype
+
+
+def test_sft_full_fine_tune_loads_fp32_even_from_a_bf16_checkpoint(
+    sft: ModuleType, tmp_path: Path
+) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    folder = tiny.causal_lm_dir(tmp_path / "lm")
+    AutoModelForCausalLM.from_pretrained(folder).to(torch.bfloat16).save_pretrained(folder)
+    args = argparse.Namespace(model_id=str(folder), attn_implementation=None, load_in_4bit=False)
+
+    # transformers 5 would load this checkpoint in bf16 (dtype follows the config).
+    assert sft.load_model(args, "bf16", use_lora=False).dtype == torch.float32
+    assert sft.load_model(args, "bf16", use_lora=True).dtype == torch.bfloat16
+
+
+def test_on_cpu_both_templates_say_they_train_in_fp32(
+    sft: ModuleType, grpo: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert sft.choose_precision() == "fp32" and grpo.choose_precision() == "fp32"
+    assert "No GPU" in capsys.readouterr().out
+
+
+def test_sft_4bit_without_cuda_stops_with_what_to_do(
+    sft: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    argv = ["train_sft.py", "--hub-model-id", "alice/x", "--load-in-4bit"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit, match="--load-in-4bit needs a CUDA GPU"):
+        sft.main()

@@ -1,0 +1,82 @@
+"""The file tools inside the sandbox's walls (tools/places.py), without bubblewrap: what they
+refuse, what they still do, and what their searches never enter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.tool_calls import call_tool
+from tools.local.family import local_specs
+from tools.local.sandbox import Sandbox
+from tools.policy import PolicyContext, decide
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    workspace = tmp_path / "home" / "project"
+    (workspace / "sub").mkdir(parents=True)
+    (workspace / "sub" / ".env").write_text("KEY=planted-env\n")
+    (workspace / "sub" / ".env.example").write_text("KEY=\n")
+    (workspace / "sub" / "train.py").write_text("KEY = 'visible'\n")
+    (tmp_path / "home" / ".pgpass").write_text("planted-pgpass\n")
+    (tmp_path / "extra").mkdir()
+    return workspace
+
+
+async def run(ws: Path, tool: str, sandbox: Sandbox | None = None, **args: Any) -> Any:
+    spec = {s.name: s for s in local_specs(sandbox or Sandbox())}[tool]
+    return await call_tool(spec.tool, args, ws, as_tool_call=True)
+
+
+async def test_writes_stay_in_the_writable_places(ws: Path) -> None:
+    extra = ws.parent.parent / "extra"
+    inside = await run(ws, "write", path="notes.txt", content="x")
+    assert inside.status == "success" and (ws / "notes.txt").read_text() == "x"
+    outside = await run(ws, "write", path="~/notes.txt", content="x")
+    assert (
+        outside.status == "error"
+        and "outside the places the sandbox lets tools write" in outside.content
+    )
+    assert not (ws.parent / "notes.txt").exists()
+    allowed = await run(
+        ws, "write", Sandbox(writable=(str(extra),)), path=f"{extra}/a", content="y"
+    )
+    assert allowed.status == "success" and (extra / "a").read_text() == "y"
+
+
+async def test_hidden_places_are_refused_and_never_searched(ws: Path) -> None:
+    for path in ("~/.pgpass", "sub/.env"):
+        refused = await run(ws, "read", path=path)
+        assert refused.status == "error" and "hidden by the sandbox" in refused.content
+    found = await run(ws, "grep", pattern="KEY")
+    assert "sub/train.py:1" in found.content and "sub/.env.example:1" in found.content
+    assert "planted" not in found.content and "sub/.env:" not in found.content
+    listed = await run(ws, "glob", pattern="**/.env*")
+    assert listed.content == "sub/.env.example"
+    home = await run(ws, "grep", pattern="planted", path="~")
+    assert "planted-" not in home.content
+
+
+@pytest.mark.parametrize("yolo", [False, True])
+def test_git_metadata_writes_ask_in_every_mode(ws: Path, yolo: bool) -> None:
+    specs = {s.name: s for s in local_specs()}
+    ctx = PolicyContext(yolo=yolo, workspace=ws)
+    for tool, args in [
+        ("write", {"path": ".git/hooks/pre-commit", "content": "x"}),
+        ("write", {"path": "sub/.git", "content": "gitdir: ../evil"}),
+        ("write", {"path": "HEAD", "content": "ref: refs/heads/main"}),
+        ("write", {"path": "config", "content": "[core]\n\tfsmonitor = x"}),
+        ("edit", {"path": "sub/config", "old_str": "a", "new_str": "[core]\nfsmonitor = x"}),
+    ]:
+        assert decide(tool, args, specs[tool].approval, ctx) == "ask", (tool, args)
+    plain = {"path": "config", "content": "lr: 0.1\n"}  # a training config is not git's
+    assert decide("write", plain, specs["write"].approval, ctx) == "auto"
+    headless = PolicyContext(mode="headless", workspace=ws)
+    assert (
+        decide("write", {"path": ".git/config", "content": ""}, specs["write"].approval, headless)
+        == "deny"
+    )
