@@ -107,6 +107,23 @@ def test_a_long_text_masks_a_wrapped_value_and_leaves_the_rest() -> None:
 
 
 @pytest.mark.parametrize(
+    "folded",
+    [
+        "\n".join(SECRET[i : i + 8] for i in range(0, 32, 8)),  # fold -w 8
+        "\n".join("  " + SECRET[i : i + 5] for i in range(0, 32, 5)),  # indented, 5 a line
+        "\r\n".join(SECRET[i : i + 11] for i in range(0, 32, 11)),  # CRLF, 11 a line
+    ],
+)
+def test_a_value_folded_into_short_lines_in_a_long_text_is_masked(folded: str) -> None:
+    """No 12 of its characters are on one line, and the text is far over 8 KB."""
+    from tools.secrets import mask_secrets
+
+    log = "step 1 loss 0.5\n" * 4000
+    masked = mask_secrets(log + folded + "\n" + log, ENV)
+    assert masked == log + folded[: folded.index(SECRET[0])] + "[REDACTED:SERVICE_API_KEY]\n" + log
+
+
+@pytest.mark.parametrize(
     ("name", "secret"),
     [
         ("KAGGLE_KEY", True),
