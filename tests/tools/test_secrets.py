@@ -237,3 +237,21 @@ def test_a_streamed_key_is_masked_line_by_line_after_its_marker() -> None:
     shown = [masker(event)["line"] for event in events]
     assert shown[1:] == ["[REDACTED:private-key]"] * 3
     assert StreamMasker()({"line": KEY_LINES[0]}) == {"line": KEY_LINES[0]}  # no marker: data
+
+
+def test_importing_the_secrets_package_loads_no_rules_and_no_langchain() -> None:
+    """`threads list` redacts, and every process imports this package: the rule set compiles
+    on its first scan (or in `load_soon`'s thread), never at import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tools.secrets, tools.secrets.sources; "
+        "print(sorted(m for m in ('kingfisher_sdk', 'langchain_core', 'huggingface_hub') "
+        "if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
