@@ -106,7 +106,7 @@ def remember_server_secrets(connection: Mapping[str, Any]) -> None:
 
 
 def mask_secrets(text: str, env: Mapping[str, str] | None = None, *, rule_set: bool = True) -> str:
-    """`text` with every secret the four passes find replaced by `[REDACTED:<what>]`; `env`
+    """`text` with every secret found replaced by `[REDACTED:<what>]` (in the order above); `env`
     (default: this process's) adds its secret variables to the known values. `rule_set=False`
     leaves Kingfisher's rules out (~0.5 s CPU to load once per process); ours stay."""
     if not text:

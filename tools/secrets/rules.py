@@ -35,7 +35,7 @@ from tools.secrets.spans import Span, char_offsets
 
 OWN_RULES = Path(__file__).with_name("own_rules.yml")
 _OWN = "mlintern."
-_lock = threading.Lock()
+_locks = {True: threading.Lock(), False: threading.Lock()}  # a first compile each
 
 
 @dataclass
@@ -56,7 +56,7 @@ def _scanner(rule_set: bool) -> Any:
 
 def warm_up() -> None:
     """Compile the rules now (a worker thread before the first tool result), not on it."""
-    with _lock:
+    with _locks[True]:
         _scanner(True)
 
 
@@ -74,7 +74,7 @@ def scan(text: str, *, rule_set: bool = True) -> Found:
     found = Found()
     if len(text) < 8:
         return found
-    with _lock:
+    with _locks[rule_set]:
         scanner = _scanner(rule_set)
     data = text.encode("utf-8", errors="surrogatepass")
     findings = scanner.scan(data)
