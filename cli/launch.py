@@ -119,6 +119,9 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
         code = ExitCode.USAGE_ERROR if kind == "usage" else ExitCode.RUNTIME_ERROR
         return fail(problem, code)
     if headless:  # the REPL imports these behind its prompt instead
+        from tools.secrets.rules import load_soon
+
+        load_soon()  # the secret rules compile beside these imports, not before the first call
         import langchain_litellm  # noqa: F401
 
         import graph.session  # noqa: F401

@@ -69,6 +69,9 @@ class Warmup:
         from cli.startup_heap import startup_heap
 
         try:
+            from tools.secrets.rules import load_soon
+
+            load_soon()  # the secret rules compile beside these imports, not on the first call
             with startup_heap():
                 import langchain_litellm  # noqa: F401
                 import litellm  # noqa: F401

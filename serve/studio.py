@@ -34,6 +34,7 @@ from store.thread_index import ThreadIndex
 from tools.external.family import open_integrations
 from tools.families import build_catalog
 from tools.hub import user_tokens
+from tools.secrets.rules import load_soon
 
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
@@ -121,6 +122,7 @@ def _graph(settings: Settings, mcp: list[ToolSpec]) -> CompiledStateGraph[Any]:
     # `ml-intern studio` names the directory it was started in; plain `langgraph dev`: its cwd.
     workspace = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd())
     deps = AgentDeps(settings=settings, catalog=catalog, home=home, workspace=workspace)
+    load_soon()  # the secret rules compile in a thread while the rest warms up
     deps.warm_up()
     return build_graph(deps, checkpointer=None)
 

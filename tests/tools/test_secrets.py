@@ -107,6 +107,23 @@ def test_a_long_text_masks_a_wrapped_value_and_leaves_the_rest() -> None:
 
 
 @pytest.mark.parametrize(
+    "folded",
+    [
+        "\n".join(SECRET[i : i + 8] for i in range(0, 32, 8)),  # fold -w 8
+        "\n".join("  " + SECRET[i : i + 5] for i in range(0, 32, 5)),  # indented, 5 a line
+        "\r\n".join(SECRET[i : i + 11] for i in range(0, 32, 11)),  # CRLF, 11 a line
+    ],
+)
+def test_a_value_folded_into_short_lines_in_a_long_text_is_masked(folded: str) -> None:
+    """No 12 of its characters are on one line, and the text is far over 8 KB."""
+    from tools.secrets import mask_secrets
+
+    log = "step 1 loss 0.5\n" * 4000
+    masked = mask_secrets(log + folded + "\n" + log, ENV)
+    assert masked == log + folded[: folded.index(SECRET[0])] + "[REDACTED:SERVICE_API_KEY]\n" + log
+
+
+@pytest.mark.parametrize(
     ("name", "secret"),
     [
         ("KAGGLE_KEY", True),
@@ -220,3 +237,21 @@ def test_a_streamed_key_is_masked_line_by_line_after_its_marker() -> None:
     shown = [masker(event)["line"] for event in events]
     assert shown[1:] == ["[REDACTED:private-key]"] * 3
     assert StreamMasker()({"line": KEY_LINES[0]}) == {"line": KEY_LINES[0]}  # no marker: data
+
+
+def test_importing_the_secrets_package_loads_no_rules_and_no_langchain() -> None:
+    """`threads list` redacts, and every process imports this package: the rule set compiles
+    on its first scan (or in `load_soon`'s thread), never at import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tools.secrets, tools.secrets.sources; "
+        "print(sorted(m for m in ('kingfisher_sdk', 'langchain_core', 'huggingface_hub') "
+        "if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

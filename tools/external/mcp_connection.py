@@ -24,6 +24,7 @@ from mcp import ClientSession, McpError, types
 from mcp.shared.session import ProgressFnT
 
 from tools.secrets import redact, remember_server_secrets, without_secrets
+from tools.secrets.masked_log import MaskedLog
 
 State = Literal["stopped", "connecting", "connected", "failed"]
 STOP_GRACE_S = 5.0
@@ -59,13 +60,13 @@ def describe(exc: BaseException) -> str:
 async def open_client_session(
     connection: Mapping[str, Any],
     session_kwargs: dict[str, Any],
-    errlog: Path | None,
+    errlog: MaskedLog | None,
     on_closed: Callable[[], None],
 ) -> AsyncIterator[ClientSession]:
     """A ClientSession for an adapters' connection dict (not yet initialized).
 
-    stdio is opened here so the server's stderr goes to `errlog`, not the user's terminal,
-    and `on_closed` is called when the server's stdout ends (it exited or was killed); the
+    stdio is opened here so the server's stderr goes to `errlog` (masked), not the user's
+    terminal, and `on_closed` is called when the server's stdout ends (it exited or was killed); the
     other transports go through langchain-mcp-adapters' `create_session`.
     """
     remember_server_secrets(connection)
@@ -94,6 +95,7 @@ async def open_client_session(
             stdio_client(server, errlog=log) as (read, write),
             anyio.create_task_group() as relays,
         ):
+            log.close()  # the server has its own copy: the log ends when the server does
             # mcp's session never learns that stdout ended: a request sent after that waits
             # for its full read timeout. Relaying the stream lets us notice the end at once.
             relayed, relayed_reader = anyio.create_memory_object_stream[Any](0)
@@ -115,14 +117,14 @@ async def relay(
     on_closed()
 
 
-def open_errlog(errlog: Path | None) -> Any:
-    """The server's stderr: appended to `errlog`, or dropped when there is none."""
+def open_errlog(errlog: MaskedLog | None) -> Any:
+    """The server's stderr: appended to `errlog` with its secrets masked (a server may print
+    the token it was given), or dropped when there is none."""
     if errlog is None:
         import os
 
         return open(os.devnull, "w", encoding="utf-8")
-    errlog.parent.mkdir(parents=True, exist_ok=True)
-    return errlog.open("a", encoding="utf-8")
+    return errlog.sink()
 
 
 class McpConnection:
@@ -140,6 +142,7 @@ class McpConnection:
         self.connection = dict(connection)
         self.timeout_s = timeout_s
         self.errlog = errlog
+        self._stderr = MaskedLog(errlog) if errlog is not None else None
         self.state: State = "stopped"
         self.error: str | None = None
         self.tools: list[types.Tool] = []
@@ -245,8 +248,9 @@ class McpConnection:
 
     def _stderr_since(self, offset: int) -> str:
         """What the server wrote to stderr while failing to start (its last lines), redacted."""
-        if self.errlog is None or self.transport != "stdio":
+        if self._stderr is None or self.errlog is None or self.transport != "stdio":
             return ""
+        self._stderr.settle()
         try:
             with self.errlog.open("rb") as log:
                 log.seek(offset)
@@ -286,7 +290,7 @@ class McpConnection:
         }
         try:
             async with open_client_session(
-                self.connection, kwargs, self.errlog, on_closed=ended.set
+                self.connection, kwargs, self._stderr, on_closed=ended.set
             ) as session:
                 try:
                     await session.initialize()

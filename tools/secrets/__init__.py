@@ -2,18 +2,19 @@
 
 `mask_secrets` runs on every text the model can see (tool results, MCP results, research
 reports, job logs, web pages, skills, AGENTS.md and the rest of the system prompt) before the
-model, the thread database, spill files and events see it. Four passes, each replacing a
-secret by `[REDACTED:<what it was>]` so the model still knows something was there::
+model, the thread database, spill files and events see it. Each secret is replaced by
+`[REDACTED:<what it was>]` so the model still knows something was there::
 
     >>> mask_secrets("token=hf_abcdefgh12345678", env={"HF_TOKEN": "hf_abcdefgh12345678"})
     'token=[REDACTED:HF_TOKEN]'
 
 1. known values in every form (known.py): secret env variables (names.py), `.env*` files in
    the workspace at any depth, credential files (sources.py), the HF token, MCP servers' env;
-2. a maintained rule set (rules.py: Kingfisher's ~490 provider rules, base64 included);
-3. private keys (whole, cut short, line-sorted), URL passwords, `Authorization` credentials,
-   AWS key ids (context.py);
-4. keyword-in-context for config files with a shape check (context.py).
+2. private keys, whole, cut short or line-sorted (shapes.py);
+3. one Vectorscan pass (rules.py) with a maintained rule set (Kingfisher's ~490 provider
+   rules, base64 included) and our own rules (own_rules.yml), whose matches are judged by
+   shapes.py (tokens in prose, URL passwords, `Authorization` credentials, AWS key ids) and
+   context.py (keyword-in-context for config files, with a shape check).
 
 `redact` (what leaves the machine: exports, uploads, Slack, logs) masks the same and more:
 `Bearer ...` and any `NAME=value` whose name looks secret; a false positive costs nothing there.
@@ -24,17 +25,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import ToolMessage
-
-from tools.secrets.context import (
-    has_key_marker,
-    mask_base64_lines,
-    mask_private_keys,
-    mask_settings,
-    mask_shapes,
-)
+from tools.secrets.context import setting_spans
 from tools.secrets.known import KNOWN, forms
 from tools.secrets.names import (
     MIN_SECRET_CHARS,
@@ -45,7 +38,17 @@ from tools.secrets.names import (
     secret_env_values,
     without_secrets,
 )
-from tools.secrets.rules import mask_found
+from tools.secrets.rules import scan
+from tools.secrets.shapes import (
+    has_key_marker,
+    mask_base64_lines,
+    mask_private_keys,
+    shape_spans,
+)
+from tools.secrets.spans import replace_spans
+
+if TYPE_CHECKING:  # a light import: `threads list` redacts without loading langchain
+    from langchain_core.messages import ToolMessage
 
 __all__ = [
     "KNOWN",
@@ -103,17 +106,18 @@ def remember_server_secrets(connection: Mapping[str, Any]) -> None:
 
 
 def mask_secrets(text: str, env: Mapping[str, str] | None = None, *, rule_set: bool = True) -> str:
-    """`text` with every secret the four passes find replaced by `[REDACTED:<what>]`; `env`
+    """`text` with every secret found replaced by `[REDACTED:<what>]` (in the order above); `env`
     (default: this process's) adds its secret variables to the known values. `rule_set=False`
-    skips the rule set (which takes ~0.5 s CPU to load once per process)."""
+    leaves Kingfisher's rules out (~0.5 s CPU to load once per process); ours stay."""
     if not text:
         return text
-    text = KNOWN.mask(text, env)
-    if rule_set:
-        text = mask_found(text)
-    text = mask_private_keys(text)
-    text = mask_shapes(text)
-    return mask_settings(text)
+    text = mask_private_keys(KNOWN.mask(text, env))
+    found = scan(text, rule_set=rule_set)
+    if not found.spans and not found.marks:
+        return text
+    settings = [(start, end) for kind, start, end in found.marks if kind == "setting"]
+    spans = shape_spans(text, found.marks) + setting_spans(text, settings) + found.spans
+    return replace_spans(text, spans) if spans else text
 
 
 def mask_data(value: Any, env: Mapping[str, str] | None = None) -> Any:

@@ -1,15 +1,12 @@
-"""Secrets found by where they are written: keyword-in-context, private keys, URL passwords.
+"""Secrets found by where they are written: keyword-in-context for settings and CSV columns.
 
-- A setting whose name has a secret word (`key`, `pass`, `pwd`, `token`, `secret`, `credential`,
-  `auth`, ...) as a whole word of the name, in YAML (`pass: x`), TOML/INI (`api_key = "x"`),
-  JSON (`"client_secret": "x"`), env files, netrc (`password x`) or a CSV whose header names
-  such a column, has its value masked when the value looks random (`looks_random`):
-  `eos_token: <|endoftext|>`, `max_new_tokens: 512`, `key: input_ids`, `api_key: ${KEY}` and
-  `password: ********` stay.
-- Private key blocks: whole, cut short (`head -2`), JSON-escaped, or with their lines sorted
-  (any base64 line in a text that has a private key marker goes).
-- `scheme://user:password@host` (also `redis://:password@host`) loses the password;
-  `Authorization: Basic|Bearer <credential>` loses the credential.
+A setting whose name has a secret word (`key`, `pass`, `pwd`, `token`, `secret`, `credential`,
+`auth`, ...) as a whole word of the name, in YAML (`pass: x`), TOML/INI (`api_key = "x"`),
+JSON (`"client_secret": "x"`), env files, netrc (`password x`) or a CSV whose header names
+such a column, has its value masked when the value looks random (`looks_random`):
+`eos_token: <|endoftext|>`, `max_new_tokens: 512`, `key: input_ids`, `api_key: ${KEY}` and
+`password: ********` stay. The places to look are the `setting` marks of our own rule in the
+rule set's pass (own_rules.yml); `_AFTER_NAME` below is the same rule, judged here.
 """
 
 from __future__ import annotations
@@ -19,8 +16,6 @@ import math
 import re
 import string
 from collections import Counter
-
-from tools.secrets.known import replace_spans
 
 _WORDS = frozenset(
     {"key", "apikey", "pass", "passwd", "password", "pwd", "token", "secret", "credential"}
@@ -77,33 +72,41 @@ def _passphrase(name: str, value: str) -> bool:
     return bool(words & _PASS_WORDS) and len(value) >= 8 and not plain
 
 
-def mask_settings(text: str) -> str:
-    """Keyword-in-context: only the names around a secret word's occurrences are looked at,
-    and only when a separator and an 8-character value (or a CSV comma) follow, so a long log
-    costs substring searches, not a regex tried at every position."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # a rare letter lowers to two: offsets must hold
-        lowered = text.translate(_ASCII_LOWER)
+def setting_spans(text: str, marks: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The values to mask around the rule's marks (a secret word, a separator and 8 value
+    characters, or a CSV column name): every secret word inside a mark is judged, as a later
+    one may start inside an earlier one's match."""
     spans: list[tuple[int, int, str]] = []
     done: set[int] = set()
-    for p in _occurrences(lowered):
-        after = _AFTER_NAME.match(lowered, p)
-        if after is None:
-            continue
-        setting = after.group("csv") is None
-        start = p
-        while start > 0 and text[start - 1] in _NAME_CHARS:
-            start -= 1
-        if setting and start not in done:
-            done.add(start)
-            end = _NAME_END.match(text, p).end()  # type: ignore[union-attr]
-            if _secret_name(text[start:end]):
-                spans += _setting_value(text, start - (start > 0 and text[start - 1] in "\"'"))
+    for start, end in marks:
+        window = text[start : end + _LONGEST_HINT - 1].translate(_ASCII_LOWER)
+        for p in _occurrences(window):
+            if p < end - start:  # a word that starts inside the match
+                spans += _judged(text, start + p, done)
+    return spans
+
+
+def _judged(text: str, p: int, done: set[int]) -> list[tuple[int, int, str]]:
+    """A secret word at `p`: its setting's value, or its CSV header's columns (each once)."""
+    after = _AFTER_NAME.match(text, p)
+    if after is None:
+        return []
+    start = p
+    while start > 0 and text[start - 1] in _NAME_CHARS:
+        start -= 1
+    if after.group("csv") is not None:
         line_start = text.rfind("\n", 0, start) + 1
-        if not setting and -line_start - 1 not in done:
-            done.add(-line_start - 1)
-            spans += _csv_cells(text, line_start)
-    return replace_spans(text, spans) if spans else text
+        if -line_start - 1 in done:
+            return []
+        done.add(-line_start - 1)
+        return _csv_cells(text, line_start)
+    if start in done:
+        return []
+    done.add(start)
+    end = _NAME_END.match(text, p).end()  # type: ignore[union-attr]
+    if not _secret_name(text[start:end]):
+        return []
+    return _setting_value(text, start - (start > 0 and text[start - 1] in "\"'"))
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -111,10 +114,12 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # are not a placeholder's (`<`, `$`, `%`, `{`, `*`, `[`); or the rest of a CSV column name.
 _AFTER_NAME = re.compile(
     r"""[a-z0-9_.\-]*+(?:["']?(?:[ \t]*+[:=][ \t]*+["']?|[ \t]++)[^\s"',;<$%{*\[]{8}"""
-    r"""|(?P<csv>[a-z0-9 _().\-]*+(?:,|\r?\n|\r?$)))"""
+    r"""|(?P<csv>[a-z0-9 _().\-]*+(?:,|\r?\n|\r?$)))""",
+    re.IGNORECASE,
 )
 _NAME_END = re.compile(r"[A-Za-z0-9_.\-]*")
 _HINTS = ("key", "pass", "pwd", "token", "secret", "cred", "auth", "salt")
+_LONGEST_HINT = max(map(len, _HINTS))
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
 
 
@@ -190,76 +195,3 @@ def _prefix_end(line: str) -> int:
 
 
 _COLUMN = re.compile(r"^\s*[A-Za-z_][\w ()\-]{0,40}\s*$")
-_KEY_MARK = re.compile(r"-----(?:BEGIN|END) [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----")
-_KEY_BLOCK = re.compile(
-    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----"
-    r"(?:[A-Za-z0-9+/=\s]|\\[nr]|(?:Proc-Type|DEK-Info|Comment):[^\n\\]*)*"
-    r"(?:-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----)?"
-)
-_BASE64_LINE = re.compile(r"(?m)^([ \t]*(?:\d+[ \t:|]+)?)[A-Za-z0-9+/]{16,}={0,2}[ \t]*$")
-
-
-def has_key_marker(text: str) -> bool:
-    return "PRIVATE KEY" in text and bool(_KEY_MARK.search(text))
-
-
-def mask_private_keys(text: str) -> str:
-    """Private key blocks, whole or cut short, and every base64 line near a key marker."""
-    if not has_key_marker(text):
-        return text
-    return mask_base64_lines(_KEY_BLOCK.sub("[REDACTED:private-key]", text))
-
-
-def mask_base64_lines(text: str) -> str:
-    """Every line that is only base64 (a private key's body, in any order)."""
-    return _BASE64_LINE.sub(lambda m: m.group(1) + "[REDACTED:private-key]", text)
-
-
-_URL_PASSWORD = re.compile(r"(://[^\s:/@]*:)([^\s@/]{3,})(@)")  # starts at "://": fast
-_AUTH_HEADER = re.compile(r"(Basic|Bearer)([ \t]+)([A-Za-z0-9+/=._~\-]{12,})")
-_AWS_KEY_ID = re.compile(r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])")
-
-
-# Tokens the rule set misses in prose: its rules want a delimiter after a token, and in
-# "push with hf_abc." a full stop follows. (kind, a literal it contains, the pattern)
-_TOKENS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (kind, marker, re.compile(rx))
-    for kind, marker, rx in (
-        ("hf-token", "hf_", r"hf_[A-Za-z0-9]{30,}"),
-        ("api-key", "sk-", r"sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"),
-        ("github-token", "gh", r"gh[pousr]_[A-Za-z0-9]{30,}"),
-        ("github-token", "github_pat_", r"github_pat_[A-Za-z0-9_]{30,}"),
-        ("gitlab-token", "glpat-", r"glpat-[A-Za-z0-9_\-]{20,}"),
-        ("slack-token", "xox", r"xox[abprse]-[A-Za-z0-9\-]{10,}"),
-        ("stripe-key", "k_live_", r"[rs]k_live_[A-Za-z0-9]{16,}"),
-    )
-)
-
-
-def mask_shapes(text: str) -> str:
-    """Main providers' tokens in prose, URL passwords, Authorization credentials, AWS key
-    ids on their own."""
-    for kind, marker, pattern in _TOKENS:
-        if marker in text:
-            text = pattern.sub(functools.partial(_whole_token, f"[REDACTED:{kind}]"), text)
-    if "://" in text and "@" in text:
-        text = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}[REDACTED:url-password]{m.group(3)}", text)
-    if "Basic" in text or "Bearer" in text:
-        text = _AUTH_HEADER.sub(_mask_auth, text)
-    if "A" in text:  # one regex pass is cheaper than four substring searches
-        text = _AWS_KEY_ID.sub(
-            functools.partial(_whole_token, "[REDACTED:aws-access-key-id]"), text
-        )
-    return text
-
-
-def _whole_token(mask: str, match: re.Match[str]) -> str:
-    """A token starts a word: `xhf_...` inside a longer run is not one."""
-    before = match.string[match.start() - 1] if match.start() else " "
-    return match.group(0) if before.isalnum() or before == "_" else mask
-
-
-def _mask_auth(match: re.Match[str]) -> str:
-    if not looks_random(match.group(3)):
-        return match.group(0)
-    return f"{match.group(1)}{match.group(2)}[REDACTED:{match.group(1).lower()}-credential]"

@@ -4,16 +4,15 @@ A value the process knows to be secret (a secret environment variable, a value i
 file of the workspace at any depth, a credential file in the home directory or the workspace,
 the Hugging Face token, an MCP server's configured env) is masked wherever it appears:
 verbatim, base64 and base64url (at any alignment inside a longer blob), hex, URL-encoded,
-JSON-escaped, and split across lines or wrapped (`fold`, `base64`'s 76 columns). Once one of
-its forms is seen, any 12 characters of it left elsewhere in the text go too.
+JSON-escaped, and split across lines or wrapped (`fold`, `base64`'s 76 columns). Any 12
+characters of a value shown together are masked too (a value cut on both sides); an encoded
+form is found by its first or last 12 characters (a blob cut at one end), then masked as far
+as it is shown.
 
-Cost: each form gives two 12-character anchors (its head and tail); a long text is searched
-for the anchors (a substring search per anchor, or one Aho-Corasick pass when there are many),
-and only a value whose anchor is present gets the precise, slower pass. A short text (a
-streamed line, under `SMALL` characters) is checked for every 12 characters of every form, with
-and without its whitespace, so a piece from the middle of a value, or one folded into short
-lines, is found too. In a long text, a value folded into lines shorter than 12 characters, or
-cut on both sides, is not found (no 12 characters of it are shown together there either).
+Cost: those pieces go into one Aho-Corasick automaton (Rust, over UTF-8 bytes) run once over
+the text without its whitespace, so a value folded into lines shorter than 12 characters is
+found too. Only when a form is found is the text searched again, for that form: every 12 of
+its characters shown together, and the form whole, perhaps wrapped or folded.
 Values shorter than `MIN_SECRET_CHARS` are never masked by value (see tools/secrets/names.py).
 
 The registry is process-wide on purpose: a secret known to one session is a secret for all.
@@ -22,6 +21,7 @@ The registry is process-wide on purpose: a secret known to one session is a secr
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import threading
@@ -29,43 +29,94 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import ahocorasick
+import ahocorasick_rs
 
 from tools.secrets.names import MIN_SECRET_CHARS, secret_env_values
+from tools.secrets.spans import Span, char_offsets, replace_spans
 
 RUN = 12  # no 12 consecutive characters of a known secret survive
-_AC_FROM = 48  # anchors: above this many, one automaton pass beats substring searches
-SMALL = 8192  # a text this short is checked for every 12 characters of every form
+_WHITESPACE = b" \t\n\r\v\f"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Form:
     name: str
     text: str
-    value: str  # the secret this form encodes
-    anchors: tuple[str, ...] = ()
+    encoded: bool  # base64 or hex: cut only at its ends, found by its first or last 12
 
 
 def forms(value: str) -> list[str]:
-    """The ways `value` is written: itself, base64/base64url cores at the three alignments, hex,
-    URL-encoded and JSON-escaped; each at least 8 characters, each once."""
+    """The ways `value` is written: itself, URL-encoded and JSON-escaped (`written`), and
+    base64/base64url cores at the three alignments and hex (`encoded`); each once."""
+    return list(dict.fromkeys([*written(value), *encoded(value)]))
+
+
+def written(value: str) -> list[str]:
+    """`value` as a person or a serializer writes it: a piece of it may be shown anywhere."""
+    found = [value, urllib.parse.quote(value, safe=""), json.dumps(value)[1:-1]]
+    found.append(value.replace("/", "\\/"))
+    return list(dict.fromkeys(f for f in found if len(f) >= MIN_SECRET_CHARS))
+
+
+def encoded(value: str) -> list[str]:
+    """`value` encoded: a blob is cut at its ends, rarely in its middle."""
     raw = value.encode("utf-8", errors="surrogatepass")
     whole = base64.b64encode(raw).decode().rstrip("=")
-    found = [value, whole, whole.replace("+", "-").replace("/", "_")]
+    found = [whole, whole.replace("+", "-").replace("/", "_")]
     for shift in range(3):  # inside a longer blob, `shift` bytes after a 3-byte boundary
-        encoded = base64.b64encode(b"\0" * shift + raw).decode()
+        blob = base64.b64encode(b"\0" * shift + raw).decode()
         start = (8 * shift + 5) // 6  # the characters before it mix in the bytes before
-        end = len(encoded) - (0, 3, 2)[(shift + len(raw)) % 3]  # and after it
-        core = encoded[start:end]
+        end = len(blob) - (0, 3, 2)[(shift + len(raw)) % 3]  # and after it
+        core = blob[start:end]
         found += [core, core.replace("+", "-").replace("/", "_")]
-    found += [raw.hex(), urllib.parse.quote(value, safe=""), json.dumps(value)[1:-1]]
-    found.append(value.replace("/", "\\/"))
-    unique = dict.fromkeys(f for f in found if len(f) >= MIN_SECRET_CHARS)
-    return list(unique)
+    found.append(raw.hex())
+    return list(dict.fromkeys(f for f in found if len(f) >= MIN_SECRET_CHARS))
 
 
-def _anchors(text: str) -> tuple[str, ...]:
-    return (text,) if len(text) <= RUN else (text[:RUN], text[-RUN:])
+def _runs(text: str, every: bool) -> list[str]:
+    """Every 12 characters of `text`, or only its first and last 12; a shorter text whole."""
+    if len(text) <= RUN:
+        return [text]
+    if not every:
+        return [text[:RUN], text[-RUN:]]
+    return [text[i : i + RUN] for i in range(len(text) - RUN + 1)]
+
+
+def _automaton(pieces: Iterable[str]) -> ahocorasick_rs.BytesAhoCorasick:
+    return ahocorasick_rs.BytesAhoCorasick(
+        [p.encode("utf-8", errors="surrogatepass") for p in pieces]
+    )
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """The search for known values, over a text without its whitespace: every 12 characters
+    of a written form (a value cut on both sides), the first and last 12 of an encoded one."""
+
+    forms_of: tuple[tuple[_Form, ...], ...]  # by pattern index
+    automaton: ahocorasick_rs.BytesAhoCorasick | None
+
+    @classmethod
+    def build(cls, pairs: Mapping[str, str]) -> _Matcher:
+        by_piece: dict[str, list[_Form]] = {}
+        for value, name in sorted(pairs.items(), key=lambda p: -len(p[0])):
+            every = [_Form(name, text, False) for text in written(value)]
+            for form in [*every, *(_Form(name, text, True) for text in encoded(value))]:
+                squeezed = _WHITESPACE_RE.sub("", form.text)
+                for piece in _runs(squeezed, not form.encoded):
+                    by_piece.setdefault(piece, []).append(form)
+        if not by_piece:
+            return cls((), None)
+        return cls(tuple(map(tuple, by_piece.values())), _automaton(by_piece))
+
+    def found(self, squeezed: bytes) -> set[_Form]:
+        if self.automaton is None:
+            return set()
+        hits = self.automaton.find_matches_as_indexes(squeezed, overlapping=True)
+        return {form for piece, _, _ in hits for form in self.forms_of[piece]}
+
+
+_WHITESPACE_RE = re.compile(r"[ \t\n\r\v\f]+")
 
 
 @dataclass
@@ -75,11 +126,7 @@ class KnownSecrets:
     _values: dict[str, str] = field(default_factory=dict)  # value -> name
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _version: int = 0
-    _built: tuple[int, tuple[tuple[str, str], ...]] | None = None
-    _forms: list[_Form] = field(default_factory=list)
-    _by_anchor: dict[str, list[_Form]] = field(default_factory=dict)
-    _by_run: dict[str, _Form] = field(default_factory=dict)
-    _automaton: object = None
+    _built: tuple[tuple[int, tuple[tuple[str, str], ...]], _Matcher] | None = None
 
     def add(self, name: str, value: str) -> bool:
         """Remember `value` as a secret shown as `[REDACTED:name]`; False if too short to mask."""
@@ -100,100 +147,64 @@ class KnownSecrets:
 
     def mask(self, text: str, env: Mapping[str, str] | None = None) -> str:
         """`text` with every form of every known value (and of the env's secrets) masked."""
-        env_pairs = tuple(secret_env_values(env))
-        self._build(env_pairs)
-        hit = self._hits(text)
+        matcher = self._matcher(tuple(secret_env_values(env)))
+        if matcher.automaton is None or not text:
+            return text
+        data = text.encode("utf-8", errors="surrogatepass")
+        hit = matcher.found(data.translate(None, _WHITESPACE))
         if not hit:
             return text
-        spans: list[tuple[int, int, str]] = []
+        spans = _pieces(text, data, frozenset(hit))
         for form in hit:
-            spans += _spans_of(form, text)
+            spans += _wrapped(form, text)
         return replace_spans(text, spans)
 
-    def _build(self, env_pairs: tuple[tuple[str, str], ...]) -> None:
+    def _matcher(self, env_pairs: tuple[tuple[str, str], ...]) -> _Matcher:
         key = (self._version, env_pairs)
-        if self._built == key:
-            return
+        built = self._built
+        if built is not None and built[0] == key:
+            return built[1]
         with self._lock:
-            pairs = {value: name for value, name in self._values.items()}
+            pairs = dict(self._values)
         for name, value in env_pairs:
             pairs.setdefault(value, name)
-        built: list[_Form] = []
-        for value, name in sorted(pairs.items(), key=lambda p: -len(p[0])):
-            built += [_Form(name, f, value, _anchors(f)) for f in forms(value)]
-        by_anchor: dict[str, list[_Form]] = {}
-        for form in built:
-            for anchor in form.anchors:
-                by_anchor.setdefault(anchor, []).append(form)
-        automaton = None
-        if len(by_anchor) > _AC_FROM:
-            automaton = ahocorasick.Automaton()
-            for anchor in by_anchor:
-                automaton.add_word(anchor, anchor)
-            automaton.make_automaton()
-        by_run = {form.text[i : i + RUN]: form for form in built for i in _starts(form.text)}
-        self._forms, self._by_anchor, self._by_run = built, by_anchor, by_run
-        self._automaton = automaton
-        self._built = key
-
-    def _hits(self, text: str) -> list[_Form]:
-        if len(text) <= SMALL:  # a streamed line: a piece from the middle of a value counts
-            squeezed = _WHITESPACE.sub("", text)  # and one folded into short lines
-            runs = {t[i : i + RUN] for t in (text, squeezed) for i in range(len(t) - RUN + 1)}
-            found = {id(f): f for f in (self._by_run[r] for r in runs if r in self._by_run)}
-            short = (f for f in self._forms if len(f.text) < RUN and f.text in text)
-            found.update((id(f), f) for f in short)
-            return list(found.values())
-        if self._automaton is not None:
-            present = {anchor for _end, anchor in self._automaton.iter(text)}  # type: ignore[attr-defined]
-        else:
-            present = {anchor for anchor in self._by_anchor if anchor in text}
-        hit: dict[int, _Form] = {}
-        for anchor in present:
-            for form in self._by_anchor[anchor]:
-                hit[id(form)] = form
-        return list(hit.values())
+        matcher = _Matcher.build(pairs)
+        self._built = (key, matcher)
+        return matcher
 
 
-def _starts(text: str) -> range:
-    return range(len(text) - RUN + 1) if len(text) >= RUN else range(0)
+def _pieces(text: str, data: bytes, hit: frozenset[_Form]) -> list[Span]:
+    """Every 12 characters of a form found, wherever they are shown together."""
+    forms_of, automaton = _pieces_of(hit)
+    shown = automaton.find_matches_as_indexes(data, overlapping=True)
+    if len(data) == len(text):
+        return [(start, end, f"[REDACTED:{forms_of[p]}]") for p, start, end in shown]
+    at = char_offsets(data, [o for _, start, end in shown for o in (start, end)])
+    return [(at[start], at[end], f"[REDACTED:{forms_of[p]}]") for p, start, end in shown]
 
 
-_WHITESPACE = re.compile(r"\s+")
+@functools.lru_cache(maxsize=64)
+def _pieces_of(hit: frozenset[_Form]) -> tuple[list[str], ahocorasick_rs.BytesAhoCorasick]:
+    """The names and the automaton of every 12 characters of the forms found."""
+    by_piece: dict[str, str] = {}
+    for form in sorted(hit, key=lambda f: -len(f.text)):
+        for piece in _runs(form.text, True):
+            by_piece.setdefault(piece, form.name)
+    return list(by_piece.values()), _automaton(by_piece)
+
+
 _GAP = r"(?:\s|\\[nrt]|\\)*"  # a line break, indentation or an escaped newline inside a value
 
 
-def _spans_of(form: _Form, text: str) -> list[tuple[int, int, str]]:
-    """Where `form` is in `text`: whole (possibly wrapped), and any 12 characters of it."""
+@functools.lru_cache(maxsize=1024)
+def _flexible(form: str) -> re.Pattern[str]:
+    return re.compile(_GAP.join(re.escape(c) for c in form))
+
+
+def _wrapped(form: _Form, text: str) -> list[Span]:
+    """Where `form` is in `text` whole, perhaps wrapped or folded across lines."""
     label = f"[REDACTED:{form.name}]"
-    flexible = re.compile(_GAP.join(re.escape(c) for c in form.text))
-    spans = [(m.start(), m.end(), label) for m in flexible.finditer(text)]
-    for i in range(max(1, len(form.text) - RUN + 1)):
-        piece = form.text[i : i + RUN]
-        start = text.find(piece)
-        while start != -1:
-            spans.append((start, start + len(piece), label))
-            start = text.find(piece, start + 1)
-    return spans
-
-
-def replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
-    """Overlapping spans merge into one mask; touching ones stay two (a value written twice)."""
-    spans.sort()
-    out, last, current = [], 0, None
-    for start, end, label in spans:
-        if current is not None and start < current[1]:
-            current = (current[0], max(current[1], end), current[2])
-            continue
-        if current is not None:
-            out += [text[last : current[0]], current[2]]
-            last = current[1]
-        current = (start, end, label)
-    if current is not None:
-        out += [text[last : current[0]], current[2]]
-        last = current[1]
-    out.append(text[last:])
-    return "".join(out)
+    return [(m.start(), m.end(), label) for m in _flexible(form.text).finditer(text)]
 
 
 KNOWN = KnownSecrets()

@@ -13,7 +13,10 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Iterator
+import stat
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from tools.places import credential_places
@@ -43,23 +46,31 @@ def refresh(workspace: Path | str | None) -> None:
     the blocking file reads of a first load on its event loop."""
     warm_up()
     for path in _credential_files(Path(workspace) if workspace else None):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        key, mark = str(path), (stat.st_size, stat.st_mtime_ns)
-        if _seen.get(key) == mark or stat.st_size > MAX_FILE_BYTES or not path.is_file():
-            continue
-        _seen[key] = mark
-        try:
-            if path.suffix.lower() == ".csv":
-                KNOWN.add_all(csv_values(path))
-                continue
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        KNOWN.add_all(credential_values(text, path.name))
+        _learn(path)
     _register_hf_token()
+
+
+def _learn(path: Path) -> None:
+    """Register one file's secrets, unless it is unchanged since it was last read."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    key, mark = str(path), (info.st_size, info.st_mtime_ns)
+    if _seen.get(key) == mark or info.st_size > MAX_FILE_BYTES or not stat.S_ISREG(info.st_mode):
+        return
+    read_ns = time.time_ns()
+    try:
+        if path.suffix.lower() == ".csv":
+            KNOWN.add_all(csv_values(path))
+        else:
+            KNOWN.add_all(
+                credential_values(path.read_text(encoding="utf-8", errors="replace"), path.name)
+            )
+    except OSError:
+        return
+    if read_ns - info.st_mtime_ns > _CLOCK_SLACK_NS:  # else a change in the same tick hides
+        _seen[key] = mark
 
 
 def masked_in(workspace: Path | str | None, text: str) -> str:
@@ -75,14 +86,21 @@ def _credential_files(workspace: Path | None) -> Iterator[Path]:
 
     own = {ml_intern_home(), user_config_dir()}  # ml-intern's threads and config: not credentials
     for target in credential_places():
-        if target in own:
-            continue
-        if target.is_file():
+        try:
+            mode = os.stat(target).st_mode
+        except OSError:
+            continue  # most places do not exist: one stat each
+        if stat.S_ISDIR(mode) and target not in own:
+            yield from _walk(target, _not_public)
+        elif stat.S_ISREG(mode):
             yield target
-        elif target.is_dir():
-            yield from _walk(target, lambda name: not name.endswith((".pub", "known_hosts")))
-    if workspace is not None and workspace.is_dir():
+    if workspace is not None:
         yield from _walk(workspace, _may_hold_secrets)
+
+
+def _not_public(name: str) -> bool:
+    """In a credential folder everything counts but public keys and known hosts."""
+    return not name.endswith((".pub", "known_hosts"))
 
 
 def _may_hold_secrets(name: str) -> bool:
@@ -107,16 +125,67 @@ def csv_values(path: Path) -> list[tuple[str, str]]:
         return found
 
 
-def _walk(root: Path, wanted) -> Iterator[Path]:
-    seen = 0
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
-        seen += len(dirs) + len(files)
+def _walk(root: Path, wanted: Callable[[str], bool]) -> Iterator[Path]:
+    """The wanted files under `root`, depth first, skipping `_SKIP_DIRS`, up to `MAX_ENTRIES`
+    entries; a folder is listed again only when its mtime moved."""
+    seen, folders = 0, [str(root)]
+    while folders:
+        folder = folders.pop()
+        listing = _listing(folder, wanted)
+        if listing is None:
+            continue
+        seen += listing.entries
         if seen > MAX_ENTRIES:
             return
-        for name in files:
-            if wanted(name):
-                yield Path(folder) / name
+        folders += reversed(listing.folders)
+        yield from (Path(folder, name) for name in listing.files)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    mtime_ns: int
+    listed_ns: int  # when it was listed: a change in the same clock tick keeps the mtime
+    entries: int
+    folders: tuple[str, ...]
+    files: tuple[str, ...]  # the wanted ones
+
+    def still_true(self, mtime_ns: int) -> bool:
+        return mtime_ns == self.mtime_ns and self.listed_ns - mtime_ns > _CLOCK_SLACK_NS
+
+
+_CLOCK_SLACK_NS = 2_000_000_000  # mtimes are coarse (2 s on FAT, a kernel tick elsewhere)
+_listings: dict[tuple[str, Callable[[str], bool]], _Listing] = {}
+
+
+def _listing(folder: str, wanted: Callable[[str], bool]) -> _Listing | None:
+    try:
+        mtime_ns = os.stat(folder).st_mtime_ns
+    except OSError:
+        return None
+    known = _listings.get((folder, wanted))
+    if known is not None and known.still_true(mtime_ns):
+        return known
+    listed_ns, count, folders, files = time.time_ns(), 0, [], []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                count += 1
+                if not _is_folder(entry):
+                    files += [entry.name] if wanted(entry.name) else []
+                elif entry.name not in _SKIP_DIRS:
+                    folders.append(entry.path)
+    except OSError:
+        return None
+    listing = _Listing(mtime_ns, listed_ns, count, tuple(folders), tuple(files))
+    _listings[(folder, wanted)] = listing
+    return listing
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def credential_values(text: str, file_name: str = "") -> list[tuple[str, str]]:

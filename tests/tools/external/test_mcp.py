@@ -393,3 +393,54 @@ async def test_a_server_that_fails_to_start_is_reported_with_its_stderr(tmp_path
     assert "error: cannot reach the index via proxy" in warning
     assert "hf_abcdefghijklmnopqrstuvwxyz12" not in warning  # stderr is redacted
     assert str(tmp_path / "mcp-broken__stderr.log") in warning
+
+
+# --- a server's own stderr log -----------------------------------------------------------------
+
+PLANTED_TOKEN = "acme_" + "Qh0lQM8Db2Ullxfs1BHLz7"  # the server's token, from its configured env
+DUMP_ENV = (
+    "import os, sys; print('config: ACME_TOKEN=' + os.environ['ACME_TOKEN'], file=sys.stderr)"
+)
+
+
+def planted_runs(value: str) -> list[str]:
+    return [value[i : i + 12] for i in range(len(value) - 11)]
+
+
+def leaked(text: str) -> list[str]:
+    return [run for run in planted_runs(PLANTED_TOKEN) if run in text]
+
+
+@module_loop
+async def test_a_failing_server_that_prints_its_token_leaves_no_token_in_its_log(
+    tmp_path: Path,
+) -> None:
+    """A server that dumps its config to stderr and exits: the log is kept, masked."""
+    script = DUMP_ENV + "; print('giving up', file=sys.stderr); sys.exit(3)"
+    server = {
+        "command": sys.executable,
+        "args": ["-c", script],
+        "env": {"ACME_TOKEN": PLANTED_TOKEN},
+    }
+    async with open_mcp({"leaky": server}, log_dir=tmp_path) as manager:
+        (warning,) = manager.take_warnings()
+    log = (tmp_path / "mcp-leaky__stderr.log").read_text()
+    assert "giving up" in warning and "giving up" in log
+    assert "config: ACME_TOKEN=[REDACTED:ACME_TOKEN]" in log
+    assert leaked(log) == [] and leaked(warning) == []
+
+
+@module_loop
+async def test_a_running_server_that_prints_its_token_leaves_no_token_in_its_log(
+    tmp_path: Path,
+) -> None:
+    """A server that logs its token to stderr while it serves: the log has the line, masked."""
+    serve = "import runpy; runpy.run_module('tests.fakes.mcp_stdio_server', run_name='__main__')"
+    script = DUMP_ENV.replace("file=sys.stderr)", "file=sys.stderr, flush=True)") + "; " + serve
+    server = {**FAKE, "args": ["-c", script], "env": {"ACME_TOKEN": PLANTED_TOKEN}}
+    log = tmp_path / "mcp-leaky__stderr.log"
+    async with open_mcp({"leaky": server}, log_dir=tmp_path) as manager:
+        assert await manager.call("leaky", "echo", {"text": "hi"}) == "hi"
+        await until(lambda: "config:" in log.read_text(), timeout=30)
+    assert "config: ACME_TOKEN=[REDACTED:ACME_TOKEN]" in log.read_text()
+    assert leaked(log.read_text()) == []
