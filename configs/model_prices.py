@@ -23,8 +23,9 @@ class ModelPrice(BaseModel):
     cache_read_per_mtok: float | None = Field(None, ge=0)
     cache_write_per_mtok: float | None = Field(None, ge=0)
 
-
-    def cost(self, input_tokens: int, output_tokens: int, cache_read: int, cache_write: int) -> float:
+    def cost(
+        self, input_tokens: int, output_tokens: int, cache_read: int, cache_write: int
+    ) -> float:
         """USD for one call; `input_tokens` counts the whole prompt, cached parts included."""
         read = self.input_per_mtok if self.cache_read_per_mtok is None else self.cache_read_per_mtok
         write = (

@@ -19,6 +19,7 @@ os.environ["HF_TOKEN_PATH"] = "/nonexistent/ml-intern-tests/hf-token"
 os.environ.pop("HF_TOKEN", None)
 
 from tests.fakes.llm_server import ScriptedLLMServer
+from tests.fakes.postgres import PostgresCluster, binaries
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +45,23 @@ def llm() -> Iterator[ScriptedLLMServer]:
     """A scripted OpenAI-compatible server; add Turns to it, read `.requests` afterwards."""
     with ScriptedLLMServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway cluster per test process; skipped outside CI when PostgreSQL is absent."""
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries (initdb) are missing in CI: .ci/run installs them")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    cluster = PostgresCluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(postgres_cluster: PostgresCluster) -> str:
+    """A fresh, empty database on the test process's cluster."""
+    return postgres_cluster.new_database()
