@@ -13,7 +13,7 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.postgres import PASSWORD, PostgresCluster, free_port
 from tests.fakes.transcript_checks import user_texts
 
-pytestmark = pytest.mark.cli_e2e
+pytestmark = [pytest.mark.cli_e2e, pytest.mark.timeout(300)]  # 3-4 CLI processes each
 MODEL = ("--model", "openai/scripted-model")
 
 
