@@ -18,8 +18,9 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from psycopg import OperationalError
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
 from store.message_store import first_user_text
@@ -38,6 +39,16 @@ PG_UPSERT = UPSERT.replace("?", "%s")
 
 class ThreadPostgresSaver(AsyncPostgresSaver):
     """AsyncPostgresSaver that keeps the thread index and supports copy and run deletion."""
+
+    url = ""  # for messages: a database that goes away mid-run is named, never its password
+
+    @asynccontextmanager
+    async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[Any]:
+        try:
+            async with super()._cursor(pipeline=pipeline) as cur:
+                yield cur
+        except (OperationalError, PoolTimeout) as error:
+            raise explain(self.url, error) from None
 
     async def aput(
         self,
@@ -126,7 +137,9 @@ async def open_postgres_checkpointer(url: str) -> AsyncIterator[ThreadPostgresSa
     except Exception as error:  # psycopg's error or the pool's timeout
         await pool.close()
         raise explain(url, error) from None
+    saver = ThreadPostgresSaver(pool)
+    saver.url = url
     try:
-        yield ThreadPostgresSaver(pool)
+        yield saver
     finally:
         await pool.close()

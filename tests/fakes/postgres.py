@@ -2,6 +2,7 @@
 
     cluster = PostgresCluster.start()      # initdb + pg_ctl start in a temp dir
     url = cluster.new_database()           # postgresql://ml:<pw>@127.0.0.1:<port>/<fresh db>
+    cluster.halt(); cluster.resume()       # the database goes away, and comes back
     cluster.stop()                         # pg_ctl stop -m immediate, temp dir removed
 
 The unix socket lives in the temp dir too, so clusters of parallel workers never meet.
@@ -66,10 +67,18 @@ class PostgresCluster:
         cluster._run("initdb", "-D", str(root / "data"), "-U", USER, f"--pwfile={root / 'pw'}",
                      "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8",
                      "--no-sync")  # fmt: skip
-        options = f"-p {cluster.port} -h 127.0.0.1 -k {root} -c fsync=off -c max_connections=200"
-        cluster._run("pg_ctl", "-D", str(root / "data"), "-o", options, "-l",
-                     str(root / "log"), "-w", "-t", "60", "start")  # fmt: skip
+        cluster.resume()
         return cluster
+
+    def resume(self) -> None:
+        """Start the server (again) on its data directory; returns once it accepts connections."""
+        options = f"-p {self.port} -h 127.0.0.1 -k {self.root} -c fsync=off -c max_connections=200"
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-o", options, "-l",
+                  str(self.root / "log"), "-w", "-t", "60", "start")  # fmt: skip
+
+    def halt(self) -> None:
+        """Stop the server at once (its data stays): the database 'goes away'."""
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "stop")
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run(
@@ -98,6 +107,6 @@ class PostgresCluster:
 
     def stop(self) -> None:
         try:
-            self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "stop")
+            self.halt()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
