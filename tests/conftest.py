@@ -29,6 +29,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ML_INTERN_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("ML_INTERN_CLI_CONFIG", raising=False)
+    monkeypatch.delenv("ML_INTERN_DATABASE_URL", raising=False)  # SQLite unless a test sets one
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
     return home
 

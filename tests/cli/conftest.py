@@ -68,7 +68,14 @@ def cli_env(tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, st
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("ML_INTERN_CLI_CONFIG", "OPENAI_BASE_URL", "OPENAI_API_BASE", "HF_TOKEN")
+        if k
+        not in (
+            "ML_INTERN_CLI_CONFIG",
+            "OPENAI_BASE_URL",
+            "OPENAI_API_BASE",
+            "HF_TOKEN",
+            "ML_INTERN_DATABASE_URL",
+        )
         and not k.endswith("_API_KEY")
     }
     env.update(
