@@ -19,7 +19,7 @@ os.environ["HF_TOKEN_PATH"] = "/nonexistent/ml-intern-tests/hf-token"
 os.environ.pop("HF_TOKEN", None)
 
 from tests.fakes.llm_server import ScriptedLLMServer
-from tests.fakes.postgres import PostgresCluster, binaries
+from tests.fakes.postgres import PostgresCluster, running_cluster
 
 
 @pytest.fixture(autouse=True)
@@ -51,15 +51,8 @@ def llm() -> Iterator[ScriptedLLMServer]:
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """One throwaway cluster per test process; skipped outside CI when PostgreSQL is absent."""
-    if binaries() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL binaries (initdb) are missing in CI: .ci/run installs them")
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-    cluster = PostgresCluster.start()
-    try:
+    with running_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture

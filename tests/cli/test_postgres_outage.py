@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli.conftest import Cli
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.postgres import PASSWORD, PostgresCluster, binaries
+from tests.fakes.postgres import PASSWORD, PostgresCluster, running_cluster
 
 pytestmark = [pytest.mark.cli_e2e, pytest.mark.timeout(300)]
 MODEL = ("--model", "openai/scripted-model")
@@ -20,13 +20,8 @@ MODEL = ("--model", "openai/scripted-model")
 @pytest.fixture
 def own_cluster() -> Iterator[PostgresCluster]:
     """A cluster of this test's own: it is stopped and started again."""
-    if binaries() is None:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-    cluster = PostgresCluster.start()
-    try:
+    with running_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 def test_a_database_gone_mid_run_stops_it_clearly_and_the_thread_resumes(

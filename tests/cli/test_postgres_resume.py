@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import time
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from tests.cli.conftest import Cli
+from tests.cli.conftest import SLEEP_ONCE, Cli, kill_9_mid_tool
 from tests.cli.test_postgres_threads import other_machine
 from tests.cli.test_repl import PROMPT, settle, spawn_repl
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -61,25 +57,10 @@ def test_kill_9_mid_tool_then_another_machine_finishes_the_turn(
     cli: Cli, llm: ScriptedLLMServer, pg_url: str, tmp_path: Path
 ) -> None:
     cli.use_server(llm)
-    command = "if [ -f started ]; then echo second run; else echo $$ > started; sleep 60; fi"
-    call = {"name": "bash", "arguments": {"command": command}, "id": "call_sleep"}
+    call = {"name": "bash", "arguments": {"command": SLEEP_ONCE}, "id": "call_sleep"}
     llm.add(Turn(tool_calls=[call]), Turn(content="Finished after the restart."))
     first = cli.popen("--db", pg_url, *MODEL, "--thread-id", "killed", "do the long thing")
-    started = cli.cwd / "started"
-    try:
-        deadline = time.monotonic() + 90
-        while not started.exists() or not started.read_text().strip():
-            assert first.poll() is None, first.communicate()
-            assert time.monotonic() < deadline, "the tool never started"
-            time.sleep(0.1)
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-    finally:
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.killpg(int(started.read_text().strip()), signal.SIGKILL)
-        if first.poll() is None:
-            first.kill()
-        first.communicate()
+    kill_9_mid_tool(first, cli.cwd / "started")
 
     # Another machine: the same workspace contents matter to the tool, so it runs there.
     elsewhere = other_machine(cli, tmp_path, "rescuer")
