@@ -68,6 +68,8 @@ def explain(url: str, error: Exception) -> DatabaseError:
     place = where(url)
     if "password authentication failed" in text or "authentication" in text:
         advice = "it refused the login: check the user and password in the URL"
+    elif "permission denied" in text or "must be owner" in text:
+        advice = "the role may not create or write its tables: grant it, or use another role"
     elif "does not exist" in text:
         advice = "the database or role does not exist: create it, or fix the URL"
     elif "timeout" in text.lower():

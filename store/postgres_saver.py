@@ -19,6 +19,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import OperationalError
+from psycopg.errors import InsufficientPrivilege
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -47,7 +48,7 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
         try:
             async with super()._cursor(pipeline=pipeline) as cur:
                 yield cur
-        except (OperationalError, PoolTimeout) as error:
+        except (OperationalError, InsufficientPrivilege, PoolTimeout) as error:
             raise explain(self.url, error) from None
 
     async def aput(

@@ -18,7 +18,7 @@ from typing import Any
 
 from psycopg import Connection
 
-from store.database import DatabaseError, connect, masked
+from store.database import DatabaseError, connect, explain, masked
 
 # pg_advisory_lock key for schema changes: "mlintern" as a big-endian integer.
 SCHEMA_LOCK = int.from_bytes(b"mlintern", "big") & 0x7FFF_FFFF_FFFF_FFFF
@@ -73,6 +73,8 @@ def ensure_checkpoint_schema(url: str) -> None:
 @contextmanager
 def _schema_lock(url: str) -> Iterator[Connection[Any]]:
     """A connection holding the schema's advisory lock: concurrent starts take turns."""
+    import psycopg
+
     conn = connect(url)
     try:
         # Try, rather than wait inside pg_advisory_lock: a session waiting there holds a
@@ -86,6 +88,8 @@ def _schema_lock(url: str) -> Iterator[Connection[Any]]:
                 )
             time.sleep(RETRY_S)
         yield conn
+    except psycopg.Error as error:  # a read-only role, a dropped connection...
+        raise explain(url, error) from None
     finally:
         conn.close()  # ends the session, and with it the lock
 

@@ -128,3 +128,20 @@ def test_a_server_on_a_database_that_is_down_stops_at_start(cli: Cli, command: s
     assert done.returncode == 1
     assert f"thread database at 127.0.0.1:{port}" in done.stderr
     assert PASSWORD not in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_role_that_may_not_create_tables_is_told_so(
+    cli: Cli, postgres_cluster: PostgresCluster, pg_url: str
+) -> None:
+    import psycopg
+
+    role = "reader_" + pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_cluster.admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'reader-pw-123'")
+    database = pg_url.rsplit("/", 1)[1]
+    url = f"postgresql://{role}:reader-pw-123@127.0.0.1:{postgres_cluster.port}/{database}"
+    done = cli.run("--db", url, *MODEL, "hello")
+    assert done.returncode == 1
+    assert "may not create or write its tables" in done.stderr
+    assert f"127.0.0.1:{postgres_cluster.port}" in done.stderr
+    assert "reader-pw-123" not in done.stderr + done.stdout and "Traceback" not in done.stderr
