@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import EPILOG
 
 
@@ -136,6 +137,7 @@ def run(
             help="Run the agent's commands under bubblewrap: workspace writable, no network.",
         ),
     ] = False,
+    db: Annotated[str | None, DB_OPTION] = None,
     version: Annotated[
         bool, typer.Option("--version", is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -147,6 +149,7 @@ def run(
         return
     from cli.launch import Flags, launch
 
+    use_database(db)
     flags = Flags(
         prompt=prompt,
         model=model,

@@ -209,6 +209,9 @@ async def status(repl: Repl, _argument: str) -> None:
     if endpoint := profile_of(model_id, repl.settings).endpoint:
         table.add_row("Endpoint", endpoint)
     table.add_row("Thread", session.thread_id)
+    from store.database import location
+
+    table.add_row("Threads in", location(repl.home))
     table.add_row(
         "Iterations",
         f"{(values.get('turn') or {}).get('iterations', 0)} this turn "

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from cli.exit_codes import ExitCode
 from cli.target import Target, thread_model
 from configs.model_profile import model_problem
+from store.database import DatabaseError, database_url
 
 if TYPE_CHECKING:
     from store.thread_index import ThreadIndex
@@ -80,6 +81,8 @@ def start(flags: Flags) -> int:
         from cli.repl import run_repl
 
         return run_repl(settings, target, model=flags.model)
+    except DatabaseError as error:  # the database went away: its sentence, not "internal"
+        return fail(str(error), ExitCode.RUNTIME_ERROR)
     except Exception as error:  # the last line of defence: one line, no traceback
         if os.environ.get("ML_INTERN_DEBUG"):
             raise
@@ -105,6 +108,8 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
         target = choose_thread(flags)
     except (UsageError, ConfigError) as error:
         return fail(str(error), ExitCode.USAGE_ERROR)
+    except DatabaseError as error:
+        return fail(str(error), ExitCode.RUNTIME_ERROR)
     for warning in settings.warnings:
         print(f"ml-intern: warning: {warning}", file=sys.stderr)
     if (problem := sandbox_problem_for(settings)) is not None:
@@ -221,6 +226,10 @@ def choose_thread(flags: Flags) -> Target:
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be used together; pick one.")
     home = ml_intern_home()
+    if url := database_url():  # reach it (and make its schema ready) before anything runs
+        from store.postgres_schema import ensure_schema
+
+        ensure_schema(url)
     with ThreadIndex(home / "threads.sqlite") as index:
         return _existing_or_new(flags, index, home)
 

@@ -22,6 +22,7 @@ from typing import Annotated
 
 import typer
 
+from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
 
 app = typer.Typer(add_completion=False)
@@ -95,8 +96,10 @@ def studio(
         str, typer.Option(help="Interface to bind (loopback by default).")
     ] = "127.0.0.1",
     model: Annotated[str | None, MODEL_OPTION] = None,
+    db: Annotated[str | None, DB_OPTION] = None,
 ) -> None:
     """Serve the agent to LangGraph Studio (and the SDK) with this directory as the workspace."""
+    use_database(db)
     from configs.environment import ml_intern_home
 
     workdir = ml_intern_home() / "studio"
@@ -160,6 +163,7 @@ def serve(
         )
         raise typer.Exit(int(ExitCode.RUNTIME_ERROR))
     port = claimable_port(host, port)
+    check_database()
     workdir = config.parent
     log = workdir / "server.log"
     env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
@@ -187,6 +191,22 @@ def serve(
         typer.echo("Stopping…")
     finally:
         stop(server)
+
+
+def check_database() -> None:
+    """With a database URL, reach it (and ready its schema) now: a server that cannot would
+    fail at its first request, behind a log file."""
+    from store.database import DatabaseError, database_url
+
+    if (url := database_url()) is None:
+        return
+    from store.postgres_schema import ensure_schema
+
+    try:
+        ensure_schema(url)
+    except DatabaseError as error:
+        typer.echo(f"ml-intern: {error}", err=True)
+        raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
 
 
 def claimable_port(host: str, port: int) -> int:

@@ -157,7 +157,15 @@ def prune(
     """Drop old checkpoints (undo of the latest turn still works), then compact the database."""
     from store.checkpointer import prune as prune_all
     from store.checkpointer import prune_thread
+    from store.database import database_url
 
+    if database_url():
+        typer.echo(
+            "ml-intern: threads prune compacts the SQLite file; threads are in PostgreSQL "
+            "(ML_INTERN_DATABASE_URL), where nothing was pruned.",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
     if thread_id is not None:
         thread_id = require(thread_id).thread_id
     report = prune_all(keep=keep) if thread_id is None else prune_thread(thread_id, keep=keep)

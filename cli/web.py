@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 
+from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
 from cli.studio import MODEL_OPTION, PACKAGE_ROOT, is_loopback, model_env, serve, write_config
 
@@ -101,8 +102,10 @@ def web(
     ] = None,
     token: Annotated[str | None, typer.Option(hidden=True)] = None,
     model: Annotated[str | None, MODEL_OPTION] = None,
+    db: Annotated[str | None, DB_OPTION] = None,
 ) -> None:
     """Serve the web UI with this directory as the agent's workspace."""
+    use_database(db)
     from configs.environment import ml_intern_home
 
     if token is not None:

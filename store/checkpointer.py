@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from configs.environment import ml_intern_home
+from store.database import database_url
 from store.message_store import MessageStoreSaver
 from store.saver_maintenance import delta_channel_specs, prune_thread_rows
 from store.sqlite_file import BUSY_TIMEOUT_MS
@@ -35,10 +36,19 @@ async def open_checkpointer(
 ) -> AsyncIterator[MessageStoreSaver]:
     """The saver on `path` (WAL, synchronous=NORMAL, busy timeout); closed on exit.
 
+    With ML_INTERN_DATABASE_URL set, LangGraph's Postgres saver on that database instead
+    (store/postgres_saver.py); `path` is then not used.
+
     `inline` runs SQLite on the event loop's thread (fastest; the CLI). By default
     it is on, except inside a LangGraph server (`langgraph dev`), which rejects
     blocking calls on its loop: there SQLite runs on a worker thread.
     """
+    if url := database_url():
+        from store.postgres_saver import open_postgres_checkpointer
+
+        async with open_postgres_checkpointer(url) as pg_saver:
+            yield pg_saver  # type: ignore[misc]
+        return
     path = path or default_db_path()
     if inline is None:
         inline = "langgraph_api" not in sys.modules

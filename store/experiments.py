@@ -163,10 +163,11 @@ class Ledger(SharedConnection):
         """Insert or replace the whole row."""
         values = _stored({c: getattr(experiment, c) for c in COLUMNS})
         marks = ", ".join("?" for _ in values)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in values if name != "id")
         with self._db() as db:
             db.execute(
-                f"INSERT OR REPLACE INTO ml_intern_experiments ({', '.join(values)}) "
-                f"VALUES ({marks})",
+                f"INSERT INTO ml_intern_experiments ({', '.join(values)}) VALUES ({marks}) "
+                f"ON CONFLICT (id) DO UPDATE SET {updates}",
                 list(values.values()),
             )
 
@@ -200,7 +201,7 @@ class Ledger(SharedConnection):
 
     def of_thread(self, thread_id: str) -> list[Experiment]:
         """Every row the thread itself recorded, oldest first (hidden ones included)."""
-        if self._conn is None and not self.path.exists():
+        if self.absent():
             return []
         with self._db() as db:
             rows = db.execute(
@@ -216,7 +217,7 @@ class Ledger(SharedConnection):
         the thread's own rows: a fork has copies (`copy_thread`), and a call id that happens
         to match another thread's (a provider numbering its calls) never shows that run.
         Without `series`, the metrics' summaries only (finals, bests, a sparkline)."""
-        if not call_ids or (self._conn is None and not self.path.exists()):
+        if not call_ids or self.absent():
             return []
         wanted = set(call_ids)
         with self._db() as db:

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from store.database import database_url
+
 BUSY_TIMEOUT_MS = 10_000
 RETRY_S = 0.01
 
@@ -50,17 +52,32 @@ def enable_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
 
 
 class SharedConnection:
-    """One lazily opened connection to the shared file, its schema applied, guarded by a lock."""
+    """One lazily opened connection to the shared file, its schema applied, guarded by a lock.
+
+    With ML_INTERN_DATABASE_URL set, the same statements run on PostgreSQL instead (a pooled
+    connection per use; the schema is store/postgres_schema.py's) and `path` is not used.
+    """
 
     SCHEMA = ""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.url = database_url()
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
+    def absent(self) -> bool:
+        """Nothing stored yet (no SQLite file): readers answer 'none' without creating one."""
+        return self.url is None and self._conn is None and not self.path.exists()
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        if self.url is not None:
+            from store.postgres_connection import borrowed
+
+            with borrowed(self.url) as statements:
+                yield statements  # type: ignore[misc]
+            return
         with self._lock:
             if self._conn is None:
                 conn = connect(self.path, check_same_thread=False)

@@ -87,7 +87,7 @@ class ThreadIndex(SharedConnection):
 
     def list(self, *, cwd: str | None = None, limit: int = 50) -> list[ThreadInfo]:
         """Most recently updated first; only threads started in `cwd` when given."""
-        if self._conn is None and not self.path.exists():
+        if self.absent():
             return []
         with self._db() as db:
             if cwd is None:

@@ -11,7 +11,9 @@ there is nothing to clean up. The pid written into the file is only for the mess
         ...run the turn...
 
 Locks are per open file, not per process: a second `ThreadLock` on the same thread
-in the same process is refused too.
+in the same process is refused too. With ML_INTERN_DATABASE_URL set, the lock is a
+session-level advisory lock in that database instead (store/postgres_lock.py), so
+processes on other machines sharing it are refused as well.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ import fcntl
 import hashlib
 import os
 import re
+import socket
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+from store.database import database_url
 
 LOCKS_DIR = "locks"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -31,9 +37,11 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 class ThreadBusyError(RuntimeError):
     """The thread is being run by another process (or another session in this one)."""
 
-    def __init__(self, thread_id: str, pid: int | None) -> None:
-        if pid == os.getpid():
+    def __init__(self, thread_id: str, pid: int | None, host: str | None = None) -> None:
+        if pid == os.getpid() and host in (None, socket.gethostname()[:40]):
             who = "another session of this process"
+        elif pid and host and host != socket.gethostname()[:40]:
+            who = f"another ml-intern process (pid {pid} on {host})"
         else:
             who = f"another ml-intern process (pid {pid})" if pid else "another ml-intern process"
         super().__init__(
@@ -43,6 +51,7 @@ class ThreadBusyError(RuntimeError):
         )
         self.thread_id = thread_id
         self.pid = pid
+        self.host = host
 
 
 def lock_path(home: Path, thread_id: str) -> Path:
@@ -59,15 +68,20 @@ class ThreadLock:
     def __init__(self, home: Path, thread_id: str) -> None:
         self.thread_id = thread_id
         self.path = lock_path(home, thread_id)
+        self.url = database_url()  # set: an advisory lock in that database instead of a file
         self._fd: int | None = None
+        self._session: Any = None
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return self._fd is not None or self._session is not None
 
     def acquire(self) -> None:
         """Take the lock now or raise ThreadBusyError; taking a held lock again is a no-op."""
-        if self._fd is not None:
+        if self.held:
+            return
+        if self.url is not None:
+            self._acquire_advisory(self.url)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -84,8 +98,20 @@ class ThreadLock:
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
 
+    def _acquire_advisory(self, url: str) -> None:
+        from store.postgres_lock import try_lock
+
+        self._session, holder = try_lock(url, self.thread_id)
+        if self._session is None:
+            host, _, pid = holder.rpartition(":")
+            raise ThreadBusyError(self.thread_id, int(pid) if pid.isdigit() else None, host or None)
+
     def release(self) -> None:
         """Let others run the thread. The file stays: removing it would race with a new holder."""
+        session, self._session = self._session, None
+        if session is not None:
+            with contextlib.suppress(Exception):
+                session.close()  # closing the session releases its advisory lock
         fd, self._fd = self._fd, None
         if fd is None:
             return

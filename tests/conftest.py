@@ -19,6 +19,7 @@ os.environ["HF_TOKEN_PATH"] = "/nonexistent/ml-intern-tests/hf-token"
 os.environ.pop("HF_TOKEN", None)
 
 from tests.fakes.llm_server import ScriptedLLMServer
+from tests.fakes.postgres import PostgresCluster, running_cluster
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ML_INTERN_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("ML_INTERN_CLI_CONFIG", raising=False)
+    monkeypatch.delenv("ML_INTERN_DATABASE_URL", raising=False)  # SQLite unless a test sets one
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
     return home
 
@@ -44,3 +46,16 @@ def llm() -> Iterator[ScriptedLLMServer]:
     """A scripted OpenAI-compatible server; add Turns to it, read `.requests` afterwards."""
     with ScriptedLLMServer() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway cluster per test process; skipped outside CI when PostgreSQL is absent."""
+    with running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_url(postgres_cluster: PostgresCluster) -> str:
+    """A fresh, empty database on the test process's cluster."""
+    return postgres_cluster.new_database()

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.fakes.postgres import PostgresCluster
+
 
 def summary(out: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
@@ -59,3 +61,17 @@ def test_experiments_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "experiments" and found["runs"] == 5 and found["parse_s"] > 0
     assert found["points_loss"] <= 1000 and found["list_ms_median"] > 0
+
+
+def test_postgres_benchmark(
+    capsys: pytest.CaptureFixture[str], postgres_cluster: PostgresCluster
+) -> None:
+    from bench import postgres
+
+    postgres.main(["--url", postgres_cluster.admin_url, "--iterations", "5", "--bytes", "2000",
+                   "--threads", "20"])  # fmt: skip
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "postgres"
+    for store in ("sqlite", "postgres"):
+        assert found[store]["writes_per_step_ms"] > 0 and found[store]["db_bytes"] > 10_000
+        assert found[store]["list_all_ms"] > 0 and found[store]["undo_ms"] > 0

@@ -6,9 +6,12 @@ share no state and can run in parallel (`pytest -n auto`).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +71,14 @@ def cli_env(tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, st
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("ML_INTERN_CLI_CONFIG", "OPENAI_BASE_URL", "OPENAI_API_BASE", "HF_TOKEN")
+        if k
+        not in (
+            "ML_INTERN_CLI_CONFIG",
+            "OPENAI_BASE_URL",
+            "OPENAI_API_BASE",
+            "HF_TOKEN",
+            "ML_INTERN_DATABASE_URL",
+        )
         and not k.endswith("_API_KEY")
     }
     env.update(
@@ -98,3 +108,27 @@ def cli(tmp_path: Path) -> Cli:
 
 def lines_of(text: str) -> Sequence[str]:
     return [line for line in text.splitlines() if line.strip()]
+
+
+# A bash command that records its process group in `started` and sleeps; run again (after a
+# kill), it finds the file and answers at once.
+SLEEP_ONCE = "if [ -f started ]; then echo second run; else echo $$ > started; sleep 30; fi"
+
+
+def kill_9_mid_tool(process: subprocess.Popen[str], started: Path) -> None:
+    """SIGKILL `process` once its tool has written `started` (SLEEP_ONCE), and the tool's
+    process group with it: a crash in the middle of a tool call."""
+    try:
+        deadline = time.monotonic() + 90
+        while not started.exists() or not started.read_text().strip():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the tool never started"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    finally:
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.killpg(int(started.read_text().strip()), signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+        process.communicate()

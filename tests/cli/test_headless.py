@@ -5,16 +5,14 @@ The JSON result and the resume after a kill run through both wire formats (`prov
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.cli.conftest import Cli, lines_of
+from tests.cli.conftest import SLEEP_ONCE, Cli, kill_9_mid_tool, lines_of
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.providers import PROVIDERS, Provider, serve
 from tests.fakes.transcript_checks import user_texts
@@ -129,28 +127,12 @@ def test_provider_auth_error_exits_1_with_the_key_to_set(cli: Cli, llm: Scripted
 @pytest.mark.parametrize("provider", PROVIDERS, indirect=True)
 def test_resume_after_sigkill_mid_tool_finishes_the_run(cli: Cli, provider: Provider) -> None:
     llm = provider.server
-    # The first run records its process group and sleeps; the re-run after the kill is quick.
-    command = "if [ -f started ]; then echo second run; else echo $$ > started; sleep 30; fi"
     llm.add(
-        Turn(tool_calls=[bash(command, "call_sleep")]),
+        Turn(tool_calls=[bash(SLEEP_ONCE, "call_sleep")]),
         Turn(content="Finished after the restart."),
     )
     first = cli.popen("--model", provider.model, "--thread-id", "killed", "do the long thing")
-    started = cli.cwd / "started"
-    try:
-        deadline = time.monotonic() + 90
-        while not started.exists() or not started.read_text().strip():
-            assert first.poll() is None, first.communicate()
-            assert time.monotonic() < deadline, "the tool never started"
-            time.sleep(0.2)
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-    finally:
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.killpg(int(started.read_text().strip()), signal.SIGKILL)
-        if first.poll() is None:
-            first.kill()
-        first.communicate()
+    kill_9_mid_tool(first, cli.cwd / "started")
 
     done = cli.run("--resume", "killed", "--headless", "--output-format", "json")
     assert done.returncode == 0, done.stderr

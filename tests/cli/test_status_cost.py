@@ -83,3 +83,18 @@ async def test_a_price_in_one_sessions_config_does_not_price_the_model_for_anoth
             repl = Repl(session, settings, home)
             await run_command(repl, "/status")  # type: ignore[arg-type]
             assert expected in cost_row(repl)
+
+
+async def test_status_names_the_thread_database_without_its_password(
+    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("ML_INTERN_DATABASE_URL", pg_url)
+    llm.add(Turn(content="hi", usage=USAGE))
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, home=tmp_path) as session:
+        await collect(session.send("hello"))
+        repl = Repl(session, settings, tmp_path)
+        await run_command(repl, "/status")  # type: ignore[arg-type]
+    shown = repl.out.getvalue()
+    password = pg_url.split(":")[2].split("@")[0]
+    assert pg_url.replace(password, "***") in shown and password not in shown

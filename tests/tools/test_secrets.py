@@ -132,6 +132,8 @@ def test_a_value_folded_into_short_lines_in_a_long_text_is_masked(folded: str) -
         ("AWS_SESSION_TOKEN", True),
         ("PIN", True),
         ("DB_PASS", True),
+        ("ML_INTERN_DATABASE_URL", True),  # postgresql://user:password@host/db
+        ("DATABASE_URL", True),
         ("TOKENIZERS_PARALLELISM", False),
         ("KEYBOARD_LAYOUT", False),
         ("MAX_TOKENS", False),
@@ -147,6 +149,14 @@ def test_which_variables_are_secret(name: str, secret: bool) -> None:
 
     assert is_secret_name(name) is secret
     assert (name in without_secrets({name: "x" * 20})) is not secret
+
+
+def test_the_thread_database_url_is_masked_in_output() -> None:
+    from tools.secrets import mask_secrets
+
+    url = "postgresql://team:Sup3r-s3cret-pw@db.internal:5432/threads"
+    shown = mask_secrets(f"$ env\nML_INTERN_DATABASE_URL={url}\n", {"ML_INTERN_DATABASE_URL": url})
+    assert "Sup3r-s3cret-pw" not in shown and "[REDACTED:ML_INTERN_DATABASE_URL]" in shown
 
 
 def test_a_path_in_a_secret_variable_is_not_masked_in_every_output(tmp_path: Path) -> None:

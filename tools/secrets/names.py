@@ -25,6 +25,8 @@ SECRET_NAMES = (
     "ANTHROPIC_API_KEY",
     "GITHUB_TOKEN",
     "SLACK_BOT_TOKEN",
+    "ML_INTERN_DATABASE_URL",  # a PostgreSQL URL may carry the password
+    "DATABASE_URL",
 )
 SECRET_WORDS = frozenset(
     {"KEY", "KEYS", "TOKEN", "SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PWD", "PIN"}
@@ -48,6 +50,8 @@ def is_secret_name(name: str) -> bool:
     upper = name.upper()
     if upper in NOT_SECRET:
         return False
+    if upper in SECRET_NAMES:
+        return True
     words = [w for w in re.split(r"[_\-.]", upper) if w]
     if words and words[-1] in PLACE_WORDS:
         return False  # `HF_TOKEN_PATH`, `TIKTOKEN_CACHE_DIR`: where something is

@@ -1,0 +1,57 @@
+"""The index's and ledger's SQL on PostgreSQL: one pooled connection, `?` marks as `%s`.
+
+Their statements are written once in the SQL both databases speak (`ON CONFLICT ... DO
+UPDATE`, `excluded`); only the parameter marks differ, and none of the statements holds
+a `?` inside a string literal.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
+from store.postgres_schema import ensure_schema
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
+
+
+class PostgresStatements:
+    """`execute` like sqlite3's, on a connection borrowed from the process's pool."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(sql.replace("?", "%s"), tuple(params))
+
+
+@functools.cache
+def pool(url: str) -> ConnectionPool:
+    """The process's pool for `url` (index and ledger); the schema is made ready first."""
+    from psycopg_pool import ConnectionPool
+
+    ensure_schema(url)
+    opened: ConnectionPool = ConnectionPool(
+        url, min_size=1, max_size=8, kwargs=connect_kwargs(), timeout=CONNECT_TIMEOUT_S,
+        name="ml-intern", open=True,
+    )  # fmt: skip
+    atexit.register(opened.close)  # closed before the interpreter tears its modules down
+    return opened
+
+
+@contextmanager
+def borrowed(url: str) -> Iterator[PostgresStatements]:
+    """A pooled connection for one use; a clear `DatabaseError` when the database is away."""
+    from psycopg import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    try:
+        with pool(url).connection() as conn:
+            yield PostgresStatements(conn)
+    except (PoolTimeout, OperationalError) as error:
+        raise explain(url, error) from None

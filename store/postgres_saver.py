@@ -1,0 +1,146 @@
+"""LangGraph's Postgres saver, keeping ml-intern's thread index, and able to copy and delete runs.
+
+`ThreadPostgresSaver` is `AsyncPostgresSaver` (checkpoints, blobs per channel version,
+writes) on a `psycopg_pool` pool, plus what the SQLite saver does besides: every put
+touches the thread's index row (model; the first user message names it), deleting a
+thread drops its row and its experiments, and `copy_thread` / `delete_for_runs` complete
+LangGraph's extended API (forks, the server's run deletion).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from psycopg import OperationalError
+from psycopg.errors import InsufficientPrivilege
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
+from store.message_store import first_user_text
+from store.postgres_schema import ensure_checkpoint_schema
+from store.thread_index import UPSERT
+from tools.text import one_line
+
+TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
+COLUMNS = {
+    "checkpoints": "checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata",
+    "checkpoint_blobs": "checkpoint_ns, channel, version, type, blob",
+    "checkpoint_writes": "checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path",
+}
+PG_UPSERT = UPSERT.replace("?", "%s")
+
+
+class ThreadPostgresSaver(AsyncPostgresSaver):
+    """AsyncPostgresSaver that keeps the thread index and supports copy and run deletion."""
+
+    url = ""  # for messages: a database that goes away mid-run is named, never its password
+
+    @asynccontextmanager
+    async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[Any]:
+        try:
+            async with super()._cursor(pipeline=pipeline) as cur:
+                yield cur
+        except (OperationalError, InsufficientPrivilege, PoolTimeout) as error:
+            raise explain(self.url, error) from None
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        saved = await super().aput(config, checkpoint, metadata, new_versions)
+        if not config["configurable"].get("checkpoint_ns"):
+            model = checkpoint["channel_values"].get("model")
+            await self._touch(config, model=model if isinstance(model, str) else "")
+        return saved
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        await super().aput_writes(config, writes, task_id, task_path)
+        if not config["configurable"].get("checkpoint_ns") and (title := first_user_text(writes)):
+            await self._touch(config, title=title)
+
+    async def _touch(self, config: RunnableConfig, *, title: str = "", model: str = "") -> None:
+        now = time.time()
+        row = (str(config["configurable"]["thread_id"]), one_line(title, 80), model, "", now, now)
+        async with self._cursor() as cur:
+            await cur.execute(PG_UPSERT, row)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await super().adelete_thread(thread_id)
+        async with self._cursor(pipeline=True) as cur:
+            for table in ("ml_intern_threads", "ml_intern_experiments"):
+                await cur.execute(f"DELETE FROM {table} WHERE thread_id = %s", (str(thread_id),))
+
+    async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Every checkpoint, blob and write of the source, under the target's id."""
+        async with self._cursor(pipeline=True) as cur:
+            for table in TABLES:
+                await cur.execute(
+                    f"INSERT INTO {table} (thread_id, {COLUMNS[table]}) "
+                    f"SELECT %s, {COLUMNS[table]} FROM {table} WHERE thread_id = %s "
+                    "ON CONFLICT DO NOTHING",
+                    (str(target_thread_id), str(source_thread_id)),
+                )
+
+    async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
+        """The checkpoints these runs made, and their writes (blobs are shared by version)."""
+        wanted = [str(r) for r in run_ids]
+        if not wanted:
+            return
+        async with self._cursor(pipeline=True) as cur:
+            await cur.execute(
+                "DELETE FROM checkpoint_writes w USING checkpoints c WHERE "
+                "w.thread_id = c.thread_id AND w.checkpoint_ns = c.checkpoint_ns AND "
+                "w.checkpoint_id = c.checkpoint_id AND c.metadata->>'run_id' = ANY(%s)",
+                (wanted,),
+            )
+            await cur.execute(
+                "DELETE FROM checkpoints WHERE metadata->>'run_id' = ANY(%s)", (wanted,)
+            )
+
+    def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
+        self._run_sync(self.acopy_thread(source_thread_id, target_thread_id))
+
+    def delete_for_runs(self, run_ids: Sequence[str]) -> None:
+        self._run_sync(self.adelete_for_runs(run_ids))
+
+    def _run_sync(self, coroutine: Any) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+
+@asynccontextmanager
+async def open_postgres_checkpointer(url: str) -> AsyncIterator[ThreadPostgresSaver]:
+    """The saver on a connection pool for `url` (schema made ready first); closed on exit."""
+    await asyncio.to_thread(ensure_checkpoint_schema, url)
+    kwargs = {**connect_kwargs(), "prepare_threshold": 0, "row_factory": dict_row}
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        url, min_size=1, max_size=8, kwargs=kwargs, timeout=CONNECT_TIMEOUT_S, open=False,
+        name="ml-intern-checkpoints",
+    )  # fmt: skip
+    try:
+        await pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+    except Exception as error:  # psycopg's error or the pool's timeout
+        await pool.close()
+        raise explain(url, error) from None
+    saver = ThreadPostgresSaver(pool)
+    saver.url = url
+    try:
+        yield saver
+    finally:
+        await pool.close()
