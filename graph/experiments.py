@@ -5,13 +5,19 @@
 (tools/hub/jobs_ledger.py) becomes a row, the job's log lines become metric series
 (graph/experiment_metrics.py, bounded), and `job_finished` closes the row with its status.
 The row is written as the job starts and its metrics every few seconds, so a crash or a
-Ctrl-C loses at most those seconds. It adds the read-only `experiments` tool as well.
+Ctrl-C loses at most those seconds. The ledger's SQLite work and the parsing happen on one
+worker thread per call, in the stream's order: the event loop (the LangGraph server's too,
+which refuses blocking calls on it) only hands events over. It adds the read-only
+`experiments` tool as well.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +31,9 @@ from tools.catalog import ToolCatalog
 FLUSH_S = 2.0  # metrics reach the database at least this often while a job streams
 EVENT_FIELDS = ("kind", "name", "job_id", "url", "flavor", "price_per_hour", "script")
 EVENT_FIELDS += ("script_sha256", "args", "datasets", "models", "outputs")
+HEARD = frozenset({"experiment_started", "experiment_ended", "tool_log", "job_finished"})
+OWN = frozenset({"experiment_started", "experiment_ended"})  # the ledger's own messages
+log = logging.getLogger(__name__)
 
 
 class RunRecorder:
@@ -36,22 +45,36 @@ class RunRecorder:
         self.ledger, self.call, self.forward = ledger, call, call.writer
         self.runs: dict[str, tuple[str, RunMetrics]] = {}  # job id -> (experiment id, metrics)
         self.flushed = time.monotonic()
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger")
 
     def __call__(self, event: Any) -> None:
         kind = event.get("type") if isinstance(event, dict) else None
-        if kind == "experiment_started":
-            self.started(event)
-            return  # the ledger's own message (it holds the script): not for the UI
-        if kind == "experiment_ended":  # a job found already over: its whole log at once
-            for line in event.get("lines") or []:
-                self.line(str(event["job_id"]), str(line))
-            self.finished(str(event["job_id"]), str(event.get("stage") or "COMPLETED"))
-            return
-        if kind == "tool_log" and event.get("job_id") and isinstance(event.get("line"), str):
-            self.line(str(event["job_id"]), event["line"])
-        elif kind == "job_finished" and event.get("job_id"):
-            self.finished(str(event["job_id"]), str(event.get("stage") or "COMPLETED"))
-        self.forward(event)
+        if kind in HEARD:
+            self.worker.submit(self.record, event)
+        if kind not in OWN:  # a started job's message holds the script: not for the UI
+            self.forward(event)
+
+    def record(self, event: dict[str, Any]) -> None:
+        """On the worker thread: one event into the ledger."""
+        kind = event["type"]
+        try:
+            if kind == "experiment_started":
+                self.started(event)
+            elif kind == "experiment_ended":  # a job found already over: its whole log at once
+                for line in event.get("lines") or []:
+                    self.line(str(event["job_id"]), str(line))
+                self.finished(str(event["job_id"]), str(event.get("stage") or "COMPLETED"))
+            elif kind == "tool_log" and event.get("job_id") and isinstance(event.get("line"), str):
+                self.line(str(event["job_id"]), event["line"])
+            elif kind == "job_finished" and event.get("job_id"):
+                self.finished(str(event["job_id"]), str(event.get("stage") or "COMPLETED"))
+        except Exception:  # the run goes on; the ledger misses this event, and says so
+            log.exception("experiment ledger: %s event not recorded", kind)
+
+    def close(self) -> None:
+        """Blocking: the events still queued, the last metrics, then the worker stops."""
+        self.worker.submit(self.flush).result()
+        self.worker.shutdown(wait=True)
 
     def started(self, event: dict[str, Any]) -> None:
         thread, call_id = self.call.thread_id, self.call.tool_call_id or ""
@@ -107,12 +130,13 @@ def recorded(spec: Any, db: Path) -> Any:
         call = current_call()
         if not call.tool_call_id or not call.streaming:
             return await original(**args)
-        with Ledger(db) as ledger:
-            recorder = RunRecorder(ledger, call)
-            try:
-                with calling(dataclasses.replace(call, writer=recorder)):
-                    return await original(**args)
-            finally:
-                recorder.flush()
+        ledger = Ledger(db)
+        recorder = RunRecorder(ledger, call)
+        try:
+            with calling(dataclasses.replace(call, writer=recorder)):
+                return await original(**args)
+        finally:
+            await asyncio.to_thread(recorder.close)
+            await asyncio.to_thread(ledger.close)
 
     return dataclasses.replace(spec, tool=spec.tool.model_copy(update={"coroutine": coroutine}))
