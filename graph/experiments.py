@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.experiment_metrics import RunMetrics
+from graph.experiment_trackio import merged, read_trackio, target_of
 from graph.experiments_tool import experiments_spec
 from store.checkpointer import DB_NAME
 from store.experiments import Experiment, Ledger, experiment_id
@@ -44,6 +45,7 @@ class RunRecorder:
     def __init__(self, ledger: Ledger, call: CallContext) -> None:
         self.ledger, self.call, self.forward = ledger, call, call.writer
         self.runs: dict[str, tuple[str, RunMetrics]] = {}  # job id -> (experiment id, metrics)
+        self.trackio: dict[str, dict[str, Any] | None] = {}  # experiment id -> what Trackio held
         self.flushed = time.monotonic()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger")
 
@@ -104,15 +106,26 @@ class RunRecorder:
         if job_id not in self.runs and (earlier := self.ledger.by_job(self.call.thread_id, job_id)):
             self.runs[job_id] = (earlier.id, RunMetrics())
         if job_id in self.runs:
-            self.ledger.update(self.runs[job_id][0], status=stage, ended_at=time.time())
+            run_id = self.runs[job_id][0]
+            self.ledger.update(run_id, status=stage, ended_at=time.time())
+            self.trackio[run_id] = self.from_trackio(run_id)
             self.flush()
+
+    def from_trackio(self, run_id: str) -> dict[str, Any] | None:
+        """What Trackio holds for a run whose job logged to it (None: it names no Trackio)."""
+        run = self.ledger.get(run_id)
+        target = target_of(run.outputs) if run else None
+        if run is None or target is None:
+            return None
+        return asyncio.run(read_trackio(target, run.started_at))  # this worker has no loop
 
     def flush(self) -> None:
         """Write every run's metrics so far."""
         self.flushed = time.monotonic()
         for run_id, metrics in self.runs.values():
-            if metrics.lines:
-                self.ledger.update(run_id, metrics=metrics.to_json())
+            trackio = self.trackio.get(run_id)
+            if metrics.lines or trackio:
+                self.ledger.update(run_id, metrics=merged(metrics.to_json(), trackio))
 
 
 def with_ledger(catalog: ToolCatalog, home: Path) -> ToolCatalog:

@@ -92,6 +92,15 @@ function table() {
     el("tbody", {}, ...pane.runs.map(row)));
 }
 
+// Runs whose Trackio data could not be read (a Space down, no such run): why, in a sentence.
+function trackioNotes() {
+  return pane.runs.flatMap((run, index) => {
+    const trackio = run.metrics?.trackio;
+    if (!trackio || trackio.state === "read") return [];
+    return [el("p", { class: "experiments-note", text: `${labelOf(run, index)}: Trackio project ${trackio.project} ${trackio.state}` })];
+  });
+}
+
 function metricPicker(names, metric) {
   const select = el("select", { id: "experiment-metric", class: "picker",
     onchange: (event) => { pane.metric = event.target.value; render(); } },
@@ -159,7 +168,7 @@ function render() {
   } else {
     const metric = chosenMetric();
     const names = metricNames();
-    parts.push(table());
+    parts.push(table(), ...trackioNotes());
     if (names.length) parts.push(metricPicker(names, metric));
     parts.push(chart);
   }
