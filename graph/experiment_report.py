@@ -77,7 +77,7 @@ def run_line(number: int, run: Experiment, *, spark: bool = False) -> str:
 
 def table(runs: Sequence[Experiment], *, spark: bool = False) -> str:
     if not runs:
-        return "No experiments in this thread yet (runs started with hf_jobs appear here)."
+        return "No experiments in this thread yet (Jobs started with hf_jobs, and training commands that run over a minute, appear here)."
     return "\n".join(run_line(i, run, spark=spark) for i, run in enumerate(runs, 1))
 
 

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from graph.experiment_commands import LONG_RUN_S, watched
 from graph.experiment_metrics import RunMetrics
 from graph.experiment_trackio import merged, read_trackio, target_of
 from graph.experiments_tool import experiments_spec
@@ -34,6 +35,7 @@ EVENT_FIELDS = ("kind", "name", "job_id", "url", "flavor", "price_per_hour", "sc
 EVENT_FIELDS += ("script_sha256", "args", "datasets", "models", "outputs")
 HEARD = frozenset({"experiment_started", "experiment_ended", "tool_log", "job_finished"})
 OWN = frozenset({"experiment_started", "experiment_ended"})  # the ledger's own messages
+WATCHED = ("bash", "hf_sandbox")  # their long training commands become runs
 log = logging.getLogger(__name__)
 
 
@@ -128,10 +130,18 @@ class RunRecorder:
                 self.ledger.update(run_id, metrics=merged(metrics.to_json(), trackio))
 
 
-def with_ledger(catalog: ToolCatalog, home: Path) -> ToolCatalog:
-    """`catalog` with `hf_jobs` recording its runs and the read-only `experiments` tool."""
+def with_ledger(catalog: ToolCatalog, home: Path, long_run_s: float = LONG_RUN_S) -> ToolCatalog:
+    """`catalog` with `hf_jobs` recording its runs, training commands (`bash`, `hf_sandbox`
+    exec) that run past `long_run_s` recorded too, and the read-only `experiments` tool."""
     db = home / DB_NAME
-    specs = [recorded(spec, db) if spec.name == "hf_jobs" else spec for spec in catalog]
+    specs = [
+        recorded(spec, db)
+        if spec.name == "hf_jobs"
+        else watched(spec, db, long_run_s)
+        if spec.name in WATCHED
+        else spec
+        for spec in catalog
+    ]
     return ToolCatalog(specs).extended([experiments_spec(db)])
 
 

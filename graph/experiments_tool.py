@@ -24,7 +24,8 @@ from tools.tool_factory import make_tool
 
 
 class ExperimentsArgs(BaseModel):
-    """The runs this thread launched (Hugging Face Jobs), as measured: status, duration,
+    """The runs this thread launched (Hugging Face Jobs; training commands run by bash or
+    hf_sandbox exec for over a minute), as measured: status, duration,
     cost, hardware, arguments and the metrics parsed from their logs or read from the
     Trackio project they logged to (final and best).
     list: one line per run. show: one run in full (`a`). compare: what differs between runs

@@ -163,7 +163,7 @@ function render() {
     parts.push(el("p", { class: "experiments-empty", text: "Start a thread: the jobs it launches appear here." }));
   } else if (!pane.runs.length) {
     const text = pane.loading && pane.threadId !== ui.threadId ? "Loading…"
-      : "No experiments in this thread yet: the jobs the agent starts (hf_jobs) appear here.";
+      : "No experiments in this thread yet: the Jobs the agent starts, and its training commands that run over a minute, appear here.";
     parts.push(el("p", { class: "experiments-empty", text }));
   } else {
     const metric = chosenMetric();
