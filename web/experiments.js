@@ -14,13 +14,16 @@ const IDLE_MS = 15000;
 const ENDED = new Set(["COMPLETED", "CANCELED", "ERROR", "DELETED"]);
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d"];
 const REMEMBER = "ml-intern.experiments-open";
+const CHART_RUNS = 20; // runs charted at most (the server sends points for these only)
 
 const pane = {
   open: false,
   threadId: undefined, // the thread the runs below belong to
   runs: [],
-  unpicked: new Set(), // runs the person unticked (the others are charted)
+  ticked: new Set(), // runs the person ticked
+  unpicked: new Set(), // runs the person unticked (by default the latest CHART_RUNS are ticked)
   metric: "", // the metric the person chose ("" = the first run's main metric)
+  loaded: "", // the metric and runs whose points the last answer carried
   read: 0, // when the runs were last read (ms)
   loading: false,
   problem: "",
@@ -29,7 +32,10 @@ const pane = {
 };
 
 const colorOf = (index) => COLORS[index % COLORS.length];
-const picked = () => pane.runs.filter((run) => !pane.unpicked.has(run.id));
+const isPicked = (run, index) => pane.ticked.has(run.id)
+  || (!pane.unpicked.has(run.id) && index >= pane.runs.length - CHART_RUNS);
+const picked = () => pane.runs.filter(isPicked).slice(-CHART_RUNS);
+const wanted = () => `${chosenMetric()}|${picked().map((run) => run.id).join(",")}`;
 const seriesOf = (run) => run.metrics?.series || {};
 const labelOf = (run, index) => `${index + 1}. ${run.name || run.id}`; // numbers as in the CLI
 
@@ -65,10 +71,13 @@ function chosenMetric() {
 
 function row(run, index) {
   const box = el("input", {
-    type: "checkbox", checked: !pane.unpicked.has(run.id), "aria-label": `Chart ${labelOf(run, index)}`,
+    type: "checkbox", checked: isPicked(run, index), "aria-label": `Chart ${labelOf(run, index)}`,
     onchange: (event) => {
-      if (event.target.checked) pane.unpicked.delete(run.id); else pane.unpicked.add(run.id);
+      const [add, remove] = event.target.checked ? [pane.ticked, pane.unpicked] : [pane.unpicked, pane.ticked];
+      add.add(run.id);
+      remove.delete(run.id);
       render();
+      load();
     },
   });
   const swatch = el("span", { class: "run-swatch", "aria-hidden": "true" });
@@ -103,15 +112,16 @@ function trackioNotes() {
 
 function metricPicker(names, metric) {
   const select = el("select", { id: "experiment-metric", class: "picker",
-    onchange: (event) => { pane.metric = event.target.value; render(); } },
+    onchange: (event) => { pane.metric = event.target.value; render(); load(); } },
   ...names.map((name) => el("option", { value: name, text: name, selected: name === metric })));
   return el("label", { class: "metric-pick" }, el("span", { text: "Metric" }), select);
 }
 
 // uPlot wants one shared x array: join each charted run's [x, value] points into it.
 function chartData(metric) {
+  const shown = new Set(picked().map((run) => run.id));
   const runs = pane.runs.map((run, index) => ({ run, index }))
-    .filter(({ run }) => !pane.unpicked.has(run.id) && seriesOf(run)[metric]?.points?.length);
+    .filter(({ run }) => shown.has(run.id) && seriesOf(run)[metric]?.points?.length);
   const tables = runs.map(({ run }) => {
     const points = seriesOf(run)[metric].points;
     return [points.map((p) => p[0]), points.map((p) => p[1])];
@@ -179,16 +189,21 @@ function render() {
 async function load() {
   const threadId = ui.threadId;
   if (threadId !== pane.threadId) {
-    Object.assign(pane, { runs: [], threadId, problem: "", metric: "" });
+    Object.assign(pane, { runs: [], threadId, problem: "", metric: "", loaded: "" });
     pane.unpicked.clear();
+    pane.ticked.clear();
   }
   if (!threadId) { render(); return; }
   pane.loading = true;
   render();
   try {
-    const answer = await api("GET", `/web/threads/${threadId}/experiments`);
+    const asked = pane.runs.length ? wanted() : "";
+    const [metric, runs] = asked.split("|");
+    const query = asked ? `?metric=${encodeURIComponent(metric)}&runs=${encodeURIComponent(runs)}` : "";
+    const answer = await api("GET", `/web/threads/${threadId}/experiments${query}`);
     if (threadId !== ui.threadId) return; // another thread was opened meanwhile
     pane.runs = answer.experiments || [];
+    pane.loaded = asked || wanted(); // with no question, the server sent the defaults
     pane.problem = "";
   } catch (error) {
     if (threadId !== ui.threadId) return;
@@ -205,6 +220,7 @@ async function load() {
 function due() {
   if (!pane.open || pane.loading) return false;
   if (ui.threadId !== pane.threadId) return true;
+  if (pane.runs.length && wanted() !== pane.loaded) return true; // another metric, new runs
   const live = ui.busy || pane.runs.some((run) => !ENDED.has(run.status));
   return Date.now() - pane.read >= (live ? LIVE_MS : IDLE_MS);
 }

@@ -118,3 +118,29 @@ def test_the_route_answers_404_for_an_unknown_or_malformed_thread(web: str) -> N
     for thread in (str(uuid.uuid4()), "not-a-thread"):
         answer = httpx.get(f"{web}/web/threads/{thread}/experiments", trust_env=False)
         assert answer.status_code == 404 and "No such thread" in answer.json()["detail"]
+
+
+def test_the_answer_carries_points_only_for_the_runs_charted(tmp_path) -> None:
+    """A thread of many runs: every run's summary, one metric's points for the latest
+    CHART_RUNS (or those asked for), so polling stays small."""
+    from serve.web_experiments import CHART_RUNS, runs_with_points
+    from store.experiments import Experiment, Ledger, experiment_id
+
+    db, count = tmp_path / "threads.sqlite", CHART_RUNS + 5
+    series = {"loss": {"points": [[0.0, 2.0], [1.0, 1.0]]}, "acc": {"points": [[1.0, 0.5]]}}
+    with Ledger(db) as ledger:
+        for i in range(count):
+            main = "acc" if i == count - CHART_RUNS else "loss"
+            ledger.save(Experiment(id=experiment_id("t", f"c{i}"), thread_id="t", call_id=f"c{i}",
+                                   kind="hf_job", started_at=float(i),
+                                   metrics={"main": main, "series": series}))  # fmt: skip
+    calls = [f"c{i}" for i in range(count)]
+    answer = runs_with_points(db, "t", calls, None, None)
+    charted = ["points" in r["metrics"]["series"]["acc"] for r in answer["experiments"]]
+    assert answer["metric"] == "acc"  # the first charted run's main metric
+    assert charted == [False] * 5 + [True] * CHART_RUNS
+    first = answer["experiments"][0]["id"]
+    asked = runs_with_points(db, "t", calls, "loss", [first])
+    assert ["points" in r["metrics"]["series"]["loss"] for r in asked["experiments"]] == [True] + [
+        False
+    ] * (count - 1)
