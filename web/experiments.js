@@ -232,9 +232,22 @@ function toggle(open) {
   if (open) load(); else render();
 }
 
+// A small line-chart icon (drawn with the text colour), like the top bar's other buttons.
+function chartIcon() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "icon-svg");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", "M4 19h16M5 15l4-5 4 3 6-7");
+  svg.append(path);
+  return svg;
+}
+
 function start() {
   const button = $("experiments-toggle");
   if (!button) return;
+  button.prepend(chartIcon());
   button.addEventListener("click", () => toggle(!pane.open));
   let remembered = false;
   try { remembered = localStorage.getItem(REMEMBER) === "1"; } catch { /* private mode */ }
