@@ -6,7 +6,8 @@ the parser itself allocates (tracemalloc, on a tenth of the lines: it slows the 
 
 Listing: a thread whose history holds 500 `hf_jobs` calls (one `aupdate_state`), 500 ledger
 rows each with three 1,000-point series; times `thread_runs` (read the history, query the
-ledger) and rendering the table, as `ml-intern experiments` does after its imports.
+ledger) and rendering the table, as `ml-intern experiments` does after its imports; and the
+web pane's answer (the runs' summaries and one metric's points, as JSON).
 
     uv run python bench/experiments.py [--lines 1000000] [--runs 500]
 """
@@ -134,8 +135,24 @@ async def bench_list(runs: int, repeats: int = 5) -> dict[str, float]:
             text = table(found, spark=True)
             timings.append((time.perf_counter() - start) * 1000)
         assert len(found) == runs and text.count("\n") == runs - 1
+        pane = pane_timings(db, thread, [f"call-{i}" for i in range(runs)], repeats)
     timings.sort()
-    return {"runs": runs, "list_ms_median": round(timings[len(timings) // 2], 1)}
+    return {"runs": runs, "list_ms_median": round(timings[len(timings) // 2], 1), **pane}
+
+
+def pane_timings(db: Path, thread: str, calls: list[str], repeats: int) -> dict[str, float]:
+    """The web pane's answer (serve/web_experiments.py, after the server's own state read):
+    every run's summary, the latest runs' points of one metric, and its JSON, median of
+    `repeats`."""
+    from serve.web_experiments import runs_with_points
+
+    timings, size = [], 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        size = len(json.dumps(runs_with_points(db, thread, calls, "loss", None)))
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {"pane_ms_median": round(timings[len(timings) // 2], 1), "pane_json_kib": size // 1024}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -154,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(f"list {listed['runs']} runs (history + ledger + table): {listed['list_ms_median']} ms "
           f"(target {TARGET_LIST_MS} ms)")  # fmt: skip
+    print(f"web pane answer for {listed['runs']} runs (summaries; loss points of the latest 20): "
+          f"{listed['pane_ms_median']} ms, {listed['pane_json_kib']} KiB")  # fmt: skip
     print(
         json.dumps({"bench": "experiments", **parsed, **listed, "target_list_ms": TARGET_LIST_MS})
     )

@@ -77,7 +77,7 @@ def run_line(number: int, run: Experiment, *, spark: bool = False) -> str:
 
 def table(runs: Sequence[Experiment], *, spark: bool = False) -> str:
     if not runs:
-        return "No experiments in this thread yet (runs started with hf_jobs appear here)."
+        return "No experiments in this thread yet (Jobs started with hf_jobs, and training commands that run over a minute, appear here)."
     return "\n".join(run_line(i, run, spark=spark) for i, run in enumerate(runs, 1))
 
 
@@ -101,8 +101,20 @@ def show(run: Experiment) -> str:
     ]
     if run.parent_id:
         lines.append(f"derived from: {run.parent_id}")
+    if trackio := run.metrics.get("trackio"):
+        lines.append(trackio_line(trackio))
     lines += metric_lines(run)
     return "\n".join(lines)
+
+
+def trackio_line(trackio: dict[str, Any]) -> str:
+    """Where the run's Trackio series came from, or why they could not be read."""
+    where = f"project {trackio.get('project')}" + (
+        f" on Space {trackio['space']}" if trackio.get("space") else " (local data)"
+    )
+    if trackio.get("state") != "read":
+        return f"trackio: {where}: {trackio.get('state')}"
+    return f"trackio: {where}, run {trackio.get('run')}: {trackio.get('rows', 0)} rows read"
 
 
 def metric_lines(run: Experiment) -> list[str]:

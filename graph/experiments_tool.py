@@ -24,8 +24,10 @@ from tools.tool_factory import make_tool
 
 
 class ExperimentsArgs(BaseModel):
-    """The runs this thread launched (Hugging Face Jobs), as measured: status, duration,
-    cost, hardware, arguments and the metrics parsed from their logs (final and best).
+    """The runs this thread launched (Hugging Face Jobs; training commands run by bash or
+    hf_sandbox exec for over a minute), as measured: status, duration,
+    cost, hardware, arguments and the metrics parsed from their logs or read from the
+    Trackio project they logged to (final and best).
     list: one line per run. show: one run in full (`a`). compare: what differs between runs
     `a` and `b` (arguments, script diff, data, hardware) and their metrics side by side. A run
     is named by its number in the list, its id (exp-...), its name or its job id. Compare

@@ -31,6 +31,7 @@ from serve.route_allowlist import RouteAllowlist
 from serve.run_guard import RunGuard
 from serve.thread_books import ThreadBooks
 from serve.web_actions import ROUTES as ACTION_ROUTES
+from serve.web_experiments import ROUTES as EXPERIMENT_ROUTES
 from tools.call_context import person_workspace
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
@@ -121,6 +122,7 @@ app = Starlette(
         Route("/", page, methods=["GET"]),
         Route("/web/info", info, methods=["GET"]),
         *ACTION_ROUTES,
+        *EXPERIMENT_ROUTES,
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
     middleware=[

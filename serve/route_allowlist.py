@@ -33,6 +33,7 @@ PAGE_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/web/threads/{thread_id}/undo"),
     ("POST", "/web/threads/{thread_id}/settings"),
     ("POST", "/web/threads/{thread_id}/settle"),
+    ("GET", "/web/threads/{thread_id}/experiments"),  # under /web/ too; named for clarity
     ("GET", "/oauth/login"),
     ("GET", "/oauth/callback"),
     ("POST", "/oauth/logout"),

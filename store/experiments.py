@@ -227,6 +227,28 @@ class Ledger(SharedConnection):
             ).fetchall()
         return [run for run in map(_row, rows) if run.call_id in wanted]
 
+    def points_of(self, thread_id: str, metric: str, ids: list[str]) -> dict[str, list[Any]]:
+        """One metric's points for the runs `ids` of the thread that have it (run id ->
+        points), picked out by SQLite's JSON functions: a chart never parses the rest."""
+        if not ids or (self._conn is None and not self.path.exists()):
+            return {}
+        among = f"thread_id = ? AND id IN ({', '.join('?' for _ in ids)})"
+        if '"' in metric or "\\" in metric:  # a JSON path cannot quote these: read rows whole
+            with self._db() as db:
+                rows = db.execute(
+                    f"SELECT id, series FROM ml_intern_experiments WHERE {among}",
+                    (thread_id, *ids),
+                ).fetchall()
+            found = {run_id: json.loads(series or "{}").get(metric) for run_id, series in rows}
+            return {run_id: points for run_id, points in found.items() if points}
+        key = f'$."{metric}"'  # a quoted JSON path key: dots and slashes are literal
+        with self._db() as db:
+            rows = db.execute(
+                f"SELECT id, json_extract(series, ?) FROM ml_intern_experiments WHERE {among}",
+                (key, thread_id, *ids),
+            ).fetchall()
+        return {run_id: json.loads(points) for run_id, points in rows if points}
+
     def copy_thread(self, source: str, target: str) -> int:
         """Give the fork `target` a copy of every run of `source` (hidden ones too: the fork's
         own undo may bring their calls back). Returns how many."""

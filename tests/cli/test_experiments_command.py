@@ -4,6 +4,7 @@ Hub, then the table, `--json` and `compare` show them as the ledger recorded the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -65,6 +66,17 @@ def test_runs_are_listed_as_a_table_as_json_and_compared(
     assert "≠ arguments" in compared.stdout and "  loss: 1.5 | 0.9" in compared.stdout
     missing = cli.run("experiments", "compare", "1", "7")
     assert missing.returncode != 0 and "'7' matches no run" in missing.stderr
+
+    # A fork made by `ml-intern threads fork` lists the same runs, with their series.
+    thread = json.loads(cli.run("experiments", "--json").stdout)["thread_id"]
+    forked = cli.run("threads", "fork", thread)
+    assert forked.returncode == 0, forked.stderr
+    fork_id = re.search(r"into (\S+);", forked.stdout).group(1)  # type: ignore[union-attr]
+    copies = json.loads(cli.run("experiments", fork_id, "--json").stdout)["experiments"]
+    assert [c["metrics"]["series"]["loss"]["points"] for c in copies] == [
+        d["metrics"]["series"]["loss"]["points"] for d in data
+    ]
+    assert {c["id"] for c in copies}.isdisjoint({d["id"] for d in data})  # the fork's own rows
 
 
 def test_no_thread_here_is_a_clear_error(cli: Cli) -> None:

@@ -59,3 +59,23 @@ def test_naming_a_run_that_is_not_there_lists_the_runs(tmp_path: Path) -> None:
         find_run("9", runs)
     with pytest.raises(LookupError, match="matches several runs"):
         find_run("exp-", runs)
+
+
+def test_a_chart_reads_one_metric_of_the_runs_it_shows(tmp_path: Path) -> None:
+    """The web pane's points: one metric, only the runs asked for, only the thread's own;
+    a name with dots, slashes or quotes is a literal key."""
+    series = {
+        "train/loss.v2": {"points": [[0.0, 2.0], [1.0, None]]},
+        'odd "name"': {"points": [[0.0, 9.0]]},
+        "eval_loss": {"points": [[1.0, 3.0]]},
+    }
+    with Ledger(tmp_path / "threads.sqlite") as ledger:
+        for call in ("c1", "c2"):
+            ledger.save(run("t", call, metrics={"main": "eval_loss", "series": series}))
+        ledger.save(run("other", "c1", metrics={"main": "eval_loss", "series": series}))
+        a, b = experiment_id("t", "c1"), experiment_id("t", "c2")
+        assert ledger.points_of("t", "train/loss.v2", [a]) == {a: [[0.0, 2.0], [1.0, None]]}
+        assert ledger.points_of("t", 'odd "name"', [a, b]) == {a: [[0.0, 9.0]], b: [[0.0, 9.0]]}
+        assert ledger.points_of("t", "missing", [a, b]) == {}
+        assert ledger.points_of("t", "eval_loss", []) == {}
+        assert ledger.points_of("t", "eval_loss", [experiment_id("other", "c1")]) == {}

@@ -19,6 +19,7 @@ import time
 import httpx
 
 from serve.route_allowlist import NOT_HERE
+from store.experiments import Experiment, Ledger, experiment_id
 from tests.fakes.llm_server import Turn
 from tests.web.test_web_oauth import (
     ALICE,
@@ -160,3 +161,23 @@ def test_sign_out_is_a_post_from_the_page_only(space: Space) -> None:  # noqa: F
     own = bob.post("/oauth/logout", headers={"Origin": space.url})
     assert own.status_code == 200 and own.url.path == "/"
     assert bob.post("/threads/search", json={}).status_code == 401
+
+
+def test_a_persons_experiments_are_theirs_alone(space: Space) -> None:  # noqa: F811
+    """The Experiments pane's route: Alice reads her thread's runs; Bob, naming her thread,
+    gets the 404 of a thread that is not there, with none of her run's words."""
+    alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
+    thread = alice.post("/threads", json={}).json()["thread_id"]
+    listing = {"name": "experiments", "id": "x1", "arguments": {"operation": "list"}}
+    space.llm.add(Turn(tool_calls=[listing]), Turn(content="listed"))
+    assert run_turn(alice, thread, "list my runs").status_code == 200
+    run = Experiment(id=experiment_id(thread, "x1"), thread_id=thread, call_id="x1",
+                     kind="hf_job", name=SECRET, status="COMPLETED")  # fmt: skip
+    with Ledger(space.home / "threads.sqlite") as ledger:
+        ledger.save(run)
+    route = f"/web/threads/{thread}/experiments"
+    own = alice.get(route)
+    assert own.status_code == 200 and [r["name"] for r in own.json()["experiments"]] == [SECRET]
+    for target in (thread, space.cli_thread):
+        stolen = bob.get(f"/web/threads/{target}/experiments")
+        assert stolen.status_code == 404 and SECRET not in stolen.text, stolen.text

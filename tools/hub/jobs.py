@@ -268,7 +268,7 @@ async def _start(call: CallContext, a: dict[str, Any], namespace: str) -> str:
         return f"Scheduled job {made.id} ({a['schedule']}, {a['flavor']}).\n" + _scheduled_line(
             made
         )
-    if a["wait"] and (before := followed_before(call)) is not None:
+    if a["wait"] and (before := await asyncio.to_thread(followed_before, call)) is not None:
         # This call started the job before a restart: follow it, do not start another.
         job = await inspect(*before)
         lead = f"Re-attached to job {job.id} after a restart (this call had started it).\n"

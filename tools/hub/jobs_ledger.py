@@ -24,7 +24,19 @@ _MODEL = re.compile(
     r"""from_pretrained\(\s*['"]([\w.-]+/[\w.-]+)['"]|model\s*=\s*['"]([\w.-]+/[\w.-]+)['"]"""
 )
 _PUSHED = re.compile(r"""hub_model_id\s*=\s*['"]([\w.-]+/[\w.-]+)['"]""")
-_TRACKIO = re.compile(r"""trackio\.init\(\s*project\s*=\s*['"]([\w.-]+)['"]""")
+_TRACKIO_INIT = re.compile(r"trackio\.init\(([^)]{0,400})\)")
+_KWARG = r"""\b{}\s*=\s*['"]([\w./-]+)['"]"""
+_ARG_DEFAULT = r"""add_argument\(\s*['"]{}['"][^)]{{0,200}}?default\s*=\s*['"]([\w./-]+)['"]"""
+# Where a job names its Trackio run: flags (the Trainer's `project`, `trackio_space_id`,
+# `run_name`, and the skills' spellings), then environment variables, then the script.
+TRACKIO_FLAGS = {
+    "trackio_project": ("--project", "--trackio-project", "--trackio_project"),
+    "trackio_space": ("--trackio-space-id", "--trackio_space_id"),
+    "trackio_run": ("--run-name", "--run_name", "--trackio-run"),
+}
+TRACKIO_ENV = {"trackio_project": "TRACKIO_PROJECT", "trackio_space": "TRACKIO_SPACE_ID"}
+TRACKIO_INIT = {"trackio_project": "project", "trackio_space": "space_id", "trackio_run": "name"}
+REPORT_TO = ("--report-to", "--report_to")
 
 
 async def price_per_hour(flavor: str) -> float | None:
@@ -45,14 +57,54 @@ def script_facts(source: str) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
     if pushed := _PUSHED.findall(source):
         outputs["hub_repo"] = pushed[-1]
-    if project := _TRACKIO.findall(source):
-        outputs["trackio_project"] = project[-1]
     return {
         "script_sha256": hashlib.sha256(source.encode()).hexdigest() if source else None,
         "datasets": sorted(set(_DATASET.findall(source))),
         "models": sorted(models),
         "outputs": outputs,
     }
+
+
+def flag_values(script_args: Any) -> dict[str, str]:
+    """`--flag value` and `--flag=value` pairs of a job's script arguments."""
+    items = [str(a) for a in script_args] if isinstance(script_args, list | tuple) else []
+    found: dict[str, str] = {}
+    for i, item in enumerate(items):
+        flag, eq, value = item.partition("=")
+        if flag.startswith("--"):
+            if eq:
+                found[flag] = value
+            elif i + 1 < len(items) and not items[i + 1].startswith("--"):
+                found[flag] = items[i + 1]
+    return found
+
+
+def trackio_target(args: Mapping[str, Any], source: str) -> dict[str, str]:
+    """The Trackio project, dashboard Space and run a job logs to, as far as its arguments,
+    environment and script say ({} when it names no project, or reports elsewhere)."""
+    flags = flag_values(args.get("script_args"))
+    env = args.get("env") if isinstance(args.get("env"), Mapping) else {}
+    report_to = next((flags[f] for f in REPORT_TO if f in flags), None)
+    init = " ".join(_TRACKIO_INIT.findall(source))
+    found: dict[str, str] = {}
+    for key, names in TRACKIO_FLAGS.items():
+        given = next((flags[n] for n in names if n in flags), None)
+        given = given or (env.get(TRACKIO_ENV[key]) if key in TRACKIO_ENV else None)
+        for name in names:  # the script's own default for the flag
+            given = given or _first(_ARG_DEFAULT.format(re.escape(name)), source)
+        given = given or _first(_KWARG.format(TRACKIO_INIT[key]), init)
+        if given:
+            found[key] = str(given)
+    named = report_to is not None and "trackio" in report_to
+    uses_trackio = named or (
+        report_to is None and ("trackio" in source or "TRACKIO_PROJECT" in env)
+    )
+    return found if uses_trackio and "trackio_project" in found else {}
+
+
+def _first(pattern: str, text: str) -> str | None:
+    match = re.search(pattern, text)
+    return match.group(1) if match else None
 
 
 def run_name(args: Mapping[str, Any]) -> str:
@@ -82,7 +134,8 @@ async def announce_job(call: CallContext, args: Mapping[str, Any], job: Any, sou
             "args": {k: args[k] for k in ARGS if args.get(k) is not None}
             | {"env": sorted(args.get("env") or {})},
             "script": source,
-            **script_facts(source),
+            **(facts := script_facts(source)),
+            "outputs": facts["outputs"] | trackio_target(args, source),
         }
     )
 

@@ -72,7 +72,7 @@ async def watch(
     )
     if job.status.stage in TERMINAL:
         return await _ended(call, job, namespace, started)
-    _remember(call, job.id, namespace)
+    await asyncio.to_thread(_remember, call, job.id, namespace)  # off the event loop
     call.note_if_interrupted(
         f"Following job {job.id} stopped there, but the job is still running ({job.url}). {how}"
     )
@@ -80,13 +80,13 @@ async def watch(
     try:
         final, log = await follow(call, job, namespace)
     except asyncio.CancelledError:
-        _forget(call)
+        await asyncio.to_thread(_forget, call)
         raise
     except ToolException as exc:  # the job runs on; say how to reach it
-        _forget(call)
+        await asyncio.to_thread(_forget, call)
         call.note_if_interrupted(None)
         return f"{started}\nIt is running, but following it failed: {exc} {how}"
-    _forget(call)
+    await asyncio.to_thread(_forget, call)
     call.note_if_interrupted(None)
     stage = final.status.stage
     call.emit({"type": "job_finished", "job_id": job.id, "stage": stage, "url": job.url})
