@@ -379,15 +379,17 @@ def test_ml_intern_home(env: dict[str, str], expected: str) -> None:
 def test_secret_env_names(env: dict[str, str], extra: tuple[str, ...]) -> None:
     names = secret_env_names(env)
 
-    assert names[:6] == (
+    assert names[:8] == (
         "HF_TOKEN",
         "HUGGING_FACE_HUB_TOKEN",
         "OPENAI_API_KEY",
         "ANTHROPIC_API_KEY",
         "GITHUB_TOKEN",
         "SLACK_BOT_TOKEN",
+        "ML_INTERN_DATABASE_URL",  # a PostgreSQL URL may carry its password
+        "DATABASE_URL",
     )
-    assert names[6:] == extra
+    assert names[8:] == extra
 
 
 def test_import_is_light() -> None:
