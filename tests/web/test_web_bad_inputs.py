@@ -1,5 +1,6 @@
 """Bad inputs a person meets in the page: two tabs on one thread, a tab closed while an
-approval waits, a 5 MB answer. The page stays consistent and says what happened.
+approval waits, a 5 MB answer, the server restarted mid-run. The page stays consistent and
+says what happened.
 
 (Covered elsewhere: a 10,000-row table, tests/web/test_web_markdown.py; a thread deleted in
 the CLI while open, tests/web/test_web_thread_list.py; a tab closed mid-run,
@@ -9,6 +10,7 @@ The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -16,7 +18,18 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import bash, open_page, say, script_errors
+from tests.web.web_harness import (
+    CHROMIUM,
+    bash,
+    free_port,
+    open_page,
+    say,
+    script_errors,
+    snap,
+    start_web,
+    stop_web,
+    wait_for_ready,
+)
 
 pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
 
@@ -83,3 +96,54 @@ async def test_a_five_megabyte_answer_keeps_the_page_responsive(
     await expect(last).to_contain_text("THE END OF A LONG ANSWER", timeout=120_000)
     assert script_errors(page) == []
     print(f"5 MB answer: typing answered in {typed * 1000:.0f} ms")
+
+
+@pytest.mark.timeout(400)
+async def test_a_server_restarted_mid_run(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    if CHROMIUM is None:
+        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
+    from playwright.async_api import async_playwright
+
+    port = free_port()
+    proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
+    try:
+        wait_for_ready(proc, out)
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = await open_page(browser, f"http://127.0.0.1:{port}/")
+            asked = len(llm.requests)
+            llm.add(Turn(content="Cut off by the restart.", delay=30))
+            await say(page, "a slow question")
+            await expect(page.get_by_text("Working…")).to_be_visible()
+            deadline = time.monotonic() + 60
+            while len(llm.requests) == asked:  # the model is answering: mid-run
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+            stop_web(proc)
+            # The page says what happened, keeps what was sent, and lets you go on.
+            await expect(page.get_by_role("alert").first).to_contain_text(
+                "Lost the connection to the server"
+            )
+            await expect(page.locator(".msg.user", has_text="a slow question")).to_have_count(1)
+            await expect(page.get_by_role("button", name="Send")).to_be_enabled()
+            await snap(page, tmp_path, "web-server-gone.png")
+            # Back on the same home: the server runs the cut-off run again from its last
+            # checkpoint, and the reloaded page follows it to its answer.
+            llm.add(Turn(content="Answered after the restart."))
+            proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
+            wait_for_ready(proc, out)
+            await page.reload()
+            await expect(page.get_by_text("Answered after the restart.")).to_be_visible(
+                timeout=60_000
+            )
+            await expect(page.locator(".msg.user", has_text="a slow question")).to_have_count(1)
+            await expect(page.get_by_text("Cut off by the restart.")).to_have_count(0)
+            llm.add(Turn(content="Back again."))
+            await say(page, "are you back?")
+            await expect(page.get_by_text("Back again.")).to_be_visible(timeout=60_000)
+            assert script_errors(page) == []
+            await browser.close()
+    finally:
+        stop_web(proc)
