@@ -3,7 +3,8 @@
 Starts the real `ml-intern web` on the scripted LLM (loopback), opens it in Debian's chromium
 through Playwright and reports: launch to ready (the graph is built at start), Send to the
 sent message on screen, Send to a visible "Starting…"/"Working…" state, Send to the first
-answer of the server's first run, and a click on a thread in the list to its history.
+answer of the server's first run, a click on a thread in the list to its history, and a
+model picked in the picker to "Model: ..." (the server's key check and one-token probe).
 
     uv run python bench/web_latency.py [--rounds 3]
 """
@@ -24,7 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.report import median, print_summary, print_table
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
-from tests.web.web_timings import open_until_shown, send_until_shown, send_until_status
+from tests.web.web_timings import (
+    open_until_shown,
+    send_until_shown,
+    send_until_status,
+    switch_until_done,
+)
 
 
 async def one_round(url: str, llm: ScriptedLLMServer) -> dict[str, float]:
@@ -46,8 +52,16 @@ async def one_round(url: str, llm: ScriptedLLMServer) -> dict[str, float]:
         status = await send_until_status(page, "another question")
         await expect(page.get_by_text("second answer").last).to_be_visible(timeout=120_000)
         opened = await open_until_shown(page, f"question {started}", "first answer")
+        llm.add(Turn(content="OK"))  # the picked model answers its one-token probe
+        switched = await switch_until_done(page, f"openai/other-model-{started}")
         await browser.close()
-    return {"shown": shown, "status": status, "first_answer": answered, "open": opened}
+    return {
+        "shown": shown,
+        "status": status,
+        "first_answer": answered,
+        "open": opened,
+        "model_switch": switched,
+    }
 
 
 def main() -> None:
@@ -76,7 +90,7 @@ def main() -> None:
             finally:
                 stop_web(proc)
         print(f"round {n + 1}: ready {ready[-1]:.1f} s, {rows[-1]}", file=sys.stderr)
-    keys = ("shown", "status", "first_answer", "open")
+    keys = ("shown", "status", "first_answer", "open", "model_switch")
     table = [
         [k, round(median([r[k] for r in rows]), 1), round(max(r[k] for r in rows), 1)] for k in keys
     ]

@@ -110,15 +110,17 @@ async def model(repl: Repl, argument: str) -> None:
         await list_models(repl)
         return
     from cli.hf_token import token_for
+    from configs.advice import Advice
     from configs.model_profile import model_problem
     from nodes.model_probe import probe_model
 
-    found = model_problem(argument, repl.settings, token_for(argument))
+    at_the_repl = Advice("cli", "interactive")
+    found = model_problem(argument, repl.settings, token_for(argument), at_the_repl)
     problem = found[0] if found else None
     session = await repl.ensure_session() if problem is None else None
     if session is not None:
         with repl.console.status(f"Checking {argument}…"):
-            problem = await probe_model(session.deps, argument)
+            problem = await probe_model(session.deps, argument, at_the_repl)
     if problem is not None or session is None:
         repl.console.print(Text(f"Not switched: {problem}", style="yellow"))
         return

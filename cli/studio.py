@@ -38,13 +38,15 @@ START_TIMEOUT_S = 120.0
 
 
 def write_config(directory: Path) -> Path:
-    """A langgraph.json naming this package's graph and checkpointer by absolute path."""
-    studio = PACKAGE_ROOT / "serve" / "studio.py"
+    """A langgraph.json naming this package's graph and checkpointer by module: a file path
+    would make the server load serve/studio.py a second time, beside `serve.studio`, and the
+    graph built at start (and the checkpointer the web page's settings use) would be another
+    copy's."""
     config = {
         "dependencies": [str(PACKAGE_ROOT)],
-        "graphs": {"ml_intern": f"{studio}:make_graph"},
+        "graphs": {"ml_intern": "serve.studio:make_graph"},
         "env": {},
-        "checkpointer": {"path": f"{studio}:create_checkpointer"},
+        "checkpointer": {"path": "serve.studio.create_checkpointer"},
         "http": {"app": f"{PACKAGE_ROOT / 'serve' / 'origin_guard.py'}:app"},
     }
     directory.mkdir(parents=True, exist_ok=True)

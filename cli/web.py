@@ -60,7 +60,7 @@ def write_web_config(directory: Path, *, sign_in: bool = False) -> Path:
         config["auth"] = {"path": auth, "disable_studio_auth": True}
     config["http"] = {"app": f"{PACKAGE_ROOT / 'serve' / 'app.py'}:app"}
     # Studio's graph, holding the thread's lock while a run executes (as the CLI does).
-    config["graphs"]["ml_intern"] = f"{PACKAGE_ROOT / 'serve' / 'web_graph.py'}:make_graph"
+    config["graphs"]["ml_intern"] = "serve.web_graph:make_graph"
     path.write_text(json.dumps(config, indent=2) + "\n")
     return path
 

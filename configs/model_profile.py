@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from configs.advice import COMMAND_LINE, Advice
 from configs.model_routes import (
     KEY_VARIABLES,
     ROUTER_DEFAULT_MODEL,
@@ -226,7 +227,10 @@ def unknown_model_message(model_id: str) -> str | None:
 
 
 def missing_key_message(
-    profile: ModelProfile, hf_token: str | None = None, env: Mapping[str, str] | None = None
+    profile: ModelProfile,
+    hf_token: str | None = None,
+    env: Mapping[str, str] | None = None,
+    advice: Advice = COMMAND_LINE,
 ) -> str | None:
     """One line naming the variable to set, when the model's key is missing."""
     env = os.environ if env is None else env
@@ -249,7 +253,7 @@ def missing_key_message(
         return (
             f"{variable} is not set, and the model {model} needs it. Set it (export "
             f"{variable}=... or put it in .env); or set HF_TOKEN alone to use a Hugging Face "
-            f"router model such as {ROUTER_DEFAULT_MODEL}; or pick another model with --model "
+            f"router model such as {ROUTER_DEFAULT_MODEL}; or {advice.other_model()} "
             "(e.g. ollama/<name> for a local server)."
         )
     if profile.provider == "openai":
@@ -257,13 +261,13 @@ def missing_key_message(
         return (
             f"{variable} is not set; the OpenAI-compatible server at {endpoint} is reached "
             f"through a client that needs one. Set it (any placeholder such as 'sk-local' works "
-            f"for a server without auth), or pick another model with --model."
+            f"for a server without auth), or {advice.other_model()}."
         )
     return None
 
 
 def model_problem(
-    model_id: str, settings: Settings, hf_token: str | None = None
+    model_id: str, settings: Settings, hf_token: str | None = None, advice: Advice = COMMAND_LINE
 ) -> tuple[str, Literal["usage", "credentials"]] | None:
     """What stops `model_id` from running under `settings`, and what kind of problem it is:
     an unknown id or an unpriced model under a spend limit (usage), a missing key
@@ -271,7 +275,7 @@ def model_problem(
     if (problem := unknown_model_message(model_id)) is not None:
         return problem, "usage"
     profile = profile_of(model_id, settings, hf_token=hf_token)
-    if (problem := missing_key_message(profile, hf_token)) is not None:
+    if (problem := missing_key_message(profile, hf_token, advice=advice)) is not None:
         return problem, "credentials"
     if settings.max_cost_usd is not None and not profile.priced:
         from configs.model_prices import unpriced_message

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from configs.advice import Advice, FrontEnd
+
 if TYPE_CHECKING:
     from configs.settings import Settings
 
@@ -35,15 +37,28 @@ class RunContext(BaseModel):
     thread_id: str | None = None
     max_iterations: int | None = None
     max_cost_usd: float | None = None
+    # Where the person is, for the words of a fix (configs/advice.py); None: the graph's own
+    # (the server's is Studio's, the CLI's the terminal's).
+    front_end: FrontEnd | None = None
+
+    @property
+    def advice(self) -> Advice:
+        return Advice(self.front_end or "cli", self.mode)
 
     def with_defaults(
-        self, settings: Settings, *, workspace: Path | None = None, thread_id: str | None = None
+        self,
+        settings: Settings,
+        *,
+        workspace: Path | None = None,
+        thread_id: str | None = None,
+        front_end: FrontEnd = "cli",
     ) -> RunContext:
         """Every field set: the run's own values first, then these fallbacks and settings."""
         return self.model_copy(
             update={
                 "workspace": Path(self.workspace or workspace or Path.cwd()).expanduser(),
                 "thread_id": self.thread_id or thread_id or "default",
+                "front_end": self.front_end or front_end,
                 "max_iterations": self.max_iterations or settings.max_iterations,
                 "max_cost_usd": (
                     self.max_cost_usd if self.max_cost_usd is not None else settings.max_cost_usd

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
+from configs.advice import COMMAND_LINE, Advice
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
@@ -18,6 +20,7 @@ from nodes.provider_errors import (
     ProviderError,
     classify,
     describe,
+    failed,
     retry_after_seconds,
     stated_window,
 )
@@ -58,7 +61,7 @@ async def call_model(
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, prompt)
-        response = await invoke_thinking(deps, model_id, prompt, config, extra, tools)
+        response = await invoke_thinking(deps, model_id, prompt, config, extra, tools, run.advice)
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -108,16 +111,18 @@ async def invoke_thinking(
     config: RunnableConfig,
     extra: dict[str, Any],
     tools: Sequence[Any] | None = None,
+    advice: Advice = COMMAND_LINE,
 ) -> AIMessage:
     """`invoke_with_retries` with the reasoning effort in `extra`, and without it for one
     step when Anthropic refuses the thinking because the last tool call's did not come back."""
+    ask = partial(invoke_with_retries, deps, model_id, prompt, config, tools=tools, advice=advice)
     try:
-        return await invoke_with_retries(deps, model_id, prompt, config, extra=extra, tools=tools)
+        return await ask(extra=extra)
     except ProviderError as error:
         if "reasoning_effort" not in extra or not lost_thinking(error):
             raise
     get_stream_writer()({"type": "error", "warning": True, "message": THINKING_PAUSED})
-    return await invoke_with_retries(deps, model_id, prompt, config, tools=tools)
+    return await ask()
 
 
 async def invoke_with_retries(
@@ -129,8 +134,10 @@ async def invoke_with_retries(
     with_tools: bool = True,
     extra: dict[str, Any] | None = None,
     tools: Sequence[Any] | None = None,
+    advice: Advice = COMMAND_LINE,
 ) -> AIMessage:
-    """Retry transient provider errors with exponential backoff (honouring Retry-After)."""
+    """Retry transient provider errors with exponential backoff (honouring Retry-After); the
+    error that ends the run says what to do in `advice`'s words."""
     model = deps.chat_model(model_id, with_tools=with_tools, tools=tools)
     attempts = deps.settings.model_retries + 1
     for attempt in range(attempts):
@@ -140,7 +147,7 @@ async def invoke_with_retries(
         except Exception as error:  # provider errors come in many classes; classify decides
             kind = classify(error)
             if kind != "transient" or attempt == attempts - 1:
-                raise ProviderError(describe(error, model_id), kind=kind) from error
+                raise ProviderError(describe(error, model_id, advice), kind=kind) from error
             delay = retry_after_seconds(error)
             if delay is None:
                 delay = deps.settings.retry_base_delay_s * (2**attempt)
@@ -149,7 +156,7 @@ async def invoke_with_retries(
                 {
                     "type": "error",
                     "retrying": True,
-                    "message": f"{describe(error, model_id)} Retrying in {delay:.1f}s "
+                    "message": f"{failed(error, model_id)} Retrying in {delay:.1f}s "
                     f"(attempt {attempt + 2} of {attempts}).",
                 }
             )

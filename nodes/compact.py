@@ -144,7 +144,7 @@ async def compact(
     state: Mapping[str, Any], config: RunnableConfig, runtime: Any = None, *, deps: AgentDeps
 ) -> dict[str, Any]:
     writer = get_stream_writer()
-    mode = run_context(runtime, config, deps).mode
+    advice = run_context(runtime, config, deps).advice
     messages = list(state.get("messages") or [])
     forced = state.get("compact_request") == "force"
     model_id = state.get("model") or deps.settings.model_name
@@ -156,7 +156,7 @@ async def compact(
             turn,
             f"Compaction already ran {turn['compactions']} times this turn and "
             "the context is still too large. "
-            + overflow_advice(mode, profile_of(model_id, deps.settings)),
+            + overflow_advice(advice, profile_of(model_id, deps.settings)),
         )
     turn["compactions"] += 0 if forced else 1
     window = known_window(state, model_id, deps)
@@ -188,7 +188,7 @@ async def compact(
             turn,
             "The context is too large but the recent messages alone exceed "
             "the budget, so there is nothing left to summarise. "
-            + overflow_advice(mode, profile_of(model_id, deps.settings)),
+            + overflow_advice(advice, profile_of(model_id, deps.settings)),
         )
     summary, spent = await summarise(cut.middle, model_id, config, deps)
     new_messages = [*cut.head, summary_note(summary, cut.middle), *cut.tail]

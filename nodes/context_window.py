@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from configs.model_profile import ModelProfile, profile_of
 
 if TYPE_CHECKING:
+    from configs.advice import Advice
     from configs.settings import Settings
 
 
@@ -58,11 +59,11 @@ async def thread_profile(
     return profile.with_window(window), learned
 
 
-def overflow_advice(mode: str, profile: ModelProfile) -> str:
-    """What to change when even a compacted context does not fit, in words for the mode:
-    a new thread helps a person at the REPL; a headless run needs another setting."""
-    if mode == "interactive":
-        return "Start a new thread (/new) or /undo the last turn."
+def overflow_advice(advice: Advice, profile: ModelProfile) -> str:
+    """What to change when even a compacted context does not fit, in words for the front
+    end: a new thread helps a person; a headless run needs another setting."""
+    if (fresh := advice.fresh_start()) is not None:
+        return f"{fresh} Or {advice.larger_model()}."
     model = profile.model_id
     steps = []
     if profile.local:
@@ -72,7 +73,7 @@ def overflow_advice(mode: str, profile: ModelProfile) -> str:
             "config"
         )
     else:
-        steps.append("run with a model that has a larger context window (--model)")
+        steps.append(advice.larger_model())
     if not profile.small_window:
         steps.append(
             f'turn on the compact prompt and toolset with "small_window": {{"{model}": true}}'

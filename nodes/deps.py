@@ -13,6 +13,7 @@ from nodes.provider_errors import ProviderError
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from configs.advice import FrontEnd
     from configs.prompt import Role
     from configs.settings import Settings
     from tools.catalog import ToolCatalog
@@ -74,6 +75,8 @@ class AgentDeps:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     # Which system prompt the model gets: the main agent's or the research sub-agent's.
     role: Role = "agent"
+    # Where a run that does not say comes from, for the words of a fix (configs/advice.py).
+    front_end: FrontEnd = "cli"
     _bound: dict[tuple[str, tuple[str, ...] | None], Any] = field(default_factory=dict, repr=False)
 
     def chat_model(

@@ -10,6 +10,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
+from configs.advice import COMMAND_LINE, Advice
 from configs.model_profile import ModelProfile
 from nodes.deps import AgentDeps
 from nodes.provider_errors import describe
@@ -18,8 +19,9 @@ PROBE_TIMEOUT_S = 30.0
 WINDOW_TIMEOUT_S = 10.0
 
 
-async def probe_model(deps: AgentDeps, model_id: str) -> str | None:
-    """None when `model_id` answers a one-token request; else one line saying why not."""
+async def probe_model(deps: AgentDeps, model_id: str, advice: Advice = COMMAND_LINE) -> str | None:
+    """None when `model_id` answers a one-token request; else one line saying why not (the
+    fix in `advice`'s words)."""
     try:
         model = deps.chat_model(model_id, with_tools=False)
         async with asyncio.timeout(PROBE_TIMEOUT_S):
@@ -27,7 +29,7 @@ async def probe_model(deps: AgentDeps, model_id: str) -> str | None:
     except TimeoutError:
         return f"{model_id} did not answer within {PROBE_TIMEOUT_S:g} s."
     except Exception as error:  # providers raise many classes; describe() words them
-        return describe(error, model_id)
+        return describe(error, model_id, advice)
     return None
 
 

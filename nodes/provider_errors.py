@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from configs.advice import COMMAND_LINE, Advice
 from configs.model_profile import profile_of
 from tools.text import one_line
 
@@ -77,15 +78,60 @@ def retry_after_seconds(error: BaseException) -> float | None:
     return None
 
 
-def describe(error: BaseException, model_id: str) -> str:
-    """One line for a person: what failed, why, what to do."""
+def connection_failure(error: BaseException) -> BaseException | None:
+    """The connection failure under `error`, if the server could not be reached at all
+    (litellm reports it as a 500 "Connection error."; the cause says what happened)."""
+    import socket
+
+    import httpx
+
+    seen: set[int] = set()
+    causes, found = [error], None
+    while causes:
+        cause = causes.pop()
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionError | socket.gaierror | httpx.ConnectError):
+            found = cause  # the deepest says it plainest: "Connect call failed (host, port)"
+        causes += [c for c in (cause.__cause__, cause.__context__) if c is not None]
+    return found
+
+
+def failed(error: BaseException, model_id: str) -> str:
+    """What failed, without the fix: for a failure that is being retried."""
+    detail = one_line(getattr(error, "message", None) or str(error), 300)
+    return f"The model call to {model_id} failed: {detail}."
+
+
+def describe(error: BaseException, model_id: str, advice: Advice = COMMAND_LINE) -> str:
+    """One line for a person: what failed, why, what to do (in `advice`'s front end's words)."""
+    import litellm
+
     kind = classify(error)
     detail = one_line(getattr(error, "message", None) or str(error), 300)
     if kind == "auth":
         variable = profile_of(model_id).key_variable or "the provider's API key variable"
         return (
             f"The model provider rejected the credentials for {model_id} ({detail}). "
-            f"Set {variable}, or pick another model with --model."
+            f"Set {variable}, or {advice.other_model()}."
+        )
+    if isinstance(error, litellm.NotFoundError):
+        return (
+            f"The model provider does not know the model {model_id} ({detail}). Check the "
+            f"model id, or {advice.other_model()}."
+        )
+    if (refused := connection_failure(error)) is not None:
+        where = profile_of(model_id).endpoint or "the model's server"
+        return (
+            f"Could not reach {where} for {model_id} ({one_line(str(refused), 200)}). Check "
+            f"that the server is up and its address is right, then try again; or "
+            f"{advice.other_model()}."
+        )
+    if isinstance(error, litellm.RateLimitError):
+        return (
+            f"The model provider is rate-limiting {model_id} ({detail}). Wait a minute and "
+            f"send again, or {advice.other_model()}."
         )
     if kind == "transient":
         return f"The model provider kept failing for {model_id}: {detail}. Try again later."

@@ -25,7 +25,9 @@ def run_context(runtime: Any, config: RunnableConfig | None, deps: AgentDeps) ->
     context = given if isinstance(given, RunContext) else RunContext.model_validate(given or {})
     configurable = (config or {}).get("configurable") or {}
     thread = configurable.get("thread_id")
-    context = context.with_defaults(deps.settings, workspace=deps.workspace, thread_id=thread)
+    context = context.with_defaults(
+        deps.settings, workspace=deps.workspace, thread_id=thread, front_end=deps.front_end
+    )
     if not user_tokens.people_sign_in():
         return context
     # Where people sign in, each works in their own folder whatever the client asked for; the

@@ -14,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-CONTEXT_KEYS = frozenset({"mode", "workspace", "thread_id", "max_iterations", "max_cost_usd"})
+from configs.advice import FRONT_ENDS
+
+CONTEXT_KEYS = frozenset(
+    {"mode", "workspace", "thread_id", "max_iterations", "max_cost_usd", "front_end"}
+)
 IDENTITY_PREFIX = "langgraph_auth"  # the server's own keys for who the run belongs to
 SIGNED_IN_REFUSED = {
     "webhook": "a run here cannot call a webhook",
@@ -46,6 +50,8 @@ def context_problem(context: Any, thread_id: str) -> str | None:
     unknown = sorted(set(context) - CONTEXT_KEYS)
     if unknown:
         return f'"context" takes only {", ".join(sorted(CONTEXT_KEYS))}; got {", ".join(unknown)}.'
+    if context.get("front_end", "web") not in FRONT_ENDS:
+        return f'"context.front_end" is one of {", ".join(FRONT_ENDS)}.'
     return other_thread(context, thread_id, "context")
 
 

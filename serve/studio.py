@@ -51,6 +51,8 @@ class ServerGraph:
 
     def __init__(self) -> None:
         self.graph: CompiledStateGraph[Any] | None = None
+        self.deps: AgentDeps | None = None
+        self.saver: MessageStoreSaver | None = None  # the server's, from create_checkpointer
         self.stack = contextlib.AsyncExitStack()
         self.lock = asyncio.Lock()
 
@@ -59,8 +61,17 @@ class ServerGraph:
             if self.graph is None:
                 settings = await asyncio.to_thread(_settings)
                 mcp = await self.open_integrations(settings)
-                self.graph = await asyncio.to_thread(_graph, settings, mcp)
+                self.deps = await asyncio.to_thread(_deps, settings, mcp)
+                self.graph = await asyncio.to_thread(build_graph, self.deps, None)
             return self.graph
+
+    async def with_checkpointer(self) -> CompiledStateGraph[Any]:
+        """The graph on the server's own checkpointer: for reading and writing a thread's
+        state in this process (serve/web_settings.py), as the server's runs do."""
+        graph = await self.get()
+        if self.saver is None:
+            raise RuntimeError("the server has not opened its checkpointer yet")
+        return graph.copy(update={"checkpointer": self.saver})
 
     async def open_integrations(self, settings: Settings) -> list[ToolSpec]:
         """MCP sessions on this (the server's) loop; a server that fails is logged, not fatal."""
@@ -114,17 +125,21 @@ def _settings() -> Settings:
     return server_settings()
 
 
-def _graph(settings: Settings, mcp: list[ToolSpec]) -> CompiledStateGraph[Any]:
+def _deps(settings: Settings, mcp: list[ToolSpec]) -> AgentDeps:
+    """Blocking (files, litellm's import): what the graph runs on."""
     home = ml_intern_home()
     # The same toolset as the CLI, MCP servers included.
     catalog = with_research(build_catalog(settings).extended(mcp), settings, home)
     catalog = with_ledger(catalog, home)  # hf_jobs runs recorded, `experiments` tool
     # `ml-intern studio` names the directory it was started in; plain `langgraph dev`: its cwd.
     workspace = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd())
-    deps = AgentDeps(settings=settings, catalog=catalog, home=home, workspace=workspace)
+    # A run that does not say where it comes from is Studio's (the page says "web").
+    deps = AgentDeps(
+        settings=settings, catalog=catalog, home=home, workspace=workspace, front_end="studio"
+    )
     load_soon()  # the secret rules compile in a thread while the rest warms up
     deps.warm_up()
-    return build_graph(deps, checkpointer=None)
+    return deps
 
 
 async def build_now() -> None:
@@ -145,8 +160,10 @@ async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
     start, so the graph is built here too (the first run does not wait seconds for it); at
     shutdown the MCP sessions close with it."""
     async with open_checkpointer(default_db_path()) as saver:
+        SERVER.saver = saver
         try:
             await build_now()
             yield saver
         finally:
+            SERVER.saver = None
             await SERVER.aclose()

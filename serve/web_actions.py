@@ -6,8 +6,9 @@
     GET  /web/models                  the configured model and effort, recent models (on a
                                       Space: the caller's own threads'), efforts
 
-Each thread action runs `serve/web_session.py` in a child process (the server forbids
-blocking I/O on its loop); the answer is its JSON, with its status.
+The settings run in this process (serve/web_settings.py: the model check is the REPL's, a
+person waits for it). Undo and settle run `serve/web_session.py` in a child process, exactly
+as another `ml-intern` process would; the answer is its JSON, with its status.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.routing import Route
 
 from serve.oauth import Provider, person_from_cookies
 from serve.run_guard import own_api
+from serve.web_settings import change_settings
 from tools.hub import user_tokens
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -39,21 +41,13 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def run_action(request: dict[str, Any], token: str | None = None) -> tuple[int, dict[str, Any]]:
-    """Blocking: one action in a child process; (status, body). `token` (a signed-in person's
-    Hugging Face token) goes to the child on its stdin, never in its argv or environment."""
-    secret = json.dumps({"hf_token": token}) if token else ""
-    argv = [
-        sys.executable,
-        "-m",
-        "serve.web_session",
-        json.dumps({**request, "token": bool(token)}),
-    ]
+def run_action(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Blocking: one action in a child process; (status, body)."""
+    argv = [sys.executable, "-m", "serve.web_session", json.dumps(request)]
     try:
         done = subprocess.run(
-            argv, input=secret, capture_output=True, text=True, timeout=ACTION_TIMEOUT_S,
-            env=child_env(),
-        )  # fmt: skip
+            argv, capture_output=True, text=True, timeout=ACTION_TIMEOUT_S, env=child_env()
+        )
     except subprocess.TimeoutExpired:
         return 504, {"detail": f"The action did not finish within {ACTION_TIMEOUT_S:g} s."}
     lines = done.stdout.strip().splitlines()
@@ -64,29 +58,40 @@ def run_action(request: dict[str, Any], token: str | None = None) -> tuple[int, 
     return int(answer["status"]), dict(answer["body"])
 
 
+def thread_id_problem(thread_id: str) -> JSONResponse | None:
+    try:
+        uuid.UUID(thread_id)
+    except ValueError:
+        return JSONResponse({"detail": f"No such thread: {thread_id}."}, status_code=404)
+    return None
+
+
 def thread_action(action: str) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def endpoint(request: Request) -> JSONResponse:
         thread_id = request.path_params["thread_id"]
-        try:
-            uuid.UUID(thread_id)
-        except ValueError:
-            return JSONResponse({"detail": f"No such thread: {thread_id}."}, status_code=404)
-        body: dict[str, Any] = {}
-        if action == "settings":
-            try:
-                body = await request.json()
-            except ValueError:
-                body = None  # type: ignore[assignment]
-            if not isinstance(body, dict):
-                detail = 'Send a JSON object such as {"model": "openai/gpt-5"}.'
-                return JSONResponse({"detail": detail}, status_code=422)
-            body = {k: v for k, v in body.items() if k in ("model", "effort", "yolo")}
-        payload = {**body, "action": action, "thread_id": thread_id}
-        token = callers_token(request) if action == "settings" else None
-        status, answer = await asyncio.to_thread(run_action, payload, token)
+        if (refusal := thread_id_problem(thread_id)) is not None:
+            return refusal
+        payload = {"action": action, "thread_id": thread_id}
+        status, answer = await asyncio.to_thread(run_action, payload)
         return JSONResponse(answer, status_code=status)
 
     return endpoint
+
+
+async def settings(request: Request) -> JSONResponse:
+    thread_id = request.path_params["thread_id"]
+    if (refusal := thread_id_problem(thread_id)) is not None:
+        return refusal
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        detail = 'Send a JSON object such as {"model": "openai/gpt-5"}.'
+        return JSONResponse({"detail": detail}, status_code=422)
+    body = {k: v for k, v in body.items() if k in ("model", "effort", "yolo")}
+    status, answer = await change_settings(thread_id, body, callers_token(request))
+    return JSONResponse(answer, status_code=status)
 
 
 def callers_token(request: Request) -> str | None:
@@ -150,8 +155,9 @@ async def models(request: Request) -> JSONResponse:
 
 ROUTES = [
     Route("/web/models", models, methods=["GET"]),
+    Route("/web/threads/{thread_id}/settings", settings, methods=["POST"]),
     *(
         Route(f"/web/threads/{{thread_id}}/{action}", thread_action(action), methods=["POST"])
-        for action in ("undo", "settings", "settle")
+        for action in ("undo", "settle")
     ),
 ]

@@ -1,16 +1,15 @@
 """The web UI's thread actions that the LangGraph API has no word for, done by `Session`.
 
-Undo, the model / effort / yolo switches, the settling of a stopped run and the rest of a
-delete (spill files, index row) are the CLI's own operations (`graph/session.py`). The server rejects blocking I/O on its event loop
-(SQLite index, lock files), so `serve/web_actions.py` runs each action here, in a short
-child process, exactly as another `ml-intern` process would:
+Undo, the settling of a stopped run and the rest of a delete (spill files, index row) are
+the CLI's own operations (`graph/session.py`). The server rejects blocking I/O on its event
+loop (SQLite index, lock files), so `serve/web_actions.py` runs each action here, in a short
+child process, exactly as another `ml-intern` process would (the model / effort / yolo
+switches, which a person waits for, run in the server: serve/web_settings.py):
 
     python -m serve.web_session '{"action": "undo", "thread_id": "..."}'
 
 It prints one JSON line, `{"status": 200, "body": {...}}`; a 4xx status carries
-`{"detail": "what went wrong and what to do"}`. With `"token": true` the first line of stdin is
-`{"hf_token": "..."}`: on a server where people sign in, the person's own token, for a router
-model's key check and probe (the server keeps tokens in its memory; this process has none).
+`{"detail": "what went wrong and what to do"}`.
 """
 
 from __future__ import annotations
@@ -26,19 +25,15 @@ from typing import Any
 
 import configs  # noqa: F401  (offline litellm settings before anything imports it)
 from configs.environment import load_dotenv_files
-from configs.model_profile import model_problem, profile_of
 from graph.call_settlement import unanswered_calls
 from graph.session import CANCELLED, Session
-from nodes.model_probe import probe_model
-from nodes.reasoning import EFFORTS
 from serve.server_settings import server_settings
 from store.thread_lock import ThreadBusyError, ThreadLock
 from tools.catalog import ToolCatalog
-from tools.hub import user_tokens
 
 Result = tuple[int, dict[str, Any]]
 SETTLE_WAIT_S = 10.0
-FOR_ANY_THREAD = ("settings", "delete")  # a new thread's settings; a thread already deleted
+FOR_ANY_THREAD = ("delete",)  # a thread already deleted
 
 
 class Refused(Exception):
@@ -56,58 +51,6 @@ async def undo(session: Session, _request: Mapping[str, Any]) -> Result:
     if event.type == "error":
         raise Refused(409 if event.data.get("kind") == "busy" else 400, event.data["message"])
     return 200, event.data
-
-
-async def settings(session: Session, request: Mapping[str, Any]) -> Result:
-    """The CLI's /model, /effort and /yolo for this thread; the model answers a probe first.
-    While an approval is pending the change cannot be written (that would drop the approval):
-    as in the CLI it is kept for the next run, so the answer says `carried`: the state update
-    the page sends along with its answer to the approval."""
-    changed: dict[str, Any] = {}
-    try:
-        if "model" in request:
-            changed["model"] = await switch_model(session, str(request["model"] or "").strip())
-        if "effort" in request:
-            effort = request["effort"] or None
-            if effort is not None and effort not in EFFORTS:
-                raise Refused(422, f"Effort must be one of {', '.join(EFFORTS)}, or empty.")
-            await session.set_effort(effort)
-            changed["effort"] = effort
-        if "yolo" in request:
-            await session.set_yolo(bool(request["yolo"]))
-            changed["yolo"] = bool(request["yolo"])
-    except ThreadBusyError as busy:
-        raise Refused(409, str(busy)) from None
-    answer = await current_settings(session)
-    if await session.pending_approval():
-        answer.update({k: ("" if v is None else v) for k, v in changed.items()}, carried=changed)
-    return 200, answer
-
-
-async def switch_model(session: Session, model_id: str) -> str:
-    if not model_id:
-        raise Refused(422, "Name a model, for example anthropic/claude-sonnet-4-5.")
-    token = None
-    if profile_of(model_id, session.settings).needs_hf_token:
-        from tools.hub.client import hf_token
-
-        token = hf_token()
-    found = model_problem(model_id, session.settings, token)
-    problem = found[0] if found else None
-    problem = problem or await probe_model(session.deps, model_id)
-    if problem is not None:
-        raise Refused(422, f"Not switched to {model_id}: {problem}")
-    await session.set_model(model_id)
-    return model_id
-
-
-async def current_settings(session: Session) -> dict[str, Any]:
-    values = await session.values()
-    return {
-        "model": values.get("model") or session.settings.model_name,
-        "effort": values.get("effort") or "",
-        "yolo": bool(values.get("yolo")),
-    }
 
 
 async def settle(session: Session, _request: Mapping[str, Any]) -> Result:
@@ -150,7 +93,6 @@ async def once_free(step: Callable[[], Any]) -> None:
 
 ACTIONS: dict[str, Callable[[Session, Mapping[str, Any]], Awaitable[Result]]] = {
     "undo": undo,
-    "settings": settings,
     "settle": settle,
     "delete": delete,
 }
@@ -178,12 +120,7 @@ async def perform(request: Mapping[str, Any]) -> Result:
 
 
 def main(argv: list[str]) -> int:
-    request = json.loads(argv[0])
-    token = (
-        json.loads(sys.stdin.readline() or "{}").get("hf_token") if request.get("token") else None
-    )
-    with user_tokens.acting_for(token or None):
-        status, body = asyncio.run(perform(request))
+    status, body = asyncio.run(perform(json.loads(argv[0])))
     print(json.dumps({"status": status, "body": body}))
     return 0
 

@@ -19,8 +19,22 @@ async function failure(response, what) {
   return new ApiError(response.status, detail || `${what}: ${response.status}`);
 }
 
+// What a person is told when the server cannot be reached (stopped, restarted, offline).
+const LOST = "Lost the connection to the server (it may have stopped or restarted). "
+  + "Reload the page once it is back: the thread is kept, and a run it was doing goes on.";
+
+// `fetch`, with a dropped connection said in a person's words.
+async function reach(path, options) {
+  try {
+    return await fetch(path, options);
+  } catch (error) {
+    if (error instanceof TypeError) throw new ApiError(0, LOST);
+    throw error;
+  }
+}
+
 export async function api(method, path, body) {
-  const response = await fetch(path, {
+  const response = await reach(path, {
     method,
     credentials: "same-origin",
     headers: body ? { "Content-Type": "application/json" } : {},
@@ -54,14 +68,19 @@ async function readEvents(response, onEvent) {
 }
 
 async function stream(method, path, body, onEvent) {
-  const response = await fetch(path, {
+  const response = await reach(path, {
     method,
     credentials: "same-origin",
     headers: { Accept: "text/event-stream", ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   if (!response.ok) throw await failure(response, "run");
-  await readEvents(response, onEvent);
+  try {
+    await readEvents(response, onEvent);
+  } catch (error) {
+    if (error instanceof TypeError) throw new ApiError(0, LOST); // cut off mid-run
+    throw error;
+  }
 }
 
 // Start a run on a thread and follow it.

@@ -13,6 +13,12 @@ import { loadChoices, renderSettings, wireSettings } from "./settings.js";
 import { actions, messagesOf, ui } from "./state.js";
 import { goTo, loadThreads, renderThreadList } from "./threads.js";
 
+// A run that stopped because even a compacted history does not fit (graph/state.py's
+// `compact_failed`): the thread keeps only the reason, so the page says it in its own words.
+const OVERFLOW = "The conversation no longer fits the model's context window, even compacted. "
+  + "Start a new thread (New thread) or Undo the last turn; or pick a model with a larger "
+  + "context window in the model picker.";
+
 function emptyState() {
   if (ui.missing) {
     return el("div", { class: "empty missing", role: "status" },
@@ -93,7 +99,7 @@ async function refresh() {
 // (so it is still there after a reload), or "".
 function failureOf(state) {
   const error = (state.tasks || []).map((t) => t.error).find(Boolean);
-  if (!error) return "";
+  if (!error) return state.values?.stop_reason === "compact_failed" ? OVERFLOW : "";
   const text = typeof error === "string" ? error : error.message || error.error || JSON.stringify(error);
   const repr = text.match(/^\w+\((['"])([\s\S]*)\1\)$/); // ProviderError('...'): the sentence
   return repr ? repr[2].replace(/\\(['"\\])/g, "$1") : text;

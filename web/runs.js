@@ -67,7 +67,7 @@ function run(body) {
   const payload = {
     assistant_id: ui.info.assistant_id,
     stream_mode: ["messages-tuple", "updates", "custom"],
-    context: { workspace: ui.info.workspace, mode: "interactive" },
+    context: { workspace: ui.info.workspace, mode: "interactive", front_end: "web" }, // fixes in the page's words
     on_disconnect: "continue", // a closed tab does not stop the run
     ...body,
   };

@@ -1,4 +1,5 @@
-"""Provider errors in the REPL: each shows its own sentence and what to do, and the REPL goes on."""
+"""Provider errors in the REPL: each shows its own sentence and what to do (in the REPL's
+words: /model), and the REPL goes on."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ def test_provider_errors_show_their_sentence_and_fix(cli: Cli, llm: ScriptedLLMS
         child.sendline("hello")
         child.expect_exact("rejected the credentials for openai/scripted-model")
         child.expect_exact("Set OPENAI_API_KEY")
+        child.expect_exact("/model.")  # the REPL's way to switch, not the --model flag
         child.expect_exact(PROMPT)
         assert "Traceback" not in child.before and "internal error" not in child.before
         child.sendline("hello again")
-        child.expect_exact("The model call to openai/scripted-model failed")
+        child.expect_exact("does not know the model openai/scripted-model")
         child.expect_exact("does not exist")
+        child.expect_exact("/model.")
         child.expect_exact(PROMPT)
         child.sendline("third time")
         child.expect_exact("Working again.")

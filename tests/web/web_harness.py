@@ -34,12 +34,17 @@ def free_port() -> int:
 
 
 def start_web(
-    workspace: Path, home: Path, llm_url: str | None, tmp_path: Path, *args: str
+    workspace: Path,
+    home: Path,
+    llm_url: str | None,
+    tmp_path: Path,
+    *args: str,
+    settings: dict[str, object] | None = None,
 ) -> tuple[subprocess.Popen[bytes], Path]:
     """`ml-intern web *args` on the scripted model at `llm_url` (None: no api_base, so the
-    model needs OPENAI_API_KEY)."""
+    model needs OPENAI_API_KEY), with `settings` added to its config."""
     config = tmp_path / "config.json"
-    settings = {"model_name": "openai/scripted-model", "api_base": llm_url}
+    settings = {"model_name": "openai/scripted-model", "api_base": llm_url, **(settings or {})}
     config.write_text(json.dumps({k: v for k, v in settings.items() if v is not None}))
     env = {**os.environ, "ML_INTERN_HOME": str(home), "ML_INTERN_CLI_CONFIG": str(config)}
     env.pop("ML_INTERN_WEB_TOKEN", None)

@@ -36,6 +36,18 @@ STATUS_SHOWN = """async ({text}) => {
   });
   return performance.now() - t0;
 }"""
+SWITCHED = """async ({model}) => {
+  const t0 = performance.now();
+  const picker = document.getElementById("model");
+  picker.value = model;
+  picker.dispatchEvent(new Event("change"));
+  await new Promise((resolve) => {
+    const check = () => document.getElementById("status").innerText.includes(`Model: ${model}`)
+      ? resolve() : requestAnimationFrame(check);
+    check();
+  });
+  return performance.now() - t0;
+}"""
 
 
 async def send_until_shown(page: Page, text: str) -> float:
@@ -51,3 +63,9 @@ async def send_until_status(page: Page, text: str) -> float:
 async def open_until_shown(page: Page, title: str, text: str) -> float:
     """ms from a click on a thread in the list to `text` of its history in the log."""
     return float(await page.evaluate(UNTIL_SHOWN, {"action": "open", "text": text, "title": title}))
+
+
+async def switch_until_done(page: Page, model: str) -> float:
+    """ms from picking `model` in the model picker to "Model: `model` ..." in the status line
+    (the server checked the model: its key, then a one-token probe)."""
+    return float(await page.evaluate(SWITCHED, {"model": model}))

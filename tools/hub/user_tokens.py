@@ -10,8 +10,9 @@ LangGraph's run config: the server puts the signed-in identity in
 Hub and the router only.
 
 A token is kept until its person's last session ends or it expires, whichever comes first:
-`run_token()` never hands out an expired one. A short child process acting for a person
-(serve/web_session.py, which gets the token on its stdin) uses `acting_for`.
+`run_token()` never hands out an expired one. Work done for a person outside a run (the
+model picker's check, serve/web_settings.py) uses `acting_for`: a context variable, so the
+token is theirs for that one request.
 
 On such a server nothing falls back to HF_TOKEN or a saved login (the Space owner's): a run
 without a signed-in person has no token at all.

@@ -1,0 +1,149 @@
+"""Bad inputs a person meets in the page: two tabs on one thread, a tab closed while an
+approval waits, a 5 MB answer, the server restarted mid-run. The page stays consistent and
+says what happened.
+
+(Covered elsewhere: a 10,000-row table, tests/web/test_web_markdown.py; a thread deleted in
+the CLI while open, tests/web/test_web_thread_list.py; a tab closed mid-run,
+tests/web/test_web_features.py.)
+The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_harness.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.web.web_harness import (
+    CHROMIUM,
+    bash,
+    free_port,
+    open_page,
+    say,
+    script_errors,
+    snap,
+    start_web,
+    stop_web,
+    wait_for_ready,
+)
+
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
+
+
+@pytest.mark.timeout(300)
+async def test_two_tabs_and_a_tab_closed_while_an_approval_waits(
+    browser: Browser, llm: ScriptedLLMServer, web: str, workspace: Path
+) -> None:
+    first = await open_page(browser, f"{web}/")
+    llm.add(Turn(tool_calls=[bash("t1", "echo once >> twice.txt")]))
+    await say(first, "append once")
+    await expect(first.get_by_role("button", name="Approve")).to_be_visible()
+
+    # The same thread in a second tab: the approval shows there too; it is answered there.
+    second = await open_page(browser, first.url)
+    await expect(second.get_by_role("button", name="Approve")).to_be_visible()
+    llm.add(Turn(content="Appended."))
+    await second.get_by_role("button", name="Approve").click()
+    await expect(second.get_by_text("Appended.")).to_be_visible()
+
+    # The first tab still shows the approval: answering it again is refused with the reason,
+    # and the tab then shows the thread as it is. The command ran once.
+    asked = len(llm.requests)
+    await first.get_by_role("button", name="Approve").click()
+    await expect(first.get_by_role("alert").first).to_contain_text("not waiting for an approval")
+    await expect(first.get_by_text("Appended.")).to_be_visible()
+    await expect(first.get_by_role("button", name="Approve")).to_have_count(0)
+    assert (workspace / "twice.txt").read_text() == "once\n"
+    assert len(llm.requests) == asked
+
+    # A tab closed while an approval waits: the approval is still there when the thread is
+    # opened again, and answering it then runs the call.
+    llm.add(Turn(tool_calls=[bash("t2", "touch later.txt")]))
+    await say(second, "make later.txt")
+    await expect(second.get_by_role("button", name="Approve")).to_be_visible()
+    url = second.url
+    await second.context.close()
+    again = await open_page(browser, url)
+    await expect(again.get_by_role("button", name="Approve")).to_be_visible()
+    llm.add(Turn(content="Made it."))
+    await again.get_by_role("button", name="Approve").click()
+    await expect(again.get_by_text("Made it.")).to_be_visible()
+    assert (workspace / "later.txt").exists()
+    assert script_errors(first) == [] and script_errors(again) == []
+
+
+@pytest.mark.timeout(300)
+async def test_a_five_megabyte_answer_keeps_the_page_responsive(
+    browser: Browser, llm: ScriptedLLMServer, web: str
+) -> None:
+    page = await open_page(browser, f"{web}/")
+    words = "lorem ipsum dolor sit amet " * 200
+    paragraphs = "\n\n".join(f"{n}. {words}" for n in range(1_000))  # 5.4 MB
+    llm.add(Turn(content=f"{paragraphs}\n\nTHE END OF A LONG ANSWER"))
+    await say(page, "write a lot")
+    last = page.locator(".msg.assistant").last
+    await expect(last).to_contain_text("THE END OF A LONG ANSWER", timeout=120_000)
+    started = time.monotonic()
+    await page.get_by_label("Message").fill("still typing")
+    await expect(page.get_by_label("Message")).to_have_value("still typing")
+    typed = time.monotonic() - started
+    assert typed < 5.0, typed  # as for the 10,000-row table: a stuck page never answers
+    await page.reload()  # and the thread opens again with it
+    await expect(last).to_contain_text("THE END OF A LONG ANSWER", timeout=120_000)
+    assert script_errors(page) == []
+    print(f"5 MB answer: typing answered in {typed * 1000:.0f} ms")
+
+
+@pytest.mark.timeout(400)
+async def test_a_server_restarted_mid_run(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    if CHROMIUM is None:
+        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
+    from playwright.async_api import async_playwright
+
+    port = free_port()
+    proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
+    try:
+        wait_for_ready(proc, out)
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = await open_page(browser, f"http://127.0.0.1:{port}/")
+            asked = len(llm.requests)
+            llm.add(Turn(content="Cut off by the restart.", delay=30))
+            await say(page, "a slow question")
+            await expect(page.get_by_text("Working…")).to_be_visible()
+            deadline = time.monotonic() + 60
+            while len(llm.requests) == asked:  # the model is answering: mid-run
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+            stop_web(proc)
+            # The page says what happened, keeps what was sent, and lets you go on.
+            await expect(page.get_by_role("alert").first).to_contain_text(
+                "Lost the connection to the server"
+            )
+            await expect(page.locator(".msg.user", has_text="a slow question")).to_have_count(1)
+            await expect(page.get_by_role("button", name="Send")).to_be_enabled()
+            await snap(page, tmp_path, "web-server-gone.png")
+            # Back on the same home: the server runs the cut-off run again from its last
+            # checkpoint, and the reloaded page follows it to its answer.
+            llm.add(Turn(content="Answered after the restart."))
+            proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
+            wait_for_ready(proc, out)
+            await page.reload()
+            await expect(page.get_by_text("Answered after the restart.")).to_be_visible(
+                timeout=60_000
+            )
+            await expect(page.locator(".msg.user", has_text="a slow question")).to_have_count(1)
+            await expect(page.get_by_text("Cut off by the restart.")).to_have_count(0)
+            llm.add(Turn(content="Back again."))
+            await say(page, "are you back?")
+            await expect(page.get_by_text("Back again.")).to_be_visible(timeout=60_000)
+            assert script_errors(page) == []
+            await browser.close()
+    finally:
+        stop_web(proc)
