@@ -22,6 +22,7 @@ ChatModelFactory = Callable[[str], "BaseChatModel"]
 
 def litellm_chat_model(settings: Settings) -> ChatModelFactory:
     """ChatLiteLLM for a model id; retries are ours (call_model), so litellm's are off."""
+
     def make(model_id: str) -> BaseChatModel:
         import litellm
         from langchain_litellm import ChatLiteLLM
