@@ -17,8 +17,23 @@ os.environ["LANGGRAPH_NO_VERSION_CHECK"] = "true"
 # No saved Hugging Face login is ever used: a test gets a token only from the local Hub.
 os.environ["HF_TOKEN_PATH"] = "/nonexistent/ml-intern-tests/hf-token"
 os.environ.pop("HF_TOKEN", None)
+# Kingfisher compiles its secret rules (~4.5 s of CPU) unless its cache holds them, and the
+# cache lives under HOME, which the CLI tests point at a temporary directory: every child
+# uses the user's cache instead, as a real run would.
+os.environ.setdefault(
+    "KF_RULE_CACHE_DIR",
+    str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kingfisher/rule-cache"),
+)
 
 from tests.fakes.llm_server import ScriptedLLMServer
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, fill that cache once before the workers start (they would all compile)."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from tools.secrets.rules import warm_up
+
+        warm_up()
 
 
 @pytest.fixture(autouse=True)
