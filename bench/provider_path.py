@@ -48,6 +48,15 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The process's own peak RSS so far. Not `wait4`'s `ru_maxrss`: that starts from the
+    forking parent's peak (Linux carries it over `exec`), and this process holds every request."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def threads_cpu_s(pid: int) -> float:
     """CPU of a live process's threads to the nanosecond (the scheduler's own count)."""
     total = 0
@@ -69,6 +78,7 @@ class Script:
         self.arrivals: list[float] = []
         self.cpu: list[float] = []
         self.launch_cpu_s = 0.0
+        self.peak_rss_mb = 0.0  # at the last request (the answer after it adds little)
         self.lock = threading.Lock()
 
     def __call__(self, _request: dict[str, Any]) -> Turn:
@@ -76,6 +86,7 @@ class Script:
             self.arrivals.append(time.perf_counter())
             if self.pid is not None:
                 self.cpu.append(threads_cpu_s(self.pid))
+                self.peak_rss_mb = peak_rss_mb(self.pid)
                 if len(self.arrivals) == 1:
                     self.launch_cpu_s = process_cpu_s(self.pid)
             i = len(self.arrivals)
@@ -137,7 +148,7 @@ def run_cli(cli: Path, provider: str, steps: int, size: int, tmp: Path) -> dict[
 
 
 def _measure(argv: list[str], cwd: Path, env: dict[str, str], script: Script) -> dict[str, Any]:
-    """Run the CLI, reaping it with wait4 for its own peak RSS and CPU."""
+    """Run the CLI, reaping it with wait4 for its total CPU."""
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
         process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -157,7 +168,7 @@ def _measure(argv: list[str], cwd: Path, env: dict[str, str], script: Script) ->
         "cpu_early_ms": cpu_early,
         "cpu_late_ms": cpu_late,
         "total_cpu_s": usage.ru_utime + usage.ru_stime,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "peak_rss_mb": script.peak_rss_mb,
     }
 
 
