@@ -2,14 +2,18 @@
 
 For each provider (the scripted OpenAI-compatible server, the Anthropic-shaped server) the CLI
 runs headless as a user runs it: N steps, each a `read` of a file of K bytes, then an answer.
-The server notes when each request arrives. In the same run, the floor: a stdlib HTTP loop
-that sends the same growing conversation to the same server, with no framework at all.
+The server notes when each request arrives, and how much CPU the CLI had used by then. In the
+same run, the floor: a stdlib HTTP loop that sends the same growing conversation to the same
+server, with no framework at all.
 
     uv run python bench/provider_path.py [--steps 300] [--bytes 20000]
+    uv run python bench/provider_path.py --against /tmp/old/.venv/bin/ml-intern --repeats 3
 
-Figures: launch to the first model request; the gap between two model requests early
-(steps 1-10) and late (the last 10), ours and the floor's; the CLI's peak RSS; for Anthropic,
-the share of input tokens the simulated prompt cache served.
+Figures: launch to the first model request (wall and CPU); the gap between two model requests
+early (steps 1-10) and late (the last 10), ours and the floor's, in wall time and in CPU; the
+CLI's peak RSS; for Anthropic, the share of input tokens the simulated prompt cache served.
+On a loaded machine the CPU figures are the ones to compare. `--against` runs another
+checkout's CLI (the previous release, say) interleaved with this one, `--repeats` times.
 """
 
 from __future__ import annotations
@@ -35,24 +39,56 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 KEY = "sk-ant-bench-not-a-real-key"
 MODELS = {"openai": "openai/scripted-model", "anthropic": "anthropic/claude-sonnet-4-5-20250929"}
-RSS_WRAPPER = (
-    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-    "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-    "sys.exit(code)"
-)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU of a live process, its ended threads included (10 ms resolution)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's own peak RSS so far. Not `wait4`'s `ru_maxrss`: that starts from the
+    forking parent's peak (Linux carries it over `exec`), and this process holds every request."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def threads_cpu_s(pid: int) -> float:
+    """CPU of a live process's threads to the nanosecond (the scheduler's own count)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError):
+            continue  # the thread ended meanwhile
+    return total / 1e9
 
 
 class Script:
-    """Answers step i with a `read` call, then a final answer; notes arrival times."""
+    """Answers step i with a `read` call, then a final answer; notes arrival times and, when
+    the client is a process (`pid`), its CPU so far."""
 
-    def __init__(self, steps: int) -> None:
+    def __init__(self, steps: int, pid: int | None = None) -> None:
         self.steps = steps
+        self.pid = pid
         self.arrivals: list[float] = []
+        self.cpu: list[float] = []
+        self.launch_cpu_s = 0.0
+        self.peak_rss_mb = 0.0  # at the last request (the answer after it adds little)
         self.lock = threading.Lock()
 
     def __call__(self, _request: dict[str, Any]) -> Turn:
         with self.lock:
             self.arrivals.append(time.perf_counter())
+            if self.pid is not None:
+                self.cpu.append(threads_cpu_s(self.pid))
+                self.peak_rss_mb = peak_rss_mb(self.pid)
+                if len(self.arrivals) == 1:
+                    self.launch_cpu_s = process_cpu_s(self.pid)
             i = len(self.arrivals)
         if i > self.steps:
             return Turn(content="done")
@@ -67,63 +103,85 @@ def gaps(arrivals: list[float]) -> tuple[float, float]:
     return median(between[:10]), median(between[-10:])
 
 
-def run_cli(provider: str, steps: int, size: int, tmp: Path) -> dict[str, Any]:
+def cpu_gaps(cpu: list[float]) -> tuple[float, float]:
+    """Mean CPU ms per step: steps 1-10 and the last 10 (means: the counts are cumulative)."""
+    if len(cpu) < 2:
+        return float("nan"), float("nan")
+    early = cpu[: min(11, len(cpu))]
+    late = cpu[-min(11, len(cpu)) :]
+    return (
+        (early[-1] - early[0]) * 1000 / (len(early) - 1),
+        (late[-1] - late[0]) * 1000 / (len(late) - 1),
+    )
+
+
+def run_cli(cli: Path, provider: str, steps: int, size: int, tmp: Path) -> dict[str, Any]:
     script = Script(steps)
     server_class = ScriptedAnthropicServer if provider == "anthropic" else ScriptedLLMServer
     extra = {"api_key": KEY} if provider == "anthropic" else {}
-    workspace = tmp / f"ws-{provider}"
+    run_dir = Path(tempfile.mkdtemp(prefix=f"{provider}-", dir=tmp))
+    workspace = run_dir / "ws"
     workspace.mkdir()
     (workspace / "data.txt").write_text(("x" * 99 + "\n") * (size // 100))
     with server_class(responder=script, **extra) as server:
         env = {
             **os.environ,
-            "ML_INTERN_HOME": str(tmp / f"home-{provider}"),
+            "ML_INTERN_HOME": str(run_dir / "home"),
             "ML_INTERN_NO_HF_PROMPT": "1",
             "OPENAI_API_KEY": "sk-bench-not-a-real-key",
             "ANTHROPIC_API_KEY": KEY,
             "LITELLM_LOCAL_MODEL_COST_MAP": "True",
             "HF_HUB_OFFLINE": "1",
         }
-        base = server.url
-        cli = [str(ROOT / ".venv" / "bin" / "ml-intern"), "--model", MODELS[provider]]
-        cli += ["--max-iterations", str(steps + 5), "--no-stream", "--output-format", "json"]
-        config = tmp / f"config-{provider}.json"
-        config.write_text(json.dumps({"api_base": base, "tool_output_max_chars": size + 1000}))
-        cli += ["--config", str(config), "read data.txt again and again"]
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", RSS_WRAPPER, *cli],
-            cwd=workspace,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1800,
+        config = run_dir / "config.json"
+        config.write_text(
+            json.dumps({"api_base": server.url, "tool_output_max_chars": size + 1000})
         )
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"{provider}: the CLI failed ({done.returncode}): {done.stdout[-1500:]} "
-                f"{done.stderr[-1500:]}"
-            )
-        rss_kb = int(done.stderr.rsplit("MAXRSS", 1)[1].split()[0])
-        early, late = gaps(script.arrivals)
-        figures = {
-            "launch_to_first_request_s": script.arrivals[0] - started,
-            "gap_early_ms": early,
-            "gap_late_ms": late,
-            "peak_rss_mb": rss_kb / 1024,
-        }
+        argv = [str(cli), "--model", MODELS[provider], "--max-iterations", str(steps + 5)]
+        argv += ["--no-stream", "--output-format", "json", "--config", str(config)]
+        argv += ["read data.txt again and again"]
+        figures = _measure(argv, workspace, env, script)
         if provider == "anthropic":
-            usages = [u for u in server.usages if u]
-            read = sum(u.get("cache_read_input_tokens", 0) for u in usages)
-            total = sum(
-                u.get("input_tokens", 0)
-                + u.get("cache_read_input_tokens", 0)
-                + u.get("cache_creation_input_tokens", 0)
-                for u in usages
-            )
-            figures["cache_hit_share"] = read / total if total else 0.0
+            figures["cache_hit_share"] = _cache_share(server.usages)
         figures["floor"] = run_floor(provider, server, steps, size)
     return figures
+
+
+def _measure(argv: list[str], cwd: Path, env: dict[str, str], script: Script) -> dict[str, Any]:
+    """Run the CLI, reaping it with wait4 for its total CPU."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        script.pid = process.pid
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            out.seek(0)
+            raise RuntimeError(f"the CLI failed ({process.returncode}): {out.read()[-3000:]!r}")
+    early, late = gaps(script.arrivals)
+    cpu_early, cpu_late = cpu_gaps(script.cpu)
+    return {
+        "launch_to_first_request_s": script.arrivals[0] - started,
+        "launch_cpu_s": script.launch_cpu_s,
+        "gap_early_ms": early,
+        "gap_late_ms": late,
+        "cpu_early_ms": cpu_early,
+        "cpu_late_ms": cpu_late,
+        "total_cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": script.peak_rss_mb,
+    }
+
+
+def _cache_share(usages: list[dict[str, Any] | None]) -> float:
+    found = [u for u in usages if u]
+    read = sum(u.get("cache_read_input_tokens", 0) for u in found)
+    total = sum(
+        u.get("input_tokens", 0)
+        + u.get("cache_read_input_tokens", 0)
+        + u.get("cache_creation_input_tokens", 0)
+        for u in found
+    )
+    return read / total if total else 0.0
 
 
 def run_floor(provider: str, server: Any, steps: int, size: int) -> dict[str, float]:
@@ -132,7 +190,9 @@ def run_floor(provider: str, server: Any, steps: int, size: int) -> dict[str, fl
     server.responder = script
     text = ("x" * 99 + "\n") * (size // 100)
     messages: list[dict[str, Any]] = [{"role": "user", "content": "read data.txt"}]
+    cpu: list[float] = []  # the loop's own thread: its server runs in other threads
     for i in range(1, steps + 2):
+        cpu.append(time.thread_time())
         if provider == "anthropic":
             url = f"{server.url}/v1/messages"
             body = {"model": "claude-sonnet-4-5-20250929", "max_tokens": 1024, "messages": messages}
@@ -164,40 +224,66 @@ def run_floor(provider: str, server: Any, steps: int, size: int) -> dict[str, fl
                 {"role": "tool", "tool_call_id": call_id, "content": text},
             ]
     early, late = gaps(script.arrivals)
-    return {"gap_early_ms": early, "gap_late_ms": late}
+    cpu_early, cpu_late = cpu_gaps(cpu)
+    return {
+        "gap_early_ms": early,
+        "gap_late_ms": late,
+        "cpu_early_ms": cpu_early,
+        "cpu_late_ms": cpu_late,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--bytes", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--against", type=Path, help="another checkout's ml-intern, interleaved")
     args = parser.parse_args(argv)
-    rows: list[list[str]] = []
-    summary: dict[str, Any] = {"bench": "provider_path"}
+    clis = {"this": ROOT / ".venv" / "bin" / "ml-intern"}
+    if args.against:
+        clis["against"] = args.against
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="ml-intern-bench-") as tmp:
-        for provider in MODELS:
-            f = run_cli(provider, args.steps, args.bytes, Path(tmp))
-            summary[provider] = f
-            rows.append(
-                [
-                    provider,
-                    f"{f['launch_to_first_request_s']:.2f} s",
-                    f"{f['gap_early_ms']:.1f} / {f['floor']['gap_early_ms']:.1f} ms",
-                    f"{f['gap_late_ms']:.1f} / {f['floor']['gap_late_ms']:.1f} ms",
-                    f"{f['peak_rss_mb']:.0f} MB",
-                    f"{f['cache_hit_share']:.0%}" if "cache_hit_share" in f else "-",
-                ]
-            )
-    header = [
-        "provider",
-        "launch→1st request",
-        "gap 1-10 (ours/floor)",
-        "gap last 10",
-        "peak RSS",
-        "cache",
-    ]
-    print_table(f"provider path, {args.steps} steps of {args.bytes:,} bytes", rows, header)
+        for _, provider, label in itertools.product(range(args.repeats), MODELS, clis):
+            figures = run_cli(clis[label], provider, args.steps, args.bytes, Path(tmp))
+            runs.setdefault((label, provider), []).append(figures)
+    summary: dict[str, Any] = {"bench": "provider_path", "repeats": args.repeats}
+    rows = []
+    for (label, provider), found in runs.items():
+        f = medians(found)
+        summary[provider if label == "this" else f"{provider}@against"] = f
+        rows.append(row(f"{provider} ({label})" if args.against else provider, f))
+    header = ["provider", "launch wall/CPU", "gap 1-10 ours/floor", "gap last 10"]
+    header += ["CPU/step 1-10 ours/floor", "CPU/step last 10", "peak RSS", "cache"]
+    title = f"provider path, {args.steps} steps of {args.bytes:,} bytes, medians of {args.repeats}"
+    print_table(title, rows, header)
     print_summary(summary)
+
+
+def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per figure, the median over the repeats (the floor's figures too)."""
+    out: dict[str, Any] = {}
+    for key, value in runs[0].items():
+        if isinstance(value, dict):
+            out[key] = medians([r[key] for r in runs])
+        else:
+            out[key] = median([r[key] for r in runs])
+    return out
+
+
+def row(label: str, f: dict[str, Any]) -> list[str]:
+    floor = f["floor"]
+    return [
+        label,
+        f"{f['launch_to_first_request_s']:.2f} / {f['launch_cpu_s']:.2f} s",
+        f"{f['gap_early_ms']:.1f} / {floor['gap_early_ms']:.1f} ms",
+        f"{f['gap_late_ms']:.1f} / {floor['gap_late_ms']:.1f} ms",
+        f"{f['cpu_early_ms']:.1f} / {floor['cpu_early_ms']:.1f} ms",
+        f"{f['cpu_late_ms']:.1f} / {floor['cpu_late_ms']:.1f} ms",
+        f"{f['peak_rss_mb']:.0f} MB",
+        f"{f['cache_hit_share']:.0%}" if "cache_hit_share" in f else "-",
+    ]
 
 
 if __name__ == "__main__":

@@ -29,15 +29,16 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         from langchain_litellm import ChatLiteLLM
 
         from configs.model_profile import profile_of
-        from nodes.openai_request_path import install as install_openai_request_path
+        from nodes import openai_request_path
         from tools.hub.client import hf_token
         from tools.hub.user_tokens import people_sign_in
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
-        install_openai_request_path()
         profile = profile_of(model_id, settings)
         if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
             profile = profile_of(model_id, settings, hf_token=hf_token())
+        if openai_request_path.serves(profile.provider):
+            openai_request_path.install()
         target = profile.route
         keys = {"api_key": target.api_key, "openai_api_key": target.api_key}
         sampling = {} if profile.temperature is None else {"temperature": profile.temperature}

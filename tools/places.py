@@ -139,7 +139,7 @@ class SecretMap:
         self.allowed = [resolve(place, workspace) for place in _allowed]
         self.visible = set(_with_real_paths(visible_within()))
         hidden = [*credential_places(), *(Path(p) for p in (walls.hidden if walls else ()))]
-        self.places = set(_with_real_paths([resolve(p, workspace) for p in hidden]))
+        self.places = {resolve(p, workspace) for p in hidden}  # resolved: their real paths
 
     def covers(self, target: Path) -> bool:
         """True when the resolved `target` is or is inside a credential place, or is named

@@ -8,7 +8,7 @@ from openai._utils._transform import PropertyInfo, async_maybe_transform
 from openai.types.chat import ChatCompletionMessageParam, completion_create_params
 from typing_extensions import TypedDict
 
-from nodes.openai_request_path import annotated_fields, install
+from nodes.openai_request_path import annotated_fields, install, serves
 
 MESSAGES = [
     {"role": "system", "content": "You are ml-intern."},
@@ -79,3 +79,9 @@ def test_it_installs_only_while_no_message_type_is_renamed_or_encoded() -> None:
         parts: list[Part]
 
     assert annotated_fields(Message | str) == ["Part.file_data"]
+
+
+def test_it_goes_in_only_for_providers_litellm_sends_through_the_sdk() -> None:
+    # Anthropic's path never imports the SDK's resources (0.3 s and 13 MB at start-up).
+    assert not serves("anthropic") and not serves("bedrock") and not serves("gemini")
+    assert all(serves(p) for p in ("openai", "azure", "local", "router", "groq", "hosted_vllm"))
