@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -64,14 +65,30 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
 
     with ThreadIndex(home / "threads.sqlite") as index:
         threads = index.list(limit=500)
+    # LangGraph's server keys threads by UUID: one named with `--thread-id x` stays CLI-only.
+    shown = [info for info in threads if is_uuid(info.thread_id)]
+    if skipped := len(threads) - len(shown):
+        typer.echo(
+            f"ml-intern: {skipped} thread(s) named with --thread-id are not shown here (the "
+            "LangGraph server takes only UUID thread ids); resume them with `ml-intern -r ID`.",
+            err=True,
+        )
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     with httpx.Client(base_url=url, timeout=10, trust_env=False, headers=headers) as client:
-        for info in threads:
+        for info in shown:
             metadata = {"title": info.title, "model": info.model, "cwd": info.cwd,
                         "last_activity": info.updated_at}  # fmt: skip
             body = {"thread_id": info.thread_id, "if_exists": "do_nothing", "metadata": metadata}
             client.post("/threads", json=body).raise_for_status()
-    return len(threads)
+    return len(shown)
+
+
+def is_uuid(thread_id: str) -> bool:
+    try:
+        uuid.UUID(thread_id)
+    except ValueError:
+        return False
+    return True
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -56,6 +56,9 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
     async with open_session(fast_settings(llm.url), workspace) as session:
         await collect(session.send("cli thread"))
         cli_thread = session.thread_id
+    llm.add(Turn(content="hello from a script"))
+    async with open_session(fast_settings(llm.url), workspace, thread_id="nightly-run") as named:
+        await collect(named.send("a thread a script named"))
 
     config = tmp_path / "config.json"
     marker = f"mcp-{uuid.uuid4().hex}"
@@ -92,6 +95,8 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         client = get_client(url=url)
         listed = {t["thread_id"] for t in await client.threads.search(limit=50)}
         assert cli_thread in listed  # the CLI's thread, in the server's thread list
+        # A thread named with --thread-id (no UUID) cannot live in the server: said, not fatal.
+        assert "1 thread(s) named with --thread-id are not shown" in out.read_text()
 
         write = {"path": "made.txt", "content": "from studio\n"}
         echo = {"text": "through the server's MCP session"}
