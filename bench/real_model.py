@@ -3,13 +3,16 @@
     bash ../shared/real-model/recipe.sh        # once: builds llama-server, assembles the weights
     uv run python bench/real_model.py          # both templates, all five tasks
     uv run python bench/real_model.py --template fenced --task seq
+    uv run python bench/real_model.py --template stock --record /tmp/raw   # keep the raw exchanges
 
 For each chat template (`fenced`: tool calls as ```json fences; `stock`: the GGUF's own) it
 starts `llama-server` through the recipe (CTX tokens, its own port), runs each task in a fresh
 workspace with `ml-intern --model llamacpp/local --output-format stream-json`, checks the
 answer or the file, and prints success, the first request's prompt tokens (llama.cpp's own
 count, the model's tokenizer) and wall time. The server is stopped afterwards. A benchmark run
-by hand (minutes per task on a CPU), not part of the test suite.
+by hand (minutes per task on a CPU), not part of the test suite. With `--record DIR` every
+request and response on the wire (what the model really wrote, before our text-call parsing)
+and the CLI's stream-json go under DIR/<template>/<task>/.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.recording_proxy import RecordingProxy
 
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared/real-model/recipe.sh from the main checkout (or from a worktree one level deeper).
@@ -102,7 +109,9 @@ def start_server(template: str) -> int:
     return int((REAL_MODEL / "logs" / f"llama-server-{port}.pid").read_text())
 
 
-def run_task(task: Task, template: str) -> dict[str, object]:
+def run_task(task: Task, template: str, record: Path | None = None) -> dict[str, object]:
+    server = f"http://127.0.0.1:{PORTS[template]}"
+    proxy = RecordingProxy(server, record / template / task.name) if record else None
     with tempfile.TemporaryDirectory(prefix=f"bench-{task.name}-") as tmp:
         workspace, home = Path(tmp) / "ws", Path(tmp) / "home"
         workspace.mkdir()
@@ -110,7 +119,7 @@ def run_task(task: Task, template: str) -> dict[str, object]:
             (workspace / name).write_text(text)
         env = {
             **os.environ,
-            "LLAMACPP_BASE_URL": f"http://127.0.0.1:{PORTS[template]}/v1",
+            "LLAMACPP_BASE_URL": f"{proxy.url if proxy else server}/v1",
             "ML_INTERN_HOME": str(home),
             "ML_INTERN_NO_HF_PROMPT": "1",
             "HF_TOKEN": "",
@@ -127,6 +136,11 @@ def run_task(task: Task, template: str) -> dict[str, object]:
         except subprocess.TimeoutExpired:
             lines = []
         wall = time.monotonic() - started
+        if proxy and record:
+            proxy.close()
+            (record / template / task.name / "stream.jsonl").write_text(
+                "".join(json.dumps(x) + "\n" for x in lines)
+            )
         result = next((x for x in lines if x.get("type") == "result"), {})
         usage = [x for x in lines if x.get("type") == "usage"]
         calls = [x["data"].get("name") for x in lines if x.get("type") == "tool_call"]
@@ -148,6 +162,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--template", choices=sorted(PORTS), action="append")
     parser.add_argument("--task", choices=[t.name for t in TASKS], action="append")
+    parser.add_argument("--record", type=Path, help="keep raw requests/responses under this folder")
     args = parser.parse_args()
     if not (REAL_MODEL / "bin" / "llama-server").exists():
         print(f"no llama-server under {REAL_MODEL}: run {RECIPE} first", file=sys.stderr)
@@ -159,7 +174,7 @@ def main() -> int:
             for task in TASKS:
                 if args.task and task.name not in args.task:
                     continue
-                row = run_task(task, template)
+                row = run_task(task, template, args.record)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
         finally:

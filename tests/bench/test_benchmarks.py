@@ -59,3 +59,28 @@ def test_experiments_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "experiments" and found["runs"] == 5 and found["parse_s"] > 0
     assert found["points_loss"] <= 1000 and found["list_ms_median"] > 0
+
+
+def test_real_model_recording_proxy_keeps_the_raw_reply(llm, tmp_path) -> None:
+    """The real-model bench's proxy passes a streamed reply through and keeps its raw text."""
+    import urllib.request
+
+    from bench.recording_proxy import RecordingProxy
+    from tests.fakes.llm_server import Turn
+
+    reply = '```json\n{"name": "ls", "arguments": {}}\n```'
+    llm.add(Turn(content=reply))
+    proxy = RecordingProxy(llm.url.removesuffix("/v1"), tmp_path)
+    try:
+        body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+        request = urllib.request.Request(
+            proxy.url + "/v1/chat/completions", data=json.dumps(body).encode(), method="POST"
+        )
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            relayed = answer.read()
+    finally:
+        proxy.close()
+    assert json.loads((tmp_path / "01-request.json").read_text()) == body
+    assert (tmp_path / "01-response.txt").read_bytes() == relayed
+    assert relayed.startswith(b"data: ") and (tmp_path / "01-reply.txt").read_text() == reply
