@@ -9,8 +9,9 @@ For each chat template (`fenced`: tool calls as ```json fences; `stock`: the GGU
 starts `llama-server` through the recipe (CTX tokens, its own port), runs each task in a fresh
 workspace with `ml-intern --model llamacpp/local --output-format stream-json`, checks the
 answer or the file, and prints success, the first request's prompt tokens (llama.cpp's own
-count, the model's tokenizer) and wall time. The server is stopped afterwards. A benchmark run
-by hand (minutes per task on a CPU), not part of the test suite. With `--record DIR` every
+count, the model's tokenizer) and wall time. The server is stopped afterwards (one already
+serving on the port, started by hand, is used and left running). A benchmark run by hand
+(minutes per task on a CPU), not part of the test suite. With `--record DIR` every
 request and response on the wire (what the model really wrote, before our text-call parsing)
 and the CLI's stream-json go under DIR/<template>/<task>/.
 """
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,9 +103,15 @@ TASKS = [
 ]
 
 
-def start_server(template: str) -> int:
-    """Start llama-server through the recipe (idempotent); returns its pid."""
+def start_server(template: str) -> int | None:
+    """Start llama-server through the recipe (idempotent); returns its pid, or None when one
+    already answers on the template's port (started by hand: it is left running)."""
     port = PORTS[template]
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5):
+            return None
+    except OSError:
+        pass
     env = {**os.environ, "TEMPLATE": template, "CTX": str(CTX), "PORT": str(port)}
     subprocess.run(["bash", str(RECIPE)], env=env, check=True, stdout=subprocess.DEVNULL)
     return int((REAL_MODEL / "logs" / f"llama-server-{port}.pid").read_text())
@@ -178,7 +186,8 @@ def main() -> int:
                 rows.append(row)
                 print(json.dumps(row), flush=True)
         finally:
-            os.kill(pid, signal.SIGTERM)
+            if pid is not None:
+                os.kill(pid, signal.SIGTERM)
     print("\ntemplate  task              ok   first-request tokens  wall s  exit")
     for row in rows:
         print(
