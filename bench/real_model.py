@@ -52,7 +52,7 @@ RECIPE = Path(
 REAL_MODEL = Path(os.environ.get("REAL_MODEL_ROOT", Path.home() / "real-model"))
 CTX = 9216  # the window the issue measured in; every task must fit it
 PORTS = {"fenced": 8091, "stock": 8092}
-TASK_TIMEOUT_S = 900
+TASK_TIMEOUT_S = 900  # --task-timeout; a loaded machine needs more (0.6 tokens/s seen)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,9 @@ def start_server(template: str) -> int | None:
     return int((REAL_MODEL / "logs" / f"llama-server-{port}.pid").read_text())
 
 
-def run_task(task: Task, template: str, record: Path | None = None) -> dict[str, object]:
+def run_task(
+    task: Task, template: str, record: Path | None = None, timeout: float = TASK_TIMEOUT_S
+) -> dict[str, object]:
     server = f"http://127.0.0.1:{PORTS[template]}"
     proxy = RecordingProxy(server, record / template / task.name) if record else None
     with tempfile.TemporaryDirectory(prefix=f"bench-{task.name}-") as tmp:
@@ -138,7 +140,7 @@ def run_task(task: Task, template: str, record: Path | None = None) -> dict[str,
         try:
             done = subprocess.run(
                 command, cwd=workspace, env=env, capture_output=True, text=True,
-                timeout=TASK_TIMEOUT_S,
+                timeout=timeout,
             )  # fmt: skip
             lines = [json.loads(x) for x in done.stdout.splitlines() if x.startswith("{")]
         except subprocess.TimeoutExpired:
@@ -171,6 +173,9 @@ def main() -> int:
     parser.add_argument("--template", choices=sorted(PORTS), action="append")
     parser.add_argument("--task", choices=[t.name for t in TASKS], action="append")
     parser.add_argument("--record", type=Path, help="keep raw requests/responses under this folder")
+    parser.add_argument(
+        "--task-timeout", type=float, default=TASK_TIMEOUT_S, help="seconds per task"
+    )
     args = parser.parse_args()
     if not (REAL_MODEL / "bin" / "llama-server").exists():
         print(f"no llama-server under {REAL_MODEL}: run {RECIPE} first", file=sys.stderr)
@@ -182,7 +187,7 @@ def main() -> int:
             for task in TASKS:
                 if args.task and task.name not in args.task:
                     continue
-                row = run_task(task, template, args.record)
+                row = run_task(task, template, args.record, args.task_timeout)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
         finally:
