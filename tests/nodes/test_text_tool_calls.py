@@ -17,6 +17,12 @@ from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_result
 
 TAGGED = 'Let me look.\n<tool_call>\n{"name": "read", "arguments": {"path": "a.txt"}}\n</tool_call>'
 FENCED = 'I will read it:\n```json\n{"name": "read", "parameters": {"path": "a.txt"}}\n```'
+# Qwen2.5-Coder-1.5B behind llama.cpp's stock template (2026-11-23, bench/real_model.py
+# --record): a fence, pretty-printed, with arguments the schema does not know about.
+STOCK_REPLY = (
+    '```json\n{\n  "name": "bash",\n  "arguments": {\n    "command": "python3 main.py",\n'
+    '    "timeout": 120,\n    "description": "Run the main.py script in the workspace."\n  }\n}\n```'
+)
 SCHEMA_ANSWER = (
     "Here is the OpenAI function schema for your weather tool:\n\n"
     '```json\n{"name": "get_weather", "parameters": {"type": "object", "properties": '
@@ -146,6 +152,20 @@ async def test_a_local_model_writing_calls_as_text_still_uses_tools(
     for request in llm.requests:
         assert_valid_tool_pairing(request["messages"])
     assert events[-1].data["final_text"] == "The file sets lr=3e-4."
+
+
+async def test_the_stock_templates_pretty_printed_fence_runs_the_command(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "main.py").write_text("print(2 + 3)\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content=STOCK_REPLY), Turn(content="It prints 5."))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Run `python3 main.py` and tell me what it prints."))
+    [output] = tool_results(llm.requests[1]).values()
+    assert output.startswith("5\n")  # python3 main.py ran
+    assert events[-1].data["final_text"] == "It prints 5."
 
 
 async def test_a_local_model_showing_a_function_schema_answers_with_it(
