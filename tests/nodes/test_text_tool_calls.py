@@ -178,3 +178,23 @@ async def test_a_local_model_showing_a_function_schema_answers_with_it(
         events = await collect(session.send("write me a function schema for a weather tool"))
     assert events[-1].data["final_text"] == SCHEMA_ANSWER
     assert events[-1].data["stop_reason"] == "done" and len(llm.requests) == 1
+
+
+async def test_an_empty_reply_after_a_tool_result_is_asked_once_to_answer(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen with the stock template: after a `read` result the model ended at once (one
+    token, no text): the run ended `done` with no answer."""
+    (workspace / "clouds.txt").write_text("Clouds are made of tiny water droplets.\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    read = '```json\n{\n  "name": "read",\n  "arguments": {\n    "path": "clouds.txt"\n  }\n}\n```'
+    llm.add(Turn(content=read), Turn(content=""), Turn(content="clouds.txt: what clouds are."))
+    llm.add(Turn(content=read), Turn(content=""), Turn(content=""))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        answered = await collect(session.send("summarise clouds.txt in one line"))
+        asked = llm.requests[2]["messages"][-1]["content"]
+        silent = await collect(session.send("and again"))
+    assert "Your last reply was empty" in asked and len(llm.requests) == 6
+    assert answered[-1].data["final_text"] == "clouds.txt: what clouds are."
+    assert silent[-1].data["stop_reason"] == "done"  # asked once per turn, then it ends
