@@ -55,6 +55,13 @@ PORTS = {"fenced": 8091, "stock": 8092}
 TASK_TIMEOUT_S = 900  # --task-timeout; a loaded machine needs more (0.6 tokens/s seen)
 
 
+SUMMARY_WORDS = {
+    "apple": ("tree", "red", "green"),
+    "boat": ("float", "displace"),
+    "cloud": ("droplet", "water"),
+}
+
+
 @dataclass(frozen=True)
 class Task:
     name: str
@@ -78,7 +85,11 @@ TASKS = [
             "boats.txt": "Boats float because they displace water.\n",
             "clouds.txt": "Clouds are made of tiny water droplets.\n",
         },
-        lambda answer, _ws: all(w in answer.lower() for w in ("apple", "boat", "cloud")),
+        # Each file named and something of what it says: a list of names is not a summary.
+        lambda answer, _ws: all(
+            name in answer.lower() and any(word in answer.lower() for word in words)
+            for name, words in SUMMARY_WORDS.items()
+        ),
     ),
     Task(
         "seq",
