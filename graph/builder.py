@@ -58,7 +58,7 @@ async def route_after_model(
     last = state["messages"][-1]
     if isinstance(last, AIMessage) and last.tool_calls:
         return "approval_interrupt"
-    if note_kind(last) in ("length_note", "plan_reminder"):
+    if note_kind(last) in ("length_note", "plan_reminder", "empty_reply"):
         return "doom_check"
     return END
 

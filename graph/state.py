@@ -35,6 +35,7 @@ class Turn(TypedDict, total=False):
     compactions: int
     doom_fires: int
     plan_reminders: int
+    empty_replies: int
 
 
 class AgentState(TypedDict, total=False):

@@ -13,7 +13,7 @@ from configs.advice import COMMAND_LINE, Advice
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
-from nodes.history import note, own_reasoning_only, stamped
+from nodes.history import note, own_reasoning_only, stamped, text_of
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.provider_errors import (
@@ -36,6 +36,12 @@ if TYPE_CHECKING:
     from langgraph.runtime import Runtime
 
 
+# A small model sometimes ends its turn at once after a tool result: an empty reply, which
+# would end the run with no answer. It is asked once per turn to answer.
+EMPTY_REPLY_NOTE = (
+    "Your last reply was empty. Answer the user's question now from the tool results above, "
+    "or call a tool if you still need one."
+)
 LENGTH_NOTE = (
     "Your last reply hit the output token limit while writing tool calls, so those calls "
     "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
@@ -87,12 +93,8 @@ async def call_model(
     # The compaction limit guards against compact/overflow loops around one model
     # call; a long turn may compact many times, so it resets once a call succeeds.
     turn["compactions"] = 0
-    stop: str | None = None if response.tool_calls or dropped else "done"
-    if dropped:
-        messages.append(note("length_note", LENGTH_NOTE))
-    elif stop == "done" and run.mode == "headless":
-        reminder, stop = plan_guard(state, turn)
-        messages += [reminder] if reminder else []
+    follow_up, stop = _follow_up(state, turn, response, dropped=dropped, small=small, mode=run.mode)
+    messages += follow_up
     return {
         "messages": messages,
         "turn": turn,
@@ -102,6 +104,29 @@ async def call_model(
         "compact_request": None,
         **({"context_window": learned} if learned else {}),
     }
+
+
+def _follow_up(
+    state: Mapping[str, Any],
+    turn: dict[str, Any],
+    response: AIMessage,
+    *,
+    dropped: bool,
+    small: bool,
+    mode: str,
+) -> tuple[list[BaseMessage], str | None]:
+    """The note that sends the model back to work, if any, and the turn's stop reason."""
+    if dropped:
+        return [note("length_note", LENGTH_NOTE)], None
+    if response.tool_calls:
+        return [], None
+    if small and not turn.get("empty_replies") and not text_of(response.content).strip():
+        turn["empty_replies"] = 1
+        return [note("empty_reply", EMPTY_REPLY_NOTE)], None
+    if mode == "headless":
+        reminder, stop = plan_guard(state, turn)
+        return ([reminder] if reminder else []), stop
+    return [], "done"
 
 
 async def invoke_thinking(

@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMes
 MARKER = "ml_intern"
 SUMMARISED_CALLS = "ml_intern_calls"  # on a summary note: the ids of the calls it replaced
 MessageT = TypeVar("MessageT", bound=BaseMessage)
-NoteKind = Literal["doom_guard", "summary", "length_note", "plan_reminder"]
+NoteKind = Literal["doom_guard", "summary", "length_note", "plan_reminder", "empty_reply"]
 
 # `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.
 WRITER = "written_by"

@@ -75,3 +75,28 @@ def test_postgres_benchmark(
     for store in ("sqlite", "postgres"):
         assert found[store]["writes_per_step_ms"] > 0 and found[store]["db_bytes"] > 10_000
         assert found[store]["list_all_ms"] > 0 and found[store]["undo_ms"] > 0
+
+
+def test_real_model_recording_proxy_keeps_the_raw_reply(llm, tmp_path) -> None:
+    """The real-model bench's proxy passes a streamed reply through and keeps its raw text."""
+    import urllib.request
+
+    from bench.recording_proxy import RecordingProxy
+    from tests.fakes.llm_server import Turn
+
+    reply = '```json\n{"name": "ls", "arguments": {}}\n```'
+    llm.add(Turn(content=reply))
+    proxy = RecordingProxy(llm.url.removesuffix("/v1"), tmp_path)
+    try:
+        body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+        request = urllib.request.Request(
+            proxy.url + "/v1/chat/completions", data=json.dumps(body).encode(), method="POST"
+        )
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            relayed = answer.read()
+    finally:
+        proxy.close()
+    assert json.loads((tmp_path / "01-request.json").read_text()) == body
+    assert (tmp_path / "01-response.txt").read_bytes() == relayed
+    assert relayed.startswith(b"data: ") and (tmp_path / "01-reply.txt").read_text() == reply

@@ -17,6 +17,12 @@ from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_result
 
 TAGGED = 'Let me look.\n<tool_call>\n{"name": "read", "arguments": {"path": "a.txt"}}\n</tool_call>'
 FENCED = 'I will read it:\n```json\n{"name": "read", "parameters": {"path": "a.txt"}}\n```'
+# Qwen2.5-Coder-1.5B behind llama.cpp's stock template (2026-11-23, bench/real_model.py
+# --record): a fence, pretty-printed, with arguments the schema does not know about.
+STOCK_REPLY = (
+    '```json\n{\n  "name": "bash",\n  "arguments": {\n    "command": "python3 main.py",\n'
+    '    "timeout": 120,\n    "description": "Run the main.py script in the workspace."\n  }\n}\n```'
+)
 SCHEMA_ANSWER = (
     "Here is the OpenAI function schema for your weather tool:\n\n"
     '```json\n{"name": "get_weather", "parameters": {"type": "object", "properties": '
@@ -148,6 +154,20 @@ async def test_a_local_model_writing_calls_as_text_still_uses_tools(
     assert events[-1].data["final_text"] == "The file sets lr=3e-4."
 
 
+async def test_the_stock_templates_pretty_printed_fence_runs_the_command(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "main.py").write_text("print(2 + 3)\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content=STOCK_REPLY), Turn(content="It prints 5."))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Run `python3 main.py` and tell me what it prints."))
+    [output] = tool_results(llm.requests[1]).values()
+    assert output.startswith("5\n")  # python3 main.py ran
+    assert events[-1].data["final_text"] == "It prints 5."
+
+
 async def test_a_local_model_showing_a_function_schema_answers_with_it(
     llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,3 +178,23 @@ async def test_a_local_model_showing_a_function_schema_answers_with_it(
         events = await collect(session.send("write me a function schema for a weather tool"))
     assert events[-1].data["final_text"] == SCHEMA_ANSWER
     assert events[-1].data["stop_reason"] == "done" and len(llm.requests) == 1
+
+
+async def test_an_empty_reply_after_a_tool_result_is_asked_once_to_answer(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen with the stock template: after a `read` result the model ended at once (one
+    token, no text): the run ended `done` with no answer."""
+    (workspace / "clouds.txt").write_text("Clouds are made of tiny water droplets.\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    read = '```json\n{\n  "name": "read",\n  "arguments": {\n    "path": "clouds.txt"\n  }\n}\n```'
+    llm.add(Turn(content=read), Turn(content=""), Turn(content="clouds.txt: what clouds are."))
+    llm.add(Turn(content=read), Turn(content=""), Turn(content=""))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        answered = await collect(session.send("summarise clouds.txt in one line"))
+        asked = llm.requests[2]["messages"][-1]["content"]
+        silent = await collect(session.send("and again"))
+    assert "Your last reply was empty" in asked and len(llm.requests) == 6
+    assert answered[-1].data["final_text"] == "clouds.txt: what clouds are."
+    assert silent[-1].data["stop_reason"] == "done"  # asked once per turn, then it ends

@@ -1,0 +1,92 @@
+"""A loopback HTTP proxy that keeps every request and response, to read what a real model wrote.
+
+The CLI turns text tool calls into real ones before anything is stored, so the raw reply of a
+local model is only seen on the wire. `RecordingProxy(upstream, folder)` forwards each request
+to `upstream` and writes `NN-request.json`, `NN-response.txt` and, for a chat completion,
+`NN-reply.txt`: the model's text and native calls joined from the stream, as the model wrote them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+class RecordingProxy:
+    """Forwards 127.0.0.1:<port> to `upstream`, recording each exchange into `folder`."""
+
+    def __init__(self, upstream: str, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        counter = iter(range(1, 10_000))
+        lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with lock:
+                    n = next(counter)
+                (folder / f"{n:02d}-request.json").write_bytes(body)
+                request = urllib.request.Request(
+                    upstream + self.path, data=body or None, method=self.command
+                )
+                request.add_header(
+                    "Content-Type", self.headers.get("Content-Type", "application/json")
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=3600) as reply:
+                        status, kind, answer = (
+                            reply.status,
+                            reply.headers.get_content_type(),
+                            reply.read(),
+                        )
+                except urllib.error.HTTPError as error:
+                    status, kind, answer = (
+                        error.code,
+                        error.headers.get_content_type(),
+                        error.read(),
+                    )
+                (folder / f"{n:02d}-response.txt").write_bytes(answer)
+                if self.path.endswith("/chat/completions"):
+                    (folder / f"{n:02d}-reply.txt").write_text(reply_text(answer))
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_GET = do_POST = _forward
+
+            def log_message(self, *_args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def reply_text(raw: bytes) -> str:
+    """The assistant's text and native calls in a chat completion, streamed (SSE) or not."""
+    text = raw.decode(errors="replace")
+    chunks = [line[6:] for line in text.splitlines() if line.startswith("data: {")]
+    parts: list[str] = []
+    for chunk in chunks or [text]:
+        try:
+            choice = (json.loads(chunk).get("choices") or [{}])[0]
+        except (ValueError, AttributeError):
+            return text
+        part = choice.get("delta") or choice.get("message") or {}
+        parts.append(part.get("content") or "")
+        for call in part.get("tool_calls") or []:
+            function = call.get("function") or {}
+            name = function.get("name")
+            parts.append(f"\n[native call {name}] " if name else "")
+            parts.append(function.get("arguments") or "")
+    return "".join(parts)
