@@ -22,7 +22,8 @@ from tools.hub.trackio_data import RunInfo, metrics_of, pick_run
 from tools.hub.trackio_local import LocalTrackio
 from tools.hub.trackio_space import SpaceTrackio
 
-CLOCK_SLACK_S = 30.0  # the job's machine and this one may disagree on the time a little
+# A Space's clock and this machine's may disagree a little; local data shares our clock.
+SPACE_CLOCK_SLACK_S = 30.0
 
 
 def target_of(outputs: Mapping[str, Any]) -> dict[str, str] | None:
@@ -33,14 +34,14 @@ def target_of(outputs: Mapping[str, Any]) -> dict[str, str] | None:
     return {k.removeprefix("trackio_"): str(outputs[k]) for k in keys if outputs.get(k)}
 
 
-def started_after(runs: list[RunInfo], since: float) -> RunInfo:
+def started_after(runs: list[RunInfo], since: float, slack_s: float = 0.0) -> RunInfo:
     """The first Trackio run that started after the job did (a run not named)."""
     for run in runs:
         try:
             started = datetime.fromisoformat(run.started or "").timestamp()
         except ValueError:
             continue
-        if started >= since - CLOCK_SLACK_S:
+        if started >= since - slack_s:
             return run
     raise LookupError(
         "no Trackio run of this project started after the job did (name it with --run-name)"
@@ -57,7 +58,8 @@ async def read_trackio(target: Mapping[str, str], started_at: float) -> dict[str
             if target.get("run"):
                 run = pick_run(runs, target["run"], target["project"])
             else:
-                run = started_after(runs, started_at)
+                slack = SPACE_CLOCK_SLACK_S if target.get("space") else 0.0
+                run = started_after(runs, started_at, slack)
             rows = await source.logs(target["project"], run)
     except Exception as problem:  # down, asleep, missing: a state to show, never a crash
         return found | {"state": f"not read: {problem}".strip(), "series": {}}
