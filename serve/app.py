@@ -25,10 +25,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from serve.oauth import ROUTES as SIGN_IN_ROUTES
-from serve.oauth import Provider, SignInGate, person_from_scope
+from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
 from serve.route_allowlist import RouteAllowlist
 from serve.run_guard import RunGuard
+from serve.sign_in_sessions import person_from_scope
 from serve.thread_books import ThreadBooks
 from serve.web_actions import ROUTES as ACTION_ROUTES
 from serve.web_experiments import ROUTES as EXPERIMENT_ROUTES

@@ -23,7 +23,7 @@ from typing import Any
 
 from langgraph_sdk import Auth
 
-from serve.oauth import person_from_cookies
+from serve.sign_in_sessions import person_from_cookies
 from store.checkpointer import default_db_path
 from store.sqlite_file import connect
 from store.thread_index import ThreadIndex

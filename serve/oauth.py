@@ -11,19 +11,16 @@ serve/app.py mounts these routes and `SignInGate`:
   Basic auth, plus the PKCE verifier), asks `/oauth/userinfo` who signed in, and sets the
   session cookie. `/oauth/logout` ends the session; `/oauth/me` says who is signed in.
 
-A session is a random id in a signed cookie (`ml_intern_session`). Who it belongs to stays in
-this process's memory, and the person's access token in tools/hub/user_tokens.py, for their
-own runs: nothing is written to disk, so a restart signs everyone out; expired sessions end
-(their tokens with them) whenever a session starts. Signed out, a browser
-asking for `/` gets the sign-in page and any other request a 401; serve/auth.py tells the
-LangGraph API who is asking, from the same cookie.
+Sessions (a random id in a signed cookie, the person in this process's memory, their token in
+tools/hub/user_tokens.py) are kept by serve/sign_in_sessions.py. Signed out, a browser asking
+for `/` gets the sign-in page and any other request a 401; serve/auth.py tells the LangGraph
+API who is asking, from the same cookie.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import html
 import os
 import re
@@ -40,9 +37,21 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from serve.sign_in_sessions import (
+    LOGIN_S,
+    SESSION_COOKIE,
+    Person,
+    end_session,
+    person_from_cookies,
+    person_from_scope,
+    remember_login,
+    signed,
+    start_session,
+    take_login,
+    unsigned,
+)
 from tools.hub import user_tokens
 
-SESSION_COOKIE = "ml_intern_session"
 STATE_COOKIE = "ml_intern_oauth_state"
 LOGIN_PATH, CALLBACK_PATH, LOGOUT_PATH, ME_PATH = (
     "/oauth/login",
@@ -58,9 +67,6 @@ CHECKED_THREAD_PATH = re.compile(
 )
 SESSION_S = 8 * 3600  # the Hub's default token lifetime, when it does not say
 MAX_SESSION_S = 30 * 24 * 3600
-LOGIN_S = 600
-MAX_PENDING_LOGINS = 1000
-MAX_SESSIONS = 10_000
 HTTP_TIMEOUT_S = 15.0
 
 
@@ -106,95 +112,8 @@ class Provider:
         return f"{str(request.base_url).rstrip('/')}{CALLBACK_PATH}"
 
 
-@dataclass(frozen=True)
-class Person:
-    identity: str  # the Hub's stable user id (`sub`)
-    name: str  # their username, for display
-    expires: float
-
-
 class SignInError(Exception):
     """Signing in could not finish; the message is for the person, and holds no secret."""
-
-
-_KEY = secrets.token_bytes(32)  # signs session cookies; sessions live no longer than it
-_SESSIONS: dict[str, Person] = {}
-_LOGINS: dict[str, tuple[str, float]] = {}  # state -> (PKCE verifier, started at)
-
-
-def _mac(value: str) -> str:
-    digest = hmac.new(_KEY, value.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def signed(value: str) -> str:
-    return f"{value}.{_mac(value)}"
-
-
-def unsigned(cookie: str) -> str | None:
-    value, _, mac = cookie.rpartition(".")
-    return value if value and hmac.compare_digest(mac.encode(), _mac(value).encode()) else None
-
-
-def cookie_value(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
-def person_from_cookies(header: str) -> Person | None:
-    """Who a `Cookie:` header's session belongs to; None if absent, forged or expired."""
-    sid = unsigned(cookie_value(header, SESSION_COOKIE) or "")
-    person = _SESSIONS.get(sid) if sid else None
-    if person is None or person.expires > time.time():
-        return person
-    end_session(sid or "")
-    return None
-
-
-def person_from_scope(scope: Scope) -> Person | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == b"cookie":
-            return person_from_cookies(value.decode("latin-1"))
-    return None
-
-
-def start_session(person: Person, token: str) -> str:
-    """A new session for `person`; expired ones (and, past MAX_SESSIONS, the oldest) end
-    first, their tokens with them: memory holds no token longer than its session."""
-    now = time.time()
-    for stale in [sid for sid, p in _SESSIONS.items() if p.expires <= now]:
-        end_session(stale)
-    while len(_SESSIONS) >= MAX_SESSIONS:
-        end_session(next(iter(_SESSIONS)))
-    sid = secrets.token_urlsafe(32)
-    _SESSIONS[sid] = person
-    user_tokens.keep(person.identity, token, person.expires)
-    return sid
-
-
-def end_session(sid: str) -> None:
-    """Forget a session; the person's token too once none of their sessions is left."""
-    person = _SESSIONS.pop(sid, None)
-    if person and all(p.identity != person.identity for p in _SESSIONS.values()):
-        user_tokens.drop(person.identity)
-
-
-def remember_login(state: str, verifier: str) -> None:
-    now = time.time()
-    for stale in [s for s, (_, at) in _LOGINS.items() if now - at > LOGIN_S]:
-        del _LOGINS[stale]
-    while len(_LOGINS) >= MAX_PENDING_LOGINS:
-        del _LOGINS[next(iter(_LOGINS))]  # the oldest: a flood of logins cannot grow memory
-    _LOGINS[state] = (verifier, now)
-
-
-def take_login(state: str) -> str | None:
-    """The PKCE verifier of a login started here in the last few minutes (once)."""
-    verifier, at = _LOGINS.pop(state, ("", 0.0))
-    return verifier if verifier and time.time() - at <= LOGIN_S else None
 
 
 def pkce_challenge(verifier: str) -> str:

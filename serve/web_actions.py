@@ -27,8 +27,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from serve.oauth import Provider, person_from_cookies
+from serve.oauth import Provider
 from serve.run_guard import own_api
+from serve.sign_in_sessions import person_from_cookies
 from serve.web_settings import change_settings
 from tools.hub import user_tokens
 
