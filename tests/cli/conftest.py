@@ -1,7 +1,9 @@
 """Running the real `ml-intern` command in a subprocess, isolated per test.
 
 Every run gets its own ML_INTERN_HOME, config dir and workspace, so the end-to-end tests
-share no state and can run in parallel (`pytest -n auto`).
+share no state and can run in parallel (`pytest -n auto`). Runs are forked from a process
+that imported the third-party libraries once (tests/fakes/cli_zygote.py); `Cli(fresh=True)`
+spawns a new interpreter, for tests of start-up itself.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.cli_zygote import ZygotePopen
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer
 
 COMMAND = [sys.executable, "-m", "cli"]
@@ -38,6 +42,8 @@ class Cli:
     env: dict[str, str]
     cwd: Path
     home: Path
+    # A new interpreter per run, not a fork of the zygote (all runs: ML_INTERN_TESTS_FRESH_CLI=1).
+    fresh: bool = os.environ.get("ML_INTERN_TESTS_FRESH_CLI") == "1"
 
     def use_server(self, server: ScriptedLLMServer) -> None:
         self.env["OPENAI_API_BASE"] = server.url
@@ -45,7 +51,8 @@ class Cli:
     def run(
         self, *args: str, input: str | None = None, timeout: float = RUN_TIMEOUT_S
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        runner = subprocess.run if self.fresh else zygote_run
+        return runner(
             [*COMMAND, *args],
             cwd=self.cwd,
             env=self.env,
@@ -56,7 +63,8 @@ class Cli:
         )
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
+        spawn = subprocess.Popen if self.fresh else ZygotePopen
+        return spawn(
             [*COMMAND, *args],
             cwd=self.cwd,
             env=self.env,

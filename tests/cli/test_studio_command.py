@@ -22,6 +22,8 @@ import httpx
 
 from store.thread_index import ThreadIndex
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.cli_zygote import ZygotePopen
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 FAKE_MCP = Path(__file__).resolve().parents[1] / "fakes" / "mcp_stdio_server.py"
@@ -70,7 +72,7 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
     port = free_port()
     out = tmp_path / "studio.out"
     with out.open("w") as sink:
-        proc = subprocess.Popen(
+        proc = ZygotePopen(
             [sys.executable, "-m", "cli", "studio", "--port", str(port)],
             cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
@@ -135,7 +137,7 @@ def test_a_taken_port_is_an_error_naming_it_and_its_holder(tmp_path: Path) -> No
     with socket.create_server(("127.0.0.1", 0)) as holder:
         port = holder.getsockname()[1]
         for command in ("studio", "web"):
-            done = subprocess.run(
+            done = zygote_run(
                 [sys.executable, "-m", "cli", command, "--port", str(port)],
                 cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
             )  # fmt: skip

@@ -7,7 +7,6 @@ run in a checkout of commit ac5b291); a move that changed what is stored would b
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 
 from store.thread_index import ThreadIndex
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "previous_release" / "threads.sqlite"
@@ -62,7 +62,7 @@ def test_the_old_thread_is_listed_and_shown_by_the_cli(isolated_home: Path) -> N
     old_database(isolated_home)
     with ThreadIndex(isolated_home / "threads.sqlite") as index:
         assert [t.thread_id for t in index.list()] == [THREAD]
-    shown = subprocess.run(
+    shown = zygote_run(
         [sys.executable, "-m", "cli", "threads", "show", THREAD],
         capture_output=True,
         text=True,

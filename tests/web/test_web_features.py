@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -27,6 +26,7 @@ from playwright.async_api import Browser, Page, expect
 from configs.environment import ml_intern_home
 from store.thread_index import ThreadIndex
 from store.thread_lock import ThreadLock
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import bash, open_page, say, script_errors, snap
 
@@ -67,7 +67,7 @@ def listed_threads(home: Path, workspace: Path) -> list[str]:
     """The thread ids `ml-intern threads list --all --json` prints."""
     env = {**os.environ, "ML_INTERN_HOME": str(home)}
     argv = [sys.executable, "-m", "cli", "threads", "list", "--all", "--json"]
-    done = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+    done = zygote_run(argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return [row["thread_id"] for row in json.loads(done.stdout)]
 

@@ -26,6 +26,7 @@ import httpx
 import pytest
 
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -114,7 +115,7 @@ def serve_space(
         env.update({"SPACE_HOST": space_host} if space_host else {})
         argv = [sys.executable, "-m", "cli", "web", "--host", "0.0.0.0", "--port", str(port)]
         with out.open("w") as sink:
-            proc = subprocess.Popen(
+            proc = ZygotePopen(
                 argv, cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Page, expect
 
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import free_port, say, snap, start_web, stop_web, wait_for_ready
 
@@ -24,7 +25,7 @@ LONG = "Compare the validation loss of every checkpoint of the sentiment run and
 
 def cli(workspace: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ML_INTERN_HOME": str(home)}
-    return subprocess.run(
+    return zygote_run(
         [sys.executable, "-m", "cli", *args], cwd=workspace, env=env, capture_output=True,
         text=True, timeout=120,
     )  # fmt: skip
@@ -81,7 +82,7 @@ def test_web_model_flag_chooses_the_model_of_new_threads(
 def test_web_model_flag_without_its_key_is_an_error_at_once(tmp_path: Path) -> None:
     env = {**os.environ, "ML_INTERN_HOME": str(tmp_path / "home")}
     env.pop("ANTHROPIC_API_KEY", None)
-    done = subprocess.run(
+    done = zygote_run(
         [sys.executable, "-m", "cli", "web", "--port", str(free_port()),
          "--model", "anthropic/claude-sonnet-4-5"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,

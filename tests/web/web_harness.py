@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.llm_server import ScriptedLLMServer
 
 CHROMIUM = shutil.which("chromium")
@@ -50,7 +51,7 @@ def start_web(
     env.pop("ML_INTERN_WEB_TOKEN", None)
     out = tmp_path / f"web-{time.monotonic_ns()}.out"
     with out.open("w") as sink:
-        proc = subprocess.Popen(
+        proc = ZygotePopen(
             [sys.executable, "-m", "cli", "web", *args],
             cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

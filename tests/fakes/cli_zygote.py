@@ -1,0 +1,320 @@
+"""`python -m cli ...` in a process forked from one that already imported the libraries.
+
+Importing litellm, openai, LangChain and LangGraph costs ~3.5 s of CPU per process, most of
+an end-to-end test's run on a 2-core machine. A zygote (one per test worker) imports those
+third-party libraries once, never our own modules; each run is a fork of it that sets the
+run's argv, environment, working directory and stdio, then runs `cli` as `-m` would. What
+our code does at import (reading the environment, `configs` setting litellm's mode) happens
+in each run, as in a fresh process. The run is a real separate process with its own pid:
+signals, exit codes and pipes behave as with `subprocess.Popen`, which `ZygotePopen` is.
+
+Tests that measure start-up or what a command imports spawn a fresh interpreter instead.
+
+Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session"}` with the
+run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS). The zygote forks a monitor,
+which forks the run, answers `<pid>\\n`, waits for it and answers `<exit code>\\n` (negative:
+the signal that ended it). The zygote exits when its stdin closes (the test worker ended).
+
+    python -m tests.fakes.cli_zygote SOCKET_PATH
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+PRELOAD = (
+    "litellm",
+    "openai",
+    "langsmith",
+    "langchain_core.messages",
+    "langchain_core.language_models",
+    "langchain_core.tools",
+    "langchain_litellm",
+    "langgraph.graph",
+    "aiohttp",
+    "kingfisher_sdk",
+    "rich.console",
+    "yaml",
+    "jinja2",
+)
+OURS = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
+MAX_REQUEST = 1 << 20
+
+# --- the zygote ----------------------------------------------------------------------------
+
+
+def preload() -> None:
+    """The libraries, with the environment `configs` sets before litellm reads it."""
+    import importlib
+
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
+    for name in PRELOAD:
+        importlib.import_module(name)
+    ours = sorted(m for m in sys.modules if m.split(".")[0] in OURS)
+    if ours:
+        raise RuntimeError(f"the zygote imported our own modules: {ours[:5]}")
+    if threading.active_count() != 1:
+        raise RuntimeError(f"threads running after preload: {threading.enumerate()}")
+
+
+def serve(socket_path: str) -> None:
+    preload()
+    monitors: set[int] = set()
+
+    def reap(_signum: int, _frame: Any) -> None:
+        with contextlib.suppress(ChildProcessError):
+            while (pid := os.waitpid(-1, os.WNOHANG)[0]) != 0:
+                monitors.discard(pid)
+
+    signal.signal(signal.SIGCHLD, reap)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(64)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    try:
+        while True:
+            readable, _, _ = select.select([listener, sys.stdin], [], [])
+            if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1024):
+                return  # the test worker is gone
+            if listener in readable:
+                conn, _ = listener.accept()
+                with conn:
+                    request, fds = _receive(conn)
+                    monitors.add(_fork_monitor(listener, conn, request, fds))
+                    for fd in fds:
+                        os.close(fd)
+    finally:
+        for pid in list(monitors):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os._exit(0)  # skip tearing down everything preloaded
+
+
+def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    data, fds, _flags, _addr = socket.recv_fds(conn, MAX_REQUEST, 3)
+    while not data.endswith(b"\n"):
+        more = conn.recv(MAX_REQUEST)
+        if not more:
+            raise RuntimeError("the client hung up mid-request")
+        data += more
+    return json.loads(data), list(fds)
+
+
+def _fork_monitor(
+    listener: socket.socket, conn: socket.socket, request: dict[str, Any], fds: list[int]
+) -> int:
+    monitor = os.fork()
+    if monitor:
+        return monitor
+    try:
+        listener.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        run = os.fork()
+        if run == 0:
+            _become_the_run(request, fds, conn)  # never returns
+        for fd in fds:
+            os.close(fd)
+        conn.sendall(f"{run}\n".encode())
+        _, status = os.waitpid(run, 0)
+        conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+    finally:
+        os._exit(0)
+
+
+def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket) -> None:
+    """In the forked run: this process's stdio, place and environment, then `-m cli`."""
+    code = 1
+    try:
+        conn.close()
+        if request["new_session"]:
+            os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        os.closerange(3, 65536)  # what close_fds=True leaves a fresh process
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        _fresh_stdio()
+        code = _run_cli(request["argv"])
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        _exit(code)
+
+
+def _fresh_stdio() -> None:
+    """Standard streams made for the new fds, as a fresh interpreter makes them."""
+    encoding = os.environ.get("PYTHONIOENCODING", "utf-8").split(":")[0] or "utf-8"
+    sys.stdin = sys.__stdin__ = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding=encoding, closefd=False)  # noqa: SIM115
+    sys.stdout.reconfigure(line_buffering=os.isatty(1))
+    sys.stderr = sys.__stderr__ = open(  # noqa: SIM115
+        2, "w", encoding=encoding, errors="backslashreplace", closefd=False
+    )
+    sys.stderr.reconfigure(line_buffering=True)
+
+
+def _run_cli(argv: list[str]) -> int:
+    import runpy
+
+    sys.path[0] = os.getcwd()  # what `python -m` puts first
+    sys.argv = ["-m", *argv]
+    try:
+        runpy.run_module("cli", run_name="__main__", alter_sys=True)
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        print(done.code, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _exit(code: int) -> None:
+    """The end of a Python process: non-daemon threads, atexit, flushed streams."""
+    with contextlib.suppress(BaseException):
+        threading._shutdown()  # type: ignore[attr-defined]
+    with contextlib.suppress(BaseException):
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    os._exit(code)
+
+
+# --- the test side -------------------------------------------------------------------------
+
+
+class Zygote:
+    """One zygote process per test worker, started on first use."""
+
+    _instance: Zygote | None = None
+
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="ml-intern-zygote-")
+        self.path = os.path.join(self.dir, "sock")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.cli_zygote", self.path],
+            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        ready = self.process.stdout.readline()
+        if ready.strip() != "ready":
+            raise RuntimeError(f"the CLI zygote did not start: {ready!r}")
+        atexit.register(self.close)
+
+    @classmethod
+    def shared(cls) -> Zygote:
+        if cls._instance is None or cls._instance.process.poll() is not None:
+            cls._instance = cls()
+        return cls._instance
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(10)
+        if self.process.poll() is None:
+            self.process.kill()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+            os.rmdir(self.dir)
+
+
+class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
+    """`subprocess.Popen([sys.executable, "-m", "cli", ...])`, forked from the zygote."""
+
+    def _execute_child(  # type: ignore[override]
+        self, args: Any, executable: Any, preexec_fn: Any, close_fds: Any, pass_fds: Any,
+        cwd: Any, env: Any, startupinfo: Any, creationflags: Any, shell: Any,
+        p2cread: int, p2cwrite: int, c2pread: int, c2pwrite: int, errread: int, errwrite: int,
+        restore_signals: Any, gid: Any, gids: Any, uid: Any, umask: Any,
+        start_new_session: bool, process_group: Any,
+    ) -> None:  # fmt: skip
+        argv = [os.fspath(a) for a in args]
+        if argv[:3] != [sys.executable, "-m", "cli"] or preexec_fn or shell or pass_fds:
+            raise ValueError(f"the zygote runs only `{sys.executable} -m cli ...`: {argv[:3]}")
+        fds = [fd if fd != -1 else n for n, fd in enumerate((p2cread, c2pwrite, errwrite))]
+        request = {
+            "argv": argv[3:],
+            "cwd": os.fspath(cwd) if cwd is not None else os.getcwd(),
+            "env": dict(env) if env is not None else dict(os.environ),
+            "new_session": bool(start_new_session),
+        }
+        self._status = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._answer = b""
+        try:
+            self._status.connect(Zygote.shared().path)
+            socket.send_fds(self._status, [json.dumps(request).encode() + b"\n"], fds)
+            self.pid = int(self._line(block=True))
+            self._child_created = True
+        finally:
+            self._close_pipe_fds(p2cread, p2cwrite, c2pread, c2pwrite, errread, errwrite)
+
+    def _line(self, *, block: bool) -> str | None:
+        while b"\n" not in self._answer:
+            if not block and not select.select([self._status], [], [], 0)[0]:
+                return None
+            chunk = self._status.recv(64)
+            if not chunk:
+                raise RuntimeError("the CLI zygote's monitor died")
+            self._answer += chunk
+        line, self._answer = self._answer.split(b"\n", 1)
+        return line.decode()
+
+    def _settle(self, line: str | None) -> None:
+        if line is not None:
+            self.returncode = int(line)
+            self._status.close()
+
+    def _internal_poll(self, _deadstate: Any = None, **_: Any) -> int | None:
+        if self.returncode is None:
+            self._settle(self._line(block=False))
+        return self.returncode
+
+    def _wait(self, timeout: float | None) -> int:
+        if self.returncode is not None:
+            return self.returncode
+        if timeout is not None and not select.select([self._status], [], [], max(timeout, 0))[0]:
+            raise subprocess.TimeoutExpired(self.args, timeout)
+        self._settle(self._line(block=True))
+        assert self.returncode is not None
+        return self.returncode
+
+
+def run(args: list[str], *, input: str | None = None, timeout: float | None = None,
+        **kwargs: Any) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """`subprocess.run` for a zygote run (stdout and stderr captured)."""
+    kwargs.pop("capture_output", None)  # always captured
+    kwargs.setdefault("stdin", subprocess.PIPE if input is not None else None)
+    with ZygotePopen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as process:
+        try:
+            out, err = process.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
