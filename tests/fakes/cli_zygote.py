@@ -35,6 +35,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from tests.fakes.fork_loop import serve_forks
+
 REPO = Path(__file__).resolve().parents[2]
 PRELOAD = (
     "litellm",
@@ -74,36 +76,16 @@ def preload() -> None:
 
 def serve(socket_path: str) -> None:
     preload()
-    monitors: set[int] = set()
+    serve_forks(socket_path, _fork_run)
 
-    def reap(_signum: int, _frame: Any) -> None:
-        with contextlib.suppress(ChildProcessError):
-            while (pid := os.waitpid(-1, os.WNOHANG)[0]) != 0:
-                monitors.discard(pid)
 
-    signal.signal(signal.SIGCHLD, reap)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    listener.listen(64)
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
+def _fork_run(listener: socket.socket, conn: socket.socket) -> int:
+    request, fds = _receive(conn)
     try:
-        while True:
-            readable, _, _ = select.select([listener, sys.stdin], [], [])
-            if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1024):
-                return  # the test worker is gone
-            if listener in readable:
-                conn, _ = listener.accept()
-                with conn:
-                    request, fds = _receive(conn)
-                    monitors.add(_fork_monitor(listener, conn, request, fds))
-                    for fd in fds:
-                        os.close(fd)
+        return _fork_monitor(listener, conn, request, fds)
     finally:
-        for pid in list(monitors):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        os._exit(0)  # skip tearing down everything preloaded
+        for fd in fds:
+            os.close(fd)
 
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:

@@ -41,6 +41,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tests.fakes.fork_loop import serve_forks
+
 REPO = Path(__file__).resolve().parents[2]
 Event = dict[str, Any]
 Emit = Callable[[Event], None]
@@ -66,39 +68,7 @@ def preload() -> None:
 
 def serve(socket_path: str) -> None:
     preload()
-    children: set[int] = set()
-
-    def reap(_signum: int, _frame: Any) -> None:
-        while True:
-            try:
-                pid, _status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
-            children.discard(pid)
-
-    signal.signal(signal.SIGCHLD, reap)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    listener.listen(16)
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
-    try:
-        while True:
-            readable, _, _ = select.select([listener, sys.stdin], [], [])
-            if sys.stdin in readable and not os.read(sys.stdin.fileno(), 1024):
-                return  # the test process is gone
-            if listener in readable:
-                conn, _ = listener.accept()
-                pid = _fork_child(listener, conn)
-                children.add(pid)
-                conn.close()
-    finally:
-        for pid in list(children):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        os._exit(0)  # skip the interpreter's slow teardown of everything preloaded
+    serve_forks(socket_path, _fork_child)
 
 
 def _fork_child(listener: socket.socket, conn: socket.socket) -> int:
