@@ -77,7 +77,8 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
 
     async def _touch(self, config: RunnableConfig, *, title: str = "", model: str = "") -> None:
         now = time.time()
-        row = (str(config["configurable"]["thread_id"]), one_line(title, 80), model, "", now, now)
+        thread_id = str(config["configurable"]["thread_id"])
+        row = (thread_id, one_line(title, 80), model, "", now, now, "")
         async with self._cursor() as cur:
             await cur.execute(PG_UPSERT, row)
 
