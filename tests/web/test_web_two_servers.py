@@ -1,15 +1,18 @@
-"""Two `ml-intern web` servers on one PostgreSQL database, as two machines of a team.
+"""Two `ml-intern web` servers on one PostgreSQL database, as two machines of a team (and two
+replicas of a Space, where people sign in).
 
 Each server has its own ML_INTERN_HOME (its own LangGraph record of threads); they share
 the database and the workspace. A thread made on A after B started is listed and opened
 on B; while A runs it, B shows it busy and refuses a second run, saying why; once A is
 killed (SIGKILL) mid-tool, B resumes the thread and finishes the turn with one result for
-the call; then a CLI on a third home continues the thread by id.
+the call; then a CLI on a third home continues the thread by id. On a Space, a thread
+keeps its owner on the other server: only she sees it there, nobody can claim its id.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -21,8 +24,19 @@ import httpx
 import pytest
 
 from store.database import URL_ENV
+from tests.fakes.hf_oauth_server import FakeOAuth
+from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import user_texts
+from tests.web.test_web_oauth import (
+    ALICE,
+    BOB,
+    ROUTER_MODEL,
+    Space,
+    run_turn,
+    server_env,
+    signed_in,
+)
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(420)
@@ -153,3 +167,54 @@ def test_two_servers_share_threads_busy_state_and_recovery(
         for root in ("a", "b"):
             log = tmp_path / root / "home" / "web" / "server.log"
             print(log.read_text(errors="replace")[-3000:] if log.exists() else "")
+
+
+def test_on_a_space_a_thread_keeps_its_owner_on_the_other_server(
+    llm: ScriptedLLMServer, pg_url: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model_name": ROUTER_MODEL, "stream": False}))
+    workspace = tmp_path / "shared-ws"
+    workspace.mkdir()
+    with FakeOAuth(users={"alice": ALICE, "bob": BOB}) as provider, FakeHub(ALICE.token) as hub:
+        spaces = []
+        for name in ("a", "b"):
+            home, port, out = tmp_path / name / "home", free_port(), tmp_path / f"{name}.out"
+            env = {**server_env(home, config, provider, hub, llm.url), URL_ENV: pg_url}
+            with out.open("w") as sink:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "cli", "web", "--host", "0.0.0.0", "--port", str(port)],
+                    cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )  # fmt: skip
+            url = f"http://127.0.0.1:{port}"
+            spaces.append((Space(url, home, provider, hub, llm, "", proc, workspace), out))
+        try:
+            for space, out in spaces:
+                wait_for_ready(space.proc, out)
+            (a, _), (b, _) = spaces
+            alice_a = signed_in(a, ALICE)
+            thread = alice_a.post("/threads", json={}).json()["thread_id"]
+            llm.add(Turn(content="alice's answer"))
+            assert run_turn(alice_a, thread, "alice's question").status_code == 200
+
+            # On B, before B ever listed it: Bob cannot claim the id, see it or read it.
+            bob_b = signed_in(b, BOB)
+            claim = bob_b.post("/threads", json={"thread_id": thread, "metadata": {}})
+            assert claim.status_code == 409, claim.text
+            assert bob_b.post("/threads/search", json={}).json() == []
+            assert bob_b.get(f"/threads/{thread}/state").status_code == 404
+
+            # Alice sees it on B as hers, and continues it there.
+            alice_b = signed_in(b, ALICE)
+            listed = alice_b.post("/threads/search", json={}).json()
+            assert [(t["thread_id"], t["metadata"]["owner"]) for t in listed] == [
+                (thread, ALICE.sub)
+            ]
+            llm.add(Turn(content="alice again, on B"))
+            assert run_turn(alice_b, thread, "and on B?").status_code == 200
+            texts = user_texts(llm.requests[-1])
+            assert texts[0] == "alice's question" and texts[-1] == "and on B?"
+        finally:
+            for space, _ in spaces:
+                stop_web(space.proc)
