@@ -64,8 +64,10 @@ def test_fork_and_delete_against_postgres(cli: Cli, llm: ScriptedLLMServer, pg_u
     ids = [r["thread_id"] for r in json.loads(cli.run("threads", "list", "--json").stdout)]
     assert ids == [new_id]
     assert cli.run("threads", "show", "t-1").returncode == 2
-    pruned = cli.run("threads", "prune")  # SQLite-only: says so instead of pruning nothing
-    assert pruned.returncode == 2 and "PostgreSQL" in pruned.stderr
+    pruned = cli.run("threads", "prune", "--keep", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "Pruned 1 thread(s)" in pruned.stdout and "PostgreSQL reuses" in pruned.stdout
+    assert "Answer in the fork." in cli.run("threads", "show", new_id).stdout
 
 
 def test_a_thread_running_on_one_machine_is_refused_on_another(
