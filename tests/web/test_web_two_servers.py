@@ -27,6 +27,7 @@ from store.database import URL_ENV
 from tests.fakes.hf_oauth_server import FakeOAuth
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.postgres import PASSWORD
 from tests.fakes.transcript_checks import user_texts
 from tests.web.test_web_oauth import (
     ALICE,
@@ -47,15 +48,18 @@ SLEEP_ONCE = "if test -f started; then echo second run; else echo $$ > started; 
 
 
 def serve_two(
-    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path
+    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str, env: pytest.MonkeyPatch
 ) -> list[tuple[subprocess.Popen[bytes], Path, str]]:
-    """Servers A and B, started together (each has its own home and files)."""
+    """Servers A and B, started together (each has its own home and files): A is given the
+    database with `--db`, B through ML_INTERN_DATABASE_URL."""
     started = []
-    for name in ("a", "b"):
+    for name, db in (("a", ["--db", pg_url]), ("b", [])):
+        if not db:
+            env.setenv(URL_ENV, pg_url)
         root = tmp_path / name
         root.mkdir()
         port = free_port()
-        proc, out = start_web(workspace, root / "home", llm.url, root, "--port", str(port))
+        proc, out = start_web(workspace, root / "home", llm.url, root, "--port", str(port), *db)
         started.append((proc, out, f"http://127.0.0.1:{port}"))
     for proc, out, _ in started:
         wait_for_ready(proc, out)
@@ -96,12 +100,18 @@ def wait_until(condition: object, what: str, timeout: float = 90) -> None:
 def test_two_servers_share_threads_busy_state_and_recovery(
     llm: ScriptedLLMServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(URL_ENV, pg_url)  # the servers' database, through the environment
+    monkeypatch.delenv(URL_ENV, raising=False)
     workspace = tmp_path / "shared-ws"
     workspace.mkdir()
-    (a, _, a_url), (b, b_out, b_url) = serve_two(llm, workspace, tmp_path)
+    (a, a_out, a_url), (b, b_out, b_url) = serve_two(llm, workspace, tmp_path, pg_url, monkeypatch)
     api = httpx.Client(trust_env=False, timeout=120)
     try:
+        # `--db` with a password: said once; the server A started has no password in its argv.
+        assert a_out.read_text().count("visible to other users of this machine") == 1
+        (server,) = children(a.pid)
+        argv = Path(f"/proc/{server}/cmdline").read_bytes().split(b"\0")
+        assert b"dev" in argv and PASSWORD.encode() not in b" ".join(argv)
+
         # Made and run on A after both started: B lists it and opens it.
         thread = api.post(f"{a_url}/threads", json={}).json()["thread_id"]
         llm.add(Turn(content="Picked Qwen."))
