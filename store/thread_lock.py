@@ -112,7 +112,10 @@ class ThreadLock:
         session, self._session = self._session, None
         if session is not None:
             with contextlib.suppress(Exception):
-                session.close()  # closing the session releases its advisory lock
+                # Now, not when the server gets round to ending the session after the close.
+                session.execute("SELECT pg_advisory_unlock_all()")
+            with contextlib.suppress(Exception):
+                session.close()  # closing the session releases its advisory lock anyway
         fd, self._fd = self._fd, None
         if fd is None:
             return
