@@ -160,9 +160,10 @@ def test_two_servers_share_threads_busy_state_and_recovery(
         laptop = tmp_path / "laptop"
         (laptop / "ws").mkdir(parents=True)
         env = {**os.environ, "ML_INTERN_HOME": str(laptop / "home"), "OPENAI_API_BASE": llm.url}
+        env.pop(URL_ENV)  # only --db names the database
         cli = subprocess.run(
-            [sys.executable, "-m", "cli", "--model", "openai/scripted-model", "--resume", thread,
-             "and now?"],
+            [sys.executable, "-m", "cli", "--db", pg_url, "--model", "openai/scripted-model",
+             "--resume", thread, "and now?"],
             cwd=laptop / "ws", env=env, capture_output=True, text=True, timeout=200,
         )  # fmt: skip
         assert cli.returncode == 0, cli.stderr
