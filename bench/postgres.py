@@ -95,23 +95,76 @@ def _timer(method: Any, totals: dict[str, float]) -> Any:
     return timed
 
 
+def pg_message_bytes(url: str) -> dict[str, int]:
+    """Serialized bytes of the `messages` channel in LangGraph's tables: its writes (each
+    step's new messages) and its blobs (the DeltaChannel's periodic snapshots of the whole
+    list); raw, and as stored (TOAST compresses)."""
+    import psycopg
+
+    sizes = "coalesce(sum(octet_length(blob)), 0), coalesce(sum(pg_column_size(blob)), 0)"
+    with psycopg.connect(url) as conn:
+        writes = conn.execute(
+            f"SELECT {sizes} FROM checkpoint_writes WHERE channel = 'messages'"
+        ).fetchone()
+        blobs = conn.execute(
+            f"SELECT {sizes} FROM checkpoint_blobs WHERE channel = 'messages'"
+        ).fetchone()
+    return {"message_once_bytes": int(writes[0]), "message_once_stored": int(writes[1]),  # type: ignore[index]
+            "snapshot_bytes": int(blobs[0]), "snapshot_stored": int(blobs[1])}  # type: ignore[index]  # fmt: skip
+
+
+def sqlite_message_bytes(path: Path) -> dict[str, int]:
+    """The message-once layout: each message once, and the checkpoints holding snapshots
+    (as references to stored messages); SQLite does not compress."""
+    import sqlite3
+
+    from store.message_codec import CHECKPOINT_REFS
+
+    with sqlite3.connect(path) as conn:
+        once = conn.execute("SELECT coalesce(sum(length(blob)), 0) FROM ml_intern_messages")
+        once_bytes = int(once.fetchone()[0])
+        snapshots = conn.execute(
+            "SELECT coalesce(sum(length(checkpoint)), 0) FROM checkpoints WHERE type = ?",
+            (CHECKPOINT_REFS,),
+        )
+        snapshot_bytes = int(snapshots.fetchone()[0])
+    return {"message_once_bytes": once_bytes, "message_once_stored": once_bytes,
+            "snapshot_bytes": snapshot_bytes, "snapshot_stored": snapshot_bytes}  # fmt: skip
+
+
 def loop_run(url: str | None, iterations: int, size: int) -> dict[str, Any]:
     """bench/loop.py's run on SQLite (url None) or on a fresh Postgres database."""
     import bench.loop
 
     totals: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+
+    def measured(total: Any, messages: Any) -> Any:
+        def db_bytes(place: Any) -> int:
+            if not sizes:  # the first look: after the run, before undo
+                sizes.update(messages(place))
+            return int(total(place))
+
+        return db_bytes
+
     if url is None:
         os.environ.pop(URL_ENV, None)
-        with timed_writes(totals):
+        counted = measured(bench.loop.db_bytes, sqlite_message_bytes)
+        with timed_writes(totals), patch.object(bench.loop, "db_bytes", counted):
             result = asyncio.run(bench.loop.one_run(iterations, size))
     else:
         with (
             fresh_database(url) as db,
             patch.dict(os.environ, {URL_ENV: db}),
             timed_writes(totals),
-            patch.object(bench.loop, "db_bytes", lambda _p: pg_bytes(db)),
+            patch.object(
+                bench.loop,
+                "db_bytes",
+                measured(lambda _p: pg_bytes(db), lambda _p: pg_message_bytes(db)),
+            ),
         ):
             result = asyncio.run(bench.loop.one_run(iterations, size))
+    result.update(sizes)
     result["writes_per_step_ms"] = 1000 * totals.get("s", 0.0) / iterations
     result["writes_calls_per_step"] = totals.get("n", 0) / iterations
     return result
@@ -153,6 +206,10 @@ ROWS = [
     ("checkpoint writes per step, ms", "writes_per_step_ms"),
     ("saver calls per step", "writes_calls_per_step"),
     ("bytes stored", "db_bytes"),
+    ("messages, each once: raw bytes", "message_once_bytes"),
+    ("messages, each once: bytes as stored", "message_once_stored"),
+    ("message snapshots: raw bytes", "snapshot_bytes"),
+    ("message snapshots: bytes as stored", "snapshot_stored"),
     ("transcript bytes", "transcript_bytes"),
     ("reopen thread + read state, ms", "reopen_ms"),
     ("undo, ms", "undo_ms"),

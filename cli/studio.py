@@ -48,7 +48,7 @@ def write_config(directory: Path) -> Path:
         "graphs": {"ml_intern": "serve.studio:make_graph"},
         "env": {},
         "checkpointer": {"path": "serve.studio.create_checkpointer"},
-        "http": {"app": f"{PACKAGE_ROOT / 'serve' / 'origin_guard.py'}:app"},
+        "http": {"app": f"{PACKAGE_ROOT / 'serve' / 'studio_app.py'}:app"},
     }
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "langgraph.json"

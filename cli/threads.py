@@ -159,13 +159,6 @@ def prune(
     from store.checkpointer import prune_thread
     from store.database import database_url
 
-    if database_url():
-        typer.echo(
-            "ml-intern: threads prune compacts the SQLite file; threads are in PostgreSQL "
-            "(ML_INTERN_DATABASE_URL), where nothing was pruned.",
-            err=True,
-        )
-        raise typer.Exit(int(ExitCode.USAGE_ERROR))
     if thread_id is not None:
         thread_id = require(thread_id).thread_id
     report = prune_all(keep=keep) if thread_id is None else prune_thread(thread_id, keep=keep)
@@ -173,10 +166,17 @@ def prune(
     note = (
         "" if report.vacuumed else " (database in use: space is reused but the file did not shrink)"
     )
+    if database_url():
+        note = " (PostgreSQL reuses the space; VACUUM FULL would give it back to the disk)"
     typer.echo(
         f"Pruned {report.threads} thread(s): {report.checkpoints_deleted} checkpoint(s) and "
         f"{report.messages_deleted} unreferenced message(s) removed, {saved / 1e6:.1f} MB freed{note}."
     )
+    if report.busy:
+        typer.echo(
+            f"Left alone, running now: {', '.join(report.busy)}. Prune them once they finish.",
+            err=True,
+        )
 
 
 @app.command()

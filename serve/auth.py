@@ -6,7 +6,9 @@
 - Every API request is authenticated from the session cookie; without one it gets a 401.
 - A thread (and each run on it) is stamped with its owner's identity when it is made, and every
   read, search, update, delete and run is filtered by it: another person's thread id answers
-  404 and never shows in a search. Threads without an owner (the CLI's) match nobody.
+  404 and never shows in a search. Threads without an owner (the CLI's) match nobody. The
+  owner is written into the thread index too, so another server on the same database
+  (serve/thread_sync.py) gives the thread to the same person.
 - A thread id that already has history in the thread store (a CLI thread, say) cannot be
   claimed by making a thread with that id, nor by a run that creates its thread
   (`if_not_exists: "create"`).
@@ -25,6 +27,8 @@ from langgraph_sdk import Auth
 
 from serve.sign_in_sessions import person_from_cookies
 from store.checkpointer import default_db_path
+from store.database import database_url
+from store.postgres_connection import has_checkpoints
 from store.sqlite_file import connect
 from store.thread_index import ThreadIndex
 
@@ -75,6 +79,8 @@ async def own_threads(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.Fil
         raise Auth.exceptions.HTTPException(
             status_code=409, detail="A thread with that id already exists; make a new one."
         )
+    if creates and value.get("thread_id"):
+        await asyncio.to_thread(record_owner, str(value["thread_id"]), identity)
     if ctx.action in STAMPED and isinstance(value, dict):
         if not isinstance(value.get("metadata"), dict):
             value["metadata"] = {}
@@ -82,17 +88,25 @@ async def own_threads(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.Fil
     return {OWNER: identity}
 
 
+def record_owner(thread_id: str, identity: str) -> None:
+    """Blocking: the new thread's owner in the thread index, for every server to read."""
+    with ThreadIndex(default_db_path()) as index:
+        index.touch(thread_id, owner=identity)
+
+
 def has_history(thread_id: Any) -> bool:
     """True if the thread store already holds a thread with this id (whoever made it): an
     index row, or checkpoints (a thread whose row is gone still has its conversation)."""
     if not thread_id:
         return False
-    path = default_db_path()
-    if not path.exists():
+    path, url = default_db_path(), database_url()
+    if url is None and not path.exists():
         return False
     with ThreadIndex(path) as index:
         if index.get(str(thread_id)) is not None:
             return True
+    if url is not None:
+        return has_checkpoints(url, str(thread_id))
     with contextlib.closing(connect(path)) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         return any(

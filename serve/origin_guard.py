@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -78,7 +76,3 @@ async def refuse_websocket(receive: Receive, send: Send) -> None:
     """Close the handshake before accepting it: the client sees HTTP 403."""
     await receive()  # websocket.connect
     await send({"type": "websocket.close", "code": 1008})
-
-
-# For `ml-intern studio` (langgraph.json's `"http": {"app": ...}`): no routes, only the check.
-app = Starlette(middleware=[Middleware(OriginGate)])

@@ -75,10 +75,29 @@ class PruneReport:
     bytes_before: int
     bytes_after: int
     vacuumed: bool
+    busy: tuple[str, ...] = ()  # threads left alone because something was running them
+
+
+def prune_postgres(url: str, thread_ids: list[str] | None, keep: int) -> PruneReport:
+    """`prune` / `prune_thread` on the database at `url` (store/postgres_maintenance.py)."""
+    from store.postgres_maintenance import prune_all
+    from store.postgres_saver import open_postgres_checkpointer
+
+    async def run() -> PruneReport:
+        async with open_postgres_checkpointer(url) as saver:
+            found = await prune_all(
+                saver, ml_intern_home(), thread_ids, keep, delta_channel_specs()
+            )
+        threads, deleted, busy, before, after, vacuumed = found
+        return PruneReport(threads, deleted, 0, before, after, vacuumed, tuple(busy))
+
+    return asyncio.run(run())
 
 
 def prune(*, keep: int = DEFAULT_KEEP, path: Path | None = None) -> PruneReport:
     """Prune every thread in the database (see `prune_thread`), then VACUUM once."""
+    if (url := database_url()) is not None:
+        return prune_postgres(url, None, keep)
     path = path or default_db_path()
     if not path.exists():
         return PruneReport(0, 0, 0, 0, 0, False)
@@ -93,7 +112,8 @@ def prune(*, keep: int = DEFAULT_KEEP, path: Path | None = None) -> PruneReport:
 def prune_thread(
     *thread_ids: str, keep: int = DEFAULT_KEEP, path: Path | None = None
 ) -> PruneReport:
-    """Drop all but the newest `keep` checkpoints of each thread, then VACUUM.
+    """Drop all but the newest `keep` checkpoints of each thread, then VACUUM (on
+    PostgreSQL: store/postgres_maintenance.py, no message table, running threads skipped).
 
     Always kept as well: the checkpoint `undo` forks from (the parent of the last
     user message's input checkpoint), so the latest turn can still be undone. A
@@ -104,6 +124,8 @@ def prune_thread(
     """
     if keep < 1:
         raise ValueError("keep must be at least 1: the latest checkpoint holds the thread's state")
+    if (url := database_url()) is not None:
+        return prune_postgres(url, [str(t) for t in thread_ids], keep)
     path = path or default_db_path()
     before = _file_bytes(path)
     saver = MessageStoreSaver(path, busy_timeout_ms=BUSY_TIMEOUT_MS)

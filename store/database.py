@@ -1,7 +1,8 @@
 """Which database holds the threads: SQLite under ML_INTERN_HOME, or PostgreSQL by URL.
 
 `ML_INTERN_DATABASE_URL=postgresql://user:pw@host:5432/db` (or `--db URL`, which sets it for
-this process and the servers it starts) moves the checkpoints, the thread index, the run
+this process and the servers it starts; a URL without its password takes it from PGPASSWORD
+or ~/.pgpass, as libpq does) moves the checkpoints, the thread index, the run
 locks and the experiment ledger into that database. The URL is shown only masked
 (`postgresql://user:***@host:5432/db`), and a connection error names the host and port,
 never the password.
@@ -105,6 +106,12 @@ def connect(url: str) -> Any:
         return psycopg.connect(url, **connect_kwargs())
     except psycopg.Error as error:
         raise explain(url, error) from None
+
+
+def has_password(url: str) -> bool:
+    """True when `url` carries a password itself (rather than leaving it to PGPASSWORD or
+    ~/.pgpass, which libpq reads when the URL has none)."""
+    return _password(url) is not None
 
 
 def _password(url: str) -> str | None:

@@ -55,8 +55,7 @@ from store.saver_maintenance import (
     prune_thread_rows,
 )
 from store.sqlite_runner import INLINE_BUSY_MS, SqliteRunner
-from store.thread_index import SCHEMA as INDEX_SCHEMA
-from store.thread_index import touch_row
+from store.thread_index import ready_index, touch_row
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -98,7 +97,7 @@ class MessageStoreSaver(SqliteRunner, MessageCodec, BaseCheckpointSaver[str]):
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
-        self.conn.executescript(INDEX_SCHEMA)
+        ready_index(self.conn)
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(writes)")}
         if "task_path" not in columns:  # a database from before langgraph added the column
             self.conn.execute("ALTER TABLE writes ADD COLUMN task_path TEXT NOT NULL DEFAULT ''")

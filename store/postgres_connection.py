@@ -55,3 +55,13 @@ def borrowed(url: str) -> Iterator[PostgresStatements]:
             yield PostgresStatements(conn)
     except (PoolTimeout, OperationalError) as error:
         raise explain(url, error) from None
+
+
+def has_checkpoints(url: str, thread_id: str) -> bool:
+    """Blocking: True if the database at `url` holds checkpoints of the thread (LangGraph's
+    table; absent before any graph ran there)."""
+    with borrowed(url) as db:
+        if db.execute("SELECT to_regclass('checkpoints')").fetchone()[0] is None:
+            return False
+        found = db.execute("SELECT 1 FROM checkpoints WHERE thread_id = ? LIMIT 1", (thread_id,))
+        return found.fetchone() is not None

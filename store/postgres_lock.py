@@ -9,14 +9,24 @@ connection names itself `ml-intern:<host>:<pid>` in pg_stat_activity.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from store.database import connect
+from store.postgres_connection import borrowed
 
 HOLDER = """
 SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s
   AND l.objsubid = 1
+"""
+
+
+# Every thread lock granted in this database (the key's halves, as pg_locks shows them).
+HELD = """
+SELECT l.classid, l.objid FROM pg_locks l
+WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
 
 
@@ -40,3 +50,16 @@ def try_lock(url: str, thread_id: str) -> tuple[Any | None, str]:
     conn.close()
     name = row[0] if row else ""
     return None, name.removeprefix("ml-intern:") if name.startswith("ml-intern:") else ""
+
+
+def held(url: str, thread_ids: Iterable[str]) -> set[str]:
+    """Which of `thread_ids` some session holds the lock of: one read of pg_locks, no lock."""
+    halves = {}
+    for thread_id in thread_ids:
+        unsigned = lock_key(thread_id) & 0xFFFF_FFFF_FFFF_FFFF
+        halves[(unsigned >> 32, unsigned & 0xFFFF_FFFF)] = thread_id
+    if not halves:
+        return set()
+    with borrowed(url) as db:
+        rows = db.execute(HELD).fetchall()
+    return {halves[key] for row in rows if (key := (int(row[0]), int(row[1]))) in halves}

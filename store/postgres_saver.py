@@ -16,7 +16,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
+from langgraph.checkpoint.base import (
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import OperationalError
 from psycopg.errors import InsufficientPrivilege
@@ -26,6 +31,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
 from store.message_store import first_user_text
 from store.postgres_schema import ensure_checkpoint_schema
+from store.saver_maintenance import branch_user_input
 from store.thread_index import UPSERT
 from tools.text import one_line
 
@@ -77,9 +83,30 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
 
     async def _touch(self, config: RunnableConfig, *, title: str = "", model: str = "") -> None:
         now = time.time()
-        row = (str(config["configurable"]["thread_id"]), one_line(title, 80), model, "", now, now)
+        thread_id = str(config["configurable"]["thread_id"])
+        row = (thread_id, one_line(title, 80), model, "", now, now, "")
         async with self._cursor() as cur:
             await cur.execute(PG_UPSERT, row)
+
+    async def alast_user_input(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The checkpoint of the current branch's last user message, what undo goes back
+        before; found as on SQLite, so across a chain pruning cut (store/postgres_maintenance.py)."""
+        thread_id = str(config["configurable"]["thread_id"])
+        ns = config["configurable"].get("checkpoint_ns", "")
+        async with self._cursor() as cur:
+            await cur.execute(
+                "SELECT checkpoint_id, parent_checkpoint_id, metadata FROM checkpoints "
+                "WHERE thread_id = %s AND checkpoint_ns = %s",
+                (thread_id, ns),
+            )
+            rows = await cur.fetchall()
+        found = branch_user_input(
+            [(r["checkpoint_id"], r["parent_checkpoint_id"], r["metadata"]) for r in rows]
+        )
+        if found is None:
+            return None
+        wanted = {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": found}
+        return await self.aget_tuple({"configurable": wanted})
 
     async def adelete_thread(self, thread_id: str) -> None:
         await super().adelete_thread(thread_id)

@@ -48,6 +48,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ml_intern_experiments_thread ON ml_intern_experiments (thread_id, started_at);
     CREATE INDEX ml_intern_experiments_call ON ml_intern_experiments (call_id);
     """,
+    # 2: who owns a thread where people sign in, so every server gives it to that person.
+    "ALTER TABLE ml_intern_threads ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
 ]
 VERSION = len(MIGRATIONS)
 LOCK_WAIT_S = 120

@@ -87,15 +87,9 @@ def prune_thread_rows(
                 (thread_id, ns),
             ).fetchall()
             parents = {cid: parent for cid, parent, _ in rows}
-            kept = {cid for cid, _, _ in rows[:keep]}
-            anchor = branch_user_input(rows)
-            anchor = anchor if keep_undo else None
-            if anchor is not None:
-                kept |= {anchor, parents[anchor]} - {None}
+            kept = kept_checkpoints(rows, keep, keep_undo=keep_undo)
             rebased = [
-                _rebased(saver, thread_id, ns, cid, specs)
-                for cid in sorted(kept)
-                if parents[cid] is not None and parents[cid] not in kept
+                _rebased(saver, thread_id, ns, cid, specs) for cid in cut_loose(kept, parents)
             ]
             for cid, type_, blob in rebased:
                 db.execute(
@@ -110,6 +104,24 @@ def prune_thread_rows(
             deleted += len(dropped)
         messages = drop_unreferenced_messages(saver, thread_id)
     return deleted, messages
+
+
+def kept_checkpoints(
+    rows: Sequence[tuple[str, str | None, Any]], keep: int, *, keep_undo: bool = True
+) -> set[str]:
+    """What pruning keeps of one namespace's (id, parent, metadata) rows, newest first: the
+    newest `keep`, and (with `keep_undo`) the checkpoint undo forks from and its parent."""
+    parents = {cid: parent for cid, parent, _ in rows}
+    kept = {cid for cid, _, _ in rows[:keep]}
+    anchor = branch_user_input(rows) if keep_undo else None
+    if anchor is not None:
+        kept |= {anchor, parents[anchor]} - {None}
+    return kept
+
+
+def cut_loose(kept: set[str], parents: Mapping[str, str | None]) -> list[str]:
+    """The kept checkpoints whose parent goes: each must hold its delta channels itself."""
+    return [cid for cid in sorted(kept) if parents[cid] is not None and parents[cid] not in kept]
 
 
 def _rebased(
@@ -202,6 +214,6 @@ def branch_user_input(rows: Sequence[tuple[str, str | None, bytes | None]]) -> s
     return None
 
 
-def _matches(metadata: bytes | None, wanted: Mapping[str, Any]) -> bool:
-    meta = json.loads(metadata) if metadata else {}
+def _matches(metadata: bytes | str | Mapping[str, Any] | None, wanted: Mapping[str, Any]) -> bool:
+    meta = metadata if isinstance(metadata, Mapping) else json.loads(metadata or "{}")
     return all(meta.get(k) == v for k, v in wanted.items())

@@ -66,6 +66,10 @@ class SharedConnection:
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
+    def ready(self, db: sqlite3.Connection) -> None:
+        """Bring a new connection's tables to this code's schema."""
+        db.executescript(self.SCHEMA)
+
     def absent(self) -> bool:
         """Nothing stored yet (no SQLite file): readers answer 'none' without creating one."""
         return self.url is None and self._conn is None and not self.path.exists()
@@ -81,7 +85,7 @@ class SharedConnection:
         with self._lock:
             if self._conn is None:
                 conn = connect(self.path, check_same_thread=False)
-                conn.executescript(self.SCHEMA)
+                self.ready(conn)
                 self._conn = conn
             yield self._conn
 

@@ -64,8 +64,10 @@ def test_fork_and_delete_against_postgres(cli: Cli, llm: ScriptedLLMServer, pg_u
     ids = [r["thread_id"] for r in json.loads(cli.run("threads", "list", "--json").stdout)]
     assert ids == [new_id]
     assert cli.run("threads", "show", "t-1").returncode == 2
-    pruned = cli.run("threads", "prune")  # SQLite-only: says so instead of pruning nothing
-    assert pruned.returncode == 2 and "PostgreSQL" in pruned.stderr
+    pruned = cli.run("threads", "prune", "--keep", "1")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "Pruned 1 thread(s)" in pruned.stdout and "PostgreSQL reuses" in pruned.stdout
+    assert "Answer in the fork." in cli.run("threads", "show", new_id).stdout
 
 
 def test_a_thread_running_on_one_machine_is_refused_on_another(
@@ -145,3 +147,32 @@ def test_a_role_that_may_not_create_tables_is_told_so(
     assert "may not create or write its tables" in done.stderr
     assert f"127.0.0.1:{postgres_cluster.port}" in done.stderr
     assert "reader-pw-123" not in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_url_without_its_password_takes_it_from_pgpassword_or_pgpass(
+    cli: Cli, llm: ScriptedLLMServer, pg_url: str, tmp_path: Path
+) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(content="First."), Turn(content="Second."), Turn(content="Third."))
+    bare = pg_url.replace(f":{PASSWORD}@", "@")
+    assert PASSWORD not in bare
+    cli.env.pop("PGPASSFILE", None)
+    cli.env["PGPASSWORD"] = PASSWORD  # libpq's variable: no password on the command line
+    first = cli.run("--db", bare, *MODEL, "--thread-id", "no-pw", "hello")
+    assert first.returncode == 0, first.stderr
+    assert "visible to other users" not in first.stderr
+
+    del cli.env["PGPASSWORD"]
+    pgpass = tmp_path / "pgpass"  # ~/.pgpass, named by libpq's PGPASSFILE
+    pgpass.write_text(f"127.0.0.1:*:*:ml:{PASSWORD}\n")
+    pgpass.chmod(0o600)
+    cli.env["PGPASSFILE"] = str(pgpass)
+    second = cli.run("--db", bare, *MODEL, "--resume", "no-pw", "again")
+    assert second.returncode == 0, second.stderr
+    assert user_texts(llm.requests[-1])[-2:] == ["hello", "again"]
+
+    # With the password in --db it still works, and says once that `ps` shows it.
+    third = cli.run("--db", pg_url, *MODEL, "--resume", "no-pw", "and again")
+    assert third.returncode == 0, third.stderr
+    assert third.stderr.count("visible to other users of this machine") == 1
+    assert "PGPASSWORD or ~/.pgpass" in third.stderr and PASSWORD not in third.stderr

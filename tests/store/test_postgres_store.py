@@ -66,8 +66,35 @@ def test_a_second_start_changes_nothing(pg_url: str) -> None:
     lg_before = rows(pg_url, "SELECT v FROM checkpoint_migrations ORDER BY v")
     ensure_schema.__wrapped__(pg_url)  # type: ignore[attr-defined]
     ensure_checkpoint_schema.__wrapped__(pg_url)  # type: ignore[attr-defined]
-    assert before == rows(pg_url, "SELECT version FROM ml_intern_schema") == [(VERSION,)]
+    done = [(v,) for v in range(1, VERSION + 1)]
+    assert before == rows(pg_url, "SELECT version FROM ml_intern_schema ORDER BY 1") == done
     assert lg_before == rows(pg_url, "SELECT v FROM checkpoint_migrations ORDER BY v")
+
+
+def test_a_database_of_the_previous_version_is_upgraded_keeping_its_threads(pg_url: str) -> None:
+    from store.postgres_schema import MIGRATIONS
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # what the previous code made
+        conn.execute("CREATE TABLE ml_intern_schema (version INTEGER NOT NULL)")
+        conn.execute(MIGRATIONS[0])
+        conn.execute("INSERT INTO ml_intern_schema VALUES (1)")
+        conn.execute("INSERT INTO ml_intern_threads VALUES ('old', 'old title', 'm', '/w', 1, 2)")
+    assert ensure_schema.__wrapped__(pg_url) == VERSION  # type: ignore[attr-defined]
+    assert rows(pg_url, "SELECT thread_id, title, owner FROM ml_intern_threads") == [
+        ("old", "old title", "")
+    ]
+    assert rows(pg_url, "SELECT max(version) FROM ml_intern_schema") == [(VERSION,)]
+
+
+def test_owners_and_recent_changes_in_the_index(on_postgres: str) -> None:
+    with ThreadIndex(NOWHERE) as index:
+        index.touch("t-1", title="alice's", owner="u-alice")
+        index.touch("t-1", owner="u-bob")  # the first owner sticks
+        assert index.get("t-1").owner == "u-alice"  # type: ignore[union-attr]
+        index.record_fork("t-1", "t-2")
+        assert index.get("t-2").owner == "u-alice"  # type: ignore[union-attr]
+        later = index.get("t-2").updated_at  # type: ignore[union-attr]
+        assert [t.thread_id for t in index.list(since=later)] == ["t-2"]
 
 
 def test_servers_starting_at_once_on_an_empty_database_take_turns(pg_url: str) -> None:

@@ -128,26 +128,30 @@ async def test_threads_written_by_langgraphs_sqlite_saver_stay_readable(
         assert undo.type == "undo_complete" and contents(await s.messages()) == before
 
 
-async def test_prune_keeps_the_state_and_the_undo_of_the_latest_turn(isolated_home: Path) -> None:
+Transcript = list[tuple[str, str, str]]
+
+
+async def a_thread_with_an_undone_turn(home: Path) -> tuple[Transcript, Transcript]:
+    """Thread "t": three turns, one undone between them (an abandoned branch); its messages,
+    and those before its last question."""
     model = ScriptedChatModel(
         steps=[*calls(40), *calls(2, start=41), *calls(1, start=43), *calls(1, start=44)]
     )
-    async with session(isolated_home, model) as s:
+    async with session(home, model) as s:
         await collect(s.send("first"))
         await collect(s.send("second"))
         await collect(s.send("abandoned"))
         await s.undo()  # leaves an abandoned branch behind
         await collect(s.send("third"))
         state = contents(await s.messages())
-        before_third = state[: state.index(next(m for m in state if m[1] == "third"))]
-    checkpoints = table(isolated_home, "SELECT count(*) FROM checkpoints")[0][0]
+    return state, state[: state.index(next(m for m in state if m[1] == "third"))]
 
-    report = prune_thread("t", keep=3)
 
-    assert report.checkpoints_deleted > 0 and report.vacuumed
-    assert report.messages_deleted >= 2  # the abandoned turn's question and answer
-    assert table(isolated_home, "SELECT count(*) FROM checkpoints")[0][0] < checkpoints
-    async with session(isolated_home, ScriptedChatModel(steps=calls(1, start=45))) as s:
+async def reads_back_undoes_and_goes_on(
+    home: Path, state: Transcript, before_third: Transcript
+) -> None:
+    """After a prune: the same messages, the latest turn undone, and a new turn."""
+    async with session(home, ScriptedChatModel(steps=calls(1, start=45))) as s:
         assert contents(await s.messages()) == state
         undo = await s.undo()
         assert undo.type == "undo_complete" and undo.data["undone_message"] == "third"
@@ -158,19 +162,34 @@ async def test_prune_keeps_the_state_and_the_undo_of_the_latest_turn(isolated_ho
         assert after[-1].content == "done after 45"
 
 
+async def test_prune_keeps_the_state_and_the_undo_of_the_latest_turn(isolated_home: Path) -> None:
+    state, before_third = await a_thread_with_an_undone_turn(isolated_home)
+    checkpoints = table(isolated_home, "SELECT count(*) FROM checkpoints")[0][0]
+
+    report = prune_thread("t", keep=3)
+
+    assert report.checkpoints_deleted > 0 and report.vacuumed
+    assert report.messages_deleted >= 2  # the abandoned turn's question and answer
+    assert table(isolated_home, "SELECT count(*) FROM checkpoints")[0][0] < checkpoints
+    await reads_back_undoes_and_goes_on(isolated_home, state, before_third)
+
+
+async def both_go_on(home: Path) -> None:
+    """Threads "a" and "b" (one five-step turn each) read back whole and take a new turn."""
+    for thread_id in ("a", "b"):
+        async with session(home, ScriptedChatModel(steps=calls(1, start=6)), thread_id) as s:
+            assert len(await s.messages()) == 12
+            await collect(s.send("again"))
+            assert len(await s.messages()) == 16
+
+
 async def test_prune_all_threads_then_keep_working(isolated_home: Path) -> None:
     for thread_id in ("a", "b"):
         async with session(isolated_home, ScriptedChatModel(steps=calls(5)), thread_id) as s:
             await collect(s.send(f"train {thread_id}"))
     report = prune(keep=1)
     assert report.threads == 2 and report.bytes_after <= report.bytes_before
-    for thread_id in ("a", "b"):
-        async with session(
-            isolated_home, ScriptedChatModel(steps=calls(1, start=6)), thread_id
-        ) as s:
-            assert len(await s.messages()) == 12
-            await collect(s.send("again"))
-            assert len(await s.messages()) == 16
+    await both_go_on(isolated_home)
     with pytest.raises(ValueError, match="keep"):
         prune(keep=0)
 

@@ -189,3 +189,31 @@ def test_many_threads_list_respects_limit(index: ThreadIndex) -> None:
     in_proj = index.list(cwd="/proj", limit=3)
     assert [t.thread_id for t in in_proj] == ["t0999", "t0997", "t0995"]
     assert len(index.list(cwd="/proj", limit=1_000)) == 500
+
+
+def test_an_index_from_before_owners_is_upgraded_once(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "threads.sqlite"
+    with sqlite3.connect(path) as db:  # the previous code's table, with a thread in it
+        db.executescript(thread_index_module.SCHEMA)
+        db.execute("INSERT INTO ml_intern_threads VALUES ('old', 'old title', 'm', '/w', 1, 2)")
+    with ThreadIndex(path) as index:
+        assert index.get("old") == thread_index_module.ThreadInfo(
+            "old", "old title", "m", "/w", 1, 2, ""
+        )
+        index.touch("new", title="mine", owner="u-alice")
+        assert index.get("new").owner == "u-alice"  # type: ignore[union-attr]
+    with ThreadIndex(path) as index:  # a second open changes nothing
+        assert [t.thread_id for t in index.list()] == ["new", "old"]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(thread_index_module.UPGRADES)
+
+
+def test_rows_changed_since_a_time(index: ThreadIndex) -> None:
+    index.touch("t1", title="one")
+    index.touch("t2", title="two")
+    since = index.get("t2").updated_at  # type: ignore[union-attr]
+    index.touch("t1")
+    assert [t.thread_id for t in index.list(since=since)] == ["t1", "t2"]
+    assert [t.thread_id for t in index.list(since=since + 1)] == ["t1"]
