@@ -6,6 +6,7 @@ LangGraph runs this node again from the top.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,8 @@ async def approval_interrupt(
         workspace=run.workspace,
         overrides=deps.settings.approval.overrides,
     )
-    verdicts = [_verdict(call, ctx, deps) for call in calls]
+    # Off the event loop: judging a command reads the disk (links, the shell's globs).
+    verdicts = await asyncio.to_thread(lambda: [_verdict(call, ctx, deps) for call in calls])
     results = [_denial(c, deps) for c, v in zip(calls, verdicts, strict=True) if v == "deny"]
     approved = [c for c, v in zip(calls, verdicts, strict=True) if v == "auto"]
     asking = [c for c, v in zip(calls, verdicts, strict=True) if v == "ask"]

@@ -87,7 +87,8 @@ async def test_studio_approval_round_trip_then_the_cli_continues_the_thread(
     from langgraph_sdk import get_client
 
     llm.add(
-        Turn(tool_calls=[call("bash", "b1", command="touch from-studio")]),
+        # A glob: the approval policy expands it, off the server's event loop.
+        Turn(tool_calls=[call("bash", "b1", command="touch from-studio && ls from-*")]),
         Turn(content="made it in studio"),
         Turn(content="continued in the CLI"),
     )
@@ -102,7 +103,7 @@ async def test_studio_approval_round_trip_then_the_cli_continues_the_thread(
     state = await client.threads.get_state(thread["thread_id"])
     interrupts = state["interrupts"] or [i for t in state["tasks"] for i in t.get("interrupts", [])]
     request = interrupts[0]["value"]["action_requests"][0]
-    assert request["name"] == "bash" and request["args"] == {"command": "touch from-studio"}
+    assert request["name"] == "bash" and request["args"] == {"command": "touch from-studio && ls from-*"}
     assert not (workspace / "from-studio").exists()
 
     await client.runs.wait(
