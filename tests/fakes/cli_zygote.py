@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.fork_loop import serve_forks
+from tests.fakes.langgraph_shim import SOCKET_ENV
+from tests.fakes.langgraph_shim import install as install_langgraph_shim
 
 REPO = Path(__file__).resolve().parents[2]
 PRELOAD = (
@@ -113,10 +116,25 @@ def _fork_monitor(
         for fd in fds:
             os.close(fd)
         conn.sendall(f"{run}\n".encode())
+        if request.get("tied"):
+            _kill_when_the_client_goes(run, conn)
         _, status = os.waitpid(run, 0)
         conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
     finally:
         os._exit(0)
+
+
+def _kill_when_the_client_goes(run: int, conn: socket.socket) -> None:
+    """A tied run (the `langgraph` shim's) dies with its client, as a process dies with the
+    process group a SIGKILL ends."""
+    pidfd = os.pidfd_open(run)
+    try:
+        readable, _, _ = select.select([pidfd, conn], [], [])
+        if conn in readable and pidfd not in readable and not conn.recv(1):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(run, signal.SIGKILL)
+    finally:
+        os.close(pidfd)
 
 
 def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket) -> None:
@@ -136,7 +154,7 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         os.environ.clear()
         os.environ.update(request["env"])
         _fresh_stdio()
-        code = _run_cli(request["argv"])
+        code = _run(request.get("program", "cli"), request["argv"])
     except BaseException:
         traceback.print_exc()
     finally:
@@ -155,13 +173,19 @@ def _fresh_stdio() -> None:
     sys.stderr.reconfigure(line_buffering=True)
 
 
-def _run_cli(argv: list[str]) -> int:
+def _run(program: str, argv: list[str]) -> int:
+    """`python -m cli ARGV`, or the `langgraph` console script (`program` is its path)."""
     import runpy
 
-    sys.path[0] = os.getcwd()  # what `python -m` puts first
-    sys.argv = ["-m", *argv]
     try:
-        runpy.run_module("cli", run_name="__main__", alter_sys=True)
+        if program == "cli":
+            sys.path[0] = os.getcwd()  # what `python -m` puts first
+            sys.argv = ["-m", *argv]
+            runpy.run_module("cli", run_name="__main__", alter_sys=True)
+        else:
+            sys.path[0] = os.path.dirname(program)  # what running a script puts first
+            sys.argv = [program, *argv]
+            runpy.run_path(program, run_name="__main__")
     except SystemExit as done:
         if done.code is None or isinstance(done.code, int):
             return done.code or 0
@@ -193,6 +217,9 @@ class Zygote:
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="ml-intern-zygote-")
         self.path = os.path.join(self.dir, "sock")
+        self.bin = Path(self.dir) / "bin"  # the `langgraph` shim, first on the runs' PATH
+        self.bin.mkdir()
+        install_langgraph_shim(self.bin, REPO)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.cli_zygote", self.path],
             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -217,9 +244,7 @@ class Zygote:
             self.process.wait(10)
         if self.process.poll() is None:
             self.process.kill()
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
-            os.rmdir(self.dir)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
@@ -242,10 +267,13 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
             "env": dict(env) if env is not None else dict(os.environ),
             "new_session": bool(start_new_session),
         }
+        zygote = Zygote.shared()
+        path = f"{zygote.bin}{os.pathsep}{request['env'].get('PATH', os.defpath)}"
+        request["env"].update({"PATH": path, SOCKET_ENV: zygote.path})
         self._status = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._answer = b""
         try:
-            self._status.connect(Zygote.shared().path)
+            self._status.connect(zygote.path)
             socket.send_fds(self._status, [json.dumps(request).encode() + b"\n"], fds)
             self.pid = int(self._line(block=True))
             self._child_created = True
