@@ -134,8 +134,10 @@ def run_cli(cli: Path, provider: str, steps: int, size: int, tmp: Path) -> dict[
             "HF_HUB_OFFLINE": "1",
         }
         config = run_dir / "config.json"
+        # No compaction: the CLI sends the same growing conversation as the floor.
+        never = {"compact_at_tokens": 10**9, "context_window": {MODELS[provider]: 10**9}}
         config.write_text(
-            json.dumps({"api_base": server.url, "tool_output_max_chars": size + 1000})
+            json.dumps({"api_base": server.url, "tool_output_max_chars": size + 1000, **never})
         )
         argv = [str(cli), "--model", MODELS[provider], "--max-iterations", str(steps + 5)]
         argv += ["--no-stream", "--output-format", "json", "--config", str(config)]
