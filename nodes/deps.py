@@ -35,6 +35,7 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
         skip_logging_scan()
+        defer_default_tokenizer()
         profile = profile_of(model_id, settings)
         if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
             profile = profile_of(model_id, settings, hf_token=hf_token())
@@ -65,6 +66,25 @@ def skip_logging_scan() -> None:
     from litellm.litellm_core_utils import logging_utils
 
     logging_utils.MAX_BASE64_LENGTH_FOR_LOGGING = 0  # type: ignore[misc]
+
+
+class LazyTokenizer:
+    """litellm's default tokenizer (tiktoken's cl100k), loaded on its first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        from litellm._lazy_imports import _get_default_encoding
+
+        return getattr(_get_default_encoding(), name)
+
+
+def defer_default_tokenizer() -> None:
+    """litellm's Anthropic path loads its default tokenizer (~37 MB) on the first call only to
+    hand it on, for counting a reply that comes without usage; Anthropic always sends usage.
+    The tokenizer now loads when something first counts with it."""
+    import litellm.main
+
+    if getattr(litellm.main, "_encoding_cache", object()) is None:
+        litellm.main._encoding_cache = LazyTokenizer()  # type: ignore[assignment]
 
 
 def _tool_name(tool: Any) -> str:
