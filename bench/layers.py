@@ -153,9 +153,7 @@ def main(argv: list[str] | None = None) -> None:
             ("ChatLiteLLM (LangChain), our fast path", "chat_litellm_ms"),
         )
     ]
-    title = (
-        f"CPU ms per request (thread time, median of {args.repeats}), {args.bytes:,}-byte results"
-    )
+    title = f"CPU ms per request (process CPU, server excluded, median of {args.repeats})"
     print_table(title, rows, ["layer", "5 steps", f"{args.steps} steps"])
     print_summary({"bench": "layers", "steps": args.steps, **figures})
 
