@@ -1,7 +1,8 @@
 """The provider path over HTTP: the real CLI, litellm and a local server, against a minimal loop.
 
 For each provider (the scripted OpenAI-compatible server, the Anthropic-shaped server) the CLI
-runs headless as a user runs it: N steps, each a `read` of a file of K bytes, then an answer.
+runs headless as a user runs it: N steps, each a `read` of a file of K bytes, then an answer,
+with compaction off so that it sends the same growing conversation as the floor.
 The server notes when each request arrives, and how much CPU the CLI had used by then. In the
 same run, the floor: a stdlib HTTP loop that sends the same growing conversation to the same
 server, with no framework at all.
@@ -11,7 +12,7 @@ server, with no framework at all.
 
 Figures: launch to the first model request (wall and CPU); the gap between two model requests
 early (steps 1-10) and late (the last 10), ours and the floor's, in wall time and in CPU; the
-CLI's peak RSS; for Anthropic, the share of input tokens the simulated prompt cache served.
+CLI's peak RSS at the first request (start-up's) and at the last (with the whole history); for Anthropic, the share of input tokens the simulated prompt cache served.
 On a loaded machine the CPU figures are the ones to compare. `--against` runs another
 checkout's CLI (the previous release, say) interleaved with this one, `--repeats` times.
 """
@@ -79,6 +80,7 @@ class Script:
         self.cpu: list[float] = []
         self.launch_cpu_s = 0.0
         self.peak_rss_mb = 0.0  # at the last request (the answer after it adds little)
+        self.first_rss_mb = 0.0  # at the first request: start-up's, before any history
         self.lock = threading.Lock()
 
     def __call__(self, _request: dict[str, Any]) -> Turn:
@@ -89,6 +91,7 @@ class Script:
                 self.peak_rss_mb = peak_rss_mb(self.pid)
                 if len(self.arrivals) == 1:
                     self.launch_cpu_s = process_cpu_s(self.pid)
+                    self.first_rss_mb = self.peak_rss_mb
             i = len(self.arrivals)
         if i > self.steps:
             return Turn(content="done")
@@ -134,8 +137,10 @@ def run_cli(cli: Path, provider: str, steps: int, size: int, tmp: Path) -> dict[
             "HF_HUB_OFFLINE": "1",
         }
         config = run_dir / "config.json"
+        # No compaction: the CLI sends the same growing conversation as the floor.
+        never = {"compact_at_tokens": 10**9, "context_window": {MODELS[provider]: 10**9}}
         config.write_text(
-            json.dumps({"api_base": server.url, "tool_output_max_chars": size + 1000})
+            json.dumps({"api_base": server.url, "tool_output_max_chars": size + 1000, **never})
         )
         argv = [str(cli), "--model", MODELS[provider], "--max-iterations", str(steps + 5)]
         argv += ["--no-stream", "--output-format", "json", "--config", str(config)]
@@ -169,6 +174,7 @@ def _measure(argv: list[str], cwd: Path, env: dict[str, str], script: Script) ->
         "cpu_late_ms": cpu_late,
         "total_cpu_s": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": script.peak_rss_mb,
+        "first_request_rss_mb": script.first_rss_mb,
     }
 
 
@@ -255,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         summary[provider if label == "this" else f"{provider}@against"] = f
         rows.append(row(f"{provider} ({label})" if args.against else provider, f))
     header = ["provider", "launch wall/CPU", "gap 1-10 ours/floor", "gap last 10"]
-    header += ["CPU/step 1-10 ours/floor", "CPU/step last 10", "peak RSS", "cache"]
+    header += ["CPU/step 1-10 ours/floor", "CPU/step last 10", "peak RSS first/last", "cache"]
     title = f"provider path, {args.steps} steps of {args.bytes:,} bytes, medians of {args.repeats}"
     print_table(title, rows, header)
     print_summary(summary)
@@ -281,7 +287,7 @@ def row(label: str, f: dict[str, Any]) -> list[str]:
         f"{f['gap_late_ms']:.1f} / {floor['gap_late_ms']:.1f} ms",
         f"{f['cpu_early_ms']:.1f} / {floor['cpu_early_ms']:.1f} ms",
         f"{f['cpu_late_ms']:.1f} / {floor['cpu_late_ms']:.1f} ms",
-        f"{f['peak_rss_mb']:.0f} MB",
+        f"{f['first_request_rss_mb']:.0f} / {f['peak_rss_mb']:.0f} MB",
         f"{f['cache_hit_share']:.0%}" if "cache_hit_share" in f else "-",
     ]
 

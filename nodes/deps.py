@@ -34,6 +34,8 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         from tools.hub.user_tokens import people_sign_in
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
+        skip_logging_scan()
+        defer_default_tokenizer()
         profile = profile_of(model_id, settings)
         if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
             profile = profile_of(model_id, settings, hf_token=hf_token())
@@ -54,6 +56,35 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         )
 
     return make
+
+
+def skip_logging_scan() -> None:
+    """After each call litellm copies every message to shorten base64 data URIs in its logging
+    payload, which ml-intern sends nowhere: a walk of the whole history per step (~4% of a
+    300-step run's CPU). 0 is litellm's own "off" (`MAX_BASE64_LENGTH_FOR_LOGGING`, an
+    environment variable read when litellm is imported, which is before any config is)."""
+    from litellm.litellm_core_utils import logging_utils
+
+    logging_utils.MAX_BASE64_LENGTH_FOR_LOGGING = 0  # type: ignore[misc]
+
+
+class LazyTokenizer:
+    """litellm's default tokenizer (tiktoken's cl100k), loaded on its first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        from litellm._lazy_imports import _get_default_encoding
+
+        return getattr(_get_default_encoding(), name)
+
+
+def defer_default_tokenizer() -> None:
+    """litellm's Anthropic path loads its default tokenizer (~37 MB) on the first call only to
+    hand it on, for counting a reply that comes without usage; Anthropic always sends usage.
+    The tokenizer now loads when something first counts with it."""
+    import litellm.main
+
+    if getattr(litellm.main, "_encoding_cache", object()) is None:
+        litellm.main._encoding_cache = LazyTokenizer()  # type: ignore[assignment]
 
 
 def _tool_name(tool: Any) -> str:

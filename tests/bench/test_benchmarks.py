@@ -50,8 +50,19 @@ def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     for provider in ("openai", "anthropic"):
         figures = found[provider]
         assert figures["launch_to_first_request_s"] > 0 and figures["peak_rss_mb"] > 50
+        assert 50 < figures["first_request_rss_mb"] <= figures["peak_rss_mb"]
         assert figures["gap_early_ms"] > 0 and figures["floor"]["gap_early_ms"] > 0
     assert 0 < found["anthropic"]["cache_hit_share"] <= 1
+
+
+def test_layers_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import layers
+
+    layers.main(["--steps", "3", "--bytes", "2000", "--repeats", "1"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "layers"
+    for size in ("early", "late"):
+        assert found[size]["stdlib_pre_encoded_ms"] > 0 and found[size]["chat_litellm_ms"] > 0
 
 
 def test_experiments_benchmark(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,7 +5,11 @@ from typing import Annotated
 
 from openai import NOT_GIVEN
 from openai._utils._transform import PropertyInfo, async_maybe_transform
-from openai.types.chat import ChatCompletionMessageParam, completion_create_params
+from openai.types.chat import (
+    ChatCompletionMessageParam,
+    ChatCompletionToolUnionParam,
+    completion_create_params,
+)
 from typing_extensions import TypedDict
 
 from nodes.openai_request_path import annotated_fields, install, serves
@@ -68,8 +72,23 @@ async def test_the_fast_path_sends_the_same_body_as_the_sdk() -> None:
     assert "max_tokens" not in fast and "user" not in fast  # omitted arguments still dropped
 
 
-def test_it_installs_only_while_no_message_type_is_renamed_or_encoded() -> None:
+async def test_omitted_tools_are_still_dropped_and_a_tuple_of_tools_is_sent_as_a_list() -> None:
+    assert install()
+    from openai.resources.chat.completions import completions
+
+    params = completion_create_params.CompletionCreateParamsNonStreaming
+    omitted = await completions.async_maybe_transform({**body(), "tools": NOT_GIVEN}, params)
+    assert "tools" not in omitted
+    as_tuple = {**body(), "tools": tuple(body()["tools"])}  # type: ignore[arg-type]
+    fast = await completions.async_maybe_transform(as_tuple, params)
+    assert json.dumps(fast, sort_keys=True) == json.dumps(
+        await async_maybe_transform(as_tuple, params), sort_keys=True
+    )
+
+
+def test_it_installs_only_while_no_message_or_tool_type_is_renamed_or_encoded() -> None:
     assert annotated_fields(ChatCompletionMessageParam) == []
+    assert annotated_fields(ChatCompletionToolUnionParam) == []
 
     class Part(TypedDict):
         file_data: Annotated[str, PropertyInfo(format="base64")]

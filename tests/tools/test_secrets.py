@@ -265,3 +265,31 @@ def test_importing_the_secrets_package_loads_no_rules_and_no_langchain() -> None
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_system_prompt_is_masked_again_once_a_secret_becomes_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prompt's masking is remembered between model calls, never past a new secret: a
+    `.env` written after the first call, or a secret variable set, masks it on the next."""
+    import secrets
+
+    from tools.secrets.sources import masked_in
+
+    written, exported = (
+        f"violet-{secrets.token_hex(4)}-harbour",
+        f"amber-{secrets.token_hex(4)}-dune",
+    )
+    prompt = f"# AGENTS.md\nThe words of the day are {written} and {exported}.\n"
+    assert masked_in(tmp_path, prompt) == prompt  # nothing known yet: shown as written
+    assert masked_in(tmp_path, prompt) == prompt
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".env").write_text(f"SERVICE_PASSWORD={written}\n")
+    masked = masked_in(tmp_path, prompt)
+    assert written not in masked and "[REDACTED:SERVICE_PASSWORD]" in masked
+    assert exported in masked
+    monkeypatch.setenv("DEPLOY_API_KEY", exported)
+    masked = masked_in(tmp_path, prompt)
+    assert exported not in masked and "[REDACTED:DEPLOY_API_KEY]" in masked
+    monkeypatch.delenv("DEPLOY_API_KEY")
+    assert written not in masked_in(tmp_path, prompt)  # a known value stays known

@@ -145,6 +145,10 @@ class KnownSecrets:
     def names(self) -> list[str]:
         return sorted(set(self._values.values()))
 
+    def state(self, env: Mapping[str, str] | None = None) -> tuple[object, ...]:
+        """What masking by value depends on: equal states mask a text equally."""
+        return (self._version, tuple(secret_env_values(env)))
+
     def mask(self, text: str, env: Mapping[str, str] | None = None) -> str:
         """`text` with every form of every known value (and of the env's secrets) masked."""
         matcher = self._matcher(tuple(secret_env_values(env)))

@@ -1,0 +1,50 @@
+"""The litellm chat model ml-intern builds: what litellm does per call that we turned off."""
+
+from __future__ import annotations
+
+import pytest
+
+KEY = "sk-ant-test-not-a-real-key"
+
+
+def test_litellm_no_longer_copies_the_history_for_its_logging_after_each_call() -> None:
+    from litellm.litellm_core_utils.logging_utils import truncate_base64_in_messages
+
+    from configs.settings import Settings
+    from nodes.deps import litellm_chat_model
+
+    litellm_chat_model(Settings(model_name="openai/scripted-model"))("openai/scripted-model")
+    messages = [{"role": "user", "content": "data:image/png;base64," + "A" * 500}]
+    assert truncate_base64_in_messages(messages) is messages  # not walked, not copied
+
+
+async def test_an_anthropic_call_counts_its_usage_without_loading_litellm_s_tokenizer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """litellm loaded tiktoken's cl100k (~37 MB) on the first Anthropic call only to hand it
+    on; the reply's usage comes from the provider, so it now loads only when used."""
+    import litellm.main
+    from langchain_core.messages import HumanMessage
+
+    from configs.settings import Settings
+    from nodes.deps import LazyTokenizer, litellm_chat_model
+    from tests.fakes.anthropic_server import ScriptedAnthropicServer
+    from tests.fakes.llm_server import Turn
+
+    monkeypatch.setattr(litellm.main, "_encoding_cache", None)  # as in a new process
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    model_id = "anthropic/claude-sonnet-4-5-20250929"
+    with ScriptedAnthropicServer(responder=lambda _r: Turn(content="hi"), api_key=KEY) as server:
+        settings = Settings(model_name=model_id, api_base=server.url)
+        reply = await litellm_chat_model(settings)(model_id).ainvoke([HumanMessage("hello")])
+    assert reply.content == "hi" and reply.usage_metadata["input_tokens"] > 0
+    assert isinstance(litellm.main._encoding_cache, LazyTokenizer)  # handed on, never loaded
+
+
+def test_the_deferred_tokenizer_counts_as_litellm_s_own() -> None:
+    from litellm._lazy_imports import _get_default_encoding
+
+    from nodes.deps import LazyTokenizer
+
+    text = "epoch 3 loss 0.412 accuracy 0.87"
+    assert LazyTokenizer().encode(text) == _get_default_encoding().encode(text)
