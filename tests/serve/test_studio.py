@@ -103,7 +103,9 @@ async def test_studio_approval_round_trip_then_the_cli_continues_the_thread(
     state = await client.threads.get_state(thread["thread_id"])
     interrupts = state["interrupts"] or [i for t in state["tasks"] for i in t.get("interrupts", [])]
     request = interrupts[0]["value"]["action_requests"][0]
-    assert request["name"] == "bash" and request["args"] == {"command": "touch from-studio && ls from-*"}
+    assert request["name"] == "bash" and request["args"] == {
+        "command": "touch from-studio && ls from-*"
+    }
     assert not (workspace / "from-studio").exists()
 
     await client.runs.wait(
