@@ -34,7 +34,7 @@ def test_only_a_repeat_of_the_previous_step_in_this_turn_is_answered() -> None:
     history = [HumanMessage("run it"), step("1", command="ls"), result("1", "a.txt")]
     same, other = step("2", command="ls"), step("3", command="ls -l")
     [answer] = repeated_calls([*history, same], same.tool_calls).values()
-    assert "this was its result:\na.txt\n" in str(answer.content)
+    assert "have its result (above): a.txt\n" in str(answer.content)
     assert answer.tool_call_id == "2"
     assert repeated_calls([*history, other], other.tool_calls) == {}
     # A new question: the same call is a fresh start, not a repeat.
@@ -64,8 +64,8 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
     assert (workspace / "count.txt").read_text() == "ran\n"  # run once, not twice
     told = llm.requests[2]["messages"][-1]
-    assert told["role"] == "tool" and told["content"].startswith("Not run again")
-    assert "this was its result:\n5\n" in told["content"]
+    assert told["role"] == "tool" and told["content"].startswith("You already made this call")
+    assert "have its result (above): 5\n" in told["content"]
     assert_valid_tool_pairing(llm.requests[2]["messages"])
     assert events[-1].data["final_text"] == "It prints 5."
 
@@ -79,4 +79,4 @@ async def test_a_large_model_polling_with_the_same_call_runs_it_each_time(
     async with open_session(settings, workspace, mode="headless") as session:
         await collect(session.send("Run `python3 main.py` twice."))
     assert (workspace / "count.txt").read_text() == "ran\nran\n"
-    assert "Not run again" not in str(llm.requests[2]["messages"][-1]["content"])
+    assert "You already made this call" not in str(llm.requests[2]["messages"][-1]["content"])
