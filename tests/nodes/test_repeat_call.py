@@ -70,6 +70,23 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
     assert events[-1].data["final_text"] == "It prints 5."
 
 
+async def test_a_small_model_that_keeps_repeating_meets_the_loop_guard(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in a greedy run: `glob *.txt` twelve times, each answered without a rerun, until
+    the iteration limit; the loop guard must see answered-without-running calls too."""
+    (workspace / "main.py").write_text("print(2 + 3)\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(*[Turn(tool_calls=[RUN])] * 12)
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Run `python3 main.py`; what does it print?"))
+    assert (workspace / "count.txt").read_text() == "ran\n"
+    guard = [m for r in llm.requests for m in r["messages"] if "repeating yourself" in m["content"]]
+    assert guard and len(llm.requests) == 7  # 1 run + 3 repeats, the guard, 3 more repeats
+    assert events[-1].data["stop_reason"] == "doom_loop"
+
+
 async def test_a_large_model_polling_with_the_same_call_runs_it_each_time(
     llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
