@@ -9,7 +9,7 @@ parses model ids (tests/configs/test_model_profile.py holds that).
 
     >>> p = profile_of("llamacpp/qwen2.5-coder-1.5b", env={})
     >>> (p.route.kind, p.text_tool_calls, p.small_window, p.temperature)
-    ('local', True, True, 0.2)
+    ('local', True, True, 0.0)
 
 No litellm import: litellm's own price and window list is read as the JSON file it ships, so
 the CLI can check a model before the runtime loads.
@@ -43,8 +43,9 @@ if TYPE_CHECKING:
 WindowSource = Literal["config", "server", "litellm", "unknown"]
 # At or under this many tokens a model gets the compact prompt and the core toolset.
 SMALL_WINDOW_TOKENS = 32_768
-# Local servers sample at ~0.8 unless told; tool calling wants steadier output.
-LOCAL_TEMPERATURE = 0.2
+# Local servers sample at ~0.8 unless told; tool calling wants steady output. 0 is greedy
+# decoding in llama.cpp, Ollama and vLLM: the same request gets the same reply.
+LOCAL_TEMPERATURE = 0.0
 CHECKED_PROVIDERS = ("anthropic", "openai")
 OPENAI_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 ANTHROPIC_BREAKPOINTS = (("message", "system"), ("message", -2))

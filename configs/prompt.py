@@ -106,14 +106,24 @@ def first_sentence(text: str) -> str:
     return line[: end.start() + 1] if end else line
 
 
+# Qwen2.5-Coder-1.5B answered "According to README.md, what is the default port?" with
+# "8080" without reading it; with this line it reads the file first (bench/README.md).
+LOOK_FIRST = (
+    "Facts about the workspace (what a file says, what a command prints) come from your "
+    "tools: look before you answer."
+)
+
+
 def runtime_note(
     plan: Sequence[dict[str, Any]] = (),
     today: dt.date | None = None,
     workspace: Path | str | None = None,
     runs: Sequence[str] = (),
+    small: bool = False,
 ) -> str:
     """What is true now, sent with each call: the date, the workspace, the plan and (once a
-    compaction has shortened the history) one line per run this thread launched."""
+    compaction has shortened the history) one line per run this thread launched. `small`: a
+    small-window model is also told to look before it answers (it otherwise guesses a file)."""
     lines = [f"[runtime] Today is {(today or dt.date.today()).isoformat()}."]
     if workspace is not None:
         lines.append(f"Workspace (where tools run): {workspace}")
@@ -124,4 +134,6 @@ def runtime_note(
     if runs:
         lines.append("Runs this thread launched, as measured (the `experiments` tool has more):")
         lines += list(runs)
+    if small:
+        lines.append(LOOK_FIRST)
     return "\n".join(lines)

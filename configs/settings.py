@@ -115,7 +115,7 @@ class Settings(BaseModel):
     context_window: dict[str, int] = Field(default_factory=dict)
     # Model id -> the compact prompt and core toolset on or off (default: by its window).
     small_window: dict[str, bool] = Field(default_factory=dict)
-    # Model id -> sampling temperature (default: 0.2 for local servers, the provider's else).
+    # Model id -> sampling temperature (default: 0 for local servers, the provider's else).
     temperature: dict[str, float] = Field(default_factory=dict)
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     max_cost_usd: float | None = Field(None, gt=0)

@@ -63,11 +63,12 @@ async def route_after_model(
     return END
 
 
-async def route_after_approval(state: AgentState) -> list[Send] | Literal["call_model"]:
-    """One task per approved call, so a crash re-runs only the unfinished ones."""
+async def route_after_approval(state: AgentState) -> list[Send] | Literal["doom_check"]:
+    """One task per approved call, so a crash re-runs only the unfinished ones. Calls all
+    answered without running (refused, or a small model's repeat) still pass the loop guard."""
     approved = state.get("approved_calls") or []
     if not approved:
-        return "call_model"
+        return "doom_check"
     model = state.get("model")
     spent = float((state.get("usage") or {}).get("job_cost_usd", 0.0))
     return [
@@ -94,6 +95,6 @@ def build_graph(
         "call_model", route_after_model, ["approval_interrupt", "compact", "doom_check", END]
     )
     builder.add_conditional_edges(
-        "approval_interrupt", route_after_approval, ["execute_tools", "call_model"]
+        "approval_interrupt", route_after_approval, ["execute_tools", "doom_check"]
     )
     return builder.compile(checkpointer=checkpointer, name="ml_intern")

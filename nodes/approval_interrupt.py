@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
+from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
+from nodes.repeat_call import repeated_calls
 from nodes.run_options import run_context
 from tools.policy import PolicyContext, Verdict, decide
 
@@ -34,6 +36,8 @@ async def approval_interrupt(
 ) -> dict[str, Any]:
     run = run_context(runtime, config, deps)
     calls = pending_tool_calls(state["messages"])
+    repeats = await _small_model_repeats(state, calls, deps)
+    calls = [c for c in calls if c["id"] not in repeats]
     ctx = PolicyContext(
         mode=run.mode,
         yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
@@ -42,7 +46,8 @@ async def approval_interrupt(
     )
     # Off the event loop: judging a command reads the disk (links, the shell's globs).
     verdicts = await asyncio.to_thread(lambda: [_verdict(call, ctx, deps) for call in calls])
-    results = [_denial(c, deps) for c, v in zip(calls, verdicts, strict=True) if v == "deny"]
+    results = [*repeats.values()]
+    results += [_denial(c, deps) for c, v in zip(calls, verdicts, strict=True) if v == "deny"]
     approved = [c for c, v in zip(calls, verdicts, strict=True) if v == "auto"]
     asking = [c for c, v in zip(calls, verdicts, strict=True) if v == "ask"]
     update: dict[str, Any] = {}
@@ -79,6 +84,18 @@ async def approval_interrupt(
     order = {c["id"]: i for i, c in enumerate(calls)}
     update["approved_calls"] = sorted(approved, key=lambda c: order[c["id"]])
     return update
+
+
+async def _small_model_repeats(
+    state: Mapping[str, Any], calls: Sequence[Mapping[str, Any]], deps: AgentDeps
+) -> dict[str, ToolMessage]:
+    """A small-window model's repeats of its previous call, answered without a rerun."""
+    repeats = repeated_calls(state["messages"], calls)
+    if not repeats or deps.role != "agent":
+        return {}
+    model_id = state.get("model") or deps.settings.model_name
+    profile, _ = await thread_profile(state, model_id, deps.settings)
+    return repeats if profile.small_window else {}
 
 
 def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Verdict:

@@ -59,7 +59,9 @@ async def build_prompt(
     # Not stored: it changes from call to call.
     runs = await runtime_lines(state, run, deps)
     now = HumanMessage(
-        content=runtime_note(state.get("plan") or (), workspace=workspace, runs=runs),
+        content=runtime_note(
+            state.get("plan") or (), workspace=workspace, runs=runs, small=profile.small_window
+        ),
         additional_kwargs={MARKER: "runtime"},
     )
     # AGENTS.md and skills are the project's files: a token written there is masked too.

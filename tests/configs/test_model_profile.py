@@ -30,7 +30,7 @@ PARSING = re.compile(
         ),
         ("openai/gpt-4o", ("provider", "OPENAI_API_KEY", True, "litellm", False, False, False, False, None)),
         ("moonshotai/Kimi-K2.6", ("router", "HF_TOKEN", False, "unknown", False, False, False, False, None)),
-        ("llamacpp/qwen", ("local", None, False, "unknown", False, True, False, True, 0.2)),
+        ("llamacpp/qwen", ("local", None, False, "unknown", False, True, False, True, 0.0)),
     ],
 )  # fmt: skip
 def test_a_profile_states_every_fact_about_its_model(model: str, facts: tuple) -> None:

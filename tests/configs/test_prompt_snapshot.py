@@ -117,6 +117,10 @@ def test_runtime_note_snapshot() -> None:
     ]
     note = runtime_note(plan, today=dt.date(2026, 1, 2), workspace="/home/user/project")
     check_snapshot("runtime_note.md", note + "\n")
+    small = runtime_note(
+        plan, today=dt.date(2026, 1, 2), workspace="/home/user/project", small=True
+    )
+    check_snapshot("runtime_note_small.md", small + "\n")
 
 
 def test_runtime_note_with_runs_snapshot() -> None:

@@ -57,7 +57,23 @@ async def test_a_small_local_model_gets_a_lean_first_request_with_the_question_l
     assert question == {"role": "user", "content": QUESTION}  # the last thing it reads
     assert note["content"].startswith("[runtime] Today is")
     assert str(workspace) in note["content"] and str(workspace) not in system["content"]
-    assert request["temperature"] == 0.2
+    assert note["content"].endswith("look before you answer.")  # it guessed files otherwise
+    assert request["temperature"] == 0  # greedy: the same request, the same reply
+
+
+async def test_a_configured_temperature_replaces_the_local_default(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.session import Session
+
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content="hi"))
+    settings = fast_settings(None, model_name="llamacpp/local", temperature={"llamacpp/local": 0.7})
+    async with Session.open(
+        settings, workspace=workspace, home=isolated_home, mode="headless"
+    ) as s:
+        await collect(s.send("hi"))
+    assert llm.requests[0]["temperature"] == 0.7
 
 
 async def test_more_tools_turns_on_a_tool_for_the_next_call(
@@ -88,6 +104,7 @@ async def test_a_large_window_stated_by_vllm_keeps_the_full_profile(
     [request] = llm.requests
     assert len(tool_names(request)) > 20 and "more_tools" not in tool_names(request)
     assert request["messages"][-1]["content"].startswith("[runtime]")  # large: note last
+    assert "look before you answer" not in request["messages"][-1]["content"]
 
 
 async def test_ollama_states_its_window_through_api_show(

@@ -1,0 +1,84 @@
+"""A small model that repeats the call it just made gets that call's result back, not a rerun.
+
+Small local models often answer a tool result by making the very same call again (seen with
+Qwen2.5-Coder-1.5B: `bash python3 main.py` three times, the same `read` until the loop guard).
+For a small-window model the approval step answers such a call itself: the earlier result,
+said plainly, with what to do next. Large models keep every call: they poll on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
+
+from nodes.history import MARKER, is_user_message, results_by_call
+
+REPEAT_OF = "ml_intern_repeat_of"  # on a repeat's answer: the result it quotes
+# Measured on recorded requests (Qwen2.5-Coder-1.5B, fenced template): this wording made it
+# answer 4 times of 4; "Not run again: ..." or an offer of "a different tool" made it call
+# `bash` again or read made-up files.
+REPEATED = (
+    "You already made this call and have its result (above): {result}\n"
+    "Do not call it again. Answer the user's question now, in plain text."
+)
+
+
+def repeated_calls(
+    messages: Sequence[AnyMessage], calls: Sequence[Mapping[str, Any]]
+) -> dict[str, ToolMessage]:
+    """For each of `calls` identical (tool and arguments) to one of the model's previous step
+    in this turn, the answer it gets instead of running: keyed by call id."""
+    earlier = _previous_step(messages)
+    if earlier is None:
+        return {}
+    step, results = earlier
+    answers: dict[str, ToolMessage] = {}
+    for call in calls:
+        same = next((c for c in step.tool_calls if _same_call(c, call)), None)
+        if same is None or same["id"] not in results:
+            continue
+        result = _real_result(results[same["id"]])
+        answers[call["id"]] = ToolMessage(
+            content=REPEATED.format(name=call["name"], result=result),
+            tool_call_id=call["id"],
+            name=call["name"],
+            additional_kwargs={MARKER: "repeat", REPEAT_OF: result},
+        )
+    return answers
+
+
+def _previous_step(
+    messages: Sequence[AnyMessage],
+) -> tuple[AIMessage, dict[str, ToolMessage]] | None:
+    """The AI message before the last one, in this turn, with its results."""
+    seen_last = False
+    for i in range(len(messages) - 1, -1, -1):
+        message = messages[i]
+        if is_user_message(message):
+            return None
+        if isinstance(message, AIMessage) and message.tool_calls:
+            if seen_last:
+                return message, results_by_call(messages, i)
+            seen_last = True
+    return None
+
+
+def _same_call(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    return one["name"] == other["name"] and _canonical(one.get("args")) == _canonical(
+        other.get("args")
+    )
+
+
+def _canonical(args: Any) -> str:
+    return json.dumps(args or {}, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _real_result(result: ToolMessage) -> str:
+    """What the call really returned, also when the earlier call was itself a repeat."""
+    kept = (result.additional_kwargs or {}).get(REPEAT_OF)
+    if isinstance(kept, str):
+        return kept
+    return result.content if isinstance(result.content, str) else str(result.content)
