@@ -25,6 +25,7 @@ import typer
 
 from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
+from serve.parent_watch import PARENT_ENV
 
 app = typer.Typer(add_completion=False)
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -186,6 +187,7 @@ def serve(
     workdir = config.parent
     log = workdir / "server.log"
     env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
+    env[PARENT_ENV] = str(os.getpid())  # the server stops if this process is killed
     env.update(guard_env(host, port))
     env.update(extra_env or {})
     argv = [langgraph, "dev", "--config", str(config), "--no-browser", "--no-reload",

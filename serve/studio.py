@@ -28,6 +28,7 @@ from graph.builder import build_graph
 from graph.experiments import with_ledger
 from graph.research_agent import with_research
 from nodes.deps import AgentDeps
+from serve.parent_watch import watch_parent
 from serve.server_settings import server_settings
 from store.checkpointer import default_db_path, open_checkpointer
 from store.thread_index import ThreadIndex
@@ -161,9 +162,11 @@ async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
     shutdown the MCP sessions close with it."""
     async with open_checkpointer(default_db_path()) as saver:
         SERVER.saver = saver
+        watch = asyncio.create_task(watch_parent(), name="ml-intern-parent-watch")
         try:
             await build_now()
             yield saver
         finally:
+            watch.cancel()
             SERVER.saver = None
             await SERVER.aclose()
