@@ -6,12 +6,13 @@ The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import say, script_errors, snap
@@ -55,6 +56,18 @@ async def answer_of(page: Page) -> object:
     return answer
 
 
+async def rows_of(answer: Locator, expected: list[list[str]]) -> list[list[str]]:
+    """The table's rows, cell by cell, once they read as `expected` (or after 30 s): the
+    answer is drawn again when its run ends, and a row read from the replaced copy has no
+    table layout (its cells come out as lines)."""
+    deadline = time.monotonic() + 30
+    while True:
+        rows = [r.split("\t") for r in await answer.locator("table tr").all_inner_texts()]
+        if rows == expected or time.monotonic() > deadline:
+            return rows
+        await asyncio.sleep(0.1)
+
+
 async def test_tables_emphasis_quotes_lists_links_and_code(
     page: Page, llm: ScriptedLLMServer, tmp_path: Path
 ) -> None:
@@ -62,10 +75,8 @@ async def test_tables_emphasis_quotes_lists_links_and_code(
     await say(page, "report")
     answer = page.locator(".msg.assistant .md").last
     await expect(answer.locator("table")).to_be_visible(timeout=90_000)
-    rows = await answer.locator("table tr").all_inner_texts()
-    assert [r.split("\t") for r in rows] == [
-        ["model", "accuracy", "loss"], ["base", "0.81", "0.52"], ["tuned", "0.89", "0.31"]
-    ]  # fmt: skip
+    table = [["model", "accuracy", "loss"], ["base", "0.81", "0.52"], ["tuned", "0.89", "0.31"]]
+    assert await rows_of(answer, table) == table
     await expect(answer.locator("td em")).to_have_text("base")
     await expect(answer.locator("td strong")).to_have_text("tuned")
     await expect(answer.locator("blockquote em")).to_have_text("two")
