@@ -42,8 +42,7 @@ class Cli:
     env: dict[str, str]
     cwd: Path
     home: Path
-    # A new interpreter per run, not a fork of the zygote (all runs: ML_INTERN_TESTS_FRESH_CLI=1).
-    fresh: bool = os.environ.get("ML_INTERN_TESTS_FRESH_CLI") == "1"
+    fresh: bool = False  # a new interpreter per run (every run: ML_INTERN_TESTS_FRESH_CLI=1)
 
     def use_server(self, server: ScriptedLLMServer) -> None:
         self.env["OPENAI_API_BASE"] = server.url

@@ -58,6 +58,7 @@ PRELOAD = (
 )
 OURS = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
 MAX_REQUEST = 1 << 20
+FRESH_ENV = "ML_INTERN_TESTS_FRESH_CLI"  # "1": every run spawns a fresh interpreter instead
 
 # --- the zygote ----------------------------------------------------------------------------
 
@@ -250,6 +251,8 @@ class Zygote:
 class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
     """`subprocess.Popen([sys.executable, "-m", "cli", ...])`, forked from the zygote."""
 
+    _fresh = False
+
     def _execute_child(  # type: ignore[override]
         self, args: Any, executable: Any, preexec_fn: Any, close_fds: Any, pass_fds: Any,
         cwd: Any, env: Any, startupinfo: Any, creationflags: Any, shell: Any,
@@ -257,6 +260,14 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
         restore_signals: Any, gid: Any, gids: Any, uid: Any, umask: Any,
         start_new_session: bool, process_group: Any,
     ) -> None:  # fmt: skip
+        self._fresh = os.environ.get(FRESH_ENV) == "1"
+        if self._fresh:  # a fresh interpreter, as subprocess.Popen starts it
+            super()._execute_child(  # type: ignore[misc]
+                args, executable, preexec_fn, close_fds, pass_fds, cwd, env, startupinfo,
+                creationflags, shell, p2cread, p2cwrite, c2pread, c2pwrite, errread, errwrite,
+                restore_signals, gid, gids, uid, umask, start_new_session, process_group,
+            )  # fmt: skip
+            return
         argv = [os.fspath(a) for a in args]
         if argv[:3] != [sys.executable, "-m", "cli"] or preexec_fn or shell or pass_fds:
             raise ValueError(f"the zygote runs only `{sys.executable} -m cli ...`: {argv[:3]}")
@@ -296,12 +307,16 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
             self.returncode = int(line)
             self._status.close()
 
-    def _internal_poll(self, _deadstate: Any = None, **_: Any) -> int | None:
+    def _internal_poll(self, _deadstate: Any = None, **kwargs: Any) -> int | None:
+        if self._fresh:
+            return super()._internal_poll(_deadstate, **kwargs)  # type: ignore[misc]
         if self.returncode is None:
             self._settle(self._line(block=False))
         return self.returncode
 
     def _wait(self, timeout: float | None) -> int:
+        if self._fresh:
+            return super()._wait(timeout)  # type: ignore[misc]
         if self.returncode is not None:
             return self.returncode
         if timeout is not None and not select.select([self._status], [], [], max(timeout, 0))[0]:
