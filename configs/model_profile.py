@@ -185,17 +185,26 @@ def _endpoint(found: Route, model_id: str, env: Mapping[str, str]) -> str | None
     return None
 
 
+KEPT = ("input_cost_per_token", "supports_reasoning", "max_input_tokens", "max_tokens")
+
+
 @cache
-def _price_list() -> dict[str, Any]:
-    """litellm's bundled price and window list, read as data (no litellm import)."""
+def _price_list() -> dict[str, dict[str, Any]]:
+    """litellm's bundled price and window list, read as data (no litellm import), keeping
+    only what a profile reads: the whole list held twice (here and in litellm) cost ~10 MB."""
     spec = importlib.util.find_spec("litellm")
     if spec is None or spec.origin is None:
         return {}
     path = Path(spec.origin).parent / "model_prices_and_context_window_backup.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        listed = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return {
+        model: {key: entry[key] for key in KEPT if key in entry}
+        for model, entry in listed.items()
+        if isinstance(entry, dict)
+    }
 
 
 def _listed(model_id: str) -> Mapping[str, Any]:

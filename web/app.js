@@ -127,7 +127,9 @@ async function openThread(threadId) {
   await refresh();
   if (thread.status === "busy") {
     const runs = await api("GET", `/threads/${threadId}/runs?status=running`);
-    if (runs.length && ui.threadId === threadId) await join(runs[0].run_id);
+    if (ui.threadId !== threadId) return;
+    if (runs.length) await join(runs[0].run_id);
+    else await refresh(); // the run ended after the state was read: show how it ended
   }
 }
 
