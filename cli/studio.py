@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -62,7 +61,7 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
     many. `token`: the web UI's access token, when the server requires one."""
     import httpx
 
-    from store.thread_index import ThreadIndex
+    from store.thread_index import ThreadIndex, is_uuid
 
     with ThreadIndex(home / "threads.sqlite") as index:
         threads = index.list(limit=500)
@@ -82,14 +81,6 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
             body = {"thread_id": info.thread_id, "if_exists": "do_nothing", "metadata": metadata}
             client.post("/threads", json=body).raise_for_status()
     return len(shown)
-
-
-def is_uuid(thread_id: str) -> bool:
-    try:
-        uuid.UUID(thread_id)
-    except ValueError:
-        return False
-    return True
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -18,7 +18,6 @@ import asyncio
 import logging
 import re
 import sys
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -26,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from serve import server_threads
 from store.checkpointer import default_db_path
 from store.database import DatabaseError
-from store.thread_index import ThreadIndex, ThreadInfo
+from store.thread_index import ThreadIndex, ThreadInfo, is_uuid
 
 SEARCH_PATH = "/threads/search"
 THREAD_PATH = re.compile(r"^/threads/([0-9a-fA-F-]{36})(?:/|$)")
@@ -54,14 +53,6 @@ def one_row(thread_id: str) -> list[ThreadInfo]:
     with ThreadIndex(default_db_path()) as index:
         found = index.get(thread_id)
     return [found] if found else []
-
-
-def is_uuid(thread_id: str) -> bool:
-    try:
-        uuid.UUID(thread_id)
-    except ValueError:
-        return False
-    return True
 
 
 class ThreadSync:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import uuid
 from dataclasses import dataclass
 
 from store.experiments import Ledger
@@ -153,3 +154,12 @@ class ThreadIndex(SharedConnection):
         with self._db() as db:
             cursor = db.execute("DELETE FROM ml_intern_threads WHERE thread_id = ?", (thread_id,))
             return cursor.rowcount > 0
+
+
+def is_uuid(thread_id: str) -> bool:
+    """LangGraph's server keys threads by UUID; a CLI thread named `--thread-id x` is not one."""
+    try:
+        uuid.UUID(thread_id)
+    except ValueError:
+        return False
+    return True
