@@ -70,7 +70,7 @@ class ThreadSync:
             path = scope["path"]
             if path == SEARCH_PATH and scope["method"] == "POST":
                 await self.sync(self.catch_up)
-            elif (match := THREAD_PATH.match(path)) and match.group(1) not in self.learnt:
+            elif (match := THREAD_PATH.match(path)) and match.group(1).lower() not in self.learnt:
                 await self.sync(self.learn, match.group(1).lower())
         await self.app(scope, receive, send)
 
