@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
 Family = Literal["local", "hub", "external", "research", "mcp"]
+# How a tool changes the workspace, so undo can put it back (store/workspace_journal.py):
+# "none": it changes no local file; "paths": only the files `changed_paths` names from its
+# arguments; "programs": it runs programs, so the workspace tree is compared around the call.
+WorkspaceEffect = Literal["none", "paths", "programs"]
 Describer = Callable[[Mapping[str, Any]], str]
 # (thread id, the thread's current messages) -> lines for the runtime note
 RuntimeLines = Callable[[str, Sequence[Any]], Awaitable[list[str]]]
@@ -48,6 +52,10 @@ class ToolSpec:
     # Lines the tool adds to the runtime note once a compaction has shortened the history
     # (`experiments`: one per run the thread launched), so what was measured is not lost.
     runtime_lines: RuntimeLines | None = None
+    # What undo must record around a call (see WorkspaceEffect).
+    workspace_effect: WorkspaceEffect = "none"
+    # With workspace_effect "paths": the paths (as the model wrote them) a call may change.
+    changed_paths: Callable[[Mapping[str, Any]], list[str]] | None = None
 
     @property
     def name(self) -> str:
