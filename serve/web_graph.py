@@ -39,4 +39,4 @@ async def make_graph(config: Any = None) -> AsyncIterator[CompiledStateGraph[Any
     try:
         yield graph
     finally:
-        lock.release()
+        await asyncio.to_thread(lock.release)  # closing a database session blocks too
