@@ -8,6 +8,7 @@ run's model time, the most model requests in flight at once (counted by the mode
 added latency p50/p95 at the start (a run's POST to its first model request: `langgraph dev`
 looks for new runs every 0.5 s when idle) and per step (a model request's arrival minus the
 previous answer of its run), server CPU per step and RSS (the server's process tree, /proc).
+A round of two runs first warms the server up and is not reported.
 
     uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6]
 """
@@ -204,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
             wait_for_ready(proc, out)
             server = tree(proc.pid)[1]  # `langgraph dev`, the child of `ml-intern web`
             idle_rss = round(rss_mb(tree(server)), 1)
+            measure(url, server, llm, script, 2)  # warm-up: the first runs import and connect
             for runs in args.runs:
                 rows.append(measure(url, server, llm, script, runs))
                 print(f"{rows[-1]}", file=sys.stderr)
