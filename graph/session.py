@@ -120,13 +120,7 @@ class Session(ThreadHistory):
             catalog = with_more_tools(catalog)
         db = home / DB_NAME
         journal = open_journal(settings.undo, home, db)
-        deps = AgentDeps(
-            settings=settings,
-            catalog=catalog,
-            home=home,
-            chat_model_factory=chat_model_factory,
-            workspace_recorder=journal,
-        )
+        deps = AgentDeps(settings, catalog, home, chat_model_factory, workspace_recorder=journal)
         async with open_checkpointer(db) as checkpointer:
             with ThreadIndex(db) as index, closing_journal(journal):
                 yield cls(

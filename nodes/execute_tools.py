@@ -56,12 +56,7 @@ async def execute_tools(
         model=task.get("model"),
         job_spent_usd=task.get("job_spent_usd", 0.0),
     )
-    recording = await start_recording(call, context, deps)
-    try:
-        message, artifact = await run_call(call, context, deps, shown)
-    finally:
-        if recording is not None:  # cancelled or failed too: what it changed is kept
-            await finish_recording(recording, deps)
+    message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
     # and credential files (perhaps just written by this call) are known values first.
     await asyncio.to_thread(refresh_known_secrets, run.workspace or deps.workspace)
@@ -89,6 +84,18 @@ async def execute_tools(
         update["plan"] = artifact["plan"]
         writer({"type": "plan_update", "plan": artifact["plan"]})
     return update
+
+
+async def recorded_call(
+    call: dict[str, Any], context: CallContext, deps: AgentDeps, shown: OutputTail
+) -> tuple[ToolMessage, Any]:
+    """`run_call`, with what it changes in the workspace kept for undo."""
+    recording = await start_recording(call, context, deps)
+    try:
+        return await run_call(call, context, deps, shown)
+    finally:
+        if recording is not None:  # cancelled or failed too: what it changed is kept
+            await finish_recording(recording, deps)
 
 
 async def start_recording(call: dict[str, Any], context: CallContext, deps: AgentDeps) -> Any:

@@ -124,14 +124,16 @@ class WorkspaceJournal:
         """Scan now; every kept file's content is in the store when this returns."""
         known = self._scan_of(tree.root)
         scan = tree.scan(known)
-        old = {e.digest for e in known.values() if e.digest}
-        new = {rel: e for rel, e in scan.items() if e.digest and e.digest not in old}
-        stored = self.records.has_blobs(e.digest for e in new.values() if e.digest)
-        for rel, entry in new.items():
-            if entry.digest not in stored:
-                scan[rel] = self._store(tree, rel, entry)
-        if scan != known:
+        fresh = {rel: e for rel, e in scan.items() if known.get(rel) is not e}
+        if fresh or len(scan) != len(known):
             self._dirty.add(str(tree.root))
+        if fresh:
+            old = {e.digest for e in known.values() if e.digest}
+            new = {rel: e for rel, e in fresh.items() if e.digest and e.digest not in old}
+            stored = self.records.has_blobs(e.digest for e in new.values() if e.digest)
+            for rel, entry in new.items():
+                if entry.digest not in stored:
+                    scan[rel] = self._store(tree, rel, entry)
         self._scans[str(tree.root)] = scan
         return scan
 

@@ -99,7 +99,7 @@ class Tree:
         self.rules = rules
         ignored = _git_ignored_folders(root) if (root / ".git").exists() else ()
         self._not_kept = tuple(p.strip("/") + "/" for p in (*rules.not_kept, *ignored) if p)
-        self._skip_paths = {os.fsencode(p) for p in rules.skip_paths}
+        self._skip_paths = set(rules.skip_paths)
 
     def kept_here(self, rel: str) -> bool:
         """Content may be stored: not in a data/outputs folder, not a credential file."""
@@ -108,50 +108,65 @@ class Tree:
         return not any((rel + "/").startswith(prefix) for prefix in self._not_kept)
 
     def scan(self, known: Manifest) -> Manifest:
-        """Every path under the root; a path whose stat matches `known` keeps its known hash,
-        any other kept file is hashed."""
+        """Every path under the root; a path whose stat matches `known` keeps its known entry
+        (a hot loop: one lstat per path, nothing else when nothing changed); any other kept
+        file is hashed."""
         found: Manifest = {}
-        stack = [b""]
-        root = os.fsencode(self.root)
-        skip = {os.fsencode(name) for name in self.rules.skip}
+        root = str(self.root)
+        skip, skip_paths, temp = self.rules.skip, self._skip_paths, TEMP_MARK
+        stack = [""]
         while stack:
             rel_dir = stack.pop()
             try:
-                entries = list(os.scandir(os.path.join(root, rel_dir) if rel_dir else root))
+                with os.scandir(root + "/" + rel_dir if rel_dir else root) as listing:
+                    entries = list(listing)
             except OSError:
                 continue  # gone, or not ours to read: nothing to record
+            prefix = rel_dir + "/" if rel_dir else ""
             for item in entries:
                 name = item.name
-                if name.endswith(TEMP_MARK.encode()):
+                if name.endswith(temp):
                     continue
-                rel_b = os.path.join(rel_dir, name) if rel_dir else name
-                if item.is_dir(follow_symlinks=False):
-                    if name in skip or item.path in self._skip_paths:
+                rel = prefix + name
+                try:
+                    info = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    if name in skip or item.path in skip_paths:
                         continue
-                    stack.append(rel_b)
-                rel = os.fsdecode(rel_b)
-                entry = self._entry(item.path, rel, item.stat(follow_symlinks=False), known)
+                    stack.append(rel)
+                before = known.get(rel)
+                if (
+                    before is not None
+                    and before.mtime_ns == info.st_mtime_ns
+                    and before.size == info.st_size
+                    and before.ino == info.st_ino
+                    and before.mode == info.st_mode
+                    and before.kind == "f"
+                ):
+                    found[rel] = before
+                    continue
+                entry = self._entry(item.path, rel, info, known)
                 if entry is not None:
                     found[rel] = entry
         return found
 
     def entry(self, rel: str, known: Manifest | None = None) -> Entry | None:
         """One path's entry now (None when absent)."""
-        path = os.path.join(os.fsencode(self.root), os.fsencode(rel))
+        path = os.path.join(str(self.root), rel)
         try:
             info = os.lstat(path)
         except OSError:
             return None
         return self._entry(path, rel, info, known or {})
 
-    def _entry(
-        self, path: bytes | str, rel: str, info: os.stat_result, known: Manifest
-    ) -> Entry | None:
+    def _entry(self, path: str, rel: str, info: os.stat_result, known: Manifest) -> Entry | None:
         mode = info.st_mode
         if stat.S_ISDIR(mode):
             return Entry("d", mode, 0, 0, info.st_ino)
         if stat.S_ISLNK(mode):
-            return Entry("l", mode, 0, 0, info.st_ino, link=os.fsdecode(os.readlink(path)))
+            return Entry("l", mode, 0, 0, info.st_ino, link=os.readlink(path))
         if not stat.S_ISREG(mode):
             return None  # sockets, fifos, devices: nothing undo can hold
         kept = info.st_size <= self.rules.max_file_bytes and self.kept_here(rel)
@@ -185,7 +200,10 @@ def file_digest(path: bytes | str) -> str | None:
 
 def changed(before: Manifest, after: Manifest) -> list[tuple[str, Entry | None, Entry | None]]:
     """Paths whose entry differs between two scans: (path, before, after), in path order."""
-    paths = {p for p in before.keys() | after.keys() if not same_entry(before.get(p), after.get(p))}
+    paths = {
+        p for p, e in after.items() if before.get(p) is not e and not same_entry(before.get(p), e)
+    }
+    paths.update(p for p in before if p not in after)
     return [(p, before.get(p), after.get(p)) for p in sorted(paths)]
 
 

@@ -140,5 +140,7 @@ def test_fork_at_a_point_gets_its_own_workspace_as_it_was_then(
     new_id = re.search(r"into (\S+);", forked.stdout).group(1)  # type: ignore[union-attr]
     shown = cli.run("threads", "show", new_id).stdout
     assert "First." in shown and "Second." not in shown
-    rows = {r["thread_id"]: r for r in json.loads(cli.run("threads", "list", "--all", "--json").stdout)}
+    rows = {
+        r["thread_id"]: r for r in json.loads(cli.run("threads", "list", "--all", "--json").stdout)
+    }
     assert rows[new_id]["cwd"] == str(copy)
