@@ -11,6 +11,7 @@ import pytest
 from tests.cli.conftest import Cli
 from tests.cli.test_repl import PROMPT, spawn_repl
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.tools.local.test_sandbox import needs_bwrap
 
 pytestmark = pytest.mark.cli_e2e
 MODEL = ("--model", "openai/scripted-model")
@@ -144,3 +145,41 @@ def test_fork_at_a_point_gets_its_own_workspace_as_it_was_then(
         r["thread_id"]: r for r in json.loads(cli.run("threads", "list", "--all", "--json").stdout)
     }
     assert rows[new_id]["cwd"] == str(copy)
+
+
+@needs_bwrap
+def test_sandboxed_bash_changes_are_put_back(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    (cli.cwd / "train.py").write_text("lr = 1e-4\n")
+    llm.add(
+        Turn(
+            tool_calls=[
+                call("bash", command="echo 'lr = 1' > train.py && mkdir out && touch out/x")
+            ]
+        ),
+        Turn(content="Edited in the sandbox."),
+    )
+    done = cli.run(*MODEL, "--sandbox", "--thread-id", "t-sb", "edit train.py")
+    assert done.returncode == 0, done.stderr
+    assert (cli.cwd / "train.py").read_text() == "lr = 1\n"
+    undone = cli.run("threads", "undo", "t-sb", "--json")
+    assert undone.returncode == 0, undone.stderr
+    assert sorted(json.loads(undone.stdout)["removed"]) == ["out", "out/x"]
+    assert (cli.cwd / "train.py").read_text() == "lr = 1e-4\n" and not (cli.cwd / "out").exists()
+
+
+def test_a_thread_from_before_the_record_rewinds_its_words_and_says_so(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    config = cli.home.parent / "xdg-config" / "ml-intern" / "cli_agent_config.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps({"undo": {"enabled": False}}))  # as older ml-intern did
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[call("bash", command="echo x > old.txt")]), Turn(content="Old."))
+    assert cli.run(*MODEL, "--yolo", "--thread-id", "t-old", "make old.txt").returncode == 0
+    config.write_text("{}")
+    undone = cli.run("threads", "undo", "t-old")
+    assert undone.returncode == 0, undone.stderr
+    assert "were not recorded (older ml-intern): bash: echo x > old.txt" in undone.stdout
+    assert (cli.cwd / "old.txt").exists()
+    assert "Old." not in cli.run("threads", "show", "t-old").stdout
