@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from store.workspace_records import WorkspaceRecords
 from store.workspace_tree import Entry, Manifest, Tree, TreeRules, changed, same_entry
+from store.workspace_watch import FolderWatch
 
 if TYPE_CHECKING:
     from configs.undo_settings import UndoSettings
@@ -49,6 +50,7 @@ class WorkspaceJournal:
         self._scans: dict[str, Manifest] = {}
         self._saved_at: dict[str, float] = {}
         self._dirty: set[str] = set()
+        self._watches: dict[str, FolderWatch] = {}
 
     def tree(self, root: Path) -> Tree:
         key = str(root)
@@ -110,6 +112,8 @@ class WorkspaceJournal:
         """The last scans are written (the next process hashes only what changed since)."""
         for root in list(self._dirty):
             self._save(root)
+        for watch in self._watches.values():
+            watch.close()
         self.records.close()
 
     # -- internals -----------------------------------------------------------
@@ -123,7 +127,7 @@ class WorkspaceJournal:
     def _rescan(self, tree: Tree) -> Manifest:
         """Scan now; every kept file's content is in the store when this returns."""
         known = self._scan_of(tree.root)
-        scan = tree.scan(known)
+        scan = self._look(tree, known)
         fresh = {rel: e for rel, e in scan.items() if known.get(rel) is not e}
         if fresh or len(scan) != len(known):
             self._dirty.add(str(tree.root))
@@ -135,6 +139,33 @@ class WorkspaceJournal:
                 if entry.digest not in stored:
                     scan[rel] = self._store(tree, rel, entry)
         self._scans[str(tree.root)] = scan
+        return scan
+
+    def _look(self, tree: Tree, known: Manifest) -> Manifest:
+        """The tree now: only the folders inotify saw change are listed again; the first look,
+        or one after lost events, scans everything (twice the first time, so nothing changed
+        between the scan and the watches is missed)."""
+        key = str(tree.root)
+        watch = self._watches.get(key)
+        if watch is None:
+            watch = self._watches[key] = FolderWatch(key)
+            watch.watch([""])
+            first = tree.scan(known)
+            watch.watch([rel for rel, e in first.items() if e.kind == "d"])
+            watch.changed()  # what the second scan sees anyway
+            watch.scanned_all()
+            return tree.scan(first)
+        seen = watch.changed()
+        if seen is None:
+            scan = tree.scan(known)
+            watch.watch([rel for rel, e in scan.items() if e.kind == "d"])
+            watch.scanned_all()
+            return scan
+        dirty, born = seen
+        if not dirty:
+            return known
+        scan, walked = tree.rescan(known, dirty, born)
+        watch.watch(walked)
         return scan
 
     def _kept_entry(self, tree: Tree, rel: str) -> Entry | None:

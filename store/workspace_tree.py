@@ -112,9 +112,40 @@ class Tree:
         (a hot loop: one lstat per path, nothing else when nothing changed); any other kept
         file is hashed."""
         found: Manifest = {}
+        self._walk([""], known, found, recurse=True)
+        return found
+
+    def rescan(
+        self, known: Manifest, dirty: set[str], born: set[str]
+    ) -> tuple[Manifest, list[str]]:
+        """`known` with only the folders in `dirty` listed again (folders made since, in `born`
+        or not known, are walked whole); returns the result and the folders walked whole."""
+        found = dict(known)
+        children: dict[str, list[str]] = {}
+        for rel in known:
+            children.setdefault(rel.rpartition("/")[0], []).append(rel)
+        walked: list[str] = []
+        for folder in sorted(dirty):
+            if folder and (found.get(folder) is None or found[folder].kind != "d"):
+                continue  # gone with its parent, or not a folder any more
+            for rel in children.get(folder, ()):
+                _drop(found, children, rel)
+            for sub in self._walk([folder], known, found, recurse=False):
+                if sub in born or known.get(sub) is None or known[sub].kind != "d":
+                    walked += self._walk([sub], known, found, recurse=True)
+                    walked.append(sub)
+                else:
+                    _restore_subtree(found, known, children, sub)
+        return found, walked
+
+    def _walk(
+        self, stack: list[str], known: Manifest, found: Manifest, *, recurse: bool
+    ) -> list[str]:
+        """List the folders in `stack` (and, with `recurse`, every folder below) into `found`;
+        returns the subfolders met."""
         root = str(self.root)
         skip, skip_paths, temp = self.rules.skip, self._skip_paths, TEMP_MARK
-        stack = [""]
+        folders: list[str] = []
         while stack:
             rel_dir = stack.pop()
             try:
@@ -135,7 +166,9 @@ class Tree:
                 if stat.S_ISDIR(info.st_mode):
                     if name in skip or item.path in skip_paths:
                         continue
-                    stack.append(rel)
+                    folders.append(rel)
+                    if recurse:
+                        stack.append(rel)
                 before = known.get(rel)
                 if (
                     before is not None
@@ -150,7 +183,7 @@ class Tree:
                 entry = self._entry(item.path, rel, info, known)
                 if entry is not None:
                     found[rel] = entry
-        return found
+        return folders
 
     def entry(self, rel: str, known: Manifest | None = None) -> Entry | None:
         """One path's entry now (None when absent)."""
@@ -178,6 +211,24 @@ class Tree:
             return before
         digest = file_digest(path)
         return None if digest is None else _with_digest(fresh, digest)
+
+
+def _drop(found: Manifest, children: dict[str, list[str]], rel: str) -> None:
+    """Remove `rel` and, if it was a folder, everything known below it."""
+    found.pop(rel, None)
+    for child in children.get(rel, ()):
+        _drop(found, children, child)
+
+
+def _restore_subtree(
+    found: Manifest, known: Manifest, children: dict[str, list[str]], rel: str
+) -> None:
+    """A folder still there and watched: what was known below it stands (its own events say
+    if it changed)."""
+    for child in children.get(rel, ()):
+        if child in known and child not in found:
+            found[child] = known[child]
+        _restore_subtree(found, known, children, child)
 
 
 def _with_digest(entry: Entry, digest: str) -> Entry:
