@@ -44,7 +44,11 @@ SECTIONS = [
     ("failed", "bold red", "Could not be put back:"),
     ("not_kept", "yellow", "Changed, but not kept (too big, a data folder or a credential file):"),
     ("not_undoable", "yellow", "Not undone (outside the workspace or on another service):"),
-    ("not_recorded", "yellow", "Files these calls changed were not recorded (older ml-intern):"),
+    (
+        "not_recorded",
+        "yellow",
+        "Files these calls changed were not recorded (recording off, an older ml-intern, or a workspace over undo.max_files):",
+    ),
 ]
 
 

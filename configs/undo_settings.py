@@ -32,5 +32,8 @@ class UndoSettings(BaseModel):
     # Workspace folders (relative) whose files are listed, not kept: data, outputs,
     # checkpoints. Folders and files `.gitignore` names are treated the same way.
     not_kept: list[str] = Field(default_factory=list)
+    # A workspace with more files than this (a home folder, a dataset tree) is not scanned:
+    # what programs change there is not recorded (file tools' own paths still are).
+    max_files: int = Field(200_000, ge=1)
     # Folder names never walked nor recorded, wherever they are.
     skip: list[str] = Field(default_factory=lambda: list(DEFAULT_SKIP))

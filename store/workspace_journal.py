@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.workspace_records import WorkspaceRecords
-from store.workspace_tree import Entry, Manifest, Tree, TreeRules, changed, same_entry
+from store.workspace_tree import (
+    Entry,
+    Manifest,
+    TooManyFiles,
+    Tree,
+    TreeRules,
+    changed,
+    same_entry,
+)
 from store.workspace_watch import FolderWatch
 
 if TYPE_CHECKING:
@@ -51,6 +59,7 @@ class WorkspaceJournal:
         self._saved_at: dict[str, float] = {}
         self._dirty: set[str] = set()
         self._watches: dict[str, FolderWatch] = {}
+        self._too_big: set[str] = set()
 
     def tree(self, root: Path) -> Tree:
         key = str(root)
@@ -70,8 +79,14 @@ class WorkspaceJournal:
             rels = [rel for path in paths if (rel := inside(root, path)) is not None]
             before = {rel: self._kept_entry(tree, rel) for rel in rels}
             return Recording(thread_id, call_id, tree, before)
-        with self._lock:
-            self._rescan(tree)
+        if str(root) in self._too_big:
+            return None
+        try:
+            with self._lock:
+                self._rescan(tree)
+        except TooManyFiles:
+            self._too_big.add(str(root))  # said once per process: undo names such calls
+            return None
         return Recording(thread_id, call_id, tree, None)
 
     def finish(self, recording: Recording) -> None:
@@ -92,7 +107,8 @@ class WorkspaceJournal:
         else:
             with self._lock:
                 previous = self._scans[root]
-                found = changed(previous, self._rescan(tree))
+                now = self._rescan(tree)
+                found = [] if now is previous else changed(previous, now)
         self.records.add_changes(recording.thread_id, recording.call_id, root, found)
         self._maybe_save(root)
 
@@ -128,6 +144,8 @@ class WorkspaceJournal:
         """Scan now; every kept file's content is in the store when this returns."""
         known = self._scan_of(tree.root)
         scan = self._look(tree, known)
+        if scan is known:
+            return known  # nothing happened in the workspace
         fresh = {rel: e for rel, e in scan.items() if known.get(rel) is not e}
         if fresh or len(scan) != len(known):
             self._dirty.add(str(tree.root))
@@ -219,6 +237,7 @@ def rules_from(settings: UndoSettings, home: Path) -> TreeRules:
         skip=frozenset(settings.skip),
         not_kept=tuple(settings.not_kept),
         max_file_bytes=int(settings.max_file_mb * 1024 * 1024),
+        max_files=settings.max_files,
         skip_paths=(str(home.resolve()),),
     )
 

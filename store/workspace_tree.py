@@ -88,7 +88,12 @@ class TreeRules:
     skip: frozenset[str]  # folder names never walked (".git", ".venv", ...)
     not_kept: tuple[str, ...]  # workspace-relative folders whose files are listed, not stored
     max_file_bytes: int
+    max_files: int = 200_000
     skip_paths: tuple[str, ...] = ()  # absolute paths inside the workspace never walked
+
+
+class TooManyFiles(Exception):
+    """The workspace holds more than `max_files` paths: programs' changes go unrecorded."""
 
 
 class Tree:
@@ -183,6 +188,8 @@ class Tree:
                 entry = self._entry(item.path, rel, info, known)
                 if entry is not None:
                     found[rel] = entry
+            if len(found) > self.rules.max_files:
+                raise TooManyFiles(f"more than {self.rules.max_files:,} files")
         return folders
 
     def entry(self, rel: str, known: Manifest | None = None) -> Entry | None:

@@ -190,7 +190,7 @@ export function filesReport(files) {
     ["failed", "Could not be put back:"],
     ["not_kept", "Changed, but not kept (too big, a data folder or a credential file):"],
     ["not_undoable", "Not undone (outside the workspace or on another service):"],
-    ["not_recorded", "Files these calls changed were not recorded (older ml-intern):"],
+    ["not_recorded", "Files these calls changed were not recorded (recording off, an older ml-intern, or a workspace over undo.max_files):"],
   ];
   for (const [key, heading] of sections) {
     if ((files[key] || []).length) lines.push(`${heading} ${listed(files[key])}.`);

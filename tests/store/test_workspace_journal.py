@@ -93,3 +93,23 @@ def test_a_change_between_calls_is_the_before_of_the_next(
     report, _ = undo_calls(journal, tmp_path / "home", "t", ["c2"])
     assert report.restored == ["notes.txt"]
     assert (ws / "notes.txt").read_text() == "the user's v2"
+
+
+def test_a_workspace_over_max_files_is_not_scanned_and_undo_names_the_call(
+    tmp_path: Path,
+) -> None:
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    home.mkdir()
+    for i in range(5):
+        mkfile(ws / f"f{i}.txt", str(i))
+    journal = open_journal(UndoSettings(max_files=3), home, home / "threads.sqlite")
+    assert journal is not None
+    assert journal.start("programs", [], thread_id="t", call_id="c1", workspace=ws) is None
+    # A file tool's own path is still recorded.
+    recording = journal.start("paths", ["f0.txt"], thread_id="t", call_id="c2", workspace=ws)
+    (ws / "f0.txt").write_text("edited")
+    journal.finish(recording)
+    report, recorded = undo_calls(journal, home, "t", ["c1", "c2"])
+    assert recorded == {"c2"} and report.restored == ["f0.txt"]
+    assert (ws / "f0.txt").read_text() == "0"
+    journal.close()
