@@ -33,6 +33,7 @@ from configs.model_prices import ModelPrice
 from configs.research_settings import ResearchSettings, WebSettings
 from configs.sandbox_settings import SandboxSettings
 from configs.team_server import TeamServerSettings
+from configs.undo_settings import UndoSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
 CONFIG_FILENAME = "cli_agent_config.json"
@@ -110,6 +111,7 @@ class Settings(BaseModel):
     research: ResearchSettings = Field(default_factory=ResearchSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     server: TeamServerSettings = Field(default_factory=TeamServerSettings)
+    undo: UndoSettings = Field(default_factory=UndoSettings)
     model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Model id -> read tool calls written as text (default: on for local servers only).
     text_tool_calls: dict[str, bool] = Field(default_factory=dict)

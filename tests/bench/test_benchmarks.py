@@ -122,3 +122,12 @@ def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert found["bench"] == "server_load" and round_["ok"] == 2
     assert round_["peak_in_flight"] == 2 and round_["cpu_ms_per_step"] > 0
     assert round_["peak_rss_mb"] >= found["idle_rss_mb"] > 50
+
+
+def test_rewind_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import rewind
+
+    rewind.main(["--files", "200", "--dataset-mb", "1", "--steps", "3"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "rewind" and found["restored"] == ["src000/f00000.py"]
+    assert found["idle_step_bytes"] < found["changed_step_bytes"] < 2000
