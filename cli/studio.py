@@ -211,10 +211,15 @@ def serve(
 
 
 def runs_at_once() -> int:
-    """The config's `server.runs_at_once`: runs of different threads served side by side."""
-    from configs.settings import load_settings
+    """The config's `server.runs_at_once`: runs of different threads served side by side
+    (a bad config is an error now, before a server starts)."""
+    from configs.settings import ConfigError, load_settings
 
-    return load_settings().server.runs_at_once
+    try:
+        return load_settings().server.runs_at_once
+    except ConfigError as error:
+        typer.echo(f"ml-intern: {error}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
 
 
 def check_database() -> None:

@@ -57,6 +57,8 @@ _EXPECTED = {
     "messaging": "an object",
     "upload": "an object with 'enabled'",
     "upload.enabled": "true or false",
+    "server.runs_at_once": "an integer from 1 to 10000",
+    "server.runs_per_person": "an integer from 1 to 10000",
 }
 
 Decision = Literal["auto", "ask", "deny"]
