@@ -56,7 +56,17 @@ async function watchWaiting(threadId, here) {
       ui.waiting = answer?.waiting ?? null;
       actions.render();
     }
+    if (ui.waiting && !ui.runId) await learnRunId(threadId, here); // so Stop works while it waits
     await new Promise((resolve) => setTimeout(resolve, WAITING_POLL_MS));
+  }
+}
+
+// A waiting run has sent no metadata yet: its id comes from the thread's running runs.
+async function learnRunId(threadId, here) {
+  const runs = await api("GET", `/threads/${threadId}/runs?status=running`).catch(() => []);
+  if (here() && ui.busy && !ui.runId && runs.length) {
+    ui.runId = runs[0].run_id;
+    actions.render();
   }
 }
 
