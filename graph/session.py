@@ -121,20 +121,23 @@ class Session(ThreadHistory):
             settings=settings, catalog=catalog, home=home, chat_model_factory=chat_model_factory
         )
         db = home / DB_NAME
-        async with open_checkpointer(db) as checkpointer:
-            with ThreadIndex(db) as index:
-                yield cls(
-                    settings=settings,
-                    deps=deps,
-                    checkpointer=checkpointer,
-                    index=index,
-                    thread_id=thread_id or new_thread_id(),
-                    mode=mode,
-                    workspace=workspace,
-                    max_iterations=max_iterations,
-                    max_cost_usd=max_cost_usd,
-                    notifier=notifier,
-                )
+        try:
+            async with open_checkpointer(db) as checkpointer:
+                with ThreadIndex(db) as index:
+                    yield cls(
+                        settings=settings,
+                        deps=deps,
+                        checkpointer=checkpointer,
+                        index=index,
+                        thread_id=thread_id or new_thread_id(),
+                        mode=mode,
+                        workspace=workspace,
+                        max_iterations=max_iterations,
+                        max_cost_usd=max_cost_usd,
+                        notifier=notifier,
+                    )
+        finally:
+            await catalog.aclose()  # the kernels the tools keep between calls end with it
 
     # -- reading the thread -------------------------------------------------
 
