@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
+import uuid
 from pathlib import Path
 
 from tools.call_context import CallContext
@@ -14,13 +14,12 @@ FIGURES = Path(".ml-intern") / "figures"
 
 
 class FigureFolder:
-    """Saves one call's images as `<call>-<n>.<suffix>`; each is named as the model should
-    read it (a workspace path)."""
+    """Saves one call's images as `<random>-<n>.<suffix>`; the result names each by its
+    workspace path."""
 
     def __init__(self, call: CallContext, sandbox: Sandbox | None) -> None:
         self.call, self.walls = call, sandbox.walls if sandbox is not None else None
-        tag = call.tool_call_id or "call"
-        self.stem = hashlib.sha256(f"{call.thread_id}/{tag}".encode()).hexdigest()[:10]
+        self.stem = uuid.uuid4().hex[:10]
         self._numbers = itertools.count(1)
         self.saved: list[Path] = []
 
@@ -33,4 +32,4 @@ class FigureFolder:
             ignore.write_text("*\n")  # figures are outputs, not part of the project
         target.write_bytes(image)
         self.saved.append(target)
-        return self.call.show(target)
+        return f"image saved to {self.call.show(target)}"

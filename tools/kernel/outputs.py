@@ -18,7 +18,7 @@ HTML_KEEP_CHARS = 200_000  # an HTML output larger than this is not converted, o
 TRACEBACK_FRAMES = 12
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _OBJECT_REPR = re.compile(r"^<[\w.]+ (object|at 0x)[^>]*>$")
-# (image bytes, its file suffix) -> how the result names it (a workspace path)
+# (image bytes, its file suffix) -> how the result speaks of it ("image saved to <path>")
 SaveImage = Callable[[bytes, str], str]
 
 
@@ -91,7 +91,7 @@ def _image(encoded: Any, suffix: str, save: SaveImage) -> str:
         raw = base64.b64decode(_joined(encoded), validate=False)
     except (binascii.Error, ValueError):
         return "[an image the kernel sent could not be decoded]"
-    return f"[image saved to {save(raw, suffix)}]"
+    return f"[{save(raw, suffix)}]"
 
 
 def _joined(value: Any) -> str:
