@@ -59,6 +59,8 @@ class ToolSpec:
     # What ends the processes the tool keeps between calls (a kernel per thread); called
     # once, when the session that built the catalog closes. Tools may share one.
     close: Callable[[], Awaitable[None]] | None = None
+    # (label, text) for `/status` about a thread (a kernel's memory); tools may share one.
+    status: Callable[[str], tuple[str, str]] | None = None
 
     @property
     def name(self) -> str:
@@ -113,6 +115,11 @@ class ToolCatalog:
         closers = {id(spec.close): spec.close for spec in self if spec.close is not None}
         for close in closers.values():
             await close()
+
+    def status_rows(self, thread_id: str) -> list[tuple[str, str]]:
+        """What the tools say about `thread_id` for `/status` (each shared `status` once)."""
+        reporters = {id(spec.status): spec.status for spec in self if spec.status is not None}
+        return [report(thread_id) for report in reporters.values()]
 
     def only(self, keep: Callable[[ToolSpec], bool]) -> ToolCatalog:
         return ToolCatalog(spec for spec in self if keep(spec))

@@ -176,4 +176,5 @@ def notebook_spec(pool: KernelPool) -> ToolSpec:
         own_deadline=True,
         workspace_effect="programs",
         close=pool.close,
+        status=pool.status,
     )

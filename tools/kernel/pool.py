@@ -73,6 +73,15 @@ class KernelPool:
         kernel = self.running(thread)
         return kernel.memory_bytes() if kernel is not None else None
 
+    def status(self, thread: str) -> tuple[str, str]:
+        """The `/status` row: whether the thread's kernel runs, its memory and interpreter."""
+        kernel = self.running(thread)
+        if kernel is None:
+            return "Python kernel", "not running (starts with the first python call)"
+        memory = kernel.memory_bytes()
+        used = f"{memory / 2**20:,.0f} MiB, " if memory is not None else ""
+        return "Python kernel", f"running ({used}{kernel.interpreter.describe()})"
+
     async def close(self) -> None:
         """End every kernel (the session is closing)."""
         for thread in list(self._kernels):

@@ -179,4 +179,5 @@ def python_spec(pool: KernelPool) -> ToolSpec:
         own_deadline=True,
         workspace_effect="programs",
         close=pool.close,
+        status=pool.status,
     )
