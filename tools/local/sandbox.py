@@ -106,8 +106,8 @@ class Sandbox:
         net = "network allowed" if self.network else "no network"
         passed = f" (passed in: {', '.join(self.env_allow)})" if self.env_allow else ""
         return (
-            "bash runs in a bubblewrap sandbox: the workspace is writable (.git config and hooks "
-            "read-only, git init fails at its top; hooks and risky git config a command plants "
+            "bash and the python kernel run in a bubblewrap sandbox: the workspace is writable "
+            "(.git config and hooks read-only, git init fails at its top; hooks and risky git config a command plants "
             "are moved out when it ends), "
             "the rest of the file system read-only, /tmp and /run private, "
             "credential files and host sockets hidden, no tokens or API keys in the "
