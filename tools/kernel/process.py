@@ -9,6 +9,7 @@ running cell), so they work the same inside bubblewrap's PID namespace.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import os
@@ -31,6 +32,8 @@ START_TIMEOUT_S = 60
 INTERRUPT_GRACE_S = 10  # how long an interrupted cell may take to stop before the kernel is killed
 POLL_S = 0.2
 SOCKET_PATH_MAX = 100  # sun_path is 104-108 bytes; leave room for "-<port>"
+REPLY_WAIT_S = 2.0
+CWD = "__import__('os').getcwd()"  # asked after each cell, with the reply
 STREAM_KEEP_CHARS = 200_000  # printed text kept from the start of a cell, and again at its end
 Outcome = Literal["ok", "error", "interrupted", "died", "killed"]
 
@@ -47,6 +50,7 @@ class Execution:
     outputs: list[dict[str, Any]] = field(default_factory=list)
     execution_count: int | None = None
     exit_code: int | None = None  # when the kernel died
+    cwd: str | None = None  # the kernel's working directory after the cell (when it ended)
     _kept: int = 0  # printed characters kept at the head
     _tail: str = ""  # printed text past the head, its last STREAM_KEEP_CHARS
     _dropped: int = 0
@@ -230,10 +234,14 @@ class Kernel:
     ) -> Execution:
         """Run `code`; on timeout or cancel the kernel is interrupted and keeps its state."""
         done = Execution()
-        msg_id = self.client.execute(code, allow_stdin=False, store_history=True)
+        msg_id = self.client.execute(
+            code, allow_stdin=False, store_history=True, user_expressions={"cwd": CWD}
+        )
         deadline = time.monotonic() + timeout
         try:
             if await self._follow(msg_id, deadline, done, on_output):
+                if done.outcome in ("ok", "error"):
+                    done.cwd = await self._working_directory(msg_id)
                 return done.finish()
             self.interrupt()
             done.outcome = "interrupted"
@@ -246,6 +254,24 @@ class Kernel:
             await asyncio.shield(self._stop_cell(msg_id))
             raise
         return done.finish()
+
+    async def _working_directory(self, msg_id: str) -> str | None:
+        """The cell's `execute_reply` (also draining older replies): where the kernel now is."""
+        deadline = time.monotonic() + REPLY_WAIT_S
+        while time.monotonic() < deadline and self.alive:
+            try:
+                reply = await self.client.get_shell_msg(timeout=POLL_S)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") != msg_id:
+                continue
+            found = (reply["content"].get("user_expressions") or {}).get("cwd") or {}
+            text = (found.get("data") or {}).get("text/plain")
+            with contextlib.suppress(ValueError, SyntaxError):
+                value = ast.literal_eval(text) if isinstance(text, str) else None
+                return value if isinstance(value, str) else None
+            return None
+        return None
 
     async def _stop_cell(self, msg_id: str) -> None:
         with contextlib.suppress(Exception):

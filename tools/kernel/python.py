@@ -140,7 +140,14 @@ async def run_cell(
     if done.outcome in ("died", "killed"):
         await pool.stop(thread)
     text = await asyncio.to_thread(render, done.outputs, figures.save) or "(no output)"
-    return "\n".join([*notes, *started, text, *filter(None, [ending(done, timeout)]), *plants])
+    moved = []
+    if done.cwd is not None and Path(done.cwd) != kernel.cwd:
+        moved = [
+            f"[the kernel's working directory is now {done.cwd}, not the workspace: relative "
+            "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
+        ]
+    ended = [line for line in (ending(done, timeout),) if line]
+    return "\n".join([*notes, *started, text, *ended, *moved, *plants])
 
 
 class _GitGuard:

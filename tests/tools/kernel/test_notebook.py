@@ -129,3 +129,11 @@ async def test_under_the_sandbox_a_notebook_outside_the_workspace_is_not_written
     out, status = await act(ws, pool, path="../evil.ipynb", action="insert", source="1")
     assert status == "error" and not (tmp_path / "evil.ipynb").exists()
     assert "evil.ipynb" in out
+
+
+async def test_a_huge_notebook_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "huge.ipynb"
+    with path.open("wb") as f:
+        f.truncate(65 * 2**20)  # sparse: large on paper, no time to write
+    out, status = await act(tmp_path, path="huge.ipynb", action="run")
+    assert status == "error" and "more than the 64 MiB" in out and "--clear-output" in out

@@ -47,6 +47,14 @@ async def python() -> AsyncIterator[ToolSpec]:
     await spec.close()
 
 
+def running(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting for a reaper has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 async def run(spec: ToolSpec, ws: Path, thread: str = "t1", **args: Any) -> str:
     message = await call_tool(spec.tool, args, ws, as_tool_call=True, thread=thread)
     return str(message.content)
@@ -155,11 +163,15 @@ async def test_the_session_closing_ends_the_kernel_and_a_new_one_says_state_is_g
 ) -> None:
     pool = KernelPool()
     spec = python_spec(pool)
-    await run(spec, ws, thread="resumed", code="a = 1")
+    started = await run(
+        spec, ws, thread="resumed", code="import subprocess\nsubprocess.Popen(['sleep', '60']).pid"
+    )
+    child = int(started.rsplit("]: ", 1)[1])
     kernel = pool.running("resumed")
     assert kernel is not None and (pool.memory_bytes("resumed") or 0) > 10_000_000
     await pool.close()
     assert not kernel.alive
+    assert not running(child), "a process the kernel started outlived it"
     again = python_spec(KernelPool())  # a resumed session: a new pool, the same thread
     out = await run(again, ws, thread="resumed", code="1 + 1")
     assert out.startswith(GONE_NOTE) and "]: 2" in out
@@ -252,3 +264,13 @@ async def test_a_sandboxed_kernel_cannot_read_ssh_keys_or_write_outside(
         assert spec.close is not None
         await spec.close()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@ON_MODULE_LOOP
+async def test_a_cell_that_changes_directory_is_told_where_the_kernel_now_is(
+    python: ToolSpec, ws: Path
+) -> None:
+    out = await run(python, ws, thread="cd", code="import os\nos.chdir('/')")
+    assert "the kernel's working directory is now /, not the workspace" in out
+    back = await run(python, ws, thread="cd", code=f"os.chdir({str(ws)!r})")
+    assert "working directory" not in back
