@@ -3,7 +3,8 @@ asked through the kernel against a fresh `python -c` (what bash does) that reloa
 
 The data: a DataFrame (pandas when installed, else a NumPy array) of `--mb` megabytes of
 floats saved once as .npy. Each way asks the same question (a column's mean) `--repeats`
-times; the kernel loads the data once beforehand. Times are wall-clock medians.
+times; the kernel loads the data once beforehand. Kernel starts are timed on the host and,
+where bubblewrap works, inside the sandbox. Times are wall-clock medians.
 
     uv run python bench/kernel.py [--mb 100] [--repeats 10] [--starts 5]
 """
@@ -51,13 +52,17 @@ async def kernel_figures(
     from tools.kernel.pool import KernelPool
     from tools.kernel.python import python_spec
 
-    start_s = []
-    for _ in range(starts):
-        pool = KernelPool()
-        began = time.perf_counter()
-        kernel, _notes = await pool.start_kernel(ws)
-        start_s.append(time.perf_counter() - began)
-        await kernel.shutdown()
+    from tools.local.sandbox import Sandbox, sandbox_problem
+
+    walled = sandbox_problem(Sandbox()) is None
+    start_s: dict[bool, list[float]] = {False: [], True: []}
+    for sandboxed in (False, True) if walled else (False,):
+        for _ in range(starts):
+            pool = KernelPool(Sandbox() if sandboxed else None)
+            began = time.perf_counter()
+            kernel, _notes = await pool.start_kernel(ws)
+            start_s[sandboxed].append(time.perf_counter() - began)
+            await kernel.shutdown()
 
     pool = KernelPool()
     tool = python_spec(pool).tool
@@ -73,7 +78,8 @@ async def kernel_figures(
         empty.append(time.perf_counter() - began)
     await pool.close()
     return {
-        "start_s": median(start_s),
+        "start_s": median(start_s[False]),
+        "sandboxed_start_s": median(start_s[True]),
         "question_ms": median(ask) * 1000,
         "empty_cell_ms": median(empty) * 1000,
     }
@@ -111,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         f"median of {args.repeats} (kernel start: median of {args.starts})",
         [
             ("kernel start (to ready)", kernel["start_s"] * 1000),
+            ("kernel start inside the sandbox", kernel["sandboxed_start_s"] * 1000),
             ("python tool: question on loaded data", kernel["question_ms"]),
             ("python tool: empty cell (overhead)", kernel["empty_cell_ms"]),
             ("python -c: load + question", fresh),
@@ -124,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
             "pandas": pandas,
             "repeats": args.repeats,
             "kernel_start_ms": round(kernel["start_s"] * 1000, 1),
+            "sandboxed_kernel_start_ms": round(kernel["sandboxed_start_s"] * 1000, 1),
             "tool_question_ms": round(kernel["question_ms"], 1),
             "tool_empty_cell_ms": round(kernel["empty_cell_ms"], 1),
             "python_c_ms": round(fresh, 1),
