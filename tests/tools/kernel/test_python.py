@@ -274,3 +274,18 @@ async def test_a_cell_that_changes_directory_is_told_where_the_kernel_now_is(
     assert "the kernel's working directory is now /, not the workspace" in out
     back = await run(python, ws, thread="cd", code=f"os.chdir({str(ws)!r})")
     assert "working directory" not in back
+
+
+@ON_MODULE_LOOP
+async def test_a_kernel_that_cannot_start_says_what_it_printed(tmp_path: Path) -> None:
+    """An interpreter that passes the ipykernel check but dies on start (a broken install)."""
+    fake = tmp_path / "python"
+    fake.write_text(
+        '#!/bin/sh\nif [ "$1" = "-c" ]; then echo 3.11.0; exit 0; fi\n'
+        'echo "ImportError: cannot import name zmq" >&2; exit 1\n'
+    )
+    fake.chmod(0o755)
+    spec = python_spec(KernelPool(python=str(fake)))
+    message = await call_tool(spec.tool, {"code": "1"}, tmp_path, as_tool_call=True)
+    assert message.status == "error"
+    assert "The Python kernel did not start: ImportError: cannot import name zmq" in message.content
