@@ -51,7 +51,6 @@ async def kernel_figures(
     from tests.fakes.tool_calls import call_tool
     from tools.kernel.pool import KernelPool
     from tools.kernel.python import python_spec
-
     from tools.local.sandbox import Sandbox, sandbox_problem
 
     walled = sandbox_problem(Sandbox()) is None
