@@ -33,6 +33,7 @@ INTERRUPT_GRACE_S = 10  # how long an interrupted cell may take to stop before t
 POLL_S = 0.2
 SOCKET_PATH_MAX = 100  # sun_path is 104-108 bytes; leave room for "-<port>"
 REPLY_WAIT_S = 2.0
+SHUTDOWN_WAIT_S = 2.0  # each: for the reply to a shutdown request, then for the exit
 CWD = "__import__('os').getcwd()"  # asked after each cell, with the reply
 STREAM_KEEP_CHARS = 200_000  # printed text kept from the start of a cell, and again at its end
 Outcome = Literal["ok", "error", "interrupted", "died", "killed"]
@@ -193,8 +194,9 @@ class Kernel:
         if self.client is not None and self.alive:
             with contextlib.suppress(Exception):
                 self.client.shutdown()
+                await self.client.get_control_msg(timeout=SHUTDOWN_WAIT_S)  # its reply
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._proc.wait(), 2)  # type: ignore[union-attr]
+                await asyncio.wait_for(self._proc.wait(), SHUTDOWN_WAIT_S)  # type: ignore[union-attr]
         await self.kill()
         if self.client is not None:
             with contextlib.suppress(Exception):

@@ -26,6 +26,7 @@ from tools.local.sandbox import Sandbox, sandbox_problem
 from tools.policy import PolicyContext, decide
 
 ON_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")
+LOOP = "import time\nwhile True:\n    time.sleep(0.05)"
 needs_bwrap = pytest.mark.skipif(
     shutil.which("bwrap") is None or sandbox_problem(Sandbox()) is not None,
     reason="bubblewrap is not installed or cannot create namespaces here",
@@ -73,7 +74,7 @@ async def test_a_cell_that_never_ends_is_interrupted_and_state_kept(
     python: ToolSpec, ws: Path
 ) -> None:
     await run(python, ws, code="kept = 'still here'")
-    out = await run(python, ws, code="import time\nwhile True:\n    time.sleep(0.05)", timeout=1)
+    out = await run(python, ws, code=LOOP, timeout=1)
     assert "KeyboardInterrupt" in out
     assert "timed out after 1 s: the kernel was interrupted" in out and "kept" in out
     assert "still here" in await run(python, ws, code="kept")
@@ -84,9 +85,7 @@ async def test_cancel_interrupts_the_cell_and_the_kernel_keeps_working(
     python: ToolSpec, ws: Path
 ) -> None:
     await run(python, ws, code="z = 7")
-    task = asyncio.ensure_future(
-        run(python, ws, code="import time\nwhile True:\n    time.sleep(0.05)")
-    )
+    task = asyncio.ensure_future(run(python, ws, code=LOOP))
     await asyncio.sleep(1)  # let it start running (the cell, not the test, is what waits)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -259,6 +258,8 @@ async def test_a_sandboxed_kernel_cannot_read_ssh_keys_or_write_outside(
         assert "key: False" in out and "outside: OSError" in out
         assert (home / "project" / "inside.txt").read_text() == "ok"
         assert not (home / "outside.txt").exists()
+        stuck = await run(spec, home / "project", thread="walled", code=LOOP, timeout=1)
+        assert "the kernel was interrupted" in stuck  # the control channel reaches inside
         assert "]: 3" in await run(spec, home / "project", thread="walled", code="value")
     finally:
         assert spec.close is not None
