@@ -85,11 +85,22 @@ async def probe(path: str, workspace: Path, sandbox: Sandbox | None) -> str | No
     return version if proc.returncode == 0 and version else None
 
 
+def own_version(path: str) -> str | None:
+    """Our own version when `path` is ml-intern's interpreter in its own environment (the
+    same binary in the same folder: no need to ask it), else None."""
+    here = os.path.abspath(sys.executable)
+    there = os.path.abspath(path)
+    same_folder = os.path.dirname(here) == os.path.dirname(there)
+    if same_folder and os.path.realpath(here) == os.path.realpath(there):
+        return sys.version.split()[0]
+    return None
+
+
 async def choose(workspace: Path, configured: str | None, sandbox: Sandbox | None) -> Interpreter:
     """The first candidate with ipykernel, or ml-intern's own interpreter with a note."""
     passed: list[str] = []
     for path, origin in candidates(workspace, configured):
-        version = await probe(path, workspace, sandbox)
+        version = own_version(path) or await probe(path, workspace, sandbox)
         if version is not None:
             return Interpreter(path, origin, version)
         passed.append(f"{origin} ({path})")
