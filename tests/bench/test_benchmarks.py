@@ -120,3 +120,12 @@ def test_kernel_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "kernel" and found["kernel_start_ms"] > 0
     assert found["tool_question_ms"] > 0 and found["python_c_ms"] > 0
+
+
+def test_rewind_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import rewind
+
+    rewind.main(["--files", "200", "--dataset-mb", "1", "--steps", "3"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "rewind" and found["restored"] == ["src000/f00000.py"]
+    assert found["idle_step_bytes"] < found["changed_step_bytes"] < 2000
