@@ -220,6 +220,13 @@ def prune(
 
     if thread_id is not None:
         thread_id = require(thread_id).thread_id
+    contents = (0, 0)
+    if thread_id is None:  # file contents only deleted threads used (undo's record)
+        from configs.environment import ml_intern_home
+        from store.workspace_records import WorkspaceRecords
+
+        with WorkspaceRecords(ml_intern_home() / "threads.sqlite") as records:
+            contents = (0, 0) if records.absent() else records.collect_garbage()
     report = prune_all(keep=keep) if thread_id is None else prune_thread(thread_id, keep=keep)
     saved = max(report.bytes_before - report.bytes_after, 0)
     note = (
@@ -231,6 +238,9 @@ def prune(
         f"Pruned {report.threads} thread(s): {report.checkpoints_deleted} checkpoint(s) and "
         f"{report.messages_deleted} unreferenced message(s) removed, {saved / 1e6:.1f} MB freed{note}."
     )
+    if contents[0]:
+        typer.echo(f"Removed {contents[0]} file content(s) ({contents[1] / 1e6:.1f} MB) that "
+                   "only deleted threads' undo records used.")  # fmt: skip
     if report.busy:
         typer.echo(
             f"Left alone, running now: {', '.join(report.busy)}. Prune them once they finish.",

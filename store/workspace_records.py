@@ -171,6 +171,22 @@ class WorkspaceRecords(SharedConnection):
         with self._db() as db:
             db.execute("DELETE FROM ml_intern_workspace_changes WHERE thread_id = ?", (thread_id,))
 
+    def collect_garbage(self) -> tuple[int, int]:
+        """Delete contents no call's record and no last scan refers to (those of deleted
+        threads); returns (contents deleted, their compressed bytes)."""
+        used: set[str] = set()
+        with self._db() as db:
+            for (changes,) in db.execute("SELECT changes FROM ml_intern_workspace_changes"):
+                for _path, before, after in unpack(changes):  # type: ignore[misc]
+                    used.update(e[5] for e in (before, after) if e and e[5])
+            for (manifest,) in db.execute("SELECT manifest FROM ml_intern_workspace_scans"):
+                used.update(e[5] for e in unpack(manifest).values() if e[5])  # type: ignore[attr-defined]
+            stored = db.execute("SELECT digest, length(data) FROM ml_intern_blobs").fetchall()
+            unused = [(digest, size) for digest, size in stored if digest not in used]
+            for digest, _size in unused:
+                db.execute("DELETE FROM ml_intern_blobs WHERE digest = ?", (digest,))
+        return len(unused), sum(size for _, size in unused)
+
     # -- the last scan of each workspace ---------------------------------------
 
     def scan_of(self, root: str) -> Manifest:

@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -93,9 +93,9 @@ def _apply(
         return here is not None and here.kind == kind and (target is None or target.kind != kind)
 
     for path in [p for p in todo if goes(p, "f") or goes(p, "l")]:
-        attempt(path, lambda p=path: os.unlink(_abs(root, p)))
+        attempt(path, lambda p=path: _remove(root, p, os.unlink))
     for path in sorted((p for p in todo if goes(p, "d")), key=_depth):  # deepest first
-        attempt(path, lambda p=path: os.rmdir(_abs(root, p)), NOT_EMPTY)
+        attempt(path, lambda p=path: _remove(root, p, os.rmdir), NOT_EMPTY)
     for path in sorted(todo, key=lambda p: -_depth(p)):  # shallowest first
         target = todo[path].target
         if path in failed:
@@ -115,59 +115,74 @@ NOT_EMPTY = "the folder now holds files the agent did not make"
 
 
 def _write(records: WorkspaceRecords, root: Path, rel: str, target: Entry) -> None:
-    parent = _safe_parent(root, rel)
-    temp = os.path.join(parent, os.fsencode(os.path.basename(rel) + TEMP_MARK))
-    final = _abs(root, rel)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(temp)  # left by a restore that was killed
+    name = os.fsencode(os.path.basename(rel))
+    temp = name + TEMP_MARK.encode()
+    with _parent_fd(root, rel) as parent:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp, dir_fd=parent)  # left by a restore that was killed
+        try:
+            if target.kind == "l":
+                os.symlink(os.fsencode(target.link or ""), temp, dir_fd=parent)
+            else:
+                _write_content(records, parent, temp, target)
+            os.replace(temp, name, src_dir_fd=parent, dst_dir_fd=parent)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=parent)
+            raise
+
+
+def _write_content(records: WorkspaceRecords, parent: int, temp: bytes, target: Entry) -> None:
+    content = records.blob(target.digest or "")
+    if content is None:
+        raise OSError(0, "its recorded content is missing from the store")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    fd = os.open(temp, flags, 0o600, dir_fd=parent)
     try:
-        if target.kind == "l":
-            os.symlink(os.fsencode(target.link or ""), temp)
-        else:
-            content = records.blob(target.digest or "")
-            if content is None:
-                raise OSError(0, "its recorded content is missing from the store")
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            try:
-                view = memoryview(content)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fchmod(fd, stat.S_IMODE(target.mode))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        os.replace(temp, final)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, stat.S_IMODE(target.mode))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _make_dir(root: Path, rel: str, mode: int) -> None:
-    _safe_parent(root, rel)
-    path = _abs(root, rel)
-    if not os.path.isdir(path) or os.path.islink(path):
-        os.mkdir(path, stat.S_IMODE(mode) or 0o755)
+    name = os.fsencode(os.path.basename(rel))
+    with _parent_fd(root, rel) as parent, contextlib.suppress(FileExistsError):
+        os.mkdir(name, stat.S_IMODE(mode) or 0o755, dir_fd=parent)
 
 
-def _safe_parent(root: Path, rel: str) -> bytes:
-    """The parent folder of `rel`, made where missing; refused if any part of it is a symlink
-    or a file (writing through it could land outside the workspace)."""
-    parent = os.fsencode(root)
-    for part in Path(rel).parts[:-1]:
-        parent = os.path.join(parent, os.fsencode(part))
-        try:
-            info = os.lstat(parent)
-        except FileNotFoundError:
-            os.mkdir(parent, 0o755)
-            continue
-        if not stat.S_ISDIR(info.st_mode):
-            raise OSError(0, f"{os.fsdecode(parent)} is not a folder (a symlink or a file)")
-    return parent
+def _remove(root: Path, rel: str, how: Callable[..., None]) -> None:
+    with _parent_fd(root, rel, make=False) as parent:
+        how(os.fsencode(os.path.basename(rel)), dir_fd=parent)
 
 
-def _abs(root: Path, rel: str) -> bytes:
-    return os.path.join(os.fsencode(root), os.fsencode(rel))
+@contextlib.contextmanager
+def _parent_fd(root: Path, rel: str, *, make: bool = True) -> Iterator[int]:
+    """The parent folder of `rel`, opened one part at a time without following a symlink
+    (made where missing), so a folder swapped for a symlink, even while we work, is refused
+    rather than written through."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(os.fsencode(root), flags)
+    try:
+        for part in Path(rel).parts[:-1]:
+            name = os.fsencode(part)
+            if make:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, 0o755, dir_fd=fd)
+            try:
+                child = os.open(name, flags, dir_fd=fd)
+            except OSError as error:
+                raise OSError(
+                    error.errno, f"{part} is not a folder (a symlink or a file)"
+                ) from None
+            os.close(fd)
+            fd = child
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def _depth(path: str) -> int:

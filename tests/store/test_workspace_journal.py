@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,4 +113,27 @@ def test_a_workspace_over_max_files_is_not_scanned_and_undo_names_the_call(
     report, recorded = undo_calls(journal, home, "t", ["c1", "c2"])
     assert recorded == {"c2"} and report.restored == ["f0.txt"]
     assert (ws / "f0.txt").read_text() == "0"
+    journal.close()
+
+
+def test_prune_collects_the_contents_only_deleted_threads_used(tmp_path: Path) -> None:
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    home.mkdir()
+    mkfile(ws / "kept.txt", "still used")
+    journal = open_journal(UndoSettings(), home, home / "threads.sqlite")
+    assert journal is not None
+    for thread in ("gone", "stays"):
+        recording = journal.start(
+            "paths", [f"{thread}.txt"], thread_id=thread, call_id=thread, workspace=ws
+        )
+        (ws / f"{thread}.txt").write_text(f"written by {thread}")
+        journal.finish(recording)
+    (ws / "gone.txt").unlink()
+    journal.forget_scan(ws)
+    journal.records.save_scan(
+        str(ws), journal.tree(ws).scan({})
+    )  # the scan holds kept.txt and stays.txt
+    journal.forget_thread("gone")
+    assert journal.records.collect_garbage() == (1, len(zlib.compress(b"written by gone", 1)))
+    assert journal.records.collect_garbage() == (0, 0)
     journal.close()
