@@ -244,6 +244,8 @@ async def status(repl: Repl, _argument: str) -> None:
 
     boxes = thread_sandboxes(repl.home, session.thread_id)
     table.add_row("Hub sandboxes", "\n".join(sandbox_line(b)[2:] for b in boxes) or "none")
+    for label, text in session.deps.catalog.status_rows(session.thread_id):
+        table.add_row(label, text)
     repl.console.print(table)
 
 

@@ -114,6 +114,9 @@ class Settings(BaseModel):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     server: TeamServerSettings = Field(default_factory=TeamServerSettings)
     undo: UndoSettings = Field(default_factory=UndoSettings)
+    # The interpreter the `python` tool's kernel runs in (it needs ipykernel); default: the
+    # workspace's .venv/bin/python, then python3 on PATH, else ml-intern's own.
+    kernel_python: str | None = None
     model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Model id -> read tool calls written as text (default: on for local servers only).
     text_tool_calls: dict[str, bool] = Field(default_factory=dict)

@@ -121,7 +121,8 @@ class Session(ThreadHistory):
         db = home / DB_NAME
         journal = open_journal(settings.undo, home, db)
         deps = AgentDeps(settings, catalog, home, chat_model_factory, workspace_recorder=journal)
-        async with open_checkpointer(db) as checkpointer:
+        # aclosing(catalog): the kernels its tools keep between calls end with the session.
+        async with open_checkpointer(db) as checkpointer, aclosing(catalog):
             with ThreadIndex(db) as index, closing_journal(journal):
                 yield cls(
                     settings=settings,

@@ -124,6 +124,15 @@ def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert round_["peak_rss_mb"] >= found["idle_rss_mb"] > 50
 
 
+def test_kernel_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import kernel
+
+    kernel.main(["--mb", "1", "--repeats", "1", "--starts", "1"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "kernel" and found["kernel_start_ms"] > 0
+    assert found["tool_question_ms"] > 0 and found["python_c_ms"] > 0
+
+
 def test_rewind_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import rewind
 
