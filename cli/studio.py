@@ -161,10 +161,12 @@ def serve(
     token: str | None = None,
     extra_env: dict[str, str] | None = None,
     register: bool = True,
+    jobs: int | None = None,
 ) -> None:
     """Run `langgraph dev` on `config` until Ctrl-C: the CLI's threads registered (unless
     `register` is False), what `announce(url, threads)` says printed, the server stopped
-    however this ends."""
+    however this ends. `jobs`: how many runs the server takes on at once (default: the
+    config's `server.runs_at_once`)."""
     from configs.environment import ml_intern_home
 
     langgraph = shutil.which("langgraph") or str(Path(sys.executable).with_name("langgraph"))
@@ -181,8 +183,11 @@ def serve(
     env[PARENT_ENV] = str(os.getpid())  # the server stops if this process is killed
     env.update(guard_env(host, port))
     env.update(extra_env or {})
+    # Without the flag `langgraph dev` takes one run at a time (langgraph_api/cli.py sets
+    # N_JOBS_PER_WORKER=1 whatever the flag's help says): every thread waits for the others.
+    jobs = jobs or runs_at_once()
     argv = [langgraph, "dev", "--config", str(config), "--no-browser", "--no-reload",
-            "--host", host, "--port", str(port)]  # fmt: skip
+            "--host", host, "--port", str(port), "--n-jobs-per-worker", str(jobs)]  # fmt: skip
     with log.open("w") as out:
         server = subprocess.Popen(
             argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -203,6 +208,18 @@ def serve(
         typer.echo("Stopping…")
     finally:
         stop(server)
+
+
+def runs_at_once() -> int:
+    """The config's `server.runs_at_once`: runs of different threads served side by side
+    (a bad config is an error now, before a server starts)."""
+    from configs.settings import ConfigError, load_settings
+
+    try:
+        return load_settings().server.runs_at_once
+    except ConfigError as error:
+        typer.echo(f"ml-intern: {error}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
 
 
 def check_database() -> None:

@@ -23,7 +23,15 @@ import typer
 
 from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
-from cli.studio import MODEL_OPTION, PACKAGE_ROOT, is_loopback, model_env, serve, write_config
+from cli.studio import (
+    MODEL_OPTION,
+    PACKAGE_ROOT,
+    is_loopback,
+    model_env,
+    runs_at_once,
+    serve,
+    write_config,
+)
 
 app = typer.Typer(add_completion=False)
 NEEDS_TOKEN = (
@@ -128,7 +136,16 @@ def web(
 
     config = write_web_config(ml_intern_home() / "web")
     extra = {"ML_INTERN_WEB_TOKEN": token or "", "ML_INTERN_WEB_AUTH": "", **chosen}
-    serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra)
+    serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra,
+          jobs=web_jobs())  # fmt: skip
+
+
+def web_jobs() -> int:
+    """The runs `langgraph dev` hands over at once: those that go and those that wait their
+    turn in serve/run_admission.py, which decides (and can say why a run waits)."""
+    from serve.run_admission import WAITING_ROOM
+
+    return runs_at_once() + WAITING_ROOM
 
 
 def serve_signed_in(cwd: Path, *, host: str, port: int, extra_env: dict[str, str]) -> None:
@@ -144,4 +161,5 @@ def serve_signed_in(cwd: Path, *, host: str, port: int, extra_env: dict[str, str
 
     config = write_web_config(ml_intern_home() / "web", sign_in=True)
     env = {**SIGN_IN_ENV, **extra_env}
-    serve(config, host=host, port=port, announce=announce, extra_env=env, register=False)
+    serve(config, host=host, port=port, announce=announce, extra_env=env, register=False,
+          jobs=web_jobs())  # fmt: skip

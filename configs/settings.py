@@ -32,6 +32,7 @@ from configs.integrations import McpServerSettings, MessagingSettings
 from configs.model_prices import ModelPrice
 from configs.research_settings import ResearchSettings, WebSettings
 from configs.sandbox_settings import SandboxSettings
+from configs.team_server import TeamServerSettings
 from configs.undo_settings import UndoSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
@@ -56,6 +57,8 @@ _EXPECTED = {
     "messaging": "an object",
     "upload": "an object with 'enabled'",
     "upload.enabled": "true or false",
+    "server.runs_at_once": "an integer from 1 to 10000",
+    "server.runs_per_person": "an integer from 1 to 10000",
 }
 
 Decision = Literal["auto", "ask", "deny"]
@@ -109,6 +112,7 @@ class Settings(BaseModel):
     web: WebSettings = Field(default_factory=WebSettings)
     research: ResearchSettings = Field(default_factory=ResearchSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    server: TeamServerSettings = Field(default_factory=TeamServerSettings)
     undo: UndoSettings = Field(default_factory=UndoSettings)
     # The interpreter the `python` tool's kernel runs in (it needs ipykernel); default: the
     # workspace's .venv/bin/python, then python3 on PATH, else ml-intern's own.

@@ -29,6 +29,7 @@ from serve.oauth import ROUTES as SIGN_IN_ROUTES
 from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
 from serve.route_allowlist import RouteAllowlist
+from serve.run_admission import ROUTES as WAITING_ROUTES
 from serve.run_guard import RunGuard
 from serve.sign_in_sessions import person_from_scope
 from serve.thread_books import ThreadBooks
@@ -126,6 +127,7 @@ app = Starlette(
         Route("/web/info", info, methods=["GET"]),
         *ACTION_ROUTES,
         *EXPERIMENT_ROUTES,
+        *WAITING_ROUTES,
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
     middleware=[

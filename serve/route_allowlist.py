@@ -34,6 +34,7 @@ PAGE_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/web/threads/{thread_id}/settings"),
     ("POST", "/web/threads/{thread_id}/settle"),
     ("GET", "/web/threads/{thread_id}/experiments"),  # under /web/ too; named for clarity
+    ("GET", "/web/threads/{thread_id}/waiting"),  # why a run has not started (run_admission)
     ("GET", "/oauth/login"),
     ("GET", "/oauth/callback"),
     ("POST", "/oauth/logout"),

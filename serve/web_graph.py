@@ -1,7 +1,8 @@
-"""The graph `ml-intern web` serves: Studio's graph, holding the thread's lock while it runs.
+"""The graph `ml-intern web` serves: Studio's graph, run in its turn, holding the thread's lock.
 
-A CLI session holds `store/thread_lock.py`'s lock for a whole turn; a run of the web server
-does the same here, so the two never interleave on one thread. The server enters this
+A run first waits for its turn (serve/run_admission.py: the server's and its person's share).
+Then, as a CLI session holds `store/thread_lock.py`'s lock for a whole turn, a run of the web
+server does the same here, so the two never interleave on one thread. The server enters this
 factory (an async context manager) around each run and leaves it when the run ends, however
 it ends (finished, failed, cancelled). Reading a thread (state, history) takes no lock.
 """
@@ -14,8 +15,10 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from configs.environment import ml_intern_home
+from serve.run_admission import admission
 from serve.studio import make_graph as studio_graph
 from store.thread_lock import ThreadLock
+from tools.hub import user_tokens
 
 if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
@@ -33,10 +36,13 @@ async def make_graph(config: Any = None) -> AsyncIterator[CompiledStateGraph[Any
     if not configurable.get(FOR_EXECUTION) or not thread_id:
         yield graph
         return
-    lock = ThreadLock(ml_intern_home(), str(thread_id))
-    # Taking the lock creates its directory: file I/O, kept off the server's event loop.
-    await asyncio.to_thread(lock.acquire)
-    try:
-        yield graph
-    finally:
-        lock.release()
+    person = configurable.get(user_tokens.IDENTITY_KEY) if user_tokens.people_sign_in() else None
+    share = await asyncio.to_thread(admission)  # the first call reads the config file
+    async with share.slot(str(thread_id), person):
+        lock = ThreadLock(ml_intern_home(), str(thread_id))
+        # Taking the lock creates its directory: file I/O, kept off the server's event loop.
+        await asyncio.to_thread(lock.acquire)
+        try:
+            yield graph
+        finally:
+            await asyncio.to_thread(lock.release)  # closing a database session blocks too

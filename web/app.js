@@ -39,7 +39,7 @@ function render() {
   if (!messagesOf().length && !ui.live) log.append(emptyState());
   renderMessages(log);
   if (ui.live) log.append(el("div", { class: "msg assistant live" }, markdown(ui.live)));
-  const waiting = ui.stopping ? "Stopping…" : ui.starting ? "Starting…" : "Working…";
+  const waiting = ui.stopping ? "Stopping…" : ui.waiting || (ui.starting ? "Starting…" : "Working…");
   if ((ui.busy || ui.starting) && !ui.live) log.append(el("div", { class: "thinking", text: waiting }));
   if (!ui.busy && ui.values.stop_reason === "interrupted") {
     log.append(el("div", { class: "stopped", role: "note", text: "Stopped by you." }));
@@ -57,7 +57,7 @@ function render() {
   $("stop").hidden = !ui.busy;
   $("stop").disabled = ui.stopping || !ui.runId;
   $("undo").disabled = ui.busy || !hasTurn || ui.missing;
-  $("status").textContent = ui.busy ? (ui.stopping ? "Stopping…" : "Running…")
+  $("status").textContent = ui.busy ? (ui.stopping ? "Stopping…" : ui.waiting ? "Waiting for its turn" : "Running…")
     : ui.interrupts.length ? ["Waiting for your approval", ui.notice].filter(Boolean).join(" · ") : ui.notice;
   renderUsage(ui.values.usage);
 }

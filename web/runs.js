@@ -20,7 +20,10 @@ function onCustom(data) {
   }
 }
 
+const WAITING_POLL_MS = 1500;
+
 function onStreamEvent(event, data) {
+  if (event !== "metadata" && ui.waiting !== undefined) ui.waiting = undefined; // it has started
   if (event === "metadata") {
     ui.runId = data.run_id;
     ui.starting = false;
@@ -43,19 +46,44 @@ function onStreamEvent(event, data) {
   }
 }
 
+// Until the run sends more than its metadata, ask the server whether it waits for its turn
+// (all the runs it runs at once are going, or your share of them) and show why.
+async function watchWaiting(threadId, here) {
+  while (here() && ui.busy && ui.waiting !== undefined) {
+    const answer = await api("GET", `/web/threads/${threadId}/waiting`).catch(() => null);
+    if (!here() || !ui.busy || ui.waiting === undefined) return;
+    if ((answer?.waiting ?? null) !== ui.waiting) {
+      ui.waiting = answer?.waiting ?? null;
+      actions.render();
+    }
+    if (ui.waiting && !ui.runId) await learnRunId(threadId, here); // so Stop works while it waits
+    await new Promise((resolve) => setTimeout(resolve, WAITING_POLL_MS));
+  }
+}
+
+// A waiting run has sent no metadata yet: its id comes from the thread's running runs.
+async function learnRunId(threadId, here) {
+  const runs = await api("GET", `/threads/${threadId}/runs?status=running`).catch(() => []);
+  if (here() && ui.busy && !ui.runId && runs.length) {
+    ui.runId = runs[0].run_id;
+    actions.render();
+  }
+}
+
 // Follow one run to its end (`start` starts or joins it), then show the thread as saved.
 // Opening another thread meanwhile leaves the run going on the server, unwatched.
 async function follow(start) {
   const threadId = ui.threadId;
   const here = () => ui.threadId === threadId;
-  Object.assign(ui, { busy: true, live: "", notice: "" });
+  Object.assign(ui, { busy: true, live: "", notice: "", waiting: null });
   showError(null);
   actions.render();
+  watchWaiting(threadId, here);
   try {
     await start((event, data) => { if (here()) onStreamEvent(event, data); });
   } finally {
     if (here()) {
-      Object.assign(ui, { busy: false, live: "", runId: null });
+      Object.assign(ui, { busy: false, live: "", runId: null, waiting: null });
       await actions.refresh().catch(showError);
       if (ui.failure) showError(null); // the thread itself shows it now, and keeps it
     }

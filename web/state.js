@@ -10,6 +10,7 @@ export const ui = {
   busy: false,
   starting: false, // a message was sent; its thread or run is not there yet
   runId: null,
+  waiting: null, // why the run has not started yet (the server's or your share is full)
   stopping: false,
   live: "", // assistant text streamed but not yet in the thread's state
   values: {}, // the thread's state values (messages, plan, usage, model, effort, yolo, ...)

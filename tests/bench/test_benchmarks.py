@@ -113,6 +113,17 @@ def test_real_model_recording_proxy_keeps_the_raw_reply(llm, tmp_path) -> None:
     assert relayed.startswith(b"data: ") and (tmp_path / "01-reply.txt").read_text() == reply
 
 
+def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import server_load
+
+    server_load.main(["--runs", "2", "--step", "0.05"])
+    found = summary(capsys.readouterr().out)
+    (round_,) = found["rounds"]
+    assert found["bench"] == "server_load" and round_["ok"] == 2
+    assert round_["peak_in_flight"] == 2 and round_["cpu_ms_per_step"] > 0
+    assert round_["peak_rss_mb"] >= found["idle_rss_mb"] > 50
+
+
 def test_kernel_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import kernel
 

@@ -147,6 +147,22 @@ def test_a_taken_port_is_an_error_naming_it_and_its_holder(tmp_path: Path) -> No
             assert "--port 0" in done.stderr and "Open:" not in done.stdout
 
 
+def test_a_bad_runs_at_once_is_an_error_naming_the_key(tmp_path: Path) -> None:
+    """A server that cannot size itself does not start (and prints no traceback)."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"server": {"runs_at_once": 0}}))
+    env = {**os.environ, "ML_INTERN_HOME": str(tmp_path / "home")}
+    env["ML_INTERN_CLI_CONFIG"] = str(config)
+    for command in ("studio", "web"):
+        done = zygote_run(
+            [sys.executable, "-m", "cli", command, "--port", "0"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert "server.runs_at_once" in done.stderr and "Traceback" not in done.stderr
+        assert "Open:" not in done.stdout
+
+
 def test_port_zero_picks_a_free_port_and_prints_it(
     llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path
 ) -> None:

@@ -167,10 +167,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         owner = self.server.owner
         owner._record(request, {k.lower(): v for k, v in self.headers.items()})
-        turn = owner._next_turn(request)
-        if turn.delay > 0 and owner._stopping.wait(turn.delay):
-            return  # server is stopping; drop the request
-        self._answer(request, turn)
+        with owner._answering():
+            turn = owner._next_turn(request)
+            if turn.delay > 0 and owner._stopping.wait(turn.delay):
+                return  # server is stopping; drop the request
+            self._answer(request, turn)
 
     def do_PUT(self) -> None:
         self._send_error_json(404, f"no route for PUT {self.path}", "not_found")
@@ -358,6 +359,9 @@ class ScriptedLLMServer:
         # /api/show), "models_entry" (extra fields of the /v1/models entry, e.g. vLLM's).
         self.stated: dict[str, Any] = {}
         self.request_headers: list[dict[str, str]] = []  # lower-cased header names
+        # Chat requests being answered now, and the most ever answered at once.
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._host = host
         self._port = port
         self._log_path = Path(log_path) if log_path is not None else None
@@ -441,6 +445,18 @@ class ScriptedLLMServer:
             if self._log_path is not None:
                 with self._log_path.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(request) + "\n")
+
+    @contextlib.contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Count one chat request as in flight while its answer is being made and sent."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     def _next_turn(self, request: dict[str, Any]) -> Turn:
         with self._lock:

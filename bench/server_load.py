@@ -1,0 +1,271 @@
+"""Many runs at once on one `ml-intern web`: wall time against model time, and what each step adds.
+
+Starts the real `ml-intern web` (a fresh interpreter, the real `langgraph dev`) on loopback
+against the scripted model, then for each N starts N threads' runs at once over the HTTP API
+(`POST /threads`, then `POST /threads/{id}/runs/wait`). Every run is three model steps of
+`--step` seconds (two `plan` calls, then an answer). Reported per N: wall time against one
+run's model time, the most model requests in flight at once (counted by the model server),
+added latency p50/p95 at the start (a run's POST to its first model request: `langgraph dev`
+looks for new runs every 0.5 s when idle) and per step (a model request's arrival minus the
+previous answer of its run), server CPU per step and RSS (the server's process tree, /proc).
+A round of two runs per server first warms up and is not reported. With `--servers 2`, two
+servers (each its own home) share one PostgreSQL database (`--db URL`, or a throwaway cluster
+from tests/fakes/postgres.py) and the workspace, and the runs are dealt to them in turn, as a
+round-robin balancer would; CPU and RSS are then the sum over both.
+
+    uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import ROOT, print_summary, print_table
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import user_texts
+from tests.web.web_harness import free_port, stop_web, wait_for_ready
+
+STEPS = 3
+PLAN = {"todos": [{"id": "1", "content": "look around", "status": "completed"}]}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class Script:
+    """Three model steps a run, each `step` s; when each request of each run arrived."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.arrivals: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, request: dict[str, Any]) -> Turn:
+        task = user_texts(request)[0]
+        with self.lock:
+            self.arrivals.setdefault(task, []).append(time.monotonic())
+        done = sum(m.get("role") == "tool" for m in request.get("messages", []))
+        if done + 1 < STEPS:
+            return Turn(tool_calls=[{"name": "plan", "arguments": PLAN}], delay=self.step)
+        return Turn(content="done", delay=self.step)
+
+
+def tree(pid: int) -> list[int]:
+    """`pid` and every process below it (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def cpu_s(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / CLOCK_TICKS
+
+
+def rss_mb(pids: list[int], field: str = "VmRSS") -> float:
+    total = 0
+    for pid in pids:
+        try:
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) for line in lines if line.startswith(f"{field}:"))
+    return total / 1024
+
+
+async def one_run(api: Any, url: str, n: int, started: dict[str, float]) -> bool:
+    thread = (await api.post(f"{url}/threads", json={})).json()["thread_id"]
+    task = f"task {n} {time.monotonic_ns()}"
+    started[task] = time.monotonic()
+    body = {
+        "assistant_id": "ml_intern",
+        "input": {"messages": [{"type": "human", "content": task}]},
+        "context": {"mode": "headless"},
+    }
+    answer = await api.post(f"{url}/threads/{thread}/runs/wait", json=body)
+    return answer.status_code == 200 and answer.json()["messages"][-1]["content"] == "done"
+
+
+async def round_of(urls: list[str], runs: int, started: dict[str, float]) -> list[bool]:
+    """`runs` runs at once, dealt to the servers in turn (as a round-robin balancer would)."""
+    import httpx
+
+    # No keep-alive: a connection the server closes as idle while a request is sent on it
+    # would read as an error of the server (uvicorn closes idle ones after 5 s).
+    limits = httpx.Limits(max_connections=runs + 8, max_keepalive_connections=0)
+    async with httpx.AsyncClient(trust_env=False, timeout=900, limits=limits) as api:
+        return await asyncio.gather(
+            *(one_run(api, urls[n % len(urls)], n, started) for n in range(runs))
+        )
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def measure(
+    urls: list[str], servers: list[int], llm: ScriptedLLMServer, script: Script, runs: int
+) -> dict:
+    """One round of `runs` runs at once, and its figures."""
+    script.arrivals.clear()
+    llm.peak_in_flight = 0
+
+    def everything() -> list[int]:
+        return [pid for server in servers for pid in tree(server)]
+
+    pids = everything()
+    cpu_before, peak_rss = cpu_s(pids), rss_mb(pids)
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_rss
+        while not stop.wait(0.2):
+            peak_rss = max(peak_rss, rss_mb(everything()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started: dict[str, float] = {}
+    began = time.monotonic()
+    ok = asyncio.run(round_of(urls, runs, started))
+    wall = time.monotonic() - began
+    stop.set()
+    sampler.join()
+    start, added = [], []
+    for task, times in script.arrivals.items():
+        start.append((times[0] - started[task]) * 1000)
+        added += [(t - p - script.step) * 1000 for p, t in itertools.pairwise(times)]
+    model_s = STEPS * script.step
+    return {
+        "runs": runs,
+        "ok": sum(ok),
+        "wall_s": round(wall, 2),
+        "model_s": model_s,
+        "wall_over_model": round(wall / model_s, 2),
+        "peak_in_flight": llm.peak_in_flight,
+        "start_p50_ms": round(percentile(start, 0.5), 1),
+        "start_p95_ms": round(percentile(start, 0.95), 1),
+        "step_p50_ms": round(percentile(added, 0.5), 1),
+        "step_p95_ms": round(percentile(added, 0.95), 1),
+        "cpu_ms_per_step": round((cpu_s(everything()) - cpu_before) * 1000 / (runs * STEPS), 1),
+        "rss_mb": round(rss_mb(everything()), 1),
+        "peak_rss_mb": round(peak_rss, 1),
+    }
+
+
+def serve(
+    root: Path, workspace: Path, llm_url: str, at_once: int, db: str | None
+) -> tuple[subprocess.Popen[bytes], Path, str]:
+    """`ml-intern web` in a fresh interpreter on the scripted model, `at_once` runs at a time,
+    its own home under `root`, its threads in PostgreSQL at `db` when given."""
+    import json
+
+    root.mkdir()
+    config = root / "config.json"
+    settings = {"model_name": "openai/scripted-model", "api_base": llm_url}
+    config.write_text(json.dumps({**settings, "server": {"runs_at_once": at_once}}))
+    env = {**os.environ, "ML_INTERN_HOME": str(root / "home"), "ML_INTERN_CLI_CONFIG": str(config)}
+    env.pop("ML_INTERN_WEB_TOKEN", None)
+    env.pop("ML_INTERN_DATABASE_URL", None)
+    env.update({"ML_INTERN_DATABASE_URL": db} if db else {})
+    port, out = free_port(), root / "web.out"
+    with out.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli", "web", "--port", str(port)],
+            cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    return proc, out, f"http://127.0.0.1:{port}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, nargs="+", default=[8, 32, 128])
+    parser.add_argument("--step", type=float, default=0.6, help="seconds per model step")
+    parser.add_argument("--at-once", type=int, default=None, help="server.runs_at_once")
+    parser.add_argument("--servers", type=int, default=1, help="servers on one database")
+    parser.add_argument("--db", help="PostgreSQL URL (default with --servers 2+: a throwaway one)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")  # the scripted server's
+    os.environ.update(LITELLM_LOCAL_MODEL_COST_MAP="True", LANGSMITH_TRACING="false")
+    os.environ.update(HF_HUB_DISABLE_TELEMETRY="1", LANGGRAPH_CLI_NO_ANALYTICS="1")
+    os.environ["PYTHONPATH"] = str(ROOT)
+    at_once = args.at_once or max(32, *args.runs)
+    with contextlib.ExitStack() as stack:
+        db = args.db
+        if db is None and args.servers > 1:
+            from tests.fakes.postgres import PostgresCluster
+
+            cluster = PostgresCluster.start()
+            stack.callback(cluster.stop)
+            db = cluster.new_database()
+        idle_rss, rows = run_rounds(args, at_once, db)
+    where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
+    keys = list(rows[0])
+    print_table(
+        f"ml-intern web, {where}: N runs at once of {STEPS} model steps of {args.step:g} s "
+        f"(runs_at_once {at_once} each; idle RSS {idle_rss} MB)",
+        [[row[k] for k in keys] for row in rows],
+        keys,
+    )
+    print_summary({"bench": "server_load", "servers": args.servers, "step_s": args.step,
+                   "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
+
+
+def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[float, list]:
+    """Start the servers, warm them up, and measure each N; (idle RSS, rows)."""
+    script = Script(args.step)
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp, ScriptedLLMServer(responder=script) as llm:
+        workspace = Path(tmp) / "ws"
+        workspace.mkdir()
+        started = [
+            serve(Path(tmp) / f"server-{n}", workspace, llm.url, at_once, db)
+            for n in range(args.servers)
+        ]
+        try:
+            for proc, out, _ in started:
+                wait_for_ready(proc, out)
+            # `langgraph dev`, the child of each `ml-intern web`
+            servers = [tree(proc.pid)[1] for proc, _, _ in started]
+            urls = [url for _, _, url in started]
+            idle_rss = round(rss_mb([pid for server in servers for pid in tree(server)]), 1)
+            measure(urls, servers, llm, script, 2 * len(urls))  # warm-up: imports, connections
+            for runs in args.runs:
+                rows.append(measure(urls, servers, llm, script, runs))
+                print(f"{rows[-1]}", file=sys.stderr)
+        finally:
+            for proc, out, _ in started:
+                stop_web(proc)
+                if not rows:
+                    print(out.read_text()[-3000:], file=sys.stderr)
+    return idle_rss, rows
+
+
+if __name__ == "__main__":
+    main()
