@@ -3,15 +3,16 @@ against the scripted model; sessions are threads of the same store as the CLI's.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
-from acp import PROTOCOL_VERSION, text_block
+from acp import PROTOCOL_VERSION, RequestError, image_block, text_block
 
 from tests.cli.acp_client import RecordingClient, acp_agent
 from tests.cli.conftest import Cli
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.transcript_checks import user_texts
+from tests.fakes.transcript_checks import tool_results, user_texts
 
 pytestmark = pytest.mark.cli_e2e
 
@@ -44,3 +45,205 @@ async def test_a_turn_streams_text_and_thinking_and_the_session_is_a_thread(
     rows = json.loads(listed.stdout)
     assert [r["thread_id"] for r in rows] == [session.session_id]
     assert rows[0]["title"] == "hi"
+
+
+def bash(command: str, call_id: str) -> dict:
+    return {"id": call_id, "name": "bash", "arguments": {"command": command}}
+
+
+async def started(agent, cwd) -> str:  # type: ignore[no-untyped-def]
+    await agent.conn.initialize(protocol_version=PROTOCOL_VERSION)
+    return (await agent.conn.new_session(cwd=str(cwd))).session_id
+
+
+async def test_permission_allowed_once_then_rejected(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    llm.add(
+        Turn(tool_calls=[bash("echo one > a.txt", "call-a")]),
+        Turn(tool_calls=[bash("echo two > b.txt", "call-b")]),
+        Turn(content="Wrote a.txt; b.txt was refused."),
+    )
+    client = RecordingClient(
+        choose=lambda call, _o: "allow" if call.tool_call_id == "call-a" else "reject"
+    )
+    async with acp_agent(cli, *MODEL, client=client) as agent:
+        session_id = await started(agent, cli.cwd)
+        done = await agent.conn.prompt(session_id=session_id, prompt=[text_block("write files")])
+    assert done.stop_reason == "end_turn"
+    assert (cli.cwd / "a.txt").read_text() == "one\n"
+    assert not (cli.cwd / "b.txt").exists()
+    asked = [(call.tool_call_id, call.kind) for call, _options in client.permissions]
+    assert asked == [("call-a", "execute"), ("call-b", "execute")]
+    kinds = {option.kind for option in client.permissions[0][1]}
+    assert kinds == {"allow_once", "allow_always", "reject_once"}
+    finals = {
+        u.tool_call_id: u.status
+        for u in client.of_kind("tool_call_update")
+        if u.status in ("completed", "failed")
+    }
+    assert finals["call-a"] == "completed"
+    results = tool_results(llm.requests[-1])
+    assert "rejected" in results["call-b"] and "exit code: 0" in results["call-a"]
+
+
+async def test_allow_always_switches_the_session_to_yolo(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    llm.add(
+        Turn(tool_calls=[bash("echo one > a.txt", "call-a")]),
+        Turn(tool_calls=[bash("echo two > b.txt", "call-b")]),
+        Turn(content="Both written."),
+    )
+    client = RecordingClient(choose=lambda _c, _o: "allow_always")
+    async with acp_agent(cli, *MODEL, client=client) as agent:
+        session_id = await started(agent, cli.cwd)
+        await agent.conn.prompt(session_id=session_id, prompt=[text_block("write files")])
+    assert [call.tool_call_id for call, _ in client.permissions] == ["call-a"]
+    assert (cli.cwd / "b.txt").read_text() == "two\n"
+    assert [u.current_mode_id for u in client.of_kind("current_mode_update")] == ["yolo"]
+
+
+async def test_load_replays_a_cli_thread_and_goes_on_with_it(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[bash("echo hi", "call-1")]), Turn(content="It printed hi."))
+    made = cli.run(*MODEL, "--output-format", "json", "first question")
+    assert made.returncode == 0, made.stderr
+    thread_id = json.loads(made.stdout)["thread_id"]
+    llm.add(Turn(content="Second answer."))
+    async with acp_agent(cli, *MODEL) as agent:
+        await agent.conn.initialize(protocol_version=PROTOCOL_VERSION)
+        await agent.conn.load_session(cwd=str(cli.cwd), session_id=thread_id)
+        replayed = [u.session_update for _sid, u in agent.client.updates]
+        assert replayed[:4] == [
+            "user_message_chunk",
+            "tool_call",
+            "tool_call_update",
+            "agent_message_chunk",
+        ]
+        call = agent.client.of_kind("tool_call")[0]
+        assert (call.tool_call_id, call.kind, call.title) == ("call-1", "execute", "bash: echo hi")
+        output = agent.client.of_kind("tool_call_update")[0]
+        assert output.status == "completed" and "hi" in output.content[-1].content.text
+        assert texts(agent.client, "user_message_chunk") == "first question"
+        done = await agent.conn.prompt(session_id=thread_id, prompt=[text_block("second")])
+        assert done.stop_reason == "end_turn"
+    assert user_texts(llm.requests[-1]) == ["first question", "second"]
+
+
+async def test_edits_show_their_diffs_and_locations(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    notes = cli.cwd / "notes.txt"
+    notes.write_text("alpha\nbeta\n")
+    llm.add(
+        Turn(tool_calls=[{"id": "r", "name": "read", "arguments": {"path": "notes.txt"}}]),
+        Turn(tool_calls=[{"id": "e", "name": "edit", "arguments": {"path": "notes.txt", "old_str": "beta", "new_str": "gamma"}}]),
+        Turn(tool_calls=[{"id": "w", "name": "write", "arguments": {"path": "new.txt", "content": "fresh\n"}}]),
+        Turn(content="Done."),
+    )  # fmt: skip
+    async with acp_agent(cli, *MODEL) as agent:
+        session_id = await started(agent, cli.cwd)
+        await agent.conn.prompt(session_id=session_id, prompt=[text_block("edit notes")])
+    calls = {u.tool_call_id: u for u in agent.client.of_kind("tool_call")}
+    assert [calls[i].kind for i in "rew"] == ["read", "edit", "edit"]
+    assert calls["r"].locations[0].path == str(notes)
+    diff = calls["e"].content[0]
+    assert (diff.type, diff.path, diff.old_text, diff.new_text) == (
+        "diff",
+        str(notes),
+        "beta",
+        "gamma",
+    )
+    created = calls["w"].content[0]
+    assert (created.path, created.old_text, created.new_text) == (
+        str(cli.cwd / "new.txt"),
+        None,
+        "fresh\n",
+    )
+    assert notes.read_text() == "alpha\ngamma\n"
+    assert not agent.client.permissions  # edits inside the workspace do not ask
+
+
+SLEEP = "echo $$ > started; sleep 30"
+
+
+async def until_started(agent, cwd) -> None:  # type: ignore[no-untyped-def]
+    started_file = cwd / "started"
+    await agent.client.wait_for(
+        lambda: any(u.status == "in_progress" for u in agent.client.of_kind("tool_call_update"))
+    )
+    async with asyncio.timeout(60):
+        while not (started_file.exists() and started_file.read_text().strip()):
+            await asyncio.sleep(0.05)
+
+
+async def test_cancel_mid_tool_stops_it_and_a_second_prompt_is_refused(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[bash(SLEEP, "call-s")]), Turn(content="Fine, stopped."))
+    async with acp_agent(cli, *MODEL, "--yolo") as agent:
+        session_id = await started(agent, cli.cwd)
+        turn = asyncio.create_task(
+            agent.conn.prompt(session_id=session_id, prompt=[text_block("sleep")])
+        )
+        await until_started(agent, cli.cwd)
+        with pytest.raises(RequestError, match="already running"):
+            await agent.conn.prompt(session_id=session_id, prompt=[text_block("again")])
+        await agent.conn.cancel(session_id=session_id)
+        assert (await turn).stop_reason == "cancelled"
+        done = await agent.conn.prompt(session_id=session_id, prompt=[text_block("what happened?")])
+        assert done.stop_reason == "end_turn"
+    assert tool_results(llm.requests[-1])["call-s"].startswith("[cancelled]")
+    assert len(llm.requests) == 2  # the cancelled turn asked the model nothing more
+
+
+async def test_a_client_that_dies_mid_run_leaves_the_thread_resumable(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[bash(SLEEP, "call-s")]))
+    async with acp_agent(cli, *MODEL, "--yolo") as agent:
+        session_id = await started(agent, cli.cwd)
+        turn = asyncio.create_task(
+            agent.conn.prompt(session_id=session_id, prompt=[text_block("sleep")])
+        )
+        await until_started(agent, cli.cwd)
+    # leaving the block closed the agent's stdin (and waited for it to exit)
+    assert agent.process.returncode == 0
+    turn.cancel()
+    llm.add(Turn(content="Resumed."))
+    resumed = cli.run("--resume", session_id, "--output-format", "json", "go on")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["result"] == "Resumed."
+    assert tool_results(llm.requests[-1])["call-s"].startswith("[cancelled]")
+
+
+async def test_bad_input_gets_clear_errors_and_loses_nothing(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(content="Still here."))
+    async with acp_agent(cli, *MODEL) as agent:
+        conn = agent.conn
+        with pytest.raises(RequestError, match="initialize"):
+            await conn.new_session(cwd=str(cli.cwd))
+        agent.write_raw(b'this is not json\n{"jsonrpc": "2.0", "id": \n')
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        with pytest.raises(RequestError) as unknown:
+            await conn.ext_method("no_such_method", {})
+        assert unknown.value.code == -32601
+        with pytest.raises(RequestError, match="No session 'nope'"):
+            await conn.prompt(session_id="nope", prompt=[text_block("hi")])
+        with pytest.raises(RequestError, match="No thread 'missing-thread'"):
+            await conn.load_session(cwd=str(cli.cwd), session_id="missing-thread")
+        with pytest.raises(RequestError, match="absolute directory"):
+            await conn.new_session(cwd="relative/dir")
+        session_id = (await conn.new_session(cwd=str(cli.cwd))).session_id
+        with pytest.raises(RequestError, match="text only"):
+            await conn.prompt(session_id=session_id, prompt=[image_block("AAAA", "image/png")])
+        done = await conn.prompt(session_id=session_id, prompt=[text_block("hi")])
+        assert done.stop_reason == "end_turn"
+    listed = json.loads(cli.run("threads", "list", "--all", "--json").stdout)
+    assert [r["thread_id"] for r in listed] == [session_id]
+    assert user_texts(llm.requests[0]) == ["hi"]
