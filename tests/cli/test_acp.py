@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 from acp import PROTOCOL_VERSION, RequestError, image_block, text_block
+from acp.schema import DeniedOutcome, RequestPermissionResponse
 
 from tests.cli.acp_client import RecordingClient, acp_agent
 from tests.cli.conftest import Cli
@@ -247,3 +249,73 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
     listed = json.loads(cli.run("threads", "list", "--all", "--json").stdout)
     assert [r["thread_id"] for r in listed] == [session_id]
     assert user_texts(llm.requests[0]) == ["hi"]
+
+
+class CancellingClient(RecordingClient):
+    """Zed's cancel: session/cancel, then the open permission request answers "cancelled"."""
+
+    conn: Any = None
+
+    async def request_permission(
+        self, session_id: str, tool_call: Any, options: Any, **kw: Any
+    ) -> Any:  # type: ignore[override]
+        self.permissions.append((tool_call, options))
+        await self.conn.cancel(session_id=session_id)
+        return RequestPermissionResponse(outcome=DeniedOutcome(outcome="cancelled"))
+
+
+async def test_cancel_during_a_permission_request_rejects_and_ends_the_turn(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[bash("echo one > a.txt", "call-a")]), Turn(content="Next turn."))
+    client = CancellingClient()
+    async with acp_agent(cli, *MODEL, client=client) as agent:
+        client.conn = agent.conn
+        session_id = await started(agent, cli.cwd)
+        done = await agent.conn.prompt(session_id=session_id, prompt=[text_block("write")])
+        assert done.stop_reason == "cancelled"
+        assert len(llm.requests) == 1  # the model was not asked again after the cancel
+        await agent.conn.prompt(session_id=session_id, prompt=[text_block("go on")])
+    assert not (cli.cwd / "a.txt").exists()
+    assert "not run" in tool_results(llm.requests[-1])["call-a"]
+
+
+async def test_plan_modes_and_slash_commands(cli: Cli, llm: ScriptedLLMServer) -> None:
+    cli.use_server(llm)
+    todos = [
+        {"id": "1", "content": "Load data", "status": "completed"},
+        {"id": "2", "content": "Train", "status": "in_progress"},
+    ]
+    llm.add(
+        Turn(tool_calls=[{"id": "p", "name": "plan", "arguments": {"todos": todos}}]),
+        Turn(tool_calls=[bash("echo one > a.txt", "call-a")]),
+        Turn(content="Planned and written."),
+        Turn(content="After the undo."),
+    )
+    async with acp_agent(cli, *MODEL) as agent:
+        session_id = await started(agent, cli.cwd)
+        await agent.conn.set_session_mode(session_id=session_id, mode_id="yolo")
+        await agent.conn.prompt(session_id=session_id, prompt=[text_block("plan and write")])
+        assert not agent.client.permissions  # yolo: nothing asked
+        plan = agent.client.of_kind("plan")[-1].entries
+        assert [(e.content, e.status) for e in plan] == [
+            ("Load data", "completed"),
+            ("Train", "in_progress"),
+        ]
+        assert agent.client.of_kind("tool_call")[0].kind == "think"
+
+        async def command(text: str) -> str:
+            before = len(agent.client.of_kind("agent_message_chunk"))
+            await agent.conn.prompt(session_id=session_id, prompt=[text_block(text)])
+            return "".join(
+                u.content.text for u in agent.client.of_kind("agent_message_chunk")[before:]
+            )
+
+        status = await command("/status")
+        assert session_id in status and "Model: openai/scripted-model" in status
+        assert "Not switched" in await command("/model no-such-provider/x")
+        assert "Undone: 'plan and write'" in await command("/undo")
+        await agent.conn.prompt(session_id=session_id, prompt=[text_block("fresh start")])
+    assert user_texts(llm.requests[-1]) == ["fresh start"]
+    assert len(llm.requests) == 4  # the commands never reached the model
