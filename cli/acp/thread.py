@@ -48,7 +48,7 @@ class AcpThread:
         self.session = session
         self.client = client
         self.session_id = session_id
-        self.events = EventUpdates(session.deps.catalog, session.workspace)
+        self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
         self.idle = asyncio.Event()  # no turn is running
         self.idle.set()
         self.cancelled = False
@@ -57,6 +57,13 @@ class AcpThread:
     @property
     def running(self) -> bool:
         return not self.idle.is_set()
+
+    def _window(self, model: str) -> int | None:
+        from configs.model_profile import profile_of
+
+        return profile_of(
+            model or self.session.settings.model_name, self.session.settings
+        ).context_window
 
     def refuse_if_running(self) -> None:
         if self.running:

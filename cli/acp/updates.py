@@ -6,7 +6,7 @@ a stored thread (any front end's) the same way, so a loaded session reads like a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from acp import (
     update_plan,
     update_user_message_text,
 )
-from acp.schema import ToolCallUpdate
+from acp.schema import Cost, ToolCallUpdate, UsageUpdate
 
 from cli.acp.tool_calls import CallView, Content, finished, running
 from graph.events import Event
@@ -30,9 +30,16 @@ PLAN_STATUSES = {"pending", "in_progress", "completed"}
 class EventUpdates:
     """Translates one session's events into session updates; remembers each call's view."""
 
-    def __init__(self, catalog: ToolCatalog, workspace: Path) -> None:
+    def __init__(
+        self,
+        catalog: ToolCatalog,
+        workspace: Path,
+        window: Callable[[str], int | None] = lambda _model: None,
+    ) -> None:
         self.catalog = catalog
         self.workspace = workspace
+        self.window = window  # a model's context window, in tokens
+        self.context: tuple[str, int] | None = None  # the last model call: model, tokens
         self.views: dict[str, CallView] = {}
         self.diffs: dict[str, list[Content]] = {}
         self.chunked = False  # this reply's text came as chunks already
@@ -56,10 +63,27 @@ class EventUpdates:
             yield self.call_finished(data)
         elif event.type == "plan_update":
             yield plan_update(data.get("plan") or [])
+        elif event.type == "usage" and not data.get("purpose"):
+            used = int(data.get("input_tokens") or 0) + int(data.get("output_tokens") or 0)
+            self.context = (str(data.get("model") or ""), used)
+        elif event.type == "turn_complete" and (usage := self.usage_update(data)) is not None:
+            yield usage
         elif event.type == "compacted":
             yield update_agent_thought_text("(The conversation was compacted to free context.)")
         elif event.type == "error" and not data.get("fatal"):
             yield update_agent_thought_text(f"({data.get('message', 'error')})")
+
+    def usage_update(self, data: Mapping[str, Any]) -> UsageUpdate | None:
+        """Context used by the last model call out of its window, and the thread's cost."""
+        if self.context is None or not (size := self.window(self.context[0])):
+            return None
+        cost = float((data.get("usage") or {}).get("cost_usd") or 0.0)
+        return UsageUpdate(
+            session_update="usage_update",
+            used=self.context[1],
+            size=size,
+            cost=Cost(amount=cost, currency="USD"),
+        )
 
     def call_started(
         self, call_id: str, name: str, args: Mapping[str, Any], *, before_run: bool = True

@@ -30,7 +30,9 @@ async def test_a_turn_streams_text_and_thinking_and_the_session_is_a_thread(
 ) -> None:
     cli.use_server(llm)
     llm.add(Turn(content="Hello from the agent.", thinking="The user greets me."))
-    async with acp_agent(cli, *MODEL) as agent:
+    config = cli.cwd.parent / "config.json"
+    config.write_text(json.dumps({"context_window": {"openai/scripted-model": 200_000}}))
+    async with acp_agent(cli, *MODEL, "--config", str(config)) as agent:
         init = await agent.conn.initialize(protocol_version=PROTOCOL_VERSION)
         assert init.agent_capabilities.load_session is True
         session = await agent.conn.new_session(cwd=str(cli.cwd))
@@ -41,6 +43,8 @@ async def test_a_turn_streams_text_and_thinking_and_the_session_is_a_thread(
         assert texts(agent.client, "agent_thought_chunk") == "The user greets me."
         commands = agent.client.of_kind("available_commands_update")[0].available_commands
         assert {"undo", "compact", "model", "status"} <= {c.name for c in commands}
+        usage = agent.client.of_kind("usage_update")[-1]
+        assert usage.size == 200_000 and usage.used > 100 and usage.cost.currency == "USD"
     assert user_texts(llm.requests[0]) == ["hi"]
     listed = cli.run("threads", "list", "--all", "--json")
     assert listed.returncode == 0, listed.stderr
