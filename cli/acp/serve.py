@@ -75,11 +75,18 @@ class Warmup:
         self.thread.start()
 
     def _load(self) -> None:
+        from cli.startup_heap import startup_heap
+
         try:
             from tools.secrets.rules import load_soon
 
-            load_soon()
-            import graph.session  # noqa: F401
+            load_soon()  # the secret rules compile beside these imports, not on the first call
+            with startup_heap():
+                import langchain_litellm  # noqa: F401
+                import litellm  # noqa: F401
+                import openai.resources.chat.completions  # noqa: F401 - the first call's
+
+                import graph.session  # noqa: F401
         except BaseException as error:  # raised where the runtime is first needed
             self.error = error
 

@@ -248,6 +248,8 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
         session_id = (await conn.new_session(cwd=str(cli.cwd))).session_id
         with pytest.raises(RequestError, match="text only"):
             await conn.prompt(session_id=session_id, prompt=[image_block("AAAA", "image/png")])
+        with pytest.raises(RequestError, match="more than 2,000,000"):
+            await conn.prompt(session_id=session_id, prompt=[text_block("x" * 2_000_001)])
         done = await conn.prompt(session_id=session_id, prompt=[text_block("hi")])
         assert done.stop_reason == "end_turn"
     listed = json.loads(cli.run("threads", "list", "--all", "--json").stdout)
