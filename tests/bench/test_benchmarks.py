@@ -47,7 +47,7 @@ def test_acp_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     acp_startup.main(["--runs", "1"])
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "acp_startup"
-    assert 0 < found["initialize_s"] and 0 < found["session_new_s"] < found["first_request_s"]
+    assert found["initialize_s"] > 0 and 0 < found["session_new_s"] < found["first_request_s"]
 
 
 def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
