@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -325,3 +326,28 @@ async def test_plan_modes_and_slash_commands(cli: Cli, llm: ScriptedLLMServer) -
         await agent.conn.prompt(session_id=session_id, prompt=[text_block("fresh start")])
     assert user_texts(llm.requests[-1]) == ["fresh start"]
     assert len(llm.requests) == 4  # the commands never reached the model
+
+
+async def test_a_write_diff_never_shows_a_secret_or_outside_file(
+    cli: Cli, llm: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    """The attack: the model asks to overwrite credential and outside files; the call's diff
+    (sent to the editor before anyone approves) must not carry their current content."""
+    cli.use_server(llm)
+    (cli.cwd / ".env").write_text("API_TOKEN=hunter2-secret-env\n")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("outside-private-text\n")
+    (cli.cwd / "link.txt").symlink_to(outside)
+    targets = [".env", str(outside), "link.txt"]
+    llm.add(
+        Turn(tool_calls=[{"id": f"w{i}", "name": "write", "arguments": {"path": p, "content": "x"}} for i, p in enumerate(targets)]),
+        Turn(content="Done."),
+    )  # fmt: skip
+    client = RecordingClient(choose=lambda _c, _o: "reject")
+    async with acp_agent(cli, *MODEL, client=client) as agent:
+        session_id = await started(agent, cli.cwd)
+        await agent.conn.prompt(session_id=session_id, prompt=[text_block("overwrite")])
+    shown = repr(client.updates) + repr(client.permissions)
+    assert "hunter2-secret-env" not in shown and "outside-private-text" not in shown
+    assert len(client.of_kind("tool_call")) == 3  # the calls were shown, without old text
+    assert (cli.cwd / ".env").read_text() == "API_TOKEN=hunter2-secret-env\n"
