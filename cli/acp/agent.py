@@ -125,6 +125,7 @@ class MlInternAgent:
         self, cwd: str, session_id: str, mcp_servers: Any = None, **_kwargs: Any
     ) -> LoadSessionResponse:
         thread = self.threads.get(session_id) or await self._open(session_id, cwd)
+        thread.loaded = True
         session = thread.session
         for update in history_updates(
             await session.values(), thread.events.catalog, session.workspace
@@ -144,9 +145,10 @@ class MlInternAgent:
         return PromptResponse(stop_reason=await thread.run(lambda: self._turn(thread, text)))
 
     async def _turn(self, thread: AcpThread, text: str) -> AsyncIterator[Event]:
-        """Work a crash left unfinished first (as headless does), then the message."""
-        session = thread.session
-        if await session.has_unfinished_run():
+        """A loaded thread's run a crash cut off is finished first (as the REPL does when it
+        resumes one), then the message."""
+        session, loaded, thread.loaded = thread.session, thread.loaded, False
+        if loaded and await session.has_unfinished_run():
             async for event in session.continue_pending():
                 yield event
         async for event in session.send(text):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from acp import RequestError, update_agent_message_text
@@ -53,6 +54,7 @@ class AcpThread:
         self.idle.set()
         self.cancelled = False
         self.client_gone = False
+        self.loaded = False  # opened by session/load: a cut-off run is finished first
 
     @property
     def running(self) -> bool:
@@ -104,18 +106,22 @@ class AcpThread:
         return stop
 
     async def _forward(self, events: AsyncIterator[Event]) -> tuple[str, dict[str, Any] | None]:
-        stop, pending, error = "end_turn", None, None
-        async for event in events:
-            if self.cancelled and event.type != "processing":
-                self.session.cancel()  # a cancel that came while the client was asked
-            for update in self.events.updates(event):
-                await self.send_update(update)
-            if event.type == "approval_required":
-                pending = dict(event.data)
-            elif event.type == "error" and event.data.get("fatal"):
-                error = str(event.data.get("message", "error"))
-            elif event.type == "turn_complete":
-                stop = await self._stopped(event.data, error)
+        """Send a run's updates; the run is always read to its end (it releases the thread)."""
+        ended: Mapping[str, Any] | None = None
+        pending, error = None, None
+        async with aclosing(events):  # type: ignore[type-var]
+            async for event in events:
+                if self.cancelled and event.type != "processing":
+                    self.session.cancel()  # a cancel that came while the client was asked
+                for update in self.events.updates(event):
+                    await self.send_update(update)
+                if event.type == "approval_required":
+                    pending = dict(event.data)
+                elif event.type == "error" and event.data.get("fatal"):
+                    error = str(event.data.get("message", "error"))
+                elif event.type == "turn_complete":
+                    ended = event.data
+        stop = "end_turn" if ended is None else await self._stopped(ended, error)
         return stop, pending
 
     async def _stopped(self, data: Mapping[str, Any], error: str | None) -> str:

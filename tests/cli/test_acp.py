@@ -230,7 +230,9 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
     cli: Cli, llm: ScriptedLLMServer
 ) -> None:
     cli.use_server(llm)
-    llm.add(Turn(content="Still here."))
+    llm.add(
+        Turn(status=401, error_message="Incorrect API key provided"), Turn(content="Still here.")
+    )
     async with acp_agent(cli, *MODEL) as agent:
         conn = agent.conn
         with pytest.raises(RequestError, match="initialize"):
@@ -251,11 +253,13 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
             await conn.prompt(session_id=session_id, prompt=[image_block("AAAA", "image/png")])
         with pytest.raises(RequestError, match="more than 2,000,000"):
             await conn.prompt(session_id=session_id, prompt=[text_block("x" * 2_000_001)])
-        done = await conn.prompt(session_id=session_id, prompt=[text_block("hi")])
-        assert done.stop_reason == "end_turn"
+        with pytest.raises(RequestError, match=r"stopped with an error: .*OPENAI_API_KEY"):
+            await conn.prompt(session_id=session_id, prompt=[text_block("hi")])
+        done = await conn.prompt(session_id=session_id, prompt=[text_block("again")])
+        assert done.stop_reason == "end_turn"  # the failed turn let go of the thread
     listed = json.loads(cli.run("threads", "list", "--all", "--json").stdout)
     assert [r["thread_id"] for r in listed] == [session_id]
-    assert user_texts(llm.requests[0]) == ["hi"]
+    assert user_texts(llm.requests[-1]) == ["hi", "again"]
 
 
 class CancellingClient(RecordingClient):
