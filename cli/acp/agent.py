@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,10 +150,12 @@ class MlInternAgent:
         resumes one), then the message."""
         session, loaded, thread.loaded = thread.session, thread.loaded, False
         if loaded and await session.has_unfinished_run():
-            async for event in session.continue_pending():
+            async with aclosing(session.continue_pending()) as events:
+                async for event in events:
+                    yield event
+        async with aclosing(session.send(text)) as events:
+            async for event in events:
                 yield event
-        async for event in session.send(text):
-            yield event
 
     async def cancel(self, session_id: str, **_kwargs: Any) -> None:
         if (thread := self.threads.get(session_id)) is not None:

@@ -22,6 +22,7 @@ from cli.launch import (
     overrides,
     report_failure,
 )
+from store.database import DatabaseError, database_url
 
 STDIO_LIMIT_BYTES = 50 * 1024 * 1024  # the SDK's default: room for attached files
 NOT_PIPES = (
@@ -63,6 +64,13 @@ def settings_for(flags: AcpFlags) -> Any:
         settings = load_settings(flags.config, overrides(as_cli))
     except ConfigError as error:
         fail(str(error), ExitCode.USAGE_ERROR)
+    if url := database_url():  # reach it (and make its schema ready) before the protocol
+        from store.postgres_schema import ensure_schema
+
+        try:
+            ensure_schema(url)
+        except DatabaseError as error:
+            fail(str(error), ExitCode.RUNTIME_ERROR)
     return checked_settings(settings, flags.model)
 
 
