@@ -149,7 +149,7 @@ def history_updates(
                 yield events.call_started(
                     call["id"], call["name"], call.get("args") or {}, before_run=False
                 )
-        elif message.type == "tool":
+        elif message.type == "tool" and message.tool_call_id in events.views:
             yield events.call_finished(
                 {
                     "tool_call_id": message.tool_call_id,
