@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from acp import PROTOCOL_VERSION, RequestError, image_block, text_block
+from acp import (
+    PROTOCOL_VERSION,
+    RequestError,
+    embedded_text_resource,
+    image_block,
+    resource_block,
+    text_block,
+)
 from acp.schema import DeniedOutcome, RequestPermissionResponse
 
 from tests.cli.acp_client import RecordingClient, acp_agent
@@ -38,7 +45,10 @@ async def test_a_turn_streams_text_and_thinking_and_the_session_is_a_thread(
         assert init.agent_capabilities.load_session is True
         session = await agent.conn.new_session(cwd=str(cli.cwd))
         assert session.modes.current_mode_id == "ask"
-        done = await agent.conn.prompt(session_id=session.session_id, prompt=[text_block("hi")])
+        attached = resource_block(embedded_text_resource("file:///notes.md", "NOTES-TEXT"))
+        done = await agent.conn.prompt(
+            session_id=session.session_id, prompt=[text_block("hi"), attached]
+        )
         assert done.stop_reason == "end_turn"
         assert texts(agent.client, "agent_message_chunk") == "Hello from the agent."
         assert texts(agent.client, "agent_thought_chunk") == "The user greets me."
@@ -46,12 +56,13 @@ async def test_a_turn_streams_text_and_thinking_and_the_session_is_a_thread(
         assert {"undo", "compact", "model", "status"} <= {c.name for c in commands}
         usage = agent.client.of_kind("usage_update")[-1]
         assert usage.size == 200_000 and usage.used > 100 and usage.cost.currency == "USD"
-    assert user_texts(llm.requests[0]) == ["hi"]
+    [sent] = user_texts(llm.requests[0])
+    assert sent.startswith("hi") and "<file uri='file:///notes.md'>\nNOTES-TEXT" in sent
     listed = cli.run("threads", "list", "--all", "--json")
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert [r["thread_id"] for r in rows] == [session.session_id]
-    assert rows[0]["title"] == "hi"
+    assert rows[0]["title"].startswith("hi")
 
 
 def bash(command: str, call_id: str) -> dict:
