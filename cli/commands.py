@@ -42,7 +42,8 @@ class Repl(Protocol):
 
 COMMANDS = {
     "/help": "show this help",
-    "/undo": "go back to just before your last message (files on disk are not rewound)",
+    "/undo": "go back to just before your last message and put the files back as they were"
+    " (--keep-files: the conversation only)",
     "/compact": "summarise the conversation now, to free context",
     "/model [id]": "show the model, or switch this thread to another litellm model id",
     "/effort": "show or set the reasoning effort (minimal, low, medium, high, default)",
@@ -87,13 +88,17 @@ async def show_help(repl: Repl, _argument: str) -> None:
     repl.console.print(Text(HINTS, style="dim"))
 
 
-async def undo(repl: Repl, _argument: str) -> None:
+async def undo(repl: Repl, argument: str) -> None:
     if repl.session is None:
         repl.console.print(Text("Nothing to undo yet.", style="yellow"))
         return
+    if argument.strip() not in ("", "--keep-files"):
+        repl.console.print(Text("Usage: /undo [--keep-files]", style="yellow"))
+        return
     from cli.render import Renderer
 
-    Renderer(repl.console).event(await repl.session.undo())
+    keep = argument.strip() == "--keep-files"
+    Renderer(repl.console).event(await repl.session.undo(keep_files=keep))
 
 
 async def compact(repl: Repl, _argument: str) -> None:
@@ -239,6 +244,8 @@ async def status(repl: Repl, _argument: str) -> None:
 
     boxes = thread_sandboxes(repl.home, session.thread_id)
     table.add_row("Hub sandboxes", "\n".join(sandbox_line(b)[2:] for b in boxes) or "none")
+    for label, text in session.deps.catalog.status_rows(session.thread_id):
+        table.add_row(label, text)
     repl.console.print(table)
 
 

@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from cli.exit_codes import STOP_MESSAGES
+from cli.undo_report import report_lines
 from tools.catalog import SUMMARY_CHARS, compact_json
 from tools.text import one_line
 
@@ -285,6 +286,8 @@ class Renderer:
     def _on_undo_complete(self, data: Mapping[str, Any]) -> None:
         undone = " ".join(str(data.get("undone_message", "")).split())[:80]
         self.console.print(Text(f"Undone: “{undone}”", style="magenta"))
+        for line, style in report_lines(data.get("files")):
+            self.console.print(Text(line, style=style))
 
     def _on_turn_complete(self, data: Mapping[str, Any]) -> None:
         self.close()

@@ -1,4 +1,4 @@
-"""`ml-intern threads`: list, show, fork, delete, export and prune the threads in $ML_INTERN_HOME.
+"""`ml-intern threads`: list, show, fork, undo, delete, export and prune the threads in $ML_INTERN_HOME.
 
 `list` reads the thread index only (no agent runtime); `show`, `delete` and `export`
 go through a Session.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 app = typer.Typer(
-    help="List, show, fork, delete, export and prune threads.",
+    help="List, show, fork, undo, delete, export and prune threads.",
     add_completion=False,
     no_args_is_help=True,
 )
@@ -131,18 +132,76 @@ def fork(
     thread_id: Annotated[
         str, typer.Argument(help="The thread to copy (its ID or the start of it).")
     ],
+    at: Annotated[
+        int | None,
+        typer.Option("--at", min=0, help="Keep only the first N of your messages (and replies)."),
+    ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            help="Give the fork its own copy of the workspace in this new folder, with the "
+            "files as they were at the fork point.",
+        ),
+    ] = None,
 ) -> None:
     """Start a new thread from a copy of this one (history, checkpoints); the original stays."""
+    from cli.thread_fork import ForkRefused, fork_thread
     from store.thread_lock import ThreadBusyError
 
-    thread_id = require(thread_id).thread_id
+    info = require(thread_id)
     try:
-        forked = asyncio.run(with_session(thread_id, lambda session: session.fork()))
-    except ThreadBusyError as busy:
-        typer.echo(f"ml-intern: {busy}", err=True)
-        raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
-    typer.echo(f"Forked thread {thread_id} into {forked}; the original is unchanged.")
-    typer.echo(f"Continue it with: ml-intern --resume {forked}")
+        forked, lines = asyncio.run(
+            with_session(info.thread_id, lambda s: fork_thread(s, info, at, workspace))
+        )
+    except (ThreadBusyError, ForkRefused) as refused:
+        typer.echo(f"ml-intern: {refused}", err=True)
+        code = ExitCode.USAGE_ERROR if isinstance(refused, ForkRefused) else ExitCode.RUNTIME_ERROR
+        raise typer.Exit(int(code)) from None
+    typer.echo(f"Forked thread {info.thread_id} into {forked}; the original is unchanged.")
+    for line in lines:
+        typer.echo(line)
+    where = f"cd {workspace} && " if workspace else ""
+    typer.echo(f"Continue it with: {where}ml-intern --resume {forked}")
+
+
+@app.command()
+def undo(
+    thread_id: Annotated[str, typer.Argument(help=ID_HELP)],
+    keep_files: Annotated[
+        bool, typer.Option("--keep-files", help="Rewind the conversation only; leave the files.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The file report as JSON.")] = False,
+) -> None:
+    """The REPL's /undo on this thread: back before its last message, files put back.
+    Exit 3 when some files were left as they are (changed since, or not writable)."""
+    from cli.undo_report import report_lines
+
+    info = require(thread_id)
+    event = asyncio.run(
+        with_session(info.thread_id, lambda s: s.undo(keep_files=keep_files), folder_of(info))
+    )
+    if event.type == "error":
+        typer.echo(f"ml-intern: {event.data['message']}", err=True)
+        busy = event.data.get("kind") == "busy"
+        raise typer.Exit(int(ExitCode.RUNTIME_ERROR if busy else ExitCode.USAGE_ERROR))
+    files = event.data.get("files") or {}
+    if as_json:
+        typer.echo(json.dumps({"undone_message": event.data.get("undone_message"), **files}))
+    else:
+        typer.echo(f"Undone: {event.data.get('undone_message')!r}")
+        for line, _style in report_lines(files):
+            typer.echo(line)
+    if files.get("conflicts") or files.get("failed"):
+        raise typer.Exit(UNDO_LEFT_FILES)
+
+
+UNDO_LEFT_FILES = 3  # `threads undo`: some files were not put back (conflicts, failures)
+
+
+def folder_of(info: ThreadInfo) -> Path | None:
+    """The folder the thread was started in, if it is still there."""
+    return Path(info.cwd) if info.cwd and os.path.isdir(info.cwd) else None
 
 
 @app.command()
@@ -161,6 +220,13 @@ def prune(
 
     if thread_id is not None:
         thread_id = require(thread_id).thread_id
+    contents = (0, 0)
+    if thread_id is None:  # file contents only deleted threads used (undo's record)
+        from configs.environment import ml_intern_home
+        from store.workspace_records import WorkspaceRecords
+
+        with WorkspaceRecords(ml_intern_home() / "threads.sqlite") as records:
+            contents = (0, 0) if records.absent() else records.collect_garbage()
     report = prune_all(keep=keep) if thread_id is None else prune_thread(thread_id, keep=keep)
     saved = max(report.bytes_before - report.bytes_after, 0)
     note = (
@@ -172,6 +238,9 @@ def prune(
         f"Pruned {report.threads} thread(s): {report.checkpoints_deleted} checkpoint(s) and "
         f"{report.messages_deleted} unreferenced message(s) removed, {saved / 1e6:.1f} MB freed{note}."
     )
+    if contents[0]:
+        typer.echo(f"Removed {contents[0]} file content(s) ({contents[1] / 1e6:.1f} MB) that "
+                   "only deleted threads' undo records used.")  # fmt: skip
     if report.busy:
         typer.echo(
             f"Left alone, running now: {', '.join(report.busy)}. Prune them once they finish.",
@@ -220,8 +289,11 @@ def render(info: ThreadInfo, values: dict[str, Any], fmt: ExportFormat) -> str:
 # -- reading threads ---------------------------------------------------------
 
 
-async def with_session(thread_id: str, action: Callable[[Session], Awaitable[T]]) -> T:
-    """Run `action` on the thread's Session (settings from the usual config files)."""
+async def with_session(
+    thread_id: str, action: Callable[[Session], Awaitable[T]], workspace: Path | None = None
+) -> T:
+    """Run `action` on the thread's Session (settings from the usual config files), in
+    `workspace` (default: the current directory)."""
     import configs  # noqa: F401 - before anything imports litellm
     from configs.settings import ConfigError, load_settings
     from graph.session import Session
@@ -231,5 +303,5 @@ async def with_session(thread_id: str, action: Callable[[Session], Awaitable[T]]
     except ConfigError as error:
         typer.echo(f"ml-intern: {error}", err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
-    async with Session.open(settings, thread_id=thread_id) as session:
+    async with Session.open(settings, thread_id=thread_id, workspace=workspace) as session:
         return await action(session)

@@ -32,6 +32,7 @@ from configs.integrations import McpServerSettings, MessagingSettings
 from configs.model_prices import ModelPrice
 from configs.research_settings import ResearchSettings, WebSettings
 from configs.sandbox_settings import SandboxSettings
+from configs.undo_settings import UndoSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
 CONFIG_FILENAME = "cli_agent_config.json"
@@ -108,6 +109,10 @@ class Settings(BaseModel):
     web: WebSettings = Field(default_factory=WebSettings)
     research: ResearchSettings = Field(default_factory=ResearchSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    undo: UndoSettings = Field(default_factory=UndoSettings)
+    # The interpreter the `python` tool's kernel runs in (it needs ipykernel); default: the
+    # workspace's .venv/bin/python, then python3 on PATH, else ml-intern's own.
+    kernel_python: str | None = None
     model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Model id -> read tool calls written as text (default: on for local servers only).
     text_tool_calls: dict[str, bool] = Field(default_factory=dict)

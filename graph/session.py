@@ -34,6 +34,7 @@ from nodes.usage import Usage
 from store.checkpointer import DB_NAME, open_checkpointer
 from store.thread_index import ThreadIndex, ThreadInfo
 from store.thread_lock import ThreadBusyError, ThreadLock
+from store.workspace_journal import closing_journal, open_journal
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -117,12 +118,12 @@ class Session(ThreadHistory):
             catalog = with_research(base, settings, home, chat_model_factory)
             catalog = with_ledger(catalog, home)  # hf_jobs runs recorded, `experiments` tool
             catalog = with_more_tools(catalog)
-        deps = AgentDeps(
-            settings=settings, catalog=catalog, home=home, chat_model_factory=chat_model_factory
-        )
         db = home / DB_NAME
-        async with open_checkpointer(db) as checkpointer:
-            with ThreadIndex(db) as index:
+        journal = open_journal(settings.undo, home, db)
+        deps = AgentDeps(settings, catalog, home, chat_model_factory, workspace_recorder=journal)
+        # aclosing(catalog): the kernels its tools keep between calls end with the session.
+        async with open_checkpointer(db) as checkpointer, aclosing(catalog):
+            with ThreadIndex(db) as index, closing_journal(journal):
                 yield cls(
                     settings=settings,
                     deps=deps,
@@ -197,6 +198,8 @@ class Session(ThreadHistory):
         with ThreadLock(self.deps.home, self.thread_id):
             await self.graph.checkpointer.adelete_thread(self.thread_id)
             self.index.delete(self.thread_id)
+            if self.deps.workspace_recorder is not None:
+                self.deps.workspace_recorder.forget_thread(self.thread_id)
             shutil.rmtree(self.deps.spill_dir / safe_file_name(self.thread_id), ignore_errors=True)
 
     # -- driving the thread -------------------------------------------------

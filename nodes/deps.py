@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nodes.provider_errors import ProviderError
 
@@ -19,6 +19,21 @@ if TYPE_CHECKING:
     from tools.catalog import ToolCatalog
 
 ChatModelFactory = Callable[[str], "BaseChatModel"]
+
+
+class WorkspaceRecorder(Protocol):
+    """Keeps what tool calls change in the workspace, for undo (store/workspace_journal.py).
+    Both methods block: call them off the event loop."""
+
+    def start(
+        self, effect: str, paths: list[str], *, thread_id: str, call_id: str, workspace: Path
+    ) -> Any: ...
+
+    def finish(self, recording: Any) -> None: ...
+
+    def forget_thread(self, thread_id: str) -> None: ...
+
+    def copy_thread(self, source: str, target: str, root: Path | None = None) -> None: ...
 
 
 def litellm_chat_model(settings: Settings) -> ChatModelFactory:
@@ -109,6 +124,8 @@ class AgentDeps:
     role: Role = "agent"
     # Where a run that does not say comes from, for the words of a fix (configs/advice.py).
     front_end: FrontEnd = "cli"
+    # Where tool calls' workspace changes are kept for undo; None: not recorded.
+    workspace_recorder: WorkspaceRecorder | None = None
     _bound: dict[tuple[str, tuple[str, ...] | None], Any] = field(default_factory=dict, repr=False)
 
     def chat_model(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections import deque
 from collections.abc import Mapping
@@ -55,7 +56,7 @@ async def execute_tools(
         model=task.get("model"),
         job_spent_usd=task.get("job_spent_usd", 0.0),
     )
-    message, artifact = await run_call(call, context, deps, shown)
+    message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
     # and credential files (perhaps just written by this call) are known values first.
     await asyncio.to_thread(refresh_known_secrets, run.workspace or deps.workspace)
@@ -83,6 +84,50 @@ async def execute_tools(
         update["plan"] = artifact["plan"]
         writer({"type": "plan_update", "plan": artifact["plan"]})
     return update
+
+
+async def recorded_call(
+    call: dict[str, Any], context: CallContext, deps: AgentDeps, shown: OutputTail
+) -> tuple[ToolMessage, Any]:
+    """`run_call`, with what it changes in the workspace kept for undo."""
+    recording = await start_recording(call, context, deps)
+    try:
+        return await run_call(call, context, deps, shown)
+    finally:
+        if recording is not None:  # cancelled or failed too: what it changed is kept
+            await finish_recording(recording, deps)
+
+
+async def start_recording(call: dict[str, Any], context: CallContext, deps: AgentDeps) -> Any:
+    """The workspace record of this call begins (undo puts back what it changes)."""
+    spec = deps.catalog.get(call["name"])
+    if deps.workspace_recorder is None or spec is None or spec.workspace_effect == "none":
+        return None
+    args = call.get("args") or {}
+    try:
+        paths = spec.changed_paths(args) if spec.changed_paths else []
+    except Exception:  # malformed arguments: the call itself will say so
+        paths = []
+    recorder, wanted = deps.workspace_recorder, [p for p in paths if isinstance(p, str)]
+
+    def start() -> Any:
+        return recorder.start(
+            spec.workspace_effect,
+            wanted,
+            thread_id=context.thread_id,
+            call_id=call["id"],
+            workspace=context.workspace,
+        )
+
+    try:
+        return await asyncio.to_thread(start)
+    except Exception:  # never in the way of the call: undo will say it was not recorded
+        return None
+
+
+async def finish_recording(recording: Any, deps: AgentDeps) -> None:
+    with contextlib.suppress(Exception):  # the call's result stands; undo names it unrecorded
+        await asyncio.to_thread(deps.workspace_recorder.finish, recording)  # type: ignore[union-attr]
 
 
 async def run_call(

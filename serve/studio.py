@@ -32,6 +32,7 @@ from serve.parent_watch import watch_parent
 from serve.server_settings import server_settings
 from store.checkpointer import default_db_path, open_checkpointer
 from store.thread_index import ThreadIndex
+from store.workspace_journal import open_journal
 from tools.external.family import open_integrations
 from tools.families import build_catalog
 from tools.hub import user_tokens
@@ -136,7 +137,12 @@ def _deps(settings: Settings, mcp: list[ToolSpec]) -> AgentDeps:
     workspace = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd())
     # A run that does not say where it comes from is Studio's (the page says "web").
     deps = AgentDeps(
-        settings=settings, catalog=catalog, home=home, workspace=workspace, front_end="studio"
+        settings=settings,
+        catalog=catalog,
+        home=home,
+        workspace=workspace,
+        front_end="studio",
+        workspace_recorder=open_journal(settings.undo, home, default_db_path()),
     )
     load_soon()  # the secret rules compile in a thread while the rest warms up
     deps.warm_up()

@@ -72,11 +72,24 @@ def thread_action(action: str) -> Callable[[Request], Awaitable[JSONResponse]]:
         thread_id = request.path_params["thread_id"]
         if (refusal := thread_id_problem(thread_id)) is not None:
             return refusal
-        payload = {"action": action, "thread_id": thread_id}
+        payload = {"action": action, "thread_id": thread_id, **await options(request)}
         status, answer = await asyncio.to_thread(run_action, payload)
         return JSONResponse(answer, status_code=status)
 
     return endpoint
+
+
+async def options(request: Request) -> dict[str, Any]:
+    """An action's options from its JSON body: undo's `keep_files` (nothing else passes)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return (
+        {"keep_files": body["keep_files"] is True}
+        if isinstance(body, dict) and "keep_files" in body
+        else {}
+    )
 
 
 async def settings(request: Request) -> JSONResponse:

@@ -45,9 +45,10 @@ class Refused(Exception):
         self.detail = detail
 
 
-async def undo(session: Session, _request: Mapping[str, Any]) -> Result:
-    """The CLI's /undo: back to just before the last user message."""
-    event = await session.undo()
+async def undo(session: Session, request: Mapping[str, Any]) -> Result:
+    """The CLI's /undo: back to just before the last user message, files put back unless
+    `keep_files`."""
+    event = await session.undo(keep_files=request.get("keep_files") is True)
     if event.type == "error":
         raise Refused(409 if event.data.get("kind") == "busy" else 400, event.data["message"])
     return 200, event.data

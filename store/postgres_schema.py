@@ -50,6 +50,21 @@ MIGRATIONS: list[str] = [
     """,
     # 2: who owns a thread where people sign in, so every server gives it to that person.
     "ALTER TABLE ml_intern_threads ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+    # 3: the workspace record undo restores files from (store/workspace_records.py).
+    """
+    CREATE TABLE ml_intern_blobs (
+        digest TEXT PRIMARY KEY, size BIGINT NOT NULL, data BYTEA NOT NULL
+    );
+    CREATE TABLE ml_intern_workspace_changes (
+        thread_id TEXT NOT NULL, call_id TEXT NOT NULL, seq DOUBLE PRECISION NOT NULL,
+        root TEXT NOT NULL, changes BYTEA NOT NULL, reverted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX ml_intern_workspace_changes_thread
+        ON ml_intern_workspace_changes (thread_id, call_id);
+    CREATE TABLE ml_intern_workspace_scans (
+        root TEXT PRIMARY KEY, manifest BYTEA NOT NULL, updated_at DOUBLE PRECISION NOT NULL
+    );
+    """,
 ]
 VERSION = len(MIGRATIONS)
 LOCK_WAIT_S = 120

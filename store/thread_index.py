@@ -105,13 +105,13 @@ class ThreadIndex(SharedConnection):
         with self._db() as db:
             touch_row(db, thread_id, title=title, model=model, cwd=cwd, owner=owner)
 
-    def record_fork(self, source: str, target: str) -> str:
+    def record_fork(self, source: str, target: str, *, cwd: str = "") -> str:
         """Give the fork `target` its row: the source's title with " (fork)", its model and
-        cwd (what `threads fork` and the web UI's fork both show). Returns the title."""
+        cwd, or `cwd` (what `threads fork` and the web UI's fork both show). Returns the title."""
         info = self.get(source)
         # Cut the source's title so the mark survives the index's 80 characters.
         title = f"{one_line(info.title, 73)} (fork)" if info and info.title else "(fork)"
-        model, cwd, owner = (info.model, info.cwd, info.owner) if info else ("", "", "")
+        model, cwd, owner = (info.model, cwd or info.cwd, info.owner) if info else ("", cwd, "")
         self.touch(target, title=title, model=model, cwd=cwd, owner=owner)
         with Ledger(self.path) as ledger:
             ledger.copy_thread(source, target)  # the fork sees the runs its history launched

@@ -62,6 +62,11 @@ class ToolSpec:
     workspace_effect: WorkspaceEffect = "none"
     # With workspace_effect "paths": the paths (as the model wrote them) a call may change.
     changed_paths: Callable[[Mapping[str, Any]], list[str]] | None = None
+    # What ends the processes the tool keeps between calls (a kernel per thread); called
+    # once, when the session that built the catalog closes. Tools may share one.
+    close: Callable[[], Awaitable[None]] | None = None
+    # (label, text) for `/status` about a thread (a kernel's memory); tools may share one.
+    status: Callable[[str], tuple[str, str]] | None = None
 
     @property
     def name(self) -> str:
@@ -110,6 +115,17 @@ class ToolCatalog:
     def extended(self, specs: Iterable[ToolSpec]) -> ToolCatalog:
         """A new catalog: these tools, then those of `specs` not already here."""
         return ToolCatalog([*self, *(s for s in specs if s.name not in self._specs)])
+
+    async def aclose(self) -> None:
+        """End what the tools keep running (each shared `close` once)."""
+        closers = {id(spec.close): spec.close for spec in self if spec.close is not None}
+        for close in closers.values():
+            await close()
+
+    def status_rows(self, thread_id: str) -> list[tuple[str, str]]:
+        """What the tools say about `thread_id` for `/status` (each shared `status` once)."""
+        reporters = {id(spec.status): spec.status for spec in self if spec.status is not None}
+        return [report(thread_id) for report in reporters.values()]
 
     def only(self, keep: Callable[[ToolSpec], bool]) -> ToolCatalog:
         return ToolCatalog(spec for spec in self if keep(spec))

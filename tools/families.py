@@ -16,6 +16,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolCatalog, ToolSpec
 from tools.external.family import external_specs
 from tools.hub.family import hub_specs
+from tools.kernel.family import kernel_specs
 from tools.local.family import local_specs
 from tools.local.sandbox import Sandbox
 from tools.policy import always
@@ -30,7 +31,14 @@ def build_catalog(settings: Settings) -> ToolCatalog:
     """Local files, shell and plan; the Hugging Face tools; GitHub and Slack."""
     allow_secret_paths(settings.approval.allow_secret_paths)
     sandbox = Sandbox.from_settings(settings.sandbox)
-    return ToolCatalog([*local_specs(sandbox), *hub_specs(settings), *external_specs(settings)])
+    return ToolCatalog(
+        [
+            *local_specs(sandbox),
+            *kernel_specs(sandbox, settings.kernel_python),
+            *hub_specs(settings),
+            *external_specs(settings),
+        ]
+    )
 
 
 # --- what a small-window model is offered ---------------------------------------------------

@@ -157,14 +157,43 @@ export async function stop() {
 
 export async function undo() {
   try {
-    const done = await api("POST", `/web/threads/${ui.threadId}/undo`);
+    const keepFiles = $("undo-keep-files").checked;
+    const done = await api("POST", `/web/threads/${ui.threadId}/undo`, { keep_files: keepFiles });
     ui.logs.clear();
     await actions.refresh();
     if (!$("message").value) $("message").value = done.undone_message || "";
-    actions.notify(`Undone: “${(done.undone_message || "").slice(0, 60)}”. Edit and send it again, or write something new.`);
+    const said = `Undone: “${(done.undone_message || "").slice(0, 60)}”. Edit and send it again, or write something new.`;
+    actions.notify([said, ...filesReport(done.files)].join(" "));
     actions.loadThreads().catch(showError);
   } catch (error) {
     showError(error);
     await actions.refresh().catch(() => {}); // e.g. the thread was deleted elsewhere
   }
+}
+
+// What an undo did to the files, in sentences (the CLI's report, cli/undo_report.py).
+const SHOWN = 8;
+function listed(items) {
+  const more = items.length > SHOWN ? ` … and ${items.length - SHOWN} more` : "";
+  return items.slice(0, SHOWN).join(", ") + more;
+}
+
+export function filesReport(files) {
+  if (!files) return [];
+  const lines = [];
+  if (files.kept_files) lines.push("Files were left as they are.");
+  else if ((files.restored || []).length || (files.removed || []).length) {
+    lines.push(`Files put back: ${files.restored.length} restored, ${files.removed.length} removed.`);
+  }
+  const sections = [
+    ["conflicts", "Changed since the agent wrote them, so left as they are:"],
+    ["failed", "Could not be put back:"],
+    ["not_kept", "Changed, but not kept (too big, a data folder or a credential file):"],
+    ["not_undoable", "Not undone (outside the workspace or on another service):"],
+    ["not_recorded", "Files these calls changed were not recorded (recording off, an older ml-intern, or a workspace over undo.max_files):"],
+  ];
+  for (const [key, heading] of sections) {
+    if ((files[key] || []).length) lines.push(`${heading} ${listed(files[key])}.`);
+  }
+  return lines;
 }

@@ -120,3 +120,21 @@ def test_real_model_recording_proxy_keeps_the_raw_reply(llm, tmp_path) -> None:
     assert json.loads((tmp_path / "01-request.json").read_text()) == body
     assert (tmp_path / "01-response.txt").read_bytes() == relayed
     assert relayed.startswith(b"data: ") and (tmp_path / "01-reply.txt").read_text() == reply
+
+
+def test_kernel_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import kernel
+
+    kernel.main(["--mb", "1", "--repeats", "1", "--starts", "1"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "kernel" and found["kernel_start_ms"] > 0
+    assert found["tool_question_ms"] > 0 and found["python_c_ms"] > 0
+
+
+def test_rewind_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import rewind
+
+    rewind.main(["--files", "200", "--dataset-mb", "1", "--steps", "3"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "rewind" and found["restored"] == ["src000/f00000.py"]
+    assert found["idle_step_bytes"] < found["changed_step_bytes"] < 2000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,22 @@ async def test_status_names_the_thread_database_without_its_password(
     shown = repl.out.getvalue()
     password = pg_url.split(":")[2].split("@")[0]
     assert pg_url.replace(password, "***") in shown and password not in shown
+
+
+async def test_status_shows_the_python_kernel_and_its_memory(
+    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path
+) -> None:
+    llm.add(
+        Turn(tool_calls=[{"name": "python", "id": "p1", "arguments": {"code": "1"}}]),
+        Turn(content="done"),
+    )
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, home=tmp_path, mode="headless") as session:
+        repl = Repl(session, settings, tmp_path)
+        await run_command(repl, "/status")  # type: ignore[arg-type]
+        assert re.search(r"Python kernel +not running", repl.out.getvalue())
+        await collect(session.send("run it"))
+        repl = Repl(session, settings, tmp_path)
+        await run_command(repl, "/status")  # type: ignore[arg-type]
+        row = next(line for line in repl.out.getvalue().splitlines() if "Python kernel" in line)
+        assert "running (" in row and " MiB, Python 3." in row

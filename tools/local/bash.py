@@ -83,4 +83,5 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
         approval=bash_rule if sandbox is None else sandboxed_rule,
         describe=describe_bash,
         summary="command",
+        workspace_effect="programs",
     )

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import confined, off_loop, outside_workspace, require_file
+from tools.local.file_checks import confined, named_path, off_loop, outside_workspace, require_file
 from tools.local.file_edits import ReadRegistry, describe_edit, edit_file
 from tools.places import Walls
 from tools.policy import file_rule
@@ -50,4 +50,6 @@ def edit_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
         approval=file_rule("write", walls, "new_str"),
         describe=outside_workspace("Edit"),
         summary="path",
+        workspace_effect="paths",
+        changed_paths=named_path,
     )

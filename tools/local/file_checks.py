@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +73,9 @@ def outside_workspace(verb: str) -> Callable[[Any], str]:
         return f"{verb} {args.get('path')} (outside the workspace)"
 
     return describe
+
+
+def named_path(args: Mapping[str, Any]) -> list[str]:
+    """The one file a `write` or `edit` call changes (its workspace record)."""
+    path = args.get("path")
+    return [path] if isinstance(path, str) else []

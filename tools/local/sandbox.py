@@ -106,8 +106,8 @@ class Sandbox:
         net = "network allowed" if self.network else "no network"
         passed = f" (passed in: {', '.join(self.env_allow)})" if self.env_allow else ""
         return (
-            "bash runs in a bubblewrap sandbox: the workspace is writable (.git config and hooks "
-            "read-only, git init fails at its top; hooks and risky git config a command plants "
+            "bash and the python kernel run in a bubblewrap sandbox: the workspace is writable "
+            "(.git config and hooks read-only, git init fails at its top; hooks and risky git config a command plants "
             "are moved out when it ends), "
             "the rest of the file system read-only, /tmp and /run private, "
             "credential files and host sockets hidden, no tokens or API keys in the "
@@ -138,10 +138,13 @@ class Sandbox:
         workspace: Path,
         found: Findings | None = None,
         repos: list[str] | None = None,
+        channels: str | None = None,
     ) -> list[str]:
         """`argv` as a bubblewrap command line, run in `workspace`; start it with only
         `environment()`'s variables. `found` is the walk of `roots()` (tree_scan.py; walked
-        here when not given); the git directories it guards are added to `repos`."""
+        here when not given); the git directories it guards are added to `repos`.
+        `channels`: a private folder the host made (a Python kernel's sockets and connection
+        file), bound read-write at the same path so both sides reach it."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable(f"bubblewrap is not installed: {INSTALL_HINT}.")
@@ -158,6 +161,8 @@ class Sandbox:
         mounts = [(depth(root), BIND, ["--bind", root, root]) for root in roots]
         mounts += [*git_mounts(_existing(str(workspace)), roots, hidden, found, repos)]
         mounts += [*self._hidden_mounts(roots, hidden)]
+        if channels is not None:
+            mounts.append((depth(channels), BIND, ["--bind", channels, channels]))
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
             args += mount
         return [*args, "--chdir", str(workspace), "--", *argv]

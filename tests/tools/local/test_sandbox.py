@@ -206,6 +206,9 @@ async def test_the_model_is_told_and_its_commands_run_inside(ws: Path, llm: Any)
         events = await collect(session.send("make a file"))
     assert not [e for e in events if e.type == "approval_required"]
     system = llm.requests[0]["messages"][0]["content"]
-    assert "- Sandbox: bash runs in a bubblewrap sandbox" in system and "no network" in system
+    assert (
+        "- Sandbox: bash and the python kernel run in a bubblewrap sandbox" in system
+        and "no network" in system
+    )
     result = tool_results(llm.requests[1])["b1"]
     assert "done" in result and "planted" not in result and (ws / "made.txt").exists()

@@ -1,0 +1,36 @@
+"""Undo's file half: put a workspace back as it was before a set of tool calls."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from store.workspace_journal import WorkspaceJournal
+from store.workspace_records import CallChanges
+from store.workspace_restore import RestoreMarker, RestoreReport, restore
+from store.workspace_tree import Tree
+
+
+def undo_calls(
+    journal: WorkspaceJournal, home: Path, thread_id: str, call_ids: list[str]
+) -> tuple[RestoreReport, set[str]]:
+    """Restore what `call_ids` changed (newest undone first, the user's later work kept);
+    returns the report and which of the calls had a record at all. Blocking."""
+    report = RestoreReport()
+    marker = RestoreMarker(home, thread_id)
+    report.finished_interrupted = marker.left_over()
+    recorded = journal.records.recorded(thread_id, call_ids)
+    rows = journal.records.changes_of(thread_id, call_ids)
+    if not rows:
+        marker.end()
+        return report, recorded
+    marker.begin(call_ids)  # a kill from here on is finished by the next undo
+    by_root: dict[str, list[CallChanges]] = defaultdict(list)
+    for row in rows:
+        by_root[row.root].append(row)
+    for root, root_rows in by_root.items():
+        restore(journal.records, Tree(Path(root), journal.rules), root_rows, report)
+        journal.forget_scan(Path(root))
+    journal.records.mark_reverted(thread_id, [row.call_id for row in rows])
+    marker.end()
+    return report, recorded

@@ -1,0 +1,140 @@
+"""Undo's files under the bad inputs: binary, symlinks (never followed out), non-UTF-8
+names, a folder replaced by a file, a file deleted and made again, a file over the size
+limit, a full disk during the restore and a restore cut off by a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from configs.undo_settings import UndoSettings
+from store.workspace_journal import open_journal
+from store.workspace_restore import RestoreMarker, RestoreReport, restore
+from store.workspace_tree import TEMP_MARK
+from tests.cli.conftest import Cli
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+pytestmark = pytest.mark.cli_e2e
+MODEL = ("--model", "openai/scripted-model")
+NON_UTF8 = b"caf\xe9.txt"
+BINARY = bytes(range(256)) * 64
+
+
+def bash(command: str) -> dict:
+    return {"name": "bash", "arguments": {"command": command}}
+
+
+def seed(ws: Path, outside: Path) -> None:
+    (ws / "bin.dat").write_bytes(BINARY)
+    (ws / "inside.txt").write_text("inside\n")
+    os.symlink("inside.txt", ws / "link")
+    (ws / os.fsdecode(NON_UTF8)).write_text("accent before\n")
+    (ws / "folder").mkdir()
+    (ws / "folder" / "x.txt").write_text("x\n")
+    (ws / "again.txt").write_text("first life\n")
+    with open(ws / "big.bin", "wb") as handle:
+        handle.truncate(2 * 1024 * 1024)  # over the 1 MB limit these tests set
+    (ws / "sub").mkdir()
+    (ws / "sub" / "f.txt").write_text("f before\n")
+    outside.mkdir()
+
+
+CHANGES = (
+    "printf 'other' > bin.dat && ln -sfn /etc link && printf 'accent after' > $'caf\\xe9.txt'"
+    " && rm -r folder && echo now-a-file > folder && rm again.txt && echo second > again.txt"
+    " && truncate -s 3M big.bin && ln -s /etc/passwd escape"
+    " && rm -r sub && ln -s {outside} sub"
+)
+
+
+def configure(cli: Cli) -> None:
+    config = cli.home.parent / "xdg-config" / "ml-intern" / "cli_agent_config.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps({"undo": {"max_file_mb": 1}}))
+
+
+def test_bad_inputs_are_put_back_without_following_a_symlink_out(
+    cli: Cli, llm: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    seed(cli.cwd, outside)
+    configure(cli)
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[bash(CHANGES.format(outside=outside))]), Turn(content="Done."))
+    done = cli.run(*MODEL, "--yolo", "--thread-id", "t-bad", "mangle the workspace")
+    assert done.returncode == 0, done.stderr
+    assert (cli.cwd / "sub").is_symlink() and (cli.cwd / "folder").is_file()
+
+    undone = cli.run("threads", "undo", "t-bad", "--json")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    report = json.loads(undone.stdout)
+    ws = cli.cwd
+    assert (ws / "bin.dat").read_bytes() == BINARY
+    assert os.readlink(ws / "link") == "inside.txt"
+    assert (ws / os.fsdecode(NON_UTF8)).read_text() == "accent before\n"
+    assert (ws / "folder").is_dir() and (ws / "folder" / "x.txt").read_text() == "x\n"
+    assert (ws / "again.txt").read_text() == "first life\n"
+    assert not (ws / "escape").exists() and not (ws / "escape").is_symlink()
+    assert (ws / "sub").is_dir() and not (ws / "sub").is_symlink()
+    assert (ws / "sub" / "f.txt").read_text() == "f before\n"
+    assert list(outside.iterdir()) == []  # nothing was written through the symlink
+    assert report["not_kept"] == ["big.bin"]  # over the limit: named, not restored
+    assert (ws / "big.bin").stat().st_size == 3 * 1024 * 1024
+    assert not list(ws.rglob(f"*{TEMP_MARK}"))
+
+
+def test_a_full_disk_during_the_restore_leaves_every_file_whole(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    (cli.cwd / "weights.txt").write_text("w" * 5_000_000)
+    cli.use_server(llm)
+    llm.add(Turn(tool_calls=[bash("echo small > weights.txt")]), Turn(content="Done."))
+    assert cli.run(*MODEL, "--yolo", "--thread-id", "t-full", "shrink it").returncode == 0
+    # The file-size limit makes every write past 2 MB fail, as a full disk would.
+    limited = subprocess.run(
+        ["prlimit", "--fsize=2000000", sys.executable, "-m", "cli", "threads", "undo", "t-full",
+         "--json"],
+        cwd=cli.cwd, env=cli.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert limited.returncode == 3, limited.stderr
+    report = json.loads(limited.stdout)
+    assert report["failed"] and report["failed"][0].startswith("weights.txt: ")
+    assert (cli.cwd / "weights.txt").read_text() == "small\n"  # the old one, whole
+    assert not list(cli.cwd.glob(f"*{TEMP_MARK}"))
+
+
+def test_an_undo_cut_off_by_a_kill_is_finished_by_the_next(tmp_path: Path) -> None:
+    """The state a kill -9 leaves mid-restore (some files back, a temporary file, the marker,
+    the record not yet marked), then the next undo."""
+    ws, home = tmp_path / "ws", tmp_path / "home"
+    ws.mkdir()
+    home.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (ws / name).write_text(f"{name} before\n")
+    journal = open_journal(UndoSettings(), home, home / "threads.sqlite")
+    assert journal is not None
+    recording = journal.start("programs", [], thread_id="t", call_id="c1", workspace=ws)
+    for name in ("a.txt", "b.txt"):
+        (ws / name).write_text(f"{name} after\n")
+    journal.finish(recording)
+    rows = journal.records.changes_of("t", ["c1"])
+    first_only = [type(rows[0])(rows[0].call_id, rows[0].root, rows[0].changes[:1], 0.0)]
+    RestoreMarker(home, "t").begin(["c1"])
+    restore(journal.records, journal.tree(ws), first_only, RestoreReport())  # a.txt only
+    (ws / f"b.txt{TEMP_MARK}").write_text("half writ")  # the kill struck here
+
+    from store.workspace_undo import undo_calls
+
+    report, _ = undo_calls(journal, home, "t", ["c1"])
+    assert report.finished_interrupted and report.complete
+    assert sorted(report.restored) == ["a.txt", "b.txt"]
+    assert (ws / "a.txt").read_text() == "a.txt before\n"
+    assert (ws / "b.txt").read_text() == "b.txt before\n"
+    assert not (ws / f"b.txt{TEMP_MARK}").exists()
+    assert not RestoreMarker(home, "t").left_over()
+    journal.close()

@@ -1,0 +1,51 @@
+"""The `python` kernel's life in a session: kept across turns, interrupted by a cancel with
+its state kept, ended when the session closes, and said to be gone after a resume."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import tool_results
+from tools.kernel.pool import GONE_NOTE
+
+LOOP = "import time\nwhile True:\n    time.sleep(0.05)"
+
+
+def python(call_id: str, code: str) -> dict[str, object]:
+    return {"name": "python", "id": call_id, "arguments": {"code": code}}
+
+
+async def test_the_kernel_lives_with_the_session_and_a_resume_is_told_its_state_is_gone(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(
+        Turn(tool_calls=[python("p1", "import os\nx = 20\nos.getpid()")]),
+        Turn(content="loaded"),
+        Turn(tool_calls=[python("p2", LOOP)]),
+        Turn(tool_calls=[python("p3", "x + 1")]),
+        Turn(content="still there"),
+        Turn(tool_calls=[python("p4", "x")]),
+        Turn(content="gone"),
+    )
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, mode="headless", thread_id="t-k") as session:
+        await collect(session.send("load"))
+        async for event in session.send("loop"):
+            if event.type == "tool_state_change" and event.data["state"] == "running":
+                await asyncio.sleep(0.5)  # the cell is running in the kernel
+                session.cancel()
+        await collect(session.send("add one"))
+        results = tool_results(llm.requests[-1])
+    pid = int(re.search(r"\]: (\d+)", results["p1"]).group(1))  # type: ignore[union-attr]
+    assert "cancelled" in results["p2"]
+    assert "]: 21" in results["p3"]
+    assert not Path(f"/proc/{pid}").exists(), "the kernel outlived its session"
+
+    async with open_session(settings, workspace, mode="headless", thread_id="t-k") as session:
+        await collect(session.send("what is x?"))
+        resumed = tool_results(llm.requests[-1])["p4"]
+    assert resumed.startswith(GONE_NOTE) and "NameError" in resumed

@@ -1,0 +1,114 @@
+"""Which Python a kernel runs in: the workspace's own when it has ipykernel, else ml-intern's.
+
+The candidates, in order: the configured interpreter (`kernel_python`), the workspace's
+`.venv/bin/python`, `python3` on PATH. Each is asked (inside the sandbox's walls when the
+sandbox is on: the workspace's interpreter is the workspace's code) whether it can import
+ipykernel; the first that can wins. None can: ml-intern's own environment, and the note says
+why and how to use the workspace's instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools.local.sandbox import Sandbox, SandboxUnavailable
+from tools.local.tree_scan import Findings
+
+PROBE = "import ipykernel, sys; print(sys.version.split()[0])"
+PROBE_TIMEOUT_S = 30
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    path: str
+    # Where it comes from, for the model and the user: "the workspace's .venv", ...
+    origin: str
+    version: str
+    # Why a workspace interpreter was passed over ("" when none was).
+    note: str = ""
+
+    def describe(self) -> str:
+        return f"Python {self.version} from {self.origin} ({self.path})"
+
+
+def candidates(workspace: Path, configured: str | None) -> list[tuple[str, str]]:
+    """(path, origin) of the interpreters to try, best first, each once."""
+    found: list[tuple[str, str]] = []
+    if configured:
+        path = shutil.which(os.path.expanduser(configured), path=os.environ.get("PATH"))
+        found.append((path or configured, "the configured kernel_python"))
+    venv = workspace / ".venv" / "bin" / "python"
+    if venv.exists():
+        found.append((str(venv), "the workspace's .venv"))
+    if on_path := shutil.which("python3"):
+        found.append((on_path, "python3 on PATH"))
+    unique: dict[str, tuple[str, str]] = {}
+    for path, origin in found:
+        unique.setdefault(os.path.abspath(path), (path, origin))
+    return list(unique.values())
+
+
+async def probe(path: str, workspace: Path, sandbox: Sandbox | None) -> str | None:
+    """The interpreter's version when it can import ipykernel, else None."""
+    argv = [path, "-c", PROBE]
+    env = dict(os.environ)
+    if sandbox is not None:
+        try:
+            argv = sandbox.wrap(argv, workspace, Findings())
+        except SandboxUnavailable:
+            return None
+        env = sandbox.environment(env)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=workspace,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        return None
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), PROBE_TIMEOUT_S)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return None
+    version = out.decode(errors="replace").strip()
+    return version if proc.returncode == 0 and version else None
+
+
+def own_version(path: str) -> str | None:
+    """Our own version when `path` is ml-intern's interpreter in its own environment (the
+    same binary in the same folder: no need to ask it), else None."""
+    here = os.path.abspath(sys.executable)
+    there = os.path.abspath(path)
+    same_folder = os.path.dirname(here) == os.path.dirname(there)
+    if same_folder and os.path.realpath(here) == os.path.realpath(there):
+        return sys.version.split()[0]
+    return None
+
+
+async def choose(workspace: Path, configured: str | None, sandbox: Sandbox | None) -> Interpreter:
+    """The first candidate with ipykernel, or ml-intern's own interpreter with a note."""
+    passed: list[str] = []
+    for path, origin in candidates(workspace, configured):
+        version = own_version(path) or await probe(path, workspace, sandbox)
+        if version is not None:
+            return Interpreter(path, origin, version)
+        passed.append(f"{origin} ({path})")
+    note = ""
+    if passed:
+        note = (
+            f"{' and '.join(passed)} cannot import ipykernel, so the kernel runs in ml-intern's "
+            "own environment (its packages, not yours); to use yours, install ipykernel in it "
+            "(e.g. `uv pip install ipykernel` or `pip install ipykernel`) and restart the kernel"
+        )
+    return Interpreter(sys.executable, "ml-intern's own environment", sys.version.split()[0], note)

@@ -1,0 +1,160 @@
+"""Notebooks as data: read and write an .ipynb with nbformat, show it compactly, change cells.
+
+Everything here is about the file; running it is notebook_run.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import ToolException
+
+from tools.kernel.outputs import plain, render
+
+NOTEBOOK_MAX_BYTES = 64 * 1024 * 1024
+CELL_OUTPUT_CHARS = 2_000  # per cell when reading: the head of its outputs
+SOURCE_CHARS = 6_000  # per cell when reading
+
+
+def load(path: Path) -> Any:
+    """The notebook at `path` (nbformat 4); a ToolException the model can act on otherwise."""
+    import nbformat
+
+    if not path.is_file():
+        raise ToolException(f"No notebook at {path}. Create it by inserting a cell.")
+    size = path.stat().st_size
+    if size > NOTEBOOK_MAX_BYTES:
+        raise ToolException(
+            f"{path} is {size / 1e6:.0f} MB, more than the {NOTEBOOK_MAX_BYTES // 2**20} MiB "
+            "this tool opens (its outputs are probably large): clear them in Jupyter "
+            "(`jupyter nbconvert --clear-output --inplace`) or read it with `read`."
+        )
+    try:
+        notebook = nbformat.read(str(path), as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:
+        said = " ".join(str(error).split())[:300]
+        raise ToolException(
+            f"{path} is not a valid notebook ({type(error).__name__}: {said}); nothing was "
+            "changed. Look at it with `read`, or fix its JSON with `edit`."
+        ) from None
+    return notebook
+
+
+def new_notebook() -> Any:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return notebook
+
+
+def save(notebook: Any, path: Path) -> None:
+    """Write atomically (a temporary file in the same folder, then a rename), keeping the mode."""
+    import nbformat
+
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            nbformat.write(notebook, out)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def describe_outputs(outputs: list[Any], limit: int = CELL_OUTPUT_CHARS) -> str:
+    """A cell's outputs as text, images only named (nothing is saved when reading)."""
+
+    def named(raw: bytes, suffix: str) -> str:
+        return f"a {suffix} image of {len(raw):,} bytes, in the notebook"
+
+    text = render(outputs, named)
+    if len(text) > limit:
+        text = f"{text[:limit]}\n[... {len(text) - limit:,} more characters of output ...]"
+    return text
+
+
+def show(notebook: Any, name: str, first: int = 0, last: int | None = None) -> str:
+    """The cells from `first` to `last` (inclusive), numbered, with their outputs."""
+    cells = notebook.cells
+    last = len(cells) - 1 if last is None else min(last, len(cells) - 1)
+    spec = notebook.metadata.get("kernelspec", {}).get("name", "none")
+    lines = [f"{name}: {len(cells)} cells (kernel: {spec})"]
+    for index in range(first, last + 1):
+        cell = cells[index]
+        ran = cell.get("execution_count")
+        head = f"[{index}] {cell.cell_type}" + (f" (ran as {ran})" if ran else "")
+        source = plain(cell.source)
+        if len(source) > SOURCE_CHARS:
+            source = (
+                f"{source[:SOURCE_CHARS]}\n[... {len(source) - SOURCE_CHARS:,} more characters]"
+            )
+        lines += [head, source]
+        if outputs := cell.get("outputs"):
+            lines += ["--- output", describe_outputs(outputs)]
+    if not cells:
+        lines.append("(no cells: insert one)")
+    return "\n".join(lines)
+
+
+def index_of(notebook: Any, cell: int | None, *, allow_end: bool = False) -> int:
+    """`cell` checked against the notebook (negative counts from the end)."""
+    count = len(notebook.cells)
+    top = count if allow_end else count - 1
+    if cell is None:
+        if allow_end:
+            return count
+        raise ToolException("Say which cell with `cell` (its number, from 0).")
+    index = cell + count if cell < 0 else cell
+    if not 0 <= index <= top:
+        valid = f"0 to {top}" if top >= 0 else "none (the notebook is empty)"
+        raise ToolException(f"There is no cell {cell}: the cells are numbered {valid}.")
+    return index
+
+
+def make_cell(kind: str, source: str) -> Any:
+    import nbformat
+
+    if kind == "markdown":
+        return nbformat.v4.new_markdown_cell(source)
+    if kind == "raw":
+        return nbformat.v4.new_raw_cell(source)
+    return nbformat.v4.new_code_cell(source)
+
+
+def edit(notebook: Any, index: int, source: str, kind: str | None) -> None:
+    """Replace a cell's source (and type); its old outputs no longer match, so they go."""
+    old = notebook.cells[index]
+    if kind is not None and kind != old.cell_type:
+        notebook.cells[index] = make_cell(kind, source)
+        return
+    old.source = source
+    if old.cell_type == "code":
+        old.outputs, old.execution_count = [], None
+
+
+def is_python(notebook: Any) -> bool:
+    """True when the notebook's kernel is a Python one (or it names none)."""
+    spec = notebook.metadata.get("kernelspec") or {}
+    language = spec.get("language") or notebook.metadata.get("language_info", {}).get("name")
+    name = str(spec.get("name") or "")
+    return (language or "python").lower() == "python" or name.startswith("python")
+
+
+def kernel_name(notebook: Any) -> str:
+    spec = notebook.metadata.get("kernelspec") or {}
+    return str(spec.get("display_name") or spec.get("name") or "unknown")

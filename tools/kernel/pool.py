@@ -1,0 +1,102 @@
+"""The kernels of one catalog: one per thread, started on first use, ended with the session.
+
+A kernel's state is not in the checkpoint. A thread whose kernel ran in an earlier process
+(a resume) is recorded in `$ML_INTERN_HOME/kernels/`, so its next kernel start tells the model,
+in one line, that what it defined there is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from pathlib import Path
+
+from configs.environment import ml_intern_home
+from tools.kernel.interpreter import choose
+from tools.kernel.process import Kernel
+from tools.local.sandbox import Sandbox
+
+GONE_NOTE = (
+    "[the Python kernel your earlier python calls in this thread used has ended (the session "
+    "closed or was resumed): this is a fresh kernel, so re-run the imports and loading you need]"
+)
+
+
+class KernelPool:
+    def __init__(self, sandbox: Sandbox | None = None, python: str | None = None) -> None:
+        self.sandbox, self.python = sandbox, python
+        self._kernels: dict[str, Kernel] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._started_here: set[str] = set()
+
+    def lock(self, thread: str) -> asyncio.Lock:
+        """Held around each use of a thread's kernel: one cell at a time."""
+        return self._locks.setdefault(thread, asyncio.Lock())
+
+    def running(self, thread: str) -> Kernel | None:
+        kernel = self._kernels.get(thread)
+        return kernel if kernel is not None and kernel.alive else None
+
+    async def kernel(self, thread: str, workspace: Path) -> tuple[Kernel, list[str]]:
+        """The thread's live kernel, started if needed, and lines saying what was started."""
+        if (kernel := self.running(thread)) is not None:
+            return kernel, []
+        await self.stop(thread)  # a dead one: its folder and client go
+        kernel, notes = await self.start_kernel(workspace)
+        if thread not in self._started_here and _mark_started(thread):
+            notes.insert(0, GONE_NOTE)
+        self._started_here.add(thread)
+        self._kernels[thread] = kernel
+        return kernel, notes
+
+    async def start_kernel(self, cwd: Path) -> tuple[Kernel, list[str]]:
+        """A new kernel in `cwd` (the pool does not keep it) and the lines describing it."""
+        interpreter = await choose(cwd, self.python, self.sandbox)
+        kernel = Kernel(interpreter, cwd, self.sandbox)
+        await kernel.start()
+        walls = ", inside the sandbox" if self.sandbox is not None else ""
+        notes = [f"[kernel started: {interpreter.describe()}{walls}]"]
+        if interpreter.note:
+            notes.append(f"[{interpreter.note}]")
+        return kernel, notes
+
+    async def stop(self, thread: str) -> bool:
+        """End the thread's kernel; True when there was one."""
+        kernel = self._kernels.pop(thread, None)
+        if kernel is None:
+            return False
+        await kernel.shutdown()
+        return True
+
+    def memory_bytes(self, thread: str) -> int | None:
+        kernel = self.running(thread)
+        return kernel.memory_bytes() if kernel is not None else None
+
+    def status(self, thread: str) -> tuple[str, str]:
+        """The `/status` row: whether the thread's kernel runs, its memory and interpreter."""
+        kernel = self.running(thread)
+        if kernel is None:
+            return "Python kernel", "not running (starts with the first python call)"
+        memory = kernel.memory_bytes()
+        used = f"{memory / 2**20:,.0f} MiB, " if memory is not None else ""
+        return "Python kernel", f"running ({used}{kernel.interpreter.describe()})"
+
+    async def close(self) -> None:
+        """End every kernel (the session is closing)."""
+        for thread in list(self._kernels):
+            with contextlib.suppress(Exception):
+                await self.stop(thread)
+
+
+def _mark_started(thread: str) -> bool:
+    """Record that `thread` has had a kernel; True when an earlier process recorded it."""
+    name = hashlib.sha256(thread.encode()).hexdigest()[:32]
+    marker = ml_intern_home() / "kernels" / name
+    try:
+        existed = marker.exists()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        return False
+    return existed

@@ -1,0 +1,367 @@
+"""One Jupyter kernel: ipykernel in its own process group (inside the sandbox when it is on),
+reached through jupyter_client over Unix sockets in a private folder.
+
+Unix sockets rather than TCP: a sandboxed kernel has its own network namespace (no loopback
+shared with the host), but a folder bound into it is reachable from both sides. Interrupts are
+`interrupt_request` messages on the control channel (ipykernel raises KeyboardInterrupt in the
+running cell), so they work the same inside bubblewrap's PID namespace.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import os
+import queue
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from tools.kernel.interpreter import Interpreter
+from tools.local.host_git import neutral_git_env
+from tools.local.sandbox import Sandbox
+from tools.local.tree_scan import TreeScan
+
+START_TIMEOUT_S = 60
+INTERRUPT_GRACE_S = 10  # how long an interrupted cell may take to stop before the kernel is killed
+POLL_S = 0.2
+SOCKET_PATH_MAX = 100  # sun_path is 104-108 bytes; leave room for "-<port>"
+REPLY_WAIT_S = 2.0
+SHUTDOWN_WAIT_S = 2.0  # each: for the reply to a shutdown request, then for the exit
+CWD = "__import__('os').getcwd()"  # asked after each cell, with the reply
+STREAM_KEEP_CHARS = 200_000  # printed text kept from the start of a cell, and again at its end
+Outcome = Literal["ok", "error", "interrupted", "died", "killed"]
+
+
+class KernelStartError(Exception):
+    """The kernel did not come up; the message says what it printed."""
+
+
+@dataclass
+class Execution:
+    """What a cell did: its outputs (nbformat-shaped dicts) and how it ended."""
+
+    outcome: Outcome = "ok"
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    execution_count: int | None = None
+    exit_code: int | None = None  # when the kernel died
+    cwd: str | None = None  # the kernel's working directory after the cell (when it ended)
+    _kept: int = 0  # printed characters kept at the head
+    _tail: str = ""  # printed text past the head, its last STREAM_KEEP_CHARS
+    _dropped: int = 0
+
+    def add(self, output: dict[str, Any]) -> None:
+        """Keep an output; printed text beyond the budget keeps only its head and tail."""
+        if output["output_type"] != "stream":
+            self.outputs.append(output)
+            return
+        room = 0 if self._tail else STREAM_KEEP_CHARS - self._kept
+        text, over = output["text"][:room], output["text"][room:]
+        if over:
+            self._tail += over
+            if len(self._tail) > STREAM_KEEP_CHARS:
+                self._dropped += len(self._tail) - STREAM_KEEP_CHARS
+                self._tail = self._tail[-STREAM_KEEP_CHARS:]
+        if not text:
+            return
+        self._kept += len(text)
+        last = self.outputs[-1] if self.outputs else None
+        if last and last["output_type"] == "stream" and last["name"] == output["name"]:
+            last["text"] += text
+        else:
+            self.outputs.append({**output, "text": text})
+
+    def finish(self) -> Execution:
+        """Add the kept tail of a flood of printed text, with what was left out."""
+        if self._tail:
+            gap = f"\n[... {self._dropped:,} printed characters omitted ...]\n"
+            text, self._tail = gap * bool(self._dropped) + self._tail, ""
+            self.outputs.append({"output_type": "stream", "name": "stdout", "text": text})
+        return self
+
+
+class Kernel:
+    """A started kernel; `execute` runs cells, `interrupt` stops one, `shutdown` ends it."""
+
+    def __init__(self, interpreter: Interpreter, cwd: Path, sandbox: Sandbox | None) -> None:
+        self.interpreter, self.cwd, self.sandbox = interpreter, cwd, sandbox
+        self.started_s = 0.0
+        self._proc: asyncio.subprocess.Process | None = None
+        self._runtime = ""
+        self.client: Any = None  # jupyter_client's AsyncKernelClient once started
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        from jupyter_client.asynchronous import AsyncKernelClient
+        from jupyter_client.connect import write_connection_file
+
+        began = time.monotonic()
+        self._runtime = _private_folder()
+        connection, _info = write_connection_file(
+            os.path.join(self._runtime, "connection.json"),
+            ip=os.path.join(self._runtime, "k"),
+            transport="ipc",
+        )
+        argv, env = self._command(connection)
+        log = open(os.path.join(self._runtime, "kernel.log"), "wb")  # noqa: SIM115, ASYNC230
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                *argv,
+                cwd=self.cwd,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        except OSError as error:
+            self._cleanup()
+            raise KernelStartError(f"could not start {argv[0]}: {error.strerror}") from None
+        finally:
+            log.close()
+        self.client = AsyncKernelClient()
+        self.client.load_connection_file(connection)
+        self.client.start_channels(hb=False)  # liveness is the process, not heartbeats
+        await self._wait_ready()
+        self.started_s = time.monotonic() - began
+
+    def _command(self, connection: str) -> tuple[list[str], dict[str, str]]:
+        argv = [
+            self.interpreter.path,
+            *("-m", "ipykernel_launcher", "-f", connection),
+            "--HistoryManager.enabled=False",  # no SQLite file in a read-only home
+        ]
+        extra = {
+            "IPYTHONDIR": os.path.join(self._runtime, "ipython"),
+            "MPLCONFIGDIR": os.path.join(self._runtime, "matplotlib"),
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        if self.sandbox is None:
+            env = neutral_git_env({**os.environ, "JPY_PARENT_PID": str(os.getpid())})
+            return argv, {**env, **extra}
+        found = TreeScan().scan(self.sandbox.roots(self.cwd))
+        wrapped = self.sandbox.wrap(argv, self.cwd, found, channels=self._runtime)
+        return wrapped, {**self.sandbox.environment(os.environ), **extra}
+
+    async def _wait_ready(self) -> None:
+        """Until the kernel answers `kernel_info` and its output channel is connected."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        try:
+            while self.alive and time.monotonic() < deadline:
+                self.client.kernel_info()
+                try:
+                    reply = await self.client.get_shell_msg(timeout=1)
+                    if reply["msg_type"] == "kernel_info_reply":
+                        await self.client.get_iopub_msg(timeout=0.5)
+                        return
+                except queue.Empty:
+                    continue
+        except asyncio.CancelledError:
+            await self.shutdown()
+            raise
+        said = self.log_tail()
+        if self.alive:
+            said = f"no answer within {START_TIMEOUT_S} s. {said}"
+        await self.shutdown()
+        raise KernelStartError(said or "it exited without saying why")
+
+    def log_tail(self, chars: int = 1500) -> str:
+        """The end of what the kernel process printed outside any cell (start-up errors)."""
+        try:
+            text = Path(self._runtime, "kernel.log").read_text(errors="replace")
+        except OSError:
+            return ""
+        return text.strip()[-chars:]
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._proc.returncode if self._proc is not None else None
+
+    async def shutdown(self) -> None:
+        """Ask the kernel to end, then end its whole process group; remove its folder."""
+        if self.client is not None and self.alive:
+            with contextlib.suppress(Exception):
+                self.client.shutdown()
+                await self.client.get_control_msg(timeout=SHUTDOWN_WAIT_S)  # its reply
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._proc.wait(), SHUTDOWN_WAIT_S)  # type: ignore[union-attr]
+        await self.kill()
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.stop_channels()
+        self._cleanup()
+
+    async def kill(self) -> None:
+        if self._proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        with contextlib.suppress(TimeoutError, ProcessLookupError):
+            await asyncio.wait_for(self._proc.wait(), 5)
+
+    def _cleanup(self) -> None:
+        if self._runtime:
+            shutil.rmtree(self._runtime, ignore_errors=True)
+
+    def interrupt(self) -> None:
+        """KeyboardInterrupt in the running cell (its state is kept)."""
+        message = self.client.session.msg("interrupt_request", content={})
+        self.client.control_channel.send(message)
+
+    def memory_bytes(self) -> int | None:
+        """Resident memory of the kernel's process group (Linux), or None."""
+        if self._proc is None or not self.alive:
+            return None
+        return group_rss(self._proc.pid)
+
+    # -- running code ---------------------------------------------------------------------
+
+    async def execute(
+        self,
+        code: str,
+        timeout: float,  # noqa: ASYNC109 - enforced by interrupting the kernel, not by cancelling
+        on_output: Callable[[dict[str, Any]], None],
+    ) -> Execution:
+        """Run `code`; on timeout or cancel the kernel is interrupted and keeps its state."""
+        done = Execution()
+        msg_id = self.client.execute(
+            code, allow_stdin=False, store_history=True, user_expressions={"cwd": CWD}
+        )
+        deadline = time.monotonic() + timeout
+        try:
+            if await self._follow(msg_id, deadline, done, on_output):
+                if done.outcome in ("ok", "error"):
+                    done.cwd = await self._working_directory(msg_id)
+                return done.finish()
+            self.interrupt()
+            done.outcome = "interrupted"
+            if not await self._follow(
+                msg_id, time.monotonic() + INTERRUPT_GRACE_S, done, on_output
+            ):
+                await self.kill()
+                done.outcome = "killed"
+        except asyncio.CancelledError:
+            await asyncio.shield(self._stop_cell(msg_id))
+            raise
+        return done.finish()
+
+    async def _working_directory(self, msg_id: str) -> str | None:
+        """The cell's `execute_reply` (also draining older replies): where the kernel now is."""
+        deadline = time.monotonic() + REPLY_WAIT_S
+        while time.monotonic() < deadline and self.alive:
+            try:
+                reply = await self.client.get_shell_msg(timeout=POLL_S)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") != msg_id:
+                continue
+            found = (reply["content"].get("user_expressions") or {}).get("cwd") or {}
+            text = (found.get("data") or {}).get("text/plain")
+            with contextlib.suppress(ValueError, SyntaxError):
+                value = ast.literal_eval(text) if isinstance(text, str) else None
+                return value if isinstance(value, str) else None
+            return None
+        return None
+
+    async def _stop_cell(self, msg_id: str) -> None:
+        with contextlib.suppress(Exception):
+            self.interrupt()
+            if not await self._follow(msg_id, time.monotonic() + INTERRUPT_GRACE_S, Execution()):
+                await self.kill()
+
+    async def _follow(
+        self,
+        msg_id: str,
+        deadline: float,
+        done: Execution,
+        on_output: Callable[[dict[str, Any]], None] | None = None,
+    ) -> bool:
+        """Collect the cell's outputs until it ends (True) or `deadline` passes (False)."""
+        while time.monotonic() < deadline:
+            if not self.alive:
+                done.outcome, done.exit_code = "died", self.exit_code
+                return True
+            try:
+                message = await self.client.get_iopub_msg(timeout=POLL_S)
+            except queue.Empty:
+                continue
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "status" and content.get("execution_state") == "idle":
+                return True
+            output = _output(kind, content)
+            if output is None:
+                continue
+            if kind == "execute_input":
+                done.execution_count = content.get("execution_count")
+                continue
+            if kind == "error" and done.outcome == "ok":
+                done.outcome = "error"
+            if kind == "clear_output":
+                done.outputs.clear()
+                continue
+            done.add(output)
+            if on_output is not None:
+                on_output(output)
+        return False
+
+
+def _output(kind: str, content: dict[str, Any]) -> dict[str, Any] | None:
+    """An iopub message as an nbformat output (execute_input and clear_output kept as markers)."""
+    if kind == "stream":
+        return {"output_type": "stream", "name": content["name"], "text": content["text"]}
+    if kind == "execute_result":
+        count = content.get("execution_count")
+        return {"output_type": kind, "data": content.get("data", {}), "metadata": {},
+                "execution_count": count}  # fmt: skip
+    if kind == "display_data":
+        return {"output_type": kind, "data": content.get("data", {}), "metadata": {}}
+    if kind == "error":
+        return {"output_type": "error", **{k: content.get(k) for k in ("ename", "evalue")},
+                "traceback": content.get("traceback", [])}  # fmt: skip
+    if kind in ("execute_input", "clear_output"):
+        return {"output_type": kind}
+    return None
+
+
+def _private_folder() -> str:
+    """A folder only we can use, with a path short enough for Unix socket names."""
+    folder = tempfile.mkdtemp(prefix="mlik-")
+    if len(folder) > SOCKET_PATH_MAX - 8:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder = tempfile.mkdtemp(prefix="mlik-", dir="/tmp")
+    return folder
+
+
+def group_rss(pgid: int) -> int | None:
+    """The summed resident memory of the processes in group `pgid` (from /proc), or None."""
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    total, found = 0, False
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+            found = True
+        except (OSError, ValueError, IndexError):
+            continue
+    return total if found else None

@@ -1,0 +1,191 @@
+"""The `python` tool: code in the thread's persistent Jupyter kernel, outputs as text and files."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from langchain_core.tools import ToolException
+from pydantic import BaseModel, Field
+
+from tools.call_context import CallContext
+from tools.catalog import ToolSpec
+from tools.kernel.figures import FigureFolder
+from tools.kernel.outputs import render
+from tools.kernel.pool import KernelPool
+from tools.kernel.process import INTERRUPT_GRACE_S, Execution, KernelStartError
+from tools.local.bash_process import throttled
+from tools.local.git_guard import git_state, undo_plants
+from tools.local.tree_scan import TreeScan
+from tools.policy import ApprovalRule, Need
+from tools.secret_paths import mentions_secret_path
+from tools.tool_factory import make_tool
+
+MAX_TIMEOUT_S = 600
+
+
+class PythonArgs(BaseModel):
+    """Run Python code in this conversation's persistent Jupyter (IPython) kernel, in the
+    workspace. Variables, imports and loaded data stay between calls, so load a dataset or
+    model once and inspect it over several calls. Returns printed output, the value of the
+    last expression, tables as text, errors with their traceback; images (plots) are saved
+    under .ml-intern/figures/ and their paths named. IPython syntax works (`%timeit`,
+    `!pip list`). stdin is not available (`input()` fails). On timeout the code is
+    interrupted and the variables are kept. Use it to explore data, check shapes, plot and
+    try things; write a script and run it with bash for training runs and anything that
+    must be reproducible or run as a Job."""
+
+    code: str = Field("", description="Python code to run; the last expression's value is shown.")
+    timeout: int = Field(
+        120,
+        gt=0,
+        le=MAX_TIMEOUT_S,
+        description="Seconds before the code is interrupted (max 600); the kernel keeps its state.",
+    )
+    restart: bool = Field(
+        False, description="Restart the kernel first, clearing every variable (then run `code`)."
+    )
+
+
+_PATH_LIKE = re.compile(r"[\w.~/*?\[\]-]+")
+
+
+def names_secret_path(code: str, workspace: Path) -> bool:
+    """True when a path-like word of `code` (in a string or not) is a credential place."""
+    words = [w for w in _PATH_LIKE.findall(code) if "/" in w or w.startswith((".", "~"))]
+    return mentions_secret_path(" ".join(words), workspace)
+
+
+def kernel_rule(sandboxed: bool) -> ApprovalRule:
+    """Like bash: code runs without asking only inside the sandbox; code naming a credential
+    location asks a human every time; a bare restart runs no code."""
+
+    def rule(args: Mapping[str, Any], workspace: Path) -> Need:
+        code = args.get("code")
+        if isinstance(code, str) and names_secret_path(code, workspace):
+            return "never_auto"
+        if sandboxed or not (isinstance(code, str) and code.strip()):
+            return "auto"
+        return "ask"
+
+    return rule
+
+
+def describe_python(args: Mapping[str, Any]) -> str:
+    restart = " (after restarting the kernel)" if args.get("restart") else ""
+    return f"Run Python in the kernel{restart}:\n{args.get('code', '')}"
+
+
+def ending(done: Execution, timeout: int) -> str:
+    """A line for a cell that did not end by itself, or ""."""
+    if done.outcome == "interrupted":
+        return (
+            f"[timed out after {timeout} s: the kernel was interrupted (KeyboardInterrupt), "
+            "not restarted; variables from earlier calls are kept]"
+        )
+    if done.outcome == "killed":
+        return (
+            f"[timed out after {timeout} s and still running {INTERRUPT_GRACE_S} s after the "
+            "interrupt: the kernel was killed, its variables are lost; the next call starts a "
+            "fresh kernel]"
+        )
+    if done.outcome == "died":
+        code = done.exit_code
+        how = (
+            f"killed by {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
+        )
+        hint = ", often a sign it ran out of memory" if code == -signal.SIGKILL else ""
+        return (
+            f"[the kernel died while running this code ({how}{hint}): its variables are lost; "
+            "the next call starts a fresh kernel]"
+        )
+    return ""
+
+
+async def run_cell(
+    pool: KernelPool,
+    call: CallContext,
+    code: str,
+    timeout: int,  # noqa: ASYNC109 - the model's limit, enforced by interrupting the kernel
+    restart: bool,
+) -> str:
+    thread = call.thread_id
+    notes: list[str] = []
+    if restart and await pool.stop(thread):
+        notes.append("[kernel restarted: every earlier variable is gone]")
+    if not code.strip():
+        return "\n".join(notes) or "Nothing run: pass the Python to run in `code`."
+    try:
+        kernel, started = await pool.kernel(thread, call.workspace)
+    except KernelStartError as error:
+        raise ToolException(f"The Python kernel did not start: {error}") from None
+    emit = throttled(lambda line: call.progress(line=line))
+    figures = FigureFolder(call, pool.sandbox)
+
+    def shown(output: dict[str, Any]) -> None:
+        if output["output_type"] == "stream" and call.streaming:
+            for line in output["text"].splitlines():
+                emit(line)
+
+    guard = _GitGuard(pool, call.workspace)
+    await guard.before()
+    try:
+        done = await kernel.execute(code, timeout, shown)
+    finally:
+        plants = await asyncio.shield(guard.after())
+    if done.outcome in ("died", "killed"):
+        await pool.stop(thread)
+    text = await asyncio.to_thread(render, done.outputs, figures.save) or "(no output)"
+    moved = []
+    if done.cwd is not None and Path(done.cwd) != kernel.cwd:
+        moved = [
+            f"[the kernel's working directory is now {done.cwd}, not the workspace: relative "
+            "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
+        ]
+    ended = [line for line in (ending(done, timeout),) if line]
+    return "\n".join([*notes, *started, text, *ended, *moved, *plants])
+
+
+class _GitGuard:
+    """Under the sandbox, what a cell planted for the user's git is undone (git_guard.py)."""
+
+    def __init__(self, pool: KernelPool, workspace: Path) -> None:
+        self.sandbox, self.workspace = pool.sandbox, workspace
+        self.scan = TreeScan()
+        self.state: Any = None
+
+    async def before(self) -> None:
+        if self.sandbox is not None:
+            roots = self.sandbox.roots(self.workspace)
+            self.state = await asyncio.to_thread(lambda: git_state(self.scan.scan(roots)))
+
+    async def after(self) -> list[str]:
+        if self.state is None or self.sandbox is None:
+            return []
+        roots = self.sandbox.roots(self.workspace)
+        return await asyncio.to_thread(
+            lambda: undo_plants(self.state, git_state(self.scan.scan(roots)))
+        )
+
+
+def python_spec(pool: KernelPool) -> ToolSpec:
+    async def python(call: CallContext, code: str, timeout: int, restart: bool) -> str:  # noqa: ASYNC109
+        async with pool.lock(call.thread_id):
+            return await run_cell(pool, call, code, timeout, restart)
+
+    return ToolSpec(
+        tool=make_tool("python", PythonArgs, python),
+        family="local",
+        kind="execute",
+        approval=kernel_rule(pool.sandbox is not None),
+        describe=describe_python,
+        summary="code",
+        own_deadline=True,
+        workspace_effect="programs",
+        close=pool.close,
+        status=pool.status,
+    )
