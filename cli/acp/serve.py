@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import signal
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,36 +73,6 @@ def settings_for(flags: AcpFlags) -> Any:
     return checked_settings(settings, flags.model)
 
 
-class Warmup:
-    """The agent runtime imported in the background while the client initializes."""
-
-    def __init__(self) -> None:
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._load, name="ml-intern-imports", daemon=True)
-        self.thread.start()
-
-    def _load(self) -> None:
-        from cli.startup_heap import startup_heap
-
-        try:
-            from tools.secrets.rules import load_soon
-
-            load_soon()  # the secret rules compile beside these imports, not on the first call
-            with startup_heap():
-                import langchain_litellm  # noqa: F401
-                import litellm  # noqa: F401
-                import openai.resources.chat.completions  # noqa: F401 - the first call's
-
-                import graph.session  # noqa: F401
-        except BaseException as error:  # raised where the runtime is first needed
-            self.error = error
-
-    def wait(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-
 async def _serve(settings: Any, model: str | None) -> int:
     from acp.agent.connection import AgentSideConnection
     from acp.stdio import stdio_streams
@@ -115,7 +84,9 @@ async def _serve(settings: Any, model: str | None) -> int:
     except (ValueError, OSError):
         print(NOT_PIPES, file=sys.stderr)
         return int(ExitCode.USAGE_ERROR)
-    agent = MlInternAgent(settings, model=model, warmup=Warmup().wait)
+    from cli.warmup import Warmup
+
+    agent = MlInternAgent(settings, model=model, warmup=Warmup().start().join)
     conn = AgentSideConnection(agent, writer, reader, listening=False)
     listening = asyncio.create_task(conn.listen())
     loop = asyncio.get_running_loop()
