@@ -43,6 +43,9 @@ Threads: ml-intern threads list [--all] [--json] | show ID | delete ID | export 
 Studio: ml-intern studio [--port 2024] [--host 127.0.0.1] serves this directory to
 LangGraph Studio on the same threads. Web UI: ml-intern web [--port 7860] [--host 127.0.0.1]
 [--token T] (a token is required off loopback).
+
+Editors: ml-intern acp [--model M] [--yolo] serves the Agent Client Protocol on stdio
+(Zed's agent_servers and other ACP clients; see: ml-intern acp --help).
 """
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None)
@@ -193,6 +196,10 @@ def dispatch(argv: list[str]) -> None:
         from cli.studio import app as studio_app
 
         studio_app(args=argv[1:], prog_name="ml-intern studio")
+    elif argv[:1] == ["acp"]:
+        from cli.acp import app as acp_app
+
+        acp_app(args=argv[1:], prog_name="ml-intern acp")
     elif argv[:1] == ["web"]:
         from cli.web import app as web_app
 

@@ -110,19 +110,7 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
         return fail(str(error), ExitCode.USAGE_ERROR)
     except DatabaseError as error:
         return fail(str(error), ExitCode.RUNTIME_ERROR)
-    for warning in settings.warnings:
-        print(f"ml-intern: warning: {warning}", file=sys.stderr)
-    if (problem := sandbox_problem_for(settings)) is not None:
-        return fail(problem, ExitCode.RUNTIME_ERROR)
-    from cli.hf_token import token_for
-
-    chosen = flags.model or thread_model(target)
-    settings = with_default_model(settings, explicit=chosen is not None)
-    model = chosen or settings.model_name
-    if (found := model_problem(model, settings, token_for(model))) is not None:
-        problem, kind = found
-        code = ExitCode.USAGE_ERROR if kind == "usage" else ExitCode.RUNTIME_ERROR
-        return fail(problem, code)
+    settings = checked_settings(settings, flags.model or thread_model(target))
     if headless:  # the REPL imports these behind its prompt instead
         from tools.secrets.rules import load_soon
 
@@ -131,6 +119,23 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
 
         import graph.session  # noqa: F401
     return settings, target, prompt, headless
+
+
+def checked_settings(settings: Any, chosen: str | None) -> Any:
+    """Warnings said, the sandbox and the model (`chosen`, else the config's) checked: the
+    settings a run starts with, or a StartupFailure."""
+    for warning in settings.warnings:
+        print(f"ml-intern: warning: {warning}", file=sys.stderr)
+    if (problem := sandbox_problem_for(settings)) is not None:
+        fail(problem, ExitCode.RUNTIME_ERROR)
+    from cli.hf_token import token_for
+
+    settings = with_default_model(settings, explicit=chosen is not None)
+    model = chosen or settings.model_name
+    if (found := model_problem(model, settings, token_for(model))) is not None:
+        problem, kind = found
+        fail(problem, ExitCode.USAGE_ERROR if kind == "usage" else ExitCode.RUNTIME_ERROR)
+    return settings
 
 
 def with_default_model(settings: Any, *, explicit: bool) -> Any:

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from rich.text import Text
 from cli.commands import COMMANDS, run_command
 from cli.hf_token import maybe_ask_hf_token
 from cli.render import Renderer, approval_panel, recap
+from cli.warmup import Warmup as RuntimeWarmup
 
 if TYPE_CHECKING:
     from cli.target import Target
@@ -55,30 +55,8 @@ def run_repl(settings: Settings, target: Target, *, model: str | None = None) ->
     return asyncio.run(Repl(settings, target, model).run())
 
 
-class Warmup:
-    """Imports the agent runtime in a background thread while the user types."""
-
-    def __init__(self) -> None:
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._load, name="ml-intern-imports", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _load(self) -> None:
-        from cli.startup_heap import startup_heap
-
-        try:
-            from tools.secrets.rules import load_soon
-
-            load_soon()  # the secret rules compile beside these imports, not on the first call
-            with startup_heap():
-                import langchain_litellm  # noqa: F401
-                import litellm  # noqa: F401
-
-                import graph.session  # noqa: F401
-        except BaseException as error:  # surfaced when the runtime is first needed
-            self.error = error
+class Warmup(RuntimeWarmup):
+    """The runtime's imports, started with the REPL; the first message waits for them."""
 
     async def wait(self, console: Console) -> None:
         if self.thread.is_alive():

@@ -13,7 +13,8 @@ from nodes.history import last_user_index, text_of
 from tools.catalog import ToolCatalog
 
 EventType = Literal[
-    "processing", "assistant_chunk", "assistant_message", "assistant_stream_end",
+    "processing", "assistant_chunk", "assistant_thinking", "assistant_message",
+    "assistant_stream_end",
     "tool_call", "tool_output", "tool_log", "tool_state_change", "approval_required",
     "turn_complete", "error", "interrupted", "compacted", "undo_complete",
     "plan_update", "usage", "job_finished",
@@ -60,6 +61,9 @@ class EventTranslator:
         message, meta = chunk
         if meta.get("langgraph_node") != "call_model" or not isinstance(message, AIMessageChunk):
             return
+        thinking = (message.additional_kwargs or {}).get("reasoning_content")
+        if isinstance(thinking, str) and thinking:
+            yield self.event("assistant_thinking", text=thinking)
         text = text_of(message.content)
         if text:
             self.streaming = True

@@ -24,6 +24,8 @@ Family = Literal["local", "hub", "external", "research", "mcp"]
 # "none": it changes no local file; "paths": only the files `changed_paths` names from its
 # arguments; "programs": it runs programs, so the workspace tree is compared around the call.
 WorkspaceEffect = Literal["none", "paths", "programs"]
+# What kind of action a call is, in the words editors use (the Agent Client Protocol's kinds).
+CallKind = Literal["read", "edit", "delete", "move", "search", "execute", "think", "fetch", "other"]
 Describer = Callable[[Mapping[str, Any]], str]
 # (thread id, the thread's current messages) -> lines for the runtime note
 RuntimeLines = Callable[[str, Sequence[Any]], Awaitable[list[str]]]
@@ -40,6 +42,10 @@ class ToolSpec:
     family: Family
     # What the tool asks for by itself (auto / ask / never_auto), per call and operation.
     approval: ApprovalRule
+    # What kind of action a call is, so an editor can show it (cli/acp); None: "other".
+    kind: CallKind | None = None
+    # The argument naming the one local file a call reads or changes, so an editor links to it.
+    path_arg: str | None = None
     # True: the tool never changes anything (the research sub-agent and read-only modes use it).
     read_only: bool = False
     # What a human needs to judge a call (the approval request); None: name and arguments.

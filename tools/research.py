@@ -111,6 +111,7 @@ def research_spec(runner: ResearchRunner) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("research", ResearchArgs, research, artifact=True),
         family="research",
+        kind="think",
         approval=always("auto"),
         # It changes nothing; the sub-agent's own tools pass the same policy.
         read_only=True,

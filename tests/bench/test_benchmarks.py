@@ -41,6 +41,15 @@ def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert found["bench"] == "startup" and found["help_s"] > 0 and found["repl_prompt_s"] is None
 
 
+def test_acp_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import acp_startup
+
+    acp_startup.main(["--runs", "1"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "acp_startup"
+    assert found["initialize_s"] > 0 and 0 < found["session_new_s"] < found["first_request_s"]
+
+
 def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import provider_path
 

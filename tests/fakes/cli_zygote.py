@@ -55,6 +55,7 @@ PRELOAD = (
     "rich.console",
     "yaml",
     "jinja2",
+    "acp",
 )
 OURS = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
 MAX_REQUEST = 1 << 20

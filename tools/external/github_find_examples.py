@@ -111,6 +111,7 @@ def find_examples_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("github_find_examples", FindExamplesArgs, _find_examples),
         family="external",
+        kind="search",
         approval=always("auto"),
         read_only=True,
         summary=lambda args: f"{args.get('repo')} {args.get('query')}",

@@ -77,6 +77,7 @@ def read_file_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("github_read_file", ReadFileArgs, _read_file),
         family="external",
+        kind="fetch",
         approval=always("auto"),
         read_only=True,
         summary=lambda args: f"{args.get('repo')}/{args.get('path')}",

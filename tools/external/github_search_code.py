@@ -62,6 +62,7 @@ def search_code_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("github_search_code", SearchCodeArgs, _search_code),
         family="external",
+        kind="search",
         approval=always("auto"),
         read_only=True,
         summary="query",

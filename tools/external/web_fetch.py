@@ -179,6 +179,7 @@ def web_fetch_spec(settings: WebSettings) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("web_fetch", WebFetchArgs, handler),
         family="external",
+        kind="fetch",
         approval=always("auto"),
         read_only=True,
         summary="url",

@@ -112,6 +112,7 @@ def web_search_spec(settings: WebSettings) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("web_search", WebSearchArgs, handler),
         family="external",
+        kind="search",
         approval=always("auto"),
         read_only=True,
         summary="query",

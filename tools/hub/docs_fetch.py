@@ -94,6 +94,7 @@ def docs_fetch_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("hf_docs_fetch", DocsFetchArgs, _fetch),
         family="hub",
+        kind="fetch",
         approval=always("auto"),
         read_only=True,
         summary="url",

@@ -70,6 +70,7 @@ def docs_search_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("hf_docs_search", DocsSearchArgs, _search),
         family="hub",
+        kind="search",
         approval=always("auto"),
         read_only=True,
         summary="query",

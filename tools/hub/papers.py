@@ -338,6 +338,7 @@ def papers_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("hf_papers", PapersArgs, _papers),
         family="hub",
+        kind="search",
         approval=always("auto"),
         read_only=True,
         summary=lambda args: " ".join(

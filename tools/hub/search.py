@@ -123,6 +123,7 @@ def search_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("hf_search", SearchArgs, _search),
         family="hub",
+        kind="search",
         approval=always("auto"),
         read_only=True,
         summary="query",

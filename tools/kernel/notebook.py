@@ -170,6 +170,8 @@ def notebook_spec(pool: KernelPool) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("notebook", NotebookArgs, notebook),
         family="local",
+        kind="execute",
+        path_arg="path",
         approval=notebook_rule(walls, pool.sandbox is not None),
         describe=describe_notebook,
         summary="path",

@@ -180,6 +180,7 @@ def python_spec(pool: KernelPool) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("python", PythonArgs, python),
         family="local",
+        kind="execute",
         approval=kernel_rule(pool.sandbox is not None),
         describe=describe_python,
         summary="code",

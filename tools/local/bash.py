@@ -79,6 +79,7 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("bash", BashArgs, bash),
         family="local",
+        kind="execute",
         approval=bash_rule if sandbox is None else sandboxed_rule,
         describe=describe_bash,
         summary="command",

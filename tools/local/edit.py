@@ -45,6 +45,8 @@ def edit_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("edit", EditArgs, off_loop(_edit, seen, walls)),
         family="local",
+        kind="edit",
+        path_arg="path",
         approval=file_rule("write", walls, "new_str"),
         describe=outside_workspace("Edit"),
         summary="path",

@@ -51,6 +51,7 @@ def glob_spec(walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("glob", GlobArgs, off_loop(_glob, walls)),
         family="local",
+        kind="search",
         approval=file_rule("read", walls),
         read_only=True,
         describe=outside_workspace("Glob"),

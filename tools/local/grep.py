@@ -79,6 +79,7 @@ def grep_spec(walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("grep", GrepArgs, off_loop(_grep, walls)),
         family="local",
+        kind="search",
         approval=file_rule("read", walls),
         read_only=True,
         describe=outside_workspace("Grep"),

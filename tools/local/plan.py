@@ -44,6 +44,7 @@ def plan_spec() -> ToolSpec:
     return ToolSpec(
         tool=make_tool("plan", PlanArgs, _plan, artifact=True),
         family="local",
+        kind="think",
         approval=always("auto"),
         summary=lambda args: f"{len(args.get('todos') or [])} items",
     )

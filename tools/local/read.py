@@ -96,6 +96,8 @@ def read_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("read", ReadArgs, off_loop(read_file, seen, walls)),
         family="local",
+        kind="read",
+        path_arg="path",
         approval=read_rule(walls),
         read_only=True,
         describe=outside_workspace("Read"),

@@ -45,6 +45,8 @@ def write_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
         tool=make_tool("write", WriteArgs, off_loop(_write, seen, walls, default_file_mode())),
         family="local",
+        kind="edit",
+        path_arg="path",
         approval=file_rule("write", walls, "content"),
         describe=outside_workspace("Write"),
         summary="path",

@@ -1,0 +1,266 @@
+"""The ACP agent: sessions are threads of the same store; each request goes to an AcpThread.
+
+An adapter only: it owns no agent logic. Threads are opened with `Session.open` exactly as
+the REPL opens them (same store, MCP servers and notifier), so a session made here is in
+`ml-intern threads list` and any thread id (a CLI one) loads here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from acp import PROTOCOL_VERSION, RequestError, update_agent_message_text
+from acp.helpers import update_available_commands
+from acp.schema import (
+    AgentCapabilities,
+    Implementation,
+    InitializeResponse,
+    LoadSessionResponse,
+    NewSessionResponse,
+    PromptCapabilities,
+    PromptResponse,
+    SessionMode,
+    SessionModeState,
+    SetSessionModeResponse,
+)
+
+from cli.acp.commands import available_commands, run_command
+from cli.acp.prompt_text import prompt_text
+from cli.acp.thread import AcpThread
+from cli.acp.updates import history_updates
+
+if TYPE_CHECKING:
+    from acp.interfaces import Client
+
+    from configs.settings import Settings
+    from graph.events import Event
+
+MODES = [
+    SessionMode(id="ask", name="Ask", description="Risky tool calls ask for permission first."),
+    SessionMode(
+        id="yolo", name="Yolo", description="Tool calls run without asking (never-auto still ask)."
+    ),
+]
+UNINITIALIZED = "Send `initialize` first: this agent has not been initialized yet."
+
+
+class Held:
+    """An async context entered and left in one task of its own (MCP and SQLite want that)."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.done = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def enter(self) -> Any:
+        ready: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        async def keep() -> None:
+            try:
+                async with self.context as value:
+                    ready.set_result(value)
+                    await self.done.wait()
+            except BaseException as error:
+                if not ready.done():
+                    ready.set_exception(error)
+                    return
+                raise
+
+        self.task = asyncio.create_task(keep())
+        return await ready
+
+    async def close(self) -> None:
+        self.done.set()
+        if self.task is not None:
+            with contextlib.suppress(Exception):
+                await self.task
+
+
+class MlInternAgent:
+    """Answers the client's requests; `shutdown` cancels running turns when the client goes."""
+
+    def __init__(self, settings: Settings, *, model: str | None, warmup: Callable[[], None]):
+        self.settings = settings
+        self.model = model
+        self.warmup = warmup
+        self.client: Client | None = None
+        self.initialized = False
+        self.threads: dict[str, AcpThread] = {}
+        self.held: dict[str, Held] = {}
+        self.integrations: Any = None
+        self.integrations_held: Held | None = None
+        self._pending: set[asyncio.Task[None]] = set()  # updates sent after a reply
+
+    def on_connect(self, conn: Client) -> None:
+        self.client = conn
+
+    async def initialize(
+        self, protocol_version: int, client_capabilities: Any = None, client_info: Any = None,
+        **_kwargs: Any,
+    ) -> InitializeResponse:  # fmt: skip
+        from importlib.metadata import version
+
+        self.initialized = True
+        return InitializeResponse(
+            protocol_version=min(protocol_version, PROTOCOL_VERSION),
+            agent_capabilities=AgentCapabilities(
+                load_session=True,
+                prompt_capabilities=PromptCapabilities(embedded_context=True),
+            ),
+            agent_info=Implementation(name="ml-intern", version=version("ml-intern")),
+        )
+
+    async def new_session(
+        self, cwd: str, mcp_servers: Any = None, **_kwargs: Any
+    ) -> NewSessionResponse:
+        thread = await self._open(None, cwd)
+        self._soon(self._announce(thread))  # after the reply: the client knows the id then
+        return NewSessionResponse(session_id=thread.session_id, modes=await self._modes(thread))
+
+    async def load_session(
+        self, cwd: str, session_id: str, mcp_servers: Any = None, **_kwargs: Any
+    ) -> LoadSessionResponse:
+        thread = self.threads.get(session_id) or await self._open(session_id, cwd)
+        thread.loaded = True
+        session = thread.session
+        for update in history_updates(
+            await session.values(), thread.events.catalog, session.workspace
+        ):
+            await thread.send_update(update)
+        self._soon(self._announce(thread))
+        return LoadSessionResponse(modes=await self._modes(thread))
+
+    async def prompt(self, prompt: list[Any], session_id: str, **_kwargs: Any) -> PromptResponse:
+        thread = self._thread(session_id)
+        text = prompt_text(prompt)
+        thread.refuse_if_running()
+        if text.startswith("/") and (reply := await run_command(thread, text)) is not None:
+            if reply:
+                await thread.send_update(update_agent_message_text(reply))
+            return PromptResponse(stop_reason="end_turn")
+        return PromptResponse(stop_reason=await thread.run(lambda: self._turn(thread, text)))
+
+    async def _turn(self, thread: AcpThread, text: str) -> AsyncIterator[Event]:
+        """A loaded thread's run a crash cut off is finished first (as the REPL does when it
+        resumes one), then the message."""
+        session, loaded, thread.loaded = thread.session, thread.loaded, False
+        if loaded and await session.has_unfinished_run():
+            async with aclosing(session.continue_pending()) as events:
+                async for event in events:
+                    yield event
+        async with aclosing(session.send(text)) as events:
+            async for event in events:
+                yield event
+
+    async def cancel(self, session_id: str, **_kwargs: Any) -> None:
+        if (thread := self.threads.get(session_id)) is not None:
+            thread.cancel()
+
+    async def set_session_mode(
+        self, mode_id: str, session_id: str, **_kwargs: Any
+    ) -> SetSessionModeResponse:
+        thread = self._thread(session_id)
+        if mode_id not in {m.id for m in MODES}:
+            raise RequestError(-32602, f"Unknown mode {mode_id!r}: choose ask or yolo.")
+        if mode_id == "ask" and self.settings.approval.yolo:
+            raise RequestError(-32602, "Yolo is on for this whole agent (--yolo or config).")
+        from store.thread_lock import ThreadBusyError
+
+        try:
+            await thread.session.set_yolo(mode_id == "yolo")
+        except ThreadBusyError as busy:
+            raise RequestError(-32600, f"Not switched: {busy}") from None
+        return SetSessionModeResponse()
+
+    # -- sessions -----------------------------------------------------------
+
+    def _require_initialized(self) -> None:
+        if not self.initialized:
+            raise RequestError(-32600, UNINITIALIZED)
+
+    def _thread(self, session_id: str) -> AcpThread:
+        self._require_initialized()
+        thread = self.threads.get(session_id)
+        if thread is None:
+            raise RequestError(
+                -32602,
+                f"No session {session_id!r} in this agent: create one with session/new, or "
+                "open a stored thread with session/load.",
+            )
+        return thread
+
+    async def _open(self, thread_id: str | None, cwd: str) -> AcpThread:
+        self._require_initialized()
+        workspace = Path(cwd)
+        if not workspace.is_absolute() or not await asyncio.to_thread(workspace.is_dir):
+            raise RequestError(-32602, f"cwd must be an existing absolute directory: {cwd!r}")
+        await asyncio.to_thread(self.warmup)
+        from graph.session import Session
+
+        integrations = await self._integrations()
+        held = Held(
+            Session.open(
+                self.settings,
+                thread_id=thread_id,
+                workspace=workspace,
+                extra_specs=integrations.mcp_specs(),
+                notifier=integrations.notifier,
+            )
+        )
+        session = await held.enter()
+        if thread_id is not None and session.info() is None and not await session.exists():
+            await held.close()
+            raise RequestError(
+                -32602,
+                f"No thread {thread_id!r} in this store. List threads with: "
+                "ml-intern threads list --all",
+            )
+        if (
+            thread_id is not None
+            and self.model
+            and self.model != (await session.values()).get("model")
+        ):
+            await session.set_model(self.model)
+        assert self.client is not None
+        thread = AcpThread(session, self.client, session.thread_id)
+        self.threads[thread.session_id] = thread
+        self.held[thread.session_id] = held
+        return thread
+
+    async def _integrations(self) -> Any:
+        if self.integrations is None:
+            from configs.environment import ml_intern_home
+            from tools.external.family import open_integrations
+
+            self.integrations_held = Held(open_integrations(self.settings, home=ml_intern_home()))
+            self.integrations = await self.integrations_held.enter()
+        return self.integrations
+
+    async def _modes(self, thread: AcpThread) -> SessionModeState:
+        yolo = self.settings.approval.yolo or bool((await thread.session.values()).get("yolo"))
+        return SessionModeState(current_mode_id="yolo" if yolo else "ask", available_modes=MODES)
+
+    async def _announce(self, thread: AcpThread) -> None:
+        await thread.send_update(update_available_commands(available_commands()))
+
+    def _soon(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def shutdown(self) -> None:
+        """The client went away: cancel running turns (as Ctrl-C does), then close threads."""
+        for thread in self.threads.values():
+            thread.client_gone = True
+            thread.cancel()
+        for thread in self.threads.values():
+            await thread.idle.wait()
+        for held in self.held.values():
+            await held.close()
+        if self.integrations_held is not None:
+            await self.integrations_held.close()
