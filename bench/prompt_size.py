@@ -37,9 +37,7 @@ def main() -> None:
     model = settings.model_name
     print(f"model: {model}; tools: {len(names)}; skills listed: {len(skills)}")
     for mode in ("interactive", "headless"):
-        prompt = render_system_prompt(
-            mode=mode, cwd="/home/user/project", model=model, tools=names, skills=skills
-        )
+        prompt = render_system_prompt(mode=mode, model=model, tools=names, skills=skills)
         print(f"system prompt ({mode}): {tokens(model, prompt):>6} tokens, {len(prompt):,} chars")
     print(f"  of which the skill list:  {tokens(model, listed):>6} tokens")
     print(f"tool schemas:               {tokens(model, schemas):>6} tokens, {len(schemas):,} chars")

@@ -217,4 +217,53 @@ def ordinary_outputs() -> dict[str, str]:
         "KeyError: 'access_token'",
         "env-listing": "PATH=/usr/local/bin:/usr/bin\nHOME=/root\nCUDA_VISIBLE_DEVICES=0,1\nTOKENIZERS_PARALLELISM=false",
         "log-with-pin-digits": "step 1234 loss 0.1234 tokens 1234/1234",
+        **encoded_outputs(rng),
+    }
+
+
+def encoded_outputs(rng: random.Random) -> dict[str, str]:
+    """Twenty ML outputs full of base64, hex and adjacent string literals that hold no secret:
+    masking decodes and joins them, and must still give them back byte for byte."""
+    sha, sha1, md5 = (_r(rng, HEX, n) for n in (64, 40, 32))
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + rng.randbytes(600)
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + rng.randbytes(900)
+    header = (
+        b'{"__metadata__":{"format":"pt"},"lm_head.weight":{"dtype":"BF16","shape":[151936,896],'
+        b'"data_offsets":[0,272269312]},"model.norm.weight":{"dtype":"BF16","shape":[896],'
+        b'"data_offsets":[272269312,272271104]}}'
+    )
+    safetensors = len(header).to_bytes(8, "little") + header
+    floats = b"".join(rng.choice([b"\x00\x00\x80\x3f", b"\xcd\xcc\x4c\x3e"]) for _ in range(64))
+    card = b"# Qwen2.5-0.5B GSM8K\n\nTrained with TRL's GRPOTrainer; eval reward 0.41 -> 0.57.\n"
+    tokenizer = (
+        b'{"pad_token": "<|endoftext|>", "eos_token": "<|im_end|>", "model_max_length": 32768}'
+    )
+    vocab = ", ".join(f'"{w}": {i}' for i, w in enumerate(
+        ["<|endoftext|>", "\u0120the", "\u0120token", "\u0120password", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef",
+         "\u0120\u0120\u0120\u0120\u0120\u0120\u0120\u0120", "secret", "_key"]
+    ))  # fmt: skip
+    content = base64.encodebytes(card).decode().replace("\n", "\\n")  # as GitHub's API sends it
+    return {
+        "png-data-uri": f"![loss curve](data:image/png;base64,{base64.b64encode(png).decode()})",
+        "jpeg-base64-wrapped": base64.encodebytes(jpeg).decode(),
+        "safetensors-header": header.decode(),
+        "safetensors-header-base64": base64.b64encode(safetensors).decode(),
+        "safetensors-header-xxd": "\n".join(textwrap.wrap(safetensors[:96].hex(), 60)),
+        "tokenizer-vocab": "{" + vocab + "}",
+        "tokenizer-merges": "#version: 0.2\n\u0120 t\n\u0120 a\nh e\ni n\n\u0120t he\nr e",
+        "sentencepiece-vocab": "\u2581the\t-3.2109\n\u2581of\t-3.9002\n\u2581token\t-9.5512",
+        "tokenizer-config-base64": base64.b64encode(tokenizer).decode(),
+        "lfs-pointer": f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha}\nsize 988097824",
+        "md5sums": f"{md5}  train-00000-of-00002.parquet\n{_r(rng, HEX, 32)}  test.parquet",
+        "hf-cache-tree": f"snapshots/{sha1}/model.safetensors -> ../../blobs/{sha}",
+        "xet-etag": f'etag: "{sha1}"\nx-xet-hash: {_r(rng, HEX, 64)}\nx-linked-size: 988097824',
+        "embedding-base64": f'{{"object": "embedding", "embedding": "{base64.b64encode(floats).decode()}"}}',
+        "tensor-hex": f"tensor bytes: {floats[:48].hex()}",
+        "wandb-digest": f'digest: "{base64.b64encode(rng.randbytes(16)).decode()}"',
+        "github-content-api": f'{{"encoding": "base64", "content": "{content}"}}',
+        "python-help-text": 'p.add_argument(\n    "--eval-batch",\n    help=("Completions per eval step; a multiple of "\n'
+        '          "--num-generations (default: equal to it)."),\n)',
+        "js-url-join": 'const url = "https://huggingface.co/" + repo + "/resolve/main/" + "config.json";',
+        "shell-continuation": 'python train.py \\\n  --model "Qwen/Qwen2.5-0.5B" \\\n  --output-dir "out" \\\n  --token-budget "4096"',
+        "job-and-gpu-ids": f"Job {_r(rng, HEX, 24)} on GPU-{_r(rng, HEX, 8)}-{_r(rng, HEX, 4)}-4c1d-9e2f-{_r(rng, HEX, 12)}",
     }

@@ -16,7 +16,7 @@ the NO_DUPLICATES sampler). Retrieval is scored on a held-out split before and a
 
 Run on Hugging Face Jobs (hf_jobs, operation "uv"), smoke test first:
     script_args: --hub-model-id you/minilm-nq-smoke --max-steps 20 --max-samples 2000
-Weights stay fp32 (bf16 autocast on Ampere+); the repo is private unless --public.
+Weights load in fp32 even from a bf16 checkpoint (bf16 autocast on Ampere+); the repo is private unless --public.
 """
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ def main() -> None:
     train, held_out = load_pairs(args)
     print(f"train pairs: {len(train)} | held-out pairs: {len(held_out)}")
 
-    model = SentenceTransformer(args.model_id)  # fp32 weights
+    # fp32 weights whatever the checkpoint holds: a bf16 checkpoint would otherwise load (and
+    # train) in bf16, where small updates round away; bf16 stays autocast only.
+    model = SentenceTransformer(args.model_id, model_kwargs={"dtype": torch.float32})
     evaluator = retrieval_evaluator(held_out)
     before = ndcg(evaluator(model))
     print(f"baseline held-out ndcg@10: {before:.4f}")

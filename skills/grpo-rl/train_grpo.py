@@ -67,6 +67,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--num-generations", type=int, default=8)
     p.add_argument("--per-device-train-batch-size", type=int, default=8)
     p.add_argument("--gradient-accumulation-steps", type=int, default=4)
+    p.add_argument(
+        "--per-device-eval-batch-size",
+        type=int,
+        default=None,
+        help="Completions per eval step; a multiple of --num-generations (default: equal to it).",
+    )
     p.add_argument("--max-completion-length", type=int, default=512)
     p.add_argument(
         "--learning-rate", type=float, default=None, help="Default 1e-6 full, 1e-5 LoRA."
@@ -83,14 +89,40 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--trackio-space-id", default=None, help="e.g. you/trackio (live dashboard).")
     p.add_argument("--seed", type=int, default=42)
     args = p.parse_args()
-    completions_per_step = args.per_device_train_batch_size * args.gradient_accumulation_steps
-    if completions_per_step % args.num_generations != 0:
-        p.error(
-            "per-device-train-batch-size * gradient-accumulation-steps "
-            f"({completions_per_step}) must be divisible by num-generations "
-            f"({args.num_generations})"
-        )
+    if args.per_device_eval_batch_size is None:
+        args.per_device_eval_batch_size = args.num_generations  # one prompt's group per eval step
+    problems = batch_problems(args)
+    if problems:
+        p.error("\n".join(problems))
     return args
+
+
+def batch_problems(args: argparse.Namespace) -> list[str]:
+    """What GRPOTrainer would reject (or crash on at the first evaluation), said with the fix.
+
+    TRL 1.16 groups rewards as view(-1, num_generations): the train batch x accumulation and the
+    eval batch must both hold whole groups, and with eval_strategy="no" GRPOConfig does not check
+    the eval batch, so a bad one dies at the baseline evaluation after the model has loaded.
+    """
+    g = args.num_generations
+    if g < 2:
+        return [f"--num-generations {g}: GRPO compares completions of one prompt; use 2 or more."]
+    problems = []
+    train = args.per_device_train_batch_size * args.gradient_accumulation_steps
+    if train % g:
+        problems.append(
+            f"per-device-train-batch-size x gradient-accumulation-steps = "
+            f"{args.per_device_train_batch_size} x {args.gradient_accumulation_steps} = {train} "
+            f"is not a multiple of --num-generations {g}: make --gradient-accumulation-steps "
+            f"a multiple of {g // math.gcd(g, args.per_device_train_batch_size)}, "
+            "or lower --num-generations."
+        )
+    if args.per_device_eval_batch_size % g:
+        problems.append(
+            f"--per-device-eval-batch-size {args.per_device_eval_batch_size} is not a multiple of "
+            f"--num-generations {g}: use {g} (one prompt's completions per eval step) or a multiple."
+        )
+    return problems
 
 
 def to_number(text: str | None) -> float | None:
@@ -214,7 +246,7 @@ def main() -> None:
         max_steps=args.max_steps,
         learning_rate=lr,
         per_device_train_batch_size=args.per_device_train_batch_size,
-        per_device_eval_batch_size=args.per_device_train_batch_size,
+        per_device_eval_batch_size=args.per_device_eval_batch_size,
         gradient_accumulation_steps=args.gradient_accumulation_steps,
         num_generations=args.num_generations,
         max_completion_length=args.max_completion_length,

@@ -28,6 +28,8 @@ smoke test with the same script:
 then the full run with the real --hub-model-id and no --max-steps / --max-samples.
 Everything not pushed to the Hub is lost when the Job ends; checkpoints are pushed as they are
 saved (hub_strategy="checkpoint"), and --resume continues from the Hub's last-checkpoint/.
+That folder holds the optimizer state (~12 bytes per parameter): once the final model is pushed
+it is deleted from the repo, unless --keep-hub-checkpoint.
 For a live Trackio dashboard pass --trackio-space-id you/trackio (else metrics stay in the Job).
 """
 
@@ -63,6 +65,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--output-dir", default=None, help="Default: the repo name of --hub-model-id.")
     p.add_argument("--hub-strategy", default="checkpoint", help="checkpoint, every_save or end.")
     p.add_argument("--resume", action="store_true", help="Resume from the Hub's last-checkpoint/.")
+    p.add_argument(
+        "--keep-hub-checkpoint",
+        action="store_true",
+        help="Leave last-checkpoint/ (optimizer state) in the repo after the final push.",
+    )
     # Length of the run
     p.add_argument("--max-steps", type=int, default=-1, help="> 0 overrides epochs (smoke tests).")
     p.add_argument("--num-train-epochs", type=float, default=1.0)
@@ -174,6 +181,16 @@ def hub_checkpoint(args: argparse.Namespace, output_dir: str) -> str | None:
         return None
     path = os.path.join(output_dir, "last-checkpoint")
     return path if os.path.isfile(os.path.join(path, "trainer_state.json")) else None
+
+
+def drop_hub_checkpoint(repo_id: str) -> None:
+    """The release repo keeps the model, not the resume state (optimizer, RNG, scheduler)."""
+    from huggingface_hub import HfApi
+
+    api = HfApi()
+    if any(f.startswith("last-checkpoint/") for f in api.list_repo_files(repo_id)):
+        api.delete_folder("last-checkpoint", repo_id=repo_id, commit_message="Drop resume state")
+        print("Deleted last-checkpoint/ (optimizer state) from the repo: training finished.")
 
 
 def choose_precision() -> str:
@@ -308,6 +325,8 @@ def main() -> None:
         trainer.log_metrics("eval", trainer.evaluate())
 
     trainer.push_to_hub(dataset_name=args.dataset_id, commit_message="End of training")
+    if args.hub_strategy == "checkpoint" and not args.keep_hub_checkpoint:
+        drop_hub_checkpoint(args.hub_model_id)
     kind = "LoRA adapter" if use_lora else "full model"
     print(f"Pushed {kind}: https://huggingface.co/{args.hub_model_id}")
 

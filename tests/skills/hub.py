@@ -3,20 +3,42 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import parse_qs
 
-from tests.fakes.hub_http import Request, Response, reply
+from tests.fakes.hub_http import Request, Response, reply, sha
 from tests.fakes.hub_server import FakeHub
+
+_PATHS_INFO = re.compile(r"/api/(models|datasets)/([^/]+/[^/]+)/paths-info/[^/]+")
 
 
 class ModelHub(FakeHub):
     """`upload_folder` with a README posts its YAML to /api/validate-yaml first, as the Hub
-    does; this answers like the Hub: 200 with warnings, or 400 with errors for bad YAML."""
+    does; this answers like the Hub: 200 with warnings, or 400 with errors for bad YAML.
+    `Dataset.push_to_hub` asks which of its files exist (paths-info) before it commits."""
 
     def handle(self, req: Request) -> Any:
         if req.method == "POST" and req.path == "/api/validate-yaml":
             self.requests.append(req)
             return validate_yaml(json.loads(req.body or b"{}").get("content", ""))
+        if req.method == "POST" and (found := _PATHS_INFO.fullmatch(req.path)):
+            self.requests.append(req)
+            repo = self.repos.get((found.group(1), found.group(2)))
+            files = repo.files if repo else {}
+            asked = parse_qs(req.body.decode()).get("paths", [])
+            return reply(
+                [
+                    {
+                        "type": "file",
+                        "path": name,
+                        "oid": sha(name, files[name]),
+                        "size": len(files[name]),
+                    }
+                    for name in asked
+                    if name in files
+                ]
+            )
         return super().handle(req)
 
 

@@ -32,8 +32,9 @@ def test_grpo_reports_baseline_and_final_reward_and_pushes_moved_weights(
     data = gsm8k_like(tmp_path / "data")
     args = [
         "--model-id", str(model), "--dataset-id", str(data), "--dataset-config", "",
-        "--hub-model-id", "alice/tiny-grpo", "--max-steps", "2", "--num-generations", "4",
-        "--per-device-train-batch-size", "16", "--gradient-accumulation-steps", "1",
+        "--hub-model-id", "alice/tiny-grpo", "--max-steps", "2", "--num-generations", "8",
+        # the system prompt's out-of-memory advice: half the batch, twice the accumulation
+        "--per-device-train-batch-size", "4", "--gradient-accumulation-steps", "2",
         "--max-completion-length", "12", "--max-eval-samples", "8", "--logging-steps", "1",
         "--save-steps", "100", "--report-to", "none",  # the default LR: 1e-6, full fine-tune
     ]  # fmt: skip

@@ -29,7 +29,9 @@ def test_full_fine_tune_moves_fp32_weights_and_pushes_them_privately(
     tiny_lm: Path, hub: FakeHub, template_env: dict[str, str], tmp_path: Path
 ) -> None:
     data = tiny.write_jsonl(tmp_path / "data", "train", tiny.chat_rows())
-    done = run_template(SCRIPT, sft_args(tiny_lm, data, "alice/tiny-sft"), template_env, tmp_path)
+    # a save at step 2 pushes last-checkpoint/ (hub_strategy "checkpoint", the default)
+    args = [*sft_args(tiny_lm, data, "alice/tiny-sft"), "--save-steps", "2"]
+    done = run_template(SCRIPT, args, template_env, tmp_path)
 
     assert all_finite(logged_losses(done.stdout)), done.stdout[-2000:]
     repo = hub.repo("models", "alice/tiny-sft")
@@ -39,6 +41,9 @@ def test_full_fine_tune_moves_fp32_weights_and_pushes_them_privately(
     before = (tiny_lm / "model.safetensors").read_bytes()
     # fp32 master weights: every weight with a gradient moves (bf16 weights moved ~28%).
     assert changed_fraction(before, repo.files["model.safetensors"]) > 0.8
+    # the resume state (optimizer, ~12 B/param) does not stay in the release repo
+    assert "Deleted last-checkpoint/" in done.stdout, done.stdout[-2000:]
+    assert not [f for f in repo.files if f.startswith("last-checkpoint/")], sorted(repo.files)
 
 
 def test_lora_pushes_an_adapter_whose_weights_trained(

@@ -87,3 +87,38 @@ def test_sft_4bit_without_cuda_stops_with_what_to_do(
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises(SystemExit, match="--load-in-4bit needs a CUDA GPU"):
         sft.main()
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--per-device-eval-batch-size", "4"], "--per-device-eval-batch-size 4 is not a multiple"),
+        (
+            ["--per-device-train-batch-size", "3"],
+            "make --gradient-accumulation-steps a multiple of 8",
+        ),
+        (["--num-generations", "1"], "use 2 or more"),
+    ],
+)
+def test_grpo_stops_on_a_batch_that_splits_a_group_before_loading_anything(
+    grpo: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    says: str,
+) -> None:
+    base = ["train_grpo.py", "--hub-model-id", "alice/x", "--model-id", "/no/such/model"]
+    monkeypatch.setattr(sys, "argv", [*base, *argv])
+    with pytest.raises(SystemExit):
+        grpo.main()
+    assert says in capsys.readouterr().err
+
+
+def test_grpo_eval_batch_follows_the_generations_when_the_train_batch_is_halved(
+    grpo: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["train_grpo.py", "--hub-model-id", "alice/x"]
+    halved = ["--per-device-train-batch-size", "4", "--gradient-accumulation-steps", "8"]
+    monkeypatch.setattr(sys, "argv", [*argv, *halved])
+    args = grpo.parse_args()
+    assert args.per_device_eval_batch_size % args.num_generations == 0

@@ -131,13 +131,22 @@ def uniform_policy_dir(folder: Path, answer: str = "7") -> Path:
 
 def sentence_encoder_dir(folder: Path) -> Path:
     """A 2-layer BERT with mean pooling, saved as a sentence-transformers model."""
-    import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+
+    bert = bert_dir(folder / "bert")
+    encoder = Transformer(str(bert), max_seq_length=64)
+    model = SentenceTransformer(modules=[encoder, Pooling(32, "mean")])
+    model.save_pretrained(str(folder / "st"))
+    return folder / "st"
+
+
+def bert_dir(bert: Path) -> Path:
+    """A 2-layer BERT encoder and its WordPiece tokenizer, saved in fp32."""
+    import torch
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
-    bert = folder / "bert"
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer()
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
@@ -156,10 +165,7 @@ def sentence_encoder_dir(folder: Path) -> Path:
     )  # fmt: skip
     torch.manual_seed(0)
     BertModel(config).save_pretrained(bert)
-    encoder = Transformer(str(bert), max_seq_length=64)
-    model = SentenceTransformer(modules=[encoder, Pooling(32, "mean")])
-    model.save_pretrained(str(folder / "st"))
-    return folder / "st"
+    return bert
 
 
 def pair_rows(n: int = 64) -> list[dict]:

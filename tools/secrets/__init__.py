@@ -14,7 +14,9 @@ model, the thread database, spill files and events see it. Each secret is replac
 3. one Vectorscan pass (rules.py) with a maintained rule set (Kingfisher's ~490 provider
    rules, base64 included) and our own rules (own_rules.yml), whose matches are judged by
    shapes.py (tokens in prose, URL passwords, `Authorization` credentials, AWS key ids) and
-   context.py (keyword-in-context for config files, with a shape check).
+   context.py (keyword-in-context for config files, with a shape check);
+4. what the text hides (hidden.py): base64 and hex runs decoded once, adjacent string
+   literals joined, each masked by 1-3 and masked whole when it held a secret.
 
 `redact` (what leaves the machine: exports, uploads, Slack, logs) masks the same and more:
 `Bearer ...` and any `NAME=value` whose name looks secret; a false positive costs nothing there.
@@ -28,6 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from tools.secrets.context import setting_spans
+from tools.secrets.hidden import mask_hidden
 from tools.secrets.known import KNOWN, forms
 from tools.secrets.names import (
     MIN_SECRET_CHARS,
@@ -111,6 +114,12 @@ def mask_secrets(text: str, env: Mapping[str, str] | None = None, *, rule_set: b
     leaves Kingfisher's rules out (~0.5 s CPU to load once per process); ours stay."""
     if not text:
         return text
+    text = mask_hidden(text, lambda inner: _mask_plain(inner, env, rule_set))
+    return _mask_plain(text, env, rule_set)
+
+
+def _mask_plain(text: str, env: Mapping[str, str] | None, rule_set: bool) -> str:
+    """Known values, private keys and the rules, on the text as it is written."""
     text = mask_private_keys(KNOWN.mask(text, env))
     found = scan(text, rule_set=rule_set)
     if not found.spans and not found.marks:

@@ -1,0 +1,153 @@
+"""Secrets the plain pass cannot see: written in base64 or hex, or split over string literals.
+
+- Encoded runs: base64 (standard or URL-safe, one line or wrapped at a fixed width, as
+  `base64` prints) and hex. Each run is decoded once (depth one: what it holds is not decoded
+  again), and only when it decodes to text is that text masked with the same rules; a run
+  whose text held a secret is masked whole. Bounded: runs of 24 to 65,536 characters, the
+  first 100 runs of a text. Hashes, ids and images decode to bytes, not text, and stay.
+- Joined literals: `"hf_abc" "def"` (Python, C), `"hf_abc" + "def"` (JS, Python) and
+  `"hf_abc"\\<newline>"def"` (shell) are one string to the program that reads them; the
+  joined text is masked with the same rules and the whole chain goes if it held a secret.
+  Bounded: the first 131,072 characters of a text (source files are small), 100 chains.
+
+Cost: bench/masking.py.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Callable
+
+from tools.secrets.spans import Span, char_offsets, replace_spans
+
+Mask = Callable[[str], str]
+MIN_RUN, MAX_RUN, MAX_RUNS = 24, 65_536, 100
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+# Run characters become 'a', line breaks stay, everything else is a space: runs are found
+# with bytes.find and one C-level match, not a Python loop over characters.
+_RUNS = bytes(ord("a") if b in _ALPHABET else b if b in b"\r\n" else ord(" ") for b in range(256))
+_SEED = b"a" * MIN_RUN
+_BLOCK = re.compile(rb"a+(?:\r?\na+)*")
+_TEXT = bytes(range(32, 127)) + b"\t\n\r" + bytes(range(128, 256))
+_SEPARATOR = "\n\x00\n"  # between decoded texts masked in one call; never inside one
+_LABEL = re.compile(r"\[REDACTED:([^\]\n]+)\]")
+
+
+def mask_hidden(text: str, mask: Mask) -> str:
+    """`text` with encoded runs and joined literals masked where `mask` finds a secret in
+    what they hold; `mask` is the plain pass (it neither decodes nor joins)."""
+    spans = encoded_spans(text, mask) + joined_spans(text, mask)
+    return replace_spans(text, spans) if spans else text
+
+
+def encoded_spans(text: str, mask: Mask) -> list[Span]:
+    data = text.encode("utf-8", errors="surrogatepass")
+    found = [(s, e, t) for s, e in _runs(data) if (t := _decoded_text(data[s:e])) is not None]
+    if not found:
+        return []
+    masked = _mask_each(mask, [t for _s, _e, t in found])
+    hits = [(s, e, m) for (s, e, t), m in zip(found, masked, strict=True) if m != t]
+    if not hits:
+        return []
+    offsets = char_offsets(data, [o for s, e, _m in hits for o in (s, e)])
+    return [(offsets[s], offsets[e], _label(m, "encoded")) for s, e, m in hits]
+
+
+def _runs(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) byte offsets of up to MAX_RUNS runs (a wrapped block is one run)."""
+    mapped = data.translate(_RUNS)
+    runs: list[tuple[int, int]] = []
+    pos = 0
+    while len(runs) < MAX_RUNS:
+        start = mapped.find(_SEED, pos)
+        if start < 0:
+            break
+        end = _BLOCK.match(mapped, start).end()  # type: ignore[union-attr]
+        end = _wrapped_end(data, start, end)
+        pos = end
+        while pos < len(data) and data[pos] == 0x3D and pos - end < 2:  # '=' padding
+            pos += 1
+        if pos - start <= MAX_RUN:
+            runs.append((start, pos))
+    return runs
+
+
+def _wrapped_end(data: bytes, start: int, end: int) -> int:
+    """A block of lines is one run only when it is wrapped base64: every line but the last
+    as long as the first, a multiple of 4, the last no longer; else the first line alone."""
+    lines = data[start:end].split(b"\n")
+    first = len(lines[0].rstrip(b"\r"))
+    if len(lines) == 1:
+        return end
+    widths = [len(line.rstrip(b"\r")) for line in lines]
+    if first % 4 == 0 and all(w == first for w in widths[:-1]) and widths[-1] <= first:
+        return end
+    return start + first
+
+
+def _decoded_text(run: bytes) -> str | None:
+    """What a run holds, if it is text (printable, valid UTF-8), else None."""
+    compact = run.replace(b"\r", b"").replace(b"\n", b"")
+    raw = None
+    if len(compact) % 2 == 0 and _HEX.issuperset(compact):
+        raw = bytes.fromhex(compact.decode("ascii"))
+    else:
+        body = compact.rstrip(b"=").replace(b"-", b"+").replace(b"_", b"/")
+        body = body[: len(body) - 1] if len(body) % 4 == 1 else body
+        try:
+            raw = binascii.a2b_base64(body + b"=" * (-len(body) % 4))
+        except binascii.Error:
+            return None
+    if len(raw) < 12 or raw.translate(None, _TEXT):
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
+
+
+def _mask_each(mask: Mask, texts: list[str]) -> list[str]:
+    """`mask` on each text, in one call when the masks keep the separators apart."""
+    if len(texts) > 1:
+        parts = mask(_SEPARATOR.join(texts)).split(_SEPARATOR)
+        if len(parts) == len(texts):
+            return parts
+    return [mask(t) for t in texts]
+
+
+def _label(masked: str, fallback: str) -> str:
+    found = _LABEL.search(masked)
+    return f"[REDACTED:{found.group(1) if found else fallback}]"
+
+
+# --- string literals joined by the language that reads them -----------------------------------
+
+JOIN_REACH = 131_072  # characters of a text searched for joined literals (source is small)
+_JUNCTION = re.compile(r"""["'][ \t+\\\r\nrRbBuUfF]*["']""")  # cheap test: one could be here
+_LITERAL = r"""[rRbBuUfF]{0,2}(?:"[^"\\\n]{0,400}"|'[^'\\\n]{0,400}')"""
+_JOIN = r"[ \t]*(?:\+[ \t]*)?(?:\\?\r?\n[ \t]*)?(?:\+[ \t]*)?"
+_CHAIN = re.compile(rf"{_LITERAL}(?:{_JOIN}{_LITERAL})+")
+_CONTENT = re.compile(r"""[rRbBuUfF]{0,2}(["'])(.*?)\1""", re.DOTALL)
+
+
+def joined_spans(text: str, mask: Mask) -> list[Span]:
+    reach = min(len(text), JOIN_REACH)
+    if _JUNCTION.search(text, 0, reach) is None:
+        return []
+    chains = []
+    for found in _CHAIN.finditer(text, 0, reach):
+        pieces = [m.group(2) for m in _CONTENT.finditer(found.group(0))]
+        chains.append((found.start(), found.end(), "".join(pieces)))
+        if len(chains) >= MAX_RUNS:
+            break
+    if not chains:
+        return []
+    masked = _mask_each(mask, [joined for _s, _e, joined in chains])
+    return [
+        (start, end, _label(m, "joined-string"))
+        for (start, end, joined), m in zip(chains, masked, strict=True)
+        if m != joined
+    ]
