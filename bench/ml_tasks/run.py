@@ -152,6 +152,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
             stack.callback(proxy.close)
         hub = stack.enter_context(task_hub(task))
         env = environment(home, hub, f"{proxy.url}/v1" if proxy else None)
+        if args.harness == "original":  # see install_original.sh: what is off offline
+            env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
         started = time.monotonic()
         out, err, timed_out = run_bounded(command(args, task.prompt), workspace, env, args.timeout)
         wall = time.monotonic() - started
