@@ -17,7 +17,7 @@ SAYS = {
 def judge(_workspace: Path, answer: str) -> str | None:
     text = answer.lower()
     starts = sorted((text.find(name), name) for name in SAYS if name in text)
-    ends = [s for s, _ in starts[1:]] + [len(text)]
+    ends = [s for s, _ in starts[1:]] + [len(text)] * bool(starts)
     said = {
         name
         for (start, name), end in zip(starts, ends, strict=True)
