@@ -77,7 +77,12 @@ def command(args: argparse.Namespace, prompt: str) -> list[str]:
 
 def environment(home: Path, hub: Any, model_url: str | None) -> dict[str, str]:
     """The run's environment: a fresh home and config, the local Hub, the proxied server."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     env = {**os.environ, **OFFLINE, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config")}
+    # The user's caches, not the fresh home's: uv's, and Kingfisher's compiled rules (~4.5 s of
+    # CPU per run otherwise).
+    env.setdefault("UV_CACHE_DIR", str(cache / "uv"))
+    env.setdefault("KF_RULE_CACHE_DIR", str(cache / "kingfisher" / "rule-cache"))
     env.update(ML_INTERN_HOME=str(home / "ml-intern"), HF_ENDPOINT=hub.url, HF_TOKEN=hub.token)
     env.update(ML_INTERN_DATASETS_SERVER_URL=hub.url, HF_HOME=str(home / "hf"))
     if model_url:
