@@ -1,0 +1,264 @@
+"""The ML-task benchmark: every task in bench/ml_tasks/ through a harness and a model, graded.
+
+    uv run python bench/ml_tasks/run.py --model llamacpp/local --base-url http://127.0.0.1:8091/v1
+    uv run python bench/ml_tasks/run.py --model anthropic/claude-sonnet-4-5 --repeats 3
+    uv run python bench/ml_tasks/run.py --model llamacpp/local --base-url URL --harness original
+
+Each run copies a task's files into a fresh workspace, starts a local Hub (tests/fakes: the
+task's `hub.json`, e.g. its Jobs hardware list; no request leaves the machine for the Hub),
+runs the harness headless in that workspace with the model id, and grades the workspace and
+the final answer with the task's grade.py. It records success, model calls, tokens, cost and
+wall time, prints one JSON line per run, a table, and last a one-line JSON summary.
+
+`--base-url` (an OpenAI-compatible server, e.g. llama-server) puts a recording proxy in
+front of it: every OpenAI-compatible base-URL variable both harnesses read points at the
+proxy, and calls and tokens are counted on the wire, the same way for both harnesses (the
+original prints no usage). `--keep-exchanges DIR` keeps each run's raw requests and replies,
+stdout and stderr under DIR/<harness>/<task>/<repeat>/. Without `--base-url` (a provider with
+an API key, the HF router) the harness reaches the model as it normally would: ours reports
+its own usage and cost; the original's figures are then unknown.
+
+`--harness original` runs the original ml-intern installed by bench/ml_tasks/install_original.sh
+(its own venv, outside this repository; `--original` or ORIGINAL_ML_INTERN names its
+`ml-intern` executable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.ml_tasks.tasks import Task, all_tasks
+from bench.ml_tasks.wire import wire_figures
+from bench.recording_proxy import RecordingProxy
+
+ROOT = Path(__file__).resolve().parents[2]
+ORIGINAL = Path(
+    os.environ.get("ORIGINAL_ML_INTERN")
+    or Path.home() / "ml-intern-original" / "venv" / "bin" / "ml-intern"
+)
+TASK_TIMEOUT_S = 900.0
+# Every variable through which either harness finds an OpenAI-compatible server.
+BASE_URL_VARIABLES = (
+    "LLAMACPP_BASE_URL", "VLLM_BASE_URL", "OLLAMA_BASE_URL", "LMSTUDIO_BASE_URL",
+    "LOCAL_LLM_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE",
+)  # fmt: skip
+OFFLINE = {
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "LANGSMITH_TRACING": "false",
+    "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+    "ML_INTERN_NO_HF_PROMPT": "1",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def command(args: argparse.Namespace, prompt: str) -> list[str]:
+    """The harness's headless command line for one prompt."""
+    if args.harness == "original":
+        return [str(args.original), "--model", args.model, "--max-iterations",
+                str(args.max_iterations), prompt]  # fmt: skip
+    return ["uv", "run", "--project", str(ROOT), "ml-intern", "--model", args.model,
+            "--output-format", "stream-json", "--max-iterations", str(args.max_iterations),
+            prompt]  # fmt: skip
+
+
+def environment(home: Path, hub: Any, model_url: str | None) -> dict[str, str]:
+    """The run's environment: a fresh home and config, the local Hub, the proxied server."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    env = {**os.environ, **OFFLINE, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config")}
+    # The user's caches, not the fresh home's: uv's, and Kingfisher's compiled rules (~4.5 s of
+    # CPU per run otherwise).
+    env.setdefault("UV_CACHE_DIR", str(cache / "uv"))
+    env.setdefault("KF_RULE_CACHE_DIR", str(cache / "kingfisher" / "rule-cache"))
+    env.update(ML_INTERN_HOME=str(home / "ml-intern"), HF_ENDPOINT=hub.url, HF_TOKEN=hub.token)
+    env.update(ML_INTERN_DATASETS_SERVER_URL=hub.url, HF_HOME=str(home / "hf"))
+    if model_url:
+        env.update(dict.fromkeys(BASE_URL_VARIABLES, model_url))
+    return env
+
+
+def task_hub(task: Task) -> Any:
+    """A local Hub for this task: the fake Hub of the tests, with the task's hardware list."""
+    from tests.fakes.hub_http import reply
+    from tests.fakes.hub_server import FakeHub
+
+    hardware = (task.hub or {}).get("hardware")
+
+    class TaskHub(FakeHub):
+        def hardware(self, req: Any) -> Any:
+            return reply(hardware) if hardware is not None else super().hardware(req)
+
+    return TaskHub()
+
+
+def run_bounded(
+    cmd: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> tuple[str, str, bool]:
+    """Run `cmd`; past `timeout` its whole process group is killed. (stdout, stderr, timed out)."""
+    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    try:
+        out, err = process.communicate(timeout=timeout)
+        return out, err, False
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        return out, err, True
+
+
+def ours_result(stdout: str) -> dict[str, Any]:
+    """Answer and figures from our stream-json: the result line and one usage event a call."""
+    lines = []
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            try:
+                lines.append(json.loads(line))
+            except ValueError:
+                continue
+    result = next((x for x in lines if x.get("type") == "result"), {})
+    usage = result.get("usage") or {}
+    return {
+        "answer": str(result.get("result") or ""),
+        "exit_reason": result.get("exit_reason") or result.get("error") or "no result",
+        "model_calls": sum(x.get("type") == "usage" for x in lines),
+        "input_tokens": usage.get("input_tokens"),
+        "output_tokens": usage.get("output_tokens"),
+        "cost_usd": usage.get("cost_usd"),
+    }
+
+
+def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
+    """One task, once: prepare, run the harness, grade; the row of figures."""
+    with tempfile.TemporaryDirectory(prefix=f"ml-task-{task.name}-") as tmp, ExitStack() as stack:
+        workspace, home = Path(tmp) / "ws", Path(tmp) / "home"
+        task.prepare(workspace)
+        keep = (
+            args.keep_exchanges / args.harness / task.name / str(repeat)
+            if args.keep_exchanges
+            else None
+        )
+        wire = keep or Path(tmp) / "wire"
+        proxy = None
+        if args.base_url:
+            proxy = RecordingProxy(args.base_url.rstrip("/").removesuffix("/v1"), wire)
+            stack.callback(proxy.close)
+        hub = stack.enter_context(task_hub(task))
+        env = environment(home, hub, f"{proxy.url}/v1" if proxy else None)
+        if args.harness == "original":  # see install_original.sh: what is off offline
+            env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
+        started = time.monotonic()
+        out, err, timed_out = run_bounded(command(args, task.prompt), workspace, env, args.timeout)
+        wall = time.monotonic() - started
+        if args.harness == "ours":
+            row = ours_result(out)
+        else:
+            row = {"answer": "", "exit_reason": "exit", "model_calls": None,
+                   "input_tokens": None, "output_tokens": None, "cost_usd": None}  # fmt: skip
+        if proxy:
+            calls, tokens_in, tokens_out, last_reply = wire_figures(wire)
+            row.update(model_calls=calls, input_tokens=tokens_in, output_tokens=tokens_out)
+            if args.harness == "original":
+                row["answer"] = last_reply
+        if timed_out:
+            row["exit_reason"] = "timeout"
+        answer_file = Path(tmp) / "answer.md"
+        answer_file.write_text(row["answer"])
+        solved, reason = task.grade(workspace, answer_file)
+        if keep:
+            for name, text in (
+                ("stdout.txt", out),
+                ("stderr.txt", err),
+                ("answer.md", row["answer"]),
+            ):
+                (keep / name).write_text(text)
+    return {"harness": args.harness, "task": task.name, "repeat": repeat, "solved": solved,
+            "why": reason, **row, "answer": row["answer"][:200], "wall_s": round(wall, 1)}  # fmt: skip
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per task: runs solved and median figures; over all: tasks solved in every run."""
+    per_task: dict[str, dict[str, Any]] = {}
+    for name in sorted({r["task"] for r in rows}):
+        mine = [r for r in rows if r["task"] == name]
+        per_task[name] = {"runs": len(mine), "solved": sum(r["solved"] for r in mine)}
+        for key in ("model_calls", "input_tokens", "output_tokens", "cost_usd", "wall_s"):
+            known = [r[key] for r in mine if r.get(key) is not None]
+            per_task[name][key] = statistics.median(known) if known else None
+    return {
+        "tasks": len(per_task),
+        "runs": len(rows),
+        "solved_runs": sum(r["solved"] for r in rows),
+        "tasks_solved_every_run": sum(t["solved"] == t["runs"] for t in per_task.values()),
+        "tasks_solved_at_least_once": sum(t["solved"] > 0 for t in per_task.values()),
+        "per_task": per_task,
+    }
+
+
+def print_table(summary: dict[str, Any]) -> None:
+    print(
+        f"\n{'task':<18} {'solved':>6} {'calls':>6} {'tok in':>8} {'tok out':>8} {'cost $':>8} {'wall s':>7}"
+    )
+    for name, t in summary["per_task"].items():
+        cost = "-" if t["cost_usd"] is None else f"{t['cost_usd']:.4f}"
+        print(f"{name:<18} {t['solved']:>2}/{t['runs']:<3} {t['model_calls']!s:>6} "
+              f"{t['input_tokens']!s:>8} {t['output_tokens']!s:>8} {cost:>8} {t['wall_s']!s:>7}")  # fmt: skip
+    print(f"solved in every run: {summary['tasks_solved_every_run']} of {summary['tasks']} tasks "
+          f"({summary['solved_runs']} of {summary['runs']} runs); medians per task")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True, help="a model id the harness accepts")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--harness", choices=("ours", "original"), default="ours")
+    parser.add_argument("--task", action="append", help="only this task (repeatable)")
+    parser.add_argument(
+        "--base-url", help="an OpenAI-compatible server (…/v1), proxied and counted"
+    )
+    parser.add_argument("--keep-exchanges", type=Path, help="keep raw exchanges under this folder")
+    parser.add_argument("--timeout", type=float, default=TASK_TIMEOUT_S, help="seconds per run")
+    parser.add_argument("--max-iterations", type=int, default=12)
+    parser.add_argument("--original", type=Path, default=ORIGINAL, help="the original's ml-intern")
+    parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
+    args = parser.parse_args(argv)
+    if args.harness == "original" and not args.original.exists():
+        print(f"no original ml-intern at {args.original}: run bench/ml_tasks/install_original.sh",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    try:
+        tasks = all_tasks(args.task)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    rows = []
+    for repeat in range(args.repeats):
+        for task in tasks:
+            row = run_one(task, args, repeat)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            if args.out:
+                with args.out.open("a") as handle:
+                    handle.write(json.dumps(row) + "\n")
+    summary = summarise(rows)
+    print_table(summary)
+    print(
+        json.dumps({"bench": "ml_tasks", "harness": args.harness, "model": args.model, **summary})
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
