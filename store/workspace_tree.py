@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tools.local.file_edits import WRITE_TEMP
 from tools.secret_paths import has_secret_name
 
 Kind = Literal["f", "l", "d"]  # file, symlink, directory
@@ -149,7 +150,7 @@ class Tree:
         """List the folders in `stack` (and, with `recurse`, every folder below) into `found`;
         returns the subfolders met."""
         root = str(self.root)
-        skip, skip_paths, temp = self.rules.skip, self._skip_paths, TEMP_MARK
+        skip, skip_paths, temp = self.rules.skip, self._skip_paths, (TEMP_MARK, WRITE_TEMP)
         folders: list[str] = []
         while stack:
             rel_dir = stack.pop()

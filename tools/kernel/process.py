@@ -148,7 +148,10 @@ class Kernel:
             env = neutral_git_env({**os.environ, "JPY_PARENT_PID": str(os.getpid())})
             return argv, {**env, **extra}
         found = TreeScan().scan(self.sandbox.roots(self.cwd))
-        wrapped = self.sandbox.wrap(argv, self.cwd, found, channels=self._runtime)
+        environment = str(Path(self.interpreter.path).parent.parent)  # .../.venv/bin/python
+        wrapped = self.sandbox.wrap(
+            argv, self.cwd, found, channels=self._runtime, readable=[environment]
+        )
         return wrapped, {**self.sandbox.environment(os.environ), **extra}
 
     async def _wait_ready(self) -> None:

@@ -19,6 +19,10 @@ from langchain_core.tools import ToolException
 
 from tools.text import numbered
 
+# A write's temporary file beside its target: undo's scans of the workspace skip it (a `bash`
+# call running beside a `write` must not record it as a file that came and went).
+WRITE_TEMP = ".ml-intern-write.tmp"
+
 
 @dataclasses.dataclass(frozen=True)
 class EditOutcome:
@@ -63,7 +67,7 @@ class ReadRegistry:
 def atomic_write(target: Path, data: bytes, new_file_mode: int = 0o644) -> None:
     """Write a temp file beside `target` and rename it over; keeps an existing file's mode."""
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else new_file_mode
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=WRITE_TEMP)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -139,12 +139,15 @@ class Sandbox:
         found: Findings | None = None,
         repos: list[str] | None = None,
         channels: str | None = None,
+        readable: list[str] | None = None,
     ) -> list[str]:
         """`argv` as a bubblewrap command line, run in `workspace`; start it with only
         `environment()`'s variables. `found` is the walk of `roots()` (tree_scan.py; walked
         here when not given); the git directories it guards are added to `repos`.
         `channels`: a private folder the host made (a Python kernel's sockets and connection
-        file), bound read-write at the same path so both sides reach it."""
+        file), bound read-write at the same path so both sides reach it. `readable`: folders
+        the program needs to read (its interpreter's environment); shown read-only when they lie
+        in a place the sandbox makes private (`/tmp`), else visible as they are."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable(f"bubblewrap is not installed: {INSTALL_HINT}.")
@@ -163,6 +166,9 @@ class Sandbox:
         mounts += [*self._hidden_mounts(roots, hidden)]
         if channels is not None:
             mounts.append((depth(channels), BIND, ["--bind", channels, channels]))
+        for place in filter(None, map(_existing, readable or [])):
+            if any(place == d or place.startswith(d + "/") for d in PRIVATE_DIRS):
+                mounts.append((depth(place), SHOW, ["--ro-bind", place, place]))
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
             args += mount
         return [*args, "--chdir", str(workspace), "--", *argv]
