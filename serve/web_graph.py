@@ -10,6 +10,9 @@ it ends (finished, failed, cancelled). Reading a thread (state, history) takes n
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from configs.environment import ml_intern_home
 from serve.run_admission import admission
 from serve.studio import make_graph as studio_graph
-from store.thread_lock import ThreadLock
+from store.thread_lock import ThreadBusyError, ThreadLock
 from tools.hub import user_tokens
 
 if TYPE_CHECKING:
@@ -40,9 +43,31 @@ async def make_graph(config: Any = None) -> AsyncIterator[CompiledStateGraph[Any
     share = await asyncio.to_thread(admission)  # the first call reads the config file
     async with share.slot(str(thread_id), person):
         lock = ThreadLock(ml_intern_home(), str(thread_id))
-        # Taking the lock creates its directory: file I/O, kept off the server's event loop.
-        await asyncio.to_thread(lock.acquire)
+        await take_over(lock)
         try:
             yield graph
         finally:
             await asyncio.to_thread(lock.release)  # closing a database session blocks too
+
+
+HANDOVER_S = 5.0  # how long a run waits for this server's previous run of its thread to let go
+
+
+async def take_over(lock: ThreadLock) -> None:
+    """Take the thread's lock (file I/O, off the event loop). The server starts a thread's next
+    run as soon as the previous one ends, which may be before that run's lock is released: a
+    holder in this process (or one mid-release, its pid already cleared) is waited for, briefly;
+    another process's run is refused at once, as before."""
+    deadline = time.monotonic() + HANDOVER_S
+    while True:
+        try:
+            await asyncio.to_thread(lock.acquire)
+            return
+        except ThreadBusyError as busy:
+            ours = busy.pid in (None, os.getpid()) and busy.host in (
+                None,
+                socket.gethostname()[:40],
+            )
+            if not ours or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(0.02)
