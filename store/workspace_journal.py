@@ -10,6 +10,7 @@ the content that was really there. Blocking: call it off the event loop.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -195,8 +196,6 @@ class WorkspaceJournal:
     def _store(self, tree: Tree, rel: str, entry: Entry) -> Entry:
         """Put a file's content in the store; if it changed since it was hashed, the entry
         takes the hash of what was stored."""
-        import hashlib
-
         try:
             content = (tree.root / rel).read_bytes()
         except OSError:

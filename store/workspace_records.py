@@ -138,14 +138,6 @@ class WorkspaceRecords(SharedConnection):
                 found.update(row[0] for row in rows)
         return found
 
-    def has_any(self, thread_id: str) -> bool:
-        with self._db() as db:
-            row = db.execute(
-                "SELECT 1 FROM ml_intern_workspace_changes WHERE thread_id = ? LIMIT 1",
-                (thread_id,),
-            ).fetchone()
-        return row is not None
-
     def mark_reverted(self, thread_id: str, call_ids: Sequence[str]) -> None:
         with self._db() as db:
             for call_id in call_ids:
