@@ -67,6 +67,7 @@ class ModelProfile:
     window_source: WindowSource
     takes_effort: bool
     text_tool_calls: bool
+    takes_images: bool  # image blocks may go in its requests (litellm's supports_vision, or config)
     # Anthropic: one breakpoint after the system prompt, one on the last history message.
     cache_breakpoints: tuple[tuple[str, str | int], ...]
     small_window: bool
@@ -133,6 +134,9 @@ def profile_of(
         window_source=source,
         takes_effort=bool(listed.get("supports_reasoning")),
         text_tool_calls=_choice(settings, "text_tool_calls", model_id, default=local),
+        takes_images=_choice(
+            settings, "takes_images", model_id, default=bool(listed.get("supports_vision"))
+        ),
         cache_breakpoints=ANTHROPIC_BREAKPOINTS if provider == "anthropic" else (),
         small_window=small_config.get(model_id, _small(window, local)),
         small_window_configured=model_id in small_config,
@@ -185,7 +189,13 @@ def _endpoint(found: Route, model_id: str, env: Mapping[str, str]) -> str | None
     return None
 
 
-KEPT = ("input_cost_per_token", "supports_reasoning", "max_input_tokens", "max_tokens")
+KEPT = (
+    "input_cost_per_token",
+    "supports_reasoning",
+    "supports_vision",
+    "max_input_tokens",
+    "max_tokens",
+)
 
 
 @cache

@@ -120,6 +120,8 @@ class Settings(BaseModel):
     model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Model id -> read tool calls written as text (default: on for local servers only).
     text_tool_calls: dict[str, bool] = Field(default_factory=dict)
+    # Model id -> it takes images (kernel plots, editor images); default: litellm's list says.
+    takes_images: dict[str, bool] = Field(default_factory=dict)
     # Model id -> its context window in tokens, for models litellm does not know.
     context_window: dict[str, int] = Field(default_factory=dict)
     # Model id -> the compact prompt and core toolset on or off (default: by its window).

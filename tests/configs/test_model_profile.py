@@ -88,3 +88,12 @@ def test_an_unknown_model_id_gets_advice_about_the_id_not_a_key(
     err = capsys.readouterr().err
     assert "unknown model 'nonsense-model-xyz'" in err and "provider prefix" in err
     assert "OPENAI_API_KEY" not in err
+
+
+def test_whether_a_model_takes_images_comes_from_litellm_s_list_or_the_config() -> None:
+    """Kernel plots and editor images go to a model only when it reads them."""
+    assert profile_of("openai/gpt-4o", env={}).takes_images
+    assert not profile_of("llamacpp/qwen", env={}).takes_images
+    settings = Settings(takes_images={"llamacpp/qwen-vl": True, "openai/gpt-4o": False})
+    assert profile_of("llamacpp/qwen-vl", settings, env={}).takes_images
+    assert not profile_of("openai/gpt-4o", settings, env={}).takes_images
