@@ -44,7 +44,7 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         from langchain_litellm import ChatLiteLLM
 
         from configs.model_profile import profile_of
-        from nodes import openai_request_path
+        from nodes import openai_request_path, tool_schema_walk
         from tools.hub.client import hf_token
         from tools.hub.user_tokens import people_sign_in
 
@@ -56,6 +56,7 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
             profile = profile_of(model_id, settings, hf_token=hf_token())
         if openai_request_path.serves(profile.provider):
             openai_request_path.install()
+            tool_schema_walk.install()
         target = profile.route
         keys = {"api_key": target.api_key, "openai_api_key": target.api_key}
         sampling = {} if profile.temperature is None else {"temperature": profile.temperature}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import time
@@ -159,6 +160,16 @@ async def build_now() -> None:
         log.warning("ml-intern: the graph could not be built at start: %s", error)
         return
     log.info("ml-intern: graph built in %.2f s", time.monotonic() - started)
+    settle_heap()
+
+
+def settle_heap() -> None:
+    """What the server built to start (~1.5 million objects: the runtime's modules, the graph)
+    lives as long as the server, yet every full collection walked it: ~0.2 s of CPU each, with
+    the event loop stopped, several times a minute under load. Collected once, then frozen out
+    of the collector's walks."""
+    gc.collect()
+    gc.freeze()
 
 
 @asynccontextmanager
