@@ -48,7 +48,7 @@ from tools.secrets.shapes import (
     mask_private_keys,
     shape_spans,
 )
-from tools.secrets.spans import replace_spans
+from tools.secrets.spans import replace_spans, utf8
 
 if TYPE_CHECKING:  # a light import: `threads list` redacts without loading langchain
     from langchain_core.messages import ToolMessage
@@ -114,14 +114,19 @@ def mask_secrets(text: str, env: Mapping[str, str] | None = None, *, rule_set: b
     leaves Kingfisher's rules out (~0.5 s CPU to load once per process); ours stay."""
     if not text:
         return text
-    text = mask_hidden(text, lambda inner: _mask_plain(inner, env, rule_set))
-    return _mask_plain(text, env, rule_set)
+    data = utf8(text)  # encoded once for every pass that leaves the text as it is
+    unhidden = mask_hidden(text, lambda inner: _mask_plain(inner, env, rule_set), data)
+    return _mask_plain(unhidden, env, rule_set, data if unhidden is text else None)
 
 
-def _mask_plain(text: str, env: Mapping[str, str] | None, rule_set: bool) -> str:
-    """Known values, private keys and the rules, on the text as it is written."""
-    text = mask_private_keys(KNOWN.mask(text, env))
-    found = scan(text, rule_set=rule_set)
+def _mask_plain(
+    text: str, env: Mapping[str, str] | None, rule_set: bool, data: bytes | None = None
+) -> str:
+    """Known values, private keys and the rules, on the text as it is written (`data`, when
+    given, is `utf8(text)`)."""
+    plain = text
+    text = mask_private_keys(KNOWN.mask(text, env, data))
+    found = scan(text, rule_set=rule_set, data=data if text is plain else None)
     if not found.spans and not found.marks:
         return text
     settings = [(start, end) for kind, start, end in found.marks if kind == "setting"]

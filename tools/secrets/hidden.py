@@ -19,7 +19,7 @@ import binascii
 import re
 from collections.abc import Callable
 
-from tools.secrets.spans import Span, char_offsets, replace_spans
+from tools.secrets.spans import Span, char_offsets, replace_spans, utf8
 
 Mask = Callable[[str], str]
 MIN_RUN, MAX_RUN, MAX_RUNS = 24, 65_536, 100
@@ -35,15 +35,16 @@ _SEPARATOR = "\n\x00\n"  # between decoded texts masked in one call; never insid
 _LABEL = re.compile(r"\[REDACTED:([^\]\n]+)\]")
 
 
-def mask_hidden(text: str, mask: Mask) -> str:
+def mask_hidden(text: str, mask: Mask, data: bytes | None = None) -> str:
     """`text` with encoded runs and joined literals masked where `mask` finds a secret in
-    what they hold; `mask` is the plain pass (it neither decodes nor joins)."""
-    spans = encoded_spans(text, mask) + joined_spans(text, mask)
+    what they hold; `mask` is the plain pass (it neither decodes nor joins); `data`, when
+    given, is `utf8(text)`."""
+    spans = encoded_spans(text, mask, data) + joined_spans(text, mask)
     return replace_spans(text, spans) if spans else text
 
 
-def encoded_spans(text: str, mask: Mask) -> list[Span]:
-    data = text.encode("utf-8", errors="surrogatepass")
+def encoded_spans(text: str, mask: Mask, data: bytes | None = None) -> list[Span]:
+    data = utf8(text) if data is None else data
     found = [(s, e, t) for s, e in _runs(data) if (t := _decoded_text(data[s:e])) is not None]
     if not found:
         return []

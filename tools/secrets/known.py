@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import ahocorasick_rs
 
 from tools.secrets.names import MIN_SECRET_CHARS, secret_env_values
-from tools.secrets.spans import Span, char_offsets, replace_spans
+from tools.secrets.spans import Span, char_offsets, replace_spans, utf8
 
 RUN = 12  # no 12 consecutive characters of a known secret survive
 _WHITESPACE = b" \t\n\r\v\f"
@@ -149,12 +149,15 @@ class KnownSecrets:
         """What masking by value depends on: equal states mask a text equally."""
         return (self._version, tuple(secret_env_values(env)))
 
-    def mask(self, text: str, env: Mapping[str, str] | None = None) -> str:
-        """`text` with every form of every known value (and of the env's secrets) masked."""
+    def mask(
+        self, text: str, env: Mapping[str, str] | None = None, data: bytes | None = None
+    ) -> str:
+        """`text` with every form of every known value (and of the env's secrets) masked;
+        `data`, when given, is `utf8(text)` (a long text is encoded once for every pass)."""
         matcher = self._matcher(tuple(secret_env_values(env)))
         if matcher.automaton is None or not text:
             return text
-        data = text.encode("utf-8", errors="surrogatepass")
+        data = utf8(text) if data is None else data
         hit = matcher.found(data.translate(None, _WHITESPACE))
         if not hit:
             return text

@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tools.secrets.spans import Span, char_offsets
+from tools.secrets.spans import Span, char_offsets, utf8
 
 OWN_RULES = Path(__file__).with_name("own_rules.yml")
 _OWN = "mlintern."
@@ -69,14 +69,15 @@ def load_soon() -> threading.Thread:
     return loader
 
 
-def scan(text: str, *, rule_set: bool = True) -> Found:
-    """Every secret the rule set finds (`rule_set=False`: only our own rules' marks)."""
+def scan(text: str, *, rule_set: bool = True, data: bytes | None = None) -> Found:
+    """Every secret the rule set finds (`rule_set=False`: only our own rules' marks); `data`,
+    when given, is `utf8(text)`."""
     found = Found()
     if len(text) < 8:
         return found
     with _locks[rule_set]:
         scanner = _scanner(rule_set)
-    data = text.encode("utf-8", errors="surrogatepass")
+    data = utf8(text) if data is None else data
     findings = scanner.scan(data)
     if not findings:
         return found

@@ -9,6 +9,11 @@ Span = tuple[int, int, str]
 _CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes that do not start a character
 
 
+def utf8(text: str) -> bytes:
+    """The bytes the scanners search (a lone surrogate kept, as one lead byte)."""
+    return text.encode("utf-8", errors="surrogatepass")
+
+
 def char_offsets(data: bytes, offsets: Iterable[int]) -> dict[int, int]:
     """UTF-8 byte offsets as character offsets: a character is a byte that does not continue
     one (a lone surrogate, encoded with `surrogatepass`, is one lead byte too)."""
