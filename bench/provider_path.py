@@ -127,8 +127,11 @@ def run_cli(cli: Path, provider: str, steps: int, size: int, tmp: Path) -> dict[
     workspace.mkdir()
     (workspace / "data.txt").write_text(("x" * 99 + "\n") * (size // 100))
     with server_class(responder=script, **extra) as server:
+        # Bytecode cached, as after a user's first run (a shell with PYTHONDONTWRITEBYTECODE=1
+        # would otherwise compile every module at every launch: 9 s of CPU instead of 4).
+        inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env = {
-            **os.environ,
+            **inherited,
             "ML_INTERN_HOME": str(run_dir / "home"),
             "ML_INTERN_NO_HF_PROMPT": "1",
             "OPENAI_API_KEY": "sk-bench-not-a-real-key",
