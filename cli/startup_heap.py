@@ -6,10 +6,7 @@ import here; so start-up runs with the collector off, then freezes what it built
 collections of the run and the final one at exit no longer walk it) and turns it back on.
 Pydantic builds each model's validator when its class is created; a run uses a few dozen
 of those models, so start-up asks pydantic to build a validator on a model's first use
-instead (~25% of the runtime's import CPU). And glibc's malloc stops raising its mmap
-threshold: a long thread's requests are buffers of megabytes, each a little larger than the
-last, which glibc otherwise moves onto the heap, where freed ones stay in RSS (RSS after 300
-steps of 20 KB: 344 -> 318 MB). bench/README.md has the figures.
+instead (~25% of the runtime's import CPU). bench/README.md has the figures.
 """
 
 from __future__ import annotations
@@ -17,14 +14,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 
 
 @contextmanager
 def startup_heap() -> Iterator[None]:
     """Collector off while importing; what was built is frozen as permanent afterwards."""
     build_models_on_first_use()
-    large_buffers_mapped()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -44,22 +39,6 @@ def build_models_on_first_use() -> None:
         return
     if "defer_build" in config_defaults:
         config_defaults["defer_build"] = True
-
-
-@cache
-def large_buffers_mapped() -> None:
-    """glibc's M_MMAP_THRESHOLD fixed at its default (128 KiB), which turns off its dynamic
-    raise: a freed buffer of megabytes goes back to the system. Other C libraries: nothing."""
-    import ctypes
-    import ctypes.util
-
-    m_mmap_threshold = -3  # glibc's malloc.h
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        if hasattr(libc, "gnu_get_libc_version"):
-            libc.mallopt(m_mmap_threshold, 128 * 1024)
-    except OSError:  # pragma: no cover - no C library to load
-        return
 
 
 def freeze_for_exit() -> None:
