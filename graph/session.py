@@ -1,8 +1,5 @@
-"""Session: drives one thread of the agent graph and yields Events.
-
-The CLI, the tests and the benchmarks all talk to the agent through this class;
-none of them runs the graph loop themselves.
-"""
+"""Session: drives one thread of the agent graph and yields Events. The CLI, the tests and
+the benchmarks all talk to the agent through this class; none runs the graph loop itself."""
 
 from __future__ import annotations
 
@@ -41,6 +38,7 @@ if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
     from tools.catalog import ToolCatalog, ToolSpec
+    from tools.editor_files import EditorFiles
 
 STREAM_MODES = ["updates", "custom"]
 # Token streaming: LangGraph then inspects every node's input, so only when asked for.
@@ -105,6 +103,7 @@ class Session(ThreadHistory):
         max_cost_usd: float | None = None,
         extra_specs: Sequence[ToolSpec] = (),
         notifier: Any | None = None,
+        editor: EditorFiles | None = None,
     ) -> AsyncIterator[Session]:
         """Open (or start) a thread in `$ML_INTERN_HOME/threads.sqlite`."""
         from tools.families import build_catalog, with_more_tools
@@ -120,7 +119,9 @@ class Session(ThreadHistory):
             catalog = with_more_tools(catalog)
         db = home / DB_NAME
         journal = open_journal(settings.undo, home, db)
-        deps = AgentDeps(settings, catalog, home, chat_model_factory, workspace_recorder=journal)
+        deps = AgentDeps(
+            settings, catalog, home, chat_model_factory, workspace_recorder=journal, editor=editor
+        )
         # aclosing(catalog): the kernels its tools keep between calls end with the session.
         async with open_checkpointer(db) as checkpointer, aclosing(catalog):
             with ThreadIndex(db) as index, closing_journal(journal):
@@ -193,8 +194,7 @@ class Session(ThreadHistory):
         return self.index.list(cwd=cwd, limit=limit)
 
     async def delete(self) -> None:
-        """Remove this thread's checkpoints, its index row and its spilled tool outputs
-        (refused while it runs elsewhere)."""
+        """Remove this thread's checkpoints, index row and spill files (not while it runs)."""
         with ThreadLock(self.deps.home, self.thread_id):
             await self.graph.checkpointer.adelete_thread(self.thread_id)
             self.index.delete(self.thread_id)

@@ -30,6 +30,7 @@ from acp.schema import (
 )
 
 from cli.acp.commands import available_commands, run_command
+from cli.acp.editor_files import editor_files
 from cli.acp.prompt_text import prompt_text
 from cli.acp.thread import AcpThread
 from cli.acp.updates import history_updates
@@ -90,6 +91,7 @@ class MlInternAgent:
         self.warmup = warmup
         self.client: Client | None = None
         self.initialized = False
+        self.client_capabilities: Any = None
         self.threads: dict[str, AcpThread] = {}
         self.held: dict[str, Held] = {}
         self.integrations: Any = None
@@ -106,6 +108,7 @@ class MlInternAgent:
         from importlib.metadata import version
 
         self.initialized = True
+        self.client_capabilities = client_capabilities
         return InitializeResponse(
             protocol_version=min(protocol_version, PROTOCOL_VERSION),
             agent_capabilities=AgentCapabilities(
@@ -203,6 +206,8 @@ class MlInternAgent:
         from graph.session import Session
 
         integrations = await self._integrations()
+        assert self.client is not None
+        editor = editor_files(self.client, self.client_capabilities)
         held = Held(
             Session.open(
                 self.settings,
@@ -210,9 +215,12 @@ class MlInternAgent:
                 workspace=workspace,
                 extra_specs=integrations.mcp_specs(),
                 notifier=integrations.notifier,
+                editor=editor,
             )
         )
         session = await held.enter()
+        if editor is not None:
+            editor.session_id = session.thread_id
         if thread_id is not None and session.info() is None and not await session.exists():
             await held.close()
             raise RequestError(
@@ -226,7 +234,6 @@ class MlInternAgent:
             and self.model != (await session.values()).get("model")
         ):
             await session.set_model(self.model)
-        assert self.client is not None
         thread = AcpThread(session, self.client, session.thread_id)
         self.threads[thread.session_id] = thread
         self.held[thread.session_id] = held
