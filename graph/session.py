@@ -12,7 +12,7 @@ from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AnyMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AnyMessage, ToolMessage
 from langgraph.types import Command
 
 from configs.environment import ml_intern_home
@@ -25,7 +25,7 @@ from graph.experiments import with_ledger
 from graph.session_history import ThreadHistory
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.execute_tools import OutputTail, safe_file_name
-from nodes.history import stamped
+from nodes.history import user_message
 from nodes.provider_errors import ProviderError
 from nodes.usage import Usage
 from store.checkpointer import DB_NAME, open_checkpointer
@@ -204,8 +204,8 @@ class Session(ThreadHistory):
 
     # -- driving the thread -------------------------------------------------
 
-    async def send(self, text: str) -> AsyncIterator[Event]:
-        """Add a user message and run the turn to its end (or to an approval)."""
+    async def send(self, text: str, images: Sequence[str] = ()) -> AsyncIterator[Event]:
+        """Add a user message (`images`: data URLs) and run the turn to its end or an approval."""
         leftovers, spent = await self._unanswered_calls(SUPERSEDED)
         values = await self.values()
         model = values.get("model") or self.settings.model_name
@@ -213,7 +213,7 @@ class Session(ThreadHistory):
         carried, self._carried = self._carried, {}
         payload = {
             **carried,
-            "messages": [*leftovers, stamped(HumanMessage(content=text, id=str(uuid.uuid4())))],
+            "messages": [*leftovers, user_message(text, images)],
             "stop_reason": None,
             "compact_request": None,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
@@ -23,6 +24,13 @@ INTERRUPTED = (
     "crashed or superseded by a new user message) before it returned. It may have "
     "partly run; check before repeating it."
 )
+
+
+def user_message(text: str, images: Sequence[str] = ()) -> HumanMessage:
+    """A person's message, stamped: its text, then its images (data URLs) as image blocks."""
+    blocks = [{"type": "image_url", "image_url": {"url": url}} for url in images]
+    content: Any = [{"type": "text", "text": text}, *blocks] if blocks else text
+    return stamped(HumanMessage(content=content, id=str(uuid.uuid4())))
 
 
 def now_iso() -> str:

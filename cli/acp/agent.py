@@ -31,7 +31,8 @@ from acp.schema import (
 
 from cli.acp.commands import available_commands, run_command
 from cli.acp.editor_files import editor_files
-from cli.acp.prompt_text import prompt_text
+from cli.acp.linked_files import link_reader
+from cli.acp.prompt_content import PromptContent, prompt_content
 from cli.acp.thread import AcpThread
 from cli.acp.updates import history_updates
 
@@ -107,13 +108,20 @@ class MlInternAgent:
     ) -> InitializeResponse:  # fmt: skip
         from importlib.metadata import version
 
+        from configs.model_profile import profile_of
+
+        # Images are offered when the default model takes them; a thread's /model is checked
+        # with each prompt.
+        profile = await asyncio.to_thread(profile_of, self.settings.model_name, self.settings)
         self.initialized = True
         self.client_capabilities = client_capabilities
         return InitializeResponse(
             protocol_version=min(protocol_version, PROTOCOL_VERSION),
             agent_capabilities=AgentCapabilities(
                 load_session=True,
-                prompt_capabilities=PromptCapabilities(embedded_context=True),
+                prompt_capabilities=PromptCapabilities(
+                    embedded_context=True, image=profile.takes_images
+                ),
             ),
             agent_info=Implementation(name="ml-intern", version=version("ml-intern")),
         )
@@ -140,15 +148,29 @@ class MlInternAgent:
 
     async def prompt(self, prompt: list[Any], session_id: str, **_kwargs: Any) -> PromptResponse:
         thread = self._thread(session_id)
-        text = prompt_text(prompt)
+        content = await self._content(thread, prompt)
         thread.refuse_if_running()
+        text = content.text
         if text.startswith("/") and (reply := await run_command(thread, text)) is not None:
             if reply:
                 await thread.send_update(update_agent_message_text(reply))
             return PromptResponse(stop_reason="end_turn")
-        return PromptResponse(stop_reason=await thread.run(lambda: self._turn(thread, text)))
+        return PromptResponse(stop_reason=await thread.run(lambda: self._turn(thread, content)))
 
-    async def _turn(self, thread: AcpThread, text: str) -> AsyncIterator[Event]:
+    async def _content(self, thread: AcpThread, prompt: list[Any]) -> PromptContent:
+        """The prompt for the thread's model; linked workspace files read (off the loop)."""
+        from configs.model_profile import profile_of
+        from tools.local.sandbox import Sandbox
+
+        model = (await thread.session.values()).get("model") or self.settings.model_name
+        sandbox = Sandbox.from_settings(self.settings.sandbox)
+        reader = link_reader(thread.session.workspace, thread.editor, sandbox and sandbox.walls)
+        takes_images = profile_of(model, self.settings).takes_images
+        return await asyncio.to_thread(
+            prompt_content, prompt, model=model, takes_images=takes_images, read_link=reader
+        )
+
+    async def _turn(self, thread: AcpThread, content: PromptContent) -> AsyncIterator[Event]:
         """A loaded thread's run a crash cut off is finished first (as the REPL does when it
         resumes one), then the message."""
         session, loaded, thread.loaded = thread.session, thread.loaded, False
@@ -156,7 +178,7 @@ class MlInternAgent:
             async with aclosing(session.continue_pending()) as events:
                 async for event in events:
                     yield event
-        async with aclosing(session.send(text)) as events:
+        async with aclosing(session.send(content.text, content.images)) as events:
             async for event in events:
                 yield event
 
@@ -234,7 +256,7 @@ class MlInternAgent:
             and self.model != (await session.values()).get("model")
         ):
             await session.set_model(self.model)
-        thread = AcpThread(session, self.client, session.thread_id)
+        thread = AcpThread(session, self.client, session.thread_id, editor)
         self.threads[thread.session_id] = thread
         self.held[thread.session_id] = held
         return thread

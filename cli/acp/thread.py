@@ -22,6 +22,7 @@ from cli.exit_codes import STOP_MESSAGES
 if TYPE_CHECKING:
     from acp.interfaces import Client
 
+    from cli.acp.editor_files import EditorFiles
     from graph.events import Event
     from graph.session import Session
 
@@ -45,8 +46,11 @@ STOP_REASONS = {
 class AcpThread:
     """A client's session on one thread; at most one turn runs at a time."""
 
-    def __init__(self, session: Session, client: Client, session_id: str) -> None:
+    def __init__(
+        self, session: Session, client: Client, session_id: str, editor: EditorFiles | None = None
+    ) -> None:
         self.session = session
+        self.editor = editor  # the client's files, when it offered them
         self.client = client
         self.session_id = session_id
         self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
