@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from contextlib import aclosing
+from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from acp.schema import (
     Implementation,
     InitializeResponse,
     LoadSessionResponse,
+    McpCapabilities,
     NewSessionResponse,
     PromptCapabilities,
     PromptResponse,
@@ -33,6 +34,7 @@ from cli.acp.commands import available_commands, run_command
 from cli.acp.editor_files import editor_files
 from cli.acp.linked_files import link_reader
 from cli.acp.prompt_content import PromptContent, prompt_content
+from cli.acp.session_mcp import session_mcp
 from cli.acp.thread import AcpThread
 from cli.acp.updates import history_updates
 
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
     from configs.settings import Settings
     from graph.events import Event
+    from graph.session import Session
 
 MODES = [
     SessionMode(id="ask", name="Ask", description="Risky tool calls ask for permission first."),
@@ -122,6 +125,7 @@ class MlInternAgent:
                 prompt_capabilities=PromptCapabilities(
                     embedded_context=True, image=profile.takes_images
                 ),
+                mcp_capabilities=McpCapabilities(http=True, sse=True),
             ),
             agent_info=Implementation(name="ml-intern", version=version("ml-intern")),
         )
@@ -129,14 +133,14 @@ class MlInternAgent:
     async def new_session(
         self, cwd: str, mcp_servers: Any = None, **_kwargs: Any
     ) -> NewSessionResponse:
-        thread = await self._open(None, cwd)
+        thread = await self._open(None, cwd, mcp_servers)
         self._soon(self._announce(thread))  # after the reply: the client knows the id then
         return NewSessionResponse(session_id=thread.session_id, modes=await self._modes(thread))
 
     async def load_session(
         self, cwd: str, session_id: str, mcp_servers: Any = None, **_kwargs: Any
     ) -> LoadSessionResponse:
-        thread = self.threads.get(session_id) or await self._open(session_id, cwd)
+        thread = self.threads.get(session_id) or await self._open(session_id, cwd, mcp_servers)
         thread.loaded = True
         session = thread.session
         for update in history_updates(
@@ -219,28 +223,16 @@ class MlInternAgent:
             )
         return thread
 
-    async def _open(self, thread_id: str | None, cwd: str) -> AcpThread:
+    async def _open(self, thread_id: str | None, cwd: str, mcp_servers: Any = None) -> AcpThread:
         self._require_initialized()
         workspace = Path(cwd)
         if not workspace.is_absolute() or not await asyncio.to_thread(workspace.is_dir):
             raise RequestError(-32602, f"cwd must be an existing absolute directory: {cwd!r}")
         await asyncio.to_thread(self.warmup)
-        from graph.session import Session
-
-        integrations = await self._integrations()
         assert self.client is not None
         editor = editor_files(self.client, self.client_capabilities)
-        held = Held(
-            Session.open(
-                self.settings,
-                thread_id=thread_id,
-                workspace=workspace,
-                extra_specs=integrations.mcp_specs(),
-                notifier=integrations.notifier,
-                editor=editor,
-            )
-        )
-        session = await held.enter()
+        held = Held(self._session(thread_id, workspace, mcp_servers or [], editor))
+        session, mcp_warnings = await held.enter()
         if editor is not None:
             editor.session_id = session.thread_id
         if thread_id is not None and session.info() is None and not await session.exists():
@@ -257,9 +249,29 @@ class MlInternAgent:
         ):
             await session.set_model(self.model)
         thread = AcpThread(session, self.client, session.thread_id, editor)
+        thread.notes = mcp_warnings
         self.threads[thread.session_id] = thread
         self.held[thread.session_id] = held
         return thread
+
+    @asynccontextmanager
+    async def _session(
+        self, thread_id: str | None, workspace: Path, mcp_servers: list[Any], editor: Any
+    ) -> AsyncIterator[tuple[Session, list[str]]]:
+        """The thread's Session with the configured MCP tools and the editor's own servers."""
+        from configs.environment import ml_intern_home
+        from graph.session import Session
+
+        integrations = await self._integrations()
+        taken = {*self.settings.mcpServers, *(s.name for s in integrations.mcp_status())}
+        logs = ml_intern_home() / "logs"
+        async with session_mcp(mcp_servers, taken, workspace, logs) as (servers, warnings):
+            specs = [*integrations.mcp_specs(), *(servers.specs() if servers else [])]
+            async with Session.open(
+                self.settings, thread_id=thread_id, workspace=workspace, extra_specs=specs,
+                notifier=integrations.notifier, editor=editor,
+            ) as session:  # fmt: skip
+                yield session, warnings
 
     async def _integrations(self) -> Any:
         if self.integrations is None:
@@ -275,6 +287,8 @@ class MlInternAgent:
         return SessionModeState(current_mode_id="yolo" if yolo else "ask", available_modes=MODES)
 
     async def _announce(self, thread: AcpThread) -> None:
+        for note in thread.notes:  # e.g. an MCP server of the editor's that did not start
+            await thread.send_update(update_agent_message_text(note + "\n"))
         await thread.send_update(update_available_commands(available_commands()))
 
     def _soon(self, work: Any) -> None:

@@ -51,6 +51,7 @@ class AcpThread:
     ) -> None:
         self.session = session
         self.editor = editor  # the client's files, when it offered them
+        self.notes: list[str] = []  # told the editor once the session is announced
         self.client = client
         self.session_id = session_id
         self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
