@@ -25,7 +25,6 @@ from acp.schema import (
     NewSessionResponse,
     PromptCapabilities,
     PromptResponse,
-    SessionMode,
     SessionModeState,
     SetSessionModeResponse,
 )
@@ -33,6 +32,14 @@ from acp.schema import (
 from cli.acp.commands import available_commands, run_command
 from cli.acp.editor_files import editor_files
 from cli.acp.linked_files import link_reader
+from cli.acp.modes import (
+    ASK,
+    SANDBOX,
+    YOLO,
+    mode_state,
+    sandbox_problem_here,
+    with_sandbox,
+)
 from cli.acp.prompt_content import PromptContent, prompt_content
 from cli.acp.session_mcp import session_mcp
 from cli.acp.thread import AcpThread
@@ -45,12 +52,6 @@ if TYPE_CHECKING:
     from graph.events import Event
     from graph.session import Session
 
-MODES = [
-    SessionMode(id="ask", name="Ask", description="Risky tool calls ask for permission first."),
-    SessionMode(
-        id="yolo", name="Yolo", description="Tool calls run without asking (never-auto still ask)."
-    ),
-]
 UNINITIALIZED = "Send `initialize` first: this agent has not been initialized yet."
 
 
@@ -96,6 +97,7 @@ class MlInternAgent:
         self.client: Client | None = None
         self.initialized = False
         self.client_capabilities: Any = None
+        self.sandbox_problem: Any = ...  # why bubblewrap cannot run here; ...: not checked yet
         self.threads: dict[str, AcpThread] = {}
         self.held: dict[str, Held] = {}
         self.integrations: Any = None
@@ -194,17 +196,44 @@ class MlInternAgent:
         self, mode_id: str, session_id: str, **_kwargs: Any
     ) -> SetSessionModeResponse:
         thread = self._thread(session_id)
-        if mode_id not in {m.id for m in MODES}:
-            raise RequestError(-32602, f"Unknown mode {mode_id!r}: choose ask or yolo.")
-        if mode_id == "ask" and self.settings.approval.yolo:
+        if mode_id not in (ASK, YOLO, SANDBOX):
+            raise RequestError(-32602, f"Unknown mode {mode_id!r}: choose ask, yolo or sandbox.")
+        if mode_id == ASK and self.settings.approval.yolo:
             raise RequestError(-32602, "Yolo is on for this whole agent (--yolo or config).")
+        if (mode_id == SANDBOX) != thread.sandboxed:
+            await self._switch_sandbox(thread, on=mode_id == SANDBOX)
         from store.thread_lock import ThreadBusyError
 
         try:
-            await thread.session.set_yolo(mode_id == "yolo")
+            await thread.session.set_yolo(mode_id == YOLO)
         except ThreadBusyError as busy:
             raise RequestError(-32600, f"Not switched: {busy}") from None
         return SetSessionModeResponse()
+
+    async def _switch_sandbox(self, thread: AcpThread, *, on: bool) -> None:
+        """The thread reopened with its commands under bubblewrap, or no longer."""
+        if on and (problem := await self._sandbox_problem()) is not None:
+            raise RequestError(-32602, f"No sandbox on this machine: {problem}")
+        if not on and self.settings.sandbox.mode == "local":
+            raise RequestError(
+                -32602, "The sandbox is on for this whole agent (--sandbox or config)."
+            )
+        thread.refuse_if_running()
+        session = thread.session
+        await self.held.pop(thread.session_id).close()
+        settings = with_sandbox(self.settings, on)
+        held = Held(
+            self._session(
+                session.thread_id, session.workspace, thread.mcp_servers, thread.editor, settings
+            )
+        )
+        thread.use((await held.enter())[0], sandboxed=on)
+        self.held[thread.session_id] = held
+
+    async def _sandbox_problem(self) -> str | None:
+        if self.sandbox_problem is ...:
+            self.sandbox_problem = await asyncio.to_thread(sandbox_problem_here, self.settings)
+        return self.sandbox_problem
 
     # -- sessions -----------------------------------------------------------
 
@@ -249,15 +278,17 @@ class MlInternAgent:
         ):
             await session.set_model(self.model)
         thread = AcpThread(session, self.client, session.thread_id, editor)
-        thread.notes = mcp_warnings
+        thread.notes, thread.mcp_servers = mcp_warnings, mcp_servers or []
+        thread.sandboxed = self.settings.sandbox.mode == "local"
         self.threads[thread.session_id] = thread
         self.held[thread.session_id] = held
         return thread
 
     @asynccontextmanager
     async def _session(
-        self, thread_id: str | None, workspace: Path, mcp_servers: list[Any], editor: Any
-    ) -> AsyncIterator[tuple[Session, list[str]]]:
+        self, thread_id: str | None, workspace: Path, mcp_servers: list[Any], editor: Any,
+        settings: Settings | None = None,
+    ) -> AsyncIterator[tuple[Session, list[str]]]:  # fmt: skip
         """The thread's Session with the configured MCP tools and the editor's own servers."""
         from configs.environment import ml_intern_home
         from graph.session import Session
@@ -268,7 +299,7 @@ class MlInternAgent:
         async with session_mcp(mcp_servers, taken, workspace, logs) as (servers, warnings):
             specs = [*integrations.mcp_specs(), *(servers.specs() if servers else [])]
             async with Session.open(
-                self.settings, thread_id=thread_id, workspace=workspace, extra_specs=specs,
+                settings or self.settings, thread_id=thread_id, workspace=workspace, extra_specs=specs,
                 notifier=integrations.notifier, editor=editor,
             ) as session:  # fmt: skip
                 yield session, warnings
@@ -284,7 +315,8 @@ class MlInternAgent:
 
     async def _modes(self, thread: AcpThread) -> SessionModeState:
         yolo = self.settings.approval.yolo or bool((await thread.session.values()).get("yolo"))
-        return SessionModeState(current_mode_id="yolo" if yolo else "ask", available_modes=MODES)
+        current = SANDBOX if thread.sandboxed else YOLO if yolo else ASK
+        return mode_state(current, sandbox_here=await self._sandbox_problem() is None)
 
     async def _announce(self, thread: AcpThread) -> None:
         for note in thread.notes:  # e.g. an MCP server of the editor's that did not start

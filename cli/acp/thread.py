@@ -52,6 +52,8 @@ class AcpThread:
         self.session = session
         self.editor = editor  # the client's files, when it offered them
         self.notes: list[str] = []  # told the editor once the session is announced
+        self.mcp_servers: list[Any] = []  # the editor's own, for a reopening
+        self.sandboxed = False  # commands run under bubblewrap
         self.client = client
         self.session_id = session_id
         self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
@@ -60,6 +62,11 @@ class AcpThread:
         self.cancelled = False
         self.client_gone = False
         self.loaded = False  # opened by session/load: a cut-off run is finished first
+
+    def use(self, session: Session, *, sandboxed: bool) -> None:
+        """The same thread reopened (the sandbox switched): its tools may have changed."""
+        self.session, self.sandboxed = session, sandboxed
+        self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
 
     @property
     def running(self) -> bool:
