@@ -1,4 +1,5 @@
-"""Session modes beyond ask/yolo: sandbox (bubblewrap) switched on and off per session."""
+"""Session modes beyond ask/yolo: sandbox (bubblewrap) switched on and off per session; and
+the agent on a PostgreSQL store (`--db`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from tests.cli.acp_client import RecordingClient, acp_agent
 from tests.cli.conftest import Cli
 from tests.cli.test_acp import MODEL, bash
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import user_texts
 from tools.local.sandbox import Sandbox, sandbox_problem
 
 needs_bwrap = pytest.mark.skipif(
@@ -46,3 +48,24 @@ async def test_sandbox_mode_walls_commands_in_and_leaving_it_asks_again(
         await agent.conn.prompt(session_id=sid, prompt=[text_block("write outside")])
     assert [call.tool_call_id for call, _options in client.permissions] == ["a1"]
     assert outside.read_text() == "out\n"
+
+
+@pytest.mark.timeout(300)
+async def test_acp_with_db_works_on_postgres_threads(
+    cli: Cli, llm: ScriptedLLMServer, pg_url: str
+) -> None:
+    """`ml-intern acp --db URL`: a CLI thread in PostgreSQL loads and goes on; nothing local."""
+    cli.use_server(llm)
+    llm.add(Turn(content="First answer."), Turn(content="Second answer."))
+    made = cli.run("--db", pg_url, *MODEL, "--thread-id", "team-1", "first question")
+    assert made.returncode == 0, made.stderr
+    async with acp_agent(cli, *MODEL, "--db", pg_url) as agent:
+        await agent.conn.initialize(protocol_version=PROTOCOL_VERSION)
+        await agent.conn.load_session(cwd=str(cli.cwd), session_id="team-1")
+        done = await agent.conn.prompt(session_id="team-1", prompt=[text_block("second")])
+        assert done.stop_reason == "end_turn"
+    assert user_texts(llm.requests[-1]) == ["first question", "second"]
+    assert not (cli.home / "threads.sqlite").exists()
+    cli.env["ML_INTERN_DATABASE_URL"] = pg_url
+    shown = cli.run("threads", "show", "team-1").stdout
+    assert "Second answer." in shown
