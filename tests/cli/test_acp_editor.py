@@ -58,10 +58,11 @@ async def test_only_workspace_files_go_to_the_editor_and_it_serves_unsaved_buffe
     async with acp_agent(cli, *MODEL, client=client) as agent:
         session_id = await opened(agent, cli.cwd)
         await agent.conn.prompt(session_id=session_id, prompt=[text_block("go")])
-    results = tool_results(llm.requests[-1])
+        results = tool_results(llm.requests[-1])
+        await a_buffer_changed_by_the_user_then_undo(agent, client, session_id, cli, llm)
     assert "buffer-text" in results["r1"] and "disk-text" not in results["r1"]
     assert "EDITOR" not in repr(llm.requests)  # outside and secret files never came from it
-    workspace = {str(notes), str(cli.cwd / "new.txt")}
+    workspace = {str(notes), str(cli.cwd / "new.txt"), str(cli.cwd / "plan.txt")}
     assert {path for _kind, path in client.files} == workspace
     assert ("write", str(notes)) in client.files
     assert client.buffers[str(notes)] == "edited-text\n"  # the edit landed in the buffer
@@ -73,32 +74,29 @@ async def test_only_workspace_files_go_to_the_editor_and_it_serves_unsaved_buffe
     assert outside.read_text() == "via link\n"
 
 
-async def test_a_buffer_the_user_changed_is_reread_and_undo_restores_what_the_editor_saved(
-    cli: Cli, llm: ScriptedLLMServer
-) -> None:
-    cli.use_server(llm)
-    notes = cli.cwd / "notes.txt"
-    notes.write_text("one\n")
-    client = RecordingClient(saves=True)  # like Zed: the agent's write is saved to disk
+async def a_buffer_changed_by_the_user_then_undo(agent, client, session_id, cli, llm) -> None:  # type: ignore[no-untyped-def]
+    """Same session, an editor that saves the agent's writes: a buffer the user changed after
+    the read is refused until read again; /undo puts back what the editor saved to disk."""
+    plan = cli.cwd / "plan.txt"
+    plan.write_text("one\n")
+    client.saves = True
     llm.add(
-        Turn(tool_calls=[call("r1", "read", path="notes.txt")]),
+        Turn(tool_calls=[call("r6", "read", path="plan.txt")]),
         Turn(content="Read it."),
-        Turn(tool_calls=[call("e1", "edit", path="notes.txt", old_str="one", new_str="two")]),
-        Turn(tool_calls=[call("r2", "read", path="notes.txt")]),
-        Turn(tool_calls=[call("e2", "edit", path="notes.txt", old_str="one", new_str="two")]),
+        Turn(tool_calls=[call("e2", "edit", path="plan.txt", old_str="one", new_str="two")]),
+        Turn(tool_calls=[call("r7", "read", path="plan.txt")]),
+        Turn(tool_calls=[call("e3", "edit", path="plan.txt", old_str="one", new_str="two")]),
         Turn(content="Edited."),
     )
-    async with acp_agent(cli, *MODEL, client=client) as agent:
-        session_id = await opened(agent, cli.cwd)
-        await agent.conn.prompt(session_id=session_id, prompt=[text_block("read it")])
-        client.buffers[str(notes)] = "one\nuser typed this\n"  # unsaved, after the agent read
-        await agent.conn.prompt(session_id=session_id, prompt=[text_block("edit it")])
-        results = tool_results(llm.requests[-1])
-        assert "changed in the editor since you last read it" in results["e1"]
-        assert "user typed this" in results["r2"]
-        assert notes.read_text() == "two\nuser typed this\n"  # the user's text was kept
-        await agent.conn.prompt(session_id=session_id, prompt=[text_block("/undo")])
-    assert "Undone: 'edit it'" in "".join(
-        u.content.text for u in client.of_kind("agent_message_chunk")
-    )
-    assert notes.read_text() == "one\n"  # the workspace record saw the editor's save
+    await agent.conn.prompt(session_id=session_id, prompt=[text_block("read it")])
+    client.buffers[str(plan)] = "one\nuser typed this\n"  # unsaved, after the agent read
+    await agent.conn.prompt(session_id=session_id, prompt=[text_block("edit it")])
+    results = tool_results(llm.requests[-1])
+    assert "changed in the editor since you last read it" in results["e2"]
+    assert "user typed this" in results["r7"]
+    assert plan.read_text() == "two\nuser typed this\n"  # saved, the user's text kept
+    before = len(client.of_kind("agent_message_chunk"))
+    await agent.conn.prompt(session_id=session_id, prompt=[text_block("/undo")])
+    said = "".join(u.content.text for u in client.of_kind("agent_message_chunk")[before:])
+    assert "Undone: 'edit it'" in said
+    assert plan.read_text() == "one\n"  # the workspace record saw the editor's save
