@@ -44,6 +44,9 @@ class EditorFiles:
         self._answer(request, f"write {path}")
 
     def _answer(self, request: Coroutine[Any, Any, Any], what: str) -> Any:
+        if _running_loop() is self.loop:  # waiting here would stop the loop that answers
+            request.close()
+            raise RuntimeError("EditorFiles blocks: call it from a worker thread, not the loop")
         future = asyncio.run_coroutine_threadsafe(request, self.loop)
         try:
             return future.result(timeout=ANSWER_WITHIN_S)
@@ -57,6 +60,13 @@ class EditorFiles:
             ) from None
         except ConnectionError:
             raise ToolException(f"The editor went away; could not {what}.") from None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def editor_files(client: Client, capabilities: Any) -> EditorFiles | None:
