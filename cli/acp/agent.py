@@ -29,8 +29,8 @@ from acp.schema import (
     SetSessionModeResponse,
 )
 
+from cli.acp.client_files import client_files
 from cli.acp.commands import available_commands, run_command
-from cli.acp.editor_files import editor_files
 from cli.acp.linked_files import link_reader
 from cli.acp.modes import (
     ASK,
@@ -95,6 +95,7 @@ class MlInternAgent:
         self.model = model
         self.warmup = warmup
         self.client: Client | None = None
+        self.takes_images: asyncio.Future[bool] | None = None
         self.initialized = False
         self.client_capabilities: Any = None
         self.sandbox_problem: Any = ...  # why bubblewrap cannot run here; ...: not checked yet
@@ -106,6 +107,14 @@ class MlInternAgent:
 
     def on_connect(self, conn: Client) -> None:
         self.client = conn
+        # Whether the default model takes images, for `initialize`: read from the model list
+        # while the client's first request is on its way.
+        self.takes_images = asyncio.ensure_future(asyncio.to_thread(self._takes_images))
+
+    def _takes_images(self) -> bool:
+        from configs.model_profile import profile_of
+
+        return profile_of(self.settings.model_name, self.settings).takes_images
 
     async def initialize(
         self, protocol_version: int, client_capabilities: Any = None, client_info: Any = None,
@@ -113,20 +122,17 @@ class MlInternAgent:
     ) -> InitializeResponse:  # fmt: skip
         from importlib.metadata import version
 
-        from configs.model_profile import profile_of
-
-        # Images are offered when the default model takes them; a thread's /model is checked
-        # with each prompt.
-        profile = await asyncio.to_thread(profile_of, self.settings.model_name, self.settings)
+        # Images are offered when the default model takes them; each prompt is checked
+        # against the thread's model (after /model too).
+        assert self.takes_images is not None  # on_connect came first
+        takes_images = await self.takes_images
         self.initialized = True
         self.client_capabilities = client_capabilities
         return InitializeResponse(
             protocol_version=min(protocol_version, PROTOCOL_VERSION),
             agent_capabilities=AgentCapabilities(
                 load_session=True,
-                prompt_capabilities=PromptCapabilities(
-                    embedded_context=True, image=profile.takes_images
-                ),
+                prompt_capabilities=PromptCapabilities(embedded_context=True, image=takes_images),
                 mcp_capabilities=McpCapabilities(http=True, sse=True),
             ),
             agent_info=Implementation(name="ml-intern", version=version("ml-intern")),
@@ -259,7 +265,7 @@ class MlInternAgent:
             raise RequestError(-32602, f"cwd must be an existing absolute directory: {cwd!r}")
         await asyncio.to_thread(self.warmup)
         assert self.client is not None
-        editor = editor_files(self.client, self.client_capabilities)
+        editor = client_files(self.client, self.client_capabilities)
         held = Held(self._session(thread_id, workspace, mcp_servers or [], editor))
         session, mcp_warnings = await held.enter()
         if editor is not None:

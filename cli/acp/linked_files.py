@@ -13,14 +13,14 @@ from urllib.parse import unquote, urlparse
 
 from langchain_core.tools import ToolException
 
-from cli.acp.editor_files import EditorFiles
+from cli.acp.client_files import ClientFiles
 from cli.acp.prompt_content import MAX_ATTACHED_CHARS, LinkReader
 from tools.places import Walls, editor_serves, resolve
 
 SNIFF_BYTES = 8192
 
 
-def link_reader(workspace: Path, editor: EditorFiles | None, walls: Walls | None) -> LinkReader:
+def link_reader(workspace: Path, editor: ClientFiles | None, walls: Walls | None) -> LinkReader:
     """Blocking: call the reader off the event loop (the editor answers on it)."""
 
     def read(uri: str) -> str | None:

@@ -22,7 +22,7 @@ from cli.exit_codes import STOP_MESSAGES
 if TYPE_CHECKING:
     from acp.interfaces import Client
 
-    from cli.acp.editor_files import EditorFiles
+    from cli.acp.client_files import ClientFiles
     from graph.events import Event
     from graph.session import Session
 
@@ -47,7 +47,7 @@ class AcpThread:
     """A client's session on one thread; at most one turn runs at a time."""
 
     def __init__(
-        self, session: Session, client: Client, session_id: str, editor: EditorFiles | None = None
+        self, session: Session, client: Client, session_id: str, editor: ClientFiles | None = None
     ) -> None:
         self.session = session
         self.editor = editor  # the client's files, when it offered them

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 ANSWER_WITHIN_S = 60.0  # an editor that does not answer a file request fails the call
 
 
-class EditorFiles:
+class ClientFiles:
     """One session's view of the client's files; `session_id` is set once the thread is open."""
 
     def __init__(self, client: Client, *, reads: bool, writes: bool) -> None:
@@ -46,7 +46,7 @@ class EditorFiles:
     def _answer(self, request: Coroutine[Any, Any, Any], what: str) -> Any:
         if _running_loop() is self.loop:  # waiting here would stop the loop that answers
             request.close()
-            raise RuntimeError("EditorFiles blocks: call it from a worker thread, not the loop")
+            raise RuntimeError("ClientFiles blocks: call it from a worker thread, not the loop")
         future = asyncio.run_coroutine_threadsafe(request, self.loop)
         try:
             return future.result(timeout=ANSWER_WITHIN_S)
@@ -69,11 +69,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def editor_files(client: Client, capabilities: Any) -> EditorFiles | None:
-    """An EditorFiles when the client offered `fs.readTextFile` or `fs.writeTextFile`."""
+def client_files(client: Client, capabilities: Any) -> ClientFiles | None:
+    """A ClientFiles when the client offered `fs.readTextFile` or `fs.writeTextFile`."""
     fs = getattr(capabilities, "fs", None)
     reads, writes = (
         bool(getattr(fs, "read_text_file", False)),
         bool(getattr(fs, "write_text_file", False)),
     )
-    return EditorFiles(client, reads=reads, writes=writes) if reads or writes else None
+    return ClientFiles(client, reads=reads, writes=writes) if reads or writes else None
