@@ -29,9 +29,7 @@ from acp.schema import (
     SetSessionModeResponse,
 )
 
-from cli.acp.client_files import client_files
 from cli.acp.commands import available_commands, run_command
-from cli.acp.linked_files import link_reader
 from cli.acp.modes import (
     ASK,
     SANDBOX,
@@ -40,14 +38,13 @@ from cli.acp.modes import (
     sandbox_problem_here,
     with_sandbox,
 )
-from cli.acp.prompt_content import PromptContent, prompt_content
-from cli.acp.session_mcp import session_mcp
 from cli.acp.thread import AcpThread
 from cli.acp.updates import history_updates
 
 if TYPE_CHECKING:
     from acp.interfaces import Client
 
+    from cli.acp.prompt_content import PromptContent
     from configs.settings import Settings
     from graph.events import Event
     from graph.session import Session
@@ -171,6 +168,8 @@ class MlInternAgent:
 
     async def _content(self, thread: AcpThread, prompt: list[Any]) -> PromptContent:
         """The prompt for the thread's model; linked workspace files read (off the loop)."""
+        from cli.acp.linked_files import link_reader
+        from cli.acp.prompt_content import prompt_content
         from configs.model_profile import profile_of
         from tools.local.sandbox import Sandbox
 
@@ -264,6 +263,8 @@ class MlInternAgent:
         if not workspace.is_absolute() or not await asyncio.to_thread(workspace.is_dir):
             raise RequestError(-32602, f"cwd must be an existing absolute directory: {cwd!r}")
         await asyncio.to_thread(self.warmup)
+        from cli.acp.client_files import client_files
+
         assert self.client is not None
         editor = client_files(self.client, self.client_capabilities)
         held = Held(self._session(thread_id, workspace, mcp_servers or [], editor))
@@ -296,6 +297,7 @@ class MlInternAgent:
         settings: Settings | None = None,
     ) -> AsyncIterator[tuple[Session, list[str]]]:  # fmt: skip
         """The thread's Session with the configured MCP tools and the editor's own servers."""
+        from cli.acp.session_mcp import session_mcp
         from configs.environment import ml_intern_home
         from graph.session import Session
 

@@ -31,7 +31,8 @@ async def test_only_workspace_files_go_to_the_editor_and_it_serves_unsaved_buffe
 ) -> None:
     """The attack: with every approval granted, the model reads an SSH key, a file outside
     the workspace (directly and through a link) and writes outside; the editor (which would
-    serve any path) is never asked about any of them. Inside, the buffer is what counts."""
+    serve any path) is never asked about any of them. Inside, the buffer is what counts; then,
+    in the same session, a stale buffer and /undo (a_buffer_changed_by_the_user_then_undo)."""
     cli.use_server(llm)
     notes = cli.cwd / "notes.txt"
     notes.write_text("disk-text\n")
