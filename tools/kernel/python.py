@@ -16,7 +16,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.kernel.figures import FigureFolder
 from tools.kernel.outputs import render
-from tools.kernel.pool import KernelPool
+from tools.kernel.pool import KernelPool, rewound
 from tools.kernel.process import INTERRUPT_GRACE_S, Execution, KernelStartError
 from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
@@ -112,13 +112,14 @@ async def run_cell(
     code: str,
     timeout: int,  # noqa: ASYNC109 - the model's limit, enforced by interrupting the kernel
     restart: bool,
-) -> str:
+) -> tuple[str, list[str]]:
+    """The cell's result as text, and the names of the figures it saved."""
     thread = call.thread_id
     notes: list[str] = []
     if restart and await pool.stop(thread):
         notes.append("[kernel restarted: every earlier variable is gone]")
     if not code.strip():
-        return "\n".join(notes) or "Nothing run: pass the Python to run in `code`."
+        return "\n".join(notes) or "Nothing run: pass the Python to run in `code`.", []
     try:
         kernel, started = await pool.kernel(thread, call.workspace)
     except KernelStartError as error:
@@ -147,7 +148,7 @@ async def run_cell(
             "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
         ]
     ended = [line for line in (ending(done, timeout),) if line]
-    return "\n".join([*notes, *started, text, *ended, *moved, *plants])
+    return "\n".join([*notes, *started, text, *ended, *moved, *plants]), figures.names
 
 
 class _GitGuard:
@@ -173,12 +174,20 @@ class _GitGuard:
 
 
 def python_spec(pool: KernelPool) -> ToolSpec:
-    async def python(call: CallContext, code: str, timeout: int, restart: bool) -> str:  # noqa: ASYNC109
+    async def python(
+        call: CallContext,
+        code: str,
+        timeout: int,  # noqa: ASYNC109
+        restart: bool,
+    ) -> tuple[str, dict[str, Any]]:
         async with pool.lock(call.thread_id):
-            return await run_cell(pool, call, code, timeout, restart)
+            text, figures = await run_cell(pool, call, code, timeout, restart)
+        # The figures' names travel beside the text: the prompt (for a model that takes
+        # images) and the web page show them; the model reads only the text.
+        return text, {"figures": figures} if figures else {}
 
     return ToolSpec(
-        tool=make_tool("python", PythonArgs, python),
+        tool=make_tool("python", PythonArgs, python, artifact=True),
         family="local",
         kind="execute",
         approval=kernel_rule(pool.sandbox is not None),
@@ -188,4 +197,5 @@ def python_spec(pool: KernelPool) -> ToolSpec:
         workspace_effect="programs",
         close=pool.close,
         status=pool.status,
+        rewound=rewound,
     )
