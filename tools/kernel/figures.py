@@ -22,6 +22,7 @@ FIGURES = Path(".ml-intern") / "figures"
 FIGURE_NAME = re.compile(r"[0-9a-f]{10}-[0-9]{1,4}\.(png|jpg|gif)")
 MAX_FIGURE_BYTES = 20 * 2**20  # a larger "figure" is neither served nor sent
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif"}
+MAGIC = {"png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",), "gif": (b"GIF87a", b"GIF89a")}
 
 
 class FigureFolder:
@@ -70,7 +71,8 @@ def media_type(name: str) -> str:
 
 def read_figure(workspace: Path, name: str) -> bytes | None:
     """Blocking: the bytes of `figure_file(workspace, name)`, or None (not a figure, larger
-    than MAX_FIGURE_BYTES, or swapped for a symlink since the check)."""
+    than MAX_FIGURE_BYTES, not the image its suffix says, or swapped for a symlink since the
+    check)."""
     target = figure_file(workspace, name)
     if target is None:
         return None
@@ -80,4 +82,6 @@ def read_figure(workspace: Path, name: str) -> bytes | None:
         return None
     with os.fdopen(fd, "rb") as file:
         data = file.read(MAX_FIGURE_BYTES + 1)
-    return data if len(data) <= MAX_FIGURE_BYTES else None
+    if len(data) > MAX_FIGURE_BYTES or not data.startswith(MAGIC[name.rsplit(".", 1)[-1]]):
+        return None  # too large, or not the image its name says (a page, a script...)
+    return data

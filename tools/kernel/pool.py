@@ -54,7 +54,7 @@ class KernelPool:
             return kernel, [STALE_NOTE] if stale else []
         await self.stop(thread)  # a dead one: its folder and client go
         kernel, notes = await self.start_kernel(workspace)
-        if thread not in self._started_here and _mark_started(thread):
+        if thread not in self._started_here and await asyncio.to_thread(_mark_started, thread):
             notes.insert(0, GONE_NOTE)
         self._started_here.add(thread)
         self._kernels[thread] = kernel

@@ -103,14 +103,19 @@ class Kernel:
         from jupyter_client.connect import write_connection_file
 
         began = time.monotonic()
-        self._runtime = _private_folder()
-        connection, _info = write_connection_file(
-            os.path.join(self._runtime, "connection.json"),
-            ip=os.path.join(self._runtime, "k"),
-            transport="ipc",
-        )
-        argv, env = self._command(connection)
-        log = open(os.path.join(self._runtime, "kernel.log"), "wb")  # noqa: SIM115, ASYNC230
+
+        def prepare() -> tuple[str, list[str], dict[str, str], Any]:  # files: off the loop
+            self._runtime = _private_folder()
+            connection, _info = write_connection_file(
+                os.path.join(self._runtime, "connection.json"),
+                ip=os.path.join(self._runtime, "k"),
+                transport="ipc",
+            )
+            argv, env = self._command(connection)
+            log = open(os.path.join(self._runtime, "kernel.log"), "wb")  # noqa: SIM115
+            return connection, argv, env, log
+
+        connection, argv, env, log = await asyncio.to_thread(prepare)
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *argv,
@@ -122,12 +127,12 @@ class Kernel:
                 start_new_session=True,
             )
         except OSError as error:
-            self._cleanup()
+            await asyncio.to_thread(self._cleanup)
             raise KernelStartError(f"could not start {argv[0]}: {error.strerror}") from None
         finally:
             log.close()
         self.client = AsyncKernelClient()
-        self.client.load_connection_file(connection)
+        await asyncio.to_thread(self.client.load_connection_file, connection)
         self.client.start_channels(hb=False)  # liveness is the process, not heartbeats
         await self._wait_ready()
         self.started_s = time.monotonic() - began
@@ -170,7 +175,7 @@ class Kernel:
         except asyncio.CancelledError:
             await self.shutdown()
             raise
-        said = self.log_tail()
+        said = await asyncio.to_thread(self.log_tail)
         if self.alive:
             said = f"no answer within {START_TIMEOUT_S} s. {said}"
         await self.shutdown()
@@ -204,7 +209,7 @@ class Kernel:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.stop_channels()
-        self._cleanup()
+        await asyncio.to_thread(self._cleanup)
 
     async def kill(self) -> None:
         if self._proc is None:
