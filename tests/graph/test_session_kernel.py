@@ -77,3 +77,27 @@ async def test_after_an_undo_over_python_calls_the_next_call_says_the_kernel_may
         plain = tool_results(llm.requests[-1])["u4"]
     assert stale.startswith(STALE_NOTE) and "]: 2" in stale  # the undone call's value is kept
     assert not plain.startswith(STALE_NOTE) and "]: 2" in plain
+
+
+async def test_replay_reruns_the_earlier_calls_in_a_fresh_kernel_up_to_the_first_error(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    replay = {"name": "python", "id": "a5", "arguments": {"replay": True, "code": CHECK}}
+    llm.add(
+        *(Turn(tool_calls=[python(i, code)]) for i, code in EARLIER),
+        Turn(tool_calls=[replay]),
+        Turn(content="rebuilt"),
+    )
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        await collect(session.send("build, then replay"))
+    result = tool_results(llm.requests[-1])["a5"]
+    assert "[kernel restarted: every earlier variable is gone]" in result
+    assert (
+        "[replay stopped at earlier call 3 of 4 (a3: 1 / 0): ZeroDivisionError: division by "
+        "zero; the 1 after it were not run." in result
+    )
+    assert "]: (15, False)" in result  # x and y rebuilt; w (after the error) never ran
+
+
+EARLIER = [("a1", "x = 5"), ("a2", "y = x * 2"), ("a3", "1 / 0"), ("a4", "w = 1")]
+CHECK = "(x + y, 'w' in globals())"

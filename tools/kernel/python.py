@@ -18,6 +18,7 @@ from tools.kernel.figures import FigureFolder
 from tools.kernel.outputs import render
 from tools.kernel.pool import KernelPool, rewound
 from tools.kernel.process import INTERRUPT_GRACE_S, Execution, KernelStartError
+from tools.kernel.replay import replay as replay_calls
 from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.tree_scan import TreeScan
@@ -49,6 +50,14 @@ class PythonArgs(BaseModel):
     restart: bool = Field(
         False, description="Restart the kernel first, clearing every variable (then run `code`)."
     )
+    replay: bool = Field(
+        False,
+        description=(
+            "Start a fresh kernel and re-run this conversation's earlier python calls in order, "
+            "stopping at the first error (then run `code`): to rebuild state after a resume or "
+            "undo."
+        ),
+    )
 
 
 _PATH_LIKE = re.compile(r"[\w.~/*?\[\]-]+")
@@ -62,21 +71,22 @@ def names_secret_path(code: str, workspace: Path) -> bool:
 
 def kernel_rule(sandboxed: bool) -> ApprovalRule:
     """Like bash: code runs without asking only inside the sandbox; code naming a credential
-    location asks a human every time; a bare restart runs no code."""
+    location asks a human every time; a bare restart runs no code (a replay does)."""
 
     def rule(args: Mapping[str, Any], workspace: Path) -> Need:
         code = args.get("code")
         if isinstance(code, str) and names_secret_path(code, workspace):
             return "never_auto"
-        if sandboxed or not (isinstance(code, str) and code.strip()):
-            return "auto"
-        return "ask"
+        runs_code = bool(args.get("replay")) or (isinstance(code, str) and bool(code.strip()))
+        return "auto" if sandboxed or not runs_code else "ask"
 
     return rule
 
 
 def describe_python(args: Mapping[str, Any]) -> str:
     restart = " (after restarting the kernel)" if args.get("restart") else ""
+    if args.get("replay"):
+        restart = " (after re-running this conversation's earlier python calls in a fresh kernel)"
     return f"Run Python in the kernel{restart}:\n{args.get('code', '')}"
 
 
@@ -112,18 +122,25 @@ async def run_cell(
     code: str,
     timeout: int,  # noqa: ASYNC109 - the model's limit, enforced by interrupting the kernel
     restart: bool,
+    replay: bool = False,
 ) -> tuple[str, list[str]]:
     """The cell's result as text, and the names of the figures it saved."""
     thread = call.thread_id
     notes: list[str] = []
-    if restart and await pool.stop(thread):
+    if (restart or replay) and await pool.stop(thread):
         notes.append("[kernel restarted: every earlier variable is gone]")
-    if not code.strip():
+    if not code.strip() and not replay:
         return "\n".join(notes) or "Nothing run: pass the Python to run in `code`.", []
     try:
         kernel, started = await pool.kernel(thread, call.workspace)
     except KernelStartError as error:
         raise ToolException(f"The Python kernel did not start: {error}") from None
+    if replay:
+        started.append(await replay_calls(kernel, call.earlier_calls, timeout))
+        if not kernel.alive:
+            await pool.stop(thread)
+        if not code.strip() or not kernel.alive:
+            return "\n".join([*notes, *started]), []
     emit = throttled(lambda line: call.progress(line=line))
     figures = FigureFolder(call, pool.sandbox)
 
@@ -179,9 +196,10 @@ def python_spec(pool: KernelPool) -> ToolSpec:
         code: str,
         timeout: int,  # noqa: ASYNC109
         restart: bool,
+        replay: bool,
     ) -> tuple[str, dict[str, Any]]:
         async with pool.lock(call.thread_id):
-            text, figures = await run_cell(pool, call, code, timeout, restart)
+            text, figures = await run_cell(pool, call, code, timeout, restart, replay)
         # The figures' names travel beside the text: the prompt (for a model that takes
         # images) and the web page show them; the model reads only the text.
         return text, {"figures": figures} if figures else {}
