@@ -33,8 +33,13 @@ STALE_NOTE = (
 
 
 class KernelPool:
-    def __init__(self, sandbox: Sandbox | None = None, python: str | None = None) -> None:
-        self.sandbox, self.python = sandbox, python
+    def __init__(
+        self,
+        sandbox: Sandbox | None = None,
+        python: str | None = None,
+        memory_mb: int | None = None,
+    ) -> None:
+        self.sandbox, self.python, self.memory_mb = sandbox, python, memory_mb
         self._kernels: dict[str, Kernel] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._started_here: set[str] = set()
@@ -63,7 +68,7 @@ class KernelPool:
     async def start_kernel(self, cwd: Path) -> tuple[Kernel, list[str]]:
         """A new kernel in `cwd` (the pool does not keep it) and the lines describing it."""
         interpreter = await choose(cwd, self.python, self.sandbox)
-        kernel = Kernel(interpreter, cwd, self.sandbox)
+        kernel = Kernel(interpreter, cwd, self.sandbox, self.memory_mb)
         await kernel.start()
         walls = ", inside the sandbox" if self.sandbox is not None else ""
         notes = [f"[kernel started: {interpreter.describe()}{walls}]"]

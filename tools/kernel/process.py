@@ -16,6 +16,7 @@ import os
 import queue
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -89,8 +90,15 @@ class Execution:
 class Kernel:
     """A started kernel; `execute` runs cells, `interrupt` stops one, `shutdown` ends it."""
 
-    def __init__(self, interpreter: Interpreter, cwd: Path, sandbox: Sandbox | None) -> None:
+    def __init__(
+        self,
+        interpreter: Interpreter,
+        cwd: Path,
+        sandbox: Sandbox | None,
+        memory_mb: int | None = None,
+    ) -> None:
         self.interpreter, self.cwd, self.sandbox = interpreter, cwd, sandbox
+        self.memory_mb = memory_mb
         self.started_s = 0.0
         self._proc: asyncio.subprocess.Process | None = None
         self._runtime = ""
@@ -112,6 +120,8 @@ class Kernel:
                 transport="ipc",
             )
             argv, env = self._command(connection)
+            if self.memory_mb:  # the limit holds for the sandbox and the kernel it starts
+                argv = [*_limited(self.memory_mb), *argv]
             log = open(os.path.join(self._runtime, "kernel.log"), "wb")  # noqa: SIM115
             return connection, argv, env, log
 
@@ -343,6 +353,18 @@ def _output(kind: str, content: dict[str, Any]) -> dict[str, Any] | None:
     if kind in ("execute_input", "clear_output"):
         return {"output_type": kind}
     return None
+
+
+# Sets RLIMIT_AS, then becomes the command: no shell, no dependency (prlimit may be absent).
+_LIMIT_SHIM = (
+    "import os, resource, sys; n = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execvp(sys.argv[2], sys.argv[2:])"
+)
+
+
+def _limited(memory_mb: int) -> list[str]:
+    """The argv prefix that runs a command with at most `memory_mb` MiB of address space."""
+    return [sys.executable, "-I", "-S", "-c", _LIMIT_SHIM, str(memory_mb * 2**20)]
 
 
 def _private_folder() -> str:

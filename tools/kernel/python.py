@@ -165,6 +165,11 @@ async def run_cell(
             "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
         ]
     ended = [line for line in (ending(done, timeout),) if line]
+    if pool.memory_mb and "MemoryError" in text:
+        ended.append(
+            f"[the kernel may use at most {pool.memory_mb:,} MiB (config kernel_memory_mb): "
+            "free memory (`del` large objects) or load less; its other variables are kept]"
+        )
     return "\n".join([*notes, *started, text, *ended, *moved, *plants]), figures.names
 
 
