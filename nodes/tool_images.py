@@ -17,13 +17,14 @@ import asyncio
 import base64
 import io
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from nodes.history import MARKER
-from tools.kernel.figures import FIGURES, read_figure
+from tools.kernel.figures import FIGURES, figure_file, read_figure
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
@@ -82,35 +83,55 @@ def _load_all(chosen: dict[int, list[str]], workspace: Path) -> dict[int, list[d
 
 
 def _block(workspace: Path, name: str) -> dict[str, Any]:
-    data = read_figure(workspace, name)
-    url = _data_url(data) if data is not None else None
+    target = figure_file(workspace, name)
+    try:
+        seen = target.stat() if target is not None else None
+    except OSError:
+        seen = None
+    url = _encoded(str(workspace), name, seen.st_mtime_ns, seen.st_size) if seen else None
     if url is None:
         path = (FIGURES / name).as_posix()
         return {"type": "text", "text": f"[{path} is not attached: it is gone or not an image]"}
     return {"type": "image_url", "image_url": {"url": url}}
 
 
+@lru_cache(maxsize=32)
+def _encoded(workspace: str, name: str, mtime_ns: int, size: int) -> str | None:
+    """The figure as a data URL, made once per version of the file (each request sends the
+    recent figures again)."""
+    data = read_figure(Path(workspace), name)
+    return _data_url(data) if data is not None else None
+
+
 def _data_url(data: bytes) -> str | None:
-    """The image scaled to fit MAX_SIDE, as a data URL; None when it is not a usable image."""
+    """The image scaled to fit MAX_SIDE, as a data URL; None when it is not a usable image.
+    A PNG or JPEG that already fits goes as it is."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
                 return None
+            fits = max(image.size) <= MAX_SIDE and len(data) <= PNG_BYTES
+            if fits and image.format in ("PNG", "JPEG"):
+                return _url(f"image/{image.format.lower()}", data)
             image.seek(0)  # a GIF: its first frame
             picture = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
     picture.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
-    picture.save(out, "PNG", optimize=True)
+    picture.save(out, "PNG")
     media = "image/png"
     if out.tell() > PNG_BYTES:
         out = io.BytesIO()
         picture.convert("RGB").save(out, "JPEG", quality=85)
         media = "image/jpeg"
-    return f"data:{media};base64,{base64.b64encode(out.getvalue()).decode()}"
+    return _url(media, out.getvalue())
+
+
+def _url(media: str, data: bytes) -> str:
+    return f"data:{media};base64,{base64.b64encode(data).decode()}"
 
 
 def _in_result(message: BaseMessage, blocks: list[dict[str, Any]]) -> BaseMessage:
