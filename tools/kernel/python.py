@@ -131,8 +131,10 @@ async def run_cell(
         notes.append("[kernel restarted: every earlier variable is gone]")
     if not code.strip() and not replay:
         return "\n".join(notes) or "Nothing run: pass the Python to run in `code`.", []
+    # Where people sign in, this makes the person's folder on their first call.
+    workspace = await asyncio.to_thread(call.resolve, ".")
     try:
-        kernel, started = await pool.kernel(thread, call.workspace)
+        kernel, started = await pool.kernel(thread, workspace)
     except KernelStartError as error:
         raise ToolException(f"The Python kernel did not start: {error}") from None
     if replay:
