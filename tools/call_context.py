@@ -51,6 +51,9 @@ class CallContext:
     model: str | None = None
     # Worst-case cost of the paid Jobs this thread started so far (tools/hub/job_budget.py).
     job_spent_usd: float = 0.0
+    # For a call asking to `replay`: its tool's earlier calls that ran, in order (arguments
+    # with their `id`), from the thread's history.
+    earlier_calls: tuple[dict[str, Any], ...] = ()
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 
