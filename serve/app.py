@@ -36,6 +36,7 @@ from serve.thread_books import ThreadBooks
 from serve.thread_sync import ThreadSync
 from serve.web_actions import ROUTES as ACTION_ROUTES
 from serve.web_experiments import ROUTES as EXPERIMENT_ROUTES
+from serve.web_figures import ROUTES as FIGURE_ROUTES
 from tools.call_context import person_workspace
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
@@ -127,6 +128,7 @@ app = Starlette(
         Route("/web/info", info, methods=["GET"]),
         *ACTION_ROUTES,
         *EXPERIMENT_ROUTES,
+        *FIGURE_ROUTES,
         *WAITING_ROUTES,
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],

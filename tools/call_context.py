@@ -54,6 +54,9 @@ class CallContext:
     job_spent_usd: float = 0.0
     # The editor serving the file tools' text (tools/editor_files.py); None: the disk.
     editor: EditorFiles | None = field(default=None, compare=False, repr=False)
+    # For a call asking to `replay`: its tool's earlier calls that ran, in order (arguments
+    # with their `id`), from the thread's history.
+    earlier_calls: tuple[dict[str, Any], ...] = ()
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 
