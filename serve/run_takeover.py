@@ -10,8 +10,10 @@ checkpoint, so a tool call cut off before its result is run again and answered o
 still waiting its turn when its server died had not started: it is dropped, and the person
 sends again. A server that comes back to find a run of its own taken over cancels its copy.
 
-Where people sign in (a Space), runs carry the person's own Hub token, which only the
-server they signed in on holds: a Space is one replica, and takes nothing over.
+Where people sign in, each beat also counts every person's runs on the other servers, so
+`server.runs_per_person` holds across them (to within a beat: two servers admitting at the
+same instant may let one person have a run or two over). Such runs carry the person's own
+Hub token, which only the server they signed in on holds: they are not taken over.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from serve.run_admission import admission
 from store import live_runs
 from store.database import DatabaseError, connect_kwargs, database_url
 from store.postgres_lock import end_holder
@@ -75,7 +78,12 @@ class ThisServer:
             try:
                 await asyncio.to_thread(self.beat)
                 await self.give_up_taken_runs()
-                if not user_tokens.people_sign_in():
+                if user_tokens.people_sign_in():  # one person's cap counts every server
+                    share = await asyncio.to_thread(admission)
+                    share.running_elsewhere(await asyncio.to_thread(
+                        live_runs.running_elsewhere, self.url, self.server_id, self.stale_s
+                    ))  # fmt: skip
+                else:
                     for orphan in await asyncio.to_thread(live_runs.orphans, self.url,
                                                           self.stale_s):  # fmt: skip
                         await self.take_over(orphan)

@@ -161,13 +161,14 @@ def taken_from(url: str, server_id: str, run_ids: list[str]) -> list[str]:
     return [row[0] for row in rows]
 
 
-def running_of_person(url: str, person: str, stale_s: float) -> int:
-    """How many runs `person` has running on live servers (every server counted)."""
+def running_elsewhere(url: str, server_id: str, stale_s: float) -> dict[str, int]:
+    """How many runs each person has running on the other live servers."""
     with borrowed(url) as db:
-        row = db.execute(
-            "SELECT count(*) FROM ml_intern_live_runs r JOIN ml_intern_servers s "
-            "ON s.server_id = r.server_id WHERE r.person = ? AND r.running "
-            "AND r.resumed_as IS NULL AND s.heartbeat > now() - make_interval(secs => ?)",
-            (person, stale_s),
-        ).fetchone()
-    return int(row[0]) if row else 0
+        rows = db.execute(
+            "SELECT r.person, count(*) FROM ml_intern_live_runs r JOIN ml_intern_servers s "
+            "ON s.server_id = r.server_id WHERE r.person IS NOT NULL AND r.running "
+            "AND r.resumed_as IS NULL AND r.server_id <> ? "
+            "AND s.heartbeat > now() - make_interval(secs => ?) GROUP BY r.person",
+            (server_id, stale_s),
+        ).fetchall()
+    return {str(row[0]): int(row[1]) for row in rows}

@@ -37,7 +37,8 @@ def test_a_run_is_found_with_its_server_and_taken_over_once(url: str) -> None:
     )  # fmt: skip
     assert live_runs.owner_of_thread(url, "thread-1", FRESH) == owner
     assert live_runs.orphans(url, FRESH) == []
-    assert live_runs.running_of_person(url, "alice", FRESH) == 1
+    assert live_runs.running_elsewhere(url, "b", FRESH) == {"alice": 1}
+    assert live_runs.running_elsewhere(url, "a", FRESH) == {}  # its own are not elsewhere
 
     # Every server silent: the running run is an orphan, the waiting one is dropped.
     (orphan,) = live_runs.orphans(url, SILENT)
