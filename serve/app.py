@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from serve.busy_threads import BusyThreads
+from serve.disk_full import DiskFull
 from serve.oauth import ROUTES as SIGN_IN_ROUTES
 from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
@@ -132,6 +133,7 @@ app = Starlette(
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
     middleware=[
+        Middleware(DiskFull),  # a full disk is said as such, not as a bare 500
         Middleware(OriginGate),  # before anything: other websites must not drive this server
         Middleware(RouteAllowlist),  # where people sign in: only the routes the page uses
         Middleware(TokenGate),
