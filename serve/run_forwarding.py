@@ -90,7 +90,7 @@ class RunForwarding:
         elif any(k == RELAYED for k, _ in scope["headers"]):
             await self.app(scope, receive, send)  # relayed once already: no loops
         elif owner.alive and owner.address:
-            await relay(scope, receive, send, owner.address)
+            await relay(scope, receive, send, owner.address, server.stale_s)
         else:
             await gone(scope, receive, send, server.stale_s)
 
@@ -118,7 +118,7 @@ async def gone(scope: Scope, receive: Receive, send: Send, stale_s: float) -> No
     await JSONResponse({"detail": detail}, status_code=503)(scope, receive, send)
 
 
-async def relay(scope: Scope, receive: Receive, send: Send, address: str) -> None:
+async def relay(scope: Scope, receive: Receive, send: Send, address: str, stale_s: float) -> None:
     """Send the request on to `address` and its answer back, chunk by chunk; stop when
     the caller hangs up."""
     body = b""
@@ -139,7 +139,7 @@ async def relay(scope: Scope, receive: Receive, send: Send, address: str) -> Non
     try:
         answer = await relay_client().send(request, stream=True)
     except httpx.TransportError:
-        await gone(scope, receive, send, 0)
+        await gone(scope, receive, send, stale_s)
         return
     try:
         pump = asyncio.create_task(copy(answer, send))

@@ -160,8 +160,8 @@ def this_server() -> ThisServer | None:
     url = database_url()
     if url is None:
         return None
-    if not _SERVER:
+    if not _SERVER or _SERVER[0].url != url:
         from serve.server_settings import server_settings
 
-        _SERVER.append(ThisServer(url, server_settings().server.takeover_after_s))
+        _SERVER[:] = [ThisServer(url, server_settings().server.takeover_after_s)]
     return _SERVER[0]
