@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serve.run_takeover import ThisServer, this_server
 from store import live_runs
-from store.database import DatabaseError
+from store.database import DatabaseError, database_url
 
 NEW_RUN = re.compile(r"^/threads/([0-9a-fA-F-]{36})/runs(/stream|/wait)?/?$")
 CREATED = re.compile(rb"^/threads/([0-9a-fA-F-]{36})/runs/([0-9a-fA-F-]{36})$")
@@ -70,7 +70,8 @@ class RunForwarding:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        server = await asyncio.to_thread(this_server) if scope["type"] == "http" else None
+        shared = scope["type"] == "http" and database_url() is not None  # else one server
+        server = await asyncio.to_thread(this_server) if shared else None
         if server is None:
             await self.app(scope, receive, send)
             return

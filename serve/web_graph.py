@@ -23,6 +23,7 @@ from configs.environment import ml_intern_home
 from serve.run_admission import admission
 from serve.run_takeover import this_server
 from serve.studio import make_graph as studio_graph
+from store.database import database_url
 from store.thread_lock import ThreadBusyError, ThreadLock
 from tools.hub import user_tokens
 
@@ -44,7 +45,7 @@ async def make_graph(config: Any = None) -> AsyncIterator[CompiledStateGraph[Any
         return
     person = configurable.get(user_tokens.IDENTITY_KEY) if user_tokens.people_sign_in() else None
     share = await asyncio.to_thread(admission)  # the first call reads the config file
-    server = await asyncio.to_thread(this_server)  # on PostgreSQL: the servers' books
+    server = await asyncio.to_thread(this_server) if database_url() else None  # the books
     run_id = str(configurable.get("run_id") or "")
     if server is not None and run_id:
         await server.hold(run_id, str(thread_id), configurable)
