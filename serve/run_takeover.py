@@ -8,7 +8,9 @@ the thread's lock (a hung process or a vanished machine keeps it otherwise), and
 run of the thread with no new input on itself: LangGraph continues from the last
 checkpoint, so a tool call cut off before its result is run again and answered once. A run
 still waiting its turn when its server died had not started: it is dropped, and the person
-sends again. A server that comes back to find a run of its own taken over cancels its copy.
+sends again. A server that comes back to find a run of its own taken over cancels its copy
+at its next beat; a step it finishes before that is still written (checkpoint writes carry
+no fencing token).
 
 Where people sign in, each beat also counts every person's runs on the other servers, so
 `server.runs_per_person` holds across them (to within a beat: two servers admitting at the
