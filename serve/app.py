@@ -25,11 +25,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from serve.busy_threads import BusyThreads
+from serve.disk_full import DiskFull
 from serve.oauth import ROUTES as SIGN_IN_ROUTES
 from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
 from serve.route_allowlist import RouteAllowlist
 from serve.run_admission import ROUTES as WAITING_ROUTES
+from serve.run_forwarding import RunForwarding
 from serve.run_guard import RunGuard
 from serve.sign_in_sessions import person_from_scope
 from serve.thread_books import ThreadBooks
@@ -133,10 +135,12 @@ app = Starlette(
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
     middleware=[
+        Middleware(DiskFull),  # a full disk is said as such, not as a bare 500
         Middleware(OriginGate),  # before anything: other websites must not drive this server
         Middleware(RouteAllowlist),  # where people sign in: only the routes the page uses
         Middleware(TokenGate),
         Middleware(SignInGate),
+        Middleware(RunForwarding),  # a run another server on the same database holds: to it
         Middleware(ThreadSync),  # threads other servers on the same database made
         Middleware(BusyThreads),  # and the ones another process is running, shown busy
         Middleware(RunGuard),
