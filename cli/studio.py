@@ -284,8 +284,8 @@ def port_holder(port: int) -> str | None:
 
 
 def guard_env(host: str, port: int) -> dict[str, str]:
-    """Bound to loopback, the server answers only to its own addresses (no DNS rebinding);
-    elsewhere a token or a sign-in guards it. Pages of other sites are refused either way."""
+    """Bound to loopback, the server answers only to its own addresses (no DNS rebinding)
+    and to those ML_INTERN_ALLOWED_HOSTS adds (a load balancer's on this machine); elsewhere a token or a sign-in guards it. Pages of other sites are refused either way."""
     from serve.origin_guard import HOSTS_ENV, ORIGINS_ENV, loopback_hosts
 
     # The page uses the REST API only; the v2 event-streaming WebSocket could start runs
@@ -295,8 +295,9 @@ def guard_env(host: str, port: int) -> dict[str, str]:
         "CORS_ALLOW_ORIGINS": f"http://127.0.0.1:{port}",
         "FF_V2_EVENT_STREAMING": "false",
     }
-    if is_loopback(host):
-        env[HOSTS_ENV] = loopback_hosts(host, port)
+    if is_loopback(host):  # and a load balancer on this machine, if one is named
+        extra = os.environ.get(HOSTS_ENV, "").strip(" ,")
+        env[HOSTS_ENV] = ",".join(filter(None, (loopback_hosts(host, port), extra)))
     return env
 
 

@@ -117,6 +117,9 @@ class Settings(BaseModel):
     # The interpreter the `python` tool's kernel runs in (it needs ipykernel); default: the
     # workspace's .venv/bin/python, then python3 on PATH, else ml-intern's own.
     kernel_python: str | None = None
+    # The most address space (MiB) the kernel may take (RLIMIT_AS): an allocation past it
+    # raises MemoryError in the cell. Off by default: CUDA reserves far more than it uses.
+    kernel_memory_mb: int | None = Field(None, gt=0)
     model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
     # Model id -> read tool calls written as text (default: on for local servers only).
     text_tool_calls: dict[str, bool] = Field(default_factory=dict)

@@ -14,9 +14,12 @@ class TeamServerSettings(BaseModel):
     `runs_at_once`: runs of different threads the server runs side by side (more wait, in the
     order they came). `runs_per_person`: where people sign in, how many of those one person
     may have going; the rest of theirs wait, so one person cannot starve the others.
+    `takeover_after_s`: with several servers on one PostgreSQL, how long a server may stay
+    silent (no heartbeat) before another takes its running runs over.
     """
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
 
     runs_at_once: int = Field(32, ge=1, le=10_000)
     runs_per_person: int = Field(4, ge=1, le=10_000)
+    takeover_after_s: float = Field(15.0, ge=1, le=3600)

@@ -18,7 +18,7 @@ from nodes.compact import compact, needs_compact
 from nodes.deps import AgentDeps
 from nodes.doom_check import doom_check
 from nodes.execute_tools import execute_tools
-from nodes.history import note_kind
+from nodes.history import earlier_calls, note_kind
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -71,10 +71,15 @@ async def route_after_approval(state: AgentState) -> list[Send] | Literal["doom_
         return "doom_check"
     model = state.get("model")
     spent = float((state.get("usage") or {}).get("job_cost_usd", 0.0))
-    return [
-        Send("execute_tools", ToolTask(call=call, model=model, job_spent_usd=spent))
-        for call in approved
-    ]
+    return [Send("execute_tools", tool_task(state, call, model, spent)) for call in approved]
+
+
+def tool_task(state: AgentState, call: dict[str, Any], model: Any, spent: float) -> ToolTask:
+    """A call's task; a call asking to `replay` carries its tool's earlier calls that ran."""
+    task = ToolTask(call=call, model=model, job_spent_usd=spent)
+    if (call.get("args") or {}).get("replay") is True:
+        task["earlier_calls"] = earlier_calls(state.get("messages") or [], call["name"])
+    return task
 
 
 def build_graph(

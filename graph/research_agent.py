@@ -127,6 +127,7 @@ class ResearchAgent:
             home=self.home,
             chat_model_factory=self.chat_model_factory,
             role="research",
+            editor=request.editor,
         )
         graph = build_graph(deps, InMemorySaver())
         thread = f"research-{uuid.uuid4().hex[:8]}"

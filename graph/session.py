@@ -1,8 +1,5 @@
-"""Session: drives one thread of the agent graph and yields Events.
-
-The CLI, the tests and the benchmarks all talk to the agent through this class;
-none of them runs the graph loop themselves.
-"""
+"""Session: drives one thread of the agent graph and yields Events. The CLI, the tests and
+the benchmarks all talk to the agent through this class; none runs the graph loop itself."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AnyMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AnyMessage, ToolMessage
 from langgraph.types import Command
 
 from configs.environment import ml_intern_home
@@ -28,7 +25,7 @@ from graph.experiments import with_ledger
 from graph.session_history import ThreadHistory
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.execute_tools import OutputTail, safe_file_name
-from nodes.history import stamped
+from nodes.history import user_message
 from nodes.provider_errors import ProviderError
 from nodes.usage import Usage
 from store.checkpointer import DB_NAME, open_checkpointer
@@ -41,6 +38,7 @@ if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
     from tools.catalog import ToolCatalog, ToolSpec
+    from tools.editor_files import EditorFiles
 
 STREAM_MODES = ["updates", "custom"]
 # Token streaming: LangGraph then inspects every node's input, so only when asked for.
@@ -105,6 +103,7 @@ class Session(ThreadHistory):
         max_cost_usd: float | None = None,
         extra_specs: Sequence[ToolSpec] = (),
         notifier: Any | None = None,
+        editor: EditorFiles | None = None,
     ) -> AsyncIterator[Session]:
         """Open (or start) a thread in `$ML_INTERN_HOME/threads.sqlite`."""
         from tools.families import build_catalog, with_more_tools
@@ -120,7 +119,9 @@ class Session(ThreadHistory):
             catalog = with_more_tools(catalog)
         db = home / DB_NAME
         journal = open_journal(settings.undo, home, db)
-        deps = AgentDeps(settings, catalog, home, chat_model_factory, workspace_recorder=journal)
+        deps = AgentDeps(
+            settings, catalog, home, chat_model_factory, workspace_recorder=journal, editor=editor
+        )
         # aclosing(catalog): the kernels its tools keep between calls end with the session.
         async with open_checkpointer(db) as checkpointer, aclosing(catalog):
             with ThreadIndex(db) as index, closing_journal(journal):
@@ -193,8 +194,7 @@ class Session(ThreadHistory):
         return self.index.list(cwd=cwd, limit=limit)
 
     async def delete(self) -> None:
-        """Remove this thread's checkpoints, its index row and its spilled tool outputs
-        (refused while it runs elsewhere)."""
+        """Remove this thread's checkpoints, index row and spill files (not while it runs)."""
         with ThreadLock(self.deps.home, self.thread_id):
             await self.graph.checkpointer.adelete_thread(self.thread_id)
             self.index.delete(self.thread_id)
@@ -204,8 +204,8 @@ class Session(ThreadHistory):
 
     # -- driving the thread -------------------------------------------------
 
-    async def send(self, text: str) -> AsyncIterator[Event]:
-        """Add a user message and run the turn to its end (or to an approval)."""
+    async def send(self, text: str, images: Sequence[str] = ()) -> AsyncIterator[Event]:
+        """Add a user message (`images`: data URLs) and run the turn to its end or an approval."""
         leftovers, spent = await self._unanswered_calls(SUPERSEDED)
         values = await self.values()
         model = values.get("model") or self.settings.model_name
@@ -213,7 +213,7 @@ class Session(ThreadHistory):
         carried, self._carried = self._carried, {}
         payload = {
             **carried,
-            "messages": [*leftovers, stamped(HumanMessage(content=text, id=str(uuid.uuid4())))],
+            "messages": [*leftovers, user_message(text, images)],
             "stop_reason": None,
             "compact_request": None,
         }

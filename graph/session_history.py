@@ -64,6 +64,8 @@ class ThreadHistory:
             with ThreadLock(self.deps.home, self.thread_id):
                 files = await self._rewind_files(calls, keep_files)
                 await self._fork_before(found.parent_config)
+            undone_tools = {call["name"] for call in calls}  # a kernel's state may be stale
+            await asyncio.to_thread(self.deps.catalog.rewound, self.thread_id, undone_tools)
         except ThreadBusyError as busy:
             return self._event("error", message=str(busy), kind="busy")
         return self._event(

@@ -64,3 +64,5 @@ class ToolTask(TypedDict):
     model: NotRequired[str | None]
     # The worst case of the paid Jobs started so far, checked against the job budget.
     job_spent_usd: NotRequired[float]
+    # For a call asking to `replay`: its tool's earlier calls that ran (nodes.history).
+    earlier_calls: NotRequired[list[dict[str, Any]]]

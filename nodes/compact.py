@@ -30,6 +30,7 @@ from nodes.history import (
     repair_orphans,
 )
 from nodes.run_options import run_context
+from nodes.tool_images import image_tokens
 from nodes.turn import turn_of
 from nodes.usage import call_usage, count_tokens
 
@@ -99,13 +100,13 @@ def context_tokens(messages: Sequence[AnyMessage], model_id: str, limit: int | N
             after = messages[i + 1 :]
             if limit is not None and used + token_ceiling(after) <= limit:
                 return used + token_ceiling(after)
-            return used + (count_tokens(model_id, after) if after else 0)
-    return count_tokens(model_id, messages) if messages else 0
+            return used + (count_tokens(model_id, after) if after else 0) + image_tokens(after)
+    return (count_tokens(model_id, messages) if messages else 0) + image_tokens(messages)
 
 
 def token_ceiling(messages: Sequence[AnyMessage]) -> int:
     """More tokens than `messages` can take: a BPE token covers at least one byte, plus framing."""
-    return sum(
+    return image_tokens(messages) + sum(
         len(str(m.content).encode()) + len(str(getattr(m, "tool_calls", "")).encode()) + 16
         for m in messages
     )

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from configs.prompt import Role
     from configs.settings import Settings
     from tools.catalog import ToolCatalog
+    from tools.editor_files import EditorFiles
 
 ChatModelFactory = Callable[[str], "BaseChatModel"]
 
@@ -127,6 +128,8 @@ class AgentDeps:
     front_end: FrontEnd = "cli"
     # Where tool calls' workspace changes are kept for undo; None: not recorded.
     workspace_recorder: WorkspaceRecorder | None = None
+    # The editor serving the file tools' text (an ACP client's buffers); None: the disk.
+    editor: EditorFiles | None = None
     _bound: dict[tuple[str, tuple[str, ...] | None], Any] = field(default_factory=dict, repr=False)
 
     def chat_model(

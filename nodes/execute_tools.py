@@ -55,6 +55,8 @@ async def execute_tools(
         watched,
         model=task.get("model"),
         job_spent_usd=task.get("job_spent_usd", 0.0),
+        editor=deps.editor,
+        earlier_calls=tuple(task.get("earlier_calls") or ()),
     )
     message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`

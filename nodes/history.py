@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
@@ -23,6 +24,13 @@ INTERRUPTED = (
     "crashed or superseded by a new user message) before it returned. It may have "
     "partly run; check before repeating it."
 )
+
+
+def user_message(text: str, images: Sequence[str] = ()) -> HumanMessage:
+    """A person's message, stamped: its text, then its images (data URLs) as image blocks."""
+    blocks = [{"type": "image_url", "image_url": {"url": url}} for url in images]
+    content: Any = [{"type": "text", "text": text}, *blocks] if blocks else text
+    return stamped(HumanMessage(content=content, id=str(uuid.uuid4())))
 
 
 def now_iso() -> str:
@@ -198,3 +206,22 @@ def text_of(content: Any) -> str:
             if isinstance(block, str) or block.get("type") == "text"
         )
     return str(content)
+
+
+def earlier_calls(messages: Sequence[AnyMessage], tool: str) -> list[dict[str, Any]]:
+    """The arguments (and `id`) of `tool`'s calls in `messages` that ran, in order, from its
+    last call with `restart` on: what a `replay` runs again. Refused, rejected and unanswered
+    calls did not run."""
+    results = {m.tool_call_id: m for m in messages if isinstance(m, ToolMessage)}
+    ran: list[dict[str, Any]] = []
+    for message in messages:
+        for call in message.tool_calls if isinstance(message, AIMessage) else []:
+            result = results.get(call["id"])
+            if call["name"] != tool or result is None or result.status == "error":
+                continue
+            if str(result.content).startswith("The user rejected"):
+                continue
+            if call["args"].get("restart") is True:
+                ran = []
+            ran.append({"id": call["id"], **call["args"]})
+    return ran

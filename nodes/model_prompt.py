@@ -25,6 +25,7 @@ from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
 from nodes.deps import AgentDeps
 from nodes.history import MARKER, last_user_index, note_kind, repair_orphans
+from nodes.tool_images import with_images
 from tools.hub.whoami import hub_user
 from tools.local.sandbox import Sandbox
 from tools.secrets.sources import masked_in
@@ -67,6 +68,7 @@ async def build_prompt(
     # AGENTS.md and skills are the project's files: a token written there is masked too.
     system = await asyncio.to_thread(masked_in, workspace, system)
     history = repair_orphans(state.get("messages") or [])
+    history = await with_images(history, profile, workspace)  # figures, if it takes images
     return [SystemMessage(content=system), *with_note(history, now, profile.small_window)]
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage
 from typing_extensions import TypedDict
 
+from nodes.tool_images import IMAGE_TOKENS
+
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
@@ -21,13 +23,18 @@ def count_tokens(model_id: str, messages: Sequence[BaseMessage]) -> int:
     try:
         return int(litellm.token_counter(model=model_id, messages=payload))
     except Exception:
-        return (
-            sum(
-                len(str(m.get("content") or "")) + len(str(m.get("tool_calls") or ""))
-                for m in payload
-            )
-            // 4
+        return sum(
+            _rough(m.get("content")) + len(str(m.get("tool_calls") or "")) // 4 for m in payload
         )
+
+
+def _rough(content: Any) -> int:
+    """A rough count: 4 characters a token, an image block at the most it may cost."""
+    if not isinstance(content, list):
+        return len(str(content or "")) // 4
+    images = sum(1 for b in content if isinstance(b, dict) and b.get("type") == "image_url")
+    text = "".join(str(b.get("text", "")) if isinstance(b, dict) else str(b) for b in content)
+    return len(text) // 4 + images * IMAGE_TOKENS
 
 
 class Usage(TypedDict, total=False):

@@ -25,17 +25,20 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from serve.busy_threads import BusyThreads
+from serve.disk_full import DiskFull
 from serve.oauth import ROUTES as SIGN_IN_ROUTES
 from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
 from serve.route_allowlist import RouteAllowlist
 from serve.run_admission import ROUTES as WAITING_ROUTES
+from serve.run_forwarding import RunForwarding
 from serve.run_guard import RunGuard
 from serve.sign_in_sessions import person_from_scope
 from serve.thread_books import ThreadBooks
 from serve.thread_sync import ThreadSync
 from serve.web_actions import ROUTES as ACTION_ROUTES
 from serve.web_experiments import ROUTES as EXPERIMENT_ROUTES
+from serve.web_figures import ROUTES as FIGURE_ROUTES
 from tools.call_context import person_workspace
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
@@ -127,14 +130,17 @@ app = Starlette(
         Route("/web/info", info, methods=["GET"]),
         *ACTION_ROUTES,
         *EXPERIMENT_ROUTES,
+        *FIGURE_ROUTES,
         *WAITING_ROUTES,
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
     middleware=[
+        Middleware(DiskFull),  # a full disk is said as such, not as a bare 500
         Middleware(OriginGate),  # before anything: other websites must not drive this server
         Middleware(RouteAllowlist),  # where people sign in: only the routes the page uses
         Middleware(TokenGate),
         Middleware(SignInGate),
+        Middleware(RunForwarding),  # a run another server on the same database holds: to it
         Middleware(ThreadSync),  # threads other servers on the same database made
         Middleware(BusyThreads),  # and the ones another process is running, shown busy
         Middleware(RunGuard),

@@ -35,6 +35,7 @@ PAGE_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/web/threads/{thread_id}/settle"),
     ("GET", "/web/threads/{thread_id}/experiments"),  # under /web/ too; named for clarity
     ("GET", "/web/threads/{thread_id}/waiting"),  # why a run has not started (run_admission)
+    ("GET", "/web/threads/{thread_id}/figures/{name}"),  # a python result's image
     ("GET", "/oauth/login"),
     ("GET", "/oauth/callback"),
     ("POST", "/oauth/logout"),

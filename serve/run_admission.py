@@ -47,6 +47,13 @@ class Admission:
         self.per_person = per_person
         self.running: list[Ticket] = []
         self.waiting: list[Ticket] = []
+        self.elsewhere: dict[str, int] = {}  # people's runs on the other servers of a database
+
+    def running_elsewhere(self, counts: dict[str, int]) -> None:
+        """How many runs each person has on the database's other servers (refreshed at
+        every heartbeat, serve/run_takeover.py): they count against the same cap."""
+        self.elsewhere = counts
+        self.admit()
 
     @asynccontextmanager
     async def slot(self, thread_id: str, person: str | None) -> AsyncIterator[None]:
@@ -82,8 +89,10 @@ class Admission:
             ticket.admitted.set_result(None)
 
     def over_cap(self, person: str | None) -> bool:
-        mine = sum(t.person == person for t in self.running)
-        return person is not None and mine >= self.per_person
+        if person is None:
+            return False
+        mine = sum(t.person == person for t in self.running) + self.elsewhere.get(person, 0)
+        return mine >= self.per_person
 
     def why_waiting(self, thread_id: str, person: str | None) -> str | None:
         """Why `person`'s run on `thread_id` waits, in a sentence; None if it does not."""
@@ -93,7 +102,7 @@ class Admission:
         if self.over_cap(person):
             return (
                 f"Waiting: you have {self.per_person} runs going, the most one person may "
-                "have at once on this server. This one starts when one of them ends."
+                "have at once. This one starts when one of them ends."
             )
         ahead = self.waiting.index(ticket)
         queue = f"; {ahead} waiting run(s) are ahead of this one" if ahead else ""

@@ -6,6 +6,8 @@ are ours. This ASGI middleware waits for the server's answer and, when it succee
 what `ml-intern threads fork` / `delete` do besides, before the caller hears back:
 
 - a fork gets its index row: the source's title with " (fork)", its model and cwd;
+- on a shared PostgreSQL, a new thread gets its (untitled) row at once, with its owner, so
+  the other servers know it before its first run (a person's next request may land there);
 - a delete also removes the spilled tool outputs and the index row, through the CLI's own
   `Session.delete` (in a child process, serve/web_session.py).
 
@@ -24,11 +26,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serve.web_actions import run_action
 from store.checkpointer import default_db_path
+from store.database import database_url
 from store.thread_index import ThreadIndex
 
 COPY_PATH = re.compile(r"^/threads/([^/]+)/copy/?$")
 THREAD_PATH = re.compile(r"^/threads/([^/]+)/?$")
+NEW_THREAD = re.compile(r"^/threads/?$")
 log = logging.getLogger(__name__)
+
+
+def record_new(thread_id: str, owner: str) -> None:
+    """Blocking: a new thread's index row (its title comes with its first message)."""
+    with ThreadIndex(default_db_path()) as index:
+        index.touch(thread_id, owner=owner)
 
 
 def record_fork(source: str, target: str) -> None:
@@ -48,7 +58,8 @@ class ThreadBooks:
         method, path = scope.get("method"), scope.get("path", "")
         copy = COPY_PATH.match(path) if method == "POST" else None
         delete = THREAD_PATH.match(path) if method == "DELETE" else None
-        if scope["type"] != "http" or not (copy or delete):
+        new = method == "POST" and NEW_THREAD.match(path) and database_url() is not None
+        if scope["type"] != "http" or not (copy or delete or new):
             await self.app(scope, receive, send)
             return
         held: list[Message] = []
@@ -66,8 +77,12 @@ class ThreadBooks:
                 await send(message)
 
     async def settle(self, copy: Any, delete: Any, held: list[Message]) -> None:
-        if copy is not None:
-            body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+        body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+        if copy is None and delete is None:  # a new thread, on a shared database
+            made = json.loads(body or b"{}")
+            owner = (made.get("metadata") or {}).get("owner") or ""
+            await asyncio.to_thread(record_new, str(made["thread_id"]), str(owner))
+        elif copy is not None:
             target = json.loads(body or b"{}").get("thread_id")
             if target:
                 await asyncio.to_thread(record_fork, copy.group(1), str(target))

@@ -1,8 +1,9 @@
 """The PostgreSQL schema, created and upgraded explicitly, one version at a time.
 
 LangGraph's checkpoint tables come from its own migration list (`checkpoint_migrations`
-records how far a database is); ml-intern's tables (thread index, experiment ledger)
-from `MIGRATIONS` here, recorded in `ml_intern_schema`, each applied in one transaction.
+records how far a database is); ml-intern's tables (thread index, experiment ledger,
+workspace record, the servers' live runs) from `MIGRATIONS` here, recorded in
+`ml_intern_schema`, each applied in one transaction.
 Every start runs `ensure_schema` under one session-level advisory lock, so two servers
 starting on an empty database take turns, and the second finds nothing to do. A database
 whose ml-intern schema is newer than this code is refused rather than misread.
@@ -64,6 +65,20 @@ MIGRATIONS: list[str] = [
     CREATE TABLE ml_intern_workspace_scans (
         root TEXT PRIMARY KEY, manifest BYTEA NOT NULL, updated_at DOUBLE PRECISION NOT NULL
     );
+    """,
+    # 4: which server holds which run, and each server's heartbeat (store/live_runs.py).
+    """
+    CREATE TABLE ml_intern_servers (
+        server_id TEXT PRIMARY KEY, address TEXT, session_name TEXT NOT NULL,
+        heartbeat TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    CREATE TABLE ml_intern_live_runs (
+        run_id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, server_id TEXT NOT NULL,
+        person TEXT, context TEXT NOT NULL DEFAULT '{}', running BOOLEAN NOT NULL DEFAULT false,
+        resumed_as TEXT, started_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    CREATE INDEX ml_intern_live_runs_thread ON ml_intern_live_runs (thread_id, started_at);
+    CREATE INDEX ml_intern_live_runs_server ON ml_intern_live_runs (server_id);
     """,
 ]
 VERSION = len(MIGRATIONS)

@@ -95,8 +95,12 @@ class ThreadLock:
         except BaseException:
             os.close(fd)
             raise
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)  # a full disk fails here
+        except BaseException:
+            os.close(fd)  # and lets the lock go: the thread must not stay locked by nobody
+            raise
         self._fd = fd
 
     def _acquire_advisory(self, url: str) -> None:

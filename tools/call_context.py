@@ -29,6 +29,7 @@ from langchain_core.tools import ToolException
 
 from configs.environment import ml_intern_home
 from configs.run_context import RunContext
+from tools.editor_files import EditorFiles
 from tools.hub import user_tokens
 from tools.secret_paths import is_secret_path
 from tools.secrets import StreamMasker
@@ -51,6 +52,11 @@ class CallContext:
     model: str | None = None
     # Worst-case cost of the paid Jobs this thread started so far (tools/hub/job_budget.py).
     job_spent_usd: float = 0.0
+    # The editor serving the file tools' text (tools/editor_files.py); None: the disk.
+    editor: EditorFiles | None = field(default=None, compare=False, repr=False)
+    # For a call asking to `replay`: its tool's earlier calls that ran, in order (arguments
+    # with their `id`), from the thread's history.
+    earlier_calls: tuple[dict[str, Any], ...] = ()
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 

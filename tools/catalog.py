@@ -67,6 +67,10 @@ class ToolSpec:
     close: Callable[[], Awaitable[None]] | None = None
     # (label, text) for `/status` about a thread (a kernel's memory); tools may share one.
     status: Callable[[str], tuple[str, str]] | None = None
+    # Told that a thread's conversation went back (undo): what the tool keeps for it, such
+    # as a kernel's variables, may no longer match. It may run in another process than the
+    # tool's next call (the web's undo), so it leaves its mark on disk. Tools may share one.
+    rewound: Callable[[str], None] | None = None
 
     @property
     def name(self) -> str:
@@ -126,6 +130,17 @@ class ToolCatalog:
         """What the tools say about `thread_id` for `/status` (each shared `status` once)."""
         reporters = {id(spec.status): spec.status for spec in self if spec.status is not None}
         return [report(thread_id) for report in reporters.values()]
+
+    def rewound(self, thread_id: str, undone: set[str]) -> None:
+        """Tell the tools that keep state for `thread_id` that its conversation went back
+        over calls of the tools named `undone` ("" for a call whose tool is not known)."""
+        told = {
+            id(spec.rewound): spec.rewound
+            for spec in self
+            if spec.rewound is not None and (spec.name in undone or "" in undone)
+        }
+        for tell in told.values():
+            tell(thread_id)
 
     def only(self, keep: Callable[[ToolSpec], bool]) -> ToolCatalog:
         return ToolCatalog(spec for spec in self if keep(spec))

@@ -34,7 +34,7 @@ def build_catalog(settings: Settings) -> ToolCatalog:
     return ToolCatalog(
         [
             *local_specs(sandbox),
-            *kernel_specs(sandbox, settings.kernel_python),
+            *kernel_specs(sandbox, settings.kernel_python, settings.kernel_memory_mb),
             *hub_specs(settings),
             *external_specs(settings),
         ]

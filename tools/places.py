@@ -228,6 +228,17 @@ def need(
     return "auto" if target.is_relative_to(workspace.resolve()) else "ask"
 
 
+def editor_serves(target: Path, workspace: Path, walls: Walls | None) -> bool:
+    """True when an editor (its buffers) may stand in for the disk for the resolved `target`:
+    inside the workspace, no credential or hidden place, no git metadata. Elsewhere the file
+    tools use the disk under the approvals above, and the editor never hears of the path."""
+    return (
+        target.is_relative_to(workspace.resolve())
+        and not is_hidden(target, workspace, walls)
+        and not is_git_metadata(target)
+    )
+
+
 def refusal(target: Path, workspace: Path, access: Access, walls: Walls | None) -> str | None:
     """Why a tool must not touch the resolved `target` even with approval, or None. Only the
     sandbox refuses: hidden places, and writes outside the writable roots."""

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from configs.run_context import Mode
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
+from tools.editor_files import EditorFiles
 from tools.policy import always
 from tools.tool_factory import make_tool
 
@@ -36,6 +37,8 @@ class ResearchRequest:
     tool_call_id: str | None = None
     # The thread's current model (its `/model` choice); None: the configured default.
     model: str | None = None
+    # The editor serving the parent's file tools, if any: the sub-agent reads the same text.
+    editor: EditorFiles | None = None
 
 
 @dataclass
@@ -93,6 +96,7 @@ def research_spec(runner: ResearchRunner) -> ToolSpec:
             thread_id=call.thread_id,
             tool_call_id=call.tool_call_id,
             model=call.model,
+            editor=call.editor,
         )
         result = await runner(request, progress_emitter(call))
         kind = "PARTIAL research report" if result.partial else "Research report"

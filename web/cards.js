@@ -26,6 +26,15 @@ function remember(id) {
   };
 }
 
+// The images a python result saved, served by the thread's figure route (serve/web_figures.py).
+function figures(result) {
+  const names = result.artifact?.figures || [];
+  if (!names.length || !ui.threadId) return [];
+  const base = `/web/threads/${encodeURIComponent(ui.threadId)}/figures/`;
+  return [el("div", { class: "figures" }, ...names.map((name) =>
+    el("img", { class: "figure", src: base + encodeURIComponent(name), alt: `Figure ${name}`, loading: "lazy" })))];
+}
+
 export function toolCard(call, result) {
   const status = statusOf(call, result);
   const lines = ui.logs.get(call.id) || [];
@@ -44,7 +53,7 @@ export function toolCard(call, result) {
   }
   if (result) {
     body.append(el("div", { class: "label", text: "Output" }),
-      el("pre", { class: "output", text: textOf(result.content) }));
+      el("pre", { class: "output", text: textOf(result.content) }), ...figures(result));
   }
   const open = ui.open.has(call.id) || (live !== null && !ui.closed.has(call.id));
   return el("details", { class: `tool is-${status.replace(" ", "-")}`, "data-call": call.id, open,

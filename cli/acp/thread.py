@@ -22,6 +22,7 @@ from cli.exit_codes import STOP_MESSAGES
 if TYPE_CHECKING:
     from acp.interfaces import Client
 
+    from cli.acp.client_files import ClientFiles
     from graph.events import Event
     from graph.session import Session
 
@@ -45,8 +46,14 @@ STOP_REASONS = {
 class AcpThread:
     """A client's session on one thread; at most one turn runs at a time."""
 
-    def __init__(self, session: Session, client: Client, session_id: str) -> None:
+    def __init__(
+        self, session: Session, client: Client, session_id: str, editor: ClientFiles | None = None
+    ) -> None:
         self.session = session
+        self.editor = editor  # the client's files, when it offered them
+        self.notes: list[str] = []  # told the editor once the session is announced
+        self.mcp_servers: list[Any] = []  # the editor's own, for a reopening
+        self.sandboxed = False  # commands run under bubblewrap
         self.client = client
         self.session_id = session_id
         self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
@@ -55,6 +62,11 @@ class AcpThread:
         self.cancelled = False
         self.client_gone = False
         self.loaded = False  # opened by session/load: a cut-off run is finished first
+
+    def use(self, session: Session, *, sandboxed: bool) -> None:
+        """The same thread reopened (the sandbox switched): its tools may have changed."""
+        self.session, self.sandboxed = session, sandboxed
+        self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
 
     @property
     def running(self) -> bool:

@@ -12,15 +12,18 @@ import contextlib
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from acp import connect_to_agent
+from acp import RequestError, connect_to_agent
 from acp.schema import (
     AllowedOutcome,
     DeniedOutcome,
     PermissionOption,
+    ReadTextFileResponse,
     RequestPermissionResponse,
     ToolCallUpdate,
+    WriteTextFileResponse,
 )
 
 from tests.cli.conftest import COMMAND, Cli
@@ -38,6 +41,10 @@ class RecordingClient:
     updates: list[tuple[str, Any]] = field(default_factory=list)
     permissions: list[tuple[ToolCallUpdate, list[PermissionOption]]] = field(default_factory=list)
     seen: asyncio.Event = field(default_factory=asyncio.Event)
+    # The editor's open buffers by absolute path, and every fs request it got (kind, path).
+    buffers: dict[str, str] = field(default_factory=dict)
+    files: list[tuple[str, str]] = field(default_factory=list)
+    saves: bool = False
 
     async def session_update(self, session_id: str, update: Any, **_kwargs: Any) -> None:
         self.updates.append((session_id, update))
@@ -54,6 +61,29 @@ class RecordingClient:
         return RequestPermissionResponse(
             outcome=AllowedOutcome(outcome="selected", option_id=chosen)
         )
+
+    async def read_text_file(
+        self, session_id: str, path: str, line: int | None = None, limit: int | None = None,
+        **_kwargs: Any,
+    ) -> ReadTextFileResponse:  # fmt: skip
+        """An editor's read: the open buffer (unsaved text included), else the file."""
+        self.files.append(("read", path))
+        if path in self.buffers:
+            return ReadTextFileResponse(content=self.buffers[path])
+        try:
+            return ReadTextFileResponse(content=Path(path).read_text())
+        except OSError as error:
+            raise RequestError(-32002, f"Resource not found: {path}") from error
+
+    async def write_text_file(
+        self, session_id: str, path: str, content: str, **_kwargs: Any
+    ) -> WriteTextFileResponse:
+        """An editor's write: into the buffer, left unsaved unless `saves` (as Zed saves)."""
+        self.files.append(("write", path))
+        self.buffers[path] = content
+        if self.saves:
+            Path(path).write_text(content)
+        return WriteTextFileResponse()
 
     def of_kind(self, kind: str) -> list[Any]:
         return [u for _sid, u in self.updates if u.session_update == kind]

@@ -260,7 +260,7 @@ async def test_bad_input_gets_clear_errors_and_loses_nothing(
         with pytest.raises(RequestError, match="absolute directory"):
             await conn.new_session(cwd="relative/dir")
         session_id = (await conn.new_session(cwd=str(cli.cwd))).session_id
-        with pytest.raises(RequestError, match="text only"):
+        with pytest.raises(RequestError, match="does not take images"):
             await conn.prompt(session_id=session_id, prompt=[image_block("AAAA", "image/png")])
         with pytest.raises(RequestError, match="more than 2,000,000"):
             await conn.prompt(session_id=session_id, prompt=[text_block("x" * 2_000_001)])

@@ -184,3 +184,29 @@ def test_a_thread_from_before_the_record_rewinds_its_words_and_says_so(
     assert "bash: echo x > old.txt" in undone.stdout
     assert (cli.cwd / "old.txt").exists()
     assert "Old." not in cli.run("threads", "show", "t-old").stdout
+
+
+def test_undo_puts_back_what_a_python_kernel_cell_wrote_and_deleted(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    """The kernel is a process that outlives the call: its writes are recorded all the same."""
+    cli.use_server(llm)
+    seed(cli.cwd)
+    code = (
+        "from pathlib import Path\n"
+        "Path('model.bin').write_bytes(b'weights')\n"
+        "Path('c.txt').write_text('c from the kernel\\n')\n"
+        "Path('d.txt').unlink()\n"
+    )
+    llm.add(Turn(tool_calls=[call("python", code=code)]), Turn(content="Done."))
+    done = cli.run(*MODEL, "--yolo", "--thread-id", "t-kernel", "use the kernel")
+    assert done.returncode == 0, done.stderr
+    assert (cli.cwd / "model.bin").exists() and not (cli.cwd / "d.txt").exists()
+
+    undone = cli.run("threads", "undo", "t-kernel", "--json")
+    assert undone.returncode == 0, undone.stderr
+    report = json.loads(undone.stdout)
+    assert sorted(report["restored"]) == ["c.txt", "d.txt"]
+    assert report["removed"] == ["model.bin"]
+    assert (cli.cwd / "c.txt").read_text() == "c before\n"
+    assert (cli.cwd / "d.txt").read_text() == "d before\n"

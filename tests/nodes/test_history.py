@@ -17,6 +17,7 @@ from langchain_core.messages import (
 from nodes.history import (
     INTERRUPTED,
     current_turn_id,
+    earlier_calls,
     is_user_message,
     note,
     pending_tool_calls,
@@ -281,3 +282,27 @@ def test_a_runtime_note_does_not_start_a_new_turn() -> None:
     before = current_turn_id(history)
     assert current_turn_id([*history, note("doom_guard", "stop"), note("summary", "s")]) == before
     assert current_turn_id([*history, user("b", "u2")]) != before
+
+
+def test_a_replay_gets_the_calls_of_its_tool_that_ran_from_the_last_restart_on() -> None:
+    def ran(call_id: str, status: str = "success", text: str = "ok") -> ToolMessage:
+        return ToolMessage(content=text, tool_call_id=call_id, status=status)  # type: ignore[arg-type]
+
+    history: list[AnyMessage] = [
+        AIMessage(content="", tool_calls=[call("p0", "python", code="old = 1")]),
+        ran("p0"),
+        AIMessage(content="", tool_calls=[call("p1", "python", code="x = 1", restart=True)]),
+        ran("p1"),
+        AIMessage(content="", tool_calls=[call("b1"), call("p2", "python", code="bad(")]),
+        ran("b1"),
+        ran("p2", "error", "Invalid arguments for `python`"),
+        AIMessage(content="", tool_calls=[call("p3", "python", code="y = 2")]),
+        ran("p3", "success", "The user rejected this call; it was not run."),
+        AIMessage(content="", tool_calls=[call("p4", "python", code="1 / 0")]),
+        ran("p4", "success", "ZeroDivisionError"),
+        AIMessage(content="", tool_calls=[call("p5", "python", code="z = 3")]),  # unanswered
+    ]
+    assert earlier_calls(history, "python") == [
+        {"id": "p1", "code": "x = 1", "restart": True},
+        {"id": "p4", "code": "1 / 0"},
+    ]

@@ -181,3 +181,24 @@ def test_a_persons_experiments_are_theirs_alone(space: Space) -> None:  # noqa: 
     for target in (thread, space.cli_thread):
         stolen = bob.get(f"/web/threads/{target}/experiments")
         assert stolen.status_code == 404 and SECRET not in stolen.text, stolen.text
+
+
+def test_a_persons_figures_are_theirs_alone(space: Space) -> None:  # noqa: F811
+    """The figure route: Alice's python figure is served to her; Bob, naming it on her
+    thread or on his own, gets the 404 of a figure that is not there, never its bytes."""
+    alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
+    thread = alice.post("/threads", json={}).json()["thread_id"]
+    code = "from PIL import Image\nImage.new('RGB', (30, 20), 'red')"
+    plot = {"name": "python", "id": "f1", "arguments": {"code": code}}
+    space.llm.add(Turn(tool_calls=[plot]), Turn(content="plotted"))
+    assert run_turn(alice, thread, "plot", mode="headless").status_code == 200
+    messages = alice.get(f"/threads/{thread}/state").json()["values"]["messages"]
+    result = next(m for m in messages if m["type"] == "tool")
+    assert result["artifact"], result["content"]
+    name = result["artifact"]["figures"][0]
+    route = f"/web/threads/{thread}/figures/{name}"
+    own = alice.get(route)
+    assert own.status_code == 200 and own.content.startswith(b"\x89PNG")
+    bobs = bob.post("/threads", json={}).json()["thread_id"]
+    for stolen in (bob.get(route), bob.get(f"/web/threads/{bobs}/figures/{name}")):
+        assert stolen.status_code == 404 and b"PNG" not in stolen.content

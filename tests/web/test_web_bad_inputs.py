@@ -147,3 +147,5 @@ async def test_a_server_restarted_mid_run(
             await browser.close()
     finally:
         stop_web(proc)
+        log = isolated_home / "web" / "server.log"  # shown when the test fails
+        print(log.read_text(errors="replace")[-6000:] if log.exists() else "no server.log")

@@ -28,6 +28,7 @@ from tests.web.web_harness import (
     start_web,
     stop_web,
     wait_for_ready,
+    web_with,
 )
 
 MISSING_KEY = "Set OPENAI_API_KEY"
@@ -105,16 +106,9 @@ def erring_web(
     llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
 ) -> Iterator[str]:
     """The page on the scripted model, retrying a failed call once, at once."""
-    port = free_port()
     retries = {"model_retries": 1, "retry_base_delay_s": 0, "retry_max_delay_s": 0}
-    proc, out = start_web(
-        workspace, isolated_home, llm.url, tmp_path, "--port", str(port), settings=retries
-    )
-    try:
-        wait_for_ready(proc, out)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_web(proc)
+    with web_with(retries, llm.url, isolated_home, workspace, tmp_path) as url:
+        yield url
 
 
 async def shows_and_keeps(page: Page, says: str, fix: str) -> str:

@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -383,12 +384,23 @@ def test_the_model_picker_switches_to_a_router_model(space: Space) -> None:
 
 def test_a_token_is_not_used_once_its_sign_in_expired(space: Space) -> None:
     """A run outliving its person's sign-in stops using their token and says to sign in."""
-    space.provider.expires_in = 3
+    space.provider.expires_in = 10  # long enough to reach the model on a loaded machine
     alice = signed_in(space, ALICE)
+    expired_at = time.monotonic() + 10 + 0.5  # the server's clock started before ours here
     thread = alice.post("/threads", json={}).json()["thread_id"]
     space.provider.expires_in = 28800
-    space.llm.add(Turn(tool_calls=[jobs_ps()], delay=5), Turn(content="too late"))
     asked_before = len(space.llm.requests)
+
+    answered: list[Turn] = []
+
+    def answer_once_expired(_request: dict) -> Turn:
+        """The first answer, a tool call, comes only after the sign-in has expired."""
+        delay = max(0.0, expired_at - time.monotonic())
+        answered.append(Turn(tool_calls=[jobs_ps()], delay=delay) if not answered else LATE)
+        return answered[-1]
+
+    LATE = Turn(content="too late")
+    space.llm.responder = answer_once_expired
     done: list[httpx.Response] = []
     running = threading.Thread(target=lambda: done.append(run_turn(alice, thread, "jobs?")))
     running.start()

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,21 @@ def stop_web(proc: subprocess.Popen[bytes]) -> int:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         return proc.wait()
+
+
+@contextmanager
+def web_with(
+    settings: dict[str, object], llm_url: str, home: Path, workspace: Path, tmp_path: Path
+) -> Iterator[str]:
+    """`ml-intern web` with `settings` added to its config, while the block runs; its URL."""
+    port = free_port()
+    args = ("--port", str(port))
+    proc, out = start_web(workspace, home, llm_url, tmp_path, *args, settings=settings)
+    try:
+        wait_for_ready(proc, out)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_web(proc)
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@ from tools.kernel.python import python_spec
 from tools.local.sandbox import Sandbox
 
 
-def kernel_specs(sandbox: Sandbox | None = None, python: str | None = None) -> list[ToolSpec]:
-    """The tools sharing one pool of kernels (one per thread), inside `sandbox` when given."""
-    pool = KernelPool(sandbox, python)
+def kernel_specs(
+    sandbox: Sandbox | None = None, python: str | None = None, memory_mb: int | None = None
+) -> list[ToolSpec]:
+    """The tools sharing one pool of kernels (one per thread), inside `sandbox` when given,
+    each limited to `memory_mb` of address space when given."""
+    pool = KernelPool(sandbox, python, memory_mb)
     return [python_spec(pool), notebook_spec(pool)]

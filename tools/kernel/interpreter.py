@@ -99,8 +99,12 @@ def own_version(path: str) -> str | None:
 async def choose(workspace: Path, configured: str | None, sandbox: Sandbox | None) -> Interpreter:
     """The first candidate with ipykernel, or ml-intern's own interpreter with a note."""
     passed: list[str] = []
-    for path, origin in candidates(workspace, configured):
-        version = own_version(path) or await probe(path, workspace, sandbox)
+    # File checks off the event loop (the LangGraph server refuses blocking calls on it).
+    found = await asyncio.to_thread(
+        lambda: [(p, o, own_version(p)) for p, o in candidates(workspace, configured)]
+    )
+    for path, origin, own in found:
+        version = own or await probe(path, workspace, sandbox)
         if version is not None:
             return Interpreter(path, origin, version)
         passed.append(f"{origin} ({path})")

@@ -130,11 +130,16 @@ async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: N
         run = await run_cells(notebook, kernel, list(range(first, last + 1)), args.timeout)
     finally:
         await asyncio.shield(kernel.shutdown())
-        await asyncio.shield(asyncio.to_thread(cells.save, notebook, target))
+        await asyncio.shield(asyncio.to_thread(_save_masked, notebook, target, call.workspace))
     figures = FigureFolder(call, pool.sandbox)
     report = await asyncio.to_thread(_report, notebook, run, figures, args.timeout)
     head = f"Ran {call.show(target)} in a fresh kernel; outputs saved in the file."
     return "\n".join([*notes, head, report])
+
+
+def _save_masked(notebook: Any, target: Path, workspace: Path) -> None:
+    cells.mask_outputs(notebook, workspace)
+    cells.save(notebook, target)
 
 
 def _report(notebook: Any, run: NotebookRun, figures: FigureFolder, timeout: int) -> str:

@@ -6,6 +6,7 @@ Everything here is about the file; running it is notebook_run.py.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -158,3 +159,35 @@ def is_python(notebook: Any) -> bool:
 def kernel_name(notebook: Any) -> str:
     spec = notebook.metadata.get("kernelspec") or {}
     return str(spec.get("display_name") or spec.get("name") or "unknown")
+
+
+# Data kinds that hold base64 pictures, not text: left as they are.
+_PICTURES = ("image/png", "image/jpeg", "image/gif")
+
+
+def mask_outputs(notebook: Any, workspace: Path) -> None:
+    """Blocking: every text the outputs hold, masked as tool output is (tools/secrets), so a
+    token a cell printed never reaches the file, Jupyter or git."""
+    from tools.secrets import mask_secrets
+    from tools.secrets.sources import refresh
+
+    refresh(workspace)  # the workspace's .env and credential files: known values first
+    for cell in notebook.cells:
+        for output in cell.get("outputs") or []:
+            for key in ("text", "evalue", "traceback"):
+                if key in output:
+                    output[key] = _masked(output[key], mask_secrets)
+            data = output.get("data") or {}
+            for kind in [k for k in data if k not in _PICTURES]:
+                data[kind] = _masked(data[kind], mask_secrets)
+
+
+def _masked(value: Any, mask: Any) -> Any:
+    """A string, a list of lines, or JSON data with its secrets masked."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list) and all(isinstance(line, str) for line in value):
+        return [mask(line) for line in value]
+    text = json.dumps(value, ensure_ascii=False)
+    masked = mask(text)
+    return value if masked == text else masked  # JSON with a secret becomes its masked text

@@ -2,7 +2,8 @@
 
 A kernel's state is not in the checkpoint. A thread whose kernel ran in an earlier process
 (a resume) is recorded in `$ML_INTERN_HOME/kernels/`, so its next kernel start tells the model,
-in one line, that what it defined there is gone.
+in one line, that what it defined there is gone. An undo over python calls leaves a mark
+there too (`rewound`), so the next call says the live kernel's state may be stale.
 """
 
 from __future__ import annotations
@@ -17,15 +18,28 @@ from tools.kernel.interpreter import choose
 from tools.kernel.process import Kernel
 from tools.local.sandbox import Sandbox
 
+REWOUND = ".rewound"
 GONE_NOTE = (
     "[the Python kernel your earlier python calls in this thread used has ended (the session "
     "closed or was resumed): this is a fresh kernel, so re-run the imports and loading you need]"
 )
 
 
+STALE_NOTE = (
+    "[this conversation was rewound (undo) since the kernel last ran: its variables may hold "
+    "what the undone calls made; restart=true gives a fresh kernel, replay=true re-runs this "
+    "thread's python calls]"
+)
+
+
 class KernelPool:
-    def __init__(self, sandbox: Sandbox | None = None, python: str | None = None) -> None:
-        self.sandbox, self.python = sandbox, python
+    def __init__(
+        self,
+        sandbox: Sandbox | None = None,
+        python: str | None = None,
+        memory_mb: int | None = None,
+    ) -> None:
+        self.sandbox, self.python, self.memory_mb = sandbox, python, memory_mb
         self._kernels: dict[str, Kernel] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._started_here: set[str] = set()
@@ -40,11 +54,12 @@ class KernelPool:
 
     async def kernel(self, thread: str, workspace: Path) -> tuple[Kernel, list[str]]:
         """The thread's live kernel, started if needed, and lines saying what was started."""
+        stale = await asyncio.to_thread(_take_mark, thread, REWOUND)
         if (kernel := self.running(thread)) is not None:
-            return kernel, []
+            return kernel, [STALE_NOTE] if stale else []
         await self.stop(thread)  # a dead one: its folder and client go
         kernel, notes = await self.start_kernel(workspace)
-        if thread not in self._started_here and _mark_started(thread):
+        if thread not in self._started_here and await asyncio.to_thread(_mark_started, thread):
             notes.insert(0, GONE_NOTE)
         self._started_here.add(thread)
         self._kernels[thread] = kernel
@@ -53,7 +68,7 @@ class KernelPool:
     async def start_kernel(self, cwd: Path) -> tuple[Kernel, list[str]]:
         """A new kernel in `cwd` (the pool does not keep it) and the lines describing it."""
         interpreter = await choose(cwd, self.python, self.sandbox)
-        kernel = Kernel(interpreter, cwd, self.sandbox)
+        kernel = Kernel(interpreter, cwd, self.sandbox, self.memory_mb)
         await kernel.start()
         walls = ", inside the sandbox" if self.sandbox is not None else ""
         notes = [f"[kernel started: {interpreter.describe()}{walls}]"]
@@ -89,10 +104,31 @@ class KernelPool:
                 await self.stop(thread)
 
 
+def rewound(thread: str) -> None:
+    """The thread's conversation went back (undo, perhaps in another process): its kernel's
+    next call says the state may be stale. Nothing to say if it never had a kernel."""
+    if _marker(thread).exists():
+        with contextlib.suppress(OSError):
+            _marker(thread, REWOUND).touch()
+
+
+def _take_mark(thread: str, suffix: str) -> bool:
+    """True (and the mark gone) when `thread` has the mark."""
+    try:
+        _marker(thread, suffix).unlink()
+    except OSError:
+        return False
+    return True
+
+
+def _marker(thread: str, suffix: str = "") -> Path:
+    name = hashlib.sha256(thread.encode()).hexdigest()[:32]
+    return ml_intern_home() / "kernels" / f"{name}{suffix}"
+
+
 def _mark_started(thread: str) -> bool:
     """Record that `thread` has had a kernel; True when an earlier process recorded it."""
-    name = hashlib.sha256(thread.encode()).hexdigest()[:32]
-    marker = ml_intern_home() / "kernels" / name
+    marker = _marker(thread)
     try:
         existed = marker.exists()
         marker.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ import os
 import queue
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -89,8 +90,15 @@ class Execution:
 class Kernel:
     """A started kernel; `execute` runs cells, `interrupt` stops one, `shutdown` ends it."""
 
-    def __init__(self, interpreter: Interpreter, cwd: Path, sandbox: Sandbox | None) -> None:
+    def __init__(
+        self,
+        interpreter: Interpreter,
+        cwd: Path,
+        sandbox: Sandbox | None,
+        memory_mb: int | None = None,
+    ) -> None:
         self.interpreter, self.cwd, self.sandbox = interpreter, cwd, sandbox
+        self.memory_mb = memory_mb
         self.started_s = 0.0
         self._proc: asyncio.subprocess.Process | None = None
         self._runtime = ""
@@ -103,14 +111,21 @@ class Kernel:
         from jupyter_client.connect import write_connection_file
 
         began = time.monotonic()
-        self._runtime = _private_folder()
-        connection, _info = write_connection_file(
-            os.path.join(self._runtime, "connection.json"),
-            ip=os.path.join(self._runtime, "k"),
-            transport="ipc",
-        )
-        argv, env = self._command(connection)
-        log = open(os.path.join(self._runtime, "kernel.log"), "wb")  # noqa: SIM115, ASYNC230
+
+        def prepare() -> tuple[str, list[str], dict[str, str], Any]:  # files: off the loop
+            self._runtime = _private_folder()
+            connection, _info = write_connection_file(
+                os.path.join(self._runtime, "connection.json"),
+                ip=os.path.join(self._runtime, "k"),
+                transport="ipc",
+            )
+            argv, env = self._command(connection)
+            if self.memory_mb:  # the limit holds for the sandbox and the kernel it starts
+                argv = [*_limited(self.memory_mb), *argv]
+            log = open(os.path.join(self._runtime, "kernel.log"), "wb")  # noqa: SIM115
+            return connection, argv, env, log
+
+        connection, argv, env, log = await asyncio.to_thread(prepare)
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *argv,
@@ -122,12 +137,12 @@ class Kernel:
                 start_new_session=True,
             )
         except OSError as error:
-            self._cleanup()
+            await asyncio.to_thread(self._cleanup)
             raise KernelStartError(f"could not start {argv[0]}: {error.strerror}") from None
         finally:
             log.close()
         self.client = AsyncKernelClient()
-        self.client.load_connection_file(connection)
+        await asyncio.to_thread(self.client.load_connection_file, connection)
         self.client.start_channels(hb=False)  # liveness is the process, not heartbeats
         await self._wait_ready()
         self.started_s = time.monotonic() - began
@@ -170,7 +185,7 @@ class Kernel:
         except asyncio.CancelledError:
             await self.shutdown()
             raise
-        said = self.log_tail()
+        said = await asyncio.to_thread(self.log_tail)
         if self.alive:
             said = f"no answer within {START_TIMEOUT_S} s. {said}"
         await self.shutdown()
@@ -204,7 +219,7 @@ class Kernel:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.stop_channels()
-        self._cleanup()
+        await asyncio.to_thread(self._cleanup)
 
     async def kill(self) -> None:
         if self._proc is None:
@@ -338,6 +353,18 @@ def _output(kind: str, content: dict[str, Any]) -> dict[str, Any] | None:
     if kind in ("execute_input", "clear_output"):
         return {"output_type": kind}
     return None
+
+
+# Sets RLIMIT_AS, then becomes the command: no shell, no dependency (prlimit may be absent).
+_LIMIT_SHIM = (
+    "import os, resource, sys; n = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execvp(sys.argv[2], sys.argv[2:])"
+)
+
+
+def _limited(memory_mb: int) -> list[str]:
+    """The argv prefix that runs a command with at most `memory_mb` MiB of address space."""
+    return [sys.executable, "-I", "-S", "-c", _LIMIT_SHIM, str(memory_mb * 2**20)]
 
 
 def _private_folder() -> str:

@@ -16,8 +16,9 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.kernel.figures import FigureFolder
 from tools.kernel.outputs import render
-from tools.kernel.pool import KernelPool
+from tools.kernel.pool import KernelPool, rewound
 from tools.kernel.process import INTERRUPT_GRACE_S, Execution, KernelStartError
+from tools.kernel.replay import replay as replay_calls
 from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.tree_scan import TreeScan
@@ -49,6 +50,14 @@ class PythonArgs(BaseModel):
     restart: bool = Field(
         False, description="Restart the kernel first, clearing every variable (then run `code`)."
     )
+    replay: bool = Field(
+        False,
+        description=(
+            "Start a fresh kernel and re-run this conversation's earlier python calls in order, "
+            "stopping at the first error (then run `code`): to rebuild state after a resume or "
+            "undo."
+        ),
+    )
 
 
 _PATH_LIKE = re.compile(r"[\w.~/*?\[\]-]+")
@@ -62,21 +71,22 @@ def names_secret_path(code: str, workspace: Path) -> bool:
 
 def kernel_rule(sandboxed: bool) -> ApprovalRule:
     """Like bash: code runs without asking only inside the sandbox; code naming a credential
-    location asks a human every time; a bare restart runs no code."""
+    location asks a human every time; a bare restart runs no code (a replay does)."""
 
     def rule(args: Mapping[str, Any], workspace: Path) -> Need:
         code = args.get("code")
         if isinstance(code, str) and names_secret_path(code, workspace):
             return "never_auto"
-        if sandboxed or not (isinstance(code, str) and code.strip()):
-            return "auto"
-        return "ask"
+        runs_code = bool(args.get("replay")) or (isinstance(code, str) and bool(code.strip()))
+        return "auto" if sandboxed or not runs_code else "ask"
 
     return rule
 
 
 def describe_python(args: Mapping[str, Any]) -> str:
     restart = " (after restarting the kernel)" if args.get("restart") else ""
+    if args.get("replay"):
+        restart = " (after re-running this conversation's earlier python calls in a fresh kernel)"
     return f"Run Python in the kernel{restart}:\n{args.get('code', '')}"
 
 
@@ -112,17 +122,27 @@ async def run_cell(
     code: str,
     timeout: int,  # noqa: ASYNC109 - the model's limit, enforced by interrupting the kernel
     restart: bool,
-) -> str:
+    replay: bool = False,
+) -> tuple[str, list[str]]:
+    """The cell's result as text, and the names of the figures it saved."""
     thread = call.thread_id
     notes: list[str] = []
-    if restart and await pool.stop(thread):
+    if (restart or replay) and await pool.stop(thread):
         notes.append("[kernel restarted: every earlier variable is gone]")
-    if not code.strip():
-        return "\n".join(notes) or "Nothing run: pass the Python to run in `code`."
+    if not code.strip() and not replay:
+        return "\n".join(notes) or "Nothing run: pass the Python to run in `code`.", []
+    # Where people sign in, this makes the person's folder on their first call.
+    workspace = await asyncio.to_thread(call.resolve, ".")
     try:
-        kernel, started = await pool.kernel(thread, call.workspace)
+        kernel, started = await pool.kernel(thread, workspace)
     except KernelStartError as error:
         raise ToolException(f"The Python kernel did not start: {error}") from None
+    if replay:
+        started.append(await replay_calls(kernel, call.earlier_calls, timeout))
+        if not kernel.alive:
+            await pool.stop(thread)
+        if not code.strip() or not kernel.alive:
+            return "\n".join([*notes, *started]), []
     emit = throttled(lambda line: call.progress(line=line))
     figures = FigureFolder(call, pool.sandbox)
 
@@ -147,7 +167,12 @@ async def run_cell(
             "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
         ]
     ended = [line for line in (ending(done, timeout),) if line]
-    return "\n".join([*notes, *started, text, *ended, *moved, *plants])
+    if pool.memory_mb and "MemoryError" in text:
+        ended.append(
+            f"[the kernel may use at most {pool.memory_mb:,} MiB (config kernel_memory_mb): "
+            "free memory (`del` large objects) or load less; its other variables are kept]"
+        )
+    return "\n".join([*notes, *started, text, *ended, *moved, *plants]), figures.names
 
 
 class _GitGuard:
@@ -173,12 +198,21 @@ class _GitGuard:
 
 
 def python_spec(pool: KernelPool) -> ToolSpec:
-    async def python(call: CallContext, code: str, timeout: int, restart: bool) -> str:  # noqa: ASYNC109
+    async def python(
+        call: CallContext,
+        code: str,
+        timeout: int,  # noqa: ASYNC109
+        restart: bool,
+        replay: bool,
+    ) -> tuple[str, dict[str, Any]]:
         async with pool.lock(call.thread_id):
-            return await run_cell(pool, call, code, timeout, restart)
+            text, figures = await run_cell(pool, call, code, timeout, restart, replay)
+        # The figures' names travel beside the text: the prompt (for a model that takes
+        # images) and the web page show them; the model reads only the text.
+        return text, {"figures": figures} if figures else {}
 
     return ToolSpec(
-        tool=make_tool("python", PythonArgs, python),
+        tool=make_tool("python", PythonArgs, python, artifact=True),
         family="local",
         kind="execute",
         approval=kernel_rule(pool.sandbox is not None),
@@ -188,4 +222,5 @@ def python_spec(pool: KernelPool) -> ToolSpec:
         workspace_effect="programs",
         close=pool.close,
         status=pool.status,
+        rewound=rewound,
     )

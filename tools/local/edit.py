@@ -6,7 +6,14 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import confined, named_path, off_loop, outside_workspace, require_file
+from tools.local.file_checks import (
+    confined,
+    editor_for,
+    named_path,
+    off_loop,
+    outside_workspace,
+    require_file,
+)
 from tools.local.file_edits import ReadRegistry, describe_edit, edit_file
 from tools.places import Walls
 from tools.policy import file_rule
@@ -37,7 +44,8 @@ def _edit(
 ) -> str:
     target = confined(call, path, "write", walls)
     require_file(target, "To create a new file, use `write`.")
-    outcome = edit_file(seen, call.thread_id, target, old_str, new_str, replace_all)
+    editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
+    outcome = edit_file(seen, call.thread_id, target, old_str, new_str, replace_all, editor)
     return describe_edit(call.show(target), outcome)
 
 

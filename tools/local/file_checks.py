@@ -10,7 +10,8 @@ from typing import Any
 from langchain_core.tools import ToolException
 
 from tools.call_context import CallContext
-from tools.places import Access, SecretMap, Walls, refusal
+from tools.editor_files import EditorFiles
+from tools.places import Access, SecretMap, Walls, editor_serves, refusal
 
 SNIFF_BYTES = 8192
 
@@ -30,6 +31,17 @@ def confined(call: CallContext, path: str, access: Access, walls: Walls | None) 
     if reason is not None:
         raise ToolException(reason)
     return target
+
+
+def editor_for(
+    call: CallContext, target: Path, access: Access, walls: Walls | None
+) -> EditorFiles | None:
+    """The editor that serves this `access` to the resolved `target`, or None for the disk;
+    decided here, before the editor hears of the path (tools/places.py `editor_serves`)."""
+    editor = call.editor
+    if editor is None or not (editor.reads if access == "read" else editor.writes):
+        return None
+    return editor if editor_serves(target, call.workspace, walls) else None
 
 
 def secret_filter(call: CallContext, walls: Walls | None) -> Callable[[Path], bool]:

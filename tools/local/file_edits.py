@@ -17,7 +17,11 @@ from pathlib import Path
 
 from langchain_core.tools import ToolException
 
+from tools.editor_files import EditorFiles, text_version
 from tools.text import numbered
+
+# (who serves a file's current text, who takes the write); None: the disk.
+Editors = tuple[EditorFiles | None, EditorFiles | None]
 
 # A write's temporary file beside its target: undo's scans of the workspace skip it (a `bash`
 # call running beside a `write` must not record it as a file that came and went).
@@ -37,18 +41,24 @@ class EditOutcome:
 
 
 class ReadRegistry:
-    """Per thread, the files it has seen, as (mtime_ns, size) when it last saw them."""
+    """Per thread, the files it has seen: (mtime_ns, size) when it last read them from disk,
+    or the text's digest when an editor served them (tools/editor_files.py)."""
 
     def __init__(self) -> None:
-        self._seen: dict[str, dict[Path, tuple[int, int]]] = {}
+        self._seen: dict[str, dict[Path, object]] = {}
         self.lock = threading.Lock()  # held across check-and-write so concurrent edits serialise
 
-    def record(self, thread: str, path: Path, st: os.stat_result | None = None) -> None:
-        st = st or path.stat()
-        self._seen.setdefault(thread, {})[path] = (st.st_mtime_ns, st.st_size)
+    def record(
+        self, thread: str, path: Path, st: os.stat_result | None = None, *, version: object = None
+    ) -> None:
+        if version is None:
+            st = st or path.stat()
+            version = (st.st_mtime_ns, st.st_size)
+        self._seen.setdefault(thread, {})[path] = version
 
-    def check(self, thread: str, path: Path) -> None:
-        """Raise unless `thread` has seen the current version of the existing file `path`."""
+    def check(self, thread: str, path: Path, version: object = None) -> None:
+        """Raise unless `thread` has seen the current version of the existing file `path`
+        (`version`: what an editor serves now; None: the file on disk)."""
         seen = self._seen.get(thread, {}).get(path)
         if seen is None:
             raise ToolException(
@@ -56,11 +66,14 @@ class ReadRegistry:
                 "Call `read` on it first, then retry, so you do not overwrite content you "
                 "have not seen."
             )
-        st = path.stat()
-        if (st.st_mtime_ns, st.st_size) != seen:
+        served = version
+        if version is None:
+            st = path.stat()
+            version = (st.st_mtime_ns, st.st_size)
+        if version != seen:
             raise ToolException(
-                f"{path} changed on disk since you last read it. `read` it again and redo "
-                "your change on the current content."
+                f"{path} changed {'on disk' if served is None else 'in the editor'} since you "
+                "last read it. `read` it again and redo your change on the current content."
             )
 
 
@@ -82,42 +95,74 @@ def atomic_write(target: Path, data: bytes, new_file_mode: int = 0o644) -> None:
 
 
 def write_file(
-    seen: ReadRegistry, thread: str, target: Path, content: str, new_file_mode: int
+    seen: ReadRegistry,
+    thread: str,
+    target: Path,
+    content: str,
+    new_file_mode: int,
+    editor: Editors = (None, None),
 ) -> bool:
-    """Write `content` to `target` under the read-before-write rule; True if it existed."""
+    """Write `content` to `target` under the read-before-write rule; True if it existed.
+    `editor`: who serves the current text and who takes the write (None: the disk)."""
+    reader, writer = editor
     if target.is_dir():
         raise ToolException(f"{target} is a directory; give a file path to write.")
     with seen.lock:
         existed = target.exists()
         data = content.encode("utf-8")
-        if existed and target.is_file() and target.read_bytes() == data:
-            # Nothing would change (e.g. a call re-run after a crash): no unseen edit to lose.
-            seen.record(thread, target)
-            return existed
-        if existed:
+        if existed and target.is_file():
+            current = reader.read_text(target).encode("utf-8") if reader else target.read_bytes()
+            if current == data:
+                # Nothing would change (e.g. a call re-run after a crash): no unseen edit to lose.
+                _record(seen, thread, target, reader and content)
+                return existed
+            seen.check(thread, target, reader and text_version(current.decode("utf-8")))
+        elif existed:
             seen.check(thread, target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data, new_file_mode)
-        seen.record(thread, target)
+        if writer is not None:
+            writer.write_text(target, content)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data, new_file_mode)
+        _record(seen, thread, target, reader and content)
     return existed
 
 
 def edit_file(
-    seen: ReadRegistry, thread: str, target: Path, old: str, new: str, replace_all: bool
+    seen: ReadRegistry,
+    thread: str,
+    target: Path,
+    old: str,
+    new: str,
+    replace_all: bool,
+    editor: Editors = (None, None),
 ) -> EditOutcome:
     """Apply one `edit` to the existing UTF-8 file `target` under the read-before-write rule."""
+    reader, writer = editor
     with seen.lock:
-        seen.check(thread, target)
-        text = _text_or_none(target.read_bytes())
+        if reader is not None:
+            text: str | None = reader.read_text(target)  # the buffer, unsaved text included
+            seen.check(thread, target, text_version(text or ""))
+        else:
+            seen.check(thread, target)
+            text = _text_or_none(target.read_bytes())
         if text is None:
             raise ToolException(
                 f"{target} is not a UTF-8 text file, and editing it could corrupt it. "
                 "Use bash (e.g. a short Python script) to change it."
             )
         outcome = apply_edit(text, old, new, replace_all=replace_all)
-        atomic_write(target, outcome.text.encode("utf-8"))
-        seen.record(thread, target)
+        if writer is not None:
+            writer.write_text(target, outcome.text)
+        else:
+            atomic_write(target, outcome.text.encode("utf-8"))
+        _record(seen, thread, target, reader and outcome.text)
     return outcome
+
+
+def _record(seen: ReadRegistry, thread: str, target: Path, served: str | None) -> None:
+    """What the thread now knows of `target`: the text an editor serves, else the disk's."""
+    seen.record(thread, target, version=None if served is None else text_version(served))
 
 
 def _text_or_none(data: bytes) -> str | None:

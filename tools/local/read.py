@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,10 @@ from pydantic import BaseModel, Field
 from configs.skills import BUNDLED_DIR
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
+from tools.editor_files import text_version
 from tools.local.file_checks import (
     confined,
+    editor_for,
     is_binary,
     off_loop,
     outside_workspace,
@@ -50,24 +53,36 @@ def read_file(
     target = confined(call, path, "read", walls)
     require_file(target, "Check the path, or use `glob` to find the file.")
     st = target.stat()
-    seen.record(call.thread_id, target, st)
+    editor = editor_for(call, target, "read", walls)
     if is_binary(target):
+        seen.record(call.thread_id, target, st)
         return f"{call.show(target)} is a binary file ({st.st_size} bytes); content not shown."
+    if editor is None:
+        seen.record(call.thread_id, target, st)
+        with target.open("rb") as f:
+            return paged(call.show(target), f, offset, limit)
+    text = editor.read_text(target)  # the editor's buffer, unsaved changes included
+    seen.record(call.thread_id, target, version=text_version(text))
+    return paged(call.show(target), io.StringIO(text, newline="\n"), offset, limit)
+
+
+def paged(shown: str, lines: Iterable[bytes | str], offset: int | None, limit: int) -> str:
+    """Lines `offset`.. of a file, numbered, with how to read further."""
     first = offset or 1
-    shown: list[str] = []
+    kept: list[str] = []
     total = 0
-    with target.open("rb") as f:
-        for total, raw in enumerate(f, start=1):
-            if first <= total < first + limit:
-                line = raw.decode("utf-8", errors="replace").rstrip("\n").removesuffix("\r")
-                cut = len(line) > MAX_LINE_CHARS
-                shown.append(line[:MAX_LINE_CHARS] + (" [line truncated]" if cut else ""))
+    for total, raw in enumerate(lines, start=1):
+        if first <= total < first + limit:
+            text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+            line = text.rstrip("\n").removesuffix("\r")
+            cut = len(line) > MAX_LINE_CHARS
+            kept.append(line[:MAX_LINE_CHARS] + (" [line truncated]" if cut else ""))
     if total == 0:
-        return f"{call.show(target)} is empty."
+        return f"{shown} is empty."
     if first > total:
-        raise ToolException(f"offset {first} is past the end of {target} ({total} lines).")
-    last = first + len(shown) - 1
-    text = numbered(shown, first)
+        raise ToolException(f"offset {first} is past the end of {shown} ({total} lines).")
+    last = first + len(kept) - 1
+    text = numbered(kept, first)
     if first > 1 or last < total:
         text += f"\n[Showing lines {first}-{last} of {total}."
         text += f" Call read with offset={last + 1} to continue.]" if last < total else "]"

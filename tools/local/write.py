@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import confined, named_path, off_loop, outside_workspace
+from tools.local.file_checks import confined, editor_for, named_path, off_loop, outside_workspace
 from tools.local.file_edits import ReadRegistry, write_file
 from tools.places import Walls
 from tools.policy import file_rule
@@ -28,7 +28,8 @@ def _write(
     call: CallContext, seen: ReadRegistry, walls: Walls | None, mode: int, path: str, content: str
 ) -> str:
     target = confined(call, path, "write", walls)
-    existed = write_file(seen, call.thread_id, target, content, mode)
+    editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
+    existed = write_file(seen, call.thread_id, target, content, mode, editor)
     lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
     return f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")

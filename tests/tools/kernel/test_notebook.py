@@ -137,3 +137,20 @@ async def test_a_huge_notebook_is_refused_before_it_is_parsed(tmp_path: Path) ->
         f.truncate(65 * 2**20)  # sparse: large on paper, no time to write
     out, status = await act(tmp_path, path="huge.ipynb", action="run")
     assert status == "error" and "more than the 64 MiB" in out and "--clear-output" in out
+
+
+async def test_outputs_written_into_the_file_are_masked_like_tool_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cell that prints a token (from the environment, from the workspace's .env) must not
+    leave it in the notebook on disk, where Jupyter, git and the next read would show it."""
+    token, planted = "hf_" + "Q7x" * 12, "sk-proj-" + "Zt4" * 16
+    monkeypatch.setenv("HF_TOKEN", token)
+    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={planted}\n")
+    for source in ["import os\nprint(os.environ['HF_TOKEN'])", "open('.env').read()"]:
+        await act(tmp_path, path="leak.ipynb", action="insert", source=source)
+    out, _ = await act(tmp_path, path="leak.ipynb", action="run")
+    on_disk = (tmp_path / "leak.ipynb").read_text()
+    assert token not in on_disk and planted not in on_disk
+    assert token not in out and planted not in out
+    assert "REDACTED" in on_disk and cells_of(tmp_path / "leak.ipynb")[1].outputs

@@ -290,3 +290,16 @@ async def test_a_kernel_that_cannot_start_says_what_it_printed(tmp_path: Path) -
     message = await call_tool(spec.tool, {"code": "1"}, tmp_path, as_tool_call=True)
     assert message.status == "error"
     assert "The Python kernel did not start: ImportError: cannot import name zmq" in message.content
+
+
+async def test_a_cell_past_the_memory_limit_fails_and_the_kernel_keeps_working(
+    tmp_path: Path,
+) -> None:
+    pool = KernelPool(memory_mb=1536)
+    spec = python_spec(pool)
+    try:
+        out = await run(spec, tmp_path, thread="mem", code="kept = 7\nhuge = bytearray(3 * 2**30)")
+        assert "MemoryError" in out and "at most 1,536 MiB (config kernel_memory_mb)" in out
+        assert "]: 8" in await run(spec, tmp_path, thread="mem", code="kept + 1")
+    finally:
+        await pool.close()

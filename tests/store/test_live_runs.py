@@ -1,0 +1,75 @@
+"""The servers' books on a real PostgreSQL: who holds a run, who may take it over, and how a
+silent server's hold on a thread's lock is ended."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store import live_runs
+from store.database import connect_kwargs
+from store.postgres_lock import end_holder
+from store.thread_lock import ThreadBusyError, ThreadLock
+
+NOWHERE = Path("/nonexistent")
+FRESH = 3600.0  # a heartbeat counts as alive for an hour
+SILENT = 0.0  # ... or not at all: every server is silent
+
+
+@pytest.fixture
+def url(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ML_INTERN_DATABASE_URL", pg_url)
+    return pg_url
+
+
+def test_a_run_is_found_with_its_server_and_taken_over_once(url: str) -> None:
+    live_runs.beat(url, "a", "http://a:1", "ml-intern:a:1")
+    live_runs.beat(url, "b", "http://b:1", "ml-intern:b:1")
+    live_runs.hold(url, "run-1", "thread-1", "a", None, {})
+    live_runs.hold(url, "run-1", "thread-1", "a", "alice", {"mode": "interactive"})  # starts
+    live_runs.hold(url, "run-2", "thread-2", "a", None, {})  # still waiting its turn
+    live_runs.running(url, "run-1")
+
+    owner = live_runs.owner_of_run(url, "run-1", FRESH)
+    assert owner is not None and (owner.server_id, owner.address, owner.alive) == (
+        "a", "http://a:1", True,
+    )  # fmt: skip
+    assert live_runs.owner_of_thread(url, "thread-1", FRESH) == owner
+    assert live_runs.orphans(url, FRESH) == []
+    assert live_runs.running_elsewhere(url, "b", FRESH) == {"alice": 1}
+    assert live_runs.running_elsewhere(url, "a", FRESH) == {}  # its own are not elsewhere
+
+    # Every server silent: the running run is an orphan, the waiting one is dropped.
+    (orphan,) = live_runs.orphans(url, SILENT)
+    assert (orphan.run_id, orphan.session_name, orphan.context) == (
+        "run-1", "ml-intern:a:1", {"mode": "interactive"},
+    )  # fmt: skip
+    assert live_runs.owner_of_run(url, "run-2", FRESH) is None
+    assert live_runs.claim(url, orphan, "b") is True
+    assert live_runs.claim(url, orphan, "c") is False  # one claim wins
+    assert live_runs.taken_from(url, "a", ["run-1"]) == ["run-1"]
+
+    live_runs.resumed(url, "run-1", "run-9")
+    live_runs.hold(url, "run-9", "thread-1", "b", "alice", {})
+    moved = live_runs.owner_of_run(url, "run-1", FRESH)
+    assert moved is not None and (moved.server_id, moved.resumed_as) == ("b", "run-9")
+    assert live_runs.orphans(url, SILENT) == []  # a resumed run is not resumed again
+    live_runs.drop(url, "run-9")
+    assert live_runs.owner_of_thread(url, "thread-1", FRESH) is None
+    assert live_runs.owner_of_run(url, "run-1", FRESH) is not None  # the old id still leads on
+
+
+def test_a_silent_servers_lock_is_ended_by_name_and_probed_for_a_dead_peer(url: str) -> None:
+    held = ThreadLock(NOWHERE, "thread-x")
+    held.acquire()
+    try:
+        assert held._session.execute("SHOW tcp_keepalives_idle").fetchone()[0] in {"10", "10s"}
+        with pytest.raises(ThreadBusyError):
+            ThreadLock(NOWHERE, "thread-x").acquire()
+        assert end_holder(url, "thread-x", "ml-intern:elsewhere:1") is False  # not its name
+        assert end_holder(url, "thread-x", connect_kwargs()["application_name"]) is True
+        with ThreadLock(NOWHERE, "thread-x"):  # the thread is free again
+            pass
+    finally:
+        held.release()
