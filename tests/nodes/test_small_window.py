@@ -145,3 +145,21 @@ async def test_a_prompt_that_cannot_fit_says_what_to_change_in_words_for_the_mod
     errors = " ".join(e.data.get("message", "") for e in events if e.type == "error")
     assert advice in errors and never not in errors
     assert events[-1].data["stop_reason"] == "compact_failed"
+
+
+async def test_a_slow_local_server_is_waited_for_not_asked_twice(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold prompt on a loaded CPU took 606 s against a 600 s timeout: the request was sent
+    again while llama.cpp was still working on the first. A local server has its own limit."""
+    from graph.session import Session
+
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content="slow but sure", delay=1.0))
+    settings = fast_settings(None, model_name="llamacpp/local", request_timeout_s=0.2)
+    async with Session.open(
+        settings, workspace=workspace, home=isolated_home, mode="headless"
+    ) as s:
+        events = await collect(s.send("hi"))
+    assert events[-1].data["final_text"] == "slow but sure"
+    assert len(llm.requests) == 1
