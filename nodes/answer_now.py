@@ -41,7 +41,7 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
     start = next((i for i in range(len(prompt) - 1, -1, -1) if is_user_message(prompt[i])), -1)
     if start < 0:
         return list(prompt)
-    told: list[str] = []
+    told: dict[str, str] = {}  # a call made again (a cycle) is told once, with its last result
     results = {m.tool_call_id: m for m in prompt[start:] if isinstance(m, ToolMessage)}
     for message in prompt[start + 1 :]:
         if not isinstance(message, AIMessage):
@@ -50,12 +50,13 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
             result = results.get(call["id"])
             if result is None or note_kind(result) == REPEAT:
                 continue
-            args = json.dumps(call.get("args") or {}, ensure_ascii=False)
-            told.append(f"{call['name']} {args}:\n{text_of(result.content)}")
+            said = f"{call['name']} {json.dumps(call.get('args') or {}, ensure_ascii=False)}"
+            told.pop(said, None)
+            told[said] = f"{said}:\n{text_of(result.content)}"
     if not told:
         return list(prompt)
     ask = HumanMessage(
-        content=ANSWER_NOW.format(calls="\n\n".join(told)),
+        content=ANSWER_NOW.format(calls="\n\n".join(told.values())),
         additional_kwargs={MARKER: "answer_now"},
     )
     return [*prompt[: start + 1], ask]

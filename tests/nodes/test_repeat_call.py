@@ -145,3 +145,17 @@ async def test_a_large_model_in_a_loop_gets_the_guard_as_before_with_its_tools(
     guard = GUARD.format(what="calling bash again")
     assert llm.requests[3]["messages"][-2]["content"] == guard  # then the runtime note
     assert all(r.get("tools") for r in llm.requests)
+
+
+def test_a_cycle_is_retold_once_per_call_with_its_last_result() -> None:
+    """Seen on overfit-run: three files read twice over met the loop guard; each is told once."""
+    from langchain_core.messages import SystemMessage
+
+    from nodes.answer_now import retold
+
+    history = [SystemMessage("s"), HumanMessage("which run overfit?")]
+    for n, path in enumerate(["a.json", "b.json", "a.json"]):
+        history += [step(str(n), "read", path=path), result(str(n), f"{path} #{n}")]
+    *_, ask = retold(history)
+    calls = 'read {"path": "b.json"}:\nb.json #1\n\nread {"path": "a.json"}:\na.json #2'
+    assert ask.content == ANSWER_NOW.format(calls=calls)
