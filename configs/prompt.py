@@ -120,10 +120,12 @@ def runtime_note(
     workspace: Path | str | None = None,
     runs: Sequence[str] = (),
     small: bool = False,
+    files: str = "",
 ) -> str:
     """What is true now, sent with each call: the date, the workspace, the plan and (once a
     compaction has shortened the history) one line per run this thread launched. `small`: a
-    small-window model is also told to look before it answers (it otherwise guesses a file)."""
+    small-window model is also told to look before it answers (it otherwise guesses a file),
+    and shown `files`, the workspace's files as the turn began (it otherwise invents names)."""
     lines = [f"[runtime] Today is {(today or dt.date.today()).isoformat()}."]
     if workspace is not None:
         lines.append(f"Workspace (where tools run): {workspace}")
@@ -134,6 +136,8 @@ def runtime_note(
     if runs:
         lines.append("Runs this thread launched, as measured (the `experiments` tool has more):")
         lines += list(runs)
+    if small and files:
+        lines.append(f"Files in the workspace as this turn began (path, size):\n{files}")
     if small:
         lines.append(LOOK_FIRST)
     return "\n".join(lines)

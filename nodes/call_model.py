@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
 from configs.advice import COMMAND_LINE, Advice
+from nodes.answer_now import must_answer, retold
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
@@ -63,11 +64,16 @@ async def call_model(
     profile, learned = await thread_profile(state, model_id, deps.settings)
     prompt = own_reasoning_only(await build_prompt(state, run, profile, deps), model_id)
     small = profile.small_window and deps.role == "agent"  # a sub-agent keeps its own tools
-    tools = offered_tools(deps.catalog, small=small, history=state.get("messages") or [])
+    history = state.get("messages") or []
+    answer_now = small and must_answer(history)
+    tools = [] if answer_now else offered_tools(deps.catalog, small=small, history=history)
+    prompt = retold(prompt) if answer_now else prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, prompt)
-        response = await invoke_thinking(deps, model_id, prompt, config, extra, tools, run.advice)
+        response = await invoke_thinking(
+            deps, model_id, prompt, config, extra, tools, run.advice, with_tools=not answer_now
+        )
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -80,7 +86,7 @@ async def call_model(
         return update
 
     response, dropped = tidy_tool_calls(response)
-    if profile.text_tool_calls:
+    if profile.text_tool_calls and not answer_now:
         # A local model's `<tool_call>` text, made real.
         response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
@@ -137,10 +143,21 @@ async def invoke_thinking(
     extra: dict[str, Any],
     tools: Sequence[Any] | None = None,
     advice: Advice = COMMAND_LINE,
+    *,
+    with_tools: bool = True,
 ) -> AIMessage:
     """`invoke_with_retries` with the reasoning effort in `extra`, and without it for one
     step when Anthropic refuses the thinking because the last tool call's did not come back."""
-    ask = partial(invoke_with_retries, deps, model_id, prompt, config, tools=tools, advice=advice)
+    ask = partial(
+        invoke_with_retries,
+        deps,
+        model_id,
+        prompt,
+        config,
+        tools=tools,
+        advice=advice,
+        with_tools=with_tools,
+    )
     try:
         return await ask(extra=extra)
     except ProviderError as error:

@@ -68,7 +68,9 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
             **(keys if target.api_key else {}),
             **sampling,
             max_retries=1,
-            request_timeout=settings.request_timeout_s,
+            request_timeout=(
+                settings.local_request_timeout_s if profile.local else settings.request_timeout_s
+            ),
             model_kwargs={"max_retries": 0, **profile.cache_kwargs()},
         )
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
+from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
 from nodes.history import is_user_message, note, note_kind, results_by_call
 from nodes.run_options import run_context
@@ -27,6 +28,12 @@ GUARD = (
     "You are repeating yourself: {what} with the same arguments and the same result. "
     "Doing it again will not help. Stop, state what you have learned, and try a different "
     "approach (other arguments, another tool, or ask the user)."
+)
+# A small model is asked next without tools (nodes/call_model.py `must_answer`); told to "state
+# what you have learned", Qwen2.5-Coder-1.5B answered about the guard instead of the question.
+SMALL_GUARD = (
+    "You are repeating yourself: {what} with the same arguments and the same result. "
+    "Answer the user's question now, in plain text, from the results above."
 )
 
 
@@ -93,7 +100,11 @@ async def doom_check(
     turn["doom_fires"] += 1
     names = sorted({s.split(":", 1)[0] for s in loop})
     what = f"calling {', '.join(names)}" + (" in a cycle" if len(loop) > 1 else " again")
-    return {"messages": [note("doom_guard", GUARD.format(what=what))], "turn": turn}
+    model_id = state.get("model") or deps.settings.model_name
+    profile, _ = await thread_profile(state, model_id, deps.settings)
+    small = profile.small_window and deps.role == "agent"
+    guard = (SMALL_GUARD if small else GUARD).format(what=what)
+    return {"messages": [note("doom_guard", guard)], "turn": turn}
 
 
 def _user_says_continue(loop: Sequence[str]) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -24,10 +25,11 @@ from configs.memory import load_memory
 from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
 from nodes.deps import AgentDeps
-from nodes.history import MARKER, last_user_index, note_kind, repair_orphans
+from nodes.history import MARKER, current_turn_id, last_user_index, note_kind, repair_orphans
 from nodes.tool_images import with_images
 from tools.hub.whoami import hub_user
 from tools.local.sandbox import Sandbox
+from tools.local.workspace_listing import workspace_listing
 from tools.secrets.sources import masked_in
 
 if TYPE_CHECKING:
@@ -59,9 +61,17 @@ async def build_prompt(
     )
     # Not stored: it changes from call to call.
     runs = await runtime_lines(state, run, deps)
+    small = profile.small_window and deps.role == "agent"
+    files = (
+        await turn_listing(workspace, current_turn_id(state.get("messages") or [])) if small else ""
+    )
     now = HumanMessage(
         content=runtime_note(
-            state.get("plan") or (), workspace=workspace, runs=runs, small=profile.small_window
+            state.get("plan") or (),
+            workspace=workspace,
+            runs=runs,
+            small=profile.small_window,
+            files=files,
         ),
         additional_kwargs={MARKER: "runtime"},
     )
@@ -70,6 +80,24 @@ async def build_prompt(
     history = repair_orphans(state.get("messages") or [])
     history = await with_images(history, profile, workspace)  # figures, if it takes images
     return [SystemMessage(content=system), *with_note(history, now, profile.small_window)]
+
+
+_listings: dict[tuple[str, str], str] = {}
+
+
+async def turn_listing(workspace: Path | str | None, turn: str) -> str:
+    """The workspace's files as this turn began: listed at its first call and kept for the
+    rest of it, so the note before the question stays byte-stable and a local server's
+    prompt cache keeps the history after it."""
+    if workspace is None:
+        return ""
+    key = (str(workspace), turn)
+    if key not in _listings:
+        if len(_listings) >= 64:  # a long-lived server: keep the newest turns only
+            _listings.pop(next(iter(_listings)))
+        listing = await asyncio.to_thread(workspace_listing, Path(workspace))
+        _listings[key] = await asyncio.to_thread(masked_in, workspace, listing)
+    return _listings[key]
 
 
 def with_note(

@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
 from nodes.history import MARKER, is_user_message, results_by_call
 
+REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer
 REPEAT_OF = "ml_intern_repeat_of"  # on a repeat's answer: the result it quotes
 # Measured on recorded requests (Qwen2.5-Coder-1.5B, fenced template): this wording made it
 # answer 4 times of 4; "Not run again: ..." or an offer of "a different tool" made it call
@@ -45,7 +46,7 @@ def repeated_calls(
             content=REPEATED.format(name=call["name"], result=result),
             tool_call_id=call["id"],
             name=call["name"],
-            additional_kwargs={MARKER: "repeat", REPEAT_OF: result},
+            additional_kwargs={MARKER: REPEAT, REPEAT_OF: result},
         )
     return answers
 

@@ -121,6 +121,12 @@ def test_runtime_note_snapshot() -> None:
         plan, today=dt.date(2026, 1, 2), workspace="/home/user/project", small=True
     )
     check_snapshot("runtime_note_small.md", small + "\n")
+    files = "apples.txt 48 B\ndata/train.jsonl 46.7 kB\nruns/ (not listed)"
+    listed = runtime_note(today=dt.date(2026, 1, 2), workspace="/ws", small=True, files=files)
+    check_snapshot("runtime_note_small_files.md", listed + "\n")
+    assert runtime_note(files=files, today=dt.date(2026, 1, 2)) == runtime_note(
+        today=dt.date(2026, 1, 2)
+    )  # a large window's note never lists files
 
 
 def test_runtime_note_with_runs_snapshot() -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from nodes.answer_now import ANSWER_NOW
+from nodes.doom_check import GUARD, SMALL_GUARD
 from nodes.repeat_call import REPEATED, repeated_calls
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.transcript_checks import assert_valid_tool_pairing
 
 # Appends a line each time it runs: the file says how often the command really ran.
 COUNTING = "echo ran >> count.txt && python3 main.py"
@@ -28,6 +30,10 @@ def result(call_id: str, text: str) -> ToolMessage:
 
 def test_the_repeat_notes_snapshot() -> None:
     check_snapshot("repeat_call.md", REPEATED.format(name="bash", result="5") + "\n")
+    check_snapshot("doom_guard_small.md", SMALL_GUARD.format(what="calling read again") + "\n")
+    check_snapshot(
+        "answer_now.md", ANSWER_NOW.format(calls='read {"path": "a.txt"}:\n1\tA.') + "\n"
+    )
 
 
 def test_only_a_repeat_of_the_previous_step_in_this_turn_is_answered() -> None:
@@ -62,12 +68,37 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
     settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
+        stored = (await session.values())["messages"]
     assert (workspace / "count.txt").read_text() == "ran\n"  # run once, not twice
-    told = llm.requests[2]["messages"][-1]
-    assert told["role"] == "tool" and told["content"].startswith("You already made this call")
-    assert "have its result (above): 5\n" in told["content"]
-    assert_valid_tool_pairing(llm.requests[2]["messages"])
+    told = stored[-2]  # the repeat's answer, kept in the thread
+    assert told.type == "tool" and str(told.content).startswith("You already made this call")
+    assert "have its result (above): 5\n" in str(told.content)
     assert events[-1].data["final_text"] == "It prints 5."
+    # Told to answer, it made the same call until the iteration limit: now it has no tools,
+    # and its calls are retold as text (with tools gone, it wrote the call as a JSON fence).
+    assert [bool(r.get("tools")) for r in llm.requests] == [True, True, False]
+    *_, question, retold = llm.requests[2]["messages"]
+    assert question["content"] == "Run `python3 main.py`; what does it print?"
+    assert retold["content"] == ANSWER_NOW.format(
+        calls=f"bash {json.dumps(RUN['arguments'])}:\n5\n[exit code: 0]"
+    )
+    assert not any(m.get("tool_calls") or m["role"] == "tool" for m in llm.requests[2]["messages"])
+
+
+async def test_a_call_written_in_a_reply_that_must_answer_is_not_run(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "main.py").write_text("print(2 + 3)\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    fenced = (
+        "```json\n" + json.dumps({"name": "bash", "arguments": {"command": COUNTING}}) + "\n```"
+    )
+    llm.add(Turn(tool_calls=[RUN]), Turn(tool_calls=[RUN]), Turn(content=fenced))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Run `python3 main.py`; what does it print?"))
+    assert (workspace / "count.txt").read_text() == "ran\n"
+    assert len(llm.requests) == 3 and events[-1].data["final_text"] == fenced
 
 
 async def test_a_small_model_that_keeps_repeating_meets_the_loop_guard(
@@ -81,9 +112,13 @@ async def test_a_small_model_that_keeps_repeating_meets_the_loop_guard(
     settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
+        stored = (await session.values())["messages"]
     assert (workspace / "count.txt").read_text() == "ran\n"
-    guard = [m for r in llm.requests for m in r["messages"] if "repeating yourself" in m["content"]]
+    guard = [m for m in stored if "repeating yourself" in str(m.content)]
     assert guard and len(llm.requests) == 7  # 1 run + 3 repeats, the guard, 3 more repeats
+    # After the first repeat, every call went without tools (a model that ignores that still
+    # meets the guard).
+    assert [bool(r.get("tools")) for r in llm.requests] == [True, True] + [False] * 5
     assert events[-1].data["stop_reason"] == "doom_loop"
 
 
@@ -97,3 +132,30 @@ async def test_a_large_model_polling_with_the_same_call_runs_it_each_time(
         await collect(session.send("Run `python3 main.py` twice."))
     assert (workspace / "count.txt").read_text() == "ran\nran\n"
     assert "You already made this call" not in str(llm.requests[2]["messages"][-1]["content"])
+
+
+async def test_a_large_model_in_a_loop_gets_the_guard_as_before_with_its_tools(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "main.py").write_text("print(2 + 3)\n")
+    llm.add(*[Turn(tool_calls=[RUN])] * 3, Turn(content="It prints 5."))
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, mode="headless") as session:
+        await collect(session.send("Run `python3 main.py` until it prints 6."))
+    guard = GUARD.format(what="calling bash again")
+    assert llm.requests[3]["messages"][-2]["content"] == guard  # then the runtime note
+    assert all(r.get("tools") for r in llm.requests)
+
+
+def test_a_cycle_is_retold_once_per_call_with_its_last_result() -> None:
+    """Seen on overfit-run: three files read twice over met the loop guard; each is told once."""
+    from langchain_core.messages import SystemMessage
+
+    from nodes.answer_now import retold
+
+    history = [SystemMessage("s"), HumanMessage("which run overfit?")]
+    for n, path in enumerate(["a.json", "b.json", "a.json"]):
+        history += [step(str(n), "read", path=path), result(str(n), f"{path} #{n}")]
+    *_, ask = retold(history)
+    calls = 'read {"path": "b.json"}:\nb.json #1\n\nread {"path": "a.json"}:\na.json #2'
+    assert ask.content == ANSWER_NOW.format(calls=calls)

@@ -145,3 +145,44 @@ async def test_a_prompt_that_cannot_fit_says_what_to_change_in_words_for_the_mod
     errors = " ".join(e.data.get("message", "") for e in events if e.type == "error")
     assert advice in errors and never not in errors
     assert events[-1].data["stop_reason"] == "compact_failed"
+
+
+async def test_a_small_model_sees_the_workspace_files_as_the_turn_began(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It read four real files and then a fifth it made up; shown the files, it has no name to
+    invent. The list is taken once a turn, so the note before the question stays the same
+    (a local server keeps the history after it cached)."""
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    (workspace / "apples.txt").write_text("Apples are red.\n")
+    (workspace / "data").mkdir()
+    (workspace / "data" / "train.jsonl").write_text("x" * 46_690)
+    (workspace / ".env").write_text("HF_TOKEN=hf_secret\n")
+    write = {"name": "write", "arguments": {"path": "new.txt", "content": "hi"}}
+    llm.add(Turn(tool_calls=[write]), Turn(content="done"), Turn(content="again"))
+    async with session_for("llamacpp/local", workspace, isolated_home) as session:
+        await collect(session.send("Write new.txt"))
+        await collect(session.send("What is here?"))
+    first, second, third = (r["messages"] for r in llm.requests)
+    note = next(m["content"] for m in first if m["content"].startswith("[runtime]"))
+    assert "apples.txt 16 B\ndata/train.jsonl 46.7 kB" in note and ".env" not in note
+    assert note in [m["content"] for m in second]  # unchanged within the turn
+    assert "new.txt 2 B" not in note and "new.txt 2 B" in third[-2]["content"]  # next turn
+
+
+async def test_a_slow_local_server_is_waited_for_not_asked_twice(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold prompt on a loaded CPU took 606 s against a 600 s timeout: the request was sent
+    again while llama.cpp was still working on the first. A local server has its own limit."""
+    from graph.session import Session
+
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content="slow but sure", delay=1.0))
+    settings = fast_settings(None, model_name="llamacpp/local", request_timeout_s=0.2)
+    async with Session.open(
+        settings, workspace=workspace, home=isolated_home, mode="headless"
+    ) as s:
+        events = await collect(s.send("hi"))
+    assert events[-1].data["final_text"] == "slow but sure"
+    assert len(llm.requests) == 1

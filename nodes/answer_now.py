@@ -1,0 +1,62 @@
+"""A small model that keeps calling is made to answer: asked once without tools, its calls and
+their results retold as plain text.
+
+Qwen2.5-Coder-1.5B read the four .txt files it was asked to summarise, then a line of the
+runtime note as a fifth file, again and again: told to answer, it made the same call until the
+iteration limit; asked without tools, it wrote the same call as a JSON fence, copying the
+calls in its history (bench/README.md). Retold as text, the history has no call to copy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+
+from nodes.history import MARKER, is_user_message, note_kind, text_of
+from nodes.repeat_call import REPEAT
+
+ANSWER_NOW = (
+    "Your tool calls so far and what they returned:\n\n{calls}\n\n"
+    "Answer my question above now, in plain text, from these results. Do not call a tool."
+)
+
+
+def must_answer(history: Sequence[BaseMessage]) -> bool:
+    """The last step repeated its previous call (answered without a rerun), or the loop guard
+    spoke: the next call goes without tools."""
+    for message in reversed(history):
+        kind = note_kind(message)
+        if kind in ("doom_guard", REPEAT):
+            return True
+        if not isinstance(message, ToolMessage):
+            return False
+    return False
+
+
+def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """`prompt` with this turn's calls and results (after the user's last message) replaced by
+    one user message that tells them as text; repeats and the agent's notes are left out."""
+    start = next((i for i in range(len(prompt) - 1, -1, -1) if is_user_message(prompt[i])), -1)
+    if start < 0:
+        return list(prompt)
+    told: dict[str, str] = {}  # a call made again (a cycle) is told once, with its last result
+    results = {m.tool_call_id: m for m in prompt[start:] if isinstance(m, ToolMessage)}
+    for message in prompt[start + 1 :]:
+        if not isinstance(message, AIMessage):
+            continue
+        for call in message.tool_calls:
+            result = results.get(call["id"])
+            if result is None or note_kind(result) == REPEAT:
+                continue
+            said = f"{call['name']} {json.dumps(call.get('args') or {}, ensure_ascii=False)}"
+            told.pop(said, None)
+            told[said] = f"{said}:\n{text_of(result.content)}"
+    if not told:
+        return list(prompt)
+    ask = HumanMessage(
+        content=ANSWER_NOW.format(calls="\n\n".join(told.values())),
+        additional_kwargs={MARKER: "answer_now"},
+    )
+    return [*prompt[: start + 1], ask]

@@ -1,0 +1,43 @@
+"""The workspace as a small model first sees it: files with sizes, bounded, no credentials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools.local.workspace_listing import human_size, workspace_listing
+
+
+def test_files_are_listed_top_level_first_with_sizes(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text("x" * 1234)
+    (tmp_path / "a.md").write_text("hi")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.jsonl").write_text("x" * 46_690)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref")
+    assert workspace_listing(tmp_path) == "a.md 2 B\nb.txt 1.2 kB\ndata/train.jsonl 46.7 kB"
+
+
+def test_credentials_are_not_listed(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("HF_TOKEN=hf_x\n")
+    (tmp_path / "id_rsa").write_text("key")
+    (tmp_path / "train.py").write_text("print(1)\n")
+    assert workspace_listing(tmp_path) == "train.py 9 B"
+
+
+def test_a_big_tree_is_cut_and_says_so(tmp_path: Path) -> None:
+    for i in range(50):
+        (tmp_path / f"f{i:02}.txt").write_text("x")
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    (deep / "far.txt").write_text("x")
+    lines = workspace_listing(tmp_path, limit=5).splitlines()
+    assert lines == ["f00.txt 1 B", "f01.txt 1 B", "f02.txt 1 B", "f03.txt 1 B", "f04.txt 1 B",
+                     "[more files not listed: use `glob` to find them]"]  # fmt: skip
+    assert "a/b/c/ (not listed)" in workspace_listing(tmp_path, depth=3, limit=100)
+    assert workspace_listing(tmp_path / "a", depth=1) == "b/ (not listed)"
+
+
+def test_sizes_read_as_a_person_writes_them() -> None:
+    assert [human_size(n) for n in (0, 999, 1000, 46_690, 1_300_000, 5 * 10**12)] == [
+        "0 B", "999 B", "1.0 kB", "46.7 kB", "1.3 MB", "5.0 TB"
+    ]  # fmt: skip
