@@ -30,6 +30,7 @@ from graph.experiments import with_ledger
 from graph.research_agent import with_research
 from nodes.deps import AgentDeps
 from serve.parent_watch import watch_parent
+from serve.run_queue_wake import install as wake_runs_at_once
 from serve.server_settings import server_settings
 from store.checkpointer import default_db_path, open_checkpointer
 from store.thread_index import ThreadIndex
@@ -179,6 +180,8 @@ async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
     shutdown the MCP sessions close with it."""
     async with open_checkpointer(default_db_path()) as saver:
         SERVER.saver = saver
+        if not wake_runs_at_once():
+            log.warning("ml-intern: new runs start on the dev queue's next look (up to 1 s)")
         watch = asyncio.create_task(watch_parent(), name="ml-intern-parent-watch")
         try:
             await build_now()

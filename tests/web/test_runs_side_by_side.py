@@ -3,7 +3,8 @@
 Sixteen threads each get a run over the HTTP API, all at once, against the scripted model
 whose first step of every run is slow. Served one after another they would take the sum of
 those steps; side by side they overlap, which the model server sees as several requests in
-flight at the same moment (not inferred from timing alone).
+flight at the same moment (not inferred from timing alone). A run asked of an idle server
+reaches the model at once, not on the dev queue's next half-second look.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import user_texts
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)
@@ -47,6 +49,19 @@ async def one_run(api: httpx.AsyncClient, n: int) -> dict[str, Any]:
 async def all_runs(url: str) -> list[dict[str, Any]]:
     async with httpx.AsyncClient(base_url=url, trust_env=False, timeout=240) as api:
         return await asyncio.gather(*(one_run(api, n) for n in range(RUNS)))
+
+
+async def start_delays(url: str, arrivals: dict[str, float], runs: int = 3) -> list[float]:
+    """Runs one after another on an idle server: from each POST to its model request, s."""
+    delays = []
+    async with httpx.AsyncClient(base_url=url, trust_env=False, timeout=240) as api:
+        for n in range(runs):
+            thread = (await api.post("/threads", json={})).json()["thread_id"]
+            asked = time.monotonic()
+            answer = await api.post(f"/threads/{thread}/runs/wait", json=run_body(f"alone {n}"))
+            assert answer.status_code == 200, answer.text
+            delays.append(arrivals[f"alone {n}"] - asked)
+    return delays
 
 
 async def two_runs_on_one_thread(url: str) -> list[dict[str, Any]]:
@@ -83,6 +98,19 @@ def test_sixteen_threads_run_side_by_side(
         assert llm.peak_in_flight > 1, "the model never saw two requests at once"
         assert llm.peak_in_flight >= RUNS // 2, llm.peak_in_flight
         assert wall < serial / 2, f"{RUNS} runs took {wall:.1f} s; one after another: {serial} s"
+
+        # A run asked of an idle server starts at once (the dev queue alone looks every
+        # 0.5 s, for runs made before its wait began: 0.5-1 s).
+        arrivals: dict[str, float] = {}
+
+        def answer_at_once(request: dict[str, Any]) -> Turn:
+            arrivals.setdefault(user_texts(request)[0], time.monotonic())
+            return Turn(content="Done side by side.")
+
+        llm.responder = answer_at_once
+        delays = asyncio.run(start_delays(f"http://127.0.0.1:{port}", arrivals))
+        assert sorted(delays)[1] < 0.3, f"POST to the model's first request: {delays} s"
+        llm.responder = step
 
         # One thread still runs one run at a time: the second starts from the first's end
         # (its model request holds the first's tool result, so the script answers at once).
