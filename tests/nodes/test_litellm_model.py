@@ -48,3 +48,31 @@ def test_the_deferred_tokenizer_counts_as_litellm_s_own() -> None:
 
     text = "epoch 3 loss 0.412 accuracy 0.87"
     assert LazyTokenizer().encode(text) == _get_default_encoding().encode(text)
+
+
+async def test_litellm_no_longer_prices_each_reply_and_the_call_is_priced_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """litellm priced every response three times for a figure nothing read (~20% of a
+    call's CPU); the thread's cost comes from ml-intern's own pricing of the usage."""
+    import litellm
+    from langchain_core.messages import HumanMessage
+
+    from configs.model_profile import profile_of
+    from configs.settings import Settings
+    from nodes.deps import litellm_chat_model
+    from nodes.usage import call_usage
+    from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    model_id = "openai/gpt-4o"  # on litellm's price list
+    prompt = [HumanMessage("hello")]
+    with ScriptedLLMServer([Turn(content="hi", usage={"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200})]) as server:  # fmt: skip
+        settings = Settings(model_name=model_id, api_base=server.url)
+        reply = await litellm_chat_model(settings)(model_id).ainvoke(prompt)
+    assert reply.content == "hi"
+    assert "response_cost" not in reply.response_metadata  # litellm priced nothing
+    spent = call_usage(profile_of(model_id, settings), prompt, reply)
+    listed = litellm.cost_per_token(model=model_id, prompt_tokens=1000, completion_tokens=200)
+    assert (spent["input_tokens"], spent["output_tokens"]) == (1000, 200)
+    assert spent["cost_usd"] == pytest.approx(sum(listed)) and spent["cost_usd"] > 0
