@@ -7,7 +7,9 @@ against the scripted model, then for each N starts N threads' runs at once over 
 run's model time, the most model requests in flight at once (counted by the model server),
 added latency p50/p95 at the start (a run's POST to its first model request: `langgraph dev`
 looks for new runs every 0.5 s when idle) and per step (a model request's arrival minus the
-previous answer of its run), server CPU per step and RSS (the server's process tree, /proc).
+previous answer of its run), server CPU per step and RSS (the server's process tree, /proc),
+and this process's own CPU per step (the HTTP client and the scripted model together: if it
+came near the server's, the bench would be measuring itself).
 A round of two runs per server first warms up and is not reported. With `--servers 2`, two
 servers (each its own home) share one PostgreSQL database (`--db URL`, or a throwaway cluster
 from tests/fakes/postgres.py) and the workspace, and the runs are dealt to them in turn, as a
@@ -141,12 +143,16 @@ def measure(
 
     pids = everything()
     cpu_before, peak_rss = cpu_s(pids), rss_mb(pids)
+    own_before = time.process_time()
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_rss
-        while not stop.wait(0.2):
-            peak_rss = max(peak_rss, rss_mb(everything()))
+        nonlocal peak_rss, pids
+        for n in itertools.count(1):
+            if stop.wait(0.2):
+                return
+            pids = everything() if n % 10 == 0 else pids  # a walk of /proc costs CPU too
+            peak_rss = max(peak_rss, rss_mb(pids))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -156,6 +162,7 @@ def measure(
     wall = time.monotonic() - began
     stop.set()
     sampler.join()
+    own_cpu = time.process_time() - own_before
     start, added = [], []
     for task, times in script.arrivals.items():
         start.append((times[0] - started[task]) * 1000)
@@ -173,6 +180,7 @@ def measure(
         "step_p50_ms": round(percentile(added, 0.5), 1),
         "step_p95_ms": round(percentile(added, 0.95), 1),
         "cpu_ms_per_step": round((cpu_s(everything()) - cpu_before) * 1000 / (runs * STEPS), 1),
+        "bench_cpu_ms_per_step": round(own_cpu * 1000 / (runs * STEPS), 1),
         "rss_mb": round(rss_mb(everything()), 1),
         "peak_rss_mb": round(peak_rss, 1),
     }

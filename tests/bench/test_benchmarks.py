@@ -130,6 +130,7 @@ def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     (round_,) = found["rounds"]
     assert found["bench"] == "server_load" and round_["ok"] == 2
     assert round_["peak_in_flight"] == 2 and round_["cpu_ms_per_step"] > 0
+    assert round_["bench_cpu_ms_per_step"] > 0  # the client's and scripted model's own CPU
     assert round_["peak_rss_mb"] >= found["idle_rss_mb"] > 50
 
 
