@@ -18,6 +18,11 @@ _installed = False
 _MAX_REMEMBERED = 4096
 # (walk, the schema's JSON text) -> the walk returns the schema unchanged
 _unchanged: dict[tuple[Callable[..., Any], str], bool] = {}
+# id(parameters) -> (parameters, its JSON text): the bound tools send the same schema objects
+# on every request, and writing their text each time cost as much as encoding the whole
+# request (py-spy, 128 runs at once). The object is kept so its id is not reused; schemas
+# are built once with the catalog (a frozen ToolSpec each) and never changed in place.
+_texts: dict[int, tuple[dict[str, Any], str]] = {}
 
 
 def install() -> None:
@@ -58,7 +63,14 @@ def _key(tool: Mapping[str, object], sanitize: Callable[..., Any]) -> tuple[Any,
     parameters = function.get("parameters") if isinstance(function, dict) else None
     if not isinstance(parameters, dict):
         return None
+    known = _texts.get(id(parameters))
+    if known is not None and known[0] is parameters:
+        return sanitize, known[1]
     try:
-        return sanitize, json.dumps(parameters, sort_keys=True, allow_nan=False)
+        text = json.dumps(parameters, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError):
         return None
+    if len(_texts) >= _MAX_REMEMBERED:
+        _texts.clear()
+    _texts[id(parameters)] = (parameters, text)
+    return sanitize, text

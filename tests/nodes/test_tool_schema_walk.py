@@ -43,3 +43,20 @@ def test_litellm_sends_the_same_tools_with_the_walk_remembered() -> None:
         after = config.transform_request("m", [], {"tools": tools}, params, {})
         assert after["tools"] == before["tools"]
     assert "pattern" not in after["tools"][1]["function"]["parameters"]["properties"]["path"]
+
+
+def test_the_same_schema_object_sent_again_and_an_equal_copy_are_judged_alike() -> None:
+    walks: list[str] = []
+
+    def counted(t: dict, sanitize: object) -> dict:
+        walks.append(t["function"]["name"])
+        return tool_with_sanitized_parameters(t, sanitize)  # type: ignore[arg-type]
+
+    walk = remembering(counted)  # type: ignore[arg-type]
+    bound, ecma = tool("glob", r"^[a-z*]+$"), tool("find", r"\p{N}+")
+    for _ in range(3):  # the bound tools: the same objects on every request
+        assert walk(bound, drop_non_python_regex_patterns) is bound
+        assert walk(ecma, drop_non_python_regex_patterns) is not ecma
+    copy = tool("glob", r"^[a-z*]+$")  # equal text, another object: already known clean
+    assert walk(copy, drop_non_python_regex_patterns) is copy
+    assert walks == ["glob", "find", "find", "find"]
