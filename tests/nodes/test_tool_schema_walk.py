@@ -1,5 +1,7 @@
 """litellm's tool-schema walk, remembered: the same schemas are sent, each walked once."""
 
+from collections.abc import Callable
+
 from litellm.litellm_core_utils.prompt_templates.common_utils import (
     drop_non_python_regex_patterns,
     tool_with_sanitized_parameters,
@@ -14,14 +16,19 @@ def tool(name: str, pattern: str) -> dict:
     return {"type": "function", "function": {"name": name, "parameters": {"type": "object", "properties": properties}}}  # fmt: skip
 
 
-def test_a_schema_litellm_rewrites_is_rewritten_every_time_and_a_clean_one_walked_once() -> None:
-    walks: list[str] = []
+def counting(walks: list[str]) -> Callable[..., dict]:
+    """litellm's walk, remembered, noting the name of each tool it really walks."""
 
     def counted(t: dict, sanitize: object) -> dict:
         walks.append(t["function"]["name"])
         return tool_with_sanitized_parameters(t, sanitize)  # type: ignore[arg-type]
 
-    walk = remembering(counted)  # type: ignore[arg-type]
+    return remembering(counted)  # type: ignore[arg-type]
+
+
+def test_a_schema_litellm_rewrites_is_rewritten_every_time_and_a_clean_one_walked_once() -> None:
+    walks: list[str] = []
+    walk = counting(walks)
     clean, ecma = tool("read", r"^[a-z/]+$"), tool("grep", r"\p{L}+")
     for _ in range(3):
         assert walk(clean, drop_non_python_regex_patterns) is clean
@@ -47,12 +54,7 @@ def test_litellm_sends_the_same_tools_with_the_walk_remembered() -> None:
 
 def test_the_same_schema_object_sent_again_and_an_equal_copy_are_judged_alike() -> None:
     walks: list[str] = []
-
-    def counted(t: dict, sanitize: object) -> dict:
-        walks.append(t["function"]["name"])
-        return tool_with_sanitized_parameters(t, sanitize)  # type: ignore[arg-type]
-
-    walk = remembering(counted)  # type: ignore[arg-type]
+    walk = counting(walks)
     bound, ecma = tool("glob", r"^[a-z*]+$"), tool("find", r"\p{N}+")
     for _ in range(3):  # the bound tools: the same objects on every request
         assert walk(bound, drop_non_python_regex_patterns) is bound
