@@ -76,3 +76,20 @@ async def test_litellm_no_longer_prices_each_reply_and_the_call_is_priced_as_bef
     listed = litellm.cost_per_token(model=model_id, prompt_tokens=1000, completion_tokens=200)
     assert (spent["input_tokens"], spent["output_tokens"]) == (1000, 200)
     assert spent["cost_usd"] == pytest.approx(sum(listed)) and spent["cost_usd"] > 0
+
+
+def test_litellm_asks_for_anyio_s_signature_once_and_gets_the_same_answer() -> None:
+    import inspect
+
+    import anyio.to_thread
+    from litellm.litellm_core_utils import asyncify
+
+    from configs.settings import Settings
+    from nodes.deps import litellm_chat_model
+
+    litellm_chat_model(Settings(model_name="openai/scripted-model"))("openai/scripted-model")
+    takes = "abandon_on_cancel" in inspect.signature(anyio.to_thread.run_sync).parameters
+    asks = asyncify.function_has_argument
+    for _ in range(3):  # once per stream's end
+        assert asks(anyio.to_thread.run_sync, "abandon_on_cancel") is takes
+    assert asks.cache_info().hits >= 2  # type: ignore[attr-defined]
