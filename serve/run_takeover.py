@@ -3,14 +3,17 @@
 Every `ml-intern web` on a shared database writes, every third of `server.takeover_after_s`,
 a heartbeat and the runs it holds (store/live_runs.py). When a server stays silent longer
 (killed, its machine gone, or hung), the first other server to notice claims each of its
-running runs (one claim wins), ends the silent server's database session that still holds
-the thread's lock (a hung process or a vanished machine keeps it otherwise), and starts a
-run of the thread with no new input on itself: LangGraph continues from the last
-checkpoint, so a tool call cut off before its result is run again and answered once. A run
-still waiting its turn when its server died had not started: it is dropped, and the person
-sends again. A server that comes back to find a run of its own taken over cancels its copy
-at its next beat; a step it finishes before that is still written (checkpoint writes carry
-no fencing token).
+runs (one claim wins), in the order they came. A running one: it ends the silent server's
+database session that still holds the thread's lock (a hung process or a vanished machine
+keeps it otherwise), and starts a run of the thread with no new input on itself: LangGraph
+continues from the last checkpoint, so a tool call cut off before its result is run again
+and answered once. A run still waiting its turn is started there as it was asked: its
+input (and command, stream and interrupt settings) is booked with it when it is held, read
+from the runtime's own record of the run, the one its worker would have started it from.
+(Only those fields: never its config, which may carry request headers.) Either way the old
+run id leads to the new run. A server that comes back to find a run of its own taken over
+cancels its copy at its next beat; a step it finishes before that is still written
+(checkpoint writes carry no fencing token).
 
 Where people sign in, each beat also counts every person's runs on the other servers, so
 `server.runs_per_person` holds across them (to within a beat: two servers admitting at the
@@ -38,6 +41,7 @@ from tools.hub import user_tokens
 
 ADDRESS_ENV = "ML_INTERN_SERVER_URL"  # where the other servers reach this one
 CONTEXT_KEYS = ("workspace", "mode", "max_iterations", "max_cost_usd", "front_end")
+START_KEYS = ("input", "command", "stream_mode", "interrupt_before", "interrupt_after")
 log = logging.getLogger(__name__)
 
 
@@ -99,9 +103,10 @@ class ThisServer:
         self.runs[run_id] = thread_id
         person = configurable.get(user_tokens.IDENTITY_KEY)
         context = {k: configurable[k] for k in CONTEXT_KEYS if configurable.get(k) is not None}
+        start = await run_start(run_id, thread_id)
         await asyncio.to_thread(
             live_runs.hold, self.url, run_id, thread_id, self.server_id,
-            person if isinstance(person, str) else None, context,
+            person if isinstance(person, str) else None, context, start,
         )  # fmt: skip
 
     async def running(self, run_id: str) -> None:
@@ -115,12 +120,17 @@ class ThisServer:
             log.warning("ml-intern: run %s not struck off: %s", run_id, error)
 
     async def take_over(self, orphan: live_runs.Orphan) -> None:
-        """Claim a silent server's run, free its thread's lock, and continue it here."""
+        """Claim a silent server's run; a running one: free its thread's lock and continue it
+        here; a waiting one: start it here as it was asked, after its thread's earlier runs."""
         if not await asyncio.to_thread(live_runs.claim, self.url, orphan, self.server_id):
             return  # another server was first
-        if orphan.session_name:
+        body: dict[str, Any] = {"assistant_id": "ml_intern", "input": None,
+                                "context": orphan.context}  # fmt: skip
+        if orphan.start is not None:
+            body |= {k: v for k, v in orphan.start.items() if k in START_KEYS and v is not None}
+            body["multitask_strategy"] = "enqueue"
+        elif orphan.session_name:
             await asyncio.to_thread(end_holder, self.url, orphan.thread_id, orphan.session_name)
-        body = {"assistant_id": "ml_intern", "input": None, "context": orphan.context}
         new_run = None
         try:
             async with self.own_api() as api:
@@ -152,6 +162,26 @@ class ThisServer:
             base_url=self.local or self.address or "", timeout=30, trust_env=False,
             headers={"Authorization": f"Bearer {token}"} if token else None,
         )  # fmt: skip
+
+
+async def run_start(run_id: str, thread_id: str) -> dict[str, Any] | None:
+    """What the runtime will start `run_id` with (its input, command...), read from the run's
+    own record, the one its worker reads: None if the runtime has no such run."""
+    from langgraph_runtime.database import connect
+    from langgraph_runtime.ops import Runs
+
+    async def read() -> dict[str, Any] | None:
+        async with connect() as conn:
+            async for run in await Runs.get(
+                conn, uuid.UUID(run_id), thread_id=uuid.UUID(thread_id)
+            ):
+                return {k: run["kwargs"].get(k) for k in START_KEYS}
+        return None
+
+    try:  # in an empty context: no request's person filters the runtime's answer
+        return await asyncio.create_task(read(), context=contextvars.Context())
+    except ValueError:  # not a run id the runtime makes
+        return None
 
 
 _SERVER: list[ThisServer] = []  # this process's one identity, made at first use

@@ -3,8 +3,9 @@
 The LangGraph dev server keeps its runs in its own memory: a run started on server A is
 unknown to server B. So every server writes here the runs it holds (waiting their turn,
 or running) and a heartbeat of its own. B forwards a request about A's run to A
-(serve/run_forwarding.py) and, once A's heartbeat stops, takes A's running runs over
-(serve/run_takeover.py). Times are the database's clock (`now()`): the servers' clocks
+(serve/run_forwarding.py) and, once A's heartbeat stops, takes A's runs over
+(serve/run_takeover.py): a running one from its checkpoint, a waiting one from what it
+was to start with (`start`: its input, as the runtime holds it). Times are the database's clock (`now()`): the servers' clocks
 need not agree. PostgreSQL only: on SQLite there is one server per home.
 """
 
@@ -31,13 +32,14 @@ class Owner:
 
 @dataclass(frozen=True)
 class Orphan:
-    """A running run whose server stopped beating: what another server needs to resume it."""
+    """A run whose server stopped beating: what another server needs to go on with it."""
 
     run_id: str
     thread_id: str
     server_id: str
     session_name: str
     context: dict[str, Any]
+    start: dict[str, Any] | None  # a waiting run's input...; None: running, resume it
 
 
 KEEP_RESUMED = "1 hour"
@@ -60,17 +62,20 @@ def beat(url: str, server_id: str, address: str | None, session_name: str) -> No
 
 
 def hold(url: str, run_id: str, thread_id: str, server_id: str, person: str | None,
-         context: dict[str, Any]) -> None:  # fmt: skip
-    """Blocking: `server_id` holds `run_id` (waiting its turn, until `running`); booked
-    again when it starts, with its person and context."""
+         context: dict[str, Any], start: dict[str, Any] | None = None) -> None:  # fmt: skip
+    """Blocking: `server_id` holds `run_id` (waiting its turn, until `running`), which
+    starts with `start` (None: unknown); booked again when it starts, with its person and
+    context."""
+    begin = None if start is None else json.dumps(start, default=str)
     with borrowed(url) as db:
         db.execute(
-            "INSERT INTO ml_intern_live_runs (run_id, thread_id, server_id, person, context) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
+            "INSERT INTO ml_intern_live_runs (run_id, thread_id, server_id, person, context, "
+            "start) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
             "server_id = excluded.server_id, person = COALESCE(excluded.person, "
             "ml_intern_live_runs.person), context = CASE WHEN excluded.context = '{}' "
-            "THEN ml_intern_live_runs.context ELSE excluded.context END",
-            (run_id, thread_id, server_id, person, json.dumps(context, default=str)),
+            "THEN ml_intern_live_runs.context ELSE excluded.context END, "
+            "start = COALESCE(excluded.start, ml_intern_live_runs.start)",
+            (run_id, thread_id, server_id, person, json.dumps(context, default=str), begin),
         )
 
 
@@ -109,22 +114,29 @@ def owner_of_thread(url: str, thread_id: str, stale_s: float) -> Owner | None:
 
 
 def orphans(url: str, stale_s: float) -> list[Orphan]:
-    """Running runs of servers silent for over `stale_s`; the waiting ones of such servers
-    are dropped (their input never reached a checkpoint: there is nothing to resume)."""
+    """Runs of servers silent for over `stale_s`, in the order they came: running ones, and
+    waiting ones with their start (a waiting one whose start is unknown is dropped: its
+    input never reached a checkpoint, there is nothing to start it with)."""
     silent = (
         "r.resumed_as IS NULL AND NOT EXISTS (SELECT 1 FROM ml_intern_servers s WHERE "
         "s.server_id = r.server_id AND s.heartbeat > now() - make_interval(secs => ?))"
     )
     with borrowed(url) as db:
-        db.execute(f"DELETE FROM ml_intern_live_runs r WHERE NOT r.running AND {silent}",
-                   (stale_s,))  # fmt: skip
+        db.execute(
+            "DELETE FROM ml_intern_live_runs r WHERE NOT r.running AND r.start IS NULL "
+            f"AND {silent}",
+            (stale_s,),
+        )
         rows = db.execute(
-            "SELECT r.run_id, r.thread_id, r.server_id, COALESCE(s.session_name, ''), r.context "
-            "FROM ml_intern_live_runs r LEFT JOIN ml_intern_servers s "
-            f"ON s.server_id = r.server_id WHERE r.running AND {silent}",
+            "SELECT r.run_id, r.thread_id, r.server_id, COALESCE(s.session_name, ''), r.context, "
+            "CASE WHEN r.running THEN NULL ELSE r.start END FROM ml_intern_live_runs r "
+            f"LEFT JOIN ml_intern_servers s ON s.server_id = r.server_id WHERE {silent} "
+            "ORDER BY r.started_at, r.run_id",
             (stale_s,),
         ).fetchall()
-    return [Orphan(*row[:4], json.loads(row[4])) for row in rows]
+    return [
+        Orphan(*row[:4], json.loads(row[4]), json.loads(row[5]) if row[5] else None) for row in rows
+    ]
 
 
 def claim(url: str, orphan: Orphan, server_id: str) -> bool:

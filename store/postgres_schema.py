@@ -80,6 +80,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ml_intern_live_runs_thread ON ml_intern_live_runs (thread_id, started_at);
     CREATE INDEX ml_intern_live_runs_server ON ml_intern_live_runs (server_id);
     """,
+    # 5: what a run starts with (its input...), so a run still waiting its turn when its
+    # server dies is started on another (store/live_runs.py).
+    "ALTER TABLE ml_intern_live_runs ADD COLUMN start TEXT",
 ]
 VERSION = len(MIGRATIONS)
 LOCK_WAIT_S = 120

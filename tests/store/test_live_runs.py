@@ -28,7 +28,9 @@ def test_a_run_is_found_with_its_server_and_taken_over_once(url: str) -> None:
     live_runs.beat(url, "b", "http://b:1", "ml-intern:b:1")
     live_runs.hold(url, "run-1", "thread-1", "a", None, {})
     live_runs.hold(url, "run-1", "thread-1", "a", "alice", {"mode": "interactive"})  # starts
-    live_runs.hold(url, "run-2", "thread-2", "a", None, {})  # still waiting its turn
+    start = {"input": {"messages": [{"type": "human", "content": "hi"}]}, "command": None}
+    live_runs.hold(url, "run-2", "thread-2", "a", None, {}, start)  # still waiting its turn
+    live_runs.hold(url, "run-3", "thread-3", "a", None, {})  # its start unknown
     live_runs.running(url, "run-1")
 
     owner = live_runs.owner_of_run(url, "run-1", FRESH)
@@ -40,12 +42,16 @@ def test_a_run_is_found_with_its_server_and_taken_over_once(url: str) -> None:
     assert live_runs.running_elsewhere(url, "b", FRESH) == {"alice": 1}
     assert live_runs.running_elsewhere(url, "a", FRESH) == {}  # its own are not elsewhere
 
-    # Every server silent: the running run is an orphan, the waiting one is dropped.
-    (orphan,) = live_runs.orphans(url, SILENT)
-    assert (orphan.run_id, orphan.session_name, orphan.context) == (
-        "run-1", "ml-intern:a:1", {"mode": "interactive"},
+    # Every server silent: both runs are orphans, in the order they came; a waiting run whose
+    # start is unknown is dropped (there is nothing to start it with).
+    orphan, waiting = live_runs.orphans(url, SILENT)
+    assert (orphan.run_id, orphan.session_name, orphan.context, orphan.start) == (
+        "run-1", "ml-intern:a:1", {"mode": "interactive"}, None,
     )  # fmt: skip
-    assert live_runs.owner_of_run(url, "run-2", FRESH) is None
+    assert (waiting.run_id, waiting.start) == ("run-2", start)
+    assert live_runs.owner_of_run(url, "run-3", FRESH) is None
+    assert [live_runs.claim(url, waiting, s) for s in ("b", "c")] == [True, False]
+    live_runs.resumed(url, "run-2", "run-8")
     assert live_runs.claim(url, orphan, "b") is True
     assert live_runs.claim(url, orphan, "c") is False  # one claim wins
     assert live_runs.taken_from(url, "a", ["run-1"]) == ["run-1"]

@@ -86,6 +86,20 @@ def test_a_database_of_the_previous_version_is_upgraded_keeping_its_threads(pg_u
     assert rows(pg_url, "SELECT max(version) FROM ml_intern_schema") == [(VERSION,)]
 
 
+def test_a_version_4_database_keeps_its_live_runs_with_no_start(pg_url: str) -> None:
+    from store.postgres_schema import MIGRATIONS
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # what the previous code made
+        conn.execute("CREATE TABLE ml_intern_schema (version INTEGER NOT NULL)")
+        for version in range(1, 5):
+            conn.execute(MIGRATIONS[version - 1])
+            conn.execute("INSERT INTO ml_intern_schema VALUES (%s)", (version,))
+        conn.execute("INSERT INTO ml_intern_live_runs (run_id, thread_id, server_id) "
+                     "VALUES ('r', 't', 's')")  # fmt: skip
+    assert ensure_schema.__wrapped__(pg_url) == VERSION  # type: ignore[attr-defined]
+    assert rows(pg_url, "SELECT run_id, start FROM ml_intern_live_runs") == [("r", None)]
+
+
 def test_owners_and_recent_changes_in_the_index(on_postgres: str) -> None:
     with ThreadIndex(NOWHERE) as index:
         index.touch("t-1", title="alice's", owner="u-alice")

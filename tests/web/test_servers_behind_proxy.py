@@ -4,8 +4,9 @@ team runs them: each request of a person may land on either server.
 One pair of servers serves the whole story (starting them is the slow part): a thread made
 on one is run on the other; a run started on one streams from the other; a thread asked
 to run on both at once runs once; a server that hangs mid-tool (SIGSTOP: its connections
-stay open, so its database session keeps the thread's lock) has its run taken over by the
-other with no one asking, and the tool call gets exactly one result.
+stay open, so its database session keeps the thread's lock) has its runs taken over by the
+other with no one asking: the running one's tool call gets exactly one result, and the one
+still waiting its turn (`runs_at_once: 1`) starts there with its message, asked once.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ def parent_of(pid: int) -> int:
 
 
 def messages_of(api: httpx.Client, thread: str) -> list[dict[str, object]]:
-    return api.get(f"/threads/{thread}/state").json()["values"]["messages"]
+    return (api.get(f"/threads/{thread}/state").json()["values"] or {}).get("messages", [])
+
+
+def last_words(api: httpx.Client, thread: str) -> object:
+    return next(reversed(messages_of(api, thread)), {}).get("content")
 
 
 def test_two_servers_behind_a_round_robin_proxy(
@@ -52,7 +57,7 @@ def test_two_servers_behind_a_round_robin_proxy(
         root = tmp_path / name
         root.mkdir()
         args = ("--port", str(port))
-        settings = {"server": {"takeover_after_s": TAKEOVER_S}}
+        settings = {"server": {"takeover_after_s": TAKEOVER_S, "runs_at_once": 1}}
         servers.append(start_web(workspace, root / "home", llm.url, root, *args, settings=settings))
     hung_servers: list[int] = []
     direct = [
@@ -111,22 +116,32 @@ def test_two_servers_behind_a_round_robin_proxy(
             assert [m["content"] for m in asked][-1] == f"ask {ran[0]}"
             assert f"ask {1 - ran[0]}" not in str(asked)
 
-            # The server running a tool hangs: the other takes the run over by itself.
+            # The server running a tool hangs, another thread's run waiting its turn on it:
+            # the other server takes both over by itself.
             call = {"name": "bash", "arguments": {"command": SLEEP_ONCE}, "id": "call_sleep"}
-            llm.add(Turn(tool_calls=[call]), Turn(content="Finished after the takeover."))
+            done = Turn(content="Finished after the takeover.")
+            llm.add(Turn(tool_calls=[call]), done, done)
             started = api.post(f"/threads/{thread}/runs", json=run_body("do the long thing"))
             assert started.status_code == 200, started.text
             run_id, owner = started.json()["run_id"], proxy.landed[-1]
             marker = workspace / "started"
             wait_until(lambda: marker.exists() and marker.read_text().strip(), "no tool ran")
             tool = int(marker.read_text().strip())
+            second = direct[owner].post("/threads", json={}).json()["thread_id"]
+            waits = direct[owner].post(f"/threads/{second}/runs", json=run_body("and this too"))
+            assert waits.status_code == 200, waits.text
+            waiting_run = waits.json()["run_id"]
+            wait_until(
+                lambda: direct[owner].get(f"/web/threads/{second}/waiting").json()["waiting"],
+                "the second run never waited its turn",
+            )
             hung = parent_of(tool)  # the server (under the tests' shim, a fork of it)
             hung_servers.append(hung)
             os.killpg(hung, signal.SIGSTOP)
             os.killpg(tool, signal.SIGKILL)
             other = direct[1 - owner]
             wait_until(
-                lambda: messages_of(other, thread)[-1]["content"] == "Finished after the takeover.",
+                lambda: last_words(other, thread) == "Finished after the takeover.",
                 "the other server did not take the run over",
             )
             results = [m for m in messages_of(other, thread) if m["type"] == "tool"]
@@ -135,6 +150,15 @@ def test_two_servers_behind_a_round_robin_proxy(
             joined = other.get(f"/threads/{thread}/runs/{run_id}/join")  # the old run's id
             assert joined.status_code == 200, joined.text
             assert "Finished after the takeover." in joined.text
+            wait_until(
+                lambda: last_words(other, second) == "Finished after the takeover.",
+                "the waiting run was not started on the other server",
+            )
+            asked = [m["content"] for m in messages_of(other, second) if m["type"] == "human"]
+            assert asked == ["and this too"]
+            assert sum(user_texts(r)[-1:] == ["and this too"] for r in llm.requests) == 1
+            joined = other.get(f"/threads/{second}/runs/{waiting_run}/join")
+            assert joined.status_code == 200, joined.text
         finally:
             for client in direct:
                 client.close()
