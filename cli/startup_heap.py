@@ -6,7 +6,8 @@ import here; so start-up runs with the collector off, then freezes what it built
 collections of the run and the final one at exit no longer walk it) and turns it back on.
 Pydantic builds each model's validator when its class is created; a run uses a few dozen
 of those models, so start-up asks pydantic to build a validator on a model's first use
-instead (~25% of the runtime's import CPU). bench/README.md has the figures.
+instead (~25% of the runtime's import CPU), and the SDKs' generated type packages load each
+name on first use (cli/lazy_packages.py). bench/README.md has the figures.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from cli.lazy_packages import load_names_on_first_use
+
 
 @contextmanager
 def startup_heap() -> Iterator[None]:
     """Collector off while importing; what was built is frozen as permanent afterwards."""
     build_models_on_first_use()
+    load_names_on_first_use()
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -11,11 +11,15 @@ the SDK's message and tool types are proven alias- and format-free, so an SDK th
 keeps its own path.
 It installs only for providers litellm sends through the SDK: importing the SDK's resources
 costs ~0.3 s and 13 MB that an Anthropic session never needs.
+The body is then encoded by orjson whenever that gives the SDK's bytes exactly (plain JSON
+values, floats orjson writes as Python does): a 6 MB history took 19 ms of CPU and a 12 MB
+peak through `json`, 1.2 ms and 8 MB this way. Anything else goes through the SDK's encoder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import typing_extensions
@@ -57,8 +61,54 @@ def install() -> bool:
         return {**plain, **rest}
 
     completions.async_maybe_transform = transform  # type: ignore[assignment]
+    from openai import _base_client
+
+    _base_client.openapi_dumps = same_bytes_faster(_base_client.openapi_dumps)
     _installed = True
     return True
+
+
+def same_bytes_faster(sdk_dumps: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    """The SDK's body encoder, through orjson for bodies whose bytes come out the same."""
+    import orjson
+
+    strict = (
+        orjson.OPT_PASSTHROUGH_SUBCLASS
+        | orjson.OPT_PASSTHROUGH_DATETIME
+        | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+
+    def dumps(body: Any) -> bytes:
+        if plain_json(body):
+            try:
+                return orjson.dumps(body, option=strict)
+            except TypeError:  # a non-str key, an int past 64 bits: the SDK decides
+                pass
+        return sdk_dumps(body)
+
+    return dumps
+
+
+def plain_json(value: Any) -> bool:
+    """Only dicts, lists, tuples, str, int, bool, None, and floats orjson writes as `json`
+    does (not NaN, infinities or `1e-05`): exact types, no subclass, Enum or model."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is float:
+            if not math.isfinite(item) or "e-" in repr(item):
+                return False
+        elif kind not in _SCALARS:
+            return False
+    return True
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def _is_list(value: object) -> bool:

@@ -104,3 +104,42 @@ def test_it_goes_in_only_for_providers_litellm_sends_through_the_sdk() -> None:
     # Anthropic's path never imports the SDK's resources (0.3 s and 13 MB at start-up).
     assert not serves("anthropic") and not serves("bedrock") and not serves("gemini")
     assert all(serves(p) for p in ("openai", "azure", "local", "router", "groq", "hosted_vllm"))
+
+
+def test_the_body_is_encoded_to_the_same_bytes_as_the_sdks_encoder() -> None:
+    import datetime
+    import enum
+
+    import pydantic
+    from openai import _base_client
+    from openai._utils._json import openapi_dumps
+
+    assert install()
+
+    class Colour(enum.Enum):
+        RED = 1
+
+    class Options(pydantic.BaseModel):
+        seed: int = 3
+
+    tricky_text = 'tab\t, line\n, \x1f, \x7f, \u2028, é, 😀, quote " and \\'
+    bodies: list[object] = [
+        {**body(), "max_tokens": 10, "user": "u", "tool_text": tricky_text},
+        {"floats": [0.2, 1e16, 1e-05, 5e-324, 1.5e300, -0.0, 123456789.123, 2 / 3]},
+        {"not a str key": {1: 2}, "big": 2**70},
+        {"when": datetime.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=datetime.UTC)},
+        {"model": Options(), "tuple": (1, "a")},
+        {"nan": float("nan")},
+        {"enum": Colour.RED},
+        {"bad": "\ud800"},  # a lone surrogate
+    ]
+    for sent in bodies:
+        expected = _outcome(openapi_dumps, sent)
+        assert _outcome(_base_client.openapi_dumps, sent) == expected, sent
+
+
+def _outcome(dumps: object, body: object) -> object:
+    try:
+        return dumps(body)  # type: ignore[operator]
+    except Exception as error:  # the same refusal as the SDK's
+        return type(error)

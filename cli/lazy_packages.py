@@ -1,0 +1,142 @@
+"""Generated SDK packages whose `__init__` only re-exports its submodules' names load each name
+on first use.
+
+`openai.types`, `openai.resources` and `langsmith.types` (Stainless-generated) import every
+type and resource of the API, ~1,000 modules, when a program needs a handful: 0.3-0.9 s of
+the CLI's launch CPU and 15-27 MB at its first request (bench/README.md). A package qualifies only when its
+`__init__.py` is nothing but relative `from .x import a as b` lines (and a docstring,
+`from __future__` and a literal `__all__`); anything else in it runs as usual. A qualifying
+package's module gets each name, and each submodule, the first time it is asked for, through
+a module `__getattr__` (PEP 562); `import *` and `dir()` see every name.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+from collections.abc import Callable
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec, PathFinder, SourceFileLoader
+from types import ModuleType
+from typing import Any
+
+GENERATED = ("openai.", "langsmith.")  # their subpackages: the SDKs' own __init__ does more
+
+# name -> (relative level (0: `__future__`), module or None for `from . import name`, its name)
+Reexports = dict[str, tuple[int, str | None, str]]
+
+
+def load_names_on_first_use(prefixes: tuple[str, ...] = GENERATED) -> None:
+    """From now on, re-export-only packages under `prefixes` are imported lazily (once)."""
+    if not any(isinstance(f, ReexportFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, ReexportFinder(prefixes))
+
+
+def reexports(source: bytes) -> tuple[Reexports, list[str] | None] | None:
+    """What a re-export-only `__init__` imports, and its `__all__`; None when it does more."""
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return None
+    names: Reexports = {}
+    declared: list[str] | None = None
+    for index, node in enumerate(body):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            names.update({n: (0, "__future__", n) for n in _names(node)})  # names as before
+        elif isinstance(node, ast.ImportFrom) and node.level and "*" not in _names(node):
+            for alias in node.names:
+                names[alias.asname or alias.name] = (node.level, node.module, alias.name)
+        elif index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        elif (declared := _literal_all(node)) is None:
+            return None
+    return (names, declared) if names else None
+
+
+def _names(node: ast.ImportFrom) -> list[str]:
+    return [alias.name for alias in node.names]
+
+
+def _literal_all(node: ast.stmt) -> list[str] | None:
+    target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+    if not (isinstance(target, ast.Name) and target.id == "__all__"):
+        return None
+    try:
+        found = ast.literal_eval(node.value)  # type: ignore[attr-defined]
+    except ValueError:
+        return None
+    return list(found) if isinstance(found, list | tuple) else None
+
+
+class ReexportFinder(MetaPathFinder):
+    """Finds packages as the path finder does; a re-export-only one gets the lazy loader."""
+
+    def __init__(self, prefixes: tuple[str, ...]) -> None:
+        self.prefixes = prefixes
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> ModuleSpec | None:
+        if not fullname.startswith(self.prefixes):
+            return None
+        spec = PathFinder.find_spec(fullname, path)
+        if spec is None or spec.submodule_search_locations is None or spec.origin is None:
+            return None
+        if not isinstance(spec.loader, SourceFileLoader):
+            return None
+        try:
+            found = reexports(spec.loader.get_data(spec.origin))
+        except OSError:
+            return None
+        if found is None:
+            return None
+        spec.loader = ReexportLoader(*found)
+        return spec
+
+
+class ReexportLoader(Loader):
+    """Runs no `__init__` code: the package's names come from their submodules when asked."""
+
+    def __init__(self, names: Reexports, declared: list[str] | None) -> None:
+        self.names = names
+        self.declared = declared
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return None  # the default module
+
+    def exec_module(self, module: ModuleType) -> None:
+        if self.declared is not None:
+            module.__all__ = self.declared  # type: ignore[attr-defined]
+        module.__getattr__ = self._getattr_of(module)  # type: ignore[attr-defined]
+        module.__dir__ = lambda: sorted(set(vars(module)) | set(self.names))  # type: ignore[attr-defined]
+
+    def _getattr_of(self, module: ModuleType) -> Callable[[str], Any]:
+        package = module.__name__
+
+        def __getattr__(name: str) -> Any:
+            if name in self.names:
+                value = self._load(package, name)
+                setattr(module, name, value)
+                return value
+            if name == "__all__":  # `import *` without a declared __all__: every name, then
+                for each in self.names:  # the module's own names (AttributeError) are complete
+                    getattr(module, each)
+            elif not name.startswith("__"):
+                try:
+                    return importlib.import_module(f"{package}.{name}")
+                except ModuleNotFoundError as missing:
+                    if missing.name != f"{package}.{name}":
+                        raise
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+        return __getattr__
+
+    def _load(self, package: str, name: str) -> Any:
+        level, source, original = self.names[name]
+        base = package.rsplit(".", level - 1)[0] if level > 1 else package
+        if source is None and level == 1:  # `from . import name`: only a submodule can be it
+            return importlib.import_module(f"{package}.{original}")
+        where = (base if source is None else f"{base}.{source}") if level else str(source)
+        found = importlib.import_module(where)
+        if hasattr(found, original):
+            return getattr(found, original)
+        return importlib.import_module(f"{where}.{original}")  # as `from` does: a submodule
