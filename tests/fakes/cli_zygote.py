@@ -183,7 +183,7 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         os.environ.clear()
         os.environ.update(request["env"])
         _fresh_stdio()
-        code = _run(request.get("program", "cli"), request["argv"])
+        code = _run(request.get("program"), request.get("module", "cli"), request["argv"])
     except BaseException:
         traceback.print_exc()
     finally:
@@ -202,17 +202,17 @@ def _fresh_stdio() -> None:
     sys.stderr.reconfigure(line_buffering=True)
 
 
-def _run(program: str, argv: list[str]) -> int:
-    """`python -m cli ARGV`, or `python PROGRAM ARGV` (the `langgraph` console script, a
-    template)."""
+def _run(program: str | None, module: str, argv: list[str]) -> int:
+    """`python -m MODULE ARGV` (`cli`, a test's helper), or `python PROGRAM ARGV` (the
+    `langgraph` console script, a template)."""
     import runpy
 
     _reseed()
     try:
-        if program == "cli":
+        if program is None:
             sys.path[0] = os.getcwd()  # what `python -m` puts first
             sys.argv = ["-m", *argv]
-            runpy.run_module("cli", run_name="__main__", alter_sys=True)
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
         else:
             sys.path[0] = os.path.dirname(program)  # what running a script puts first
             sys.argv = [program, *argv]
@@ -289,7 +289,7 @@ class Zygote:
 
 
 class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
-    """`subprocess.Popen([sys.executable, "-m", "cli", ...])` or `([sys.executable, SCRIPT,
+    """`subprocess.Popen([sys.executable, "-m", MODULE, ...])` or `([sys.executable, SCRIPT,
     ...])`, forked from the zygote of that kind."""
 
     _fresh = False
@@ -367,16 +367,16 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
 
 
 def _request(argv: list[str], env: Any) -> tuple[str, dict[str, Any]]:
-    """Which zygote runs `argv` (`python -m cli ...` or `python SCRIPT.py ...`), and how."""
+    """Which zygote runs `argv` (`python -m MODULE ...` or `python SCRIPT.py ...`), and how."""
     env = dict(env) if env is not None else dict(os.environ)
-    if argv[:3] == [sys.executable, "-m", "cli"]:
-        return "cli", {"argv": argv[3:], "env": env}
+    if len(argv) >= 3 and argv[:2] == [sys.executable, "-m"]:
+        return "cli", {"module": argv[2], "argv": argv[3:], "env": env}
     if len(argv) >= 2 and argv[0] == sys.executable and argv[1].endswith(".py"):
         differs = {k: env.get(k) for k, v in ML_ENV.items() if env.get(k) != v}
         if differs:
             raise ValueError(f"the ML zygote preloaded with {ML_ENV}; this run has {differs}")
         return "ml", {"program": argv[1], "argv": argv[2:], "env": env}
-    raise ValueError(f"a zygote runs `{sys.executable} -m cli ...` or a script: {argv[:3]}")
+    raise ValueError(f"a zygote runs `{sys.executable} -m MODULE ...` or a script: {argv[:3]}")
 
 
 def run(args: list[str], *, input: str | None = None, timeout: float | None = None,
