@@ -5,9 +5,10 @@ driven by the ACP SDK's client (`spawn_agent_process`): initialize, session/new,
 prompt, against the scripted OpenAI-compatible server on loopback. Figures, medians of N runs:
 spawn -> initialize answered, initialize -> session/new answered, and initialize -> the first
 model request reaching the server (what a user waits for after opening the agent panel and
-typing at once). Bytecode is compiled by a first, uncounted run.
+typing at once). Bytecode is compiled by a first, uncounted run (`--no-warm-up` skips it where
+the bytecode is already there, as in the test suite).
 
-    uv run python bench/acp_startup.py [--runs 5]
+    uv run python bench/acp_startup.py [--runs 5] [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -73,12 +74,14 @@ async def one_run(env: dict[str, str], cwd: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ml-intern-bench-") as tmp:
         tmp_path = Path(tmp)
         env, cwd = environment(tmp_path), tmp_path / "workspace"
         cwd.mkdir()
-        asyncio.run(one_run(env, cwd))  # compiles bytecode, as after a first use
+        if args.warm_up:
+            asyncio.run(one_run(env, cwd))  # compiles bytecode, as after a first use
         runs = [asyncio.run(one_run(env, cwd)) for _ in range(args.runs)]
     fig = {key: median([run[key] for run in runs]) for key in TARGETS}
     labels = {

@@ -10,6 +10,12 @@ signals, exit codes and pipes behave as with `subprocess.Popen`, which `ZygotePo
 
 Tests that measure start-up or what a command imports spawn a fresh interpreter instead.
 
+A second kind of zygote runs the skills' templates (`python SCRIPT ARGS`, run as `__main__`):
+it imports torch and the other libraries that read no Hugging Face setting when imported
+(~5 of the ~7 s of CPU a template's imports take). transformers, datasets, TRL and
+huggingface_hub read HF_ENDPOINT and HF_HOME at import, which differ per test, so each run
+imports those itself.
+
 Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session"}` with the
 run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS). The zygote forks a monitor,
 which forks the run, answers `<pid>\\n`, waits for it and answers `<exit code>\\n` (negative:
@@ -34,7 +40,7 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.fakes.fork_loop import serve_forks
 from tests.fakes.langgraph_shim import SOCKET_ENV
@@ -56,7 +62,23 @@ PRELOAD = (
     "yaml",
     "jinja2",
     "acp",
+    # what a run imports on its first model call or thread lookup (~0.35 s of CPU a run)
+    "openai.resources",
+    "filelock",
+    "sqlite3",
+    "ahocorasick_rs",
+    "langgraph.checkpoint.memory",
 )
+# What a template run's environment must hold for the preloaded libraries to be the ones it
+# would have imported (they read these at import); each run reseeds the global RNGs.
+ML_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+ML_PRELOAD = (
+    "numpy", "torch", "torch._dynamo", "torch.distributed.tensor", "torch._inductor.utils",
+    "torch.fx.experimental.symbolic_shapes", "sympy", "scipy.optimize", "sklearn.metrics",
+    "pandas", "pyarrow", "boto3", "fsspec", "multiprocess", "httpx", "requests", "aiohttp",
+    "PIL.Image", "regex", "rich", "tokenizers", "safetensors", "jinja2",
+)  # fmt: skip
+HF_READERS = ("huggingface_hub", "transformers", "datasets", "trl", "accelerate", "peft")
 OURS = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
 MAX_REQUEST = 1 << 20
 FRESH_ENV = "ML_INTERN_TESTS_FRESH_CLI"  # "1": every run spawns a fresh interpreter instead
@@ -64,23 +86,28 @@ FRESH_ENV = "ML_INTERN_TESTS_FRESH_CLI"  # "1": every run spawns a fresh interpr
 # --- the zygote ----------------------------------------------------------------------------
 
 
-def preload() -> None:
-    """The libraries, with the environment `configs` sets before litellm reads it."""
+def preload(kind: str = "cli") -> None:
+    """The libraries, with the environment `configs` sets before litellm reads it (cli), or
+    the one every template run has (ml)."""
     import importlib
 
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
-    for name in PRELOAD:
+    if kind == "ml":
+        os.environ.update(ML_ENV)
+    else:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
+    for name in ML_PRELOAD if kind == "ml" else PRELOAD:
         importlib.import_module(name)
-    ours = sorted(m for m in sys.modules if m.split(".")[0] in OURS)
+    forbidden = OURS + HF_READERS if kind == "ml" else OURS
+    ours = sorted(m for m in sys.modules if m.split(".")[0] in forbidden)
     if ours:
-        raise RuntimeError(f"the zygote imported our own modules: {ours[:5]}")
+        raise RuntimeError(f"the zygote imported modules each run must import: {ours[:5]}")
     if threading.active_count() != 1:
         raise RuntimeError(f"threads running after preload: {threading.enumerate()}")
 
 
-def serve(socket_path: str) -> None:
-    preload()
+def serve(socket_path: str, kind: str) -> None:
+    preload(kind)
     serve_forks(socket_path, _fork_run)
 
 
@@ -156,7 +183,7 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         os.environ.clear()
         os.environ.update(request["env"])
         _fresh_stdio()
-        code = _run(request.get("program", "cli"), request["argv"])
+        code = _run(request.get("program"), request.get("module", "cli"), request["argv"])
     except BaseException:
         traceback.print_exc()
     finally:
@@ -175,15 +202,17 @@ def _fresh_stdio() -> None:
     sys.stderr.reconfigure(line_buffering=True)
 
 
-def _run(program: str, argv: list[str]) -> int:
-    """`python -m cli ARGV`, or the `langgraph` console script (`program` is its path)."""
+def _run(program: str | None, module: str, argv: list[str]) -> int:
+    """`python -m MODULE ARGV` (`cli`, a test's helper), or `python PROGRAM ARGV` (the
+    `langgraph` console script, a template)."""
     import runpy
 
+    _reseed()
     try:
-        if program == "cli":
+        if program is None:
             sys.path[0] = os.getcwd()  # what `python -m` puts first
             sys.argv = ["-m", *argv]
-            runpy.run_module("cli", run_name="__main__", alter_sys=True)
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
         else:
             sys.path[0] = os.path.dirname(program)  # what running a script puts first
             sys.argv = [program, *argv]
@@ -194,6 +223,15 @@ def _run(program: str, argv: list[str]) -> int:
         print(done.code, file=sys.stderr)
         return 1
     return 0
+
+
+def _reseed() -> None:
+    """Global RNGs seeded afresh, as in a new interpreter (a fork copies the zygote's)."""
+    import random
+
+    random.seed()
+    if (np := sys.modules.get("numpy")) is not None:
+        np.random.seed()
 
 
 def _exit(code: int) -> None:
@@ -212,18 +250,18 @@ def _exit(code: int) -> None:
 
 
 class Zygote:
-    """One zygote process per test worker, started on first use."""
+    """One zygote process of each kind per test worker, started on first use."""
 
-    _instance: Zygote | None = None
+    _instances: ClassVar[dict[str, Zygote]] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "cli") -> None:
         self.dir = tempfile.mkdtemp(prefix="ml-intern-zygote-")
         self.path = os.path.join(self.dir, "sock")
         self.bin = Path(self.dir) / "bin"  # the `langgraph` shim, first on the runs' PATH
         self.bin.mkdir()
         install_langgraph_shim(self.bin, REPO)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.cli_zygote", self.path],
+            [sys.executable, "-m", "tests.fakes.cli_zygote", self.path, kind],
             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert self.process.stdout is not None
@@ -233,10 +271,11 @@ class Zygote:
         atexit.register(self.close)
 
     @classmethod
-    def shared(cls) -> Zygote:
-        if cls._instance is None or cls._instance.process.poll() is not None:
-            cls._instance = cls()
-        return cls._instance
+    def shared(cls, kind: str = "cli") -> Zygote:
+        zygote = cls._instances.get(kind)
+        if zygote is None or zygote.process.poll() is not None:
+            zygote = cls._instances[kind] = cls(kind)
+        return zygote
 
     def close(self) -> None:
         if self.process.stdin is not None:
@@ -250,7 +289,8 @@ class Zygote:
 
 
 class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
-    """`subprocess.Popen([sys.executable, "-m", "cli", ...])`, forked from the zygote."""
+    """`subprocess.Popen([sys.executable, "-m", MODULE, ...])` or `([sys.executable, SCRIPT,
+    ...])`, forked from the zygote of that kind."""
 
     _fresh = False
 
@@ -269,19 +309,18 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
                 restore_signals, gid, gids, uid, umask, start_new_session, process_group,
             )  # fmt: skip
             return
-        argv = [os.fspath(a) for a in args]
-        if argv[:3] != [sys.executable, "-m", "cli"] or preexec_fn or shell or pass_fds:
-            raise ValueError(f"the zygote runs only `{sys.executable} -m cli ...`: {argv[:3]}")
+        if preexec_fn or shell or pass_fds:
+            raise ValueError("a zygote run takes no preexec_fn, shell or pass_fds")
         fds = [fd if fd != -1 else n for n, fd in enumerate((p2cread, c2pwrite, errwrite))]
-        request = {
-            "argv": argv[3:],
-            "cwd": os.fspath(cwd) if cwd is not None else os.getcwd(),
-            "env": dict(env) if env is not None else dict(os.environ),
-            "new_session": bool(start_new_session),
-        }
-        zygote = Zygote.shared()
-        path = f"{zygote.bin}{os.pathsep}{request['env'].get('PATH', os.defpath)}"
-        request["env"].update({"PATH": path, SOCKET_ENV: zygote.path})
+        kind, request = _request([os.fspath(a) for a in args], env)
+        request.update(
+            cwd=os.fspath(cwd) if cwd is not None else os.getcwd(),
+            new_session=bool(start_new_session),
+        )
+        zygote = Zygote.shared(kind)
+        if kind == "cli":
+            path = f"{zygote.bin}{os.pathsep}{request['env'].get('PATH', os.defpath)}"
+            request["env"].update({"PATH": path, SOCKET_ENV: zygote.path})
         self._status = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._answer = b""
         try:
@@ -327,6 +366,19 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
         return self.returncode
 
 
+def _request(argv: list[str], env: Any) -> tuple[str, dict[str, Any]]:
+    """Which zygote runs `argv` (`python -m MODULE ...` or `python SCRIPT.py ...`), and how."""
+    env = dict(env) if env is not None else dict(os.environ)
+    if len(argv) >= 3 and argv[:2] == [sys.executable, "-m"]:
+        return "cli", {"module": argv[2], "argv": argv[3:], "env": env}
+    if len(argv) >= 2 and argv[0] == sys.executable and argv[1].endswith(".py"):
+        differs = {k: env.get(k) for k, v in ML_ENV.items() if env.get(k) != v}
+        if differs:
+            raise ValueError(f"the ML zygote preloaded with {ML_ENV}; this run has {differs}")
+        return "ml", {"program": argv[1], "argv": argv[2:], "env": env}
+    raise ValueError(f"a zygote runs `{sys.executable} -m MODULE ...` or a script: {argv[:3]}")
+
+
 def run(args: list[str], *, input: str | None = None, timeout: float | None = None,
         **kwargs: Any) -> subprocess.CompletedProcess[str]:  # fmt: skip
     """`subprocess.run` for a zygote run (stdout and stderr captured)."""
@@ -343,4 +395,4 @@ def run(args: list[str], *, input: str | None = None, timeout: float | None = No
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "cli")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.fakes.cli_zygote import ZygotePopen
+import pytest
+
+from tests.fakes.cli_zygote import ML_ENV, ZygotePopen
 from tests.fakes.cli_zygote import run as zygote_run
 
 CLI = [sys.executable, "-m", "cli"]
@@ -39,3 +42,29 @@ def test_a_killed_run_reports_the_signal_like_popen(tmp_path: Path) -> None:
         run.send_signal(signal.SIGKILL)
         assert run.wait(30) == -signal.SIGKILL
         assert run.poll() == -signal.SIGKILL
+
+
+SCRIPT = """import json, os, random, sys
+seen = [__name__, sys.argv, sys.path[0], os.getcwd(), os.environ["ASKED"]]
+print(json.dumps(seen), "torch" in sys.modules)
+print(random.random(), file=sys.stderr)
+sys.exit(3)
+"""
+
+
+def test_a_script_runs_as_main_with_its_argv_place_and_environment(tmp_path: Path) -> None:
+    script = tmp_path / "tool" / "train.py"
+    script.parent.mkdir()
+    script.write_text(SCRIPT)
+    env = {**os.environ, **ML_ENV, "ASKED": "yes"}
+    argv = [sys.executable, str(script), "--steps", "3"]
+    forked = [zygote_run(argv, cwd=tmp_path, env=env, text=True, timeout=60) for _ in range(2)]
+    fresh = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    seen = json.loads(fresh.stdout.rsplit(" ", 1)[0])
+    assert seen == ["__main__", argv[1:], str(script.parent), str(tmp_path), "yes"]
+    for run in forked:
+        assert run.returncode == fresh.returncode == 3
+        assert run.stdout.replace("True", "False") == fresh.stdout  # torch is only preloaded
+    assert forked[0].stderr != forked[1].stderr  # each run's RNG is seeded afresh
+    with pytest.raises(ValueError, match="OMP_NUM_THREADS"):
+        zygote_run(argv, cwd=tmp_path, env={**env, "OMP_NUM_THREADS": "4"}, timeout=60)

@@ -17,6 +17,8 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.cli_zygote import ZygotePopen
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.providers import PROVIDERS, Provider, serve
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results
@@ -146,7 +148,7 @@ async def test_sigkill_during_a_slow_tool_then_resume_in_a_new_process(
     base = [sys.executable, "-m", "tests.fakes.run_session", "--thread", "crash-1"]
     base += ["--api-base", llm.url, "--workspace", str(workspace)]
     env = {**os.environ, "ML_INTERN_HOME": str(isolated_home)}
-    first = subprocess.Popen(
+    first = ZygotePopen(  # a new process, forked from one that imported the libraries
         [*base, "--prompt", "run the slow thing"],
         cwd=REPO,
         env=env,
@@ -168,7 +170,7 @@ async def test_sigkill_during_a_slow_tool_then_resume_in_a_new_process(
         first.wait(timeout=10)
     assert len(llm.requests) == 1
 
-    second = subprocess.run(base, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    second = zygote_run(base, cwd=REPO, env=env, text=True, timeout=60)
     assert second.returncode == 0, second.stderr
     events = [json.loads(line) for line in second.stdout.splitlines()]
     assert events[-1]["type"] == "turn_complete" and events[-1]["data"]["final_text"] == "all done"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.skills import tiny
 from tests.skills.hub import ModelHub
 
@@ -47,17 +48,19 @@ def template_env(hub: ModelHub, tmp_path: Path) -> dict[str, str]:
 
 
 def run_template(
-    script: Path, args: list[str], env: dict[str, str], cwd: Path
+    script: Path, args: list[str], env: dict[str, str], cwd: Path, *, fresh: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run a template as a Job would (its own process), failing with its output's tail."""
-    done = subprocess.run(
+    """Run a template as a Job would (its own process, the script as `__main__`), failing with
+    its output's tail. The process is forked from one that already imported torch (see
+    tests/fakes/cli_zygote.py), unless `fresh`: then it is a new interpreter."""
+    runner = subprocess.run if fresh else zygote_run
+    done = runner(
         [sys.executable, str(script), *args],
         env=env,
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
-        check=False,
     )
     if done.returncode != 0:
         tail = (done.stdout[-3000:] + "\n--- stderr ---\n" + done.stderr[-6000:]).strip()

@@ -51,7 +51,8 @@ def test_lora_pushes_an_adapter_whose_weights_trained(
 ) -> None:
     data = tiny.write_jsonl(tmp_path / "data", "train", tiny.chat_rows())
     args = sft_args(tiny_lm, data, "alice/tiny-lora", "--use-lora", "--packing")
-    done = run_template(SCRIPT, args, template_env, tmp_path)
+    # a new interpreter, as `python train_sft.py` is on a Job (the others fork a warm one)
+    done = run_template(SCRIPT, args, template_env, tmp_path, fresh=True)
 
     assert all_finite(logged_losses(done.stdout))
     files = hub.repo("models", "alice/tiny-lora").files

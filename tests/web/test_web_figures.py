@@ -25,7 +25,8 @@ pytest_plugins = ("tests.web.web_harness",)  # browser, page (on the `web` below
 
 PLOT = "from PIL import Image\nImage.new('RGB', (300, 200), (200, 30, 30))"
 PNG = b"\x89PNG\r\n\x1a\n"
-LOADED = "img => img.complete && img.naturalWidth"
+# Waits for the image to load and decode (rejects if it cannot): visible is not yet loaded.
+LOADED = "img => img.decode().then(() => img.naturalWidth)"
 
 
 @pytest.fixture
