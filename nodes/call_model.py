@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
 from configs.advice import COMMAND_LINE, Advice
-from nodes.answer_now import must_answer, retold
+from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
@@ -85,15 +85,14 @@ async def call_model(
     small = profile.small_window and deps.role == "agent"  # a sub-agent keeps its own tools
     history = state.get("messages") or []
     answer_now = small and must_answer(history)
-    tools = [] if answer_now else offered_tools(deps.catalog, small=small, history=history)
+    tools = offered_tools(deps.catalog, small=small, history=history)
     check = SmallChecks(profile.reply_limit, prompt) if small else None  # before a retelling
     prompt = retold(prompt) if answer_now else prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs()
-        response = await invoke_thinking(
-            deps, model_id, prompt, config, extra, tools, run.advice, with_tools=not answer_now
-        )
+        extra |= ANSWER_KWARGS if answer_now else {}
+        response = await invoke_thinking(deps, model_id, prompt, config, extra, tools, run.advice)
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -106,8 +105,9 @@ async def call_model(
         return update
 
     response, dropped = tidy_tool_calls(response)
-    if profile.text_tool_calls and not answer_now:
-        # A local model's `<tool_call>` text, made real.
+    if answer_now:
+        response = unrun(response)
+    elif profile.text_tool_calls:  # a local model's `<tool_call>` text, made real
         response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*map(stamped, replay_anchor(prompt, response))]
