@@ -46,6 +46,10 @@ SMALL_WINDOW_TOKENS = 32_768
 # Local servers sample at ~0.8 unless told; tool calling wants steady output. 0 is greedy
 # decoding in llama.cpp, Ollama and vLLM: the same request gets the same reply.
 LOCAL_TEMPERATURE = 0.0
+# A small-window model's longest reply. Qwen2.5-Coder-1.5B's useful replies in the ML-task
+# benchmark were 48-244 tokens; two ran away (2,900 and 5,584 tokens, the second filling its
+# 9,216-token window over ten minutes). Past this the server cuts the reply (bench/README.md).
+SMALL_REPLY_TOKENS = 1024
 CHECKED_PROVIDERS = ("anthropic", "openai")
 OPENAI_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 ANTHROPIC_BREAKPOINTS = (("message", "system"), ("message", -2))
@@ -92,6 +96,16 @@ class ModelProfile:
             return self
         small = self.small_window if self.small_window_configured else _small(window, self.local)
         return replace(self, context_window=window, window_source=source, small_window=small)
+
+    @property
+    def reply_limit(self) -> int | None:
+        """The output-token limit sent with each request: a small-window model's runaway reply
+        is cut; other models get none (the provider's own)."""
+        return SMALL_REPLY_TOKENS if self.small_window else None
+
+    def reply_kwargs(self) -> dict[str, Any]:
+        """The request's output-token limit, if it has one."""
+        return {"max_tokens": self.reply_limit} if self.reply_limit is not None else {}
 
     def cache_kwargs(self) -> dict[str, Any]:
         """The request's prompt-cache markers (litellm's injection points), if it needs any."""

@@ -13,7 +13,7 @@ from langgraph.types import Send
 from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
 from nodes.approval_interrupt import approval_interrupt
-from nodes.call_model import call_model
+from nodes.call_model import BACK_TO_WORK, call_model
 from nodes.compact import compact, needs_compact
 from nodes.deps import AgentDeps
 from nodes.doom_check import doom_check
@@ -58,7 +58,7 @@ async def route_after_model(
     last = state["messages"][-1]
     if isinstance(last, AIMessage) and last.tool_calls:
         return "approval_interrupt"
-    if note_kind(last) in ("length_note", "plan_reminder", "empty_reply"):
+    if note_kind(last) in BACK_TO_WORK:
         return "doom_check"
     return END
 

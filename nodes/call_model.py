@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
 from configs.advice import COMMAND_LINE, Advice
-from nodes.answer_now import must_answer, retold
+from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
@@ -29,6 +30,7 @@ from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, repla
 from nodes.run_options import run_context
 from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
+from nodes.unseen_numbers import unseen_note, unseen_numbers
 from nodes.usage import call_usage
 from tools.families import offered_tools
 
@@ -47,6 +49,23 @@ LENGTH_NOTE = (
     "Your last reply hit the output token limit while writing tool calls, so those calls "
     "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
 )
+# The notes after a reply that send the model back to work instead of ending the turn.
+BACK_TO_WORK = ("length_note", "plan_reminder", "empty_reply", "cut_reply", "unseen_numbers")
+
+# A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
+# it: a runaway answer, or a call whose text never closed. It is told once per turn.
+CUT_REPLY_NOTE = (
+    "Your last reply was cut off at the limit of {limit} output tokens, so it did not finish. "
+    "Reply again, shorter: a few lines of answer, or one tool call (write a long file in parts)."
+)
+
+
+@dataclass(frozen=True)
+class SmallChecks:
+    """A small-window model's reply limit, and the prompt it was shown (its numbers)."""
+
+    limit: int | None
+    shown: Sequence[BaseMessage]
 
 
 async def call_model(
@@ -66,14 +85,14 @@ async def call_model(
     small = profile.small_window and deps.role == "agent"  # a sub-agent keeps its own tools
     history = state.get("messages") or []
     answer_now = small and must_answer(history)
-    tools = [] if answer_now else offered_tools(deps.catalog, small=small, history=history)
+    tools = offered_tools(deps.catalog, small=small, history=history)
+    check = SmallChecks(profile.reply_limit, prompt) if small else None  # before a retelling
     prompt = retold(prompt) if answer_now else prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
-        extra = effort_kwargs(model_id, effort, prompt)
-        response = await invoke_thinking(
-            deps, model_id, prompt, config, extra, tools, run.advice, with_tools=not answer_now
-        )
+        extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs()
+        extra |= ANSWER_KWARGS if answer_now else {}
+        response = await invoke_thinking(deps, model_id, prompt, config, extra, tools, run.advice)
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -86,8 +105,9 @@ async def call_model(
         return update
 
     response, dropped = tidy_tool_calls(response)
-    if profile.text_tool_calls and not answer_now:
-        # A local model's `<tool_call>` text, made real.
+    if answer_now:
+        response = unrun(response)
+    elif profile.text_tool_calls:  # a local model's `<tool_call>` text, made real
         response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*map(stamped, replay_anchor(prompt, response))]
@@ -99,10 +119,9 @@ async def call_model(
     # The compaction limit guards against compact/overflow loops around one model
     # call; a long turn may compact many times, so it resets once a call succeeds.
     turn["compactions"] = 0
-    follow_up, stop = _follow_up(state, turn, response, dropped=dropped, small=small, mode=run.mode)
-    messages += follow_up
+    follow_up, stop = _follow_up(state, turn, response, dropped=dropped, small=check, mode=run.mode)
     return {
-        "messages": messages,
+        "messages": [*messages, *follow_up],
         "turn": turn,
         "usage": spent,  # a delta: the state sums it (graph/state.py)
         "model": model_id,
@@ -118,21 +137,33 @@ def _follow_up(
     response: AIMessage,
     *,
     dropped: bool,
-    small: bool,
+    small: SmallChecks | None,
     mode: str,
 ) -> tuple[list[BaseMessage], str | None]:
-    """The note that sends the model back to work, if any, and the turn's stop reason."""
+    """The note that sends the model back to work, if any, and the turn's stop reason;
+    `small`: what a small-window model's answer is checked against (None: a larger model)."""
     if dropped:
         return [note("length_note", LENGTH_NOTE)], None
     if response.tool_calls:
         return [], None
+    if small and small.limit and _was_cut(response) and not turn.get("cut_replies"):
+        turn["cut_replies"] = 1
+        return [note("cut_reply", CUT_REPLY_NOTE.format(limit=small.limit))], None
     if small and not turn.get("empty_replies") and not text_of(response.content).strip():
         turn["empty_replies"] = 1
         return [note("empty_reply", EMPTY_REPLY_NOTE)], None
+    unseen = unseen_numbers(text_of(response.content), small.shown) if small else []
+    if unseen and not turn.get("unseen_numbers"):
+        turn["unseen_numbers"] = 1
+        return [note("unseen_numbers", unseen_note(unseen))], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
+
+
+def _was_cut(response: AIMessage) -> bool:
+    return (response.response_metadata or {}).get("finish_reason") == "length"
 
 
 async def invoke_thinking(

@@ -14,7 +14,15 @@ from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMes
 MARKER = "ml_intern"
 SUMMARISED_CALLS = "ml_intern_calls"  # on a summary note: the ids of the calls it replaced
 MessageT = TypeVar("MessageT", bound=BaseMessage)
-NoteKind = Literal["doom_guard", "summary", "length_note", "plan_reminder", "empty_reply"]
+NoteKind = Literal[
+    "doom_guard",
+    "summary",
+    "length_note",
+    "plan_reminder",
+    "empty_reply",
+    "cut_reply",
+    "unseen_numbers",
+]
 
 # `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.
 WRITER = "written_by"

@@ -165,7 +165,7 @@ async def test_a_small_model_sees_the_workspace_files_as_the_turn_began(
         await collect(session.send("What is here?"))
     first, second, third = (r["messages"] for r in llm.requests)
     note = next(m["content"] for m in first if m["content"].startswith("[runtime]"))
-    assert "apples.txt 16 B\ndata/train.jsonl 46.7 kB" in note and ".env" not in note
+    assert "data/train.jsonl 46.7 kB\napples.txt 16 B" in note and ".env" not in note
     assert note in [m["content"] for m in second]  # unchanged within the turn
     assert "new.txt 2 B" not in note and "new.txt 2 B" in third[-2]["content"]  # next turn
 

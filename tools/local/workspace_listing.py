@@ -3,6 +3,9 @@
 Qwen2.5-Coder-1.5B asked to summarise the .txt files read the four real ones, then a fifth it
 made up until the loop guard stopped it; asked for the largest file it named one without
 looking. Shown the files beside the question, it has no name to invent (bench/README.md).
+Largest first: shown its files in walk order it still named a 6.9 kB file over a 46.7 kB one.
+A table's first line goes beside it: asked to count a CSV's rows by two columns, it grepped
+for column names it guessed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from tools.places import SecretMap
 
 MAX_ENTRIES = 40
 MAX_DEPTH = 3
+TABLES = (".csv", ".tsv")
+HEADER_BYTES = 200
 
 
 def human_size(size: int) -> str:
@@ -32,13 +37,15 @@ def human_size(size: int) -> str:
 
 def workspace_listing(workspace: Path, limit: int = MAX_ENTRIES, depth: int = MAX_DEPTH) -> str:
     """Up to `limit` files under `workspace` (top level first, `depth` folders down), one
-    `path size` a line; credential places and files named like secrets are left out, as
-    `glob` leaves them out. Empty when there is nothing to show."""
+    `path size` a line, largest first, a table with its first line; credential places and
+    files named like secrets are left out, as `glob` leaves them out. Empty when there is
+    nothing to show."""
     secrets = SecretMap(workspace)
-    lines: list[str] = []
+    files: list[tuple[int, str]] = []
+    folders_shown: list[str] = []
     folders: deque[tuple[Path, int]] = deque([(workspace, 0)])
     more = False
-    while folders:
+    while folders and not more:
         folder, level = folders.popleft()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -52,18 +59,32 @@ def workspace_listing(workspace: Path, limit: int = MAX_ENTRIES, depth: int = MA
             if entry.is_dir():
                 if level + 1 < depth:
                     folders.append((path, level + 1))
-                elif len(lines) < limit:
-                    lines.append(f"{shown}/ (not listed)")
+                elif len(files) + len(folders_shown) < limit:
+                    folders_shown.append(f"{shown}/ (not listed)")
                 continue
-            if len(lines) >= limit:
+            if len(files) + len(folders_shown) >= limit:
                 more = True
                 break
             try:
-                lines.append(f"{shown} {human_size(entry.stat().st_size)}")
+                size = entry.stat().st_size
             except OSError:
                 continue
-        if more:
-            break
+            files.append((size, f"{shown} {human_size(size)}{first_line(path)}"))
+    files.sort(key=lambda f: -f[0])  # stable: equal sizes keep the walk's order
+    lines = [line for _, line in files] + folders_shown
     if more:
         lines.append("[more files not listed: use `glob` to find them]")
     return "\n".join(lines)
+
+
+def first_line(path: Path) -> str:
+    """`, first line: ...` for a table (its header, usually), else nothing."""
+    if path.suffix.lower() not in TABLES:
+        return ""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEADER_BYTES)
+    except OSError:
+        return ""
+    line = head.decode("utf-8", "replace").splitlines()[0].strip() if head.strip() else ""
+    return f", first line: {line}" if line else ""

@@ -7,14 +7,24 @@ from pathlib import Path
 from tools.local.workspace_listing import human_size, workspace_listing
 
 
-def test_files_are_listed_top_level_first_with_sizes(tmp_path: Path) -> None:
+def test_files_are_listed_largest_first_with_sizes(tmp_path: Path) -> None:
+    """Seen on largest-file: listed in walk order, it named data/val.jsonl (6.9 kB)."""
     (tmp_path / "b.txt").write_text("x" * 1234)
     (tmp_path / "a.md").write_text("hi")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "train.jsonl").write_text("x" * 46_690)
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "HEAD").write_text("ref")
-    assert workspace_listing(tmp_path) == "a.md 2 B\nb.txt 1.2 kB\ndata/train.jsonl 46.7 kB"
+    assert workspace_listing(tmp_path) == "data/train.jsonl 46.7 kB\nb.txt 1.2 kB\na.md 2 B"
+
+
+def test_a_table_is_listed_with_its_first_line_and_only_its_own(tmp_path: Path) -> None:
+    """Seen on csv-count: it grepped for column names it guessed."""
+    (tmp_path / "sales.csv").write_text("id,region,amount\n0,north,125.1\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.csv"
+    outside.write_text("secret,header\n")
+    (tmp_path / "linked.csv").symlink_to(outside)  # a link out of the workspace is not read
+    assert workspace_listing(tmp_path) == "sales.csv 31 B, first line: id,region,amount"
 
 
 def test_credentials_are_not_listed(tmp_path: Path) -> None:

@@ -1,0 +1,99 @@
+"""A small model's reply is bounded (a runaway is cut and the model told once), and a
+final answer is checked against what its tools showed (bench/README.md, the ML tasks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from configs.model_profile import SMALL_REPLY_TOKENS
+from nodes.call_model import CUT_REPLY_NOTE
+from nodes.unseen_numbers import unseen_note, unseen_numbers
+from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+SMALL = "llamacpp/qwen2.5-coder-1.5b"
+
+
+def test_the_cut_reply_note_snapshot() -> None:
+    check_snapshot("cut_reply.md", CUT_REPLY_NOTE.format(limit=SMALL_REPLY_TOKENS) + "\n")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_small_models_runaway_reply_is_cut_and_it_is_told_once(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch, stream: bool
+) -> None:
+    """Seen on dataset-card: a first reply of 5,584 tokens, ten minutes, the whole window."""
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    runaway = "## Usage\n1. Load the dataset.\n" * 40
+    llm.add(
+        Turn(content=runaway, finish_reason="length"),
+        Turn(content=runaway, finish_reason="length"),
+    )
+    settings = fast_settings(None, model_name=SMALL, stream=stream)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Write a dataset card for reviews.csv."))
+    assert [r.get("max_tokens") for r in llm.requests] == [SMALL_REPLY_TOKENS] * 2
+    told = CUT_REPLY_NOTE.format(limit=SMALL_REPLY_TOKENS)
+    assert told in str(llm.requests[1]["messages"])  # told, and the turn goes on
+    assert events[-1].data["final_text"] == runaway  # once: a second cut reply ends the turn
+
+
+async def test_a_large_model_gets_no_output_limit_and_no_note(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(Turn(content="Half an answ", finish_reason="length"))
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        events = await collect(session.send("Write a dataset card for reviews.csv."))
+    [request] = llm.requests
+    assert "max_tokens" not in request and "max_completion_tokens" not in request
+    assert events[-1].data["final_text"] == "Half an answ"
+
+
+def test_the_unseen_numbers_note_snapshot() -> None:
+    check_snapshot("unseen_numbers.md", unseen_note(["0.9", "100", "90"]) + "\n")
+
+
+def test_numbers_no_tool_showed_are_found_and_rounded_or_shown_ones_are_not() -> None:
+    shown = [
+        HumanMessage("What is warmup_ratio? Files: settings.ini 44.2 kB"),
+        AIMessage(content="", tool_calls=[{"id": "1", "name": "write", "args": {"x": 0.25}}]),
+        ToolMessage(content="eval_accuracy = 0.9134\nrows: 1,204", tool_call_id="1"),
+    ]
+    answer = "Accuracy 0.913 (91.3%), 1204 rows, 45 kB, warmup 0.01, 3 files, l4x1, 0.25, 44.2"
+    assert unseen_numbers(answer, shown) == ["45", "0.01", "0.25"]  # its own 0.25 is not seen
+    assert unseen_numbers("It is 0.063.", shown) == ["0.063"]
+    assert unseen_note(["1", "2", "3", "4", "5"]).startswith("Your answer states 1, 2, 3, 4, ...")
+
+
+async def test_a_small_models_answer_with_an_unseen_number_is_sent_back_once(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on long-file: the read was cut before the line, and it answered 0.01."""
+    (workspace / "settings.ini").write_text("warmup_ratio = 0.063\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    grep = {"name": "grep", "arguments": {"pattern": "warmup_ratio", "path": "settings.ini"}}
+    llm.add(
+        Turn(content="It is 0.01."),
+        Turn(tool_calls=[grep]),
+        Turn(content="It is 0.063."),
+        Turn(content="It is 0.07."),  # not asked for: the first answer after the note ends it
+    )
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("What is warmup_ratio in settings.ini?"))
+    assert unseen_note(["0.01"]) in str(llm.requests[1]["messages"])
+    assert llm.requests[1].get("tools")  # it may look now
+    assert events[-1].data["final_text"] == "It is 0.063." and len(llm.requests) == 3
+
+
+async def test_a_large_models_answer_is_not_checked_for_numbers(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(Turn(content="It is 0.01."))
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        events = await collect(session.send("What is warmup_ratio in settings.ini?"))
+    assert len(llm.requests) == 1 and events[-1].data["final_text"] == "It is 0.01."
