@@ -11,6 +11,7 @@ for column names it guessed.
 from __future__ import annotations
 
 import os
+import stat
 from collections import deque
 from pathlib import Path
 
@@ -81,10 +82,15 @@ def first_line(path: Path) -> str:
     """`, first line: ...` for a table (its header, usually), else nothing."""
     if path.suffix.lower() not in TABLES:
         return ""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(HEADER_BYTES)
+    try:  # a pipe or device named like a table would block or never end: regular files only
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
         return ""
+    try:
+        head = os.read(fd, HEADER_BYTES) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
     line = head.decode("utf-8", "replace").splitlines()[0].strip() if head.strip() else ""
     return f", first line: {line}" if line else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tools.local.workspace_listing import human_size, workspace_listing
@@ -25,6 +27,21 @@ def test_a_table_is_listed_with_its_first_line_and_only_its_own(tmp_path: Path) 
     outside.write_text("secret,header\n")
     (tmp_path / "linked.csv").symlink_to(outside)  # a link out of the workspace is not read
     assert workspace_listing(tmp_path) == "sales.csv 31 B, first line: id,region,amount"
+
+
+def test_a_pipe_named_like_a_table_does_not_hang_the_listing(tmp_path: Path) -> None:
+    """Attack: `mkfifo data.csv` (or a planted repo) would block every turn's listing, which
+    runs before each model request, on an open() no writer ever answers."""
+    os.mkfifo(tmp_path / "data.csv")
+    (tmp_path / "real.csv").write_text("a,b\n1,2\n")
+    with ThreadPoolExecutor(1) as pool:
+        listing = pool.submit(workspace_listing, tmp_path)
+        try:
+            shown = listing.result(timeout=10)
+        finally:
+            if not listing.done():  # unblock the hung open() so the test can end
+                os.close(os.open(tmp_path / "data.csv", os.O_WRONLY | os.O_NONBLOCK))
+    assert shown == "real.csv 8 B, first line: a,b\ndata.csv 0 B"
 
 
 def test_credentials_are_not_listed(tmp_path: Path) -> None:
