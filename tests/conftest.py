@@ -46,6 +46,32 @@ def pytest_configure(config: pytest.Config) -> None:
         from tools.secrets.rules import warm_up
 
         warm_up()
+        rewrite_test_modules(config)
+
+
+def rewrite_test_modules(config: pytest.Config) -> None:
+    """Under xdist, the test modules' rewritten asserts, cached once for every worker (each
+    rewrote all of them, ~4 s of CPU, when PYTHONDONTWRITEBYTECODE kept pytest from caching).
+    pytest reads this cache itself; its helpers are private, so a pytest without them skips."""
+    from fnmatch import fnmatch
+
+    try:
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+        for path in sorted((ROOT / "tests").rglob("*.py")):
+            if path.name != "conftest.py" and not any(
+                fnmatch(path.name, pattern) for pattern in config.getini("python_files")
+            ):
+                continue
+            pyc = rewrite.get_cache_dir(path) / (path.name[:-3] + rewrite.PYC_TAIL)
+            if rewrite._read_pyc(path, pyc, state.trace) is None and rewrite.try_makedirs(
+                pyc.parent
+            ):
+                source_hash, code = rewrite._rewrite_test(path, config)
+                rewrite._write_pyc(state, code, source_hash, pyc)
+    except (AttributeError, ImportError, KeyError, TypeError):
+        return
 
 
 @pytest.fixture(autouse=True)
