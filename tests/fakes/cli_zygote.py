@@ -16,10 +16,11 @@ it imports torch and the other libraries that read no Hugging Face setting when 
 huggingface_hub read HF_ENDPOINT and HF_HOME at import, which differ per test, so each run
 imports those itself.
 
-Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session"}` with the
-run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS). The zygote forks a monitor,
-which forks the run, answers `<pid>\\n`, waits for it and answers `<exit code>\\n` (negative:
-the signal that ended it). The zygote exits when its stdin closes (the test worker ended).
+Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session",
+"controlling_tty"}` with the run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS).
+The zygote forks a monitor, which forks the run, answers `<pid>\\n`, waits for it and answers
+`<exit code>\\n` (negative: the signal that ended it). The zygote exits when its stdin
+closes (the test worker ended).
 
     python -m tests.fakes.cli_zygote SOCKET_PATH
 """
@@ -175,6 +176,11 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
             os.setsid()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
+        if request.get("controlling_tty"):  # the pty on stdin, as a terminal's session has it
+            import fcntl
+            import termios
+
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         os.closerange(3, 65536)  # what close_fds=True leaves a fresh process
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
@@ -293,6 +299,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
     ...])`, forked from the zygote of that kind."""
 
     _fresh = False
+    controlling_tty = False  # with start_new_session: stdin (a pty) becomes the run's terminal
 
     def _execute_child(  # type: ignore[override]
         self, args: Any, executable: Any, preexec_fn: Any, close_fds: Any, pass_fds: Any,
@@ -316,6 +323,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
         request.update(
             cwd=os.fspath(cwd) if cwd is not None else os.getcwd(),
             new_session=bool(start_new_session),
+            controlling_tty=self.controlling_tty,
         )
         zygote = Zygote.shared(kind)
         if kind == "cli":
