@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
         warm_up()
         rewrite_test_modules(config)
+        serve_zygotes()
+
+
+def serve_zygotes() -> None:
+    """The warm processes the workers fork runs from, one of each kind for all of them."""
+    from tests.fakes import zygote_broker
+    from tests.fakes.cli_zygote import Zygote
+    from tests.faults.forkserver import ForkServer
+
+    servers: list[ForkServer] = []
+
+    def fork_server() -> dict[str, str]:
+        if not servers or servers[-1].proc is None or servers[-1].proc.poll() is not None:
+            servers.append(ForkServer())
+            atexit.register(servers[-1].close)
+        servers[-1].wait_ready()
+        return {"path": servers[-1].socket_path}
+
+    def zygote(kind: str) -> dict[str, str]:
+        where = Zygote.started(kind).where()
+        return {"path": where.path, "bin": str(where.bin)}
+
+    zygote_broker.serve(
+        {"cli": lambda: zygote("cli"), "ml": lambda: zygote("ml"), "fork": fork_server}
+    )
 
 
 def rewrite_test_modules(config: pytest.Config) -> None:

@@ -41,8 +41,9 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
+from tests.fakes import zygote_broker
 from tests.fakes.fork_loop import serve_forks
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
@@ -255,8 +256,15 @@ def _exit(code: int) -> None:
 # --- the test side -------------------------------------------------------------------------
 
 
+class Where(NamedTuple):
+    """A zygote's socket, and the directory of its `langgraph` shim."""
+
+    path: str
+    bin: Path
+
+
 class Zygote:
-    """One zygote process of each kind per test worker, started on first use."""
+    """One zygote process of each kind per test process (or per xdist run), on first use."""
 
     _instances: ClassVar[dict[str, Zygote]] = {}
 
@@ -277,11 +285,24 @@ class Zygote:
         atexit.register(self.close)
 
     @classmethod
-    def shared(cls, kind: str = "cli") -> Zygote:
+    def shared(cls, kind: str = "cli") -> Where:
+        """Where this test process's zygote of `kind` listens: under xdist the controller's
+        (tests/fakes/zygote_broker.py), else this process's own."""
+        found = zygote_broker.ask(kind)
+        if found is not None:
+            return Where(found["path"], Path(found["bin"]))
+        return cls.started(kind).where()
+
+    @classmethod
+    def started(cls, kind: str = "cli") -> Zygote:
+        """This process's zygote of `kind`, started on first use or after it died."""
         zygote = cls._instances.get(kind)
         if zygote is None or zygote.process.poll() is not None:
             zygote = cls._instances[kind] = cls(kind)
         return zygote
+
+    def where(self) -> Where:
+        return Where(self.path, self.bin)
 
     def close(self) -> None:
         if self.process.stdin is not None:
