@@ -94,7 +94,10 @@ def rewrite_test_modules(config: pytest.Config) -> None:
             if rewrite._read_pyc(path, pyc, state.trace) is None and rewrite.try_makedirs(
                 pyc.parent
             ):
-                source_hash, code = rewrite._rewrite_test(path, config)
+                try:
+                    source_hash, code = rewrite._rewrite_test(path, config)
+                except (OSError, SyntaxError, ValueError):
+                    continue  # its worker reports it as a collection error
                 rewrite._write_pyc(state, code, source_hash, pyc)
     except (AttributeError, ImportError, KeyError, TypeError):
         return
