@@ -30,15 +30,17 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else ["uv", "run", "--no-sync", "ml-intern"]
 
 
-def environment(tmp: Path) -> dict[str, str]:
-    """An isolated home; bytecode cached (under `tmp`, not in the venv) as after a first run."""
+def environment(tmp: Path, own_bytecode: bool = True) -> dict[str, str]:
+    """An isolated home; bytecode cached (under `tmp`, not in the venv) as after a first run,
+    or with `own_bytecode=False` the environment's own (an empty cache would compile it all)."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.endswith("_API_KEY") and k != "PYTHONDONTWRITEBYTECODE"
+        if not k.endswith("_API_KEY") and (k != "PYTHONDONTWRITEBYTECODE" or not own_bytecode)
     }
+    if own_bytecode:
+        env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     env.update(
-        PYTHONPYCACHEPREFIX=str(tmp / "pycache"),
         ML_INTERN_HOME=str(tmp / "home"),
         XDG_CONFIG_HOME=str(tmp / "config"),
         ML_INTERN_NO_HF_PROMPT="1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,60 @@ def pytest_configure(config: pytest.Config) -> None:
         from tools.secrets.rules import warm_up
 
         warm_up()
+        rewrite_test_modules(config)
+        serve_zygotes()
+
+
+def serve_zygotes() -> None:
+    """The warm processes the workers fork runs from, one of each kind for all of them."""
+    from tests.fakes import zygote_broker
+    from tests.fakes.cli_zygote import Zygote
+    from tests.faults.forkserver import ForkServer
+
+    servers: list[ForkServer] = []
+
+    def fork_server() -> dict[str, str]:
+        if not servers or servers[-1].proc is None or servers[-1].proc.poll() is not None:
+            servers.append(ForkServer())
+            atexit.register(servers[-1].close)
+        servers[-1].wait_ready()
+        return {"path": servers[-1].socket_path}
+
+    def zygote(kind: str) -> dict[str, str]:
+        where = Zygote.started(kind).where()
+        return {"path": where.path, "bin": str(where.bin)}
+
+    zygote_broker.serve(
+        {"cli": lambda: zygote("cli"), "ml": lambda: zygote("ml"), "fork": fork_server}
+    )
+
+
+def rewrite_test_modules(config: pytest.Config) -> None:
+    """Under xdist, the test modules' rewritten asserts, cached once for every worker (each
+    rewrote all of them, ~4 s of CPU, when PYTHONDONTWRITEBYTECODE kept pytest from caching).
+    pytest reads this cache itself; its helpers are private, so a pytest without them skips."""
+    from fnmatch import fnmatch
+
+    try:
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+        for path in sorted((ROOT / "tests").rglob("*.py")):
+            if path.name != "conftest.py" and not any(
+                fnmatch(path.name, pattern) for pattern in config.getini("python_files")
+            ):
+                continue
+            pyc = rewrite.get_cache_dir(path) / (path.name[:-3] + rewrite.PYC_TAIL)
+            if rewrite._read_pyc(path, pyc, state.trace) is None and rewrite.try_makedirs(
+                pyc.parent
+            ):
+                try:
+                    source_hash, code = rewrite._rewrite_test(path, config)
+                except (OSError, SyntaxError, ValueError):
+                    continue  # its worker reports it as a collection error
+                rewrite._write_pyc(state, code, source_hash, pyc)
+    except (AttributeError, ImportError, KeyError, TypeError):
+        return
 
 
 @pytest.fixture(autouse=True)

@@ -44,7 +44,7 @@ def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
 def test_acp_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import acp_startup
 
-    acp_startup.main(["--runs", "1", "--no-warm-up"])  # the suite compiled the bytecode
+    acp_startup.main(["--runs", "1", "--no-warm-up"])  # on the bytecode the venv has
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "acp_startup"
     assert found["initialize_s"] > 0 and 0 < found["session_new_s"] < found["first_request_s"]

@@ -10,6 +10,7 @@ import pexpect
 import pytest
 
 from tests.cli.conftest import Cli
+from tests.fakes import zygote_pty
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import RUNTIME_NOTE
 
@@ -49,7 +50,8 @@ def last_user_and_tool_messages(server: ScriptedLLMServer) -> list[dict]:
 
 
 def spawn_repl(cli: Cli, *args: str) -> pexpect.spawn:
-    return pexpect.spawn(
+    spawn = pexpect.spawn if cli.fresh else zygote_pty.ZygoteSpawn
+    return spawn(
         sys.executable,
         ["-m", "cli", "--model", "openai/scripted-model", *args],
         cwd=str(cli.cwd),

@@ -11,6 +11,7 @@ import pytest
 
 from tests.cli.conftest import Cli
 from tests.cli.test_repl import PROMPT, settle
+from tests.fakes import zygote_pty
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.cli_e2e
 
 def spawn(cli: Cli, *args: str) -> pexpect.spawn:
     """The REPL with no --model: the config's default, or the resumed thread's model."""
-    return pexpect.spawn(
+    return (pexpect.spawn if cli.fresh else zygote_pty.ZygoteSpawn)(
         sys.executable,
         ["-m", "cli", *args],
         cwd=str(cli.cwd),

@@ -16,10 +16,11 @@ it imports torch and the other libraries that read no Hugging Face setting when 
 huggingface_hub read HF_ENDPOINT and HF_HOME at import, which differ per test, so each run
 imports those itself.
 
-Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session"}` with the
-run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS). The zygote forks a monitor,
-which forks the run, answers `<pid>\\n`, waits for it and answers `<exit code>\\n` (negative:
-the signal that ended it). The zygote exits when its stdin closes (the test worker ended).
+Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session",
+"controlling_tty"}` with the run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS).
+The zygote forks a monitor, which forks the run, answers `<pid>\\n`, waits for it and answers
+`<exit code>\\n` (negative: the signal that ended it). The zygote exits when its stdin
+closes (the test worker ended).
 
     python -m tests.fakes.cli_zygote SOCKET_PATH
 """
@@ -40,8 +41,9 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
+from tests.fakes import zygote_broker
 from tests.fakes.fork_loop import serve_forks
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
@@ -175,6 +177,11 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
             os.setsid()
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
+        if request.get("controlling_tty"):  # the pty on stdin, as a terminal's session has it
+            import fcntl
+            import termios
+
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         os.closerange(3, 65536)  # what close_fds=True leaves a fresh process
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
@@ -249,8 +256,15 @@ def _exit(code: int) -> None:
 # --- the test side -------------------------------------------------------------------------
 
 
+class Where(NamedTuple):
+    """A zygote's socket, and the directory of its `langgraph` shim."""
+
+    path: str
+    bin: Path
+
+
 class Zygote:
-    """One zygote process of each kind per test worker, started on first use."""
+    """One zygote process of each kind per test process (or per xdist run), on first use."""
 
     _instances: ClassVar[dict[str, Zygote]] = {}
 
@@ -271,11 +285,24 @@ class Zygote:
         atexit.register(self.close)
 
     @classmethod
-    def shared(cls, kind: str = "cli") -> Zygote:
+    def shared(cls, kind: str = "cli") -> Where:
+        """Where this test process's zygote of `kind` listens: under xdist the controller's
+        (tests/fakes/zygote_broker.py), else this process's own."""
+        found = zygote_broker.ask(kind)
+        if found is not None:
+            return Where(found["path"], Path(found["bin"]))
+        return cls.started(kind).where()
+
+    @classmethod
+    def started(cls, kind: str = "cli") -> Zygote:
+        """This process's zygote of `kind`, started on first use or after it died."""
         zygote = cls._instances.get(kind)
         if zygote is None or zygote.process.poll() is not None:
             zygote = cls._instances[kind] = cls(kind)
         return zygote
+
+    def where(self) -> Where:
+        return Where(self.path, self.bin)
 
     def close(self) -> None:
         if self.process.stdin is not None:
@@ -293,6 +320,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
     ...])`, forked from the zygote of that kind."""
 
     _fresh = False
+    controlling_tty = False  # with start_new_session: stdin (a pty) becomes the run's terminal
 
     def _execute_child(  # type: ignore[override]
         self, args: Any, executable: Any, preexec_fn: Any, close_fds: Any, pass_fds: Any,
@@ -316,6 +344,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
         request.update(
             cwd=os.fspath(cwd) if cwd is not None else os.getcwd(),
             new_session=bool(start_new_session),
+            controlling_tty=self.controlling_tty,
         )
         zygote = Zygote.shared(kind)
         if kind == "cli":

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes import zygote_broker
 from tests.fakes.llm_server import ScriptedLLMServer
 from tests.faults.forkserver import Child, ForkServer
 from tests.faults.long_run import PROMPT, LongRun, make_case, runs
@@ -19,6 +20,10 @@ CHILD_ENV = {"OPENAI_API_KEY": "sk-test-not-a-real-key"}
 
 @pytest.fixture(scope="session")
 def forkserver() -> Iterator[ForkServer]:
+    found = zygote_broker.ask("fork")  # under xdist, the controller's, shared by the workers
+    if found is not None:
+        yield ForkServer.attached(found["path"])
+        return
     with ForkServer() as server:
         server.wait_ready()
         yield server

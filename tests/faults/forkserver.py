@@ -218,6 +218,15 @@ class Child:
 class ForkServer:
     """Starts `python -m tests.faults.forkserver` and forks children from it."""
 
+    proc: subprocess.Popen[bytes] | None
+
+    @classmethod
+    def attached(cls, socket_path: str) -> ForkServer:
+        """One that another process started and will stop (under xdist, the controller)."""
+        server = cls.__new__(cls)
+        server.socket_path, server.proc, server._ready = socket_path, None, True
+        return server
+
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="mlfork-"))  # short: Unix socket paths are capped
         self.socket_path = str(self.dir / "fork.sock")
@@ -233,7 +242,7 @@ class ForkServer:
     def wait_ready(self, timeout: float = 120) -> None:
         if self._ready:
             return
-        assert self.proc.stdout is not None
+        assert self.proc is not None and self.proc.stdout is not None
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         line = self.proc.stdout.readline() if ready else b""
         if line.strip() != b"ready":
@@ -252,6 +261,8 @@ class ForkServer:
         return Child(sock, label)
 
     def close(self) -> None:
+        if self.proc is None:
+            return  # attached: its owner stops it
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()  # the server kills its children and exits
