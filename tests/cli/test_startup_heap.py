@@ -47,9 +47,6 @@ def test_a_failing_start_up_still_turns_the_collector_back_on() -> None:
 def test_models_made_after_start_up_validate_as_before_only_built_later() -> None:
     """The installed pydantic still has the default start-up changes, and validation is
     unchanged (a fresh interpreter: the default is process-wide)."""
-    import subprocess
-    import sys
-
     probe = (
         "import pydantic\n"
         "from cli.startup_heap import build_models_on_first_use\n"
@@ -63,10 +60,7 @@ def test_models_made_after_start_up_validate_as_before_only_built_later() -> Non
         "except pydantic.ValidationError as error:\n"
         "    print(error.error_count())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.split() == ["MockValSer", "3", "1"], done.stderr
+    assert printed_by(probe).split() == ["MockValSer", "3", "1"]
 
 
 def test_adapters_made_during_start_up_build_on_first_use_where_they_were_made() -> None:
@@ -106,10 +100,8 @@ def test_adapters_made_during_start_up_build_on_first_use_where_they_were_made()
 
 def test_litellm_after_start_up_keeps_what_it_reads_and_drops_its_parsed_tokenizer() -> None:
     """litellm.utils keeps the Anthropic tokenizer's text (what litellm reads) and no longer
-    holds its parsed copy (13.7 MB); its module-level adapters still validate."""
-    import subprocess
-    import sys
-
+    holds its parsed copy (13.7 MB); the tokenizer litellm builds from that text counts, and
+    its module-level adapters still validate."""
     probe = (
         "import json\n"
         "from cli.startup_heap import startup_heap\n"
@@ -118,12 +110,24 @@ def test_litellm_after_start_up_keeps_what_it_reads_and_drops_its_parsed_tokeniz
         "import litellm.utils as u\n"
         "print(hasattr(u, 'json_data'), 'model' in json.loads(u.claude_json_str))\n"
         "print(type(u._RATE_TABLE.validator).__name__, u._RATE_TABLE.validate_python({'a': 1}))\n"
-        "from litellm.rust_bridge.tokenizer import *\n"
+        "from litellm.rust_bridge.tokenizer import anthropic\n"
+        "print(len(anthropic().encode('hello world')))\n"
     )
+    assert printed_by(probe).splitlines() == ["False True", "MockValSer {'a': 1}", "2"]
+
+
+def printed_by(probe: str) -> str:
+    """What `probe` prints in a fresh interpreter (start-up's changes are process-wide)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
     )
-    assert done.stdout.split("\n")[:2] == ["False True", "MockValSer {'a': 1}"], done.stderr
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_nothing_in_litellm_reads_the_dropped_leftovers() -> None:
