@@ -29,6 +29,7 @@ from graph.builder import build_graph
 from graph.experiments import with_ledger
 from graph.research_agent import with_research
 from nodes.deps import AgentDeps
+from serve.context_schema_once import install as context_schema_once
 from serve.parent_watch import watch_parent
 from serve.run_queue_wake import install as wake_runs_at_once
 from serve.server_settings import server_settings
@@ -182,6 +183,8 @@ async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
         SERVER.saver = saver
         if not wake_runs_at_once():
             log.warning("ml-intern: new runs start on the dev queue's next look (up to 1 s)")
+        if not context_schema_once():
+            log.warning("ml-intern: the run context's schema is built again for every run")
         watch = asyncio.create_task(watch_parent(), name="ml-intern-parent-watch")
         try:
             await build_now()

@@ -93,3 +93,62 @@ def test_litellm_asks_for_anyio_s_signature_once_and_gets_the_same_answer() -> N
     for _ in range(3):  # once per stream's end
         assert asks(anyio.to_thread.run_sync, "abandon_on_cancel") is takes
     assert asks.cache_info().hits >= 2  # type: ignore[attr-defined]
+
+
+async def test_litellm_logs_a_success_only_when_a_callback_listens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """litellm built its logging payload after every call for callbacks ml-intern never
+    registers (~1 ms of a call's CPU); a callback someone registers still gets each success."""
+    import asyncio
+
+    import litellm
+    from langchain_core.messages import HumanMessage
+    from litellm.integrations.custom_logger import CustomLogger
+    from litellm.litellm_core_utils.litellm_logging import Logging
+    from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
+
+    from configs.settings import Settings
+    from nodes.deps import litellm_chat_model
+    from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+    for name in ("callbacks", "success_callback", "_async_success_callback", "input_callback"):
+        monkeypatch.setattr(litellm, name, [])  # restored after the test, whatever litellm adds
+    for name in ("failure_callback", "_async_failure_callback", "_async_input_callback"):
+        monkeypatch.setattr(litellm, name, [])
+    built: list[str] = []
+    payload = Logging._build_standard_logging_payload
+    monkeypatch.setattr(
+        Logging,
+        "_build_standard_logging_payload",
+        lambda self, *a, **k: built.append(self.litellm_call_id) or payload(self, *a, **k),
+    )
+    heard: list[str] = []
+
+    class Listener(CustomLogger):
+        async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):  # type: ignore[no-untyped-def]
+            heard.append(kwargs["standard_logging_object"]["messages"][-1]["content"])
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    model_id = "openai/scripted-model"
+    with ScriptedLLMServer(default=Turn(content="hi")) as server:
+        models = [
+            litellm_chat_model(Settings(model_name=model_id, api_base=server.url, stream=stream))(
+                model_id
+            )
+            for stream in (True, False)
+        ]
+        for model in models:  # streamed and not
+            assert (await model.ainvoke([HumanMessage("nobody listens")])).content == "hi"
+        await GLOBAL_LOGGING_WORKER.flush()  # the unstreamed call's log, queued
+        for _ in range(20):  # the streamed call's, a task of its own
+            await asyncio.sleep(0)
+        monkeypatch.setattr(litellm, "callbacks", [Listener()])
+        for model in models:
+            assert (await model.ainvoke([HumanMessage("someone listens")])).content == "hi"
+        for _ in range(500):  # the success log runs in a task after the reply
+            if len(heard) == 2:
+                break
+            await asyncio.sleep(0.01)
+    # Each listened call built its payload and its listener got it; the others built none.
+    assert heard == ["someone listens"] * 2 and len(built) == 2

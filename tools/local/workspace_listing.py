@@ -56,7 +56,7 @@ def workspace_listing(workspace: Path, limit: int = MAX_ENTRIES, depth: int = MA
             path = Path(entry.path)
             if entry.name in SKIP_DIRS or entry.is_symlink() or secrets.covers(path):
                 continue
-            shown = path.relative_to(workspace).as_posix()
+            shown = printable(path.relative_to(workspace).as_posix())
             if entry.is_dir():
                 if level + 1 < depth:
                     folders.append((path, level + 1))
@@ -93,4 +93,10 @@ def first_line(path: Path) -> str:
     finally:
         os.close(fd)
     line = head.decode("utf-8", "replace").splitlines()[0].strip() if head.strip() else ""
-    return f", first line: {line}" if line else ""
+    return f", first line: {printable(line)}" if line else ""
+
+
+def printable(text: str) -> str:
+    """`text` as is, or quoted with escapes when it holds a newline or another control
+    character: a planted name must not add a line of its own to what the model reads."""
+    return text if text.isprintable() else repr(text)

@@ -1,0 +1,50 @@
+"""The LangGraph server reads the run context's JSON schema on every run: built once per class."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from pydantic import BaseModel
+
+
+class State(TypedDict, total=False):
+    n: int
+
+
+def graph_on(context: type) -> Any:
+    from langgraph.graph import StateGraph
+
+    builder = StateGraph(State, context_schema=context)
+    builder.add_node("step", lambda state: {"n": 1})
+    builder.set_entry_point("step")
+    return builder.compile()
+
+
+def test_a_run_s_context_schema_is_langgraph_s_own_and_built_once_per_class() -> None:
+    from serve.context_schema_once import install
+
+    built: list[str] = []
+
+    class Context(BaseModel):
+        mode: str = "chat"
+        max_iterations: int = 50
+
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            built.append(cls.__name__)
+            return super().model_json_schema(*args, **kwargs)
+
+    class Other(BaseModel):
+        budget: float = 1.0
+
+    expected = BaseModel.model_json_schema.__func__(Context)  # type: ignore[attr-defined]
+    assert install()
+    first = graph_on(
+        Context
+    ).get_context_jsonschema()  # a new graph per run, as the server's copies
+    first["properties"].clear()  # a caller that changes its copy changes no other run's
+    again = [graph_on(Context).get_context_jsonschema() for _ in range(3)]
+    assert again == [expected] * 3 and built == ["Context"]
+    assert graph_on(Other).get_context_jsonschema()["properties"] == {
+        "budget": {"default": 1.0, "title": "Budget", "type": "number"}
+    }
