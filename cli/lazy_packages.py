@@ -76,20 +76,21 @@ class ReexportFinder(MetaPathFinder):
         self.prefixes = prefixes
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> ModuleSpec | None:
+        """The path finder's spec (so it does not search again), with the lazy loader when
+        the module is a re-export-only package."""
         if not fullname.startswith(self.prefixes):
             return None
         spec = PathFinder.find_spec(fullname, path)
         if spec is None or spec.submodule_search_locations is None or spec.origin is None:
-            return None
+            return spec
         if not isinstance(spec.loader, SourceFileLoader):
-            return None
+            return spec
         try:
             found = reexports(spec.loader.get_data(spec.origin))
         except OSError:
-            return None
-        if found is None:
-            return None
-        spec.loader = ReexportLoader(*found)
+            return spec
+        if found is not None:
+            spec.loader = ReexportLoader(*found)
         return spec
 
 

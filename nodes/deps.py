@@ -45,13 +45,19 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         from langchain_litellm import ChatLiteLLM
 
         from configs.model_profile import profile_of
-        from nodes import litellm_overheads, openai_request_path, tool_schema_walk
+        from nodes import (
+            json_request_body,
+            litellm_overheads,
+            openai_request_path,
+            tool_schema_walk,
+        )
         from tools.hub.client import hf_token
         from tools.hub.user_tokens import people_sign_in
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
         skip_logging_scan()
         litellm_overheads.install()  # pricing ml-intern does itself, and the like
+        json_request_body.install()  # httpx's json= bodies (Anthropic's) through orjson
         defer_default_tokenizer()
         profile = profile_of(model_id, settings)
         if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
+
+import pytest
 
 from cli.startup_heap import startup_heap
 
@@ -44,9 +47,6 @@ def test_a_failing_start_up_still_turns_the_collector_back_on() -> None:
 def test_models_made_after_start_up_validate_as_before_only_built_later() -> None:
     """The installed pydantic still has the default start-up changes, and validation is
     unchanged (a fresh interpreter: the default is process-wide)."""
-    import subprocess
-    import sys
-
     probe = (
         "import pydantic\n"
         "from cli.startup_heap import build_models_on_first_use\n"
@@ -60,7 +60,125 @@ def test_models_made_after_start_up_validate_as_before_only_built_later() -> Non
         "except pydantic.ValidationError as error:\n"
         "    print(error.error_count())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    assert printed_by(probe).split() == ["MockValSer", "3", "1"]
+
+
+def test_adapters_made_during_start_up_build_on_first_use_where_they_were_made() -> None:
+    """A deferred TypeAdapter resolves its names in the namespace it was made in (a local
+    class here, unknown where it is first used), validates and errs as one built at once."""
+    import pydantic
+
+    from cli.startup_heap import build_adapters_on_first_use
+
+    def made_in_a_function() -> pydantic.TypeAdapter[Any]:
+        class Node(pydantic.BaseModel):
+            name: str
+            child: Node | None = None
+
+        return pydantic.TypeAdapter(list["Node"])
+
+    restore = build_adapters_on_first_use()
+    try:
+        deferred = made_in_a_function()
+        chosen = pydantic.TypeAdapter(int, config=pydantic.ConfigDict(defer_build=False))
+    finally:
+        restore()
+    at_once = made_in_a_function()
+    assert type(deferred.validator).__name__ == "MockValSer"
+    assert type(chosen.validator).__name__ == "SchemaValidator"  # its config chose
+    assert type(at_once.validator).__name__ == "SchemaValidator"  # after start-up: at once
+
+    tree = [{"name": "a", "child": {"name": "b"}}]
+    assert deferred.dump_python(deferred.validate_python(tree)) == at_once.dump_python(
+        at_once.validate_python(tree)
     )
-    assert done.stdout.split() == ["MockValSer", "3", "1"], done.stderr
+    assert deferred.json_schema() == at_once.json_schema()
+    with pytest.raises(pydantic.ValidationError) as wrong:
+        deferred.validate_python([{"name": 1}])
+    assert wrong.value.error_count() == 1
+
+
+def test_litellm_after_start_up_keeps_what_it_reads_and_drops_its_parsed_tokenizer() -> None:
+    """litellm.utils keeps the Anthropic tokenizer's text (what litellm reads) and no longer
+    holds its parsed copy (13.7 MB); the tokenizer litellm builds from that text counts, and
+    its module-level adapters still validate."""
+    probe = (
+        "import json\n"
+        "from cli.startup_heap import startup_heap\n"
+        "with startup_heap():\n"
+        "    import litellm\n"
+        "import litellm.utils as u\n"
+        "print(hasattr(u, 'json_data'), 'model' in json.loads(u.claude_json_str))\n"
+        "print(type(u._RATE_TABLE.validator).__name__, u._RATE_TABLE.validate_python({'a': 1}))\n"
+        "from litellm.rust_bridge.tokenizer import anthropic\n"
+        "print(len(anthropic().encode('hello world')))\n"
+    )
+    assert printed_by(probe).splitlines() == ["False True", "MockValSer {'a': 1}", "2"]
+
+
+def printed_by(probe: str) -> str:
+    """What `probe` prints in a fresh interpreter (start-up's changes are process-wide)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_nothing_in_litellm_reads_the_dropped_leftovers() -> None:
+    """The guard for LEFTOVERS: a litellm that starts reading one (`from litellm.utils import
+    json_data`, `utils.json_data`, or a use inside litellm.utils) fails here, not in a run."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    from cli.startup_heap import LEFTOVERS
+
+    for module_name, name in LEFTOVERS:
+        package, _, rest = module_name.partition(".")
+        spec = importlib.util.find_spec(package)
+        assert spec is not None and spec.origin is not None
+        root = Path(spec.origin).parent
+        owner = root.joinpath(*rest.split(".")).with_suffix(".py")
+        readers = [
+            str(path.relative_to(root))
+            for path in root.rglob("*.py")
+            if name in (text := path.read_text(encoding="utf-8", errors="replace"))
+            and _reads(ast.parse(text), name, rest.rsplit(".", 1)[-1], own=path == owner)
+        ]
+        assert readers == [], f"{name} of {module_name} is read by {readers}"
+
+
+def _reads(tree: Any, name: str, module: str, *, own: bool) -> bool:
+    import ast
+
+    dumped = _dumped(tree, name) if own else None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith(module):
+            found = any(alias.name == name for alias in node.names)
+        elif isinstance(node, ast.Attribute) and node.attr == name:
+            value = node.value
+            found = getattr(value, "id", None) == module or getattr(value, "attr", None) == module
+        else:  # the module's own code reading it
+            found = own and isinstance(node, ast.Name) and node.id == name
+            found = found and not isinstance(node.ctx, ast.Store) and node is not dumped
+        if found:
+            return True
+    return False
+
+
+def _dumped(tree: Any, name: str) -> Any:
+    """The one read litellm.utils makes itself: `claude_json_str = json.dumps(json_data)`."""
+    import ast
+
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            args = node.value.args
+            if len(args) == 1 and isinstance(args[0], ast.Name) and args[0].id == name:
+                return args[0]
+    return None

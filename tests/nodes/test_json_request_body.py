@@ -1,0 +1,61 @@
+"""httpx's JSON bodies, once orjson encodes the plain ones, are the bytes httpx would send."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import json
+
+import httpx
+
+from nodes import json_request_body
+
+URL = "http://127.0.0.1:9/v1/messages"
+
+
+class Colour(enum.Enum):
+    RED = 1
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+TRICKY_TEXT = 'tab\t, line\n, \x1f, \x7f, \u2028, é, 😀, quote " and \\'
+HISTORY = [{"role": "user", "content": [{"type": "tool_result", "content": "x" * 5000}]}] * 50
+BODIES: list[object] = [
+    {"model": "claude", "max_tokens": 1024, "messages": HISTORY, "text": TRICKY_TEXT},
+    {"floats": [0.2, 1e16, 1e-05, 5e-324, 1.5e300, -0.0, 123456789.123, 2 / 3], "t": (1, "a")},
+    {"flags": [True, False, None], "nested": {"a": {"b": [[], {}]}}},
+    {"not a str key": {1: 2}},
+    {"big": 2**70},
+    {"when": datetime.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=datetime.UTC)},
+    {"point": Point(1)},
+    {"nan": float("nan")},
+    {"enum": Colour.RED},
+    {"bad": "\ud800"},  # a lone surrogate
+    [1, "list at the top"],
+    "a bare string",
+]
+
+
+def sent(body: object) -> object:
+    """The request's headers and bytes, or the error type httpx raised."""
+    try:
+        request = httpx.Request("POST", URL, json=body)
+    except Exception as error:
+        return type(error)
+    return dict(request.headers), request.content
+
+
+def test_every_body_is_sent_as_httpx_sends_it_and_refused_as_httpx_refuses_it() -> None:
+    before = [sent(body) for body in BODIES]
+    json_request_body.install()
+    after = [sent(body) for body in BODIES]
+    for body, expected, found in zip(BODIES, before, after, strict=True):
+        assert found == expected, body
+    headers, content = after[0]  # type: ignore[misc]
+    assert json.loads(content)["text"] == TRICKY_TEXT
+    assert headers["content-length"] == str(len(content))
