@@ -11,35 +11,45 @@ orjson refuses, goes through httpx's own encoder, as do its errors.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nodes.openai_request_path import plain_json
 
+log = logging.getLogger(__name__)
 _installed = False
+orjson_bodies = 0  # bodies orjson wrote: a test sees the path is live, not only harmless
 
 
-def install() -> None:
-    """Route httpx's JSON bodies through orjson when the bytes are the same (once a process)."""
+def install() -> bool:
+    """Route httpx's JSON bodies through orjson when the bytes are the same (once a process);
+    False, changing nothing, when httpx's encoder is not where this expects it."""
     global _installed
     if _installed:
-        return
+        return True
     import orjson
     from httpx import _content
 
-    httpx_encode_json = _content.encode_json
-    byte_stream = _content.ByteStream
+    httpx_encode_json = getattr(_content, "encode_json", None)
+    byte_stream = getattr(_content, "ByteStream", None)
+    if not callable(httpx_encode_json) or byte_stream is None:
+        log.warning("httpx's JSON encoder moved: request bodies are encoded by httpx itself")
+        return False
     strict = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
     strict |= orjson.OPT_PASSTHROUGH_DATETIME
 
     def encode_json(json: Any) -> tuple[dict[str, str], Any]:
+        global orjson_bodies
         if plain_json(json):
             try:
                 body = orjson.dumps(json, option=strict)
             except TypeError:  # a non-str key, an int past 64 bits: httpx decides
                 return httpx_encode_json(json)
+            orjson_bodies += 1
             headers = {"Content-Length": str(len(body)), "Content-Type": "application/json"}
             return headers, byte_stream(body)
         return httpx_encode_json(json)
 
     _content.encode_json = encode_json  # type: ignore[assignment]
     _installed = True
+    return True

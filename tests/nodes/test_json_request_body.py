@@ -52,10 +52,29 @@ def sent(body: object) -> object:
 
 def test_every_body_is_sent_as_httpx_sends_it_and_refused_as_httpx_refuses_it() -> None:
     before = [sent(body) for body in BODIES]
-    json_request_body.install()
+    assert json_request_body.install()
+    written = json_request_body.orjson_bodies
     after = [sent(body) for body in BODIES]
+    # The path is live (httpx still asks `_content.encode_json` by name): the history, the
+    # flags, the list and the bare string were orjson's; the floats (a tuple), the non-str
+    # key, the big int, the lone surrogate and the non-JSON values were httpx's.
+    assert json_request_body.orjson_bodies - written == 4
     for body, expected, found in zip(BODIES, before, after, strict=True):
         assert found == expected, body
     headers, content = after[0]  # type: ignore[misc]
     assert json.loads(content)["text"] == TRICKY_TEXT
     assert headers["content-length"] == str(len(content))
+
+
+def test_an_httpx_without_the_encoder_where_expected_is_left_alone() -> None:
+    """If httpx moves its encoder, nothing is patched and every model still builds."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import httpx._content as c; del c.encode_json;"
+        "from nodes import json_request_body as j; print(j.install());"
+        "print(__import__('httpx').Request('GET', 'http://127.0.0.1:9').method)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "GET"], out.stderr
