@@ -112,6 +112,12 @@ LOOK_FIRST = (
     "Facts about the workspace (what a file says, what a command prints) come from your "
     "tools: look before you answer."
 )
+# It grepped a CSV for "region: north.*amount: 100" and answered "0", wrote an invented
+# confusion matrix, and read tokenizer.json instead of running `tokenizers` (bench/README.md).
+COMPUTE_WITH_CODE = (
+    "Counts and arithmetic (rows, sums, metrics, token counts) come from python3 run with "
+    "`bash`, never from your head."
+)
 
 
 def runtime_note(
@@ -139,5 +145,5 @@ def runtime_note(
     if small and files:
         lines.append(f"Files in the workspace as this turn began (path, size):\n{files}")
     if small:
-        lines.append(LOOK_FIRST)
+        lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     return "\n".join(lines)
