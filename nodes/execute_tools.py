@@ -58,9 +58,7 @@ async def execute_tools(
         job_spent_usd=task.get("job_spent_usd", 0.0),
         editor=deps.editor,
         earlier_calls=tuple(task.get("earlier_calls") or ()),
-        read_tokens=known_profile(
-            task, task.get("model") or deps.settings.model_name, deps.settings
-        ).read_tokens,
+        read_tokens=read_tokens(task, deps),
     )
     message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
@@ -90,6 +88,12 @@ async def execute_tools(
         update["plan"] = artifact["plan"]
         writer({"type": "plan_update", "plan": artifact["plan"]})
     return update
+
+
+def read_tokens(task: Mapping[str, Any], deps: AgentDeps) -> int | None:
+    """A small-window model's share of its window for one `read`; None for a large model."""
+    model = task.get("model") or deps.settings.model_name
+    return known_profile(task, model, deps.settings).read_tokens
 
 
 async def recorded_call(
