@@ -118,6 +118,13 @@ COMPUTE_WITH_CODE = (
     "Counts and arithmetic (rows, sums, metrics, token counts) come from python3 run with "
     "`bash`, never from your head."
 )
+# With only the line above it ran `wc -l sales.csv` and answered the row count: a table in
+# the listing gets a call to start from.
+COMPUTE_EXAMPLE = (
+    "For {table}: python3 -c \"import pandas as pd; df = pd.read_csv('{table}'); "
+    'print(<an expression over df>)"'
+)
+_TABLE = re.compile(r"^(\S+\.csv) ", re.MULTILINE)
 
 
 def runtime_note(
@@ -146,4 +153,6 @@ def runtime_note(
         lines.append(f"Files in the workspace as this turn began (path, size):\n{files}")
     if small:
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
+    if small and (table := _TABLE.search(files)):
+        lines.append(COMPUTE_EXAMPLE.format(table=table.group(1)))
     return "\n".join(lines)
