@@ -119,10 +119,11 @@ COMPUTE_WITH_CODE = (
     "`bash`, never from your head."
 )
 # With only the line above it ran `wc -l sales.csv` and answered the row count: a table in
-# the listing gets a call to start from.
+# the listing gets a call to start from. Given `python3 -c "..."` it wrote the right filter
+# but nested its quotes wrongly (a syntax error, then "0"): a here-document needs no quoting.
 COMPUTE_EXAMPLE = (
-    "For {table}: python3 -c \"import pandas as pd; df = pd.read_csv('{table}'); "
-    'print(<an expression over df>)"'
+    "For {table}, `bash` with: python3 - <<'EOF'\nimport pandas as pd\n"
+    "df = pd.read_csv('{table}')\nprint(<an expression over df>)\nEOF"
 )
 _TABLE = re.compile(r"^(\S+\.csv) ", re.MULTILINE)
 
