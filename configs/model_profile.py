@@ -50,6 +50,11 @@ LOCAL_TEMPERATURE = 0.0
 # benchmark were 48-244 tokens; two ran away (2,900 and 5,584 tokens, the second filling its
 # 9,216-token window over ten minutes). Past this the server cuts the reply (bench/README.md).
 SMALL_REPLY_TOKENS = 1024
+# Of a small window, what one `read` may fill (tools/local/read_fit.py): the first request is
+# ~3,600 tokens of 9,216, so a quarter leaves room for a second result and the reply. A local
+# server that did not say its window is taken to have 8,192.
+READ_SHARE = 4
+UNKNOWN_SMALL_WINDOW = 8_192
 CHECKED_PROVIDERS = ("anthropic", "openai")
 OPENAI_BASE_VARIABLES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 ANTHROPIC_BREAKPOINTS = (("message", "system"), ("message", -2))
@@ -102,6 +107,14 @@ class ModelProfile:
         """The output-token limit sent with each request: a small-window model's runaway reply
         is cut; other models get none (the provider's own)."""
         return SMALL_REPLY_TOKENS if self.small_window else None
+
+    @property
+    def read_tokens(self) -> int | None:
+        """How much of a file one `read` shows a small-window model (rough tokens); a
+        large model gets the whole page (None)."""
+        if not self.small_window:
+            return None
+        return (self.context_window or UNKNOWN_SMALL_WINDOW) // READ_SHARE
 
     def reply_kwargs(self) -> dict[str, Any]:
         """The request's output-token limit, if it has one."""

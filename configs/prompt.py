@@ -112,6 +112,20 @@ LOOK_FIRST = (
     "Facts about the workspace (what a file says, what a command prints) come from your "
     "tools: look before you answer."
 )
+# It grepped a CSV for "region: north.*amount: 100" and answered "0", wrote an invented
+# confusion matrix, and read tokenizer.json instead of running `tokenizers` (bench/README.md).
+COMPUTE_WITH_CODE = (
+    "Counts and arithmetic (rows, sums, metrics, token counts) come from python3 run with "
+    "`bash`, never from your head."
+)
+# With only the line above it ran `wc -l sales.csv` and answered the row count: a table in
+# the listing gets a call to start from. Given `python3 -c "..."` it wrote the right filter
+# but nested its quotes wrongly (a syntax error, then "0"): a here-document needs no quoting.
+COMPUTE_EXAMPLE = (
+    "For {table}, `bash` with: python3 - <<'EOF'\nimport pandas as pd\n"
+    "df = pd.read_csv('{table}')\nprint(<an expression over df>)\nEOF"
+)
+_TABLE = re.compile(r"^(\S+\.csv) ", re.MULTILINE)
 
 
 def runtime_note(
@@ -139,5 +153,7 @@ def runtime_note(
     if small and files:
         lines.append(f"Files in the workspace as this turn began (path, size):\n{files}")
     if small:
-        lines.append(LOOK_FIRST)
+        lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
+    if small and (table := _TABLE.search(files)):
+        lines.append(COMPUTE_EXAMPLE.format(table=table.group(1)))
     return "\n".join(lines)

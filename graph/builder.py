@@ -77,6 +77,8 @@ async def route_after_approval(state: AgentState) -> list[Send] | Literal["doom_
 def tool_task(state: AgentState, call: dict[str, Any], model: Any, spent: float) -> ToolTask:
     """A call's task; a call asking to `replay` carries its tool's earlier calls that ran."""
     task = ToolTask(call=call, model=model, job_spent_usd=spent)
+    if state.get("context_window") is not None:
+        task["context_window"] = state.get("context_window")
     if (call.get("args") or {}).get("replay") is True:
         task["earlier_calls"] = earlier_calls(state.get("messages") or [], call["name"])
     return task

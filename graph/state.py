@@ -66,3 +66,6 @@ class ToolTask(TypedDict):
     job_spent_usd: NotRequired[float]
     # For a call asking to `replay`: its tool's earlier calls that ran (nodes.history).
     earlier_calls: NotRequired[list[dict[str, Any]]]
+    # The windows the thread knows (`AgentState.context_window`): a small-window model's
+    # `read` is fitted to its window (tools/local/read_fit.py).
+    context_window: NotRequired[dict[str, int] | int | None]

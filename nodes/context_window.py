@@ -36,19 +36,24 @@ def with_stated_window(
     return {**stated_windows(state, default_model), model_id: window}
 
 
+def known_profile(state: Mapping[str, Any], model_id: str, settings: Settings) -> ModelProfile:
+    """The model's profile with the window the config gives or its server already stated
+    (`state` holds `context_window`); the server is not asked."""
+    profile = profile_of(model_id, settings)
+    if profile.window_source == "config":
+        return profile
+    stated = stated_windows(state, settings.model_name).get(model_id)
+    return profile.with_window(stated) if stated is not None else profile
+
+
 async def thread_profile(
     state: Mapping[str, Any], model_id: str, settings: Settings
 ) -> tuple[ModelProfile, dict[str, int] | None]:
     """The model's profile with the window this thread knows: the config's, else one its
     server stated (on an overflow, or asked once: local servers say what they were started
     with). Also the new state value when the window was just learned, else None."""
-    profile = profile_of(model_id, settings)
-    if profile.window_source == "config":
-        return profile, None
-    stated = stated_windows(state, settings.model_name).get(model_id)
-    if stated is not None:
-        return profile.with_window(stated), None
-    if not profile.local:
+    profile = known_profile(state, model_id, settings)
+    if profile.window_source in ("config", "server") or not profile.local:
         return profile, None
     from nodes.model_probe import server_window
 

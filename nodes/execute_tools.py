@@ -14,6 +14,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
 from nodes.call_arguments import raw_arguments_error
+from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import stamped
 from nodes.run_options import run_context
@@ -57,6 +58,7 @@ async def execute_tools(
         job_spent_usd=task.get("job_spent_usd", 0.0),
         editor=deps.editor,
         earlier_calls=tuple(task.get("earlier_calls") or ()),
+        read_tokens=read_tokens(task, deps),
     )
     message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
@@ -86,6 +88,12 @@ async def execute_tools(
         update["plan"] = artifact["plan"]
         writer({"type": "plan_update", "plan": artifact["plan"]})
     return update
+
+
+def read_tokens(task: Mapping[str, Any], deps: AgentDeps) -> int | None:
+    """A small-window model's share of its window for one `read`; None for a large model."""
+    model = task.get("model") or deps.settings.model_name
+    return known_profile(task, model, deps.settings).read_tokens
 
 
 async def recorded_call(

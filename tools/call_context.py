@@ -57,6 +57,9 @@ class CallContext:
     # For a call asking to `replay`: its tool's earlier calls that ran, in order (arguments
     # with their `id`), from the thread's history.
     earlier_calls: tuple[dict[str, Any], ...] = ()
+    # A small-window model's share of its window for one `read` (rough tokens,
+    # tools/local/read_fit.py); None: the whole page, as for a large model.
+    read_tokens: int | None = None
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 

@@ -121,7 +121,10 @@ def test_runtime_note_snapshot() -> None:
         plan, today=dt.date(2026, 1, 2), workspace="/home/user/project", small=True
     )
     check_snapshot("runtime_note_small.md", small + "\n")
-    files = "apples.txt 48 B\ndata/train.jsonl 46.7 kB\nruns/ (not listed)"
+    files = (
+        "data/train.jsonl 46.7 kB\nsales.csv 10.7 kB, first line: id,region,amount\n"
+        "apples.txt 48 B\nruns/ (not listed)"
+    )
     listed = runtime_note(today=dt.date(2026, 1, 2), workspace="/ws", small=True, files=files)
     check_snapshot("runtime_note_small_files.md", listed + "\n")
     assert runtime_note(files=files, today=dt.date(2026, 1, 2)) == runtime_note(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from tools.local.file_checks import (
     require_file,
 )
 from tools.local.file_edits import ReadRegistry
+from tools.local.read_fit import fitted
 from tools.places import Walls
 from tools.policy import ApprovalRule, Need, file_rule, inside_workspace
 from tools.text import numbered
 from tools.tool_factory import make_tool
 
 MAX_LINE_CHARS = 2000
+ENDING_LINES = 200
 
 
 class ReadArgs(BaseModel):
@@ -60,27 +63,47 @@ def read_file(
     if editor is None:
         seen.record(call.thread_id, target, st)
         with target.open("rb") as f:
-            return paged(call.show(target), f, offset, limit)
+            return paged(call.show(target), f, offset, limit, call.read_tokens, st.st_size)
     text = editor.read_text(target)  # the editor's buffer, unsaved changes included
     seen.record(call.thread_id, target, version=text_version(text))
-    return paged(call.show(target), io.StringIO(text, newline="\n"), offset, limit)
+    lines = io.StringIO(text, newline="\n")
+    return paged(call.show(target), lines, offset, limit, call.read_tokens, len(text))
 
 
-def paged(shown: str, lines: Iterable[bytes | str], offset: int | None, limit: int) -> str:
-    """Lines `offset`.. of a file, numbered, with how to read further."""
+def paged(
+    shown: str,
+    lines: Iterable[bytes | str],
+    offset: int | None,
+    limit: int,
+    budget: int | None = None,
+    size: int = 0,
+) -> str:
+    """Lines `offset`.. of a file, numbered, with how to read further; past `budget` rough
+    tokens (a small-window model's share), the head and tail and how to search instead."""
     first = offset or 1
     kept: list[str] = []
+    # Read from its start by a small model: the file's last lines, shown if the rest is cut.
+    ending: deque[str] | None = deque(maxlen=ENDING_LINES) if budget and first == 1 else None
     total = 0
     for total, raw in enumerate(lines, start=1):
-        if first <= total < first + limit:
+        inside = first <= total < first + limit
+        if inside or ending is not None:
             text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
             line = text.rstrip("\n").removesuffix("\r")
             cut = len(line) > MAX_LINE_CHARS
-            kept.append(line[:MAX_LINE_CHARS] + (" [line truncated]" if cut else ""))
+            line = line[:MAX_LINE_CHARS] + (" [line truncated]" if cut else "")
+            if inside:
+                kept.append(line)
+            if ending is not None:
+                ending.append(line)
     if total == 0:
         return f"{shown} is empty."
     if first > total:
         raise ToolException(f"offset {first} is past the end of {shown} ({total} lines).")
+    if budget is not None and (
+        fit := fitted(shown, kept, first, total, size, budget, list(ending or ()))
+    ):
+        return fit
     last = first + len(kept) - 1
     text = numbered(kept, first)
     if first > 1 or last < total:

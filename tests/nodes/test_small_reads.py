@@ -1,0 +1,89 @@
+"""A small-window model reading a file too large for its window gets the head, the tail, the
+size and how to search it instead (bench/README.md, the ML tasks: long-file, token-count);
+a large model's read is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from configs.model_profile import profile_of
+from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tools.local.read_fit import cut_note, fitted, rough_tokens
+
+SMALL = "llamacpp/qwen2.5-coder-1.5b"
+ANSWER = "warmup_ratio = 0.063"
+
+
+def settings_ini(sections: int) -> str:
+    """A long settings file with the one line asked for in the middle."""
+    body = [f"[module_{n}]\nworkers = {n * 7}\nlog_level = info\n" for n in range(sections)]
+    body.insert(sections // 2, ANSWER + "\n")
+    return "# settings\n" + "".join(body) + "# end of settings\n"
+
+
+def test_the_cut_notes_snapshot() -> None:
+    notes = [cut_note(name, 4002, 60539, 40, 3990) for name in ("sales.csv", "d.json", "a.ini")]
+    check_snapshot("read_cut_small.md", "\n\n".join(notes) + "\n")
+
+
+def test_lines_that_fit_are_left_alone_and_a_cut_keeps_head_and_tail_within_budget() -> None:
+    lines = settings_ini(1500).splitlines()
+    assert fitted("s.ini", lines[:50], 1, len(lines), 1000, 2304) is None
+    cut = fitted("s.ini", lines, 1, len(lines), 60539, 2304)
+    assert cut is not None
+    assert cut.startswith("     1\t# settings") and cut.endswith("# end of settings")
+    assert ANSWER not in cut and "`grep` with `pattern`" in cut
+    assert rough_tokens(cut) <= 2304
+
+
+async def read_as(settings: Any, llm: ScriptedLLMServer, workspace: Path, **args: Any) -> str:
+    """What the model sees of one `read` call: the tool result in its next request."""
+    llm.add(Turn(tool_calls=[{"name": "read", "arguments": args}]), Turn(content="Done."))
+    async with open_session(settings, workspace, mode="headless") as session:
+        await collect(session.send("What is warmup_ratio in settings.ini?"))
+    [tool] = [m for m in llm.requests[1]["messages"] if m["role"] == "tool"]
+    return str(tool["content"])
+
+
+@pytest.fixture
+def small(llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch) -> ScriptedLLMServer:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    assert profile_of(SMALL).small_window
+    return llm
+
+
+async def test_a_small_model_reading_a_long_file_is_shown_how_to_search_it(
+    small: ScriptedLLMServer, workspace: Path
+) -> None:
+    (workspace / "settings.ini").write_text(settings_ini(1500))
+    seen = await read_as(
+        fast_settings(None, model_name=SMALL), small, workspace, path="settings.ini"
+    )
+    assert seen.startswith("     1\t# settings") and "# end of settings" in seen
+    assert ANSWER not in seen
+    assert "too large to read whole" in seen and "`grep` with `pattern`" in seen
+    assert rough_tokens(seen) < 3000  # against ~25,000 for the whole file
+
+
+async def test_a_small_model_sees_a_short_file_or_a_page_that_fits_whole(
+    small: ScriptedLLMServer, workspace: Path
+) -> None:
+    (workspace / "settings.ini").write_text(settings_ini(1500))
+    at = settings_ini(1500).splitlines().index(ANSWER) + 1
+    settings = fast_settings(None, model_name=SMALL)
+    seen = await read_as(settings, small, workspace, path="settings.ini", offset=at, limit=5)
+    assert ANSWER in seen and "too large" not in seen and "Call read with offset" in seen
+
+
+async def test_a_large_model_reads_the_same_file_whole(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    (workspace / "settings.ini").write_text(settings_ini(300))  # under the 20,000-char cap
+    seen = await read_as(fast_settings(llm.url), llm, workspace, path="settings.ini")
+    assert ANSWER in seen and "too large" not in seen
+    assert seen.count("\n") + 1 == len(settings_ini(300).splitlines())
