@@ -157,22 +157,28 @@ def fresh_llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
 # What `playwright.chromium.launch(args=["--no-sandbox"])` starts chromium with (Playwright
 # 1.65, read from the process it launched), with a DevTools port instead of its pipe.
 SWITCHES = (
-    "--disable-field-trial-config", "--disable-background-networking",
-    "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
-    "--disable-back-forward-cache", "--disable-breakpad",
-    "--disable-component-extensions-with-background-pages", "--disable-component-update",
-    "--no-default-browser-check", "--disable-default-apps", "--disable-dev-shm-usage",
-    "--disable-extensions",
+    "--show-component-extension-options", "--enable-gpu-rasterization",
+    "--no-default-browser-check", "--disable-pings", "--media-router=0",
+    "--enable-remote-extensions", "--load-extension=", "--disable-field-trial-config",
+    "--disable-background-networking", "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows", "--disable-back-forward-cache",
+    "--disable-breakpad", "--disable-component-extensions-with-background-pages",
+    "--disable-component-update", "--disable-default-apps", "--disable-dev-shm-usage",
+    "--disable-edgeupdater", "--disable-extensions",
     "--disable-features=AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,"
     "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,LensOverlay,MediaRouter,PaintHolding,"
-    "ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,OptimizationHints,"
-    "NetworkTimeServiceQuerying,AimEnabled,PreconnectToSearch",
-    "--enable-features=CDPScreenshotNewSurface", "--allow-pre-commit-input",
-    "--disable-hang-monitor", "--disable-ipc-flooding-protection", "--disable-popup-blocking",
-    "--disable-prompt-on-repost", "--disable-renderer-backgrounding", "--force-color-profile=srgb",
-    "--metrics-recording-only", "--no-first-run", "--password-store=basic", "--use-mock-keychain",
-    "--no-service-autorun", "--disable-search-engine-choice-screen", "--disable-sync",
-    "--enable-unsafe-swiftshader", "--headless", "--hide-scrollbars", "--mute-audio",
+    "ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,"
+    "TcpPortRandomizationWin,OptimizationHints,NetworkTimeServiceQuerying,AimEnabled,"
+    "PreconnectToSearch,msForceBrowserSignIn,msEdgeUpdateLaunchServicesPreferredVersion",
+    "--enable-features=CDPScreenshotNewSurface,SkipListAccountsWithoutGaiaCookies",
+    "--allow-pre-commit-input", "--disable-hang-monitor", "--disable-ipc-flooding-protection",
+    "--disable-popup-blocking", "--disable-prompt-on-repost", "--disable-renderer-backgrounding",
+    "--disable-updater-scheduler", "--force-color-profile=srgb", "--metrics-recording-only",
+    "--no-first-run", "--password-store=basic", "--use-mock-keychain", "--no-service-autorun",
+    "--disable-search-engine-choice-screen", "--unsafely-disable-devtools-self-xss-warnings",
+    "--enable-unsafe-swiftshader", "--edge-skip-compat-layer-relaunch",
+    "--disable-stack-profiler", "--disable-infobars", "--disable-sync", "--do-not-de-elevate",
+    "--headless", "--hide-scrollbars", "--mute-audio",
     "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,"
     "availablePointerTypes=4",
     "--no-sandbox", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
