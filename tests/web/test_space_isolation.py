@@ -33,6 +33,7 @@ from tests.web.test_web_oauth import (
     signed_in,
 )
 
+pytestmark = pytest.mark.timeout(300)  # the first test's setup starts the module's Space
 SECRET = "alice-secret-7f3a"
 CLI_WORDS = ("cli secret question", "a private CLI answer")
 
