@@ -148,13 +148,18 @@ class AgentDeps:
         cached per model and toolset. On a server where people sign in, a router model gets
         the run's person's token with each call (never cached: signed out or expired, it is
         gone), and without one it refuses to run."""
+        return self._per_person(model_id, self._bound_model(model_id, with_tools, tools))
+
+    def _bound_model(
+        self, model_id: str, with_tools: bool = True, tools: Sequence[Any] | None = None
+    ) -> Any:
         offered = self.catalog.tools if tools is None else list(tools)
         key = (model_id, tuple(_tool_name(t) for t in offered) if with_tools else None)
         if key not in self._bound:
             factory = self.chat_model_factory or litellm_chat_model(self.settings)
             model = factory(model_id)
             self._bound[key] = model.bind_tools(offered) if with_tools else model
-        return self._per_person(model_id, self._bound[key])
+        return self._bound[key]
 
     @staticmethod
     def _per_person(model_id: str, model: Any) -> Any:
@@ -179,7 +184,8 @@ class AgentDeps:
         from configs.skills import scan_skills
         from nodes.usage import count_tokens
 
-        self.chat_model(self.settings.model_name)
+        # Not per person: a server where people sign in has nobody's token at start.
+        self._bound_model(self.settings.model_name)
         render_system_prompt(
             mode="interactive",
             model=self.settings.model_name,

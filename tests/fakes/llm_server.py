@@ -396,6 +396,16 @@ class ScriptedLLMServer:
         with self._lock:
             self._turns.extend(turns)
 
+    def reset(self) -> None:
+        """Empty the script and forget what was asked: as a new server, on the same port."""
+        with self._lock:
+            self._turns.clear()
+            self.responder = self.default = None
+            self.requests.clear()
+            self.request_headers.clear()
+            self.stated.clear()
+            self.peak_in_flight = self.in_flight
+
     def start(self) -> ScriptedLLMServer:
         """Bind and serve in a daemon thread; returns self."""
         if self._httpd is not None:

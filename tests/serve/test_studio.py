@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,9 +48,9 @@ def studio(llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path) -> Itera
         "LANGSMITH_TRACING": "false",
     }
     log = (tmp_path / "langgraph-dev.log").open("w")
-    server = subprocess.Popen(
-        ["uv", "run", "--no-sync", "langgraph", "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1",
-         "--port", str(port)],
+    server = ZygotePopen(  # `langgraph dev`, forked from the warm zygote
+        [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload",
+         "--host", "127.0.0.1", "--port", str(port)],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -1,6 +1,7 @@
 """Two people on one Space: every route the server has, tried by the one against the other.
 
-The real `ml-intern web` in sign-in mode (tests/web/test_web_oauth.py's `space`). The route
+The real `ml-intern web` in sign-in mode (tests/web/test_web_oauth.py's `module_space`: one
+for the module; each test signs in afresh and makes threads of its own). The route
 list comes from the running server itself (`$ML_INTERN_HOME/web/routes.json`, written from
 its app at start), so a route LangGraph adds later is attacked without anyone listing it.
 Bob tries each one on Alice's thread and on a CLI thread with a body that names Alice's
@@ -15,8 +16,10 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
 from serve.route_allowlist import NOT_HERE
 from store.experiments import Experiment, Ledger, experiment_id
@@ -25,13 +28,24 @@ from tests.web.test_web_oauth import (
     ALICE,
     BOB,
     Space,
+    module_space,
     run_turn,
     signed_in,
-    space,  # noqa: F401  (the fixture)
 )
 
+pytestmark = pytest.mark.timeout(300)  # the first test's setup starts the module's Space
 SECRET = "alice-secret-7f3a"
 CLI_WORDS = ("cli secret question", "a private CLI answer")
+
+
+@pytest.fixture(scope="module")
+def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Space]:
+    yield from module_space(tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def fresh_model(space: Space) -> None:
+    space.llm.reset()
 
 
 def fill(template: str, thread: str, run_id: str) -> str:
@@ -56,7 +70,7 @@ def hostile(thread: str) -> dict[str, object]:
 
 
 def alice_thread(
-    space: Space,  # noqa: F811
+    space: Space,
     alice: httpx.Client,
 ) -> tuple[str, str]:
     thread = alice.post("/threads", json={"metadata": {"title": SECRET}}).json()["thread_id"]
@@ -78,7 +92,7 @@ def breaks_of(row: dict, target: str, response: httpx.Response) -> list[str]:
     return found
 
 
-def test_every_route_keeps_two_people_apart(space: Space) -> None:  # noqa: F811
+def test_every_route_keeps_two_people_apart(space: Space) -> None:
     alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
     thread, run_id = alice_thread(space, alice)
     before = alice.get(f"/threads/{thread}/state").json()["values"]["messages"]
@@ -109,7 +123,7 @@ def test_every_route_keeps_two_people_apart(space: Space) -> None:  # noqa: F811
     print(f"isolation: {attempts} attempts over {len(table)} routes, {len(breaks)} breaks")
 
 
-def test_a_live_run_cannot_be_watched_by_another(space: Space) -> None:  # noqa: F811
+def test_a_live_run_cannot_be_watched_by_another(space: Space) -> None:
     """Joining someone else's live run is a plain 404 (LangGraph's own answer is a 200 whose
     stream holds only an error event), and shows none of the run."""
     alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
@@ -128,7 +142,7 @@ def test_a_live_run_cannot_be_watched_by_another(space: Space) -> None:  # noqa:
     assert own.status_code == 200  # the owner still can
 
 
-def test_a_run_cannot_name_another_thread_or_person(space: Space) -> None:  # noqa: F811
+def test_a_run_cannot_name_another_thread_or_person(space: Space) -> None:
     alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
     thread, _ = alice_thread(space, alice)
     own = bob.post("/threads", json={}).json()["thread_id"]
@@ -152,7 +166,7 @@ def test_a_run_cannot_name_another_thread_or_person(space: Space) -> None:  # no
     assert len(space.llm.requests) == calls_before  # no refused run reached the model
 
 
-def test_sign_out_is_a_post_from_the_page_only(space: Space) -> None:  # noqa: F811
+def test_sign_out_is_a_post_from_the_page_only(space: Space) -> None:
     bob = signed_in(space, BOB)
     assert bob.get("/oauth/logout").status_code == 404  # a link or an <img> cannot sign out
     evil = bob.post("/oauth/logout", headers={"Origin": "https://evil.example"})
@@ -163,7 +177,7 @@ def test_sign_out_is_a_post_from_the_page_only(space: Space) -> None:  # noqa: F
     assert bob.post("/threads/search", json={}).status_code == 401
 
 
-def test_a_persons_experiments_are_theirs_alone(space: Space) -> None:  # noqa: F811
+def test_a_persons_experiments_are_theirs_alone(space: Space) -> None:
     """The Experiments pane's route: Alice reads her thread's runs; Bob, naming her thread,
     gets the 404 of a thread that is not there, with none of her run's words."""
     alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
@@ -183,7 +197,7 @@ def test_a_persons_experiments_are_theirs_alone(space: Space) -> None:  # noqa: 
         assert stolen.status_code == 404 and SECRET not in stolen.text, stolen.text
 
 
-def test_a_persons_figures_are_theirs_alone(space: Space) -> None:  # noqa: F811
+def test_a_persons_figures_are_theirs_alone(space: Space) -> None:
     """The figure route: Alice's python figure is served to her; Bob, naming it on her
     thread or on his own, gets the 404 of a figure that is not there, never its bytes."""
     alice, bob = signed_in(space, ALICE), signed_in(space, BOB)

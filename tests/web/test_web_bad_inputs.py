@@ -21,6 +21,7 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
     CHROMIUM,
     bash,
+    chromium,
     free_port,
     open_page,
     say,
@@ -104,14 +105,11 @@ async def test_a_server_restarted_mid_run(
 ) -> None:
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
-    from playwright.async_api import async_playwright
-
     port = free_port()
     proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
     try:
         wait_for_ready(proc, out)
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        async with chromium() as browser:
             page = await open_page(browser, f"http://127.0.0.1:{port}/")
             asked = len(llm.requests)
             llm.add(Turn(content="Cut off by the restart.", delay=30))
@@ -144,7 +142,6 @@ async def test_a_server_restarted_mid_run(
             await say(page, "are you back?")
             await expect(page.get_by_text("Back again.")).to_be_visible(timeout=60_000)
             assert script_errors(page) == []
-            await browser.close()
     finally:
         stop_web(proc)
         log = isolated_home / "web" / "server.log"  # shown when the test fails

@@ -21,6 +21,7 @@ from playwright.async_api import Page, expect
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
     CHROMIUM,
+    chromium,
     free_port,
     open_page,
     say,
@@ -53,10 +54,7 @@ def keyless_web(
 async def test_a_missing_key_shows_its_sentence_and_stays(keyless_web: str, tmp_path: Path) -> None:
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    async with chromium() as browser:
         page = await open_page(browser, f"{keyless_web}/")
         await say(page, "hello?")
         failure = page.get_by_role("alert").filter(has_text="The run stopped with an error")
@@ -68,7 +66,6 @@ async def test_a_missing_key_shows_its_sentence_and_stays(keyless_web: str, tmp_
         await page.reload()
         await expect(failure).to_contain_text(MISSING_KEY)  # kept in the thread
         thread = page.url.split("#thread=")[1]
-        await browser.close()
     state = httpx.get(f"{keyless_web}/threads/{thread}/state", trust_env=False).json()
     errors = [task["error"] for task in state["tasks"] if task.get("error")]
     assert MISSING_KEY in json.dumps(errors), errors  # what Studio shows for the run
@@ -127,10 +124,7 @@ async def test_provider_errors_say_what_to_do_in_the_pages_words(
 ) -> None:
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    async with chromium() as browser:
         page = await open_page(browser, f"{erring_web}/")
         for name, (turns, says, fix) in PROVIDER_ERRORS.items():
             await page.get_by_role("button", name="New thread").click()
@@ -145,4 +139,3 @@ async def test_provider_errors_say_what_to_do_in_the_pages_words(
         await say(page, "anyone there?")
         shown = await shows_and_keeps(page, "Could not reach", "Check that the server is up")
         assert "pick another model in the model picker" in shown, shown
-        await browser.close()

@@ -1,7 +1,8 @@
 """Answers render as GitHub renders markdown, through the vendored marked and DOMPurify, and
 what a model (or a page it quotes) writes can never run in the page.
 
-The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_harness.py).
+The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_harness.py):
+one server for the module, each test in a new thread of its own.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.async_api import Locator, Page, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import say, script_errors, snap
+from tests.web.web_harness import fresh_llm, say, script_errors, snap
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
 
 REPORT = """## Results
 
@@ -48,6 +50,16 @@ HOSTILE = """Payloads:
 <form action="/oauth/logout" method="post"><button>go</button></form>
 <div onmouseover="window.__xss='hover'" style="position:fixed;inset:0">cover</div>
 """
+
+
+@pytest.fixture
+def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
+    return module_web[0]
+
+
+@pytest.fixture
+def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
+    return fresh_llm(module_web)
 
 
 async def answer_of(page: Page) -> object:

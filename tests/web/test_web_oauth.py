@@ -31,7 +31,15 @@ from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import free_port, snap, start_web, stop_web, wait_for_ready
+from tests.web.web_harness import (
+    chromium,
+    free_port,
+    module_env,
+    snap,
+    start_web,
+    stop_web,
+    wait_for_ready,
+)
 
 ALICE = FakeUser("u-alice-0001", "alice", "hf_oauthAliceToken0123456789abcdef")
 BOB = FakeUser("u-bob-0002", "bob", "hf_oauthBobToken0123456789abcdefgh")
@@ -99,6 +107,15 @@ def space_on_the_hub(
     yield from serve_space(llm, isolated_home, workspace, tmp_path, space_host=SPACE_HOST)
 
 
+def module_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Space]:
+    """One Space for a module's tests (a module-scoped fixture yields from this): each signs
+    in afresh and makes threads of its own; the module resets `space.llm` before each."""
+    root = tmp_path_factory.mktemp("module-space")
+    (root / "workspace").mkdir()
+    with module_env(root) as home, ScriptedLLMServer() as llm:
+        yield from serve_space(llm, home, root / "workspace", root)
+
+
 def serve_space(
     llm: ScriptedLLMServer,
     home: Path,
@@ -123,6 +140,10 @@ def serve_space(
         try:
             wait_for_ready(proc, out)
             assert "people sign in with Hugging Face" in out.read_text()
+            # Built at start with nobody signed in, so the first message does not wait for it
+            # (it was not: the warm-up asked for a person's token, and the log said "signed out").
+            log = (home / "web" / "server.log").read_text(errors="replace")
+            assert "graph built in" in log and "could not be built" not in log, log[-3000:]
             url = f"http://127.0.0.1:{port}"
             yield Space(url, home, provider, hub, llm, thread, proc, workspace)
             assert stop_web(proc) == 0, out.read_text()
@@ -297,14 +318,13 @@ def test_cli_threads_are_nobodys_on_a_space(space: Space) -> None:
 
 async def test_a_browser_signs_in_and_chats(space: Space, tmp_path: Path) -> None:
     """The page itself, unchanged, works on a signed-in session (a bonus over httpx)."""
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
     space.provider.next_user = ALICE.username
     space.llm.add(Turn(content="Hello Alice, signed in."))
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    async with chromium() as browser:
         page = await browser.new_page()
         await page.goto(f"{space.url}/")
         async with page.expect_popup() as opened:  # the sign-in opens a tab, as the Hub advises
@@ -327,7 +347,6 @@ async def test_a_browser_signs_in_and_chats(space: Space, tmp_path: Path) -> Non
         assert "ml_intern_session" not in cookies
         await tab.goto(f"{space.url}/web/info")
         await expect(tab.locator("body")).to_contain_text("Sign in with Hugging Face first")
-        await browser.close()
     alice = signed_in(space, ALICE)
     titles = [t["metadata"].get("title") for t in alice.post("/threads/search", json={}).json()]
     assert titles == ["hi"]

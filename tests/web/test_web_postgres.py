@@ -4,7 +4,6 @@ and a thread running elsewhere is refused with the reason."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import httpx
 import pytest
 
 from store.thread_lock import ThreadLock
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import user_texts
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
@@ -27,10 +27,10 @@ def test_a_cli_thread_runs_in_a_web_server_on_the_same_database(
     (laptop / "ws").mkdir(parents=True)
     env = {**os.environ, "ML_INTERN_HOME": str(laptop / "home"), "OPENAI_API_BASE": llm.url}
     llm.add(Turn(content="Picked Qwen."))
-    made = subprocess.run(
+    made = zygote_run(
         [sys.executable, "-m", "cli", "--db", pg_url, "--model", "openai/scripted-model",
          "--thread-id", THREAD, "pick a base model"],
-        cwd=laptop / "ws", env=env, capture_output=True, text=True, timeout=200,
+        cwd=laptop / "ws", env=env, text=True, timeout=200,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
 

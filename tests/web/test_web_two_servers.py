@@ -24,6 +24,8 @@ import httpx
 import pytest
 
 from store.database import URL_ENV
+from tests.fakes.cli_zygote import ZygotePopen
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.hf_oauth_server import FakeOAuth
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -161,10 +163,10 @@ def test_two_servers_share_threads_busy_state_and_recovery(
         (laptop / "ws").mkdir(parents=True)
         env = {**os.environ, "ML_INTERN_HOME": str(laptop / "home"), "OPENAI_API_BASE": llm.url}
         env.pop(URL_ENV)  # only --db names the database
-        cli = subprocess.run(
+        cli = zygote_run(
             [sys.executable, "-m", "cli", "--db", pg_url, "--model", "openai/scripted-model",
              "--resume", thread, "and now?"],
-            cwd=laptop / "ws", env=env, capture_output=True, text=True, timeout=200,
+            cwd=laptop / "ws", env=env, text=True, timeout=200,
         )  # fmt: skip
         assert cli.returncode == 0, cli.stderr
         assert "Continued from the CLI." in cli.stdout
@@ -193,7 +195,7 @@ def test_on_a_space_a_thread_keeps_its_owner_on_the_other_server(
             home, port, out = tmp_path / name / "home", free_port(), tmp_path / f"{name}.out"
             env = {**server_env(home, config, provider, hub, llm.url), URL_ENV: pg_url}
             with out.open("w") as sink:
-                proc = subprocess.Popen(
+                proc = ZygotePopen(
                     [sys.executable, "-m", "cli", "web", "--host", "0.0.0.0", "--port", str(port)],
                     cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
                     start_new_session=True,
