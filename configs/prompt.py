@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from configs.suggested_paths import plain
+
 if TYPE_CHECKING:
     from configs.memory import MemoryFile
     from configs.run_context import Mode
@@ -154,6 +156,7 @@ def runtime_note(
         lines.append(f"Files in the workspace as this turn began (path, size):\n{files}")
     if small:
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
-    if small and (table := _TABLE.search(files)):
-        lines.append(COMPUTE_EXAMPLE.format(table=table.group(1)))
+    tables = [t for t in _TABLE.findall(files) if plain(t)] if small else []
+    if tables:  # a name that is not plain would be code in the example: none is given
+        lines.append(COMPUTE_EXAMPLE.format(table=tables[0]))
     return "\n".join(lines)

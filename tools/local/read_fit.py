@@ -14,10 +14,10 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
+from configs.suggested_paths import for_shell, plain
 from tools.text import numbered
 
 _PIECES = re.compile(r"\d|[^\W\d_]+|[^\w\s]|_")
-_PLAIN_PATH = re.compile(r"[\w./-]+")
 _TABLES = {".csv": ",", ".tsv": "\t"}
 
 
@@ -63,7 +63,7 @@ def cut_note(shown: str, total: int, size: int, last_head: int, first_tail: int)
 
 def next_step(shown: str) -> str:
     """A concrete call for this kind of file: count with pandas, load JSON, or grep."""
-    path = repr(shown) if _PLAIN_PATH.fullmatch(shown) else "'PATH'"
+    path = repr(shown) if plain(shown) else "'PATH'"
     suffix = PurePath(shown).suffix.lower()
     if suffix in _TABLES:
         sep = "" if suffix == ".csv" else ", sep='\\t'"
@@ -80,7 +80,7 @@ def next_step(shown: str) -> str:
         )
     return (
         f"`grep` with `pattern` set to the name or word you need and `path` {shown}; "
-        f"the last lines: `bash` with tail -n 20 {shown}."
+        f"the last lines: `bash` with tail -n 20 {for_shell(shown)}."
     )
 
 
