@@ -67,7 +67,8 @@ def read_file(
     text = editor.read_text(target)  # the editor's buffer, unsaved changes included
     seen.record(call.thread_id, target, version=text_version(text))
     lines = io.StringIO(text, newline="\n")
-    return paged(call.show(target), lines, offset, limit, call.read_tokens, len(text))
+    size = len(text.encode("utf-8", errors="replace"))  # the note says kB: bytes, not chars
+    return paged(call.show(target), lines, offset, limit, call.read_tokens, size)
 
 
 def paged(
