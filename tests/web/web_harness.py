@@ -4,15 +4,12 @@ LLM, Debian's chromium driven by Playwright, and a few steps a person takes on t
 Fixtures (import them into a test module to use them): `web` (the server's URL), `browser`
 (a Playwright browser; each test opens its own pages), `page` (one page on `web`).
 
-One chromium per test worker (started on first use, with the switches Playwright launches it
-with); each test connects to it over CDP with its own Playwright and gets fresh contexts,
-which share no cookies, storage or cache with another test's. Starting a chromium per test
-cost ~4 s of CPU each.
+Each test starts its own chromium (~4 s of CPU); one shared per worker over CDP made two
+page tests fail in 2 of 4 full runs, not yet understood.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import shutil
@@ -20,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -154,88 +150,19 @@ def fresh_llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
     return llm
 
 
-# What `playwright.chromium.launch(args=["--no-sandbox"])` starts chromium with (Playwright
-# 1.65, read from the process it launched), with a DevTools port instead of its pipe.
-SWITCHES = (
-    "--show-component-extension-options", "--enable-gpu-rasterization",
-    "--no-default-browser-check", "--disable-pings", "--media-router=0",
-    "--enable-remote-extensions", "--load-extension=", "--disable-field-trial-config",
-    "--disable-background-networking", "--disable-background-timer-throttling",
-    "--disable-backgrounding-occluded-windows", "--disable-back-forward-cache",
-    "--disable-breakpad", "--disable-component-extensions-with-background-pages",
-    "--disable-component-update", "--disable-default-apps", "--disable-dev-shm-usage",
-    "--disable-edgeupdater", "--disable-extensions",
-    "--disable-features=AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,"
-    "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,LensOverlay,MediaRouter,PaintHolding,"
-    "ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,"
-    "TcpPortRandomizationWin,OptimizationHints,NetworkTimeServiceQuerying,AimEnabled,"
-    "PreconnectToSearch,msForceBrowserSignIn,msEdgeUpdateLaunchServicesPreferredVersion",
-    "--enable-features=CDPScreenshotNewSurface,SkipListAccountsWithoutGaiaCookies",
-    "--allow-pre-commit-input", "--disable-hang-monitor", "--disable-ipc-flooding-protection",
-    "--disable-popup-blocking", "--disable-prompt-on-repost", "--disable-renderer-backgrounding",
-    "--disable-updater-scheduler", "--force-color-profile=srgb", "--metrics-recording-only",
-    "--no-first-run", "--password-store=basic", "--use-mock-keychain", "--no-service-autorun",
-    "--disable-search-engine-choice-screen", "--unsafely-disable-devtools-self-xss-warnings",
-    "--enable-unsafe-swiftshader", "--edge-skip-compat-layer-relaunch",
-    "--disable-stack-profiler", "--disable-infobars", "--disable-sync", "--do-not-de-elevate",
-    "--headless", "--hide-scrollbars", "--mute-audio",
-    "--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,"
-    "availablePointerTypes=4",
-    "--no-sandbox", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-    "--no-startup-window",
-)  # fmt: skip
-
-
-class SharedChromium:
-    """This worker's chromium, listening for CDP on a loopback port it picked."""
-
-    _instance: SharedChromium | None = None
-
-    def __init__(self, executable: str) -> None:
-        self.profile = tempfile.mkdtemp(prefix="ml-intern-chromium-")
-        self.process = subprocess.Popen(
-            [executable, *SWITCHES, f"--user-data-dir={self.profile}"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        active = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not (active.exists() and len(active.read_text().splitlines()) == 2):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.close()
-                raise RuntimeError(f"chromium did not start (exit {self.process.returncode})")
-            time.sleep(0.05)
-        port, path = active.read_text().splitlines()
-        self.endpoint = f"ws://127.0.0.1:{port}{path}"
-        atexit.register(self.close)
-
-    @classmethod
-    def shared(cls, executable: str) -> SharedChromium:
-        if cls._instance is None or cls._instance.process.poll() is not None:
-            cls._instance = cls(executable)
-        return cls._instance
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # its renderers too
-            self.process.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
 @asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
-    """The worker's chromium through this test's own Playwright; the contexts made through
-    it close when the block ends."""
+    """A chromium of this test's own. (A chromium shared per worker over CDP was tried on
+    2026-11-25: the restarted-server and approval tests then failed in 2 of 4 full runs.)"""
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
     expect.set_options(timeout=TIMEOUT_MS)
-    endpoint = SharedChromium.shared(CHROMIUM).endpoint
     async with async_playwright() as p:
-        browser = await p.chromium.connect_over_cdp(endpoint)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             yield browser
         finally:
-            await browser.close()  # over CDP: closes the contexts it made, then disconnects
+            await browser.close()
 
 
 @pytest.fixture
