@@ -20,7 +20,7 @@ async function failure(response, what) {
 }
 
 // What a person is told when the server cannot be reached (stopped, restarted, offline).
-const LOST = "Lost the connection to the server (it may have stopped or restarted). "
+export const LOST = "Lost the connection to the server (it may have stopped or restarted). "
   + "Reload the page once it is back: the thread is kept, and a run it was doing goes on.";
 
 // `fetch`, with a dropped connection said in a person's words.

@@ -125,12 +125,13 @@ async function openThread(threadId) {
     return;
   }
   await refresh();
-  if (thread.status === "busy") {
-    const runs = await api("GET", `/threads/${threadId}/runs?status=running`);
-    if (ui.threadId !== threadId) return;
-    if (runs.length) await join(runs[0].run_id);
-    else await refresh(); // the run ended after the state was read: show how it ended
-  }
+  // A run going on, or queued (waiting for its turn, or handed back by a server that stopped
+  // mid-run and picked up again after a restart): follow it to its end.
+  const runs = await api("GET", `/threads/${threadId}/runs?limit=5`);
+  if (ui.threadId !== threadId) return;
+  const going = runs.find((run) => run.status === "running" || run.status === "pending");
+  if (going) await join(going.run_id);
+  else if (thread.status === "busy") await refresh(); // it ended after the state was read
 }
 
 function threadFromHash() {

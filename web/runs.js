@@ -1,6 +1,6 @@
 // Runs: send a message, answer an approval, follow a run live, stop it, undo the last turn.
 
-import { api, joinRun, streamRun } from "./api.js";
+import { api, ApiError, joinRun, LOST, streamRun } from "./api.js";
 import { $, showError, textOf } from "./dom.js";
 import { actions, ui } from "./state.js";
 
@@ -70,6 +70,21 @@ async function learnRunId(threadId, here) {
   }
 }
 
+const UNFINISHED = new Set(["pending", "running"]);
+const SETTLE_POLLS = 20;
+const SETTLE_POLL_MS = 250;
+
+// A stream also ends cleanly when the server shuts down, handing its run back to the queue:
+// unless the run has ended, say the connection was lost (asking fails once the server is gone).
+async function ended(threadId, runId) {
+  for (let poll = 0; poll < SETTLE_POLLS; poll += 1) {
+    const run = await api("GET", `/threads/${threadId}/runs/${runId}`);
+    if (!UNFINISHED.has(run.status)) return;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+  throw new ApiError(0, LOST);
+}
+
 // Follow one run to its end (`start` starts or joins it), then show the thread as saved.
 // Opening another thread meanwhile leaves the run going on the server, unwatched.
 async function follow(start) {
@@ -81,6 +96,7 @@ async function follow(start) {
   watchWaiting(threadId, here);
   try {
     await start((event, data) => { if (here()) onStreamEvent(event, data); });
+    if (here() && ui.runId) await ended(threadId, ui.runId);
   } finally {
     if (here()) {
       Object.assign(ui, { busy: false, live: "", runId: null, waiting: null });
