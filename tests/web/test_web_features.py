@@ -25,7 +25,7 @@ from playwright.async_api import Browser, Page, expect
 
 from configs.environment import ml_intern_home
 from store.thread_index import ThreadIndex
-from store.thread_lock import ThreadLock
+from store.thread_lock import ThreadBusyError, ThreadLock
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import bash, open_page, say, script_errors, snap
@@ -267,6 +267,19 @@ async def test_undo_model_switch_fork_and_delete(
     assert script_errors(page) == []
 
 
+async def taken_once_free(lock: ThreadLock) -> ThreadLock:
+    """Take a thread's lock as the CLI would, once the server's run has let go of it (the
+    answer shows before the run's last checkpoint and its release)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            lock.acquire()
+            return lock
+        except ThreadBusyError:
+            assert time.monotonic() < deadline, "the server never let go of the thread"
+            await asyncio.sleep(0.05)
+
+
 @pytest.mark.timeout(300)
 async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
     browser: Browser, llm: ScriptedLLMServer, web: str, workspace: Path
@@ -295,10 +308,13 @@ async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
 
     # A thread the CLI is running: refused with the reason, the message kept.
     thread_id = thread_of(page)
-    with ThreadLock(ml_intern_home(), thread_id):
+    cli_lock = await taken_once_free(ThreadLock(ml_intern_home(), thread_id))
+    try:
         await say(page, "are you there?")
         await expect(page.get_by_role("alert")).to_contain_text("already running in another")
         await expect(page.get_by_label("Message")).to_have_value("are you there?")
+    finally:
+        cli_lock.release()
     llm.add(Turn(content="Here now."))
     await page.get_by_role("button", name="Send").click()
     await expect(page.get_by_text("Here now.")).to_be_visible()
