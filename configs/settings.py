@@ -59,6 +59,7 @@ _EXPECTED = {
     "upload.enabled": "true or false",
     "server.runs_at_once": "an integer from 1 to 10000",
     "server.runs_per_person": "an integer from 1 to 10000",
+    "server.workers": "an integer from 1 to 32",
 }
 
 Decision = Literal["auto", "ask", "deny"]
