@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import sys
-import threading
 from pathlib import Path
 
 import httpx
@@ -24,8 +23,13 @@ from cli.web_workers import workers_problem
 from store.database import URL_ENV
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.test_servers_behind_proxy import last_words, messages_of
-from tests.web.test_web_two_servers import SLEEP_ONCE, children, run_body, wait_until
+from tests.web.test_servers_behind_proxy import ask_at_once, last_words, messages_of
+from tests.web.test_web_two_servers import (
+    children,
+    run_a_tool_that_waits,
+    run_body,
+    wait_until,
+)
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(420)
@@ -112,34 +116,20 @@ def test_two_workers_serve_one_port_and_stand_in_for_each_other(
 
         # Asked on both workers at once: it runs once; the other is told it is busy.
         llm.add(Turn(content="Ran once.", delay=1))
-        answers: dict[int, httpx.Response] = {}
-
-        def ask(index: int, client: httpx.Client) -> None:
-            body = run_body(f"ask {index}")
-            answers[index] = client.post(f"/threads/{thread}/runs/wait", json=body)
-
-        askers = [threading.Thread(target=ask, args=(i, c)) for i, c in enumerate((a, b))]
-        for asker in askers:
-            asker.start()
-        for asker in askers:
-            asker.join(120)
+        answers = ask_at_once([a, b], thread)
         ran = [i for i, answer in answers.items() if "Ran once." in answer.text]
         assert len(ran) == 1, {i: answer.text[-300:] for i, answer in answers.items()}
         assert "already running" in answers[1 - ran[0]].text
 
         # The worker running a tool is killed: the other resumes the run, one result for the
         # call; a new worker takes the dead one's place.
-        call = {"name": "bash", "arguments": {"command": SLEEP_ONCE}, "id": "call_sleep"}
-        llm.add(Turn(tool_calls=[call]), Turn(content="Finished after the takeover."))
-        started = a.post(f"/threads/{thread}/runs", json=run_body("do the long thing"))
-        assert started.status_code == 200, started.text
-        marker = workspace / "started"
-        wait_until(lambda: marker.exists() and marker.read_text().strip(), "no tool ran")
+        done = "Finished after the takeover."
+        marker = run_a_tool_that_waits(a, f"/threads/{thread}", llm, workspace, done)
         os.killpg(workers[0], signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(int(marker.read_text().strip()), signal.SIGKILL)
         wait_until(
-            lambda: last_words(b, thread) == "Finished after the takeover.",
+            lambda: last_words(b, thread) == done,
             "the other worker did not take the run over",
         )
         results = [m for m in messages_of(b, thread) if m["type"] == "tool"]
