@@ -10,7 +10,7 @@ looks for new runs every 0.5 s when idle) and per step (a model request's arriva
 previous answer of its run), server CPU per step and RSS (the server's process tree, /proc),
 and this process's own CPU per step (the HTTP client and the scripted model together: if it
 came near the server's, the bench would be measuring itself).
-A round of two runs per server first warms up and is not reported. With `--servers 2`, two
+A round of four runs per server process first warms up and is not reported. With `--servers 2`, two
 servers (each its own home) share one PostgreSQL database (`--db URL`, or a throwaway cluster
 from tests/fakes/postgres.py) and the workspace, and the runs are dealt to them in turn, as a
 round-robin balancer would; CPU and RSS are then the sum over both. With `--workers N`, each
@@ -142,6 +142,13 @@ async def round_of(urls: list[str], runs: int, started: dict[str, float]) -> lis
         )
 
 
+def split(cpu: list[float]) -> str:
+    """Each server's share of the round's CPU, in percent ("52/48"): how evenly the
+    connections were dealt."""
+    total = sum(cpu) or 1.0
+    return "/".join(str(round(100 * part / total)) for part in cpu)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -159,6 +166,7 @@ def measure(
 
     pids = everything()
     cpu_before, peak_rss = cpu_s(pids), rss_mb(pids)
+    each_before = [cpu_s(tree(server)) for server in servers]
     own_before = time.process_time()
     stop = threading.Event()
 
@@ -197,6 +205,9 @@ def measure(
         "step_p95_ms": round(percentile(added, 0.95), 1),
         "cpu_ms_per_step": round((cpu_s(everything()) - cpu_before) * 1000 / (runs * STEPS), 1),
         "bench_cpu_ms_per_step": round(own_cpu * 1000 / (runs * STEPS), 1),
+        "cpu_split_pct": split(
+            [cpu_s(tree(s)) - b for s, b in zip(servers, each_before, strict=True)]
+        ),
         "rss_mb": round(rss_mb(everything()), 1),
         "rss_per_worker_mb": round(rss_mb(everything()) / len(servers), 1),
         "peak_rss_mb": round(peak_rss, 1),
@@ -285,7 +296,9 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
             servers = [pid for proc, _, _ in started for pid in children(proc.pid)]
             urls = [url for _, _, url in started]
             idle_rss = round(rss_mb([pid for server in servers for pid in tree(server)]), 1)
-            measure(urls, servers, llm, script, 2 * len(urls))  # warm-up: imports, connections
+            # warm-up: imports, connections, each server's first run (the kernel deals a
+            # worker's connections at random: enough runs that every worker gets some)
+            measure(urls, servers, llm, script, 4 * len(servers))
             for runs in args.runs:
                 rows.append(measure(urls, servers, llm, script, runs))
                 print(f"{rows[-1]}", file=sys.stderr)

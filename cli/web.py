@@ -23,10 +23,10 @@ import typer
 
 from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
+from cli.server_address import is_loopback
 from cli.studio import (
     MODEL_OPTION,
     PACKAGE_ROOT,
-    is_loopback,
     model_env,
     runs_at_once,
     serve,

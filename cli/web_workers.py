@@ -27,7 +27,8 @@ from pathlib import Path
 
 import typer
 
-from cli.studio import dev_args, free_port, is_loopback, langgraph_program, wait_until_up
+from cli.server_address import free_port, is_loopback
+from cli.studio import dev_args, langgraph_program, wait_until_up
 from configs.team_server import MAX_WORKERS
 
 WATCH_S = 0.5  # how often this process looks for a worker that stopped
@@ -76,6 +77,7 @@ class Worker:
     own_port: int
     proc: subprocess.Popen[bytes] | None = None
     ready: bool = False
+    given_up: bool = False  # it stopped again before it ever answered
 
     @property
     def log(self) -> Path:
@@ -135,26 +137,32 @@ class WorkerPool:
         return [f"{self.count} workers on this address; logs: {self.logs}"]
 
     def run(self) -> None:
-        while True:
+        while any(not worker.given_up for worker in self.workers):
             time.sleep(WATCH_S)
             for worker in self.workers:
                 look_after(worker, self.launch)
+        raise RuntimeError(f"no worker could start again; see {self.logs}")
 
     def stop(self) -> None:
         stop_all(self.workers)
 
 
 def look_after(worker: Worker, start: Callable[[Worker], None]) -> None:
-    """Start a worker again when it stops; one that stops before it ever answered is an
-    error (it would fail the same way again)."""
+    """Start a worker again when it stops; one started again that stops before it ever
+    answered is left stopped (it would fail the same way again), the others serving on."""
     proc = worker.proc
     assert proc is not None
-    if proc.poll() is None:
-        worker.ready = worker.ready or answers(worker.own_url)
+    if worker.given_up or proc.poll() is None:
+        worker.ready = worker.ready or worker.given_up or answers(worker.own_url)
         return
     if not worker.ready:
-        tail = worker.log.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"worker {worker.number} exited ({proc.returncode}):\n{tail}")
+        worker.given_up = True
+        typer.echo(
+            f"ml-intern web: worker {worker.number} could not start again ({proc.returncode}); "
+            f"the other workers serve on. See {worker.log}.",
+            err=True,
+        )
+        return
     typer.echo(
         f"ml-intern web: worker {worker.number} (pid {proc.pid}) stopped ({proc.returncode}); "
         "starting another. Another worker takes its runs over.",

@@ -4,8 +4,7 @@ Layers are deep-merged in that order (later wins, nested objects merge key by ke
 are replaced). ``${VAR}`` and ``${VAR:-default}`` are expanded in every string of a loaded
 file. Every error is a :class:`ConfigError` naming the file, the key and the fix.
 
-This module is imported by ``ml-intern --help``: keep it free of heavy imports
-(no litellm, langchain or langgraph).
+Imported by ``ml-intern --help``: keep it free of heavy imports (litellm, langchain, langgraph).
 
 Example::
 
