@@ -10,12 +10,15 @@ looks for new runs every 0.5 s when idle) and per step (a model request's arriva
 previous answer of its run), server CPU per step and RSS (the server's process tree, /proc),
 and this process's own CPU per step (the HTTP client and the scripted model together: if it
 came near the server's, the bench would be measuring itself).
-A round of two runs per server first warms up and is not reported. With `--servers 2`, two
+A round of four runs per server process first warms up and is not reported. With `--servers 2`, two
 servers (each its own home) share one PostgreSQL database (`--db URL`, or a throwaway cluster
 from tests/fakes/postgres.py) and the workspace, and the runs are dealt to them in turn, as a
-round-robin balancer would; CPU and RSS are then the sum over both.
+round-robin balancer would; CPU and RSS are then the sum over both. With `--workers N`, each
+`ml-intern web` runs N server processes on its one port (the kernel deals the connections out;
+PostgreSQL as for `--servers 2`); CPU and RSS are the sum over the workers, and `rss_per_worker`
+their mean.
 
-    uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2]
+    uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2] [--workers 2]
 """
 
 from __future__ import annotations
@@ -78,6 +81,19 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (its workers), not theirs."""
+    found = tree(pid)
+    return [p for p in found[1:] if Path(f"/proc/{p}/stat").exists() and parent(p) == pid]
+
+
+def parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
 def cpu_s(pids: list[int]) -> float:
     total = 0
     for pid in pids:
@@ -126,6 +142,13 @@ async def round_of(urls: list[str], runs: int, started: dict[str, float]) -> lis
         )
 
 
+def split(cpu: list[float]) -> str:
+    """Each server's share of the round's CPU, in percent ("52/48"): how evenly the
+    connections were dealt."""
+    total = sum(cpu) or 1.0
+    return "/".join(str(round(100 * part / total)) for part in cpu)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -143,6 +166,7 @@ def measure(
 
     pids = everything()
     cpu_before, peak_rss = cpu_s(pids), rss_mb(pids)
+    each_before = [cpu_s(tree(server)) for server in servers]
     own_before = time.process_time()
     stop = threading.Event()
 
@@ -181,16 +205,20 @@ def measure(
         "step_p95_ms": round(percentile(added, 0.95), 1),
         "cpu_ms_per_step": round((cpu_s(everything()) - cpu_before) * 1000 / (runs * STEPS), 1),
         "bench_cpu_ms_per_step": round(own_cpu * 1000 / (runs * STEPS), 1),
+        "cpu_split_pct": split(
+            [cpu_s(tree(s)) - b for s, b in zip(servers, each_before, strict=True)]
+        ),
         "rss_mb": round(rss_mb(everything()), 1),
+        "rss_per_worker_mb": round(rss_mb(everything()) / len(servers), 1),
         "peak_rss_mb": round(peak_rss, 1),
     }
 
 
 def serve(
-    root: Path, workspace: Path, llm_url: str, at_once: int, db: str | None
+    root: Path, workspace: Path, llm_url: str, at_once: int, db: str | None, workers: int = 1
 ) -> tuple[subprocess.Popen[bytes], Path, str]:
-    """`ml-intern web` in a fresh interpreter on the scripted model, `at_once` runs at a time,
-    its own home under `root`, its threads in PostgreSQL at `db` when given."""
+    """`ml-intern web --workers N` in a fresh interpreter on the scripted model, `at_once`
+    runs at a time, its own home under `root`, its threads in PostgreSQL at `db` when given."""
     import json
 
     root.mkdir()
@@ -204,7 +232,7 @@ def serve(
     port, out = free_port(), root / "web.out"
     with out.open("w") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "web", "--port", str(port)],
+            [sys.executable, "-m", "cli", "web", "--port", str(port), "--workers", str(workers)],
             cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -217,7 +245,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--step", type=float, default=0.6, help="seconds per model step")
     parser.add_argument("--at-once", type=int, default=None, help="server.runs_at_once")
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
-    parser.add_argument("--db", help="PostgreSQL URL (default with --servers 2+: a throwaway one)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes per server")
+    parser.add_argument(
+        "--db", help="PostgreSQL URL (default with --servers or --workers 2+: a throwaway one)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")  # the scripted server's
     os.environ.update(LITELLM_LOCAL_MODEL_COST_MAP="True", LANGSMITH_TRACING="false")
@@ -226,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     at_once = args.at_once or max(32, *args.runs)
     with contextlib.ExitStack() as stack:
         db = args.db
-        if db is None and args.servers > 1:
+        if db is None and (args.servers > 1 or args.workers > 1):
             from tests.fakes.postgres import PostgresCluster
 
             cluster = PostgresCluster.start()
@@ -234,6 +265,7 @@ def main(argv: list[str] | None = None) -> None:
             db = cluster.new_database()
         idle_rss, rows = run_rounds(args, at_once, db)
     where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
+    where += f", {args.workers} workers each" if args.workers > 1 else ""
     keys = list(rows[0])
     print_table(
         f"ml-intern web, {where}: N runs at once of {STEPS} model steps of {args.step:g} s "
@@ -241,7 +273,8 @@ def main(argv: list[str] | None = None) -> None:
         [[row[k] for k in keys] for row in rows],
         keys,
     )
-    print_summary({"bench": "server_load", "servers": args.servers, "step_s": args.step,
+    print_summary({"bench": "server_load", "servers": args.servers, "workers": args.workers,
+                   "database": "postgresql" if db else "sqlite", "step_s": args.step,
                    "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
 
 
@@ -253,17 +286,19 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
         workspace = Path(tmp) / "ws"
         workspace.mkdir()
         started = [
-            serve(Path(tmp) / f"server-{n}", workspace, llm.url, at_once, db)
+            serve(Path(tmp) / f"server-{n}", workspace, llm.url, at_once, db, args.workers)
             for n in range(args.servers)
         ]
         try:
             for proc, out, _ in started:
                 wait_for_ready(proc, out)
-            # `langgraph dev`, the child of each `ml-intern web`
-            servers = [tree(proc.pid)[1] for proc, _, _ in started]
+            # `langgraph dev`, the children of each `ml-intern web` (one per worker)
+            servers = [pid for proc, _, _ in started for pid in children(proc.pid)]
             urls = [url for _, _, url in started]
             idle_rss = round(rss_mb([pid for server in servers for pid in tree(server)]), 1)
-            measure(urls, servers, llm, script, 2 * len(urls))  # warm-up: imports, connections
+            # warm-up: imports, connections, each server's first run (the kernel deals a
+            # worker's connections at random: enough runs that every worker gets some)
+            measure(urls, servers, llm, script, 4 * len(servers))
             for runs in args.runs:
                 rows.append(measure(urls, servers, llm, script, runs))
                 print(f"{rows[-1]}", file=sys.stderr)

@@ -18,12 +18,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 
 from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
+from cli.server_address import claimable_port, guard_env, local_url
 from serve.parent_watch import PARENT_ENV
 
 app = typer.Typer(add_completion=False)
@@ -152,6 +153,52 @@ def model_env(model: str | None) -> dict[str, str]:
     return {MODEL_ENV: model}
 
 
+class Servers(Protocol):
+    """The server processes `serve` runs: one `langgraph dev` (`OneServer`), or the workers
+    of `ml-intern web --workers N` (cli/web_workers.py)."""
+
+    def start(self, config: Path, env: dict[str, str], host: str, port: int,
+              jobs: int | None) -> None: ...  # fmt: skip
+    def wait_until_up(self) -> None: ...
+    def notes(self) -> list[str]: ...
+    def run(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+class OneServer:
+    """One `langgraph dev` on the served address, its log in the config's directory."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.log = Path()
+
+    def start(self, config: Path, env: dict[str, str], host: str, port: int,
+              jobs: int | None) -> None:  # fmt: skip
+        argv = [langgraph_program(), *dev_args(config, host, port, jobs)]
+        self.url, self.log = local_url(host, port), config.parent / "server.log"
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen(
+                argv, cwd=config.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+
+    def wait_until_up(self) -> None:
+        assert self.proc is not None
+        wait_until_up(self.url, self.proc, self.log)
+
+    def notes(self) -> list[str]:
+        return []
+
+    def run(self) -> None:
+        assert self.proc is not None
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)
+
+
 def serve(
     config: Path,
     *,
@@ -162,52 +209,67 @@ def serve(
     extra_env: dict[str, str] | None = None,
     register: bool = True,
     jobs: int | None = None,
+    servers: Servers | None = None,
 ) -> None:
-    """Run `langgraph dev` on `config` until Ctrl-C: the CLI's threads registered (unless
-    `register` is False), what `announce(url, threads)` says printed, the server stopped
-    however this ends. `jobs`: how many runs the server takes on at once (default: the
-    config's `server.runs_at_once`)."""
+    """Run `langgraph dev` on `config` (or `servers`) until Ctrl-C: the CLI's threads
+    registered (unless `register` is False), what `announce(url, threads)` says printed,
+    the servers stopped however this ends. `jobs`: how many runs a server takes on at once
+    (default: the config's `server.runs_at_once`)."""
     from configs.environment import ml_intern_home
 
-    langgraph = shutil.which("langgraph") or str(Path(sys.executable).with_name("langgraph"))
-    if not Path(langgraph).exists():
-        typer.echo(
-            "ml-intern: langgraph-cli is missing: pip install 'langgraph-cli[inmem]'", err=True
-        )
-        raise typer.Exit(int(ExitCode.RUNTIME_ERROR))
+    servers = servers or OneServer()
+    jobs = jobs or runs_at_once()
     port = claimable_port(host, port)
     check_database()
-    workdir = config.parent
-    log = workdir / "server.log"
-    env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
-    env[PARENT_ENV] = str(os.getpid())  # the server stops if this process is killed
-    env.update(guard_env(host, port))
-    env.update(extra_env or {})
-    # Without the flag `langgraph dev` takes one run at a time (langgraph_api/cli.py sets
-    # N_JOBS_PER_WORKER=1 whatever the flag's help says): every thread waits for the others.
-    jobs = jobs or runs_at_once()
-    argv = [langgraph, "dev", "--config", str(config), "--no-browser", "--no-reload",
-            "--host", host, "--port", str(port), "--n-jobs-per-worker", str(jobs)]  # fmt: skip
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            argv, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    local = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # where this process connects
-    url = f"http://{f'[{local}]' if ':' in local else local}:{port}"
+    env = server_env(host, port, extra_env)
+    url = local_url(host, port)
     signal.signal(signal.SIGTERM, interrupted)  # `kill` stops the server too, like Ctrl-C
     try:
-        wait_until_up(url, server, log)
+        servers.start(config, env, host, port, jobs)
+        servers.wait_until_up()
         count = register_threads(url, ml_intern_home(), token) if register else 0
-        for line in [*announce(url, count), "Ctrl-C to stop."]:
+        for line in [*announce(url, count), *servers.notes(), "Ctrl-C to stop."]:
             typer.echo(line)
-        server.wait()
+        servers.run()
+    except typer.Exit:  # said already (it is a RuntimeError too)
+        raise
     except RuntimeError as error:
         typer.echo(f"ml-intern: {error}", err=True)
         raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
     except KeyboardInterrupt:
         typer.echo("Stopping…")
     finally:
-        stop(server)
+        servers.stop()
+
+
+def langgraph_program() -> str:
+    """The `langgraph` command (on PATH, else beside this interpreter)."""
+    langgraph = shutil.which("langgraph") or str(Path(sys.executable).with_name("langgraph"))
+    if not Path(langgraph).exists():
+        typer.echo(
+            "ml-intern: langgraph-cli is missing: pip install 'langgraph-cli[inmem]'", err=True
+        )
+        raise typer.Exit(int(ExitCode.RUNTIME_ERROR))
+    return langgraph
+
+
+def server_env(host: str, port: int, extra_env: dict[str, str] | None) -> dict[str, str]:
+    """A server process's environment: offline, on this directory, guarded, stopping when
+    this process is gone."""
+    env = {**os.environ, **OFFLINE, "ML_INTERN_WORKSPACE": str(Path.cwd().resolve())}
+    env[PARENT_ENV] = str(os.getpid())  # the server stops if this process is killed
+    env.update(guard_env(host, port))
+    env.update(extra_env or {})
+    return env
+
+
+def dev_args(config: Path, host: str, port: int, jobs: int | None) -> list[str]:
+    """`langgraph dev`'s arguments (after the program's name)."""
+    # Without the flag `langgraph dev` takes one run at a time (langgraph_api/cli.py sets
+    # N_JOBS_PER_WORKER=1 whatever the flag's help says): every thread waits for the others.
+    jobs = jobs or runs_at_once()
+    return ["dev", "--config", str(config), "--no-browser", "--no-reload",
+            "--host", host, "--port", str(port), "--n-jobs-per-worker", str(jobs)]  # fmt: skip
 
 
 def runs_at_once() -> int:
@@ -238,82 +300,8 @@ def check_database() -> None:
         raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
 
 
-def claimable_port(host: str, port: int) -> int:
-    """`port` if it is free on `host` (0: a free one, picked here); a taken port is an error
-    naming it and its holder, never a silent move to another port."""
-    import errno
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            if error.errno != errno.EADDRINUSE:
-                raise
-            holder = port_holder(port)
-            by = f" by {holder}" if holder else ""
-            typer.echo(
-                f"ml-intern: port {port} on {host} is already in use{by}. Stop that server, "
-                "or choose another port with --port (--port 0 picks a free one).",
-                err=True,
-            )
-            raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
-        return int(probe.getsockname()[1])
-
-
-def port_holder(port: int) -> str | None:
-    """Which process listens on TCP `port` ("pid 123: its command line"), if this user may
-    see it (Linux /proc); None when unknown."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    inodes.add(f"socket:[{fields[9]}]")
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or not inodes:
-            continue
-        with contextlib.suppress(OSError):
-            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
-                argv = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-                return f"pid {proc.name}: {argv[:120]}"
-    return None
-
-
-def guard_env(host: str, port: int) -> dict[str, str]:
-    """Bound to loopback, the server answers only to its own addresses (no DNS rebinding)
-    and to those ML_INTERN_ALLOWED_HOSTS adds (a load balancer's on this machine); elsewhere a token or a sign-in guards it. Pages of other sites are refused either way."""
-    from serve.origin_guard import HOSTS_ENV, ORIGINS_ENV, loopback_hosts
-
-    # The page uses the REST API only; the v2 event-streaming WebSocket could start runs
-    # past the checks an HTTP request goes through (thread lock, decision validation).
-    env = {
-        ORIGINS_ENV: "",
-        "CORS_ALLOW_ORIGINS": f"http://127.0.0.1:{port}",
-        "FF_V2_EVENT_STREAMING": "false",
-    }
-    if is_loopback(host):  # and a load balancer on this machine, if one is named
-        extra = os.environ.get(HOSTS_ENV, "").strip(" ,")
-        env[HOSTS_ENV] = ",".join(filter(None, (loopback_hosts(host, port), extra)))
-    return env
-
-
 def interrupted(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:

@@ -23,10 +23,10 @@ import typer
 
 from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
+from cli.server_address import is_loopback
 from cli.studio import (
     MODEL_OPTION,
     PACKAGE_ROOT,
-    is_loopback,
     model_env,
     runs_at_once,
     serve,
@@ -58,15 +58,17 @@ def signs_in_with_hf(env: Mapping[str, str] | None = None) -> bool:
     return all(env.get(name) for name in OAUTH_VARIABLES)
 
 
-def write_web_config(directory: Path, *, sign_in: bool = False) -> Path:
+def write_web_config(directory: Path, *, sign_in: bool = False, workers: bool = False) -> Path:
     """Studio's langgraph.json plus the web app, by absolute path; with `sign_in`, the
-    per-person authorization of serve/auth.py (Studio's own sign-in off)."""
+    per-person authorization of serve/auth.py (Studio's own sign-in off); with `workers`,
+    the app that also serves the port the workers share (serve/worker.py)."""
     path = write_config(directory)
     config = json.loads(path.read_text())
     if sign_in:
         auth = f"{PACKAGE_ROOT / 'serve' / 'auth.py'}:auth"
         config["auth"] = {"path": auth, "disable_studio_auth": True}
-    config["http"] = {"app": f"{PACKAGE_ROOT / 'serve' / 'app.py'}:app"}
+    app_file = "worker.py" if workers else "app.py"
+    config["http"] = {"app": f"{PACKAGE_ROOT / 'serve' / app_file}:app"}
     # Studio's graph, holding the thread's lock while a run executes (as the CLI does).
     config["graphs"]["ml_intern"] = "serve.web_graph:make_graph"
     path.write_text(json.dumps(config, indent=2) + "\n")
@@ -111,6 +113,13 @@ def web(
     token: Annotated[str | None, typer.Option(hidden=True)] = None,
     model: Annotated[str | None, MODEL_OPTION] = None,
     db: Annotated[str | None, DB_OPTION] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Server processes on this address, for many runs at once (default: the "
+            "config's server.workers, 1); more than one needs PostgreSQL (--db).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web UI with this directory as the agent's workspace."""
     use_database(db)
@@ -120,6 +129,7 @@ def web(
         typer.echo(ARGV_TOKEN, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     token = read_token(token_file)
+    workers = server_workers(workers)
     chosen = model_env(model)
     cwd = Path.cwd().resolve()
     if signs_in_with_hf():
@@ -134,10 +144,35 @@ def web(
         page = f"{url}/?token={token}" if token else f"{url}/"
         return [f"ml-intern web: serving {cwd} ({count} threads)", f"Open: {page}"]
 
-    config = write_web_config(ml_intern_home() / "web")
+    config = write_web_config(ml_intern_home() / "web", workers=workers > 1)
     extra = {"ML_INTERN_WEB_TOKEN": token or "", "ML_INTERN_WEB_AUTH": "", **chosen}
+    from cli.web_workers import WorkerPool
+
+    pool = WorkerPool(workers) if workers > 1 else None
     serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra,
-          jobs=web_jobs())  # fmt: skip
+          jobs=web_jobs(), servers=pool)  # fmt: skip
+
+
+def server_workers(given: int | None) -> int:
+    """`--workers`, else the config's `server.workers`; one that cannot serve here is an
+    error now, before any server starts."""
+    from cli.web_workers import workers_problem
+    from configs.settings import ConfigError, load_settings
+    from store.database import database_url
+
+    try:
+        workers = given if given is not None else load_settings().server.workers
+    except ConfigError as error:
+        typer.echo(f"ml-intern: {error}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
+    named = "--workers" if given is not None else "server.workers"
+    found = workers_problem(
+        workers, database=database_url(), signs_in=signs_in_with_hf(), named=named
+    )
+    if found:
+        typer.echo(f"ml-intern web: {found}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    return workers
 
 
 def web_jobs() -> int:

@@ -4,8 +4,7 @@ Layers are deep-merged in that order (later wins, nested objects merge key by ke
 are replaced). ``${VAR}`` and ``${VAR:-default}`` are expanded in every string of a loaded
 file. Every error is a :class:`ConfigError` naming the file, the key and the fix.
 
-This module is imported by ``ml-intern --help``: keep it free of heavy imports
-(no litellm, langchain or langgraph).
+Imported by ``ml-intern --help``: keep it free of heavy imports (litellm, langchain, langgraph).
 
 Example::
 
@@ -59,6 +58,7 @@ _EXPECTED = {
     "upload.enabled": "true or false",
     "server.runs_at_once": "an integer from 1 to 10000",
     "server.runs_per_person": "an integer from 1 to 10000",
+    "server.workers": "an integer from 1 to 32",
 }
 
 Decision = Literal["auto", "ask", "deny"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_WORKERS = 32  # each is a whole server (~400 MB); past one per core they only compete
+
 
 class TeamServerSettings(BaseModel):
     """Runs in flight on one `ml-intern web` (or `studio`) server; one thread runs one at a time.
@@ -16,6 +18,8 @@ class TeamServerSettings(BaseModel):
     may have going; the rest of theirs wait, so one person cannot starve the others.
     `takeover_after_s`: with several servers on one PostgreSQL, how long a server may stay
     silent (no heartbeat) before another takes its running runs over.
+    `workers`: server processes one `ml-intern web` starts on one address and one PostgreSQL
+    database (each runs up to `runs_at_once`); more than one needs PostgreSQL.
     """
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
@@ -23,3 +27,4 @@ class TeamServerSettings(BaseModel):
     runs_at_once: int = Field(32, ge=1, le=10_000)
     runs_per_person: int = Field(4, ge=1, le=10_000)
     takeover_after_s: float = Field(15.0, ge=1, le=3600)
+    workers: int = Field(1, ge=1, le=MAX_WORKERS)

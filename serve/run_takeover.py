@@ -40,6 +40,7 @@ from store.postgres_lock import end_holder
 from tools.hub import user_tokens
 
 ADDRESS_ENV = "ML_INTERN_SERVER_URL"  # where the other servers reach this one
+WORKER_URL_ENV = "ML_INTERN_WORKER_URL"  # a worker's own address (`ml-intern web --workers`)
 CONTEXT_KEYS = ("workspace", "mode", "max_iterations", "max_cost_usd", "front_end")
 START_KEYS = ("input", "command", "stream_mode", "interrupt_before", "interrupt_after")
 log = logging.getLogger(__name__)
@@ -52,7 +53,9 @@ class ThisServer:
     url: str
     stale_s: float
     server_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    local: str | None = None  # where this server reached itself: a request's address
+    # Where this server reaches itself: a worker's own address (its shared one may land on
+    # another worker), else the address a request reached it at.
+    local: str | None = field(default_factory=lambda: os.environ.get(WORKER_URL_ENV) or None)
     session_name: str = field(default_factory=lambda: connect_kwargs()["application_name"])
     runs: dict[str, str] = field(default_factory=dict)  # run id -> thread id, held here
     beating: asyncio.Task[None] | None = None

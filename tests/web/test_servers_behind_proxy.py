@@ -43,6 +43,22 @@ def last_words(api: httpx.Client, thread: str) -> object:
     return next(reversed(messages_of(api, thread)), {}).get("content")
 
 
+def ask_at_once(servers: list[httpx.Client], thread: str) -> dict[int, httpx.Response]:
+    """Each server asked at the same time to run the thread (`ask N`, N its index); answers."""
+    answers: dict[int, httpx.Response] = {}
+
+    def ask(index: int) -> None:
+        body = run_body(f"ask {index}")
+        answers[index] = servers[index].post(f"/threads/{thread}/runs/wait", json=body)
+
+    askers = [threading.Thread(target=ask, args=(i,)) for i in range(len(servers))]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(120)
+    return answers
+
+
 def test_two_servers_behind_a_round_robin_proxy(
     llm: ScriptedLLMServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,17 +111,7 @@ def test_two_servers_behind_a_round_robin_proxy(
 
             # Asked on both servers at once: it runs once; the other is told it is busy.
             llm.add(Turn(content="Ran once.", delay=1))
-            answers: dict[int, httpx.Response] = {}
-
-            def ask(index: int) -> None:
-                body = run_body(f"ask {index}")
-                answers[index] = direct[index].post(f"/threads/{thread}/runs/wait", json=body)
-
-            askers = [threading.Thread(target=ask, args=(i,)) for i in (0, 1)]
-            for asker in askers:
-                asker.start()
-            for asker in askers:
-                asker.join(120)
+            answers = ask_at_once(direct, thread)
             ran = [i for i, a in answers.items() if "Ran once." in a.text]
             assert len(ran) == 1, {i: a.text[-300:] for i, a in answers.items()}
             refused = answers[1 - ran[0]]

@@ -92,6 +92,20 @@ def run_body(text: str | None) -> dict[str, object]:
     return {"assistant_id": "ml_intern", "input": messages, "context": {"mode": "headless"}}
 
 
+def run_a_tool_that_waits(
+    api: httpx.Client, thread_url: str, llm: ScriptedLLMServer, workspace: Path, finish: str
+) -> Path:
+    """Start a run of the thread at `thread_url` whose tool waits (`SLEEP_ONCE`), the model
+    saying `finish` after it; once the tool runs, its marker file (holding its pid)."""
+    call = {"name": "bash", "arguments": {"command": SLEEP_ONCE}, "id": "call_sleep"}
+    llm.add(Turn(tool_calls=[call]), Turn(content=finish))
+    started = api.post(f"{thread_url}/runs", json=run_body("do the long thing"))
+    assert started.status_code == 200, started.text
+    marker = workspace / "started"
+    wait_until(lambda: marker.exists() and marker.read_text().strip(), "the tool never ran")
+    return marker
+
+
 def wait_until(condition: object, what: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
@@ -128,12 +142,8 @@ def test_two_servers_share_threads_busy_state_and_recovery(
         assert "Picked Qwen." in [m["content"] for m in state["values"]["messages"]]
 
         # A runs it (a tool that waits): B shows it busy and refuses a second run.
-        call = {"name": "bash", "arguments": {"command": SLEEP_ONCE}, "id": "call_sleep"}
-        llm.add(Turn(tool_calls=[call]), Turn(content="Finished after the crash."))
-        started = api.post(f"{a_url}/threads/{thread}/runs", json=run_body("do the long thing"))
-        assert started.status_code == 200, started.text
-        marker = workspace / "started"
-        wait_until(lambda: marker.exists() and marker.read_text().strip(), "the tool never ran")
+        marker = run_a_tool_that_waits(api, f"{a_url}/threads/{thread}", llm, workspace,
+                                       "Finished after the crash.")  # fmt: skip
         assert api.get(f"{b_url}/threads/{thread}").json()["status"] == "busy"
         found = api.post(f"{b_url}/threads/search", json=SEARCH).json()
         assert [t["status"] for t in found if t["thread_id"] == thread] == ["busy"]

@@ -1,0 +1,101 @@
+"""Where a server of `ml-intern web` / `studio` listens: a port that is free (or who holds it),
+the address this process reaches it at, and the `Host` values it answers to."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import typer
+
+from cli.exit_codes import ExitCode
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def local_url(host: str, port: int) -> str:
+    """Where this process reaches a server bound to `host`."""
+    local = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    return f"http://{f'[{local}]' if ':' in local else local}:{port}"
+
+
+def claimable_port(host: str, port: int) -> int:
+    """`port` if it is free on `host` (0: a free one, picked here); a taken port is an error
+    naming it and its holder, never a silent move to another port."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            holder = port_holder(port)
+            by = f" by {holder}" if holder else ""
+            typer.echo(
+                f"ml-intern: port {port} on {host} is already in use{by}. Stop that server, "
+                "or choose another port with --port (--port 0 picks a free one).",
+                err=True,
+            )
+            raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
+        return int(probe.getsockname()[1])
+
+
+def port_holder(port: int) -> str | None:
+    """Which process listens on TCP `port` ("pid 123: its command line"), if this user may
+    see it (Linux /proc); None when unknown."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or not inodes:
+            continue
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                argv = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                return f"pid {proc.name}: {argv[:120]}"
+    return None
+
+
+def guard_env(host: str, port: int) -> dict[str, str]:
+    """Bound to loopback, the server answers only to its own addresses (no DNS rebinding)
+    and to those ML_INTERN_ALLOWED_HOSTS adds (a load balancer's on this machine); elsewhere a token or a sign-in guards it. Pages of other sites are refused either way."""
+    from serve.origin_guard import HOSTS_ENV, ORIGINS_ENV, loopback_hosts
+
+    # The page uses the REST API only; the v2 event-streaming WebSocket could start runs
+    # past the checks an HTTP request goes through (thread lock, decision validation).
+    env = {
+        ORIGINS_ENV: "",
+        "CORS_ALLOW_ORIGINS": f"http://127.0.0.1:{port}",
+        "FF_V2_EVENT_STREAMING": "false",
+    }
+    if is_loopback(host):  # and a load balancer on this machine, if one is named
+        extra = os.environ.get(HOSTS_ENV, "").strip(" ,")
+        env[HOSTS_ENV] = ",".join(filter(None, (loopback_hosts(host, port), extra)))
+    return env
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
