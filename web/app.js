@@ -90,7 +90,7 @@ async function refresh() {
   ui.failure = failureOf(state);
   const fromTasks = (state.tasks || []).flatMap((t) => t.interrupts || []);
   ui.interrupts = state.interrupts && state.interrupts.length ? state.interrupts : fromTasks;
-  if (!ui.interrupts.length) { ui.decisions = []; ui.editing.clear(); }
+  if (!ui.interrupts.length) { ui.decisions = []; ui.editing.clear(); ui.rejecting.clear(); }
   render();
   renderThreadList();
 }
@@ -109,6 +109,7 @@ async function openThread(threadId) {
   Object.assign(ui, { threadId, missing: false, values: {}, failure: "", interrupts: [], decisions: [], live: "", notice: "",
     busy: false, runId: null, stopping: false, carried: {} });
   ui.editing.clear();
+  ui.rejecting.clear();
   ui.logs.clear();
   showError(null);
   renderThreadList();

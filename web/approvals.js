@@ -6,9 +6,12 @@ import { actions, ui } from "./state.js";
 
 const VERDICT = { approve: "Approved", reject: "Rejected", edit: "Approved with your edits" };
 
+// Open, and what was typed, is kept in `ui` (a re-render, such as a late refresh, keeps it).
 function rejectForm(n) {
-  const feedback = el("textarea", { rows: "2", placeholder: "What should the agent do instead?", "aria-label": "Feedback" });
-  const form = el("div", { class: "reject-form", hidden: true }, feedback,
+  const feedback = el("textarea", { rows: "2", placeholder: "What should the agent do instead?", "aria-label": "Feedback",
+    oninput: () => ui.rejecting.set(n, feedback.value) });
+  feedback.value = ui.rejecting.get(n) || "";
+  const form = el("div", { class: "reject-form", hidden: !ui.rejecting.has(n) }, feedback,
     el("button", { type: "button", class: "danger", text: "Send feedback",
       onclick: () => actions.decide(n, { type: "reject", message: feedback.value.trim() }) }));
   return { form, feedback };
@@ -57,7 +60,7 @@ function requestView(request, n) {
     el("button", { type: "button", class: "quiet", text: "Edit arguments",
       onclick: () => { ui.editing.add(n); actions.render(); } }),
     el("button", { type: "button", class: "danger", text: "Reject",
-      onclick: () => { form.hidden = false; feedback.focus(); } }));
+      onclick: () => { ui.rejecting.set(n, feedback.value); form.hidden = false; feedback.focus(); } }));
   return el("div", { class: "request" }, head,
     el("pre", { class: "args", text: JSON.stringify(request.args, null, 2) }), buttons, form);
 }

@@ -161,6 +161,7 @@ export async function send(text) {
 function resume(answer) {
   ui.decisions = [];
   ui.editing.clear();
+  ui.rejecting.clear();
   ui.interrupts = [];
   const command = { resume: answer };
   if (Object.keys(ui.carried).length) command.update = ui.carried; // what the CLI carries too

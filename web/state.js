@@ -17,6 +17,7 @@ export const ui = {
   interrupts: [],
   decisions: [],
   editing: new Set(), // approval requests whose arguments are being edited
+  rejecting: new Map(), // approval request -> the feedback typed in its open Reject form
   logs: new Map(), // tool call id -> progress lines streamed while it runs
   open: new Set(), // tool cards the user opened (kept open across re-renders)
   closed: new Set(), // running cards the user closed
