@@ -183,6 +183,7 @@ async def test_ctrl_c_stops_following_but_the_job_keeps_running(
 
 async def test_follow_an_existing_job_until_it_ends(hub: FakeHub) -> None:
     hub.job_logs = ["epoch 1", "epoch 2", "saved"]
+    hub.job_line_delay = 0.5  # still running when the follow starts, even on a loaded machine
     await invoke(JOBS, operation="uv", script=SCRIPT)
     followed = await invoke(JOBS, operation="follow", job_id="job00001")
     assert followed.content.startswith("Job job00001 finished: COMPLETED.")
