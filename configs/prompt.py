@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from configs.suggested_paths import plain
+from configs.suggested_paths import plain, python_heredoc
 
 if TYPE_CHECKING:
     from configs.memory import MemoryFile
@@ -123,9 +123,15 @@ COMPUTE_WITH_CODE = (
 # With only the line above it ran `wc -l sales.csv` and answered the row count: a table in
 # the listing gets a call to start from. Given `python3 -c "..."` it wrote the right filter
 # but nested its quotes wrongly (a syntax error, then "0"): a here-document needs no quoting.
-COMPUTE_EXAMPLE = (
-    "For {table}, `bash` with: python3 - <<'EOF'\nimport pandas as pd\n"
-    "df = pd.read_csv('{table}')\nprint(<an expression over df>)\nEOF"
+COMPUTE_EXAMPLE = "For {table}, `bash` with: " + python_heredoc(
+    "import pandas as pd", "df = pd.read_csv('{table}')", "print(<an expression over df>)"
+)
+# It wrote the right program for a file of ids with `f.write(f'{id}\n')`, but the JSON of its
+# call turned that `\n` into a line break: a syntax error, twice (split-leak); it wrote
+# invented metrics by hand (f1-confusion). pandas and json write files with no `\n` to type.
+WRITE_EXAMPLE = (
+    "To write a file, end the program with <a frame or column>.to_csv('NAME', index=False) "
+    "(header=False for values only) or json.dump(<a dict>, open('NAME', 'w'))."
 )
 _TABLE = re.compile(r"^(\S+\.csv) ", re.MULTILINE)
 
@@ -158,5 +164,5 @@ def runtime_note(
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     tables = [t for t in _TABLE.findall(files) if plain(t)] if small else []
     if tables:  # a name that is not plain would be code in the example: none is given
-        lines.append(COMPUTE_EXAMPLE.format(table=tables[0]))
+        lines += [COMPUTE_EXAMPLE.format(table=tables[0]), WRITE_EXAMPLE]
     return "\n".join(lines)

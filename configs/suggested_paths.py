@@ -19,3 +19,9 @@ def plain(path: str) -> bool:
 def for_shell(path: str) -> str:
     """`path` as one shell word that expands to nothing else."""
     return path if plain(path) else shlex.quote(path if not path.startswith("-") else f"./{path}")
+
+
+def python_heredoc(*lines: str) -> str:
+    """A python program as a here-document: no quotes to nest in the model's JSON call (given
+    `python3 -c "..."`, Qwen2.5-Coder-1.5B nested its quotes wrongly, bench/README.md)."""
+    return "python3 - <<'EOF'\n" + "\n".join(lines) + "\nEOF"

@@ -64,6 +64,11 @@ class CallContext:
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 
     @property
+    def small_window(self) -> bool:
+        """The call comes from a small-window model (only such a model has a read share)."""
+        return self.read_tokens is not None
+
+    @property
     def workspace(self) -> Path:
         """Where the call works; with people signing in, its person's own folder."""
         if user_tokens.people_sign_in():

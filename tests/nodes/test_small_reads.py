@@ -41,12 +41,14 @@ def test_lines_that_fit_are_left_alone_and_a_cut_keeps_head_and_tail_within_budg
     assert rough_tokens(cut) <= 2304
 
 
-async def read_as(settings: Any, llm: ScriptedLLMServer, workspace: Path, **args: Any) -> str:
-    """What the model sees of one `read` call: the tool result in its next request."""
-    llm.add(Turn(tool_calls=[{"name": "read", "arguments": args}]), Turn(content="Done."))
+async def read_as(
+    settings: Any, llm: ScriptedLLMServer, workspace: Path, tool: str = "read", **args: Any
+) -> str:
+    """What the model sees of one `read` (or `tool`) call: the result in its next request."""
+    llm.add(Turn(tool_calls=[{"name": tool, "arguments": args}]), Turn(content="Done."))
     async with open_session(settings, workspace, mode="headless") as session:
         await collect(session.send("What is warmup_ratio in settings.ini?"))
-    [tool] = [m for m in llm.requests[1]["messages"] if m["role"] == "tool"]
+    [tool] = [m for m in llm.requests[-1]["messages"] if m["role"] == "tool"]
     return str(tool["content"])
 
 
@@ -87,3 +89,24 @@ async def test_a_large_model_reads_the_same_file_whole(
     seen = await read_as(fast_settings(llm.url), llm, workspace, path="settings.ini")
     assert ANSWER in seen and "too large" not in seen
     assert seen.count("\n") + 1 == len(settings_ini(300).splitlines())
+
+
+NOT_JSON = {"tool": "write", "path": "metrics.json", "content": "f1: 0.7667\nmatrix: [[23 8]]"}
+
+
+async def test_a_small_model_writing_a_json_file_that_is_not_json_is_told(
+    small: ScriptedLLMServer, workspace: Path
+) -> None:
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **NOT_JSON)
+    check_snapshot("write_not_json_small.md", seen + "\n")
+    assert (workspace / "metrics.json").read_text() == NOT_JSON["content"]  # written all the same
+    fine = {**NOT_JSON, "content": '{"f1": 0.7667}'}
+    again = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **fine)
+    assert "JSON" not in again
+
+
+async def test_a_large_model_writing_the_same_file_gets_the_same_result_as_before(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    seen = await read_as(fast_settings(llm.url), llm, workspace, **NOT_JSON)
+    assert seen == "Wrote 2 lines to metrics.json (new file)"

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from configs.suggested_paths import for_shell, plain
+from configs.suggested_paths import for_shell, plain, python_heredoc
 from tools.text import numbered
 
 _PIECES = re.compile(r"\d|[^\W\d_]+|[^\w\s]|_")
@@ -67,16 +67,18 @@ def next_step(shown: str) -> str:
     suffix = PurePath(shown).suffix.lower()
     if suffix in _TABLES:
         sep = "" if suffix == ".csv" else ", sep='\\t'"
+        load = f"import pandas as pd\ndf = pd.read_csv({path}{sep})"
         return (
-            f'to count or compute, run `bash` with python3 -c "import pandas as pd; '
-            f'df = pd.read_csv({path}{sep}); print(len(df)); print(df.head())" and change '
-            "the print to what you need; to find a value, `grep` it."
+            "to count or compute, run with `bash` "
+            f"{python_heredoc(load, 'print(len(df), df.head())')}\n"
+            "changing the print to what you need; to find a value, `grep` it."
         )
     if suffix == ".json":
+        load = f"import json\nd = json.load(open({path}))"
+        keys = "print(list(d)[:20] if isinstance(d, dict) else len(d))"
         return (
-            f'run `bash` with python3 -c "import json; d = json.load(open({path})); '
-            'print(list(d)[:20] if isinstance(d, dict) else len(d))" to see its keys, then '
-            "print the part you need; to find a value, `grep` it."
+            f"to see its keys, run with `bash` {python_heredoc(load, keys)}\n"
+            "then print the part you need; to find a value, `grep` it."
         )
     return (
         f"`grep` with `pattern` set to the name or word you need and `path` {shown}; "

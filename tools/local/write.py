@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from pydantic import BaseModel, Field
@@ -13,6 +14,10 @@ from tools.local.file_edits import ReadRegistry, write_file
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
+
+JSON_AGAIN = (
+    'Write it again as JSON, keys in double quotes, e.g. {"name": 0.5, "table": [[1, 2], [3, 4]]}.'
+)
 
 
 class WriteArgs(BaseModel):
@@ -32,7 +37,18 @@ def _write(
     existed = write_file(seen, call.thread_id, target, content, mode, editor)
     lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
-    return f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")
+    done = f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")
+    return done + (_json_problem(content) if call.small_window and target.suffix == ".json" else "")
+
+
+def _json_problem(content: str) -> str:
+    """What a small model is told when its `.json` file is not JSON: it wrote metrics it had
+    computed right as `f1: 0.7667` lines into metrics.json (bench/README.md, f1-confusion)."""
+    try:
+        json.loads(content)
+    except ValueError as error:
+        return f", but it is not valid JSON ({error}). {JSON_AGAIN}"
+    return ""
 
 
 def default_file_mode() -> int:
