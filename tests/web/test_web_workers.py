@@ -124,7 +124,12 @@ def test_two_workers_serve_one_port_and_stand_in_for_each_other(
         # call; a new worker takes the dead one's place.
         done = "Finished after the takeover."
         marker = run_a_tool_that_waits(a, f"/threads/{thread}", llm, workspace, done)
+        own_port = int(own_url(workers[0]).rsplit(":", 1)[1])
+        server_a = holders(socket_inodes(own_port))  # under the tests' shim, a zygote's fork
+        assert server_a, f"no server listens on worker 1's own port {own_port}"
         os.killpg(workers[0], signal.SIGKILL)
+        for pid in server_a:  # dead now, as in a crash: the shim's own kill of it comes later
+            os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(int(marker.read_text().strip()), signal.SIGKILL)
         wait_until(
