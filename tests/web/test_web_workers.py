@@ -84,9 +84,16 @@ def test_two_workers_serve_one_port_and_stand_in_for_each_other(
     workspace.mkdir()
     port = free_port()
     settings = {"server": {"takeover_after_s": TAKEOVER_S}}
-    args = ("--port", str(port), "--workers", "2")
+    token_file = tmp_path / "token"
+    token_file.write_text("workers-secret\n")
+    args = ("--port", str(port), "--workers", "2", "--token-file", str(token_file))
     proc, out = start_web(workspace, tmp_path / "home", llm.url, tmp_path, *args, settings=settings)
-    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120, trust_env=False)
+    signed = {
+        "timeout": 120,
+        "trust_env": False,
+        "headers": {"Authorization": "Bearer workers-secret"},
+    }
+    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", **signed)
     workers: list[int] = []
     try:
         wait_for_ready(proc, out)
@@ -103,7 +110,13 @@ def test_two_workers_serve_one_port_and_stand_in_for_each_other(
         assert seen == set(servers), seen
 
         # A run started on one worker streams from the other (relayed to its holder).
-        a, b = (httpx.Client(base_url=own_url(w), timeout=120, trust_env=False) for w in workers)
+        a, b = (httpx.Client(base_url=own_url(w), **signed) for w in workers)
+        # A worker's own port is no way around the access token: the same check answers there.
+        for url in (f"http://127.0.0.1:{port}", *(own_url(w) for w in workers)):
+            for path in ("/", "/threads/search", "/web/info"):
+                method = "POST" if path == "/threads/search" else "GET"
+                bare = httpx.request(method, f"{url}{path}", json={}, trust_env=False, timeout=30)
+                assert bare.status_code == 401, (url, path, bare.status_code)
         thread = api.post("/threads", json={}).json()["thread_id"]
         llm.add(Turn(content="Streamed across workers.", delay=2))
         started = a.post(f"/threads/{thread}/runs", json=run_body("stream it"))
