@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -12,10 +13,11 @@ from langgraph.config import get_stream_writer
 
 from configs.advice import COMMAND_LINE, Advice
 from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
+from nodes.asked_files import asked_files_note, missing_files
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
-from nodes.history import note, own_reasoning_only, stamped, text_of
+from nodes.history import last_user_index, note, own_reasoning_only, stamped, text_of
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.provider_errors import (
@@ -50,7 +52,14 @@ LENGTH_NOTE = (
     "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
 )
 # The notes after a reply that send the model back to work instead of ending the turn.
-BACK_TO_WORK = ("length_note", "plan_reminder", "empty_reply", "cut_reply", "unseen_numbers")
+BACK_TO_WORK = (
+    "length_note",
+    "plan_reminder",
+    "empty_reply",
+    "cut_reply",
+    "asked_files",
+    "unseen_numbers",
+)
 
 # A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
 # it: a runaway answer, or a call whose text never closed. It is told once per turn.
@@ -62,10 +71,13 @@ CUT_REPLY_NOTE = (
 
 @dataclass(frozen=True)
 class SmallChecks:
-    """A small-window model's reply limit, and the prompt it was shown (its numbers)."""
+    """A small-window model's reply limit, the prompt it was shown (its numbers), and the
+    request and workspace (the files it names)."""
 
     limit: int | None
     shown: Sequence[BaseMessage]
+    request: str
+    workspace: Path
 
 
 async def call_model(
@@ -86,7 +98,7 @@ async def call_model(
     history = state.get("messages") or []
     answer_now = small and must_answer(history)
     tools = offered_tools(deps.catalog, small=small, history=history)
-    check = SmallChecks(profile.reply_limit, prompt) if small else None  # before a retelling
+    check = small_checks(profile.reply_limit, prompt, history, run.workspace) if small else None
     prompt = retold(prompt) if answer_now else prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
@@ -152,6 +164,10 @@ def _follow_up(
     if small and not turn.get("empty_replies") and not text_of(response.content).strip():
         turn["empty_replies"] = 1
         return [note("empty_reply", EMPTY_REPLY_NOTE)], None
+    missing = missing_files(small.request, small.workspace) if small else []
+    if missing and not turn.get("asked_files"):
+        turn["asked_files"] = 1
+        return [note("asked_files", asked_files_note(missing))], None
     unseen = unseen_numbers(text_of(response.content), small.shown) if small else []
     if unseen and not turn.get("unseen_numbers"):
         turn["unseen_numbers"] = 1
@@ -160,6 +176,15 @@ def _follow_up(
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
+
+
+def small_checks(
+    limit: int | None, prompt: Sequence[BaseMessage], history: Sequence[BaseMessage], workspace: Any
+) -> SmallChecks:
+    """What a small model's answer is checked against, taken before a retelling."""
+    i = last_user_index(history)
+    request = text_of(history[i].content) if i >= 0 else ""
+    return SmallChecks(limit, prompt, request, Path(workspace or "."))
 
 
 def _was_cut(response: AIMessage) -> bool:

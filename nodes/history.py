@@ -22,6 +22,7 @@ NoteKind = Literal[
     "empty_reply",
     "cut_reply",
     "unseen_numbers",
+    "asked_files",
 ]
 
 # `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.

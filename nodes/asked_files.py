@@ -1,0 +1,99 @@
+"""A small model's final answer is checked against the files its request asks it to write.
+
+Qwen2.5-Coder-1.5B, asked to write the leaking ids to leaked_ids.txt or the F1 score to
+metrics.json, computed them, was sent to answer by a repeated call, and said them in words:
+the file the user asked for was never written (bench/README.md). Told which file the request
+asks for and the workspace lacks, it can still write it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+from tools.local.file_walk import SKIP_DIRS
+from tools.policy import inside_workspace
+
+ASKED_FILES = (
+    "You were asked to write {files}, but the workspace has no such file: nothing was saved. "
+    "Call `write` now with the content the request describes; then answer."
+)
+# What a file a person names in a request is usually called; a bare `e.g.` or a host name is not.
+EXTENSIONS = (
+    "csv|tsv|json|jsonl|txt|md|py|ipynb|yaml|yml|toml|ini|cfg|log|parquet|html|xml|sh|npy|"
+    "npz|pkl|pt|safetensors|png|jpg|svg|pdf"
+)
+_NAME = re.compile(rf"(?<![\w./~-])((?:[\w-]+/)*[\w-][\w.-]*\.(?:{EXTENSIONS}))(?![\w/-])", re.I)
+# A file is asked for when a sentence says to write, save or create something, and the name
+# follows that verb or one of the words that lead to an output ("save the rows to X", "as X").
+_VERB = re.compile(r"\b(?:write|save|create|store|export|output|produce|dump|generate)\b", re.I)
+_LEAD = re.compile(r"(?:\b(?:to|as|into|named|called|file|write|save|create))\W*$", re.I)
+_SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
+MAX_SHOWN = 3
+WALK_LIMIT = 2000  # entries looked at for a bare name anywhere in the workspace
+WALK_DEPTH = 4
+
+
+def asked_files(request: str) -> list[str]:
+    """The files `request` asks to be written, in order, each once."""
+    names: list[str] = []
+    for sentence in _SENTENCE.split(request):
+        verb = _VERB.search(sentence)
+        if verb is None:
+            continue
+        for match in _NAME.finditer(sentence, verb.start()):
+            if _LEAD.search(sentence[verb.start() : match.start()]):
+                names.append(match.group(1))
+    return list(dict.fromkeys(names))
+
+
+def missing_files(request: str, workspace: Path) -> list[str]:
+    """The files `request` asks for that the workspace does not hold: a name with a folder at
+    that path, a bare name anywhere (a few folders down); names that would lead outside the
+    workspace are not looked up."""
+    missing: list[str] = []
+    basenames: set[str] | None = None
+    for name in asked_files(request):
+        if not inside_workspace(name, workspace):
+            continue
+        if (workspace / name).is_file():
+            continue
+        if "/" not in name:
+            basenames = basenames if basenames is not None else set(_file_names(workspace))
+            if name in basenames:
+                continue
+        missing.append(name)
+    return missing
+
+
+def asked_files_note(files: list[str]) -> str:
+    shown = ", ".join(f"`{f}`" for f in files[:MAX_SHOWN]) + (
+        ", ..." if len(files) > MAX_SHOWN else ""
+    )
+    return ASKED_FILES.format(files=shown, it="it" if len(files) == 1 else "them")
+
+
+def _file_names(workspace: Path) -> Iterator[str]:
+    """The names of the files a few folders down, breadth first, within `WALK_LIMIT` entries."""
+    folders: deque[tuple[Path, int]] = deque([(workspace, 0)])
+    seen = 0
+    while folders:
+        folder, level = folders.popleft()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > WALK_LIMIT:
+                return
+            if entry.is_symlink() or entry.name in SKIP_DIRS:
+                continue
+            if entry.is_dir():
+                if level + 1 < WALK_DEPTH:
+                    folders.append((Path(entry.path), level + 1))
+            else:
+                yield entry.name

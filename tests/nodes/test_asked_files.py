@@ -1,0 +1,93 @@
+"""A small model that answers without writing the file its request asks for is sent back once
+to write it (bench/README.md: split-leak and f1-confusion answered in words)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nodes.asked_files import asked_files, asked_files_note, missing_files
+from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+SMALL = "llamacpp/qwen2.5-coder-1.5b"
+LEAK = (
+    "Some rows of test.csv leak from train.csv. How many test rows leak? "
+    "Write the `id`s of the leaking test rows to leaked_ids.txt, one per line."
+)
+
+
+def test_the_asked_files_note_snapshot() -> None:
+    check_snapshot("asked_files.md", asked_files_note(["leaked_ids.txt"]) + "\n")
+
+
+def test_only_the_files_a_request_asks_to_be_written_count() -> None:
+    assert asked_files(LEAK) == ["leaked_ids.txt"]
+    card = "Write a dataset card for reviews.csv as README.md: front matter, rows, columns."
+    assert asked_files(card) == ["README.md"]  # reviews.csv is what it describes
+    two = "predictions.csv holds the labels. Write metrics.json with two keys. Save it to out/a.md"
+    assert asked_files(two) == ["metrics.json", "out/a.md"]
+    read = "The folder runs/ holds three runs, each with its trainer_state.json. Which overfit?"
+    assert asked_files(read) == []
+    assert asked_files("Read model.md, e.g. from huggingface.co, and say which fits.") == []
+    assert asked_files_note(["a.txt", "b.txt", "c.txt", "d.txt"]).startswith(
+        "You were asked to write `a.txt`, `b.txt`, `c.txt`, ..., but"
+    )
+
+
+def test_missing_files_looks_in_subfolders_and_never_outside(
+    workspace: Path, tmp_path: Path
+) -> None:
+    (workspace / "runs" / "a").mkdir(parents=True)
+    (workspace / "runs" / "a" / "report.md").write_text("x")
+    (tmp_path / "outside.txt").write_text("secret")
+    request = "Write report.md, then save runs/b/report.md and ../outside.txt and /etc/hosts.txt"
+    assert missing_files(request, workspace) == ["runs/b/report.md"]
+    (workspace / "runs" / "b").mkdir()
+    (workspace / "runs" / "b" / "report.md").write_text("y")
+    assert missing_files(request, workspace) == []
+
+
+async def test_an_answer_without_the_asked_file_is_sent_back_once_to_write_it(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on split-leak: the ids were found, then said in words; the file never existed."""
+    (workspace / "test.csv").write_text("id,text\n1,a\n2,b\n")
+    (workspace / "train.csv").write_text("id,text\n9,a\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    write = {"name": "write", "arguments": {"path": "leaked_ids.txt", "content": "1\n"}}
+    llm.add(
+        Turn(content="One test row leaks: id 1."),
+        Turn(tool_calls=[write]),
+        Turn(content="One row leaks; its id is in leaked_ids.txt."),
+        Turn(content="Not asked for: the first answer after the file is written ends it."),
+    )
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send(LEAK))
+    told = json.dumps(llm.requests[1]["messages"])
+    assert json.dumps(asked_files_note(["leaked_ids.txt"]))[1:-1] in told
+    assert llm.requests[1].get("tools")  # it can write now
+    assert (workspace / "leaked_ids.txt").read_text() == "1\n"
+    assert events[-1].data["final_text"] == "One row leaks; its id is in leaked_ids.txt."
+    assert len(llm.requests) == 3
+
+
+async def test_the_note_comes_once_a_turn_and_never_for_a_large_model(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content="Id 1."), Turn(content="Still id 1."))
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send(LEAK))
+    assert len(llm.requests) == 2 and events[-1].data["final_text"] == "Still id 1."
+    large = ScriptedLLMServer()
+    with large:
+        large.add(Turn(content="Id 1."))
+        async with open_session(fast_settings(large.url), workspace, mode="headless") as session:
+            events = await collect(session.send(LEAK))
+        assert len(large.requests) == 1 and events[-1].data["final_text"] == "Id 1."
