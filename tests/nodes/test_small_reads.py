@@ -4,6 +4,7 @@ a large model's read is unchanged."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,33 @@ async def test_a_small_model_writing_a_json_file_that_is_not_json_is_told(
     fine = {**NOT_JSON, "content": '{"f1": 0.7667}'}
     again = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **fine)
     assert "JSON" not in again
+
+
+async def test_a_small_models_key_value_lines_are_offered_back_as_json(
+    small: ScriptedLLMServer, workspace: Path
+) -> None:
+    """Seen on f1-confusion: told only "not valid JSON", it sent the same `write` again."""
+    lines = "f1: 0.767\nconfusion_matrix: [[0.742, 0.258], [0.207, 0.793]]"
+    call = {**NOT_JSON, "content": lines}
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
+    check_snapshot("write_not_json_offered.md", seen + "\n")
+    offered = seen.split("as JSON: ", 1)[1].removesuffix(" Write exactly that.")
+    assert json.loads(offered) == {
+        "f1": 0.767,
+        "confusion_matrix": [[0.742, 0.258], [0.207, 0.793]],
+    }
+
+
+async def test_a_yaml_alias_bomb_in_a_json_file_is_not_expanded(
+    small: ScriptedLLMServer, workspace: Path
+) -> None:
+    """The attack: a few lines of YAML aliases that expand to ~10^6 values if converted."""
+    bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef")
+    )
+    call = {**NOT_JSON, "content": bomb}
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
+    assert "not valid JSON" in seen and "as JSON:" not in seen and len(seen) < 400
 
 
 async def test_a_large_model_writing_the_same_file_gets_the_same_result_as_before(
