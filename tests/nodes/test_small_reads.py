@@ -126,7 +126,7 @@ async def test_a_yaml_alias_bomb_in_a_json_file_is_not_expanded(
 ) -> None:
     """The attack: a few lines of YAML aliases that expand to ~10^6 values if converted."""
     bomb = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-        f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef")
+        f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef", strict=True)
     )
     call = {**NOT_JSON, "content": bomb}
     seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
@@ -138,3 +138,19 @@ async def test_a_large_model_writing_the_same_file_gets_the_same_result_as_befor
 ) -> None:
     seen = await read_as(fast_settings(llm.url), llm, workspace, **NOT_JSON)
     assert seen == "Wrote 2 lines to metrics.json (new file)"
+
+
+CARD = {"tool": "write", "path": "README.md", "content": "# Reviews\nRows: <number of rows>\n"}
+
+
+async def test_a_small_model_is_told_of_placeholders_in_what_it_wrote_a_large_one_is_not(
+    small: ScriptedLLMServer, workspace: Path
+) -> None:
+    """Seen on dataset-card: a card of `<number of rows>` lines, reviews.csv never read."""
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **CARD)
+    assert seen.startswith("Wrote 2 lines to README.md (new file), but it still holds")
+    assert "(<number of rows>)" in seen and "`bash` with python3" in seen
+    assert (workspace / "README.md").read_text() == CARD["content"]  # written all the same
+    (workspace / "README.md").unlink()
+    large = await read_as(fast_settings(small.url), small, workspace, **CARD)
+    assert large == "Wrote 2 lines to README.md (new file)"
