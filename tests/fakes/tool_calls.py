@@ -20,9 +20,13 @@ def call_context(
     call_id: str | None = "call-1",
     mode: str = "interactive",
     writer: Callable[[Any], None] = _nowhere,
+    read_tokens: int | None = None,
 ) -> CallContext:
+    """A call's context; `read_tokens` makes it a small-window model's call."""
     run = RunContext.model_validate({"workspace": workspace, "thread_id": thread, "mode": mode})
-    return CallContext(run=run, tool=tool, tool_call_id=call_id, writer=writer)
+    return CallContext(
+        run=run, tool=tool, tool_call_id=call_id, writer=writer, read_tokens=read_tokens
+    )
 
 
 async def call_tool(

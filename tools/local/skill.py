@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
+
 from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.policy import always
 from tools.tool_factory import make_tool
+
+# A small model shown every skill's name after a wrong one loaded the first listed (it asked
+# for `train-classifier`, then loaded `asr-fine-tuning` and launched a speech job for a CSV
+# task; bench/README.md): it is shown only the close names.
+SMALL_UNKNOWN = (
+    "No skill is named {name!r}{close}. A skill is an optional playbook; without one, do the "
+    "task with the tools you have (`bash` with python3 for work on the workspace's files)."
+)
 
 
 class SkillArgs(BaseModel):
@@ -26,8 +36,12 @@ async def _skill(call: CallContext, name: str) -> str:
     scan = scan_skills(call.workspace)
     skill = scan.find(name.strip())
     if skill is None:
-        known = ", ".join(s.name for s in scan.skills) or "none"
-        raise ToolException(f"No skill is named {name!r}. Available: {known}.")
+        names = [s.name for s in scan.skills]
+        if call.small_window:
+            close = difflib.get_close_matches(name.strip(), names, n=2, cutoff=0.6)
+            near = f" (close: {', '.join(close)})" if close else ""
+            raise ToolException(SMALL_UNKNOWN.format(name=name, close=near))
+        raise ToolException(f"No skill is named {name!r}. Available: {', '.join(names) or 'none'}.")
     try:
         body = skill_body(skill)
     except (OSError, UnicodeDecodeError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.local.skill import skill_spec
 
@@ -20,6 +21,17 @@ async def test_an_unknown_skill_says_which_exist(workspace: Path) -> None:
     result = await call_tool(skill_spec().tool, {"name": "sft"}, workspace, as_tool_call=True)
     assert result.status == "error" and "No skill is named 'sft'" in result.content
     assert "sft-trl" in result.content
+
+
+async def test_a_small_model_is_shown_only_the_close_names(workspace: Path) -> None:
+    """Shown every name after a wrong one, Qwen2.5-Coder-1.5B loaded the first listed
+    (asr-fine-tuning, for a CSV task) and launched a speech training job."""
+    small = {"as_tool_call": True, "read_tokens": 1000}
+    wrong = await call_tool(skill_spec().tool, {"name": "train-classifier"}, workspace, **small)
+    check_snapshot("skill_unknown_small.md", wrong.content + "\n")
+    assert wrong.status == "error" and "asr-fine-tuning" not in wrong.content
+    near = await call_tool(skill_spec().tool, {"name": "classification"}, workspace, **small)
+    assert "(close: text-classification)" in near.content and "sft-trl" not in near.content
 
 
 def test_the_skill_tool_is_read_only_and_auto() -> None:
