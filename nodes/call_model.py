@@ -30,10 +30,11 @@ from nodes.provider_errors import (
 )
 from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
 from nodes.run_options import run_context
+from nodes.runaway_reply import anti_repeat_kwargs, ran_away
 from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
 from nodes.unseen_numbers import unseen_note, unseen_numbers
-from nodes.usage import call_usage
+from nodes.usage import call_usage, sum_usage
 from tools.families import offered_tools
 
 if TYPE_CHECKING:
@@ -99,12 +100,20 @@ async def call_model(
     answer_now = small and must_answer(history)
     tools = offered_tools(deps.catalog, small=small, history=history)
     check = small_checks(profile.reply_limit, prompt, history, run.workspace) if small else None
+    wasted = None
     prompt = retold(prompt) if answer_now else prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs()
         extra |= ANSWER_KWARGS if answer_now else {}
         response = await invoke_thinking(deps, model_id, prompt, config, extra, tools, run.advice)
+        if check and profile.local_server == "llamacpp" and _loops_first_time(response, turn):
+            wasted = call_usage(profile, prompt, response)  # the loop's tokens, told and counted
+            get_stream_writer()({"type": "usage", "model": model_id, **wasted})
+            again = extra | anti_repeat_kwargs()
+            response = await invoke_thinking(
+                deps, model_id, prompt, config, again, tools, run.advice
+            )
     except ProviderError as error:
         if error.kind != "context_window":
             raise
@@ -135,7 +144,7 @@ async def call_model(
     return {
         "messages": [*messages, *follow_up],
         "turn": turn,
-        "usage": spent,  # a delta: the state sums it (graph/state.py)
+        "usage": sum_usage(spent, wasted) if wasted else spent,  # a delta (graph/state.py)
         "model": model_id,
         "stop_reason": stop,
         "compact_request": None,
@@ -185,6 +194,14 @@ def small_checks(
     i = last_user_index(history)
     request = text_of(history[i].content) if i >= 0 else ""
     return SmallChecks(limit, prompt, request, Path(workspace or "."))
+
+
+def _loops_first_time(response: AIMessage, turn: dict[str, Any]) -> bool:
+    """A small model's runaway loop, the first this turn (nodes/runaway_reply.py)."""
+    if turn.get("runaway_retries") or not ran_away(response):
+        return False
+    turn["runaway_retries"] = 1
+    return True
 
 
 def _was_cut(response: AIMessage) -> bool:

@@ -3,6 +3,7 @@ final answer is checked against what its tools showed (bench/README.md, the ML t
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,12 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 
 
+def word(seed: int) -> str:
+    """A made-up word of letters only (a number would draw the unseen-numbers note)."""
+    digest = hashlib.sha1(str(seed).encode()).hexdigest()[:10]
+    return "".join(chr(ord("a") + int(c, 16)) for c in digest)
+
+
 def test_the_cut_reply_note_snapshot() -> None:
     check_snapshot("cut_reply.md", CUT_REPLY_NOTE.format(limit=SMALL_REPLY_TOKENS) + "\n")
 
@@ -28,7 +35,8 @@ async def test_a_small_models_runaway_reply_is_cut_and_it_is_told_once(
 ) -> None:
     """Seen on dataset-card: a first reply of 5,584 tokens, ten minutes, the whole window."""
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
-    runaway = "## Usage\n1. Load the dataset.\n" * 40
+    # Long and not a loop (a loop is asked again first: tests/nodes/test_runaway_reply.py).
+    runaway = "\n".join(f"- Load shard {word(i)} and drop column {word(-i)}." for i in range(60))
     llm.add(
         Turn(content=runaway, finish_reason="length"),
         Turn(content=runaway, finish_reason="length"),
