@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -40,6 +40,8 @@ from tools.families import offered_tools
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
+
+    from configs.model_profile import ModelProfile
 
 
 # A small model sometimes ends its turn at once after a tool result: an empty reply, which
@@ -100,30 +102,17 @@ async def call_model(
     answer_now = small and must_answer(history)
     tools = offered_tools(deps.catalog, small=small, history=history)
     check = small_checks(profile.reply_limit, prompt, history, run.workspace) if small else None
-    wasted = None
     prompt = retold(prompt) if answer_now else prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs()
         extra |= ANSWER_KWARGS if answer_now else {}
-        response = await invoke_thinking(deps, model_id, prompt, config, extra, tools, run.advice)
-        if check and profile.local_server == "llamacpp" and _loops_first_time(response, turn):
-            wasted = call_usage(profile, prompt, response)  # the loop's tokens, told and counted
-            get_stream_writer()({"type": "usage", "model": model_id, **wasted})
-            again = extra | anti_repeat_kwargs()
-            response = await invoke_thinking(
-                deps, model_id, prompt, config, again, tools, run.advice
-            )
+        ask = partial(
+            invoke_thinking, deps, model_id, prompt, config, tools=tools, advice=run.advice
+        )
+        response, wasted = await _reply(ask, extra, profile, prompt, turn if check else None)
     except ProviderError as error:
-        if error.kind != "context_window":
-            raise
-        if turn["compactions"] >= deps.settings.max_compactions_per_turn:
-            raise
-        update: dict[str, Any] = {"compact_request": "overflow", "turn": turn}
-        if (window := stated_window(error)) is not None:  # remembered for this model
-            default = deps.settings.model_name
-            update["context_window"] = with_stated_window(state, default, model_id, window)
-        return update
+        return _overflowed(error, state, turn, deps, model_id)
 
     response, dropped = tidy_tool_calls(response)
     if answer_now:
@@ -194,6 +183,43 @@ def small_checks(
     i = last_user_index(history)
     request = text_of(history[i].content) if i >= 0 else ""
     return SmallChecks(limit, prompt, request, Path(workspace or "."))
+
+
+def _overflowed(
+    error: ProviderError,
+    state: Mapping[str, Any],
+    turn: dict[str, Any],
+    deps: AgentDeps,
+    model_id: str,
+) -> dict[str, Any]:
+    """A request over the window asks for a compaction (a few times a turn); any other
+    provider error, or one overflow too many, ends the run."""
+    if error.kind != "context_window":
+        raise error
+    if turn["compactions"] >= deps.settings.max_compactions_per_turn:
+        raise error
+    update: dict[str, Any] = {"compact_request": "overflow", "turn": turn}
+    if (window := stated_window(error)) is not None:  # remembered for this model
+        default = deps.settings.model_name
+        update["context_window"] = with_stated_window(state, default, model_id, window)
+    return update
+
+
+async def _reply(
+    ask: Callable[..., Awaitable[AIMessage]],
+    extra: dict[str, Any],
+    profile: ModelProfile,
+    prompt: Sequence[BaseMessage],
+    turn: dict[str, Any] | None,
+) -> tuple[AIMessage, dict[str, Any] | None]:
+    """The model's reply to `ask(extra)`; with `turn` (a small model's), a first runaway loop
+    on llama.cpp is asked again with the repetition sampler, its tokens returned to be counted."""
+    response = await ask(extra)
+    if turn is None or profile.local_server != "llamacpp" or not _loops_first_time(response, turn):
+        return response, None
+    wasted = call_usage(profile, prompt, response)
+    get_stream_writer()({"type": "usage", "model": profile.model_id, **wasted})
+    return await ask(extra | anti_repeat_kwargs()), wasted
 
 
 def _loops_first_time(response: AIMessage, turn: dict[str, Any]) -> bool:
