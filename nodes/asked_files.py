@@ -26,12 +26,14 @@ EXTENSIONS = (
     "csv|tsv|json|jsonl|txt|md|py|ipynb|yaml|yml|toml|ini|cfg|log|parquet|html|xml|sh|npy|"
     "npz|pkl|pt|safetensors|png|jpg|svg|pdf"
 )
-_NAME = re.compile(rf"(?<![\w./~-])((?:[\w-]+/)*[\w-][\w.-]*\.(?:{EXTENSIONS}))(?![\w/-])", re.I)
+FILE_NAME = re.compile(
+    rf"(?<![\w./~-])((?:[\w-]+/)*[\w-][\w.-]*\.(?:{EXTENSIONS}))(?![\w/-])", re.I
+)
 # A file is asked for when a sentence says to write, save or create something, and the name
 # follows that verb or one of the words that lead to an output ("save the rows to X", "as X").
 _VERB = re.compile(r"\b(?:write|save|create|store|export|output|produce|dump|generate)\b", re.I)
 _LEAD = re.compile(r"(?:\b(?:to|as|into|named|called|file|write|save|create))\W*$", re.I)
-_SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
+SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
 MAX_SHOWN = 3
 WALK_LIMIT = 2000  # entries looked at for a bare name anywhere in the workspace
 WALK_DEPTH = 4
@@ -40,11 +42,11 @@ WALK_DEPTH = 4
 def asked_files(request: str) -> list[str]:
     """The files `request` asks to be written, in order, each once."""
     names: list[str] = []
-    for sentence in _SENTENCE.split(request):
+    for sentence in SENTENCE.split(request):
         verb = _VERB.search(sentence)
         if verb is None:
             continue
-        for match in _NAME.finditer(sentence, verb.start()):
+        for match in FILE_NAME.finditer(sentence, verb.start()):
             if _LEAD.search(sentence[verb.start() : match.start()]):
                 names.append(match.group(1))
     return list(dict.fromkeys(names))

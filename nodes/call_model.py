@@ -13,7 +13,7 @@ from langgraph.config import get_stream_writer
 
 from configs.advice import COMMAND_LINE, Advice
 from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
-from nodes.asked_files import asked_files_note, missing_files
+from nodes.asked_changes import asked_note
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
@@ -75,12 +75,13 @@ CUT_REPLY_NOTE = (
 @dataclass(frozen=True)
 class SmallChecks:
     """A small-window model's reply limit, the prompt it was shown (its numbers), and the
-    request and workspace (the files it names)."""
+    request, workspace and turn so far (the files it asks for)."""
 
     limit: int | None
     shown: Sequence[BaseMessage]
     request: str
     workspace: Path
+    turn: Sequence[BaseMessage]  # the messages after the request
 
 
 async def call_model(
@@ -162,10 +163,10 @@ def _follow_up(
     if small and not turn.get("empty_replies") and not text_of(response.content).strip():
         turn["empty_replies"] = 1
         return [note("empty_reply", EMPTY_REPLY_NOTE)], None
-    missing = missing_files(small.request, small.workspace) if small else []
-    if missing and not turn.get("asked_files"):
+    asked = asked_note(small.request, small.workspace, small.turn) if small else None
+    if asked and not turn.get("asked_files"):
         turn["asked_files"] = 1
-        return [note("asked_files", asked_files_note(missing))], None
+        return [note("asked_files", asked)], None
     unseen = unseen_numbers(text_of(response.content), small.shown) if small else []
     if unseen and not turn.get("unseen_numbers"):
         turn["unseen_numbers"] = 1
@@ -182,7 +183,7 @@ def small_checks(
     """What a small model's answer is checked against, taken before a retelling."""
     i = last_user_index(history)
     request = text_of(history[i].content) if i >= 0 else ""
-    return SmallChecks(limit, prompt, request, Path(workspace or "."))
+    return SmallChecks(limit, prompt, request, Path(workspace or "."), history[i + 1 :])
 
 
 def _overflowed(

@@ -1,0 +1,93 @@
+"""A small model's final answer is checked against the files its request asks it to fix.
+
+Qwen2.5-Coder-1.5B, asked to find the bug in train.py and fix it, ran the script once and
+answered that "the bug is likely in the training loop" without opening the file (bench/README.md,
+shifted-labels). Told that the file it was asked to fix is unchanged, it can still look.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+from nodes.asked_files import FILE_NAME, MAX_SHOWN, SENTENCE, asked_files_note, missing_files
+from tools.policy import inside_workspace
+
+ASKED_CHANGES = (
+    "You were asked to fix {files}, but you have not changed {it}: read {it}, find what is "
+    "wrong, change it with `edit`, then answer."
+)
+_CHANGE = re.compile(r"\b(?:fix|change|edit|update|modify|correct|repair|patch)\b", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|don't|do not)\s+$", re.I)
+# A bash command that rewrites a file in place or by redirection.
+_REWRITES = re.compile(r"\bsed\s+-i|\bperl\s+-[a-z]*i|>\s*\S|\btee\b|\bpatch\b|open\(.*['\"][wa]")
+FILE_TOOLS = ("edit", "write")
+
+
+def asked_changes(request: str) -> list[str]:
+    """The files `request` asks to be fixed or changed, in order, each once; a name right
+    after a negated verb ("do not change data.csv") is not."""
+    names: list[str] = []
+    for sentence in SENTENCE.split(request):
+        verbs = list(_CHANGE.finditer(sentence))
+        if all(_NEGATED.search(sentence[: v.start()]) for v in verbs):
+            continue  # no verb, or only "do not change ..."
+        for match in FILE_NAME.finditer(sentence):
+            before = [v for v in verbs if v.end() <= match.start()]
+            last = before[-1] if before else None
+            right_after = last is not None and match.start() - last.end() <= 3
+            if right_after and _NEGATED.search(sentence[: last.start()]):
+                continue
+            names.append(match.group(1))
+    return list(dict.fromkeys(names))
+
+
+def unchanged_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
+    """The files `request` asks to fix that exist and that no `edit`, `write` or rewriting
+    `bash` call of this turn (`turn`: the messages after the request) named."""
+    touched = _touched(turn)
+    unchanged: list[str] = []
+    for name in asked_changes(request):
+        if not inside_workspace(name, workspace) or not (workspace / name).is_file():
+            continue
+        if name in touched or Path(name).name in touched:
+            continue
+        unchanged.append(name)
+    return unchanged
+
+
+def asked_note(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> str | None:
+    """What a small model's final answer is sent back with: a file the request asks it to
+    write that is missing, else one it asks it to fix that is unchanged; None when neither."""
+    if missing := missing_files(request, workspace):
+        return asked_files_note(missing)
+    if unchanged := unchanged_files(request, workspace, turn):
+        return asked_changes_note(unchanged)
+    return None
+
+
+def asked_changes_note(files: list[str]) -> str:
+    shown = ", ".join(f"`{f}`" for f in files[:MAX_SHOWN]) + (
+        ", ..." if len(files) > MAX_SHOWN else ""
+    )
+    return ASKED_CHANGES.format(files=shown, it="it" if len(files) == 1 else "them")
+
+
+def _touched(turn: Sequence[BaseMessage]) -> set[str]:
+    """Names of the files this turn's calls may have changed (paths and their last parts)."""
+    names: set[str] = set()
+    for message in turn:
+        if not isinstance(message, AIMessage):
+            continue
+        for call in message.tool_calls:
+            args = call.get("args") or {}
+            if call["name"] in FILE_TOOLS and isinstance(args.get("path"), str):
+                names |= {args["path"], Path(args["path"]).name}
+            command = args.get("command")
+            if call["name"] == "bash" and isinstance(command, str) and _REWRITES.search(command):
+                names |= {m.group(1) for m in FILE_NAME.finditer(command)}
+                names |= {Path(m.group(1)).name for m in FILE_NAME.finditer(command)}
+    return names
