@@ -9,7 +9,6 @@ said plainly, with what to do next. Large models keep every call: they poll on p
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +18,6 @@ from nodes.history import MARKER, is_user_message, results_by_call
 
 REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer
 REPEAT_OF = "ml_intern_repeat_of"  # on a repeat's answer: the result it quotes
-REPEAT_FAILED = "repeat_failed"  # the note kind of a failed call's repeat: the model may fix it
 # Measured on recorded requests (Qwen2.5-Coder-1.5B, fenced template): this wording made it
 # answer 4 times of 4; "Not run again: ..." or an offer of "a different tool" made it call
 # `bash` again or read made-up files.
@@ -27,15 +25,6 @@ REPEATED = (
     "You already made this call and have its result (above): {result}\n"
     "Do not call it again. Answer the user's question now, in plain text."
 )
-# A call that failed has no answer in it: Qwen2.5-Coder-1.5B sent a `python3 -c` with a syntax
-# error twice, was told to answer, and answered about installing a library (token-count). The
-# first such repeat in a turn is told to change the call; its tools stay.
-REPEATED_FAILURE = (
-    "You already made this call and it failed: {result}\n"
-    "Sent again unchanged it fails the same way. Fix what the error says (change the command "
-    "or the code), then call again."
-)
-_FAILED_EXIT = re.compile(r"\[exit code: -?[1-9]\d*\]|Traceback \(most recent call last\)")
 
 
 def repeated_calls(
@@ -47,37 +36,19 @@ def repeated_calls(
     if earlier is None:
         return {}
     step, results = earlier
-    told_to_fix = _told_to_fix(messages)
     answers: dict[str, ToolMessage] = {}
     for call in calls:
         same = next((c for c in step.tool_calls if _same_call(c, call)), None)
         if same is None or same["id"] not in results:
             continue
         result = _real_result(results[same["id"]])
-        fix = not told_to_fix and _failed(results[same["id"]], result)
-        told_to_fix = told_to_fix or fix
         answers[call["id"]] = ToolMessage(
-            content=(REPEATED_FAILURE if fix else REPEATED).format(result=result),
+            content=REPEATED.format(name=call["name"], result=result),
             tool_call_id=call["id"],
             name=call["name"],
-            additional_kwargs={MARKER: REPEAT_FAILED if fix else REPEAT, REPEAT_OF: result},
+            additional_kwargs={MARKER: REPEAT, REPEAT_OF: result},
         )
     return answers
-
-
-def _failed(message: ToolMessage, result: str) -> bool:
-    return message.status == "error" or bool(_FAILED_EXIT.search(result))
-
-
-def _told_to_fix(messages: Sequence[AnyMessage]) -> bool:
-    """This turn already had a failed call's repeat told to change it."""
-    for message in reversed(messages):
-        if is_user_message(message):
-            return False
-        kwargs = message.additional_kwargs or {}
-        if isinstance(message, ToolMessage) and kwargs.get(MARKER) == REPEAT_FAILED:
-            return True
-    return False
 
 
 def _previous_step(

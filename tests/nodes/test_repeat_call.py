@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from nodes.answer_now import ANSWER_NOW
 from nodes.doom_check import GUARD, SMALL_GUARD
-from nodes.repeat_call import REPEAT_FAILED, REPEATED, REPEATED_FAILURE, repeated_calls
+from nodes.repeat_call import REPEATED, repeated_calls
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -29,7 +29,7 @@ def result(call_id: str, text: str) -> ToolMessage:
 
 
 def test_the_repeat_notes_snapshot() -> None:
-    check_snapshot("repeat_call.md", REPEATED.format(result="5") + "\n")
+    check_snapshot("repeat_call.md", REPEATED.format(name="bash", result="5") + "\n")
     check_snapshot("doom_guard_small.md", SMALL_GUARD.format(what="calling read again") + "\n")
     check_snapshot(
         "answer_now.md", ANSWER_NOW.format(calls='read {"path": "a.txt"}:\n1\tA.') + "\n"
@@ -54,7 +54,7 @@ def test_a_second_repeat_quotes_the_real_result_once() -> None:
     [answer] = repeated_calls([*history, first], first.tool_calls).values()
     second = step("3", command="ls")
     [again] = repeated_calls([*history, first, answer, second], second.tool_calls).values()
-    assert again.content == REPEATED.format(result="a.txt")
+    assert again.content == REPEATED.format(name="bash", result="a.txt")
 
 
 async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
@@ -85,45 +85,6 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
         calls=f"bash {json.dumps(RUN['arguments'])}:\n5\n[exit code: 0]"
     )
     assert not any(m.get("tool_calls") or m["role"] == "tool" for m in llm.requests[2]["messages"])
-
-
-def test_a_failed_calls_first_repeat_is_told_to_fix_it_the_next_to_answer() -> None:
-    """Seen on token-count: a `python3 -c` with a syntax error sent twice, then told to
-    answer, it answered about installing a library."""
-    error = "SyntaxError: invalid syntax\n[exit code: 1]"
-    check_snapshot("repeat_failed_call.md", REPEATED_FAILURE.format(result=error) + "\n")
-    history = [HumanMessage("count"), step("1", command="python3 -c x"), result("1", error)]
-    first = step("2", command="python3 -c x")
-    [fix] = repeated_calls([*history, first], first.tool_calls).values()
-    assert fix.additional_kwargs["ml_intern"] == REPEAT_FAILED and "it failed:" in fix.content
-    second = step("3", command="python3 -c x")
-    [answer] = repeated_calls([*history, first, fix, second], second.tool_calls).values()
-    assert answer.content == REPEATED.format(result=error)  # once a turn: then answer
-    fine = [HumanMessage("count"), step("1", command="ls"), result("1", "a.txt\n[exit code: 0]")]
-    ls_again = step("2", command="ls")
-    [plain] = repeated_calls([*fine, ls_again], ls_again.tool_calls).values()
-    assert plain.content.startswith("You already made this call and have its result")
-
-
-async def test_a_small_model_repeating_a_failed_call_keeps_its_tools_to_fix_it(
-    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
-    broken = {"name": "bash", "arguments": {"command": "python3 -c 'print(1'"}}
-    fixed = {"name": "bash", "arguments": {"command": "python3 -c 'print(41 + 1)'"}}
-    llm.add(
-        Turn(tool_calls=[broken]),
-        Turn(tool_calls=[broken]),
-        Turn(tool_calls=[fixed]),
-        Turn(content="It prints 42."),
-    )
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
-    async with open_session(settings, workspace, mode="headless") as session:
-        events = await collect(session.send("What does print(41 + 1) print? Use python3."))
-    assert [r.get("tool_choice") for r in llm.requests] == [None, None, None, None]
-    assert "it failed:" in str(llm.requests[2]["messages"][-1]["content"])
-    assert "42" in str(llm.requests[3]["messages"][-1]["content"])  # the fixed call ran
-    assert events[-1].data["final_text"] == "It prints 42."
 
 
 async def test_a_call_written_in_a_reply_that_must_answer_is_not_run(
