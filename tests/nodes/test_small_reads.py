@@ -92,7 +92,7 @@ async def test_a_large_model_reads_the_same_file_whole(
     assert seen.count("\n") + 1 == len(settings_ini(300).splitlines())
 
 
-NOT_JSON = {"tool": "write", "path": "metrics.json", "content": "f1: 0.7667\nmatrix: [[23 8]]"}
+NOT_JSON = {"tool": "write", "path": "metrics.json", "content": "f1 = 0.7667\nmatrix = [[23, 8]]"}
 
 
 async def test_a_small_model_writing_a_json_file_that_is_not_json_is_told(

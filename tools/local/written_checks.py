@@ -22,6 +22,9 @@ AS_JSON_MAX_CHARS = 600
 AS_JSON_MAX_VALUES = 200
 # A value printed by numpy (`[[23 8]]`) reads as one string "23 8": not a value to offer back.
 _NUMBERS_WITH_SPACES = re.compile(r"^\s*-?[\d.]+(?:\s+-?[\d.]+)+\s*$")
+_ROW_BREAK = re.compile(r"\]\s*\n\s*\[")
+_BRACKETED = re.compile(r"\[[-\d.\s\[\],]*\]")
+_SPACED_NUMBERS = re.compile(r"(?<=[\d\]])[ \t]+(?=[-\d\[])")
 # `<number of rows>`: words in angle brackets, at least two, no `=` or `/` (an HTML tag has them
 # or is one word).
 _PLACEHOLDER = re.compile(r"<([A-Za-z][\w'-]*(?: [\w'-]+)+)>")
@@ -61,23 +64,34 @@ def _json_problem(content: str) -> str:
 
 def _as_json(content: str) -> str | None:
     """`content` as JSON when it reads as YAML key-value lines of plain values (the model
-    wrote `f1: 0.767` lines and then the same call again when told only that it was not JSON).
-    Short texts only, and a value of at most `AS_JSON_MAX_VALUES` parts (YAML's aliases can
-    make a few lines into a huge value)."""
-    import yaml
-
+    wrote `f1: 0.767` lines and then the same call again when told only that it was not JSON),
+    numpy's printed rows (`[[23  8]\n [ 6 23]]`) read as lists. Short texts only, and a value of
+    at most `AS_JSON_MAX_VALUES` parts (YAML's aliases can make a few lines into a huge value)."""
     if len(content) > AS_JSON_MAX_CHARS:
         return None
+    for text in dict.fromkeys((content, _numpy_rows_as_lists(content))):
+        value = _yaml_value(text)
+        if isinstance(value, dict | list) and value and _plain(value):
+            try:
+                return json.dumps(value, ensure_ascii=False, allow_nan=False)
+            except ValueError:  # NaN or infinity
+                return None
+    return None
+
+
+def _yaml_value(text: str) -> Any:
+    import yaml
+
     try:
-        value = yaml.safe_load(content)
+        return yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError):
         return None
-    if not isinstance(value, dict | list) or not value or not _plain(value):
-        return None
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except ValueError:  # NaN or infinity
-        return None
+
+
+def _numpy_rows_as_lists(text: str) -> str:
+    """`[[23  8]\n [ 6 23]]` as `[[23, 8], [6, 23]]`: rows joined, numbers in brackets comma-separated."""
+    text = _ROW_BREAK.sub("], [", text)
+    return _BRACKETED.sub(lambda m: _SPACED_NUMBERS.sub(", ", m.group(0)), text)
 
 
 def _plain(value: Any) -> bool:

@@ -3,6 +3,7 @@ a `.json` that is not JSON (the end-to-end tests are in tests/nodes/test_small_r
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.configs.test_prompt_snapshot import check_snapshot
@@ -34,3 +35,14 @@ def test_tags_code_and_filled_texts_have_no_placeholder() -> None:
 def test_a_json_file_gets_the_json_check_not_the_placeholder_one() -> None:
     assert "placeholders" not in written_notes(Path("m.json"), '{"f1": "<f1 score>"}')
     assert "not valid JSON" in written_notes(Path("m.json"), "f1: <f1 score>")
+
+
+def test_numpy_printed_rows_are_offered_back_as_json_lists() -> None:
+    """Seen on f1-confusion: sklearn's matrix printed by numpy, written as it printed."""
+    for content in (
+        "f1: 0.7667\nconfusion_matrix: [[23  8]\n [ 6 23]]",
+        "f1: 0.7667\nconfusion_matrix: [[23, 8]\n [6, 23]]",
+    ):
+        note = written_notes(Path("metrics.json"), content)
+        offered = note.split("as JSON: ", 1)[1].removesuffix(" Write exactly that.")
+        assert json.loads(offered) == {"f1": 0.7667, "confusion_matrix": [[23, 8], [6, 23]]}
