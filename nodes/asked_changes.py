@@ -13,7 +13,7 @@ from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from nodes.asked_files import FILE_NAME, MAX_SHOWN, SENTENCE, asked_files_note, missing_files
+from nodes.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
 from tools.policy import inside_workspace
 
 ASKED_CHANGES = (
@@ -70,10 +70,7 @@ def asked_note(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> st
 
 
 def asked_changes_note(files: list[str]) -> str:
-    shown = ", ".join(f"`{f}`" for f in files[:MAX_SHOWN]) + (
-        ", ..." if len(files) > MAX_SHOWN else ""
-    )
-    return ASKED_CHANGES.format(files=shown, it="it" if len(files) == 1 else "them")
+    return fill(ASKED_CHANGES, files)
 
 
 def _touched(turn: Sequence[BaseMessage]) -> set[str]:
@@ -88,6 +85,6 @@ def _touched(turn: Sequence[BaseMessage]) -> set[str]:
                 names |= {args["path"], Path(args["path"]).name}
             command = args.get("command")
             if call["name"] == "bash" and isinstance(command, str) and _REWRITES.search(command):
-                names |= {m.group(1) for m in FILE_NAME.finditer(command)}
-                names |= {Path(m.group(1)).name for m in FILE_NAME.finditer(command)}
+                for match in FILE_NAME.finditer(command):
+                    names |= {match.group(1), Path(match.group(1)).name}
     return names

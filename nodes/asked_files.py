@@ -72,10 +72,15 @@ def missing_files(request: str, workspace: Path) -> list[str]:
 
 
 def asked_files_note(files: list[str]) -> str:
+    return fill(ASKED_FILES, files)
+
+
+def fill(note: str, files: list[str]) -> str:
+    """`note` naming `files` (the first few, quoted) and `it` or `them` for them."""
     shown = ", ".join(f"`{f}`" for f in files[:MAX_SHOWN]) + (
         ", ..." if len(files) > MAX_SHOWN else ""
     )
-    return ASKED_FILES.format(files=shown, it="it" if len(files) == 1 else "them")
+    return note.format(files=shown, it="it" if len(files) == 1 else "them")
 
 
 def _file_names(workspace: Path) -> Iterator[str]:
