@@ -7,8 +7,9 @@ shifted-labels). Told that the file it was asked to fix is unchanged, it can sti
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage
@@ -25,6 +26,7 @@ _NEGATED = re.compile(r"\b(?:not|never|don't|do not)\s+$", re.I)
 # A bash command that rewrites a file in place or by redirection.
 _REWRITES = re.compile(r"\bsed\s+-i|\bperl\s+-[a-z]*i|>\s*\S|\btee\b|\bpatch\b|open\(.*['\"][wa]")
 FILE_TOOLS = ("edit", "write")
+DIGEST_LIMIT = 4_000_000  # bytes; a larger file is judged by the calls that named it
 
 
 def asked_changes(request: str) -> list[str]:
@@ -45,26 +47,61 @@ def asked_changes(request: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def unchanged_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
-    """The files `request` asks to fix that exist and that no `edit`, `write` or rewriting
-    `bash` call of this turn (`turn`: the messages after the request) named."""
-    touched = _touched(turn)
+def unchanged_files(
+    request: str,
+    workspace: Path,
+    turn: Sequence[BaseMessage],
+    before: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The files `request` asks to fix that exist and still hold what they held when the turn
+    began (`before`, from `file_digests`); a file without a digest counts as changed when an
+    `edit`, `write` or rewriting `bash` call of this turn (`turn`) named it."""
+    touched: set[str] | None = None
     unchanged: list[str] = []
     for name in asked_changes(request):
         if not inside_workspace(name, workspace) or not (workspace / name).is_file():
             continue
-        if name in touched or Path(name).name in touched:
-            continue
+        if before and name in before:
+            if _digest(workspace / name) != before[name]:
+                continue
+        else:
+            touched = _touched(turn) if touched is None else touched
+            if name in touched or Path(name).name in touched:
+                continue
         unchanged.append(name)
     return unchanged
 
 
-def asked_note(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> str | None:
+def file_digests(request: str, workspace: Path) -> dict[str, str]:
+    """What each file `request` asks to fix holds now, as a hash: a `sed -i` that matched
+    nothing still leaves the file as it was (bench/README.md, fix-bug)."""
+    digests: dict[str, str] = {}
+    for name in asked_changes(request):
+        if inside_workspace(name, workspace) and (digest := _digest(workspace / name)):
+            digests[name] = digest
+    return digests
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        if not path.is_file() or path.stat().st_size > DIGEST_LIMIT:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError:
+        return None
+
+
+def asked_note(
+    request: str,
+    workspace: Path,
+    turn: Sequence[BaseMessage],
+    before: Mapping[str, str] | None = None,
+) -> str | None:
     """What a small model's final answer is sent back with: a file the request asks it to
     write that is missing, else one it asks it to fix that is unchanged; None when neither."""
     if missing := missing_files(request, workspace):
         return asked_files_note(missing)
-    if unchanged := unchanged_files(request, workspace, turn):
+    if unchanged := unchanged_files(request, workspace, turn, before):
         return asked_changes_note(unchanged)
     return None
 

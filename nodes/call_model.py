@@ -13,7 +13,8 @@ from langgraph.config import get_stream_writer
 
 from configs.advice import COMMAND_LINE, Advice
 from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
-from nodes.asked_changes import asked_note
+from nodes.asked_changes import asked_note, file_digests
+from nodes.asked_reads import unread_files, unread_note
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
@@ -62,6 +63,7 @@ BACK_TO_WORK = (
     "cut_reply",
     "asked_files",
     "unseen_numbers",
+    "unread_files",
 )
 
 # A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
@@ -82,6 +84,7 @@ class SmallChecks:
     request: str
     workspace: Path
     turn: Sequence[BaseMessage]  # the messages after the request
+    before: Mapping[str, str]  # what the files it asks to fix held as the turn began
 
 
 async def call_model(
@@ -102,7 +105,9 @@ async def call_model(
     history = state.get("messages") or []
     answer_now = small and must_answer(history)
     tools = offered_tools(deps.catalog, small=small, history=history)
-    check = small_checks(profile.reply_limit, prompt, history, run.workspace) if small else None
+    check = (
+        small_checks(profile.reply_limit, prompt, history, run.workspace, turn) if small else None
+    )
     prompt = retold(prompt) if answer_now else prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
@@ -163,7 +168,7 @@ def _follow_up(
     if small and not turn.get("empty_replies") and not text_of(response.content).strip():
         turn["empty_replies"] = 1
         return [note("empty_reply", EMPTY_REPLY_NOTE)], None
-    asked = asked_note(small.request, small.workspace, small.turn) if small else None
+    asked = asked_note(small.request, small.workspace, small.turn, small.before) if small else None
     if asked and not turn.get("asked_files"):
         turn["asked_files"] = 1
         return [note("asked_files", asked)], None
@@ -171,6 +176,10 @@ def _follow_up(
     if unseen and not turn.get("unseen_numbers"):
         turn["unseen_numbers"] = 1
         return [note("unseen_numbers", unseen_note(unseen))], None
+    unread = unread_files(small.request, small.workspace, small.turn) if small else []
+    if unread and not turn.get("unread_files"):
+        turn["unread_files"] = 1
+        return [note("unread_files", unread_note(unread))], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
@@ -178,12 +187,20 @@ def _follow_up(
 
 
 def small_checks(
-    limit: int | None, prompt: Sequence[BaseMessage], history: Sequence[BaseMessage], workspace: Any
+    limit: int | None,
+    prompt: Sequence[BaseMessage],
+    history: Sequence[BaseMessage],
+    workspace: Any,
+    turn: dict[str, Any],
 ) -> SmallChecks:
-    """What a small model's answer is checked against, taken before a retelling."""
+    """What a small model's answer is checked against, taken before a retelling; the files
+    it is asked to fix are hashed on the turn's first call, before any tool has run."""
     i = last_user_index(history)
     request = text_of(history[i].content) if i >= 0 else ""
-    return SmallChecks(limit, prompt, request, Path(workspace or "."), history[i + 1 :])
+    root = Path(workspace or ".")
+    if "asked_digests" not in turn:
+        turn["asked_digests"] = file_digests(request, root)
+    return SmallChecks(limit, prompt, request, root, history[i + 1 :], turn["asked_digests"])
 
 
 def _overflowed(

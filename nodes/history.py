@@ -23,6 +23,7 @@ NoteKind = Literal[
     "cut_reply",
     "unseen_numbers",
     "asked_files",
+    "unread_files",
 ]
 
 # `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.

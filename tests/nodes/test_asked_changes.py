@@ -72,3 +72,29 @@ async def test_an_answer_that_leaves_the_file_unfixed_is_sent_back_once(
     assert (workspace / "train.py").read_text() == "y = labels[:]\n"
     assert events[-1].data["final_text"] == "Fixed: the labels were shifted by one."
     assert len(llm.requests) == 4
+
+
+async def test_a_rewrite_that_changed_nothing_still_counts_as_unfixed(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on fix-bug: `sed -i 's/0.25/0.5/' stats.py` matched nothing, then an answer."""
+    (workspace / "stats.py").write_text("def min_max(lo, hi):\n    return hi + lo\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    sed = {"name": "bash", "arguments": {"command": "sed -i 's/0.25/0.5/' stats.py"}}
+    read = {"name": "read", "arguments": {"path": "stats.py"}}
+    fix = {"name": "edit", "arguments": {"path": "stats.py", "old_str": "+", "new_str": "-"}}
+    llm.add(
+        Turn(tool_calls=[sed]),
+        Turn(content="Fixed the expected value."),
+        Turn(tool_calls=[read]),
+        Turn(tool_calls=[fix]),
+        Turn(content="Fixed: hi - lo."),
+        Turn(content="Not asked for: the answer after the fix ends the turn."),
+    )
+    bug = "`python3 check.py` fails. Fix the bug in stats.py (do not change check.py)."
+    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
+        events = await collect(s.send(bug))
+    assert asked_changes_note(["stats.py"]) in str(llm.requests[2]["messages"])
+    assert (workspace / "stats.py").read_text().endswith("hi - lo\n")
+    assert events[-1].data["final_text"] == "Fixed: hi - lo."
+    assert len(llm.requests) == 5

@@ -59,7 +59,9 @@ async def test_an_answer_without_the_asked_file_is_sent_back_once_to_write_it(
     (workspace / "train.csv").write_text("id,text\n9,a\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     write = {"name": "write", "arguments": {"path": "leaked_ids.txt", "content": "1\n"}}
+    look = {"name": "bash", "arguments": {"command": "cat test.csv train.csv"}}
     llm.add(
+        Turn(tool_calls=[look]),
         Turn(content="One test row leaks: id 1."),
         Turn(tool_calls=[write]),
         Turn(content="One row leaks; its id is in leaked_ids.txt."),
@@ -68,12 +70,12 @@ async def test_an_answer_without_the_asked_file_is_sent_back_once_to_write_it(
     settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(LEAK))
-    told = json.dumps(llm.requests[1]["messages"])
+    told = json.dumps(llm.requests[2]["messages"])
     assert json.dumps(asked_files_note(["leaked_ids.txt"]))[1:-1] in told
-    assert llm.requests[1].get("tools")  # it can write now
+    assert llm.requests[2].get("tools")  # it can write now
     assert (workspace / "leaked_ids.txt").read_text() == "1\n"
     assert events[-1].data["final_text"] == "One row leaks; its id is in leaked_ids.txt."
-    assert len(llm.requests) == 3
+    assert len(llm.requests) == 4
 
 
 async def test_the_note_comes_once_a_turn_and_never_for_a_large_model(

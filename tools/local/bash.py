@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
+from tools.local.one_line_python import one_line_note
 from tools.local.read_only import is_read_only_command
 from tools.local.sandbox import Sandbox
 from tools.local.tree_scan import TreeScan
@@ -74,7 +75,8 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
 
     async def bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
         emit = lambda line: call.progress(line=line)  # noqa: E731
-        return await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
+        output = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
+        return output + one_line_note(command, output) if call.small_window else output
 
     return ToolSpec(
         tool=make_tool("bash", BashArgs, bash),

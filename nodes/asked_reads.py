@@ -1,0 +1,51 @@
+"""A small model's final answer is checked against the files its request names.
+
+Qwen2.5-Coder-1.5B, told to read model.md and pick the cheapest GPU that holds the model's
+weights, listed the hardware twice and named a flavor without opening model.md (bench/README.md,
+cheapest-hardware). Told which named file it never opened, it can still look.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+from nodes.asked_files import FILE_NAME, fill
+from tools.policy import inside_workspace
+
+UNREAD = (
+    "You answered without opening {files}, which the request names: read {it} with `read`, "
+    "then answer from what {it} says."
+)
+
+
+def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
+    """The workspace files `request` names, each once, that no tool call of this turn (`turn`:
+    the messages after the request) named in its arguments."""
+    said = _call_arguments(turn)
+    unread: list[str] = []
+    for match in FILE_NAME.finditer(request):
+        name = match.group(1)
+        if name in unread or not inside_workspace(name, workspace):
+            continue
+        if not (workspace / name).is_file() or name in said or Path(name).name in said:
+            continue
+        unread.append(name)
+    return unread
+
+
+def unread_note(files: list[str]) -> str:
+    return fill(UNREAD, files)
+
+
+def _call_arguments(turn: Sequence[BaseMessage]) -> str:
+    """Every argument of this turn's tool calls, as one text."""
+    return "\n".join(
+        json.dumps(call.get("args") or {}, ensure_ascii=False)
+        for message in turn
+        if isinstance(message, AIMessage)
+        for call in message.tool_calls
+    )

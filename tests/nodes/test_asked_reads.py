@@ -1,0 +1,89 @@
+"""A small model that answers without opening a file its request names is sent back once to
+read it (bench/README.md: cheapest-hardware named a flavor with model.md unopened)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from nodes.asked_reads import unread_files, unread_note
+from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+SMALL = "llamacpp/qwen2.5-coder-1.5b"
+HARDWARE = (
+    "Read model.md. Using the `hf_jobs` tool (operation `hardware`), find the cheapest Jobs "
+    "hardware flavor with a single GPU whose memory can hold this model's weights."
+)
+
+
+def calls(*pairs: tuple[str, dict[str, str]]) -> AIMessage:
+    return AIMessage(
+        content="",
+        tool_calls=[{"id": str(i), "name": n, "args": a} for i, (n, a) in enumerate(pairs)],
+    )
+
+
+def test_the_unread_files_note_snapshot() -> None:
+    check_snapshot("unread_files.md", unread_note(["model.md"]) + "\n")
+
+
+def test_a_named_file_counts_as_opened_when_any_call_names_it(
+    workspace: Path, tmp_path: Path
+) -> None:
+    (workspace / "model.md").write_text("13B, bf16\n")
+    (workspace / "data").mkdir()
+    (workspace / "data" / "a.csv").write_text("x\n1\n")
+    (tmp_path / "outside.md").write_text("secret\n")
+    request = f"{HARDWARE} Compare data/a.csv, notes.md (absent) and ../outside.md."
+    listed = [calls(("hf_jobs", {"operation": "hardware"}))]
+    assert unread_files(request, workspace, listed) == ["model.md", "data/a.csv"]
+    by_python = calls(("bash", {"command": "python3 -c 'print(open(\"a.csv\").read())'"}))
+    assert unread_files(request, workspace, [*listed, by_python]) == ["model.md"]
+    read = calls(("read", {"path": "model.md"}))
+    assert unread_files(request, workspace, [*listed, by_python, read]) == []
+
+
+async def test_an_answer_without_opening_the_named_file_is_sent_back_once(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "model.md").write_text("A 13-billion-parameter model in bf16.\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    read = {"name": "read", "arguments": {"path": "model.md"}}
+    llm.add(
+        Turn(content="l4x1"),
+        Turn(tool_calls=[read]),
+        Turn(content="l40sx1, from what model.md says."),
+        Turn(content="Not asked for: the answer after the read ends the turn."),
+    )
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send(HARDWARE))
+    told = json.dumps(llm.requests[1]["messages"])
+    assert json.dumps(unread_note(["model.md"]))[1:-1] in told
+    assert llm.requests[1].get("tools")  # it can read now
+    assert "13-billion" in json.dumps(llm.requests[2]["messages"])
+    assert events[-1].data["final_text"] == "l40sx1, from what model.md says."
+    assert len(llm.requests) == 3
+
+
+async def test_the_note_comes_once_a_turn_and_never_for_a_large_model(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "model.md").write_text("A 13-billion-parameter model in bf16.\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content="l4x1"), Turn(content="Still l4x1."))
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send(HARDWARE))
+    assert len(llm.requests) == 2 and events[-1].data["final_text"] == "Still l4x1."
+    large = ScriptedLLMServer()
+    with large:
+        large.add(Turn(content="l4x1"))
+        async with open_session(fast_settings(large.url), workspace, mode="headless") as session:
+            events = await collect(session.send(HARDWARE))
+        assert len(large.requests) == 1 and events[-1].data["final_text"] == "l4x1"
