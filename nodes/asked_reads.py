@@ -17,8 +17,8 @@ from nodes.asked_files import FILE_NAME, fill
 from tools.policy import inside_workspace
 
 UNREAD = (
-    "You answered without opening {files}, which the request names: read {it} with `read`, "
-    "then answer from what {it} says."
+    "You answered without opening {files}, which the request names, so your answer is a "
+    'guess. Call `read` now with {{"path": "{first}"}}; answer after you have seen {it}.'
 )
 
 
@@ -38,7 +38,8 @@ def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> 
 
 
 def unread_note(files: list[str]) -> str:
-    return fill(UNREAD, files)
+    first = json.dumps(files[0])[1:-1].replace("{", "{{").replace("}", "}}")
+    return fill(UNREAD.replace("{first}", first), files)
 
 
 def _call_arguments(turn: Sequence[BaseMessage]) -> str:

@@ -220,7 +220,10 @@ PAGES: dict[str, dict[str, str]] = {
     "/docs/hub/long": {"text/markdown": "# Long\n\n" + "word " * 8000},
 }
 
-HARDWARE: list[dict[str, Any]] = [
+HARDWARE: list[dict[str, Any]] = [  # not in price order, as the Hub's list is not
+    {"name": "a10g-small", "prettyName": "Nvidia A10G - small", "cpu": "4 vCPU", "ram": "15 GB",
+     "accelerator": {"type": "gpu", "model": "A10G", "quantity": "1", "vram": "24 GB", "manufacturer": "Nvidia"},
+     "unitCostMicroUSD": 16667, "unitCostUSD": 0.016667, "unitLabel": "minute"},
     {"name": "cpu-basic", "prettyName": "CPU Basic", "cpu": "2 vCPU", "ram": "16 GB",
      "accelerator": None, "unitCostMicroUSD": 167, "unitCostUSD": 0.000167, "unitLabel": "minute"},
     {"name": "t4-small", "prettyName": "Nvidia T4 - small", "cpu": "4 vCPU", "ram": "15 GB",

@@ -204,18 +204,22 @@ def _scheduled_line(job: Any) -> str:
 
 
 def _hardware_text(items: list[Any]) -> str:
+    """The flavors cheapest first: a pick is the first row that fits."""
     lines = ["| flavor | name | cpu | ram | accelerator | $/hour |", "|---|---|---|---|---|---|"]
-    for hw in items:
+    for per_hour, hw in sorted(((_per_hour(hw), hw) for hw in items), key=lambda row: row[0]):
         gpu = (
             f"{hw.accelerator.quantity}x {hw.accelerator.model} {hw.accelerator.vram}"
             if hw.accelerator
             else "-"
         )
-        per_hour = hw.unit_cost_usd * (60 if hw.unit_label == "minute" else 1)
         lines.append(
             f"| {hw.name} | {hw.pretty_name} | {hw.cpu} | {hw.ram} | {gpu} | {per_hour:.2f} |"
         )
     return "\n".join(lines)
+
+
+def _per_hour(hw: Any) -> float:
+    return float(hw.unit_cost_usd) * (60 if hw.unit_label == "minute" else 1)
 
 
 # --- the tool -------------------------------------------------------------------------------

@@ -70,8 +70,11 @@ def _emitter(call: CallContext, job_id: str) -> Callable[[str, str], None]:
     return emit
 
 
-async def _stream_once(client: Any, url: str, seen: int, on_line: Callable[[str], None]) -> int:
-    """Read the SSE log stream once, skipping the `seen` events already shown."""
+async def _stream_once(
+    client: Any, url: str, seen: int, on_line: Callable[[str], None]
+) -> tuple[int, bool]:
+    """Read the SSE log stream once, skipping the `seen` events already shown; the events
+    seen now, and whether the stream ended rather than dropped."""
     import httpx
     from httpx_sse import SSEError, aconnect_sse
 
@@ -91,8 +94,8 @@ async def _stream_once(client: Any, url: str, seen: int, on_line: Callable[[str]
                     if not data.startswith("===== Job started"):
                         on_line(data)
     except (httpx.TransportError, SSEError):
-        pass  # the job's status decides whether to reopen the stream
-    return seen
+        return seen, False  # the job's status decides whether to reopen the stream
+    return seen, True
 
 
 def _log_line(data: str) -> str | None:
@@ -128,10 +131,12 @@ async def follow(
             async_client(timeout=httpx.Timeout(30, read=90)) as client,
         ):
             while True:
-                seen = await _stream_once(client, url, seen, on_line)
+                seen, whole = await _stream_once(client, url, seen, on_line)
                 job = await job_status(api, job.id, namespace, call)
                 stage = job.status.stage
                 if stage in TERMINAL:
+                    if not whole:  # the lines the dropped stream missed, from the ended job
+                        await _stream_once(client, url, seen, on_line)
                     return job, log
                 await asyncio.sleep(POLL_S)
     return job, log

@@ -34,11 +34,13 @@ def last_spec(hub: FakeHub) -> dict[str, Any]:
     return hub.sent_to(r"^/api/jobs/alice$")[-1].json()
 
 
-async def test_hardware_lists_flavors_with_hourly_prices(hub: FakeHub) -> None:
+async def test_hardware_lists_flavors_with_hourly_prices_cheapest_first(hub: FakeHub) -> None:
     result = await invoke(JOBS, operation="hardware")
     assert (
         "| t4-small | Nvidia T4 - small | 4 vCPU | 15 GB | 1x T4 16 GB | 0.60 |" in result.content
     )
+    prices = [float(row.rsplit("|", 2)[1]) for row in result.content.splitlines()[2:]]
+    assert len(prices) > 2 and prices == sorted(prices)
 
 
 async def test_uv_sends_the_script_inline_and_returns_at_once(hub: FakeHub) -> None:
