@@ -159,7 +159,9 @@ def runtime_note(
         lines.append("Runs this thread launched, as measured (the `experiments` tool has more):")
         lines += list(runs)
     if small and files:
-        lines.append(f"Files in the workspace as this turn began (path, size):\n{files}")
+        lines.append(
+            f"Files in the workspace as this turn began (path, size; largest first):\n{files}"
+        )
     if small:
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     tables = [t for t in _TABLE.findall(files) if plain(t)] if small else []
