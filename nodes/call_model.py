@@ -34,7 +34,7 @@ from nodes.run_options import run_context
 from nodes.runaway_reply import anti_repeat_kwargs, ran_away
 from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
-from nodes.unseen_numbers import unseen_note, unseen_numbers
+from nodes.unseen_numbers import unseen_note, unseen_numbers, unseen_written, unseen_written_note
 from nodes.usage import call_usage, sum_usage
 from tools.families import offered_tools
 
@@ -172,10 +172,10 @@ def _follow_up(
     if asked and not turn.get("asked_files"):
         turn["asked_files"] = 1
         return [note("asked_files", asked)], None
-    unseen = unseen_numbers(text_of(response.content), small.shown) if small else []
+    unseen = _unseen(response, small) if small else None
     if unseen and not turn.get("unseen_numbers"):
         turn["unseen_numbers"] = 1
-        return [note("unseen_numbers", unseen_note(unseen))], None
+        return [note("unseen_numbers", unseen)], None
     unread = unread_files(small.request, small.workspace, small.turn) if small else []
     if unread and not turn.get("unread_files"):
         turn["unread_files"] = 1
@@ -184,6 +184,16 @@ def _follow_up(
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
+
+
+def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
+    """The note for numbers a small model states, or wrote this turn in a file of facts, that
+    no tool result showed; None when there are none."""
+    if numbers := unseen_numbers(text_of(response.content), small.shown):
+        return unseen_note(numbers)
+    if written := unseen_written(small.turn, small.shown):
+        return unseen_written_note(*written)
+    return None
 
 
 def small_checks(

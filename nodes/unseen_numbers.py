@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import PurePath
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from nodes.history import text_of
 
@@ -20,6 +21,15 @@ UNSEEN_NUMBERS = (
     "tools: find the value (`grep`, `read`) or compute it (`bash` with `python3 -c` or a short "
     "script), then answer from what it prints."
 )
+UNSEEN_WRITTEN = (
+    "`{path}`, which you wrote, states {numbers}, but no tool result shows {them}. Compute "
+    "{them} with `bash` (python3 on the data), then `write` the file again with what it prints."
+)
+# Files whose numbers are facts the request asked for (a card, metrics, a report); a program's
+# numbers (a seed, a split) are choices.
+FACT_FILES = frozenset({".md", ".txt", ".json", ".csv", ".tsv", ".yaml", ".yml"})
+# `read` shows each line after its number and a tab: those numbers were not in the file.
+_GUTTER = re.compile(r"^ *\d+\t", re.M)
 # Small integers are counts and list numbers more often than results.
 SMALL_INTEGER = 10
 MAX_SHOWN = 4
@@ -51,8 +61,44 @@ def unseen_note(numbers: Sequence[str]) -> str:
     return UNSEEN_NUMBERS.format(numbers=shown, them="it" if len(numbers) == 1 else "them")
 
 
+def unseen_written(
+    turn: Sequence[BaseMessage], shown: Sequence[BaseMessage]
+) -> tuple[str, list[str]] | None:
+    """The first file of facts this turn's `write` calls (their last content per path) put
+    numbers in that no message in `shown` holds, with those numbers; None when there is none."""
+    written: dict[str, str] = {}
+    for message in turn:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                args = call.get("args") or {}
+                path, content = args.get("path"), args.get("content")
+                if call["name"] == "write" and isinstance(path, str) and isinstance(content, str):
+                    written[path] = content
+    for path, content in written.items():
+        if PurePath(path).suffix.lower() in FACT_FILES and (
+            numbers := unseen_numbers(content, shown)
+        ):
+            return path, numbers
+    return None
+
+
+def unseen_written_note(path: str, numbers: Sequence[str]) -> str:
+    shown = ", ".join(numbers[:MAX_SHOWN]) + (", ..." if len(numbers) > MAX_SHOWN else "")
+    them = "it" if len(numbers) == 1 else "them"
+    return UNSEEN_WRITTEN.format(path=path, numbers=shown, them=them)
+
+
 def _shown_text(shown: Iterable[BaseMessage]) -> str:
-    return "\n".join(text_of(m.content) for m in shown if not isinstance(m, AIMessage))
+    return "\n".join(_without_gutter(m) for m in shown if not isinstance(m, AIMessage))
+
+
+def _without_gutter(message: BaseMessage) -> str:
+    text = text_of(message.content)
+    return (
+        _GUTTER.sub("", text)
+        if isinstance(message, ToolMessage) and message.name == "read"
+        else text
+    )
 
 
 def _same(written: str, value: float, seen: float) -> bool:

@@ -11,7 +11,12 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from configs.model_profile import SMALL_REPLY_TOKENS
 from nodes.call_model import CUT_REPLY_NOTE
-from nodes.unseen_numbers import unseen_note, unseen_numbers
+from nodes.unseen_numbers import (
+    unseen_note,
+    unseen_numbers,
+    unseen_written,
+    unseen_written_note,
+)
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -75,6 +80,55 @@ def test_numbers_no_tool_showed_are_found_and_rounded_or_shown_ones_are_not() ->
     assert unseen_numbers(answer, shown) == ["45", "0.01", "0.25"]  # its own 0.25 is not seen
     assert unseen_numbers("It is 0.063.", shown) == ["0.063"]
     assert unseen_note(["1", "2", "3", "4", "5"]).startswith("Your answer states 1, 2, 3, 4, ...")
+
+
+def test_the_unseen_written_note_snapshot() -> None:
+    check_snapshot("unseen_written.md", unseen_written_note("README.md", ["20"]) + "\n")
+
+
+def written(path: str, content: str) -> AIMessage:
+    call = {"id": path, "name": "write", "args": {"path": path, "content": content}}
+    return AIMessage(content="", tool_calls=[call])
+
+
+def test_a_read_lines_numbers_are_not_seen_and_a_written_files_numbers_are_checked() -> None:
+    """Seen on dataset-card: `neg: 20, pos: 20` written; 20 was only a line number of the read."""
+    read = ToolMessage(
+        content="    19\tneg\n    20\tpos\n    40\tpos", tool_call_id="r", name="read"
+    )
+    shown = [HumanMessage("Write a dataset card for reviews.csv as README.md."), read]
+    assert unseen_numbers("neg: 20, pos: 40", shown) == ["20", "40"]
+    card = [written("README.md", "rows: 40\n- neg: 20\n"), written("README.md", "- neg: 17\n")]
+    counted = ToolMessage(content="pos 23\nneg 17", tool_call_id="b", name="bash")
+    assert unseen_written(card[:1], shown) == ("README.md", ["40", "20"])
+    assert unseen_written(card, [*shown, counted]) is None  # the last content counts
+    seeded = [written("train.py", "SEED = 1234\n"), written("notes.txt", "seed 1234\n")]
+    assert unseen_written(seeded, shown) == ("notes.txt", ["1234"])  # a program's are choices
+
+
+async def test_a_small_model_that_wrote_unseen_numbers_is_sent_back_once(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workspace / "reviews.csv").write_text("text,label\n" + "a,pos\n" * 23 + "b,neg\n" * 17)
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    guess = {"name": "write", "arguments": {"path": "README.md", "content": "pos: 20, neg: 20"}}
+    count = "python3 -c 'import collections; print(collections.Counter(open(\"reviews.csv\")))'"
+    fixed = {"name": "write", "arguments": {"path": "README.md", "content": "pos: 23, neg: 17"}}
+    llm.add(
+        Turn(tool_calls=[guess]),
+        Turn(content="The card is written."),
+        Turn(tool_calls=[{"name": "bash", "arguments": {"command": count}}]),
+        Turn(tool_calls=[fixed]),
+        Turn(content="The card is written, with the counts."),
+        Turn(content="Not asked for: the answer after the rewrite ends the turn."),
+    )
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Write a dataset card for reviews.csv as README.md."))
+    assert unseen_written_note("README.md", ["20"]) in str(llm.requests[2]["messages"])
+    assert (workspace / "README.md").read_text() == "pos: 23, neg: 17"
+    assert events[-1].data["final_text"] == "The card is written, with the counts."
+    assert len(llm.requests) == 5
 
 
 async def test_a_small_models_answer_with_an_unseen_number_is_sent_back_once(
