@@ -62,10 +62,7 @@ def request_body(
     optional |= {"stream": True, "stream_options": {"include_usage": True}}
     if params.get("stop") is not None:
         optional["stop"] = params["stop"]
-    tools = optional.pop("tools", None)
-    if tools:
-        optional["tools"] = tools
-    else:
+    if not optional.get("tools"):  # an empty list is sent as it is, with no choice
         optional.pop("tool_choice", None)
     hosted = openai_hosted(api_base)
     dicts = [_convert_message_to_dict(m) for m in messages]

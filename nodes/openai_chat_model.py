@@ -33,7 +33,7 @@ from nodes.openai_chat_stream import StreamError, StreamReading, sse_data
 from nodes.openai_chat_usage import usage_metadata
 
 if TYPE_CHECKING:
-    from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+    from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
     from langchain_core.runnables import Runnable
 
     from configs.model_profile import ModelProfile
@@ -89,13 +89,7 @@ class OpenAIChatModel(BaseChatModel):
         sent = served_tools(formatted, self.api_base)
         return self.bind(tools=sent, tool_choice=tool_choice, **kwargs)
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
+    def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
         raise NotImplementedError("OpenAIChatModel is async only: use ainvoke or astream")
 
     def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:

@@ -222,6 +222,25 @@ async def test_a_scripted_exchange_sends_and_returns_what_it_did_through_litellm
     assert len(sent["messages"]) == len(prompt or [1]) and len(sent["tools"]) == 3
 
 
+async def unbound_requests(client: str, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    with ScriptedLLMServer(default=Turn(content="a")) as server:
+        monkeypatch.setenv("LLAMACPP_BASE_URL", server.url)
+        model = litellm_chat_model(Settings(model_name=MODEL, model_client=client))(MODEL)
+        await model.bind_tools([]).ainvoke([HumanMessage("hi")])
+        await model.bind_tools([], tool_choice="none").ainvoke([HumanMessage("hi")], max_tokens=1)
+        await model.ainvoke([HumanMessage("hi")], stop=["\n\n"])
+        return server.requests
+
+
+async def test_requests_without_tools_are_sent_as_through_litellm(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An empty toolset goes as `tools: []` without a choice; a model never bound sends none."""
+    ours = await unbound_requests("auto", monkeypatch)
+    assert ours == await unbound_requests("litellm", monkeypatch)
+    assert ours[0]["tools"] == [] and "tool_choice" not in ours[1] and "tools" not in ours[2]
+
+
 async def streamed(client: str, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     turn = Turn(content="hi you", thinking="hmm ok", tool_calls=TWO_CALLS, usage=CACHED)
     with ScriptedLLMServer([turn]) as server:
