@@ -6,7 +6,7 @@ short conversation with the catalog's tools bound, through `AgentDeps.chat_model
 does, serially. Batches alternate between the clients; each figure is this process's CPU per
 call in one batch (the server excluded), min and median over the batches.
 
-    uv run python bench/model_call.py [--batches 10] [--calls 50]
+    uv run python bench/model_call.py [--batches 10] [--calls 50] [--steps 0]
 """
 
 from __future__ import annotations
@@ -30,10 +30,18 @@ CLIENTS = ("litellm", "auto")
 ARGUMENTS = {"path": "data/train.csv", "offset": 0, "limit": 200, "why": "look at the columns"}
 
 
-def conversation() -> list[Any]:
-    from langchain_core.messages import HumanMessage, SystemMessage
+def conversation(steps: int) -> list[Any]:
+    """A short prompt, then `steps` rounds of a `read` call and its 2 kB result."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-    return [SystemMessage("You are ml-intern. " * 50), HumanMessage("read data/train.csv")]
+    prompt: list[Any] = [SystemMessage("You are ml-intern. " * 50), HumanMessage("read it")]
+    for i in range(steps):
+        call = {"name": "read", "args": ARGUMENTS, "id": f"call_{i}"}
+        prompt += [
+            AIMessage("", tool_calls=[call]),
+            ToolMessage("x" * 2000, tool_call_id=f"call_{i}"),
+        ]
+    return prompt
 
 
 def chat_model(client: str, url: str) -> Any:
@@ -55,8 +63,8 @@ async def batch_ms(model: Any, prompt: list[Any], calls: int) -> float:
     return (time.process_time() - start) * 1000 / calls
 
 
-async def measure(url: str, batches: int, calls: int) -> dict[str, list[float]]:
-    prompt = conversation()
+async def measure(url: str, batches: int, calls: int, steps: int) -> dict[str, list[float]]:
+    prompt = conversation(steps)
     models = {client: chat_model(client, url) for client in CLIENTS}
     for model in models.values():  # first-use costs (imports, caches) outside the figures
         await batch_ms(model, prompt, 3)
@@ -71,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--steps", type=int, default=0, help="tool rounds already in the thread")
     args = parser.parse_args(argv)
     os.environ["OPENAI_API_KEY"] = "sk-bench"
     load_before = Path("/proc/loadavg").read_text().split()[:3]
@@ -78,16 +87,18 @@ def main(argv: list[str] | None = None) -> None:
         prepare_environment(Path(home))
         script = {"default": {"tool_calls": [{"name": "read", "arguments": ARGUMENTS}]}}
         with server_process(Path(home), script) as url:
-            spent = asyncio.run(measure(f"{url}/v1", args.batches, args.calls))
+            spent = asyncio.run(measure(f"{url}/v1", args.batches, args.calls, args.steps))
     load_after = Path("/proc/loadavg").read_text().split()[:3]
     names = {"litellm": "ChatLiteLLM + litellm", "auto": "our path (httpx, orjson)"}
     rows = [[names[c], f"{min(spent[c]):.2f}", f"{median(spent[c]):.2f}"] for c in CLIENTS]
     title = (
-        f"CPU ms per streamed call, {args.batches} batches of {args.calls} "
+        f"CPU ms per streamed call, {args.steps} steps in, {args.batches} batches of {args.calls} "
         f"(load {' '.join(load_before)} -> {' '.join(load_after)})"
     )
     print_table(title, rows, ["client", "min", "median"])
-    print_summary({"bench": "model_call", "load": [load_before, load_after], **spent})
+    print_summary(
+        {"bench": "model_call", "steps": args.steps, "load": [load_before, load_after], **spent}
+    )
 
 
 if __name__ == "__main__":

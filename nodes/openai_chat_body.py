@@ -35,16 +35,19 @@ def served_tools(tools: Sequence[Mapping[str, Any]], api_base: str) -> list[dict
     dropped; on api.openai.com top-level combinators flattened too), walked once per bind."""
     from litellm.litellm_core_utils.prompt_templates.common_utils import (
         drop_non_python_regex_patterns,
+        filter_value_from_dict,
         flatten_combinators_and_drop_non_python_regex_patterns,
         tool_with_sanitized_parameters,
     )
 
+    hosted = openai_hosted(api_base)
     sanitize = (
         flatten_combinators_and_drop_non_python_regex_patterns
-        if openai_hosted(api_base)
+        if hosted
         else drop_non_python_regex_patterns
     )
-    return [dict(tool_with_sanitized_parameters(dict(tool), sanitize)) for tool in tools]  # type: ignore[arg-type]
+    served = [dict(tool_with_sanitized_parameters(dict(tool), sanitize)) for tool in tools]  # type: ignore[arg-type]
+    return [filter_value_from_dict(t, "cache_control") for t in served] if hosted else served
 
 
 def request_body(
@@ -88,7 +91,8 @@ def encoded(body: Mapping[str, Any]) -> bytes:
     (what the openai SDK writes: compact, non-ASCII kept)."""
     import orjson
 
-    if plain_json(body):
+    rest = {k: v for k, v in body.items() if k != "tools"}
+    if plain_json(rest) and _plain_tools(body.get("tools")):
         try:
             return orjson.dumps(body)
         except TypeError:  # a non-str key, an int past 64 bits
@@ -96,3 +100,20 @@ def encoded(body: Mapping[str, Any]) -> bytes:
     from openai._utils._json import openapi_dumps
 
     return openapi_dumps(body)
+
+
+# id(tools) -> (tools, plain JSON?): a bound model sends the same toolset object with every
+# request, and walking its ~30 schemas was a fifth of a call's CPU. The list is kept so its
+# id is not reused; served toolsets are built once per bind and never changed in place.
+_toolsets: dict[int, tuple[Any, bool]] = {}
+
+
+def _plain_tools(tools: Any) -> bool:
+    known = _toolsets.get(id(tools))
+    if known is not None and known[0] is tools:
+        return known[1]
+    if len(_toolsets) >= 256:
+        _toolsets.clear()
+    plain = plain_json(tools)
+    _toolsets[id(tools)] = (tools, plain)
+    return plain

@@ -386,3 +386,28 @@ def test_litellm_keeps_what_our_path_does_not_serve() -> None:
         (MODEL, True, "litellm"): "ChatLiteLLM",
         ("llamacpp/o3-mini", True, "auto"): "ChatLiteLLM",
     }
+
+
+def test_openai_s_own_host_gets_the_body_litellm_makes_for_it() -> None:
+    """api.openai.com cannot be reached from a test: the body is compared with litellm's own
+    transform for that host (combinators flattened, cache markers stripped)."""
+    from litellm.llms.openai.chat.gpt_transformation import OpenAIGPTConfig
+
+    from nodes.openai_chat_body import request_body, served_tools
+
+    either = {"anyOf": [{"type": "object", "properties": {"a": {"type": "string"}}}]}
+    tools = [GREP_SCHEMA, {"type": "function", "function": {"name": "pick", "parameters": either}}]
+    marked = {"type": "text", "text": "hi", "cache_control": {"type": "ephemeral"}}
+    for base in ("https://api.openai.com/v1", "http://127.0.0.1:8080/v1"):
+        params = {"custom_llm_provider": "openai", "api_base": base}
+        theirs = OpenAIGPTConfig().transform_request(
+            "gpt-4o",
+            [{"role": "user", "content": [dict(marked)]}],
+            {"tools": copy.deepcopy(tools)},
+            params,
+            {},
+        )
+        sent = served_tools(copy.deepcopy(tools), base)
+        ours = request_body("gpt-4o", [HumanMessage([dict(marked)])], {"tools": sent}, base)
+        assert (ours["tools"], ours["messages"]) == (theirs["tools"], theirs["messages"])
+    assert "cache_control" in str(ours["messages"]) and "anyOf" in str(ours["tools"])
