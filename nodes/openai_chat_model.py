@@ -204,12 +204,15 @@ def shared_client() -> httpx.AsyncClient:
 
 def serves(profile: ModelProfile, settings: Settings) -> bool:
     """Whether `profile`'s calls take this path: streamed, litellm's plain `openai/` route
-    (a local server, the HF router, OpenAI or an OpenAI-compatible base), a key at hand, no
+    (a local server, the HF router, OpenAI or an OpenAI-compatible base), a key at hand (on
+    a server where people sign in, a router model gets each person's with the call), no
     organisation or project headers, and a model litellm sends without rewriting the body
     (its reasoning models' `max_completion_tokens` and the like stay litellm's)."""
     if getattr(settings, "model_client", "auto") != "auto" or not settings.stream:
         return False
-    if not profile.route.model.startswith("openai/") or _api_key(profile) is None:
+    if not profile.route.model.startswith("openai/"):
+        return False
+    if _api_key(profile) is None and not profile.needs_hf_token:  # the router's comes per call
         return False
     if any(os.environ.get(name) for name in _LITELLM_ONLY_ENV):
         return False

@@ -365,6 +365,31 @@ async def test_a_router_model_sends_the_run_s_person_s_token(
         assert server.requests[0]["model"] == "moonshotai/Kimi-K2.6"
 
 
+async def test_where_people_sign_in_a_router_model_carries_each_person_s_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """No server-wide key at all: the run's person's token goes with each call."""
+    from nodes.deps import AgentDeps
+    from tools.catalog import ToolCatalog
+    from tools.hub.user_tokens import MODE_VARIABLE, acting_for
+
+    monkeypatch.setenv(MODE_VARIABLE, "oauth")
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with ScriptedLLMServer(default=Turn(content="hi")) as server:
+        monkeypatch.setenv("HF_ROUTER_URL", server.url)
+        model_id = "moonshotai/Kimi-K2.6"
+        deps = AgentDeps(
+            settings=Settings(model_name=model_id), catalog=ToolCatalog([]), home=tmp_path
+        )
+        for person in ("hf_ada", "hf_bob"):
+            with acting_for(person):
+                model = deps.chat_model(model_id, with_tools=False)
+                assert type(model.bound).__name__ == "OpenAIChatModel"
+                await model.ainvoke([HumanMessage("hi")])
+        said = [h["authorization"] for h in server.request_headers]
+    assert said == ["Bearer hf_ada", "Bearer hf_bob"]
+
+
 def test_litellm_keeps_what_our_path_does_not_serve() -> None:
     """Not streamed, a reasoning model litellm rewrites the body for, Anthropic, or asked to."""
     chosen = {
