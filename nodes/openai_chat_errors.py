@@ -75,6 +75,19 @@ def broken(
     )
 
 
+def unsupported(params: list[str], model: str) -> Exception:
+    """litellm's refusal of a parameter its config for `model` does not take (it sends none)."""
+    from litellm.exceptions import UnsupportedParamsError
+
+    message = (
+        f"openai does not support parameters: {params}, for model={model}. To drop these, set "
+        "`litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: true`\n. "
+        f"\n If you want to use these params dynamically send allowed_openai_params={params} in "
+        "your request."
+    )
+    return _mapped(UnsupportedParamsError(status_code=500, message=message), model)
+
+
 def _mapped(error: Exception, model: str) -> Exception:
     """litellm's mapping of `error` (it raises what it maps to)."""
     from litellm.litellm_core_utils.exception_mapping_utils import exception_type

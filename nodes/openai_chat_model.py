@@ -28,7 +28,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 from nodes.openai_chat_body import CALL_PARAMS, encoded, request_body, served_tools
-from nodes.openai_chat_errors import broken, refused, unreached
+from nodes.openai_chat_errors import broken, refused, unreached, unsupported
 from nodes.openai_chat_stream import StreamError, StreamReading, sse_data
 from nodes.openai_chat_usage import usage_metadata
 
@@ -65,6 +65,7 @@ class OpenAIChatModel(BaseChatModel):
     temperature: float | None = None
     request_timeout: float = 600.0
     streaming: bool = True
+    takes_effort: bool = True  # litellm forwards `reasoning_effort` (not for a model it knows)
 
     @property
     def _llm_type(self) -> str:
@@ -105,6 +106,8 @@ class OpenAIChatModel(BaseChatModel):
         unknown = sorted(set(kwargs) - CALL_PARAMS)
         if unknown:
             raise TypeError(f"OpenAIChatModel does not send {', '.join(unknown)}")
+        if kwargs.get("reasoning_effort") is not None and not self.takes_effort:
+            raise unsupported(["reasoning_effort"], self.served_name)
         params = {"temperature": self.temperature, "stop": stop, **kwargs}
         body = request_body(self.served_name, messages, params, self.api_base)
         key = kwargs.get("api_key") or self.api_key
@@ -216,13 +219,13 @@ def serves(profile: ModelProfile, settings: Settings) -> bool:
         return False
     if any(os.environ.get(name) for name in _LITELLM_ONLY_ENV):
         return False
-    return _plain_openai_config(profile.route.model.removeprefix("openai/"))
+    return _openai_config(profile.route.model.removeprefix("openai/")) is not None
 
 
-def _plain_openai_config(name: str) -> bool:
-    """litellm's plain OpenAI config for `name` (a model it knows, or one it does not: a
-    local or router model, which also takes `reasoning_effort`), not a subclass that
-    rewrites the body."""
+def _openai_config(name: str) -> str | None:
+    """Which plain OpenAI config litellm has for `name`: "known" (a model on its list) or
+    "unknown" (a local or router model: `reasoning_effort` forwarded); None for a subclass
+    that rewrites the body (OpenAI's reasoning models, audio, ...)."""
     from litellm import LlmProviders
     from litellm.llms.openai.chat import gpt_transformation as gpt
     from litellm.utils import ProviderConfigManager
@@ -230,7 +233,8 @@ def _plain_openai_config(name: str) -> bool:
     config = ProviderConfigManager.get_provider_chat_config(
         model=name, provider=LlmProviders.OPENAI
     )
-    return type(config) in (gpt.OpenAIGPTConfig, gpt.OpenAIUnknownModelConfig)
+    kinds = {gpt.OpenAIGPTConfig: "known", gpt.OpenAIUnknownModelConfig: "unknown"}
+    return kinds.get(type(config))  # type: ignore[call-overload]
 
 
 def _api_key(profile: ModelProfile) -> str | None:
@@ -252,4 +256,5 @@ def openai_chat_model(profile: ModelProfile, settings: Settings) -> OpenAIChatMo
         temperature=profile.temperature,
         request_timeout=timeout,
         streaming=True,
+        takes_effort=_openai_config(profile.route.model.removeprefix("openai/")) == "unknown",
     )

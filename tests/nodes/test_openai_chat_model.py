@@ -436,3 +436,24 @@ def test_openai_s_own_host_gets_the_body_litellm_makes_for_it() -> None:
         ours = request_body("gpt-4o", [HumanMessage([dict(marked)])], {"tools": sent}, base)
         assert (ours["tools"], ours["messages"]) == (theirs["tools"], theirs["messages"])
     assert "cache_control" in str(ours["messages"]) and "anyOf" in str(ours["tools"])
+
+
+async def known_model_outcomes(client: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """OpenAI's gpt-4o at an OpenAI-compatible base: a reply, then a refused parameter."""
+    with ScriptedLLMServer(default=Turn(content="a", usage=CACHED)) as server:
+        settings = Settings(model_name="openai/gpt-4o", api_base=server.url, model_client=client)
+        model = litellm_chat_model(settings)("openai/gpt-4o").bind_tools([read])
+        reply = (await model.ainvoke([HumanMessage("hi")], max_tokens=5)).model_dump(exclude={"id"})
+        try:
+            await model.ainvoke([HumanMessage("hi")], reasoning_effort="low")
+        except Exception as error:  # litellm refuses it before sending
+            refusal = as_the_product_reads_it(error)
+        return [reply, refusal, server.requests]
+
+
+async def test_a_model_litellm_knows_is_sent_and_refused_as_through_litellm(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ours = await known_model_outcomes("auto", monkeypatch)
+    assert ours == await known_model_outcomes("litellm", monkeypatch)
+    assert len(ours[2]) == 1 and ours[1]["class"] == "UnsupportedParamsError"
