@@ -76,11 +76,12 @@ async def cpu_ms(send: Callable[[], Awaitable[Any]], repeats: int) -> float:
 
 
 @contextmanager
-def server_process(tmp: Path) -> Iterator[str]:
-    """The scripted server in a child process, answering every request with a `read` call."""
+def server_process(tmp: Path, turns: dict[str, Any] | None = None) -> Iterator[str]:
+    """The scripted server in a child process, answering every request with `turns`'s
+    default (by default a `read` call)."""
     call = {"name": "read", "id": "c", "arguments": {"path": "data.txt"}}
     script, port_file = tmp / "script.json", tmp / "port"
-    script.write_text(json.dumps({"default": {"tool_calls": [call]}}))
+    script.write_text(json.dumps(turns or {"default": {"tool_calls": [call]}}))
     argv = [sys.executable, "-m", "tests.fakes.llm_server", "--script", str(script)]
     server = subprocess.Popen([*argv, "--port-file", str(port_file)], cwd=ROOT)
     try:

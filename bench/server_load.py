@@ -19,6 +19,7 @@ PostgreSQL as for `--servers 2`); CPU and RSS are the sum over the workers, and 
 their mean.
 
     uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2] [--workers 2]
+        [--model-client auto|litellm]
 """
 
 from __future__ import annotations
@@ -215,7 +216,13 @@ def measure(
 
 
 def serve(
-    root: Path, workspace: Path, llm_url: str, at_once: int, db: str | None, workers: int = 1
+    root: Path,
+    workspace: Path,
+    llm_url: str,
+    at_once: int,
+    db: str | None,
+    workers: int = 1,
+    model_client: str = "auto",
 ) -> tuple[subprocess.Popen[bytes], Path, str]:
     """`ml-intern web --workers N` in a fresh interpreter on the scripted model, `at_once`
     runs at a time, its own home under `root`, its threads in PostgreSQL at `db` when given."""
@@ -224,6 +231,7 @@ def serve(
     root.mkdir()
     config = root / "config.json"
     settings = {"model_name": "openai/scripted-model", "api_base": llm_url}
+    settings["model_client"] = model_client  # our own OpenAI-compatible path, or litellm
     config.write_text(json.dumps({**settings, "server": {"runs_at_once": at_once}}))
     env = {**os.environ, "ML_INTERN_HOME": str(root / "home"), "ML_INTERN_CLI_CONFIG": str(config)}
     env.pop("ML_INTERN_WEB_TOKEN", None)
@@ -246,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--at-once", type=int, default=None, help="server.runs_at_once")
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
     parser.add_argument("--workers", type=int, default=1, help="server processes per server")
+    parser.add_argument("--model-client", choices=("auto", "litellm"), default="auto")
     parser.add_argument(
         "--db", help="PostgreSQL URL (default with --servers or --workers 2+: a throwaway one)"
     )
@@ -274,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
         keys,
     )
     print_summary({"bench": "server_load", "servers": args.servers, "workers": args.workers,
+                   "model_client": args.model_client,
                    "database": "postgresql" if db else "sqlite", "step_s": args.step,
                    "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
 
@@ -286,7 +296,15 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
         workspace = Path(tmp) / "ws"
         workspace.mkdir()
         started = [
-            serve(Path(tmp) / f"server-{n}", workspace, llm.url, at_once, db, args.workers)
+            serve(
+                Path(tmp) / f"server-{n}",
+                workspace,
+                llm.url,
+                at_once,
+                db,
+                args.workers,
+                args.model_client,
+            )
             for n in range(args.servers)
         ]
         try:

@@ -136,8 +136,8 @@ class Settings(BaseModel):
     # USD: the worst case (hourly price x timeout) of all paid Jobs one thread may start.
     max_job_cost: float = Field(10.0, ge=0)
     request_timeout_s: float = Field(600, gt=0)
-    # Local servers (llamacpp/, ollama/...): a slow CPU may take minutes to a first token, and a
-    # resent request only queues behind the one it is still working on.
+    model_client: Literal["auto", "litellm"] = "auto"
+    # Local servers (llamacpp/...): a CPU may take minutes to a first token; a resend only queues.
     local_request_timeout_s: float = Field(3600, gt=0)
     model_retries: int = Field(4, ge=0)
     retry_base_delay_s: float = Field(1.0, ge=0)

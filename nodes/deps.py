@@ -38,7 +38,9 @@ class WorkspaceRecorder(Protocol):
 
 
 def litellm_chat_model(settings: Settings) -> ChatModelFactory:
-    """ChatLiteLLM for a model id; retries are ours (call_model), so litellm's are off."""
+    """The chat model for a model id: our own OpenAI-compatible path where it serves
+    (nodes/openai_chat_model.py), else ChatLiteLLM; retries are ours (call_model), so
+    litellm's are off."""
 
     def make(model_id: str) -> BaseChatModel:
         import litellm
@@ -48,6 +50,7 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         from nodes import (
             json_request_body,
             litellm_overheads,
+            openai_chat_model,
             openai_request_path,
             tool_schema_walk,
         )
@@ -55,13 +58,15 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         from tools.hub.user_tokens import people_sign_in
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
+        profile = profile_of(model_id, settings)
+        if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
+            profile = profile_of(model_id, settings, hf_token=hf_token())
+        if openai_chat_model.serves(profile, settings):  # our own path, litellm's answers
+            return openai_chat_model.openai_chat_model(profile, settings)
         skip_logging_scan()
         litellm_overheads.install()  # pricing ml-intern does itself, and the like
         json_request_body.install()  # httpx's json= bodies (Anthropic's) through orjson
         defer_default_tokenizer()
-        profile = profile_of(model_id, settings)
-        if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
-            profile = profile_of(model_id, settings, hf_token=hf_token())
         if openai_request_path.serves(profile.provider):
             openai_request_path.install()
             tool_schema_walk.install()

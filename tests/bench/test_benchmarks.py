@@ -74,6 +74,15 @@ def test_layers_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
         assert found[size]["stdlib_pre_encoded_ms"] > 0 and found[size]["chat_litellm_ms"] > 0
 
 
+def test_model_call_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import model_call
+
+    model_call.main(["--batches", "1", "--calls", "2", "--steps", "2"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "model_call" and found["steps"] == 2
+    assert found["litellm"][0] > 0 and found["auto"][0] > 0
+
+
 def test_experiments_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import experiments
 

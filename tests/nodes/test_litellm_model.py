@@ -13,7 +13,9 @@ def test_litellm_no_longer_copies_the_history_for_its_logging_after_each_call() 
     from configs.settings import Settings
     from nodes.deps import litellm_chat_model
 
-    litellm_chat_model(Settings(model_name="openai/scripted-model"))("openai/scripted-model")
+    litellm_chat_model(Settings(model_name="openai/scripted-model", model_client="litellm"))(
+        "openai/scripted-model"
+    )
     messages = [{"role": "user", "content": "data:image/png;base64," + "A" * 500}]
     assert truncate_base64_in_messages(messages) is messages  # not walked, not copied
 
@@ -68,7 +70,7 @@ async def test_litellm_no_longer_prices_each_reply_and_the_call_is_priced_as_bef
     model_id = "openai/gpt-4o"  # on litellm's price list
     prompt = [HumanMessage("hello")]
     with ScriptedLLMServer([Turn(content="hi", usage={"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200})]) as server:  # fmt: skip
-        settings = Settings(model_name=model_id, api_base=server.url)
+        settings = Settings(model_name=model_id, api_base=server.url, model_client="litellm")
         reply = await litellm_chat_model(settings)(model_id).ainvoke(prompt)
     assert reply.content == "hi"
     assert "response_cost" not in reply.response_metadata  # litellm priced nothing
@@ -87,7 +89,9 @@ def test_litellm_asks_for_anyio_s_signature_once_and_gets_the_same_answer() -> N
     from configs.settings import Settings
     from nodes.deps import litellm_chat_model
 
-    litellm_chat_model(Settings(model_name="openai/scripted-model"))("openai/scripted-model")
+    litellm_chat_model(Settings(model_name="openai/scripted-model", model_client="litellm"))(
+        "openai/scripted-model"
+    )
     takes = "abandon_on_cancel" in inspect.signature(anyio.to_thread.run_sync).parameters
     asks = asyncify.function_has_argument
     for _ in range(3):  # once per stream's end
@@ -133,9 +137,11 @@ async def test_litellm_logs_a_success_only_when_a_callback_listens(
     model_id = "openai/scripted-model"
     with ScriptedLLMServer(default=Turn(content="hi")) as server:
         models = [
-            litellm_chat_model(Settings(model_name=model_id, api_base=server.url, stream=stream))(
-                model_id
-            )
+            litellm_chat_model(
+                Settings(
+                    model_name=model_id, api_base=server.url, stream=stream, model_client="litellm"
+                )
+            )(model_id)
             for stream in (True, False)
         ]
         for model in models:  # streamed and not

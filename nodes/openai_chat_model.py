@@ -1,0 +1,260 @@
+"""ml-intern's own model path for OpenAI-compatible streamed chat: ChatLiteLLM's request and reply,
+without litellm's call path.
+
+Through ChatLiteLLM a streamed call cost ~11-15 ms of CPU (litellm's parameters and logging
+object, the openai SDK's request and pydantic chunks, litellm's chunks and its rebuild of the
+whole stream for the usage) against ~3 ms for the same exchange by httpx, orjson and
+LangChain's own chunk merge (bench/README.md, "The floor of the model call"). This model
+sends the body litellm would send (nodes/openai_chat_body.py) over one shared
+`httpx.AsyncClient` per event loop, reads the stream into the chunks ChatLiteLLM would yield
+(nodes/openai_chat_stream.py, nodes/openai_chat_usage.py) and fails with litellm's own
+exceptions (nodes/openai_chat_errors.py), so what the rest of ml-intern sees is unchanged.
+`serves` says which models take this path (nodes/deps.py chooses; `model_client: "litellm"`
+in the settings turns it off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import weakref
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from nodes.openai_chat_body import CALL_PARAMS, encoded, request_body, served_tools
+from nodes.openai_chat_errors import broken, refused, unreached, unsupported
+from nodes.openai_chat_stream import StreamError, StreamReading, sse_data
+from nodes.openai_chat_usage import usage_metadata
+
+if TYPE_CHECKING:
+    from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
+    from langchain_core.runnables import Runnable
+
+    from configs.model_profile import ModelProfile
+    from configs.settings import Settings
+
+OPENAI_BASE = "https://api.openai.com/v1"
+# Settings that make litellm and the SDK send headers this path does not (organisation, project).
+_LITELLM_ONLY_ENV = ("OPENAI_ORGANIZATION", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
+# What ends a stream early: the connection, the JSON, the shape of a chunk, an error event.
+_STREAM_FAILURES = (
+    httpx.TransportError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    StreamError,
+)
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class OpenAIChatModel(BaseChatModel):
+    """A streamed OpenAI-compatible chat model that answers as ChatLiteLLM does (see module)."""
+
+    model: str  # litellm's id ("openai/<served name>"): the replies' `model_name`
+    api_base: str
+    api_key: str | None = Field(default=None, repr=False)
+    temperature: float | None = None
+    request_timeout: float = 600.0
+    streaming: bool = True
+    takes_effort: bool = True  # litellm forwards `reasoning_effort` (not for a model it knows)
+
+    @property
+    def _llm_type(self) -> str:
+        return "openai-compatible-chat"
+
+    @property
+    def served_name(self) -> str:
+        return self.model.removeprefix("openai/")
+
+    def bind_tools(
+        self, tools: Sequence[Any], tool_choice: Any = None, **kwargs: Any
+    ) -> Runnable[Any, Any]:
+        """The tools in OpenAI's shape, sanitized once as litellm would on every request;
+        `tool_choice` read as ChatLiteLLM reads it."""
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        if tool_choice is True or tool_choice == "any":
+            tool_choice = "required"
+        elif isinstance(tool_choice, str) and tool_choice not in ("auto", "none", "required"):
+            tool_choice = {"type": "function", "function": {"name": tool_choice}}
+        sent = served_tools(formatted, self.api_base)
+        return self.bind(tools=sent, tool_choice=tool_choice, **kwargs)
+
+    def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+        raise NotImplementedError("OpenAIChatModel is async only: use ainvoke or astream")
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        raise NotImplementedError("OpenAIChatModel is async only: use ainvoke or astream")
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        unknown = sorted(set(kwargs) - CALL_PARAMS)
+        if unknown:
+            raise TypeError(f"OpenAIChatModel does not send {', '.join(unknown)}")
+        if kwargs.get("reasoning_effort") is not None and not self.takes_effort:
+            raise unsupported(["reasoning_effort"], self.served_name)
+        params = {"temperature": self.temperature, "stop": stop, **kwargs}
+        body = request_body(self.served_name, messages, params, self.api_base)
+        key = kwargs.get("api_key") or self.api_key
+        async for chunk in self._exchange(body, key, run_manager):
+            yield chunk
+
+    async def _exchange(
+        self,
+        body: dict[str, Any],
+        key: str | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        client = shared_client()
+        request = client.build_request(
+            "POST",
+            f"{self.api_base.rstrip('/')}/chat/completions",
+            content=encoded(body),
+            headers=_headers(key),
+            timeout=httpx.Timeout(self.request_timeout),
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.TransportError as failure:
+            raise unreached(failure, request, self.model) from failure
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                raise refused(response, self.model)
+            reading = StreamReading(model_name=self.model)
+            async for chunk in self._chunks(response, reading, run_manager):
+                yield chunk
+            if (closing := reading.closing_chunk()) is not None:
+                yield await _announced(closing, run_manager)
+            usage = usage_metadata(reading, body["messages"])
+            if usage is not None:
+                yield await _announced(
+                    AIMessageChunk(content="", usage_metadata=usage), run_manager
+                )
+        finally:
+            await response.aclose()
+
+    async def _chunks(
+        self,
+        response: httpx.Response,
+        reading: StreamReading,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """The stream's chunks; a failure after the finish reason ends it as litellm does
+        (the reply stands), before it raises litellm's exception."""
+        text: list[str] = []
+        events = sse_data(response.aiter_bytes())
+        while True:
+            try:
+                event = await anext(events)
+                chunk = reading.chunk(event)
+            except StopAsyncIteration:
+                return
+            except _STREAM_FAILURES as failure:
+                if reading.finished and isinstance(failure, httpx.TransportError):
+                    return
+                began = reading.first_sent
+                raise broken(
+                    failure, response.request, self.served_name, "".join(text), began
+                ) from failure
+            if chunk is not None:
+                text.append(chunk.content if isinstance(chunk.content, str) else "")
+                yield await _announced(chunk, run_manager)
+
+
+async def _announced(
+    chunk: AIMessageChunk, run_manager: AsyncCallbackManagerForLLMRun | None
+) -> ChatGenerationChunk:
+    """The chunk as a generation, handed to the run's callbacks as ChatLiteLLM hands it."""
+    generation = ChatGenerationChunk(message=chunk)
+    if run_manager:
+        await run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
+    return generation
+
+
+def _headers(key: str | None) -> dict[str, str]:
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    return headers
+
+
+def shared_client() -> httpx.AsyncClient:
+    """One connection pool per event loop (the openai SDK's limits), kept while the loop is."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None or client.is_closed:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        client = httpx.AsyncClient(limits=limits, timeout=None)
+        _clients[loop] = client
+    return client
+
+
+def serves(profile: ModelProfile, settings: Settings) -> bool:
+    """Whether `profile`'s calls take this path: streamed, litellm's plain `openai/` route
+    (a local server, the HF router, OpenAI or an OpenAI-compatible base), a key at hand (on
+    a server where people sign in, a router model gets each person's with the call), no
+    organisation or project headers, and a model litellm sends without rewriting the body
+    (its reasoning models' `max_completion_tokens` and the like stay litellm's)."""
+    if getattr(settings, "model_client", "auto") != "auto" or not settings.stream:
+        return False
+    if not profile.route.model.startswith("openai/"):
+        return False
+    if _api_key(profile) is None and not profile.needs_hf_token:  # the router's comes per call
+        return False
+    if any(os.environ.get(name) for name in _LITELLM_ONLY_ENV):
+        return False
+    return _openai_config(profile.route.model.removeprefix("openai/")) is not None
+
+
+def _openai_config(name: str) -> str | None:
+    """Which plain OpenAI config litellm has for `name`: "known" (a model on its list) or
+    "unknown" (a local or router model: `reasoning_effort` forwarded); None for a subclass
+    that rewrites the body (OpenAI's reasoning models, audio, ...)."""
+    from litellm import LlmProviders
+    from litellm.llms.openai.chat import gpt_transformation as gpt
+    from litellm.utils import ProviderConfigManager
+
+    config = ProviderConfigManager.get_provider_chat_config(
+        model=name, provider=LlmProviders.OPENAI
+    )
+    kinds = {gpt.OpenAIGPTConfig: "known", gpt.OpenAIUnknownModelConfig: "unknown"}
+    return kinds.get(type(config))  # type: ignore[call-overload]
+
+
+def _api_key(profile: ModelProfile) -> str | None:
+    return profile.route.api_key or os.environ.get("OPENAI_API_KEY") or None
+
+
+def _api_base(profile: ModelProfile) -> str:
+    env = os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
+    return profile.route.api_base or env or OPENAI_BASE
+
+
+def openai_chat_model(profile: ModelProfile, settings: Settings) -> OpenAIChatModel:
+    """The model for a profile `serves` accepts, with ChatLiteLLM's settings for it."""
+    timeout = settings.local_request_timeout_s if profile.local else settings.request_timeout_s
+    return OpenAIChatModel(
+        model=profile.route.model,
+        api_base=_api_base(profile),
+        api_key=_api_key(profile),
+        temperature=profile.temperature,
+        request_timeout=timeout,
+        streaming=True,
+        takes_effort=_openai_config(profile.route.model.removeprefix("openai/")) == "unknown",
+    )
