@@ -207,11 +207,8 @@ def _hardware_text(items: list[Any]) -> str:
     """The flavors cheapest first: a pick is the first row that fits."""
     lines = ["| flavor | name | cpu | ram | accelerator | $/hour |", "|---|---|---|---|---|---|"]
     for per_hour, hw in sorted(((_per_hour(hw), hw) for hw in items), key=lambda row: row[0]):
-        gpu = (
-            f"{hw.accelerator.quantity}x {hw.accelerator.model} {hw.accelerator.vram}"
-            if hw.accelerator
-            else "-"
-        )
+        card = hw.accelerator
+        gpu = f"{card.quantity}x {card.model} {card.vram}" if card else "-"
         lines.append(
             f"| {hw.name} | {hw.pretty_name} | {hw.cpu} | {hw.ram} | {gpu} | {per_hour:.2f} |"
         )
