@@ -32,19 +32,30 @@ DIGEST_LIMIT = 4_000_000  # bytes; a larger file is judged by the calls that nam
 def asked_changes(request: str) -> list[str]:
     """The files `request` asks to be fixed or changed, in order, each once; a name right
     after a negated verb ("do not change data.csv") is not."""
-    names: list[str] = []
+    return [name for name, negated in _named_with_verbs(request) if not negated]
+
+
+def left_alone(request: str) -> list[str]:
+    """The files `request` says not to change ("do not change data.csv"), each once."""
+    return [name for name, negated in _named_with_verbs(request) if negated]
+
+
+def _named_with_verbs(request: str) -> list[tuple[str, bool]]:
+    """Each file named after a change verb, once, and whether that verb is negated."""
+    names: dict[str, bool] = {}
     for sentence in SENTENCE.split(request):
         verbs = list(_CHANGE.finditer(sentence))
-        if all(_NEGATED.search(sentence[: v.start()]) for v in verbs):
-            continue  # no verb, or only "do not change ..."
+        if not verbs:
+            continue
         for match in FILE_NAME.finditer(sentence):
             before = [v for v in verbs if v.end() <= match.start()]
             last = before[-1] if before else None
             right_after = last is not None and match.start() - last.end() <= 3
             if right_after and _NEGATED.search(sentence[: last.start()]):
-                continue
-            names.append(match.group(1))
-    return list(dict.fromkeys(names))
+                names.setdefault(match.group(1), True)
+            elif not all(_NEGATED.search(sentence[: v.start()]) for v in verbs):
+                names.setdefault(match.group(1), False)
+    return list(names.items())
 
 
 def unchanged_files(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage
 
+from nodes.asked_changes import left_alone
 from nodes.asked_files import FILE_NAME, fill
 from tools.policy import inside_workspace
 
@@ -24,12 +25,14 @@ UNREAD = (
 
 def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
     """The workspace files `request` names, each once, that no tool call of this turn (`turn`:
-    the messages after the request) named in its arguments."""
+    the messages after the request) named in its arguments; not one it says to leave alone
+    (sent to read data.csv, shifted-labels edited it though told not to change it)."""
     said = _call_arguments(turn)
     unread: list[str] = []
+    kept = set(left_alone(request))
     for match in FILE_NAME.finditer(request):
         name = match.group(1)
-        if name in unread or not inside_workspace(name, workspace):
+        if name in unread or name in kept or not inside_workspace(name, workspace):
             continue
         if not (workspace / name).is_file() or name in said or Path(name).name in said:
             continue

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
+from nodes.asked_changes import left_alone
 from nodes.asked_reads import unread_files, unread_note
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
@@ -46,6 +47,19 @@ def test_a_named_file_counts_as_opened_when_any_call_names_it(
     assert unread_files(request, workspace, [*listed, by_python]) == ["model.md"]
     read = calls(("read", {"path": "model.md"}))
     assert unread_files(request, workspace, [*listed, by_python, read]) == []
+
+
+def test_a_file_the_request_says_to_leave_alone_is_not_sent_to_be_read(workspace: Path) -> None:
+    """Seen on shifted-labels: sent to read data.csv, the model read it and edited it."""
+    (workspace / "train.py").write_text("labels = labels[1:]\n")
+    (workspace / "data.csv").write_text("x1,x2,label\n")
+    request = "Find the bug in train.py and fix it. Do not change data.csv."
+    assert unread_files(request, workspace, []) == ["train.py"]
+    assert left_alone(request) == ["data.csv"]
+    assert left_alone("Fix stats.py (do not change check.py). Never edit main.py.") == [
+        "check.py",
+        "main.py",
+    ]
 
 
 async def test_an_answer_without_opening_the_named_file_is_sent_back_once(
