@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.messages import AIMessage
 from langchain_core.tools import BaseTool
 
 from configs.run_context import RunContext
@@ -44,3 +45,11 @@ async def call_tool(
         payload = {"name": tool.name, "args": args, "id": ctx.tool_call_id, "type": "tool_call"}
     with calling(ctx):
         return await tool.ainvoke(payload)
+
+
+def calls(*pairs: tuple[str, dict[str, Any]]) -> AIMessage:
+    """A model's reply making these (tool name, arguments) calls, with ids "0", "1", ..."""
+    return AIMessage(
+        content="",
+        tool_calls=[{"id": str(i), "name": n, "args": a} for i, (n, a) in enumerate(pairs)],
+    )

@@ -6,25 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from langchain_core.messages import AIMessage
 
 from nodes.asked_changes import asked_changes, asked_changes_note, unchanged_files
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.tool_calls import calls
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 SHIFTED = (
     "`python3 train.py` prints an accuracy near chance. Find the bug in train.py and fix it so "
     "that it prints at least 0.9. Do not change data.csv."
 )
-
-
-def calls(*pairs: tuple[str, dict[str, str]]) -> AIMessage:
-    return AIMessage(
-        content="",
-        tool_calls=[{"id": str(i), "name": n, "args": a} for i, (n, a) in enumerate(pairs)],
-    )
 
 
 def test_the_asked_changes_note_snapshot() -> None:

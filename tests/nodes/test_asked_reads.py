@@ -7,26 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
-from langchain_core.messages import AIMessage
 
 from nodes.asked_changes import left_alone
 from nodes.asked_reads import unread_files, unread_note
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.tool_calls import calls
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 HARDWARE = (
     "Read model.md. Using the `hf_jobs` tool (operation `hardware`), find the cheapest Jobs "
     "hardware flavor with a single GPU whose memory can hold this model's weights."
 )
-
-
-def calls(*pairs: tuple[str, dict[str, str]]) -> AIMessage:
-    return AIMessage(
-        content="",
-        tool_calls=[{"id": str(i), "name": n, "args": a} for i, (n, a) in enumerate(pairs)],
-    )
 
 
 def test_the_unread_files_note_snapshot() -> None:
