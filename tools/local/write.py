@@ -10,7 +10,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.file_checks import confined, editor_for, named_path, off_loop, outside_workspace
 from tools.local.file_edits import ReadRegistry, write_file
-from tools.local.written_checks import written_notes
+from tools.local.written_checks import json_form, saved_as_json, written_notes
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
@@ -30,10 +30,14 @@ def _write(
 ) -> str:
     target = confined(call, path, "write", walls)
     editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
-    existed = write_file(seen, call.thread_id, target, content, mode, editor)
-    lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
+    meant = json_form(target, content) if call.small_window else None
+    written = meant or content
+    existed = write_file(seen, call.thread_id, target, written, mode, editor)
+    lines = written.count("\n") + (1 if written and not written.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
     done = f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")
+    if meant:
+        return done + saved_as_json(meant)
     return done + (written_notes(target, content) if call.small_window else "")
 
 

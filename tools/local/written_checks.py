@@ -1,10 +1,12 @@
-"""What a small model is told about a file it has just written: a `.json` that is not JSON, a
-text that still holds placeholders.
+"""What a small model's file becomes and what it is told: a `.json` of plain key-value lines is
+saved as the JSON it means; one that is not JSON otherwise, or a text that still holds
+placeholders, is said so.
 
 Qwen2.5-Coder-1.5B wrote F1 and a confusion matrix it had computed right as `f1: 0.767` lines
-into metrics.json, and told only that it was not JSON sent the same `write` again; asked for a
-dataset card, it wrote `<number of rows>` and then numbers it never computed (bench/README.md,
-f1-confusion and dataset-card). The file is written all the same: these are notes, not refusals.
+into metrics.json; told that it was not JSON it sent the same `write` again, and offered the
+JSON it meant it sent the same `write` again too (bench/README.md, f1-confusion). Asked for a
+dataset card, it wrote `<number of rows>` and then numbers it never computed (dataset-card).
+Anything else is written as sent: these are notes, not refusals.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 JSON_AGAIN = (
     'Write it again as JSON, keys in double quotes, e.g. {"name": 0.5, "table": [[1, 2], [3, 4]]}.'
 )
-AS_JSON = "What you wrote, as JSON: {json} Write exactly that."
+JSON_SAVED = ", as JSON: {json} (what you sent was not JSON, and a .json file must be)."
 AS_JSON_MAX_CHARS = 600
 AS_JSON_MAX_VALUES = 200
 # A value printed by numpy (`[[23 8]]`) reads as one string "23 8": not a value to offer back.
@@ -50,16 +52,31 @@ def _placeholders(content: str) -> str:
     return PLACEHOLDERS.format(shown=shown)
 
 
+def json_form(target: Path, content: str) -> str | None:
+    """The JSON a `.json` file's content means when it is not JSON but reads as plain
+    key-value lines (saved instead of it); None otherwise."""
+    if target.suffix != ".json" or _json_error(content) is None:
+        return None
+    return _as_json(content)
+
+
+def saved_as_json(meant: str) -> str:
+    return JSON_SAVED.format(json=meant)
+
+
 def _json_problem(content: str) -> str:
-    """What a small model is told when its `.json` file is not JSON: it wrote metrics it had
-    computed right as `f1: 0.7667` lines into metrics.json (bench/README.md, f1-confusion)."""
+    """What a small model is told when its `.json` file is not JSON and does not read as
+    key-value lines either."""
+    error = _json_error(content)
+    return f", but it is not valid JSON ({error}). {JSON_AGAIN}" if error else ""
+
+
+def _json_error(content: str) -> ValueError | None:
     try:
         json.loads(content)
     except ValueError as error:
-        offered = _as_json(content)
-        again = AS_JSON.format(json=offered) if offered else JSON_AGAIN
-        return f", but it is not valid JSON ({error}). {again}"
-    return ""
+        return error
+    return None
 
 
 def _as_json(content: str) -> str | None:

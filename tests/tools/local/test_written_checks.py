@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tools.local.written_checks import written_notes
+from tools.local.written_checks import json_form, written_notes
 
 CARD = (
     "---\nlicense: mit\n---\n# Reviews\n- Number of rows: <number of rows>\n"
@@ -37,12 +37,13 @@ def test_a_json_file_gets_the_json_check_not_the_placeholder_one() -> None:
     assert "not valid JSON" in written_notes(Path("m.json"), "f1: <f1 score>")
 
 
-def test_numpy_printed_rows_are_offered_back_as_json_lists() -> None:
+def test_numpy_printed_rows_are_read_as_json_lists() -> None:
     """Seen on f1-confusion: sklearn's matrix printed by numpy, written as it printed."""
     for content in (
         "f1: 0.7667\nconfusion_matrix: [[23  8]\n [ 6 23]]",
         "f1: 0.7667\nconfusion_matrix: [[23, 8]\n [6, 23]]",
     ):
-        note = written_notes(Path("metrics.json"), content)
-        offered = note.split("as JSON: ", 1)[1].removesuffix(" Write exactly that.")
-        assert json.loads(offered) == {"f1": 0.7667, "confusion_matrix": [[23, 8], [6, 23]]}
+        meant = json_form(Path("metrics.json"), content)
+        assert json.loads(meant or "") == {"f1": 0.7667, "confusion_matrix": [[23, 8], [6, 23]]}
+    assert json_form(Path("metrics.yaml"), "f1: 0.7667") is None
+    assert json_form(Path("metrics.json"), '{"f1": 0.7667}') is None  # already JSON
