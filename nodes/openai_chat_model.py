@@ -133,7 +133,7 @@ class OpenAIChatModel(BaseChatModel):
         except httpx.TransportError as failure:
             raise unreached(failure, request, self.model) from failure
         try:
-            if response.status_code >= 400:
+            if not response.is_success:  # an error, or a redirect: nothing follows it
                 await response.aread()
                 raise refused(response, self.model)
             reading = StreamReading(model_name=self.model)

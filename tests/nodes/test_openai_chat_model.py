@@ -457,3 +457,18 @@ async def test_a_model_litellm_knows_is_sent_and_refused_as_through_litellm(
     ours = await known_model_outcomes("auto", monkeypatch)
     assert ours == await known_model_outcomes("litellm", monkeypatch)
     assert len(ours[2]) == 1 and ours[1]["class"] == "UnsupportedParamsError"
+
+
+async def test_a_redirect_is_a_failure_and_nothing_follows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The attack: a model server (or whoever answers at its address) redirects the call to a
+    host of its choosing; the conversation and the key must not follow."""
+    with ScriptedLLMServer([Turn(content="taken")]) as elsewhere:
+        moved = Turn(
+            status=307, raw_body="", headers={"Location": f"{elsewhere.url}/chat/completions"}
+        )
+        outcome, _ = await ask("auto", moved, {}, None, None, monkeypatch)
+        assert elsewhere.requests == []
+    assert isinstance(outcome, Exception) and classify(outcome) == "fatal"
+    assert "307" in describe(outcome, MODEL)
