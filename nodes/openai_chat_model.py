@@ -111,14 +111,13 @@ class OpenAIChatModel(BaseChatModel):
         params = {"temperature": self.temperature, "stop": stop, **kwargs}
         body = request_body(self.served_name, messages, params, self.api_base)
         key = kwargs.get("api_key") or self.api_key
-        async for chunk in self._exchange(body, key, run_manager):
+        async for chunk in self._exchange(body, key):
             yield chunk
 
     async def _exchange(
         self,
         body: dict[str, Any],
         key: str | None,
-        run_manager: AsyncCallbackManagerForLLMRun | None,
     ) -> AsyncIterator[ChatGenerationChunk]:
         client = shared_client()
         request = client.build_request(
@@ -137,15 +136,13 @@ class OpenAIChatModel(BaseChatModel):
                 await response.aread()
                 raise refused(response, self.model)
             reading = StreamReading(model_name=self.model)
-            async for chunk in self._chunks(response, reading, run_manager):
+            async for chunk in self._chunks(response, reading):
                 yield chunk
             if (closing := reading.closing_chunk()) is not None:
-                yield await _announced(closing, run_manager)
+                yield _generation(closing)
             usage = usage_metadata(reading, body["messages"])
             if usage is not None:
-                yield await _announced(
-                    AIMessageChunk(content="", usage_metadata=usage), run_manager
-                )
+                yield _generation(AIMessageChunk(content="", usage_metadata=usage))
         finally:
             await response.aclose()
 
@@ -153,7 +150,6 @@ class OpenAIChatModel(BaseChatModel):
         self,
         response: httpx.Response,
         reading: StreamReading,
-        run_manager: AsyncCallbackManagerForLLMRun | None,
     ) -> AsyncIterator[ChatGenerationChunk]:
         """The stream's chunks; a failure after the finish reason ends it as litellm does
         (the reply stands), before it raises litellm's exception."""
@@ -174,17 +170,14 @@ class OpenAIChatModel(BaseChatModel):
                 ) from failure
             if chunk is not None:
                 text.append(chunk.content if isinstance(chunk.content, str) else "")
-                yield await _announced(chunk, run_manager)
+                yield _generation(chunk)
 
 
-async def _announced(
-    chunk: AIMessageChunk, run_manager: AsyncCallbackManagerForLLMRun | None
-) -> ChatGenerationChunk:
-    """The chunk as a generation, handed to the run's callbacks as ChatLiteLLM hands it."""
-    generation = ChatGenerationChunk(message=chunk)
-    if run_manager:
-        await run_manager.on_llm_new_token(str(chunk.content), chunk=generation)
-    return generation
+def _generation(chunk: AIMessageChunk) -> ChatGenerationChunk:
+    """The chunk as a generation. LangChain's stream loop hands each one to the run's
+    callbacks; handing it here too sent every piece twice (the web page, under load, showed an
+    answer twice)."""
+    return ChatGenerationChunk(message=chunk)
 
 
 def _headers(key: str | None) -> dict[str, str]:

@@ -472,3 +472,28 @@ async def test_a_redirect_is_a_failure_and_nothing_follows_it(
         assert elsewhere.requests == []
     assert isinstance(outcome, Exception) and classify(outcome) == "fatal"
     assert "307" in describe(outcome, MODEL)
+
+
+async def test_each_streamed_piece_reaches_a_graph_s_message_stream_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Handed to LangGraph's message stream by the model and again by LangChain's own loop,
+    every piece went out twice, and the web page (under load) showed an answer twice."""
+    from langgraph.graph import END, START, MessagesState, StateGraph
+
+    with ScriptedLLMServer([Turn(content="hello there, you")]) as server:
+        monkeypatch.setenv("LLAMACPP_BASE_URL", server.url)
+        model = litellm_chat_model(Settings(model_name=MODEL))(MODEL)
+
+        async def answer(state: MessagesState) -> dict[str, Any]:
+            return {"messages": [await model.ainvoke(state["messages"])]}
+
+        graph = StateGraph(MessagesState).add_node("answer", answer)
+        graph = graph.add_edge(START, "answer").add_edge("answer", END).compile()
+        pieces = [
+            chunk.content
+            async for chunk, _ in graph.astream(
+                {"messages": [HumanMessage("hi")]}, stream_mode="messages"
+            )
+        ]
+    assert "".join(str(p) for p in pieces) == "hello there, you"
