@@ -479,7 +479,7 @@ async def test_each_streamed_piece_reaches_a_graph_s_message_stream_once(
 ) -> None:
     """What a front end streams is the reply once. (The model used to hand each piece to the
     run's callbacks itself as well as LangChain's loop; with that, the web page showed an answer
-    twice in 4 of 12 loaded runs of test_undo_model_switch_fork_and_delete, 0 of 12 without. This
+    twice in 2 of 6 loaded runs of test_undo_model_switch_fork_and_delete, 0 of 12 without. This
     in-process stream does not reproduce that race; the web test is what caught it.)"""
     from langgraph.graph import END, START, MessagesState, StateGraph
 
