@@ -26,7 +26,9 @@ _NEGATED = re.compile(r"\b(?:not|never|don't|do not)\s+$", re.I)
 # A bash command that rewrites a file in place or by redirection.
 _REWRITES = re.compile(r"\bsed\s+-i|\bperl\s+-[a-z]*i|>\s*\S|\btee\b|\bpatch\b|open\(.*['\"][wa]")
 FILE_TOOLS = ("edit", "write")
-DIGEST_LIMIT = 4_000_000  # bytes; a larger file is judged by the calls that named it
+DIGEST_LIMIT = (
+    1_000_000  # bytes, read on the event loop; a larger file is judged by the calls naming it
+)
 
 
 def asked_changes(request: str) -> list[str]:
