@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from nodes.history import MARKER, is_user_message, note_kind, text_of
-from nodes.repeat_call import REPEAT
+from nodes.repeat_call import REPEAT, REPEATS
 
 ANSWER_NOW = (
     "Your tool calls so far and what they returned:\n\n{calls}\n\n"
@@ -65,7 +65,7 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
             continue
         for call in message.tool_calls:
             result = results.get(call["id"])
-            if result is None or note_kind(result) == REPEAT:
+            if result is None or note_kind(result) in REPEATS:
                 continue
             said = f"{call['name']} {json.dumps(call.get('args') or {}, ensure_ascii=False)}"
             told.pop(said, None)

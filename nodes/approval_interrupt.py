@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
+from nodes.asked_changes import asked_note
+from nodes.blind_edit import blind_changes
 from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
-from nodes.history import pending_tool_calls
+from nodes.history import last_user_index, pending_tool_calls, text_of
 from nodes.repeat_call import repeated_calls
 from nodes.run_options import run_context
 from tools.policy import PolicyContext, Verdict, decide
@@ -36,7 +39,7 @@ async def approval_interrupt(
 ) -> dict[str, Any]:
     run = run_context(runtime, config, deps)
     calls = pending_tool_calls(state["messages"])
-    repeats = await _small_model_repeats(state, calls, deps)
+    repeats = await _small_model_answers(state, calls, run.workspace or deps.workspace, deps)
     calls = [c for c in calls if c["id"] not in repeats]
     ctx = PolicyContext(
         mode=run.mode,
@@ -86,16 +89,36 @@ async def approval_interrupt(
     return update
 
 
-async def _small_model_repeats(
-    state: Mapping[str, Any], calls: Sequence[Mapping[str, Any]], deps: AgentDeps
+async def _small_model_answers(
+    state: Mapping[str, Any], calls: Sequence[Mapping[str, Any]], workspace: Any, deps: AgentDeps
 ) -> dict[str, ToolMessage]:
-    """A small-window model's repeats of its previous call, answered without a rerun."""
-    repeats = repeated_calls(state["messages"], calls)
-    if not repeats or deps.role != "agent":
+    """A small-window model's calls answered without running: repeats of its previous call,
+    and a change sent with the `read` of its own file (and the calls after it)."""
+    if deps.role != "agent" or not calls:
+        return {}
+    messages = state["messages"]
+    repeats = repeated_calls(messages, calls)
+    blind = blind_changes(calls)
+    if not repeats and not blind:
         return {}
     model_id = state.get("model") or deps.settings.model_name
     profile, _ = await thread_profile(state, model_id, deps.settings)
-    return repeats if profile.small_window else {}
+    if not profile.small_window:
+        return {}
+    if repeats:  # said again with what the request still asks for, if anything
+        left = await asyncio.to_thread(_left_to_do, state, Path(workspace or "."))
+        repeats = repeated_calls(messages, calls, left) if left else repeats
+    return blind | repeats
+
+
+def _left_to_do(state: Mapping[str, Any], workspace: Path) -> str | None:
+    """What the request asks for that is not done yet: a file to write or one to fix."""
+    history = state["messages"]
+    i = last_user_index(history)
+    if i < 0:
+        return None
+    digests = (state.get("turn") or {}).get("asked_digests")
+    return asked_note(text_of(history[i].content), workspace, history[i + 1 :], digests)
 
 
 def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Verdict:

@@ -21,6 +21,14 @@ UNREAD = (
     "You answered without opening {files}, which the request names, so your answer is a "
     'guess. Call `read` now with {{"path": "{first}"}}; answer after you have seen {it}.'
 )
+UNREAD_ASKED = (  # the same, with the request said again
+    "You answered without opening {files}, which the request names, so your answer is a "
+    'guess. Call `read` now with {{"path": "{first}"}}. Once you have seen {it}, answer this '
+    'request from {it} and the results above: "{request}"'
+)
+# Sent to read model.md, it read it and restated it as its answer (cheapest-hardware): the
+# request, said again after the note, is the question its next answer is for.
+REQUEST_CHARS = 400
 
 
 def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
@@ -40,9 +48,18 @@ def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> 
     return unread
 
 
-def unread_note(files: list[str]) -> str:
-    first = json.dumps(files[0])[1:-1].replace("{", "{{").replace("}", "}}")
-    return fill(UNREAD.replace("{first}", first), files)
+def unread_note(files: list[str], request: str = "") -> str:
+    """The note naming `files`, with the request said again after it when there is one."""
+    said = " ".join(request.split())
+    if len(said) > REQUEST_CHARS:
+        said = said[:REQUEST_CHARS].rsplit(" ", 1)[0] + " ..."
+    note = UNREAD_ASKED.replace("{request}", _braced(said)) if said else UNREAD
+    return fill(note.replace("{first}", _braced(json.dumps(files[0])[1:-1])), files)
+
+
+def _braced(text: str) -> str:
+    """`text` kept as it is by `str.format`."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _call_arguments(turn: Sequence[BaseMessage]) -> str:

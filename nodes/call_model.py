@@ -179,7 +179,7 @@ def _follow_up(
     unread = unread_files(small.request, small.workspace, small.turn) if small else []
     if unread and not turn.get("unread_files"):
         turn["unread_files"] = 1
-        return [note("unread_files", unread_note(unread))], None
+        return [note("unread_files", unread_note(unread, small.request))], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop

@@ -16,7 +16,9 @@ from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
 from nodes.history import MARKER, is_user_message, results_by_call
 
-REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer
+REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer: the next call must answer
+REPEAT_ON = "repeat_on"  # a repeat's answer that names a step the request still needs
+REPEATS = (REPEAT, REPEAT_ON)
 REPEAT_OF = "ml_intern_repeat_of"  # on a repeat's answer: the result it quotes
 # Measured on recorded requests (Qwen2.5-Coder-1.5B, fenced template): this wording made it
 # answer 4 times of 4; "Not run again: ..." or an offer of "a different tool" made it call
@@ -25,13 +27,19 @@ REPEATED = (
     "You already made this call and have its result (above): {result}\n"
     "Do not call it again. Answer the user's question now, in plain text."
 )
+# When the request still asks for a change (fix-bug: `python3 check.py` twice, then told to
+# answer, it explained the bug in prose), the repeat says what is left instead of "answer".
+REPEATED_ON = (
+    "You already made this call and have its result (above): {result}\nDo not call it again. {left}"
+)
 
 
 def repeated_calls(
-    messages: Sequence[AnyMessage], calls: Sequence[Mapping[str, Any]]
+    messages: Sequence[AnyMessage], calls: Sequence[Mapping[str, Any]], left: str | None = None
 ) -> dict[str, ToolMessage]:
     """For each of `calls` identical (tool and arguments) to one of the model's previous step
-    in this turn, the answer it gets instead of running: keyed by call id."""
+    in this turn, the answer it gets instead of running: keyed by call id; `left`, what the
+    request still asks for (a file to write or fix), said in place of "answer now"."""
     earlier = _previous_step(messages)
     if earlier is None:
         return {}
@@ -42,11 +50,12 @@ def repeated_calls(
         if same is None or same["id"] not in results:
             continue
         result = _real_result(results[same["id"]])
+        text = REPEATED_ON.format(result=result, left=left) if left else None
         answers[call["id"]] = ToolMessage(
-            content=REPEATED.format(name=call["name"], result=result),
+            content=text or REPEATED.format(name=call["name"], result=result),
             tool_call_id=call["id"],
             name=call["name"],
-            additional_kwargs={MARKER: REPEAT, REPEAT_OF: result},
+            additional_kwargs={MARKER: REPEAT_ON if left else REPEAT, REPEAT_OF: result},
         )
     return answers
 

@@ -23,7 +23,10 @@ HARDWARE = (
 
 
 def test_the_unread_files_note_snapshot() -> None:
-    check_snapshot("unread_files.md", unread_note(["model.md"]) + "\n")
+    check_snapshot("unread_files.md", unread_note(["model.md"], HARDWARE) + "\n")
+    assert unread_note(["a.md"], "{x} a.md").endswith('results above: "{x} a.md"')
+    long = unread_note(["a.md"], "word " * 200)
+    assert long.endswith(' ..."') and len(long) < len(unread_note(["a.md"])) + 480
 
 
 def test_a_named_file_counts_as_opened_when_any_call_names_it(
@@ -71,7 +74,8 @@ async def test_an_answer_without_opening_the_named_file_is_sent_back_once(
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(HARDWARE))
     told = json.dumps(llm.requests[1]["messages"])
-    assert json.dumps(unread_note(["model.md"]))[1:-1] in told
+    assert json.dumps(unread_note(["model.md"], HARDWARE))[1:-1] in told
+    assert llm.requests[1]["messages"][-1]["content"].endswith(f'the results above: "{HARDWARE}"')
     assert llm.requests[1].get("tools")  # it can read now
     assert "13-billion" in json.dumps(llm.requests[2]["messages"])
     assert events[-1].data["final_text"] == "l40sx1, from what model.md says."

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from nodes.answer_now import ANSWER_NOW
 from nodes.doom_check import GUARD, SMALL_GUARD
-from nodes.repeat_call import REPEATED, repeated_calls
+from nodes.repeat_call import REPEATED, REPEATED_ON, repeated_calls
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -30,6 +30,7 @@ def result(call_id: str, text: str) -> ToolMessage:
 
 def test_the_repeat_notes_snapshot() -> None:
     check_snapshot("repeat_call.md", REPEATED.format(name="bash", result="5") + "\n")
+    check_snapshot("repeat_call_on.md", REPEATED_ON.format(result="5", left="Fix it.") + "\n")
     check_snapshot("doom_guard_small.md", SMALL_GUARD.format(what="calling read again") + "\n")
     check_snapshot(
         "answer_now.md", ANSWER_NOW.format(calls='read {"path": "a.txt"}:\n1\tA.') + "\n"
@@ -85,6 +86,32 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
         calls=f"bash {json.dumps(RUN['arguments'])}:\n5\n[exit code: 0]"
     )
     assert not any(m.get("tool_calls") or m["role"] == "tool" for m in llm.requests[2]["messages"])
+
+
+async def test_a_repeat_while_a_fix_is_asked_says_what_is_left_and_keeps_the_tools(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on fix-bug: `python3 check.py` twice, told to answer, it explained the bug in prose."""
+    (workspace / "stats.py").write_text("def top(xs):\n    return min(xs)\n")
+    (workspace / "check.py").write_text("from stats import top\nassert top([1, 2]) == 2\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    check = {"name": "bash", "arguments": {"command": "python3 check.py"}}
+    fix = {"name": "edit", "arguments": {"path": "stats.py", "old_str": "min", "new_str": "max"}}
+    read = {"name": "read", "arguments": {"path": "stats.py"}}
+    llm.add(Turn(tool_calls=[check]), Turn(tool_calls=[check]), Turn(tool_calls=[read]))
+    llm.add(Turn(tool_calls=[fix]), Turn(content="Fixed: top returned the minimum."))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("`python3 check.py` fails. Fix the bug in stats.py."))
+    told = llm.requests[2]["messages"][-1]["content"]
+    assert told.startswith("You already made this call and have its result (above): Traceback")
+    assert told.endswith(
+        "You were asked to fix `stats.py`, but you have not changed it: read it, "
+        "find what is wrong, change it with `edit`, then answer."
+    )
+    assert [r.get("tool_choice") for r in llm.requests] == [None] * 5  # none must answer
+    assert "max(xs)" in (workspace / "stats.py").read_text()
+    assert events[-1].data["final_text"] == "Fixed: top returned the minimum."
 
 
 async def test_a_call_written_in_a_reply_that_must_answer_is_not_run(

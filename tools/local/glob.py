@@ -1,6 +1,13 @@
-"""The `glob` tool: files and directories by name pattern, newest first."""
+"""The `glob` tool: files and directories by name pattern, newest first.
+
+A small-window model also sees each file's size: asked for the largest file, Qwen2.5-Coder-1.5B
+globbed `**/*.jsonl` and named the first hit, a 6.9 kB file over a 46.7 kB one (bench/README.md,
+largest-file); a size beside each path is also what it needs to budget its reads.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
@@ -9,6 +16,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.file_checks import confined, off_loop, outside_workspace, secret_filter
 from tools.local.file_walk import glob_regex, mtime, walk
+from tools.local.workspace_listing import human_size
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
@@ -42,9 +50,21 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
         hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
         return f"No files match {pattern!r} in {call.show(base)}.{hint}"
     hits.sort(key=mtime, reverse=True)
-    shown = [call.show(p) + ("/" if p.is_dir() else "") for p in hits[:MAX_RESULTS]]
+    shown = [_shown(call, p) for p in hits[:MAX_RESULTS]]
     more = len(hits) - MAX_RESULTS
     return "\n".join(shown) + (f"\n[{more} more not shown; narrow the pattern]" if more > 0 else "")
+
+
+def _shown(call: CallContext, path: Path) -> str:
+    """One hit: a directory ends in `/`; a small model's file carries its size."""
+    if path.is_dir():
+        return call.show(path) + "/"
+    if not call.small_window:
+        return call.show(path)
+    try:
+        return f"{call.show(path)} ({human_size(path.stat().st_size)})"
+    except OSError:
+        return call.show(path)
 
 
 def glob_spec(walls: Walls | None = None) -> ToolSpec:

@@ -389,6 +389,22 @@ async def test_glob_lists_newest_first_and_skips_tool_dirs(run: Run, workspace: 
     assert "Try '**/*.md'" in await run("glob", pattern="*.md")
 
 
+async def test_glob_gives_a_small_model_each_files_size(
+    tools: dict[str, BaseTool], workspace: Path
+) -> None:
+    """Asked for the largest file, a small model named the first hit of its glob."""
+    _tree(workspace, {"data/val.jsonl": "v" * 6_900, "data/train.jsonl": "t" * 46_700})
+    (workspace / "data" / "sub").mkdir()
+    small = await call_tool(tools["glob"], {"pattern": "data/*"}, workspace, read_tokens=1000)
+    assert sorted(small.splitlines()) == [
+        "data/sub/",
+        "data/train.jsonl (46.7 kB)",
+        "data/val.jsonl (6.9 kB)",
+    ]
+    large = await call_tool(tools["glob"], {"pattern": "data/*"}, workspace)
+    assert sorted(large.splitlines()) == ["data/sub/", "data/train.jsonl", "data/val.jsonl"]
+
+
 async def test_glob_caps_results_and_says_how_many_more(run: Run, workspace: Path) -> None:
     for n in range(205):
         (workspace / f"f{n}.log").touch()

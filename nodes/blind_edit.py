@@ -1,0 +1,67 @@
+"""A small model's change to a file, sent in the same reply as its `read` of that file, is not run.
+
+Qwen2.5-Coder-1.5B, sent back to fix train.py, replied with three calls at once: `read train.py`,
+an `edit` whose `old_str` (`accuracy = 0.500`) is nowhere in the file, and `python3 train.py`;
+the edit failed, the script printed the same accuracy, and it answered in prose (fix-bug did the
+same with stats.py; bench/README.md). The edit was written before the file was seen: held back,
+with the calls after it, it can be written again from the text the `read` returns.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+
+from nodes.history import MARKER
+
+BLIND = "blind_edit"  # the MARKER of a held call's answer
+CHANGES = ("edit", "write")
+BLIND_CHANGE = (
+    "Not run: you sent this `{tool}` in the same reply as the `read` of `{path}`, so you wrote "
+    "it before you had seen the file. Look at the text that `read` returned, find what is wrong "
+    "there, then send the `{tool}` again{how}."
+)
+HOW = {"edit": " with `old_str` copied exactly from that text", "write": " from that text"}
+AFTER_BLIND = (
+    "Not run: it came after the `{tool}` above that was not run. Send it again once that change is "
+    "made, if you still need it."
+)
+
+
+def blind_changes(calls: Sequence[Mapping[str, Any]]) -> dict[str, ToolMessage]:
+    """The answers, keyed by call id, for the first `edit`/`write` of a file that an earlier
+    call of the same reply reads, and for every call after it; empty when there is none."""
+    read: set[str] = set()
+    held: dict[str, ToolMessage] = {}
+    blocked: str | None = None
+    for call in calls:
+        if blocked is not None:
+            held[call["id"]] = _answer(call, AFTER_BLIND.format(tool=blocked))
+            continue
+        path = (call.get("args") or {}).get("path")
+        if not isinstance(path, str):
+            continue
+        if call["name"] == "read":
+            read.add(_normal(path))
+        elif call["name"] in CHANGES and _normal(path) in read:
+            text = BLIND_CHANGE.format(tool=call["name"], path=path, how=HOW[call["name"]])
+            held[call["id"]] = _answer(call, text)
+            blocked = call["name"]
+    return held
+
+
+def _normal(path: str) -> str:
+    return posixpath.normpath(path.strip())
+
+
+def _answer(call: Mapping[str, Any], text: str) -> ToolMessage:
+    return ToolMessage(
+        content=text,
+        tool_call_id=call["id"],
+        name=call["name"],
+        status="error",
+        additional_kwargs={MARKER: BLIND},
+    )
