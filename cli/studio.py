@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Protocol
 
@@ -175,7 +175,7 @@ class OneServer:
 
     def start(self, config: Path, env: dict[str, str], host: str, port: int,
               jobs: int | None) -> None:  # fmt: skip
-        argv = [langgraph_program(), *dev_args(config, host, port, jobs)]
+        argv = [langgraph_program(), *dev_args(config, host, port, jobs, env)]
         self.url, self.log = local_url(host, port), config.parent / "server.log"
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(
@@ -263,13 +263,24 @@ def server_env(host: str, port: int, extra_env: dict[str, str] | None) -> dict[s
     return env
 
 
-def dev_args(config: Path, host: str, port: int, jobs: int | None) -> list[str]:
-    """`langgraph dev`'s arguments (after the program's name)."""
+# "0": the server does not patch blocking calls to fail the run that makes one (the dev
+# runtime's blockbuster: ~4% of a loaded server's CPU, bench/README.md). `web` serves people
+# with it off unless this is "1" (the suite sets it, so a blocking call still fails a test);
+# Studio keeps it on.
+CHECK_BLOCKING_ENV = "ML_INTERN_CHECK_BLOCKING"
+
+
+def dev_args(
+    config: Path, host: str, port: int, jobs: int | None, env: Mapping[str, str]
+) -> list[str]:
+    """`langgraph dev`'s arguments (after the program's name), for a server run in `env`."""
     # Without the flag `langgraph dev` takes one run at a time (langgraph_api/cli.py sets
     # N_JOBS_PER_WORKER=1 whatever the flag's help says): every thread waits for the others.
     jobs = jobs or runs_at_once()
+    checked = [] if env.get(CHECK_BLOCKING_ENV, "1") == "1" else ["--allow-blocking"]
     return ["dev", "--config", str(config), "--no-browser", "--no-reload",
-            "--host", host, "--port", str(port), "--n-jobs-per-worker", str(jobs)]  # fmt: skip
+            "--host", host, "--port", str(port), "--n-jobs-per-worker", str(jobs),
+            *checked]  # fmt: skip
 
 
 def runs_at_once() -> int:

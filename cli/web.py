@@ -25,6 +25,7 @@ from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
 from cli.server_address import is_loopback
 from cli.studio import (
+    CHECK_BLOCKING_ENV,
     MODEL_OPTION,
     PACKAGE_ROOT,
     model_env,
@@ -146,6 +147,7 @@ def web(
 
     config = write_web_config(ml_intern_home() / "web", workers=workers > 1)
     extra = {"ML_INTERN_WEB_TOKEN": token or "", "ML_INTERN_WEB_AUTH": "", **chosen}
+    extra |= blocking_checks()
     from cli.web_workers import WorkerPool
 
     pool = WorkerPool(workers) if workers > 1 else None
@@ -175,6 +177,11 @@ def server_workers(given: int | None) -> int:
     return workers
 
 
+def blocking_checks() -> dict[str, str]:
+    """People's runs are not failed over a blocking call, unless the environment asks."""
+    return {CHECK_BLOCKING_ENV: os.environ.get(CHECK_BLOCKING_ENV, "0")}
+
+
 def web_jobs() -> int:
     """The runs `langgraph dev` hands over at once: those that go and those that wait their
     turn in serve/run_admission.py, which decides (and can say why a run waits)."""
@@ -195,6 +202,6 @@ def serve_signed_in(cwd: Path, *, host: str, port: int, extra_env: dict[str, str
         ]
 
     config = write_web_config(ml_intern_home() / "web", sign_in=True)
-    env = {**SIGN_IN_ENV, **extra_env}
+    env = {**SIGN_IN_ENV, **extra_env, **blocking_checks()}
     serve(config, host=host, port=port, announce=announce, extra_env=env, register=False,
           jobs=web_jobs())  # fmt: skip

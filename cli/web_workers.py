@@ -95,7 +95,7 @@ class Worker:
         env = {**env, WORKER_URL_ENV: self.own_url}
         if is_loopback(host):  # requests relayed to it name its own port
             env[HOSTS_ENV] = f"{env[HOSTS_ENV]},{loopback_hosts('127.0.0.1', self.own_port)}"
-        argv = [langgraph_program(), *dev_args(config, host, self.own_port, jobs)]
+        argv = [langgraph_program(), *dev_args(config, host, self.own_port, jobs, env)]
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.log.open("a" if self.proc else "w") as out:
             self.proc = subprocess.Popen(

@@ -15,6 +15,8 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["LANGSMITH_TRACING"] = "false"
 os.environ["LANGGRAPH_CLI_NO_ANALYTICS"] = "1"
 os.environ["LANGGRAPH_NO_VERSION_CHECK"] = "true"
+# Every server a test starts fails a run that blocks its event loop (cli/studio.py).
+os.environ["ML_INTERN_CHECK_BLOCKING"] = "1"
 # No saved Hugging Face login is ever used: a test gets a token only from the local Hub.
 os.environ["HF_TOKEN_PATH"] = "/nonexistent/ml-intern-tests/hf-token"
 os.environ.pop("HF_TOKEN", None)
