@@ -19,6 +19,7 @@ from nodes.blind_edit import blind_changes
 from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
 from nodes.history import last_user_index, pending_tool_calls, text_of
+from nodes.left_alone import kept_files
 from nodes.repeat_call import repeated_calls
 from nodes.run_options import run_context
 from tools.policy import PolicyContext, Verdict, decide
@@ -93,32 +94,27 @@ async def _small_model_answers(
     state: Mapping[str, Any], calls: Sequence[Mapping[str, Any]], workspace: Any, deps: AgentDeps
 ) -> dict[str, ToolMessage]:
     """A small-window model's calls answered without running: repeats of its previous call,
-    and a change sent with the `read` of its own file (and the calls after it)."""
+    a change sent with the `read` of its own file (and the calls after it), and a change to a
+    file the request says not to change."""
     if deps.role != "agent" or not calls:
         return {}
     messages = state["messages"]
+    i = last_user_index(messages)
+    request = text_of(messages[i].content) if i >= 0 else ""
     repeats = repeated_calls(messages, calls)
-    blind = blind_changes(calls)
-    if not repeats and not blind:
+    held = blind_changes(calls) | kept_files(request, calls)
+    if not repeats and not held:
         return {}
     model_id = state.get("model") or deps.settings.model_name
     profile, _ = await thread_profile(state, model_id, deps.settings)
     if not profile.small_window:
         return {}
-    if repeats:  # said again with what the request still asks for, if anything
-        left = await asyncio.to_thread(_left_to_do, state, Path(workspace or "."))
+    if repeats and i >= 0:  # said again with what the request still asks for, if anything
+        digests = (state.get("turn") or {}).get("asked_digests")
+        turn, root = messages[i + 1 :], Path(workspace or ".")
+        left = await asyncio.to_thread(asked_note, request, root, turn, digests)
         repeats = repeated_calls(messages, calls, left) if left else repeats
-    return blind | repeats
-
-
-def _left_to_do(state: Mapping[str, Any], workspace: Path) -> str | None:
-    """What the request asks for that is not done yet: a file to write or one to fix."""
-    history = state["messages"]
-    i = last_user_index(history)
-    if i < 0:
-        return None
-    digests = (state.get("turn") or {}).get("asked_digests")
-    return asked_note(text_of(history[i].content), workspace, history[i + 1 :], digests)
+    return held | repeats
 
 
 def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Verdict:
