@@ -123,6 +123,9 @@ def _arguments_json(arguments: dict[str, Any] | str) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # never hang stop() on a slow or stuck handler
+    # socketserver listens with a backlog of 5: a burst of new connections (a load test's
+    # runs) overflowed it and each dropped one waited the kernel's 1 s SYN retry.
+    request_queue_size = 1024
     owner: ScriptedLLMServer
 
 
