@@ -27,9 +27,12 @@ import socket
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from store.database import database_url
+
+if TYPE_CHECKING:
+    from store.postgres_lock import Hold
 
 LOCKS_DIR = "locks"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -71,11 +74,11 @@ class ThreadLock:
         self.path = lock_path(home, thread_id)
         self.url = database_url()  # set: an advisory lock in that database instead of a file
         self._fd: int | None = None
-        self._session: Any = None
+        self._hold: Hold | None = None  # on the process's lock session (store/postgres_lock.py)
 
     @property
     def held(self) -> bool:
-        return self._fd is not None or self._session is not None
+        return self._fd is not None or self._hold is not None
 
     def acquire(self) -> None:
         """Take the lock now or raise ThreadBusyError; taking a held lock again is a no-op."""
@@ -104,22 +107,21 @@ class ThreadLock:
         self._fd = fd
 
     def _acquire_advisory(self, url: str) -> None:
-        from store.postgres_lock import try_lock
+        from store.postgres_lock import lock_session
 
-        self._session, holder = try_lock(url, self.thread_id)
-        if self._session is None:
+        self._hold, holder = lock_session(url).try_lock(self.thread_id)
+        if self._hold is None:
             host, _, pid = holder.rpartition(":")
             raise ThreadBusyError(self.thread_id, int(pid) if pid.isdigit() else None, host or None)
 
     def release(self) -> None:
         """Let others run the thread. The file stays: removing it would race with a new holder."""
-        session, self._session = self._session, None
-        if session is not None:
-            with contextlib.suppress(Exception):
-                # Now, not when the server gets round to ending the session after the close.
-                session.execute("SELECT pg_advisory_unlock_all()")
-            with contextlib.suppress(Exception):
-                session.close()  # closing the session releases its advisory lock anyway
+        hold, self._hold = self._hold, None
+        if hold is not None and self.url is not None:
+            from store.postgres_lock import lock_session
+
+            with contextlib.suppress(Exception):  # a lost session has let it go already
+                lock_session(self.url).unlock(hold)
         fd, self._fd = self._fd, None
         if fd is None:
             return
