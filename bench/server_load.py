@@ -9,7 +9,8 @@ added latency p50/p95 at the start (a run's POST to its first model request: `la
 looks for new runs every 0.5 s when idle) and per step (a model request's arrival minus the
 previous answer of its run), server CPU per step and RSS (the server's process tree, /proc),
 and this process's own CPU per step (the HTTP client and the scripted model together: if it
-came near the server's, the bench would be measuring itself).
+came near the server's, the bench would be measuring itself), and the database's CPU per step
+when PostgreSQL runs on this machine (its processes, ended connections included: 0 on SQLite).
 A round of four runs per server process first warms up and is not reported. With `--servers 2`, two
 servers (each its own home) share one PostgreSQL database (`--db URL`, or a throwaway cluster
 from tests/fakes/postgres.py) and the workspace, and the runs are dealt to them in turn, as a
@@ -106,6 +107,33 @@ def cpu_s(pids: list[int]) -> float:
     return total / CLOCK_TICKS
 
 
+def database_cpu_s(postmaster: int | None) -> float:
+    """The database's CPU so far when it runs here: its live processes, and the connections
+    that have ended (the postmaster's children's time), which a connection per use costs."""
+    if postmaster is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return cpu_s(tree(postmaster)) + (int(fields[13]) + int(fields[14])) / CLOCK_TICKS
+
+
+def postmaster_of(url: str | None) -> int | None:
+    """The pid of the PostgreSQL server on this machine listening on `url`'s port, if any."""
+    from urllib.parse import urlsplit
+
+    port = urlsplit(url).port if url else None
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline") if port else ():
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"postgres") and f"-p {port}".encode() in b" ".join(argv):
+            return int(cmdline.parent.name)
+    return None
+
+
 def rss_mb(pids: list[int], field: str = "VmRSS") -> float:
     total = 0
     for pid in pids:
@@ -156,7 +184,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(
-    urls: list[str], servers: list[int], llm: ScriptedLLMServer, script: Script, runs: int
+    urls: list[str],
+    servers: list[int],
+    llm: ScriptedLLMServer,
+    script: Script,
+    runs: int,
+    postmaster: int | None = None,
 ) -> dict:
     """One round of `runs` runs at once, and its figures."""
     script.arrivals.clear()
@@ -167,6 +200,7 @@ def measure(
 
     pids = everything()
     cpu_before, peak_rss = cpu_s(pids), rss_mb(pids)
+    db_before = database_cpu_s(postmaster)
     each_before = [cpu_s(tree(server)) for server in servers]
     own_before = time.process_time()
     stop = threading.Event()
@@ -206,6 +240,9 @@ def measure(
         "step_p95_ms": round(percentile(added, 0.95), 1),
         "cpu_ms_per_step": round((cpu_s(everything()) - cpu_before) * 1000 / (runs * STEPS), 1),
         "bench_cpu_ms_per_step": round(own_cpu * 1000 / (runs * STEPS), 1),
+        "db_cpu_ms_per_step": round(
+            (database_cpu_s(postmaster) - db_before) * 1000 / (runs * STEPS), 1
+        ),
         "cpu_split_pct": split(
             [cpu_s(tree(s)) - b for s, b in zip(servers, each_before, strict=True)]
         ),
@@ -316,9 +353,10 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
             idle_rss = round(rss_mb([pid for server in servers for pid in tree(server)]), 1)
             # warm-up: imports, connections, each server's first run (the kernel deals a
             # worker's connections at random: enough runs that every worker gets some)
-            measure(urls, servers, llm, script, 4 * len(servers))
+            postmaster = postmaster_of(db)
+            measure(urls, servers, llm, script, 4 * len(servers), postmaster)
             for runs in args.runs:
-                rows.append(measure(urls, servers, llm, script, runs))
+                rows.append(measure(urls, servers, llm, script, runs, postmaster))
                 print(f"{rows[-1]}", file=sys.stderr)
         finally:
             for proc, out, _ in started:
