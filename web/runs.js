@@ -27,6 +27,7 @@ function onStreamEvent(event, data) {
   if (event === "metadata") {
     ui.runId = data.run_id;
     ui.starting = false;
+    actions.render(); // "Working…" (and Stop) now, not at the model's first word
   } else if (event === "messages") {
     const [chunk, meta] = data;
     const isAi = chunk && (chunk.type === "AIMessageChunk" || chunk.type === "ai");
