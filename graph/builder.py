@@ -16,7 +16,7 @@ from nodes.approval_interrupt import approval_interrupt
 from nodes.call_model import BACK_TO_WORK, call_model
 from nodes.compact import compact, needs_compact
 from nodes.deps import AgentDeps
-from nodes.doom_check import doom_check
+from nodes.doom_check import detect_loop, doom_check, tool_signatures
 from nodes.execute_tools import execute_tools
 from nodes.history import earlier_calls, note_kind
 
@@ -25,21 +25,32 @@ if TYPE_CHECKING:
     from langgraph.graph.state import CompiledStateGraph
 
 
+def to_model(state: AgentState) -> Literal["doom_check", "call_model"]:
+    """The loop guard's node runs only when its tail shows a loop: a superstep (a checkpoint
+    written, its writes, the stream's events) for nothing cost a third of a run's
+    checkpoints."""
+    return (
+        "doom_check" if detect_loop(tool_signatures(state.get("messages") or [])) else "call_model"
+    )
+
+
 def entry_router(
     deps: AgentDeps,
-) -> Callable[[AgentState], Awaitable[Literal["compact", "doom_check"]]]:
+) -> Callable[[AgentState], Awaitable[Literal["compact", "doom_check", "call_model"]]]:
     # A plain function with a typed `state` (not a partial): LangGraph reads the
     # annotation to give the router the whole state, not just the node's input.
     # Routers are async so LangGraph runs them on the loop, not via a thread pool.
-    async def route_entry(state: AgentState) -> Literal["compact", "doom_check"]:
+    async def route_entry(state: AgentState) -> Literal["compact", "doom_check", "call_model"]:
         """Before each model call: compact first when the context is over budget."""
-        return "compact" if needs_compact(state, deps) else "doom_check"
+        return "compact" if needs_compact(state, deps) else to_model(state)
 
     return route_entry
 
 
-async def route_after_compact(state: AgentState) -> Literal["doom_check", "__end__"]:
-    return END if state.get("stop_reason") in ("compacted", "compact_failed") else "doom_check"
+async def route_after_compact(
+    state: AgentState,
+) -> Literal["doom_check", "call_model", "__end__"]:
+    return END if state.get("stop_reason") in ("compacted", "compact_failed") else to_model(state)
 
 
 async def route_after_doom_check(state: AgentState) -> Literal["call_model", "__end__"]:
@@ -48,7 +59,7 @@ async def route_after_doom_check(state: AgentState) -> Literal["call_model", "__
 
 async def route_after_model(
     state: AgentState,
-) -> Literal["approval_interrupt", "compact", "doom_check", "__end__"]:
+) -> Literal["approval_interrupt", "compact", "doom_check", "call_model", "__end__"]:
     if state.get("stop_reason") in ("max_iterations", "max_cost"):
         return END
     if state.get("compact_request") == "overflow":
@@ -59,16 +70,18 @@ async def route_after_model(
     if isinstance(last, AIMessage) and last.tool_calls:
         return "approval_interrupt"
     if note_kind(last) in BACK_TO_WORK:
-        return "doom_check"
+        return to_model(state)
     return END
 
 
-async def route_after_approval(state: AgentState) -> list[Send] | Literal["doom_check"]:
+async def route_after_approval(
+    state: AgentState,
+) -> list[Send] | Literal["doom_check", "call_model"]:
     """One task per approved call, so a crash re-runs only the unfinished ones. Calls all
     answered without running (refused, or a small model's repeat) still pass the loop guard."""
     approved = state.get("approved_calls") or []
     if not approved:
-        return "doom_check"
+        return to_model(state)
     model = state.get("model")
     spent = float((state.get("usage") or {}).get("job_cost_usd", 0.0))
     return [Send("execute_tools", tool_task(state, call, model, spent)) for call in approved]
@@ -94,14 +107,15 @@ def build_graph(
     builder.add_node("approval_interrupt", partial(approval_interrupt, deps=deps))
     builder.add_node("execute_tools", partial(execute_tools, deps=deps), input_schema=ToolTask)
     entry = entry_router(deps)
-    builder.add_conditional_edges(START, entry, ["compact", "doom_check"])
-    builder.add_conditional_edges("execute_tools", entry, ["compact", "doom_check"])
-    builder.add_conditional_edges("compact", route_after_compact, ["doom_check", END])
+    to_guard_or_model = ["doom_check", "call_model"]
+    builder.add_conditional_edges(START, entry, ["compact", *to_guard_or_model])
+    builder.add_conditional_edges("execute_tools", entry, ["compact", *to_guard_or_model])
+    builder.add_conditional_edges("compact", route_after_compact, [*to_guard_or_model, END])
     builder.add_conditional_edges("doom_check", route_after_doom_check, ["call_model", END])
     builder.add_conditional_edges(
-        "call_model", route_after_model, ["approval_interrupt", "compact", "doom_check", END]
+        "call_model", route_after_model, ["approval_interrupt", "compact", *to_guard_or_model, END]
     )
     builder.add_conditional_edges(
-        "approval_interrupt", route_after_approval, ["execute_tools", "doom_check"]
+        "approval_interrupt", route_after_approval, ["execute_tools", *to_guard_or_model]
     )
     return builder.compile(checkpointer=checkpointer, name="ml_intern")

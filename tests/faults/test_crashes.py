@@ -35,8 +35,11 @@ NODE_OF: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
     ("execute_tools", lambda e: bool(e.get("tool_call_ids"))),
     ("call_model", lambda e: "turn" in (e.get("updated") or e.get("channels") or [])),
     ("approval_interrupt", lambda e: "approved_calls" in (e.get("updated") or e.get("channels"))),
-    ("doom_check", lambda e: "branch:to:call_model" in (e.get("updated") or e.get("channels"))),
-    ("execute_tools", lambda e: "branch:to:doom_check" in (e.get("updated") or [])),
+    # The tools' step goes on to the model (or to the loop guard when the tail repeats).
+    (
+        "execute_tools",
+        lambda e: {"branch:to:call_model", "branch:to:doom_check"} & set(e.get("updated") or []),
+    ),
 ]
 
 
@@ -80,17 +83,17 @@ CHAINS: dict[str, list[Kill]] = {
         Kill("tool", (25, 0)),
     ],
     "between nodes": [
-        Kill("after_put", 4, node="call_model"),
-        Kill("after_put", 21, node="approval_interrupt"),  # the tools have not started
-        Kill("after_writes", 17, node="execute_tools"),  # one of three results committed
-        Kill("after_put", 14, node="doom_check"),
+        Kill("after_put", 3, node="call_model"),
+        Kill("after_put", 22, node="approval_interrupt"),  # the tools have not started
+        Kill("after_writes", 24, node="execute_tools"),  # one of three results committed
+        Kill("after_put", 14, node="call_model"),
         Kill("after_put", 23, node="execute_tools"),
     ],
     "during a checkpoint write": [
-        Kill("in_put", 3, node="doom_check"),
-        Kill("in_writes", 7, node="execute_tools", sql="INTO writes"),  # a `write` result
-        Kill("in_put", 19, node="call_model"),  # its writes are committed: no second call
-        Kill("in_writes", 20, node="execute_tools"),  # a bash result, at COMMIT
+        Kill("in_put", 3, node="call_model"),  # the second step's model reply
+        Kill("in_writes", 5, node="execute_tools", sql="INTO writes"),  # a `write` result
+        Kill("in_put", 20, node="call_model"),  # its writes are committed: no second call
+        Kill("in_writes", 22, node="execute_tools"),  # a bash result, at COMMIT
         Kill("in_put", 24, node="approval_interrupt"),
     ],
 }
