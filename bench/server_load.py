@@ -183,6 +183,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
+def latencies(script: Script, started: dict[str, float]) -> tuple[list[float], list[float]]:
+    """(each run's POST to its first model request, each step's added wait), in ms."""
+    start, added = [], []
+    for task, times in script.arrivals.items():
+        start.append((times[0] - started[task]) * 1000)
+        added += [(t - p - script.step) * 1000 for p, t in itertools.pairwise(times)]
+    return start, added
+
+
 def measure(
     urls: list[str],
     servers: list[int],
@@ -222,11 +231,12 @@ def measure(
     stop.set()
     sampler.join()
     own_cpu = time.process_time() - own_before
-    start, added = [], []
-    for task, times in script.arrivals.items():
-        start.append((times[0] - started[task]) * 1000)
-        added += [(t - p - script.step) * 1000 for p, t in itertools.pairwise(times)]
+    start, added = latencies(script, started)
     model_s = STEPS * script.step
+
+    def per_step(seconds: float) -> float:
+        return round(seconds * 1000 / (runs * STEPS), 1)
+
     return {
         "runs": runs,
         "ok": sum(ok),
@@ -238,11 +248,9 @@ def measure(
         "start_p95_ms": round(percentile(start, 0.95), 1),
         "step_p50_ms": round(percentile(added, 0.5), 1),
         "step_p95_ms": round(percentile(added, 0.95), 1),
-        "cpu_ms_per_step": round((cpu_s(everything()) - cpu_before) * 1000 / (runs * STEPS), 1),
-        "bench_cpu_ms_per_step": round(own_cpu * 1000 / (runs * STEPS), 1),
-        "db_cpu_ms_per_step": round(
-            (database_cpu_s(postmaster) - db_before) * 1000 / (runs * STEPS), 1
-        ),
+        "cpu_ms_per_step": per_step(cpu_s(everything()) - cpu_before),
+        "bench_cpu_ms_per_step": per_step(own_cpu),
+        "db_cpu_ms_per_step": per_step(database_cpu_s(postmaster) - db_before),
         "cpu_split_pct": split(
             [cpu_s(tree(s)) - b for s, b in zip(servers, each_before, strict=True)]
         ),
