@@ -12,6 +12,7 @@ warning naming its path; scanning never raises.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -79,8 +80,9 @@ def scan_skills(workspace: Path | None, env: Mapping[str, str] | None = None) ->
     by_name: dict[str, Skill] = {}
     warnings: list[str] = []
     for source, root in skill_roots(workspace, env):
-        for path in _skill_files(root, warnings):
-            skill = _read_skill_cached(path, source, warnings)
+        found = _bundled() if source == "bundled" else _scan_root(root, source)
+        for path, skill, why in found:
+            warnings.extend(why)
             if skill is None:
                 continue
             earlier = by_name.get(skill.name)
@@ -91,6 +93,23 @@ def scan_skills(workspace: Path | None, env: Mapping[str, str] | None = None) ->
                 )
             by_name[skill.name] = skill
     return SkillScan(tuple(sorted(by_name.values(), key=lambda s: s.name)), tuple(warnings))
+
+
+def _scan_root(root: Path, source: Source) -> list[tuple[Path, Skill | None, list[str]]]:
+    """Each SKILL.md under `root`: (path, the skill or None, what was wrong)."""
+    warnings: list[str] = []
+    found = []
+    for path in _skill_files(root, warnings):
+        why: list[str] = []
+        found.append((path, _read_skill_cached(path, source, why), why))
+    return [(root, None, warnings), *found] if warnings else found
+
+
+@functools.cache
+def _bundled() -> list[tuple[Path, Skill | None, list[str]]]:
+    """The package's own skills, read once: they do not change under a running process, and
+    listing their folders on every model call was ~3% of a loaded server's CPU."""
+    return _scan_root(BUNDLED_DIR, "bundled")
 
 
 def skill_body(skill: Skill) -> str:
