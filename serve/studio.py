@@ -165,13 +165,21 @@ async def build_now() -> None:
     settle_heap()
 
 
+# A young collection every 20,000 allocations, not 700: a run's step allocates tens of
+# thousands of short-lived objects (chunks, events, checkpoint rows), and with Python's
+# defaults the collector ran ~450 young and ~40 middle collections per 128 runs per server,
+# ~10% of a loaded server's CPU (bench/README.md, "Eighth pass"); ~10 MB more held per server.
+GC_THRESHOLDS = (20_000, 20, 10)
+
+
 def settle_heap() -> None:
     """What the server built to start (~1.5 million objects: the runtime's modules, the graph)
     lives as long as the server, yet every full collection walked it: ~0.2 s of CPU each, with
     the event loop stopped, several times a minute under load. Collected once, then frozen out
-    of the collector's walks."""
+    of the collector's walks; later collections are spaced for a server's allocation rate."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @asynccontextmanager
