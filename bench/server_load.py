@@ -202,9 +202,7 @@ def measure(
 ) -> dict:
     """One round of `runs` runs at once, and its figures."""
     script.arrivals.clear()
-    llm.peak_in_flight = 0
-    llm.requests.clear()  # kept by the fake for tests; here only more for the collector to walk
-    llm.request_headers.clear()
+    llm.reset_counts()
 
     def everything() -> list[int]:
         return [pid for server in servers for pid in tree(server)]

@@ -409,6 +409,14 @@ class ScriptedLLMServer:
             self.stated.clear()
             self.peak_in_flight = self.in_flight
 
+    def reset_counts(self) -> None:
+        """Forget what was asked and the peak in flight, keeping the script: a load test's
+        rounds (the requests, ~44 KB each, are otherwise more for its collector to walk)."""
+        with self._lock:
+            self.requests.clear()
+            self.request_headers.clear()
+            self.peak_in_flight = self.in_flight
+
     def start(self) -> ScriptedLLMServer:
         """Bind and serve in a daemon thread; returns self."""
         if self._httpd is not None:
