@@ -22,10 +22,11 @@ import functools
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
-from store.database import connect, connect_kwargs
+from store.database import DatabaseError, connect, connect_kwargs
 from store.postgres_connection import borrowed
 
 HOLDER = """
@@ -58,6 +59,9 @@ def lock_key(thread_id: str) -> int:
     return int.from_bytes(hashlib.sha256(thread_id.encode()).digest()[:8], "big", signed=True)
 
 
+RETRY_OPEN_S = 2.0  # after a failed open, lock attempts fail at once this long
+
+
 class Hold:
     """One lock taken: its key and the connection that took it."""
 
@@ -74,6 +78,7 @@ class LockSession:
         self.conn: Any = None
         self.pid = 0  # the process that opened `conn` (a forked child opens its own)
         self.holds: dict[int, Hold] = {}
+        self.failed: tuple[float, str] | None = None  # the last open that failed: when, why
 
     def try_lock(self, thread_id: str) -> tuple[Hold | None, str]:
         """(the hold, '') when taken; (None, who holds it: 'host:pid' or '') when not."""
@@ -119,7 +124,17 @@ class LockSession:
     def _reopen(self) -> Any:
         if self.conn is not None and self.pid == os.getpid():
             self.conn.close()
-        conn = connect(self.url)
+        # Opens wait in line behind the mutex: against a database that does not answer, each
+        # would wait out its connect timeout after the one before. One wait, then the same
+        # answer at once for a moment.
+        if self.failed is not None and time.monotonic() - self.failed[0] < RETRY_OPEN_S:
+            raise DatabaseError(self.failed[1])
+        try:
+            conn = connect(self.url)
+        except DatabaseError as error:
+            self.failed = (time.monotonic(), str(error))
+            raise
+        self.failed = None
         try:
             for setting, value in DEAD_PEER_PROBES:  # the database's side of this connection
                 conn.execute(f"SET {setting} = {value}")
