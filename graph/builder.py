@@ -18,7 +18,7 @@ from nodes.compact import compact, needs_compact
 from nodes.deps import AgentDeps
 from nodes.doom_check import detect_loop, doom_check, tool_signatures
 from nodes.execute_tools import execute_tools
-from nodes.history import earlier_calls, note_kind
+from nodes.history import all_answered, earlier_calls, note_kind
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 
 
 def to_model(state: AgentState) -> Literal["doom_check", "call_model"]:
-    """The loop guard's node runs only when its tail shows a loop: a superstep (a checkpoint
-    written, its writes, the stream's events) for nothing cost a third of a run's
-    checkpoints."""
-    return (
-        "doom_check" if detect_loop(tool_signatures(state.get("messages") or [])) else "call_model"
-    )
+    """The loop guard's node runs only when it may have something to say: a superstep (a
+    checkpoint, its writes, the stream's events) for nothing was a quarter of a run's
+    checkpoints. After a step of several calls each call's router sees only its own result,
+    so the node, which sees them all, decides then."""
+    messages = state.get("messages") or []
+    if detect_loop(tool_signatures(messages)) or not all_answered(messages):
+        return "doom_check"
+    return "call_model"
 
 
 def entry_router(

@@ -155,6 +155,16 @@ def results_by_call(messages: Sequence[AnyMessage], ai_index: int) -> dict[str, 
     return found
 
 
+def all_answered(messages: Sequence[AnyMessage]) -> bool:
+    """True when the newest message that called tools has a result for every call."""
+    for i in range(len(messages) - 1, -1, -1):
+        message = messages[i]
+        if isinstance(message, AIMessage) and message.tool_calls:
+            results = results_by_call(messages, i)
+            return all(call["id"] in results for call in message.tool_calls)
+    return True
+
+
 def repair_orphans(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
     """Give every tool call its result right after its AI message, as providers require.
 

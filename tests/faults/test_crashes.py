@@ -35,6 +35,8 @@ NODE_OF: list[tuple[str, Callable[[dict[str, Any]], bool]]] = [
     ("execute_tools", lambda e: bool(e.get("tool_call_ids"))),
     ("call_model", lambda e: "turn" in (e.get("updated") or e.get("channels") or [])),
     ("approval_interrupt", lambda e: "approved_calls" in (e.get("updated") or e.get("channels"))),
+    # The loop guard (after a step of several calls, or a repeat) that found nothing to say.
+    ("doom_check", lambda e: (e.get("updated") or e.get("channels")) == ["branch:to:call_model"]),
     # The tools' step goes on to the model (or to the loop guard when the tail repeats).
     (
         "execute_tools",
@@ -84,17 +86,17 @@ CHAINS: dict[str, list[Kill]] = {
     ],
     "between nodes": [
         Kill("after_put", 3, node="call_model"),
-        Kill("after_put", 22, node="approval_interrupt"),  # the tools have not started
-        Kill("after_writes", 24, node="execute_tools"),  # one of three results committed
-        Kill("after_put", 14, node="call_model"),
-        Kill("after_put", 23, node="execute_tools"),
+        Kill("after_put", 23, node="approval_interrupt"),  # the tools have not started
+        Kill("after_writes", 25, node="execute_tools"),  # one of three results committed
+        Kill("after_put", 14, node="execute_tools"),
+        Kill("after_put", 20, node="doom_check"),  # after three calls at once: the guard looks
     ],
     "during a checkpoint write": [
         Kill("in_put", 3, node="call_model"),  # the second step's model reply
         Kill("in_writes", 5, node="execute_tools", sql="INTO writes"),  # a `write` result
-        Kill("in_put", 20, node="call_model"),  # its writes are committed: no second call
-        Kill("in_writes", 22, node="execute_tools"),  # a bash result, at COMMIT
-        Kill("in_put", 24, node="approval_interrupt"),
+        Kill("in_put", 21, node="call_model"),  # its writes are committed: no second call
+        Kill("in_writes", 23, node="execute_tools"),  # a bash result, at COMMIT
+        Kill("in_put", 26, node="approval_interrupt"),
     ],
 }
 

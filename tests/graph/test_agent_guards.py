@@ -34,6 +34,26 @@ async def test_doom_loop_fires_once_and_the_model_changes_course(
         assert_valid_tool_pairing(request["messages"])
 
 
+async def test_a_repeated_step_of_parallel_calls_is_caught_on_its_second_round(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    """Each call's router sees only its own result; the guard must still see the whole step."""
+    for i in range(2):
+        llm.add(
+            Turn(
+                tool_calls=[
+                    call("glob", f"a{i}", pattern="*.nothing"),
+                    call("glob", f"b{i}", pattern="*.none"),
+                ]
+            )
+        )
+    llm.add(Turn(content="changed approach"))
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        events = await collect(session.send("find the files"))
+    assert [guard_count(r) for r in llm.requests] == [0, 0, 1]
+    assert events[-1].data["stop_reason"] == "done"
+
+
 async def test_polling_with_changing_results_never_fires(
     llm: ScriptedLLMServer, workspace: Path
 ) -> None:
