@@ -96,7 +96,8 @@ def scan_skills(workspace: Path | None, env: Mapping[str, str] | None = None) ->
 
 
 def _scan_root(root: Path, source: Source) -> list[tuple[Path, Skill | None, list[str]]]:
-    """Each SKILL.md under `root`: (path, the skill or None, what was wrong)."""
+    """Each SKILL.md under `root`: (path, the skill or None, what was wrong); first, when the
+    folder itself could not be listed, (root, None, why)."""
     warnings: list[str] = []
     found = []
     for path in _skill_files(root, warnings):

@@ -15,10 +15,10 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from nodes.history import MARKER
+from nodes.asked_changes import FILE_TOOLS
+from nodes.history import not_run
 
 BLIND = "blind_edit"  # the MARKER of a held call's answer
-CHANGES = ("edit", "write")
 BLIND_CHANGE = (
     "Not run: you sent this `{tool}` in the same reply as the `read` of `{path}`, so you wrote "
     "it before you had seen the file. Look at the text that `read` returned, find what is wrong "
@@ -39,29 +39,19 @@ def blind_changes(calls: Sequence[Mapping[str, Any]]) -> dict[str, ToolMessage]:
     blocked: str | None = None
     for call in calls:
         if blocked is not None:
-            held[call["id"]] = _answer(call, AFTER_BLIND.format(tool=blocked))
+            held[call["id"]] = not_run(call, AFTER_BLIND.format(tool=blocked), BLIND)
             continue
         path = (call.get("args") or {}).get("path")
         if not isinstance(path, str):
             continue
         if call["name"] == "read":
             read.add(_normal(path))
-        elif call["name"] in CHANGES and _normal(path) in read:
+        elif call["name"] in FILE_TOOLS and _normal(path) in read:
             text = BLIND_CHANGE.format(tool=call["name"], path=path, how=HOW[call["name"]])
-            held[call["id"]] = _answer(call, text)
+            held[call["id"]] = not_run(call, text, BLIND)
             blocked = call["name"]
     return held
 
 
 def _normal(path: str) -> str:
     return posixpath.normpath(path.strip())
-
-
-def _answer(call: Mapping[str, Any], text: str) -> ToolMessage:
-    return ToolMessage(
-        content=text,
-        tool_call_id=call["id"],
-        name=call["name"],
-        status="error",
-        additional_kwargs={MARKER: BLIND},
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, ToolMessage
@@ -129,6 +129,17 @@ def pending_tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
         if is_user_message(message):
             return []
     return []
+
+
+def not_run(call: Mapping[str, Any], text: str, marker: str) -> ToolMessage:
+    """The answer to a call that was held back instead of run, marked with why."""
+    return ToolMessage(
+        content=text,
+        tool_call_id=call["id"],
+        name=call["name"],
+        status="error",
+        additional_kwargs={MARKER: marker},
+    )
 
 
 def interrupted_results(

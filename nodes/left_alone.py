@@ -13,11 +13,10 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from nodes.asked_changes import left_alone
-from nodes.history import MARKER
+from nodes.asked_changes import FILE_TOOLS, left_alone
+from nodes.history import not_run
 
 LEFT_ALONE = "left_alone"  # the MARKER of such a call's answer
-CHANGES = ("edit", "write")
 KEPT = (
     "Not run: the request says not to change `{path}`, so it stays as it is. Change the other "
     "files the request names instead."
@@ -33,14 +32,8 @@ def kept_files(request: str, calls: Sequence[Mapping[str, Any]]) -> dict[str, To
     answers: dict[str, ToolMessage] = {}
     for call in calls:
         path = (call.get("args") or {}).get("path")
-        if call["name"] in CHANGES and isinstance(path, str) and _named(path, kept):
-            answers[call["id"]] = ToolMessage(
-                content=KEPT.format(path=path),
-                tool_call_id=call["id"],
-                name=call["name"],
-                status="error",
-                additional_kwargs={MARKER: LEFT_ALONE},
-            )
+        if call["name"] in FILE_TOOLS and isinstance(path, str) and _named(path, kept):
+            answers[call["id"]] = not_run(call, KEPT.format(path=path), LEFT_ALONE)
     return answers
 
 
