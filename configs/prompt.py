@@ -129,6 +129,9 @@ COMPUTE_EXAMPLE = "For {table}, `bash` with: " + python_heredoc(
 # It wrote the right program for a file of ids with `f.write(f'{id}\n')`, but the JSON of its
 # call turned that `\n` into a line break: a syntax error, twice (split-leak); it wrote
 # invented metrics by hand (f1-confusion). pandas and json write files with no `\n` to type.
+# Asked how many rows of sales.csv have region north and amount above 100, it printed the
+# north rows' summed amount and answered that (csv-count): a count is the length of a filter.
+COUNT_EXAMPLE = "To count the rows that match: len(df[(df['a'] == 'x') & (df['b'] > 1)])."
 WRITE_EXAMPLE = (
     "To write a file, end the program with <a frame or column>.to_csv('NAME', index=False) "
     "(header=False for values only) or json.dump(<a dict>, open('NAME', 'w'))."
@@ -166,5 +169,5 @@ def runtime_note(
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     tables = [t for t in _TABLE.findall(files) if plain(t)] if small else []
     if tables:  # a name that is not plain would be code in the example: none is given
-        lines += [COMPUTE_EXAMPLE.format(table=tables[0]), WRITE_EXAMPLE]
+        lines += [COMPUTE_EXAMPLE.format(table=tables[0]), COUNT_EXAMPLE, WRITE_EXAMPLE]
     return "\n".join(lines)

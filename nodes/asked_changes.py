@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from nodes.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
+from nodes.history import text_of
 from tools.policy import inside_workspace
 
 ASKED_CHANGES = (
@@ -26,6 +27,8 @@ _NEGATED = re.compile(r"\b(?:not|never|don't|do not)\s+$", re.I)
 # A bash command that rewrites a file in place or by redirection.
 _REWRITES = re.compile(r"\bsed\s+-i|\bperl\s+-[a-z]*i|>\s*\S|\btee\b|\bpatch\b|open\(.*['\"][wa]")
 FILE_TOOLS = ("edit", "write")
+_EXIT = re.compile(r"\[exit code: (-?\d+)\b.*\]")
+_NOTE = re.compile(r"Do not call it again\b")  # a repeated call's answer ends so
 DIGEST_LIMIT = (
     1_000_000  # bytes, read on the event loop; a larger file is judged by the calls naming it
 )
@@ -113,9 +116,28 @@ def asked_note(
     """What a small model's final answer is sent back with: a file the request asks it to
     write that is missing, else one it asks it to fix that is unchanged; None when neither."""
     if missing := missing_files(request, workspace):
-        return asked_files_note(missing)
+        return asked_files_note(missing, last_failure(turn))
     if unchanged := unchanged_files(request, workspace, turn, before):
         return asked_changes_note(unchanged)
+    return None
+
+
+def last_failure(turn: Sequence[BaseMessage]) -> str | None:
+    """The error line of this turn's last `bash` result when that command failed, else None."""
+    names = {
+        call["id"]: call["name"]
+        for message in turn
+        if isinstance(message, AIMessage)
+        for call in message.tool_calls
+    }
+    for message in reversed(turn):
+        if isinstance(message, ToolMessage) and names.get(message.tool_call_id) == "bash":
+            lines = [line.strip() for line in text_of(message.content).splitlines()]
+            lines = [line for line in lines if line and not _NOTE.match(line)]
+            code = _EXIT.fullmatch(lines[-1]) if lines else None
+            if code is None or code.group(1) == "0":
+                return None
+            return lines[-2] if len(lines) > 1 else None
     return None
 
 

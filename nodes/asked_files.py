@@ -21,6 +21,15 @@ ASKED_FILES = (
     "You were asked to write {files}, but the workspace has no such file: nothing was saved. "
     "Call `write` now with the content the request describes; then answer."
 )
+ASKED_AFTER_ERROR = (
+    "You were asked to write {files}, but the workspace has no such file: your last program "
+    "stopped with an error before it saved {it} ({error}). Fix that error and run the program "
+    "again so that it saves {it}; then answer."
+)
+# Asked to save predictions for test.csv, its program failed (KeyError: 'label') and the note
+# above sent it to `write`: it wrote eight invented rows (train-classifier). When a program
+# failed, the file is its output, so the error is what to fix.
+ERROR_CHARS = 200
 # What a file a person names in a request is usually called; a bare `e.g.` or a host name is not.
 EXTENSIONS = (
     "csv|tsv|json|jsonl|txt|md|py|ipynb|yaml|yml|toml|ini|cfg|log|parquet|html|xml|sh|npy|"
@@ -71,8 +80,15 @@ def missing_files(request: str, workspace: Path) -> list[str]:
     return missing
 
 
-def asked_files_note(files: list[str]) -> str:
-    return fill(ASKED_FILES, files)
+def asked_files_note(files: list[str], error: str | None = None) -> str:
+    """The note naming `files`; `error`, the last line of a failed program, sends the model to
+    fix it rather than to `write` the file by hand."""
+    if not error:
+        return fill(ASKED_FILES, files)
+    said = error if len(error) <= ERROR_CHARS else error[:ERROR_CHARS] + " ..."
+    return fill(
+        ASKED_AFTER_ERROR.replace("{error}", said.replace("{", "{{").replace("}", "}}")), files
+    )
 
 
 def fill(note: str, files: list[str]) -> str:

@@ -8,6 +8,7 @@ cheapest-hardware). Told which named file it never opened, it can still look.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +29,17 @@ UNREAD_ASKED = (  # the same, with the request said again
 )
 # Sent to read model.md, it read it and restated it as its answer (cheapest-hardware): the
 # request, said again after the note, is the question its next answer is for.
+UNUSED_TABLE = (
+    "You answered without using {files}, which the request names, so your answer does not "
+    "come from {it}. Run `bash` with a python3 program that loads {it} with "
+    "pd.read_csv('{first}') and does what this request asks, then answer from what it prints: "
+    '"{request}"'
+)
+# Asked to predict every row of test.csv, it trained and predicted on a split of train.csv;
+# sent to `read` test.csv, it saw a cut view of it and gave the same answer (train-classifier).
+# A table is used by a program, not read.
 REQUEST_CHARS = 400
+_TABLE = re.compile(r"[\w./-]+\.csv")  # a name that is plain code inside the quotes above
 
 
 def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
@@ -53,7 +64,10 @@ def unread_note(files: list[str], request: str = "") -> str:
     said = " ".join(request.split())
     if len(said) > REQUEST_CHARS:
         said = said[:REQUEST_CHARS].rsplit(" ", 1)[0] + " ..."
-    note = UNREAD_ASKED.replace("{request}", _braced(said)) if said else UNREAD
+    if said and _TABLE.fullmatch(files[0]):
+        note = UNUSED_TABLE.replace("{request}", _braced(said))
+    else:
+        note = UNREAD_ASKED.replace("{request}", _braced(said)) if said else UNREAD
     return fill(note.replace("{first}", _braced(json.dumps(files[0])[1:-1])), files)
 
 

@@ -93,3 +93,40 @@ async def test_the_note_comes_once_a_turn_and_never_for_a_large_model(
         async with open_session(fast_settings(large.url), workspace, mode="headless") as session:
             events = await collect(session.send(LEAK))
         assert len(large.requests) == 1 and events[-1].data["final_text"] == "Id 1."
+
+
+def test_the_asked_files_note_after_a_failed_program_snapshot() -> None:
+    note = asked_files_note(["predictions.csv"], "KeyError: 'label'")
+    check_snapshot("asked_files_after_error.md", note + "\n")
+    assert "`write`" not in note
+    long = asked_files_note(["a.csv"], "{x}" * 100)  # braces kept, cut at ERROR_CHARS
+    assert "({x}{x}" in long and " ...). Fix" in long and len(long) < 400
+
+
+async def test_a_failed_program_sends_the_model_back_to_its_error_not_to_write_by_hand(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on train-classifier: its program failed, the note said `write`, and it wrote eight
+    invented predictions."""
+    (workspace / "test.csv").write_text("id,x1\n300,0.5\n")
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    failing = {"name": "bash", "arguments": {"command": "python3 -c \"raise KeyError('label')\""}}
+    fixed = {
+        "name": "bash",
+        "arguments": {"command": "printf 'id,label\\n300,1\\n' > predictions.csv"},
+    }
+    llm.add(
+        Turn(tool_calls=[failing]),
+        Turn(content="The predictions are saved."),
+        Turn(tool_calls=[fixed]),
+        Turn(content="Saved predictions.csv."),
+    )
+    settings = fast_settings(None, model_name=SMALL)
+    request = "Predict the label of every row of test.csv. Save the predictions to predictions.csv."
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send(request))
+    told = json.dumps(llm.requests[2]["messages"])
+    expected = asked_files_note(["predictions.csv"], "KeyError: 'label'")
+    assert json.dumps(expected)[1:-1] in told
+    assert (workspace / "predictions.csv").read_text() == "id,label\n300,1\n"
+    assert events[-1].data["final_text"] == "Saved predictions.csv."

@@ -29,6 +29,20 @@ def test_the_unread_files_note_snapshot() -> None:
     assert long.endswith(' ..."') and len(long) < len(unread_note(["a.md"])) + 480
 
 
+def test_an_unused_table_is_sent_to_a_program_not_to_read() -> None:
+    """Seen on train-classifier: it predicted on a split of train.csv; sent to `read` test.csv,
+    it saw a cut view and gave the same answer."""
+    request = (
+        "Train a classifier on train.csv and predict the label of every row of test.csv. "
+        "Save the predictions to predictions.csv with the columns `id,label`."
+    )
+    note = unread_note(["test.csv"], request)
+    check_snapshot("unused_table.md", note + "\n")
+    assert "pd.read_csv('test.csv')" in note and "`read`" not in note
+    assert "`read`" in unread_note(["model.md", "test.csv"], request)
+    assert "`read`" in unread_note(["test.csv"])
+
+
 def test_a_named_file_counts_as_opened_when_any_call_names_it(
     workspace: Path, tmp_path: Path
 ) -> None:

@@ -195,11 +195,14 @@ def apply_edit(text: str, old: str, new: str, *, replace_all: bool = False) -> E
     """
     if not old:
         raise ToolException("old_str is empty. To create a file or replace all of it, use `write`.")
-    if old == new:
-        raise ToolException("old_str and new_str are identical; nothing to change.")
     crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
     if crlf:
         text, old, new = (s.replace("\r\n", "\n") for s in (text, old, new))
+    if old == new:
+        # Absent text is the more useful error: Qwen2.5-Coder-1.5B sent a line of check.py as
+        # both strings of an edit of stats.py, three times over (bench/README.md, fix-bug).
+        _exact(text, old, new, True) or _fuzzy(text, old, new)
+        raise ToolException("old_str and new_str are identical; nothing to change.")
     outcome = _exact(text, old, new, replace_all) or _fuzzy(text, old, new)
     if crlf:
         outcome = dataclasses.replace(outcome, text=outcome.text.replace("\n", "\r\n"))

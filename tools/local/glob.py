@@ -2,7 +2,9 @@
 
 A small-window model also sees each file's size: asked for the largest file, Qwen2.5-Coder-1.5B
 globbed `**/*.jsonl` and named the first hit, a 6.9 kB file over a 46.7 kB one (bench/README.md,
-largest-file); a size beside each path is also what it needs to budget its reads.
+largest-file); a size beside each path is also what it needs to budget its reads. With sizes
+shown it still named the first hit, so its hits come largest first, the order of the workspace
+listing it is sent with each call.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tools.policy import file_rule
 from tools.tool_factory import make_tool
 
 MAX_RESULTS = 200
+LARGEST_FIRST = "Largest first:"
 
 
 class GlobArgs(BaseModel):
@@ -49,10 +52,20 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
     if not hits:
         hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
         return f"No files match {pattern!r} in {call.show(base)}.{hint}"
-    hits.sort(key=mtime, reverse=True)
+    hits.sort(key=_size if call.small_window else mtime, reverse=True)
     shown = [_shown(call, p) for p in hits[:MAX_RESULTS]]
     more = len(hits) - MAX_RESULTS
-    return "\n".join(shown) + (f"\n[{more} more not shown; narrow the pattern]" if more > 0 else "")
+    head = [LARGEST_FIRST] if call.small_window else []
+    tail = [f"[{more} more not shown; narrow the pattern]"] if more > 0 else []
+    return "\n".join(head + shown + tail)
+
+
+def _size(path: Path) -> int:
+    """A file's size for the small model's order; a directory or a vanished file sorts last."""
+    try:
+        return path.stat().st_size if path.is_file() else -1
+    except OSError:
+        return -1
 
 
 def _shown(call: CallContext, path: Path) -> str:

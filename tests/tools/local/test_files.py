@@ -392,16 +392,19 @@ async def test_glob_lists_newest_first_and_skips_tool_dirs(run: Run, workspace: 
 async def test_glob_gives_a_small_model_each_files_size(
     tools: dict[str, BaseTool], workspace: Path
 ) -> None:
-    """Asked for the largest file, a small model named the first hit of its glob."""
+    """Asked for the largest file, a small model named the first hit of its glob: its hits come
+    largest first, a larger model's newest first."""
     _tree(workspace, {"data/val.jsonl": "v" * 6_900, "data/train.jsonl": "t" * 46_700})
     (workspace / "data" / "sub").mkdir()
     small = await call_tool(tools["glob"], {"pattern": "data/*"}, workspace, read_tokens=1000)
-    assert sorted(small.splitlines()) == [
-        "data/sub/",
+    assert small.splitlines()[:3] == [
+        "Largest first:",
         "data/train.jsonl (46.7 kB)",
         "data/val.jsonl (6.9 kB)",
     ]
+    assert small.splitlines()[3:] == ["data/sub/"]
     large = await call_tool(tools["glob"], {"pattern": "data/*"}, workspace)
+    assert large.splitlines()[-1] == "data/train.jsonl"
     assert sorted(large.splitlines()) == ["data/sub/", "data/train.jsonl", "data/val.jsonl"]
 
 
@@ -459,3 +462,14 @@ def test_apply_edit_rules(text: str, old: str, new: str, replace_all: bool, expe
 def test_apply_edit_refuses_meaningless_edits(old: str, new: str, message: str) -> None:
     with pytest.raises(ToolException, match=message):
         apply_edit("same\n", old, new)
+
+
+def test_an_unchanged_edit_of_absent_text_says_the_text_is_absent() -> None:
+    """Seen on fix-bug: a line of check.py sent as both strings of an edit of stats.py."""
+    with pytest.raises(ToolException, match="not found in the file") as absent:
+        apply_edit(
+            "lo, hi = min(xs), max(xs)\n",
+            "assert min_max([2]) == [0.0]",
+            "assert min_max([2]) == [0.0]",
+        )
+    assert "identical" not in str(absent.value)
