@@ -100,7 +100,7 @@ def test_the_asked_files_note_after_a_failed_program_snapshot() -> None:
     check_snapshot("asked_files_after_error.md", note + "\n")
     assert "`write`" not in note
     long = asked_files_note(["a.csv"], "{x}" * 100)  # braces kept, cut at ERROR_CHARS
-    assert "({x}{x}" in long and " ...). Fix" in long and len(long) < 400
+    assert "({x}{x}" in long and " ...). Fix" in long and len(long) < 450
 
 
 async def test_a_failed_program_sends_the_model_back_to_its_error_not_to_write_by_hand(

@@ -14,6 +14,7 @@ from tools.local.bash_process import run_bash
 from tools.local.one_line_python import one_line_note
 from tools.local.read_only import is_read_only_command
 from tools.local.sandbox import Sandbox
+from tools.local.traceback_focus import focus_traceback
 from tools.local.tree_scan import TreeScan
 from tools.policy import Need
 from tools.secret_paths import leaves_workspace, mentions_secret_path
@@ -76,7 +77,9 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
     async def bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
         emit = lambda line: call.progress(line=line)  # noqa: E731
         output = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
-        return output + one_line_note(command, output) if call.small_window else output
+        if not call.small_window:
+            return output
+        return focus_traceback(command, output) + one_line_note(command, output)
 
     return ToolSpec(
         tool=make_tool("bash", BashArgs, bash),

@@ -1,0 +1,63 @@
+"""A small model's failing Python program: its own failing line shown under its frame, library
+frames folded (bench/README.md, train-classifier: it blamed the wrong file for a KeyError)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from langchain_core.tools import BaseTool
+
+from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.fakes.tool_calls import call_tool
+from tools.local.family import local_specs
+from tools.local.traceback_focus import focus_traceback, heredoc_program
+
+PYTHON = shlex.quote(sys.executable)
+SEEN = f"""{PYTHON} - <<'EOF'
+import pandas as pd
+train = pd.DataFrame({{'id': [1, 2], 'label': [0, 1]}})
+test = pd.DataFrame({{'id': [3]}})
+
+print(len(train))
+test['label'] = test['label'] + 1
+EOF
+"""
+
+
+def bash_tool() -> BaseTool:
+    return next(spec.tool for spec in local_specs() if spec.name == "bash")
+
+
+async def test_a_small_model_sees_its_failing_line_and_not_pandas_internals(
+    tmp_path: Path,
+) -> None:
+    small = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, read_tokens=1000)
+    large = await call_tool(bash_tool(), {"command": SEEN}, tmp_path)
+    assert "site-packages" in large and "test['label'] = " not in large
+    check_snapshot("traceback_focus.md", small + "\n")
+    assert "site-packages" not in small and ".pyx" not in small
+    assert '  File "<stdin>", line 6, in <module>\n    test[\'label\'] = test' in small
+    assert small.endswith("KeyError: 'label'\n[exit code: 1]")
+
+
+async def test_a_script_of_the_workspace_keeps_its_frames_as_python_printed_them(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "stats.py").write_text("def mean(xs):\n    return sum(xs) / len(xs)\n")
+    (tmp_path / "check.py").write_text("from stats import mean\n\nprint(mean([]))\n")
+    command = f"{PYTHON} check.py"
+    small = await call_tool(bash_tool(), {"command": command}, tmp_path, read_tokens=1000)
+    large = await call_tool(bash_tool(), {"command": command}, tmp_path)
+    assert small == large
+    assert "return sum(xs) / len(xs)" in small and "ZeroDivisionError" in small
+
+
+def test_only_a_python_here_document_is_a_program() -> None:
+    assert heredoc_program("python3 - <<EOF\na = 1\nb\nEOF") == ["a = 1", "b"]
+    assert heredoc_program('cd x && python3.11 - << "END"\nx\n  END\n') == ["x"]
+    assert heredoc_program("cat <<'EOF'\na\nEOF") is None
+    assert heredoc_program("python3 -c 'print(1)'") is None
+    plain = 'Traceback in a log file, not one\n  File "x.py", line 1, in f\n'
+    assert focus_traceback("python3 - <<'EOF'\nx\nEOF", plain) == plain

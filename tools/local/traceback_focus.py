@@ -1,0 +1,69 @@
+"""A Python traceback as a small model can use it: its own lines shown, library frames folded.
+
+Qwen2.5-Coder-1.5B ran a here-document program whose line 14 read a `label` column test.csv
+does not have. Python shows no source for `<stdin>`, and six pandas frames came between that
+frame and `KeyError: 'label'`; it blamed train.csv and asked to add the column there
+(bench/README.md, train-classifier). The failing line of its own program, shown under its
+frame, is what it needs; pandas' internals are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEREDOC = re.compile(
+    r"\bpython(?:3(?:\.\d+)?)?\s+-\s*<<-?\s*(['\"]?)(\w+)\1[^\n]*\n(.*?)\n\s*\2\s*(?:\n|$)",
+    re.S,
+)
+_FRAME = re.compile(r'^(\s*)File "([^"]+)", line (\d+), in .+$')
+_LIBRARY = re.compile(
+    r"/(?:site-packages|dist-packages)/|/lib/python3\.\d+/|^<frozen |\.(?:pyx|pxd|pxi)$"
+)
+FOLDED = "{indent}[{count} frame{s} in library code not shown]"
+
+
+def heredoc_program(command: str) -> list[str] | None:
+    """The lines of the Python program `command` feeds through a here-document, if any."""
+    match = _HEREDOC.search(command)
+    return match.group(3).split("\n") if match else None
+
+
+def focus_traceback(command: str, output: str) -> str:
+    """`output` with each library frame of a traceback folded into a count and each frame of
+    the command's here-document program followed by its line; other output is unchanged."""
+    if "Traceback (most recent call last):" not in output:
+        return output
+    program = heredoc_program(command)
+    lines = output.split("\n")
+    shown: list[str] = []
+    folded, indent, i = 0, "", 0
+    while i < len(lines):
+        frame = _FRAME.match(lines[i])
+        body_end = _frame_end(lines, i) if frame else i + 1
+        if frame and _LIBRARY.search(frame.group(2)):
+            folded, indent = folded + 1, frame.group(1)
+            i = body_end
+            continue
+        if folded:
+            shown.append(FOLDED.format(indent=indent, count=folded, s="" if folded == 1 else "s"))
+            folded = 0
+        shown.extend(lines[i:body_end])
+        if frame and frame.group(2) == "<stdin>" and program and body_end == i + 1:
+            number = int(frame.group(3))
+            if 0 < number <= len(program) and program[number - 1].strip():
+                shown.append(f"{frame.group(1)}  {program[number - 1].strip()}")
+        i = body_end
+    if folded:
+        shown.append(FOLDED.format(indent=indent, count=folded, s="" if folded == 1 else "s"))
+    return "\n".join(shown)
+
+
+def _frame_end(lines: list[str], start: int) -> int:
+    """The index after a frame's header line and the source and caret lines indented under it."""
+    depth = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and lines[end].strip() and not _FRAME.match(lines[end]):
+        if len(lines[end]) - len(lines[end].lstrip()) <= depth:
+            break
+        end += 1
+    return end
