@@ -30,6 +30,13 @@ ASKED_AFTER_ERROR = (
 # above sent it to `write`: it wrote eight invented rows (train-classifier). When a program
 # failed, the file is its output, so the error is what to fix.
 ERROR_CHARS = 200
+ASKED_TABLE = (
+    "You were asked to write {files}, but the workspace has no such file: nothing was saved. "
+    "Run `bash` with a python3 program that computes what the request describes from the "
+    "workspace's files and ends with <a frame>.to_csv('{first}', index=False); then answer."
+)
+# Sent to `write` predictions.csv, it typed 100 invented rows (train-classifier): a table the
+# request asks for is a program's output.
 # What a file a person names in a request is usually called; a bare `e.g.` or a host name is not.
 EXTENSIONS = (
     "csv|tsv|json|jsonl|txt|md|py|ipynb|yaml|yml|toml|ini|cfg|log|parquet|html|xml|sh|npy|"
@@ -44,6 +51,7 @@ _VERB = re.compile(r"\b(?:write|save|create|store|export|output|produce|dump|gen
 _LEAD = re.compile(r"(?:\b(?:to|as|into|named|called|file|write|save|create))\W*$", re.I)
 SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
 MAX_SHOWN = 3
+PLAIN_TABLE = re.compile(r"[\w./-]+\.csv")  # a name that is plain code inside quotes
 WALK_LIMIT = 2000  # entries looked at for a bare name anywhere in the workspace
 WALK_DEPTH = 4
 
@@ -83,6 +91,8 @@ def missing_files(request: str, workspace: Path) -> list[str]:
 def asked_files_note(files: list[str], error: str | None = None) -> str:
     """The note naming `files`; `error`, the last line of a failed program, sends the model to
     fix it rather than to `write` the file by hand."""
+    if not error and PLAIN_TABLE.fullmatch(files[0]):
+        return fill(ASKED_TABLE.replace("{first}", files[0]), files)
     if not error:
         return fill(ASKED_FILES, files)
     said = error if len(error) <= ERROR_CHARS else error[:ERROR_CHARS] + " ..."

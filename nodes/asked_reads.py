@@ -8,14 +8,13 @@ cheapest-hardware). Told which named file it never opened, it can still look.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage
 
 from nodes.asked_changes import left_alone
-from nodes.asked_files import FILE_NAME, fill
+from nodes.asked_files import FILE_NAME, PLAIN_TABLE, fill
 from tools.policy import inside_workspace
 
 UNREAD = (
@@ -39,7 +38,6 @@ UNUSED_TABLE = (
 # sent to `read` test.csv, it saw a cut view of it and gave the same answer (train-classifier).
 # A table is used by a program, not read.
 REQUEST_CHARS = 400
-_TABLE = re.compile(r"[\w./-]+\.csv")  # a name that is plain code inside the quotes above
 
 
 def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
@@ -64,7 +62,7 @@ def unread_note(files: list[str], request: str = "") -> str:
     said = " ".join(request.split())
     if len(said) > REQUEST_CHARS:
         said = said[:REQUEST_CHARS].rsplit(" ", 1)[0] + " ..."
-    if said and _TABLE.fullmatch(files[0]):
+    if said and PLAIN_TABLE.fullmatch(files[0]):
         note = UNUSED_TABLE.replace("{request}", _braced(said))
     else:
         note = UNREAD_ASKED.replace("{request}", _braced(said)) if said else UNREAD

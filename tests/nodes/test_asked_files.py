@@ -103,6 +103,14 @@ def test_the_asked_files_note_after_a_failed_program_snapshot() -> None:
     assert "({x}{x}" in long and " ...). Fix" in long and len(long) < 450
 
 
+def test_an_asked_table_is_sent_to_a_program_not_to_write_by_hand() -> None:
+    """Seen on train-classifier: sent to `write` predictions.csv, it typed invented rows."""
+    note = asked_files_note(["predictions.csv"])
+    check_snapshot("asked_table.md", note + "\n")
+    assert ".to_csv('predictions.csv', index=False)" in note and "`write`" not in note
+    assert "`write`" in asked_files_note(["metrics.json", "predictions.csv"])
+
+
 async def test_a_failed_program_sends_the_model_back_to_its_error_not_to_write_by_hand(
     llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
