@@ -28,6 +28,7 @@ _NEGATED = re.compile(r"\b(?:not|never|don't|do not)\s+$", re.I)
 _REWRITES = re.compile(r"\bsed\s+-i|\bperl\s+-[a-z]*i|>\s*\S|\btee\b|\bpatch\b|open\(.*['\"][wa]")
 FILE_TOOLS = ("edit", "write")
 _EXIT = re.compile(r"\[exit code: (-?\d+)\b.*\]")
+_OWN_FRAME = re.compile(r'File "<stdin>", line (\d+), in ')
 _NOTE = re.compile(r"Do not call it again\b")  # a repeated call's answer ends so
 DIGEST_LIMIT = (
     1_000_000  # bytes, read on the event loop; a larger file is judged by the calls naming it
@@ -137,8 +138,20 @@ def last_failure(turn: Sequence[BaseMessage]) -> str | None:
             code = _EXIT.fullmatch(lines[-1]) if lines else None
             if code is None or code.group(1) == "0":
                 return None
-            return lines[-2] if len(lines) > 1 else None
+            if len(lines) < 2:
+                return None
+            return _failing_line(lines) + lines[-2]
     return None
+
+
+def _failing_line(lines: list[str]) -> str:
+    """Where the model's own here-document program failed, as "line N, `code`: ", from the
+    last frame whose line the traceback shows (tools/local/traceback_focus.py); else ""."""
+    for i in range(len(lines) - 2, -1, -1):
+        frame = _OWN_FRAME.match(lines[i])
+        if frame and i + 1 < len(lines) - 1 and not lines[i + 1].startswith(("File ", "[")):
+            return f"line {frame.group(1)}, `{lines[i + 1]}`: "
+    return ""
 
 
 def asked_changes_note(files: list[str]) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from nodes.asked_changes import left_alone
+from nodes.asked_changes import FILE_TOOLS, left_alone
 from nodes.asked_files import FILE_NAME, PLAIN_TABLE, fill
 from tools.policy import inside_workspace
 
@@ -38,6 +39,7 @@ UNUSED_TABLE = (
 # sent to `read` test.csv, it saw a cut view of it and gave the same answer (train-classifier).
 # A table is used by a program, not read.
 REQUEST_CHARS = 400
+WRITTEN_TEXT = ("content", "old_str", "new_str")
 
 
 def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
@@ -75,10 +77,17 @@ def _braced(text: str) -> str:
 
 
 def _call_arguments(turn: Sequence[BaseMessage]) -> str:
-    """Every argument of this turn's tool calls, as one text."""
+    """Every argument of this turn's tool calls, as one text, but the text an `edit` or `write`
+    puts in a file: a card that names reviews.csv has not opened it (dataset-card)."""
     return "\n".join(
-        json.dumps(call.get("args") or {}, ensure_ascii=False)
+        json.dumps(_looked_up(call["name"], call.get("args") or {}), ensure_ascii=False)
         for message in turn
         if isinstance(message, AIMessage)
         for call in message.tool_calls
     )
+
+
+def _looked_up(tool: str, args: dict[str, Any]) -> dict[str, Any]:
+    if tool not in FILE_TOOLS:
+        return args
+    return {k: v for k, v in args.items() if k not in WRITTEN_TEXT}

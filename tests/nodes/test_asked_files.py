@@ -7,11 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import ToolMessage
 
+from nodes.asked_changes import last_failure
 from nodes.asked_files import asked_files, asked_files_note, missing_files
-from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.configs.test_prompt_snapshot import SNAPSHOTS, check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.tool_calls import calls
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 LEAK = (
@@ -138,3 +141,25 @@ async def test_a_failed_program_sends_the_model_back_to_its_error_not_to_write_b
     assert json.dumps(expected)[1:-1] in told
     assert (workspace / "predictions.csv").read_text() == "id,label\n300,1\n"
     assert events[-1].data["final_text"] == "Saved predictions.csv."
+
+
+def test_the_failing_line_of_a_here_document_program_is_named() -> None:
+    """Seen on train-classifier: shown KeyError: 'label', it blamed train.csv; its line 14 read
+    the column from test.csv."""
+    focused = (SNAPSHOTS / "traceback_focus.md").read_text()
+    program = calls(("bash", {"command": "python3 - <<'EOF'\n...\nEOF"}))
+    result = ToolMessage(content=focused, tool_call_id="0")
+    assert last_failure([program, result]) == (
+        "line 6, `test['label'] = test['label'] + 1`: KeyError: 'label'"
+    )
+    repeated = ToolMessage(
+        content=f"You already made this call and have its result (above): {focused}\n"
+        "Do not call it again.",
+        tool_call_id="0",
+    )
+    assert last_failure([program, repeated]) == last_failure([program, result])
+    plain = ToolMessage(content="Traceback:\nValueError: x\n[exit code: 1]", tool_call_id="0")
+    assert last_failure([program, plain]) == "ValueError: x"
+    assert (
+        last_failure([program, ToolMessage(content="ok\n[exit code: 0]", tool_call_id="0")]) is None
+    )

@@ -59,6 +59,21 @@ def test_a_named_file_counts_as_opened_when_any_call_names_it(
     assert unread_files(request, workspace, [*listed, by_python, read]) == []
 
 
+def test_a_file_named_in_written_text_has_not_been_opened(workspace: Path) -> None:
+    """Seen on dataset-card: a card naming reviews.csv, with invented counts, was written
+    without opening reviews.csv."""
+    (workspace / "reviews.csv").write_text("text,label\ngood,pos\n")
+    request = "Write a dataset card for reviews.csv as README.md with the number of rows."
+    card = {"path": "README.md", "content": "# reviews.csv\nrows: 10000\n"}
+    edit = {"path": "README.md", "old_str": "reviews.csv", "new_str": "reviews.csv (40 rows)"}
+    written = [calls(("write", card)), calls(("edit", edit))]
+    assert unread_files(request, workspace, written) == ["reviews.csv"]
+    counted = calls(
+        ("bash", {"command": "python3 -c \"import pandas; pandas.read_csv('reviews.csv')\""})
+    )
+    assert unread_files(request, workspace, [*written, counted]) == []
+
+
 def test_a_file_the_request_says_to_leave_alone_is_not_sent_to_be_read(workspace: Path) -> None:
     """Seen on shifted-labels: sent to read data.csv, the model read it and edited it."""
     (workspace / "train.py").write_text("labels = labels[1:]\n")
