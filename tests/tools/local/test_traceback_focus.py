@@ -38,7 +38,7 @@ async def test_a_small_model_sees_its_failing_line_and_not_pandas_internals(
     assert "site-packages" in large and "test['label'] = " not in large
     check_snapshot("traceback_focus.md", small + "\n")
     assert "site-packages" not in small and ".pyx" not in small
-    assert '  File "<stdin>", line 6, in <module>\n    test[\'label\'] = test' in small
+    assert "  File \"<stdin>\", line 6, in <module>\n    test['label'] = test" in small
     assert small.endswith("KeyError: 'label'\n[exit code: 1]")
 
 
