@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections import deque
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,8 +23,10 @@ from tools.local.file_checks import (
     off_loop,
     outside_workspace,
     require_file,
+    secret_filter,
 )
 from tools.local.file_edits import ReadRegistry
+from tools.local.file_walk import walk
 from tools.local.read_fit import fitted
 from tools.places import Walls
 from tools.policy import ApprovalRule, Need, file_rule, inside_workspace
@@ -32,6 +35,7 @@ from tools.tool_factory import make_tool
 
 MAX_LINE_CHARS = 2000
 ENDING_LINES = 200
+FOLDER_FILES = 20
 
 
 class ReadArgs(BaseModel):
@@ -54,6 +58,8 @@ def read_file(
     limit: int,
 ) -> str:
     target = confined(call, path, "read", walls)
+    if call.small_window and target.is_dir():
+        raise ToolException(folder_note(call, walls, target))
     require_file(target, "Check the path, or use `glob` to find the file.")
     st = target.stat()
     editor = editor_for(call, target, "read", walls)
@@ -69,6 +75,23 @@ def read_file(
     lines = io.StringIO(text, newline="\n")
     size = len(text.encode("utf-8", errors="replace"))  # the note says kB: bytes, not chars
     return paged(call.show(target), lines, offset, limit, call.read_tokens, size)
+
+
+def folder_note(call: CallContext, walls: Walls | None, folder: Path) -> str:
+    """A small model's `read` of a folder answered with its files and the call that reads the
+    first: told to `glob` it, Qwen2.5-Coder-1.5B globbed, then read the folder again, twice
+    (bench/README.md, summarise-files)."""
+    hidden = secret_filter(call, walls)
+    files = [p for p in walk(folder, 0, dirs=False, hidden=hidden) if p.is_file()]
+    if not files:
+        return f"{call.show(folder)} is a directory, not a file, and has no files of its own."
+    names = [call.show(p) for p in files[:FOLDER_FILES]]
+    more = f", and {len(files) - FOLDER_FILES} more" if len(files) > FOLDER_FILES else ""
+    first = json.dumps({"path": names[0]})
+    return (
+        f"{call.show(folder)} is a directory, not a file. Its files: {', '.join(names)}{more}. "
+        f"`read` each one you need, e.g. {first}."
+    )
 
 
 def paged(

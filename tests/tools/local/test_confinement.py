@@ -61,6 +61,23 @@ async def test_hidden_places_are_refused_and_never_searched(ws: Path) -> None:
     assert "planted-" not in home.content
 
 
+async def test_a_small_models_read_of_a_folder_lists_only_what_glob_would(ws: Path) -> None:
+    """The listing a small model gets for a folder it tried to `read` is a search too: a
+    credential file is never named, a hidden place is refused as before."""
+    (ws.parent / ".ssh").mkdir()
+    (ws.parent / ".ssh" / "id_rsa").write_text("planted-key\n")
+    spec = {s.name: s for s in local_specs(Sandbox())}["read"]
+    small = await call_tool(spec.tool, {"path": "sub"}, ws, as_tool_call=True, read_tokens=1000)
+    assert small.status == "error" and "is a directory" in small.content
+    assert "sub/.env.example" in small.content and "sub/train.py" in small.content
+    assert "sub/.env," not in small.content and "sub/.env\n" not in small.content
+    assert '{"path": "sub/.env.example"}' in small.content
+    home = await call_tool(spec.tool, {"path": "~"}, ws, as_tool_call=True, read_tokens=1000)
+    assert "id_rsa" not in home.content and ".pgpass" not in home.content
+    large = await call_tool(spec.tool, {"path": "sub"}, ws, as_tool_call=True)
+    assert "train.py" not in large.content and "Use `glob`" in large.content
+
+
 @pytest.mark.parametrize("yolo", [False, True])
 def test_git_metadata_writes_ask_in_every_mode(ws: Path, yolo: bool) -> None:
     specs = {s.name: s for s in local_specs()}

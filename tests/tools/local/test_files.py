@@ -16,6 +16,7 @@ import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool, ToolException
 
+from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 from tools.local.file_edits import apply_edit
@@ -406,6 +407,24 @@ async def test_glob_gives_a_small_model_each_files_size(
     large = await call_tool(tools["glob"], {"pattern": "data/*"}, workspace)
     assert large.splitlines()[-1] == "data/train.jsonl"
     assert sorted(large.splitlines()) == ["data/sub/", "data/train.jsonl", "data/val.jsonl"]
+
+
+async def test_a_small_models_read_of_a_folder_names_its_files_snapshot(
+    tools: dict[str, BaseTool], workspace: Path
+) -> None:
+    """Seen on summarise-files: told to `glob` the folder it read, it globbed, then read the
+    folder again."""
+    _tree(workspace, {f"notes/{name}.txt": name for name in ("apples", "boats", "clouds")})
+    (workspace / "notes" / "deeper").mkdir()
+    (workspace / "empty").mkdir()
+    args = {"path": "notes"}
+    note = await call_tool(tools["read"], args, workspace, as_tool_call=True, read_tokens=1000)
+    assert note.status == "error"
+    check_snapshot("read_folder.md", note.content + "\n")
+    empty = await call_tool(
+        tools["read"], {"path": "empty"}, workspace, read_tokens=1000, as_tool_call=True
+    )
+    assert "has no files of its own" in empty.content
 
 
 async def test_glob_caps_results_and_says_how_many_more(run: Run, workspace: Path) -> None:
