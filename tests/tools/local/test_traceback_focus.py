@@ -59,5 +59,17 @@ def test_only_a_python_here_document_is_a_program() -> None:
     assert heredoc_program('cd x && python3.11 - << "END"\nx\n  END\n') == ["x"]
     assert heredoc_program("cat <<'EOF'\na\nEOF") is None
     assert heredoc_program("python3 -c 'print(1)'") is None
-    plain = 'Traceback in a log file, not one\n  File "x.py", line 1, in f\n'
-    assert focus_traceback("python3 - <<'EOF'\nx\nEOF", plain) == plain
+    one_liner = (
+        "Traceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        '  File "/usr/lib/python3.11/json/__init__.py", line 293, in load\n'
+        "    return loads(fp.read())\n"
+        "ValueError: x\n[exit code: 1]"
+    )
+    # No here-document, so no line to show; the library frame is still folded.
+    assert focus_traceback("python3 -c 'import json'", one_liner) == (
+        "Traceback (most recent call last):\n"
+        '  File "<stdin>", line 1, in <module>\n'
+        "  [1 frame in library code not shown]\n"
+        "ValueError: x\n[exit code: 1]"
+    )
