@@ -135,6 +135,9 @@ def last_failure(turn: Sequence[BaseMessage]) -> str | None:
         if isinstance(message, ToolMessage) and names.get(message.tool_call_id) == "bash":
             lines = [line.strip() for line in text_of(message.content).splitlines()]
             lines = [line for line in lines if line and not _NOTE.match(line)]
+            # The tool's own notes on a failure (tools/local/failure_context.py) follow the code.
+            ends = [i for i, line in enumerate(lines) if _EXIT.fullmatch(line)]
+            lines = lines[: ends[-1] + 1] if ends else []
             code = _EXIT.fullmatch(lines[-1]) if lines else None
             if code is None or code.group(1) == "0":
                 return None

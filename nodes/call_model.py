@@ -34,7 +34,14 @@ from nodes.run_options import run_context
 from nodes.runaway_reply import anti_repeat_kwargs, ran_away
 from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
-from nodes.unseen_numbers import unseen_note, unseen_numbers, unseen_written, unseen_written_note
+from nodes.unseen_numbers import (
+    landed_writes,
+    last_step,
+    unseen_note,
+    unseen_numbers,
+    unseen_written,
+    unseen_written_note,
+)
 from nodes.usage import call_usage, sum_usage
 from tools.families import offered_tools
 
@@ -108,7 +115,8 @@ async def call_model(
     check = (
         small_checks(profile.reply_limit, prompt, history, run.workspace, turn) if small else None
     )
-    prompt = retold(prompt) if answer_now else prompt
+    ahead = _written_unseen(history, prompt, turn) if check and not answer_now else []
+    prompt = retold(prompt) if answer_now else [*prompt, *ahead]
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs()
@@ -126,7 +134,7 @@ async def call_model(
     elif profile.text_tool_calls:  # a local model's `<tool_call>` text, made real
         response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
-    messages: list[BaseMessage] = [*map(stamped, replay_anchor(prompt, response))]
+    messages: list[BaseMessage] = [*ahead, *map(stamped, replay_anchor(prompt, response))]
     response = stamped(response, written_by=model_id)
     messages.append(response)
     spent = call_usage(profile, prompt, response)
@@ -191,9 +199,23 @@ def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
     no tool result showed; None when there are none."""
     if numbers := unseen_numbers(text_of(response.content), small.shown):
         return unseen_note(numbers)
-    if written := unseen_written(small.turn, small.shown):
+    if written := unseen_written(landed_writes(small.turn), small.shown):
         return unseen_written_note(*written)
     return None
+
+
+def _written_unseen(
+    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], turn: dict[str, Any]
+) -> list[BaseMessage]:
+    """A small model that just wrote a file of facts with numbers no tool showed is told
+    before its next step, not after it answers: on dataset-card it wrote invented counts
+    first, then wrote them again and answered (bench/README.md). Once a turn."""
+    if turn.get("unseen_numbers"):
+        return []
+    if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
+        return []
+    turn["unseen_numbers"] = 1
+    return [note("unseen_numbers", unseen_written_note(*written))]
 
 
 def small_checks(

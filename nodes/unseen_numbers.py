@@ -25,6 +25,7 @@ UNSEEN_WRITTEN = (
     "`{path}`, which you wrote, states {numbers}, but no tool result shows {them}. Compute "
     "{them} with `bash` (python3 on the data), then `write` the file again with what it prints."
 )
+LANDED = "Wrote "  # how the `write` tool's result starts when the file was written
 # Files whose numbers are facts the request asked for (a card, metrics, a report); a program's
 # numbers (a seed, a split) are choices.
 FACT_FILES = frozenset({".md", ".txt", ".json", ".csv", ".tsv", ".yaml", ".yml"})
@@ -80,6 +81,34 @@ def unseen_written(
         ):
             return path, numbers
     return None
+
+
+def landed_writes(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """The `write` calls of `messages` that landed (their result says so), in order, as
+    replies holding only those calls: a refused or failed write put nothing in a file."""
+    landed = {
+        m.tool_call_id
+        for m in messages
+        if isinstance(m, ToolMessage) and text_of(m.content).startswith(LANDED)
+    }
+    replies: list[BaseMessage] = []
+    for message in messages:
+        if isinstance(message, AIMessage):
+            calls = [
+                c for c in message.tool_calls if c["name"] == "write" and c.get("id") in landed
+            ]
+            replies += [AIMessage(content="", tool_calls=calls)] if calls else []
+    return replies
+
+
+def last_step(history: Sequence[BaseMessage]) -> list[BaseMessage]:
+    """The last reply and its results, when those results end the history; else empty."""
+    i = len(history)
+    while i > 0 and isinstance(history[i - 1], ToolMessage):
+        i -= 1
+    if i == len(history) or i == 0 or not isinstance(history[i - 1], AIMessage):
+        return []
+    return list(history[i - 1 :])
 
 
 def unseen_written_note(path: str, numbers: Sequence[str]) -> str:

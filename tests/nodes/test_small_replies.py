@@ -106,9 +106,11 @@ def test_a_read_lines_numbers_are_not_seen_and_a_written_files_numbers_are_check
     assert unseen_written(seeded, shown) == ("notes.txt", ["1234"])  # a program's are choices
 
 
-async def test_a_small_model_that_wrote_unseen_numbers_is_sent_back_once(
+async def test_a_small_model_that_wrote_unseen_numbers_is_told_before_its_next_step(
     llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Seen on dataset-card: invented counts written first, the same write sent again, then an
+    answer; the note after the answer came two steps late."""
     (workspace / "reviews.csv").write_text("text,label\n" + "a,pos\n" * 23 + "b,neg\n" * 17)
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     guess = {"name": "write", "arguments": {"path": "README.md", "content": "pos: 20, neg: 20"}}
@@ -116,7 +118,6 @@ async def test_a_small_model_that_wrote_unseen_numbers_is_sent_back_once(
     fixed = {"name": "write", "arguments": {"path": "README.md", "content": "pos: 23, neg: 17"}}
     llm.add(
         Turn(tool_calls=[guess]),
-        Turn(content="The card is written."),
         Turn(tool_calls=[{"name": "bash", "arguments": {"command": count}}]),
         Turn(tool_calls=[fixed]),
         Turn(content="The card is written, with the counts."),
@@ -125,10 +126,32 @@ async def test_a_small_model_that_wrote_unseen_numbers_is_sent_back_once(
     settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Write a dataset card for reviews.csv as README.md."))
-    assert unseen_written_note("README.md", ["20"]) in str(llm.requests[2]["messages"])
+    told = unseen_written_note("README.md", ["20"])
+    last = llm.requests[1]["messages"][-1]
+    assert last["role"] == "user" and told in str(last["content"])  # after the write's result
+    assert llm.requests[1].get("tools")  # it may compute now
+    assert sum(told in str(r["messages"]) for r in llm.requests) == 3  # told once, kept
     assert (workspace / "README.md").read_text() == "pos: 23, neg: 17"
     assert events[-1].data["final_text"] == "The card is written, with the counts."
-    assert len(llm.requests) == 5
+    assert len(llm.requests) == 4
+
+
+async def test_a_failed_write_or_a_program_file_draws_no_note(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    script = {"name": "write", "arguments": {"path": "train.py", "content": "SEED = 1234\n"}}
+    outside = {"name": "write", "arguments": {"path": "/proc/x.md", "content": "rows: 1234\n"}}
+    llm.add(
+        Turn(tool_calls=[script]),
+        Turn(tool_calls=[outside]),
+        Turn(content="Done."),
+    )
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Write train.py and notes."))
+    assert "no tool result shows" not in str([r["messages"] for r in llm.requests])
+    assert events[-1].data["final_text"] == "Done."
 
 
 async def test_a_small_models_answer_with_an_unseen_number_is_sent_back_once(

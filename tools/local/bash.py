@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
+from tools.local.failure_context import failure_context
+from tools.local.file_checks import secret_filter
 from tools.local.one_line_python import one_line_note
 from tools.local.read_only import is_read_only_command
 from tools.local.sandbox import Sandbox
@@ -79,7 +82,11 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
         output = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
         if not call.small_window:
             return output
-        return focus_traceback(command, output) + one_line_note(command, output)
+        focused = focus_traceback(command, output)
+        walls = sandbox.walls if sandbox is not None else None
+        hidden = secret_filter(call, walls)
+        context = await asyncio.to_thread(failure_context, call.workspace, command, focused, hidden)
+        return focused + context + one_line_note(command, output)
 
     return ToolSpec(
         tool=make_tool("bash", BashArgs, bash),

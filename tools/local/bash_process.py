@@ -28,6 +28,9 @@ DRAIN_S = 0.5  # keep reading this long after bash exits; background children ma
 LOG_BURST = 200  # tool_log lines always streamed, then throttled
 LOG_INTERVAL_S = 0.05
 OUTPUT_KEEP_CHARS = 256_000  # bash output kept at the head and again at the tail
+# bubblewrap's own failure to mount onto a place that vanished after the sandbox listed it (a
+# host service's socket, removed as it stopped): the command never started, so it may start again.
+_VANISHED = re.compile(r"\Abwrap: Can't (?:mkdir parents for|create file at) (/\S+): ")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
@@ -210,6 +213,12 @@ async def _finish(proc: asyncio.subprocess.Process, output: _Output, seconds: in
     return f"{output.close() or '(no output)'}\n{_exit_note(proc.returncode)}"
 
 
+def vanished_mount(output: str, argv: list[str]) -> bool:
+    """The sandbox failed to start because a place it hides was removed after it was listed."""
+    match = _VANISHED.match(output)
+    return bool(match) and match.group(1) in argv and not os.path.lexists(match.group(1))
+
+
 async def run_bash(
     workspace: Path,
     on_line: Callable[[str], None],
@@ -226,11 +235,14 @@ async def run_bash(
     if sandbox is not None:
         found = await asyncio.to_thread(scan.scan, sandbox.roots(workspace))
         before = git_state(found)
-    argv, env = _command_line(command, workspace, sandbox, found)
     notes: list[str] = []
     try:
-        proc = await _spawn(argv, env, workspace)
-        text = await _finish(proc, _Output(throttled(on_line)), timeout)
+        for _ in range(2):
+            argv, env = _command_line(command, workspace, sandbox, found)
+            proc = await _spawn(argv, env, workspace)
+            text = await _finish(proc, _Output(throttled(on_line)), timeout)
+            if sandbox is None or not vanished_mount(text, argv):
+                break
     finally:
         if sandbox is not None and before is not None:
             notes = await asyncio.shield(_guard(scan, sandbox, workspace, before))

@@ -10,16 +10,38 @@ frame, is what it needs; pandas' internals are not.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 _HEREDOC = re.compile(
     r"\bpython(?:3(?:\.\d+)?)?\s+-\s*<<-?\s*(['\"]?)(\w+)\1[^\n]*\n(.*?)\n\s*\2\s*(?:\n|$)",
     re.S,
 )
-_FRAME = re.compile(r'^(\s*)File "([^"]+)", line (\d+), in .+$')
+_FRAME = re.compile(r'^(\s*)File "([^"]+)", line (\d+), in (.+)$')
 _LIBRARY = re.compile(
     r"/(?:site-packages|dist-packages)/|/lib/python3\.\d+/|^<frozen |\.(?:pyx|pxd|pxi)$"
 )
 FOLDED = "{indent}[{count} frame{s} in library code not shown]"
+
+
+class Frame(NamedTuple):
+    path: str
+    number: int
+    function: str
+    line: str  # its source line, stripped; empty when Python printed none
+
+
+def failing_frames(output: str) -> list[Frame]:
+    """The frames of the tracebacks in `output` (as `focus_traceback` shows them), outermost
+    first, each with the source line printed under it."""
+    lines = output.split("\n")
+    frames: list[Frame] = []
+    for i, text in enumerate(lines):
+        if match := _FRAME.match(text):
+            after = lines[i + 1] if i + 1 < len(lines) else ""
+            indented = len(after) - len(after.lstrip()) > len(match.group(1))
+            source = after.strip() if indented and not _FRAME.match(after) else ""
+            frames.append(Frame(match.group(2), int(match.group(3)), match.group(4), source))
+    return frames
 
 
 def heredoc_program(command: str) -> list[str] | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.hub_server import FakeHub, hub_env, invoke
 from tools.hub.jobs import BOOTSTRAP, UV_IMAGE, jobs_spec
 from tools.hub.jobs_follow import follow
@@ -41,6 +42,18 @@ async def test_hardware_lists_flavors_with_hourly_prices_cheapest_first(hub: Fak
     )
     prices = [float(row.rsplit("|", 2)[1]) for row in result.content.splitlines()[2:]]
     assert len(prices) > 2 and prices == sorted(prices)
+    assert "bytes per parameter" not in result.content
+
+
+async def test_a_small_model_gets_the_weights_arithmetic_under_the_table(hub: FakeHub) -> None:
+    """cheapest-hardware (bench/README.md): it never turned 13B in bf16 into 26 GB."""
+    from tests.fakes.tool_calls import call_tool
+
+    small = await call_tool(JOBS, {"operation": "hardware"}, read_tokens=1000)
+    table, note = small.split("\n\n")
+    assert table.startswith("| flavor |") and "1x T4 16 GB" in table
+    check_snapshot("weights_memory.md", note + "\n")
+    assert "7 x 2 = 14 GB" in note
 
 
 async def test_uv_sends_the_script_inline_and_returns_at_once(hub: FakeHub) -> None:

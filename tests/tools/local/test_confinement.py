@@ -97,3 +97,35 @@ def test_git_metadata_writes_ask_in_every_mode(ws: Path, yolo: bool) -> None:
         decide("write", {"path": ".git/config", "content": ""}, specs["write"].approval, headless)
         == "deny"
     )
+
+
+async def test_a_failed_programs_notes_show_no_file_outside_or_hidden(ws: Path) -> None:
+    """A small model's failed program gets the columns of the tables it read and the source of
+    the functions its failing line calls: a printed traceback or a link must not make those
+    notes show a credential file or a file outside the workspace."""
+    home = ws.parent
+    (home / "lib.py").write_text("def leak():\n    return 'planted-outside'\n")
+    (home / ".ssh").mkdir()
+    (home / ".ssh" / "keys.py").write_text("def token():\n    return 'planted-key'\n")
+    (home / ".ssh" / "keys.csv").write_text("planted-column\n1\n")
+    (ws / "helpers.py").symlink_to(home / ".ssh" / "keys.py")
+    (ws / "linked.csv").symlink_to(home / ".ssh" / "keys.csv")
+    (ws / "sub" / ".env.py").write_text("def envleak():\n    return 'planted-env'\n")
+    (ws / "sub" / "x.py").write_text("envleak()\n")
+    (ws / "main.py").write_text("token()\n")
+    reads = "read_csv('../.ssh/keys.csv'); read_csv('linked.csv'); read_csv('sub/.env')"
+    spec = {s.name: s for s in local_specs()}["bash"]
+    for path, call in [
+        (home / "lib.py", "leak()"),
+        (ws / "sub/x.py", "envleak()"),
+        (ws / "main.py", "token()"),
+    ]:
+        printed = (
+            "Traceback (most recent call last):\\n"
+            f'  File \\"{path}\\", line 1, in <module>\\n    {call}\\n'
+            "KeyError: 'k'\\n"
+        )
+        command = f'echo "{reads}" >/dev/null; printf "{printed}"; exit 1'
+        out = await call_tool(spec.tool, {"command": command}, ws, read_tokens=1000)
+        assert f"    {call}\nKeyError: 'k'" in out and "planted" not in out, out
+        assert "which the failing line calls" not in out and "column" not in out, out

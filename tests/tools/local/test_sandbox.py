@@ -6,6 +6,7 @@ how to install it.
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import os
 import shutil
@@ -21,6 +22,7 @@ import pytest
 
 from tests.fakes.tool_calls import call_tool
 from tools.local.bash import bash_spec
+from tools.local.bash_process import vanished_mount
 from tools.local.sandbox import Sandbox, sandbox_problem
 from tools.policy import PolicyContext, decide
 
@@ -212,3 +214,22 @@ async def test_the_model_is_told_and_its_commands_run_inside(ws: Path, llm: Any)
     )
     result = tool_results(llm.requests[1])["b1"]
     assert "done" in result and "planted" not in result and (ws / "made.txt").exists()
+
+
+@needs_bwrap
+def test_a_hidden_place_removed_before_bubblewrap_starts_is_known(ws: Path, home: Path) -> None:
+    """A host socket (or any hidden place) can vanish between the sandbox's listing and
+    bubblewrap's mounts: bubblewrap then fails before the command starts, and that failure
+    is recognised from its real message, so the command is started again rather than lost."""
+    gone = home.parent / "svc" / "svc.sock"
+    gone.parent.mkdir()
+    gone.write_text("")
+    argv = Sandbox(hidden=(str(gone),)).wrap(["/bin/bash", "-c", "echo ran"], ws, None)
+    shutil.rmtree(gone.parent)
+    failed = subprocess.run(argv, cwd=ws, capture_output=True, text=True, check=False)
+    assert failed.returncode != 0 and "ran" not in failed.stdout
+    assert vanished_mount(failed.stderr, argv)
+    assert not vanished_mount("bwrap: Can't mkdir parents for /etc/x: no\n", argv)
+    # Through the tool, whose listing is fresh on each start, the same place gone runs.
+    out = asyncio.run(sandboxed("echo ran", ws, Sandbox(hidden=(str(gone),))))
+    assert out == "ran\n[exit code: 0]"
