@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from nodes.history import MARKER, is_user_message, note_kind, text_of
+from nodes.history import MARKER, is_user_message, note_kind
 from nodes.repeat_call import REPEAT, REPEATS
+from nodes.unseen_numbers import without_gutter
 
 ANSWER_NOW = (
     "Your tool calls so far and what they returned:\n\n{calls}\n\n"
@@ -69,7 +70,7 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
                 continue
             said = f"{call['name']} {json.dumps(call.get('args') or {}, ensure_ascii=False)}"
             told.pop(said, None)
-            told[said] = f"{said}:\n{text_of(result.content)}"
+            told[said] = f"{said}:\n{without_gutter(result)}"
     if not told:
         return list(prompt)
     ask = HumanMessage(

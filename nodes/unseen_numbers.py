@@ -118,10 +118,12 @@ def unseen_written_note(path: str, numbers: Sequence[str]) -> str:
 
 
 def _shown_text(shown: Iterable[BaseMessage]) -> str:
-    return "\n".join(_without_gutter(m) for m in shown if not isinstance(m, AIMessage))
+    return "\n".join(without_gutter(m) for m in shown if not isinstance(m, AIMessage))
 
 
-def _without_gutter(message: BaseMessage) -> str:
+def without_gutter(message: BaseMessage) -> str:
+    """A message's text; a `read` result without the line numbers `read` put before each
+    line (they were not in the file)."""
     text = text_of(message.content)
     return (
         _GUTTER.sub("", text)

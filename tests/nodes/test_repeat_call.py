@@ -192,3 +192,22 @@ def test_a_cycle_is_retold_once_per_call_with_its_last_result() -> None:
     *_, ask = retold(history)
     calls = 'read {"path": "b.json"}:\nb.json #1\n\nread {"path": "a.json"}:\na.json #2'
     assert ask.content == ANSWER_NOW.format(calls=calls)
+
+
+def test_a_read_is_retold_without_its_line_numbers() -> None:
+    """Seen on summarise-files: asked to summarise each file in one line, it answered
+    "apples.txt: 1 line" for each, from the `     1\t` before each retold line."""
+    from langchain_core.messages import SystemMessage
+
+    from nodes.answer_now import retold
+
+    history = [SystemMessage("s"), HumanMessage("summarise each .txt file in one line")]
+    history += [step("0", "read", path="apples.txt")]
+    history += [ToolMessage(content="     1\tApples grow on trees.", tool_call_id="0", name="read")]
+    history += [step("1", "bash", command="cut -f1 t.tsv"), result("1", "     7\tseven")]
+    *_, ask = retold(history)
+    calls = (
+        'read {"path": "apples.txt"}:\nApples grow on trees.\n\n'
+        'bash {"command": "cut -f1 t.tsv"}:\n     7\tseven'  # a program's output is as it printed
+    )
+    assert ask.content == ANSWER_NOW.format(calls=calls)
