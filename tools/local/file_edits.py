@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import stat
 import tempfile
 import threading
+from collections import Counter
 from contextlib import suppress
 from pathlib import Path
 
@@ -309,4 +311,22 @@ def _no_match_message(lines: list[str], first_wanted: str) -> str:
     if close:
         n = candidates[close[0]]
         message += f"\nClosest line to the start of old_str is line {n}: {lines[n - 1].rstrip()!r}"
+    elif (n := _line_with_the_words(lines, first_wanted)) is not None:
+        message += (
+            f"\nLine {n} holds the same words and signs, in another order or with more "
+            f"around them: {lines[n - 1].rstrip()!r}"
+        )
     return message
+
+
+_WORDS = re.compile(r"\w+|[^\w\s]")
+
+
+def _line_with_the_words(lines: list[str], wanted: str) -> int | None:
+    """The shortest line holding every word and sign of `wanted`: Qwen2.5-Coder-1.5B, shown
+    `(hi + lo)`, sent old_str `lo + hi` four times (bench/README.md, fix-bug)."""
+    need = Counter(_WORDS.findall(wanted))
+    if not need:
+        return None
+    holding = [n for n, line in enumerate(lines, 1) if not need - Counter(_WORDS.findall(line))]
+    return min(holding, key=lambda n: len(lines[n - 1].strip()), default=None)

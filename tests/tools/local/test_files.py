@@ -353,6 +353,23 @@ async def test_edit_without_a_match_points_to_the_closest_line(run: Run, workspa
     assert path.read_text() == "import os\nlearning_rate = 0.001\n"
 
 
+async def test_edit_of_a_fragment_in_another_order_points_to_the_line_holding_it(
+    run: Run, workspace: Path
+) -> None:
+    """fix-bug (bench/README.md): shown `(hi + lo)`, the model sent old_str `lo + hi`."""
+    text = "def min_max(xs):\n    lo, hi = min(xs), max(xs)\n    return [(x - lo) / (hi + lo) for x in xs]\n"
+    path = await _read_file(run, workspace, "stats.py", text)
+    result = await run("edit", path="stats.py", old_str="lo + hi", new_str="hi - lo")
+    assert result.endswith(
+        "Line 3 holds the same words and signs, in another order or with more around them: "
+        "'    return [(x - lo) / (hi + lo) for x in xs]'"
+    )
+    check_snapshot("edit_same_words.md", result.partition("\n")[2] + "\n")
+    nowhere = await run("edit", path="stats.py", old_str="lo * hi", new_str="hi - lo")
+    assert nowhere.endswith("copy the exact text (without the line-number prefix).")  # no `*`
+    assert path.read_text() == text
+
+
 async def test_edit_requires_a_read_and_keeps_crlf_line_endings(run: Run, workspace: Path) -> None:
     path = workspace / "win.txt"
     path.write_bytes(b"one\r\ntwo\r\n")
