@@ -22,6 +22,7 @@ from nodes.history import last_user_index, pending_tool_calls, text_of
 from nodes.left_alone import kept_files
 from nodes.repeat_call import repeated_calls
 from nodes.run_options import run_context
+from nodes.skill_budget import second_skills
 from tools.policy import PolicyContext, Verdict, decide
 
 if TYPE_CHECKING:
@@ -94,8 +95,8 @@ async def _small_model_answers(
     state: Mapping[str, Any], calls: Sequence[Mapping[str, Any]], workspace: Any, deps: AgentDeps
 ) -> dict[str, ToolMessage]:
     """A small-window model's calls answered without running: repeats of its previous call,
-    a change sent with the `read` of its own file (and the calls after it), and a change to a
-    file the request says not to change."""
+    a change sent with the `read` of its own file (and the calls after it), a change to a
+    file the request says not to change, and a second skill in one turn."""
     if deps.role != "agent" or not calls:
         return {}
     messages = state["messages"]
@@ -103,6 +104,7 @@ async def _small_model_answers(
     request = text_of(messages[i].content) if i >= 0 else ""
     repeats = repeated_calls(messages, calls)
     held = blind_changes(calls) | kept_files(request, calls)
+    held |= second_skills(messages[i + 1 :] if i >= 0 else messages, calls)
     if not repeats and not held:
         return {}
     model_id = state.get("model") or deps.settings.model_name

@@ -1,0 +1,49 @@
+"""A small model loads one skill a turn; a second is answered instead of loaded.
+
+Qwen2.5-Coder-1.5B, asked to train a classifier on a CSV in a 9,216-token window, loaded
+asr-fine-tuning, dataset-audit, dataset-building, distillation and embedding-models in a row
+(about 2,000 tokens each), was compacted, and answered about speech recognition
+(bench/README.md, train-classifier). Its window holds one playbook next to the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
+from nodes.history import not_run
+
+SKILL_BUDGET = "skill_budget"  # the MARKER of such a call's answer
+ONE_SKILL = (
+    "Not loaded: you loaded the skill `{loaded}` this turn, and your context window holds one. "
+    "Work on the request now with your tools (`bash` with python3 for the workspace's files)."
+)
+
+
+def second_skills(
+    turn: Sequence[BaseMessage], calls: Sequence[Mapping[str, Any]]
+) -> dict[str, ToolMessage]:
+    """The answers, keyed by call id, for `skill` calls after the first one this turn loaded
+    (earlier in the turn or earlier in the same reply)."""
+    loaded = _loaded(turn)
+    held: dict[str, ToolMessage] = {}
+    for call in calls:
+        if call["name"] != "skill":
+            continue
+        if loaded is not None:
+            held[call["id"]] = not_run(call, ONE_SKILL.format(loaded=loaded), SKILL_BUDGET)
+        else:
+            loaded = str((call.get("args") or {}).get("name", ""))
+    return held
+
+
+def _loaded(turn: Sequence[BaseMessage]) -> str | None:
+    """The name of the first skill this turn loaded (its result not an error), if any."""
+    ok = {m.tool_call_id for m in turn if isinstance(m, ToolMessage) and m.status != "error"}
+    for message in turn:
+        for call in message.tool_calls if isinstance(message, AIMessage) else []:
+            if call["name"] == "skill" and call["id"] in ok:
+                return str((call.get("args") or {}).get("name", ""))
+    return None
