@@ -17,6 +17,7 @@ from tools.local.file_checks import secret_filter
 from tools.local.one_line_python import one_line_note
 from tools.local.read_only import is_read_only_command
 from tools.local.sandbox import Sandbox
+from tools.local.sed_unchanged import sed_targets, unchanged_note
 from tools.local.traceback_focus import focus_traceback
 from tools.local.tree_scan import TreeScan
 from tools.policy import Need
@@ -79,14 +80,15 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
 
     async def bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
         emit = lambda line: call.progress(line=line)  # noqa: E731
-        output = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
         if not call.small_window:
-            return output
+            return await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
+        hidden = secret_filter(call, sandbox.walls if sandbox is not None else None)
+        seds = await asyncio.to_thread(sed_targets, command, call.workspace, hidden)
+        output = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
         focused = focus_traceback(command, output)
-        walls = sandbox.walls if sandbox is not None else None
-        hidden = secret_filter(call, walls)
         context = await asyncio.to_thread(failure_context, call.workspace, command, focused, hidden)
-        return focused + context + one_line_note(command, output)
+        unchanged = await asyncio.to_thread(unchanged_note, seds, call.workspace, output)
+        return focused + context + unchanged + one_line_note(command, output)
 
     return ToolSpec(
         tool=make_tool("bash", BashArgs, bash),

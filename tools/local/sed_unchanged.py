@@ -1,0 +1,75 @@
+"""A `sed -i` that changed nothing, said so: sed exits 0 when its pattern matches no line.
+
+Qwen2.5-Coder-1.5B, asked to fix stats.py so that check.py passes, ran
+`sed -i 's/min_max([2, 4, 6]) == [0.0, 0.25, 0.5]/.../' stats.py` (a line of check.py, not of
+stats.py), saw `[exit code: 0]`, ran check.py, got the same failure and sent the same sed until
+the repeat guard (bench/README.md, fix-bug, every run). The file it meant to change never did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+
+UNCHANGED = (
+    "`sed -i` changed nothing: {files} {are} as before, because the pattern matched no line "
+    "there. `read` the file and `edit` it with text copied from what `read` shows."
+)
+MAX_BYTES = 2_000_000
+_IN_PLACE = re.compile(r"-[A-Za-z]*i\S*|--in-place(?:=\S*)?")
+
+
+def sed_targets(command: str, workspace: Path, hidden: Callable[[Path], bool]) -> dict[Path, str]:
+    """The workspace files an in-place `sed` in `command` names, with their digests now; empty
+    when the command has no such sed (or is not simple enough to read)."""
+    try:
+        words = shlex.split(command, comments=False)
+    except ValueError:
+        return {}
+    targets: dict[Path, str] = {}
+    for start, word in enumerate(words):
+        if Path(word).name != "sed":
+            continue
+        args = _until_separator(words[start + 1 :])
+        if not any(
+            a == "-i" or (a.startswith("-i") and len(a) <= 4) or a == "--in-place" for a in args
+        ):
+            continue
+        for arg in args:
+            if arg.startswith("-"):
+                continue
+            path = (workspace / arg).resolve()
+            inside = path.is_relative_to(workspace) and not hidden(path) and path.is_file()
+            if inside and (digest := _digest(path)) is not None:
+                targets[path] = digest
+    return targets
+
+
+def unchanged_note(targets: dict[Path, str], workspace: Path, output: str) -> str:
+    """The note when the command succeeded and every file its `sed -i` named is as before."""
+    if not targets or not output.rstrip().endswith("[exit code: 0]"):
+        return ""
+    if any(_digest(path) != digest for path, digest in targets.items()):
+        return ""
+    names = [f"`{p.relative_to(workspace).as_posix()}`" for p in targets]
+    files = " and ".join(names)
+    return "\n\n" + UNCHANGED.format(files=files, are="are" if len(names) > 1 else "is")
+
+
+def _until_separator(words: list[str]) -> list[str]:
+    for i, word in enumerate(words):
+        if word in {"&&", "||", ";", "|", "&"} or word.endswith(";"):
+            return words[:i] + ([word[:-1]] if word.endswith(";") and word != ";" else [])
+    return words
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
