@@ -118,7 +118,13 @@ def unseen_written_note(path: str, numbers: Sequence[str]) -> str:
 
 
 def _shown_text(shown: Iterable[BaseMessage]) -> str:
-    return "\n".join(without_gutter(m) for m in shown if not isinstance(m, AIMessage))
+    """What tools and people said; not the model's own words, nor a `write`'s result, whose
+    line count is no fact (dataset-card wrote 18 rows in an 18-line card: bench/README.md)."""
+    return "\n".join(
+        without_gutter(m)
+        for m in shown
+        if not isinstance(m, AIMessage) and not (isinstance(m, ToolMessage) and m.name == "write")
+    )
 
 
 def without_gutter(message: BaseMessage) -> str:

@@ -104,6 +104,10 @@ def test_a_read_lines_numbers_are_not_seen_and_a_written_files_numbers_are_check
     assert unseen_written(card, [*shown, counted]) is None  # the last content counts
     seeded = [written("train.py", "SEED = 1234\n"), written("notes.txt", "seed 1234\n")]
     assert unseen_written(seeded, shown) == ("notes.txt", ["1234"])  # a program's are choices
+    # Seen on dataset-card: 18 rows invented in an 18-line card; "Wrote 18 lines" is no count.
+    wrote = ToolMessage(content="Wrote 18 lines to README.md", tool_call_id="w", name="write")
+    rows = [written("README.md", "rows: 18\n")]
+    assert unseen_written(rows, [*shown, wrote]) == ("README.md", ["18"])
 
 
 async def test_a_small_model_that_wrote_unseen_numbers_is_told_before_its_next_step(
