@@ -135,6 +135,8 @@ async def call_model(
         response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*ahead, *map(stamped, replay_anchor(prompt, response))]
+    if ahead:
+        turn["unseen_numbers"] = 1
     response = stamped(response, written_by=model_id)
     messages.append(response)
     spent = call_usage(profile, prompt, response)
@@ -209,12 +211,12 @@ def _written_unseen(
 ) -> list[BaseMessage]:
     """A small model that just wrote a file of facts with numbers no tool showed is told
     before its next step, not after it answers: on dataset-card it wrote invented counts
-    first, then wrote them again and answered (bench/README.md). Once a turn."""
+    first, then wrote them again and answered (bench/README.md). Once a turn: the caller
+    marks the turn once the reply to it is stored."""
     if turn.get("unseen_numbers"):
         return []
     if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
         return []
-    turn["unseen_numbers"] = 1
     return [note("unseen_numbers", unseen_written_note(*written))]
 
 
