@@ -52,6 +52,9 @@ if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
 
+# How many times a turn a small model is told, right after a write, that the file it wrote
+# states numbers no tool showed.
+WRITTEN_UNSEEN_TIMES = 2
 # A small model sometimes ends its turn at once after a tool result: an empty reply, which
 # would end the run with no answer. It is asked once per turn to answer.
 EMPTY_REPLY_NOTE = (
@@ -137,6 +140,7 @@ async def call_model(
     messages: list[BaseMessage] = [*ahead, *map(stamped, replay_anchor(prompt, response))]
     if ahead:
         turn["unseen_numbers"] = 1
+        turn["written_unseen"] = turn.get("written_unseen", 0) + 1
     response = stamped(response, written_by=model_id)
     messages.append(response)
     spent = call_usage(profile, prompt, response)
@@ -211,9 +215,10 @@ def _written_unseen(
 ) -> list[BaseMessage]:
     """A small model that just wrote a file of facts with numbers no tool showed is told
     before its next step, not after it answers: on dataset-card it wrote invented counts
-    first, then wrote them again and answered (bench/README.md). Once a turn: the caller
-    marks the turn once the reply to it is stored."""
-    if turn.get("unseen_numbers"):
+    first, then wrote them again and answered; told once, it computed the counts and wrote
+    the card again with two of them and the invented row count (bench/README.md). Twice a
+    turn: the caller marks the turn once the reply to it is stored."""
+    if turn.get("written_unseen", 0) >= WRITTEN_UNSEEN_TIMES:
         return []
     if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
         return []

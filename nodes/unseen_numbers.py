@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from nodes.history import text_of
+from nodes.history import note_kind, text_of
 
 UNSEEN_NUMBERS = (
     "Your answer states {numbers}, but no tool result shows {them}. Numbers come from your "
@@ -118,12 +118,15 @@ def unseen_written_note(path: str, numbers: Sequence[str]) -> str:
 
 
 def _shown_text(shown: Iterable[BaseMessage]) -> str:
-    """What tools and people said; not the model's own words, nor a `write`'s result, whose
-    line count is no fact (dataset-card wrote 18 rows in an 18-line card: bench/README.md)."""
+    """What tools and people said; not the model's own words, a `write`'s result (its line
+    count is no fact: dataset-card wrote 18 rows in an 18-line card, bench/README.md), or this
+    check's notes, which quote the numbers they doubt."""
     return "\n".join(
         without_gutter(m)
         for m in shown
-        if not isinstance(m, AIMessage) and not (isinstance(m, ToolMessage) and m.name == "write")
+        if not isinstance(m, AIMessage)
+        and not (isinstance(m, ToolMessage) and m.name == "write")
+        and note_kind(m) != "unseen_numbers"
     )
 
 

@@ -140,6 +140,37 @@ async def test_a_small_model_that_wrote_unseen_numbers_is_told_before_its_next_s
     assert len(llm.requests) == 4
 
 
+async def test_a_rewrite_that_keeps_an_invented_number_is_told_again_then_no_more(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen on dataset-card: told once, it counted, then rewrote the card with the counts and
+    its invented 1000 rows."""
+    (workspace / "reviews.csv").write_text("text,label\n" + "a,pos\n" * 23 + "b,neg\n" * 17)
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    count = "python3 -c 'import collections; print(collections.Counter(open(\"reviews.csv\")))'"
+
+    def card(text: str) -> dict[str, object]:
+        return {"name": "write", "arguments": {"path": "README.md", "content": text}}
+
+    llm.add(
+        Turn(tool_calls=[card("rows: 1000, pos: 500")]),
+        Turn(tool_calls=[{"name": "bash", "arguments": {"command": count}}]),
+        Turn(tool_calls=[card("rows: 1000, pos: 23, neg: 17")]),
+        Turn(tool_calls=[card("rows: 4000, pos: 23, neg: 17")]),
+        Turn(content="Written."),
+        Turn(content="Not asked for."),
+    )
+    settings = fast_settings(None, model_name=SMALL)
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Write a dataset card for reviews.csv as README.md."))
+    first = unseen_written_note("README.md", ["1000", "500"])
+    again = unseen_written_note("README.md", ["1000"])
+    assert first in str(llm.requests[1]["messages"][-1]["content"])
+    assert again in str(llm.requests[3]["messages"][-1]["content"])
+    assert "4000" not in str(llm.requests[4]["messages"][-1]["content"])  # twice a turn at most
+    assert events[-1].data["final_text"] == "Written." and len(llm.requests) == 5
+
+
 async def test_a_failed_write_or_a_program_file_draws_no_note(
     llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
