@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
@@ -13,8 +14,10 @@ from tools.local.file_checks import (
     off_loop,
     outside_workspace,
     require_file,
+    secret_filter,
 )
-from tools.local.file_edits import ReadRegistry, describe_edit, edit_file
+from tools.local.file_edits import NOT_FOUND, ReadRegistry, describe_edit, edit_file
+from tools.local.text_elsewhere import text_elsewhere
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
@@ -45,7 +48,15 @@ def _edit(
     target = confined(call, path, "write", walls)
     require_file(target, "To create a new file, use `write`.")
     editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
-    outcome = edit_file(seen, call.thread_id, target, old_str, new_str, replace_all, editor)
+    try:
+        outcome = edit_file(seen, call.thread_id, target, old_str, new_str, replace_all, editor)
+    except ToolException as error:
+        if not call.small_window or not str(error).startswith(NOT_FOUND):
+            raise
+        hidden = secret_filter(call, walls)
+        raise ToolException(
+            f"{error}{text_elsewhere(call.workspace, target, old_str, hidden)}"
+        ) from None
     return describe_edit(call.show(target), outcome)
 
 

@@ -22,6 +22,8 @@ from langchain_core.tools import ToolException
 from tools.editor_files import EditorFiles, text_version
 from tools.text import numbered
 
+NOT_FOUND = "old_str was not found in the file"  # how an edit whose text is absent is answered
+
 # (who serves a file's current text, who takes the write); None: the disk.
 Editors = tuple[EditorFiles | None, EditorFiles | None]
 
@@ -300,7 +302,7 @@ def _apply_shift(new: str, shift: tuple[bool, str]) -> str:
 
 def _no_match_message(lines: list[str], first_wanted: str) -> str:
     message = (
-        "old_str was not found in the file, not even ignoring whitespace. "
+        f"{NOT_FOUND}, not even ignoring whitespace. "
         "`read` the file again and copy the exact text (without the line-number prefix)."
     )
     candidates: dict[str, int] = {}

@@ -129,3 +129,20 @@ async def test_a_failed_programs_notes_show_no_file_outside_or_hidden(ws: Path) 
         out = await call_tool(spec.tool, {"command": command}, ws, read_tokens=1000)
         assert f"    {call}\nKeyError: 'k'" in out and "planted" not in out, out
         assert "which the failing line calls" not in out and "column" not in out, out
+
+
+async def test_an_absent_edit_text_is_never_looked_for_in_a_credential_file(ws: Path) -> None:
+    """A small model's edit whose old_str is absent is told which workspace file holds it: that
+    must not become an oracle for a credential file's contents, or reach outside."""
+    (ws / "notes.md").write_text("hello\n")
+    (ws.parent / "outside.txt").write_text("KEY=planted-outside\n")
+    (ws / "link.txt").symlink_to(ws.parent / "outside.txt")
+    specs = {s.name: s.tool for s in local_specs(Sandbox())}
+    await call_tool(specs["read"], {"path": "notes.md"}, ws, read_tokens=1000)
+    for guess in ("KEY=planted-env", "KEY=planted-outside", "planted-pgpass"):
+        args = {"path": "notes.md", "old_str": guess, "new_str": "x"}
+        told = await call_tool(specs["edit"], args, ws, as_tool_call=True, read_tokens=1000)
+        assert told.status == "error" and "That text is in" not in told.content, guess
+    seen = {"path": "notes.md", "old_str": "KEY = 'visible'", "new_str": "x"}
+    told = await call_tool(specs["edit"], seen, ws, as_tool_call=True, read_tokens=1000)
+    assert told.content.endswith("That text is in sub/train.py, line 1, not in notes.md.")
