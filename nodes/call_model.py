@@ -138,9 +138,7 @@ async def call_model(
         response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*ahead, *map(stamped, replay_anchor(prompt, response))]
-    if ahead:
-        turn["unseen_numbers"] = 1
-        turn["written_unseen"] = turn.get("written_unseen", 0) + 1
+    _mark_written_notes(turn, ahead)
     response = stamped(response, written_by=model_id)
     messages.append(response)
     spent = call_usage(profile, prompt, response)
@@ -223,6 +221,14 @@ def _written_unseen(
     if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
         return []
     return [note("unseen_numbers", unseen_written_note(*written))]
+
+
+def _mark_written_notes(turn: dict[str, Any], ahead: Sequence[BaseMessage]) -> None:
+    """Count the written-numbers note now that the reply to it is stored; no answer-time note
+    follows it this turn."""
+    if ahead:
+        turn["unseen_numbers"] = 1
+        turn["written_unseen"] = turn.get("written_unseen", 0) + 1
 
 
 def small_checks(
