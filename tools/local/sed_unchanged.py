@@ -34,9 +34,7 @@ def sed_targets(command: str, workspace: Path, hidden: Callable[[Path], bool]) -
         if Path(word).name != "sed":
             continue
         args = _until_separator(words[start + 1 :])
-        if not any(
-            a == "-i" or (a.startswith("-i") and len(a) <= 4) or a == "--in-place" for a in args
-        ):
+        if not any(_IN_PLACE.fullmatch(a) for a in args):
             continue
         for arg in args:
             if arg.startswith("-"):

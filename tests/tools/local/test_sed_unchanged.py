@@ -26,6 +26,11 @@ async def test_a_sed_that_matched_nothing_says_so_to_a_small_model(tmp_path: Pat
     assert small.startswith(
         "(no output)\n[exit code: 0]\n\n`sed -i` changed nothing: `stats.py` is"
     )
+    for flags in ("-i.bak", "-Ei", "--in-place"):  # a backup suffix, a flag cluster, the long form
+        other = await call_tool(
+            bash_tool(), {"command": MISS.replace("-i", flags, 1)}, tmp_path, read_tokens=1000
+        )
+        assert other == small, flags
     large = await call_tool(bash_tool(), {"command": MISS}, tmp_path)
     assert large == "(no output)\n[exit code: 0]"
     assert (tmp_path / "stats.py").read_text() == STATS
