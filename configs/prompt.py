@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from configs.fit_example import fit_example
 from configs.suggested_paths import plain, python_heredoc
 
 if TYPE_CHECKING:
@@ -169,5 +170,7 @@ def runtime_note(
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     tables = [t for t in _TABLE.findall(files) if plain(t)] if small else []
     if tables:  # a name that is not plain would be code in the example: none is given
-        lines += [COMPUTE_EXAMPLE.format(table=tables[0]), COUNT_EXAMPLE, WRITE_EXAMPLE]
+        fit = fit_example(files)  # in place of the first table's: it mixed the two
+        lines += [fit] if fit else [COMPUTE_EXAMPLE.format(table=tables[0]), COUNT_EXAMPLE]
+        lines.append(WRITE_EXAMPLE)
     return "\n".join(lines)
