@@ -14,6 +14,7 @@ from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
 from nodes.approval_interrupt import approval_interrupt
 from nodes.call_model import BACK_TO_WORK, call_model
+from nodes.call_order import expect, named_file
 from nodes.compact import compact, needs_compact
 from nodes.deps import AgentDeps
 from nodes.doom_check import detect_loop, doom_check, tool_signatures
@@ -86,12 +87,26 @@ async def route_after_approval(
         return to_model(state)
     model = state.get("model")
     spent = float((state.get("usage") or {}).get("job_cost_usd", 0.0))
-    return [Send("execute_tools", tool_task(state, call, model, spent)) for call in approved]
+    expect(call["id"] for call in approved)  # before any task starts (nodes/call_order.py)
+    return [
+        Send("execute_tools", tool_task(state, call, model, spent, approved[:i]))
+        for i, call in enumerate(approved)
+    ]
 
 
-def tool_task(state: AgentState, call: dict[str, Any], model: Any, spent: float) -> ToolTask:
-    """A call's task; a call asking to `replay` carries its tool's earlier calls that ran."""
+def tool_task(
+    state: AgentState,
+    call: dict[str, Any],
+    model: Any,
+    spent: float,
+    before: list[dict[str, Any]],
+) -> ToolTask:
+    """A call's task: the calls sent before it in its reply; for a call asking to `replay`,
+    its tool's earlier calls that ran."""
     task = ToolTask(call=call, model=model, job_spent_usd=spent)
+    task["sent_before"] = [
+        {"id": c["id"], "name": c["name"], "path": named_file(c.get("args") or {})} for c in before
+    ]
     if state.get("context_window") is not None:
         task["context_window"] = state.get("context_window")
     if (call.get("args") or {}).get("replay") is True:

@@ -64,6 +64,9 @@ class ToolTask(TypedDict):
     model: NotRequired[str | None]
     # The worst case of the paid Jobs started so far, checked against the job budget.
     job_spent_usd: NotRequired[float]
+    # The calls approved before this one in its reply (id, name and the file they name): a
+    # call on the same file as one that changes it runs after it (nodes/call_order.py).
+    sent_before: NotRequired[list[dict[str, Any]]]
     # For a call asking to `replay`: its tool's earlier calls that ran (nodes.history).
     earlier_calls: NotRequired[list[dict[str, Any]]]
     # The windows the thread knows (`AgentState.context_window`): a small-window model's

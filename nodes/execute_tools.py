@@ -14,6 +14,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
 from nodes.call_arguments import raw_arguments_error
+from nodes.call_order import after, finished, waits_for
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import stamped
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
 
 async def execute_tools(
     task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
+) -> dict[str, Any]:
+    call = task["call"]
+    try:  # a call on a file runs after the earlier calls of its reply that change it
+        await after(waits_for(call, task.get("sent_before") or [], deps.catalog.changes))
+        return await _execute(task, config, runtime, deps)
+    finally:
+        finished(str(call["id"]))
+
+
+async def _execute(
+    task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, deps: AgentDeps
 ) -> dict[str, Any]:
     call = dict(task["call"])
     run = run_context(runtime, config, deps)

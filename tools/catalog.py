@@ -112,6 +112,11 @@ class ToolCatalog:
     def names(self) -> list[str]:
         return list(self._specs)
 
+    def changes(self, name: str) -> bool:
+        """Whether the tool `name` may change the workspace (an unknown one runs nothing)."""
+        spec = self._specs.get(name)
+        return spec is not None and spec.workspace_effect != "none"
+
     @property
     def tools(self) -> list[BaseTool]:
         return [spec.tool for spec in self]
