@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from configs.suggested_paths import plain, python_heredoc
+from configs.suggested_paths import python_heredoc
+from configs.table_headers import table_headers
 
 FIT_EXAMPLE = (
     "{test} has the columns of {train} but `{target}`: to predict `{target}` for {test}, fit "
@@ -23,8 +24,6 @@ FIT_EXAMPLE = (
 # model's import second, after pandas', it left that line out (a NameError, five times). A
 # program that printed nothing left it nothing to report: it answered with the note's last
 # line; the cross-validated score is what the request's accuracy bar is judged by.
-# A listing line: `train.csv 9.4 kB, first line: id,x1,x2,label`.
-_HEADER = re.compile(r"^(\S+\.csv) [^,\n]*, first line: (.+)$", re.M)
 _COLUMN = re.compile(r"[A-Za-z_][\w .-]*")  # a name that is plain code inside quotes
 _ROW_ID = re.compile(r"(?:^|_)id$", re.I)  # a row's name, not a feature
 
@@ -33,11 +32,7 @@ def fit_example(files: str) -> str | None:
     """For the first pair of tables in `files` (the workspace listing) where one has all the
     columns of the other but one, the program that fits on the fuller and predicts the other;
     None when there is no such pair."""
-    headers = {
-        name: [c.strip() for c in line.split(",")]
-        for name, line in _HEADER.findall(files)
-        if plain(name)
-    }
+    headers = table_headers(files)
     for train, columns in headers.items():
         for test, shared in headers.items():
             missing = [c for c in columns if c not in shared]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from configs.fit_example import fit_example
+from configs.metrics_example import metrics_example
 from configs.suggested_paths import plain, python_heredoc
 
 if TYPE_CHECKING:
@@ -170,7 +171,8 @@ def runtime_note(
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     tables = [t for t in _TABLE.findall(files) if plain(t)] if small else []
     if tables:  # a name that is not plain would be code in the example: none is given
-        fit = fit_example(files)  # in place of the first table's: it mixed the two
-        lines += [fit] if fit else [COMPUTE_EXAMPLE.format(table=tables[0]), COUNT_EXAMPLE]
+        # A program for the tables' shape, in place of the first table's: it mixed the two.
+        shaped = fit_example(files) or metrics_example(files)
+        lines += [shaped] if shaped else [COMPUTE_EXAMPLE.format(table=tables[0]), COUNT_EXAMPLE]
         lines.append(WRITE_EXAMPLE)
     return "\n".join(lines)
