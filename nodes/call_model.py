@@ -18,6 +18,7 @@ from nodes.asked_reads import unread_files, unread_note
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
+from nodes.echoed_note import ECHOED, echoes_instructions
 from nodes.history import last_user_index, note, own_reasoning_only, stamped, text_of
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
@@ -36,11 +37,12 @@ from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
 from nodes.unseen_numbers import (
     landed_writes,
-    last_step,
+    mark_written_notes,
     unseen_note,
     unseen_numbers,
     unseen_written,
     unseen_written_note,
+    written_unseen_notes,
 )
 from nodes.usage import call_usage, sum_usage
 from tools.families import offered_tools
@@ -52,9 +54,6 @@ if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
 
-# How many times a turn a small model is told, right after a write, that the file it wrote
-# states numbers no tool showed.
-WRITTEN_UNSEEN_TIMES = 2
 # A small model sometimes ends its turn at once after a tool result: an empty reply, which
 # would end the run with no answer. It is asked once per turn to answer.
 EMPTY_REPLY_NOTE = (
@@ -74,6 +73,7 @@ BACK_TO_WORK = (
     "asked_files",
     "unseen_numbers",
     "unread_files",
+    "echoed_note",
 )
 
 # A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
@@ -118,7 +118,7 @@ async def call_model(
     check = (
         small_checks(profile.reply_limit, prompt, history, run.workspace, turn) if small else None
     )
-    ahead = _written_unseen(history, prompt, turn) if check and not answer_now else []
+    ahead = written_unseen_notes(history, prompt, turn) if check and not answer_now else []
     prompt = retold(prompt) if answer_now else [*prompt, *ahead]
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
@@ -138,7 +138,7 @@ async def call_model(
         response = with_text_calls(response)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*ahead, *map(stamped, replay_anchor(prompt, response))]
-    _mark_written_notes(turn, ahead)
+    mark_written_notes(turn, ahead)
     response = stamped(response, written_by=model_id)
     messages.append(response)
     spent = call_usage(profile, prompt, response)
@@ -192,10 +192,20 @@ def _follow_up(
     if unread and not turn.get("unread_files"):
         turn["unread_files"] = 1
         return [note("unread_files", unread_note(unread, small.request))], None
+    if small and _echoed_once(response, small, turn):
+        return [note("echoed_note", ECHOED)], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
+
+
+def _echoed_once(response: AIMessage, small: SmallChecks, turn: dict[str, Any]) -> bool:
+    """A small model's answer that opens with its instructions' words, the first this turn."""
+    if turn.get("echoed_note") or not echoes_instructions(text_of(response.content), small.shown):
+        return False
+    turn["echoed_note"] = 1
+    return True
 
 
 def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
@@ -206,29 +216,6 @@ def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
     if written := unseen_written(landed_writes(small.turn), small.shown):
         return unseen_written_note(*written)
     return None
-
-
-def _written_unseen(
-    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], turn: dict[str, Any]
-) -> list[BaseMessage]:
-    """A small model that just wrote a file of facts with numbers no tool showed is told
-    before its next step, not after it answers: on dataset-card it wrote invented counts
-    first, then wrote them again and answered; told once, it computed the counts and wrote
-    the card again with two of them and the invented row count (bench/README.md). Twice a
-    turn: the caller marks the turn once the reply to it is stored."""
-    if turn.get("written_unseen", 0) >= WRITTEN_UNSEEN_TIMES:
-        return []
-    if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
-        return []
-    return [note("unseen_numbers", unseen_written_note(*written))]
-
-
-def _mark_written_notes(turn: dict[str, Any], ahead: Sequence[BaseMessage]) -> None:
-    """Count the written-numbers note now that the reply to it is stored; no answer-time note
-    follows it this turn."""
-    if ahead:
-        turn["unseen_numbers"] = 1
-        turn["written_unseen"] = turn.get("written_unseen", 0) + 1
 
 
 def small_checks(

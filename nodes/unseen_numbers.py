@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from nodes.history import note_kind, text_of
+from nodes.history import note, note_kind, text_of
 
 UNSEEN_NUMBERS = (
     "Your answer states {numbers}, but no tool result shows {them}. Numbers come from your "
@@ -25,6 +26,9 @@ UNSEEN_WRITTEN = (
     "`{path}`, which you wrote, states {numbers}, but no tool result shows {them}. Compute "
     "{them} with `bash` (python3 on the data), then `write` the file again with what it prints."
 )
+# How many times a turn a small model is told, right after a write, that the file it wrote
+# states numbers no tool showed.
+WRITTEN_UNSEEN_TIMES = 2
 LANDED = "Wrote "  # how the `write` tool's result starts when the file was written
 # Files whose numbers are facts the request asked for (a card, metrics, a report); a program's
 # numbers (a seed, a split) are choices.
@@ -152,3 +156,26 @@ def _same(written: str, value: float, seen: float) -> bool:
     elif 1 < seen <= 100 and not seen.is_integer():
         forms.append(seen / 100)
     return any(abs(value - form) <= tolerance for form in forms)
+
+
+def written_unseen_notes(
+    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], turn: dict[str, Any]
+) -> list[BaseMessage]:
+    """A small model that just wrote a file of facts with numbers no tool showed is told
+    before its next step, not after it answers: on dataset-card it wrote invented counts
+    first, then wrote them again and answered; told once, it computed the counts and wrote
+    the card again with two of them and the invented row count (bench/README.md). Twice a
+    turn: the caller marks the turn once the reply to it is stored."""
+    if turn.get("written_unseen", 0) >= WRITTEN_UNSEEN_TIMES:
+        return []
+    if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
+        return []
+    return [note("unseen_numbers", unseen_written_note(*written))]
+
+
+def mark_written_notes(turn: dict[str, Any], ahead: Sequence[BaseMessage]) -> None:
+    """Count the written-numbers note now that the reply to it is stored; no answer-time note
+    follows it this turn."""
+    if ahead:
+        turn["unseen_numbers"] = 1
+        turn["written_unseen"] = turn.get("written_unseen", 0) + 1
