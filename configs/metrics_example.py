@@ -14,8 +14,12 @@ from configs.table_headers import table_headers
 
 METRICS_EXAMPLE = (
     "{table} holds true values (`{truth}`) and predictions (`{predicted}`): to score them (set "
-    "pos_label to the positive class), with: "
+    "pos_label to the positive class; the matrix holds counts, a row per true class and a "
+    "column per predicted one), with: "
 )
+# Its first form printed `confusion matrix, counts (rows true, columns predicted): ...`, and
+# the model saved that label as the JSON key (f1-confusion): each value is printed under the
+# name of the function that computed it.
 TRUTH = ("label", "labels", "target", "y_true", "true", "truth", "gold", "actual")
 PREDICTED = ("prediction", "predictions", "pred", "preds", "predicted", "y_pred")
 
@@ -38,7 +42,6 @@ def _example(table: str, truth: str, predicted: str) -> str:
         "import pandas as pd",
         f"df = pd.read_csv('{table}')",
         f"print('f1:', f1_score({pair}, pos_label=1))",
-        f"print('confusion matrix, counts (rows true, columns predicted):', "
-        f"confusion_matrix({pair}).tolist())",
+        f"print('confusion_matrix:', confusion_matrix({pair}).tolist())",
     )
     return METRICS_EXAMPLE.format(table=table, truth=truth, predicted=predicted) + program
