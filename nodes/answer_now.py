@@ -41,17 +41,12 @@ def unrun(response: AIMessage) -> AIMessage:
     return response.model_copy(update=update)
 
 
-# After an answer that echoed its instructions it ran its program again and echoed another
-# line (train-classifier): retold, its results are the last thing it reads.
-ANSWER_AFTER = ("doom_guard", REPEAT, "echoed_note")
-
-
 def must_answer(history: Sequence[BaseMessage]) -> bool:
-    """The last step repeated its previous call (answered without a rerun), the loop guard
-    spoke, or its answer echoed its instructions: the next call goes without tools."""
+    """The last step repeated its previous call (answered without a rerun), or the loop guard
+    spoke: the next call goes without tools."""
     for message in reversed(history):
         kind = note_kind(message)
-        if kind in ANSWER_AFTER:
+        if kind in ("doom_guard", REPEAT):
             return True
         if not isinstance(message, ToolMessage):
             return False
