@@ -18,7 +18,6 @@ from nodes.asked_reads import unread_files, unread_note
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
-from nodes.echoed_note import ECHOED, echoes_instructions
 from nodes.history import last_user_index, note, own_reasoning_only, stamped, text_of
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
@@ -73,7 +72,6 @@ BACK_TO_WORK = (
     "asked_files",
     "unseen_numbers",
     "unread_files",
-    "echoed_note",
 )
 
 # A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
@@ -192,20 +190,10 @@ def _follow_up(
     if unread and not turn.get("unread_files"):
         turn["unread_files"] = 1
         return [note("unread_files", unread_note(unread, small.request))], None
-    if small and _echoed_once(response, small, turn):
-        return [note("echoed_note", ECHOED)], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
-
-
-def _echoed_once(response: AIMessage, small: SmallChecks, turn: dict[str, Any]) -> bool:
-    """A small model's answer that opens with its instructions' words, the first this turn."""
-    if turn.get("echoed_note") or not echoes_instructions(text_of(response.content), small.shown):
-        return False
-    turn["echoed_note"] = 1
-    return True
 
 
 def _unseen(response: AIMessage, small: SmallChecks) -> str | None:

@@ -24,7 +24,6 @@ NoteKind = Literal[
     "unseen_numbers",
     "asked_files",
     "unread_files",
-    "echoed_note",
 ]
 
 # `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.
