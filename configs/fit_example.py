@@ -21,9 +21,9 @@ FIT_EXAMPLE = (
 # Shown `<a scikit-learn model>.fit(...)`, it ran that placeholder as code; told only how to
 # write a file, it wrote every column with header=False (train-classifier): the example names
 # a model and ends with the file, the row's id and the prediction under a header. With the
-# model's import second, after pandas', it left that line out (a NameError, five times). A
-# program that printed nothing left it nothing to report: it answered with the note's last
-# line; the cross-validated score is what the request's accuracy bar is judged by.
+# model's import second, after pandas', it left that line out (a NameError, five times). The
+# cross-validated score is printed as the estimate of the accuracy a request may ask for (the
+# model still answers with the note's last line after saving the file: bench/README.md).
 _COLUMN = re.compile(r"[A-Za-z_][\w .-]*")  # a name that is plain code inside quotes
 _ROW_ID = re.compile(r"(?:^|_)id$", re.I)  # a row's name, not a feature
 

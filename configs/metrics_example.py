@@ -1,7 +1,7 @@
 """A small model is shown how to score a table of true values and predictions.
 
 Qwen2.5-Coder-1.5B, asked for the F1 score and the confusion matrix [[TN, FP], [FN, TP]] of
-predictions.csv, wrote its own sklearn program; in one run of three it passed
+predictions.csv, wrote its own sklearn program; in two runs of six it passed
 `normalize='true'` and saved fractions where counts were asked (bench/README.md,
 f1-confusion). The listing it is shown holds the header: a table with a column of truths and
 one of predictions gets the program that prints both as counts.
