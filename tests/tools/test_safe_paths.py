@@ -1,0 +1,128 @@
+"""The host's one way into agent-writable paths refuses every planted trick, on both the
+openat2 route and the per-component fallback a kernel without openat2 takes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.path_flipper import PathFlipper, planted_flip
+from tools import safe_paths
+from tools.safe_paths import UnsafePath, lstat_at, read_bytes, read_tail, write_bytes
+
+
+@pytest.fixture(params=[True, False], ids=["openat2", "fallback"])
+def route(request: pytest.FixtureRequest):
+    before = safe_paths.openat2_available()
+    safe_paths.use_openat2(request.param and before)
+    yield request.param
+    safe_paths.use_openat2(before)
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    place = tmp_path / "outside"
+    place.mkdir()
+    (place / "secret").write_text("host secret\n")
+    return place
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    place = tmp_path / "ws"
+    place.mkdir()
+    return place
+
+
+def test_a_regular_file_reads_and_writes(route: bool, ws: Path) -> None:
+    write_bytes(ws, "a/b/c.txt", b"hello")
+    assert read_bytes(ws, "a/b/c.txt") == b"hello"
+    assert read_tail(ws, "a/b/c.txt", 3) == b"llo"
+    assert write_bytes(ws, "a/b/c.txt", b"again") is True
+    assert (ws / "a/b/c.txt").read_bytes() == b"again"
+
+
+def test_a_symlink_anywhere_in_the_path_is_refused(route: bool, ws: Path, outside: Path) -> None:
+    (ws / "link").symlink_to(outside, target_is_directory=True)
+    (ws / "file").symlink_to(outside / "secret")
+    for rel in ("link/secret", "file"):
+        with pytest.raises(UnsafePath, match="symlink"):
+            read_bytes(ws, rel)
+    with pytest.raises(UnsafePath):
+        write_bytes(ws, "link/new", b"x")
+    assert not (outside / "new").exists()
+
+
+def test_a_write_never_goes_through_a_symlink_at_its_name(
+    route: bool, ws: Path, outside: Path
+) -> None:
+    (ws / "out.txt").symlink_to(outside / "secret")
+    with pytest.raises(UnsafePath, match="a symlink is there"):
+        write_bytes(ws, "out.txt", b"payload")
+    assert (outside / "secret").read_text() == "host secret\n"
+
+
+def test_climbing_out_absolute_and_nul_are_refused(route: bool, ws: Path) -> None:
+    for rel in ("../outside/secret", "/etc/passwd", "a\0b"):
+        with pytest.raises(UnsafePath):
+            read_bytes(ws, rel)
+
+
+def test_a_fifo_socket_or_device_is_refused_without_blocking(route: bool, ws: Path) -> None:
+    os.mkfifo(ws / "fifo")
+    with pytest.raises(UnsafePath, match="a FIFO, not a regular file"):
+        read_bytes(ws, "fifo")  # a blocking open would hang here forever: no writer
+    with pytest.raises(UnsafePath, match="FIFO"):
+        write_bytes(ws, "fifo", b"x")
+    (ws / "zero").symlink_to("/dev/zero")
+    with pytest.raises(UnsafePath):
+        read_bytes(ws, "zero")
+
+
+def test_a_huge_sparse_file_is_refused_by_size(route: bool, ws: Path) -> None:
+    with open(ws / "sparse", "wb") as f:
+        f.truncate(10 << 30)
+    with pytest.raises(UnsafePath, match="over the"):
+        read_bytes(ws, "sparse", limit=1 << 20)
+    assert read_tail(ws, "sparse", 4) == b"\0" * 4
+
+
+def test_lstat_does_not_follow(route: bool, ws: Path, outside: Path) -> None:
+    (ws / "link").symlink_to(outside / "secret")
+    st = lstat_at(ws, "link")
+    assert st is not None and os.path.stat.S_ISLNK(st.st_mode)
+    assert lstat_at(ws, "missing") is None
+
+
+def test_a_folder_flipping_with_a_symlink_never_lets_a_write_out(
+    route: bool, ws: Path, outside: Path
+) -> None:
+    real, link = planted_flip(ws, outside)
+    landed = refused = 0
+    with PathFlipper(real, link) as flipper:
+        for n in range(2000):
+            try:
+                write_bytes(ws, f"sub/f{n}", b"x", make_parents=False)
+                landed += 1
+            except OSError:
+                refused += 1
+        assert flipper.at_least(2000)
+    assert not [p for p in outside.iterdir() if p.name != "secret"]
+    assert landed + refused == 2000
+
+
+def test_a_file_flipping_with_a_symlink_never_reads_the_host(
+    route: bool, ws: Path, outside: Path
+) -> None:
+    (ws / "data.txt").write_text("workspace data\n")
+    (ws / ".swap").symlink_to(outside / "secret")
+    seen = set()
+    with PathFlipper(ws / "data.txt", ws / ".swap") as flipper:
+        for _ in range(2000):
+            with contextlib.suppress(OSError):
+                seen.add(read_bytes(ws, "data.txt"))
+        assert flipper.at_least(2000)
+    assert b"host secret\n" not in seen
