@@ -40,7 +40,7 @@ def compact_json(args: Mapping[str, Any], limit: int = 2000) -> str:
 class ToolSpec:
     tool: BaseTool
     family: Family
-    # What the tool asks for by itself (auto / ask / never_auto), per call and operation.
+    # What the tool asks for by itself (a policy.Need), per call and operation.
     # A tool that runs programs on this machine has the one rule for code (policy.CodeRule).
     approval: ApprovalRule
     # What kind of action a call is, so an editor can show it (cli/acp); None: "other".

@@ -146,7 +146,8 @@ def runs_unseen_code_unasked(mode: Mode, yolo: bool, walled: bool) -> bool:
     """True when code whose meaning the rule cannot see runs without a human and outside
     walls: what a front end must tell the user once, at the start of such a run."""
     rule = CodeRule(lambda _args, _workspace: Code(), walled)
-    return judge("code", {}, rule, PolicyContext(mode=mode, yolo=yolo)).reason == "user_chose"
+    ctx = PolicyContext(mode=mode, yolo=yolo, workspace=Path())
+    return judge("code", {}, rule, ctx).reason == "user_chose"
 
 
 def always(need: Need) -> ApprovalRule:
