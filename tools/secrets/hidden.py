@@ -7,7 +7,9 @@
   first 100 runs of a text. Hashes, ids and images decode to bytes, not text, and stay.
 - Joined literals: `"hf_abc" "def"` (Python, C), `"hf_abc" + "def"` (JS, Python) and
   `"hf_abc"\\<newline>"def"` (shell) are one string to the program that reads them; the
-  joined text is masked with the same rules and the whole chain goes if it held a secret.
+  joined text is masked with the same rules and the whole chain goes if it held a secret;
+  in a numbered view (`read`, `grep`, `cat -n`) the line prefixes are seen through
+  (line_prefixes.py) and each line's piece goes.
   Bounded: the first 131,072 characters of a text (source files are small), 100 chains.
 
 Cost: bench/masking.py.
@@ -19,6 +21,7 @@ import binascii
 import re
 from collections.abc import Callable
 
+from tools.secrets.line_prefixes import through_prefixes
 from tools.secrets.spans import Span, char_offsets, replace_spans, utf8
 
 Mask = Callable[[str], str]
@@ -39,7 +42,8 @@ def mask_hidden(text: str, mask: Mask, data: bytes | None = None) -> str:
     """`text` with encoded runs and joined literals masked where `mask` finds a secret in
     what they hold; `mask` is the plain pass (it neither decodes nor joins); `data`, when
     given, is `utf8(text)`."""
-    spans = encoded_spans(text, mask, data) + joined_spans(text, mask)
+    joined = through_prefixes(text, lambda seen: joined_spans(seen, mask))
+    spans = encoded_spans(text, mask, data) + joined
     return replace_spans(text, spans) if spans else text
 
 
