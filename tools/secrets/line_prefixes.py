@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from tools.secrets.spans import Span
 
-_PREFIX = r"(?: {0,8}(\d{1,9})\t|[^\s:]{1,300}?(?::(\d{1,9}):|-(\d{1,9})-)|(\d{1,9}):)"
+# `cat -n`, `grep path:N:` (a path has a character other than digits), `grep path-N-`, `N:`
+_PREFIX = r"(?: {0,8}(\d{1,9})\t|(?=[^\s:]*?[^\s:\d])[^\s:]{1,300}?(?::(\d{1,9}):|-(\d{1,9})-)|(\d{1,9}):)"
 _AT_START = re.compile(_PREFIX)
 _HEAD_LINES = 16
 _HEAD_CHARS = 8192
