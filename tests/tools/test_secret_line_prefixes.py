@@ -3,6 +3,7 @@ prefixes were not there, and keep every prefix and line."""
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 
@@ -63,3 +64,13 @@ def test_only_numbered_texts_have_a_view() -> None:
     assert line_view("plain\ntext") is None
     view = line_view("header\n     7\tfirst\n     8\tsecond")
     assert view is not None and view.text == "header\nfirst\nsecond"
+
+
+def test_a_wrapped_base64_run_is_one_run_through_read_numbering() -> None:
+    settings = f"MODEL=Qwen/Qwen2.5-0.5B\nHF_TOKEN={UNKNOWN}\nEPOCHS=3\n".encode() * 3
+    wrapped = base64.encodebytes(settings).decode().rstrip("\n").split("\n")
+    masked = mask_secrets(numbered(wrapped), env={})
+    assert [line.split("\t")[0] for line in masked.split("\n")] == [
+        f"{n:>6}" for n in range(1, len(wrapped) + 1)
+    ]
+    assert not any(line in masked for line in wrapped), masked

@@ -7,10 +7,10 @@
   first 100 runs of a text. Hashes, ids and images decode to bytes, not text, and stay.
 - Joined literals: `"hf_abc" "def"` (Python, C), `"hf_abc" + "def"` (JS, Python) and
   `"hf_abc"\\<newline>"def"` (shell) are one string to the program that reads them; the
-  joined text is masked with the same rules and the whole chain goes if it held a secret;
-  in a numbered view (`read`, `grep`, `cat -n`) the line prefixes are seen through
-  (line_prefixes.py) and each line's piece goes.
+  joined text is masked with the same rules and the whole chain goes if it held a secret.
   Bounded: the first 131,072 characters of a text (source files are small), 100 chains.
+- In a numbered view (`read`, `grep`, `cat -n`) both look through the line prefixes
+  (line_prefixes.py): a wrapped run or a chain over lines is one, and each line's piece goes.
 
 Cost: bench/masking.py.
 """
@@ -42,8 +42,11 @@ def mask_hidden(text: str, mask: Mask, data: bytes | None = None) -> str:
     """`text` with encoded runs and joined literals masked where `mask` finds a secret in
     what they hold; `mask` is the plain pass (it neither decodes nor joins); `data`, when
     given, is `utf8(text)`."""
-    joined = through_prefixes(text, lambda seen: joined_spans(seen, mask))
-    spans = encoded_spans(text, mask, data) + joined
+
+    def hidden(seen: str) -> list[Span]:
+        return encoded_spans(seen, mask, data if seen is text else None) + joined_spans(seen, mask)
+
+    spans = through_prefixes(text, hidden)
     return replace_spans(text, spans) if spans else text
 
 
