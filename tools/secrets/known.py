@@ -174,8 +174,12 @@ class KnownSecrets:
         matcher = self._matcher(tuple(secret_env_values(env)))
         if matcher.automaton is None or not text:
             return text
+        # Through line prefixes the skeleton suffices: it sees a value folded over lines, and
+        # an encoded one is decoded whole by the hidden pass, which looks through them too.
         spans = through_prefixes(
-            text, lambda seen: matcher.spans(seen, data if seen is text else None)
+            text,
+            lambda seen: matcher.spans(seen, data),
+            lambda view: matcher.skeletons.spans(view, utf8(view)),
         )
         return replace_spans(text, spans) if spans else text
 

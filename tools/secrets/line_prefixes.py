@@ -27,63 +27,65 @@ from tools.secrets.spans import Span
 # `cat -n`, `grep path:N:` (a path has a character other than digits), `grep path-N-`, `N:`
 _PREFIX = r"(?: {0,8}(\d{1,9})\t|(?=[^\s:]*?[^\s:\d])[^\s:]{1,300}?(?::(\d{1,9}):|-(\d{1,9})-)|(\d{1,9}):)"
 _AT_START = re.compile(_PREFIX)
+_AFTER_BREAK = re.compile(rf"\n{_PREFIX}")
 _HEAD_LINES = 16
+Find = Callable[[str], list[Span]]
 _HEAD_CHARS = 8192
 
 
 @dataclass(frozen=True)
 class LineView:
-    """`text` is the original without its line prefixes; line `i` of the view starts at
-    `starts[i]` there and at `origins[i]` in the original."""
+    """`text` is `original` without its line prefixes (one regex substitution); where they
+    were is worked out only when a search over the view found something."""
 
     text: str
-    starts: list[int]
-    origins: list[int]
+    original: str
 
     def back(self, spans: list[Span]) -> list[Span]:
         """Spans of the view as spans of the original: one per line a span crosses, trimmed of
         the whitespace at its ends (a line break is never masked, a prefix never)."""
+        if not spans:
+            return []
+        cut_at, removed = self._cuts()
         result: list[Span] = []
         for start, end, label in spans:
-            line = bisect.bisect_right(self.starts, start) - 1
-            while line < len(self.starts) and self.starts[line] < end:
-                piece_start = max(start, self.starts[line])
-                piece_end = min(end, self._line_end(line))
-                piece = self.text[piece_start:piece_end]
-                lead = len(piece) - len(piece.lstrip())
-                kept = len(piece.rstrip())
+            at = start
+            for piece in self.text[start:end].split("\n"):
+                lead, kept = len(piece) - len(piece.lstrip()), len(piece.rstrip())
                 if kept > lead:
-                    shift = self.origins[line] - self.starts[line]
-                    result.append((piece_start + lead + shift, piece_start + kept + shift, label))
-                line += 1
+                    line = bisect.bisect_right(cut_at, at + lead) - 1
+                    shift = removed[line] if line >= 0 else 0
+                    result.append((at + lead + shift, at + kept + shift, label))
+                at += len(piece) + 1
         return result
 
-    def _line_end(self, line: int) -> int:
-        return self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
+    def _cuts(self) -> tuple[list[int], list[int]]:
+        """Where each prefix was, in view offsets, and how many characters were removed up to
+        and including it."""
+        cut_at, removed, total = [], [], 0
+        for found in _AFTER_BREAK.finditer("\n" + self.original):
+            start, end = found.start(), found.end() - 1  # in the original, after its line break
+            cut_at.append(start - total)
+            total += end - start
+            removed.append(total)
+        return cut_at, removed
 
 
-def through_prefixes(text: str, find: Callable[[str], list[Span]]) -> list[Span]:
-    """What `find` finds in `text`, and in its view without line prefixes if it has one."""
+def through_prefixes(text: str, find: Find, find_in_view: Find | None = None) -> list[Span]:
+    """What `find` finds in `text`, and what `find_in_view` (by default `find`) finds in its
+    view without line prefixes, if it has one."""
     spans = find(text)
     view = line_view(text)
-    return spans + view.back(find(view.text)) if view is not None else spans
+    if view is None:
+        return spans
+    return spans + view.back((find_in_view or find)(view.text))
 
 
 def line_view(text: str) -> LineView | None:
     """The view without line prefixes, or None when the text is not numbered (see above)."""
     if not _numbered(text):
         return None
-    parts, starts, origins = [], [], []
-    kept = origin = 0
-    for line in text.split("\n"):
-        found = _AT_START.match(line)
-        cut = found.end() if found else 0
-        starts.append(kept)
-        origins.append(origin + cut)
-        parts.append(line[cut:])
-        kept += len(line) - cut + 1
-        origin += len(line) + 1
-    return LineView("\n".join(parts), starts, origins)
+    return LineView(_AFTER_BREAK.sub("\n", "\n" + text)[1:], text)
 
 
 def _numbered(text: str) -> bool:
