@@ -35,10 +35,9 @@ import ahocorasick_rs
 
 from tools.secrets.line_prefixes import through_prefixes
 from tools.secrets.names import MIN_SECRET_CHARS, secret_env_values
-from tools.secrets.skeleton import SkeletonMatcher
+from tools.secrets.skeleton import RUN, SkeletonMatcher
 from tools.secrets.spans import Span, char_offsets, replace_spans, utf8
 
-RUN = 12  # no 12 consecutive characters of a known secret survive
 _WHITESPACE = b" \t\n\r\v\f"
 
 

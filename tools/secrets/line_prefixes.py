@@ -24,13 +24,15 @@ from dataclasses import dataclass
 
 from tools.secrets.spans import Span
 
-# `cat -n`, `grep path:N:` (a path has a character other than digits), `grep path-N-`, `N:`
-_PREFIX = r"(?: {0,8}(\d{1,9})\t|(?=[^\s:]*?[^\s:\d])[^\s:]{1,300}?(?::(\d{1,9}):|-(\d{1,9})-)|(\d{1,9}):)"
+Find = Callable[[str], list[Span]]
+_PREFIX = (
+    r"(?: {0,8}(\d{1,9})\t"  # `cat -n`, `read`, `nl`
+    r"|(?=[^\s:]*?[^\s:\d])[^\s:]{1,300}?(?::(\d{1,9}):|-(\d{1,9})-)"  # grep `path:N:`, `path-N-`
+    r"|(\d{1,9}):)"  # grep of one file, `N:`
+)
 _AT_START = re.compile(_PREFIX)
 _AFTER_BREAK = re.compile(rf"\n{_PREFIX}")
-_HEAD_LINES = 16
-Find = Callable[[str], list[Span]]
-_HEAD_CHARS = 8192
+_HEAD_LINES, _HEAD_CHARS = 16, 8192
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ searched again, for every 12 characters of the values found, each mapped back to
 k-th letter or digit) and masked from its first character to its last, separators included.
 
 Ambiguity: with case and separators ignored, a short piece is met by chance, and logs run
-numbers together (`70/1000 [00:12<02:41` is `7010000012024 1` without its separators). So a
+numbers together (`70/1000 [00:12<02:41` is `70100000120241` without its separators). So a
 value is searched this way only when its skeleton has at least 12 characters, and a piece of
 digits alone is left out; shorter values are masked only as written (known.py).
 """
@@ -26,7 +26,7 @@ import ahocorasick_rs
 
 from tools.secrets.spans import Span, char_offsets, utf8
 
-RUN = 12
+RUN = 12  # no 12 consecutive characters of a known secret survive, in any form
 _UPPER, _LOWER = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz"
 _ALNUM = frozenset(_UPPER + _LOWER + b"0123456789")
 _LOWERED = bytes.maketrans(_UPPER, _LOWER)
