@@ -122,9 +122,9 @@ async def test_the_python_kernel_and_a_saved_notebook_never_show_a_reversed_or_c
     python = [
         {"name": "python", "id": f"p{i}", "arguments": {"code": c}} for i, c in enumerate(cells)
     ]
+    add = {"path": "leak.ipynb", "action": "insert"}
     insert = [
-        {"name": "notebook", "id": f"n{i}", "arguments": {"path": "leak.ipynb", "source": c}}
-        | {"arguments": {"path": "leak.ipynb", "action": "insert", "source": c}}
+        {"name": "notebook", "id": f"n{i}", "arguments": {**add, "source": c}}
         for i, c in enumerate(cells)
     ]
     run = {"name": "notebook", "id": "run", "arguments": {"path": "leak.ipynb", "action": "run"}}
