@@ -3,6 +3,7 @@ too short or too plain to be told apart from ordinary output that way are masked
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import string
@@ -43,6 +44,8 @@ VARIANTS = {
     "reversed in 5-character chunks, upper-cased": lambda v: chunks(v[::-1].upper(), 5, ","),
     "one character a line, reversed": lambda v: "\n".join(v[::-1]),
     "quoted chunks in a list": lambda v: str([v[i : i + 4] for i in range(0, len(v), 4)]),
+    "chunks in a JSON string, escaped line breaks": lambda v: json.dumps(chunks(v, 5, "\n")),
+    "chunks in a repr, escaped tabs": lambda v: repr(chunks(v[::-1], 6, "\t")),
 }
 
 

@@ -1,13 +1,14 @@
 """Known values seen through case, direction and separators.
 
 A known value printed reversed, upper- or lower-cased, or cut into chunks joined by anything
-that is not a letter or digit (spaces, line breaks, commas, dashes, ` | `, at any chunk size)
-is still found, without enumerating variants: the text's skeleton (its ASCII letters and digits,
-lower-cased: one `bytes.translate`) is searched with one Aho-Corasick automaton of the 12
-characters starting every 12 of each value's skeleton, and its last 12, and their reversals:
-the value whole, or any 23 characters of it, is found. Only when one is found is the skeleton
-searched again, for every 12 characters of the values found, each mapped back to the text (the
-k-th letter or digit) and masked from its first character to its last, separators included.
+that is not a letter or digit (spaces, line breaks, escaped ones as JSON or a repr writes them,
+commas, dashes, ` | `, at any chunk size) is still found, without enumerating variants: the
+text's skeleton (its ASCII letters and digits, lower-cased: one `bytes.translate`) is searched
+with one Aho-Corasick automaton of the 12 characters starting every 12 of each value's
+skeleton, and its last 12, and their reversals: the value whole, or any 23 characters of it,
+is found. Only when one is found is the skeleton searched again, for every 12 characters of
+the values found, each mapped back to the text (the k-th letter or digit) and masked from its
+first character to its last, separators included.
 
 Ambiguity: with case and separators ignored, a short piece is met by chance, and logs run
 numbers together (`70/1000 [00:12<02:41` is `70100000120241` without its separators). So a
@@ -33,11 +34,22 @@ _LOWERED = bytes.maketrans(_UPPER, _LOWER)
 _NOT_ALNUM = bytes(b for b in range(256) if b not in _ALNUM)
 _ALNUM_RE = re.compile(rb"[A-Za-z0-9]")
 _BLOCK = 1 << 16
+_ESCAPES = (b"\\n", b"\\r", b"\\t")
 
 
 def skeleton(data: bytes) -> bytes:
     """`data`'s ASCII letters and digits, lower-cased, in order."""
     return data.translate(_LOWERED, _NOT_ALNUM)
+
+
+def _escapes_blanked(data: bytes) -> bytes:
+    """`data` with `\\n`, `\\r` and `\\t` as two spaces: an escaped line break (JSON, a repr)
+    separates chunks as a real one does, and the offsets stay."""
+    if b"\\" not in data:
+        return data
+    for escape in _ESCAPES:
+        data = data.replace(escape, b"  ")
+    return data
 
 
 def pieces(bare: str, every: bool = True) -> list[str]:
@@ -72,6 +84,7 @@ class SkeletonMatcher:
         """Where a value is shown in `text` (`data` is `utf8(text)`), as character spans."""
         if self.automaton is None:
             return []
+        data = _escapes_blanked(data)
         bare = skeleton(data)
         hits = self.automaton.find_matches_as_indexes(bare, overlapping=True)
         if not hits:
