@@ -6,10 +6,9 @@ the Hugging Face token, an MCP server's configured env) is masked wherever it ap
 verbatim, base64 and base64url (at any alignment inside a longer blob), hex, URL-encoded,
 JSON-escaped, split across lines or wrapped (`fold`, `base64`'s 76 columns), and reversed,
 re-cased or cut into chunks with any separators (skeleton.py), line numbers seen through
-(line_prefixes.py). Any 12
-characters of a value shown together are masked too (a value cut on both sides); an encoded
-form is found by its first or last 12 characters (a blob cut at one end), then masked as far
-as it is shown.
+(line_prefixes.py). Any 12 characters of a value shown together are masked too (a value cut
+on both sides); an encoded form is found by its first or last 12 characters (a blob cut at
+one end), then masked as far as it is shown.
 
 Cost: those pieces go into one Aho-Corasick automaton (Rust, over UTF-8 bytes) run once over
 the text without its whitespace, so a value folded into lines shorter than 12 characters is
