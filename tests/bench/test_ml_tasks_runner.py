@@ -34,3 +34,51 @@ def test_runner_grades_each_run_and_counts_the_wire(
     sent = json.dumps(request["messages"])
     assert "eval accuracy after the last epoch" in sent and "/ws" in sent
     assert "0.9134" in (kept / "ours/final-metric/0/answer.md").read_text()
+
+
+def test_set_chooses_the_tasks_listed_and_run(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.ml_tasks import run
+
+    assert run.main(["--list"]) == 0
+    dev = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert run.main(["--set", "held-out", "--list"]) == 0
+    held_out = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert "final-metric" in dev and len(dev) >= 14 and len(held_out) >= 14
+    assert not set(dev) & set(held_out)
+    assert run.main(["--set", "held-out", "--list", "--task", "final-metric"]) == 2
+    assert "unknown task(s) in the held-out set: final-metric" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run.main(["--set", "held-out"])  # running needs a model
+    assert "--model is required" in capsys.readouterr().err
+
+
+def test_a_held_out_run_is_graded_and_labelled_with_its_set(
+    llm: ScriptedLLMServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.ml_tasks import run
+
+    llm.add(Turn(content="It has 1,544,579 trainable parameters."))
+    code = run.main(["--model", "openai/scripted-model", "--base-url", llm.url,
+                     "--set", "held-out", "--task", "param-count"])  # fmt: skip
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    row = next(json.loads(x) for x in lines if x.startswith('{"harness"'))
+    assert row["set"] == "held-out" and row["task"] == "param-count" and row["solved"]
+    assert json.loads(lines[-1])["set"] == "held-out"
+
+
+def test_task_hub_serves_the_tasks_hub_repos_and_hardware() -> None:
+    from huggingface_hub import HfApi
+
+    from bench.ml_tasks import run
+
+    tasks = {t.name: t for t in run.all_tasks(task_set="held-out")}
+    with run.task_hub(tasks["hub-license-pick"]) as hub:
+        api = HfApi(endpoint=hub.url, token=hub.token)
+        info = api.model_info("quarry-labs/review-classifier")
+        assert info.card_data is not None and info.card_data.get("license") == "mit"
+        assert info.downloads == 120577
+        assert "README.md" in api.list_repo_files("quarry-labs/review-classifier")
+    with run.task_hub(tasks["multi-gpu-flavor"]) as hub:
+        flavors = HfApi(endpoint=hub.url, token=hub.token).list_jobs_hardware()
+        assert "l40sx4" in {f.name for f in flavors}

@@ -1,9 +1,9 @@
-"""csv-count: the answer gives the number of north rows with an amount above 100."""
+"""token-count: the answer gives the number of tokens of text.txt under tokenizer.json."""
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from grading import grade, hidden, says_number
 
 

@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from grading import grade
 
 CHECK = Path(__file__).resolve().parent / "files" / "check.py"  # the pristine copy
