@@ -67,18 +67,35 @@ def test_a_held_out_run_is_graded_and_labelled_with_its_set(
     assert json.loads(lines[-1])["set"] == "held-out"
 
 
-def test_task_hub_serves_the_tasks_hub_repos_and_hardware() -> None:
-    from huggingface_hub import HfApi
-
+async def test_the_hub_tasks_facts_reach_the_agent_through_its_tools(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a held-out Hub or hardware task needs is on the task's local Hub, as the tools show it."""
     from bench.ml_tasks import run
+    from tests.fakes.hub_server import invoke
+    from tools.hub.jobs import jobs_spec
+    from tools.hub.repo_details import repo_details_spec
+    from tools.hub.repo_files import repo_files_spec
 
     tasks = {t.name: t for t in run.all_tasks(task_set="held-out")}
-    with run.task_hub(tasks["hub-license-pick"]) as hub:
-        api = HfApi(endpoint=hub.url, token=hub.token)
-        info = api.model_info("quarry-labs/review-classifier")
-        assert info.card_data is not None and info.card_data.get("license") == "mit"
-        assert info.downloads == 120577
-        assert "README.md" in api.list_repo_files("quarry-labs/review-classifier")
-    with run.task_hub(tasks["multi-gpu-flavor"]) as hub:
-        flavors = HfApi(endpoint=hub.url, token=hub.token).list_jobs_hardware()
-        assert "l40sx4" in {f.name for f in flavors}
+    candidates = (tasks["hub-license-pick"].folder / "files/candidates.txt").read_text().split()
+    calls = [
+        ("hub-license-pick", repo_details_spec().tool, {"repo_ids": candidates}),
+        ("hub-config-layers", repo_files_spec().tool,
+         {"operation": "read", "repo_id": "kestrel-ai/kestrel-1b", "path": "config.json"}),
+        ("multi-gpu-flavor", jobs_spec().tool, {"operation": "hardware"}),
+    ]  # fmt: skip
+    seen = {}
+    for name, tool, args in calls:
+        with run.task_hub(tasks[name]) as hub:
+            monkeypatch.setenv("HF_ENDPOINT", hub.url)
+            monkeypatch.setenv("HF_TOKEN", hub.token)
+            seen[name] = (await invoke(tool, **args)).content
+    assert "## quarry-labs/review-classifier (model)" in seen["hub-license-pick"]
+    assert "↓120,577 downloads" in seen["hub-license-pick"]
+    assert "card: license: cc-by-nc-4.0" in seen["hub-license-pick"]
+    assert '"num_hidden_layers": 26' in seen["hub-config-layers"]
+    assert (
+        "| l40sx4 | 4x Nvidia L40S | 48 vCPU | 382 GB | 4x L40S 192 GB | 8.30 |"
+        in (seen["multi-gpu-flavor"])
+    )
