@@ -147,10 +147,12 @@ class MlInternAgent:
     ) -> LoadSessionResponse:
         thread = self.threads.get(session_id) or await self._open(session_id, cwd, mcp_servers)
         thread.loaded = True
-        session = thread.session
-        for update in history_updates(
-            await session.values(), thread.events.catalog, session.workspace
-        ):
+        session, values = thread.session, await thread.session.values()
+        catalog = thread.events.catalog
+        replayed = await asyncio.to_thread(  # each call's path is resolved on the disk
+            lambda: list(history_updates(values, catalog, session.workspace))
+        )
+        for update in replayed:
             await thread.send_update(update)
         self._soon(self._announce(thread))
         return LoadSessionResponse(modes=await self._modes(thread))
