@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from acp import PROTOCOL_VERSION, text_block
+from acp import PROTOCOL_VERSION, resource_link_block, text_block
 from acp.schema import ClientCapabilities, FileSystemCapabilities
 
 from tests.cli.acp_client import RecordingClient, acp_agent
@@ -97,3 +97,34 @@ async def test_without_the_sandbox_the_editor_is_not_asked_through_a_symlinked_f
     results, _landed = await flipped_writes(cli, llm, outside)
     refused = [n for n, text in results.items() if "The editor was not asked" in text]
     assert refused, "the check never refused a write through a symlinked folder"
+
+
+async def test_a_linked_file_is_never_read_through_a_flipping_folder(
+    cli: Cli, llm: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    """The attack on a prompt's links: `sub/notes.txt` is a workspace file, but `sub` flips
+    with a symlink to a folder whose `notes.txt` is a host file; the link is read for the
+    model from the disk (an editor without fs), by name after the check before the fix."""
+    cli.use_server(llm)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "notes.txt").write_text("HOST-PRIVATE\n")
+    real, link = planted_flip(cli.cwd, outside)
+    (real / "notes.txt").write_text("workspace notes\n")
+    uri = (cli.cwd / "sub" / "notes.txt").as_uri()
+    llm.add(*[Turn(content="Seen.") for _ in range(ROUNDS)])
+    async with acp_agent(cli, *MODEL) as agent:
+        await agent.conn.initialize(protocol_version=PROTOCOL_VERSION)
+        session_id = (await agent.conn.new_session(cwd=str(cli.cwd))).session_id
+        links = [resource_link_block("notes.txt", uri) for _ in range(CALLS * 4)]
+        with PathFlipper(real, link) as flipper:
+            for _ in range(ROUNDS):
+                await agent.conn.prompt(session_id=session_id, prompt=[text_block("see"), *links])
+            while not flipper.at_least(MIN_FLIPS):
+                await asyncio.sleep(0)
+    seen = repr(llm.requests[-1])
+    print(
+        f"\nlinks read: {seen.count('workspace notes')} inside, {seen.count('HOST-PRIVATE')} host"
+    )
+    assert "workspace notes" in seen
+    assert "HOST-PRIVATE" not in seen
