@@ -36,14 +36,14 @@ def write(call_id: str, path: str, content: str) -> dict:
 
 
 async def flipped_writes(
-    cli: Cli, llm: ScriptedLLMServer, outside: Path, *args: str
+    cli: Cli, llm: ScriptedLLMServer, outside: Path, *args: str, mode: str | None = None
 ) -> tuple[dict[str, str], list[str]]:
     """The attack: `sub` flips between a folder and a symlink to `outside` while the model
     writes `sub/f*.txt` and an editor that saves (as Zed does) takes the writes inside the
     workspace; every permission (asked for a write resolved outside) is rejected. The tool
     results by call id, and the files that took the editor's route (the tool resolved them
     inside the workspace) yet landed outside; a write the tool resolved outside never takes
-    it (the file tools' own race is tested with them)."""
+    it (the file tools' own race is tested with them). `mode`: the session's, set first."""
     cli.use_server(llm)
     real, link = planted_flip(cli.cwd, outside)
     turns = [
@@ -57,6 +57,8 @@ async def flipped_writes(
             protocol_version=PROTOCOL_VERSION, client_capabilities=EDITOR_FS
         )
         session_id = (await agent.conn.new_session(cwd=str(cli.cwd))).session_id
+        if mode is not None:
+            await agent.conn.set_session_mode(session_id=session_id, mode_id=mode)
         with PathFlipper(real, link) as flipper:
             await agent.conn.prompt(session_id=session_id, prompt=[text_block("write them")])
             while not flipper.at_least(MIN_FLIPS):
@@ -67,21 +69,28 @@ async def flipped_writes(
         f"f{n[1:]}.txt" for n, text in results.items() if f"{real}/" in text or "to sub/" in text
     }
     landed = sorted(p.name for p in outside.iterdir() if p.name in inside)
-    print(f"\n{args}: {len(inside)} writes took the editor route, {len(landed)} landed outside")
+    print(
+        f"\n{args} {mode}: {len(inside)} writes took the editor route, {len(landed)} landed outside"
+    )
     return results, landed
 
 
 @needs_bwrap
+@pytest.mark.parametrize("switched", [False, True], ids=["--sandbox", "sandbox-mode"])
 async def test_in_sandbox_mode_no_editor_write_lands_through_a_flipping_folder(
-    cli: Cli, llm: ScriptedLLMServer, tmp_path: Path
+    cli: Cli, llm: ScriptedLLMServer, tmp_path: Path, switched: bool
 ) -> None:
-    """Under --sandbox the disk write goes by descriptor beneath the workspace: a folder that
-    is a symlink at that moment refuses the write, it never lands outside."""
+    """Under the sandbox (the whole agent's, or the session's mode) the disk write goes by
+    descriptor beneath the workspace: a folder that is a symlink at that moment refuses the
+    write, it never lands outside."""
     outside = tmp_path / "outside"
     outside.mkdir()
-    results, landed = await flipped_writes(cli, llm, outside, "--sandbox")
+    how = {"mode": "sandbox"} if switched else {}
+    results, landed = await flipped_writes(
+        cli, llm, outside, *([] if switched else ["--sandbox"]), **how
+    )
     assert landed == [], f"{len(landed)} editor writes landed outside"
-    written = [n for n, text in results.items() if text.startswith("Wrote")]
+    written = [n for n, text in results.items() if text.startswith("Wrote 1 line to sub/")]
     assert written, "no write reached the workspace: the attack did not run"
 
 
