@@ -69,9 +69,8 @@ async def flipped_writes(
         f"f{n[1:]}.txt" for n, text in results.items() if f"{real}/" in text or "to sub/" in text
     }
     landed = sorted(p.name for p in outside.iterdir() if p.name in inside)
-    print(
-        f"\n{args} {mode}: {len(inside)} writes took the editor route, {len(landed)} landed outside"
-    )
+    took = f"{len(inside)} writes took the editor route"
+    print(f"\n{args} {mode}: {flipper.flips:,} flips, {took}, {len(landed)} landed outside")
     return results, landed
 
 
