@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from langchain_core.tools import ToolException
 
 from cli.acp.client_files import ClientFiles
 from tests.configs.test_prompt_snapshot import check_snapshot
+from tools import safe_paths
 
 
 class Editor:
@@ -34,8 +36,10 @@ class Editor:
         return WriteTextFileResponse()
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
+@pytest.fixture(params=[True, False], ids=["openat2", "fallback"])
+def ws(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A workspace with a symlinked folder, a FIFO and a hard link to a file outside; on
+    openat2 and on the per-component route a kernel without it takes."""
     place = tmp_path / "ws"
     place.mkdir()
     (tmp_path / "outside").mkdir()
@@ -44,7 +48,10 @@ def ws(tmp_path: Path) -> Path:
     (place / "notes.txt").write_text("disk\n")
     os.mkfifo(place / "pipe")
     os.link(tmp_path / "outside" / "kept.txt", place / "twin.txt")
-    return place
+    before = safe_paths.openat2_available()
+    safe_paths.use_openat2(request.param and before)
+    yield place
+    safe_paths.use_openat2(before)
 
 
 async def refusal(files: ClientFiles, verb: str, path: Path) -> str:
