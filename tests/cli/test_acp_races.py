@@ -1,5 +1,6 @@
-"""The attack on editor writes over ACP (issue 51): a folder of the workspace flipped with a
-symlink to a place outside while an editor that saves takes the agent's writes."""
+"""Races over ACP (issue 51): a folder of the workspace flipped with a symlink to a place
+outside while an editor that saves takes the agent's writes, or while a prompt's linked
+file is read for the model."""
 
 from __future__ import annotations
 
