@@ -7,7 +7,6 @@ shifted-labels). Told that the file it was asked to fix is unchanged, it can sti
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from nodes.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
 from nodes.history import text_of
 from tools.policy import inside_workspace
+from tools.safe_paths import is_regular_at, rel_beneath, sha256_at
 
 ASKED_CHANGES = (
     "You were asked to fix {files}, but you have not changed {it}: read {it}, find what is "
@@ -76,10 +76,11 @@ def unchanged_files(
     touched: set[str] | None = None
     unchanged: list[str] = []
     for name in asked_changes(request):
-        if not inside_workspace(name, workspace) or not (workspace / name).is_file():
+        rel = rel_beneath(workspace, name)
+        if rel is None or not is_regular_at(workspace, rel):
             continue
         if before and name in before:
-            if _digest(workspace / name) != before[name]:
+            if _digest(workspace, name) != before[name]:
                 continue
         else:
             touched = _touched(turn) if touched is None else touched
@@ -94,18 +95,16 @@ def file_digests(request: str, workspace: Path) -> dict[str, str]:
     nothing still leaves the file as it was (bench/README.md, fix-bug)."""
     digests: dict[str, str] = {}
     for name in asked_changes(request):
-        if inside_workspace(name, workspace) and (digest := _digest(workspace / name)):
+        if inside_workspace(name, workspace) and (digest := _digest(workspace, name)):
             digests[name] = digest
     return digests
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        if not path.is_file() or path.stat().st_size > DIGEST_LIMIT:
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-    except OSError:
-        return None
+def _digest(workspace: Path, name: str) -> str | None:
+    """The file's hash, read by descriptor beneath the workspace (tools/safe_paths.py)."""
+    rel = rel_beneath(workspace, name)
+    digest = sha256_at(workspace, rel, DIGEST_LIMIT) if rel is not None else None
+    return digest[:32] if digest else None
 
 
 def asked_note(

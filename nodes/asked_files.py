@@ -8,14 +8,14 @@ asks for and the workspace lacks, it can still write it.
 
 from __future__ import annotations
 
-import os
 import re
-from collections import deque
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from tools.local.file_walk import SKIP_DIRS
 from tools.policy import inside_workspace
+from tools.safe_paths import is_regular_at, rel_beneath, walk_at
 
 ASKED_FILES = (
     "You were asked to write {files}, but the workspace has no such file: nothing was saved. "
@@ -78,7 +78,7 @@ def missing_files(request: str, workspace: Path) -> list[str]:
     for name in asked_files(request):
         if not inside_workspace(name, workspace):
             continue
-        if (workspace / name).is_file():
+        if (rel := rel_beneath(workspace, name)) is not None and is_regular_at(workspace, rel):
             continue
         if "/" not in name:
             basenames = basenames if basenames is not None else set(_file_names(workspace))
@@ -111,22 +111,13 @@ def fill(note: str, files: list[str]) -> str:
 
 def _file_names(workspace: Path) -> Iterator[str]:
     """The names of the files a few folders down, breadth first, within `WALK_LIMIT` entries."""
-    folders: deque[tuple[Path, int]] = deque([(workspace, 0)])
-    seen = 0
-    while folders:
-        folder, level = folders.popleft()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            seen += 1
-            if seen > WALK_LIMIT:
-                return
-            if entry.is_symlink() or entry.name in SKIP_DIRS:
-                continue
-            if entry.is_dir():
-                if level + 1 < WALK_DEPTH:
-                    folders.append((Path(entry.path), level + 1))
-            else:
-                yield entry.name
+
+    def enter(rel: str) -> bool:
+        return rel.rsplit("/", 1)[-1] not in SKIP_DIRS
+
+    found = walk_at(workspace, "", enter=enter, max_depth=WALK_DEPTH - 1)
+    for seen, entry in enumerate(found, start=1):
+        if seen > WALK_LIMIT:
+            return
+        if not entry.is_dir and not stat.S_ISLNK(entry.st.st_mode):
+            yield entry.rel.rsplit("/", 1)[-1]

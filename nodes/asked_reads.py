@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from nodes.asked_changes import FILE_TOOLS, left_alone
 from nodes.asked_files import FILE_NAME, PLAIN_TABLE, fill
 from tools.policy import inside_workspace
+from tools.safe_paths import is_regular_at, rel_beneath
 
 UNREAD = (
     "You answered without opening {files}, which the request names, so your answer is a "
@@ -53,7 +54,7 @@ def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> 
         name = match.group(1)
         if name in unread or name in kept or not inside_workspace(name, workspace):
             continue
-        if not (workspace / name).is_file() or name in said or Path(name).name in said:
+        if not _is_file(workspace, name) or name in said or Path(name).name in said:
             continue
         unread.append(name)
     return unread
@@ -91,3 +92,8 @@ def _looked_up(tool: str, args: dict[str, Any]) -> dict[str, Any]:
     if tool not in FILE_TOOLS:
         return args
     return {k: v for k, v in args.items() if k not in WRITTEN_TEXT}
+
+
+def _is_file(workspace: Path, name: str) -> bool:
+    rel = rel_beneath(workspace, name)
+    return rel is not None and is_regular_at(workspace, rel)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -416,3 +417,41 @@ def _walk_fd(
             yield from _walk_fd(child, folder.rel + "/", enter, deeper)
         finally:
             os.close(child)
+
+
+def is_regular_at(anchor: Path | str, rel: str | os.PathLike[str]) -> bool:
+    """True when a regular file (not a link to one) is at `rel` beneath `anchor` now."""
+    try:
+        st = lstat_at(anchor, rel)
+    except OSError:
+        return False
+    return st is not None and stat.S_ISREG(st.st_mode)
+
+
+def head_at(anchor: Path | str, rel: str | os.PathLike[str], size: int) -> bytes:
+    """The first `size` bytes of the regular file `rel` (b"" for anything else)."""
+    try:
+        with regular_file(anchor, rel, None) as file:
+            return file.read(size)
+    except OSError:
+        return b""
+
+
+def sha256_at(anchor: Path | str, rel: str | os.PathLike[str], limit: int) -> str | None:
+    """The SHA-256 of the regular file `rel`, read through the descriptor checked; None for
+    anything else, a file over `limit` bytes, or a path that cannot be opened safely."""
+    try:
+        with regular_file(anchor, rel, limit) as file:
+            digest = hashlib.sha256()
+            for chunk in file.chunks():
+                digest.update(chunk)
+            return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def rel_beneath(anchor: Path, name: str | os.PathLike[str]) -> str | None:
+    """`name` (relative to `anchor`, or absolute) as a path beneath `anchor` taken as named
+    (`..` collapsed lexically), or None when it names a place outside."""
+    path = Path(os.path.normpath(anchor / Path(name)))
+    return path.relative_to(anchor).as_posix() if path.is_relative_to(anchor) else None

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tools.local.traceback_focus import failing_frames
 from tools.local.workspace_listing import first_line, printable
+from tools.safe_paths import is_regular_at, read_bytes, rel_beneath, walk_at
 
 MISSING_COLUMN = "`{key}` is a column of {having}; {lacking}."
 NO_TABLE_HAS = "No table here has a column `{key}`. {columns}."
@@ -81,18 +82,17 @@ def _tables(
     """The tables the command reads by name, else the workspace's top-level ones, with their
     columns (the first line split on commas or tabs)."""
     named = list(dict.fromkeys(_READ_TABLE.findall(command)))
-    paths = [workspace / n for n in named] or sorted(
-        p for p in workspace.glob("*") if p.suffix.lower() in (".csv", ".tsv")
-    )
+    paths = [workspace / n for n in named] or [
+        workspace / e.rel
+        for e in walk_at(workspace, "", max_depth=0)
+        if Path(e.rel).suffix.lower() in (".csv", ".tsv")
+    ]
     for path in paths[:MAX_TABLES]:
         inside = _inside(workspace, path, hidden)
-        header = first_line(inside).removeprefix(", first line: ") if inside else ""
-        if header:
-            sep = "\t" if inside and inside.suffix.lower() == ".tsv" else ","
-            yield (
-                printable(inside.relative_to(workspace).as_posix()),
-                [c.strip().strip('"') for c in header.split(sep)],
-            )
+        header = first_line(workspace, inside).removeprefix(", first line: ") if inside else ""
+        if inside and header:
+            sep = "\t" if Path(inside).suffix.lower() == ".tsv" else ","
+            yield printable(inside), [c.strip().strip('"') for c in header.split(sep)]
 
 
 def _called_note(workspace: Path, output: str, hidden: Callable[[Path], bool]) -> str:
@@ -113,20 +113,28 @@ def _called_note(workspace: Path, output: str, hidden: Callable[[Path], bool]) -
     ]
     if not names:
         return ""
-    folder = workspace if frame.path == "<stdin>" else Path(frame.path).resolve().parent
+    folder = (
+        ""
+        if frame.path == "<stdin>"
+        else str(Path(_inside(workspace, Path(frame.path), hidden) or "").parent)
+    )
     found = list(_definitions(workspace, folder, names, hidden))
     return "\n\n".join(found[:MAX_FUNCTIONS])
 
 
 def _definitions(
-    workspace: Path, folder: Path, names: list[str], hidden: Callable[[Path], bool]
+    workspace: Path, folder: str, names: list[str], hidden: Callable[[Path], bool]
 ) -> Iterator[str]:
     wanted = set(names)
-    for path in sorted(folder.glob("*.py"))[:MAX_MODULES]:
-        inside = _inside(workspace, path, hidden)
-        if inside is None or inside.stat().st_size > MAX_SOURCE_BYTES:
+    modules = [e for e in walk_at(workspace, folder, max_depth=0) if e.rel.endswith(".py")]
+    for entry in modules[:MAX_MODULES]:
+        inside = _inside(workspace, workspace / folder / entry.rel, hidden)
+        if inside is None:
             continue
-        text = inside.read_text(errors="replace")
+        try:
+            text = read_bytes(workspace, inside, MAX_SOURCE_BYTES).decode(errors="replace")
+        except OSError:
+            continue
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError):
@@ -140,18 +148,16 @@ def _definitions(
                     min(node.end_lineno or node.lineno, node.lineno + MAX_FUNCTION_LINES - 1),
                 )
                 source = "\n".join(f"{n:6}\t{lines[n - 1]}" for n in range(first, last + 1))
-                name = printable(inside.relative_to(workspace).as_posix())
+                name = printable(inside)
                 yield CALLED.format(
                     name=node.name, path=name, first=first, last=last, source=source
                 )
 
 
-def _inside(workspace: Path, path: Path, hidden: Callable[[Path], bool]) -> Path | None:
-    """`path` resolved, when it is a regular file inside the workspace and no credential."""
-    try:
-        real = (workspace / path).resolve()
-    except (OSError, RuntimeError):
+def _inside(workspace: Path, path: Path, hidden: Callable[[Path], bool]) -> str | None:
+    """`path` as a path beneath the workspace, taken as named, when a regular file (no link
+    on the way) is there and it is no credential; else None."""
+    rel = rel_beneath(workspace, path)
+    if rel is None or hidden(workspace / rel) or not is_regular_at(workspace, rel):
         return None
-    if not real.is_relative_to(workspace) or hidden(real) or not real.is_file():
-        return None
-    return real
+    return rel

@@ -8,11 +8,12 @@ the repeat guard (bench/README.md, fix-bug, every run). The file it meant to cha
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
+
+from tools.safe_paths import rel_beneath, sha256_at
 
 UNCHANGED = (
     "`sed -i` changed nothing: {files} {are} as before, because the pattern matched no line "
@@ -39,10 +40,11 @@ def sed_targets(command: str, workspace: Path, hidden: Callable[[Path], bool]) -
         for arg in args:
             if arg.startswith("-"):
                 continue
-            path = (workspace / arg).resolve()
-            inside = path.is_relative_to(workspace) and not hidden(path) and path.is_file()
-            if inside and (digest := _digest(path)) is not None:
-                targets[path] = digest
+            rel = rel_beneath(workspace, arg)
+            if rel is None or hidden(workspace / rel):
+                continue
+            if (digest := sha256_at(workspace, rel, MAX_BYTES)) is not None:
+                targets[workspace / rel] = digest
     return targets
 
 
@@ -50,7 +52,7 @@ def unchanged_note(targets: dict[Path, str], workspace: Path, output: str) -> st
     """The note when the command succeeded and every file its `sed -i` named is as before."""
     if not targets or not output.rstrip().endswith("[exit code: 0]"):
         return ""
-    if any(_digest(path) != digest for path, digest in targets.items()):
+    if any(_now(workspace, path) != digest for path, digest in targets.items()):
         return ""
     names = [f"`{p.relative_to(workspace).as_posix()}`" for p in targets]
     files = " and ".join(names)
@@ -64,10 +66,5 @@ def _until_separator(words: list[str]) -> list[str]:
     return words
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+def _now(workspace: Path, path: Path) -> str | None:
+    return sha256_at(workspace, path.relative_to(workspace), MAX_BYTES)

@@ -10,13 +10,13 @@ for column names it guessed.
 
 from __future__ import annotations
 
-import os
 import stat
 from collections import deque
 from pathlib import Path
 
 from tools.local.file_walk import SKIP_DIRS
 from tools.places import SecretMap
+from tools.safe_paths import head_at, walk_at
 
 MAX_ENTRIES = 40
 MAX_DEPTH = 3
@@ -44,33 +44,31 @@ def workspace_listing(workspace: Path, limit: int = MAX_ENTRIES, depth: int = MA
     secrets = SecretMap(workspace)
     files: list[tuple[int, str]] = []
     folders_shown: list[str] = []
-    folders: deque[tuple[Path, int]] = deque([(workspace, 0)])
+    folders: deque[tuple[str, int]] = deque([("", 0)])
     more = False
     while folders and not more:
         folder, level = folders.popleft()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = list(walk_at(workspace, folder, max_depth=0))
         except OSError:
-            continue
+            continue  # swapped for a link since it was listed: not entered
         for entry in entries:
-            path = Path(entry.path)
-            if entry.name in SKIP_DIRS or entry.is_symlink() or secrets.covers(path):
+            rel = f"{folder}/{entry.rel}" if folder else entry.rel
+            path = workspace / rel
+            if entry.rel in SKIP_DIRS or stat.S_ISLNK(entry.st.st_mode) or secrets.covers(path):
                 continue
-            shown = printable(path.relative_to(workspace).as_posix())
-            if entry.is_dir():
+            shown = printable(rel)
+            if entry.is_dir:
                 if level + 1 < depth:
-                    folders.append((path, level + 1))
+                    folders.append((rel, level + 1))
                 elif len(files) + len(folders_shown) < limit:
                     folders_shown.append(f"{shown}/ (not listed)")
                 continue
             if len(files) + len(folders_shown) >= limit:
                 more = True
                 break
-            try:
-                size = entry.stat().st_size
-            except OSError:
-                continue
-            files.append((size, f"{shown} {human_size(size)}{first_line(path)}"))
+            size = entry.st.st_size
+            files.append((size, f"{shown} {human_size(size)}{first_line(workspace, rel)}"))
     files.sort(key=lambda f: -f[0])  # stable: equal sizes keep the walk's order
     lines = [line for _, line in files] + folders_shown
     if more:
@@ -78,20 +76,12 @@ def workspace_listing(workspace: Path, limit: int = MAX_ENTRIES, depth: int = MA
     return "\n".join(lines)
 
 
-def first_line(path: Path) -> str:
-    """`, first line: ...` for a table (its header, usually), else nothing."""
-    if path.suffix.lower() not in TABLES:
+def first_line(workspace: Path, rel: str) -> str:
+    """`, first line: ...` for a table (its header, usually), else nothing; read by
+    descriptor beneath the workspace (a planted FIFO or link named like a table: nothing)."""
+    if Path(rel).suffix.lower() not in TABLES:
         return ""
-    try:  # a pipe or device named like a table would block or never end: regular files only
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-    except OSError:
-        return ""
-    try:
-        head = os.read(fd, HEADER_BYTES) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
-    except OSError:
-        return ""
-    finally:
-        os.close(fd)
+    head = head_at(workspace, rel, HEADER_BYTES)
     line = head.decode("utf-8", "replace").splitlines()[0].strip() if head.strip() else ""
     return f", first line: {printable(line)}" if line else ""
 
