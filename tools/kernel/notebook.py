@@ -123,7 +123,7 @@ async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: N
     first = cells.index_of(notebook, args.cell) if args.cell is not None else 0
     last = cells.index_of(notebook, args.end) if args.end is not None else len(notebook.cells) - 1
     try:
-        kernel, notes = await pool.start_kernel(target.parent)
+        kernel, notes = await pool.start_kernel(target.parent, call.workspace)
     except KernelStartError as error:
         raise ToolException(f"The notebook's kernel did not start: {error}") from None
     try:
