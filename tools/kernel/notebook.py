@@ -95,24 +95,24 @@ def _change(notebook: Any, args: NotebookArgs) -> str:
 
 def _edit_file(call: CallContext, walls: Walls | None, args: NotebookArgs) -> str:
     target = confined(call, args.path, "write", walls)
-    fresh = args.action == "insert" and not target.exists()
-    notebook = cells.new_notebook() if fresh else cells.load(target)
+    fresh = args.action == "insert" and not cells.exists(target, call.workspace)
+    notebook = cells.new_notebook() if fresh else cells.load(target, call.workspace)
     done = _change(notebook, args)
-    cells.save(notebook, target)
+    cells.save(notebook, target, call.workspace)
     created = " (new notebook)" if fresh else ""
     return f"{done} of {call.show(target)}{created}; it has {len(notebook.cells)} cells."
 
 
 def _read_file(call: CallContext, walls: Walls | None, args: NotebookArgs) -> str:
     target = confined(call, args.path, "read", walls)
-    notebook = cells.load(target)
+    notebook = cells.load(target, call.workspace)
     first = cells.index_of(notebook, args.cell) if args.cell is not None and notebook.cells else 0
     return cells.show(notebook, call.show(target), first, args.end)
 
 
 async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: NotebookArgs) -> str:
     target = await asyncio.to_thread(confined, call, args.path, "write", walls)
-    notebook = await asyncio.to_thread(cells.load, target)
+    notebook = await asyncio.to_thread(cells.load, target, call.workspace)
     if not cells.is_python(notebook):
         raise ToolException(
             f"{call.show(target)} uses the {cells.kernel_name(notebook)} kernel; only Python "
@@ -139,7 +139,7 @@ async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: N
 
 def _save_masked(notebook: Any, target: Path, workspace: Path) -> None:
     cells.mask_outputs(notebook, workspace)
-    cells.save(notebook, target)
+    cells.save(notebook, target, workspace)
 
 
 def _report(notebook: Any, run: NotebookRun, figures: FigureFolder, timeout: int) -> str:
