@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import time
 from pathlib import Path
 
 from configs.environment import ml_intern_home
@@ -51,6 +52,8 @@ class KernelPool:
         memory_mb: int | None = None,
     ) -> None:
         self.sandbox, self.python, self.memory_mb = sandbox, python, memory_mb
+        # A workspace interpreter made after this moment is not run outside the sandbox.
+        self.created_ns = time.time_ns()
         self._kernels: dict[str, Kernel] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._started_here: set[str] = set()
@@ -99,7 +102,7 @@ class KernelPool:
     ) -> tuple[Kernel, list[str]]:
         """A new kernel in `cwd`, walled for `workspace` (default `cwd`) under the sandbox
         (the pool does not keep it), and the lines describing it."""
-        interpreter = await choose(workspace or cwd, self.python, self.sandbox)
+        interpreter = await choose(workspace or cwd, self.python, self.sandbox, self.created_ns)
         kernel = Kernel(interpreter, cwd, self.sandbox, self.memory_mb, workspace)
         try:
             await kernel.start()

@@ -174,6 +174,7 @@ async def test_a_credential_file_made_while_a_cell_runs_withholds_its_output(
 
 def test_the_kernel_wall_notes_snapshot() -> None:
     from tests.configs.test_prompt_snapshot import check_snapshot
+    from tools.kernel.interpreter import WRITTEN_SINCE
     from tools.kernel.pool import LATE_CREDENTIAL_NOTE, STARTED_IN
     from tools.kernel.python import WITHHELD_NOTE
 
@@ -181,5 +182,33 @@ def test_the_kernel_wall_notes_snapshot() -> None:
         LATE_CREDENTIAL_NOTE.format(places=".env.local"),
         WITHHELD_NOTE.format(places=".env.local"),
         STARTED_IN.format("Python 3.11.0 from the workspace's .venv (/w/.venv/bin/python)"),
+        f"[{WRITTEN_SINCE.format(path='/w/.venv/bin/python')}]",
     ]
     check_snapshot("kernel_walls.md", "\n".join(notes) + "\n")
+
+
+async def test_without_the_sandbox_an_interpreter_written_in_the_session_never_runs(
+    place: Path,
+) -> None:
+    """The approval shows `1`; the kernel would have started the model's `.venv/bin/python`
+    (here: one that leaves a mark on the host) had it been chosen."""
+    ws = place / "ws"
+    mark = place / "host" / "ran-on-host"
+    script = f"#!/bin/sh\ntouch {mark}\nexit 1\n"
+    plant = (
+        "import os\nos.makedirs('.venv/bin', exist_ok=True)\n"
+        f"open('.venv/bin/python', 'w').write({script!r})\n"
+        "os.chmod('.venv/bin/python', 0o755)"
+    )
+    spec = python_spec(KernelPool())
+    try:
+        out, status = await run(spec, ws, code=plant)
+        assert status == "success", out
+        out, status = await run(spec, ws, code="1", restart=True)
+        assert not mark.exists()
+        assert status == "success" and "]: 1" in out
+        assert f"{ws / '.venv' / 'bin' / 'python'} was made or changed after this session" in out
+        assert "[kernel started: Python " in out  # the restart names the one it used
+    finally:
+        assert spec.close is not None
+        await spec.close()
