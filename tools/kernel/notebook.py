@@ -25,6 +25,11 @@ from tools.tool_factory import make_tool
 
 Action = Literal["read", "edit", "insert", "delete", "run"]
 RUN_OUTPUT_CHARS = 4_000  # per cell, in the run's result (the file keeps them all)
+RUN_WITHHELD = (
+    "[a credential file appeared while the notebook ran ({places}); its cells could read it, "
+    "so their outputs are withheld, from this result and from the file: run it again, a "
+    "fresh kernel cannot]"
+)
 
 
 class NotebookArgs(BaseModel):
@@ -126,11 +131,18 @@ async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: N
         kernel, notes = await pool.start_kernel(target.parent, call.workspace)
     except KernelStartError as error:
         raise ToolException(f"The notebook's kernel did not start: {error}") from None
+    late: list[str] = []
     try:
         run = await run_cells(notebook, kernel, list(range(first, last + 1)), args.timeout)
     finally:
         await asyncio.shield(kernel.shutdown())
+        if late := await asyncio.shield(pool.unhidden_now(kernel)):
+            for cell in notebook.cells[first : last + 1]:
+                if cell.cell_type == "code":
+                    cell.outputs = []
         await asyncio.shield(asyncio.to_thread(_save_masked, notebook, target, call.workspace))
+    if late:
+        return "\n".join([*notes, RUN_WITHHELD.format(places=", ".join(late))])
     figures = FigureFolder(call, pool.sandbox)
     report = await asyncio.to_thread(_report, notebook, run, figures, args.timeout)
     head = f"Ran {call.show(target)} in a fresh kernel; outputs saved in the file."

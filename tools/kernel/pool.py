@@ -18,7 +18,7 @@ from configs.environment import ml_intern_home
 from tools.kernel.interpreter import choose
 from tools.kernel.process import Kernel, KernelStartError
 from tools.local.sandbox import Sandbox
-from tools.local.tree_scan import Findings
+from tools.local.tree_scan import Findings, TreeScan
 
 REWOUND = ".rewound"
 GONE_NOTE = (
@@ -96,6 +96,14 @@ class KernelPool:
             return []
         now = self.sandbox.hidden_places(kernel.workspace, found)
         return [_shown(place, kernel.workspace) for place in now if place not in kernel.hidden]
+
+    async def unhidden_now(self, kernel: Kernel) -> list[str]:
+        """`unhidden` after a walk of the sandbox's roots made now."""
+        if self.sandbox is None:
+            return []
+        roots = self.sandbox.roots(kernel.workspace)
+        found = await asyncio.to_thread(TreeScan().scan, roots)
+        return self.unhidden(kernel, found)
 
     async def start_kernel(
         self, cwd: Path, workspace: Path | None = None

@@ -50,6 +50,14 @@ def place() -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+async def until_made(path: Path, call: asyncio.Future[Any] | None = None) -> None:
+    """Until sandboxed code made `path` (or `call` ended), polling; at most 10 s."""
+    for _ in range(1000):
+        if path.exists() or (call is not None and call.done()):
+            return
+        await asyncio.sleep(0.01)
+
+
 async def run(spec: ToolSpec, ws: Path, thread: str = "t", **args: Any) -> tuple[str, str]:
     message = await call_tool(spec.tool, args, ws, as_tool_call=True, thread=thread)
     return str(message.content), str(message.status)
@@ -128,10 +136,7 @@ async def test_a_credential_file_made_after_the_kernel_started_is_never_read_fro
         out, status = await run(spec, ws, code=waiter)
         assert status == "success", out
         (ws / ".env.local").write_text("LATE_TOKEN=late-secret-value-1234\n")  # a git pull
-        for _ in range(500):  # until the waiting thread has looked
-            if (ws / "grabbed").exists():
-                break
-            await asyncio.sleep(0.01)
+        await until_made(ws / "grabbed")  # the waiting thread has read it
         out, _ = await run(spec, ws, code="import os\nprint(os.path.getsize('.env.local'))\nstolen")
         assert "late-secret-value" not in out and "LATE_TOKEN" not in out
         assert "[kernel restarted: a credential file appeared since it started (.env.local)" in out
@@ -157,10 +162,7 @@ async def test_a_credential_file_made_while_a_cell_runs_withholds_its_output(
     try:
         await run(spec, ws, code="x = 1")
         cell = asyncio.ensure_future(run(spec, ws, code=reader))
-        for _ in range(1000):  # until the cell waits for the file
-            if (ws / "waiting").exists() or cell.done():
-                break
-            await asyncio.sleep(0.01)
+        await until_made(ws / "waiting", cell)
         (ws / ".env.local").write_text("LATE_TOKEN=late-secret-value-1234\n")
         out, _ = await cell
         assert "late-secret-value" not in out
@@ -175,6 +177,7 @@ async def test_a_credential_file_made_while_a_cell_runs_withholds_its_output(
 def test_the_kernel_wall_notes_snapshot() -> None:
     from tests.configs.test_prompt_snapshot import check_snapshot
     from tools.kernel.interpreter import WRITTEN_SINCE
+    from tools.kernel.notebook import RUN_WITHHELD
     from tools.kernel.pool import LATE_CREDENTIAL_NOTE, STARTED_IN
     from tools.kernel.python import WITHHELD_NOTE
 
@@ -183,6 +186,7 @@ def test_the_kernel_wall_notes_snapshot() -> None:
         WITHHELD_NOTE.format(places=".env.local"),
         STARTED_IN.format("Python 3.11.0 from the workspace's .venv (/w/.venv/bin/python)"),
         f"[{WRITTEN_SINCE.format(path='/w/.venv/bin/python')}]",
+        RUN_WITHHELD.format(places=".env.local"),
     ]
     check_snapshot("kernel_walls.md", "\n".join(notes) + "\n")
 
@@ -212,3 +216,26 @@ async def test_without_the_sandbox_an_interpreter_written_in_the_session_never_r
     finally:
         assert spec.close is not None
         await spec.close()
+
+
+@needs_bwrap
+async def test_a_credential_file_made_while_a_notebook_runs_withholds_its_outputs(
+    place: Path,
+) -> None:
+    ws = place / "ws"
+    spec = notebook_spec(KernelPool(Sandbox()))
+    reader = (
+        "import os, time\nopen('waiting', 'w').close()\n"
+        "while not os.path.exists('id_rsa'):\n    time.sleep(0.01)\n"
+        "print(open('id_rsa').read())"
+    )
+    await call_tool(spec.tool, {"path": "nb.ipynb", "action": "insert", "source": reader}, ws)
+    args = {"path": "nb.ipynb", "action": "run"}
+    running = asyncio.ensure_future(call_tool(spec.tool, args, ws, as_tool_call=True))
+    await until_made(ws / "waiting", running)
+    (ws / "id_rsa").write_text("plain-key-material-5521\n")
+    out = str((await running).content)
+    assert (
+        "key-material-5521" not in out and "key-material-5521" not in (ws / "nb.ipynb").read_text()
+    )
+    assert "[a credential file appeared while the notebook ran (id_rsa)" in out
