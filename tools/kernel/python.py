@@ -134,7 +134,10 @@ async def run_cell(
     notes: list[str] = []
     if (restart or replay) and await pool.stop(thread):
         notes.append("[kernel restarted: every earlier variable is gone]")
-    if not code.strip() and not replay:
+    # A bare restart inside the walls starts the new kernel, so it says which interpreter it
+    # runs; outside them it runs nothing (it is not asked about: no code, no interpreter).
+    bare = not code.strip() and not replay
+    if bare and not (restart and pool.sandbox is not None):
         return "\n".join(notes) or "Nothing run: pass the Python to run in `code`.", []
     # Where people sign in, this makes the person's folder on their first call.
     workspace = await asyncio.to_thread(call.resolve, ".")
@@ -144,6 +147,8 @@ async def run_cell(
         kernel, started = await pool.kernel(thread, workspace, guard.found)
     except KernelStartError as error:
         raise ToolException(f"The Python kernel did not start: {error}") from None
+    if bare:
+        return "\n".join([*notes, *started]), []
     if replay:
         started.append(await replay_calls(kernel, call.earlier_calls, timeout))
         if not kernel.alive:

@@ -239,3 +239,20 @@ async def test_a_credential_file_made_while_a_notebook_runs_withholds_its_output
         "key-material-5521" not in out and "key-material-5521" not in (ws / "nb.ipynb").read_text()
     )
     assert "[a credential file appeared while the notebook ran (id_rsa)" in out
+
+
+@needs_bwrap
+async def test_a_bare_restart_inside_the_walls_names_the_interpreter_it_started(
+    place: Path,
+) -> None:
+    spec = python_spec(KernelPool(Sandbox()))
+    try:
+        await run(spec, place / "ws", code="x = 1")
+        out, status = await run(spec, place / "ws", restart=True)
+        assert status == "success" and "[kernel restarted: every earlier variable is gone]" in out
+        assert "[kernel started: Python " in out and "inside the sandbox]" in out
+        out, _ = await run(spec, place / "ws", code="x")
+        assert "NameError" in out
+    finally:
+        assert spec.close is not None
+        await spec.close()
