@@ -75,7 +75,7 @@ class KernelPool:
         stale = await asyncio.to_thread(_take_mark, thread, REWOUND)
         notes: list[str] = []
         if (kernel := self.running(thread)) is not None:
-            if not (late := self.unhidden(kernel, found)):
+            if not (late := await asyncio.to_thread(self.unhidden, kernel, found)):
                 return kernel, [STALE_NOTE] if stale else []
             notes.append(LATE_CREDENTIAL_NOTE.format(places=", ".join(late)))
         await self.stop(thread)  # a dead one (or one that could read a credential) goes
@@ -90,7 +90,7 @@ class KernelPool:
         return kernel, notes
 
     def unhidden(self, kernel: Kernel, found: Findings | None) -> list[str]:
-        """The credential places `found` shows that `kernel`'s walls do not hide (they
+        """Blocking: the credential places `found` shows that `kernel`'s walls do not hide (they
         appeared after it started), as the model sees them; none without the sandbox."""
         if self.sandbox is None or found is None:
             return []
@@ -99,11 +99,13 @@ class KernelPool:
 
     async def unhidden_now(self, kernel: Kernel) -> list[str]:
         """`unhidden` after a walk of the sandbox's roots made now."""
-        if self.sandbox is None:
+        sandbox = self.sandbox
+        if sandbox is None:
             return []
-        roots = self.sandbox.roots(kernel.workspace)
-        found = await asyncio.to_thread(TreeScan().scan, roots)
-        return self.unhidden(kernel, found)
+        walk = TreeScan().scan
+        return await asyncio.to_thread(
+            lambda: self.unhidden(kernel, walk(sandbox.roots(kernel.workspace)))
+        )
 
     async def start_kernel(
         self, cwd: Path, workspace: Path | None = None

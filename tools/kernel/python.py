@@ -167,7 +167,7 @@ async def run_cell(
         done = await kernel.execute(code, timeout, shown)
     finally:
         plants = await asyncio.shield(guard.after())
-    if late := pool.unhidden(kernel, guard.found):
+    if late := await asyncio.to_thread(pool.unhidden, kernel, guard.found):
         await pool.stop(thread)
         return "\n".join([*notes, *started, WITHHELD_NOTE.format(places=", ".join(late))]), []
     if done.outcome in ("died", "killed"):
