@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from tools.kernel.interpreter import Interpreter
 from tools.kernel.kernel_log import KernelLog
@@ -29,10 +29,13 @@ from tools.kernel.runtime import KernelRuntime, make_runtime
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox
 from tools.local.tree_scan import TreeScan
+from tools.safe_paths import UnsafePath
 
 START_TIMEOUT_S = 60
 INTERRUPT_GRACE_S = 10  # how long an interrupted cell may take to stop before the kernel is killed
 POLL_S = 0.2
+SOCKET_POLL_S = 0.05  # while the kernel binds its sockets
+NOT_A_SOCKET = "the host connects only to a socket the kernel bound, never through a link"
 REPLY_WAIT_S = 2.0
 SHUTDOWN_WAIT_S = 2.0  # each: for the reply to a shutdown request, then for the exit
 CWD = "__import__('os').getcwd()"  # asked after each cell, with the reply
@@ -114,8 +117,6 @@ class Kernel:
     # -- life cycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
-        from jupyter_client.asynchronous import AsyncKernelClient
-
         began = time.monotonic()
 
         def prepare() -> tuple[list[str], dict[str, str]]:  # files: off the loop
@@ -141,11 +142,27 @@ class Kernel:
             raise KernelStartError(f"could not start {argv[0]}: {error.strerror}") from None
         assert self._proc.stdout is not None
         self._log = KernelLog(self._proc.stdout)
-        self.client = AsyncKernelClient()
-        self.client.load_connection_info(self._runtime.info)  # kept in memory, never re-read
-        self.client.start_channels(hb=False)  # liveness is the process, not heartbeats
         await self._wait_ready()
         self.started_s = time.monotonic() - began
+
+    async def _connect(self, deadline: float) -> bool:
+        """Until the kernel bound its sockets, then the client connected to them (through
+        descriptors checked to be sockets: runtime.py); False when it died or took too long."""
+        from jupyter_client.asynchronous import AsyncKernelClient
+
+        assert self._runtime is not None
+        while self.alive and time.monotonic() < deadline:
+            try:
+                info = await asyncio.to_thread(self._runtime.pin_sockets)
+            except UnsafePath as error:
+                await self._fail(f"its socket {error.filename} is {error.strerror}; {NOT_A_SOCKET}")
+            if info is not None:
+                self.client = AsyncKernelClient()
+                self.client.load_connection_info(info)  # kept in memory, never re-read
+                self.client.start_channels(hb=False)  # liveness is the process, not heartbeats
+                return True
+            await asyncio.sleep(SOCKET_POLL_S)
+        return False
 
     def _command(self, runtime: KernelRuntime) -> tuple[list[str], dict[str, str]]:
         argv = [
@@ -179,7 +196,8 @@ class Kernel:
         """Until the kernel answers `kernel_info` and its output channel is connected."""
         deadline = time.monotonic() + START_TIMEOUT_S
         try:
-            while self.alive and time.monotonic() < deadline:
+            connected = await self._connect(deadline)
+            while connected and self.alive and time.monotonic() < deadline:
                 self.client.kernel_info()
                 try:
                     reply = await self.client.get_shell_msg(timeout=1)
@@ -191,11 +209,13 @@ class Kernel:
         except asyncio.CancelledError:
             await self.shutdown()
             raise
+        await self._fail(f"no answer within {START_TIMEOUT_S} s." if self.alive else "")
+
+    async def _fail(self, why: str) -> NoReturn:
+        """End the kernel that did not come up; KernelStartError with `why` and what it printed."""
         if self._log is not None and not self.alive:
             await self._log.finished()
-        said = self.log_tail()
-        if self.alive:
-            said = f"no answer within {START_TIMEOUT_S} s. {said}"
+        said = " ".join(part for part in (why, self.log_tail()) if part)
         await self.shutdown()
         raise KernelStartError(said or "it exited without saying why")
 

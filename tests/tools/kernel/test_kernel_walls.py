@@ -179,6 +179,7 @@ def test_the_kernel_wall_notes_snapshot() -> None:
     from tools.kernel.interpreter import WRITTEN_SINCE
     from tools.kernel.notebook import RUN_WITHHELD
     from tools.kernel.pool import LATE_CREDENTIAL_NOTE, STARTED_IN
+    from tools.kernel.process import NOT_A_SOCKET
     from tools.kernel.python import WITHHELD_NOTE
 
     notes = [
@@ -187,6 +188,7 @@ def test_the_kernel_wall_notes_snapshot() -> None:
         STARTED_IN.format("Python 3.11.0 from the workspace's .venv (/w/.venv/bin/python)"),
         f"[{WRITTEN_SINCE.format(path='/w/.venv/bin/python')}]",
         RUN_WITHHELD.format(places=".env.local"),
+        f"its socket k-50123 is a symlink, not a socket; {NOT_A_SOCKET}",
     ]
     check_snapshot("kernel_walls.md", "\n".join(notes) + "\n")
 
@@ -256,3 +258,60 @@ async def test_a_bare_restart_inside_the_walls_names_the_interpreter_it_started(
     finally:
         assert spec.close is not None
         await spec.close()
+
+
+# Started as the kernel, it makes each socket name the host will connect to a symlink to a
+# host socket, then waits a little (as a kernel starting) and exits.
+SOCKET_SWAPPER = """#!/bin/sh
+if [ "$1" = "-c" ]; then echo 3.11.0; exit 0; fi
+while [ $# -gt 0 ]; do [ "$1" = "-f" ] && conn="$2"; shift; done
+/usr/bin/python3 - "$conn" {target} <<'PY'
+import json, os, sys, time
+info = json.load(open(sys.argv[1]))
+for key in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
+    os.symlink(sys.argv[2], f"{{info['ip']}}-{{info[key]}}")
+time.sleep(3)
+PY
+exit 1
+"""
+
+
+@needs_bwrap
+async def test_a_kernel_socket_swapped_for_a_symlink_is_never_connected_to(place: Path) -> None:
+    import socket
+    import threading
+
+    ws = place / "ws"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(place / "host" / "agent.sock"))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    reached: list[bool] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                listener.accept()[0].close()
+                reached.append(True)
+            except TimeoutError:
+                continue
+
+    watcher = threading.Thread(target=accept, daemon=True)
+    watcher.start()
+    (ws / ".venv" / "bin").mkdir(parents=True)
+    planted = ws / ".venv" / "bin" / "python"
+    planted.write_text(SOCKET_SWAPPER.format(target=place / "host" / "agent.sock"))
+    planted.chmod(0o755)
+    spec = python_spec(KernelPool(Sandbox()))
+    try:
+        out, status = await run(spec, ws, code="1")
+        assert status == "error", out
+    finally:
+        assert spec.close is not None
+        await spec.close()
+        done.set()
+        watcher.join()
+        listener.close()
+    assert not reached  # the host never connected to the host socket the links named
+    assert "is a symlink, not a socket; the host connects only to a socket" in out
