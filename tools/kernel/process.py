@@ -29,7 +29,6 @@ from tools.kernel.runtime import KernelRuntime, make_runtime
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox
 from tools.local.tree_scan import TreeScan
-from tools.safe_paths import UnsafePath
 
 START_TIMEOUT_S = 60
 INTERRUPT_GRACE_S = 10  # how long an interrupted cell may take to stop before the kernel is killed
@@ -154,7 +153,7 @@ class Kernel:
         while self.alive and time.monotonic() < deadline:
             try:
                 info = await asyncio.to_thread(self._runtime.pin_sockets)
-            except UnsafePath as error:
+            except OSError as error:  # UnsafePath: something else at a socket's name
                 await self._fail(f"its socket {error.filename} is {error.strerror}; {NOT_A_SOCKET}")
             if info is not None:
                 self.client = AsyncKernelClient()

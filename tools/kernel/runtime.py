@@ -35,7 +35,8 @@ CHANNELS = ("shell_port", "iopub_port", "stdin_port", "control_port")  # hb: not
 
 @dataclass(frozen=True)
 class KernelRuntime:
-    """One kernel's runtime folder: `conf` (host-written) and `rw` (the kernel's)."""
+    """One kernel's runtime folder: `conf` (host-written), `rw` (the kernel's) and `host`
+    (the links to the sockets the host checked)."""
 
     folder: str
     info: dict[str, Any]  # the connection info the kernel got (never re-read from the file)
@@ -84,8 +85,7 @@ def _socket_at(folder: int, name: str) -> int:
     try:
         fd = open_at(folder, name, os.O_PATH)
     except UnsafePath:  # a symlink at the name (openat2 refuses it outright)
-        kind = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
-        raise UnsafePath(errno.ELOOP, f"{kind_of(kind)}, not a socket", name) from None
+        raise UnsafePath(errno.ELOOP, "a symlink, not a socket", name) from None
     kind = os.fstat(fd).st_mode
     if not stat.S_ISSOCK(kind):
         os.close(fd)
