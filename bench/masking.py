@@ -4,10 +4,11 @@ and on the system prompt before the model).
 uv run python bench/masking.py [--max-mb 100]
 
 Figures are CPU time of this process (time.process_time, the median of 3 runs), so other
-work on a shared machine does not inflate them; wall time is printed beside. Each line also says whether the planted
-secrets were masked and how many ordinary lines changed (false positives). Bad inputs: 100 MB
-of log, binary output, a million short lines, an environment of thousands of variables, a
-4-digit PIN in the environment.
+work on a shared machine does not inflate them; wall time is printed beside. Each line also
+says whether the planted secrets were masked and how many ordinary lines changed (false
+positives). Bad inputs: 100 MB of log, binary output, a million short lines, a numbered view
+(masked through its line prefixes), an environment of thousands of variables, a 4-digit PIN
+in the environment.
 """
 
 from __future__ import annotations
@@ -181,6 +182,8 @@ def main() -> None:
     timed("log text, 10 more secret values", sample(10), several, PLANTED)
     timed("trainer log (metrics, tqdm)", trainer_log(min(10, max_mb)), env, PLANTED)
     timed("1,000,000 short lines", short_lines(1_000_000), env, PLANTED)
+    numbered = "\n".join(f"{n:>6}\t{line}" for n, line in enumerate(sample(1).split("\n"), 1))
+    timed("log numbered as `read` shows it", numbered, env, PLANTED)
     crowded = big_env(5_000)
     cpu = time.process_time()
     mask_secrets("a first line", crowded)

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from cli.experiments import repl_command as experiments
 from cli.thread_commands import fork, new, resume, threads
+from cli.walls_warning import YOLO_ON_UNWALLED, walled
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
@@ -202,6 +203,8 @@ async def yolo(repl: Repl, _argument: str) -> None:
     await session.set_yolo(on)
     state = "on: tool calls run without asking" if on else "off: risky tool calls ask first"
     repl.console.print(Text(f"Yolo {state}.", style="yellow" if on else "green"))
+    if on and not walled(repl.settings):
+        repl.console.print(Text(YOLO_ON_UNWALLED, style="yellow"))
 
 
 async def status(repl: Repl, _argument: str) -> None:

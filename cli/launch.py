@@ -111,6 +111,10 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
     except DatabaseError as error:
         return fail(str(error), ExitCode.RUNTIME_ERROR)
     settings = checked_settings(settings, flags.model or thread_model(target))
+    from cli.walls_warning import unwalled_warning
+
+    if (warning := unwalled_warning(settings, headless=headless)) is not None:
+        print(f"ml-intern: warning: {warning}", file=sys.stderr)
     if headless:  # the REPL imports these behind its prompt instead
         from tools.secrets.rules import load_soon
 

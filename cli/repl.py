@@ -28,6 +28,7 @@ from rich.text import Text
 from cli.commands import COMMANDS, run_command
 from cli.hf_token import maybe_ask_hf_token
 from cli.render import Renderer, approval_panel, recap
+from cli.walls_warning import YOLO_ON_UNWALLED, walled
 from cli.warmup import Warmup as RuntimeWarmup
 
 if TYPE_CHECKING:
@@ -340,6 +341,8 @@ class Repl:
                 self.console.print(
                     Text("Yolo: everything is auto-approved from now on in this thread.", "yellow")
                 )
+                if not walled(self.settings):
+                    self.console.print(Text(YOLO_ON_UNWALLED, "yellow"))
                 break
             decisions.append(decision_for(reply))
         return decisions, yolo

@@ -15,6 +15,8 @@ import string
 import textwrap
 from dataclasses import dataclass
 
+from tests.ordinary_logs import ordinary_logs
+
 UPPER, LOWER, DIGITS = string.ascii_uppercase, string.ascii_lowercase, string.digits
 ALNUM = UPPER + LOWER + DIGITS
 B64 = ALNUM + "+/"
@@ -218,6 +220,7 @@ def ordinary_outputs() -> dict[str, str]:
         "env-listing": "PATH=/usr/local/bin:/usr/bin\nHOME=/root\nCUDA_VISIBLE_DEVICES=0,1\nTOKENIZERS_PARALLELISM=false",
         "log-with-pin-digits": "step 1234 loss 0.1234 tokens 1234/1234",
         **encoded_outputs(rng),
+        **ordinary_logs(rng),
     }
 
 

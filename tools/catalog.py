@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from tools.policy import ApprovalRule
+from tools.policy import ApprovalRule, CodeRule
 from tools.text import one_line
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ def compact_json(args: Mapping[str, Any], limit: int = 2000) -> str:
 class ToolSpec:
     tool: BaseTool
     family: Family
-    # What the tool asks for by itself (auto / ask / never_auto), per call and operation.
+    # What the tool asks for by itself (a policy.Need), per call and operation.
+    # A tool that runs programs on this machine has the one rule for code (policy.CodeRule).
     approval: ApprovalRule
     # What kind of action a call is, so an editor can show it (cli/acp); None: "other".
     kind: CallKind | None = None
@@ -75,6 +76,12 @@ class ToolSpec:
     @property
     def name(self) -> str:
         return self.tool.name
+
+    @property
+    def runs_code(self) -> bool:
+        """Whether the tool runs programs on this machine: its calls pass the one rule for
+        code (tools/policy.py), which never claims that code it cannot read is safe."""
+        return isinstance(self.approval, CodeRule)
 
     def describe_call(self, args: Mapping[str, Any]) -> str:
         if self.describe is not None:

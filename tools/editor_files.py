@@ -15,7 +15,13 @@ from typing import Protocol
 
 
 class EditorFiles(Protocol):
-    """Blocking calls, made from a tool's worker thread; failures raise ToolException."""
+    """Blocking calls, made from a tool's worker thread; failures raise ToolException.
+
+    `path` is resolved and inside the workspace when the tools call, but sandboxed code may
+    swap a folder on the way for a symlink right after: an implementation checks beneath
+    the workspace by descriptor before an editor opens the name, and reaches the disk
+    itself only by descriptor (tools/safe_paths.py; cli/acp/client_files.py does both).
+    """
 
     reads: bool  # the editor serves reads
     writes: bool  # the editor takes writes

@@ -28,7 +28,7 @@ import ctypes
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -41,7 +41,7 @@ _SYS_OPENAT2 = 437
 _RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
-_WRITE_TEMP = ".ml-intern-write.tmp"  # undo's scans skip files with this suffix
+WRITE_TEMP = ".ml-intern-write.tmp"  # undo's scans skip files with this suffix
 DEFAULT_LIMIT = 256 << 20  # bytes a host-side read takes at most unless told otherwise
 
 
@@ -225,7 +225,8 @@ class RegularFile:
 def check_regular(st: os.stat_result, rel: str, limit: int | None) -> None:
     """`UnsafePath` unless `st` is a regular file of at most `limit` bytes."""
     if not stat.S_ISREG(st.st_mode):
-        raise UnsafePath(errno.EINVAL, f"this is {kind_of(st.st_mode)}, not a regular file", rel)
+        code = errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL
+        raise UnsafePath(code, f"this is {kind_of(st.st_mode)}, not a regular file", rel)
     if limit is not None and st.st_size > limit:
         raise UnsafePath(
             errno.EFBIG, f"the file is {st.st_size:,} bytes, over the {limit:,} the host reads", rel
@@ -326,7 +327,7 @@ def write_in(parent: int, name: str, data: bytes, mode: int | None = None) -> bo
             errno.EINVAL, f"{kind_of(now.st_mode)} is there, not a regular file; not replaced", name
         )
     keep = stat.S_IMODE(now.st_mode) if now is not None else (0o644 if mode is None else mode)
-    temp = f".{name[:180]}.{os.urandom(4).hex()}{_WRITE_TEMP}"
+    temp = f".{name[:180]}.{os.urandom(4).hex()}{WRITE_TEMP}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                  0o600, dir_fd=parent)  # fmt: skip
     try:
@@ -353,3 +354,65 @@ def relative_anchor(target: Path, workspace: Path) -> tuple[Path, str]:
     if target == workspace or target.is_relative_to(workspace):
         return workspace, target.relative_to(workspace).as_posix()
     return Path("/"), target.relative_to("/").as_posix()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing a walk found: its path relative to the walk's folder, and its own `lstat`."""
+
+    rel: str
+    st: os.stat_result
+
+    @property
+    def is_dir(self) -> bool:
+        return stat.S_ISDIR(self.st.st_mode)
+
+    @property
+    def is_file(self) -> bool:
+        return stat.S_ISREG(self.st.st_mode)
+
+
+def walk_at(
+    anchor: Path | str,
+    rel: str | os.PathLike[str],
+    *,
+    enter: Callable[[str], bool] = lambda _rel: True,
+    max_depth: int | None = None,
+) -> Iterator[Entry]:
+    """Everything beneath the folder `rel` of `anchor`, sorted by name at each level, each
+    folder opened by descriptor from its parent: a symlink is reported, never entered; a
+    folder swapped for a link mid-walk is skipped. `enter(rel)` says whether to go into a
+    folder; `max_depth` folders deep at most (0: only the folder's own entries)."""
+    with folder_at(anchor, rel) as fd:
+        yield from _walk_fd(fd, "", enter, max_depth)
+
+
+def _walk_fd(
+    fd: int, prefix: str, enter: Callable[[str], bool], depth: int | None
+) -> Iterator[Entry]:
+    """A folder's entries first (as `os.walk` lists them), then each subfolder's, in order."""
+    try:
+        with os.scandir(fd) as listing:
+            names = sorted(entry.name for entry in listing)
+    except OSError:
+        return
+    folders: list[Entry] = []
+    for name in names:
+        try:
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except OSError:
+            continue  # gone since the listing
+        entry = Entry(prefix + name, st)
+        yield entry
+        if entry.is_dir and depth != 0 and enter(entry.rel):
+            folders.append(entry)
+    for folder in folders:
+        try:
+            child = open_at(fd, folder.rel.rsplit("/", 1)[-1], os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue  # swapped for a link (or removed) since the stat: not entered
+        try:
+            deeper = None if depth is None else depth - 1
+            yield from _walk_fd(child, folder.rel + "/", enter, deeper)
+        finally:
+            os.close(child)

@@ -8,7 +8,9 @@ only, so a task is graded the same under any interpreter.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,10 +43,27 @@ def says_number(answer: str, expected: str) -> str | None:
     return f"the answer does not give {expected}"
 
 
+def says_about(answer: str, expected: float, tolerance: float) -> str | None:
+    """None when one of the answer's numbers is within `tolerance` of `expected`."""
+    if any(abs(float(n) - expected) <= tolerance for n in numbers_in(answer)):
+        return None
+    return f"the answer does not give {expected:.4g} (±{tolerance})"
+
+
 def first_named(answer: str, names: list[str]) -> str | None:
     """The name among `names` that the answer mentions first (None: none of them)."""
     found = [(i, n) for n in names if (i := answer.lower().find(n.lower())) >= 0]
     return min(found)[1] if found else None
+
+
+def run_with(files: dict[str, bytes], script: str) -> subprocess.CompletedProcess[str]:
+    """Run `python script` in a fresh folder holding only `files` (name -> content), so a
+    workspace's code is judged on the grader's own copies of its tests and data."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, content in files.items():
+            (Path(tmp) / name).write_bytes(content)
+        return subprocess.run([sys.executable, script], cwd=tmp, capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
 
 
 def hidden(task_file: str, name: str) -> str:

@@ -1,11 +1,16 @@
-"""The ML-task benchmark: every task in bench/ml_tasks/ through a harness and a model, graded.
+"""The ML-task benchmark: one set of bench/ml_tasks/ through a harness and a model, graded.
 
     uv run python bench/ml_tasks/run.py --model llamacpp/local --base-url http://127.0.0.1:8091/v1
+    uv run python bench/ml_tasks/run.py --set held-out --model llamacpp/local --base-url URL
+    uv run python bench/ml_tasks/run.py --set held-out --list
     uv run python bench/ml_tasks/run.py --model anthropic/claude-sonnet-4-5 --repeats 3
     uv run python bench/ml_tasks/run.py --model llamacpp/local --base-url URL --harness original
 
-Each run copies a task's files into a fresh workspace, starts a local Hub (tests/fakes: the
-task's `hub.json`, e.g. its Jobs hardware list; no request leaves the machine for the Hub),
+`--set dev` (the default) runs the tasks the harness was tuned on, `--set held-out` the ones
+kept apart from that tuning (bench/ml_tasks/README.md); `--list` prints a set's tasks and runs
+nothing. Each run copies a task's files into a fresh workspace, starts a local Hub
+(tests/fakes: the task's `hub.json`, its Jobs hardware list and repos; no request leaves the
+machine for the Hub),
 runs the harness headless in that workspace with the model id, and grades the workspace and
 the final answer with the task's grade.py. It records success, model calls, tokens, cost and
 wall time, prints one JSON line per run, a table, and last a one-line JSON summary.
@@ -40,7 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.ml_tasks.tasks import Task, all_tasks
+from bench.ml_tasks.tasks import SETS, Task, all_tasks
 from bench.ml_tasks.wire import wire_figures
 from bench.recording_proxy import RecordingProxy
 
@@ -91,17 +96,24 @@ def environment(home: Path, hub: Any, model_url: str | None) -> dict[str, str]:
 
 
 def task_hub(task: Task) -> Any:
-    """A local Hub for this task: the fake Hub of the tests, with the task's hardware list."""
+    """A local Hub for this task: the fake Hub of the tests, with the task's hardware list and
+    its repos (`hub.json`: {"repos": [{"kind", "id", "files": {path: text}, ...info}]})."""
     from tests.fakes.hub_http import reply
     from tests.fakes.hub_server import FakeHub
 
-    hardware = (task.hub or {}).get("hardware")
+    spec = task.hub or {}
+    hardware = spec.get("hardware")
 
     class TaskHub(FakeHub):
         def hardware(self, req: Any) -> Any:
             return reply(hardware) if hardware is not None else super().hardware(req)
 
-    return TaskHub()
+    hub = TaskHub()
+    for repo in spec.get("repos", []):
+        info = {k: v for k, v in repo.items() if k not in {"kind", "id", "files"}}
+        files = {path: text.encode() for path, text in repo.get("files", {}).items()}
+        hub.add_repo(repo["kind"], repo["id"], files, **info)
+    return hub
 
 
 def run_bounded(
@@ -184,8 +196,9 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                 ("answer.md", row["answer"]),
             ):
                 (keep / name).write_text(text)
-    return {"harness": args.harness, "task": task.name, "repeat": repeat, "solved": solved,
-            "why": reason, **row, "answer": row["answer"][:200], "wall_s": round(wall, 1)}  # fmt: skip
+    return {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
+            "solved": solved, "why": reason, **row, "answer": row["answer"][:200],
+            "wall_s": round(wall, 1)}  # fmt: skip
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -221,7 +234,9 @@ def print_table(summary: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True, help="a model id the harness accepts")
+    parser.add_argument("--model", help="a model id the harness accepts (required to run)")
+    parser.add_argument("--set", choices=SETS, default="dev", help="which task set (default dev)")
+    parser.add_argument("--list", action="store_true", help="print the set's tasks, run nothing")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--harness", choices=("ours", "original"), default="ours")
     parser.add_argument("--task", action="append", help="only this task (repeatable)")
@@ -234,15 +249,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--original", type=Path, default=ORIGINAL, help="the original's ml-intern")
     parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
     args = parser.parse_args(argv)
-    if args.harness == "original" and not args.original.exists():
+    if not args.model and not args.list:
+        parser.error("--model is required to run the tasks (--list needs none)")
+    if args.harness == "original" and not args.list and not args.original.exists():
         print(f"no original ml-intern at {args.original}: run bench/ml_tasks/install_original.sh",
               file=sys.stderr)  # fmt: skip
         return 1
     try:
-        tasks = all_tasks(args.task)
+        tasks = all_tasks(args.task, args.set)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
+    if args.list:
+        for task in tasks:
+            print(f"{task.name:<20} {task.prompt.splitlines()[0][:100]}")
+        return 0
     rows = []
     for repeat in range(args.repeats):
         for task in tasks:
@@ -254,9 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                     handle.write(json.dumps(row) + "\n")
     summary = summarise(rows)
     print_table(summary)
-    print(
-        json.dumps({"bench": "ml_tasks", "harness": args.harness, "model": args.model, **summary})
-    )
+    head = {"bench": "ml_tasks", "set": args.set, "harness": args.harness, "model": args.model}
+    print(json.dumps({**head, **summary}))
     return 0
 
 

@@ -1,11 +1,13 @@
-"""The benchmark's tasks as data: each folder under bench/ml_tasks/ with a prompt.md is one.
+"""The benchmark's tasks as data, in two sets: each folder under bench/ml_tasks/<set>/ with a
+prompt.md is one task of that set. `dev` holds the tasks the harness has been tuned on;
+`held-out` holds tasks of the same kinds that no rule may be fitted to (bench/ml_tasks/README.md).
 
 A task folder holds `prompt.md` (what the agent is asked), `files/` (the starting workspace),
 `grade.py WORKSPACE ANSWER_FILE` (exit 0 iff solved), optionally `hub.json` (what the local
-Hub serves, e.g. the Jobs hardware list), `hidden/` (what only the grader reads) and
-`solution/` (a reference: `answer.md`, `files/` laid over the workspace, `edits.json`
-[{path, old, new}] applied to it), which the tests use
-to show each grader can pass.
+Hub serves: the Jobs hardware list, repos with their files and card data), `hidden/` (what only
+the grader reads) and `solution/` (a reference: `answer.md`, `files/` laid over the workspace,
+`edits.json` [{path, old, new}] applied to it), which the tests use to show each grader can
+pass.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 HERE = Path(__file__).resolve().parent
 GRADE_TIMEOUT_S = 120
+TaskSet = Literal["dev", "held-out"]
+SETS: tuple[TaskSet, ...] = ("dev", "held-out")
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,16 @@ class Task:
         return done.returncode == 0, reason[0]
 
 
-def all_tasks(names: list[str] | None = None) -> list[Task]:
-    """The tasks in name order (only `names` when given; an unknown name is an error)."""
-    found = {p.parent.name: Task(p.parent.name, p.parent) for p in HERE.glob("*/prompt.md")}
+def all_tasks(names: list[str] | None = None, task_set: TaskSet = "dev") -> list[Task]:
+    """The set's tasks in name order (only `names` when given; a name not in the set is an
+    error)."""
+    found = {
+        p.parent.name: Task(p.parent.name, p.parent) for p in (HERE / task_set).glob("*/prompt.md")
+    }
     unknown = sorted(set(names or ()) - set(found))
     if unknown:
         raise ValueError(
-            f"unknown task(s): {', '.join(unknown)}; known: {', '.join(sorted(found))}"
+            f"unknown task(s) in the {task_set} set: {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(found))}"
         )
     return [found[n] for n in sorted(found) if not names or n in names]

@@ -147,10 +147,12 @@ class MlInternAgent:
     ) -> LoadSessionResponse:
         thread = self.threads.get(session_id) or await self._open(session_id, cwd, mcp_servers)
         thread.loaded = True
-        session = thread.session
-        for update in history_updates(
-            await session.values(), thread.events.catalog, session.workspace
-        ):
+        session, values = thread.session, await thread.session.values()
+        catalog = thread.events.catalog
+        replayed = await asyncio.to_thread(  # each call's path is resolved on the disk
+            lambda: list(history_updates(values, catalog, session.workspace))
+        )
+        for update in replayed:
             await thread.send_update(update)
         self._soon(self._announce(thread))
         return LoadSessionResponse(modes=await self._modes(thread))
@@ -232,6 +234,8 @@ class MlInternAgent:
                 session.thread_id, session.workspace, thread.mcp_servers, thread.editor, settings
             )
         )
+        if thread.editor is not None:
+            thread.editor.guarded = on  # under the walls, the disk by descriptor
         thread.use((await held.enter())[0], sandboxed=on)
         self.held[thread.session_id] = held
 
@@ -266,7 +270,11 @@ class MlInternAgent:
         from cli.acp.client_files import client_files
 
         assert self.client is not None
-        editor = client_files(self.client, self.client_capabilities)
+        sandboxed = self.settings.sandbox.mode == "local"
+        editor = client_files(
+            self.client, self.client_capabilities, await asyncio.to_thread(workspace.resolve),
+            guarded=sandboxed,
+        )  # fmt: skip
         held = Held(self._session(thread_id, workspace, mcp_servers or [], editor))
         session, mcp_warnings = await held.enter()
         if editor is not None:
@@ -286,7 +294,7 @@ class MlInternAgent:
             await session.set_model(self.model)
         thread = AcpThread(session, self.client, session.thread_id, editor)
         thread.notes, thread.mcp_servers = mcp_warnings, mcp_servers or []
-        thread.sandboxed = self.settings.sandbox.mode == "local"
+        thread.sandboxed = sandboxed
         self.threads[thread.session_id] = thread
         self.held[thread.session_id] = held
         return thread

@@ -21,7 +21,8 @@ SANDBOX_MODE = SessionMode(
     id=SANDBOX,
     name="Sandbox",
     description="Commands run under bubblewrap: no writes outside the workspace, no "
-    "credentials, no network; what stays inside runs without asking.",
+    "credentials, no network; what stays inside runs without asking. The agent reads and "
+    "writes files on disk, not your unsaved buffers.",
 )
 
 

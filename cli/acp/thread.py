@@ -125,7 +125,7 @@ class AcpThread:
             async for event in events:
                 if self.cancelled and event.type != "processing":
                     self.session.cancel()  # a cancel that came while the client was asked
-                for update in self.events.updates(event):
+                for update in await self.events.translated(event):
                     await self.send_update(update)
                 if event.type == "approval_required":
                     pending = dict(event.data)

@@ -3,7 +3,9 @@
 Everything here reads the call's ToolSpec (kind, path_arg, summary); nothing is keyed by a
 tool's name. A diff's old text comes from the file on disk only while the call has not run
 yet, and only for a file the agent may read without asking (inside the workspace, not a
-credential place): an editor shows it, so it must not be a way to read a secret.
+credential place): an editor shows it, so it must not be a way to read a secret. It is read
+by descriptor (a FIFO, a link or a huge file there shows no old text) and off the event loop
+(`EventUpdates.translated`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from acp.schema import (
 
 from tools.catalog import ToolCatalog
 from tools.places import need, resolve
+from tools.safe_paths import read_bytes
 
 MAX_OLD_TEXT_BYTES = 1 << 20  # a larger file's diff is not shown (the editor would choke)
 MAX_OUTPUT_CHARS = 20_000  # the output shown in the editor (the model's copy is capped already)
@@ -71,21 +74,25 @@ class CallView:
         content = self.args.get("content")
         if not isinstance(content, str) or not before_run:
             return []
-        if not self.path.exists():
-            return [tool_diff_content(str(self.path), content)]
-        current = self._readable_text()
-        return [] if current is None else [tool_diff_content(str(self.path), content, current)]
+        return self._write_diff(self.path, content)
 
-    def _readable_text(self) -> str | None:
-        assert self.path is not None
-        if need(str(self.path), self.workspace, "read", None) != "auto":
-            return None  # outside the workspace or a credential place: not shown
+    def _write_diff(self, path: Path, content: str) -> list[Content]:
+        """A `write`'s diff against the file's current text, read by descriptor beneath the
+        workspace (tools/safe_paths.py: non-blocking, no link followed, a regular file of at
+        most MAX_OLD_TEXT_BYTES); none for anything else or a place the agent may not read
+        without asking (outside the workspace, a credential place)."""
+        workspace = self.workspace.resolve()
+        if not path.is_relative_to(workspace):
+            return []
+        if need(str(path), workspace, "read", None) != "auto":
+            return []
         try:
-            if self.path.stat().st_size > MAX_OLD_TEXT_BYTES:
-                return None
-            return self.path.read_text(encoding="utf-8")
+            old = read_bytes(workspace, path.relative_to(workspace), MAX_OLD_TEXT_BYTES)
+            return [tool_diff_content(str(path), content, old.decode("utf-8"))]
+        except FileNotFoundError:
+            return [tool_diff_content(str(path), content)]
         except (OSError, UnicodeDecodeError):
-            return None
+            return []
 
     def start(self, call_id: str, diff: list[Content]) -> ToolCallStart:
         return ToolCallStart(

@@ -6,6 +6,7 @@ a stored thread (any front end's) the same way, so a loaded session reads like a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,13 @@ class EventUpdates:
         self.views: dict[str, CallView] = {}
         self.diffs: dict[str, list[Content]] = {}
         self.chunked = False  # this reply's text came as chunks already
+
+    async def translated(self, event: Event) -> list[Any]:
+        """`updates(event)`, in a worker thread when it reads the disk (a call's diff reads
+        the file it changes): nothing the agent wrote can stop the protocol's event loop."""
+        if event.type == "tool_call":
+            return await asyncio.to_thread(lambda: list(self.updates(event)))
+        return list(self.updates(event))
 
     def updates(self, event: Event) -> Iterator[Any]:
         data = event.data

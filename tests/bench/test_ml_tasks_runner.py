@@ -34,3 +34,68 @@ def test_runner_grades_each_run_and_counts_the_wire(
     sent = json.dumps(request["messages"])
     assert "eval accuracy after the last epoch" in sent and "/ws" in sent
     assert "0.9134" in (kept / "ours/final-metric/0/answer.md").read_text()
+
+
+def test_set_chooses_the_tasks_listed_and_run(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.ml_tasks import run
+
+    assert run.main(["--list"]) == 0
+    dev = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert run.main(["--set", "held-out", "--list"]) == 0
+    held_out = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert "final-metric" in dev and len(dev) >= 14 and len(held_out) >= 14
+    assert not set(dev) & set(held_out)
+    assert run.main(["--set", "held-out", "--list", "--task", "final-metric"]) == 2
+    assert "unknown task(s) in the held-out set: final-metric" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run.main(["--set", "held-out"])  # running needs a model
+    assert "--model is required" in capsys.readouterr().err
+
+
+def test_a_held_out_run_is_graded_and_labelled_with_its_set(
+    llm: ScriptedLLMServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.ml_tasks import run
+
+    llm.add(Turn(content="It has 1,544,579 trainable parameters."))
+    code = run.main(["--model", "openai/scripted-model", "--base-url", llm.url,
+                     "--set", "held-out", "--task", "param-count"])  # fmt: skip
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    row = next(json.loads(x) for x in lines if x.startswith('{"harness"'))
+    assert row["set"] == "held-out" and row["task"] == "param-count" and row["solved"]
+    assert json.loads(lines[-1])["set"] == "held-out"
+
+
+async def test_the_hub_tasks_facts_reach_the_agent_through_its_tools(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What a held-out Hub or hardware task needs is on the task's local Hub, as the tools show it."""
+    from bench.ml_tasks import run
+    from tests.fakes.hub_server import invoke
+    from tools.hub.jobs import jobs_spec
+    from tools.hub.repo_details import repo_details_spec
+    from tools.hub.repo_files import repo_files_spec
+
+    tasks = {t.name: t for t in run.all_tasks(task_set="held-out")}
+    candidates = (tasks["hub-license-pick"].folder / "files/candidates.txt").read_text().split()
+    calls = [
+        ("hub-license-pick", repo_details_spec().tool, {"repo_ids": candidates}),
+        ("hub-config-layers", repo_files_spec().tool,
+         {"operation": "read", "repo_id": "kestrel-ai/kestrel-1b", "path": "config.json"}),
+        ("multi-gpu-flavor", jobs_spec().tool, {"operation": "hardware"}),
+    ]  # fmt: skip
+    seen = {}
+    for name, tool, args in calls:
+        with run.task_hub(tasks[name]) as hub:
+            monkeypatch.setenv("HF_ENDPOINT", hub.url)
+            monkeypatch.setenv("HF_TOKEN", hub.token)
+            seen[name] = (await invoke(tool, **args)).content
+    assert "## quarry-labs/review-classifier (model)" in seen["hub-license-pick"]
+    assert "↓120,577 downloads" in seen["hub-license-pick"]
+    assert "card: license: cc-by-nc-4.0" in seen["hub-license-pick"]
+    assert '"num_hidden_layers": 26' in seen["hub-config-layers"]
+    assert (
+        "| l40sx4 | 4x Nvidia L40S | 48 vCPU | 382 GB | 4x L40S 192 GB | 8.30 |"
+        in (seen["multi-gpu-flavor"])
+    )

@@ -134,6 +134,7 @@ def drive(child: pexpect.spawn, cli: Cli, llm: ScriptedLLMServer) -> None:
     child.sendline("make four")
     child.expect_exact(APPROVAL)
     child.sendline("yolo")
+    child.expect_exact("code runs outside any walls")  # no --sandbox here
     child.expect_exact("touch five.txt")
     child.expect_exact("Made four and five.")
     child.expect_exact(PROMPT)

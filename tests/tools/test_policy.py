@@ -299,11 +299,11 @@ def test_path_rule(ws: Path, args: dict[str, Any], need: Need) -> None:
         ("bash", {"command": "ls -la"}, "auto"),
         ("bash", {"command": "git status"}, "auto"),
         ("bash", {"command": "cat log.txt | tail -n 20"}, "auto"),
-        ("bash", {"command": "python train.py"}, "ask"),
-        ("bash", {"command": "rm -rf /"}, "ask"),
-        ("bash", {"command": "ls > listing.txt"}, "ask"),
-        ("bash", {}, "ask"),
-        ("bash", {"command": ["ls"]}, "ask"),
+        ("bash", {"command": "python train.py"}, "code"),
+        ("bash", {"command": "rm -rf /"}, "code"),
+        ("bash", {"command": "ls > listing.txt"}, "code"),
+        ("bash", {}, "code"),
+        ("bash", {"command": ["ls"]}, "code"),
     ],
 )
 def test_builtin_rule_defaults(ws: Path, tool: str, args: dict[str, Any], need: Need) -> None:

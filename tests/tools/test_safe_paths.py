@@ -103,15 +103,16 @@ def test_a_folder_flipping_with_a_symlink_never_lets_a_write_out(
     real, link = planted_flip(ws, outside)
     landed = refused = 0
     with PathFlipper(real, link) as flipper:
-        for n in range(2000):
+        n = 0
+        while n < 2000 or not flipper.at_least(2000):
             try:
                 write_bytes(ws, f"sub/f{n}", b"x", make_parents=False)
                 landed += 1
             except OSError:
                 refused += 1
-        assert flipper.at_least(2000)
+            n += 1
     assert not [p for p in outside.iterdir() if p.name != "secret"]
-    assert landed + refused == 2000
+    assert landed > 0 and refused > 0  # both sides of the flip were met
 
 
 def test_a_file_flipping_with_a_symlink_never_reads_the_host(
@@ -121,8 +122,9 @@ def test_a_file_flipping_with_a_symlink_never_reads_the_host(
     (ws / ".swap").symlink_to(outside / "secret")
     seen = set()
     with PathFlipper(ws / "data.txt", ws / ".swap") as flipper:
-        for _ in range(2000):
+        reads = 0
+        while reads < 2000 or not flipper.at_least(2000):
             with contextlib.suppress(OSError):
                 seen.add(read_bytes(ws, "data.txt"))
-        assert flipper.at_least(2000)
+            reads += 1
     assert b"host secret\n" not in seen

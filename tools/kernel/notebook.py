@@ -20,7 +20,7 @@ from tools.kernel.pool import KernelPool
 from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.local.file_checks import confined
 from tools.places import Walls
-from tools.policy import ApprovalRule, Need, file_rule
+from tools.policy import Code, CodeRule, Need, file_rule
 from tools.tool_factory import make_tool
 
 Action = Literal["read", "edit", "insert", "delete", "run"]
@@ -56,21 +56,21 @@ class NotebookArgs(BaseModel):
     )
 
 
-def notebook_rule(walls: Walls | None, sandboxed: bool) -> ApprovalRule:
-    """Reading and changing follow the file rules (tools/places.py); running a notebook runs
-    its code, so outside the sandbox it asks, like `python`."""
+def notebook_code(args: Mapping[str, Any], _workspace: Path) -> Code | None:
+    """`run` runs the notebook's cells, whose text is in the file, not in the call: code
+    whose meaning the rule cannot see. The other actions run nothing."""
+    return Code() if args.get("action") == "run" else None
+
+
+def notebook_rule(walls: Walls | None, sandboxed: bool) -> CodeRule:
+    """Reading and changing follow the file rules (tools/places.py); running passes the one
+    rule for code (tools/policy.py), like `python`."""
     read, write = file_rule("read", walls), file_rule("write", walls, "source")
 
-    def rule(args: Mapping[str, Any], workspace: Path) -> Need:
-        action = args.get("action") or "read"
-        if action == "read":
-            return read(args, workspace)
-        need = write(args, workspace)
-        if action == "run" and need == "auto" and not sandboxed:
-            return "ask"
-        return need
+    def paths(args: Mapping[str, Any], workspace: Path) -> Need:
+        return (read if (args.get("action") or "read") == "read" else write)(args, workspace)
 
-    return rule
+    return CodeRule(notebook_code, walled=sandboxed, paths=paths)
 
 
 def describe_notebook(args: Mapping[str, Any]) -> str:

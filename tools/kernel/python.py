@@ -22,7 +22,7 @@ from tools.kernel.replay import replay as replay_calls
 from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.tree_scan import Findings, TreeScan
-from tools.policy import ApprovalRule, Need
+from tools.policy import Code, CodeRule
 from tools.secret_paths import mentions_secret_path
 from tools.tool_factory import make_tool
 
@@ -74,18 +74,20 @@ def names_secret_path(code: str, workspace: Path) -> bool:
     return mentions_secret_path(" ".join(words), workspace)
 
 
-def kernel_rule(sandboxed: bool) -> ApprovalRule:
-    """Like bash: code runs without asking only inside the sandbox; code naming a credential
-    location asks a human every time; a bare restart runs no code (a replay does)."""
+def kernel_code(args: Mapping[str, Any], workspace: Path) -> Code | None:
+    """What a call runs: its code (and, with `replay`, earlier calls), or nothing for a bare
+    restart. Python's words are read only as the credential tripwire."""
+    code = args.get("code")
+    text = code if isinstance(code, str) else ""
+    if not text.strip() and not args.get("replay"):
+        return None
+    return Code(names_credential=names_secret_path(text, workspace))
 
-    def rule(args: Mapping[str, Any], workspace: Path) -> Need:
-        code = args.get("code")
-        if isinstance(code, str) and names_secret_path(code, workspace):
-            return "never_auto"
-        runs_code = bool(args.get("replay")) or (isinstance(code, str) and bool(code.strip()))
-        return "auto" if sandboxed or not runs_code else "ask"
 
-    return rule
+def kernel_rule(sandboxed: bool) -> CodeRule:
+    """The one rule for code (tools/policy.py), like bash's: code runs without asking only
+    inside the sandbox, or because the user chose yolo or headless."""
+    return CodeRule(kernel_code, walled=sandboxed)
 
 
 def describe_python(args: Mapping[str, Any]) -> str:

@@ -20,7 +20,7 @@ from tools.local.sandbox import Sandbox
 from tools.local.sed_unchanged import sed_targets, unchanged_note
 from tools.local.traceback_focus import focus_traceback
 from tools.local.tree_scan import TreeScan
-from tools.policy import Need
+from tools.policy import Code, CodeRule
 from tools.secret_paths import leaves_workspace, mentions_secret_path
 from tools.tool_factory import make_tool
 
@@ -45,27 +45,17 @@ class BashArgs(BaseModel):
     )
 
 
-def sandboxed_rule(args: Mapping[str, Any], workspace: Path) -> Need:
-    """In the sandbox a command cannot write outside the workspace, see credentials or (by
-    default) reach the network, so it runs without asking; naming a credential location
-    still needs a human, as everywhere."""
-    command = args.get("command")
-    if isinstance(command, str) and mentions_secret_path(command, workspace):
-        return "never_auto"
-    return "auto"
-
-
-def bash_rule(args: Mapping[str, Any], workspace: Path) -> Need:
-    """Read-only commands (a conservative allowlist) on workspace paths run; anything else
-    asks; a command naming a credential location asks a human every time, in any mode."""
+def bash_code(args: Mapping[str, Any], workspace: Path) -> Code:
+    """What a command shows of itself: whether a word names a credential place (the
+    tripwire), and whether it is a read-only command (a conservative allowlist) on
+    workspace paths. Anything else is code whose meaning the rule cannot see."""
     command = args.get("command")
     if not isinstance(command, str):
-        return "ask"
-    if mentions_secret_path(command, workspace):
-        return "never_auto"
-    if is_read_only_command(command) and not leaves_workspace(command, workspace):
-        return "auto"
-    return "ask"
+        return Code()  # invalid arguments never run; the tool reports the error
+    return Code(
+        names_credential=mentions_secret_path(command, workspace),
+        reads_only=is_read_only_command(command) and not leaves_workspace(command, workspace),
+    )
 
 
 def describe_bash(args: Mapping[str, Any]) -> str:
@@ -94,7 +84,7 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
         tool=make_tool("bash", BashArgs, bash),
         family="local",
         kind="execute",
-        approval=bash_rule if sandbox is None else sandboxed_rule,
+        approval=CodeRule(bash_code, walled=sandbox is not None),
         describe=describe_bash,
         summary="command",
         workspace_effect="programs",

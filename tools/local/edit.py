@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.file_checks import (
-    confined,
     editor_for,
     named_path,
     off_loop,
     outside_workspace,
+    place_of,
     require_file,
     secret_filter,
 )
@@ -45,11 +45,12 @@ def _edit(
     new_str: str,
     replace_all: bool,
 ) -> str:
-    target = confined(call, path, "write", walls)
-    require_file(target, "To create a new file, use `write`.")
+    place = place_of(call, path, "write", walls)
+    target = place.target
+    require_file(place, "To create a new file, use `write`.")
     editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
     try:
-        outcome = edit_file(seen, call.thread_id, target, old_str, new_str, replace_all, editor)
+        outcome = edit_file(seen, call.thread_id, place, old_str, new_str, replace_all, editor)
     except ToolException as error:
         if not call.small_window or not str(error).startswith(NOT_FOUND):
             raise

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+import errno
+import os
+import stat
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +17,76 @@ from langchain_core.tools import ToolException
 from tools.call_context import CallContext
 from tools.editor_files import EditorFiles
 from tools.places import Access, SecretMap, Walls, editor_serves, refusal
+from tools.safe_paths import (
+    RegularFile,
+    UnsafePath,
+    lstat_at,
+    regular_file,
+    relative_anchor,
+)
 
 SNIFF_BYTES = 8192
 
 
-def require_file(path: Path, hint: str) -> None:
-    if path.is_dir():
-        raise ToolException(f"{path} is a directory, not a file. Use `glob` to list it.")
-    if not path.exists():
-        raise ToolException(f"File not found: {path}. {hint}")
+@dataclass(frozen=True)
+class Place:
+    """Where a file tool works: the resolved `target` (what approvals and messages name) and
+    the same file as `rel` beneath a trusted `anchor`, opened only through tools/safe_paths.py
+    (no symlink followed after the approval's resolution)."""
+
+    target: Path
+    anchor: Path
+    rel: str
+
+
+def place_of(call: CallContext, path: str, access: Access, walls: Walls | None) -> Place:
+    """`path` for this call (see `confined`). A path named inside the workspace is taken as
+    named, beneath the workspace: when a part of it is a symlink the call is refused with the
+    real path to use instead (which the approval then judges on its own), so a link the agent
+    planted, or a folder swapped for one while the call runs, is never followed."""
+    target = confined(call, path, access, walls)
+    workspace = call.workspace
+    named = Path(os.path.normpath(workspace / Path(path).expanduser()))
+    if named.is_relative_to(workspace) and named != target:
+        raise ToolException(
+            f"{call.show(named)} goes through a symlink (it leads to {target}); the host does "
+            "not follow links inside the workspace. Use the real path instead."
+        )
+    anchor, rel = relative_anchor(target, workspace)
+    return Place(target, anchor, rel)
+
+
+def require_file(place: Place, hint: str) -> None:
+    """A ToolException unless a regular file is at `place` (see `opened_file`)."""
+    with opened_file(place, hint, None):
+        pass
+
+
+def is_folder(place: Place) -> bool:
+    """True when a real folder (not a link to one) is at `place` now."""
+    try:
+        st = lstat_at(place.anchor, place.rel)
+    except OSError:
+        return False
+    return st is not None and stat.S_ISDIR(st.st_mode)
+
+
+@contextmanager
+def opened_file(place: Place, hint: str, limit: int | None) -> Iterator[RegularFile]:
+    """The regular file at `place`, opened once (non-blocking, no link followed) and checked
+    on that descriptor; a folder, a missing file, a FIFO, a device or a file over `limit`
+    bytes is a ToolException saying so."""
+    try:
+        with regular_file(place.anchor, place.rel, limit) as file:
+            yield file
+    except FileNotFoundError:
+        raise ToolException(f"File not found: {place.target}. {hint}") from None
+    except UnsafePath as error:
+        if error.errno == errno.EISDIR:
+            raise ToolException(
+                f"{place.target} is a directory, not a file. Use `glob` to list it."
+            ) from None
+        raise ToolException(f"{place.target}: {error.strerror}.") from None
 
 
 def confined(call: CallContext, path: str, access: Access, walls: Walls | None) -> Path:
@@ -60,9 +126,8 @@ def secret_filter(call: CallContext, walls: Walls | None) -> Callable[[Path], bo
     return hidden
 
 
-def is_binary(path: Path) -> bool:
-    with path.open("rb") as f:
-        return b"\0" in f.read(SNIFF_BYTES)
+def is_binary(file: RegularFile) -> bool:
+    return b"\0" in file.read(SNIFF_BYTES)
 
 
 def off_loop(fn: Callable[..., str], *bound: object) -> Callable[..., Awaitable[str]]:

@@ -11,25 +11,22 @@ import difflib
 import os
 import re
 import stat
-import tempfile
 import threading
 from collections import Counter
-from contextlib import suppress
 from pathlib import Path
 
 from langchain_core.tools import ToolException
 
 from tools.editor_files import EditorFiles, text_version
+from tools.local.file_checks import Place, opened_file
+from tools.safe_paths import DEFAULT_LIMIT, UnsafePath, kind_of, lstat_at, write_bytes
+from tools.safe_paths import WRITE_TEMP as WRITE_TEMP  # undo's scans skip it
 from tools.text import numbered
 
 NOT_FOUND = "old_str was not found in the file"  # how an edit whose text is absent is answered
 
 # (who serves a file's current text, who takes the write); None: the disk.
 Editors = tuple[EditorFiles | None, EditorFiles | None]
-
-# A write's temporary file beside its target: undo's scans of the workspace skip it (a `bash`
-# call running beside a `write` must not record it as a file that came and went).
-WRITE_TEMP = ".ml-intern-write.tmp"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,13 +53,16 @@ class ReadRegistry:
         self, thread: str, path: Path, st: os.stat_result | None = None, *, version: object = None
     ) -> None:
         if version is None:
-            st = st or path.stat()
+            if st is None:
+                raise ValueError("record needs the file's stat or the editor's version")
             version = (st.st_mtime_ns, st.st_size)
         self._seen.setdefault(thread, {})[path] = version
 
-    def check(self, thread: str, path: Path, version: object = None) -> None:
+    def check(
+        self, thread: str, path: Path, version: object = None, now: os.stat_result | None = None
+    ) -> None:
         """Raise unless `thread` has seen the current version of the existing file `path`
-        (`version`: what an editor serves now; None: the file on disk)."""
+        (`version`: what an editor serves now; else `now`, the file's stat on disk)."""
         seen = self._seen.get(thread, {}).get(path)
         if seen is None:
             raise ToolException(
@@ -71,9 +71,8 @@ class ReadRegistry:
                 "have not seen."
             )
         served = version
-        if version is None:
-            st = path.stat()
-            version = (st.st_mtime_ns, st.st_size)
+        if version is None and now is not None:
+            version = (now.st_mtime_ns, now.st_size)
         if version != seen:
             raise ToolException(
                 f"{path} changed {'on disk' if served is None else 'in the editor'} since you "
@@ -81,75 +80,62 @@ class ReadRegistry:
             )
 
 
-def atomic_write(target: Path, data: bytes, new_file_mode: int = 0o644) -> None:
-    """Write a temp file beside `target` and rename it over; keeps an existing file's mode."""
-    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else new_file_mode
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=WRITE_TEMP)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def write_file(
     seen: ReadRegistry,
     thread: str,
-    target: Path,
+    place: Place,
     content: str,
     new_file_mode: int,
     editor: Editors = (None, None),
 ) -> bool:
-    """Write `content` to `target` under the read-before-write rule; True if it existed.
-    `editor`: who serves the current text and who takes the write (None: the disk)."""
+    """Write `content` to `place` under the read-before-write rule; True if it existed.
+    `editor`: who serves the current text and who takes the write (None: the disk). Only a
+    regular file is replaced, and the disk is reached only through tools/safe_paths.py."""
     reader, writer = editor
-    if target.is_dir():
-        raise ToolException(f"{target} is a directory; give a file path to write.")
+    target = place.target
     with seen.lock:
-        existed = target.exists()
+        now = _now(place)
         data = content.encode("utf-8")
-        if existed and target.is_file():
-            current = reader.read_text(target).encode("utf-8") if reader else target.read_bytes()
+        if now is not None:
+            current = (
+                reader.read_text(target).encode("utf-8")
+                if reader
+                else _same_size_bytes(place, now, len(data))
+            )
             if current == data:
                 # Nothing would change (e.g. a call re-run after a crash): no unseen edit to lose.
-                _record(seen, thread, target, reader and content)
-                return existed
-            seen.check(thread, target, reader and text_version(current.decode("utf-8")))
-        elif existed:
-            seen.check(thread, target)
+                _record(seen, thread, place, reader and content)
+                return True
+            seen.check(thread, target, reader and text_version(current.decode("utf-8")), now)
         if writer is not None:
             writer.write_text(target, content)
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, data, new_file_mode)
-        _record(seen, thread, target, reader and content)
-    return existed
+            _write(place, data, new_file_mode)
+        _record(seen, thread, place, reader and content)
+    return now is not None
 
 
 def edit_file(
     seen: ReadRegistry,
     thread: str,
-    target: Path,
+    place: Place,
     old: str,
     new: str,
     replace_all: bool,
     editor: Editors = (None, None),
 ) -> EditOutcome:
-    """Apply one `edit` to the existing UTF-8 file `target` under the read-before-write rule."""
+    """Apply one `edit` to the existing UTF-8 file at `place` under the read-before-write
+    rule."""
     reader, writer = editor
+    target = place.target
     with seen.lock:
         if reader is not None:
             text: str | None = reader.read_text(target)  # the buffer, unsaved text included
             seen.check(thread, target, text_version(text or ""))
         else:
-            seen.check(thread, target)
-            text = _text_or_none(target.read_bytes())
+            with opened_file(place, "To create a new file, use `write`.", DEFAULT_LIMIT) as file:
+                seen.check(thread, target, now=file.st)
+                text = _text_or_none(file.read())
         if text is None:
             raise ToolException(
                 f"{target} is not a UTF-8 text file, and editing it could corrupt it. "
@@ -159,14 +145,49 @@ def edit_file(
         if writer is not None:
             writer.write_text(target, outcome.text)
         else:
-            atomic_write(target, outcome.text.encode("utf-8"))
-        _record(seen, thread, target, reader and outcome.text)
+            _write(place, outcome.text.encode("utf-8"), None)
+        _record(seen, thread, place, reader and outcome.text)
     return outcome
 
 
-def _record(seen: ReadRegistry, thread: str, target: Path, served: str | None) -> None:
-    """What the thread now knows of `target`: the text an editor serves, else the disk's."""
-    seen.record(thread, target, version=None if served is None else text_version(served))
+def _now(place: Place) -> os.stat_result | None:
+    """What is at `place` now (not followed); a ToolException unless nothing or a regular
+    file is there."""
+    try:
+        now = lstat_at(place.anchor, place.rel)
+    except UnsafePath as error:
+        raise ToolException(f"{place.target}: {error.strerror}.") from None
+    if now is None or stat.S_ISREG(now.st_mode):
+        return now
+    if stat.S_ISDIR(now.st_mode):
+        raise ToolException(f"{place.target} is a directory; give a file path to write.")
+    raise ToolException(
+        f"{place.target} is {kind_of(now.st_mode)}, not a regular file; the file tools "
+        "replace only regular files."
+    )
+
+
+def _same_size_bytes(place: Place, now: os.stat_result, size: int) -> bytes | None:
+    """The file's bytes when it is `size` bytes long (it may then hold the same text)."""
+    if now.st_size != size:
+        return None
+    with opened_file(place, "", size) as file:
+        return file.read()
+
+
+def _write(place: Place, data: bytes, new_file_mode: int | None) -> None:
+    try:
+        write_bytes(place.anchor, place.rel, data, new_file_mode)
+    except UnsafePath as error:
+        raise ToolException(f"{place.target}: {error.strerror}.") from None
+
+
+def _record(seen: ReadRegistry, thread: str, place: Place, served: str | None) -> None:
+    """What the thread now knows of the file: the text an editor serves, else the disk's."""
+    if served is not None:
+        seen.record(thread, place.target, version=text_version(served))
+    elif (now := lstat_at(place.anchor, place.rel)) is not None:
+        seen.record(thread, place.target, now)
 
 
 def _text_or_none(data: bytes) -> str | None:

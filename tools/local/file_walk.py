@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from tools.local.file_checks import is_binary
+from tools.local.file_checks import Place, is_binary
+from tools.safe_paths import regular_file, walk_at
 
 SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__"})
 GREP_MAX_FILE_BYTES = 20_000_000
@@ -55,35 +58,54 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
+@dataclass(frozen=True)
+class Hit:
+    """One thing a walk found: `path` (absolute, for showing), `rel` (to the walked folder),
+    `place` (to open it through tools/safe_paths.py) and its own `lstat`."""
+
+    path: Path
+    rel: str
+    place: Place
+    st: os.stat_result
+
+    def is_dir(self) -> bool:
+        return stat.S_ISDIR(self.st.st_mode)
+
+    def is_file(self) -> bool:
+        return stat.S_ISREG(self.st.st_mode)
+
+
 def walk(
-    base: Path, max_depth: int | None, dirs: bool, hidden: Callable[[Path], bool]
-) -> Iterator[Path]:
-    """Files (and directories if `dirs`) under `base`, sorted, skipping SKIP_DIRS and what
-    `hidden` says (credential places: never entered, never shown)."""
-    for root, dirnames, filenames in os.walk(base):
-        here = Path(root)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not hidden(here / d))
-        files = [f for f in filenames if not hidden(here / f)]
-        names = sorted([*dirnames, *files] if dirs else files)
-        if max_depth is not None and len(here.relative_to(base).parts) >= max_depth:
-            dirnames[:] = []  # the pattern cannot match anything deeper
-        yield from (here / name for name in names)
+    base: Place, max_depth: int | None, dirs: bool, hidden: Callable[[Path], bool]
+) -> Iterator[Hit]:
+    """Files and other non-folders (and folders if `dirs`) under `base`, sorted per folder,
+    skipping SKIP_DIRS and what `hidden` says (credential places: never entered, never
+    shown). Folders are opened by descriptor: a symlink is listed, never entered."""
+    root = base.target
+
+    def keep(rel: str) -> bool:
+        return rel.rsplit("/", 1)[-1] not in SKIP_DIRS and not hidden(root / rel)
+
+    for entry in walk_at(base.anchor, base.rel, enter=keep, max_depth=max_depth):
+        if (entry.is_dir and not dirs) or not keep(entry.rel):
+            continue
+        rel = f"{base.rel}/{entry.rel}" if base.rel not in ("", ".") else entry.rel
+        yield Hit(root / entry.rel, entry.rel, Place(root / entry.rel, base.anchor, rel), entry.st)
 
 
-def mtime(path: Path) -> float:
+def mtime(hit: Hit) -> float:
+    return hit.st.st_mtime
+
+
+def text_lines(place: Place) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a regular text file; nothing for binary, huge, special or
+    unreadable files (opened once, by descriptor, never through a link)."""
     try:
-        return path.lstat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def text_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """Numbered lines of a text file; nothing for binary, huge or unreadable files."""
-    try:
-        if path.stat().st_size > GREP_MAX_FILE_BYTES or is_binary(path):
-            return
-        with path.open("rb") as f:
-            for n, raw in enumerate(f, start=1):
-                yield n, raw.decode("utf-8", errors="replace").rstrip("\n").removesuffix("\r")
+        with regular_file(place.anchor, place.rel, GREP_MAX_FILE_BYTES) as file:
+            if is_binary(file):
+                return
+            with open(file.fd, "rb", closefd=False) as f:
+                for n, raw in enumerate(f, start=1):
+                    yield n, raw.decode("utf-8", errors="replace").rstrip("\n").removesuffix("\r")
     except OSError:
         return

@@ -9,15 +9,19 @@ listing it is sent with each call.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import confined, off_loop, outside_workspace, secret_filter
-from tools.local.file_walk import glob_regex, mtime, walk
+from tools.local.file_checks import (
+    is_folder,
+    off_loop,
+    outside_workspace,
+    place_of,
+    secret_filter,
+)
+from tools.local.file_walk import Hit, glob_regex, mtime, walk
 from tools.local.workspace_listing import human_size
 from tools.places import Walls
 from tools.policy import file_rule
@@ -37,8 +41,9 @@ class GlobArgs(BaseModel):
 
 
 def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None) -> str:
-    base = confined(call, path or ".", "read", walls)
-    if not base.is_dir():
+    place = place_of(call, path or ".", "read", walls)
+    base = place.target
+    if not is_folder(place):
         raise ToolException(f"{base} is not a directory. Give a directory as `path`.")
     if pattern.startswith("/"):
         raise ToolException("pattern must be relative; put the directory in `path`.")
@@ -46,8 +51,8 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
     depth = None if "**" in pattern else pattern.strip("/").count("/")
     hits = [
         p
-        for p in walk(base, depth, dirs=True, hidden=secret_filter(call, walls))
-        if regex.fullmatch(p.relative_to(base).as_posix())
+        for p in walk(place, depth, dirs=True, hidden=secret_filter(call, walls))
+        if regex.fullmatch(p.rel)
     ]
     if not hits:
         hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
@@ -60,24 +65,18 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
     return "\n".join(head + shown + tail)
 
 
-def _size(path: Path) -> int:
-    """A file's size for the small model's order; a directory or a vanished file sorts last."""
-    try:
-        return path.stat().st_size if path.is_file() else -1
-    except OSError:
-        return -1
+def _size(hit: Hit) -> int:
+    """A file's size for the small model's order; anything else sorts last."""
+    return hit.st.st_size if hit.is_file() else -1
 
 
-def _shown(call: CallContext, path: Path) -> str:
+def _shown(call: CallContext, hit: Hit) -> str:
     """One hit: a directory ends in `/`; a small model's file carries its size."""
-    if path.is_dir():
-        return call.show(path) + "/"
-    if not call.small_window:
-        return call.show(path)
-    try:
-        return f"{call.show(path)} ({human_size(path.stat().st_size)})"
-    except OSError:
-        return call.show(path)
+    if hit.is_dir():
+        return call.show(hit.path) + "/"
+    if not call.small_window or not hit.is_file():
+        return call.show(hit.path)
+    return f"{call.show(hit.path)} ({human_size(hit.st.st_size)})"
 
 
 def glob_spec(walls: Walls | None = None) -> ToolSpec:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import stat
 
 from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import confined, off_loop, outside_workspace, secret_filter
-from tools.local.file_walk import glob_regex, text_lines, walk
+from tools.local.file_checks import off_loop, outside_workspace, place_of, secret_filter
+from tools.local.file_walk import Hit, glob_regex, text_lines, walk
 from tools.places import Walls
 from tools.policy import file_rule
+from tools.safe_paths import lstat_at
 from tools.tool_factory import make_tool
 
 MAX_RESULTS = 200
@@ -43,35 +45,34 @@ def _grep(
     call: CallContext, walls: Walls | None, pattern: str, path: str | None, glob: str | None
 ) -> str:
     regex = _compile(pattern)
-    base = confined(call, path or ".", "read", walls)
+    place = place_of(call, path or ".", "read", walls)
+    base = place.target
     hidden = secret_filter(call, walls)
     if hidden(base):
         raise ToolException(f"{base} is a credential place: grep does not search it.")
-    if not base.exists():
+    st = lstat_at(place.anchor, place.rel)
+    if st is None:
         raise ToolException(f"Path not found: {base}. Check it, or use `glob` to find it.")
     wanted = glob_regex(glob or "**")
     by_name = bool(glob) and "/" not in glob
-    files = [base] if base.is_file() else walk(base, None, dirs=False, hidden=hidden)
+    single = not stat.S_ISDIR(st.st_mode)
+    hits = [Hit(base, base.name, place, st)] if single else walk(place, None, False, hidden)
     matches: list[str] = []
     skipped = 0
-    for file in files:
-        rel = file.name if by_name else file.relative_to(base).as_posix()
-        if file != base and not wanted.fullmatch(rel):
+    for hit in hits:
+        rel = hit.path.name if by_name else hit.rel
+        if not single and not wanted.fullmatch(rel):
             continue
-        if file != base and not file.resolve().is_relative_to(base):
-            skipped += 1  # a symlink out of the searched tree: the approval covered `base` only
+        if stat.S_ISLNK(hit.st.st_mode):
+            skipped += 1  # never followed: it could lead anywhere the approval did not cover
             continue
-        for n, line in text_lines(file):
+        for n, line in text_lines(hit.place):
             if not regex.search(line):
                 continue
             if len(matches) == MAX_RESULTS:
                 return "\n".join([*matches, f"[stopped at {MAX_RESULTS} matches; narrow it down]"])
-            matches.append(f"{call.show(file)}:{n}:{line[:300]}")
-    note = (
-        f"\n[skipped {skipped} symlinked file(s) pointing outside {call.show(base)}]"
-        if skipped
-        else ""
-    )
+            matches.append(f"{call.show(hit.path)}:{n}:{line[:300]}")
+    note = f"\n[skipped {skipped} symlink(s): grep does not follow links]" if skipped else ""
     return ("\n".join(matches) or f"No matches for {pattern!r} in {call.show(base)}.") + note
 
 

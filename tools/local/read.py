@@ -17,12 +17,14 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.editor_files import text_version
 from tools.local.file_checks import (
-    confined,
+    Place,
     editor_for,
     is_binary,
+    is_folder,
     off_loop,
+    opened_file,
     outside_workspace,
-    require_file,
+    place_of,
     secret_filter,
 )
 from tools.local.file_edits import ReadRegistry
@@ -36,6 +38,7 @@ from tools.tool_factory import make_tool
 MAX_LINE_CHARS = 2000
 ENDING_LINES = 200
 FOLDER_FILES = 20
+READ_MAX_BYTES = 256 << 20  # larger files: `bash` with head, tail, sed -n or grep
 
 
 class ReadArgs(BaseModel):
@@ -57,19 +60,25 @@ def read_file(
     offset: int | None,
     limit: int,
 ) -> str:
-    target = confined(call, path, "read", walls)
-    if call.small_window and target.is_dir():
-        raise ToolException(folder_note(call, walls, target))
-    require_file(target, "Check the path, or use `glob` to find the file.")
-    st = target.stat()
-    editor = editor_for(call, target, "read", walls)
-    if is_binary(target):
-        seen.record(call.thread_id, target, st)
-        return f"{call.show(target)} is a binary file ({st.st_size} bytes); content not shown."
-    if editor is None:
-        seen.record(call.thread_id, target, st)
-        with target.open("rb") as f:
-            return paged(call.show(target), f, offset, limit, call.read_tokens, st.st_size)
+    place = place_of(call, path, "read", walls)
+    target = place.target
+    if call.small_window and is_folder(place):
+        raise ToolException(folder_note(call, walls, place))
+    with opened_file(place, "Check the path, or use `glob` to find the file.", None) as file:
+        st = file.st
+        editor = editor_for(call, target, "read", walls)
+        if is_binary(file):
+            seen.record(call.thread_id, target, st)
+            return f"{call.show(target)} is a binary file ({st.st_size} bytes); content not shown."
+        if editor is None:
+            if st.st_size > READ_MAX_BYTES:
+                raise ToolException(
+                    f"{call.show(target)} is {st.st_size:,} bytes, more than `read` takes "
+                    f"({READ_MAX_BYTES:,}). Use `bash` with head, tail, sed -n or grep on it."
+                )
+            seen.record(call.thread_id, target, st)
+            with open(file.fd, "rb", closefd=False) as f:
+                return paged(call.show(target), f, offset, limit, call.read_tokens, st.st_size)
     text = editor.read_text(target)  # the editor's buffer, unsaved changes included
     seen.record(call.thread_id, target, version=text_version(text))
     lines = io.StringIO(text, newline="\n")
@@ -77,12 +86,13 @@ def read_file(
     return paged(call.show(target), lines, offset, limit, call.read_tokens, size)
 
 
-def folder_note(call: CallContext, walls: Walls | None, folder: Path) -> str:
+def folder_note(call: CallContext, walls: Walls | None, place: Place) -> str:
     """A small model's `read` of a folder answered with its files and the call that reads the
     first: told to `glob` it, Qwen2.5-Coder-1.5B globbed, then read the folder again, twice
     (bench/README.md, summarise-files)."""
     hidden = secret_filter(call, walls)
-    files = [p for p in walk(folder, 0, dirs=False, hidden=hidden) if p.is_file()]
+    folder = place.target
+    files = [hit.path for hit in walk(place, 0, dirs=False, hidden=hidden) if hit.is_file()]
     if not files:
         return f"{call.show(folder)} is a directory, not a file, and has no files of its own."
     names = [call.show(p) for p in files[:FOLDER_FILES]]

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tools.local.file_checks import is_binary
+from tools.local.file_checks import Place, is_binary
 from tools.local.file_walk import walk
+from tools.safe_paths import regular_file
 
 ELSEWHERE = "\nThat text is in {path}, line {line}, not in {target}."
 MAX_FILES = 200
@@ -24,21 +25,24 @@ def text_elsewhere(
     workspace: Path, target: Path, wanted: str, hidden: Callable[[Path], bool]
 ) -> str:
     """The note naming the first other workspace file (credential files never looked at) that
-    holds `wanted`, with its line; empty when none does or `wanted` is blank."""
+    holds `wanted`, with its line; empty when none does or `wanted` is blank. Files are
+    opened through tools/safe_paths.py: links are never followed, special files never read."""
     if not wanted.strip():
         return ""
-    for n, path in enumerate(walk(workspace, MAX_DEPTH, dirs=False, hidden=hidden)):
+    root = Place(workspace, workspace, "")
+    for n, hit in enumerate(walk(root, MAX_DEPTH, dirs=False, hidden=hidden)):
         if n >= MAX_FILES:
             break
+        if hit.path == target or not hit.is_file() or hit.st.st_size > MAX_BYTES:
+            continue
         try:
-            if path == target or path.is_symlink() or not path.is_file():
-                continue
-            if path.stat().st_size > MAX_BYTES or is_binary(path):
-                continue
-            text = path.read_text(errors="replace")
+            with regular_file(workspace, hit.place.rel, MAX_BYTES) as file:
+                if is_binary(file):
+                    continue
+                text = file.read().decode("utf-8", errors="replace")
         except OSError:
             continue
         if (at := text.find(wanted)) >= 0:
-            shown, where = path.relative_to(workspace).as_posix(), target.name
+            shown, where = hit.rel, target.name
             return ELSEWHERE.format(path=shown, line=text.count("\n", 0, at) + 1, target=where)
     return ""

@@ -8,7 +8,13 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.local.file_checks import confined, editor_for, named_path, off_loop, outside_workspace
+from tools.local.file_checks import (
+    editor_for,
+    named_path,
+    off_loop,
+    outside_workspace,
+    place_of,
+)
 from tools.local.file_edits import ReadRegistry, write_file
 from tools.local.written_checks import json_form, saved_as_json, written_notes
 from tools.places import Walls
@@ -28,11 +34,12 @@ class WriteArgs(BaseModel):
 def _write(
     call: CallContext, seen: ReadRegistry, walls: Walls | None, mode: int, path: str, content: str
 ) -> str:
-    target = confined(call, path, "write", walls)
+    place = place_of(call, path, "write", walls)
+    target = place.target
     editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
     meant = json_form(target, content) if call.small_window else None
     written = meant or content
-    existed = write_file(seen, call.thread_id, target, written, mode, editor)
+    existed = write_file(seen, call.thread_id, place, written, mode, editor)
     lines = written.count("\n") + (1 if written and not written.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
     done = f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")

@@ -10,6 +10,7 @@ model, the thread database, spill files and events see it. Each secret is replac
 
 1. known values in every form (known.py): secret env variables (names.py), `.env*` files in
    the workspace at any depth, credential files (sources.py), the HF token, MCP servers' env;
+   also reversed, re-cased or cut into chunks with any separators (skeleton.py);
 2. private keys, whole, cut short or line-sorted (shapes.py);
 3. one Vectorscan pass (rules.py) with a maintained rule set (Kingfisher's ~490 provider
    rules, base64 included) and our own rules (own_rules.yml), whose matches are judged by
@@ -17,6 +18,10 @@ model, the thread database, spill files and events see it. Each secret is replac
    context.py (keyword-in-context for config files, with a shape check);
 4. what the text hides (hidden.py): base64 and hex runs decoded once, adjacent string
    literals joined, each masked by 1-3 and masked whole when it held a secret.
+
+Numbered views (`read`, `grep`, `cat -n`, `grep -n`) are searched for known values and joined
+literals as if their line prefixes were not there, each line's piece masked and its prefix kept
+(line_prefixes.py): a token split over two lines is one text to whoever reads the file.
 
 `redact` (what leaves the machine: exports, uploads, Slack, logs) masks the same and more:
 `Bearer ...` and any `NAME=value` whose name looks secret; a false positive costs nothing there.

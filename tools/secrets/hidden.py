@@ -9,6 +9,8 @@
   `"hf_abc"\\<newline>"def"` (shell) are one string to the program that reads them; the
   joined text is masked with the same rules and the whole chain goes if it held a secret.
   Bounded: the first 131,072 characters of a text (source files are small), 100 chains.
+- In a numbered view (`read`, `grep`, `cat -n`) both look through the line prefixes
+  (line_prefixes.py): a wrapped run or a chain over lines is one, and each line's piece goes.
 
 Cost: bench/masking.py.
 """
@@ -19,6 +21,7 @@ import binascii
 import re
 from collections.abc import Callable
 
+from tools.secrets.line_prefixes import through_prefixes
 from tools.secrets.spans import Span, char_offsets, replace_spans, utf8
 
 Mask = Callable[[str], str]
@@ -39,7 +42,11 @@ def mask_hidden(text: str, mask: Mask, data: bytes | None = None) -> str:
     """`text` with encoded runs and joined literals masked where `mask` finds a secret in
     what they hold; `mask` is the plain pass (it neither decodes nor joins); `data`, when
     given, is `utf8(text)`."""
-    spans = encoded_spans(text, mask, data) + joined_spans(text, mask)
+
+    def hidden(seen: str) -> list[Span]:
+        return encoded_spans(seen, mask, data if seen is text else None) + joined_spans(seen, mask)
+
+    spans = through_prefixes(text, hidden)
     return replace_spans(text, spans) if spans else text
 
 

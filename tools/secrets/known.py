@@ -4,10 +4,11 @@ A value the process knows to be secret (a secret environment variable, a value i
 file of the workspace at any depth, a credential file in the home directory or the workspace,
 the Hugging Face token, an MCP server's configured env) is masked wherever it appears:
 verbatim, base64 and base64url (at any alignment inside a longer blob), hex, URL-encoded,
-JSON-escaped, and split across lines or wrapped (`fold`, `base64`'s 76 columns). Any 12
-characters of a value shown together are masked too (a value cut on both sides); an encoded
-form is found by its first or last 12 characters (a blob cut at one end), then masked as far
-as it is shown.
+JSON-escaped, split across lines or wrapped (`fold`, `base64`'s 76 columns), and reversed,
+re-cased or cut into chunks with any separators (skeleton.py), line numbers seen through
+(line_prefixes.py). Any 12 characters of a value shown together are masked too (a value cut
+on both sides); an encoded form is found by its first or last 12 characters (a blob cut at
+one end), then masked as far as it is shown.
 
 Cost: those pieces go into one Aho-Corasick automaton (Rust, over UTF-8 bytes) run once over
 the text without its whitespace, so a value folded into lines shorter than 12 characters is
@@ -31,10 +32,11 @@ from dataclasses import dataclass, field
 
 import ahocorasick_rs
 
+from tools.secrets.line_prefixes import through_prefixes
 from tools.secrets.names import MIN_SECRET_CHARS, secret_env_values
+from tools.secrets.skeleton import RUN, SkeletonMatcher
 from tools.secrets.spans import Span, char_offsets, replace_spans, utf8
 
-RUN = 12  # no 12 consecutive characters of a known secret survive
 _WHITESPACE = b" \t\n\r\v\f"
 
 
@@ -95,6 +97,7 @@ class _Matcher:
 
     forms_of: tuple[tuple[_Form, ...], ...]  # by pattern index
     automaton: ahocorasick_rs.BytesAhoCorasick | None
+    skeletons: SkeletonMatcher
 
     @classmethod
     def build(cls, pairs: Mapping[str, str]) -> _Matcher:
@@ -105,11 +108,23 @@ class _Matcher:
                 squeezed = _WHITESPACE_RE.sub("", form.text)
                 for piece in _runs(squeezed, not form.encoded):
                     by_piece.setdefault(piece, []).append(form)
+        skeletons = SkeletonMatcher.build(pairs)
         if not by_piece:
-            return cls((), None)
-        return cls(tuple(map(tuple, by_piece.values())), _automaton(by_piece))
+            return cls((), None, skeletons)
+        return cls(tuple(map(tuple, by_piece.values())), _automaton(by_piece), skeletons)
 
-    def found(self, squeezed: bytes) -> set[_Form]:
+    def spans(self, text: str, data: bytes | None = None) -> list[Span]:
+        """Where a known value is shown in `text`, in any form (`data`: `utf8(text)`)."""
+        data = utf8(text) if data is None else data
+        spans = self.skeletons.spans(text, data)
+        hit = self._found(data.translate(None, _WHITESPACE))
+        if hit:
+            spans += _pieces(text, data, frozenset(hit))
+            for form in hit:
+                spans += _wrapped(form, text)
+        return spans
+
+    def _found(self, squeezed: bytes) -> set[_Form]:
         if self.automaton is None:
             return set()
         hits = self.automaton.find_matches_as_indexes(squeezed, overlapping=True)
@@ -157,14 +172,14 @@ class KnownSecrets:
         matcher = self._matcher(tuple(secret_env_values(env)))
         if matcher.automaton is None or not text:
             return text
-        data = utf8(text) if data is None else data
-        hit = matcher.found(data.translate(None, _WHITESPACE))
-        if not hit:
-            return text
-        spans = _pieces(text, data, frozenset(hit))
-        for form in hit:
-            spans += _wrapped(form, text)
-        return replace_spans(text, spans)
+        # Through line prefixes the skeleton suffices: it sees a value folded over lines, and
+        # an encoded one is decoded whole by the hidden pass, which looks through them too.
+        spans = through_prefixes(
+            text,
+            lambda seen: matcher.spans(seen, data),
+            lambda view: matcher.skeletons.spans(view, utf8(view)),
+        )
+        return replace_spans(text, spans) if spans else text
 
     def _matcher(self, env_pairs: tuple[tuple[str, str], ...]) -> _Matcher:
         key = (self._version, env_pairs)
