@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from nodes.history import MARKER
-from tools.kernel.figures import FIGURES, figure_file, read_figure
+from tools.kernel.figures import FIGURES, figure_version, read_figure
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
@@ -83,12 +83,8 @@ def _load_all(chosen: dict[int, list[str]], workspace: Path) -> dict[int, list[d
 
 
 def _block(workspace: Path, name: str) -> dict[str, Any]:
-    target = figure_file(workspace, name)
-    try:
-        seen = target.stat() if target is not None else None
-    except OSError:
-        seen = None
-    url = _encoded(str(workspace), name, seen.st_mtime_ns, seen.st_size) if seen else None
+    seen = figure_version(workspace, name)
+    url = _encoded(str(workspace), name, *seen) if seen else None
     if url is None:
         path = (FIGURES / name).as_posix()
         return {"type": "text", "text": f"[{path} is not attached: it is gone or not an image]"}

@@ -4,8 +4,9 @@ The page shows a python result's figures inline (web/cards.js). A figure is serv
 when the caller may read the thread (its state is read through this server's own API with
 the caller's credentials, as serve/web_experiments.py does), a result of that thread names
 it, and `tools/kernel/figures.py` allows it in the caller's workspace (a name it gives, a
-regular file in the figures folder reached through no symlink, bytes of its image type).
-Everything else is the same 404.
+regular file in the figures folder, opened by descriptor with no symlink followed on the way
+(tools/safe_paths.py: no check to race), bytes of its image type). Everything else is the
+same 404.
 """
 
 from __future__ import annotations

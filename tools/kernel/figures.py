@@ -1,7 +1,9 @@
 """Where a kernel's images go: `.ml-intern/figures/` in the workspace, under the file rules.
 
-`figure_file` is the one answer to "may this figure be shown?", asked by the model's prompt
-(nodes/tool_images.py) and the web page's figure route (serve/web_figures.py) alike.
+`read_figure` (and `figure_version`) is the one answer to "may this figure be shown?", asked
+by the model's prompt (nodes/tool_images.py) and the web page's figure route
+(serve/web_figures.py) alike. Every touch of the folder goes through tools/safe_paths.py: the
+agent's code can plant symlinks and FIFOs there.
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ from pathlib import Path
 from tools.call_context import CallContext
 from tools.local.file_checks import confined
 from tools.local.sandbox import Sandbox
-from tools.places import is_secret, resolve
+from tools.places import is_secret
+from tools.safe_paths import folder_at, open_at, read_bytes, regular_file, write_in
 
 FIGURES = Path(".ml-intern") / "figures"
 # What FigureFolder names a figure; nothing else is ever served or sent as one.
 FIGURE_NAME = re.compile(r"[0-9a-f]{10}-[0-9]{1,4}\.(png|jpg|gif)")
 MAX_FIGURE_BYTES = 20 * 2**20  # a larger "figure" is neither served nor sent
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif"}
+NOT_SAVED = (
+    "[image not saved: {folder} in the workspace is not a plain folder (a symlink or a file "
+    "is there); figures are written only into a real folder: remove or rename it]"
+)
 MAGIC = {"png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",), "gif": (b"GIF87a", b"GIF89a")}
 
 
@@ -36,13 +43,16 @@ class FigureFolder:
         self.saved: list[Path] = []
 
     def save(self, image: bytes, suffix: str) -> str:
+        """Blocking: write `image` into the workspace's figures folder (made if needed, never
+        through a symlink), and say where, or why it was not saved."""
         name = FIGURES / f"{self.stem}-{next(self._numbers)}.{suffix}"
         target = confined(self.call, str(name), "write", self.walls)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        ignore = target.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n")  # figures are outputs, not part of the project
-        target.write_bytes(image)
+        try:
+            with folder_at(self.call.workspace, FIGURES, make=True) as folder:
+                _ignore_all(folder)
+                write_in(folder, name.name, image)
+        except OSError:
+            return NOT_SAVED.format(folder=FIGURES.as_posix())
         self.saved.append(target)
         return f"image saved to {self.call.show(target)}"
 
@@ -52,17 +62,39 @@ class FigureFolder:
         return [path.name for path in self.saved]
 
 
-def figure_file(workspace: Path, name: str) -> Path | None:
-    """The figure `name` of `workspace` when it may be shown, else None: a name FigureFolder
-    gives, a regular file right in the figures folder, reached through no symlink, in no
-    credential place."""
+def _ignore_all(folder: int) -> None:
+    """A `.gitignore` of `*` in the figures folder unless something is already there
+    (figures are outputs, not part of the project); a planted symlink is left, not followed."""
+    try:
+        fd = open_at(folder, ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    try:
+        os.write(fd, b"*\n")
+    finally:
+        os.close(fd)
+
+
+def _figure_rel(workspace: Path, name: str) -> str | None:
+    """The figure's path in `workspace` when `name` is one FigureFolder gives and the place
+    is no credential place, else None."""
     if not isinstance(name, str) or not FIGURE_NAME.fullmatch(name):
         return None
     real = workspace.resolve()
-    target = real / FIGURES / name
-    if resolve(target, real) != target or not target.is_file():
-        return None  # a symlink on the way (the file or a folder) leads elsewhere
-    return None if is_secret(target, real) else target
+    return None if is_secret(real / FIGURES / name, real) else (FIGURES / name).as_posix()
+
+
+def figure_version(workspace: Path, name: str) -> tuple[int, int] | None:
+    """Blocking: (mtime in ns, size) of the figure `name` when it may be shown (see
+    `read_figure`), else None."""
+    rel = _figure_rel(workspace, name)
+    if rel is None:
+        return None
+    try:
+        with regular_file(workspace, rel, MAX_FIGURE_BYTES) as file:
+            return file.st.st_mtime_ns, file.st.st_size
+    except OSError:
+        return None
 
 
 def media_type(name: str) -> str:
@@ -70,18 +102,17 @@ def media_type(name: str) -> str:
 
 
 def read_figure(workspace: Path, name: str) -> bytes | None:
-    """Blocking: the bytes of `figure_file(workspace, name)`, or None (not a figure, larger
-    than MAX_FIGURE_BYTES, not the image its suffix says, or swapped for a symlink since the
-    check)."""
-    target = figure_file(workspace, name)
-    if target is None:
+    """Blocking: the bytes of the figure `name` of `workspace`, or None: not a name
+    FigureFolder gives, in a credential place, not a regular file right in the figures folder
+    reached through no symlink (opened by descriptor, tools/safe_paths.py: no check a symlink
+    can race), larger than MAX_FIGURE_BYTES, or not the image its suffix says."""
+    rel = _figure_rel(workspace, name)
+    if rel is None:
         return None
     try:
-        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
+        data = read_bytes(workspace, rel, MAX_FIGURE_BYTES)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as file:
-        data = file.read(MAX_FIGURE_BYTES + 1)
-    if len(data) > MAX_FIGURE_BYTES or not data.startswith(MAGIC[name.rsplit(".", 1)[-1]]):
-        return None  # too large, or not the image its name says (a page, a script...)
+    if not data.startswith(MAGIC[name.rsplit(".", 1)[-1]]):
+        return None  # not the image its name says (a page, a script...)
     return data

@@ -4,7 +4,8 @@ The candidates, in order: the configured interpreter (`kernel_python`), the work
 `.venv/bin/python`, `python3` on PATH. Each is asked (inside the sandbox's walls when the
 sandbox is on: the workspace's interpreter is the workspace's code) whether it can import
 ipykernel; the first that can wins. None can: ml-intern's own environment, and the note says
-why and how to use the workspace's instead.
+why and how to use the workspace's instead. Without the sandbox, a workspace interpreter made
+during the session is never asked or run (`choose`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from tools.local.tree_scan import Findings
 
 PROBE = "import ipykernel, sys; print(sys.version.split()[0])"
 PROBE_TIMEOUT_S = 30
+WORKSPACE_VENV = "the workspace's .venv"
+WRITTEN_SINCE = (
+    "{path} was made or changed after this session started, and without the sandbox a "
+    "kernel never runs an interpreter that could have been written during the session (the "
+    "approval shows the code, not the interpreter); it was passed over. To use it, start "
+    "ml-intern again, or use --sandbox (there it runs inside the walls)"
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ def candidates(workspace: Path, configured: str | None) -> list[tuple[str, str]]
         found.append((path or configured, "the configured kernel_python"))
     venv = workspace / ".venv" / "bin" / "python"
     if venv.exists():
-        found.append((str(venv), "the workspace's .venv"))
+        found.append((str(venv), WORKSPACE_VENV))
     if on_path := shutil.which("python3"):
         found.append((on_path, "python3 on PATH"))
     unique: dict[str, tuple[str, str]] = {}
@@ -96,23 +104,57 @@ def own_version(path: str) -> str | None:
     return None
 
 
-async def choose(workspace: Path, configured: str | None, sandbox: Sandbox | None) -> Interpreter:
-    """The first candidate with ipykernel, or ml-intern's own interpreter with a note."""
+def made_since(path: str, since_ns: int) -> bool:
+    """True when `path`, or the file it leads to, was made or changed at or after `since_ns`
+    (their ctime, which no program can set back), or when either cannot be looked at."""
+    try:
+        link, target = os.lstat(path), os.stat(path)
+    except OSError:
+        return True
+    return max(link.st_ctime_ns, target.st_ctime_ns) >= since_ns
+
+
+async def _written_unwalled(
+    path: str, origin: str, sandbox: Sandbox | None, trusted_before_ns: int | None
+) -> bool:
+    """A workspace interpreter, made since `trusted_before_ns`, that would run without walls."""
+    if sandbox is not None or origin != WORKSPACE_VENV or trusted_before_ns is None:
+        return False
+    return await asyncio.to_thread(made_since, path, trusted_before_ns)
+
+
+async def choose(
+    workspace: Path,
+    configured: str | None,
+    sandbox: Sandbox | None,
+    trusted_before_ns: int | None = None,
+) -> Interpreter:
+    """The first candidate with ipykernel, or ml-intern's own interpreter with a note.
+
+    Without the sandbox nothing walls the kernel in, and the approval a human gives shows the
+    code, not the interpreter: a workspace interpreter made or changed at or after
+    `trusted_before_ns` (the session's start: the model could have written it) is neither
+    asked nor run, and the note says so. Inside the sandbox it runs within the walls."""
     passed: list[str] = []
+    notes: list[str] = []
     # File checks off the event loop (the LangGraph server refuses blocking calls on it).
     found = await asyncio.to_thread(
         lambda: [(p, o, own_version(p)) for p, o in candidates(workspace, configured)]
     )
     for path, origin, own in found:
+        if await _written_unwalled(path, origin, sandbox, trusted_before_ns):
+            notes.append(WRITTEN_SINCE.format(path=path))
+            continue
         version = own or await probe(path, workspace, sandbox)
         if version is not None:
-            return Interpreter(path, origin, version)
+            return Interpreter(path, origin, version, "; ".join(notes))
         passed.append(f"{origin} ({path})")
-    note = ""
     if passed:
-        note = (
+        notes.append(
             f"{' and '.join(passed)} cannot import ipykernel, so the kernel runs in ml-intern's "
             "own environment (its packages, not yours); to use yours, install ipykernel in it "
             "(e.g. `uv pip install ipykernel` or `pip install ipykernel`) and restart the kernel"
         )
-    return Interpreter(sys.executable, "ml-intern's own environment", sys.version.split()[0], note)
+    return Interpreter(
+        sys.executable, "ml-intern's own environment", sys.version.split()[0], "; ".join(notes)
+    )

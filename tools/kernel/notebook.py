@@ -25,6 +25,11 @@ from tools.tool_factory import make_tool
 
 Action = Literal["read", "edit", "insert", "delete", "run"]
 RUN_OUTPUT_CHARS = 4_000  # per cell, in the run's result (the file keeps them all)
+RUN_WITHHELD = (
+    "[a credential file appeared while the notebook ran ({places}); its cells could read it, "
+    "so their outputs are withheld, from this result and from the file: run it again, a "
+    "fresh kernel cannot]"
+)
 
 
 class NotebookArgs(BaseModel):
@@ -95,24 +100,24 @@ def _change(notebook: Any, args: NotebookArgs) -> str:
 
 def _edit_file(call: CallContext, walls: Walls | None, args: NotebookArgs) -> str:
     target = confined(call, args.path, "write", walls)
-    fresh = args.action == "insert" and not target.exists()
-    notebook = cells.new_notebook() if fresh else cells.load(target)
+    fresh = args.action == "insert" and not cells.exists(target, call.workspace)
+    notebook = cells.new_notebook() if fresh else cells.load(target, call.workspace)
     done = _change(notebook, args)
-    cells.save(notebook, target)
+    cells.save(notebook, target, call.workspace)
     created = " (new notebook)" if fresh else ""
     return f"{done} of {call.show(target)}{created}; it has {len(notebook.cells)} cells."
 
 
 def _read_file(call: CallContext, walls: Walls | None, args: NotebookArgs) -> str:
     target = confined(call, args.path, "read", walls)
-    notebook = cells.load(target)
+    notebook = cells.load(target, call.workspace)
     first = cells.index_of(notebook, args.cell) if args.cell is not None and notebook.cells else 0
     return cells.show(notebook, call.show(target), first, args.end)
 
 
 async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: NotebookArgs) -> str:
     target = await asyncio.to_thread(confined, call, args.path, "write", walls)
-    notebook = await asyncio.to_thread(cells.load, target)
+    notebook = await asyncio.to_thread(cells.load, target, call.workspace)
     if not cells.is_python(notebook):
         raise ToolException(
             f"{call.show(target)} uses the {cells.kernel_name(notebook)} kernel; only Python "
@@ -123,14 +128,21 @@ async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: N
     first = cells.index_of(notebook, args.cell) if args.cell is not None else 0
     last = cells.index_of(notebook, args.end) if args.end is not None else len(notebook.cells) - 1
     try:
-        kernel, notes = await pool.start_kernel(target.parent)
+        kernel, notes = await pool.start_kernel(target.parent, call.workspace)
     except KernelStartError as error:
         raise ToolException(f"The notebook's kernel did not start: {error}") from None
+    late: list[str] = []
     try:
         run = await run_cells(notebook, kernel, list(range(first, last + 1)), args.timeout)
     finally:
         await asyncio.shield(kernel.shutdown())
+        if late := await asyncio.shield(pool.unhidden_now(kernel)):
+            for cell in notebook.cells[first : last + 1]:
+                if cell.cell_type == "code":
+                    cell.outputs = []
         await asyncio.shield(asyncio.to_thread(_save_masked, notebook, target, call.workspace))
+    if late:
+        return "\n".join([*notes, RUN_WITHHELD.format(places=", ".join(late))])
     figures = FigureFolder(call, pool.sandbox)
     report = await asyncio.to_thread(_report, notebook, run, figures, args.timeout)
     head = f"Ran {call.show(target)} in a fresh kernel; outputs saved in the file."
@@ -139,7 +151,7 @@ async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: N
 
 def _save_masked(notebook: Any, target: Path, workspace: Path) -> None:
     cells.mask_outputs(notebook, workspace)
-    cells.save(notebook, target)
+    cells.save(notebook, target, workspace)
 
 
 def _report(notebook: Any, run: NotebookRun, figures: FigureFolder, timeout: int) -> str:

@@ -5,37 +5,43 @@ Everything here is about the file; running it is notebook_run.py.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from langchain_core.tools import ToolException
 
 from tools.kernel.outputs import plain, render
+from tools.safe_paths import UnsafePath, lstat_at, regular_file, relative_anchor, write_bytes
 
 NOTEBOOK_MAX_BYTES = 64 * 1024 * 1024
 CELL_OUTPUT_CHARS = 2_000  # per cell when reading: the head of its outputs
 SOURCE_CHARS = 6_000  # per cell when reading
 
 
-def load(path: Path) -> Any:
-    """The notebook at `path` (nbformat 4); a ToolException the model can act on otherwise."""
+def load(path: Path, workspace: Path) -> Any:
+    """The notebook at the resolved `path` (nbformat 4), opened once by descriptor beneath
+    `workspace` (tools/safe_paths.py: no symlink followed, no FIFO waited on); a
+    ToolException the model can act on otherwise."""
     import nbformat
 
-    if not path.is_file():
-        raise ToolException(f"No notebook at {path}. Create it by inserting a cell.")
-    size = path.stat().st_size
-    if size > NOTEBOOK_MAX_BYTES:
-        raise ToolException(
-            f"{path} is {size / 1e6:.0f} MB, more than the {NOTEBOOK_MAX_BYTES // 2**20} MiB "
-            "this tool opens (its outputs are probably large): clear them in Jupyter "
-            "(`jupyter nbconvert --clear-output --inplace`) or read it with `read`."
-        )
+    anchor, rel = relative_anchor(path, workspace)
     try:
-        notebook = nbformat.read(str(path), as_version=4)
+        with regular_file(anchor, rel, None) as file:
+            size = file.st.st_size
+            if size > NOTEBOOK_MAX_BYTES:
+                raise ToolException(
+                    f"{path} is {size / 1e6:.0f} MB, more than the {NOTEBOOK_MAX_BYTES // 2**20} "
+                    "MiB this tool opens (its outputs are probably large): clear them in Jupyter "
+                    "(`jupyter nbconvert --clear-output --inplace`) or read it with `read`."
+                )
+            data = file.read()
+    except FileNotFoundError:
+        raise ToolException(f"No notebook at {path}. Create it by inserting a cell.") from None
+    except UnsafePath as error:
+        raise ToolException(f"{path}: {error.strerror}.") from None
+    try:
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
         nbformat.validate(notebook)
     except Exception as error:
         said = " ".join(str(error).split())[:300]
@@ -44,6 +50,15 @@ def load(path: Path) -> Any:
             "changed. Look at it with `read`, or fix its JSON with `edit`."
         ) from None
     return notebook
+
+
+def exists(path: Path, workspace: Path) -> bool:
+    """True when something (a file, a link, anything) is at the resolved `path`."""
+    anchor, rel = relative_anchor(path, workspace)
+    try:
+        return lstat_at(anchor, rel) is not None
+    except UnsafePath:
+        return True  # not nothing: `load` says what
 
 
 def new_notebook() -> Any:
@@ -58,23 +73,19 @@ def new_notebook() -> Any:
     return notebook
 
 
-def save(notebook: Any, path: Path) -> None:
-    """Write atomically (a temporary file in the same folder, then a rename), keeping the mode."""
+def save(notebook: Any, path: Path, workspace: Path) -> None:
+    """Write atomically beneath `workspace` (a temporary file in the same folder, then a
+    rename; tools/safe_paths.py), keeping the mode; a ToolException when a symlink or
+    something other than a regular file is in the way."""
     import nbformat
 
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    anchor, rel = relative_anchor(path, workspace)
+    text = nbformat.writes(notebook)
+    text += "" if text.endswith("\n") else "\n"  # as nbformat.write does
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            nbformat.write(notebook, out)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+        write_bytes(anchor, rel, text.encode("utf-8"))
+    except UnsafePath as error:
+        raise ToolException(f"{path}: {error.strerror}.") from None
 
 
 def describe_outputs(outputs: list[Any], limit: int = CELL_OUTPUT_CHARS) -> str:

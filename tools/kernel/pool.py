@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import time
 from pathlib import Path
 
 from configs.environment import ml_intern_home
 from tools.kernel.interpreter import choose
-from tools.kernel.process import Kernel
+from tools.kernel.process import Kernel, KernelStartError
 from tools.local.sandbox import Sandbox
+from tools.local.tree_scan import Findings, TreeScan
 
 REWOUND = ".rewound"
 GONE_NOTE = (
@@ -32,6 +34,16 @@ STALE_NOTE = (
 )
 
 
+LATE_CREDENTIAL_NOTE = (
+    "[kernel restarted: a credential file appeared since it started ({places}), and the "
+    "sandbox hides such a file only from programs started after it appeared; every earlier "
+    "variable is gone]"
+)
+
+
+STARTED_IN = "the interpreter it was started with: {}"
+
+
 class KernelPool:
     def __init__(
         self,
@@ -40,6 +52,8 @@ class KernelPool:
         memory_mb: int | None = None,
     ) -> None:
         self.sandbox, self.python, self.memory_mb = sandbox, python, memory_mb
+        # A workspace interpreter made after this moment is not run outside the sandbox.
+        self.created_ns = time.time_ns()
         self._kernels: dict[str, Kernel] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._started_here: set[str] = set()
@@ -52,24 +66,60 @@ class KernelPool:
         kernel = self._kernels.get(thread)
         return kernel if kernel is not None and kernel.alive else None
 
-    async def kernel(self, thread: str, workspace: Path) -> tuple[Kernel, list[str]]:
-        """The thread's live kernel, started if needed, and lines saying what was started."""
+    async def kernel(
+        self, thread: str, workspace: Path, found: Findings | None = None
+    ) -> tuple[Kernel, list[str]]:
+        """The thread's live kernel, started if needed, and lines saying what was started.
+        `found`: a walk of the sandbox's roots just now; a live kernel that started before a
+        credential place it shows appeared (its walls do not hide it) is replaced first."""
         stale = await asyncio.to_thread(_take_mark, thread, REWOUND)
+        notes: list[str] = []
         if (kernel := self.running(thread)) is not None:
-            return kernel, [STALE_NOTE] if stale else []
-        await self.stop(thread)  # a dead one: its folder and client go
-        kernel, notes = await self.start_kernel(workspace)
+            if not (late := await asyncio.to_thread(self.unhidden, kernel, found)):
+                return kernel, [STALE_NOTE] if stale else []
+            notes.append(LATE_CREDENTIAL_NOTE.format(places=", ".join(late)))
+        await self.stop(thread)  # a dead one (or one that could read a credential) goes
+        # Marked before the start: the mark's folder is one the sandbox hides, and it must not
+        # appear after the kernel's walls were built.
         if thread not in self._started_here and await asyncio.to_thread(_mark_started, thread):
             notes.insert(0, GONE_NOTE)
         self._started_here.add(thread)
+        kernel, started = await self.start_kernel(workspace)
+        notes += started
         self._kernels[thread] = kernel
         return kernel, notes
 
-    async def start_kernel(self, cwd: Path) -> tuple[Kernel, list[str]]:
-        """A new kernel in `cwd` (the pool does not keep it) and the lines describing it."""
-        interpreter = await choose(cwd, self.python, self.sandbox)
-        kernel = Kernel(interpreter, cwd, self.sandbox, self.memory_mb)
-        await kernel.start()
+    def unhidden(self, kernel: Kernel, found: Findings | None) -> list[str]:
+        """Blocking: the credential places `found` shows that `kernel`'s walls do not hide (they
+        appeared after it started), as the model sees them; none without the sandbox."""
+        if self.sandbox is None or found is None:
+            return []
+        now = self.sandbox.hidden_places(kernel.workspace, found)
+        return [_shown(place, kernel.workspace) for place in now if place not in kernel.hidden]
+
+    async def unhidden_now(self, kernel: Kernel) -> list[str]:
+        """`unhidden` after a walk of the sandbox's roots made now."""
+        sandbox = self.sandbox
+        if sandbox is None:
+            return []
+        walk = TreeScan().scan
+        return await asyncio.to_thread(
+            lambda: self.unhidden(kernel, walk(sandbox.roots(kernel.workspace)))
+        )
+
+    async def start_kernel(
+        self, cwd: Path, workspace: Path | None = None
+    ) -> tuple[Kernel, list[str]]:
+        """A new kernel in `cwd`, walled for `workspace` (default `cwd`) under the sandbox
+        (the pool does not keep it), and the lines describing it."""
+        interpreter = await choose(workspace or cwd, self.python, self.sandbox, self.created_ns)
+        kernel = Kernel(interpreter, cwd, self.sandbox, self.memory_mb, workspace)
+        try:
+            await kernel.start()
+        except KernelStartError as error:
+            raise KernelStartError(
+                f"{error}\n[{STARTED_IN.format(interpreter.describe())}]"
+            ) from None
         walls = ", inside the sandbox" if self.sandbox is not None else ""
         notes = [f"[kernel started: {interpreter.describe()}{walls}]"]
         if interpreter.note:
@@ -119,6 +169,11 @@ def _take_mark(thread: str, suffix: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _shown(place: str, workspace: Path) -> str:
+    path = Path(place)
+    return path.relative_to(workspace).as_posix() if path.is_relative_to(workspace) else place
 
 
 def _marker(thread: str, suffix: str = "") -> Path:

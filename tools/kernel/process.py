@@ -1,5 +1,6 @@
 """One Jupyter kernel: ipykernel in its own process group (inside the sandbox when it is on),
-reached through jupyter_client over Unix sockets in a private folder.
+reached through jupyter_client over Unix sockets in a private folder (tools/kernel/runtime.py:
+the host reads no file the kernel can write; what it prints comes through a pipe).
 
 Unix sockets rather than TCP: a sandboxed kernel has its own network namespace (no loopback
 shared with the host), but a folder bound into it is reachable from both sides. Interrupts are
@@ -14,17 +15,17 @@ import asyncio
 import contextlib
 import os
 import queue
-import shutil
 import signal
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from tools.kernel.interpreter import Interpreter
+from tools.kernel.kernel_log import KernelLog
+from tools.kernel.memory import group_rss, limited
+from tools.kernel.runtime import KernelRuntime, make_runtime
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox
 from tools.local.tree_scan import TreeScan
@@ -32,7 +33,8 @@ from tools.local.tree_scan import TreeScan
 START_TIMEOUT_S = 60
 INTERRUPT_GRACE_S = 10  # how long an interrupted cell may take to stop before the kernel is killed
 POLL_S = 0.2
-SOCKET_PATH_MAX = 100  # sun_path is 104-108 bytes; leave room for "-<port>"
+SOCKET_POLL_S = 0.05  # while the kernel binds its sockets
+NOT_A_SOCKET = "the host connects only to a socket the kernel bound, never through a link"
 REPLY_WAIT_S = 2.0
 SHUTDOWN_WAIT_S = 2.0  # each: for the reply to a shutdown request, then for the exit
 CWD = "__import__('os').getcwd()"  # asked after each cell, with the reply
@@ -96,76 +98,96 @@ class Kernel:
         cwd: Path,
         sandbox: Sandbox | None,
         memory_mb: int | None = None,
+        workspace: Path | None = None,
     ) -> None:
+        """`cwd`: where it starts; `workspace`: the top of what the walls are built for (by
+        default `cwd`): a notebook in a sub-folder is walled like the workspace it is in."""
         self.interpreter, self.cwd, self.sandbox = interpreter, cwd, sandbox
+        self.workspace = workspace or cwd
         self.memory_mb = memory_mb
         self.started_s = 0.0
         self._proc: asyncio.subprocess.Process | None = None
-        self._runtime = ""
+        self._runtime: KernelRuntime | None = None
+        self._log: KernelLog | None = None
+        # The credential places the sandbox hid when the kernel started (resolved paths).
+        self.hidden: frozenset[str] = frozenset()
         self.client: Any = None  # jupyter_client's AsyncKernelClient once started
 
     # -- life cycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
-        from jupyter_client.asynchronous import AsyncKernelClient
-        from jupyter_client.connect import write_connection_file
-
         began = time.monotonic()
 
-        def prepare() -> tuple[str, list[str], dict[str, str], Any]:  # files: off the loop
-            self._runtime = _private_folder()
-            connection, _info = write_connection_file(
-                os.path.join(self._runtime, "connection.json"),
-                ip=os.path.join(self._runtime, "k"),
-                transport="ipc",
-            )
-            argv, env = self._command(connection)
+        def prepare() -> tuple[list[str], dict[str, str]]:  # files: off the loop
+            self._runtime = make_runtime()
+            argv, env = self._command(self._runtime)
             if self.memory_mb:  # the limit holds for the sandbox and the kernel it starts
-                argv = [*_limited(self.memory_mb), *argv]
-            log = open(os.path.join(self._runtime, "kernel.log"), "wb")  # noqa: SIM115
-            return connection, argv, env, log
+                argv = [*limited(self.memory_mb), *argv]
+            return argv, env
 
-        connection, argv, env, log = await asyncio.to_thread(prepare)
+        argv, env = await asyncio.to_thread(prepare)
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *argv,
                 cwd=self.cwd,
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
+                stdout=asyncio.subprocess.PIPE,  # its log: a pipe, never a file it could swap
+                stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
             )
         except OSError as error:
             await asyncio.to_thread(self._cleanup)
             raise KernelStartError(f"could not start {argv[0]}: {error.strerror}") from None
-        finally:
-            log.close()
-        self.client = AsyncKernelClient()
-        await asyncio.to_thread(self.client.load_connection_file, connection)
-        self.client.start_channels(hb=False)  # liveness is the process, not heartbeats
+        assert self._proc.stdout is not None
+        self._log = KernelLog(self._proc.stdout)
         await self._wait_ready()
         self.started_s = time.monotonic() - began
 
-    def _command(self, connection: str) -> tuple[list[str], dict[str, str]]:
+    async def _connect(self, deadline: float) -> bool:
+        """Until the kernel bound its sockets, then the client connected to them (through
+        descriptors checked to be sockets: runtime.py); False when it died or took too long."""
+        from jupyter_client.asynchronous import AsyncKernelClient
+
+        assert self._runtime is not None
+        while self.alive and time.monotonic() < deadline:
+            try:
+                info = await asyncio.to_thread(self._runtime.pin_sockets)
+            except OSError as error:  # UnsafePath: something else at a socket's name
+                await self._fail(f"its socket {error.filename} is {error.strerror}; {NOT_A_SOCKET}")
+            if info is not None:
+                self.client = AsyncKernelClient()
+                self.client.load_connection_info(info)  # kept in memory, never re-read
+                self.client.start_channels(hb=False)  # liveness is the process, not heartbeats
+                return True
+            await asyncio.sleep(SOCKET_POLL_S)
+        return False
+
+    def _command(self, runtime: KernelRuntime) -> tuple[list[str], dict[str, str]]:
         argv = [
             self.interpreter.path,
-            *("-m", "ipykernel_launcher", "-f", connection),
+            *("-m", "ipykernel_launcher", "-f", runtime.connection_file),
             "--HistoryManager.enabled=False",  # no SQLite file in a read-only home
         ]
         extra = {
-            "IPYTHONDIR": os.path.join(self._runtime, "ipython"),
-            "MPLCONFIGDIR": os.path.join(self._runtime, "matplotlib"),
+            "IPYTHONDIR": os.path.join(runtime.writable, "ipython"),
+            "MPLCONFIGDIR": os.path.join(runtime.writable, "matplotlib"),
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             "PYTHONUNBUFFERED": "1",
         }
         if self.sandbox is None:
             env = neutral_git_env({**os.environ, "JPY_PARENT_PID": str(os.getpid())})
             return argv, {**env, **extra}
-        found = TreeScan().scan(self.sandbox.roots(self.cwd))
+        found = TreeScan().scan(self.sandbox.roots(self.workspace))
+        self.hidden = frozenset(self.sandbox.hidden_places(self.workspace, found))
         environment = str(Path(self.interpreter.path).parent.parent)  # .../.venv/bin/python
         wrapped = self.sandbox.wrap(
-            argv, self.cwd, found, channels=self._runtime, readable=[environment]
+            argv,
+            self.workspace,
+            found,
+            channels=runtime.writable,
+            readable=[environment, runtime.conf],
+            cwd=self.cwd,
         )
         return wrapped, {**self.sandbox.environment(os.environ), **extra}
 
@@ -173,7 +195,8 @@ class Kernel:
         """Until the kernel answers `kernel_info` and its output channel is connected."""
         deadline = time.monotonic() + START_TIMEOUT_S
         try:
-            while self.alive and time.monotonic() < deadline:
+            connected = await self._connect(deadline)
+            while connected and self.alive and time.monotonic() < deadline:
                 self.client.kernel_info()
                 try:
                     reply = await self.client.get_shell_msg(timeout=1)
@@ -185,19 +208,19 @@ class Kernel:
         except asyncio.CancelledError:
             await self.shutdown()
             raise
-        said = await asyncio.to_thread(self.log_tail)
-        if self.alive:
-            said = f"no answer within {START_TIMEOUT_S} s. {said}"
+        await self._fail(f"no answer within {START_TIMEOUT_S} s." if self.alive else "")
+
+    async def _fail(self, why: str) -> NoReturn:
+        """End the kernel that did not come up; KernelStartError with `why` and what it printed."""
+        if self._log is not None and not self.alive:
+            await self._log.finished()
+        said = " ".join(part for part in (why, self.log_tail()) if part)
         await self.shutdown()
         raise KernelStartError(said or "it exited without saying why")
 
     def log_tail(self, chars: int = 1500) -> str:
         """The end of what the kernel process printed outside any cell (start-up errors)."""
-        try:
-            text = Path(self._runtime, "kernel.log").read_text(errors="replace")
-        except OSError:
-            return ""
-        return text.strip()[-chars:]
+        return self._log.tail(chars) if self._log is not None else ""
 
     @property
     def alive(self) -> bool:
@@ -219,6 +242,8 @@ class Kernel:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.stop_channels()
+        if self._log is not None:
+            await self._log.close()
         await asyncio.to_thread(self._cleanup)
 
     async def kill(self) -> None:
@@ -230,8 +255,8 @@ class Kernel:
             await asyncio.wait_for(self._proc.wait(), 5)
 
     def _cleanup(self) -> None:
-        if self._runtime:
-            shutil.rmtree(self._runtime, ignore_errors=True)
+        if self._runtime is not None:
+            self._runtime.remove()
 
     def interrupt(self) -> None:
         """KeyboardInterrupt in the running cell (its state is kept)."""
@@ -353,45 +378,3 @@ def _output(kind: str, content: dict[str, Any]) -> dict[str, Any] | None:
     if kind in ("execute_input", "clear_output"):
         return {"output_type": kind}
     return None
-
-
-# Sets RLIMIT_AS, then becomes the command: no shell, no dependency (prlimit may be absent).
-_LIMIT_SHIM = (
-    "import os, resource, sys; n = int(sys.argv[1]); "
-    "resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execvp(sys.argv[2], sys.argv[2:])"
-)
-
-
-def _limited(memory_mb: int) -> list[str]:
-    """The argv prefix that runs a command with at most `memory_mb` MiB of address space."""
-    return [sys.executable, "-I", "-S", "-c", _LIMIT_SHIM, str(memory_mb * 2**20)]
-
-
-def _private_folder() -> str:
-    """A folder only we can use, with a path short enough for Unix socket names."""
-    folder = tempfile.mkdtemp(prefix="mlik-")
-    if len(folder) > SOCKET_PATH_MAX - 8:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder = tempfile.mkdtemp(prefix="mlik-", dir="/tmp")
-    return folder
-
-
-def group_rss(pgid: int) -> int | None:
-    """The summed resident memory of the processes in group `pgid` (from /proc), or None."""
-    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-    total, found = 0, False
-    try:
-        pids = [p for p in os.listdir("/proc") if p.isdigit()]
-    except OSError:
-        return None
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:
-                continue
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-            found = True
-        except (OSError, ValueError, IndexError):
-            continue
-    return total if found else None

@@ -21,12 +21,17 @@ from tools.kernel.process import INTERRUPT_GRACE_S, Execution, KernelStartError
 from tools.kernel.replay import replay as replay_calls
 from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
-from tools.local.tree_scan import TreeScan
+from tools.local.tree_scan import Findings, TreeScan
 from tools.policy import Code, CodeRule
 from tools.secret_paths import mentions_secret_path
 from tools.tool_factory import make_tool
 
 MAX_TIMEOUT_S = 600
+WITHHELD_NOTE = (
+    "[a credential file appeared while this code ran ({places}); the kernel could read it, "
+    "so its output is withheld and the kernel was stopped: the next call starts a fresh "
+    "kernel that cannot]"
+)
 
 
 class PythonArgs(BaseModel):
@@ -131,14 +136,21 @@ async def run_cell(
     notes: list[str] = []
     if (restart or replay) and await pool.stop(thread):
         notes.append("[kernel restarted: every earlier variable is gone]")
-    if not code.strip() and not replay:
+    # A bare restart inside the walls starts the new kernel, so it says which interpreter it
+    # runs; outside them it runs nothing (it is not asked about: no code, no interpreter).
+    bare = not code.strip() and not replay
+    if bare and not (restart and pool.sandbox is not None):
         return "\n".join(notes) or "Nothing run: pass the Python to run in `code`.", []
     # Where people sign in, this makes the person's folder on their first call.
     workspace = await asyncio.to_thread(call.resolve, ".")
+    guard = _GitGuard(pool, call.workspace)
+    await guard.before()
     try:
-        kernel, started = await pool.kernel(thread, workspace)
+        kernel, started = await pool.kernel(thread, workspace, guard.found)
     except KernelStartError as error:
         raise ToolException(f"The Python kernel did not start: {error}") from None
+    if bare:
+        return "\n".join([*notes, *started]), []
     if replay:
         started.append(await replay_calls(kernel, call.earlier_calls, timeout))
         if not kernel.alive:
@@ -153,12 +165,13 @@ async def run_cell(
             for line in output["text"].splitlines():
                 emit(line)
 
-    guard = _GitGuard(pool, call.workspace)
-    await guard.before()
     try:
         done = await kernel.execute(code, timeout, shown)
     finally:
         plants = await asyncio.shield(guard.after())
+    if late := await asyncio.to_thread(pool.unhidden, kernel, guard.found):
+        await pool.stop(thread)
+        return "\n".join([*notes, *started, WITHHELD_NOTE.format(places=", ".join(late))]), []
     if done.outcome in ("died", "killed"):
         await pool.stop(thread)
     text = await asyncio.to_thread(render, done.outputs, figures.save) or "(no output)"
@@ -178,25 +191,28 @@ async def run_cell(
 
 
 class _GitGuard:
-    """Under the sandbox, what a cell planted for the user's git is undone (git_guard.py)."""
+    """Under the sandbox, what a cell planted for the user's git is undone (git_guard.py);
+    `found` is the latest walk of the roots (for credential places that appeared)."""
 
     def __init__(self, pool: KernelPool, workspace: Path) -> None:
         self.sandbox, self.workspace = pool.sandbox, workspace
         self.scan = TreeScan()
         self.state: Any = None
+        self.found: Findings | None = None
+
+    def _walk(self) -> Findings:
+        assert self.sandbox is not None
+        self.found = self.scan.scan(self.sandbox.roots(self.workspace))
+        return self.found
 
     async def before(self) -> None:
         if self.sandbox is not None:
-            roots = self.sandbox.roots(self.workspace)
-            self.state = await asyncio.to_thread(lambda: git_state(self.scan.scan(roots)))
+            self.state = await asyncio.to_thread(lambda: git_state(self._walk()))
 
     async def after(self) -> list[str]:
         if self.state is None or self.sandbox is None:
             return []
-        roots = self.sandbox.roots(self.workspace)
-        return await asyncio.to_thread(
-            lambda: undo_plants(self.state, git_state(self.scan.scan(roots)))
-        )
+        return await asyncio.to_thread(lambda: undo_plants(self.state, git_state(self._walk())))
 
 
 def python_spec(pool: KernelPool) -> ToolSpec:

@@ -140,6 +140,7 @@ class Sandbox:
         repos: list[str] | None = None,
         channels: str | None = None,
         readable: list[str] | None = None,
+        cwd: Path | None = None,
     ) -> list[str]:
         """`argv` as a bubblewrap command line, run in `workspace`; start it with only
         `environment()`'s variables. `found` is the walk of `roots()` (tree_scan.py; walked
@@ -147,7 +148,8 @@ class Sandbox:
         `channels`: a private folder the host made (a Python kernel's sockets and connection
         file), bound read-write at the same path so both sides reach it. `readable`: folders
         the program needs to read (its interpreter's environment); shown read-only when they lie
-        in a place the sandbox makes private (`/tmp`), else visible as they are."""
+        in a place the sandbox makes private (`/tmp`), else visible as they are. `cwd`: where
+        it starts when not at the top of `workspace` (the walls are still the workspace's)."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise SandboxUnavailable(f"bubblewrap is not installed: {INSTALL_HINT}.")
@@ -171,7 +173,14 @@ class Sandbox:
                 mounts.append((depth(place), SHOW, ["--ro-bind", place, place]))
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
             args += mount
-        return [*args, "--chdir", str(workspace), "--", *argv]
+        return [*args, "--chdir", str(cwd or workspace), "--", *argv]
+
+    def hidden_places(self, workspace: Path, found: Findings) -> list[str]:
+        """The credential places (host sockets aside) `wrap` covers with stand-ins for a
+        command started now in `workspace`, `found` being the walk of `roots()`: a process
+        started earlier sees, unhidden, any of them that appeared since."""
+        roots = self.roots(workspace)
+        return sorted(set(_hidden_places(self.hidden, roots, found, sockets=False)))
 
     def _hidden_mounts(self, roots: list[str], hidden: list[str]) -> Iterator[Mount]:
         """Empty stand-ins over credentials and host sockets the sandbox could otherwise see."""
@@ -226,12 +235,15 @@ def _reachable(place: str, roots: list[str]) -> bool:
     return not private or any(under(place, root) for root in roots)
 
 
-def _hidden_places(configured: tuple[str, ...], roots: list[str], found: Findings) -> Iterator[str]:
+def _hidden_places(
+    configured: tuple[str, ...], roots: list[str], found: Findings, sockets: bool = True
+) -> Iterator[str]:
     """Existing credential places (tools/places.py), the files named like credentials the
-    walk found under the roots, configured places and host sockets, resolved."""
+    walk found under the roots, configured places and (with `sockets`) host sockets, resolved."""
     wanted = [str(place) for place in credential_places()]
     wanted += [*configured, *found.secrets]
-    wanted += ["/var/run/docker.sock", "/run/docker.sock", *_host_sockets()]
+    if sockets:
+        wanted += ["/var/run/docker.sock", "/run/docker.sock", *_host_sockets()]
     for path in wanted:
         place = _existing(path)
         if place is not None and is_allowed(Path(place), Path(roots[0] if roots else "/")):

@@ -1,0 +1,96 @@
+"""Figures and the agent's symlinks: saving one never writes through a symlink planted in
+the figures folder (its `.gitignore`, the folder itself), and a figure read (the web route's
+and the prompt's) serves only a figure in the workspace's own folder, never one reached
+through a folder flipped with a symlink."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.path_flipper import PathFlipper
+from tests.fakes.tool_calls import call_tool
+from tools.kernel.figures import FIGURES, figure_version, read_figure
+from tools.kernel.pool import KernelPool
+from tools.kernel.python import python_spec
+
+PNG = b"\x89PNG\r\n\x1a\n"
+NAME = "0123456789-1.png"
+PLOT = "from PIL import Image\nImage.new('RGB', (30, 20), (200, 30, 30))"
+
+
+@pytest.mark.parametrize("planted", ["gitignore", "folder"])
+async def test_a_symlink_in_the_figures_folder_never_makes_the_host_write_elsewhere(
+    tmp_path: Path, planted: str
+) -> None:
+    ws, outside = tmp_path / "ws", tmp_path / "host"
+    ws.mkdir()
+    outside.mkdir()
+    (outside / "config").write_text("host file\n")
+    figures = ws / ".ml-intern" / "figures"
+    if planted == "gitignore":
+        figures.mkdir(parents=True)
+        (figures / ".gitignore").symlink_to(outside / "created-by-host")
+    else:
+        (ws / ".ml-intern").mkdir()
+        figures.symlink_to(outside, target_is_directory=True)
+    spec = python_spec(KernelPool())
+    try:
+        message = await call_tool(spec.tool, {"code": PLOT}, ws, as_tool_call=True)
+        out = str(message.content)
+    finally:
+        assert spec.close is not None
+        await spec.close()
+    assert sorted(p.name for p in outside.iterdir()) == ["config"]
+    if planted == "gitignore":
+        assert "image saved to .ml-intern/figures/" in out
+        assert len(list(figures.glob("*.png"))) == 1
+    else:
+        assert "image not saved" in out and ".ml-intern/figures" in out
+
+
+def test_a_figures_folder_flipping_with_a_symlink_never_serves_another_folders_figure(
+    tmp_path: Path,
+) -> None:
+    ws, other = tmp_path / "ws", tmp_path / "other"
+    (ws / FIGURES).mkdir(parents=True)
+    (other / FIGURES).mkdir(parents=True)
+    (ws / FIGURES / NAME).write_bytes(PNG + b"ours")
+    (other / FIGURES / NAME).write_bytes(PNG + b"theirs")
+    swap = ws / ".ml-intern" / ".swap"
+    swap.symlink_to(other / FIGURES, target_is_directory=True)
+    seen: set[bytes | None] = set()
+    with PathFlipper(ws / FIGURES, swap) as flipper:
+        while not flipper.at_least(2000):
+            for _ in range(50):
+                with contextlib.suppress(OSError):
+                    seen.add(read_figure(ws, NAME))
+    assert PNG + b"theirs" not in seen
+    assert seen <= {PNG + b"ours", None}
+
+
+def test_a_figure_that_is_a_symlink_fifo_or_page_is_not_served(tmp_path: Path) -> None:
+    (tmp_path / FIGURES).mkdir(parents=True)
+    (tmp_path / "secret.png").write_bytes(PNG + b"secret")
+    (tmp_path / FIGURES / NAME).symlink_to(tmp_path / "secret.png")
+    assert read_figure(tmp_path, NAME) is None and figure_version(tmp_path, NAME) is None
+    (tmp_path / FIGURES / NAME).unlink()
+    os.mkfifo(tmp_path / FIGURES / NAME)
+    assert read_figure(tmp_path, NAME) is None  # no hang
+    (tmp_path / FIGURES / NAME).unlink()
+    (tmp_path / FIGURES / NAME).write_bytes(b"<html>")
+    assert read_figure(tmp_path, NAME) is None
+    (tmp_path / FIGURES / NAME).write_bytes(PNG + b"ours")
+    assert read_figure(tmp_path, NAME) == PNG + b"ours"
+    assert figure_version(tmp_path, NAME) is not None
+    assert read_figure(tmp_path, "../../secret.png") is None
+
+
+def test_the_figure_not_saved_note_snapshot() -> None:
+    from tests.configs.test_prompt_snapshot import check_snapshot
+    from tools.kernel.figures import NOT_SAVED
+
+    check_snapshot("figure_not_saved.md", NOT_SAVED.format(folder=".ml-intern/figures") + "\n")
