@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tools.local.file_walk import SKIP_DIRS
 from tools.policy import inside_workspace
-from tools.safe_paths import is_regular_at, rel_beneath, walk_at
+from tools.safe_paths import is_regular_at, rel_beneath
+from tools.safe_tree import walk_at
 
 ASKED_FILES = (
     "You were asked to write {files}, but the workspace has no such file: nothing was saved. "

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from tools.local.traceback_focus import failing_frames
 from tools.local.workspace_listing import first_line, printable
-from tools.safe_paths import is_regular_at, read_bytes, rel_beneath, walk_at
+from tools.safe_paths import is_regular_at, read_bytes, rel_beneath
+from tools.safe_tree import walk_at
 
 MISSING_COLUMN = "`{key}` is a column of {having}; {lacking}."
 NO_TABLE_HAS = "No table here has a column `{key}`. {columns}."

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.local.file_checks import Place, is_binary
-from tools.safe_paths import regular_file, walk_at
+from tools.safe_paths import regular_file
+from tools.safe_tree import walk_at
 
 SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__"})
 GREP_MAX_FILE_BYTES = 20_000_000

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from tools.local.file_walk import SKIP_DIRS
 from tools.places import SecretMap
-from tools.safe_paths import head_at, walk_at
+from tools.safe_paths import head_at
+from tools.safe_tree import walk_at
 
 MAX_ENTRIES = 40
 MAX_DEPTH = 3
