@@ -4,7 +4,9 @@ first N messages, in its own copy of the workspace when asked."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +58,17 @@ def copy_workspace(source: Path, target: Path, home: Path) -> Path:
     skip = home.resolve()
 
     def ignore(folder: str, names: list[str]) -> list[str]:
-        return [n for n in names if (Path(folder) / n).resolve() == skip]
+        """The thread store, and FIFOs, sockets and devices (the agent can plant them; a
+        FIFO made the whole copy fail)."""
+        return [n for n in names if (Path(folder) / n).resolve() == skip or _special(folder, n)]
 
     shutil.copytree(source, target, symlinks=True, ignore=ignore, dirs_exist_ok=True)
     return target
+
+
+def _special(folder: str, name: str) -> bool:
+    try:
+        mode = os.lstat(os.path.join(folder, name)).st_mode
+    except OSError:
+        return True
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))

@@ -8,11 +8,15 @@ or huge one gives a warning (a huge one is cut, and the cut is said).
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 FILENAME = "AGENTS.md"
 MAX_CHARS = 20_000  # per file: project instructions, not a manual
+MAX_READ_BYTES = 4 * MAX_CHARS + 8192  # enough UTF-8 for MAX_CHARS and the cut's warning
 MAX_DEPTH = 20
 
 
@@ -47,12 +51,12 @@ def load_memory(workspace: Path) -> Memory:
     warnings: list[str] = []
     for folder in memory_folders(workspace):
         path = folder / FILENAME
-        if not path.is_file():
-            continue
         try:
-            raw = path.read_bytes()
+            raw = _read_regular(path)
         except OSError as exc:
             warnings.append(f"{path} cannot be read ({exc.strerror}); not loaded.")
+            continue
+        if raw is None:
             continue
         if b"\0" in raw[:8192]:
             warnings.append(f"{path} is not a text file; not loaded.")
@@ -61,9 +65,31 @@ def load_memory(workspace: Path) -> Memory:
         cut = len(text) > MAX_CHARS
         if cut:
             warnings.append(
-                f"{path} has {len(text):,} characters; only the first {MAX_CHARS:,} are loaded."
+                f"{path} has over {MAX_CHARS:,} characters; only the first {MAX_CHARS:,} are loaded."
             )
             text = text[:MAX_CHARS]
         if text:
             files.append(MemoryFile(path, text, cut))
     return Memory(tuple(files), tuple(warnings))
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of the regular file `path` (None when nothing, a link, a FIFO or another
+    special file is there): the workspace's AGENTS.md is the agent's to write, so it is opened
+    non-blocking without following a link, checked and read on that one descriptor.
+    Why: configs/ sits below tools/, so tools/safe_paths.py is out of its reach."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None  # a link: not followed
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return os.pread(fd, MAX_READ_BYTES, 0)
+    finally:
+        os.close(fd)

@@ -27,8 +27,10 @@ from graph.experiment_trackio import merged, read_trackio, target_of
 from store.experiments import Experiment, Ledger, experiment_id
 from tools.call_context import CallContext, calling, current_call
 from tools.hub.jobs_ledger import script_facts, trackio_target
+from tools.safe_paths import read_bytes, rel_beneath
 
 LONG_RUN_S = 60.0
+SCRIPT_MAX_BYTES = 1 << 20  # a training script, not a dataset
 FLUSH_S = 2.0
 _TRAINING = re.compile(
     r"(?:^|[\s/=])[\w.-]*(?:train|finetune|fine_tune|fine-tune)[\w.-]*\.py\b"
@@ -79,9 +81,9 @@ def workspace_script(call: CallContext, script: str) -> str:
     """Blocking: the text of the script a command runs, when it is a file in the workspace
     (a copy outside it could be anyone's file, and `compare` shows scripts to the model)."""
     try:
-        path = call.resolve(script)
-        inside = path.is_relative_to(call.workspace)
-        return path.read_text(errors="replace") if inside and path.is_file() else ""
+        rel = rel_beneath(call.workspace, script)
+        data = read_bytes(call.workspace, rel, SCRIPT_MAX_BYTES) if rel is not None else b""
+        return data.decode(errors="replace")
     except (OSError, ToolException):
         return ""
 

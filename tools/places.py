@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from configs.environment import ml_intern_home, user_config_dir
+from tools.safe_paths import head_at
 
 Access = Literal["read", "write"]
 Need = Literal["auto", "ask", "never_auto"]
@@ -195,11 +196,9 @@ def is_git_metadata(target: Path, content: str | None = None) -> bool:
 
 
 def _head(path: Path) -> str:
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as file:
-            return file.read(65536)
-    except OSError:
-        return ""
+    """The first 64 KiB of the resolved `path` as text, read by descriptor (a FIFO or device
+    planted there gives nothing, and never blocks the approval)."""
+    return head_at(Path("/"), path.relative_to("/"), 65536).decode("utf-8", errors="replace")
 
 
 def writable_roots(workspace: Path, walls: Walls) -> list[Path]:

@@ -72,7 +72,10 @@ async def test_only_workspace_files_go_to_the_editor_and_it_serves_unsaved_buffe
     assert not (cli.cwd / "new.txt").exists()
     # approved, outside places go to the disk as in the terminal
     assert (tmp_path / "written-outside.txt").read_text() == "out\n"
-    assert outside.read_text() == "via link\n"
+    # a link inside the workspace is never followed by the host: the model is given the real
+    # path to ask for instead (which the approval then judges as the outside place it is)
+    assert outside.read_text() == "outside-disk\n"
+    assert "goes through a symlink" in results["w2"] and str(outside) in results["w2"]
 
 
 async def a_buffer_changed_by_the_user_then_undo(agent, client, session_id, cli, llm) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from configs.memory import MAX_CHARS, load_memory
@@ -40,3 +41,15 @@ def test_binary_and_huge_files_warn_and_never_fail(tmp_path: Path) -> None:
     assert len(memory.files[0].text) == MAX_CHARS
     assert any("not a text file" in w for w in memory.warnings)
     assert any(f"only the first {MAX_CHARS:,}" in w for w in memory.warnings)
+
+
+def test_a_planted_fifo_or_link_as_agents_md_is_skipped_without_blocking(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("HOST FILE\n")
+    ws = tmp_path / "ws"
+    (ws / ".git").mkdir(parents=True)
+    (ws / "AGENTS.md").symlink_to(outside)
+    assert load_memory(ws).files == ()
+    (ws / "AGENTS.md").unlink()
+    os.mkfifo(ws / "AGENTS.md")  # a blocking open would wait here for a writer forever
+    assert load_memory(ws).files == ()

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, field_validator
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import call_hub, hf_token, hub_api
+from tools.hub.job_script import script_source
 from tools.hub.jobs_follow import TAIL_CHARS
 from tools.hub.jobs_ledger import announce_job
 from tools.hub.jobs_watch import followed_before, inspect, watch
@@ -116,26 +117,13 @@ def is_cpu(flavor: str | None) -> bool:
 # --- building the job -----------------------------------------------------------------------
 
 
-def _script_source(call: CallContext, script: str) -> tuple[str | None, str | None]:
-    """(source, url): inline text or a local file's text, or a URL for uv to fetch."""
-    if re.match(r"^https?://\S+$", script.strip()):
-        return None, script.strip()
-    if "\n" not in script and len(script) < 4096:
-        path = call.resolve(script.strip())
-        if path.is_file():
-            return path.read_text(encoding="utf-8"), None
-        if script.strip().endswith(".py"):
-            raise ToolException(f"Script file {path} not found. Pass its path or its source.")
-    return script, None
-
-
 def uv_spec(
     call: CallContext, script: str, dependencies: list[str], python: str | None, args: list[str]
 ) -> tuple[list[str], dict[str, str], str]:
     """(command, env, source text) for a uv job; the source travels base64 in the env."""
     with_args = [word for dep in dependencies for word in ("--with", dep)]
     with_args += ["--python", python] if python else []
-    source, url = _script_source(call, script)
+    source, url = script_source(call, script)
     if url is not None:
         return ["uv", "run", *with_args, url, *args], {}, url
     data = (source or "").encode()

@@ -26,6 +26,7 @@ from tools.hub.client import (
     human_size,
     repo_url,
 )
+from tools.local.file_checks import opened_file, place_of
 from tools.policy import Need
 from tools.text import cut
 from tools.tool_factory import make_tool
@@ -134,16 +135,16 @@ def _upload_source(
     if content is not None:
         data = content.encode()
         return data, len(data)
-    file = call.resolve(local_path or "")
-    if not file.is_file():
-        raise ToolException(f"local_path {file} is not a file. Check the path.")
-    size = file.stat().st_size
-    if size > UPLOAD_MAX_BYTES:
-        raise ToolException(
-            f"{file} is {human_size(size)}; hf_repo_files uploads files up to "
-            f"{human_size(UPLOAD_MAX_BYTES)}. Push big files from a job or with `hf upload`."
-        )
-    return str(file), size
+    place = place_of(call, local_path or "", "read", None)
+    with opened_file(place, "Check the path.", None) as file:
+        size = file.st.st_size
+        if size > UPLOAD_MAX_BYTES:
+            raise ToolException(
+                f"{place.target} is {human_size(size)}; hf_repo_files uploads files up to "
+                f"{human_size(UPLOAD_MAX_BYTES)}. Push big files from a job or with `hf upload`."
+            )
+        data = file.read()  # the bytes checked, not whatever the name holds at upload time
+    return data, size
 
 
 def _commit_note(info: Any, what: str, repo_id: str) -> str:

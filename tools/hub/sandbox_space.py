@@ -59,7 +59,9 @@ from tools.hub.sandbox_records import (
 )
 from tools.hub.sandbox_report import list_text, ready_text, status_text
 from tools.local.bash_process import throttled
+from tools.local.file_checks import opened_file, place_of
 from tools.policy import Need
+from tools.safe_paths import is_regular_at
 from tools.secret_paths import has_secret_name, is_secret_path
 from tools.tool_factory import Handler, make_tool
 
@@ -160,25 +162,28 @@ async def _read(client: SandboxClient, path: str) -> str:
     return text or "(empty file)"
 
 
-def _local_file(call: CallContext, local: str) -> tuple[Path, int]:
-    """Blocking: the workspace file `local` names, and its size."""
-    source = call.resolve(local)
-    if not source.is_file():
-        raise ToolException(f"{call.show(source)} is not a file in the workspace; check the path.")
-    return source, source.stat().st_size
+def _local_file(call: CallContext, local: str) -> tuple[Path, bytes]:
+    """Blocking: the workspace file `local` names and its bytes, read by descriptor (no link
+    followed, nothing but a regular file of at most UPLOAD_MAX_BYTES)."""
+    place = place_of(call, local, "read", None)
+    if not is_regular_at(place.anchor, place.rel):
+        raise ToolException(
+            f"{call.show(place.target)} is not a file in the workspace; check the path."
+        )
+    with opened_file(place, "Check the path.", None) as file:
+        if file.st.st_size > UPLOAD_MAX_BYTES:
+            raise ToolException(
+                f"{call.show(place.target)} is {human_size(file.st.st_size)}; uploads stop at "
+                f"{human_size(UPLOAD_MAX_BYTES)}. Put it in a Hub repo and download it with exec."
+            )
+        return place.target, file.read()
 
 
 async def _upload(call: CallContext, client: SandboxClient, local: str, path: str | None) -> str:
-    source, size = await asyncio.to_thread(_local_file, call, local)
-    if size > UPLOAD_MAX_BYTES:
-        raise ToolException(
-            f"{call.show(source)} is {human_size(size)}; uploads stop at "
-            f"{human_size(UPLOAD_MAX_BYTES)}. Put it in a Hub repo and download it with exec."
-        )
-    data = await asyncio.to_thread(source.read_bytes)
+    source, data = await asyncio.to_thread(_local_file, call, local)
     written = await client.write(path or source.name, data)
     return (
-        f"Uploaded {call.show(source)} ({human_size(size)}) to {written['path']} "
+        f"Uploaded {call.show(source)} ({human_size(len(data))}) to {written['path']} "
         f"in {client.record.repo_id}."
     )
 

@@ -51,24 +51,30 @@ def refresh(workspace: Path | str | None) -> None:
 
 
 def _learn(path: Path) -> None:
-    """Register one file's secrets, unless it is unchanged since it was last read."""
+    """Register one file's secrets, unless it is unchanged since it was last read. The file
+    is opened once, non-blocking, and checked on that descriptor: a FIFO or device swapped
+    in after the listing is never read (a link is followed: learning more only masks more)."""
     try:
-        info = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return
-    key, mark = str(path), (info.st_size, info.st_mtime_ns)
-    if _seen.get(key) == mark or info.st_size > MAX_FILE_BYTES or not stat.S_ISREG(info.st_mode):
-        return
-    read_ns = time.time_ns()
     try:
-        if path.suffix.lower() == ".csv":
-            KNOWN.add_all(csv_values(path))
-        else:
-            KNOWN.add_all(
-                credential_values(path.read_text(encoding="utf-8", errors="replace"), path.name)
-            )
+        info = os.fstat(fd)
+        key, mark = str(path), (info.st_size, info.st_mtime_ns)
+        if _seen.get(key) == mark or info.st_size > MAX_FILE_BYTES:
+            return
+        if not stat.S_ISREG(info.st_mode):
+            return
+        read_ns = time.time_ns()
+        text = os.pread(fd, info.st_size, 0).decode("utf-8", errors="replace")
     except OSError:
         return
+    finally:
+        os.close(fd)
+    if path.suffix.lower() == ".csv":
+        KNOWN.add_all(csv_values(text))
+    else:
+        KNOWN.add_all(credential_values(text, path.name))
     if read_ns - info.st_mtime_ns > _CLOCK_SLACK_NS:  # else a change in the same tick hides
         _seen[key] = mark
 
@@ -121,21 +127,21 @@ def _may_hold_secrets(name: str) -> bool:
     return name.startswith(".env") or has_secret_name(name) or name.lower().endswith(".csv")
 
 
-def csv_values(path: Path) -> list[tuple[str, str]]:
+def csv_values(text: str) -> list[tuple[str, str]]:
     """The random-looking cells of a CSV's secret columns (`Password`, `Secret access key`);
-    only the first line is read unless the header names one."""
-    with path.open(encoding="utf-8", errors="replace") as file:
-        header = file.readline(4096).rstrip("\r\n")
-        columns = [c.strip() for c in header.split(",")]
-        secret = [j for j, c in enumerate(columns) if is_secret_setting(c.replace(" ", "_"))]
-        if len(columns) < 2 or not secret:
-            return []
-        found = []
-        for line in file:
-            cells = line.rstrip("\r\n").split(",")
-            if len(cells) == len(columns):
-                found += [(columns[j], cells[j]) for j in secret if looks_random(cells[j])]
-        return found
+    nothing unless the header names one."""
+    lines = text.splitlines()
+    header = lines[0][:4096] if lines else ""
+    columns = [c.strip() for c in header.split(",")]
+    secret = [j for j, c in enumerate(columns) if is_secret_setting(c.replace(" ", "_"))]
+    if len(columns) < 2 or not secret:
+        return []
+    found = []
+    for line in lines[1:]:
+        cells = line.split(",")
+        if len(cells) == len(columns):
+            found += [(columns[j], cells[j]) for j in secret if looks_random(cells[j])]
+    return found
 
 
 def _walk(root: Path, wanted: Callable[[str], bool]) -> Iterator[Path]:
