@@ -130,3 +130,22 @@ def test_variables_naming_credentials_and_the_masking_list(
     )
     assert verdicts("read", {"path": str(ws.parent / "pg" / "pass")}, ws) == GUARDED
     assert verdicts("read", {"path": "deep/.env.example"}, ws) == ("auto", "auto", "auto")
+
+
+def test_a_fifo_named_config_never_blocks_the_approval_of_a_write(tmp_path: Path) -> None:
+    """The approval looks into a `config` for git sections: a FIFO planted under that name
+    used to block the approval node (an open waiting for a writer) before any human saw it."""
+    import os
+    import threading
+
+    os.mkfifo(tmp_path / "config")
+    spec = {s.name: s for s in local_specs()}["write"]
+    decided: list[str] = []
+    args = {"path": "config", "content": "x = 1\n"}
+    ctx = PolicyContext(workspace=tmp_path, mode="interactive")
+    worker = threading.Thread(
+        target=lambda: decided.append(decide("write", args, spec.approval, ctx)), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=30)
+    assert decided, "the approval blocked on the FIFO"
