@@ -118,7 +118,7 @@ async def model(repl: Repl, argument: str) -> None:
     from cli.hf_token import token_for
     from configs.advice import Advice
     from configs.model_profile import model_problem
-    from nodes.model_probe import probe_model
+    from models.probe import probe_model
 
     at_the_repl = Advice("cli", "interactive")
     found = model_problem(argument, repl.settings, token_for(argument), at_the_repl)
@@ -265,7 +265,7 @@ def thread_cost(values: dict, model_id: str, settings: Settings) -> str:
 
 
 def cache_note(usage: dict) -> str:
-    from nodes.usage import cache_share
+    from models.usage import cache_share
 
     share = cache_share(usage)
     return f" ({share:.0%} of input from cache)" if share else ""

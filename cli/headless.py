@@ -193,7 +193,7 @@ class Output:
             self.unpriced.append(model)
 
     def result(self) -> dict[str, Any]:
-        from nodes.usage import cache_share
+        from models.usage import cache_share
 
         result: dict[str, Any] = {
             "thread_id": self.thread_id,

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from langchain_core.messages import ToolMessage
 
 from graph.events import Event
+from models.usage import Usage, sum_usage
 from nodes.history import interrupted_results, pending_tool_calls
-from nodes.usage import Usage, sum_usage
 from tools.call_context import interrupted_note
 
 if TYPE_CHECKING:

@@ -23,11 +23,11 @@ from graph.call_settlement import SpendLedger, unanswered_calls
 from graph.events import Event, EventTranslator, turn_complete
 from graph.experiments import with_ledger
 from graph.session_history import ThreadHistory
+from models.provider_errors import ProviderError
+from models.usage import Usage
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.execute_tools import OutputTail, safe_file_name
 from nodes.history import user_message
-from nodes.provider_errors import ProviderError
-from nodes.usage import Usage
 from store.checkpointer import DB_NAME, open_checkpointer
 from store.thread_index import ThreadIndex, ThreadInfo
 from store.thread_lock import ThreadBusyError, ThreadLock

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from langchain_core.messages import AnyMessage
 from typing_extensions import TypedDict
 
-from nodes.usage import Usage, sum_usage
+from models.usage import Usage, sum_usage
 from store.saver_maintenance import messages_channel
 
 StopReason = Literal[

@@ -12,6 +12,15 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
 from configs.advice import COMMAND_LINE, Advice
+from models.provider_errors import (
+    ProviderError,
+    classify,
+    describe,
+    failed,
+    retry_after_seconds,
+    stated_window,
+)
+from models.usage import call_usage, sum_usage
 from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
 from nodes.asked_changes import asked_note, file_digests
 from nodes.asked_reads import unread_files, unread_note
@@ -21,14 +30,6 @@ from nodes.deps import AgentDeps
 from nodes.history import last_user_index, note, own_reasoning_only, stamped, text_of
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
-from nodes.provider_errors import (
-    ProviderError,
-    classify,
-    describe,
-    failed,
-    retry_after_seconds,
-    stated_window,
-)
 from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
 from nodes.run_options import run_context
 from nodes.runaway_reply import anti_repeat_kwargs, ran_away
@@ -43,7 +44,6 @@ from nodes.unseen_numbers import (
     unseen_written_note,
     written_unseen_notes,
 )
-from nodes.usage import call_usage, sum_usage
 from tools.families import offered_tools
 
 if TYPE_CHECKING:

@@ -18,6 +18,7 @@ from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
 from configs.model_profile import profile_of
+from models.usage import call_usage, count_tokens
 from nodes.context_window import overflow_advice, stated_windows
 from nodes.deps import AgentDeps
 from nodes.execute_tools import TOOL_CUT, cap_output, safe_file_name
@@ -32,7 +33,6 @@ from nodes.history import (
 from nodes.run_options import run_context
 from nodes.tool_images import image_tokens
 from nodes.turn import turn_of
-from nodes.usage import call_usage, count_tokens
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig

@@ -55,7 +55,7 @@ async def thread_profile(
     profile = known_profile(state, model_id, settings)
     if profile.window_source in ("config", "server") or not profile.local:
         return profile, None
-    from nodes.model_probe import server_window
+    from models.probe import server_window
 
     window = await server_window(profile)
     if window is None:

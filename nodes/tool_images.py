@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
+from models.usage import IMAGE_TOKENS
 from nodes.history import MARKER
 from tools.kernel.figures import FIGURES, figure_version, read_figure
 
@@ -34,8 +35,6 @@ PROMPT_IMAGES = 8
 MAX_SIDE = 1024
 MAX_PIXELS = 50_000_000  # a larger image is refused before it is decoded
 PNG_BYTES = 1_000_000  # a scaled image over this goes as JPEG
-# Tokens one image may cost once scaled to MAX_SIDE (Anthropic: width * height / 750).
-IMAGE_TOKENS = 1_400
 IN_RESULT_PROVIDERS = ("anthropic",)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from configs.advice import Advice
 from configs.model_profile import model_problem, profile_of
 from configs.settings import Settings
-from nodes.model_probe import probe_model
+from models.probe import probe_model
 from nodes.reasoning import EFFORTS
 from serve.studio import SERVER
 from serve.web_session import Refused

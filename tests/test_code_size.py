@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("cli", "graph", "nodes", "tools", "configs", "bench")
+PACKAGES = ("cli", "graph", "nodes", "adaptations", "models", "tools", "configs", "bench")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

@@ -8,8 +8,8 @@ import pytest
 
 from configs.advice import Advice
 from configs.model_profile import missing_key_message, profile_of
+from models.provider_errors import describe
 from nodes.context_window import overflow_advice
-from nodes.provider_errors import describe
 
 WHERE = {
     Advice("cli", "headless"): "with --model",

@@ -303,8 +303,8 @@ def test_a_spill_file_is_never_replaced_by_a_shorter_text(tmp_path: Path) -> Non
 @pytest.mark.parametrize("model_id", ["openai/gpt-4o", "anthropic/claude-sonnet-4-5-20250929"])
 def test_the_token_ceiling_is_never_below_the_count(model_id: str) -> None:
     """Skipping the tokenizer under the threshold is safe only if the ceiling really bounds it."""
+    from models.usage import count_tokens
     from nodes.compact import token_ceiling
-    from nodes.usage import count_tokens
 
     texts = [
         "epoch 1 | loss 2.3041 | lr 2e-05\n" * 200,

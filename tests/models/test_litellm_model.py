@@ -11,7 +11,7 @@ def test_litellm_no_longer_copies_the_history_for_its_logging_after_each_call() 
     from litellm.litellm_core_utils.logging_utils import truncate_base64_in_messages
 
     from configs.settings import Settings
-    from nodes.deps import litellm_chat_model
+    from models.chat_model import litellm_chat_model
 
     litellm_chat_model(Settings(model_name="openai/scripted-model", model_client="litellm"))(
         "openai/scripted-model"
@@ -29,7 +29,7 @@ async def test_an_anthropic_call_counts_its_usage_without_loading_litellm_s_toke
     from langchain_core.messages import HumanMessage
 
     from configs.settings import Settings
-    from nodes.deps import LazyTokenizer, litellm_chat_model
+    from models.chat_model import LazyTokenizer, litellm_chat_model
     from tests.fakes.anthropic_server import ScriptedAnthropicServer
     from tests.fakes.llm_server import Turn
 
@@ -46,7 +46,7 @@ async def test_an_anthropic_call_counts_its_usage_without_loading_litellm_s_toke
 def test_the_deferred_tokenizer_counts_as_litellm_s_own() -> None:
     from litellm._lazy_imports import _get_default_encoding
 
-    from nodes.deps import LazyTokenizer
+    from models.chat_model import LazyTokenizer
 
     text = "epoch 3 loss 0.412 accuracy 0.87"
     assert LazyTokenizer().encode(text) == _get_default_encoding().encode(text)
@@ -62,8 +62,8 @@ async def test_litellm_no_longer_prices_each_reply_and_the_call_is_priced_as_bef
 
     from configs.model_profile import profile_of
     from configs.settings import Settings
-    from nodes.deps import litellm_chat_model
-    from nodes.usage import call_usage
+    from models.chat_model import litellm_chat_model
+    from models.usage import call_usage
     from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
@@ -87,7 +87,7 @@ def test_litellm_asks_for_anyio_s_signature_once_and_gets_the_same_answer() -> N
     from litellm.litellm_core_utils import asyncify
 
     from configs.settings import Settings
-    from nodes.deps import litellm_chat_model
+    from models.chat_model import litellm_chat_model
 
     litellm_chat_model(Settings(model_name="openai/scripted-model", model_client="litellm"))(
         "openai/scripted-model"
@@ -113,7 +113,7 @@ async def test_litellm_logs_a_success_only_when_a_callback_listens(
     from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
 
     from configs.settings import Settings
-    from nodes.deps import litellm_chat_model
+    from models.chat_model import litellm_chat_model
     from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
     for name in ("callbacks", "success_callback", "_async_success_callback", "input_callback"):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages.ai import UsageMetadata
 
 if TYPE_CHECKING:
-    from nodes.openai_chat_stream import StreamReading
+    from models.openai_chat_stream import StreamReading
 
 
 def usage_metadata(

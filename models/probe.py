@@ -6,20 +6,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.messages import HumanMessage
 
 from configs.advice import COMMAND_LINE, Advice
 from configs.model_profile import ModelProfile
-from nodes.deps import AgentDeps
-from nodes.provider_errors import describe
+from models.provider_errors import describe
 
 PROBE_TIMEOUT_S = 30.0
 WINDOW_TIMEOUT_S = 10.0
 
 
-async def probe_model(deps: AgentDeps, model_id: str, advice: Advice = COMMAND_LINE) -> str | None:
+class ChatModels(Protocol):
+    """Where a chat model for a model id comes from (nodes/deps.py's AgentDeps)."""
+
+    def chat_model(self, model_id: str, *, with_tools: bool = True) -> Any: ...
+
+
+async def probe_model(deps: ChatModels, model_id: str, advice: Advice = COMMAND_LINE) -> str | None:
     """None when `model_id` answers a one-token request; else one line saying why not (the
     fix in `advice`'s words)."""
     try:

@@ -4,7 +4,7 @@
   stream's usage, when it stamps the response's hidden fields, in its success log), each a
   walk of its model list with fallbacks for a model it does not know: ~20% of a model call's
   CPU (3.4 ms of 17 ms, an OpenAI-compatible streamed step) and ~11% of a busy
-  `ml-intern web`'s. ml-intern prices a call itself from the usage (nodes/usage.py
+  `ml-intern web`'s. ml-intern prices a call itself from the usage (models/usage.py
   `call_cost`: the configured price, else litellm's `cost_per_token`), so litellm's figure
   went nowhere. Its response now carries no `response_cost`; usage, streaming and errors are
   untouched.

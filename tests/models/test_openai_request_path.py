@@ -12,7 +12,7 @@ from openai.types.chat import (
 )
 from typing_extensions import TypedDict
 
-from nodes.openai_request_path import annotated_fields, install, serves
+from models.openai_request_path import annotated_fields, install, serves
 
 MESSAGES = [
     {"role": "system", "content": "You are ml-intern."},

@@ -5,10 +5,10 @@ Through ChatLiteLLM a streamed call cost ~11-15 ms of CPU (litellm's parameters 
 object, the openai SDK's request and pydantic chunks, litellm's chunks and its rebuild of the
 whole stream for the usage) against ~3 ms for the same exchange by httpx, orjson and
 LangChain's own chunk merge (bench/README.md, "The floor of the model call"). This model
-sends the body litellm would send (nodes/openai_chat_body.py) over one shared
+sends the body litellm would send (models/openai_chat_body.py) over one shared
 `httpx.AsyncClient` per event loop, reads the stream into the chunks ChatLiteLLM would yield
-(nodes/openai_chat_stream.py, nodes/openai_chat_usage.py) and fails with litellm's own
-exceptions (nodes/openai_chat_errors.py), so what the rest of ml-intern sees is unchanged.
+(models/openai_chat_stream.py, models/openai_chat_usage.py) and fails with litellm's own
+exceptions (models/openai_chat_errors.py), so what the rest of ml-intern sees is unchanged.
 `serves` says which models take this path (nodes/deps.py chooses; `model_client: "litellm"`
 in the settings turns it off).
 """
@@ -27,10 +27,10 @@ from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from nodes.openai_chat_body import CALL_PARAMS, encoded, request_body, served_tools
-from nodes.openai_chat_errors import broken, refused, unreached, unsupported
-from nodes.openai_chat_stream import StreamError, StreamReading, sse_data
-from nodes.openai_chat_usage import usage_metadata
+from models.openai_chat_body import CALL_PARAMS, encoded, request_body, served_tools
+from models.openai_chat_errors import broken, refused, unreached, unsupported
+from models.openai_chat_stream import StreamError, StreamReading, sse_data
+from models.openai_chat_usage import usage_metadata
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun

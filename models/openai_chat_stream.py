@@ -4,7 +4,7 @@ Each server event becomes the `AIMessageChunk` langchain-litellm made of litellm
 it: the delta's text, `reasoning_content` (or `reasoning`), the tool-call deltas in litellm's
 shape, the first chunk's `model_name`/`model_provider`, the finish reason as sent ("stop"
 when none came), and the usage on a chunk of its own with the counts litellm derives
-(nodes/openai_chat_usage.py).
+(models/openai_chat_usage.py).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from nodes.openai_request_path import plain_json
+from models.openai_request_path import plain_json
 
 log = logging.getLogger(__name__)
 _installed = False

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage
 from typing_extensions import TypedDict
 
-from nodes.tool_images import IMAGE_TOKENS
-
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
+
+# Tokens one image may cost once scaled to fit 1,024 pixels (nodes/tool_images.py MAX_SIDE;
+# Anthropic: width * height / 750).
+IMAGE_TOKENS = 1_400
 
 
 def count_tokens(model_id: str, messages: Sequence[BaseMessage]) -> int:

@@ -1,6 +1,6 @@
 """A failed OpenAI-compatible chat request raised as litellm's exception for it.
 
-The rest of ml-intern (nodes/provider_errors.py: retry, compact or stop; the sentence a
+The rest of ml-intern (models/provider_errors.py: retry, compact or stop; the sentence a
 person reads) knows litellm's exception classes, so a failure on our own path goes through
 the same steps litellm's OpenAI path takes: the openai SDK's error for the response, litellm's
 `OpenAIError` around it, litellm's `exception_type` mapping, and for a stream that breaks
@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from nodes.openai_chat_stream import StreamError
+from models.openai_chat_stream import StreamError
 
 
 def refused(response: httpx.Response, model: str) -> Exception:

@@ -8,7 +8,7 @@ from litellm.litellm_core_utils.prompt_templates.common_utils import (
 )
 from litellm.llms.openai.chat import gpt_transformation
 
-from nodes.tool_schema_walk import install, remembering
+from models.tool_schema_walk import install, remembering
 
 
 def tool(name: str, pattern: str) -> dict:

@@ -13,8 +13,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tools import tool
 
 from configs.settings import Settings
-from nodes.deps import litellm_chat_model
-from nodes.provider_errors import (
+from models.chat_model import litellm_chat_model
+from models.provider_errors import (
     classify,
     connection_failure,
     describe,
@@ -418,7 +418,7 @@ def test_openai_s_own_host_gets_the_body_litellm_makes_for_it() -> None:
     transform for that host (combinators flattened, cache markers stripped)."""
     from litellm.llms.openai.chat.gpt_transformation import OpenAIGPTConfig
 
-    from nodes.openai_chat_body import request_body, served_tools
+    from models.openai_chat_body import request_body, served_tools
 
     either = {"anyOf": [{"type": "object", "properties": {"a": {"type": "string"}}}]}
     tools = [GREP_SCHEMA, {"type": "function", "function": {"name": "pick", "parameters": either}}]
