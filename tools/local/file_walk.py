@@ -69,10 +69,12 @@ class Hit:
     place: Place
     st: os.stat_result
 
-    def is_dir(self) -> bool:
+    @property
+    def folder(self) -> bool:
         return stat.S_ISDIR(self.st.st_mode)
 
-    def is_file(self) -> bool:
+    @property
+    def regular(self) -> bool:
         return stat.S_ISREG(self.st.st_mode)
 
 

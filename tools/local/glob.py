@@ -67,14 +67,14 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
 
 def _size(hit: Hit) -> int:
     """A file's size for the small model's order; anything else sorts last."""
-    return hit.st.st_size if hit.is_file() else -1
+    return hit.st.st_size if hit.regular else -1
 
 
 def _shown(call: CallContext, hit: Hit) -> str:
     """One hit: a directory ends in `/`; a small model's file carries its size."""
-    if hit.is_dir():
+    if hit.folder:
         return call.show(hit.path) + "/"
-    if not call.small_window or not hit.is_file():
+    if not call.small_window or not hit.regular:
         return call.show(hit.path)
     return f"{call.show(hit.path)} ({human_size(hit.st.st_size)})"
 

@@ -92,7 +92,7 @@ def folder_note(call: CallContext, walls: Walls | None, place: Place) -> str:
     (bench/README.md, summarise-files)."""
     hidden = secret_filter(call, walls)
     folder = place.target
-    files = [hit.path for hit in walk(place, 0, dirs=False, hidden=hidden) if hit.is_file()]
+    files = [hit.path for hit in walk(place, 0, dirs=False, hidden=hidden) if hit.regular]
     if not files:
         return f"{call.show(folder)} is a directory, not a file, and has no files of its own."
     names = [call.show(p) for p in files[:FOLDER_FILES]]

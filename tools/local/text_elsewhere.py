@@ -33,7 +33,7 @@ def text_elsewhere(
     for n, hit in enumerate(walk(root, MAX_DEPTH, dirs=False, hidden=hidden)):
         if n >= MAX_FILES:
             break
-        if hit.path == target or not hit.is_file() or hit.st.st_size > MAX_BYTES:
+        if hit.path == target or not hit.regular or hit.st.st_size > MAX_BYTES:
             continue
         try:
             with regular_file(workspace, hit.place.rel, MAX_BYTES) as file:
