@@ -219,29 +219,31 @@ def readme_with_table(readme: str, folder: Path = RESULTS) -> str:
     return f"{head}{BEGIN}\n{figure_table(headline_only=True, folder=folder)}{END}{tail}"
 
 
-def stale_outputs() -> list[Path]:
-    """The rendered files that differ from what the results give now."""
-    stale = []
-    if not FIGURES_PAGE.exists() or FIGURES_PAGE.read_text() != figures_page():
-        stale.append(FIGURES_PAGE)
-    text = README.read_text()
-    if readme_with_table(text) != text:
-        stale.append(README)
-    return stale
+def rendered() -> dict[Path, str]:
+    """The files this module renders, as the results give them now."""
+    return {FIGURES_PAGE: figures_page(), README: readme_with_table(README.read_text())}
+
+
+def stale_files(pages: Mapping[Path, str]) -> list[Path]:
+    return [path for path, text in pages.items() if not path.exists() or path.read_text() != text]
+
+
+def write_or_check(pages: Mapping[Path, str], *, check: bool, regenerate: str) -> int:
+    """Write the files of `pages` that changed; with `check`, only name them (exit 1)."""
+    stale = stale_files(pages)
+    for path in stale:
+        if check:
+            print(f"{path.relative_to(ROOT)} is stale: run `{regenerate}`")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(pages[path])
+            print(f"wrote {path.relative_to(ROOT)}")
+    return 1 if check and stale else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if "--check" in args:
-        stale = stale_outputs()
-        for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale; run: {REGENERATE}")
-        return 1 if stale else 0
-    FIGURES_PAGE.parent.mkdir(parents=True, exist_ok=True)
-    FIGURES_PAGE.write_text(figures_page())
-    README.write_text(readme_with_table(README.read_text()))
-    print(f"wrote {FIGURES_PAGE.relative_to(ROOT)} and the table in README.md")
-    return 0
+    return write_or_check(rendered(), check="--check" in args, regenerate=REGENERATE)
 
 
 if __name__ == "__main__":

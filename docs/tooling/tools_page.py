@@ -1,0 +1,78 @@
+"""The tool catalogue: each built-in tool's family, approval rule and argument schema."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+from configs.settings import Settings
+from docs.tooling.markdown import banner, wrap
+from tools.catalog import ToolSpec
+from tools.families import build_catalog
+
+
+def approval_text(spec: ToolSpec) -> str:
+    """The rule in words: `always(...)`'s decision, else the docstring of the rule (or of
+    the function that built it)."""
+    rule = spec.approval
+    if rule.__qualname__ == "always.<locals>.rule":
+        decision = next(c.cell_contents for c in rule.__closure__ or ())
+        return f"always `{decision}`"
+    doc = inspect.getdoc(rule)
+    factory = rule.__qualname__.split(".<locals>")[0]
+    if not doc and factory != rule.__qualname__:
+        doc = inspect.getdoc(getattr(importlib.import_module(rule.__module__), factory, None))
+    where = f"`{rule.__module__}.{factory}`"
+    return f"{' '.join(doc.split())} ({where})" if doc else f"see {where}"
+
+
+def _parameters(schema: Mapping[str, Any]) -> list[str]:
+    props: Mapping[str, Any] = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    rows = []
+    for name, prop in props.items():
+        kind = prop.get("type") or " | ".join(
+            str(p.get("type", "?")) for p in prop.get("anyOf", [])
+        )
+        text = prop.get("description", "")
+        if "enum" in prop:
+            kind = "one of"
+            text = " ".join(f"`{v}`" for v in prop["enum"]) + (f". {text}" if text else "")
+        need = "required" if name in required else "optional"
+        head = f"- `{name}` ({kind}, {need})"
+        rows.append(wrap(text, indent="    ", first=f"{head}: ") if text else head)
+    return rows
+
+
+def render() -> str:
+    catalog = build_catalog(Settings())
+    schemas = {s["function"]["name"]: s["function"] for s in catalog.schemas()}
+    out = [
+        banner("each tool's ToolSpec (tools/, joined by tools/families.py)"),
+        "# Tools\n",
+        wrap(
+            "The built-in tools with default settings, in the order the model sees them. "
+            "MCP servers, the research sub-agent, experiments and Slack add tools of their own "
+            "when configured. The approval rule is what a tool asks for by itself; the mode, "
+            "`--yolo` and `approval.overrides` then decide (see [Tools and approvals]"
+            "(../tools.md))."
+        )
+        + "\n",
+    ]
+    for spec in catalog:
+        function = schemas[spec.name]
+        out.append(f"## `{spec.name}`\n")
+        facts = (
+            f"Family `{spec.family}`; kind `{spec.kind or 'other'}`; "
+            f"{'read-only' if spec.read_only else 'may change things'}; "
+            f"workspace effect `{spec.workspace_effect}`."
+        )
+        out.append(wrap(facts) + "\n")
+        out.append(wrap(f"Approval: {approval_text(spec)}") + "\n")
+        out.append(wrap(function.get("description", "")) + "\n")
+        params = _parameters(function.get("parameters", {}))
+        if params:
+            out.append("Arguments:\n\n" + "\n".join(params) + "\n")
+    return "\n".join(out)
