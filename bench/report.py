@@ -160,7 +160,7 @@ def latest_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]
 def figure_table(*, headline_only: bool, folder: Path = RESULTS) -> str:
     """A markdown table: figure, goal, latest value, met?, and where it was measured."""
     meta: dict[str, dict[str, Any]] = json.loads((folder / "figures.json").read_text())
-    rows = ["| figure | goal | measured | met | commit, date |", "|---|---|---|---|---|"]
+    rows = ["| figure | goal | latest | met | machine, commit, date |", "|---|---|---|---|---|"]
     runs = latest_runs(folder)
     for (figure, _machine), line in sorted(runs.items(), key=lambda kv: _order(meta, kv[0])):
         info = meta.get(figure, {})
@@ -170,8 +170,7 @@ def figure_table(*, headline_only: bool, folder: Path = RESULTS) -> str:
         goal = info.get("goal")
         goal_text = f"{_SIGN[goal[0]]} {_number(goal[1])} {unit}".strip() if goal else "-"
         measured = f"{_number(line['value'])} {unit}".strip()
-        load = "" if line.get("load") is None else f", load {line['load']}"
-        where = f"{line.get('commit') or '-'}, {str(line.get('date'))[:10]}{load}"
+        where = f"{line['machine']}, {line.get('commit') or '-'}, {str(line.get('date'))[:10]}"
         label = info.get("label", f"`{figure}`")
         rows.append(f"| {label} | {goal_text} | {measured} | {_met(goal, line)} | {where} |")
     return "\n".join(rows) + "\n"

@@ -27,7 +27,7 @@ class Key:
     description: str
 
 
-def keys(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[Key]:
+def all_keys(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[Key]:
     """Every key under `model`, sections (nested models) before their keys."""
     comments = _comments(model)
     for name, field in model.model_fields.items():
@@ -41,16 +41,16 @@ def keys(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[Key]:
         nested = _model_in(annotation)
         if nested is not None and typing.get_origin(annotation) is dict:
             yield Key(path, _type_name(annotation), _default(field), about)
-            yield from keys(nested, f"{path}.<name>.")
+            yield from all_keys(nested, f"{path}.<name>.")
         elif nested is not None:
             yield Key(path, "section", None, about or inspect.getdoc(nested) or "")
-            yield from keys(nested, f"{path}.")
+            yield from all_keys(nested, f"{path}.")
         else:
             yield Key(path, _type_name(annotation), _default(field), about)
 
 
 def key_paths() -> set[str]:
-    return {key.path for key in keys()}
+    return {key.path for key in all_keys()}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -116,7 +116,7 @@ def render() -> str:
         )
         + "\n",
     ]
-    for key in keys():
+    for key in all_keys():
         level = "##" if "." not in key.path else "###"
         out.append(f"{level} `{key.path}`\n")
         facts = f"Type `{key.type}`" + (f", default `{key.default}`" if key.default else "")

@@ -1,0 +1,49 @@
+"""The READMEs and docs pages: short lines, short READMEs, and only real commands and keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docs.tooling import mentions
+from docs.tooling.markdown import WIDTH
+
+ROOT = mentions.ROOT
+
+
+def test_lines_are_at_most_100_characters() -> None:
+    long = [
+        f"{path.relative_to(ROOT)}:{n}: {len(line)} characters"
+        for path in mentions.docs_files()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if len(line) > WIDTH
+    ]
+    assert not long, "lines over 100 characters (wrap them):\n" + "\n".join(long)
+
+
+def test_readmes_are_short() -> None:
+    for path in (ROOT / "README.md", ROOT / "bench" / "README.md"):
+        lines = len(path.read_text().splitlines())
+        assert lines <= 150, f"{path.relative_to(ROOT)} has {lines} lines (at most 150)"
+
+
+def test_docs_name_only_commands_options_and_keys_that_exist() -> None:
+    found = mentions.problems(mentions.docs_files())
+    assert not found, "\n".join(found)
+
+
+def test_a_wrong_command_option_or_key_is_named_with_its_line(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "Run `ml-intern thread list` or `ml-intern web --wrokers 2`.\n"
+        "Set `approval.yollo`; `sandbox.mode` and `text_tool_calls.my-model` exist.\n"
+        '```bash\nml-intern threads lst\nml-intern --output-format json "a task"\n```\n'
+    )
+    found = mentions.problems([page])
+    assert found == [
+        f"{page}:1: `ml-intern thread`: no such command "
+        "(commands: threads, experiments, studio, web, acp)",
+        f"{page}:1: `ml-intern web` has no option --wrokers (see `ml-intern web --help`)",
+        f"{page}:2: `approval.yollo` is not a config key (see docs/reference/config.md)",
+        f"{page}:4: `ml-intern threads lst`: no such command "
+        "(commands: delete, export, fork, list, prune, show, undo)",
+    ]
