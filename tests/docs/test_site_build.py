@@ -28,6 +28,8 @@ def test_the_site_builds_strictly_with_the_reference_and_screenshots(tmp_path: P
     texts = (tmp_path / "site" / "reference" / "texts" / "index.html").read_text()
     assert "--8&lt;--" not in texts and "You are" in texts  # the snapshots were included
     assert (tmp_path / "site" / "images" / "start-page.png").stat().st_size > 10_000
+    contributing = (tmp_path / "site" / "contributing" / "index.html").read_text()
+    assert "images/start-page.png" in contributing and "images/reference-page.png" in contributing
 
 
 def test_a_broken_link_fails_the_build_naming_the_page(tmp_path: Path) -> None:
