@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from configs.settings import Settings
 from docs.tooling.markdown import banner, wrap
-from tools.catalog import ToolSpec
-from tools.families import build_catalog
+from graph.experiments import with_ledger
+from graph.research_agent import with_research
+from tools.catalog import ToolCatalog, ToolSpec
+from tools.families import build_catalog, with_more_tools
 
 
 def approval_text(spec: ToolSpec) -> str:
@@ -46,16 +50,26 @@ def _parameters(schema: Mapping[str, Any]) -> list[str]:
     return rows
 
 
+def session_catalog() -> ToolCatalog:
+    """The tools a session offers with default settings and no MCP servers: the built-in
+    families, `research`, `experiments` and `more_tools` (as `Session.open` adds them)."""
+    settings = Settings()
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        catalog = with_ledger(with_research(build_catalog(settings), settings, home), home)
+        return with_more_tools(catalog)
+
+
 def render() -> str:
-    catalog = build_catalog(Settings())
+    catalog = session_catalog()
     schemas = {s["function"]["name"]: s["function"] for s in catalog.schemas()}
     out = [
         banner("each tool's ToolSpec (tools/, joined by tools/families.py)"),
         "# Tools\n",
         wrap(
-            "The built-in tools with default settings, in the order the model sees them. "
-            "MCP servers, the research sub-agent, experiments and Slack add tools of their own "
-            "when configured. The approval rule is what a tool asks for by itself; the mode, "
+            "The tools a session offers with default settings, in the order the model sees them. "
+            "MCP servers and Slack add tools of their own when configured; a small-window model "
+            "starts with a core set and turns the others on with `more_tools`. The approval rule is what a tool asks for by itself; the mode, "
             "`--yolo` and `approval.overrides` then decide (see [Tools and approvals]"
             "(../tools.md))."
         )
