@@ -6,11 +6,13 @@ and code blocks) and dotted config keys (in code spans), each problem as `file:l
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from docs.tooling import cli_page, config_page
 
@@ -100,21 +102,26 @@ def key_problems(code: str) -> Iterator[str]:
             yield f"`{name}` is not a config key (see docs/reference/config.md)"
 
 
-def _is_key(name: str, keys: frozenset[str]) -> bool:
+def _is_key(name: str | list[str], keys: frozenset[str]) -> bool:
     """`name` is a key, or an entry of a map the user names freely (`text_tool_calls.<id>`);
-    any segment after a map of sections may be a chosen name (`mcpServers.docs.url`)."""
-    parts = name.split(".")
+    a segment after a map of sections is a chosen name (`mcpServers.docs.url`)."""
+    parts = name.split(".") if isinstance(name, str) else name
     for n in range(len(parts), 0, -1):
         key = _as_key(parts[:n])
-        if key in keys:
-            return n == len(parts) or _is_free_map(key)
+        if key in keys or (key.endswith("<name>") and f"{key}." in _prefixes()):
+            return n == len(parts) or (key in keys and _is_free_map(key))
     return False
+
+
+@cache
+def _prefixes() -> frozenset[str]:
+    return frozenset(k[: i + 1] for k in _keys() for i, c in enumerate(k) if c == ".")
 
 
 def _as_key(parts: list[str]) -> str:
     out: list[str] = []
     for part in parts:
-        chosen = out and f"{'.'.join(out)}.<name>" in {k.rsplit(".", 1)[0] for k in _keys()}
+        chosen = out and f"{'.'.join(out)}.<name>." in _prefixes()
         out.append("<name>" if chosen or re.fullmatch(r"<\w+>", part) else part)
     return ".".join(out)
 
@@ -125,13 +132,46 @@ def _is_free_map(key: str) -> bool:
     )
 
 
+def config_blocks(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(first line, object) of each ```json block that is a config (a known top-level key)."""
+    tops = {k.split(".")[0] for k in _keys()}
+    for match in re.finditer(r"^```json\n(.*?)^```", text, flags=re.M | re.S):
+        try:
+            data = json.loads(match.group(1))
+        except ValueError:
+            continue
+        if isinstance(data, dict) and tops & data.keys():
+            yield text.count("\n", 0, match.start()) + 2, data
+
+
+def block_key_problems(data: dict[str, Any], parents: tuple[str, ...] = ()) -> Iterator[str]:
+    for key, value in data.items():
+        parts = [*parents, key]
+        if not _is_key(parts, _keys()):
+            yield f"`{'.'.join(parts)}` is not a config key (see docs/reference/config.md)"
+        elif isinstance(value, dict) and not _is_free_map_entry(parts):
+            yield from block_key_problems(value, tuple(parts))
+
+
+def _is_free_map_entry(parts: list[str]) -> bool:
+    key = _as_key(parts)
+    return key in _keys() and _is_free_map(key)
+
+
 def problems(paths: Iterable[Path]) -> list[str]:
     found = []
     for path in paths:
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-        for number, code, _block in code_lines(path.read_text(encoding="utf-8")):
-            for problem in (*command_problems(code), *key_problems(code)):
-                found.append(f"{shown}:{number}: {problem}")
+        text = path.read_text(encoding="utf-8")
+        here = [
+            (number, problem)
+            for number, code, _block in code_lines(text)
+            for problem in (*command_problems(code), *key_problems(code))
+        ]
+        here += [
+            (n, problem) for n, data in config_blocks(text) for problem in block_key_problems(data)
+        ]
+        found += [f"{shown}:{number}: {problem}" for number, problem in sorted(here)]
     return found
 
 

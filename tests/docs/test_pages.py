@@ -37,6 +37,9 @@ def test_a_wrong_command_option_or_key_is_named_with_its_line(tmp_path: Path) ->
         "Run `ml-intern thread list` or `ml-intern web --wrokers 2`.\n"
         "Set `approval.yollo`; `sandbox.mode` and `text_tool_calls.my-model` exist.\n"
         '```bash\nml-intern threads lst\nml-intern --output-format json "a task"\n```\n'
+        '```json\n{"approval": {"yolo": true, "yollo": true},\n'
+        ' "mcpServers": {"docs": {"url": "http://127.0.0.1:1"}}, "text_tool_calls": {"m": true}}\n'
+        "```\n"
     )
     found = mentions.problems([page])
     assert found == [
@@ -46,4 +49,5 @@ def test_a_wrong_command_option_or_key_is_named_with_its_line(tmp_path: Path) ->
         f"{page}:2: `approval.yollo` is not a config key (see docs/reference/config.md)",
         f"{page}:4: `ml-intern threads lst`: no such command "
         "(commands: delete, export, fork, list, prune, show, undo)",
+        f"{page}:8: `approval.yollo` is not a config key (see docs/reference/config.md)",
     ]
