@@ -6,10 +6,17 @@ from pathlib import Path
 
 import pytest
 
+from bench import report
 from docs import generate
 from docs.tooling.markdown import REGENERATE
 
-PAGES = generate.expected()
+OUTPUTS = sorted([*generate.PAGES, report.FIGURES_PAGE, report.README])
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[Path, str]:
+    """Every generated file as the code gives it now."""
+    return generate.expected()
 
 
 def first_difference(old: str, new: str) -> int:
@@ -19,11 +26,15 @@ def first_difference(old: str, new: str) -> int:
         len(old.splitlines()), len(new.splitlines())))  # fmt: skip
 
 
-@pytest.mark.parametrize("path", sorted(PAGES), ids=lambda p: p.name)
-def test_generated_file_is_current(path: Path) -> None:
+def test_every_generated_file_is_checked(pages: dict[Path, str]) -> None:
+    assert sorted(pages) == OUTPUTS
+
+
+@pytest.mark.parametrize("path", OUTPUTS, ids=lambda p: p.name)
+def test_generated_file_is_current(path: Path, pages: dict[Path, str]) -> None:
     on_disk = path.read_text() if path.exists() else ""
-    if on_disk != PAGES[path]:
-        first = first_difference(on_disk, PAGES[path])
+    if on_disk != pages[path]:
+        first = first_difference(on_disk, pages[path])
         pytest.fail(
             f"{path.relative_to(generate.ROOT)}:{first} differs from what the code generates "
             f"(hand-edited, or the code changed): run `{REGENERATE}`"
@@ -31,19 +42,19 @@ def test_generated_file_is_current(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(generate.PAGES), ids=lambda p: p.name)
-def test_generated_page_says_so_at_the_top(path: Path) -> None:
-    head = PAGES[path].splitlines()[:5]
+def test_generated_page_says_so_at_the_top(path: Path, pages: dict[Path, str]) -> None:
+    head = pages[path].splitlines()[:5]
     assert any("Generated" in line and REGENERATE in line for line in head)
 
 
-def test_reference_names_every_command_option_tool_and_key() -> None:
-    cli = PAGES[generate.REFERENCE / "cli.md"]
+def test_reference_names_every_command_option_tool_and_key(pages: dict[Path, str]) -> None:
+    cli = pages[generate.REFERENCE / "cli.md"]
     assert "## `ml-intern threads undo`" in cli and "`--max-cost USD`" in cli
-    config = PAGES[generate.REFERENCE / "config.md"]
+    config = pages[generate.REFERENCE / "config.md"]
     assert "### `approval.yolo`" in config and "default `false`" in config
-    tools = PAGES[generate.REFERENCE / "tools.md"]
+    tools = pages[generate.REFERENCE / "tools.md"]
     assert "## `bash`" in tools and "Approval: always `auto`" in tools
-    texts = PAGES[generate.REFERENCE / "texts.md"]
+    texts = pages[generate.REFERENCE / "texts.md"]
     assert '--8<-- "tests/snapshots/system_prompt_interactive.md"' in texts
 
 
