@@ -158,6 +158,20 @@ def _is_free_map_entry(parts: list[str]) -> bool:
     return key in _keys() and _is_free_map(key)
 
 
+LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+
+
+def broken_links(path: Path) -> list[str]:
+    """`file:line` of each relative link in `path` whose target does not exist (the READMEs:
+    mkdocs checks the pages under docs/)."""
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for target in LINK.findall(line):
+            if "://" not in target and not (path.parent / target).exists():
+                found.append(f"{path.relative_to(ROOT)}:{number}: no such file: {target}")
+    return found
+
+
 def problems(paths: Iterable[Path]) -> list[str]:
     found = []
     for path in paths:

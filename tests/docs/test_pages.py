@@ -26,6 +26,12 @@ def test_readmes_are_short() -> None:
         assert lines <= 150, f"{path.relative_to(ROOT)} has {lines} lines (at most 150)"
 
 
+def test_the_readmes_link_only_to_files_that_exist() -> None:
+    readmes = (ROOT / "README.md", ROOT / "bench" / "README.md")
+    broken = [problem for path in readmes for problem in mentions.broken_links(path)]
+    assert not broken, "\n".join(broken)
+
+
 def test_docs_name_only_commands_options_and_keys_that_exist() -> None:
     found = mentions.problems(mentions.docs_files())
     assert not found, "\n".join(found)
