@@ -40,6 +40,7 @@ def all_keys(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[Ke
         annotation = field.annotation
         nested = _model_in(annotation)
         if nested is not None and typing.get_origin(annotation) is dict:
+            about = about or f"Each entry: {inspect.getdoc(nested) or nested.__name__}"
             yield Key(path, _type_name(annotation), _default(field), about)
             yield from all_keys(nested, f"{path}.<name>.")
         elif nested is not None:
@@ -97,10 +98,11 @@ def _comments(model: type[BaseModel]) -> dict[str, str]:
 
 
 def _from_docstring(model: type[BaseModel], name: str) -> str:
-    """The sentences of the class docstring that begin with `name`."""
+    """The sentences of the class docstring that name `name` in backticks (`name`, `name: x`)."""
     doc = " ".join((inspect.getdoc(model) or "").split())
-    match = re.search(rf"`{re.escape(name)}`:? (.+?)(?= `\w+`:|$)", doc)
-    return match.group(0) if match else ""
+    sentences = re.split(r"(?<=\.)\s+", doc)
+    naming = [s for s in sentences if re.search(rf"`{re.escape(name)}(`|:)", s)]
+    return " ".join([s for s in naming if s.startswith(f"`{name}")] or naming)
 
 
 def render() -> str:
