@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from bench import report
 from docs.tooling import mentions
 from docs.tooling.markdown import WIDTH
 
@@ -57,3 +59,27 @@ def test_a_wrong_command_option_or_key_is_named_with_its_line(tmp_path: Path) ->
         "(commands: delete, export, fork, list, prune, show, undo)",
         f"{page}:8: `approval.yollo` is not a config key (see docs/reference/config.md)",
     ]
+
+
+def dated_lines(path: Path) -> list[str]:
+    """Lines of prose (not code, not the generated figures table) that carry a date."""
+    text = path.read_text(encoding="utf-8")
+    if report.BEGIN in text:
+        head, _, rest = text.partition(report.BEGIN)
+        table, _, tail = rest.partition(report.END)
+        text = head + "\n" * (table.count("\n") + 1) + tail
+    found, fence = [], False
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        elif not fence and re.search(r"\b20\d\d-\d\d-\d\d\b", line):
+            found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:60]}")
+    return found
+
+
+def test_readmes_and_pages_carry_no_dated_anecdotes() -> None:
+    written = [
+        p for p in mentions.docs_files() if "reference" not in p.parts and p != report.FIGURES_PAGE
+    ]
+    dated = [line for path in written for line in dated_lines(path)]
+    assert not dated, "dated notes belong in docs/lab/<date>.md:\n" + "\n".join(dated)
