@@ -18,18 +18,27 @@ from tools.families import build_catalog, with_more_tools
 
 
 def approval_text(spec: ToolSpec) -> str:
-    """The rule in words: `always(...)`'s decision, else the docstring of the rule (or of
-    the function that built it)."""
+    """The rule in words: `always(...)`'s decision, else the docstring of the rule (of the
+    function that built it, or of its class when the rule is an object)."""
     rule = spec.approval
-    if rule.__qualname__ == "always.<locals>.rule":
-        decision = next(c.cell_contents for c in rule.__closure__ or ())
+    qualname = getattr(rule, "__qualname__", None)
+    if qualname == "always.<locals>.rule":
+        decision = next(c.cell_contents for c in rule.__closure__ or ())  # type: ignore[attr-defined]
         return f"always `{decision}`"
-    doc = inspect.getdoc(rule)
-    factory = rule.__qualname__.split(".<locals>")[0]
-    if not doc and factory != rule.__qualname__:
-        doc = inspect.getdoc(getattr(importlib.import_module(rule.__module__), factory, None))
-    where = f"`{rule.__module__}.{factory}`"
-    return f"{' '.join(doc.split())} ({where})" if doc else f"see {where}"
+    if qualname is None:
+        kind = type(rule)
+        doc, where = inspect.getdoc(kind), f"`{kind.__module__}.{kind.__name__}`"
+    else:
+        factory = qualname.split(".<locals>")[0]
+        doc = inspect.getdoc(rule)
+        if not doc and factory != qualname:
+            doc = inspect.getdoc(getattr(importlib.import_module(rule.__module__), factory, None))
+        where = f"`{rule.__module__}.{factory}`"
+    return f"{_first_paragraph(doc)} ({where})" if doc else f"see {where}"
+
+
+def _first_paragraph(doc: str) -> str:
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 def _parameters(schema: Mapping[str, Any]) -> list[str]:
