@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import tempfile
@@ -27,7 +28,13 @@ def approval_text(spec: ToolSpec) -> str:
         return f"always `{decision}`"
     if qualname is None:
         kind = type(rule)
-        doc, where = inspect.getdoc(kind), f"`{kind.__module__}.{kind.__name__}`"
+        settings = ", ".join(
+            f"{f.name}={getattr(rule, f.name)!r}"
+            for f in dataclasses.fields(rule)  # type: ignore[arg-type]
+            if isinstance(getattr(rule, f.name), bool | int | str)
+        ) if dataclasses.is_dataclass(rule) else ""  # fmt: skip
+        doc = inspect.getdoc(kind)
+        where = f"`{kind.__module__}.{kind.__name__}({settings})`"
     else:
         factory = qualname.split(".<locals>")[0]
         doc = inspect.getdoc(rule)
