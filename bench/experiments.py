@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import print_summary
 from graph.experiment_metrics import RunMetrics
 
 TARGET_LIST_MS = 200
@@ -173,9 +174,7 @@ def main(argv: list[str] | None = None) -> None:
           f"(target {TARGET_LIST_MS} ms)")  # fmt: skip
     print(f"web pane answer for {listed['runs']} runs (summaries; loss points of the latest 20): "
           f"{listed['pane_ms_median']} ms, {listed['pane_json_kib']} KiB")  # fmt: skip
-    print(
-        json.dumps({"bench": "experiments", **parsed, **listed, "target_list_ms": TARGET_LIST_MS})
-    )
+    print_summary({"bench": "experiments", **parsed, **listed, "target_list_ms": TARGET_LIST_MS})
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ on 100k files. Last line: a JSON summary.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -25,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import print_summary
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.tree_scan import RACY_NS, TreeScan
 
@@ -72,6 +72,7 @@ def main() -> None:
             afters.append(t_after)
             assert notes == [], notes
         figures = {
+            "bench": "git_guard",
             "files": args.files,
             "folders": found.folders,  # type: ignore[attr-defined]
             "repositories": len(found.gits),  # type: ignore[attr-defined]
@@ -82,7 +83,7 @@ def main() -> None:
         }
         for name, value in figures.items():
             print(f"{name:>22}  {value}")
-        print(json.dumps(figures))
+        print_summary(figures)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import median
+from bench.report import median, print_summary
 
 
 def history(workspace: Path, size: tuple[int, int], count: int) -> list:
@@ -68,6 +68,7 @@ def main() -> None:
     from nodes.tool_images import PROMPT_IMAGES
 
     print(f"load average {os.getloadavg()[0]:.1f}, {args.repeats} repeats, medians")
+    summary: dict[str, object] = {"bench": "kernel_images", "repeats": args.repeats}
     for size in ((640, 480), (2000, 1000)):
         with tempfile.TemporaryDirectory() as folder:
             workspace = Path(folder)
@@ -77,6 +78,8 @@ def main() -> None:
             f"{PROMPT_IMAGES} figures of {size[0]}x{size[1]}: first request {first * 1000:.0f} ms, "
             f"then {then * 1000:.0f} ms a request"
         )
+        summary[f"{size[0]}x{size[1]}"] = {"first_ms": first * 1000, "then_ms": then * 1000}
+    print_summary(summary)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import print_summary
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 MODEL = "llamacpp/bench"
@@ -62,10 +65,17 @@ async def turn(small: bool) -> list[int]:
 
 
 def main() -> None:
-    for small, label in ((False, "note after the history"), (True, "note before the question")):
+    summary: dict[str, object] = {"bench": "note_placement"}
+    places = (
+        ("after_history", "note after the history"),
+        ("before_question", "note before the question"),
+    )
+    for (key, label), small in zip(places, (False, True), strict=True):
         fresh = asyncio.run(turn(small))
         listed = " ".join(str(n) for n in fresh)
         print(f"{label:<25} characters processed again per request: {listed} (sum {sum(fresh)})")
+        summary[f"{key}_chars_again"] = sum(fresh)
+    print_summary(summary)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import print_summary
+
 
 def tokens(model: str, text: str) -> int:
     import litellm
@@ -36,11 +38,16 @@ def main() -> None:
     listed = "\n".join(f"- {s.name}: {s.description}" for s in skills)
     model = settings.model_name
     print(f"model: {model}; tools: {len(names)}; skills listed: {len(skills)}")
+    summary: dict[str, object] = {"bench": "prompt_size"}
     for mode in ("interactive", "headless"):
         prompt = render_system_prompt(mode=mode, model=model, tools=names, skills=skills)
+        summary[f"system_prompt_{mode}_tokens"] = tokens(model, prompt)
         print(f"system prompt ({mode}): {tokens(model, prompt):>6} tokens, {len(prompt):,} chars")
+    summary["skill_list_tokens"] = tokens(model, listed)
+    summary["tool_schemas_tokens"] = tokens(model, schemas)
     print(f"  of which the skill list:  {tokens(model, listed):>6} tokens")
     print(f"tool schemas:               {tokens(model, schemas):>6} tokens, {len(schemas):,} chars")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

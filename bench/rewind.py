@@ -11,7 +11,6 @@ scan (every kept file hashed and stored once) and the time to restore a step.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import statistics
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import print_summary
 
 
 def make_workspace(root: Path, files: int, dataset_mb: int) -> None:
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
             "restore_ms": round(restore_ms, 1),
             "restored": report.restored,
         }
-        print(json.dumps(summary))
+        print_summary(summary)
 
 
 if __name__ == "__main__":

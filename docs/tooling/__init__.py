@@ -1,0 +1,1 @@
+"""What writes the docs site's generated pages (see docs/generate.py)."""

@@ -1,0 +1,58 @@
+"""Benchmark figures as data: appended per run, the latest per figure and machine rendered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import report
+
+
+def write_meta(folder: Path) -> None:
+    meta = {"startup.help_s": {"label": "help", "unit": "s", "goal": ["<=", 0.3], "headline": True}}
+    (folder / "figures.json").write_text(json.dumps(meta))
+
+
+def test_a_run_appends_one_line_per_number_with_where_and_when(tmp_path: Path) -> None:
+    report.record("startup", {"bench": "startup", "runs": 5, "help_s": 0.07, "x": {"y_ms": 2}},
+                  folder=tmp_path)  # fmt: skip
+    report.record("startup", {"bench": "startup", "help_s": 0.09}, folder=tmp_path)
+    lines = [json.loads(t) for t in (tmp_path / "startup.jsonl").read_text().splitlines()]
+    assert [(x["figure"], x["value"]) for x in lines] == [
+        ("startup.runs", 5), ("startup.help_s", 0.07), ("startup.x.y_ms", 2),
+        ("startup.help_s", 0.09),
+    ]  # fmt: skip
+    assert {"commit", "machine", "cores", "load", "date"} <= lines[0].keys()
+
+
+def test_the_table_shows_the_latest_run_per_machine_and_whether_the_goal_is_met(
+    tmp_path: Path,
+) -> None:
+    write_meta(tmp_path)
+    rows = [
+        {"figure": "startup.help_s", "value": 0.2, "machine": "a", "date": "2026-11-01"},
+        {"figure": "startup.help_s", "value": 0.5, "machine": "a", "date": "2026-11-02"},
+        {"figure": "startup.help_s", "value": 0.1, "machine": "b", "date": "2026-11-01"},
+    ]
+    (tmp_path / "startup.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    table = report.figure_table(headline_only=True, folder=tmp_path).splitlines()
+    assert table[2:] == [
+        "| help | ≤ 0.3 s | 0.5 s | **no** | a, -, 2026-11-02 |",
+        "| help | ≤ 0.3 s | 0.1 s | yes | b, -, 2026-11-01 |",
+    ]
+
+
+def test_a_broken_result_line_is_named_by_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "loop.jsonl").write_text('{"figure": "loop.a", "machine": "m"}\nnot json\n')
+    with pytest.raises(ValueError, match=r"loop\.jsonl:2: not a result line"):
+        report.latest_runs(tmp_path)
+
+
+def test_the_readme_table_sits_between_its_markers() -> None:
+    text = report.README.read_text()
+    rendered = report.readme_with_table(text)
+    assert rendered.count(report.BEGIN) == 1 and rendered.count(report.END) == 1
+    with pytest.raises(ValueError, match="lacks the markers"):
+        report.readme_with_table("# a README without a table\n")
