@@ -6,6 +6,7 @@ settings machinery.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,20 +14,32 @@ from pathlib import Path
 # Names the loaded `.env` files define: people keep secrets there, so tools/secrets.py masks
 # their token-like values whatever the names are.
 DOTENV_NAMES: set[str] = set()
+DOTENV_MAX_BYTES = 1 << 20
 
 
 def load_dotenv_files(project_dir: Path | None = None) -> None:
     """Load ``.env`` from ``project_dir`` then the cwd; variables already set are kept."""
     from dotenv import dotenv_values, load_dotenv
 
+    from configs.regular_file import read_regular
+
     candidates = [Path(project_dir) / ".env"] if project_dir is not None else []
     candidates.append(Path.cwd() / ".env")
     seen: set[Path] = set()
     for path in candidates:
-        if path.is_file() and path.resolve() not in seen:
-            seen.add(path.resolve())
-            DOTENV_NAMES.update(name for name in dotenv_values(path) if name)
-            load_dotenv(path, override=False)
+        where = path.parent.resolve() / path.name  # the folder is the user's; the file may not be
+        if where in seen:
+            continue
+        seen.add(where)
+        try:
+            data = read_regular(where, DOTENV_MAX_BYTES)  # a planted FIFO or link: skipped
+        except OSError:
+            data = None
+        if data is None:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        DOTENV_NAMES.update(name for name in dotenv_values(stream=io.StringIO(text)) if name)
+        load_dotenv(stream=io.StringIO(text), override=False)
 
 
 def ml_intern_home(env: Mapping[str, str] | None = None) -> Path:

@@ -8,11 +8,10 @@ or huge one gives a warning (a huge one is cut, and the cut is said).
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from configs.regular_file import read_regular
 
 FILENAME = "AGENTS.md"
 MAX_CHARS = 20_000  # per file: project instructions, not a manual
@@ -52,7 +51,7 @@ def load_memory(workspace: Path) -> Memory:
     for folder in memory_folders(workspace):
         path = folder / FILENAME
         try:
-            raw = _read_regular(path)
+            raw = read_regular(path, MAX_READ_BYTES)
         except OSError as exc:
             warnings.append(f"{path} cannot be read ({exc.strerror}); not loaded.")
             continue
@@ -71,25 +70,3 @@ def load_memory(workspace: Path) -> Memory:
         if text:
             files.append(MemoryFile(path, text, cut))
     return Memory(tuple(files), tuple(warnings))
-
-
-def _read_regular(path: Path) -> bytes | None:
-    """The bytes of the regular file `path` (None when nothing, a link, a FIFO or another
-    special file is there): the workspace's AGENTS.md is the agent's to write, so it is opened
-    non-blocking without following a link, checked and read on that one descriptor.
-    Why: configs/ sits below tools/, so tools/safe_paths.py is out of its reach."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return None  # a link: not followed
-        raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        return os.pread(fd, MAX_READ_BYTES, 0)
-    finally:
-        os.close(fd)

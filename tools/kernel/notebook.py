@@ -18,7 +18,7 @@ from tools.kernel.notebook_run import NotebookRun, run_cells
 from tools.kernel.outputs import render
 from tools.kernel.pool import KernelPool
 from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
-from tools.local.file_checks import confined
+from tools.local.file_checks import place_of
 from tools.places import Walls
 from tools.policy import Code, CodeRule, Need, file_rule
 from tools.tool_factory import make_tool
@@ -99,7 +99,7 @@ def _change(notebook: Any, args: NotebookArgs) -> str:
 
 
 def _edit_file(call: CallContext, walls: Walls | None, args: NotebookArgs) -> str:
-    target = confined(call, args.path, "write", walls)
+    target = place_of(call, args.path, "write", walls).target
     fresh = args.action == "insert" and not cells.exists(target, call.workspace)
     notebook = cells.new_notebook() if fresh else cells.load(target, call.workspace)
     done = _change(notebook, args)
@@ -109,14 +109,14 @@ def _edit_file(call: CallContext, walls: Walls | None, args: NotebookArgs) -> st
 
 
 def _read_file(call: CallContext, walls: Walls | None, args: NotebookArgs) -> str:
-    target = confined(call, args.path, "read", walls)
+    target = place_of(call, args.path, "read", walls).target
     notebook = cells.load(target, call.workspace)
     first = cells.index_of(notebook, args.cell) if args.cell is not None and notebook.cells else 0
     return cells.show(notebook, call.show(target), first, args.end)
 
 
 async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: NotebookArgs) -> str:
-    target = await asyncio.to_thread(confined, call, args.path, "write", walls)
+    target = (await asyncio.to_thread(place_of, call, args.path, "write", walls)).target
     notebook = await asyncio.to_thread(cells.load, target, call.workspace)
     if not cells.is_python(notebook):
         raise ToolException(
