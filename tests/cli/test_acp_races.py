@@ -104,7 +104,11 @@ async def test_without_the_sandbox_the_editor_is_not_asked_through_a_symlinked_f
     outside = tmp_path / "outside"
     outside.mkdir()
     results, _landed = await flipped_writes(cli, llm, outside)
-    refused = [n for n, text in results.items() if "The editor was not asked" in text]
+    refused = [
+        n
+        for n, text in results.items()
+        if "The editor was not asked" in text or "goes through a symlink" in text
+    ]
     assert refused, "the check never refused a write through a symlinked folder"
 
 
