@@ -1,0 +1,3 @@
+export DATABASE_URL=postgresql://postgres@127.0.0.1:55432/aegra
+export REDIS_BROKER_ENABLED=true REDIS_URL=redis://127.0.0.1:56379/0
+export WORKER_COUNT=1 N_JOBS_PER_WORKER=10 CRON_ENABLED=false
