@@ -129,6 +129,8 @@ class Settings(BaseModel):
     context_window: dict[str, int] = Field(default_factory=dict)
     # Model id -> the compact prompt and core toolset on or off (default: by its window).
     small_window: dict[str, bool] = Field(default_factory=dict)
+    # Model id -> {adaptation rule: on/off} (adaptations/registry.py; default: its profiles).
+    adaptations: dict[str, dict[str, bool]] = Field(default_factory=dict)
     # Model id -> sampling temperature (default: 0 for local servers, the provider's else).
     temperature: dict[str, float] = Field(default_factory=dict)
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None

@@ -7,16 +7,17 @@ LangGraph runs this node again from the top.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
+from adaptations.rule import applied
 from nodes.asked_changes import asked_note
 from nodes.blind_edit import blind_changes
-from nodes.context_window import thread_profile
+from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import last_user_index, pending_tool_calls, text_of
 from nodes.left_alone import kept_files
@@ -34,6 +35,8 @@ DENIED = (
     "to ask (headless mode). Tell the user what you wanted to do so they can run it."
 )
 DENIED_BY_CONFIG = "Not run: the user's configuration denies the tool {name}."
+# The rules that hold or answer a call before it runs (adaptations/registry.py).
+CALL_RULES = frozenset({"repeat-call", "blind-edit", "left-alone", "skill-budget"})
 
 
 async def approval_interrupt(
@@ -94,26 +97,30 @@ async def approval_interrupt(
 async def _small_model_answers(
     state: Mapping[str, Any], calls: Sequence[Mapping[str, Any]], workspace: Any, deps: AgentDeps
 ) -> dict[str, ToolMessage]:
-    """A small-window model's calls answered without running: repeats of its previous call,
-    a change sent with the `read` of its own file (and the calls after it), a change to a
-    file the request says not to change, and a second skill in one turn."""
+    """The calls the active `call` rules answer without running: repeats of the previous
+    call, a change sent with the `read` of its own file (and the calls after it), a change
+    to a file the request says not to change, and a second skill in one turn."""
     if deps.role != "agent" or not calls:
         return {}
     messages = state["messages"]
+    model_id = state.get("model") or deps.settings.model_name
+    profile = known_profile(state, model_id, deps.settings)  # the window call_model learned
+    if not profile.rules & CALL_RULES:
+        return {}
     i = last_user_index(messages)
     request = text_of(messages[i].content) if i >= 0 else ""
-    repeats = repeated_calls(messages, calls)
-    held = blind_changes(calls) | kept_files(request, calls)
-    held |= second_skills(messages[i + 1 :] if i >= 0 else messages, calls)
-    if not repeats and not held:
-        return {}
-    model_id = state.get("model") or deps.settings.model_name
-    profile, _ = await thread_profile(state, model_id, deps.settings)
-    if not profile.small_window:
-        return {}
+    turn = messages[i + 1 :] if i >= 0 else messages
+
+    def held_by(rule: str, find: Callable[[], Mapping[str, ToolMessage]]) -> dict[str, ToolMessage]:
+        return dict(applied(rule, find, {})) if profile.uses(rule) else {}
+
+    repeats = held_by("repeat-call", lambda: repeated_calls(messages, calls))
+    held = held_by("blind-edit", lambda: blind_changes(calls))
+    held |= held_by("left-alone", lambda: kept_files(request, calls))
+    held |= held_by("skill-budget", lambda: second_skills(turn, calls))
     if repeats and i >= 0:  # said again with what the request still asks for, if anything
         digests = (state.get("turn") or {}).get("asked_digests")
-        turn, root = messages[i + 1 :], Path(workspace or ".")
+        root = Path(workspace or ".")
         left = await asyncio.to_thread(asked_note, request, root, turn, digests)
         repeats = repeated_calls(messages, calls, left) if left else repeats
     return held | repeats

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
+from adaptations.rule import applied
 from configs.advice import COMMAND_LINE, Advice
 from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
 from nodes.asked_changes import asked_note, file_digests
@@ -82,10 +83,17 @@ CUT_REPLY_NOTE = (
 )
 
 
+# The rules that check a reply before it ends the turn (adaptations/registry.py).
+REPLY_RULES = frozenset(
+    {"cut-reply", "empty-reply", "asked-files", "unseen-numbers", "unread-files"}
+)
+
+
 @dataclass(frozen=True)
 class SmallChecks:
-    """A small-window model's reply limit, the prompt it was shown (its numbers), and the
-    request, workspace and turn so far (the files it asks for)."""
+    """What a reply is checked against before it ends the turn: the active reply rules, the
+    reply limit, the prompt it was shown (its numbers), and the request, workspace and turn
+    so far (the files it asks for)."""
 
     limit: int | None
     shown: Sequence[BaseMessage]
@@ -93,6 +101,10 @@ class SmallChecks:
     workspace: Path
     turn: Sequence[BaseMessage]  # the messages after the request
     before: Mapping[str, str]  # what the files it asks to fix held as the turn began
+    rules: frozenset[str] = frozenset()
+
+    def uses(self, rule: str) -> bool:
+        return rule in self.rules
 
 
 async def call_model(
@@ -109,14 +121,23 @@ async def call_model(
     model_id = state.get("model") or deps.settings.model_name
     profile, learned = await thread_profile(state, model_id, deps.settings)
     prompt = own_reasoning_only(await build_prompt(state, run, profile, deps), model_id)
-    small = profile.small_window and deps.role == "agent"  # a sub-agent keeps its own tools
+    # A sub-agent keeps its own tools and checks: the rules are the agent's.
+    rules = profile.rules if deps.role == "agent" else frozenset()
     history = state.get("messages") or []
-    answer_now = small and must_answer(history)
-    tools = offered_tools(deps.catalog, small=small, history=history)
-    check = (
-        small_checks(profile.reply_limit, prompt, history, run.workspace, turn) if small else None
+    answer_now = "answer-now" in rules and applied(
+        "answer-now", partial(must_answer, history), False
     )
-    ahead = written_unseen_notes(history, prompt, turn) if check and not answer_now else []
+    tools = offered_tools(deps.catalog, small="core-toolset" in rules, history=history)
+    check = (
+        small_checks(profile.reply_limit, prompt, history, run.workspace, turn, rules)
+        if rules & REPLY_RULES
+        else None
+    )
+    ahead = (
+        applied("written-unseen", partial(written_unseen_notes, history, prompt, turn), [])
+        if "written-unseen" in rules and not answer_now
+        else []
+    )
     prompt = retold(prompt) if answer_now else [*prompt, *ahead]
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
@@ -125,7 +146,8 @@ async def call_model(
         ask = partial(
             invoke_thinking, deps, model_id, prompt, config, tools=tools, advice=run.advice
         )
-        response, wasted = await _reply(ask, extra, profile, prompt, turn if check else None)
+        retry = turn if "runaway-retry" in rules else None
+        response, wasted = await _reply(ask, extra, profile, prompt, retry)
     except ProviderError as error:
         return _overflowed(error, state, turn, deps, model_id)
 
@@ -172,28 +194,44 @@ def _follow_up(
         return [note("length_note", LENGTH_NOTE)], None
     if response.tool_calls:
         return [], None
-    if small and small.limit and _was_cut(response) and not turn.get("cut_replies"):
+    if small is None:
+        small = SmallChecks(None, (), "", Path("."), (), {})
+    cut = small.limit and _was_cut(response)
+    if small.uses("cut-reply") and cut and not turn.get("cut_replies"):
         turn["cut_replies"] = 1
         return [note("cut_reply", CUT_REPLY_NOTE.format(limit=small.limit))], None
-    if small and not turn.get("empty_replies") and not text_of(response.content).strip():
+    empty = not text_of(response.content).strip()
+    if small.uses("empty-reply") and empty and not turn.get("empty_replies"):
         turn["empty_replies"] = 1
         return [note("empty_reply", EMPTY_REPLY_NOTE)], None
-    asked = asked_note(small.request, small.workspace, small.turn, small.before) if small else None
-    if asked and not turn.get("asked_files"):
-        turn["asked_files"] = 1
-        return [note("asked_files", asked)], None
-    unseen = _unseen(response, small) if small else None
-    if unseen and not turn.get("unseen_numbers"):
-        turn["unseen_numbers"] = 1
-        return [note("unseen_numbers", unseen)], None
-    unread = unread_files(small.request, small.workspace, small.turn) if small else []
-    if unread and not turn.get("unread_files"):
-        turn["unread_files"] = 1
-        return [note("unread_files", unread_note(unread, small.request))], None
+    for rule, kind, ask in _reply_checks(response, small):
+        if small.uses(rule) and not turn.get(kind) and (said := applied(rule, ask, None)):
+            turn[kind] = 1
+            return [note(kind, said)], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
+
+
+def _reply_checks(
+    response: AIMessage, small: SmallChecks
+) -> list[tuple[str, str, Callable[[], str | None]]]:
+    """The reply rules that send an answer back once a turn: (rule, note kind, its note)."""
+    return [
+        ("asked-files", "asked_files", partial(_asked, small)),
+        ("unseen-numbers", "unseen_numbers", partial(_unseen, response, small)),
+        ("unread-files", "unread_files", partial(_unread, small)),
+    ]
+
+
+def _asked(small: SmallChecks) -> str | None:
+    return asked_note(small.request, small.workspace, small.turn, small.before)
+
+
+def _unread(small: SmallChecks) -> str | None:
+    unread = unread_files(small.request, small.workspace, small.turn)
+    return unread_note(unread, small.request) if unread else None
 
 
 def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
@@ -212,6 +250,7 @@ def small_checks(
     history: Sequence[BaseMessage],
     workspace: Any,
     turn: dict[str, Any],
+    rules: frozenset[str] = frozenset(),
 ) -> SmallChecks:
     """What a small model's answer is checked against, taken before a retelling; the files
     it is asked to fix are hashed on the turn's first call, before any tool has run."""
@@ -220,7 +259,8 @@ def small_checks(
     root = Path(workspace or ".")
     if "asked_digests" not in turn:
         turn["asked_digests"] = file_digests(request, root)
-    return SmallChecks(limit, prompt, request, root, history[i + 1 :], turn["asked_digests"])
+    before = turn["asked_digests"]
+    return SmallChecks(limit, prompt, request, root, history[i + 1 :], before, rules)
 
 
 def _overflowed(
@@ -250,10 +290,11 @@ async def _reply(
     prompt: Sequence[BaseMessage],
     turn: dict[str, Any] | None,
 ) -> tuple[AIMessage, dict[str, Any] | None]:
-    """The model's reply to `ask(extra)`; with `turn` (a small model's), a first runaway loop
-    on llama.cpp is asked again with the repetition sampler, its tokens returned to be counted."""
+    """The model's reply to `ask(extra)`; with `turn` (the `runaway-retry` rule is active: a
+    small model on llama.cpp), a first runaway loop is asked again with the repetition
+    sampler, its tokens returned to be counted."""
     response = await ask(extra)
-    if turn is None or profile.local_server != "llamacpp" or not _loops_first_time(response, turn):
+    if turn is None or not _loops_first_time(response, turn):
         return response, None
     wasted = call_usage(profile, prompt, response)
     get_stream_writer()({"type": "usage", "model": profile.model_id, **wasted})

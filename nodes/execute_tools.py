@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
 
+    from configs.model_profile import ModelProfile
+
 
 async def execute_tools(
     task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
@@ -61,6 +63,7 @@ async def _execute(
             shown.add(call["id"], event.get("line"))
         writer(event)
 
+    profile = task_profile(task, deps)
     context = CallContext(
         run,
         call["name"],
@@ -70,7 +73,8 @@ async def _execute(
         job_spent_usd=task.get("job_spent_usd", 0.0),
         editor=deps.editor,
         earlier_calls=tuple(task.get("earlier_calls") or ()),
-        read_tokens=read_tokens(task, deps),
+        read_tokens=profile.read_tokens,
+        rules=profile.rules,
     )
     message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
@@ -102,10 +106,10 @@ async def _execute(
     return update
 
 
-def read_tokens(task: Mapping[str, Any], deps: AgentDeps) -> int | None:
-    """A small-window model's share of its window for one `read`; None for a large model."""
+def task_profile(task: Mapping[str, Any], deps: AgentDeps) -> ModelProfile:
+    """The thread's model's profile: its `read` share and its active adaptations."""
     model = task.get("model") or deps.settings.model_name
-    return known_profile(task, model, deps.settings).read_tokens
+    return known_profile(task, model, deps.settings)
 
 
 async def recorded_call(

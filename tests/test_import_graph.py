@@ -1,4 +1,4 @@
-"""The layers import one way (cli -> serve -> graph -> store -> nodes -> tools -> configs), no cycles.
+"""The layers import one way (cli -> serve -> graph -> store -> nodes -> adaptations -> tools -> configs), no cycles.
 
 Every `import` statement counts, top-level or inside a function: a lazy import loop still
 ties two modules together, and the next refactor turns it into a crash.
@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
+PACKAGES = ("cli", "serve", "graph", "store", "nodes", "adaptations", "tools", "configs")
 LAYER = {name: rank for rank, name in enumerate(PACKAGES)}
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.tools import ToolException
 
@@ -35,6 +36,13 @@ from tools.secret_paths import is_secret_path
 from tools.secrets import StreamMasker
 
 Writer = Callable[[Any], None]
+T = TypeVar("T")
+log = logging.getLogger("ml_intern.adaptations")
+# The adaptations a call outside a graph run applies: those every model gets by default
+# (adaptations/registry.py declares them; tests/adaptations holds the two lists equal).
+EVERY_MODEL_RULES = frozenset(
+    {"traceback-focus", "sed-unchanged", "one-line-python", "text-elsewhere"}
+)
 
 
 def _nowhere(_event: Any) -> None:
@@ -58,15 +66,22 @@ class CallContext:
     # with their `id`), from the thread's history.
     earlier_calls: tuple[dict[str, Any], ...] = ()
     # A small-window model's share of its window for one `read` (rough tokens,
-    # tools/local/read_fit.py); None: the whole page, as for a large model.
+    # tools/local/read_fit.py, the `read-fit` rule); None: the whole page.
     read_tokens: int | None = None
+    # The names of the model's active adaptations (adaptations/registry.py); a tool asks
+    # `uses(name)`. Outside a run: the rules that help every model.
+    rules: frozenset[str] = field(default_factory=lambda: EVERY_MODEL_RULES)
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 
-    @property
-    def small_window(self) -> bool:
-        """The call comes from a small-window model (only such a model has a read share)."""
-        return self.read_tokens is not None
+    def uses(self, rule: str) -> bool:
+        """Whether the adaptation `rule` is active for the calling model."""
+        return rule in self.rules
+
+    def adapt(self, rule: str, check: Callable[[], str], fallback: str = "") -> str:
+        """What the active `rule` says (`check()`), or `fallback` when it is not active or
+        raises (see `applied`)."""
+        return applied(rule, check, fallback) if self.uses(rule) else fallback
 
     @property
     def workspace(self) -> Path:
@@ -155,6 +170,21 @@ def may_touch(target: Path, workspace: Path) -> bool:
         and not is_secret_path(str(target), workspace)
     )
 
+
+def applied(rule: str, check: Callable[[], T], fallback: T) -> T:
+    """`check()`, the work of the adaptation `rule` (adaptations/registry.py), or `fallback`
+    when it raises: a broken rule is skipped, logged and named in `/status`, never the end
+    of a tool call or a turn."""
+    try:
+        return check()
+    except Exception:
+        log.exception("adaptation %s failed and was skipped", rule)
+        FAILED_RULES.add(rule)
+        return fallback
+
+
+# Per process: the adaptations that raised and were skipped (`/status` names them).
+FAILED_RULES: set[str] = set()
 
 # Per process: tool_call_id -> what to tell the model if that call is cancelled.
 _INTERRUPT_NOTES: dict[str, str] = {}
