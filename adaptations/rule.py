@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from tools.call_context import FAILED_RULES, applied
+from tools.adaptation_guard import FAILED_RULES, applied
 
 __all__ = ["FAILED_RULES", "Hook", "Rule", "applied", "every_model", "small_window"]
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
@@ -14,12 +12,10 @@ from langgraph.config import get_stream_writer
 from adaptations.rule import applied
 from configs.advice import COMMAND_LINE, Advice
 from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
-from nodes.asked_changes import asked_note, file_digests
-from nodes.asked_reads import unread_files, unread_note
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
-from nodes.history import last_user_index, note, own_reasoning_only, stamped, text_of
+from nodes.history import note, own_reasoning_only, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.provider_errors import (
@@ -31,19 +27,12 @@ from nodes.provider_errors import (
     stated_window,
 )
 from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
+from nodes.reply_checks import SmallChecks, sent_back, small_checks
 from nodes.run_options import run_context
 from nodes.runaway_reply import anti_repeat_kwargs, ran_away
 from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
-from nodes.unseen_numbers import (
-    landed_writes,
-    mark_written_notes,
-    unseen_note,
-    unseen_numbers,
-    unseen_written,
-    unseen_written_note,
-    written_unseen_notes,
-)
+from nodes.unseen_numbers import mark_written_notes, written_unseen_notes
 from nodes.usage import call_usage, sum_usage
 from tools.families import offered_tools
 
@@ -54,12 +43,7 @@ if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
 
-# A small model sometimes ends its turn at once after a tool result: an empty reply, which
-# would end the run with no answer. It is asked once per turn to answer.
-EMPTY_REPLY_NOTE = (
-    "Your last reply was empty. Answer the user's question now from the tool results above, "
-    "or call a tool if you still need one."
-)
+T = TypeVar("T")
 LENGTH_NOTE = (
     "Your last reply hit the output token limit while writing tool calls, so those calls "
     "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
@@ -74,37 +58,6 @@ BACK_TO_WORK = (
     "unseen_numbers",
     "unread_files",
 )
-
-# A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
-# it: a runaway answer, or a call whose text never closed. It is told once per turn.
-CUT_REPLY_NOTE = (
-    "Your last reply was cut off at the limit of {limit} output tokens, so it did not finish. "
-    "Reply again, shorter: a few lines of answer, or one tool call (write a long file in parts)."
-)
-
-
-# The rules that check a reply before it ends the turn (adaptations/registry.py).
-REPLY_RULES = frozenset(
-    {"cut-reply", "empty-reply", "asked-files", "unseen-numbers", "unread-files"}
-)
-
-
-@dataclass(frozen=True)
-class SmallChecks:
-    """What a reply is checked against before it ends the turn: the active reply rules, the
-    reply limit, the prompt it was shown (its numbers), and the request, workspace and turn
-    so far (the files it asks for)."""
-
-    limit: int | None
-    shown: Sequence[BaseMessage]
-    request: str
-    workspace: Path
-    turn: Sequence[BaseMessage]  # the messages after the request
-    before: Mapping[str, str]  # what the files it asks to fix held as the turn began
-    rules: frozenset[str] = frozenset()
-
-    def uses(self, rule: str) -> bool:
-        return rule in self.rules
 
 
 async def call_model(
@@ -124,20 +77,10 @@ async def call_model(
     # A sub-agent keeps its own tools and checks: the rules are the agent's.
     rules = profile.rules if deps.role == "agent" else frozenset()
     history = state.get("messages") or []
-    answer_now = "answer-now" in rules and applied(
-        "answer-now", partial(must_answer, history), False
-    )
+    answer_now = _if_active(rules, "answer-now", False, must_answer, history)
     tools = offered_tools(deps.catalog, small="core-toolset" in rules, history=history)
-    check = (
-        small_checks(profile.reply_limit, prompt, history, run.workspace, turn, rules)
-        if rules & REPLY_RULES
-        else None
-    )
-    ahead = (
-        applied("written-unseen", partial(written_unseen_notes, history, prompt, turn), [])
-        if "written-unseen" in rules and not answer_now
-        else []
-    )
+    check = small_checks(profile.reply_limit, prompt, history, run.workspace, turn, rules)
+    ahead = [] if answer_now else _written_unseen(rules, history, prompt, turn)
     prompt = retold(prompt) if answer_now else [*prompt, *ahead]
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
@@ -179,6 +122,23 @@ async def call_model(
     }
 
 
+def _written_unseen(
+    rules: frozenset[str],
+    history: Sequence[BaseMessage],
+    prompt: Sequence[BaseMessage],
+    turn: dict[str, Any],
+) -> list[BaseMessage]:
+    """The `written-unseen` notes for this call, if the rule is active."""
+    return _if_active(rules, "written-unseen", [], written_unseen_notes, history, prompt, turn)
+
+
+def _if_active(
+    rules: frozenset[str], rule: str, fallback: T, check: Callable[..., T], *args: Any
+) -> T:
+    """`check(*args)` when `rule` is active (a rule that raises is skipped), else `fallback`."""
+    return applied(rule, partial(check, *args), fallback) if rule in rules else fallback
+
+
 def _follow_up(
     state: Mapping[str, Any],
     turn: dict[str, Any],
@@ -194,73 +154,12 @@ def _follow_up(
         return [note("length_note", LENGTH_NOTE)], None
     if response.tool_calls:
         return [], None
-    if small is None:
-        small = SmallChecks(None, (), "", Path("."), (), {})
-    cut = small.limit and _was_cut(response)
-    if small.uses("cut-reply") and cut and not turn.get("cut_replies"):
-        turn["cut_replies"] = 1
-        return [note("cut_reply", CUT_REPLY_NOTE.format(limit=small.limit))], None
-    empty = not text_of(response.content).strip()
-    if small.uses("empty-reply") and empty and not turn.get("empty_replies"):
-        turn["empty_replies"] = 1
-        return [note("empty_reply", EMPTY_REPLY_NOTE)], None
-    for rule, kind, ask in _reply_checks(response, small):
-        if small.uses(rule) and not turn.get(kind) and (said := applied(rule, ask, None)):
-            turn[kind] = 1
-            return [note(kind, said)], None
+    if small is not None and (back := sent_back(response, turn, small)) is not None:
+        return [back], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
-
-
-def _reply_checks(
-    response: AIMessage, small: SmallChecks
-) -> list[tuple[str, str, Callable[[], str | None]]]:
-    """The reply rules that send an answer back once a turn: (rule, note kind, its note)."""
-    return [
-        ("asked-files", "asked_files", partial(_asked, small)),
-        ("unseen-numbers", "unseen_numbers", partial(_unseen, response, small)),
-        ("unread-files", "unread_files", partial(_unread, small)),
-    ]
-
-
-def _asked(small: SmallChecks) -> str | None:
-    return asked_note(small.request, small.workspace, small.turn, small.before)
-
-
-def _unread(small: SmallChecks) -> str | None:
-    unread = unread_files(small.request, small.workspace, small.turn)
-    return unread_note(unread, small.request) if unread else None
-
-
-def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
-    """The note for numbers a small model states, or wrote this turn in a file of facts, that
-    no tool result showed; None when there are none."""
-    if numbers := unseen_numbers(text_of(response.content), small.shown):
-        return unseen_note(numbers)
-    if written := unseen_written(landed_writes(small.turn), small.shown):
-        return unseen_written_note(*written)
-    return None
-
-
-def small_checks(
-    limit: int | None,
-    prompt: Sequence[BaseMessage],
-    history: Sequence[BaseMessage],
-    workspace: Any,
-    turn: dict[str, Any],
-    rules: frozenset[str] = frozenset(),
-) -> SmallChecks:
-    """What a small model's answer is checked against, taken before a retelling; the files
-    it is asked to fix are hashed on the turn's first call, before any tool has run."""
-    i = last_user_index(history)
-    request = text_of(history[i].content) if i >= 0 else ""
-    root = Path(workspace or ".")
-    if "asked_digests" not in turn:
-        turn["asked_digests"] = file_digests(request, root)
-    before = turn["asked_digests"]
-    return SmallChecks(limit, prompt, request, root, history[i + 1 :], before, rules)
 
 
 def _overflowed(
@@ -307,10 +206,6 @@ def _loops_first_time(response: AIMessage, turn: dict[str, Any]) -> bool:
         return False
     turn["runaway_retries"] = 1
     return True
-
-
-def _was_cut(response: AIMessage) -> bool:
-    return (response.response_metadata or {}).get("finish_reason") == "length"
 
 
 async def invoke_thinking(

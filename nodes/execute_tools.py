@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
 
-    from configs.model_profile import ModelProfile
-
 
 async def execute_tools(
     task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
@@ -63,7 +61,6 @@ async def _execute(
             shown.add(call["id"], event.get("line"))
         writer(event)
 
-    profile = task_profile(task, deps)
     context = CallContext(
         run,
         call["name"],
@@ -73,8 +70,7 @@ async def _execute(
         job_spent_usd=task.get("job_spent_usd", 0.0),
         editor=deps.editor,
         earlier_calls=tuple(task.get("earlier_calls") or ()),
-        read_tokens=profile.read_tokens,
-        rules=profile.rules,
+        **adaptations(task, deps),
     )
     message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
@@ -106,10 +102,11 @@ async def _execute(
     return update
 
 
-def task_profile(task: Mapping[str, Any], deps: AgentDeps) -> ModelProfile:
-    """The thread's model's profile: its `read` share and its active adaptations."""
+def adaptations(task: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
+    """What a tool call knows of its model's adaptations: its `read` share and active rules."""
     model = task.get("model") or deps.settings.model_name
-    return known_profile(task, model, deps.settings)
+    profile = known_profile(task, model, deps.settings)
+    return {"read_tokens": profile.read_tokens, "rules": profile.rules}
 
 
 async def recorded_call(

@@ -17,27 +17,25 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from langchain_core.tools import ToolException
 
 from configs.environment import ml_intern_home
 from configs.run_context import RunContext
+from tools.adaptation_guard import applied
 from tools.editor_files import EditorFiles
 from tools.hub import user_tokens
 from tools.secret_paths import is_secret_path
 from tools.secrets import StreamMasker
 
 Writer = Callable[[Any], None]
-T = TypeVar("T")
-log = logging.getLogger("ml_intern.adaptations")
 # The adaptations a call outside a graph run applies: those every model gets by default
 # (adaptations/registry.py declares them; tests/adaptations holds the two lists equal).
 EVERY_MODEL_RULES = frozenset(
@@ -170,21 +168,6 @@ def may_touch(target: Path, workspace: Path) -> bool:
         and not is_secret_path(str(target), workspace)
     )
 
-
-def applied(rule: str, check: Callable[[], T], fallback: T) -> T:
-    """`check()`, the work of the adaptation `rule` (adaptations/registry.py), or `fallback`
-    when it raises: a broken rule is skipped, logged and named in `/status`, never the end
-    of a tool call or a turn."""
-    try:
-        return check()
-    except Exception:
-        log.exception("adaptation %s failed and was skipped", rule)
-        FAILED_RULES.add(rule)
-        return fallback
-
-
-# Per process: the adaptations that raised and were skipped (`/status` names them).
-FAILED_RULES: set[str] = set()
 
 # Per process: tool_call_id -> what to tell the model if that call is cancelled.
 _INTERRUPT_NOTES: dict[str, str] = {}

@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.call_context import CallContext, applied
+from tools.adaptation_guard import applied
+from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
 from tools.local.failure_context import failure_context
