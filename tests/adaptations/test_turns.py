@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.commands import run_command
 from configs.prompt import LOOK_FIRST
+from tests.cli.test_status_cost import Repl
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.adaptation_guard import FAILED_RULES
@@ -65,8 +67,8 @@ async def test_no_request_hands_a_small_model_a_model_choosing_program(
         assert program not in sent, program
 
 
-async def test_a_rule_that_raises_is_skipped_and_the_turn_ends_normally(
-    small: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+async def test_a_rule_that_raises_is_skipped_the_turn_ends_normally_and_status_names_it(
+    small: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a broken rule")
@@ -80,8 +82,12 @@ async def test_a_rule_that_raises_is_skipped_and_the_turn_ends_normally(
     )
     async with open_session(fast_settings(None, model_name=SMALL), workspace) as session:
         events = await collect(session.send("Run echo 41 and tell me what it printed."))
-    assert events[-1].type == "turn_complete"
-    assert events[-1].data["final_text"] == "It printed 41."
-    assert {"unseen-numbers", "traceback-focus"} <= FAILED_RULES
-    result = json.dumps(small.requests[1]["messages"])
-    assert "41" in result and "[exit code: 0]" in result  # the tool's output, unannotated
+        assert events[-1].type == "turn_complete"
+        assert events[-1].data["final_text"] == "It printed 41."
+        assert {"unseen-numbers", "traceback-focus"} <= FAILED_RULES
+        result = json.dumps(small.requests[1]["messages"])
+        assert "41" in result and "[exit code: 0]" in result  # the tool's output, unannotated
+        repl = Repl(session, session.settings, tmp_path)
+        await run_command(repl, "/status")  # type: ignore[arg-type]
+    skipped = next(line for line in repl.out.getvalue().splitlines() if "Rules skipped" in line)
+    assert "traceback-focus" in skipped and "unseen-numbers" in skipped
