@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
     Rule("blind-edit", "call", small_window,
          "a change sent with the `read` of the same file was written without seeing it"),
     Rule("left-alone", "call", small_window,
-         "a change to a file the request says not to change is held"),
+         "the policy denies a change to a file the request says not to change"),
     Rule("skill-budget", "call", small_window,
          "a small window holds one skill's playbook next to the work; a second is answered"),
     Rule("doom-answer", "call", small_window,
