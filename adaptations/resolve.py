@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from adaptations.registry import BY_NAME, NAMES, RULES
-from adaptations.rule import Rule
+from adaptations.rule import Rule, applied
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
@@ -32,13 +33,16 @@ def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelPro
 
 
 def active_names(profile: ModelProfile, switches: Switches) -> frozenset[str]:
-    check_switches(switches)
+    """The rules that apply to `profile`, less those its switches turn off, plus those they
+    turn on. An unknown name changes nothing here: the start refuses it (`check_switches`),
+    and a turn never ends over a config edited since."""
     off = {name for name, on in (switches.get(profile.model_id) or {}).items() if not on}
     forced = {name for name, on in (switches.get(profile.model_id) or {}).items() if on}
     return frozenset(
         rule.name
         for rule in RULES
-        if rule.name not in off and (rule.applies(profile) or rule.name in forced)
+        if rule.name not in off
+        and (rule.name in forced or applied(rule.name, partial(rule.applies, profile), False))
     )
 
 

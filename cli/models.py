@@ -36,12 +36,13 @@ def show(
 ) -> None:
     """The model's resolved profile (route, window, price, small window, text tool calls)
     and the adaptations active for it, each with its hook and why."""
-    from adaptations.resolve import UnknownRule, adapted
+    from adaptations.resolve import UnknownRule, adapted, check_switches
     from configs.model_profile import profile_of
     from configs.settings import ConfigError, load_settings
 
     try:
         settings = load_settings(config)
+        check_switches(settings.adaptations)
         profile = adapted(profile_of(model_id, settings), settings)
     except (ConfigError, UnknownRule) as problem:
         typer.echo(f"ml-intern: {problem}", err=True)

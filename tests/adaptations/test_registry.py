@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from adaptations.registry import NAMES, RULES
-from adaptations.resolve import UnknownRule, active_names, adapted, unknown_rules_message
+from adaptations.resolve import (
+    UnknownRule,
+    active_names,
+    adapted,
+    check_switches,
+    unknown_rules_message,
+)
 from adaptations.rule import every_model
 from configs.model_profile import profile_of
 from configs.settings import Settings
@@ -85,5 +91,7 @@ def test_an_unknown_rule_name_is_a_clear_error_naming_the_known_ones() -> None:
     message = unknown_rules_message(switches) or ""
     assert "'look_first'" in message and "look-first" in message and "text-elsewhere" in message
     with pytest.raises(UnknownRule, match="unknown adaptation 'look_first'"):
-        active_names(profile_of(SMALL, env={}), switches)
+        check_switches(switches)
+    # past the start, an unknown name changes nothing (a turn never ends over it)
+    assert active_names(profile_of(SMALL, env={}), switches) == set(NAMES)
     assert unknown_rules_message({SMALL: {"look-first": False}}) is None
