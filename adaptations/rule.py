@@ -49,9 +49,10 @@ class Rule:
     hook: Hook
     profiles: Profiles
     why: str
-    # The text it adds to what the model reads (its token cost is this, counted); empty when
-    # it adds nothing fixed (it sizes or reorders a result, or its note depends on the call).
-    adds: str = ""
+    # The model-visible texts it adds, as "module:NAME" of the template where it is written
+    # (its token cost is these, counted: `ml-intern models show` resolves them). Empty when
+    # it adds no fixed text (it shapes, sizes or reorders what the model reads).
+    texts: tuple[str, ...] = ()
 
     def applies(self, profile: ModelProfile) -> bool:
         return self.profiles(profile)
@@ -59,12 +60,3 @@ class Rule:
     @property
     def profiles_name(self) -> str:
         return getattr(self.profiles, "__name__", "custom").replace("_", "-")
-
-    @property
-    def cost_chars(self) -> int:
-        return len(self.adds)
-
-    @property
-    def cost_tokens(self) -> int:
-        """Rough tokens of the text it adds (four characters a token)."""
-        return (len(self.adds) + 3) // 4

@@ -7,6 +7,7 @@ ml-intern models show llamacpp/local --json   the same, as JSON
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -75,11 +76,26 @@ def described(profile: ModelProfile) -> dict[str, Any]:
                 "hook": rule.hook,
                 "profiles": rule.profiles_name,
                 "why": rule.why,
-                "adds_tokens": rule.cost_tokens,
+                "adds_tokens": added_tokens(rule.texts),
             }
             for rule in active_rules(profile)
         ],
     }
+
+
+def added_tokens(texts: tuple[str, ...]) -> int:
+    """Rough tokens (four characters a token) of the templates a rule adds, each named
+    "module:NAME" in the registry (placeholders counted as written)."""
+    return (sum(len(template_of(ref)) for ref in texts) + 3) // 4
+
+
+def template_of(ref: str) -> str:
+    """The text named by "module:NAME"."""
+    module, _, name = ref.partition(":")
+    text = getattr(importlib.import_module(module), name)
+    if not isinstance(text, str):
+        raise TypeError(f"{ref} is not a text")
+    return text
 
 
 def as_text(shown: dict[str, Any]) -> str:
@@ -98,9 +114,12 @@ def as_text(shown: dict[str, Any]) -> str:
         ),
         f"small window     {'yes' if shown['small_window'] else 'no'}",
         f"text tool calls  {'yes' if shown['text_tool_calls'] else 'no'}",
-        f"rules            {len(shown['rules'])} active"
+        f"rules            {len(shown['rules'])} active (hook, tokens of text it adds, why)"
         + ("" if shown["rules"] else " (it works as a large model does)"),
     ]
     width = max((len(r["name"]) for r in shown["rules"]), default=0)
-    lines += [f"  {r['name']:<{width}}  {r['hook']:<6}  {r['why']}" for r in shown["rules"]]
+    lines += [
+        f"  {r['name']:<{width}}  {r['hook']:<6}  {r['adds_tokens']:>3} tok  {r['why']}"
+        for r in shown["rules"]
+    ]
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adaptations.registry import NAMES, RULES
+from adaptations.registry import BY_NAME, NAMES, RULES
 from adaptations.resolve import (
     UnknownRule,
     active_names,
@@ -17,6 +17,7 @@ from adaptations.resolve import (
     unknown_rules_message,
 )
 from adaptations.rule import every_model
+from cli.models import added_tokens, template_of
 from configs.model_profile import profile_of
 from configs.settings import Settings
 from nodes.approval_interrupt import CALL_RULES
@@ -52,6 +53,13 @@ def test_every_rule_the_code_asks_about_is_declared_and_every_declared_one_is_as
     assert asked - set(NAMES) == set(), "asked about but not declared"
     quoted = {name for name in NAMES if f'"{name}"' in text}
     assert set(NAMES) - quoted == set(), "declared but never asked about"
+
+
+def test_each_text_a_rule_declares_is_a_template_the_product_holds() -> None:
+    for rule in RULES:
+        for ref in rule.texts:
+            assert template_of(ref).strip(), (rule.name, ref)
+    assert added_tokens(BY_NAME["look-first"].texts) > 20
 
 
 def test_the_rules_a_call_outside_a_run_applies_are_the_every_model_ones() -> None:
