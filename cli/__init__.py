@@ -192,6 +192,10 @@ def dispatch(argv: list[str]) -> None:
         from cli.experiments import run as experiments
 
         experiments(argv[1:])
+    elif argv[:1] == ["models"]:
+        from cli.models import app as models_app
+
+        models_app(args=argv[1:], prog_name="ml-intern models")
     elif argv[:1] == ["studio"]:
         from cli.studio import app as studio_app
 

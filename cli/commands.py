@@ -249,6 +249,10 @@ async def status(repl: Repl, _argument: str) -> None:
     table.add_row("Hub sandboxes", "\n".join(sandbox_line(b)[2:] for b in boxes) or "none")
     for label, text in session.deps.catalog.status_rows(session.thread_id):
         table.add_row(label, text)
+    from tools.adaptation_guard import FAILED_RULES
+
+    if FAILED_RULES:
+        table.add_row("Rules skipped", ", ".join(sorted(FAILED_RULES)) + " (raised; see the log)")
     repl.console.print(table)
 
 

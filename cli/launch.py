@@ -132,6 +132,10 @@ def checked_settings(settings: Any, chosen: str | None) -> Any:
         print(f"ml-intern: warning: {warning}", file=sys.stderr)
     if (problem := sandbox_problem_for(settings)) is not None:
         fail(problem, ExitCode.RUNTIME_ERROR)
+    from adaptations.resolve import unknown_rules_message
+
+    if (problem := unknown_rules_message(settings.adaptations)) is not None:
+        fail(problem, ExitCode.USAGE_ERROR)
     from cli.hf_token import token_for
 
     settings = with_default_model(settings, explicit=chosen is not None)

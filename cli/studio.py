@@ -136,14 +136,20 @@ MODEL_OPTION = typer.Option(
 
 
 def model_env(model: str | None) -> dict[str, str]:
-    """The server's environment for `--model`; a missing key is an error now, not at the
-    first message."""
+    """The server's environment for `--model`; a missing key or an unknown adaptation in
+    the config is an error now, not at the first message."""
+    from adaptations.resolve import unknown_rules_message
+    from configs.settings import ConfigError, load_settings
+
+    with contextlib.suppress(ConfigError):  # said where the server reads its settings
+        if problem := unknown_rules_message(load_settings().adaptations):
+            typer.echo(f"ml-intern: {problem}", err=True)
+            raise typer.Exit(int(ExitCode.USAGE_ERROR))
     if not model:
         return {}
     from cli.hf_token import token_for
     from configs.environment import load_dotenv_files
     from configs.model_profile import model_problem
-    from configs.settings import load_settings
     from serve.server_settings import MODEL_ENV
 
     load_dotenv_files()

@@ -88,6 +88,13 @@ class ModelProfile:
     # it serves the model under; they say where to ask the server for its window.
     local_server: str | None = None
     served_name: str | None = None
+    # The names of the harness's rules active for this model (adaptations/registry.py), set
+    # by `adaptations.resolve.adapted`; none here: a model with no rules works as a large one.
+    rules: frozenset[str] = frozenset()
+
+    def uses(self, rule: str) -> bool:
+        """Whether the adaptation `rule` is active for this model."""
+        return rule in self.rules
 
     @property
     def local(self) -> bool:
@@ -107,14 +114,14 @@ class ModelProfile:
     @property
     def reply_limit(self) -> int | None:
         """The output-token limit sent with each request: a small-window model's runaway reply
-        is cut; other models get none (the provider's own)."""
-        return SMALL_REPLY_TOKENS if self.small_window else None
+        is cut (the `reply-limit` rule); other models get none (the provider's own)."""
+        return SMALL_REPLY_TOKENS if self.uses("reply-limit") else None
 
     @property
     def read_tokens(self) -> int | None:
         """How much of a file one `read` shows a small-window model (rough tokens); a
         large model gets the whole page (None)."""
-        if not self.small_window:
+        if not self.uses("read-fit"):
             return None
         return (self.context_window or UNKNOWN_SMALL_WINDOW) // READ_SHARE
 

@@ -22,8 +22,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from configs.fit_example import fit_example
-from configs.metrics_example import metrics_example
 from configs.suggested_paths import plain, python_heredoc
 
 if TYPE_CHECKING:
@@ -129,11 +127,8 @@ COMPUTE_EXAMPLE = "For {table}, `bash` with: " + python_heredoc(
     "import pandas as pd", "df = pd.read_csv('{table}')", "print(<an expression over df>)"
 )
 # It wrote the right program for a file of ids with `f.write(f'{id}\n')`, but the JSON of its
-# call turned that `\n` into a line break: a syntax error, twice (split-leak); it wrote
-# invented metrics by hand (f1-confusion). pandas and json write files with no `\n` to type.
-# Asked how many rows of sales.csv have region north and amount above 100, it printed the
-# north rows' summed amount and answered that (csv-count): a count is the length of a filter.
-COUNT_EXAMPLE = "To count the rows that match: len(df[(df['a'] == 'x') & (df['b'] > 1)])."
+# call turned that `\n` into a line break: a syntax error, twice. pandas and json write files
+# with no `\n` to type.
 WRITE_EXAMPLE = (
     "To write a file, end the program with <a frame or column>.to_csv('NAME', index=False) "
     "(header=False for values only) or json.dump(<a dict>, open('NAME', 'w'))."
@@ -148,11 +143,18 @@ def runtime_note(
     runs: Sequence[str] = (),
     small: bool = False,
     files: str = "",
+    *,
+    listed: bool | None = None,
+    look_first: bool | None = None,
+    example: bool | None = None,
 ) -> str:
     """What is true now, sent with each call: the date, the workspace, the plan and (once a
-    compaction has shortened the history) one line per run this thread launched. `small`: a
-    small-window model is also told to look before it answers (it otherwise guesses a file),
-    and shown `files`, the workspace's files as the turn began (it otherwise invents names)."""
+    compaction has shortened the history) one line per run this thread launched. For a
+    small-window model (`small`, or each rule on its own: adaptations/registry.py) also
+    `files`, the workspace's files as the turn began (`listed`: it otherwise invents names),
+    a line to look before it answers (`look_first`: it otherwise guesses a file), and how to
+    run python over a listed table and write a file (`example`)."""
+    listed, look_first, example = (small if x is None else x for x in (listed, look_first, example))
     lines = [f"[runtime] Today is {(today or dt.date.today()).isoformat()}."]
     if workspace is not None:
         lines.append(f"Workspace (where tools run): {workspace}")
@@ -163,16 +165,13 @@ def runtime_note(
     if runs:
         lines.append("Runs this thread launched, as measured (the `experiments` tool has more):")
         lines += list(runs)
-    if small and files:
+    if listed and files:
         lines.append(
             f"Files in the workspace as this turn began (path, size; largest first):\n{files}"
         )
-    if small:
+    if look_first:
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
-    tables = [t for t in _TABLE.findall(files) if plain(t)] if small else []
+    tables = [t for t in _TABLE.findall(files) if plain(t)] if example else []
     if tables:  # a name that is not plain would be code in the example: none is given
-        # A program for the tables' shape, in place of the first table's: it mixed the two.
-        shaped = fit_example(files) or metrics_example(files)
-        lines += [shaped] if shaped else [COMPUTE_EXAMPLE.format(table=tables[0]), COUNT_EXAMPLE]
-        lines.append(WRITE_EXAMPLE)
+        lines += [COMPUTE_EXAMPLE.format(table=tables[0]), WRITE_EXAMPLE]
     return "\n".join(lines)

@@ -2,9 +2,8 @@
 
 Layers are deep-merged in that order (later wins, nested objects merge key by key, lists
 are replaced). ``${VAR}`` and ``${VAR:-default}`` are expanded in every string of a loaded
-file. Every error is a :class:`ConfigError` naming the file, the key and the fix.
-
-Imported by ``ml-intern --help``: keep it free of heavy imports (litellm, langchain, langgraph).
+file. Every error is a :class:`ConfigError` naming the file, the key and the fix. Imported by
+``ml-intern --help``: keep it free of heavy imports (litellm, langchain, langgraph).
 
 Example::
 
@@ -129,6 +128,7 @@ class Settings(BaseModel):
     context_window: dict[str, int] = Field(default_factory=dict)
     # Model id -> the compact prompt and core toolset on or off (default: by its window).
     small_window: dict[str, bool] = Field(default_factory=dict)
+    adaptations: dict[str, dict[str, bool]] = Field(default_factory=dict)  # id -> {rule: on}
     # Model id -> sampling temperature (default: 0 for local servers, the provider's else).
     temperature: dict[str, float] = Field(default_factory=dict)
     reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None

@@ -7,23 +7,25 @@ LangGraph runs this node again from the top.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
-from nodes.asked_changes import asked_note
+from adaptations.rule import applied
+from nodes.asked_changes import asked_note, left_alone
 from nodes.blind_edit import blind_changes
-from nodes.context_window import thread_profile
+from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import last_user_index, pending_tool_calls, text_of
-from nodes.left_alone import kept_files
+from nodes.left_alone import kept_answer
 from nodes.repeat_call import repeated_calls
 from nodes.run_options import run_context
 from nodes.skill_budget import second_skills
-from tools.policy import PolicyContext, Verdict, decide
+from tools.policy import Decision, PolicyContext, judge
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -34,6 +36,8 @@ DENIED = (
     "to ask (headless mode). Tell the user what you wanted to do so they can run it."
 )
 DENIED_BY_CONFIG = "Not run: the user's configuration denies the tool {name}."
+# The rules that hold or answer a call before it runs (adaptations/registry.py).
+CALL_RULES = frozenset({"repeat-call", "blind-edit", "skill-budget"})
 
 
 async def approval_interrupt(
@@ -41,18 +45,25 @@ async def approval_interrupt(
 ) -> dict[str, Any]:
     run = run_context(runtime, config, deps)
     calls = pending_tool_calls(state["messages"])
-    repeats = await _small_model_answers(state, calls, run.workspace or deps.workspace, deps)
+    model_id = state.get("model") or deps.settings.model_name
+    profile = known_profile(state, model_id, deps.settings)  # the window call_model learned
+    rules = profile.rules if deps.role == "agent" else frozenset()
+    repeats = await _small_model_answers(state, calls, run.workspace or deps.workspace, rules)
     calls = [c for c in calls if c["id"] not in repeats]
     ctx = PolicyContext(
         mode=run.mode,
         yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
         workspace=run.workspace,
         overrides=deps.settings.approval.overrides,
+        left_alone=_kept(state["messages"], rules),
     )
     # Off the event loop: judging a command reads the disk (links, the shell's globs).
-    verdicts = await asyncio.to_thread(lambda: [_verdict(call, ctx, deps) for call in calls])
+    decisions = await asyncio.to_thread(lambda: [_verdict(call, ctx, deps) for call in calls])
+    verdicts = [d.verdict for d in decisions]
     results = [*repeats.values()]
-    results += [_denial(c, deps) for c, v in zip(calls, verdicts, strict=True) if v == "deny"]
+    results += [
+        _denial(c, d, deps) for c, d in zip(calls, decisions, strict=True) if d.verdict == "deny"
+    ]
     approved = [c for c, v in zip(calls, verdicts, strict=True) if v == "auto"]
     asking = [c for c, v in zip(calls, verdicts, strict=True) if v == "ask"]
     update: dict[str, Any] = {}
@@ -91,39 +102,51 @@ async def approval_interrupt(
     return update
 
 
+def _kept(messages: Sequence[Any], rules: frozenset[str]) -> tuple[str, ...]:
+    """The files the request says not to change, when the `left-alone` rule is active: the
+    policy denies a change to them."""
+    if "left-alone" not in rules:
+        return ()
+    i = last_user_index(messages)
+    request = text_of(messages[i].content) if i >= 0 else ""
+    return tuple(applied("left-alone", partial(left_alone, request), []))
+
+
 async def _small_model_answers(
-    state: Mapping[str, Any], calls: Sequence[Mapping[str, Any]], workspace: Any, deps: AgentDeps
+    state: Mapping[str, Any],
+    calls: Sequence[Mapping[str, Any]],
+    workspace: Any,
+    rules: frozenset[str],
 ) -> dict[str, ToolMessage]:
-    """A small-window model's calls answered without running: repeats of its previous call,
-    a change sent with the `read` of its own file (and the calls after it), a change to a
-    file the request says not to change, and a second skill in one turn."""
-    if deps.role != "agent" or not calls:
+    """The calls the active `call` rules answer without running: repeats of the previous
+    call, a change sent with the `read` of its own file (and the calls after it), and a
+    second skill in one turn."""
+    if not calls or not rules & CALL_RULES:
         return {}
     messages = state["messages"]
     i = last_user_index(messages)
     request = text_of(messages[i].content) if i >= 0 else ""
-    repeats = repeated_calls(messages, calls)
-    held = blind_changes(calls) | kept_files(request, calls)
-    held |= second_skills(messages[i + 1 :] if i >= 0 else messages, calls)
-    if not repeats and not held:
-        return {}
-    model_id = state.get("model") or deps.settings.model_name
-    profile, _ = await thread_profile(state, model_id, deps.settings)
-    if not profile.small_window:
-        return {}
+    turn = messages[i + 1 :] if i >= 0 else messages
+
+    def held_by(rule: str, find: Callable[[], Mapping[str, ToolMessage]]) -> dict[str, ToolMessage]:
+        return dict(applied(rule, find, {})) if rule in rules else {}
+
+    repeats = held_by("repeat-call", lambda: repeated_calls(messages, calls))
+    held = held_by("blind-edit", lambda: blind_changes(calls))
+    held |= held_by("skill-budget", lambda: second_skills(turn, calls))
     if repeats and i >= 0:  # said again with what the request still asks for, if anything
         digests = (state.get("turn") or {}).get("asked_digests")
-        turn, root = messages[i + 1 :], Path(workspace or ".")
+        root = Path(workspace or ".")
         left = await asyncio.to_thread(asked_note, request, root, turn, digests)
         repeats = repeated_calls(messages, calls, left) if left else repeats
     return held | repeats
 
 
-def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Verdict:
+def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Decision:
     spec = deps.catalog.get(call["name"])
     if spec is None:
-        return "auto"  # unknown tools never run; execute_tools tells the model so
-    return decide(call["name"], call.get("args") or {}, spec.approval, ctx)
+        return Decision("auto", "known_safe")  # unknown tools never run; execute_tools says so
+    return judge(call["name"], call.get("args") or {}, spec.approval, ctx)
 
 
 def action_request(call: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
@@ -181,7 +204,9 @@ def _human_answer(call: Mapping[str, Any], decision: Mapping[str, Any]) -> ToolM
     return ToolMessage(content=content, tool_call_id=call["id"], name=call["name"], status="error")
 
 
-def _denial(call: Mapping[str, Any], deps: AgentDeps) -> ToolMessage:
+def _denial(call: Mapping[str, Any], decision: Decision, deps: AgentDeps) -> ToolMessage:
+    if decision.reason == "left_alone":
+        return kept_answer(call)
     template = (
         DENIED_BY_CONFIG if deps.settings.approval.overrides.get(call["name"]) == "deny" else DENIED
     )

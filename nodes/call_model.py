@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
+from adaptations.rule import applied
 from configs.advice import COMMAND_LINE, Advice
 from models.provider_errors import (
     ProviderError,
@@ -22,28 +21,19 @@ from models.provider_errors import (
 )
 from models.usage import call_usage, sum_usage
 from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
-from nodes.asked_changes import asked_note, file_digests
-from nodes.asked_reads import unread_files, unread_note
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
-from nodes.history import last_user_index, note, own_reasoning_only, stamped, text_of
+from nodes.history import note, own_reasoning_only, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
+from nodes.reply_checks import SmallChecks, sent_back, small_checks
 from nodes.run_options import run_context
 from nodes.runaway_reply import anti_repeat_kwargs, ran_away
 from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
-from nodes.unseen_numbers import (
-    landed_writes,
-    mark_written_notes,
-    unseen_note,
-    unseen_numbers,
-    unseen_written,
-    unseen_written_note,
-    written_unseen_notes,
-)
+from nodes.unseen_numbers import mark_written_notes, written_unseen_notes
 from tools.families import offered_tools
 
 if TYPE_CHECKING:
@@ -53,12 +43,7 @@ if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
 
-# A small model sometimes ends its turn at once after a tool result: an empty reply, which
-# would end the run with no answer. It is asked once per turn to answer.
-EMPTY_REPLY_NOTE = (
-    "Your last reply was empty. Answer the user's question now from the tool results above, "
-    "or call a tool if you still need one."
-)
+T = TypeVar("T")
 LENGTH_NOTE = (
     "Your last reply hit the output token limit while writing tool calls, so those calls "
     "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
@@ -73,26 +58,6 @@ BACK_TO_WORK = (
     "unseen_numbers",
     "unread_files",
 )
-
-# A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
-# it: a runaway answer, or a call whose text never closed. It is told once per turn.
-CUT_REPLY_NOTE = (
-    "Your last reply was cut off at the limit of {limit} output tokens, so it did not finish. "
-    "Reply again, shorter: a few lines of answer, or one tool call (write a long file in parts)."
-)
-
-
-@dataclass(frozen=True)
-class SmallChecks:
-    """A small-window model's reply limit, the prompt it was shown (its numbers), and the
-    request, workspace and turn so far (the files it asks for)."""
-
-    limit: int | None
-    shown: Sequence[BaseMessage]
-    request: str
-    workspace: Path
-    turn: Sequence[BaseMessage]  # the messages after the request
-    before: Mapping[str, str]  # what the files it asks to fix held as the turn began
 
 
 async def call_model(
@@ -109,14 +74,13 @@ async def call_model(
     model_id = state.get("model") or deps.settings.model_name
     profile, learned = await thread_profile(state, model_id, deps.settings)
     prompt = own_reasoning_only(await build_prompt(state, run, profile, deps), model_id)
-    small = profile.small_window and deps.role == "agent"  # a sub-agent keeps its own tools
+    # A sub-agent keeps its own tools and checks: the rules are the agent's.
+    rules = profile.rules if deps.role == "agent" else frozenset()
     history = state.get("messages") or []
-    answer_now = small and must_answer(history)
-    tools = offered_tools(deps.catalog, small=small, history=history)
-    check = (
-        small_checks(profile.reply_limit, prompt, history, run.workspace, turn) if small else None
-    )
-    ahead = written_unseen_notes(history, prompt, turn) if check and not answer_now else []
+    answer_now = _if_active(rules, "answer-now", False, must_answer, history)
+    tools = offered_tools(deps.catalog, small="core-toolset" in rules, history=history)
+    check = small_checks(profile.reply_limit, prompt, history, run.workspace, turn, rules)
+    ahead = [] if answer_now else _written_unseen(rules, history, prompt, turn)
     prompt = retold(prompt) if answer_now else [*prompt, *ahead]
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
@@ -125,7 +89,8 @@ async def call_model(
         ask = partial(
             invoke_thinking, deps, model_id, prompt, config, tools=tools, advice=run.advice
         )
-        response, wasted = await _reply(ask, extra, profile, prompt, turn if check else None)
+        retry = turn if "runaway-retry" in rules else None
+        response, wasted = await _reply(ask, extra, profile, prompt, retry)
     except ProviderError as error:
         return _overflowed(error, state, turn, deps, model_id)
 
@@ -157,6 +122,23 @@ async def call_model(
     }
 
 
+def _written_unseen(
+    rules: frozenset[str],
+    history: Sequence[BaseMessage],
+    prompt: Sequence[BaseMessage],
+    turn: dict[str, Any],
+) -> list[BaseMessage]:
+    """The `written-unseen` notes for this call, if the rule is active."""
+    return _if_active(rules, "written-unseen", [], written_unseen_notes, history, prompt, turn)
+
+
+def _if_active(
+    rules: frozenset[str], rule: str, fallback: T, check: Callable[..., T], *args: Any
+) -> T:
+    """`check(*args)` when `rule` is active (a rule that raises is skipped), else `fallback`."""
+    return applied(rule, partial(check, *args), fallback) if rule in rules else fallback
+
+
 def _follow_up(
     state: Mapping[str, Any],
     turn: dict[str, Any],
@@ -172,55 +154,12 @@ def _follow_up(
         return [note("length_note", LENGTH_NOTE)], None
     if response.tool_calls:
         return [], None
-    if small and small.limit and _was_cut(response) and not turn.get("cut_replies"):
-        turn["cut_replies"] = 1
-        return [note("cut_reply", CUT_REPLY_NOTE.format(limit=small.limit))], None
-    if small and not turn.get("empty_replies") and not text_of(response.content).strip():
-        turn["empty_replies"] = 1
-        return [note("empty_reply", EMPTY_REPLY_NOTE)], None
-    asked = asked_note(small.request, small.workspace, small.turn, small.before) if small else None
-    if asked and not turn.get("asked_files"):
-        turn["asked_files"] = 1
-        return [note("asked_files", asked)], None
-    unseen = _unseen(response, small) if small else None
-    if unseen and not turn.get("unseen_numbers"):
-        turn["unseen_numbers"] = 1
-        return [note("unseen_numbers", unseen)], None
-    unread = unread_files(small.request, small.workspace, small.turn) if small else []
-    if unread and not turn.get("unread_files"):
-        turn["unread_files"] = 1
-        return [note("unread_files", unread_note(unread, small.request))], None
+    if small is not None and (back := sent_back(response, turn, small)) is not None:
+        return [back], None
     if mode == "headless":
         reminder, stop = plan_guard(state, turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
-
-
-def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
-    """The note for numbers a small model states, or wrote this turn in a file of facts, that
-    no tool result showed; None when there are none."""
-    if numbers := unseen_numbers(text_of(response.content), small.shown):
-        return unseen_note(numbers)
-    if written := unseen_written(landed_writes(small.turn), small.shown):
-        return unseen_written_note(*written)
-    return None
-
-
-def small_checks(
-    limit: int | None,
-    prompt: Sequence[BaseMessage],
-    history: Sequence[BaseMessage],
-    workspace: Any,
-    turn: dict[str, Any],
-) -> SmallChecks:
-    """What a small model's answer is checked against, taken before a retelling; the files
-    it is asked to fix are hashed on the turn's first call, before any tool has run."""
-    i = last_user_index(history)
-    request = text_of(history[i].content) if i >= 0 else ""
-    root = Path(workspace or ".")
-    if "asked_digests" not in turn:
-        turn["asked_digests"] = file_digests(request, root)
-    return SmallChecks(limit, prompt, request, root, history[i + 1 :], turn["asked_digests"])
 
 
 def _overflowed(
@@ -250,10 +189,11 @@ async def _reply(
     prompt: Sequence[BaseMessage],
     turn: dict[str, Any] | None,
 ) -> tuple[AIMessage, dict[str, Any] | None]:
-    """The model's reply to `ask(extra)`; with `turn` (a small model's), a first runaway loop
-    on llama.cpp is asked again with the repetition sampler, its tokens returned to be counted."""
+    """The model's reply to `ask(extra)`; with `turn` (the `runaway-retry` rule is active: a
+    small model on llama.cpp), a first runaway loop is asked again with the repetition
+    sampler, its tokens returned to be counted."""
     response = await ask(extra)
-    if turn is None or profile.local_server != "llamacpp" or not _loops_first_time(response, turn):
+    if turn is None or not _loops_first_time(response, turn):
         return response, None
     wasted = call_usage(profile, prompt, response)
     get_stream_writer()({"type": "usage", "model": profile.model_id, **wasted})
@@ -266,10 +206,6 @@ def _loops_first_time(response: AIMessage, turn: dict[str, Any]) -> bool:
         return False
     turn["runaway_retries"] = 1
     return True
-
-
-def _was_cut(response: AIMessage) -> bool:
-    return (response.response_metadata or {}).get("finish_reason") == "length"
 
 
 async def invoke_thinking(

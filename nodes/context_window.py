@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from adaptations.resolve import adapted
 from configs.model_profile import ModelProfile, profile_of
 
 if TYPE_CHECKING:
@@ -38,12 +39,12 @@ def with_stated_window(
 
 def known_profile(state: Mapping[str, Any], model_id: str, settings: Settings) -> ModelProfile:
     """The model's profile with the window the config gives or its server already stated
-    (`state` holds `context_window`); the server is not asked."""
+    (`state` holds `context_window`), carrying its active adaptations; the server is not asked."""
     profile = profile_of(model_id, settings)
-    if profile.window_source == "config":
-        return profile
     stated = stated_windows(state, settings.model_name).get(model_id)
-    return profile.with_window(stated) if stated is not None else profile
+    if profile.window_source != "config" and stated is not None:
+        profile = profile.with_window(stated)
+    return adapted(profile, settings)
 
 
 async def thread_profile(
@@ -61,7 +62,7 @@ async def thread_profile(
     if window is None:
         return profile, None
     learned = with_stated_window(state, settings.model_name, model_id, window)
-    return profile.with_window(window), learned
+    return adapted(profile.with_window(window), settings), learned
 
 
 def overflow_advice(advice: Advice, profile: ModelProfile) -> str:

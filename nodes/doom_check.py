@@ -102,8 +102,8 @@ async def doom_check(
     what = f"calling {', '.join(names)}" + (" in a cycle" if len(loop) > 1 else " again")
     model_id = state.get("model") or deps.settings.model_name
     profile, _ = await thread_profile(state, model_id, deps.settings)
-    small = profile.small_window and deps.role == "agent"
-    guard = (SMALL_GUARD if small else GUARD).format(what=what)
+    answer = profile.uses("doom-answer") and deps.role == "agent"
+    guard = (SMALL_GUARD if answer else GUARD).format(what=what)
     return {"messages": [note("doom_guard", guard)], "turn": turn}
 
 

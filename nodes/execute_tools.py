@@ -70,7 +70,7 @@ async def _execute(
         job_spent_usd=task.get("job_spent_usd", 0.0),
         editor=deps.editor,
         earlier_calls=tuple(task.get("earlier_calls") or ()),
-        read_tokens=read_tokens(task, deps),
+        **adaptations(task, deps),
     )
     message, artifact = await recorded_call(call, context, deps, shown)
     # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
@@ -102,10 +102,11 @@ async def _execute(
     return update
 
 
-def read_tokens(task: Mapping[str, Any], deps: AgentDeps) -> int | None:
-    """A small-window model's share of its window for one `read`; None for a large model."""
+def adaptations(task: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
+    """What a tool call knows of its model's adaptations: its `read` share and active rules."""
     model = task.get("model") or deps.settings.model_name
-    return known_profile(task, model, deps.settings).read_tokens
+    profile = known_profile(task, model, deps.settings)
+    return {"read_tokens": profile.read_tokens, "rules": profile.rules}
 
 
 async def recorded_call(

@@ -1,4 +1,6 @@
-"""A small model's `edit` or `write` of a file its request says not to change is not run.
+"""A small model's `edit` or `write` of a file its request says not to change is not run: the
+`left-alone` rule gives the policy the files the request keeps (tools/policy.py denies a change
+to one), and this is the model's answer.
 
 Qwen2.5-Coder-1.5B, asked to fix train.py ("Do not change data.csv"), read data.csv and edited
 it (bench/README.md, shifted-labels). The request's own words decide: the call is answered with
@@ -7,13 +9,11 @@ them instead of running.
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from nodes.asked_changes import FILE_TOOLS, left_alone
 from nodes.history import not_run
 
 LEFT_ALONE = "left_alone"  # the MARKER of such a call's answer
@@ -23,24 +23,7 @@ KEPT = (
 )
 
 
-def kept_files(request: str, calls: Sequence[Mapping[str, Any]]) -> dict[str, ToolMessage]:
-    """The answers, keyed by call id, for `edit`/`write` calls of a file `request` says to
-    leave alone (matched by its path or, for a bare name, by its last part)."""
-    kept = left_alone(request)
-    if not kept:
-        return {}
-    answers: dict[str, ToolMessage] = {}
-    for call in calls:
-        path = (call.get("args") or {}).get("path")
-        if call["name"] in FILE_TOOLS and isinstance(path, str) and _named(path, kept):
-            answers[call["id"]] = not_run(call, KEPT.format(path=path), LEFT_ALONE)
-    return answers
-
-
-def _named(path: str, kept: Sequence[str]) -> bool:
-    normal = posixpath.normpath(path.strip())
-    return any(
-        normal == posixpath.normpath(name)
-        or ("/" not in name and posixpath.basename(normal) == name)
-        for name in kept
-    )
+def kept_answer(call: Mapping[str, Any]) -> ToolMessage:
+    """The answer to a change the policy denied because the request keeps its file."""
+    path = (call.get("args") or {}).get("path")
+    return not_run(call, KEPT.format(path=path), LEFT_ALONE)

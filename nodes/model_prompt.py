@@ -57,21 +57,25 @@ async def build_prompt(
         hf_user=await hub_user(),
         role=deps.role,
         sandbox=sandbox_line(deps),
-        small=profile.small_window,
+        small=profile.uses("compact-prompt"),
     )
     # Not stored: it changes from call to call.
     runs = await runtime_lines(state, run, deps)
-    small = profile.small_window and deps.role == "agent"
+    listed = profile.uses("workspace-listing") and deps.role == "agent"
     files = (
-        await turn_listing(workspace, current_turn_id(state.get("messages") or [])) if small else ""
+        await turn_listing(workspace, current_turn_id(state.get("messages") or []))
+        if listed
+        else ""
     )
     now = HumanMessage(
         content=runtime_note(
             state.get("plan") or (),
             workspace=workspace,
             runs=runs,
-            small=profile.small_window,
             files=files,
+            listed=listed,
+            look_first=profile.uses("look-first"),
+            example=profile.uses("table-example"),
         ),
         additional_kwargs={MARKER: "runtime"},
     )
@@ -79,7 +83,10 @@ async def build_prompt(
     system = await asyncio.to_thread(masked_in, workspace, system)
     history = repair_orphans(state.get("messages") or [])
     history = await with_images(history, profile, workspace)  # figures, if it takes images
-    return [SystemMessage(content=system), *with_note(history, now, profile.small_window)]
+    return [
+        SystemMessage(content=system),
+        *with_note(history, now, profile.uses("note-before-question")),
+    ]
 
 
 _listings: dict[tuple[str, str], str] = {}

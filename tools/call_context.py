@@ -29,12 +29,18 @@ from langchain_core.tools import ToolException
 
 from configs.environment import ml_intern_home
 from configs.run_context import RunContext
+from tools.adaptation_guard import applied
 from tools.editor_files import EditorFiles
 from tools.hub import user_tokens
 from tools.secret_paths import is_secret_path
 from tools.secrets import StreamMasker
 
 Writer = Callable[[Any], None]
+# The adaptations a call outside a graph run applies: those every model gets by default
+# (adaptations/registry.py declares them; tests/adaptations holds the two lists equal).
+EVERY_MODEL_RULES = frozenset(
+    {"traceback-focus", "sed-unchanged", "one-line-python", "text-elsewhere"}
+)
 
 
 def _nowhere(_event: Any) -> None:
@@ -58,15 +64,22 @@ class CallContext:
     # with their `id`), from the thread's history.
     earlier_calls: tuple[dict[str, Any], ...] = ()
     # A small-window model's share of its window for one `read` (rough tokens,
-    # tools/local/read_fit.py); None: the whole page, as for a large model.
+    # tools/local/read_fit.py, the `read-fit` rule); None: the whole page.
     read_tokens: int | None = None
+    # The names of the model's active adaptations (adaptations/registry.py); a tool asks
+    # `uses(name)`. Outside a run: the rules that help every model.
+    rules: frozenset[str] = field(default_factory=lambda: EVERY_MODEL_RULES)
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 
-    @property
-    def small_window(self) -> bool:
-        """The call comes from a small-window model (only such a model has a read share)."""
-        return self.read_tokens is not None
+    def uses(self, rule: str) -> bool:
+        """Whether the adaptation `rule` is active for the calling model."""
+        return rule in self.rules
+
+    def adapt(self, rule: str, check: Callable[[], str], fallback: str = "") -> str:
+        """What the active `rule` says (`check()`), or `fallback` when it is not active or
+        raises (see `applied`)."""
+        return applied(rule, check, fallback) if self.uses(rule) else fallback
 
     @property
     def workspace(self) -> Path:

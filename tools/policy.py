@@ -18,6 +18,7 @@ builds a credential path at run time (docs/safety-yolo.md).
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from configs.run_context import Mode
 from tools.places import Access, Walls, need
 
 __all__ = [
-    *("Code", "CodeRule", "Decision", "Need", "PolicyContext", "Verdict"),
+    *("Code", "CodeRule", "Decision", "FileRule", "Need", "PolicyContext", "Verdict"),
     *("decide", "file_rule", "judge", "runs_unseen_code_unasked"),
 ]
 Verdict = Literal["auto", "ask", "deny"]
@@ -49,6 +50,7 @@ Reason = Literal[
     "tool_asks",  # ask: the tool's rule wants a human (a path outside the workspace...)
     "every_time",  # ask: a human approves it every time (a credential place, a scheduled Job)
     "no_human",  # deny: it needs a human every time, and headless has none
+    "left_alone",  # deny: it changes a file the user's request says not to change
 ]
 
 
@@ -64,12 +66,17 @@ class PolicyContext:
     yolo: bool = False
     workspace: Path = field(default_factory=Path.cwd)
     overrides: Mapping[str, Verdict] = field(default_factory=dict)
+    # The files the user's request says not to change (the `left-alone` adaptation,
+    # adaptations/registry.py): a file tool's change to one is denied.
+    left_alone: tuple[str, ...] = ()
 
 
 def judge(
     name: str, args: Mapping[str, Any], rule: ApprovalRule | None, ctx: PolicyContext
 ) -> Decision:
     """auto (run now), ask (a human decides) or deny (never runs in this mode), and why."""
+    if ctx.left_alone and isinstance(rule, FileRule) and rule.changes(args, ctx.left_alone):
+        return Decision("deny", "left_alone")
     need: Need = rule(args, ctx.workspace) if rule is not None else "ask"
     override = ctx.overrides.get(name)
     interactive = ctx.mode == "interactive"
@@ -169,15 +176,38 @@ def inside_workspace(path: str | os.PathLike[str], workspace: Path) -> bool:
         return False
 
 
-def file_rule(access: Access, walls: Walls | None, content: str | None = None) -> ApprovalRule:
+@dataclass(frozen=True)
+class FileRule:
     """The approval rule of a file tool: what tools/places.py says of its `path` (the
     workspace when absent), given the text it would write (the `content` argument)."""
 
-    def rule(args: Mapping[str, Any], workspace: Path) -> Need:
+    access: Access
+    walls: Walls | None
+    content: str | None = None
+
+    def __call__(self, args: Mapping[str, Any], workspace: Path) -> Need:
         path = args.get("path") or "."
         if not isinstance(path, str):
             return "auto"  # invalid arguments never run; the tool reports the error
-        text = args.get(content) if content else None
-        return need(path, workspace, access, walls, text if isinstance(text, str) else None)
+        text = args.get(self.content) if self.content else None
+        return need(
+            path, workspace, self.access, self.walls, text if isinstance(text, str) else None
+        )
 
-    return rule
+    def changes(self, args: Mapping[str, Any], kept: tuple[str, ...]) -> bool:
+        """Whether the call writes one of `kept` (by its path or, for a bare name, by its
+        last part)."""
+        path = args.get("path")
+        if self.access != "write" or not isinstance(path, str):
+            return False
+        normal = posixpath.normpath(path.strip())
+        return any(
+            normal == posixpath.normpath(name)
+            or ("/" not in name and posixpath.basename(normal) == name)
+            for name in kept
+        )
+
+
+def file_rule(access: Access, walls: Walls | None, content: str | None = None) -> FileRule:
+    """The approval rule of a file tool (see `FileRule`)."""
+    return FileRule(access, walls, content)

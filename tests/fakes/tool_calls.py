@@ -9,8 +9,10 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langchain_core.tools import BaseTool
 
+from adaptations.resolve import adapted
+from configs.model_profile import profile_of
 from configs.run_context import RunContext
-from tools.call_context import CallContext, _nowhere, calling
+from tools.call_context import EVERY_MODEL_RULES, CallContext, _nowhere, calling
 
 
 def call_context(
@@ -22,12 +24,26 @@ def call_context(
     mode: str = "interactive",
     writer: Callable[[Any], None] = _nowhere,
     read_tokens: int | None = None,
+    rules: frozenset[str] | None = None,
 ) -> CallContext:
-    """A call's context; `read_tokens` makes it a small-window model's call."""
+    """A call's context; `read_tokens` makes it a small-window model's call (with a small
+    model's adaptations unless `rules` says which)."""
     run = RunContext.model_validate({"workspace": workspace, "thread_id": thread, "mode": mode})
+    if rules is None:
+        rules = small_model_rules() if read_tokens is not None else EVERY_MODEL_RULES
     return CallContext(
-        run=run, tool=tool, tool_call_id=call_id, writer=writer, read_tokens=read_tokens
+        run=run,
+        tool=tool,
+        tool_call_id=call_id,
+        writer=writer,
+        read_tokens=read_tokens,
+        rules=rules,
     )
+
+
+def small_model_rules() -> frozenset[str]:
+    """The adaptations a small-window local model gets by default."""
+    return adapted(profile_of("llamacpp/small", env={})).rules
 
 
 async def call_tool(

@@ -4,7 +4,6 @@ a large model's read is unchanged."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -106,18 +105,16 @@ async def test_a_small_model_writing_a_json_file_that_is_not_json_is_told(
     assert "JSON" not in again
 
 
-async def test_a_small_models_key_value_lines_are_saved_as_the_json_they_mean(
+async def test_a_small_models_key_value_lines_are_written_as_sent_never_rewritten(
     small: ScriptedLLMServer, workspace: Path
 ) -> None:
-    """Seen on f1-confusion: told "not valid JSON", then offered the JSON, it sent the same
-    `write` again each time."""
+    """No tool changes a file the model wrote without the model asking: key-value lines in a
+    .json file stay as sent, and the model is told they are not JSON."""
     lines = "f1: 0.767\nconfusion_matrix: [[0.742, 0.258], [0.207, 0.793]]"
     call = {**NOT_JSON, "content": lines}
     seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
-    check_snapshot("write_not_json_offered.md", seen + "\n")
-    meant = {"f1": 0.767, "confusion_matrix": [[0.742, 0.258], [0.207, 0.793]]}
-    assert json.loads((workspace / "metrics.json").read_text()) == meant
-    assert json.loads(seen.split("as JSON: ", 1)[1].split(" (what you sent", 1)[0]) == meant
+    assert "not valid JSON" in seen and "as JSON:" not in seen
+    assert (workspace / "metrics.json").read_text() == lines
     (workspace / "metrics.json").unlink()
     large = await read_as(fast_settings(small.url), small, workspace, **call)
     assert large == "Wrote 2 lines to metrics.json (new file)"  # a large model's: as sent

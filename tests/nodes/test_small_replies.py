@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from configs.model_profile import SMALL_REPLY_TOKENS
-from nodes.call_model import CUT_REPLY_NOTE
+from nodes.reply_checks import CUT_REPLY_NOTE
 from nodes.unseen_numbers import (
     unseen_note,
     unseen_numbers,

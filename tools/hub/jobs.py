@@ -278,7 +278,7 @@ async def _jobs(call: CallContext, **a: Any) -> str:
     api = hub_api()
     if op == "hardware":
         table = _hardware_text(await call_hub("Listing hardware", api.list_jobs_hardware))
-        return f"{table}\n\n{WEIGHTS_NOTE}" if call.small_window else table
+        return f"{table}\n\n{WEIGHTS_NOTE}" if call.uses("weights-note") else table
     namespace = await _namespace(a["namespace"])
     if op in {"run", "uv", "scheduled_run"}:
         return await _start(call, a, namespace)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.adaptation_guard import applied
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
@@ -58,6 +60,32 @@ def bash_code(args: Mapping[str, Any], workspace: Path) -> Code:
     )
 
 
+# The adaptations that read or annotate a command's output (adaptations/registry.py).
+BASH_RULES = frozenset({"sed-unchanged", "traceback-focus", "failure-context", "one-line-python"})
+
+
+async def annotated(
+    call: CallContext,
+    command: str,
+    output: str,
+    seds: dict[Path, str],
+    hidden: Callable[[Path], bool],
+) -> str:
+    """`output` with what the active rules add: a long traceback folded, the failing
+    function's source, a `sed -i` that changed nothing, a one-line python as a here-document."""
+    focused = call.adapt("traceback-focus", lambda: focus_traceback(command, output), output)
+    context = ""
+    if call.uses("failure-context"):
+        find = partial(failure_context, call.workspace, command, focused, hidden)
+        context = await asyncio.to_thread(call.adapt, "failure-context", find)
+    unchanged = ""
+    if seds:
+        same = partial(unchanged_note, seds, call.workspace, output)
+        unchanged = await asyncio.to_thread(call.adapt, "sed-unchanged", same)
+    python = call.adapt("one-line-python", lambda: one_line_note(command, output))
+    return focused + context + unchanged + python
+
+
 def describe_bash(args: Mapping[str, Any]) -> str:
     why = f"\n({args['description']})" if args.get("description") else ""
     return f"Run a shell command:\n{args.get('command', '')}{why}"
@@ -70,15 +98,15 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
 
     async def bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
         emit = lambda line: call.progress(line=line)  # noqa: E731
-        if not call.small_window:
+        if not call.rules & BASH_RULES:
             return await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
         hidden = secret_filter(call, sandbox.walls if sandbox is not None else None)
-        seds = await asyncio.to_thread(sed_targets, command, call.workspace, hidden)
+        seds: dict[Path, str] = {}
+        if call.uses("sed-unchanged"):
+            targets = partial(sed_targets, command, call.workspace, hidden)
+            seds = await asyncio.to_thread(applied, "sed-unchanged", targets, {})
         output = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
-        focused = focus_traceback(command, output)
-        context = await asyncio.to_thread(failure_context, call.workspace, command, focused, hidden)
-        unchanged = await asyncio.to_thread(unchanged_note, seds, call.workspace, output)
-        return focused + context + unchanged + one_line_note(command, output)
+        return await annotated(call, command, output, seds, hidden)
 
     return ToolSpec(
         tool=make_tool("bash", BashArgs, bash),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
@@ -52,12 +54,11 @@ def _edit(
     try:
         outcome = edit_file(seen, call.thread_id, place, old_str, new_str, replace_all, editor)
     except ToolException as error:
-        if not call.small_window or not str(error).startswith(NOT_FOUND):
+        if not call.uses("text-elsewhere") or not str(error).startswith(NOT_FOUND):
             raise
         hidden = secret_filter(call, walls)
-        raise ToolException(
-            f"{error}{text_elsewhere(call.workspace, target, old_str, hidden)}"
-        ) from None
+        find = partial(text_elsewhere, call.workspace, target, old_str, hidden)
+        raise ToolException(f"{error}{call.adapt('text-elsewhere', find)}") from None
     return describe_edit(call.show(target), outcome)
 
 

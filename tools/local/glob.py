@@ -57,10 +57,11 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
     if not hits:
         hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
         return f"No files match {pattern!r} in {call.show(base)}.{hint}"
-    hits.sort(key=_size if call.small_window else mtime, reverse=True)
+    largest = call.uses("glob-largest-first")
+    hits.sort(key=_size if largest else mtime, reverse=True)
     shown = [_shown(call, p) for p in hits[:MAX_RESULTS]]
     more = len(hits) - MAX_RESULTS
-    head = [LARGEST_FIRST] if call.small_window else []
+    head = [LARGEST_FIRST] if largest else []
     tail = [f"[{more} more not shown; narrow the pattern]"] if more > 0 else []
     return "\n".join(head + shown + tail)
 
@@ -74,7 +75,7 @@ def _shown(call: CallContext, hit: Hit) -> str:
     """One hit: a directory ends in `/`; a small model's file carries its size."""
     if hit.folder:
         return call.show(hit.path) + "/"
-    if not call.small_window or not hit.regular:
+    if not call.uses("glob-largest-first") or not hit.regular:
         return call.show(hit.path)
     return f"{call.show(hit.path)} ({human_size(hit.st.st_size)})"
 

@@ -62,7 +62,7 @@ def read_file(
 ) -> str:
     place = place_of(call, path, "read", walls)
     target = place.target
-    if call.small_window and is_folder(place):
+    if call.uses("folder-read") and is_folder(place):
         raise ToolException(folder_note(call, walls, place))
     with opened_file(place, "Check the path, or use `glob` to find the file.", None) as file:
         st = file.st

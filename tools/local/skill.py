@@ -37,7 +37,7 @@ async def _skill(call: CallContext, name: str) -> str:
     skill = scan.find(name.strip())
     if skill is None:
         names = [s.name for s in scan.skills]
-        if call.small_window:
+        if call.uses("skill-close-match"):
             close = difflib.get_close_matches(name.strip(), names, n=2, cutoff=0.6)
             near = f" (close: {', '.join(close)})" if close else ""
             raise ToolException(SMALL_UNKNOWN.format(name=name, close=near))

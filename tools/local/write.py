@@ -16,7 +16,7 @@ from tools.local.file_checks import (
     place_of,
 )
 from tools.local.file_edits import ReadRegistry, write_file
-from tools.local.written_checks import json_form, saved_as_json, written_notes
+from tools.local.written_checks import written_notes
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
@@ -37,15 +37,11 @@ def _write(
     place = place_of(call, path, "write", walls)
     target = place.target
     editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
-    meant = json_form(target, content) if call.small_window else None
-    written = meant or content
-    existed = write_file(seen, call.thread_id, place, written, mode, editor)
-    lines = written.count("\n") + (1 if written and not written.endswith("\n") else 0)
+    existed = write_file(seen, call.thread_id, place, content, mode, editor)
+    lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
     done = f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")
-    if meant:
-        return done + saved_as_json(meant)
-    return done + (written_notes(target, content) if call.small_window else "")
+    return done + call.adapt("written-notes", lambda: written_notes(target, content))
 
 
 def default_file_mode() -> int:

@@ -65,13 +65,15 @@ def test_no_note_when_the_line_is_not_that_mistake() -> None:
     assert one_line_note(f"python3.11 -c {shlex.quote('import a; if a: print(a)')}", failed)
 
 
-async def test_a_small_models_bash_call_gets_the_program_and_a_large_ones_does_not(
+async def test_every_models_bash_call_gets_the_program_unless_the_rule_is_off(
     tmp_path: Path,
 ) -> None:
     (tmp_path / "text.txt").write_text("a b\n")
     command = SEEN.replace("python3", shlex.quote(sys.executable), 1)
     small = await call_tool(bash_tool(), {"command": command}, tmp_path, read_tokens=1000)
+    off = await call_tool(bash_tool(), {"command": command}, tmp_path, rules=frozenset())
+    assert "SyntaxError" in off and "here-document" not in off
+    assert small.startswith(off) and "here-document" in small
     large = await call_tool(bash_tool(), {"command": command}, tmp_path)
-    assert "SyntaxError" in large and "here-document" not in large
-    assert small.startswith(large) and "here-document" in small
+    assert "here-document" in large and program_of(large) == program_of(small)
     assert program_of(small).startswith("from pathlib import Path\nwords = 0\nwith open(")

@@ -19,7 +19,7 @@ def bash_tool() -> BaseTool:
     return next(spec.tool for spec in local_specs() if spec.name == "bash")
 
 
-async def test_a_sed_that_matched_nothing_says_so_to_a_small_model(tmp_path: Path) -> None:
+async def test_a_sed_that_matched_nothing_says_so_to_every_model(tmp_path: Path) -> None:
     (tmp_path / "stats.py").write_text(STATS)
     small = await call_tool(bash_tool(), {"command": MISS}, tmp_path, read_tokens=1000)
     check_snapshot("sed_unchanged.md", small + "\n")
@@ -32,7 +32,9 @@ async def test_a_sed_that_matched_nothing_says_so_to_a_small_model(tmp_path: Pat
         )
         assert other == small, flags
     large = await call_tool(bash_tool(), {"command": MISS}, tmp_path)
-    assert large == "(no output)\n[exit code: 0]"
+    assert large == small  # `sed-unchanged` helps any model
+    off = await call_tool(bash_tool(), {"command": MISS}, tmp_path, rules=frozenset())
+    assert off == "(no output)\n[exit code: 0]"  # switched off
     assert (tmp_path / "stats.py").read_text() == STATS
 
 

@@ -3,11 +3,10 @@ a `.json` that is not JSON (the end-to-end tests are in tests/nodes/test_small_r
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tools.local.written_checks import json_form, written_notes
+from tools.local.written_checks import written_notes
 
 CARD = (
     "---\nlicense: mit\n---\n# Reviews\n- Number of rows: <number of rows>\n"
@@ -35,15 +34,3 @@ def test_tags_code_and_filled_texts_have_no_placeholder() -> None:
 def test_a_json_file_gets_the_json_check_not_the_placeholder_one() -> None:
     assert "placeholders" not in written_notes(Path("m.json"), '{"f1": "<f1 score>"}')
     assert "not valid JSON" in written_notes(Path("m.json"), "f1: <f1 score>")
-
-
-def test_numpy_printed_rows_are_read_as_json_lists() -> None:
-    """Seen on f1-confusion: sklearn's matrix printed by numpy, written as it printed."""
-    for content in (
-        "f1: 0.7667\nconfusion_matrix: [[23  8]\n [ 6 23]]",
-        "f1: 0.7667\nconfusion_matrix: [[23, 8]\n [6, 23]]",
-    ):
-        meant = json_form(Path("metrics.json"), content)
-        assert json.loads(meant or "") == {"f1": 0.7667, "confusion_matrix": [[23, 8], [6, 23]]}
-    assert json_form(Path("metrics.yaml"), "f1: 0.7667") is None
-    assert json_form(Path("metrics.json"), '{"f1": 0.7667}') is None  # already JSON

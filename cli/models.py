@@ -1,0 +1,125 @@
+"""`ml-intern models show ID [--json]`: what the harness knows about a model, and the rules
+it applies to it.
+
+ml-intern models show llamacpp/local          the resolved profile and the active rules
+ml-intern models show llamacpp/local --json   the same, as JSON
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from configs.model_profile import ModelProfile
+
+app = typer.Typer(add_completion=False, help="What ml-intern knows about a model.")
+
+
+@app.callback()
+def models() -> None:
+    """What ml-intern knows about a model."""
+
+
+@app.command()
+def show(
+    model_id: Annotated[str, typer.Argument(help="A model id, e.g. llamacpp/local.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The profile and rules as JSON.")] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="A config file merged over the user's.")
+    ] = None,
+) -> None:
+    """The model's resolved profile (route, window, price, small window, text tool calls)
+    and the adaptations active for it, each with its hook and why."""
+    from adaptations.resolve import UnknownRule, adapted, check_switches
+    from configs.model_profile import profile_of
+    from configs.settings import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config)
+        check_switches(settings.adaptations)
+        profile = adapted(profile_of(model_id, settings), settings)
+    except (ConfigError, UnknownRule) as problem:
+        typer.echo(f"ml-intern: {problem}", err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
+    shown = described(profile)
+    if as_json:
+        typer.echo(json.dumps(shown, indent=2))
+        return
+    typer.echo(as_text(shown))
+
+
+def described(profile: ModelProfile) -> dict[str, Any]:
+    """The profile's facts and its active rules, as plain data."""
+    from adaptations.resolve import active_rules
+
+    return {
+        "model": profile.model_id,
+        "route": profile.route.kind,
+        "provider": profile.provider,
+        "endpoint": profile.endpoint,
+        "context_window": profile.context_window,
+        "window_source": profile.window_source,
+        "price": profile.price.model_dump() if profile.price is not None else None,
+        "priced": profile.priced,
+        "small_window": profile.small_window,
+        "text_tool_calls": profile.text_tool_calls,
+        "rules": [
+            {
+                "name": rule.name,
+                "hook": rule.hook,
+                "profiles": rule.profiles_name,
+                "why": rule.why,
+                "adds_tokens": added_tokens(rule.texts),
+            }
+            for rule in active_rules(profile)
+        ],
+    }
+
+
+def added_tokens(texts: tuple[str, ...]) -> int:
+    """Rough tokens (four characters a token) of the templates a rule adds, each named
+    "module:NAME" in the registry (placeholders counted as written)."""
+    return (sum(len(template_of(ref)) for ref in texts) + 3) // 4
+
+
+def template_of(ref: str) -> str:
+    """The text named by "module:NAME"."""
+    module, _, name = ref.partition(":")
+    text = getattr(importlib.import_module(module), name)
+    if not isinstance(text, str):
+        raise TypeError(f"{ref} is not a text")
+    return text
+
+
+def as_text(shown: dict[str, Any]) -> str:
+    window = shown["context_window"]
+    price = shown["price"]
+    lines = [
+        f"model            {shown['model']}",
+        f"route            {shown['route']} ({shown['provider']})"
+        + (f" at {shown['endpoint']}" if shown["endpoint"] else ""),
+        f"context window   {window if window is not None else 'unknown'} ({shown['window_source']})",
+        "price            "
+        + (
+            f"${price['input_per_mtok']} in / ${price['output_per_mtok']} out per M tokens"
+            if price
+            else ("litellm's list" if shown["priced"] else "unpriced")
+        ),
+        f"small window     {'yes' if shown['small_window'] else 'no'}",
+        f"text tool calls  {'yes' if shown['text_tool_calls'] else 'no'}",
+        f"rules            {len(shown['rules'])} active (hook, tokens of text it adds, why)"
+        + ("" if shown["rules"] else " (it works as a large model does)"),
+    ]
+    width = max((len(r["name"]) for r in shown["rules"]), default=0)
+    lines += [
+        f"  {r['name']:<{width}}  {r['hook']:<6}  {r['adds_tokens']:>3} tok  {r['why']}"
+        for r in shown["rules"]
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""`ml-intern models show ID [--json]` through the real CLI: the resolved profile and the
+active adaptations, a rule switched off in config gone from the list, an unknown rule name a
+clear error at start."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adaptations.registry import NAMES
+from tests.cli.conftest import Cli
+
+pytestmark = pytest.mark.cli_e2e
+
+
+def user_config(cli: Cli, data: dict[str, object]) -> Path:
+    path = cli.home.parent / "xdg-config" / "ml-intern" / "cli_agent_config.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_models_show_lists_a_small_models_rules_and_a_switched_off_one_is_gone(cli: Cli) -> None:
+    shown = cli.run("models", "show", "llamacpp/local", "--json")
+    assert shown.returncode == 0, shown.stderr
+    profile = json.loads(shown.stdout)
+    assert (profile["route"], profile["small_window"], profile["text_tool_calls"]) == (
+        "local",
+        True,
+        True,
+    )
+    rules = {r["name"]: r for r in profile["rules"]}
+    assert set(rules) == set(NAMES)
+    assert rules["look-first"]["hook"] == "prompt" and rules["look-first"]["why"]
+    assert rules["look-first"]["adds_tokens"] > 0
+
+    user_config(cli, {"adaptations": {"llamacpp/local": {"look-first": False}}})
+    switched = json.loads(cli.run("models", "show", "llamacpp/local", "--json").stdout)
+    assert "look-first" not in {r["name"] for r in switched["rules"]}
+    text = cli.run("models", "show", "llamacpp/local").stdout
+    assert "small window     yes" in text and "read-fit" in text and "look-first" not in text
+
+
+def test_a_large_model_shows_only_the_general_rules(cli: Cli) -> None:
+    shown = json.loads(cli.run("models", "show", "openai/gpt-4o", "--json").stdout)
+    assert shown["small_window"] is False and shown["context_window"] == 128_000
+    assert {r["profiles"] for r in shown["rules"]} == {"every-model"}
+
+
+def test_an_unknown_rule_name_stops_the_start_naming_the_known_ones(cli: Cli) -> None:
+    user_config(cli, {"adaptations": {"openai/scripted-model": {"look_first": False}}})
+    started = cli.run("--model", "openai/scripted-model", "hello")
+    assert started.returncode == 2, started.stderr
+    assert "unknown adaptation 'look_first'" in started.stderr
+    assert "look-first" in started.stderr
+    shown = cli.run("models", "show", "openai/scripted-model")
+    assert shown.returncode == 2 and "unknown adaptation 'look_first'" in shown.stderr
