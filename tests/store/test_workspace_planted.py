@@ -1,0 +1,247 @@
+"""The undo journal against what the agent can plant (issue 51): a file flipping with a
+symlink to a host file, a FIFO or /dev/zero swapped in while the journal reads, and a thread
+database whose recorded paths climb out of the workspace. Each goes through the journal API
+`execute_tools` uses, then undo as `threads undo` runs it."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from configs.undo_settings import UndoSettings
+from store.workspace_entry import Entry
+from store.workspace_journal import WorkspaceJournal, open_journal
+from store.workspace_undo import undo_calls
+from tests.fakes.path_flipper import PathFlipper
+
+SECRET = b"host secret: the key to the castle\n"
+FLIPS = 2000
+MIN_CALLS = 600
+DEADLINE_S = 60.0
+
+
+@pytest.fixture
+def home(isolated_home: Path) -> Path:
+    """The thread store's home (the per-test ML_INTERN_HOME)."""
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    return isolated_home
+
+
+@pytest.fixture
+def journal(home: Path) -> Iterator[WorkspaceJournal]:
+    found = open_journal(UndoSettings(), home, home / "threads.sqlite")
+    assert found is not None
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def ws(workspace: Path) -> Path:
+    return workspace
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A host folder with a secret in it, next to the workspace."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret").write_bytes(SECRET)
+    return tmp_path / "outside"
+
+
+def record_call(journal: WorkspaceJournal, ws: Path, call_id: str, effect: str) -> None:
+    """One tool call that names `data.txt` (a `write`) or runs a program (`bash`)."""
+    paths = ["data.txt"] if effect == "paths" else []
+    recording = journal.start(effect, paths, thread_id="t", call_id=call_id, workspace=ws)
+    if recording is not None:
+        journal.finish(recording)
+
+
+class Calls(threading.Thread):
+    """Tool calls alternating `write` and `bash` until the flipper has swapped FLIPS times
+    (and at least MIN_CALLS were made), in a worker thread, where a hang stays; `made` holds
+    the call ids, `error` what a call raised (a tool call must never fail for the journal)."""
+
+    def __init__(self, journal: WorkspaceJournal, ws: Path, flipper: PathFlipper) -> None:
+        super().__init__(daemon=True)
+        self.journal, self.ws, self.flipper = journal, ws, flipper
+        self.made: list[str] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while not self.flipper.at_least(FLIPS) or len(self.made) < MIN_CALLS:
+                call_id = f"c{len(self.made)}"
+                self.made.append(call_id)
+                effect = ("paths", "programs")[len(self.made) % 2]
+                record_call(self.journal, self.ws, call_id, effect)
+        except BaseException as error:
+            self.error = error
+
+    def finished_in_time(self) -> bool:
+        self.join(DEADLINE_S)
+        return not self.is_alive()
+
+
+def release(*fifos: Path) -> None:
+    """A reader blocked on a FIFO gets end-of-file (a hung journal is let go for cleanup)."""
+    for path in fifos:
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def test_a_file_flipping_with_a_host_symlink_never_records_or_restores_host_bytes(
+    journal: WorkspaceJournal, home: Path, ws: Path, outside: Path
+) -> None:
+    (ws / "data.txt").write_text("workspace data\n")
+    (ws / ".swap").symlink_to(outside / "secret")
+    with PathFlipper(ws / "data.txt", ws / ".swap") as flipper:
+        calls = Calls(journal, ws, flipper)
+        calls.start()
+        assert calls.finished_in_time(), "the journal hung"
+    assert calls.error is None, "".join(traceback.format_exception(calls.error))
+    assert flipper.at_least(FLIPS)
+    assert journal.records.blob(hashlib.sha256(SECRET).hexdigest()) is None
+    undo_calls(journal, home, "t", calls.made)
+    for path in ws.rglob("*"):
+        assert path.is_symlink() or path.read_bytes() != SECRET, path
+
+
+@pytest.mark.parametrize("planted", ["fifo", "dev_zero"])
+def test_a_fifo_or_dev_zero_swapped_in_never_hangs_the_journal(
+    journal: WorkspaceJournal, ws: Path, planted: str
+) -> None:
+    (ws / "data.txt").write_text("workspace data\n")
+    if planted == "fifo":
+        os.mkfifo(ws / ".swap")
+    else:
+        (ws / ".swap").symlink_to("/dev/zero")
+    with PathFlipper(ws / "data.txt", ws / ".swap") as flipper:
+        calls = Calls(journal, ws, flipper)
+        calls.start()
+        hung = not calls.finished_in_time()
+        if hung:
+            flipper._stop.set()
+            release(ws / "data.txt", ws / ".swap")
+    assert not hung, "the journal hung on a planted special file"
+    assert calls.error is None, "".join(traceback.format_exception(calls.error))
+    # The lock is free: another call completes.
+    second = threading.Thread(target=record_call, args=(journal, ws, "after", "programs"))
+    second.start()
+    second.join(DEADLINE_S)
+    assert not second.is_alive()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_journal(
+    request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[WorkspaceJournal]:
+    """The journal on SQLite and on PostgreSQL (a shared database others can write)."""
+    if request.param == "postgres":
+        monkeypatch.setenv("ML_INTERN_DATABASE_URL", request.getfixturevalue("pg_url"))
+    found = open_journal(UndoSettings(), home, home / "threads.sqlite")
+    assert found is not None
+    yield found
+    found.close()
+
+
+def test_a_recorded_path_out_of_the_workspace_is_refused_at_restore_and_named(
+    any_journal: WorkspaceJournal, home: Path, ws: Path, tmp_path: Path
+) -> None:
+    """A thread database someone else wrote holds `../x`, an absolute path and a NUL."""
+    payload = b"#!/bin/sh\necho planted\n"
+    digest = hashlib.sha256(payload).hexdigest()
+    any_journal.records.put_blob(digest, payload)
+    planted = Entry("f", 0o100755, len(payload), 1, 1, digest)
+    absolute = str(tmp_path / "abs.sh")
+    bad = ["../x", "sub/../../y", absolute, "a\0b", "..", "ok.txt"]
+    any_journal.records.add_changes("t", "c1", str(ws), [(p, planted, None) for p in bad])
+    report, _ = undo_calls(any_journal, home, "t", ["c1"])
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+    assert not Path(absolute).exists()
+    assert (ws / "ok.txt").read_bytes() == payload  # the rest of the record still restores
+    refused = "\n".join(report.failed)
+    for path in ("../x", "sub/../../y", absolute, "a\\x00b", ".."):
+        assert path in refused
+    assert all("refused" in line for line in report.failed)
+
+
+def test_special_files_and_odd_names_get_not_kept_entries_and_undo_takes_them_away(
+    journal: WorkspaceJournal, home: Path, ws: Path, tmp_path: Path
+) -> None:
+    """A FIFO, a socket, a /dev/zero symlink, a 10 GB sparse file, a symlink loop, a name with
+    a newline, non-UTF-8 bytes and a 4,096-byte path, made by one `bash` call."""
+    (ws / "keep.txt").write_text("before\n")
+    record_call(journal, ws, "c0", "programs")
+    recording = journal.start("programs", [], thread_id="t", call_id="c1", workspace=ws)
+    assert recording is not None
+    os.mkfifo(ws / "fifo")
+    server = _socket_at(ws / "sock")
+    (ws / "zero").symlink_to("/dev/zero")
+    with open(ws / "sparse", "wb") as handle:
+        handle.truncate(10 << 30)
+    (ws / "loop").symlink_to("loop")
+    (ws / "new\nline.txt").write_text("newline\n")
+    (ws / os.fsdecode(b"caf\xe9.txt")).write_text("accent\n")
+    _deep_file(ws, 16)  # 16 * 256 bytes: past PATH_MAX (4,096) from the workspace
+    (ws / "keep.txt").write_text("after\n")
+    done = threading.Thread(target=journal.finish, args=(recording,))
+    done.start()
+    done.join(DEADLINE_S)
+    assert not done.is_alive(), "the journal hung"
+    named = ["fifo", "sock", "zero", "loop", "sparse", "new\nline.txt", "../ws/fifo"]
+    written = journal.start("paths", named, thread_id="t", call_id="c2", workspace=ws)
+    assert written is not None  # /dev/zero is outside; ../ws/fifo is fifo
+    assert set(written.before) == {"fifo", "sock", "loop", "sparse", "new\nline.txt"}
+    done = threading.Thread(target=journal.finish, args=(written,))
+    done.start()
+    done.join(DEADLINE_S)
+    server.close()
+    assert not done.is_alive(), "the journal hung on a path a tool named"
+    (row,) = journal.records.changes_of("t", ["c1"])
+    after = {path: entry for path, _, entry in row.changes}
+    for name in ("fifo", "sock", "sparse"):
+        assert after[name] is not None and not after[name].kept, name
+    assert after["zero"].kind == "l" and after["loop"].kind == "l"
+    leaf = next(p for p in after if p.endswith("leaf.txt"))
+    assert len(os.fsencode(leaf)) > 4096
+    report, _ = undo_calls(journal, home, "t", ["c1", "c2"])
+    assert report.complete, report
+    assert sorted(p.name for p in ws.iterdir()) == ["keep.txt"]
+    assert (ws / "keep.txt").read_text() == "before\n"
+
+
+def _deep_file(ws: Path, levels: int) -> None:
+    """`leaf.txt` under `levels` folders of 255-byte names, made by descriptor (no path that
+    long can be named from the root)."""
+    fd = os.open(ws, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(levels):
+            os.mkdir("d" * 255, dir_fd=fd)
+            child = os.open("d" * 255, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        leaf = os.open("leaf.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(leaf, b"deep\n")
+        os.close(leaf)
+    finally:
+        os.close(fd)
+
+
+def _socket_at(path: Path) -> socket.socket:
+    """A listening Unix socket at `path`, bound through its folder's descriptor (a socket's
+    address is short)."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        server.bind(f"/proc/self/fd/{folder}/{path.name}")
+    finally:
+        os.close(folder)
+    return server
