@@ -26,6 +26,7 @@ from pathlib import Path
 
 from store.workspace_entry import Entry, Manifest, with_digest
 from tools.local.file_edits import WRITE_TEMP
+from tools.local.host_git import neutral_git_env
 from tools.safe_paths import RegularFile, folder_at, parts_of
 from tools.secret_paths import has_secret_name
 
@@ -320,11 +321,13 @@ def _restore_subtree(
 
 def _git_ignored_folders(root: Path) -> Iterable[str]:
     """The folders (and files) `.gitignore` marks in a git workspace: data/outputs undo lists but
-    does not store. Asked of git itself, once per session; none if git is not there."""
+    does not store. Asked of git itself, once per session, with every program a config could
+    name turned off (tools/local/host_git.py); none if git is not there."""
     try:
         done = subprocess.run(
             ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"],
             cwd=root,
+            env=neutral_git_env(os.environ),  # the agent may have planted the repository
             capture_output=True,
             timeout=10,
             check=False,

@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import os
 import socket
+import subprocess
 import threading
 import traceback
 from collections.abc import Iterator
@@ -245,3 +246,22 @@ def _socket_at(path: Path) -> socket.socket:
     finally:
         os.close(folder)
     return server
+
+
+def test_a_planted_git_config_runs_nothing_when_undo_reads_gitignore(
+    journal: WorkspaceJournal, home: Path, ws: Path, tmp_path: Path
+) -> None:
+    """The agent makes the workspace a repository whose config names a program; undo asks
+    git which folders `.gitignore` marks, and that git runs nothing."""
+    marker = tmp_path / "ran"
+    recording = journal.start("programs", [], thread_id="t", call_id="c1", workspace=ws)
+    assert recording is not None
+    subprocess.run(["git", "init", "-q"], cwd=ws, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "config", "core.fsmonitor", f"touch {marker};"],
+        cwd=ws, check=True, capture_output=True,
+    )  # fmt: skip
+    (ws / "a.txt").write_text("a\n")
+    journal.finish(recording)
+    undo_calls(journal, home, "t", ["c1"])
+    assert not marker.exists()
