@@ -27,7 +27,7 @@ from pathlib import Path
 from store.workspace_entry import Entry, Manifest, with_digest
 from tools.local.file_edits import WRITE_TEMP
 from tools.local.host_git import neutral_git_env
-from tools.safe_paths import RegularFile, folder_at, parts_of
+from tools.safe_paths import RegularFile, folder_at, open_folder, parts_of
 from tools.secret_paths import has_secret_name
 
 TEMP_MARK = ".ml-intern-undo"  # restore's temporary names end with this; never recorded
@@ -112,7 +112,7 @@ class Tree:
         try:
             for rel_dir in start:
                 try:
-                    fd = _open_folder(root_fd, rel_dir)
+                    fd = open_folder(root_fd, rel_dir)
                 except OSError:
                     continue  # gone, or not ours to read: nothing to record
                 frames: list[tuple[int, str, Iterator[str]]] = [(fd, rel_dir, iter(()))]
@@ -260,20 +260,6 @@ class Tree:
             return None  # swapped for a symlink or gone: the next look sees what it became
         found = Entry("f", now.st_mode, now.st_size, now.st_mtime_ns, now.st_ino)
         return with_digest(found, digest)
-
-
-def _open_folder(root_fd: int, rel_dir: str) -> int:
-    """The folder `rel_dir` beneath the open root, one component at a time, no symlink."""
-    fd = os.dup(root_fd)
-    try:
-        for part in parts_of(rel_dir):
-            child = os.open(part, _DIR, dir_fd=fd)
-            os.close(fd)
-            fd = child
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
 
 
 @contextmanager

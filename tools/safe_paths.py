@@ -393,3 +393,27 @@ def rel_beneath(anchor: Path, name: str | os.PathLike[str]) -> str | None:
     (`..` collapsed lexically), or None when it names a place outside."""
     path = Path(os.path.normpath(anchor / Path(name)))
     return path.relative_to(anchor).as_posix() if path.is_relative_to(anchor) else None
+
+
+# -- folders of any depth (undo's tree scan, the sandbox's walk) ----------------------------
+
+
+def open_folder(dir_fd: int, rel: str | os.PathLike[str]) -> int:
+    """The folder `rel` beneath the folder `dir_fd` as a new descriptor (the caller closes
+    it), no symlink followed; a path past PATH_MAX is opened one component at a time."""
+    flags = os.O_RDONLY | os.O_DIRECTORY
+    try:
+        return open_at(dir_fd, rel, flags)
+    except OSError as error:
+        if error.errno != errno.ENAMETOOLONG:
+            raise
+    fd = os.dup(dir_fd)
+    try:
+        for part in parts_of(rel):
+            child = open_at(fd, part, flags)
+            os.close(fd)
+            fd = child
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
