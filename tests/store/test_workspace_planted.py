@@ -22,6 +22,7 @@ from store.workspace_entry import Entry
 from store.workspace_journal import WorkspaceJournal, open_journal
 from store.workspace_undo import undo_calls
 from tests.fakes.path_flipper import PathFlipper
+from tools.safe_paths import write_bytes
 
 SECRET = b"host secret: the key to the castle\n"
 FLIPS = 2000
@@ -265,3 +266,35 @@ def test_a_planted_git_config_runs_nothing_when_undo_reads_gitignore(
     journal.finish(recording)
     undo_calls(journal, home, "t", ["c1"])
     assert not marker.exists()
+
+
+def test_a_folder_flipping_with_a_symlink_during_undo_never_lets_a_write_out(
+    journal: WorkspaceJournal, home: Path, ws: Path, outside: Path
+) -> None:
+    """Undo puts back 50 files in `sub` while `sub` flips with a symlink to a host folder
+    holding files of the same names; rounds until 2,000 flips: no host file is touched.
+    (A guard for the restore's descriptor walk: the restore before issue 51 held here too.)"""
+    names = [f"f{n}.txt" for n in range(50)]
+    (ws / "sub").mkdir()
+    for name in names:
+        (ws / "sub" / name).write_text("before\n")
+        (outside / name).write_text("host\n")
+    (ws / ".swap").symlink_to(outside, target_is_directory=True)
+    rounds = restored = 0
+    with PathFlipper(ws / "sub", ws / ".swap") as flipper:
+        while not flipper.at_least(FLIPS) or rounds < 5:
+            rounds += 1
+            recording = journal.start(
+                "programs", [], thread_id="t", call_id=f"r{rounds}", workspace=ws
+            )
+            for name in names:  # the agent's writes: inside only, as its walls allow
+                with contextlib.suppress(OSError):
+                    write_bytes(ws, f"sub/{name}", b"agent\n", make_parents=False)
+            if recording is not None:
+                journal.finish(recording)
+            report, _ = undo_calls(journal, home, "t", [f"r{rounds}"])
+            restored += len(report.restored)
+    assert restored > 0  # the race was run against real restores
+    for path in outside.iterdir():
+        assert path.name == "secret" or path.read_text() == "host\n", path
+    assert sorted(p.name for p in outside.iterdir()) == sorted([*names, "secret"])
