@@ -22,12 +22,23 @@ from store.workspace_entry import Entry
 from store.workspace_journal import WorkspaceJournal, open_journal
 from store.workspace_undo import undo_calls
 from tests.fakes.path_flipper import PathFlipper
+from tools import safe_paths
 from tools.safe_paths import write_bytes
 
 SECRET = b"host secret: the key to the castle\n"
 FLIPS = 2000
 MIN_CALLS = 600
 DEADLINE_S = 60.0
+
+
+@pytest.fixture(autouse=True, params=["openat2", "per-component"])
+def open_route(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every attack on both of the safe module's routes: openat2, and the one `O_NOFOLLOW`
+    open per component a kernel (or file system) without openat2 takes."""
+    had = safe_paths.openat2_available()
+    safe_paths.use_openat2(had and request.param == "openat2")
+    yield request.param
+    safe_paths.use_openat2(had)
 
 
 @pytest.fixture
