@@ -11,6 +11,8 @@ best round is the one least disturbed by others' load):
 - `journal_scan_cold_ms`: the journal's tree scan with nothing known (every file hashed).
 - `journal_scan_warm_ms`: the same scan when nothing changed (one stat per path); the goal
   is within 1.2x of the scan before issue 51.
+- `journal_write_call_us`: what the journal adds to one `write` call (the path read before
+  and after through its descriptor, the content stored in SQLite); goal: under 1,000 us.
 - With `--baseline REV`: `baseline_scan_cold_ms` / `baseline_scan_warm_ms`, the tree scan of
   that commit timed in turn with today's on the same files, and `scan_cold_ratio` /
   `scan_warm_ratio` (today's over the baseline's).
@@ -111,6 +113,7 @@ def measure(files: int, rounds: int, baseline: str | None) -> dict[str, float]:
         for n, name in enumerate(names):
             figures[f"{name}_scan_cold_ms"] = times[2 * n] * 1000
             figures[f"{name}_scan_warm_ms"] = times[2 * n + 1] * 1000
+        figures["journal_write_call_us"] = write_call_us(root, rels, rounds)
         if baseline:
             for which in ("cold", "warm"):
                 now, then = (
@@ -119,6 +122,31 @@ def measure(files: int, rounds: int, baseline: str | None) -> dict[str, float]:
                 )
                 figures[f"scan_{which}_ratio"] = now / then
     return figures
+
+
+def write_call_us(root: Path, rels: list[str], rounds: int) -> float:
+    """What the journal adds to one `write` call (its path read before and after by
+    descriptor, the new content stored), per call, best of `rounds` runs of 100 calls."""
+    from configs.undo_settings import UndoSettings
+    from store.workspace_journal import open_journal
+
+    with tempfile.TemporaryDirectory() as home:
+        journal = open_journal(UndoSettings(), Path(home), Path(home) / "threads.sqlite")
+        assert journal is not None
+        calls = iter(range(1 << 30))
+
+        def hundred_writes() -> None:
+            for rel in rels[:100]:
+                n = next(calls)
+                recording = journal.start(
+                    "paths", [rel], thread_id="t", call_id=f"c{n}", workspace=root
+                )
+                (root / rel).write_text(f"written by call {n}\n")
+                journal.finish(recording)  # type: ignore[arg-type]
+
+        best = timed([hundred_writes], rounds)[0]
+        journal.close()
+    return best / 100 * 1e6
 
 
 def commit() -> str:

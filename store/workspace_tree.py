@@ -27,7 +27,7 @@ from pathlib import Path
 from store.workspace_entry import Entry, Manifest, with_digest
 from tools.local.file_edits import WRITE_TEMP
 from tools.local.host_git import neutral_git_env
-from tools.safe_paths import RegularFile, folder_at, open_folder, parts_of
+from tools.safe_paths import RegularFile, anchor_fd, open_folder, parts_of
 from tools.secret_paths import has_secret_name
 
 TEMP_MARK = ".ml-intern-undo"  # restore's temporary names end with this; never recorded
@@ -201,11 +201,21 @@ class Tree:
             parts = parts_of(rel)
             if not parts:
                 return None
-            with folder_at(self.root, "/".join(parts[:-1])) as parent:
+            with self._folder("/".join(parts[:-1])) as parent:
                 info = os.stat(parts[-1], dir_fd=parent, follow_symlinks=False)
                 return self._entry(parent, parts[-1], rel, info, known or {})
         except OSError:
             return None
+
+    @contextmanager
+    def _folder(self, rel_dir: str) -> Iterator[int]:
+        """The folder `rel_dir` beneath the root, by descriptor (no symlink followed)."""
+        with anchor_fd(self.root) as base:
+            fd = open_folder(base, rel_dir)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
 
     def content(self, rel: str) -> tuple[bytes, os.stat_result] | None:
         """A kept file's bytes and the `fstat` of the descriptor they were read from; None
@@ -214,7 +224,7 @@ class Tree:
         try:
             parts = parts_of(rel)
             with (
-                folder_at(self.root, "/".join(parts[:-1])) as parent,
+                self._folder("/".join(parts[:-1])) as parent,
                 _opened(parent, parts[-1]) as fd,
             ):
                 info = os.fstat(fd)
