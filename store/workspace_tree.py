@@ -27,7 +27,7 @@ from pathlib import Path
 from store.workspace_entry import Entry, Manifest, with_digest
 from tools.local.file_edits import WRITE_TEMP
 from tools.local.host_git import neutral_git_env
-from tools.safe_paths import RegularFile, anchor_fd, open_folder, parts_of
+from tools.safe_paths import RegularFile, anchor_fd, lstat_at, open_folder, parts_of
 from tools.secret_paths import has_secret_name
 
 TEMP_MARK = ".ml-intern-undo"  # restore's temporary names end with this; never recorded
@@ -57,7 +57,7 @@ class Tree:
     def __init__(self, root: Path, rules: TreeRules) -> None:
         self.root = root
         self.rules = rules
-        ignored = _git_ignored_folders(root) if (root / ".git").exists() else ()
+        ignored = _git_ignored_folders(root) if _has_git(root) else ()
         self._not_kept = tuple(p.strip("/") + "/" for p in (*rules.not_kept, *ignored) if p)
         self._skip_paths = set(rules.skip_paths)
 
@@ -313,6 +313,14 @@ def _restore_subtree(
         if child in known and child not in found:
             found[child] = known[child]
         _restore_subtree(found, known, children, child)
+
+
+def _has_git(root: Path) -> bool:
+    """Something named `.git` is in the workspace (looked at, never followed)."""
+    try:
+        return lstat_at(root, ".git") is not None
+    except OSError:
+        return False
 
 
 def _git_ignored_folders(root: Path) -> Iterable[str]:
