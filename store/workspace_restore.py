@@ -158,7 +158,7 @@ def _write_content(records: WorkspaceRecords, parent: int, temp: bytes, target: 
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]
-        os.fchmod(fd, stat.S_IMODE(target.mode))
+        os.fchmod(fd, _permissions(target.mode))
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -167,7 +167,7 @@ def _write_content(records: WorkspaceRecords, parent: int, temp: bytes, target: 
 def _make_dir(root: Path, rel: str, mode: int) -> None:
     name = os.fsencode(os.path.basename(rel))
     with _parent_fd(root, rel) as parent, contextlib.suppress(FileExistsError):
-        os.mkdir(name, stat.S_IMODE(mode) or 0o755, dir_fd=parent)
+        os.mkdir(name, _permissions(mode) or 0o755, dir_fd=parent)
 
 
 def _remove(root: Path, rel: str, how: Callable[..., None]) -> None:
@@ -181,6 +181,12 @@ def _parent_fd(
     """The parent folder of `rel` by descriptor (made where missing), one part at a time
     without following a symlink: a folder swapped for one, even while we work, is refused."""
     return folder_at(root, os.path.dirname(rel), make=make)
+
+
+def _permissions(mode: int) -> int:
+    """The permission bits a restore sets: never setuid, setgid or sticky (the recorded
+    mode comes from a database others may write)."""
+    return stat.S_IMODE(mode) & 0o777
 
 
 def _depth(path: str) -> int:

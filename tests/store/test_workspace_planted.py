@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import os
 import socket
+import stat
 import subprocess
 import threading
 import traceback
@@ -168,11 +169,12 @@ def any_journal(
 def test_a_recorded_path_out_of_the_workspace_is_refused_at_restore_and_named(
     any_journal: WorkspaceJournal, home: Path, ws: Path, tmp_path: Path
 ) -> None:
-    """A thread database someone else wrote holds `../x`, an absolute path and a NUL."""
+    """A thread database someone else wrote holds `../x`, an absolute path and a NUL, and
+    asks for a setuid file."""
     payload = b"#!/bin/sh\necho planted\n"
     digest = hashlib.sha256(payload).hexdigest()
     any_journal.records.put_blob(digest, payload)
-    planted = Entry("f", 0o100755, len(payload), 1, 1, digest)
+    planted = Entry("f", 0o106755, len(payload), 1, 1, digest)  # setuid, setgid
     absolute = str(tmp_path / "abs.sh")
     bad = ["../x", "sub/../../y", absolute, "a\0b", "..", "ok.txt"]
     any_journal.records.add_changes("t", "c1", str(ws), [(p, planted, None) for p in bad])
@@ -180,6 +182,7 @@ def test_a_recorded_path_out_of_the_workspace_is_refused_at_restore_and_named(
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
     assert not Path(absolute).exists()
     assert (ws / "ok.txt").read_bytes() == payload  # the rest of the record still restores
+    assert stat.S_IMODE((ws / "ok.txt").stat().st_mode) == 0o755  # never setuid or setgid
     refused = "\n".join(report.failed)
     for path in ("../x", "sub/../../y", absolute, "a\\x00b", ".."):
         assert path in refused
