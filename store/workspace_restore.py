@@ -14,6 +14,7 @@ refused and named, never followed out of the workspace.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import stat
@@ -152,6 +153,8 @@ def _write_content(records: WorkspaceRecords, parent: int, temp: bytes, target: 
     content = records.blob(target.digest or "")
     if content is None:
         raise OSError(0, "its recorded content is missing from the store")
+    if hashlib.sha256(content).hexdigest() != target.digest:  # a database others may write
+        raise OSError(0, "its stored content does not match its hash")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     fd = os.open(temp, flags, 0o600, dir_fd=parent)
     try:

@@ -189,6 +189,19 @@ def test_a_recorded_path_out_of_the_workspace_is_refused_at_restore_and_named(
     assert all("refused" in line for line in report.failed)
 
 
+def test_stored_content_that_does_not_match_its_hash_is_not_written(
+    any_journal: WorkspaceJournal, home: Path, ws: Path
+) -> None:
+    """The database's content for a hash was swapped: undo names the file, writes nothing."""
+    digest = hashlib.sha256(b"what the agent's call found\n").hexdigest()
+    any_journal.records.put_blob(digest, b"#!/bin/sh\necho swapped in\n")
+    recorded = Entry("f", 0o100644, 28, 1, 1, digest)
+    any_journal.records.add_changes("t", "c1", str(ws), [("run.sh", recorded, None)])
+    report, _ = undo_calls(any_journal, home, "t", ["c1"])
+    assert report.failed == ["run.sh: its stored content does not match its hash"]
+    assert not (ws / "run.sh").exists()
+
+
 def test_special_files_and_odd_names_get_not_kept_entries_and_undo_takes_them_away(
     journal: WorkspaceJournal, home: Path, ws: Path, tmp_path: Path
 ) -> None:
