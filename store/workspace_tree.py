@@ -148,7 +148,7 @@ class Tree:
         except OSError:
             return  # swapped for a symlink, gone, or out of descriptors
         child_rel = f"{rel}/{name}" if rel else name
-        frames.append((child, child_rel, iter(())))
+        frames.append((child, child_rel, iter(())))  # held before listing: closed if it raises
         frames[-1] = (child, child_rel, iter(self._list(child, child_rel, known, found, folders)))
 
     def _list(
