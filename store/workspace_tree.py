@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.workspace_entry import Entry, Manifest, with_digest
-from tools.local.file_edits import WRITE_TEMP
 from tools.local.host_git import neutral_git_env
-from tools.safe_paths import RegularFile, anchor_fd, lstat_at, open_folder, parts_of
+from tools.safe_paths import WRITE_TEMP, RegularFile, anchor_fd, lstat_at, open_at, parts_of
 from tools.secret_paths import has_secret_name
 
 TEMP_MARK = ".ml-intern-undo"  # restore's temporary names end with this; never recorded
 HASH_CHUNK = 1 << 20
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY  # open_at adds O_NOFOLLOW and O_CLOEXEC
 _FILE = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -112,7 +112,7 @@ class Tree:
         try:
             for rel_dir in start:
                 try:
-                    fd = open_folder(root_fd, rel_dir)
+                    fd = open_at(root_fd, rel_dir, _OPEN_DIR)
                 except OSError:
                     continue  # gone, or not ours to read: nothing to record
                 frames: list[tuple[int, str, Iterator[str]]] = [(fd, rel_dir, iter(()))]
@@ -211,7 +211,7 @@ class Tree:
     def _folder(self, rel_dir: str) -> Iterator[int]:
         """The folder `rel_dir` beneath the root, by descriptor (no symlink followed)."""
         with anchor_fd(self.root) as base:
-            fd = open_folder(base, rel_dir)
+            fd = open_at(base, rel_dir, _OPEN_DIR)
         try:
             yield fd
         finally:

@@ -43,6 +43,7 @@ _RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 WRITE_TEMP = ".ml-intern-write.tmp"  # undo's scans skip files with this suffix
+_PATH_MAX = 4096  # the longest path one openat2 takes, NUL included
 DEFAULT_LIMIT = 256 << 20  # bytes a host-side read takes at most unless told otherwise
 
 
@@ -132,9 +133,9 @@ def open_at(dir_fd: int, rel: str | os.PathLike[str], flags: int, mode: int = 0o
     flags |= os.O_NOFOLLOW | os.O_CLOEXEC
     name = "/".join(parts) or "."
     try:
-        if openat2_available():
+        if openat2_available() and len(os.fsencode(name)) < _PATH_MAX:
             return _openat2(dir_fd, name, flags, mode)
-        return _walk_open(dir_fd, parts, flags, mode)
+        return _walk_open(dir_fd, parts, flags, mode)  # past PATH_MAX: a part at a time
     except UnsafePath:
         raise
     except OSError as error:
@@ -393,27 +394,3 @@ def rel_beneath(anchor: Path, name: str | os.PathLike[str]) -> str | None:
     (`..` collapsed lexically), or None when it names a place outside."""
     path = Path(os.path.normpath(anchor / Path(name)))
     return path.relative_to(anchor).as_posix() if path.is_relative_to(anchor) else None
-
-
-# -- folders of any depth (undo's tree scan, the sandbox's walk) ----------------------------
-
-
-def open_folder(dir_fd: int, rel: str | os.PathLike[str]) -> int:
-    """The folder `rel` beneath the folder `dir_fd` as a new descriptor (the caller closes
-    it), no symlink followed; a path past PATH_MAX is opened one component at a time."""
-    flags = os.O_RDONLY | os.O_DIRECTORY
-    try:
-        return open_at(dir_fd, rel, flags)
-    except OSError as error:
-        if error.errno != errno.ENAMETOOLONG:
-            raise
-    fd = os.dup(dir_fd)
-    try:
-        for part in parts_of(rel):
-            child = open_at(fd, part, flags)
-            os.close(fd)
-            fd = child
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from tools.places import is_secret_name
-from tools.safe_paths import UnsafePath, anchor_fd, open_folder
+from tools.safe_paths import UnsafePath, anchor_fd, open_at
 
 RACY_NS = 2_000_000_000
 GIT_DIR_PARTS = frozenset({"HEAD", "objects", "refs", "commondir"})
@@ -84,7 +84,7 @@ class TreeScan:
         if known is not None and self._unchanged(known, path, now):
             return known  # the very folder listed before (nothing is read through a name)
         try:
-            fd = open_folder(base, rel)
+            fd = open_at(base, rel, os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, UnsafePath):
             return None  # gone meanwhile, or no longer a folder (a symlink swapped in)
         except OSError:
