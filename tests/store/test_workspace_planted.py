@@ -128,22 +128,23 @@ def test_a_file_flipping_with_a_host_symlink_never_records_or_restores_host_byte
         assert path.is_symlink() or path.read_bytes() != SECRET, path
 
 
-@pytest.mark.parametrize("planted", ["fifo", "dev_zero"])
+@pytest.mark.parametrize("planted", ["fifo", "fifo_link", "dev_zero"])
 def test_a_fifo_or_dev_zero_swapped_in_never_hangs_the_journal(
     journal: WorkspaceJournal, ws: Path, planted: str
 ) -> None:
     (ws / "data.txt").write_text("workspace data\n")
+    os.mkfifo(ws.parent / "pipe")  # a FIFO outside, for the symlink to it
     if planted == "fifo":
         os.mkfifo(ws / ".swap")
     else:
-        (ws / ".swap").symlink_to("/dev/zero")
+        (ws / ".swap").symlink_to("/dev/zero" if planted == "dev_zero" else ws.parent / "pipe")
     with PathFlipper(ws / "data.txt", ws / ".swap") as flipper:
         calls = Calls(journal, ws, flipper)
         calls.start()
         hung = not calls.finished_in_time()
         if hung:
             flipper._stop.set()
-            release(ws / "data.txt", ws / ".swap")
+            release(ws / "data.txt", ws / ".swap", ws.parent / "pipe")
     assert not hung, "the journal hung on a planted special file"
     assert calls.error is None, "".join(traceback.format_exception(calls.error))
     # The lock is free: another call completes.
