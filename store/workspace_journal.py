@@ -20,16 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from store.workspace_entry import Entry, Manifest, changed, same_entry
 from store.workspace_records import WorkspaceRecords
-from store.workspace_tree import (
-    Entry,
-    Manifest,
-    TooManyFiles,
-    Tree,
-    TreeRules,
-    changed,
-    same_entry,
-)
+from store.workspace_tree import TooManyFiles, Tree, TreeRules
 from store.workspace_watch import FolderWatch
 
 if TYPE_CHECKING:
@@ -194,17 +187,19 @@ class WorkspaceJournal:
         return entry
 
     def _store(self, tree: Tree, rel: str, entry: Entry) -> Entry:
-        """Put a file's content in the store; if it changed since it was hashed, the entry
-        takes the hash of what was stored."""
-        try:
-            content = (tree.root / rel).read_bytes()
-        except OSError:
-            return entry
+        """Put a file's content in the store, read through the descriptor whose `fstat` is
+        checked (never by name: the agent may have swapped the file for a symlink since it
+        was hashed). If it changed since, the entry takes the hash of what was stored; if it is
+        no longer a regular file within the limit, the entry says "not kept"."""
+        found = tree.content(rel)
+        if found is None:
+            return Entry(entry.kind, entry.mode, entry.size, 0, entry.ino, None, None, False)
+        content, info = found
         digest = hashlib.sha256(content).hexdigest()
         self.records.put_blob(digest, content)
         if digest == entry.digest:
             return entry
-        return Entry(entry.kind, entry.mode, len(content), 0, entry.ino, digest, None, True)
+        return Entry("f", info.st_mode, len(content), 0, info.st_ino, digest, None, True)
 
     def _maybe_save(self, root: str) -> None:
         if root in self._dirty and time.monotonic() - self._saved_at.get(root, 0) > SAVE_EVERY_S:
@@ -221,8 +216,13 @@ class WorkspaceJournal:
 
 def inside(root: Path, path: str) -> str | None:
     """`path` (as a tool names it) relative to `root`, or None when it is outside (a symlink
-    leading out counts as outside)."""
-    target = (root / Path(path).expanduser()).resolve()
+    leading out counts as outside). A name that cannot be resolved (a symlink loop, a link
+    swapped while it is read) is taken as written: the record reads it by descriptor anyway."""
+    named = root / Path(path).expanduser()
+    try:
+        target = named.resolve()
+    except (OSError, RuntimeError):
+        target = Path(os.path.normpath(named))
     try:
         rel = target.relative_to(root)
     except ValueError:

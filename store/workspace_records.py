@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from store.sqlite_file import SharedConnection
-from store.workspace_tree import Entry, Manifest
+from store.workspace_entry import Entry, Manifest
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ml_intern_blobs (

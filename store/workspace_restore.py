@@ -5,21 +5,27 @@ and the expected state is what the last of them left. A path still as the agent 
 restored; one that changed since (the user typed in it, another program wrote it) is a
 conflict and stays as it is. Contents go to a temporary name beside the file and are renamed
 over it only when complete, so a full disk or a kill leaves the old file or the new one,
-never half of either; a parent that is a symlink is never written through.
+never half of either; a parent that is a symlink is never written through (folders are
+opened by descriptor, tools/safe_paths.py). A recorded path is data from a database others may
+write (a shared PostgreSQL, a copied thread): one with `..`, an absolute path or a NUL is
+refused and named, never followed out of the workspace.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from store.workspace_entry import Entry
 from store.workspace_records import CallChanges, WorkspaceRecords
-from store.workspace_tree import TEMP_MARK, Entry, Tree
+from store.workspace_tree import TEMP_MARK, Tree
+from tools.safe_paths import folder_at, parts_of
 
 
 @dataclass
@@ -58,6 +64,9 @@ def restore(
     for row in rows:
         for path, before, after in row.changes:
             plan.setdefault(path, _Step(before, after)).expected = after
+    for path in [p for p in plan if (why := refused(p)) is not None]:
+        report.failed.append(f"{ascii(path)[1:-1]}: refused: {why}")
+        del plan[path]
     now = {path: tree.entry(path) for path in plan}
     todo = {}
     for path, step in sorted(plan.items()):
@@ -92,7 +101,7 @@ def _apply(
         here, target = now[path], todo[path].target
         return here is not None and here.kind == kind and (target is None or target.kind != kind)
 
-    for path in [p for p in todo if goes(p, "f") or goes(p, "l")]:
+    for path in [p for p in todo if goes(p, "f") or goes(p, "l") or goes(p, "s")]:
         attempt(path, lambda p=path: _remove(root, p, os.unlink))
     for path in sorted((p for p in todo if goes(p, "d")), key=_depth):  # deepest first
         attempt(path, lambda p=path: _remove(root, p, os.rmdir), NOT_EMPTY)
@@ -105,13 +114,21 @@ def _apply(
         elif target.kind == "d":
             if attempt(path, lambda p=path, t=target: _make_dir(root, p, t.mode)):
                 report.restored.append(path)
-        elif target.kind == "f" and not target.kept:
+        elif target.kind == "s" or (target.kind == "f" and not target.kept):
             report.not_kept.append(path)
         elif attempt(path, lambda p=path, t=target: _write(records, root, p, t)):
             report.restored.append(path)
 
 
 NOT_EMPTY = "the folder now holds files the agent did not make"
+
+
+def refused(path: str) -> str | None:
+    """Why a recorded path is not restored (`..`, absolute, a NUL, empty), or None."""
+    try:
+        return None if parts_of(path) else "names the workspace itself"
+    except OSError as error:
+        return f"{error.strerror}; not followed out of the workspace"
 
 
 def _write(records: WorkspaceRecords, root: Path, rel: str, target: Entry) -> None:
@@ -136,13 +153,15 @@ def _write_content(records: WorkspaceRecords, parent: int, temp: bytes, target: 
     content = records.blob(target.digest or "")
     if content is None:
         raise OSError(0, "its recorded content is missing from the store")
+    if hashlib.sha256(content).hexdigest() != target.digest:  # a database others may write
+        raise OSError(0, "its stored content does not match its hash")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     fd = os.open(temp, flags, 0o600, dir_fd=parent)
     try:
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]
-        os.fchmod(fd, stat.S_IMODE(target.mode))
+        os.fchmod(fd, _permissions(target.mode))
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -151,7 +170,7 @@ def _write_content(records: WorkspaceRecords, parent: int, temp: bytes, target: 
 def _make_dir(root: Path, rel: str, mode: int) -> None:
     name = os.fsencode(os.path.basename(rel))
     with _parent_fd(root, rel) as parent, contextlib.suppress(FileExistsError):
-        os.mkdir(name, stat.S_IMODE(mode) or 0o755, dir_fd=parent)
+        os.mkdir(name, _permissions(mode) or 0o755, dir_fd=parent)
 
 
 def _remove(root: Path, rel: str, how: Callable[..., None]) -> None:
@@ -159,30 +178,18 @@ def _remove(root: Path, rel: str, how: Callable[..., None]) -> None:
         how(os.fsencode(os.path.basename(rel)), dir_fd=parent)
 
 
-@contextlib.contextmanager
-def _parent_fd(root: Path, rel: str, *, make: bool = True) -> Iterator[int]:
-    """The parent folder of `rel`, opened one part at a time without following a symlink
-    (made where missing), so a folder swapped for a symlink, even while we work, is refused
-    rather than written through."""
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(os.fsencode(root), flags)
-    try:
-        for part in Path(rel).parts[:-1]:
-            name = os.fsencode(part)
-            if make:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(name, 0o755, dir_fd=fd)
-            try:
-                child = os.open(name, flags, dir_fd=fd)
-            except OSError as error:
-                raise OSError(
-                    error.errno, f"{part} is not a folder (a symlink or a file)"
-                ) from None
-            os.close(fd)
-            fd = child
-        yield fd
-    finally:
-        os.close(fd)
+def _parent_fd(
+    root: Path, rel: str, *, make: bool = True
+) -> contextlib.AbstractContextManager[int]:
+    """The parent folder of `rel` by descriptor (made where missing), one part at a time
+    without following a symlink: a folder swapped for one, even while we work, is refused."""
+    return folder_at(root, os.path.dirname(rel), make=make)
+
+
+def _permissions(mode: int) -> int:
+    """The permission bits a restore sets: never setuid, setgid or sticky (the recorded
+    mode comes from a database others may write)."""
+    return stat.S_IMODE(mode) & 0o777
 
 
 def _depth(path: str) -> int:

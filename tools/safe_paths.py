@@ -43,6 +43,7 @@ _RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 WRITE_TEMP = ".ml-intern-write.tmp"  # undo's scans skip files with this suffix
+_PATH_MAX = 4096  # the longest path one openat2 takes, NUL included
 DEFAULT_LIMIT = 256 << 20  # bytes a host-side read takes at most unless told otherwise
 
 
@@ -132,9 +133,9 @@ def open_at(dir_fd: int, rel: str | os.PathLike[str], flags: int, mode: int = 0o
     flags |= os.O_NOFOLLOW | os.O_CLOEXEC
     name = "/".join(parts) or "."
     try:
-        if openat2_available():
+        if openat2_available() and len(os.fsencode(name)) < _PATH_MAX:
             return _openat2(dir_fd, name, flags, mode)
-        return _walk_open(dir_fd, parts, flags, mode)
+        return _walk_open(dir_fd, parts, flags, mode)  # past PATH_MAX: a part at a time
     except UnsafePath:
         raise
     except OSError as error:

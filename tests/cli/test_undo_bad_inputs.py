@@ -138,3 +138,23 @@ def test_an_undo_cut_off_by_a_kill_is_finished_by_the_next(tmp_path: Path) -> No
     assert not (ws / f"b.txt{TEMP_MARK}").exists()
     assert not RestoreMarker(home, "t").left_over()
     journal.close()
+
+
+def test_special_files_a_bash_call_plants_are_listed_and_undo_takes_them_away(
+    cli: Cli, llm: ScriptedLLMServer
+) -> None:
+    """A FIFO (over a file the call replaced), a /dev/zero symlink and a 10 GB sparse file:
+    the record names them without reading them, and `threads undo` puts the workspace back."""
+    (cli.cwd / "notes.txt").write_text("notes before\n")
+    cli.use_server(llm)
+    plant = "rm notes.txt && mkfifo notes.txt fifo && ln -s /dev/zero zero && truncate -s 10G huge"
+    llm.add(Turn(tool_calls=[bash(plant)]), Turn(content="Done."))
+    done = cli.run(*MODEL, "--yolo", "--thread-id", "t-special", "plant things")
+    assert done.returncode == 0, done.stderr
+    undone = cli.run("threads", "undo", "t-special", "--json")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    report = json.loads(undone.stdout)
+    assert sorted(report["removed"]) == ["fifo", "huge", "zero"], report
+    assert report["restored"] == ["notes.txt"], report
+    assert sorted(p.name for p in cli.cwd.iterdir()) == ["notes.txt"]
+    assert (cli.cwd / "notes.txt").read_text() == "notes before\n"

@@ -128,3 +128,21 @@ def test_a_file_flipping_with_a_symlink_never_reads_the_host(
                 seen.add(read_bytes(ws, "data.txt"))
             reads += 1
     assert b"host secret\n" not in seen
+
+
+def test_open_at_reaches_past_path_max_and_refuses_a_symlink(
+    route: bool, ws: Path, outside: Path
+) -> None:
+    deep = "/".join(["d" * 255] * 17)  # 4,352 bytes
+    with safe_paths.folder_at(ws, deep, make=True) as made:
+        os.close(os.open("leaf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=made))
+    with safe_paths.anchor_fd(ws) as base:
+        fd = safe_paths.open_at(base, deep, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            assert os.listdir(fd) == ["leaf"]
+        finally:
+            os.close(fd)
+        (ws / "link").symlink_to(outside, target_is_directory=True)
+        for rel in ("link", deep.replace("d" * 255, "link", 1)):
+            with pytest.raises(UnsafePath):
+                safe_paths.open_at(base, rel, os.O_RDONLY | os.O_DIRECTORY)
