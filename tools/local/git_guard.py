@@ -252,7 +252,9 @@ def undo_plants(before: GitState, after: GitState) -> list[str]:
 
 def _undo_hooks(box: _Quarantine, fd: int, then: GitDir | None, now: GitDir) -> list[str]:
     """New or changed hooks moved out of the `hooks` folder of the git directory `fd`."""
-    changed = [n for n, info in now.hooks.items() if then is None or then.hooks.get(n) != info]
+    changed = sorted(
+        n for n, info in now.hooks.items() if then is None or then.hooks.get(n) != info
+    )
     if not changed:
         return []
     notes = []
@@ -355,6 +357,13 @@ class _Quarantine:
             with anchor_fd(self.folder) as box:
                 move_out(dir_fd, name, box, target.name)
         except OSError as error:
+            if error.errno == errno.EXDEV and _removed(dir_fd, name):
+                self._taken.add(place)
+                return [
+                    f"[ml-intern removed the {what} {_shown(place)}, which this command "
+                    "planted (not a file that can be kept): a later git command would have "
+                    "read it]"
+                ]
             return [
                 f"[ml-intern could not move away the {what} {_shown(place)} ({error.strerror}): "
                 "remove it before running git there]"
@@ -370,6 +379,15 @@ class _Quarantine:
     def took(self, place: str) -> bool:
         """True when `place` was moved here."""
         return place in self._taken
+
+
+def _removed(dir_fd: int, name: str) -> bool:
+    """True when the FIFO, socket or device `name` in `dir_fd` was removed (not a folder)."""
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except OSError:
+        return False
+    return True
 
 
 def _shown(path: str) -> str:

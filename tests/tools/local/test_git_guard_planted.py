@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.path_flipper import PathFlipper
 from tests.tools.local.test_sandbox import needs_bwrap
 from tools.local.bash_process import run_bash
@@ -235,3 +236,35 @@ async def test_a_huge_sparse_config_a_link_loop_and_odd_hook_names(lab: Path) ->
     assert f"moved the hook {ws}/c/.git/hooks/pre-commit\\n[ml-intern fake]" in out, out
     assert not (ws / "a" / ".git" / "config.worktree").exists()
     assert not (ws / "b" / ".git" / "config").is_symlink()
+
+
+@needs_bwrap
+async def test_the_notes_across_file_systems(lab: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quarantine on another file system (/dev/shm): a hook is copied by descriptor and a
+    link re-made, never followed; the notes the model and the user read, as a snapshot."""
+    if not os.path.isdir("/dev/shm"):
+        pytest.skip("no /dev/shm here")
+    home = Path(tempfile.mkdtemp(prefix="ml-intern-home-", dir="/dev/shm"))
+    monkeypatch.setenv("ML_INTERN_HOME", str(home))
+    ws = lab / "home" / "project"
+    host = lab / "host" / "file"
+    try:
+        out = await run(
+            "git init -q lib && git -C lib config core.fsmonitor 'touch pwned' && "
+            "printf '#!/bin/sh\\n' > lib/.git/hooks/pre-commit && "
+            f"ln -s {host} lib/.git/hooks/post-merge && mkfifo lib/.git/commondir",
+            ws,
+            wait=10,
+        )
+        box = next((home / "quarantine").iterdir())
+        assert sorted(p.name for p in box.iterdir()) == ["0-config", "1-hook", "2-hook"]
+        assert (box / "0-config").is_file() and (box / "2-hook").is_file()
+        assert not (ws / "lib" / ".git" / "commondir").exists()
+        links = [p for p in box.iterdir() if p.is_symlink()]
+        assert [os.readlink(p) for p in links] == [str(host)]
+        host_unchanged(lab)
+        notes = [line for line in out.splitlines() if line.startswith("[ml-intern")]
+        text = "\n".join(sorted(notes)).replace(str(box), "QUARANTINE").replace(str(ws), "WS")
+        check_snapshot("git_guard_notes.md", text + "\n")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
