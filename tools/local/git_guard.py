@@ -196,7 +196,7 @@ def _look(fd: int, anchor: str, rel: str) -> GitDir:
             pass
         finally:
             os.close(hooks_fd)
-    return GitDir(os.path.join(anchor, rel), anchor, rel, files, hooks)
+    return GitDir(os.path.normpath(os.path.join(anchor, rel)), anchor, rel, files, hooks)
 
 
 def _read(fd: int, name: str) -> Seen:

@@ -23,6 +23,7 @@ from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.path_flipper import PathFlipper
 from tests.tools.local.test_sandbox import needs_bwrap
 from tools.local.bash_process import run_bash
+from tools.local.git_guard import GitDir, GitState, undo_plants
 from tools.local.sandbox import Sandbox
 from tools.local.tree_scan import TreeScan
 
@@ -268,3 +269,14 @@ async def test_the_notes_across_file_systems(lab: Path, monkeypatch: pytest.Monk
         check_snapshot("git_guard_notes.md", text + "\n")
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_the_notes_when_nothing_can_be_undone(tmp_path: Path) -> None:
+    """A git directory replaced since the walk saw it (another device and inode) is not
+    touched, and folders the walk could not read are named: both notes as a snapshot."""
+    (tmp_path / "lib" / ".git").mkdir(parents=True)
+    seen = GitDir(str(tmp_path / "lib" / ".git"), str(tmp_path), "lib/.git", {"config": b"x"}, {})
+    after = GitState({(0, 0): seen}, unreadable=[str(tmp_path / "odd\nname")])
+    notes = undo_plants(GitState(), after)
+    assert (tmp_path / "lib" / ".git").is_dir()
+    check_snapshot("git_guard_notes_not_undone.md", "\n".join(notes).replace(str(tmp_path), "WS"))
