@@ -31,14 +31,12 @@ import os
 import re
 import stat
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from configs.environment import ml_intern_home
+from tools.local.git_quarantine import Quarantine, shown
 from tools.local.tree_scan import Findings
-from tools.safe_moves import move_out
-from tools.safe_paths import anchor_fd, folder_at, kind_of, lstat_at, open_at, read_bytes, write_in
+from tools.safe_paths import folder_at, kind_of, lstat_at, open_at, read_bytes, write_in
 
 WATCHED_FILES = ("config", "config.worktree", "commondir")
 CONFIGS = ("config", "config.worktree")
@@ -227,7 +225,7 @@ def _read(fd: int, name: str) -> Seen:
 def undo_plants(before: GitState, after: GitState) -> list[str]:
     """Undo what the command planted between the two states; one note per action."""
     notes = []
-    box = _Quarantine()
+    box = Quarantine()
     for key, now in after.dirs.items():
         then = before.dirs.get(key)
         if then is not None and (then.files, then.hooks) == (now.files, now.hooks):
@@ -240,17 +238,17 @@ def undo_plants(before: GitState, after: GitState) -> list[str]:
                 notes += _undo_hooks(box, fd, then, now)
         except OSError as error:
             notes.append(
-                f"[ml-intern could not undo what this command planted in {_shown(now.path)} "
+                f"[ml-intern could not undo what this command planted in {shown(now.path)} "
                 f"({error.strerror}): check it before running git there]"
             )
     if after.unreadable:
-        shown = ", ".join(map(_shown, after.unreadable[:5]))
-        shown += " ..." if len(after.unreadable) > 5 else ""
-        notes.append(f"[ml-intern could not check these folders for planted git files: {shown}]")
+        names = ", ".join(map(shown, after.unreadable[:5]))
+        names += " ..." if len(after.unreadable) > 5 else ""
+        notes.append(f"[ml-intern could not check these folders for planted git files: {names}]")
     return notes
 
 
-def _undo_hooks(box: _Quarantine, fd: int, then: GitDir | None, now: GitDir) -> list[str]:
+def _undo_hooks(box: Quarantine, fd: int, then: GitDir | None, now: GitDir) -> list[str]:
     """New or changed hooks moved out of the `hooks` folder of the git directory `fd`."""
     changed = sorted(
         n for n, info in now.hooks.items() if then is None or then.hooks.get(n) != info
@@ -267,7 +265,7 @@ def _undo_hooks(box: _Quarantine, fd: int, then: GitDir | None, now: GitDir) -> 
     return notes
 
 
-def _undo_files(box: _Quarantine, fd: int, then: GitDir | None, now: GitDir) -> list[str]:
+def _undo_files(box: Quarantine, fd: int, then: GitDir | None, now: GitDir) -> list[str]:
     """Changed config files put back, a new repository's risky config cut to its safe keys,
     a new or changed `commondir` (or a `hooks` that is not a folder) moved out; all through
     the git directory's descriptor `fd`, never written through what is at the name."""
@@ -288,7 +286,7 @@ def _undo_files(box: _Quarantine, fd: int, then: GitDir | None, now: GitDir) -> 
         if not box.took(place):
             continue  # still there: nothing is written over it
         if isinstance(old, bytes):
-            notes += _put(fd, name, old, place, f"put back the {name} of {_shown(now.path)}")
+            notes += _put(fd, name, old, place, f"put back the {name} of {shown(now.path)}")
         elif kept:
             notes += _put(fd, name, _render(kept).encode(), place, "")
     return notes
@@ -299,7 +297,7 @@ def _put(fd: int, name: str, data: bytes, place: str, done: str) -> list[str]:
     try:
         write_in(fd, name, data)
     except OSError as error:
-        return [f"[ml-intern could not write back {_shown(place)} ({error.strerror})]"]
+        return [f"[ml-intern could not write back {shown(place)} ({error.strerror})]"]
     return [f"[ml-intern {done} as it was]"] if done else []
 
 
@@ -336,61 +334,3 @@ def _render(entries: list[tuple[str, str]]) -> str:
 
 def _quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-class _Quarantine:
-    """Where taken-away files go: `$ML_INTERN_HOME/quarantine/<time>-<pid>/`."""
-
-    def __init__(self) -> None:
-        self.folder: Path | None = None
-        self.moved: list[str] = []
-        self._taken: set[str] = set()
-
-    def take(self, dir_fd: int, name: str, what: str, place: str) -> list[str]:
-        """`name` in the folder `dir_fd` (shown as `place`) moved here, never followed."""
-        if self.folder is None:
-            stamp = time.strftime("%Y%m%dT%H%M%S")
-            self.folder = ml_intern_home() / "quarantine" / f"{stamp}-{os.getpid()}-{id(self)}"
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        target = self.folder / f"{len(self.moved)}-{what}"
-        try:
-            with anchor_fd(self.folder) as box:
-                move_out(dir_fd, name, box, target.name)
-        except OSError as error:
-            if error.errno == errno.EXDEV and _removed(dir_fd, name):
-                self._taken.add(place)
-                return [
-                    f"[ml-intern removed the {what} {_shown(place)}, which this command "
-                    "planted (not a file that can be kept): a later git command would have "
-                    "read it]"
-                ]
-            return [
-                f"[ml-intern could not move away the {what} {_shown(place)} ({error.strerror}): "
-                "remove it before running git there]"
-            ]
-        self.moved.append(str(target))
-        self._taken.add(place)
-        why = "it would have let a later git command outside the sandbox run code"
-        return [
-            f"[ml-intern moved the {what} {_shown(place)}, which this command planted, to "
-            f"{target}: {why}]"
-        ]
-
-    def took(self, place: str) -> bool:
-        """True when `place` was moved here."""
-        return place in self._taken
-
-
-def _removed(dir_fd: int, name: str) -> bool:
-    """True when the FIFO, socket or device `name` in `dir_fd` was removed (not a folder)."""
-    try:
-        os.unlink(name, dir_fd=dir_fd)
-    except OSError:
-        return False
-    return True
-
-
-def _shown(path: str) -> str:
-    """A path on one readable line: control characters and bytes that are not UTF-8 escaped."""
-    raw = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw)
