@@ -13,23 +13,35 @@ depth limit), its `config`, `config.worktree`, `commondir` and hooks, keyed by t
 
 everything taken away goes to `$ML_INTERN_HOME/quarantine/`, and a note tells the model and the
 user what was done. Folders it could not read are named in a note too.
+
+All of it is host code touching what the command could write, so none of it goes by name: each
+git directory is opened beneath the writable root it lies in (tools/safe_paths.py: no link
+followed, no FIFO blocked on, reads bounded), its files are read and put back and its hooks
+moved out through that descriptor, and it must still be the directory the walk saw (device
+and inode) when anything is undone. A `config`, `commondir` or `hooks` that is a symlink, a
+FIFO or another odd thing counts as planted. A git directory outside the writable roots (a
+`.git` file or link naming the user's repository elsewhere) cannot be written from inside, so
+the guard leaves it alone.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import shutil
+import stat
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from configs.environment import ml_intern_home
+from tools.local.git_quarantine import Quarantine, shown
 from tools.local.tree_scan import Findings
+from tools.safe_paths import folder_at, kind_of, lstat_at, open_at, read_bytes, write_in
 
 WATCHED_FILES = ("config", "config.worktree", "commondir")
+CONFIGS = ("config", "config.worktree")
 MAX_FILE_BYTES = 1 << 20
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NONBLOCK
 # Configuration a plain clone, init, submodule or worktree writes: nothing here runs a program.
 SAFE_KEY = re.compile(
     r"^(core\.(repositoryformatversion|filemode|bare|logallrefupdates|ignorecase"
@@ -40,14 +52,19 @@ SAFE_KEY = re.compile(
     r"|pull\.(rebase|ff)|fetch\.prune|gc\.auto|lfs\.repositoryformatversion)$"
 )
 Key = tuple[int, int]  # a git directory's (device, inode)
+Seen = bytes | str | None  # a watched file's bytes, what odd thing is there instead, or nothing
+Place = tuple[str, str]  # (writable root, path relative to it)
 
 
 @dataclass
 class GitDir:
-    """What could make the user's git run something, in one git directory."""
+    """What could make the user's git run something, in one git directory: `rel` beneath the
+    writable root `anchor` (at `path`)."""
 
     path: str
-    files: dict[str, bytes | None]
+    anchor: str
+    rel: str
+    files: dict[str, Seen]
     hooks: dict[str, tuple[int, int, int]]  # name -> (mode, size, mtime_ns)
 
 
@@ -58,120 +75,241 @@ class GitState:
 
 
 def git_state(found: Findings) -> GitState:
-    """Every git directory in `found`: `.git` directories, the ones `.git` files name, bare
-    layouts, and the worktree and submodule git directories inside them."""
+    """Every git directory in `found` beneath its roots: `.git` directories, the ones `.git`
+    files and links name, bare layouts, and the worktree and submodule git directories inside
+    them; each opened by descriptor beneath its root, never through a link."""
     state = GitState(unreadable=list(found.unreadable))
-    todo = [*found.layouts]
+    todo = [place for path in found.layouts if (place := _beneath(found.roots, path))]
     for git in found.gits:
-        todo.append(_pointed(git) if os.path.isfile(git) else os.path.realpath(git))
+        todo += _git_dir_of(found.roots, git)
     while todo:
-        path = todo.pop()
-        if not path or not os.path.isfile(os.path.join(path, "HEAD")):
-            continue
+        anchor, rel = todo.pop()
         try:
-            info = os.stat(path)
+            with folder_at(anchor, rel) as fd:
+                key = _key(fd)
+                if key in state.dirs or not _has_head(fd):
+                    continue
+                state.dirs[key] = _look(fd, anchor, rel)
+                todo += [(anchor, os.path.join(rel, inner)) for inner in _inner_git_dirs(fd)]
         except OSError:
-            continue
-        key = (info.st_dev, info.st_ino)
-        if key in state.dirs:
-            continue
-        state.dirs[key] = _look(path)
-        todo += _inner_git_dirs(path)
+            continue  # gone, or a link where the walk saw a folder
     return state
 
 
-def _pointed(git_file: str) -> str:
+def _beneath(roots: list[str], path: str) -> Place | None:
+    """(root, `path` relative to it) for the deepest of `roots` holding `path`, else None."""
+    holders = [root for root in roots if Path(path).is_relative_to(root)]
+    if not holders:
+        return None
+    root = max(holders, key=len)
+    return root, os.path.relpath(path, root)
+
+
+def _git_dir_of(roots: list[str], git: str) -> list[Place]:
+    """The git directory a `.git` entry is or names (a `gitdir:` file, a link), when it lies
+    beneath a writable root; one outside cannot be written from inside."""
+    place = _beneath(roots, git)
+    if place is None:
+        return []
     try:
-        text = Path(git_file).read_text(encoding="utf-8", errors="replace")[:4096].strip()
+        info = lstat_at(*place)
+        if info is None:
+            return []
+        if stat.S_ISDIR(info.st_mode):
+            return [place]
+        if stat.S_ISREG(info.st_mode):
+            text = read_bytes(*place, limit=4096).decode("utf-8", "replace").strip()
+            if not text.startswith("gitdir:"):
+                return []
+            named = os.path.join(os.path.dirname(git), text[7:].strip())
+        elif stat.S_ISLNK(info.st_mode):
+            named = git
+        else:
+            return []
+        inside = _beneath(roots, os.path.realpath(named))  # names only: realpath opens nothing
+    except OSError:  # gone, swapped, or not safely readable
+        return []
+    return [inside] if inside is not None else []
+
+
+def _key(fd: int) -> Key:
+    info = os.fstat(fd)
+    return info.st_dev, info.st_ino
+
+
+def _has_head(fd: int) -> bool:
+    try:
+        mode = os.stat("HEAD", dir_fd=fd, follow_symlinks=False).st_mode
     except OSError:
-        return ""
-    if not text.startswith("gitdir:"):
-        return ""
-    return os.path.realpath(os.path.join(os.path.dirname(git_file), text[7:].strip()))
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)  # old repositories link HEAD to the branch
 
 
-def _inner_git_dirs(git: str) -> list[str]:
-    """Worktree git directories and submodule git directories (`modules/` nests)."""
-    found = []
+def _inner_git_dirs(git: int) -> list[str]:
+    """Worktree and submodule git directories (`modules/` nests) of the git directory open as
+    `git`, relative to it; folders only, never entered through a link."""
+    found: list[str] = []
     for base in ("worktrees", "modules"):
-        for root, dirs, files in os.walk(os.path.join(git, base)):
-            if "HEAD" in files:
-                found.append(root)
-                dirs[:] = [d for d in dirs if d == "modules"]
+        _find_heads(git, base, found, 0)
     return found
 
 
-def _look(path: str) -> GitDir:
-    files = {name: _read(os.path.join(path, name)) for name in WATCHED_FILES}
+def _find_heads(git: int, rel: str, found: list[str], depth: int) -> None:
+    try:
+        fd = open_at(git, rel, _DIR)
+    except OSError:
+        return
+    try:
+        with os.scandir(fd) as entries:
+            folders = [entry.name for entry in entries if entry.is_dir(follow_symlinks=False)]
+        if _has_head(fd):
+            found.append(rel)
+            folders = [name for name in folders if name == "modules"]
+    except OSError:
+        return
+    finally:
+        os.close(fd)
+    for name in folders if depth < 64 else []:
+        _find_heads(git, os.path.join(rel, name), found, depth + 1)
+
+
+def _look(fd: int, anchor: str, rel: str) -> GitDir:
+    files = {name: _read(fd, name) for name in WATCHED_FILES}
     hooks: dict[str, tuple[int, int, int]] = {}
     try:
-        with os.scandir(os.path.join(path, "hooks")) as entries:
-            for entry in entries:
-                if not entry.name.endswith(".sample"):
-                    info = entry.stat(follow_symlinks=False)
-                    hooks[entry.name] = (info.st_mode, info.st_size, info.st_mtime_ns)
-    except OSError:
-        pass
-    return GitDir(path, files, hooks)
+        hooks_fd = open_at(fd, "hooks", _DIR)
+    except FileNotFoundError:
+        hooks_fd = -1
+    except OSError:  # a link, or something else that is not a folder
+        files["hooks"] = _read(fd, "hooks")
+        hooks_fd = -1
+    if hooks_fd >= 0:
+        try:
+            with os.scandir(hooks_fd) as entries:
+                for entry in entries:
+                    if not entry.name.endswith(".sample"):
+                        info = entry.stat(follow_symlinks=False)
+                        hooks[entry.name] = (info.st_mode, info.st_size, info.st_mtime_ns)
+        except OSError:
+            pass
+        finally:
+            os.close(hooks_fd)
+    return GitDir(os.path.normpath(os.path.join(anchor, rel)), anchor, rel, files, hooks)
 
 
-def _read(path: str) -> bytes | None:
+def _read(fd: int, name: str) -> Seen:
+    """The bytes of the regular file `name` in the folder `fd`; for anything else (a link, a
+    FIFO, a file over MAX_FILE_BYTES) what is there, in words; None when nothing is."""
     try:
-        with open(path, "rb") as file:
-            return file.read(MAX_FILE_BYTES)
+        file = open_at(fd, name, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     except OSError:
-        return b"<unreadable>"
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except OSError:
+            return "unreadable"
+        if stat.S_ISLNK(info.st_mode):
+            return f"a symlink to {os.readlink(name, dir_fd=fd)!r}"
+        return f"{kind_of(info.st_mode)} ({info.st_ino}, {info.st_mtime_ns})"
+    try:
+        info = os.fstat(file)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            what = kind_of(info.st_mode)
+            return f"{what} of {info.st_size:,} bytes ({info.st_ino}, {info.st_mtime_ns})"
+        return os.pread(file, MAX_FILE_BYTES, 0)
+    finally:
+        os.close(file)
 
 
 def undo_plants(before: GitState, after: GitState) -> list[str]:
     """Undo what the command planted between the two states; one note per action."""
     notes = []
-    box = _Quarantine()
+    box = Quarantine()
     for key, now in after.dirs.items():
         then = before.dirs.get(key)
-        notes += _undo_files(box, then, now)
-        for name, stat in now.hooks.items():
-            if then is None or then.hooks.get(name) != stat:
-                notes += box.take(os.path.join(now.path, "hooks", name), "hook")
+        if then is not None and (then.files, then.hooks) == (now.files, now.hooks):
+            continue
+        try:
+            with folder_at(now.anchor, now.rel) as fd:
+                if _key(fd) != key:
+                    raise OSError(errno.ESTALE, "it was replaced while being checked")
+                notes += _undo_files(box, fd, then, now)
+                notes += _undo_hooks(box, fd, then, now)
+        except OSError as error:
+            notes.append(
+                f"[ml-intern could not undo what this command planted in {shown(now.path)} "
+                f"({error.strerror}): check it before running git there]"
+            )
     if after.unreadable:
-        shown = ", ".join(map(_shown, after.unreadable[:5]))
-        shown += " ..." if len(after.unreadable) > 5 else ""
-        notes.append(f"[ml-intern could not check these folders for planted git files: {shown}]")
+        names = ", ".join(map(shown, after.unreadable[:5]))
+        names += " ..." if len(after.unreadable) > 5 else ""
+        notes.append(f"[ml-intern could not check these folders for planted git files: {names}]")
     return notes
 
 
-def _undo_files(box: _Quarantine, then: GitDir | None, now: GitDir) -> list[str]:
-    """Changed config files put back, a new repository's risky config cut to its safe keys,
-    a new or changed `commondir` moved out."""
+def _undo_hooks(box: Quarantine, fd: int, then: GitDir | None, now: GitDir) -> list[str]:
+    """New or changed hooks moved out of the `hooks` folder of the git directory `fd`."""
+    changed = sorted(
+        n for n, info in now.hooks.items() if then is None or then.hooks.get(n) != info
+    )
+    if not changed:
+        return []
     notes = []
-    for name, text in now.files.items():
+    hooks_fd = open_at(fd, "hooks", _DIR)
+    try:
+        for name in changed:
+            notes += box.take(hooks_fd, name, "hook", os.path.join(now.path, "hooks", name))
+    finally:
+        os.close(hooks_fd)
+    return notes
+
+
+def _undo_files(box: Quarantine, fd: int, then: GitDir | None, now: GitDir) -> list[str]:
+    """Changed config files put back, a new repository's risky config cut to its safe keys,
+    a new or changed `commondir` (or a `hooks` that is not a folder) moved out; all through
+    the git directory's descriptor `fd`, never written through what is at the name."""
+    notes = []
+    for name, seen in now.files.items():
         old = then.files.get(name) if then is not None else None
-        place = os.path.join(now.path, name)
-        if text is None or text == old:
+        if seen is None or seen == old:
             continue
         kept: list[tuple[str, str]] = []
-        if old is None and name != "commondir":  # a config that did not exist before
-            entries = _entries(place)
+        if old is None and name in CONFIGS:  # a config that did not exist before
+            entries = _entries(seen) if isinstance(seen, bytes) else None
             kept = [(key, value) for key, value in entries or [] if SAFE_KEY.match(key)]
             if entries is not None and len(kept) == len(entries):
                 continue  # a plain clone's or init's config
-        notes += box.take(place, name)
-        if old is not None and old != b"<unreadable>":
-            Path(place).write_bytes(old)
-            notes.append(f"[ml-intern put back the {name} of {_shown(now.path)} as it was]")
+        place = os.path.join(now.path, name)
+        taken = box.take(fd, name, name, place)
+        notes += taken
+        if not box.took(place):
+            continue  # still there: nothing is written over it
+        if isinstance(old, bytes):
+            notes += _put(fd, name, old, place, f"put back the {name} of {shown(now.path)}")
         elif kept:
-            Path(place).write_text(_render(kept))
+            notes += _put(fd, name, _render(kept).encode(), place, "")
     return notes
 
 
-def _entries(path: str) -> list[tuple[str, str]] | None:
+def _put(fd: int, name: str, data: bytes, place: str, done: str) -> list[str]:
+    """`data` written as `name` in the folder `fd` (a new file: nothing there is followed)."""
+    try:
+        write_in(fd, name, data)
+    except OSError as error:
+        return [f"[ml-intern could not write back {shown(place)} ({error.strerror})]"]
+    return [f"[ml-intern {done} as it was]"] if done else []
+
+
+def _entries(data: bytes) -> list[tuple[str, str]] | None:
+    """The keys and values of the git config `data` (given on stdin: git opens nothing)."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM": "1"}
     env |= {"HOME": "/nonexistent", "GIT_CONFIG_GLOBAL": "/dev/null"}
-    argv = ["git", "config", "--file", path, "--no-includes", "--null", "--list"]
+    argv = ["git", "config", "--file", "-", "--no-includes", "--null", "--list"]
     try:
-        done = subprocess.run(argv, capture_output=True, env=env, timeout=10, check=False)
+        done = subprocess.run(
+            argv, input=data, capture_output=True, env=env, timeout=10, check=False
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if done.returncode != 0:
@@ -196,37 +334,3 @@ def _render(entries: list[tuple[str, str]]) -> str:
 
 def _quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-class _Quarantine:
-    """Where taken-away files go: `$ML_INTERN_HOME/quarantine/<time>-<pid>/`."""
-
-    def __init__(self) -> None:
-        self.folder: Path | None = None
-        self.moved: list[str] = []
-
-    def take(self, place: str, what: str) -> list[str]:
-        if self.folder is None:
-            stamp = time.strftime("%Y%m%dT%H%M%S")
-            self.folder = ml_intern_home() / "quarantine" / f"{stamp}-{os.getpid()}-{id(self)}"
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        target = self.folder / f"{len(self.moved)}-{what}"
-        try:
-            shutil.move(place, target)
-        except OSError as error:
-            return [
-                f"[ml-intern could not move away the {what} {_shown(place)} ({error.strerror}): "
-                "remove it before running git there]"
-            ]
-        self.moved.append(str(target))
-        why = "it would have let a later git command outside the sandbox run code"
-        return [
-            f"[ml-intern moved the {what} {_shown(place)}, which this command planted, to "
-            f"{target}: {why}]"
-        ]
-
-
-def _shown(path: str) -> str:
-    """A path on one readable line: control characters and bytes that are not UTF-8 escaped."""
-    raw = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw)

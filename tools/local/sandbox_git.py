@@ -13,6 +13,10 @@ git directory the walk (tree_scan.py, no depth limit) finds under the writable r
 - a workspace without `.git` gets an empty read-only one (left on the host, where git ignores
   it and looks further up), so `git init` fails at its top.
 
+The files it reads to find git directories (`.git` files, `commondir`) are read beneath their
+writable root by descriptor (tools/safe_paths.py): a FIFO, a link or a huge file there is not
+followed, blocked on or read whole. The mounts themselves still name their places; see issue 51.
+
 What bubblewrap cannot stop (a `commondir` created where there was none, repositories made or
 moved in during the command) the git guard (git_guard.py) finds when the command has ended.
 """
@@ -24,6 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tools.local.tree_scan import Findings
+from tools.safe_paths import read_bytes
 
 # Mount order at one depth: writable binds, then read-only protections, then hiding.
 BIND, PROTECT, HIDE, SHOW = range(4)
@@ -87,7 +92,7 @@ class _Guard:
         elif os.path.isfile(git):
             if self._writable(git):
                 yield depth(git), PROTECT, ["--ro-bind", git, git]
-            named = _pointed_to(git, prefix="gitdir:")
+            named = _pointed_to(git, "gitdir:", self.roots)
             if named is not None:
                 yield from self.git_dir(named)
         elif os.path.isdir(git):
@@ -109,7 +114,7 @@ class _Guard:
                 yield depth(inner), PROTECT, ["--tmpfs", inner, "--remount-ro", inner]
             elif name == "config":  # an empty config (left on the host) is a valid one
                 yield depth(inner), PROTECT, ["--ro-bind", "/dev/null", inner]
-        common = _pointed_to(os.path.join(git, "commondir"), prefix="")
+        common = _pointed_to(os.path.join(git, "commondir"), "", self.roots)
         if common is not None:
             yield from self.git_dir(common)
 
@@ -121,14 +126,19 @@ def _resolved(path: str) -> str | None:
         return None
 
 
-def _pointed_to(path: str, prefix: str) -> str | None:
+def _pointed_to(path: str, prefix: str, roots: list[str]) -> str | None:
     """The path a `.git` file (`gitdir: ...`) or a `commondir` file names, resolved against
-    the file's directory, or None."""
+    the file's directory, or None; the file is read beneath the writable root holding it, only
+    when it is a regular file of at most 4 KiB reached through no link."""
+    holders = [root for root in roots if under(path, root)]
+    if not holders:
+        return None
+    root = max(holders, key=len)
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            text = file.read(4096).strip()
+        data = read_bytes(root, os.path.relpath(path, root), limit=4096)
     except OSError:
         return None
+    text = data.decode("utf-8", "replace").strip()
     if not text.startswith(prefix) or not text[len(prefix) :].strip():
         return None
     return _resolved(os.path.join(os.path.dirname(path), text[len(prefix) :].strip()))
