@@ -17,7 +17,7 @@ import ast
 
 from tests.test_import_graph import PACKAGES, ROOT
 
-SAFE_MODULES = {"tools/safe_paths.py", "tools/safe_tree.py"}  # the one way: by descriptor
+SAFE_MODULES = {"tools/safe_paths.py", "tools/safe_tree.py", "tools/safe_moves.py"}  # by descriptor
 _OS = {"open", "stat", "lstat", "scandir", "listdir", "walk", "readlink", "unlink", "remove"}
 _OS |= {"mkdir", "makedirs", "rename", "replace", "chmod", "rmdir", "mkfifo", "symlink"}
 _OS |= {"link", "truncate", "utime", "fdopen"}
@@ -50,13 +50,21 @@ BELOW_TOOLS = (
     "configs sits below tools/: one no-follow, non-blocking open checked on its descriptor"
 )
 OWN_TRACKIO = "Trackio's local databases under its cache folder, not the workspace"
+DIR_ENTRY = "a DirEntry of a folder listed through its descriptor (fstatat on that folder)"
+ANCHOR = (
+    "opens the workspace or writable root itself: the trusted anchor the rest is opened beneath"
+)
+MOUNTS = "names bubblewrap's git mounts by path (existence only); a swap at mount time is the open limit the xfail test names"
+RESOLVE = (
+    "resolves a name only to decide whether it lies beneath a root; what follows goes by descriptor"
+)
 SPILL = "spill files under ML_INTERN_HOME that the host itself wrote"
 
 
 def _call_kind(call: ast.Call) -> str | None:
     """What a call does to a file by name, or None (also None for a call on a descriptor:
     `dir_fd=` given, or `open(x.fd, ...)`)."""
-    if any(k.arg == "dir_fd" for k in call.keywords):
+    if any(k.arg in ("dir_fd", "src_dir_fd", "dst_dir_fd") for k in call.keywords):
         return None
     f = call.func
     if isinstance(f, ast.Name) and f.id == "open":
@@ -67,6 +75,9 @@ def _call_kind(call: ast.Call) -> str | None:
         return None
     owner = f.value
     if isinstance(owner, ast.Name) and owner.id == "os":
+        first = call.args[0] if call.args else None
+        if f.attr == "scandir" and isinstance(first, ast.Name) and "fd" in first.id:
+            return None  # a listing through a descriptor
         return f"os.{f.attr}" if f.attr in _OS else None
     if isinstance(owner, ast.Name) and owner.id == "shutil":
         return None if f.attr == "which" else f"shutil.{f.attr}"
@@ -132,6 +143,7 @@ def test_no_entry_outlives_its_code() -> None:
 def test_the_finder_sees_the_calls_an_attack_would_use() -> None:
     code = "def f(p, d):\n    open(p)\n    p.read_text()\n    os.stat(p)\n    os.path.isfile(p)\n"
     code += "    shutil.copy(p, d)\n    os.open(p, 0, dir_fd=d)\n    open(h.fd, 'rb')\n"
+    code += "    os.scandir(fd)\n    os.replace(a, b, src_dir_fd=d, dst_dir_fd=d)\n"
     calls = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)]
     kinds = {k for c in calls if (k := _call_kind(c))}
     assert kinds == {"open", ".read_text", "os.stat", "os.path.isfile", "shutil.copy"}
@@ -249,4 +261,17 @@ BY_NAME: dict[str, str] = {
     "tools/secrets/sources.py:_is_folder": CREDENTIALS,
     "tools/secrets/sources.py:_learn": CREDENTIALS,
     "tools/secrets/sources.py:_listing": CREDENTIALS,
+    "store/workspace_restore.py:RestoreMarker.left_over": OWN,
+    "store/workspace_restore.py:RestoreMarker.begin": OWN,
+    "store/workspace_restore.py:RestoreMarker.end": OWN,
+    "store/workspace_tree.py:Tree._walk": ANCHOR,
+    "store/workspace_tree.py:Tree._list": DIR_ENTRY,
+    "tools/local/git_guard.py:_git_dir_of": RESOLVE,
+    "tools/local/git_guard.py:_find_heads": DIR_ENTRY,
+    "tools/local/git_guard.py:_look": DIR_ENTRY,
+    "tools/local/git_quarantine.py:Quarantine.take": OWN,
+    "tools/local/sandbox_git.py:git_mounts": MOUNTS,
+    "tools/local/sandbox_git.py:_Guard.entry": MOUNTS,
+    "tools/local/sandbox_git.py:_Guard.git_dir": MOUNTS,
+    "tools/local/tree_scan.py:_list": DIR_ENTRY,
 }
