@@ -19,12 +19,12 @@ from cli.exit_codes import ExitCode
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
-app = typer.Typer(add_completion=False, help="What ml-intern knows about a model.")
+app = typer.Typer(add_completion=False, help="The resolved profile of a model and the rules it gets.")
 
 
 @app.callback()
 def models() -> None:
-    """What ml-intern knows about a model."""
+    """The resolved profile of a model and the rules it gets."""
 
 
 @app.command()

@@ -25,6 +25,7 @@ APPS = {
     "studio": "cli.studio:app",
     "web": "cli.web:app",
     "acp": "cli.acp:app",
+    "models": "cli.models:app",
 }
 
 
