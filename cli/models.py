@@ -19,7 +19,9 @@ from cli.exit_codes import ExitCode
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
-app = typer.Typer(add_completion=False, help="The resolved profile of a model and the rules it gets.")
+app = typer.Typer(
+    add_completion=False, help="The resolved profile of a model and the rules it gets."
+)
 
 
 @app.callback()
