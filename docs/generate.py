@@ -15,7 +15,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import report  # noqa: E402
-from docs.tooling import cli_page, config_page, texts_page, tools_page  # noqa: E402
+from docs.tooling import (  # noqa: E402
+    adaptations_page,
+    cli_page,
+    config_page,
+    texts_page,
+    tools_page,
+)
 from docs.tooling.markdown import REGENERATE  # noqa: E402
 
 REFERENCE = ROOT / "docs" / "reference"
@@ -24,6 +30,7 @@ PAGES: dict[Path, Callable[[], str]] = {
     REFERENCE / "config.md": config_page.render,
     REFERENCE / "tools.md": tools_page.render,
     REFERENCE / "texts.md": texts_page.render,
+    REFERENCE / "adaptations.md": adaptations_page.render,
 }
 
 

@@ -1,0 +1,29 @@
+"""The model adaptations: every rule of adaptations/registry.py, with its hook and why."""
+
+from __future__ import annotations
+
+from adaptations.registry import RULES
+from docs.tooling.markdown import banner, wrap
+
+
+def render() -> str:
+    out = [
+        banner("adaptations/registry.py"),
+        "# Model adaptations\n",
+        wrap(
+            "What the harness does differently for some models, each rule declared once in "
+            "`adaptations/registry.py`. A rule works at one hook: `prompt` (what the request "
+            "holds), `reply` (checked before a reply ends the turn), `call` (held or answered "
+            "before it runs) or `result` (a note on a tool result). `ml-intern models show ID` "
+            "lists the rules a model gets; this in the config switches one off for that model:"
+        )
+        + '\n\n```json\n{"adaptations": {"<model id>": {"<rule>": false}}}\n```\n',
+    ]
+    for hook in ("prompt", "reply", "call", "result"):
+        out.append(f"## {hook}\n")
+        for rule in (r for r in RULES if r.hook == hook):
+            texts = f" Adds: {', '.join(f'`{t}`' for t in rule.texts)}." if rule.texts else ""
+            line = f"**`{rule.name}`** ({rule.profiles_name}): {rule.why}.{texts}"
+            out.append(wrap(line, indent="  ", first="- "))
+        out.append("")
+    return "\n".join(out)
