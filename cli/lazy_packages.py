@@ -3,7 +3,7 @@ on first use.
 
 `openai.types`, `openai.resources` and `langsmith.types` (Stainless-generated) import every
 type and resource of the API, ~1,000 modules, when a program needs a handful: 0.3-0.9 s of
-the CLI's launch CPU and 15-27 MB at its first request (bench/README.md). A package qualifies only when its
+the CLI's launch CPU and 15-27 MB at its first request (docs/lab). A package qualifies only when its
 `__init__.py` is nothing but relative `from .x import a as b` lines (and a docstring,
 `from __future__` and a literal `__all__`); anything else in it runs as usual. A qualifying
 package's module gets each name, and each submodule, the first time it is asked for, through

@@ -9,7 +9,7 @@ of those models, so start-up asks pydantic to build a validator on a model's fir
 instead (~25% of the runtime's import CPU); pydantic TypeAdapters made while importing (litellm
 makes ~130 at module level) build on first use too, in the namespace they were made in; and the
 SDKs' generated type packages load each name on first use (cli/lazy_packages.py).
-bench/README.md has the figures.
+docs/lab has the figures.
 """
 
 from __future__ import annotations

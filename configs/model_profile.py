@@ -48,12 +48,12 @@ SMALL_WINDOW_TOKENS = 32_768
 LOCAL_TEMPERATURE = 0.0
 # A small-window model's longest reply. Qwen2.5-Coder-1.5B's useful replies in the ML-task
 # benchmark were 48-244 tokens; two ran away (2,900 and 5,584 tokens, the second filling its
-# 9,216-token window over ten minutes). Past this the server cuts the reply (bench/README.md).
+# 9,216-token window over ten minutes). Past this the server cuts the reply (docs/lab).
 SMALL_REPLY_TOKENS = 1024
 # Of a small window, what one `read` may fill (tools/local/read_fit.py): the first request is
 # ~3,600 tokens of 9,216. A quarter (2,304) took a loaded CPU 270-550 s to read in, once as the
 # result and again when the calls were retold, and ran the benchmark's runs past their limit;
-# an eighth still shows the head, the tail and how to search the rest (bench/README.md). A
+# an eighth still shows the head, the tail and how to search the rest (docs/lab). A
 # local server that did not say its window is taken to have 8,192.
 READ_SHARE = 8
 UNKNOWN_SMALL_WINDOW = 8_192

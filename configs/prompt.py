@@ -109,13 +109,13 @@ def first_sentence(text: str) -> str:
 
 
 # Qwen2.5-Coder-1.5B answered "According to README.md, what is the default port?" with
-# "8080" without reading it; with this line it reads the file first (bench/README.md).
+# "8080" without reading it; with this line it reads the file first (docs/lab).
 LOOK_FIRST = (
     "Facts about the workspace (what a file says, what a command prints) come from your "
     "tools: look before you answer."
 )
 # It grepped a CSV for "region: north.*amount: 100" and answered "0", wrote an invented
-# confusion matrix, and read tokenizer.json instead of running `tokenizers` (bench/README.md).
+# confusion matrix, and read tokenizer.json instead of running `tokenizers` (docs/lab).
 COMPUTE_WITH_CODE = (
     "Counts and arithmetic (rows, sums, metrics, token counts) come from python3 run with "
     "`bash`, never from your head."

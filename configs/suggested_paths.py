@@ -23,5 +23,5 @@ def for_shell(path: str) -> str:
 
 def python_heredoc(*lines: str) -> str:
     """A python program as a here-document: no quotes to nest in the model's JSON call (given
-    `python3 -c "..."`, Qwen2.5-Coder-1.5B nested its quotes wrongly, bench/README.md)."""
+    `python3 -c "..."`, Qwen2.5-Coder-1.5B nested its quotes wrongly, docs/lab)."""
     return "python3 - <<'EOF'\n" + "\n".join(lines) + "\nEOF"

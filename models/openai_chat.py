@@ -4,7 +4,7 @@ without litellm's call path.
 Through ChatLiteLLM a streamed call cost ~11-15 ms of CPU (litellm's parameters and logging
 object, the openai SDK's request and pydantic chunks, litellm's chunks and its rebuild of the
 whole stream for the usage) against ~3 ms for the same exchange by httpx, orjson and
-LangChain's own chunk merge (bench/README.md, "The floor of the model call"). This model
+LangChain's own chunk merge (docs/lab, "The floor of the model call"). This model
 sends the body litellm would send (models/openai_chat_body.py) over one shared
 `httpx.AsyncClient` per event loop, reads the stream into the chunks ChatLiteLLM would yield
 (models/openai_chat_stream.py, models/openai_chat_usage.py) and fails with litellm's own

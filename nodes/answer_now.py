@@ -4,7 +4,7 @@ their results retold as plain text.
 Qwen2.5-Coder-1.5B read the four .txt files it was asked to summarise, then a line of the
 runtime note as a fifth file, again and again: told to answer, it made the same call until the
 iteration limit; asked without tools, it wrote the same call as a JSON fence, copying the
-calls in its history (bench/README.md). Retold as text, the history has no call to copy.
+calls in its history (docs/lab). Retold as text, the history has no call to copy.
 
 The tools are still sent, with `tool_choice: "none"`: llama.cpp renders the tools into the
 start of the prompt, so a request without them shared only the system text (988 tokens) with

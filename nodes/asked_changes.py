@@ -1,7 +1,7 @@
 """A small model's final answer is checked against the files its request asks it to fix.
 
 Qwen2.5-Coder-1.5B, asked to find the bug in train.py and fix it, ran the script once and
-answered that "the bug is likely in the training loop" without opening the file (bench/README.md,
+answered that "the bug is likely in the training loop" without opening the file (docs/lab,
 shifted-labels). Told that the file it was asked to fix is unchanged, it can still look.
 """
 
@@ -92,7 +92,7 @@ def unchanged_files(
 
 def file_digests(request: str, workspace: Path) -> dict[str, str]:
     """What each file `request` asks to fix holds now, as a hash: a `sed -i` that matched
-    nothing still leaves the file as it was (bench/README.md, fix-bug)."""
+    nothing still leaves the file as it was (docs/lab, fix-bug)."""
     digests: dict[str, str] = {}
     for name in asked_changes(request):
         if inside_workspace(name, workspace) and (digest := _digest(workspace, name)):

@@ -2,7 +2,7 @@
 
 Qwen2.5-Coder-1.5B, asked to write the leaking ids to leaked_ids.txt or the F1 score to
 metrics.json, computed them, was sent to answer by a repeated call, and said them in words:
-the file the user asked for was never written (bench/README.md). Told which file the request
+the file the user asked for was never written (docs/lab). Told which file the request
 asks for and the workspace lacks, it can still write it.
 """
 

@@ -1,7 +1,7 @@
 """A small model's final answer is checked against the files its request names.
 
 Qwen2.5-Coder-1.5B, told to read model.md and pick the cheapest GPU that holds the model's
-weights, listed the hardware twice and named a flavor without opening model.md (bench/README.md,
+weights, listed the hardware twice and named a flavor without opening model.md (docs/lab,
 cheapest-hardware). Told which named file it never opened, it can still look.
 """
 

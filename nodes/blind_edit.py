@@ -3,7 +3,7 @@
 Qwen2.5-Coder-1.5B, sent back to fix train.py, replied with three calls at once: `read train.py`,
 an `edit` whose `old_str` (`accuracy = 0.500`) is nowhere in the file, and `python3 train.py`;
 the edit failed, the script printed the same accuracy, and it answered in prose (fix-bug did the
-same with stats.py; bench/README.md). The edit was written before the file was seen: held back,
+same with stats.py; docs/lab). The edit was written before the file was seen: held back,
 with the calls after it, it can be written again from the text the `read` returns.
 """
 

@@ -5,7 +5,7 @@ Qwen2.5-Coder-1.5B at temperature 0 sometimes loops: one assignment line sixty t
 here-document (train-classifier), a `print` line grown by a term at each repeat (f1-confusion),
 a card's sections again and again (dataset-card). Each ran to the 1,024-token limit (minutes on
 a CPU), its call was dropped, and told so the model refused ("I'm sorry, but I can't assist
-with that") or copied a line of its runtime note (bench/README.md). llama.cpp's DRY sampler
+with that") or copied a line of its runtime note (docs/lab). llama.cpp's DRY sampler
 lowers only the token that would extend a sequence already seen in the last 64 tokens, so the
 retried reply can still name the files and columns of the request, which lie further back.
 """

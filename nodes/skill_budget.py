@@ -3,7 +3,7 @@
 Qwen2.5-Coder-1.5B, asked to train a classifier on a CSV in a 9,216-token window, loaded
 asr-fine-tuning, dataset-audit, dataset-building, distillation and embedding-models in a row
 (about 2,000 tokens each), was compacted, and answered about speech recognition
-(bench/README.md, train-classifier). Its window holds one playbook next to the work.
+(docs/lab, train-classifier). Its window holds one playbook next to the work.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Qwen2.5-Coder-1.5B, asked for an F1 score and a confusion matrix, wrote [[100, 10], [10, 90]]
 without opening the predictions; asked for a value in a long file whose read was cut, it
 answered 0.01 (the file says 0.063); asked for the last eval accuracy it quoted a log line
-that was never printed (bench/README.md). Told which numbers no tool showed, it can look.
+that was never printed (docs/lab). Told which numbers no tool showed, it can look.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def unseen_written_note(path: str, numbers: Sequence[str]) -> str:
 
 def _shown_text(shown: Iterable[BaseMessage]) -> str:
     """What tools and people said; not the model's own words, a `write`'s result (its line
-    count is no fact: dataset-card wrote 18 rows in an 18-line card, bench/README.md), or this
+    count is no fact: dataset-card wrote 18 rows in an 18-line card, docs/lab), or this
     check's notes, which quote the numbers they doubt."""
     return "\n".join(
         without_gutter(m)
@@ -164,7 +164,7 @@ def written_unseen_notes(
     """A small model that just wrote a file of facts with numbers no tool showed is told
     before its next step, not after it answers: on dataset-card it wrote invented counts
     first, then wrote them again and answered; told once, it computed the counts and wrote
-    the card again with two of them and the invented row count (bench/README.md). Twice a
+    the card again with two of them and the invented row count (docs/lab). Twice a
     turn: the caller marks the turn once the reply to it is stored."""
     if turn.get("written_unseen", 0) >= WRITTEN_UNSEEN_TIMES:
         return []

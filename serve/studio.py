@@ -168,7 +168,7 @@ async def build_now() -> None:
 # A young collection every 20,000 allocations, not 700: a run's step allocates tens of
 # thousands of short-lived objects (chunks, events, checkpoint rows), and with Python's
 # defaults the collector ran ~450 young and ~40 middle collections per 128 runs per server,
-# ~10% of a loaded server's CPU (bench/README.md, "Eighth pass"); ~10 MB more held per server.
+# ~10% of a loaded server's CPU (docs/lab, "Eighth pass"); ~10 MB more held per server.
 GC_THRESHOLDS = (20_000, 20, 10)
 
 

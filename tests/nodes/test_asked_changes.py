@@ -1,5 +1,5 @@
 """A small model that answers without changing the file its request asks it to fix is sent
-back once to fix it (bench/README.md: shifted-labels answered in prose, train.py unopened)."""
+back once to fix it (docs/lab: shifted-labels answered in prose, train.py unopened)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A small model that answers without writing the file its request asks for is sent back once
-to write it (bench/README.md: split-leak and f1-confusion answered in words)."""
+to write it (docs/lab: split-leak and f1-confusion answered in words)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A small model that answers without opening a file its request names is sent back once to
-read it (bench/README.md: cheapest-hardware named a flavor with model.md unopened)."""
+read it (docs/lab: cheapest-hardware named a flavor with model.md unopened)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A small model on llama.cpp whose reply loops to its output limit is asked once more with the
-repetition sampler on (bench/README.md: train-classifier, f1-confusion, dataset-card)."""
+repetition sampler on (docs/lab: train-classifier, f1-confusion, dataset-card)."""
 
 from __future__ import annotations
 

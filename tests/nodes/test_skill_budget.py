@@ -1,4 +1,4 @@
-"""A small model loads one skill a turn (bench/README.md, train-classifier: five in a row)."""
+"""A small model loads one skill a turn (docs/lab, train-classifier: five in a row)."""
 
 from __future__ import annotations
 

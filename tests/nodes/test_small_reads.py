@@ -1,5 +1,5 @@
 """A small-window model reading a file too large for its window gets the head, the tail, the
-size and how to search it instead (bench/README.md, the ML tasks: long-file, token-count);
+size and how to search it instead (docs/lab, the ML tasks: long-file, token-count);
 a large model's read is unchanged."""
 
 from __future__ import annotations

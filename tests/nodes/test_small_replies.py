@@ -1,5 +1,5 @@
 """A small model's reply is bounded (a runaway is cut and the model told once), and a
-final answer is checked against what its tools showed (bench/README.md, the ML tasks)."""
+final answer is checked against what its tools showed (docs/lab, the ML tasks)."""
 
 from __future__ import annotations
 

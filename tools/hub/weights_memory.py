@@ -2,7 +2,7 @@
 
 Qwen2.5-Coder-1.5B, asked for the cheapest single-GPU flavor that holds a 13B model stored in
 bf16, read the model card and the table and answered l4x1 (24 GB) every time: it never turned
-13 billion parameters at 2 bytes each into 26 GB (bench/README.md, cheapest-hardware).
+13 billion parameters at 2 bytes each into 26 GB (docs/lab, cheapest-hardware).
 """
 
 from __future__ import annotations

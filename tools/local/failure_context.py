@@ -2,7 +2,7 @@
 
 Qwen2.5-Coder-1.5B's program died on `KeyError: 'label'` reading test.csv, which has no label;
 shown the failing line, it still said train.csv lacked the column and ran the program again
-(bench/README.md, train-classifier). Asked to fix stats.py so that check.py passes, it saw
+(docs/lab, train-classifier). Asked to fix stats.py so that check.py passes, it saw
 `AssertionError: [0.0, 0.25, 0.5]` under `assert min_max([2, 4, 6]) == ...` and ran
 `sed 's/0.25/0.5/'` on stats.py without ever opening it (fix-bug). The columns each table has,
 and the source of the workspace function the failing line calls, are the facts it guessed.

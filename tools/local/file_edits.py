@@ -225,7 +225,7 @@ def apply_edit(text: str, old: str, new: str, *, replace_all: bool = False) -> E
         text, old, new = (s.replace("\r\n", "\n") for s in (text, old, new))
     if old == new:
         # Absent text is the more useful error: Qwen2.5-Coder-1.5B sent a line of check.py as
-        # both strings of an edit of stats.py, three times over (bench/README.md, fix-bug).
+        # both strings of an edit of stats.py, three times over (docs/lab, fix-bug).
         _exact(text, old, new, True) or _fuzzy(text, old, new)
         raise ToolException("old_str and new_str are identical; nothing to change.")
     outcome = _exact(text, old, new, replace_all) or _fuzzy(text, old, new)
@@ -347,7 +347,7 @@ _WORDS = re.compile(r"\w+|[^\w\s]")
 
 def _line_with_the_words(lines: list[str], wanted: str) -> int | None:
     """The shortest line holding every word and sign of `wanted`: Qwen2.5-Coder-1.5B, shown
-    `(hi + lo)`, sent old_str `lo + hi` four times (bench/README.md, fix-bug)."""
+    `(hi + lo)`, sent old_str `lo + hi` four times (docs/lab, fix-bug)."""
     need = Counter(_WORDS.findall(wanted))
     if not need:
         return None

@@ -2,7 +2,7 @@
 
 Qwen2.5-Coder-1.5B wrote `python3 -c '...; with open(f) as h: text = h.read(); print(...)'`,
 got a SyntaxError (a `with`, `for` or `if` cannot follow `;` on one line) and sent the same
-command until the repeat guard stopped it (bench/README.md, token-count). The same statements
+command until the repeat guard stopped it (docs/lab, token-count). The same statements
 on lines of their own, as a here-document, are the program it meant.
 """
 

@@ -89,7 +89,7 @@ def read_file(
 def folder_note(call: CallContext, walls: Walls | None, place: Place) -> str:
     """A small model's `read` of a folder answered with its files and the call that reads the
     first: told to `glob` it, Qwen2.5-Coder-1.5B globbed, then read the folder again, twice
-    (bench/README.md, summarise-files)."""
+    (docs/lab, summarise-files)."""
     hidden = secret_filter(call, walls)
     folder = place.target
     files = [hit.path for hit in walk(place, 0, dirs=False, hidden=hidden) if hit.regular]

@@ -3,7 +3,7 @@ file's size and a concrete next step (a `grep`, a python one-liner), instead of 
 
 Qwen2.5-Coder-1.5B in a 9,216-token window read a 60 kB settings.ini whole three times and
 answered a value it never saw; a 6.8 kB tokenizer.json cost it 4,888 prompt tokens
-(bench/README.md, ML tasks). Sizes are rough tokens: digits count one each (Qwen and Llama
+(docs/lab, ML tasks). Sizes are rough tokens: digits count one each (Qwen and Llama
 tokenizers split numbers into digits), words and punctuation one each; within ~15% of
 Qwen's own count on the benchmark's files.
 """

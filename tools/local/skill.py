@@ -13,7 +13,7 @@ from tools.tool_factory import make_tool
 
 # A small model shown every skill's name after a wrong one loaded the first listed (it asked
 # for `train-classifier`, then loaded `asr-fine-tuning` and launched a speech job for a CSV
-# task; bench/README.md): it is shown only the close names.
+# task; docs/lab): it is shown only the close names.
 SMALL_UNKNOWN = (
     "No skill is named {name!r}{close}. A skill is an optional playbook; without one, do the "
     "task with the tools you have (`bash` with python3 for work on the workspace's files)."

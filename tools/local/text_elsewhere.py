@@ -2,7 +2,7 @@
 
 Qwen2.5-Coder-1.5B, asked to fix stats.py so that check.py passes, sent as old_str of an edit
 of stats.py the assertion it had seen in check.py's traceback, four times, each answered "not
-found" (bench/README.md, fix-bug). The file that holds the text tells it which file it was
+found" (docs/lab, fix-bug). The file that holds the text tells it which file it was
 looking at.
 """
 

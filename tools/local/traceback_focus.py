@@ -3,7 +3,7 @@
 Qwen2.5-Coder-1.5B ran a here-document program whose line 14 read a `label` column test.csv
 does not have. Python shows no source for `<stdin>`, and six pandas frames came between that
 frame and `KeyError: 'label'`; it blamed train.csv and asked to add the column there
-(bench/README.md, train-classifier). The failing line of its own program, shown under its
+(docs/lab, train-classifier). The failing line of its own program, shown under its
 frame, is what it needs; pandas' internals are not.
 """
 

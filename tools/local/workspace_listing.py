@@ -2,7 +2,7 @@
 
 Qwen2.5-Coder-1.5B asked to summarise the .txt files read the four real ones, then a fifth it
 made up until the loop guard stopped it; asked for the largest file it named one without
-looking. Shown the files beside the question, it has no name to invent (bench/README.md).
+looking. Shown the files beside the question, it has no name to invent (docs/lab).
 Largest first: shown its files in walk order it still named a 6.9 kB file over a 46.7 kB one.
 A table's first line goes beside it: asked to count a CSV's rows by two columns, it grepped
 for column names it guessed.

@@ -2,7 +2,7 @@
 that is not JSON, or a text that still holds placeholders, is said so.
 
 Qwen2.5-Coder-1.5B wrote metrics it had computed as `f1: 0.767` lines into a .json file, and
-`<number of rows>` into a card where numbers belonged (bench/README.md). The file is always
+`<number of rows>` into a card where numbers belonged (docs/lab). The file is always
 written as sent: these are notes, never refusals or rewrites (no tool changes a file the
 model wrote without the model asking).
 """

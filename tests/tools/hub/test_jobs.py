@@ -46,7 +46,7 @@ async def test_hardware_lists_flavors_with_hourly_prices_cheapest_first(hub: Fak
 
 
 async def test_a_small_model_gets_the_weights_arithmetic_under_the_table(hub: FakeHub) -> None:
-    """cheapest-hardware (bench/README.md): it never turned 13B in bf16 into 26 GB."""
+    """cheapest-hardware (docs/lab): it never turned 13B in bf16 into 26 GB."""
     from tests.fakes.tool_calls import call_tool
 
     small = await call_tool(JOBS, {"operation": "hardware"}, read_tokens=1000)

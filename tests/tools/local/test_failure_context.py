@@ -1,5 +1,5 @@
 """A small model's failed program: the tables' columns for a missing one, and the source of the
-workspace function its failing line calls (bench/README.md, train-classifier and fix-bug)."""
+workspace function its failing line calls (docs/lab, train-classifier and fix-bug)."""
 
 from __future__ import annotations
 

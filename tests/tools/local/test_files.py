@@ -356,7 +356,7 @@ async def test_edit_without_a_match_points_to_the_closest_line(run: Run, workspa
 async def test_edit_of_a_fragment_in_another_order_points_to_the_line_holding_it(
     run: Run, workspace: Path
 ) -> None:
-    """fix-bug (bench/README.md): shown `(hi + lo)`, the model sent old_str `lo + hi`."""
+    """fix-bug (docs/lab): shown `(hi + lo)`, the model sent old_str `lo + hi`."""
     text = "def min_max(xs):\n    lo, hi = min(xs), max(xs)\n    return [(x - lo) / (hi + lo) for x in xs]\n"
     path = await _read_file(run, workspace, "stats.py", text)
     result = await run("edit", path="stats.py", old_str="lo + hi", new_str="hi - lo")

@@ -1,5 +1,5 @@
 """A small model's `python3 -c` one-liner with `with`/`for`/`if` after `;` fails; the bash
-result offers the same program as a here-document (bench/README.md, token-count)."""
+result offers the same program as a here-document (docs/lab, token-count)."""
 
 from __future__ import annotations
 

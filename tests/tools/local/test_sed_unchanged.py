@@ -1,4 +1,4 @@
-"""A small model's `sed -i` that changed nothing is said to have changed nothing (bench/README.md,
+"""A small model's `sed -i` that changed nothing is said to have changed nothing (docs/lab,
 fix-bug: a line of check.py used as the pattern on stats.py, exit code 0, sent again and again)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A small model's edit whose text is absent names the workspace file that holds it
-(bench/README.md, fix-bug: check.py's assertion sent as old_str of stats.py, four times)."""
+(docs/lab, fix-bug: check.py's assertion sent as old_str of stats.py, four times)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A small model's failing Python program: its own failing line shown under its frame, library
-frames folded (bench/README.md, train-classifier: it blamed the wrong file for a KeyError)."""
+frames folded (docs/lab, train-classifier: it blamed the wrong file for a KeyError)."""
 
 from __future__ import annotations
 
