@@ -1,15 +1,13 @@
 """A small model that keeps calling is made to answer: asked once without tools, its calls and
 their results retold as plain text.
 
-Qwen2.5-Coder-1.5B read the four .txt files it was asked to summarise, then a line of the
-runtime note as a fifth file, again and again: told to answer, it made the same call until the
-iteration limit; asked without tools, it wrote the same call as a JSON fence, copying the
-calls in its history (docs/lab). Retold as text, the history has no call to copy.
+Retold as text, the history has no call to copy. The tools are still sent, with
+`tool_choice: "none"`: llama.cpp renders the tools into the start of the prompt, so a request
+without them shared only the system text (988 tokens) with its cached prompt, and the next
+request with tools was processed again from there (~3,000 tokens, 250 s on the benchmark's
+loaded machine). A call written anyway is not run.
 
-The tools are still sent, with `tool_choice: "none"`: llama.cpp renders the tools into the
-start of the prompt, so a request without them shared only the system text (988 tokens) with
-its cached prompt, and the next request with tools was processed again from there (~3,000
-tokens, 250 s on the benchmark's loaded machine). A call written anyway is not run.
+Why: a 1.5B model told to answer copied its history's calls (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """A small model's final answer is checked against the files its request asks it to fix.
 
-Qwen2.5-Coder-1.5B, asked to find the bug in train.py and fix it, ran the script once and
-answered that "the bug is likely in the training loop" without opening the file (docs/lab,
-shifted-labels). Told that the file it was asked to fix is unchanged, it can still look.
+An answer that leaves such a file unchanged is not final: the model is told which file is
+unchanged, and can still look.
+
+Why: asked to fix train.py, a 1.5B model answered unopened (docs/lab/2026-11-25.md, shifted-labels).
 """
 
 from __future__ import annotations
@@ -91,8 +92,11 @@ def unchanged_files(
 
 
 def file_digests(request: str, workspace: Path) -> dict[str, str]:
-    """What each file `request` asks to fix holds now, as a hash: a `sed -i` that matched
-    nothing still leaves the file as it was (docs/lab, fix-bug)."""
+    """What each file `request` asks to fix holds now, as a hash, so a change is judged by
+    content, not by a tool's exit code.
+
+    Why: a `sed -i` that matched nothing exited 0 (docs/lab/2026-11-25.md, fix-bug).
+    """
     digests: dict[str, str] = {}
     for name in asked_changes(request):
         if inside_workspace(name, workspace) and (digest := _digest(workspace, name)):

@@ -1,9 +1,9 @@
 """A small model's final answer is checked against the files its request asks it to write.
 
-Qwen2.5-Coder-1.5B, asked to write the leaking ids to leaked_ids.txt or the F1 score to
-metrics.json, computed them, was sent to answer by a repeated call, and said them in words:
-the file the user asked for was never written (docs/lab). Told which file the request
-asks for and the workspace lacks, it can still write it.
+An answer while a file the request asks for is missing from the workspace is not final: the
+model is told which file, and can still write it.
+
+Why: a 1.5B model said the numbers asked for in words, no file (docs/lab/2026-11-25.md, split-leak).
 """
 
 from __future__ import annotations

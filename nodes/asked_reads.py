@@ -1,8 +1,9 @@
 """A small model's final answer is checked against the files its request names.
 
-Qwen2.5-Coder-1.5B, told to read model.md and pick the cheapest GPU that holds the model's
-weights, listed the hardware twice and named a flavor without opening model.md (docs/lab,
-cheapest-hardware). Told which named file it never opened, it can still look.
+An answer while a file the request names was never opened is not final: the model is told
+which file, and can still look.
+
+Why: a 1.5B model picked a GPU without opening model.md (docs/lab/2026-11-25.md, cheapest-hardware).
 """
 
 from __future__ import annotations

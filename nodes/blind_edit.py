@@ -1,10 +1,9 @@
 """A small model's change to a file, sent in the same reply as its `read` of that file, is not run.
 
-Qwen2.5-Coder-1.5B, sent back to fix train.py, replied with three calls at once: `read train.py`,
-an `edit` whose `old_str` (`accuracy = 0.500`) is nowhere in the file, and `python3 train.py`;
-the edit failed, the script printed the same accuracy, and it answered in prose (fix-bug did the
-same with stats.py; docs/lab). The edit was written before the file was seen: held back,
-with the calls after it, it can be written again from the text the `read` returns.
+The change, and the calls after it in the reply, are held back: the model writes it again from
+the text the `read` returns.
+
+Why: a 1.5B model sent `read`, a blind `edit` and a rerun in one reply (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations

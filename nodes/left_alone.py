@@ -2,9 +2,9 @@
 `left-alone` rule gives the policy the files the request keeps (tools/policy.py denies a change
 to one), and this is the model's answer.
 
-Qwen2.5-Coder-1.5B, asked to fix train.py ("Do not change data.csv"), read data.csv and edited
-it (docs/lab, shifted-labels). The request's own words decide: the call is answered with
-them instead of running.
+The request's own words decide: the call is answered with them instead of running.
+
+Why: a 1.5B model told "Do not change data.csv" edited it (docs/lab/2026-11-25.md, shifted-labels).
 """
 
 from __future__ import annotations

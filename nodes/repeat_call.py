@@ -1,9 +1,9 @@
 """A small model that repeats the call it just made gets that call's result back, not a rerun.
 
-Small local models often answer a tool result by making the very same call again (seen with
-Qwen2.5-Coder-1.5B: `bash python3 main.py` three times, the same `read` until the loop guard).
 For a small-window model the approval step answers such a call itself: the earlier result,
 said plainly, with what to do next. Large models keep every call: they poll on purpose.
+
+Why: a 1.5B model ran `bash python3 main.py` three times over (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations

@@ -1,13 +1,11 @@
 """A small model's reply that hit its output limit by repeating itself is asked for again once,
 with llama.cpp's repetition sampler on.
 
-Qwen2.5-Coder-1.5B at temperature 0 sometimes loops: one assignment line sixty times in a
-here-document (train-classifier), a `print` line grown by a term at each repeat (f1-confusion),
-a card's sections again and again (dataset-card). Each ran to the 1,024-token limit (minutes on
-a CPU), its call was dropped, and told so the model refused ("I'm sorry, but I can't assist
-with that") or copied a line of its runtime note (docs/lab). llama.cpp's DRY sampler
-lowers only the token that would extend a sequence already seen in the last 64 tokens, so the
-retried reply can still name the files and columns of the request, which lie further back.
+llama.cpp's DRY sampler lowers only the token that would extend a sequence already seen in the
+last 64 tokens, so the retried reply can still name the files and columns of the request, which
+lie further back.
+
+Why: a 1.5B model looped to the 1,024-token limit, then refused (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """A small model loads one skill a turn; a second is answered instead of loaded.
 
-Qwen2.5-Coder-1.5B, asked to train a classifier on a CSV in a 9,216-token window, loaded
-asr-fine-tuning, dataset-audit, dataset-building, distillation and embedding-models in a row
-(about 2,000 tokens each), was compacted, and answered about speech recognition
-(docs/lab, train-classifier). Its window holds one playbook next to the work.
+A small window holds one playbook (about 2,000 tokens) next to the work.
+
+Why: a 1.5B model loaded five skills in a row (docs/lab/2026-11-25.md, train-classifier).
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """A small model's final answer is checked for numbers that nothing it was shown contains.
 
-Qwen2.5-Coder-1.5B, asked for an F1 score and a confusion matrix, wrote [[100, 10], [10, 90]]
-without opening the predictions; asked for a value in a long file whose read was cut, it
-answered 0.01 (the file says 0.063); asked for the last eval accuracy it quoted a log line
-that was never printed (docs/lab). Told which numbers no tool showed, it can look.
+Such an answer is not final: the model is told which numbers no tool showed, and can look.
+
+Why: a 1.5B model invented a confusion matrix (docs/lab/2026-11-24.md, f1-confusion).
 """
 
 from __future__ import annotations
@@ -123,8 +122,10 @@ def unseen_written_note(path: str, numbers: Sequence[str]) -> str:
 
 def _shown_text(shown: Iterable[BaseMessage]) -> str:
     """What tools and people said; not the model's own words, a `write`'s result (its line
-    count is no fact: dataset-card wrote 18 rows in an 18-line card, docs/lab), or this
-    check's notes, which quote the numbers they doubt."""
+    count is no fact), or this check's notes, which quote the numbers they doubt.
+
+    Why: dataset-card wrote 18 rows in an 18-line card (docs/lab/2026-11-25.md, dataset-card).
+    """
     return "\n".join(
         without_gutter(m)
         for m in shown
@@ -162,10 +163,11 @@ def written_unseen_notes(
     history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], turn: dict[str, Any]
 ) -> list[BaseMessage]:
     """A small model that just wrote a file of facts with numbers no tool showed is told
-    before its next step, not after it answers: on dataset-card it wrote invented counts
-    first, then wrote them again and answered; told once, it computed the counts and wrote
-    the card again with two of them and the invented row count (docs/lab). Twice a
-    turn: the caller marks the turn once the reply to it is stored."""
+    before its next step, not after it answers. Twice a turn: the caller marks the turn once
+    the reply to it is stored.
+
+    Why: it wrote invented counts twice, then answered (docs/lab/2026-11-25.md, dataset-card).
+    """
     if turn.get("written_unseen", 0) >= WRITTEN_UNSEEN_TIMES:
         return []
     if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
