@@ -1,13 +1,15 @@
 """Generated SDK packages whose `__init__` only re-exports its submodules' names load each name
 on first use.
 
-`openai.types`, `openai.resources` and `langsmith.types` (Stainless-generated) import every
-type and resource of the API, ~1,000 modules, when a program needs a handful: 0.3-0.9 s of
-the CLI's launch CPU and 15-27 MB at its first request (docs/lab). A package qualifies only when its
-`__init__.py` is nothing but relative `from .x import a as b` lines (and a docstring,
-`from __future__` and a literal `__all__`); anything else in it runs as usual. A qualifying
-package's module gets each name, and each submodule, the first time it is asked for, through
-a module `__getattr__` (PEP 562); `import *` and `dir()` see every name.
+A package qualifies only when its `__init__.py` is nothing but relative `from .x import a as b`
+lines (and a docstring, `from __future__` and a literal `__all__`); anything else in it runs as
+usual. A qualifying package's module gets each name, and each submodule, the first time it is
+asked for, through a module `__getattr__` (PEP 562); `import *` and `dir()` see every name.
+
+`openai.types`, `openai.resources` and `langsmith.types` (Stainless-generated) qualify: each
+imports every type and resource of the API, ~1,000 modules, when a program needs a handful.
+
+Why: they cost 0.3-0.9 s of launch CPU and 15-27 MB at a first request (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations

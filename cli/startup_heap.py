@@ -1,15 +1,15 @@
-"""The heap around start-up: the agent runtime's imports build about a million long-lived
-objects (litellm and openai alone define ~3,000 pydantic models).
+"""The heap around start-up: the agent runtime's imports (about a million long-lived objects;
+litellm and openai alone define ~3,000 pydantic models) run with the collector off; what they
+built is then frozen (later collections of the run and the final one at exit no longer walk it)
+and the collector turned back on.
 
-Collecting while they are being built finds nothing to free and cost 0.5 s of a 2.6 s
-import here; so start-up runs with the collector off, then freezes what it built (later
-collections of the run and the final one at exit no longer walk it) and turns it back on.
-Pydantic builds each model's validator when its class is created; a run uses a few dozen
-of those models, so start-up asks pydantic to build a validator on a model's first use
-instead (~25% of the runtime's import CPU); pydantic TypeAdapters made while importing (litellm
-makes ~130 at module level) build on first use too, in the namespace they were made in; and the
-SDKs' generated type packages load each name on first use (cli/lazy_packages.py).
-docs/lab has the figures.
+Pydantic models build their validator on first use instead of when the class is created (a run
+uses a few dozen of them; ~25% of the runtime's import CPU); pydantic TypeAdapters made while
+importing (litellm makes ~130 at module level) build on first use too, in the namespace they
+were made in; and the SDKs' generated type packages load each name on first use
+(cli/lazy_packages.py).
+
+Why: collecting mid-import freed nothing and cost 0.5 s of a 2.6 s import (docs/lab/2026-11-23.md).
 """
 
 from __future__ import annotations

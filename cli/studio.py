@@ -270,9 +270,9 @@ def server_env(host: str, port: int, extra_env: dict[str, str] | None) -> dict[s
 
 
 # "0": the server does not patch blocking calls to fail the run that makes one (the dev
-# runtime's blockbuster: ~4% of a loaded server's CPU, docs/lab). `web` serves people
-# with it off unless this is "1" (the suite sets it, so a blocking call still fails a test);
-# Studio keeps it on.
+# runtime's blockbuster). `web` serves people with it off unless this is "1" (the suite sets
+# it, so a blocking call still fails a test); Studio keeps it on.
+# Why: blockbuster took ~4% of a loaded server's CPU (docs/lab/index.md).
 CHECK_BLOCKING_ENV = "ML_INTERN_CHECK_BLOCKING"
 
 

@@ -46,15 +46,13 @@ SMALL_WINDOW_TOKENS = 32_768
 # Local servers sample at ~0.8 unless told; tool calling wants steady output. 0 is greedy
 # decoding in llama.cpp, Ollama and vLLM: the same request gets the same reply.
 LOCAL_TEMPERATURE = 0.0
-# A small-window model's longest reply. Qwen2.5-Coder-1.5B's useful replies in the ML-task
-# benchmark were 48-244 tokens; two ran away (2,900 and 5,584 tokens, the second filling its
-# 9,216-token window over ten minutes). Past this the server cuts the reply (docs/lab).
+# A small-window model's longest reply; past this the server cuts the reply.
+# Why: useful replies were 48-244 tokens, runaways 2,900 and 5,584 (docs/lab/2026-11-25.md).
 SMALL_REPLY_TOKENS = 1024
-# Of a small window, what one `read` may fill (tools/local/read_fit.py): the first request is
-# ~3,600 tokens of 9,216. A quarter (2,304) took a loaded CPU 270-550 s to read in, once as the
-# result and again when the calls were retold, and ran the benchmark's runs past their limit;
-# an eighth still shows the head, the tail and how to search the rest (docs/lab). A
-# local server that did not say its window is taken to have 8,192.
+# Of a small window, what one `read` may fill (tools/local/read_fit.py): an eighth still shows
+# the head, the tail and how to search the rest. A local server that did not say its window is
+# taken to have 8,192.
+# Why: a quarter (2,304 tokens) took a loaded CPU 270-550 s to read in (docs/lab/2026-11-25.md).
 READ_SHARE = 8
 UNKNOWN_SMALL_WINDOW = 8_192
 CHECKED_PROVIDERS = ("anthropic", "openai")

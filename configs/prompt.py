@@ -108,14 +108,12 @@ def first_sentence(text: str) -> str:
     return line[: end.start() + 1] if end else line
 
 
-# Qwen2.5-Coder-1.5B answered "According to README.md, what is the default port?" with
-# "8080" without reading it; with this line it reads the file first (docs/lab).
+# Why: a 1.5B model answered README.md's port "8080" unread (docs/lab/2026-11-23.md).
 LOOK_FIRST = (
     "Facts about the workspace (what a file says, what a command prints) come from your "
     "tools: look before you answer."
 )
-# It grepped a CSV for "region: north.*amount: 100" and answered "0", wrote an invented
-# confusion matrix, and read tokenizer.json instead of running `tokenizers` (docs/lab).
+# Why: it grepped a CSV and answered "0", invented a confusion matrix (docs/lab/2026-11-24.md).
 COMPUTE_WITH_CODE = (
     "Counts and arithmetic (rows, sums, metrics, token counts) come from python3 run with "
     "`bash`, never from your head."

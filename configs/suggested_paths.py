@@ -22,6 +22,8 @@ def for_shell(path: str) -> str:
 
 
 def python_heredoc(*lines: str) -> str:
-    """A python program as a here-document: no quotes to nest in the model's JSON call (given
-    `python3 -c "..."`, Qwen2.5-Coder-1.5B nested its quotes wrongly, docs/lab)."""
+    """`lines` as one `python3 - <<'EOF'` command: no quotes to nest in the model's JSON call.
+
+    Why: given `python3 -c "..."`, a 1.5B model nested its quotes wrongly (docs/lab/2026-11-25.md).
+    """
     return "python3 - <<'EOF'\n" + "\n".join(lines) + "\nEOF"

@@ -1,16 +1,14 @@
 """ml-intern's own model path for OpenAI-compatible streamed chat: ChatLiteLLM's request and reply,
 without litellm's call path.
 
-Through ChatLiteLLM a streamed call cost ~11-15 ms of CPU (litellm's parameters and logging
-object, the openai SDK's request and pydantic chunks, litellm's chunks and its rebuild of the
-whole stream for the usage) against ~3 ms for the same exchange by httpx, orjson and
-LangChain's own chunk merge (docs/lab, "The floor of the model call"). This model
-sends the body litellm would send (models/openai_chat_body.py) over one shared
+This model sends the body litellm would send (models/openai_chat_body.py) over one shared
 `httpx.AsyncClient` per event loop, reads the stream into the chunks ChatLiteLLM would yield
 (models/openai_chat_stream.py, models/openai_chat_usage.py) and fails with litellm's own
 exceptions (models/openai_chat_errors.py), so what the rest of ml-intern sees is unchanged.
 `serves` says which models take this path (nodes/deps.py chooses; `model_client: "litellm"`
 in the settings turns it off).
+
+Why: ~11-15 ms of CPU a streamed call through ChatLiteLLM, ~3 ms this way (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations

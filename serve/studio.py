@@ -166,9 +166,9 @@ async def build_now() -> None:
 
 
 # A young collection every 20,000 allocations, not 700: a run's step allocates tens of
-# thousands of short-lived objects (chunks, events, checkpoint rows), and with Python's
-# defaults the collector ran ~450 young and ~40 middle collections per 128 runs per server,
-# ~10% of a loaded server's CPU (docs/lab, "Eighth pass"); ~10 MB more held per server.
+# thousands of short-lived objects (chunks, events, checkpoint rows); the cost is ~10 MB more
+# held per server.
+# Why: Python's defaults cost ~10% of a loaded server's CPU (docs/lab/2026-11-25.md, Eighth pass).
 GC_THRESHOLDS = (20_000, 20, 10)
 
 

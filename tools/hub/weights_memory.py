@@ -1,8 +1,6 @@
 """The arithmetic a hardware pick rests on, beside the flavor table for a small model.
 
-Qwen2.5-Coder-1.5B, asked for the cheapest single-GPU flavor that holds a 13B model stored in
-bf16, read the model card and the table and answered l4x1 (24 GB) every time: it never turned
-13 billion parameters at 2 bytes each into 26 GB (docs/lab, cheapest-hardware).
+Why: a 1.5B model picked l4x1 (24 GB) for 26 GB of weights (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations

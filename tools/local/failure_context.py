@@ -1,11 +1,9 @@
 """What a small model's failed program points at in the workspace, shown under its traceback.
 
-Qwen2.5-Coder-1.5B's program died on `KeyError: 'label'` reading test.csv, which has no label;
-shown the failing line, it still said train.csv lacked the column and ran the program again
-(docs/lab, train-classifier). Asked to fix stats.py so that check.py passes, it saw
-`AssertionError: [0.0, 0.25, 0.5]` under `assert min_max([2, 4, 6]) == ...` and ran
-`sed 's/0.25/0.5/'` on stats.py without ever opening it (fix-bug). The columns each table has,
-and the source of the workspace function the failing line calls, are the facts it guessed.
+What it shows: the columns each table has, and the source of the workspace function the failing
+line calls.
+
+Why: a 1.5B model guessed which table lacked a column (docs/lab/2026-11-25.md, train-classifier).
 """
 
 from __future__ import annotations

@@ -224,8 +224,8 @@ def apply_edit(text: str, old: str, new: str, *, replace_all: bool = False) -> E
     if crlf:
         text, old, new = (s.replace("\r\n", "\n") for s in (text, old, new))
     if old == new:
-        # Absent text is the more useful error: Qwen2.5-Coder-1.5B sent a line of check.py as
-        # both strings of an edit of stats.py, three times over (docs/lab, fix-bug).
+        # Absent text is the more useful error than "identical".
+        # Why: a 1.5B model sent one line as both strings (docs/lab/2026-11-25.md, fix-bug).
         _exact(text, old, new, True) or _fuzzy(text, old, new)
         raise ToolException("old_str and new_str are identical; nothing to change.")
     outcome = _exact(text, old, new, replace_all) or _fuzzy(text, old, new)
@@ -346,8 +346,11 @@ _WORDS = re.compile(r"\w+|[^\w\s]")
 
 
 def _line_with_the_words(lines: list[str], wanted: str) -> int | None:
-    """The shortest line holding every word and sign of `wanted`: Qwen2.5-Coder-1.5B, shown
-    `(hi + lo)`, sent old_str `lo + hi` four times (docs/lab, fix-bug)."""
+    """The number (from 1) of the shortest line holding every word and sign of `wanted`, in
+    any order; None when no line does.
+
+    Why: a 1.5B model sent old_str 'lo + hi' for '(hi + lo)' (docs/lab/2026-11-25.md, fix-bug).
+    """
     need = Counter(_WORDS.findall(wanted))
     if not need:
         return None

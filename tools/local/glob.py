@@ -1,10 +1,9 @@
 """The `glob` tool: files and directories by name pattern, newest first.
 
-A small-window model also sees each file's size: asked for the largest file, Qwen2.5-Coder-1.5B
-globbed `**/*.jsonl` and named the first hit, a 6.9 kB file over a 46.7 kB one (docs/lab,
-largest-file); a size beside each path is also what it needs to budget its reads. With sizes
-shown it still named the first hit, so its hits come largest first, the order of the workspace
-listing it is sent with each call.
+A small-window model also sees each file's size (what it needs to budget its reads), and its
+hits come largest first, the order of the workspace listing it is sent with each call.
+
+Why: a 1.5B model named the first hit, 6.9 kB over 46.7 kB (docs/lab/2026-11-25.md, largest-file).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A `python3 -c` one-liner that Python refuses, offered back as the program it meant.
 
-Qwen2.5-Coder-1.5B wrote `python3 -c '...; with open(f) as h: text = h.read(); print(...)'`,
-got a SyntaxError (a `with`, `for` or `if` cannot follow `;` on one line) and sent the same
-command until the repeat guard stopped it (docs/lab, token-count). The same statements
-on lines of their own, as a here-document, are the program it meant.
+A `with`, `for` or `if` cannot follow `;` on one line; the same statements on lines of their
+own, as a here-document, are the program it meant.
+
+Why: a 1.5B model resent a SyntaxError one-liner (docs/lab/2026-11-25.md, token-count).
 """
 
 from __future__ import annotations

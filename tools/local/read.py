@@ -88,8 +88,10 @@ def read_file(
 
 def folder_note(call: CallContext, walls: Walls | None, place: Place) -> str:
     """A small model's `read` of a folder answered with its files and the call that reads the
-    first: told to `glob` it, Qwen2.5-Coder-1.5B globbed, then read the folder again, twice
-    (docs/lab, summarise-files)."""
+    first.
+
+    Why: told to `glob` it, a 1.5B model read the folder again (docs/lab/2026-11-25.md).
+    """
     hidden = secret_filter(call, walls)
     folder = place.target
     files = [hit.path for hit in walk(place, 0, dirs=False, hidden=hidden) if hit.regular]

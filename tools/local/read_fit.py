@@ -1,11 +1,11 @@
 """What a small-window model sees of a file too large for its window: the head, the tail, the
 file's size and a concrete next step (a `grep`, a python one-liner), instead of all of it.
 
-Qwen2.5-Coder-1.5B in a 9,216-token window read a 60 kB settings.ini whole three times and
-answered a value it never saw; a 6.8 kB tokenizer.json cost it 4,888 prompt tokens
-(docs/lab, ML tasks). Sizes are rough tokens: digits count one each (Qwen and Llama
-tokenizers split numbers into digits), words and punctuation one each; within ~15% of
-Qwen's own count on the benchmark's files.
+Sizes are rough tokens: digits count one each (Qwen and Llama tokenizers split numbers into
+digits), words and punctuation one each; within ~15% of Qwen's own count on the benchmark's
+files.
+
+Why: a 1.5B model read a 60 kB settings.ini whole three times (docs/lab/2026-11-25.md, long-file).
 """
 
 from __future__ import annotations

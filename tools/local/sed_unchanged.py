@@ -1,9 +1,6 @@
 """A `sed -i` that changed nothing, said so: sed exits 0 when its pattern matches no line.
 
-Qwen2.5-Coder-1.5B, asked to fix stats.py so that check.py passes, ran
-`sed -i 's/min_max([2, 4, 6]) == [0.0, 0.25, 0.5]/.../' stats.py` (a line of check.py, not of
-stats.py), saw `[exit code: 0]`, ran check.py, got the same failure and sent the same sed until
-the repeat guard (docs/lab, fix-bug, every run). The file it meant to change never did.
+Why: a 1.5B model resent a no-op `sed -i` until the repeat guard (docs/lab/2026-11-25.md, fix-bug).
 """
 
 from __future__ import annotations

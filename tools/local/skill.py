@@ -11,9 +11,8 @@ from tools.catalog import ToolSpec
 from tools.policy import always
 from tools.tool_factory import make_tool
 
-# A small model shown every skill's name after a wrong one loaded the first listed (it asked
-# for `train-classifier`, then loaded `asr-fine-tuning` and launched a speech job for a CSV
-# task; docs/lab): it is shown only the close names.
+# After a wrong name, a small model is shown only the close names.
+# Why: shown every name, a 1.5B model loaded asr-fine-tuning for a CSV (docs/lab/2026-11-25.md).
 SMALL_UNKNOWN = (
     "No skill is named {name!r}{close}. A skill is an optional playbook; without one, do the "
     "task with the tools you have (`bash` with python3 for work on the workspace's files)."

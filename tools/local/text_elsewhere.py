@@ -1,9 +1,8 @@
 """Where an edit's missing text is: another file of the workspace, when it is there.
 
-Qwen2.5-Coder-1.5B, asked to fix stats.py so that check.py passes, sent as old_str of an edit
-of stats.py the assertion it had seen in check.py's traceback, four times, each answered "not
-found" (docs/lab, fix-bug). The file that holds the text tells it which file it was
-looking at.
+The file that holds the text tells the model which file it was looking at.
+
+Why: a 1.5B model sent check.py's text as old_str for stats.py (docs/lab/2026-11-25.md, fix-bug).
 """
 
 from __future__ import annotations

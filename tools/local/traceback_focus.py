@@ -1,10 +1,9 @@
 """A Python traceback as a small model can use it: its own lines shown, library frames folded.
 
-Qwen2.5-Coder-1.5B ran a here-document program whose line 14 read a `label` column test.csv
-does not have. Python shows no source for `<stdin>`, and six pandas frames came between that
-frame and `KeyError: 'label'`; it blamed train.csv and asked to add the column there
-(docs/lab, train-classifier). The failing line of its own program, shown under its
-frame, is what it needs; pandas' internals are not.
+The failing line of the model's own program (Python shows no source for `<stdin>`) is shown
+under its frame; library frames such as pandas' internals are folded.
+
+Why: six pandas frames hid a `<stdin>` KeyError (docs/lab/2026-11-25.md, train-classifier).
 """
 
 from __future__ import annotations

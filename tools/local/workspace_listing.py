@@ -1,11 +1,10 @@
 """A compact listing of the workspace's files with sizes, for a small model's first look.
 
-Qwen2.5-Coder-1.5B asked to summarise the .txt files read the four real ones, then a fifth it
-made up until the loop guard stopped it; asked for the largest file it named one without
-looking. Shown the files beside the question, it has no name to invent (docs/lab).
-Largest first: shown its files in walk order it still named a 6.9 kB file over a 46.7 kB one.
-A table's first line goes beside it: asked to count a CSV's rows by two columns, it grepped
-for column names it guessed.
+Shown the files beside the question, the model has no name to invent. Largest first (in walk
+order it still named a 6.9 kB file over a 46.7 kB one). A table's first line goes beside it, so
+its column names are not guessed.
+
+Why: a 1.5B model read a fifth .txt file it made up (docs/lab/2026-11-25.md, summarise-files).
 """
 
 from __future__ import annotations

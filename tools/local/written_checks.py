@@ -1,10 +1,10 @@
 """What a small model is told about the file it wrote (the `written-notes` rule): a `.json`
 that is not JSON, or a text that still holds placeholders, is said so.
 
-Qwen2.5-Coder-1.5B wrote metrics it had computed as `f1: 0.767` lines into a .json file, and
-`<number of rows>` into a card where numbers belonged (docs/lab). The file is always
-written as sent: these are notes, never refusals or rewrites (no tool changes a file the
-model wrote without the model asking).
+The file is always written as sent: these are notes, never refusals or rewrites (no tool
+changes a file the model wrote without the model asking).
+
+Why: a 1.5B model wrote `f1: 0.767` lines into a .json file (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations
