@@ -29,8 +29,8 @@ GUARD = (
     "Doing it again will not help. Stop, state what you have learned, and try a different "
     "approach (other arguments, another tool, or ask the user)."
 )
-# A small model is asked next without tools (nodes/call_model.py `must_answer`); told to "state
-# what you have learned", Qwen2.5-Coder-1.5B answered about the guard instead of the question.
+# A small model is asked next without tools (nodes/call_model.py `must_answer`).
+# Why: told to "state what you have learned", it answered about the guard (docs/lab/2026-11-24.md).
 SMALL_GUARD = (
     "You are repeating yourself: {what} with the same arguments and the same result. "
     "Answer the user's question now, in plain text, from the results above."

@@ -20,9 +20,7 @@ REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer: the next call 
 REPEAT_ON = "repeat_on"  # a repeat's answer that names a step the request still needs
 REPEATS = (REPEAT, REPEAT_ON)
 REPEAT_OF = "ml_intern_repeat_of"  # on a repeat's answer: the result it quotes
-# Measured on recorded requests (Qwen2.5-Coder-1.5B, fenced template): this wording made it
-# answer 4 times of 4; "Not run again: ..." or an offer of "a different tool" made it call
-# `bash` again or read made-up files.
+# Why: on recorded requests this wording made a 1.5B model answer 4 of 4 (docs/lab/2026-11-23.md).
 REPEATED = (
     "You already made this call and have its result (above): {result}\n"
     "Do not call it again. Answer the user's question now, in plain text."
