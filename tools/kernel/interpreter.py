@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.local.sandbox import Sandbox, SandboxUnavailable
+from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings
 
 PROBE = "import ipykernel, sys; print(sys.version.split()[0])"
@@ -63,24 +64,25 @@ def candidates(workspace: Path, configured: str | None) -> list[tuple[str, str]]
 
 async def probe(path: str, workspace: Path, sandbox: Sandbox | None) -> str | None:
     """The interpreter's version when it can import ipykernel, else None."""
-    argv = [path, "-c", PROBE]
-    env = dict(os.environ)
+    wrapped, env = Wrapped([path, "-c", PROBE]), dict(os.environ)
     if sandbox is not None:
         try:
-            argv = sandbox.wrap(argv, workspace, Findings())
+            wrapped = sandbox.wrap(wrapped.argv, workspace, Findings())
         except SandboxUnavailable:
             return None
         env = sandbox.environment(env)
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=workspace,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with wrapped:
+            proc = await asyncio.create_subprocess_exec(
+                *wrapped.argv,
+                cwd=workspace,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+                start_new_session=True,
+                pass_fds=wrapped.pass_fds,
+            )
     except OSError:
         return None
     try:

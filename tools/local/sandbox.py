@@ -44,8 +44,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, under
+from tools.local.sandbox_pins import Pins, Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 from tools.places import Walls, credential_places, is_allowed, visible_within
+from tools.safe_paths import UnsafePath
 from tools.secrets import mask_secrets, secret_env_names
 
 if TYPE_CHECKING:
@@ -141,9 +143,10 @@ class Sandbox:
         channels: str | None = None,
         readable: list[str] | None = None,
         cwd: Path | None = None,
-    ) -> list[str]:
-        """`argv` as a bubblewrap command line, run in `workspace`; start it with only
-        `environment()`'s variables. `found` is the walk of `roots()` (tree_scan.py; walked
+    ) -> Wrapped:
+        """`argv` as a bubblewrap command line, run in `workspace`, with the descriptors its
+        mounts of agent-writable places name (sandbox_pins.py): start it with `pass_fds` and
+        only `environment()`'s variables, then close it. `found` is the walk of `roots()` (tree_scan.py; walked
         here when not given); the git directories it guards are added to `repos`.
         `channels`: a private folder the host made (a Python kernel's sockets and connection
         file), bound read-write at the same path so both sides reach it. `readable`: folders
@@ -171,9 +174,14 @@ class Sandbox:
         for place in filter(None, map(_existing, readable or [])):
             if any(place == d or place.startswith(d + "/") for d in PRIVATE_DIRS):
                 mounts.append((depth(place), SHOW, ["--ro-bind", place, place]))
-        for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
-            args += mount
-        return [*args, "--chdir", str(cwd or workspace), "--", *argv]
+        pins = Pins(roots)
+        try:
+            for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
+                args += pins.mount(mount)
+        except UnsafePath as error:
+            pins.close()
+            raise SandboxUnavailable(f"{error.filename}: {error.strerror}.") from None
+        return pins.wrapped([*args, "--chdir", str(cwd or workspace), "--", *argv])
 
     def hidden_places(self, workspace: Path, found: Findings) -> list[str]:
         """The credential places (host sockets aside) `wrap` covers with stand-ins for a
@@ -308,18 +316,20 @@ def sandbox_problem(sandbox: Sandbox) -> str | None:
             "sandbox. Run without --sandbox (commands then ask for approval as usual)."
         )
     try:
-        argv = sandbox.wrap(["/bin/true"], Path.cwd(), Findings())  # no walk: a trial run
+        wrapped = sandbox.wrap(["/bin/true"], Path.cwd(), Findings())  # no walk: a trial run
     except SandboxUnavailable as error:
         return str(error)
     try:
-        done = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-            env=sandbox.environment(os.environ),
-        )
+        with wrapped:
+            done = subprocess.run(
+                wrapped.argv,
+                pass_fds=wrapped.pass_fds,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+                env=sandbox.environment(os.environ),
+            )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap could not start ({error}); {INSTALL_HINT}."
     if done.returncode != 0:
