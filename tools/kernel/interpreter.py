@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.local.sandbox import Sandbox, SandboxUnavailable
+from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings
 
@@ -72,18 +73,24 @@ async def probe(path: str, workspace: Path, sandbox: Sandbox | None) -> str | No
             return None
         env = sandbox.environment(env)
     try:
-        with wrapped:
-            proc = await asyncio.create_subprocess_exec(
-                *wrapped.argv,
-                cwd=workspace,
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL,
-                start_new_session=True,
-                pass_fds=wrapped.pass_fds,
-            )
+        proc = await asyncio.create_subprocess_exec(
+            *wrapped.argv,
+            cwd=workspace,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+            pass_fds=wrapped.pass_fds,
+        )
     except OSError:
+        wrapped.abandon()
+        return None
+    try:
+        await asyncio.to_thread(wrapped.admit)  # closes the descriptors; checks the mounts
+    except SandboxBreach:
+        proc.kill()
+        await proc.wait()
         return None
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), PROBE_TIMEOUT_S)

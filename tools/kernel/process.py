@@ -28,6 +28,7 @@ from tools.kernel.memory import group_rss, limited
 from tools.kernel.runtime import KernelRuntime, make_runtime
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox
+from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import TreeScan
 
@@ -139,10 +140,19 @@ class Kernel:
                 pass_fds=wrapped.pass_fds,
             )
         except OSError as error:
+            wrapped.abandon()
             await asyncio.to_thread(self._cleanup)
             raise KernelStartError(f"could not start {wrapped.argv[0]}: {error.strerror}") from None
         finally:
             wrapped.close()
+        try:
+            await asyncio.to_thread(wrapped.admit)  # its mounts checked before it runs
+        except SandboxBreach as breach:
+            await self.shutdown()
+            raise KernelStartError(str(breach)) from None
+        except asyncio.CancelledError:
+            await self.shutdown()
+            raise
         assert self._proc.stdout is not None
         self._log = KernelLog(self._proc.stdout)
         await self._wait_ready()

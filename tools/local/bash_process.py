@@ -21,6 +21,7 @@ from langchain_core.tools import ToolException
 from tools.local.git_guard import GitState, git_state, undo_plants
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox, SandboxUnavailable
+from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 
@@ -203,6 +204,20 @@ async def _spawn(wrapped: Wrapped, env: dict[str, str], cwd: Path) -> asyncio.su
         ) from e
 
 
+async def _admit(wrapped: Wrapped, proc: asyncio.subprocess.Process) -> str | None:
+    """Let the started command run once the sandbox's mounts are checked (sandbox_gate.py);
+    a note when it was ended instead."""
+    try:
+        await asyncio.to_thread(wrapped.admit)
+    except SandboxBreach as breach:
+        await _kill_group(proc)
+        return f"[ml-intern: not run: {breach}]"
+    except BaseException:
+        await _kill_group(proc)
+        raise
+    return None
+
+
 async def _finish(proc: asyncio.subprocess.Process, output: _Output, seconds: int) -> str:
     """The command's output and exit code once it ends, or a note that it timed out."""
     try:
@@ -244,6 +259,9 @@ async def run_bash(
         for _ in range(2):
             wrapped, env = _command_line(command, workspace, sandbox, found)
             proc = await _spawn(wrapped, env, workspace)
+            if (breach := await _admit(wrapped, proc)) is not None:
+                text = breach
+                break
             text = await _finish(proc, _Output(throttled(on_line)), timeout)
             if sandbox is None or not vanished_mount(text, wrapped.argv):
                 break

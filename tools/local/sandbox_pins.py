@@ -13,8 +13,8 @@ read-only) stay path binds.
 
 Not enough on its own: bubblewrap (0.8.0 here, and its main branch) turns `--bind-fd FD` into
 `realpath("/proc/self/fd/FD")`, the object's current *name*, and mounts that name, so a swap at
-that moment still lands the host folder (test_git_guard_planted.py's xfail test). Closing the
-race needs a check of the mounts after bubblewrap set them up (`--block-fd`), see issue 51.
+that moment can still land a host folder (rarely: the name is read just before the mount). The
+gate (sandbox_gate.py) checks what was mounted before the command runs; `Wrapped` carries both.
 
 A name flipping between a folder and a link is opened again after a short pause; one still a
 link after `PIN_TRIES` is refused (`UnsafePath`). A source gone since the walk is left
@@ -23,8 +23,7 @@ guard's (git_guard.py), as for a repository made during the command.
 
 Example::
 
-    with sandbox.wrap(["/bin/true"], workspace) as wrapped:
-        subprocess.run(wrapped.argv, pass_fds=wrapped.pass_fds)
+    done = sandbox.wrap(["/bin/true"], workspace).run(10, capture_output=True)
 """
 
 from __future__ import annotations
@@ -32,10 +31,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from tools.local.sandbox_gate import DEV_NODES, Allowed, Gate
 from tools.safe_paths import UnsafePath, anchor_fd, open_at
 
 PINNED = {"--bind": "--bind-fd", "--ro-bind": "--ro-bind-fd"}  # path form -> descriptor form
@@ -46,25 +48,54 @@ PIN_PAUSE_S = 1e-4  # times the try's number (at most 5) between tries: ~25 ms i
 
 @dataclass
 class Wrapped:
-    """A command line for bubblewrap and the descriptors its mounts name (`--bind-fd`).
+    """A command line for bubblewrap, the descriptors it must inherit, and the gate that holds
+    the command until the host checked its mounts (sandbox_gate.py).
 
-    Start it with `pass_fds=pass_fds`, then `close()` (or leave the `with` block) once the
-    process has started: the descriptors must stay open until then, and no longer."""
+    Start it with `pass_fds=pass_fds`, `close()` once the process started (the descriptors
+    must stay open until then, and no longer), then `admit()` it; `abandon()` when it could
+    not start."""
 
     argv: list[str]
     pass_fds: tuple[int, ...] = ()
+    gate: Gate | None = None
 
     def close(self) -> None:
-        """Close the descriptors (the started process holds its own copies)."""
+        """Close the descriptors the started process inherited (it holds its own copies)."""
         fds, self.pass_fds = self.pass_fds, ()
         for fd in fds:
             os.close(fd)
 
-    def __enter__(self) -> Wrapped:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def admit(self) -> None:
+        """Let the started command run once its mounts are the ones asked for; `SandboxBreach`
+        when one is not (end the process). Blocks until bubblewrap set up the walls."""
         self.close()
+        if self.gate is not None:
+            self.gate.admit()
+
+    def abandon(self) -> None:
+        """Close every descriptor of a command that was not started."""
+        self.close()
+        if self.gate is not None:
+            self.gate.close()
+
+    def run(self, timeout: float, **popen: Any) -> subprocess.CompletedProcess[Any]:
+        """Start, admit and wait for it (`subprocess.Popen`'s `popen` arguments, and
+        `capture_output`); a breach or the `timeout` ends the process, then raises."""
+        if popen.pop("capture_output", False):
+            popen.update(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc = subprocess.Popen(self.argv, pass_fds=self.pass_fds, **popen)
+        except BaseException:
+            self.abandon()
+            raise
+        with proc:
+            try:
+                self.admit()
+                out, err = proc.communicate(timeout=timeout)
+            except BaseException:
+                proc.kill()
+                raise
+        return subprocess.CompletedProcess(self.argv, proc.returncode, out, err)
 
 
 @dataclass
@@ -74,6 +105,7 @@ class Pins:
 
     roots: list[str]
     fds: list[int] = field(default_factory=list)
+    outside: set[str] = field(default_factory=set)  # sources bound by path from outside
 
     def mount(self, args: list[str]) -> list[str]:
         """`args` (one mount: `--bind SRC DEST`, `--tmpfs DEST`, ...) with its source pinned;
@@ -81,6 +113,7 @@ class Pins:
         source beneath a root has no descriptor form (`--dev-bind`)."""
         anchor = self._anchor(args[1]) if args[0] in SOURCED else None
         if anchor is None:
+            self.outside.update(args[1:2] if args[0] in SOURCED else [])
             return args
         if args[0] not in PINNED:
             raise UnsafePath(errno.EINVAL, f"{args[0]} cannot take a descriptor", args[1])
@@ -90,9 +123,12 @@ class Pins:
         self.fds.append(fd)
         return [PINNED[args[0]], str(fd), args[2]]
 
-    def wrapped(self, argv: list[str]) -> Wrapped:
-        """The finished command line, owning the descriptors from now on."""
-        return Wrapped(argv, tuple(self.fds))
+    def wrapped(self, bwrap: list[str], argv: list[str], channels: str | None) -> Wrapped:
+        """The finished command line (`bwrap` options, then `argv` behind the gate), owning
+        the descriptors from now on."""
+        beneath = (*self.roots, *([channels] if channels else []))
+        gate = Gate.make(Allowed(beneath, frozenset({*self.outside, *DEV_NODES})))
+        return Wrapped([*bwrap, "--", *gate.argv(argv)], (*self.fds, *gate.child), gate)
 
     def close(self) -> None:
         for fd in self.fds:

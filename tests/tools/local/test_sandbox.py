@@ -224,11 +224,9 @@ def test_a_hidden_place_removed_before_bubblewrap_starts_is_known(ws: Path, home
     gone = home.parent / "svc" / "svc.sock"
     gone.parent.mkdir()
     gone.write_text("")
-    with Sandbox(hidden=(str(gone),)).wrap(["/bin/bash", "-c", "echo ran"], ws, None) as wrapped:
-        shutil.rmtree(gone.parent)
-        failed = subprocess.run(
-            wrapped.argv, cwd=ws, pass_fds=wrapped.pass_fds, capture_output=True, text=True
-        )
+    wrapped = Sandbox(hidden=(str(gone),)).wrap(["/bin/bash", "-c", "echo ran"], ws, None)
+    shutil.rmtree(gone.parent)
+    failed = wrapped.run(20, cwd=ws, capture_output=True, text=True)
     assert failed.returncode != 0 and "ran" not in failed.stdout
     assert vanished_mount(failed.stderr, wrapped.argv)
     assert not vanished_mount("bwrap: Can't mkdir parents for /etc/x: no\n", wrapped.argv)
