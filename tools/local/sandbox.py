@@ -53,7 +53,6 @@ from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, 
 from tools.local.sandbox_pins import Pins, Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 from tools.places import Walls, credential_places, is_allowed, visible_within
-from tools.safe_paths import UnsafePath
 from tools.secrets import mask_secrets, secret_env_names
 
 if TYPE_CHECKING:
@@ -182,12 +181,8 @@ class Sandbox:
             if any(place == d or place.startswith(d + "/") for d in PRIVATE_DIRS):
                 mounts.append((depth(place), SHOW, ["--ro-bind", place, place]))
         pins = Pins(roots)
-        try:
-            for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
-                args += pins.mount(mount)
-        except UnsafePath as error:
-            pins.close()
-            raise SandboxUnavailable(f"{error.filename}: {error.strerror}.") from None
+        for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
+            args += pins.mount(mount)
         return pins.wrapped([*args, "--chdir", str(cwd or workspace)], argv, channels)
 
     def hidden_places(self, workspace: Path, found: Findings) -> list[str]:

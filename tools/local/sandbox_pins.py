@@ -16,10 +16,9 @@ Not enough on its own: bubblewrap (0.8.0 here, and its main branch) turns `--bin
 that moment can still land a host folder (rarely: the name is read just before the mount). The
 gate (sandbox_gate.py) checks what was mounted before the command runs; `Wrapped` carries both.
 
-A name flipping between a folder and a link is opened again after a short pause; one still a
-link after `PIN_TRIES` is refused (`UnsafePath`). A source gone since the walk is left
-unmounted: there is nothing there to protect, and what a command makes there is the git
-guard's (git_guard.py), as for a repository made during the command.
+A source that cannot be opened so (a link or a missing name at that moment: swapped, planted
+or removed) stays a path bind: bubblewrap then fails, or mounts what the name leads to, and
+the gate refuses a mount the walls did not ask for.
 
 Example::
 
@@ -28,22 +27,18 @@ Example::
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tools.local.sandbox_gate import DEV_NODES, Allowed, Gate
-from tools.safe_paths import UnsafePath, anchor_fd, open_at
+from tools.safe_paths import anchor_fd, open_at
 
 PINNED = {"--bind": "--bind-fd", "--ro-bind": "--ro-bind-fd"}  # path form -> descriptor form
 SOURCED = (*PINNED, "--dev-bind")  # the mounts our command lines make that take a source
-PIN_TRIES = 50  # opens of a name that is a link at that moment, before it is refused
-PIN_PAUSE_S = 1e-4  # times the try's number (at most 5) between tries: ~25 ms in all
 
 
 @dataclass
@@ -108,18 +103,15 @@ class Pins:
     outside: set[str] = field(default_factory=set)  # sources bound by path from outside
 
     def mount(self, args: list[str]) -> list[str]:
-        """`args` (one mount: `--bind SRC DEST`, `--tmpfs DEST`, ...) with its source pinned;
-        [] when that source is gone. `UnsafePath` when it stays a link or a mount with a
-        source beneath a root has no descriptor form (`--dev-bind`)."""
+        """`args` (one mount: `--bind SRC DEST`, `--tmpfs DEST`, ...), its source pinned when
+        it lies beneath a root and can be opened without following a link."""
         anchor = self._anchor(args[1]) if args[0] in SOURCED else None
         if anchor is None:
             self.outside.update(args[1:2] if args[0] in SOURCED else [])
             return args
-        if args[0] not in PINNED:
-            raise UnsafePath(errno.EINVAL, f"{args[0]} cannot take a descriptor", args[1])
-        fd = _pin(anchor, os.path.relpath(args[1], anchor))
+        fd = _pin(anchor, os.path.relpath(args[1], anchor)) if args[0] in PINNED else None
         if fd is None:
-            return []
+            return args
         self.fds.append(fd)
         return [PINNED[args[0]], str(fd), args[2]]
 
@@ -130,11 +122,6 @@ class Pins:
         gate = Gate.make(Allowed(beneath, frozenset({*self.outside, *DEV_NODES})))
         return Wrapped([*bwrap, "--", *gate.argv(argv)], (*self.fds, *gate.child), gate)
 
-    def close(self) -> None:
-        for fd in self.fds:
-            os.close(fd)
-        self.fds.clear()
-
     def _anchor(self, source: str) -> str | None:
         """The outermost writable root holding `source`, or None when none does."""
         holders = [root for root in self.roots if Path(source).is_relative_to(root)]
@@ -143,22 +130,13 @@ class Pins:
 
 def _pin(anchor: str, rel: str) -> int | None:
     """An `O_PATH` descriptor of `rel` beneath `anchor`, no link followed on the way or at
-    the end; None when nothing is there."""
-    with anchor_fd(anchor) as base:
-        for tried in range(PIN_TRIES):
-            time.sleep(PIN_PAUSE_S * min(tried, 5))  # out of step with a swapping loop
-            try:
-                fd = open_at(base, rel, os.O_PATH)
-            except FileNotFoundError:
-                return None
-            except UnsafePath:
-                continue  # a folder on the way is a link now: swapped, or planted
-            if not stat.S_ISLNK(os.fstat(fd).st_mode):
-                return fd
-            os.close(fd)
-    raise UnsafePath(
-        errno.ELOOP,
-        "this mount's source is a symlink (something in the workspace keeps swapping it); the "
-        "sandbox never mounts through a link. Stop what swaps it and run again",
-        os.path.join(anchor, rel),
-    )
+    the end; None when that cannot be had now."""
+    try:
+        with anchor_fd(anchor) as base:
+            fd = open_at(base, rel, os.O_PATH)
+    except OSError:  # UnsafePath: a link on the way; or gone
+        return None
+    if stat.S_ISLNK(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
