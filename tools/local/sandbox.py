@@ -150,9 +150,11 @@ class Sandbox:
         cwd: Path | None = None,
     ) -> Wrapped:
         """`argv` as a bubblewrap command line, run in `workspace`, with the descriptors its
-        mounts of agent-writable places name (sandbox_pins.py): start it with `pass_fds` and
-        only `environment()`'s variables, then close it. `found` is the walk of `roots()` (tree_scan.py; walked
-        here when not given); the git directories it guards are added to `repos`.
+        mounts name and the gate that holds it until its mounts are checked (sandbox_pins.py,
+        sandbox_gate.py): start it with `pass_fds` and only `environment()`'s variables, then
+        `close()` and `admit()` it (or `run()` it). `found` is the walk of `roots()`
+        (tree_scan.py; walked here when not given); the git directories it guards are added
+        to `repos`.
         `channels`: a private folder the host made (a Python kernel's sockets and connection
         file), bound read-write at the same path so both sides reach it. `readable`: folders
         the program needs to read (its interpreter's environment); shown read-only when they lie
