@@ -54,7 +54,7 @@ DIR_ENTRY = "a DirEntry of a folder listed through its descriptor (fstatat on th
 ANCHOR = (
     "opens the workspace or writable root itself: the trusted anchor the rest is opened beneath"
 )
-MOUNTS = "names bubblewrap's git mounts by path (existence only); a swap at mount time is the open limit the xfail test names"
+MOUNTS = "decides bubblewrap's git mounts by name (existence only); their sources go by descriptor (sandbox_pins.py) and what got mounted is checked before the command runs (sandbox_gate.py)"
 RESOLVE = (
     "resolves a name only to decide whether it lies beneath a root; what follows goes by descriptor"
 )
@@ -251,6 +251,7 @@ BY_NAME: dict[str, str] = {
     "tools/local/sandbox.py:_host_sockets": SANDBOX,
     "tools/local/sandbox.py:_is_socket": SANDBOX,
     "tools/local/sandbox.py:_private_dirs": SANDBOX,
+    "tools/local/sandbox_gate.py:_host_mounts": PROC,
     "tools/local/sandbox.py:_socket_owners": SANDBOX,
     "tools/places.py:is_git_dir": EXISTENCE,
     "tools/secret_paths.py:_paths": LISTING,

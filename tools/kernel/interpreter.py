@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.local.sandbox import Sandbox, SandboxUnavailable
+from tools.local.sandbox_gate import SandboxBreach
+from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings
 
 PROBE = "import ipykernel, sys; print(sys.version.split()[0])"
@@ -63,25 +65,32 @@ def candidates(workspace: Path, configured: str | None) -> list[tuple[str, str]]
 
 async def probe(path: str, workspace: Path, sandbox: Sandbox | None) -> str | None:
     """The interpreter's version when it can import ipykernel, else None."""
-    argv = [path, "-c", PROBE]
-    env = dict(os.environ)
+    wrapped, env = Wrapped([path, "-c", PROBE]), dict(os.environ)
     if sandbox is not None:
         try:
-            argv = sandbox.wrap(argv, workspace, Findings())
+            wrapped = sandbox.wrap(wrapped.argv, workspace, Findings())
         except SandboxUnavailable:
             return None
         env = sandbox.environment(env)
     try:
         proc = await asyncio.create_subprocess_exec(
-            *argv,
+            *wrapped.argv,
             cwd=workspace,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
             start_new_session=True,
+            pass_fds=wrapped.pass_fds,
         )
     except OSError:
+        wrapped.abandon()
+        return None
+    try:
+        await asyncio.to_thread(wrapped.admit)  # closes the descriptors; checks the mounts
+    except SandboxBreach:
+        proc.kill()
+        await proc.wait()
         return None
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), PROBE_TIMEOUT_S)

@@ -28,6 +28,8 @@ from tools.kernel.memory import group_rss, limited
 from tools.kernel.runtime import KernelRuntime, make_runtime
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox
+from tools.local.sandbox_gate import SandboxBreach
+from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import TreeScan
 
 START_TIMEOUT_S = 60
@@ -118,27 +120,39 @@ class Kernel:
     async def start(self) -> None:
         began = time.monotonic()
 
-        def prepare() -> tuple[list[str], dict[str, str]]:  # files: off the loop
+        def prepare() -> tuple[Wrapped, dict[str, str]]:  # files: off the loop
             self._runtime = make_runtime()
-            argv, env = self._command(self._runtime)
+            wrapped, env = self._command(self._runtime)
             if self.memory_mb:  # the limit holds for the sandbox and the kernel it starts
-                argv = [*limited(self.memory_mb), *argv]
-            return argv, env
+                wrapped.argv = [*limited(self.memory_mb), *wrapped.argv]
+            return wrapped, env
 
-        argv, env = await asyncio.to_thread(prepare)
+        wrapped, env = await asyncio.to_thread(prepare)
         try:
             self._proc = await asyncio.create_subprocess_exec(
-                *argv,
+                *wrapped.argv,
                 cwd=self.cwd,
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,  # its log: a pipe, never a file it could swap
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
+                pass_fds=wrapped.pass_fds,
             )
         except OSError as error:
+            wrapped.abandon()
             await asyncio.to_thread(self._cleanup)
-            raise KernelStartError(f"could not start {argv[0]}: {error.strerror}") from None
+            raise KernelStartError(f"could not start {wrapped.argv[0]}: {error.strerror}") from None
+        finally:
+            wrapped.close()
+        try:
+            await asyncio.to_thread(wrapped.admit)  # its mounts checked before it runs
+        except SandboxBreach as breach:
+            await self.shutdown()
+            raise KernelStartError(str(breach)) from None
+        except asyncio.CancelledError:
+            await self.shutdown()
+            raise
         assert self._proc.stdout is not None
         self._log = KernelLog(self._proc.stdout)
         await self._wait_ready()
@@ -163,7 +177,7 @@ class Kernel:
             await asyncio.sleep(SOCKET_POLL_S)
         return False
 
-    def _command(self, runtime: KernelRuntime) -> tuple[list[str], dict[str, str]]:
+    def _command(self, runtime: KernelRuntime) -> tuple[Wrapped, dict[str, str]]:
         argv = [
             self.interpreter.path,
             *("-m", "ipykernel_launcher", "-f", runtime.connection_file),
@@ -177,7 +191,7 @@ class Kernel:
         }
         if self.sandbox is None:
             env = neutral_git_env({**os.environ, "JPY_PARENT_PID": str(os.getpid())})
-            return argv, {**env, **extra}
+            return Wrapped(argv), {**env, **extra}
         found = TreeScan().scan(self.sandbox.roots(self.workspace))
         self.hidden = frozenset(self.sandbox.hidden_places(self.workspace, found))
         environment = str(Path(self.interpreter.path).parent.parent)  # .../.venv/bin/python

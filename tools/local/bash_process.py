@@ -21,6 +21,8 @@ from langchain_core.tools import ToolException
 from tools.local.git_guard import GitState, git_state, undo_plants
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox, SandboxUnavailable
+from tools.local.sandbox_gate import SandboxBreach
+from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 
 KILL_GRACE_S = 2.0
@@ -160,33 +162,36 @@ def _exit_note(code: int | None) -> str:
 
 def _command_line(
     command: str, cwd: Path, sandbox: Sandbox | None, found: Findings | None
-) -> tuple[list[str], dict[str, str]]:
-    """bash's argv and environment: on the host with git's program-running settings
+) -> tuple[Wrapped, dict[str, str]]:
+    """bash's command line and environment: on the host with git's program-running settings
     neutralised (host_git.py), or under `sandbox` (mounts from the walk `found`)."""
     env = {"PAGER": "cat", "GIT_PAGER": "cat", "PYTHONUNBUFFERED": "1", **os.environ}
     argv = ["/bin/bash", "-c", command]
     if sandbox is None:
-        return argv, neutral_git_env(env)
+        return Wrapped(argv), neutral_git_env(env)
     try:
-        argv = sandbox.wrap(argv, cwd, found)
+        wrapped = sandbox.wrap(argv, cwd, found)
     except SandboxUnavailable as error:
         raise ToolException(f"The sandbox is on but cannot run: {error} Not run.") from None
-    return argv, sandbox.environment(env)  # no tokens, keys or agent sockets inside
+    return wrapped, sandbox.environment(env)  # no tokens, keys or agent sockets inside
 
 
-async def _spawn(argv: list[str], env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    """Start bash in its own process group; a cancel during start-up still kills the group."""
+async def _spawn(wrapped: Wrapped, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """Start bash in its own process group; a cancel during start-up still kills the group.
+    `wrapped`'s descriptors are closed once the start is over, however it ends."""
     start = asyncio.ensure_future(
         asyncio.create_subprocess_exec(
-            *argv,
+            *wrapped.argv,
             cwd=cwd,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
+            pass_fds=wrapped.pass_fds,
         )
     )
+    start.add_done_callback(lambda _: wrapped.close())
     try:
         return await asyncio.shield(start)
     except asyncio.CancelledError:
@@ -197,6 +202,20 @@ async def _spawn(argv: list[str], env: dict[str, str], cwd: Path) -> asyncio.sub
         raise ToolException(
             f"Could not start bash in {cwd}: {e.strerror}. Check that the workspace exists."
         ) from e
+
+
+async def _admit(wrapped: Wrapped, proc: asyncio.subprocess.Process) -> str | None:
+    """Let the started command run once the sandbox's mounts are checked (sandbox_gate.py);
+    a note when it was ended instead."""
+    try:
+        await asyncio.to_thread(wrapped.admit)
+    except SandboxBreach as breach:
+        await _kill_group(proc)
+        return f"[ml-intern: not run: {breach}]"
+    except BaseException:
+        await _kill_group(proc)
+        raise
+    return None
 
 
 async def _finish(proc: asyncio.subprocess.Process, output: _Output, seconds: int) -> str:
@@ -238,10 +257,13 @@ async def run_bash(
     notes: list[str] = []
     try:
         for _ in range(2):
-            argv, env = _command_line(command, workspace, sandbox, found)
-            proc = await _spawn(argv, env, workspace)
+            wrapped, env = _command_line(command, workspace, sandbox, found)
+            proc = await _spawn(wrapped, env, workspace)
+            if (breach := await _admit(wrapped, proc)) is not None:
+                text = breach
+                break
             text = await _finish(proc, _Output(throttled(on_line)), timeout)
-            if sandbox is None or not vanished_mount(text, argv):
+            if sandbox is None or not vanished_mount(text, wrapped.argv):
                 break
     finally:
         if sandbox is not None and before is not None:

@@ -24,6 +24,11 @@ What a command inside can reach, and why each hole is closed:
   With the network allowed, host services on loopback and abstract Unix sockets (X11, some
   D-Bus setups) are reachable.
 
+- Mounts: bubblewrap resolves each source by name, so a folder a sandboxed process swaps for a
+  link while the next command starts could bring a host folder in; sources beneath the writable
+  roots go by descriptor (sandbox_pins.py) and a command runs only once the host has checked
+  every mount it got (sandbox_gate.py).
+
 NVIDIA and DRI device nodes are passed through so local training still sees the GPU.
 
 It never falls back to running unsandboxed: `sandbox_problem` is checked at start-up, and a
@@ -43,7 +48,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, under
+from tools.local.sandbox_pins import Pins, Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 from tools.places import Walls, credential_places, is_allowed, visible_within
 from tools.secrets import mask_secrets, secret_env_names
@@ -141,10 +148,13 @@ class Sandbox:
         channels: str | None = None,
         readable: list[str] | None = None,
         cwd: Path | None = None,
-    ) -> list[str]:
-        """`argv` as a bubblewrap command line, run in `workspace`; start it with only
-        `environment()`'s variables. `found` is the walk of `roots()` (tree_scan.py; walked
-        here when not given); the git directories it guards are added to `repos`.
+    ) -> Wrapped:
+        """`argv` as a bubblewrap command line, run in `workspace`, with the descriptors its
+        mounts name and the gate that holds it until its mounts are checked (sandbox_pins.py,
+        sandbox_gate.py): start it with `pass_fds` and only `environment()`'s variables, then
+        `close()` and `admit()` it (or `run()` it). `found` is the walk of `roots()`
+        (tree_scan.py; walked here when not given); the git directories it guards are added
+        to `repos`.
         `channels`: a private folder the host made (a Python kernel's sockets and connection
         file), bound read-write at the same path so both sides reach it. `readable`: folders
         the program needs to read (its interpreter's environment); shown read-only when they lie
@@ -156,14 +166,15 @@ class Sandbox:
         args = [bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc"]
         if not self.network:
             args.append("--unshare-net")
-        args += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *_private_dirs()]
+        roots = self.roots(workspace)
+        mounts = [(0, BIND, ["--ro-bind", "/", "/"]), (0, BIND, ["--dev", "/dev"])]
+        mounts += [(0, BIND, ["--proc", "/proc"]), *_private_dirs()]
         for pattern in GPU_DEVICES:
             for device in sorted(glob.glob(pattern)):
-                args += ["--dev-bind", device, device]
-        roots = self.roots(workspace)
+                mounts.append((0, BIND, ["--dev-bind", device, device]))
         found = found if found is not None else TreeScan().scan(roots)
         hidden = sorted(set(_hidden_places(self.hidden, roots, found)))
-        mounts = [(depth(root), BIND, ["--bind", root, root]) for root in roots]
+        mounts += [(depth(root), BIND, ["--bind", root, root]) for root in roots]
         mounts += [*git_mounts(_existing(str(workspace)), roots, hidden, found, repos)]
         mounts += [*self._hidden_mounts(roots, hidden)]
         if channels is not None:
@@ -171,9 +182,10 @@ class Sandbox:
         for place in filter(None, map(_existing, readable or [])):
             if any(place == d or place.startswith(d + "/") for d in PRIVATE_DIRS):
                 mounts.append((depth(place), SHOW, ["--ro-bind", place, place]))
+        pins = Pins(roots)
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
-            args += mount
-        return [*args, "--chdir", str(cwd or workspace), "--", *argv]
+            args += pins.mount(mount)
+        return pins.wrapped([*args, "--chdir", str(cwd or workspace)], argv, channels)
 
     def hidden_places(self, workspace: Path, found: Findings) -> list[str]:
         """The credential places (host sockets aside) `wrap` covers with stand-ins for a
@@ -211,17 +223,17 @@ def _dev_null(place: str) -> list[str]:
     return ["--ro-bind", "/dev/null", place]
 
 
-def _private_dirs() -> list[str]:
+def _private_dirs() -> list[Mount]:
     """Empty `/tmp` and `/run` (and `/var/run` when it is not a link to `/run`); the DNS
     configuration is put back when it lives under `/run` (systemd-resolved)."""
-    args: list[str] = []
+    mounts: list[Mount] = []
     for place in PRIVATE_DIRS:
         if os.path.isdir(place) and not os.path.islink(place):
-            args += ["--tmpfs", place]
+            mounts.append((0, BIND, ["--tmpfs", place]))
     resolv = _existing("/etc/resolv.conf")
     if resolv is not None and any(under(resolv, p) for p in _private_realpaths()):
-        args += ["--ro-bind", resolv, resolv]
-    return args
+        mounts.append((0, BIND, ["--ro-bind", resolv, resolv]))
+    return mounts
 
 
 def _private_realpaths() -> list[str]:
@@ -308,19 +320,13 @@ def sandbox_problem(sandbox: Sandbox) -> str | None:
             "sandbox. Run without --sandbox (commands then ask for approval as usual)."
         )
     try:
-        argv = sandbox.wrap(["/bin/true"], Path.cwd(), Findings())  # no walk: a trial run
+        wrapped = sandbox.wrap(["/bin/true"], Path.cwd(), Findings())  # no walk: a trial run
     except SandboxUnavailable as error:
         return str(error)
     try:
-        done = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-            env=sandbox.environment(os.environ),
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
+        env = sandbox.environment(os.environ)
+        done = wrapped.run(10, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    except (OSError, subprocess.TimeoutExpired, SandboxBreach) as error:
         return f"bubblewrap could not start ({error}); {INSTALL_HINT}."
     if done.returncode != 0:
         said = " ".join(done.stderr.split())[:300] or f"exit code {done.returncode}"

@@ -15,7 +15,9 @@ git directory the walk (tree_scan.py, no depth limit) finds under the writable r
 
 The files it reads to find git directories (`.git` files, `commondir`) are read beneath their
 writable root by descriptor (tools/safe_paths.py): a FIFO, a link or a huge file there is not
-followed, blocked on or read whole. The mounts themselves still name their places; see issue 51.
+followed, blocked on or read whole. bubblewrap still resolves the mounts' sources by name (a
+swap at that moment can mount a host folder): their sources go by descriptor (sandbox_pins.py)
+and the command runs only once the mounts it got are checked (sandbox_gate.py).
 
 What bubblewrap cannot stop (a `commondir` created where there was none, repositories made or
 moved in during the command) the git guard (git_guard.py) finds when the command has ended.

@@ -436,8 +436,8 @@ def test_abstract_sockets_are_unreachable_without_network() -> None:
         code = (
             f"import socket; s=socket.socket(socket.AF_UNIX); s.connect({name!r}); print('reached')"
         )
-        argv = Sandbox().wrap([str(PYTHON), "-c", code], Path("/var/tmp"))
-        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=20)
+        wrapped = Sandbox().wrap([str(PYTHON), "-c", code], Path("/var/tmp"))
+        done = wrapped.run(20, capture_output=True, text=True)
         assert "reached" not in done.stdout and "Connection refused" in done.stderr
     finally:
         server.close()

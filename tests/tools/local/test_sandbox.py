@@ -224,12 +224,12 @@ def test_a_hidden_place_removed_before_bubblewrap_starts_is_known(ws: Path, home
     gone = home.parent / "svc" / "svc.sock"
     gone.parent.mkdir()
     gone.write_text("")
-    argv = Sandbox(hidden=(str(gone),)).wrap(["/bin/bash", "-c", "echo ran"], ws, None)
+    wrapped = Sandbox(hidden=(str(gone),)).wrap(["/bin/bash", "-c", "echo ran"], ws, None)
     shutil.rmtree(gone.parent)
-    failed = subprocess.run(argv, cwd=ws, capture_output=True, text=True, check=False)
+    failed = wrapped.run(20, cwd=ws, capture_output=True, text=True)
     assert failed.returncode != 0 and "ran" not in failed.stdout
-    assert vanished_mount(failed.stderr, argv)
-    assert not vanished_mount("bwrap: Can't mkdir parents for /etc/x: no\n", argv)
+    assert vanished_mount(failed.stderr, wrapped.argv)
+    assert not vanished_mount("bwrap: Can't mkdir parents for /etc/x: no\n", wrapped.argv)
     # Through the tool, whose listing is fresh on each start, the same place gone runs.
     out = asyncio.run(sandboxed("echo ran", ws, Sandbox(hidden=(str(gone),))))
     assert out == "ran\n[exit code: 0]"
