@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import print_summary
+
 PLANTED = ["hf_" + "xQ" * 17, "Hunter2Hunter2-x9"]
 
 
@@ -91,7 +93,7 @@ def binary_output(megabytes: int) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def timed(label: str, text: str, env: dict[str, str], planted: list[str], runs: int = 3) -> None:
+def timed(label: str, text: str, env: dict[str, str], planted: list[str], runs: int = 3) -> float:
     """The median CPU time of `runs` maskings of `text`."""
     from tools.secrets import mask_secrets
 
@@ -111,6 +113,7 @@ def timed(label: str, text: str, env: dict[str, str], planted: list[str], runs: 
         f"({wall * 1000 / megabytes:6.1f} wall); lines changed: {changed}; "
         f"planted leaked: {len(leaked)}"
     )
+    return round(cpu * 1000 / megabytes, 2)
 
 
 def per_model_call(files: int) -> None:
@@ -175,15 +178,20 @@ def main() -> None:
         f"rule set load (once per process, Kingfisher's cache warm): "
         f"{time.process_time() - cpu:.2f} s CPU ({time.perf_counter() - wall:.2f} wall)"
     )
+    ms_per_mb: dict[str, float] = {}  # CPU ms per MB of output, by input
+
+    def measure(label: str, text: str, env: dict[str, str], planted: list[str]) -> None:
+        ms_per_mb[label] = timed(label, text, env, planted)
+
     env = {**os.environ, "HF_TOKEN": "hf_" + "y" * 34, "PIN": "1234"}
     for megabytes in (m for m in (1, 10, 100) if m <= max_mb):
-        timed(f"log text, {len(env)} env vars", sample(megabytes), env, PLANTED)
+        measure(f"log text {megabytes} MB, {len(env)} env vars", sample(megabytes), env, PLANTED)
     several = {**env, **{f"SERVICE_{i}_TOKEN": secret_value(i) for i in range(10)}}
-    timed("log text, 10 more secret values", sample(10), several, PLANTED)
-    timed("trainer log (metrics, tqdm)", trainer_log(min(10, max_mb)), env, PLANTED)
-    timed("1,000,000 short lines", short_lines(1_000_000), env, PLANTED)
+    measure("log text, 10 more secret values", sample(10), several, PLANTED)
+    measure("trainer log (metrics, tqdm)", trainer_log(min(10, max_mb)), env, PLANTED)
+    measure("1,000,000 short lines", short_lines(1_000_000), env, PLANTED)
     numbered = "\n".join(f"{n:>6}\t{line}" for n, line in enumerate(sample(1).split("\n"), 1))
-    timed("log numbered as `read` shows it", numbered, env, PLANTED)
+    measure("log numbered as `read` shows it", numbered, env, PLANTED)
     crowded = big_env(5_000)
     cpu = time.process_time()
     mask_secrets("a first line", crowded)
@@ -191,12 +199,13 @@ def main() -> None:
         f"first masking with {len(crowded)} env vars (builds the automaton): "
         f"{(time.process_time() - cpu) * 1000:.0f} ms CPU"
     )
-    timed(f"log text, {len(crowded)} env vars", sample(1), crowded, PLANTED)
-    timed(f"log text, {len(crowded)} env vars (again)", sample(1, seed=3), crowded, PLANTED)
-    timed("binary output", binary_output(min(10, max_mb)), env, ["AKIAQ3EXAMPLE7RT2LMN"])
+    measure(f"log text, {len(crowded)} env vars", sample(1), crowded, PLANTED)
+    measure(f"log text, {len(crowded)} env vars (again)", sample(1, seed=3), crowded, PLANTED)
+    measure("binary output", binary_output(min(10, max_mb)), env, ["AKIAQ3EXAMPLE7RT2LMN"])
     small_results(env)
     for files in (100, 5_000):
         per_model_call(files)
+    print_summary({"bench": "masking", "cpu_ms_per_mb": ms_per_mb})
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.recording_proxy import RecordingProxy
+from bench.report import print_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared/real-model/recipe.sh from the main checkout (or from a worktree one level deeper).
@@ -212,9 +213,12 @@ def main() -> int:
             f"{row['template']:<9} {row['task']:<17} {'yes' if row['ok'] else 'no ':<4} "
             f"{row['first_request_tokens']!s:>20}  {row['wall_s']:>6}  {row['exit_reason']}"
         )
+    right: dict[str, int] = {}
     for template in sorted({str(r["template"]) for r in rows}):
         mine = [r for r in rows if r["template"] == template]
-        print(f"{template}: {sum(bool(r['ok']) for r in mine)} of {len(mine)} tasks right")
+        right[template] = sum(bool(r["ok"]) for r in mine)
+        print(f"{template}: {right[template]} of {len(mine)} tasks right")
+    print_summary({"bench": "real_model", "tasks_right": right})
     return 0
 
 

@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
 from bench.ml_tasks.wire import wire_figures
 from bench.recording_proxy import RecordingProxy
+from bench.report import print_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = Path(
@@ -275,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
                     handle.write(json.dumps(row) + "\n")
     summary = summarise(rows)
     print_table(summary)
-    head = {"bench": "ml_tasks", "set": args.set, "harness": args.harness, "model": args.model}
-    print(json.dumps({**head, **summary}))
+    bench = "ml_tasks" if args.set == "dev" else "ml_tasks_held_out"
+    head = {"bench": bench, "set": args.set, "harness": args.harness, "model": args.model}
+    print_summary({**head, **summary})  # also appended to bench/results/<bench>.jsonl
     return 0
 
 
