@@ -180,19 +180,26 @@ def main() -> None:
     )
     ms_per_mb: dict[str, float] = {}  # CPU ms per MB of output, by input
 
-    def measure(label: str, text: str, env: dict[str, str], planted: list[str]) -> None:
-        key = "_".join(label.replace("`", "").replace(",", "").split()[:4])
-        ms_per_mb[key] = timed(label, text, env, planted)  # a short key: the figure's name
+    def measure(key: str, label: str, text: str, env: dict[str, str], planted: list[str]) -> None:
+        ms_per_mb[key] = timed(label, text, env, planted)  # `key`: the recorded figure's name
 
     env = {**os.environ, "HF_TOKEN": "hf_" + "y" * 34, "PIN": "1234"}
     for megabytes in (m for m in (1, 10, 100) if m <= max_mb):
-        measure(f"log text {megabytes} MB, {len(env)} env vars", sample(megabytes), env, PLANTED)
+        measure(
+            f"log_{megabytes}mb",
+            f"log text {megabytes} MB, {len(env)} env vars",
+            sample(megabytes),
+            env,
+            PLANTED,
+        )
     several = {**env, **{f"SERVICE_{i}_TOKEN": secret_value(i) for i in range(10)}}
-    measure("log text, 10 more secret values", sample(10), several, PLANTED)
-    measure("trainer log (metrics, tqdm)", trainer_log(min(10, max_mb)), env, PLANTED)
-    measure("1,000,000 short lines", short_lines(1_000_000), env, PLANTED)
+    measure("log_10_more_values", "log text, 10 more secret values", sample(10), several, PLANTED)
+    measure(
+        "trainer_log", "trainer log (metrics, tqdm)", trainer_log(min(10, max_mb)), env, PLANTED
+    )
+    measure("short_lines", "1,000,000 short lines", short_lines(1_000_000), env, PLANTED)
     numbered = "\n".join(f"{n:>6}\t{line}" for n, line in enumerate(sample(1).split("\n"), 1))
-    measure("log numbered as `read` shows it", numbered, env, PLANTED)
+    measure("numbered_log", "log numbered as `read` shows it", numbered, env, PLANTED)
     crowded = big_env(5_000)
     cpu = time.process_time()
     mask_secrets("a first line", crowded)
@@ -200,9 +207,21 @@ def main() -> None:
         f"first masking with {len(crowded)} env vars (builds the automaton): "
         f"{(time.process_time() - cpu) * 1000:.0f} ms CPU"
     )
-    measure(f"log text, {len(crowded)} env vars", sample(1), crowded, PLANTED)
-    measure(f"log text, {len(crowded)} env vars (again)", sample(1, seed=3), crowded, PLANTED)
-    measure("binary output", binary_output(min(10, max_mb)), env, ["AKIAQ3EXAMPLE7RT2LMN"])
+    measure("log_5000_env_vars", f"log text, {len(crowded)} env vars", sample(1), crowded, PLANTED)
+    measure(
+        "log_5000_env_vars_again",
+        f"log text, {len(crowded)} env vars (again)",
+        sample(1, seed=3),
+        crowded,
+        PLANTED,
+    )
+    measure(
+        "binary_output",
+        "binary output",
+        binary_output(min(10, max_mb)),
+        env,
+        ["AKIAQ3EXAMPLE7RT2LMN"],
+    )
     small_results(env)
     for files in (100, 5_000):
         per_model_call(files)
