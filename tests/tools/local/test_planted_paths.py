@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.path_flipper import PathFlipper, planted_flip
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
@@ -96,3 +97,24 @@ async def test_searches_never_enter_a_planted_link_to_a_host_folder(lab) -> None
     assert "secret.txt" not in grep.content
     glob = await run(ws, "glob", pattern="**/*.txt")
     assert "secret.txt" not in glob.content
+
+
+async def test_what_the_model_reads_when_a_planted_path_is_refused(lab) -> None:
+    ws, outside = lab
+    (ws / "notes.txt").symlink_to(outside / "secret.txt")
+    (ws / "data").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(ws / "pipe.txt")
+    with open(ws / "huge.log", "wb") as f:
+        f.write(b"step loss\n" * 1000)  # text where `read` sniffs for binary
+        f.truncate(300 << 20)  # the rest sparse: over what `read` takes
+    (ws / "real.txt").write_text("needle\n")
+    texts = [
+        (await run(ws, "read", path="notes.txt")).content,
+        (await run(ws, "read", path="data/secret.txt")).content,
+        (await run(ws, "read", path="pipe.txt")).content,
+        (await run(ws, "write", path="pipe.txt", content="x")).content,
+        (await run(ws, "read", path="huge.log")).content,
+        (await run(ws, "grep", pattern="needle")).content,
+    ]
+    text = "\n---\n".join(texts).replace(str(outside), "OUTSIDE").replace(str(ws), "WORKSPACE")
+    check_snapshot("planted_paths.md", text + "\n")
