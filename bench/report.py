@@ -157,8 +157,9 @@ def latest_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]
     return latest
 
 
-def figure_table(*, headline_only: bool, folder: Path = RESULTS) -> str:
-    """A markdown table: figure, goal, latest value, met?, and where it was measured."""
+def figure_table(*, headline_only: bool, folder: Path = RESULTS, bench: str | None = None) -> str:
+    """A markdown table: figure, goal, latest value, met?, and where it was measured. With
+    `bench`, only that script's figures, named without its prefix (the section says it)."""
     meta: dict[str, dict[str, Any]] = json.loads((folder / "figures.json").read_text())
     rows = ["| figure | goal | latest | met | machine, commit, date |", "|---|---|---|---|---|"]
     runs = latest_runs(folder)
@@ -166,12 +167,15 @@ def figure_table(*, headline_only: bool, folder: Path = RESULTS) -> str:
         info = meta.get(figure, {})
         if headline_only and not info.get("headline"):
             continue
+        if bench is not None and figure.split(".", 1)[0] != bench:
+            continue
         unit = info.get("unit", "")
         goal = info.get("goal")
         goal_text = f"{_SIGN[goal[0]]} {_number(goal[1])} {unit}".strip() if goal else "-"
         measured = f"{_number(line['value'])} {unit}".strip()
         where = f"{line['machine']}, {line.get('commit') or '-'}, {str(line.get('date'))[:10]}"
-        label = info.get("label", f"`{figure}`")
+        name = figure.split(".", 1)[-1] if bench is not None else figure
+        label = info.get("label", f"`{name}`")
         rows.append(f"| {label} | {goal_text} | {measured} | {_met(goal, line)} | {where} |")
     return "\n".join(rows) + "\n"
 
@@ -194,7 +198,9 @@ def _met(goal: list[Any] | None, line: Mapping[str, Any]) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:,}" if isinstance(value, int) or abs(value) >= 100 else f"{value:g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def figures_page(folder: Path = RESULTS) -> str:
@@ -204,9 +210,16 @@ def figures_page(folder: Path = RESULTS) -> str:
         "# Figures\n\n"
         "The latest run of every recorded figure on each machine, with its goal. Each bench\n"
         "script appends its figures to `bench/results/<bench>.jsonl`; this page and the\n"
-        "README's table are rendered from those files.\n\n"
-        + figure_table(headline_only=False, folder=folder)
+        "README's table are rendered from those files, one section a script.\n\n"
+        + "\n".join(
+            f"## {bench}\n\n" + figure_table(headline_only=False, folder=folder, bench=bench)
+            for bench in sorted(_benches(folder))
+        )
     )
+
+
+def _benches(folder: Path) -> set[str]:
+    return {figure.split(".", 1)[0] for figure, _machine in latest_runs(folder)}
 
 
 def readme_with_table(readme: str, folder: Path = RESULTS) -> str:
