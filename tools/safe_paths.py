@@ -270,13 +270,6 @@ def read_bytes(
         return file.read()
 
 
-def read_tail(anchor: Path | str, rel: str | os.PathLike[str], size: int) -> bytes:
-    """The last `size` bytes of the regular file `rel` beneath `anchor`, whatever its size."""
-    with regular_file(anchor, rel, None) as file:
-        start = max(0, file.st.st_size - size)
-        return os.pread(file.fd, file.st.st_size - start, start)
-
-
 @contextlib.contextmanager
 def folder_at(
     anchor: Path | str, rel: str | os.PathLike[str], *, make: bool = False

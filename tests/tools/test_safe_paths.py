@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from tests.fakes.path_flipper import PathFlipper, planted_flip
 from tools import safe_paths
-from tools.safe_paths import UnsafePath, lstat_at, read_bytes, read_tail, write_bytes
+from tools.safe_paths import UnsafePath, lstat_at, read_bytes, write_bytes
 
 
 @pytest.fixture(params=[True, False], ids=["openat2", "fallback"])
@@ -40,7 +41,6 @@ def ws(tmp_path: Path) -> Path:
 def test_a_regular_file_reads_and_writes(route: bool, ws: Path) -> None:
     write_bytes(ws, "a/b/c.txt", b"hello")
     assert read_bytes(ws, "a/b/c.txt") == b"hello"
-    assert read_tail(ws, "a/b/c.txt", 3) == b"llo"
     assert write_bytes(ws, "a/b/c.txt", b"again") is True
     assert (ws / "a/b/c.txt").read_bytes() == b"again"
 
@@ -87,13 +87,12 @@ def test_a_huge_sparse_file_is_refused_by_size(route: bool, ws: Path) -> None:
         f.truncate(10 << 30)
     with pytest.raises(UnsafePath, match="over the"):
         read_bytes(ws, "sparse", limit=1 << 20)
-    assert read_tail(ws, "sparse", 4) == b"\0" * 4
 
 
 def test_lstat_does_not_follow(route: bool, ws: Path, outside: Path) -> None:
     (ws / "link").symlink_to(outside / "secret")
     st = lstat_at(ws, "link")
-    assert st is not None and os.path.stat.S_ISLNK(st.st_mode)
+    assert st is not None and stat.S_ISLNK(st.st_mode)
     assert lstat_at(ws, "missing") is None
 
 
