@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,6 @@ from graph.events import Event, EventTranslator, turn_complete
 from graph.experiments import with_ledger
 from graph.session_history import ThreadHistory
 from models.provider_errors import ProviderError
-from models.usage import Usage
 from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.execute_tools import OutputTail, safe_file_name
 from nodes.history import user_message
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from tools.catalog import ToolCatalog, ToolSpec
     from tools.editor_files import EditorFiles
 
+log = logging.getLogger(__name__)
 STREAM_MODES = ["updates", "custom"]
 # Token streaming: LangGraph then inspects every node's input, so only when asked for.
 TOKEN_STREAM_MODES = ["updates", "messages", "custom"]
@@ -72,6 +73,9 @@ class Session(ThreadHistory):
     ) -> None:
         self.settings = settings
         self.notifier = notifier  # tools.external.notify.SlackNotifier: posts auto events to Slack
+        # Awaited on each event before the graph goes on (an editor's diff reads the disk before
+        # the call runs); what it raises is logged and the run goes on.
+        self.observer: Callable[[Event], Awaitable[None]] | None = None
         self.deps = deps
         self.graph = build_graph(deps, checkpointer)
         self.index = index
@@ -206,7 +210,7 @@ class Session(ThreadHistory):
 
     async def send(self, text: str, images: Sequence[str] = ()) -> AsyncIterator[Event]:
         """Add a user message (`images`: data URLs) and run the turn to its end or an approval."""
-        leftovers, spent = await self._unanswered_calls(SUPERSEDED)
+        leftovers, spent = unanswered_calls(await self.snapshot(), SUPERSEDED)
         values = await self.values()
         model = values.get("model") or self.settings.model_name
         self.index.touch(self.thread_id, title=text, model=model, cwd=str(self.workspace))
@@ -276,10 +280,6 @@ class Session(ThreadHistory):
 
     # -- internals ----------------------------------------------------------
 
-    @property
-    def _stream_modes(self) -> list[str]:
-        return TOKEN_STREAM_MODES if self.settings.stream else STREAM_MODES
-
     async def _run(
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
@@ -300,6 +300,13 @@ class Session(ThreadHistory):
         finally:
             lock.release()
 
+    async def _observed(self, event: Event) -> None:
+        try:
+            if self.observer is not None:
+                await self.observer(event)
+        except Exception:  # a front end's look never stops the run
+            log.exception("the session's observer failed on a %s event", event.type)
+
     async def _run_events(
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
@@ -315,26 +322,19 @@ class Session(ThreadHistory):
                     payload,
                     config,
                     context=self.context,
-                    stream_mode=self._stream_modes,
+                    stream_mode=TOKEN_STREAM_MODES if self.settings.stream else STREAM_MODES,
                     durability="sync",
                 ):
                     for event in translator.translate(mode, chunk):
+                        await self._observed(event)
                         queue.put_nowait(event)
-            except ProviderError as error:
-                queue.put_nowait(
-                    self._event("error", message=str(error), kind=error.kind, fatal=True)
-                )
             except asyncio.CancelledError:
                 pass
             except Exception as error:  # the run ends; the thread stays at its last checkpoint
-                queue.put_nowait(
-                    self._event(
-                        "error",
-                        message=f"{type(error).__name__}: {error}",
-                        kind="internal",
-                        fatal=True,
-                    )
-                )
+                message, kind = f"{type(error).__name__}: {error}", "internal"
+                if isinstance(error, ProviderError):
+                    message, kind = str(error), error.kind
+                queue.put_nowait(self._event("error", message=message, kind=kind, fatal=True))
             finally:
                 queue.put_nowait(None)
 
@@ -365,7 +365,7 @@ class Session(ThreadHistory):
     async def _settle_cancelled(self) -> None:
         """After a cancel, answer every unfinished call so the thread is valid and idle; the
         spend of finished calls and of cut-off sub-agents joins the thread's usage."""
-        results, spent = await self._unanswered_calls(CANCELLED)
+        results, spent = unanswered_calls(await self.snapshot(), CANCELLED)
         spent = self._spend.settle(results, CANCELLED, spent)
         results = [self._with_output(m) for m in results]
         update: dict[str, Any] = {"messages": results, "stop_reason": "interrupted"}
@@ -384,9 +384,6 @@ class Session(ThreadHistory):
             return result  # finished before the cancel: its own result stands
         shown = self._shown.note(result.tool_call_id)
         return result.model_copy(update={"content": f"{result.content}{shown}"})
-
-    async def _unanswered_calls(self, text: str) -> tuple[list[ToolMessage], Usage]:
-        return unanswered_calls(await self.snapshot(), text)
 
     async def _turn_complete(self, forced_reason: str | None) -> Event:
         return turn_complete(self.thread_id, await self.values(), forced_reason)

@@ -56,7 +56,7 @@ class AcpThread:
         self.sandboxed = False  # commands run under bubblewrap
         self.client = client
         self.session_id = session_id
-        self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
+        self.events = self._updates(session)
         self.idle = asyncio.Event()  # no turn is running
         self.idle.set()
         self.cancelled = False
@@ -66,7 +66,12 @@ class AcpThread:
     def use(self, session: Session, *, sandboxed: bool) -> None:
         """The same thread reopened (the sandbox switched): its tools may have changed."""
         self.session, self.sandboxed = session, sandboxed
-        self.events = EventUpdates(session.deps.catalog, session.workspace, self._window)
+        self.events = self._updates(session)
+
+    def _updates(self, session: Session) -> EventUpdates:
+        events = EventUpdates(session.deps.catalog, session.workspace, self._window)
+        session.observer = events.look  # a write's diff is read before the write runs
+        return events
 
     @property
     def running(self) -> bool:

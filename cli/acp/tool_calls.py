@@ -4,8 +4,8 @@ Everything here reads the call's ToolSpec (kind, path_arg, summary); nothing is 
 tool's name. A diff's old text comes from the file on disk only while the call has not run
 yet, and only for a file the agent may read without asking (inside the workspace, not a
 credential place): an editor shows it, so it must not be a way to read a secret. It is read
-by descriptor (a FIFO, a link or a huge file there shows no old text) and off the event loop
-(`EventUpdates.translated`).
+by descriptor (a FIFO, a link or a huge file there shows no old text), off the event loop and
+while the graph waits for it (`EventUpdates.look`, the session's observer).
 """
 
 from __future__ import annotations

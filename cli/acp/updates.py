@@ -44,13 +44,24 @@ class EventUpdates:
         self.views: dict[str, CallView] = {}
         self.diffs: dict[str, list[Content]] = {}
         self.chunked = False  # this reply's text came as chunks already
+        self.started: dict[str, Any] = {}  # calls' start updates, made before the calls ran
+
+    async def look(self, event: Event) -> None:
+        """The session's observer (graph/session.py): a call's start, and the diff that reads
+        the file it changes, made while the graph waits, so before the call can change it."""
+        if event.type == "tool_call":
+            self.started[str(event.data["id"])] = await self._start(event)
 
     async def translated(self, event: Event) -> list[Any]:
-        """`updates(event)`, in a worker thread when it reads the disk (a call's diff reads
-        the file it changes): nothing the agent wrote can stop the protocol's event loop."""
+        """`updates(event)`; a call's start as `look` made it, or in a worker thread (its
+        diff reads the disk): nothing the agent wrote can stop the protocol's event loop."""
         if event.type == "tool_call":
-            return await asyncio.to_thread(lambda: list(self.updates(event)))
+            made = self.started.pop(str(event.data["id"]), None)
+            return [made if made is not None else await self._start(event)]
         return list(self.updates(event))
+
+    async def _start(self, event: Event) -> Any:
+        return await asyncio.to_thread(lambda: next(iter(self.updates(event))))
 
     def updates(self, event: Event) -> Iterator[Any]:
         data = event.data

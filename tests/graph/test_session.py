@@ -249,3 +249,31 @@ async def test_a_second_undo_goes_back_one_more_turn_not_to_the_undone_branch(
         assert [m.content for m in await session.messages()] == ["q1", "a1"]
         assert (await session.undo()).data["undone_message"] == "q1"
         assert await session.messages() == []
+
+
+async def test_the_observer_sees_a_call_before_it_runs_and_cannot_stop_the_run(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(
+        Turn(tool_calls=[call("write", "w1", path="new.txt", content="x\n")]),
+        Turn(tool_calls=[call("write", "w2", path="other.txt", content="y\n")]),
+        Turn(content="done"),
+    )
+    seen: list[tuple[str, bool]] = []
+
+    async def observer(event: object) -> None:
+        if getattr(event, "type", "") != "tool_call":
+            return
+        for _ in range(50):  # every chance for the loop and worker threads to run the call
+            await asyncio.to_thread(os.sched_yield)
+        name = str(event.data["args"]["path"])  # type: ignore[attr-defined]
+        seen.append((name, (workspace / name).exists()))
+        if name == "other.txt":
+            raise RuntimeError("an observer's own failure")
+
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        session.observer = observer
+        events = await collect(session.send("write two files"))
+    assert seen == [("new.txt", False), ("other.txt", False)]
+    assert (workspace / "other.txt").read_text() == "y\n"  # the failing look stopped nothing
+    assert events[-1].data["final_text"] == "done"
