@@ -23,6 +23,12 @@ stdout and stderr under DIR/<harness>/<task>/<repeat>/. Without `--base-url` (a 
 an API key, the HF router) the harness reaches the model as it normally would: ours reports
 its own usage and cost; the original's figures are then unknown.
 
+`--adaptations` is the ablation switch for our harness: `default` (the model's profile as it
+resolves), `none` (every rule in adaptations/registry.py off for `--model`) or
+`--adaptations=-RULE[,-RULE]` (those rules off); it is written to the run's config as
+`"adaptations"`. `--ml-intern BIN` runs another checkout's `ml-intern` (e.g. an older commit's
+venv) instead of this one; its rows carry `"ml_intern": BIN`.
+
 `--harness original` runs the original ml-intern installed by bench/ml_tasks/install_original.sh
 (its own venv, outside this repository; `--original` or ORIGINAL_ML_INTERN names its
 `ml-intern` executable).
@@ -76,8 +82,9 @@ def command(args: argparse.Namespace, prompt: str) -> list[str]:
     if args.harness == "original":
         return [str(args.original), "--model", args.model, "--max-iterations",
                 str(args.max_iterations), prompt]  # fmt: skip
-    return ["uv", "run", "--project", str(ROOT), "ml-intern", "--model", args.model,
-            "--output-format", "stream-json", "--max-iterations", str(args.max_iterations),
+    ours = [str(args.ml_intern)] if args.ml_intern else ["uv", "run", "--project", str(ROOT),
+                                                          "ml-intern"]  # fmt: skip
+    return [*ours, "--model", args.model, "--output-format", "stream-json", "--max-iterations", str(args.max_iterations),
             prompt]  # fmt: skip
 
 
@@ -94,6 +101,31 @@ def environment(home: Path, hub: Any, model_url: str | None) -> dict[str, str]:
     if model_url:
         env.update(dict.fromkeys(BASE_URL_VARIABLES, model_url))
     return env
+
+
+def switches(spec: str, model: str) -> dict[str, dict[str, bool]]:
+    """The config's `"adaptations"` for `--adaptations SPEC`; ValueError naming a bad one."""
+    from adaptations.registry import NAMES
+
+    if spec == "default":
+        return {}
+    if spec == "none":
+        return {model: dict.fromkeys(NAMES, False)}
+    names = [part.strip() for part in spec.split(",")]
+    if not all(name.startswith("-") for name in names):
+        raise ValueError(f"--adaptations takes default, none or -RULE[,-RULE]; got {spec!r}")
+    unknown = sorted({name[1:] for name in names} - set(NAMES))
+    if unknown:
+        raise ValueError(f"unknown rule {', '.join(unknown)}; known: {', '.join(NAMES)}")
+    return {model: {name[1:]: False for name in names}}
+
+
+def write_config(home: Path, adaptations: dict[str, dict[str, bool]]) -> None:
+    """The fresh home's user config (configs/settings.py reads it) with the rules' switches."""
+    if adaptations:
+        folder = home / "config" / "ml-intern"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "cli_agent_config.json").write_text(json.dumps({"adaptations": adaptations}))
 
 
 def task_hub(task: Task) -> Any:
@@ -170,6 +202,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
             stack.callback(proxy.close)
         hub = stack.enter_context(task_hub(task))
         env = environment(home, hub, f"{proxy.url}/v1" if proxy else None)
+        if args.harness == "ours":
+            write_config(home, switches(args.adaptations, args.model))
         if args.harness == "original":  # see install_original.sh: what is off offline
             env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
         started = time.monotonic()
@@ -197,7 +231,9 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                 ("answer.md", row["answer"]),
             ):
                 (keep / name).write_text(text)
+    mine = {"adaptations": args.adaptations, "ml_intern": str(args.ml_intern or "")}
     return {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
+            **(mine if args.harness == "ours" else {}),
             "solved": solved, "why": reason, **row, "answer": row["answer"][:200],
             "wall_s": round(wall, 1)}  # fmt: skip
 
@@ -249,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-iterations", type=int, default=12)
     parser.add_argument("--original", type=Path, default=ORIGINAL, help="the original's ml-intern")
     parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
+    parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,-RULE]")
+    parser.add_argument("--ml-intern", type=Path, help="another checkout's ml-intern executable")
     args = parser.parse_args(argv)
     if not args.model and not args.list:
         parser.error("--model is required to run the tasks (--list needs none)")
@@ -258,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         tasks = all_tasks(args.task, args.set)
+        switches(args.adaptations, args.model or "")
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -277,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(rows)
     print_table(summary)
     bench = "ml_tasks" if args.set == "dev" else "ml_tasks_held_out"
-    head = {"bench": bench, "set": args.set, "harness": args.harness, "model": args.model}
+    head = {"bench": bench, "set": args.set, "harness": args.harness, "model": args.model,
+            "adaptations": args.adaptations, "ml_intern": str(args.ml_intern or "")}  # fmt: skip
     print_summary({**head, **summary})  # also appended to bench/results/<bench>.jsonl
     return 0
 

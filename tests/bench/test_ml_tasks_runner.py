@@ -99,3 +99,29 @@ async def test_the_hub_tasks_facts_reach_the_agent_through_its_tools(
         "| l40sx4 | 4x Nvidia L40S | 48 vCPU | 382 GB | 4x L40S 192 GB | 8.30 |"
         in (seen["multi-gpu-flavor"])
     )
+
+
+def test_adaptations_switch_the_rules_a_run_sends(
+    llm: ScriptedLLMServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.ml_tasks import run
+    from configs.prompt import LOOK_FIRST
+
+    sent = {}
+    for spec in ("default", "none", "-look-first"):
+        llm.reset()
+        llm.add(*[Turn(content="The eval accuracy was 0.9134.")] * 4)
+        kept = tmp_path / spec
+        code = run.main(["--model", "llamacpp/local", "--base-url", llm.url, "--task",
+                         "final-metric", f"--adaptations={spec}", "--keep-exchanges", str(kept)])  # fmt: skip
+        assert code == 0
+        requests = sorted((kept / "ours/final-metric/0").glob("*-request.json"))
+        sent[spec] = next(r.read_text() for r in requests if '"messages"' in r.read_text())
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"h')]
+    assert [r["adaptations"] for r in rows] == ["default", "none", "-look-first"]
+    assert LOOK_FIRST in sent["default"]  # the runtime note of a small-window model
+    assert LOOK_FIRST not in sent["none"] and LOOK_FIRST not in sent["-look-first"]
+    # none: the full prompt and every tool's schema, as a large model gets them
+    assert len(sent["-look-first"]) < len(sent["default"]) < len(sent["none"])
+    assert run.main(["--model", "m", "--adaptations=-no-such-rule", "--list"]) == 2
+    assert "unknown rule no-such-rule" in capsys.readouterr().err
