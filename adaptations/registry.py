@@ -76,12 +76,6 @@ RULES: tuple[Rule, ...] = (
          "one `read` fills at most an eighth of a small window: head, tail, and how to search"),
     Rule("folder-read", "result", small_window,
          "a `read` of a folder is answered with its files and the call that reads one"),
-    Rule("glob-largest-first", "result", small_window,
-         "small models read the first hit; the largest file is most often the data",
-         texts=("tools.local.glob:LARGEST_FIRST",)),
-    Rule("weights-note", "result", small_window,
-         "small models pick hardware by price alone; the weights' memory is noted",
-         texts=("tools.hub.weights_memory:WEIGHTS_NOTE",)),
     Rule("skill-close-match", "result", small_window,
          "an unknown skill is answered with the close names only, not the whole list",
          texts=("tools.local.skill:SMALL_UNKNOWN",)),
@@ -106,8 +100,10 @@ RULES: tuple[Rule, ...] = (
 )
 # fmt: on
 # Removed: `fit-example` and `metrics-example` (a model-choosing program picked from table
-# headers), `count-example` (a task's answer shape) and `json-form` (rewrote a file the
-# model wrote): a rule never hands over a solution or changes a file unasked.
+# headers), `count-example` (a task's answer shape), `json-form` (rewrote a file the model
+# wrote), `glob-largest-first` (ordered hits as if the largest file were the answer) and
+# `weights-note` (the hardware pick's arithmetic under the flavor table): a rule never hands
+# over a solution or changes a file unasked.
 
 NAMES = tuple(rule.name for rule in RULES)
 BY_NAME = {rule.name: rule for rule in RULES}

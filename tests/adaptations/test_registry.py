@@ -84,14 +84,14 @@ def test_a_model_with_no_rules_works_as_a_large_model() -> None:
 
 def test_config_switches_a_rule_off_or_on_for_one_model() -> None:
     settings = Settings(
-        adaptations={SMALL: {"look-first": False}, "openai/gpt-4o": {"weights-note": True}}
+        adaptations={SMALL: {"look-first": False}, "openai/gpt-4o": {"read-fit": True}}
     )
     small = adapted(profile_of(SMALL, settings, env={}), settings)
     assert "look-first" not in small.rules and "read-fit" in small.rules
     other = adapted(profile_of("ollama/qwen", settings, env={}), settings)
     assert "look-first" in other.rules  # switched off for one model only
     large = adapted(profile_of("openai/gpt-4o", settings, env={}), settings)
-    assert large.rules == EVERY_MODEL_RULES | {"weights-note"}
+    assert large.rules == EVERY_MODEL_RULES | {"read-fit"}
 
 
 def test_an_unknown_rule_name_is_a_clear_error_naming_the_known_ones() -> None:

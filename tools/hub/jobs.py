@@ -29,7 +29,6 @@ from tools.hub.job_script import script_source
 from tools.hub.jobs_follow import TAIL_CHARS
 from tools.hub.jobs_ledger import announce_job
 from tools.hub.jobs_watch import followed_before, inspect, watch
-from tools.hub.weights_memory import WEIGHTS_NOTE
 from tools.policy import ApprovalRule, Need
 from tools.text import cut
 from tools.tool_factory import make_tool
@@ -277,8 +276,7 @@ async def _jobs(call: CallContext, **a: Any) -> str:
     op, job_id = a["operation"], a["job_id"]
     api = hub_api()
     if op == "hardware":
-        table = _hardware_text(await call_hub("Listing hardware", api.list_jobs_hardware))
-        return f"{table}\n\n{WEIGHTS_NOTE}" if call.uses("weights-note") else table
+        return _hardware_text(await call_hub("Listing hardware", api.list_jobs_hardware))
     namespace = await _namespace(a["namespace"])
     if op in {"run", "uv", "scheduled_run"}:
         return await _start(call, a, namespace)

@@ -21,13 +21,11 @@ from tools.local.file_checks import (
     secret_filter,
 )
 from tools.local.file_walk import Hit, glob_regex, mtime, walk
-from tools.local.workspace_listing import human_size
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
 
 MAX_RESULTS = 200
-LARGEST_FIRST = "Largest first:"
 
 
 class GlobArgs(BaseModel):
@@ -56,27 +54,16 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
     if not hits:
         hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
         return f"No files match {pattern!r} in {call.show(base)}.{hint}"
-    largest = call.uses("glob-largest-first")
-    hits.sort(key=_size if largest else mtime, reverse=True)
+    hits.sort(key=mtime, reverse=True)
     shown = [_shown(call, p) for p in hits[:MAX_RESULTS]]
     more = len(hits) - MAX_RESULTS
-    head = [LARGEST_FIRST] if largest else []
     tail = [f"[{more} more not shown; narrow the pattern]"] if more > 0 else []
-    return "\n".join(head + shown + tail)
-
-
-def _size(hit: Hit) -> int:
-    """A file's size for the small model's order; anything else sorts last."""
-    return hit.st.st_size if hit.regular else -1
+    return "\n".join(shown + tail)
 
 
 def _shown(call: CallContext, hit: Hit) -> str:
-    """One hit: a directory ends in `/`; a small model's file carries its size."""
-    if hit.folder:
-        return call.show(hit.path) + "/"
-    if not call.uses("glob-largest-first") or not hit.regular:
-        return call.show(hit.path)
-    return f"{call.show(hit.path)} ({human_size(hit.st.st_size)})"
+    """One hit: a directory ends in `/`."""
+    return call.show(hit.path) + ("/" if hit.folder else "")
 
 
 def glob_spec(walls: Walls | None = None) -> ToolSpec:
