@@ -26,8 +26,9 @@ its own usage and cost; the original's figures are then unknown.
 `--adaptations` is the ablation switch for our harness: `default` (the model's profile as it
 resolves), `none` (every rule in adaptations/registry.py off for `--model`) or
 `--adaptations=-RULE[,-RULE]` (those rules off); it is written to the run's config as
-`"adaptations"`. `--ml-intern BIN` runs another checkout's `ml-intern` (e.g. an older commit's
-venv) instead of this one; its rows carry `"ml_intern": BIN`.
+`"adaptations"`. `--checkout DIR` runs the harness of another checkout of this repository (e.g.
+a worktree at an older commit, in its own uv environment, whose python the agent's commands
+get) instead of this one; rows carry `"checkout": DIR`.
 
 `--harness original` runs the original ml-intern installed by bench/ml_tasks/install_original.sh
 (its own venv, outside this repository; `--original` or ORIGINAL_ML_INTERN names its
@@ -82,10 +83,9 @@ def command(args: argparse.Namespace, prompt: str) -> list[str]:
     if args.harness == "original":
         return [str(args.original), "--model", args.model, "--max-iterations",
                 str(args.max_iterations), prompt]  # fmt: skip
-    ours = [str(args.ml_intern)] if args.ml_intern else ["uv", "run", "--project", str(ROOT),
-                                                          "ml-intern"]  # fmt: skip
-    return [*ours, "--model", args.model, "--output-format", "stream-json", "--max-iterations", str(args.max_iterations),
-            prompt]  # fmt: skip
+    return ["uv", "run", "--project", str(args.checkout or ROOT), "ml-intern", "--model",
+            args.model, "--output-format", "stream-json", "--max-iterations",
+            str(args.max_iterations), prompt]  # fmt: skip
 
 
 def environment(home: Path, hub: Any, model_url: str | None) -> dict[str, str]:
@@ -231,7 +231,7 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                 ("answer.md", row["answer"]),
             ):
                 (keep / name).write_text(text)
-    mine = {"adaptations": args.adaptations, "ml_intern": str(args.ml_intern or "")}
+    mine = {"adaptations": args.adaptations, "checkout": str(args.checkout or "")}
     return {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
             **(mine if args.harness == "ours" else {}),
             "solved": solved, "why": reason, **row, "answer": row["answer"][:200],
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--original", type=Path, default=ORIGINAL, help="the original's ml-intern")
     parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
     parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,-RULE]")
-    parser.add_argument("--ml-intern", type=Path, help="another checkout's ml-intern executable")
+    parser.add_argument("--checkout", type=Path, help="another checkout's harness (its uv env)")
     args = parser.parse_args(argv)
     if not args.model and not args.list:
         parser.error("--model is required to run the tasks (--list needs none)")
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(summary)
     bench = "ml_tasks" if args.set == "dev" else "ml_tasks_held_out"
     head = {"bench": bench, "set": args.set, "harness": args.harness, "model": args.model,
-            "adaptations": args.adaptations, "ml_intern": str(args.ml_intern or "")}  # fmt: skip
+            "adaptations": args.adaptations, "checkout": str(args.checkout or "")}  # fmt: skip
     print_summary({**head, **summary})  # also appended to bench/results/<bench>.jsonl
     return 0
 
