@@ -84,9 +84,10 @@ async def annotated(
         context = await asyncio.to_thread(call.adapt, "failure-context", find)
     unchanged = ""
     if seds:
-        same = partial(unchanged_note, seds, call.workspace, output)
+        same = partial(unchanged_note, seds, call.workspace, outcome.exit_code)
         unchanged = await asyncio.to_thread(call.adapt, "sed-unchanged", same)
-    python = call.adapt("one-line-python", lambda: one_line_note(command, output))
+    code = outcome.exit_code
+    python = call.adapt("one-line-python", lambda: one_line_note(command, output, code))
     notes = context + unchanged + python
     return focused + notes, replace(outcome, notes=outcome.notes + nonblank_lines(notes))
 
