@@ -27,6 +27,7 @@ from graph.experiment_trackio import merged, read_trackio, target_of
 from store.experiments import Experiment, Ledger, experiment_id
 from tools.call_context import CallContext, calling, current_call
 from tools.hub.jobs_ledger import script_facts, trackio_target
+from tools.outcome import outcome_of
 from tools.safe_paths import read_bytes, rel_beneath
 
 LONG_RUN_S = 60.0
@@ -38,7 +39,6 @@ _TRAINING = re.compile(
     r"|\btrl\s+(?:sft|dpo|grpo|kto|orpo|reward|ppo)\b"
 )
 _SCRIPT = re.compile(r"[\w./-]+\.py\b")
-_EXIT = re.compile(r"\[exit code: (-?\d+)")
 
 
 def trains(command: str) -> bool:
@@ -46,10 +46,11 @@ def trains(command: str) -> bool:
     return bool(_TRAINING.search(command))
 
 
-def outcome(result: Any) -> str:
-    """A finished command's status from its tool result: the last `[exit code: N]`."""
-    codes = _EXIT.findall(str(result))
-    return "COMPLETED" if not codes or codes[-1] == "0" else "ERROR"
+def run_status(result: Any) -> str:
+    """A finished command's status from the outcome its tool attached (tools/outcome.py):
+    COMPLETED when it exited 0; ERROR when it failed, timed out or did not run."""
+    found = outcome_of(result)
+    return "COMPLETED" if found is not None and found.exit_code == 0 else "ERROR"
 
 
 def command_of(tool: str, args: dict[str, Any]) -> str | None:
@@ -159,7 +160,7 @@ def watched(spec: Any, db: Path, long_run_s: float = LONG_RUN_S) -> Any:
             if not done:
                 await asyncio.to_thread(lambda: watcher.worker.submit(watcher.save).result())
             result = await task
-            status = outcome(result)
+            status = run_status(result)
             return result
         except asyncio.CancelledError:
             status = "CANCELED"

@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from nodes.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
 from nodes.history import text_of
+from tools.outcome import outcome_of
 from tools.policy import inside_workspace
 from tools.safe_paths import is_regular_at, rel_beneath, sha256_at
 
@@ -28,7 +29,6 @@ _NEGATED = re.compile(r"\b(?:not|never|don't|do not)\s+$", re.I)
 # A bash command that rewrites a file in place or by redirection.
 _REWRITES = re.compile(r"\bsed\s+-i|\bperl\s+-[a-z]*i|>\s*\S|\btee\b|\bpatch\b|open\(.*['\"][wa]")
 FILE_TOOLS = ("edit", "write")
-_EXIT = re.compile(r"\[exit code: (-?\d+)\b.*\]")
 _OWN_FRAME = re.compile(r'File "<stdin>", line (\d+), in ')
 _NOTE = re.compile(r"Do not call it again\b")  # a repeated call's answer ends so
 DIGEST_LIMIT = (
@@ -136,14 +136,14 @@ def last_failure(turn: Sequence[BaseMessage]) -> str | None:
     }
     for message in reversed(turn):
         if isinstance(message, ToolMessage) and names.get(message.tool_call_id) == "bash":
+            found = outcome_of(message)
+            if found is None or not found.exit_code:
+                return None
             lines = [line.strip() for line in text_of(message.content).splitlines()]
             lines = [line for line in lines if line and not _NOTE.match(line)]
-            # The tool's own notes on a failure (tools/local/failure_context.py) follow the code.
-            ends = [i for i, line in enumerate(lines) if _EXIT.fullmatch(line)]
-            lines = lines[: ends[-1] + 1] if ends else []
-            code = _EXIT.fullmatch(lines[-1]) if lines else None
-            if code is None or code.group(1) == "0":
-                return None
+            # The command's output, then the tool's exit-code line; the tool's notes on a
+            # failure (tools/local/failure_context.py) follow it.
+            lines = lines[: max(0, len(lines) - found.notes + 1)]
             if len(lines) < 2:
                 return None
             return _failing_line(lines) + lines[-2]

@@ -15,6 +15,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
 from nodes.history import MARKER, is_user_message, results_by_call
+from tools.outcome import outcome_of
 
 REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer: the next call must answer
 REPEAT_ON = "repeat_on"  # a repeat's answer that names a step the request still needs
@@ -54,6 +55,7 @@ def repeated_calls(
             tool_call_id=call["id"],
             name=call["name"],
             additional_kwargs={MARKER: REPEAT_ON if left else REPEAT, REPEAT_OF: result},
+            artifact=_quoted(results[same["id"]]),
         )
     return answers
 
@@ -82,6 +84,13 @@ def _same_call(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
 
 def _canonical(args: Any) -> str:
     return json.dumps(args or {}, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _quoted(result: ToolMessage) -> dict[str, Any] | None:
+    """A repeat's answer quotes the earlier result: its outcome comes along (the same exit),
+    without the files it wrote, as this call wrote none."""
+    found = outcome_of(result)
+    return found.quoted().artifact() if found is not None else None
 
 
 def _real_result(result: ToolMessage) -> str:

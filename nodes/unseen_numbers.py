@@ -15,6 +15,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from nodes.history import note, note_kind, text_of
+from tools.outcome import outcome_of
 
 UNSEEN_NUMBERS = (
     "Your answer states {numbers}, but no tool result shows {them}. Numbers come from your "
@@ -28,7 +29,6 @@ UNSEEN_WRITTEN = (
 # How many times a turn a small model is told, right after a write, that the file it wrote
 # states numbers no tool showed.
 WRITTEN_UNSEEN_TIMES = 2
-LANDED = "Wrote "  # how the `write` tool's result starts when the file was written
 # Files whose numbers are facts the request asked for (a card, metrics, a report); a program's
 # numbers (a seed, a split) are choices.
 FACT_FILES = frozenset({".md", ".txt", ".json", ".csv", ".tsv", ".yaml", ".yml"})
@@ -87,12 +87,12 @@ def unseen_written(
 
 
 def landed_writes(messages: Sequence[BaseMessage]) -> list[BaseMessage]:
-    """The `write` calls of `messages` that landed (their result says so), in order, as
+    """The `write` calls of `messages` that landed (their outcome names the file), in order, as
     replies holding only those calls: a refused or failed write put nothing in a file."""
     landed = {
         m.tool_call_id
         for m in messages
-        if isinstance(m, ToolMessage) and text_of(m.content).startswith(LANDED)
+        if isinstance(m, ToolMessage) and (found := outcome_of(m)) is not None and found.wrote
     }
     replies: list[BaseMessage] = []
     for message in messages:

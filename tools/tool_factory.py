@@ -42,7 +42,7 @@ def make_tool(
     """An async tool described by `schema`; `handler(call, **args)` does the work.
 
     With `artifact`, the handler returns `(content, artifact)`: the artifact (a plan, a
-    sub-agent's usage) reaches the graph, not the model.
+    sub-agent's usage, a call's outcome: tools/outcome.py) reaches the graph, not the model.
     """
 
     async def coroutine(**args: Any) -> Any:

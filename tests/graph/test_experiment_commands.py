@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.experiment_commands import outcome, trains, watched
+from graph.experiment_commands import run_status, trains, watched
 from graph.experiments import with_ledger
 from graph.thread_runs import thread_runs
 from store.experiments import Ledger
@@ -22,6 +22,8 @@ from tests.fakes.sandbox_runtime import FakeSandboxRuntime
 from tests.fakes.tool_calls import call_tool
 from tests.tools.hub.test_sandbox_space import create, hub, runtime  # noqa: F401 (fixtures)
 from tools.hub.sandbox_space import sandbox_space_spec
+from tools.local.bash import bash_spec
+from tools.outcome import Outcome
 
 TRAIN = """import sys, time
 from datasets import load_dataset  # noqa (named, never run: the ledger reads the name)
@@ -50,9 +52,36 @@ def test_which_commands_train(command: str, expected: bool) -> None:
 
 
 def test_the_exit_code_decides_the_status() -> None:
-    assert outcome("loss=1\n[exit code: 0]") == "COMPLETED"
-    assert outcome("Traceback...\n[exit code: 1]") == "ERROR"
-    assert outcome("[exit code: -9 (killed by SIGKILL)]") == "ERROR"
+    def ran(text: str, code: int | None) -> tuple[str, dict]:
+        return text, Outcome(exit_code=code, notes=1).artifact()
+
+    assert run_status(ran("loss=1\n[exit code: 0]", 0)) == "COMPLETED"
+    assert run_status(ran("Traceback...\n[exit code: 1]", 1)) == "ERROR"
+    assert run_status(ran("[exit code: -9 (killed by SIGKILL)]", -9)) == "ERROR"
+    assert run_status(ran("[exit code: 0]\n[timed out after 2 s; process group killed]", None)) == (
+        "ERROR"
+    )
+    assert run_status("[exit code: 0]") == "ERROR"  # no outcome: the words say nothing
+
+
+@pytest.mark.timeout(60)
+async def test_a_training_command_that_printed_exit_code_0_then_timed_out_is_an_error(
+    workspace: Path, isolated_home: Path
+) -> None:
+    """Its output holds "[exit code: 0]" (a log line of its own), but bash stopped it: the run
+    did not complete, whatever its output says."""
+    (workspace / "train_hang.py").write_text(
+        "import time\nprint({'loss': 2.0}, flush=True)\nprint('[exit code: 0]', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    tool = watched(bash_spec(), isolated_home / "threads.sqlite", 0.3).tool
+    args = {"command": f"{sys.executable} -u train_hang.py", "timeout": 2}
+    done = await call_tool(tool, args, workspace, as_tool_call=True, thread="t1", call_id="h1",
+                           writer=lambda _event: None)  # fmt: skip
+    assert "[exit code: 0]\n[timed out after 2 s" in done.content
+    with Ledger(isolated_home / "threads.sqlite") as ledger:
+        (run,) = ledger.visible("t1", ["h1"])
+    assert run.status == "ERROR"
 
 
 def bash(call_id: str, command: str) -> Turn:

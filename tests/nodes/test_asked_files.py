@@ -14,7 +14,9 @@ from nodes.asked_files import asked_files, asked_files_note, missing_files
 from tests.configs.test_prompt_snapshot import SNAPSHOTS, check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.tool_calls import calls
+from tests.fakes.tool_calls import call_tool, calls
+from tools.local.bash import bash_spec
+from tools.outcome import Outcome
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 LEAK = (
@@ -148,7 +150,8 @@ def test_the_failing_line_of_a_here_document_program_is_named() -> None:
     the column from test.csv."""
     focused = (SNAPSHOTS / "traceback_focus.md").read_text()
     program = calls(("bash", {"command": "python3 - <<'EOF'\n...\nEOF"}))
-    result = ToolMessage(content=focused, tool_call_id="0")
+    failed = Outcome(exit_code=1, notes=1).artifact()
+    result = ToolMessage(content=focused, tool_call_id="0", artifact=failed)
     assert last_failure([program, result]) == (
         "line 6, `test['label'] = test['label'] + 1`: KeyError: 'label'"
     )
@@ -156,10 +159,32 @@ def test_the_failing_line_of_a_here_document_program_is_named() -> None:
         content=f"You already made this call and have its result (above): {focused}\n"
         "Do not call it again.",
         tool_call_id="0",
+        artifact=Outcome(exit_code=1, notes=1).quoted().artifact(),
     )
     assert last_failure([program, repeated]) == last_failure([program, result])
-    plain = ToolMessage(content="Traceback:\nValueError: x\n[exit code: 1]", tool_call_id="0")
-    assert last_failure([program, plain]) == "ValueError: x"
-    assert (
-        last_failure([program, ToolMessage(content="ok\n[exit code: 0]", tool_call_id="0")]) is None
+    plain = ToolMessage(
+        content="Traceback:\nValueError: x\n[exit code: 1]", tool_call_id="0", artifact=failed
     )
+    assert last_failure([program, plain]) == "ValueError: x"
+    ok = Outcome(exit_code=0, notes=1).artifact()
+    assert (
+        last_failure([program, ToolMessage("ok\n[exit code: 0]", tool_call_id="0", artifact=ok)])
+        is None
+    )
+
+
+async def test_a_log_that_says_exit_code_1_is_no_failure_of_the_command(workspace: Path) -> None:
+    """A command that printed an old log ending in "[exit code: 1]", then timed out, did not
+    fail with the log's error: only the tool says how its command ended, not the output."""
+    log = "Traceback (most recent call last):\nKeyError: 'label'\n[exit code: 1]\n"
+    (workspace / "crash.log").write_text(log)
+    command = "cat crash.log; sleep 5"
+    program = calls(("bash", {"command": command}))
+    args = {"command": command, "timeout": 1}
+    result = await call_tool(bash_spec().tool, args, workspace, as_tool_call=True, call_id="0")
+    assert log in result.content and "[timed out after 1 s" in result.content
+    assert last_failure([program, result]) is None
+    failing = {"command": "python3 -c \"raise ValueError('x')\""}
+    program = calls(("bash", failing))
+    result = await call_tool(bash_spec().tool, failing, workspace, as_tool_call=True, call_id="0")
+    assert last_failure([program, result]) == "ValueError: x"

@@ -60,6 +60,7 @@ from tools.hub.sandbox_records import (
 from tools.hub.sandbox_report import list_text, ready_text, status_text
 from tools.local.bash_process import throttled
 from tools.local.file_checks import opened_file, place_of
+from tools.outcome import Outcome
 from tools.policy import Need
 from tools.safe_paths import is_regular_at
 from tools.secret_paths import has_secret_name, is_secret_path
@@ -139,14 +140,22 @@ def _reusable(
     return mine or [r for r in records if r.flavor == a["flavor"]]
 
 
-async def _exec(call: CallContext, client: SandboxClient, command: str, timeout: int) -> str:  # noqa: ASYNC109
+async def _exec(
+    call: CallContext,
+    client: SandboxClient,
+    command: str,
+    timeout: int,  # noqa: ASYNC109
+) -> tuple[str, dict[str, Any]]:
+    """The command's output and exit code, and that outcome (a timed-out command's is None)."""
     repo_id = client.record.repo_id
     emit = throttled(lambda line: call.progress(line=line, sandbox=repo_id))
     result = await client.run(command, timeout, emit)
     text = result.output.text() or "(no output)"
     if result.timed_out:
         text += f"\n[timed out after {timeout} s: the command and its children were killed]"
-    return f"{text}\n[exit code: {result.exit_code}]"
+    code = None if result.timed_out else result.exit_code
+    outcome = Outcome(exit_code=code, notes=2 if result.timed_out else 1)
+    return f"{text}\n[exit code: {result.exit_code}]", outcome.artifact()
 
 
 async def _read(client: SandboxClient, path: str) -> str:
@@ -197,7 +206,12 @@ def _needs(op: str, a: dict[str, Any]) -> None:
 
 
 def _handler(sleep_time_s: int) -> Handler:
-    async def sandbox(call: CallContext, **a: Any) -> str:
+    async def with_artifact(call: CallContext, **a: Any) -> tuple[str, dict[str, Any]]:
+        """Every operation's text, with an artifact: an exec's outcome, else nothing."""
+        result = await sandbox(call, **a)
+        return result if isinstance(result, tuple) else (result, {})
+
+    async def sandbox(call: CallContext, **a: Any) -> str | tuple[str, dict[str, Any]]:
         op, home = a["operation"], ml_intern_home()
         _needs(op, a)
         if op == "create":
@@ -221,7 +235,7 @@ def _handler(sleep_time_s: int) -> Handler:
             written = await client.write(a["path"], a["content"].encode())
             return f"Wrote {written['bytes']:,} bytes to {written['path']} in {record.repo_id}."
 
-    return sandbox
+    return with_artifact
 
 
 # --- approval -------------------------------------------------------------------------------
@@ -292,7 +306,7 @@ def sandbox_space_spec(*, sleep_time_s: int = SLEEP_TIME_S) -> ToolSpec:
     """hf_sandbox; a paid sandbox sleeps after `sleep_time_s` idle seconds. Creating waits for
     the Space to start and exec for its command, each bounded by its own limit."""
     return ToolSpec(
-        tool=make_tool("hf_sandbox", SandboxArgs, _handler(sleep_time_s)),
+        tool=make_tool("hf_sandbox", SandboxArgs, _handler(sleep_time_s), artifact=True),
         family="hub",
         approval=sandbox_rule,
         describe=describer(sleep_time_s),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from tools.local.sandbox import Sandbox
 from tools.local.sed_unchanged import sed_targets, unchanged_note
 from tools.local.traceback_focus import focus_traceback
 from tools.local.tree_scan import TreeScan
+from tools.outcome import Outcome, nonblank_lines
 from tools.policy import Code, CodeRule
 from tools.secret_paths import leaves_workspace, mentions_secret_path
 from tools.tool_factory import make_tool
@@ -67,12 +69,14 @@ BASH_RULES = frozenset({"sed-unchanged", "traceback-focus", "failure-context", "
 async def annotated(
     call: CallContext,
     command: str,
-    output: str,
+    ran: tuple[str, Outcome],
     seds: dict[Path, str],
     hidden: Callable[[Path], bool],
-) -> str:
-    """`output` with what the active rules add: a long traceback folded, the failing
-    function's source, a `sed -i` that changed nothing, a one-line python as a here-document."""
+) -> tuple[str, Outcome]:
+    """The output `ran` with what the active rules add: a long traceback folded, the failing
+    function's source, a `sed -i` that changed nothing, a one-line python as a here-document;
+    its outcome counts those notes as the tool's."""
+    output, outcome = ran
     focused = call.adapt("traceback-focus", lambda: focus_traceback(command, output), output)
     context = ""
     if call.uses("failure-context"):
@@ -80,10 +84,12 @@ async def annotated(
         context = await asyncio.to_thread(call.adapt, "failure-context", find)
     unchanged = ""
     if seds:
-        same = partial(unchanged_note, seds, call.workspace, output)
+        same = partial(unchanged_note, seds, call.workspace, outcome.exit_code)
         unchanged = await asyncio.to_thread(call.adapt, "sed-unchanged", same)
-    python = call.adapt("one-line-python", lambda: one_line_note(command, output))
-    return focused + context + unchanged + python
+    code = outcome.exit_code
+    python = call.adapt("one-line-python", lambda: one_line_note(command, output, code))
+    notes = context + unchanged + python
+    return focused + notes, replace(outcome, notes=outcome.notes + nonblank_lines(notes))
 
 
 def describe_bash(args: Mapping[str, Any]) -> str:
@@ -96,20 +102,27 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
 
     scan = TreeScan()  # remembers unchanged folders between this tool's commands
 
-    async def bash(call: CallContext, command: str, timeout: int, description: str | None) -> str:  # noqa: ASYNC109
+    async def bash(
+        call: CallContext,
+        command: str,
+        timeout: int,  # noqa: ASYNC109
+        description: str | None,
+    ) -> tuple[str, dict[str, Any]]:
         emit = lambda line: call.progress(line=line)  # noqa: E731
         if not call.rules & BASH_RULES:
-            return await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
+            text, outcome = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
+            return text, outcome.artifact()
         hidden = secret_filter(call, sandbox.walls if sandbox is not None else None)
         seds: dict[Path, str] = {}
         if call.uses("sed-unchanged"):
             targets = partial(sed_targets, command, call.workspace, hidden)
             seds = await asyncio.to_thread(applied, "sed-unchanged", targets, {})
-        output = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
-        return await annotated(call, command, output, seds, hidden)
+        ran = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
+        text, outcome = await annotated(call, command, ran, seds, hidden)
+        return text, outcome.artifact()
 
     return ToolSpec(
-        tool=make_tool("bash", BashArgs, bash),
+        tool=make_tool("bash", BashArgs, bash, artifact=True),
         family="local",
         kind="execute",
         approval=CodeRule(bash_code, walled=sandbox is not None),

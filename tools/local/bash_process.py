@@ -24,6 +24,7 @@ from tools.local.sandbox import Sandbox, SandboxUnavailable
 from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings, TreeScan
+from tools.outcome import Outcome, nonblank_lines
 
 KILL_GRACE_S = 2.0
 DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
@@ -218,18 +219,22 @@ async def _admit(wrapped: Wrapped, proc: asyncio.subprocess.Process) -> str | No
     return None
 
 
-async def _finish(proc: asyncio.subprocess.Process, output: _Output, seconds: int) -> str:
-    """The command's output and exit code once it ends, or a note that it timed out."""
+async def _finish(
+    proc: asyncio.subprocess.Process, output: _Output, seconds: int
+) -> tuple[str, int | None]:
+    """The command's output and exit code once it ends, or a note that it timed out (no
+    exit code: it did not end by itself)."""
     try:
         async with asyncio.timeout(seconds):
             await _collect(proc, output)
     except TimeoutError:
         await _kill_group(proc)
-        return f"{output.close()}\n[timed out after {seconds} s; process group killed]"
+        return f"{output.close()}\n[timed out after {seconds} s; process group killed]", None
     except asyncio.CancelledError:
         await _kill_group(proc)
         raise
-    return f"{output.close() or '(no output)'}\n{_exit_note(proc.returncode)}"
+    code = proc.returncode
+    return f"{output.close() or '(no output)'}\n{_exit_note(code)}", code
 
 
 def vanished_mount(output: str, argv: list[str]) -> bool:
@@ -245,10 +250,10 @@ async def run_bash(
     timeout: int,  # noqa: ASYNC109 - the model's argument, enforced per process group below
     sandbox: Sandbox | None = None,
     scan: TreeScan | None = None,
-) -> str:
+) -> tuple[str, Outcome]:
     """Run `command` (under `sandbox` when given); its output and exit code, or a note that it
-    timed out. Under the sandbox, what it planted for the user's git is undone once it has
-    ended (killed or cancelled too), and the output says so (git_guard.py)."""
+    timed out, and that outcome. Under the sandbox, what it planted for the user's git is
+    undone once it has ended (killed or cancelled too), and the output says so (git_guard.py)."""
     scan = scan or TreeScan()
     found = before = None
     if sandbox is not None:
@@ -260,9 +265,9 @@ async def run_bash(
             wrapped, env = _command_line(command, workspace, sandbox, found)
             proc = await _spawn(wrapped, env, workspace)
             if (breach := await _admit(wrapped, proc)) is not None:
-                text = breach
+                text, code = breach, None
                 break
-            text = await _finish(proc, _Output(throttled(on_line)), timeout)
+            text, code = await _finish(proc, _Output(throttled(on_line)), timeout)
             if sandbox is None or not vanished_mount(text, wrapped.argv):
                 break
     finally:
@@ -270,7 +275,8 @@ async def run_bash(
             notes = await asyncio.shield(_guard(scan, sandbox, workspace, before))
             for note in notes:
                 on_line(note)
-    return "\n".join([text, *notes])
+    told = "\n".join(notes)
+    return "\n".join([text, *notes]), Outcome(code, notes=1 + nonblank_lines(told))
 
 
 async def _guard(scan: TreeScan, sandbox: Sandbox, workspace: Path, before: GitState) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
@@ -20,6 +21,7 @@ from tools.local.file_checks import (
 )
 from tools.local.file_edits import NOT_FOUND, ReadRegistry, describe_edit, edit_file
 from tools.local.text_elsewhere import text_elsewhere
+from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
@@ -46,7 +48,7 @@ def _edit(
     old_str: str,
     new_str: str,
     replace_all: bool,
-) -> str:
+) -> tuple[str, dict[str, Any]]:
     place = place_of(call, path, "write", walls)
     target = place.target
     require_file(place, "To create a new file, use `write`.")
@@ -59,12 +61,13 @@ def _edit(
         hidden = secret_filter(call, walls)
         find = partial(text_elsewhere, call.workspace, target, old_str, hidden)
         raise ToolException(f"{error}{call.adapt('text-elsewhere', find)}") from None
-    return describe_edit(call.show(target), outcome)
+    shown = call.show(target)
+    return describe_edit(shown, outcome), Outcome(wrote=(shown,)).artifact()
 
 
 def edit_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
-        tool=make_tool("edit", EditArgs, off_loop(_edit, seen, walls)),
+        tool=make_tool("edit", EditArgs, off_loop(_edit, seen, walls), artifact=True),
         family="local",
         kind="edit",
         path_arg="path",

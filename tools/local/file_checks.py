@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.tools import ToolException
 
@@ -26,6 +26,7 @@ from tools.safe_paths import (
 )
 
 SNIFF_BYTES = 8192
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -130,10 +131,10 @@ def is_binary(file: RegularFile) -> bool:
     return b"\0" in file.read(SNIFF_BYTES)
 
 
-def off_loop(fn: Callable[..., str], *bound: object) -> Callable[..., Awaitable[str]]:
+def off_loop(fn: Callable[..., Result], *bound: object) -> Callable[..., Awaitable[Result]]:
     """`fn(call, *bound, **args)` run in a worker thread, OS errors turned into messages."""
 
-    async def run(call: CallContext, **args: Any) -> str:
+    async def run(call: CallContext, **args: Any) -> Result:
         try:
             return await asyncio.to_thread(fn, call, *bound, **args)
         except OSError as e:

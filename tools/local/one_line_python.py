@@ -26,10 +26,11 @@ _OPENERS, _CLOSERS = "([{", ")]}"
 MAX_CODE = 4000  # characters; a longer one-liner is left as it is
 
 
-def one_line_note(command: str, output: str) -> str:
-    """The note for a failed `python3 -c` whose one line holds a compound statement after
-    `;`, with the program split into lines; empty when that is not what failed."""
-    if "SyntaxError" not in output or output.rstrip().endswith("[exit code: 0]"):
+def one_line_note(command: str, output: str, exit_code: int | None) -> str:
+    """The note for a failed `python3 -c` (its `output` and `exit_code`) whose one line holds a
+    compound statement after `;`, with the program split into lines; empty when that is not
+    what failed."""
+    if "SyntaxError" not in output or exit_code == 0:
         return ""
     code = _one_liner(command)
     split = _split(code) if code else None

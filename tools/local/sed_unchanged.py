@@ -45,9 +45,10 @@ def sed_targets(command: str, workspace: Path, hidden: Callable[[Path], bool]) -
     return targets
 
 
-def unchanged_note(targets: dict[Path, str], workspace: Path, output: str) -> str:
-    """The note when the command succeeded and every file its `sed -i` named is as before."""
-    if not targets or not output.rstrip().endswith("[exit code: 0]"):
+def unchanged_note(targets: dict[Path, str], workspace: Path, exit_code: int | None) -> str:
+    """The note when the command succeeded (`exit_code` 0) and every file its `sed -i` named
+    is as before."""
+    if not targets or exit_code != 0:
         return ""
     if any(_now(workspace, path) != digest for path, digest in targets.items()):
         return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +18,7 @@ from tools.local.file_checks import (
 )
 from tools.local.file_edits import ReadRegistry, write_file
 from tools.local.written_checks import written_notes
+from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.tool_factory import make_tool
@@ -33,15 +35,17 @@ class WriteArgs(BaseModel):
 
 def _write(
     call: CallContext, seen: ReadRegistry, walls: Walls | None, mode: int, path: str, content: str
-) -> str:
+) -> tuple[str, dict[str, Any]]:
     place = place_of(call, path, "write", walls)
     target = place.target
     editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
     existed = write_file(seen, call.thread_id, place, content, mode, editor)
     lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
-    done = f"Wrote {lines} {noun} to {call.show(target)}" + ("" if existed else " (new file)")
-    return done + call.adapt("written-notes", lambda: written_notes(target, content))
+    shown = call.show(target)
+    done = f"Wrote {lines} {noun} to {shown}" + ("" if existed else " (new file)")
+    notes = call.adapt("written-notes", lambda: written_notes(target, content))
+    return done + notes, Outcome(wrote=(shown,)).artifact()
 
 
 def default_file_mode() -> int:
@@ -53,7 +57,12 @@ def default_file_mode() -> int:
 
 def write_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
     return ToolSpec(
-        tool=make_tool("write", WriteArgs, off_loop(_write, seen, walls, default_file_mode())),
+        tool=make_tool(
+            "write",
+            WriteArgs,
+            off_loop(_write, seen, walls, default_file_mode()),
+            artifact=True,
+        ),
         family="local",
         kind="edit",
         path_arg="path",

@@ -37,7 +37,7 @@ def git(cwd: Path, *args: str) -> str:
 
 async def run(command: str, ws: Path) -> str:
     lines: list[str] = []
-    out = await run_bash(ws, lines.append, command, 30, Sandbox())
+    out, _ = await run_bash(ws, lines.append, command, 30, Sandbox())
     assert [line for line in lines if line.startswith("[ml-intern")] == [
         line for line in out.splitlines() if line.startswith("[ml-intern")
     ]  # the user sees what the model is told

@@ -80,7 +80,7 @@ async def run(command: str, ws: Path, scan: TreeScan | None = None, wait: float 
             if done:
                 break
         pytest.fail(f"the bash call did not return within {wait} s: {command}")
-    return call.result()
+    return call.result()[0]
 
 
 FIFO_PLANTS = {

@@ -38,7 +38,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 async def test_config_named_programs_never_run(repo: Path) -> None:
-    out = await run_bash(
+    out, _ = await run_bash(
         repo,
         lambda _line: None,
         "git status --short; git diff; git log --oneline; git commit -qam second && echo ok",
@@ -56,5 +56,5 @@ async def test_a_bare_layout_is_not_taken_for_a_repository(tmp_path: Path) -> No
     (ws / "refs").mkdir()
     (ws / "HEAD").write_text("ref: refs/heads/main\n")
     (ws / "config").write_text(f"[core]\n\tpager = touch {tmp_path}/ran-pager\n")
-    out = await run_bash(ws, lambda _line: None, "git log", 30)
+    out, _ = await run_bash(ws, lambda _line: None, "git log", 30)
     assert "cannot use bare repository" in out and not (tmp_path / "ran-pager").exists(), out

@@ -33,26 +33,26 @@ def program_of(note: str) -> str:
 
 def test_the_one_line_note_snapshot() -> None:
     failed = "SyntaxError: invalid syntax\n[exit code: 1]"
-    check_snapshot("one_line_python.md", one_line_note(SEEN, failed).lstrip("\n") + "\n")
+    check_snapshot("one_line_python.md", one_line_note(SEEN, failed, 1).lstrip("\n") + "\n")
 
 
 def test_the_program_offered_runs_and_does_what_the_line_meant(tmp_path: Path) -> None:
     (tmp_path / "text.txt").write_text("one two three\n")
-    program = program_of(one_line_note(SEEN, "SyntaxError\n[exit code: 1]"))
+    program = program_of(one_line_note(SEEN, "SyntaxError\n[exit code: 1]", 1))
     done = subprocess.run(
         [sys.executable, "-"], input=program, cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout == "3\n"
     loop = "python3 -c 'import sys; for a in sys.argv: print(a); print(\"end\")'"
-    assert program_of(one_line_note(loop, "SyntaxError")) == (
+    assert program_of(one_line_note(loop, "SyntaxError", None)) == (
         'import sys\nfor a in sys.argv:\n    print(a)\n    print("end")'
     )
 
 
 def test_no_note_when_the_line_is_not_that_mistake() -> None:
     failed = "SyntaxError: invalid syntax\n[exit code: 1]"
-    assert one_line_note(SEEN, "NameError: name 'x' is not defined\n[exit code: 1]") == ""
-    assert one_line_note(SEEN, "printed SyntaxError on purpose\n[exit code: 0]") == ""
+    assert one_line_note(SEEN, "NameError: name 'x' is not defined\n[exit code: 1]", 1) == ""
+    assert one_line_note(SEEN, "printed SyntaxError on purpose\n[exit code: 0]", 0) == ""
     for command in (
         "python3 -c 'import x; print(1'",  # a bracket left open: nothing to split
         "python3 -c 'for a in b: print(a)'",  # valid on one line: something else failed
@@ -61,8 +61,8 @@ def test_no_note_when_the_line_is_not_that_mistake() -> None:
         "python3 script.py; with",
         "python3 -c 'unclosed",
     ):
-        assert one_line_note(command, failed) == "", command
-    assert one_line_note(f"python3.11 -c {shlex.quote('import a; if a: print(a)')}", failed)
+        assert one_line_note(command, failed, 1) == "", command
+    assert one_line_note(f"python3.11 -c {shlex.quote('import a; if a: print(a)')}", failed, 1)
 
 
 async def test_every_models_bash_call_gets_the_program_unless_the_rule_is_off(

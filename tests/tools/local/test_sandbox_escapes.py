@@ -266,7 +266,9 @@ async def test_a_planted_commondir_is_removed(ws: Path, host_root: Path, ending:
     marker = host_root / "pwned"
     command = PLANT_COMMONDIR % marker + ("sleep 30" if ending == "times out" else "true")
     lines: list[str] = []
-    out = await run_bash(ws, lines.append, command, 3 if ending == "times out" else 20, Sandbox())
+    out, _ = await run_bash(
+        ws, lines.append, command, 3 if ending == "times out" else 20, Sandbox()
+    )
     assert "planted" in out and not os.path.lexists(ws / ".git" / "commondir"), out
     note = f"[ml-intern moved the commondir {ws}/.git/commondir, which this command planted, to "
     assert note in out and any(line.startswith(note) for line in lines), out
