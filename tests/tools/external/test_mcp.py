@@ -397,7 +397,8 @@ async def test_a_server_that_fails_to_start_is_reported_with_its_stderr(tmp_path
 
 # --- a server's own stderr log -----------------------------------------------------------------
 
-PLANTED_TOKEN = "acme_" + "Qh0lQM8Db2Ullxfs1BHLz7"  # the server's token, from its configured env
+PLANTED_TOKEN = "acme_" + "Zr7pV2kWq9Ls4Nd1Xt6Hy3"  # the server's token (shares no run with
+# test_secrets's values: masking remembers a server's token for the whole process)
 DUMP_ENV = (
     "import os, sys; print('config: ACME_TOKEN=' + os.environ['ACME_TOKEN'], file=sys.stderr)"
 )
