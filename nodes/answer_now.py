@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from nodes.history import MARKER, is_user_message, note_kind
+from models.messages import MARKER, is_user_message, note_kind
 from nodes.repeat_call import REPEAT, REPEATS
 from nodes.unseen_numbers import without_gutter
 

@@ -16,11 +16,12 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
 from adaptations.rule import applied
+from models.messages import last_user_index, text_of
 from nodes.asked_changes import asked_note, left_alone
 from nodes.blind_edit import blind_changes
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
-from nodes.history import last_user_index, pending_tool_calls, text_of
+from nodes.history import pending_tool_calls
 from nodes.left_alone import kept_answer
 from nodes.repeat_call import repeated_calls
 from nodes.run_options import run_context

@@ -11,6 +11,7 @@ from langgraph.config import get_stream_writer
 
 from adaptations.rule import applied
 from configs.advice import COMMAND_LINE, Advice
+from models.messages import note
 from models.provider_errors import (
     ProviderError,
     classify,
@@ -24,7 +25,7 @@ from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
 from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
-from nodes.history import note, own_reasoning_only, stamped
+from nodes.history import own_reasoning_only, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor

@@ -18,18 +18,12 @@ from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
 from configs.model_profile import profile_of
+from models.messages import is_user_message, note, note_kind
 from models.usage import call_usage, count_tokens
 from nodes.context_window import overflow_advice, stated_windows
 from nodes.deps import AgentDeps
 from nodes.execute_tools import TOOL_CUT, cap_output, safe_file_name
-from nodes.history import (
-    SUMMARISED_CALLS,
-    calls_in,
-    is_user_message,
-    note,
-    note_kind,
-    repair_orphans,
-)
+from nodes.history import SUMMARISED_CALLS, calls_in, repair_orphans
 from nodes.run_options import run_context
 from nodes.tool_images import image_tokens
 from nodes.turn import turn_of

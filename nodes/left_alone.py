@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from nodes.history import not_run
+from models.messages import not_run
 
 LEFT_ALONE = "left_alone"  # the MARKER of such a call's answer
 KEPT = (

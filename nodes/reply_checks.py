@@ -13,9 +13,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
+from models.messages import last_user_index, note, text_of
 from nodes.asked_changes import asked_note, file_digests
 from nodes.asked_reads import unread_files, unread_note
-from nodes.history import last_user_index, note, text_of
 from nodes.unseen_numbers import (
     landed_writes,
     unseen_note,

@@ -15,7 +15,7 @@ import zlib
 
 from langchain_core.messages import AIMessage
 
-from nodes.history import text_of
+from models.messages import text_of
 
 # Sent to llama.cpp's OpenAI-compatible server in the request body (its own sampling keys).
 ANTI_REPEAT_BODY = {
