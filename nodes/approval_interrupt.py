@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
+from adaptations.calls.blind_edit import blind_changes
+from adaptations.calls.left_alone import kept_answer
+from adaptations.calls.repeat_call import repeated_calls
+from adaptations.calls.skill_budget import second_skills
+from adaptations.reply.asked_changes import asked_note, left_alone
 from adaptations.rule import applied
 from models.messages import last_user_index, text_of
-from nodes.asked_changes import asked_note, left_alone
-from nodes.blind_edit import blind_changes
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
-from nodes.left_alone import kept_answer
-from nodes.repeat_call import repeated_calls
 from nodes.run_options import run_context
-from nodes.skill_budget import second_skills
 from tools.policy import Decision, PolicyContext, judge
 
 if TYPE_CHECKING:

@@ -9,8 +9,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
+from adaptations.reply.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
+from adaptations.reply.checks import SmallChecks, sent_back, small_checks
+from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
+from adaptations.reply.text_tool_calls import with_text_calls
+from adaptations.reply.unseen_numbers import mark_written_notes, written_unseen_notes
 from adaptations.rule import applied
 from configs.advice import COMMAND_LINE, Advice
+from models.call_arguments import RAW_ARGUMENTS
 from models.messages import note
 from models.provider_errors import (
     ProviderError,
@@ -21,20 +27,14 @@ from models.provider_errors import (
     stated_window,
 )
 from models.usage import call_usage, sum_usage
-from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
-from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
 from nodes.history import own_reasoning_only, stamped
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
-from nodes.reply_checks import SmallChecks, sent_back, small_checks
 from nodes.run_options import run_context
-from nodes.runaway_reply import anti_repeat_kwargs, ran_away
-from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
-from nodes.unseen_numbers import mark_written_notes, written_unseen_notes
 from tools.families import offered_tools
 
 if TYPE_CHECKING:
@@ -202,7 +202,7 @@ async def _reply(
 
 
 def _loops_first_time(response: AIMessage, turn: dict[str, Any]) -> bool:
-    """A small model's runaway loop, the first this turn (nodes/runaway_reply.py)."""
+    """A small model's runaway loop, the first this turn (adaptations/reply/runaway_reply.py)."""
     if turn.get("runaway_retries") or not ran_away(response):
         return False
     turn["runaway_retries"] = 1

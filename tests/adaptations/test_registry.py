@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from adaptations.registry import BY_NAME, NAMES, RULES
+from adaptations.reply.checks import REPLY_RULES
 from adaptations.resolve import (
     UnknownRule,
     active_names,
@@ -21,12 +22,12 @@ from cli.models import added_tokens, template_of
 from configs.model_profile import profile_of
 from configs.settings import Settings
 from nodes.approval_interrupt import CALL_RULES
-from nodes.reply_checks import REPLY_RULES
 from tools.call_context import EVERY_MODEL_RULES
 from tools.local.bash import BASH_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
+PRODUCT = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
+REGISTRY = ROOT / "adaptations" / "registry.py"  # the declarations, not the code asking
 ASKED = re.compile(
     r"""(?:uses|adapt|applied|held_by)\(\s*["']([a-z-]+)["']|["']([a-z]+(?:-[a-z]+)+)["'] in rules"""
 )
@@ -35,7 +36,10 @@ SMALL = "llamacpp/qwen2.5-coder-1.5b"
 
 def product_text() -> str:
     return "\n".join(
-        p.read_text(encoding="utf-8") for pkg in PRODUCT for p in (ROOT / pkg).rglob("*.py")
+        p.read_text(encoding="utf-8")
+        for pkg in PRODUCT
+        for p in (ROOT / pkg).rglob("*.py")
+        if p != REGISTRY
     )
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
+from adaptations.reply.asked_changes import FILE_TOOLS
 from models.messages import not_run
-from nodes.asked_changes import FILE_TOOLS
 
 BLIND = "blind_edit"  # the MARKER of a held call's answer
 BLIND_CHANGE = (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import ToolMessage
 
-from nodes.blind_edit import AFTER_BLIND, BLIND_CHANGE, HOW, blind_changes
+from adaptations.calls.blind_edit import AFTER_BLIND, BLIND_CHANGE, HOW, blind_changes
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
