@@ -1,21 +1,21 @@
 """A small model's change to a file, sent in the same reply as its `read` of that file, is not run.
 
-The change, and the calls after it in the reply, are held back: the model writes it again from
-the text the `read` returns.
+The change, and the calls after it in the reply, are held back (tools/policy.py `judge_reply`
+denies them while the `blind-edit` rule is active); this is the model's answer, and it writes
+the change again from the text the `read` returns.
 
 Why: a 1.5B model sent `read`, a blind `edit` and a rerun in one reply (docs/lab/2026-11-25.md).
 """
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from adaptations.reply.asked_changes import FILE_TOOLS
 from models.messages import not_run
+from tools.policy import Decision
 
 BLIND = "blind_edit"  # the MARKER of a held call's answer
 BLIND_CHANGE = (
@@ -30,27 +30,18 @@ AFTER_BLIND = (
 )
 
 
-def blind_changes(calls: Sequence[Mapping[str, Any]]) -> dict[str, ToolMessage]:
-    """The answers, keyed by call id, for the first `edit`/`write` of a file that an earlier
-    call of the same reply reads, and for every call after it; empty when there is none."""
-    read: set[str] = set()
+def blind_answers(
+    calls: Sequence[Mapping[str, Any]], decisions: Sequence[Decision]
+) -> dict[str, ToolMessage]:
+    """The answers, keyed by call id, to the calls the policy denied as a blind change or as a
+    call after one; empty when there is none."""
     held: dict[str, ToolMessage] = {}
-    blocked: str | None = None
-    for call in calls:
-        if blocked is not None:
-            held[call["id"]] = not_run(call, AFTER_BLIND.format(tool=blocked), BLIND)
-            continue
-        path = (call.get("args") or {}).get("path")
-        if not isinstance(path, str):
-            continue
-        if call["name"] == "read":
-            read.add(_normal(path))
-        elif call["name"] in FILE_TOOLS and _normal(path) in read:
-            text = BLIND_CHANGE.format(tool=call["name"], path=path, how=HOW[call["name"]])
+    blocked = ""
+    for call, decision in zip(calls, decisions, strict=True):
+        if decision.reason == "blind_edit":
+            blocked, path = call["name"], (call.get("args") or {}).get("path")
+            text = BLIND_CHANGE.format(tool=blocked, path=path, how=HOW.get(blocked, ""))
             held[call["id"]] = not_run(call, text, BLIND)
-            blocked = call["name"]
+        elif decision.reason == "after_blind":
+            held[call["id"]] = not_run(call, AFTER_BLIND.format(tool=blocked), BLIND)
     return held
-
-
-def _normal(path: str) -> str:
-    return posixpath.normpath(path.strip())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from adaptations.calls.held import ANSWERING_RULES
 from adaptations.registry import BY_NAME, NAMES, RULES
 from adaptations.reply.checks import REPLY_RULES
 from adaptations.resolve import (
@@ -21,7 +22,6 @@ from adaptations.rule import every_model
 from cli.models import added_tokens, template_of
 from configs.model_profile import profile_of
 from configs.settings import Settings
-from nodes.approval_interrupt import CALL_RULES
 from tools.call_context import EVERY_MODEL_RULES
 from tools.local.bash import BASH_RULES
 
@@ -53,7 +53,7 @@ def test_each_rule_is_declared_once_with_a_reason() -> None:
 def test_every_rule_the_code_asks_about_is_declared_and_every_declared_one_is_asked() -> None:
     text = product_text()
     asked = {a or b for a, b in ASKED.findall(text)}
-    asked |= REPLY_RULES | CALL_RULES | BASH_RULES
+    asked |= REPLY_RULES | ANSWERING_RULES | BASH_RULES
     assert asked - set(NAMES) == set(), "asked about but not declared"
     quoted = {name for name in NAMES if f'"{name}"' in text}
     assert set(NAMES) - quoted == set(), "declared but never asked about"
