@@ -230,7 +230,9 @@ def inside_workspace(path: str | os.PathLike[str], workspace: Path) -> bool:
 class FileRule:
     """The approval rule of a file tool: what tools/places.py says of its `path` (the
     workspace when absent), given the text it would write (the `content` argument).
-    `shows_text`: a call returns the file's text (`read`), so a change after it has seen it."""
+
+    `shows_text`: a call returns the file's text (`read`), so a change after it has seen it.
+    """
 
     access: Access
     walls: Walls | None

@@ -151,9 +151,11 @@ def paged(
 
 @dataclass(frozen=True)
 class ReadRule(FileRule):
-    """`read`'s rule: free inside the workspace and in the bundled skills (their templates are
-    ours to show); elsewhere as tools/places.py says (credential places: a human every time).
-    A `read` shows the file's text (`shows_text`: tools/policy.py `judge_reply`)."""
+    """Free inside the workspace and in the bundled skills (their templates are ours to show);
+    elsewhere as tools/places.py says (credential places: a human every time).
+
+    A `read` shows the file's text (`shows_text`: tools/policy.py `judge_reply`).
+    """
 
     shows_text: bool = True
 
