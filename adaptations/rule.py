@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from tools.adaptation_guard import FAILED_RULES, applied
 
-__all__ = ["FAILED_RULES", "Hook", "Rule", "applied", "every_model", "small_window"]
+__all__ = ["FAILED_RULES", "Hook", "Rule", "applied", "every_model", "small_window", "when_active"]
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 # - "result": annotates (or sizes) a tool's result.
 Hook = Literal["prompt", "reply", "call", "result"]
 Profiles = Callable[["ModelProfile"], bool]
+T = TypeVar("T")
 
 
 def every_model(profile: ModelProfile) -> bool:
@@ -60,3 +62,11 @@ class Rule:
     @property
     def profiles_name(self) -> str:
         return getattr(self.profiles, "__name__", "custom").replace("_", "-")
+
+
+def when_active(
+    rules: frozenset[str], rule: str, fallback: T, check: Callable[..., T], *args: Any
+) -> T:
+    """`check(*args)` when `rule` is one of the active `rules` (a rule that raises is skipped),
+    else `fallback`."""
+    return applied(rule, partial(check, *args), fallback) if rule in rules else fallback

@@ -113,7 +113,7 @@ RECAP_PROMPT_CHARS = 300
 def recap(messages: Sequence[Any], exchanges: int = RECAP_EXCHANGES) -> list[Any]:
     """The thread's last few exchanges as the user saw them: what they asked (one line), the
     tools the agent used (one line), what it answered (markdown)."""
-    from nodes.history import is_user_message, text_of
+    from models.messages import is_user_message, text_of
 
     starts = [i for i, m in enumerate(messages) if is_user_message(m)][-exchanges:]
     shown: list[Any] = []

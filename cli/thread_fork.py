@@ -26,7 +26,7 @@ async def fork_thread(
 ) -> tuple[str, list[str]]:
     """The fork's id and what to tell the user about its files."""
     from graph.session import Session
-    from nodes.history import is_user_message
+    from models.messages import is_user_message
 
     asked = sum(1 for m in await session.messages() if is_user_message(m))
     if at is not None and at > asked:

@@ -12,6 +12,7 @@ from langgraph.types import Send
 
 from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
+from models.messages import note_kind
 from nodes.approval_interrupt import approval_interrupt
 from nodes.call_model import BACK_TO_WORK, call_model
 from nodes.call_order import expect, named_file
@@ -19,7 +20,7 @@ from nodes.compact import compact, needs_compact
 from nodes.deps import AgentDeps
 from nodes.doom_check import detect_loop, doom_check, tool_signatures
 from nodes.execute_tools import execute_tools
-from nodes.history import all_answered, earlier_calls, note_kind
+from nodes.history import all_answered, earlier_calls
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
-from nodes.history import last_user_index, text_of
+from models.messages import last_user_index, text_of
 from tools.catalog import ToolCatalog
 
 EventType = Literal[

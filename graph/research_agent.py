@@ -37,10 +37,10 @@ from configs.model_profile import profile_of
 from configs.run_context import RunContext
 from graph.builder import build_graph
 from graph.events import Event, EventTranslator
+from models.messages import text_of
 from models.usage import Usage, call_usage, sum_usage
 from nodes.compact import as_summary_text
 from nodes.deps import AgentDeps, ChatModelFactory
-from nodes.history import text_of
 from tools.catalog import ToolCatalog
 from tools.hub import user_tokens
 from tools.research import Progress, ResearchRequest, ResearchResult, research_spec

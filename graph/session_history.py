@@ -14,7 +14,8 @@ from langchain_core.messages import AIMessage
 from langgraph.types import Overwrite
 
 from graph.events import Event
-from nodes.history import calls_in, is_user_message, text_of
+from models.messages import is_user_message, text_of
+from nodes.history import calls_in
 from store.saver_maintenance import USER_INPUT
 from store.thread_index import ThreadIndex, ThreadInfo
 from store.thread_lock import ThreadBusyError, ThreadLock

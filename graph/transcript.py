@@ -13,7 +13,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
-from nodes.history import created_at, is_user_message, note_kind, text_of
+from models.messages import is_user_message, note_kind, text_of
+from nodes.history import created_at
 from tools.secrets import redact, redact_data
 
 FORMAT_VERSION = "ml-intern-1"

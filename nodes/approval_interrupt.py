@@ -1,31 +1,26 @@
 """approval_interrupt: decide which tool calls run, asking a human once per step.
 
 Everything before `interrupt()` is deterministic and side-effect free: on resume
-LangGraph runs this node again from the top.
+LangGraph runs this node again from the top. The policy decides (tools/policy.py
+`judge_reply`, the `blind-edit` and `left-alone` rules included); this node applies it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
-from functools import partial
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
-from adaptations.rule import applied
-from nodes.asked_changes import asked_note, left_alone
-from nodes.blind_edit import blind_changes
+from adaptations.calls.held import answered_calls, denied_answers
+from adaptations.calls.left_alone import kept_files
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
-from nodes.history import last_user_index, pending_tool_calls, text_of
-from nodes.left_alone import kept_answer
-from nodes.repeat_call import repeated_calls
+from nodes.history import pending_tool_calls
 from nodes.run_options import run_context
-from nodes.skill_budget import second_skills
-from tools.policy import Decision, PolicyContext, judge
+from tools.policy import Decision, PolicyContext, judge_reply
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -36,8 +31,6 @@ DENIED = (
     "to ask (headless mode). Tell the user what you wanted to do so they can run it."
 )
 DENIED_BY_CONFIG = "Not run: the user's configuration denies the tool {name}."
-# The rules that hold or answer a call before it runs (adaptations/registry.py).
-CALL_RULES = frozenset({"repeat-call", "blind-edit", "skill-budget"})
 
 
 async def approval_interrupt(
@@ -48,26 +41,25 @@ async def approval_interrupt(
     model_id = state.get("model") or deps.settings.model_name
     profile = known_profile(state, model_id, deps.settings)  # the window call_model learned
     rules = profile.rules if deps.role == "agent" else frozenset()
-    repeats = await _small_model_answers(state, calls, run.workspace or deps.workspace, rules)
-    calls = [c for c in calls if c["id"] not in repeats]
+    answered = await answered_calls(state, calls, run.workspace or deps.workspace, rules)
     ctx = PolicyContext(
         mode=run.mode,
         yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
         workspace=run.workspace,
         overrides=deps.settings.approval.overrides,
-        left_alone=_kept(state["messages"], rules),
+        left_alone=kept_files(state["messages"], rules),
+        blind_edit="blind-edit" in rules,
     )
-    # Off the event loop: judging a command reads the disk (links, the shell's globs).
-    decisions = await asyncio.to_thread(lambda: [_verdict(call, ctx, deps) for call in calls])
-    verdicts = [d.verdict for d in decisions]
-    results = [*repeats.values()]
-    results += [
-        _denial(c, d, deps) for c, d in zip(calls, decisions, strict=True) if d.verdict == "deny"
-    ]
-    approved = [c for c, v in zip(calls, verdicts, strict=True) if v == "auto"]
-    asking = [c for c, v in zip(calls, verdicts, strict=True) if v == "ask"]
+    approvals = {spec.name: spec.approval for spec in deps.catalog}
+    # Off the event loop: judging a command reads the disk (links, the shell's globs). The
+    # whole reply is judged, answered calls included: a blind change is one after its `read`.
+    decisions = await asyncio.to_thread(judge_reply, calls, approvals, ctx)
+    judged = [(c, d) for c, d in zip(calls, decisions, strict=True) if c["id"] not in answered]
+    told = denied_answers(calls, decisions)  # a rule's own answers, the whole reply seen
+    results = [*answered.values(), *_denials(judged, told, deps)]
+    approved = [c for c, d in judged if d.verdict == "auto"]
     update: dict[str, Any] = {}
-    if asking:
+    if asking := [c for c, d in judged if d.verdict == "ask"]:
         answer = interrupt(
             {
                 "action_requests": [action_request(c, deps) for c in asking],
@@ -80,20 +72,9 @@ async def approval_interrupt(
                 ],
             }
         )
-        decisions = parse_decisions(answer, len(asking))
         if isinstance(answer, Mapping) and answer.get("yolo"):
             update["yolo"] = True
-        edited: dict[str, dict[str, Any]] = {}
-        for call, decision in zip(asking, decisions, strict=True):
-            kind = decision["type"]
-            if kind == "approve":
-                approved.append(call)
-            elif kind == "edit":
-                new_call = {**call, "args": edited_args(decision, call)}
-                edited[call["id"]] = new_call
-                approved.append(new_call)
-            else:
-                results.append(_human_answer(call, decision))
+        edited = _apply_answers(asking, parse_decisions(answer, len(asking)), approved, results)
         if edited:
             update["messages"] = [_with_edited_calls(state["messages"], edited)]
     update["messages"] = [*update.get("messages", []), *results]
@@ -102,51 +83,35 @@ async def approval_interrupt(
     return update
 
 
-def _kept(messages: Sequence[Any], rules: frozenset[str]) -> tuple[str, ...]:
-    """The files the request says not to change, when the `left-alone` rule is active: the
-    policy denies a change to them."""
-    if "left-alone" not in rules:
-        return ()
-    i = last_user_index(messages)
-    request = text_of(messages[i].content) if i >= 0 else ""
-    return tuple(applied("left-alone", partial(left_alone, request), []))
+def _apply_answers(
+    asking: Sequence[Mapping[str, Any]],
+    decisions: Sequence[Mapping[str, Any]],
+    approved: list[Mapping[str, Any]],
+    results: list[ToolMessage],
+) -> dict[str, dict[str, Any]]:
+    """The human's decisions applied: approved calls (edited ones with their new arguments)
+    join `approved`, the rest answer in `results`; the edited calls by id."""
+    edited: dict[str, dict[str, Any]] = {}
+    for call, decision in zip(asking, decisions, strict=True):
+        kind = decision["type"]
+        if kind == "approve":
+            approved.append(call)
+        elif kind == "edit":
+            new_call = {**call, "args": edited_args(decision, call)}
+            edited[call["id"]] = new_call
+            approved.append(new_call)
+        else:
+            results.append(_human_answer(call, decision))
+    return edited
 
 
-async def _small_model_answers(
-    state: Mapping[str, Any],
-    calls: Sequence[Mapping[str, Any]],
-    workspace: Any,
-    rules: frozenset[str],
-) -> dict[str, ToolMessage]:
-    """The calls the active `call` rules answer without running: repeats of the previous
-    call, a change sent with the `read` of its own file (and the calls after it), and a
-    second skill in one turn."""
-    if not calls or not rules & CALL_RULES:
-        return {}
-    messages = state["messages"]
-    i = last_user_index(messages)
-    request = text_of(messages[i].content) if i >= 0 else ""
-    turn = messages[i + 1 :] if i >= 0 else messages
-
-    def held_by(rule: str, find: Callable[[], Mapping[str, ToolMessage]]) -> dict[str, ToolMessage]:
-        return dict(applied(rule, find, {})) if rule in rules else {}
-
-    repeats = held_by("repeat-call", lambda: repeated_calls(messages, calls))
-    held = held_by("blind-edit", lambda: blind_changes(calls))
-    held |= held_by("skill-budget", lambda: second_skills(turn, calls))
-    if repeats and i >= 0:  # said again with what the request still asks for, if anything
-        digests = (state.get("turn") or {}).get("asked_digests")
-        root = Path(workspace or ".")
-        left = await asyncio.to_thread(asked_note, request, root, turn, digests)
-        repeats = repeated_calls(messages, calls, left) if left else repeats
-    return held | repeats
-
-
-def _verdict(call: Mapping[str, Any], ctx: PolicyContext, deps: AgentDeps) -> Decision:
-    spec = deps.catalog.get(call["name"])
-    if spec is None:
-        return Decision("auto", "known_safe")  # unknown tools never run; execute_tools says so
-    return judge(call["name"], call.get("args") or {}, spec.approval, ctx)
+def _denials(
+    judged: Sequence[tuple[Mapping[str, Any], Decision]],
+    told: Mapping[str, ToolMessage],
+    deps: AgentDeps,
+) -> list[ToolMessage]:
+    """The answers to the denied calls, in order: a rule's own (`told`), else why not."""
+    return [told.get(c["id"]) or _denial(c, deps) for c, d in judged if d.verdict == "deny"]
 
 
 def action_request(call: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
@@ -204,9 +169,7 @@ def _human_answer(call: Mapping[str, Any], decision: Mapping[str, Any]) -> ToolM
     return ToolMessage(content=content, tool_call_id=call["id"], name=call["name"], status="error")
 
 
-def _denial(call: Mapping[str, Any], decision: Decision, deps: AgentDeps) -> ToolMessage:
-    if decision.reason == "left_alone":
-        return kept_answer(call)
+def _denial(call: Mapping[str, Any], deps: AgentDeps) -> ToolMessage:
     template = (
         DENIED_BY_CONFIG if deps.settings.approval.overrides.get(call["name"]) == "deny" else DENIED
     )

@@ -2,48 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
-from adaptations.rule import applied
-from configs.advice import COMMAND_LINE, Advice
-from models.provider_errors import (
-    ProviderError,
-    classify,
-    describe,
-    failed,
-    retry_after_seconds,
-    stated_window,
-)
+from adaptations.reply.asking import asking
+from adaptations.reply.checks import SmallChecks, sent_back, small_checks
+from adaptations.reply.runaway_reply import reply_once_more
+from adaptations.reply.unseen_numbers import mark_written_notes
+from models.call_arguments import RAW_ARGUMENTS
+from models.messages import note
+from models.provider_errors import ProviderError, stated_window
 from models.usage import call_usage, sum_usage
-from nodes.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
-from nodes.call_arguments import RAW_ARGUMENTS
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
-from nodes.history import note, own_reasoning_only, stamped
+from nodes.history import own_reasoning_only, stamped
+from nodes.invoke import invoke_thinking
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
-from nodes.reasoning import THINKING_PAUSED, effort_kwargs, lost_thinking, replay_anchor
-from nodes.reply_checks import SmallChecks, sent_back, small_checks
+from nodes.reasoning import effort_kwargs, replay_anchor
 from nodes.run_options import run_context
-from nodes.runaway_reply import anti_repeat_kwargs, ran_away
-from nodes.text_tool_calls import with_text_calls
 from nodes.turn import turn_of
-from nodes.unseen_numbers import mark_written_notes, written_unseen_notes
 from tools.families import offered_tools
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
 
-    from configs.model_profile import ModelProfile
-
-
-T = TypeVar("T")
 LENGTH_NOTE = (
     "Your last reply hit the output token limit while writing tool calls, so those calls "
     "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
@@ -77,31 +65,26 @@ async def call_model(
     # A sub-agent keeps its own tools and checks: the rules are the agent's.
     rules = profile.rules if deps.role == "agent" else frozenset()
     history = state.get("messages") or []
-    answer_now = _if_active(rules, "answer-now", False, must_answer, history)
     tools = offered_tools(deps.catalog, small="core-toolset" in rules, history=history)
     check = small_checks(profile.reply_limit, prompt, history, run.workspace, turn, rules)
-    ahead = [] if answer_now else _written_unseen(rules, history, prompt, turn)
-    prompt = retold(prompt) if answer_now else [*prompt, *ahead]
+    asked = asking(rules, history, prompt, turn)
+    prompt = asked.prompt
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
-        extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs()
-        extra |= ANSWER_KWARGS if answer_now else {}
+        extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs() | asked.kwargs
         ask = partial(
             invoke_thinking, deps, model_id, prompt, config, tools=tools, advice=run.advice
         )
         retry = turn if "runaway-retry" in rules else None
-        response, wasted = await _reply(ask, extra, profile, prompt, retry)
+        response, wasted = await reply_once_more(ask, extra, profile, prompt, retry)
     except ProviderError as error:
         return _overflowed(error, state, turn, deps, model_id)
 
     response, dropped = tidy_tool_calls(response)
-    if answer_now:
-        response = unrun(response)
-    elif profile.text_tool_calls:  # a local model's `<tool_call>` text, made real
-        response = with_text_calls(response)
+    response = asked.reply(response, text_calls=profile.text_tool_calls)
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
-    messages: list[BaseMessage] = [*ahead, *map(stamped, replay_anchor(prompt, response))]
-    mark_written_notes(turn, ahead)
+    messages: list[BaseMessage] = [*asked.ahead, *map(stamped, replay_anchor(prompt, response))]
+    mark_written_notes(turn, asked.ahead)
     response = stamped(response, written_by=model_id)
     messages.append(response)
     spent = call_usage(profile, prompt, response)
@@ -120,23 +103,6 @@ async def call_model(
         "compact_request": None,
         **({"context_window": learned} if learned else {}),
     }
-
-
-def _written_unseen(
-    rules: frozenset[str],
-    history: Sequence[BaseMessage],
-    prompt: Sequence[BaseMessage],
-    turn: dict[str, Any],
-) -> list[BaseMessage]:
-    """The `written-unseen` notes for this call, if the rule is active."""
-    return _if_active(rules, "written-unseen", [], written_unseen_notes, history, prompt, turn)
-
-
-def _if_active(
-    rules: frozenset[str], rule: str, fallback: T, check: Callable[..., T], *args: Any
-) -> T:
-    """`check(*args)` when `rule` is active (a rule that raises is skipped), else `fallback`."""
-    return applied(rule, partial(check, *args), fallback) if rule in rules else fallback
 
 
 def _follow_up(
@@ -180,103 +146,6 @@ def _overflowed(
         default = deps.settings.model_name
         update["context_window"] = with_stated_window(state, default, model_id, window)
     return update
-
-
-async def _reply(
-    ask: Callable[..., Awaitable[AIMessage]],
-    extra: dict[str, Any],
-    profile: ModelProfile,
-    prompt: Sequence[BaseMessage],
-    turn: dict[str, Any] | None,
-) -> tuple[AIMessage, dict[str, Any] | None]:
-    """The model's reply to `ask(extra)`; with `turn` (the `runaway-retry` rule is active: a
-    small model on llama.cpp), a first runaway loop is asked again with the repetition
-    sampler, its tokens returned to be counted."""
-    response = await ask(extra)
-    if turn is None or not _loops_first_time(response, turn):
-        return response, None
-    wasted = call_usage(profile, prompt, response)
-    get_stream_writer()({"type": "usage", "model": profile.model_id, **wasted})
-    return await ask(extra | anti_repeat_kwargs()), wasted
-
-
-def _loops_first_time(response: AIMessage, turn: dict[str, Any]) -> bool:
-    """A small model's runaway loop, the first this turn (nodes/runaway_reply.py)."""
-    if turn.get("runaway_retries") or not ran_away(response):
-        return False
-    turn["runaway_retries"] = 1
-    return True
-
-
-async def invoke_thinking(
-    deps: AgentDeps,
-    model_id: str,
-    prompt: list[BaseMessage],
-    config: RunnableConfig,
-    extra: dict[str, Any],
-    tools: Sequence[Any] | None = None,
-    advice: Advice = COMMAND_LINE,
-    *,
-    with_tools: bool = True,
-) -> AIMessage:
-    """`invoke_with_retries` with the reasoning effort in `extra`, and without it for one
-    step when Anthropic refuses the thinking because the last tool call's did not come back."""
-    ask = partial(
-        invoke_with_retries,
-        deps,
-        model_id,
-        prompt,
-        config,
-        tools=tools,
-        advice=advice,
-        with_tools=with_tools,
-    )
-    try:
-        return await ask(extra=extra)
-    except ProviderError as error:
-        if "reasoning_effort" not in extra or not lost_thinking(error):
-            raise
-    get_stream_writer()({"type": "error", "warning": True, "message": THINKING_PAUSED})
-    return await ask()
-
-
-async def invoke_with_retries(
-    deps: AgentDeps,
-    model_id: str,
-    prompt: list[BaseMessage],
-    config: RunnableConfig,
-    *,
-    with_tools: bool = True,
-    extra: dict[str, Any] | None = None,
-    tools: Sequence[Any] | None = None,
-    advice: Advice = COMMAND_LINE,
-) -> AIMessage:
-    """Retry transient provider errors with exponential backoff (honouring Retry-After); the
-    error that ends the run says what to do in `advice`'s words."""
-    model = deps.chat_model(model_id, with_tools=with_tools, tools=tools)
-    attempts = deps.settings.model_retries + 1
-    for attempt in range(attempts):
-        try:
-            result = await model.ainvoke(prompt, config, **(extra or {}))
-            return result if isinstance(result, AIMessage) else AIMessage(**result.model_dump())
-        except Exception as error:  # provider errors come in many classes; classify decides
-            kind = classify(error)
-            if kind != "transient" or attempt == attempts - 1:
-                raise ProviderError(describe(error, model_id, advice), kind=kind) from error
-            delay = retry_after_seconds(error)
-            if delay is None:
-                delay = deps.settings.retry_base_delay_s * (2**attempt)
-            delay = min(delay, deps.settings.retry_max_delay_s)
-            get_stream_writer()(
-                {
-                    "type": "error",
-                    "retrying": True,
-                    "message": f"{failed(error, model_id)} Retrying in {delay:.1f}s "
-                    f"(attempt {attempt + 2} of {attempts}).",
-                }
-            )
-            await deps.sleep(delay)
-    raise AssertionError("unreachable")
 
 
 def tidy_tool_calls(response: AIMessage) -> tuple[AIMessage, bool]:

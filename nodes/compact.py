@@ -18,18 +18,13 @@ from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
 from configs.model_profile import profile_of
+from models.messages import is_user_message, note, note_kind
 from models.usage import call_usage, count_tokens
 from nodes.context_window import overflow_advice, stated_windows
 from nodes.deps import AgentDeps
 from nodes.execute_tools import TOOL_CUT, cap_output, safe_file_name
-from nodes.history import (
-    SUMMARISED_CALLS,
-    calls_in,
-    is_user_message,
-    note,
-    note_kind,
-    repair_orphans,
-)
+from nodes.history import SUMMARISED_CALLS, calls_in, repair_orphans
+from nodes.invoke import invoke_with_retries
 from nodes.run_options import run_context
 from nodes.tool_images import image_tokens
 from nodes.turn import turn_of
@@ -216,8 +211,6 @@ async def summarise(
     middle: Sequence[AnyMessage], model_id: str, config: RunnableConfig, deps: AgentDeps
 ) -> tuple[str, dict[str, Any]]:
     """The model's summary of `middle`, and the usage of that call."""
-    from nodes.call_model import invoke_with_retries
-
     transcript = "\n\n".join(as_summary_text(m) for m in repair_orphans(middle))
     prompt = [SystemMessage(content=SUMMARY_PROMPT), HumanMessage(content=transcript)]
     response = await invoke_with_retries(deps, model_id, prompt, config, with_tools=False)

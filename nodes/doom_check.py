@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
+from models.messages import is_user_message, note, note_kind, results_by_call
 from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
-from nodes.history import is_user_message, note, note_kind, results_by_call
 from nodes.run_options import run_context
 from nodes.turn import turn_of
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
-from nodes.call_arguments import raw_arguments_error
+from models.call_arguments import raw_arguments_error
 from nodes.call_order import after, finished, waits_for
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, ToolMessage
 
-# Messages the agent itself adds to the history carry this key in
-# `additional_kwargs`, so they are never mistaken for the user's words.
-MARKER = "ml_intern"
+from models.messages import (
+    is_user_message,
+    last_user_index,
+    note_kind,
+    now_iso,
+    results_by_call,
+)
+
 SUMMARISED_CALLS = "ml_intern_calls"  # on a summary note: the ids of the calls it replaced
 MessageT = TypeVar("MessageT", bound=BaseMessage)
-NoteKind = Literal[
-    "doom_guard",
-    "summary",
-    "length_note",
-    "plan_reminder",
-    "empty_reply",
-    "cut_reply",
-    "unseen_numbers",
-    "asked_files",
-    "unread_files",
-]
 
 # `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.
 WRITER = "written_by"
@@ -41,10 +34,6 @@ def user_message(text: str, images: Sequence[str] = ()) -> HumanMessage:
     blocks = [{"type": "image_url", "image_url": {"url": url}} for url in images]
     content: Any = [{"type": "text", "text": text}, *blocks] if blocks else text
     return stamped(HumanMessage(content=content, id=str(uuid.uuid4())))
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def stamped(message: MessageT, *, written_by: str | None = None) -> MessageT:
@@ -79,13 +68,6 @@ def created_at(message: AnyMessage) -> str | None:
     return (message.response_metadata or {}).get("created_at")
 
 
-def note(kind: NoteKind, text: str) -> HumanMessage:
-    """A message from the agent runtime to the model, marked as not from the user."""
-    return HumanMessage(
-        content=text, additional_kwargs={MARKER: kind}, response_metadata={"created_at": now_iso()}
-    )
-
-
 def calls_in(messages: Sequence[AnyMessage]) -> list[str]:
     """The ids of the tool calls a history made, in order, those a compaction summarised
     included (its summary note keeps them): the experiment ledger shows the runs they made."""
@@ -96,22 +78,6 @@ def calls_in(messages: Sequence[AnyMessage]) -> list[str]:
         elif note_kind(message) == "summary":
             ids += [str(i) for i in message.additional_kwargs.get(SUMMARISED_CALLS) or []]
     return ids
-
-
-def note_kind(message: AnyMessage) -> str | None:
-    return message.additional_kwargs.get(MARKER) if message.additional_kwargs else None
-
-
-def is_user_message(message: AnyMessage) -> bool:
-    return isinstance(message, HumanMessage) and note_kind(message) is None
-
-
-def last_user_index(messages: Sequence[AnyMessage]) -> int:
-    """Index of the last message the user wrote, or -1."""
-    for i in range(len(messages) - 1, -1, -1):
-        if is_user_message(messages[i]):
-            return i
-    return -1
 
 
 def current_turn_id(messages: Sequence[AnyMessage]) -> str:
@@ -131,17 +97,6 @@ def pending_tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
     return []
 
 
-def not_run(call: Mapping[str, Any], text: str, marker: str) -> ToolMessage:
-    """The answer to a call that was held back instead of run, marked with why."""
-    return ToolMessage(
-        content=text,
-        tool_call_id=call["id"],
-        name=call["name"],
-        status="error",
-        additional_kwargs={MARKER: marker},
-    )
-
-
 def interrupted_results(
     calls: Sequence[dict[str, Any]], text: str = INTERRUPTED
 ) -> list[ToolMessage]:
@@ -149,21 +104,6 @@ def interrupted_results(
         ToolMessage(content=text, tool_call_id=c["id"], name=c["name"], status="error")
         for c in calls
     ]
-
-
-def results_by_call(messages: Sequence[AnyMessage], ai_index: int) -> dict[str, ToolMessage]:
-    """The results of the AI message at `ai_index`: tool messages after it, before the next AI message.
-
-    Matching by position as well as id keeps providers that reuse call ids
-    (e.g. "call_0" every turn) from mixing up the results of different turns.
-    """
-    found: dict[str, ToolMessage] = {}
-    for message in messages[ai_index + 1 :]:
-        if isinstance(message, AIMessage):
-            break
-        if isinstance(message, ToolMessage):
-            found.setdefault(message.tool_call_id, message)
-    return found
 
 
 def all_answered(messages: Sequence[AnyMessage]) -> bool:
@@ -224,19 +164,6 @@ def _claim(
         if candidate is preferred:
             return candidates.pop(k)
     return candidates.pop(0) if candidates else interrupted_results([call])[0]
-
-
-def text_of(content: Any) -> str:
-    """The text of a message's content, whether a string or a list of blocks."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            block if isinstance(block, str) else str(block.get("text", ""))
-            for block in content
-            if isinstance(block, str) or block.get("type") == "text"
-        )
-    return str(content)
 
 
 def earlier_calls(messages: Sequence[AnyMessage], tool: str) -> list[dict[str, Any]]:

@@ -24,8 +24,9 @@ from langgraph.config import get_stream_writer
 from configs.memory import load_memory
 from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
+from models.messages import MARKER, last_user_index, note_kind
 from nodes.deps import AgentDeps
-from nodes.history import MARKER, current_turn_id, last_user_index, note_kind, repair_orphans
+from nodes.history import current_turn_id, repair_orphans
 from nodes.tool_images import with_images
 from tools.hub.whoami import hub_user
 from tools.local.sandbox import Sandbox

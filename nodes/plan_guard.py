@@ -11,7 +11,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
-from nodes.history import note
+from models.messages import note
 
 MAX_REMINDERS = 2
 REMINDER = (

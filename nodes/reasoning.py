@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
 from configs.model_profile import profile_of
-from nodes.history import note_kind
+from models.messages import note_kind
 
 EFFORTS = ("minimal", "low", "medium", "high")
 # How Anthropic refuses a tool loop whose last turn's thinking did not come back.

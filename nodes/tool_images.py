@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
+from models.messages import MARKER
 from models.usage import IMAGE_TOKENS
-from nodes.history import MARKER
 from tools.kernel.figures import FIGURES, figure_version, read_figure
 
 if TYPE_CHECKING:

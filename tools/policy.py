@@ -4,7 +4,7 @@ Each tool's own rule (in its ToolSpec) says what it needs; shared rule pieces li
 
 `judge` is the only place that turns a tool call into auto / ask / deny, with the reason;
 the graph's approval node, the research sub-agent and MCP tools all go through it
-(`decide` is its verdict alone).
+(`decide` is its verdict alone; `judge_reply` judges a reply's calls together, in order).
 
 Code (a shell command, Python, a notebook's cells) has one rule, `CodeRule`, for every
 tool that runs programs on this machine. It reads the words of the code only as a
@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from configs.run_context import Mode
+from tools.adaptation_guard import applied
 from tools.places import Access, Walls, need
 
 __all__ = [
     *("Code", "CodeRule", "Decision", "FileRule", "Need", "PolicyContext", "Verdict"),
-    *("decide", "file_rule", "judge", "runs_unseen_code_unasked"),
+    *("decide", "file_rule", "judge", "judge_reply", "runs_unseen_code_unasked"),
 ]
 Verdict = Literal["auto", "ask", "deny"]
 # What a tool asks for by itself, before mode, yolo and the user's overrides apply:
@@ -51,6 +53,8 @@ Reason = Literal[
     "every_time",  # ask: a human approves it every time (a credential place, a scheduled Job)
     "no_human",  # deny: it needs a human every time, and headless has none
     "left_alone",  # deny: it changes a file the user's request says not to change
+    "blind_edit",  # deny: it changes a file an earlier call of the same reply reads
+    "after_blind",  # deny: it comes after such a change in its reply
 ]
 
 
@@ -69,6 +73,9 @@ class PolicyContext:
     # The files the user's request says not to change (the `left-alone` adaptation,
     # adaptations/registry.py): a file tool's change to one is denied.
     left_alone: tuple[str, ...] = ()
+    # The `blind-edit` adaptation: a change sent in the same reply as the `read` of its file
+    # was written without seeing it; it and the calls after it are denied (`judge_reply`).
+    blind_edit: bool = False
 
 
 def judge(
@@ -102,6 +109,49 @@ def decide(
 ) -> Verdict:
     """The verdict of `judge` alone."""
     return judge(name, args, rule, ctx).verdict
+
+
+def judge_reply(
+    calls: Sequence[Mapping[str, Any]], rules: Mapping[str, ApprovalRule], ctx: PolicyContext
+) -> list[Decision]:
+    """The decision on each of one reply's calls (`name`, `args`), in order: `judge`'s, but
+    with `ctx.blind_edit` a change to a file an earlier call of the reply shows is denied,
+    and so is every call after it. `rules`: each tool's rule, by name; a call to a tool it
+    does not hold is auto, for it never runs (execute_tools answers it with the known tools).
+
+    >>> rules = {"read": file_rule("read", None, shows_text=True), "edit": file_rule("write", None)}
+    >>> calls = [{"name": name, "args": {"path": "a.py"}} for name in ("read", "edit", "read")]
+    >>> [d.reason for d in judge_reply(calls, rules, PolicyContext(blind_edit=True))]
+    ['known_safe', 'blind_edit', 'after_blind']
+    """
+    blind = applied("blind-edit", partial(_blind, calls, rules), {}) if ctx.blind_edit else {}
+    return [blind.get(i) or _judged(call, rules, ctx) for i, call in enumerate(calls)]
+
+
+def _judged(
+    call: Mapping[str, Any], rules: Mapping[str, ApprovalRule], ctx: PolicyContext
+) -> Decision:
+    rule = rules.get(call["name"])
+    if rule is None:
+        return Decision("auto", "known_safe")
+    return judge(call["name"], call.get("args") or {}, rule, ctx)
+
+
+def _blind(
+    calls: Sequence[Mapping[str, Any]], rules: Mapping[str, ApprovalRule]
+) -> dict[int, Decision]:
+    """The first change to a file an earlier call shows, and every call after it, by index."""
+    shown: set[str] = set()
+    for i, call in enumerate(calls):
+        rule, path = rules.get(call["name"]), (call.get("args") or {}).get("path")
+        if not isinstance(rule, FileRule) or not isinstance(path, str):
+            continue
+        if rule.shows_text:
+            shown.add(posixpath.normpath(path.strip()))
+        elif rule.access == "write" and posixpath.normpath(path.strip()) in shown:
+            after = dict.fromkeys(range(i + 1, len(calls)), Decision("deny", "after_blind"))
+            return {i: Decision("deny", "blind_edit"), **after}
+    return {}
 
 
 @dataclass(frozen=True)
@@ -179,11 +229,15 @@ def inside_workspace(path: str | os.PathLike[str], workspace: Path) -> bool:
 @dataclass(frozen=True)
 class FileRule:
     """The approval rule of a file tool: what tools/places.py says of its `path` (the
-    workspace when absent), given the text it would write (the `content` argument)."""
+    workspace when absent), given the text it would write (the `content` argument).
+
+    `shows_text`: a call returns the file's text (`read`), so a change after it has seen it.
+    """
 
     access: Access
     walls: Walls | None
     content: str | None = None
+    shows_text: bool = False
 
     def __call__(self, args: Mapping[str, Any], workspace: Path) -> Need:
         path = args.get("path") or "."
@@ -208,6 +262,8 @@ class FileRule:
         )
 
 
-def file_rule(access: Access, walls: Walls | None, content: str | None = None) -> FileRule:
+def file_rule(
+    access: Access, walls: Walls | None, content: str | None = None, *, shows_text: bool = False
+) -> FileRule:
     """The approval rule of a file tool (see `FileRule`)."""
-    return FileRule(access, walls, content)
+    return FileRule(access, walls, content, shows_text)

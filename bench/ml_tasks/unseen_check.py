@@ -1,4 +1,4 @@
-"""The unseen-numbers check (nodes/unseen_numbers.py) replayed on kept exchanges: which final
+"""The unseen-numbers check (adaptations/reply/unseen_numbers.py) replayed on kept exchanges: which final
 answers it would have sent back, beside whether the run was solved (false alarms are solved
 runs it flags).
 
@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from nodes.answer_now import ANSWER_NOW
-from nodes.unseen_numbers import unseen_numbers
+from adaptations.reply.answer_now import ANSWER_NOW
+from adaptations.reply.unseen_numbers import unseen_numbers
 
 RETOLD = ANSWER_NOW.partition("{")[0]
 

@@ -22,7 +22,7 @@ from acp.schema import Cost, ToolCallUpdate, UsageUpdate
 
 from cli.acp.tool_calls import CallView, Content, finished, running
 from graph.events import Event
-from nodes.history import is_user_message, text_of
+from models.messages import is_user_message, text_of
 from tools.catalog import ToolCatalog
 
 PLAN_STATUSES = {"pending", "in_progress", "completed"}

@@ -96,7 +96,7 @@ def normalise(messages: list[Any]) -> list[dict[str, Any]]:
     """What a transcript says, without ids and timestamps that differ from run to run."""
     from langchain_core.messages import AIMessage, ToolMessage
 
-    from nodes.history import note_kind, text_of
+    from models.messages import note_kind, text_of
 
     out = []
     for message in messages:

@@ -10,8 +10,8 @@ import litellm
 import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 
+from models.messages import is_user_message, note
 from nodes.compact import compact_threshold, plan_cut, rough_tokens
-from nodes.history import is_user_message, note
 
 
 def ai(*call_ids: str, text: str = "") -> AIMessage:

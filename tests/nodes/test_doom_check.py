@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
+from models.messages import note
 from nodes.doom_check import detect_loop, signature, tool_signatures
-from nodes.history import note
 
 A, B, C, D, E, F = (signature("bash", {"command": c}, "same output") for c in "abcdef")
 

@@ -14,12 +14,11 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from models.messages import note
 from nodes.history import (
     INTERRUPTED,
     current_turn_id,
     earlier_calls,
-    is_user_message,
-    note,
     pending_tool_calls,
     repair_orphans,
 )
@@ -242,24 +241,7 @@ def test_pending_tool_calls_return_name_and_args_as_plain_dicts() -> None:
     assert message.tool_calls[0]["args"] == {"path": "a.txt"}
 
 
-# --- is_user_message / current_turn_id ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [
-        (HumanMessage(content="hello"), True),
-        (HumanMessage(content="hello", additional_kwargs={"other": 1}), True),
-        (note("doom_guard", "stop repeating"), False),
-        (note("summary", "earlier"), False),
-        (note("length_note", "cut off"), False),
-        (AIMessage(content="hi"), False),
-        (ToolMessage(content="x", tool_call_id="c1"), False),
-        (SystemMessage(content="sys"), False),
-    ],
-)
-def test_is_user_message(message: AnyMessage, expected: bool) -> None:
-    assert is_user_message(message) is expected
+# --- current_turn_id ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

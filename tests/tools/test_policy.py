@@ -17,6 +17,7 @@ from tools.policy import (
     decide,
     file_rule,
     inside_workspace,
+    judge_reply,
 )
 
 path_rule = file_rule("read", None)  # what read, glob and grep ask without the sandbox
@@ -326,3 +327,26 @@ def test_decide_with_builtin_rules(
 ) -> None:
     ctx = PolicyContext(mode=mode, yolo=yolo, workspace=ws)
     assert decide(tool, args, RULES[tool], ctx) == expected
+
+
+# --- judge_reply --------------------------------------------------------------------------------
+
+
+def test_a_reply_is_judged_call_by_call_and_a_blind_change_stops_it(ws: Path) -> None:
+    """With `blind-edit`, a change to a file an earlier call shows is denied, then every call
+    after it; a tool the catalog does not hold is auto (it never runs); the rest as `judge`."""
+    calls = [
+        {"name": "read", "args": {"path": "a.py"}},
+        {"name": "grep", "args": {"pattern": "x", "path": "b.py"}},
+        {"name": "nope", "args": {}},
+        {"name": "edit", "args": {"path": "./a.py", "old_str": "1", "new_str": "2"}},
+        {"name": "read", "args": {"path": "c.py"}},
+    ]
+    on = PolicyContext(workspace=ws, blind_edit=True)
+    reasons = [d.reason for d in judge_reply(calls, RULES, on)]
+    assert reasons == ["known_safe", "known_safe", "known_safe", "blind_edit", "after_blind"]
+    off = [d.verdict for d in judge_reply(calls, RULES, PolicyContext(workspace=ws))]
+    assert off == ["auto"] * 5
+    # A search of the file is not a read of it: the change runs.
+    searched = [calls[1], {**calls[3], "args": {**calls[3]["args"], "path": "b.py"}}]
+    assert [d.verdict for d in judge_reply(searched, RULES, on)] == ["auto", "auto"]

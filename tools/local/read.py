@@ -6,6 +6,7 @@ import io
 import json
 from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from tools.local.file_edits import ReadRegistry
 from tools.local.file_walk import walk
 from tools.local.read_fit import fitted
 from tools.places import Walls
-from tools.policy import ApprovalRule, Need, file_rule, inside_workspace
+from tools.policy import ApprovalRule, FileRule, Need, inside_workspace
 from tools.text import numbered
 from tools.tool_factory import make_tool
 
@@ -148,12 +149,17 @@ def paged(
     return text
 
 
-def read_rule(walls: Walls | None) -> ApprovalRule:
-    """Free inside the workspace and in the bundled skills (their templates are ours to
-    show); elsewhere as tools/places.py says (credential places: a human every time)."""
-    places = file_rule("read", walls)
+@dataclass(frozen=True)
+class ReadRule(FileRule):
+    """Free inside the workspace and in the bundled skills (their templates are ours to show);
+    elsewhere as tools/places.py says (credential places: a human every time).
 
-    def rule(args: Mapping[str, Any], workspace: Path) -> Need:
+    A `read` shows the file's text (`shows_text`: tools/policy.py `judge_reply`).
+    """
+
+    shows_text: bool = True
+
+    def __call__(self, args: Mapping[str, Any], workspace: Path) -> Need:
         path = args.get("path")
         if (
             isinstance(path, str)
@@ -161,9 +167,12 @@ def read_rule(walls: Walls | None) -> ApprovalRule:
             and inside_workspace(path, BUNDLED_DIR)
         ):
             return "auto"
-        return places(args, workspace)
+        return super().__call__(args, workspace)
 
-    return rule
+
+def read_rule(walls: Walls | None) -> ApprovalRule:
+    """`read`'s approval rule (see `ReadRule`)."""
+    return ReadRule("read", walls)
 
 
 def read_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:

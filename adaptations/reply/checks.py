@@ -13,16 +13,16 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from nodes.asked_changes import asked_note, file_digests
-from nodes.asked_reads import unread_files, unread_note
-from nodes.history import last_user_index, note, text_of
-from nodes.unseen_numbers import (
+from adaptations.reply.asked_changes import asked_note, file_digests
+from adaptations.reply.asked_reads import unread_files, unread_note
+from adaptations.reply.unseen_numbers import (
     landed_writes,
     unseen_note,
     unseen_numbers,
     unseen_written,
     unseen_written_note,
 )
+from models.messages import last_user_index, note, text_of
 from tools.adaptation_guard import applied
 
 # A small model sometimes ends its turn at once after a tool result: an empty reply, which

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from nodes.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
-from nodes.history import text_of
+from adaptations.reply.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
+from models.messages import text_of
 from tools.outcome import outcome_of
 from tools.policy import inside_workspace
 from tools.safe_paths import is_regular_at, rel_beneath, sha256_at

@@ -29,7 +29,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from nodes.call_arguments import RAW_ARGUMENTS
+from models.call_arguments import RAW_ARGUMENTS
 
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FENCED = re.compile(r"```(?:json|tool_call)?\s*\n(\{.*?\})\s*\n?```", re.DOTALL)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import ToolMessage
 
-from nodes.asked_changes import last_failure
-from nodes.asked_files import asked_files, asked_files_note, missing_files
+from adaptations.reply.asked_changes import last_failure
+from adaptations.reply.asked_files import asked_files, asked_files_note, missing_files
 from tests.configs.test_prompt_snapshot import SNAPSHOTS, check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn

@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
-from nodes.history import MARKER, is_user_message, results_by_call
+from models.messages import MARKER, is_user_message, results_by_call
 from tools.outcome import outcome_of
 
 REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer: the next call must answer

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nodes.asked_changes import asked_changes, asked_changes_note, unchanged_files
+from adaptations.reply.asked_changes import asked_changes, asked_changes_note, unchanged_files
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from configs.model_profile import SMALL_REPLY_TOKENS
-from nodes.reply_checks import CUT_REPLY_NOTE
-from nodes.unseen_numbers import (
+from adaptations.reply.checks import CUT_REPLY_NOTE
+from adaptations.reply.unseen_numbers import (
     unseen_note,
     unseen_numbers,
     unseen_written,
     unseen_written_note,
 )
+from configs.model_profile import SMALL_REPLY_TOKENS
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn

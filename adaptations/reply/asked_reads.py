@@ -15,8 +15,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from nodes.asked_changes import FILE_TOOLS, left_alone
-from nodes.asked_files import FILE_NAME, PLAIN_TABLE, fill
+from adaptations.reply.asked_changes import FILE_TOOLS, left_alone
+from adaptations.reply.asked_files import FILE_NAME, PLAIN_TABLE, fill
 from tools.policy import inside_workspace
 from tools.safe_paths import is_regular_at, rel_beneath
 

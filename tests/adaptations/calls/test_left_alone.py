@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nodes.asked_changes import left_alone
-from nodes.left_alone import KEPT
+from adaptations.calls.left_alone import KEPT
+from adaptations.reply.asked_changes import left_alone
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nodes.asked_changes import left_alone
-from nodes.asked_reads import unread_files, unread_note
+from adaptations.reply.asked_changes import left_alone
+from adaptations.reply.asked_reads import unread_files, unread_note
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from nodes.answer_now import ANSWER_NOW
+from adaptations.calls.repeat_call import REPEATED, REPEATED_ON, repeated_calls
+from adaptations.reply.answer_now import ANSWER_NOW
 from nodes.doom_check import GUARD, SMALL_GUARD
-from nodes.repeat_call import REPEATED, REPEATED_ON, repeated_calls
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -184,7 +184,7 @@ def test_a_cycle_is_retold_once_per_call_with_its_last_result() -> None:
     """Seen on overfit-run: three files read twice over met the loop guard; each is told once."""
     from langchain_core.messages import SystemMessage
 
-    from nodes.answer_now import retold
+    from adaptations.reply.answer_now import retold
 
     history = [SystemMessage("s"), HumanMessage("which run overfit?")]
     for n, path in enumerate(["a.json", "b.json", "a.json"]):
@@ -199,7 +199,7 @@ def test_a_read_is_retold_without_its_line_numbers() -> None:
     "apples.txt: 1 line" for each, from the `     1\t` before each retold line."""
     from langchain_core.messages import SystemMessage
 
-    from nodes.answer_now import retold
+    from adaptations.reply.answer_now import retold
 
     history = [SystemMessage("s"), HumanMessage("summarise each .txt file in one line")]
     history += [step("0", "read", path="apples.txt")]

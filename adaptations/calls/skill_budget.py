@@ -12,7 +12,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from nodes.history import not_run
+from models.messages import not_run
 
 SKILL_BUDGET = "skill_budget"  # the MARKER of such a call's answer
 ONE_SKILL = (

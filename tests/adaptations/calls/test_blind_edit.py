@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import ToolMessage
 
-from nodes.blind_edit import AFTER_BLIND, BLIND_CHANGE, HOW, blind_changes
+from adaptations.calls.blind_edit import AFTER_BLIND, BLIND_CHANGE, HOW, blind_answers
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tools.local.read import read_rule
+from tools.policy import PolicyContext, file_rule, judge_reply
 
 TRAIN = 'labels = labels[1:] + labels[:1]\nprint("accuracy", 0.5)\n'
 READ = {"name": "read", "arguments": {"path": "train.py"}}
@@ -34,6 +36,14 @@ def test_the_held_calls_notes_snapshot() -> None:
     check_snapshot("blind_edit.md", edit + "\n" + AFTER_BLIND.format(tool="edit") + "\n")
 
 
+def blind_changes(calls: list[dict[str, object]]) -> dict[str, ToolMessage]:
+    """The answers to the calls the policy holds as blind in one reply (tools/policy.py)."""
+    rules = {"read": read_rule(None), "edit": file_rule("write", None, "new_str")}
+    rules["write"] = file_rule("write", None, "content")
+    decisions = judge_reply(calls, rules, PolicyContext(blind_edit=True))
+    return blind_answers(calls, decisions)
+
+
 def test_only_a_change_to_a_file_read_earlier_in_the_same_reply_is_held() -> None:
     read, edit = call("1", "read", path="./src/a.py"), call("2", "edit", path="src/a.py")
     after = call("3", "bash", command="python3 src/a.py")
@@ -45,6 +55,13 @@ def test_only_a_change_to_a_file_read_earlier_in_the_same_reply_is_held() -> Non
     assert blind_changes([call("1", "read", path="b.py"), call("2", "edit", path="a.py")]) == {}
     assert blind_changes([call("2", "edit", path="a.py"), call("1", "read", path="a.py")]) == {}
     assert set(blind_changes([read, call("2", "write", path="src/a.py")])) == {"2"}
+
+
+def test_the_policy_holds_nothing_while_the_rule_is_off() -> None:
+    calls = [call("1", "read", path="a.py"), call("2", "edit", path="a.py")]
+    rules = {"read": read_rule(None), "edit": file_rule("write", None, "new_str")}
+    reasons = [d.reason for d in judge_reply(calls, rules, PolicyContext())]
+    assert "blind_edit" not in reasons
 
 
 async def test_a_small_models_guessed_edit_waits_for_the_read_and_the_next_edit_runs(

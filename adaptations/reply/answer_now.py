@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from nodes.history import MARKER, is_user_message, note_kind
-from nodes.repeat_call import REPEAT, REPEATS
-from nodes.unseen_numbers import without_gutter
+from adaptations.calls.repeat_call import REPEAT, REPEATS
+from adaptations.reply.unseen_numbers import without_gutter
+from models.messages import MARKER, is_user_message, note_kind
 
 ANSWER_NOW = (
     "Your tool calls so far and what they returned:\n\n{calls}\n\n"

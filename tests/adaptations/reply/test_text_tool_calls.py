@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
+from adaptations.reply.text_tool_calls import with_text_calls
 from configs.model_profile import profile_of
 from configs.settings import Settings
-from nodes.call_arguments import RAW_ARGUMENTS
-from nodes.text_tool_calls import with_text_calls
+from models.call_arguments import RAW_ARGUMENTS
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import assert_valid_tool_pairing, tool_results

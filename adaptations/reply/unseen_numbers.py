@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from nodes.history import note, note_kind, text_of
+from models.messages import note, note_kind, text_of
 from tools.outcome import outcome_of
 
 UNSEEN_NUMBERS = (
