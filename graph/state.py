@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from langchain_core.messages import AnyMessage
 from typing_extensions import TypedDict
 
+from adaptations.turn import Turn
 from models.usage import Usage, sum_usage
 from store.saver_maintenance import messages_channel
 
@@ -27,23 +28,12 @@ def keep_last(_old: Any, new: Any) -> Any:
     return new
 
 
-class Turn(TypedDict, total=False):
-    """Per-turn counters; a new user message (a new `id`) resets them."""
-
-    id: str
-    iterations: int
-    compactions: int
-    doom_fires: int
-    plan_reminders: int
-    empty_replies: int
-
-
 class AgentState(TypedDict, total=False):
     # DeltaChannel stores each step's new messages, not the whole list, so the
     # checkpoint database grows with the transcript rather than its square.
     messages: Annotated[list[AnyMessage], messages_channel()]
     plan: Annotated[list[dict[str, Any]], keep_last]
-    turn: Turn
+    turn: Turn  # this turn's counters (adaptations/turn.py; nodes/turn.py turn_of)
     usage: Annotated[Usage, sum_usage]
     yolo: bool
     model: str

@@ -13,6 +13,7 @@ from adaptations.reply.asking import asking
 from adaptations.reply.checks import SmallChecks, sent_back, small_checks
 from adaptations.reply.runaway_reply import reply_once_more
 from adaptations.reply.unseen_numbers import mark_written_notes
+from adaptations.turn import Turn
 from models.call_arguments import RAW_ARGUMENTS
 from models.messages import note
 from models.provider_errors import ProviderError, stated_window
@@ -107,7 +108,7 @@ async def call_model(
 
 def _follow_up(
     state: Mapping[str, Any],
-    turn: dict[str, Any],
+    turn: Turn,
     response: AIMessage,
     *,
     dropped: bool,
@@ -131,7 +132,7 @@ def _follow_up(
 def _overflowed(
     error: ProviderError,
     state: Mapping[str, Any],
-    turn: dict[str, Any],
+    turn: Turn,
     deps: AgentDeps,
     model_id: str,
 ) -> dict[str, Any]:

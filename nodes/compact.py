@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemM
 from langgraph.config import get_stream_writer
 from langgraph.types import Overwrite
 
+from adaptations.turn import Turn
 from configs.model_profile import profile_of
 from models.messages import is_user_message, note, note_kind
 from models.usage import call_usage, count_tokens
@@ -294,6 +295,6 @@ def _report(writer: Any, old_tokens: int, new_tokens: int, note_text: str | None
     writer(event | ({"note": note_text} if note_text else {}))
 
 
-def _fail(writer: Any, turn: dict[str, Any], message: str) -> dict[str, Any]:
+def _fail(writer: Any, turn: Turn, message: str) -> dict[str, Any]:
     writer({"type": "error", "message": message})
     return {"compact_request": None, "stop_reason": "compact_failed", "turn": turn}

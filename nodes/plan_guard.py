@@ -11,6 +11,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 
+from adaptations.turn import Turn
 from models.messages import note
 
 MAX_REMINDERS = 2
@@ -25,15 +26,13 @@ def unfinished(plan: Sequence[Mapping[str, Any]] | None) -> list[str]:
     return [str(t.get("content", "")) for t in plan or () if t.get("status") != "completed"]
 
 
-def plan_guard(
-    state: Mapping[str, Any], turn: dict[str, Any]
-) -> tuple[HumanMessage | None, str | None]:
+def plan_guard(state: Mapping[str, Any], turn: Turn) -> tuple[HumanMessage | None, str | None]:
     """For a headless answer without tool calls: (a reminder, None) or (None, a stop reason)."""
     items = unfinished(state.get("plan"))
     if not items:
         return None, "done"
-    if turn.get("plan_reminders", 0) >= MAX_REMINDERS:
+    if turn["plan_reminders"] >= MAX_REMINDERS:
         return None, "plan_unfinished"
-    turn["plan_reminders"] = turn.get("plan_reminders", 0) + 1
+    turn["plan_reminders"] += 1
     listed = "\n".join(f"- {item}" for item in items)
     return note("plan_reminder", REMINDER.format(items=listed)), None

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
+from adaptations.turn import Turn, new_turn
 from nodes.history import current_turn_id
 
 
-def turn_of(state: Mapping[str, Any]) -> dict[str, Any]:
-    """This turn's counters (iterations, compactions, doom fires, plan reminders), fresh
-    for a new turn."""
+def turn_of(state: Mapping[str, Any]) -> Turn:
+    """This turn's counters (adaptations/turn.py), fresh for a new turn. A turn stored by an
+    older checkpoint lacks the counters added since: they read as unset (0, None)."""
     turn_id = current_turn_id(state.get("messages") or [])
-    turn = dict(state.get("turn") or {})
+    turn = state.get("turn") or {}
     if turn.get("id") != turn_id:
-        turn = {
-            "id": turn_id,
-            "iterations": 0,
-            "compactions": 0,
-            "doom_fires": 0,
-            "plan_reminders": 0,
-        }
-    return turn
+        return new_turn(turn_id)
+    return cast(Turn, {**new_turn(turn_id), **turn})

@@ -14,6 +14,7 @@ from adaptations.reply.answer_now import ANSWER_KWARGS, must_answer, retold, unr
 from adaptations.reply.text_tool_calls import with_text_calls
 from adaptations.reply.unseen_numbers import written_unseen_notes
 from adaptations.rule import when_active
+from adaptations.turn import Turn
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def asking(
     rules: frozenset[str],
     history: Sequence[BaseMessage],
     prompt: Sequence[BaseMessage],
-    turn: dict[str, Any],
+    turn: Turn,
 ) -> Asking:
     """How the active rules ask for the next reply, given the prompt built for it."""
     if when_active(rules, "answer-now", False, must_answer, history):

@@ -22,6 +22,7 @@ from adaptations.reply.unseen_numbers import (
     unseen_written,
     unseen_written_note,
 )
+from adaptations.turn import ReplyCheck, Turn
 from models.messages import last_user_index, note, text_of
 from tools.adaptation_guard import applied
 
@@ -63,18 +64,18 @@ class SmallChecks:
         return rule in self.rules
 
 
-def sent_back(response: AIMessage, turn: dict[str, Any], small: SmallChecks) -> BaseMessage | None:
+def sent_back(response: AIMessage, turn: Turn, small: SmallChecks) -> BaseMessage | None:
     """The note that sends a final answer back to work (each kind once a turn), or None."""
     cut = small.limit and _was_cut(response)
-    if small.uses("cut-reply") and cut and not turn.get("cut_replies"):
+    if small.uses("cut-reply") and cut and not turn["cut_replies"]:
         turn["cut_replies"] = 1
         return note("cut_reply", CUT_REPLY_NOTE.format(limit=small.limit))
     empty = not text_of(response.content).strip()
-    if small.uses("empty-reply") and empty and not turn.get("empty_replies"):
+    if small.uses("empty-reply") and empty and not turn["empty_replies"]:
         turn["empty_replies"] = 1
         return note("empty_reply", EMPTY_REPLY_NOTE)
     for rule, kind, ask in _reply_checks(response, small):
-        if small.uses(rule) and not turn.get(kind) and (said := applied(rule, ask, None)):
+        if small.uses(rule) and not turn[kind] and (said := applied(rule, ask, None)):
             turn[kind] = 1
             return note(kind, said)
     return None
@@ -82,7 +83,7 @@ def sent_back(response: AIMessage, turn: dict[str, Any], small: SmallChecks) -> 
 
 def _reply_checks(
     response: AIMessage, small: SmallChecks
-) -> list[tuple[str, str, Callable[[], str | None]]]:
+) -> list[tuple[str, ReplyCheck, Callable[[], str | None]]]:
     """The reply rules that send an answer back once a turn: (rule, note kind, its note)."""
     return [
         ("asked-files", "asked_files", partial(_asked, small)),
@@ -115,7 +116,7 @@ def small_checks(
     prompt: Sequence[BaseMessage],
     history: Sequence[BaseMessage],
     workspace: Any,
-    turn: dict[str, Any],
+    turn: Turn,
     rules: frozenset[str] = frozenset(),
 ) -> SmallChecks | None:
     """What a small model's answer is checked against, taken before a retelling; the files
@@ -126,9 +127,9 @@ def small_checks(
     i = last_user_index(history)
     request = text_of(history[i].content) if i >= 0 else ""
     root = Path(workspace or ".")
-    if "asked_digests" not in turn:
-        turn["asked_digests"] = file_digests(request, root)
     before = turn["asked_digests"]
+    if before is None:
+        before = turn["asked_digests"] = file_digests(request, root)
     return SmallChecks(limit, prompt, request, root, history[i + 1 :], before, rules)
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage
 from langgraph.config import get_stream_writer
 
+from adaptations.turn import Turn
 from models.messages import text_of
 from models.usage import call_usage
 
@@ -67,7 +68,7 @@ async def reply_once_more(
     extra: dict[str, Any],
     profile: ModelProfile,
     prompt: Sequence[BaseMessage],
-    turn: dict[str, Any] | None,
+    turn: Turn | None,
 ) -> tuple[AIMessage, dict[str, Any] | None]:
     """The model's reply to `ask(extra)`; with `turn` (the `runaway-retry` rule is active: a
     small model on llama.cpp), a first runaway loop is asked again with the repetition
@@ -80,9 +81,9 @@ async def reply_once_more(
     return await ask(extra | anti_repeat_kwargs()), wasted
 
 
-def loops_first_time(response: AIMessage, turn: dict[str, Any]) -> bool:
+def loops_first_time(response: AIMessage, turn: Turn) -> bool:
     """A small model's runaway loop, the first this turn."""
-    if turn.get("runaway_retries") or not ran_away(response):
+    if turn["runaway_retries"] or not ran_away(response):
         return False
     turn["runaway_retries"] = 1
     return True

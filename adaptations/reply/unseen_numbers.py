@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
-from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from adaptations.turn import Turn
 from models.messages import note, note_kind, text_of
 from tools.outcome import outcome_of
 
@@ -160,7 +160,7 @@ def _same(written: str, value: float, seen: float) -> bool:
 
 
 def written_unseen_notes(
-    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], turn: dict[str, Any]
+    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], turn: Turn
 ) -> list[BaseMessage]:
     """A small model that just wrote a file of facts with numbers no tool showed is told
     before its next step, not after it answers. Twice a turn: the caller marks the turn once
@@ -168,16 +168,16 @@ def written_unseen_notes(
 
     Why: it wrote invented counts twice, then answered (docs/lab/2026-11-25.md, dataset-card).
     """
-    if turn.get("written_unseen", 0) >= WRITTEN_UNSEEN_TIMES:
+    if turn["written_unseen"] >= WRITTEN_UNSEEN_TIMES:
         return []
     if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
         return []
     return [note("unseen_numbers", unseen_written_note(*written))]
 
 
-def mark_written_notes(turn: dict[str, Any], ahead: Sequence[BaseMessage]) -> None:
+def mark_written_notes(turn: Turn, ahead: Sequence[BaseMessage]) -> None:
     """Count the written-numbers note now that the reply to it is stored; no answer-time note
     follows it this turn."""
     if ahead:
         turn["unseen_numbers"] = 1
-        turn["written_unseen"] = turn.get("written_unseen", 0) + 1
+        turn["written_unseen"] += 1
