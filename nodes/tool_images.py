@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
-from models.messages import MARKER
+from models.messages import marked
 from models.usage import IMAGE_TOKENS
 from tools.kernel.figures import FIGURES, figure_version, read_figure
 
@@ -147,6 +147,6 @@ def _after_results(
             waiting += [{"type": "text", "text": f"Images from tool call {call}:"}, *blocks[index]]
         following = history[index + 1] if index + 1 < len(history) else None
         if waiting and not isinstance(following, ToolMessage):
-            out.append(HumanMessage(content=waiting, additional_kwargs={MARKER: "images"}))
+            out.append(HumanMessage(content=waiting, additional_kwargs=marked("images")))
             waiting = []
     return out

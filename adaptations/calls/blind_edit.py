@@ -14,10 +14,10 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from models.messages import not_run
+from models.messages import HeldKind, not_run
 from tools.policy import Decision
 
-BLIND = "blind_edit"  # the MARKER of a held call's answer
+BLIND: HeldKind = "blind_edit"  # the MARKER of a held call's answer
 BLIND_CHANGE = (
     "Not run: you sent this `{tool}` in the same reply as the `read` of `{path}`, so you wrote "
     "it before you had seen the file. Look at the text that `read` returned, find what is wrong "

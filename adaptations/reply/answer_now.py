@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from adaptations.calls.repeat_call import REPEAT, REPEATS
 from adaptations.reply.unseen_numbers import without_gutter
-from models.messages import MARKER, is_user_message, note_kind
+from models.messages import is_user_message, marked, note_kind
 
 ANSWER_NOW = (
     "Your tool calls so far and what they returned:\n\n{calls}\n\n"
@@ -73,6 +73,6 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
         return list(prompt)
     ask = HumanMessage(
         content=ANSWER_NOW.format(calls="\n\n".join(told.values())),
-        additional_kwargs={MARKER: "answer_now"},
+        additional_kwargs=marked("answer_now"),
     )
     return [*prompt[: start + 1], ask]

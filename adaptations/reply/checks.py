@@ -22,7 +22,7 @@ from adaptations.reply.unseen_numbers import (
     unseen_written,
     unseen_written_note,
 )
-from models.messages import last_user_index, note, text_of
+from models.messages import NoteKind, last_user_index, note, text_of
 from tools.adaptation_guard import applied
 
 # A small model sometimes ends its turn at once after a tool result: an empty reply, which
@@ -82,7 +82,7 @@ def sent_back(response: AIMessage, turn: dict[str, Any], small: SmallChecks) -> 
 
 def _reply_checks(
     response: AIMessage, small: SmallChecks
-) -> list[tuple[str, str, Callable[[], str | None]]]:
+) -> list[tuple[str, NoteKind, Callable[[], str | None]]]:
     """The reply rules that send an answer back once a turn: (rule, note kind, its note)."""
     return [
         ("asked-files", "asked_files", partial(_asked, small)),
