@@ -12,13 +12,9 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 
 from models.messages import note
+from models.texts import REMINDER
 
 MAX_REMINDERS = 2
-REMINDER = (
-    "Your plan still has unfinished items:\n{items}\nNo one is here to answer questions: "
-    "carry on with them now. If an item cannot be done, mark it completed in the plan with "
-    "the reason, then finish."
-)
 
 
 def unfinished(plan: Sequence[Mapping[str, Any]] | None) -> list[str]:

@@ -20,12 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from adaptations.calls.repeat_call import REPEAT, REPEATS
 from adaptations.reply.unseen_numbers import without_gutter
 from models.messages import is_user_message, marked, note_kind
-
-ANSWER_NOW = (
-    "Your tool calls so far and what they returned:\n\n{calls}\n\n"
-    "Answer my question above now, in plain text, from these results. Do not call a tool."
-)
-
+from models.texts import ANSWER_NOW
 
 # The request's arguments when the model must answer: its tools stay, no call is taken.
 ANSWER_KWARGS = {"tool_choice": "none"}
