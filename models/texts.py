@@ -13,7 +13,14 @@ from __future__ import annotations
 from configs.prompt import COMPUTE_EXAMPLE, COMPUTE_WITH_CODE, LOOK_FIRST, WRITE_EXAMPLE
 from models.messages import HeldKind, NoteKind
 
+# images (nodes/tool_images.py): a turn's figures, each led by the call that made it
+IMAGES_OF_CALL = "Images from tool call {call}:"
+NOT_ATTACHED = "[{path} is not attached: it is gone or not an image]"
+
+
 # doom_guard (nodes/doom_check.py)
+# What the model keeps doing, said in the guard as {what}.
+REPEATING = {"again": "calling {names} again", "cycle": "calling {names} in a cycle"}
 GUARD = (
     "You are repeating yourself: {what} with the same arguments and the same result. "
     "Doing it again will not help. Stop, state what you have learned, and try a different "
@@ -44,6 +51,7 @@ REMINDER = (
     "carry on with them now. If an item cannot be done, mark it completed in the plan with "
     "the reason, then finish."
 )
+PLAN_ITEM = "- {item}"  # one unfinished item, in {items}
 
 
 # empty_reply / cut_reply (adaptations/reply/checks.py)
@@ -122,6 +130,9 @@ ANSWER_NOW = (
     "Your tool calls so far and what they returned:\n\n{calls}\n\n"
     "Answer my question above now, in plain text, from these results. Do not call a tool."
 )
+# Each call in {calls}: the call, then what it returned.
+TOLD_CALL = "{name} {args}"
+TOLD_RESULT = "{call}:\n{result}"
 
 
 # blind_edit (adaptations/calls/blind_edit.py)
@@ -167,12 +178,12 @@ REPEATED_ON = (
 # Each kind's templates: what the model reads when a message of that kind is added.
 TEXTS: dict[NoteKind | HeldKind, tuple[str, ...]] = {
     "runtime": (LOOK_FIRST, COMPUTE_WITH_CODE, COMPUTE_EXAMPLE, WRITE_EXAMPLE),
-    "images": (),
-    "answer_now": (ANSWER_NOW,),
-    "doom_guard": (GUARD, SMALL_GUARD),
+    "images": (IMAGES_OF_CALL, NOT_ATTACHED),
+    "answer_now": (ANSWER_NOW, TOLD_CALL, TOLD_RESULT),
+    "doom_guard": (GUARD, SMALL_GUARD, *REPEATING.values()),
     "summary": (SUMMARY_HEADER,),
     "length_note": (LENGTH_NOTE,),
-    "plan_reminder": (REMINDER,),
+    "plan_reminder": (REMINDER, PLAN_ITEM),
     "empty_reply": (EMPTY_REPLY_NOTE,),
     "cut_reply": (CUT_REPLY_NOTE,),
     "unseen_numbers": (UNSEEN_NUMBERS, UNSEEN_WRITTEN),

@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 
 from models.messages import note
-from models.texts import REMINDER
+from models.texts import PLAN_ITEM, REMINDER
 
 MAX_REMINDERS = 2
 
@@ -31,5 +31,5 @@ def plan_guard(
     if turn.get("plan_reminders", 0) >= MAX_REMINDERS:
         return None, "plan_unfinished"
     turn["plan_reminders"] = turn.get("plan_reminders", 0) + 1
-    listed = "\n".join(f"- {item}" for item in items)
+    listed = "\n".join(PLAN_ITEM.format(item=item) for item in items)
     return note("plan_reminder", REMINDER.format(items=listed)), None

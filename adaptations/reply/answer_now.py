@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from adaptations.calls.repeat_call import REPEAT, REPEATS
 from adaptations.reply.unseen_numbers import without_gutter
 from models.messages import is_user_message, marked, note_kind
-from models.texts import ANSWER_NOW
+from models.texts import ANSWER_NOW, TOLD_CALL, TOLD_RESULT
 
 # The request's arguments when the model must answer: its tools stay, no call is taken.
 ANSWER_KWARGS = {"tool_choice": "none"}
@@ -61,9 +61,10 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
             result = results.get(call["id"])
             if result is None or note_kind(result) in REPEATS:
                 continue
-            said = f"{call['name']} {json.dumps(call.get('args') or {}, ensure_ascii=False)}"
+            args = json.dumps(call.get("args") or {}, ensure_ascii=False)
+            said = TOLD_CALL.format(name=call["name"], args=args)
             told.pop(said, None)
-            told[said] = f"{said}:\n{without_gutter(result)}"
+            told[said] = TOLD_RESULT.format(call=said, result=without_gutter(result))
     if not told:
         return list(prompt)
     ask = HumanMessage(

@@ -26,4 +26,5 @@ def test_every_template_is_listed_under_a_kind():
 
 
 def test_templates_are_text():
+    assert all(texts.TEXTS.values()), "a kind with no template: its text is written elsewhere"
     assert all(t and isinstance(t, str) for ts in texts.TEXTS.values() for t in ts)
