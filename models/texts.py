@@ -10,7 +10,18 @@ of models/); they are listed here under "runtime".
 
 from __future__ import annotations
 
-from configs.prompt import COMPUTE_EXAMPLE, COMPUTE_WITH_CODE, LOOK_FIRST, WRITE_EXAMPLE
+from configs.prompt import (
+    COMPUTE_EXAMPLE,
+    COMPUTE_WITH_CODE,
+    FILES,
+    LOOK_FIRST,
+    PLAN,
+    PLAN_STEP,
+    RUNS,
+    TODAY,
+    WORKSPACE,
+    WRITE_EXAMPLE,
+)
 from models.messages import HeldKind, NoteKind
 
 # images (nodes/tool_images.py): a turn's figures, each led by the call that made it
@@ -177,7 +188,18 @@ REPEATED_ON = (
 
 # Each kind's templates: what the model reads when a message of that kind is added.
 TEXTS: dict[NoteKind | HeldKind, tuple[str, ...]] = {
-    "runtime": (LOOK_FIRST, COMPUTE_WITH_CODE, COMPUTE_EXAMPLE, WRITE_EXAMPLE),
+    "runtime": (
+        TODAY,
+        WORKSPACE,
+        PLAN,
+        PLAN_STEP,
+        RUNS,
+        FILES,
+        LOOK_FIRST,
+        COMPUTE_WITH_CODE,
+        COMPUTE_EXAMPLE,
+        WRITE_EXAMPLE,
+    ),
     "images": (IMAGES_OF_CALL, NOT_ATTACHED),
     "answer_now": (ANSWER_NOW, TOLD_CALL, TOLD_RESULT),
     "doom_guard": (GUARD, SMALL_GUARD, *REPEATING.values()),

@@ -50,11 +50,11 @@ def by_kind() -> list[str]:
             named.setdefault(id(value), name)
         elif name.isupper() and isinstance(value, dict) and name != "TEXTS":
             named.update({id(v): f"{name}[{k!r}]" for k, v in value.items()})
-    rows = ["| Kind | Sent as | Templates |", "| --- | --- | --- |"]
+    rows = []
     for kind, templates in texts.TEXTS.items():
-        carrier = "held call's answer" if kind in get_args(HeldKind) else "note"
+        carrier = "a held call's answer" if kind in get_args(HeldKind) else "a note"
         names = ", ".join(f"`{named[id(t)]}`" for t in templates) or "(written inline)"
-        rows.append(f"| `{kind}` | {carrier} | {names} |")
+        rows.append(wrap(f"`{kind}` ({carrier}): {names}", indent="  ", first="- "))
     intro = wrap(
         "Every note the agent adds and every answer a held-back call gets is marked with its "
         "kind (`NoteKind`, `HeldKind` in models/messages.py); models/texts.py holds each "
