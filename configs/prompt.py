@@ -132,6 +132,13 @@ WRITE_EXAMPLE = (
     "(header=False for values only) or json.dump(<a dict>, open('NAME', 'w'))."
 )
 _TABLE = re.compile(r"^(\S+\.csv) ", re.MULTILINE)
+# The runtime note's lines, in order (models/texts.py lists them under "runtime").
+TODAY = "[runtime] Today is {date}."
+WORKSPACE = "Workspace (where tools run): {workspace}"
+PLAN = "Your plan:"
+PLAN_STEP = "  {mark} {content}"
+RUNS = "Runs this thread launched, as measured (the `experiments` tool has more):"
+FILES = "Files in the workspace as this turn began (path, size; largest first):\n{files}"
 
 
 def runtime_note(
@@ -153,20 +160,23 @@ def runtime_note(
     a line to look before it answers (`look_first`: it otherwise guesses a file), and how to
     run python over a listed table and write a file (`example`)."""
     listed, look_first, example = (small if x is None else x for x in (listed, look_first, example))
-    lines = [f"[runtime] Today is {(today or dt.date.today()).isoformat()}."]
+    lines = [TODAY.format(date=(today or dt.date.today()).isoformat())]
     if workspace is not None:
-        lines.append(f"Workspace (where tools run): {workspace}")
+        lines.append(WORKSPACE.format(workspace=workspace))
     if plan:
         marks = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
-        lines.append("Your plan:")
-        lines += [f"  {marks.get(t.get('status', ''), '[ ]')} {t.get('content', '')}" for t in plan]
+        lines.append(PLAN)
+        lines += [
+            PLAN_STEP.format(
+                mark=marks.get(t.get("status", ""), "[ ]"), content=t.get("content", "")
+            )
+            for t in plan
+        ]
     if runs:
-        lines.append("Runs this thread launched, as measured (the `experiments` tool has more):")
+        lines.append(RUNS)
         lines += list(runs)
     if listed and files:
-        lines.append(
-            f"Files in the workspace as this turn began (path, size; largest first):\n{files}"
-        )
+        lines.append(FILES.format(files=files))
     if look_first:
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     tables = [t for t in _TABLE.findall(files) if plain(t)] if example else []

@@ -14,9 +14,15 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
 # Messages the agent itself adds to the history carry this key in
-# `additional_kwargs`, so they are never mistaken for the user's words.
+# `additional_kwargs`, so they are never mistaken for the user's words. Its value says what
+# the message is: a note's kind, or why a call was held back (tests/models/test_note_kinds.py
+# checks that every kind used is declared here, and every kind declared is used).
 MARKER = "ml_intern"
+# The agent's own messages to the model (a HumanMessage each).
 NoteKind = Literal[
+    "runtime",
+    "images",
+    "answer_now",
     "doom_guard",
     "summary",
     "length_note",
@@ -27,6 +33,8 @@ NoteKind = Literal[
     "asked_files",
     "unread_files",
 ]
+# The answer a call gets instead of running (a ToolMessage each).
+HeldKind = Literal["blind_edit", "left_alone", "skill_budget", "repeat", "repeat_on"]
 
 
 def now_iso() -> str:
@@ -36,8 +44,13 @@ def now_iso() -> str:
 def note(kind: NoteKind, text: str) -> HumanMessage:
     """A message from the agent runtime to the model, marked as not from the user."""
     return HumanMessage(
-        content=text, additional_kwargs={MARKER: kind}, response_metadata={"created_at": now_iso()}
+        content=text, additional_kwargs=marked(kind), response_metadata={"created_at": now_iso()}
     )
+
+
+def marked(kind: NoteKind | HeldKind) -> dict[str, str]:
+    """The `additional_kwargs` that mark a message as the agent's own, of `kind`."""
+    return {MARKER: kind}
 
 
 def note_kind(message: AnyMessage) -> str | None:
@@ -56,14 +69,14 @@ def last_user_index(messages: Sequence[AnyMessage]) -> int:
     return -1
 
 
-def not_run(call: Mapping[str, Any], text: str, marker: str) -> ToolMessage:
+def not_run(call: Mapping[str, Any], text: str, marker: HeldKind) -> ToolMessage:
     """The answer to a call that was held back instead of run, marked with why."""
     return ToolMessage(
         content=text,
         tool_call_id=call["id"],
         name=call["name"],
         status="error",
-        additional_kwargs={MARKER: marker},
+        additional_kwargs=marked(marker),
     )
 
 

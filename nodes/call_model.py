@@ -15,8 +15,9 @@ from adaptations.reply.runaway_reply import reply_once_more
 from adaptations.reply.unseen_numbers import mark_written_notes
 from adaptations.turn import Turn
 from models.call_arguments import RAW_ARGUMENTS
-from models.messages import note
+from models.messages import NoteKind, note
 from models.provider_errors import ProviderError, stated_window
+from models.texts import LENGTH_NOTE
 from models.usage import call_usage, sum_usage
 from nodes.context_window import thread_profile, with_stated_window
 from nodes.deps import AgentDeps
@@ -33,12 +34,8 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
 
-LENGTH_NOTE = (
-    "Your last reply hit the output token limit while writing tool calls, so those calls "
-    "were dropped unrun. Make smaller calls (e.g. write a long file in parts) and try again."
-)
 # The notes after a reply that send the model back to work instead of ending the turn.
-BACK_TO_WORK = (
+BACK_TO_WORK: tuple[NoteKind, ...] = (
     "length_note",
     "plan_reminder",
     "empty_reply",

@@ -20,6 +20,7 @@ from langgraph.types import Overwrite
 from adaptations.turn import Turn
 from configs.model_profile import profile_of
 from models.messages import is_user_message, note, note_kind
+from models.texts import SUMMARY_HEADER
 from models.usage import call_usage, count_tokens
 from nodes.context_window import overflow_advice, stated_windows
 from nodes.deps import AgentDeps
@@ -40,7 +41,6 @@ SUMMARY_PROMPT = (
     "paths, URLs, job IDs, numbers), what was tried and failed and why, and the current state "
     "of the work. Do not invent anything. Use short markdown bullet points."
 )
-SUMMARY_HEADER = "[Summary of earlier conversation, compacted to save context]\n"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
 from models.messages import is_user_message, note, note_kind, results_by_call
+from models.texts import GUARD, REPEATING, SMALL_GUARD
 from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
 from nodes.run_options import run_context
@@ -23,18 +24,6 @@ from nodes.turn import turn_of
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
-
-GUARD = (
-    "You are repeating yourself: {what} with the same arguments and the same result. "
-    "Doing it again will not help. Stop, state what you have learned, and try a different "
-    "approach (other arguments, another tool, or ask the user)."
-)
-# A small model is asked next without tools (nodes/call_model.py `must_answer`).
-# Why: told to "state what you have learned", it answered about the guard (docs/lab/2026-11-24.md).
-SMALL_GUARD = (
-    "You are repeating yourself: {what} with the same arguments and the same result. "
-    "Answer the user's question now, in plain text, from the results above."
-)
 
 
 def signature(name: str, args: Any, result: Any) -> str:
@@ -99,7 +88,7 @@ async def doom_check(
         return {"turn": turn, "stop_reason": "doom_loop"}
     turn["doom_fires"] += 1
     names = sorted({s.split(":", 1)[0] for s in loop})
-    what = f"calling {', '.join(names)}" + (" in a cycle" if len(loop) > 1 else " again")
+    what = REPEATING["cycle" if len(loop) > 1 else "again"].format(names=", ".join(names))
     model_id = state.get("model") or deps.settings.model_name
     profile, _ = await thread_profile(state, model_id, deps.settings)
     answer = profile.uses("doom-answer") and deps.role == "agent"

@@ -24,7 +24,7 @@ from langgraph.config import get_stream_writer
 from configs.memory import load_memory
 from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
-from models.messages import MARKER, last_user_index, note_kind
+from models.messages import last_user_index, marked, note_kind
 from nodes.deps import AgentDeps
 from nodes.history import current_turn_id, repair_orphans
 from nodes.tool_images import with_images
@@ -78,7 +78,7 @@ async def build_prompt(
             look_first=profile.uses("look-first"),
             example=profile.uses("table-example"),
         ),
-        additional_kwargs={MARKER: "runtime"},
+        additional_kwargs=marked("runtime"),
     )
     # AGENTS.md and skills are the project's files: a token written there is masked too.
     system = await asyncio.to_thread(masked_in, workspace, system)

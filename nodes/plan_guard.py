@@ -13,13 +13,9 @@ from langchain_core.messages import HumanMessage
 
 from adaptations.turn import Turn
 from models.messages import note
+from models.texts import PLAN_ITEM, REMINDER
 
 MAX_REMINDERS = 2
-REMINDER = (
-    "Your plan still has unfinished items:\n{items}\nNo one is here to answer questions: "
-    "carry on with them now. If an item cannot be done, mark it completed in the plan with "
-    "the reason, then finish."
-)
 
 
 def unfinished(plan: Sequence[Mapping[str, Any]] | None) -> list[str]:
@@ -34,5 +30,5 @@ def plan_guard(state: Mapping[str, Any], turn: Turn) -> tuple[HumanMessage | Non
     if turn["plan_reminders"] >= MAX_REMINDERS:
         return None, "plan_unfinished"
     turn["plan_reminders"] += 1
-    listed = "\n".join(f"- {item}" for item in items)
+    listed = "\n".join(PLAN_ITEM.format(item=item) for item in items)
     return note("plan_reminder", REMINDER.format(items=listed)), None

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
-from models.messages import MARKER
+from models.messages import marked
+from models.texts import IMAGES_OF_CALL, NOT_ATTACHED
 from models.usage import IMAGE_TOKENS
 from tools.kernel.figures import FIGURES, figure_version, read_figure
 
@@ -86,7 +87,7 @@ def _block(workspace: Path, name: str) -> dict[str, Any]:
     url = _encoded(str(workspace), name, *seen) if seen else None
     if url is None:
         path = (FIGURES / name).as_posix()
-        return {"type": "text", "text": f"[{path} is not attached: it is gone or not an image]"}
+        return {"type": "text", "text": NOT_ATTACHED.format(path=path)}
     return {"type": "image_url", "image_url": {"url": url}}
 
 
@@ -144,9 +145,9 @@ def _after_results(
         out.append(message)
         if index in blocks:
             call = getattr(message, "tool_call_id", "")
-            waiting += [{"type": "text", "text": f"Images from tool call {call}:"}, *blocks[index]]
+            waiting += [{"type": "text", "text": IMAGES_OF_CALL.format(call=call)}, *blocks[index]]
         following = history[index + 1] if index + 1 < len(history) else None
         if waiting and not isinstance(following, ToolMessage):
-            out.append(HumanMessage(content=waiting, additional_kwargs={MARKER: "images"}))
+            out.append(HumanMessage(content=waiting, additional_kwargs=marked("images")))
             waiting = []
     return out

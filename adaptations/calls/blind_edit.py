@@ -14,20 +14,11 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from models.messages import not_run
+from models.messages import HeldKind, not_run
+from models.texts import AFTER_BLIND, BLIND_CHANGE, HOW
 from tools.policy import Decision
 
-BLIND = "blind_edit"  # the MARKER of a held call's answer
-BLIND_CHANGE = (
-    "Not run: you sent this `{tool}` in the same reply as the `read` of `{path}`, so you wrote "
-    "it before you had seen the file. Look at the text that `read` returned, find what is wrong "
-    "there, then send the `{tool}` again{how}."
-)
-HOW = {"edit": " with `old_str` copied exactly from that text", "write": " from that text"}
-AFTER_BLIND = (
-    "Not run: it came after the `{tool}` above that was not run. Send it again once that change is "
-    "made, if you still need it."
-)
+BLIND: HeldKind = "blind_edit"  # the MARKER of a held call's answer
 
 
 def blind_answers(

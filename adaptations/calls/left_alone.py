@@ -16,14 +16,11 @@ from typing import Any
 from langchain_core.messages import BaseMessage, ToolMessage
 
 from adaptations.reply.asked_changes import left_alone
-from models.messages import last_user_index, not_run, text_of
+from models.messages import HeldKind, last_user_index, not_run, text_of
+from models.texts import KEPT
 from tools.adaptation_guard import applied
 
-LEFT_ALONE = "left_alone"  # the MARKER of such a call's answer
-KEPT = (
-    "Not run: the request says not to change `{path}`, so it stays as it is. Change the other "
-    "files the request names instead."
-)
+LEFT_ALONE: HeldKind = "left_alone"  # the MARKER of such a call's answer
 
 
 def kept_answer(call: Mapping[str, Any]) -> ToolMessage:

@@ -14,23 +14,14 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
-from models.messages import MARKER, is_user_message, results_by_call
+from models.messages import HeldKind, is_user_message, marked, results_by_call
+from models.texts import REPEATED, REPEATED_ON
 from tools.outcome import outcome_of
 
-REPEAT = "repeat"  # the note kind (MARKER) of a repeat's answer: the next call must answer
-REPEAT_ON = "repeat_on"  # a repeat's answer that names a step the request still needs
+REPEAT: HeldKind = "repeat"  # the kind (MARKER) of a repeat's answer: the next call must answer
+REPEAT_ON: HeldKind = "repeat_on"  # a repeat's answer that names a step the request still needs
 REPEATS = (REPEAT, REPEAT_ON)
 REPEAT_OF = "ml_intern_repeat_of"  # on a repeat's answer: the result it quotes
-# Why: on recorded requests this wording made a 1.5B model answer 4 of 4 (docs/lab/2026-11-23.md).
-REPEATED = (
-    "You already made this call and have its result (above): {result}\n"
-    "Do not call it again. Answer the user's question now, in plain text."
-)
-# When the request still asks for a change (fix-bug: `python3 check.py` twice, then told to
-# answer, it explained the bug in prose), the repeat says what is left instead of "answer".
-REPEATED_ON = (
-    "You already made this call and have its result (above): {result}\nDo not call it again. {left}"
-)
 
 
 def repeated_calls(
@@ -54,7 +45,7 @@ def repeated_calls(
             content=text or REPEATED.format(name=call["name"], result=result),
             tool_call_id=call["id"],
             name=call["name"],
-            additional_kwargs={MARKER: REPEAT_ON if left else REPEAT, REPEAT_OF: result},
+            additional_kwargs={**marked(REPEAT_ON if left else REPEAT), REPEAT_OF: result},
             artifact=_quoted(results[same["id"]]),
         )
     return answers

@@ -12,13 +12,10 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from models.messages import not_run
+from models.messages import HeldKind, not_run
+from models.texts import ONE_SKILL
 
-SKILL_BUDGET = "skill_budget"  # the MARKER of such a call's answer
-ONE_SKILL = (
-    "Not loaded: you loaded the skill `{loaded}` this turn, and your context window holds one. "
-    "Work on the request now with your tools (`bash` with python3 for the workspace's files)."
-)
+SKILL_BUDGET: HeldKind = "skill_budget"  # the MARKER of such a call's answer
 
 
 def second_skills(

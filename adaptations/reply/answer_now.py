@@ -19,13 +19,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from adaptations.calls.repeat_call import REPEAT, REPEATS
 from adaptations.reply.unseen_numbers import without_gutter
-from models.messages import MARKER, is_user_message, note_kind
-
-ANSWER_NOW = (
-    "Your tool calls so far and what they returned:\n\n{calls}\n\n"
-    "Answer my question above now, in plain text, from these results. Do not call a tool."
-)
-
+from models.messages import is_user_message, marked, note_kind
+from models.texts import ANSWER_NOW, TOLD_CALL, TOLD_RESULT
 
 # The request's arguments when the model must answer: its tools stay, no call is taken.
 ANSWER_KWARGS = {"tool_choice": "none"}
@@ -66,13 +61,14 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
             result = results.get(call["id"])
             if result is None or note_kind(result) in REPEATS:
                 continue
-            said = f"{call['name']} {json.dumps(call.get('args') or {}, ensure_ascii=False)}"
+            args = json.dumps(call.get("args") or {}, ensure_ascii=False)
+            said = TOLD_CALL.format(name=call["name"], args=args)
             told.pop(said, None)
-            told[said] = f"{said}:\n{without_gutter(result)}"
+            told[said] = TOLD_RESULT.format(call=said, result=without_gutter(result))
     if not told:
         return list(prompt)
     ask = HumanMessage(
         content=ANSWER_NOW.format(calls="\n\n".join(told.values())),
-        additional_kwargs={MARKER: "answer_now"},
+        additional_kwargs=marked("answer_now"),
     )
     return [*prompt[: start + 1], ask]

@@ -16,14 +16,11 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.reply.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
 from models.messages import text_of
+from models.texts import ASKED_CHANGES
 from tools.outcome import outcome_of
 from tools.policy import inside_workspace
 from tools.safe_paths import is_regular_at, rel_beneath, sha256_at
 
-ASKED_CHANGES = (
-    "You were asked to fix {files}, but you have not changed {it}: read {it}, find what is "
-    "wrong, change it with `edit`, then answer."
-)
 _CHANGE = re.compile(r"\b(?:fix|change|edit|update|modify|correct|repair|patch)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|don't|do not)\s+$", re.I)
 # A bash command that rewrites a file in place or by redirection.

@@ -13,29 +13,16 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from models.texts import ASKED_AFTER_ERROR, ASKED_FILES, ASKED_TABLE
 from tools.local.file_walk import SKIP_DIRS
 from tools.policy import inside_workspace
 from tools.safe_paths import is_regular_at, rel_beneath
 from tools.safe_tree import walk_at
 
-ASKED_FILES = (
-    "You were asked to write {files}, but the workspace has no such file: nothing was saved. "
-    "Call `write` now with the content the request describes; then answer."
-)
-ASKED_AFTER_ERROR = (
-    "You were asked to write {files}, but the workspace has no such file: your last program "
-    "stopped with an error before it saved {it} ({error}). Fix that error and run the program "
-    "again so that it saves {it}; then answer."
-)
 # Asked to save predictions for test.csv, its program failed (KeyError: 'label') and the note
 # above sent it to `write`: it wrote eight invented rows (train-classifier). When a program
 # failed, the file is its output, so the error is what to fix.
 ERROR_CHARS = 200
-ASKED_TABLE = (
-    "You were asked to write {files}, but the workspace has no such file: nothing was saved. "
-    "Run `bash` with a python3 program that computes what the request describes from the "
-    "workspace's files and ends with <a frame>.to_csv('{first}', index=False); then answer."
-)
 # Sent to `write` predictions.csv, it typed 100 invented rows (train-classifier): a table the
 # request asks for is a program's output.
 # What a file a person names in a request is usually called; a bare `e.g.` or a host name is not.

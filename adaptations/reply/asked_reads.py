@@ -17,26 +17,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 
 from adaptations.reply.asked_changes import FILE_TOOLS, left_alone
 from adaptations.reply.asked_files import FILE_NAME, PLAIN_TABLE, fill
+from models.texts import UNREAD, UNREAD_ASKED, UNUSED_TABLE
 from tools.policy import inside_workspace
 from tools.safe_paths import is_regular_at, rel_beneath
 
-UNREAD = (
-    "You answered without opening {files}, which the request names, so your answer is a "
-    'guess. Call `read` now with {{"path": "{first}"}}; answer after you have seen {it}.'
-)
-UNREAD_ASKED = (  # the same, with the request said again
-    "You answered without opening {files}, which the request names, so your answer is a "
-    'guess. Call `read` now with {{"path": "{first}"}}. Once you have seen {it}, answer this '
-    'request from {it} and the results above: "{request}"'
-)
-# Sent to read model.md, it read it and restated it as its answer (cheapest-hardware): the
-# request, said again after the note, is the question its next answer is for.
-UNUSED_TABLE = (
-    "You answered without using {files}, which the request names, so your answer does not "
-    "come from {it}. Run `bash` with a python3 program that loads {it} with "
-    "pd.read_csv('{first}') and does what this request asks, then answer from what it prints: "
-    '"{request}"'
-)
 # Asked to predict every row of test.csv, it trained and predicted on a split of train.csv;
 # sent to `read` test.csv, it saw a cut view of it and gave the same answer (train-classifier).
 # A table is used by a program, not read.

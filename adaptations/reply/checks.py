@@ -24,21 +24,8 @@ from adaptations.reply.unseen_numbers import (
 )
 from adaptations.turn import ReplyCheck, Turn
 from models.messages import last_user_index, note, text_of
+from models.texts import CUT_REPLY_NOTE, EMPTY_REPLY_NOTE
 from tools.adaptation_guard import applied
-
-# A small model sometimes ends its turn at once after a tool result: an empty reply, which
-# would end the run with no answer. It is asked once per turn to answer.
-EMPTY_REPLY_NOTE = (
-    "Your last reply was empty. Answer the user's question now from the tool results above, "
-    "or call a tool if you still need one."
-)
-# A small model's reply cut by its output limit (`ModelProfile.reply_limit`) with no call in
-# it: a runaway answer, or a call whose text never closed. It is told once per turn.
-CUT_REPLY_NOTE = (
-    "Your last reply was cut off at the limit of {limit} output tokens, so it did not finish. "
-    "Reply again, shorter: a few lines of answer, or one tool call (write a long file in parts)."
-)
-
 
 # The rules that check a reply before it ends the turn (adaptations/registry.py).
 REPLY_RULES = frozenset(

@@ -15,17 +15,9 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.turn import Turn
 from models.messages import note, note_kind, text_of
+from models.texts import UNSEEN_NUMBERS, UNSEEN_WRITTEN
 from tools.outcome import outcome_of
 
-UNSEEN_NUMBERS = (
-    "Your answer states {numbers}, but no tool result shows {them}. Numbers come from your "
-    "tools: find the value (`grep`, `read`) or compute it (`bash` with `python3 -c` or a short "
-    "script), then answer from what it prints."
-)
-UNSEEN_WRITTEN = (
-    "`{path}`, which you wrote, states {numbers}, but no tool result shows {them}. Compute "
-    "{them} with `bash` (python3 on the data), then `write` the file again with what it prints."
-)
 # How many times a turn a small model is told, right after a write, that the file it wrote
 # states numbers no tool showed.
 WRITTEN_UNSEEN_TIMES = 2

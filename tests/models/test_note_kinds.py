@@ -1,0 +1,117 @@
+"""Every kind a message is marked with is declared in one type, and every declared kind is used.
+
+Enumerated from the code itself: the kinds passed to `note()`, `not_run()` and `marked()`
+(a literal, a module constant, either branch of a conditional, or a loop over a function's
+list of tuples), and no message marked any other way.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import get_args
+
+from models.messages import HeldKind, NoteKind
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
+MARKS = {"note": 0, "not_run": 2, "marked": 0}  # the function, and where its kind is passed
+
+
+def _modules() -> dict[Path, ast.Module]:
+    files = sorted(f for p in PACKAGES for f in (ROOT / p).rglob("*.py"))
+    return {f: ast.parse(f.read_text(encoding="utf-8")) for f in files}
+
+
+def _constants(tree: ast.Module) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for s in tree.body:
+        target = s.targets[0] if isinstance(s, ast.Assign) and len(s.targets) == 1 else None
+        target = s.target if isinstance(s, ast.AnnAssign) else target
+        value = getattr(s, "value", None)
+        if isinstance(target, ast.Name) and isinstance(getattr(value, "value", None), str):
+            found[target.id] = value.value
+    return found
+
+
+def _looped(tree: ast.Module, name: str) -> set[str] | None:
+    """The values a loop variable `name` takes, when it unpacks the tuples a function of the
+    module returns as a list of literals."""
+    functions = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+    for loop in ast.walk(tree):
+        if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Tuple)):
+            continue
+        names = [t.id if isinstance(t, ast.Name) else None for t in loop.target.elts]
+        made = loop.iter.func if isinstance(loop.iter, ast.Call) else None
+        if name not in names or not isinstance(made, ast.Name) or made.id not in functions:
+            continue
+        at = names.index(name)
+        returned = [r.value for r in ast.walk(functions[made.id]) if isinstance(r, ast.Return)]
+        rows = [e for r in returned if isinstance(r, ast.List) for e in r.elts]
+        return {row.elts[at].value for row in rows if isinstance(row, ast.Tuple)}
+    return None
+
+
+def _kinds(arg: ast.expr, tree: ast.Module, everywhere: dict[str, str]) -> set[str] | None:
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return {arg.value}
+    if isinstance(arg, ast.IfExp):
+        one, other = _kinds(arg.body, tree, everywhere), _kinds(arg.orelse, tree, everywhere)
+        return one | other if one is not None and other is not None else None
+    if isinstance(arg, ast.Name):
+        if arg.id in everywhere:
+            return {everywhere[arg.id]}
+        return _looped(tree, arg.id)
+    return None
+
+
+def _uses() -> tuple[dict[str, set[str]], list[str]]:
+    """The kinds each marking function is given, and the places that mark otherwise or with
+    a kind not told from the code."""
+    modules = _modules()
+    everywhere = {k: v for tree in modules.values() for k, v in _constants(tree).items()}
+    uses: dict[str, set[str]] = {name: set() for name in MARKS}
+    wrong: list[str] = []
+    for path, tree in modules.items():
+        where = path.relative_to(ROOT)
+        if where == Path("models/messages.py"):  # the marking functions themselves
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict) and any(
+                isinstance(k, ast.Name) and k.id == "MARKER" for k in node.keys
+            ):
+                wrong.append(f"{where}:{node.lineno} marks a message by hand")
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id not in MARKS or len(node.args) <= MARKS[node.func.id]:
+                continue
+            found = _kinds(node.args[MARKS[node.func.id]], tree, everywhere)
+            if found is None:
+                wrong.append(f"{where}:{node.lineno} {node.func.id}() with an unknown kind")
+            else:
+                uses[node.func.id] |= found
+    return uses, wrong
+
+
+def test_every_message_is_marked_with_a_kind_the_code_can_tell():
+    assert _uses()[1] == []
+
+
+def test_note_kinds_are_declared_and_used():
+    uses, _ = _uses()
+    declared = set(get_args(NoteKind))
+    used = uses["note"] | (uses["marked"] - set(get_args(HeldKind)))
+    assert sorted(used - declared) == [], "used but not declared in NoteKind"
+    assert sorted(declared - used) == [], "declared in NoteKind but never used"
+
+
+def test_held_kinds_are_declared_and_used():
+    uses, _ = _uses()
+    declared = set(get_args(HeldKind))
+    used = uses["not_run"] | (uses["marked"] & declared)
+    assert sorted(used - declared) == [], "used but not declared in HeldKind"
+    assert sorted(declared - used) == [], "declared in HeldKind but never used"
+
+
+def test_the_kinds_are_apart():
+    assert set(get_args(NoteKind)).isdisjoint(get_args(HeldKind))
