@@ -1,6 +1,6 @@
 # ml-intern's web UI on a Hugging Face Space (docker SDK, port 7860, Sign in with HF).
 # The Space's README.md is space/README.md; see "Deploy as a Hugging Face Space" in docs/web.md.
-FROM python:3.11-slim
+FROM python:3.12-slim
 
 # uv installs exactly what uv.lock says (Docker Hub and ghcr.io must be reachable to build).
 COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /usr/local/bin/

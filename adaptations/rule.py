@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 from tools.adaptation_guard import FAILED_RULES, applied
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 # - "result": annotates (or sizes) a tool's result.
 Hook = Literal["prompt", "reply", "call", "result"]
 Profiles = Callable[["ModelProfile"], bool]
-T = TypeVar("T")
 
 
 def every_model(profile: ModelProfile) -> bool:
@@ -64,7 +63,7 @@ class Rule:
         return getattr(self.profiles, "__name__", "custom").replace("_", "-")
 
 
-def when_active(
+def when_active[T](
     rules: frozenset[str], rule: str, fallback: T, check: Callable[..., T], *args: Any
 ) -> T:
     """`check(*args)` when `rule` is one of the active `rules` (a rule that raises is skipped),

@@ -42,7 +42,8 @@ Threads: ml-intern threads list [--all] [--json] | show ID | delete ID | export 
 
 Studio: ml-intern studio [--port 2024] [--host 127.0.0.1] serves this directory to
 LangGraph Studio on the same threads. Web UI: ml-intern web [--port 7860] [--host 127.0.0.1]
-[--token T] (a token is required off loopback).
+[--token T] (a token is required off loopback); a team server on Aegra: ml-intern web
+--db URL --redis URL on each replica, ml-intern worker --db URL --redis URL for more workers.
 
 Editors: ml-intern acp [--model M] [--yolo] serves the Agent Client Protocol on stdio
 (Zed's agent_servers and other ACP clients; see: ml-intern acp --help).
@@ -208,5 +209,9 @@ def dispatch(argv: list[str]) -> None:
         from cli.web import app as web_app
 
         web_app(args=argv[1:], prog_name="ml-intern web")
+    elif argv[:1] == ["worker"]:
+        from cli.worker import app as worker_app
+
+        worker_app(args=argv[1:], prog_name="ml-intern worker")
     else:
         app(prog_name="ml-intern")

@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from graph.session import Session
     from store.thread_index import ThreadIndex, ThreadInfo
 
-T = TypeVar("T")
 app = typer.Typer(
     help="List, show, fork, undo, delete, export and prune threads.",
     add_completion=False,
@@ -289,7 +288,7 @@ def render(info: ThreadInfo, values: dict[str, Any], fmt: ExportFormat) -> str:
 # -- reading threads ---------------------------------------------------------
 
 
-async def with_session(
+async def with_session[T](
     thread_id: str, action: Callable[[Session], Awaitable[T]], workspace: Path | None = None
 ) -> T:
     """Run `action` on the thread's Session (settings from the usual config files), in

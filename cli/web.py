@@ -28,11 +28,13 @@ from cli.studio import (
     CHECK_BLOCKING_ENV,
     MODEL_OPTION,
     PACKAGE_ROOT,
+    Servers,
     model_env,
     runs_at_once,
     serve,
     write_config,
 )
+from cli.team_server import TeamReplica
 
 app = typer.Typer(add_completion=False)
 NEEDS_TOKEN = (
@@ -121,6 +123,7 @@ def web(
             "config's server.workers, 1); more than one needs PostgreSQL (--db).",
         ),
     ] = None,
+    redis: Annotated[str | None, REDIS_OPTION] = None,
 ) -> None:
     """Serve the web UI with this directory as the agent's workspace."""
     use_database(db)
@@ -130,11 +133,12 @@ def web(
         typer.echo(ARGV_TOKEN, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     token = read_token(token_file)
-    workers = server_workers(workers)
+    team = team_replica(redis or os.environ.get(REDIS_ENV), workers)
+    workers = 1 if team else server_workers(workers)
     chosen = model_env(model)
     cwd = Path.cwd().resolve()
     if signs_in_with_hf():
-        serve_signed_in(cwd, host=host, port=port, extra_env=chosen)
+        serve_signed_in(cwd, host=host, port=port, extra_env=chosen, servers=team)
         return
     if not token and not is_loopback(host):
         example = secrets.token_urlsafe(16)
@@ -150,9 +154,42 @@ def web(
     extra |= blocking_checks()
     from cli.web_workers import WorkerPool
 
-    pool = WorkerPool(workers) if workers > 1 else None
+    pool = team or (WorkerPool(workers) if workers > 1 else None)
     serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra,
-          jobs=web_jobs(), servers=pool)  # fmt: skip
+          jobs=runs_at_once() if team else web_jobs(), servers=pool)  # fmt: skip
+
+
+REDIS_ENV = "ML_INTERN_REDIS_URL"
+REDIS_OPTION = typer.Option(
+    "--redis",
+    metavar="URL",
+    help="Redis URL (redis://host:6379/0): serve as a replica of the team server on Aegra, "
+    "runs queued in Redis and kept in PostgreSQL (--db). Same as ML_INTERN_REDIS_URL.",
+)
+TEAM_NEEDS_DB = (
+    "ml-intern web: --redis serves a team server, which keeps its runs in PostgreSQL: pass "
+    "--db postgresql://user@host:5432/db (or set ML_INTERN_DATABASE_URL)."
+)
+TEAM_NO_WORKERS = (
+    "ml-intern web: --workers does not apply to a team server (--redis): start more "
+    "replicas with `ml-intern web --redis URL` or workers with `ml-intern worker`."
+)
+
+
+def team_replica(redis: str | None, workers: int | None) -> TeamReplica | None:
+    """A team-server replica for `--redis` (None without it); what cannot serve is said now."""
+    if not redis:
+        return None
+    from store.database import database_url
+
+    database = database_url()
+    if not database:
+        typer.echo(TEAM_NEEDS_DB, err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    if workers is not None and workers != 1:
+        typer.echo(TEAM_NO_WORKERS, err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    return TeamReplica(database=database, redis=redis, workers=1)
 
 
 def server_workers(given: int | None) -> int:
@@ -190,7 +227,9 @@ def web_jobs() -> int:
     return runs_at_once() + WAITING_ROOM
 
 
-def serve_signed_in(cwd: Path, *, host: str, port: int, extra_env: dict[str, str]) -> None:
+def serve_signed_in(
+    cwd: Path, *, host: str, port: int, extra_env: dict[str, str], servers: Servers | None = None
+) -> None:
     """Serve with Sign in with Hugging Face: no access token, and the CLI's threads are not
     offered to anyone (they have no owner)."""
     from configs.environment import ml_intern_home
@@ -204,4 +243,4 @@ def serve_signed_in(cwd: Path, *, host: str, port: int, extra_env: dict[str, str
     config = write_web_config(ml_intern_home() / "web", sign_in=True)
     env = {**SIGN_IN_ENV, **extra_env, **blocking_checks()}
     serve(config, host=host, port=port, announce=announce, extra_env=env, register=False,
-          jobs=web_jobs())  # fmt: skip
+          jobs=runs_at_once() if servers else web_jobs(), servers=servers)  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, ToolMessage
 
@@ -17,7 +17,6 @@ from models.messages import (
 )
 
 SUMMARISED_CALLS = "ml_intern_calls"  # on a summary note: the ids of the calls it replaced
-MessageT = TypeVar("MessageT", bound=BaseMessage)
 
 # `response_metadata` key: the model id (ours, as the thread names it) that wrote an AI message.
 WRITER = "written_by"
@@ -36,7 +35,7 @@ def user_message(text: str, images: Sequence[str] = ()) -> HumanMessage:
     return stamped(HumanMessage(content=content, id=str(uuid.uuid4())))
 
 
-def stamped(message: MessageT, *, written_by: str | None = None) -> MessageT:
+def stamped[MessageT: BaseMessage](message: MessageT, *, written_by: str | None = None) -> MessageT:
     """The message with its creation time in `response_metadata` (for transcripts), and for a
     model's reply the model that wrote it."""
     meta = {**(message.response_metadata or {}), "created_at": now_iso()}
@@ -45,7 +44,9 @@ def stamped(message: MessageT, *, written_by: str | None = None) -> MessageT:
     return message.model_copy(update={"response_metadata": meta})
 
 
-def own_reasoning_only(messages: Sequence[MessageT], model_id: str) -> list[MessageT]:
+def own_reasoning_only[MessageT: BaseMessage](
+    messages: Sequence[MessageT], model_id: str
+) -> list[MessageT]:
     """The history as `model_id` is sent it: replies another model wrote lose their thinking text.
 
     ChatLiteLLM sends a reply's `reasoning_content` back to whatever model comes next; after a

@@ -12,7 +12,7 @@ import sqlite3
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.base import Checkpoint, PendingWrite, writes_sort_key
@@ -27,8 +27,6 @@ CHECKPOINT_REFS = "ml_intern/msgpack+refs"  # a checkpoint whose message snapsho
 REFS_KEY = "__ml_intern_message_refs__"
 HASH_SIZE = 16
 CHUNK = 500  # bound parameters per IN (...)
-
-T = TypeVar("T")
 
 
 class MessageCodec:
@@ -194,7 +192,7 @@ def split_refs(blob: bytes) -> list[bytes]:
     return [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
 
 
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+def _chunks[T](items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
 

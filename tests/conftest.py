@@ -30,6 +30,7 @@ os.environ.setdefault(
 
 from tests.fakes.llm_server import ScriptedLLMServer
 from tests.fakes.postgres import PostgresCluster, running_cluster
+from tests.fakes.redis import RedisServer, running_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
@@ -136,6 +137,13 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
     """One throwaway cluster per test process; skipped outside CI when PostgreSQL is absent."""
     with running_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A throwaway redis-server for one test; skipped outside CI when Redis is absent."""
+    with running_redis() as server:
+        yield server
 
 
 @pytest.fixture

@@ -171,6 +171,8 @@ BY_NAME: dict[str, str] = {
     "cli/threads.py:folder_of": EXISTENCE,
     "cli/threads.py:with_session": NOT_A_FILE,
     "cli/web.py:read_token": USER_NAMED,
+    "cli/team_server.py:TeamReplica.start": OWN,
+    "cli/team_server.py:write_team_config": OWN,
     "cli/web.py:write_web_config": OWN,
     "cli/web_workers.py:Worker.start": OWN,
     "configs/memory.py:memory_folders": EXISTENCE,

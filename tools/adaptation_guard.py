@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
 
-T = TypeVar("T")
 log = logging.getLogger("ml_intern.adaptations")
 # Per process: the adaptations that raised and were skipped (`/status` names them).
 FAILED_RULES: set[str] = set()
 
 
-def applied(rule: str, check: Callable[[], T], fallback: T) -> T:
+def applied[T](rule: str, check: Callable[[], T], fallback: T) -> T:
     """`check()`, the work of the adaptation `rule`, or `fallback` when it raises: the rule
     is skipped, logged and remembered in `FAILED_RULES`."""
     try:

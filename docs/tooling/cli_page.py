@@ -24,6 +24,7 @@ APPS = {
     "experiments compare": "cli.experiments:compare_app",
     "studio": "cli.studio:app",
     "web": "cli.web:app",
+    "worker": "cli.worker:app",
     "acp": "cli.acp:app",
     "models": "cli.models:app",
 }

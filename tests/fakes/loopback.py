@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import socketserver
 import threading
-from typing import Any, TypeVar
-
-S = TypeVar("S", bound=socketserver.BaseServer)
+from typing import Any
 
 
-def serve(server: S, **attributes: Any) -> S:
+def serve[S: socketserver.BaseServer](server: S, **attributes: Any) -> S:
     """Start `server` in a daemon thread; `attributes` are set on it for its handlers."""
     server.daemon_threads = True  # type: ignore[attr-defined]
     for name, value in attributes.items():

@@ -15,7 +15,7 @@ import functools
 import os
 import ssl
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from langchain_core.tools import ToolException
@@ -31,7 +31,6 @@ DEFAULT_DATASETS_SERVER = "https://datasets-server.huggingface.co"
 HUB_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 MAX_REDIRECTS = 5
 HTTP_TIMEOUT_S = 30.0
-T = TypeVar("T")
 
 
 def hub_endpoint() -> str:
@@ -259,7 +258,7 @@ def explain(exc: BaseException, action: str) -> ToolException:
     return ToolException(_redact(text))
 
 
-async def call_hub(action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+async def call_hub[T](action: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a blocking huggingface_hub call off the event loop; failures become sentences."""
     try:
         return await asyncio.to_thread(fn, *args, **kwargs)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from langchain_core.tools import ToolException
 
@@ -26,7 +26,6 @@ from tools.safe_paths import (
 )
 
 SNIFF_BYTES = 8192
-Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def is_binary(file: RegularFile) -> bool:
     return b"\0" in file.read(SNIFF_BYTES)
 
 
-def off_loop(fn: Callable[..., Result], *bound: object) -> Callable[..., Awaitable[Result]]:
+def off_loop[Result](fn: Callable[..., Result], *bound: object) -> Callable[..., Awaitable[Result]]:
     """`fn(call, *bound, **args)` run in a worker thread, OS errors turned into messages."""
 
     async def run(call: CallContext, **args: Any) -> Result:

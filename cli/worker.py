@@ -1,0 +1,62 @@
+"""`ml-intern worker --db URL --redis URL [--jobs N]`: runs for the team server, no page.
+
+A worker is an Aegra process like a replica (cli/team_server.py), bound to a free loopback
+port of its own: it claims runs from the Redis queue, runs up to N of them at once, and
+streams their events through Redis to whichever replica a person is connected to. Ctrl-C
+stops it; its runs go back to the queue for another worker after their leases end.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.database_option import DB_OPTION, use_database
+from cli.exit_codes import ExitCode
+from cli.server_address import free_port
+from cli.studio import MODEL_OPTION, model_env, runs_at_once, serve
+from cli.team_server import TeamReplica
+from cli.web import REDIS_ENV, REDIS_OPTION, TEAM_NEEDS_DB, blocking_checks, write_web_config
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def worker(
+    db: Annotated[str | None, DB_OPTION] = None,
+    redis: Annotated[str | None, REDIS_OPTION] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(min=1, help="Runs at once (default: the config's server.runs_at_once)."),
+    ] = None,
+    model: Annotated[str | None, MODEL_OPTION] = None,
+) -> None:
+    """Run the team server's runs with this directory as the agent's workspace."""
+    use_database(db)
+    from configs.environment import ml_intern_home
+    from store.database import database_url
+
+    redis = redis or os.environ.get(REDIS_ENV)
+    database = database_url()
+    if not redis or not database:
+        typer.echo(
+            TEAM_NEEDS_DB
+            if redis
+            else "ml-intern worker: pass --redis URL (the team server's "
+            "queue; or set ML_INTERN_REDIS_URL).",
+            err=True,
+        )
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    cwd = Path.cwd().resolve()
+
+    def announce(url: str, _count: int) -> list[str]:
+        return [f"ml-intern worker: running team-server runs in {cwd} (control: {url})"]
+
+    config = write_web_config(ml_intern_home() / "worker")
+    extra = {**model_env(model), **blocking_checks()}
+    replica = TeamReplica(database=database, redis=redis, workers=1)
+    serve(config, host="127.0.0.1", port=free_port(), announce=announce, extra_env=extra,
+          register=False, jobs=jobs or runs_at_once(), servers=replica)  # fmt: skip
