@@ -65,14 +65,17 @@ class ThreadSync:
         self.lock = asyncio.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Only inside a LangGraph server (the app is also imported without one, in tests).
-        if scope["type"] == "http" and "langgraph_runtime" in sys.modules:
+        if self.active(scope):
             path = scope["path"]
             if path == SEARCH_PATH and scope["method"] == "POST":
                 await self.sync(self.catch_up)
             elif (match := THREAD_PATH.match(path)) and match.group(1).lower() not in self.learnt:
                 await self.sync(self.learn, match.group(1).lower())
         await self.app(scope, receive, send)
+
+    def active(self, scope: Scope) -> bool:
+        """Only inside a LangGraph server (the app is also imported without one, in tests)."""
+        return scope["type"] == "http" and "langgraph_runtime" in sys.modules
 
     async def sync(self, step: Any, *args: str) -> None:
         """One sync step at a time; a database that is away leaves the records as they are."""

@@ -3,7 +3,8 @@
 Aegra includes its API routers into this FastAPI app, so the page, `/web/*` and the guards
 of serve/app.py wrap Aegra's whole API as they wrap the embedded server's. Left out: what
 the engine does itself (which server holds a run, threads made elsewhere shown busy, the
-waiting room). The lifespan runs after Aegra has opened its database pool and started its
+waiting room). Threads the CLI makes on the same database are adopted into Aegra's records
+(serve/aegra/thread_adoption.py). The lifespan runs after Aegra has opened its database pool and started its
 workers: it puts our saver in place of Aegra's (threads keep the CLI's index, undo and
 experiments) and builds the graph. A second run on a busy thread is answered 409 here.
 """
@@ -24,6 +25,7 @@ from starlette.routing import Route
 import serve.app as web
 from serve import studio
 from serve.aegra.engine_hooks import ONE_RUN_INDEX, use_saver
+from serve.aegra.thread_adoption import ThreadAdoption
 from serve.disk_full import DiskFull
 from serve.oauth import SignInGate
 from serve.origin_guard import OriginGate
@@ -78,6 +80,7 @@ app = FastAPI(
         Middleware(RouteAllowlist),
         Middleware(web.TokenGate),
         Middleware(SignInGate),
+        Middleware(ThreadAdoption),  # threads the CLI made on this database, as they are now
         Middleware(RunGuard),
         Middleware(ThreadBooks),
     ],

@@ -1,0 +1,40 @@
+"""Aegra's record of a thread (its `thread` table), written for threads made elsewhere.
+
+Aegra lists, opens and resumes only threads it has a row for, and resumes an approval only
+when that row says `interrupted`. A thread the CLI made on the same database (or advanced
+since) has checkpoints and an index row but no such row, or a stale one. `upsert` writes
+the row as the thread is: its metadata from the index, its owner (the person signed in, or
+Aegra's one `anonymous` identity where a token guards the server), and `interrupted` when
+its last checkpoint waits on an approval. A thread with a run pending or running is left to
+Aegra, which knows better.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from store.postgres_connection import borrowed
+
+ANONYMOUS = "anonymous"  # Aegra's identity for every caller when no auth file is set
+UPSERT = """
+INSERT INTO thread (thread_id, status, metadata_json, user_id)
+VALUES (?, ?, ?::jsonb, ?)
+ON CONFLICT (thread_id) DO UPDATE
+SET status = excluded.status,
+    metadata_json = thread.metadata_json || excluded.metadata_json,
+    updated_at = now()
+WHERE thread.user_id = excluded.user_id
+  AND thread.status IN ('idle', 'interrupted')
+  AND NOT EXISTS (
+    SELECT 1 FROM runs WHERE runs.thread_id = thread.thread_id
+    AND runs.status IN ('pending', 'running'))
+"""
+
+
+def upsert(url: str, thread_id: str, *, waiting: bool, metadata: dict[str, Any],
+           user_id: str) -> None:  # fmt: skip
+    """Blocking: the thread's Aegra row as it is now (see the module's docstring)."""
+    status = "interrupted" if waiting else "idle"
+    with borrowed(url) as db:
+        db.execute(UPSERT, (thread_id, status, json.dumps(metadata), user_id))
