@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,49 +18,10 @@ import httpx
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.redis import RedisServer
-from tests.web.web_harness import bash, free_port, start_web, stop_web, wait_for_ready
+from tests.web.web_harness import bash
 
 pytestmark = pytest.mark.timeout(300)
 APPROVE = {"resume": {"decisions": [{"type": "approve"}]}}
-
-
-def start_replicas(
-    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str, redis: RedisServer,
-    names: tuple[str, ...] = ("a", "b"),
-) -> Iterator[httpx.Client]:  # fmt: skip
-    started = []
-    for name in names:
-        root = tmp_path / name
-        root.mkdir()
-        port = free_port()
-        args = ("--port", str(port), "--db", pg_url, "--redis", redis.url)
-        proc, out = start_web(workspace, root / "home", llm.url, root, *args)
-        started.append((proc, out, f"http://127.0.0.1:{port}"))
-    try:
-        for proc, out, _ in started:
-            wait_for_ready(proc, out)
-        clients = [httpx.Client(base_url=url, timeout=60, trust_env=False) for *_, url in started]
-        yield from clients
-    finally:
-        for proc, out, _ in started:
-            stop_web(proc)
-            print(out.read_text()[-3000:])
-
-
-@pytest.fixture
-def replicas(
-    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str,
-    redis_server: RedisServer,
-) -> Iterator[list[httpx.Client]]:  # fmt: skip
-    clients = start_replicas(llm, workspace, tmp_path, pg_url, redis_server)
-    both = [next(clients), next(clients)]
-    try:
-        yield both
-    finally:
-        for client in both:
-            client.close()
-        clients.close()
 
 
 def start_run(

@@ -6,7 +6,6 @@ approval is answered on the other replica, and the CLI then continues it with bo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,28 +14,12 @@ import pytest
 from store.database import URL_ENV
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.redis import RedisServer
 from tests.fakes.transcript_checks import user_texts
-from tests.serve.aegra.test_team_server import APPROVE, messages, start_replicas, wait_for_run
+from tests.serve.aegra.test_team_server import APPROVE, messages, wait_for_run
 from tests.web.web_harness import bash
 
 pytestmark = pytest.mark.timeout(300)
 THREAD = "8e3f2a10-5c4b-4d7e-9f61-0a2b3c4d5e6f"
-
-
-@pytest.fixture
-def team(
-    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str,
-    redis_server: RedisServer,
-) -> Iterator[list[httpx.Client]]:  # fmt: skip
-    clients = start_replicas(llm, workspace, tmp_path, pg_url, redis_server)
-    both = [next(clients), next(clients)]
-    try:
-        yield both
-    finally:
-        for client in both:
-            client.close()
-        clients.close()
 
 
 async def cli_turn(llm_url: str, workspace: Path, text: str, mode: str) -> None:
@@ -46,10 +29,10 @@ async def cli_turn(llm_url: str, workspace: Path, text: str, mode: str) -> None:
 
 
 def test_a_cli_thread_waiting_on_an_approval_is_answered_on_the_team_server(
-    team: list[httpx.Client], llm: ScriptedLLMServer, workspace: Path, pg_url: str,
+    replicas: list[httpx.Client], llm: ScriptedLLMServer, workspace: Path, pg_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    a, b = team
+    a, b = replicas
     monkeypatch.setenv(URL_ENV, pg_url)
     llm.add(Turn(tool_calls=[bash("c1", "echo from-the-cli-thread >> made.txt")]))
     asyncio.run(cli_turn(llm.url, workspace, "make a file", "interactive"))
