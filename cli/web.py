@@ -124,6 +124,13 @@ def web(
         ),
     ] = None,
     redis: Annotated[str | None, REDIS_OPTION] = None,
+    runs: Annotated[
+        bool,
+        typer.Option(
+            help="Team server only: run the team's runs here too; --no-runs serves the page "
+            "and the API, and `ml-intern worker` processes run them."
+        ),
+    ] = True,
 ) -> None:
     """Serve the web UI with this directory as the agent's workspace."""
     use_database(db)
@@ -133,7 +140,7 @@ def web(
         typer.echo(ARGV_TOKEN, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     token = read_token(token_file)
-    team = team_replica(redis or os.environ.get(REDIS_ENV), workers)
+    team = team_replica(redis or os.environ.get(REDIS_ENV), workers, runs=runs)
     workers = 1 if team else server_workers(workers)
     chosen = model_env(model)
     cwd = Path.cwd().resolve()
@@ -176,7 +183,9 @@ TEAM_NO_WORKERS = (
 )
 
 
-def team_replica(redis: str | None, workers: int | None) -> TeamReplica | None:
+def team_replica(
+    redis: str | None, workers: int | None, *, runs: bool = True
+) -> TeamReplica | None:
     """A team-server replica for `--redis` (None without it); what cannot serve is said now."""
     if not redis:
         return None
@@ -189,7 +198,7 @@ def team_replica(redis: str | None, workers: int | None) -> TeamReplica | None:
     if workers is not None and workers != 1:
         typer.echo(TEAM_NO_WORKERS, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
-    return TeamReplica(database=database, redis=redis, workers=1)
+    return TeamReplica(database=database, redis=redis, workers=1 if runs else 0)
 
 
 def server_workers(given: int | None) -> int:

@@ -45,9 +45,11 @@ def start_web(
     tmp_path: Path,
     *args: str,
     settings: dict[str, object] | None = None,
+    command: str = "web",
 ) -> tuple[subprocess.Popen[bytes], Path]:
-    """`ml-intern web *args` on the scripted model at `llm_url` (None: no api_base, so the
-    model needs OPENAI_API_KEY), with `settings` added to its config."""
+    """`ml-intern web *args` (or another `command`: `worker`) on the scripted model at
+    `llm_url` (None: no api_base, so the model needs OPENAI_API_KEY), with `settings` added
+    to its config."""
     config = tmp_path / "config.json"
     settings = {"model_name": "openai/scripted-model", "api_base": llm_url, **(settings or {})}
     config.write_text(json.dumps({k: v for k, v in settings.items() if v is not None}))
@@ -56,7 +58,7 @@ def start_web(
     out = tmp_path / f"web-{time.monotonic_ns()}.out"
     with out.open("w") as sink:
         proc = ZygotePopen(
-            [sys.executable, "-m", "cli", "web", *args],
+            [sys.executable, "-m", "cli", command, *args],
             cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     return proc, out
