@@ -92,7 +92,7 @@ RETRY_S = 0.05
 @functools.cache
 def ensure_schema(url: str) -> int:
     """ml-intern's tables at `url` brought to this code's version (once per process)."""
-    with _schema_lock(url) as conn:
+    with schema_lock(url) as conn:
         return _ml_intern_tables(conn, url)
 
 
@@ -101,12 +101,12 @@ def ensure_checkpoint_schema(url: str) -> None:
     """LangGraph's checkpoint tables too (its `setup()`), for the processes that run graphs:
     it needs langgraph's Postgres package, which `threads list` should not have to import."""
     ensure_schema(url)
-    with _schema_lock(url) as conn:
+    with schema_lock(url) as conn:
         _langgraph_tables(conn)
 
 
 @contextmanager
-def _schema_lock(url: str) -> Iterator[Connection[Any]]:
+def schema_lock(url: str) -> Iterator[Connection[Any]]:
     """A connection holding the schema's advisory lock: concurrent starts take turns."""
     import psycopg
 

@@ -1,44 +1,36 @@
-"""`python -m serve.aegra.schema`: Aegra's tables and ours, made once, before a replica starts.
+"""`python -m serve.aegra.schema`: the team server's tables, made once, before a replica starts.
 
-Replicas that start together would each run Aegra's migrations and collide creating its
-version table (seen: two at once, one exits with a UniqueViolation). So each `ml-intern web
---redis` and `ml-intern worker` runs this first, under one advisory lock of the database:
-the migrations (nothing to do when at head), then the one-run-per-thread index
-(serve/aegra/engine_hooks.py). The replica itself is started with its migrations off.
-Reads Aegra's DATABASE_URL (as the replica will) and ML_INTERN_DATABASE_URL.
+Replicas that start together would each make the tables at start and collide (seen: Aegra's
+migrations and LangGraph's checkpoint and store migrations each failed one of two replicas
+with a UniqueViolation). So each `ml-intern web --redis` and `ml-intern worker` runs this
+first, under the schema lock every ml-intern process takes (store/postgres_schema.py): ours
+and LangGraph's checkpoint tables, the store's, Aegra's migrations (nothing to do when at
+head), then the one-run-per-thread index (serve/aegra/engine_hooks.py). The replica itself
+starts with its migrations off and finds every table made. Reads Aegra's DATABASE_URL (as
+the replica will) and ML_INTERN_DATABASE_URL.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
-from store.database import connect, database_url
-
-SCHEMA_LOCK = 0x6D6C5F6165677261  # "ml_aegra": one key for every replica's schema step
-RETRY_S = 0.2
+from store.database import database_url
+from store.postgres_schema import ensure_checkpoint_schema, schema_lock
 
 
 def main() -> None:
     from aegra_api.core.migrations import run_migrations_if_needed
+    from langgraph.store.postgres import PostgresStore
 
     from serve.aegra.engine_hooks import ONE_RUN_SQL
 
     url = database_url()
     if not url:
         raise SystemExit("ml-intern: the team server needs ML_INTERN_DATABASE_URL")
-    with connect(url) as conn:
-        take_lock(conn)
+    ensure_checkpoint_schema(url)
+    with schema_lock(url) as conn:
+        with PostgresStore.from_conn_string(url) as store:
+            store.setup()
         run_migrations_if_needed()
         conn.execute(ONE_RUN_SQL)
-
-
-def take_lock(conn: Any) -> None:
-    """The schema lock, asked for again and again rather than waited on: a session waiting
-    for a lock is in a transaction, and the migrations' CREATE INDEX CONCURRENTLY in the
-    holder's process waits for every such transaction to end (both would wait for ever)."""
-    while not conn.execute("SELECT pg_try_advisory_lock(%s)", (SCHEMA_LOCK,)).fetchone()[0]:
-        time.sleep(RETRY_S)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ def start_replicas(
         for proc, out, _ in started:
             stop_web(proc)
             print(out.read_text()[-3000:])
+            for log in out.parent.glob("home/*/team-*.log"):  # the replica's own log
+                print(log, log.read_text(errors="replace")[-3000:])
 
 
 @pytest.fixture

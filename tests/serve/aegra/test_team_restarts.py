@@ -1,0 +1,70 @@
+"""The team server while Redis restarts under load (two replicas, four runs in
+flight). Runs in flight either finish or end with an error, never half a step: every thread
+holds its question at most once and no tool call without its answer; once the service is
+back both replicas go on serving: a new thread runs, and every thread continues.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.redis import RedisServer
+from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
+
+pytestmark = pytest.mark.timeout(300)
+IN_FLIGHT = 4
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def restart_under_load(
+    replicas: list[httpx.Client], llm: ScriptedLLMServer, restart: Callable[[], None]
+) -> list[dict[str, object]]:
+    """Four runs in flight, dealt to both replicas; `restart` while they wait on the model;
+    then what each run ended as, and the threads checked and continued."""
+    llm.default = Turn(content="Answered.", delay=3)
+    runs = []
+    for n in range(IN_FLIGHT):
+        client = replicas[n % 2]
+        thread = client.post("/threads", json={}).json()["thread_id"]
+        started = start_run(client, thread, f"question {n}", "headless")
+        assert started.status_code == 200, started.text
+        runs.append((thread, started.json()["run_id"]))
+    wait_until(lambda: llm.in_flight >= 1, "no run reached the model")
+    restart()
+    ended = [wait_for_run(replicas[0], thread, run_id) for thread, run_id in runs]
+    print([(run["status"]) for run in ended])
+    for thread, _ in runs:
+        found = messages(replicas[1], thread)
+        humans = [m["content"] for m in found if m["type"] == "human"]
+        assert len(humans) == len(set(humans)) <= 1, humans
+        assert not [m for m in found if m["type"] == "ai" and m.get("tool_calls")]
+    llm.default = Turn(content="Answered.")
+    for n, (thread, _) in enumerate(runs):
+        client = replicas[n % 2]
+        went_on = start_run(client, thread, "and now?", "headless")
+        assert went_on.status_code == 200, went_on.text
+        assert wait_for_run(client, thread, went_on.json()["run_id"])["status"] == "success"
+        assert messages(client, thread)[-1]["content"] == "Answered."
+    return ended
+
+
+def test_redis_restarts_under_load(
+    replicas: list[httpx.Client], llm: ScriptedLLMServer, redis_server: RedisServer
+) -> None:
+    def restart() -> None:
+        redis_server.halt()
+        redis_server.resume()
+
+    ended = restart_under_load(replicas, llm, restart)
+    assert {run["status"] for run in ended} <= {"success", "error"}
