@@ -5,7 +5,9 @@ that every kind has an entry, and the snapshots in tests/snapshots/ pin the text
 byte (docs/reference/texts.md lists both).
 
 The runtime note's lines stay in configs/prompt.py, which builds it (configs imports nothing
-of models/); they are listed here under "runtime".
+of models/); they are listed here under "runtime". What tools write into their results sits
+below models/ too: its catalogue, `TOOL_TEXTS` (tools/result_texts.py, by `ToolTextKind`),
+is re-exported here, so this module names everything the model reads.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from configs.prompt import (
     WRITE_EXAMPLE,
 )
 from models.messages import HeldKind, NoteKind
+from tools.result_texts import TOOL_TEXTS as TOOL_TEXTS
 
 # images (nodes/tool_images.py): a turn's figures, each led by the call that made it
 IMAGES_OF_CALL = "Images from tool call {call}:"

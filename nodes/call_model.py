@@ -52,7 +52,8 @@ async def call_model(
     run = run_context(runtime, config, deps)
     turn = turn_of(state)
     usage = state.get("usage") or {}
-    if turn["iterations"] >= run.max_iterations:
+    # run_context fills the limit from settings; None (a bare RunContext) sets none, as for cost.
+    if run.max_iterations is not None and turn["iterations"] >= run.max_iterations:
         return {"stop_reason": "max_iterations", "turn": turn}
     if run.max_cost_usd is not None and usage.get("cost_usd", 0.0) >= run.max_cost_usd:
         return {"stop_reason": "max_cost", "turn": turn}

@@ -1,4 +1,5 @@
-"""The model-visible texts: the catalogue's templates by kind (models/texts.py), and every
+"""The model-visible texts: the catalogue's templates by kind (models/texts.py), the
+tool-result templates by kind (tools/result_texts.py, through models/texts.py), and every
 snapshot in tests/snapshots, included at build time.
 
 The page lists the snapshot files; their text is pulled in by pymdownx.snippets when the
@@ -14,6 +15,7 @@ from typing import get_args
 from docs.tooling.markdown import banner, wrap
 from models import texts
 from models.messages import HeldKind
+from tools import result_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -22,16 +24,17 @@ FENCE = "`" * 8  # longer than any fence inside a prompt
 
 def render() -> str:
     out = [
-        banner("models/texts.py and the snapshot files in tests/snapshots/"),
+        banner("models/texts.py, tools/result_texts.py and tests/snapshots/"),
         "# Model-visible texts\n",
         wrap(
             "What the model reads, byte for byte as the tests pin it: the system prompts per "
-            "mode and model size, the runtime note, the notes the graph adds, and the tool "
-            "schemas. Each section shows one file of `tests/snapshots/`; the tests that write "
-            "them say when and why each text is sent."
+            "mode and model size, the runtime note, the notes the graph adds, what tools write "
+            "into their results, and the tool schemas. Each snapshot section shows one file of "
+            "`tests/snapshots/`; the tests that write them say when and why each text is sent."
         )
         + "\n",
         *by_kind(),
+        *tool_results(),
     ]
     for path in sorted(SNAPSHOTS.iterdir()):
         if path.suffix not in {".md", ".json"}:
@@ -48,7 +51,7 @@ def by_kind() -> list[str]:
     for name, value in vars(texts).items():
         if name.isupper() and isinstance(value, str):
             named.setdefault(id(value), name)
-        elif name.isupper() and isinstance(value, dict) and name != "TEXTS":
+        elif name.isupper() and isinstance(value, dict) and name not in {"TEXTS", "TOOL_TEXTS"}:
             named.update({id(v): f"{name}[{k!r}]" for k, v in value.items()})
     rows = []
     for kind, templates in texts.TEXTS.items():
@@ -61,3 +64,19 @@ def by_kind() -> list[str]:
         "kind's templates:"
     )
     return ["## By kind\n", intro + "\n", "\n".join(rows) + "\n"]
+
+
+def tool_results() -> list[str]:
+    """The tool-result catalogue's table: each kind and its templates' names."""
+    named = {id(v): n for n, v in vars(result_texts).items() if n.isupper() and isinstance(v, str)}
+    rows = [
+        wrap(f"`{kind}`: " + ", ".join(f"`{named[id(t)]}`" for t in templates), "  ", "- ")
+        for kind, templates in texts.TOOL_TEXTS.items()
+    ]
+    intro = wrap(
+        "What tools write into their results is kept as templates keyed by kind (`ToolTextKind` "
+        "in tools/result_texts.py, which holds their wording; models/texts.py re-exports the "
+        "catalogue as `TOOL_TEXTS`). A kind named like an adaptation is the note that rule adds; "
+        "the others are the tool's own texts:"
+    )
+    return ["## Tool results by kind\n", intro + "\n", "\n".join(rows) + "\n"]

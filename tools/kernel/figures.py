@@ -18,6 +18,7 @@ from tools.call_context import CallContext
 from tools.local.file_checks import confined
 from tools.local.sandbox import Sandbox
 from tools.places import is_secret
+from tools.result_texts import NOT_SAVED, tool_text
 from tools.safe_paths import folder_at, open_at, read_bytes, regular_file, write_in
 
 FIGURES = Path(".ml-intern") / "figures"
@@ -25,10 +26,6 @@ FIGURES = Path(".ml-intern") / "figures"
 FIGURE_NAME = re.compile(r"[0-9a-f]{10}-[0-9]{1,4}\.(png|jpg|gif)")
 MAX_FIGURE_BYTES = 20 * 2**20  # a larger "figure" is neither served nor sent
 MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif"}
-NOT_SAVED = (
-    "[image not saved: {folder} in the workspace is not a plain folder (a symlink or a file "
-    "is there); figures are written only into a real folder: remove or rename it]"
-)
 MAGIC = {"png": (b"\x89PNG\r\n\x1a\n",), "jpg": (b"\xff\xd8\xff",), "gif": (b"GIF87a", b"GIF89a")}
 
 
@@ -52,7 +49,7 @@ class FigureFolder:
                 _ignore_all(folder)
                 write_in(folder, name.name, image)
         except OSError:
-            return NOT_SAVED.format(folder=FIGURES.as_posix())
+            return tool_text("figures", NOT_SAVED, folder=FIGURES.as_posix())
         self.saved.append(target)
         return f"image saved to {self.call.show(target)}"
 

@@ -21,16 +21,11 @@ from tools.local.sandbox import Sandbox, SandboxUnavailable
 from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings
+from tools.result_texts import WRITTEN_SINCE, tool_text
 
 PROBE = "import ipykernel, sys; print(sys.version.split()[0])"
 PROBE_TIMEOUT_S = 30
 WORKSPACE_VENV = "the workspace's .venv"
-WRITTEN_SINCE = (
-    "{path} was made or changed after this session started, and without the sandbox a "
-    "kernel never runs an interpreter that could have been written during the session (the "
-    "approval shows the code, not the interpreter); it was passed over. To use it, start "
-    "ml-intern again, or use --sandbox (there it runs inside the walls)"
-)
 
 
 @dataclass(frozen=True)
@@ -152,7 +147,7 @@ async def choose(
     )
     for path, origin, own in found:
         if await _written_unwalled(path, origin, sandbox, trusted_before_ns):
-            notes.append(WRITTEN_SINCE.format(path=path))
+            notes.append(tool_text("kernel", WRITTEN_SINCE, path=path))
             continue
         version = own or await probe(path, workspace, sandbox)
         if version is not None:

@@ -21,15 +21,11 @@ from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.local.file_checks import place_of
 from tools.places import Walls
 from tools.policy import Code, CodeRule, Need, file_rule
+from tools.result_texts import RUN_WITHHELD, tool_text
 from tools.tool_factory import make_tool
 
 Action = Literal["read", "edit", "insert", "delete", "run"]
 RUN_OUTPUT_CHARS = 4_000  # per cell, in the run's result (the file keeps them all)
-RUN_WITHHELD = (
-    "[a credential file appeared while the notebook ran ({places}); its cells could read it, "
-    "so their outputs are withheld, from this result and from the file: run it again, a "
-    "fresh kernel cannot]"
-)
 
 
 class NotebookArgs(BaseModel):
@@ -142,7 +138,7 @@ async def _run(call: CallContext, pool: KernelPool, walls: Walls | None, args: N
                     cell.outputs = []
         await asyncio.shield(asyncio.to_thread(_save_masked, notebook, target, call.workspace))
     if late:
-        return "\n".join([*notes, RUN_WITHHELD.format(places=", ".join(late))])
+        return "\n".join([*notes, tool_text("kernel", RUN_WITHHELD, places=", ".join(late))])
     figures = FigureFolder(call, pool.sandbox)
     report = await asyncio.to_thread(_report, notebook, run, figures, args.timeout)
     head = f"Ran {call.show(target)} in a fresh kernel; outputs saved in the file."

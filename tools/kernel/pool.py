@@ -19,29 +19,17 @@ from tools.kernel.interpreter import choose
 from tools.kernel.process import Kernel, KernelStartError
 from tools.local.sandbox import Sandbox
 from tools.local.tree_scan import Findings, TreeScan
+from tools.result_texts import (
+    GONE_NOTE,
+    INSIDE_SANDBOX,
+    KERNEL_STARTED,
+    LATE_CREDENTIAL_NOTE,
+    STALE_NOTE,
+    STARTED_IN,
+    tool_text,
+)
 
 REWOUND = ".rewound"
-GONE_NOTE = (
-    "[the Python kernel your earlier python calls in this thread used has ended (the session "
-    "closed or was resumed): this is a fresh kernel, so re-run the imports and loading you need]"
-)
-
-
-STALE_NOTE = (
-    "[this conversation was rewound (undo) since the kernel last ran: its variables may hold "
-    "what the undone calls made; restart=true gives a fresh kernel, replay=true re-runs this "
-    "thread's python calls]"
-)
-
-
-LATE_CREDENTIAL_NOTE = (
-    "[kernel restarted: a credential file appeared since it started ({places}), and the "
-    "sandbox hides such a file only from programs started after it appeared; every earlier "
-    "variable is gone]"
-)
-
-
-STARTED_IN = "the interpreter it was started with: {}"
 
 
 class KernelPool:
@@ -76,13 +64,13 @@ class KernelPool:
         notes: list[str] = []
         if (kernel := self.running(thread)) is not None:
             if not (late := await asyncio.to_thread(self.unhidden, kernel, found)):
-                return kernel, [STALE_NOTE] if stale else []
-            notes.append(LATE_CREDENTIAL_NOTE.format(places=", ".join(late)))
+                return kernel, [tool_text("kernel", STALE_NOTE)] if stale else []
+            notes.append(tool_text("kernel", LATE_CREDENTIAL_NOTE, places=", ".join(late)))
         await self.stop(thread)  # a dead one (or one that could read a credential) goes
         # Marked before the start: the mark's folder is one the sandbox hides, and it must not
         # appear after the kernel's walls were built.
         if thread not in self._started_here and await asyncio.to_thread(_mark_started, thread):
-            notes.insert(0, GONE_NOTE)
+            notes.insert(0, tool_text("kernel", GONE_NOTE))
         self._started_here.add(thread)
         kernel, started = await self.start_kernel(workspace)
         notes += started
@@ -117,11 +105,11 @@ class KernelPool:
         try:
             await kernel.start()
         except KernelStartError as error:
-            raise KernelStartError(
-                f"{error}\n[{STARTED_IN.format(interpreter.describe())}]"
-            ) from None
-        walls = ", inside the sandbox" if self.sandbox is not None else ""
-        notes = [f"[kernel started: {interpreter.describe()}{walls}]"]
+            started_in = tool_text("kernel", STARTED_IN, interpreter=interpreter.describe())
+            raise KernelStartError(f"{error}\n[{started_in}]") from None
+        walls = tool_text("kernel", INSIDE_SANDBOX) if self.sandbox is not None else ""
+        shown = interpreter.describe()
+        notes = [tool_text("kernel", KERNEL_STARTED, interpreter=shown, walls=walls)]
         if interpreter.note:
             notes.append(f"[{interpreter.note}]")
         return kernel, notes

@@ -23,15 +23,11 @@ from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.tree_scan import Findings, TreeScan
 from tools.policy import Code, CodeRule
+from tools.result_texts import WITHHELD_NOTE, tool_text
 from tools.secret_paths import mentions_secret_path
 from tools.tool_factory import make_tool
 
 MAX_TIMEOUT_S = 600
-WITHHELD_NOTE = (
-    "[a credential file appeared while this code ran ({places}); the kernel could read it, "
-    "so its output is withheld and the kernel was stopped: the next call starts a fresh "
-    "kernel that cannot]"
-)
 
 
 class PythonArgs(BaseModel):
@@ -171,7 +167,8 @@ async def run_cell(
         plants = await asyncio.shield(guard.after())
     if late := await asyncio.to_thread(pool.unhidden, kernel, guard.found):
         await pool.stop(thread)
-        return "\n".join([*notes, *started, WITHHELD_NOTE.format(places=", ".join(late))]), []
+        withheld = tool_text("kernel", WITHHELD_NOTE, places=", ".join(late))
+        return "\n".join([*notes, *started, withheld]), []
     if done.outcome in ("died", "killed"):
         await pool.stop(thread)
     text = await asyncio.to_thread(render, done.outputs, figures.save) or "(no output)"

@@ -25,6 +25,17 @@ from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 from tools.outcome import Outcome, nonblank_lines
+from tools.result_texts import (
+    BREACH,
+    EXIT_CODE,
+    KILLED,
+    NO_OUTPUT,
+    NOT_STARTED,
+    OMITTED,
+    SANDBOX_DOWN,
+    TIMED_OUT,
+    tool_text,
+)
 
 KILL_GRACE_S = 2.0
 DRAIN_S = 0.5  # keep reading this long after bash exits; background children may hold the pipe
@@ -64,7 +75,7 @@ class _Output:
         """Flush, stop collecting, and return the text."""
         self.feed(b"", final=True)
         self._emit = None
-        gap = [f"[... {self._dropped} lines omitted ...]"] if self._dropped else []
+        gap = [tool_text("bash", OMITTED, count=self._dropped)] if self._dropped else []
         return "\n".join([*self._head, *gap, *self._tail])
 
     def _add(self, line: str) -> None:
@@ -157,8 +168,8 @@ async def _collect(proc: asyncio.subprocess.Process, output: _Output) -> None:
 
 def _exit_note(code: int | None) -> str:
     if code is not None and code < 0:
-        return f"[exit code: {code} (killed by {signal.Signals(-code).name})]"
-    return f"[exit code: {code}]"
+        return tool_text("bash", KILLED, code=code, signal=signal.Signals(-code).name)
+    return tool_text("bash", EXIT_CODE, code=code)
 
 
 def _command_line(
@@ -173,7 +184,7 @@ def _command_line(
     try:
         wrapped = sandbox.wrap(argv, cwd, found)
     except SandboxUnavailable as error:
-        raise ToolException(f"The sandbox is on but cannot run: {error} Not run.") from None
+        raise ToolException(tool_text("bash", SANDBOX_DOWN, error=error)) from None
     return wrapped, sandbox.environment(env)  # no tokens, keys or agent sockets inside
 
 
@@ -200,9 +211,7 @@ async def _spawn(wrapped: Wrapped, env: dict[str, str], cwd: Path) -> asyncio.su
             await _kill_group(await start)
         raise
     except OSError as e:
-        raise ToolException(
-            f"Could not start bash in {cwd}: {e.strerror}. Check that the workspace exists."
-        ) from e
+        raise ToolException(tool_text("bash", NOT_STARTED, cwd=cwd, error=e.strerror)) from e
 
 
 async def _admit(wrapped: Wrapped, proc: asyncio.subprocess.Process) -> str | None:
@@ -212,7 +221,7 @@ async def _admit(wrapped: Wrapped, proc: asyncio.subprocess.Process) -> str | No
         await asyncio.to_thread(wrapped.admit)
     except SandboxBreach as breach:
         await _kill_group(proc)
-        return f"[ml-intern: not run: {breach}]"
+        return tool_text("bash", BREACH, breach=breach)
     except BaseException:
         await _kill_group(proc)
         raise
@@ -229,12 +238,12 @@ async def _finish(
             await _collect(proc, output)
     except TimeoutError:
         await _kill_group(proc)
-        return f"{output.close()}\n[timed out after {seconds} s; process group killed]", None
+        return f"{output.close()}\n{tool_text('bash', TIMED_OUT, seconds=seconds)}", None
     except asyncio.CancelledError:
         await _kill_group(proc)
         raise
     code = proc.returncode
-    return f"{output.close() or '(no output)'}\n{_exit_note(code)}", code
+    return f"{output.close() or tool_text('bash', NO_OUTPUT)}\n{_exit_note(code)}", code
 
 
 def vanished_mount(output: str, argv: list[str]) -> bool:

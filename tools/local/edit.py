@@ -19,11 +19,12 @@ from tools.local.file_checks import (
     require_file,
     secret_filter,
 )
-from tools.local.file_edits import NOT_FOUND, ReadRegistry, describe_edit, edit_file
+from tools.local.file_edits import ReadRegistry, TextNotFound, describe_edit, edit_file
 from tools.local.text_elsewhere import text_elsewhere
 from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
+from tools.result_texts import CREATE_HINT, tool_text
 from tools.tool_factory import make_tool
 
 
@@ -51,12 +52,12 @@ def _edit(
 ) -> tuple[str, dict[str, Any]]:
     place = place_of(call, path, "write", walls)
     target = place.target
-    require_file(place, "To create a new file, use `write`.")
+    require_file(place, tool_text("edit", CREATE_HINT))
     editor = (editor_for(call, target, "read", walls), editor_for(call, target, "write", walls))
     try:
         outcome = edit_file(seen, call.thread_id, place, old_str, new_str, replace_all, editor)
-    except ToolException as error:
-        if not call.uses("text-elsewhere") or not str(error).startswith(NOT_FOUND):
+    except TextNotFound as error:
+        if not call.uses("text-elsewhere"):
             raise
         hidden = secret_filter(call, walls)
         find = partial(text_elsewhere, call.workspace, target, old_str, hidden)

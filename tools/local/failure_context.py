@@ -16,13 +16,10 @@ from pathlib import Path
 
 from tools.local.traceback_focus import failing_frames
 from tools.local.workspace_listing import first_line, printable
+from tools.result_texts import CALLED, COLUMNS, LACKING, MISSING_COLUMN, NO_TABLE_HAS, tool_text
 from tools.safe_paths import is_regular_at, read_bytes, rel_beneath
 from tools.safe_tree import walk_at
 
-MISSING_COLUMN = "`{key}` is a column of {having}; {lacking}."
-NO_TABLE_HAS = "No table here has a column `{key}`. {columns}."
-COLUMNS = "{name} has {columns}"
-CALLED = "`{name}`, which the failing line calls ({path}, lines {first}-{last}):\n{source}"
 MAX_TABLES = 6
 MAX_FUNCTIONS = 2
 MAX_FUNCTION_LINES = 30
@@ -62,16 +59,20 @@ def _columns_note(
         return ""
     having = [name for name, cols in headers.items() if key in cols]
     lacking = [
-        COLUMNS.format(name=n, columns=", ".join(c)) for n, c in headers.items() if key not in c
+        tool_text("failure_context", COLUMNS, name=n, columns=", ".join(c))
+        for n, c in headers.items()
+        if key not in c
     ]
     if not having:
-        return NO_TABLE_HAS.format(key=key, columns="; ".join(lacking))
+        return tool_text("failure_context", NO_TABLE_HAS, key=key, columns="; ".join(lacking))
     if not lacking:
         return ""  # every table has it: the missing key is something else
-    return MISSING_COLUMN.format(
+    return tool_text(
+        "failure_context",
+        MISSING_COLUMN,
         key=key,
         having=" and ".join(having),
-        lacking="; ".join(f"{t} (no `{key}`)" for t in lacking),
+        lacking="; ".join(tool_text("failure_context", LACKING, table=t, key=key) for t in lacking),
     )
 
 
@@ -148,8 +149,14 @@ def _definitions(
                 )
                 source = "\n".join(f"{n:6}\t{lines[n - 1]}" for n in range(first, last + 1))
                 name = printable(inside)
-                yield CALLED.format(
-                    name=node.name, path=name, first=first, last=last, source=source
+                yield tool_text(
+                    "failure_context",
+                    CALLED,
+                    name=node.name,
+                    path=name,
+                    first=first,
+                    last=last,
+                    source=source,
                 )
 
 

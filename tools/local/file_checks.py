@@ -17,6 +17,15 @@ from langchain_core.tools import ToolException
 from tools.call_context import CallContext
 from tools.editor_files import EditorFiles
 from tools.places import Access, SecretMap, Walls, editor_serves, refusal
+from tools.result_texts import (
+    IS_FOLDER,
+    NO_FILE,
+    ON_FILE,
+    OS_ERROR,
+    THROUGH_LINK,
+    UNSAFE,
+    tool_text,
+)
 from tools.safe_paths import (
     RegularFile,
     UnsafePath,
@@ -48,10 +57,8 @@ def place_of(call: CallContext, path: str, access: Access, walls: Walls | None) 
     workspace = call.workspace
     named = Path(os.path.normpath(workspace / Path(path).expanduser()))
     if named.is_relative_to(workspace) and named != target:
-        raise ToolException(
-            f"{call.show(named)} goes through a symlink (it leads to {target}); the host does "
-            "not follow links inside the workspace. Use the real path instead."
-        )
+        shown = call.show(named)
+        raise ToolException(tool_text("files", THROUGH_LINK, path=shown, target=target))
     anchor, rel = relative_anchor(target, workspace)
     return Place(target, anchor, rel)
 
@@ -80,13 +87,16 @@ def opened_file(place: Place, hint: str, limit: int | None) -> Iterator[RegularF
         with regular_file(place.anchor, place.rel, limit) as file:
             yield file
     except FileNotFoundError:
-        raise ToolException(f"File not found: {place.target}. {hint}") from None
+        raise ToolException(tool_text("files", NO_FILE, path=place.target, hint=hint)) from None
     except UnsafePath as error:
         if error.errno == errno.EISDIR:
-            raise ToolException(
-                f"{place.target} is a directory, not a file. Use `glob` to list it."
-            ) from None
-        raise ToolException(f"{place.target}: {error.strerror}.") from None
+            raise ToolException(tool_text("files", IS_FOLDER, path=place.target)) from None
+        raise ToolException(unsafe(place, error)) from None
+
+
+def unsafe(place: Place, error: OSError) -> str:
+    """What a file tool answers when tools/safe_paths.py refused `place`."""
+    return tool_text("files", UNSAFE, path=place.target, error=error.strerror)
 
 
 def confined(call: CallContext, path: str, access: Access, walls: Walls | None) -> Path:
@@ -137,8 +147,9 @@ def off_loop[Result](fn: Callable[..., Result], *bound: object) -> Callable[...,
         try:
             return await asyncio.to_thread(fn, call, *bound, **args)
         except OSError as e:
-            where = f" on {e.filename}" if e.filename else ""
-            raise ToolException(f"Operating system error{where}: {e.strerror or e}.") from e
+            where = tool_text("files", ON_FILE, path=e.filename) if e.filename else ""
+            error = e.strerror or e
+            raise ToolException(tool_text("files", OS_ERROR, where=where, error=error)) from e
 
     return run
 

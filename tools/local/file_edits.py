@@ -18,15 +18,39 @@ from pathlib import Path
 from langchain_core.tools import ToolException
 
 from tools.editor_files import EditorFiles, text_version
-from tools.local.file_checks import Place, opened_file
+from tools.local.file_checks import Place, opened_file, unsafe
+from tools.result_texts import (
+    BLANK_OLD,
+    CHANGED_SINCE,
+    CLOSEST,
+    CREATE_HINT,
+    EDITED,
+    EMPTY_OLD,
+    FUZZY,
+    FUZZY_PLACES,
+    IDENTICAL,
+    IN_EDITOR,
+    NO_MATCH,
+    NOT_READ,
+    NOT_REGULAR,
+    NOT_TEXT,
+    OCCURS,
+    ON_DISK,
+    REINDENTED,
+    SAME_WORDS,
+    WRITE_FOLDER,
+    tool_text,
+)
 from tools.safe_paths import DEFAULT_LIMIT, UnsafePath, kind_of, lstat_at, write_bytes
 from tools.safe_paths import WRITE_TEMP as WRITE_TEMP  # undo's scans skip it
 from tools.text import numbered
 
-NOT_FOUND = "old_str was not found in the file"  # how an edit whose text is absent is answered
-
 # (who serves a file's current text, who takes the write); None: the disk.
 Editors = tuple[EditorFiles | None, EditorFiles | None]
+
+
+class TextNotFound(ToolException):
+    """An edit whose text is not in the file, not even ignoring whitespace."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,19 +89,14 @@ class ReadRegistry:
         (`version`: what an editor serves now; else `now`, the file's stat on disk)."""
         seen = self._seen.get(thread, {}).get(path)
         if seen is None:
-            raise ToolException(
-                f"{path} already exists and you have not read it in this conversation. "
-                "Call `read` on it first, then retry, so you do not overwrite content you "
-                "have not seen."
-            )
+            raise ToolException(tool_text("files", NOT_READ, path=path))
         served = version
         if version is None and now is not None:
             version = (now.st_mtime_ns, now.st_size)
         if version != seen:
-            raise ToolException(
-                f"{path} changed {'on disk' if served is None else 'in the editor'} since you "
-                "last read it. `read` it again and redo your change on the current content."
-            )
+            on_disk = served is None
+            where = tool_text("files", ON_DISK) if on_disk else tool_text("files", IN_EDITOR)
+            raise ToolException(tool_text("files", CHANGED_SINCE, path=path, where=where))
 
 
 def write_file(
@@ -133,14 +152,11 @@ def edit_file(
             text: str | None = reader.read_text(target)  # the buffer, unsaved text included
             seen.check(thread, target, text_version(text or ""))
         else:
-            with opened_file(place, "To create a new file, use `write`.", DEFAULT_LIMIT) as file:
+            with opened_file(place, tool_text("edit", CREATE_HINT), DEFAULT_LIMIT) as file:
                 seen.check(thread, target, now=file.st)
                 text = _text_or_none(file.read())
         if text is None:
-            raise ToolException(
-                f"{target} is not a UTF-8 text file, and editing it could corrupt it. "
-                "Use bash (e.g. a short Python script) to change it."
-            )
+            raise ToolException(tool_text("edit", NOT_TEXT, path=target))
         outcome = apply_edit(text, old, new, replace_all=replace_all)
         if writer is not None:
             writer.write_text(target, outcome.text)
@@ -156,15 +172,13 @@ def _now(place: Place) -> os.stat_result | None:
     try:
         now = lstat_at(place.anchor, place.rel)
     except UnsafePath as error:
-        raise ToolException(f"{place.target}: {error.strerror}.") from None
+        raise ToolException(unsafe(place, error)) from None
     if now is None or stat.S_ISREG(now.st_mode):
         return now
     if stat.S_ISDIR(now.st_mode):
-        raise ToolException(f"{place.target} is a directory; give a file path to write.")
-    raise ToolException(
-        f"{place.target} is {kind_of(now.st_mode)}, not a regular file; the file tools "
-        "replace only regular files."
-    )
+        raise ToolException(tool_text("files", WRITE_FOLDER, path=place.target))
+    kind = kind_of(now.st_mode)
+    raise ToolException(tool_text("files", NOT_REGULAR, path=place.target, kind=kind))
 
 
 def _same_size_bytes(place: Place, now: os.stat_result, size: int) -> bytes | None:
@@ -179,7 +193,7 @@ def _write(place: Place, data: bytes, new_file_mode: int | None) -> None:
     try:
         write_bytes(place.anchor, place.rel, data, new_file_mode)
     except UnsafePath as error:
-        raise ToolException(f"{place.target}: {error.strerror}.") from None
+        raise ToolException(unsafe(place, error)) from None
 
 
 def _record(seen: ReadRegistry, thread: str, place: Place, served: str | None) -> None:
@@ -203,14 +217,16 @@ def _text_or_none(data: bytes) -> str | None:
 def describe_edit(shown: str, outcome: EditOutcome) -> str:
     """What `edit` did, with the edited region and a few lines around it, numbered."""
     count = outcome.replacements
-    head = f"Edited {shown}: {count} replacement{'s' if count > 1 else ''}"
+    how = ""
     if outcome.fuzzy:
-        head += " (old_str matched ignoring whitespace differences"
-        head += "; new_str re-indented to fit)" if outcome.reindented else ")"
+        shift = tool_text("edit", REINDENTED) if outcome.reindented else ""
+        how = tool_text("edit", FUZZY, reindented=shift)
     lines = [line.removesuffix("\r") for line in outcome.text.removesuffix("\n").split("\n")]
     start = max(1, outcome.first_line - 3)
     end = min(len(lines), outcome.first_line + outcome.new_line_count + 2, start + 30)
-    return f"{head}.\n{numbered(lines[start - 1 : end], start)}"
+    region = numbered(lines[start - 1 : end], start)
+    s = "s" if count > 1 else ""
+    return tool_text("edit", EDITED, path=shown, count=count, s=s, how=how, region=region)
 
 
 def apply_edit(text: str, old: str, new: str, *, replace_all: bool = False) -> EditOutcome:
@@ -219,7 +235,7 @@ def apply_edit(text: str, old: str, new: str, *, replace_all: bool = False) -> E
     CRLF files are edited as LF and converted back, so the model may send plain newlines.
     """
     if not old:
-        raise ToolException("old_str is empty. To create a file or replace all of it, use `write`.")
+        raise ToolException(tool_text("edit", EMPTY_OLD))
     crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
     if crlf:
         text, old, new = (s.replace("\r\n", "\n") for s in (text, old, new))
@@ -227,7 +243,7 @@ def apply_edit(text: str, old: str, new: str, *, replace_all: bool = False) -> E
         # Absent text is the more useful error than "identical".
         # Why: a 1.5B model sent one line as both strings (docs/lab/2026-11-25.md, fix-bug).
         _exact(text, old, new, True) or _fuzzy(text, old, new)
-        raise ToolException("old_str and new_str are identical; nothing to change.")
+        raise ToolException(tool_text("edit", IDENTICAL))
     outcome = _exact(text, old, new, replace_all) or _fuzzy(text, old, new)
     if crlf:
         outcome = dataclasses.replace(outcome, text=outcome.text.replace("\n", "\r\n"))
@@ -239,11 +255,7 @@ def _exact(text: str, old: str, new: str, replace_all: bool) -> EditOutcome | No
     if count == 0:
         return None
     if count > 1 and not replace_all:
-        raise ToolException(
-            f"old_str occurs {count} times in the file. Include more surrounding lines in "
-            "old_str so it matches exactly one place, or set replace_all=true to change "
-            "every occurrence."
-        )
+        raise ToolException(tool_text("edit", OCCURS, count=count))
     first_line = text[: text.index(old)].count("\n") + 1
     return EditOutcome(text.replace(old, new), count, first_line, new.count("\n") + 1)
 
@@ -262,19 +274,15 @@ def _fuzzy(text: str, old: str, new: str) -> EditOutcome:
     while old_lines and not old_lines[-1].strip():
         old_lines.pop()
     if not old_lines:
-        raise ToolException("old_str contains only whitespace; give the text to replace.")
+        raise ToolException(tool_text("edit", BLANK_OLD))
     wanted = [_norm(line) for line in old_lines]
     normed = [_norm(line) for line in lines]
     size = len(wanted)
     starts = [i for i in range(len(lines) - size + 1) if normed[i : i + size] == wanted]
     if not starts:
-        raise ToolException(_no_match_message(lines, wanted[0]))
+        raise TextNotFound(_no_match_message(lines, wanted[0]))
     if len(starts) > 1:
-        raise ToolException(
-            f"old_str was not found exactly, and it matches {len(starts)} places when "
-            "whitespace is ignored. Copy the exact text from `read` output (without the "
-            "line-number prefix) and include more surrounding lines."
-        )
+        raise ToolException(tool_text("edit", FUZZY_PLACES, count=len(starts)))
     start = starts[0]
     window = lines[start : start + size]
     shift = _indent_shift(old_lines, window)
@@ -322,10 +330,7 @@ def _apply_shift(new: str, shift: tuple[bool, str]) -> str:
 
 
 def _no_match_message(lines: list[str], first_wanted: str) -> str:
-    message = (
-        f"{NOT_FOUND}, not even ignoring whitespace. "
-        "`read` the file again and copy the exact text (without the line-number prefix)."
-    )
+    message = tool_text("edit", NO_MATCH)
     candidates: dict[str, int] = {}
     for n, line in enumerate(lines, start=1):
         if line.strip():
@@ -333,12 +338,9 @@ def _no_match_message(lines: list[str], first_wanted: str) -> str:
     close = difflib.get_close_matches(first_wanted, list(candidates), n=1, cutoff=0.6)
     if close:
         n = candidates[close[0]]
-        message += f"\nClosest line to the start of old_str is line {n}: {lines[n - 1].rstrip()!r}"
+        message += tool_text("edit", CLOSEST, line=n, text=lines[n - 1].rstrip())
     elif (n := _line_with_the_words(lines, first_wanted)) is not None:
-        message += (
-            f"\nLine {n} holds the same words and signs, in another order or with more "
-            f"around them: {lines[n - 1].rstrip()!r}"
-        )
+        message += tool_text("edit", SAME_WORDS, line=n, text=lines[n - 1].rstrip())
     return message
 
 

@@ -15,11 +15,8 @@ import tokenize
 from pathlib import PurePath
 
 from configs.suggested_paths import python_heredoc
+from tools.result_texts import ONE_LINE_NOTE, tool_text
 
-ONE_LINE_NOTE = (
-    "Python cannot put `{keyword}` after `;` on one line. The same program as a "
-    "here-document, which can:\n{program}"
-)
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
 _COMPOUND = re.compile(r"(?:async\s+)?(with|for|while|if|try|def|class)\b")
 _OPENERS, _CLOSERS = "([{", ")]}"
@@ -37,7 +34,8 @@ def one_line_note(command: str, output: str, exit_code: int | None) -> str:
     if split is None:
         return ""
     keyword, lines = split
-    return "\n\n" + ONE_LINE_NOTE.format(keyword=keyword, program=python_heredoc(*lines))
+    program = python_heredoc(*lines)
+    return "\n\n" + tool_text("one_line_python", ONE_LINE_NOTE, keyword=keyword, program=program)
 
 
 def _one_liner(command: str) -> str | None:

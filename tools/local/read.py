@@ -33,12 +33,26 @@ from tools.local.file_walk import walk
 from tools.local.read_fit import fitted
 from tools.places import Walls
 from tools.policy import ApprovalRule, FileRule, Need, inside_workspace
+from tools.result_texts import (
+    BINARY,
+    EMPTY,
+    FOLDER_FILES,
+    FURTHER,
+    LINE_TRUNCATED,
+    MORE_FILES,
+    NO_FILES,
+    PAST_END,
+    READ_HINT,
+    SHOWING,
+    TOO_LARGE,
+    tool_text,
+)
 from tools.text import numbered
 from tools.tool_factory import make_tool
 
 MAX_LINE_CHARS = 2000
 ENDING_LINES = 200
-FOLDER_FILES = 20
+FOLDER_SHOWN = 20
 READ_MAX_BYTES = 256 << 20  # larger files: `bash` with head, tail, sed -n or grep
 
 
@@ -65,17 +79,22 @@ def read_file(
     target = place.target
     if call.uses("folder-read") and is_folder(place):
         raise ToolException(folder_note(call, walls, place))
-    with opened_file(place, "Check the path, or use `glob` to find the file.", None) as file:
+    with opened_file(place, tool_text("read", READ_HINT), None) as file:
         st = file.st
         editor = editor_for(call, target, "read", walls)
         if is_binary(file):
             seen.record(call.thread_id, target, st)
-            return f"{call.show(target)} is a binary file ({st.st_size} bytes); content not shown."
+            return tool_text("read", BINARY, path=call.show(target), size=st.st_size)
         if editor is None:
             if st.st_size > READ_MAX_BYTES:
                 raise ToolException(
-                    f"{call.show(target)} is {st.st_size:,} bytes, more than `read` takes "
-                    f"({READ_MAX_BYTES:,}). Use `bash` with head, tail, sed -n or grep on it."
+                    tool_text(
+                        "read",
+                        TOO_LARGE,
+                        path=call.show(target),
+                        size=st.st_size,
+                        limit=READ_MAX_BYTES,
+                    )
                 )
             seen.record(call.thread_id, target, st)
             with open(file.fd, "rb", closefd=False) as f:
@@ -97,13 +116,18 @@ def folder_note(call: CallContext, walls: Walls | None, place: Place) -> str:
     folder = place.target
     files = [hit.path for hit in walk(place, 0, dirs=False, hidden=hidden) if hit.regular]
     if not files:
-        return f"{call.show(folder)} is a directory, not a file, and has no files of its own."
-    names = [call.show(p) for p in files[:FOLDER_FILES]]
-    more = f", and {len(files) - FOLDER_FILES} more" if len(files) > FOLDER_FILES else ""
+        return tool_text("folder_read", NO_FILES, folder=call.show(folder))
+    names = [call.show(p) for p in files[:FOLDER_SHOWN]]
+    left = len(files) - FOLDER_SHOWN
+    more = tool_text("folder_read", MORE_FILES, count=left) if left > 0 else ""
     first = json.dumps({"path": names[0]})
-    return (
-        f"{call.show(folder)} is a directory, not a file. Its files: {', '.join(names)}{more}. "
-        f"`read` each one you need, e.g. {first}."
+    return tool_text(
+        "folder_read",
+        FOLDER_FILES,
+        folder=call.show(folder),
+        names=", ".join(names),
+        more=more,
+        first=first,
     )
 
 
@@ -128,15 +152,15 @@ def paged(
             text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
             line = text.rstrip("\n").removesuffix("\r")
             cut = len(line) > MAX_LINE_CHARS
-            line = line[:MAX_LINE_CHARS] + (" [line truncated]" if cut else "")
+            line = line[:MAX_LINE_CHARS] + (tool_text("read", LINE_TRUNCATED) if cut else "")
             if inside:
                 kept.append(line)
             if ending is not None:
                 ending.append(line)
     if total == 0:
-        return f"{shown} is empty."
+        return tool_text("read", EMPTY, path=shown)
     if first > total:
-        raise ToolException(f"offset {first} is past the end of {shown} ({total} lines).")
+        raise ToolException(tool_text("read", PAST_END, offset=first, path=shown, total=total))
     if budget is not None and (
         fit := fitted(shown, kept, first, total, size, budget, list(ending or ()))
     ):
@@ -144,8 +168,8 @@ def paged(
     last = first + len(kept) - 1
     text = numbered(kept, first)
     if first > 1 or last < total:
-        text += f"\n[Showing lines {first}-{last} of {total}."
-        text += f" Call read with offset={last + 1} to continue.]" if last < total else "]"
+        further = tool_text("read", FURTHER, offset=last + 1) if last < total else ""
+        text += tool_text("read", SHOWING, first=first, last=last, total=total, further=further)
     return text
 
 

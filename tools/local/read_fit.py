@@ -15,6 +15,21 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from configs.suggested_paths import for_shell, plain, python_heredoc
+from tools.result_texts import (
+    ANY_PATH,
+    BYTES,
+    JSON_KEYS,
+    JSON_LOAD,
+    JSON_STEP,
+    KB,
+    READ_CUT,
+    TAB_SEP,
+    TABLE_LOAD,
+    TABLE_PRINT,
+    TABLE_STEP,
+    TEXT_STEP,
+    tool_text,
+)
 from tools.text import numbered
 
 _PIECES = re.compile(r"\d|[^\W\d_]+|[^\w\s]|_")
@@ -54,36 +69,32 @@ def fitted(
 
 def cut_note(shown: str, total: int, size: int, last_head: int, first_tail: int) -> str:
     """Where the cut is, how large the file is, and what to call instead of reading on."""
-    hidden = f"lines {last_head + 1}-{first_tail - 1}"
-    return (
-        f"[... {hidden} of {shown} not shown: the file ({total:,} lines, {_kb(size)}) is too "
-        f"large to read whole in your context window. Search it instead: {next_step(shown)}]"
+    return tool_text(
+        "read_fit",
+        READ_CUT,
+        first=last_head + 1,
+        last=first_tail - 1,
+        path=shown,
+        total=total,
+        size=_kb(size),
+        next_step=next_step(shown),
     )
 
 
 def next_step(shown: str) -> str:
     """A concrete call for this kind of file: count with pandas, load JSON, or grep."""
-    path = repr(shown) if plain(shown) else "'PATH'"
+    path = repr(shown) if plain(shown) else tool_text("read_fit", ANY_PATH)
     suffix = PurePath(shown).suffix.lower()
     if suffix in _TABLES:
-        sep = "" if suffix == ".csv" else ", sep='\\t'"
-        load = f"import pandas as pd\ndf = pd.read_csv({path}{sep})"
-        return (
-            "to count or compute, run with `bash` "
-            f"{python_heredoc(load, 'print(len(df), df.head())')}\n"
-            "changing the print to what you need; to find a value, `grep` it."
-        )
+        sep = "" if suffix == ".csv" else tool_text("read_fit", TAB_SEP)
+        load = tool_text("read_fit", TABLE_LOAD, path=path, sep=sep)
+        program = python_heredoc(load, tool_text("read_fit", TABLE_PRINT))
+        return tool_text("read_fit", TABLE_STEP, program=program)
     if suffix == ".json":
-        load = f"import json\nd = json.load(open({path}))"
-        keys = "print(list(d)[:20] if isinstance(d, dict) else len(d))"
-        return (
-            f"to see its keys, run with `bash` {python_heredoc(load, keys)}\n"
-            "then print the part you need; to find a value, `grep` it."
-        )
-    return (
-        f"`grep` with `pattern` set to the name or word you need and `path` {shown}; "
-        f"the last lines: `bash` with tail -n 20 {for_shell(shown)}."
-    )
+        load = tool_text("read_fit", JSON_LOAD, path=path)
+        program = python_heredoc(load, tool_text("read_fit", JSON_KEYS))
+        return tool_text("read_fit", JSON_STEP, program=program)
+    return tool_text("read_fit", TEXT_STEP, path=shown, quoted=for_shell(shown))
 
 
 def _take(lines: list[str], budget: int) -> list[str]:
@@ -99,4 +110,6 @@ def _take(lines: list[str], budget: int) -> list[str]:
 
 
 def _kb(size: int) -> str:
-    return f"{size / 1000:,.1f} kB" if size >= 1000 else f"{size} bytes"
+    if size >= 1000:
+        return tool_text("read_fit", KB, kb=size / 1000)
+    return tool_text("read_fit", BYTES, size=size)

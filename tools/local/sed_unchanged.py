@@ -10,12 +10,9 @@ import shlex
 from collections.abc import Callable
 from pathlib import Path
 
+from tools.result_texts import UNCHANGED, tool_text
 from tools.safe_paths import rel_beneath, sha256_at
 
-UNCHANGED = (
-    "`sed -i` changed nothing: {files} {are} as before, because the pattern matched no line "
-    "there. `read` the file and `edit` it with text copied from what `read` shows."
-)
 MAX_BYTES = 2_000_000
 _IN_PLACE = re.compile(r"-[A-Za-z]*i\S*|--in-place(?:=\S*)?")
 
@@ -54,7 +51,8 @@ def unchanged_note(targets: dict[Path, str], workspace: Path, exit_code: int | N
         return ""
     names = [f"`{p.relative_to(workspace).as_posix()}`" for p in targets]
     files = " and ".join(names)
-    return "\n\n" + UNCHANGED.format(files=files, are="are" if len(names) > 1 else "is")
+    are = "are" if len(names) > 1 else "is"
+    return "\n\n" + tool_text("sed_unchanged", UNCHANGED, files=files, are=are)
 
 
 def _until_separator(words: list[str]) -> list[str]:

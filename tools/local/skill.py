@@ -9,14 +9,18 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.policy import always
-from tools.tool_factory import make_tool
-
-# After a wrong name, a small model is shown only the close names.
-# Why: shown every name, a 1.5B model loaded asr-fine-tuning for a CSV (docs/lab/2026-11-25.md).
-SMALL_UNKNOWN = (
-    "No skill is named {name!r}{close}. A skill is an optional playbook; without one, do the "
-    "task with the tools you have (`bash` with python3 for work on the workspace's files)."
+from tools.result_texts import (
+    BESIDE,
+    BESIDE_FILE,
+    CLOSE,
+    NO_SKILLS,
+    SKILL,
+    SMALL_UNKNOWN,
+    UNKNOWN_SKILL,
+    UNREADABLE_SKILL,
+    tool_text,
 )
+from tools.tool_factory import make_tool
 
 
 class SkillArgs(BaseModel):
@@ -37,18 +41,24 @@ async def _skill(call: CallContext, name: str) -> str:
     if skill is None:
         names = [s.name for s in scan.skills]
         if call.uses("skill-close-match"):
-            close = difflib.get_close_matches(name.strip(), names, n=2, cutoff=0.6)
-            near = f" (close: {', '.join(close)})" if close else ""
-            raise ToolException(SMALL_UNKNOWN.format(name=name, close=near))
-        raise ToolException(f"No skill is named {name!r}. Available: {', '.join(names) or 'none'}.")
+            raise ToolException(_small_unknown(name, names))
+        known = ", ".join(names) or tool_text("skill", NO_SKILLS)
+        raise ToolException(tool_text("skill", UNKNOWN_SKILL, name=name, names=known))
     try:
         body = skill_body(skill)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ToolException(f"Skill {name!r} cannot be read now ({exc}).") from None
+        raise ToolException(tool_text("skill", UNREADABLE_SKILL, name=name, error=exc)) from None
     files = skill.files
-    listing = "\n".join(f"- {path}" for path in files)
-    beside = f"\n\nFiles beside this skill (open with `read`):\n{listing}" if files else ""
-    return f"# Skill: {skill.name} ({skill.source})\n\n{body}{beside}"
+    listing = "\n".join(tool_text("skill", BESIDE_FILE, path=path) for path in files)
+    beside = tool_text("skill", BESIDE, listing=listing) if files else ""
+    return tool_text("skill", SKILL, name=skill.name, source=skill.source, body=body, beside=beside)
+
+
+def _small_unknown(name: str, names: list[str]) -> str:
+    """After a wrong name, a small model is shown only the close names."""
+    close = difflib.get_close_matches(name.strip(), names, n=2, cutoff=0.6)
+    near = tool_text("skill_close_match", CLOSE, names=", ".join(close)) if close else ""
+    return tool_text("skill_close_match", SMALL_UNKNOWN, name=name, close=near)
 
 
 def skill_spec() -> ToolSpec:

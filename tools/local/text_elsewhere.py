@@ -12,9 +12,9 @@ from pathlib import Path
 
 from tools.local.file_checks import Place, is_binary
 from tools.local.file_walk import walk
+from tools.result_texts import ELSEWHERE, tool_text
 from tools.safe_paths import regular_file
 
-ELSEWHERE = "\nThat text is in {path}, line {line}, not in {target}."
 MAX_FILES = 200
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 4
@@ -43,5 +43,6 @@ def text_elsewhere(
             continue
         if (at := text.find(wanted)) >= 0:
             shown, where = hit.rel, target.name
-            return ELSEWHERE.format(path=shown, line=text.count("\n", 0, at) + 1, target=where)
+            line = text.count("\n", 0, at) + 1
+            return tool_text("text_elsewhere", ELSEWHERE, path=shown, line=line, target=where)
     return ""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from tools.result_texts import FOLDED, tool_text
+
 _HEREDOC = re.compile(
     r"\bpython(?:3(?:\.\d+)?)?\s+-\s*<<-?\s*(['\"]?)(\w+)\1[^\n]*\n(.*?)\n\s*\2\s*(?:\n|$)",
     re.S,
@@ -19,7 +21,6 @@ _FRAME = re.compile(r'^(\s*)File "([^"]+)", line (\d+), in (.+)$')
 _LIBRARY = re.compile(
     r"/(?:site-packages|dist-packages)/|/lib/python3\.\d+/|^<frozen |\.(?:pyx|pxd|pxi)$"
 )
-FOLDED = "{indent}[{count} frame{s} in library code not shown]"
 
 
 class Frame(NamedTuple):
@@ -66,7 +67,7 @@ def focus_traceback(command: str, output: str) -> str:
             i = body_end
             continue
         if folded:
-            shown.append(FOLDED.format(indent=indent, count=folded, s="" if folded == 1 else "s"))
+            shown.append(_folded(indent, folded))
             folded = 0
         shown.extend(lines[i:body_end])
         if frame and frame.group(2) == "<stdin>" and program and body_end == i + 1:
@@ -75,8 +76,13 @@ def focus_traceback(command: str, output: str) -> str:
                 shown.append(f"{frame.group(1)}  {program[number - 1].strip()}")
         i = body_end
     if folded:
-        shown.append(FOLDED.format(indent=indent, count=folded, s="" if folded == 1 else "s"))
+        shown.append(_folded(indent, folded))
     return "\n".join(shown)
+
+
+def _folded(indent: str, count: int) -> str:
+    s = "" if count == 1 else "s"
+    return tool_text("traceback_focus", FOLDED, indent=indent, count=count, s=s)
 
 
 def _frame_end(lines: list[str], start: int) -> int:

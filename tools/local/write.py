@@ -21,6 +21,7 @@ from tools.local.written_checks import written_notes
 from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
+from tools.result_texts import NEW_FILE, WROTE, tool_text
 from tools.tool_factory import make_tool
 
 
@@ -43,7 +44,8 @@ def _write(
     lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
     noun = "line" if lines == 1 else "lines"
     shown = call.show(target)
-    done = f"Wrote {lines} {noun} to {shown}" + ("" if existed else " (new file)")
+    new = "" if existed else tool_text("write", NEW_FILE)
+    done = tool_text("write", WROTE, lines=lines, noun=noun, path=shown, new=new)
     notes = call.adapt("written-notes", lambda: written_notes(target, content))
     return done + notes, Outcome(wrote=(shown,)).artifact()
 

@@ -13,16 +13,11 @@ import json
 import re
 from pathlib import Path
 
-JSON_AGAIN = (
-    'Write it again as JSON, keys in double quotes, e.g. {"name": 0.5, "table": [[1, 2], [3, 4]]}.'
-)
+from tools.result_texts import NOT_JSON, PLACEHOLDERS, tool_text
+
 # `<number of rows>`: words in angle brackets, at least two, no `=` or `/` (an HTML tag has them
 # or is one word).
 _PLACEHOLDER = re.compile(r"<([A-Za-z][\w'-]*(?: [\w'-]+)+)>")
-PLACEHOLDERS = (
-    ", but it still holds placeholders ({shown}): find the real values with your tools (`bash` "
-    "with python3), then write the file again with them."
-)
 MAX_PLACEHOLDERS = 3
 
 
@@ -38,14 +33,14 @@ def _placeholders(content: str) -> str:
     if not found:
         return ""
     shown = ", ".join(found[:MAX_PLACEHOLDERS]) + (", ..." if len(found) > MAX_PLACEHOLDERS else "")
-    return PLACEHOLDERS.format(shown=shown)
+    return tool_text("written_notes", PLACEHOLDERS, shown=shown)
 
 
 def _json_problem(content: str) -> str:
     """What a small model is told when its `.json` file is not JSON and does not read as
     key-value lines either."""
     error = _json_error(content)
-    return f", but it is not valid JSON ({error}). {JSON_AGAIN}" if error else ""
+    return tool_text("written_notes", NOT_JSON, error=error) if error else ""
 
 
 def _json_error(content: str) -> ValueError | None:

@@ -176,16 +176,21 @@ async def test_a_credential_file_made_while_a_cell_runs_withholds_its_output(
 
 def test_the_kernel_wall_notes_snapshot() -> None:
     from tests.configs.test_prompt_snapshot import check_snapshot
-    from tools.kernel.interpreter import WRITTEN_SINCE
-    from tools.kernel.notebook import RUN_WITHHELD
-    from tools.kernel.pool import LATE_CREDENTIAL_NOTE, STARTED_IN
     from tools.kernel.process import NOT_A_SOCKET
-    from tools.kernel.python import WITHHELD_NOTE
+    from tools.result_texts import (
+        LATE_CREDENTIAL_NOTE,
+        RUN_WITHHELD,
+        STARTED_IN,
+        WITHHELD_NOTE,
+        WRITTEN_SINCE,
+    )
 
     notes = [
         LATE_CREDENTIAL_NOTE.format(places=".env.local"),
         WITHHELD_NOTE.format(places=".env.local"),
-        STARTED_IN.format("Python 3.11.0 from the workspace's .venv (/w/.venv/bin/python)"),
+        STARTED_IN.format(
+            interpreter="Python 3.11.0 from the workspace's .venv (/w/.venv/bin/python)"
+        ),
         f"[{WRITTEN_SINCE.format(path='/w/.venv/bin/python')}]",
         RUN_WITHHELD.format(places=".env.local"),
         f"its socket k-50123 is a symlink, not a socket; {NOT_A_SOCKET}",

@@ -20,10 +20,11 @@ import pytest_asyncio
 from tests.fakes.tool_calls import call_tool
 from tools.catalog import ToolSpec
 from tools.kernel.family import kernel_specs
-from tools.kernel.pool import GONE_NOTE, KernelPool
+from tools.kernel.pool import KernelPool
 from tools.kernel.python import kernel_rule, python_spec
 from tools.local.sandbox import Sandbox, sandbox_problem
 from tools.policy import PolicyContext, decide
+from tools.result_texts import GONE_NOTE
 
 ON_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")
 LOOP = "import time\nwhile True:\n    time.sleep(0.05)"

@@ -1,0 +1,126 @@
+"""The tool-result texts (tools/result_texts.py): every kind the code writes is declared in
+`ToolTextKind` and every declared one is written, and every template in the catalogue is
+written, under its own kind, with exactly its fields.
+
+Enumerated from the code itself: the calls to `tool_text(kind, TEMPLATE, **fields)` (a literal
+kind, a template imported from the catalogue), and no template used any other way.
+"""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+from typing import NamedTuple, get_args
+
+from tools import result_texts
+from tools.result_texts import TOOL_TEXTS, ToolTextKind, tool_text
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
+CATALOGUE = Path("tools/result_texts.py")
+TEMPLATES = {
+    name: value
+    for name, value in vars(result_texts).items()
+    if name.isupper() and isinstance(value, str)
+}
+
+
+class Use(NamedTuple):
+    where: str
+    kind: str
+    template: str  # its name in the catalogue
+    fields: frozenset[str] | None  # None: passed as **mapping
+
+
+def _uses() -> tuple[list[Use], list[str]]:
+    """Every `tool_text` call in the product, and the places that use a template otherwise or
+    with a kind or template not told from the code."""
+    uses: list[Use] = []
+    wrong: list[str] = []
+    for path in sorted(f for p in PACKAGES for f in (ROOT / p).rglob("*.py")):
+        where = path.relative_to(ROOT)
+        if where == CATALOGUE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "tools.result_texts"
+            for alias in node.names
+            if alias.name in TEMPLATES
+        }
+        passed: set[int] = set()
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tool_text"):
+                continue
+            kind, template = [*node.args, None, None][:2]
+            at = f"{where}:{node.lineno}"
+            if not (isinstance(kind, ast.Constant) and isinstance(kind.value, str)):
+                wrong.append(f"{at} tool_text() with a kind not told from the code")
+                continue
+            if not (isinstance(template, ast.Name) and template.id in imported):
+                wrong.append(f"{at} tool_text() with a template not from the catalogue")
+                continue
+            passed.add(id(template))
+            starred = any(k.arg is None for k in node.keywords)
+            fields = None if starred else frozenset(k.arg for k in node.keywords if k.arg)
+            uses.append(Use(at, kind.value, template.id, fields))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in imported and id(node) not in passed:
+                wrong.append(f"{where}:{node.lineno} uses {node.id} outside tool_text()")
+    return uses, wrong
+
+
+def test_every_tool_text_is_written_through_tool_text_with_a_kind_the_code_can_tell():
+    assert _uses()[1] == []
+
+
+def test_tool_text_kinds_are_declared_and_used():
+    declared = set(get_args(ToolTextKind))
+    used = {use.kind for use in _uses()[0]}
+    assert sorted(used - declared) == [], "used but not declared in ToolTextKind"
+    assert sorted(declared - used) == [], "declared in ToolTextKind but never used"
+
+
+def test_every_kind_has_an_entry_and_every_template_is_listed_under_one():
+    assert set(TOOL_TEXTS) == set(get_args(ToolTextKind))
+    listed = [id(t) for templates in TOOL_TEXTS.values() for t in templates]
+    assert len(listed) == len(set(listed)), "a template listed twice"
+    assert [name for name, value in TEMPLATES.items() if id(value) not in listed] == []
+
+
+def test_each_template_is_used_under_its_own_kind():
+    uses = _uses()[0]
+    elsewhere = [
+        f"{u.where} {u.template} as {u.kind!r}"
+        for u in uses
+        if not any(t is TEMPLATES[u.template] for t in TOOL_TEXTS.get(u.kind, ()))  # type: ignore[call-overload]
+    ]
+    assert elsewhere == []
+    used = {id(TEMPLATES[u.template]) for u in uses}
+    unused = [name for name, value in TEMPLATES.items() if id(value) not in used]
+    assert unused == [], "in the catalogue but never written"
+
+
+def test_each_use_fills_exactly_the_template_fields():
+    def fields(template: str) -> frozenset[str]:
+        parsed = string.Formatter().parse(template)
+        return frozenset(name for _, name, _, _ in parsed if name is not None)
+
+    wrong = [
+        f"{u.where} {u.template}: gives {sorted(u.fields)}, needs {sorted(fields(TEMPLATES[u.template]))}"
+        for u in _uses()[0]
+        if u.fields is not None and u.fields != fields(TEMPLATES[u.template])
+    ]
+    assert wrong == []
+
+
+def test_a_template_is_written_only_under_its_kind():
+    assert tool_text("bash", result_texts.EXIT_CODE, code=2) == "[exit code: 2]"
+    try:
+        tool_text("read", result_texts.EXIT_CODE, code=2)
+    except ValueError as error:
+        assert "'read'" in str(error)
+    else:
+        raise AssertionError("a template written under another kind")
