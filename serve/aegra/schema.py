@@ -3,8 +3,8 @@
 Replicas that start together would each run Aegra's migrations and collide creating its
 version table (seen: two at once, one exits with a UniqueViolation). So each `ml-intern web
 --redis` and `ml-intern worker` runs this first, under one advisory lock of the database:
-the migrations (nothing to do when at head), then the one-run-per-thread index
-(serve/aegra/engine_hooks.py). The replica itself is started with its migrations off.
+the migrations (nothing to do when at head), the one-run-per-thread index
+(serve/aegra/engine_hooks.py) and LangGraph's checkpoint and store tables. The replica itself is started with its migrations off.
 Reads Aegra's DATABASE_URL (as the replica will) and ML_INTERN_DATABASE_URL.
 """
 
@@ -31,6 +31,21 @@ def main() -> None:
         take_lock(conn)
         run_migrations_if_needed()
         conn.execute(ONE_RUN_SQL)
+        setup_langgraph_tables(url)
+
+
+def setup_langgraph_tables(url: str) -> None:
+    """LangGraph's checkpoint and store tables, which Aegra's start makes too: made here,
+    under the lock, each replica then finds them made (two replicas making them at once
+    collide on `checkpoint_migrations`: seen, one exits with a UniqueViolation)."""
+    import psycopg
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from langgraph.store.postgres import PostgresStore
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row, prepare_threshold=0) as conn:
+        PostgresSaver(conn).setup()
+        PostgresStore(conn).setup()
 
 
 def take_lock(conn: Any) -> None:
