@@ -21,6 +21,7 @@ from store.database import masked
 
 # A run may take days (a Job followed to its end): Aegra's default kills it after an hour.
 RUN_TIMEOUT_S = 7 * 24 * 3600
+REDIS_ROOM = 64
 
 
 def write_team_config(directory: Path, *, sign_in: bool = False) -> Path:
@@ -38,9 +39,13 @@ def write_team_config(directory: Path, *, sign_in: bool = False) -> Path:
     return path
 
 
-def team_env(config: Path, *, database: str, redis: str, workers: int, jobs: int) -> dict[str, str]:
-    """Aegra's settings (it reads them from the environment) for one replica."""
+def team_env(
+    config: Path, *, database: str, redis: str, workers: int, jobs: int, streams: int
+) -> dict[str, str]:
+    """Aegra's settings (it reads them from the environment) for one replica; its Redis pool
+    holds the `streams` serve/aegra/stream_cap.py lets it serve, plus room for its own work."""
     return {
+        "REDIS_MAX_CONNECTIONS": str(redis_connections(streams, jobs)),
         "AEGRA_CONFIG": str(config),
         "DATABASE_URL": database,
         "REDIS_BROKER_ENABLED": "true",
@@ -55,6 +60,20 @@ def team_env(config: Path, *, database: str, redis: str, workers: int, jobs: int
     }
 
 
+def redis_connections(streams: int, jobs: int) -> int:
+    """A replica's Redis pool: a pub/sub connection per open stream (server.streams_per_replica
+    caps them), one per run it executes (each publishes its events), and REDIS_ROOM for the
+    rest (its cancel listener, queue pushes, replay reads, done keys)."""
+    return streams + jobs + REDIS_ROOM
+
+
+def streams_per_replica() -> int:
+    """The config's `server.streams_per_replica` (a bad config is an error at start)."""
+    from configs.settings import load_settings
+
+    return load_settings().server.streams_per_replica
+
+
 class TeamReplica(OneServer):
     """One Aegra process (cli/studio.py's `Servers`), its log beside its config."""
 
@@ -66,7 +85,8 @@ class TeamReplica(OneServer):
               jobs: int | None) -> None:  # fmt: skip
         team = write_team_config(config.parent, sign_in=env.get("ML_INTERN_WEB_AUTH") == "oauth")
         env = {**env, **team_env(team, database=self.database, redis=self.redis,
-                                 workers=self.workers, jobs=jobs or 1)}  # fmt: skip
+                                 workers=self.workers, jobs=jobs or 1,
+                                 streams=streams_per_replica())}  # fmt: skip
         made = subprocess.run([sys.executable, "-m", "serve.aegra.schema"], env=env,
                               capture_output=True, text=True, cwd=config.parent)  # fmt: skip
         if made.returncode != 0:

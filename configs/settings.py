@@ -30,7 +30,7 @@ from configs.integrations import McpServerSettings, MessagingSettings
 from configs.model_prices import ModelPrice
 from configs.research_settings import ResearchSettings, WebSettings
 from configs.sandbox_settings import SandboxSettings
-from configs.team_server import TeamServerSettings
+from configs.team_server import SERVER_EXPECTED, TeamServerSettings
 from configs.undo_settings import UndoSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
@@ -55,9 +55,7 @@ _EXPECTED = {
     "messaging": "an object",
     "upload": "an object with 'enabled'",
     "upload.enabled": "true or false",
-    "server.runs_at_once": "an integer from 1 to 10000",
-    "server.runs_per_person": "an integer from 1 to 10000",
-    "server.workers": "an integer from 1 to 32",
+    **SERVER_EXPECTED,
 }
 
 Decision = Literal["auto", "ask", "deny"]

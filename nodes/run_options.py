@@ -32,5 +32,5 @@ def run_context(runtime: Any, config: RunnableConfig | None, deps: AgentDeps) ->
         return context
     # Where people sign in, each works in their own folder whatever the client asked for; the
     # prompt must name the folder the tools use (tools/call_context.py).
-    own = person_workspace(configurable.get(user_tokens.IDENTITY_KEY))
+    own = person_workspace(user_tokens.identity_in(configurable))
     return context.model_copy(update={"workspace": own})

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph_sdk import Auth
@@ -40,14 +41,21 @@ auth = Auth()
 
 
 @auth.authenticate
-async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDict:
-    person = person_from_cookies(headers.get(b"cookie", b"").decode("latin-1"))
+async def authenticate(headers: Mapping[Any, Any]) -> Auth.types.MinimalUserDict:
+    person = person_from_cookies(cookie_header(headers))
     if person is None:
         raise Auth.exceptions.HTTPException(
             status_code=401,
             detail="Sign in with Hugging Face first: open this server's page (/) and sign in.",
         )
     return {"identity": person.identity, "display_name": person.name, "is_authenticated": True}
+
+
+def cookie_header(headers: Mapping[Any, Any]) -> str:
+    """The `Cookie:` header: `langgraph dev` passes the headers as bytes, Aegra (the team
+    server) as text."""
+    value = headers.get(b"cookie", headers.get("cookie", b""))
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
 
 @auth.on

@@ -104,7 +104,7 @@ class ThisServer:
     async def hold(self, run_id: str, thread_id: str, configurable: dict[str, Any]) -> None:
         await self.start()
         self.runs[run_id] = thread_id
-        person = configurable.get(user_tokens.IDENTITY_KEY)
+        person = user_tokens.identity_in(configurable)
         context = {k: configurable[k] for k in CONTEXT_KEYS if configurable.get(k) is not None}
         start = await run_start(run_id, thread_id)
         await asyncio.to_thread(

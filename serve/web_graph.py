@@ -43,7 +43,7 @@ async def make_graph(config: Any = None) -> AsyncIterator[CompiledStateGraph[Any
     if not configurable.get(FOR_EXECUTION) or not thread_id:
         yield graph
         return
-    person = configurable.get(user_tokens.IDENTITY_KEY) if user_tokens.people_sign_in() else None
+    person = user_tokens.identity_in(configurable) if user_tokens.people_sign_in() else None
     share = await asyncio.to_thread(admission)  # the first call reads the config file
     server = await asyncio.to_thread(this_server) if database_url() else None  # the books
     run_id = str(configurable.get("run_id") or "")

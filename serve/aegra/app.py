@@ -25,6 +25,8 @@ from starlette.routing import Route
 import serve.app as web
 from serve import studio
 from serve.aegra.engine_hooks import ONE_RUN_INDEX, use_saver
+from serve.aegra.run_cap import PersonRunCap
+from serve.aegra.stream_cap import StreamCap
 from serve.aegra.thread_adoption import ThreadAdoption
 from serve.disk_full import DiskFull
 from serve.oauth import SignInGate
@@ -83,6 +85,8 @@ app = FastAPI(
         Middleware(ThreadAdoption),  # threads the CLI made on this database, as they are now
         Middleware(RunGuard),
         Middleware(ThreadBooks),
+        Middleware(StreamCap),  # streams per replica and per person (Redis connections)
+        Middleware(PersonRunCap),  # runs per person, over all replicas, where people sign in
     ],
     exception_handlers={IntegrityError: thread_busy},
     docs_url=None,

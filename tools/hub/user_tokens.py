@@ -4,8 +4,8 @@
 its environment with ``ML_INTERN_WEB_AUTH=oauth``. Each person signs in with Hugging Face;
 serve/oauth.py keeps their OAuth access token here, in this process's memory only (never
 a file, the thread store or a checkpoint), under their identity. A run knows whose it is from
-LangGraph's run config: the server puts the signed-in identity in
-``config["configurable"]["langgraph_auth_user_id"]`` and a client cannot set it. So
+LangGraph's run config: the server puts the signed-in person in
+``config["configurable"]["langgraph_auth_user"]`` and a client cannot set it (`identity_in`). So
 `run_token()` is that person's token, for `hf_token()` (tools/hub/client.py) to send to the
 Hub and the router only.
 
@@ -28,6 +28,7 @@ from contextvars import ContextVar
 
 MODE_VARIABLE = "ML_INTERN_WEB_AUTH"
 IDENTITY_KEY = "langgraph_auth_user_id"
+SERVER_USER_KEY = "langgraph_auth_user"  # the server's user object (`.identity`)
 _TOKENS: dict[str, tuple[str, float]] = {}  # identity -> (OAuth token, expires at), in memory
 _ACTING: ContextVar[str | None] = ContextVar("ml_intern_acting_token", default=None)
 
@@ -65,6 +66,20 @@ def drop(identity: str) -> None:
     _TOKENS.pop(identity, None)
 
 
+def identity_in(configurable: Mapping[str, object]) -> str | None:
+    """Whose run this `configurable` is. The server's user object first: both engines set
+    it from the signed-in person. Aegra (the team server) copies the rest of `configurable`
+    from the request, so there IDENTITY_KEY alone is whatever the client wrote; a research
+    sub-graph's own config carries only IDENTITY_KEY (`carried_identity`)."""
+    user = configurable.get(SERVER_USER_KEY)
+    identity = (
+        user.get("identity") if isinstance(user, Mapping) else getattr(user, "identity", None)
+    )
+    if user is None:
+        identity = configurable.get(IDENTITY_KEY)
+    return identity if isinstance(identity, str) and identity else None
+
+
 def run_identity() -> str | None:
     """Who the current LangGraph run belongs to; None outside a run or for nobody."""
     from langgraph.config import get_config
@@ -73,8 +88,7 @@ def run_identity() -> str | None:
         configurable = get_config().get("configurable") or {}
     except RuntimeError:  # not inside a runnable
         return None
-    identity = configurable.get(IDENTITY_KEY)
-    return identity if isinstance(identity, str) and identity else None
+    return identity_in(configurable)
 
 
 def run_token() -> str | None:

@@ -16,15 +16,16 @@ from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 def start_replicas(
     llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str, redis: RedisServer,
-    names: tuple[str, ...] = ("a", "b"),
+    names: tuple[str, ...] = ("a", "b"), settings: dict[str, object] | None = None,
 ) -> Iterator[httpx.Client]:  # fmt: skip
+    """A client per replica, `settings` added to each replica's config."""
     started = []
     for name in names:
         root = tmp_path / name
         root.mkdir()
         port = free_port()
         args = ("--port", str(port), "--db", pg_url, "--redis", redis.url)
-        proc, out = start_web(workspace, root / "home", llm.url, root, *args)
+        proc, out = start_web(workspace, root / "home", llm.url, root, *args, settings=settings)
         started.append((proc, out, f"http://127.0.0.1:{port}"))
     try:
         for proc, out, _ in started:
