@@ -1,4 +1,5 @@
 """Many runs at once on one `ml-intern web`: wall time against model time, and what each step adds.
+(`--engine aegra`: the same rounds on the team server; see bench/server_engines.py.)
 
 Starts the real `ml-intern web` (a fresh interpreter, the real `langgraph dev`) on loopback
 against the scripted model, then for each N starts N threads' runs at once over the HTTP API
@@ -48,6 +49,7 @@ from tests.web.web_harness import free_port, stop_web, wait_for_ready
 STEPS = 3
 PLAN = {"todos": [{"id": "1", "content": "look around", "status": "completed"}]}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+RUN_TIMEOUT_S = 300  # a run of a few model steps not answered by then is counted lost
 
 
 class Script:
@@ -146,16 +148,29 @@ def rss_mb(pids: list[int], field: str = "VmRSS") -> float:
 
 
 async def one_run(api: Any, url: str, n: int, started: dict[str, float]) -> bool:
-    thread = (await api.post(f"{url}/threads", json={})).json()["thread_id"]
-    task = f"task {n} {time.monotonic_ns()}"
-    started[task] = time.monotonic()
-    body = {
-        "assistant_id": "ml_intern",
-        "input": {"messages": [{"type": "human", "content": task}]},
-        "context": {"mode": "headless"},
-    }
-    answer = await api.post(f"{url}/threads/{thread}/runs/wait", json=body)
-    return answer.status_code == 200 and answer.json()["messages"][-1]["content"] == "done"
+    """One thread's run to its answer; False for any other end (an error, an answer without
+    messages, no answer within RUN_TIMEOUT_S: a lost run must not hold the round forever)."""
+    import httpx
+
+    try:
+        async with asyncio.timeout(RUN_TIMEOUT_S):
+            thread = (await api.post(f"{url}/threads", json={})).json()["thread_id"]
+            task = f"task {n} {time.monotonic_ns()}"
+            started[task] = time.monotonic()
+            body = {
+                "assistant_id": "ml_intern",
+                "input": {"messages": [{"type": "human", "content": task}]},
+                "context": {"mode": "headless"},
+            }
+            answer = await api.post(f"{url}/threads/{thread}/runs/wait", json=body)
+            found = answer.json() if answer.status_code == 200 else {}
+            if (found.get("messages") or [{}])[-1].get("content") == "done":
+                return True
+            said = f"{answer.status_code} {answer.text.strip()}"
+    except (httpx.HTTPError, TimeoutError, ValueError, KeyError, AttributeError) as error:
+        said = f"{type(error).__name__}: {error}"
+    print(f"run {n} failed: {said}"[:400], file=sys.stderr)
+    return False
 
 
 async def round_of(urls: list[str], runs: int, started: dict[str, float]) -> list[bool]:
@@ -232,7 +247,7 @@ def measure(
     sampler.join()
     own_cpu = time.process_time() - own_before
     start, added = latencies(script, started)
-    model_s = STEPS * script.step
+    model_s = round(STEPS * script.step, 3)
 
     def per_step(seconds: float) -> float:
         return round(seconds * 1000 / (runs * STEPS), 1)
@@ -296,6 +311,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[8, 32, 128])
     parser.add_argument("--step", type=float, default=0.6, help="seconds per model step")
+    from bench.server_engines import add_engine_arguments, run_aegra  # they import this module
+
+    add_engine_arguments(parser)
     parser.add_argument("--at-once", type=int, default=None, help="server.runs_at_once")
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
     parser.add_argument("--workers", type=int, default=1, help="server processes per server")
@@ -309,6 +327,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.update(HF_HUB_DISABLE_TELEMETRY="1", LANGGRAPH_CLI_NO_ANALYTICS="1")
     os.environ["PYTHONPATH"] = str(ROOT)
     at_once = args.at_once or max(32, *args.runs)
+    if args.engine == "aegra":
+        return run_aegra(args, at_once)
     with contextlib.ExitStack() as stack:
         db = args.db
         if db is None and (args.servers > 1 or args.workers > 1):

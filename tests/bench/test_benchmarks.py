@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.fakes.postgres import PostgresCluster
+from tests.fakes.redis import RedisServer
 
 
 def summary(out: str) -> dict:
@@ -141,6 +142,26 @@ def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert round_["peak_in_flight"] == 2 and round_["cpu_ms_per_step"] > 0
     assert round_["bench_cpu_ms_per_step"] > 0  # the client's and scripted model's own CPU
     assert round_["peak_rss_mb"] >= found["idle_rss_mb"] > 50
+
+
+@pytest.mark.timeout(300)
+def test_server_load_benchmark_on_aegra(
+    capsys: pytest.CaptureFixture[str], pg_url: str, redis_server: RedisServer
+) -> None:
+    """The team server's round: one replica running the runs, on real PostgreSQL and Redis."""
+    from bench import server_load
+
+    server_load.main(["--engine", "aegra", "--runs", "2", "--step", "0.05", "--db", pg_url,
+                      "--redis", redis_server.url])  # fmt: skip
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "server_load" and found["engine"] == "aegra"
+    team = found["aegra"]
+    assert team["servers"] == 1 and team["team_workers"] == 0 and team["runs_on_replicas"]
+    (round_,) = team["rounds"]
+    assert round_["ok"] == 2 and round_["errors"] == 0 and round_["peak_in_flight"] == 2
+    assert round_["cpu_ms_per_step"] > 0 and round_["peak_rss_mb"] >= team["idle_rss_mb"] > 50
+    assert {"wall_over_model", "step_p95_ms", "start_p95_ms", "db_cpu_ms_per_step"} <= set(round_)
+    assert 0 < round_["last_answer_s"] <= round_["wall_s"]
 
 
 def test_kernel_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
