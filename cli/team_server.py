@@ -11,6 +11,7 @@ where people sign in, our per-person authorization (serve/auth.py).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,9 @@ def team_env(
         "BG_JOB_TIMEOUT_SECS": str(RUN_TIMEOUT_S),
         "CRON_ENABLED": "false",
         "RUN_MIGRATIONS_ON_STARTUP": "false",  # serve/aegra/schema.py, once, under a lock
+        # A run whose claim failed (PostgreSQL away for a moment) is queued again after this,
+        # not after Aegra's two minutes; a run queued twice is still claimed once.
+        "STUCK_PENDING_THRESHOLD_SECONDS": os.environ.get("STUCK_PENDING_THRESHOLD_SECONDS", "30"),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(PACKAGE_ROOT),
     }

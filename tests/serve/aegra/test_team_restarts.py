@@ -1,4 +1,4 @@
-"""The team server while Redis restarts under load (two replicas, four runs in
+"""The team server while Redis or PostgreSQL restarts under load (two replicas, four runs in
 flight). Runs in flight either finish or end with an error, never half a step: every thread
 holds its question at most once and no tool call without its answer; once the service is
 back both replicas go on serving: a new thread runs, and every thread continues.
@@ -13,11 +13,23 @@ import httpx
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.postgres import PostgresCluster
 from tests.fakes.redis import RedisServer
 from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
 
 pytestmark = pytest.mark.timeout(300)
 IN_FLIGHT = 4
+# A run whose claim failed while PostgreSQL was away waits in `pending` until Aegra's reaper
+# sees it stuck: seconds here, not the default two minutes.
+FAST_RECOVERY = {"LEASE_DURATION_SECONDS": "5", "HEARTBEAT_INTERVAL_SECONDS": "2",
+                 "REAPER_INTERVAL_SECONDS": "1", "STUCK_PENDING_THRESHOLD_SECONDS": "5"}  # fmt: skip
+
+
+@pytest.fixture
+def fast_recovery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short leases and a short stuck-pending wait for the replicas started after this."""
+    for name, value in FAST_RECOVERY.items():
+        monkeypatch.setenv(name, value)
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
@@ -65,6 +77,18 @@ def test_redis_restarts_under_load(
     def restart() -> None:
         redis_server.halt()
         redis_server.resume()
+
+    ended = restart_under_load(replicas, llm, restart)
+    assert {run["status"] for run in ended} <= {"success", "error"}
+
+
+def test_postgres_restarts_under_load(
+    fast_recovery: None, replicas: list[httpx.Client], llm: ScriptedLLMServer,
+    postgres_cluster: PostgresCluster,
+) -> None:  # fmt: skip
+    def restart() -> None:
+        postgres_cluster.halt()
+        postgres_cluster.resume()
 
     ended = restart_under_load(replicas, llm, restart)
     assert {run["status"] for run in ended} <= {"success", "error"}
