@@ -26,6 +26,7 @@ import serve.app as web
 from serve import studio
 from serve.aegra.engine_hooks import ONE_RUN_INDEX, use_saver
 from serve.aegra.run_cap import PersonRunCap
+from serve.aegra.run_metadata import RunMetadata
 from serve.aegra.stream_cap import StreamCap
 from serve.aegra.thread_adoption import ThreadAdoption
 from serve.disk_full import DiskFull
@@ -84,6 +85,7 @@ app = FastAPI(
         Middleware(SignInGate),
         Middleware(ThreadAdoption),  # threads the CLI made on this database, as they are now
         Middleware(RunGuard),
+        Middleware(RunMetadata),  # a run's metadata in its checkpoints (undo finds the turn)
         Middleware(ThreadBooks),
         Middleware(StreamCap),  # streams per replica and per person (Redis connections)
         Middleware(PersonRunCap),  # runs per person, over all replicas, where people sign in

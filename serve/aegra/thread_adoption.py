@@ -45,8 +45,9 @@ class ThreadAdoption(ThreadSync):
             if not is_uuid(row.thread_id) or (sign_in and not row.owner):
                 continue  # the CLI's threads have no owner: nobody's, where people sign in
             owner = row.owner if sign_in and row.owner else thread_records.ANONYMOUS
+            known = {k: v for k, v in record_of(row).items() if v not in (None, "")}
             await asyncio.to_thread(
-                thread_records.upsert, url, row.thread_id, metadata=record_of(row),
+                thread_records.upsert, url, row.thread_id, metadata=known,
                 waiting=await waits_on_approval(row.thread_id), user_id=owner,
             )  # fmt: skip
 

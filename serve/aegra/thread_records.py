@@ -3,7 +3,7 @@
 Aegra lists, opens and resumes only threads it has a row for, and resumes an approval only
 when that row says `interrupted`. A thread the CLI made on the same database (or advanced
 since) has checkpoints and an index row but no such row, or a stale one. `upsert` writes
-the row as the thread is: its metadata from the index, its owner (the person signed in, or
+the row as the thread is: its metadata from the index (what the index does not know is left as it is), its owner (the person signed in, or
 Aegra's one `anonymous` identity where a token guards the server), and `interrupted` when
 its last checkpoint waits on an approval. A thread with a run pending or running is left to
 Aegra, which knows better.
@@ -22,7 +22,7 @@ INSERT INTO thread (thread_id, status, metadata_json, user_id)
 VALUES (?, ?, ?::jsonb, ?)
 ON CONFLICT (thread_id) DO UPDATE
 SET status = excluded.status,
-    metadata_json = thread.metadata_json || excluded.metadata_json,
+    metadata_json = thread.metadata_json || jsonb_strip_nulls(excluded.metadata_json),
     updated_at = now()
 WHERE thread.user_id = excluded.user_id
   AND thread.status IN ('idle', 'interrupted')
