@@ -15,12 +15,12 @@ when PostgreSQL runs on this machine (its processes, ended connections included:
 A round of four runs per server process first warms up and is not reported. With `--servers 2`, two
 servers (each its own home) share one PostgreSQL database (`--db URL`, or a throwaway cluster
 from tests/fakes/postgres.py) and the workspace, and the runs are dealt to them in turn, as a
-round-robin balancer would; CPU and RSS are then the sum over both. With `--workers N`, each
-`ml-intern web` runs N server processes on its one port (the kernel deals the connections out;
-PostgreSQL as for `--servers 2`); CPU and RSS are the sum over the workers, and `rss_per_worker`
-their mean.
+round-robin balancer would (each run asked of the server that made its thread); CPU and RSS
+are then the sum over both, and `rss_per_server` their mean. These are embedded servers that
+only share threads; the rows for servers that share runs (replicas and workers) are the team
+server's, on the Aegra engine.
 
-    uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2] [--workers 2]
+    uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2]
         [--model-client auto|litellm]
 """
 
@@ -86,7 +86,7 @@ def tree(pid: int) -> list[int]:
 
 
 def children(pid: int) -> list[int]:
-    """The processes `pid` started (its workers), not theirs."""
+    """The processes `pid` started (its `langgraph dev`), not theirs."""
     found = tree(pid)
     return [p for p in found[1:] if Path(f"/proc/{p}/stat").exists() and parent(p) == pid]
 
@@ -270,7 +270,7 @@ def measure(
             [cpu_s(tree(s)) - b for s, b in zip(servers, each_before, strict=True)]
         ),
         "rss_mb": round(rss_mb(everything()), 1),
-        "rss_per_worker_mb": round(rss_mb(everything()) / len(servers), 1),
+        "rss_per_server_mb": round(rss_mb(everything()) / len(servers), 1),
         "peak_rss_mb": round(peak_rss, 1),
     }
 
@@ -281,10 +281,9 @@ def serve(
     llm_url: str,
     at_once: int,
     db: str | None,
-    workers: int = 1,
     model_client: str = "auto",
 ) -> tuple[subprocess.Popen[bytes], Path, str]:
-    """`ml-intern web --workers N` in a fresh interpreter on the scripted model, `at_once`
+    """`ml-intern web` in a fresh interpreter on the scripted model, `at_once`
     runs at a time, its own home under `root`, its threads in PostgreSQL at `db` when given."""
     import json
 
@@ -300,7 +299,7 @@ def serve(
     port, out = free_port(), root / "web.out"
     with out.open("w") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "web", "--port", str(port), "--workers", str(workers)],
+            [sys.executable, "-m", "cli", "web", "--port", str(port)],
             cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -316,11 +315,8 @@ def main(argv: list[str] | None = None) -> None:
     add_engine_arguments(parser)
     parser.add_argument("--at-once", type=int, default=None, help="server.runs_at_once")
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
-    parser.add_argument("--workers", type=int, default=1, help="server processes per server")
     parser.add_argument("--model-client", choices=("auto", "litellm"), default="auto")
-    parser.add_argument(
-        "--db", help="PostgreSQL URL (default with --servers or --workers 2+: a throwaway one)"
-    )
+    parser.add_argument("--db", help="PostgreSQL URL (default with --servers 2+: a throwaway one)")
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")  # the scripted server's
     os.environ.update(LITELLM_LOCAL_MODEL_COST_MAP="True", LANGSMITH_TRACING="false")
@@ -331,7 +327,7 @@ def main(argv: list[str] | None = None) -> None:
         return run_aegra(args, at_once)
     with contextlib.ExitStack() as stack:
         db = args.db
-        if db is None and (args.servers > 1 or args.workers > 1):
+        if db is None and args.servers > 1:
             from tests.fakes.postgres import PostgresCluster
 
             cluster = PostgresCluster.start()
@@ -339,7 +335,6 @@ def main(argv: list[str] | None = None) -> None:
             db = cluster.new_database()
         idle_rss, rows = run_rounds(args, at_once, db)
     where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
-    where += f", {args.workers} workers each" if args.workers > 1 else ""
     keys = list(rows[0])
     print_table(
         f"ml-intern web, {where}: N runs at once of {STEPS} model steps of {args.step:g} s "
@@ -347,7 +342,7 @@ def main(argv: list[str] | None = None) -> None:
         [[row[k] for k in keys] for row in rows],
         keys,
     )
-    print_summary({"bench": "server_load", "servers": args.servers, "workers": args.workers,
+    print_summary({"bench": "server_load", "servers": args.servers,
                    "model_client": args.model_client,
                    "database": "postgresql" if db else "sqlite", "step_s": args.step,
                    "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
@@ -367,7 +362,6 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
                 llm.url,
                 at_once,
                 db,
-                args.workers,
                 args.model_client,
             )
             for n in range(args.servers)
@@ -375,12 +369,11 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
         try:
             for proc, out, _ in started:
                 wait_for_ready(proc, out)
-            # `langgraph dev`, the children of each `ml-intern web` (one per worker)
+            # `langgraph dev`, the child of each `ml-intern web`
             servers = [pid for proc, _, _ in started for pid in children(proc.pid)]
             urls = [url for _, _, url in started]
             idle_rss = round(rss_mb([pid for server in servers for pid in tree(server)]), 1)
-            # warm-up: imports, connections, each server's first run (the kernel deals a
-            # worker's connections at random: enough runs that every worker gets some)
+            # warm-up: imports, connections, each server's first runs
             postmaster = postmaster_of(db)
             measure(urls, servers, llm, script, 4 * len(servers), postmaster)
             for runs in args.runs:

@@ -160,8 +160,8 @@ def model_env(model: str | None) -> dict[str, str]:
 
 
 class Servers(Protocol):
-    """The server processes `serve` runs: one `langgraph dev` (`OneServer`), or the workers
-    of `ml-intern web --workers N` (cli/web_workers.py)."""
+    """The server processes `serve` runs: one `langgraph dev` (`OneServer`), or a replica
+    of the team server (cli/team_server.py)."""
 
     def start(self, config: Path, env: dict[str, str], host: str, port: int,
               jobs: int | None) -> None: ...  # fmt: skip

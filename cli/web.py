@@ -61,17 +61,15 @@ def signs_in_with_hf(env: Mapping[str, str] | None = None) -> bool:
     return all(env.get(name) for name in OAUTH_VARIABLES)
 
 
-def write_web_config(directory: Path, *, sign_in: bool = False, workers: bool = False) -> Path:
+def write_web_config(directory: Path, *, sign_in: bool = False) -> Path:
     """Studio's langgraph.json plus the web app, by absolute path; with `sign_in`, the
-    per-person authorization of serve/auth.py (Studio's own sign-in off); with `workers`,
-    the app that also serves the port the workers share (serve/worker.py)."""
+    per-person authorization of serve/auth.py (Studio's own sign-in off)."""
     path = write_config(directory)
     config = json.loads(path.read_text())
     if sign_in:
         auth = f"{PACKAGE_ROOT / 'serve' / 'auth.py'}:auth"
         config["auth"] = {"path": auth, "disable_studio_auth": True}
-    app_file = "worker.py" if workers else "app.py"
-    config["http"] = {"app": f"{PACKAGE_ROOT / 'serve' / app_file}:app"}
+    config["http"] = {"app": f"{PACKAGE_ROOT / 'serve' / 'app.py'}:app"}
     # Studio's graph, holding the thread's lock while a run executes (as the CLI does).
     config["graphs"]["ml_intern"] = "serve.web_graph:make_graph"
     path.write_text(json.dumps(config, indent=2) + "\n")
@@ -116,13 +114,7 @@ def web(
     token: Annotated[str | None, typer.Option(hidden=True)] = None,
     model: Annotated[str | None, MODEL_OPTION] = None,
     db: Annotated[str | None, DB_OPTION] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            help="Server processes on this address, for many runs at once (default: the "
-            "config's server.workers, 1); more than one needs PostgreSQL (--db).",
-        ),
-    ] = None,
+    workers: Annotated[int | None, typer.Option(hidden=True)] = None,
     redis: Annotated[str | None, REDIS_OPTION] = None,
     runs: Annotated[
         bool,
@@ -139,9 +131,12 @@ def web(
     if token is not None:
         typer.echo(ARGV_TOKEN, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    say_config_warnings()
+    if workers is not None:
+        typer.echo(NO_WORKERS, err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
     token = read_token(token_file)
-    team = team_replica(redis or os.environ.get(REDIS_ENV), workers, runs=runs)
-    workers = 1 if team else server_workers(workers)
+    team = team_replica(redis or os.environ.get(REDIS_ENV), runs=runs)
     chosen = model_env(model)
     cwd = Path.cwd().resolve()
     if signs_in_with_hf():
@@ -156,14 +151,11 @@ def web(
         page = f"{url}/?token={token}" if token else f"{url}/"
         return [f"ml-intern web: serving {cwd} ({count} threads)", f"Open: {page}"]
 
-    config = write_web_config(ml_intern_home() / "web", workers=workers > 1)
+    config = write_web_config(ml_intern_home() / "web")
     extra = {"ML_INTERN_WEB_TOKEN": token or "", "ML_INTERN_WEB_AUTH": "", **chosen}
     extra |= blocking_checks()
-    from cli.web_workers import WorkerPool
-
-    pool = team or (WorkerPool(workers) if workers > 1 else None)
     serve(config, host=host, port=port, announce=announce, token=token, extra_env=extra,
-          jobs=runs_at_once() if team else web_jobs(), servers=pool)  # fmt: skip
+          jobs=runs_at_once() if team else web_jobs(), servers=team)  # fmt: skip
 
 
 REDIS_ENV = "ML_INTERN_REDIS_URL"
@@ -177,15 +169,14 @@ TEAM_NEEDS_DB = (
     "ml-intern web: --redis serves a team server, which keeps its runs in PostgreSQL: pass "
     "--db postgresql://user@host:5432/db (or set ML_INTERN_DATABASE_URL)."
 )
-TEAM_NO_WORKERS = (
-    "ml-intern web: --workers does not apply to a team server (--redis): start more "
-    "replicas with `ml-intern web --redis URL` or workers with `ml-intern worker`."
+NO_WORKERS = (
+    "ml-intern web: --workers is gone. For many runs at once across processes or machines, "
+    "serve the team server: `ml-intern web --db URL --redis URL` on each replica, and "
+    "`ml-intern worker --db URL --redis URL` for more workers."
 )
 
 
-def team_replica(
-    redis: str | None, workers: int | None, *, runs: bool = True
-) -> TeamReplica | None:
+def team_replica(redis: str | None, *, runs: bool = True) -> TeamReplica | None:
     """A team-server replica for `--redis` (None without it); what cannot serve is said now."""
     if not redis:
         return None
@@ -195,32 +186,21 @@ def team_replica(
     if not database:
         typer.echo(TEAM_NEEDS_DB, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
-    if workers is not None and workers != 1:
-        typer.echo(TEAM_NO_WORKERS, err=True)
-        raise typer.Exit(int(ExitCode.USAGE_ERROR))
     return TeamReplica(database=database, redis=redis, workers=1 if runs else 0)
 
 
-def server_workers(given: int | None) -> int:
-    """`--workers`, else the config's `server.workers`; one that cannot serve here is an
-    error now, before any server starts."""
-    from cli.web_workers import workers_problem
+def say_config_warnings() -> None:
+    """The config's warnings (unknown or retired keys) said now; a config that cannot be
+    read is an error now, before any server starts."""
     from configs.settings import ConfigError, load_settings
-    from store.database import database_url
 
     try:
-        workers = given if given is not None else load_settings().server.workers
+        warnings = load_settings().warnings
     except ConfigError as error:
         typer.echo(f"ml-intern: {error}", err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
-    named = "--workers" if given is not None else "server.workers"
-    found = workers_problem(
-        workers, database=database_url(), signs_in=signs_in_with_hf(), named=named
-    )
-    if found:
-        typer.echo(f"ml-intern web: {found}", err=True)
-        raise typer.Exit(int(ExitCode.USAGE_ERROR))
-    return workers
+    for warning in warnings:
+        typer.echo(f"ml-intern: warning: {warning}", err=True)
 
 
 def blocking_checks() -> dict[str, str]:

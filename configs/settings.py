@@ -30,7 +30,7 @@ from configs.integrations import McpServerSettings, MessagingSettings
 from configs.model_prices import ModelPrice
 from configs.research_settings import ResearchSettings, WebSettings
 from configs.sandbox_settings import SandboxSettings
-from configs.team_server import SERVER_EXPECTED, TeamServerSettings
+from configs.team_server import RETIRED_KEYS, SERVER_EXPECTED, TeamServerSettings
 from configs.undo_settings import UndoSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
@@ -340,10 +340,11 @@ def _is_model(annotation: Any) -> TypeGuard[type[BaseModel]]:
 
 def _unknown_key_warning(path: tuple[str, ...], known: list[str], origins: _Origins) -> str:
     layer = origins[path]
+    if (instead := RETIRED_KEYS.get(_dotted(path))) is not None:
+        return f"key '{_dotted(path)}' in {layer.label} is no longer used (ignored): {instead}"
     message = f"unknown key '{_dotted(path)}' in {layer.label} (ignored)"
     by_lower = {name.lower(): name for name in known}
-    close = difflib.get_close_matches(path[-1].lower(), list(by_lower), n=1, cutoff=0.6)
-    if close:
+    if close := difflib.get_close_matches(path[-1].lower(), list(by_lower), n=1, cutoff=0.6):
         message += f"; did you mean '{_dotted((*path[:-1], by_lower[close[0]]))}'?"
     return message
 

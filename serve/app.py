@@ -31,7 +31,6 @@ from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
 from serve.route_allowlist import RouteAllowlist
 from serve.run_admission import ROUTES as WAITING_ROUTES
-from serve.run_forwarding import RunForwarding
 from serve.run_guard import RunGuard
 from serve.sign_in_sessions import person_from_scope
 from serve.thread_books import ThreadBooks
@@ -140,7 +139,6 @@ app = Starlette(
         Middleware(RouteAllowlist),  # where people sign in: only the routes the page uses
         Middleware(TokenGate),
         Middleware(SignInGate),
-        Middleware(RunForwarding),  # a run another server on the same database holds: to it
         Middleware(ThreadSync),  # threads other servers on the same database made
         Middleware(BusyThreads),  # and the ones another process is running, shown busy
         Middleware(RunGuard),

@@ -47,13 +47,6 @@ class Admission:
         self.per_person = per_person
         self.running: list[Ticket] = []
         self.waiting: list[Ticket] = []
-        self.elsewhere: dict[str, int] = {}  # people's runs on the other servers of a database
-
-    def running_elsewhere(self, counts: dict[str, int]) -> None:
-        """How many runs each person has on the database's other servers (refreshed at
-        every heartbeat, serve/run_takeover.py): they count against the same cap."""
-        self.elsewhere = counts
-        self.admit()
 
     @asynccontextmanager
     async def slot(self, thread_id: str, person: str | None) -> AsyncIterator[None]:
@@ -91,8 +84,7 @@ class Admission:
     def over_cap(self, person: str | None) -> bool:
         if person is None:
             return False
-        mine = sum(t.person == person for t in self.running) + self.elsewhere.get(person, 0)
-        return mine >= self.per_person
+        return sum(t.person == person for t in self.running) >= self.per_person
 
     def why_waiting(self, thread_id: str, person: str | None) -> str | None:
         """Why `person`'s run on `thread_id` waits, in a sentence; None if it does not."""

@@ -5,8 +5,6 @@ Then, as a CLI session holds `store/thread_lock.py`'s lock for a whole turn, a r
 server does the same here, so the two never interleave on one thread. The server enters this
 factory (an async context manager) around each run and leaves it when the run ends, however
 it ends (finished, failed, cancelled). Reading a thread (state, history) takes no lock.
-On PostgreSQL the run is also written in the servers' books (serve/run_takeover.py), so
-another server can relay requests about it here, or take it over if this server dies.
 """
 
 from __future__ import annotations
@@ -21,9 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from configs.environment import ml_intern_home
 from serve.run_admission import admission
-from serve.run_takeover import this_server
 from serve.studio import make_graph as studio_graph
-from store.database import database_url
 from store.thread_lock import ThreadBusyError, ThreadLock
 from tools.hub import user_tokens
 
@@ -45,23 +41,13 @@ async def make_graph(config: Any = None) -> AsyncIterator[CompiledStateGraph[Any
         return
     person = user_tokens.identity_in(configurable) if user_tokens.people_sign_in() else None
     share = await asyncio.to_thread(admission)  # the first call reads the config file
-    server = await asyncio.to_thread(this_server) if database_url() else None  # the books
-    run_id = str(configurable.get("run_id") or "")
-    if server is not None and run_id:
-        await server.hold(run_id, str(thread_id), configurable)
-    try:
-        async with share.slot(str(thread_id), person):
-            lock = ThreadLock(ml_intern_home(), str(thread_id))
-            await take_over(lock)
-            try:
-                if server is not None and run_id:
-                    await server.running(run_id)
-                yield graph
-            finally:
-                await asyncio.to_thread(lock.release)  # closing a database session blocks too
-    finally:
-        if server is not None and run_id:
-            await server.let_go(run_id)
+    async with share.slot(str(thread_id), person):
+        lock = ThreadLock(ml_intern_home(), str(thread_id))
+        await take_over(lock)
+        try:
+            yield graph
+        finally:
+            await asyncio.to_thread(lock.release)  # closing a database session blocks too
 
 
 HANDOVER_S = 5.0  # how long a run waits for this server's previous run of its thread to let go

@@ -36,9 +36,11 @@ def pool(url: str) -> ConnectionPool:
     from psycopg_pool import ConnectionPool
 
     ensure_schema(url)
+    # Each connection is checked as it is handed out (one empty round trip): after the
+    # database restarts, the pool's connections are dead, and a request would fail on one.
     opened: ConnectionPool = ConnectionPool(
         url, min_size=1, max_size=8, kwargs=connect_kwargs(), timeout=CONNECT_TIMEOUT_S,
-        name="ml-intern", open=True,
+        name="ml-intern", open=True, check=ConnectionPool.check_connection,
     )  # fmt: skip
     atexit.register(opened.close)  # closed before the interpreter tears its modules down
     return opened

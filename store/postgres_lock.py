@@ -9,10 +9,8 @@ database would grant it). When the process dies (kill -9 included) the database 
 session and its locks go with it. Another process, on this machine or another, is refused at
 once and told who holds the thread: every connection names itself `ml-intern:<host>:<pid>` in
 pg_stat_activity. A holder whose machine vanished without closing its connection is probed by
-the database (`DEAD_PEER_PROBES`) and let go within ~25 s; a hung holder (alive to TCP, silent
-to the other servers) has its session ended by the server that takes its runs over
-(`end_holder`, serve/run_takeover.py), which frees all of that server's threads at once: all
-of its runs are orphans then. A lost session (the database restarted, or ended it) is opened
+the database (`DEAD_PEER_PROBES`) and let go within ~25 s; a hung holder (alive to TCP) keeps
+its threads until it is stopped. A lost session (the database restarted, or ended it) is opened
 again on the next lock; the locks it held are gone, as they would be on any connection.
 """
 
@@ -169,17 +167,3 @@ def held(url: str, thread_ids: Iterable[str]) -> set[str]:
     with borrowed(url) as db:
         rows = db.execute(HELD).fetchall()
     return {halves[key] for row in rows if (key := (int(row[0]), int(row[1]))) in halves}
-
-
-def end_holder(url: str, thread_id: str, session_name: str) -> bool:
-    """End the database session named `session_name` that holds `thread_id`'s lock (a server
-    that stopped beating: hung, or its machine gone without closing its connection, which
-    PostgreSQL would otherwise notice only when TCP gives up). True if one was ended."""
-    unsigned = lock_key(thread_id) & 0xFFFF_FFFF_FFFF_FFFF
-    with borrowed(url) as db:
-        rows = db.execute(
-            HOLDER.replace("a.application_name", "pg_terminate_backend(a.pid)")
-            + " AND a.application_name = %s",
-            (unsigned >> 32, unsigned & 0xFFFF_FFFF, session_name),
-        ).fetchall()
-    return any(row[0] for row in rows)

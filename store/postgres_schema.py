@@ -2,7 +2,7 @@
 
 LangGraph's checkpoint tables come from its own migration list (`checkpoint_migrations`
 records how far a database is); ml-intern's tables (thread index, experiment ledger,
-workspace record, the servers' live runs) from `MIGRATIONS` here, recorded in
+workspace record) from `MIGRATIONS` here, recorded in
 `ml_intern_schema`, each applied in one transaction.
 Every start runs `ensure_schema` under one session-level advisory lock, so two servers
 starting on an empty database take turns, and the second finds nothing to do. A database
@@ -66,23 +66,13 @@ MIGRATIONS: list[str] = [
         root TEXT PRIMARY KEY, manifest BYTEA NOT NULL, updated_at DOUBLE PRECISION NOT NULL
     );
     """,
-    # 4: which server holds which run, and each server's heartbeat (store/live_runs.py).
-    """
-    CREATE TABLE ml_intern_servers (
-        server_id TEXT PRIMARY KEY, address TEXT, session_name TEXT NOT NULL,
-        heartbeat TIMESTAMPTZ NOT NULL DEFAULT now()
-    );
-    CREATE TABLE ml_intern_live_runs (
-        run_id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, server_id TEXT NOT NULL,
-        person TEXT, context TEXT NOT NULL DEFAULT '{}', running BOOLEAN NOT NULL DEFAULT false,
-        resumed_as TEXT, started_at TIMESTAMPTZ NOT NULL DEFAULT now()
-    );
-    CREATE INDEX ml_intern_live_runs_thread ON ml_intern_live_runs (thread_id, started_at);
-    CREATE INDEX ml_intern_live_runs_server ON ml_intern_live_runs (server_id);
-    """,
-    # 5: what a run starts with (its input...), so a run still waiting its turn when its
-    # server dies is started on another (store/live_runs.py).
-    "ALTER TABLE ml_intern_live_runs ADD COLUMN start TEXT",
+    # 4 and 5 made the servers' live-run books (ml_intern_servers, ml_intern_live_runs) for
+    # several embedded servers coordinating on one database; the team server on Aegra does that
+    # now (serve/aegra/). No-ops here, so a database's recorded version counts the same steps.
+    "SELECT 1",
+    "SELECT 1",
+    # 6: and the books go from the databases that had them.
+    "DROP TABLE IF EXISTS ml_intern_live_runs, ml_intern_servers",
 ]
 VERSION = len(MIGRATIONS)
 LOCK_WAIT_S = 120

@@ -174,7 +174,6 @@ BY_NAME: dict[str, str] = {
     "cli/team_server.py:TeamReplica.start": OWN,
     "cli/team_server.py:write_team_config": OWN,
     "cli/web.py:write_web_config": OWN,
-    "cli/web_workers.py:Worker.start": OWN,
     "configs/memory.py:memory_folders": EXISTENCE,
     "configs/model_profile.py:_price_list": CONFIG,
     "configs/prompt.py:_template": CONFIG,

@@ -318,6 +318,11 @@ def test_wrong_type_names_source_and_key(
                                         "did you mean 'approval.yolo'?"),
         ({"warnings": ["x"]}, "unknown key 'warnings' in {label} (ignored)"),
         ({"zzz": 1}, "unknown key 'zzz' in {label} (ignored)"),
+        ({"server": {"workers": 2}}, "key 'server.workers' in {label} is no longer used "
+                                     "(ignored): several servers sharing runs are the team "
+                                     "server now: `ml-intern web --db URL --redis URL` on each "
+                                     "replica, `ml-intern worker --db URL --redis URL` for more "
+                                     "workers"),
     ],
 )  # fmt: skip
 def test_unknown_keys_are_warnings(

@@ -66,22 +66,3 @@ def test_the_server_cap_keeps_order_and_a_cancelled_wait_leaves_the_queue() -> N
         assert gate.running == [] and gate.waiting == []
 
     asyncio.run(scenario())
-
-
-def test_runs_on_the_other_servers_count_against_a_persons_cap() -> None:
-    async def scenario() -> None:
-        gate, log = Admission(at_once=8, per_person=2), []
-        gate.running_elsewhere({"alice": 1})  # one of Alice's runs goes on another server
-        tasks = [asyncio.create_task(started(gate, name, "alice", log)) for name in ("a1", "a2")]
-        await settle()
-        assert log == ["a1"]
-        assert "you have 2 runs going" in (gate.why_waiting("a2", "alice") or "")
-        gate.running_elsewhere({})  # that run ended: the next beat lets hers go
-        await settle()
-        assert log == ["a1", "a2"]
-        for task in tasks:
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*tasks)
-
-    asyncio.run(scenario())

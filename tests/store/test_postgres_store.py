@@ -86,18 +86,21 @@ def test_a_database_of_the_previous_version_is_upgraded_keeping_its_threads(pg_u
     assert rows(pg_url, "SELECT max(version) FROM ml_intern_schema") == [(VERSION,)]
 
 
-def test_a_version_4_database_keeps_its_live_runs_with_no_start(pg_url: str) -> None:
+def test_a_version_5_database_loses_the_old_live_run_books(pg_url: str) -> None:
     from store.postgres_schema import MIGRATIONS
 
-    with psycopg.connect(pg_url, autocommit=True) as conn:  # what the previous code made
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # what the code before 6 made
         conn.execute("CREATE TABLE ml_intern_schema (version INTEGER NOT NULL)")
-        for version in range(1, 5):
+        for version in range(1, 4):
             conn.execute(MIGRATIONS[version - 1])
-            conn.execute("INSERT INTO ml_intern_schema VALUES (%s)", (version,))
-        conn.execute("INSERT INTO ml_intern_live_runs (run_id, thread_id, server_id) "
-                     "VALUES ('r', 't', 's')")  # fmt: skip
+        conn.execute("CREATE TABLE ml_intern_servers (server_id TEXT PRIMARY KEY)")
+        conn.execute("CREATE TABLE ml_intern_live_runs (run_id TEXT PRIMARY KEY)")
+        conn.execute("INSERT INTO ml_intern_schema SELECT generate_series(1, 5)")
+        conn.execute("INSERT INTO ml_intern_threads VALUES ('old', 'kept', 'm', '/w', 1, 2)")
     assert ensure_schema.__wrapped__(pg_url) == VERSION  # type: ignore[attr-defined]
-    assert rows(pg_url, "SELECT run_id, start FROM ml_intern_live_runs") == [("r", None)]
+    books = "SELECT count(*) FROM pg_tables WHERE tablename IN ('ml_intern_servers', "
+    assert rows(pg_url, books + "'ml_intern_live_runs')") == [(0,)]
+    assert rows(pg_url, "SELECT title FROM ml_intern_threads") == [("kept",)]
 
 
 def test_owners_and_recent_changes_in_the_index(on_postgres: str) -> None:

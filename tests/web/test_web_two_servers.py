@@ -3,10 +3,12 @@ replicas of a Space, where people sign in).
 
 Each server has its own ML_INTERN_HOME (its own LangGraph record of threads); they share
 the database and the workspace. A thread made on A after B started is listed and opened
-on B; while A runs it, B shows it busy and refuses a second run, saying why; once A is
-killed (SIGKILL) mid-tool, B resumes the thread and finishes the turn with one result for
-the call; then a CLI on a third home continues the thread by id. On a Space, a thread
-keeps its owner on the other server: only she sees it there, nobody can claim its id.
+on B; asked on both at once, it runs once; while A runs it, B shows it busy and refuses a
+second run, saying why; once A is killed (SIGKILL) mid-tool, B resumes the thread when asked
+and finishes the turn with one result for the call; then a CLI on a third home continues the
+thread by id. On a Space, a thread keeps its owner on the other server: only she sees it
+there, nobody can claim its id. (Runs are not shared: a run is asked about on the server that
+runs it. Servers that share runs are the team server's replicas, tests/serve/aegra/.)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -106,6 +109,22 @@ def run_a_tool_that_waits(
     return marker
 
 
+def ask_at_once(api: httpx.Client, urls: list[str], thread: str) -> dict[int, httpx.Response]:
+    """Each server asked at the same time to run the thread (`ask N`, N its index); answers."""
+    answers: dict[int, httpx.Response] = {}
+
+    def ask(index: int) -> None:
+        run = f"{urls[index]}/threads/{thread}/runs/wait"
+        answers[index] = api.post(run, json=run_body(f"ask {index}"))
+
+    askers = [threading.Thread(target=ask, args=(i,)) for i in range(len(urls))]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(120)
+    return answers
+
+
 def wait_until(condition: object, what: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
@@ -140,6 +159,17 @@ def test_two_servers_share_threads_busy_state_and_recovery(
         assert listed[thread]["metadata"]["title"] == "pick a model"
         state = api.get(f"{b_url}/threads/{thread}/state").json()
         assert "Picked Qwen." in [m["content"] for m in state["values"]["messages"]]
+
+        # Asked on both servers at once: it runs once; the other is told it is busy.
+        llm.add(Turn(content="Ran once.", delay=1))
+        answers = ask_at_once(api, [a_url, b_url], thread)
+        ran = [i for i, answer in answers.items() if "Ran once." in answer.text]
+        assert len(ran) == 1, {i: answer.text[-300:] for i, answer in answers.items()}
+        assert "already running" in answers[1 - ran[0]].text, answers[1 - ran[0]].text
+        assert user_texts(llm.requests[-1])[-1] == f"ask {ran[0]}"
+        state = api.get(f"{a_url}/threads/{thread}/state").json()
+        asked = [m["content"] for m in state["values"]["messages"] if m["type"] == "human"]
+        assert asked[-1] == f"ask {ran[0]}" and f"ask {1 - ran[0]}" not in asked
 
         # A runs it (a tool that waits): B shows it busy and refuses a second run.
         marker = run_a_tool_that_waits(api, f"{a_url}/threads/{thread}", llm, workspace,

@@ -2,7 +2,7 @@
 
 A person chats, approves one bash call and rejects another with feedback, reloads the page,
 and the thread then continues in the CLI. Also: a public bind needs a token, and the token
-guards the page and the API alike.
+guards the page and the API alike; `--workers` is refused, pointing at the team server.
 """
 
 from __future__ import annotations
@@ -130,6 +130,22 @@ def test_a_token_on_the_command_line_is_refused(
     assert proc.wait(timeout=60) == 2
     assert "visible to everyone on this machine" in out.read_text()
     assert "--token-file" in out.read_text()
+
+
+def test_workers_are_gone_and_the_command_and_config_say_where_they_went(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> None:
+    """`--workers` and `server.workers` / `server.takeover_after_s` made several embedded
+    servers share runs; the team server does that now, and both say so."""
+    args = ("--port", str(free_port()), "--workers", "2")
+    retired = {"server": {"workers": 2, "takeover_after_s": 15}}
+    proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, *args, settings=retired)
+    assert proc.wait(timeout=60) == 2
+    said = out.read_text()
+    assert "--workers is gone" in said and "--redis URL" in said and "ml-intern worker" in said
+    for key in ("server.workers", "server.takeover_after_s"):
+        assert f"key '{key}' in" in said and "is no longer used (ignored)" in said
+    assert "Open:" not in said and "Traceback" not in said
 
 
 def test_with_a_token_the_page_and_the_api_need_it(
