@@ -5,12 +5,16 @@ migrations and LangGraph's checkpoint and store migrations each failed one of tw
 with a UniqueViolation). So each `ml-intern web --redis` and `ml-intern worker` runs this
 first, under the schema lock every ml-intern process takes (store/postgres_schema.py): ours
 and LangGraph's checkpoint tables, the store's, Aegra's migrations (nothing to do when at
-head), then the one-run-per-thread index (serve/aegra/engine_hooks.py). The replica itself
-starts with its migrations off and finds every table made. Reads Aegra's DATABASE_URL (as
-the replica will) and ML_INTERN_DATABASE_URL.
+head), the one-run-per-thread index (serve/aegra/engine_hooks.py), and the graph's default
+assistant. The replica itself starts with its migrations off and finds every table made.
+Reads Aegra's DATABASE_URL (as the replica will) and ML_INTERN_DATABASE_URL.
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import uuid5
 
 from store.database import database_url
 from store.postgres_schema import ensure_checkpoint_schema, schema_lock
@@ -31,6 +35,31 @@ def main() -> None:
             store.setup()
         run_migrations_if_needed()
         conn.execute(ONE_RUN_SQL)
+        make_assistant(conn)
+
+
+GRAPH_ID = "ml_intern"
+ASSISTANT_SQL = (
+    "INSERT INTO assistant (assistant_id, name, description, graph_id, config, user_id, metadata) "
+    "VALUES (%s, %s, %s, %s, '{}'::jsonb, 'system', %s::jsonb) ON CONFLICT DO NOTHING"
+)
+VERSION_SQL = (
+    "INSERT INTO assistant_versions (assistant_id, version, name, description, graph_id, metadata) "
+    "VALUES (%s, 1, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING"
+)
+
+
+def make_assistant(conn: Any) -> None:
+    """The graph's default assistant as Aegra makes it at start (the same id, name, text and
+    owner), made here first: Aegra looks for it, then inserts it, and two replicas starting
+    together both insert (seen: one exits on `assistant_pkey`)."""
+    from aegra_api.constants import ASSISTANT_NAMESPACE_UUID
+
+    assistant_id = str(uuid5(ASSISTANT_NAMESPACE_UUID, GRAPH_ID))
+    description = f"Default assistant for graph '{GRAPH_ID}'"
+    metadata = json.dumps({"created_by": "system"})
+    conn.execute(ASSISTANT_SQL, (assistant_id, GRAPH_ID, description, GRAPH_ID, metadata))
+    conn.execute(VERSION_SQL, (assistant_id, GRAPH_ID, description, GRAPH_ID, metadata))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import httpx
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.redis import RedisServer
+from tests.serve.aegra.conftest import start_replicas
 from tests.web.web_harness import bash
 
 pytestmark = pytest.mark.timeout(300)
@@ -94,3 +96,16 @@ def test_a_busy_thread_takes_one_run_whichever_replica_is_asked(
     assert "already has a run" in json.dumps(refused.json())
     runs = a.get(f"/threads/{thread}/runs").json()
     assert len(runs) == 1
+
+
+def test_replicas_started_together_on_a_fresh_database_all_serve(
+    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str,
+    redis_server: RedisServer,
+) -> None:  # fmt: skip
+    clients = start_replicas(llm, workspace, tmp_path, pg_url, redis_server, ("a", "b", "c", "d"))
+    try:
+        for client in clients:
+            assert client.get("/ok").status_code == 200
+            assert client.post("/assistants/search", json={}).json()[0]["graph_id"] == "ml_intern"
+    finally:
+        clients.close()
