@@ -1,0 +1,78 @@
+"""Every route of the team server needs its access token, whoever registers it: Aegra's own
+API (threads, runs, assistants, store, crons, health, metrics...) and ours. The routes are
+enumerated from the served app itself (Aegra builds it from the config `ml-intern web` writes),
+so a route a new Aegra release adds is covered without anyone listing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cli.team_server import write_team_config
+from tests.fakes.llm_server import ScriptedLLMServer
+from tests.fakes.redis import RedisServer
+from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
+
+pytestmark = pytest.mark.timeout(300)
+TOKEN = "team-" + uuid.uuid4().hex
+# FastAPI 0.165 keeps an included router as one entry (`original_router`, with its routes).
+ROUTES = """
+import json, aegra_api.main as served
+def walk(routes, prefix=""):
+    for route in routes:
+        if hasattr(route, "original_router"):
+            context = getattr(route, "include_context", None)
+            yield from walk(route.original_router.routes, prefix + (getattr(context, "prefix", "") or ""))
+        elif hasattr(route, "path"):
+            yield [prefix + route.path, sorted(getattr(route, "methods", None) or ["GET"])]
+print(json.dumps(list(walk(served.app.routes))))
+"""
+
+
+def served_routes(tmp_path: Path, pg_url: str, redis: RedisServer) -> list[tuple[str, str]]:
+    """(path, method) of every route of the app a replica serves, read from that app."""
+    config = write_team_config(tmp_path / "routes")
+    env = {**os.environ, "AEGRA_CONFIG": str(config), "DATABASE_URL": pg_url,
+           "ML_INTERN_DATABASE_URL": pg_url, "REDIS_BROKER_ENABLED": "true",
+           "REDIS_URL": redis.url}  # fmt: skip
+    listed = subprocess.run([sys.executable, "-c", ROUTES], env=env, capture_output=True,
+                            text=True, check=True, timeout=120)  # fmt: skip
+    routes = json.loads(listed.stdout.strip().splitlines()[-1])
+    return [(path, method) for path, methods in routes for method in methods if method != "HEAD"]
+
+
+def test_no_route_of_the_team_server_answers_without_its_token(
+    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str,
+    redis_server: RedisServer,
+) -> None:  # fmt: skip
+    routes = served_routes(tmp_path, pg_url, redis_server)
+    paths = {path for path, _ in routes}
+    assert {"/threads", "/threads/{thread_id}/runs", "/assistants/search", "/web/info"} <= paths
+    (tmp_path / "token").write_text(TOKEN + "\n")
+    port = free_port()
+    proc, out = start_web(workspace, tmp_path / "home", llm.url, tmp_path, "--port", str(port),
+                          "--db", pg_url, "--redis", redis_server.url,
+                          "--token-file", str(tmp_path / "token"))  # fmt: skip
+    try:
+        wait_for_ready(proc, out)
+        url = f"http://127.0.0.1:{port}"
+        answered = {}
+        with httpx.Client(base_url=url, timeout=30, trust_env=False) as client:
+            for path, method in routes:
+                concrete = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+                answered[(method, path)] = client.request(method, concrete, json={}).status_code
+            given = {"Authorization": f"Bearer {TOKEN}"}
+            assert client.post("/threads/search", json={}, headers=given).status_code == 200
+        opened = {route: status for route, status in answered.items() if status != 401}
+        assert opened == {("GET", "/ok"): 200}, opened
+    finally:
+        stop_web(proc)
