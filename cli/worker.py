@@ -9,6 +9,7 @@ stops it; its runs go back to the queue for another worker after their leases en
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +20,15 @@ from cli.exit_codes import ExitCode
 from cli.server_address import free_port
 from cli.studio import MODEL_OPTION, model_env, runs_at_once, serve
 from cli.team_server import TeamReplica
-from cli.web import REDIS_ENV, REDIS_OPTION, TEAM_NEEDS_DB, blocking_checks, write_web_config
+from cli.web import (
+    REDIS_ENV,
+    REDIS_OPTION,
+    SIGN_IN_ENV,
+    TEAM_NEEDS_DB,
+    blocking_checks,
+    signs_in_with_hf,
+    write_web_config,
+)
 
 app = typer.Typer(add_completion=False)
 
@@ -56,7 +65,12 @@ def worker(
         return [f"ml-intern worker: running team-server runs in {cwd} (control: {url})"]
 
     config = write_web_config(ml_intern_home() / "worker")
-    extra = {**model_env(model), **blocking_checks()}
+    # Where people sign in, their runs are theirs here too (their folders, no shared token).
+    signed = SIGN_IN_ENV if signs_in_with_hf() else {}
+    extra = {**model_env(model), **blocking_checks(), **signed}
+    # Nobody drives a worker over HTTP: its loopback API is closed with a token no one holds
+    # (it would run commands for anyone on this machine otherwise).
+    extra["ML_INTERN_WEB_TOKEN"] = secrets.token_urlsafe(32)
     replica = TeamReplica(database=database, redis=redis, workers=1)
     serve(config, host="127.0.0.1", port=free_port(), announce=announce, extra_env=extra,
           register=False, jobs=jobs or runs_at_once(), servers=replica)  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -61,6 +62,11 @@ def api_and_workers(
     try:
         for proc, out in started:
             wait_for_ready(proc, out)
+        for _, out in started[1:]:  # a worker's own API is closed to everyone
+            control = re.search(r"control: (\S+)\)", out.read_text())
+            assert control, out.read_text()
+            refused = httpx.post(f"{control.group(1)}/threads/search", json={}, trust_env=False)
+            assert refused.status_code == 401, refused.text
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             yield client, [proc.pid for proc, _ in started[1:]]
     finally:
