@@ -180,3 +180,18 @@ def test_rewind_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "rewind" and found["restored"] == ["src000/f00000.py"]
     assert found["idle_step_bytes"] < found["changed_step_bytes"] < 2000
+
+
+@pytest.mark.timeout(300)
+def test_aegra_floor_benchmark(
+    capsys: pytest.CaptureFixture[str], pg_url: str, redis_server: RedisServer
+) -> None:
+    """Aegra alone with a graph that only waits: every run answers, its CPU is counted."""
+    from bench import aegra_floor
+
+    aegra_floor.main(["--runs", "3", "--step", "0.05", "--db", pg_url, "--redis", redis_server.url])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "aegra_floor"
+    round_ = found["wait"]["runs_3"]
+    assert round_["ok"] == 3 and round_["aegra_cpu_ms_per_step"] > 0
+    assert round_["wall_over_wait"] >= 1 and round_["db_cpu_ms_per_step"] >= 0

@@ -1,0 +1,169 @@
+"""Aegra's own cost per step, without our graph, tools, saver or middleware (issue 53).
+
+Starts one `uvicorn aegra_api.main:app` on loopback, on `--db URL` and `--redis URL` or a
+throwaway PostgreSQL and redis-server (tests/fakes), Redis broker and worker loops on, its own
+checkpointer, and the graph in bench/aegra_floor_graph.py: three supersteps that each only wait `--step` seconds
+(standing for a model step) and add a message. Then, as bench/server_load.py does, N runs at
+once (`POST /threads`, `POST /threads/{id}/runs/wait`), and reports Aegra's CPU per step (its
+process tree, /proc), PostgreSQL's and Redis's, and the wall against the waiting time. This
+is the floor under any graph the team server runs: the figure our server's CPU per step can
+approach, never go below, while it runs on Aegra.
+
+    uv run python bench/aegra_floor.py [--runs 32 128] [--step 0.6] [--stream]
+        [--durability sync|async|exit] [--db URL] [--redis URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import print_summary, print_table
+from bench.server_engines import infrastructure
+from bench.server_load import cpu_s, database_cpu_s, postmaster_of, rss_mb, tree
+from tests.web.web_harness import free_port
+
+GRAPH = Path(__file__).resolve().with_name("aegra_floor_graph.py")
+STEPS = 3
+
+
+def aegra_env(config: Path, db: str, redis: str, at_once: int, durability: str | None) -> dict:
+    """Aegra's settings: Redis broker, one worker loop running up to `at_once` runs."""
+    env = {**os.environ, "AEGRA_CONFIG": str(config), "DATABASE_URL": db,
+           "REDIS_BROKER_ENABLED": "true", "REDIS_URL": redis, "WORKER_COUNT": "1",
+           "N_JOBS_PER_WORKER": str(at_once), "CRON_ENABLED": "false", "LOG_LEVEL": "WARNING",
+           "REDIS_MAX_CONNECTIONS": str(at_once * 2 + 64), "FLOOR_STEP_S": "0.6"}  # fmt: skip
+    if durability:
+        env["AEGRA_CHECKPOINT_DURABILITY"] = durability
+    return env
+
+
+@contextlib.contextmanager
+def started_aegra(where: Path, env: dict) -> Iterator[tuple[str, int]]:
+    """One Aegra process on a free loopback port until the block ends: (URL, pid)."""
+    port = free_port()
+    log = (where / "aegra.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "aegra_api.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log"],
+        cwd=where, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, url, where / "aegra.log")
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Poll `/health` until it answers 200 (Aegra ran its migrations and built the graph)."""
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(log.read_text()[-3000:])
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/health", timeout=2, trust_env=False).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"Aegra did not answer /health within 120 s:\n{log.read_text()[-3000:]}")
+
+
+async def one_run(api: Any, url: str, stream: bool) -> bool:
+    """A new thread's run to its end; True when all of its steps' messages came back."""
+    thread = (await api.post(f"{url}/threads", json={})).json()["thread_id"]
+    body = {"assistant_id": "floor", "input": {"messages": [{"type": "human", "content": "go"}]}}
+    if not stream:
+        answer = await api.post(f"{url}/threads/{thread}/runs/wait", json=body)
+        return answer.status_code == 200 and len(answer.json().get("messages", [])) == STEPS + 1
+    body["stream_mode"] = ["values"]
+    values = ""
+    async with api.stream("POST", f"{url}/threads/{thread}/runs/stream", json=body) as answer:
+        async for line in answer.aiter_lines():
+            if line.startswith("data:") and '"messages"' in line:
+                values = line
+    return f'"step {STEPS}"' in values
+
+
+async def round_of(url: str, runs: int, stream: bool) -> list[bool]:
+    """`runs` runs at once (no keep-alive, as bench/server_load.py)."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=runs + 8, max_keepalive_connections=0)
+    async with httpx.AsyncClient(trust_env=False, timeout=600, limits=limits) as api:
+        return await asyncio.gather(*(one_run(api, url, stream) for _ in range(runs)))
+
+
+def measure(url: str, pid: int, postmaster: int | None, redis_pid: int | None, runs: int,
+            stream: bool, step: float) -> dict:  # fmt: skip
+    """One round of `runs` runs at once: Aegra's, the database's and Redis's CPU per step."""
+
+    def spent() -> tuple[float, float, float]:
+        return cpu_s(tree(pid)), database_cpu_s(postmaster), cpu_s([redis_pid] if redis_pid else [])
+
+    before, began = spent(), time.monotonic()
+    ok = asyncio.run(round_of(url, runs, stream))
+    wall, after = time.monotonic() - began, spent()
+    aegra, db, redis = ((a - b) * 1000 / (runs * STEPS) for a, b in zip(after, before, strict=True))
+    return {"runs": runs, "ok": sum(ok), "wall_s": round(wall, 2),
+            "wall_over_wait": round(wall / (STEPS * step), 2),
+            "aegra_cpu_ms_per_step": round(aegra, 1), "db_cpu_ms_per_step": round(db, 1),
+            "redis_cpu_ms_per_step": round(redis, 1), "rss_mb": round(rss_mb(tree(pid)), 1)}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--runs", type=int, nargs="+", default=[32, 128])
+    parser.add_argument("--step", type=float, default=0.6)
+    parser.add_argument("--stream", action="store_true", help="/runs/stream, not /runs/wait")
+    parser.add_argument("--durability", choices=("sync", "async", "exit"))
+    parser.add_argument("--db", help="PostgreSQL URL (default: a throwaway cluster)")
+    parser.add_argument("--redis", help="Redis URL (default: a throwaway redis-server)")
+    args = parser.parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        db, redis, redis_pid = infrastructure(stack, args.db, args.redis)
+        where = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        config = where / "aegra.json"
+        config.write_text(json.dumps({"graphs": {"floor": f"{GRAPH}:graph"}}))
+        env = aegra_env(config, db, redis, max(args.runs), args.durability)
+        env["FLOOR_STEP_S"] = str(args.step)
+        url, pid = stack.enter_context(started_aegra(where, env))
+        postmaster = postmaster_of(db)
+        measure(url, pid, postmaster, redis_pid, 4, args.stream, args.step)  # warm-up
+        rows = [measure(url, pid, postmaster, redis_pid, n, args.stream, args.step)
+                for n in args.runs]  # fmt: skip
+    report(args, rows)
+
+
+def report(args: argparse.Namespace, rows: list[dict]) -> None:
+    mode = ("stream" if args.stream else "wait") + (
+        f"_{args.durability}" if args.durability else ""
+    )
+    keys = list(rows[0])
+    print_table(f"Aegra alone, a graph that only waits: N runs at once of {STEPS} steps of "
+                f"{args.step:g} s ({mode})", [[r[k] for k in keys] for r in rows], keys)  # fmt: skip
+    print_summary({"bench": "aegra_floor", "step_s": args.step,
+                   mode: {f"runs_{row['runs']}": row for row in rows}})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
