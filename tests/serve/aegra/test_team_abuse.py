@@ -1,0 +1,95 @@
+"""The team server under the issue's bad inputs that need two replicas: a thread id asked of
+both at once, and a tool that prints 100 MB while another person's run goes on.
+
+Why one test: a pair of replicas takes ~30 s to start, so the two stories share it.
+- The same new thread id sent to A and B at the same moment makes one thread: one answer
+  200 and one 409 with a sentence (not a 500), and both replicas then show the same record.
+- A tool prints 100 MB on the team server: the thread keeps the output capped at its head and
+  tail, another run answers meanwhile on the other replica, and neither Redis (where Aegra
+  keeps a run's events for replay) nor a replica's memory grows with the flood.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.redis import RedisServer
+from tests.fakes.transcript_checks import user_texts
+from tests.web.test_server_under_abuse import FLOOD, rss_mb
+from tests.web.test_web_two_servers import run_body, wait_until
+
+pytestmark = pytest.mark.timeout(300)
+REDIS_GROWTH_MB = 30  # Redis's peak over its start: events are capped before they reach it
+RSS_GROWTH_MB = 300  # as for the embedded server (tests/web/test_server_under_abuse.py)
+
+
+def answer(request: dict[str, Any]) -> Turn:
+    """The model: floods once, then says so; answers anyone else at once."""
+    if any(m["role"] == "tool" for m in request["messages"]):
+        return Turn(content="Printed it all.")
+    if "flood" in user_texts(request)[-1]:
+        return Turn(tool_calls=[{"name": "bash", "arguments": {"command": FLOOD}, "id": "f1"}])
+    return Turn(content="Still here for you.")
+
+
+def aegra_pids() -> list[int]:
+    """The replicas' Aegra processes (`uvicorn aegra_api.main:app`) on this machine."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if b"aegra_api.main:app" in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+    return found
+
+
+def test_one_thread_id_asked_of_both_replicas_and_a_hundred_megabyte_tool_output(
+    replicas: list[httpx.Client], llm: ScriptedLLMServer, redis_server: RedisServer
+) -> None:
+    a, b = replicas
+    thread = str(uuid.uuid4())
+    body = {"thread_id": thread, "if_exists": "raise", "metadata": {"title": "twice"}}
+    with ThreadPoolExecutor(2) as pool:
+        made = list(pool.map(lambda client: client.post("/threads", json=body), (a, b)))
+    assert sorted(r.status_code for r in made) == [200, 409], [r.text for r in made]
+    assert "already exists" in next(r for r in made if r.status_code == 409).text
+    again = [c.post("/threads", json={**body, "if_exists": "do_nothing"}) for c in (a, b)]
+    assert [r.json()["thread_id"] for r in again] == [thread, thread]
+    listed = [t["thread_id"] for t in b.post("/threads/search", json={"limit": 100}).json()]
+    assert listed.count(thread) == 1
+
+    llm.responder = answer
+    store = redis.Redis.from_url(redis_server.url)
+    redis_before = store.info("memory")["used_memory"] / 2**20
+    servers = aegra_pids()
+    rss_before = sum(rss_mb(pid) for pid in servers)
+    run = a.post(f"/threads/{thread}/runs", json=run_body("flood the screen"))
+    assert run.status_code == 200, run.text
+    other = b.post("/threads", json={}).json()["thread_id"]
+    waited = b.post(f"/threads/{other}/runs/wait", json=run_body("are you there?"))
+    assert waited.status_code == 200 and "Still here for you." in waited.text, waited.text
+
+    def finished() -> bool:
+        messages = b.get(f"/threads/{thread}/state").json()["values"].get("messages") or []
+        return bool(messages) and messages[-1]["content"] == "Printed it all."
+
+    wait_until(finished, "the flooded run did not finish", timeout=240)
+    messages = a.get(f"/threads/{thread}/state").json()["values"]["messages"]
+    (result,) = [m for m in messages if m["type"] == "tool"]
+    text = str(result["content"])
+    assert len(text) < 2_000_000 and "lines omitted" in text and "END-OF-FLOOD" in text
+    redis_grown = store.info("memory")["used_memory_peak"] / 2**20 - redis_before
+    rss_grown = sum(rss_mb(pid) for pid in servers) - rss_before
+    print(f"Redis peak grew {redis_grown:.1f} MB, replicas {rss_grown:.0f} MB; "
+          f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
+    assert redis_grown < REDIS_GROWTH_MB and rss_grown < RSS_GROWTH_MB
+    store.close()
