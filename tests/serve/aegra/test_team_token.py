@@ -54,15 +54,15 @@ def test_no_route_of_the_team_server_answers_without_its_token(
     llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str,
     redis_server: RedisServer,
 ) -> None:  # fmt: skip
-    routes = served_routes(tmp_path, pg_url, redis_server)
-    paths = {path for path, _ in routes}
-    assert {"/threads", "/threads/{thread_id}/runs", "/assistants/search", "/web/info"} <= paths
     (tmp_path / "token").write_text(TOKEN + "\n")
     port = free_port()
     proc, out = start_web(workspace, tmp_path / "home", llm.url, tmp_path, "--port", str(port),
                           "--db", pg_url, "--redis", redis_server.url,
                           "--token-file", str(tmp_path / "token"))  # fmt: skip
     try:
+        routes = served_routes(tmp_path, pg_url, redis_server)  # while the replica starts
+        paths = {path for path, _ in routes}
+        assert {"/threads", "/threads/{thread_id}/runs", "/assistants/search", "/web/info"} <= paths
         wait_for_ready(proc, out)
         url = f"http://127.0.0.1:{port}"
         answered = {}
