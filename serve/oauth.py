@@ -13,9 +13,9 @@ serve/app.py mounts these routes and `SignInGate`:
 
 Sessions (a random id in a signed cookie; the person and their token in the shared database,
 or this process's memory without one) are kept by serve/sign_in_sessions.py: on a team server
-a login may start on one replica and finish on another, and a cookie works on all of them. Signed out, a browser asking
-for `/` gets the sign-in page and any other request a 401; serve/auth.py tells the LangGraph
-API who is asking, from the same cookie.
+a login may start on one replica and finish on another, and a cookie works on all of them.
+Signed out, a browser asking for `/` gets the sign-in page and any other request a 401;
+serve/auth.py tells the LangGraph API who is asking, from the same cookie.
 """
 
 from __future__ import annotations
