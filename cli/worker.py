@@ -2,7 +2,10 @@
 
 A worker is an Aegra process like a replica (cli/team_server.py), bound to a free loopback
 port of its own: it claims runs from the Redis queue, runs up to N of them at once, and
-streams their events through Redis to whichever replica a person is connected to. Ctrl-C
+streams their events through Redis to whichever replica a person is connected to. Where people
+sign in, a run uses its person's Hub token, read from the sign-in store every process of the
+team server shares (serve/sign_in_sessions.py), with the keys derived from the same
+OAUTH_CLIENT_SECRET (or ML_INTERN_SESSION_SECRET) the replicas have. Ctrl-C
 stops it; its runs go back to the queue for another worker after their leases end.
 """
 

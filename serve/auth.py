@@ -26,7 +26,7 @@ from typing import Any
 
 from langgraph_sdk import Auth
 
-from serve.sign_in_sessions import person_from_cookies
+from serve.sign_in_sessions import person_of
 from store.checkpointer import default_db_path
 from store.database import database_url
 from store.postgres_connection import has_checkpoints
@@ -42,7 +42,7 @@ auth = Auth()
 
 @auth.authenticate
 async def authenticate(headers: Mapping[Any, Any]) -> Auth.types.MinimalUserDict:
-    person = person_from_cookies(cookie_header(headers))
+    person = await person_of(cookie_header(headers))
     if person is None:
         raise Auth.exceptions.HTTPException(
             status_code=401,

@@ -11,10 +11,11 @@ serve/app.py mounts these routes and `SignInGate`:
   Basic auth, plus the PKCE verifier), asks `/oauth/userinfo` who signed in, and sets the
   session cookie. `/oauth/logout` ends the session; `/oauth/me` says who is signed in.
 
-Sessions (a random id in a signed cookie, the person in this process's memory, their token in
-tools/hub/user_tokens.py) are kept by serve/sign_in_sessions.py. Signed out, a browser asking
-for `/` gets the sign-in page and any other request a 401; serve/auth.py tells the LangGraph
-API who is asking, from the same cookie.
+Sessions (a random id in a signed cookie; the person and their token in the shared database,
+or this process's memory without one) are kept by serve/sign_in_sessions.py: on a team server
+a login may start on one replica and finish on another, and a cookie works on all of them.
+Signed out, a browser asking for `/` gets the sign-in page and any other request a 401;
+serve/auth.py tells the LangGraph API who is asking, from the same cookie.
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ from serve.sign_in_sessions import (
     SESSION_COOKIE,
     Person,
     end_session,
-    person_from_cookies,
-    person_from_scope,
+    person_of,
     remember_login,
     signed,
+    signed_in,
     start_session,
     take_login,
     unsigned,
@@ -209,7 +210,7 @@ def _provider() -> Provider:
 async def login(request: Request) -> Response:
     provider = _provider()
     state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
-    remember_login(state, verifier)
+    await remember_login(state, verifier)
     query = urlencode(
         {
             "client_id": provider.client_id,
@@ -234,7 +235,7 @@ async def callback(request: Request) -> Response:
         return page("not signed in", f"Hugging Face did not sign you in ({refused}).", 400)
     state = request.query_params.get("state") or ""
     code = request.query_params.get("code") or ""
-    verifier = take_login(state) if state else None
+    verifier = await take_login(state) if state else None
     if not code or not verifier or state != request.cookies.get(STATE_COOKIE):
         text = "This sign-in link is stale or was started elsewhere. Please sign in again."
         return page("not signed in", text, 400)
@@ -242,7 +243,7 @@ async def callback(request: Request) -> Response:
         person, token = await exchange(provider, code, verifier, provider.redirect_uri(request))
     except SignInError as error:
         return page("not signed in", f"{error} Please try again.", 502)
-    sid = start_session(person, token)
+    sid = await start_session(person, token)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE, signed(sid), max_age=int(person.expires - time.time()), path="/",
@@ -253,7 +254,7 @@ async def callback(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    end_session(unsigned(request.cookies.get(SESSION_COOKIE) or "") or "")
+    await end_session(unsigned(request.cookies.get(SESSION_COOKIE) or "") or "")
     response = RedirectResponse("/", status_code=303)
     options = provider.cookie_options() if (provider := Provider.from_env()) else {}
     response.delete_cookie(SESSION_COOKIE, path="/", **options)
@@ -262,7 +263,7 @@ async def logout(request: Request) -> Response:
 
 async def me(request: Request) -> JSONResponse:
     """Who is signed in (the gate has already turned away everyone else)."""
-    person = person_from_cookies(request.headers.get("cookie", ""))
+    person = await person_of(request.headers.get("cookie", ""))
     if person is None:
         return JSONResponse({"detail": "Not signed in."}, status_code=401)
     return JSONResponse({"name": person.name, "logout": LOGOUT_PATH})
@@ -302,14 +303,15 @@ class SignInGate:
         ):
             await self.app(scope, receive, send)
             return
-        if person_from_scope(scope) is not None:
-            thread = CHECKED_THREAD_PATH.match(scope["path"])
-            if thread is None or await sees_thread(scope, thread.group(1)):
-                await self.app(scope, receive, send)
+        async with signed_in(scope) as person:  # resolved once for the whole request
+            if person is not None:
+                thread = CHECKED_THREAD_PATH.match(scope["path"])
+                if thread is None or await sees_thread(scope, thread.group(1)):
+                    await self.app(scope, receive, send)
+                    return
+                detail = f"No such thread: {thread.group(1)}."
+                await JSONResponse({"detail": detail}, status_code=404)(scope, receive, send)
                 return
-            detail = f"No such thread: {thread.group(1)}."
-            await JSONResponse({"detail": detail}, status_code=404)(scope, receive, send)
-            return
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return

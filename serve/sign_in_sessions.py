@@ -1,44 +1,55 @@
-"""Who is signed in: sessions in signed cookies, and logins under way, in this process only.
+"""Who is signed in: sessions in signed cookies, and logins under way; shared by every
+process of a server on a database, in this process's memory otherwise.
 
-A session is a random id in a signed cookie; the person it belongs to stays in memory and
-their token in tools/hub/user_tokens.py, so a restart signs everyone out. Expired sessions
-end, their tokens with them, whenever a session starts; pending logins are bounded too.
+A session is a random id in a cookie signed with a key derived from the Space's OAuth client
+secret (store/sign_in_keys.py), so every replica and worker checks it alike. On a database
+(`--db`: the team server, or embedded servers sharing one) the session, the person's Hub token
+(sealed) and each login's PKCE verifier live in store/sign_in_store.py: a cookie works on every
+replica, a callback may reach another replica than the login, signing out anywhere ends the
+session everywhere, and a worker finds the token of the person whose run it executes
+(registered with tools/hub/user_tokens.py on import). Without a database they stay in memory
+(the token in tools/hub/user_tokens.py), so a restart signs everyone out; expired sessions end,
+their tokens with them, whenever a session starts; pending logins are bounded too.
+
+The async functions are the API of request handlers (a database is read in a thread);
+`SignInGate` resolves a request's session once (`signed_in`), and the synchronous
+`person_from_scope` / `person_from_cookies` of the middleware and routes behind it read that.
 serve/oauth.py runs the sign-in flow on top of this.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from starlette.types import Scope
 
+from store import sign_in_store
+from store.database import database_url
+from store.sign_in_keys import key
+from store.sign_in_store import LOGIN_S, MAX_PENDING_LOGINS, Person
 from tools.hub import user_tokens
 
+__all__ = ["LOGIN_S", "SESSION_COOKIE", "Person"]
 SESSION_COOKIE = "ml_intern_session"
-LOGIN_S = 600
-MAX_PENDING_LOGINS = 1000
 MAX_SESSIONS = 10_000
-
-
-@dataclass(frozen=True)
-class Person:
-    identity: str  # the Hub's stable user id (`sub`)
-    name: str  # their username, for display
-    expires: float
-
-
-_KEY = secrets.token_bytes(32)  # signs session cookies; sessions live no longer than it
-_SESSIONS: dict[str, Person] = {}
+_SESSIONS: dict[str, Person] = {}  # without a database only
 _LOGINS: dict[str, tuple[str, float]] = {}  # state -> (PKCE verifier, started at)
+# The session this request's cookie header resolved to (set by SignInGate for its request).
+_RESOLVED: ContextVar[tuple[str, Person | None] | None] = ContextVar(
+    "ml_intern_signed_in", default=None
+)
 
 
 def _mac(value: str) -> str:
-    digest = hmac.new(_KEY, value.encode(), hashlib.sha256).digest()
+    digest = hmac.new(key("cookie"), value.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -53,51 +64,106 @@ def unsigned(cookie: str) -> str | None:
 
 def cookie_value(header: str, name: str) -> str | None:
     for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
+        name_, _, value = part.strip().partition("=")
+        if name_ == name:
             return value
     return None
 
 
-def person_from_cookies(header: str) -> Person | None:
-    """Who a `Cookie:` header's session belongs to; None if absent, forged or expired."""
+def cookie_header(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"cookie":
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _lookup(header: str) -> Person | None:
+    """Blocking on a database: who the header's session belongs to."""
     sid = unsigned(cookie_value(header, SESSION_COOKIE) or "")
-    person = _SESSIONS.get(sid) if sid else None
+    if not sid or not user_tokens.people_sign_in():
+        return None
+    if (url := database_url()) is not None:
+        return sign_in_store.session(url, sid)
+    person = _SESSIONS.get(sid)
     if person is None or person.expires > time.time():
         return person
-    end_session(sid or "")
+    _end_in_memory(sid)
     return None
+
+
+def person_from_cookies(header: str) -> Person | None:
+    """Who a `Cookie:` header's session belongs to; None if absent, forged or expired. The
+    request's resolved session when SignInGate resolved this header; else it is looked up
+    (blocking on a database: async code awaits `person_of`)."""
+    resolved = _RESOLVED.get()
+    if resolved is not None and resolved[0] == header:
+        return resolved[1]
+    return _lookup(header)
 
 
 def person_from_scope(scope: Scope) -> Person | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == b"cookie":
-            return person_from_cookies(value.decode("latin-1"))
-    return None
+    return person_from_cookies(cookie_header(scope))
 
 
-def start_session(person: Person, token: str) -> str:
-    """A new session for `person`; expired ones (and, past MAX_SESSIONS, the oldest) end
-    first, their tokens with them: memory holds no token longer than its session."""
-    now = time.time()
-    for stale in [sid for sid, p in _SESSIONS.items() if p.expires <= now]:
-        end_session(stale)
-    while len(_SESSIONS) >= MAX_SESSIONS:
-        end_session(next(iter(_SESSIONS)))
+async def person_of(header: str) -> Person | None:
+    """`person_from_cookies`, a database read in a thread."""
+    resolved = _RESOLVED.get()
+    if resolved is not None and resolved[0] == header:
+        return resolved[1]
+    if database_url() is None or not cookie_value(header, SESSION_COOKIE):
+        return _lookup(header)
+    return await asyncio.to_thread(_lookup, header)
+
+
+@asynccontextmanager
+async def signed_in(scope: Scope) -> AsyncIterator[Person | None]:
+    """The person of this request's session, resolved once: inside, everything serving the
+    request (`person_from_scope`, serve/auth.py) reads it without asking again."""
+    header = cookie_header(scope)
+    reset = _RESOLVED.set((header, await person_of(header)))
+    try:
+        yield _RESOLVED.get()[1]  # type: ignore[index]
+    finally:
+        _RESOLVED.reset(reset)
+
+
+async def start_session(person: Person, token: str) -> str:
+    """A new session for `person`, their `token` kept with it; its id (for the cookie)."""
     sid = secrets.token_urlsafe(32)
+    if (url := database_url()) is not None:
+        await asyncio.to_thread(sign_in_store.save_session, url, sid, person, token)
+        return sid
+    now = time.time()  # expired sessions (and, past MAX_SESSIONS, the oldest) end first
+    for stale in [s for s, p in _SESSIONS.items() if p.expires <= now]:
+        _end_in_memory(stale)
+    while len(_SESSIONS) >= MAX_SESSIONS:
+        _end_in_memory(next(iter(_SESSIONS)))
     _SESSIONS[sid] = person
     user_tokens.keep(person.identity, token, person.expires)
     return sid
 
 
-def end_session(sid: str) -> None:
-    """Forget a session; the person's token too once none of their sessions is left."""
+async def end_session(sid: str) -> None:
+    """Forget a session everywhere; the person's token too once none of theirs is left."""
+    if not sid:
+        return
+    if (url := database_url()) is not None:
+        await asyncio.to_thread(sign_in_store.end_session, url, sid)
+    else:
+        _end_in_memory(sid)
+
+
+def _end_in_memory(sid: str) -> None:
     person = _SESSIONS.pop(sid, None)
     if person and all(p.identity != person.identity for p in _SESSIONS.values()):
         user_tokens.drop(person.identity)
 
 
-def remember_login(state: str, verifier: str) -> None:
+async def remember_login(state: str, verifier: str) -> None:
+    """A login under way, for the callback to finish (on any replica, on a database)."""
+    if (url := database_url()) is not None:
+        await asyncio.to_thread(sign_in_store.save_login, url, state, verifier)
+        return
     now = time.time()
     for stale in [s for s, (_, at) in _LOGINS.items() if now - at > LOGIN_S]:
         del _LOGINS[stale]
@@ -106,7 +172,18 @@ def remember_login(state: str, verifier: str) -> None:
     _LOGINS[state] = (verifier, now)
 
 
-def take_login(state: str) -> str | None:
-    """The PKCE verifier of a login started here in the last few minutes (once)."""
+async def take_login(state: str) -> str | None:
+    """The PKCE verifier of a login started in the last few minutes (once)."""
+    if (url := database_url()) is not None:
+        return await asyncio.to_thread(sign_in_store.take_login, url, state)
     verifier, at = _LOGINS.pop(state, ("", 0.0))
     return verifier if verifier and time.time() - at <= LOGIN_S else None
+
+
+def stored_token(identity: str) -> str | None:
+    """Blocking: `identity`'s Hub token from the shared store, on a database (else None)."""
+    url = database_url()
+    return sign_in_store.token_of(url, identity) if url is not None else None
+
+
+user_tokens.look_up_with(stored_token)  # a worker's runs find their person's token

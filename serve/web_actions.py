@@ -104,17 +104,17 @@ async def settings(request: Request) -> JSONResponse:
         detail = 'Send a JSON object such as {"model": "openai/gpt-5"}.'
         return JSONResponse({"detail": detail}, status_code=422)
     body = {k: v for k, v in body.items() if k in ("model", "effort", "yolo")}
-    status, answer = await change_settings(thread_id, body, callers_token(request))
+    status, answer = await change_settings(thread_id, body, await callers_token(request))
     return JSONResponse(answer, status_code=status)
 
 
-def callers_token(request: Request) -> str | None:
+async def callers_token(request: Request) -> str | None:
     """With people signing in: the caller's own Hugging Face token (for a router model's key
     check and probe), else None."""
     if Provider.from_env() is None:
         return None
     person = person_from_cookies(request.headers.get("cookie", ""))
-    return user_tokens.token_of(person.identity) if person else None
+    return await asyncio.to_thread(user_tokens.token_of, person.identity) if person else None
 
 
 def recent_models(thread_ids: list[str] | None = None, limit: int = 8) -> list[str]:

@@ -2,7 +2,7 @@
 
 LangGraph's checkpoint tables come from its own migration list (`checkpoint_migrations`
 records how far a database is); ml-intern's tables (thread index, experiment ledger,
-workspace record) from `MIGRATIONS` here, recorded in
+workspace record, sign-in) from `MIGRATIONS` here, recorded in
 `ml_intern_schema`, each applied in one transaction.
 Every start runs `ensure_schema` under one session-level advisory lock, so two servers
 starting on an empty database take turns, and the second finds nothing to do. A database
@@ -73,6 +73,21 @@ MIGRATIONS: list[str] = [
     "SELECT 1",
     # 6: and the books go from the databases that had them.
     "DROP TABLE IF EXISTS ml_intern_live_runs, ml_intern_servers",
+    # 7: who is signed in, for every replica and worker (store/sign_in_store.py): session ids
+    # and login states only as keyed hashes, tokens and PKCE verifiers only sealed.
+    """
+    CREATE TABLE ml_intern_sign_in_sessions (
+        sid_hash TEXT PRIMARY KEY, identity TEXT NOT NULL, name TEXT NOT NULL,
+        created DOUBLE PRECISION NOT NULL, expires BIGINT NOT NULL, token BYTEA NOT NULL
+    );
+    CREATE INDEX ml_intern_sign_in_sessions_identity
+        ON ml_intern_sign_in_sessions (identity, created DESC);
+    CREATE INDEX ml_intern_sign_in_sessions_expires ON ml_intern_sign_in_sessions (expires);
+    CREATE TABLE ml_intern_sign_in_logins (
+        state_hash TEXT PRIMARY KEY, verifier BYTEA NOT NULL, started DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX ml_intern_sign_in_logins_started ON ml_intern_sign_in_logins (started);
+    """,
 ]
 VERSION = len(MIGRATIONS)
 LOCK_WAIT_S = 120

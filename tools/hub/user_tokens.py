@@ -1,9 +1,11 @@
 """Each signed-in person's Hugging Face token, on a server where people sign in.
 
-`ml-intern web` on a Space with `hf_oauth` serves several people from one process, and marks
-its environment with ``ML_INTERN_WEB_AUTH=oauth``. Each person signs in with Hugging Face;
-serve/oauth.py keeps their OAuth access token here, in this process's memory only (never
-a file, the thread store or a checkpoint), under their identity. A run knows whose it is from
+`ml-intern web` on a Space with `hf_oauth` serves several people, and marks its environment
+with ``ML_INTERN_WEB_AUTH=oauth``. Each person signs in with Hugging Face; serve/oauth.py keeps
+their OAuth access token under their identity: here, in this process's memory (never a file,
+the thread store or a checkpoint), or, on a server with a database, sealed in the shared
+sign-in store, which every replica and worker reads through the lookup serve registers
+(`look_up_with`: this layer cannot import the store). A run knows whose it is from
 LangGraph's run config: the server puts the signed-in person in
 ``config["configurable"]["langgraph_auth_user"]`` and a client cannot set it (`identity_in`). So
 `run_token()` is that person's token, for `hf_token()` (tools/hub/client.py) to send to the
@@ -23,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 
 MODE_VARIABLE = "ML_INTERN_WEB_AUTH"
@@ -31,6 +33,7 @@ IDENTITY_KEY = "langgraph_auth_user_id"
 SERVER_USER_KEY = "langgraph_auth_user"  # the server's user object (`.identity`)
 _TOKENS: dict[str, tuple[str, float]] = {}  # identity -> (OAuth token, expires at), in memory
 _ACTING: ContextVar[str | None] = ContextVar("ml_intern_acting_token", default=None)
+_LOOKUPS: list[Callable[[str], str | None]] = []  # the shared store's, when serve registers it
 
 
 def people_sign_in(env: Mapping[str, str] | None = None) -> bool:
@@ -43,13 +46,21 @@ def keep(identity: str, token: str, expires: float) -> None:
     _TOKENS[identity] = (token, expires)
 
 
+def look_up_with(lookup: Callable[[str], str | None]) -> None:
+    """Tokens not kept here are asked of `lookup` (identity -> live token or None): the
+    shared sign-in store of a server on a database. Registered once per process."""
+    if lookup not in _LOOKUPS:
+        _LOOKUPS.append(lookup)
+
+
 def token_of(identity: str) -> str | None:
-    """`identity`'s token while it is live; an expired one is forgotten."""
+    """`identity`'s token while it is live (an expired one is forgotten), from this process's
+    memory, else from the registered lookup (blocking: it may read a database)."""
     token, expires = _TOKENS.get(identity, ("", 0.0))
     if token and expires > time.time():
         return token
     _TOKENS.pop(identity, None)
-    return None
+    return next((found for lookup in _LOOKUPS if (found := lookup(identity))), None)
 
 
 @contextlib.contextmanager

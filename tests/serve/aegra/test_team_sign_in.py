@@ -1,7 +1,7 @@
 """People sign in with Hugging Face on the team server: two replicas on one PostgreSQL and
 one redis-server, the Space's OAuth variables pointing at a local provider
-(tests/fakes/hf_oauth_server.py). Alice signs in on A, Bob on B (a session lives in the
-replica that signed it). Alice's thread is hers on every replica: Bob gets 404 for it on B,
+(tests/fakes/hf_oauth_server.py). Alice signs in on A, Bob on B (a session is every
+replica's: tests/serve/aegra/test_team_shared_sign_in.py). Alice's thread is hers on every replica: Bob gets 404 for it on B,
 his search lists only his own, and a run cannot name another person as its owner.
 """
 
