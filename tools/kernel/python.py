@@ -23,7 +23,8 @@ from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.tree_scan import Findings, TreeScan
 from tools.policy import Code, CodeRule
-from tools.result_texts import WITHHELD_NOTE, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.kernel import WITHHELD_NOTE
 from tools.secret_paths import mentions_secret_path
 from tools.tool_factory import make_tool
 
