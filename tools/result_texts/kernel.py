@@ -39,6 +39,36 @@ WRITTEN_SINCE = (
     "ml-intern again, or use --sandbox (there it runs inside the walls)"
 )
 
+# (tools/kernel/python.py): a cell's run
+RESTARTED = "[kernel restarted: every earlier variable is gone]"
+NOTHING_RUN = "Nothing run: pass the Python to run in `code`."
+KERNEL_DOWN = "The Python kernel did not start: {error}"
+CELL_NO_OUTPUT = "(no output)"
+INTERRUPTED = (
+    "[timed out after {timeout} s: the kernel was interrupted (KeyboardInterrupt), "
+    "not restarted; variables from earlier calls are kept]"
+)
+KILLED_AFTER = (
+    "[timed out after {timeout} s and still running {grace} s after the "
+    "interrupt: the kernel was killed, its variables are lost; the next call starts a "
+    "fresh kernel]"
+)
+DIED = (
+    "[the kernel died while running this code ({how}{hint}): its variables are lost; "
+    "the next call starts a fresh kernel]"
+)
+KILLED_BY = "killed by {signal}"  # {how}, by a signal
+EXITED = "exit code {code}"  # {how}, otherwise
+OUT_OF_MEMORY = ", often a sign it ran out of memory"  # {hint}, when SIGKILL ended it
+CWD_MOVED = (
+    "[the kernel's working directory is now {cwd}, not the workspace: relative "
+    "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
+)
+MEMORY_CAP = (
+    "[the kernel may use at most {mb:,} MiB (config kernel_memory_mb): "
+    "free memory (`del` large objects) or load less; its other variables are kept]"
+)
+
 
 # figures (tools/kernel/figures.py)
 NOT_SAVED = (
@@ -58,6 +88,18 @@ TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
         WITHHELD_NOTE,
         RUN_WITHHELD,
         WRITTEN_SINCE,
+        RESTARTED,
+        NOTHING_RUN,
+        KERNEL_DOWN,
+        CELL_NO_OUTPUT,
+        INTERRUPTED,
+        KILLED_AFTER,
+        DIED,
+        KILLED_BY,
+        EXITED,
+        OUT_OF_MEMORY,
+        CWD_MOVED,
+        MEMORY_CAP,
     ),
     "figures": (NOT_SAVED,),
 }

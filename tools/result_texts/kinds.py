@@ -23,4 +23,10 @@ ToolTextKind = Literal[
     "skill_close_match",
     "kernel",
     "figures",
+    "glob",
+    "grep",
+    "plan",
+    "listing",
+    "sandbox",
+    "git_guard",
 ]
