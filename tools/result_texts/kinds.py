@@ -29,4 +29,8 @@ ToolTextKind = Literal[
     "listing",
     "sandbox",
     "git_guard",
+    "web_search",
+    "web_fetch",
+    "web_guard",
+    "web_http",
 ]
