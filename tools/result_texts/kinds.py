@@ -33,4 +33,9 @@ ToolTextKind = Literal[
     "web_fetch",
     "web_guard",
     "web_http",
+    "github",
+    "github_find_examples",
+    "github_search_code",
+    "github_read_file",
+    "github_list_repos",
 ]
