@@ -38,4 +38,7 @@ ToolTextKind = Literal[
     "github_search_code",
     "github_read_file",
     "github_list_repos",
+    "mcp",
+    "notify",
+    "notebook",
 ]
