@@ -16,11 +16,21 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from tools.result_texts import external, files, github, kernel, sandbox, search, shell, web
+from tools.result_texts import external, files, github, hub, kernel, sandbox, search, shell, web
 from tools.result_texts.kinds import ToolTextKind
 
 # The modules of templates, in the order the reference page lists them.
-FAMILIES: tuple[ModuleType, ...] = (files, shell, kernel, search, sandbox, web, github, external)
+FAMILIES: tuple[ModuleType, ...] = (
+    files,
+    shell,
+    kernel,
+    search,
+    sandbox,
+    web,
+    github,
+    external,
+    hub,
+)
 
 # Each kind's templates: what the model reads in a tool result of that kind.
 TOOL_TEXTS: dict[ToolTextKind, tuple[str, ...]] = {

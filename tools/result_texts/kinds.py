@@ -41,4 +41,5 @@ ToolTextKind = Literal[
     "mcp",
     "notify",
     "notebook",
+    "hub",
 ]
