@@ -3,8 +3,8 @@
 written, under its own kind, with exactly its fields.
 
 Enumerated from the code itself: the calls to `tool_text(kind, TEMPLATE, **fields)` (a literal
-kind, a template imported from one of the catalogue's family modules), and no template used
-any other way.
+kind, a template imported from one of the catalogue's family modules, or named on such a module
+imported whole: `texts.TEMPLATE`), and no template used any other way.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ TEMPLATES = {
 }
 
 
+FAMILY_NAMES = {family.__name__.rpartition(".")[2] for family in FAMILIES}
+
+
 def _templates_of(module: str) -> dict[str, str]:
     """The templates a `from <module> import ...` can bring, by name: a family module's."""
     if not module.startswith("tools.result_texts."):
@@ -37,6 +40,17 @@ def _templates_of(module: str) -> dict[str, str]:
     family = importlib.import_module(module)
     short = module.rpartition(".")[2]
     return {n: f"{short}.{n}" for n in vars(family) if f"{short}.{n}" in TEMPLATES}
+
+
+def _named(node: ast.AST | None, imported: dict[str, str], families: dict[str, str]) -> str | None:
+    """The template `node` names ("shell.EXIT_CODE"): one imported by name, or one named on an
+    imported family module (`texts.EXIT_CODE`); None for anything else."""
+    if isinstance(node, ast.Name):
+        return imported.get(node.id)
+    if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+        return None
+    key = f"{families.get(node.value.id)}.{node.attr}"
+    return key if key in TEMPLATES else None
 
 
 class Use(NamedTuple):
@@ -64,6 +78,14 @@ def _uses() -> tuple[list[Use], list[str]]:
             for alias in node.names
             if alias.name in known
         }
+        families = {
+            alias.asname or alias.name: alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "tools.result_texts"
+            for alias in node.names
+            if alias.name in FAMILY_NAMES
+        }
+
         passed: set[int] = set()
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tool_text"):
@@ -73,16 +95,16 @@ def _uses() -> tuple[list[Use], list[str]]:
             if not (isinstance(kind, ast.Constant) and isinstance(kind.value, str)):
                 wrong.append(f"{at} tool_text() with a kind not told from the code")
                 continue
-            if not (isinstance(template, ast.Name) and template.id in imported):
+            if (name := _named(template, imported, families)) is None:
                 wrong.append(f"{at} tool_text() with a template not from the catalogue")
                 continue
             passed.add(id(template))
             starred = any(k.arg is None for k in node.keywords)
             fields = None if starred else frozenset(k.arg for k in node.keywords if k.arg)
-            uses.append(Use(at, kind.value, imported[template.id], fields))
+            uses.append(Use(at, kind.value, name, fields))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id in imported and id(node) not in passed:
-                wrong.append(f"{where}:{node.lineno} uses {node.id} outside tool_text()")
+            if (name := _named(node, imported, families)) is not None and id(node) not in passed:
+                wrong.append(f"{where}:{node.lineno} uses {name} outside tool_text()")
     return uses, wrong
 
 

@@ -16,7 +16,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from tools.result_texts import external, files, github, hub, kernel, sandbox, search, shell, web
+from tools.result_texts import (
+    external,
+    files,
+    github,
+    hub,
+    hub_jobs,
+    kernel,
+    sandbox,
+    search,
+    shell,
+    web,
+)
 from tools.result_texts.kinds import ToolTextKind
 
 # The modules of templates, in the order the reference page lists them.
@@ -30,6 +41,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     github,
     external,
     hub,
+    hub_jobs,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

@@ -42,4 +42,5 @@ ToolTextKind = Literal[
     "notify",
     "notebook",
     "hub",
+    "hf_jobs",
 ]
