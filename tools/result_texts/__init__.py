@@ -22,6 +22,7 @@ from tools.result_texts import (
     github,
     hub,
     hub_jobs,
+    hub_repos,
     kernel,
     sandbox,
     search,
@@ -42,6 +43,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     external,
     hub,
     hub_jobs,
+    hub_repos,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

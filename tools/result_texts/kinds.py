@@ -43,4 +43,7 @@ ToolTextKind = Literal[
     "notebook",
     "hub",
     "hf_jobs",
+    "hf_search",
+    "hf_docs_search",
+    "hf_docs_fetch",
 ]
