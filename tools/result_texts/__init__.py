@@ -21,6 +21,7 @@ from tools.result_texts import (
     files,
     github,
     hub,
+    hub_details,
     hub_jobs,
     hub_repos,
     kernel,
@@ -44,6 +45,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub,
     hub_jobs,
     hub_repos,
+    hub_details,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

@@ -46,4 +46,5 @@ ToolTextKind = Literal[
     "hf_search",
     "hf_docs_search",
     "hf_docs_fetch",
+    "hf_repo_details",
 ]
