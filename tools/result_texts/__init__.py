@@ -22,6 +22,7 @@ from tools.result_texts import (
     github,
     hub,
     hub_details,
+    hub_files,
     hub_jobs,
     hub_repos,
     kernel,
@@ -46,6 +47,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_jobs,
     hub_repos,
     hub_details,
+    hub_files,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

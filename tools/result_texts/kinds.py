@@ -47,4 +47,6 @@ ToolTextKind = Literal[
     "hf_docs_search",
     "hf_docs_fetch",
     "hf_repo_details",
+    "hf_repo_files",
+    "hf_repo_git",
 ]
