@@ -80,18 +80,23 @@ def _refs_text(repo_id: str, refs: Any) -> str:
     return "\n".join(lines)
 
 
+def _pr_line(pr: Any) -> str:
+    """A pull request in one line: number, title, author, status."""
+    return tool_text(
+        "hf_repo_git",
+        texts.PR_LINE,
+        number=pr.num,
+        title=pr.title,
+        author=pr.author,
+        status=pr.status,
+    )
+
+
 def _pr_text(pr: Any, repo_id: str, repo_type: str) -> str:
+    url = f"{repo_url(repo_id, repo_type)}/discussions/{pr.num}"
+    target = pr.target_branch
     lines = [
-        tool_text(
-            "hf_repo_git",
-            texts.PR,
-            number=pr.num,
-            title=pr.title,
-            author=pr.author,
-            status=pr.status,
-            target=pr.target_branch,
-            url=f"{repo_url(repo_id, repo_type)}/discussions/{pr.num}",
-        )
+        tool_text("hf_repo_git", texts.PR, line=_pr_line(pr), target=target, url=url, number=pr.num)
     ]
     if pr.conflicting_files:
         conflicts = ", ".join(map(str, pr.conflicting_files))
@@ -174,17 +179,7 @@ async def _list_prs(g: GitCall) -> str:
     )
     if not prs:
         return tool_text("hf_repo_git", texts.NO_PRS, status=status, repo=repo_id)
-    lines = [
-        tool_text(
-            "hf_repo_git",
-            texts.PR_LINE,
-            number=p.num,
-            title=p.title,
-            author=p.author,
-            status=p.status,
-        )
-        for p in prs[:MAX_PRS]
-    ]
+    lines = [_pr_line(p) for p in prs[:MAX_PRS]]
     more = [tool_text("hf_repo_git", texts.MORE_PRS, count=len(prs) - MAX_PRS)]
     more = more if len(prs) > MAX_PRS else []
     head = tool_text("hf_repo_git", texts.PRS, count=len(prs), status=status, repo=repo_id)

@@ -41,8 +41,8 @@ REF = "  {name}  {commit}"
 BRANCHES = "{repo} branches:"
 TAGS = "tags:"
 NO_TAGS = "tags: none"
-PR = (
-    "PR #{number} {title!r} by {author} · {status} · target {target}\n{url}\n"
+PR = (  # {line}: PR_LINE
+    "PR {line} · target {target}\n{url}\n"
     "push more commits with hf_repo_files upload, revision='refs/pr/{number}'"
 )
 CONFLICTS = "conflicts: {files}"
