@@ -21,6 +21,7 @@ from tools.result_texts import (
     files,
     github,
     hub,
+    hub_datasets,
     hub_details,
     hub_files,
     hub_jobs,
@@ -48,6 +49,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_repos,
     hub_details,
     hub_files,
+    hub_datasets,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

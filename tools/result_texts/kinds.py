@@ -49,4 +49,5 @@ ToolTextKind = Literal[
     "hf_repo_details",
     "hf_repo_files",
     "hf_repo_git",
+    "hf_inspect_dataset",
 ]
