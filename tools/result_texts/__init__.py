@@ -25,6 +25,7 @@ from tools.result_texts import (
     hub_details,
     hub_files,
     hub_jobs,
+    hub_papers,
     hub_repos,
     kernel,
     sandbox,
@@ -50,6 +51,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_details,
     hub_files,
     hub_datasets,
+    hub_papers,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

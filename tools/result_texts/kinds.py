@@ -50,4 +50,5 @@ ToolTextKind = Literal[
     "hf_repo_files",
     "hf_repo_git",
     "hf_inspect_dataset",
+    "hf_papers",
 ]
