@@ -6,7 +6,7 @@ byte (docs/reference/texts.md lists both).
 
 The runtime note's lines stay in configs/prompt.py, which builds it (configs imports nothing
 of models/); they are listed here under "runtime". What tools write into their results sits
-below models/ too: its catalogue, `TOOL_TEXTS` (tools/result_texts.py, by `ToolTextKind`),
+below models/ too: its catalogue, `TOOL_TEXTS` (tools/result_texts/, by `ToolTextKind`),
 is re-exported here, so this module names everything the model reads.
 """
 

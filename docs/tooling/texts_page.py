@@ -1,5 +1,5 @@
 """The model-visible texts: the catalogue's templates by kind (models/texts.py), the
-tool-result templates by kind (tools/result_texts.py, through models/texts.py), and every
+tool-result templates by kind (tools/result_texts/, through models/texts.py), and every
 snapshot in tests/snapshots, included at build time.
 
 The page lists the snapshot files; their text is pulled in by pymdownx.snippets when the
@@ -24,7 +24,7 @@ FENCE = "`" * 8  # longer than any fence inside a prompt
 
 def render() -> str:
     out = [
-        banner("models/texts.py, tools/result_texts.py and tests/snapshots/"),
+        banner("models/texts.py, tools/result_texts/ and tests/snapshots/"),
         "# Model-visible texts\n",
         wrap(
             "What the model reads, byte for byte as the tests pin it: the system prompts per "
@@ -68,14 +68,20 @@ def by_kind() -> list[str]:
 
 def tool_results() -> list[str]:
     """The tool-result catalogue's table: each kind and its templates' names."""
-    named = {id(v): n for n, v in vars(result_texts).items() if n.isupper() and isinstance(v, str)}
+    named = {
+        id(v): n
+        for family in result_texts.FAMILIES
+        for n, v in vars(family).items()
+        if n.isupper() and isinstance(v, str)
+    }
     rows = [
         wrap(f"`{kind}`: " + ", ".join(f"`{named[id(t)]}`" for t in templates), "  ", "- ")
         for kind, templates in texts.TOOL_TEXTS.items()
     ]
     intro = wrap(
         "What tools write into their results is kept as templates keyed by kind (`ToolTextKind` "
-        "in tools/result_texts.py, which holds their wording; models/texts.py re-exports the "
+        "in tools/result_texts/, which holds their wording, one module per tool family; "
+        "models/texts.py re-exports the "
         "catalogue as `TOOL_TEXTS`). A kind named like an adaptation is the note that rule adds; "
         "the others are the tool's own texts:"
     )

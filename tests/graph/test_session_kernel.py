@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import tool_results
-from tools.result_texts import GONE_NOTE, STALE_NOTE
+from tools.result_texts.kernel import GONE_NOTE, STALE_NOTE
 
 LOOP = "import time\nwhile True:\n    time.sleep(0.05)"
 

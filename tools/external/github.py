@@ -17,6 +17,21 @@ from urllib.parse import urlsplit
 from langchain_core.tools import ToolException
 
 from tools.host_token import HostToken, origin
+from tools.result_texts import tool_text
+from tools.result_texts.github import (
+    ANSWERED,
+    CHECK_TOKEN,
+    NOT_ACCEPTED,
+    NOT_FOUND,
+    RATE_LIMIT,
+    REJECTED,
+    RESETS_AT,
+    SAID,
+    SET_TOKEN,
+    TOO_MANY_REDIRECTS,
+    UNREACHABLE,
+    WAIT_A_MINUTE,
+)
 
 DEFAULT_API = "https://api.github.com"
 HTTP_TIMEOUT_S = 30.0
@@ -59,11 +74,12 @@ async def github_get(
         try:
             response = await client.get(url, params=params, headers=headers)
         except httpx.TooManyRedirects:
-            raise ToolException(f"{action} failed: more than {MAX_REDIRECTS} redirects.") from None
+            too_many = tool_text("github", TOO_MANY_REDIRECTS, action=action, count=MAX_REDIRECTS)
+            raise ToolException(too_many) from None
         except httpx.HTTPError as exc:
+            host, error = urlsplit(url).netloc, type(exc).__name__
             raise ToolException(
-                f"{action} failed: could not reach {urlsplit(url).netloc} "
-                f"({type(exc).__name__}). Check the network and GITHUB_API_URL."
+                tool_text("github", UNREACHABLE, action=action, host=host, error=error)
             ) from None
     if response.status_code >= 400:
         raise ToolException(failure(action, response, bool(os.environ.get("GITHUB_TOKEN"))))
@@ -79,19 +95,17 @@ def failure(action: str, response: Any, has_token: bool) -> str:
         said = ""
     limited = headers.get("x-ratelimit-remaining") == "0" or "rate limit" in said.lower()
     if status in (403, 429) and (limited or "retry-after" in headers):
-        return f"{action} failed: GitHub's rate limit is reached. {_reset_hint(headers, has_token)}"
+        hint = _reset_hint(headers, has_token)
+        return tool_text("github", RATE_LIMIT, action=action, hint=hint)
     if status == 401:
-        fix = "Check GITHUB_TOKEN (it may be expired or revoked)." if has_token else ""
-        return f"{action} failed: GitHub did not accept the credentials (401). {fix}".strip()
+        fix = tool_text("github", CHECK_TOKEN) if has_token else ""
+        return tool_text("github", NOT_ACCEPTED, action=action, fix=fix).strip()
     if status == 404:
-        return (
-            f"{action} failed: not found (404). Check the owner/name, path and ref; "
-            "private repositories need a GITHUB_TOKEN with access."
-        )
+        return tool_text("github", NOT_FOUND, action=action)
     if status == 422:
-        return f"{action} failed: GitHub rejected the query (422: {said}). Fix it and retry."
-    detail = f": {said}" if said else ""
-    return f"{action} failed: GitHub answered {status}{detail}."
+        return tool_text("github", REJECTED, action=action, said=said)
+    detail = tool_text("github", SAID, said=said) if said else ""
+    return tool_text("github", ANSWERED, action=action, status=status, detail=detail)
 
 
 def _reset_hint(headers: Mapping[str, str], has_token: bool) -> str:
@@ -100,8 +114,8 @@ def _reset_hint(headers: Mapping[str, str], has_token: bool) -> str:
         wait = float(headers["retry-after"])
     elif headers.get("x-ratelimit-reset", "").isdigit():
         wait = max(0.0, float(headers["x-ratelimit-reset"]) - time.time())
-    token = "" if has_token else " Setting GITHUB_TOKEN raises the limit."
+    token = "" if has_token else tool_text("github", SET_TOKEN)
     if wait is None:
-        return f"Wait a minute before retrying.{token}"
+        return tool_text("github", WAIT_A_MINUTE, token=token)
     at = time.strftime("%H:%M:%S UTC", time.gmtime(time.time() + wait))
-    return f"It resets at {at} (in {wait:.0f} s): wait until then or do something else.{token}"
+    return tool_text("github", RESETS_AT, at=at, seconds=wait, token=token)

@@ -22,6 +22,17 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.external.github import github_get
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts.github import (
+    LISTING_FILES,
+    NO_PATHS,
+    NOT_A_REPO,
+    PATH_LINE,
+    PATHS,
+    READ_ONE,
+    READING,
+    TRUNCATED,
+)
 from tools.tool_factory import make_tool
 
 EXAMPLE_DIRS = frozenset({"examples", "example", "scripts", "notebooks", "recipes", "demo"})
@@ -75,11 +86,11 @@ def score(path: str, query: str) -> float:
 async def _tree(repo: str, ref: str | None) -> tuple[str, list[Mapping[str, Any]], bool]:
     slug = quote(repo, safe="/")
     if not ref:
-        info = await github_get(f"/repos/{slug}", action=f"Reading {repo}")
+        info = await github_get(f"/repos/{slug}", action=tool_text("github", READING, what=repo))
         ref = str(info.get("default_branch") or "main")
     data = await github_get(
         f"/repos/{slug}/git/trees/{quote(ref, safe='')}",
-        action=f"Listing the files of {repo}@{ref}",
+        action=tool_text("github", LISTING_FILES, repo=repo, ref=ref),
         params={"recursive": "1"},
     )
     blobs = [e for e in data.get("tree") or [] if e.get("type") == "blob"]
@@ -90,20 +101,37 @@ async def _find_examples(
     _call: CallContext, repo: str, query: str, ref: str | None = None, limit: int = 20
 ) -> str:
     if repo.count("/") != 1:
-        raise ToolException(f"repo must be owner/name, e.g. huggingface/trl; got {repo!r}.")
+        raise ToolException(tool_text("github_find_examples", NOT_A_REPO, repo=repo))
     ref, blobs, truncated = await _tree(repo, ref)
     ranked = sorted(((score(str(e["path"]), query), e) for e in blobs), key=lambda pair: -pair[0])
     hits = [(s, e) for s, e in ranked if s >= MIN_SCORE][:limit]
-    note = " (GitHub truncated the tree: very large repository, some files not seen)"
-    note = note if truncated else ""
+    note = tool_text("github_find_examples", TRUNCATED) if truncated else ""
+    total = len(blobs)
     if not hits:
-        return (
-            f"No paths in {repo}@{ref} match {query!r} among {len(blobs):,} files{note}. "
-            "Try a shorter or different word (e.g. the trainer or method name)."
+        return tool_text(
+            "github_find_examples",
+            NO_PATHS,
+            repo=repo,
+            ref=ref,
+            query=query,
+            total=total,
+            note=note,
         )
-    lines = [f"- {e['path']} ({int(e.get('size') or 0):,} bytes)" for _, e in hits]
-    head = f"{len(hits)} of {len(blobs):,} files in {repo}@{ref} match {query!r}{note}:"
-    tail = f"Read one with github_read_file(repo={repo!r}, path=..., ref={ref!r})."
+    lines = [
+        tool_text("github_find_examples", PATH_LINE, path=e["path"], size=int(e.get("size") or 0))
+        for _, e in hits
+    ]
+    head = tool_text(
+        "github_find_examples",
+        PATHS,
+        count=len(hits),
+        total=total,
+        repo=repo,
+        ref=ref,
+        query=query,
+        note=note,
+    )
+    tail = tool_text("github_find_examples", READ_ONE, repo=repo, ref=ref)
     return "\n".join([head, *lines, tail])
 
 

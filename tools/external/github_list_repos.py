@@ -13,6 +13,19 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.external.github import github_get
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts.github import (
+    ARCHIVED,
+    DESCRIPTION,
+    EXACTLY_ONE,
+    FORKS,
+    LISTING_REPOS,
+    NO_REPOS,
+    PUSHED,
+    REPO,
+    REPO_SEARCH,
+    STARS,
+)
 from tools.tool_factory import make_tool
 
 
@@ -36,32 +49,40 @@ async def _list_repos(
     limit: int = 20,
 ) -> str:
     if bool(owner) == bool(query):
-        raise ToolException("Give exactly one of `owner` or `query` to github_list_repos.")
+        raise ToolException(tool_text("github_list_repos", EXACTLY_ONE))
     if query:
         params = {"q": query, "sort": sort, "order": "desc", "per_page": limit}
-        data = await github_get("/search/repositories", action="Repository search", params=params)
+        data = await github_get(
+            "/search/repositories", action=tool_text("github", REPO_SEARCH), params=params
+        )
         repos = data.get("items") or []
     else:
         params = {"per_page": 100, "sort": "pushed"}
         path = f"/users/{quote(str(owner))}/repos"
-        repos = await github_get(path, action=f"Listing {owner}'s repositories", params=params)
+        action = tool_text("github", LISTING_REPOS, owner=owner)
+        repos = await github_get(path, action=action, params=params)
         key = {"stars": "stargazers_count", "forks": "forks_count", "updated": "pushed_at"}[sort]
         repos = sorted(repos, key=lambda r: r.get(key) or 0, reverse=True)
     if not repos:
-        return f"No repositories found for {owner or query!r}."
+        return tool_text("github_list_repos", NO_REPOS, what=owner or query)
     return "\n".join(_repo_line(r) for r in repos[:limit])
 
 
 def _repo_line(repo: Mapping[str, Any]) -> str:
-    facts = [f"★{repo.get('stargazers_count', 0):,}", f"forks {repo.get('forks_count', 0):,}"]
+    facts = [
+        tool_text("github_list_repos", STARS, count=repo.get("stargazers_count", 0)),
+        tool_text("github_list_repos", FORKS, count=repo.get("forks_count", 0)),
+    ]
     if repo.get("language"):
         facts.append(str(repo["language"]))
     if repo.get("pushed_at"):
-        facts.append(f"pushed {str(repo['pushed_at'])[:10]}")
+        facts.append(tool_text("github_list_repos", PUSHED, date=str(repo["pushed_at"])[:10]))
     if repo.get("archived"):
-        facts.append("archived")
+        facts.append(tool_text("github_list_repos", ARCHIVED))
     description = " ".join(str(repo.get("description") or "").split())[:200]
-    return f"- {repo['full_name']} ({', '.join(facts)}){': ' + description if description else ''}"
+    said = tool_text("github_list_repos", DESCRIPTION, text=description) if description else ""
+    name, shown = repo["full_name"], ", ".join(facts)
+    return tool_text("github_list_repos", REPO, name=name, facts=shown, description=said)
 
 
 def list_repos_spec() -> ToolSpec:

@@ -13,6 +13,8 @@ from tools.catalog import ToolSpec
 from tools.external.github import MAX_LINE_CHARS, RAW, github_get
 from tools.external.notebook_text import notebook_as_markdown
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts.github import BINARY, FOLDER, LINES_SHOWN, NOT_A_FILE, PAST_END, READING
 from tools.text import numbered
 from tools.tool_factory import make_tool
 
@@ -40,22 +42,26 @@ async def _read_file(
 ) -> str:
     where = f"/repos/{quote(repo, safe='/')}/contents/{quote(path.strip('/'))}"
     params = {"ref": ref} if ref else None
-    data = await github_get(where, action=f"Reading {repo}/{path}", params=params)
+    action = tool_text("github", READING, what=f"{repo}/{path}")
+    data = await github_get(where, action=action, params=params)
     if isinstance(data, list):
         entries = sorted(data, key=lambda e: (e.get("type") != "dir", e.get("name", "")))
         lines = [f"{e['path']}{'/' if e.get('type') == 'dir' else ''}" for e in entries]
-        return f"{repo}/{path.strip('/')} is a directory with {len(lines)} entries:\n" + "\n".join(
-            lines
-        )
+        folder, listed = f"{repo}/{path.strip('/')}", "\n".join(lines)
+        return tool_text("github_read_file", FOLDER, path=folder, count=len(lines), entries=listed)
     if data.get("type") != "file":
-        raise ToolException(f"{repo}/{path} is a {data.get('type')}, not a file.")
+        kind = data.get("type")
+        raise ToolException(
+            tool_text("github_read_file", NOT_A_FILE, path=f"{repo}/{path}", kind=kind)
+        )
     if data.get("encoding") == "base64" and data.get("content"):
         raw = base64.b64decode(data["content"])
         if b"\0" in raw[:8192]:
-            return f"{repo}/{path} is a binary file ({data.get('size', len(raw)):,} bytes)."
+            size = data.get("size", len(raw))
+            return tool_text("github_read_file", BINARY, path=f"{repo}/{path}", size=size)
         text = raw.decode("utf-8", errors="replace")
     else:  # over 1 MB the contents API leaves `content` empty: fetch the raw file
-        text = await github_get(where, action=f"Reading {repo}/{path}", params=params, accept=RAW)
+        text = await github_get(where, action=action, params=params, accept=RAW)
     if path.lower().endswith(".ipynb") and (cells := notebook_as_markdown(text)) is not None:
         text = cells
     return page_of(text, offset, limit, f"{repo}/{path}")
@@ -67,9 +73,17 @@ def page_of(text: str, offset: int, limit: int, label: str) -> str:
     body = numbered((line[:MAX_LINE_CHARS] for line in shown), offset)
     end = offset - 1 + len(shown)
     if end < len(lines):
-        body += f"\n[{label}: lines {offset}-{end} of {len(lines)}; read on with offset={end + 1}]"
+        body += tool_text(
+            "github_read_file",
+            LINES_SHOWN,
+            label=label,
+            first=offset,
+            last=end,
+            total=len(lines),
+            next=end + 1,
+        )
     elif not shown:
-        body = f"[{label} has {len(lines)} lines; offset {offset} is past the end]"
+        body = tool_text("github_read_file", PAST_END, label=label, total=len(lines), offset=offset)
     return body
 
 

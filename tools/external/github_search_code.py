@@ -11,6 +11,16 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.external.github import TEXT_MATCH, github_get
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts.github import (
+    CODE_FILE,
+    CODE_MATCHES,
+    CODE_SEARCH,
+    FRAGMENT_LINE,
+    FRAGMENTS,
+    NEEDS_TOKEN,
+    NO_CODE,
+)
 from tools.tool_factory import make_tool
 
 
@@ -36,25 +46,33 @@ async def _search_code(
     limit: int = 10,
 ) -> str:
     if not os.environ.get("GITHUB_TOKEN"):
-        raise ToolException(
-            "github_search_code needs a token: GitHub only allows code search to signed-in "
-            "users. Ask the user to set GITHUB_TOKEN (a token with no scopes is enough). "
-            "github_read_file and github_list_repos work without one."
-        )
+        raise ToolException(tool_text("github_search_code", NEEDS_TOKEN))
     qualifiers = [f"repo:{repo}" if repo else "", f"language:{language}" if language else ""]
     qualifiers.append(f"path:{path}" if path else "")
     q = " ".join([query, *filter(None, qualifiers)])
     params = {"q": q, "per_page": limit}
-    data = await github_get("/search/code", action="Code search", params=params, accept=TEXT_MATCH)
+    data = await github_get(
+        "/search/code", action=tool_text("github", CODE_SEARCH), params=params, accept=TEXT_MATCH
+    )
     items = data.get("items") or []
     if not items:
-        return f"No code matches {q!r}. Try fewer or other words, or drop a qualifier."
-    blocks = [f"{data.get('total_count', len(items)):,} files match {q!r}; showing {len(items)}:"]
+        return tool_text("github_search_code", NO_CODE, query=q)
+    total = data.get("total_count", len(items))
+    blocks = [tool_text("github_search_code", CODE_MATCHES, total=total, query=q, count=len(items))]
     for item in items[:limit]:
-        where = f"{item['repository']['full_name']}:{item['path']}"
         fragments = [m.get("fragment", "") for m in item.get("text_matches") or []]
-        shown = "\n".join(f"    {line}" for f in fragments for line in f.strip().splitlines())
-        blocks.append(f"- {where}\n{shown}" if shown else f"- {where}")
+        shown = "\n".join(
+            tool_text("github_search_code", FRAGMENT_LINE, line=line)
+            for f in fragments
+            for line in f.strip().splitlines()
+        )
+        found = tool_text("github_search_code", FRAGMENTS, lines=shown) if shown else ""
+        repo_name, path_name = item["repository"]["full_name"], item["path"]
+        blocks.append(
+            tool_text(
+                "github_search_code", CODE_FILE, repo=repo_name, path=path_name, fragments=found
+            )
+        )
     return "\n".join(blocks)
 
 

@@ -39,6 +39,17 @@ from tools.call_context import current_call
 from tools.catalog import ToolSpec
 from tools.external.mcp_connection import McpConnection, ServerUnavailable, describe
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts.external import (
+    BINARY_RESOURCE,
+    CONTENT_OMITTED,
+    NO_DETAILS,
+    REFUSED_CALL,
+    RESOURCE_LINK,
+    RETRY,
+    TOOL_ERROR,
+    UNAVAILABLE,
+)
 
 DEFAULT_TIMEOUT_S = 60.0
 MAX_NAME = 64
@@ -220,16 +231,17 @@ class McpManager:
                 tool, arguments, progress if call.streaming else None
             )
         except ServerUnavailable as exc:
-            warning = f"MCP server {server!r} is unavailable ({exc}); it is restarted on next use."
+            warning = tool_text("mcp", UNAVAILABLE, server=server, error=exc)
             self._warn(server, warning, stream=True)
-            raise ToolException(f"Error: {warning} Retry once, or use another tool.") from None
+            raise ToolException(tool_text("mcp", RETRY, warning=warning)) from None
         except McpError as exc:
-            refused = f"Error: MCP server {server!r} refused the call: {describe(exc)}"
+            refused = tool_text("mcp", REFUSED_CALL, server=server, error=describe(exc))
             raise ToolException(refused) from None
         self._warned.discard(server)
         text = result_text(result)
         if result.isError:
-            raise ToolException(f"Error from {server}/{tool}: {text or 'no details given'}")
+            said = text or tool_text("mcp", NO_DETAILS)
+            raise ToolException(tool_text("mcp", TOOL_ERROR, server=server, tool=tool, text=said))
         return text
 
     def _warn(self, server: str, message: str, *, stream: bool = False) -> None:
@@ -290,11 +302,13 @@ def result_text(result: Any) -> str:
         elif isinstance(block, types.EmbeddedResource):
             resource = block.resource
             text = getattr(resource, "text", None)
-            parts.append(text if text is not None else f"[binary resource {resource.uri}]")
+            binary = text is None
+            parts.append(tool_text("mcp", BINARY_RESOURCE, uri=resource.uri) if binary else text)
         elif isinstance(block, types.ResourceLink):
-            parts.append(f"[resource {block.name}: {block.uri}]")
+            parts.append(tool_text("mcp", RESOURCE_LINK, name=block.name, uri=block.uri))
         else:
-            parts.append(f"[{block.type} content ({getattr(block, 'mimeType', '?')}) omitted]")
+            mime = getattr(block, "mimeType", "?")
+            parts.append(tool_text("mcp", CONTENT_OMITTED, type=block.type, mime=mime))
     if not parts and result.structuredContent is not None:
         parts.append(json.dumps(result.structuredContent, ensure_ascii=False, indent=1))
     return "\n".join(parts)

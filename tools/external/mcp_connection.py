@@ -23,6 +23,18 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from mcp import ClientSession, McpError, types
 from mcp.shared.session import ProgressFnT
 
+from tools.result_texts import tool_text
+from tools.result_texts.external import (
+    AT_URL,
+    CLOSED,
+    ERROR,
+    NO_ANSWER,
+    NO_COMMAND,
+    NOT_STARTED,
+    SLOW,
+    STDERR,
+    STOPPED,
+)
 from tools.secrets import redact, remember_server_secrets, without_secrets
 from tools.secrets.masked_log import MaskedLog
 
@@ -49,11 +61,12 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, McpError):
         return exc.error.message
     if isinstance(exc, FileNotFoundError):
-        return f"command not found: {exc.filename or exc}"
+        return tool_text("mcp", NO_COMMAND, what=exc.filename or exc)
     if isinstance(exc, TimeoutError):
-        return "it did not answer in time"
+        return tool_text("mcp", NO_ANSWER)
     text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    name = type(exc).__name__
+    return tool_text("mcp", ERROR, name=name, text=text) if text else name
 
 
 @asynccontextmanager
@@ -179,14 +192,14 @@ class McpConnection:
                 return await session.call_tool(tool, arguments, progress_callback=progress)
             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
                 # The connection closed while idle: the request never left, so retrying is safe.
-                await self.lost("its connection had closed")
+                await self.lost(tool_text("mcp", CLOSED))
                 if attempt:
                     raise ServerUnavailable(self.error) from None
             except McpError as exc:
                 if exc.error.code == types.CONNECTION_CLOSED:
-                    await self.lost("it stopped during the call")
+                    await self.lost(tool_text("mcp", STOPPED))
                 elif exc.error.code == REQUEST_TIMEOUT_CODE:
-                    await self.lost(f"it did not answer within {self.timeout_s:g} s")
+                    await self.lost(tool_text("mcp", SLOW, seconds=self.timeout_s))
                 else:
                     raise  # a live server refused the request: the caller reports it
                 raise ServerUnavailable(self.error) from None
@@ -259,16 +272,16 @@ class McpConnection:
             return ""
         lines = [line for line in text.splitlines() if line.strip()][-STDERR_LINES:]
         said = redact(" | ".join(line.strip() for line in lines)[-600:])
-        return f"; its stderr: {said} (full log: {self.errlog})" if said else ""
+        return tool_text("mcp", STDERR, said=said, log=self.errlog) if said else ""
 
     def _explain(self, exc: BaseException) -> str:
         exc = innermost(exc)
         if isinstance(exc, McpError) and exc.error.code == REQUEST_TIMEOUT_CODE:
-            return f"it did not answer within {self.timeout_s:g} s"
+            return tool_text("mcp", SLOW, seconds=self.timeout_s)
         if isinstance(exc, TimeoutError):
-            return "it did not start in time"
+            return tool_text("mcp", NOT_STARTED)
         where = self.connection.get("url")
-        return f"{describe(exc)} ({where})" if where else describe(exc)
+        return tool_text("mcp", AT_URL, error=describe(exc), url=where) if where else describe(exc)
 
     async def _own(
         self, ready: asyncio.Future[None], stop: asyncio.Event, ended: asyncio.Event

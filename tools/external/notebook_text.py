@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tools.result_texts import tool_text
+from tools.result_texts.external import CELL, CODE, MORE_CHARS, NOT_SHOWN, OUTPUT, RAISED
+
 MAX_OUTPUT_CHARS = 600
 
 
@@ -24,20 +27,21 @@ def _outputs(outputs: list[Any]) -> list[str]:
         if output.get("output_type") == "stream":
             text = _text(output.get("text"))
         elif output.get("output_type") == "error":
-            text = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+            name, value = output.get("ename", "Error"), output.get("evalue", "")
+            text = tool_text("notebook", RAISED, name=name, value=value)
         else:
             data = output.get("data") or {}
             text = _text(data.get("text/plain")) if "text/plain" in data else ""
             if not text and data:
-                text = f"[{', '.join(sorted(data))} output not shown]"
+                text = tool_text("notebook", NOT_SHOWN, types=", ".join(sorted(data)))
         if text.strip():
             cut = text[:MAX_OUTPUT_CHARS]
             more = (
-                f"\n[... {len(text) - MAX_OUTPUT_CHARS:,} more chars]"
+                tool_text("notebook", MORE_CHARS, count=len(text) - MAX_OUTPUT_CHARS)
                 if len(text) > len(cut)
                 else ""
             )
-            shown.append(f"```output\n{cut.rstrip()}{more}\n```")
+            shown.append(tool_text("notebook", OUTPUT, text=cut.rstrip(), more=more))
     return shown
 
 
@@ -55,9 +59,9 @@ def notebook_as_markdown(raw: str) -> str | None:
         if not isinstance(cell, dict):
             continue
         kind, source = cell.get("cell_type", "code"), _text(cell.get("source")).rstrip()
-        parts.append(f"<!-- cell {number}: {kind} -->")
+        parts.append(tool_text("notebook", CELL, number=number, kind=kind))
         if kind == "code":
-            parts.append(f"```{language}\n{source}\n```")
+            parts.append(tool_text("notebook", CODE, language=language, source=source))
             parts.extend(_outputs(cell.get("outputs") or []))
         else:
             parts.append(source)

@@ -28,6 +28,8 @@ from typing import Any
 from langchain_core.tools import ToolException
 
 from configs.integrations import DestinationSettings, MessagingSettings
+from tools.result_texts import tool_text
+from tools.result_texts.external import NO_SLACK, SLACK_REFUSED
 from tools.secrets import redact
 from tools.text import cut as cut_text
 
@@ -225,12 +227,14 @@ class SlackPoster:
             await client.chat_postMessage(channel=destination.channel, text=safe, mrkdwn=True)
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else None
+            name = destination.name
             raise ToolException(
-                f"Slack refused the message to {destination.name}: {error or exc}."
+                tool_text("notify", SLACK_REFUSED, name=name, error=error or exc)
             ) from None
         except Exception as exc:
+            name, kind = destination.name, type(exc).__name__
             raise ToolException(
-                f"Could not reach Slack for {destination.name}: {type(exc).__name__}: {exc}."
+                tool_text("notify", NO_SLACK, name=name, error=kind, said=exc)
             ) from None
 
 

@@ -11,6 +11,8 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.external.notify import SEVERITY, MessagingConfig, SlackPoster, to_mrkdwn
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts.external import AVAILABLE, NOT_SENT, SENT
 from tools.tool_factory import make_tool
 
 
@@ -46,11 +48,11 @@ def notify_spec(config: MessagingConfig, poster: SlackPoster | None = None) -> T
                 sent.append(name)
             except ToolException as exc:
                 failed.append(str(exc))
-        notes = [f"Not sent to {', '.join(refused)}: not a destination the agent may use."]
-        notes = notes if refused else []
+        notes = [tool_text("notify", NOT_SENT, names=", ".join(refused))] if refused else []
         if not sent:
-            raise ToolException(" ".join([*failed, *notes, f"Available: {', '.join(allowed)}."]))
-        return " ".join([f"Sent to {', '.join(sent)}.", *failed, *notes])
+            available = tool_text("notify", AVAILABLE, names=", ".join(allowed))
+            raise ToolException(" ".join([*failed, *notes, available]))
+        return " ".join([tool_text("notify", SENT, names=", ".join(sent)), *failed, *notes])
 
     tool = make_tool("notify", NotifyArgs, notify)
     tool.description = (

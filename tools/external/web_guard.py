@@ -23,6 +23,30 @@ from urllib.parse import SplitResult, urlsplit
 from langchain_core.tools import ToolException
 
 from configs.research_settings import WebSettings
+from tools.result_texts import tool_text
+from tools.result_texts.web import (
+    ALLOW_PRIVATE,
+    BAD_URL,
+    CREDENTIALS,
+    DENIED,
+    HOST_AT,
+    LINK_LOCAL,
+    LOOPBACK,
+    MULTICAST,
+    NEVER_FETCHED,
+    NO_HOST,
+    NON_PUBLIC,
+    NOT_A_URL,
+    NOT_ALLOWED,
+    NOT_HTTP,
+    NOT_PUBLIC,
+    NOT_RESOLVED,
+    PORT_ZERO,
+    PRIVATE,
+    REFUSED,
+    RESERVED,
+    UNSPECIFIED,
+)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -48,9 +72,10 @@ def on_domain(host: str, domains: Iterable[str]) -> bool:
 def domain_refusal(host: str, settings: WebSettings) -> str | None:
     """Why the allow/deny lists keep `host` out, or None when they let it in."""
     if on_domain(host, settings.deny_domains):
-        return f"{host} is on the deny list (web.deny_domains)"
+        return tool_text("web_guard", DENIED, host=host)
     if settings.allow_domains and not on_domain(host, settings.allow_domains):
-        return f"{host} is not on the allow list (web.allow_domains: {', '.join(settings.allow_domains)})"
+        domains = ", ".join(settings.allow_domains)
+        return tool_text("web_guard", NOT_ALLOWED, host=host, domains=domains)
     return None
 
 
@@ -58,32 +83,24 @@ def checked_url(url: str, settings: WebSettings) -> SplitResult:
     """The parsed URL when web_fetch may request it; a ToolException saying why not."""
     shown = url if len(url) <= 200 else url[:200] + "…"
     if not url or any(c.isspace() or ord(c) < 32 for c in url):
-        raise ToolException(
-            f"{shown!r} is not a valid URL (empty, or it contains spaces or control characters)."
-        )
+        raise ToolException(tool_text("web_guard", NOT_A_URL, url=shown))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise ToolException(f"{shown!r} is not a valid URL ({exc}).") from None
+        raise ToolException(tool_text("web_guard", BAD_URL, url=shown, error=exc)) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise ToolException(
-            f"Only http:// and https:// URLs can be fetched; {shown!r} is not one. "
-            "Give an absolute URL such as https://example.com/page."
-        )
+        raise ToolException(tool_text("web_guard", NOT_HTTP, url=shown))
     if not parts.hostname:
-        raise ToolException(
-            f"{shown!r} has no host name. Give a URL like https://example.com/page."
-        )
+        raise ToolException(tool_text("web_guard", NO_HOST, url=shown))
     if parts.username is not None or parts.password is not None:
         raise ToolException(
-            f"{parts.scheme}://…@{parts.hostname} carries a user name or password; web tools never "
-            "send credentials. Use the URL without them."
+            tool_text("web_guard", CREDENTIALS, scheme=parts.scheme, host=parts.hostname)
         )
     if port == 0:
-        raise ToolException(f"{shown!r} has port 0, which cannot be fetched.")
+        raise ToolException(tool_text("web_guard", PORT_ZERO, url=shown))
     if reason := domain_refusal(parts.hostname, settings):
-        raise ToolException(f"Refused {shown}: {reason}.")
+        raise ToolException(tool_text("web_guard", REFUSED, url=shown, reason=reason))
     return parts
 
 
@@ -107,19 +124,19 @@ def address_refusal(address: str | IPAddress, allow_private: bool) -> str | None
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     ip = embedded_ipv4(ip) or ip
     if ip.is_unspecified or (ip.version == 4 and ip.packed[0] == 0):
-        return "an unspecified address"
+        return tool_text("web_guard", UNSPECIFIED)
     if ip.is_multicast:
-        return "a multicast address"
+        return tool_text("web_guard", MULTICAST)
     if ip.is_loopback:
-        kind = "a loopback address"
+        kind = tool_text("web_guard", LOOPBACK)
     elif ip.is_link_local:
-        kind = "a link-local address"
+        kind = tool_text("web_guard", LINK_LOCAL)
     elif ip.is_reserved:
-        return "a reserved address"
+        return tool_text("web_guard", RESERVED)
     elif ip.is_private:
-        kind = "a private address"
+        kind = tool_text("web_guard", PRIVATE)
     elif not ip.is_global:
-        kind = "a non-public (shared or special-purpose) address"
+        kind = tool_text("web_guard", NON_PUBLIC)
     else:
         return None
     return None if allow_private else kind
@@ -151,18 +168,19 @@ async def checked_addresses(
             if proxied:
                 return []
             raise ToolException(
-                f"Could not resolve the host {host} ({exc}). Check the spelling of the URL."
+                tool_text("web_guard", NOT_RESOLVED, host=host, error=exc)
             ) from None
         addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
     for address in addresses:
         if kind := address_refusal(address, settings.allow_private_addresses):
-            where = host if host.strip("[]") == address else f"{host} ({address})"
+            if host.strip("[]") == address:
+                where = host
+            else:
+                where = tool_text("web_guard", HOST_AT, host=host, address=address)
             fix = (
-                f"set web.allow_private_addresses to true to reach {kind.split(' ', 1)[1]}es"
+                tool_text("web_guard", ALLOW_PRIVATE, kinds=kind.split(" ", 1)[1])
                 if address_refusal(address, True) is None
-                else "such addresses are never fetched"
+                else tool_text("web_guard", NEVER_FETCHED)
             )
-            raise ToolException(
-                f"Refused {where}: {kind}; web_fetch only reaches public addresses ({fix})."
-            )
+            raise ToolException(tool_text("web_guard", NOT_PUBLIC, where=where, kind=kind, fix=fix))
     return addresses

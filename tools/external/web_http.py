@@ -28,6 +28,17 @@ from langchain_core.tools import ToolException
 
 from configs.research_settings import WebSettings
 from tools.external.web_guard import checked_addresses, checked_url
+from tools.result_texts import tool_text
+from tools.result_texts.web import (
+    BAD_PROXY,
+    DETAIL,
+    NO_CONNECTION,
+    PROXY_REFUSED,
+    READ_FAILED,
+    TOO_MANY_REDIRECTS,
+    TOO_SLOW,
+    UNVERIFIED,
+)
 
 MAX_REDIRECTS = 5
 SNIFF_BYTES = 4096
@@ -94,10 +105,8 @@ def new_client(settings: WebSettings, proxy: str | None) -> httpx.AsyncClient:
             headers={"User-Agent": USER_AGENT},
         )
     except (ImportError, ValueError) as exc:
-        raise ToolException(
-            f"The proxy set in the environment ({shown_proxy(proxy or '')}) cannot be used: {exc}. "
-            "Fix HTTP(S)_PROXY / ALL_PROXY or unset it."
-        ) from None
+        shown = shown_proxy(proxy or "")
+        raise ToolException(tool_text("web_http", BAD_PROXY, proxy=shown, error=exc)) from None
 
 
 async def download(url: str, settings: WebSettings, wanted: Wanted) -> Download:
@@ -107,9 +116,7 @@ async def download(url: str, settings: WebSettings, wanted: Wanted) -> Download:
         if isinstance(got, Download):
             return got
         url = got
-    raise ToolException(
-        f"Gave up after {MAX_REDIRECTS} redirects (last one to {url}). Try the final page's URL."
-    )
+    raise ToolException(tool_text("web_http", TOO_MANY_REDIRECTS, count=MAX_REDIRECTS, url=url))
 
 
 async def _one_hop(url: str, settings: WebSettings, wanted: Wanted) -> Download | str:
@@ -181,27 +188,21 @@ async def _read(response: httpx.Response, cap: int, wanted: Wanted) -> tuple[byt
 
 
 def too_slow(host: str, settings: WebSettings) -> str:
-    return (
-        f"{host} did not answer within {settings.timeout_s:g} s (web.timeout_s). "
-        "Try again later, or another source."
-    )
+    """Why a host that did not answer in time is not shown."""
+    return tool_text("web_http", TOO_SLOW, host=host, seconds=settings.timeout_s)
 
 
 def failure(url: str, exc: httpx.HTTPError, settings: WebSettings) -> str:
     """One sentence about a transport failure, with what to try next."""
     host = httpx.URL(url).host
-    detail = f"{type(exc).__name__}: {str(exc)[:200]}" if str(exc) else type(exc).__name__
+    name = type(exc).__name__
+    detail = tool_text("web_http", DETAIL, error=name, said=str(exc)[:200]) if str(exc) else name
     if isinstance(exc, httpx.TimeoutException):
         return too_slow(host, settings)
     if isinstance(exc, httpx.ProxyError):
-        return f"The proxy refused the request for {url} ({detail}). Check HTTP(S)_PROXY."
+        return tool_text("web_http", PROXY_REFUSED, url=url, detail=detail)
     if isinstance(exc, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(exc):
-        return (
-            f"The TLS certificate of {host} could not be verified ({detail}). Certificates are "
-            "always checked; behind a TLS-inspecting proxy, point SSL_CERT_FILE at its CA."
-        )
+        return tool_text("web_http", UNVERIFIED, host=host, detail=detail)
     if isinstance(exc, httpx.ConnectError):
-        return f"Could not connect to {host} ({detail}). Check the URL, or try another source."
-    return (
-        f"Fetching {url} failed while reading the answer ({detail}). Try again or another source."
-    )
+        return tool_text("web_http", NO_CONNECTION, host=host, detail=detail)
+    return tool_text("web_http", READ_FAILED, url=url, detail=detail)

@@ -22,6 +22,28 @@ from langchain_core.tools import ToolException
 
 from configs.research_settings import SearchProvider, WebSettings
 from tools.external.web_http import new_client, proxy_for, shown_proxy
+from tools.result_texts import tool_text
+from tools.result_texts.web import (
+    AFTER_WAIT,
+    AND_PROXY,
+    BAD_INSTANCE,
+    CHECK_FORMAT,
+    CHECK_KEY,
+    ELSEWHERE,
+    IN_A_MINUTE,
+    NO_INSTANCE,
+    NO_KEY,
+    NOT_JSON_OBJECT,
+    NOT_SEARCHED,
+    PROVIDER_SLOW,
+    RATE_LIMITED,
+    REDIRECTED,
+    SEARCH_REFUSED,
+    SEARCH_STATUS,
+    SEARCHES_LIMITED,
+    UNREACHABLE,
+    VIA,
+)
 from tools.text import one_line
 
 NAMES: dict[SearchProvider, str] = {
@@ -34,7 +56,6 @@ BRAVE_URL = "https://api.search.brave.com/res/v1/web/search"
 TAVILY_URL = "https://api.tavily.com/search"
 SNIPPET_CHARS = 240
 _TAGS = re.compile(r"<[^>]+>")
-_SWITCH = "or set web.search_provider to another provider"
 
 
 @dataclass(frozen=True)
@@ -73,21 +94,19 @@ def _duckduckgo(query: str, count: int, settings: WebSettings) -> list[Hit]:
         client = DDGS(proxy=proxy, timeout=max(1, math.ceil(settings.timeout_s)))
         rows = client.text(query, max_results=count, backend="duckduckgo")
     except RatelimitException:
-        raise ToolException(
-            f"DuckDuckGo is rate limiting this machine. Wait a minute before searching again, {_SWITCH} "
-            "(brave, tavily, searxng)."
-        ) from None
+        raise ToolException(tool_text("web_search", RATE_LIMITED)) from None
     except TimeoutException:
-        raise ToolException(
-            f"DuckDuckGo did not answer within {settings.timeout_s:g} s (web.timeout_s). Try again later, {_SWITCH}."
-        ) from None
+        seconds = settings.timeout_s
+        slow = tool_text("web_search", PROVIDER_SLOW, name="DuckDuckGo", seconds=seconds)
+        raise ToolException(slow) from None
     except DDGSException as exc:
         if "no results" in str(exc).lower():
             return []
-        via = f" through the proxy {shown_proxy(proxy)} (WEB_SEARCH_PROXY)" if proxy else ""
+        via = tool_text("web_search", VIA, proxy=shown_proxy(proxy)) if proxy else ""
+        also = tool_text("web_search", AND_PROXY) if proxy else ""
+        error = one_line(str(exc), 200)
         raise ToolException(
-            f"Could not search DuckDuckGo{via}: {one_line(str(exc), 200)}. "
-            f"Check the network{' and the proxy' if proxy else ''}, {_SWITCH}."
+            tool_text("web_search", NOT_SEARCHED, via=via, error=error, proxy=also)
         ) from None
     return [hit(r.get("title"), r.get("href"), r.get("body")) for r in rows]
 
@@ -129,10 +148,7 @@ async def _searxng(query: str, count: int, settings: WebSettings) -> list[Hit]:
 def _key(variable: str, provider: SearchProvider) -> str:
     key = os.environ.get(variable, "").strip()
     if not key:
-        raise ToolException(
-            f"web.search_provider is {provider} but {variable} is not set. Set it, or set "
-            "web.search_provider to duckduckgo (no key needed)."
-        )
+        raise ToolException(tool_text("web_search", NO_KEY, provider=provider, variable=variable))
     return key
 
 
@@ -140,12 +156,11 @@ def _url(variable: str, default: str | None, provider: SearchProvider) -> str:
     url = os.environ.get(variable, "").strip() or default
     if not url:
         raise ToolException(
-            f"web.search_provider is {provider} but {variable} is not set: set it to your "
-            "instance's address (e.g. http://localhost:8888), or choose another provider."
+            tool_text("web_search", NO_INSTANCE, provider=provider, variable=variable)
         )
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ToolException(f"{variable}={url!r} is not an http(s) URL. Fix it in the environment.")
+        raise ToolException(tool_text("web_search", BAD_INSTANCE, variable=variable, url=url))
     return url
 
 
@@ -163,13 +178,14 @@ async def _api(
         async with new_client(settings, proxy_for(url)) as client:
             response = await client.request(method, url, **request)
     except httpx.TimeoutException:
+        seconds = settings.timeout_s
         raise ToolException(
-            f"{name} did not answer within {settings.timeout_s:g} s (web.timeout_s). Try again later, {_SWITCH}."
+            tool_text("web_search", PROVIDER_SLOW, name=name, seconds=seconds)
         ) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        error = type(exc).__name__
         raise ToolException(
-            f"{name} is unreachable at {host} ({type(exc).__name__}). It may be down: check the "
-            f"network and the provider's URL, try again later, {_SWITCH}."
+            tool_text("web_search", UNREACHABLE, name=name, host=host, error=error)
         ) from None
     _refusal(provider, response)
     try:
@@ -177,7 +193,7 @@ async def _api(
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise ToolException(f"{name} at {host} answered with something other than a JSON object.")
+        raise ToolException(tool_text("web_search", NOT_JSON_OBJECT, name=name, host=host))
     return data
 
 
@@ -185,26 +201,29 @@ def _refusal(provider: SearchProvider, response: httpx.Response) -> None:
     """Raise a sentence for a redirect or an error status; nothing for a success."""
     name, status = NAMES[provider], response.status_code
     if response.is_redirect:
-        where = response.headers.get("location", "elsewhere")
-        raise ToolException(
-            f"{name} redirected the search to {where}; it was not followed, so the key stays with "
-            "the configured host. Point the provider's URL at the final address."
-        )
+        where = response.headers.get("location")
+        if where is None:
+            where = tool_text("web_search", ELSEWHERE)
+        raise ToolException(tool_text("web_search", REDIRECTED, name=name, where=where))
     if status == 429:
         wait = response.headers.get("retry-after", "")
-        when = f"after {wait} s" if wait.isdigit() else "in a minute"
-        raise ToolException(
-            f"{name} is rate limiting the searches (429). Search again {when}, {_SWITCH}."
-        )
+        if wait.isdigit():
+            when = tool_text("web_search", AFTER_WAIT, seconds=wait)
+        else:
+            when = tool_text("web_search", IN_A_MINUTE)
+        raise ToolException(tool_text("web_search", SEARCHES_LIMITED, name=name, when=when))
     if status in (401, 403):
         variable = {"brave": "BRAVE_SEARCH_API_KEY", "tavily": "TAVILY_API_KEY"}.get(provider)
         fix = (
-            f"check {variable} (it may be wrong or expired)"
+            tool_text("web_search", CHECK_KEY, variable=variable)
             if variable
-            else "check that the instance allows the json format (search.formats in settings.yml)"
+            else tool_text("web_search", CHECK_FORMAT)
         )
-        raise ToolException(f"{name} refused the search ({status}): {fix}.")
-    if status >= 400:
         raise ToolException(
-            f"{name} answered {status} {response.reason_phrase}. Try again later, {_SWITCH}."
+            tool_text("web_search", SEARCH_REFUSED, name=name, status=status, fix=fix)
+        )
+    if status >= 400:
+        reason = response.reason_phrase
+        raise ToolException(
+            tool_text("web_search", SEARCH_STATUS, name=name, status=status, reason=reason)
         )

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.tools import ToolException
 
 from tools.hub.scholar import external_client
+from tools.result_texts import hub_papers as texts
+from tools.result_texts import tool_text
 
 if TYPE_CHECKING:
     from bs4 import Tag
@@ -51,26 +53,24 @@ async def arxiv_markdown(arxiv_id: str) -> str:
     import httpx
 
     url = f"{arxiv_url()}/html/{arxiv_id}"
-    action = f"Reading {url}"
+    action = tool_text("hf_papers", texts.READING, url=url)
     async with external_client(TIMEOUT_S) as client:
         try:
             response = await client.get(url)
         except httpx.TimeoutException:
-            raise ToolException(f"{action} failed: arXiv did not answer in time. Retry.") from None
+            raise ToolException(tool_text("hf_papers", texts.ARXIV_SLOW, action=action)) from None
         except httpx.HTTPError as exc:
+            error = type(exc).__name__
             raise ToolException(
-                f"{action} failed: could not reach arXiv ({type(exc).__name__}). Check the "
-                "network or ARXIV_URL."
+                tool_text("hf_papers", texts.ARXIV_UNREACHABLE, action=action, error=error)
             ) from None
     if response.status_code == 404:
-        raise ToolException(
-            f"Neither the Hub nor arXiv has a readable text of {arxiv_id} (no HTML at {url}). "
-            f"Use operation='details' for its abstract, or the PDF {arxiv_url()}/pdf/{arxiv_id}."
-        )
+        pdf = f"{arxiv_url()}/pdf/{arxiv_id}"
+        raise ToolException(tool_text("hf_papers", texts.NO_TEXT, id=arxiv_id, url=url, pdf=pdf))
     if response.status_code >= 400:
+        status = response.status_code
         raise ToolException(
-            f"{action} failed: arXiv answered {response.status_code}. Retry later, or use "
-            "operation='details' for the abstract."
+            tool_text("hf_papers", texts.ARXIV_STATUS, action=action, status=status)
         )
     return html_to_markdown(response.content, response.charset_encoding)
 

@@ -21,6 +21,36 @@ from urllib.parse import urljoin, urlsplit
 from langchain_core.tools import ToolException
 
 from tools.host_token import HostToken, origin
+from tools.result_texts import tool_text
+from tools.result_texts.hub import (
+    ADD_CREDITS,
+    BAD_ARGUMENTS,
+    CHECK_NAME,
+    CONFLICT,
+    FAILED,
+    FIX_ARGUMENTS,
+    FORBIDDEN,
+    NO_TOKEN,
+    NOT_ACCEPTED,
+    NOT_FOUND,
+    OFF_HUB,
+    OTHER,
+    PAYMENT,
+    PICK_ANOTHER,
+    RATE_LIMITED,
+    REFUSED,
+    RETRY_SOON,
+    SERVER_ERROR,
+    SERVER_SAID,
+    SET_TOKEN,
+    TIMED_OUT,
+    TOKEN_UNSET,
+    TOO_MANY_REDIRECTS,
+    UNREACHABLE,
+    WAIT,
+    WAIT_A_MINUTE,
+    WRITE_ACCESS,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -133,8 +163,7 @@ async def hub_get(
         target = urljoin(str(response.url), response.headers["location"])
         if not is_hub_url(target):
             raise OffHubRedirect(
-                f"{action} stopped: {response.url} redirects to {target}, which is not a Hugging "
-                "Face host, so it was not followed. Open that URL another way if you trust it."
+                tool_text("hub", OFF_HUB, action=action, url=response.url, target=target)
             )
 
     hooks = {"response": [stay_on_the_hub]}
@@ -143,7 +172,7 @@ async def hub_get(
             response = await client.get(url, params=params, headers=headers)
         except httpx.TooManyRedirects:
             raise ToolException(
-                f"{action} failed: more than {MAX_REDIRECTS} redirects from {url}."
+                tool_text("hub", TOO_MANY_REDIRECTS, action=action, count=MAX_REDIRECTS, url=url)
             ) from None
         except httpx.HTTPError as exc:
             raise explain(exc, action) from exc
@@ -153,46 +182,36 @@ async def hub_get(
 
 # --- errors as sentences --------------------------------------------------------------------
 
-_FIXES: dict[int, tuple[str, str]] = {
-    401: (
-        "the Hub did not accept the credentials (401)",
-        "Set HF_TOKEN to a valid token from https://huggingface.co/settings/tokens (or run "
-        "`hf auth login`) and retry.",
-    ),
-    402: (
-        "payment is required (402)",
-        "This needs credits or a payment method on the account: add them at "
-        "https://huggingface.co/settings/billing, then retry.",
-    ),
-    403: (
-        "the token is not allowed to do this (403)",
-        "Use a token with write access to this namespace, or request access if the repo is gated.",
-    ),
-    404: (
-        "it was not found (404)",
-        "Check the name or id (for repos also repo_type, revision and path); private repos "
-        "need a token with access.",
-    ),
-    409: ("it conflicts with what exists (409)", "It may already exist; pick another name."),
-    429: ("the Hub is rate-limiting these requests (429)", "Wait a minute before retrying."),
-}
+
+def _why_and_fix(status: int) -> tuple[str, str]:
+    """Why a call with HTTP `status` failed, and what to do about it."""
+    if status >= 500:
+        return tool_text("hub", SERVER_ERROR, status=status), tool_text("hub", RETRY_SOON)
+    if status == 401:
+        return tool_text("hub", NOT_ACCEPTED), tool_text("hub", SET_TOKEN)
+    if status == 402:
+        return tool_text("hub", PAYMENT), tool_text("hub", ADD_CREDITS)
+    if status == 403:
+        return tool_text("hub", FORBIDDEN), tool_text("hub", WRITE_ACCESS)
+    if status == 404:
+        return tool_text("hub", NOT_FOUND), tool_text("hub", CHECK_NAME)
+    if status == 409:
+        return tool_text("hub", CONFLICT), tool_text("hub", PICK_ANOTHER)
+    if status == 429:
+        return tool_text("hub", RATE_LIMITED), tool_text("hub", WAIT_A_MINUTE)
+    return tool_text("hub", REFUSED, status=status), tool_text("hub", FIX_ARGUMENTS)
 
 
 def sentence(action: str, status: int, message: str = "", retry_after: str | None = None) -> str:
     """One actionable sentence for an HTTP failure: what failed, why, what to do."""
-    if status >= 500:
-        why, fix = f"the server had an error ({status})", "This is usually temporary: retry soon."
-    elif status in _FIXES:
-        why, fix = _FIXES[status]
-    else:
-        why, fix = f"the request was refused ({status})", "Fix the arguments and retry."
+    why, fix = _why_and_fix(status)
     if status == 429 and retry_after:
-        fix = f"Wait {retry_after} s before retrying."
+        fix = tool_text("hub", WAIT, seconds=retry_after)
     if status == 401 and not hf_token():
-        why, fix = "no Hugging Face token is set (401)", _FIXES[401][1]
+        why = tool_text("hub", NO_TOKEN)
     said = " ".join(message.split())[:200]
-    detail = f" (the server said: {said})" if said else ""
-    return _redact(f"{action} failed: {why}{detail}. {fix}")
+    detail = tool_text("hub", SERVER_SAID, said=said) if said else ""
+    return _redact(tool_text("hub", FAILED, action=action, why=why, detail=detail, fix=fix))
 
 
 def _redact(text: str) -> str:
@@ -244,17 +263,15 @@ def explain(exc: BaseException, action: str) -> ToolException:
         return ToolException(sentence(action, response.status_code, message, retry_after))
     host = urlsplit(hub_endpoint()).netloc
     if isinstance(exc, httpx.TimeoutException):
-        text = f"{action} failed: {host} did not answer in time. Retry, or check HF_ENDPOINT."
+        text = tool_text("hub", TIMED_OUT, action=action, host=host)
     elif isinstance(exc, httpx.HTTPError):
-        text = (
-            f"{action} failed: could not reach {host} ({exc}). Check the network and HF_ENDPOINT."
-        )
+        text = tool_text("hub", UNREACHABLE, action=action, host=host, error=exc)
     elif isinstance(exc, LocalTokenNotFoundError):
-        text = f"{action} failed: no Hugging Face token is set. {_FIXES[401][1]}"
+        text = tool_text("hub", TOKEN_UNSET, action=action, fix=tool_text("hub", SET_TOKEN))
     elif isinstance(exc, ValueError | FileNotFoundError):
-        text = f"{action} failed: {exc}. Fix the arguments and retry."
+        text = tool_text("hub", BAD_ARGUMENTS, action=action, error=exc)
     else:
-        text = f"{action} failed: {type(exc).__name__}: {exc}."
+        text = tool_text("hub", OTHER, action=action, name=type(exc).__name__, error=exc)
     return ToolException(_redact(text))
 
 

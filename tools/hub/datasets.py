@@ -18,6 +18,8 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import datasets_server_url, hub_get, human_size
 from tools.policy import always
+from tools.result_texts import hub_datasets as texts
+from tools.result_texts import tool_text
 from tools.text import cut
 from tools.tool_factory import make_tool
 
@@ -64,7 +66,9 @@ async def _try(coro: Any) -> dict[str, Any] | ToolException:
 def describe_type(feature: Any) -> str:
     """A feature type from the viewer's `features` JSON, as one short phrase."""
     if isinstance(feature, list):
-        return f"list of {describe_type(feature[0]) if feature else '?'}"
+        return tool_text(
+            "hf_inspect_dataset", texts.LIST_OF, type=describe_type(feature[0]) if feature else "?"
+        )
     if not isinstance(feature, dict):
         return str(feature)
     kind = feature.get("_type")
@@ -72,12 +76,21 @@ def describe_type(feature: Any) -> str:
         return str(feature.get("dtype"))
     if kind == "ClassLabel":
         names = feature.get("names") or []
-        shown = ", ".join(f"{i}={n}" for i, n in enumerate(names[:20]))
-        return f"ClassLabel ({shown}{' …' if len(names) > 20 else ''})"
+        shown = ", ".join(
+            tool_text("hf_inspect_dataset", texts.LABEL, index=i, name=n)
+            for i, n in enumerate(names[:20])
+        )
+        more = tool_text("hf_inspect_dataset", texts.MORE_LABELS) if len(names) > 20 else ""
+        return tool_text("hf_inspect_dataset", texts.CLASS_LABEL, names=shown, more=more)
     if kind in {"Sequence", "List", "LargeList"}:
-        return f"list of {describe_type(feature.get('feature'))}"
+        return tool_text(
+            "hf_inspect_dataset", texts.LIST_OF, type=describe_type(feature.get("feature"))
+        )
     if kind is None:  # a dict of sub-features
-        inner = ", ".join(f"{k}: {describe_type(v)}" for k, v in feature.items())
+        inner = ", ".join(
+            tool_text("hf_inspect_dataset", texts.SUB_FEATURE, name=k, type=describe_type(v))
+            for k, v in feature.items()
+        )
         return "{" + inner + "}"
     return str(kind)
 
@@ -89,7 +102,7 @@ def _short_value(value: Any) -> Any:
         return [_short_value(v) for v in value[:10]] + (["…"] if len(value) > 10 else [])
     if isinstance(value, dict):
         if "src" in value and len(value) <= 4:  # image/audio cells: a signed URL
-            return "<media>"
+            return tool_text("hf_inspect_dataset", texts.MEDIA)
         return {k: _short_value(v) for k, v in value.items()}
     return value
 
@@ -111,10 +124,20 @@ def chat_summary(rows: list[dict[str, Any]]) -> list[str]:
         role_key = next((k for k in ("role", "from") if k in keys), None)
         roles = Counter(str(m.get(role_key)) for m in messages) if role_key else Counter()
         turns = [len(row[column]) for row in rows if isinstance(row.get(column), list)]
+        said = ", ".join(
+            tool_text("hf_inspect_dataset", texts.ROLE, role=r, count=n)
+            for r, n in roles.most_common()
+        )
         lines.append(
-            f"{column}: keys {keys}; roles "
-            + (", ".join(f"{r} ({n})" for r, n in roles.most_common()) or "?")
-            + f"; {min(turns)}-{max(turns)} turns per row in the sample"
+            tool_text(
+                "hf_inspect_dataset",
+                texts.CHAT,
+                column=column,
+                keys=keys,
+                roles=said or "?",
+                fewest=min(turns),
+                most=max(turns),
+            )
         )
     return lines
 
@@ -122,7 +145,15 @@ def chat_summary(rows: list[dict[str, Any]]) -> list[str]:
 def _pick(options: list[str], wanted: str | None, preferred: str, what: str) -> str:
     if wanted is not None:
         if wanted not in options:
-            raise ToolException(f"No {what} {wanted!r}; choose one of: {', '.join(options)}.")
+            raise ToolException(
+                tool_text(
+                    "hf_inspect_dataset",
+                    texts.NO_SUCH,
+                    what=what,
+                    wanted=wanted,
+                    options=", ".join(options),
+                )
+            )
         return wanted
     return preferred if preferred in options else options[0]
 
@@ -131,35 +162,63 @@ def _splits_section(splits: list[dict[str, Any]], size: dict[str, Any] | None) -
     rows = {
         (s["config"], s["split"]): s for s in ((size or {}).get("size") or {}).get("splits", [])
     }
-    lines = ["## Configs and splits", "| config | split | rows | parquet |", "|---|---|---|---|"]
+    lines = [tool_text("hf_inspect_dataset", texts.SPLITS_HEAD)]
     for s in splits[:MAX_SPLITS_SHOWN]:
         known = rows.get((s["config"], s["split"]), {})
         count = known.get("num_rows")
         parquet = human_size(known.get("num_bytes_parquet_files"))
+        shown = str(count) if count is None else f"{count:,}"
         lines.append(
-            f"| {s['config']} | {s['split']} | {count if count is None else f'{count:,}'} | {parquet} |"
+            tool_text(
+                "hf_inspect_dataset",
+                texts.SPLIT_ROW,
+                config=s["config"],
+                split=s["split"],
+                rows=shown,
+                parquet=parquet,
+            )
         )
     if len(splits) > MAX_SPLITS_SHOWN:
-        lines.append(f"+{len(splits) - MAX_SPLITS_SHOWN} more splits")
+        lines.append(
+            tool_text("hf_inspect_dataset", texts.MORE_SPLITS, count=len(splits) - MAX_SPLITS_SHOWN)
+        )
     return lines
 
 
 def _schema_section(info: dict[str, Any] | ToolException, config: str) -> list[str]:
     if isinstance(info, ToolException):
-        return [f"## Schema ({config})", f"unavailable: {info}"]
+        return [
+            tool_text("hf_inspect_dataset", texts.SCHEMA_HEAD, config=config),
+            _unavailable(info),
+        ]
     features = (info.get("dataset_info") or {}).get("features") or {}
-    return [f"## Schema ({config})", *(f"- {k}: {describe_type(v)}" for k, v in features.items())]
+    return [
+        tool_text("hf_inspect_dataset", texts.SCHEMA_HEAD, config=config),
+        *(
+            tool_text("hf_inspect_dataset", texts.FEATURE, name=k, type=describe_type(v))
+            for k, v in features.items()
+        ),
+    ]
+
+
+def _unavailable(error: ToolException) -> str:
+    """The line under a section's head when the viewer could not give it."""
+    return tool_text("hf_inspect_dataset", texts.UNAVAILABLE, error=error)
 
 
 def _rows_section(first: dict[str, Any] | ToolException, where: str, n: int) -> list[str]:
     if isinstance(first, ToolException):
-        return [f"## Sample rows ({where})", f"unavailable: {first}"]
+        return [
+            tool_text("hf_inspect_dataset", texts.ROWS_FAILED_HEAD, where=where),
+            _unavailable(first),
+        ]
     rows = [r.get("row", {}) for r in first.get("rows", [])]
-    lines = [f"## Sample rows ({where}, {min(n, len(rows))} shown)"]
+    lines = [tool_text("hf_inspect_dataset", texts.ROWS_HEAD, where=where, count=min(n, len(rows)))]
     for i, row in enumerate(rows[:n]):
-        lines.append(f"{i}: {json.dumps(_short_value(row), ensure_ascii=False, default=str)}")
+        shown = json.dumps(_short_value(row), ensure_ascii=False, default=str)
+        lines.append(tool_text("hf_inspect_dataset", texts.ROW, index=i, row=shown))
     if chat := chat_summary(rows):
-        lines += ["## Chat format", *chat]
+        lines += [tool_text("hf_inspect_dataset", texts.CHAT_HEAD), *chat]
     return lines
 
 
@@ -168,25 +227,49 @@ def _parquet_section(parquet: dict[str, Any] | ToolException) -> list[str]:
         return []
     files = parquet.get("parquet_files") or []
     total = sum(f.get("size") or 0 for f in files)
-    lines = [f"## Parquet files ({len(files)}, {human_size(total)})"]
+    lines = [
+        tool_text(
+            "hf_inspect_dataset", texts.PARQUET_HEAD, count=len(files), size=human_size(total)
+        )
+    ]
     for f in files[:MAX_PARQUET_SHOWN]:
-        lines.append(f"- {f['config']}/{f['split']}/{f['filename']} {human_size(f.get('size'))}")
+        size = human_size(f.get("size"))
+        lines.append(
+            tool_text(
+                "hf_inspect_dataset",
+                texts.PARQUET_FILE,
+                config=f["config"],
+                split=f["split"],
+                name=f["filename"],
+                size=size,
+            )
+        )
     if len(files) > MAX_PARQUET_SHOWN:
-        lines.append(f"+{len(files) - MAX_PARQUET_SHOWN} more")
+        lines.append(
+            tool_text("hf_inspect_dataset", texts.MORE_FILES, count=len(files) - MAX_PARQUET_SHOWN)
+        )
     if files:
-        lines.append(f"example URL: {files[0]['url']}")
+        lines.append(tool_text("hf_inspect_dataset", texts.EXAMPLE_URL, url=files[0]["url"]))
     return lines
 
 
 def _stats_section(stats: dict[str, Any] | ToolException, where: str) -> list[str]:
     if isinstance(stats, ToolException):
-        return [f"## Statistics ({where})", f"unavailable: {stats}"]
-    lines = [f"## Statistics ({where}, {stats.get('num_examples', '?')} rows)"]
+        return [
+            tool_text("hf_inspect_dataset", texts.STATS_FAILED_HEAD, where=where),
+            _unavailable(stats),
+        ]
+    lines = [
+        tool_text(
+            "hf_inspect_dataset", texts.STATS_HEAD, where=where, rows=stats.get("num_examples", "?")
+        )
+    ]
     for column in stats.get("statistics", []):
         values = column.get("column_statistics") or {}
         shown = {k: v for k, v in values.items() if k != "histogram"}
         text = cut(json.dumps(shown, ensure_ascii=False, default=str), 400)
-        lines.append(f"- {column.get('column_name')} ({column.get('column_type')}): {text}")
+        name, kind = column.get("column_name"), column.get("column_type")
+        lines.append(tool_text("hf_inspect_dataset", texts.STAT, name=name, type=kind, stats=text))
     return lines
 
 
@@ -205,13 +288,10 @@ async def _inspect(
         _try(_viewer("size", dataset=dataset)),
     )
     if isinstance(splits, ToolException):
-        raise ToolException(
-            f"{splits} If the dataset exists, the viewer may not support it: list and read its "
-            "files with hf_repo_files instead."
-        )
+        raise ToolException(tool_text("hf_inspect_dataset", texts.NOT_IN_VIEWER, error=splits))
     entries = splits.get("splits") or []
     if not entries:
-        return f"{dataset}: the dataset viewer lists no splits yet. Try hf_repo_files list."
+        return tool_text("hf_inspect_dataset", texts.NO_SPLITS, dataset=dataset)
     configs = list(dict.fromkeys(s["config"] for s in entries))
     chosen = _pick(configs, subset, "default", "config")
     split_names = [s["split"] for s in entries if s["config"] == chosen]
@@ -224,7 +304,18 @@ async def _inspect(
     )
     flags = valid if isinstance(valid, dict) else {}
     viewer = ", ".join(k for k in ("preview", "viewer", "search", "statistics") if flags.get(k))
-    lines = [f"# Dataset {dataset}", f"viewer features: {viewer or 'none'}; configs: {configs}"]
+    if viewer:
+        lines = [
+            tool_text(
+                "hf_inspect_dataset",
+                texts.DATASET,
+                dataset=dataset,
+                features=viewer,
+                configs=configs,
+            )
+        ]
+    else:
+        lines = [tool_text("hf_inspect_dataset", texts.NO_VIEWER, dataset=dataset, configs=configs)]
     lines += _splits_section(entries, size if isinstance(size, dict) else None)
     lines += _schema_section(info, chosen)
     if sample_rows:

@@ -18,6 +18,8 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import hub_endpoint, hub_get, is_hub_url
 from tools.policy import always
+from tools.result_texts import hub_repos as texts
+from tools.result_texts import tool_text
 from tools.tool_factory import make_tool
 
 MAX_PAGE_CHARS = 15_000
@@ -62,8 +64,7 @@ async def _fetch(_call: CallContext, url: str, offset: int) -> str:
     url = _absolute(url)
     if urlsplit(url).scheme not in {"http", "https"} or not is_hub_url(url):
         raise ToolException(
-            f"hf_docs_fetch only fetches Hugging Face pages (huggingface.co, hf.co or "
-            f"{hub_endpoint()}); {url} is not one. Use the docs search or another tool."
+            tool_text("hf_docs_fetch", texts.NOT_HUB, endpoint=hub_endpoint(), url=url)
         )
     accept = {"Accept": "text/markdown, text/plain;q=0.9, text/html;q=0.5"}
     response = await hub_get(url, action=f"Fetching {url}", headers=accept, offsite=False)
@@ -79,15 +80,17 @@ async def _fetch(_call: CallContext, url: str, offset: int) -> str:
         else:
             text = html_to_text(text)
     if offset >= len(text) and text:
-        raise ToolException(f"offset {offset} is past the end of {url} ({len(text):,} chars).")
+        raise ToolException(
+            tool_text("hf_docs_fetch", texts.PAST_END, offset=offset, url=url, total=len(text))
+        )
     part = text[offset : offset + MAX_PAGE_CHARS]
     end = offset + len(part)
     more = (
-        f"\n[chars {offset:,}-{end:,} of {len(text):,}; call again with offset={end} to continue]"
+        tool_text("hf_docs_fetch", texts.CHARS, first=offset, last=end, total=len(text))
         if end < len(text) or offset
         else ""
     )
-    return f"{url}\n\n{part}{more}"
+    return tool_text("hf_docs_fetch", texts.FETCHED, url=url, part=part, more=more)
 
 
 def docs_fetch_spec() -> ToolSpec:

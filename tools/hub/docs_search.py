@@ -13,6 +13,8 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import hub_endpoint, hub_get
 from tools.policy import always
+from tools.result_texts import hub_repos as texts
+from tools.result_texts import tool_text
 from tools.text import cut
 from tools.tool_factory import make_tool
 
@@ -49,20 +51,26 @@ async def _search(_call: CallContext, query: str, product: str | None, limit: in
     )
     results = response.json()
     if not isinstance(results, list) or not results:
-        where = f" in {product}" if product else ""
-        return f"No documentation found for {query!r}{where}. Try other words or no product."
+        where = tool_text("hf_docs_search", texts.IN_PRODUCT, product=product) if product else ""
+        return tool_text("hf_docs_search", texts.NO_DOCS, query=query, where=where)
     pages: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in results[:limit]:
         pages[str(item.get("source_page_url", "")).split("#")[0]].append(item)
-    lines = [f"Docs for {query!r}{f' (product {product})' if product else ''}:"]
+    of = tool_text("hf_docs_search", texts.OF_PRODUCT, product=product) if product else ""
+    lines = [tool_text("hf_docs_search", texts.DOCS, query=query, product=of)]
     for url, items in pages.items():
         first = items[0]
         title = first.get("heading1") or first.get("source_page_title") or url
-        lines.append(f"## {title} ({first.get('product', '?')}) {url}")
+        product_of = first.get("product", "?")
+        lines.append(
+            tool_text("hf_docs_search", texts.PAGE, title=title, product=product_of, url=url)
+        )
         for item in items:
-            section = f"[{item['heading2']}] " if item.get("heading2") else ""
-            lines.append(f"- {section}{cut(_clean(str(item.get('text', ''))), MAX_EXCERPT_CHARS)}")
-    lines.append("Read a page with hf_docs_fetch(url).")
+            heading = item.get("heading2")
+            section = tool_text("hf_docs_search", texts.SECTION, heading=heading) if heading else ""
+            text = cut(_clean(str(item.get("text", ""))), MAX_EXCERPT_CHARS)
+            lines.append(tool_text("hf_docs_search", texts.EXCERPT, section=section, text=text))
+    lines.append(tool_text("hf_docs_search", texts.READ_A_PAGE))
     return cut("\n".join(lines), MAX_SEARCH_CHARS)
 
 

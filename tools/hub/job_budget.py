@@ -18,6 +18,8 @@ from langchain_core.tools import ToolException
 
 from tools.call_context import CallContext
 from tools.hub.client import call_hub, hub_api
+from tools.result_texts import tool_text
+from tools.result_texts.hub_jobs import OVER_BUDGET
 
 DEFAULT_TIMEOUT_H = 0.5  # the Hub stops a job without a timeout after 30 minutes
 BUDGETED = frozenset({"run", "uv"})
@@ -59,11 +61,16 @@ def within_budget(
         spent = call.job_spent_usd
         if spent + worst > max_job_cost:
             raise ToolException(
-                f"Not started: this job could cost up to ${worst:.2f} ({a.get('flavor')} at "
-                f"${price:.2f}/h for {timeout or '30m'}), and with ${spent:.2f} already committed "
-                f"this run that passes the job budget of ${max_job_cost:.2f}. Use a smaller "
-                "flavor or a shorter timeout, or ask the user to raise --max-job-cost (config "
-                "max_job_cost)."
+                tool_text(
+                    "hf_jobs",
+                    OVER_BUDGET,
+                    worst=worst,
+                    flavor=a.get("flavor"),
+                    price=price,
+                    timeout=timeout or "30m",
+                    spent=spent,
+                    budget=max_job_cost,
+                )
             )
         return await handler(call, **a), {"usage": {"job_cost_usd": worst}}
 

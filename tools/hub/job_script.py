@@ -8,6 +8,8 @@ from langchain_core.tools import ToolException
 
 from tools.call_context import CallContext
 from tools.local.file_checks import opened_file, place_of
+from tools.result_texts import tool_text
+from tools.result_texts.hub_jobs import NO_SCRIPT, PASS_SCRIPT
 from tools.safe_paths import is_regular_at
 
 SCRIPT_MAX_BYTES = 1 << 20  # a job's script, sent inline
@@ -21,11 +23,9 @@ def script_source(call: CallContext, script: str) -> tuple[str | None, str | Non
     if "\n" not in script and len(script) < 4096:
         place = place_of(call, script.strip(), "read", None)
         if is_regular_at(place.anchor, place.rel):
-            hint = "Pass its path or its source."
+            hint = tool_text("hf_jobs", PASS_SCRIPT)
             with opened_file(place, hint, SCRIPT_MAX_BYTES) as file:
                 return file.read().decode("utf-8"), None
         if script.strip().endswith(".py"):
-            raise ToolException(
-                f"Script file {place.target} not found. Pass its path or its source."
-            )
+            raise ToolException(tool_text("hf_jobs", NO_SCRIPT, path=place.target))
     return script, None

@@ -28,9 +28,11 @@ from tools.hub.client import call_hub, hf_token, hub_api
 from tools.hub.job_script import script_source
 from tools.hub.jobs_follow import TAIL_CHARS
 from tools.hub.jobs_ledger import announce_job
+from tools.hub.jobs_text import hardware_text, job_text, ps_line, scheduled_line
 from tools.hub.jobs_watch import followed_before, inspect, watch
 from tools.policy import ApprovalRule, Need
-from tools.text import cut
+from tools.result_texts import hub_jobs as texts
+from tools.result_texts import tool_text
 from tools.tool_factory import make_tool
 
 JobOperation = Literal[
@@ -128,8 +130,7 @@ def uv_spec(
     data = (source or "").encode()
     if len(data) > MAX_SCRIPT_BYTES:
         raise ToolException(
-            f"The script is {len(data):,} bytes; inline scripts are limited to "
-            f"{MAX_SCRIPT_BYTES:,}. Upload it to a Hub repo and pass its resolve URL instead."
+            tool_text("hf_jobs", texts.SCRIPT_TOO_LARGE, size=len(data), limit=MAX_SCRIPT_BYTES)
         )
     command = ["bash", "-c", BOOTSTRAP, "ml-intern-job", *with_args, JOB_SCRIPT, *args]
     return command, {"ML_INTERN_SCRIPT_B64": base64.b64encode(data).decode()}, source or ""
@@ -143,68 +144,11 @@ def job_secrets(names: list[str] | None, mode: str) -> dict[str, str]:
     for name in names or []:
         value = hf_token() if name == "HF_TOKEN" else os.environ.get(name)
         if not value:
-            raise ToolException(f"Secret {name} is not set here; set it in the environment first.")
+            raise ToolException(tool_text("hf_jobs", texts.SECRET_UNSET, name=name))
         secrets[name] = value
     if mode == "always" and (token := hf_token()):
         secrets["HF_TOKEN"] = token
     return secrets
-
-
-# --- formatting -----------------------------------------------------------------------------
-
-
-def _when(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-def job_text(job: Any) -> str:
-    stage = job.status.stage + (f" ({job.status.message})" if job.status.message else "")
-    lines = [
-        f"job {job.id} · {stage} · {job.flavor} · {job.docker_image or job.space_id}",
-        f"command: {cut(shlex.join(job.command or []), 200)}",
-        f"created {_when(job.created_at)} · started {_when(getattr(job, 'started_at', None))}"
-        f" · finished {_when(getattr(job, 'finished_at', None))}",
-    ]
-    if job.environment:
-        lines.append(f"env: {', '.join(sorted(job.environment))}")
-    if job.secrets:
-        lines.append(f"secrets: {', '.join(sorted(job.secrets))} (values hidden)")
-    lines.append(job.url)
-    return "\n".join(lines)
-
-
-def _ps_line(job: Any) -> str:
-    name = (job.labels or {}).get("name", "")
-    return (
-        f"- {job.id} · {job.status.stage} · {job.flavor} · {name} · created "
-        f"{_when(job.created_at)} · {cut(shlex.join(job.command or []), 60)}"
-    )
-
-
-def _scheduled_line(job: Any) -> str:
-    state = "suspended" if job.suspend else "active"
-    last = job.status.last_job.id if job.status.last_job else "-"
-    spec = job.job_spec
-    return (
-        f"- {job.id} · {job.schedule} · {state} · next {_when(job.status.next_job_run_at)} · "
-        f"last job {last} · {spec.flavor} · {spec.docker_image or spec.space_id}"
-    )
-
-
-def _hardware_text(items: list[Any]) -> str:
-    """The flavors cheapest first: a pick is the first row that fits."""
-    lines = ["| flavor | name | cpu | ram | accelerator | $/hour |", "|---|---|---|---|---|---|"]
-    for per_hour, hw in sorted(((_per_hour(hw), hw) for hw in items), key=lambda row: row[0]):
-        card = hw.accelerator
-        gpu = f"{card.quantity}x {card.model} {card.vram}" if card else "-"
-        lines.append(
-            f"| {hw.name} | {hw.pretty_name} | {hw.cpu} | {hw.ram} | {gpu} | {per_hour:.2f} |"
-        )
-    return "\n".join(lines)
-
-
-def _per_hour(hw: Any) -> float:
-    return float(hw.unit_cost_usd) * (60 if hw.unit_label == "minute" else 1)
 
 
 # --- the tool -------------------------------------------------------------------------------
@@ -214,10 +158,7 @@ async def _namespace(given: str | None) -> str:
     if given:
         return given
     if not hf_token():
-        raise ToolException(
-            "Jobs need a Hugging Face token: set HF_TOKEN (https://huggingface.co/settings/tokens) "
-            "or run `hf auth login`, then retry."
-        )
+        raise ToolException(tool_text("hf_jobs", texts.NEEDS_TOKEN))
     me = await call_hub("Finding your username", hub_api().whoami)
     return str(me["name"])
 
@@ -233,10 +174,10 @@ async def _start(call: CallContext, a: dict[str, Any], namespace: str) -> str:
         env.update(extra)
         image = a["image"] or UV_IMAGE
     elif op == "uv":
-        raise ToolException("uv needs `script`: Python source, a local .py path or a URL.")
+        raise ToolException(tool_text("hf_jobs", texts.UV_NEEDS_SCRIPT))
     else:
         if not a["image"] or not a["command"]:
-            raise ToolException(f"{op} needs `image` and `command` (or `script` for a uv script).")
+            raise ToolException(tool_text("hf_jobs", texts.NEEDS_IMAGE, operation=op))
         image, command = a["image"], a["command"]
     timeout = a["timeout"] or (None if is_cpu(a["flavor"]) else GPU_TIMEOUT)
     spec = {
@@ -250,25 +191,31 @@ async def _start(call: CallContext, a: dict[str, Any], namespace: str) -> str:
     }
     if op == "scheduled_run":
         if not a["schedule"]:
-            raise ToolException("scheduled_run needs `schedule`, e.g. '@daily' or '0 9 * * 1'.")
+            raise ToolException(tool_text("hf_jobs", texts.NEEDS_SCHEDULE))
         made = await call_hub(
             "Scheduling the job", api.create_scheduled_job, schedule=a["schedule"], **spec
         )
-        return f"Scheduled job {made.id} ({a['schedule']}, {a['flavor']}).\n" + _scheduled_line(
-            made
+        return tool_text(
+            "hf_jobs",
+            texts.SCHEDULED,
+            id=made.id,
+            schedule=a["schedule"],
+            flavor=a["flavor"],
+            line=scheduled_line(made),
         )
     if a["wait"] and (before := await asyncio.to_thread(followed_before, call)) is not None:
         # This call started the job before a restart: follow it, do not start another.
         job = await inspect(*before)
-        lead = f"Re-attached to job {job.id} after a restart (this call had started it).\n"
-        return await watch(call, job, before[1], f"{lead}URL: {job.url}", lead=lead)
+        lead = tool_text("hf_jobs", texts.REATTACHED, id=job.id)
+        started = tool_text("hf_jobs", texts.URL, lead=lead, url=job.url)
+        return await watch(call, job, before[1], started, lead=lead)
     job = await call_hub("Starting the job", api.run_job, **spec)
     await announce_job(call, a, job, source)  # the experiment ledger's record of the run
-    started = f"Started job {job.id} on {a['flavor']} ({job.status.stage}).\nURL: {job.url}"
+    started = tool_text(
+        "hf_jobs", texts.STARTED, id=job.id, flavor=a["flavor"], stage=job.status.stage, url=job.url
+    )
     if not a["wait"]:
-        return (
-            f"{started}\nFollow it with hf_jobs operation='follow' (or 'logs'), job_id='{job.id}'."
-        )
+        return tool_text("hf_jobs", texts.FOLLOW_IT, started=started, id=job.id)
     return await watch(call, job, namespace, started)
 
 
@@ -276,7 +223,7 @@ async def _jobs(call: CallContext, **a: Any) -> str:
     op, job_id = a["operation"], a["job_id"]
     api = hub_api()
     if op == "hardware":
-        return _hardware_text(await call_hub("Listing hardware", api.list_jobs_hardware))
+        return hardware_text(await call_hub("Listing hardware", api.list_jobs_hardware))
     namespace = await _namespace(a["namespace"])
     if op in {"run", "uv", "scheduled_run"}:
         return await _start(call, a, namespace)
@@ -285,15 +232,18 @@ async def _jobs(call: CallContext, **a: Any) -> str:
         shown = [j for j in jobs if a["all"] or j.status.stage in {"RUNNING", "SCHEDULING"}]
         shown.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
         if not shown:
-            return f"No {'' if a['all'] else 'running '}jobs in {namespace}."
-        return "\n".join([f"{len(shown)} jobs in {namespace}:", *map(_ps_line, shown[:20])])
+            running = "" if a["all"] else tool_text("hf_jobs", texts.RUNNING)
+            return tool_text("hf_jobs", texts.NO_JOBS, running=running, namespace=namespace)
+        head = tool_text("hf_jobs", texts.JOBS, count=len(shown), namespace=namespace)
+        return "\n".join([head, *map(ps_line, shown[:20])])
     if op == "scheduled_ps":
         found = await call_hub(
             "Listing scheduled jobs", api.list_scheduled_jobs, namespace=namespace
         )
-        return "\n".join([f"{len(found)} scheduled jobs:", *map(_scheduled_line, found)])
+        head = tool_text("hf_jobs", texts.SCHEDULED_JOBS, count=len(found))
+        return "\n".join([head, *map(scheduled_line, found)])
     if not job_id:
-        raise ToolException(f"{op} needs `job_id`.")
+        raise ToolException(tool_text("hf_jobs", texts.NEEDS_JOB_ID, operation=op))
     where = {"namespace": namespace}
     if op == "logs":
         lines = await call_hub(
@@ -301,10 +251,13 @@ async def _jobs(call: CallContext, **a: Any) -> str:
             lambda: list(api.fetch_job_logs(job_id=job_id, tail=a["tail"], **where)),
         )
         text = "\n".join(lines[-a["tail"] :])
-        return f"Last {min(len(lines), a['tail'])} lines of job {job_id}:\n{text[-TAIL_CHARS:] or '(no output yet)'}"
+        shown = text[-TAIL_CHARS:] or tool_text("hf_jobs", texts.NO_OUTPUT_YET)
+        count = min(len(lines), a["tail"])
+        return tool_text("hf_jobs", texts.LAST_LINES, count=count, id=job_id, text=shown)
     if op == "follow":
         job = await inspect(job_id, namespace)
-        started = f"Following job {job.id} ({job.status.stage}).\nURL: {job.url}"
+        stage, url = job.status.stage, job.url
+        started = tool_text("hf_jobs", texts.FOLLOWING, id=job.id, stage=stage, url=url)
         return await watch(call, job, namespace, started)
     if op == "inspect":
         return job_text(
@@ -312,14 +265,19 @@ async def _jobs(call: CallContext, **a: Any) -> str:
         )
     if op == "cancel":
         await call_hub("Cancelling the job", api.cancel_job, job_id=job_id, **where)
-        return f"Cancelled job {job_id}."
+        return tool_text("hf_jobs", texts.CANCELLED, id=job_id)
     action = op.removeprefix("scheduled_")
     method = getattr(api, f"{action}_scheduled_job")
     await call_hub(
         f"Trying to {action} the scheduled job", method, scheduled_job_id=job_id, **where
     )
-    done = {"delete": "deleted", "suspend": "suspended", "resume": "resumed"}[action]
-    return f"Scheduled job {job_id} {done}."
+    if action == "delete":
+        done = tool_text("hf_jobs", texts.DELETED)
+    elif action == "suspend":
+        done = tool_text("hf_jobs", texts.SUSPENDED)
+    else:
+        done = tool_text("hf_jobs", texts.RESUMED)
+    return tool_text("hf_jobs", texts.SCHEDULE_CHANGED, id=job_id, done=done)
 
 
 FREE_JOBS = frozenset({"ps", "logs", "inspect", "follow", "cancel", "hardware"})

@@ -26,6 +26,8 @@ from tools.hub.client import (
     hub_endpoint,
     raise_for_status,
 )
+from tools.result_texts import tool_text
+from tools.result_texts.hub_jobs import LINES_NOT_SHOWN, NO_LOG
 
 TERMINAL = frozenset({"COMPLETED", "CANCELED", "ERROR", "DELETED"})
 TAIL_LINES = 60
@@ -57,8 +59,11 @@ class JobLog:
         head = head[:HEAD_CHARS]
         tail = tail_text(self.tail)
         gap = self.count - len(self.head) - len(self.tail)
-        middle = f"\n[... {gap:,} lines not shown ...]\n" if gap > 0 else ("\n" if tail else "")
-        return f"{head}{middle}{tail}" if head else "(no output)"
+        if gap > 0:
+            middle = tool_text("hf_jobs", LINES_NOT_SHOWN, count=gap)
+        else:
+            middle = "\n" if tail else ""
+        return f"{head}{middle}{tail}" if head else tool_text("hf_jobs", NO_LOG)
 
 
 def _emitter(call: CallContext, job_id: str) -> Callable[[str, str], None]:

@@ -23,6 +23,9 @@ from tools.call_context import CallContext
 from tools.hub.client import call_hub, hub_api
 from tools.hub.jobs_follow import TERMINAL, follow
 from tools.hub.jobs_ledger import announce_ended
+from tools.hub.jobs_text import stage_of
+from tools.result_texts import hub_jobs as texts
+from tools.result_texts import tool_text
 
 
 def _record(call: CallContext) -> Path | None:
@@ -66,15 +69,12 @@ async def watch(
 ) -> str:
     """Follow `job` until it ends; what the model reads (`lead`, then head and tail of its
     log)."""
-    how = (
-        f"Follow it again with hf_jobs operation='follow', job_id='{job.id}'; "
-        f"cancel it with operation='cancel'."
-    )
+    how = tool_text("hf_jobs", texts.HOW, id=job.id)
     if job.status.stage in TERMINAL:
         return await _ended(call, job, namespace, started)
     await asyncio.to_thread(_remember, call, job.id, namespace)  # off the event loop
     call.note_if_interrupted(
-        f"Following job {job.id} stopped there, but the job is still running ({job.url}). {how}"
+        tool_text("hf_jobs", texts.STILL_RUNNING, id=job.id, url=job.url, how=how)
     )
     call.progress(line=f"following job {job.id}; Ctrl-C stops following, the job keeps running")
     try:
@@ -85,16 +85,14 @@ async def watch(
     except ToolException as exc:  # the job runs on; say how to reach it
         await asyncio.to_thread(_forget, call)
         call.note_if_interrupted(None)
-        return f"{started}\nIt is running, but following it failed: {exc} {how}"
+        return tool_text("hf_jobs", texts.FOLLOW_FAILED, started=started, error=exc, how=how)
     await asyncio.to_thread(_forget, call)
     call.note_if_interrupted(None)
     stage = final.status.stage
     call.emit({"type": "job_finished", "job_id": job.id, "stage": stage, "url": job.url})
-    message = f" ({final.status.message})" if final.status.message else ""
-    return (
-        f"{lead}Job {job.id} finished: {final.status.stage}{message}.\nURL: {job.url}\n"
-        f"Log ({log.count} lines; first and last shown):\n{log.text()}"
-    )
+    said, url = stage_of(final.status), job.url
+    ended = tool_text("hf_jobs", texts.FINISHED, lead=lead, id=job.id, stage=said, url=url)
+    return ended + tool_text("hf_jobs", texts.LOG, count=log.count, log=log.text())
 
 
 async def _ended(call: CallContext, job: Any, namespace: str, started: str) -> str:
@@ -104,8 +102,6 @@ async def _ended(call: CallContext, job: Any, namespace: str, started: str) -> s
         lambda: list(hub_api().fetch_job_logs(job_id=job.id, namespace=namespace)),
     )
     announce_ended(call, job, lines)  # the experiment ledger reads its metrics from them
-    message = f" ({job.status.message})" if job.status.message else ""
-    tail = "\n".join(lines[-40:])[-4000:] or "(no output)"
-    return (
-        f"{started}\nJob {job.id} already ended: {job.status.stage}{message}.\nLast lines:\n{tail}"
-    )
+    tail = "\n".join(lines[-40:])[-4000:] or tool_text("hf_jobs", texts.NO_LOG)
+    said = stage_of(job.status)
+    return tool_text("hf_jobs", texts.ENDED, started=started, id=job.id, stage=said, tail=tail)

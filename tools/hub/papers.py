@@ -30,17 +30,16 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub import scholar_papers as s2
 from tools.hub.arxiv_html import arxiv_markdown
-from tools.hub.client import call_hub, explain, hub_api, hub_endpoint
+from tools.hub.client import call_hub, explain, hub_api
+from tools.hub.papers_text import details_text, paper_line, read_text
 from tools.hub.scholar import arxiv_of
 from tools.hub.scholar_table import paging
 from tools.policy import always
-from tools.text import cut
+from tools.result_texts import hub_papers as texts
+from tools.result_texts import tool_text
 from tools.tool_factory import make_tool
 
-MAX_SECTION_CHARS = 12_000
-MAX_INTRO_CHARS = 1_500
 _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?")
-_HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
 Operation = Literal[
     "search",
     "details",
@@ -90,100 +89,9 @@ class PapersArgs(BaseModel):
 
 def arxiv_id_of(value: str | None) -> str:
     if not value or not value.strip():
-        raise ToolException("This operation needs `arxiv_id`, e.g. '2401.00001'.")
+        raise ToolException(tool_text("hf_papers", texts.NEEDS_ARXIV_ID))
     match = _ARXIV_ID.search(value)
     return match.group(1) if match else value.strip().removeprefix("arXiv:")
-
-
-def _authors(paper: Any, limit: int = 8) -> str:
-    names = [a.name for a in paper.authors or []]
-    return ", ".join(names[:limit]) + (f" +{len(names) - limit} more" if len(names) > limit else "")
-
-
-def _paper_line(paper: Any) -> str:
-    date = paper.published_at.date().isoformat() if paper.published_at else "?"
-    summary = cut(" ".join((paper.ai_summary or paper.summary or "").split()), 200)
-    return f"- {paper.id} · {paper.title} · ▲{paper.upvotes or 0} · {date}\n  {summary}"
-
-
-def _details_text(paper: Any) -> str:
-    lines = [f"# {paper.title} ({paper.id})", f"{hub_endpoint()}/papers/{paper.id}"]
-    lines.append(f"authors: {_authors(paper)}")
-    if paper.published_at:
-        lines.append(f"published {paper.published_at.date()} · ▲{paper.upvotes or 0} upvotes")
-    links = [f"github {paper.github_repo}" if paper.github_repo else ""]
-    links.append(f"project {paper.project_page}" if paper.project_page else "")
-    if any(links):
-        lines.append(" · ".join(link for link in links if link))
-    if paper.ai_keywords:
-        lines.append(f"keywords: {', '.join(paper.ai_keywords[:12])}")
-    for label, repos, total in (
-        ("models", paper.linked_models, paper.num_total_models),
-        ("datasets", paper.linked_datasets, paper.num_total_datasets),
-    ):
-        if repos:
-            ids = ", ".join(r.id for r in repos[:8])
-            lines.append(f"linked {label} ({total or len(repos)}): {ids}")
-    lines.append(f"abstract: {cut(' '.join((paper.summary or '').split()), 2000)}")
-    return "\n".join(lines)
-
-
-def sections(markdown: str) -> list[tuple[int, str, int, int]]:
-    """(level, title, start, end) of every heading outside code fences."""
-    found: list[tuple[int, str, int]] = []
-    offset, fenced = 0, False
-    for line in markdown.splitlines(keepends=True):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        elif not fenced and (match := _HEADING.match(line.rstrip("\n"))):
-            found.append((len(match.group(1)), match.group(2), offset))
-        offset += len(line)
-    result = []
-    for i, (level, title, start) in enumerate(found):
-        end = next((s for lv, _, s in found[i + 1 :] if lv <= level), len(markdown))
-        result.append((level, title, start, end))
-    return result
-
-
-def _find_section(parts: list[tuple[int, str, int, int]], wanted: str) -> tuple[int, int] | None:
-    key = wanted.strip().lower().rstrip(".")
-    numbered = re.compile(rf"^{re.escape(key)}(\.|\s|$)")
-    for matcher in (
-        lambda t: numbered.match(t) is not None,
-        lambda t: t == key,
-        lambda t: key in t,
-    ):
-        for _, title, start, end in parts:
-            if matcher(title.lower()):
-                return start, end
-    return None
-
-
-def read_text(arxiv_id: str, markdown: str, section: str | None) -> str:
-    parts = sections(markdown)
-    if section:
-        span = _find_section(parts, section)
-        if span is None:
-            titles = "; ".join(title for _, title, _, _ in parts[:40])
-            raise ToolException(f"No section {section!r} in {arxiv_id}. Sections: {titles}.")
-        return cut(markdown[span[0] : span[1]].strip(), MAX_SECTION_CHARS)
-    toc = [f"{'  ' * (lv - 1)}- {title} ({end - start:,} chars)" for lv, title, start, end in parts]
-    abstract = _find_section(parts, "abstract")
-    intro = (
-        markdown[abstract[0] : abstract[1]]
-        if abstract
-        else markdown[: parts[0][2] if parts else None]
-    )
-    return "\n".join(
-        [
-            f"# {arxiv_id}: table of contents ({len(markdown):,} chars in all)",
-            *toc,
-            "",
-            cut(intro.strip(), MAX_INTRO_CHARS),
-            "",
-            "Read one section with operation='read', section='<number or title>'.",
-        ]
-    )
 
 
 async def _papers(call: CallContext, **args: Any) -> str:
@@ -193,7 +101,7 @@ async def _papers(call: CallContext, **args: Any) -> str:
 
 def _query(r: PapersArgs) -> str:
     if not (r.query or "").strip():
-        raise ToolException(f"{r.operation} needs `query`: the words to look for.")
+        raise ToolException(tool_text("hf_papers", texts.NEEDS_QUERY, operation=r.operation))
     return (r.query or "").strip()
 
 
@@ -205,8 +113,9 @@ def _hub_page(found: list[Any], r: PapersArgs, head: str) -> str:
     """One page of a Hub list (the Hub has no offset: fetch offset+limit, show the tail)."""
     page = found[r.offset :]
     more = len(found) >= r.offset + r.limit
-    start = f" (from #{r.offset + 1})" if r.offset else ""
-    lines = [f"{len(page)} {head}{start}:", *map(_paper_line, page)]
+    start = tool_text("hf_papers", texts.FROM, first=r.offset + 1) if r.offset else ""
+    lines = [tool_text("hf_papers", texts.PAGE, count=len(page), what=head, start=start)]
+    lines += map(paper_line, page)
     return "\n".join([*lines, paging(r.offset, len(page), more)]).strip()
 
 
@@ -220,11 +129,12 @@ async def _search(r: PapersArgs) -> str:
             lambda: list(hub_api().list_papers(query=query, limit=r.offset + r.limit)),
         )
     except ToolException as failed:
-        return await _search_scholar_instead(r, query, "Hugging Face search failed", failed)
+        why = tool_text("hf_papers", texts.HUB_FAILED)
+        return await _search_scholar_instead(r, query, why, failed)
     if not found[r.offset :]:
-        why = f"No papers on Hugging Face match {query!r}"
+        why = tool_text("hf_papers", texts.NONE_ON_HUB, query=query)
         return await _search_scholar_instead(r, query, why)
-    return _hub_page(found, r, f"papers for {query!r}")
+    return _hub_page(found, r, tool_text("hf_papers", texts.PAPERS_FOR, query=query))
 
 
 async def _search_scholar_instead(
@@ -234,11 +144,14 @@ async def _search_scholar_instead(
     try:
         page = await s2.find(query, s2.Filters(), r.offset, r.limit)
     except ToolException as failed:
-        said = f" ({hub_error})" if hub_error else ""
-        raise ToolException(f"{why}{said}; Semantic Scholar failed too: {failed}") from None
+        said = tool_text("hf_papers", texts.HUB_ERROR, error=hub_error) if hub_error else ""
+        raise ToolException(
+            tool_text("hf_papers", texts.BOTH_FAILED, why=why, said=said, error=failed)
+        ) from None
     if not page.rows:
-        return f"No papers match {query!r} on Hugging Face or Semantic Scholar. Try other words."
-    return f"{why}; from Semantic Scholar instead:\n{s2.render(page, query, s2.Filters())}"
+        return tool_text("hf_papers", texts.NOWHERE, query=query)
+    shown = s2.render(page, query, s2.Filters())
+    return tool_text("hf_papers", texts.SCHOLAR_INSTEAD, why=why, page=shown)
 
 
 async def _daily(r: PapersArgs) -> str:
@@ -247,8 +160,12 @@ async def _daily(r: PapersArgs) -> str:
         lambda: list(hub_api().list_daily_papers(date=r.date, limit=r.offset + r.limit)),
     )
     if not found[r.offset :]:
-        return f"No daily papers for {r.date or 'today'}."
-    return _hub_page(found, r, f"daily papers {r.date or '(latest)'}")
+        if r.date:
+            return tool_text("hf_papers", texts.NO_DAILY, date=r.date)
+        return tool_text("hf_papers", texts.NO_DAILY_TODAY)
+    if r.date:
+        return _hub_page(found, r, tool_text("hf_papers", texts.DAILY, date=r.date))
+    return _hub_page(found, r, tool_text("hf_papers", texts.DAILY_LATEST))
 
 
 async def _from_hub(action: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -272,17 +189,14 @@ async def _details(r: PapersArgs) -> str:
     paper = await _from_hub(f"Getting paper {arxiv}", hub_api().paper_info, arxiv)
     if paper is None:
         card = await s2.details(arxiv)
-        return f"(No Hugging Face page for {arxiv}; from Semantic Scholar.)\n{card}"
-    return _details_text(paper)
+        return tool_text("hf_papers", texts.NO_HUB_PAGE, id=arxiv, card=card)
+    return details_text(paper)
 
 
 async def _read(r: PapersArgs) -> str:
     arxiv = arxiv_of(r.arxiv_id or "")
     if arxiv is None:
-        raise ToolException(
-            "read needs `arxiv_id`: an arXiv id like '2401.00001' (operation='details' shows "
-            "whether a paper has one)."
-        )
+        raise ToolException(tool_text("hf_papers", texts.READ_NEEDS_ID))
     markdown = await _from_hub(f"Reading paper {arxiv}", hub_api().read_paper, arxiv)
     if markdown is None:
         markdown = await arxiv_markdown(arxiv)
@@ -301,10 +215,20 @@ async def _citing_repos(r: PapersArgs) -> str:
     )
     repos = found[r.offset :]
     if not repos:
-        return f"No {kind} on the Hub cite arXiv {paper_id}."
-    lines = [f"- {repo.id} · ↓{repo.downloads or 0:,} · ♥{repo.likes or 0}" for repo in repos]
+        return tool_text("hf_papers", texts.NO_CITING, kind=kind, id=paper_id)
+    lines = [
+        tool_text(
+            "hf_papers",
+            texts.CITING_LINE,
+            id=repo.id,
+            downloads=repo.downloads or 0,
+            likes=repo.likes or 0,
+        )
+        for repo in repos
+    ]
     more = paging(r.offset, len(repos), len(found) >= wanted)
-    return "\n".join([f"{len(repos)} {kind} citing arXiv {paper_id}:", *lines, more]).strip()
+    head = tool_text("hf_papers", texts.CITING, count=len(repos), kind=kind, id=paper_id)
+    return "\n".join([head, *lines, more]).strip()
 
 
 async def _citations(r: PapersArgs) -> str:

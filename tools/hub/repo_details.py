@@ -14,6 +14,8 @@ from tools.catalog import ToolSpec
 from tools.hub.client import call_hub, hub_api, hub_get, human_size, repo_url
 from tools.hub.search import RepoType, short_count, short_date, telling_tags
 from tools.policy import always
+from tools.result_texts import hub_details as texts
+from tools.result_texts import tool_text
 from tools.text import cut
 from tools.tool_factory import make_tool
 
@@ -55,54 +57,97 @@ async def _readme(repo_id: str, repo_type: str) -> str:
 
 def _files_line(siblings: list[Any] | None) -> str:
     if not siblings:
-        return "files: none listed"
+        return tool_text("hf_repo_details", texts.NO_FILES)
     sized = sorted(siblings, key=lambda s: -(getattr(s, "size", None) or 0))
     total = sum(getattr(s, "size", None) or 0 for s in siblings)
     shown = " · ".join(
-        f"{s.rfilename} {human_size(getattr(s, 'size', None))}" for s in sized[:MAX_FILES_SHOWN]
+        tool_text(
+            "hf_repo_details",
+            texts.FILE,
+            name=s.rfilename,
+            size=human_size(getattr(s, "size", None)),
+        )
+        for s in sized[:MAX_FILES_SHOWN]
     )
     more = len(siblings) - MAX_FILES_SHOWN
-    tail = f" · +{more} more (hf_repo_files list)" if more > 0 else ""
-    return f"files ({len(siblings)}, {human_size(total)}): {shown}{tail}"
+    tail = tool_text("hf_repo_details", texts.MORE_FILES, count=more) if more > 0 else ""
+    return tool_text(
+        "hf_repo_details",
+        texts.FILES,
+        count=len(siblings),
+        size=human_size(total),
+        shown=shown,
+        more=tail,
+    )
 
 
 def _card_line(card: Any) -> str:
     data = card.to_dict() if hasattr(card, "to_dict") else dict(card or {})
     keys = ("license", "language", "base_model", "datasets", "task_categories", "size_categories")
-    parts = [f"{k}: {cut(', '.join(map(str, v)) if isinstance(v, list) else v, 120)}"
-             for k in keys if (v := data.get(k))]  # fmt: skip
-    return "card: " + "; ".join(parts) if parts else ""
+    parts = [
+        tool_text(
+            "hf_repo_details",
+            texts.CARD_PART,
+            key=k,
+            value=cut(", ".join(map(str, v)) if isinstance(v, list) else v, 120),
+        )
+        for k in keys
+        if (v := data.get(k))
+    ]
+    return tool_text("hf_repo_details", texts.CARD, parts="; ".join(parts)) if parts else ""
+
+
+def _facts(info: Any, repo_type: str) -> list[str]:
+    """A repo's facts line, in parts: what it is, how used, how recent, who may read it."""
+    facts = []
+    if repo_type == "model":
+        facts += [
+            tool_text(
+                "hf_repo_details", texts.TASK, task=getattr(info, "pipeline_tag", None) or "?"
+            )
+        ]
+        facts += [
+            tool_text(
+                "hf_repo_details", texts.LIBRARY, library=getattr(info, "library_name", None) or "?"
+            )
+        ]
+    if repo_type == "space":
+        runtime = getattr(info, "runtime", None)
+        facts += [tool_text("hf_repo_details", texts.SDK, sdk=getattr(info, "sdk", None) or "?")]
+        facts += [
+            tool_text("hf_repo_details", texts.STAGE, stage=getattr(runtime, "stage", None) or "?")
+        ]
+    if repo_type != "space":
+        downloads = short_count(getattr(info, "downloads", None))
+        facts.append(tool_text("hf_repo_details", texts.DOWNLOADS, count=downloads))
+    facts.append(
+        tool_text("hf_repo_details", texts.LIKES, count=short_count(getattr(info, "likes", None)))
+    )
+    facts.append(
+        tool_text(
+            "hf_repo_details", texts.UPDATED, date=short_date(getattr(info, "last_modified", None))
+        )
+    )
+    if getattr(info, "gated", None):
+        facts.append(tool_text("hf_repo_details", texts.GATED, gated=info.gated))
+    if getattr(info, "private", None):
+        facts.append(tool_text("hf_repo_details", texts.PRIVATE))
+    return facts
 
 
 def _details_block(info: Any, repo_type: str, readme: str) -> str:
-    lines = [f"## {info.id} ({repo_type})", repo_url(info.id, repo_type)]
-    facts = []
-    if repo_type == "model":
-        facts += [f"task: {getattr(info, 'pipeline_tag', None) or '?'}"]
-        facts += [f"library: {getattr(info, 'library_name', None) or '?'}"]
-    if repo_type == "space":
-        runtime = getattr(info, "runtime", None)
-        facts += [f"sdk: {getattr(info, 'sdk', None) or '?'}"]
-        facts += [f"stage: {getattr(runtime, 'stage', None) or '?'}"]
-    if repo_type != "space":
-        facts.append(f"↓{short_count(getattr(info, 'downloads', None))} downloads")
-    facts.append(f"♥{short_count(getattr(info, 'likes', None))} likes")
-    facts.append(f"updated {short_date(getattr(info, 'last_modified', None))}")
-    if getattr(info, "gated", None):
-        facts.append(f"gated ({info.gated}): request access on the repo page first")
-    if getattr(info, "private", None):
-        facts.append("private")
-    lines.append(" · ".join(facts))
+    heading = tool_text("hf_repo_details", texts.HEADING, id=info.id, kind=repo_type)
+    lines = [heading, repo_url(info.id, repo_type), " · ".join(_facts(info, repo_type))]
     safetensors = getattr(info, "safetensors", None)
     if safetensors is not None and getattr(safetensors, "total", None):
-        lines.append(f"parameters: {safetensors.total:,} (safetensors)")
+        lines.append(tool_text("hf_repo_details", texts.PARAMETERS, count=safetensors.total))
     if tags := telling_tags(getattr(info, "tags", None), limit=15):
-        lines.append(f"tags: {tags}")
+        lines.append(tool_text("hf_repo_details", texts.TAGS, tags=tags))
     if card := _card_line(getattr(info, "card_data", None)):
         lines.append(card)
     summary = card_summary(readme) or cut(getattr(info, "description", None) or "", 400)
     if summary:
-        lines.append(f"summary: {summary}")
+        lines.append(tool_text("hf_repo_details", texts.SUMMARY, summary=summary))
     lines.append(_files_line(getattr(info, "siblings", None)))
     return "\n".join(lines)
 
@@ -113,7 +158,8 @@ async def _one_repo(repo_id: str, repo_type: str) -> str:
     try:
         info = await call_hub(f"Getting {repo_id}", getter[repo_type], repo_id, files_metadata=True)
     except ToolException as exc:
-        return f"## {repo_id} ({repo_type})\n{exc}"
+        heading = tool_text("hf_repo_details", texts.HEADING, id=repo_id, kind=repo_type)
+        return tool_text("hf_repo_details", texts.NOT_READ, heading=heading, error=exc)
     names = {s.rfilename for s in getattr(info, "siblings", None) or []}
     readme = await _readme(repo_id, repo_type) if "README.md" in names else ""
     return _details_block(info, repo_type, readme)

@@ -28,6 +28,8 @@ from tools.hub.client import (
 )
 from tools.local.file_checks import opened_file, place_of
 from tools.policy import Need
+from tools.result_texts import hub_files as texts
+from tools.result_texts import tool_text
 from tools.text import cut
 from tools.tool_factory import make_tool
 
@@ -90,9 +92,19 @@ async def _repo_files(
 def summarise_files(files: list[Any]) -> str:
     """All files when few; for big repos, totals per folder and extension, then the largest."""
     total = sum(f.size or 0 for f in files)
-    head = f"{len(files)} files, {human_size(total)}"
+    head = tool_text("hf_repo_files", texts.FILE_COUNT, count=len(files), size=human_size(total))
     if len(files) <= LIST_ALL_UP_TO:
-        return "\n".join([head, *(f"{f.path}  {human_size(f.size)}" for f in files)])
+        return "\n".join(
+            [
+                head,
+                *(
+                    tool_text(
+                        "hf_repo_files", texts.FILE_LINE, path=f.path, size=human_size(f.size)
+                    )
+                    for f in files
+                ),
+            ]
+        )
     folders: Counter[str] = Counter()
     sizes: Counter[str] = Counter()
     for f in files:
@@ -100,12 +112,22 @@ def summarise_files(files: list[Any]) -> str:
         folders[top] += 1
         sizes[top] += f.size or 0
     exts = Counter(f.path.rsplit(".", 1)[-1] if "." in f.path else "(none)" for f in files)
-    lines = [f"{head} (summarised; narrow with `path` or `patterns`)", "by folder:"]
-    lines += [f"  {d}  {n} files, {human_size(sizes[d])}" for d, n in folders.most_common(30)]
-    lines.append("by extension: " + ", ".join(f"{e} {n}" for e, n in exts.most_common(15)))
-    lines.append("largest:")
+    lines = [tool_text("hf_repo_files", texts.SUMMARISED, head=head)]
+    lines += [
+        tool_text("hf_repo_files", texts.FOLDER_LINE, folder=d, count=n, size=human_size(sizes[d]))
+        for d, n in folders.most_common(30)
+    ]
+    counts = ", ".join(
+        tool_text("hf_repo_files", texts.EXTENSION, extension=e, count=n)
+        for e, n in exts.most_common(15)
+    )
+    lines.append(tool_text("hf_repo_files", texts.BY_EXTENSION, counts=counts))
+    lines.append(tool_text("hf_repo_files", texts.LARGEST))
     largest = sorted(files, key=lambda f: -(f.size or 0))[:20]
-    lines += [f"  {f.path}  {human_size(f.size)}" for f in largest]
+    lines += [
+        tool_text("hf_repo_files", texts.LARGE_LINE, path=f.path, size=human_size(f.size))
+        for f in largest
+    ]
     return "\n".join(lines)
 
 
@@ -121,36 +143,58 @@ async def _read_file(repo_id: str, repo_type: str, path: str, revision: str | No
     total = response.headers.get("content-range", "").rpartition("/")[2]
     size = int(total) if total.isdigit() else len(data)
     if b"\0" in data[:8192]:
-        return f"{path} is a binary file ({human_size(size)}, {size:,} bytes); content not shown."
+        return tool_text(
+            "hf_repo_files", texts.BINARY, path=path, size=human_size(size), bytes=size
+        )
     text = data.decode("utf-8", errors="replace")
-    note = f"\n[showing the first {len(data):,} of {size:,} bytes]" if size > len(data) else ""
-    return f"{path} ({human_size(size)}):\n{cut(text, READ_MAX_CHARS)}{note}"
+    note = (
+        tool_text("hf_repo_files", texts.FIRST_BYTES, shown=len(data), total=size)
+        if size > len(data)
+        else ""
+    )
+    shown = cut(text, READ_MAX_CHARS)
+    return tool_text(
+        "hf_repo_files", texts.READ, path=path, size=human_size(size), text=shown, note=note
+    )
 
 
 def _upload_source(
     call: CallContext, content: str | None, local_path: str | None
 ) -> tuple[Any, int]:
     if (content is None) == (local_path is None):
-        raise ToolException("upload needs exactly one of `content` (text) or `local_path`.")
+        raise ToolException(tool_text("hf_repo_files", texts.ONE_SOURCE))
     if content is not None:
         data = content.encode()
         return data, len(data)
     place = place_of(call, local_path or "", "read", None)
-    with opened_file(place, "Check the path.", None) as file:
+    with opened_file(place, tool_text("hf_repo_files", texts.CHECK_PATH), None) as file:
         size = file.st.st_size
         if size > UPLOAD_MAX_BYTES:
             raise ToolException(
-                f"{place.target} is {human_size(size)}; hf_repo_files uploads files up to "
-                f"{human_size(UPLOAD_MAX_BYTES)}. Push big files from a job or with `hf upload`."
+                tool_text(
+                    "hf_repo_files",
+                    texts.TOO_BIG,
+                    path=place.target,
+                    size=human_size(size),
+                    limit=human_size(UPLOAD_MAX_BYTES),
+                )
             )
         data = file.read()  # the bytes checked, not whatever the name holds at upload time
     return data, size
 
 
 def _commit_note(info: Any, what: str, repo_id: str) -> str:
-    text = f"{what} in {repo_id}: commit {str(getattr(info, 'oid', ''))[:10]} {info.commit_url}"
+    commit = str(getattr(info, "oid", ""))[:10]
+    text = tool_text(
+        "hf_repo_files",
+        texts.COMMITTED,
+        what=what,
+        repo=repo_id,
+        commit=commit,
+        url=info.commit_url,
+    )
     if getattr(info, "pr_url", None):
-        text += f"\nOpened pull request {info.pr_url}"
+        text += tool_text("hf_repo_files", texts.OPENED_PR, url=info.pr_url)
     return text
 
 
@@ -194,10 +238,14 @@ async def _files(
         found = await _repo_files(repo_id, repo_type, path, revision)
         files = [f for f in found if _matches(f.path, patterns)]
         if not files:
-            return f"No files in {repo_id}{f'/{path}' if path else ''} match {patterns or '*'}."
-        return f"{repo_id} ({repo_type}): " + summarise_files(files)
+            folder = tool_text("hf_repo_files", texts.IN_FOLDER, path=path) if path else ""
+            return tool_text(
+                "hf_repo_files", texts.NO_MATCH, repo=repo_id, path=folder, patterns=patterns or "*"
+            )
+        listed = summarise_files(files)
+        return tool_text("hf_repo_files", texts.LISTING, repo=repo_id, kind=repo_type, files=listed)
     if not path and operation != "delete":
-        raise ToolException(f"{operation} needs `path`, the file inside the repo.")
+        raise ToolException(tool_text("hf_repo_files", texts.NEEDS_PATH, operation=operation))
     if operation == "read":
         return await _read_file(repo_id, repo_type, path or "", revision)
     if operation == "upload":
@@ -205,20 +253,22 @@ async def _files(
         message = commit_message or f"Upload {path} with ml-intern"
         add = CommitOperationAdd(path_in_repo=path or "", path_or_fileobj=source)
         info = await _commit(repo_id, repo_type, [add], message, revision, create_pr)
-        return _commit_note(info, f"Uploaded {path} ({human_size(size)})", repo_id)
+        uploaded = tool_text("hf_repo_files", texts.UPLOADED, path=path, size=human_size(size))
+        return _commit_note(info, uploaded, repo_id)
     targets = [path] if path else []
     if patterns:
         found = await _repo_files(repo_id, repo_type, None, revision)
         targets += [f.path for f in found if _matches(f.path, patterns)]
     if not targets:
-        raise ToolException(
-            f"Nothing to delete: give `path`, or `patterns` matching files in {repo_id}."
-        )
+        raise ToolException(tool_text("hf_repo_files", texts.NOTHING_TO_DELETE, repo=repo_id))
     deletes = [CommitOperationDelete(path_in_repo=t, is_folder=t.endswith("/")) for t in targets]
     message = commit_message or f"Delete {', '.join(targets[:3])} with ml-intern"
     info = await _commit(repo_id, repo_type, deletes, message, revision, create_pr)
-    shown = ", ".join(targets[:20]) + (f" +{len(targets) - 20} more" if len(targets) > 20 else "")
-    return _commit_note(info, f"Deleted {shown}", repo_id)
+    more = (
+        tool_text("hf_repo_files", texts.MORE, count=len(targets) - 20) if len(targets) > 20 else ""
+    )
+    deleted = tool_text("hf_repo_files", texts.DELETED, paths=", ".join(targets[:20]), more=more)
+    return _commit_note(info, deleted, repo_id)
 
 
 READ_FILES = frozenset({"list", "read"})

@@ -18,6 +18,8 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import call_hub, hub_api, repo_url
 from tools.policy import Need
+from tools.result_texts import hub_files as texts
+from tools.result_texts import tool_text
 from tools.text import cut
 from tools.tool_factory import make_tool
 
@@ -61,32 +63,50 @@ class RepoGitArgs(BaseModel):
 
 def _need(value: Any, name: str, operation: str) -> Any:
     if value is None or value == "":
-        raise ToolException(f"{operation} needs `{name}`.")
+        raise ToolException(tool_text("hf_repo_git", texts.NEEDS, operation=operation, name=name))
     return value
 
 
 def _refs_text(repo_id: str, refs: Any) -> str:
     def line(ref: Any) -> str:
-        return f"  {ref.name}  {str(ref.target_commit)[:10]}"
+        commit = str(ref.target_commit)[:10]
+        return tool_text("hf_repo_git", texts.REF, name=ref.name, commit=commit)
 
-    lines = [f"{repo_id} branches:", *map(line, refs.branches)]
-    lines += ["tags:", *map(line, refs.tags)] if refs.tags else ["tags: none"]
+    lines = [tool_text("hf_repo_git", texts.BRANCHES, repo=repo_id), *map(line, refs.branches)]
+    if refs.tags:
+        lines += [tool_text("hf_repo_git", texts.TAGS), *map(line, refs.tags)]
+    else:
+        lines += [tool_text("hf_repo_git", texts.NO_TAGS)]
     return "\n".join(lines)
 
 
+def _pr_line(pr: Any) -> str:
+    """A pull request in one line: number, title, author, status."""
+    return tool_text(
+        "hf_repo_git",
+        texts.PR_LINE,
+        number=pr.num,
+        title=pr.title,
+        author=pr.author,
+        status=pr.status,
+    )
+
+
 def _pr_text(pr: Any, repo_id: str, repo_type: str) -> str:
+    url = f"{repo_url(repo_id, repo_type)}/discussions/{pr.num}"
+    target = pr.target_branch
     lines = [
-        f"PR #{pr.num} {pr.title!r} by {pr.author} · {pr.status} · target {pr.target_branch}",
-        f"{repo_url(repo_id, repo_type)}/discussions/{pr.num}",
-        f"push more commits with hf_repo_files upload, revision='refs/pr/{pr.num}'",
+        tool_text("hf_repo_git", texts.PR, line=_pr_line(pr), target=target, url=url, number=pr.num)
     ]
     if pr.conflicting_files:
-        lines.append(f"conflicts: {', '.join(map(str, pr.conflicting_files))}")
+        conflicts = ", ".join(map(str, pr.conflicting_files))
+        lines.append(tool_text("hf_repo_git", texts.CONFLICTS, files=conflicts))
     comments = [e for e in pr.events if getattr(e, "content", None)]
     for event in comments[-MAX_EVENTS:]:
-        lines.append(f"- {event.author}: {cut(' '.join(event.content.split()), 300)}")
+        said = cut(" ".join(event.content.split()), 300)
+        lines.append(tool_text("hf_repo_git", texts.COMMENT, author=event.author, text=said))
     if pr.diff:
-        lines += ["diff:", cut(pr.diff, MAX_DIFF_CHARS)]
+        lines.append(tool_text("hf_repo_git", texts.DIFF, diff=cut(pr.diff, MAX_DIFF_CHARS)))
     return "\n".join(lines)
 
 
@@ -122,20 +142,28 @@ async def _refs(g: GitCall) -> str:
     if op == "create_branch":
         name = g.need("branch")
         await call_hub(g.act, api.create_branch, branch=name, revision=revision, **g.where)
-        return f"Created branch {name} in {repo_id} from {revision or 'main'}."
+        return tool_text(
+            "hf_repo_git",
+            texts.CREATED_BRANCH,
+            name=name,
+            repo=repo_id,
+            revision=revision or "main",
+        )
     if op == "delete_branch":
         name = g.need("branch")
         await call_hub(g.act, api.delete_branch, branch=name, **g.where)
-        return f"Deleted branch {name} of {repo_id}."
+        return tool_text("hf_repo_git", texts.DELETED_BRANCH, name=name, repo=repo_id)
     name = g.need("tag")
     if op == "delete_tag":
         await call_hub(g.act, api.delete_tag, tag=name, **g.where)
-        return f"Deleted tag {name} of {repo_id}."
+        return tool_text("hf_repo_git", texts.DELETED_TAG, name=name, repo=repo_id)
     message = g.a.get("description")
     await call_hub(
         g.act, api.create_tag, tag=name, revision=revision, tag_message=message, **g.where
     )
-    return f"Tagged {revision or 'main'} of {repo_id} as {name}."
+    return tool_text(
+        "hf_repo_git", texts.TAGGED, revision=revision or "main", repo=repo_id, name=name
+    )
 
 
 async def _list_prs(g: GitCall) -> str:
@@ -150,10 +178,12 @@ async def _list_prs(g: GitCall) -> str:
         ),
     )
     if not prs:
-        return f"No {status} pull requests on {repo_id}."
-    lines = [f"#{p.num} {p.title!r} by {p.author} · {p.status}" for p in prs[:MAX_PRS]]
-    more = [f"+{len(prs) - MAX_PRS} more"] if len(prs) > MAX_PRS else []
-    return "\n".join([f"{len(prs)} {status} pull requests on {repo_id}:", *lines, *more])
+        return tool_text("hf_repo_git", texts.NO_PRS, status=status, repo=repo_id)
+    lines = [_pr_line(p) for p in prs[:MAX_PRS]]
+    more = [tool_text("hf_repo_git", texts.MORE_PRS, count=len(prs) - MAX_PRS)]
+    more = more if len(prs) > MAX_PRS else []
+    head = tool_text("hf_repo_git", texts.PRS, count=len(prs), status=status, repo=repo_id)
+    return "\n".join([head, *lines, *more])
 
 
 async def _pull_requests(g: GitCall) -> str:
@@ -171,7 +201,7 @@ async def _pull_requests(g: GitCall) -> str:
         pr = await call_hub(
             g.act, api.create_pull_request, title=title, description=description, **g.where
         )
-        return "Opened " + _pr_text(pr, repo_id, repo_type)
+        return tool_text("hf_repo_git", texts.OPENED, pr=_pr_text(pr, repo_id, repo_type))
     number = g.need("pr_number")
     if op == "get_pr":
         pr = await call_hub(g.act, api.get_discussion_details, discussion_num=number, **g.where)
@@ -181,10 +211,10 @@ async def _pull_requests(g: GitCall) -> str:
         await call_hub(
             g.act, api.merge_pull_request, discussion_num=number, comment=comment, **g.where
         )
-        return f"Merged PR #{number} into {repo_id}."
+        return tool_text("hf_repo_git", texts.MERGED, number=number, repo=repo_id)
     text = g.need("comment")
     await call_hub(g.act, api.comment_discussion, discussion_num=number, comment=text, **g.where)
-    return f"Commented on #{number} of {repo_id}."
+    return tool_text("hf_repo_git", texts.COMMENTED, number=number, repo=repo_id)
 
 
 async def _repo(g: GitCall) -> str:
@@ -197,16 +227,19 @@ async def _repo(g: GitCall) -> str:
         url = await call_hub(
             g.act, api.create_repo, private=hidden, space_sdk=sdk, exist_ok=False, **g.where
         )
-        return f"Created {'private' if hidden else 'public'} {repo_type} repo {url}"
+        if hidden:
+            return tool_text("hf_repo_git", texts.CREATED_PRIVATE, kind=repo_type, url=url)
+        return tool_text("hf_repo_git", texts.CREATED_PUBLIC, kind=repo_type, url=url)
     if private is None and gated is None:
-        raise ToolException("update_repo needs `private` and/or `gated`.")
+        raise ToolException(tool_text("hf_repo_git", texts.UPDATE_NEEDS))
     gate: Any = False if gated == "off" else gated
     await call_hub(g.act, api.update_repo_settings, private=private, gated=gate, **g.where)
     changes = [
-        f"private={private}" if private is not None else "",
-        f"gated={gated}" if gated else "",
+        tool_text("hf_repo_git", texts.PRIVATE_SET, private=private) if private is not None else "",
+        tool_text("hf_repo_git", texts.GATED_SET, gated=gated) if gated else "",
     ]
-    return f"Updated {repo_id}: {', '.join(c for c in changes if c)}."
+    said = ", ".join(c for c in changes if c)
+    return tool_text("hf_repo_git", texts.UPDATED, repo=repo_id, changes=said)
 
 
 REFS = frozenset({"list_refs", "create_branch", "delete_branch", "create_tag", "delete_tag"})

@@ -15,6 +15,8 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.hub.client import call_hub, hub_api
 from tools.policy import always
+from tools.result_texts import hub_repos as texts
+from tools.result_texts import tool_text
 from tools.tool_factory import make_tool
 
 RepoType = Literal["model", "dataset", "space"]
@@ -63,7 +65,11 @@ def short_count(value: Any) -> str:
 def telling_tags(tags: Iterable[str] | None, limit: int = 8) -> str:
     skip = ("region:", "endpoints_compatible", "autotrain_compatible", "text-generation-inference")
     kept = [t for t in tags or [] if not t.startswith(skip)]
-    more = f" +{len(kept) - limit}" if len(kept) > limit else ""
+    more = (
+        tool_text("hf_search", texts.MORE_TAGS, count=len(kept) - limit)
+        if len(kept) > limit
+        else ""
+    )
     return ", ".join(kept[:limit]) + more
 
 
@@ -75,16 +81,17 @@ def _search_line(info: Any, repo_type: str) -> str:
             getattr(info, "library_name", None) or "",
         ]
     if repo_type == "space":
-        bits.append(f"sdk {getattr(info, 'sdk', None) or '?'}")
+        bits.append(tool_text("hf_search", texts.SDK, sdk=getattr(info, "sdk", None) or "?"))
     if repo_type != "space":
-        bits.append(f"↓{short_count(getattr(info, 'downloads', None))}")
-    bits += [f"♥{short_count(getattr(info, 'likes', None))}"]
+        downloads = short_count(getattr(info, "downloads", None))
+        bits.append(tool_text("hf_search", texts.DOWNLOADS, count=downloads))
+    bits += [tool_text("hf_search", texts.LIKES, count=short_count(getattr(info, "likes", None)))]
     modified = getattr(info, "last_modified", None) or getattr(info, "created_at", None)
     if modified:
-        bits.append(f"updated {short_date(modified)}")
+        bits.append(tool_text("hf_search", texts.UPDATED, date=short_date(modified)))
     if tags := telling_tags(getattr(info, "tags", None)):
-        bits.append(f"tags: {tags}")
-    return "- " + " · ".join(b for b in bits if b)
+        bits.append(tool_text("hf_search", texts.TAGS, tags=tags))
+    return tool_text("hf_search", texts.SEARCH_LINE, facts=" · ".join(b for b in bits if b))
 
 
 # --- hf_search ------------------------------------------------------------------------------
@@ -114,8 +121,12 @@ async def _search(
     asked = (("query", query), ("author", author), ("filter", filter))
     what = " ".join(f"{k}={v!r}" for k, v in asked if v)
     if not found:
-        return f"No {repo_type}s match {what or 'these arguments'}. Try fewer words or tags."
-    head = f"{len(found)} {repo_type}s ({what or 'all'}), by {order}:"
+        what = what or tool_text("hf_search", texts.ANY_ARGUMENTS)
+        return tool_text("hf_search", texts.NO_REPOS, kind=repo_type, what=what)
+    what = what or tool_text("hf_search", texts.ALL)
+    head = tool_text(
+        "hf_search", texts.REPOS, count=len(found), kind=repo_type, what=what, order=order
+    )
     return "\n".join([head, *(_search_line(info, repo_type) for info in found)])
 
 

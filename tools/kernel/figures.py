@@ -18,7 +18,8 @@ from tools.call_context import CallContext
 from tools.local.file_checks import confined
 from tools.local.sandbox import Sandbox
 from tools.places import is_secret
-from tools.result_texts import NOT_SAVED, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.kernel import NOT_SAVED
 from tools.safe_paths import folder_at, open_at, read_bytes, regular_file, write_in
 
 FIGURES = Path(".ml-intern") / "figures"

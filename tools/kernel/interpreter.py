@@ -21,7 +21,8 @@ from tools.local.sandbox import Sandbox, SandboxUnavailable
 from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings
-from tools.result_texts import WRITTEN_SINCE, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.kernel import WRITTEN_SINCE
 
 PROBE = "import ipykernel, sys; print(sys.version.split()[0])"
 PROBE_TIMEOUT_S = 30

@@ -21,7 +21,8 @@ from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.local.file_checks import place_of
 from tools.places import Walls
 from tools.policy import Code, CodeRule, Need, file_rule
-from tools.result_texts import RUN_WITHHELD, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.kernel import RUN_WITHHELD
 from tools.tool_factory import make_tool
 
 Action = Literal["read", "edit", "insert", "delete", "run"]

@@ -19,14 +19,14 @@ from tools.kernel.interpreter import choose
 from tools.kernel.process import Kernel, KernelStartError
 from tools.local.sandbox import Sandbox
 from tools.local.tree_scan import Findings, TreeScan
-from tools.result_texts import (
+from tools.result_texts import tool_text
+from tools.result_texts.kernel import (
     GONE_NOTE,
     INSIDE_SANDBOX,
     KERNEL_STARTED,
     LATE_CREDENTIAL_NOTE,
     STALE_NOTE,
     STARTED_IN,
-    tool_text,
 )
 
 REWOUND = ".rewound"

@@ -23,7 +23,22 @@ from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.tree_scan import Findings, TreeScan
 from tools.policy import Code, CodeRule
-from tools.result_texts import WITHHELD_NOTE, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.kernel import (
+    CELL_NO_OUTPUT,
+    CWD_MOVED,
+    DIED,
+    EXITED,
+    INTERRUPTED,
+    KERNEL_DOWN,
+    KILLED_AFTER,
+    KILLED_BY,
+    MEMORY_CAP,
+    NOTHING_RUN,
+    OUT_OF_MEMORY,
+    RESTARTED,
+    WITHHELD_NOTE,
+)
 from tools.secret_paths import mentions_secret_path
 from tools.tool_factory import make_tool
 
@@ -96,26 +111,17 @@ def describe_python(args: Mapping[str, Any]) -> str:
 def ending(done: Execution, timeout: int) -> str:
     """A line for a cell that did not end by itself, or ""."""
     if done.outcome == "interrupted":
-        return (
-            f"[timed out after {timeout} s: the kernel was interrupted (KeyboardInterrupt), "
-            "not restarted; variables from earlier calls are kept]"
-        )
+        return tool_text("kernel", INTERRUPTED, timeout=timeout)
     if done.outcome == "killed":
-        return (
-            f"[timed out after {timeout} s and still running {INTERRUPT_GRACE_S} s after the "
-            "interrupt: the kernel was killed, its variables are lost; the next call starts a "
-            "fresh kernel]"
-        )
+        return tool_text("kernel", KILLED_AFTER, timeout=timeout, grace=INTERRUPT_GRACE_S)
     if done.outcome == "died":
         code = done.exit_code
-        how = (
-            f"killed by {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
-        )
-        hint = ", often a sign it ran out of memory" if code == -signal.SIGKILL else ""
-        return (
-            f"[the kernel died while running this code ({how}{hint}): its variables are lost; "
-            "the next call starts a fresh kernel]"
-        )
+        if code and code < 0:
+            how = tool_text("kernel", KILLED_BY, signal=signal.Signals(-code).name)
+        else:
+            how = tool_text("kernel", EXITED, code=code)
+        hint = tool_text("kernel", OUT_OF_MEMORY) if code == -signal.SIGKILL else ""
+        return tool_text("kernel", DIED, how=how, hint=hint)
     return ""
 
 
@@ -131,12 +137,12 @@ async def run_cell(
     thread = call.thread_id
     notes: list[str] = []
     if (restart or replay) and await pool.stop(thread):
-        notes.append("[kernel restarted: every earlier variable is gone]")
+        notes.append(tool_text("kernel", RESTARTED))
     # A bare restart inside the walls starts the new kernel, so it says which interpreter it
     # runs; outside them it runs nothing (it is not asked about: no code, no interpreter).
     bare = not code.strip() and not replay
     if bare and not (restart and pool.sandbox is not None):
-        return "\n".join(notes) or "Nothing run: pass the Python to run in `code`.", []
+        return "\n".join(notes) or tool_text("kernel", NOTHING_RUN), []
     # Where people sign in, this makes the person's folder on their first call.
     workspace = await asyncio.to_thread(call.resolve, ".")
     guard = _GitGuard(pool, call.workspace)
@@ -144,7 +150,7 @@ async def run_cell(
     try:
         kernel, started = await pool.kernel(thread, workspace, guard.found)
     except KernelStartError as error:
-        raise ToolException(f"The Python kernel did not start: {error}") from None
+        raise ToolException(tool_text("kernel", KERNEL_DOWN, error=error)) from None
     if bare:
         return "\n".join([*notes, *started]), []
     if replay:
@@ -171,19 +177,15 @@ async def run_cell(
         return "\n".join([*notes, *started, withheld]), []
     if done.outcome in ("died", "killed"):
         await pool.stop(thread)
-    text = await asyncio.to_thread(render, done.outputs, figures.save) or "(no output)"
+    text = await asyncio.to_thread(render, done.outputs, figures.save) or tool_text(
+        "kernel", CELL_NO_OUTPUT
+    )
     moved = []
     if done.cwd is not None and Path(done.cwd) != kernel.cwd:
-        moved = [
-            f"[the kernel's working directory is now {done.cwd}, not the workspace: relative "
-            "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
-        ]
+        moved = [tool_text("kernel", CWD_MOVED, cwd=done.cwd)]
     ended = [line for line in (ending(done, timeout),) if line]
     if pool.memory_mb and "MemoryError" in text:
-        ended.append(
-            f"[the kernel may use at most {pool.memory_mb:,} MiB (config kernel_memory_mb): "
-            "free memory (`del` large objects) or load less; its other variables are kept]"
-        )
+        ended.append(tool_text("kernel", MEMORY_CAP, mb=pool.memory_mb))
     return "\n".join([*notes, *started, text, *ended, *moved, *plants]), figures.names
 
 

@@ -25,7 +25,8 @@ from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 from tools.outcome import Outcome, nonblank_lines
-from tools.result_texts import (
+from tools.result_texts import tool_text
+from tools.result_texts.shell import (
     BREACH,
     EXIT_CODE,
     KILLED,
@@ -34,7 +35,6 @@ from tools.result_texts import (
     OMITTED,
     SANDBOX_DOWN,
     TIMED_OUT,
-    tool_text,
 )
 
 KILL_GRACE_S = 2.0

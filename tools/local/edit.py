@@ -24,7 +24,8 @@ from tools.local.text_elsewhere import text_elsewhere
 from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
-from tools.result_texts import CREATE_HINT, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.files import CREATE_HINT
 from tools.tool_factory import make_tool
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from tools.local.traceback_focus import failing_frames
 from tools.local.workspace_listing import first_line, printable
-from tools.result_texts import CALLED, COLUMNS, LACKING, MISSING_COLUMN, NO_TABLE_HAS, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.shell import CALLED, COLUMNS, LACKING, MISSING_COLUMN, NO_TABLE_HAS
 from tools.safe_paths import is_regular_at, read_bytes, rel_beneath
 from tools.safe_tree import walk_at
 

@@ -17,15 +17,8 @@ from langchain_core.tools import ToolException
 from tools.call_context import CallContext
 from tools.editor_files import EditorFiles
 from tools.places import Access, SecretMap, Walls, editor_serves, refusal
-from tools.result_texts import (
-    IS_FOLDER,
-    NO_FILE,
-    ON_FILE,
-    OS_ERROR,
-    THROUGH_LINK,
-    UNSAFE,
-    tool_text,
-)
+from tools.result_texts import tool_text
+from tools.result_texts.files import IS_FOLDER, NO_FILE, ON_FILE, OS_ERROR, THROUGH_LINK, UNSAFE
 from tools.safe_paths import (
     RegularFile,
     UnsafePath,

@@ -19,7 +19,8 @@ from langchain_core.tools import ToolException
 
 from tools.editor_files import EditorFiles, text_version
 from tools.local.file_checks import Place, opened_file, unsafe
-from tools.result_texts import (
+from tools.result_texts import tool_text
+from tools.result_texts.files import (
     BLANK_OLD,
     CHANGED_SINCE,
     CLOSEST,
@@ -39,7 +40,6 @@ from tools.result_texts import (
     REINDENTED,
     SAME_WORDS,
     WRITE_FOLDER,
-    tool_text,
 )
 from tools.safe_paths import DEFAULT_LIMIT, UnsafePath, kind_of, lstat_at, write_bytes
 from tools.safe_paths import WRITE_TEMP as WRITE_TEMP  # undo's scans skip it

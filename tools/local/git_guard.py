@@ -36,6 +36,14 @@ from pathlib import Path
 
 from tools.local.git_quarantine import Quarantine, shown
 from tools.local.tree_scan import Findings
+from tools.result_texts import tool_text
+from tools.result_texts.sandbox import (
+    MORE_UNCHECKED,
+    NOT_UNDONE,
+    NOT_WRITTEN_BACK,
+    PUT_BACK,
+    UNCHECKED,
+)
 from tools.safe_paths import folder_at, kind_of, lstat_at, open_at, read_bytes, write_in
 
 WATCHED_FILES = ("config", "config.worktree", "commondir")
@@ -237,14 +245,12 @@ def undo_plants(before: GitState, after: GitState) -> list[str]:
                 notes += _undo_files(box, fd, then, now)
                 notes += _undo_hooks(box, fd, then, now)
         except OSError as error:
-            notes.append(
-                f"[ml-intern could not undo what this command planted in {shown(now.path)} "
-                f"({error.strerror}): check it before running git there]"
-            )
+            path, why = shown(now.path), error.strerror
+            notes.append(tool_text("git_guard", NOT_UNDONE, path=path, error=why))
     if after.unreadable:
         names = ", ".join(map(shown, after.unreadable[:5]))
-        names += " ..." if len(after.unreadable) > 5 else ""
-        notes.append(f"[ml-intern could not check these folders for planted git files: {names}]")
+        more = tool_text("git_guard", MORE_UNCHECKED) if len(after.unreadable) > 5 else ""
+        notes.append(tool_text("git_guard", UNCHECKED, names=names, more=more))
     return notes
 
 
@@ -286,19 +292,21 @@ def _undo_files(box: Quarantine, fd: int, then: GitDir | None, now: GitDir) -> l
         if not box.took(place):
             continue  # still there: nothing is written over it
         if isinstance(old, bytes):
-            notes += _put(fd, name, old, place, f"put back the {name} of {shown(now.path)}")
+            done = tool_text("git_guard", PUT_BACK, what=name, path=shown(now.path))
+            notes += _put(fd, name, old, place, done)
         elif kept:
             notes += _put(fd, name, _render(kept).encode(), place, "")
     return notes
 
 
 def _put(fd: int, name: str, data: bytes, place: str, done: str) -> list[str]:
-    """`data` written as `name` in the folder `fd` (a new file: nothing there is followed)."""
+    """`data` written as `name` in the folder `fd` (a new file: nothing there is followed);
+    the note `done` when it was, if any."""
     try:
         write_in(fd, name, data)
     except OSError as error:
-        return [f"[ml-intern could not write back {shown(place)} ({error.strerror})]"]
-    return [f"[ml-intern {done} as it was]"] if done else []
+        return [tool_text("git_guard", NOT_WRITTEN_BACK, path=shown(place), error=error.strerror)]
+    return [done] if done else []
 
 
 def _entries(data: bytes) -> list[tuple[str, str]] | None:

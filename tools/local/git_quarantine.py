@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 from configs.environment import ml_intern_home
+from tools.result_texts import tool_text
+from tools.result_texts.sandbox import MOVED, NOT_MOVED, REMOVED
 from tools.safe_moves import move_out
 from tools.safe_paths import anchor_fd
 
@@ -38,22 +40,12 @@ class Quarantine:
         except OSError as error:
             if error.errno == errno.EXDEV and _removed(dir_fd, name):
                 self._taken.add(place)
-                return [
-                    f"[ml-intern removed the {what} {shown(place)}, which this command "
-                    "planted (not a file that can be kept): a later git command would have "
-                    "read it]"
-                ]
-            return [
-                f"[ml-intern could not move away the {what} {shown(place)} ({error.strerror}): "
-                "remove it before running git there]"
-            ]
+                return [tool_text("git_guard", REMOVED, what=what, path=shown(place))]
+            why = error.strerror
+            return [tool_text("git_guard", NOT_MOVED, what=what, path=shown(place), error=why)]
         self.moved.append(str(target))
         self._taken.add(place)
-        why = "it would have let a later git command outside the sandbox run code"
-        return [
-            f"[ml-intern moved the {what} {shown(place)}, which this command planted, to "
-            f"{target}: {why}]"
-        ]
+        return [tool_text("git_guard", MOVED, what=what, path=shown(place), target=target)]
 
     def took(self, place: str) -> bool:
         """True when `place` was moved here."""

@@ -23,6 +23,8 @@ from tools.local.file_checks import (
 from tools.local.file_walk import Hit, glob_regex, mtime, walk
 from tools.places import Walls
 from tools.policy import file_rule
+from tools.result_texts import tool_text
+from tools.result_texts.search import ABSOLUTE, DEEPER, MORE_HITS, NO_FILES_MATCH, NOT_A_FOLDER
 from tools.tool_factory import make_tool
 
 MAX_RESULTS = 200
@@ -41,9 +43,9 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
     place = place_of(call, path or ".", "read", walls)
     base = place.target
     if not is_folder(place):
-        raise ToolException(f"{base} is not a directory. Give a directory as `path`.")
+        raise ToolException(tool_text("glob", NOT_A_FOLDER, path=base))
     if pattern.startswith("/"):
-        raise ToolException("pattern must be relative; put the directory in `path`.")
+        raise ToolException(tool_text("glob", ABSOLUTE))
     regex = glob_regex(pattern)
     depth = None if "**" in pattern else pattern.strip("/").count("/")
     hits = [
@@ -52,12 +54,12 @@ def _glob(call: CallContext, walls: Walls | None, pattern: str, path: str | None
         if regex.fullmatch(p.rel)
     ]
     if not hits:
-        hint = f" Try '**/{pattern}' to search subdirectories." if depth == 0 else ""
-        return f"No files match {pattern!r} in {call.show(base)}.{hint}"
+        hint = tool_text("glob", DEEPER, pattern=pattern) if depth == 0 else ""
+        return tool_text("glob", NO_FILES_MATCH, pattern=pattern, path=call.show(base), hint=hint)
     hits.sort(key=mtime, reverse=True)
     shown = [_shown(call, p) for p in hits[:MAX_RESULTS]]
     more = len(hits) - MAX_RESULTS
-    tail = [f"[{more} more not shown; narrow the pattern]"] if more > 0 else []
+    tail = [tool_text("glob", MORE_HITS, count=more)] if more > 0 else []
     return "\n".join(shown + tail)
 
 

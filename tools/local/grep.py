@@ -14,6 +14,16 @@ from tools.local.file_checks import off_loop, outside_workspace, place_of, secre
 from tools.local.file_walk import Hit, glob_regex, text_lines, walk
 from tools.places import Walls
 from tools.policy import file_rule
+from tools.result_texts import tool_text
+from tools.result_texts.search import (
+    BAD_REGEX,
+    CREDENTIAL_PLACE,
+    LINKS_SKIPPED,
+    MATCH,
+    NO_MATCHES,
+    NO_PATH,
+    STOPPED,
+)
 from tools.safe_paths import lstat_at
 from tools.tool_factory import make_tool
 
@@ -35,10 +45,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as e:
-        raise ToolException(
-            f"Invalid regular expression {pattern!r}: {e}. grep uses Python `re` syntax; "
-            "escape literal characters such as ( [ . * + ? with a backslash."
-        ) from e
+        raise ToolException(tool_text("grep", BAD_REGEX, pattern=pattern, error=e)) from e
 
 
 def _grep(
@@ -49,10 +56,10 @@ def _grep(
     base = place.target
     hidden = secret_filter(call, walls)
     if hidden(base):
-        raise ToolException(f"{base} is a credential place: grep does not search it.")
+        raise ToolException(tool_text("grep", CREDENTIAL_PLACE, path=base))
     st = lstat_at(place.anchor, place.rel)
     if st is None:
-        raise ToolException(f"Path not found: {base}. Check it, or use `glob` to find it.")
+        raise ToolException(tool_text("grep", NO_PATH, path=base))
     wanted = glob_regex(glob or "**")
     by_name = bool(glob) and "/" not in glob
     single = not stat.S_ISDIR(st.st_mode)
@@ -70,10 +77,12 @@ def _grep(
             if not regex.search(line):
                 continue
             if len(matches) == MAX_RESULTS:
-                return "\n".join([*matches, f"[stopped at {MAX_RESULTS} matches; narrow it down]"])
-            matches.append(f"{call.show(hit.path)}:{n}:{line[:300]}")
-    note = f"\n[skipped {skipped} symlink(s): grep does not follow links]" if skipped else ""
-    return ("\n".join(matches) or f"No matches for {pattern!r} in {call.show(base)}.") + note
+                return "\n".join([*matches, tool_text("grep", STOPPED, count=MAX_RESULTS)])
+            shown = call.show(hit.path)
+            matches.append(tool_text("grep", MATCH, path=shown, line=n, text=line[:300]))
+    note = tool_text("grep", LINKS_SKIPPED, count=skipped) if skipped else ""
+    none = tool_text("grep", NO_MATCHES, pattern=pattern, path=call.show(base))
+    return ("\n".join(matches) or none) + note
 
 
 def grep_spec(walls: Walls | None = None) -> ToolSpec:

@@ -15,7 +15,8 @@ import tokenize
 from pathlib import PurePath
 
 from configs.suggested_paths import python_heredoc
-from tools.result_texts import ONE_LINE_NOTE, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.shell import ONE_LINE_NOTE
 
 _PYTHON = re.compile(r"python(?:3(?:\.\d+)?)?")
 _COMPOUND = re.compile(r"(?:async\s+)?(with|for|while|if|try|def|class)\b")

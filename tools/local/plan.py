@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts.search import COMPLETED, IN_PROGRESS, PENDING, PLAN_LINE, PLAN_UPDATED
 from tools.tool_factory import make_tool
 
 
@@ -29,14 +31,26 @@ class PlanArgs(BaseModel):
 
 
 def render_plan(todos: list[dict[str, Any]]) -> str:
-    marks = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
-    return "\n".join(f"{marks.get(t['status'], '[ ]')} {t['id']}. {t['content']}" for t in todos)
+    """The plan as a checklist, one `[mark] id. content` line per item."""
+    return "\n".join(
+        tool_text("plan", PLAN_LINE, mark=_mark(t["status"]), id=t["id"], content=t["content"])
+        for t in todos
+    )
+
+
+def _mark(status: str) -> str:
+    """The checkbox of an item with `status` (an unknown status shows as pending)."""
+    if status == "in_progress":
+        return tool_text("plan", IN_PROGRESS)
+    if status == "completed":
+        return tool_text("plan", COMPLETED)
+    return tool_text("plan", PENDING)
 
 
 async def _plan(_call: CallContext, todos: list[Todo]) -> tuple[str, dict[str, Any]]:
     items = [t.model_dump() for t in todos]
     done = sum(t["status"] == "completed" for t in items)
-    text = f"Plan updated ({done}/{len(items)} done):\n{render_plan(items)}"
+    text = tool_text("plan", PLAN_UPDATED, done=done, total=len(items), plan=render_plan(items))
     return text, {"plan": items}
 
 

@@ -33,7 +33,8 @@ from tools.local.file_walk import walk
 from tools.local.read_fit import fitted
 from tools.places import Walls
 from tools.policy import ApprovalRule, FileRule, Need, inside_workspace
-from tools.result_texts import (
+from tools.result_texts import tool_text
+from tools.result_texts.files import (
     BINARY,
     EMPTY,
     FOLDER_FILES,
@@ -45,7 +46,6 @@ from tools.result_texts import (
     READ_HINT,
     SHOWING,
     TOO_LARGE,
-    tool_text,
 )
 from tools.text import numbered
 from tools.tool_factory import make_tool

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from configs.suggested_paths import for_shell, plain, python_heredoc
-from tools.result_texts import (
+from tools.result_texts import tool_text
+from tools.result_texts.files import (
     ANY_PATH,
     BYTES,
     JSON_KEYS,
@@ -28,7 +29,6 @@ from tools.result_texts import (
     TABLE_PRINT,
     TABLE_STEP,
     TEXT_STEP,
-    tool_text,
 )
 from tools.text import numbered
 

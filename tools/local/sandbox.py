@@ -53,15 +53,20 @@ from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, 
 from tools.local.sandbox_pins import Pins, Wrapped
 from tools.local.tree_scan import Findings, TreeScan
 from tools.places import Walls, credential_places, is_allowed, visible_within
+from tools.result_texts import tool_text
+from tools.result_texts.sandbox import (
+    INSTALL_HINT,
+    NETWORK,
+    NO_NETWORK,
+    NOT_INSTALLED,
+    PASSED_IN,
+    WALLS,
+)
 from tools.secrets import mask_secrets, secret_env_names
 
 if TYPE_CHECKING:
     from configs.sandbox_settings import SandboxSettings
 
-INSTALL_HINT = (
-    "install bubblewrap (Debian/Ubuntu: `sudo apt install bubblewrap`; Fedora: `sudo dnf "
-    "install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or run without --sandbox"
-)
 GPU_DEVICES = ("/dev/nvidia*", "/dev/dri")
 # Replaced by empty directories: where the host keeps its sockets (and scratch files).
 PRIVATE_DIRS = ("/tmp", "/run", "/var/run")
@@ -110,16 +115,10 @@ class Sandbox:
 
     def describe(self) -> str:
         """One line for the model and the user: what a command can and cannot do."""
-        net = "network allowed" if self.network else "no network"
-        passed = f" (passed in: {', '.join(self.env_allow)})" if self.env_allow else ""
-        return (
-            "bash and the python kernel run in a bubblewrap sandbox: the workspace is writable "
-            "(.git config and hooks read-only, git init fails at its top; hooks and risky git config a command plants "
-            "are moved out when it ends), "
-            "the rest of the file system read-only, /tmp and /run private, "
-            "credential files and host sockets hidden, no tokens or API keys in the "
-            f"environment{passed}, {net}"
-        )
+        net = tool_text("sandbox", NETWORK) if self.network else tool_text("sandbox", NO_NETWORK)
+        names = ", ".join(self.env_allow)
+        passed = tool_text("sandbox", PASSED_IN, names=names) if self.env_allow else ""
+        return tool_text("sandbox", WALLS, passed=passed, network=net)
 
     def environment(self, env: Mapping[str, str]) -> dict[str, str]:
         """What a sandboxed command may see of `env`: ENV_PASSED minus anything secret-looking,
@@ -162,7 +161,8 @@ class Sandbox:
         it starts when not at the top of `workspace` (the walls are still the workspace's)."""
         bwrap = shutil.which("bwrap")
         if bwrap is None:
-            raise SandboxUnavailable(f"bubblewrap is not installed: {INSTALL_HINT}.")
+            hint = tool_text("sandbox", INSTALL_HINT)
+            raise SandboxUnavailable(tool_text("sandbox", NOT_INSTALLED, hint=hint))
         args = [bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc"]
         if not self.network:
             args.append("--unshare-net")
@@ -327,7 +327,7 @@ def sandbox_problem(sandbox: Sandbox) -> str | None:
         env = sandbox.environment(os.environ)
         done = wrapped.run(10, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     except (OSError, subprocess.TimeoutExpired, SandboxBreach) as error:
-        return f"bubblewrap could not start ({error}); {INSTALL_HINT}."
+        return f"bubblewrap could not start ({error}); {tool_text('sandbox', INSTALL_HINT)}."
     if done.returncode != 0:
         said = " ".join(done.stderr.split())[:300] or f"exit code {done.returncode}"
         return (

@@ -28,6 +28,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.result_texts import tool_text
+from tools.result_texts.sandbox import SWAPPED
+
 SHIM = (
     'r=$1 g=$2; shift 2; /bin/cat /proc/self/mountinfo >&"$r" && printf "\\0" >&"$r" && '
     'exec {r}>&- && read -r -n 1 -u "$g" _ && exec {g}<&- && exec "$@"; exit 125'
@@ -155,11 +158,8 @@ class Gate:
                 return
             foreign = self.allowed.foreign(parse_mounts(table), _host_mounts())
             if foreign:
-                raise SandboxBreach(
-                    f"bubblewrap mounted {', '.join(sorted(set(foreign)))}, which the walls did "
-                    "not ask for: a workspace folder was swapped for a link while the sandbox "
-                    "started. The command was not run; stop what swaps it and run it again"
-                )
+                places = ", ".join(sorted(set(foreign)))
+                raise SandboxBreach(tool_text("sandbox", SWAPPED, places=places))
             with contextlib.suppress(BrokenPipeError):  # ended meanwhile (a cancel)
                 os.write(self.go, b".")
         finally:

@@ -10,7 +10,8 @@ import shlex
 from collections.abc import Callable
 from pathlib import Path
 
-from tools.result_texts import UNCHANGED, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.shell import UNCHANGED
 from tools.safe_paths import rel_beneath, sha256_at
 
 MAX_BYTES = 2_000_000

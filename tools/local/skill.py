@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.policy import always
-from tools.result_texts import (
+from tools.result_texts import tool_text
+from tools.result_texts.shell import (
     BESIDE,
     BESIDE_FILE,
     CLOSE,
@@ -18,7 +19,6 @@ from tools.result_texts import (
     SMALL_UNKNOWN,
     UNKNOWN_SKILL,
     UNREADABLE_SKILL,
-    tool_text,
 )
 from tools.tool_factory import make_tool
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from tools.local.file_checks import Place, is_binary
 from tools.local.file_walk import walk
-from tools.result_texts import ELSEWHERE, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.files import ELSEWHERE
 from tools.safe_paths import regular_file
 
 MAX_FILES = 200

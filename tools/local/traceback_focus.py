@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from tools.result_texts import FOLDED, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.shell import FOLDED
 
 _HEREDOC = re.compile(
     r"\bpython(?:3(?:\.\d+)?)?\s+-\s*<<-?\s*(['\"]?)(\w+)\1[^\n]*\n(.*?)\n\s*\2\s*(?:\n|$)",

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from tools.local.file_walk import SKIP_DIRS
 from tools.places import SecretMap
+from tools.result_texts import tool_text
+from tools.result_texts.search import FIRST_LINE, FOLDER_NOT_LISTED, LISTED, MORE_NOT_LISTED
 from tools.safe_paths import head_at
 from tools.safe_tree import walk_at
 
@@ -62,17 +64,19 @@ def workspace_listing(workspace: Path, limit: int = MAX_ENTRIES, depth: int = MA
                 if level + 1 < depth:
                     folders.append((rel, level + 1))
                 elif len(files) + len(folders_shown) < limit:
-                    folders_shown.append(f"{shown}/ (not listed)")
+                    folders_shown.append(tool_text("listing", FOLDER_NOT_LISTED, path=shown))
                 continue
             if len(files) + len(folders_shown) >= limit:
                 more = True
                 break
             size = entry.st.st_size
-            files.append((size, f"{shown} {human_size(size)}{first_line(workspace, rel)}"))
+            first = first_line(workspace, rel)
+            line = tool_text("listing", LISTED, path=shown, size=human_size(size), first=first)
+            files.append((size, line))
     files.sort(key=lambda f: -f[0])  # stable: equal sizes keep the walk's order
     lines = [line for _, line in files] + folders_shown
     if more:
-        lines.append("[more files not listed: use `glob` to find them]")
+        lines.append(tool_text("listing", MORE_NOT_LISTED))
     return "\n".join(lines)
 
 
@@ -83,7 +87,7 @@ def first_line(workspace: Path, rel: str) -> str:
         return ""
     head = head_at(workspace, rel, HEADER_BYTES)
     line = head.decode("utf-8", "replace").splitlines()[0].strip() if head.strip() else ""
-    return f", first line: {printable(line)}" if line else ""
+    return tool_text("listing", FIRST_LINE, line=printable(line)) if line else ""
 
 
 def printable(text: str) -> str:

@@ -21,7 +21,8 @@ from tools.local.written_checks import written_notes
 from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
-from tools.result_texts import NEW_FILE, WROTE, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.files import NEW_FILE, WROTE
 from tools.tool_factory import make_tool
 
 

@@ -13,7 +13,8 @@ import json
 import re
 from pathlib import Path
 
-from tools.result_texts import NOT_JSON, PLACEHOLDERS, tool_text
+from tools.result_texts import tool_text
+from tools.result_texts.files import NOT_JSON, PLACEHOLDERS
 
 # `<number of rows>`: words in angle brackets, at least two, no `=` or `/` (an HTML tag has them
 # or is one word).

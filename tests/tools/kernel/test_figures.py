@@ -91,6 +91,6 @@ def test_a_figure_that_is_a_symlink_fifo_or_page_is_not_served(tmp_path: Path) -
 
 def test_the_figure_not_saved_note_snapshot() -> None:
     from tests.configs.test_prompt_snapshot import check_snapshot
-    from tools.result_texts import NOT_SAVED
+    from tools.result_texts.kernel import NOT_SAVED
 
     check_snapshot("figure_not_saved.md", NOT_SAVED.format(folder=".ml-intern/figures") + "\n")

@@ -177,7 +177,7 @@ async def test_a_credential_file_made_while_a_cell_runs_withholds_its_output(
 def test_the_kernel_wall_notes_snapshot() -> None:
     from tests.configs.test_prompt_snapshot import check_snapshot
     from tools.kernel.process import NOT_A_SOCKET
-    from tools.result_texts import (
+    from tools.result_texts.kernel import (
         LATE_CREDENTIAL_NOTE,
         RUN_WITHHELD,
         STARTED_IN,

@@ -24,7 +24,7 @@ from tools.kernel.pool import KernelPool
 from tools.kernel.python import kernel_rule, python_spec
 from tools.local.sandbox import Sandbox, sandbox_problem
 from tools.policy import PolicyContext, decide
-from tools.result_texts import GONE_NOTE
+from tools.result_texts.kernel import GONE_NOTE
 
 ON_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")
 LOOP = "import time\nwhile True:\n    time.sleep(0.05)"
