@@ -283,7 +283,9 @@ def report(args: argparse.Namespace, plan: Plan, idle_rss: float, rows: list[dic
     figures = {"servers": plan.replicas, "team_workers": plan.workers,
                "runs_on_replicas": plan.workers == 0, "model_client": args.model_client,
                "database": "postgresql", "redis": "given" if given_redis else "throwaway",
-               "step_s": args.step, "idle_rss_mb": idle_rss, "rounds": rows}  # fmt: skip
+               "step_s": args.step, "idle_rss_mb": idle_rss, "rounds": rows,
+               # keyed as well, so bench/report.py records each round's figures
+               f"servers_{plan.replicas}": {f"runs_{row['runs']}": row for row in rows}}  # fmt: skip
     if kill is not None:
         figures["kill_round"] = kill
     print_summary({"bench": "server_load", "engine": "aegra", "aegra": figures})
