@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.tools import ToolException
 
 from tools.host_token import origin
+from tools.result_texts import hub_scholar as texts
+from tools.result_texts import tool_text
 
 if TYPE_CHECKING:
     import httpx
@@ -78,10 +80,7 @@ def s2_id(value: str | None) -> str:
     """`value` as Semantic Scholar takes it: `arXiv:<id>`, `DOI:<doi>`, or as given."""
     text = (value or "").strip()
     if not text:
-        raise ToolException(
-            "This operation needs `arxiv_id`: an arXiv id like '2401.00001', 'DOI:10.…' or a "
-            "Semantic Scholar paper id."
-        )
+        raise ToolException(tool_text("hf_papers_scholar", texts.NEEDS_PAPER_ID))
     if _PREFIXED.match(text):
         return text
     if doi := _DOI.match(text):
@@ -152,7 +151,7 @@ async def scholar_call(
     except ValueError:
         answer = None
     if not isinstance(answer, shape):
-        raise ToolException(f"{action} failed: {NAME} sent an unexpected answer. Retry later.")
+        raise ToolException(tool_text("hf_papers_scholar", texts.UNEXPECTED, action=action))
     return answer
 
 
@@ -167,17 +166,19 @@ async def _send(
             return await client.get(url, params=clean)
         return await client.post(url, params=clean, json=body)
     except httpx.TimeoutException:
+        seconds = timeout_s()
         raise ToolException(
-            f"{action} failed: {NAME} did not answer within {timeout_s():g} s. It may be "
-            "overloaded: retry in a minute, or search without filters (Hugging Face)."
+            tool_text("hf_papers_scholar", texts.TIMED_OUT, action=action, seconds=seconds)
         ) from None
     except httpx.TooManyRedirects:
-        raise ToolException(f"{action} failed: more than {MAX_REDIRECTS} redirects.") from None
-    except httpx.HTTPError as exc:
-        host = origin(scholar_url())[1]
+        count = MAX_REDIRECTS
         raise ToolException(
-            f"{action} failed: could not reach {NAME} at {host} ({type(exc).__name__}). "
-            "Check the network or SEMANTIC_SCHOLAR_API_URL, or search without filters."
+            tool_text("hf_papers_scholar", texts.TOO_MANY_REDIRECTS, action=action, count=count)
+        ) from None
+    except httpx.HTTPError as exc:
+        host, error = origin(scholar_url())[1], type(exc).__name__
+        raise ToolException(
+            tool_text("hf_papers_scholar", texts.UNREACHABLE, action=action, host=host, error=error)
         ) from None
 
 
@@ -200,26 +201,36 @@ def _retry_wait(response: httpx.Response) -> float | None:
 def _failure(action: str, response: httpx.Response) -> str:
     status = response.status_code
     said = _server_message(response)
-    detail = f" ({said})" if said else ""
+    detail = tool_text("hf_papers_scholar", texts.SAID, said=said) if said else ""
     if status == 429:
         wait = _retry_wait(response) if response.headers.get("retry-after") else None
-        when = "in a minute" if wait is None else f"in {max(wait, 1):.0f} s"
-        hint = "" if scholar_key() else " Setting SEMANTIC_SCHOLAR_API_KEY raises the limit."
-        return f"{action} failed: {NAME} is rate-limiting requests (429). Retry {when}.{hint}"
+        when = (
+            tool_text("hf_papers_scholar", texts.IN_A_MINUTE)
+            if wait is None
+            else tool_text("hf_papers_scholar", texts.IN_SECONDS, seconds=max(wait, 1))
+        )
+        hint = "" if scholar_key() else tool_text("hf_papers_scholar", texts.KEY_RAISES_LIMIT)
+        return tool_text(
+            "hf_papers_scholar", texts.RATE_LIMITED, action=action, when=when, hint=hint
+        )
     if status == 404:
-        return (
-            f"{action} failed: {NAME} has no such paper (404). Check the id: an arXiv id like "
-            "2401.00001, 'DOI:10.…', or a paper id from operation='search'."
-        )
+        return tool_text("hf_papers_scholar", texts.NO_SUCH_PAPER, action=action)
     if status in (401, 403):
-        fix = "Check SEMANTIC_SCHOLAR_API_KEY." if scholar_key() else "Retry later."
-        return f"{action} failed: {NAME} refused the request ({status}){detail}. {fix}"
-    if status >= 500:
-        return (
-            f"{action} failed: {NAME} had an error ({status}). This is usually temporary: "
-            "retry in a minute, or search without filters (Hugging Face)."
+        fix = (
+            tool_text("hf_papers_scholar", texts.CHECK_KEY)
+            if scholar_key()
+            else tool_text("hf_papers_scholar", texts.RETRY_LATER)
         )
-    return f"{action} failed: {NAME} refused the request ({status}){detail}. Fix the arguments."
+        return _refused(action, status, detail, fix)
+    if status >= 500:
+        return tool_text("hf_papers_scholar", texts.SERVER_ERROR, action=action, status=status)
+    return _refused(action, status, detail, tool_text("hf_papers_scholar", texts.FIX_ARGUMENTS))
+
+
+def _refused(action: str, status: int, detail: str, fix: str) -> str:
+    return tool_text(
+        "hf_papers_scholar", texts.REFUSED, action=action, status=status, detail=detail, fix=fix
+    )
 
 
 def _server_message(response: httpx.Response) -> str:

@@ -16,6 +16,8 @@ from langchain_core.tools import ToolException
 
 from tools.hub.scholar import NAME, s2_id, scholar_call
 from tools.hub.scholar_table import authors_line, paging, paper_table, short_id
+from tools.result_texts import hub_papers, tool_text
+from tools.result_texts import hub_scholar as texts
 from tools.text import cut
 
 Sort = Literal["relevance", "citations", "date"]
@@ -36,7 +38,10 @@ RECOMMEND_MAX = 500
 SNIPPET_MAX = 1000
 MAX_SNIPPET_CHARS = 700
 _SORTS = {"citations": "citationCount:desc", "date": "publicationDate:desc"}
-_SORT_LABELS = {"citations": "most cited first", "date": "newest first"}
+_SORT_LABELS = {
+    "citations": tool_text("hf_papers_scholar", texts.MOST_CITED_FIRST),
+    "date": tool_text("hf_papers_scholar", texts.NEWEST_FIRST),
+}
 _SHOWN_IDS = ("ArXiv", "DOI", "CorpusId", "ACL", "PubMed")
 
 
@@ -65,11 +70,14 @@ class Filters:
 
     def label(self) -> str:
         parts = [str(self.params()["year"] or "")]
-        parts.append(f"≥{self.min_citations:,} citations" if self.min_citations else "")
+        count = self.min_citations
+        parts.append(
+            tool_text("hf_papers_scholar", texts.MIN_CITATIONS, count=count) if count else ""
+        )
         parts.append(", ".join(self.fields_of_study))
         parts.append(_SORT_LABELS.get(self.sort or "", ""))
         text = ", ".join(p for p in parts if p)
-        return f" ({text})" if text else ""
+        return tool_text("hf_papers_scholar", texts.FILTERS, text=text) if text else ""
 
 
 def make_filters(
@@ -81,13 +89,18 @@ def make_filters(
 ) -> Filters:
     """Filters checked here, so a mistake costs no request: years in order, known fields."""
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise ToolException(f"year_from ({year_from}) is after year_to ({year_to}): swap them.")
+        raise ToolException(
+            tool_text(
+                "hf_papers_scholar", texts.YEARS_SWAPPED, year_from=year_from, year_to=year_to
+            )
+        )
     known = {name.lower(): name for name in FIELDS_OF_STUDY}
     wanted = [f.strip() for f in fields_of_study or [] if f.strip()]
     unknown = [f for f in wanted if f.lower() not in known]
     if unknown:
+        fields = ", ".join(FIELDS_OF_STUDY)
         raise ToolException(
-            f"Unknown fields_of_study {unknown}. Use any of: {', '.join(FIELDS_OF_STUDY)}."
+            tool_text("hf_papers_scholar", texts.UNKNOWN_FIELDS, unknown=unknown, fields=fields)
         )
     fields = tuple(known[f.lower()] for f in wanted)
     return Filters(year_from, year_to, min_citations, fields, sort)
@@ -114,10 +127,7 @@ async def find(query: str, filters: Filters, offset: int, limit: int) -> Page:
         more = found.get("next") is not None
         return Page(found.get("data") or [], offset, more, _count(found.get("total")))
     if offset + limit > BULK_WINDOW:
-        raise ToolException(
-            f"Sorted search shows the first {BULK_WINDOW:,} results only: narrow the query or "
-            "the filters instead of paging further."
-        )
+        raise ToolException(tool_text("hf_papers_scholar", texts.SORTED_WINDOW, count=BULK_WINDOW))
     params |= {"sort": _SORTS[filters.sort or ""], "fields": LEAN_FIELDS}
     found = await scholar_call("/graph/v1/paper/search/bulk", action=action, params=params)
     batch = found.get("data") or []
@@ -127,13 +137,23 @@ async def find(query: str, filters: Filters, offset: int, limit: int) -> Page:
 
 
 def render(page: Page, query: str, filters: Filters) -> str:
+    label = filters.label()
     if not page.rows:
         bulk = filters.sort in _SORTS
-        hint = " Sorted search needs every word to match: use fewer words." if bulk else ""
-        return f"No papers on {NAME} match {query!r}{filters.label()}.{hint} Loosen the filters."
-    total = f" of ~{page.total:,}" if page.total else ""
-    span = f"{page.offset + 1}–{page.offset + len(page.rows)}{total}"
-    return _listing(f"{NAME}: papers {span} for {query!r}{filters.label()}", page)
+        hint = tool_text("hf_papers_scholar", texts.FEWER_WORDS) if bulk else ""
+        return tool_text("hf_papers_scholar", texts.NO_MATCH, query=query, filters=label, hint=hint)
+    total = tool_text("hf_papers_scholar", texts.OF_TOTAL, total=page.total) if page.total else ""
+    first, last = page.offset + 1, page.offset + len(page.rows)
+    head = tool_text(
+        "hf_papers_scholar",
+        texts.SEARCH_HEAD,
+        first=first,
+        last=last,
+        total=total,
+        query=query,
+        filters=label,
+    )
+    return _listing(head, page)
 
 
 async def search(query: str, filters: Filters, offset: int, limit: int) -> str:
@@ -142,9 +162,7 @@ async def search(query: str, filters: Filters, offset: int, limit: int) -> str:
 
 def _listing(head: str, page: Page) -> str:
     footer = paging(page.offset, len(page.rows), page.more)
-    return "\n".join(
-        line for line in (f"{head}:", paper_table(page.rows, page.offset), footer) if line
-    )
+    return "\n".join(line for line in (head, paper_table(page.rows, page.offset), footer) if line)
 
 
 async def citations(paper: str | None, offset: int, limit: int, *, cited: bool = False) -> str:
@@ -157,11 +175,19 @@ async def citations(paper: str | None, offset: int, limit: int, *, cited: bool =
         params={"offset": offset, "limit": limit, "fields": LIST_FIELDS},
     )
     rows = await with_tldrs([item.get(key) or {} for item in found.get("data") or []])
-    what = f"papers cited by {pid}" if cited else f"papers citing {pid}"
+    what = (
+        tool_text("hf_papers_scholar", texts.CITED_BY, id=pid)
+        if cited
+        else tool_text("hf_papers_scholar", texts.CITING, id=pid)
+    )
     if not rows:
-        return f"No {what} on {NAME}" + (f" after offset {offset}." if offset else ".")
+        if offset:
+            return tool_text("hf_papers_scholar", texts.NONE_PAST, what=what, offset=offset)
+        return tool_text("hf_papers_scholar", texts.NONE_LISTED, what=what)
     page = Page(rows, offset, found.get("next") is not None)
-    return _listing(f"{NAME}: {what}, {offset + 1}–{offset + len(rows)}", page)
+    first, last = offset + 1, offset + len(rows)
+    head = tool_text("hf_papers_scholar", texts.LIST_HEAD, what=what, first=first, last=last)
+    return _listing(head, page)
 
 
 async def recommend(paper: str | None, offset: int, limit: int) -> str:
@@ -176,9 +202,13 @@ async def recommend(paper: str | None, offset: int, limit: int) -> str:
     batch = found.get("recommendedPapers") or []
     rows = await with_tldrs(batch[offset : offset + limit])
     if not rows:
-        return f"{NAME} has no recommendations like {pid}" + (" at this offset." if offset else ".")
+        if offset:
+            return tool_text("hf_papers_scholar", texts.NO_RECOMMENDATIONS_PAST, id=pid)
+        return tool_text("hf_papers_scholar", texts.NO_RECOMMENDATIONS, id=pid)
     page = Page(rows, offset, len(batch) >= wanted and wanted < RECOMMEND_MAX)
-    return _listing(f"{NAME}: papers like {pid}, {offset + 1}–{offset + len(rows)}", page)
+    first, last = offset + 1, offset + len(rows)
+    head = tool_text("hf_papers_scholar", texts.LIKE_HEAD, id=pid, first=first, last=last)
+    return _listing(head, page)
 
 
 async def snippets(query: str, filters: Filters, offset: int, limit: int) -> str:
@@ -191,16 +221,27 @@ async def snippets(query: str, filters: Filters, offset: int, limit: int) -> str
     )
     batch = found.get("data") or []
     page = batch[offset : offset + limit]
+    shown = filters.label()
     if not page:
-        return f"No passages on {NAME} match {query!r}{filters.label()}. Try other words."
-    lines = [f"{NAME}: passages {offset + 1}–{offset + len(page)} for {query!r}{filters.label()}:"]
+        return tool_text("hf_papers_scholar", texts.NO_PASSAGES, query=query, filters=shown)
+    first, last = offset + 1, offset + len(page)
+    lines = [
+        tool_text(
+            "hf_papers_scholar",
+            texts.PASSAGES_HEAD,
+            first=first,
+            last=last,
+            query=query,
+            filters=shown,
+        )
+    ]
     for n, match in enumerate(page, start=offset + 1):
         snippet, source = match.get("snippet") or {}, match.get("paper") or {}
         where = snippet.get("section") or snippet.get("snippetKind") or ""
         corpus = f"CorpusId:{source['corpusId']}" if source.get("corpusId") else ""
         label = " · ".join(p for p in (source.get("title") or "?", corpus, where) if p)
         text = cut(" ".join(str(snippet.get("text") or "").split()), MAX_SNIPPET_CHARS)
-        lines += [f"{n}. {label}", f"   {text}"]
+        lines.append(tool_text("hf_papers_scholar", texts.PASSAGE, n=n, label=label, text=text))
     lines.append(paging(offset, len(page), len(batch) >= wanted and wanted < SNIPPET_MAX))
     return "\n".join(line for line in lines if line)
 
@@ -213,28 +254,37 @@ async def details(paper: str | None) -> str:
         action=f"Getting paper {pid}",
         params={"fields": DETAIL_FIELDS},
     )
+    return card_text(p)
+
+
+def card_text(p: dict[str, Any]) -> str:
+    """A paper's card, from its Graph API fields (DETAIL_FIELDS)."""
     ids = p.get("externalIds") or {}
-    lines = [f"# {p.get('title') or '?'} ({short_id(p)})", p.get("url") or ""]
-    lines.append(f"authors: {authors_line(p.get('authors'), 8)}")
-    counts = f"{p.get('citationCount') or 0:,} citations"
-    if p.get("influentialCitationCount"):
-        counts += f" ({p['influentialCitationCount']:,} influential)"
-    if p.get("referenceCount"):
-        counts += f" · {p['referenceCount']:,} references"
+    title = p.get("title") or "?"
+    lines = [tool_text("hf_papers_scholar", texts.CARD, title=title, id=short_id(p))]
+    lines.append(p.get("url") or "")
+    authors = authors_line(p.get("authors"), 8)
+    lines.append(tool_text("hf_papers_scholar", texts.AUTHORS, authors=authors))
     when = p.get("publicationDate") or p.get("year") or "?"
-    lines.append(" · ".join(str(x) for x in (when, p.get("venue"), counts) if x))
-    shown = [f"{k} {v}" for k, v in ids.items() if k in _SHOWN_IDS]
-    lines.append("ids: " + " · ".join([*shown, f"S2 {p.get('paperId')}"]))
+    lines.append(" · ".join(str(x) for x in (when, p.get("venue"), _counts(p)) if x))
+    shown = [
+        tool_text("hf_papers_scholar", texts.ID, name=k, value=v)
+        for k, v in ids.items()
+        if k in _SHOWN_IDS
+    ]
+    s2 = tool_text("hf_papers_scholar", texts.S2_ID, id=p.get("paperId"))
+    lines.append(tool_text("hf_papers_scholar", texts.IDS, ids=" · ".join([*shown, s2])))
     if p.get("fieldsOfStudy"):
-        lines.append(f"fields: {', '.join(p['fieldsOfStudy'])}")
+        fields = ", ".join(p["fieldsOfStudy"])
+        lines.append(tool_text("hf_papers_scholar", texts.FIELDS, fields=fields))
     if pdf := (p.get("openAccessPdf") or {}).get("url"):
-        lines.append(f"pdf: {pdf}")
+        lines.append(tool_text("hf_papers_scholar", texts.PDF, url=pdf))
     if tldr := (p.get("tldr") or {}).get("text"):
-        lines.append(f"TL;DR: {tldr}")
+        lines.append(tool_text("hf_papers_scholar", texts.TLDR, text=tldr))
     if abstract := " ".join((p.get("abstract") or "").split()):
-        lines.append(f"abstract: {cut(abstract, 2000)}")
-    read = " · operation='read' for its sections" if ids.get("ArXiv") else ""
-    lines.append(f"Next: operation='citations' / 'references' / 'recommend' with this id{read}.")
+        lines.append(tool_text("hf_papers", hub_papers.ABSTRACT, text=cut(abstract, 2000)))
+    read = tool_text("hf_papers_scholar", texts.READ_SECTIONS) if ids.get("ArXiv") else ""
+    lines.append(tool_text("hf_papers_scholar", texts.NEXT, read=read))
     return "\n".join(line for line in lines if line)
 
 
@@ -260,6 +310,17 @@ async def with_tldrs(rows: list[dict[str, Any]], fields: str = "tldr") -> list[d
         more = extra.get(row.get("paperId") or "", {})
         filled.append({**row, **{k: v for k, v in more.items() if row.get(k) is None}})
     return filled
+
+
+def _counts(p: dict[str, Any]) -> str:
+    """'1,234 citations (56 influential) · 78 references'."""
+    counts = tool_text("hf_papers_scholar", texts.CITATIONS, count=p.get("citationCount") or 0)
+    if p.get("influentialCitationCount"):
+        influential = p["influentialCitationCount"]
+        counts += tool_text("hf_papers_scholar", texts.INFLUENTIAL, count=influential)
+    if p.get("referenceCount"):
+        counts += tool_text("hf_papers_scholar", texts.REFERENCES, count=p["referenceCount"])
+    return counts
 
 
 def _count(total: Any) -> int | None:

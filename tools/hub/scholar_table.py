@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from tools.result_texts import hub_papers, tool_text
+from tools.result_texts import hub_scholar as texts
 from tools.text import one_line
 
 TITLE_CHARS = 110
@@ -35,8 +37,9 @@ def authors_line(authors: Iterable[Any] | None, limit: int = 1) -> str:
     if not names:
         return ""
     if limit == 1:
-        return names[0] + (" et al." if len(names) > 1 else "")
-    more = f" +{len(names) - limit} more" if len(names) > limit else ""
+        return tool_text("hf_papers_scholar", texts.ET_AL, name=names[0]) if names[1:] else names[0]
+    count = len(names) - limit
+    more = tool_text("hf_papers", hub_papers.MORE_AUTHORS, count=count) if count > 0 else ""
     return ", ".join(names[:limit]) + more
 
 
@@ -50,25 +53,29 @@ def _row(n: int, paper: dict[str, Any]) -> str:
         for part in (authors_line(paper.get("authors")), _cell(paper.get("venue"), VENUE_CHARS))
         if part
     )
-    title = _cell(paper.get("title") or "(untitled)", TITLE_CHARS) + (f" ({by})" if by else "")
+    untitled = tool_text("hf_papers_scholar", texts.UNTITLED)
+    title = _cell(paper.get("title") or untitled, TITLE_CHARS)
+    if by:
+        title = tool_text("hf_papers_scholar", texts.BY, title=title, by=by)
     tldr = _cell((paper.get("tldr") or {}).get("text"), TLDR_CHARS) or "-"
     cites = paper.get("citationCount")
-    cells = [
-        str(n),
-        str(paper.get("year") or "?"),
-        f"{cites:,}" if isinstance(cites, int) else "?",
-        short_id(paper),
-        title,
-        tldr,
-    ]
-    return "| " + " | ".join(cells) + " |"
+    return tool_text(
+        "hf_papers_scholar",
+        texts.ROW,
+        n=n,
+        year=paper.get("year") or "?",
+        cites=f"{cites:,}" if isinstance(cites, int) else "?",
+        id=short_id(paper),
+        title=title,
+        tldr=tldr,
+    )
 
 
 def paper_table(papers: list[dict[str, Any]], offset: int = 0) -> str:
-    head = "| # | year | cites | id | title | TL;DR |\n|---|---|---|---|---|---|"
+    head = tool_text("hf_papers_scholar", texts.TABLE_HEAD)
     return "\n".join([head, *(_row(n, p) for n, p in enumerate(papers, start=offset + 1))])
 
 
 def paging(offset: int, shown: int, more: bool) -> str:
     """The line telling the model how to get the next page (empty on the last page)."""
-    return f"Next page: offset={offset + shown}." if more else ""
+    return tool_text("hf_papers_scholar", texts.NEXT_PAGE, offset=offset + shown) if more else ""

@@ -27,6 +27,7 @@ from tools.result_texts import (
     hub_jobs,
     hub_papers,
     hub_repos,
+    hub_scholar,
     kernel,
     sandbox,
     search,
@@ -52,6 +53,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_files,
     hub_datasets,
     hub_papers,
+    hub_scholar,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

@@ -51,4 +51,5 @@ ToolTextKind = Literal[
     "hf_repo_git",
     "hf_inspect_dataset",
     "hf_papers",
+    "hf_papers_scholar",
 ]
