@@ -29,6 +29,8 @@ from tools.host_token import origin
 from tools.hub.client import hf_token
 from tools.hub.sandbox_records import SandboxRecord
 from tools.hub.space_host import find_space
+from tools.result_texts import hub_sandbox as texts
+from tools.result_texts import tool_text
 
 if TYPE_CHECKING:
     import httpx
@@ -55,7 +57,7 @@ class Output:
 
     def text(self) -> str:
         gap = self.count - len(self.head) - len(self.tail)
-        middle = [f"[... {gap:,} lines not shown ...]"] if gap else []
+        middle = [tool_text("hf_sandbox", texts.LINES_NOT_SHOWN, count=gap)] if gap else []
         return "\n".join([*self.head, *middle, *self.tail])
 
 
@@ -81,10 +83,7 @@ class SandboxClient:
         found = await find_space(
             repo_id,
             override_env="ML_INTERN_SANDBOX_URL",
-            no_host=(
-                f"The Hub gives sandbox {repo_id} no host yet: it has never started. Check it "
-                "with operation='status', or delete it and create another."
-            ),
+            no_host=tool_text("hf_sandbox", texts.NO_HOST, id=repo_id),
         )
         self.url = found.url
         own, key, private = origin(self.url), self.record.key, found.private
@@ -194,8 +193,14 @@ class SandboxClient:
                 yield response
         except httpx.TimeoutException:
             raise ToolException(
-                f"{action} failed: sandbox {self.record.repo_id} ({self.url}) did not answer in "
-                f"{HTTP_TIMEOUT_S:.0f} s. It may be busy or restarting: check operation='status'."
+                tool_text(
+                    "hf_sandbox",
+                    texts.SLOW,
+                    action=action,
+                    id=self.record.repo_id,
+                    url=self.url,
+                    seconds=HTTP_TIMEOUT_S,
+                )
             ) from None
         except httpx.HTTPError as exc:
             raise ToolException(self.unreachable(exc, action)) from None
@@ -203,49 +208,53 @@ class SandboxClient:
     # --- failures as sentences --------------------------------------------------------------
 
     def unreachable(self, exc: Exception, action: str = "Running the command") -> str:
-        return (
-            f"{action} failed: could not reach sandbox {self.record.repo_id} at {self.url} "
-            f"({type(exc).__name__}). Check it with operation='status'."
+        return tool_text(
+            "hf_sandbox",
+            texts.UNREACHABLE,
+            action=action,
+            id=self.record.repo_id,
+            url=self.url,
+            error=type(exc).__name__,
         )
 
     def dropped(self, command: str, output: Output, exc: Exception | None) -> str:
-        why = "it took too long" if isinstance(exc, TimeoutError) else "the connection broke"
-        shown = output.text() or "(no output)"
-        return (
-            f"Sandbox {self.record.repo_id} stopped answering while running `{command}` "
-            f"({why}, after {output.count} lines of output); whether the command finished is "
-            "unknown. The Space may have restarted or gone to sleep: check operation='status', "
-            f"then run it again.\nOutput so far:\n{shown}"
+        why = (
+            tool_text("hf_sandbox", texts.TOOK_TOO_LONG)
+            if isinstance(exc, TimeoutError)
+            else tool_text("hf_sandbox", texts.CONNECTION_BROKE)
+        )
+        shown = output.text() or tool_text("hf_sandbox", texts.NO_OUTPUT)
+        return tool_text(
+            "hf_sandbox",
+            texts.DROPPED,
+            id=self.record.repo_id,
+            command=command,
+            why=why,
+            count=output.count,
+            output=shown,
         )
 
     def refusal(self, response: httpx.Response, action: str) -> str:
-        status, name = response.status_code, f"sandbox {self.record.repo_id}"
+        status, rid, url = response.status_code, self.record.repo_id, self.url
         if response.is_redirect:
             where = response.headers.get("location", "elsewhere")
-            return (
-                f"{action} failed: {name} ({self.url}) redirected to {where} instead of "
-                "answering. The redirect was not followed (the token and key stay with the "
-                "sandbox's host). The Space may be asleep or starting: check operation='status'."
+            return tool_text(
+                "hf_sandbox", texts.REDIRECTED, action=action, id=rid, url=url, where=where
             )
         said = _said(response)
         if status == 403 and KEY_HEADER in said:
-            return (
-                f"{action} failed: {name} refused this thread's key (403); it is not the "
-                "sandbox this thread created, or it was rebuilt. Delete it and create another."
-            )
+            return tool_text("hf_sandbox", texts.WRONG_KEY, action=action, id=rid)
         if status in (401, 403):
-            return (
-                f"{action} failed: the host of {name} refused the Hugging Face token ({status}). "
-                "Use a token that can read the Space (HF_TOKEN or `hf auth login`)."
+            return tool_text(
+                "hf_sandbox", texts.TOKEN_REFUSED, action=action, id=rid, status=status
             )
         if said and status < 500:
-            return f"{action} failed in {name}: {said}."
+            return tool_text("hf_sandbox", texts.FAILED_IN, action=action, id=rid, said=said)
         if status >= 500:
-            return (
-                f"{action} failed: {name} answered with an error ({status}); it may be starting "
-                "or restarting. Check operation='status', then retry."
-            )
-        return f"{action} failed: {name} answered {status} ({self.url}); check operation='status'."
+            return tool_text("hf_sandbox", texts.SERVER_ERROR, action=action, id=rid, status=status)
+        return tool_text(
+            "hf_sandbox", texts.ANSWERED, action=action, id=rid, status=status, url=url
+        )
 
 
 def _event(data: str) -> dict[str, Any]:

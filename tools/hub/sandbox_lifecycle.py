@@ -31,6 +31,8 @@ from tools.hub.client import (
     repo_url,
 )
 from tools.hub.sandbox_records import SandboxRecord, forget, now_iso, remember
+from tools.result_texts import hub_sandbox as texts
+from tools.result_texts import tool_text
 
 KEY_SECRET = "ML_INTERN_SANDBOX_KEY"
 APP_PORT = 7860
@@ -95,10 +97,7 @@ async def hourly_price(flavor: str) -> float | None:
 
 async def _username() -> str:
     if not hf_token():
-        raise ToolException(
-            "Sandboxes need a Hugging Face token: set HF_TOKEN "
-            "(https://huggingface.co/settings/tokens) or run `hf auth login`, then retry."
-        )
+        raise ToolException(tool_text("hf_sandbox", texts.NEEDS_TOKEN))
     me = await call_hub("Finding your username", hub_api().whoami)
     return str(me["name"])
 
@@ -115,7 +114,7 @@ async def create_space(
     """Create the Space, record it, upload its app (it then builds on its own)."""
     image = image or (CPU_IMAGE if flavor.startswith("cpu") else GPU_IMAGE)
     if not _IMAGE.match(image):
-        raise ToolException(f"{image!r} is not a Docker image name, e.g. 'python:3.12'.")
+        raise ToolException(tool_text("hf_sandbox", texts.NOT_AN_IMAGE, image=image))
     name = name or f"ml-intern-sandbox-{secrets.token_hex(3)}"
     repo_id = name if "/" in name else f"{await _username()}/{name}"
     price = await hourly_price(flavor)
@@ -156,10 +155,7 @@ async def upload_app(repo_id: str, image: str, thread_id: str) -> None:
             repo_type="space",
         )
     except ToolException as exc:
-        raise ToolException(
-            f"{exc} The Space {repo_id} exists but has no app yet; delete it with "
-            f"operation='delete', sandbox='{repo_id}', then create another."
-        ) from None
+        raise ToolException(tool_text("hf_sandbox", texts.NO_APP, error=exc, id=repo_id)) from None
 
 
 async def stage_of(repo_id: str) -> Any:
@@ -191,15 +187,11 @@ async def wait_until_running(call: CallContext, record: SandboxRecord) -> Any:
         if stage in READY:
             return runtime
         if stage in FAILED:
-            said = (runtime.raw or {}).get("errorMessage") or ""
-            raise ToolException(
-                f"Sandbox {repo_id} failed to start ({stage}{': ' + said[:300] if said else ''}). "
-                f"Its logs are at {repo_url(repo_id, 'space')}; delete it with operation='delete'."
-            )
+            raise ToolException(_start_failed(repo_id, stage, runtime))
         if stage in STOPPED:
+            url = repo_url(repo_id, "space")
             raise ToolException(
-                f"Sandbox {repo_id} is {stage.lower()}, so nothing runs there. Restart it from "
-                f"{repo_url(repo_id, 'space')} or delete it and create another."
+                tool_text("hf_sandbox", texts.STOPPED, id=repo_id, stage=stage.lower(), url=url)
             )
         if stage == "SLEEPING" and not woke:
             await call_hub(f"Waking sandbox {repo_id}", hub_api().restart_space, repo_id=repo_id)
@@ -209,13 +201,25 @@ async def wait_until_running(call: CallContext, record: SandboxRecord) -> Any:
             last = stage
         waited = time.monotonic() - started
         if waited >= START_WAIT_S:
+            url = repo_url(repo_id, "space")
             raise ToolException(
-                f"Sandbox {repo_id} is still {stage} after {waited:.0f} s, so it was not used. "
-                "It stays recorded for this thread: check it later with operation='status', see "
-                f"its build logs at {repo_url(repo_id, 'space')}, or delete it with "
-                "operation='delete' so it cannot bill."
+                tool_text(
+                    "hf_sandbox",
+                    texts.STILL_STARTING,
+                    id=repo_id,
+                    stage=stage,
+                    waited=waited,
+                    url=url,
+                )
             )
         await asyncio.sleep(min(POLL_S, max(0.0, START_WAIT_S - waited)))
+
+
+def _start_failed(repo_id: str, stage: str, runtime: Any) -> str:
+    said = (runtime.raw or {}).get("errorMessage") or ""
+    said = tool_text("hf_sandbox", texts.START_SAID, said=said[:300]) if said else ""
+    url = repo_url(repo_id, "space")
+    return tool_text("hf_sandbox", texts.START_FAILED, id=repo_id, stage=stage, said=said, url=url)
 
 
 async def delete_sandbox(home: Path, thread_id: str, repo_id: str) -> str:
@@ -230,4 +234,4 @@ async def delete_sandbox(home: Path, thread_id: str, repo_id: str) -> str:
         missing_ok=True,
     )
     forget(home, thread_id, repo_id)
-    return f"Deleted sandbox {repo_id}; it no longer bills."
+    return tool_text("hf_sandbox", texts.DELETED, id=repo_id)

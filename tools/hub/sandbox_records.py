@@ -22,6 +22,9 @@ from typing import Any
 
 from langchain_core.tools import ToolException
 
+from tools.result_texts import hub_sandbox as texts
+from tools.result_texts import tool_text
+
 FIELDS = ("repo_id", "flavor", "price_per_hour", "sleep_time_s", "created", "key", "call_id")
 
 
@@ -79,13 +82,13 @@ def find(records: list[SandboxRecord], wanted: str | None) -> SandboxRecord:
         return records[0]
     known = ", ".join(r.repo_id for r in records)
     if not records:
-        why = "this thread has no sandbox; create one with operation='create'"
+        why = tool_text("hf_sandbox", texts.NONE_YET)
     elif wanted:
-        why = f"this thread's sandboxes are: {known}"
+        why = tool_text("hf_sandbox", texts.THREADS_ARE, known=known)
     else:
-        why = f"this thread has several; pass `sandbox`, one of: {known}"
-    named = f" {wanted!r}" if wanted else ""
-    raise ToolException(f"Unknown sandbox{named}: {why}.")
+        why = tool_text("hf_sandbox", texts.SEVERAL, known=known)
+    named = tool_text("hf_sandbox", texts.NAMED, name=wanted) if wanted else ""
+    raise ToolException(tool_text("hf_sandbox", texts.UNKNOWN, named=named, why=why))
 
 
 # --- how a sandbox reads to a person --------------------------------------------------------
@@ -93,22 +96,22 @@ def find(records: list[SandboxRecord], wanted: str | None) -> SandboxRecord:
 
 def price_text(price: float | None) -> str:
     if price is None:
-        return "price unknown"
-    return "free" if price == 0 else f"${price:.2f}/h"
+        return tool_text("hf_sandbox", texts.PRICE_UNKNOWN)
+    if price == 0:
+        return tool_text("hf_sandbox", texts.FREE)
+    return tool_text("hf_sandbox", texts.PER_HOUR, price=price)
 
 
 def sleep_text(seconds: int | None) -> str:
     if seconds is None:
-        return "sleeps after 48 h idle"
+        return tool_text("hf_sandbox", texts.SLEEPS_DEFAULT)
     if seconds < 0:
-        return "never sleeps"
+        return tool_text("hf_sandbox", texts.NEVER_SLEEPS)
     if seconds < 60:
-        return f"sleeps after {seconds} s idle"
-    return (
-        f"sleeps after {seconds // 60} min idle"
-        if seconds < 7200
-        else f"sleeps after {seconds // 3600} h idle"
-    )
+        return tool_text("hf_sandbox", texts.SLEEPS_SECONDS, seconds=seconds)
+    if seconds < 7200:
+        return tool_text("hf_sandbox", texts.SLEEPS_MINUTES, minutes=seconds // 60)
+    return tool_text("hf_sandbox", texts.SLEEPS_HOURS, hours=seconds // 3600)
 
 
 def sandbox_line(record: SandboxRecord, stage: str | None = None) -> str:
@@ -116,8 +119,8 @@ def sandbox_line(record: SandboxRecord, stage: str | None = None) -> str:
     when = record.created[:16].replace("T", " ")
     parts = [record.repo_id, record.flavor, price_text(record.price_per_hour)]
     parts += [stage] if stage else []
-    parts += [sleep_text(record.sleep_time_s), f"created {when} UTC"]
-    return "- " + " · ".join(parts)
+    parts += [sleep_text(record.sleep_time_s), tool_text("hf_sandbox", texts.CREATED_AT, when=when)]
+    return tool_text("hf_sandbox", texts.LINE, parts=" · ".join(parts))
 
 
 def now_iso() -> str:

@@ -15,18 +15,20 @@ from tools.hub.client import repo_url
 from tools.hub.sandbox_client import SandboxClient
 from tools.hub.sandbox_lifecycle import READY, stage_of
 from tools.hub.sandbox_records import SandboxRecord, price_text, sandbox_line, sleep_text
+from tools.result_texts import hub_sandbox as texts
+from tools.result_texts import tool_text
 
 
 async def ready_text(record: SandboxRecord) -> str:
-    facts = f"{price_text(record.price_per_hour)}; {sleep_text(record.sleep_time_s)}"
+    price, sleep = price_text(record.price_per_hour), sleep_text(record.sleep_time_s)
     host, health = await runtime_facts(record)
-    page = f"Hub page: {repo_url(record.repo_id, 'space')}"
+    page = tool_text("hf_sandbox", texts.HUB_PAGE, url=repo_url(record.repo_id, "space"))
     return "\n".join(
         [
-            f"It runs on {record.flavor} ({facts}; its files are lost when it sleeps).",
-            f"Host: {host} · {page}" if host else page,
+            tool_text("hf_sandbox", texts.RUNS_ON, flavor=record.flavor, price=price, sleep=sleep),
+            tool_text("hf_sandbox", texts.HOST, host=host, page=page) if host else page,
             health,
-            f"Run commands with operation='exec', sandbox='{record.repo_id}'.",
+            tool_text("hf_sandbox", texts.RUN_WITH, id=record.repo_id),
         ]
     )
 
@@ -39,42 +41,54 @@ async def runtime_facts(record: SandboxRecord) -> tuple[str, str]:
             host = client.url
             health = await client.health()
     except ToolException as exc:
-        return host, f"Its runtime did not answer: {exc}"
+        return host, tool_text("hf_sandbox", texts.NO_ANSWER, error=exc)
     gpu = "; ".join(health.get("gpu") or []) or "none"
-    line = f"Work directory {health.get('workdir')} · Python {health.get('python')} · GPU: {gpu}"
-    return host, line
+    workdir, python = health.get("workdir"), health.get("python")
+    return host, tool_text("hf_sandbox", texts.HEALTH, workdir=workdir, python=python, gpu=gpu)
 
 
 async def list_text(records: list[SandboxRecord]) -> str:
     if not records:
-        return "This thread has no sandboxes. Create one with operation='create'."
+        return tool_text("hf_sandbox", texts.NO_SANDBOXES)
 
     async def stage(record: SandboxRecord) -> str:
         try:
             return str((await stage_of(record.repo_id)).stage)
         except ToolException:
-            return "stage unknown"
+            return tool_text("hf_sandbox", texts.STAGE_UNKNOWN)
 
     stages = await asyncio.gather(*(stage(r) for r in records))
     lines = [sandbox_line(r, s) for r, s in zip(records, stages, strict=True)]
     running = sum(r.price_per_hour or 0 for r, s in zip(records, stages, strict=True) if s in READY)
-    return "\n".join(
-        [
-            f"{len(records)} sandbox{'es' if len(records) > 1 else ''} in this thread:",
-            *lines,
-            f"Running now: ${running:.2f}/h",
-        ]
+    count = len(records)
+    head = (
+        tool_text("hf_sandbox", texts.MANY, count=count)
+        if count > 1
+        else tool_text("hf_sandbox", texts.ONE, count=count)
     )
+    return "\n".join([head, *lines, tool_text("hf_sandbox", texts.RUNNING_NOW, cost=running)])
 
 
 async def status_text(record: SandboxRecord) -> str:
     runtime = await stage_of(record.repo_id)
     hardware = runtime.hardware or runtime.requested_hardware or record.flavor
     host, health = await runtime_facts(record) if runtime.stage in READY else ("", "")
-    where = f"host {host}" if host else f"Hub page {repo_url(record.repo_id, 'space')}"
+    where = (
+        tool_text("hf_sandbox", texts.AT_HOST, host=host)
+        if host
+        else tool_text("hf_sandbox", texts.AT_PAGE, url=repo_url(record.repo_id, "space"))
+    )
+    price, sleep = price_text(record.price_per_hour), sleep_text(runtime.sleep_time)
     lines = [
-        f"Sandbox {record.repo_id}: {runtime.stage} on {hardware} "
-        f"({price_text(record.price_per_hour)}; {sleep_text(runtime.sleep_time)}).",
-        f"Created {record.created} · {where}",
+        tool_text(
+            "hf_sandbox",
+            texts.STATUS,
+            id=record.repo_id,
+            stage=runtime.stage,
+            hardware=hardware,
+            price=price,
+            sleep=sleep,
+        ),
+        tool_text("hf_sandbox", texts.CREATED_WHERE, created=record.created, where=where),
     ]
     return "\n".join([*lines, health] if health else lines)

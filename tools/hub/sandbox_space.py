@@ -62,6 +62,8 @@ from tools.local.bash_process import throttled
 from tools.local.file_checks import opened_file, place_of
 from tools.outcome import Outcome
 from tools.policy import Need
+from tools.result_texts import hub_sandbox as texts
+from tools.result_texts import tool_text
 from tools.safe_paths import is_regular_at
 from tools.secret_paths import has_secret_name, is_secret_path
 from tools.tool_factory import Handler, make_tool
@@ -112,15 +114,16 @@ async def _create(call: CallContext, home: Path, a: dict[str, Any], sleep_time_s
     for record in _reusable(call, thread_sandboxes(home, call.thread_id), a):
         if await still_exists(record.repo_id):
             await wait_until_running(call, record)
-            lead = f"Reused this thread's sandbox {record.repo_id} (pass a new `name` for another)."
-            return f"{lead}\n{await ready_text(record)}"
+            ready = await ready_text(record)
+            return tool_text("hf_sandbox", texts.REUSED, id=record.repo_id, ready=ready)
         forget(home, call.thread_id, record.repo_id)  # deleted outside ml-intern
     record = await create_space(
         call, home, flavor=a["flavor"], name=a["name"], image=a["image"], sleep_time_s=sleep_time_s
     )
     call.progress(line=f"created {record.repo_id}; waiting for it to build and start")
     await wait_until_running(call, record)
-    return f"Created sandbox {record.repo_id}.\n{await ready_text(record)}"
+    ready = await ready_text(record)
+    return tool_text("hf_sandbox", texts.CREATED, id=record.repo_id, ready=ready)
 
 
 def _reusable(
@@ -132,8 +135,13 @@ def _reusable(
         named = [r for r in records if r.name == a["name"].split("/")[-1]]
         if named and named[0].flavor != a["flavor"]:
             raise ToolException(
-                f"This thread's sandbox {named[0].repo_id} runs on {named[0].flavor}, not "
-                f"{a['flavor']}. Delete it first, or pick another name."
+                tool_text(
+                    "hf_sandbox",
+                    texts.OTHER_FLAVOR,
+                    id=named[0].repo_id,
+                    flavor=named[0].flavor,
+                    wanted=a["flavor"],
+                )
             )
         return named
     mine = [r for r in records if r.call_id and r.call_id == call.tool_call_id]
@@ -150,25 +158,24 @@ async def _exec(
     repo_id = client.record.repo_id
     emit = throttled(lambda line: call.progress(line=line, sandbox=repo_id))
     result = await client.run(command, timeout, emit)
-    text = result.output.text() or "(no output)"
+    text = result.output.text() or tool_text("hf_sandbox", texts.NO_OUTPUT)
     if result.timed_out:
-        text += f"\n[timed out after {timeout} s: the command and its children were killed]"
+        text += tool_text("hf_sandbox", texts.TIMED_OUT, timeout=timeout)
     code = None if result.timed_out else result.exit_code
     outcome = Outcome(exit_code=code, notes=2 if result.timed_out else 1)
-    return f"{text}\n[exit code: {result.exit_code}]", outcome.artifact()
+    text = tool_text("hf_sandbox", texts.EXITED, output=text, code=result.exit_code)
+    return text, outcome.artifact()
 
 
 async def _read(client: SandboxClient, path: str) -> str:
     data, size = await client.read(path, READ_MAX_BYTES)
     if b"\0" in data[:8192]:
-        return f"{path} is a binary file ({human_size(size)}); inspect it with exec."
+        return tool_text("hf_sandbox", texts.BINARY, path=path, size=human_size(size))
     text = data.decode("utf-8", errors="replace")
     if size > len(data):
-        text += (
-            f"\n[... the first {human_size(len(data))} of {human_size(size)} shown; read the "
-            "rest with exec (tail, sed -n, grep)]"
-        )
-    return text or "(empty file)"
+        shown, whole = human_size(len(data)), human_size(size)
+        text += tool_text("hf_sandbox", texts.PARTLY_SHOWN, shown=shown, size=whole)
+    return text or tool_text("hf_sandbox", texts.EMPTY_FILE)
 
 
 def _local_file(call: CallContext, local: str) -> tuple[Path, bytes]:
@@ -176,14 +183,13 @@ def _local_file(call: CallContext, local: str) -> tuple[Path, bytes]:
     followed, nothing but a regular file of at most UPLOAD_MAX_BYTES)."""
     place = place_of(call, local, "read", None)
     if not is_regular_at(place.anchor, place.rel):
-        raise ToolException(
-            f"{call.show(place.target)} is not a file in the workspace; check the path."
-        )
-    with opened_file(place, "Check the path.", None) as file:
+        raise ToolException(tool_text("hf_sandbox", texts.NOT_A_FILE, path=call.show(place.target)))
+    with opened_file(place, tool_text("hf_sandbox", texts.CHECK_THE_PATH), None) as file:
         if file.st.st_size > UPLOAD_MAX_BYTES:
+            size, limit = human_size(file.st.st_size), human_size(UPLOAD_MAX_BYTES)
+            path = call.show(place.target)
             raise ToolException(
-                f"{call.show(place.target)} is {human_size(file.st.st_size)}; uploads stop at "
-                f"{human_size(UPLOAD_MAX_BYTES)}. Put it in a Hub repo and download it with exec."
+                tool_text("hf_sandbox", texts.TOO_BIG, path=path, size=size, limit=limit)
             )
         return place.target, file.read()
 
@@ -191,18 +197,22 @@ def _local_file(call: CallContext, local: str) -> tuple[Path, bytes]:
 async def _upload(call: CallContext, client: SandboxClient, local: str, path: str | None) -> str:
     source, data = await asyncio.to_thread(_local_file, call, local)
     written = await client.write(path or source.name, data)
-    return (
-        f"Uploaded {call.show(source)} ({human_size(len(data))}) to {written['path']} "
-        f"in {client.record.repo_id}."
+    return tool_text(
+        "hf_sandbox",
+        texts.UPLOADED,
+        source=call.show(source),
+        size=human_size(len(data)),
+        path=written["path"],
+        id=client.record.repo_id,
     )
 
 
 def _needs(op: str, a: dict[str, Any]) -> None:
     wanted = {"exec": "command", "write_file": "path", "read_file": "path", "upload": "local_path"}
     if op in wanted and not a[wanted[op]]:
-        raise ToolException(f"{op} needs `{wanted[op]}`.")
+        raise ToolException(tool_text("hf_sandbox", texts.NEEDS, operation=op, field=wanted[op]))
     if op == "write_file" and a["content"] is None:
-        raise ToolException("write_file needs `content` (the text to write).")
+        raise ToolException(tool_text("hf_sandbox", texts.NEEDS_CONTENT))
 
 
 def _handler(sleep_time_s: int) -> Handler:
@@ -233,7 +243,8 @@ def _handler(sleep_time_s: int) -> Handler:
             if op == "upload":
                 return await _upload(call, client, a["local_path"], a["path"])
             written = await client.write(a["path"], a["content"].encode())
-            return f"Wrote {written['bytes']:,} bytes to {written['path']} in {record.repo_id}."
+            count, path = written["bytes"], written["path"]
+            return tool_text("hf_sandbox", texts.WROTE, count=count, path=path, id=record.repo_id)
 
     return with_artifact
 

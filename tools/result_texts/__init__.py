@@ -27,6 +27,7 @@ from tools.result_texts import (
     hub_jobs,
     hub_papers,
     hub_repos,
+    hub_sandbox,
     hub_scholar,
     kernel,
     sandbox,
@@ -54,6 +55,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_datasets,
     hub_papers,
     hub_scholar,
+    hub_sandbox,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

@@ -52,4 +52,5 @@ ToolTextKind = Literal[
     "hf_inspect_dataset",
     "hf_papers",
     "hf_papers_scholar",
+    "hf_sandbox",
 ]
