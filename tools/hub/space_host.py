@@ -6,7 +6,8 @@ and whatever was meant for one would reach the other's app. `find_space` asks th
 (`GET /api/spaces/<id>`: its `host`, else `subdomain`), without following a redirect off the
 Hub, and says whether the Space is private. The caller names an environment variable that
 replaces the answer (a self-hosted app, or tests), with no Hub lookup, and the sentence to
-raise when the Hub gives no host (a Space that has never run).
+raise when the Hub gives no host (a Space that has never run), a template of the caller's
+own family in the catalogue (tools/result_texts/: hub_sandbox.NO_HOST, trackio.NO_HOST).
 """
 
 from __future__ import annotations

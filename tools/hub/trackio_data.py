@@ -15,6 +15,9 @@ from typing import Any, Protocol
 
 from langchain_core.tools import ToolException
 
+from tools.result_texts import tool_text
+from tools.result_texts import trackio as texts
+
 SERIES_POINTS = 12
 
 
@@ -140,10 +143,7 @@ def matching(metrics: Sequence[Metric], keys: Sequence[str] | None) -> list[Metr
 
 
 def no_runs(project: str) -> ToolException:
-    return ToolException(
-        f"Project {project!r} has no logged metrics yet: the training script has not called "
-        "trackio.log(...) (or has not flushed yet); check again once it has run a few steps."
-    )
+    return ToolException(tool_text("trackio_metrics", texts.NO_RUNS, project=project))
 
 
 def pick_run(runs: Sequence[RunInfo], wanted: str | None, project: str) -> RunInfo:
@@ -162,5 +162,5 @@ def pick_run(runs: Sequence[RunInfo], wanted: str | None, project: str) -> RunIn
         return by_id[0]
     newest = ", ".join(run.name for run in reversed(runs[-10:]))
     raise ToolException(
-        f"No run {wanted!r} in project {project!r}; newest runs: {newest}. Pass one of them as `run`."
+        tool_text("trackio_metrics", texts.NO_RUN, wanted=wanted, project=project, newest=newest)
     )

@@ -26,6 +26,8 @@ from pathlib import Path
 from langchain_core.tools import ToolException
 
 from tools.hub.trackio_data import Alert, LogRow, RunInfo, project_key
+from tools.result_texts import tool_text
+from tools.result_texts import trackio as texts
 
 DB_SUFFIX = ".db"
 REGISTRY_PREFIX = "registry-"  # trackio's model registries, not training projects
@@ -57,10 +59,16 @@ def _database(project: str) -> Path:
     if path.is_file():
         return path
     known = read_projects()
-    listed = f"local projects: {', '.join(known[:20])}" if known else "there are none yet"
+    listed = (
+        tool_text("trackio_metrics", texts.LOCAL_PROJECTS, names=", ".join(known[:20]))
+        if known
+        else tool_text("trackio_metrics", texts.NONE_YET)
+    )
+    folder = trackio_dir()
     raise ToolException(
-        f"No Trackio project {project!r} in {trackio_dir()} ({listed}); if the run logged to a "
-        "Space, pass `space`."
+        tool_text(
+            "trackio_metrics", texts.NO_LOCAL_PROJECT, project=project, folder=folder, listed=listed
+        )
     )
 
 
@@ -70,14 +78,15 @@ def _reading(project: str) -> Iterator[sqlite3.Connection]:
     try:
         conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=10)
     except sqlite3.Error as exc:
-        raise ToolException(f"Could not open Trackio project file {path}: {exc}.") from exc
+        raise ToolException(
+            tool_text("trackio_metrics", texts.CANNOT_OPEN, path=path, error=exc)
+        ) from exc
     conn.row_factory = sqlite3.Row
     try:
         yield conn
     except sqlite3.Error as exc:
         raise ToolException(
-            f"Reading Trackio project {project!r} ({path}) failed: {exc}. Retry; if it persists "
-            "the file may be damaged."
+            tool_text("trackio_metrics", texts.READ_FAILED, project=project, path=path, error=exc)
         ) from exc
     finally:
         conn.close()
@@ -149,7 +158,7 @@ class LocalTrackio:
     """The TrackioSource for this machine's Trackio directory."""
 
     def __init__(self) -> None:
-        self.where = f"local Trackio data in {trackio_dir()}"
+        self.where = tool_text("trackio_metrics", texts.LOCAL, folder=trackio_dir())
 
     async def projects(self) -> list[str]:
         return await asyncio.to_thread(read_projects)

@@ -34,6 +34,8 @@ from tools.hub.trackio_data import (
 from tools.hub.trackio_local import LocalTrackio
 from tools.hub.trackio_space import SPACE_ROWS_CAP, SpaceTrackio, space_id
 from tools.policy import always
+from tools.result_texts import tool_text
+from tools.result_texts import trackio as texts
 from tools.text import cut, one_line
 from tools.tool_factory import make_tool
 
@@ -84,7 +86,7 @@ async def _trackio(call: CallContext, **args: Any) -> str:
 def _project(r: TrackioArgs) -> str:
     if not (r.project or "").strip():
         raise ToolException(
-            f"{r.operation} needs `project`; operation='projects' lists the project names."
+            tool_text("trackio_metrics", texts.NEEDS_PROJECT, operation=r.operation)
         )
     return (r.project or "").strip()
 
@@ -92,12 +94,17 @@ def _project(r: TrackioArgs) -> str:
 async def _projects(source: TrackioSource, r: TrackioArgs) -> str:
     names = await source.projects()
     if not names:
-        return (
-            f"No Trackio projects in {source.where} yet. A training script creates one with "
-            "trackio.init(project=...); pass `space` if it logged to a Space."
-        )
-    lines = [f"{_count(names, 'Trackio project')} ({source.where}):", *(f"- {n}" for n in names)]
-    return "\n".join([*lines, "Next: operation='runs' with project='<name>'."])
+        return tool_text("trackio_metrics", texts.NO_PROJECTS, where=source.where)
+    count = (
+        tool_text("trackio_metrics", texts.ONE_PROJECT, count=1)
+        if len(names) == 1
+        else tool_text("trackio_metrics", texts.PROJECTS, count=len(names))
+    )
+    lines = [
+        tool_text("trackio_metrics", texts.PROJECTS_HEAD, count=count, where=source.where),
+        *(tool_text("trackio_metrics", texts.PROJECT_LINE, name=n) for n in names),
+    ]
+    return "\n".join([*lines, tool_text("trackio_metrics", texts.NEXT_RUNS)])
 
 
 async def _runs(source: TrackioSource, r: TrackioArgs) -> str:
@@ -107,19 +114,30 @@ async def _runs(source: TrackioSource, r: TrackioArgs) -> str:
         raise no_runs(project)
     shown = list(reversed(runs))[:MAX_RUNS]
     rows = [
-        f"{run.name} | {run.id[:8]} | {_time(run.started)} | {_time(run.last_logged)} | "
-        f"{_int(run.last_step)} | {_int(run.logs)}"
+        tool_text(
+            "trackio_metrics",
+            texts.RUN_ROW,
+            name=run.name,
+            id=run.id[:8],
+            started=_time(run.started),
+            last_logged=_time(run.last_logged),
+            last_step=_int(run.last_step),
+            logs=_int(run.logs),
+        )
         for run in shown
     ]
-    older = f"… and {len(runs) - len(shown)} older runs." if len(runs) > len(shown) else ""
-    return "\n".join(
-        [
-            f"{_count(runs, 'run')} of project {project!r} ({source.where}), newest first:",
-            "run | id | started (UTC) | last log (UTC) | last step | logs",
-            *rows,
-            older,
-        ]
-    ).strip()
+    hidden = len(runs) - len(shown)
+    older = tool_text("trackio_metrics", texts.OLDER_RUNS, count=hidden) if hidden > 0 else ""
+    count = (
+        tool_text("trackio_metrics", texts.ONE_RUN, count=1)
+        if len(runs) == 1
+        else tool_text("trackio_metrics", texts.RUNS, count=len(runs))
+    )
+    head = tool_text(
+        "trackio_metrics", texts.RUNS_HEAD, count=count, project=project, where=source.where
+    )
+    columns = tool_text("trackio_metrics", texts.RUNS_COLUMNS)
+    return "\n".join([head, columns, *rows, older]).strip()
 
 
 async def _metrics(source: TrackioSource, r: TrackioArgs) -> str:
@@ -130,40 +148,74 @@ async def _metrics(source: TrackioSource, r: TrackioArgs) -> str:
     chosen = matching(found, r.keys)
     if not chosen:
         raise ToolException(_no_metrics(run, found, r.keys))
-    steps = [row.step for row in rows]
-    head = (
-        f"Run {run.name!r} (id {run.id[:8]}) of project {project!r} ({source.where}): "
-        f"{len(rows)} logged rows, steps {min(steps)}-{max(steps)}, last log "
-        f"{_time(rows[-1].time)} UTC{' (newest run)' if not r.run else ''}."
-    )
-    if len(rows) >= SPACE_ROWS_CAP and isinstance(source, SpaceTrackio):
-        head += f" The Space sends at most {SPACE_ROWS_CAP:,} sampled rows: counts are of those."
+    lines = [_metrics_head(source, project, run, rows, newest=not r.run)]
+    lines[0] += _sampled(source, rows)
     shown = chosen[:MAX_METRICS]
     rest = [m.key for m in chosen[len(shown) :]]
-    lines = [head, "metric | last (step) | min (step) | max (step) | count", *map(_row, shown)]
+    lines += [tool_text("trackio_metrics", texts.METRICS_COLUMNS), *map(_row, shown)]
     if rest:
-        lines.append(f"… {len(rest)} more: {one_line(', '.join(rest), 400)}; pick with `keys`.")
-    lines.append(f"Series (step:value, up to {SERIES_POINTS} points, first to last):")
-    lines += [f"{m.key}: {' '.join(f'{s}:{_num(v)}' for s, v in m.series())}" for m in shown]
+        keys = one_line(", ".join(rest), 400)
+        lines.append(tool_text("trackio_metrics", texts.MORE_METRICS, count=len(rest), keys=keys))
+    lines.append(tool_text("trackio_metrics", texts.SERIES_HEAD, points=SERIES_POINTS))
+    lines += [
+        tool_text(
+            "trackio_metrics",
+            texts.SERIES,
+            key=m.key,
+            points=" ".join(f"{s}:{_num(v)}" for s, v in m.series()),
+        )
+        for m in shown
+    ]
     return "\n".join(lines)
+
+
+def _metrics_head(
+    source: TrackioSource, project: str, run: RunInfo, rows: list[Any], *, newest: bool
+) -> str:
+    steps = [row.step for row in rows]
+    return tool_text(
+        "trackio_metrics",
+        texts.METRICS_HEAD,
+        run=run.name,
+        id=run.id[:8],
+        project=project,
+        where=source.where,
+        rows=len(rows),
+        first=min(steps),
+        last=max(steps),
+        time=_time(rows[-1].time),
+        newest=tool_text("trackio_metrics", texts.NEWEST_RUN) if newest else "",
+    )
+
+
+def _sampled(source: TrackioSource, rows: list[Any]) -> str:
+    if len(rows) >= SPACE_ROWS_CAP and isinstance(source, SpaceTrackio):
+        return tool_text("trackio_metrics", texts.SAMPLED, cap=SPACE_ROWS_CAP)
+    return ""
 
 
 def _no_metrics(run: RunInfo, found: list[Metric], keys: list[str] | None) -> str:
     if found:
         names = one_line(", ".join(m.key for m in found), 400)
-        return f"No metric of run {run.name!r} matches {keys}; its metrics: {names}."
-    return (
-        f"Run {run.name!r} logged no numeric metrics (only media, tables or text); "
-        "log numbers with trackio.log({'loss': ...})."
-    )
+        return tool_text(
+            "trackio_metrics", texts.NO_MATCHING_METRIC, run=run.name, keys=keys, names=names
+        )
+    return tool_text("trackio_metrics", texts.NO_NUMBERS, run=run.name)
 
 
 def _row(m: Metric) -> str:
     step, last = m.last
-    bad = f" ({m.nonfinite} nan/inf)" if m.nonfinite else ""
-    return (
-        f"{m.key} | {_num(last)} ({step}) | {_at(m.lowest())} | {_at(m.highest())} | "
-        f"{len(m.points)}{bad}"
+    bad = tool_text("trackio_metrics", texts.NONFINITE, count=m.nonfinite) if m.nonfinite else ""
+    return tool_text(
+        "trackio_metrics",
+        texts.METRIC_ROW,
+        key=m.key,
+        last=_num(last),
+        step=step,
+        lowest=_at(m.lowest()),
+        highest=_at(m.highest()),
+        count=len(m.points),
+        nonfinite=bad,
     )
 
 
@@ -171,31 +223,42 @@ async def _alerts(source: TrackioSource, r: TrackioArgs) -> str:
     project = _project(r)
     run = pick_run(await source.runs(project), r.run, project) if r.run else None
     alerts = await source.alerts(project, run)
-    scope = f"project {project!r}" + (f", run {run.name!r}" if run else "")
+    scope = tool_text("trackio_metrics", texts.IN_PROJECT, project=project)
+    if run:
+        scope += tool_text("trackio_metrics", texts.AND_RUN, run=run.name)
     if not alerts:
-        return (
-            f"No alerts in {scope} ({source.where}). Training scripts raise them with "
-            "trackio.alert(title, text=..., level=trackio.AlertLevel.WARN)."
-        )
+        return tool_text("trackio_metrics", texts.NO_ALERTS, scope=scope, where=source.where)
     shown = alerts[:MAX_ALERTS]
-    rows = [
-        f"{_time(a.time)} | {a.level} | {a.run} | {_int(a.step)} | "
-        f"{one_line(a.title + (f': {a.text}' if a.text else ''), 300)}"
-        for a in shown
-    ]
-    more = f"… and {len(alerts) - len(shown)} older alerts." if len(alerts) > len(shown) else ""
-    return "\n".join(
-        [
-            f"{_count(alerts, 'alert')} in {scope} ({source.where}), newest first:",
-            "time (UTC) | level | run | step | alert",
-            *rows,
-            more,
-        ]
-    ).strip()
+    rows = [_alert_row(a) for a in shown]
+    hidden = len(alerts) - len(shown)
+    more = tool_text("trackio_metrics", texts.OLDER_ALERTS, count=hidden) if hidden > 0 else ""
+    count = (
+        tool_text("trackio_metrics", texts.ONE_ALERT, count=1)
+        if len(alerts) == 1
+        else tool_text("trackio_metrics", texts.ALERTS, count=len(alerts))
+    )
+    head = tool_text(
+        "trackio_metrics", texts.ALERTS_HEAD, count=count, scope=scope, where=source.where
+    )
+    columns = tool_text("trackio_metrics", texts.ALERTS_COLUMNS)
+    return "\n".join([head, columns, *rows, more]).strip()
 
 
-def _count(items: list[Any], noun: str) -> str:
-    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+def _alert_row(a: Any) -> str:
+    alert = (
+        tool_text("trackio_metrics", texts.ALERT_TEXT, title=a.title, text=a.text)
+        if a.text
+        else a.title
+    )
+    return tool_text(
+        "trackio_metrics",
+        texts.ALERT_ROW,
+        time=_time(a.time),
+        level=a.level,
+        run=a.run,
+        step=_int(a.step),
+        alert=one_line(alert, 300),
+    )
 
 
 def _num(value: float) -> str:

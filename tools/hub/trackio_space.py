@@ -32,6 +32,8 @@ from tools.hub.client import hf_token
 from tools.hub.space_host import SpaceHost
 from tools.hub.space_host import find_space as _find_space
 from tools.hub.trackio_data import Alert, LogRow, RunInfo, project_key
+from tools.result_texts import tool_text
+from tools.result_texts import trackio as texts
 
 if TYPE_CHECKING:
     import httpx
@@ -59,10 +61,7 @@ async def find_space(space: str) -> SpaceHost:
     return await _find_space(
         space,
         override_env="TRACKIO_SPACE_URL",
-        no_host=(
-            f"The Hub gives Space {space} no host: it has never run. Check the Space id (the "
-            "space_id the run passed to trackio.init) and open it on the Hub."
-        ),
+        no_host=tool_text("trackio_metrics", texts.NO_HOST, space=space),
     )
 
 
@@ -73,7 +72,7 @@ class SpaceTrackio:
         self.space = space
         self.url = ""
         self.private = False
-        self.where = f"Space {space}"
+        self.where = tool_text("trackio_metrics", texts.SPACE, space=space)
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> SpaceTrackio:
@@ -138,10 +137,19 @@ class SpaceTrackio:
         known = await self.projects()
         if project_key(project) in {project_key(p) for p in known}:
             return
-        listed = f"its projects: {', '.join(known[:20])}" if known else "it has no projects yet"
+        listed = (
+            tool_text("trackio_metrics", texts.ITS_PROJECTS, names=", ".join(known[:20]))
+            if known
+            else tool_text("trackio_metrics", texts.NO_PROJECTS_YET)
+        )
         raise ToolException(
-            f"No Trackio project {project!r} on Space {self.space} ({listed}); check the "
-            "project name the training script passed to trackio.init."
+            tool_text(
+                "trackio_metrics",
+                texts.NO_SPACE_PROJECT,
+                project=project,
+                space=self.space,
+                listed=listed,
+            )
         )
 
     async def _call(self, api: str, **kwargs: Any) -> Any:
@@ -153,13 +161,24 @@ class SpaceTrackio:
             response = await self._client.post(url, json={"args": [], "kwargs": kwargs})
         except httpx.TimeoutException:
             raise ToolException(
-                f"Trackio Space {self.space} ({self.url}) did not answer in {HTTP_TIMEOUT_S:.0f} "
-                "s; it may be waking up or busy: retry in a minute."
+                tool_text(
+                    "trackio_metrics",
+                    texts.SLOW,
+                    space=self.space,
+                    url=self.url,
+                    seconds=HTTP_TIMEOUT_S,
+                )
             ) from None
         except httpx.HTTPError as exc:
+            error = type(exc).__name__
             raise ToolException(
-                f"Could not reach Trackio Space {self.space} at {self.url} "
-                f"({type(exc).__name__}); check that the Space exists and is running."
+                tool_text(
+                    "trackio_metrics",
+                    texts.UNREACHABLE,
+                    space=self.space,
+                    url=self.url,
+                    error=error,
+                )
             ) from None
         if response.is_redirect or response.status_code >= 400:
             raise ToolException(self._refusal(response, api))
@@ -169,46 +188,37 @@ class SpaceTrackio:
             body = None
         if not isinstance(body, dict):
             raise ToolException(
-                f"Space {self.space} did not answer like a Trackio dashboard ({url} sent no "
-                "JSON object); check that it is the Space the run logged to (its space_id)."
+                tool_text("trackio_metrics", texts.NOT_A_DASHBOARD, space=self.space, url=url)
             )
         if body.get("error"):
-            raise ToolException(f"Trackio Space {self.space} refused {api}: {_said(body)}.")
+            said = _said(body)
+            raise ToolException(
+                tool_text("trackio_metrics", texts.API_ERROR, space=self.space, api=api, said=said)
+            )
         return body.get("data")
 
     def _refusal(self, response: httpx.Response, api: str) -> str:
-        status, name = response.status_code, f"Trackio Space {self.space}"
+        status, space, url = response.status_code, self.space, self.url
         if response.is_redirect:
             where = response.headers.get("location", "elsewhere")
-            return (
-                f"{name} redirected to {where} instead of answering (not followed); it may be "
-                "sleeping or building: open it on the Hub, then retry."
-            )
+            return tool_text("trackio_metrics", texts.REDIRECTED, space=space, where=where)
         if status in (401, 403) and self.private:
-            return (
-                f"{name} refused the Hugging Face token ({status}); use a token that can read it."
-            )
+            return tool_text("trackio_metrics", texts.TOKEN_REFUSED, space=space, status=status)
         if status in (401, 403):
-            return (
-                f"{name} refused the request ({status}); it is public on the Hub, so no token "
-                "was sent to it. Check that it is the Space the run logged to."
-            )
+            return tool_text("trackio_metrics", texts.PUBLIC_REFUSED, space=space, status=status)
         said = _said(_json(response))
         if status == 404 and said.startswith("Unknown API"):
-            return (
-                f"{name} runs a Trackio version without `{api}`; redeploy it with `trackio sync`."
-            )
+            return tool_text("trackio_metrics", texts.NO_API, space=space, api=api)
         if status == 404:
-            return (
-                f"{name} answered 404 at {self.url}: check that it is a Trackio dashboard and "
-                "that it is running."
-            )
-        detail = f" ({said})" if said else ""
+            return tool_text("trackio_metrics", texts.NOT_FOUND, space=space, url=url)
+        detail = tool_text("trackio_metrics", texts.SAID, said=said) if said else ""
         if status >= 500:
-            return (
-                f"{name} had an error ({status}){detail}; it may be starting or paused: retry soon."
+            return tool_text(
+                "trackio_metrics", texts.SPACE_ERROR, space=space, status=status, detail=detail
             )
-        return f"{name} refused {api} ({status}){detail}."
+        return tool_text(
+            "trackio_metrics", texts.REFUSED, space=space, api=api, status=status, detail=detail
+        )
 
 
 def _json(response: httpx.Response) -> Any:

@@ -33,6 +33,7 @@ from tools.result_texts import (
     sandbox,
     search,
     shell,
+    trackio,
     web,
 )
 from tools.result_texts.kinds import ToolTextKind
@@ -56,6 +57,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_papers,
     hub_scholar,
     hub_sandbox,
+    trackio,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

@@ -53,4 +53,5 @@ ToolTextKind = Literal[
     "hf_papers",
     "hf_papers_scholar",
     "hf_sandbox",
+    "trackio_metrics",
 ]
