@@ -95,10 +95,11 @@ async def _projects(source: TrackioSource, r: TrackioArgs) -> str:
     names = await source.projects()
     if not names:
         return tool_text("trackio_metrics", texts.NO_PROJECTS, where=source.where)
-    count = (
-        tool_text("trackio_metrics", texts.ONE_PROJECT, count=1)
-        if len(names) == 1
-        else tool_text("trackio_metrics", texts.PROJECTS, count=len(names))
+    n = len(names)
+    count = _plural(
+        n,
+        tool_text("trackio_metrics", texts.ONE_PROJECT, count=n),
+        tool_text("trackio_metrics", texts.PROJECTS, count=n),
     )
     lines = [
         tool_text("trackio_metrics", texts.PROJECTS_HEAD, count=count, where=source.where),
@@ -126,18 +127,21 @@ async def _runs(source: TrackioSource, r: TrackioArgs) -> str:
         )
         for run in shown
     ]
-    hidden = len(runs) - len(shown)
-    older = tool_text("trackio_metrics", texts.OLDER_RUNS, count=hidden) if hidden > 0 else ""
-    count = (
-        tool_text("trackio_metrics", texts.ONE_RUN, count=1)
-        if len(runs) == 1
-        else tool_text("trackio_metrics", texts.RUNS, count=len(runs))
+    n, hidden = len(runs), len(runs) - len(shown)
+    one, many = (
+        tool_text("trackio_metrics", texts.ONE_RUN, count=n),
+        tool_text("trackio_metrics", texts.RUNS, count=n),
     )
+    where = source.where
     head = tool_text(
-        "trackio_metrics", texts.RUNS_HEAD, count=count, project=project, where=source.where
+        "trackio_metrics",
+        texts.RUNS_HEAD,
+        count=_plural(n, one, many),
+        project=project,
+        where=where,
     )
-    columns = tool_text("trackio_metrics", texts.RUNS_COLUMNS)
-    return "\n".join([head, columns, *rows, older]).strip()
+    older = tool_text("trackio_metrics", texts.OLDER_RUNS, count=hidden) if hidden > 0 else ""
+    return _table(head, tool_text("trackio_metrics", texts.RUNS_COLUMNS), rows, older)
 
 
 async def _metrics(source: TrackioSource, r: TrackioArgs) -> str:
@@ -230,18 +234,19 @@ async def _alerts(source: TrackioSource, r: TrackioArgs) -> str:
         return tool_text("trackio_metrics", texts.NO_ALERTS, scope=scope, where=source.where)
     shown = alerts[:MAX_ALERTS]
     rows = [_alert_row(a) for a in shown]
-    hidden = len(alerts) - len(shown)
-    more = tool_text("trackio_metrics", texts.OLDER_ALERTS, count=hidden) if hidden > 0 else ""
-    count = (
-        tool_text("trackio_metrics", texts.ONE_ALERT, count=1)
-        if len(alerts) == 1
-        else tool_text("trackio_metrics", texts.ALERTS, count=len(alerts))
+    if len(alerts) > len(shown):
+        rows.append(
+            tool_text("trackio_metrics", texts.OLDER_ALERTS, count=len(alerts) - len(shown))
+        )
+    count = _plural(
+        len(alerts),
+        tool_text("trackio_metrics", texts.ONE_ALERT, count=len(alerts)),
+        tool_text("trackio_metrics", texts.ALERTS, count=len(alerts)),
     )
     head = tool_text(
         "trackio_metrics", texts.ALERTS_HEAD, count=count, scope=scope, where=source.where
     )
-    columns = tool_text("trackio_metrics", texts.ALERTS_COLUMNS)
-    return "\n".join([head, columns, *rows, more]).strip()
+    return _table(head, tool_text("trackio_metrics", texts.ALERTS_COLUMNS), rows, "")
 
 
 def _alert_row(a: Any) -> str:
@@ -259,6 +264,14 @@ def _alert_row(a: Any) -> str:
         step=_int(a.step),
         alert=one_line(alert, 300),
     )
+
+
+def _table(head: str, columns: str, rows: list[str], more: str) -> str:
+    return "\n".join([head, columns, *rows, more]).strip()
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
 
 
 def _num(value: float) -> str:

@@ -156,29 +156,17 @@ class SpaceTrackio:
         import httpx
 
         assert self._client is not None, "use SpaceTrackio as an async context manager"
-        url = f"{self.url}/api/{api}"
+        space, url = self.space, f"{self.url}/api/{api}"
         try:
             response = await self._client.post(url, json={"args": [], "kwargs": kwargs})
         except httpx.TimeoutException:
-            raise ToolException(
-                tool_text(
-                    "trackio_metrics",
-                    texts.SLOW,
-                    space=self.space,
-                    url=self.url,
-                    seconds=HTTP_TIMEOUT_S,
-                )
-            ) from None
+            seconds, at = HTTP_TIMEOUT_S, self.url
+            slow = tool_text("trackio_metrics", texts.SLOW, space=space, url=at, seconds=seconds)
+            raise ToolException(slow) from None
         except httpx.HTTPError as exc:
-            error = type(exc).__name__
+            error, at = type(exc).__name__, self.url
             raise ToolException(
-                tool_text(
-                    "trackio_metrics",
-                    texts.UNREACHABLE,
-                    space=self.space,
-                    url=self.url,
-                    error=error,
-                )
+                tool_text("trackio_metrics", texts.UNREACHABLE, space=space, url=at, error=error)
             ) from None
         if response.is_redirect or response.status_code >= 400:
             raise ToolException(self._refusal(response, api))
