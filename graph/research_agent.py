@@ -216,7 +216,8 @@ class ResearchAgent:
         ]
         try:
             async with asyncio.timeout(SUMMARY_TIMEOUT_S):
-                response = await deps.chat_model(model_id, with_tools=False).ainvoke(prompt)
+                model = await deps.achat_model(model_id, with_tools=False)
+                response = await model.ainvoke(prompt)
         except Exception as exc:
             notes = [text_of(m.content) for m in messages if isinstance(m, AIMessage)]
             found = "\n".join(n for n in notes if n.strip())[-3000:] or "(none)"

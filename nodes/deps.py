@@ -71,6 +71,20 @@ class AgentDeps:
         gone), and without one it refuses to run."""
         return self._per_person(model_id, self._bound_model(model_id, with_tools, tools))
 
+    async def achat_model(
+        self, model_id: str, *, with_tools: bool = True, tools: Sequence[Any] | None = None
+    ) -> Any:
+        """`chat_model` from the event loop: where people sign in, a router model's token may be
+        read from the shared sign-in store (a database query), so it is fetched in a thread,
+        which carries the run's context (whose run it is)."""
+        from tools.hub import user_tokens
+
+        if not user_tokens.people_sign_in():
+            return self.chat_model(model_id, with_tools=with_tools, tools=tools)
+        return await asyncio.to_thread(
+            self.chat_model, model_id, with_tools=with_tools, tools=tools
+        )
+
     def _bound_model(
         self, model_id: str, with_tools: bool = True, tools: Sequence[Any] | None = None
     ) -> Any:

@@ -65,7 +65,7 @@ async def invoke_with_retries(
 ) -> AIMessage:
     """Retry transient provider errors with exponential backoff (honouring Retry-After); the
     error that ends the run says what to do in `advice`'s words."""
-    model = deps.chat_model(model_id, with_tools=with_tools, tools=tools)
+    model = await deps.achat_model(model_id, with_tools=with_tools, tools=tools)
     attempts = deps.settings.model_retries + 1
     for attempt in range(attempts):
         try:
