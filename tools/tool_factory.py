@@ -16,17 +16,24 @@ from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, ValidationError
 
 from tools.call_context import current_call
+from tools.result_texts import arguments as texts
+from tools.result_texts import tool_text
 
 Handler = Callable[..., Awaitable[Any]]
 
 
+def _problem(location: tuple[int | str, ...], message: str) -> str:
+    """One problem as the model reads it: where in the arguments, and what."""
+    if not location:
+        return tool_text("arguments", texts.CALL_PROBLEM, message=message)
+    where = ".".join(str(part) for part in location)
+    return tool_text("arguments", texts.PROBLEM, where=where, message=message)
+
+
 def validation_message(name: str) -> Callable[[ValidationError], str]:
     def handle(error: ValidationError) -> str:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
-            for err in error.errors()
-        )
-        return f"Invalid arguments for `{name}`: {problems}. Fix them and call `{name}` again."
+        problems = "; ".join(_problem(err["loc"], err["msg"]) for err in error.errors())
+        return tool_text("arguments", texts.INVALID, name=name, problems=problems)
 
     return handle
 

@@ -31,8 +31,8 @@ from tools.hub.jobs_ledger import announce_job
 from tools.hub.jobs_text import hardware_text, job_text, ps_line, scheduled_line
 from tools.hub.jobs_watch import followed_before, inspect, watch
 from tools.policy import ApprovalRule, Need
+from tools.result_texts import arguments, tool_text
 from tools.result_texts import hub_jobs as texts
-from tools.result_texts import tool_text
 from tools.tool_factory import make_tool
 
 JobOperation = Literal[
@@ -94,7 +94,11 @@ class JobsArgs(BaseModel):
 
         names = [h.value for h in JobHardware]
         if value not in names:
-            raise ValueError(f"unknown flavor {value!r}; choose one of {', '.join(names)}")
+            raise ValueError(
+                tool_text(
+                    "arguments", arguments.UNKNOWN_FLAVOR, value=value, names=", ".join(names)
+                )
+            )
         return value
 
     @field_validator("timeout", mode="before")
@@ -102,7 +106,7 @@ class JobsArgs(BaseModel):
     def _duration(cls, value: Any) -> Any:
         value = str(value) if isinstance(value, int | float) else value
         if value is not None and not _TIMEOUT.match(value):
-            raise ValueError("timeout must look like '300', '30m', '2h' or '1d'")
+            raise ValueError(tool_text("arguments", arguments.BAD_TIMEOUT))
         return value
 
     @field_validator("command", "dependencies", "script_args", "secrets", mode="before")

@@ -62,8 +62,8 @@ from tools.local.bash_process import throttled
 from tools.local.file_checks import opened_file, place_of
 from tools.outcome import Outcome
 from tools.policy import Need
+from tools.result_texts import arguments, tool_text
 from tools.result_texts import hub_sandbox as texts
-from tools.result_texts import tool_text
 from tools.safe_paths import is_regular_at
 from tools.secret_paths import has_secret_name, is_secret_path
 from tools.tool_factory import Handler, make_tool
@@ -103,7 +103,10 @@ class SandboxArgs(BaseModel):
     @classmethod
     def _known_flavor(cls, value: str) -> str:
         if value not in LIST_PRICES:
-            raise ValueError(f"unknown flavor {value!r}; choose one of {', '.join(LIST_PRICES)}")
+            names = ", ".join(LIST_PRICES)
+            raise ValueError(
+                tool_text("arguments", arguments.UNKNOWN_FLAVOR, value=value, names=names)
+            )
         return value
 
 

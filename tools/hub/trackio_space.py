@@ -32,7 +32,7 @@ from tools.hub.client import hf_token
 from tools.hub.space_host import SpaceHost
 from tools.hub.space_host import find_space as _find_space
 from tools.hub.trackio_data import Alert, LogRow, RunInfo, project_key
-from tools.result_texts import tool_text
+from tools.result_texts import arguments, tool_text
 from tools.result_texts import trackio as texts
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def space_id(value: str) -> str:
     """'user/name' from 'user/name' or its Hub page URL; ValueError otherwise."""
     match = _SPACE_ID.match(value.strip())
     if not match:
-        raise ValueError(f"{value!r} is not a Space id; give it as 'user/space-name'")
+        raise ValueError(tool_text("arguments", arguments.NOT_SPACE_ID, value=value))
     return match.group(1)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from tools.result_texts import (
+    arguments,
     external,
     files,
     github,
@@ -58,6 +59,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_scholar,
     hub_sandbox,
     trackio,
+    arguments,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.
