@@ -42,19 +42,22 @@ def answer(request: dict[str, Any]) -> Turn:
     return Turn(content="Still here for you.")
 
 
-def aegra_pids() -> list[int]:
-    """The replicas' Aegra processes (`uvicorn aegra_api.main:app`) on this machine."""
+def aegra_pids(home: Path) -> list[int]:
+    """This test's replicas' Aegra processes (`uvicorn aegra_api.main:app` with their homes
+    under `home`): not those of a test running beside it, which may end between readings."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         with contextlib.suppress(OSError):
-            if b"aegra_api.main:app" in cmdline.read_bytes():
+            environ = (cmdline.parent / "environ").read_bytes()
+            if b"aegra_api.main:app" in cmdline.read_bytes() and bytes(home) in environ:
                 found.append(int(cmdline.parent.name))
     return found
 
 
 def test_one_thread_id_asked_of_both_replicas_and_a_hundred_megabyte_tool_output(
-    replicas: list[httpx.Client], llm: ScriptedLLMServer, redis_server: RedisServer
-) -> None:
+    replicas: list[httpx.Client], llm: ScriptedLLMServer, redis_server: RedisServer,
+    tmp_path: Path,
+) -> None:  # fmt: skip
     a, b = replicas
     thread = str(uuid.uuid4())
     body = {"thread_id": thread, "if_exists": "raise", "metadata": {"title": "twice"}}
@@ -70,7 +73,8 @@ def test_one_thread_id_asked_of_both_replicas_and_a_hundred_megabyte_tool_output
     llm.responder = answer
     store = redis.Redis.from_url(redis_server.url)
     redis_before = store.info("memory")["used_memory"] / 2**20
-    servers = aegra_pids()
+    servers = aegra_pids(tmp_path)
+    assert len(servers) == 2, servers  # one Aegra process a replica
     rss_before = sum(rss_mb(pid) for pid in servers)
     run = a.post(f"/threads/{thread}/runs", json=run_body("flood the screen"))
     assert run.status_code == 200, run.text
