@@ -95,6 +95,12 @@ class Allowed:
 
     def foreign(self, inside: Iterable[Mount], host: Iterable[Mount]) -> list[str]:
         """The host places (or device roots) mounted in `inside` that the walls did not ask for."""
+        return [place for _, place in self.foreign_mounts(inside, host)]
+
+    def foreign_mounts(
+        self, inside: Iterable[Mount], host: Iterable[Mount]
+    ) -> list[tuple[Mount, str]]:
+        """Each mount of `inside` the walls did not ask for, with its host place."""
         on_host: dict[str, list[Mount]] = {}
         for mount in host:
             on_host.setdefault(mount.dev, []).append(mount)
@@ -110,7 +116,7 @@ class Allowed:
                 continue  # a mount the host has at the same place, read-only or unreachable
             places = [p for h in mirrors if (p := _host_path(mount.root, h)) is not None]
             if not any(self._asked(place) for place in places):
-                found.append(places[0] if places else f"{mount.dev}:{mount.root}")
+                found.append((mount, places[0] if places else f"{mount.dev}:{mount.root}"))
         return found
 
     def _asked(self, place: str) -> bool:
@@ -156,9 +162,9 @@ class Gate:
             table = self._read_table()
             if table is None:
                 return
-            foreign = self.allowed.foreign(parse_mounts(table), _host_mounts())
-            if foreign:
-                places = ", ".join(sorted(set(foreign)))
+            foreign = self.allowed.foreign_mounts(parse_mounts(table), _host_mounts())
+            if foreign:  # named by where they sit in the sandbox: no host path in the message
+                places = ", ".join(sorted({mount.point for mount, _ in foreign}))
                 raise SandboxBreach(tool_text("sandbox", SWAPPED, places=places))
             with contextlib.suppress(BrokenPipeError):  # ended meanwhile (a cancel)
                 os.write(self.go, b".")
