@@ -93,14 +93,11 @@ class Allowed:
     beneath: tuple[str, ...]
     exact: frozenset[str]
 
-    def foreign(self, inside: Iterable[Mount], host: Iterable[Mount]) -> list[str]:
-        """The host places (or device roots) mounted in `inside` that the walls did not ask for."""
-        return [place for _, place in self.foreign_mounts(inside, host)]
-
     def foreign_mounts(
         self, inside: Iterable[Mount], host: Iterable[Mount]
     ) -> list[tuple[Mount, str]]:
-        """Each mount of `inside` the walls did not ask for, with its host place."""
+        """Each mount of `inside` the walls did not ask for, with its host place (or device
+        root)."""
         on_host: dict[str, list[Mount]] = {}
         for mount in host:
             on_host.setdefault(mount.dev, []).append(mount)
