@@ -122,8 +122,12 @@ def workspace_config_request(workspace: Path) -> Path | None:
 
 
 class DotenvSettings(BaseModel):
-    """The config's `dotenv` block: `allow` lists the workspace `.env` keys the agent's
-    programs get (reserved names never: see `reserved`)."""
+    """Which keys of the workspace's `.env` the agent's programs get.
+
+    `allow`: the names passed to bash and the Python kernel, such as `["WANDB_PROJECT"]`; a key
+    not listed stays out, and ml-intern's own names, `XDG_*`, `HF_*` endpoints, proxies, `LD_*`,
+    `PYTHON*`, `GIT_*` and names ending in `PATH` never pass. The workspace's `.env` sets
+    nothing of ml-intern itself."""
 
     model_config = ConfigDict(extra="ignore", defer_build=True)
 

@@ -18,6 +18,7 @@ import pytest
 
 from tests.cli.conftest import Cli
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import tool_results
 
 pytestmark = pytest.mark.cli_e2e
 
@@ -128,7 +129,7 @@ def test_only_allowed_env_keys_reach_bash_and_none_reach_ml_intern(
     done = cli.run("--model", MODEL, "--yolo", "show the env")
 
     assert done.returncode == 0, done.stderr
-    seen = json.dumps(llm.requests[1]["messages"][-1])
+    seen = tool_results(llm.requests[1])["b1"]
     assert "WANDB_PROJECT=lab-runs" in seen and "NOT_ALLOWED=unset" in seen
     assert "LD_PRELOAD=unset" in seen and "127.0.0.1:9" not in seen
     assert f"ML_INTERN_HOME={cli.home}" in seen  # the user's, not the planted one
