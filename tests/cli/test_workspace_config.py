@@ -93,7 +93,9 @@ def test_a_workspace_config_that_only_tightens_needs_no_trust(
 ) -> None:
     cli.use_server(llm)
     (cli.cwd / "strict.json").write_text(
-        json.dumps({"approval": {"yolo": False, "overrides": {"bash": "deny"}}, "max_iterations": 5})
+        json.dumps(
+            {"approval": {"yolo": False, "overrides": {"bash": "deny"}}, "max_iterations": 5}
+        )
     )
     llm.add(Turn(content="done"))
     done = cli.run("--config", "strict.json", "--model", MODEL, "hello")
