@@ -73,7 +73,8 @@ class _Vet:
         why = self._why(path)
         if why is None:
             return
-        keys = loosening_keys(data, before)
+        known = Settings.model_fields  # an unknown key is ignored: it loosens nothing
+        keys = [key for key in loosening_keys(data, before) if key.split(".")[0] in known]
         if not keys or is_trusted(path, raw):
             return
         message = untrusted_message(label, path.resolve(), keys, why)

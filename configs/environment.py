@@ -44,7 +44,7 @@ def load_dotenv_files(project_dir: Path | None = None, workspace: Path | None = 
         text = data.decode("utf-8", errors="replace")
         DOTENV_NAMES.update(name for name in dotenv_values(stream=io.StringIO(text)) if name)
         load_dotenv(stream=io.StringIO(text), override=False)
-    read_workspace_dotenv(workspace)
+    DOTENV_NAMES.update(read_workspace_dotenv(workspace))
 
 
 def ml_intern_home(env: Mapping[str, str] | None = None) -> Path:

@@ -61,12 +61,12 @@ def reserved(name: str) -> bool:
     )
 
 
-def read_workspace_dotenv(workspace: Path) -> None:
+def read_workspace_dotenv(workspace: Path) -> set[str]:
     """Read `workspace/.env` (a planted link, FIFO or special file is skipped) into
-    `WORKSPACE_DOTENV`; nothing enters `os.environ` and nothing is passed yet."""
+    `WORKSPACE_DOTENV`; nothing enters `os.environ` and nothing is passed yet. Returns the
+    names it defines."""
     from dotenv import dotenv_values
 
-    from configs.environment import DOTENV_NAMES
     from configs.regular_file import read_regular
 
     try:
@@ -74,11 +74,11 @@ def read_workspace_dotenv(workspace: Path) -> None:
     except OSError:
         data = None
     if data is None:
-        return
+        return set()
     values = dotenv_values(stream=io.StringIO(data.decode("utf-8", errors="replace")))
     found = {name: value for name, value in values.items() if name and value is not None}
-    DOTENV_NAMES.update(found)
     WORKSPACE_DOTENV.update(found)
+    return set(found)
 
 
 def pass_dotenv(allowed: Iterable[str]) -> list[str]:
