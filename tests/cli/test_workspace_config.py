@@ -14,9 +14,11 @@ import json
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from tests.cli.conftest import Cli
+from tests.cli.test_repl import PROMPT, spawn_repl, wait_for
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import tool_results
 
@@ -137,3 +139,35 @@ def test_only_allowed_env_keys_reach_bash_and_none_reach_ml_intern(
     assert f"ML_INTERN_HOME={cli.home}" in seen  # the user's, not the planted one
     assert not planted_home.exists()  # ml-intern kept its threads where the user said
     assert "LD_PRELOAD" in done.stderr and "not passed" in done.stderr
+
+
+@pytest.mark.parametrize("answer", ["n", "y"])
+def test_the_repl_asks_once_before_loading(
+    cli: Cli, llm: ScriptedLLMServer, tmp_path: Path, answer: str
+) -> None:
+    cli.use_server(llm)
+    marker = tmp_path / "outside" / "ran"
+    marker.parent.mkdir()
+    plant(cli, marker)
+    child = spawn_repl(cli)
+    try:
+        child.expect_exact("ml-intern config trust")
+        child.expect_exact("Trust this file as it is now? [y/N]")
+        assert not marker.exists()  # asked before anything of it ran
+        child.sendline(answer)
+        if answer == "n":
+            child.expect(pexpect.EOF)
+            child.close()
+            assert child.exitstatus == 2 and not marker.exists()
+            return
+        child.expect_exact(PROMPT)
+        llm.add(Turn(content="Hello there."))
+        child.sendline("hello")
+        child.expect_exact("Hello there.")
+        wait_for(marker)  # trusted: its server started
+    finally:
+        if child.isalive():
+            child.terminate(force=True)
+    llm.add(Turn(content="done"))
+    again = cli.run("--model", MODEL, "hello")  # trusted now: not asked, not refused
+    assert again.returncode == 0, again.stderr
