@@ -171,3 +171,13 @@ def test_the_repl_asks_once_before_loading(
     llm.add(Turn(content="done"))
     again = cli.run("--model", MODEL, "hello")  # trusted now: not asked, not refused
     assert again.returncode == 0, again.stderr
+
+
+def test_acp_refuses_before_it_answers(cli: Cli, llm: ScriptedLLMServer, tmp_path: Path) -> None:
+    cli.use_server(llm)
+    marker = tmp_path / "outside" / "ran"
+    marker.parent.mkdir()
+    config = plant(cli, marker)
+    done = cli.run("acp", "--model", MODEL)
+    assert done.returncode == 2 and f"ml-intern config trust {config}" in done.stderr
+    assert not marker.exists()
