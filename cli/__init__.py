@@ -45,6 +45,9 @@ LangGraph Studio on the same threads. Web UI: ml-intern web [--port 7860] [--hos
 [--token T] (a token is required off loopback); a team server on Aegra: ml-intern web
 --db URL --redis URL on each replica, ml-intern worker --db URL --redis URL for more workers.
 
+Config: ml-intern config trust PATH lets a config file in the workspace (or named by its
+.env) start MCP servers, open the walls or switch rules off, until the file changes.
+
 Editors: ml-intern acp [--model M] [--yolo] serves the Agent Client Protocol on stdio
 (Zed's agent_servers and other ACP clients; see: ml-intern acp --help).
 """
@@ -197,6 +200,10 @@ def dispatch(argv: list[str]) -> None:
         from cli.models import app as models_app
 
         models_app(args=argv[1:], prog_name="ml-intern models")
+    elif argv[:1] == ["config"]:
+        from cli.config_command import app as config_app
+
+        config_app(args=argv[1:], prog_name="ml-intern config")
     elif argv[:1] == ["studio"]:
         from cli.studio import app as studio_app
 

@@ -97,14 +97,19 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
     """Settings, thread and checks (an exit code on a problem); headless also imports the
     runtime here, while the collector is off."""
     import configs  # noqa: F401 - sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported
-    from configs.environment import load_dotenv_files
-    from configs.settings import ConfigError, load_settings
+    from cli.config_command import ask_on_terminal
+    from configs.effective import effective_settings
+    from configs.settings import ConfigError
 
-    load_dotenv_files(PROJECT_DIR)
     try:
         headless = wants_headless(flags, stdin_is_tty=sys.stdin.isatty())
         prompt = read_prompt(flags.prompt)
-        settings = load_settings(flags.config, overrides(flags))
+        settings = effective_settings(
+            flags.config,
+            overrides(flags),
+            project_dir=PROJECT_DIR,
+            ask=None if headless else ask_on_terminal,
+        )
         target = choose_thread(flags)
     except (UsageError, ConfigError) as error:
         return fail(str(error), ExitCode.USAGE_ERROR)

@@ -40,11 +40,13 @@ def show(
     """The model's resolved profile (route, window, price, small window, text tool calls)
     and the adaptations active for it, each with its hook and why."""
     from adaptations.resolve import UnknownRule, adapted, check_switches
+    from cli.launch import PROJECT_DIR
+    from configs.effective import effective_settings
     from configs.model_profile import profile_of
-    from configs.settings import ConfigError, load_settings
+    from configs.settings import ConfigError
 
-    try:
-        settings = load_settings(config)
+    try:  # the run's own configuration, .env files and trust included
+        settings = effective_settings(config, project_dir=PROJECT_DIR)
         check_switches(settings.adaptations)
         profile = adapted(profile_of(model_id, settings), settings)
     except (ConfigError, UnknownRule) as problem:

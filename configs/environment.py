@@ -17,20 +17,24 @@ DOTENV_NAMES: set[str] = set()
 DOTENV_MAX_BYTES = 1 << 20
 
 
-def load_dotenv_files(project_dir: Path | None = None) -> None:
-    """Load ``.env`` from ``project_dir`` then the cwd; variables already set are kept."""
+def load_dotenv_files(project_dir: Path | None = None, workspace: Path | None = None) -> None:
+    """Load the user's own `.env` files into `os.environ` (a variable already set is kept):
+    ``~/.config/ml-intern/.env``, then ``project_dir/.env`` (the install's) unless it lies in
+    the workspace. The workspace's `.env` (`workspace`, default: the cwd) is only read, for
+    the agent's programs (configs/workspace_env.py): it sets nothing of ml-intern."""
     from dotenv import dotenv_values, load_dotenv
 
     from configs.regular_file import read_regular
+    from configs.workspace_env import read_workspace_dotenv
 
-    candidates = [Path(project_dir) / ".env"] if project_dir is not None else []
-    candidates.append(Path.cwd() / ".env")
-    seen: set[Path] = set()
+    workspace = (workspace or Path.cwd()).resolve()
+    candidates = [user_config_dir() / ".env"]
+    if project_dir is not None:
+        candidates.append(Path(project_dir) / ".env")
     for path in candidates:
         where = path.parent.resolve() / path.name  # the folder is the user's; the file may not be
-        if where in seen:
-            continue
-        seen.add(where)
+        if where.parent == workspace or workspace in where.parents:
+            continue  # the agent can write there: a workspace file
         try:
             data = read_regular(where, DOTENV_MAX_BYTES)  # a planted FIFO or link: skipped
         except OSError:
@@ -40,6 +44,7 @@ def load_dotenv_files(project_dir: Path | None = None) -> None:
         text = data.decode("utf-8", errors="replace")
         DOTENV_NAMES.update(name for name in dotenv_values(stream=io.StringIO(text)) if name)
         load_dotenv(stream=io.StringIO(text), override=False)
+    DOTENV_NAMES.update(read_workspace_dotenv(workspace))
 
 
 def ml_intern_home(env: Mapping[str, str] | None = None) -> Path:

@@ -306,7 +306,8 @@ def missing_key_message(
     if endpoint is None:
         return (
             f"{variable} is not set, and the model {model} needs it. Set it (export "
-            f"{variable}=... or put it in .env); or set HF_TOKEN alone to use a Hugging Face "
+            f"{variable}=... or put it in ~/.config/ml-intern/.env; a workspace .env sets "
+            f"nothing of ml-intern); or set HF_TOKEN alone to use a Hugging Face "
             f"router model such as {ROUTER_DEFAULT_MODEL}; or {advice.other_model()} "
             "(e.g. ollama/<name> for a local server)."
         )

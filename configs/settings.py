@@ -17,13 +17,14 @@ import copy
 import difflib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from configs.config_messages import expected_from as _expected_from
 from configs.env_vars import UnsetVariable, expand_vars
 from configs.environment import expand_home, home_dir, user_config_dir
 from configs.integrations import McpServerSettings, MessagingSettings
@@ -32,6 +33,7 @@ from configs.research_settings import ResearchSettings, WebSettings
 from configs.sandbox_settings import SandboxSettings
 from configs.team_server import RETIRED_KEYS, SERVER_EXPECTED, TeamServerSettings
 from configs.undo_settings import UndoSettings
+from configs.workspace_env import DotenvSettings
 
 DEFAULTS_PATH = Path(__file__).parent / "cli_agent_config.json"
 CONFIG_FILENAME = "cli_agent_config.json"
@@ -111,6 +113,7 @@ class Settings(BaseModel):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     server: TeamServerSettings = Field(default_factory=TeamServerSettings)
     undo: UndoSettings = Field(default_factory=UndoSettings)
+    dotenv: DotenvSettings = Field(default_factory=DotenvSettings)
     # The interpreter the `python` tool's kernel runs in (it needs ipykernel); default: the
     # workspace's .venv/bin/python, then python3 on PATH, else ml-intern's own.
     kernel_python: str | None = None
@@ -152,6 +155,7 @@ class _Layer:
     label: str
     path: Path | None
     data: Mapping[str, Any]
+    raw: bytes = b""  # the file's bytes, as parsed
 
     @property
     def fix(self) -> str:
@@ -161,6 +165,8 @@ class _Layer:
 
 
 _Origins = dict[tuple[str, ...], _Layer]
+# Judges a config file before it is merged: (path, bytes, data, settings merged so far, label).
+Vet = Callable[[Path, bytes, Mapping[str, Any], Mapping[str, Any], str], None]
 
 
 def load_settings(
@@ -168,17 +174,22 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     *,
     env: Mapping[str, str] | None = None,
+    requested: Path | None = None,
+    vet: Vet | None = None,
 ) -> Settings:
-    """Merge defaults, user file, ``config_path`` and ``overrides``; raise ConfigError if bad.
+    """Merge defaults, user file, ``requested``, ``config_path`` and ``overrides``; raise
+    ConfigError if bad.
 
     ``overrides`` are CLI flags: None values are skipped and dotted keys such as
-    ``"approval.yolo"`` set nested values. ``env`` defaults to ``os.environ``.
+    ``"approval.yolo"`` set nested values. ``env`` defaults to ``os.environ``. ``requested``:
+    a config a workspace file names (configs/effective.py). ``vet`` sees each file before it
+    is merged and may refuse it with a ConfigError.
     """
     env = os.environ if env is None else env
     layers = [_read_layer(DEFAULTS_PATH, env)]
-    user_path = _user_config_path(env)
-    if user_path is not None:
-        layers.append(_read_layer(user_path, env))
+    for path in (_user_config_path(env), requested):
+        if path is not None:
+            layers.append(_read_layer(path, env))
     if config_path is not None:
         path = expand_home(str(config_path), env)
         if not path.is_file():
@@ -193,6 +204,8 @@ def load_settings(
     merged: dict[str, Any] = {}
     origins: _Origins = {}
     for layer in layers:
+        if vet is not None and layer.path is not None and layer.path != DEFAULTS_PATH:
+            vet(layer.path, layer.raw, layer.data, merged, layer.label)
         _merge(merged, layer.data, layer, origins, ())
     warnings = _drop_unknown_keys(merged, Settings, (), origins)
     try:
@@ -231,7 +244,8 @@ def _user_config_path(env: Mapping[str, str]) -> Path | None:
 def _read_layer(path: Path, env: Mapping[str, str]) -> _Layer:
     label = _display(path, env)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"{label}: cannot read config file ({exc}). Check the path and its permissions.",
@@ -251,7 +265,7 @@ def _read_layer(path: Path, env: Mapping[str, str]) -> _Layer:
             f'{{"model_name": "..."}}, not {type(data).__name__}. Wrap the settings in {{ }}.',
             path=path,
         )
-    return _Layer(label, path, _expanded(data, env, label, path))
+    return _Layer(label, path, _expanded(data, env, label, path), raw)
 
 
 def _expanded(data: dict[str, Any], env: Mapping[str, str], label: str, path: Path) -> Any:
@@ -365,26 +379,6 @@ def _to_config_error(exc: ValidationError, origins: _Origins, fallback: _Layer) 
         first = first or (layer, key)
     layer, key = first if first else (fallback, None)
     return ConfigError("\n".join(lines), path=layer.path, key=key)
-
-
-def _expected_from(error: Mapping[str, Any]) -> str:
-    """A short description of what pydantic wanted, for keys not in ``_EXPECTED``."""
-    kind, ctx = error["type"], error.get("ctx") or {}
-    if kind == "literal_error":
-        return f"one of {ctx.get('expected')}"
-    if kind.startswith("int_"):
-        return "an integer"
-    if kind.startswith("float_"):
-        return "a number"
-    if kind.startswith("bool_"):
-        return "true or false"
-    if kind.startswith("string_"):
-        return "a string"
-    if kind == "value_error" and ctx.get("error"):
-        return str(ctx["error"])
-    if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return "a JSON object"
-    return str(error["msg"]).lower()
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

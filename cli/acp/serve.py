@@ -51,16 +51,15 @@ def serve(flags: AcpFlags) -> int:
 
 def settings_for(flags: AcpFlags) -> Any:
     import configs  # noqa: F401 - sets LITELLM_LOCAL_MODEL_COST_MAP before litellm is imported
-    from configs.environment import load_dotenv_files
-    from configs.settings import ConfigError, load_settings
+    from configs.effective import effective_settings
+    from configs.settings import ConfigError
 
-    load_dotenv_files(PROJECT_DIR)
     as_cli = Flags(
         model=flags.model, yolo=flags.yolo, max_cost=flags.max_cost, sandbox=flags.sandbox,
         max_iterations=flags.max_iterations, no_stream=flags.no_stream, config=flags.config,
     )  # fmt: skip
     try:
-        settings = load_settings(flags.config, overrides(as_cli))
+        settings = effective_settings(flags.config, overrides(as_cli), project_dir=PROJECT_DIR)
     except ConfigError as error:
         fail(str(error), ExitCode.USAGE_ERROR)
     if url := database_url():  # reach it (and make its schema ready) before the protocol

@@ -27,6 +27,7 @@ APPS = {
     "worker": "cli.worker:app",
     "acp": "cli.acp:app",
     "models": "cli.models:app",
+    "config": "cli.config_command:app",
 }
 
 

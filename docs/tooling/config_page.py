@@ -113,7 +113,8 @@ def render() -> str:
             "Every key `cli_agent_config.json` may hold, with its type and default. The packaged "
             "defaults are deep-merged with `~/.config/ml-intern/cli_agent_config.json` (or "
             "`$ML_INTERN_CLI_CONFIG`, or `--config PATH`), then the command-line flags. "
-            "`${VAR}` and `${VAR:-default}` are expanded in every string. See "
+            "`${VAR}` and `${VAR:-default}` are expanded in every string. A config file in the "
+            "workspace only tightens until `ml-intern config trust PATH`. See "
             "[Configuration](../configuration.md) for how the layers work."
         )
         + "\n",

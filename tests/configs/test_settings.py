@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from configs import workspace_env
 from configs.environment import load_dotenv_files, ml_intern_home
 from configs.settings import DEFAULTS_PATH, ConfigError, Settings, load_settings
 from tools.secrets import secret_env_names
@@ -340,24 +341,46 @@ def test_unknown_keys_are_warnings(
 # --- .env, home and secrets ----------------------------------------------------------------
 
 
-def test_dotenv_loads_project_then_cwd_without_overriding(
+def test_dotenv_loads_the_users_files_and_only_reads_the_workspaces(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The user's `.env` files set variables (the shell's win); the workspace's sets none."""
     project, cwd = tmp_path / "project", tmp_path / "cwd"
     project.mkdir()
     cwd.mkdir()
+    own = home / ".config" / "ml-intern" / ".env"
+    own.parent.mkdir(parents=True)
+    own.write_text("ML_T_OWN=mine\nML_T_SHARED=own\n")
     (project / ".env").write_text("ML_T_SHARED=project\nML_T_PROJECT=p\nML_T_SET=file\n")
-    (cwd / ".env").write_text("ML_T_SHARED=cwd\nML_T_CWD=c\n")
-    for name in ("ML_T_SHARED", "ML_T_PROJECT", "ML_T_CWD"):
+    (cwd / ".env").write_text("ML_T_SHARED=cwd\nML_T_CWD=c\nML_INTERN_CLI_CONFIG=./x.json\n")
+    for name in ("ML_T_SHARED", "ML_T_PROJECT", "ML_T_CWD", "ML_T_OWN"):
         unset(monkeypatch, name)
     monkeypatch.setenv("ML_T_SET", "shell")
     monkeypatch.chdir(cwd)
+    monkeypatch.setattr(workspace_env, "WORKSPACE_DOTENV", {})
 
     load_dotenv_files(project)
 
     assert os.environ["ML_T_SET"] == "shell"
-    assert os.environ["ML_T_SHARED"] == "project"
-    assert (os.environ["ML_T_PROJECT"], os.environ["ML_T_CWD"]) == ("p", "c")
+    assert os.environ["ML_T_SHARED"] == "own"
+    assert (os.environ["ML_T_PROJECT"], os.environ["ML_T_OWN"]) == ("p", "mine")
+    assert "ML_T_CWD" not in os.environ and "ML_INTERN_CLI_CONFIG" not in os.environ
+    assert workspace_env.WORKSPACE_DOTENV["ML_T_CWD"] == "c"
+
+
+def test_an_install_env_inside_the_workspace_is_a_workspace_file(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "checkout"
+    project.mkdir()
+    (project / ".env").write_text("ML_T_PLANTED=1\n")
+    unset(monkeypatch, "ML_T_PLANTED")
+    monkeypatch.chdir(tmp_path)  # the workspace holds the install
+    monkeypatch.setattr(workspace_env, "WORKSPACE_DOTENV", {})
+
+    load_dotenv_files(project)
+
+    assert "ML_T_PLANTED" not in os.environ
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from configs.workspace_env import program_environ
 from tools.kernel.interpreter import Interpreter
 from tools.kernel.kernel_log import KernelLog
 from tools.kernel.memory import group_rss, limited
@@ -190,7 +191,7 @@ class Kernel:
             "PYTHONUNBUFFERED": "1",
         }
         if self.sandbox is None:
-            env = neutral_git_env({**os.environ, "JPY_PARENT_PID": str(os.getpid())})
+            env = neutral_git_env({**program_environ(), "JPY_PARENT_PID": str(os.getpid())})
             return Wrapped(argv), {**env, **extra}
         found = TreeScan().scan(self.sandbox.roots(self.workspace))
         self.hidden = frozenset(self.sandbox.hidden_places(self.workspace, found))
@@ -203,7 +204,7 @@ class Kernel:
             readable=[environment, runtime.conf],
             cwd=self.cwd,
         )
-        return wrapped, {**self.sandbox.environment(os.environ), **extra}
+        return wrapped, {**self.sandbox.environment(program_environ()), **extra}
 
     async def _wait_ready(self) -> None:
         """Until the kernel answers `kernel_info` and its output channel is connected."""

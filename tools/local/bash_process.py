@@ -18,6 +18,7 @@ from pathlib import Path
 
 from langchain_core.tools import ToolException
 
+from configs.workspace_env import program_environ
 from tools.local.git_guard import GitState, git_state, undo_plants
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox, SandboxUnavailable
@@ -177,7 +178,7 @@ def _command_line(
 ) -> tuple[Wrapped, dict[str, str]]:
     """bash's command line and environment: on the host with git's program-running settings
     neutralised (host_git.py), or under `sandbox` (mounts from the walk `found`)."""
-    env = {"PAGER": "cat", "GIT_PAGER": "cat", "PYTHONUNBUFFERED": "1", **os.environ}
+    env = {"PAGER": "cat", "GIT_PAGER": "cat", "PYTHONUNBUFFERED": "1", **program_environ()}
     argv = ["/bin/bash", "-c", command]
     if sandbox is None:
         return Wrapped(argv), neutral_git_env(env)

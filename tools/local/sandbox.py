@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from configs.workspace_env import PASSED_DOTENV
 from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, under
 from tools.local.sandbox_pins import Pins, Wrapped
@@ -132,7 +133,8 @@ class Sandbox:
             and name not in secret
             and mask_secrets(value, env) == value
         }
-        return passed | {name: env[name] for name in self.env_allow if name in env}
+        allowed = (*self.env_allow, *PASSED_DOTENV)  # and the `.env` keys the user passes
+        return passed | {name: env[name] for name in allowed if name in env}
 
     def roots(self, workspace: Path) -> list[str]:
         """The writable roots that exist, resolved: the workspace and `writable`."""

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 
 from configs.environment import DOTENV_NAMES
+from configs.workspace_env import masking_environ
 
 SECRET_NAMES = (
     "HF_TOKEN",
@@ -61,7 +62,7 @@ def is_secret_name(name: str) -> bool:
 def secret_env_names(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Names of environment variables whose values must never be shown or logged: the known
     ones, secret-looking names, and token-like values a loaded `.env` file defined."""
-    env = os.environ if env is None else env
+    env = masking_environ() if env is None else env
     extra = sorted(
         name
         for name in env
@@ -87,7 +88,7 @@ def dotenv_secret(name: str, value: str) -> bool:
 
 def secret_env_values(env: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, value) of the secret variables in use, longest value first, each value once."""
-    env = os.environ if env is None else env
+    env = masking_environ() if env is None else env
     found: dict[str, str] = {}
     for name in sorted(secret_env_names(env)):
         value = (env.get(name) or "").strip()
