@@ -12,7 +12,6 @@ the same calls answer how to install it, and nothing runs on the host.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -42,7 +41,9 @@ SECRETS = {
 KEY_FILE_WORDS = "walls-key-file-words-5e5e"
 # Paths built at run time, as an attacker writes them: the approval's tripwire (a credential
 # place named in so many words) cannot see them, so only the walls stand in the way.
-ATTACK = "e=envi; h=ome; cat /proc/*/${{e}}ron | tr '\\0' '\\n'; env; ls /proc; cat {head}${{h}}{tail}"
+ATTACK = (
+    "e=envi; h=ome; cat /proc/*/${{e}}ron | tr '\\0' '\\n'; env; ls /proc; cat {head}${{h}}{tail}"
+)
 PYTHON_ATTACK = (
     "import os, pathlib\n"
     "print(dict(os.environ))\n"
@@ -55,13 +56,13 @@ PYTHON_ATTACK = (
 
 def server(
     llm: ScriptedLLMServer, home: Path, workspace: Path, tmp_path: Path
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`ml-intern web` with SECRETS in its environment; its URL and process."""
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """`ml-intern web` with SECRETS in its environment; its URL, process and output."""
     port = free_port()
     proc, out = start_web(workspace, home, llm.url, tmp_path, "--port", str(port))
     try:
         wait_for_ready(proc, out)
-        yield f"http://127.0.0.1:{port}", proc
+        yield f"http://127.0.0.1:{port}", proc, out
     finally:
         stop_web(proc)
         print(out.read_text(errors="replace")[-3000:])
@@ -125,7 +126,8 @@ def test_a_servers_tools_read_none_of_its_secrets(
     llm: ScriptedLLMServer, secret_env: Path, isolated_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
     llm.add(Turn(tool_calls=calls(secret_env)), Turn(content="done"))
-    for url, proc in server(llm, isolated_home, workspace, tmp_path):
+    for url, proc, out in server(llm, isolated_home, workspace, tmp_path):
+        assert "WARNING" not in out.read_text()
         pids = host_pids(proc)
         results = run_headless(url, "read the server's secrets")
         assert set(results) == {"sh", "py"}, results
@@ -164,11 +166,14 @@ def test_without_bubblewrap_a_server_runs_no_code(
         {"name": "python", "id": "py", "arguments": {"code": f"open({str(planted)!r}, 'w')"}},
     ]
     llm.add(Turn(tool_calls=touch), Turn(content="done"))
-    for url, proc in server(llm, isolated_home, workspace, tmp_path):
+    for url, proc, out in server(llm, isolated_home, workspace, tmp_path):
+        # Said loudly at start, by the command and in the server's log; the server still serves.
+        said = out.read_text()
+        assert "ml-intern web: WARNING: the tools that run code are OFF" in said, said
+        log = (isolated_home / "web" / "server.log").read_text(errors="replace")
+        assert "are OFF on this server" in log and "bash" in log, log[-3000:]
         results = run_headless(url, "run something")
         for call_id, text in results.items():
             assert "apt-get install bubblewrap" in text, (call_id, text)
             assert not leaks(text, host_pids(proc)), (call_id, text)
-        assert not planted.exists()
-    said = json.dumps(sorted(results.values()))
-    assert "bubblewrap" in said
+        assert set(results) == {"sh", "py"} and not planted.exists()
