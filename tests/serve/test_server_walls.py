@@ -172,3 +172,14 @@ def test_the_settings_every_server_part_reads_are_walled(
     monkeypatch.setenv("ML_INTERN_CLI_CONFIG", str(config))
     assert server_settings().sandbox.mode == "local"
     assert os.environ["ML_INTERN_HOME"] == str(isolated_home)
+
+
+def test_the_file_tools_do_not_read_the_hosts_proc(workspace: Path) -> None:
+    """The file tools run in the server's own process: its /proc is hidden from them too."""
+    from tools.places import refusal
+
+    walls = Sandbox(chosen=False).walls
+    for path in (f"/proc/{os.getpid()}/environ", "/proc/self/environ", "/proc/1/mem"):
+        target = Path(path).resolve()
+        assert refusal(target, workspace, "read", walls) is not None, path
+    assert refusal(workspace / "train.py", workspace, "read", walls) is None

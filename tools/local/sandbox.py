@@ -89,6 +89,7 @@ ENV_PASSED = (
     *("http_proxy", "https_proxy", "all_proxy", "no_proxy"),
 )
 ENV_PASSED_PREFIXES = ("LC_",)
+HOST_PROC = "/proc"
 # Never inside, not even through `env_allow`: ml-intern's own settings and a server's secrets
 # (its database, queue, sign-in and session keys, Aegra's settings).
 NEVER_PASSED = ("DATABASE_URL", "REDIS_URL", "PGPASSWORD", "PGPASSFILE")
@@ -120,8 +121,10 @@ class Sandbox:
 
     @property
     def walls(self) -> Walls:
-        """What the file tools must respect so they stay inside the same walls."""
-        return Walls(self.writable, self.hidden)
+        """What the file tools must respect so they stay inside the same walls. They run in
+        ml-intern's own process, so the host's `/proc` (its environment and memory, a server's
+        secrets) is hidden from them as it is from a sandboxed command, which has its own."""
+        return Walls(self.writable, (*self.hidden, HOST_PROC))
 
     def describe(self) -> str:
         """One line for the model and the user: what a command can and cannot do."""
