@@ -5,6 +5,11 @@ FROM python:3.12-slim
 # uv installs exactly what uv.lock says (Docker Hub and ghcr.io must be reachable to build).
 COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /usr/local/bin/
 
+# bubblewrap: a server runs the agent's code only inside its sandbox (serve/server_walls.py);
+# without it (or without user namespaces) the code-running tools say so and run nothing.
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap \
+    && rm -rf /var/lib/apt/lists/*
+
 # Spaces run the container as uid 1000: everything the app writes belongs to that user.
 RUN useradd --create-home --uid 1000 user
 USER user

@@ -125,6 +125,7 @@ def studio(
     from serve.origin_guard import ORIGINS_ENV, STUDIO_ORIGIN
 
     extra = {ORIGINS_ENV: STUDIO_ORIGIN, "CORS_ALLOW_ORIGINS": STUDIO_ORIGIN, **model_env(model)}
+    say_walls_warning("studio")
     serve(write_config(workdir), host=host, port=port, announce=announce, extra_env=extra)
 
 
@@ -133,6 +134,15 @@ MODEL_OPTION = typer.Option(
     "--model",
     help="Model for new threads (default: the CLI's configured one); a thread keeps its own.",
 )
+
+
+def say_walls_warning(command: str) -> None:
+    """Said loudly at start when this server's tools that run code are off, because its
+    sandbox cannot start here (serve/server_walls.py); the server still starts."""
+    from serve.server_walls import start_warning
+
+    if (warning := start_warning()) is not None:
+        typer.echo(f"ml-intern {command}: WARNING: {warning}", err=True)
 
 
 def model_env(model: str | None) -> dict[str, str]:

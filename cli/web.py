@@ -31,6 +31,7 @@ from cli.studio import (
     Servers,
     model_env,
     runs_at_once,
+    say_walls_warning,
     serve,
     write_config,
 )
@@ -132,6 +133,7 @@ def web(
         typer.echo(ARGV_TOKEN, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     say_config_warnings()
+    say_walls_warning("web")
     if workers is not None:
         typer.echo(NO_WORKERS, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))

@@ -21,7 +21,7 @@ import typer
 from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
 from cli.server_address import free_port
-from cli.studio import MODEL_OPTION, model_env, runs_at_once, serve
+from cli.studio import MODEL_OPTION, model_env, runs_at_once, say_walls_warning, serve
 from cli.team_server import TeamReplica
 from cli.web import (
     REDIS_ENV,
@@ -63,6 +63,7 @@ def worker(
         )
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     cwd = Path.cwd().resolve()
+    say_walls_warning("worker")
 
     def announce(url: str, _count: int) -> list[str]:
         return [f"ml-intern worker: running team-server runs in {cwd} (control: {url})"]

@@ -26,3 +26,6 @@ class SandboxSettings(BaseModel):
     # locale, tool settings such as PIP_INDEX_URL); e.g. ["WANDB_API_KEY"] to log runs. Any
     # other variable, and every secret-looking one, stays outside.
     env_allow: list[str] = Field(default_factory=list)
+    # True: code inside the walls still asks for approval as it would without them (a server
+    # puts its walls up this way when its config did not choose the sandbox: serve/server_walls.py).
+    still_ask: bool = False

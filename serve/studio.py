@@ -33,6 +33,7 @@ from serve.context_schema_once import install as context_schema_once
 from serve.parent_watch import watch_parent
 from serve.run_queue_wake import install as wake_runs_at_once
 from serve.server_settings import server_settings
+from serve.server_walls import UNWALLED, walled_catalog, walls_problem
 from store.checkpointer import default_db_path, open_checkpointer
 from store.thread_index import ThreadIndex
 from store.workspace_journal import open_journal
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 
     from configs.settings import Settings
     from store.message_store import MessageStoreSaver
-    from tools.catalog import ToolSpec
+    from tools.catalog import ToolCatalog, ToolSpec
 
 log = logging.getLogger("ml_intern.studio")
 
@@ -133,11 +134,12 @@ def _settings() -> Settings:
 def _deps(settings: Settings, mcp: list[ToolSpec]) -> AgentDeps:
     """Blocking (files, litellm's import): what the graph runs on."""
     home = ml_intern_home()
-    # The same toolset as the CLI, MCP servers included.
-    catalog = with_research(build_catalog(settings).extended(mcp), settings, home)
-    catalog = with_ledger(catalog, home)  # hf_jobs runs recorded, `experiments` tool
     # `ml-intern studio` names the directory it was started in; plain `langgraph dev`: its cwd.
     workspace = Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd())
+    # The same toolset as the CLI, MCP servers included; code runs only inside the walls.
+    catalog = walled_here(build_catalog(settings), settings, workspace)
+    catalog = with_research(catalog.extended(mcp), settings, home)
+    catalog = with_ledger(catalog, home)  # hf_jobs runs recorded, `experiments` tool
     # A run that does not say where it comes from is Studio's (the page says "web").
     deps = AgentDeps(
         settings=settings,
@@ -150,6 +152,16 @@ def _deps(settings: Settings, mcp: list[ToolSpec]) -> AgentDeps:
     load_soon()  # the secret rules compile in a thread while the rest warms up
     deps.warm_up()
     return deps
+
+
+def walled_here(catalog: ToolCatalog, settings: Settings, workspace: Path) -> ToolCatalog:
+    """`catalog` as this server may offer it (serve/server_walls.py); when its code cannot be
+    walled, its log says so."""
+    problem = walls_problem(settings, workspace)
+    if problem is not None:
+        names = f" ({', '.join(spec.name for spec in catalog if spec.runs_code)})"
+        log.warning("ml-intern: %s", UNWALLED.format(names=names, problem=problem))
+    return walled_catalog(catalog, problem)
 
 
 async def build_now() -> None:

@@ -19,6 +19,7 @@ from tools.kernel.outputs import render
 from tools.kernel.pool import KernelPool
 from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.local.file_checks import place_of
+from tools.local.sandbox import walls_unasked
 from tools.places import Walls
 from tools.policy import Code, CodeRule, Need, file_rule
 from tools.result_texts import tool_text
@@ -186,7 +187,7 @@ def notebook_spec(pool: KernelPool) -> ToolSpec:
         family="local",
         kind="execute",
         path_arg="path",
-        approval=notebook_rule(walls, pool.sandbox is not None),
+        approval=notebook_rule(walls, walls_unasked(pool.sandbox)),
         describe=describe_notebook,
         summary="path",
         own_deadline=True,

@@ -21,6 +21,7 @@ from tools.kernel.process import INTERRUPT_GRACE_S, Execution, KernelStartError
 from tools.kernel.replay import replay as replay_calls
 from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants
+from tools.local.sandbox import walls_unasked
 from tools.local.tree_scan import Findings, TreeScan
 from tools.policy import Code, CodeRule
 from tools.result_texts import tool_text
@@ -232,7 +233,7 @@ def python_spec(pool: KernelPool) -> ToolSpec:
         tool=make_tool("python", PythonArgs, python, artifact=True),
         family="local",
         kind="execute",
-        approval=kernel_rule(pool.sandbox is not None),
+        approval=kernel_rule(walls_unasked(pool.sandbox)),
         describe=describe_python,
         summary="code",
         own_deadline=True,

@@ -19,7 +19,7 @@ from tools.local.failure_context import failure_context
 from tools.local.file_checks import secret_filter
 from tools.local.one_line_python import one_line_note
 from tools.local.read_only import is_read_only_command
-from tools.local.sandbox import Sandbox
+from tools.local.sandbox import Sandbox, walls_unasked
 from tools.local.sed_unchanged import sed_targets, unchanged_note
 from tools.local.traceback_focus import focus_traceback
 from tools.local.tree_scan import TreeScan
@@ -125,7 +125,7 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
         tool=make_tool("bash", BashArgs, bash, artifact=True),
         family="local",
         kind="execute",
-        approval=CodeRule(bash_code, walled=sandbox is not None),
+        approval=CodeRule(bash_code, walled=walls_unasked(sandbox)),
         describe=describe_bash,
         summary="command",
         workspace_effect="programs",

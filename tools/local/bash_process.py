@@ -267,12 +267,15 @@ async def run_bash(
     scan = scan or TreeScan()
     found = before = None
     if sandbox is not None:
-        found = await asyncio.to_thread(scan.scan, sandbox.roots(workspace))
+        found = await asyncio.to_thread(lambda: scan.scan(sandbox.roots(workspace)))
         before = git_state(found)
     notes: list[str] = []
     try:
         for _ in range(2):
-            wrapped, env = _command_line(command, workspace, sandbox, found)
+            # File system work (the mount table, bubblewrap's path): off a server's event loop.
+            wrapped, env = await asyncio.to_thread(
+                _command_line, command, workspace, sandbox, found
+            )
             proc = await _spawn(wrapped, env, workspace)
             if (breach := await _admit(wrapped, proc)) is not None:
                 text, code = breach, None

@@ -14,7 +14,9 @@ What a command inside can reach, and why each hole is closed:
   ...), the workspace's `.env` files and configured paths are hidden behind empty stand-ins.
 - Environment: cleared, then only an allowlist passes (ENV_PASSED: path, locale, terminal and
   tool settings such as `HF_ENDPOINT` or `PIP_INDEX_URL`), minus any variable whose name or
-  value looks secret (tools/secrets.py), plus the names `sandbox.env_allow` lists, as they are.
+  value looks secret (tools/secrets.py), plus the names `sandbox.env_allow` lists, as they are;
+  never ml-intern's own variables or a server's (NEVER_PASSED: `ML_INTERN_*`, `OAUTH_*`,
+  `DATABASE_URL`...), whatever `env_allow` says.
 - Unix sockets (reachable through the file system even without a network): `/tmp` and `/run`
   are private and empty (D-Bus, `systemd --user`, Docker, ssh-agent usually live there), and
   every other socket bound on the host (listed in /proc/net/unix, plus `$SSH_AUTH_SOCK`) is
@@ -88,6 +90,11 @@ ENV_PASSED = (
     *("http_proxy", "https_proxy", "all_proxy", "no_proxy"),
 )
 ENV_PASSED_PREFIXES = ("LC_",)
+HOST_PROC = "/proc"
+# Never inside, not even through `env_allow`: ml-intern's own settings and a server's secrets
+# (its database, queue, sign-in and session keys, Aegra's settings).
+NEVER_PASSED = ("DATABASE_URL", "REDIS_URL", "PGPASSWORD", "PGPASSFILE")
+NEVER_PASSED_PREFIXES = ("ML_INTERN_", "OAUTH_", "OPENID_", "AEGRA_", "LANGGRAPH_", "LANGSMITH_")
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,9 @@ class Sandbox:
     writable: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()
     env_allow: tuple[str, ...] = ()
+    # False: the walls were put up by a server, not chosen by the config, so code inside them
+    # still asks for approval as it would without them (the tools' rule for code reads this).
+    chosen: bool = True
 
     @classmethod
     def from_settings(cls, settings: SandboxSettings) -> Sandbox | None:
@@ -107,12 +117,15 @@ class Sandbox:
             tuple(settings.writable),
             tuple(settings.hidden),
             tuple(settings.env_allow),
+            chosen=not settings.still_ask,
         )
 
     @property
     def walls(self) -> Walls:
-        """What the file tools must respect so they stay inside the same walls."""
-        return Walls(self.writable, self.hidden)
+        """What the file tools must respect so they stay inside the same walls. They run in
+        ml-intern's own process, so the host's `/proc` (its environment and memory, a server's
+        secrets) is hidden from them as it is from a sandboxed command, which has its own."""
+        return Walls(self.writable, (*self.hidden, HOST_PROC))
 
     def describe(self) -> str:
         """One line for the model and the user: what a command can and cannot do."""
@@ -123,8 +136,9 @@ class Sandbox:
 
     def environment(self, env: Mapping[str, str]) -> dict[str, str]:
         """What a sandboxed command may see of `env`: ENV_PASSED minus anything secret-looking,
-        plus the configured `env_allow` names as they are. Start the `wrap`ped command with it
-        (not as `--setenv`, which would show the values in the host's process list)."""
+        plus the configured `env_allow` names as they are; never a NEVER_PASSED one. Start the
+        `wrap`ped command with it (not as `--setenv`, which would show the values in the host's
+        process list)."""
         secret = set(secret_env_names(env))
         passed = {
             name: value
@@ -134,7 +148,8 @@ class Sandbox:
             and mask_secrets(value, env) == value
         }
         allowed = (*self.env_allow, *PASSED_DOTENV)  # and the `.env` keys the user passes
-        return passed | {name: env[name] for name in allowed if name in env}
+        chosen = {name: env[name] for name in allowed if name in env}
+        return {k: v for k, v in (passed | chosen).items() if not never_passed(k)}
 
     def roots(self, workspace: Path) -> list[str]:
         """The writable roots that exist, resolved: the workspace and `writable`."""
@@ -205,6 +220,16 @@ class Sandbox:
         skills = _existing(str(visible_within()[0]))
         if skills is not None and _reachable(skills, roots):
             yield depth(skills), SHOW, ["--ro-bind", skills, skills]  # playbooks, no secrets
+
+
+def never_passed(name: str) -> bool:
+    """True for a variable no sandboxed program gets, whatever the config allows."""
+    return name in NEVER_PASSED or name.startswith(NEVER_PASSED_PREFIXES)
+
+
+def walls_unasked(sandbox: Sandbox | None) -> bool:
+    """True when code inside `sandbox` runs without asking: the config chose the walls."""
+    return sandbox is not None and sandbox.chosen
 
 
 class SandboxUnavailable(Exception):

@@ -22,6 +22,18 @@ INSTALL_HINT = (  # {hint}
     "install bubblewrap (Debian/Ubuntu: `sudo apt install bubblewrap`; Fedora: `sudo dnf "
     "install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or run without --sandbox"
 )
+# A server's code-running tools where its walls cannot go up (tools/local/sandbox_refusal.py):
+# the answer to a call, and the tool's description.
+SERVER_UNWALLED = (
+    "Not run: this server runs {name} only inside its bubblewrap sandbox, and the sandbox "
+    "cannot start here ({problem}). Nothing ran. Whoever runs the server can install "
+    "bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; in a container, also allow "
+    "user namespaces) and restart it; until then no tool runs code on this server"
+)
+UNAVAILABLE_HERE = (
+    "Unavailable on this server: it runs code only inside a bubblewrap sandbox, which cannot "
+    "start here; a call answers why and runs nothing. Use the other tools."
+)
 SWAPPED = (
     "bubblewrap mounted {places}, which the walls did not ask for: a workspace folder was "
     "swapped for a link while the sandbox started. The command was not run; stop what swaps "
@@ -54,7 +66,10 @@ MOVED = (
 
 
 TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
-    "sandbox": (WALLS, PASSED_IN, NETWORK, NO_NETWORK, NOT_INSTALLED, INSTALL_HINT, SWAPPED),
+    "sandbox": (
+        *(WALLS, PASSED_IN, NETWORK, NO_NETWORK, NOT_INSTALLED, INSTALL_HINT, SWAPPED),
+        *(SERVER_UNWALLED, UNAVAILABLE_HERE),
+    ),
     "git_guard": (
         NOT_UNDONE,
         UNCHECKED,
