@@ -36,9 +36,11 @@ from store.database import database_url
 from store.sign_in_keys import key
 from store.sign_in_store import Person
 from tools.hub import user_tokens
+from tools.secrets.known import KNOWN
 
 __all__ = ["SESSION_COOKIE", "Person"]
 SESSION_COOKIE = "ml_intern_session"
+TOKEN_NAME = "HF_TOKEN"  # how a signed-in person's token is shown masked: no name of theirs
 MAX_SESSIONS = 10_000
 _SESSIONS: dict[str, Person] = {}  # without a database only
 # The session this request's cookie header resolved to (set by SignInGate for its request).
@@ -127,8 +129,11 @@ async def signed_in(scope: Scope) -> AsyncIterator[Person | None]:
 
 
 async def start_session(person: Person, token: str) -> str:
-    """A new session for `person`, their `token` kept with it; its id (for the cookie)."""
+    """A new session for `person`, their `token` kept with it; its id (for the cookie). The
+    token is a known secret of this process from now on: masked in every tool's output, in
+    any encoding, whoever's run shows it (tools/secrets/known.py)."""
     sid = secrets.token_urlsafe(32)
+    KNOWN.add(TOKEN_NAME, token)
     if (url := database_url()) is not None:
         await asyncio.to_thread(sign_in_store.save_session, url, sid, person, token)
         return sid
@@ -161,7 +166,10 @@ def _end_in_memory(sid: str) -> None:
 def stored_token(identity: str) -> str | None:
     """Blocking: `identity`'s Hub token from the shared store, on a database (else None)."""
     url = database_url()
-    return sign_in_store.token_of(url, identity) if url is not None else None
+    token = sign_in_store.token_of(url, identity) if url is not None else None
+    if token:
+        KNOWN.add(TOKEN_NAME, token)  # a worker masks the tokens it uses, as the replica does
+    return token
 
 
 user_tokens.look_up_with(stored_token)  # a worker's runs find their person's token

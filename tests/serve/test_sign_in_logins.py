@@ -222,3 +222,18 @@ async def test_a_page_to_return_to_stays_on_this_server(space: Space) -> None:
         started = Started(cookie[0], cookie[1], f"{target.path}?{target.query}")
         landed = await finish(space, started)
         assert landed.status_code == 303 and landed.headers["location"] == back, asked
+
+
+async def test_a_signed_in_persons_token_is_masked_in_any_encoding(space: Space) -> None:
+    """Issue 60: another person's token came back base32-encoded. Once someone signs in, their
+    token (here one no rule knows the shape of) is a known secret of the process."""
+    import base64
+
+    from tools.secrets import mask_secrets
+
+    carol = FakeUser("u-carol-0003", "carol", "oauthCarolTokenOfNoKnownShape0123456789")
+    space.provider.users["carol"] = carol
+    encoded = base64.b32encode(carol.token.encode()).decode()
+    assert await who(space, await finish(space, await start(space, carol))) == "carol"
+    masked = mask_secrets(f"cat /proc/1/environ | base32: {encoded}", env={})
+    assert encoded not in masked and "[REDACTED:HF_TOKEN]" in masked, masked
