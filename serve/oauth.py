@@ -5,9 +5,10 @@ SPACE_HOST; `ml-intern web` then starts the server with ML_INTERN_WEB_AUTH=oauth
 serve/app.py mounts these routes and `SignInGate`:
 
 - `/oauth/login` redirects to `$OPENID_PROVIDER_URL/oauth/authorize` with a random `state`
-  (also kept in a short-lived cookie, so only the browser that started can finish) and a
-  PKCE challenge.
-- `/oauth/callback` checks the state, trades the code at `/oauth/token` (the client secret as
+  and a PKCE challenge; the login itself (state, verifier, the page to return to, `?next=`)
+  is kept by the browser alone, in a sealed short-lived cookie (serve/sign_in_logins.py), so
+  only the browser that started can finish and anonymous logins push out nobody's.
+- `/oauth/callback` checks the query's state against the cookie's, once, trades the code at `/oauth/token` (the client secret as
   Basic auth, plus the PKCE verifier), asks `/oauth/userinfo` who signed in, and sets the
   session cookie. `/oauth/logout` ends the session; `/oauth/me` says who is signed in.
 
@@ -25,7 +26,6 @@ import hashlib
 import html
 import os
 import re
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,22 +38,28 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from serve.sign_in_logins import (
+    FINISHED,
+    STATE_COOKIE,
+    Login,
+    LoginRefused,
+    finish,
+    sealed,
+    under_way,
+)
 from serve.sign_in_sessions import (
-    LOGIN_S,
     SESSION_COOKIE,
     Person,
     end_session,
     person_of,
-    remember_login,
     signed,
     signed_in,
     start_session,
-    take_login,
     unsigned,
 )
+from store.sign_in_store import LOGIN_S
 from tools.hub import user_tokens
 
-STATE_COOKIE = "ml_intern_oauth_state"
 LOGIN_PATH, CALLBACK_PATH, LOGOUT_PATH, ME_PATH = (
     "/oauth/login",
     "/oauth/callback",
@@ -106,6 +112,13 @@ class Provider:
         """On a Space (https, in the Hub's iframe) only `SameSite=None; Secure` cookies are sent."""
         samesite = "none" if self.secure else "lax"
         return {"httponly": True, "samesite": samesite, "secure": self.secure}
+
+    def login_cookie_options(self, request: Request) -> dict[str, Any]:
+        """The login's cookie is sent to the callback only, a top-level navigation back from
+        the provider (the page opens sign-in in a tab of its own): `SameSite=Lax` suffices,
+        `Secure` whenever the page is served over https."""
+        secure = self.secure or request.url.scheme == "https"
+        return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/oauth"}
 
     def redirect_uri(self, request: Request) -> str:
         if self.space_host:
@@ -209,23 +222,28 @@ def _provider() -> Provider:
 
 async def login(request: Request) -> Response:
     provider = _provider()
-    state, verifier = secrets.token_urlsafe(24), secrets.token_urlsafe(48)
-    await remember_login(state, verifier)
+    started = Login.new(request.query_params.get("next"))
     query = urlencode(
         {
             "client_id": provider.client_id,
             "redirect_uri": provider.redirect_uri(request),
             "response_type": "code",
             "scope": provider.scopes,
-            "state": state,
-            "code_challenge": pkce_challenge(verifier),
+            "state": started.state,
+            "code_challenge": pkce_challenge(started.verifier),
             "code_challenge_method": "S256",
         }
     )
     response = RedirectResponse(f"{provider.url}/oauth/authorize?{query}", status_code=302)
-    response.set_cookie(
-        STATE_COOKIE, state, max_age=LOGIN_S, path="/oauth", **provider.cookie_options()
-    )
+    options = provider.login_cookie_options(request)
+    response.set_cookie(STATE_COOKIE, sealed(started), max_age=LOGIN_S, **options)
+    return response
+
+
+def not_signed_in(request: Request, provider: Provider, text: str, status: int) -> Response:
+    """The page saying why, the login's cookie forgotten (it can finish nothing now)."""
+    response = page("not signed in", text, status)
+    response.delete_cookie(STATE_COOKIE, **provider.login_cookie_options(request))
     return response
 
 
@@ -233,23 +251,30 @@ async def callback(request: Request) -> Response:
     provider = _provider()
     if refused := request.query_params.get("error"):
         return page("not signed in", f"Hugging Face did not sign you in ({refused}).", 400)
-    state = request.query_params.get("state") or ""
-    code = request.query_params.get("code") or ""
-    verifier = await take_login(state) if state else None
-    if not code or not verifier or state != request.cookies.get(STATE_COOKIE):
-        text = "This sign-in link is stale or was started elsewhere. Please sign in again."
-        return page("not signed in", text, 400)
+    cookie, state = request.cookies.get(STATE_COOKIE), request.query_params.get("state") or ""
     try:
-        person, token = await exchange(provider, code, verifier, provider.redirect_uri(request))
+        started = await under_way(cookie, state)
+    except LoginRefused as refusal:
+        if refusal.spent:
+            return not_signed_in(request, provider, str(refusal), 400)
+        return page("not signed in", str(refusal), 400)
+    if not (code := request.query_params.get("code") or ""):
+        return page("not signed in", "Hugging Face sent no code: please start again.", 400)
+    try:
+        person, token = await exchange(
+            provider, code, started.verifier, provider.redirect_uri(request)
+        )
     except SignInError as error:
-        return page("not signed in", f"{error} Please try again.", 502)
+        return not_signed_in(request, provider, f"{error} Please start again.", 502)
+    if not await finish(started):  # a second callback of this login got here first
+        return not_signed_in(request, provider, FINISHED, 400)
     sid = await start_session(person, token)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(started.back_to, status_code=303)
     response.set_cookie(
         SESSION_COOKIE, signed(sid), max_age=int(person.expires - time.time()), path="/",
         **provider.cookie_options(),
     )  # fmt: skip
-    response.delete_cookie(STATE_COOKIE, path="/oauth", **provider.cookie_options())
+    response.delete_cookie(STATE_COOKIE, **provider.login_cookie_options(request))
     return response
 
 

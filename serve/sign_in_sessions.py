@@ -1,15 +1,15 @@
-"""Who is signed in: sessions in signed cookies, and logins under way; shared by every
-process of a server on a database, in this process's memory otherwise.
+"""Who is signed in: sessions in signed cookies, shared by every process of a server on a
+database, in this process's memory otherwise. (Logins under way are the browser's own, in a
+sealed cookie: serve/sign_in_logins.py.)
 
 A session is a random id in a cookie signed with a key derived from the Space's OAuth client
 secret (store/sign_in_keys.py), so every replica and worker checks it alike. On a database
-(`--db`: the team server, or embedded servers sharing one) the session, the person's Hub token
-(sealed) and each login's PKCE verifier live in store/sign_in_store.py: a cookie works on every
-replica, a callback may reach another replica than the login, signing out anywhere ends the
-session everywhere, and a worker finds the token of the person whose run it executes
-(registered with tools/hub/user_tokens.py on import). Without a database they stay in memory
-(the token in tools/hub/user_tokens.py), so a restart signs everyone out; expired sessions end,
-their tokens with them, whenever a session starts; pending logins are bounded too.
+(`--db`: the team server, or embedded servers sharing one) the session and the person's Hub
+token (sealed) live in store/sign_in_store.py: a cookie works on every replica, signing out
+anywhere ends the session everywhere, and a worker finds the token of the person whose run it
+executes (registered with tools/hub/user_tokens.py on import). Without a database they stay in
+memory (the token in tools/hub/user_tokens.py), so a restart signs everyone out; expired
+sessions end, their tokens with them, whenever a session starts.
 
 The async functions are the API of request handlers (a database is read in a thread);
 `SignInGate` resolves a request's session once (`signed_in`), and the synchronous
@@ -34,14 +34,15 @@ from starlette.types import Scope
 from store import sign_in_store
 from store.database import database_url
 from store.sign_in_keys import key
-from store.sign_in_store import LOGIN_S, MAX_PENDING_LOGINS, Person
+from store.sign_in_store import Person
 from tools.hub import user_tokens
+from tools.secrets.known import KNOWN
 
-__all__ = ["LOGIN_S", "SESSION_COOKIE", "Person"]
+__all__ = ["SESSION_COOKIE", "Person"]
 SESSION_COOKIE = "ml_intern_session"
+TOKEN_NAME = "HF_TOKEN"  # how a signed-in person's token is shown masked: no name of theirs
 MAX_SESSIONS = 10_000
 _SESSIONS: dict[str, Person] = {}  # without a database only
-_LOGINS: dict[str, tuple[str, float]] = {}  # state -> (PKCE verifier, started at)
 # The session this request's cookie header resolved to (set by SignInGate for its request).
 _RESOLVED: ContextVar[tuple[str, Person | None] | None] = ContextVar(
     "ml_intern_signed_in", default=None
@@ -128,8 +129,11 @@ async def signed_in(scope: Scope) -> AsyncIterator[Person | None]:
 
 
 async def start_session(person: Person, token: str) -> str:
-    """A new session for `person`, their `token` kept with it; its id (for the cookie)."""
+    """A new session for `person`, their `token` kept with it; its id (for the cookie). The
+    token is a known secret of this process from now on: masked in every tool's output, in
+    any encoding, whoever's run shows it (tools/secrets/known.py)."""
     sid = secrets.token_urlsafe(32)
+    KNOWN.add(TOKEN_NAME, token)
     if (url := database_url()) is not None:
         await asyncio.to_thread(sign_in_store.save_session, url, sid, person, token)
         return sid
@@ -159,31 +163,13 @@ def _end_in_memory(sid: str) -> None:
         user_tokens.drop(person.identity)
 
 
-async def remember_login(state: str, verifier: str) -> None:
-    """A login under way, for the callback to finish (on any replica, on a database)."""
-    if (url := database_url()) is not None:
-        await asyncio.to_thread(sign_in_store.save_login, url, state, verifier)
-        return
-    now = time.time()
-    for stale in [s for s, (_, at) in _LOGINS.items() if now - at > LOGIN_S]:
-        del _LOGINS[stale]
-    while len(_LOGINS) >= MAX_PENDING_LOGINS:
-        del _LOGINS[next(iter(_LOGINS))]  # the oldest: a flood of logins cannot grow memory
-    _LOGINS[state] = (verifier, now)
-
-
-async def take_login(state: str) -> str | None:
-    """The PKCE verifier of a login started in the last few minutes (once)."""
-    if (url := database_url()) is not None:
-        return await asyncio.to_thread(sign_in_store.take_login, url, state)
-    verifier, at = _LOGINS.pop(state, ("", 0.0))
-    return verifier if verifier and time.time() - at <= LOGIN_S else None
-
-
 def stored_token(identity: str) -> str | None:
     """Blocking: `identity`'s Hub token from the shared store, on a database (else None)."""
     url = database_url()
-    return sign_in_store.token_of(url, identity) if url is not None else None
+    token = sign_in_store.token_of(url, identity) if url is not None else None
+    if token:
+        KNOWN.add(TOKEN_NAME, token)  # a worker masks the tokens it uses, as the replica does
+    return token
 
 
 user_tokens.look_up_with(stored_token)  # a worker's runs find their person's token

@@ -1,4 +1,4 @@
-"""Sessions, logins under way and each person's Hub token, in the shared PostgreSQL: what
+"""Sessions, each person's Hub token and the logins that finished, in the shared PostgreSQL: what
 every replica and worker of a server on a database reads (serve/sign_in_sessions.py).
 
 Two tables (store/postgres_schema.py, migration 7):
@@ -7,11 +7,14 @@ Two tables (store/postgres_schema.py, migration 7):
   their Hub token sealed (`token`: AES-GCM, bound to the row's hash, identity, name and
   expiry: altered, or copied to another session or person, it does not open, and the
   session is refused).
-- `ml_intern_sign_in_logins`: one row per login under way, under the keyed hash of its OAuth
-  `state`, its PKCE verifier sealed, taken once (`DELETE ... RETURNING`).
+- `ml_intern_sign_in_logins`: one row per login that finished, under the keyed hash of its
+  OAuth `state` (`verifier` empty, `started` when the login began), until the login's time is
+  up: a second callback with the same state cookie is refused on every replica. Logins under
+  way are not stored here: the browser keeps each in a sealed cookie (serve/sign_in_logins.py),
+  and only a sign-in the provider accepted writes a row.
 Keys come from store/sign_in_keys.py. A dump of these tables holds no usable session id, no
-state and no token. Expiry is checked on every read; expired rows go whenever a session or a
-login starts. Blocking (a pooled connection): async callers use a thread.
+state and no token. Expiry is checked on every read; expired rows go whenever a session starts
+or a login finishes. Blocking (a pooled connection): async callers use a thread.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ from store.sign_in_keys import keyed_hash, seal, unseal
 
 SESSIONS = "ml_intern_sign_in_sessions"
 LOGINS = "ml_intern_sign_in_logins"
-LOGIN_S = 600  # a login must finish within this
-MAX_PENDING_LOGINS = 1000
+LOGIN_S = 300  # a login must finish within this
 TOKENS_TRIED = 8  # a person's newest sessions whose token `token_of` tries to open
 
 
@@ -93,33 +95,20 @@ def token_of(url: str, identity: str) -> str | None:
     return None
 
 
-def save_login(url: str, state: str, verifier: str) -> None:
-    """A login under way: its PKCE verifier under its `state`, for whichever process the
-    callback reaches. Stale logins go first, and the oldest past MAX_PENDING_LOGINS (a flood
-    of logins cannot grow the table)."""
+def login_finished(url: str, state_hash: str) -> bool:
+    """Whether the login under `state_hash` (its state's keyed hash) has finished already."""
+    return _row(url, f"SELECT 1 FROM {LOGINS} WHERE state_hash = ?", (state_hash,)) is not None
+
+
+def finish_login(url: str, state_hash: str, started: float) -> bool:
+    """Record the login under `state_hash` (started at `started`) as finished, until its time
+    is up: True the first time, False on every process after (one atomic insert)."""
     purge(url)
-    state_hash = keyed_hash("login", state)
-    sealed = seal("verifier", verifier, state_hash.encode())
-    with borrowed(url) as db:
-        db.execute(
-            f"DELETE FROM {LOGINS} WHERE state_hash IN (SELECT state_hash FROM {LOGINS} "
-            "ORDER BY started DESC OFFSET ?)",
-            (MAX_PENDING_LOGINS - 1,),
-        )
-        db.execute(
-            f"INSERT INTO {LOGINS} (state_hash, verifier, started) VALUES (?, ?, ?)",
-            (state_hash, sealed, time.time()),
-        )
-
-
-def take_login(url: str, state: str) -> str | None:
-    """The PKCE verifier of the login `state` started in the last LOGIN_S seconds, once."""
-    state_hash = keyed_hash("login", state)
-    taken = f"DELETE FROM {LOGINS} WHERE state_hash = ? RETURNING verifier, started"
-    row = _row(url, taken, (state_hash,))
-    if row is None or time.time() - float(row[1]) > LOGIN_S:
-        return None
-    return unseal("verifier", bytes(row[0]), state_hash.encode())
+    taken = (
+        f"INSERT INTO {LOGINS} (state_hash, verifier, started) VALUES (?, ?, ?) "
+        "ON CONFLICT (state_hash) DO NOTHING RETURNING state_hash"
+    )
+    return _row(url, taken, (state_hash, b"", started)) is not None
 
 
 def purge(url: str) -> None:

@@ -447,8 +447,10 @@ def test_session_cookies_are_sent_inside_the_hubs_frame(space_on_the_hub: Space)
     space.provider.next_user = ALICE.username
     with httpx.Client(base_url=space.url, trust_env=False, timeout=30) as browser:
         login = browser.get("/oauth/login")
+        # The login's cookie goes to the callback only, a top-level navigation back from the
+        # provider in the tab the page opened: Lax, and Secure (https).
         state_cookie = login.headers["set-cookie"].lower()
-        assert "samesite=none" in state_cookie and "secure" in state_cookie
+        assert "samesite=lax" in state_cookie and "secure" in state_cookie
         back = httpx.get(login.headers["location"], trust_env=False).headers["location"]
         assert back.startswith(f"https://{SPACE_HOST}/oauth/callback?")
         state = login.headers["set-cookie"].partition(";")[0].partition("=")[2]

@@ -1,7 +1,8 @@
-"""Secrets the plain pass cannot see: written in base64 or hex, or split over string literals.
+"""Secrets the plain pass cannot see: written in base64, base32 or hex, or split over string literals.
 
 - Encoded runs: base64 (standard or URL-safe, one line or wrapped at a fixed width, as
-  `base64` prints) and hex. Each run is decoded once (depth one: what it holds is not decoded
+  `base64` prints), hex, and base32 (standard or extended-hex, either case) when a run is
+  not base64 of text. Each run is decoded once (depth one: what it holds is not decoded
   again), and only when it decodes to text is that text masked with the same rules; a run
   whose text held a secret is masked whole. Bounded: runs of 24 to 65,536 characters, the
   first 100 runs of a text. Hashes, ids and images decode to bytes, not text, and stay.
@@ -17,6 +18,7 @@ Cost: bench/masking.py.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import re
 from collections.abc import Callable
@@ -28,6 +30,8 @@ Mask = Callable[[str], str]
 MIN_RUN, MAX_RUN, MAX_RUNS = 24, 65_536, 100
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
 _HEX = frozenset(b"0123456789abcdefABCDEF")
+_BASE32 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+_BASE32HEX = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUV")
 # Run characters become 'a', line breaks stay, everything else is a space: runs are found
 # with bytes.find and one C-level match, not a Python loop over characters.
 _RUNS = bytes(ord("a") if b in _ALPHABET else b if b in b"\r\n" else ord(" ") for b in range(256))
@@ -52,7 +56,10 @@ def mask_hidden(text: str, mask: Mask, data: bytes | None = None) -> str:
 
 def encoded_spans(text: str, mask: Mask, data: bytes | None = None) -> list[Span]:
     data = utf8(text) if data is None else data
-    found = [(s, e, t) for s, e in _runs(data) if (t := _decoded_text(data[s:e])) is not None]
+    runs = _runs(data)
+    found = [(s, e, t) for s, e in runs if (t := _decoded_text(data[s:e])) is not None]
+    retried = _first_lines(data, runs, {s for s, _e, _t in found})
+    found += [(s, e, t) for s, e in retried if (t := _decoded_text(data[s:e])) is not None]
     if not found:
         return []
     masked = _mask_each(mask, [t for _s, _e, t in found])
@@ -75,11 +82,24 @@ def _runs(data: bytes) -> list[tuple[int, int]]:
         end = _BLOCK.match(mapped, start).end()  # type: ignore[union-attr]
         end = _wrapped_end(data, start, end)
         pos = end
-        while pos < len(data) and data[pos] == 0x3D and pos - end < 2:  # '=' padding
+        while pos < len(data) and data[pos] == 0x3D and pos - end < 6:  # '=' padding
             pos += 1
         if pos - start <= MAX_RUN:
             runs.append((start, pos))
     return runs
+
+
+def _first_lines(
+    data: bytes, runs: list[tuple[int, int]], decoded: set[int]
+) -> list[tuple[int, int]]:
+    """The first line of each block taken as wrapped that held no text: a blob that merely
+    reaches the end of its line, a word on the next line after it (`KEY\nword`)."""
+    found = []
+    for start, end in runs:
+        cut = data.find(b"\n", start, end)
+        if start not in decoded and cut > start:
+            found.append((start, cut - (data[cut - 1] == 0x0D)))
+    return found
 
 
 def _wrapped_end(data: bytes, start: int, end: int) -> int:
@@ -96,18 +116,36 @@ def _wrapped_end(data: bytes, start: int, end: int) -> int:
 
 
 def _decoded_text(run: bytes) -> str | None:
-    """What a run holds, if it is text (printable, valid UTF-8), else None."""
+    """What a run holds, if it is text (printable, valid UTF-8), else None: hex, else base64,
+    else base32 (standard or extended-hex alphabet, either case)."""
     compact = run.replace(b"\r", b"").replace(b"\n", b"")
-    raw = None
     if len(compact) % 2 == 0 and _HEX.issuperset(compact):
-        raw = bytes.fromhex(compact.decode("ascii"))
-    else:
-        body = compact.rstrip(b"=").replace(b"-", b"+").replace(b"_", b"/")
-        body = body[: len(body) - 1] if len(body) % 4 == 1 else body
-        try:
-            raw = binascii.a2b_base64(body + b"=" * (-len(body) % 4))
-        except binascii.Error:
-            return None
+        return _text(bytes.fromhex(compact.decode("ascii")))
+    body = compact.rstrip(b"=").replace(b"-", b"+").replace(b"_", b"/")
+    body = body[: len(body) - 1] if len(body) % 4 == 1 else body
+    try:
+        text = _text(binascii.a2b_base64(body + b"=" * (-len(body) % 4)))
+    except binascii.Error:
+        text = None
+    return text if text is not None else _base32_text(compact.rstrip(b"=").upper())
+
+
+def _base32_text(body: bytes) -> str | None:
+    """`body` (upper case, no padding) as base32 or base32hex, if it decodes to text."""
+    body = body[:-1] if len(body) % 8 in (1, 3, 6) else body  # cut short: a whole byte less
+    padded = body + b"=" * (-len(body) % 8)
+    for alphabet, decode in ((_BASE32, base64.b32decode), (_BASE32HEX, base64.b32hexdecode)):
+        if alphabet.issuperset(body):
+            try:
+                text = _text(decode(padded))
+            except binascii.Error:
+                continue
+            if text is not None:
+                return text
+    return None
+
+
+def _text(raw: bytes) -> str | None:
     if len(raw) < 12 or raw.translate(None, _TEXT):
         return None
     try:

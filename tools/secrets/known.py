@@ -3,8 +3,9 @@
 A value the process knows to be secret (a secret environment variable, a value in a `.env*`
 file of the workspace at any depth, a credential file in the home directory or the workspace,
 the Hugging Face token, an MCP server's configured env) is masked wherever it appears:
-verbatim, base64 and base64url (at any alignment inside a longer blob), hex, URL-encoded,
-JSON-escaped, split across lines or wrapped (`fold`, `base64`'s 76 columns), and reversed,
+verbatim; base64 and base64url, base32 and base32hex (either case), at any alignment inside a
+longer blob, with or without padding; hex (either case), URL-encoded, JSON-escaped, rot13;
+split across lines or wrapped (`fold`, `base64`'s 76 columns), and reversed,
 re-cased or cut into chunks with any separators (skeleton.py), line numbers seen through
 (line_prefixes.py). Any 12 characters of a value shown together are masked too (a value cut
 on both sides); an encoded form is found by its first or last 12 characters (a blob cut at
@@ -22,12 +23,13 @@ The registry is process-wide on purpose: a secret known to one session is a secr
 from __future__ import annotations
 
 import base64
+import codecs
 import functools
 import json
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import ahocorasick_rs
@@ -54,25 +56,41 @@ def forms(value: str) -> list[str]:
 
 
 def written(value: str) -> list[str]:
-    """`value` as a person or a serializer writes it: a piece of it may be shown anywhere."""
+    """`value` as a person or a serializer writes it: a piece of it may be shown anywhere
+    (rot13 too: it keeps the value's shape, letter for letter)."""
     found = [value, urllib.parse.quote(value, safe=""), json.dumps(value)[1:-1]]
-    found.append(value.replace("/", "\\/"))
+    found += [value.replace("/", "\\/"), codecs.encode(value, "rot13")]
     return list(dict.fromkeys(f for f in found if len(f) >= MIN_SECRET_CHARS))
 
 
 def encoded(value: str) -> list[str]:
-    """`value` encoded: a blob is cut at its ends, rarely in its middle."""
+    """`value` encoded: a blob is cut at its ends, rarely in its middle. Base64 (standard and
+    url alphabets), base32 (standard and extended-hex alphabets, either case: decoders fold
+    case) and hex (either case), each at every alignment inside a longer blob; padding is
+    never part of a form, so a blob with or without it is found alike."""
     raw = value.encode("utf-8", errors="surrogatepass")
-    whole = base64.b64encode(raw).decode().rstrip("=")
-    found = [whole, whole.replace("+", "-").replace("/", "_")]
-    for shift in range(3):  # inside a longer blob, `shift` bytes after a 3-byte boundary
-        blob = base64.b64encode(b"\0" * shift + raw).decode()
-        start = (8 * shift + 5) // 6  # the characters before it mix in the bytes before
-        end = len(blob) - (0, 3, 2)[(shift + len(raw)) % 3]  # and after it
-        core = blob[start:end]
+    found = []
+    for core in _aligned(raw, base64.b64encode, 3, 6):
         found += [core, core.replace("+", "-").replace("/", "_")]
-    found.append(raw.hex())
+    for encode in (base64.b32encode, base64.b32hexencode):
+        for core in _aligned(raw, encode, 5, 5):
+            found += [core, core.lower()]
+    found += [raw.hex(), raw.hex().upper()]
     return list(dict.fromkeys(f for f in found if len(f) >= MIN_SECRET_CHARS))
+
+
+def _aligned(raw: bytes, encode: Callable[[bytes], bytes], group: int, bits: int) -> list[str]:
+    """`raw` encoded by `encode` (`bits` bits a character, in groups of `group` bytes), whole
+    and at each alignment inside a longer blob: the characters that hold `raw`'s bits only
+    (those at either end mix in the bytes before or after, whatever they are)."""
+    whole = encode(raw).decode().rstrip("=")
+    found = [whole]
+    for shift in range(group):  # inside a longer blob, `shift` bytes after a group boundary
+        blob = encode(b"\0" * shift + raw).decode()
+        start = -(-8 * shift // bits)  # the first character holding none of the bytes before
+        end = 8 * (shift + len(raw)) // bits  # the last holding none of the bytes after
+        found.append(blob[start:end])
+    return found
 
 
 def _runs(text: str, every: bool) -> list[str]:
