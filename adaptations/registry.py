@@ -5,7 +5,9 @@ works at (rule.py `Hook`), which models it applies to, and why it exists. The co
 applies a rule asks the model's profile whether it is active (`profile.uses(name)`); a rule
 declared here and used nowhere, or used and not declared, fails tests/adaptations.
 
-Rules that help any model (`every_model`) are still listed: they can be switched off.
+Rules that help any model (`every_model`) are still listed: they can be switched off. A rule
+with an `off` reason is off by default (it fired on ordinary requests of
+tests/adaptations/trigger_corpus.py, or no measurement shows it helps): config switches it on.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ RULES: tuple[Rule, ...] = (
          texts=("configs.prompt:LOOK_FIRST", "configs.prompt:COMPUTE_WITH_CODE")),
     Rule("table-example", "prompt", small_window,
          "small models nest python -c quotes wrongly; a here-document over a listed table needs none",
-         texts=("configs.prompt:COMPUTE_EXAMPLE", "configs.prompt:WRITE_EXAMPLE")),
+         texts=("configs.prompt:COMPUTE_EXAMPLE", "configs.prompt:WRITE_EXAMPLE"),
+         off="it fires on requests naming a CSV only to move or ignore it; no measured lift"),
     Rule("reply-limit", "prompt", small_window,
          "a runaway reply can fill a small window over many minutes; cut it at 1,024 tokens"),
     Rule("answer-now", "prompt", small_window,
@@ -36,7 +39,8 @@ RULES: tuple[Rule, ...] = (
          texts=("models.texts:ANSWER_NOW",)),
     Rule("written-unseen", "prompt", small_window,
          "numbers a small model wrote into a file that no tool showed are pointed out",
-         texts=("models.texts:UNSEEN_WRITTEN",)),
+         texts=("models.texts:UNSEEN_WRITTEN",),
+         off="a config written beside named data states chosen numbers; no measured lift"),
     # --- reply: checked before it ends the turn --------------------------------------------
     Rule("cut-reply", "reply", small_window,
          "a reply cut at the output limit is asked again, shorter, once a turn",
@@ -45,21 +49,27 @@ RULES: tuple[Rule, ...] = (
          "an empty reply after a tool result would end the run with no answer",
          texts=("models.texts:EMPTY_REPLY_NOTE",)),
     Rule("asked-files", "reply", small_window,
-         "an answer that leaves a file the request asks to write or fix undone is sent back once",
-         texts=("models.texts:ASKED_FILES",
-                "models.texts:ASKED_CHANGES")),
+         "an answer that leaves a file the request orders written missing is sent back once",
+         texts=("models.texts:ASKED_FILES", "models.texts:ASKED_TABLE",
+                "models.texts:ASKED_AFTER_ERROR")),
+    Rule("asked-changes", "reply", small_window,
+         "an answer that leaves a file the request orders fixed unchanged is sent back once",
+         texts=("models.texts:ASKED_CHANGES",)),
     Rule("unseen-numbers", "reply", small_window,
          "numbers in an answer that no tool result showed are sent back once",
-         texts=("models.texts:UNSEEN_NUMBERS",)),
+         texts=("models.texts:UNSEEN_NUMBERS",),
+         off="advice about a named config states known numbers no tool shows; no measured lift"),
     Rule("unread-files", "reply", small_window,
          "an answer about files the request names but it never read is sent back once",
-         texts=("models.texts:UNREAD",)),
+         texts=("models.texts:UNREAD", "models.texts:UNREAD_ASKED",
+                "models.texts:UNUSED_TABLE"),
+         off="a file named in a card or README line was not to be read; no measured lift"),
     Rule("runaway-retry", "reply", small_on_llamacpp,
          "a first repetition loop is asked again with llama.cpp's repetition sampler"),
     # --- call: held or answered before it runs ---------------------------------------------
     Rule("repeat-call", "call", small_window,
-         "a call repeating the previous one is answered from its last result",
-         texts=("models.texts:REPEATED",)),
+         "a call repeating the previous two, which returned the same, is answered from it",
+         texts=("models.texts:REPEATED", "models.texts:REPEATED_ON")),
     Rule("blind-edit", "call", small_window,
          "a change sent with the `read` of the same file was written without seeing it",
          texts=("models.texts:BLIND_CHANGE",

@@ -33,22 +33,36 @@ def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelPro
 
 
 def active_names(profile: ModelProfile, switches: Switches) -> frozenset[str]:
-    """The rules that apply to `profile`, less those its switches turn off, plus those they
-    turn on. An unknown name changes nothing here: the start refuses it (`check_switches`),
-    and a turn never ends over a config edited since."""
+    """The rules that apply to `profile` and are on by default, less those its switches turn
+    off, plus those they turn on. An unknown name changes nothing here: the start refuses it
+    (`check_switches`), and a turn never ends over a config edited since."""
     off = {name for name, on in (switches.get(profile.model_id) or {}).items() if not on}
     forced = {name for name, on in (switches.get(profile.model_id) or {}).items() if on}
     return frozenset(
         rule.name
         for rule in RULES
         if rule.name not in off
-        and (rule.name in forced or applied(rule.name, partial(rule.applies, profile), False))
+        and (
+            rule.name in forced
+            or (rule.on_by_default and applied(rule.name, partial(rule.applies, profile), False))
+        )
     )
 
 
 def active_rules(profile: ModelProfile) -> list[Rule]:
     """The profile's active rules, in the registry's order."""
     return [BY_NAME[name] for name in NAMES if name in profile.rules]
+
+
+def inactive_rules(profile: ModelProfile) -> list[Rule]:
+    """The rules that would serve the profile but are not active: off by default (`Rule.off`)
+    or switched off in config, in the registry's order."""
+    return [
+        rule
+        for rule in RULES
+        if rule.name not in profile.rules
+        and applied(rule.name, partial(rule.applies, profile), False)
+    ]
 
 
 def unknown_rules_message(switches: Switches) -> str | None:

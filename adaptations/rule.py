@@ -54,9 +54,17 @@ class Rule:
     # (its token cost is these, counted: `ml-intern models show` resolves them). Empty when
     # it adds no fixed text (it shapes, sizes or reorders what the model reads).
     texts: tuple[str, ...] = ()
+    # Why it is off by default ("" when on): it applies to `profiles` only where config
+    # switches it on (`"adaptations": {"<model id>": {"<rule>": true}}`).
+    off: str = ""
 
     def applies(self, profile: ModelProfile) -> bool:
+        """It serves `profile` (on by default, unless `off`)."""
         return self.profiles(profile)
+
+    @property
+    def on_by_default(self) -> bool:
+        return not self.off
 
     @property
     def profiles_name(self) -> str:

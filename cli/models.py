@@ -61,7 +61,7 @@ def show(
 
 def described(profile: ModelProfile) -> dict[str, Any]:
     """The profile's facts and its active rules, as plain data."""
-    from adaptations.resolve import active_rules
+    from adaptations.resolve import active_rules, inactive_rules
 
     return {
         "model": profile.model_id,
@@ -83,6 +83,17 @@ def described(profile: ModelProfile) -> dict[str, Any]:
                 "adds_tokens": added_tokens(rule.texts),
             }
             for rule in active_rules(profile)
+        ],
+        # Rules that serve this model but are not active: off by default (and why), or
+        # switched off in config. `"adaptations": {ID: {RULE: true}}` turns one on.
+        "off": [
+            {
+                "name": rule.name,
+                "hook": rule.hook,
+                "why": rule.why,
+                "off_because": rule.off or "switched off in config",
+            }
+            for rule in inactive_rules(profile)
         ],
     }
 
@@ -126,4 +137,10 @@ def as_text(shown: dict[str, Any]) -> str:
         f"  {r['name']:<{width}}  {r['hook']:<6}  {r['adds_tokens']:>3} tok  {r['why']}"
         for r in shown["rules"]
     ]
+    if shown["off"]:
+        lines.append(f"rules off        {len(shown['off'])} (hook, why off; config turns one on)")
+        width = max(len(r["name"]) for r in shown["off"])
+        lines += [
+            f"  {r['name']:<{width}}  {r['hook']:<6}  {r['off_because']}" for r in shown["off"]
+        ]
     return "\n".join(lines)

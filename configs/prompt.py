@@ -132,6 +132,8 @@ WRITE_EXAMPLE = (
     "(header=False for values only) or json.dump(<a dict>, open('NAME', 'w'))."
 )
 _TABLE = re.compile(r"^(\S+\.csv) ", re.MULTILINE)
+# A request speaks of a table when it names a listed one or says these words.
+_TABLE_TALK = re.compile(r"\b(?:tables?|rows?|columns?|dataframes?|spreadsheets?|csv)\b", re.I)
 # The runtime note's lines, in order (models/texts.py lists them under "runtime").
 TODAY = "[runtime] Today is {date}."
 WORKSPACE = "Workspace (where tools run): {workspace}"
@@ -139,6 +141,13 @@ PLAN = "Your plan:"
 PLAN_STEP = "  {mark} {content}"
 RUNS = "Runs this thread launched, as measured (the `experiments` tool has more):"
 FILES = "Files in the workspace as this turn began (path, size; largest first):\n{files}"
+
+
+def about_table(request: str, tables: Sequence[str]) -> bool:
+    """`request` names one of `tables` (or its file name) or speaks of a table (rows,
+    columns, a dataframe): a question about utils.py beside a CSV is not about it."""
+    named = any(t in request or t.rsplit("/", 1)[-1] in request for t in tables)
+    return named or bool(_TABLE_TALK.search(request))
 
 
 def runtime_note(
@@ -152,13 +161,15 @@ def runtime_note(
     listed: bool | None = None,
     look_first: bool | None = None,
     example: bool | None = None,
+    request: str | None = None,
 ) -> str:
     """What is true now, sent with each call: the date, the workspace, the plan and (once a
     compaction has shortened the history) one line per run this thread launched. For a
     small-window model (`small`, or each rule on its own: adaptations/registry.py) also
     `files`, the workspace's files as the turn began (`listed`: it otherwise invents names),
     a line to look before it answers (`look_first`: it otherwise guesses a file), and how to
-    run python over a listed table and write a file (`example`)."""
+    run python over a listed table and write a file (`example`; given the `request`, only
+    when it speaks of a table: `about_table`)."""
     listed, look_first, example = (small if x is None else x for x in (listed, look_first, example))
     lines = [TODAY.format(date=(today or dt.date.today()).isoformat())]
     if workspace is not None:
@@ -180,6 +191,8 @@ def runtime_note(
     if look_first:
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
     tables = [t for t in _TABLE.findall(files) if plain(t)] if example else []
+    if request is not None and not about_table(request, tables):
+        tables = []
     if tables:  # a name that is not plain would be code in the example: none is given
         lines += [COMPUTE_EXAMPLE.format(table=tables[0]), WRITE_EXAMPLE]
     return "\n".join(lines)

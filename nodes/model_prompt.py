@@ -24,7 +24,7 @@ from langgraph.config import get_stream_writer
 from configs.memory import load_memory
 from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
-from models.messages import last_user_index, marked, note_kind
+from models.messages import last_user_index, marked, note_kind, text_of
 from nodes.deps import AgentDeps
 from nodes.history import current_turn_id, repair_orphans
 from nodes.tool_images import with_images
@@ -77,6 +77,7 @@ async def build_prompt(
             listed=listed,
             look_first=profile.uses("look-first"),
             example=profile.uses("table-example"),
+            request=_request(state.get("messages") or []),
         ),
         additional_kwargs=marked("runtime"),
     )
@@ -88,6 +89,12 @@ async def build_prompt(
         SystemMessage(content=system),
         *with_note(history, now, profile.uses("note-before-question")),
     ]
+
+
+def _request(history: Sequence[BaseMessage]) -> str:
+    """The turn's user message, as text."""
+    i = last_user_index(history)
+    return text_of(history[i].content) if i >= 0 else ""
 
 
 _listings: dict[tuple[str, str], str] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,8 @@ async def answered_calls(
         request = text_of(messages[i].content)
         digests = (state.get("turn") or {}).get("asked_digests")
         root = Path(workspace or ".")
-        left = await asyncio.to_thread(asked_note, request, root, turn, digests)
+        asked = partial(asked_note, files="asked-files" in rules, changes="asked-changes" in rules)
+        left = await asyncio.to_thread(asked, request, root, turn, digests)
         repeats = repeated_calls(messages, calls, left) if left else repeats
     return held | repeats
 

@@ -1,7 +1,10 @@
-"""A small model that repeats the call it just made gets that call's result back, not a rerun.
+"""A small model that repeats the call it just made, once that call has shown it returns the
+same, gets that call's result back, not a rerun.
 
 For a small-window model the approval step answers such a call itself: the earlier result,
-said plainly, with what to do next. Large models keep every call: they poll on purpose.
+said plainly, with what to do next. A call is held only when its last two runs returned the
+same result (or its last one was held): polling whose result changes (`tail` of a growing
+log, a job's logs) is progress, as `doom_check` judges it. Large models keep every call.
 
 Why: a 1.5B model ran `bash python3 main.py` three times over (docs/lab/2026-11-25.md).
 """
@@ -30,41 +33,58 @@ def repeated_calls(
     """For each of `calls` identical (tool and arguments) to one of the model's previous step
     in this turn, the answer it gets instead of running: keyed by call id; `left`, what the
     request still asks for (a file to write or fix), said in place of "answer now"."""
-    earlier = _previous_step(messages)
-    if earlier is None:
+    earlier = _previous_steps(messages)
+    if not earlier:
         return {}
-    step, results = earlier
     answers: dict[str, ToolMessage] = {}
     for call in calls:
-        same = next((c for c in step.tool_calls if _same_call(c, call)), None)
-        if same is None or same["id"] not in results:
+        last = _result_of(call, earlier[0])
+        if last is None or not _settled(call, last, earlier[1:]):
             continue
-        result = _real_result(results[same["id"]])
+        result = _real_result(last)
         text = REPEATED_ON.format(result=result, left=left) if left else None
         answers[call["id"]] = ToolMessage(
             content=text or REPEATED.format(name=call["name"], result=result),
             tool_call_id=call["id"],
             name=call["name"],
             additional_kwargs={**marked(REPEAT_ON if left else REPEAT), REPEAT_OF: result},
-            artifact=_quoted(results[same["id"]]),
+            artifact=_quoted(last),
         )
     return answers
 
 
-def _previous_step(
-    messages: Sequence[AnyMessage],
-) -> tuple[AIMessage, dict[str, ToolMessage]] | None:
-    """The AI message before the last one, in this turn, with its results."""
+Step = tuple[AIMessage, dict[str, ToolMessage]]
+
+
+def _settled(call: Mapping[str, Any], last: ToolMessage, before: Sequence[Step]) -> bool:
+    """The call's last result was a repeat's answer, or the step before returned the same."""
+    if REPEAT_OF in (last.additional_kwargs or {}):
+        return True
+    first = _result_of(call, before[0]) if before else None
+    return first is not None and _real_result(first) == _real_result(last)
+
+
+def _result_of(call: Mapping[str, Any], step: Step) -> ToolMessage | None:
+    """The result of the call in `step` identical to `call`, if any."""
+    message, results = step
+    same = next((c for c in message.tool_calls if _same_call(c, call)), None)
+    return results.get(same["id"]) if same is not None else None
+
+
+def _previous_steps(messages: Sequence[AnyMessage], count: int = 2) -> list[Step]:
+    """Up to `count` AI messages with calls before the last one, in this turn, latest first,
+    each with its results."""
+    steps: list[Step] = []
     seen_last = False
     for i in range(len(messages) - 1, -1, -1):
         message = messages[i]
-        if is_user_message(message):
-            return None
+        if is_user_message(message) or len(steps) == count:
+            break
         if isinstance(message, AIMessage) and message.tool_calls:
             if seen_last:
-                return message, results_by_call(messages, i)
+                steps.append((message, results_by_call(messages, i)))
             seen_last = True
-    return None
+    return steps
 
 
 def _same_call(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:

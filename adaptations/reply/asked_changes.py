@@ -15,6 +15,7 @@ from pathlib import Path
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.reply.asked_files import FILE_NAME, SENTENCE, asked_files_note, fill, missing_files
+from adaptations.reply.orders import ordered
 from models.messages import text_of
 from models.texts import ASKED_CHANGES
 from tools.outcome import outcome_of
@@ -34,8 +35,9 @@ DIGEST_LIMIT = (
 
 
 def asked_changes(request: str) -> list[str]:
-    """The files `request` asks to be fixed or changed, in order, each once; a name right
-    after a negated verb ("do not change data.csv") is not."""
+    """The files `request` orders fixed or changed, in order, each once: named in a sentence
+    whose change verb leads its clause (orders.py: "Fix utils.py", not "the last change to
+    train.py"); a name right after a negated verb ("do not change data.csv") is not."""
     return [name for name, negated in _named_with_verbs(request) if not negated]
 
 
@@ -57,7 +59,9 @@ def _named_with_verbs(request: str) -> list[tuple[str, bool]]:
             right_after = last is not None and match.start() - last.end() <= 3
             if right_after and _NEGATED.search(sentence[: last.start()]):
                 names.setdefault(match.group(1), True)
-            elif not all(_NEGATED.search(sentence[: v.start()]) for v in verbs):
+            elif any(
+                ordered(sentence, v) and not _NEGATED.search(sentence[: v.start()]) for v in verbs
+            ):
                 names.setdefault(match.group(1), False)
     return list(names.items())
 
@@ -113,12 +117,16 @@ def asked_note(
     workspace: Path,
     turn: Sequence[BaseMessage],
     before: Mapping[str, str] | None = None,
+    *,
+    files: bool = True,
+    changes: bool = True,
 ) -> str | None:
     """What a small model's final answer is sent back with: a file the request asks it to
-    write that is missing, else one it asks it to fix that is unchanged; None when neither."""
-    if missing := missing_files(request, workspace):
+    write that is missing (`files`: the asked-files rule), else one it asks it to fix that is
+    unchanged (`changes`: asked-changes); None when neither."""
+    if files and (missing := missing_files(request, workspace)):
         return asked_files_note(missing, last_failure(turn))
-    if unchanged := unchanged_files(request, workspace, turn, before):
+    if changes and (unchanged := unchanged_files(request, workspace, turn, before)):
         return asked_changes_note(unchanged)
     return None
 

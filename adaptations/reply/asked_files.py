@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from adaptations.reply.orders import ordered
 from models.texts import ASKED_AFTER_ERROR, ASKED_FILES, ASKED_TABLE
 from tools.local.file_walk import SKIP_DIRS
 from tools.policy import inside_workspace
@@ -33,8 +34,9 @@ EXTENSIONS = (
 FILE_NAME = re.compile(
     rf"(?<![\w./~-])((?:[\w-]+/)*[\w-][\w.-]*\.(?:{EXTENSIONS}))(?![\w/-])", re.I
 )
-# A file is asked for when a sentence says to write, save or create something, and the name
-# follows that verb or one of the words that lead to an output ("save the rows to X", "as X").
+# A file is asked for when a sentence orders something written, saved or created (the verb
+# leads its clause: orders.py), and the name follows that verb or one of the words that lead
+# to an output ("save the rows to X", "as X"); "How do I save a model to X?" asks how.
 _VERB = re.compile(r"\b(?:write|save|create|store|export|output|produce|dump|generate)\b", re.I)
 _LEAD = re.compile(r"(?:\b(?:to|as|into|named|called|file|write|save|create))\W*$", re.I)
 SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
@@ -48,7 +50,7 @@ def asked_files(request: str) -> list[str]:
     """The files `request` asks to be written, in order, each once."""
     names: list[str] = []
     for sentence in SENTENCE.split(request):
-        verb = _VERB.search(sentence)
+        verb = next((v for v in _VERB.finditer(sentence) if ordered(sentence, v)), None)
         if verb is None:
             continue
         for match in FILE_NAME.finditer(sentence, verb.start()):

@@ -17,6 +17,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 
 from adaptations.reply.asked_changes import FILE_TOOLS, left_alone
 from adaptations.reply.asked_files import FILE_NAME, PLAIN_TABLE, fill
+from adaptations.reply.orders import asks_how
+from adaptations.reply.unseen_numbers import FACT_FILES
 from models.texts import UNREAD, UNREAD_ASKED, UNUSED_TABLE
 from tools.policy import inside_workspace
 from tools.safe_paths import is_regular_at, rel_beneath
@@ -31,7 +33,10 @@ WRITTEN_TEXT = ("content", "old_str", "new_str")
 def unread_files(request: str, workspace: Path, turn: Sequence[BaseMessage]) -> list[str]:
     """The workspace files `request` names, each once, that no tool call of this turn (`turn`:
     the messages after the request) named in its arguments; not one it says to leave alone
-    (sent to read data.csv, shifted-labels edited it though told not to change it)."""
+    (sent to read data.csv, shifted-labels edited it though told not to change it), and none
+    when the request only asks how to do something (`asks_how`)."""
+    if asks_how(request):
+        return []
     said = _call_arguments(turn)
     unread: list[str] = []
     kept = set(left_alone(request))
@@ -64,7 +69,8 @@ def _braced(text: str) -> str:
 
 def _call_arguments(turn: Sequence[BaseMessage]) -> str:
     """Every argument of this turn's tool calls, as one text, but the text an `edit` or `write`
-    puts in a file: a card that names reviews.csv has not opened it (dataset-card)."""
+    puts in a file of facts (a card that names reviews.csv has not opened it: dataset-card);
+    a program or a list of paths (.gitignore) that names a file uses it."""
     return "\n".join(
         json.dumps(_looked_up(call["name"], call.get("args") or {}), ensure_ascii=False)
         for message in turn
@@ -74,7 +80,8 @@ def _call_arguments(turn: Sequence[BaseMessage]) -> str:
 
 
 def _looked_up(tool: str, args: dict[str, Any]) -> dict[str, Any]:
-    if tool not in FILE_TOOLS:
+    path = args.get("path")
+    if tool not in FILE_TOOLS or (isinstance(path, str) and Path(path).suffix not in FACT_FILES):
         return args
     return {k: v for k, v in args.items() if k not in WRITTEN_TEXT}
 

@@ -17,6 +17,7 @@ from adaptations.reply.asked_changes import asked_note, file_digests
 from adaptations.reply.asked_reads import unread_files, unread_note
 from adaptations.reply.unseen_numbers import (
     landed_writes,
+    names_a_source,
     unseen_note,
     unseen_numbers,
     unseen_written,
@@ -29,7 +30,7 @@ from tools.adaptation_guard import applied
 
 # The rules that check a reply before it ends the turn (adaptations/registry.py).
 REPLY_RULES = frozenset(
-    {"cut-reply", "empty-reply", "asked-files", "unseen-numbers", "unread-files"}
+    {"cut-reply", "empty-reply", "asked-files", "asked-changes", "unseen-numbers", "unread-files"}
 )
 
 
@@ -73,14 +74,17 @@ def _reply_checks(
 ) -> list[tuple[str, ReplyCheck, Callable[[], str | None]]]:
     """The reply rules that send an answer back once a turn: (rule, note kind, its note)."""
     return [
-        ("asked-files", "asked_files", partial(_asked, small)),
+        ("asked-files", "asked_files", partial(_asked, small, True, False)),
+        ("asked-changes", "asked_files", partial(_asked, small, False, True)),
         ("unseen-numbers", "unseen_numbers", partial(_unseen, response, small)),
         ("unread-files", "unread_files", partial(_unread, small)),
     ]
 
 
-def _asked(small: SmallChecks) -> str | None:
-    return asked_note(small.request, small.workspace, small.turn, small.before)
+def _asked(small: SmallChecks, files: bool, changes: bool) -> str | None:
+    return asked_note(
+        small.request, small.workspace, small.turn, small.before, files=files, changes=changes
+    )
 
 
 def _unread(small: SmallChecks) -> str | None:
@@ -90,10 +94,13 @@ def _unread(small: SmallChecks) -> str | None:
 
 def _unseen(response: AIMessage, small: SmallChecks) -> str | None:
     """The note for numbers a small model states, or wrote this turn in a file of facts, that
-    no tool result showed; None when there are none."""
+    no tool result showed, when the request names a file they could come from; None when
+    there are none."""
+    if not names_a_source(small.request):
+        return None
     if numbers := unseen_numbers(text_of(response.content), small.shown):
         return unseen_note(numbers)
-    if written := unseen_written(landed_writes(small.turn), small.shown):
+    if written := unseen_written(landed_writes(small.turn), small.shown, small.request):
         return unseen_written_note(*written)
     return None
 

@@ -13,8 +13,9 @@ from pathlib import PurePath
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from adaptations.reply.asked_files import FILE_NAME, asked_files
 from adaptations.turn import Turn
-from models.messages import note, note_kind, text_of
+from models.messages import last_user_index, note, note_kind, text_of
 from models.texts import UNSEEN_NUMBERS, UNSEEN_WRITTEN
 from tools.outcome import outcome_of
 
@@ -31,6 +32,15 @@ SMALL_INTEGER = 10
 MAX_SHOWN = 4
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?!\.?\w)")
+
+
+def names_a_source(request: str, besides: str | None = None) -> bool:
+    """`request` names a file that numbers could come from: not one it orders written
+    (asked_files.py), nor `besides`. A knowledge question ("what batch size fits a 7B model
+    on 24 GB?") or a config asked for by its own name ("write a LoRA config as lora.yaml")
+    states numbers no tool shows."""
+    named = {m.group(1) for m in FILE_NAME.finditer(request)} - set(asked_files(request))
+    return bool(named - {besides, PurePath(besides).name} if besides else named)
 
 
 def numbers_in(text: str) -> list[str]:
@@ -58,10 +68,11 @@ def unseen_note(numbers: Sequence[str]) -> str:
 
 
 def unseen_written(
-    turn: Sequence[BaseMessage], shown: Sequence[BaseMessage]
+    turn: Sequence[BaseMessage], shown: Sequence[BaseMessage], request: str | None = None
 ) -> tuple[str, list[str]] | None:
     """The first file of facts this turn's `write` calls (their last content per path) put
-    numbers in that no message in `shown` holds, with those numbers; None when there is none."""
+    numbers in that no message in `shown` holds, with those numbers; None when there is none.
+    Given the `request`, only a file written while it names another (`names_a_source`)."""
     written: dict[str, str] = {}
     for message in turn:
         if isinstance(message, AIMessage):
@@ -71,6 +82,8 @@ def unseen_written(
                 if call["name"] == "write" and isinstance(path, str) and isinstance(content, str):
                     written[path] = content
     for path, content in written.items():
+        if request is not None and not names_a_source(request, path):
+            continue
         if PurePath(path).suffix.lower() in FACT_FILES and (
             numbers := unseen_numbers(content, shown)
         ):
@@ -162,7 +175,9 @@ def written_unseen_notes(
     """
     if turn["written_unseen"] >= WRITTEN_UNSEEN_TIMES:
         return []
-    if not (written := unseen_written(landed_writes(last_step(history)), prompt)):
+    i = last_user_index(history)
+    request = text_of(history[i].content) if i >= 0 else ""
+    if not (written := unseen_written(landed_writes(last_step(history)), prompt, request)):
         return []
     return [note("unseen_numbers", unseen_written_note(*written))]
 

@@ -1,0 +1,130 @@
+"""Which rules for weaker models act on ordinary requests (tests/adaptations/trigger_corpus.py).
+
+Each item runs through the compiled graph, headless, as a small-window llama.cpp model with
+every rule switched on, against the scripted LLM server playing the item's steps. A rule is
+seen acting by its effect: one of its registered texts (adaptations/registry.py `texts`) in
+what the model is sent (a note, a held call's answer, a line of the runtime note). The set
+seen must be the item's `fires`, plus the rule's known misfires (`MISFIRES`) for a rule that
+is off by default for that reason: a rule on by default fires only where it should.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adaptations.registry import NAMES, RULES
+from adaptations.resolve import active_names
+from cli.models import template_of
+from configs.model_profile import profile_of
+from tests.adaptations.trigger_corpus import CORPUS, Item
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+SMALL = "llamacpp/qwen2.5-coder-1.5b"
+# Rules whose text is in every request by design, not set off by a situation.
+UNCONDITIONAL = frozenset({"look-first"})
+# Known misfires of rules off by default (`models show` says why): {item: rules}.
+MISFIRES: dict[str, frozenset[str]] = {
+    "explain-lr": frozenset({"unseen-numbers"}),
+    "suggest-lr": frozenset({"unseen-numbers"}),
+    "config-for-data": frozenset({"written-unseen"}),
+    "gitignore-data": frozenset({"table-example"}),
+    "move-csv": frozenset({"table-example"}),
+    "mention-in-readme": frozenset({"table-example", "unread-files"}),
+    "do-not-touch": frozenset({"table-example"}),
+    "train-reads-data": frozenset({"table-example"}),
+}
+_PLACEHOLDER = re.compile(r"(?<!\{)\{[a-z_]+(?:![rs])?\}(?!\})")
+MIN_FRAGMENT = 12
+
+
+def fragments(template: str) -> list[str]:
+    """The fixed pieces of a template long enough to be its own."""
+    pieces = (p.replace("{{", "{").replace("}}", "}") for p in _PLACEHOLDER.split(template))
+    return [p.strip() for p in pieces if len(p.strip()) >= MIN_FRAGMENT]
+
+
+SIGNS: list[tuple[str, list[str]]] = [
+    (rule.name, pieces)
+    for rule in RULES
+    for ref in rule.texts
+    if (pieces := fragments(template_of(ref)))
+]
+
+
+def fired(requests: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The rules whose texts the model was sent, from the requests the server received."""
+    sent = "\n".join(_text(m.get("content")) for r in requests for m in r.get("messages", []))
+    return {name for name, pieces in SIGNS if all(p in sent for p in pieces)} - UNCONDITIONAL
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, list):
+        return "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content or "")
+
+
+class Player:
+    """Answers each request with the item's next step, growing the workspace's files first;
+    past the last step, its answer again."""
+
+    def __init__(self, item: Item, workspace: Path) -> None:
+        self.steps = list(item.steps)
+        self.workspace = workspace
+        self.lock = threading.Lock()
+
+    def __call__(self, request: dict[str, Any]) -> Turn:
+        with self.lock:
+            step = self.steps.pop(0) if len(self.steps) > 1 else self.steps[0]
+        for name, grown in step.grows.items():
+            with (self.workspace / name).open("a") as file:
+                file.write(grown)
+        if step.calls:
+            return Turn(tool_calls=[dict(c) for c in step.calls])
+        return Turn(content=step.text)
+
+
+def every_rule_on() -> dict[str, dict[str, bool]]:
+    return {SMALL: dict.fromkeys(NAMES, True)}
+
+
+async def run_item(
+    item: Item, workspace: Path, llm: ScriptedLLMServer, switches: Mapping[str, Any]
+) -> set[str]:
+    for name, text in item.files.items():
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(text)
+    llm.responder = Player(item, workspace)
+    settings = fast_settings(None, model_name=SMALL, adaptations=dict(switches))
+    async with open_session(settings, workspace, mode="headless") as session:
+        await collect(session.send(item.request))
+    return fired(llm.requests)
+
+
+def test_the_corpus_is_large_and_names_only_known_rules() -> None:
+    assert len(CORPUS) >= 60 and len({i.name for i in CORPUS}) == len(CORPUS)
+    for item in CORPUS:
+        assert item.fires <= set(NAMES), item.name
+    default = active_names(profile_of(SMALL, env={}), {})
+    for name, rules in MISFIRES.items():
+        assert not rules & default, f"{name}: a rule on by default misfires"
+
+
+@pytest.mark.parametrize("item", CORPUS, ids=lambda i: i.name)
+async def test_each_rule_fires_only_where_it_should(
+    item: Item, workspace: Path, llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    seen = await run_item(item, workspace, llm, every_rule_on())
+    if table := os.environ.get("TRIGGER_TABLE"):  # the firing table, for the docs and reviews
+        with open(table, "a") as out:
+            out.write(json.dumps({"item": item.name, "fired": sorted(seen)}) + "\n")
+    assert seen == item.fires | MISFIRES.get(item.name, frozenset())
