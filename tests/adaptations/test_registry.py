@@ -72,7 +72,8 @@ def test_the_rules_a_call_outside_a_run_applies_are_the_every_model_ones() -> No
 
 def test_a_small_model_gets_the_small_rules_a_large_one_only_the_general_ones() -> None:
     small = adapted(profile_of(SMALL, env={}))
-    assert small.rules == set(NAMES)
+    assert small.rules == {r.name for r in RULES if r.on_by_default}
+    assert {r.name for r in RULES if not r.on_by_default} >= {"unseen-numbers", "table-example"}
     large = adapted(profile_of("openai/gpt-4o", env={}))
     assert large.rules == EVERY_MODEL_RULES
     assert (large.reply_limit, large.read_tokens) == (None, None)
@@ -105,5 +106,7 @@ def test_an_unknown_rule_name_is_a_clear_error_naming_the_known_ones() -> None:
     with pytest.raises(UnknownRule, match="unknown adaptation 'look_first'"):
         check_switches(switches)
     # past the start, an unknown name changes nothing (a turn never ends over it)
-    assert active_names(profile_of(SMALL, env={}), switches) == set(NAMES)
+    assert active_names(profile_of(SMALL, env={}), switches) == {
+        r.name for r in RULES if r.on_by_default
+    }
     assert unknown_rules_message({SMALL: {"look-first": False}}) is None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from adaptations.registry import NAMES
 from cli.commands import run_command
 from configs.prompt import LOOK_FIRST
 from tests.cli.test_status_cost import Repl
@@ -16,6 +17,8 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.adaptation_guard import FAILED_RULES
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
+# The rules off by default too (adaptations/registry.py `off`).
+EVERY_RULE_ON = {SMALL: dict.fromkeys(NAMES, True)}
 SOLUTIONS = ("RandomForest", "cross_val_score", "f1_score(")
 
 
@@ -80,7 +83,9 @@ async def test_a_rule_that_raises_is_skipped_the_turn_ends_normally_and_status_n
         Turn(tool_calls=[{"name": "bash", "arguments": {"command": "echo 41"}}]),
         Turn(content="It printed 41."),
     )
-    async with open_session(fast_settings(None, model_name=SMALL), workspace) as session:
+    async with open_session(
+        fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON), workspace
+    ) as session:
         events = await collect(session.send("Run echo 41 and tell me what it printed."))
         assert events[-1].type == "turn_complete"
         assert events[-1].data["final_text"] == "It printed 41."

@@ -38,7 +38,11 @@ def test_the_repeat_notes_snapshot() -> None:
 
 
 def test_only_a_repeat_of_the_previous_step_in_this_turn_is_answered() -> None:
-    history = [HumanMessage("run it"), step("1", command="ls"), result("1", "a.txt")]
+    history = [
+        HumanMessage("run it"),
+        *(step("0", command="ls"), result("0", "a.txt")),
+        *(step("1", command="ls"), result("1", "a.txt")),
+    ]
     same, other = step("2", command="ls"), step("3", command="ls -l")
     [answer] = repeated_calls([*history, same], same.tool_calls).values()
     assert "have its result (above): a.txt\n" in str(answer.content)
@@ -49,8 +53,25 @@ def test_only_a_repeat_of_the_previous_step_in_this_turn_is_answered() -> None:
     assert repeated_calls(again, same.tool_calls) == {}
 
 
+def test_a_polled_call_whose_result_changed_runs_again() -> None:
+    """`tail` of a growing log is progress (doom_check judges it so), not a repeat."""
+    history = [
+        HumanMessage("watch train.log"),
+        *(step("1", command="tail -n 5 train.log"), result("1", "step 10")),
+        *(step("2", command="tail -n 5 train.log"), result("2", "step 20")),
+    ]
+    again = step("3", command="tail -n 5 train.log")
+    assert repeated_calls([*history, again], again.tool_calls) == {}
+    once = [*history[:3], again]
+    assert repeated_calls(once, again.tool_calls) == {}  # one earlier result shows nothing
+
+
 def test_a_second_repeat_quotes_the_real_result_once() -> None:
-    history = [HumanMessage("run it"), step("1", command="ls"), result("1", "a.txt")]
+    history = [
+        HumanMessage("run it"),
+        *(step("0", command="ls"), result("0", "a.txt")),
+        *(step("1", command="ls"), result("1", "a.txt")),
+    ]
     first = step("2", command="ls")
     [answer] = repeated_calls([*history, first], first.tool_calls).values()
     second = step("3", command="ls")
@@ -65,12 +86,12 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
     twice more until the loop guard."""
     (workspace / "main.py").write_text("print(2 + 3)\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
-    llm.add(Turn(tool_calls=[RUN]), Turn(tool_calls=[RUN]), Turn(content="It prints 5."))
+    llm.add(*[Turn(tool_calls=[RUN])] * 3, Turn(content="It prints 5."))
     settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
         stored = (await session.values())["messages"]
-    assert (workspace / "count.txt").read_text() == "ran\n"  # run once, not twice
+    assert (workspace / "count.txt").read_text() == "ran\nran\n"  # twice, not three times
     told = stored[-2]  # the repeat's answer, kept in the thread
     assert told.type == "tool" and str(told.content).startswith("You already made this call")
     assert "have its result (above): 5\n" in str(told.content)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from adaptations.registry import NAMES
 from adaptations.reply.asked_changes import left_alone
 from adaptations.reply.asked_reads import unread_files, unread_note
 from tests.configs.test_prompt_snapshot import check_snapshot
@@ -16,6 +17,8 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.tool_calls import calls
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
+# The rules off by default too (adaptations/registry.py `off`).
+EVERY_RULE_ON = {SMALL: dict.fromkeys(NAMES, True)}
 HARDWARE = (
     "Read model.md. Using the `hf_jobs` tool (operation `hardware`), find the cheapest Jobs "
     "hardware flavor with a single GPU whose memory can hold this model's weights."
@@ -99,7 +102,7 @@ async def test_an_answer_without_opening_the_named_file_is_sent_back_once(
         Turn(content="l40sx1, from what model.md says."),
         Turn(content="Not asked for: the answer after the read ends the turn."),
     )
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(HARDWARE))
     told = json.dumps(llm.requests[1]["messages"])
@@ -117,7 +120,7 @@ async def test_the_note_comes_once_a_turn_and_never_for_a_large_model(
     (workspace / "model.md").write_text("A 13-billion-parameter model in bf16.\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(content="l4x1"), Turn(content="Still l4x1."))
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(HARDWARE))
     assert len(llm.requests) == 2 and events[-1].data["final_text"] == "Still l4x1."

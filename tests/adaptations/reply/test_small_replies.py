@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
+from adaptations.registry import NAMES
 from adaptations.reply.checks import CUT_REPLY_NOTE
 from adaptations.reply.unseen_numbers import (
     unseen_note,
@@ -22,6 +23,8 @@ from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
+# The rules off by default too (adaptations/registry.py `off`).
+EVERY_RULE_ON = {SMALL: dict.fromkeys(NAMES, True)}
 
 
 def word(seed: int) -> str:
@@ -46,7 +49,7 @@ async def test_a_small_models_runaway_reply_is_cut_and_it_is_told_once(
         Turn(content=runaway, finish_reason="length"),
         Turn(content=runaway, finish_reason="length"),
     )
-    settings = fast_settings(None, model_name=SMALL, stream=stream)
+    settings = fast_settings(None, model_name=SMALL, stream=stream, adaptations=EVERY_RULE_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Write a dataset card for reviews.csv."))
     assert [r.get("max_tokens") for r in llm.requests] == [SMALL_REPLY_TOKENS] * 2
@@ -127,7 +130,7 @@ async def test_a_small_model_that_wrote_unseen_numbers_is_told_before_its_next_s
         Turn(content="The card is written, with the counts."),
         Turn(content="Not asked for: the answer after the rewrite ends the turn."),
     )
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Write a dataset card for reviews.csv as README.md."))
     told = unseen_written_note("README.md", ["20"])
@@ -160,7 +163,7 @@ async def test_a_rewrite_that_keeps_an_invented_number_is_told_again_then_no_mor
         Turn(content="Written."),
         Turn(content="Not asked for."),
     )
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Write a dataset card for reviews.csv as README.md."))
     first = unseen_written_note("README.md", ["1000", "500"])
@@ -182,7 +185,7 @@ async def test_a_failed_write_or_a_program_file_draws_no_note(
         Turn(tool_calls=[outside]),
         Turn(content="Done."),
     )
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Write train.py and notes."))
     assert "no tool result shows" not in str([r["messages"] for r in llm.requests])
@@ -202,7 +205,7 @@ async def test_a_small_models_answer_with_an_unseen_number_is_sent_back_once(
         Turn(content="It is 0.063."),
         Turn(content="It is 0.07."),  # not asked for: the first answer after the note ends it
     )
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("What is warmup_ratio in settings.ini?"))
     assert unseen_note(["0.01"]) in str(llm.requests[1]["messages"])
