@@ -86,7 +86,9 @@ async def test_a_rule_that_raises_is_skipped_the_turn_ends_normally_and_status_n
     async with open_session(
         fast_settings(None, model_name=SMALL, adaptations=EVERY_RULE_ON), workspace
     ) as session:
-        events = await collect(session.send("Run echo 41 and tell me what it printed."))
+        # It names a file the numbers could come from: unseen-numbers checks the answer.
+        ask = "notes.txt says to run echo 41: run it and tell me what it printed."
+        events = await collect(session.send(ask))
         assert events[-1].type == "turn_complete"
         assert events[-1].data["final_text"] == "It printed 41."
         assert {"unseen-numbers", "traceback-focus"} <= FAILED_RULES

@@ -83,7 +83,8 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
     llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Seen with Qwen2.5-Coder-1.5B: `bash python3 main.py` answered `5`, then the same call
-    twice more until the loop guard."""
+    twice more until the loop guard. Its second run showed the result does not change: the
+    third is held."""
     (workspace / "main.py").write_text("print(2 + 3)\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(*[Turn(tool_calls=[RUN])] * 3, Turn(content="It prints 5."))
@@ -99,38 +100,39 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
     # Told to answer, it made the same call until the iteration limit: now it may call no tool,
     # and its calls are retold as text (with tools gone, it wrote the call as a JSON fence).
     # The tools are still sent, the same ones: llama.cpp keeps the prompt cached after them.
-    assert [r.get("tool_choice") for r in llm.requests] == [None, None, "none"]
-    assert llm.requests[2]["tools"] == llm.requests[1]["tools"]
-    *_, question, retold = llm.requests[2]["messages"]
+    assert [r.get("tool_choice") for r in llm.requests] == [None, None, None, "none"]
+    assert llm.requests[3]["tools"] == llm.requests[2]["tools"]
+    *_, question, retold = llm.requests[3]["messages"]
     assert question["content"] == "Run `python3 main.py`; what does it print?"
     assert retold["content"] == ANSWER_NOW.format(
         calls=f"bash {json.dumps(RUN['arguments'])}:\n5\n[exit code: 0]"
     )
-    assert not any(m.get("tool_calls") or m["role"] == "tool" for m in llm.requests[2]["messages"])
+    assert not any(m.get("tool_calls") or m["role"] == "tool" for m in llm.requests[3]["messages"])
 
 
 async def test_a_repeat_while_a_fix_is_asked_says_what_is_left_and_keeps_the_tools(
     llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Seen on fix-bug: `python3 check.py` twice, told to answer, it explained the bug in prose."""
+    """Seen on fix-bug: `python3 check.py` twice, told to answer, it explained the bug in prose.
+    Its third run of the same failing check is held with what the request still asks."""
     (workspace / "stats.py").write_text("def top(xs):\n    return min(xs)\n")
     (workspace / "check.py").write_text("from stats import top\nassert top([1, 2]) == 2\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     check = {"name": "bash", "arguments": {"command": "python3 check.py"}}
     fix = {"name": "edit", "arguments": {"path": "stats.py", "old_str": "min", "new_str": "max"}}
     read = {"name": "read", "arguments": {"path": "stats.py"}}
-    llm.add(Turn(tool_calls=[check]), Turn(tool_calls=[check]), Turn(tool_calls=[read]))
+    llm.add(*[Turn(tool_calls=[check])] * 3, Turn(tool_calls=[read]))
     llm.add(Turn(tool_calls=[fix]), Turn(content="Fixed: top returned the minimum."))
     settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("`python3 check.py` fails. Fix the bug in stats.py."))
-    told = llm.requests[2]["messages"][-1]["content"]
+    told = llm.requests[3]["messages"][-1]["content"]
     assert told.startswith("You already made this call and have its result (above): Traceback")
     assert told.endswith(
         "You were asked to fix `stats.py`, but you have not changed it: read it, "
         "find what is wrong, change it with `edit`, then answer."
     )
-    assert [r.get("tool_choice") for r in llm.requests] == [None] * 5  # none must answer
+    assert [r.get("tool_choice") for r in llm.requests] == [None] * 6  # none must answer
     assert "max(xs)" in (workspace / "stats.py").read_text()
     assert events[-1].data["final_text"] == "Fixed: top returned the minimum."
 
@@ -144,16 +146,16 @@ async def test_a_call_written_in_a_reply_that_must_answer_is_not_run(
         "```json\n" + json.dumps({"name": "bash", "arguments": {"command": COUNTING}}) + "\n```"
     )
     native = Turn(content="It prints 5.", tool_calls=[RUN])  # a server ignoring tool_choice
-    llm.add(Turn(tool_calls=[RUN]), Turn(tool_calls=[RUN]), Turn(content=fenced))
-    llm.add(Turn(tool_calls=[RUN]), Turn(tool_calls=[RUN]), native)
+    llm.add(*[Turn(tool_calls=[RUN])] * 3, Turn(content=fenced))  # the third call is held
+    llm.add(*[Turn(tool_calls=[RUN])] * 3, native)
     settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
-        assert (workspace / "count.txt").read_text() == "ran\n"
-        assert len(llm.requests) == 3 and events[-1].data["final_text"] == fenced
+        assert (workspace / "count.txt").read_text() == "ran\n" * 2
+        assert len(llm.requests) == 4 and events[-1].data["final_text"] == fenced
         events = await collect(session.send("And again: what does it print?"))
-    assert (workspace / "count.txt").read_text() == "ran\nran\n"
-    assert len(llm.requests) == 6 and events[-1].data["final_text"] == "It prints 5."
+    assert (workspace / "count.txt").read_text() == "ran\n" * 4  # a new question runs it anew
+    assert len(llm.requests) == 8 and events[-1].data["final_text"] == "It prints 5."
 
 
 async def test_a_small_model_that_keeps_calling_when_asked_to_answer_is_stopped(
@@ -168,12 +170,28 @@ async def test_a_small_model_that_keeps_calling_when_asked_to_answer_is_stopped(
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
         stored = (await session.values())["messages"]
-    assert (workspace / "count.txt").read_text() == "ran\n"
+    assert (workspace / "count.txt").read_text() == "ran\n" * 2  # the same result twice
     # Asked to answer (`tool_choice: "none"`), it calls anyway: the call is not run, which
     # leaves an empty reply; asked once more to answer, it does the same, and the turn ends.
-    assert [r.get("tool_choice") for r in llm.requests] == [None, None, "none", None, "none"]
-    assert [m.type for m in stored].count("tool") == 3  # the run and two repeats answered
+    assert [r.get("tool_choice") for r in llm.requests] == [None, None, None, "none", None, "none"]
+    assert [m.type for m in stored].count("tool") == 4  # the two runs and two repeats answered
     assert events[-1].data["stop_reason"] == "done" and events[-1].data["final_text"] == ""
+
+
+async def test_a_small_model_polling_a_changing_result_runs_it_each_time(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tail` of a growing training log: the same call, a new result each time, is progress."""
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    poll = {"name": "bash", "arguments": {"command": "echo ran >> count.txt && wc -l < count.txt"}}
+    llm.add(*[Turn(tool_calls=[poll])] * 3, Turn(content="It ran three times."))
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    async with open_session(settings, workspace, mode="headless") as session:
+        events = await collect(session.send("Run the counter three times and tell me the count."))
+    assert (workspace / "count.txt").read_text() == "ran\n" * 3
+    assert [r.get("tool_choice") for r in llm.requests] == [None] * 4
+    assert "You already made this call" not in json.dumps([r["messages"] for r in llm.requests])
+    assert events[-1].data["final_text"] == "It ran three times."
 
 
 async def test_a_large_model_polling_with_the_same_call_runs_it_each_time(
