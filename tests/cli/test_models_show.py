@@ -1,6 +1,6 @@
 """`ml-intern models show ID [--json]` through the real CLI: the resolved profile and the
-active adaptations, a rule switched off in config gone from the list, an unknown rule name a
-clear error at start."""
+active adaptations, the rules off by default listed as off with why, a rule switched off in
+config moved to that list, an unknown rule name a clear error at start."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adaptations.registry import NAMES
+from adaptations.registry import NAMES, RULES
 from tests.cli.conftest import Cli
 
 pytestmark = pytest.mark.cli_e2e
@@ -22,7 +22,7 @@ def user_config(cli: Cli, data: dict[str, object]) -> Path:
     return path
 
 
-def test_models_show_lists_a_small_models_rules_and_a_switched_off_one_is_gone(cli: Cli) -> None:
+def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
     shown = cli.run("models", "show", "llamacpp/local", "--json")
     assert shown.returncode == 0, shown.stderr
     profile = json.loads(shown.stdout)
@@ -32,15 +32,26 @@ def test_models_show_lists_a_small_models_rules_and_a_switched_off_one_is_gone(c
         True,
     )
     rules = {r["name"]: r for r in profile["rules"]}
-    assert set(rules) == set(NAMES)
+    # The rules off by default are listed as off, each with why; every other rule is on.
+    off_by_default = {rule.name: rule.off for rule in RULES if rule.off}
+    assert off_by_default  # (the trigger corpus switched some off)
+    off = {r["name"]: r["off_because"] for r in profile["off"]}
+    assert off == off_by_default and all(off.values())
+    assert set(rules) == set(NAMES) - set(off_by_default)
     assert rules["look-first"]["hook"] == "prompt" and rules["look-first"]["why"]
     assert rules["look-first"]["adds_tokens"] > 0
 
     user_config(cli, {"adaptations": {"llamacpp/local": {"look-first": False}}})
     switched = json.loads(cli.run("models", "show", "llamacpp/local", "--json").stdout)
     assert "look-first" not in {r["name"] for r in switched["rules"]}
+    moved = {r["name"]: r["off_because"] for r in switched["off"]}
+    assert moved == off_by_default | {"look-first": "switched off in config"}
     text = cli.run("models", "show", "llamacpp/local").stdout
-    assert "small window     yes" in text and "read-fit" in text and "look-first" not in text
+    active, _, listed_off = text.partition("\nrules off ")
+    assert "small window     yes" in active and "read-fit" in active
+    assert "look-first" not in active and "switched off in config" in listed_off
+    for name, why in off_by_default.items():
+        assert name not in active and why in listed_off, name
 
 
 def test_a_large_model_shows_only_the_general_rules(cli: Cli) -> None:
