@@ -15,15 +15,23 @@ def render() -> str:
             "`adaptations/registry.py`. A rule works at one hook: `prompt` (what the request "
             "holds), `reply` (checked before a reply ends the turn), `call` (held or answered "
             "before it runs) or `result` (a note on a tool result). `ml-intern models show ID` "
-            "lists the rules a model gets; this in the config switches one off for that model:"
+            "lists the rules a model gets; this in the config switches one off for that model "
+            "(`true` switches on a rule that is off by default):"
         )
         + '\n\n```json\n{"adaptations": {"<model id>": {"<rule>": false}}}\n```\n',
+        wrap(
+            "A rule is off by default when it fired on ordinary requests of "
+            "`tests/adaptations/trigger_corpus.py` or no measurement shows it helps; each says "
+            "why below."
+        )
+        + "\n",
     ]
     for hook in ("prompt", "reply", "call", "result"):
         out.append(f"## {hook}\n")
         for rule in (r for r in RULES if r.hook == hook):
             texts = f" Adds: {', '.join(f'`{t}`' for t in rule.texts)}." if rule.texts else ""
-            line = f"**`{rule.name}`** ({rule.profiles_name}): {rule.why}.{texts}"
+            off = f" **Off by default**: {rule.off}." if rule.off else ""
+            line = f"**`{rule.name}`** ({rule.profiles_name}): {rule.why}.{texts}{off}"
             out.append(wrap(line, indent="  ", first="- "))
         out.append("")
     return "\n".join(out)
