@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tools.shown_names import shown
+
 SHOWN = 8  # paths listed per kind; the rest are counted
 
 
@@ -53,6 +55,8 @@ SECTIONS = [
 
 
 def _listed(items: list[str]) -> str:
-    shown = ", ".join(str(item) for item in items[:SHOWN])
+    """The first items, each on one line however it was named (`shown`: escaping twice is
+    harmless, so a report from any server is safe to print)."""
+    listed = ", ".join(shown(str(item)) for item in items[:SHOWN])
     more = f" … and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
-    return shown + more
+    return listed + more

@@ -55,6 +55,6 @@ def foreign(root: str, rows: list[CallChanges], own: str) -> str:
     """The report line for rows recorded under `root`, which is not the thread's workspace."""
     count = sum(len(row.changes) for row in rows)
     return (
-        f"{ascii(root)[1:-1]}: refused: {count} recorded change(s) name this folder, not this"
-        f" thread's workspace ({ascii(own)[1:-1]}); nothing was written there"
+        f"{root}: refused: {count} recorded change(s) name this folder, not this"
+        f" thread's workspace ({own}); nothing was written there"
     )

@@ -191,3 +191,34 @@ def test_a_change_row_naming_another_folder_is_refused_and_named(
     assert any(str(other) in line for line in report["failed"]), report
     assert not (cli.cwd / "notes.txt").exists()  # this workspace's own row still restores
     assert undone.returncode == 3, undone.stdout + undone.stderr
+
+
+EVIL = "evil\n\x1b[31mred\u202e.txt"  # a newline, a terminal colour and a right-to-left mark
+
+
+def test_names_in_every_undo_report_are_escaped(cli: Cli, llm: ScriptedLLMServer) -> None:
+    """A call makes a file whose name holds a newline, a terminal escape and a bidi mark:
+    `threads undo` (text and --json) and the web's undo answer show it escaped, on one line."""
+    cli.use_server(llm)
+    for thread in ("t-text", "t-json", "t-web"):
+        make = bash("printf x > $'evil\\n\\x1b[31mred\\u202e.txt'")
+        llm.add(Turn(tool_calls=[make]), Turn(content="Done."))
+        assert cli.run(*MODEL, "--yolo", "--thread-id", thread, "make it").returncode == 0
+        assert (cli.cwd / EVIL).exists()
+        if thread == "t-text":
+            out = cli.run("threads", "undo", thread).stdout
+        elif thread == "t-json":
+            out = cli.run("threads", "undo", thread, "--json").stdout
+            assert json.loads(out)["removed"] == ["evil\\n\\x1b[31mred\\u202e.txt"]
+        else:
+            action = json.dumps({"action": "undo", "thread_id": thread})
+            web = subprocess.run(
+                [sys.executable, "-m", "serve.web_session", action], cwd=cli.cwd,
+                env={**cli.env, "ML_INTERN_WORKSPACE": str(cli.cwd)},
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            out = web.stdout
+            assert json.loads(out)["body"]["files"]["removed"] == ["evil\\n\\x1b[31mred\\u202e.txt"]
+        assert not (cli.cwd / EVIL).exists()
+        assert "\x1b" not in out and "\u202e" not in out and "evil\nred" not in out, out
+        assert "evil\\n\\x1b[31mred" in out.replace("\\\\", "\\"), out
