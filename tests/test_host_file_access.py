@@ -164,7 +164,6 @@ BY_NAME: dict[str, str] = {
     "cli/studio.py:wait_until_up": OWN,
     "cli/studio.py:write_config": OWN,
     "cli/thread_commands.py:fork": NOT_A_FILE,
-    "cli/thread_fork.py:_special": EXISTENCE,
     "cli/thread_fork.py:copy_workspace": USER_NAMED,
     "cli/thread_fork.py:fork_thread": NOT_A_FILE,
     "cli/threads.py:export": USER_NAMED,
