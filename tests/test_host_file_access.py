@@ -241,7 +241,7 @@ BY_NAME: dict[str, str] = {
     "tools/kernel/runtime.py:KernelRuntime.remove": KERNEL,
     "tools/kernel/runtime.py:_private_folder": KERNEL,
     "tools/kernel/runtime.py:make_runtime": KERNEL,
-    "tools/local/bash_process.py:vanished_mount": SANDBOX,
+    "tools/local/sandbox_pins.py:vanished_mount": SANDBOX,
     "tools/local/file_checks.py:secret_filter.hidden": EXISTENCE,
     "tools/local/file_edits.py:edit_file": EDITOR,
     "tools/local/file_edits.py:write_file": EDITOR,

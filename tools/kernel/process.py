@@ -29,7 +29,7 @@ from tools.kernel.runtime import KernelRuntime, make_runtime
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox
 from tools.local.sandbox_gate import SandboxBreach
-from tools.local.sandbox_pins import Wrapped
+from tools.local.sandbox_pins import Wrapped, vanished_mount
 from tools.local.tree_scan import TreeScan
 
 START_TIMEOUT_S = 60
@@ -128,6 +128,23 @@ class Kernel:
             return wrapped, env
 
         wrapped, env = await asyncio.to_thread(prepare)
+        log = await self._spawn(wrapped, env)
+        if log is not None:  # bubblewrap ended before the walls were up: what it said
+            with contextlib.suppress(TimeoutError):
+                said = await asyncio.wait_for(log.read(), SHUTDOWN_WAIT_S)
+                log = _replayed(said)
+                if self.sandbox is not None and vanished_mount(os.fsdecode(said), wrapped.argv):
+                    await self.kill()  # a place it hides vanished since the scan: once more
+                    await asyncio.to_thread(self._cleanup)
+                    log = await self._spawn(*await asyncio.to_thread(prepare))
+        assert self._proc is not None and self._proc.stdout is not None
+        self._log = KernelLog(log or self._proc.stdout)
+        await self._wait_ready()
+        self.started_s = time.monotonic() - began
+
+    async def _spawn(self, wrapped: Wrapped, env: dict[str, str]) -> asyncio.StreamReader | None:
+        """Start the kernel's command and let it run once its mounts are checked; its output
+        stream when bubblewrap ended before the walls were up (else None: running)."""
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *wrapped.argv,
@@ -146,17 +163,14 @@ class Kernel:
         finally:
             wrapped.close()
         try:
-            await asyncio.to_thread(wrapped.admit)  # its mounts checked before it runs
+            admitted = await asyncio.to_thread(wrapped.admit)  # its mounts checked before it runs
         except SandboxBreach as breach:
             await self.shutdown()
             raise KernelStartError(str(breach)) from None
         except asyncio.CancelledError:
             await self.shutdown()
             raise
-        assert self._proc.stdout is not None
-        self._log = KernelLog(self._proc.stdout)
-        await self._wait_ready()
-        self.started_s = time.monotonic() - began
+        return None if admitted else self._proc.stdout
 
     async def _connect(self, deadline: float) -> bool:
         """Until the kernel bound its sockets, then the client connected to them (through
@@ -392,3 +406,11 @@ def _output(kind: str, content: dict[str, Any]) -> dict[str, Any] | None:
     if kind in ("execute_input", "clear_output"):
         return {"output_type": kind}
     return None
+
+
+def _replayed(data: bytes) -> asyncio.StreamReader:
+    """A stream that gives `data` again, then ends (the output read to decide on a retry)."""
+    stream = asyncio.StreamReader()
+    stream.feed_data(data)
+    stream.feed_eof()
+    return stream
