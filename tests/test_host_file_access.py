@@ -193,6 +193,7 @@ BY_NAME: dict[str, str] = {
     "nodes/compact.py:shorten_result": SPILL,
     "nodes/execute_tools.py:cap_output": SPILL,
     "nodes/tool_images.py:_data_url": MEMORY,
+    "tools/kernel/image_strip.py:stripped": MEMORY,
     "serve/auth.py:has_history": SERVER,
     "serve/auth.py:record_owner": SERVER,
     "serve/route_allowlist.py:write_table": SERVER,
