@@ -233,6 +233,8 @@ BY_NAME: dict[str, str] = {
     "tools/kernel/interpreter.py:candidates": INTERPRETER,
     "tools/kernel/interpreter.py:made_since": INTERPRETER,
     "tools/kernel/interpreter.py:own_version": INTERPRETER,
+    "tools/kernel/freeze.py:members": PROC,
+    "tools/kernel/freeze.py:state": PROC,
     "tools/kernel/memory.py:group_rss": PROC,
     "tools/kernel/notebook.py:_edit_file": NOT_A_FILE,
     "tools/kernel/pool.py:_mark_started": KERNEL,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
+from tools.kernel.freeze import freeze, thaw
 from tools.kernel.interpreter import Interpreter
 from tools.kernel.kernel_log import KernelLog
 from tools.kernel.memory import group_rss, limited
@@ -114,6 +115,7 @@ class Kernel:
         # The credential places the sandbox hid when the kernel started (resolved paths).
         self.hidden: frozenset[str] = frozenset()
         self.client: Any = None  # jupyter_client's AsyncKernelClient once started
+        self.frozen = False  # between calls under the sandbox: nothing of it runs (freeze.py)
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -255,12 +257,30 @@ class Kernel:
         return self._proc is not None and self._proc.returncode is None
 
     @property
+    def pid(self) -> int | None:
+        """The kernel's outermost process (bubblewrap under the sandbox), if started."""
+        return self._proc.pid if self._proc is not None else None
+
+    async def freeze(self) -> bool:
+        """Stop every process of the kernel until `thaw` (freeze.py); False when that could
+        not be done (the caller ends the kernel)."""
+        if self._proc is None or not self.alive:
+            return False
+        self.frozen = True
+        return await asyncio.to_thread(freeze, self._proc.pid)
+
+    async def thaw(self) -> None:
+        if self._proc is not None and self.frozen:
+            await asyncio.to_thread(thaw, self._proc.pid)
+        self.frozen = False
+
+    @property
     def exit_code(self) -> int | None:
         return self._proc.returncode if self._proc is not None else None
 
     async def shutdown(self) -> None:
         """Ask the kernel to end, then end its whole process group; remove its folder."""
-        if self.client is not None and self.alive:
+        if self.client is not None and self.alive and not self.frozen:  # a frozen one answers not
             with contextlib.suppress(Exception):
                 self.client.shutdown()
                 await self.client.get_control_msg(timeout=SHUTDOWN_WAIT_S)  # its reply
