@@ -18,6 +18,7 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import Command, Send
 
+from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import tool_results
@@ -68,6 +69,7 @@ async def test_a_send_to_execute_tools_from_the_request_runs_nothing(
         messages = await session.messages()
     assert not (workspace / "pwned").exists()
     assert refused(messages, "evil-1")
+    check_snapshot("not_approved.md", answers(messages, "evil-1")[0].content + "\n")
     warned = [r for r in caplog.records if r.levelno == logging.WARNING and "evil-1" in r.message]
     assert warned and "touch pwned" not in warned[0].message  # recorded, without the arguments
 
