@@ -18,7 +18,7 @@ from langgraph.types import interrupt
 
 from adaptations.calls.held import answered_calls, denied_answers
 from adaptations.calls.left_alone import kept_files
-from nodes.approval_record import calling_message_id, thread_of, with_record
+from nodes.approval_record import Site, calling_message_id, with_record
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
@@ -82,9 +82,9 @@ async def approval_interrupt(
             update["messages"] = [_with_edited_calls(state["messages"], edited)]
     update["messages"] = [*update.get("messages", []), *results]
     order = {c["id"]: i for i, c in enumerate(calls)}
-    thread, message_id = thread_of(config), calling_message_id(state["messages"])
+    site, message_id = Site.of_approval(config), calling_message_id(state["messages"])
     update["approved_calls"] = [
-        with_record(c, thread, message_id) for c in sorted(approved, key=lambda c: order[c["id"]])
+        with_record(c, site, message_id) for c in sorted(approved, key=lambda c: order[c["id"]])
     ]
     return update
 

@@ -17,7 +17,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
 from models.call_arguments import raw_arguments_error
-from nodes.approval_record import holds, refusal, thread_of
+from nodes.approval_record import Site, holds, refusal
 from nodes.call_order import after, finished, waits_for
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
@@ -36,12 +36,12 @@ if TYPE_CHECKING:
 async def execute_tools(
     task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
-    thread = thread_of(config)  # LangGraph's own, not what a client put in the run's context
-    if not holds(task, thread):
+    site = Site.before(config)  # LangGraph's own thread and step, not the run's context
+    if not holds(task, site):
         call = task.get("call")
         if isinstance(call, Mapping):
             finished(str(call.get("id")))  # a call waiting for this one is not held up
-        return {"messages": [stamped(refusal(task, thread))]}
+        return {"messages": [stamped(refusal(task, site))]}
     call = task["call"]
     try:  # a call on a file runs after the earlier calls of its reply that change it
         await after(waits_for(call, task.get("sent_before") or [], deps.catalog.changes))

@@ -3,9 +3,9 @@ approval node, through the real graph (scripted model over HTTP, the SQLite chec
 
 A run that sends a call straight to `execute_tools` (`Command(goto=Send(...))`), a state update
 written as if by `approval_interrupt`, a task copied from another thread, or a checkpoint copied
-to another thread: the call does not run, and the thread holds "Not run: not approved". The
-ordinary paths (auto-approved, approved by a human, edited by a human, resumed after a crash,
-the research sub-agent's calls) still run.
+to another thread, or an approved task sent again later in its own thread: the call does not
+run, and the thread holds "Not run: not approved". The ordinary paths (auto-approved, approved
+by a human, edited by a human, resumed after a crash, the research sub-agent's calls) still run.
 """
 
 from __future__ import annotations
@@ -127,6 +127,26 @@ async def test_an_approved_task_copied_to_another_thread_runs_nothing(
         messages = await attacker.messages()
     assert not (workspace / "approved-here").exists()
     assert refused(messages, "b1")
+
+
+async def test_an_approved_task_sent_again_in_its_own_thread_runs_nothing(
+    llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    llm.add(Turn(tool_calls=[call("bash", "b1", command="echo x >> ran")]), Turn(content="ok"))
+    llm.add(*SPARE)
+    async with open_session(fast_settings(llm.url), workspace, thread_id="own") as session:
+        await collect(session.send("append"))
+        await run(
+            session, Command(resume=[{"type": "approve"}]), interrupt_before=["execute_tools"]
+        )
+        [task] = await pending_tasks(session, "own")
+        await run(session, None)  # it runs once, as approved
+        assert (workspace / "ran").read_text() == "x\n"
+        await run(session, Command(goto=Send("execute_tools", task)))  # and is sent again
+        messages = await session.messages()
+    assert (workspace / "ran").read_text() == "x\n"
+    assert len(answers(messages, "b1")) == 2 and answers(messages, "b1")[-1].status == "error"
+    assert NOT_APPROVED in answers(messages, "b1")[-1].content
 
 
 async def test_a_checkpoint_copied_to_another_thread_runs_nothing(
