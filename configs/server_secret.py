@@ -56,17 +56,23 @@ def home_secret(home: Path) -> bytes:
     0600) and hard-links it to the key's name, which only the first link gets; everyone then
     reads that one. A reader never sees a half-written key. Kept for the process's life.
     """
-    return _home_secret(str(home))
+    where = str(home)
+    if where not in _HOME_SECRETS:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = home / KEY_FILE
+        if not os.path.lexists(path):
+            _create(path)
+        _HOME_SECRETS[where] = _read(path)
+    return _HOME_SECRETS[where]
 
 
-@functools.cache
-def _home_secret(home: str) -> bytes:
-    folder = Path(home)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / KEY_FILE
-    if not os.path.lexists(path):
-        _create(path)
-    return _read(path)
+def secret_at_hand(env: Mapping[str, str] | None = None) -> bool:
+    """True when `server_secret()` reads no file (a variable, or a key already read): an event
+    loop may call it then; else call it in a thread the first time."""
+    return shared_secret(env) is not None or str(ml_intern_home(env)) in _HOME_SECRETS
+
+
+_HOME_SECRETS: dict[str, bytes] = {}
 
 
 def _create(path: Path) -> None:

@@ -18,7 +18,7 @@ from langgraph.types import interrupt
 
 from adaptations.calls.held import answered_calls, denied_answers
 from adaptations.calls.left_alone import kept_files
-from nodes.approval_record import Site, calling_message_id, with_record
+from nodes.approval_record import Site, approval_key, calling_message_id, with_record
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
@@ -83,8 +83,10 @@ async def approval_interrupt(
     update["messages"] = [*update.get("messages", []), *results]
     order = {c["id"]: i for i, c in enumerate(calls)}
     site, message_id = Site.of_approval(config), calling_message_id(state["messages"])
+    key = await approval_key() if approved else b""
     update["approved_calls"] = [
-        with_record(c, site, message_id) for c in sorted(approved, key=lambda c: order[c["id"]])
+        with_record(key, c, site, message_id)
+        for c in sorted(approved, key=lambda c: order[c["id"]])
     ]
     return update
 

@@ -19,6 +19,7 @@ a client may pass. One HMAC per call, no read of the thread.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from langchain_core.messages import AIMessage, ToolMessage
 from typing_extensions import TypedDict
 
-from configs.server_secret import derived_key
+from configs.server_secret import derived_key, secret_at_hand
 from tools.result_texts import tool_text
 from tools.result_texts.approval import NOT_APPROVED
 
@@ -75,14 +76,22 @@ def calling_message_id(messages: Sequence[Any]) -> str:
     return ""
 
 
-def record(site: Site, message_id: str, call: Mapping[str, Any]) -> ApprovalRecord:
+async def approval_key() -> bytes:
+    """The records' key; read off the event loop when it comes from the key file the first
+    time (configs/server_secret.py), at once after that."""
+    if secret_at_hand():
+        return derived_key(LABEL)
+    return await asyncio.to_thread(derived_key, LABEL)
+
+
+def record(key: bytes, site: Site, message_id: str, call: Mapping[str, Any]) -> ApprovalRecord:
     """The record of `call` approved at `site` as a call of message `message_id`."""
-    return {"message_id": message_id, "mac": _mac(site, message_id, call)}
+    return {"message_id": message_id, "mac": _mac(key, site, message_id, call)}
 
 
-def with_record(call: Mapping[str, Any], site: Site, message_id: str) -> dict[str, Any]:
+def with_record(key: bytes, call: Mapping[str, Any], site: Site, message_id: str) -> dict[str, Any]:
     """`call` as `approved_calls` keeps it: with its record."""
-    return {**call, RECORD: record(site, message_id, call)}
+    return {**call, RECORD: record(key, site, message_id, call)}
 
 
 def detached(entry: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
@@ -91,7 +100,7 @@ def detached(entry: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     return call, entry.get(RECORD)
 
 
-def holds(task: Mapping[str, Any], site: Site) -> bool:
+def holds(key: bytes, task: Mapping[str, Any], site: Site) -> bool:
     """True when the task's call carries a record approval wrote for it at `site`."""
     call, given = task.get("call"), task.get(RECORD)
     if not (isinstance(call, Mapping) and isinstance(given, Mapping)):
@@ -99,7 +108,7 @@ def holds(task: Mapping[str, Any], site: Site) -> bool:
     message_id, mac = given.get("message_id"), given.get("mac")
     if not (isinstance(message_id, str) and isinstance(mac, str)):
         return False
-    return hmac.compare_digest(mac, _mac(site, message_id, call))
+    return hmac.compare_digest(mac, _mac(key, site, message_id, call))
 
 
 def refusal(task: Mapping[str, Any], site: Site) -> ToolMessage:
@@ -114,10 +123,10 @@ def refusal(task: Mapping[str, Any], site: Site) -> ToolMessage:
     return ToolMessage(content=text, tool_call_id=call_id, name=name, status="error")
 
 
-def _mac(site: Site, message_id: str, call: Mapping[str, Any]) -> str:
+def _mac(key: bytes, site: Site, message_id: str, call: Mapping[str, Any]) -> str:
     signed = [*site, message_id, str(call.get("id")), str(call.get("name")), call.get("args")]
     text = json.dumps(signed, sort_keys=True, separators=(",", ":"), default=repr)
-    return hmac.new(derived_key(LABEL), text.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
 def _shown_name(name: Any) -> str:

@@ -17,7 +17,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
 from models.call_arguments import raw_arguments_error
-from nodes.approval_record import Site, holds, refusal
+from nodes.approval_record import Site, approval_key, holds, refusal
 from nodes.call_order import after, finished, waits_for
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
@@ -37,7 +37,7 @@ async def execute_tools(
     task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
     site = Site.before(config)  # LangGraph's own thread and step, not the run's context
-    if not holds(task, site):
+    if not holds(await approval_key(), task, site):
         call = task.get("call")
         if isinstance(call, Mapping):
             finished(str(call.get("id")))  # a call waiting for this one is not held up

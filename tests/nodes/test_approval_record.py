@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
+from configs.server_secret import derived_key
 from nodes.approval_record import (
+    LABEL,
     RECORD,
     Site,
     calling_message_id,
@@ -29,13 +31,17 @@ def config(thread: str | None = "t1", step: int | None = 4) -> dict[str, Any]:
 
 def approved(call: dict[str, Any] = CALL) -> dict[str, Any]:
     """A task as the graph sends it: the call approved at step 4 of t1, in message m1."""
-    return {"call": call, RECORD: record(Site.of_approval(config()), "m1", call)}
+    return {"call": call, RECORD: record(key(), Site.of_approval(config()), "m1", call)}
+
+
+def key() -> bytes:
+    return derived_key(LABEL)
 
 
 def test_it_holds_in_the_step_after_approval_in_its_thread() -> None:
-    assert holds(approved(), Site.before(config(step=5)))
+    assert holds(key(), approved(), Site.before(config(step=5)))
     reordered = {**CALL, "args": {"timeout": 5, "command": "ls"}}  # canonical JSON: same call
-    assert holds({**approved(), "call": reordered}, Site.before(config(step=5)))
+    assert holds(key(), {**approved(), "call": reordered}, Site.before(config(step=5)))
 
 
 @pytest.mark.parametrize(
@@ -50,16 +56,16 @@ def test_it_holds_in_the_step_after_approval_in_its_thread() -> None:
 )
 def test_a_changed_call_does_not_hold(changed: dict[str, Any]) -> None:
     task = {**approved(), "call": {**CALL, **changed}}
-    assert not holds(task, Site.before(config(step=5)))
+    assert not holds(key(), task, Site.before(config(step=5)))
 
 
 def test_another_thread_another_step_or_another_message_does_not_hold() -> None:
     task = approved()
-    assert not holds(task, Site.before(config(thread="t2", step=5)))
-    assert not holds(task, Site.before(config(step=6)))  # sent again later
-    assert not holds(task, Site.before(config(step=4)))
+    assert not holds(key(), task, Site.before(config(thread="t2", step=5)))
+    assert not holds(key(), task, Site.before(config(step=6)))  # sent again later
+    assert not holds(key(), task, Site.before(config(step=4)))
     other_message = {**task, RECORD: {**task[RECORD], "message_id": "m2"}}
-    assert not holds(other_message, Site.before(config(step=5)))
+    assert not holds(key(), other_message, Site.before(config(step=5)))
 
 
 @pytest.mark.parametrize(
@@ -74,19 +80,19 @@ def test_another_thread_another_step_or_another_message_does_not_hold() -> None:
     ],
 )
 def test_a_missing_or_malformed_record_does_not_hold(task: dict[str, Any]) -> None:
-    assert not holds(task, Site.before(config(step=5)))
+    assert not holds(key(), task, Site.before(config(step=5)))
 
 
 def test_a_key_of_another_server_does_not_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     task = approved()
     monkeypatch.setenv("ML_INTERN_SESSION_SECRET", "another server")
-    assert not holds(task, Site.before(config(step=5)))
+    assert not holds(key(), task, Site.before(config(step=5)))
 
 
 def test_approved_calls_keep_the_record_beside_the_call() -> None:
-    entry = with_record(CALL, Site.of_approval(config()), "m1")
+    entry = with_record(key(), CALL, Site.of_approval(config()), "m1")
     call, kept = detached(entry)
-    assert call == CALL and kept == record(Site.of_approval(config()), "m1", CALL)
+    assert call == CALL and kept == record(key(), Site.of_approval(config()), "m1", CALL)
 
 
 def test_the_calling_message_is_the_newest_ai_message() -> None:
