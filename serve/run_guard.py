@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -34,11 +34,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from configs.environment import ml_intern_home
 from serve.origin_guard import refuse_websocket
-from serve.run_request import OperatorCaps, RunRefused, parse_run
+from serve.run_request import OperatorCaps, RunRefused, model_refusal, parse_run
 from serve.run_routes import Rule, rule_of
 from serve.server_settings import server_settings
 from store.thread_lock import ThreadBusyError, ThreadLock
 from tools.hub import user_tokens
+
+if TYPE_CHECKING:
+    from configs.settings import Settings
 
 RUN_PATH = re.compile(r"^/threads/([^/]+)/runs(?:/stream|/wait)?/?$")
 THREADS_PATH = re.compile(r"^/threads/?$")
@@ -128,9 +131,8 @@ async def pending_requests(scope: Scope, thread_id: str) -> int:
     return len(value.get("action_requests") or []) if isinstance(value, Mapping) else 0
 
 
-def operator_caps() -> OperatorCaps:
-    """Blocking: the operator's limits for one run (the server's settings)."""
-    settings = server_settings()
+def operator_caps(settings: Settings) -> OperatorCaps:
+    """The operator's limits for one run."""
     return OperatorCaps(settings.max_iterations, settings.max_cost_usd)
 
 
@@ -153,7 +155,7 @@ class RunGuard:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.caps: OperatorCaps | None = None
+        self.settings: Settings | None = None  # the server's, read at the first run
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -218,18 +220,21 @@ class RunGuard:
             payload = json.loads(body or b"{}")
         except ValueError:
             return 422, "The request body is not JSON."
-        if self.caps is None:
-            self.caps = await asyncio.to_thread(operator_caps)
-        signed_in = user_tokens.people_sign_in()
+        if self.settings is None:
+            self.settings = await asyncio.to_thread(server_settings)
+        caps, signed_in = operator_caps(self.settings), user_tokens.people_sign_in()
         try:
-            request = parse_run(payload, thread_id, self.caps, signed_in, served_folder())
+            request = parse_run(payload, thread_id, caps, signed_in, served_folder())
         except RunRefused as refused:
             return 422, str(refused)
+        model = request.model
+        if model and (problem := await asyncio.to_thread(model_refusal, model, self.settings)):
+            return 422, problem
         if request.answers_approval:
             expected = await pending_requests(scope, thread_id)
             if problem := decision_problem(request.resume, expected):
                 return 422, problem
-        built = request.engine_body(self.caps, None if signed_in else served_folder())
+        built = request.engine_body(caps, None if signed_in else served_folder())
         return json.dumps(built).encode()
 
 

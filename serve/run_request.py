@@ -20,10 +20,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from configs.advice import FRONT_ENDS
+from configs.model_profile import profile_of, unknown_model_message
 from nodes.reasoning import EFFORTS
+
+if TYPE_CHECKING:
+    from configs.settings import Settings
 
 ASSISTANT = "ml_intern"
 MODES = ("interactive", "headless")
@@ -32,7 +36,7 @@ ON_DISCONNECT = ("cancel", "continue")
 MULTITASK = ("reject", "enqueue")
 METADATA = {"ml_intern_turn": ("user",)}  # undo's mark of a person's turn (graph/session.py)
 CARRIED = frozenset({"model", "effort", "yolo"})  # serve/web_settings.py's `carried`
-INPUT_KEYS = frozenset({"messages", "stop_reason", "compact_request"})
+INPUT_KEYS = frozenset({"messages", "stop_reason", "compact_request", "model"})  # docs/web.md
 MESSAGE_KEYS = frozenset({"type", "role", "content", "id"})
 HUMAN = frozenset({"human", "user"})
 CONTEXT_KEYS = frozenset(
@@ -104,6 +108,11 @@ class RunRequest:
     def answers_approval(self) -> bool:
         return self.input is None
 
+    @property
+    def model(self) -> str | None:
+        """The model the thread switches to with this run, if it asks for one."""
+        return (self.input or self.carried).get("model") or None
+
     def engine_body(self, caps: OperatorCaps, workspace: Path | None) -> dict[str, Any]:
         """The body the engine runs: this request's words, the server's config and context.
         `workspace` None: the graph puts the signed-in person in their own folder."""
@@ -125,6 +134,19 @@ class RunRequest:
             update = {"update": self.carried} if self.carried else {}
             body["command"] = {"resume": self.resume, **update}
         return body
+
+
+def model_refusal(model_id: str, settings: Settings) -> str | None:
+    """Blocking: why a run may not switch its thread to `model_id` (an id no provider serves,
+    or one without prices under the operator's spend limit), or None. The page's picker
+    checks more (the key, a probe) before the page carries a model."""
+    from configs.model_prices import unpriced_message
+
+    problem = unknown_model_message(model_id)
+    capped = settings.max_cost_usd is not None
+    if problem is None and capped and not profile_of(model_id, settings).priced:
+        problem = unpriced_message(model_id)
+    return None if problem is None else f"Not switched to {model_id}: {problem}"
 
 
 def lower(asked: float | None, cap: float | None) -> float | None:
@@ -239,6 +261,8 @@ def human_input(given: Any) -> dict[str, Any]:
     for key in ("stop_reason", "compact_request"):
         if given.get(key) is not None:
             raise RunRefused(f'"input.{key}" is refused: only the graph sets it; send null.')
+    if not isinstance(given.get("model", ""), str):
+        raise RunRefused('"input.model" is a model id, as text.')
     messages = given.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RunRefused('"input.messages" is a list of your new messages.')

@@ -21,6 +21,7 @@ from serve.run_request import (
     RUN_FIELDS,
     OperatorCaps,
     RunRefused,
+    model_refusal,
     parse_run,
 )
 from serve.run_routes import REFUSED as REFUSED_ROUTES
@@ -170,3 +171,16 @@ def test_a_write_route_nobody_looked_at_is_refused() -> None:
     assert rule_of("PUT", "/threads/x/state")[0] is Rule.REFUSED
     assert rule_of("POST", "/threads/x/runs/stream/")[0] is Rule.RUN
     assert rule_of("GET", "/threads/x/state")[0] is Rule.SERVED
+
+
+def test_a_run_switches_only_to_a_model_the_server_can_run_and_count() -> None:
+    from configs.settings import Settings
+
+    asked = parse({**PAGE_RUN, "input": {**HUMAN, "model": "openai/gpt-4o"}})
+    assert asked.model == "openai/gpt-4o"
+    carried = {"resume": {"decisions": []}, "update": {"model": "openai/gpt-4o"}}
+    assert parse({**PAGE_RUN, "input": None, "command": carried}).model == "openai/gpt-4o"
+    assert model_refusal("openai/gpt-4o", Settings()) is None
+    assert "no provider is known" in (model_refusal("made-up-model", Settings()) or "")
+    capped = Settings(max_cost_usd=1.0)
+    assert "cannot limit" in (model_refusal("openai/no-such-priced-model", capped) or "")
