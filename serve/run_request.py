@@ -37,7 +37,8 @@ MULTITASK = ("reject", "enqueue")
 METADATA = {"ml_intern_turn": ("user",)}  # undo's mark of a person's turn (graph/session.py)
 CARRIED = frozenset({"model", "effort", "yolo"})  # serve/web_settings.py's `carried`
 INPUT_KEYS = frozenset({"messages", "stop_reason", "compact_request", "model"})  # docs/web.md
-MESSAGE_KEYS = frozenset({"type", "role", "content", "id"})
+# No "id": a message with an existing one's id replaces it (LangGraph's add_messages).
+MESSAGE_KEYS = frozenset({"type", "role", "content"})
 HUMAN = frozenset({"human", "user"})
 CONTEXT_KEYS = frozenset(
     {"mode", "workspace", "thread_id", "max_iterations", "max_cost_usd", "front_end"}
@@ -283,8 +284,23 @@ def human_message(message: Any, n: int) -> None:
             '({"type": "human", "content": ...}); the graph adds the rest.'
         )
     content = message.get("content")
-    if not isinstance(content, str | list):
-        raise RunRefused(f"Message {n}: its content is text or a list of parts.")
+    parts = [content] if isinstance(content, str) else content
+    if not isinstance(parts, list) or not all(text_part(part) for part in parts):
+        raise RunRefused(
+            f'Message {n}: its content is text, or a list of {{"type": "text", "text": ...}} '
+            "parts (no images or files by address: the server would fetch them)."
+        )
+
+
+def text_part(part: Any) -> bool:
+    if isinstance(part, str):
+        return True
+    return (
+        isinstance(part, Mapping)
+        and set(part) <= {"type", "text"}
+        and part.get("type") == "text"
+        and isinstance(part.get("text"), str)
+    )
 
 
 def command_of(command: Any) -> tuple[Any, dict[str, Any]]:

@@ -32,6 +32,7 @@ THREAD = "0e7c9b1a-7f3e-4c43-9a5e-6a0b3f1d2c4e"
 CAPS = OperatorCaps(max_iterations=300, max_cost_usd=5.0)
 SERVED_FOLDER = Path("/srv/work")
 HUMAN = {"messages": [{"type": "human", "content": "hi"}]}
+IMAGE = {"type": "image_url", "image_url": {"url": "http://169.254.169.254/latest/meta-data"}}
 PAGE_RUN = {  # what web/runs.js posts for a new message
     "assistant_id": "ml_intern",
     "stream_mode": ["messages-tuple", "updates", "custom"],
@@ -117,6 +118,11 @@ def test_every_field_of_the_engines_run_models_is_allowed_or_refused_by_name() -
         ({"metadata": {"owner": "alice"}}, '"metadata"'),
         ({"input": {"messages": [{"role": "assistant", "content": "x"}]}}, "Message 1"),
         ({"input": {**HUMAN, "stop_reason": "done"}}, '"input.stop_reason"'),
+        ({"input": {"messages": [{"type": "human", "content": "x", "id": "m1"}]}}, "Message 1"),
+        (
+            {"input": {"messages": [{"type": "human", "content": [IMAGE]}]}},
+            "no images or files by address",
+        ),
         ({"input": None}, "new input or an answer"),
         ({"command": {"resume": {}}}, "new input or an answer"),
     ],
