@@ -190,3 +190,13 @@ def test_a_run_switches_only_to_a_model_the_server_can_run_and_count() -> None:
     assert "no provider is known" in (model_refusal("made-up-model", Settings()) or "")
     capped = Settings(max_cost_usd=1.0)
     assert "cannot limit" in (model_refusal("openai/no-such-priced-model", capped) or "")
+
+
+def test_the_body_cap_is_a_whole_number_of_bytes() -> None:
+    from serve.body_cap import DEFAULT, ENV, max_body_bytes
+
+    assert max_body_bytes({}) == DEFAULT == 8 << 20
+    assert max_body_bytes({ENV: "1048576"}) == 1 << 20
+    for wrong in ("8M", "-1", "0"):
+        with pytest.raises(ValueError, match=ENV):
+            max_body_bytes({ENV: wrong})
