@@ -1,7 +1,8 @@
 """A run request as a person may say it, and the run the server builds from it.
 
-A client's run body is parsed into a `RunRequest`: new input (human messages), or an
-answer to the approval that is pending (`command.resume`, with the page's carried model,
+A client's run body is parsed into a `RunRequest`: new input (human messages), none (the
+thread goes on with the step it had scheduled, as after a crash), or an answer to the
+approval that is pending (`command.resume`, with the page's carried model,
 effort and yolo switches as `command.update`), plus the harmless fields the page sends
 (`assistant_id`, `stream_mode`, `on_disconnect`, its `metadata` mark, `context.mode` and
 `context.front_end`). Every other field is refused by name (`RunRefused`, said as a 422):
@@ -107,7 +108,7 @@ class RunRequest:
 
     @property
     def answers_approval(self) -> bool:
-        return self.input is None
+        return self.resume is not None
 
     @property
     def model(self) -> str | None:
@@ -129,11 +130,11 @@ class RunRequest:
         if self.front_end is not None:
             context["front_end"] = self.front_end
         body: dict[str, Any] = {"assistant_id": ASSISTANT, "context": context, **self.following}
-        if self.input is not None:
-            body["input"] = self.input
-        else:
+        if self.resume is not None:
             update = {"update": self.carried} if self.carried else {}
             body["command"] = {"resume": self.resume, **update}
+        else:  # None: the thread goes on with the step it had scheduled (after a crash)
+            body["input"] = self.input
         return body
 
 
@@ -177,13 +178,14 @@ def parse_run(
             "POST /threads first."
         )
     given_input, command = payload.get("input"), payload.get("command")
-    if (given_input is None) == (command is None):
-        raise RunRefused(f"A run carries new input or an answer to the approval: {INSTEAD}.")
-    limits = context_of(payload.get("context"), thread_id, caps, served)
-    if given_input is not None:
-        return RunRequest(
-            thread_id, input=human_input(given_input), following=following(payload), **limits
+    if given_input is not None and command is not None:
+        raise RunRefused(
+            f"A run carries new input or an answer to the approval, not both: {INSTEAD}."
         )
+    limits = context_of(payload.get("context"), thread_id, caps, served)
+    if command is None:  # no input either: the thread's scheduled step, as the graph left it
+        given = None if given_input is None else human_input(given_input)
+        return RunRequest(thread_id, input=given, following=following(payload), **limits)
     resume, carried = command_of(command)
     return RunRequest(
         thread_id, resume=resume, carried=carried, following=following(payload), **limits

@@ -88,6 +88,8 @@ def test_the_pages_own_runs_are_built_by_the_server() -> None:
     resumed = parse({**PAGE_RUN, "input": None, "command": answer}).engine_body(CAPS, None)
     assert resumed["command"] == answer and "input" not in resumed
     assert "workspace" not in resumed["context"]  # signed in: the graph picks their folder
+    going_on = parse({**PAGE_RUN, "input": None}).engine_body(CAPS, None)  # after a crash
+    assert going_on["input"] is None and "command" not in going_on
 
 
 def test_every_field_of_the_engines_run_models_is_allowed_or_refused_by_name() -> None:
@@ -123,8 +125,7 @@ def test_every_field_of_the_engines_run_models_is_allowed_or_refused_by_name() -
             {"input": {"messages": [{"type": "human", "content": [IMAGE]}]}},
             "no images or files by address",
         ),
-        ({"input": None}, "new input or an answer"),
-        ({"command": {"resume": {}}}, "new input or an answer"),
+        ({"command": {"resume": {}}}, "not both"),
     ],
 )
 def test_what_a_person_may_not_say_is_refused_by_name(change: dict[str, Any], named: str) -> None:
