@@ -383,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(rows)
     print_table(summary)
     bench = "ml_tasks" if args.set == "dev" else "ml_tasks_held_out"
+    if args.harness != "ours":  # its own figures, not ours' latest
+        bench += "_" + args.harness.replace("-", "_")
     head = {"bench": bench, "set": args.set, "harness": args.harness, "model": args.model,
             "adaptations": args.adaptations, "checkout": str(args.checkout or "")}  # fmt: skip
     print_summary({**head, **summary})  # also appended to bench/results/<bench>.jsonl
