@@ -149,3 +149,19 @@ def test_a_peer_needs_the_server_it_shares(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         run.main(["--harness", "mini", "--model", "local"])
     assert "a peer needs --base-url" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("install", ["mini", "smolagents"])
+def test_the_readme_quotes_the_one_sentence_added_to_each_peers_prompts(install: str) -> None:
+    """The runners load their peer only inside main(), so they import without it installed."""
+    import importlib.util
+
+    from bench.ml_tasks import peers
+
+    runner = peers.HERE / f"{install}_runner.py"
+    spec = importlib.util.spec_from_file_location(f"{install}_runner", runner)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (peers.HERE.parent / "README.md").read_text()
+    assert " ".join(module.ANSWER_SENTENCE.split()) in " ".join(readme.split())
