@@ -40,7 +40,8 @@ Bad input does not stop a pass: a peer not installed, one that crashes or one pa
 is a row with its reason in `exit_reason` (`missing: ...`, `crash: ...`, `timeout`). With
 `--out`, a run already recorded there (same harness, set, task, repeat, model, and for ours the
 same adaptations and checkout) is not run again: a half-finished pass resumes where it stopped
-(rows of a missing peer are run again once it is installed).
+(rows of a missing harness are run again once it is installed). The original missing is such
+a row too.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def ours_result(stdout: str) -> dict[str, Any]:
 def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
     """One task, once: prepare, run the harness, grade; the row of figures."""
     peer = peer_agents.PEERS.get(args.harness)
-    if peer and (why := peer_agents.missing(peer, args.peers)):
+    if why := not_installed(args):
         return {**row_head(task, args, repeat), "solved": False, "why": why, "answer": "",
                 "exit_reason": why, "model_calls": None, "input_tokens": None,
                 "output_tokens": None, "cost_usd": None, "wall_s": 0.0}  # fmt: skip
@@ -260,6 +261,14 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                 (keep / name).write_text(text)
     return {**row_head(task, args, repeat), "solved": solved, "why": reason, **row,
             "answer": row["answer"][:200], "wall_s": round(wall, 1)}  # fmt: skip
+
+
+def not_installed(args: argparse.Namespace) -> str | None:
+    """`missing: ...` when the harness to run is not installed (None: it is, or is ours)."""
+    if args.harness == "original" and not args.original.exists():
+        return f"missing: no original ml-intern at {args.original}: run bench/ml_tasks/install_original.sh"
+    peer = peer_agents.PEERS.get(args.harness)
+    return peer_agents.missing(peer, args.peers) if peer else None
 
 
 def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
@@ -352,10 +361,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--model is required to run the tasks (--list needs none)")
     if args.harness in peer_agents.PEERS and not args.list and not args.base_url:
         parser.error("a peer needs --base-url (it reaches the model through that server)")
-    if args.harness == "original" and not args.list and not args.original.exists():
-        print(f"no original ml-intern at {args.original}: run bench/ml_tasks/install_original.sh",
-              file=sys.stderr)  # fmt: skip
-        return 1
     try:
         tasks = all_tasks(args.task, args.set)
         switches(args.adaptations, args.model or "")

@@ -165,3 +165,19 @@ def test_the_readme_quotes_the_one_sentence_added_to_each_peers_prompts(install:
     spec.loader.exec_module(module)
     readme = (peers.HERE.parent / "README.md").read_text()
     assert " ".join(module.ANSWER_SENTENCE.split()) in " ".join(readme.split())
+
+
+def test_the_original_missing_is_a_row_too(
+    llm: ScriptedLLMServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.ml_tasks import run
+
+    absent = tmp_path / "original" / "venv" / "bin" / "ml-intern"
+    code = run.main(["--harness", "original", "--original", str(absent), "--model", "local",
+                     "--base-url", llm.url, "--task", "final-metric"])  # fmt: skip
+    assert code == 0
+    (row,) = rows_of(capsys.readouterr().out)
+    assert row["exit_reason"] == (
+        f"missing: no original ml-intern at {absent}: run bench/ml_tasks/install_original.sh"
+    )
+    assert not row["solved"] and llm.requests == []
