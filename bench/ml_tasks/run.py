@@ -373,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = []
     done = recorded(args.out)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     for repeat in range(args.repeats):
         for task in tasks:
             if (row := done.get(run_key(row_head(task, args, repeat)))) is not None:

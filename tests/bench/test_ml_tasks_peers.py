@@ -36,7 +36,8 @@ def test_a_peer_runs_in_the_workspace_through_the_counting_proxy_and_is_graded(
 ) -> None:  # fmt: skip
     from bench.ml_tasks import run
 
-    peers, out, seen = tmp_path / "peers", tmp_path / "rows.jsonl", tmp_path / "seen.jsonl"
+    peers, seen = tmp_path / "peers", tmp_path / "seen.jsonl"
+    out = tmp_path / "results" / "rows.jsonl"  # its folder made when missing
     install_fake(peers, "mini")
     monkeypatch.setenv("FAKE_PEER_SEEN", str(seen))
     llm.add(Turn(content="After the last epoch the eval accuracy was 0.9134."))

@@ -5,7 +5,7 @@ the peer's own venv python (`--harness mini` / `mini-text`; arguments: peer_prot
 native tool calls, LitellmModel); `--config text` is its text-based one (mini_textbased.yaml:
 commands in ```mswea_bash_command blocks, LitellmTextbasedModel). Both run as a DefaultAgent
 (no confirmations) in a LocalEnvironment whose cwd is the workspace, with `step_limit` the
-allowed model calls and `wall_time_limit_seconds` the runner's own stop. The one change to
+allowed model calls and `wall_time_limit_seconds` just before the runner's own stop. The one change to
 mini's prompt is ANSWER_SENTENCE, put right after the first place the prompt says how to
 submit. The answer is mini's submission: what the submitting command printed after the
 COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT line.
@@ -13,21 +13,15 @@ COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT line.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peer_protocol import (
-    OWN_STOP,
-    TimeLimit,
-    arguments,
-    crash_reason,
-    litellm_model_id,
-    stop_after,
-    write_result,
-)
+from peer_protocol import TimeLimit, litellm_model_id, run_headless
 
 MARKER = "<important>After this command, you cannot continue working on this task.</important>\n"
 ANSWER_SENTENCE = (
@@ -42,8 +36,8 @@ EXITS = {"Submitted": "done", "LimitsExceeded": "step limit", "TimeExceeded": "t
          "RepeatedFormatError": "format errors"}  # fmt: skip
 
 
-def main() -> None:
-    args = arguments()
+def run(args: argparse.Namespace, own_stop_at: float) -> tuple[str, str]:
+    """mini on the task: (its submission, why it stopped)."""
     os.environ.setdefault("MSWEA_SILENT_STARTUP", "1")
     os.environ.setdefault("MSWEA_COST_TRACKING", "ignore_errors")  # a local model has no price
     os.environ.setdefault("MSWEA_MODEL_RETRY_STOP_AFTER_ATTEMPT", "3")
@@ -62,28 +56,22 @@ def main() -> None:
     agent_config["instance_template"] = agent_config["instance_template"].replace(
         MARKER, MARKER + ANSWER_SENTENCE, 1
     )
-    own_stop = args.time_limit * OWN_STOP
-    agent_config.update(step_limit=args.steps, wall_time_limit_seconds=int(own_stop), cost_limit=0)
+    # mini checks its own wall limit between calls, a little before the runner's stop
+    wall = max(int(own_stop_at - time.monotonic()) - 5, 1)
+    agent_config.update(step_limit=args.steps, wall_time_limit_seconds=wall, cost_limit=0)
     model_config = {**config.get("model", {}), "model_class": model_class}
     kwargs = dict(model_config.get("model_kwargs") or {})
     kwargs.update(api_base=args.base_url, api_key=os.environ["OPENAI_API_KEY"])
     model_config["model_kwargs"] = kwargs
     model = get_model(litellm_model_id(args.model), model_config)
+    # mini retries a failed call (tenacity catches BaseException too); the runner's stop is not
+    # a failure to retry
+    model.abort_exceptions = [*model.abort_exceptions, TimeLimit]
     env = LocalEnvironment(**{**config.get("environment", {}), "cwd": str(args.workspace)})
-    agent = DefaultAgent(model, env, **agent_config)
-    stop_after(own_stop + 5)  # mini checks its wall limit between calls; this stops a long one
-    try:
-        info = agent.run(args.prompt_file.read_text())
-    except TimeLimit:
-        write_result(args.result, "", "time limit", calls=agent.n_calls)
-        return
-    except Exception as error:  # the peer's own failure: a row with its reason
-        write_result(args.result, "", crash_reason(error), calls=agent.n_calls)
-        raise
+    info = DefaultAgent(model, env, **agent_config).run(args.prompt_file.read_text())
     status = str(info.get("exit_status") or "")
-    write_result(args.result, info.get("submission") or "", EXITS.get(status, status),
-                 calls=agent.n_calls)  # fmt: skip
+    return info.get("submission") or "", EXITS.get(status, status)
 
 
 if __name__ == "__main__":
-    main()
+    run_headless(run)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -69,6 +71,22 @@ def write_result(path: Path, answer: Any, exit_reason: str, **extra: Any) -> Non
 
 
 def crash_reason(error: BaseException) -> str:
-    """`crash: Type: the message's first line` (at most 200 characters)."""
-    first = (str(error).strip().splitlines() or [""])[0]
-    return f"crash: {type(error).__name__}: {first}"[:200]
+    """`crash: Type: the message on one line` (at most 200 characters)."""
+    return f"crash: {type(error).__name__}: {' '.join(str(error).split())}"[:200]
+
+
+def run_headless(run: Callable[[argparse.Namespace, float], tuple[Any, str]]) -> None:
+    """The runner's main: parse the arguments, stop at OWN_STOP of the time limit counted from
+    the start (imports included), call `run(args, own_stop_at)` -> (answer, exit_reason), and
+    write the result file; a crash writes its reason and re-raises (a traceback on stderr)."""
+    args = arguments()
+    own_stop_at = time.monotonic() + args.time_limit * OWN_STOP
+    stop_after(args.time_limit * OWN_STOP)
+    try:
+        answer, reason = run(args, own_stop_at)
+    except TimeLimit:
+        answer, reason = "", "time limit"
+    except Exception as error:  # the peer's own failure: a row with its reason
+        write_result(args.result, "", crash_reason(error))
+        raise
+    write_result(args.result, answer, reason)

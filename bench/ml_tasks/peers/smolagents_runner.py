@@ -16,21 +16,14 @@ the system prompt places after its rules). The answer is what the agent hands ba
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peer_protocol import (
-    OWN_STOP,
-    TimeLimit,
-    arguments,
-    crash_reason,
-    litellm_model_id,
-    stop_after,
-    write_result,
-)
+from peer_protocol import litellm_model_id, run_headless
 
 ANSWER_SENTENCE = (
     "If the task asks a question, hand back the answer by calling final_answer with it."
@@ -38,8 +31,8 @@ ANSWER_SENTENCE = (
 EXITS = {"success": "done", "max_steps_error": "step limit"}
 
 
-def main() -> None:
-    args = arguments()
+def run(args: argparse.Namespace, _own_stop_at: float) -> tuple[str, str]:
+    """A CodeAgent on the task: (what it handed back, why it stopped)."""
     os.environ.setdefault("OPENAI_API_KEY", "sk-local-no-key")
     os.chdir(args.workspace)
     from smolagents import CodeAgent, LiteLLMModel
@@ -48,18 +41,10 @@ def main() -> None:
                          api_key=os.environ["OPENAI_API_KEY"])  # fmt: skip
     agent = CodeAgent(tools=[], model=model, max_steps=max(args.steps - 1, 1),
                       additional_authorized_imports=["*"], instructions=ANSWER_SENTENCE)  # fmt: skip
-    stop_after(args.time_limit * OWN_STOP)
-    try:
-        result = agent.run(args.prompt_file.read_text(), return_full_result=True)
-    except TimeLimit:
-        write_result(args.result, "", "time limit", steps=len(agent.memory.steps))
-        return
-    except Exception as error:  # the peer's own failure: a row with its reason
-        write_result(args.result, "", crash_reason(error), steps=len(agent.memory.steps))
-        raise
-    write_result(args.result, result.output, EXITS.get(str(result.state), str(result.state)),
-                 steps=len(agent.memory.steps))  # fmt: skip
+    result = agent.run(args.prompt_file.read_text(), return_full_result=True)
+    output = "" if result.output is None else str(result.output)
+    return output, EXITS.get(str(result.state), str(result.state))
 
 
 if __name__ == "__main__":
-    main()
+    run_headless(run)
