@@ -36,6 +36,7 @@ from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 ASSISTANT = "ml_intern"
 SECRET_WORDS = "the other person's secret plan"
+SERVER_SECRET = f"server-secret-{uuid.uuid4().hex}"  # in the server's environment
 
 
 @dataclass
@@ -200,6 +201,26 @@ def huge_body(t: Target) -> bool:
     return response.status_code == 413
 
 
+def server_env_read(t: Target) -> bool:
+    """A tool's program copies the server's environment into the workspace (where no masking
+    looks): the server's secret must not be there."""
+    leak = t.marker()
+    command = f"e=envi; cat /proc/*/${{e}}ron > {leak.name} 2>/dev/null; env >> {leak.name}"
+    t.llm.add(
+        Turn(tool_calls=[{"name": "bash", "id": "c1", "arguments": {"command": command}}]),
+        Turn(content="done"),
+    )
+    t.client.post(
+        f"/threads/{t.thread()}/runs/wait",
+        json={
+            "assistant_id": ASSISTANT,
+            "input": {"messages": ["look around"]},
+            "context": {"mode": "headless"},
+        },
+    )
+    return not leak.exists() or SERVER_SECRET not in leak.read_text(errors="replace")
+
+
 ATTACKS: dict[str, Callable[[Target], bool]] = {
     "goto_execute_tools": goto_execute_tools,
     "stateless_goto": stateless_goto,
@@ -210,14 +231,12 @@ ATTACKS: dict[str, Callable[[Target], bool]] = {
     "lifted_cap": lifted_cap,
     "interrupt_fields": interrupt_fields,
     "huge_body": huge_body,
+    "server_env_read": server_env_read,
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", choices=sorted(ATTACKS), help="run only these")
-    args = parser.parse_args(argv)
-    names = args.only or list(ATTACKS)
+def run_attacks(names: list[str]) -> dict[str, int]:
+    """Each named attack against one fresh `ml-intern web`: 1 held, 0 broken."""
     verdicts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="server-attacks-") as tmp:
         root = Path(tmp)
@@ -225,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         workspace.mkdir()
         prepare_environment(home)
         os.environ.pop("ML_INTERN_CLI_CONFIG", None)
+        os.environ["ML_INTERN_SESSION_SECRET"] = SERVER_SECRET
         with ScriptedLLMServer() as llm:
             port = free_port()
             proc, out = start_web(workspace, home, llm.url, root, "--port", str(port))
@@ -238,13 +258,23 @@ def main(argv: list[str] | None = None) -> int:
                         verdicts[name] = int(ATTACKS[name](target))
             finally:
                 stop_web(proc)
+    return verdicts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=sorted(ATTACKS), help="run only these")
+    args = parser.parse_args(argv)
+    saved = dict(os.environ)  # under pytest, the next test's environment is as it was
+    try:
+        verdicts = run_attacks(args.only or list(ATTACKS))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     rows = [(name, "held" if held else "BROKEN") for name, held in verdicts.items()]
     print_table("Server attacks (ml-intern web, token-free loopback)", rows, ["attack", "verdict"])
-    summary = {
-        **verdicts,
-        "held": sum(verdicts.values()),
-        "broken": len(verdicts) - sum(verdicts.values()),
-    }
+    held = sum(verdicts.values())
+    summary = {"bench": "server_attacks", **verdicts, "held": held, "broken": len(verdicts) - held}
     print_summary(summary)
     if "PYTEST_CURRENT_TEST" not in os.environ:
         record("server_attacks", summary)

@@ -110,7 +110,8 @@ def launch(
                 "model_client": plan.model_client, "server": {"runs_at_once": plan.at_once}}  # fmt: skip
     config.write_text(json.dumps(settings))
     env = {**os.environ, **extra, "ML_INTERN_HOME": str(root / "home"),
-           "ML_INTERN_CLI_CONFIG": str(config), "ML_INTERN_DATABASE_URL": plan.db}  # fmt: skip
+           "ML_INTERN_CLI_CONFIG": str(config), "ML_INTERN_DATABASE_URL": plan.db,
+           "ML_INTERN_SESSION_SECRET": os.environ.get("ML_INTERN_SESSION_SECRET", "bench-team")}  # fmt: skip
     for name in ("ML_INTERN_WEB_TOKEN", "ML_INTERN_REDIS_URL"):
         env.pop(name, None)
     out = root / "cli.out"

@@ -20,6 +20,13 @@ from cli.server_address import local_url
 from cli.studio import PACKAGE_ROOT, OneServer
 from store.database import masked
 
+NEEDS_SECRET = (
+    "ml-intern {command}: a team server needs one shared secret: set ML_INTERN_SESSION_SECRET "
+    "to the same random value on every replica and worker (for example the output of "
+    "`python -c 'import secrets; print(secrets.token_hex(32))'`). It keys the approvals they "
+    "record and check (a run approved on one may be carried out by another) and the sign-in "
+    "cookies; keep it out of the workspace."
+)
 # A run may take days (a Job followed to its end): Aegra's default kills it after an hour.
 RUN_TIMEOUT_S = 7 * 24 * 3600
 REDIS_ROOM = 64
@@ -62,6 +69,13 @@ def team_env(
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(PACKAGE_ROOT),
     }
+
+
+def secret_problem(command: str) -> str | None:
+    """Why this process cannot be a replica or worker (no shared secret), or None."""
+    from configs.server_secret import shared_secret
+
+    return None if shared_secret() is not None else NEEDS_SECRET.format(command=command)
 
 
 def redis_connections(streams: int, jobs: int) -> int:

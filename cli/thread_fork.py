@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.undo_report import report_lines
+from cli.undo_report import listed, report_lines
+from tools.safe_tree import copy_tree
 
 if TYPE_CHECKING:
     from graph.session import Session
@@ -31,11 +30,16 @@ async def fork_thread(
     asked = sum(1 for m in await session.messages() if is_user_message(m))
     if at is not None and at > asked:
         raise ForkRefused(f"--at {at}: the thread has only {asked} message(s) of yours.")
+    skipped: list[str] = []
     if workspace is not None:
         source = Path(info.cwd or session.workspace)
-        workspace = await asyncio.to_thread(copy_workspace, source, workspace, session.deps.home)
+        workspace, skipped = await asyncio.to_thread(
+            copy_workspace, source, workspace, session.deps.home
+        )
     target = await session.fork(workspace=workspace)
     lines: list[str] = []
+    if skipped:
+        lines.append(f"Not copied (changed while it was copied): {listed(skipped)}")
     if at is None:
         return target, lines
     async with Session.open(
@@ -49,26 +53,20 @@ async def fork_thread(
     return target, lines
 
 
-def copy_workspace(source: Path, target: Path, home: Path) -> Path:
-    """The whole workspace (symlinks as symlinks), less the thread store if it lives there,
-    into a new or empty folder; returns where it went."""
+def copy_workspace(source: Path, target: Path, home: Path) -> tuple[Path, list[str]]:
+    """The whole workspace (symlinks as symlinks, no FIFO, socket or device), less the thread
+    store if it lives there, into a new or empty folder, copied by descriptor beneath the
+    workspace (tools/safe_tree.py: a folder flipped with a link to a host folder is never
+    followed); returns where it went and what changed under the copy and was left out."""
     target = target.expanduser().resolve()
     if target.exists() and any(target.iterdir()):
         raise ForkRefused(f"{target} is not empty: give a new folder for the fork's files.")
-    skip = home.resolve()
-
-    def ignore(folder: str, names: list[str]) -> list[str]:
-        """The thread store, and FIFOs, sockets and devices (the agent can plant them; a
-        FIFO made the whole copy fail)."""
-        return [n for n in names if (Path(folder) / n).resolve() == skip or _special(folder, n)]
-
-    shutil.copytree(source, target, symlinks=True, ignore=ignore, dirs_exist_ok=True)
-    return target
-
-
-def _special(folder: str, name: str) -> bool:
     try:
-        mode = os.lstat(os.path.join(folder, name)).st_mode
+        store = os.stat(home)
     except OSError:
-        return True
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
+        store = None
+
+    def is_store(st: os.stat_result) -> bool:
+        return store is not None and (st.st_dev, st.st_ino) == (store.st_dev, store.st_ino)
+
+    return target, copy_tree(source, target, leave_out=is_store)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tools.shown_names import shown
+
 SHOWN = 8  # paths listed per kind; the rest are counted
 
 
@@ -18,7 +20,7 @@ def report_lines(files: Mapping[str, Any] | None) -> list[tuple[str, str]]:
         lines = _restored(files)
     for key, style, heading in SECTIONS:
         if files.get(key):
-            lines.append((f"{heading} {_listed(files[key])}", style))
+            lines.append((f"{heading} {listed(files[key])}", style))
     return lines
 
 
@@ -33,9 +35,9 @@ def _restored(files: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [*lines, ("No file to put back.", "dim")]
     lines.append((f"Files put back: {len(restored)} restored, {len(removed)} removed.", "magenta"))
     if restored:
-        lines.append((f"  restored {_listed(restored)}", "dim"))
+        lines.append((f"  restored {listed(restored)}", "dim"))
     if removed:
-        lines.append((f"  removed {_listed(removed)}", "dim"))
+        lines.append((f"  removed {listed(removed)}", "dim"))
     return lines
 
 
@@ -52,7 +54,9 @@ SECTIONS = [
 ]
 
 
-def _listed(items: list[str]) -> str:
-    shown = ", ".join(str(item) for item in items[:SHOWN])
+def listed(items: list[str]) -> str:
+    """The first items, each on one line however it was named (`shown`: escaping twice is
+    harmless, so a report from any server is safe to print)."""
+    names = ", ".join(shown(str(item)) for item in items[:SHOWN])
     more = f" … and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
-    return shown + more
+    return names + more

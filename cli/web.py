@@ -35,7 +35,7 @@ from cli.studio import (
     serve,
     write_config,
 )
-from cli.team_server import TeamReplica
+from cli.team_server import TeamReplica, secret_problem
 
 app = typer.Typer(add_completion=False)
 NEEDS_TOKEN = (
@@ -187,6 +187,9 @@ def team_replica(redis: str | None, *, runs: bool = True) -> TeamReplica | None:
     database = database_url()
     if not database:
         typer.echo(TEAM_NEEDS_DB, err=True)
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    if problem := secret_problem("web"):
+        typer.echo(problem, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     return TeamReplica(database=database, redis=redis, workers=1 if runs else 0)
 

@@ -22,7 +22,7 @@ from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
 from cli.server_address import free_port
 from cli.studio import MODEL_OPTION, model_env, runs_at_once, say_walls_warning, serve
-from cli.team_server import TeamReplica
+from cli.team_server import TeamReplica, secret_problem
 from cli.web import (
     REDIS_ENV,
     REDIS_OPTION,
@@ -61,6 +61,9 @@ def worker(
             "queue; or set ML_INTERN_REDIS_URL).",
             err=True,
         )
+        raise typer.Exit(int(ExitCode.USAGE_ERROR))
+    if problem := secret_problem("worker"):
+        typer.echo(problem, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     cwd = Path.cwd().resolve()
     say_walls_warning("worker")

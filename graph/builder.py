@@ -14,6 +14,7 @@ from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
 from models.messages import note_kind
 from nodes.approval_interrupt import approval_interrupt
+from nodes.approval_record import RECORD, detached
 from nodes.call_model import BACK_TO_WORK, call_model
 from nodes.call_order import expect, named_file
 from nodes.compact import compact, needs_compact
@@ -82,16 +83,19 @@ async def route_after_approval(
     state: AgentState,
 ) -> list[Send] | Literal["doom_check", "call_model"]:
     """One task per approved call, so a crash re-runs only the unfinished ones. Calls all
-    answered without running (refused, or a small model's repeat) still pass the loop guard."""
-    approved = state.get("approved_calls") or []
-    if not approved:
+    answered without running (refused, or a small model's repeat) still pass the loop guard.
+    Each task carries its call's approval record (nodes/approval_record.py) as approval wrote it:
+    `execute_tools` checks it."""
+    entries = [detached(entry) for entry in state.get("approved_calls") or []]
+    if not entries:
         return to_model(state)
+    approved = [call for call, _ in entries]
     model = state.get("model")
     spent = float((state.get("usage") or {}).get("job_cost_usd", 0.0))
     expect(call["id"] for call in approved)  # before any task starts (nodes/call_order.py)
     return [
-        Send("execute_tools", tool_task(state, call, model, spent, approved[:i]))
-        for i, call in enumerate(approved)
+        Send("execute_tools", {**tool_task(state, call, model, spent, approved[:i]), RECORD: kept})
+        for i, (call, kept) in enumerate(entries)
     ]
 
 

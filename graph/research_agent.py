@@ -9,7 +9,9 @@ report and every token it spent.
 Approvals: the sub-agent's approval node runs `tools.policy.decide` with the parent's
 settings and mode, exactly as the parent would. Where the parent would ask a human, the
 sub-agent cannot: such calls are rejected (the sub-agent is told so), so nothing runs unseen.
-In headless mode the parent would run them, and so does the sub-agent.
+In headless mode the parent would run them, and so does the sub-agent. Its calls run only with
+the record its own approval node wrote in its own thread (nodes/approval_record.py), as the
+parent's do; no client reaches its graph (built here per request, on a checkpointer of its own).
 
 Budget (`settings.research`): model calls, tokens and wall time. When one runs out, or the
 run fails, one last call without tools turns the transcript into a report marked partial.

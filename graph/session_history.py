@@ -99,7 +99,7 @@ class ThreadHistory:
         if not keep_files and isinstance(recorder, WorkspaceJournal):
             ids = [call["id"] for call in calls]
             report, recorded = await asyncio.to_thread(
-                undo_calls, recorder, self.deps.home, self.thread_id, ids
+                undo_calls, recorder, self.deps.home, self.thread_id, ids, workspace=self.workspace
             )
         else:
             recorded = set()

@@ -9,6 +9,7 @@ from typing_extensions import TypedDict
 
 from adaptations.turn import Turn
 from models.usage import Usage, sum_usage
+from nodes.approval_record import ApprovalRecord
 from store.saver_maintenance import messages_channel
 
 StopReason = Literal[
@@ -43,6 +44,7 @@ class AgentState(TypedDict, total=False):
     context_window: dict[str, int] | int | None
     stop_reason: StopReason | None
     compact_request: Literal["force", "overflow"] | None
+    # The calls approval_interrupt approved, each with its record under "approval".
     approved_calls: list[dict[str, Any]]
 
 
@@ -50,6 +52,9 @@ class ToolTask(TypedDict):
     """What `execute_tools` receives for one approved call (one `Send` each)."""
 
     call: dict[str, Any]
+    # approval_interrupt's record of the call (nodes/approval_record.py); without one that
+    # holds, execute_tools runs nothing.
+    approval: NotRequired[ApprovalRecord]
     # The thread's model when the call was made: a sub-agent works with the same one.
     model: NotRequired[str | None]
     # The worst case of the paid Jobs started so far, checked against the job budget.

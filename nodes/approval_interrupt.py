@@ -2,7 +2,9 @@
 
 Everything before `interrupt()` is deterministic and side-effect free: on resume
 LangGraph runs this node again from the top. The policy decides (tools/policy.py
-`judge_reply`, the `blind-edit` and `left-alone` rules included); this node applies it.
+`judge_reply`, the `blind-edit` and `left-alone` rules included); this node applies it. Each
+call it approves carries its record (nodes/approval_record.py): `execute_tools` runs nothing
+without one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from langgraph.types import interrupt
 
 from adaptations.calls.held import answered_calls, denied_answers
 from adaptations.calls.left_alone import kept_files
+from nodes.approval_record import Site, approval_key, calling_message_id, with_record
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
@@ -79,7 +82,12 @@ async def approval_interrupt(
             update["messages"] = [_with_edited_calls(state["messages"], edited)]
     update["messages"] = [*update.get("messages", []), *results]
     order = {c["id"]: i for i, c in enumerate(calls)}
-    update["approved_calls"] = sorted(approved, key=lambda c: order[c["id"]])
+    site, message_id = Site.of_approval(config), calling_message_id(state["messages"])
+    key = await approval_key() if approved else b""
+    update["approved_calls"] = [
+        with_record(key, c, site, message_id)
+        for c in sorted(approved, key=lambda c: order[c["id"]])
+    ]
     return update
 
 

@@ -1,4 +1,7 @@
-"""execute_tools: run one approved tool call (the graph sends one task per call)."""
+"""execute_tools: run one approved tool call (the graph sends one task per call).
+
+A call runs only with approval's record of it for this thread (nodes/approval_record.py);
+any other call is answered "Not run: not approved" before anything of it starts."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
 from models.call_arguments import raw_arguments_error
+from nodes.approval_record import Site, approval_key, holds, refusal
 from nodes.call_order import after, finished, waits_for
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
@@ -32,6 +36,12 @@ if TYPE_CHECKING:
 async def execute_tools(
     task: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
+    site = Site.before(config)  # LangGraph's own thread and step, not the run's context
+    if not holds(await approval_key(), task, site):
+        call = task.get("call")
+        if isinstance(call, Mapping):
+            finished(str(call.get("id")))  # a call waiting for this one is not held up
+        return {"messages": [stamped(refusal(task, site))]}
     call = task["call"]
     try:  # a call on a file runs after the earlier calls of its reply that change it
         await after(waits_for(call, task.get("sent_before") or [], deps.catalog.changes))

@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from serve.body_cap import BodyCap
 from serve.busy_threads import BusyThreads
 from serve.disk_full import DiskFull
 from serve.oauth import ROUTES as SIGN_IN_ROUTES
@@ -134,6 +135,7 @@ app = Starlette(
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ],
     middleware=[
+        Middleware(BodyCap),  # before anything reads a body: past the cap, 413
         Middleware(DiskFull),  # a full disk is said as such, not as a bare 500
         Middleware(OriginGate),  # before anything: other websites must not drive this server
         Middleware(RouteAllowlist),  # where people sign in: only the routes the page uses

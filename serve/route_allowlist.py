@@ -70,7 +70,7 @@ def page_uses(method: str, path: str) -> bool:
 
 
 def route_table(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(method, path template) for every route of an app, mounted ones included; a
+    """(method, path template) for every route of an app, mounted and included ones too; a
     WebSocket route's method is "WEBSOCKET", a mounted app without routes is "GET"."""
     for route in routes:
         if isinstance(route, Route):
@@ -78,6 +78,11 @@ def route_table(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str
                 yield method, prefix + route.path
         elif isinstance(route, WebSocketRoute):
             yield "WEBSOCKET", prefix + route.path
+        elif (included := getattr(route, "original_router", None)) is not None:
+            # FastAPI's included router (Aegra's API): its routes under the include's prefix
+            context = getattr(route, "include_context", None)
+            inner_prefix = prefix + (getattr(context, "prefix", "") or "")
+            yield from route_table(list(included.routes), inner_prefix)
         elif isinstance(route, Mount):
             inner = route.routes  # the mounted app's own routes, under any middleware
             if inner:

@@ -1,11 +1,17 @@
-"""Refuse, before the server starts anything, what would hang or lose work.
+"""Refuse, before the server starts anything, what would hang or lose work, and build every
+run the server executes.
 
-An ASGI middleware on the LangGraph API as the web UI uses it:
+An ASGI middleware on both engines' APIs (serve/app.py, serve/aegra/app.py):
 
+- every request that may write is sorted by serve/run_routes.py: a run on a thread is
+  parsed and rebuilt; a route that would start a run or write a thread's state past this
+  parser (stateless runs, crons, `POST /threads/{id}/state`, MCP, a WebSocket...), or
+  that no one has looked at, is refused (403, a sentence);
 - a run (or a delete, or a copy) on a thread another process is running (the CLI holds its
   lock): 409 with the lock's own sentence, instead of a run that fails or interleaves;
-- a run that names another thread or a person, or (where people sign in) creates its
-  thread or calls a webhook: 422 (serve/run_rules.py);
+- a run body is parsed into what a person may say (serve/run_request.py) and the engine
+  receives the body the server builds from it: no client config, the thread in the path,
+  the operator's caps (a person may lower them). Anything else is a 422 naming the field;
 - an answer to an approval that is not one valid decision per pending request: 422 saying
   what is wrong. `parse_decisions` would turn a malformed decision into a rejection; here
   nothing runs and the approval stays pending, so nothing is lost.
@@ -18,7 +24,8 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -26,11 +33,18 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from configs.environment import ml_intern_home
-from serve.run_rules import run_problem
+from serve.origin_guard import refuse_websocket
+from serve.run_request import OperatorCaps, RunRefused, model_refusal, parse_run
+from serve.run_routes import Rule, rule_of
+from serve.server_settings import server_settings
 from store.thread_lock import ThreadBusyError, ThreadLock
 from tools.hub import user_tokens
 
+if TYPE_CHECKING:
+    from configs.settings import Settings
+
 RUN_PATH = re.compile(r"^/threads/([^/]+)/runs(?:/stream|/wait)?/?$")
+THREADS_PATH = re.compile(r"^/threads/?$")
 THREAD_PATH = re.compile(r"^/threads/([^/]+)/?$")
 COPY_PATH = re.compile(r"^/threads/([^/]+)/copy/?$")
 DECISION_TYPES = ("approve", "reject", "edit", "respond")
@@ -117,53 +131,111 @@ async def pending_requests(scope: Scope, thread_id: str) -> int:
     return len(value.get("action_requests") or []) if isinstance(value, Mapping) else 0
 
 
+def operator_caps(settings: Settings) -> OperatorCaps:
+    """The operator's limits for one run."""
+    return OperatorCaps(settings.max_iterations, settings.max_cost_usd)
+
+
+def served_folder() -> Path | None:
+    """The folder token-mode runs work in (as GET /web/info says); None where people sign
+    in: each works in their own folder there (nodes/run_options.py)."""
+    if user_tokens.people_sign_in():
+        return None
+    return Path(os.environ.get("ML_INTERN_WORKSPACE") or Path.cwd()).expanduser().resolve()
+
+
+def with_body(scope: Scope, body: bytes) -> Scope:
+    """`scope` for a request whose body is now `body` (its Content-Length said again)."""
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+    return {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+
+
 class RunGuard:
     """Pure ASGI middleware: streams pass through untouched; refusals are JSON `detail`s."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.settings: Settings | None = None  # the server's, read at the first run
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await refuse_websocket(receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
-        run = RUN_PATH.match(path) if method == "POST" else None
+        rule, why = rule_of(method, path)
+        if rule is Rule.REFUSED:
+            await JSONResponse({"detail": why}, status_code=403)(scope, receive, send)
+            return
+        if rule is Rule.RUN:
+            await self.run(scope, receive, send)
+            return
+        if method == "POST" and THREADS_PATH.match(path):
+            await self.new_thread(scope, receive, send)
+            return
         other = (THREAD_PATH.match(path) if method == "DELETE" else None) or (
             COPY_PATH.match(path) if method == "POST" else None
         )
-        target = run or other
-        if target is None:
-            await self.app(scope, receive, send)
-            return
-        thread_id = target.group(1)
-        body, receive = await buffered(receive) if run else (b"", receive)
-        refusal = await self.refusal(scope, thread_id, body if run else None)
-        if refusal is not None:
-            status, detail = refusal
-            await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
+        busy = other and await asyncio.to_thread(busy_message, other.group(1))
+        if busy:
+            await JSONResponse({"detail": busy}, status_code=409)(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
-    async def refusal(
-        self, scope: Scope, thread_id: str, body: bytes | None
-    ) -> tuple[int, str] | None:
+    async def new_thread(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """POST /threads, without `supersteps` (state written as any node, before any run)."""
+        body, receive = await buffered(receive)
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            payload = None
+        if isinstance(payload, Mapping) and payload.get("supersteps") is not None:
+            detail = (
+                '"supersteps" is refused: a thread starts empty and changes only by its runs; '
+                "make it without them, then send a message."
+            )
+            await JSONResponse({"detail": detail}, status_code=422)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def run(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A run on a thread: refused, or the server's own body handed to the engine."""
+        thread_id = RUN_PATH.match(scope["path"]).group(1)  # type: ignore[union-attr]
+        body, replay = await buffered(receive)
+        built = await self.built(scope, thread_id, body)
+        if isinstance(built, tuple):
+            status, detail = built
+            await JSONResponse({"detail": detail}, status_code=status)(scope, replay, send)
+            return
+        await self.app(with_body(scope, built), replayed(built, receive), send)
+
+    async def built(self, scope: Scope, thread_id: str, body: bytes) -> bytes | tuple[int, str]:
+        """The body the engine runs, or (status, why not)."""
         busy = await asyncio.to_thread(busy_message, thread_id)
         if busy is not None:
             return 409, busy
-        if body is None:
-            return None
         try:
             payload = json.loads(body or b"{}")
         except ValueError:
             return 422, "The request body is not JSON."
-        if problem := run_problem(payload, thread_id, user_tokens.people_sign_in()):
+        if self.settings is None:
+            self.settings = await asyncio.to_thread(server_settings)
+        caps, signed_in = operator_caps(self.settings), user_tokens.people_sign_in()
+        try:
+            request = parse_run(payload, thread_id, caps, signed_in, served_folder())
+        except RunRefused as refused:
+            return 422, str(refused)
+        model = request.model
+        if model and (problem := await asyncio.to_thread(model_refusal, model, self.settings)):
             return 422, problem
-        command = payload.get("command")
-        if not isinstance(command, Mapping) or "resume" not in command:
-            return None
-        problem = decision_problem(command["resume"], await pending_requests(scope, thread_id))
-        return None if problem is None else (422, problem)
+        if request.answers_approval:
+            expected = await pending_requests(scope, thread_id)
+            if problem := decision_problem(request.resume, expected):
+                return 422, problem
+        built = request.engine_body(caps, None if signed_in else served_folder())
+        return json.dumps(built).encode()
 
 
 async def buffered(receive: Receive) -> tuple[bytes, Receive]:
@@ -177,13 +249,18 @@ async def buffered(receive: Receive) -> tuple[bytes, Receive]:
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     body = b"".join(chunks)
-    replayed = False
+    return body, replayed(body, receive)
+
+
+def replayed(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands on `body` once, then the connection's own messages."""
+    sent = False
 
     async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
+        nonlocal sent
+        if not sent:
+            sent = True
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
-    return body, replay
+    return replay

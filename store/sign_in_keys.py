@@ -2,11 +2,12 @@
 
 `key(purpose)` is a 32-byte key derived (HKDF-SHA256) from one secret: ML_INTERN_SESSION_SECRET
 when set, else the OAuth client secret the Space gives every process it starts
-(OAUTH_CLIENT_SECRET). Each purpose has its own label, so a key that leaks for one purpose
-opens none of the others: `cookie` signs session cookies (serve/sign_in_sessions.py), `session
-id` and `login` key the hashes a session id and a login's state are stored under, `hub token`
-and `verifier` encrypt what is stored (store/sign_in_store.py). Without either secret (nobody
-signs in), a random secret of this process's own stands in: its cookies work here only.
+(OAUTH_CLIENT_SECRET), looked up by configs/server_secret.py. Each purpose has its own label,
+so a key that leaks for one purpose opens none of the others: `cookie` signs session cookies
+(serve/sign_in_sessions.py), `session id` and `login` key the hashes a session id and a
+login's state are stored under, `hub token` and `verifier` encrypt what is stored
+(store/sign_in_store.py). Without either secret (nobody signs in), a random secret of this
+process's own stands in: its cookies work here only.
 Changing the secret signs everyone out (their cookies and stored tokens no longer open).
 """
 
@@ -15,22 +16,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import os
 import secrets
 from collections.abc import Mapping
 
-SECRET_ENV = "ML_INTERN_SESSION_SECRET"
-CLIENT_SECRET_ENV = "OAUTH_CLIENT_SECRET"
+from configs.server_secret import CLIENT_SECRET_ENV as CLIENT_SECRET_ENV
+from configs.server_secret import SECRET_ENV as SECRET_ENV
+from configs.server_secret import shared_secret
+
 PURPOSES = frozenset({"cookie", "session id", "login", "hub token", "verifier"})
 SALT = b"ml-intern sign-in v1"
 _PROCESS_SECRET = secrets.token_bytes(32)
-
-
-def shared_secret(env: Mapping[str, str] | None = None) -> bytes | None:
-    """ML_INTERN_SESSION_SECRET, else OAUTH_CLIENT_SECRET, else None."""
-    env = os.environ if env is None else env
-    value = env.get(SECRET_ENV) or env.get(CLIENT_SECRET_ENV)
-    return value.encode() if value else None
 
 
 def key(purpose: str, env: Mapping[str, str] | None = None) -> bytes:

@@ -26,11 +26,13 @@ from store.workspace_entry import Entry
 from store.workspace_records import CallChanges, WorkspaceRecords
 from store.workspace_tree import TEMP_MARK, Tree
 from tools.safe_paths import folder_at, parts_of
+from tools.shown_names import shown
 
 
 @dataclass
 class RestoreReport:
-    """What an undo did to the files (the `--json` shape of `threads undo`)."""
+    """What an undo did to the files (the `--json` shape of `threads undo`). The lists hold
+    names as recorded; `as_json`, what every front end gets, escapes each one (`shown`)."""
 
     restored: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -43,7 +45,10 @@ class RestoreReport:
     kept_files: bool = False  # --keep-files: the words only
 
     def as_json(self) -> dict[str, object]:
-        return asdict(self)
+        return {
+            key: [shown(item) for item in value] if isinstance(value, list) else value
+            for key, value in asdict(self).items()
+        }
 
     @property
     def complete(self) -> bool:

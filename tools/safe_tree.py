@@ -1,5 +1,6 @@
-"""Walking a folder the agent can write, by descriptor: the scans of `glob`, `grep`, the
-workspace listing and the notes that look for files.
+"""Walking and copying a folder the agent can write, by descriptor: the scans of `glob`,
+`grep`, the workspace listing and the notes that look for files, and the copy `threads fork
+--workspace` makes.
 
 Each folder is opened from its parent's descriptor without following links
 (tools/safe_paths.py), so a symlink is reported and never entered, and a folder swapped for a
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.safe_paths import folder_at, open_at
+from tools.safe_paths import RegularFile, check_regular, folder_at, open_at
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,83 @@ def _walk_fd(
             yield from _walk_fd(child, folder.rel + "/", enter, deeper)
         finally:
             os.close(child)
+
+
+def copy_tree(
+    source: Path | str,
+    target: Path | str,
+    *,
+    leave_out: Callable[[os.stat_result], bool] = lambda _st: False,
+) -> list[str]:
+    """Copy everything beneath the trusted folder `source` into the new or empty folder
+    `target`, by descriptor: each folder is opened from its parent without following links
+    and each file read through the descriptor checked to be a regular file, so a folder the
+    agent flips with a symlink to a host folder is copied as the folder or not at all, never
+    through the link. Symlinks are copied as symlinks; FIFOs, sockets and devices, and folders
+    `leave_out(fstat)` names, are left out. Returns what changed under the copy (gone, or
+    swapped for another kind) and so was not copied, with why."""
+    skipped: list[str] = []
+    os.makedirs(target, exist_ok=True)
+    with folder_at(source, "") as src, folder_at(target, "") as dst:
+        _copy_folder(src, dst, "", leave_out, skipped)
+    return skipped
+
+
+def _copy_folder(
+    src: int, dst: int, prefix: str, leave_out: Callable[[os.stat_result], bool], skipped: list[str]
+) -> None:
+    for name in sorted(os.listdir(src)):
+        rel = prefix + name
+        try:
+            st = os.stat(name, dir_fd=src, follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                _copy_subfolder(src, dst, name, rel, leave_out, skipped)
+            elif stat.S_ISLNK(st.st_mode):
+                os.symlink(os.readlink(name, dir_fd=src), name, dir_fd=dst)
+            elif stat.S_ISREG(st.st_mode):
+                _copy_file(src, dst, name)
+        except OSError as error:  # gone, or swapped for another kind since the listing
+            skipped.append(f"{rel}: {error.strerror or error}")
+
+
+def _copy_subfolder(
+    src: int,
+    dst: int,
+    name: str,
+    rel: str,
+    leave_out: Callable[[os.stat_result], bool],
+    skipped: list[str],
+) -> None:
+    child = open_at(src, name, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        st = os.fstat(child)
+        if leave_out(st):
+            return
+        os.mkdir(name, 0o700, dir_fd=dst)
+        made = open_at(dst, name, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            _copy_folder(child, made, rel + "/", leave_out, skipped)
+            os.chmod(made, stat.S_IMODE(st.st_mode) & 0o777)
+            os.utime(made, ns=(st.st_atime_ns, st.st_mtime_ns))
+        finally:
+            os.close(made)
+    finally:
+        os.close(child)
+
+
+def _copy_file(src: int, dst: int, name: str) -> None:
+    source = open_at(src, name, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(source)
+        check_regular(st, name, None)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        target = os.open(name, flags, 0o600, dir_fd=dst)
+        try:
+            for chunk in RegularFile(source, st).chunks():
+                os.write(target, chunk)
+            os.fchmod(target, stat.S_IMODE(st.st_mode) & 0o777)
+            os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+        finally:
+            os.close(target)
+    finally:
+        os.close(source)

@@ -219,9 +219,18 @@ export async function undo() {
 
 // What an undo did to the files, in sentences (the CLI's report, cli/undo_report.py).
 const SHOWN = 8;
+const NAMED = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+// A name on one readable line, as tools/shown_names.py escapes it (twice is harmless).
+function shown(name) {
+  return String(name).replace(/[\p{C}\p{Z}]/gu, (c) => {
+    if (c === " ") return c;
+    const code = c.codePointAt(0).toString(16);
+    return NAMED[c] || (code.length <= 2 ? `\\x${code.padStart(2, "0")}` : `\\u${code.padStart(4, "0")}`);
+  });
+}
 function listed(items) {
   const more = items.length > SHOWN ? ` … and ${items.length - SHOWN} more` : "";
-  return items.slice(0, SHOWN).join(", ") + more;
+  return items.slice(0, SHOWN).map(shown).join(", ") + more;
 }
 
 export function filesReport(files) {

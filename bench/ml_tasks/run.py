@@ -32,7 +32,16 @@ get) instead of this one; rows carry `"checkout": DIR`.
 
 `--harness original` runs the original ml-intern installed by bench/ml_tasks/install_original.sh
 (its own venv, outside this repository; `--original` or ORIGINAL_ML_INTERN names its
-`ml-intern` executable).
+`ml-intern` executable). `--harness mini|mini-text|smolagents` runs a peer agent installed by
+bench/ml_tasks/peers/install.sh (bench/ml_tasks/peers/; `--peers DIR` or ML_INTERN_PEERS names
+where); peers need `--base-url`. `--max-iterations` is every harness's limit on model calls.
+
+Bad input does not stop a pass: a peer not installed, one that crashes or one past `--timeout`
+is a row with its reason in `exit_reason` (`missing: ...`, `crash: ...`, `timeout`). With
+`--out`, a run already recorded there (same harness, set, task, repeat, model, and for ours the
+same adaptations and checkout) is not run again: a half-finished pass resumes where it stopped
+(rows of a missing harness are run again once it is installed). The original missing is such
+a row too.
 """
 
 from __future__ import annotations
@@ -52,6 +61,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.ml_tasks import peers as peer_agents
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
 from bench.ml_tasks.wire import wire_figures
 from bench.recording_proxy import RecordingProxy
@@ -68,6 +78,7 @@ BASE_URL_VARIABLES = (
     "LLAMACPP_BASE_URL", "VLLM_BASE_URL", "OLLAMA_BASE_URL", "LMSTUDIO_BASE_URL",
     "LOCAL_LLM_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE",
 )  # fmt: skip
+HARNESSES = ("ours", "original", *peer_agents.PEERS)
 OFFLINE = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
     "HF_HUB_DISABLE_TELEMETRY": "1",
@@ -187,6 +198,11 @@ def ours_result(stdout: str) -> dict[str, Any]:
 
 def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
     """One task, once: prepare, run the harness, grade; the row of figures."""
+    peer = peer_agents.PEERS.get(args.harness)
+    if why := not_installed(args):
+        return {**row_head(task, args, repeat), "solved": False, "why": why, "answer": "",
+                "exit_reason": why, "model_calls": None, "input_tokens": None,
+                "output_tokens": None, "cost_usd": None, "wall_s": 0.0}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix=f"ml-task-{task.name}-") as tmp, ExitStack() as stack:
         workspace, home = Path(tmp) / "ws", Path(tmp) / "home"
         task.prepare(workspace)
@@ -206,11 +222,23 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
             write_config(home, switches(args.adaptations, args.model))
         if args.harness == "original":  # see install_original.sh: what is off offline
             env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
+        cmd = command(args, task.prompt)
+        if peer:
+            assert proxy  # main() requires --base-url for a peer
+            (Path(tmp) / "prompt.md").write_text(task.prompt)
+            cmd = peer_agents.command(peer, args.peers, prompt_file=Path(tmp) / "prompt.md",
+                                      workspace=workspace, model=args.model,
+                                      base_url=f"{proxy.url}/v1", steps=args.max_iterations,
+                                      time_limit=args.timeout, result=Path(tmp) / "result.json")  # fmt: skip
         started = time.monotonic()
-        out, err, timed_out = run_bounded(command(args, task.prompt), workspace, env, args.timeout)
+        out, err, timed_out = run_bounded(cmd, workspace, env, args.timeout)
         wall = time.monotonic() - started
         if args.harness == "ours":
             row = ours_result(out)
+        elif peer:
+            row = {**peer_agents.outcome(Path(tmp) / "result.json", err, timed_out),
+                   "model_calls": None, "input_tokens": None, "output_tokens": None,
+                   "cost_usd": None}  # fmt: skip
         else:
             row = {"answer": "", "exit_reason": "exit", "model_calls": None,
                    "input_tokens": None, "output_tokens": None, "cost_usd": None}  # fmt: skip
@@ -231,11 +259,51 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                 ("answer.md", row["answer"]),
             ):
                 (keep / name).write_text(text)
-    mine = {"adaptations": args.adaptations, "checkout": str(args.checkout or "")}
-    return {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
-            **(mine if args.harness == "ours" else {}),
-            "solved": solved, "why": reason, **row, "answer": row["answer"][:200],
-            "wall_s": round(wall, 1)}  # fmt: skip
+    return {**row_head(task, args, repeat), "solved": solved, "why": reason, **row,
+            "answer": row["answer"][:200], "wall_s": round(wall, 1)}  # fmt: skip
+
+
+def not_installed(args: argparse.Namespace) -> str | None:
+    """`missing: ...` when the harness to run is not installed (None: it is, or is ours)."""
+    if args.harness == "original" and not args.original.exists():
+        return f"missing: no original ml-intern at {args.original}: run bench/ml_tasks/install_original.sh"
+    peer = peer_agents.PEERS.get(args.harness)
+    return peer_agents.missing(peer, args.peers) if peer else None
+
+
+def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
+    """What names a run in a row: harness, set, task, repeat, model, and the variant."""
+    head = {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
+            "model": args.model}  # fmt: skip
+    if args.harness == "ours":
+        head.update(adaptations=args.adaptations, checkout=str(args.checkout or ""))
+    if args.harness in peer_agents.PEERS:
+        head["peer"] = peer_agents.PEERS[args.harness].pin
+    return head
+
+
+RUN_KEYS = ("harness", "set", "task", "repeat", "model", "adaptations", "checkout")
+
+
+def run_key(row: dict[str, Any]) -> tuple[str, ...]:
+    """A row's run: the same key is the same run (resuming skips it)."""
+    return tuple(str(row.get(key) or "") for key in RUN_KEYS)
+
+
+def recorded(out: Path | None) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The runs `out` holds already, by run_key (rows of a missing peer left out: they are
+    run again once it is installed); lines that are not rows are ignored."""
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    if out is None or not out.is_file():
+        return found
+    for line in out.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and not str(row.get("exit_reason", "")).startswith("missing"):
+            found[run_key(row)] = row
+    return found
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -275,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=SETS, default="dev", help="which task set (default dev)")
     parser.add_argument("--list", action="store_true", help="print the set's tasks, run nothing")
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--harness", choices=("ours", "original"), default="ours")
+    parser.add_argument("--harness", choices=HARNESSES, default="ours")
     parser.add_argument("--task", action="append", help="only this task (repeatable)")
     parser.add_argument(
         "--base-url", help="an OpenAI-compatible server (…/v1), proxied and counted"
@@ -284,16 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=TASK_TIMEOUT_S, help="seconds per run")
     parser.add_argument("--max-iterations", type=int, default=12)
     parser.add_argument("--original", type=Path, default=ORIGINAL, help="the original's ml-intern")
+    parser.add_argument("--peers", type=Path, default=peer_agents.PEERS_DIR, help="peers' venvs")
     parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
     parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,-RULE]")
     parser.add_argument("--checkout", type=Path, help="another checkout's harness (its uv env)")
     args = parser.parse_args(argv)
     if not args.model and not args.list:
         parser.error("--model is required to run the tasks (--list needs none)")
-    if args.harness == "original" and not args.list and not args.original.exists():
-        print(f"no original ml-intern at {args.original}: run bench/ml_tasks/install_original.sh",
-              file=sys.stderr)  # fmt: skip
-        return 1
+    if args.harness in peer_agents.PEERS and not args.list and not args.base_url:
+        parser.error("a peer needs --base-url (it reaches the model through that server)")
     try:
         tasks = all_tasks(args.task, args.set)
         switches(args.adaptations, args.model or "")
@@ -305,8 +372,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{task.name:<20} {task.prompt.splitlines()[0][:100]}")
         return 0
     rows = []
+    done = recorded(args.out)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     for repeat in range(args.repeats):
         for task in tasks:
+            if (row := done.get(run_key(row_head(task, args, repeat)))) is not None:
+                print(f"recorded in {args.out}: {task.name} pass {repeat}", file=sys.stderr)
+                rows.append(row)
+                continue
             row = run_one(task, args, repeat)
             rows.append(row)
             print(json.dumps(row), flush=True)
@@ -316,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(rows)
     print_table(summary)
     bench = "ml_tasks" if args.set == "dev" else "ml_tasks_held_out"
+    if args.harness != "ours":  # its own figures, not ours' latest
+        bench += "_" + args.harness.replace("-", "_")
     head = {"bench": bench, "set": args.set, "harness": args.harness, "model": args.model,
             "adaptations": args.adaptations, "checkout": str(args.checkout or "")}  # fmt: skip
     print_summary({**head, **summary})  # also appended to bench/results/<bench>.jsonl

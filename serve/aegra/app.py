@@ -29,6 +29,7 @@ from serve.aegra.run_cap import PersonRunCap
 from serve.aegra.run_metadata import RunMetadata
 from serve.aegra.stream_cap import StreamCap
 from serve.aegra.thread_adoption import ThreadAdoption
+from serve.body_cap import BodyCap
 from serve.disk_full import DiskFull
 from serve.oauth import SignInGate
 from serve.origin_guard import OriginGate
@@ -78,6 +79,7 @@ app = FastAPI(
     lifespan=lifespan,
     routes=[Route("/ok", ok, methods=["GET"]), *web.app.routes],
     middleware=[
+        Middleware(BodyCap),  # before anything reads a body: past the cap, 413
         Middleware(DiskFull),
         Middleware(OriginGate),
         Middleware(RouteAllowlist),

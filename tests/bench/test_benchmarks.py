@@ -195,3 +195,14 @@ def test_aegra_floor_benchmark(
     round_ = found["wait"]["runs_3"]
     assert round_["ok"] == 3 and round_["aegra_cpu_ms_per_step"] > 0
     assert round_["wall_over_wait"] >= 1 and round_["db_cpu_ms_per_step"] >= 0
+
+
+def test_server_attacks_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    """The attack bench reads each verdict from the effect: on today's server, a `goto` past
+    approval writes no file and the server's secret never lands in the workspace."""
+    from bench import server_attacks
+
+    server_attacks.main(["--only", "goto_execute_tools", "server_env_read", "lifted_cap"])
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "server_attacks"
+    assert (found["held"], found["broken"]) == (3, 0), found

@@ -4,6 +4,7 @@ limit, a full disk during the restore and a restore cut off by a kill."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from configs.undo_settings import UndoSettings
+from store.workspace_entry import Entry
 from store.workspace_journal import open_journal
+from store.workspace_records import WorkspaceRecords
 from store.workspace_restore import RestoreMarker, RestoreReport, restore
 from store.workspace_tree import TEMP_MARK
 from tests.cli.conftest import Cli
@@ -130,7 +133,7 @@ def test_an_undo_cut_off_by_a_kill_is_finished_by_the_next(tmp_path: Path) -> No
 
     from store.workspace_undo import undo_calls
 
-    report, _ = undo_calls(journal, home, "t", ["c1"])
+    report, _ = undo_calls(journal, home, "t", ["c1"], workspace=ws)
     assert report.finished_interrupted and report.complete
     assert sorted(report.restored) == ["a.txt", "b.txt"]
     assert (ws / "a.txt").read_text() == "a.txt before\n"
@@ -158,3 +161,64 @@ def test_special_files_a_bash_call_plants_are_listed_and_undo_takes_them_away(
     assert report["restored"] == ["notes.txt"], report
     assert sorted(p.name for p in cli.cwd.iterdir()) == ["notes.txt"]
     assert (cli.cwd / "notes.txt").read_text() == "notes before\n"
+
+
+def test_a_change_row_naming_another_folder_is_refused_and_named(
+    cli: Cli, llm: ScriptedLLMServer, tmp_path: Path
+) -> None:
+    """A thread database someone else can write (a shared PostgreSQL, a copied thread) adds a
+    row to this thread's call whose root is another folder: undo writes nothing there."""
+    other = tmp_path / "victim-home"
+    other.mkdir()
+    cli.use_server(llm)
+    call = {**bash("echo after > notes.txt"), "id": "call_planted"}
+    llm.add(Turn(tool_calls=[call]), Turn(content="Done."))
+    assert cli.run(*MODEL, "--yolo", "--thread-id", "t-root", "write").returncode == 0
+    key = b"ssh-ed25519 AAAA attacker\n"
+    digest = hashlib.sha256(key).hexdigest()
+    records = WorkspaceRecords(cli.home / "threads.sqlite")
+    records.put_blob(digest, key)
+    planted = Entry("f", 0o100600, len(key), 1, 1, digest)
+    records.add_changes(
+        "t-root", "call_planted", str(other), [(".ssh/authorized_keys", planted, None)]
+    )
+    records.close()
+
+    undone = cli.run("threads", "undo", "t-root", "--json")
+    report = json.loads(undone.stdout)
+    assert not (other / ".ssh").exists(), "undo wrote into another folder"
+    assert list(other.iterdir()) == []
+    assert any(str(other) in line for line in report["failed"]), report
+    assert not (cli.cwd / "notes.txt").exists()  # this workspace's own row still restores
+    assert undone.returncode == 3, undone.stdout + undone.stderr
+
+
+EVIL = "evil\n\x1b[31mred\u202e.txt"  # a newline, a terminal colour and a right-to-left mark
+
+
+def test_names_in_every_undo_report_are_escaped(cli: Cli, llm: ScriptedLLMServer) -> None:
+    """A call makes a file whose name holds a newline, a terminal escape and a bidi mark:
+    `threads undo` (text and --json) and the web's undo answer show it escaped, on one line."""
+    cli.use_server(llm)
+    for thread in ("t-text", "t-json", "t-web"):
+        make = bash("printf x > $'evil\\n\\x1b[31mred\\u202e.txt'")
+        llm.add(Turn(tool_calls=[make]), Turn(content="Done."))
+        assert cli.run(*MODEL, "--yolo", "--thread-id", thread, "make it").returncode == 0
+        assert (cli.cwd / EVIL).exists()
+        if thread == "t-text":
+            out = cli.run("threads", "undo", thread).stdout
+        elif thread == "t-json":
+            out = cli.run("threads", "undo", thread, "--json").stdout
+            assert json.loads(out)["removed"] == ["evil\\n\\x1b[31mred\\u202e.txt"]
+        else:
+            action = json.dumps({"action": "undo", "thread_id": thread})
+            web = subprocess.run(
+                [sys.executable, "-m", "serve.web_session", action], cwd=cli.cwd,
+                env={**cli.env, "ML_INTERN_WORKSPACE": str(cli.cwd)},
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            out = web.stdout
+            assert json.loads(out)["body"]["files"]["removed"] == ["evil\\n\\x1b[31mred\\u202e.txt"]
+        assert not (cli.cwd / EVIL).exists()
+        assert "\x1b" not in out and "\u202e" not in out and "evil\nred" not in out, out
+        assert "evil\\n\\x1b[31mred" in out.replace("\\\\", "\\"), out

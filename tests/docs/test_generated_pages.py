@@ -10,7 +10,7 @@ from bench import report
 from docs import generate
 from docs.tooling.markdown import REGENERATE
 
-OUTPUTS = sorted([*generate.PAGES, report.FIGURES_PAGE, report.README])
+OUTPUTS = sorted([*generate.PAGES, report.FIGURES_PAGE, report.README, report.BENCHMARKS_PAGE])
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def test_a_wrong_command_option_or_key_is_named_with_its_line(tmp_path: Path) ->
     found = mentions.problems([page])
     assert found == [
         f"{page}:1: `ml-intern thread`: no such command "
-        "(commands: threads, experiments, studio, web, worker, acp, models)",
+        "(commands: threads, experiments, studio, web, worker, acp, models, config)",
         f"{page}:1: `ml-intern web` has no option --wrokers (see `ml-intern web --help`)",
         f"{page}:2: `approval.yollo` is not a config key (see docs/reference/config.md)",
         f"{page}:4: `ml-intern threads lst`: no such command "

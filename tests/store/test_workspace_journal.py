@@ -72,7 +72,7 @@ def test_incremental_looks_match_a_full_scan_and_undo_restores_all(
         journal.finish(recording)
         assert seen(journal, ws) == fresh(journal, ws), what
     report, recorded = undo_calls(
-        journal, tmp_path / "home", "t", [f"c{i}" for i in range(len(STEPS))]
+        journal, tmp_path / "home", "t", [f"c{i}" for i in range(len(STEPS))], workspace=ws
     )
     assert report.complete and recorded == {f"c{i}" for i in range(len(STEPS))}
     assert fresh(journal, ws) == original
@@ -91,7 +91,7 @@ def test_a_change_between_calls_is_the_before_of_the_next(
     recording = journal.start("programs", [], thread_id="t", call_id="c2", workspace=ws)
     (ws / "notes.txt").write_text("the agent's v3")
     journal.finish(recording)
-    report, _ = undo_calls(journal, tmp_path / "home", "t", ["c2"])
+    report, _ = undo_calls(journal, tmp_path / "home", "t", ["c2"], workspace=ws)
     assert report.restored == ["notes.txt"]
     assert (ws / "notes.txt").read_text() == "the user's v2"
 
@@ -110,7 +110,7 @@ def test_a_workspace_over_max_files_is_not_scanned_and_undo_names_the_call(
     recording = journal.start("paths", ["f0.txt"], thread_id="t", call_id="c2", workspace=ws)
     (ws / "f0.txt").write_text("edited")
     journal.finish(recording)
-    report, recorded = undo_calls(journal, home, "t", ["c1", "c2"])
+    report, recorded = undo_calls(journal, home, "t", ["c1", "c2"], workspace=ws)
     assert recorded == {"c2"} and report.restored == ["f0.txt"]
     assert (ws / "f0.txt").read_text() == "0"
     journal.close()

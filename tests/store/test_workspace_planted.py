@@ -123,7 +123,7 @@ def test_a_file_flipping_with_a_host_symlink_never_records_or_restores_host_byte
     assert calls.error is None, "".join(traceback.format_exception(calls.error))
     assert flipper.at_least(FLIPS)
     assert journal.records.blob(hashlib.sha256(SECRET).hexdigest()) is None
-    undo_calls(journal, home, "t", calls.made)
+    undo_calls(journal, home, "t", calls.made, workspace=ws)
     for path in ws.rglob("*"):
         assert path.is_symlink() or path.read_bytes() != SECRET, path
 
@@ -179,7 +179,7 @@ def test_a_recorded_path_out_of_the_workspace_is_refused_at_restore_and_named(
     absolute = str(tmp_path / "abs.sh")
     bad = ["../x", "sub/../../y", absolute, "a\0b", "..", "ok.txt"]
     any_journal.records.add_changes("t", "c1", str(ws), [(p, planted, None) for p in bad])
-    report, _ = undo_calls(any_journal, home, "t", ["c1"])
+    report, _ = undo_calls(any_journal, home, "t", ["c1"], workspace=ws)
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
     assert not Path(absolute).exists()
     assert (ws / "ok.txt").read_bytes() == payload  # the rest of the record still restores
@@ -190,6 +190,25 @@ def test_a_recorded_path_out_of_the_workspace_is_refused_at_restore_and_named(
     assert all("refused" in line for line in report.failed)
 
 
+def test_a_row_whose_root_is_another_folder_is_refused_and_named(
+    any_journal: WorkspaceJournal, home: Path, ws: Path, outside: Path
+) -> None:
+    """A database others may write holds a row for this thread whose root is a host folder
+    (`.ssh/authorized_keys` under it): undo writes nothing there and names the folder."""
+    key = b"ssh-ed25519 AAAA attacker\n"
+    digest = hashlib.sha256(key).hexdigest()
+    any_journal.records.put_blob(digest, key)
+    planted = Entry("f", 0o100600, len(key), 1, 1, digest)
+    any_journal.records.add_changes(
+        "t", "c1", str(outside), [(".ssh/authorized_keys", planted, None)]
+    )
+    any_journal.records.add_changes("t", "c1", str(ws), [("ok.txt", planted, None)])
+    report, _ = undo_calls(any_journal, home, "t", ["c1"], workspace=ws)
+    assert sorted(p.name for p in outside.iterdir()) == ["secret"]
+    assert (ws / "ok.txt").read_bytes() == key  # the thread's own workspace still restores
+    assert len(report.failed) == 1 and report.failed[0].startswith(f"{outside}: refused: ")
+
+
 def test_stored_content_that_does_not_match_its_hash_is_not_written(
     any_journal: WorkspaceJournal, home: Path, ws: Path
 ) -> None:
@@ -198,7 +217,7 @@ def test_stored_content_that_does_not_match_its_hash_is_not_written(
     any_journal.records.put_blob(digest, b"#!/bin/sh\necho swapped in\n")
     recorded = Entry("f", 0o100644, 28, 1, 1, digest)
     any_journal.records.add_changes("t", "c1", str(ws), [("run.sh", recorded, None)])
-    report, _ = undo_calls(any_journal, home, "t", ["c1"])
+    report, _ = undo_calls(any_journal, home, "t", ["c1"], workspace=ws)
     assert report.failed == ["run.sh: its stored content does not match its hash"]
     assert not (ws / "run.sh").exists()
 
@@ -242,7 +261,7 @@ def test_special_files_and_odd_names_get_not_kept_entries_and_undo_takes_them_aw
     assert after["zero"].kind == "l" and after["loop"].kind == "l"
     leaf = next(p for p in after if p.endswith("leaf.txt"))
     assert len(os.fsencode(leaf)) > 4096
-    report, _ = undo_calls(journal, home, "t", ["c1", "c2"])
+    report, _ = undo_calls(journal, home, "t", ["c1", "c2"], workspace=ws)
     assert report.complete, report
     assert sorted(p.name for p in ws.iterdir()) == ["keep.txt"]
     assert (ws / "keep.txt").read_text() == "before\n"
@@ -292,7 +311,7 @@ def test_a_planted_git_config_runs_nothing_when_undo_reads_gitignore(
     )  # fmt: skip
     (ws / "a.txt").write_text("a\n")
     journal.finish(recording)
-    undo_calls(journal, home, "t", ["c1"])
+    undo_calls(journal, home, "t", ["c1"], workspace=ws)
     assert not marker.exists()
 
 
@@ -320,7 +339,7 @@ def test_a_folder_flipping_with_a_symlink_during_undo_never_lets_a_write_out(
                     write_bytes(ws, f"sub/{name}", b"agent\n", make_parents=False)
             if recording is not None:
                 journal.finish(recording)
-            report, _ = undo_calls(journal, home, "t", [f"r{rounds}"])
+            report, _ = undo_calls(journal, home, "t", [f"r{rounds}"], workspace=ws)
             restored += len(report.restored)
     assert restored > 0  # the race was run against real restores
     for path in outside.iterdir():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -205,3 +207,21 @@ def process_tree_argv(pid: int) -> list[str]:
                 continue
     assert lines, "the server's processes were not found"
     return lines
+
+
+@pytest.mark.parametrize("command", ["web", "worker"])
+def test_a_team_server_without_a_shared_secret_does_not_start(
+    command: str, isolated_home: Path, workspace: Path
+) -> None:
+    """Replicas and workers check each other's approval records: without one secret they
+    share, a run one approved would be refused by another (or, worse, keyed by nothing)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("ML_INTERN_SESSION_SECRET",
+                                                              "OAUTH_CLIENT_SECRET")}  # fmt: skip
+    argv = [sys.executable, "-m", "cli", command, "--db", "postgresql://me@127.0.0.1:1/none",
+            "--redis", "redis://127.0.0.1:1/0"]  # fmt: skip
+    done = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert (
+        "set ML_INTERN_SESSION_SECRET" in done.stderr and "every replica and worker" in done.stderr
+    )
+    assert "Traceback" not in done.stderr and not any(isolated_home.glob("**/team-*.log"))

@@ -55,6 +55,8 @@ def start_web(
     config.write_text(json.dumps({k: v for k, v in settings.items() if v is not None}))
     env = {**os.environ, "ML_INTERN_HOME": str(home), "ML_INTERN_CLI_CONFIG": str(config)}
     env.pop("ML_INTERN_WEB_TOKEN", None)
+    if "--redis" in args:  # a team server's replicas and workers share one secret
+        env.setdefault("ML_INTERN_SESSION_SECRET", "one-team-server-secret")
     out = tmp_path / f"web-{time.monotonic_ns()}.out"
     with out.open("w") as sink:
         proc = ZygotePopen(

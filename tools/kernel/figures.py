@@ -1,5 +1,9 @@
 """Where a kernel's images go: `.ml-intern/figures/` in the workspace, under the file rules.
 
+An image is re-encoded from its pixels when it is saved and again when it is read
+(image_strip.py): no text chunk, EXIF or comment the agent's code put in it, or in a file it
+planted in the folder, is written, served or sent.
+
 `read_figure` (and `figure_version`) is the one answer to "may this figure be shown?", asked
 by the model's prompt (nodes/tool_images.py) and the web page's figure route
 (serve/web_figures.py) alike. Every touch of the folder goes through tools/safe_paths.py: the
@@ -15,11 +19,12 @@ import uuid
 from pathlib import Path
 
 from tools.call_context import CallContext
+from tools.kernel.image_strip import stripped
 from tools.local.file_checks import confined
 from tools.local.sandbox import Sandbox
 from tools.places import is_secret
 from tools.result_texts import tool_text
-from tools.result_texts.kernel import NOT_SAVED
+from tools.result_texts.kernel import NOT_AN_IMAGE, NOT_SAVED
 from tools.safe_paths import folder_at, open_at, read_bytes, regular_file, write_in
 
 FIGURES = Path(".ml-intern") / "figures"
@@ -43,12 +48,15 @@ class FigureFolder:
     def save(self, image: bytes, suffix: str) -> str:
         """Blocking: write `image` into the workspace's figures folder (made if needed, never
         through a symlink), and say where, or why it was not saved."""
+        clean = stripped(image, suffix)
+        if clean is None:
+            return tool_text("figures", NOT_AN_IMAGE, kind=suffix.upper())
         name = FIGURES / f"{self.stem}-{next(self._numbers)}.{suffix}"
         target = confined(self.call, str(name), "write", self.walls)
         try:
             with folder_at(self.call.workspace, FIGURES, make=True) as folder:
                 _ignore_all(folder)
-                write_in(folder, name.name, image)
+                write_in(folder, name.name, clean)
         except OSError:
             return tool_text("figures", NOT_SAVED, folder=FIGURES.as_posix())
         self.saved.append(target)
@@ -103,7 +111,8 @@ def read_figure(workspace: Path, name: str) -> bytes | None:
     """Blocking: the bytes of the figure `name` of `workspace`, or None: not a name
     FigureFolder gives, in a credential place, not a regular file right in the figures folder
     reached through no symlink (opened by descriptor, tools/safe_paths.py: no check a symlink
-    can race), larger than MAX_FIGURE_BYTES, or not the image its suffix says."""
+    can race), larger than MAX_FIGURE_BYTES, or not the image its suffix says. The bytes are
+    the picture re-encoded from its pixels (image_strip.py: no metadata the file held)."""
     rel = _figure_rel(workspace, name)
     if rel is None:
         return None
@@ -111,6 +120,7 @@ def read_figure(workspace: Path, name: str) -> bytes | None:
         data = read_bytes(workspace, rel, MAX_FIGURE_BYTES)
     except OSError:
         return None
-    if not data.startswith(MAGIC[name.rsplit(".", 1)[-1]]):
+    suffix = name.rsplit(".", 1)[-1]
+    if not data.startswith(MAGIC[suffix]):
         return None  # not the image its name says (a page, a script...)
-    return data
+    return stripped(data, suffix)

@@ -5,13 +5,16 @@ Everything here is about the file; running it is notebook_run.py.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from pathlib import Path
 from typing import Any
 
 from langchain_core.tools import ToolException
 
-from tools.kernel.outputs import plain, render
+from tools.kernel.image_strip import stripped
+from tools.kernel.outputs import IMAGE_TYPES, plain, render
 from tools.safe_paths import UnsafePath, lstat_at, regular_file, relative_anchor, write_bytes
 
 NOTEBOOK_MAX_BYTES = 64 * 1024 * 1024
@@ -172,13 +175,15 @@ def kernel_name(notebook: Any) -> str:
     return str(spec.get("display_name") or spec.get("name") or "unknown")
 
 
-# Data kinds that hold base64 pictures, not text: left as they are.
-_PICTURES = ("image/png", "image/jpeg", "image/gif")
+# Data kinds that hold base64 pictures, not text: re-encoded, not masked.
+_PICTURES = IMAGE_TYPES
 
 
 def mask_outputs(notebook: Any, workspace: Path) -> None:
     """Blocking: every text the outputs hold, masked as tool output is (tools/secrets), so a
-    token a cell printed never reaches the file, Jupyter or git."""
+    token a cell printed never reaches the file, Jupyter or git; the display metadata masked
+    too, and every picture re-encoded from its pixels (image_strip.py: a token in a PNG's
+    text chunk or a JPEG's EXIF goes; a picture that cannot be read goes whole)."""
     from tools.secrets import mask_secrets
     from tools.secrets.sources import refresh
 
@@ -188,9 +193,37 @@ def mask_outputs(notebook: Any, workspace: Path) -> None:
             for key in ("text", "evalue", "traceback"):
                 if key in output:
                     output[key] = _masked(output[key], mask_secrets)
+            if "metadata" in output:
+                output["metadata"] = _masked_tree(output["metadata"], mask_secrets)
             data = output.get("data") or {}
             for kind in [k for k in data if k not in _PICTURES]:
                 data[kind] = _masked(data[kind], mask_secrets)
+            for kind in [k for k in data if k in _PICTURES]:
+                if (clean := _picture(data[kind], _PICTURES[kind])) is None:
+                    del data[kind]
+                else:
+                    data[kind] = clean
+
+
+def _picture(encoded: Any, suffix: str) -> str | None:
+    """A base64 picture of an output, re-encoded from its pixels (None: not one)."""
+    text = "".join(encoded) if isinstance(encoded, list) else encoded
+    try:
+        clean = stripped(base64.b64decode(str(text)), suffix)
+    except (binascii.Error, ValueError):
+        return None
+    return base64.b64encode(clean).decode() if clean is not None else None
+
+
+def _masked_tree(value: Any, mask: Any) -> Any:
+    """JSON data (display metadata) with every string in it masked, its shape kept."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {mask(str(k)): _masked_tree(v, mask) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_tree(v, mask) for v in value]
+    return value
 
 
 def _masked(value: Any, mask: Any) -> Any:

@@ -1,5 +1,9 @@
 """The kernels of one catalog: one per thread, started on first use, ended with the session.
 
+Under the sandbox a kernel is frozen between calls (`rest`, freeze.py) and continued only
+after the next call's walk found no credential place its walls miss: a credential file that
+appears while it waits is never read by it, nor copied under another name.
+
 A kernel's state is not in the checkpoint. A thread whose kernel ran in an earlier process
 (a resume) is recorded in `$ML_INTERN_HOME/kernels/`, so its next kernel start tells the model,
 in one line, that what it defined there is gone. An undo over python calls leaves a mark
@@ -62,8 +66,9 @@ class KernelPool:
         credential place it shows appeared (its walls do not hide it) is replaced first."""
         stale = await asyncio.to_thread(_take_mark, thread, REWOUND)
         notes: list[str] = []
-        if (kernel := self.running(thread)) is not None:
+        if (kernel := self.running(thread)) is not None:  # frozen since its last call
             if not (late := await asyncio.to_thread(self.unhidden, kernel, found)):
+                await kernel.thaw()
                 return kernel, [tool_text("kernel", STALE_NOTE)] if stale else []
             notes.append(tool_text("kernel", LATE_CREDENTIAL_NOTE, places=", ".join(late)))
         await self.stop(thread)  # a dead one (or one that could read a credential) goes
@@ -113,6 +118,14 @@ class KernelPool:
         if interpreter.note:
             notes.append(f"[{interpreter.note}]")
         return kernel, notes
+
+    async def rest(self, thread: str) -> None:
+        """After a call, under the sandbox: nothing of the thread's kernel runs until its next
+        call has checked its walls (freeze.py); a kernel that cannot be stopped wholly is
+        ended. Outside the sandbox a kernel reads what it likes anyway, and runs on."""
+        kernel = self.running(thread)
+        if self.sandbox is not None and kernel is not None and not await kernel.freeze():
+            await self.stop(thread)
 
     async def stop(self, thread: str) -> bool:
         """End the thread's kernel; True when there was one."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 from configs.workspace_env import program_environ
+from tools.kernel.freeze import freeze, thaw
 from tools.kernel.interpreter import Interpreter
 from tools.kernel.kernel_log import KernelLog
 from tools.kernel.memory import group_rss, limited
@@ -30,7 +31,7 @@ from tools.kernel.runtime import KernelRuntime, make_runtime
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox
 from tools.local.sandbox_gate import SandboxBreach
-from tools.local.sandbox_pins import Wrapped
+from tools.local.sandbox_pins import Wrapped, vanished_mount
 from tools.local.tree_scan import TreeScan
 
 START_TIMEOUT_S = 60
@@ -115,6 +116,7 @@ class Kernel:
         # The credential places the sandbox hid when the kernel started (resolved paths).
         self.hidden: frozenset[str] = frozenset()
         self.client: Any = None  # jupyter_client's AsyncKernelClient once started
+        self.frozen = False  # between calls under the sandbox: nothing of it runs (freeze.py)
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -129,6 +131,23 @@ class Kernel:
             return wrapped, env
 
         wrapped, env = await asyncio.to_thread(prepare)
+        log = await self._spawn(wrapped, env)
+        if log is not None:  # bubblewrap ended before the walls were up: what it said
+            with contextlib.suppress(TimeoutError):
+                said = await asyncio.wait_for(log.read(), SHUTDOWN_WAIT_S)
+                log = _replayed(said)
+                if self.sandbox is not None and vanished_mount(os.fsdecode(said), wrapped.argv):
+                    await self.kill()  # a place it hides vanished since the scan: once more
+                    await asyncio.to_thread(self._cleanup)
+                    log = await self._spawn(*await asyncio.to_thread(prepare))
+        assert self._proc is not None and self._proc.stdout is not None
+        self._log = KernelLog(log or self._proc.stdout)
+        await self._wait_ready()
+        self.started_s = time.monotonic() - began
+
+    async def _spawn(self, wrapped: Wrapped, env: dict[str, str]) -> asyncio.StreamReader | None:
+        """Start the kernel's command and let it run once its mounts are checked; its output
+        stream when bubblewrap ended before the walls were up (else None: running)."""
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *wrapped.argv,
@@ -147,17 +166,14 @@ class Kernel:
         finally:
             wrapped.close()
         try:
-            await asyncio.to_thread(wrapped.admit)  # its mounts checked before it runs
+            admitted = await asyncio.to_thread(wrapped.admit)  # its mounts checked before it runs
         except SandboxBreach as breach:
             await self.shutdown()
             raise KernelStartError(str(breach)) from None
         except asyncio.CancelledError:
             await self.shutdown()
             raise
-        assert self._proc.stdout is not None
-        self._log = KernelLog(self._proc.stdout)
-        await self._wait_ready()
-        self.started_s = time.monotonic() - began
+        return None if admitted else self._proc.stdout
 
     async def _connect(self, deadline: float) -> bool:
         """Until the kernel bound its sockets, then the client connected to them (through
@@ -242,12 +258,30 @@ class Kernel:
         return self._proc is not None and self._proc.returncode is None
 
     @property
+    def pid(self) -> int | None:
+        """The kernel's outermost process (bubblewrap under the sandbox), if started."""
+        return self._proc.pid if self._proc is not None else None
+
+    async def freeze(self) -> bool:
+        """Stop every process of the kernel until `thaw` (freeze.py); False when that could
+        not be done (the caller ends the kernel)."""
+        if self._proc is None or not self.alive:
+            return False
+        self.frozen = True
+        return await asyncio.to_thread(freeze, self._proc.pid)
+
+    async def thaw(self) -> None:
+        if self._proc is not None and self.frozen:
+            await asyncio.to_thread(thaw, self._proc.pid)
+        self.frozen = False
+
+    @property
     def exit_code(self) -> int | None:
         return self._proc.returncode if self._proc is not None else None
 
     async def shutdown(self) -> None:
         """Ask the kernel to end, then end its whole process group; remove its folder."""
-        if self.client is not None and self.alive:
+        if self.client is not None and self.alive and not self.frozen:  # a frozen one answers not
             with contextlib.suppress(Exception):
                 self.client.shutdown()
                 await self.client.get_control_msg(timeout=SHUTDOWN_WAIT_S)  # its reply
@@ -393,3 +427,11 @@ def _output(kind: str, content: dict[str, Any]) -> dict[str, Any] | None:
     if kind in ("execute_input", "clear_output"):
         return {"output_type": kind}
     return None
+
+
+def _replayed(data: bytes) -> asyncio.StreamReader:
+    """A stream that gives `data` again, then ends (the output read to decide on a retry)."""
+    stream = asyncio.StreamReader()
+    stream.feed_data(data)
+    stream.feed_eof()
+    return stream

@@ -224,7 +224,10 @@ def python_spec(pool: KernelPool) -> ToolSpec:
         replay: bool,
     ) -> tuple[str, dict[str, Any]]:
         async with pool.lock(call.thread_id):
-            text, figures = await run_cell(pool, call, code, timeout, restart, replay)
+            try:
+                text, figures = await run_cell(pool, call, code, timeout, restart, replay)
+            finally:
+                await asyncio.shield(pool.rest(call.thread_id))  # nothing runs until the next
         # The figures' names travel beside the text: the prompt (for a model that takes
         # images) and the web page show them; the model reads only the text.
         return text, {"figures": figures} if figures else {}

@@ -23,7 +23,7 @@ from tools.local.git_guard import GitState, git_state, undo_plants
 from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox, SandboxUnavailable
 from tools.local.sandbox_gate import SandboxBreach
-from tools.local.sandbox_pins import Wrapped
+from tools.local.sandbox_pins import Wrapped, vanished_mount
 from tools.local.tree_scan import Findings, TreeScan
 from tools.outcome import Outcome, nonblank_lines
 from tools.result_texts import tool_text
@@ -43,9 +43,6 @@ DRAIN_S = 0.5  # keep reading this long after bash exits; background children ma
 LOG_BURST = 200  # tool_log lines always streamed, then throttled
 LOG_INTERVAL_S = 0.05
 OUTPUT_KEEP_CHARS = 256_000  # bash output kept at the head and again at the tail
-# bubblewrap's own failure to mount onto a place that vanished after the sandbox listed it (a
-# host service's socket, removed as it stopped): the command never started, so it may start again.
-_VANISHED = re.compile(r"\Abwrap: Can't (?:mkdir parents for|create file at) (/\S+): ")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
@@ -245,12 +242,6 @@ async def _finish(
         raise
     code = proc.returncode
     return f"{output.close() or tool_text('bash', NO_OUTPUT)}\n{_exit_note(code)}", code
-
-
-def vanished_mount(output: str, argv: list[str]) -> bool:
-    """The sandbox failed to start because a place it hides was removed after it was listed."""
-    match = _VANISHED.match(output)
-    return bool(match) and match.group(1) in argv and not os.path.lexists(match.group(1))
 
 
 async def run_bash(

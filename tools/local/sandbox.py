@@ -202,7 +202,9 @@ class Sandbox:
         pins = Pins(roots)
         for _depth, _kind, mount in sorted(mounts, key=lambda m: m[:2]):
             args += pins.mount(mount)
-        return pins.wrapped([*args, "--chdir", str(cwd or workspace)], argv, channels)
+        wrapped = pins.wrapped([*args, "--chdir", str(cwd or workspace)], argv, channels)
+        wrapped.again = lambda: self.wrap(argv, workspace, found, repos, channels, readable, cwd)
+        return wrapped
 
     def hidden_places(self, workspace: Path, found: Findings) -> list[str]:
         """The credential places (host sockets aside) `wrap` covers with stand-ins for a

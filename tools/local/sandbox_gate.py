@@ -151,20 +151,21 @@ class Gate:
         """`argv` behind the shim (bubblewrap's command part)."""
         return ["/bin/bash", "-c", SHIM, "ml-intern-gate", *map(str, self.child), *argv]
 
-    def admit(self) -> None:
+    def admit(self) -> bool:
         """Wait for the sandbox's mount table and let the command run when every mount was
-        asked for; `SandboxBreach` otherwise (the caller ends the process). Returns too when
+        asked for (True); `SandboxBreach` otherwise (the caller ends the process). False when
         bubblewrap ended before the shim ran (its error is the command's output)."""
         try:
             table = self._read_table()
             if table is None:
-                return
+                return False
             foreign = self.allowed.foreign_mounts(parse_mounts(table), _host_mounts())
             if foreign:  # named by where they sit in the sandbox: no host path in the message
                 places = ", ".join(sorted({mount.point for mount, _ in foreign}))
                 raise SandboxBreach(tool_text("sandbox", SWAPPED, places=places))
             with contextlib.suppress(BrokenPipeError):  # ended meanwhile (a cancel)
                 os.write(self.go, b".")
+            return True
         finally:
             self.close()
 

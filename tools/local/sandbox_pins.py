@@ -16,6 +16,12 @@ Not enough on its own: bubblewrap (0.8.0 here, and its main branch) turns `--bin
 that moment can still land a host folder (rarely: the name is read just before the mount). The
 gate (sandbox_gate.py) checks what was mounted before the command runs; `Wrapped` carries both.
 
+A place the walls cover can vanish between the scan that listed it and bubblewrap's mounts
+(a host service's socket, removed as the service stops): bubblewrap then cannot make the
+mount point in the read-only root and ends before the command starts (`bwrap: Can't create
+file at ...`). `Wrapped.run` (and every starter, through `vanished_mount` and `again`) builds
+the command line once more, from a fresh scan that no longer lists it, and starts again once.
+
 A source that cannot be opened so (a link or a missing name at that moment: swapped, planted
 or removed) stays a path bind: bubblewrap then fails, or mounts what the name leads to, and
 the gate refuses a mount the walls did not ask for.
@@ -28,8 +34,10 @@ Example::
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +47,9 @@ from tools.safe_paths import anchor_fd, open_at
 
 PINNED = {"--bind": "--bind-fd", "--ro-bind": "--ro-bind-fd"}  # path form -> descriptor form
 SOURCED = (*PINNED, "--dev-bind")  # the mounts our command lines make that take a source
+# bubblewrap's own failure to mount onto a place that vanished after the sandbox listed it (a
+# host service's socket, removed as it stopped): the command never started, so it may start again.
+_VANISHED = re.compile(r"\Abwrap: Can't (?:mkdir parents for|create file at) (/\S+): ")
 
 
 @dataclass
@@ -53,6 +64,7 @@ class Wrapped:
     argv: list[str]
     pass_fds: tuple[int, ...] = ()
     gate: Gate | None = None
+    again: Callable[[], Wrapped] | None = None  # the same command from a fresh scan
 
     def close(self) -> None:
         """Close the descriptors the started process inherited (it holds its own copies)."""
@@ -60,12 +72,20 @@ class Wrapped:
         for fd in fds:
             os.close(fd)
 
-    def admit(self) -> None:
+    def admit(self) -> bool:
         """Let the started command run once its mounts are the ones asked for; `SandboxBreach`
-        when one is not (end the process). Blocks until bubblewrap set up the walls."""
+        when one is not (end the process). Blocks until bubblewrap set up the walls; False
+        when bubblewrap ended before (its message is the process's output)."""
         self.close()
-        if self.gate is not None:
-            self.gate.admit()
+        return self.gate.admit() if self.gate is not None else True
+
+    def retry(self, output: str | bytes | None) -> Wrapped | None:
+        """The command built anew when this start failed on a place that vanished after the
+        scan (`output`: what the process printed), else None."""
+        text = os.fsdecode(output) if isinstance(output, bytes) else output or ""
+        if self.again is None or not vanished_mount(text, self.argv):
+            return None
+        return self.again()
 
     def abandon(self) -> None:
         """Close every descriptor of a command that was not started."""
@@ -78,6 +98,13 @@ class Wrapped:
         `capture_output`); a breach or the `timeout` ends the process, then raises."""
         if popen.pop("capture_output", False):
             popen.update(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        done, admitted = self._run_once(timeout, popen)
+        again = None if admitted else self.retry(done.stderr or done.stdout)
+        return again._run_once(timeout, popen)[0] if again is not None else done
+
+    def _run_once(
+        self, timeout: float, popen: dict[str, Any]
+    ) -> tuple[subprocess.CompletedProcess[Any], bool]:
         try:
             proc = subprocess.Popen(self.argv, pass_fds=self.pass_fds, **popen)
         except BaseException:
@@ -85,12 +112,12 @@ class Wrapped:
             raise
         with proc:
             try:
-                self.admit()
+                admitted = self.admit()
                 out, err = proc.communicate(timeout=timeout)
             except BaseException:
                 proc.kill()
                 raise
-        return subprocess.CompletedProcess(self.argv, proc.returncode, out, err)
+        return subprocess.CompletedProcess(self.argv, proc.returncode, out, err), admitted
 
 
 @dataclass
@@ -140,3 +167,10 @@ def _pin(anchor: str, rel: str) -> int | None:
         os.close(fd)
         return None
     return fd
+
+
+def vanished_mount(output: str, argv: list[str]) -> bool:
+    """bubblewrap failed to start `argv` because a place it mounts onto was removed after it
+    was listed (its message names a mount point of `argv` that is no longer there)."""
+    match = _VANISHED.match(output)
+    return bool(match) and match.group(1) in argv and not os.path.lexists(match.group(1))

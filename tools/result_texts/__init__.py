@@ -17,6 +17,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from tools.result_texts import (
+    approval,
     arguments,
     external,
     files,
@@ -60,6 +61,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hub_sandbox,
     trackio,
     arguments,
+    approval,
 )
 
 # Each kind's templates: what the model reads in a tool result of that kind.

@@ -76,6 +76,10 @@ NOT_SAVED = (
     "is there); figures are written only into a real folder: remove or rename it]"
 )
 
+NOT_AN_IMAGE = (
+    "[image not saved: the kernel sent it as a {kind} image, but it is not one that can be read]"
+)
+
 
 TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
     "kernel": (
@@ -101,5 +105,5 @@ TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
         CWD_MOVED,
         MEMORY_CAP,
     ),
-    "figures": (NOT_SAVED,),
+    "figures": (NOT_SAVED, NOT_AN_IMAGE),
 }

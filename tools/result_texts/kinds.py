@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 ToolTextKind = Literal[
+    "approval",
     "arguments",
     "files",
     "read",

@@ -116,7 +116,7 @@ def test_a_run_works_for_its_own_person_only(
 ) -> None:
     """Aegra hands a run its person as `langgraph_auth_user` only (not the embedded server's
     `langgraph_auth_user_id`): the tools find Alice's folder from it. A run naming a person
-    in its config is refused (serve/run_rules.py), whichever it names."""
+    in its config is refused (serve/run_request.py), whichever it names."""
     alice, _bob = people
     thread = alice.post("/threads", json={}).json()["thread_id"]
     spoofed = run_to_end(

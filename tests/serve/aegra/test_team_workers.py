@@ -51,6 +51,9 @@ def api_and_workers(
 ) -> Iterator[tuple[httpx.Client, list[int]]]:  # fmt: skip
     for name, value in FAST_LEASES.items():
         monkeypatch.setenv(name, value)
+    # One server's processes share one secret (here on homes of their own): the call the dead
+    # worker's approval decided verifies on the worker that resumes it (nodes/approval_record.py).
+    monkeypatch.setenv("ML_INTERN_SESSION_SECRET", "one-team-server")
     team = ("--db", pg_url, "--redis", redis_server.url)
     port = free_port()
     started = [start_web(workspace, tmp_path / "api", llm.url, tmp_path, "--port", str(port),

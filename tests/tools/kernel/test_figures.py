@@ -6,10 +6,12 @@ through a folder flipped with a symlink."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from pathlib import Path
 
 import pytest
+from PIL import Image, PngImagePlugin
 
 from tests.fakes.path_flipper import PathFlipper
 from tests.fakes.tool_calls import call_tool
@@ -83,10 +85,44 @@ def test_a_figure_that_is_a_symlink_fifo_or_page_is_not_served(tmp_path: Path) -
     (tmp_path / FIGURES / NAME).unlink()
     (tmp_path / FIGURES / NAME).write_bytes(b"<html>")
     assert read_figure(tmp_path, NAME) is None
-    (tmp_path / FIGURES / NAME).write_bytes(PNG + b"ours")
-    assert read_figure(tmp_path, NAME) == PNG + b"ours"
+    (tmp_path / FIGURES / NAME).write_bytes(PNG + b"not a picture past its magic")
+    assert read_figure(tmp_path, NAME) is None
+    (tmp_path / FIGURES / NAME).write_bytes(red_png())
+    assert Image.open(io.BytesIO(read_figure(tmp_path, NAME) or b"")).getpixel((0, 0)) == RED
     assert figure_version(tmp_path, NAME) is not None
     assert read_figure(tmp_path, "../../secret.png") is None
+
+
+RED = (200, 30, 30)
+
+
+def red_png(**text: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    for key, value in text.items():
+        info.add_text(key, value, zip=key.startswith("z"))
+        info.add_itxt(f"i{key}", value)
+    out = io.BytesIO()
+    Image.new("RGB", (30, 20), RED).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def test_a_planted_figure_is_served_and_sent_without_its_text_chunks(tmp_path: Path) -> None:
+    """The agent's code writes a figure with a token in tEXt, zTXt and iTXt chunks straight
+    into the folder: what the page and the model get is the picture alone."""
+    token = "hf_" + "Pq2" * 12
+    (tmp_path / FIGURES).mkdir(parents=True)
+    (tmp_path / FIGURES / NAME).write_bytes(red_png(Comment=token, zipped=token))
+    served = read_figure(tmp_path, NAME)
+    assert served is not None and token.encode() not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert image.info == {} or token not in repr(image.info)
+        assert image.getpixel((0, 0)) == RED and image.size == (30, 20)
+    chunks, at = [], 8
+    while at < len(served):
+        size = int.from_bytes(served[at : at + 4], "big")
+        chunks.append(served[at + 4 : at + 8].decode())
+        at += 12 + size
+    assert set(chunks) <= {"IHDR", "PLTE", "tRNS", "IDAT", "IEND"}, chunks
 
 
 def test_the_figure_not_saved_note_snapshot() -> None:

@@ -122,7 +122,8 @@ async def test_a_credential_file_made_after_the_kernel_started_is_never_read_fro
     place: Path,
 ) -> None:
     ws = place / "ws"
-    spec = python_spec(KernelPool(Sandbox()))
+    spec_pool = KernelPool(Sandbox())
+    spec = python_spec(spec_pool)
     # The model leaves a thread behind that waits for the file and keeps what it reads.
     waiter = (
         "import os, threading, time\nstolen = []\n"
@@ -136,13 +137,67 @@ async def test_a_credential_file_made_after_the_kernel_started_is_never_read_fro
         out, status = await run(spec, ws, code=waiter)
         assert status == "success", out
         (ws / ".env.local").write_text("LATE_TOKEN=late-secret-value-1234\n")  # a git pull
-        await until_made(ws / "grabbed")  # the waiting thread has read it
+        for _ in range(1000):  # the waiting thread has read it, or it is frozen
+            if (ws / "grabbed").exists() or stopped(spec_pool):
+                break
+            await asyncio.sleep(0.01)
         out, _ = await run(spec, ws, code="import os\nprint(os.path.getsize('.env.local'))\nstolen")
         assert "late-secret-value" not in out and "LATE_TOKEN" not in out
         assert "[kernel restarted: a credential file appeared since it started (.env.local)" in out
         assert "\n0\n" in out and "NameError: name 'stolen' is not defined" in out
         out, _ = await run(spec, ws, code="print(os.path.getsize('.env.local'))")
         assert out.strip().endswith("0") and "restarted" not in out  # one restart, then walled
+    finally:
+        assert spec.close is not None
+        await spec.close()
+
+
+def stopped(pool: KernelPool, thread: str = "t") -> bool:
+    """Whether every process of the thread's kernel is stopped now (read from /proc)."""
+    kernel = pool.running(thread)
+    if kernel is None or kernel.pid is None:
+        return False
+    pids, todo = set(), [kernel.pid]
+    while todo:
+        pid = todo.pop()
+        pids.add(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
+            todo += [int(child) for child in task.read_text().split()]
+    states = [Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] for pid in pids]
+    return len(pids) > 1 and set(states) <= {"T"}
+
+
+@needs_bwrap
+async def test_a_thread_left_running_never_copies_a_credential_file_that_appears_later(
+    place: Path,
+) -> None:
+    """The model leaves a thread behind that waits for `.env.local`, then copies it and
+    hard-links it under names no wall hides; the user makes the file (a `git pull`) before
+    the next call. Neither name may hold it: nothing of the kernel runs between calls."""
+    ws = place / "ws"
+    pool = KernelPool(Sandbox())
+    spec = python_spec(pool)
+    waiter = (
+        "import os, shutil, threading, time\n"
+        "def wait():\n"
+        "    while not os.path.exists('.env.local'):\n        time.sleep(0.005)\n"
+        "    os.link('.env.local', 'link.txt')\n"
+        "    shutil.copy('.env.local', 'notes.txt')\n"
+        "threading.Thread(target=wait, daemon=True).start()"
+    )
+    try:
+        out, status = await run(spec, ws, code=waiter)
+        assert status == "success", out
+        (ws / ".env.local").write_text("LATE_TOKEN=late-secret-value-1234\n")
+        for _ in range(1000):  # the copy made, or the kernel seen wholly stopped
+            if (ws / "notes.txt").exists() or stopped(pool):
+                break
+            await asyncio.sleep(0.01)
+        out, _ = await run(spec, ws, code="print(sorted(os.listdir('.')))")
+        assert "[kernel restarted: a credential file appeared since it started (.env.local)" in out
+        bash_like = await run(spec, ws, code="print(open('.env.local').read() or 'hidden')")
+        assert "late-secret-value" not in bash_like[0]
+        assert not (ws / "notes.txt").exists() and not (ws / "link.txt").exists()
     finally:
         assert spec.close is not None
         await spec.close()

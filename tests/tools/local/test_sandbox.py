@@ -10,6 +10,7 @@ import asyncio
 import http.server
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,8 +23,9 @@ import pytest
 
 from tests.fakes.tool_calls import call_tool
 from tools.local.bash import bash_spec
-from tools.local.bash_process import vanished_mount
 from tools.local.sandbox import Sandbox, sandbox_problem
+from tools.local.sandbox_pins import vanished_mount
+from tools.local.tree_scan import Findings
 from tools.policy import PolicyContext, decide
 
 needs_bwrap = pytest.mark.skipif(
@@ -226,10 +228,42 @@ def test_a_hidden_place_removed_before_bubblewrap_starts_is_known(ws: Path, home
     gone.write_text("")
     wrapped = Sandbox(hidden=(str(gone),)).wrap(["/bin/bash", "-c", "echo ran"], ws, None)
     shutil.rmtree(gone.parent)
+    rebuild, wrapped.again = wrapped.again, None  # a bare start: bubblewrap's own message
     failed = wrapped.run(20, cwd=ws, capture_output=True, text=True)
     assert failed.returncode != 0 and "ran" not in failed.stdout
     assert vanished_mount(failed.stderr, wrapped.argv)
     assert not vanished_mount("bwrap: Can't mkdir parents for /etc/x: no\n", wrapped.argv)
+    assert (
+        rebuild is not None
+        and "ran" in rebuild().run(20, cwd=ws, capture_output=True).stdout.decode()
+    )
     # Through the tool, whose listing is fresh on each start, the same place gone runs.
     out = asyncio.run(sandboxed("echo ran", ws, Sandbox(hidden=(str(gone),))))
     assert out == "ran\n[exit code: 0]"
+
+
+@needs_bwrap
+def test_a_host_socket_removed_between_the_scan_and_the_start_is_skipped(
+    ws: Path, host_dir: Path
+) -> None:
+    """Another user's PostgreSQL stops between the sandbox's scan of the host's sockets and
+    bubblewrap's mounts (`bwrap: Can't create file at .../.s.PGSQL.5432: Read-only file
+    system`): the start is not lost, and what was hidden is hidden still."""
+    path = host_dir / ".s.PGSQL.5432"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen()
+    kept = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    kept.bind(str(host_dir / "kept.sock"))
+    kept.listen()
+    try:
+        probe = f"test -S {path} && echo visible; test -S {host_dir}/kept.sock && echo kept-visible; echo ran"
+        wrapped = Sandbox().wrap(["/bin/bash", "-c", probe], ws, Findings())  # the scan
+        assert str(path) in wrapped.argv  # meant to be hidden
+        server.close()
+        path.unlink()  # the service stopped before bubblewrap started
+        done = wrapped.run(30, cwd=ws, capture_output=True, text=True)
+    finally:
+        kept.close()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ran\n"  # the socket still there is hidden on the second start

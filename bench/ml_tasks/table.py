@@ -1,0 +1,160 @@
+"""The task x harness table of the ML-task benchmark, from its runs recorded as rows.
+
+Rows are what `bench/ml_tasks/run.py --out FILE` appends (one JSON object a run); the table
+reads every `*.jsonl` under bench/ml_tasks/results/. Per set: each task's cell is "solved in k
+of n passes" for each harness; a task that some harness ran and none solved in any pass is
+marked *beyond the model*, and a harness's total is read against the *reachable* tasks (those
+some harness solves in some pass). Then the totals on the union of the sets. Rows of a peer
+that was not installed (`exit_reason` "missing: ...") are not runs and are left out.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.ml_tasks.tasks import SETS, TaskSet, all_tasks
+
+ROWS = Path(__file__).resolve().parent / "results"
+ORDER = ("ours", "original", "mini", "mini-text", "smolagents")
+BEYOND = "beyond the model"
+
+
+def load_rows(folder: Path = ROWS) -> list[dict[str, Any]]:
+    """Every run recorded under `folder`; a line that is not a row is named by file and line."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not text.strip():
+                continue
+            try:
+                row = json.loads(text)
+                row["task"], row["set"], row["harness"], bool(row["solved"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{number}: not a run's row ({exc})") from exc
+            if not str(row.get("exit_reason", "")).startswith("missing"):
+                rows.append(row)
+    return rows
+
+
+def label(row: dict[str, Any]) -> str:
+    """The table's column for a row: its harness, and for ours a variant other than default."""
+    name = str(row["harness"])
+    if name == "ours" and row.get("adaptations") not in (None, "", "default"):
+        name += f" ({row['adaptations']})"
+    if name.startswith("ours") and row.get("checkout"):
+        name += f" @ {Path(str(row['checkout'])).name}"
+    return name
+
+
+def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
+    found = {label(r) for r in rows}
+    return sorted(found, key=lambda n: (next((i for i, o in enumerate(ORDER) if n.startswith(o)),
+                                              len(ORDER)), n))  # fmt: skip
+
+
+def passes(
+    rows: Sequence[dict[str, Any]], harness: str, task_set: str, task: str
+) -> tuple[int, int]:
+    """(passes solved, passes run) of `harness` on one task."""
+    mine = [r for r in rows if label(r) == harness and r["set"] == task_set and r["task"] == task]
+    return sum(bool(r["solved"]) for r in mine), len(mine)
+
+
+def harness_table(rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = SETS) -> str:
+    """The markdown: one table a set, then the totals on the union of the sets."""
+    if not rows:
+        return "No runs recorded yet under `bench/ml_tasks/results/`.\n"
+    names = columns(rows)
+    models = sorted({str(r.get("model") or "?") for r in rows})
+    out = [f"Model: {', '.join(f'`{m}`' for m in models)}. A cell is the passes solved of the "
+           "passes run; `-`: not run.\n"]  # fmt: skip
+    union: dict[str, list[int]] = {n: [0, 0] for n in names}  # tasks solved, tasks run
+    reachable_all = tasks_all = 0
+    for task_set in sets:
+        tasks = [t.name for t in all_tasks(task_set=task_set)]
+        if not any(r["set"] == task_set for r in rows):
+            continue
+        out.append(f"### {task_set}: {len(tasks)} tasks\n")
+        out.append("| task | " + " | ".join(names) + " | |")
+        out.append("|---" * (len(names) + 2) + "|")
+        solved_by: dict[str, set[str]] = {n: set() for n in names}
+        reachable = 0
+        for task in tasks:
+            cells, any_run, any_solved = [], False, False
+            for name in names:
+                won, ran = passes(rows, name, task_set, task)
+                cells.append(f"{won}/{ran}" if ran else "-")
+                any_run, any_solved = any_run or ran > 0, any_solved or won > 0
+                if won:
+                    solved_by[name].add(task)
+            reachable += any_solved
+            mark = BEYOND if any_run and not any_solved else ""
+            out.append("| " + " | ".join([task, *cells, mark]).rstrip() + " |")
+        ran_by = {n: {r["task"] for r in rows if label(r) == n and r["set"] == task_set}
+                  for n in names}  # fmt: skip
+        totals = [of(len(solved_by[n]), len(ran_by[n])) for n in names]
+        out.append("| **tasks solved in some pass** | " + " | ".join(totals)
+                   + f" | reachable: {reachable} |")  # fmt: skip
+        out.append("| **share of reachable** | "
+                   + " | ".join(share(len(solved_by[n]), reachable, len(ran_by[n]))
+                                for n in names) + " | |")  # fmt: skip
+        out.append("| **runs solved** | " + " | ".join(runs_solved(rows, n, task_set)
+                                                         for n in names) + " | |")  # fmt: skip
+        for title, key in (("median calls a run", calls), ("median tokens a run", tokens),
+                           ("median wall s a run", wall)):  # fmt: skip
+            out.append(f"| {title} | " + " | ".join(
+                median_of(rows, n, task_set, key) for n in names) + " | |")  # fmt: skip
+        out.append("")
+        for n in names:
+            union[n][0] += len(solved_by[n])
+            union[n][1] += len(ran_by[n])
+        reachable_all += reachable
+        tasks_all += len(tasks)
+    out.append(f"### Both sets: {tasks_all} tasks, {reachable_all} reachable\n")
+    out.append("| | " + " | ".join(names) + " |")
+    out.append("|---" * (len(names) + 1) + "|")
+    out.append("| tasks solved in some pass | "
+               + " | ".join(of(*union[n]) for n in names) + " |")  # fmt: skip
+    out.append("| share of reachable | "
+               + " | ".join(share(union[n][0], reachable_all, union[n][1]) for n in names) + " |")  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def of(solved: int, ran: int) -> str:
+    return f"{solved} of {ran}" if ran else "-"
+
+
+def share(solved: int, reachable: int, ran: int) -> str:
+    """A harness's solved tasks of the reachable ones ("-" when it ran none or none is)."""
+    return f"{solved}/{reachable}" if reachable and ran else "-"
+
+
+def runs_solved(rows: Sequence[dict[str, Any]], name: str, task_set: str) -> str:
+    mine = [r for r in rows if label(r) == name and r["set"] == task_set]
+    return f"{sum(bool(r['solved']) for r in mine)}/{len(mine)}" if mine else "-"
+
+
+def calls(row: dict[str, Any]) -> float | None:
+    return row.get("model_calls")
+
+
+def tokens(row: dict[str, Any]) -> float | None:
+    known = [row.get("input_tokens"), row.get("output_tokens")]
+    return None if None in known else sum(known)  # type: ignore[arg-type]
+
+
+def wall(row: dict[str, Any]) -> float | None:
+    return row.get("wall_s")
+
+
+def median_of(rows: Sequence[dict[str, Any]], name: str, task_set: str, key: Any) -> str:
+    known = [v for r in rows if label(r) == name and r["set"] == task_set
+             if (v := key(r)) is not None]  # fmt: skip
+    if not known:
+        return "-"
+    value = statistics.median(known)
+    return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:.1f}"

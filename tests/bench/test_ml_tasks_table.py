@@ -1,0 +1,75 @@
+"""The task x harness table of docs/benchmarks.md, generated from recorded ML-task rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.ml_tasks import table
+
+
+def run_row(harness: str, task_set: str, task: str, repeat: int, solved: bool, **more) -> dict:
+    return {"harness": harness, "set": task_set, "task": task, "repeat": repeat, "model": "local",
+            "solved": solved, "exit_reason": "done", "model_calls": 4, "input_tokens": 1000,
+            "output_tokens": 100, "wall_s": 30.0, **more}  # fmt: skip
+
+
+def write(folder: Path, rows: list[dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_sets(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        *[run_row("ours", "dev", "csv-count", n, n < 2) for n in range(3)],
+        *[run_row("mini", "dev", "csv-count", n, n == 0) for n in range(3)],
+        *[run_row("ours", "dev", "fix-bug", n, False) for n in range(3)],
+        *[run_row("mini", "dev", "fix-bug", n, False, exit_reason="crash: X") for n in range(3)],
+        run_row("smolagents", "held-out", "macro-f1", 0, True, input_tokens=3000),
+        run_row("ours", "held-out", "macro-f1", 0, False),
+        run_row("ours", "held-out", "chunk-bug", 0, False),
+        run_row("ours", "dev", "csv-count", 0, True, adaptations="none"),
+        run_row("mini-text", "dev", "csv-count", 0, False, exit_reason="missing: no mini venv"),
+    ]
+    write(tmp_path, rows)
+    lines = table.harness_table(table.load_rows(tmp_path)).splitlines()
+    head = "| task | ours | ours (none) | mini | smolagents | |"
+    dev = lines.index("### dev: " + f"{len(table.all_tasks(task_set='dev'))} tasks")
+    assert lines[dev + 2] == head  # mini-text is missing, not run: no column
+    assert "| csv-count | 2/3 | 1/1 | 1/3 | - | |" in lines
+    assert "| fix-bug | 0/3 | - | 0/3 | - | beyond the model |" in lines
+    assert "| final-metric | - | - | - | - | |" in lines  # run by none: nothing said
+    totals = "| **tasks solved in some pass** | 1 of 2 | 1 of 1 | 1 of 2 | - | reachable: 1 |"
+    assert totals in lines
+    assert "| **runs solved** | 2/6 | 1/1 | 1/6 | - | |" in lines
+    assert "| median tokens a run | 1,100 | 1,100 | 1,100 | - | |" in lines
+    assert "| macro-f1 | 0/1 | - | - | 1/1 | |" in lines
+    assert "| chunk-bug | 0/1 | - | - | - | beyond the model |" in lines
+    assert "| **share of reachable** | 0/1 | - | - | 1/1 | |" in lines  # held-out
+    assert "| median tokens a run | 1,100 | - | - | 3,100 | |" in lines
+    both = lines.index(next(x for x in lines if x.startswith("### Both sets")))
+    assert lines[both].endswith(", 2 reachable")
+    assert lines[both + 4] == "| tasks solved in some pass | 1 of 4 | 1 of 1 | 1 of 2 | 1 of 1 |"
+    assert lines[both + 5] == "| share of reachable | 1/2 | 1/2 | 1/2 | 1/2 |"
+
+
+def test_a_broken_row_is_named_by_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(json.dumps(run_row("ours", "dev", "t", 0, True)) + "\n{}\n")
+    with pytest.raises(ValueError, match=r"a\.jsonl:2: not a run's row"):
+        table.load_rows(tmp_path)
+
+
+def test_the_page_gets_the_table_between_its_markers(tmp_path: Path) -> None:
+    write(tmp_path, [run_row("ours", "dev", "csv-count", 0, True)])
+    page = f"# Benchmarks\n\nprose\n\n{report.HARNESS_BEGIN}\nold\n{report.HARNESS_END}\nafter\n"
+    rendered = report.benchmarks_with_table(page, tmp_path)
+    assert rendered.startswith("# Benchmarks\n\nprose\n") and rendered.endswith("-->\nafter\n")
+    assert "| csv-count | 1/1 |" in rendered and "\nold\n" not in rendered
+    assert "No runs recorded yet" in report.benchmarks_with_table(page, tmp_path / "empty")
+    with pytest.raises(ValueError, match="lacks the markers"):
+        report.benchmarks_with_table("# no markers\n", tmp_path)
