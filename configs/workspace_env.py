@@ -75,7 +75,10 @@ def read_workspace_dotenv(workspace: Path) -> set[str]:
         data = None
     if data is None:
         return set()
-    values = dotenv_values(stream=io.StringIO(data.decode("utf-8", errors="replace")))
+    # Not interpolated: `${NAME}` expands from ml-intern's own environment (provider keys,
+    # the server's secret), which would hand them to the agent's programs under an allowed name.
+    text = io.StringIO(data.decode("utf-8", errors="replace"))
+    values = dotenv_values(stream=text, interpolate=False)
     found = {name: value for name, value in values.items() if name and value is not None}
     WORKSPACE_DOTENV.update(found)
     return set(found)
