@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> None:
         busy = [step(journal, root, f"busy{i}", change=True) for i in range(args.steps)]
         busy_bytes = (stored_bytes(home) - before) / args.steps
         started = time.perf_counter()
-        report, _ = undo_calls(journal, home, "t", [f"busy{i}" for i in range(args.steps)])
+        calls = [f"busy{i}" for i in range(args.steps)]
+        report, _ = undo_calls(journal, home, "t", calls, workspace=root)
         restore_ms = (time.perf_counter() - started) * 1000
         journal.close()
         print(

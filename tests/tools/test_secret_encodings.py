@@ -22,7 +22,7 @@ from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import tool_results
 
-KNOWN_TOKEN = "Zq8vN2pLx0Rk5TfW7mYc3HbJ9gDs4AeUq7Lm"  # no shape: found by value only
+KNOWN_TOKEN = "Wd3kP9sQz7Lm2XvB8nRt5YcH1gJf6AeKq4Tu"  # no shape: found by value only
 SHAPED_TOKEN = "hf_ShapedButUnknownToken0123456789abc"  # unknown: found by its shape only
 
 
