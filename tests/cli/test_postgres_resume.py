@@ -57,6 +57,7 @@ def test_kill_9_mid_tool_then_another_machine_finishes_the_turn(
     cli: Cli, llm: ScriptedLLMServer, pg_url: str, tmp_path: Path
 ) -> None:
     cli.use_server(llm)
+    cli.env["ML_INTERN_SESSION_SECRET"] = "both-machines"  # docs/web.md: the approval's key
     call = {"name": "bash", "arguments": {"command": SLEEP_ONCE}, "id": "call_sleep"}
     llm.add(Turn(tool_calls=[call]), Turn(content="Finished after the restart."))
     first = cli.popen("--db", pg_url, *MODEL, "--thread-id", "killed", "do the long thing")
@@ -64,6 +65,7 @@ def test_kill_9_mid_tool_then_another_machine_finishes_the_turn(
 
     # Another machine: the same workspace contents matter to the tool, so it runs there.
     elsewhere = other_machine(cli, tmp_path, "rescuer")
+    elsewhere.env["ML_INTERN_SESSION_SECRET"] = "both-machines"
     (elsewhere.cwd / "started").write_text("1")
     done = elsewhere.run(
         "--db", pg_url, "--resume", "killed", "--headless", "--output-format", "json"

@@ -87,6 +87,11 @@ def normalised(snapshot: Any) -> dict[str, Any]:
         for m in values.get("messages") or []
     ]
     values.pop("turn", None)  # keyed by the user message's id, which differs run to run
+    # An approval record binds the AI message's id (and each home keys its own): the calls, then.
+    values["approved_calls"] = [
+        {k: v for k, v in call.items() if k != "approval"}
+        for call in values.get("approved_calls") or []
+    ]
     meta = snapshot.metadata or {}
     return {
         "values": values,

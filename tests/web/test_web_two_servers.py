@@ -136,6 +136,7 @@ def test_two_servers_share_threads_busy_state_and_recovery(
     llm: ScriptedLLMServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(URL_ENV, raising=False)
+    monkeypatch.setenv("ML_INTERN_SESSION_SECRET", "both-servers")  # docs/web.md: recovery
     workspace = tmp_path / "shared-ws"
     workspace.mkdir()
     (a, a_out, a_url), (b, b_out, b_url) = serve_two(llm, workspace, tmp_path, pg_url, monkeypatch)
