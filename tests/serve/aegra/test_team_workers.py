@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -41,6 +42,16 @@ def server_running(pid: int, workers: list[int]) -> int:
         if parent in workers:
             return pid
         pid = parent
+    raise AssertionError("the tool's process is under no worker")
+
+
+def sleeping_tool(workers: list[int]) -> int:
+    """The host pid of the tool's `sleep 60`, under one of the `workers`."""
+    for worker in workers:
+        for child in psutil.Process(worker).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if child.cmdline()[:2] == ["sleep", "60"]:
+                    return child.pid
     raise AssertionError("the tool's process is under no worker")
 
 
@@ -91,7 +102,7 @@ def test_a_worker_killed_mid_tool_costs_no_run(
     while not marker.exists() or not marker.read_text().strip():
         assert time.monotonic() < deadline, "the tool never started"
         time.sleep(0.05)
-    tool = int(marker.read_text())
+    tool = sleeping_tool(workers)  # the pid in `started` is the sandbox's own (its pid namespace)
     server = server_running(tool, workers)
     os.killpg(server, signal.SIGKILL)  # the worker dies, and the tool it ran with it
     with contextlib.suppress(ProcessLookupError):
