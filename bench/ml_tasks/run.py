@@ -62,6 +62,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.ml_tasks import peers as peer_agents
+from bench.ml_tasks.rows import harness_row, recorded, row_head, run_key
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
 from bench.ml_tasks.wire import wire_figures
 from bench.recording_proxy import RecordingProxy
@@ -175,27 +176,6 @@ def run_bounded(
         return out, err, True
 
 
-def ours_result(stdout: str) -> dict[str, Any]:
-    """Answer and figures from our stream-json: the result line and one usage event a call."""
-    lines = []
-    for line in stdout.splitlines():
-        if line.startswith("{"):
-            try:
-                lines.append(json.loads(line))
-            except ValueError:
-                continue
-    result = next((x for x in lines if x.get("type") == "result"), {})
-    usage = result.get("usage") or {}
-    return {
-        "answer": str(result.get("result") or ""),
-        "exit_reason": result.get("exit_reason") or result.get("error") or "no result",
-        "model_calls": sum(x.get("type") == "usage" for x in lines),
-        "input_tokens": usage.get("input_tokens"),
-        "output_tokens": usage.get("output_tokens"),
-        "cost_usd": usage.get("cost_usd"),
-    }
-
-
 def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
     """One task, once: prepare, run the harness, grade; the row of figures."""
     peer = peer_agents.PEERS.get(args.harness)
@@ -233,15 +213,7 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
         started = time.monotonic()
         out, err, timed_out = run_bounded(cmd, workspace, env, args.timeout)
         wall = time.monotonic() - started
-        if args.harness == "ours":
-            row = ours_result(out)
-        elif peer:
-            row = {**peer_agents.outcome(Path(tmp) / "result.json", err, timed_out),
-                   "model_calls": None, "input_tokens": None, "output_tokens": None,
-                   "cost_usd": None}  # fmt: skip
-        else:
-            row = {"answer": "", "exit_reason": "exit", "model_calls": None,
-                   "input_tokens": None, "output_tokens": None, "cost_usd": None}  # fmt: skip
+        row = harness_row(args.harness, out, err, timed_out, Path(tmp) / "result.json")
         if proxy:
             calls, tokens_in, tokens_out, last_reply = wire_figures(wire)
             row.update(model_calls=calls, input_tokens=tokens_in, output_tokens=tokens_out)
@@ -269,41 +241,6 @@ def not_installed(args: argparse.Namespace) -> str | None:
         return f"missing: no original ml-intern at {args.original}: run bench/ml_tasks/install_original.sh"
     peer = peer_agents.PEERS.get(args.harness)
     return peer_agents.missing(peer, args.peers) if peer else None
-
-
-def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
-    """What names a run in a row: harness, set, task, repeat, model, and the variant."""
-    head = {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
-            "model": args.model}  # fmt: skip
-    if args.harness == "ours":
-        head.update(adaptations=args.adaptations, checkout=str(args.checkout or ""))
-    if args.harness in peer_agents.PEERS:
-        head["peer"] = peer_agents.PEERS[args.harness].pin
-    return head
-
-
-RUN_KEYS = ("harness", "set", "task", "repeat", "model", "adaptations", "checkout")
-
-
-def run_key(row: dict[str, Any]) -> tuple[str, ...]:
-    """A row's run: the same key is the same run (resuming skips it)."""
-    return tuple(str(row.get(key) or "") for key in RUN_KEYS)
-
-
-def recorded(out: Path | None) -> dict[tuple[str, ...], dict[str, Any]]:
-    """The runs `out` holds already, by run_key (rows of a missing peer left out: they are
-    run again once it is installed); lines that are not rows are ignored."""
-    found: dict[tuple[str, ...], dict[str, Any]] = {}
-    if out is None or not out.is_file():
-        return found
-    for line in out.read_text().splitlines():
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(row, dict) and not str(row.get("exit_reason", "")).startswith("missing"):
-            found[run_key(row)] = row
-    return found
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
+from tools.kernel.execution import Execution
 from tools.kernel.figures import FigureFolder
 from tools.kernel.outputs import render
 from tools.kernel.pool import KernelPool, rewound
-from tools.kernel.process import INTERRUPT_GRACE_S, Execution, KernelStartError
+from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.kernel.replay import replay as replay_calls
 from tools.local.bash_process import throttled
 from tools.local.git_guard import git_state, undo_plants

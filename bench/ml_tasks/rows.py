@@ -1,0 +1,81 @@
+"""A run's row in the data file: what names the run, the harness's own figures, and the runs a
+file already holds (bench/ml_tasks/run.py resumes a pass by them)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.ml_tasks import peers as peer_agents
+from bench.ml_tasks.tasks import Task
+
+UNCOUNTED = {"model_calls": None, "input_tokens": None, "output_tokens": None, "cost_usd": None}
+
+
+def harness_row(
+    harness: str, stdout: str, stderr: str, timed_out: bool, result: Path
+) -> dict[str, Any]:
+    """The answer and figures the harness itself gave (the wire's counts are added after)."""
+    if harness == "ours":
+        return ours_result(stdout)
+    if harness in peer_agents.PEERS:
+        return {**peer_agents.outcome(result, stderr, timed_out), **UNCOUNTED}
+    return {"answer": "", "exit_reason": "exit", **UNCOUNTED}
+
+
+def ours_result(stdout: str) -> dict[str, Any]:
+    """Answer and figures from our stream-json: the result line and one usage event a call."""
+    lines = []
+    for line in stdout.splitlines():
+        if line.startswith("{"):
+            try:
+                lines.append(json.loads(line))
+            except ValueError:
+                continue
+    result = next((x for x in lines if x.get("type") == "result"), {})
+    usage = result.get("usage") or {}
+    return {
+        "answer": str(result.get("result") or ""),
+        "exit_reason": result.get("exit_reason") or result.get("error") or "no result",
+        "model_calls": sum(x.get("type") == "usage" for x in lines),
+        "input_tokens": usage.get("input_tokens"),
+        "output_tokens": usage.get("output_tokens"),
+        "cost_usd": usage.get("cost_usd"),
+    }
+
+
+def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
+    """What names a run in a row: harness, set, task, repeat, model, and the variant."""
+    head = {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
+            "model": args.model}  # fmt: skip
+    if args.harness == "ours":
+        head.update(adaptations=args.adaptations, checkout=str(args.checkout or ""))
+    if args.harness in peer_agents.PEERS:
+        head["peer"] = peer_agents.PEERS[args.harness].pin
+    return head
+
+
+RUN_KEYS = ("harness", "set", "task", "repeat", "model", "adaptations", "checkout")
+
+
+def run_key(row: dict[str, Any]) -> tuple[str, ...]:
+    """A row's run: the same key is the same run (resuming skips it)."""
+    return tuple(str(row.get(key) or "") for key in RUN_KEYS)
+
+
+def recorded(out: Path | None) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The runs `out` holds already, by run_key (rows of a missing peer left out: they are
+    run again once it is installed); lines that are not rows are ignored."""
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    if out is None or not out.is_file():
+        return found
+    for line in out.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and not str(row.get("exit_reason", "")).startswith("missing"):
+            found[run_key(row)] = row
+    return found
