@@ -189,7 +189,7 @@ class RunGuard:
         body, receive = await buffered(receive)
         try:
             payload = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # the engine's own parser refuses it too
             payload = None
         if isinstance(payload, Mapping) and payload.get("supersteps") is not None:
             detail = (
@@ -218,7 +218,7 @@ class RunGuard:
             return 409, busy
         try:
             payload = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past Python's limit: not a run either
             return 422, "The request body is not JSON."
         if self.settings is None:
             self.settings = await asyncio.to_thread(server_settings)

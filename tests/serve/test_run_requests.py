@@ -230,3 +230,19 @@ def test_a_thread_cannot_be_made_with_state_written_into_it(api: httpx.Client) -
     steps = [{"updates": [{"values": {"messages": []}, "as_node": "approval_interrupt"}]}]
     answer = api.post("/threads", json={"supersteps": steps})
     assert answer.status_code == 422 and '"supersteps"' in answer.json()["detail"], answer.text
+
+
+def test_a_body_nested_past_the_parsers_depth_is_refused_not_a_server_error(
+    api: httpx.Client, llm: ScriptedLLMServer
+) -> None:
+    """5,000 levels of `[`: Python's parser gives up with RecursionError, not ValueError."""
+    deep = b'{"assistant_id": "ml_intern", "input": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    thread = api.post("/threads", json={}).json()["thread_id"]
+    before = state_of(api, thread)
+    answer = api.post(f"/threads/{thread}/runs/wait", content=deep,
+                      headers={"content-type": "application/json"})  # fmt: skip
+    assert answer.status_code == 422 and "not JSON" in answer.json()["detail"], answer.text
+    made = api.post("/threads", content=b"[" * 5000 + b"]" * 5000,
+                    headers={"content-type": "application/json"})  # fmt: skip
+    assert 400 <= made.status_code < 500, made.text
+    assert state_of(api, thread) == before and not llm.requests
