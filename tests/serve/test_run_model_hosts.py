@@ -1,0 +1,85 @@
+"""Attacks on where a run's model switch sends the operator's keys (`ml-intern web`, token
+mode): a person's `input.model` (or `command.update.model`) naming a provider the operator
+did not configure, or a litellm id with a URL inside, must not carry the server's keys to a
+host the operator did not choose. The operator here serves an OpenAI-compatible model at
+OPENAI_BASE_URL and holds an HF token (the router's) in the server's environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
+
+pytestmark = pytest.mark.timeout(300)
+
+HF_SECRET = "hf_operator_secret_7c2d"
+OPENAI_SECRET = "sk-operator-openai-91ab"
+
+
+@pytest.fixture
+def served(
+    isolated_home: Path, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, ScriptedLLMServer]]:
+    """The operator's server: its model at OPENAI_BASE_URL (no `api_base` in config), its
+    keys in the environment; the URL and the operator's model server."""
+    with ScriptedLLMServer() as operator:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{operator.url}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", OPENAI_SECRET)
+        monkeypatch.setenv("HF_TOKEN", HF_SECRET)
+        port = free_port()
+        proc, out = start_web(workspace, isolated_home, None, tmp_path, "--port", str(port))
+        try:
+            wait_for_ready(proc, out)
+            yield f"http://127.0.0.1:{port}", operator
+        finally:
+            stop_web(proc)
+
+
+def run_on(url: str, model: str) -> httpx.Response:
+    with httpx.Client(base_url=url, trust_env=False, timeout=120) as api:
+        thread = api.post("/threads", json={}).json()["thread_id"]
+        given: dict[str, Any] = {"messages": [{"type": "human", "content": "hi"}]}
+        body = {
+            "assistant_id": "ml_intern",
+            "input": {**given, "model": model},
+            "context": {"mode": "headless"},
+        }
+        return api.post(f"/threads/{thread}/runs/wait", json=body)
+
+
+def carried_secret(server: ScriptedLLMServer) -> list[str]:
+    return [
+        value
+        for headers in server.request_headers
+        for value in headers.values()
+        if HF_SECRET in value or OPENAI_SECRET in value
+    ]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "huggingface/{url}/v1",  # litellm's huggingface route takes a URL as the model
+        "huggingface/{url}",
+        "openai/{url}",
+        "hosted_vllm/{url}",
+    ],
+)
+def test_a_model_id_with_a_url_does_not_carry_the_operators_keys_there(
+    served: tuple[str, ScriptedLLMServer], template: str
+) -> None:
+    url, operator = served
+    with ScriptedLLMServer() as attacker:
+        attacker.add(Turn(content="got your key"))
+        operator.add(Turn(content="hello"))
+        answer = run_on(url, template.format(url=attacker.url))
+        assert answer.status_code in (200, 422), answer.text
+        assert carried_secret(attacker) == [], attacker.request_headers
+        assert attacker.requests == [], attacker.requests
