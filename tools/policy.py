@@ -93,8 +93,9 @@ def judge(
         return Decision("ask", "every_time") if interactive else Decision("deny", "no_human")
     if override == "auto":
         return Decision("auto", "config")
-    if override == "ask":
-        return Decision("ask", "config") if interactive else Decision("auto", "user_chose")
+    if override == "ask":  # a human every time: headless has none (a run's mode is a
+        # request's word on a server, the operator's "ask" is not)
+        return Decision("ask", "config") if interactive else Decision("deny", "no_human")
     if need == "auto":
         return Decision("auto", "known_safe")
     if need == "walled":

@@ -49,8 +49,10 @@ DECIDE_TABLE: list[tuple[str, bool, str | None, Need, Verdict]] = [
     ("interactive", True, "ask", "auto", "ask"),
     ("interactive", True, "ask", "ask", "ask"),
     ("interactive", False, "ask", "never_auto", "ask"),
-    # ...but headless has no human, so it runs (never_auto still cannot).
-    ("headless", False, "ask", "auto", "auto"),
+    # ...and headless has no human, so it is refused: a run's mode (a person's word on a
+    # server) never turns the configuration's "ask" into "run unasked".
+    ("headless", False, "ask", "auto", "deny"),
+    ("headless", True, "ask", "ask", "deny"),
     ("headless", False, "ask", "never_auto", "deny"),
     # override deny: never runs, whatever else is true.
     ("interactive", False, "deny", "auto", "deny"),

@@ -196,7 +196,7 @@ JUDGE_TABLE: list[tuple[str, bool, str | None, Need, Decision]] = [
     ("headless", False, None, "never_auto", Decision("deny", "no_human")),
     ("interactive", False, "auto", "code", Decision("auto", "config")),
     ("interactive", True, "ask", "walled", Decision("ask", "config")),
-    ("headless", False, "ask", "auto", Decision("auto", "user_chose")),
+    ("headless", False, "ask", "auto", Decision("deny", "no_human")),  # the config says ask
     ("headless", False, "deny", "auto", Decision("deny", "config")),
     ("interactive", False, "auto", "never_auto", Decision("ask", "every_time")),
 ]
