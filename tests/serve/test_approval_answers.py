@@ -150,3 +150,25 @@ def test_a_headless_run_does_not_carry_out_what_the_operator_asks_for(
     turn(api, thread, say("do it", mode="headless"))
     assert not (workspace / "headless.txt").exists()
     assert tool_results(llm)["h1"].startswith("Not run"), tool_results(llm)
+
+
+@pytest.mark.parametrize("where", ["beside", "home"])
+def test_an_edit_cannot_write_outside_the_workspace(
+    start: Any,
+    llm: ScriptedLLMServer,
+    workspace: Path,
+    isolated_home: Path,
+    tmp_path: Path,
+    where: str,
+) -> None:
+    """An approved edit's new path is still held by the walls: not beside the workspace,
+    not in the server's own home (its keys, its threads)."""
+    api = start({"approval": {"overrides": {"write": "ask"}}})
+    target = tmp_path / "beside.txt" if where == "beside" else isolated_home / "planted.txt"
+    thread, _ = a_pending_call(api, llm, write("w1", "inside.txt", "fine"))
+    llm.add(Turn(content="done"))
+    edit = {"type": "edit", "edited_action": {"args": {"path": str(target), "content": "pwned"}}}
+    turn(api, thread, {"command": {"resume": {"decisions": [edit]}}})
+    assert not target.exists()
+    assert not (workspace / "inside.txt").exists()
+    assert tool_results(llm)["w1"], tool_results(llm)
