@@ -187,6 +187,11 @@ def parse_run(
         given = None if given_input is None else human_input(given_input)
         return RunRequest(thread_id, input=given, following=following(payload), **limits)
     resume, carried = command_of(command)
+    if limits.get("mode") == "headless":  # the node judges again as the answer comes in
+        raise RunRefused(
+            '"context.mode": "headless" is refused on an answer to the approval: its calls '
+            "would be judged again with nobody to ask, past your decisions; leave it out."
+        )
     return RunRequest(
         thread_id, resume=resume, carried=carried, following=following(payload), **limits
     )

@@ -172,3 +172,26 @@ def test_an_edit_cannot_write_outside_the_workspace(
     assert not target.exists()
     assert not (workspace / "inside.txt").exists()
     assert tool_results(llm)["w1"], tool_results(llm)
+
+
+def test_a_rejection_sent_as_a_headless_run_is_not_carried_out(
+    start: Any, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    """The node judges again when the answer comes: an answer whose run says "headless"
+    must not turn the asked call into one that runs unasked, past the person's "reject"."""
+    api = start({})
+    thread, _ = a_pending_call(api, llm, bash("c1", "touch rejected.txt"))
+    llm.add(Turn(content="done"))
+    resume = {"decisions": [{"type": "reject", "message": "no"}]}
+    answer = api.post(
+        f"/threads/{thread}/runs/wait",
+        json={
+            "assistant_id": "ml_intern",
+            "command": {"resume": resume},
+            "context": {"mode": "headless"},
+        },
+    )
+    assert answer.status_code == 422, answer.text
+    assert '"context.mode"' in answer.json()["detail"]
+    assert not (workspace / "rejected.txt").exists()
+    assert [a["id"] for a in pending(api, thread)] == ["c1"]  # still waiting for its answer
