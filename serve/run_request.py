@@ -131,11 +131,23 @@ class RunRequest:
             context["front_end"] = self.front_end
         body: dict[str, Any] = {"assistant_id": ASSISTANT, "context": context, **self.following}
         if self.resume is not None:
-            update = {"update": self.carried} if self.carried else {}
-            body["command"] = {"resume": self.resume, **update}
+            body["command"] = answer_command(self.resume, self.carried)
         else:  # None: the thread goes on with the step it had scheduled (after a crash)
             body["input"] = self.input
         return body
+
+
+def answer_command(resume: Any, carried: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine's command for an approval answer. The carried settings reach the thread
+    before `approval_interrupt` judges its calls again, so yolo switched on rides in the
+    answer instead, which the node applies after the person's decisions (a call they
+    reject must not become one yolo runs unasked)."""
+    carried = dict(carried)
+    if carried.get("yolo"):
+        del carried["yolo"]
+        decisions = resume.get("decisions") if isinstance(resume, Mapping) else resume
+        resume = {"decisions": decisions, "yolo": True}
+    return {"resume": resume, **({"update": carried} if carried else {})}
 
 
 def model_refusal(model_id: str, settings: Settings) -> str | None:

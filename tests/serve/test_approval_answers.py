@@ -195,3 +195,37 @@ def test_a_rejection_sent_as_a_headless_run_is_not_carried_out(
     assert '"context.mode"' in answer.json()["detail"]
     assert not (workspace / "rejected.txt").exists()
     assert [a["id"] for a in pending(api, thread)] == ["c1"]  # still waiting for its answer
+
+
+@pytest.mark.parametrize(
+    "update", [{"yolo": True}, {"model": "openai/other-model"}, {"effort": "high"}]
+)
+def test_a_rejection_carrying_the_pages_settings_is_not_carried_out(
+    start: Any, llm: ScriptedLLMServer, workspace: Path, update: dict[str, Any]
+) -> None:
+    """The page's settings ride on the answer (`command.update`) and reach the thread before
+    the node judges again: yolo switched on there must not run a call the person rejects."""
+    api = start({})
+    thread, _ = a_pending_call(api, llm, bash("c1", "touch rejected.txt"))
+    llm.add(Turn(content="OK"), Turn(content="done"))
+    resume = {"decisions": [{"type": "reject", "message": "no"}]}
+    command = {"resume": resume, "update": update}
+    answer = api.post(
+        f"/threads/{thread}/runs/wait", json={"assistant_id": "ml_intern", "command": command}
+    )
+    assert answer.status_code in (200, 422), answer.text
+    assert not (workspace / "rejected.txt").exists()
+
+
+def test_yolo_carried_with_an_approval_applies_from_the_next_step(
+    start: Any, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    api = start({})
+    thread, _ = a_pending_call(api, llm, bash("c1", "touch approved.txt"))
+    llm.add(Turn(tool_calls=[bash("c2", "touch unasked.txt")]), Turn(content="done"))
+    command = {"resume": {"decisions": [{"type": "approve"}]}, "update": {"yolo": True}}
+    turn(api, thread, {"command": command})
+    assert (workspace / "approved.txt").exists()
+    assert (workspace / "unasked.txt").exists()  # yolo: the next step's code runs unasked
+    assert pending(api, thread) == []
+    assert api.get(f"/threads/{thread}/state").json()["values"]["yolo"] is True
