@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from configs.advice import FRONT_ENDS
 from configs.model_profile import profile_of, unknown_model_message
+from configs.model_routes import provider_of
 from nodes.reasoning import EFFORTS
 
 if TYPE_CHECKING:
@@ -156,11 +157,27 @@ def model_refusal(model_id: str, settings: Settings) -> str | None:
     checks more (the key, a probe) before the page carries a model."""
     from configs.model_prices import unpriced_message
 
-    problem = unknown_model_message(model_id)
+    problem = unknown_model_message(model_id) or endpoint_problem(model_id, settings)
     capped = settings.max_cost_usd is not None
     if problem is None and capped and not profile_of(model_id, settings).priced:
         problem = unpriced_message(model_id)
     return None if problem is None else f"Not switched to {model_id}: {problem}"
+
+
+def endpoint_problem(model_id: str, settings: Settings) -> str | None:
+    """Why `model_id` would send a key to an endpoint meant for another provider, or None.
+    The config's `api_base` serves every provider route (configs/model_routes.py `route`):
+    the operator set it for their model's provider, so another provider's id would carry that
+    provider's key (the server's `ANTHROPIC_API_KEY`, say) to the operator's endpoint."""
+    if not settings.api_base or profile_of(model_id, settings).route.kind != "provider":
+        return None
+    ours, asked = provider_of(settings.model_name), provider_of(model_id)
+    if asked == ours:
+        return None
+    return (
+        f"this server sends {ours} requests to its own endpoint, and a {asked} model would "
+        f"send its key there: pick a {ours}/ model, or ask the operator to add one."
+    )
 
 
 def lower(asked: float | None, cap: float | None) -> float | None:

@@ -83,3 +83,27 @@ def test_a_model_id_with_a_url_does_not_carry_the_operators_keys_there(
         assert answer.status_code in (200, 422), answer.text
         assert carried_secret(attacker) == [], attacker.request_headers
         assert attacker.requests == [], attacker.requests
+
+
+ANTHROPIC_SECRET = "sk-ant-operator-secret-5d1e"
+
+
+def test_another_providers_model_does_not_send_its_key_to_the_configured_endpoint(
+    isolated_home: Path, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator's config sets `api_base` for their OpenAI-compatible model and the server
+    also holds an Anthropic key: a person's `anthropic/...` model would send that key to the
+    operator's endpoint (`api_base` serves every provider route). Refused, and nothing sent."""
+    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_SECRET)
+    with ScriptedLLMServer() as operator:
+        port = free_port()
+        proc, out = start_web(workspace, isolated_home, operator.url, tmp_path, "--port", str(port))
+        try:
+            wait_for_ready(proc, out)
+            answer = run_on(f"http://127.0.0.1:{port}", "anthropic/claude-sonnet-4-5-20250929")
+        finally:
+            stop_web(proc)
+    assert answer.status_code == 422, answer.text
+    assert "anthropic model would send its key there" in answer.json()["detail"]
+    sent = [v for headers in operator.request_headers for v in headers.values()]
+    assert not [v for v in sent if ANTHROPIC_SECRET in v] and operator.requests == []

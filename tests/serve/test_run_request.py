@@ -191,6 +191,11 @@ def test_a_run_switches_only_to_a_model_the_server_can_run_and_count() -> None:
     assert "no provider is known" in (model_refusal("made-up-model", Settings()) or "")
     capped = Settings(max_cost_usd=1.0)
     assert "cannot limit" in (model_refusal("openai/no-such-priced-model", capped) or "")
+    # `api_base` serves every provider route: only the operator's own provider may use it.
+    served = Settings(model_name="openai/local-model", api_base="http://127.0.0.1:9/v1")
+    assert "would send its key there" in (model_refusal("anthropic/claude-x", served) or "")
+    assert model_refusal("openai/gpt-4o", served) is None
+    assert model_refusal("anthropic/claude-sonnet-4-5-20250929", Settings()) is None
 
 
 def test_the_body_cap_is_a_whole_number_of_bytes() -> None:
