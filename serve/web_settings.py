@@ -20,6 +20,7 @@ from configs.model_profile import model_problem, profile_of
 from configs.settings import Settings
 from models.probe import probe_model
 from nodes.reasoning import EFFORTS
+from serve.run_request import endpoint_problem
 from serve.studio import SERVER
 from serve.web_session import Refused
 from store.checkpointer import default_db_path
@@ -83,6 +84,7 @@ class ThreadSettings:
         if not model_id:
             raise Refused(422, "Name a model, for example anthropic/claude-sonnet-4-5.")
         problem = await asyncio.to_thread(key_problem, model_id, self.settings)
+        problem = problem or endpoint_problem(model_id, self.settings)  # before the probe
         problem = problem or await probe_model(self.deps, model_id, IN_THE_PAGE)
         if problem is not None:
             raise Refused(422, f"Not switched to {model_id}: {problem}")

@@ -100,10 +100,15 @@ def test_another_providers_model_does_not_send_its_key_to_the_configured_endpoin
         proc, out = start_web(workspace, isolated_home, operator.url, tmp_path, "--port", str(port))
         try:
             wait_for_ready(proc, out)
-            answer = run_on(f"http://127.0.0.1:{port}", "anthropic/claude-sonnet-4-5-20250929")
+            url, model = f"http://127.0.0.1:{port}", "anthropic/claude-sonnet-4-5-20250929"
+            answer = run_on(url, model)
+            with httpx.Client(base_url=url, trust_env=False, timeout=120) as api:
+                thread = api.post("/threads", json={}).json()["thread_id"]
+                picked = api.post(f"/web/threads/{thread}/settings", json={"model": model})
         finally:
             stop_web(proc)
-    assert answer.status_code == 422, answer.text
-    assert "anthropic model would send its key there" in answer.json()["detail"]
+    for refused in (answer, picked):  # a run's model, and the page's picker (its probe)
+        assert refused.status_code == 422, refused.text
+        assert "anthropic model would send its key there" in refused.json()["detail"]
     sent = [v for headers in operator.request_headers for v in headers.values()]
     assert not [v for v in sent if ANTHROPIC_SECRET in v] and operator.requests == []
