@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from configs.advice import FRONT_ENDS
 from configs.model_profile import profile_of, unknown_model_message
-from configs.model_routes import provider_of
 from nodes.reasoning import EFFORTS
 
 if TYPE_CHECKING:
@@ -169,13 +168,14 @@ def endpoint_problem(model_id: str, settings: Settings) -> str | None:
     The config's `api_base` serves every provider route (configs/model_routes.py `route`):
     the operator set it for their model's provider, so another provider's id would carry that
     provider's key (the server's `ANTHROPIC_API_KEY`, say) to the operator's endpoint."""
-    if not settings.api_base or profile_of(model_id, settings).route.kind != "provider":
+    asked = profile_of(model_id, settings)
+    if not settings.api_base or asked.route.kind != "provider":
         return None
-    ours, asked = provider_of(settings.model_name), provider_of(model_id)
-    if asked == ours:
+    ours = profile_of(settings.model_name, settings).provider
+    if asked.provider == ours:
         return None
     return (
-        f"this server sends {ours} requests to its own endpoint, and a {asked} model would "
+        f"this server sends {ours} requests to its own endpoint, and a {asked.provider} model would "
         f"send its key there: pick a {ours}/ model, or ask the operator to add one."
     )
 
