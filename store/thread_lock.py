@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import socket
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -92,7 +93,7 @@ class ThreadLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            pid = _read_pid(fd)
+            pid = _holder_pid(fd)
             os.close(fd)
             raise ThreadBusyError(self.thread_id, pid) from None
         except BaseException:
@@ -165,6 +166,17 @@ def running(home: Path, thread_ids: Iterable[str]) -> set[str]:
         return set()
     flocks = (line.split() for line in table if " FLOCK " in line)
     return {files[fields[5]] for fields in flocks if len(fields) > 5 and fields[5] in files}
+
+
+def _holder_pid(fd: int, tries: int = 50) -> int | None:
+    """The holder's pid. A holder writes it just after taking the lock: read in that moment
+    the file is empty, and a lock of this very process would pass for another's. So an empty
+    file is read again, a few milliseconds at most, before the holder counts as unknown."""
+    for _ in range(tries):
+        if (pid := _read_pid(fd)) is not None:
+            return pid
+        time.sleep(0.001)
+    return _read_pid(fd)
 
 
 def _read_pid(fd: int) -> int | None:
