@@ -163,12 +163,30 @@ def latest_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]
     return latest
 
 
+def current_runs(
+    runs: Mapping[tuple[str, str], dict[str, Any]],
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Of each figure, only its latest line on any machine, and only one that names its commit:
+    the README shows what holds now; older lines and other machines stay in the data and the
+    benchmarks page."""
+    current: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}
+    for key, line in runs.items():
+        if not line.get("commit"):
+            continue
+        seen = current.get(key[0])
+        if seen is None or str(line.get("date")) >= str(seen[1].get("date")):
+            current[key[0]] = (key, line)
+    return dict(current.values())
+
+
 def figure_table(*, headline_only: bool, folder: Path = RESULTS, bench: str | None = None) -> str:
     """A markdown table: figure, goal, latest value, met?, and where it was measured. With
     `bench`, only that script's figures, named without its prefix (the section says it)."""
     meta: dict[str, dict[str, Any]] = json.loads((folder / "figures.json").read_text())
     rows = ["| figure | goal | latest | met | machine, commit, date |", "|---|---|---|---|---|"]
     runs = latest_runs(folder)
+    if headline_only:
+        runs = current_runs(runs)
     for (figure, _machine), line in sorted(runs.items(), key=lambda kv: _order(meta, kv[0])):
         info = meta.get(figure, {})
         if headline_only and not info.get("headline"):

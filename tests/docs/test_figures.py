@@ -37,11 +37,27 @@ def test_the_table_shows_the_latest_run_per_machine_and_whether_the_goal_is_met(
         {"figure": "startup.help_s", "value": 0.1, "machine": "b", "date": "2026-11-01"},
     ]
     (tmp_path / "startup.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    table = report.figure_table(headline_only=True, folder=tmp_path).splitlines()
+    table = report.figure_table(headline_only=False, folder=tmp_path).splitlines()
     assert table[2:] == [
         "| help | ≤ 0.3 s | 0.5 s | **no** | a, -, 2026-11-02 |",
         "| help | ≤ 0.3 s | 0.1 s | yes | b, -, 2026-11-01 |",
     ]
+
+
+def test_the_readme_shows_each_figure_once_as_last_measured_with_its_commit(
+    tmp_path: Path,
+) -> None:
+    write_meta(tmp_path)
+    rows = [
+        {"figure": "startup.help_s", "value": 0.2, "machine": "a", "date": "2026-11-03"},
+        {"figure": "startup.help_s", "value": 0.5, "machine": "a", "date": "2026-11-02",
+         "commit": "abc1234"},
+        {"figure": "startup.help_s", "value": 0.1, "machine": "b", "date": "2026-11-01",
+         "commit": "def5678"},
+    ]  # fmt: skip
+    (tmp_path / "startup.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    table = report.figure_table(headline_only=True, folder=tmp_path).splitlines()
+    assert table[2:] == ["| help | ≤ 0.3 s | 0.1 s | yes | b, def5678, 2026-11-01 |"]
 
 
 def test_a_broken_result_line_is_named_by_file_and_line(tmp_path: Path) -> None:
