@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from adaptations import registry
 from adaptations.hooks import Shape
-from adaptations.rule import Rule, applied
+from adaptations.rule import FAILED_RULES, Rule, applied
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 Switches = Mapping[str, Mapping[str, bool]]
 log = logging.getLogger("ml_intern.adaptations")
+
+
+__all__ = ["FAILED_RULES", "Active", "active", "adapted", "switch_problems", "unknown_names"]
 
 
 class UnknownRule(ValueError):
@@ -105,10 +108,16 @@ def inactive_rules(profile: ModelProfile) -> list[Rule]:
     ]
 
 
+def unknown_names(switches: Switches) -> list[str]:
+    """The rule names a config switches that the registry does not declare."""
+    names = {rule.name for rule in registry.RULES}
+    return sorted({name for rules in switches.values() for name in rules} - names)
+
+
 def unknown_rules_message(switches: Switches) -> str | None:
     """One line naming the unknown rules a config switches, and the known ones; else None."""
     names = tuple(rule.name for rule in registry.RULES)
-    unknown = sorted({name for rules in switches.values() for name in rules} - set(names))
+    unknown = unknown_names(switches)
     if not unknown:
         return None
     return (
