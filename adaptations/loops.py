@@ -34,7 +34,8 @@ def wrapped(rules: Sequence[Rule], step: ModelStep, handler: Handler) -> Handler
     (as LangChain's middleware). A rule whose wrap raises before its handler answered is
     skipped: the call goes on through the next."""
     for rule in reversed(rules):
-        handler = partial(_guarded_wrap, rule, step, handler)
+        if type(rule).wrap_model_call is not Rule.wrap_model_call:  # the rules that wrap
+            handler = partial(_guarded_wrap, rule, step, handler)
     return handler
 
 

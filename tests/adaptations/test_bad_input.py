@@ -6,21 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
+from langchain_core.messages import AIMessage
 
 from adaptations import registry
-from adaptations.hooks import ModelStep, Shape
+from adaptations.hooks import ModelStep, Pending, Shape
 from adaptations.registry import RULES
 from adaptations.resolve import active, active_names, adapted, switch_problems
-from adaptations.rule import FAILED_RULES, Hook, Rule, every_model
+from adaptations.rule import FAILED_RULES, Handler, Hook, Rule, every_model
 from cli.models import described
 from configs.model_profile import ModelProfile, profile_of
 from configs.settings import Settings
 from models.messages import NoteKind
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tools.tool_rules import CallContext, Place, Walls
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 DEFAULT = frozenset(r.name for r in RULES if r.on_by_default)
@@ -63,8 +65,25 @@ class Broken(Rule):
     def before_model(self, step: ModelStep) -> None:
         raise RuntimeError("a broken before_model")
 
+    async def wrap_model_call(
+        self, step: ModelStep, kwargs: dict[str, Any], handler: Handler
+    ) -> AIMessage:
+        raise RuntimeError("a broken wrap")
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        raise RuntimeError("a broken after_model")
+
     def check_reply(self, step: ModelStep) -> str | None:
         raise RuntimeError("a broken check")
+
+    def wrap_tool_call(self, pending: Pending) -> dict[str, Any]:
+        raise RuntimeError("a broken wrap_tool_call")
+
+    def policy(self, pending: Pending) -> dict[str, Any]:
+        raise RuntimeError("a broken policy")
+
+    def folder_read(self, call: CallContext, walls: Walls | None, place: Place) -> str | None:
+        raise RuntimeError("a broken tool hook")
 
 
 @pytest.fixture
@@ -79,10 +98,14 @@ def broken(monkeypatch: pytest.MonkeyPatch) -> Iterator[Rule]:
 async def test_a_rule_whose_hooks_raise_is_skipped_the_turn_ends_and_it_is_marked(
     broken: Rule, llm: ScriptedLLMServer, workspace: Path
 ) -> None:
-    llm.add(Turn(content="Hello."))
+    (workspace / "notes.md").write_text("hello\n")
+    read = {"name": "read", "id": "r1", "arguments": {"path": "notes.md"}}
+    llm.add(Turn(tool_calls=[read]), Turn(content="Hello."))
     async with open_session(fast_settings(llm.url), workspace) as session:
-        events = await collect(session.send("Say hello."))
+        events = await collect(session.send("Say what notes.md says."))
     assert events[-1].type == "turn_complete" and events[-1].data["final_text"] == "Hello."
+    results = [m for m in llm.requests[1]["messages"] if m.get("role") == "tool"]
+    assert "hello" in str(results[0]["content"])  # the read ran, the rule's hook skipped
     assert "broken-rule" in FAILED_RULES
     profile = adapted(profile_of("openai/scripted-model", env={}))
     assert active(profile).shape == Shape()  # its shape skipped, the others' kept
