@@ -68,27 +68,10 @@ def described(
     `roles` says which also serve the research sub-agent), those off and why, and those the
     run goes without (`skipped`): an unknown name in the config, a rule switched on that
     cannot serve this model, a rule whose hook raised here."""
-    from adaptations.resolve import (
-        FAILED_RULES,
-        active,
-        active_rules,
-        inactive_rules,
-        switch_problems,
-        unknown_names,
-        unserved_rules,
-    )
+    from adaptations.resolve import active_rules, inactive_rules, switch_problems
 
     switches = switches or {}
-    active(profile)  # its `shape` hooks run: one that raises is marked below
-    skipped = [{"name": name, "because": "unknown rule"} for name in unknown_names(switches)]
-    skipped += [
-        {"name": rule.name, "because": f"cannot serve this model ({rule.serves.__doc__})"}
-        for rule in unserved_rules(profile, switches)
-    ]
-    skipped += [
-        {"name": name, "because": "its hook raised (see the log); skipped where it did"}
-        for name in sorted(FAILED_RULES)
-    ]
+    skipped = skipped_rules(profile, switches)
     return {
         "model": profile.model_id,
         "route": profile.route.kind,
@@ -126,6 +109,26 @@ def described(
         "skipped": skipped,
         "problems": switch_problems(profile, switches),
     }
+
+
+def skipped_rules(
+    profile: ModelProfile, switches: Mapping[str, Mapping[str, bool]]
+) -> list[dict[str, str]]:
+    """The rules the run goes without, each with why: an unknown name, a rule switched on that
+    cannot serve this model, a rule whose hook raised (its `shape` hooks run here)."""
+    from adaptations.resolve import FAILED_RULES, active, unknown_names, unserved_rules
+
+    active(profile)  # its `shape` hooks run: one that raises is marked below
+    skipped = [{"name": name, "because": "unknown rule"} for name in unknown_names(switches)]
+    skipped += [
+        {"name": rule.name, "because": f"cannot serve this model ({rule.serves.__doc__})"}
+        for rule in unserved_rules(profile, switches)
+    ]
+    skipped += [
+        {"name": name, "because": "its hook raised (see the log); skipped where it did"}
+        for name in sorted(FAILED_RULES)
+    ]
+    return skipped
 
 
 def added_tokens(texts: tuple[str, ...]) -> int:
