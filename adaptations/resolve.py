@@ -1,29 +1,48 @@
-"""A profile's active rules: the registry's rules that apply to it, less those switched off.
+"""A model's rules, resolved once per model and role: the registry's rules that apply to its
+profile, less those switched off, plus those switched on that can serve it; then, for a role
+(the main agent, the research sub-agent), those serving that role, with the prompt's shape
+their `shape` hooks set (`Active`). The nodes and the tools read this, never a rule's name.
 
 >>> from configs.model_profile import profile_of
->>> "look-first" in adapted(profile_of("llamacpp/qwen", env={})).rules
+>>> active(adapted(profile_of("llamacpp/qwen", env={}))).shape.look_first
 True
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from adaptations.registry import BY_NAME, NAMES, RULES
-from adaptations.rule import Rule, applied
+from adaptations import registry
+from adaptations.hooks import Shape
+from adaptations.rule import FAILED_RULES, Rule, applied
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
+    from configs.prompt import Role
     from configs.settings import Settings
 
 Switches = Mapping[str, Mapping[str, bool]]
+log = logging.getLogger("ml_intern.adaptations")
+
+
+__all__ = ["FAILED_RULES", "Active", "active", "adapted", "switch_problems", "unknown_names"]
 
 
 class UnknownRule(ValueError):
     """A config names a rule the registry does not declare."""
+
+
+@dataclass(frozen=True)
+class Active:
+    """The rules active for one model and role, in the registry's order, and the shape their
+    `shape` hooks give the prompt; each node loops over `rules` at its hook."""
+
+    rules: tuple[Rule, ...] = ()
+    shape: Shape = field(default_factory=Shape)
 
 
 def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelProfile:
@@ -34,24 +53,48 @@ def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelPro
 
 def active_names(profile: ModelProfile, switches: Switches) -> frozenset[str]:
     """The rules that apply to `profile` and are on by default, less those its switches turn
-    off, plus those they turn on. An unknown name changes nothing here: the start refuses it
-    (`check_switches`), and a turn never ends over a config edited since."""
-    off = {name for name, on in (switches.get(profile.model_id) or {}).items() if not on}
-    forced = {name for name, on in (switches.get(profile.model_id) or {}).items() if on}
+    off, plus those they turn on that can serve it. An unknown name, or one switched on for a
+    profile it cannot serve, changes nothing here: the start says so (`switch_problems`), and
+    the run goes on without it."""
+    said = switches.get(profile.model_id) or {}
+    off = {name for name, on in said.items() if not on}
+    forced = {name for name, on in said.items() if on}
     return frozenset(
         rule.name
-        for rule in RULES
+        for rule in registry.RULES
         if rule.name not in off
         and (
-            rule.name in forced
+            (rule.name in forced and _serves(rule, profile))
             or (rule.on_by_default and applied(rule.name, partial(rule.applies, profile), False))
         )
     )
 
 
+def _serves(rule: Rule, profile: ModelProfile) -> bool:
+    return applied(rule.name, partial(rule.serves, profile), False)
+
+
+def active(profile: ModelProfile, role: Role = "agent") -> Active:
+    """The rules of `profile` (its names, resolved by `adapted`) serving `role`, and their
+    shape: resolved once per model, window and role, then kept."""
+    key = (profile.model_id, profile.context_window, profile.rules, role, registry.RULES)
+    if (found := _ACTIVE.get(key)) is None:
+        if len(_ACTIVE) >= 256:  # a long-lived server: keep the newest
+            _ACTIVE.pop(next(iter(_ACTIVE)))
+        chosen = tuple(r for r in registry.RULES if r.name in profile.rules and role in r.roles)
+        shape = Shape()
+        for rule in chosen:  # the `shape` hooks, each once per model and role
+            shape = applied(rule.name, partial(rule.shape, shape, profile), shape)
+        found = _ACTIVE[key] = Active(chosen, shape)
+    return found
+
+
+_ACTIVE: dict[tuple[object, ...], Active] = {}
+
+
 def active_rules(profile: ModelProfile) -> list[Rule]:
     """The profile's active rules, in the registry's order."""
-    return [BY_NAME[name] for name in NAMES if name in profile.rules]
+    return [rule for rule in registry.RULES if rule.name in profile.rules]
 
 
 def inactive_rules(profile: ModelProfile) -> list[Rule]:
@@ -59,23 +102,57 @@ def inactive_rules(profile: ModelProfile) -> list[Rule]:
     or switched off in config, in the registry's order."""
     return [
         rule
-        for rule in RULES
+        for rule in registry.RULES
         if rule.name not in profile.rules
         and applied(rule.name, partial(rule.applies, profile), False)
     ]
 
 
+def unknown_names(switches: Switches) -> list[str]:
+    """The rule names a config switches that the registry does not declare."""
+    names = {rule.name for rule in registry.RULES}
+    return sorted({name for rules in switches.values() for name in rules} - names)
+
+
 def unknown_rules_message(switches: Switches) -> str | None:
     """One line naming the unknown rules a config switches, and the known ones; else None."""
-    unknown = sorted({name for rules in switches.values() for name in rules} - set(NAMES))
+    names = tuple(rule.name for rule in registry.RULES)
+    unknown = unknown_names(switches)
     if not unknown:
         return None
     return (
-        f'unknown adaptation {", ".join(map(repr, unknown))} in the config\'s "adaptations". '
-        f"Known rules: {', '.join(NAMES)}. `ml-intern models show MODEL` lists a model's."
+        f'unknown adaptation {", ".join(map(repr, unknown))} in the config\'s "adaptations" '
+        f"(ignored; the run goes on without it). Known rules: {', '.join(names)}. "
+        "`ml-intern models show MODEL` lists a model's."
     )
+
+
+def unserved_rules(profile: ModelProfile, switches: Switches) -> list[Rule]:
+    """The rules the config switches on for `profile` that cannot serve it (`Rule.serves`)."""
+    said = switches.get(profile.model_id) or {}
+    return [rule for rule in registry.RULES if said.get(rule.name) and not _serves(rule, profile)]
+
+
+def switch_problems(profile: ModelProfile, switches: Switches) -> list[str]:
+    """One line for each switch the run goes on without: an unknown rule name, a rule
+    switched on for a profile it cannot serve."""
+    problems = [found] if (found := unknown_rules_message(switches)) else []
+    problems += [
+        f"adaptation {rule.name!r} is switched on for {profile.model_id}, which it cannot "
+        f"serve ({rule.serves.__doc__ or 'another kind of model'}): the run goes on without it."
+        for rule in unserved_rules(profile, switches)
+    ]
+    return problems
 
 
 def check_switches(switches: Switches) -> None:
     if (problem := unknown_rules_message(switches)) is not None:
         raise UnknownRule(problem)
+
+
+def said_once(problems: list[str], _said: set[str] = set()) -> None:  # noqa: B006
+    """Log each problem with the config's switches once per process."""
+    for problem in problems:
+        if problem not in _said:
+            _said.add(problem)
+            log.warning("%s", problem)

@@ -1,32 +1,53 @@
-"""What one adaptation is: a name, a hook, the profiles it applies to, and why.
+"""What one rule for weaker models is: an object that carries its behaviour in typed hooks.
+
+A rule declares its name, the profiles it applies to, why it exists and the texts it adds;
+its class overrides the hooks it works at, named as LangChain's agent middleware names them
+(`langchain.agents.middleware.AgentMiddleware`, which our nodes do not run: LangChain 1.x is
+not installed and its hooks take its own agent's state). Each node runs one loop over the
+rules active for the thread at its hook (adaptations/resolve.py `Active`); every hook does
+nothing by default.
+
+- `shape`: what it adds to the prompt (system prompt form, runtime note, toolset, limits),
+  resolved once per model and role;
+- `before_model`: the request about to be sent (its prompt, notes stored before the reply);
+- `wrap_model_call`: around the model call (ask again, with other options);
+- `after_model`: the reply as kept;
+- `check_reply`: a final answer checked before it ends the turn (a note sends it back, once
+  a turn per `memory` key);
+- `wrap_tool_call`: a reply's calls answered instead of run; `policy`: what it asks the
+  approval policy to deny;
+- the tool hooks (tools/tool_rules.py): what it adds to a tool's result.
 
 >>> from configs.model_profile import profile_of
->>> rule = Rule("look-first", "prompt", small_window, "it guesses files it never read")
->>> rule.applies(profile_of("llamacpp/qwen", env={}))
+>>> Rule("a-rule", small_window, "it guesses files").applies(profile_of("llamacpp/q", env={}))
 True
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from tools.adaptation_guard import FAILED_RULES, applied
+from tools.tool_rules import ToolRule
 
-__all__ = ["FAILED_RULES", "Hook", "Rule", "applied", "every_model", "small_window", "when_active"]
+__all__ = ["FAILED_RULES", "Hook", "Rule", "applied", "every_model", "small_window"]
 
 if TYPE_CHECKING:
-    from configs.model_profile import ModelProfile
+    from langchain_core.messages import AIMessage, ToolMessage
 
-# Where a rule works:
-# - "prompt": shapes the request (system prompt, runtime note, toolset, request options);
-# - "reply": checks a reply before it ends the turn (smolagents' `final_answer_checks`);
-# - "call": holds or answers a tool call before it runs;
-# - "result": annotates (or sizes) a tool's result.
-Hook = Literal["prompt", "reply", "call", "result"]
+    from adaptations.hooks import ModelStep, Pending, Shape
+    from configs.model_profile import ModelProfile
+    from configs.prompt import Role
+    from models.messages import NoteKind
+
+# Where a rule works, as `ml-intern models show` labels it.
+Hook = Literal["prompt", "model", "reply", "call", "result"]
 Profiles = Callable[["ModelProfile"], bool]
+Handler = Callable[[dict[str, Any]], Awaitable["AIMessage"]]
+AGENT: frozenset[Role] = frozenset({"agent"})
+EVERY_ROLE: frozenset[Role] = frozenset({"agent", "research"})
 
 
 def every_model(profile: ModelProfile) -> bool:
@@ -41,13 +62,22 @@ def small_window(profile: ModelProfile) -> bool:
 
 def small_on_llamacpp(profile: ModelProfile) -> bool:
     """A small-window model served by llama.cpp (its sampler takes a repetition penalty)."""
-    return profile.small_window and profile.local_server == "llamacpp"
+    return profile.small_window and on_llamacpp(profile)
+
+
+def on_llamacpp(profile: ModelProfile) -> bool:
+    """A model served by llama.cpp."""
+    return profile.local_server == "llamacpp"
+
+
+def writes_text_calls(profile: ModelProfile) -> bool:
+    """A model that writes its tool calls as text (local servers unless the config says)."""
+    return profile.text_tool_calls
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(ToolRule):
     name: str
-    hook: Hook
     profiles: Profiles
     why: str
     # The model-visible texts it adds, as "module:NAME" of the template where it is written
@@ -57,6 +87,18 @@ class Rule:
     # Why it is off by default ("" when on): it applies to `profiles` only where config
     # switches it on (`"adaptations": {"<model id>": {"<rule>": true}}`).
     off: str = ""
+    # The roles it serves: the main agent, the research sub-agent.
+    roles: frozenset[Role] = AGENT
+    # The profiles it can serve at all, switched on or not (a retry with llama.cpp's own
+    # sampler needs llama.cpp): a config switching it on elsewhere is told, and it stays off.
+    serves: Profiles = every_model
+    # Where its memory across steps lives in the turn (`Turn.rules`): its own name unless it
+    # shares one note a turn with another rule.
+    memory: str = ""
+
+    hook: ClassVar[Hook] = "prompt"
+    # The note kind of its `check_reply` note (each sent once a turn per `memory`).
+    note: ClassVar[NoteKind | None] = None
 
     def applies(self, profile: ModelProfile) -> bool:
         """It serves `profile` (on by default, unless `off`)."""
@@ -70,10 +112,41 @@ class Rule:
     def profiles_name(self) -> str:
         return getattr(self.profiles, "__name__", "custom").replace("_", "-")
 
+    @property
+    def memory_key(self) -> str:
+        return self.memory or self.name
 
-def when_active[T](
-    rules: frozenset[str], rule: str, fallback: T, check: Callable[..., T], *args: Any
-) -> T:
-    """`check(*args)` when `rule` is one of the active `rules` (a rule that raises is skipped),
-    else `fallback`."""
-    return applied(rule, partial(check, *args), fallback) if rule in rules else fallback
+    # --- the model hooks (the tool hooks: tools/tool_rules.py) -------------------------------
+
+    def shape(self, shape: Shape, profile: ModelProfile) -> Shape:
+        """What it adds to the prompt: `shape` with its part set."""
+        return shape
+
+    def before_model(self, step: ModelStep) -> None:
+        """Change the request about to be sent (`step.prompt`, `.kwargs`, `.ahead`)."""
+
+    async def wrap_model_call(
+        self, step: ModelStep, kwargs: dict[str, Any], handler: Handler
+    ) -> AIMessage:
+        """The reply: `handler(kwargs)` asks the model (the next rule's wrap, or the model)."""
+        return await handler(kwargs)
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        """The reply as kept."""
+        return response
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        """The note that sends a final answer (`step.response`) back to work, or None."""
+        return None
+
+    def asked_left(self, step: ModelStep | Pending) -> str | None:
+        """What the request still asks for (a file to write or fix), said to a repeat."""
+        return None
+
+    def wrap_tool_call(self, pending: Pending) -> Mapping[str, ToolMessage]:
+        """The answers, by call id, to the reply's calls it holds instead of running."""
+        return {}
+
+    def policy(self, pending: Pending) -> Mapping[str, Any]:
+        """What it adds to the approval policy's context (tools/policy.py `PolicyContext`)."""
+        return {}

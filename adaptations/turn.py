@@ -8,13 +8,9 @@ code uses is declared here and every key declared is used.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
 from typing_extensions import TypedDict
-
-# The answer checks that send a reply back once a turn, each counted under its note's kind
-# (adaptations/reply/checks.py `sent_back`).
-ReplyCheck = Literal["asked_files", "unseen_numbers", "unread_files"]
 
 
 class Turn(TypedDict):
@@ -25,32 +21,11 @@ class Turn(TypedDict):
     compactions: int  # compactions since the last model call (compact, call_model's overflow)
     doom_fires: int  # loop warnings (doom_check; a second one stops the turn)
     plan_reminders: int  # unfinished-plan reminders to a headless answer (plan_guard)
-    cut_replies: int  # answers cut at the reply limit sent back (cut-reply rule, 0 or 1)
-    empty_replies: int  # empty answers sent back (empty-reply rule, 0 or 1)
-    asked_files: int  # answers leaving an asked file unwritten sent back (asked-files, 0 or 1)
-    unseen_numbers: int  # unseen-numbers notes, at answer or after a write (0 or 1)
-    unread_files: int  # answers without reading the named files sent back (unread-files, 0 or 1)
-    runaway_retries: int  # runaway loops asked again (runaway-retry rule, 0 or 1)
-    written_unseen: int  # notes on a written file's unseen numbers (written-unseen rule)
-    # What the files the request asks to fix held at the turn's first small-model call
-    # ({path: hash}, adaptations/reply/checks.py small_checks); None until then.
-    asked_digests: dict[str, str] | None
+    # The rules' memory across the turn's steps, each under its own key (adaptations/hooks.py
+    # `memory`): a note sent once a turn, a retry taken, what asked files held at its start.
+    rules: dict[str, dict[str, Any]]
 
 
 def new_turn(turn_id: str) -> Turn:
     """A turn's counters before anything has counted."""
-    return Turn(
-        id=turn_id,
-        iterations=0,
-        compactions=0,
-        doom_fires=0,
-        plan_reminders=0,
-        cut_replies=0,
-        empty_replies=0,
-        asked_files=0,
-        unseen_numbers=0,
-        unread_files=0,
-        runaway_retries=0,
-        written_unseen=0,
-        asked_digests=None,
-    )
+    return Turn(id=turn_id, iterations=0, compactions=0, doom_fires=0, plan_reminders=0, rules={})

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from cli.exit_codes import ExitCode
 from cli.target import Target, thread_model
-from configs.model_profile import model_problem
+from configs.model_profile import model_problem, profile_of
 from store.database import DatabaseError, database_url
 
 if TYPE_CHECKING:
@@ -137,10 +137,6 @@ def checked_settings(settings: Any, chosen: str | None) -> Any:
         print(f"ml-intern: warning: {warning}", file=sys.stderr)
     if (problem := sandbox_problem_for(settings)) is not None:
         fail(problem, ExitCode.RUNTIME_ERROR)
-    from adaptations.resolve import unknown_rules_message
-
-    if (problem := unknown_rules_message(settings.adaptations)) is not None:
-        fail(problem, ExitCode.USAGE_ERROR)
     from cli.hf_token import token_for
 
     settings = with_default_model(settings, explicit=chosen is not None)
@@ -148,6 +144,12 @@ def checked_settings(settings: Any, chosen: str | None) -> Any:
     if (found := model_problem(model, settings, token_for(model))) is not None:
         problem, kind = found
         fail(problem, ExitCode.USAGE_ERROR if kind == "usage" else ExitCode.RUNTIME_ERROR)
+    from adaptations.resolve import switch_problems
+
+    # An unknown rule, or one switched on that cannot serve the model: said, and the run goes
+    # on without it.
+    for problem in switch_problems(profile_of(model, settings), settings.adaptations):
+        print(f"ml-intern: warning: {problem}", file=sys.stderr)
     return settings
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -39,7 +40,7 @@ def show(
 ) -> None:
     """The model's resolved profile (route, window, price, small window, text tool calls)
     and the adaptations active for it, each with its hook and why."""
-    from adaptations.resolve import UnknownRule, adapted, check_switches
+    from adaptations.resolve import adapted
     from cli.launch import PROJECT_DIR
     from configs.effective import effective_settings
     from configs.model_profile import profile_of
@@ -47,22 +48,30 @@ def show(
 
     try:  # the run's own configuration, .env files and trust included
         settings = effective_settings(config, project_dir=PROJECT_DIR)
-        check_switches(settings.adaptations)
         profile = adapted(profile_of(model_id, settings), settings)
-    except (ConfigError, UnknownRule) as problem:
+    except ConfigError as problem:
         typer.echo(f"ml-intern: {problem}", err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
-    shown = described(profile)
+    shown = described(profile, settings.adaptations)
+    for problem in shown["problems"]:
+        typer.echo(f"ml-intern: warning: {problem}", err=True)
     if as_json:
         typer.echo(json.dumps(shown, indent=2))
         return
     typer.echo(as_text(shown))
 
 
-def described(profile: ModelProfile) -> dict[str, Any]:
-    """The profile's facts and its active rules, as plain data."""
-    from adaptations.resolve import active_rules, inactive_rules
+def described(
+    profile: ModelProfile, switches: Mapping[str, Mapping[str, bool]] | None = None
+) -> dict[str, Any]:
+    """The profile's facts and its rules, as plain data: those active (for the main agent;
+    `roles` says which also serve the research sub-agent), those off and why, and those the
+    run goes without (`skipped`): an unknown name in the config, a rule switched on that
+    cannot serve this model, a rule whose hook raised here."""
+    from adaptations.resolve import active_rules, inactive_rules, switch_problems
 
+    switches = switches or {}
+    skipped = skipped_rules(profile, switches)
     return {
         "model": profile.model_id,
         "route": profile.route.kind,
@@ -74,10 +83,12 @@ def described(profile: ModelProfile) -> dict[str, Any]:
         "priced": profile.priced,
         "small_window": profile.small_window,
         "text_tool_calls": profile.text_tool_calls,
+        "temperature": profile.temperature,
         "rules": [
             {
                 "name": rule.name,
                 "hook": rule.hook,
+                "roles": sorted(rule.roles),
                 "profiles": rule.profiles_name,
                 "why": rule.why,
                 "adds_tokens": added_tokens(rule.texts),
@@ -95,7 +106,29 @@ def described(profile: ModelProfile) -> dict[str, Any]:
             }
             for rule in inactive_rules(profile)
         ],
+        "skipped": skipped,
+        "problems": switch_problems(profile, switches),
     }
+
+
+def skipped_rules(
+    profile: ModelProfile, switches: Mapping[str, Mapping[str, bool]]
+) -> list[dict[str, str]]:
+    """The rules the run goes without, each with why: an unknown name, a rule switched on that
+    cannot serve this model, a rule whose hook raised (its `shape` hooks run here)."""
+    from adaptations.resolve import FAILED_RULES, active, unknown_names, unserved_rules
+
+    active(profile)  # its `shape` hooks run: one that raises is marked below
+    skipped = [{"name": name, "because": "unknown rule"} for name in unknown_names(switches)]
+    skipped += [
+        {"name": rule.name, "because": f"cannot serve this model ({rule.serves.__doc__})"}
+        for rule in unserved_rules(profile, switches)
+    ]
+    skipped += [
+        {"name": name, "because": "its hook raised (see the log); skipped where it did"}
+        for name in sorted(FAILED_RULES)
+    ]
+    return skipped
 
 
 def added_tokens(texts: tuple[str, ...]) -> int:
@@ -129,6 +162,8 @@ def as_text(shown: dict[str, Any]) -> str:
         ),
         f"small window     {'yes' if shown['small_window'] else 'no'}",
         f"text tool calls  {'yes' if shown['text_tool_calls'] else 'no'}",
+        "temperature      "
+        + ("the provider's" if shown["temperature"] is None else f"{shown['temperature']:g}"),
         f"rules            {len(shown['rules'])} active (hook, tokens of text it adds, why)"
         + ("" if shown["rules"] else " (it works as a large model does)"),
     ]
@@ -143,4 +178,8 @@ def as_text(shown: dict[str, Any]) -> str:
         lines += [
             f"  {r['name']:<{width}}  {r['hook']:<6}  {r['off_because']}" for r in shown["off"]
         ]
+    if shown["skipped"]:
+        lines.append(f"rules skipped    {len(shown['skipped'])} (the run goes on without them)")
+        width = max(len(r["name"]) for r in shown["skipped"])
+        lines += [f"  {r['name']:<{width}}  ! {r['because']}" for r in shown["skipped"]]
     return "\n".join(lines)

@@ -153,8 +153,7 @@ def model_env(model: str | None) -> dict[str, str]:
 
     with contextlib.suppress(ConfigError):  # said where the server reads its settings
         if problem := unknown_rules_message(load_settings().adaptations):
-            typer.echo(f"ml-intern: {problem}", err=True)
-            raise typer.Exit(int(ExitCode.USAGE_ERROR))
+            typer.echo(f"ml-intern: warning: {problem}", err=True)  # it runs without it
     if not model:
         return {}
     from cli.hf_token import token_for

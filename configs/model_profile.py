@@ -46,10 +46,10 @@ SMALL_WINDOW_TOKENS = 32_768
 # Local servers sample at ~0.8 unless told; tool calling wants steady output. 0 is greedy
 # decoding in llama.cpp, Ollama and vLLM: the same request gets the same reply.
 LOCAL_TEMPERATURE = 0.0
-# A small-window model's longest reply; past this the server cuts the reply.
+# A small-window model's longest reply (the `reply-limit` rule); past this the server cuts it.
 # Why: useful replies were 48-244 tokens, runaways 2,900 and 5,584 (docs/lab/2026-11-25.md).
 SMALL_REPLY_TOKENS = 1024
-# Of a small window, what one `read` may fill (tools/local/read_fit.py): an eighth still shows
+# Of a small window, what one `read` may fill (the `read-fit` rule, tools/local/read_fit.py): an eighth still shows
 # the head, the tail and how to search the rest. A local server that did not say its window is
 # taken to have 8,192.
 # Why: a quarter (2,304 tokens) took a loaded CPU 270-550 s to read in (docs/lab/2026-11-25.md).
@@ -86,13 +86,10 @@ class ModelProfile:
     # it serves the model under; they say where to ask the server for its window.
     local_server: str | None = None
     served_name: str | None = None
-    # The names of the harness's rules active for this model (adaptations/registry.py), set
-    # by `adaptations.resolve.adapted`; none here: a model with no rules works as a large one.
+    # The names of the harness's rules active for this model, any role (adaptations/registry.py),
+    # set by `adaptations.resolve.adapted`; none here: a model with no rules works as a large
+    # one. The nodes and tools get the rule objects for their role (`adaptations.resolve.active`).
     rules: frozenset[str] = frozenset()
-
-    def uses(self, rule: str) -> bool:
-        """Whether the adaptation `rule` is active for this model."""
-        return rule in self.rules
 
     @property
     def local(self) -> bool:
@@ -108,24 +105,6 @@ class ModelProfile:
             return self
         small = self.small_window if self.small_window_configured else _small(window, self.local)
         return replace(self, context_window=window, window_source=source, small_window=small)
-
-    @property
-    def reply_limit(self) -> int | None:
-        """The output-token limit sent with each request: a small-window model's runaway reply
-        is cut (the `reply-limit` rule); other models get none (the provider's own)."""
-        return SMALL_REPLY_TOKENS if self.uses("reply-limit") else None
-
-    @property
-    def read_tokens(self) -> int | None:
-        """How much of a file one `read` shows a small-window model (rough tokens); a
-        large model gets the whole page (None)."""
-        if not self.uses("read-fit"):
-            return None
-        return (self.context_window or UNKNOWN_SMALL_WINDOW) // READ_SHARE
-
-    def reply_kwargs(self) -> dict[str, Any]:
-        """The request's output-token limit, if it has one."""
-        return {"max_tokens": self.reply_limit} if self.reply_limit is not None else {}
 
     def cache_kwargs(self) -> dict[str, Any]:
         """The request's prompt-cache markers (litellm's injection points), if it needs any."""

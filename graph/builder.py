@@ -15,7 +15,7 @@ from graph.state import AgentState, ToolTask
 from models.messages import note_kind
 from nodes.approval_interrupt import approval_interrupt
 from nodes.approval_record import RECORD, detached
-from nodes.call_model import BACK_TO_WORK, call_model
+from nodes.call_model import back_to_work, call_model
 from nodes.call_order import expect, named_file
 from nodes.compact import compact, needs_compact
 from nodes.deps import AgentDeps
@@ -74,7 +74,7 @@ async def route_after_model(
     last = state["messages"][-1]
     if isinstance(last, AIMessage) and last.tool_calls:
         return "approval_interrupt"
-    if note_kind(last) in BACK_TO_WORK:
+    if back_to_work(note_kind(last)):
         return to_model(state)
     return END
 

@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
-from adaptations.calls.held import answered_calls, denied_answers
-from adaptations.calls.left_alone import kept_files
+from adaptations.calls.held import denied_answers
+from adaptations.hooks import Pending
+from adaptations.resolve import active
+from adaptations.rule import applied
 from nodes.approval_record import Site, approval_key, calling_message_id, with_record
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
 from nodes.run_options import run_context
+from nodes.turn import turn_of
 from tools.policy import Decision, PolicyContext, judge_reply
 
 if TYPE_CHECKING:
@@ -43,17 +48,21 @@ async def approval_interrupt(
     calls = pending_tool_calls(state["messages"])
     model_id = state.get("model") or deps.settings.model_name
     profile = known_profile(state, model_id, deps.settings)  # the window call_model learned
-    rules = profile.rules if deps.role == "agent" else frozenset()
-    answered = await answered_calls(state, calls, run.workspace or deps.workspace, rules)
+    rules = active(profile, deps.role).rules  # resolved once per model and role
+    approvals = {spec.name: spec.approval for spec in deps.catalog}
+    workspace = Path(run.workspace or deps.workspace or ".")
+    pending = Pending(state["messages"], calls, turn_of(state), workspace, approvals, rules)
+    answered = await asyncio.to_thread(held_calls, pending) if calls else {}
+    asks: dict[str, Any] = {}
+    for rule in rules:  # what the rules ask the policy to deny
+        asks |= applied(rule.name, partial(rule.policy, pending), {})
     ctx = PolicyContext(
         mode=run.mode,
         yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
         workspace=run.workspace,
         overrides=deps.settings.approval.overrides,
-        left_alone=kept_files(state["messages"], rules),
-        blind_edit="blind-edit" in rules,
+        **asks,
     )
-    approvals = {spec.name: spec.approval for spec in deps.catalog}
     # Off the event loop: judging a command reads the disk (links, the shell's globs). The
     # whole reply is judged, answered calls included: a blind change is one after its `read`.
     decisions = await asyncio.to_thread(judge_reply, calls, approvals, ctx)
@@ -89,6 +98,18 @@ async def approval_interrupt(
         for c in sorted(approved, key=lambda c: order[c["id"]])
     ]
     return update
+
+
+def held_calls(pending: Pending) -> dict[str, ToolMessage]:
+    """The `wrap_tool_call` loop: the calls the rules answer instead of running, by call id (the
+    first rule's answer stands). Blocking (a rule may read the workspace): run off the loop."""
+    answered: dict[str, ToolMessage] = {}
+    for rule in pending.rules:
+        for call_id, answer in applied(
+            rule.name, partial(rule.wrap_tool_call, pending), {}
+        ).items():
+            answered.setdefault(call_id, answer)
+    return answered
 
 
 def _apply_answers(

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langgraph.config import get_stream_writer
 
-from adaptations.reply.asking import asking
-from adaptations.reply.checks import SmallChecks, sent_back, small_checks
-from adaptations.reply.runaway_reply import reply_once_more
-from adaptations.reply.unseen_numbers import mark_written_notes
+from adaptations.hooks import ModelStep
+from adaptations.loops import sent_back, wrapped
+from adaptations.registry import reply_notes
+from adaptations.resolve import Active, active
+from adaptations.rule import applied
 from adaptations.turn import Turn
-from models.call_arguments import RAW_ARGUMENTS
 from models.messages import NoteKind, note
 from models.provider_errors import ProviderError, stated_window
 from models.texts import LENGTH_NOTE
@@ -26,6 +27,7 @@ from nodes.invoke import invoke_thinking
 from nodes.model_prompt import build_prompt
 from nodes.plan_guard import plan_guard
 from nodes.reasoning import effort_kwargs, replay_anchor
+from nodes.reply_calls import tidy_tool_calls
 from nodes.run_options import run_context
 from nodes.turn import turn_of
 from tools.families import offered_tools
@@ -34,16 +36,16 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
 
-# The notes after a reply that send the model back to work instead of ending the turn.
-BACK_TO_WORK: tuple[NoteKind, ...] = (
-    "length_note",
-    "plan_reminder",
-    "empty_reply",
-    "cut_reply",
-    "asked_files",
-    "unseen_numbers",
-    "unread_files",
-)
+__all__ = ["BACK_TO_WORK", "back_to_work", "call_model", "tidy_tool_calls"]
+
+
+def back_to_work(kind: str | None) -> bool:
+    """The note after a reply sends the model back to work instead of ending the turn: the
+    length note, the plan reminder, or a rule's reply note (adaptations/registry.py)."""
+    return kind in BACK_TO_WORK or kind in reply_notes()
+
+
+BACK_TO_WORK: tuple[NoteKind, ...] = ("length_note", "plan_reminder")
 
 
 async def call_model(
@@ -60,30 +62,30 @@ async def call_model(
 
     model_id = state.get("model") or deps.settings.model_name
     profile, learned = await thread_profile(state, model_id, deps.settings)
-    prompt = own_reasoning_only(await build_prompt(state, run, profile, deps), model_id)
-    # A sub-agent keeps its own tools and checks: the rules are the agent's.
-    rules = profile.rules if deps.role == "agent" else frozenset()
+    rules = active(profile, deps.role)  # resolved once per model and role
+    shown = own_reasoning_only(await build_prompt(state, run, profile, rules.shape, deps), model_id)
     history = state.get("messages") or []
-    tools = offered_tools(deps.catalog, small="core-toolset" in rules, history=history)
-    check = small_checks(profile.reply_limit, prompt, history, run.workspace, turn, rules)
-    asked = asking(rules, history, prompt, turn)
-    prompt = asked.prompt
+    workspace = Path(run.workspace or ".")
+    step = ModelStep(profile, rules.shape, history, shown, list(shown), turn, workspace)
+    for rule in rules.rules:
+        applied(rule.name, partial(rule.before_model, step), None)
+    tools = offered_tools(deps.catalog, small=rules.shape.core_toolset, history=history)
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
-        extra = effort_kwargs(model_id, effort, prompt) | profile.reply_kwargs() | asked.kwargs
+        extra = effort_kwargs(model_id, effort, step.prompt) | rules.shape.reply_kwargs()
         ask = partial(
-            invoke_thinking, deps, model_id, prompt, config, tools=tools, advice=run.advice
+            invoke_thinking, deps, model_id, step.prompt, config, tools=tools, advice=run.advice
         )
-        retry = turn if "runaway-retry" in rules else None
-        response, wasted = await reply_once_more(ask, extra, profile, prompt, retry)
+        response = await wrapped(rules.rules, step, ask)(extra | step.kwargs)
     except ProviderError as error:
         return _overflowed(error, state, turn, deps, model_id)
 
     response, dropped = tidy_tool_calls(response)
-    response = asked.reply(response, text_calls=profile.text_tool_calls)
+    for rule in rules.rules:
+        response = applied(rule.name, partial(rule.after_model, step, response), response)
+    prompt = step.prompt
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
-    messages: list[BaseMessage] = [*asked.ahead, *map(stamped, replay_anchor(prompt, response))]
-    mark_written_notes(turn, asked.ahead)
+    messages: list[BaseMessage] = [*step.ahead, *map(stamped, replay_anchor(prompt, response))]
     response = stamped(response, written_by=model_id)
     messages.append(response)
     spent = call_usage(profile, prompt, response)
@@ -92,7 +94,9 @@ async def call_model(
     # The compaction limit guards against compact/overflow loops around one model
     # call; a long turn may compact many times, so it resets once a call succeeds.
     turn["compactions"] = 0
-    follow_up, stop = _follow_up(state, turn, response, dropped=dropped, small=check, mode=run.mode)
+    step.response = response
+    follow_up, stop = _follow_up(state, step, rules, dropped=dropped, mode=run.mode)
+    wasted = step.wasted
     return {
         "messages": [*messages, *follow_up],
         "turn": turn,
@@ -105,24 +109,18 @@ async def call_model(
 
 
 def _follow_up(
-    state: Mapping[str, Any],
-    turn: Turn,
-    response: AIMessage,
-    *,
-    dropped: bool,
-    small: SmallChecks | None,
-    mode: str,
+    state: Mapping[str, Any], step: ModelStep, rules: Active, *, dropped: bool, mode: str
 ) -> tuple[list[BaseMessage], str | None]:
-    """The note that sends the model back to work, if any, and the turn's stop reason;
-    `small`: what a small-window model's answer is checked against (None: a larger model)."""
+    """The note that sends the model back to work, if any (a rule's `check_reply`, once a
+    turn per rule's memory), and the turn's stop reason."""
     if dropped:
         return [note("length_note", LENGTH_NOTE)], None
-    if response.tool_calls:
+    if step.response is None or step.response.tool_calls:
         return [], None
-    if small is not None and (back := sent_back(response, turn, small)) is not None:
+    if (back := sent_back(rules.rules, step)) is not None:
         return [back], None
     if mode == "headless":
-        reminder, stop = plan_guard(state, turn)
+        reminder, stop = plan_guard(state, step.turn)
         return ([reminder] if reminder else []), stop
     return [], "done"
 
@@ -145,31 +143,3 @@ def _overflowed(
         default = deps.settings.model_name
         update["context_window"] = with_stated_window(state, default, model_id, window)
     return update
-
-
-def tidy_tool_calls(response: AIMessage) -> tuple[AIMessage, bool]:
-    """Make every tool call answerable; drop calls cut off by the output limit.
-
-    Calls whose arguments were not valid JSON become calls carrying the raw text,
-    so execute_tools can answer them with an error the model can act on.
-    Returns the message and whether calls were dropped for `finish_reason == "length"`.
-    """
-    finish = (response.response_metadata or {}).get("finish_reason")
-    calls = list(response.tool_calls)
-    for bad in response.invalid_tool_calls:
-        calls.append(
-            {
-                "name": bad.get("name") or "unknown",
-                "args": {RAW_ARGUMENTS: bad.get("args") or "", "_error": bad.get("error") or ""},
-                "id": bad.get("id") or f"call_invalid_{len(calls)}",
-                "type": "tool_call",
-            }
-        )
-    if finish == "length" and calls:
-        # The provider's raw copy of the calls goes too, or it would be sent back.
-        extra = {k: v for k, v in response.additional_kwargs.items() if k != "tool_calls"}
-        update = {"tool_calls": [], "invalid_tool_calls": [], "additional_kwargs": extra}
-        return response.model_copy(update=update), True
-    if response.invalid_tool_calls:
-        response = response.model_copy(update={"tool_calls": calls, "invalid_tool_calls": []})
-    return response, False

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from adaptations.resolve import adapted
+from adaptations.resolve import adapted, said_once, switch_problems
 from configs.model_profile import ModelProfile, profile_of
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ def known_profile(state: Mapping[str, Any], model_id: str, settings: Settings) -
     stated = stated_windows(state, settings.model_name).get(model_id)
     if profile.window_source != "config" and stated is not None:
         profile = profile.with_window(stated)
+    said_once(switch_problems(profile, settings.adaptations))  # the run goes on without them
     return adapted(profile, settings)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
+from adaptations.resolve import active
 from models.messages import is_user_message, note, note_kind, results_by_call
 from models.texts import GUARD, REPEATING, SMALL_GUARD
 from nodes.context_window import thread_profile
@@ -91,8 +92,9 @@ async def doom_check(
     what = REPEATING["cycle" if len(loop) > 1 else "again"].format(names=", ".join(names))
     model_id = state.get("model") or deps.settings.model_name
     profile, _ = await thread_profile(state, model_id, deps.settings)
-    answer = profile.uses("doom-answer") and deps.role == "agent"
-    guard = (SMALL_GUARD if answer else GUARD).format(what=what)
+    guard = (SMALL_GUARD if active(profile, deps.role).shape.answer_guard else GUARD).format(
+        what=what
+    )
     return {"messages": [note("doom_guard", guard)], "turn": turn}
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
+from adaptations.resolve import active
 from models.call_arguments import raw_arguments_error
 from nodes.approval_record import Site, approval_key, holds, refusal
 from nodes.call_order import after, finished, waits_for
@@ -113,10 +114,12 @@ async def _execute(
 
 
 def adaptations(task: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
-    """What a tool call knows of its model's adaptations: its `read` share and active rules."""
+    """What a tool call knows of its model's adaptations for this role (the main agent's, or
+    a sub-agent's own): its `read` share and its active rules, resolved once per model and
+    role (adaptations/resolve.py `active`)."""
     model = task.get("model") or deps.settings.model_name
-    profile = known_profile(task, model, deps.settings)
-    return {"read_tokens": profile.read_tokens, "rules": profile.rules}
+    rules = active(known_profile(task, model, deps.settings), deps.role)
+    return {"read_tokens": rules.shape.read_tokens, "rules": rules.rules}
 
 
 async def recorded_call(

@@ -34,6 +34,7 @@ from tools.local.workspace_listing import workspace_listing
 from tools.secrets.sources import masked_in
 
 if TYPE_CHECKING:
+    from adaptations.hooks import Shape
     from configs.model_profile import ModelProfile
     from configs.run_context import RunContext
 
@@ -41,8 +42,10 @@ _reported: set[str] = set()
 
 
 async def build_prompt(
-    state: Mapping[str, Any], run: RunContext, profile: ModelProfile, deps: AgentDeps
+    state: Mapping[str, Any], run: RunContext, profile: ModelProfile, shape: Shape, deps: AgentDeps
 ) -> list[BaseMessage]:
+    """The request's messages, in the `shape` the thread's rules give it for this model and
+    role (adaptations/resolve.py `active`)."""
     workspace = run.workspace or deps.workspace
     # File reads off the event loop (the LangGraph server refuses blocking calls on it).
     skills, memory = await asyncio.gather(
@@ -58,11 +61,11 @@ async def build_prompt(
         hf_user=await hub_user(),
         role=deps.role,
         sandbox=sandbox_line(deps),
-        small=profile.uses("compact-prompt"),
+        small=shape.compact_prompt,
     )
     # Not stored: it changes from call to call.
     runs = await runtime_lines(state, run, deps)
-    listed = profile.uses("workspace-listing") and deps.role == "agent"
+    listed = shape.workspace_listing
     files = (
         await turn_listing(workspace, current_turn_id(state.get("messages") or []))
         if listed
@@ -75,8 +78,8 @@ async def build_prompt(
             runs=runs,
             files=files,
             listed=listed,
-            look_first=profile.uses("look-first"),
-            example=profile.uses("table-example"),
+            look_first=shape.look_first,
+            example=shape.table_example,
             request=_request(state.get("messages") or []),
         ),
         additional_kwargs=marked("runtime"),
@@ -87,7 +90,7 @@ async def build_prompt(
     history = await with_images(history, profile, workspace)  # figures, if it takes images
     return [
         SystemMessage(content=system),
-        *with_note(history, now, profile.uses("note-before-question")),
+        *with_note(history, now, shape.note_before_question),
     ]
 
 

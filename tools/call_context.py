@@ -29,18 +29,13 @@ from langchain_core.tools import ToolException
 
 from configs.environment import ml_intern_home
 from configs.run_context import RunContext
-from tools.adaptation_guard import applied
 from tools.editor_files import EditorFiles
 from tools.hub import user_tokens
 from tools.secret_paths import is_secret_path
 from tools.secrets import StreamMasker
+from tools.tool_rules import ToolRule
 
 Writer = Callable[[Any], None]
-# The adaptations a call outside a graph run applies: those every model gets by default
-# (adaptations/registry.py declares them; tests/adaptations holds the two lists equal).
-EVERY_MODEL_RULES = frozenset(
-    {"traceback-focus", "sed-unchanged", "one-line-python", "text-elsewhere"}
-)
 
 
 def _nowhere(_event: Any) -> None:
@@ -66,20 +61,12 @@ class CallContext:
     # A small-window model's share of its window for one `read` (rough tokens,
     # tools/local/read_fit.py, the `read-fit` rule); None: the whole page.
     read_tokens: int | None = None
-    # The names of the model's active adaptations (adaptations/registry.py); a tool asks
-    # `uses(name)`. Outside a run: the rules that help every model.
-    rules: frozenset[str] = field(default_factory=lambda: EVERY_MODEL_RULES)
+    # The rules active for the calling model and role (adaptations/registry.py), resolved once
+    # for the thread; a tool runs one loop over them at its hook (tools/tool_rules.py).
+    # Outside a run: none.
+    rules: tuple[ToolRule, ...] = ()
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
-
-    def uses(self, rule: str) -> bool:
-        """Whether the adaptation `rule` is active for the calling model."""
-        return rule in self.rules
-
-    def adapt(self, rule: str, check: Callable[[], str], fallback: str = "") -> str:
-        """What the active `rule` says (`check()`), or `fallback` when it is not active or
-        raises (see `applied`)."""
-        return applied(rule, check, fallback) if self.uses(rule) else fallback
 
     @property
     def workspace(self) -> Path:

@@ -73,9 +73,10 @@ class PolicyContext:
     # The files the user's request says not to change (the `left-alone` adaptation,
     # adaptations/registry.py): a file tool's change to one is denied.
     left_alone: tuple[str, ...] = ()
-    # The `blind-edit` adaptation: a change sent in the same reply as the `read` of its file
-    # was written without seeing it; it and the calls after it are denied (`judge_reply`).
-    blind_edit: bool = False
+    # Set (to the name of the rule asking, a `policy` hook of adaptations/) when a change sent in
+    # the same reply as the `read` of its file, written without seeing it, is denied with the
+    # calls after it (`judge_reply`); "" or False: not.
+    blind_edit: str | bool = ""
 
 
 def judge(
@@ -125,7 +126,9 @@ def judge_reply(
     >>> [d.reason for d in judge_reply(calls, rules, PolicyContext(blind_edit=True))]
     ['known_safe', 'blind_edit', 'after_blind']
     """
-    blind = applied("blind-edit", partial(_blind, calls, rules), {}) if ctx.blind_edit else {}
+    blind = (
+        applied(str(ctx.blind_edit), partial(_blind, calls, rules), {}) if ctx.blind_edit else {}
+    )
     return [blind.get(i) or _judged(call, rules, ctx) for i, call in enumerate(calls)]
 
 

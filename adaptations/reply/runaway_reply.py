@@ -12,18 +12,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, BaseMessage
-from langgraph.config import get_stream_writer
+from langchain_core.messages import AIMessage
 
-from adaptations.turn import Turn
 from models.messages import text_of
-from models.usage import call_usage
-
-if TYPE_CHECKING:
-    from configs.model_profile import ModelProfile
 
 # Sent to llama.cpp's OpenAI-compatible server in the request body (its own sampling keys).
 ANTI_REPEAT_BODY = {
@@ -61,29 +53,3 @@ def reply_text(response: AIMessage) -> str:
     raw = (response.additional_kwargs or {}).get("tool_calls") or []
     parts += [str((c.get("function") or {}).get("arguments") or "") for c in raw]
     return "\n".join(p for p in parts if p)
-
-
-async def reply_once_more(
-    ask: Callable[..., Awaitable[AIMessage]],
-    extra: dict[str, Any],
-    profile: ModelProfile,
-    prompt: Sequence[BaseMessage],
-    turn: Turn | None,
-) -> tuple[AIMessage, dict[str, Any] | None]:
-    """The model's reply to `ask(extra)`; with `turn` (the `runaway-retry` rule is active: a
-    small model on llama.cpp), a first runaway loop is asked again with the repetition
-    sampler, its tokens returned to be counted."""
-    response = await ask(extra)
-    if turn is None or not loops_first_time(response, turn):
-        return response, None
-    wasted = call_usage(profile, prompt, response)
-    get_stream_writer()({"type": "usage", "model": profile.model_id, **wasted})
-    return await ask(extra | anti_repeat_kwargs()), wasted
-
-
-def loops_first_time(response: AIMessage, turn: Turn) -> bool:
-    """A small model's runaway loop, the first this turn."""
-    if turn["runaway_retries"] or not ran_away(response):
-        return False
-    turn["runaway_retries"] = 1
-    return True

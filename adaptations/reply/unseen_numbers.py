@@ -14,7 +14,6 @@ from pathlib import PurePath
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.reply.asked_files import FILE_NAME, asked_files
-from adaptations.turn import Turn
 from models.messages import last_user_index, note, note_kind, text_of
 from models.texts import UNSEEN_NUMBERS, UNSEEN_WRITTEN
 from tools.outcome import outcome_of
@@ -165,26 +164,18 @@ def _same(written: str, value: float, seen: float) -> bool:
 
 
 def written_unseen_notes(
-    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], turn: Turn
+    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], told: int = 0
 ) -> list[BaseMessage]:
     """A small model that just wrote a file of facts with numbers no tool showed is told
-    before its next step, not after it answers. Twice a turn: the caller marks the turn once
-    the reply to it is stored.
+    before its next step, not after it answers. Twice a turn (`told`: how often so far); the
+    rule counts a note once the reply to it is stored.
 
     Why: it wrote invented counts twice, then answered (docs/lab/2026-11-25.md, dataset-card).
     """
-    if turn["written_unseen"] >= WRITTEN_UNSEEN_TIMES:
+    if told >= WRITTEN_UNSEEN_TIMES:
         return []
     i = last_user_index(history)
     request = text_of(history[i].content) if i >= 0 else ""
     if not (written := unseen_written(landed_writes(last_step(history)), prompt, request)):
         return []
     return [note("unseen_numbers", unseen_written_note(*written))]
-
-
-def mark_written_notes(turn: Turn, ahead: Sequence[BaseMessage]) -> None:
-    """Count the written-numbers note now that the reply to it is stored; no answer-time note
-    follows it this turn."""
-    if ahead:
-        turn["unseen_numbers"] = 1
-        turn["written_unseen"] += 1

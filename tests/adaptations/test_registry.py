@@ -1,5 +1,5 @@
-"""The registry is the one list: every rule the code asks about is declared, every declared
-rule is asked about somewhere, and a profile's active set follows its config."""
+"""The registry is the one list: each rule is one object whose class carries its hooks, no code
+outside the registry names a rule, and a profile's active set follows its config."""
 
 from __future__ import annotations
 
@@ -8,39 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from adaptations.calls.held import ANSWERING_RULES
 from adaptations.registry import BY_NAME, NAMES, RULES
-from adaptations.reply.checks import REPLY_RULES
 from adaptations.resolve import (
     UnknownRule,
+    active,
     active_names,
     adapted,
     check_switches,
     unknown_rules_message,
 )
-from adaptations.rule import every_model
+from adaptations.rule import Rule, every_model
 from cli.models import added_tokens, template_of
-from configs.model_profile import profile_of
+from configs.model_profile import SMALL_REPLY_TOKENS, profile_of
 from configs.settings import Settings
-from tools.call_context import EVERY_MODEL_RULES
-from tools.local.bash import BASH_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
 REGISTRY = ROOT / "adaptations" / "registry.py"  # the declarations, not the code asking
-ASKED = re.compile(
-    r"""(?:uses|adapt|applied|held_by)\(\s*["']([a-z-]+)["']|["']([a-z]+(?:-[a-z]+)+)["'] in rules"""
-)
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
+EVERY_MODEL = frozenset(r.name for r in RULES if r.profiles is every_model)
 
 
-def product_text() -> str:
-    return "\n".join(
-        p.read_text(encoding="utf-8")
-        for pkg in PRODUCT
-        for p in (ROOT / pkg).rglob("*.py")
-        if p != REGISTRY
-    )
+def product_files() -> list[Path]:
+    return [p for pkg in PRODUCT for p in (ROOT / pkg).rglob("*.py") if p != REGISTRY]
 
 
 def test_each_rule_is_declared_once_with_a_reason() -> None:
@@ -50,13 +40,31 @@ def test_each_rule_is_declared_once_with_a_reason() -> None:
         assert rule.why and "\n" not in rule.why and len(rule.why) <= 100, rule.name
 
 
-def test_every_rule_the_code_asks_about_is_declared_and_every_declared_one_is_asked() -> None:
-    text = product_text()
-    asked = {a or b for a, b in ASKED.findall(text)}
-    asked |= REPLY_RULES | ANSWERING_RULES | BASH_RULES
-    assert asked - set(NAMES) == set(), "asked about but not declared"
-    quoted = {name for name in NAMES if f'"{name}"' in text}
-    assert set(NAMES) - quoted == set(), "declared but never asked about"
+def test_no_code_outside_the_registry_names_a_rule() -> None:
+    """A rule is switched, added or removed in the registry alone: no call site asks for it by
+    name (`profile.uses("look-first")`, `"core-toolset" in rules`), no side list repeats it."""
+    quoted = re.compile("|".join(rf"[\"']{re.escape(name)}[\"']" for name in NAMES))
+    named = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in product_files()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if quoted.search(line)
+    ]
+    assert named == []
+
+
+def test_each_rule_overrides_a_hook_of_its_own() -> None:
+    hooks = [name for name in vars(Rule) if not name.startswith("_")]
+    hooks += [name for name in vars(Rule.__mro__[1]) if not name.startswith("_")]
+    for rule in RULES:
+        own = {
+            name
+            for klass in type(rule).__mro__
+            if klass not in (Rule, *Rule.__mro__)
+            for name in vars(klass)
+            if name in hooks or name == "sets"
+        }
+        assert own, rule.name
 
 
 def test_each_text_a_rule_declares_is_a_template_the_product_holds() -> None:
@@ -66,17 +74,15 @@ def test_each_text_a_rule_declares_is_a_template_the_product_holds() -> None:
     assert added_tokens(BY_NAME["look-first"].texts) > 20
 
 
-def test_the_rules_a_call_outside_a_run_applies_are_the_every_model_ones() -> None:
-    assert {r.name for r in RULES if r.profiles is every_model} == EVERY_MODEL_RULES
-
-
 def test_a_small_model_gets_the_small_rules_a_large_one_only_the_general_ones() -> None:
     small = adapted(profile_of(SMALL, env={}))
     assert small.rules == {r.name for r in RULES if r.on_by_default}
     assert {r.name for r in RULES if not r.on_by_default} >= {"unseen-numbers", "table-example"}
     large = adapted(profile_of("openai/gpt-4o", env={}))
-    assert large.rules == EVERY_MODEL_RULES
-    assert (large.reply_limit, large.read_tokens) == (None, None)
+    assert large.rules == EVERY_MODEL
+    assert (active(large).shape.reply_limit, active(large).shape.read_tokens) == (None, None)
+    shape = active(small).shape
+    assert (shape.reply_limit, shape.read_tokens) == (SMALL_REPLY_TOKENS, 8_192 // 8)
     ollama = adapted(profile_of("ollama/qwen", env={}))
     assert "runaway-retry" not in ollama.rules and "look-first" in ollama.rules
 
@@ -84,7 +90,9 @@ def test_a_small_model_gets_the_small_rules_a_large_one_only_the_general_ones() 
 def test_a_model_with_no_rules_works_as_a_large_model() -> None:
     bare = profile_of(SMALL, env={})  # small window, but no rules resolved
     assert bare.small_window and bare.rules == frozenset()
-    assert (bare.reply_limit, bare.read_tokens, bare.reply_kwargs()) == (None, None, {})
+    shape = active(bare).shape
+    assert (shape.reply_limit, shape.read_tokens, shape.reply_kwargs()) == (None, None, {})
+    assert active(bare).rules == ()
 
 
 def test_config_switches_a_rule_off_or_on_for_one_model() -> None:
@@ -96,7 +104,7 @@ def test_config_switches_a_rule_off_or_on_for_one_model() -> None:
     other = adapted(profile_of("ollama/qwen", settings, env={}), settings)
     assert "look-first" in other.rules  # switched off for one model only
     large = adapted(profile_of("openai/gpt-4o", settings, env={}), settings)
-    assert large.rules == EVERY_MODEL_RULES | {"read-fit"}
+    assert large.rules == EVERY_MODEL | {"read-fit"}
 
 
 def test_an_unknown_rule_name_is_a_clear_error_naming_the_known_ones() -> None:

@@ -76,8 +76,8 @@ async def test_a_rule_that_raises_is_skipped_the_turn_ends_normally_and_status_n
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a broken rule")
 
-    monkeypatch.setattr("adaptations.reply.checks.unseen_numbers", broken)
-    monkeypatch.setattr("tools.local.bash.focus_traceback", broken)
+    monkeypatch.setattr("adaptations.reply.rules.unseen_numbers", broken)
+    monkeypatch.setattr("adaptations.results.focus_traceback", broken)
     FAILED_RULES.discard("unseen-numbers")
     small.add(
         Turn(tool_calls=[{"name": "bash", "arguments": {"command": "echo 41"}}]),

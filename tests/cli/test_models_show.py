@@ -60,11 +60,24 @@ def test_a_large_model_shows_only_the_general_rules(cli: Cli) -> None:
     assert {r["profiles"] for r in shown["rules"]} == {"every-model"}
 
 
-def test_an_unknown_rule_name_stops_the_start_naming_the_known_ones(cli: Cli) -> None:
+def test_an_unknown_rule_name_is_said_and_the_run_goes_on_without_it(cli: Cli) -> None:
     user_config(cli, {"adaptations": {"openai/scripted-model": {"look_first": False}}})
-    started = cli.run("--model", "openai/scripted-model", "hello")
-    assert started.returncode == 2, started.stderr
-    assert "unknown adaptation 'look_first'" in started.stderr
-    assert "look-first" in started.stderr
-    shown = cli.run("models", "show", "openai/scripted-model")
-    assert shown.returncode == 2 and "unknown adaptation 'look_first'" in shown.stderr
+    shown = cli.run("models", "show", "openai/scripted-model", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert "unknown adaptation 'look_first'" in shown.stderr and "look-first" in shown.stderr
+    skipped = json.loads(shown.stdout)["skipped"]
+    assert skipped == [{"name": "look_first", "because": "unknown rule"}]
+    text = cli.run("models", "show", "openai/scripted-model").stdout
+    assert "rules skipped" in text and "look_first  ! unknown rule" in text
+
+
+def test_a_rule_switched_on_for_a_model_it_cannot_serve_is_marked_and_stays_off(
+    cli: Cli,
+) -> None:
+    user_config(cli, {"adaptations": {"ollama/qwen": {"runaway-retry": True}}})
+    shown = cli.run("models", "show", "ollama/qwen", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert "'runaway-retry' is switched on for ollama/qwen, which it cannot serve" in shown.stderr
+    profile = json.loads(shown.stdout)
+    assert "runaway-retry" not in {r["name"] for r in profile["rules"]}
+    assert [r["name"] for r in profile["skipped"]] == ["runaway-retry"]

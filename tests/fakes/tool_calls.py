@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage
 from langchain_core.tools import BaseTool
 
-from adaptations.resolve import adapted
+from adaptations.resolve import active, adapted
 from configs.model_profile import profile_of
 from configs.run_context import RunContext
-from tools.call_context import EVERY_MODEL_RULES, CallContext, _nowhere, calling
+from tools.call_context import CallContext, _nowhere, calling
+from tools.tool_rules import ToolRule
 
 
 def call_context(
@@ -24,26 +25,29 @@ def call_context(
     mode: str = "interactive",
     writer: Callable[[Any], None] = _nowhere,
     read_tokens: int | None = None,
-    rules: frozenset[str] | None = None,
+    rules: Iterable[ToolRule] | None = None,
 ) -> CallContext:
     """A call's context; `read_tokens` makes it a small-window model's call (with a small
-    model's adaptations unless `rules` says which)."""
+    model's rules unless `rules` says which), else a large model's."""
     run = RunContext.model_validate({"workspace": workspace, "thread_id": thread, "mode": mode})
     if rules is None:
-        rules = small_model_rules() if read_tokens is not None else EVERY_MODEL_RULES
+        rules = model_rules(SMALL if read_tokens is not None else LARGE)
     return CallContext(
         run=run,
         tool=tool,
         tool_call_id=call_id,
         writer=writer,
         read_tokens=read_tokens,
-        rules=rules,
+        rules=tuple(rules),
     )
 
 
-def small_model_rules() -> frozenset[str]:
-    """The adaptations a small-window local model gets by default."""
-    return adapted(profile_of("llamacpp/small", env={})).rules
+SMALL, LARGE = "llamacpp/small", "openai/gpt-4o"
+
+
+def model_rules(model: str) -> tuple[ToolRule, ...]:
+    """The rules a model's main agent gets by default."""
+    return active(adapted(profile_of(model, env={}))).rules
 
 
 async def call_tool(

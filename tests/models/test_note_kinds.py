@@ -1,8 +1,9 @@
 """Every kind a message is marked with is declared in one type, and every declared kind is used.
 
 Enumerated from the code itself: the kinds passed to `note()`, `not_run()` and `marked()`
-(a literal, a module constant, either branch of a conditional, or a loop over a function's
-list of tuples), and no message marked any other way.
+(a literal, a module constant, either branch of a conditional, a loop over a function's
+list of tuples, or a rule's `note`, as its class declares it), and no message marked any other
+way.
 """
 
 from __future__ import annotations
@@ -62,7 +63,22 @@ def _kinds(arg: ast.expr, tree: ast.Module, everywhere: dict[str, str]) -> set[s
         if arg.id in everywhere:
             return {everywhere[arg.id]}
         return _looped(tree, arg.id)
+    if isinstance(arg, ast.Attribute) and arg.attr == "note":  # a rule's `note` (its class's)
+        return _rule_notes()
     return None
+
+
+def _rule_notes() -> set[str]:
+    """The kinds the rules' classes declare as their `note` (adaptations/rule.py `Rule.note`)."""
+    found: set[str] = set()
+    for tree in _modules().values():
+        for klass in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            for s in klass.body:
+                named = isinstance(s, ast.AnnAssign) and getattr(s.target, "id", "") == "note"
+                typed = named and "ClassVar" in ast.unparse(s.annotation)  # type: ignore[union-attr]
+                if typed and isinstance(getattr(s.value, "value", None), str):
+                    found.add(s.value.value)  # type: ignore[union-attr]
+    return found
 
 
 def _uses() -> tuple[dict[str, set[str]], list[str]]:

@@ -81,8 +81,7 @@ def used_keys() -> tuple[dict[str, list[str]], list[str]]:
 
 def test_the_enumeration_sees_the_known_counters() -> None:
     used, _ = used_keys()
-    assert {"iterations", "compactions", "doom_fires", "plan_reminders"} <= set(used)
-    assert "asked_digests" in used  # read raw from the state: adaptations/calls/held.py
+    assert {"iterations", "compactions", "doom_fires", "plan_reminders", "rules"} <= set(used)
 
 
 def test_every_counter_the_code_uses_is_declared() -> None:
@@ -97,7 +96,7 @@ def test_every_declared_counter_is_used() -> None:
 
 
 def test_every_key_alias_names_declared_counters() -> None:
-    assert ALIASES
+    # none today: every key is a literal (the rules keep theirs under `rules`)
     assert {name: keys - DECLARED for name, keys in ALIASES.items() if keys - DECLARED} == {}
 
 
@@ -106,10 +105,9 @@ def _state(turn: dict[str, object]) -> dict[str, object]:
 
 
 def test_a_new_turn_starts_every_counter() -> None:
-    turn = turn_of(_state({"id": "u0", "iterations": 7, "cut_replies": 1}))
+    turn = turn_of(_state({"id": "u0", "iterations": 7, "rules": {"cut-reply": {"sent": 1}}}))
     assert set(turn) == DECLARED
-    assert turn["id"] == "u1" and turn["iterations"] == 0 and turn["cut_replies"] == 0
-    assert turn["asked_digests"] is None
+    assert turn["id"] == "u1" and turn["iterations"] == 0 and turn["rules"] == {}
 
 
 def test_an_older_checkpoints_turn_reads_its_missing_counters_as_unset() -> None:
@@ -117,8 +115,7 @@ def test_an_older_checkpoints_turn_reads_its_missing_counters_as_unset() -> None
     turn = turn_of(_state(stored))
     assert set(turn) == DECLARED
     assert turn["iterations"] == 3 and turn["compactions"] == 1 and turn["plan_reminders"] == 1
-    assert turn["written_unseen"] == 0 and turn["runaway_retries"] == 0
-    assert turn["asked_digests"] is None
+    assert turn["rules"] == {}
     assert stored == {
         "id": "u1",
         "iterations": 3,
@@ -126,3 +123,12 @@ def test_an_older_checkpoints_turn_reads_its_missing_counters_as_unset() -> None
         "doom_fires": 0,
         "plan_reminders": 1,
     }  # the stored turn is not written through
+
+
+def test_a_rules_memory_is_its_own_key_and_a_node_changing_it_does_not_write_through() -> None:
+    stored = {"id": "u1", "iterations": 1, "rules": {"cut-reply": {"sent": 1}}, "cut_replies": 1}
+    turn = turn_of(_state(stored))
+    assert set(turn) == DECLARED  # a counter no longer declared (an older rule key) is dropped
+    turn["rules"]["cut-reply"]["sent"] = 0
+    turn["rules"]["empty-reply"] = {"sent": 1}
+    assert stored["rules"] == {"cut-reply": {"sent": 1}}

@@ -15,18 +15,15 @@ from tools.adaptation_guard import applied
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
-from tools.local.failure_context import failure_context
 from tools.local.file_checks import secret_filter
-from tools.local.one_line_python import one_line_note
 from tools.local.read_only import is_read_only_command
 from tools.local.sandbox import Sandbox, walls_unasked
-from tools.local.sed_unchanged import sed_targets, unchanged_note
-from tools.local.traceback_focus import focus_traceback
 from tools.local.tree_scan import TreeScan
 from tools.outcome import Outcome, nonblank_lines
 from tools.policy import Code, CodeRule
 from tools.secret_paths import leaves_workspace, mentions_secret_path
 from tools.tool_factory import make_tool
+from tools.tool_rules import each
 
 MAX_TIMEOUT_S = 600
 
@@ -62,34 +59,32 @@ def bash_code(args: Mapping[str, Any], workspace: Path) -> Code:
     )
 
 
-# The adaptations that read or annotate a command's output (adaptations/registry.py).
-BASH_RULES = frozenset({"sed-unchanged", "traceback-focus", "failure-context", "one-line-python"})
-
-
 async def annotated(
     call: CallContext,
     command: str,
     ran: tuple[str, Outcome],
-    seds: dict[Path, str],
+    before: list[Any],
     hidden: Callable[[Path], bool],
 ) -> tuple[str, Outcome]:
-    """The output `ran` with what the active rules add: a long traceback folded, the failing
-    function's source, a `sed -i` that changed nothing, a one-line python as a here-document;
-    its outcome counts those notes as the tool's."""
+    """The output `ran` as the active rules show it (tools/tool_rules.py `bash_output`), with
+    the notes they add after it (`bash_note`; `before`, what each kept before the command
+    ran); its outcome counts those notes as the tool's."""
     output, outcome = ran
-    focused = call.adapt("traceback-focus", lambda: focus_traceback(command, output), output)
-    context = ""
-    if call.uses("failure-context"):
-        find = partial(failure_context, call.workspace, command, focused, hidden)
-        context = await asyncio.to_thread(call.adapt, "failure-context", find)
-    unchanged = ""
-    if seds:
-        same = partial(unchanged_note, seds, call.workspace, outcome.exit_code)
-        unchanged = await asyncio.to_thread(call.adapt, "sed-unchanged", same)
-    code = outcome.exit_code
-    python = call.adapt("one-line-python", lambda: one_line_note(command, output, code))
-    notes = context + unchanged + python
-    return focused + notes, replace(outcome, notes=outcome.notes + nonblank_lines(notes))
+    rules = call.rules
+    for rule in rules:
+        output = applied(rule.name, partial(rule.bash_output, call, command, output), output)
+
+    def notes() -> str:
+        code = outcome.exit_code
+        return "".join(
+            applied(
+                rule.name, partial(rule.bash_note, call, command, output, code, hidden, kept), ""
+            )
+            for rule, kept in zip(rules, before, strict=True)
+        )
+
+    added = await asyncio.to_thread(notes)
+    return output + added, replace(outcome, notes=outcome.notes + nonblank_lines(added))
 
 
 def describe_bash(args: Mapping[str, Any]) -> str:
@@ -109,16 +104,14 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
         description: str | None,
     ) -> tuple[str, dict[str, Any]]:
         emit = lambda line: call.progress(line=line)  # noqa: E731
-        if not call.rules & BASH_RULES:
+        if not call.rules:
             text, outcome = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
             return text, outcome.artifact()
         hidden = secret_filter(call, sandbox.walls if sandbox is not None else None)
-        seds: dict[Path, str] = {}
-        if call.uses("sed-unchanged"):
-            targets = partial(sed_targets, command, call.workspace, hidden)
-            seds = await asyncio.to_thread(applied, "sed-unchanged", targets, {})
+        kept = partial(each, call.rules, lambda r: r.before_bash(call, command, hidden), None)
+        before = await asyncio.to_thread(kept)
         ran = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
-        text, outcome = await annotated(call, command, ran, seds, hidden)
+        text, outcome = await annotated(call, command, ran, before, hidden)
         return text, outcome.artifact()
 
     return ToolSpec(

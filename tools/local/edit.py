@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from langchain_core.tools import ToolException
@@ -20,13 +19,13 @@ from tools.local.file_checks import (
     secret_filter,
 )
 from tools.local.file_edits import ReadRegistry, TextNotFound, describe_edit, edit_file
-from tools.local.text_elsewhere import text_elsewhere
 from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.result_texts import tool_text
 from tools.result_texts.files import CREATE_HINT
 from tools.tool_factory import make_tool
+from tools.tool_rules import each
 
 
 class EditArgs(BaseModel):
@@ -58,11 +57,11 @@ def _edit(
     try:
         outcome = edit_file(seen, call.thread_id, place, old_str, new_str, replace_all, editor)
     except TextNotFound as error:
-        if not call.uses("text-elsewhere"):
+        if not call.rules:
             raise
         hidden = secret_filter(call, walls)
-        find = partial(text_elsewhere, call.workspace, target, old_str, hidden)
-        raise ToolException(f"{error}{call.adapt('text-elsewhere', find)}") from None
+        found = each(call.rules, lambda r: r.edit_missing(call, target, old_str, hidden), "")
+        raise ToolException(f"{error}{''.join(found)}") from None
     shown = call.show(target)
     return describe_edit(shown, outcome), Outcome(wrote=(shown,)).artifact()
 

@@ -21,7 +21,6 @@ from tools.local.file_checks import (
     Place,
     editor_for,
     is_binary,
-    is_folder,
     off_loop,
     opened_file,
     outside_workspace,
@@ -49,6 +48,7 @@ from tools.result_texts.files import (
 )
 from tools.text import numbered
 from tools.tool_factory import make_tool
+from tools.tool_rules import first
 
 MAX_LINE_CHARS = 2000
 ENDING_LINES = 200
@@ -77,8 +77,8 @@ def read_file(
 ) -> str:
     place = place_of(call, path, "read", walls)
     target = place.target
-    if call.uses("folder-read") and is_folder(place):
-        raise ToolException(folder_note(call, walls, place))
+    if (answer := first(call.rules, lambda r: r.folder_read(call, walls, place))) is not None:
+        raise ToolException(answer)
     with opened_file(place, tool_text("read", READ_HINT), None) as file:
         st = file.st
         editor = editor_for(call, target, "read", walls)

@@ -21,6 +21,7 @@ from tools.result_texts.shell import (
     UNREADABLE_SKILL,
 )
 from tools.tool_factory import make_tool
+from tools.tool_rules import first
 
 
 class SkillArgs(BaseModel):
@@ -40,8 +41,8 @@ async def _skill(call: CallContext, name: str) -> str:
     skill = scan.find(name.strip())
     if skill is None:
         names = [s.name for s in scan.skills]
-        if call.uses("skill-close-match"):
-            raise ToolException(_small_unknown(name, names))
+        if (answer := first(call.rules, lambda r: r.unknown_skill(name, names))) is not None:
+            raise ToolException(answer)
         known = ", ".join(names) or tool_text("skill", NO_SKILLS)
         raise ToolException(tool_text("skill", UNKNOWN_SKILL, name=name, names=known))
     try:
@@ -54,7 +55,7 @@ async def _skill(call: CallContext, name: str) -> str:
     return tool_text("skill", SKILL, name=skill.name, source=skill.source, body=body, beside=beside)
 
 
-def _small_unknown(name: str, names: list[str]) -> str:
+def small_unknown(name: str, names: list[str]) -> str:
     """After a wrong name, a small model is shown only the close names."""
     close = difflib.get_close_matches(name.strip(), names, n=2, cutoff=0.6)
     near = tool_text("skill_close_match", CLOSE, names=", ".join(close)) if close else ""

@@ -17,13 +17,13 @@ from tools.local.file_checks import (
     place_of,
 )
 from tools.local.file_edits import ReadRegistry, write_file
-from tools.local.written_checks import written_notes
 from tools.outcome import Outcome
 from tools.places import Walls
 from tools.policy import file_rule
 from tools.result_texts import tool_text
 from tools.result_texts.files import NEW_FILE, WROTE
 from tools.tool_factory import make_tool
+from tools.tool_rules import each
 
 
 class WriteArgs(BaseModel):
@@ -47,7 +47,7 @@ def _write(
     shown = call.show(target)
     new = "" if existed else tool_text("write", NEW_FILE)
     done = tool_text("write", WROTE, lines=lines, noun=noun, path=shown, new=new)
-    notes = call.adapt("written-notes", lambda: written_notes(target, content))
+    notes = "".join(each(call.rules, lambda r: r.written_note(target, content), ""))
     return done + notes, Outcome(wrote=(shown,)).artifact()
 
 

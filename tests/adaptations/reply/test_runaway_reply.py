@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
-from adaptations.reply.checks import CUT_REPLY_NOTE
 from adaptations.reply.runaway_reply import ANTI_REPEAT_BODY, ran_away
 from configs.model_profile import SMALL_REPLY_TOKENS
+from models.texts import CUT_REPLY_NOTE
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 

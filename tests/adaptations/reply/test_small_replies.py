@@ -10,7 +10,6 @@ import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from adaptations.registry import NAMES
-from adaptations.reply.checks import CUT_REPLY_NOTE
 from adaptations.reply.unseen_numbers import (
     unseen_note,
     unseen_numbers,
@@ -18,6 +17,7 @@ from adaptations.reply.unseen_numbers import (
     unseen_written_note,
 )
 from configs.model_profile import SMALL_REPLY_TOKENS
+from models.texts import CUT_REPLY_NOTE
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn

@@ -1,0 +1,59 @@
+"""The `call` rules, each one class: a reply's calls answered instead of run (`RepeatCall`,
+`SkillBudget`), or denied by the approval policy for a rule (`BlindEdit`, `LeftAlone`; the
+answers to those: held.py `denied_answers`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from langchain_core.messages import ToolMessage
+
+from adaptations.calls.repeat_call import repeated_calls
+from adaptations.calls.skill_budget import second_skills
+from adaptations.hooks import Pending
+from adaptations.reply.asked_changes import left_alone
+from adaptations.rule import Hook, Rule, applied
+
+
+class RepeatCall(Rule):
+    """A call repeating the previous two, which returned the same, gets that result back, said
+    with what the request still asks for (the rules' `asked_left`), if anything."""
+
+    hook: ClassVar[Hook] = "call"
+
+    def wrap_tool_call(self, pending: Pending) -> Mapping[str, ToolMessage]:
+        repeats = repeated_calls(pending.messages, pending.calls)
+        if not repeats or not pending.has_request:
+            return repeats
+        for rule in pending.rules:
+            if left := applied(rule.name, lambda rule=rule: rule.asked_left(pending), None):
+                return repeated_calls(pending.messages, pending.calls, left)
+        return repeats
+
+
+class SkillBudget(Rule):
+    """A second skill in one turn is answered instead of loaded."""
+
+    hook: ClassVar[Hook] = "call"
+
+    def wrap_tool_call(self, pending: Pending) -> Mapping[str, ToolMessage]:
+        return second_skills(pending.since_request, pending.calls)
+
+
+class BlindEdit(Rule):
+    """The policy denies a change sent with the `read` of the same file, and the calls after."""
+
+    hook: ClassVar[Hook] = "call"
+
+    def policy(self, pending: Pending) -> Mapping[str, Any]:
+        return {"blind_edit": self.name}
+
+
+class LeftAlone(Rule):
+    """The policy denies a change to a file the request says not to change."""
+
+    hook: ClassVar[Hook] = "call"
+
+    def policy(self, pending: Pending) -> Mapping[str, Any]:
+        return {"left_alone": tuple(left_alone(pending.request))}

@@ -1,0 +1,110 @@
+"""What a rule's hooks are handed (adaptations/rule.py): the prompt's shape, one model step,
+one reply's pending calls, and a rule's memory across the turn's steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from langchain_core.messages import AIMessage, BaseMessage
+
+from models.messages import last_user_index, text_of
+
+if TYPE_CHECKING:
+    from adaptations.turn import Turn
+    from configs.model_profile import ModelProfile
+
+
+class Remembers(Protocol):
+    """A rule, as its memory sees it: where in the turn its memory lives."""
+
+    @property
+    def memory_key(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the prompt and the request look like for a model and role: set by the rules'
+    `shape` hooks, once (adaptations/resolve.py); all off, a model works as a large one."""
+
+    compact_prompt: bool = False  # the system prompt's compact form
+    core_toolset: bool = False  # the core tools, the rest one `more_tools` call away
+    note_before_question: bool = False  # the runtime note just before the newest question
+    workspace_listing: bool = False  # the workspace's files in the runtime note
+    look_first: bool = False  # the runtime note's look-first lines
+    table_example: bool = False  # the runtime note's here-document example
+    answer_guard: bool = False  # the loop guard asks for the answer (models/texts.py SMALL_GUARD)
+    reply_limit: int | None = None  # the output-token limit sent with each request
+    read_tokens: int | None = None  # what one `read` may show (rough tokens); None: a page
+
+    def reply_kwargs(self) -> dict[str, Any]:
+        """The request's output-token limit, if it has one."""
+        return {"max_tokens": self.reply_limit} if self.reply_limit is not None else {}
+
+
+def memory(turn: Turn, rule: Remembers) -> dict[str, Any]:
+    """The rule's memory in this turn (`Turn.rules`, under its `memory_key`)."""
+    return turn["rules"].setdefault(rule.memory_key, {})
+
+
+@dataclass
+class ModelStep:
+    """One model call as the rules see it: what is asked, and (after) the reply."""
+
+    profile: ModelProfile
+    shape: Shape
+    history: Sequence[BaseMessage]  # the thread's messages
+    shown: Sequence[BaseMessage]  # the prompt as built, before any rule changed it
+    prompt: list[BaseMessage]  # what is sent (a rule may retell it)
+    turn: Turn
+    workspace: Path
+    kwargs: dict[str, Any] = field(default_factory=dict)  # what the request adds
+    ahead: list[BaseMessage] = field(default_factory=list)  # notes stored before the reply
+    answer_now: bool = False  # the reply's calls are not run
+    wasted: dict[str, Any] | None = None  # the usage of a reply asked again
+    response: AIMessage | None = None  # the reply, once there is one
+
+    @property
+    def request(self) -> str:
+        """The turn's user message, as text."""
+        i = last_user_index(self.history)
+        return text_of(self.history[i].content) if i >= 0 else ""
+
+    @property
+    def since_request(self) -> Sequence[BaseMessage]:
+        """The messages after the turn's user message."""
+        return self.history[last_user_index(self.history) + 1 :]
+
+    def memory(self, rule: Remembers) -> dict[str, Any]:
+        return memory(self.turn, rule)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One reply's calls before approval, as the rules see them."""
+
+    messages: Sequence[BaseMessage]  # the thread's messages, the reply last
+    calls: Sequence[Mapping[str, Any]]
+    turn: Turn
+    workspace: Path
+    approvals: Mapping[str, Any]  # each tool's approval rule, by name (tools/policy.py)
+    rules: Sequence[Any] = ()  # the rules active for the thread (adaptations/rule.py `Rule`)
+
+    @property
+    def request(self) -> str:
+        i = last_user_index(self.messages)
+        return text_of(self.messages[i].content) if i >= 0 else ""
+
+    @property
+    def since_request(self) -> Sequence[BaseMessage]:
+        i = last_user_index(self.messages)
+        return self.messages[i + 1 :] if i >= 0 else self.messages
+
+    @property
+    def has_request(self) -> bool:
+        return last_user_index(self.messages) >= 0
+
+    def memory(self, rule: Remembers) -> dict[str, Any]:
+        return memory(self.turn, rule)

@@ -1,0 +1,181 @@
+"""The rules about a model's reply, each one class: how a small model is asked for it
+(`AnswerNow`, `WrittenUnseen`), around the call (`RunawayRetry`), what the reply becomes
+(`TextToolCalls`), and the checks a final answer passes before it ends the turn (the rest;
+each sends it back once a turn with its note)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from langchain_core.messages import AIMessage
+from langgraph.config import get_stream_writer
+
+from adaptations.hooks import ModelStep, Pending
+from adaptations.reply.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
+from adaptations.reply.asked_changes import asked_note, file_digests
+from adaptations.reply.asked_reads import unread_files, unread_note
+from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
+from adaptations.reply.text_tool_calls import with_text_calls
+from adaptations.reply.unseen_numbers import (
+    landed_writes,
+    names_a_source,
+    unseen_note,
+    unseen_numbers,
+    unseen_written,
+    unseen_written_note,
+    written_unseen_notes,
+)
+from adaptations.rule import Handler, Hook, Rule
+from models.messages import NoteKind, note_kind, text_of
+from models.texts import CUT_REPLY_NOTE, EMPTY_REPLY_NOTE
+from models.usage import call_usage
+
+
+class AnswerNow(Rule):
+    """The last step repeated its call, or the loop guard spoke: the model is asked once,
+    without tools (its history retold as text), and a call it writes anyway is not run."""
+
+    hook: ClassVar[Hook] = "model"
+
+    def before_model(self, step: ModelStep) -> None:
+        if must_answer(step.history):
+            step.prompt, step.answer_now = retold(step.prompt), True
+            step.kwargs |= ANSWER_KWARGS
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        return unrun(response) if step.answer_now else response
+
+
+class WrittenUnseen(Rule):
+    """A file of facts just written with numbers no tool showed is pointed out before the next
+    step (twice a turn); no answer-time note about numbers follows it this turn."""
+
+    hook: ClassVar[Hook] = "model"
+
+    def before_model(self, step: ModelStep) -> None:
+        if step.answer_now:  # a model that must answer gets no note to act on
+            return
+        told = step.turn["rules"].get(self.memory_key, {}).get("written", 0)
+        ahead = written_unseen_notes(step.history, step.prompt, told)
+        step.ahead += ahead
+        step.prompt = [*step.prompt, *ahead]
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        if any(note_kind(m) == "unseen_numbers" for m in step.ahead):  # the reply is stored
+            memory = step.memory(self)
+            memory["sent"], memory["written"] = 1, memory.get("written", 0) + 1
+        return response
+
+
+class RunawayRetry(Rule):
+    """A first runaway loop in a turn is asked again with llama.cpp's repetition sampler; the
+    wasted reply's tokens are counted (adaptations/reply/runaway_reply.py)."""
+
+    hook: ClassVar[Hook] = "model"
+
+    async def wrap_model_call(
+        self, step: ModelStep, kwargs: dict[str, Any], handler: Handler
+    ) -> AIMessage:
+        response = await handler(kwargs)
+        if step.turn["rules"].get(self.memory_key, {}).get("retried") or not ran_away(response):
+            return response
+        step.memory(self)["retried"] = 1
+        step.wasted = call_usage(step.profile, step.prompt, response)
+        get_stream_writer()({"type": "usage", "model": step.profile.model_id, **step.wasted})
+        return await handler(kwargs | anti_repeat_kwargs())
+
+
+class TextToolCalls(Rule):
+    """Calls a local model writes as text in its reply are made real calls."""
+
+    hook: ClassVar[Hook] = "model"
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        return response if step.answer_now else with_text_calls(response)
+
+
+class CutReply(Rule):
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[NoteKind | None] = "cut_reply"
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        finish = ((step.response.response_metadata if step.response else None) or {}).get(
+            "finish_reason"
+        )
+        if step.shape.reply_limit and finish == "length":
+            return CUT_REPLY_NOTE.format(limit=step.shape.reply_limit)
+        return None
+
+
+class EmptyReply(Rule):
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[NoteKind | None] = "empty_reply"
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        empty = step.response is not None and not text_of(step.response.content).strip()
+        return EMPTY_REPLY_NOTE if empty else None
+
+
+class AskedFiles(Rule):
+    """A file the request orders written is missing from the workspace."""
+
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[NoteKind | None] = "asked_files"
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        return self.asked_left(step)
+
+    def asked_left(self, step: ModelStep | Pending) -> str | None:
+        return asked_note(
+            step.request, step.workspace, step.since_request, files=True, changes=False
+        )
+
+
+class AskedChanges(Rule):
+    """A file the request orders fixed holds what it held as the turn began (hashed at the
+    turn's first model call)."""
+
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[NoteKind | None] = "asked_files"
+
+    def before_model(self, step: ModelStep) -> None:
+        memory = step.memory(self)
+        if "digests" not in memory:
+            memory["digests"] = file_digests(step.request, step.workspace)
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        return self.asked_left(step)
+
+    def asked_left(self, step: ModelStep | Pending) -> str | None:
+        before = step.turn["rules"].get(self.memory_key, {}).get("digests")
+        request, turn = step.request, step.since_request
+        return asked_note(request, step.workspace, turn, before, files=False, changes=True)
+
+
+class UnseenNumbers(Rule):
+    """Numbers an answer states, or a file of facts it wrote this turn holds, that no tool
+    result showed, when the request names a file they could come from."""
+
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[NoteKind | None] = "unseen_numbers"
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        if step.response is None or not names_a_source(step.request):
+            return None
+        if numbers := unseen_numbers(text_of(step.response.content), step.shown):
+            return unseen_note(numbers)
+        writes = landed_writes(step.since_request)
+        if written := unseen_written(writes, step.shown, step.request):
+            return unseen_written_note(*written)
+        return None
+
+
+class UnreadFiles(Rule):
+    """An answer about files the request names that it never read."""
+
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[NoteKind | None] = "unread_files"
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        unread = unread_files(step.request, step.workspace, step.since_request)
+        return unread_note(unread, step.request) if unread else None

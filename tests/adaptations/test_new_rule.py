@@ -1,0 +1,132 @@
+"""A new rule registered in one place runs at its hooks in every node and front end: the
+compiled graph of a headless session (the CLI's), and the research sub-agent it starts, with
+the sub-agent's tools getting the sub-agent's rules. Nothing else names the rule: the test
+adds two rule objects to the registry and no other file changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from adaptations import registry
+from adaptations.hooks import ModelStep, Pending, Shape
+from adaptations.rule import EVERY_ROLE, Handler, Hook, Rule, every_model
+from configs.model_profile import ModelProfile
+from models.messages import NoteKind
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tools.tool_rules import CallContext, Hidden, Place, Walls
+
+SEEN: list[tuple[str, str]] = []
+REPORT = "## Findings\nlr=3e-4 (notes.md:1)"
+
+
+class Probe(Rule):
+    """Records each hook it is called at; sends one final answer a turn back."""
+
+    hook: ClassVar[Hook] = "model"
+    note: ClassVar[NoteKind | None] = "cut_reply"
+
+    def seen(self, hook: str) -> None:
+        SEEN.append((self.name, hook))
+
+    def shape(self, shape: Shape, profile: ModelProfile) -> Shape:
+        self.seen("shape")
+        return shape
+
+    def before_model(self, step: ModelStep) -> None:
+        self.seen("before_model")
+
+    async def wrap_model_call(
+        self, step: ModelStep, kwargs: dict[str, Any], handler: Handler
+    ) -> AIMessage:
+        self.seen("wrap_model_call")
+        return await handler(kwargs)
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        self.seen("after_model")
+        return response
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        self.seen("check_reply")
+        return f"PROBE {self.name}: say it once more."
+
+    def wrap_tool_call(self, pending: Pending) -> dict[str, Any]:
+        self.seen("wrap_tool_call")
+        return {}
+
+    def policy(self, pending: Pending) -> dict[str, Any]:
+        self.seen("policy")
+        return {}
+
+    def bash_output(self, call: CallContext, command: str, output: str) -> str:
+        self.seen("bash_output")
+        return output
+
+    def folder_read(self, call: CallContext, walls: Walls | None, place: Place) -> str | None:
+        self.seen("read")
+        return None
+
+    def written_note(self, target: Path, content: str) -> str:
+        self.seen("written_note")
+        return ""
+
+    def before_bash(self, call: CallContext, command: str, hidden: Hidden) -> Any:
+        self.seen("before_bash")
+
+
+MODEL_HOOKS = {"shape", "before_model", "wrap_model_call", "after_model", "check_reply"}
+CALL_HOOKS = {"wrap_tool_call", "policy"}
+
+
+def call(name: str, call_id: str, **args: object) -> dict[str, object]:
+    return {"name": name, "id": call_id, "arguments": args}
+
+
+def with_research_tool(settings: Any) -> Any:
+    from configs.environment import ml_intern_home
+    from graph.research_agent import with_research
+    from tools.families import build_catalog
+
+    return with_research(build_catalog(settings), settings, ml_intern_home())
+
+
+@pytest.fixture
+def probes(monkeypatch: pytest.MonkeyPatch) -> None:
+    SEEN.clear()
+    agent = Probe("agent-probe", every_model, "records its hooks")
+    research = Probe(
+        "research-probe", every_model, "records its hooks", roles=EVERY_ROLE - {"agent"}
+    )
+    monkeypatch.setattr(registry, "RULES", (*registry.RULES, agent, research))
+
+
+async def test_a_rule_registered_in_one_place_runs_at_its_hooks_in_the_agent_and_sub_agent(
+    probes: None, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    (workspace / "notes.md").write_text("lr=3e-4\n")
+    llm.add(
+        Turn(tool_calls=[call("research", "r1", task="Which lr do the notes use?")]),
+        Turn(tool_calls=[call("read", "s1", path="notes.md")]),  # the sub-agent
+        Turn(content=REPORT),
+        Turn(content=REPORT),  # sent back once by research-probe
+        Turn(tool_calls=[call("bash", "b1", command="echo hi")]),
+        Turn(content="lr=3e-4."),
+        Turn(content="lr=3e-4."),  # sent back once by agent-probe
+    )
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, catalog=with_research_tool(settings)) as session:
+        events = await collect(session.send("Which lr do the notes use? Then run echo hi."))
+    assert events[-1].type == "turn_complete" and events[-1].data["final_text"] == "lr=3e-4."
+    by_rule = {name: {hook for rule, hook in SEEN if rule == name} for name, _ in SEEN}
+    tool_hooks = {"before_bash", "bash_output"}
+    assert by_rule["agent-probe"] == MODEL_HOOKS | CALL_HOOKS | tool_hooks
+    assert by_rule["research-probe"] == MODEL_HOOKS | CALL_HOOKS | {"read"}
+    sent = json.dumps(llm.requests)
+    assert "PROBE agent-probe" in sent and "PROBE research-probe" in sent
+    # Resolved once per model and role: each shape hook ran once.
+    assert SEEN.count(("agent-probe", "shape")) == SEEN.count(("research-probe", "shape")) == 1
