@@ -29,6 +29,7 @@ from serve.disk_full import DiskFull
 from serve.oauth import ROUTES as SIGN_IN_ROUTES
 from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
+from serve.person_run_cap import PersonRunCap
 from serve.route_allowlist import RouteAllowlist
 from serve.run_admission import ROUTES as WAITING_ROUTES
 from serve.run_guard import RunGuard
@@ -141,5 +142,6 @@ app = Starlette(
         Middleware(SignInGate),
         Middleware(RunGuard),
         Middleware(ThreadBooks),  # the CLI's thread index and spill files, after a fork/delete
+        Middleware(PersonRunCap),  # runs per person, where people sign in
     ],
 )
