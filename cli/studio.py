@@ -273,10 +273,22 @@ def one_embedded_server() -> ThreadLock:
     from store.server_lock import one_embedded_server as hold
 
     try:
+        try:
+            return hold(ml_intern_home(), wait_s=0)
+        except ServerRunning as running:
+            if not running.elsewhere:
+                raise
+        typer.echo(WAITING_FOR_HOLDER, err=True)
         return hold(ml_intern_home())
     except (ServerRunning, DatabaseError) as refused:
         typer.echo(f"ml-intern: {refused}", err=True)
         raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
+
+
+WAITING_FOR_HOLDER = (
+    "ml-intern: an embedded server on another machine holds this database; waiting up to 30 s "
+    "in case that machine is gone (the database lets its lock go then)…"
+)
 
 
 def langgraph_program() -> str:
