@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
@@ -26,6 +26,9 @@ from cli.database_option import DB_OPTION, use_database
 from cli.exit_codes import ExitCode
 from cli.server_address import claimable_port, guard_env, local_url
 from serve.parent_watch import PARENT_ENV
+
+if TYPE_CHECKING:
+    from store.thread_lock import ThreadLock
 
 app = typer.Typer(add_completion=False)
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -232,10 +235,11 @@ def serve(
     (default: the config's `server.runs_at_once`)."""
     from configs.environment import ml_intern_home
 
+    check_database()
+    hold = None if servers else one_embedded_server()
     servers = servers or OneServer()
     jobs = jobs or runs_at_once()
     port = claimable_port(host, port)
-    check_database()
     env = server_env(host, port, extra_env)
     url = local_url(host, port)
     signal.signal(signal.SIGTERM, interrupted)  # `kill` stops the server too, like Ctrl-C
@@ -255,6 +259,35 @@ def serve(
         typer.echo("Stopping…")
     finally:
         servers.stop()
+        if hold is not None:
+            hold.release()
+
+
+def one_embedded_server() -> ThreadLock:
+    """This process's hold on its database as its one embedded server (store/server_lock.py);
+    another one serving it is said, with the fix, before anything starts."""
+    from configs.environment import ml_intern_home
+    from store.database import DatabaseError
+    from store.server_lock import ServerRunning
+    from store.server_lock import one_embedded_server as hold
+
+    try:
+        try:
+            return hold(ml_intern_home(), wait_s=0)
+        except ServerRunning as running:
+            if not running.elsewhere:
+                raise
+        typer.echo(WAITING_FOR_HOLDER, err=True)
+        return hold(ml_intern_home())
+    except (ServerRunning, DatabaseError) as refused:
+        typer.echo(f"ml-intern: {refused}", err=True)
+        raise typer.Exit(int(ExitCode.RUNTIME_ERROR)) from None
+
+
+WAITING_FOR_HOLDER = (
+    "ml-intern: an embedded server on another machine holds this database; waiting up to 30 s "
+    "in case that machine is gone (the database lets its lock go then)…"
+)
 
 
 def langgraph_program() -> str:

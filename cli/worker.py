@@ -34,6 +34,11 @@ from cli.web import (
 )
 
 app = typer.Typer(add_completion=False)
+NEEDS_REDIS = (
+    "ml-intern worker: a worker runs the team server's runs and needs the team server's queue: "
+    "pass --redis redis://host:6379/0, the URL its replicas were given (or set "
+    "ML_INTERN_REDIS_URL). Without a team server, `ml-intern web` runs its own runs."
+)
 
 
 @app.command()
@@ -54,13 +59,7 @@ def worker(
     redis = redis or os.environ.get(REDIS_ENV)
     database = database_url()
     if not redis or not database:
-        typer.echo(
-            TEAM_NEEDS_DB
-            if redis
-            else "ml-intern worker: pass --redis URL (the team server's "
-            "queue; or set ML_INTERN_REDIS_URL).",
-            err=True,
-        )
+        typer.echo(TEAM_NEEDS_DB if redis else NEEDS_REDIS, err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR))
     if problem := secret_problem("worker"):
         typer.echo(problem, err=True)

@@ -28,10 +28,9 @@ class TeamServerSettings(BaseModel):
     """Runs in flight on one `ml-intern web` (or `studio`) server; one thread runs one at a time.
 
     `runs_at_once`: runs of different threads the server runs side by side (more wait, in the
-    order they came). `runs_per_person`: where people sign in, how many of those one person
-    may have going; the rest of theirs wait, so one person cannot starve the others.
-    On the team server (`--redis`), `runs_per_person` is a cap over all replicas and a run
-    beyond it is refused (429), not kept waiting. `streams_per_replica` and
+    order they came). `runs_per_person`: where people sign in, how many runs one person may
+    have waiting or running; one more is refused (429), not kept waiting, the same on the
+    embedded server and on the team server (`--redis`: over all replicas). `streams_per_replica` and
     `streams_per_person`: streams of runs (the page following a run) one replica serves at
     once, in all and to one signed-in person; one more is refused (429). Each holds a Redis
     connection, so a client that opens streams and never reads them cannot take the

@@ -25,17 +25,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from serve.body_cap import BodyCap
-from serve.busy_threads import BusyThreads
 from serve.disk_full import DiskFull
 from serve.oauth import ROUTES as SIGN_IN_ROUTES
 from serve.oauth import Provider, SignInGate
 from serve.origin_guard import OriginGate, refuse_websocket
+from serve.person_run_cap import PersonRunCap
 from serve.route_allowlist import RouteAllowlist
 from serve.run_admission import ROUTES as WAITING_ROUTES
 from serve.run_guard import RunGuard
 from serve.sign_in_sessions import person_from_scope
 from serve.thread_books import ThreadBooks
-from serve.thread_sync import ThreadSync
 from serve.web_actions import ROUTES as ACTION_ROUTES
 from serve.web_experiments import ROUTES as EXPERIMENT_ROUTES
 from serve.web_figures import ROUTES as FIGURE_ROUTES
@@ -141,9 +140,8 @@ app = Starlette(
         Middleware(RouteAllowlist),  # where people sign in: only the routes the page uses
         Middleware(TokenGate),
         Middleware(SignInGate),
-        Middleware(ThreadSync),  # threads other servers on the same database made
-        Middleware(BusyThreads),  # and the ones another process is running, shown busy
         Middleware(RunGuard),
         Middleware(ThreadBooks),  # the CLI's thread index and spill files, after a fork/delete
+        Middleware(PersonRunCap),  # runs per person, where people sign in
     ],
 )

@@ -7,8 +7,8 @@
 - A thread (and each run on it) is stamped with its owner's identity when it is made, and every
   read, search, update, delete and run is filtered by it: another person's thread id answers
   404 and never shows in a search. Threads without an owner (the CLI's) match nobody. The
-  owner is written into the thread index too, so another server on the same database
-  (serve/thread_sync.py) gives the thread to the same person.
+  owner is written into the thread index too, so the team server's replicas
+  (serve/aegra/thread_adoption.py) give the thread to the same person.
 - A thread id that already has history in the thread store (a CLI thread, say) cannot be
   claimed by making a thread with that id, nor by a run that creates its thread
   (`if_not_exists: "create"`).

@@ -1,11 +1,12 @@
-"""Which runs of this server go now, and why the others wait: a fair share of the server.
+"""Which runs of this server go now, and why the others wait.
 
 `langgraph dev` takes on every run it is given (up to its job count); `serve/web_graph.py`
 then asks `admission()` before the run does anything. At most `server.runs_at_once` runs go
-at once, and where people sign in, at most `server.runs_per_person` of one person's: the
-rest wait in the order they came, each knowing why, so one person's hundred runs never
-keep another person's first one waiting. A waiting run is a suspended coroutine (no model
-call, no thread lock). `GET /web/threads/{id}/waiting` tells the page.
+at once: the rest wait in the order they came, each knowing why. (Where people sign in, one
+person has at most `server.runs_per_person` runs waiting or running: one more is refused
+before it is made, serve/person_run_cap.py, so one person's runs never fill the queue.) A
+waiting run is a suspended coroutine (no model call, no thread lock).
+`GET /web/threads/{id}/waiting` tells the page.
 
     async with admission().slot(thread_id, person):
         ...run...
@@ -40,11 +41,10 @@ class Ticket:
 
 
 class Admission:
-    """Runs in flight: at most `at_once`, at most `per_person` of one person's; FIFO otherwise."""
+    """Runs in flight: at most `at_once`; the rest wait, first come first served."""
 
-    def __init__(self, at_once: int, per_person: int) -> None:
+    def __init__(self, at_once: int) -> None:
         self.at_once = at_once
-        self.per_person = per_person
         self.running: list[Ticket] = []
         self.waiting: list[Ticket] = []
 
@@ -71,31 +71,21 @@ class Admission:
         self.admit()
 
     def admit(self) -> None:
-        """Let go, in order, every waiting run that fits under both caps."""
+        """Let go, in order, every waiting run that fits under the cap."""
         for ticket in list(self.waiting):
             if len(self.running) >= self.at_once:
                 return
-            if self.over_cap(ticket.person) or ticket.admitted.done():
+            if ticket.admitted.done():
                 continue
             self.waiting.remove(ticket)
             self.running.append(ticket)
             ticket.admitted.set_result(None)
-
-    def over_cap(self, person: str | None) -> bool:
-        if person is None:
-            return False
-        return sum(t.person == person for t in self.running) >= self.per_person
 
     def why_waiting(self, thread_id: str, person: str | None) -> str | None:
         """Why `person`'s run on `thread_id` waits, in a sentence; None if it does not."""
         ticket = next((t for t in self.waiting if t.thread_id == thread_id), None)
         if ticket is None or ticket.person != person:
             return None  # another person's thread says nothing
-        if self.over_cap(person):
-            return (
-                f"Waiting: you have {self.per_person} runs going, the most one person may "
-                "have at once. This one starts when one of them ends."
-            )
         ahead = self.waiting.index(ticket)
         queue = f"; {ahead} waiting run(s) are ahead of this one" if ahead else ""
         return (
@@ -113,7 +103,7 @@ def admission() -> Admission:
         from serve.server_settings import server_settings
 
         limits = server_settings().server
-        _SERVER.append(Admission(limits.runs_at_once, limits.runs_per_person))
+        _SERVER.append(Admission(limits.runs_at_once))
     return _SERVER[0]
 
 

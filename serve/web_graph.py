@@ -1,6 +1,6 @@
 """The graph `ml-intern web` serves: Studio's graph, run in its turn, holding the thread's lock.
 
-A run first waits for its turn (serve/run_admission.py: the server's and its person's share).
+A run first waits for its turn (serve/run_admission.py: the server's `runs_at_once`).
 Then, as a CLI session holds `store/thread_lock.py`'s lock for a whole turn, a run of the web
 server does the same here, so the two never interleave on one thread. The server enters this
 factory (an async context manager) around each run and leaves it when the run ends, however

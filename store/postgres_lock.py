@@ -21,24 +21,14 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterable
 from typing import Any
 
 from store.database import DatabaseError, connect, connect_kwargs
-from store.postgres_connection import borrowed
 
 HOLDER = """
 SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s
   AND l.objsubid = 1
-"""
-
-
-# Every thread lock granted in this database (the key's halves, as pg_locks shows them).
-HELD = """
-SELECT l.classid, l.objid FROM pg_locks l
-WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
 
 
@@ -154,16 +144,3 @@ def lock_session(url: str) -> LockSession:
 def own_name() -> str:
     """'host:pid' as this process names itself to the database."""
     return str(connect_kwargs()["application_name"]).removeprefix("ml-intern:")
-
-
-def held(url: str, thread_ids: Iterable[str]) -> set[str]:
-    """Which of `thread_ids` some session holds the lock of: one read of pg_locks, no lock."""
-    halves = {}
-    for thread_id in thread_ids:
-        unsigned = lock_key(thread_id) & 0xFFFF_FFFF_FFFF_FFFF
-        halves[(unsigned >> 32, unsigned & 0xFFFF_FFFF)] = thread_id
-    if not halves:
-        return set()
-    with borrowed(url) as db:
-        rows = db.execute(HELD).fetchall()
-    return {halves[key] for row in rows if (key := (int(row[0]), int(row[1]))) in halves}

@@ -25,7 +25,6 @@ import os
 import re
 import socket
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -141,31 +140,6 @@ class ThreadLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
-
-
-def running(home: Path, thread_ids: Iterable[str]) -> set[str]:
-    """Which of `thread_ids` some process is running now (holds its lock), found without
-    taking a lock: taking one, however briefly, could refuse a run starting at that moment."""
-    url = database_url()
-    if url is not None:
-        from store.postgres_lock import held
-
-        return held(url, thread_ids)
-    files: dict[str, str] = {}
-    for thread_id in thread_ids:
-        with contextlib.suppress(OSError):
-            found = os.stat(lock_path(home, thread_id))
-            files[f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino}"] = (
-                thread_id
-            )
-    if not files:
-        return set()
-    try:
-        table = Path("/proc/locks").read_text().splitlines()  # Linux: every lock held, by file
-    except OSError:
-        return set()
-    flocks = (line.split() for line in table if " FLOCK " in line)
-    return {files[fields[5]] for fields in flocks if len(fields) > 5 and fields[5] in files}
 
 
 def _holder_pid(fd: int, tries: int = 50) -> int | None:

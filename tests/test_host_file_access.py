@@ -219,7 +219,6 @@ BY_NAME: dict[str, str] = {
     "store/sqlite_file.py:connect": OWN,
     "store/thread_index.py:ThreadIndex.record_fork": OWN,
     "store/thread_lock.py:ThreadLock.acquire": OWN,
-    "store/thread_lock.py:running": PROC,
     "tools/call_context.py:CallContext.resolve": SERVER,
     "tools/external/mcp_connection.py:McpConnection._log_size": OWN,
     "tools/external/mcp_connection.py:McpConnection._stderr_since": OWN,

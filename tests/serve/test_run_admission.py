@@ -1,4 +1,4 @@
-"""The server's fair share: caps, order, reasons, and a cancelled wait giving its place back."""
+"""The server's queue: its cap, order, reasons, and a cancelled wait giving its place back."""
 
 from __future__ import annotations
 
@@ -19,26 +19,17 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-def test_a_person_over_the_cap_waits_and_others_go_past() -> None:
+def test_a_waiting_run_says_why_to_its_own_person_only() -> None:
     async def scenario() -> None:
-        gate, log = Admission(at_once=3, per_person=2), []
-        tasks = {
-            name: asyncio.create_task(started(gate, name, who, log))
-            for name, who in [("a1", "alice"), ("a2", "alice"), ("a3", "alice"), ("b1", "bob")]
-        }
+        gate, log = Admission(at_once=1), []
+        tasks = [asyncio.create_task(started(gate, t, "alice", log)) for t in ("a1", "a2")]
         await settle()
-        assert log == ["a1", "a2", "b1"]  # a3 waits for Alice's share, Bob goes past it
-        assert "you have 2 runs going" in (gate.why_waiting("a3", "alice") or "")
-        assert gate.why_waiting("a3", "bob") is None  # not Bob's to know
-        tasks["b1"].cancel()
-        await settle()
-        assert log == ["a1", "a2", "b1"]  # a free slot, but Alice is still at her cap
-        tasks["a1"].cancel()
-        await settle()
-        assert log == ["a1", "a2", "b1", "a3"]
-        for task in tasks.values():
+        assert log == ["a1"]
+        assert "running all 1 runs" in (gate.why_waiting("a2", "alice") or "")
+        assert gate.why_waiting("a2", "bob") is None  # not Bob's to know
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         assert gate.running == [] and gate.waiting == []
 
     asyncio.run(scenario())
@@ -46,7 +37,7 @@ def test_a_person_over_the_cap_waits_and_others_go_past() -> None:
 
 def test_the_server_cap_keeps_order_and_a_cancelled_wait_leaves_the_queue() -> None:
     async def scenario() -> None:
-        gate, log = Admission(at_once=1, per_person=4), []
+        gate, log = Admission(at_once=1), []
         first = asyncio.create_task(started(gate, "t1", None, log))
         second = asyncio.create_task(started(gate, "t2", None, log))
         third = asyncio.create_task(started(gate, "t3", None, log))

@@ -1,7 +1,6 @@
 """One thread list everywhere: a thread made in the page shows in `ml-intern threads list`
 (and `-c`) in the served directory, a fork says what it forked from even when the title is
-long, `ml-intern web --model ID` is the model new threads use, and a thread the CLI makes or
-runs while the server runs is listed there (busy while it runs).
+long, and `ml-intern web --model ID` is the model new threads use.
 """
 
 from __future__ import annotations
@@ -13,17 +12,14 @@ import sys
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import Page, expect
 
-from store.thread_lock import ThreadLock
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import free_port, say, snap, start_web, stop_web, wait_for_ready
 
 pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
 
-CLI_THREAD = "0b7c2f4e-3a51-4d7e-9c2b-5e8f1a6d4c30"
 LONG = "Compare the validation loss of every checkpoint of the sentiment run and " * 2
 
 
@@ -65,7 +61,6 @@ def test_web_model_flag_chooses_the_model_of_new_threads(
     isolated_home: Path,
     workspace: Path,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     port = free_port()
     model = "openai/chosen-model"
@@ -83,20 +78,6 @@ def test_web_model_flag_chooses_the_model_of_new_threads(
                           timeout=120)  # fmt: skip
         assert done.status_code == 200, done.text
         assert llm.requests[-1]["model"] == "chosen-model"
-
-        # A thread the CLI makes while the server runs is in its list at the next look,
-        # and shows busy while the CLI holds it.
-        monkeypatch.setenv("ML_INTERN_CLI_CONFIG", str(tmp_path / "config.json"))
-        llm.add(Turn(content="answered in the CLI"))
-        made = cli(workspace, isolated_home, "--thread-id", CLI_THREAD, "from the cli")
-        assert made.returncode == 0, made.stderr
-        search = {"limit": 100, "sort_by": "updated_at", "sort_order": "desc"}
-        listed = httpx.post(f"{url}/threads/search", json=search, trust_env=False).json()
-        assert [t["metadata"].get("title") for t in listed][:1] == ["from the cli"]
-        with ThreadLock(isolated_home, CLI_THREAD):
-            shown = httpx.get(f"{url}/threads/{CLI_THREAD}", trust_env=False).json()
-            assert shown["status"] == "busy"
-        assert httpx.get(f"{url}/threads/{CLI_THREAD}", trust_env=False).json()["status"] == "idle"
     finally:
         assert stop_web(proc) == 0
 

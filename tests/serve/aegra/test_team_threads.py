@@ -1,20 +1,26 @@
 """The same thread everywhere: a thread the CLI made on the team server's database, left
 waiting on an approval, opens on a replica that started before it, is listed there, its
-approval is answered on the other replica, and the CLI then continues it with both turns.
+approval is answered on the other replica, and the CLI then continues it with both turns. A CLI
+and the team server never run one thread at once (the thread lock).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 from store.database import URL_ENV
+from store.thread_lock import ThreadLock
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import user_texts
+from tests.serve.aegra.test_team_limits import HOLD, poll
 from tests.serve.aegra.test_team_server import APPROVE, messages, wait_for_run
 from tests.web.web_harness import bash
 
@@ -57,3 +63,47 @@ def test_a_cli_thread_waiting_on_an_approval_is_answered_on_the_team_server(
     asyncio.run(cli_turn(llm.url, workspace, "what did you do?", "headless"))
     assert user_texts(llm.requests[-1])[-2:] == ["make a file", "what did you do?"]
     assert messages(b, THREAD)[-1]["content"] == "Both turns seen."
+
+
+def test_a_cli_and_the_team_server_never_run_one_thread_at_once(
+    replicas: list[httpx.Client], llm: ScriptedLLMServer, workspace: Path, pg_url: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A CLI pointed at the team server's database works beside it, on the thread lock: a
+    thread a worker runs is refused to the CLI with the holder's name, and a thread the CLI
+    runs is refused by the replicas (409); each goes on once the other is done."""
+    a, b = replicas
+    monkeypatch.setenv(URL_ENV, pg_url)
+    thread = a.post("/threads", json={}).json()["thread_id"]
+    llm.add(Turn(tool_calls=[bash("w1", HOLD)]), Turn(content="The worker's turn."))
+    body = {"assistant_id": "ml_intern", "context": {"mode": "headless"},
+            "input": {"messages": [{"type": "human", "content": "hold on"}]}}  # fmt: skip
+    run = a.post(f"/threads/{thread}/runs", json=body)
+    assert run.status_code == 200, run.text
+    poll(lambda: len(llm.requests) >= 1 and a.get(f"/threads/{thread}").json()["status"] == "busy",
+         "the team server never ran the thread")  # fmt: skip
+
+    env = {**os.environ, "ML_INTERN_HOME": str(tmp_path / "laptop"), "OPENAI_API_BASE": llm.url}
+    cli = zygote_run(
+        [sys.executable, "-m", "cli", "--db", pg_url, "--model", "openai/scripted-model",
+         "--resume", thread, "are you done?"],
+        cwd=workspace, env=env, text=True, timeout=200,
+    )  # fmt: skip
+    assert cli.returncode != 0, cli.stdout
+    assert "already running in another ml-intern process (pid " in cli.stderr, cli.stderr
+    assert "Traceback" not in cli.stderr, cli.stderr
+
+    (workspace / "go").write_text("")
+    assert wait_for_run(a, thread, run.json()["run_id"])["status"] == "success"
+    assert messages(b, thread)[-1]["content"] == "The worker's turn."
+    assert [m["type"] for m in messages(b, thread)].count("human") == 1  # the CLI's never ran
+
+    with ThreadLock(tmp_path / "laptop", thread):  # the CLI runs it now
+        refused = b.post(f"/threads/{thread}/runs", json=body)
+        assert refused.status_code == 409, refused.text
+        assert "already running in another ml-intern process" in refused.json()["detail"]
+    llm.add(Turn(content="After the CLI."))
+    again = b.post(f"/threads/{thread}/runs", json=body)
+    assert again.status_code == 200, again.text
+    assert wait_for_run(a, thread, again.json()["run_id"])["status"] == "success"
+    assert messages(a, thread)[-1]["content"] == "After the CLI."

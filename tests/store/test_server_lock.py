@@ -1,0 +1,41 @@
+"""store/server_lock.py on PostgreSQL: an embedded server held by another machine is waited for
+(it may be gone: the database ends a vanished session within ~25 s), then named; when its
+session ends meanwhile, this one serves. (Two real servers: tests/web/test_one_embedded_server.py.)
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from store.database import URL_ENV
+from store.postgres_lock import lock_key
+from store.server_lock import SERVER_NAME, ServerRunning, one_embedded_server
+
+
+def test_a_holder_on_another_machine_is_waited_for_then_named(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(URL_ENV, pg_url)
+    far = psycopg.connect(pg_url, application_name="ml-intern:far-machine:4242", autocommit=True)
+    try:
+        far.execute("SELECT pg_advisory_lock(%s)", (lock_key(SERVER_NAME),))
+        asked = time.monotonic()
+        with pytest.raises(ServerRunning) as refused:
+            one_embedded_server(tmp_path / "home", wait_s=1.0)
+        assert time.monotonic() - asked >= 1.0  # waited for it first
+        assert refused.value.elsewhere
+        assert "another embedded server (pid 4242 on far-machine)" in str(refused.value)
+
+        gone = threading.Timer(0.5, far.close)  # that machine vanishes while this one waits
+        gone.start()
+        hold = one_embedded_server(tmp_path / "home", wait_s=20)
+        gone.join()
+        assert hold.held
+        hold.release()
+    finally:
+        far.close()
