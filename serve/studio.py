@@ -31,6 +31,7 @@ from graph.research_agent import with_research
 from nodes.deps import AgentDeps
 from serve.context_schema_once import install as context_schema_once
 from serve.parent_watch import watch_parent
+from serve.run_queue_wake import install as wake_runs_at_once
 from serve.server_settings import server_settings
 from serve.server_walls import UNWALLED, walled_catalog, walls_problem
 from store.checkpointer import default_db_path, open_checkpointer
@@ -200,6 +201,8 @@ async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
     shutdown the MCP sessions close with it."""
     async with open_checkpointer(default_db_path()) as saver:
         SERVER.saver = saver
+        if not wake_runs_at_once():
+            log.warning("ml-intern: new runs start on the dev queue's next look (up to 1 s)")
         if not context_schema_once():
             log.warning("ml-intern: the run context's schema is built again for every run")
         watch = asyncio.create_task(watch_parent(), name="ml-intern-parent-watch")
