@@ -96,8 +96,13 @@ def _resolve(hook: Hook) -> object:
         value: object = importlib.import_module(hook.module)
     except ImportError:
         return _MISSING
-    for part in hook.attribute.split("."):
-        value = inspect.getattr_static(value, part, _MISSING)
+    for depth, part in enumerate(hook.attribute.split(".")):
+        # A module's own names may load on first use (PEP 562); a class's are read as stored.
+        value = (
+            getattr(value, part, _MISSING)
+            if depth == 0
+            else inspect.getattr_static(value, part, _MISSING)
+        )
         if value is _MISSING:
             return _MISSING
         if isinstance(value, staticmethod | classmethod):
