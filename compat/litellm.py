@@ -66,6 +66,23 @@ TOOL_WALK_HOOKS = tuple(
          ("tool", "sanitize"))
     for provider in ("openai", "azure")
 )  # fmt: skip
+# Read, not patched: litellm's internals ml-intern's own OpenAI-compatible client
+# (models/openai_chat*.py) calls so that it sends and fails exactly as litellm would.
+_COMMON = "litellm.litellm_core_utils.prompt_templates.common_utils"
+CLIENT_HOOKS = (
+    Hook(_COMMON, "drop_non_python_regex_patterns", ("schema",)),
+    Hook(_COMMON, "filter_value_from_dict", ("dictionary", "key", "depth")),
+    Hook(_COMMON, "flatten_combinators_and_drop_non_python_regex_patterns", ("schema",)),
+    Hook(_COMMON, "tool_with_sanitized_parameters", ("tool", "sanitize")),
+    Hook("litellm.llms.openai.chat.gpt_transformation", "OpenAIGPTConfig"),
+    Hook("litellm.llms.openai.chat.gpt_transformation", "OpenAIUnknownModelConfig"),
+    Hook("litellm.llms.openai.common_utils", "OpenAIError"),
+    Hook("litellm.litellm_core_utils.exception_mapping_utils", "exception_type",
+         ("model", "original_exception", "custom_llm_provider", "completion_kwargs",
+          "extra_kwargs")),
+    Hook("litellm.utils", "ProviderConfigManager.get_provider_chat_config",
+         ("model", "provider", "base_model")),
+)  # fmt: skip
 _installed = False
 _walk_installed = False
 

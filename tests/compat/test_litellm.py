@@ -11,6 +11,11 @@ def test_the_installed_litellm_has_every_hook_compat_litellm_patches() -> None:
     assert found == [], "compat/litellm.py: " + "\n".join(found)
 
 
+def test_the_installed_litellm_has_what_our_openai_compatible_client_reads() -> None:
+    found = problems(fence.PIN, fence.CLIENT_HOOKS)
+    assert found == [], "compat/litellm.py (models/openai_chat*.py reads them): " + "\n".join(found)
+
+
 def test_installed_the_hooks_are_in_place_and_still_read_as_litellm_s_own() -> None:
     from litellm.litellm_core_utils import logging_utils
     from litellm.litellm_core_utils.litellm_logging import Logging
