@@ -31,9 +31,10 @@ HOOKS = (
     Hook("aegra_api.core.migrations", "run_migrations_if_needed"),
     Hook("aegra_api.constants", "ASSISTANT_NAMESPACE_UUID"),
 )
-# The columns of Aegra's tables that the SQL below reads or writes.
+# The columns of Aegra's tables that the SQL below reads or writes (and serve/aegra/run_cap.py
+# reads: a person's pending and running runs).
 COLUMNS = {
-    "runs": ("thread_id", "status"),
+    "runs": ("thread_id", "status", "user_id"),
     "thread": ("thread_id", "status", "metadata_json", "user_id", "updated_at"),
     "assistant": ("assistant_id", "name", "description", "graph_id", "config", "user_id", "metadata"),
     "assistant_versions": ("assistant_id", "version", "name", "description", "graph_id", "metadata"),
