@@ -16,10 +16,9 @@ import importlib
 import importlib.metadata
 import inspect
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from packaging.specifiers import SpecifierSet
 
 log = logging.getLogger("ml_intern.compat")
 
@@ -62,7 +61,7 @@ def problems(pin: Pin, hooks: Iterable[Hook]) -> list[str]:
     if version is None:
         return [f"{pin.library} is not installed"]
     found = []
-    if version not in SpecifierSet(pin.versions, prereleases=True):
+    if not within(version, pin.versions):
         found.append(
             f"{pin.library} {version} is outside {pin.versions}, the versions its compat module "
             "was written for: check each hook against this release, then move the pin"
@@ -89,6 +88,41 @@ def allowed(pin: Pin, hooks: Iterable[Hook]) -> bool:
     for problem in found:
         log.warning("ml-intern: %s; left as the library has it", problem)
     return not found
+
+
+def within(version: str, versions: str) -> bool:
+    """`version` meets every clause of `versions` (`>=1.2,<1.3`, `==0.11.1`, `==0.11.*`):
+    release numbers compared as numbers, anything after them (`rc1`, `.post1`) ignored."""
+    have = _release(version)
+    for clause in versions.split(","):
+        clause = clause.strip()
+        op = clause[:2] if clause[:2] in (">=", "<=", "==", "!=") else clause[:1]
+        text = clause[len(op) :].strip()
+        if text.endswith(".*"):
+            want = _release(text[:-2])
+            if (have[: len(want)] == want) != (op == "=="):
+                return False
+            continue
+        want = _release(text)
+        width = max(len(have), len(want))
+        a, b = have + (0,) * (width - len(have)), want + (0,) * (width - len(want))
+        ok = {">=": a >= b, "<=": a <= b, "==": a == b, "!=": a != b, ">": a > b, "<": a < b}
+        if not ok[op]:
+            return False
+    return True
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """`1.105.3` -> (1, 105, 3); `2.0rc1` -> (2, 0); `0.11.post1` -> (0, 11)."""
+    numbers = []
+    for part in version.split("."):
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        numbers.append(int(digits.group()))
+        if digits.end() < len(part):
+            break
+    return tuple(numbers)
 
 
 def _resolve(hook: Hook) -> object:

@@ -81,3 +81,24 @@ def test_a_library_that_moved_an_attribute_is_left_as_it_is() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "GET"], out.stderr
     assert "httpx._content.encode_json is gone; left as the library has it" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("version", "versions", "meets"),
+    [
+        ("1.105.3", ">=1.101,<1.106", True),
+        ("1.106.0", ">=1.101,<1.106", False),
+        ("1.2.21", ">=1.2.22,<1.3", False),
+        ("0.11.1", "==0.11.1", True),
+        ("0.11.2", "==0.11.1", False),
+        ("0.11.3", "==0.11.*", True),
+        ("0.12.0", "==0.11.*", False),
+        ("2.0rc1", ">=2", True),
+    ],
+)
+def test_a_version_meets_a_pin_as_pip_would_read_it(
+    version: str, versions: str, meets: bool
+) -> None:
+    from compat.pins import within
+
+    assert within(version, versions) is meets
