@@ -6,7 +6,7 @@ and the collector turned back on.
 Pydantic models build their validator on first use instead of when the class is created (a run
 uses a few dozen of them; ~25% of the runtime's import CPU); pydantic TypeAdapters made while
 importing (litellm makes ~130 at module level) build on first use too, in the namespace they
-were made in; and the SDKs' generated type packages load each name on first use
+were made in (both compat/pydantic.py); and the SDKs' generated type packages load each name on first use
 (cli/lazy_packages.py).
 
 Why: collecting mid-import freed nothing and cost 0.5 s of a 2.6 s import (docs/lab/2026-11-23.md).
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from cli.lazy_packages import load_names_on_first_use
+from compat.pydantic import build_adapters_on_first_use, build_models_on_first_use
 
 
 @contextmanager
@@ -52,60 +52,6 @@ def drop_leftovers() -> None:
         module = sys.modules.get(module_name)
         if module is not None and name in vars(module):
             delattr(module, name)
-
-
-def build_models_on_first_use() -> None:
-    """Pydantic's `defer_build` as the default of every model class created from now on (a
-    model's own config still decides); a pydantic without that default is left as it is."""
-    try:
-        from pydantic._internal._config import config_defaults
-    except ImportError:  # pragma: no cover - a pydantic that moved its defaults
-        return
-    if "defer_build" in config_defaults:
-        config_defaults["defer_build"] = True
-
-
-def build_adapters_on_first_use() -> Callable[[], None]:
-    """Until the returned function is called, a TypeAdapter whose config does not choose
-    `defer_build` builds its schema, validator and serializer when first used, resolving names
-    in the namespace it was made in (as building at once would). A pydantic whose adapters
-    are shaped otherwise is left as it is."""
-    try:
-        from pydantic import TypeAdapter
-        from pydantic._internal._mock_val_ser import MockCoreSchema, MockValSer
-        from pydantic._internal._mock_val_ser import set_type_adapter_mocks as set_mocks
-    except ImportError:  # pragma: no cover - a pydantic that moved them
-        return lambda: None
-    build = TypeAdapter.__dict__.get("_init_core_attrs")
-    if build is None or getattr(build, "defers", False):
-        return lambda: None
-
-    def _init_core_attrs(
-        self: Any, ns_resolver: Any, force: bool, raise_errors: bool = False
-    ) -> bool:
-        config = self._config if self._config is not None else self._model_config
-        if force or (config and "defer_build" in config):  # chosen: pydantic's own way
-            return build(self, ns_resolver, force, raise_errors)
-        set_mocks(self)
-        for name in ("core_schema", "validator", "serializer"):
-            mock = getattr(self, name)
-            if isinstance(mock, MockCoreSchema | MockValSer):
-                mock._attempt_rebuild = _built_in(self, ns_resolver, name)
-        return False
-
-    def _built_in(adapter: Any, ns_resolver: Any, name: str) -> Callable[..., Any]:
-        def rebuild(*, parent_namespace_depth: int = 5) -> Any:
-            return getattr(adapter, name) if build(adapter, ns_resolver, True) else None
-
-        return rebuild
-
-    _init_core_attrs.defers = True  # type: ignore[attr-defined]
-    TypeAdapter._init_core_attrs = _init_core_attrs  # type: ignore[method-assign]
-
-    def restore() -> None:
-        TypeAdapter._init_core_attrs = build  # type: ignore[method-assign]
-
-    return restore
 
 
 def freeze_for_exit() -> None:

@@ -5,7 +5,7 @@ transform (image blocks, tool-message images, cache markers on api.openai.com, t
 regex patterns), so the bytes a server receives are the ones it received through litellm;
 only litellm's call path around them (its parameters, logging object, the SDK's request and
 its pydantic chunks) is left out. The body is encoded by orjson when that gives the standard
-encoder's bytes (models/openai_request_path.py `plain_json`).
+encoder's bytes (compat/openai_sdk.py `plain_json`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from langchain_core.messages import BaseMessage
 
-from models.openai_request_path import plain_json
+from compat.openai_sdk import plain_json
 
 # What a call may set (ChatLiteLLM's fields and the kwargs ml-intern passes at invoke time),
 # sent when not None, in the order litellm's optional parameters come.
@@ -77,7 +77,7 @@ def _transform(
     config: Any, model: str, dicts: list[dict[str, Any]], optional: dict[str, Any], hosted: bool
 ) -> dict[str, Any]:
     """litellm's own request transform; the tools are already sanitized, so its walk of
-    them (remembered per schema, models/tool_schema_walk.py) is skipped here."""
+    them (remembered per schema, compat/litellm.py) is skipped here."""
     messages = config._transform_messages(messages=dicts, model=model)
     if hosted:
         messages, _ = config.remove_cache_control_flag_from_messages_and_tools(

@@ -11,7 +11,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import get_checkpoint_id
 
-from store.langgraph_compat import DeltaChannelHistory
+from compat.langgraph import DeltaChannelHistory
 from store.message_codec import _chunks, _in_order
 
 # Ancestors of a checkpoint, nearest first, one primary-key lookup per step.

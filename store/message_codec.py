@@ -19,7 +19,7 @@ from langgraph.checkpoint.base import Checkpoint, PendingWrite, writes_sort_key
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.types import Overwrite
 
-from store.langgraph_compat import DeltaSnapshot
+from compat.langgraph import DeltaSnapshot
 
 REFS = "ml_intern/refs"  # a write: list of messages
 OVERWRITE_REFS = "ml_intern/refs+overwrite"  # a write: Overwrite(list of messages)

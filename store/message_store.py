@@ -41,9 +41,9 @@ from langgraph.checkpoint.base import (
     get_checkpoint_metadata,
 )
 
+from compat.langgraph import DeltaChannelHistory, search_where
 from models.messages import is_user_message, text_of
 from store.delta_history import WRITE_COLUMNS, delta_history
-from store.langgraph_compat import DeltaChannelHistory, search_where
 from store.message_codec import (
     MessageCodec,
 )

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from store.langgraph_compat import DeltaSnapshot
+from compat.langgraph import DeltaSnapshot
 from store.saver_maintenance import cut_loose, kept_checkpoints
 from store.thread_lock import ThreadBusyError, ThreadLock
 

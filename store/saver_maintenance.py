@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from store.langgraph_compat import DeltaChannel, DeltaSnapshot, messages_delta_reducer
+from compat.langgraph import DeltaChannel, DeltaSnapshot, messages_delta_reducer
 from store.message_codec import CHECKPOINT_REFS, OVERWRITE_REFS, REFS, REFS_KEY, split_refs
 
 # The checkpoint `Session.undo` forks from is the parent of the last one that matches this.

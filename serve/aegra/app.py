@@ -23,8 +23,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 import serve.app as web
+from compat.aegra import ONE_RUN_INDEX, use_saver
 from serve import studio
-from serve.aegra.engine_hooks import ONE_RUN_INDEX, use_saver
 from serve.aegra.run_cap import PersonRunCap
 from serve.aegra.run_metadata import RunMetadata
 from serve.aegra.stream_cap import StreamCap

@@ -5,7 +5,7 @@ migrations and LangGraph's checkpoint and store migrations each failed one of tw
 with a UniqueViolation). So each `ml-intern web --redis` and `ml-intern worker` runs this
 first, under the schema lock every ml-intern process takes (store/postgres_schema.py): ours
 and LangGraph's checkpoint tables, the store's, Aegra's migrations (nothing to do when at
-head), the one-run-per-thread index (serve/aegra/engine_hooks.py), and the graph's default
+head), the one-run-per-thread index (compat/aegra.py), and the graph's default
 assistant. The replica itself starts with its migrations off and finds every table made.
 Reads Aegra's DATABASE_URL (as the replica will) and ML_INTERN_DATABASE_URL.
 """
@@ -16,6 +16,7 @@ import json
 from typing import Any
 from uuid import uuid5
 
+from compat.aegra import ASSISTANT_SQL, VERSION_SQL
 from store.database import database_url
 from store.postgres_schema import ensure_checkpoint_schema, schema_lock
 
@@ -24,7 +25,7 @@ def main() -> None:
     from aegra_api.core.migrations import run_migrations_if_needed
     from langgraph.store.postgres import PostgresStore
 
-    from serve.aegra.engine_hooks import ONE_RUN_SQL
+    from compat.aegra import ONE_RUN_SQL
 
     url = database_url()
     if not url:
@@ -39,14 +40,6 @@ def main() -> None:
 
 
 GRAPH_ID = "ml_intern"
-ASSISTANT_SQL = (
-    "INSERT INTO assistant (assistant_id, name, description, graph_id, config, user_id, metadata) "
-    "VALUES (%s, %s, %s, %s, '{}'::jsonb, 'system', %s::jsonb) ON CONFLICT DO NOTHING"
-)
-VERSION_SQL = (
-    "INSERT INTO assistant_versions (assistant_id, version, name, description, graph_id, metadata) "
-    "VALUES (%s, 1, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING"
-)
 
 
 def make_assistant(conn: Any) -> None:

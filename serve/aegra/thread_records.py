@@ -6,7 +6,7 @@ since) has checkpoints and an index row but no such row, or a stale one. `upsert
 the row as the thread is: its metadata from the index (what the index does not know is left as it is), its owner (the person signed in, or
 Aegra's one `anonymous` identity where a token guards the server), and `interrupted` when
 its last checkpoint waits on an approval. A thread with a run pending or running is left to
-Aegra, which knows better.
+Aegra, which knows better. The SQL, like every write into Aegra's tables, is in compat/aegra.py.
 """
 
 from __future__ import annotations
@@ -14,22 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from compat.aegra import ANONYMOUS, THREAD_UPSERT
 from store.postgres_connection import borrowed
 
-ANONYMOUS = "anonymous"  # Aegra's identity for every caller when no auth file is set
-UPSERT = """
-INSERT INTO thread (thread_id, status, metadata_json, user_id)
-VALUES (?, ?, ?::jsonb, ?)
-ON CONFLICT (thread_id) DO UPDATE
-SET status = excluded.status,
-    metadata_json = thread.metadata_json || jsonb_strip_nulls(excluded.metadata_json),
-    updated_at = now()
-WHERE thread.user_id = excluded.user_id
-  AND thread.status IN ('idle', 'interrupted')
-  AND NOT EXISTS (
-    SELECT 1 FROM runs WHERE runs.thread_id = thread.thread_id
-    AND runs.status IN ('pending', 'running'))
-"""
+__all__ = ["ANONYMOUS", "upsert"]
 
 
 def upsert(url: str, thread_id: str, *, waiting: bool, metadata: dict[str, Any],
@@ -37,4 +25,4 @@ def upsert(url: str, thread_id: str, *, waiting: bool, metadata: dict[str, Any],
     """Blocking: the thread's Aegra row as it is now (see the module's docstring)."""
     status = "interrupted" if waiting else "idle"
     with borrowed(url) as db:
-        db.execute(UPSERT, (thread_id, status, json.dumps(metadata), user_id))
+        db.execute(THREAD_UPSERT, (thread_id, status, json.dumps(metadata), user_id))

@@ -49,7 +49,7 @@ def test_models_made_after_start_up_validate_as_before_only_built_later() -> Non
     unchanged (a fresh interpreter: the default is process-wide)."""
     probe = (
         "import pydantic\n"
-        "from cli.startup_heap import build_models_on_first_use\n"
+        "from compat.pydantic import build_models_on_first_use\n"
         "build_models_on_first_use()\n"
         "class M(pydantic.BaseModel):\n"
         "    x: int\n"
@@ -68,7 +68,7 @@ def test_adapters_made_during_start_up_build_on_first_use_where_they_were_made()
     class here, unknown where it is first used), validates and errs as one built at once."""
     import pydantic
 
-    from cli.startup_heap import build_adapters_on_first_use
+    from compat.pydantic import build_adapters_on_first_use
 
     def made_in_a_function() -> pydantic.TypeAdapter[Any]:
         class Node(pydantic.BaseModel):

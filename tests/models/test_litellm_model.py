@@ -28,8 +28,9 @@ async def test_an_anthropic_call_counts_its_usage_without_loading_litellm_s_toke
     import litellm.main
     from langchain_core.messages import HumanMessage
 
+    from compat.litellm import LazyTokenizer
     from configs.settings import Settings
-    from models.chat_model import LazyTokenizer, litellm_chat_model
+    from models.chat_model import litellm_chat_model
     from tests.fakes.anthropic_server import ScriptedAnthropicServer
     from tests.fakes.llm_server import Turn
 
@@ -46,7 +47,7 @@ async def test_an_anthropic_call_counts_its_usage_without_loading_litellm_s_toke
 def test_the_deferred_tokenizer_counts_as_litellm_s_own() -> None:
     from litellm._lazy_imports import _get_default_encoding
 
-    from models.chat_model import LazyTokenizer
+    from compat.litellm import LazyTokenizer
 
     text = "epoch 3 loss 0.412 accuracy 0.87"
     assert LazyTokenizer().encode(text) == _get_default_encoding().encode(text)

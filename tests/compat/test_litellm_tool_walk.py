@@ -8,7 +8,8 @@ from litellm.litellm_core_utils.prompt_templates.common_utils import (
 )
 from litellm.llms.openai.chat import gpt_transformation
 
-from models.tool_schema_walk import install, remembering
+from compat.litellm import install_tool_walk as install
+from compat.litellm import remembering
 
 
 def tool(name: str, pattern: str) -> dict:

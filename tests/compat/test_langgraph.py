@@ -1,4 +1,4 @@
-"""The LangGraph server reads the run context's JSON schema on every run: built once per class."""
+"""compat/langgraph.py: the run context's JSON schema built once per class, on the LangGraph pinned."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def graph_on(context: type) -> Any:
 
 
 def test_a_run_s_context_schema_is_langgraph_s_own_and_built_once_per_class() -> None:
-    from serve.context_schema_once import install
+    from compat.langgraph import install_context_schema_once as install
 
     built: list[str] = []
 
@@ -48,3 +48,11 @@ def test_a_run_s_context_schema_is_langgraph_s_own_and_built_once_per_class() ->
     assert graph_on(Other).get_context_jsonschema()["properties"] == {
         "budget": {"default": 1.0, "title": "Budget", "type": "number"}
     }
+
+
+def test_the_installed_langgraph_has_the_method_compat_langgraph_wraps() -> None:
+    from compat import langgraph as fence
+    from compat.pins import problems
+
+    found = problems(fence.PIN, fence.HOOKS)
+    assert found == [], "compat/langgraph.py: " + "\n".join(found)

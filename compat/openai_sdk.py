@@ -14,16 +14,31 @@ costs ~0.3 s and 13 MB that an Anthropic session never needs.
 The body is then encoded by orjson whenever that gives the SDK's bytes exactly (plain JSON
 values, floats orjson writes as Python does): a 6 MB history took 19 ms of CPU and a 12 MB
 peak through `json`, 1.2 ms and 8 MB this way. Anything else goes through the SDK's encoder.
+
+The compat module of the `openai` SDK: both hooks are private; `PIN` and `HOOKS` say what they
+were written for, and nothing is patched when the installed SDK differs (tests/compat/).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import typing_extensions
 
+from compat.pins import Hook, Pin, allowed
+
+PIN = Pin("openai", ">=2.54,<2.55")  # the release the hooks were read in
+HOOKS = (
+    Hook("openai.resources.chat.completions.completions", "async_maybe_transform",
+         ("data", "expected_type")),
+    Hook("openai._base_client", "openapi_dumps", ("obj",)),
+    Hook("openai._utils._transform", "PropertyInfo"),
+    # Read, not patched: models/openai_chat_body.py encodes a body as the SDK does.
+    Hook("openai._utils._json", "openapi_dumps", ("obj",)),
+)  # fmt: skip
 _installed = False
 # The body's keys sent as they are: their types rename and encode nothing (checked at install).
 PLAIN_KEYS = ("messages", "tools")
@@ -44,6 +59,8 @@ def install() -> bool:
     global _installed
     if _installed:
         return True
+    if not allowed(PIN, HOOKS):
+        return False
     from openai.resources.chat.completions import completions
     from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolUnionParam
 
@@ -53,6 +70,7 @@ def install() -> bool:
         return False
     original = completions.async_maybe_transform
 
+    @functools.wraps(original)
     async def transform(data: object, expected_type: object) -> Any:
         if not isinstance(data, Mapping) or "messages" not in data:
             return await original(data, expected_type)  # type: ignore[arg-type]
@@ -78,6 +96,7 @@ def same_bytes_faster(sdk_dumps: Callable[[Any], bytes]) -> Callable[[Any], byte
         | orjson.OPT_PASSTHROUGH_DATACLASS
     )
 
+    @functools.wraps(sdk_dumps)
     def dumps(body: Any) -> bytes:
         if plain_json(body):
             try:

@@ -9,7 +9,7 @@ import json
 
 import httpx
 
-from models import json_request_body
+from compat import httpx as json_request_body
 
 URL = "http://127.0.0.1:9/v1/messages"
 
@@ -73,7 +73,7 @@ def test_an_httpx_without_the_encoder_where_expected_is_left_alone() -> None:
 
     probe = (
         "import httpx._content as c; del c.encode_json;"
-        "from models import json_request_body as j; print(j.install());"
+        "from compat import httpx as j; print(j.install());"
         "print(__import__('httpx').Request('GET', 'http://127.0.0.1:9').method)"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -7,16 +7,21 @@ peak holds 12 MB for the body) and encoding takes ~19 ms of CPU. orjson writes t
 directly. Only bodies made of plain JSON values go that way (`plain_json`: the values for
 which orjson's output is known to equal the standard library's); anything else, or anything
 orjson refuses, goes through httpx's own encoder, as do its errors.
+
+The compat module of `httpx`: the encoder is private; `PIN` and `HOOKS` say what it was
+written for, and nothing is patched when the installed httpx differs (tests/compat/).
 """
 
 from __future__ import annotations
 
-import logging
+import functools
 from typing import Any
 
-from models.openai_request_path import plain_json
+from compat.openai_sdk import plain_json
+from compat.pins import Hook, Pin, allowed
 
-log = logging.getLogger(__name__)
+PIN = Pin("httpx", ">=0.28,<0.29")
+HOOKS = (Hook("httpx._content", "encode_json", ("json",)), Hook("httpx._content", "ByteStream"))
 _installed = False
 orjson_bodies = 0  # bodies orjson wrote: a test sees the path is live, not only harmless
 
@@ -27,17 +32,17 @@ def install() -> bool:
     global _installed
     if _installed:
         return True
+    if not allowed(PIN, HOOKS):  # request bodies are encoded by httpx itself
+        return False
     import orjson
     from httpx import _content
 
-    httpx_encode_json = getattr(_content, "encode_json", None)
-    byte_stream = getattr(_content, "ByteStream", None)
-    if not callable(httpx_encode_json) or byte_stream is None:
-        log.warning("httpx's JSON encoder moved: request bodies are encoded by httpx itself")
-        return False
+    httpx_encode_json = _content.encode_json
+    byte_stream = _content.ByteStream
     strict = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
     strict |= orjson.OPT_PASSTHROUGH_DATETIME
 
+    @functools.wraps(httpx_encode_json)
     def encode_json(json: Any) -> tuple[dict[str, str], Any]:
         global orjson_bodies
         if plain_json(json):

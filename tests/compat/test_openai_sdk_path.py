@@ -12,7 +12,7 @@ from openai.types.chat import (
 )
 from typing_extensions import TypedDict
 
-from models.openai_request_path import annotated_fields, install, serves
+from compat.openai_sdk import annotated_fields, install, serves
 
 MESSAGES = [
     {"role": "system", "content": "You are ml-intern."},

@@ -1,0 +1,105 @@
+"""The compat module of Aegra: everything the team server changes in it or writes into its tables.
+
+Aegra 0.11 (`PIN`, as pyproject.toml pins it) has no public way for any of these (the upstream
+changes we would propose are in docs/architecture.md, "What we fill in Aegra"):
+- the checkpointer: it builds its own saver and looks it up on every request, so ours
+  (store/postgres_saver.py: the thread index, undo, copies) replaces it in its database
+  manager (`use_saver`);
+- one run per thread: it stores `multitask_strategy` and never reads it, so two runs on one
+  thread would both execute. A partial unique index on its `runs` table (`ONE_RUN_SQL`, made
+  by serve/aegra/schema.py) lets a thread hold one pending or running run; a second insert
+  fails, and serve/aegra/app.py says 409;
+- a thread made elsewhere (the CLI on the same database): Aegra lists, opens and resumes only
+  threads it has a row for, so serve/aegra/thread_records.py writes the row (`THREAD_UPSERT`);
+- its default assistant, made before a replica starts (`ASSISTANT_SQL`, `VERSION_SQL`): two
+  replicas starting together would both insert it.
+Each hook and each table's columns we write are checked against the installed Aegra
+(`problems`); tests/compat/test_aegra.py fails naming what moved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compat.pins import Hook, Pin
+from compat.pins import problems as hook_problems
+
+PIN = Pin("aegra-api", ">=0.11,<0.12")
+HOOKS = (
+    Hook("aegra_api.core.database", "db_manager._checkpointer"),
+    Hook("aegra_api.core.database", "DatabaseManager.get_checkpointer", ("self",)),
+    Hook("aegra_api.core.migrations", "run_migrations_if_needed"),
+    Hook("aegra_api.constants", "ASSISTANT_NAMESPACE_UUID"),
+)
+# The columns of Aegra's tables that the SQL below reads or writes (and serve/aegra/run_cap.py
+# reads: a person's pending and running runs).
+COLUMNS = {
+    "runs": ("thread_id", "status", "user_id"),
+    "thread": ("thread_id", "status", "metadata_json", "user_id", "updated_at"),
+    "assistant": ("assistant_id", "name", "description", "graph_id", "config", "user_id", "metadata"),
+    "assistant_versions": ("assistant_id", "version", "name", "description", "graph_id", "metadata"),
+}  # fmt: skip
+
+ONE_RUN_INDEX = "ml_intern_one_run_per_thread"
+ONE_RUN_SQL = (
+    f"CREATE UNIQUE INDEX IF NOT EXISTS {ONE_RUN_INDEX} ON runs (thread_id) "
+    "WHERE status IN ('pending', 'running')"
+)
+ANONYMOUS = "anonymous"  # Aegra's identity for every caller when no auth file is set
+THREAD_UPSERT = """
+INSERT INTO thread (thread_id, status, metadata_json, user_id)
+VALUES (?, ?, ?::jsonb, ?)
+ON CONFLICT (thread_id) DO UPDATE
+SET status = excluded.status,
+    metadata_json = thread.metadata_json || jsonb_strip_nulls(excluded.metadata_json),
+    updated_at = now()
+WHERE thread.user_id = excluded.user_id
+  AND thread.status IN ('idle', 'interrupted')
+  AND NOT EXISTS (
+    SELECT 1 FROM runs WHERE runs.thread_id = thread.thread_id
+    AND runs.status IN ('pending', 'running'))
+"""
+ASSISTANT_SQL = (
+    "INSERT INTO assistant (assistant_id, name, description, graph_id, config, user_id, metadata) "
+    "VALUES (%s, %s, %s, %s, '{}'::jsonb, 'system', %s::jsonb) ON CONFLICT DO NOTHING"
+)
+VERSION_SQL = (
+    "INSERT INTO assistant_versions (assistant_id, version, name, description, graph_id, metadata) "
+    "VALUES (%s, 1, %s, %s, %s, %s::jsonb) ON CONFLICT DO NOTHING"
+)
+
+
+class EngineChanged(RuntimeError):
+    """The installed Aegra no longer has what the team server relies on."""
+
+
+def problems() -> list[str]:
+    """Every way the installed Aegra differs from what this module was written for."""
+    found = hook_problems(PIN, HOOKS)
+    try:
+        from aegra_api.core.orm import Base
+    except ImportError:
+        return [*found, f"{PIN.library} {PIN.installed()}: aegra_api.core.orm is gone"]
+    for table, columns in COLUMNS.items():
+        known = Base.metadata.tables.get(table)
+        have = set() if known is None else {column.name for column in known.columns}
+        missing = [column for column in columns if column not in have]
+        if missing:
+            found.append(
+                f"{PIN.library} {PIN.installed()}: its `{table}` table has no {', '.join(missing)}"
+            )
+    return found
+
+
+def use_saver(saver: Any) -> None:
+    """Aegra's database manager hands `saver` to every graph it runs from now on; refuses
+    (EngineChanged, saying what moved) when the installed Aegra is not the one pinned."""
+    found = problems()
+    if found:
+        raise EngineChanged(
+            "ml-intern's team server was built on another Aegra release (pyproject.toml pins "
+            f"it): {'; '.join(found)}. Install the pinned release: uv sync --locked."
+        )
+    from aegra_api.core.database import db_manager
+
+    db_manager._checkpointer = saver
