@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import configs  # noqa: F401  (offline litellm settings before anything imports it)
 from compat.langgraph import install_context_schema_once as context_schema_once
+from compat.langgraph_runtime_inmem import install as wake_runs_at_once
 from configs.environment import load_dotenv_files, ml_intern_home
 from graph.builder import build_graph
 from graph.experiments import with_ledger
 from graph.research_agent import with_research
 from nodes.deps import AgentDeps
 from serve.parent_watch import watch_parent
-from serve.run_queue_wake import install as wake_runs_at_once
 from serve.server_settings import server_settings
 from serve.server_walls import UNWALLED, walled_catalog, walls_problem
 from store.checkpointer import default_db_path, open_checkpointer

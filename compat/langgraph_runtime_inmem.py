@@ -1,13 +1,14 @@
-"""A new run starts at once on `langgraph dev`, not on the queue's next half-second look.
+"""The compat module of the LangGraph dev runtime (`langgraph-runtime-inmem`, the engine of
+`ml-intern web` and `studio`): a new run starts at once, not on the queue's next half-second look.
 
-The in-memory runtime's queue looks for pending runs every 0.5 s when it found none last
-time, and only takes runs created before the look began, so a run created during the wait
-waits for the look after: 0.5-1.0 s between a person's message and the model's first
-request (0.83 s measured on one idle run). Here a new run wakes the queue, which then
-looks at once; with nothing new it still looks every 0.5 s as before. Only for the dev
-runtime (`langgraph_runtime_inmem`): its `Runs.put` and `Runs.next` are the two names this
-module wraps; if they change, `install` leaves them alone and runs start as slowly as before
-(tests/web/test_runs_side_by_side.py fails).
+The runtime's queue looks for pending runs every 0.5 s when it found none last time, and only
+takes runs created before the look began, so a run created during the wait waits for the look
+after: 0.71-0.99 s between a person's message and the model's first request, under 0.3 s with
+this wake. Here a new run wakes the queue, which then looks at once; with nothing new it still
+looks every 0.5 s as before. No public way: the runtime has no setting for its idle look, so its
+`Runs.put` and `Runs.next` are wrapped, pinned by `PIN` and `HOOKS`; when they change, `install`
+changes nothing, the server says so in its log and runs start as slowly as the runtime's own
+queue (tests/web/test_runs_side_by_side.py and tests/compat/test_langgraph_runtime_inmem.py fail).
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from compat.pins import Hook, Pin, allowed
+
+PIN = Pin("langgraph-runtime-inmem", ">=0.36,<0.37")
+HOOKS = (
+    Hook("langgraph_runtime_inmem.ops", "Runs.put"),  # called with whatever it was given
+    Hook("langgraph_runtime_inmem.ops", "Runs.next", ("wait", "limit")),
+)
 IDLE_LOOK_S = 0.5  # the runtime's own interval between looks when nothing comes
 
 
@@ -45,8 +53,11 @@ class Wake:
 
 
 def install() -> bool:
-    """Wrap the dev runtime's run creation and queue look (once); False when not possible."""
+    """Wrap the dev runtime's run creation and queue look (once); False, changing nothing, when
+    the runtime is not loaded or differs from what this was written for."""
     ops = sys.modules.get("langgraph_runtime_inmem.ops")
+    if ops is None or not allowed(PIN, HOOKS):
+        return False
     runs = getattr(ops, "Runs", None)
     if runs is None or getattr(runs, "_ml_intern_wakes", False):
         return runs is not None
