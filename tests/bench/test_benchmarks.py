@@ -65,6 +65,22 @@ def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert 0 < found["anthropic"]["cache_hit_share"] <= 1
 
 
+@pytest.mark.timeout(300)
+def test_step_profile_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import step_profile
+
+    argv = ["--steps", "3", "--repeats", "1", "--kinds", "read,bash_write", "--no-warm-up"]
+    step_profile.main(argv)
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "step_profile"
+    for provider in ("openai", "anthropic"):
+        read, bash = found[provider]["read"], found[provider]["bash_write"]
+        assert read["model_call"] > 0 and read["approval"] > 0 and read["checkpoint"] > 0
+        assert read["masking"] > 0 and read["journal"] == 0  # a read changes nothing
+        assert bash["journal"] > 0 and bash["tool_process"] > 0 and bash["tool"] > 0
+        assert bash["total"] >= bash["total_in_process"] > 0
+
+
 def test_layers_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import layers
 

@@ -1,0 +1,442 @@
+"""Where the CPU of one step goes: both model paths, four kinds of tool call, split by stage.
+
+The real CLI runs headless in this process with the default config (streaming, undo on, the
+host executor) against a scripted server in another process (OpenAI-compatible or
+Anthropic-shaped), N steps of one tool call each. `sys.monitoring` (PEP 669) watches only the
+functions that begin a stage (no other code pays for it): a stage's CPU is the thread CPU
+spent while one of its functions is the innermost stage on that thread's stack, across
+every suspension and resumption of a coroutine. What no stage claims (LangGraph's engine,
+asyncio, HTTP parsing between stages) is `other`: the process's CPU minus the stages'. The
+tool's own processes (`bash`) are `tool_process`: the children's rusage.
+
+The window runs from the second model request to the last (the final answer's), so a figure is
+a whole step: request and reply, approval, the tool, masking, the journal, checkpoints, events.
+
+    uv run python bench/step_profile.py [--steps 20] [--repeats 3] [--kinds read,bash_noop]
+
+Each (provider, kind) runs in a fresh process, `--repeats` times, interleaved; the table is the
+median per stage. The machine is shared: CPU, not wall, is the figure, and repeats tame the
+noise (a niced llama server and other test runs share the cores; the load is recorded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures.thread
+import contextvars
+import functools
+import importlib
+import itertools
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import median, print_summary, print_table
+
+KEY = "sk-ant-bench-not-a-real-key"
+MODELS = {"openai": "openai/scripted-model", "anthropic": "anthropic/claude-sonnet-4-5-20250929"}
+KINDS = ("read", "bash_noop", "bash_write", "write")
+# The functions that begin each stage ("module:qualname"; `<locals>` reaches a closure).
+STAGES: dict[str, tuple[str, ...]] = {
+    "model_call": ("nodes.invoke:invoke_thinking",),
+    "model_node": ("nodes.call_model:call_model",),
+    "approval": (
+        "nodes.approval_interrupt:approval_interrupt",
+        "graph.builder:route_after_approval",
+        "nodes.approval_record:approval_key",
+        "nodes.approval_record:holds",
+    ),
+    "tool": ("nodes.execute_tools:run_call",),
+    "masking": (
+        "tools.secrets.sources:refresh",
+        "tools.secrets:masked_tool_message",
+        "tools.secrets:StreamMasker.__call__",
+    ),
+    "journal": (
+        "store.workspace_journal:WorkspaceJournal.start",
+        "store.workspace_journal:WorkspaceJournal.finish",
+    ),
+    "checkpoint": (
+        "store.message_store:MessageStoreSaver._prepare_put",
+        "store.message_store:MessageStoreSaver._prepare_writes",
+        "store.message_store:MessageStoreSaver.aget_tuple",
+        "store.sqlite_runner:SqliteRunner._attempt",
+    ),
+    "events": (
+        "graph.events:EventTranslator.translate",
+        "graph.session:Session._observed",
+        "graph.session:Session._note",
+        "cli.headless:Output.event",
+    ),
+    "routing": (
+        "graph.builder:to_model",
+        "graph.builder:entry_router.<locals>.route_entry",
+        "graph.builder:route_after_model",
+        "graph.builder:route_after_compact",
+        "graph.builder:route_after_doom_check",
+        "nodes.doom_check:doom_check",
+    ),
+}
+ORDER = (*STAGES, "tool_process", "other")
+
+
+# --- the stage clock -------------------------------------------------------------------
+
+
+def code_of(target: str) -> types.CodeType:
+    """The code object of "module:qualname" (a closure through `<locals>`)."""
+    module_name, qualname = target.split(":")
+    found: Any = importlib.import_module(module_name)
+    parts = qualname.split(".")
+    while parts:
+        part = parts.pop(0)
+        if part == "<locals>":
+            name = parts.pop(0)
+            code = _code(found)
+            found = next(c for c in code.co_consts if getattr(c, "co_name", None) == name)
+        else:
+            found = getattr(found, part)
+    return _code(found)
+
+
+def _code(found: Any) -> types.CodeType:
+    if isinstance(found, types.CodeType):
+        return found
+    return getattr(found, "__code__", None) or found.__func__.__code__
+
+
+class StageClock:
+    """Thread CPU per stage from PEP 669 events on the stages' own code objects, plus the two
+    places work changes hands: an event loop running a callback (`Handle._run`: a task's
+    step, in that task's context) and an executor thread running a work item (`to_thread`
+    and LangGraph's `run_in_executor` copy the caller's context). A context variable holds
+    the open stages, so a task or thread started inside a stage (a model call's `gather`, a
+    `to_thread`) counts as that stage."""
+
+    TOOL = 3  # sys.monitoring's tool id for profilers
+
+    def __init__(self, stages: dict[str, tuple[str, ...]]) -> None:
+        self.stage_of = {code_of(t): s for s, targets in stages.items() for t in targets}
+        self.spent: dict[str, float] = dict.fromkeys(stages, 0.0)
+        self.open: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+            "stages", default=()
+        )
+        self.threads: dict[int, list[Any]] = {}  # thread -> [since (thread CPU), its stage]
+        self.lock = threading.Lock()
+        self.handle_run = asyncio.events.Handle._run.__code__
+        self.work_item_run = concurrent.futures.thread._WorkItem.run.__code__
+
+    def _switch(self, stage: str | None) -> None:
+        """Charge this thread's CPU since its last switch to the stage it was in."""
+        now, me = time.thread_time(), threading.get_ident()
+        state = self.threads.get(me)
+        if state is None:
+            self.threads[me] = [now, stage]
+            return
+        if state[1] is not None:
+            with self.lock:
+                self.spent[state[1]] += now - state[0]
+        state[0], state[1] = now, stage
+
+    def _top(self) -> str | None:
+        found = self.open.get()
+        return found[-1] if found else None
+
+    def enter(self, code: types.CodeType, *_: Any) -> None:
+        self.entered(code, sys._getframe(1))
+
+    def entered(self, code: types.CodeType, frame: types.FrameType) -> None:
+        """`code` starts or resumes in `frame`."""
+        if code is self.handle_run or code is self.work_item_run:
+            self._switch(_context_stage(frame, self.open))
+            return
+        stage = self.stage_of.get(code)
+        if stage is not None:
+            self.open.set((*self.open.get(), stage))
+            self._switch(stage)
+
+    def leave(self, code: types.CodeType, *_: Any) -> None:
+        if code is self.handle_run or code is self.work_item_run:
+            self._switch(None)  # the loop's or the pool's own code
+            return
+        if code in self.stage_of and (found := self.open.get()):
+            self.open.set(found[:-1])
+            self._switch(found[-2] if len(found) > 1 else None)
+
+    def restart(self) -> None:
+        """Zero the figures (the window begins): every thread counts from its next switch."""
+        self._switch(self._top())
+        with self.lock:
+            self.spent = dict.fromkeys(self.spent, 0.0)
+
+    def install(self) -> None:
+        mon = sys.monitoring
+        mon.use_tool_id(self.TOOL, "ml-intern step profile")
+        events = mon.events
+        mon.register_callback(self.TOOL, events.PY_START, self.enter)
+        mon.register_callback(self.TOOL, events.PY_RESUME, self.enter)
+        mon.register_callback(self.TOOL, events.PY_RETURN, self.leave)
+        mon.register_callback(self.TOOL, events.PY_YIELD, self.leave)
+        mon.register_callback(self.TOOL, events.PY_UNWIND, self._unwind)
+        local = events.PY_START | events.PY_RESUME | events.PY_RETURN | events.PY_YIELD
+        for code in (*self.stage_of, self.handle_run, self.work_item_run):
+            mon.set_local_events(self.TOOL, code, local)
+        mon.set_events(self.TOOL, events.PY_UNWIND)  # exceptions only: rare in a step
+
+    def _unwind(self, code: types.CodeType, *_: Any) -> None:
+        if code in self.stage_of or code is self.handle_run or code is self.work_item_run:
+            self.leave(code)
+
+
+def _context_stage(frame: types.FrameType, open_: contextvars.ContextVar[Any]) -> str | None:
+    """The innermost open stage of the context a callback or work item is about to run in."""
+    owner = frame.f_locals.get("self")
+    context = getattr(owner, "_context", None)  # asyncio's Handle
+    fn = getattr(owner, "fn", None)  # an executor's work item: partial(context.run, f, ...)
+    if context is None and isinstance(fn, functools.partial):
+        context = getattr(fn.func, "__self__", None)
+    if not isinstance(context, contextvars.Context):
+        return None
+    found = context.get(open_, ())
+    return found[-1] if found else None
+
+
+class Window:
+    """From the `start`-th model request to the `end`-th: process CPU, children's CPU, the
+    stages; opened and closed by the model call's own start event."""
+
+    def __init__(self, clock: StageClock, start: int, end: int) -> None:
+        self.clock, self.start, self.end = clock, start, end
+        self.requests = 0
+        self.opened: tuple[float, float, float] | None = None
+        self.figures: dict[str, float] | None = None
+        self.model_code = code_of(STAGES["model_call"][0])
+
+    def on_start(self, code: types.CodeType, *rest: Any) -> None:
+        if code is self.model_code:
+            self.requests += 1
+            if self.requests == self.start:
+                self.clock.restart()
+                self.opened = (time.process_time(), _children_cpu(), time.perf_counter())
+            elif self.requests == self.end and self.opened is not None:
+                self.close()
+        self.clock.entered(code, sys._getframe(1))
+
+    def close(self) -> None:
+        cpu, children, wall = self.opened  # type: ignore[misc]
+        staged = dict(self.clock.spent)
+        total = time.process_time() - cpu
+        figures = {**staged, "tool_process": _children_cpu() - children}
+        figures["other"] = total - sum(staged.values())
+        figures["total_in_process"] = total
+        figures["wall"] = time.perf_counter() - wall
+        self.figures = figures
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- the scripted model, in its own process --------------------------------------------
+
+
+def call_for(kind: str, i: int) -> dict[str, Any]:
+    """Step i's tool call: distinct arguments every step (no loop guard)."""
+    if kind == "read":
+        args: dict[str, Any] = {"path": "data.txt", "limit": 100 + i}
+        name = "read"
+    elif kind == "bash_noop":
+        name, args = "bash", {"command": f"wc -l data.txt && echo {i}"}
+    elif kind == "bash_write":
+        name, args = "bash", {"command": f"echo step {i} >> log.txt"}
+    else:
+        name, args = "write", {"path": "notes.txt", "content": f"step {i}\n" * 50}
+    return {"name": name, "id": f"toolu_{i:04d}", "arguments": args}
+
+
+def serve(provider: str, kind: str, steps: int, port_file: Path) -> None:
+    """Answer step i with the kind's call, then a final answer; until stdin closes."""
+    from tests.fakes.anthropic_server import ScriptedAnthropicServer
+    from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+    counter = itertools.count(1)
+
+    def respond(_request: dict[str, Any]) -> Turn:
+        i = next(counter)
+        return Turn(content="done") if i > steps else Turn(tool_calls=[call_for(kind, i)])
+
+    server_class = ScriptedAnthropicServer if provider == "anthropic" else ScriptedLLMServer
+    extra = {"api_key": KEY} if provider == "anthropic" else {}
+    with server_class(responder=respond, **extra) as server:
+        port_file.with_suffix(".tmp").write_text(server.url)
+        port_file.with_suffix(".tmp").replace(port_file)
+        sys.stdin.read()
+
+
+# --- one run: the CLI in this process --------------------------------------------------
+
+
+def run_one(provider: str, kind: str, steps: int, out: Path) -> None:
+    """The CLI headless in this process, watched; the window's figures into `out` as JSON."""
+    work = Path(tempfile.mkdtemp(prefix=f"step-{provider}-{kind}-"))
+    workspace = work / "ws"
+    workspace.mkdir()
+    (workspace / "data.txt").write_text(("x" * 99 + "\n") * 200)
+    port_file = work / "port"
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", provider, kind, str(steps), str(port_file)],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not port_file.exists():
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the scripted server did not start")
+            time.sleep(0.05)
+        figures = _run_cli(provider, workspace, work, port_file.read_text(), steps)
+    finally:
+        server.stdin.close()  # type: ignore[union-attr]
+        server.wait(timeout=30)
+    out.write_text(json.dumps(figures))
+
+
+def _run_cli(provider: str, workspace: Path, work: Path, url: str, steps: int) -> dict[str, Any]:
+    os.environ.update(
+        ML_INTERN_HOME=str(work / "home"),
+        XDG_CONFIG_HOME=str(work / "config"),
+        ML_INTERN_NO_HF_PROMPT="1",
+        OPENAI_API_KEY="sk-bench-not-a-real-key",
+        ANTHROPIC_API_KEY=KEY,
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+        HF_HUB_OFFLINE="1",
+    )
+    config = work / "config.json"
+    config.write_text(json.dumps({"api_base": url}))  # otherwise the default config
+    os.chdir(workspace)
+    clock = StageClock(STAGES)
+    window = Window(clock, start=2, end=steps + 1)
+    clock.install()
+    sys.monitoring.register_callback(clock.TOOL, sys.monitoring.events.PY_START, window.on_start)
+    import cli
+
+    argv = ["--model", MODELS[provider], "--max-iterations", str(steps + 5)]
+    argv += ["--output-format", "json", "--config", str(config), "work on data.txt"]
+    sys.argv = ["ml-intern", *argv]
+    try:
+        cli.main()
+    except SystemExit as stop:
+        if stop.code not in (0, None):
+            raise RuntimeError(f"the CLI exited with {stop.code}") from None
+    finally:
+        sys.monitoring.free_tool_id(clock.TOOL)
+    if window.figures is None:
+        raise RuntimeError(f"the run made {window.requests} model requests, not {steps + 1}")
+    per_step = {k: v * 1000 / (steps - 1) for k, v in window.figures.items()}
+    return per_step
+
+
+# --- the bench -------------------------------------------------------------------------
+
+
+def measure(
+    provider: str, kind: str, steps: int, tmp: Path, cached: bool = True
+) -> dict[str, float]:
+    """One run in a fresh process; `cached`: bytecode kept under `tmp`, as after a first run
+    (else the environment's own)."""
+    out = tmp / f"{provider}-{kind}-{time.monotonic_ns()}.json"
+    env = dict(os.environ)
+    if cached:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.setdefault("PYTHONPYCACHEPREFIX", str(tmp / "pycache"))
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", provider, kind, str(steps), str(out)],
+        env=env,
+        capture_output=True,
+        timeout=600,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{provider}/{kind} failed: {done.stderr.decode()[-3000:]}")
+    return json.loads(out.read_text())
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--providers", default=",".join(MODELS))
+    parser.add_argument("--label", default="", help="a name for this pass (before/after a cut)")
+    parser.add_argument("--no-warm-up", action="store_true", help="on the bytecode the venv has")
+    args = parser.parse_args(argv)
+    kinds, providers = args.kinds.split(","), args.providers.split(",")
+    runs: dict[tuple[str, str], list[dict[str, float]]] = {}
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="ml-intern-bench-") as tmp:
+        # One warm-up run compiles the bytecode, then every pair takes its turn per repeat.
+        cached = not args.no_warm_up
+        if cached:
+            measure(providers[0], kinds[0], 3, Path(tmp))
+        for _, provider, kind in itertools.product(range(args.repeats), providers, kinds):
+            runs.setdefault((provider, kind), []).append(
+                measure(provider, kind, args.steps, Path(tmp), cached)
+            )
+    summary: dict[str, Any] = {
+        "bench": "step_profile",
+        "steps": args.steps,
+        "repeats": args.repeats,
+        "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+    }
+    if args.label:
+        summary["label"] = args.label
+    rows = []
+    for (provider, kind), found in runs.items():
+        stages = {k: round(median([f[k] for f in found]), 2) for k in found[0]}
+        stages["total"] = round(median([_total(f) for f in found]), 2)
+        summary.setdefault(provider, {})[kind] = stages
+        rows.append([f"{provider} {kind}", *(stages[k] for k in (*ORDER, "total"))])
+    for provider in providers:
+        got = summary[provider]
+        if "read" in got and "bash_noop" in got:
+            got["bash_over_read"] = round(got["bash_noop"]["total"] / got["read"]["total"], 2)
+    title = (
+        f"CPU ms a step by stage, {args.steps} steps, medians of {args.repeats} (load {load:.1f})"
+    )
+    print_table(title, rows, ["path / call", *ORDER, "total"])
+    print_summary(summary)
+    return summary
+
+
+def _total(f: dict[str, float]) -> float:
+    return f["total_in_process"] + f["tool_process"]
+
+
+def _dispatch(argv: list[str]) -> Callable[[], None] | None:
+    if argv[:1] == ["--serve"]:
+        provider, kind, steps, port_file = argv[1:5]
+        return lambda: serve(provider, kind, int(steps), Path(port_file))
+    if argv[:1] == ["--one"]:
+        provider, kind, steps, out = argv[1:5]
+        return lambda: run_one(provider, kind, int(steps), Path(out))
+    return None
+
+
+if __name__ == "__main__":
+    action = _dispatch(sys.argv[1:])
+    if action is not None:
+        action()
+    else:
+        main()
