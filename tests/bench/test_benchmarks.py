@@ -34,12 +34,15 @@ def test_threads_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert found["list_all_ms"] > 0 and found["open_graph_thread_ms"] > 0
 
 
+@pytest.mark.timeout(300)
 def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import startup
 
     startup.main(["--runs", "1", "--no-repl"])
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "startup" and found["help_s"] > 0 and found["repl_prompt_s"] is None
+    assert found["first_request_openai_s"] > 0 and found["first_request_anthropic_s"] > 0
+    assert found["import_litellm_s"] > 0
 
 
 def test_acp_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
@@ -158,6 +161,17 @@ def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert round_["peak_in_flight"] == 2 and round_["cpu_ms_per_step"] > 0
     assert round_["bench_cpu_ms_per_step"] > 0  # the client's and scripted model's own CPU
     assert round_["peak_rss_mb"] >= found["idle_rss_mb"] > 50
+
+
+def test_server_load_benchmark_with_bash_calls(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from bench import server_load
+
+    server_load.main(["--runs", "2", "--step", "0.05", "--tool", "bash"])
+    found = summary(capsys.readouterr().out)
+    (round_,) = found["rounds"]
+    assert found["tool"] == "bash" and round_["ok"] == 2 and round_["cpu_ms_per_step"] > 0
 
 
 @pytest.mark.timeout(300)
