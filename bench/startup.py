@@ -110,14 +110,16 @@ def time_first_request(provider: str, env: dict[str, str], cwd: Path) -> float:
     server_class = ScriptedAnthropicServer if provider == "anthropic" else ScriptedLLMServer
     extra = {"api_key": ANTHROPIC_KEY} if provider == "anthropic" else {}
     with server_class(responder=answer, **extra) as server:
-        config = cwd / f"first-request-{provider}.json"
+        config = cwd / f"first-request-{provider}.json"  # outside the workspace: trusted
         config.write_text(json.dumps({"api_base": server.url}))  # else the default config
+        workspace = cwd / "first-request-workspace"
+        workspace.mkdir(exist_ok=True)
         args = ["--model", MODELS[provider], "--output-format", "json", "--config", str(config)]
         started = time.perf_counter()
         done = subprocess.run(
             [*command(), *args, "hello"],
             env={**env, "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
-            cwd=cwd,
+            cwd=workspace,
             capture_output=True,
             timeout=120,
         )
