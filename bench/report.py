@@ -166,17 +166,22 @@ def latest_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]
 def current_runs(
     runs: Mapping[tuple[str, str], dict[str, Any]],
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Of each figure, only its latest line on any machine, and only one that names its commit:
-    the README shows what holds now; older lines and other machines stay in the data and the
-    benchmarks page."""
+    """Of each figure, only its latest line on any machine, and only one that names its commit
+    and was measured on a quiet machine (load at most its cores): the README shows what holds
+    now; older lines, other machines and loaded runs stay in the data and the benchmarks page."""
     current: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}
     for key, line in runs.items():
-        if not line.get("commit"):
+        if not line.get("commit") or _loaded(line):
             continue
         seen = current.get(key[0])
         if seen is None or str(line.get("date")) >= str(seen[1].get("date")):
             current[key[0]] = (key, line)
     return dict(current.values())
+
+
+def _loaded(line: Mapping[str, Any]) -> bool:
+    load, cores = line.get("load"), line.get("cores")
+    return isinstance(load, int | float) and isinstance(cores, int) and load > cores
 
 
 def figure_table(*, headline_only: bool, folder: Path = RESULTS, bench: str | None = None) -> str:

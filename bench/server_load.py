@@ -4,7 +4,8 @@
 Starts the real `ml-intern web` (a fresh interpreter, the real `langgraph dev`) on loopback
 against the scripted model, then for each N starts N threads' runs at once over the HTTP API
 (`POST /threads`, then `POST /threads/{id}/runs/wait`). Every run is three model steps of
-`--step` seconds (two `plan` calls, then an answer). Reported per N: wall time against one
+`--step` seconds (two `plan` calls, or with `--tool bash` two `bash` calls that append to a
+file, then an answer). Reported per N: wall time against one
 run's model time, the most model requests in flight at once (counted by the model server),
 added latency p50/p95 at the start (a run's POST to its first model request: `langgraph dev`
 looks for new runs every 0.5 s when idle) and per step (a model request's arrival minus the
@@ -21,7 +22,7 @@ only share threads; the rows for servers that share runs (replicas and workers) 
 server's, on the Aegra engine.
 
     uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2]
-        [--model-client auto|litellm]
+        [--model-client auto|litellm] [--tool plan|bash]
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ RUN_TIMEOUT_S = 300  # a run of a few model steps not answered by then is counte
 class Script:
     """Three model steps a run, each `step` s; when each request of each run arrived."""
 
-    def __init__(self, step: float) -> None:
+    def __init__(self, step: float, tool: str = "plan") -> None:
         self.step = step
+        self.tool = tool  # "plan" (runs no program) or "bash" (a program that writes a file)
         self.arrivals: dict[str, list[float]] = {}
         self.lock = threading.Lock()
 
@@ -66,8 +68,13 @@ class Script:
             self.arrivals.setdefault(task, []).append(time.monotonic())
         done = sum(m.get("role") == "tool" for m in request.get("messages", []))
         if done + 1 < STEPS:
-            return Turn(tool_calls=[{"name": "plan", "arguments": PLAN}], delay=self.step)
+            return Turn(tool_calls=[self.call(done)], delay=self.step)
         return Turn(content="done", delay=self.step)
+
+    def call(self, done: int) -> dict[str, Any]:
+        if self.tool == "bash":  # masking, the undo journal, the policy and a process
+            return {"name": "bash", "arguments": {"command": f"echo step {done} >> steps.log"}}
+        return {"name": "plan", "arguments": PLAN}
 
 
 def tree(pid: int) -> list[int]:
@@ -316,6 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--at-once", type=int, default=None, help="server.runs_at_once")
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
     parser.add_argument("--model-client", choices=("auto", "litellm"), default="auto")
+    parser.add_argument("--tool", choices=("plan", "bash"), default="plan", help="each step's call")
     parser.add_argument("--db", help="PostgreSQL URL (default with --servers 2+: a throwaway one)")
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")  # the scripted server's
@@ -337,20 +345,21 @@ def main(argv: list[str] | None = None) -> None:
     where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
     keys = list(rows[0])
     print_table(
-        f"ml-intern web, {where}: N runs at once of {STEPS} model steps of {args.step:g} s "
+        f"ml-intern web, {where}: N runs at once of {STEPS} model steps of {args.step:g} s, "
+        f"`{args.tool}` calls "
         f"(runs_at_once {at_once} each; idle RSS {idle_rss} MB)",
         [[row[k] for k in keys] for row in rows],
         keys,
     )
     print_summary({"bench": "server_load", "servers": args.servers,
-                   "model_client": args.model_client,
+                   "model_client": args.model_client, "tool": args.tool,
                    "database": "postgresql" if db else "sqlite", "step_s": args.step,
                    "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
 
 
 def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[float, list]:
     """Start the servers, warm them up, and measure each N; (idle RSS, rows)."""
-    script = Script(args.step)
+    script = Script(args.step, args.tool)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp, ScriptedLLMServer(responder=script) as llm:
         workspace = Path(tmp) / "ws"

@@ -1,14 +1,19 @@
-"""Start-up benchmark: `ml-intern --help`, `--version`, and the REPL prompt in a terminal.
+"""Start-up benchmark: `ml-intern --help`, `--version`, the REPL prompt in a terminal, and
+launch to the first model request, beside `python -c "import litellm"` in the same run.
 
 Each figure is the median of N fresh processes (the installed `.venv/bin/ml-intern`
-script, as a user runs it), in an isolated ML_INTERN_HOME with no network.
+script, as a user runs it), in an isolated ML_INTERN_HOME with no network. Launch to the first
+request: the CLI headless with the default config (streaming, undo on) against a scripted
+OpenAI-compatible server and an Anthropic-shaped one on loopback, from spawn to the request's
+arrival.
 
-    uv run python bench/startup.py [--runs 5]
+    uv run python bench/startup.py [--runs 5] [--no-first-request]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import ROOT, median, print_summary, print_table
 
-TARGETS = {"help": 0.3, "version": 0.3, "repl_prompt": 1.0}
+TARGETS = {"help": 0.3, "version": 0.3, "repl_prompt": 1.0, "first_request_openai": 1.5}
+TARGETS |= {"first_request_anthropic": 1.5, "import_litellm": None}
+MODELS = {"openai": "openai/scripted-model", "anthropic": "anthropic/claude-sonnet-4-5-20250929"}
+ANTHROPIC_KEY = "sk-ant-bench-not-a-real-key"
 PROMPT = "›"
 CURSOR_POSITION_REQUEST = "\x1b[6n"
 
@@ -88,6 +96,46 @@ def time_repl_prompt(env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
+def time_first_request(provider: str, env: dict[str, str], cwd: Path) -> float:
+    """Seconds from spawning the CLI headless until its first model request arrives."""
+    from tests.fakes.anthropic_server import ScriptedAnthropicServer
+    from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+    arrived: list[float] = []
+
+    def answer(_request: dict[str, object]) -> Turn:
+        arrived.append(time.perf_counter())
+        return Turn(content="done")
+
+    server_class = ScriptedAnthropicServer if provider == "anthropic" else ScriptedLLMServer
+    extra = {"api_key": ANTHROPIC_KEY} if provider == "anthropic" else {}
+    with server_class(responder=answer, **extra) as server:
+        config = cwd / f"first-request-{provider}.json"  # outside the workspace: trusted
+        config.write_text(json.dumps({"api_base": server.url}))  # else the default config
+        workspace = cwd / "first-request-workspace"
+        workspace.mkdir(exist_ok=True)
+        args = ["--model", MODELS[provider], "--output-format", "json", "--config", str(config)]
+        started = time.perf_counter()
+        done = subprocess.run(
+            [*command(), *args, "hello"],
+            env={**env, "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
+            cwd=workspace,
+            capture_output=True,
+            timeout=120,
+        )
+    if done.returncode != 0 or not arrived:
+        raise RuntimeError(f"the {provider} run failed: {done.stderr.decode()[-500:]}")
+    return arrived[0] - started
+
+
+def time_import_litellm(env: dict[str, str], cwd: Path) -> float:
+    """`python -c "import litellm"` in the venv, as the CLI's environment has it."""
+    started = time.perf_counter()
+    python = ROOT / ".venv" / "bin" / "python"
+    subprocess.run([str(python), "-c", "import litellm"], env=env, cwd=cwd, check=True, timeout=60)
+    return time.perf_counter() - started
+
+
 def repl_available() -> bool:
     return (ROOT / "cli" / "repl.py").exists()
 
@@ -96,6 +144,7 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-repl", action="store_true", help="skip the REPL prompt figure")
+    parser.add_argument("--no-first-request", action="store_true", help="skip launch figures")
     args = parser.parse_args(argv)
     repl = repl_available() and not args.no_repl
     with tempfile.TemporaryDirectory(prefix="ml-intern-bench-") as tmp:
@@ -113,18 +162,24 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
         }
         if repl:
             fig["repl_prompt"] = median([time_repl_prompt(env, cwd) for _ in range(args.runs)])
+        if not args.no_first_request:
+            fig |= first_request_figures(env, cwd, args.runs)
     rows = [
         [
-            f"ml-intern {label}",
+            label if key == "import_litellm" else f"ml-intern {label}",
             None if fig[key] is None else round(fig[key], 3),
             TARGETS[key],
-            None if fig[key] is None else ("yes" if fig[key] <= TARGETS[key] else "no"),
+            None if fig[key] is None or TARGETS[key] is None else _met(fig[key], TARGETS[key]),
         ]
         for key, label in (
             ("help", "--help"),
             ("version", "--version"),
             ("repl_prompt", "REPL prompt"),
+            ("first_request_openai", "to 1st request, OpenAI-compatible"),
+            ("first_request_anthropic", "to 1st request, Anthropic"),
+            ("import_litellm", 'python -c "import litellm" (same run)'),
         )
+        if key in fig
     ]
     print_table(
         f"bench/startup.py: median of {args.runs} runs, seconds",
@@ -135,6 +190,27 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
         print("REPL prompt: skipped (--no-repl, or cli/repl.py is not there yet)")
     print_summary({"bench": "startup", "runs": args.runs, **{f"{k}_s": v for k, v in fig.items()}})
     return fig
+
+
+def first_request_figures(env: dict[str, str], cwd: Path, runs: int) -> dict[str, float | None]:
+    """Launch to the first request on both model paths and `import litellm`, interleaved
+    (one run each first, to compile their bytecode)."""
+    found: dict[str, list[float]] = {"openai": [], "anthropic": [], "litellm": []}
+    for n in range(runs + 1):
+        for provider in MODELS:
+            seconds = time_first_request(provider, env, cwd)
+            found[provider] += [seconds] if n else []
+        seconds = time_import_litellm(env, cwd)
+        found["litellm"] += [seconds] if n else []
+    return {
+        "first_request_openai": median(found["openai"]),
+        "first_request_anthropic": median(found["anthropic"]),
+        "import_litellm": median(found["litellm"]),
+    }
+
+
+def _met(value: float, target: float) -> str:
+    return "yes" if value <= target else "no"
 
 
 if __name__ == "__main__":

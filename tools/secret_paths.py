@@ -12,7 +12,7 @@ import re
 import shlex
 from pathlib import Path
 
-from tools.places import allow_secret_paths, is_secret, resolve
+from tools.places import SecretMap, allow_secret_paths, is_secret, resolve
 
 __all__ = ["allow_secret_paths", "command_words", "has_secret_name", "is_secret_path"]
 
@@ -59,7 +59,10 @@ def _paths(command: str, workspace: Path) -> list[str]:
 
 
 def mentions_secret_path(command: str, workspace: Path) -> bool:
-    return any(is_secret_path(word, workspace) for word in _paths(command, workspace))
+    """True when a word of `command` (or what its patterns expand to) is a credential place.
+    The places are resolved once for the whole command, not once per word."""
+    secrets = SecretMap(workspace)
+    return any(secrets.covers(resolve(word, workspace)) for word in _paths(command, workspace))
 
 
 def leaves_workspace(command: str, workspace: Path) -> bool:

@@ -34,12 +34,15 @@ def test_threads_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert found["list_all_ms"] > 0 and found["open_graph_thread_ms"] > 0
 
 
+@pytest.mark.timeout(300)
 def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import startup
 
     startup.main(["--runs", "1", "--no-repl"])
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "startup" and found["help_s"] > 0 and found["repl_prompt_s"] is None
+    assert found["first_request_openai_s"] > 0 and found["first_request_anthropic_s"] > 0
+    assert found["import_litellm_s"] > 0
 
 
 def test_acp_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,6 +66,22 @@ def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
         assert 50 < figures["first_request_rss_mb"] <= figures["peak_rss_mb"]
         assert figures["gap_early_ms"] > 0 and figures["floor"]["gap_early_ms"] > 0
     assert 0 < found["anthropic"]["cache_hit_share"] <= 1
+
+
+@pytest.mark.timeout(600)
+def test_step_profile_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import step_profile
+
+    argv = ["--steps", "3", "--repeats", "1", "--kinds", "read,bash_write"]
+    step_profile.main(argv)
+    found = summary(capsys.readouterr().out)
+    assert found["bench"] == "step_profile"
+    for provider in ("openai", "anthropic"):
+        read, bash = found[provider]["read"], found[provider]["bash_write"]
+        assert read["model_call"] > 0 and read["approval"] > 0 and read["checkpoint"] > 0
+        assert read["masking"] > 0 and read["journal"] == 0  # a read changes nothing
+        assert bash["journal"] > 0 and bash["tool_process"] > 0 and bash["tool"] > 0
+        assert bash["total"] >= bash["total_in_process"] > 0
 
 
 def test_layers_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
@@ -142,6 +161,17 @@ def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert round_["peak_in_flight"] == 2 and round_["cpu_ms_per_step"] > 0
     assert round_["bench_cpu_ms_per_step"] > 0  # the client's and scripted model's own CPU
     assert round_["peak_rss_mb"] >= found["idle_rss_mb"] > 50
+
+
+def test_server_load_benchmark_with_bash_calls(
+    capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    from bench import server_load
+
+    server_load.main(["--runs", "2", "--step", "0.05", "--tool", "bash"])
+    found = summary(capsys.readouterr().out)
+    (round_,) = found["rounds"]
+    assert found["tool"] == "bash" and round_["ok"] == 2 and round_["cpu_ms_per_step"] > 0
 
 
 @pytest.mark.timeout(300)

@@ -44,7 +44,7 @@ def test_the_table_shows_the_latest_run_per_machine_and_whether_the_goal_is_met(
     ]
 
 
-def test_the_readme_shows_each_figure_once_as_last_measured_with_its_commit(
+def test_the_readme_shows_each_figure_once_as_last_measured_quietly_with_its_commit(
     tmp_path: Path,
 ) -> None:
     write_meta(tmp_path)
@@ -53,7 +53,9 @@ def test_the_readme_shows_each_figure_once_as_last_measured_with_its_commit(
         {"figure": "startup.help_s", "value": 0.5, "machine": "a", "date": "2026-11-02",
          "commit": "abc1234"},
         {"figure": "startup.help_s", "value": 0.1, "machine": "b", "date": "2026-11-01",
-         "commit": "def5678"},
+         "commit": "def5678", "cores": 2, "load": 1.5},
+        {"figure": "startup.help_s", "value": 0.9, "machine": "c", "date": "2026-11-04",
+         "commit": "0a1b2c3", "cores": 2, "load": 8.1},
     ]  # fmt: skip
     (tmp_path / "startup.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     table = report.figure_table(headline_only=True, folder=tmp_path).splitlines()

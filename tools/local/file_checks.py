@@ -115,8 +115,9 @@ def editor_for(
 
 def secret_filter(call: CallContext, walls: Walls | None) -> Callable[[Path], bool]:
     """For a search's walk: True for a path it must neither enter nor show (a credential
-    place, a file named like one, or a link to one)."""
-    secrets = SecretMap(call.workspace, walls)
+    place, a file named like one, or a link to one). The places are resolved on the first
+    question (a command whose output names no file asks none)."""
+    secrets: list[SecretMap] = []
 
     def hidden(path: Path) -> bool:
         if path.is_symlink():
@@ -124,7 +125,9 @@ def secret_filter(call: CallContext, walls: Walls | None) -> Callable[[Path], bo
                 path = path.resolve()
             except (OSError, RuntimeError):
                 return True
-        return secrets.covers(path)
+        if not secrets:
+            secrets.append(SecretMap(call.workspace, walls))
+        return secrets[0].covers(path)
 
     return hidden
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import re
 from collections.abc import Callable
 
@@ -36,6 +37,7 @@ _BASE32HEX = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUV")
 # with bytes.find and one C-level match, not a Python loop over characters.
 _RUNS = bytes(ord("a") if b in _ALPHABET else b if b in b"\r\n" else ord(" ") for b in range(256))
 _SEED = b"a" * MIN_RUN
+_RUN = re.compile(rb"a+")
 _BLOCK = re.compile(rb"a+(?:\r?\na+)*")
 _TEXT = bytes(range(32, 127)) + b"\t\n\r" + bytes(range(128, 256))
 _SEPARATOR = "\n\x00\n"  # between decoded texts masked in one call; never inside one
@@ -79,8 +81,9 @@ def _runs(data: bytes) -> list[tuple[int, int]]:
         start = mapped.find(_SEED, pos)
         if start < 0:
             break
-        end = _BLOCK.match(mapped, start).end()  # type: ignore[union-attr]
-        end = _wrapped_end(data, start, end)
+        end = _RUN.match(mapped, start).end()  # type: ignore[union-attr]
+        if (end - start) % 4 == 0:  # perhaps wrapped base64: the lines after it may join
+            end = _wrapped_end(data, start, _BLOCK.match(mapped, start).end())  # type: ignore[union-attr]
         pos = end
         while pos < len(data) and data[pos] == 0x3D and pos - end < 6:  # '=' padding
             pos += 1
@@ -105,12 +108,14 @@ def _first_lines(
 def _wrapped_end(data: bytes, start: int, end: int) -> int:
     """A block of lines is one run only when it is wrapped base64: every line but the last
     as long as the first, a multiple of 4, the last no longer; else the first line alone."""
-    lines = data[start:end].split(b"\n")
-    first = len(lines[0].rstrip(b"\r"))
-    if len(lines) == 1:
+    newline = data.find(b"\n", start, end)
+    if newline < 0:
         return end
-    widths = [len(line.rstrip(b"\r")) for line in lines]
-    if first % 4 == 0 and all(w == first for w in widths[:-1]) and widths[-1] <= first:
+    first = len(data[start:newline].rstrip(b"\r"))
+    if first % 4:  # not wrapped base64: the block's other lines are not looked at
+        return start + first
+    widths = [len(line.rstrip(b"\r")) for line in data[start:end].split(b"\n")]
+    if all(w == first for w in widths[:-1]) and widths[-1] <= first:
         return end
     return start + first
 
@@ -136,6 +141,8 @@ def _base32_text(body: bytes) -> str | None:
     padded = body + b"=" * (-len(body) % 8)
     for alphabet, decode in ((_BASE32, base64.b32decode), (_BASE32HEX, base64.b32hexdecode)):
         if alphabet.issuperset(body):
+            if len(body) > _PROBE and not _may_be_text(decode(body[:_PROBE])):
+                continue  # what it starts with is not text: nor is the whole
             try:
                 text = _text(decode(padded))
             except binascii.Error:
@@ -143,6 +150,23 @@ def _base32_text(body: bytes) -> str | None:
             if text is not None:
                 return text
     return None
+
+
+# base32 is decoded in Python (no C decoder): a run's first 16 characters (2 whole groups,
+# 10 bytes, the first 10 bytes of the whole) are decoded first, and a run whose start is not
+# text is given up without decoding the rest.
+_PROBE = 16
+
+
+def _may_be_text(start: bytes) -> bool:
+    """Whether `start`, the beginning of a decoded run, can begin a text `_text` accepts."""
+    if start.translate(None, _TEXT):
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _text(raw: bytes) -> str | None:
