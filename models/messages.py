@@ -29,6 +29,7 @@ NoteKind = Literal[
     "plan_reminder",
     "empty_reply",
     "cut_reply",
+    "echoed_request",
     "unseen_numbers",
     "asked_files",
     "unread_files",

@@ -82,6 +82,14 @@ CUT_REPLY_NOTE = (
     "Reply again, shorter: a few lines of answer, or one tool call (write a long file in parts)."
 )
 
+# echoed_request (adaptations/reply/echoed_request.py)
+# A small model that read the right file sometimes ends its turn with the request written back
+# as its answer. It is told once per turn.
+ECHOED_REQUEST = (
+    "Your last reply repeats the request instead of answering it. Answer it now in your own "
+    "words, from what the tool results above showed, or call a tool if you still need one."
+)
+
 
 # unseen_numbers (adaptations/reply/unseen_numbers.py)
 UNSEEN_NUMBERS = (
@@ -211,6 +219,7 @@ TEXTS: dict[NoteKind | HeldKind, tuple[str, ...]] = {
     "plan_reminder": (REMINDER, PLAN_ITEM),
     "empty_reply": (EMPTY_REPLY_NOTE,),
     "cut_reply": (CUT_REPLY_NOTE,),
+    "echoed_request": (ECHOED_REQUEST,),
     "unseen_numbers": (UNSEEN_NUMBERS, UNSEEN_WRITTEN),
     "asked_files": (ASKED_FILES, ASKED_AFTER_ERROR, ASKED_TABLE, ASKED_CHANGES),
     "unread_files": (UNREAD, UNREAD_ASKED, UNUSED_TABLE),

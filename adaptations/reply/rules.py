@@ -14,6 +14,7 @@ from adaptations.hooks import ModelStep, Pending
 from adaptations.reply.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
 from adaptations.reply.asked_changes import asked_note, file_digests
 from adaptations.reply.asked_reads import unread_files, unread_note
+from adaptations.reply.echoed_request import echoes
 from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
 from adaptations.reply.text_tool_calls import with_text_calls
 from adaptations.reply.unseen_numbers import (
@@ -27,7 +28,7 @@ from adaptations.reply.unseen_numbers import (
 )
 from adaptations.rule import Handler, Hook, Rule
 from models.messages import NoteKind, note_kind, text_of
-from models.texts import CUT_REPLY_NOTE, EMPTY_REPLY_NOTE
+from models.texts import CUT_REPLY_NOTE, ECHOED_REQUEST, EMPTY_REPLY_NOTE
 from models.usage import call_usage
 
 
@@ -114,6 +115,17 @@ class EmptyReply(Rule):
     def check_reply(self, step: ModelStep) -> str | None:
         empty = step.response is not None and not text_of(step.response.content).strip()
         return EMPTY_REPLY_NOTE if empty else None
+
+
+class EchoedRequest(Rule):
+    """An answer that is the request again (adaptations/reply/echoed_request.py)."""
+
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[NoteKind | None] = "echoed_request"
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        said = text_of(step.response.content) if step.response is not None else ""
+        return ECHOED_REQUEST if echoes(step.request, said) else None
 
 
 class AskedFiles(Rule):

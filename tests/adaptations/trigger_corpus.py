@@ -765,6 +765,7 @@ ECHOES = [
         {"utils.py": UTILS_PY},
         read("utils.py"),
         say("What does the mean function in utils.py return for an empty list?"),
+        fires={"echoed-request"},
     ),
     item(
         "echo-request-near",
@@ -773,6 +774,7 @@ ECHOES = [
         {"train.py": TRAIN_PY},
         read("train.py"),
         say("Which optimizer does train.py use?"),
+        fires={"echoed-request"},
     ),
     item(
         "answer-quoting-request",
