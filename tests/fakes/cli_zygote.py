@@ -80,9 +80,10 @@ PRELOAD = (
     "langgraph.checkpoint.memory",
     *TEAM_PRELOAD,
 )
-# The server processes a run starts with `[sys.executable, "-m", MODULE, ...]` that are
-# forked from this zygote too (see `ForwardedPopen`): a team-server replica and its schema step.
-FORWARDED = ("uvicorn", "serve.aegra.schema")
+# What a run starts with `[sys.executable, "-m", MODULE, ...]` that is forked from this zygote
+# too (see `ForwardedPopen`): a team-server replica, its schema step, and the web page's undo
+# and settle (serve/web_actions.py runs each in a child process).
+FORWARDED = ("uvicorn", "serve.aegra.schema", "serve.web_session")
 # What a template run's environment must hold for the preloaded libraries to be the ones it
 # would have imported (they read these at import); each run reseeds the global RNGs.
 ML_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
