@@ -49,6 +49,14 @@ from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
 
 REPO = Path(__file__).resolve().parents[2]
+# What a team-server replica (`-m uvicorn aegra_api.main:app`) and its schema step import
+# beside PRELOAD (~1.5 s of CPU each). Aegra reads its settings at import: `aegra_api` itself
+# is each run's to import.
+TEAM_PRELOAD = (
+    "fastapi", "starlette.applications", "sse_starlette", "uvicorn.main", "sqlalchemy.orm",
+    "sqlalchemy.ext.asyncio", "sqlalchemy.dialects.postgresql.asyncpg", "alembic.command",
+    "redis.asyncio", "structlog", "langgraph_sdk", "psycopg_pool", "croniter",
+)  # fmt: skip
 PRELOAD = (
     "litellm",
     "openai",
@@ -70,7 +78,12 @@ PRELOAD = (
     "sqlite3",
     "ahocorasick_rs",
     "langgraph.checkpoint.memory",
+    *TEAM_PRELOAD,
 )
+# What a run starts with `[sys.executable, "-m", MODULE, ...]` that is forked from this zygote
+# too (see `ForwardedPopen`): a team-server replica, its schema step, and the web page's undo
+# and settle (serve/web_actions.py runs each in a child process).
+FORWARDED = ("uvicorn", "serve.aegra.schema", "serve.web_session")
 # What a template run's environment must hold for the preloaded libraries to be the ones it
 # would have imported (they read these at import); each run reseeds the global RNGs.
 ML_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -190,6 +203,8 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         os.environ.clear()
         os.environ.update(request["env"])
         _fresh_stdio()
+        if SOCKET_ENV in os.environ:
+            subprocess.Popen = ForwardedPopen  # type: ignore[misc]
         code = _run(request.get("program"), request.get("module", "cli"), request["argv"])
     except BaseException:
         traceback.print_exc()
@@ -217,7 +232,9 @@ def _run(program: str | None, module: str, argv: list[str]) -> int:
     _reseed()
     try:
         if program is None:
-            sys.path[0] = os.getcwd()  # what `python -m` puts first
+            sys.path[0] = os.getcwd()  # what `python -m` puts first, then PYTHONPATH's
+            extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+            sys.path[1:1] = [p for p in extra if p not in sys.path]
             sys.argv = ["-m", *argv]
             runpy.run_module(module, run_name="__main__", alter_sys=True)
         else:
@@ -329,7 +346,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
         restore_signals: Any, gid: Any, gids: Any, uid: Any, umask: Any,
         start_new_session: bool, process_group: Any,
     ) -> None:  # fmt: skip
-        self._fresh = os.environ.get(FRESH_ENV) == "1"
+        self._fresh = os.environ.get(FRESH_ENV) == "1" or not self._forks(args)
         if self._fresh:  # a fresh interpreter, as subprocess.Popen starts it
             super()._execute_child(  # type: ignore[misc]
                 args, executable, preexec_fn, close_fds, pass_fds, cwd, env, startupinfo,
@@ -346,7 +363,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
             new_session=bool(start_new_session),
             controlling_tty=self.controlling_tty,
         )
-        zygote = Zygote.shared(kind)
+        zygote = self._zygote(kind)
         if kind == "cli":
             path = f"{zygote.bin}{os.pathsep}{request['env'].get('PATH', os.defpath)}"
             request["env"].update({"PATH": path, SOCKET_ENV: zygote.path})
@@ -359,6 +376,13 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
             self._child_created = True
         finally:
             self._close_pipe_fds(p2cread, p2cwrite, c2pread, c2pwrite, errread, errwrite)
+
+    def _forks(self, args: Any) -> bool:
+        """Whether `args` runs forked from a zygote (else as `subprocess.Popen` runs it)."""
+        return True
+
+    def _zygote(self, kind: str) -> Where:
+        return Zygote.shared(kind)
 
     def _line(self, *, block: bool) -> str | None:
         while b"\n" not in self._answer:
@@ -393,6 +417,20 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
         self._settle(self._line(block=True))
         assert self.returncode is not None
         return self.returncode
+
+
+class ForwardedPopen(ZygotePopen):
+    """`subprocess.Popen` inside a zygote run: `[sys.executable, "-m", MODULE, ...]` for a
+    MODULE in FORWARDED is forked from the zygote that forked the run (a replica skips
+    importing litellm, LangChain and FastAPI again); anything else is a fresh process."""
+
+    def _forks(self, args: Any) -> bool:
+        argv = [os.fspath(a) for a in args] if isinstance(args, (list, tuple)) else []
+        return argv[:2] == [sys.executable, "-m"] and len(argv) > 2 and argv[2] in FORWARDED
+
+    def _zygote(self, kind: str) -> Where:
+        path = os.environ[SOCKET_ENV]
+        return Where(path, Path(path).parent / "bin")
 
 
 def _request(argv: list[str], env: Any) -> tuple[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
+from tests.web.web_harness import free_port, module_env, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -23,23 +23,37 @@ HF_SECRET = "hf_operator_secret_7c2d"
 OPENAI_SECRET = "sk-operator-openai-91ab"
 
 
-@pytest.fixture
-def served(
-    isolated_home: Path, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture(scope="module")
+def operators_server(
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, ScriptedLLMServer]]:
-    """The operator's server: its model at OPENAI_BASE_URL (no `api_base` in config), its
-    keys in the environment; the URL and the operator's model server."""
-    with ScriptedLLMServer() as operator:
-        monkeypatch.setenv("OPENAI_BASE_URL", f"{operator.url}/v1")
-        monkeypatch.setenv("OPENAI_API_KEY", OPENAI_SECRET)
-        monkeypatch.setenv("HF_TOKEN", HF_SECRET)
+    """The operator's server, one for the module (each case runs its own thread): its model
+    at OPENAI_BASE_URL (no `api_base` in config), its keys in the environment; the URL and
+    the operator's model server."""
+    root = tmp_path_factory.mktemp("operator")
+    (root / "workspace").mkdir()
+    with (
+        module_env(root) as home,
+        pytest.MonkeyPatch.context() as env,
+        ScriptedLLMServer() as operator,
+    ):
+        env.setenv("OPENAI_BASE_URL", f"{operator.url}/v1")
+        env.setenv("OPENAI_API_KEY", OPENAI_SECRET)
+        env.setenv("HF_TOKEN", HF_SECRET)
         port = free_port()
-        proc, out = start_web(workspace, isolated_home, None, tmp_path, "--port", str(port))
+        proc, out = start_web(root / "workspace", home, None, root, "--port", str(port))
         try:
             wait_for_ready(proc, out)
             yield f"http://127.0.0.1:{port}", operator
         finally:
             stop_web(proc)
+
+
+@pytest.fixture
+def served(operators_server: tuple[str, ScriptedLLMServer]) -> tuple[str, ScriptedLLMServer]:
+    """The module's operator server, its model's script and requests emptied for this case."""
+    operators_server[1].reset()
+    return operators_server
 
 
 def run_on(url: str, model: str) -> httpx.Response:

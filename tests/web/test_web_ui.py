@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -21,6 +20,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
     TIMEOUT_MS,
@@ -219,7 +219,7 @@ def test_a_team_server_without_a_shared_secret_does_not_start(
                                                               "OAUTH_CLIENT_SECRET")}  # fmt: skip
     argv = [sys.executable, "-m", "cli", command, "--db", "postgresql://me@127.0.0.1:1/none",
             "--redis", "redis://127.0.0.1:1/0"]  # fmt: skip
-    done = subprocess.run(argv, cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+    done = zygote_run(argv, cwd=workspace, env=env, text=True, timeout=60)
     assert done.returncode == 2
     assert (
         "set ML_INTERN_SESSION_SECRET" in done.stderr and "every replica and worker" in done.stderr

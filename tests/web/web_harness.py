@@ -30,6 +30,9 @@ from tests.fakes.llm_server import ScriptedLLMServer
 
 CHROMIUM = shutil.which("chromium")
 TIMEOUT_MS = 30_000
+# As tests/fakes/agent.py's fast_settings: a failed model call (a script run out, a server
+# gone) is tried again without the seconds of waiting (1 + 2 + 4 + 8 s) a real server has.
+NO_RETRY_WAIT = {"retry_base_delay_s": 0.01, "retry_max_delay_s": 0.05}
 
 
 def free_port() -> int:
@@ -49,9 +52,10 @@ def start_web(
 ) -> tuple[subprocess.Popen[bytes], Path]:
     """`ml-intern web *args` (or another `command`: `worker`) on the scripted model at
     `llm_url` (None: no api_base, so the model needs OPENAI_API_KEY), with `settings` added
-    to its config."""
+    to its config (retries wait next to nothing unless `settings` says otherwise)."""
     config = tmp_path / "config.json"
-    settings = {"model_name": "openai/scripted-model", "api_base": llm_url, **(settings or {})}
+    settings = {"model_name": "openai/scripted-model", "api_base": llm_url, **NO_RETRY_WAIT,
+                **(settings or {})}  # fmt: skip
     config.write_text(json.dumps({k: v for k, v in settings.items() if v is not None}))
     env = {**os.environ, "ML_INTERN_HOME": str(home), "ML_INTERN_CLI_CONFIG": str(config)}
     env.pop("ML_INTERN_WEB_TOKEN", None)

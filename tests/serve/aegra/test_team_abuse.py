@@ -11,11 +11,9 @@ Why one test: a pair of replicas takes ~30 s to start, so the two stories share 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,7 +23,7 @@ import redis
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
 from tests.fakes.transcript_checks import user_texts
-from tests.web.test_server_under_abuse import FLOOD, rss_mb
+from tests.web.test_server_under_abuse import FLOOD, listening_pid, rss_mb
 from tests.web.test_web_two_servers import run_body, wait_until
 
 pytestmark = pytest.mark.timeout(300)
@@ -42,22 +40,9 @@ def answer(request: dict[str, Any]) -> Turn:
     return Turn(content="Still here for you.")
 
 
-def aegra_pids(home: Path) -> list[int]:
-    """This test's replicas' Aegra processes (`uvicorn aegra_api.main:app` with their homes
-    under `home`): not those of a test running beside it, which may end between readings."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        with contextlib.suppress(OSError):
-            environ = (cmdline.parent / "environ").read_bytes()
-            if b"aegra_api.main:app" in cmdline.read_bytes() and bytes(home) in environ:
-                found.append(int(cmdline.parent.name))
-    return found
-
-
 def test_one_thread_id_asked_of_both_replicas_and_a_hundred_megabyte_tool_output(
-    replicas: list[httpx.Client], llm: ScriptedLLMServer, redis_server: RedisServer,
-    tmp_path: Path,
-) -> None:  # fmt: skip
+    replicas: list[httpx.Client], llm: ScriptedLLMServer, redis_server: RedisServer
+) -> None:
     a, b = replicas
     thread = str(uuid.uuid4())
     body = {"thread_id": thread, "if_exists": "raise", "metadata": {"title": "twice"}}
@@ -73,8 +58,9 @@ def test_one_thread_id_asked_of_both_replicas_and_a_hundred_megabyte_tool_output
     llm.responder = answer
     store = redis.Redis.from_url(redis_server.url)
     redis_before = store.info("memory")["used_memory"] / 2**20
-    servers = aegra_pids(tmp_path)
-    assert len(servers) == 2, servers  # one Aegra process a replica
+    # one Aegra process a replica: the one serving its port (forked or not, whatever its argv)
+    servers = [listening_pid(client.base_url.port or 0) for client in (a, b)]
+    assert len(set(servers)) == 2, servers
     rss_before = sum(rss_mb(pid) for pid in servers)
     run = a.post(f"/threads/{thread}/runs", json=run_body("flood the screen"))
     assert run.status_code == 200, run.text

@@ -22,6 +22,7 @@ import pytest
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
 from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
+from tests.web.test_server_under_abuse import listening_pid
 from tests.web.web_harness import bash, free_port, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)
@@ -31,27 +32,13 @@ FAST_LEASES = {"LEASE_DURATION_SECONDS": "5", "HEARTBEAT_INTERVAL_SECONDS": "2",
                "REAPER_INTERVAL_SECONDS": "1"}  # fmt: skip
 
 
-def parent_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-
-
-def server_running(pid: int, workers: list[int]) -> int:
-    """The server process (a child of one of the `workers` CLI processes) above `pid`."""
-    while pid > 1:
-        parent = parent_of(pid)
-        if parent in workers:
-            return pid
-        pid = parent
-    raise AssertionError("the tool's process is under no worker")
-
-
-def sleeping_tool(workers: list[int]) -> int:
-    """The host pid of the tool's `sleep 60`, under one of the `workers`."""
-    for worker in workers:
-        for child in psutil.Process(worker).children(recursive=True):
+def sleeping_tool(servers: list[int]) -> tuple[int, int]:
+    """The host pid of the tool's `sleep 60`, and the worker's server it runs under."""
+    for server in servers:
+        for child in psutil.Process(server).children(recursive=True):
             with contextlib.suppress(psutil.Error):
                 if child.cmdline()[:2] == ["sleep", "60"]:
-                    return child.pid
+                    return child.pid, server
     raise AssertionError("the tool's process is under no worker")
 
 
@@ -76,13 +63,15 @@ def api_and_workers(
     try:
         for proc, out in started:
             wait_for_ready(proc, out)
+        servers = []  # each worker's server: the process serving its control port
         for _, out in started[1:]:  # a worker's own API is closed to everyone
             control = re.search(r"control: (\S+)\)", out.read_text())
             assert control, out.read_text()
             refused = httpx.post(f"{control.group(1)}/threads/search", json={}, trust_env=False)
             assert refused.status_code == 401, refused.text
+            servers.append(listening_pid(httpx.URL(control.group(1)).port or 0))
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            yield client, [proc.pid for proc, _ in started[1:]]
+            yield client, servers
     finally:
         for proc, out in started:
             stop_web(proc)
@@ -92,7 +81,7 @@ def api_and_workers(
 def test_a_worker_killed_mid_tool_costs_no_run(
     api_and_workers: tuple[httpx.Client, list[int]], llm: ScriptedLLMServer, workspace: Path
 ) -> None:
-    api, workers = api_and_workers
+    api, servers = api_and_workers
     llm.add(Turn(tool_calls=[bash("c1", SLEEP_ONCE)]), Turn(content="Recovered."))
     thread = api.post("/threads", json={}).json()["thread_id"]
     run = start_run(api, thread, "sleep", "headless")
@@ -102,8 +91,7 @@ def test_a_worker_killed_mid_tool_costs_no_run(
     while not marker.exists() or not marker.read_text().strip():
         assert time.monotonic() < deadline, "the tool never started"
         time.sleep(0.05)
-    tool = sleeping_tool(workers)  # the pid in `started` is the sandbox's own (its pid namespace)
-    server = server_running(tool, workers)
+    tool, server = sleeping_tool(servers)  # not the pid in `started`: the sandbox's own
     os.killpg(server, signal.SIGKILL)  # the worker dies, and the tool it ran with it
     with contextlib.suppress(ProcessLookupError):
         os.killpg(os.getpgid(tool), signal.SIGKILL)
