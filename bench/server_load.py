@@ -13,15 +13,12 @@ previous answer of its run), server CPU per step and RSS (the server's process t
 and this process's own CPU per step (the HTTP client and the scripted model together: if it
 came near the server's, the bench would be measuring itself), and the database's CPU per step
 when PostgreSQL runs on this machine (its processes, ended connections included: 0 on SQLite).
-A round of four runs per server process first warms up and is not reported. With `--servers 2`, two
-servers (each its own home) share one PostgreSQL database (`--db URL`, or a throwaway cluster
-from tests/fakes/postgres.py) and the workspace, and the runs are dealt to them in turn, as a
-round-robin balancer would (each run asked of the server that made its thread); CPU and RSS
-are then the sum over both, and `rss_per_server` their mean. These are embedded servers that
-only share threads; the rows for servers that share runs (replicas and workers) are the team
-server's, on the Aegra engine.
+A round of four runs first warms up and is not reported. `--db URL` puts the server's threads on
+PostgreSQL. One embedded server serves one database (store/server_lock.py), so several
+processes are measured on the team server: `--engine aegra --servers 2`
+(bench/server_engines.py).
 
-    uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--servers 2]
+    uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--db URL]
         [--model-client auto|litellm] [--tool plan|bash]
 """
 
@@ -29,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import os
 import subprocess
@@ -324,7 +320,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
     parser.add_argument("--model-client", choices=("auto", "litellm"), default="auto")
     parser.add_argument("--tool", choices=("plan", "bash"), default="plan", help="each step's call")
-    parser.add_argument("--db", help="PostgreSQL URL (default with --servers 2+: a throwaway one)")
+    parser.add_argument(
+        "--db", help="PostgreSQL URL for the threads (default: SQLite in the server's home)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")  # the scripted server's
     os.environ.update(LITELLM_LOCAL_MODEL_COST_MAP="True", LANGSMITH_TRACING="false")
@@ -333,15 +331,12 @@ def main(argv: list[str] | None = None) -> None:
     at_once = args.at_once or max(32, *args.runs)
     if args.engine == "aegra":
         return run_aegra(args, at_once)
-    with contextlib.ExitStack() as stack:
-        db = args.db
-        if db is None and args.servers > 1:
-            from tests.fakes.postgres import PostgresCluster
-
-            cluster = PostgresCluster.start()
-            stack.callback(cluster.stop)
-            db = cluster.new_database()
-        idle_rss, rows = run_rounds(args, at_once, db)
+    if args.servers > 1:
+        parser.error(
+            "one embedded server serves one database; measure several processes on the team "
+            "server: --engine aegra --servers 2"
+        )
+    idle_rss, rows = run_rounds(args, at_once, args.db)
     where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
     keys = list(rows[0])
     print_table(
@@ -353,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print_summary({"bench": "server_load", "servers": args.servers,
                    "model_client": args.model_client, "tool": args.tool,
-                   "database": "postgresql" if db else "sqlite", "step_s": args.step,
+                   "database": "postgresql" if args.db else "sqlite", "step_s": args.step,
                    "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
 
 

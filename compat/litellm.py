@@ -141,7 +141,6 @@ class LazyTokenizer:
 
 # A `Logging` object's own success callbacks (the call's `callbacks=` / `success_callback=`).
 _OWN_LISTENERS = ("dynamic_success_callbacks", "dynamic_async_success_callbacks")
-_HANDLERS = ("success_handler", "async_success_handler")
 
 
 def _log_only_when_listened(logging_class: Any) -> None:

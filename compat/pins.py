@@ -13,7 +13,6 @@ nothing when there is one (`allowed` logs it), and tests/compat/ fails on it.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import inspect
 import logging
 import re
@@ -31,9 +30,11 @@ class Pin:
     versions: str
 
     def installed(self) -> str | None:
+        from importlib import metadata  # not at import: `ml-intern --help` needs none of it
+
         try:
-            return importlib.metadata.version(self.library)
-        except importlib.metadata.PackageNotFoundError:
+            return metadata.version(self.library)
+        except metadata.PackageNotFoundError:
             return None
 
 
@@ -83,7 +84,7 @@ def problems(pin: Pin, hooks: Iterable[Hook]) -> list[str]:
 
 
 def allowed(pin: Pin, hooks: Iterable[Hook]) -> bool:
-    """True when every hook may be installed; else False, each problem logged once."""
+    """True when every hook may be installed; else False, each problem logged."""
     found = problems(pin, hooks)
     for problem in found:
         log.warning("ml-intern: %s; left as the library has it", problem)

@@ -68,7 +68,7 @@ REMINDER = (
 PLAN_ITEM = "- {item}"  # one unfinished item, in {items}
 
 
-# empty_reply / cut_reply (adaptations/reply/checks.py)
+# empty_reply / cut_reply (adaptations/reply/rules.py: EmptyReply, CutReply)
 # A small model sometimes ends its turn at once after a tool result: an empty reply, which
 # would end the run with no answer. It is asked once per turn to answer.
 EMPTY_REPLY_NOTE = (

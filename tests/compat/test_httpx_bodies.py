@@ -9,7 +9,7 @@ import json
 
 import httpx
 
-from compat import httpx as json_request_body
+from compat import httpx as httpx_compat
 
 URL = "http://127.0.0.1:9/v1/messages"
 
@@ -52,13 +52,13 @@ def sent(body: object) -> object:
 
 def test_every_body_is_sent_as_httpx_sends_it_and_refused_as_httpx_refuses_it() -> None:
     before = [sent(body) for body in BODIES]
-    assert json_request_body.install()
-    written = json_request_body.orjson_bodies
+    assert httpx_compat.install()
+    written = httpx_compat.orjson_bodies
     after = [sent(body) for body in BODIES]
     # The path is live (httpx still asks `_content.encode_json` by name): the history, the
     # flags, the list and the bare string were orjson's; the floats (a tuple), the non-str
     # key, the big int, the lone surrogate and the non-JSON values were httpx's.
-    assert json_request_body.orjson_bodies - written == 4
+    assert httpx_compat.orjson_bodies - written == 4
     for body, expected, found in zip(BODIES, before, after, strict=True):
         assert found == expected, body
     headers, content = after[0]  # type: ignore[misc]

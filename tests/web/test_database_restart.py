@@ -17,7 +17,7 @@ import pytest
 from store.database import URL_ENV
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.postgres import PostgresCluster
-from tests.web.test_web_two_servers import run_body, wait_until
+from tests.fakes.server_runs import run_body, wait_until
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)

@@ -21,8 +21,8 @@ import httpx
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.server_runs import run_body, wait_until
 from tests.fakes.transcript_checks import user_texts
-from tests.web.test_web_two_servers import run_body, wait_until
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)

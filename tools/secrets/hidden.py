@@ -112,7 +112,7 @@ def _wrapped_end(data: bytes, start: int, end: int) -> int:
     if newline < 0:
         return end
     first = len(data[start:newline].rstrip(b"\r"))
-    if first % 4:  # not wrapped base64: the block's other lines are not looked at
+    if first % 4:  # a guard (`_runs` asks only for a run of 4n): not wrapped base64
         return start + first
     widths = [len(line.rstrip(b"\r")) for line in data[start:end].split(b"\n")]
     if all(w == first for w in widths[:-1]) and widths[-1] <= first:

@@ -22,9 +22,9 @@ import redis
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
+from tests.fakes.server_runs import run_body, wait_until
 from tests.fakes.transcript_checks import user_texts
 from tests.web.test_server_under_abuse import FLOOD, listening_pid, rss_mb
-from tests.web.test_web_two_servers import run_body, wait_until
 
 pytestmark = pytest.mark.timeout(300)
 REDIS_GROWTH_MB = 30  # Redis's peak over its start: events are capped before they reach it
