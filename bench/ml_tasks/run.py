@@ -64,7 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench.ml_tasks import peers as peer_agents
 from bench.ml_tasks.rows import harness_row, recorded, row_head, run_key
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
-from bench.ml_tasks.wire import wire_figures
+from bench.ml_tasks.wire import server_speed, wire_figures
 from bench.recording_proxy import RecordingProxy
 from bench.report import print_summary
 
@@ -217,6 +217,7 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
         if proxy:
             calls, tokens_in, tokens_out, last_reply = wire_figures(wire)
             row.update(model_calls=calls, input_tokens=tokens_in, output_tokens=tokens_out)
+            row.update(server_speed(wire))
             if args.harness == "original":
                 row["answer"] = last_reply
         if timed_out:

@@ -2,7 +2,8 @@
 
 The same count for every harness, whatever it reports itself: one chat completion is one
 model call; tokens are the server's `usage` (or llama.cpp's `timings` when a stream carries
-no usage).
+no usage). The model server's own speed (llama.cpp `timings`) is read too, so a row taken
+while something else loaded the machine can be told by its generation rate, not guessed.
 """
 
 from __future__ import annotations
@@ -41,3 +42,31 @@ def usage_of(raw: str) -> tuple[int, int]:
         return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
     prompt = int(timings.get("prompt_n") or 0) + int(timings.get("cache_n") or 0)
     return prompt, int(timings.get("predicted_n") or 0)
+
+
+def server_speed(folder: Path) -> dict[str, float | None]:
+    """llama.cpp's own timings over the calls in `folder`: seconds it spent on them
+    (`model_s`) and tokens it generated a second (`gen_tok_s`); None where it sent none."""
+    spent_ms = generated = generating_ms = 0.0
+    for response in sorted(folder.glob("*-response.txt")):
+        timings = timings_of(response.read_text(errors="replace"))
+        spent_ms += float(timings.get("prompt_ms") or 0) + float(timings.get("predicted_ms") or 0)
+        generated += float(timings.get("predicted_n") or 0)
+        generating_ms += float(timings.get("predicted_ms") or 0)
+    return {
+        "model_s": round(spent_ms / 1000, 1) if spent_ms else None,
+        "gen_tok_s": round(generated / generating_ms * 1000, 2) if generating_ms else None,
+    }
+
+
+def timings_of(raw: str) -> dict[str, Any]:
+    """The last `timings` object in a response, streamed (SSE) or not ({} when none)."""
+    timings: dict[str, Any] = {}
+    for body in [line[6:] for line in raw.splitlines() if line.startswith("data: {")] or [raw]:
+        try:
+            chunk = json.loads(body)
+        except ValueError:
+            continue
+        if isinstance(chunk, dict) and isinstance(chunk.get("timings"), dict):
+            timings = chunk["timings"]
+    return timings
