@@ -103,11 +103,12 @@ def evidence() -> str:
 def corpus_fires() -> dict[str, int]:
     """Of the trigger corpus's items, how many each rule acts on (its `fires`, and the known
     misfires of rules off by default: tests/adaptations/test_trigger_corpus.py asserts the
-    set seen is exactly these); "" counts the items."""
-    from tests.adaptations.test_trigger_corpus import MISFIRES
+    set seen is exactly these; a rule whose text is in every request, all); "" counts the
+    items."""
+    from tests.adaptations.test_trigger_corpus import MISFIRES, UNCONDITIONAL
     from tests.adaptations.trigger_corpus import CORPUS
 
-    counts: dict[str, int] = {"": len(CORPUS)}
+    counts: dict[str, int] = {"": len(CORPUS)} | dict.fromkeys(UNCONDITIONAL, len(CORPUS))
     for item in CORPUS:
         for name in item.fires | MISFIRES.get(item.name, frozenset()):
             counts[name] = counts.get(name, 0) + 1
