@@ -3,15 +3,16 @@
 
 Only our harness's runs count, of this checkout (no `checkout`), on one model (`MODEL`, the
 small-window profile the benchmark runs). A row names the rules active in its run
-(`rules`, written by bench/ml_tasks/rows.py from the run's `--adaptations`); a row without
-that list (taken before rows carried it) is not attributed to any rule. For a rule R:
+(`rules`, written by bench/ml_tasks/rows.py from the run's `--adaptations`). For a rule R:
 
 - *with R*: rows whose `rules` hold R and whose `adaptations` are `default` or `+R`;
 - *without R*: rows whose `rules` lack R and whose `adaptations` are `default` or `-R`.
 
 So a rule on by default is measured by `default` against `--adaptations=-R`, one off by
 default by `--adaptations=+R` against `default`; `none` and specs switching several rules
-count for none of them. Per set, the two sides are compared on the tasks both ran; a side's
+count for none of them. A row taken before rows named their rules counts as with R when it
+is `default` and as without R when it is `-R`, and only where some `-R` row exists (R was on
+by default then, or it would not have been switched off). Per set, the two sides are compared on the tasks both ran; a side's
 figure is its runs solved of its runs on those tasks, and a set is *measured* when each side
 ran each of those tasks in at least `MIN_PASSES` passes (runs).
 
@@ -101,15 +102,20 @@ class Evidence:
 
 
 def attributed(rows: Iterable[dict[str, Any]], model: str = MODEL) -> list[dict[str, Any]]:
-    """Our runs of this checkout on `model` that name their active rules."""
+    """Our runs of this checkout on `model`."""
     return [r for r in rows if r.get("harness") == "ours" and not r.get("checkout")
-            and r.get("model") == model and isinstance(r.get("rules"), list)]  # fmt: skip
+            and r.get("model") == model]  # fmt: skip
 
 
 def sides(rule: str, rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], ...]:
     """The rows with `rule` and those without it (see the module's contract)."""
-    with_rule = [r for r in rows if rule in r["rules"] and r.get("adaptations") in ("default", f"+{rule}")]  # fmt: skip
-    without = [r for r in rows if rule not in r["rules"] and r.get("adaptations") in ("default", f"-{rule}")]  # fmt: skip
+    named = [r for r in rows if isinstance(r.get("rules"), list)]
+    with_rule = [r for r in named if rule in r["rules"] and r.get("adaptations") in ("default", f"+{rule}")]  # fmt: skip
+    without = [r for r in named if rule not in r["rules"] and r.get("adaptations") in ("default", f"-{rule}")]  # fmt: skip
+    older = [r for r in rows if not isinstance(r.get("rules"), list)]
+    if any(r.get("adaptations") == f"-{rule}" for r in older):
+        with_rule += [r for r in older if r.get("adaptations") == "default"]
+        without += [r for r in older if r.get("adaptations") == f"-{rule}"]
     return with_rule, without
 
 

@@ -48,15 +48,16 @@ def test_a_rule_off_by_default_is_measured_by_switching_it_on() -> None:
     assert str(found.held_out) == "0/3 with, 1/3 without"
 
 
-def test_too_few_passes_or_unattributed_rows_are_not_measured() -> None:
+def test_too_few_passes_are_not_measured_and_older_rows_count_where_ablated() -> None:
     rows = [
         *runs("default", ["x"], "dev", {"a": [True, True]}),
         *runs("-x", [], "dev", {"a": [False, False]}),
     ]
     found = rule_lift.evidence("x", rows)
     assert found.verdict == "not measured" and str(found.dev).endswith("(under 3 passes)")
-    legacy = [{k: v for k, v in r.items() if k != "rules"} for r in rows * 2]
-    assert str(rule_lift.evidence("x", legacy).dev) == "not measured"
+    older = [{k: v for k, v in r.items() if k != "rules"} for r in rows]
+    assert str(rule_lift.evidence("x", older).dev) == "2/2 with, 0/2 without (under 3 passes)"
+    assert str(rule_lift.evidence("y", older).dev) == "not measured"  # no -y row: unknown
     assert rule_lift.evidence("x", []).off_reason == (
         "no measured lift: not measured on the task sets yet"
     )
