@@ -5,9 +5,11 @@ Each figure is the median of N fresh processes (the installed `.venv/bin/ml-inte
 script, as a user runs it), in an isolated ML_INTERN_HOME with no network. Launch to the first
 request: the CLI headless with the default config (streaming, undo on) against a scripted
 OpenAI-compatible server and an Anthropic-shaped one on loopback, from spawn to the request's
-arrival.
+arrival. Bytecode is compiled into a private cache by first, uncounted runs; `--no-warm-up`
+skips them and uses the environment's bytecode as it is (the test suite's: it checks that the
+script runs and records its figures, and an empty cache made it compile every module).
 
-    uv run python bench/startup.py [--runs 5] [--no-first-request]
+    uv run python bench/startup.py [--runs 5] [--no-first-request] [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -145,16 +147,17 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-repl", action="store_true", help="skip the REPL prompt figure")
     parser.add_argument("--no-first-request", action="store_true", help="skip launch figures")
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
     repl = repl_available() and not args.no_repl
     with tempfile.TemporaryDirectory(prefix="ml-intern-bench-") as tmp:
         tmp_path = Path(tmp)
-        env, cwd = environment(tmp_path), tmp_path
-        # Compile bytecode once; every run below is then a fresh process, as after a first use.
-        time_command(["--help"], env, cwd)
-        time_command(["--version"], env, cwd)
-        if repl:
-            time_repl_prompt(env, cwd)
+        env, cwd = environment(tmp_path, own_bytecode=args.warm_up), tmp_path
+        if args.warm_up:  # bytecode compiled once; every run below is then as after a first use
+            time_command(["--help"], env, cwd)
+            time_command(["--version"], env, cwd)
+            if repl:
+                time_repl_prompt(env, cwd)
         fig: dict[str, float | None] = {
             "help": median([time_command(["--help"], env, cwd) for _ in range(args.runs)]),
             "version": median([time_command(["--version"], env, cwd) for _ in range(args.runs)]),
@@ -163,7 +166,7 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
         if repl:
             fig["repl_prompt"] = median([time_repl_prompt(env, cwd) for _ in range(args.runs)])
         if not args.no_first_request:
-            fig |= first_request_figures(env, cwd, args.runs)
+            fig |= first_request_figures(env, cwd, args.runs, args.warm_up)
     rows = [
         [
             label if key == "import_litellm" else f"ml-intern {label}",
@@ -192,16 +195,18 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
     return fig
 
 
-def first_request_figures(env: dict[str, str], cwd: Path, runs: int) -> dict[str, float | None]:
+def first_request_figures(
+    env: dict[str, str], cwd: Path, runs: int, warm_up: bool = True
+) -> dict[str, float | None]:
     """Launch to the first request on both model paths and `import litellm`, interleaved
-    (one run each first, to compile their bytecode)."""
+    (with `warm_up`, one uncounted run each first, to compile their bytecode)."""
     found: dict[str, list[float]] = {"openai": [], "anthropic": [], "litellm": []}
-    for n in range(runs + 1):
+    for n in range(-1 if warm_up else 0, runs):
         for provider in MODELS:
             seconds = time_first_request(provider, env, cwd)
-            found[provider] += [seconds] if n else []
+            found[provider] += [seconds] if n >= 0 else []
         seconds = time_import_litellm(env, cwd)
-        found["litellm"] += [seconds] if n else []
+        found["litellm"] += [seconds] if n >= 0 else []
     return {
         "first_request_openai": median(found["openai"]),
         "first_request_anthropic": median(found["anthropic"]),

@@ -38,7 +38,7 @@ def test_threads_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
 def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import startup
 
-    startup.main(["--runs", "1", "--no-repl"])
+    startup.main(["--runs", "1", "--no-repl", "--no-warm-up"])  # on the bytecode the venv has
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "startup" and found["help_s"] > 0 and found["repl_prompt_s"] is None
     assert found["first_request_openai_s"] > 0 and found["first_request_anthropic_s"] > 0
@@ -72,7 +72,7 @@ def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
 def test_step_profile_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import step_profile
 
-    argv = ["--steps", "3", "--repeats", "1", "--kinds", "read,bash_write"]
+    argv = ["--steps", "3", "--repeats", "1", "--kinds", "read,bash_write", "--no-warm-up"]
     step_profile.main(argv)
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "step_profile"

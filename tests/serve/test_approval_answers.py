@@ -8,7 +8,12 @@ Nothing runs that the operator's configuration denies, or asks for without an an
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +22,7 @@ import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.test_server_walls import needs_bwrap
-from tests.web.web_harness import bash, web_with
+from tests.web.web_harness import bash, module_env, web_with
 
 pytestmark = [pytest.mark.timeout(300), needs_bwrap]
 
@@ -26,25 +31,65 @@ def write(call_id: str, path: str, content: str) -> dict[str, object]:
     return {"name": "write", "id": call_id, "arguments": {"path": path, "content": content}}
 
 
+@dataclass
+class Servers:
+    """The module's servers, one for each operator configuration its tests ask for (a server
+    takes seconds to start; each test works in threads of its own), their scripted model and
+    workspace, and each server's home by URL."""
+
+    llm: ScriptedLLMServer
+    workspace: Path
+    root: Path
+    stack: ExitStack
+    urls: dict[str, str] = field(default_factory=dict)
+    homes: dict[str, Path] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    root = tmp_path_factory.mktemp("approval-answers")
+    (root / "workspace").mkdir()
+    with module_env(root), ScriptedLLMServer() as llm, ExitStack() as stack:
+        yield Servers(llm, root / "workspace", root, stack)
+
+
 @pytest.fixture
-def start(
-    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
-) -> Iterator[Any]:
-    """A function starting `ml-intern web` with the operator's `settings`; its client."""
+def llm(servers: Servers) -> ScriptedLLMServer:
+    """The module's scripted model, its script and requests emptied for this test."""
+    servers.llm.reset()
+    return servers.llm
+
+
+@pytest.fixture
+def workspace(servers: Servers) -> Path:
+    """The servers' workspace, emptied for this test."""
+    for path in servers.workspace.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return servers.workspace
+
+
+@pytest.fixture
+def start(servers: Servers, llm: ScriptedLLMServer, workspace: Path) -> Iterator[Any]:
+    """A function giving a client of the module's `ml-intern web` with the operator's
+    `settings` (started on first use, each in a home of its own); `start.home(client)` is
+    that server's home."""
     with httpx.Client(trust_env=False, timeout=120) as client:
-        stack: list[Any] = []
 
         def started(settings: dict[str, object]) -> httpx.Client:
-            served = web_with(settings, llm.url, isolated_home, workspace, tmp_path)
-            client.base_url = httpx.URL(served.__enter__())
-            stack.append(served)
+            key = json.dumps(settings, sort_keys=True)
+            if key not in servers.urls:
+                where = Path(tempfile.mkdtemp(prefix="server-", dir=servers.root))
+                served = web_with(settings, llm.url, where / "home", workspace, where)
+                servers.urls[key] = servers.stack.enter_context(served)
+                servers.homes[servers.urls[key]] = where / "home"
+            client.base_url = httpx.URL(servers.urls[key])
             return client
 
-        try:
-            yield started
-        finally:
-            for served in stack:
-                served.__exit__(None, None, None)
+        started.home = lambda api: servers.homes[str(api.base_url).rstrip("/")]  # type: ignore[attr-defined]
+        yield started
 
 
 def turn(api: httpx.Client, thread: str, body: dict[str, Any]) -> httpx.Response:
@@ -157,14 +202,13 @@ def test_an_edit_cannot_write_outside_the_workspace(
     start: Any,
     llm: ScriptedLLMServer,
     workspace: Path,
-    isolated_home: Path,
-    tmp_path: Path,
     where: str,
 ) -> None:
     """An approved edit's new path is still held by the walls: not beside the workspace,
     not in the server's own home (its keys, its threads)."""
     api = start({"approval": {"overrides": {"write": "ask"}}})
-    target = tmp_path / "beside.txt" if where == "beside" else isolated_home / "planted.txt"
+    beside = workspace.parent / f"beside-{where}.txt"
+    target = beside if where == "beside" else start.home(api) / "planted.txt"
     thread, _ = a_pending_call(api, llm, write("w1", "inside.txt", "fine"))
     llm.add(Turn(content="done"))
     edit = {"type": "edit", "edited_action": {"args": {"path": str(target), "content": "pwned"}}}

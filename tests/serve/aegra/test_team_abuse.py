@@ -1,7 +1,6 @@
 """The team server under the issue's bad inputs that need two replicas: a thread id asked of
 both at once, and a tool that prints 100 MB while another person's run goes on.
 
-Why one test: a pair of replicas takes ~30 s to start, so the two stories share it.
 - The same new thread id sent to A and B at the same moment makes one thread: one answer
   200 and one 409 with a sentence (not a 500), and both replicas then show the same record.
 - A tool prints 100 MB on the team server: the thread keeps the output capped at its head and
@@ -16,14 +15,13 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 import redis
 
-from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.redis import RedisServer
+from tests.fakes.llm_server import Turn
 from tests.fakes.server_runs import run_body, wait_until
 from tests.fakes.transcript_checks import user_texts
+from tests.serve.aegra.conftest import Team
 from tests.web.test_server_under_abuse import FLOOD, listening_pid, rss_mb
 
 pytestmark = pytest.mark.timeout(300)
@@ -41,22 +39,24 @@ def answer(request: dict[str, Any]) -> Turn:
 
 
 def test_one_thread_id_asked_of_both_replicas_and_a_hundred_megabyte_tool_output(
-    replicas: list[httpx.Client], llm: ScriptedLLMServer, redis_server: RedisServer
+    team: Team,
 ) -> None:
-    a, b = replicas
+    (a, b), llm = team.replicas, team.llm
     thread = str(uuid.uuid4())
-    body = {"thread_id": thread, "if_exists": "raise", "metadata": {"title": "twice"}}
+    title = f"twice {thread}"  # the team's other tests make threads of their own
+    body = {"thread_id": thread, "if_exists": "raise", "metadata": {"title": title}}
     with ThreadPoolExecutor(2) as pool:
         made = list(pool.map(lambda client: client.post("/threads", json=body), (a, b)))
     assert sorted(r.status_code for r in made) == [200, 409], [r.text for r in made]
     assert "already exists" in next(r for r in made if r.status_code == 409).text
     again = [c.post("/threads", json={**body, "if_exists": "do_nothing"}) for c in (a, b)]
     assert [r.json()["thread_id"] for r in again] == [thread, thread]
-    listed = [t["thread_id"] for t in b.post("/threads/search", json={"limit": 100}).json()]
-    assert listed.count(thread) == 1
+    search = {"metadata": {"title": title}, "limit": 100}
+    listed = [t["thread_id"] for t in b.post("/threads/search", json=search).json()]
+    assert listed == [thread], listed
 
     llm.responder = answer
-    store = redis.Redis.from_url(redis_server.url)
+    store = redis.Redis.from_url(team.redis.url)
     redis_before = store.info("memory")["used_memory"] / 2**20
     # one Aegra process a replica: the one serving its port (forked or not, whatever its argv)
     servers = [listening_pid(client.base_url.port or 0) for client in (a, b)]

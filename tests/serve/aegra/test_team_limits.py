@@ -1,6 +1,7 @@
 """The team server's limits, on two real replicas (one PostgreSQL, one redis-server):
 
-- a signed-in person at `server.runs_per_person` who sends runs to both replicas at once
+- a signed-in person at `server.runs_per_person` (the sign-in team's, tests/serve/aegra/
+  conftest.py) who sends runs to both replicas at once
   gets exactly their cap, the rest refused with a sentence (serve/aegra/run_cap.py), while
   another person's run goes; and no more than `server.streams_per_person` streams of theirs;
 - a client that opens more streams than `server.streams_per_replica` and never reads them is
@@ -23,14 +24,14 @@ import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
-from tests.serve.aegra.conftest import start_replicas
+from tests.serve.aegra.conftest import STREAMS_PER_PERSON, Team, start_replicas
 from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
-from tests.serve.aegra.test_team_sign_in import ALICE, BOB, run_body, sign_in, signing_in
+from tests.serve.aegra.test_team_sign_in import DAVE, ERIN, run_body, sign_in
 from tests.web.web_harness import bash
 
 pytestmark = pytest.mark.timeout(300)
 HOLD = "while [ ! -e go ]; do sleep 0.05; done; echo went"  # runs until the test says go
-RUNS_PER_PERSON, STREAMS_PER_PERSON, STREAMS_PER_REPLICA = 2, 2, 3
+STREAMS_PER_REPLICA = 3
 
 
 def open_stream(client: httpx.Client, path: str) -> tuple[socket.socket, str]:
@@ -62,34 +63,26 @@ def poll(condition: object, what: str) -> None:
 
 
 @pytest.fixture
-def capped(
-    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str,
-    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[httpx.Client, httpx.Client, httpx.Client]]:  # fmt: skip
-    """Alice signed in on replica A and on B, Bob on B; caps of 2 runs and 2 streams."""
-    server = {"runs_per_person": RUNS_PER_PERSON, "streams_per_person": STREAMS_PER_PERSON}
-    with signing_in(monkeypatch) as provider:
-        clients = start_replicas(
-            llm, workspace, tmp_path, pg_url, redis_server, settings={"server": server}
-        )
-        a, b = next(clients), next(clients)
-        people = [sign_in(str(a.base_url), provider, ALICE)]
-        people += [sign_in(str(b.base_url), provider, who) for who in (ALICE, BOB)]
-        try:
-            yield people[0], people[1], people[2]
-        finally:
-            for client in (a, b, *people):
-                client.close()
-            clients.close()
+def capped(signed_in_team: Team) -> Iterator[tuple[httpx.Client, httpx.Client, httpx.Client]]:
+    """Dave signed in on replica A and on B, Erin on B, on the sign-in team (runs and streams
+    capped at 2 a person)."""
+    (a, b), provider = signed_in_team.replicas, signed_in_team.provider
+    assert provider is not None
+    people = [sign_in(str(a.base_url), provider, DAVE)]
+    people += [sign_in(str(b.base_url), provider, who) for who in (DAVE, ERIN)]
+    try:
+        yield people[0], people[1], people[2]
+    finally:
+        for client in people:
+            client.close()
 
 
 def test_a_person_at_their_cap_is_refused_on_either_replica(
-    capped: tuple[httpx.Client, httpx.Client, httpx.Client],
-    llm: ScriptedLLMServer,
-    workspace: Path,
+    capped: tuple[httpx.Client, httpx.Client, httpx.Client], signed_in_team: Team
 ) -> None:
-    alice_a, alice_b, bob = capped
-    (workspace / ALICE.sub).mkdir()  # bash does not make a person's folder (its first tool may)
+    alice_a, alice_b, bob = capped  # Dave and Erin, in the roles of Alice and Bob
+    llm, workspace = signed_in_team.llm, signed_in_team.workspace
+    (workspace / DAVE.sub).mkdir()  # bash does not make a person's folder (its first tool may)
     llm.add(Turn(tool_calls=[bash("h1", HOLD)]), Turn(tool_calls=[bash("h2", HOLD)]))
     llm.add(*[Turn(content="done") for _ in range(4)])
     threads = [alice_a.post("/threads", json={}).json()["thread_id"] for _ in range(4)]
@@ -119,7 +112,7 @@ def test_a_person_at_their_cap_is_refused_on_either_replica(
     for sock, _ in held:
         sock.close()
 
-    (workspace / ALICE.sub / "go").write_text("")
+    (workspace / DAVE.sub / "go").write_text("")
     for thread in running:
         poll(lambda t=thread: alice_b.get(f"/threads/{t}").json()["status"] == "idle", thread)
     fresh = next(t for t in threads if t not in running)

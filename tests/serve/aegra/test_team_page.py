@@ -5,22 +5,18 @@ the experiments ledger answers for the thread. Debian's chromium, driven by Play
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.llm_server import Turn
+from tests.serve.aegra.conftest import Team
 from tests.web.web_harness import bash, chromium, open_page, say, script_errors
 
 pytestmark = pytest.mark.timeout(300)
 
 
-async def test_the_page_runs_approves_and_undoes_on_the_team_server(
-    replicas: list[httpx.Client], llm: ScriptedLLMServer, workspace: Path
-) -> None:
-    a, b = replicas
+async def test_the_page_runs_approves_and_undoes_on_the_team_server(team: Team) -> None:
+    (a, b), llm, workspace = team.replicas, team.llm, team.workspace
     (workspace / "config.txt").write_text("lr=1e-4\n")
     llm.add(
         Turn(tool_calls=[bash("w1", "echo lr=1 > config.txt && echo x > made.txt")]),

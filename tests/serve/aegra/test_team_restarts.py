@@ -7,13 +7,13 @@ back both replicas go on serving: a new thread runs, and every thread continues.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.postgres import PostgresCluster
+from tests.fakes.postgres import PostgresCluster, running_cluster
 from tests.fakes.redis import RedisServer
 from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
 
@@ -31,6 +31,19 @@ def fast_recovery(monkeypatch: pytest.MonkeyPatch) -> None:
     """Short leases and a short stuck-pending wait for the replicas started after this."""
     for name, value in FAST_RECOVERY.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def cluster() -> Iterator[PostgresCluster]:
+    """A PostgreSQL of this test's own: it restarts under the replicas (the test process's
+    cluster also serves the shared team, tests/serve/aegra/conftest.py)."""
+    with running_cluster() as started:
+        yield started
+
+
+@pytest.fixture
+def pg_url(cluster: PostgresCluster) -> str:
+    return cluster.new_database()
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
@@ -76,17 +89,17 @@ def restart_under_load(
 
 def test_redis_then_postgres_restart_under_load(
     fast_recovery: None, replicas: list[httpx.Client], llm: ScriptedLLMServer,
-    redis_server: RedisServer, postgres_cluster: PostgresCluster,
+    redis_server: RedisServer, cluster: PostgresCluster,
 ) -> None:  # fmt: skip
-    """Why one test: a pair of replicas takes ~30 s to start, so both restarts share it."""
+    """Why one test: a pair of replicas takes 10-20 s to start, so both restarts share it."""
 
     def restart_redis() -> None:
         redis_server.halt()
         redis_server.resume()
 
     def restart_postgres() -> None:
-        postgres_cluster.halt()
-        postgres_cluster.resume()
+        cluster.halt()
+        cluster.resume()
 
     for restart in (restart_redis, restart_postgres):
         ended = restart_under_load(replicas, llm, restart)

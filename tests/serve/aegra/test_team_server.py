@@ -19,7 +19,7 @@ import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
-from tests.serve.aegra.conftest import start_replicas
+from tests.serve.aegra.conftest import Team, start_replicas
 from tests.web.web_harness import bash
 
 pytestmark = pytest.mark.timeout(300)
@@ -53,10 +53,10 @@ def messages(client: httpx.Client, thread_id: str) -> list[dict[str, object]]:
 
 
 def test_an_approval_asked_on_one_replica_is_answered_on_the_other_and_a_busy_thread_takes_one_run(
-    replicas: list[httpx.Client], llm: ScriptedLLMServer, workspace: Path
+    team: Team,
 ) -> None:
-    """Why one test: a pair of replicas takes ~30 s to start, so the two share it."""
-    a, b = replicas
+    a, b = team.replicas
+    llm, workspace = team.llm, team.workspace
     llm.add(
         Turn(tool_calls=[bash("c1", "echo from-the-team >> made.txt")]),
         Turn(content="Made it on the team server."),

@@ -2,8 +2,9 @@
 one redis-server, the Space's OAuth variables pointing at a local provider
 (tests/fakes/hf_oauth_server.py). Alice signs in on A, Bob on B (a session is every
 replica's: tests/serve/aegra/test_team_shared_sign_in.py). Alice's thread is hers on every replica: Bob gets 404 for it on B,
-his search lists only his own, and a run cannot name another person as its owner. The
-module's tests share one pair of replicas, each with people of its own (Carol writes).
+his search lists only his own, and a run cannot name another person as its owner. The tests
+share one pair of replicas (`signed_in_team`, tests/serve/aegra/conftest.py), each with people
+of its own (Carol writes; test_team_limits.py has Dave and Erin).
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ import pytest
 
 from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.postgres import PostgresCluster
-from tests.fakes.redis import running_redis
-from tests.serve.aegra.conftest import start_replicas
-from tests.web.web_harness import module_env
+from tests.serve.aegra.conftest import Team, oauth_env
 
 pytestmark = pytest.mark.timeout(300)
 ALICE = FakeUser("u-alice-0001", "alice", "hf_oauthAliceToken0123456789abcdef")
 BOB = FakeUser("u-bob-0002", "bob", "hf_oauthBobToken0123456789abcdefgh")
 CAROL = FakeUser("u-carol-0003", "carol", "hf_oauthCarolToken0123456789abcdef")
+DAVE = FakeUser("u-dave-0004", "dave", "hf_oauthDaveToken0123456789abcdefg")  # test_team_limits
+ERIN = FakeUser("u-erin-0005", "erin", "hf_oauthErinToken0123456789abcdefg")
 
 
 def run_body(client: httpx.Client, text: str, **extra: object) -> dict[str, object]:
@@ -45,7 +45,9 @@ def run_to_end(client: httpx.Client, thread_id: str, text: str, **extra: object)
 
 
 def sign_in(url: str, provider: FakeOAuth, who: FakeUser) -> httpx.Client:
-    """A browser-like client on `url` that went through the whole sign-in, as `who`."""
+    """A browser-like client on `url` that went through the whole sign-in, as `who` (whom
+    `provider` knows from then on)."""
+    provider.users.setdefault(who.username, who)
     provider.next_user = who.username
     client = httpx.Client(base_url=url, trust_env=False, timeout=60, follow_redirects=True)
     landed = client.get("/oauth/login")
@@ -58,57 +60,19 @@ def sign_in(url: str, provider: FakeOAuth, who: FakeUser) -> httpx.Client:
 def signing_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOAuth]:
     """The Space's OAuth variables (for replicas started inside) on a local provider."""
     with FakeOAuth(users={"alice": ALICE, "bob": BOB, "carol": CAROL}) as provider:
-        monkeypatch.setenv("OAUTH_CLIENT_ID", provider.client_id)
-        monkeypatch.setenv("OAUTH_CLIENT_SECRET", provider.client_secret)
-        monkeypatch.setenv("OAUTH_SCOPES", "openid profile inference-api read-repos")
-        monkeypatch.setenv("OPENID_PROVIDER_URL", provider.url)
-        monkeypatch.delenv("SPACE_HOST", raising=False)
+        for name, value in oauth_env(provider).items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
         yield provider
 
 
-@pytest.fixture(scope="module")
-def team(
-    tmp_path_factory: pytest.TempPathFactory, postgres_cluster: PostgresCluster
-) -> Iterator[tuple[list[httpx.Client], FakeOAuth, ScriptedLLMServer, Path]]:
-    """Two replicas for the module's tests (each signs in people of its own): the replicas'
-    clients, the provider, the scripted model and the workspace."""
-    root = tmp_path_factory.mktemp("team-sign-in")
-    workspace = root / "workspace"
-    workspace.mkdir()
-    with (
-        module_env(root),
-        pytest.MonkeyPatch.context() as env,
-        signing_in(env) as provider,
-        ScriptedLLMServer() as llm,
-        running_redis() as redis,
-    ):
-        clients = start_replicas(llm, workspace, root, postgres_cluster.new_database(), redis)
-        both = [next(clients), next(clients)]
-        try:
-            yield both, provider, llm, workspace
-        finally:
-            for client in both:
-                client.close()
-            clients.close()
-
-
-@pytest.fixture
-def llm(team: tuple[list[httpx.Client], FakeOAuth, ScriptedLLMServer, Path]) -> ScriptedLLMServer:
-    team[2].reset()
-    return team[2]
-
-
-@pytest.fixture
-def workspace(team: tuple[list[httpx.Client], FakeOAuth, ScriptedLLMServer, Path]) -> Path:
-    return team[3]
-
-
-def signed_in(
-    team: tuple[list[httpx.Client], FakeOAuth, ScriptedLLMServer, Path], *who: FakeUser
-) -> Iterator[list[httpx.Client]]:
+def signed_in(team: Team, *who: FakeUser) -> Iterator[list[httpx.Client]]:
     """`who` signed in, the first on replica A, the next on B, and so on."""
-    (a, b), provider, _llm, _workspace = team
-    people = [sign_in(str(c.base_url), provider, w) for c, w in zip([a, b] * 2, who, strict=False)]
+    assert team.provider is not None
+    people = [sign_in(str(c.base_url), team.provider, w)
+              for c, w in zip(team.replicas * 2, who, strict=False)]  # fmt: skip
     try:
         yield people
     finally:
@@ -117,19 +81,25 @@ def signed_in(
 
 
 @pytest.fixture
-def people(
-    team: tuple[list[httpx.Client], FakeOAuth, ScriptedLLMServer, Path],
-) -> Iterator[list[httpx.Client]]:
-    """Alice signed in on replica A, Bob on replica B."""
-    yield from signed_in(team, ALICE, BOB)
+def llm(signed_in_team: Team) -> ScriptedLLMServer:
+    return signed_in_team.llm
 
 
 @pytest.fixture
-def carol(
-    team: tuple[list[httpx.Client], FakeOAuth, ScriptedLLMServer, Path],
-) -> Iterator[httpx.Client]:
+def workspace(signed_in_team: Team) -> Path:
+    return signed_in_team.workspace
+
+
+@pytest.fixture
+def people(signed_in_team: Team) -> Iterator[list[httpx.Client]]:
+    """Alice signed in on replica A, Bob on replica B."""
+    yield from signed_in(signed_in_team, ALICE, BOB)
+
+
+@pytest.fixture
+def carol(signed_in_team: Team) -> Iterator[httpx.Client]:
     """Carol signed in on replica A."""
-    for (client,) in signed_in(team, CAROL):
+    for (client,) in signed_in(signed_in_team, CAROL):
         yield client
 
 
