@@ -1,5 +1,7 @@
 """Start-up benchmark: `ml-intern --help`, `--version`, the REPL prompt in a terminal, and
 launch to the first model request, beside `python -c "import litellm"` in the same run.
+Launch and `import litellm` also record their CPU (user + system of the process, at the
+request's arrival for launch): a guide where wall time is not (a loaded machine).
 
 Each figure is the median of N fresh processes (the installed `.venv/bin/ml-intern`
 script, as a user runs it), in an isolated ML_INTERN_HOME with no network. Launch to the first
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.provider_path import process_cpu_s
 from bench.report import ROOT, median, print_summary, print_table
 
 TARGETS = {"help": 0.3, "version": 0.3, "repl_prompt": 1.0, "first_request_openai": 1.5}
@@ -98,15 +102,17 @@ def time_repl_prompt(env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
-def time_first_request(provider: str, env: dict[str, str], cwd: Path) -> float:
-    """Seconds from spawning the CLI headless until its first model request arrives."""
+def time_first_request(provider: str, env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Seconds from spawning the CLI headless until its first model request arrives, and the
+    CPU seconds the CLI had spent by then."""
     from tests.fakes.anthropic_server import ScriptedAnthropicServer
     from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
-    arrived: list[float] = []
+    arrived: list[tuple[float, float]] = []
+    pid: list[int] = []
 
     def answer(_request: dict[str, object]) -> Turn:
-        arrived.append(time.perf_counter())
+        arrived.append((time.perf_counter(), process_cpu_s(pid[0])))
         return Turn(content="done")
 
     server_class = ScriptedAnthropicServer if provider == "anthropic" else ScriptedLLMServer
@@ -118,24 +124,36 @@ def time_first_request(provider: str, env: dict[str, str], cwd: Path) -> float:
         workspace.mkdir(exist_ok=True)
         args = ["--model", MODELS[provider], "--output-format", "json", "--config", str(config)]
         started = time.perf_counter()
-        done = subprocess.run(
+        child = subprocess.Popen(
             [*command(), *args, "hello"],
             env={**env, "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
             cwd=workspace,
-            capture_output=True,
-            timeout=120,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-    if done.returncode != 0 or not arrived:
-        raise RuntimeError(f"the {provider} run failed: {done.stderr.decode()[-500:]}")
-    return arrived[0] - started
+        pid.append(child.pid)
+        try:
+            _out, err = child.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise
+    if child.returncode != 0 or not arrived:
+        raise RuntimeError(f"the {provider} run failed: {err.decode()[-500:]}")
+    return arrived[0][0] - started, arrived[0][1]
 
 
-def time_import_litellm(env: dict[str, str], cwd: Path) -> float:
-    """`python -c "import litellm"` in the venv, as the CLI's environment has it."""
+def time_import_litellm(env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """`python -c "import litellm"` in the venv, as the CLI's environment has it: seconds
+    and CPU seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     python = ROOT / ".venv" / "bin" / "python"
-    subprocess.run([str(python), "-c", "import litellm"], env=env, cwd=cwd, check=True, timeout=60)
-    return time.perf_counter() - started
+    subprocess.run([str(python), "-c", "import litellm"], env=env, cwd=cwd, check=True, timeout=300)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return elapsed, cpu
 
 
 def repl_available() -> bool:
@@ -171,6 +189,7 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
         [
             label if key == "import_litellm" else f"ml-intern {label}",
             None if fig[key] is None else round(fig[key], 3),
+            None if fig.get(f"{key}_cpu") is None else round(fig[f"{key}_cpu"], 3),
             TARGETS[key],
             None if fig[key] is None or TARGETS[key] is None else _met(fig[key], TARGETS[key]),
         ]
@@ -185,9 +204,9 @@ def main(argv: list[str] | None = None) -> dict[str, float | None]:
         if key in fig
     ]
     print_table(
-        f"bench/startup.py: median of {args.runs} runs, seconds",
+        f"bench/startup.py: median of {args.runs} runs, seconds (CPU: user + system)",
         rows,
-        ["figure", "s", "target", "met"],
+        ["figure", "s", "cpu s", "target", "met"],
     )
     if fig["repl_prompt"] is None:
         print("REPL prompt: skipped (--no-repl, or cli/repl.py is not there yet)")
@@ -199,19 +218,24 @@ def first_request_figures(
     env: dict[str, str], cwd: Path, runs: int, warm_up: bool = True
 ) -> dict[str, float | None]:
     """Launch to the first request on both model paths and `import litellm`, interleaved
-    (with `warm_up`, one uncounted run each first, to compile their bytecode)."""
-    found: dict[str, list[float]] = {"openai": [], "anthropic": [], "litellm": []}
+    (with `warm_up`, one uncounted run each first, to compile their bytecode): wall and CPU
+    medians."""
+    found: dict[str, list[tuple[float, float]]] = {"openai": [], "anthropic": [], "litellm": []}
     for n in range(-1 if warm_up else 0, runs):
         for provider in MODELS:
-            seconds = time_first_request(provider, env, cwd)
-            found[provider] += [seconds] if n >= 0 else []
-        seconds = time_import_litellm(env, cwd)
-        found["litellm"] += [seconds] if n >= 0 else []
-    return {
-        "first_request_openai": median(found["openai"]),
-        "first_request_anthropic": median(found["anthropic"]),
-        "import_litellm": median(found["litellm"]),
-    }
+            measured = time_first_request(provider, env, cwd)
+            found[provider] += [measured] if n >= 0 else []
+        measured = time_import_litellm(env, cwd)
+        found["litellm"] += [measured] if n >= 0 else []
+    figures: dict[str, float | None] = {}
+    for key, name in (
+        ("openai", "first_request_openai"),
+        ("anthropic", "first_request_anthropic"),
+        ("litellm", "import_litellm"),
+    ):
+        figures[name] = median([wall for wall, _ in found[key]])
+        figures[f"{name}_cpu"] = median([cpu for _, cpu in found[key]])
+    return figures
 
 
 def _met(value: float, target: float) -> str:

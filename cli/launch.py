@@ -115,7 +115,8 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
         return fail(str(error), ExitCode.USAGE_ERROR)
     except DatabaseError as error:
         return fail(str(error), ExitCode.RUNTIME_ERROR)
-    settings = checked_settings(settings, flags.model or thread_model(target))
+    chosen = flags.model or thread_model(target)
+    settings = checked_settings(settings, chosen)
     from cli.walls_warning import unwalled_warning
 
     if (warning := unwalled_warning(settings, headless=headless)) is not None:
@@ -124,7 +125,10 @@ def prepare(flags: Flags) -> tuple[Any, Target, str | None, bool] | int:
         from tools.secrets.rules import load_soon
 
         load_soon()  # the secret rules compile beside these imports, not before the first call
-        import langchain_litellm  # noqa: F401
+        from models.chat_model import through_litellm
+
+        if through_litellm(chosen or settings.model_name, settings):
+            import langchain_litellm  # noqa: F401 - seconds: our own path goes without it
 
         import graph.session  # noqa: F401
     return settings, target, prompt, headless

@@ -89,7 +89,9 @@ class Repl:
         self.thread_id = target.thread_id
         self.resuming = target.resuming
         self.model_override = model
-        self.warmup = Warmup()
+        from models.chat_model import through_litellm
+
+        self.warmup = Warmup(litellm=through_litellm(model or settings.model_name, settings))
         self.stack = contextlib.AsyncExitStack()
         # MCP sessions and the Slack notifier live as long as the REPL, across /new and /resume.
         self.process_stack = contextlib.AsyncExitStack()

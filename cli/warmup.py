@@ -7,9 +7,12 @@ import threading
 
 
 class Warmup:
-    """Imports the runtime in a daemon thread; `join` waits and raises what the import raised."""
+    """Imports the runtime in a daemon thread; `join` waits and raises what the import raised.
+    `litellm=False` leaves litellm out (seconds: a model on our own OpenAI-compatible path
+    sends a plain request without it, models/openai_chat_plain.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, litellm: bool = True) -> None:
+        self.litellm = litellm
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._load, name="ml-intern-imports", daemon=True)
 
@@ -25,9 +28,10 @@ class Warmup:
 
             load_soon()  # the secret rules compile beside these imports, not on the first call
             with startup_heap():
-                import langchain_litellm  # noqa: F401
-                import litellm  # noqa: F401
-                import openai.resources.chat.completions  # noqa: F401 - the first call's
+                if self.litellm:
+                    import langchain_litellm  # noqa: F401
+                    import litellm  # noqa: F401
+                    import openai.resources.chat.completions  # noqa: F401 - the first call's
 
                 import graph.session  # noqa: F401
         except BaseException as error:  # surfaced when the runtime is first needed

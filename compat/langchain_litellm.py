@@ -3,7 +3,9 @@ client (models/openai_chat*.py) reads so that it answers exactly as ChatLiteLLM 
 
 Nothing here is patched; the client imports `_convert_message_to_dict` (a message as the
 request's dict) and `_create_usage_metadata` (a reply's usage as LangChain's) where it uses
-them. `PIN` is the release pyproject.toml pins (with litellm, as a set); tests/compat/ fails
+them, and rebuilds the first for a text message without importing either library
+(models/openai_chat_plain.py; tests/models/test_openai_chat_plain.py holds the two equal).
+`PIN` is the release pyproject.toml pins (with litellm, as a set); tests/compat/ fails
 naming the helper when a release moves or changes one.
 """
 

@@ -203,6 +203,7 @@ def _endpoint(found: Route, model_id: str, env: Mapping[str, str]) -> str | None
 
 
 KEPT = (
+    "litellm_provider",
     "input_cost_per_token",
     "supports_reasoning",
     "supports_vision",
@@ -237,6 +238,16 @@ def _listed(model_id: str) -> Mapping[str, Any]:
         return prices[model_id]
     _, slash, name = model_id.partition("/")
     return prices.get(name, {}) if slash else {}
+
+
+def openai_list(name: str) -> Literal["chat", "text"] | None:
+    """Which of litellm's OpenAI model sets lists `name` (no prefix): "chat" for its
+    `open_ai_chat_completion_models` ("openai" entries of this list but fine-tune price
+    keys), "text" for `open_ai_text_completion_models` ("text-completion-openai"), else None."""
+    provider = _price_list().get(name, {}).get("litellm_provider")
+    if provider == "openai" and not (name.startswith("ft:") and name.count(":") <= 1):
+        return "chat"
+    return "text" if provider == "text-completion-openai" else None
 
 
 def is_known_bare_id(model_id: str) -> bool:

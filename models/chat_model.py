@@ -20,23 +20,24 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
     litellm's are off."""
 
     def make(model_id: str) -> BaseChatModel:
+        from configs.model_profile import profile_of
+        from models import openai_chat
+        from tools.hub.client import hf_token
+        from tools.hub.user_tokens import people_sign_in
+
+        profile = profile_of(model_id, settings)
+        if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
+            profile = profile_of(model_id, settings, hf_token=hf_token())
+        if openai_chat.serves(profile, settings):  # our own path, litellm's answers, no import
+            return openai_chat.openai_chat_model(profile, settings)
         import litellm
         from langchain_litellm import ChatLiteLLM
 
         from compat import httpx as httpx_compat
         from compat import litellm as litellm_compat
         from compat import openai_sdk
-        from configs.model_profile import profile_of
-        from models import openai_chat
-        from tools.hub.client import hf_token
-        from tools.hub.user_tokens import people_sign_in
 
         litellm.suppress_debug_info = True  # its banners would land in the user's stdout
-        profile = profile_of(model_id, settings)
-        if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
-            profile = profile_of(model_id, settings, hf_token=hf_token())
-        if openai_chat.serves(profile, settings):  # our own path, litellm's answers
-            return openai_chat.openai_chat_model(profile, settings)
         litellm_compat.install()  # pricing ml-intern does itself, and the like
         httpx_compat.install()  # httpx's json= bodies (Anthropic's) through orjson
         if openai_sdk.serves(profile.provider):
@@ -59,3 +60,13 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
         )
 
     return make
+
+
+def through_litellm(model_id: str, settings: Settings) -> bool:
+    """Whether `model_id`'s calls go through ChatLiteLLM (else our own OpenAI-compatible
+    path, which imports litellm only when a request is not plain): what a launch imports
+    before its first request."""
+    from configs.model_profile import profile_of
+    from models import openai_chat
+
+    return not openai_chat.serves(profile_of(model_id, settings), settings)

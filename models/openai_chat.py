@@ -218,19 +218,25 @@ def serves(profile: ModelProfile, settings: Settings) -> bool:
     return _openai_config(profile.route.model.removeprefix("openai/")) is not None
 
 
-def _openai_config(name: str) -> str | None:
-    """Which plain OpenAI config litellm has for `name`: "known" (a model on its list) or
-    "unknown" (a local or router model: `reasoning_effort` forwarded); None for a subclass
-    that rewrites the body (OpenAI's reasoning models, audio, ...)."""
-    from litellm import LlmProviders
-    from litellm.llms.openai.chat import gpt_transformation as gpt
-    from litellm.utils import ProviderConfigManager
+# Names litellm sends through its GPT-5 config (`gpt_5_transformation.py`), a body of its own.
+_REASONING_SERIES = ("gpt-5", "gpt-6")
 
-    config = ProviderConfigManager.get_provider_chat_config(
-        model=name, provider=LlmProviders.OPENAI
-    )
-    kinds = {gpt.OpenAIGPTConfig: "known", gpt.OpenAIUnknownModelConfig: "unknown"}
-    return kinds.get(type(config))  # type: ignore[call-overload]
+
+def _openai_config(name: str) -> str | None:
+    """Which plain OpenAI config litellm gives `name` (its `ProviderConfigManager` choice for
+    the openai provider, read from its bundled list without importing it; tests/models/
+    test_openai_chat_config.py holds the two equal): "known" (a model on its list) or
+    "unknown" (a local or router model: `reasoning_effort` forwarded); None for a subclass
+    that rewrites the body (OpenAI's o-series and GPT-5 reasoning models)."""
+    from configs.model_profile import openai_list
+
+    last = name.split("/")[-1]
+    if len(last) > 1 and last[0] == "o" and last[1].isdigit() and openai_list(last) == "chat":
+        return None
+    if any(marker in name for marker in _REASONING_SERIES) and "gpt-5-chat" not in last:
+        return None
+    checked = name.split("responses/", 1)[1] if "responses/" in name else name
+    return "known" if openai_list(checked) is not None else "unknown"
 
 
 def _api_key(profile: ModelProfile) -> str | None:

@@ -4,7 +4,9 @@ The messages go through langchain-litellm's own conversion and litellm's own Ope
 transform (image blocks, tool-message images, cache markers on api.openai.com, the tools'
 regex patterns), so the bytes a server receives are the ones it received through litellm;
 only litellm's call path around them (its parameters, logging object, the SDK's request and
-its pydantic chunks) is left out. The body is encoded by orjson when that gives the standard
+its pydantic chunks) is left out. Plain messages and tools (models/openai_chat_plain.py)
+need neither, so litellm is imported only for the rest: a launch's first request goes
+without it. The body is encoded by orjson when that gives the standard
 encoder's bytes (compat/openai_sdk.py `plain_json`).
 """
 
@@ -17,6 +19,7 @@ from urllib.parse import urlparse
 from langchain_core.messages import BaseMessage
 
 from compat.openai_sdk import plain_json
+from models.openai_chat_plain import plain_messages, sent_as_is
 
 # What a call may set (ChatLiteLLM's fields and the kwargs ml-intern passes at invoke time),
 # sent when not None, in the order litellm's optional parameters come.
@@ -33,6 +36,9 @@ def openai_hosted(api_base: str) -> bool:
 def served_tools(tools: Sequence[Mapping[str, Any]], api_base: str) -> list[dict[str, Any]]:
     """The tools as litellm sends them to `api_base` (regex patterns Python cannot compile
     dropped; on api.openai.com top-level combinators flattened too), walked once per bind."""
+    hosted = openai_hosted(api_base)
+    if all(sent_as_is(tool, hosted) for tool in tools):
+        return [dict(tool) for tool in tools]
     from litellm.litellm_core_utils.prompt_templates.common_utils import (
         drop_non_python_regex_patterns,
         filter_value_from_dict,
@@ -40,7 +46,6 @@ def served_tools(tools: Sequence[Mapping[str, Any]], api_base: str) -> list[dict
         tool_with_sanitized_parameters,
     )
 
-    hosted = openai_hosted(api_base)
     sanitize = (
         flatten_combinators_and_drop_non_python_regex_patterns
         if hosted
@@ -58,32 +63,34 @@ def request_body(
 ) -> dict[str, Any]:
     """The body for `messages` with `params` (tools already `served_tools`), streamed with
     usage, as litellm's OpenAI path sends it to `api_base`."""
-    from langchain_litellm.chat_models.litellm import _convert_message_to_dict
-    from litellm.llms.openai.chat.gpt_transformation import OpenAIGPTConfig
-
     optional = {k: params[k] for k in SENT_PARAMS if params.get(k) is not None}
     optional |= {"stream": True, "stream_options": {"include_usage": True}}
     if params.get("stop") is not None:
         optional["stop"] = params["stop"]
     if not optional.get("tools"):  # an empty list is sent as it is, with no choice
         optional.pop("tool_choice", None)
-    hosted = openai_hosted(api_base)
-    dicts = [_convert_message_to_dict(m) for m in messages]
-    body = _transform(OpenAIGPTConfig(), model, dicts, optional, hosted)
+    sent = plain_messages(messages)
+    if sent is None:
+        sent = _transformed(model, messages, openai_hosted(api_base))
+    body = {"model": model, "messages": sent, **optional}
     return {**body, **(params.get("extra_body") or {})}
 
 
-def _transform(
-    config: Any, model: str, dicts: list[dict[str, Any]], optional: dict[str, Any], hosted: bool
-) -> dict[str, Any]:
-    """litellm's own request transform; the tools are already sanitized, so its walk of
-    them (remembered per schema, compat/litellm.py) is skipped here."""
-    messages = config._transform_messages(messages=dicts, model=model)
+def _transformed(model: str, messages: Sequence[BaseMessage], hosted: bool) -> list[Any]:
+    """langchain-litellm's conversion and litellm's own request transform; the tools are
+    already sanitized, so its walk of them (remembered per schema, compat/litellm.py) is
+    skipped here."""
+    from langchain_litellm.chat_models.litellm import _convert_message_to_dict
+    from litellm.llms.openai.chat.gpt_transformation import OpenAIGPTConfig
+
+    config = OpenAIGPTConfig()
+    dicts = [_convert_message_to_dict(m) for m in messages]
+    sent = config._transform_messages(messages=dicts, model=model)
     if hosted:
-        messages, _ = config.remove_cache_control_flag_from_messages_and_tools(
-            model=model, messages=messages, tools=None
+        sent, _ = config.remove_cache_control_flag_from_messages_and_tools(
+            model=model, messages=sent, tools=None
         )
-    return {"model": model, "messages": messages, **optional}
+    return sent
 
 
 def encoded(body: Mapping[str, Any]) -> bytes:

@@ -90,8 +90,10 @@ def unsupported(params: list[str], model: str) -> Exception:
 
 def _mapped(error: Exception, model: str) -> Exception:
     """litellm's mapping of `error` (it raises what it maps to)."""
+    import litellm
     from litellm.litellm_core_utils.exception_mapping_utils import exception_type
 
+    litellm.suppress_debug_info = True  # its banner would land in the user's stdout
     try:
         exception_type(
             model=model,

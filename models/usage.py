@@ -21,6 +21,7 @@ def count_tokens(model_id: str, messages: Sequence[BaseMessage]) -> int:
     import litellm
     from langchain_core.messages import convert_to_openai_messages
 
+    litellm.suppress_debug_info = True  # its banners would land in the user's stdout
     payload = convert_to_openai_messages(list(messages))
     try:
         return int(litellm.token_counter(model=model_id, messages=payload))
@@ -113,6 +114,7 @@ def call_cost(
         return 0.0
     import litellm
 
+    litellm.suppress_debug_info = True  # its banners would land in the user's stdout
     prompt_cost, completion_cost = litellm.cost_per_token(
         model=profile.model_id,
         prompt_tokens=input_tokens,

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from tests.cli.conftest import Cli
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 pytestmark = pytest.mark.cli_e2e
 
@@ -102,3 +103,47 @@ def test_missing_api_key_is_one_clean_line_exit_1(cli: Cli) -> None:
     done = cli.run("hello")  # the default model is Anthropic's
     assert done.returncode == 1
     assert "ANTHROPIC_API_KEY" in done.stderr and "Traceback" not in done.stderr
+
+
+# The CLI in a fresh interpreter that notes in LITELLM_MARK the moment litellm is imported
+# (an import statement, not `importlib.util.find_spec`, which only looks for its files).
+FIRST_REQUEST_PROBE = """
+import os, sys
+class Mark:
+    def find_spec(self, name, path=None, target=None):
+        frame, names = sys._getframe(1), set()
+        while frame is not None:
+            names.add(frame.f_code.co_name)
+            frame = frame.f_back
+        if name == "litellm" and "_find_and_load" in names:
+            open(os.environ["LITELLM_MARK"], "a").write("imported\\n")
+        return None
+sys.meta_path.insert(0, Mark())
+sys.argv = ["ml-intern", *sys.argv[1:]]
+import cli
+cli.main()
+"""
+
+
+def test_the_openai_compatible_path_sends_its_first_request_without_litellm(cli: Cli) -> None:
+    """`import litellm` is seconds of CPU; a plain first request on our own OpenAI-compatible
+    path needs none of it (models/openai_chat_plain.py)."""
+    mark = cli.cwd.parent / "litellm-imported"
+    seen: list[bool] = []
+
+    def answer(_request: dict[str, object]) -> Turn:
+        seen.append(mark.exists())
+        return Turn(content="done")
+
+    with ScriptedLLMServer(responder=answer) as server:
+        cli.use_server(server)
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_REQUEST_PROBE, "--model", "openai/scripted", "hello"],
+            cwd=cli.cwd,
+            env={**cli.env, "LITELLM_MARK": str(mark)},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert done.returncode == 0, done.stderr
+    assert seen == [False]
