@@ -17,6 +17,24 @@ def run_row(harness: str, task_set: str, task: str, repeat: int, solved: bool, *
             "output_tokens": 100, "wall_s": 30.0, **more}  # fmt: skip
 
 
+NOW = ["core-toolset", "reply-limit"]  # a row of today lists the rules active in its run
+
+
+def test_a_column_says_which_defaults_and_how_many_switches_a_run_of_ours_had() -> None:
+    before = run_row("ours", "dev", "csv-count", 0, False)  # no `rules`: taken before 11-27
+    assert table.label(before) == "ours [defaults of 2026-11-26]"
+    assert table.label({**before, "rules": NOW}) == "ours"
+    assert table.label({**before, "adaptations": "-a,-b,-c"}) == (
+        "ours (3 rules switched) [defaults of 2026-11-26]"
+    )
+    assert table.label({**before, "adaptations": "-a,-b,-c", "rules": NOW}) == (
+        "ours (3 rules switched)"
+    )
+    assert table.label({**before, "adaptations": "+look-first", "rules": NOW}) == (
+        "ours (+look-first)"
+    )
+
+
 def write(folder: Path, rows: list[dict]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -26,13 +44,13 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
     tmp_path: Path,
 ) -> None:
     rows = [
-        *[run_row("ours", "dev", "csv-count", n, n < 2) for n in range(3)],
+        *[run_row("ours", "dev", "csv-count", n, n < 2, rules=NOW) for n in range(3)],
         *[run_row("mini", "dev", "csv-count", n, n == 0) for n in range(3)],
-        *[run_row("ours", "dev", "fix-bug", n, False) for n in range(3)],
+        *[run_row("ours", "dev", "fix-bug", n, False, rules=NOW) for n in range(3)],
         *[run_row("mini", "dev", "fix-bug", n, False, exit_reason="crash: X") for n in range(3)],
         run_row("smolagents", "held-out", "macro-f1", 0, True, input_tokens=3000),
-        run_row("ours", "held-out", "macro-f1", 0, False),
-        run_row("ours", "held-out", "chunk-bug", 0, False),
+        run_row("ours", "held-out", "macro-f1", 0, False, rules=NOW),
+        run_row("ours", "held-out", "chunk-bug", 0, False, rules=NOW),
         run_row("ours", "dev", "csv-count", 0, True, adaptations="none"),
         run_row("mini-text", "dev", "csv-count", 0, False, exit_reason="missing: no mini venv"),
     ]
