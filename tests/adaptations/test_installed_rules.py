@@ -69,8 +69,8 @@ def write_package(
     return root
 
 
-def call(name: str, call_id: str, **args: object) -> dict[str, object]:
-    return {"name": name, "id": call_id, "arguments": args}
+def call(tool: str, call_id: str, **args: object) -> dict[str, object]:
+    return {"name": tool, "id": call_id, "arguments": args}
 
 
 def script(llm: ScriptedLLMServer, workspace: Path) -> None:
