@@ -1,13 +1,13 @@
 """A third-party package's rules, for tests/adaptations/test_installed_rules.py: the test
 copies this file into a package of its own (`ml_intern_probe_rules`, with a `*.dist-info`
 whose entry points name `AGENT` and `RESEARCH`) on the `PYTHONPATH` of the processes it
-starts. Each rule records every hook it is called at, one JSON line a call
-(`{"rule", "hook", "pid"}`) to the file `PROBE_RULES_LOG` names, and sends one final answer
-a turn back; nothing else of ml-intern names them."""
+starts. Each rule remembers every hook it is called at in its process and sends the turn's
+first final answer back with a note naming them, "PROBE <rule> saw: <hook>,<hook>,...", which
+the scripted model receives; nothing else of ml-intern names them. (No file is written: a
+hook on the server's event loop may not block.)"""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,8 +20,8 @@ from configs.model_profile import ModelProfile
 from models.messages import NoteKind
 from tools.tool_rules import CallContext, Hidden, Place, Walls
 
-LOG_ENV = "PROBE_RULES_LOG"
 IMPORTED_ENV = "PROBE_RULES_IMPORTED"  # a file this module touches when imported
+SEEN: dict[str, set[str]] = {}  # rule name -> the hooks it was called at in this process
 
 
 def _touch_imported() -> None:
@@ -39,9 +39,7 @@ class Probe(Rule):
     note: ClassVar[NoteKind | None] = "cut_reply"
 
     def seen(self, hook: str) -> None:
-        line = json.dumps({"rule": self.name, "hook": hook, "pid": os.getpid()})
-        with open(os.environ[LOG_ENV], "a") as log:
-            log.write(line + "\n")
+        SEEN.setdefault(self.name, set()).add(hook)
 
     def shape(self, shape: Shape, profile: ModelProfile) -> Shape:
         self.seen("shape")
@@ -62,7 +60,7 @@ class Probe(Rule):
 
     def check_reply(self, step: ModelStep) -> str | None:
         self.seen("check_reply")
-        return f"PROBE {self.name}: say it once more."
+        return f"PROBE {self.name} saw: {','.join(sorted(SEEN[self.name]))}"
 
     def asked_left(self, step: ModelStep | Pending) -> str | None:
         self.seen("asked_left")

@@ -3,8 +3,9 @@ runs at its hooks in every front end with no file of ml-intern changed: the head
 `ml-intern web` through its HTTP API, in the main agent and the research sub-agent each starts.
 
 The package is written by the test (tests/adaptations/installed_probe.py, copied, and its
-`*.dist-info`) into a folder put on the `PYTHONPATH` of the processes the test starts; its
-rules log each hook they are called at. Where each hook is seen (both front ends, the same
+`*.dist-info`) into a folder put on the `PYTHONPATH` of the processes the test starts; each
+of its rules names the hooks it was called at in the note it sends the turn's first final
+answer back with, which the scripted model receives. Where each hook is seen (both front ends, the same
 script): the model hooks (`shape`, `before_model`, `wrap_model_call`, `after_model`,
 `check_reply`) and the call hooks (`wrap_tool_call`, `policy`) in the main agent and the
 sub-agent; `asked_left` (asked by `repeat-call`, switched on for the scripted model) and the
@@ -19,6 +20,7 @@ Attack: a `*.dist-info` the agent plants in the workspace, and a workspace `.env
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,17 +99,13 @@ def script(llm: ScriptedLLMServer, workspace: Path) -> None:
     )
 
 
-def hooks_seen(log: Path) -> dict[str, set[str]]:
-    lines = [json.loads(line) for line in log.read_text().splitlines()]
-    return {rule: {s["hook"] for s in lines if s["rule"] == rule} for rule in {s["rule"] for s in lines}}  # fmt: skip
-
-
-def assert_every_hook(log: Path, requests: list[dict[str, object]]) -> None:
-    seen = hooks_seen(log)
+def assert_every_hook(requests: list[dict[str, object]]) -> None:
+    """Each probe's note reached the model, naming every hook it was to be called at."""
+    said = re.findall(r"PROBE ([a-z-]+) saw: ([a-z_,]+)", json.dumps(requests))
+    seen = {rule: set(hooks.split(",")) for rule, hooks in said}
+    assert seen.keys() == {"agent-probe", "research-probe"}, said
     assert seen["agent-probe"] == AGENT_HOOKS, AGENT_HOOKS ^ seen["agent-probe"]
     assert seen["research-probe"] == RESEARCH_HOOKS, RESEARCH_HOOKS ^ seen["research-probe"]
-    sent = json.dumps(requests)
-    assert "PROBE agent-probe" in sent and "PROBE research-probe" in sent
 
 
 @pytest.fixture
@@ -118,18 +116,18 @@ def package(tmp_path: Path) -> Path:
 def test_an_installed_rule_runs_at_every_hook_in_the_headless_cli(
     package: Path, llm: ScriptedLLMServer, tmp_path: Path
 ) -> None:
-    workspace, log = tmp_path / "workspace", tmp_path / "hooks.jsonl"
+    workspace = tmp_path / "workspace"
     workspace.mkdir()
     config = tmp_path / "config.json"
     config.write_text(json.dumps(SWITCHES))
-    env = cli_env(tmp_path, {"PYTHONPATH": str(package), "PROBE_RULES_LOG": str(log)})
+    env = cli_env(tmp_path, {"PYTHONPATH": str(package)})
     cli = Cli(env={**env, "ML_INTERN_CLI_CONFIG": str(config)}, cwd=workspace, home=tmp_path)
     cli.use_server(llm)
     script(llm, workspace)
     done = cli.run("--model", SCRIPTED, "-", input=PROMPT + "\n", timeout=400)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "lr=3e-4."
-    assert_every_hook(log, llm.requests)
+    assert_every_hook(llm.requests)
     # the broken entry points: said, naming each, and the run went on
     assert "installed rule 'not-a-rule'" in done.stderr and "not a Rule" in done.stderr
     assert "installed rule 'missing'" in done.stderr and "ModuleNotFoundError" in done.stderr
@@ -146,7 +144,6 @@ def web(
     monkeypatch: pytest.MonkeyPatch, isolated_home: Path,
 ) -> Iterator[str]:  # fmt: skip
     monkeypatch.setenv("PYTHONPATH", str(package))
-    monkeypatch.setenv("PROBE_RULES_LOG", str(tmp_path / "hooks.jsonl"))
     port = free_port()
     proc, out = start_web(
         workspace, isolated_home, llm.url, tmp_path, "--port", str(port), settings=SWITCHES
@@ -168,7 +165,7 @@ def test_an_installed_rule_runs_at_every_hook_in_the_web_server(
         assert answer.status_code == 200, answer.text
         messages = api.get(f"/threads/{thread}/state").json()["values"]["messages"]
     assert messages[-1]["type"] == "ai" and messages[-1]["content"] == "lr=3e-4."
-    assert_every_hook(tmp_path / "hooks.jsonl", llm.requests)
+    assert_every_hook(llm.requests)
     said = (isolated_home / "web" / "server.log").read_text(errors="replace")
     assert "installed rule 'not-a-rule'" in said and "installed rule 'missing'" in said
 
@@ -179,19 +176,18 @@ def test_a_rule_planted_in_the_workspace_or_named_by_its_env_is_never_loaded(
     """The attacker (the agent, an earlier turn, a cloned repository) writes a package with
     its `*.dist-info` into the workspace, which `python -m` puts first on the import path, and
     another folder's into the workspace `.env` as `PYTHONPATH`."""
-    workspace, log = tmp_path / "workspace", tmp_path / "hooks.jsonl"
-    imported = tmp_path / "imported"
+    workspace, imported = tmp_path / "workspace", tmp_path / "imported"
     write_package(workspace)
     elsewhere = write_package(tmp_path / "elsewhere")
-    (workspace / ".env").write_text(f"PYTHONPATH={elsewhere}\nPROBE_RULES_LOG={log}\n")
-    env = cli_env(tmp_path, {"PROBE_RULES_LOG": str(log), "PROBE_RULES_IMPORTED": str(imported)})
+    (workspace / ".env").write_text(f"PYTHONPATH={elsewhere}\n")
+    env = cli_env(tmp_path, {"PROBE_RULES_IMPORTED": str(imported)})
     cli = Cli(env=env, cwd=workspace, home=tmp_path)
     cli.use_server(llm)
     llm.add(Turn(content="Hello."))
     done = cli.run("--model", SCRIPTED, "-", input="Say hello.\n")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Hello."
-    assert not imported.exists() and not log.exists()
+    assert not imported.exists()
     assert "PROBE" not in json.dumps(llm.requests) and "installed rule" not in done.stderr
 
 
@@ -199,9 +195,7 @@ def test_broken_entry_points_are_skipped_each_named(tmp_path: Path) -> None:
     first = write_package(tmp_path / "a", ENTRY_POINTS + f"other-name = {MODULE}:AGENT\n")
     second = write_package(tmp_path / "b", f"[ml_intern.rules]\nagent-probe = {MODULE}:AGENT\n",
                            name="second-probes")  # fmt: skip
-    (tmp_path / "log").touch()
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("PROBE_RULES_LOG", str(tmp_path / "log"))
         env.syspath_prepend(str(first))  # the probe module's own import
         found = discover([str(first), str(second)], {"look-first"})
         taken = discover([str(first)], {"agent-probe", "research-probe"})
