@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adaptations.installed import discover, import_path
+from adaptations.installed import Installed, discover, import_path
 from tests.cli.conftest import Cli, cli_env
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.server_runs import run_body
@@ -216,3 +216,15 @@ def test_the_import_path_read_leaves_out_the_working_directory_and_the_workspace
     site, here, work = (str(tmp_path / name) for name in ("site", "here", "work"))
     path = ["", here, site, work, f"{here}/lib"]
     assert import_path(path, cwd=Path(here), workspace=work) == [site, f"{here}/lib"]
+
+
+def test_the_planted_package_would_load_were_the_workspace_read(tmp_path: Path) -> None:
+    """The attack above is no empty one: the package it plants is well formed, and read from
+    the path `python -m cli` starts with in the workspace (its first entry), it loads."""
+    workspace = write_package(tmp_path / "workspace")
+    with pytest.MonkeyPatch.context() as env:
+        env.syspath_prepend(str(workspace))
+        found = discover([str(workspace)], set())
+        kept = discover(import_path([str(workspace)], cwd=workspace, workspace=""), set())
+    assert [rule.name for rule in found.rules] == ["agent-probe", "research-probe"]
+    assert kept == Installed()
