@@ -5,7 +5,7 @@ runs at its hooks in every front end with no file of ml-intern changed: the head
 The package is written by the test (tests/adaptations/installed_probe.py, copied, and its
 `*.dist-info`) into a folder put on the `PYTHONPATH` of the processes the test starts; each
 of its rules names the hooks it was called at in the note it sends the turn's first final
-answer back with, which the scripted model receives. Where each hook is seen (both front ends, the same
+answer back with (the scripted model receives it). Where each hook is seen (both front ends, the same
 script): the model hooks (`shape`, `before_model`, `wrap_model_call`, `after_model`,
 `check_reply`) and the call hooks (`wrap_tool_call`, `policy`) in the main agent and the
 sub-agent; `asked_left` (asked by `repeat-call`, switched on for the scripted model) and the
@@ -34,7 +34,8 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.server_runs import run_body
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
-pytestmark = pytest.mark.timeout(600)
+# the CLI zygote's and the server's start take minutes on a loaded machine
+pytestmark = pytest.mark.timeout(1500)
 
 HERE = Path(__file__).resolve().parent
 MODULE = "ml_intern_probe_rules"
