@@ -5,8 +5,8 @@ runs at its hooks in every front end with no file of ml-intern changed: the head
 The package is written by the test (tests/adaptations/installed_probe.py, copied, and its
 `*.dist-info`) into a folder put on the `PYTHONPATH` of the processes the test starts; each
 of its rules names the hooks it was called at in the note it sends the turn's first final
-answer back with (the scripted model receives it). Where each hook is seen (both front ends, the same
-script): the model hooks (`shape`, `before_model`, `wrap_model_call`, `after_model`,
+answer back with (the scripted model receives it). Where each hook is seen (both front
+ends, the same script): the model hooks (`shape`, `before_model`, `wrap_model_call`, `after_model`,
 `check_reply`) and the call hooks (`wrap_tool_call`, `policy`) in the main agent and the
 sub-agent; `asked_left` (asked by `repeat-call`, switched on for the scripted model) and the
 tool hooks of bash, write, edit, read and skill in the main agent; `folder_read` (every
