@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from adaptations import registry
 from adaptations.hooks import Shape
+from adaptations.installed import installed
 from adaptations.rule import FAILED_RULES, Rule, applied
 
 if TYPE_CHECKING:
@@ -51,6 +52,11 @@ def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelPro
     return replace(profile, rules=active_names(profile, switches))
 
 
+def known() -> tuple[Rule, ...]:
+    """The registry's rules, then those installed packages add (adaptations/installed.py)."""
+    return (*registry.RULES, *installed().rules)
+
+
 def active_names(profile: ModelProfile, switches: Switches) -> frozenset[str]:
     """The rules that apply to `profile` and are on by default, less those its switches turn
     off, plus those they turn on that can serve it. An unknown name, or one switched on for a
@@ -61,7 +67,7 @@ def active_names(profile: ModelProfile, switches: Switches) -> frozenset[str]:
     forced = {name for name, on in said.items() if on}
     return frozenset(
         rule.name
-        for rule in registry.RULES
+        for rule in known()
         if rule.name not in off
         and (
             (rule.name in forced and _serves(rule, profile))
@@ -77,11 +83,11 @@ def _serves(rule: Rule, profile: ModelProfile) -> bool:
 def active(profile: ModelProfile, role: Role = "agent") -> Active:
     """The rules of `profile` (its names, resolved by `adapted`) serving `role`, and their
     shape: resolved once per model, window and role, then kept."""
-    key = (profile.model_id, profile.context_window, profile.rules, role, registry.RULES)
+    key = (profile.model_id, profile.context_window, profile.rules, role, known())
     if (found := _ACTIVE.get(key)) is None:
         if len(_ACTIVE) >= 256:  # a long-lived server: keep the newest
             _ACTIVE.pop(next(iter(_ACTIVE)))
-        chosen = tuple(r for r in registry.RULES if r.name in profile.rules and role in r.roles)
+        chosen = tuple(r for r in known() if r.name in profile.rules and role in r.roles)
         shape = Shape()
         for rule in chosen:  # the `shape` hooks, each once per model and role
             shape = applied(rule.name, partial(rule.shape, shape, profile), shape)
@@ -94,7 +100,7 @@ _ACTIVE: dict[tuple[object, ...], Active] = {}
 
 def active_rules(profile: ModelProfile) -> list[Rule]:
     """The profile's active rules, in the registry's order."""
-    return [rule for rule in registry.RULES if rule.name in profile.rules]
+    return [rule for rule in known() if rule.name in profile.rules]
 
 
 def inactive_rules(profile: ModelProfile) -> list[Rule]:
@@ -102,7 +108,7 @@ def inactive_rules(profile: ModelProfile) -> list[Rule]:
     or switched off in config, in the registry's order."""
     return [
         rule
-        for rule in registry.RULES
+        for rule in known()
         if rule.name not in profile.rules
         and applied(rule.name, partial(rule.applies, profile), False)
     ]
@@ -110,13 +116,13 @@ def inactive_rules(profile: ModelProfile) -> list[Rule]:
 
 def unknown_names(switches: Switches) -> list[str]:
     """The rule names a config switches that the registry does not declare."""
-    names = {rule.name for rule in registry.RULES}
+    names = {rule.name for rule in known()}
     return sorted({name for rules in switches.values() for name in rules} - names)
 
 
 def unknown_rules_message(switches: Switches) -> str | None:
     """One line naming the unknown rules a config switches, and the known ones; else None."""
-    names = tuple(rule.name for rule in registry.RULES)
+    names = tuple(rule.name for rule in known())
     unknown = unknown_names(switches)
     if not unknown:
         return None
@@ -130,13 +136,14 @@ def unknown_rules_message(switches: Switches) -> str | None:
 def unserved_rules(profile: ModelProfile, switches: Switches) -> list[Rule]:
     """The rules the config switches on for `profile` that cannot serve it (`Rule.serves`)."""
     said = switches.get(profile.model_id) or {}
-    return [rule for rule in registry.RULES if said.get(rule.name) and not _serves(rule, profile)]
+    return [rule for rule in known() if said.get(rule.name) and not _serves(rule, profile)]
 
 
 def switch_problems(profile: ModelProfile, switches: Switches) -> list[str]:
-    """One line for each switch the run goes on without: an unknown rule name, a rule
-    switched on for a profile it cannot serve."""
-    problems = [found] if (found := unknown_rules_message(switches)) else []
+    """One line for each rule the run goes on without: an unknown rule name, a rule switched
+    on for a profile it cannot serve, an installed package's rule that could not be loaded."""
+    problems = [*installed().problems]
+    problems += [found] if (found := unknown_rules_message(switches)) else []
     problems += [
         f"adaptation {rule.name!r} is switched on for {profile.model_id}, which it cannot "
         f"serve ({rule.serves.__doc__ or 'another kind of model'}): the run goes on without it."

@@ -127,6 +127,7 @@ class ResearchAgent:
             settings=self.settings,
             catalog=research_catalog(self.parent_catalog),
             home=self.home,
+            workspace=request.workspace,  # not the default's `Path.cwd()`: on the event loop
             chat_model_factory=self.chat_model_factory,
             role="research",
             editor=request.editor,

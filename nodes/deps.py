@@ -115,6 +115,7 @@ class AgentDeps:
 
     def warm_up(self) -> None:
         """Do the slow, blocking first-use work now (imports, tokenizer files), off the event loop."""
+        from adaptations.installed import installed
         from configs.prompt import render_system_prompt
         from configs.skills import scan_skills
         from models.usage import count_tokens
@@ -131,6 +132,8 @@ class AgentDeps:
 
         count_tokens(self.settings.model_name, [HumanMessage(content="warm up")])
         import huggingface_hub.hf_api  # noqa: F401  (its first import reads the cwd)
+
+        installed()  # the rules installed packages add: their files read, their modules imported
 
     @property
     def spill_dir(self) -> Path:

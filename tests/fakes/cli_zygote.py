@@ -231,14 +231,14 @@ def _run(program: str | None, module: str, argv: list[str]) -> int:
 
     _reseed()
     try:
+        # what `python -m` puts first (running a script: its folder), then PYTHONPATH's
+        sys.path[0] = os.getcwd() if program is None else os.path.dirname(program)
+        extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[1:1] = [p for p in extra if p not in sys.path]
         if program is None:
-            sys.path[0] = os.getcwd()  # what `python -m` puts first, then PYTHONPATH's
-            extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-            sys.path[1:1] = [p for p in extra if p not in sys.path]
             sys.argv = ["-m", *argv]
             runpy.run_module(module, run_name="__main__", alter_sys=True)
         else:
-            sys.path[0] = os.path.dirname(program)  # what running a script puts first
             sys.argv = [program, *argv]
             runpy.run_path(program, run_name="__main__")
     except SystemExit as done:
