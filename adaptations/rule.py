@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from tools.adaptation_guard import FAILED_RULES, applied
 from tools.tool_rules import ToolRule
 
-__all__ = ["FAILED_RULES", "Hook", "Kept", "Rule", "applied", "every_model", "small_window"]
+__all__ = ["FAILED_RULES", "Hook", "Rule", "applied", "every_model", "small_window"]
 
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage, ToolMessage
@@ -44,12 +44,6 @@ if TYPE_CHECKING:
 
 # Where a rule works, as `ml-intern models show` labels it.
 Hook = Literal["prompt", "model", "reply", "call", "result"]
-# Why a rule is on by default, each measured (tests/adaptations/test_evidence.py holds the
-# figures to it): "fit", without it the request or a result takes most of a small window
-# (bench/rule_fit.py); "capability", without it the model's calls are not run
-# (bench/rule_fit.py); "lift", the task sets are solved more often with it
-# (bench/ml_tasks/rule_lift.py).
-Kept = Literal["fit", "capability", "lift"]
 Profiles = Callable[["ModelProfile"], bool]
 Handler = Callable[[dict[str, Any]], Awaitable["AIMessage"]]
 AGENT: frozenset[Role] = frozenset({"agent"})
@@ -93,8 +87,6 @@ class Rule(ToolRule):
     # Why it is off by default ("" when on): it applies to `profiles` only where config
     # switches it on (`"adaptations": {"<model id>": {"<rule>": true}}`).
     off: str = ""
-    # Why it is on by default when it is (`Kept`): a rule is on by default iff it has one.
-    kept: Kept | None = None
     # The roles it serves: the main agent, the research sub-agent.
     roles: frozenset[Role] = AGENT
     # The profiles it can serve at all, switched on or not (a retry with llama.cpp's own

@@ -92,8 +92,6 @@ def described(
                 "profiles": rule.profiles_name,
                 "why": rule.why,
                 "adds_tokens": added_tokens(rule.texts),
-                # Its measured reason to be on by default (adaptations/rule.py `Kept`).
-                "on_because": rule.kept or "switched on in config",
             }
             for rule in active_rules(profile)
         ],
@@ -166,13 +164,12 @@ def as_text(shown: dict[str, Any]) -> str:
         f"text tool calls  {'yes' if shown['text_tool_calls'] else 'no'}",
         "temperature      "
         + ("the provider's" if shown["temperature"] is None else f"{shown['temperature']:g}"),
-        f"rules            {len(shown['rules'])} active (hook, tokens of text it adds, why on, why)"
+        f"rules            {len(shown['rules'])} active (hook, tokens of text it adds, why)"
         + ("" if shown["rules"] else " (it works as a large model does)"),
     ]
     width = max((len(r["name"]) for r in shown["rules"]), default=0)
     lines += [
-        f"  {r['name']:<{width}}  {r['hook']:<6}  {r['adds_tokens']:>3} tok  "
-        f"[{r['on_because']}]  {r['why']}"
+        f"  {r['name']:<{width}}  {r['hook']:<6}  {r['adds_tokens']:>3} tok  {r['why']}"
         for r in shown["rules"]
     ]
     if shown["off"]:

@@ -79,17 +79,12 @@ def test_a_small_model_gets_the_small_rules_a_large_one_only_the_general_ones() 
     assert small.rules == {r.name for r in RULES if r.on_by_default}
     assert {r.name for r in RULES if not r.on_by_default} >= {"unseen-numbers", "table-example"}
     large = adapted(profile_of("openai/gpt-4o", env={}))
-    assert large.rules == EVERY_MODEL & small.rules  # the general rules on by default
-    on = Settings(adaptations={"openai/gpt-4o": dict.fromkeys(EVERY_MODEL, True)})
-    assert adapted(profile_of("openai/gpt-4o", on, env={}), on).rules == EVERY_MODEL
+    assert large.rules == EVERY_MODEL
     assert (active(large).shape.reply_limit, active(large).shape.read_tokens) == (None, None)
     shape = active(small).shape
-    assert (shape.reply_limit, shape.read_tokens) == (SMALL_REPLY_TOKENS, None)
-    fit = Settings(adaptations={SMALL: {"read-fit": True}})
-    assert active(adapted(profile_of(SMALL, fit, env={}), fit)).shape.read_tokens == 8_192 // 8
-    retry = Settings(adaptations={"ollama/qwen": {"runaway-retry": True}})
-    ollama = adapted(profile_of("ollama/qwen", retry, env={}), retry)
-    assert "runaway-retry" not in ollama.rules and "core-toolset" in ollama.rules
+    assert (shape.reply_limit, shape.read_tokens) == (SMALL_REPLY_TOKENS, 8_192 // 8)
+    ollama = adapted(profile_of("ollama/qwen", env={}))
+    assert "runaway-retry" not in ollama.rules and "look-first" in ollama.rules
 
 
 def test_a_model_with_no_rules_works_as_a_large_model() -> None:
@@ -102,14 +97,14 @@ def test_a_model_with_no_rules_works_as_a_large_model() -> None:
 
 def test_config_switches_a_rule_off_or_on_for_one_model() -> None:
     settings = Settings(
-        adaptations={SMALL: {"core-toolset": False}, "openai/gpt-4o": {"read-fit": True}}
+        adaptations={SMALL: {"look-first": False}, "openai/gpt-4o": {"read-fit": True}}
     )
     small = adapted(profile_of(SMALL, settings, env={}), settings)
-    assert "core-toolset" not in small.rules and "read-fit" not in small.rules
+    assert "look-first" not in small.rules and "read-fit" in small.rules
     other = adapted(profile_of("ollama/qwen", settings, env={}), settings)
-    assert "core-toolset" in other.rules  # switched off for one model only
+    assert "look-first" in other.rules  # switched off for one model only
     large = adapted(profile_of("openai/gpt-4o", settings, env={}), settings)
-    assert large.rules == (EVERY_MODEL & small.rules) | {"read-fit"}
+    assert large.rules == EVERY_MODEL | {"read-fit"}
 
 
 def test_an_unknown_rule_name_is_a_clear_error_naming_the_known_ones() -> None:

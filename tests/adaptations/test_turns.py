@@ -45,14 +45,10 @@ async def test_a_rule_switched_off_in_config_leaves_the_requests(
     small: ScriptedLLMServer, workspace: Path
 ) -> None:
     (workspace / "notes.txt").write_text("hello\n")
-    listed = {"workspace-listing": True}  # off by default: switched on, it stays on
-    on = await turn_requests(
-        small, workspace, "What does notes.txt say?",
-        adaptations={SMALL: {**listed, "look-first": True}},
-    )  # fmt: skip
+    on = await turn_requests(small, workspace, "What does notes.txt say?")
     assert json.dumps(LOOK_FIRST)[1:-1] in on and "max_tokens" in on
     small.requests.clear()
-    switches = {SMALL: {**listed, "look-first": False, "reply-limit": False}}
+    switches = {SMALL: {"look-first": False, "reply-limit": False}}
     off = await turn_requests(small, workspace, "What does notes.txt say?", adaptations=switches)
     assert json.dumps(LOOK_FIRST)[1:-1] not in off and '"max_tokens"' not in off
     assert "notes.txt 6 B" in off  # the other rules stay: the listing is still there
@@ -67,9 +63,8 @@ async def test_no_request_hands_a_small_model_a_model_choosing_program(
     (workspace / "test.csv").write_text("id,f1,f2\n3,0.4,0.9\n")
     (workspace / "predictions.csv").write_text("id,label,prediction\n1,1,1\n2,0,1\n")
     sent = await turn_requests(
-        small, workspace, "Look at the files here and tell me what they are.",
-        adaptations=EVERY_RULE_ON,
-    )  # fmt: skip
+        small, workspace, "Look at the files here and tell me what they are."
+    )
     assert "train.csv" in sent and "predictions.csv" in sent  # the listing was sent
     for program in SOLUTIONS:
         assert program not in sent, program

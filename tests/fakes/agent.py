@@ -23,12 +23,6 @@ def fast_settings(api_base: str | None = None, **overrides: Any) -> Any:
     return Settings(**values)
 
 
-def rules_on(model: str, *names: str) -> dict[str, dict[str, bool]]:
-    """The config's `"adaptations"` switching `names` on for `model`: a test of a rule's own
-    behaviour switches it on (most rules are off by default, adaptations/registry.py)."""
-    return {model: dict.fromkeys(names, True)}
-
-
 @asynccontextmanager
 async def open_session(settings: Any, workspace: Path, **kwargs: Any) -> AsyncIterator[Any]:
     from graph.session import Session

@@ -9,11 +9,9 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langchain_core.tools import BaseTool
 
-from adaptations.registry import RULES
 from adaptations.resolve import active, adapted
 from configs.model_profile import profile_of
 from configs.run_context import RunContext
-from configs.settings import Settings
 from tools.call_context import CallContext, _nowhere, calling
 from tools.tool_rules import ToolRule
 
@@ -30,9 +28,7 @@ def call_context(
     rules: Iterable[ToolRule] | None = None,
 ) -> CallContext:
     """A call's context; `read_tokens` makes it a small-window model's call (with a small
-    model's rules unless `rules` says which), else a large model's. The tool tests test the
-    rules' own behaviour: every rule that applies to the model is switched on, those off by
-    default included."""
+    model's rules unless `rules` says which), else a large model's."""
     run = RunContext.model_validate({"workspace": workspace, "thread_id": thread, "mode": mode})
     if rules is None:
         rules = model_rules(SMALL if read_tokens is not None else LARGE)
@@ -50,11 +46,8 @@ SMALL, LARGE = "llamacpp/small", "openai/gpt-4o"
 
 
 def model_rules(model: str) -> tuple[ToolRule, ...]:
-    """The rules a model's main agent gets with every rule that applies to it switched on."""
-    profile = profile_of(model, env={})
-    applies = [rule.name for rule in RULES if rule.applies(profile)]
-    settings = Settings(adaptations={model: dict.fromkeys(applies, True)})
-    return active(adapted(profile, settings)).rules
+    """The rules a model's main agent gets by default."""
+    return active(adapted(profile_of(model, env={}))).rules
 
 
 async def call_tool(

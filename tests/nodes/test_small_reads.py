@@ -11,13 +11,11 @@ import pytest
 
 from configs.model_profile import profile_of
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tests.fakes.agent import collect, fast_settings, open_session, rules_on
+from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.local.read_fit import cut_note, fitted, rough_tokens
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-# The rules this module tests, off by default: switched on.
-ON = rules_on(SMALL, "read-fit", "written-notes", "folder-read")
 ANSWER = "warmup_ratio = 0.063"
 
 
@@ -66,7 +64,7 @@ async def test_a_small_model_reading_a_long_file_is_shown_how_to_search_it(
 ) -> None:
     (workspace / "settings.ini").write_text(settings_ini(1500))
     seen = await read_as(
-        fast_settings(None, model_name=SMALL, adaptations=ON), small, workspace, path="settings.ini"
+        fast_settings(None, model_name=SMALL), small, workspace, path="settings.ini"
     )
     assert seen.startswith("     1\t# settings") and "# end of settings" in seen
     assert ANSWER not in seen
@@ -79,7 +77,7 @@ async def test_a_small_model_sees_a_short_file_or_a_page_that_fits_whole(
 ) -> None:
     (workspace / "settings.ini").write_text(settings_ini(1500))
     at = settings_ini(1500).splitlines().index(ANSWER) + 1
-    settings = fast_settings(None, model_name=SMALL, adaptations=ON)
+    settings = fast_settings(None, model_name=SMALL)
     seen = await read_as(settings, small, workspace, path="settings.ini", offset=at, limit=5)
     assert ANSWER in seen and "too large" not in seen and "Call read with offset" in seen
 
@@ -99,15 +97,11 @@ NOT_JSON = {"tool": "write", "path": "metrics.json", "content": "f1 = 0.7667\nma
 async def test_a_small_model_writing_a_json_file_that_is_not_json_is_told(
     small: ScriptedLLMServer, workspace: Path
 ) -> None:
-    seen = await read_as(
-        fast_settings(None, model_name=SMALL, adaptations=ON), small, workspace, **NOT_JSON
-    )
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **NOT_JSON)
     check_snapshot("write_not_json_small.md", seen + "\n")
     assert (workspace / "metrics.json").read_text() == NOT_JSON["content"]  # written all the same
     fine = {**NOT_JSON, "content": '{"f1": 0.7667}'}
-    again = await read_as(
-        fast_settings(None, model_name=SMALL, adaptations=ON), small, workspace, **fine
-    )
+    again = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **fine)
     assert "JSON" not in again
 
 
@@ -118,9 +112,7 @@ async def test_a_small_models_key_value_lines_are_written_as_sent_never_rewritte
     .json file stay as sent, and the model is told they are not JSON."""
     lines = "f1: 0.767\nconfusion_matrix: [[0.742, 0.258], [0.207, 0.793]]"
     call = {**NOT_JSON, "content": lines}
-    seen = await read_as(
-        fast_settings(None, model_name=SMALL, adaptations=ON), small, workspace, **call
-    )
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
     assert "not valid JSON" in seen and "as JSON:" not in seen
     assert (workspace / "metrics.json").read_text() == lines
     (workspace / "metrics.json").unlink()
@@ -137,9 +129,7 @@ async def test_a_yaml_alias_bomb_in_a_json_file_is_not_expanded(
         f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef", strict=True)
     )
     call = {**NOT_JSON, "content": bomb}
-    seen = await read_as(
-        fast_settings(None, model_name=SMALL, adaptations=ON), small, workspace, **call
-    )
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
     assert "not valid JSON" in seen and "as JSON:" not in seen and len(seen) < 400
 
 
@@ -157,9 +147,7 @@ async def test_a_small_model_is_told_of_placeholders_in_what_it_wrote_a_large_on
     small: ScriptedLLMServer, workspace: Path
 ) -> None:
     """Seen on dataset-card: a card of `<number of rows>` lines, reviews.csv never read."""
-    seen = await read_as(
-        fast_settings(None, model_name=SMALL, adaptations=ON), small, workspace, **CARD
-    )
+    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **CARD)
     assert seen.startswith("Wrote 2 lines to README.md (new file), but it still holds")
     assert "(<number of rows>)" in seen and "`bash` with python3" in seen
     assert (workspace / "README.md").read_text() == CARD["content"]  # written all the same

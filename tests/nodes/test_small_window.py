@@ -10,11 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.agent import collect, fast_settings, rules_on
+from tests.fakes.agent import collect, fast_settings
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-
-# The rules this module tests, off by default: switched on.
-SMALL_RULES = ("compact-prompt", "note-before-question", "workspace-listing", "look-first")
 
 CORE = {"bash", "read", "write", "edit", "grep", "glob", "plan", "skill", "hf_jobs", "research"}
 QUESTION = "What does main.py print?"
@@ -25,7 +22,7 @@ async def session_for(model: str, workspace: Path, home: Path) -> AsyncIterator[
     """A headless session built the way the CLI builds it (research and more_tools included)."""
     from graph.session import Session
 
-    settings = fast_settings(None, model_name=model, adaptations=rules_on(model, *SMALL_RULES))
+    settings = fast_settings(None, model_name=model)
     async with Session.open(settings, workspace=workspace, home=home, mode="headless") as session:
         yield session
 
@@ -72,12 +69,7 @@ async def test_a_configured_temperature_replaces_the_local_default(
 
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(content="hi"))
-    settings = fast_settings(
-        None,
-        model_name="llamacpp/local",
-        adaptations=rules_on("llamacpp/local", *SMALL_RULES),
-        temperature={"llamacpp/local": 0.7},
-    )
+    settings = fast_settings(None, model_name="llamacpp/local", temperature={"llamacpp/local": 0.7})
     async with Session.open(
         settings, workspace=workspace, home=isolated_home, mode="headless"
     ) as s:
@@ -148,9 +140,7 @@ async def test_a_prompt_that_cannot_fit_says_what_to_change_in_words_for_the_mod
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     overflow = Turn(status=400, error_code="context_length_exceeded")
     llm.add(*[overflow] * 6)
-    settings = fast_settings(
-        None, model_name="llamacpp/local", adaptations=rules_on("llamacpp/local", *SMALL_RULES)
-    )
+    settings = fast_settings(None, model_name="llamacpp/local")
     async with Session.open(settings, workspace=workspace, home=isolated_home, mode=mode) as s:
         events = await collect(s.send("hi"))
     errors = " ".join(e.data.get("message", "") for e in events if e.type == "error")
@@ -190,12 +180,7 @@ async def test_a_slow_local_server_is_waited_for_not_asked_twice(
 
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(content="slow but sure", delay=1.0))
-    settings = fast_settings(
-        None,
-        model_name="llamacpp/local",
-        adaptations=rules_on("llamacpp/local", *SMALL_RULES),
-        request_timeout_s=0.2,
-    )
+    settings = fast_settings(None, model_name="llamacpp/local", request_timeout_s=0.2)
     async with Session.open(
         settings, workspace=workspace, home=isolated_home, mode="headless"
     ) as s:

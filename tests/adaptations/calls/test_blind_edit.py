@@ -9,13 +9,10 @@ from langchain_core.messages import ToolMessage
 
 from adaptations.calls.blind_edit import AFTER_BLIND, BLIND_CHANGE, HOW, blind_answers
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tests.fakes.agent import collect, fast_settings, open_session, rules_on
+from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.local.read import read_rule
 from tools.policy import PolicyContext, file_rule, judge_reply
-
-# The rules this module tests, off by default: switched on.
-ON = rules_on("llamacpp/qwen2.5-coder-1.5b", "blind-edit")
 
 TRAIN = 'labels = labels[1:] + labels[:1]\nprint("accuracy", 0.5)\n'
 READ = {"name": "read", "arguments": {"path": "train.py"}}
@@ -74,7 +71,7 @@ async def test_a_small_models_guessed_edit_waits_for_the_read_and_the_next_edit_
     (workspace / "train.py").write_text(TRAIN)
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(tool_calls=[READ, GUESSED, RUN]), Turn(tool_calls=[FIX]), Turn(content="Fixed."))
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b", adaptations=ON)
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Find the bug in train.py and fix it."))
     assert not (workspace / "count.txt").exists()  # the run after the held edit did not run

@@ -9,12 +9,9 @@ import pytest
 from adaptations.calls.left_alone import KEPT
 from adaptations.reply.asked_changes import left_alone
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tests.fakes.agent import collect, fast_settings, open_session, rules_on
+from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.policy import PolicyContext, file_rule, judge
-
-# The rules this module tests, off by default: switched on.
-ON = rules_on("llamacpp/qwen2.5-coder-1.5b", "left-alone")
 
 REQUEST = "Find the bug in train.py and fix it. Do not change data.csv."
 DATA = "x1,label\n0.1,a\n"
@@ -63,7 +60,7 @@ async def test_a_small_models_write_to_a_file_it_was_told_to_keep_is_not_run(
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(tool_calls=[READ]), Turn(tool_calls=[WRITE]), Turn(content="Left it."))
     llm.add(Turn(content="Done."))
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b", adaptations=ON)
+    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
     async with open_session(settings, workspace, mode="headless") as session:
         await collect(session.send(REQUEST))
     assert (workspace / "data.csv").read_text() == DATA

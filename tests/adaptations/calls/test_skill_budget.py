@@ -9,12 +9,10 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from adaptations.calls.skill_budget import ONE_SKILL, second_skills
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tests.fakes.agent import collect, fast_settings, open_session, rules_on
+from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-# The rules this module tests, off by default: switched on.
-ON = rules_on(SMALL, "skill-budget")
 
 
 def skill(call_id: str, name: str) -> dict[str, object]:
@@ -50,7 +48,7 @@ async def test_a_small_model_gets_one_skill_then_works(
     load = {"name": "skill", "arguments": {"name": "dataset-audit"}}
     other = {"name": "skill", "arguments": {"name": "distillation"}}
     llm.add(Turn(tool_calls=[load]), Turn(tool_calls=[other]), Turn(content="Trained."))
-    settings = fast_settings(None, model_name=SMALL, adaptations=ON)
+    settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Train a classifier on train.csv."))
     last = llm.requests[2]["messages"][-1]

@@ -9,13 +9,11 @@ import pytest
 
 from adaptations.reply.asked_changes import asked_changes, asked_changes_note, unchanged_files
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tests.fakes.agent import collect, fast_settings, open_session, rules_on
+from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.tool_calls import calls
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-# The rules this module tests, off by default: switched on.
-ON = rules_on(SMALL, "asked-changes")
 SHIFTED = (
     "`python3 train.py` prints an accuracy near chance. Find the bug in train.py and fix it so "
     "that it prints at least 0.9. Do not change data.csv."
@@ -60,9 +58,7 @@ async def test_an_answer_that_leaves_the_file_unfixed_is_sent_back_once(
         Turn(content="Fixed: the labels were shifted by one."),
         Turn(content="Not asked for: the answer after the fix ends the turn."),
     )
-    async with open_session(
-        fast_settings(None, model_name=SMALL, adaptations=ON), workspace, mode="headless"
-    ) as s:
+    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
         events = await collect(s.send(SHIFTED))
     assert asked_changes_note(["train.py"]) in str(llm.requests[1]["messages"])
     assert llm.requests[1].get("tools")
@@ -89,9 +85,7 @@ async def test_a_rewrite_that_changed_nothing_still_counts_as_unfixed(
         Turn(content="Not asked for: the answer after the fix ends the turn."),
     )
     bug = "`python3 check.py` fails. Fix the bug in stats.py (do not change check.py)."
-    async with open_session(
-        fast_settings(None, model_name=SMALL, adaptations=ON), workspace, mode="headless"
-    ) as s:
+    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
         events = await collect(s.send(bug))
     assert asked_changes_note(["stats.py"]) in str(llm.requests[2]["messages"])
     assert (workspace / "stats.py").read_text().endswith("hi - lo\n")

@@ -12,15 +12,13 @@ from langchain_core.messages import ToolMessage
 from adaptations.reply.asked_changes import last_failure
 from adaptations.reply.asked_files import asked_files, asked_files_note, missing_files
 from tests.configs.test_prompt_snapshot import SNAPSHOTS, check_snapshot
-from tests.fakes.agent import collect, fast_settings, open_session, rules_on
+from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.tool_calls import call_tool, calls
 from tools.local.bash import bash_spec
 from tools.outcome import Outcome
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-# The rules this module tests, off by default: switched on.
-ON = rules_on(SMALL, "asked-files")
 LEAK = (
     "Some rows of test.csv leak from train.csv. How many test rows leak? "
     "Write the `id`s of the leaking test rows to leaked_ids.txt, one per line."
@@ -74,7 +72,7 @@ async def test_an_answer_without_the_asked_file_is_sent_back_once_to_write_it(
         Turn(content="One row leaks; its id is in leaked_ids.txt."),
         Turn(content="Not asked for: the first answer after the file is written ends it."),
     )
-    settings = fast_settings(None, model_name=SMALL, adaptations=ON)
+    settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(LEAK))
     told = json.dumps(llm.requests[2]["messages"])
@@ -90,7 +88,7 @@ async def test_the_note_comes_once_a_turn_and_never_for_a_large_model(
 ) -> None:
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(content="Id 1."), Turn(content="Still id 1."))
-    settings = fast_settings(None, model_name=SMALL, adaptations=ON)
+    settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(LEAK))
     assert len(llm.requests) == 2 and events[-1].data["final_text"] == "Still id 1."
@@ -136,7 +134,7 @@ async def test_a_failed_program_sends_the_model_back_to_its_error_not_to_write_b
         Turn(tool_calls=[fixed]),
         Turn(content="Saved predictions.csv."),
     )
-    settings = fast_settings(None, model_name=SMALL, adaptations=ON)
+    settings = fast_settings(None, model_name=SMALL)
     request = "Predict the label of every row of test.csv. Save the predictions to predictions.csv."
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(request))

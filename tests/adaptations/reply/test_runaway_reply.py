@@ -11,12 +11,10 @@ from langchain_core.messages import AIMessage
 from adaptations.reply.runaway_reply import ANTI_REPEAT_BODY, ran_away
 from configs.model_profile import SMALL_REPLY_TOKENS
 from models.texts import CUT_REPLY_NOTE
-from tests.fakes.agent import collect, fast_settings, open_session, rules_on
+from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-# The rules this module tests, off by default: switched on.
-ON = rules_on(SMALL, "runaway-retry", "cut-reply")
 LOOP = "train_df['label'] = train_df['label'].astype('category')\n" * 40
 SCRIPT = "\n".join(f"step_{i} = compute(data, {i}, seed={i * 7})  # part {i}" for i in range(40))
 CARD = "Write a dataset card for reviews.csv."
@@ -44,9 +42,7 @@ async def test_a_looping_reply_is_asked_again_with_the_repetition_sampler(
 ) -> None:
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(content=LOOP, finish_reason="length"), Turn(content="The card is below."))
-    async with open_session(
-        fast_settings(None, model_name=SMALL, adaptations=ON), workspace, mode="headless"
-    ) as s:
+    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
         events = await collect(s.send(CARD))
     first, again = llm.requests
     assert not any(key in first for key in ANTI_REPEAT_BODY)
@@ -62,9 +58,7 @@ async def test_a_second_loop_in_the_turn_gets_the_cut_note_and_a_large_model_no_
 ) -> None:
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(*[Turn(content=LOOP, finish_reason="length")] * 3)
-    async with open_session(
-        fast_settings(None, model_name=SMALL, adaptations=ON), workspace, mode="headless"
-    ) as s:
+    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
         await collect(s.send(CARD))
     assert len(llm.requests) == 3  # looped, asked again (looped), told it was cut (looped)
     told = CUT_REPLY_NOTE.format(limit=SMALL_REPLY_TOKENS)
