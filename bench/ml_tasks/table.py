@@ -21,7 +21,6 @@ from bench.ml_tasks.tasks import SETS, TaskSet, all_tasks
 ROWS = Path(__file__).resolve().parent / "results"
 ORDER = ("ours", "original", "mini", "mini-text", "smolagents")
 BEYOND = "beyond the model"
-OLD_DEFAULTS = "[defaults of 2026-11-26]"
 
 
 def load_rows(folder: Path = ROWS) -> list[dict[str, Any]]:
@@ -42,16 +41,13 @@ def load_rows(folder: Path = ROWS) -> list[dict[str, Any]]:
 
 
 def label(row: dict[str, Any]) -> str:
-    """The table's column for a row: its harness, and for ours a variant other than default.
-    A row of ours that does not list its active `rules` was taken before 2026-11-27, when the
-    defaults were the rules of that day (OLD_DEFAULTS), not today's."""
+    """The table's column for a row: its harness, and for ours a variant other than default
+    (named by its switches, or by their count when it switches more than two)."""
     name = str(row["harness"])
     spec = str(row.get("adaptations") or "default")
     if name == "ours" and spec != "default":
         switched = spec.split(",")
         name += f" ({spec})" if len(switched) <= 2 else f" ({len(switched)} rules switched)"
-    if name.startswith("ours") and spec != "none" and "rules" not in row:
-        name += f" {OLD_DEFAULTS}"
     if name.startswith("ours") and row.get("checkout"):
         name += f" @ {Path(str(row['checkout'])).name}"
     return name
