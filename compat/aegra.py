@@ -12,13 +12,17 @@ changes we would propose are in docs/architecture.md, "What we fill in Aegra"):
 - a thread made elsewhere (the CLI on the same database): Aegra lists, opens and resumes only
   threads it has a row for, so serve/aegra/thread_records.py writes the row (`THREAD_UPSERT`);
 - its default assistant, made before a replica starts (`ASSISTANT_SQL`, `VERSION_SQL`): two
-  replicas starting together would both insert it.
+  replicas starting together would both insert it;
+- how soon `/runs/wait` and `/join` see a run's end: Aegra looks at the run's Redis done-key
+  every 2 s (`WorkerExecutor.wait_for_completion`), so a run that took 0.1 s answers up to 2 s
+  late; `quick_run_waits` looks after 50 ms, doubling up to Aegra's 2 s (`WAIT_POLL_S`).
 Each hook and each table's columns we write are checked against the installed Aegra
 (`problems`); tests/compat/test_aegra.py fails naming what moved.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from compat.pins import Hook, Pin
@@ -30,7 +34,15 @@ HOOKS = (
     Hook("aegra_api.core.database", "DatabaseManager.get_checkpointer", ("self",)),
     Hook("aegra_api.core.migrations", "run_migrations_if_needed"),
     Hook("aegra_api.constants", "ASSISTANT_NAMESPACE_UUID"),
-)
+    Hook("aegra_api.services.worker_executor", "WorkerExecutor.wait_for_completion",
+         ("self", "run_id", "timeout")),
+    Hook("aegra_api.services.worker_executor", "_is_run_terminal", ("run_id",)),
+    Hook("aegra_api.services.worker_executor", "redis_manager"),
+    Hook("aegra_api.services.worker_executor", "settings"),
+)  # fmt: skip
+# A run's end is looked for after the first interval, each next one doubled up to the last
+# (Aegra's own); the database (when Redis lost the key) every `WAIT_DB_S`, as Aegra does.
+WAIT_POLL_S, WAIT_DB_S = (0.05, 2.0), 4.0
 # The columns of Aegra's tables that the SQL below reads or writes (and serve/aegra/run_cap.py
 # reads: a person's pending and running runs).
 COLUMNS = {
@@ -94,12 +106,51 @@ def problems() -> list[str]:
 def use_saver(saver: Any) -> None:
     """Aegra's database manager hands `saver` to every graph it runs from now on; refuses
     (EngineChanged, saying what moved) when the installed Aegra is not the one pinned."""
+    _refuse_a_changed_aegra()
+    from aegra_api.core.database import db_manager
+
+    db_manager._checkpointer = saver
+
+
+def _refuse_a_changed_aegra() -> None:
     found = problems()
     if found:
         raise EngineChanged(
             "ml-intern's team server was built on another Aegra release (pyproject.toml pins "
             f"it): {'; '.join(found)}. Install the pinned release: uv sync --locked."
         )
-    from aegra_api.core.database import db_manager
 
-    db_manager._checkpointer = saver
+
+def quick_run_waits() -> None:
+    """`/runs/wait` and `/join` answer within about `WAIT_POLL_S[0]` of a short run's end (Aegra:
+    up to 2 s); a long run is looked for every 2 s, as before. Refuses as `use_saver` does."""
+    _refuse_a_changed_aegra()
+    from aegra_api.services import worker_executor as executor
+    from redis import RedisError
+
+    async def wait_for_completion(
+        self: Any,
+        run_id: str,
+        *,
+        timeout: float = 300.0,  # noqa: ASYNC109 (Aegra's signature)
+    ) -> None:
+        done_key = f"{executor.settings.redis.REDIS_CHANNEL_PREFIX}done:{run_id}"
+        client = executor.redis_manager.get_client()
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + timeout, WAIT_POLL_S[0]
+        database_at = loop.time() + WAIT_POLL_S[1]  # Aegra's first look there: its second poll
+        while loop.time() < deadline:
+            try:
+                if await client.exists(done_key):
+                    return
+            except RedisError:
+                pass
+            if loop.time() >= database_at:
+                if await executor._is_run_terminal(run_id):
+                    return
+                database_at = loop.time() + WAIT_DB_S
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, WAIT_POLL_S[1])
+        raise TimeoutError(f"Run {run_id} did not complete within {timeout}s")
+
+    executor.WorkerExecutor.wait_for_completion = wait_for_completion  # type: ignore[method-assign]

@@ -4,8 +4,9 @@
 `RunRecorder` first: the `experiment_started` event a started job announces
 (tools/hub/jobs_ledger.py) becomes a row, the job's log lines become metric series
 (graph/experiment_metrics.py, bounded), and `job_finished` closes the row with its status.
-The row is written as the job starts and its metrics every few seconds, so a crash or a
-Ctrl-C loses at most those seconds. The ledger's SQLite work and the parsing happen on one
+The row is written as the job starts and its metrics within `FLUSH_S` of each line that
+adds one (a job that then logs nothing for a while shows them all the same), so a crash or
+a Ctrl-C loses at most those seconds. The ledger's SQLite work and the parsing happen on one
 worker thread per call, in the stream's order: the event loop (the LangGraph server's too,
 which refuses blocking calls on it) only hands events over. It adds the read-only
 `experiments` tool as well.
@@ -14,8 +15,10 @@ which refuses blocking calls on it) only hands events over. It adds the read-onl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -49,6 +52,7 @@ class RunRecorder:
         self.runs: dict[str, tuple[str, RunMetrics]] = {}  # job id -> (experiment id, metrics)
         self.trackio: dict[str, dict[str, Any] | None] = {}  # experiment id -> what Trackio held
         self.flushed = time.monotonic()
+        self.due: threading.Timer | None = None  # the flush of metrics added since the last
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger")
 
     def __call__(self, event: Any) -> None:
@@ -79,6 +83,8 @@ class RunRecorder:
         """Blocking: the events still queued, the last metrics, then the worker stops."""
         self.worker.submit(self.flush).result()
         self.worker.shutdown(wait=True)
+        if self.due is not None:
+            self.due.cancel()
 
     def started(self, event: dict[str, Any]) -> None:
         thread, call_id = self.call.thread_id, self.call.tool_call_id or ""
@@ -101,8 +107,19 @@ class RunRecorder:
             if earlier is None:
                 return
             found = self.runs[job_id] = (earlier.id, RunMetrics())
-        if found[1].add(line) and time.monotonic() - self.flushed > FLUSH_S:
+        if not found[1].add(line):
+            return
+        if time.monotonic() - self.flushed > FLUSH_S:
             self.flush()
+        elif self.due is None:  # no later line may come soon: written within FLUSH_S anyway
+            self.due = threading.Timer(FLUSH_S, self.flush_when_due)
+            self.due.daemon = True
+            self.due.start()
+
+    def flush_when_due(self) -> None:
+        """On the timer's thread: the flush, queued behind the events on the worker thread."""
+        with contextlib.suppress(RuntimeError):  # closed meanwhile: its last flush wrote them
+            self.worker.submit(self.flush)
 
     def finished(self, job_id: str, stage: str) -> None:
         if job_id not in self.runs and (earlier := self.ledger.by_job(self.call.thread_id, job_id)):
@@ -124,6 +141,9 @@ class RunRecorder:
     def flush(self) -> None:
         """Write every run's metrics so far."""
         self.flushed = time.monotonic()
+        if self.due is not None:
+            self.due.cancel()
+            self.due = None
         for run_id, metrics in self.runs.values():
             trackio = self.trackio.get(run_id)
             if metrics.lines or trackio:

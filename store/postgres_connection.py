@@ -33,14 +33,15 @@ class PostgresStatements:
 @functools.cache
 def pool(url: str) -> ConnectionPool:
     """The process's pool for `url` (index and ledger); the schema is made ready first."""
-    from psycopg_pool import ConnectionPool
+    from store.postgres_pool import ProbingPool
 
     ensure_schema(url)
     # Each connection is checked as it is handed out (one empty round trip): after the
     # database restarts, the pool's connections are dead, and a request would fail on one.
-    opened: ConnectionPool = ConnectionPool(
+    # While the database is away, a request hears so at once, not after the pool's timeout.
+    opened: ConnectionPool = ProbingPool(
         url, min_size=1, max_size=8, kwargs=connect_kwargs(), timeout=CONNECT_TIMEOUT_S,
-        name="ml-intern", open=True, check=ConnectionPool.check_connection,
+        name="ml-intern", open=True, check=ProbingPool.check_connection,
     )  # fmt: skip
     atexit.register(opened.close)  # closed before the interpreter tears its modules down
     return opened

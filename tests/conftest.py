@@ -54,6 +54,13 @@ def pytest_configure(config: pytest.Config) -> None:
         serve_zygotes()
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After `--durations`' slowest tests: the costliest test files."""
+    from tests.file_durations import summarize
+
+    summarize(terminalreporter)
+
+
 def serve_zygotes() -> None:
     """The warm processes the workers fork runs from, one of each kind for all of them."""
     from tests.fakes import zygote_broker

@@ -2,13 +2,15 @@
 
 A job "runs" for len(job_logs) * job_line_delay seconds (values taken when it is created), then
 ends in job_final_stage; its log stream (SSE) sends each line when its time comes and closes
-when the job ends or is cancelled.
+when the job ends or is cancelled. With `job_hold = (gate, n)` it sends n lines and stays
+running until the gate is set, then runs on from there.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +28,7 @@ class JobRoutes:
     job_logs: list[str]
     job_line_delay: float
     job_final_stage: str
+    job_hold: tuple[threading.Event, int] | None
     url: str
     _ids: itertools.count[int]
 
@@ -34,8 +37,21 @@ class JobRoutes:
     def _stage(self, job: dict[str, Any]) -> str:
         if job["_forced"]:
             return job["_forced"]
+        if self._held(job):
+            return "RUNNING"
         running = time.monotonic() - job["_t0"] < len(job["_logs"]) * job["_delay"]
         return "RUNNING" if running else job["_final"]
+
+    def _held(self, job: dict[str, Any]) -> bool:
+        """True while the job waits on its gate; the gate's release restarts its clock there."""
+        if job["_hold"] is None:
+            return False
+        gate, lines = job["_hold"]
+        if not gate.is_set():
+            return True
+        job["_hold"] = None
+        job["_t0"] = time.monotonic() - lines * job["_delay"]
+        return False
 
     def _job_json(self, job: dict[str, Any]) -> dict[str, Any]:
         shown = {k: v for k, v in job.items() if not k.startswith("_")}
@@ -71,6 +87,7 @@ class JobRoutes:
             "_final": self.job_final_stage,
             "_forced": None,
             "_delay": self.job_line_delay,
+            "_hold": self.job_hold,
         }
         return reply(self._job_json(self.jobs[job_id]))
 
@@ -104,6 +121,8 @@ class JobRoutes:
         first = max(0, len(lines) - int(tail)) if tail else 0
         while sent < len(lines) and self._stage(job) == "RUNNING":
             due = int((time.monotonic() - job["_t0"]) / job["_delay"]) + 1
+            if (hold := job["_hold"]) is not None:
+                due = min(due, hold[1])
             for line in lines[sent : min(due, len(lines))]:
                 if sent >= first:
                     send(line)

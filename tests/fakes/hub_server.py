@@ -51,6 +51,9 @@ class FakeHub(RepoRoutes, JobRoutes):
         self.job_logs = list(seed.JOB_LOGS)
         self.job_line_delay = 0.05
         self.job_final_stage = "COMPLETED"
+        # (gate, n): a job created now sends its first n lines, then stays RUNNING until the
+        # test sets the gate (an event, not a window a loaded machine might miss).
+        self.job_hold: tuple[threading.Event, int] | None = None
         self.viewer = copy.deepcopy(seed.VIEWER) if seeded else {}
         self.pages = dict(seed.PAGES) if seeded else {}
         self.redirects: dict[str, str] = {}  # path -> Location

@@ -74,6 +74,7 @@ class Turn:
     error_code: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    gate: threading.Event | None = None  # answered (after `delay`) once the test sets it
     cut_stream_after: int | None = None
     raw_body: str | None = None
 
@@ -174,6 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
             turn = owner._next_turn(request)
             if turn.delay > 0 and owner._stopping.wait(turn.delay):
                 return  # server is stopping; drop the request
+            while turn.gate is not None and not turn.gate.wait(0.05):
+                if owner._stopping.is_set():
+                    return
             self._answer(request, turn)
 
     def do_PUT(self) -> None:

@@ -7,6 +7,7 @@ call runs again and must re-attach to that job, not start a second one.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,10 @@ async def test_a_restart_re_attaches_to_the_job_it_was_following(
         "arguments": {"operation": "uv", "script": SCRIPT, "wait": True},
     }
     with FakeHub() as hub, ScriptedLLMServer([Turn(tool_calls=[call])]) as llm:
-        hub.job_line_delay = 0.3  # 6 s in all; it may end before the thread resumes: same job
+        # It holds after two lines until the child is killed, then runs on (1 s); it may end
+        # before the thread resumes: the same job.
+        gate = threading.Event()
+        hub.job_line_delay, hub.job_hold = 0.05, (gate, 2)
         hub.job_logs = [f"step {i}/20" for i in range(20)]
         home, ws = tmp_path / "home", tmp_path / "ws"
         ws.mkdir()
@@ -47,6 +51,7 @@ async def test_a_restart_re_attaches_to_the_job_it_was_following(
         child = forkserver.spawn(spec, label="following a job")
         child.wait_for(lambda e: e["type"] == "tool_log" and e["data"].get("job_id"))
         child.kill()  # mid-stream: the job runs on
+        gate.set()
 
         for name, value in env.items():
             monkeypatch.setenv(name, value)

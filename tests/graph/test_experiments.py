@@ -4,8 +4,11 @@ costs are checked, then a resume, an undo before the second job and a fork."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,3 +173,35 @@ async def test_a_job_started_without_waiting_gets_its_metrics_when_followed_late
     (done,) = await thread_runs(db, "t-later")  # the follow fed the run the first call made
     assert done.id == running.id and done.status == "COMPLETED"
     assert [p[1] for p in done.metrics["series"]["loss"]["points"]] == [2.0, 1.0]
+
+
+async def test_a_job_that_goes_quiet_has_its_metrics_written_all_the_same(
+    llm: ScriptedLLMServer, workspace: Path, hub: FakeHub, isolated_home: Path
+) -> None:
+    """Two losses logged, then nothing for a while (the job holds): the ledger has them within
+    FLUSH_S, while the job runs; it used to write them only when a later line came."""
+    (workspace / "train.py").write_text(SCRIPT)
+    db, gate = isolated_home / "threads.sqlite", threading.Event()
+    hub.job_logs, hub.job_hold = trainer_logs([2.0, 1.6, 1.3]), (gate, 4)
+    llm.add(Turn(tool_calls=[job_call("j1", "1e-4")]), Turn(content="done"))
+    settings = fast_settings(llm.url)
+    from tools.families import build_catalog
+
+    catalog = with_ledger(build_catalog(settings), isolated_home)
+    async with open_session(
+        settings, workspace, catalog=catalog, mode="headless", thread_id="t-quiet"
+    ) as session:
+        following = asyncio.create_task(collect(session.send("train")))
+        deadline = time.monotonic() + 90
+        while True:
+            runs = await thread_runs(db, "t-quiet")
+            series = runs[0].metrics.get("series", {}) if runs else {}
+            if [p[1] for p in series.get("loss", {}).get("points", [])] == [2.0, 1.6]:
+                break  # the last line's metric too, with no line after it
+            assert time.monotonic() < deadline and not following.done(), runs
+            await asyncio.sleep(0.05)
+        assert runs[0].status == "RUNNING"
+        gate.set()
+        await following
+        (run,) = await thread_runs(db, "t-quiet")
+        assert run.status == "COMPLETED" and run.final("loss") == 1.3

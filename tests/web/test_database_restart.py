@@ -8,6 +8,7 @@ goes on serving: a new thread runs, and a thread whose run failed continues.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ def test_the_database_restarts_under_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(URL_ENV, postgres_cluster.new_database())
-    llm.default = Turn(content="Answered.", delay=3)  # the database restarts meanwhile
+    restarted = threading.Event()  # the model answers once the database is back
+    llm.default = Turn(content="Answered.", gate=restarted)
     port = free_port()
     proc, out = start_web(workspace, tmp_path / "home", llm.url, tmp_path, "--port", str(port))
     api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120, trust_env=False)
@@ -47,6 +49,7 @@ def test_the_database_restarts_under_load(
         wait_until(lambda: llm.in_flight >= 1, "no run reached the model")
         postgres_cluster.halt()
         postgres_cluster.resume()
+        restarted.set()
 
         outcomes: dict[str, Any] = {}
         for thread, run_id in runs:

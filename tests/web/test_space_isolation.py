@@ -128,7 +128,8 @@ def test_a_live_run_cannot_be_watched_by_another(space: Space) -> None:
     stream holds only an error event), and shows none of the run."""
     alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
     thread = alice.post("/threads", json={}).json()["thread_id"]
-    space.llm.add(Turn(content=f"slowly, {SECRET}", delay=4))
+    answer = threading.Event()  # the model answers once Bob has tried: the run is live till then
+    space.llm.add(Turn(content=f"slowly, {SECRET}", gate=answer))
     running = threading.Thread(target=run_turn, args=(alice, thread, "take your time"))
     running.start()
     deadline = time.monotonic() + 60
@@ -136,6 +137,7 @@ def test_a_live_run_cannot_be_watched_by_another(space: Space) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     watched = bob.get(f"/threads/{thread}/runs/{live[0]['run_id']}/stream")
+    answer.set()
     running.join(timeout=120)
     assert watched.status_code == 404 and SECRET not in watched.text, watched.text[:500]
     own = alice.get(f"/threads/{thread}/runs/{live[0]['run_id']}/stream")
