@@ -1,0 +1,96 @@
+"""The real paths of places (`Path.resolve`, non-strict), resolved again only when a directory
+on their way changed: the credential map (tools/places.py) asks for the same ~70 places on
+every tool call, and resolving them was a tenth of a step's CPU (bench/step_profile.py).
+
+A place is remembered only when no component of it is a link (its real path is itself) and
+every directory on its way, down to `/`, is older than `CLOCK_SLACK_NS`. Each use first
+compares those directories' inode, mtime and ctime (one `lstat` each, ~20 for the credential
+places) with what they were: a link planted on the way (a component created, renamed,
+replaced or removed) changes its parent directory, and the ctime cannot be set back by
+`touch`. A change in the same clock tick as the look could keep the times; hence the slack:
+a directory changed in the last two seconds is looked at again on every use. Places with a
+link on their way are resolved on every use.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+CLOCK_SLACK_NS = 2_000_000_000  # mtimes are coarse (2 s on FAT, a kernel tick elsewhere)
+_MAX_PLACES = 4096
+_lock = threading.Lock()
+_real: dict[str, Path] = {}  # a place without a link on its way -> itself, as a Path
+_dirs: dict[str, tuple[int, int, int]] = {}  # directories on their ways -> (inode, mtime, ctime)
+
+
+def real_paths(places: Iterable[str]) -> list[Path]:
+    """Each absolute place with every symlink and `..` resolved, as `Path.resolve()` gives it
+    now (its absolute form when that fails)."""
+    with _lock:
+        if not _unchanged():
+            _real.clear()
+            _dirs.clear()
+        found = []
+        for key in places:
+            real = _real.get(key)
+            if real is None:
+                real = _resolved(key)
+                if str(real) == key:
+                    _remember(key, real)
+            found.append(real)
+        return found
+
+
+def _resolved(place: str) -> Path:
+    try:
+        return Path(place).resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(place))
+
+
+def _mark(path: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_ctime_ns
+
+
+def _unchanged() -> bool:
+    """Whether every remembered directory is as it was when its places were remembered."""
+    return all(_mark(folder) == mark for folder, mark in _dirs.items())
+
+
+def _remember(key: str, real: Path) -> None:
+    """Remember `key` (its real path is itself) with the directories on its way, unless one
+    changed too recently to be sure or a component is a link."""
+    looked_ns = time.time_ns()
+    marks: dict[str, tuple[int, int, int]] = {}
+    parent = "/"
+    for part in key.strip("/").split("/"):
+        mark = _mark(parent)
+        if mark is None or looked_ns - max(mark[1], mark[2]) <= CLOCK_SLACK_NS:
+            return
+        if _dirs.get(parent, mark) != mark:
+            return  # it changed since this call began: the next call starts over
+        marks[parent] = mark
+        component = os.path.join(parent, part)
+        try:
+            mode = os.lstat(component).st_mode
+        except OSError:
+            break  # missing: creating it changes `parent`
+        if stat.S_ISLNK(mode):
+            return
+        if not stat.S_ISDIR(mode):
+            break  # a file: replacing it changes `parent`
+        parent = component
+    if len(_real) >= _MAX_PLACES:
+        _real.clear()
+        _dirs.clear()
+    _dirs.update(marks)
+    _real[key] = real
