@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from configs.environment import ml_intern_home, user_config_dir
+from tools.real_places import real_paths
 from tools.safe_paths import head_at
 
 Access = Literal["read", "write"]
@@ -93,13 +94,17 @@ def home() -> Path:
 def resolve(path: str | os.PathLike[str], workspace: Path) -> Path:
     """`path` (`~` and `$VARS` expanded, relative to the workspace) with every symlink and
     `..` resolved, the way the operating system will follow it."""
-    target = Path(os.path.expanduser(os.path.expandvars(os.fspath(path))))
-    if not target.is_absolute():
-        target = workspace / target
+    target = Path(_absolute(path, workspace))
     try:
         return target.resolve()
     except (OSError, RuntimeError):
         return Path(os.path.abspath(target))
+
+
+def _absolute(path: str | os.PathLike[str], workspace: Path) -> str:
+    """`path` with `~` and `$VARS` expanded, relative to the workspace; links not followed."""
+    target = os.path.expanduser(os.path.expandvars(os.fspath(path)))
+    return target if os.path.isabs(target) else os.path.join(workspace, target)
 
 
 def credential_places(env: Mapping[str, str] | None = None) -> list[Path]:
@@ -121,6 +126,25 @@ def credential_places(env: Mapping[str, str] | None = None) -> list[Path]:
     return places
 
 
+# What `credential_places` reads of the environment (configs/environment.py's homes included).
+_ENV_READ = ("HOME", "HF_HOME", "XDG_CACHE_HOME", "CARGO_HOME", "ML_INTERN_HOME", "XDG_DATA_HOME")
+_ENV_READ += ("XDG_CONFIG_HOME", *CREDENTIAL_PATH_VARS)
+_named: dict[tuple[str | None, ...], tuple[str, ...]] = {}
+
+
+def credential_place_names() -> tuple[str, ...]:
+    """`credential_places()` of this process's environment, as strings; built again only
+    when a variable it reads changed (every tool call asks, twice)."""
+    key = tuple(map(os.environ.get, _ENV_READ))
+    found = _named.get(key)
+    if found is None:
+        found = tuple(map(str, credential_places()))
+        if len(_named) >= 16:
+            _named.clear()
+        _named[key] = found
+    return found
+
+
 def visible_within(env: Mapping[str, str] | None = None) -> list[Path]:
     """Places inside credential places that hold nothing secret: the user's skills and the
     spill files the model is told to read (the sandbox shows only the skills)."""
@@ -134,13 +158,16 @@ def is_secret_name(name: str) -> bool:
 
 
 class SecretMap:
-    """The credential places, resolved once, for checking many paths (a search's walk)."""
+    """The credential places, resolved once, for checking many paths (a search's walk).
+    Their real paths come from tools/real_places.py: looked up again only where a directory
+    on their way changed."""
 
     def __init__(self, workspace: Path, walls: Walls | None = None) -> None:
         self.allowed = [resolve(place, workspace) for place in _allowed]
         self.visible = set(_with_real_paths(visible_within()))
-        hidden = [*credential_places(), *(Path(p) for p in (walls.hidden if walls else ()))]
-        self.places = {resolve(p, workspace) for p in hidden}  # resolved: their real paths
+        hidden = [*credential_place_names(), *(walls.hidden if walls else ())]
+        # resolved: their real paths
+        self.places = set(real_paths(_absolute(p, workspace) for p in hidden))
 
     def covers(self, target: Path) -> bool:
         """True when the resolved `target` is or is inside a credential place, or is named
@@ -154,14 +181,8 @@ class SecretMap:
 
 
 def _with_real_paths(places: list[Path]) -> Iterator[Path]:
-    for place in places:
-        yield place
-        try:
-            real = place.resolve()
-        except (OSError, RuntimeError):
-            continue
-        if real != place:
-            yield real
+    yield from places
+    yield from real_paths(map(str, places))
 
 
 def is_secret(target: Path, workspace: Path | None = None) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import functools
 import re
 from collections.abc import Callable
 
@@ -59,9 +60,9 @@ def mask_hidden(text: str, mask: Mask, data: bytes | None = None) -> str:
 def encoded_spans(text: str, mask: Mask, data: bytes | None = None) -> list[Span]:
     data = utf8(text) if data is None else data
     runs = _runs(data)
-    found = [(s, e, t) for s, e in runs if (t := _decoded_text(data[s:e])) is not None]
+    found = [(s, e, t) for s, e in runs if (t := _decoded(data[s:e])) is not None]
     retried = _first_lines(data, runs, {s for s, _e, _t in found})
-    found += [(s, e, t) for s, e in retried if (t := _decoded_text(data[s:e])) is not None]
+    found += [(s, e, t) for s, e in retried if (t := _decoded(data[s:e])) is not None]
     if not found:
         return []
     masked = _mask_each(mask, [t for _s, _e, t in found])
@@ -120,6 +121,16 @@ def _wrapped_end(data: bytes, start: int, end: int) -> int:
     return start + first
 
 
+def _decoded(run: bytes) -> str | None:
+    """`_decoded_text`, remembered for runs of up to `_KEPT_RUN` bytes: a numbered view is
+    searched twice (with its line prefixes and without), a file read again or a log's
+    repeated lines hold the same runs, and what a run decodes to depends on it alone."""
+    return _decoded_kept(run) if len(run) <= _KEPT_RUN else _decoded_text(run)
+
+
+_KEPT_RUN = 2048  # 1,024 of them: at most 4 MB kept
+
+
 def _decoded_text(run: bytes) -> str | None:
     """What a run holds, if it is text (printable, valid UTF-8), else None: hex, else base64,
     else base32 (standard or extended-hex alphabet, either case)."""
@@ -152,6 +163,7 @@ def _base32_text(body: bytes) -> str | None:
     return None
 
 
+_decoded_kept = functools.lru_cache(maxsize=1024)(_decoded_text)
 # base32 is decoded in Python (no C decoder): a run's first 16 characters (2 whole groups,
 # 10 bytes, the first 10 bytes of the whole) are decoded first, and a run whose start is not
 # text is given up without decoding the rest.

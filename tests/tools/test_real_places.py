@@ -1,0 +1,99 @@
+"""The credential places' real paths are remembered between tool calls (tools/real_places.py),
+and a link planted on their way afterwards is still followed: the call after it is judged on
+where the place really is now."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tools import places, real_places
+from tools.local.family import local_specs
+from tools.policy import PolicyContext, decide
+from tools.secrets import mask_secrets, sources
+
+SPECS = {spec.name: spec for spec in local_specs()}
+
+
+def headless(tool: str, args: dict[str, str], workspace: Path) -> str:
+    return decide(
+        tool, args, SPECS[tool].approval, PolicyContext(mode="headless", workspace=workspace)
+    )
+
+
+def changed_since(folder: Path, probe: Path) -> None:
+    """Poll until the clock's tick moved past `folder`'s last change (a file touched now has a
+    later ctime): a change made after this shows in `folder`'s times."""
+    before = folder.stat().st_ctime_ns
+    for _ in range(1_000_000):
+        probe.touch()
+        if probe.stat().st_ctime_ns > before:
+            return
+    raise AssertionError("the clock did not move")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home" / "project").mkdir(parents=True)
+    return tmp_path / "home"
+
+
+@pytest.mark.parametrize("slack_ns", [real_places.CLOCK_SLACK_NS, 0])
+@pytest.mark.parametrize("set_times_back", [False, True])
+def test_a_link_planted_on_a_credential_place_after_a_call_is_followed(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slack_ns: int, set_times_back: bool
+) -> None:
+    """The attacker: a call that leaves `~/.aws` alone, then a command that makes `~/.aws` a link
+    to a folder outside the workspace (where the user's tools will keep writing their keys),
+    then a read of the key there by its real path. Slack 0: the places were remembered."""
+    monkeypatch.setattr(real_places, "CLOCK_SLACK_NS", slack_ns)
+    workspace, elsewhere = home / "project", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "credentials").write_text("[default]\naws_secret_access_key = x\n")
+    changed_since(home, tmp_path / "probe")
+    before = os.stat(home)
+    assert headless("read", {"path": str(elsewhere / "credentials")}, workspace) == "auto"
+
+    (home / ".aws").symlink_to(elsewhere)
+    if set_times_back:  # `touch -d` the folder back: its ctime still moves
+        os.utime(home, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    assert headless("read", {"path": str(elsewhere / "credentials")}, workspace) == "deny"
+    assert headless("bash", {"command": f"cat {elsewhere}/credentials"}, workspace) == "deny"
+
+
+def test_remembered_places_are_the_resolved_ones(home: Path, tmp_path: Path) -> None:
+    """What is remembered is what `Path.resolve` says, a link on the way or not."""
+    (tmp_path / "real").mkdir()
+    (home / ".config").symlink_to(tmp_path / "real")
+    places = [str(home / ".ssh"), str(home / ".config" / "gh"), str(home / "a" / ".." / ".kube")]
+    for _ in range(2):
+        assert real_places.real_paths(places) == [Path(p).resolve() for p in places]
+
+
+@pytest.mark.parametrize("name", places._ENV_READ)
+def test_the_credential_places_follow_every_variable_they_read(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    assert places.credential_place_names() == tuple(map(str, places.credential_places()))
+    monkeypatch.setenv(name, str(tmp_path / "elsewhere" / name))
+    assert places.credential_place_names() == tuple(map(str, places.credential_places()))
+
+
+def test_a_credential_file_created_after_a_call_is_learned(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The masking looks at a place found missing again when its folder changed: a token
+    saved after the first call is masked in the second's output."""
+    monkeypatch.setattr(real_places, "CLOCK_SLACK_NS", 0)
+    token = "Zq8mT4rLx2vN6pK1wS5yB3"
+    workspace = home / "project"
+    changed_since(home, tmp_path / "probe")
+    sources.refresh(workspace)
+    assert real_places.maybe_present([str(home / ".netrc")]) == []  # remembered missing
+    (home / ".netrc").write_text(f"machine huggingface.co login me password {token}\n")
+    sources.refresh(workspace)
+    assert token not in mask_secrets(f"the output: {token}")
