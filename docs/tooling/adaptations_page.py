@@ -96,8 +96,9 @@ def evidence() -> str:
     out += [
         "",
         wrap(
-            f"*Fit* (`bench/rule_fit.py`, `{rule_fit.MODEL}`, a {window:,}-token window): the "
-            "first request in tokens (`compact-prompt`, `core-toolset`), the room it leaves a "
+            f"*Fit* (`bench/rule_fit.py`, `{rule_fit.MODEL}`, a {window:,}-token window, "
+            "tokens counted by the model's own tokenizer, its llama.cpp server's `/tokenize`): "
+            "the first request in tokens (`compact-prompt`, `core-toolset`), the room it leaves a "
             "reply (`reply-limit`), one `read` of a 4,002-line file (`read-fit`), the calls "
             "run of one written as text (`text-tool-calls`). A fit qualifies when with the "
             "rule the part takes less of the window than without it."
