@@ -32,7 +32,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from tools.adaptation_guard import FAILED_RULES, applied
 from tools.tool_rules import ToolRule
 
-__all__ = ["FAILED_RULES", "Hook", "Rule", "applied", "every_model", "small_window"]
+__all__ = [
+    "FAILED_RULES",
+    "SET_LIFT",
+    "Hook",
+    "Kept",
+    "Rule",
+    "applied",
+    "every_model",
+    "small_window",
+]
 
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage, ToolMessage
@@ -44,6 +53,20 @@ if TYPE_CHECKING:
 
 # Where a rule works, as `ml-intern models show` labels it.
 Hook = Literal["prompt", "model", "reply", "call", "result"]
+# Why a rule is on by default, each measured (tests/adaptations/test_evidence.py holds the
+# figures to it): "fit", with it the request or a result takes less of a small window
+# (bench/rule_fit.py); "capability", without it the model's calls are not run
+# (bench/rule_fit.py); "lift", the task sets are solved more often with it
+# (bench/ml_tasks/rule_lift.py); "set-lift", kept with the steering set, which the task sets
+# solved more often with than without (bench/ml_tasks/rule_lift.py `set_evidence`): not its
+# own lift, and provisional while the set's figures are (`SET_LIFT`).
+Kept = Literal["fit", "capability", "lift", "set-lift"]
+# What `set-lift` rests on today, said wherever the reason is shown (`ml-intern models show`,
+# docs/reference/adaptations.md); tests/adaptations/test_evidence.py holds it to the rows.
+SET_LIFT = (
+    "provisional: kept with the steering set (dev pass 1 on llamacpp/local: 5 of 14 with the "
+    "set, 1 of 14 without; one pass, dev only, held-out pending), not on its own lift"
+)
 Profiles = Callable[["ModelProfile"], bool]
 Handler = Callable[[dict[str, Any]], Awaitable["AIMessage"]]
 AGENT: frozenset[Role] = frozenset({"agent"})
@@ -87,6 +110,8 @@ class Rule(ToolRule):
     # Why it is off by default ("" when on): it applies to `profiles` only where config
     # switches it on (`"adaptations": {"<model id>": {"<rule>": true}}`).
     off: str = ""
+    # Why it is on by default when it is (`Kept`): a rule is on by default iff it has one.
+    kept: Kept | None = None
     # The roles it serves: the main agent, the research sub-agent.
     roles: frozenset[Role] = AGENT
     # The profiles it can serve at all, switched on or not (a retry with llama.cpp's own
@@ -107,6 +132,13 @@ class Rule(ToolRule):
     @property
     def on_by_default(self) -> bool:
         return not self.off
+
+    @property
+    def on_because(self) -> str:
+        """Why it is on by default, as shown: its `kept`, with what a `set-lift` rests on."""
+        if self.kept == "set-lift":
+            return f"set-lift, {SET_LIFT}"
+        return self.kept or ""
 
     @property
     def profiles_name(self) -> str:

@@ -18,7 +18,10 @@ import typer
 from cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from adaptations.rule import Rule
     from configs.model_profile import ModelProfile
+
+Switches = Mapping[str, Mapping[str, bool]]
 
 app = typer.Typer(
     add_completion=False, help="The resolved profile of a model and the rules it gets."
@@ -92,6 +95,8 @@ def described(
                 "profiles": rule.profiles_name,
                 "why": rule.why,
                 "adds_tokens": added_tokens(rule.texts),
+                # Its measured reason to be on by default (adaptations/rule.py `Kept`).
+                "on_because": rule.on_because or on_without_reason(rule, switches, profile),
             }
             for rule in active_rules(profile)
         ],
@@ -109,6 +114,13 @@ def described(
         "skipped": skipped,
         "problems": switch_problems(profile, switches),
     }
+
+
+def on_without_reason(rule: Rule, switches: Switches, profile: ModelProfile) -> str:
+    """Why a rule without a `kept` reason is on: the config, or its installed package."""
+    if (switches.get(profile.model_id) or {}).get(rule.name):
+        return "switched on in config"
+    return "its installed package's default (not measured here)"
 
 
 def skipped_rules(
@@ -164,14 +176,23 @@ def as_text(shown: dict[str, Any]) -> str:
         f"text tool calls  {'yes' if shown['text_tool_calls'] else 'no'}",
         "temperature      "
         + ("the provider's" if shown["temperature"] is None else f"{shown['temperature']:g}"),
-        f"rules            {len(shown['rules'])} active (hook, tokens of text it adds, why)"
+        f"rules            {len(shown['rules'])} active (hook, tokens of text it adds, why on, why)"
         + ("" if shown["rules"] else " (it works as a large model does)"),
     ]
     width = max((len(r["name"]) for r in shown["rules"]), default=0)
     lines += [
-        f"  {r['name']:<{width}}  {r['hook']:<6}  {r['adds_tokens']:>3} tok  {r['why']}"
+        f"  {r['name']:<{width}}  {r['hook']:<6}  {r['adds_tokens']:>3} tok  "
+        f"[{r['on_because'].partition(':')[0]}]  {r['why']}"
         for r in shown["rules"]
     ]
+    # What a provisional reason rests on, said once (the JSON gives it with each rule).
+    lines += sorted(
+        {
+            f"  [{label}]: {rest.strip()}"
+            for label, sep, rest in (r["on_because"].partition(":") for r in shown["rules"])
+            if sep
+        }
+    )
     if shown["off"]:
         lines.append(f"rules off        {len(shown['off'])} (hook, why off; config turns one on)")
         width = max(len(r["name"]) for r in shown["off"])

@@ -46,12 +46,42 @@ def ours_result(stdout: str) -> dict[str, Any]:
     }
 
 
+def switches(spec: str, model: str) -> dict[str, dict[str, bool]]:
+    """The config's `"adaptations"` for `--adaptations SPEC` (`default`, `none`, or
+    `-RULE`/`+RULE` items: switched off/on); ValueError naming a bad one."""
+    from adaptations.registry import NAMES
+
+    if spec == "default":
+        return {}
+    if spec == "none":
+        return {model: dict.fromkeys(NAMES, False)}
+    names = [part.strip() for part in spec.split(",")]
+    if not all(name[:1] in "+-" and name[1:] for name in names):
+        raise ValueError(f"--adaptations takes default, none or ±RULE[,±RULE]; got {spec!r}")
+    unknown = sorted({name[1:] for name in names} - set(NAMES))
+    if unknown:
+        raise ValueError(f"unknown rule {', '.join(unknown)}; known: {', '.join(NAMES)}")
+    return {model: {name[1:]: name[0] == "+" for name in names}}
+
+
+def active_rules(spec: str, model: str) -> list[str]:
+    """The rules active in a run of this checkout: the model id's profile (as it resolves
+    without asking its server for a window) with the run's switches."""
+    from adaptations.resolve import active_names
+    from configs.model_profile import profile_of
+
+    return sorted(active_names(profile_of(model, env={}), switches(spec, model)))
+
+
 def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
-    """What names a run in a row: harness, set, task, repeat, model, and the variant."""
+    """What names a run in a row: harness, set, task, repeat, model, and the variant (for
+    ours of this checkout, the rules active: bench/ml_tasks/rule_lift.py reads them)."""
     head = {"harness": args.harness, "set": args.set, "task": task.name, "repeat": repeat,
             "model": args.model}  # fmt: skip
     if args.harness == "ours":
         head.update(adaptations=args.adaptations, checkout=str(args.checkout or ""))
+        if not args.checkout:
+            head["rules"] = active_rules(args.adaptations, args.model)
     if args.harness in peer_agents.PEERS:
         head["peer"] = peer_agents.PEERS[args.harness].pin
     return head

@@ -25,7 +25,7 @@ its own usage and cost; the original's figures are then unknown.
 
 `--adaptations` is the ablation switch for our harness: `default` (the model's profile as it
 resolves), `none` (every rule in adaptations/registry.py off for `--model`) or
-`--adaptations=-RULE[,-RULE]` (those rules off); it is written to the run's config as
+`--adaptations=-RULE[,+RULE]` (those rules off, or on); it is written to the run's config as
 `"adaptations"`. `--checkout DIR` runs the harness of another checkout of this repository (e.g.
 a worktree at an older commit, in its own uv environment, whose python the agent's commands
 get) instead of this one; rows carry `"checkout": DIR`.
@@ -62,7 +62,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.ml_tasks import peers as peer_agents
-from bench.ml_tasks.rows import harness_row, recorded, row_head, run_key
+from bench.ml_tasks.rows import harness_row, recorded, row_head, run_key, switches
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
 from bench.ml_tasks.wire import server_speed, wire_figures
 from bench.recording_proxy import RecordingProxy
@@ -113,23 +113,6 @@ def environment(home: Path, hub: Any, model_url: str | None) -> dict[str, str]:
     if model_url:
         env.update(dict.fromkeys(BASE_URL_VARIABLES, model_url))
     return env
-
-
-def switches(spec: str, model: str) -> dict[str, dict[str, bool]]:
-    """The config's `"adaptations"` for `--adaptations SPEC`; ValueError naming a bad one."""
-    from adaptations.registry import NAMES
-
-    if spec == "default":
-        return {}
-    if spec == "none":
-        return {model: dict.fromkeys(NAMES, False)}
-    names = [part.strip() for part in spec.split(",")]
-    if not all(name.startswith("-") for name in names):
-        raise ValueError(f"--adaptations takes default, none or -RULE[,-RULE]; got {spec!r}")
-    unknown = sorted({name[1:] for name in names} - set(NAMES))
-    if unknown:
-        raise ValueError(f"unknown rule {', '.join(unknown)}; known: {', '.join(NAMES)}")
-    return {model: {name[1:]: False for name in names}}
 
 
 def write_config(home: Path, adaptations: dict[str, dict[str, bool]]) -> None:
@@ -292,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--original", type=Path, default=ORIGINAL, help="the original's ml-intern")
     parser.add_argument("--peers", type=Path, default=peer_agents.PEERS_DIR, help="peers' venvs")
     parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
-    parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,-RULE]")
+    parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,+RULE]")
     parser.add_argument("--checkout", type=Path, help="another checkout's harness (its uv env)")
     args = parser.parse_args(argv)
     if not args.model and not args.list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adaptations.registry import RULES
+from adaptations.rule import SET_LIFT
 from docs.tooling.markdown import banner, wrap
 
 
@@ -26,9 +27,15 @@ def render() -> str:
         )
         + '\n\n```json\n{"adaptations": {"<model id>": {"<rule>": false}}}\n```\n',
         wrap(
-            "A rule is off by default when it fired on ordinary requests of "
-            "`tests/adaptations/trigger_corpus.py` or no measurement shows it helps; each says "
-            "why below."
+            "A rule is on by default only with a reason (`kept`): `fit` (with it the request "
+            "or a result takes less of a small window, `bench/rule_fit.py`), `capability` "
+            "(without it the model's calls are not run), `lift` (the task sets solved more "
+            "often with it, `bench/ml_tasks/rule_lift.py`) or `set-lift` (kept with the "
+            "steering set, which the task sets solved more often with than without: "
+            "provisional, see the evidence below). Every other rule is off by default, each "
+            "says why below (it fired on ordinary requests of "
+            "`tests/adaptations/trigger_corpus.py`, or no measurement shows it helps), and "
+            "stays available."
         )
         + "\n",
     ]
@@ -41,4 +48,84 @@ def render() -> str:
             line = f"**`{rule.name}`** ({rule.profiles_name}): {rule.why}.{roles}{texts}{off}"
             out.append(wrap(line, indent="  ", first="- "))
         out.append("")
+    out.append(evidence())
     return "\n".join(out)
+
+
+def evidence() -> str:
+    """The per-rule table, read from the data: the trigger corpus, the task-set rows
+    (bench/ml_tasks/rule_lift.py) and the fit figures (bench/results/rule_fit.jsonl)."""
+    from bench import rule_fit
+    from bench.ml_tasks import rule_lift
+
+    lifts = rule_lift.every_rule([r.name for r in RULES])
+    fires = corpus_fires()
+    out = [
+        "## Evidence\n",
+        wrap(
+            "Read from the data when this page is generated. *Corpus*: of the "
+            f"{fires['']} ordinary requests of `tests/adaptations/trigger_corpus.py`, those "
+            "the rule acts on with every rule on (`-`: it adds no text of its own to be seen "
+            "by). *Dev* and *held-out*: runs solved of runs with the rule and without it, "
+            f"`{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} passes a task each side "
+            "(`bench/ml_tasks/rule_lift.py` says how rows are counted)."
+        )
+        + "\n",
+        "| rule | on by default | corpus | dev | held-out |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in RULES:
+        found = lifts[rule.name]
+        on = f"on: {rule.kept}" if rule.kept else "off"
+        on += " (provisional)" if rule.kept == "set-lift" else ""
+        corpus = str(fires.get(rule.name, 0)) if rule.texts else "-"
+        out.append(f"| `{rule.name}` | {on} | {corpus} | {found.dev} | {found.held_out} |")
+    steering = [rule.name for rule in RULES if rule.kept == "set-lift"]
+    kept_set = rule_lift.set_evidence(steering)
+    out += [
+        "",
+        wrap(
+            f"*The steering set* (the {len(steering)} rules `on: set-lift`), switched off "
+            f"together against the defaults: dev {kept_set.dev}; held-out "
+            f"{kept_set.held_out}; {kept_set.set_verdict}. What `set-lift` rests on: "
+            f"{SET_LIFT}."
+        ),
+    ]
+    recorded = rule_fit.recorded()
+    window = recorded["window"]["tokens"]
+    out += [
+        "",
+        wrap(
+            f"*Fit* (`bench/rule_fit.py`, `{rule_fit.MODEL}`, a {window:,}-token window, "
+            "tokens counted by the model's own tokenizer, its llama.cpp server's `/tokenize`): "
+            "the first request in tokens (`compact-prompt`, `core-toolset`), the room it leaves a "
+            "reply (`reply-limit`), one `read` of a 4,002-line file (`read-fit`), the calls "
+            "run of one written as text (`text-tool-calls`). A fit qualifies when with the "
+            "rule the part takes less of the window than without it."
+        )
+        + "\n",
+        "| rule | with | without | without, of the window | qualifies |",
+        "|---|---|---|---|---|",
+    ]
+    for name in (*rule_fit.FIT_RULES, *rule_fit.CAPABILITY_RULES):
+        pair = recorded[name]
+        share = f"{pair['without'] / window:.0%}" if name in rule_fit.FIT_RULES else "-"
+        fits = rule_fit.qualifies(pair, window) if name in rule_fit.FIT_RULES else None
+        verdict = {True: "yes", False: "no", None: "capability"}[fits]
+        out.append(f"| `{name}` | {pair['with']:,} | {pair['without']:,} | {share} | {verdict} |")
+    return "\n".join(out) + "\n"
+
+
+def corpus_fires() -> dict[str, int]:
+    """Of the trigger corpus's items, how many each rule acts on (its `fires`, and the known
+    misfires of rules off by default: tests/adaptations/test_trigger_corpus.py asserts the
+    set seen is exactly these; a rule whose text is in every request, all); "" counts the
+    items."""
+    from tests.adaptations.test_trigger_corpus import MISFIRES, UNCONDITIONAL
+    from tests.adaptations.trigger_corpus import CORPUS
+
+    counts: dict[str, int] = {"": len(CORPUS)} | dict.fromkeys(UNCONDITIONAL, len(CORPUS))
+    for item in CORPUS:
+        for name in item.fires | MISFIRES.get(item.name, frozenset()):
+            counts[name] = counts.get(name, 0) + 1
+    return counts

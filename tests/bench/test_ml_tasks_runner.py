@@ -108,7 +108,8 @@ def test_adaptations_switch_the_rules_a_run_sends(
     from configs.prompt import LOOK_FIRST
 
     sent = {}
-    for spec in ("default", "none", "-look-first"):
+    switched = "-look-first,+table-example"
+    for spec in ("default", "none", switched):
         llm.reset()
         llm.add(*[Turn(content="The eval accuracy was 0.9134.")] * 4)
         kept = tmp_path / spec
@@ -118,10 +119,14 @@ def test_adaptations_switch_the_rules_a_run_sends(
         requests = sorted((kept / "ours/final-metric/0").glob("*-request.json"))
         sent[spec] = next(r.read_text() for r in requests if '"messages"' in r.read_text())
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"h')]
-    assert [r["adaptations"] for r in rows] == ["default", "none", "-look-first"]
+    assert [r["adaptations"] for r in rows] == ["default", "none", switched]
+    # Each row names the rules active in its run: -RULE off, +RULE (off by default) on.
+    assert "look-first" in rows[0]["rules"] and "table-example" not in rows[0]["rules"]
+    assert "look-first" not in rows[2]["rules"] and "table-example" in rows[2]["rules"]
+    assert rows[1]["rules"] == []
     assert LOOK_FIRST in sent["default"]  # the runtime note of a small-window model
-    assert LOOK_FIRST not in sent["none"] and LOOK_FIRST not in sent["-look-first"]
+    assert LOOK_FIRST not in sent["none"] and LOOK_FIRST not in sent[switched]
     # none: the full prompt and every tool's schema, as a large model gets them
-    assert len(sent["-look-first"]) < len(sent["default"]) < len(sent["none"])
+    assert len(sent["default"]) < len(sent["none"])
     assert run.main(["--model", "m", "--adaptations=-no-such-rule", "--list"]) == 2
     assert "unknown rule no-such-rule" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from adaptations.registry import NAMES, RULES
+from adaptations.rule import SET_LIFT, every_model
 from tests.cli.conftest import Cli
 
 pytestmark = pytest.mark.cli_e2e
@@ -32,25 +33,34 @@ def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
         True,
     )
     rules = {r["name"]: r for r in profile["rules"]}
-    # The rules off by default are listed as off, each with why; every other rule is on.
+    # The rules off by default are listed as off, each with why; every other rule is on, each
+    # with its reason.
     off_by_default = {rule.name: rule.off for rule in RULES if rule.off}
-    assert off_by_default  # (the trigger corpus switched some off)
+    assert off_by_default  # (the trigger corpus and the evidence switched some off)
     off = {r["name"]: r["off_because"] for r in profile["off"]}
     assert off == off_by_default and all(off.values())
     assert set(rules) == set(NAMES) - set(off_by_default)
-    assert rules["look-first"]["hook"] == "prompt" and rules["look-first"]["why"]
+    assert rules["core-toolset"]["hook"] == "prompt" and rules["core-toolset"]["why"]
+    assert rules["core-toolset"]["on_because"] == "fit"
     assert rules["look-first"]["adds_tokens"] > 0
+    # The steering rules are kept as a set, provisionally, and say so.
+    assert rules["look-first"]["on_because"] == f"set-lift, {SET_LIFT}"
 
-    user_config(cli, {"adaptations": {"llamacpp/local": {"look-first": False}}})
+    switches = {"look-first": False, "table-example": True}
+    user_config(cli, {"adaptations": {"llamacpp/local": switches}})
     switched = json.loads(cli.run("models", "show", "llamacpp/local", "--json").stdout)
-    assert "look-first" not in {r["name"] for r in switched["rules"]}
+    now_on = {r["name"]: r for r in switched["rules"]}
+    assert "look-first" not in now_on and now_on["table-example"]["adds_tokens"] > 0
+    assert now_on["table-example"]["on_because"] == "switched on in config"
     moved = {r["name"]: r["off_because"] for r in switched["off"]}
-    assert moved == off_by_default | {"look-first": "switched off in config"}
+    expected = {k: v for k, v in off_by_default.items() if k != "table-example"}
+    assert moved == expected | {"look-first": "switched off in config"}
     text = cli.run("models", "show", "llamacpp/local").stdout
     active, _, listed_off = text.partition("\nrules off ")
-    assert "small window     yes" in active and "read-fit" in active
+    assert "small window     yes" in active and "read-fit" in active and "[fit]" in active
+    assert "[set-lift, provisional]" in active and "held-out pending" in active
     assert "look-first" not in active and "switched off in config" in listed_off
-    for name, why in off_by_default.items():
+    for name, why in expected.items():
         assert name not in active and why in listed_off, name
 
 
@@ -58,6 +68,9 @@ def test_a_large_model_shows_only_the_general_rules(cli: Cli) -> None:
     shown = json.loads(cli.run("models", "show", "openai/gpt-4o", "--json").stdout)
     assert shown["small_window"] is False and shown["context_window"] == 128_000
     assert {r["profiles"] for r in shown["rules"]} == {"every-model"}
+    assert {r["name"] for r in shown["rules"]} == {
+        r.name for r in RULES if r.profiles is every_model
+    }
 
 
 def test_an_unknown_rule_name_is_said_and_the_run_goes_on_without_it(cli: Cli) -> None:

@@ -1,0 +1,74 @@
+"""A rule's lift is read from the rows: with it against without it, on the tasks both ran."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.ml_tasks import rule_lift
+from bench.ml_tasks.rows import active_rules, switches
+
+MODEL = rule_lift.MODEL
+
+
+def row(spec: str, rules: list[str], task_set: str, task: str, solved: bool) -> dict[str, Any]:
+    return {"harness": "ours", "set": task_set, "task": task, "repeat": 0, "model": MODEL,
+            "adaptations": spec, "checkout": "", "rules": rules, "solved": solved}  # fmt: skip
+
+
+def runs(spec: str, rules: list[str], task_set: str, solved: dict[str, list[bool]]) -> list[Any]:
+    return [row(spec, rules, task_set, task, s) for task, outs in solved.items() for s in outs]
+
+
+def test_a_rule_on_by_default_is_measured_against_its_ablation() -> None:
+    rows = [
+        *runs("default", ["x", "y"], "dev", {"a": [True, True, True], "b": [False, True, False]}),
+        *runs("-x", ["y"], "dev", {"a": [True, False, False], "b": [False, False, False]}),
+        *runs("default", ["x", "y"], "held-out", {"c": [False, True, False]}),
+        *runs("-x", ["y"], "held-out", {"c": [False, True, False]}),
+        *runs("none", [], "dev", {"a": [False] * 3, "b": [False] * 3}),  # counts for no rule
+        *runs("-y", ["x"], "dev", {"a": [True] * 3}),  # only task a ran without y
+    ]
+    x = rule_lift.evidence("x", rows)
+    assert (str(x.dev), str(x.held_out), x.verdict) == ("4/6 with, 1/6 without",
+                                                        "1/3 with, 1/3 without", "lift")  # fmt: skip
+    y = rule_lift.evidence("y", rows)  # compared on task a, the one both sides ran
+    assert (str(y.dev), y.verdict) == ("3/3 with, 3/3 without", "no lift")
+    assert y.off_reason == "no measured lift: dev 3/3 with, 3/3 without; held-out not measured"
+
+
+def test_a_rule_off_by_default_is_measured_by_switching_it_on() -> None:
+    rows = [
+        *runs("+z", ["z"], "dev", {"a": [True] * 3}),
+        *runs("default", [], "dev", {"a": [False] * 3}),
+        *runs("+z", ["z"], "held-out", {"c": [False, False, False]}),
+        *runs("default", [], "held-out", {"c": [True, False, False]}),
+    ]
+    found = rule_lift.evidence("z", rows)
+    assert found.verdict == "no lift"  # a drop on held-out
+    assert str(found.held_out) == "0/3 with, 1/3 without"
+
+
+def test_too_few_passes_are_not_measured_and_older_rows_count_where_ablated() -> None:
+    rows = [
+        *runs("default", ["x"], "dev", {"a": [True, True]}),
+        *runs("-x", [], "dev", {"a": [False, False]}),
+    ]
+    found = rule_lift.evidence("x", rows)
+    assert found.verdict == "not measured" and str(found.dev).endswith("(under 3 passes)")
+    older = [{k: v for k, v in r.items() if k != "rules"} for r in rows]
+    assert str(rule_lift.evidence("x", older).dev) == "2/2 with, 0/2 without (under 3 passes)"
+    assert str(rule_lift.evidence("y", older).dev) == "not measured"  # no -y row: unknown
+    assert rule_lift.evidence("x", []).off_reason == (
+        "no measured lift: not measured on the task sets yet"
+    )
+
+
+def test_a_runs_rules_follow_its_switches() -> None:
+    default = active_rules("default", MODEL)
+    assert "core-toolset" in default and "table-example" not in default
+    assert "table-example" in active_rules("+table-example", MODEL)
+    assert "core-toolset" not in active_rules("-core-toolset", MODEL)
+    assert active_rules("none", MODEL) == []
+    assert switches("+look-first,-core-toolset", MODEL) == {
+        MODEL: {"look-first": True, "core-toolset": False}
+    }
