@@ -64,8 +64,8 @@ Kept = Literal["fit", "capability", "lift", "set-lift"]
 # What `set-lift` rests on today, said wherever the reason is shown (`ml-intern models show`,
 # docs/reference/adaptations.md); tests/adaptations/test_evidence.py holds it to the rows.
 SET_LIFT = (
-    "provisional: kept with the steering set (dev pass 1 on llamacpp/local: 5 of 14 with the "
-    "set, 1 of 14 without; one pass, dev only, held-out pending), not on its own lift"
+    "provisional: kept with the steering set (pass 1 on llamacpp/local: dev 5 of 14 with the "
+    "set, 1 of 14 without; held-out 0 of 7 either way, 10 tasks pending), not on its own lift"
 )
 Profiles = Callable[["ModelProfile"], bool]
 Handler = Callable[[dict[str, Any]], Awaitable["AIMessage"]]

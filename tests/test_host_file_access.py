@@ -36,6 +36,10 @@ KERNEL = (
 )
 EDITOR = "the editor's buffer API (EditorFiles), not the disk"
 SERVER = "the server's own state and static assets under ML_INTERN_HOME or the package"
+CREDENTIAL_WAYS = (
+    "lstat of the folders on the way to a credential place (no content read, no open): a change"
+    " there only makes the place be resolved again"
+)
 EXISTENCE = "only asks whether a name exists (no content read, no blocking open)"
 GIT_REPO = "a git directory outside the writable roots, or the bundled skills' repository"
 MEMORY = "PIL or nbformat reading bytes already in memory, not a path"
@@ -151,6 +155,7 @@ def test_the_finder_sees_the_calls_an_attack_would_use() -> None:
 
 BY_NAME: dict[str, str] = {
     "cli/acp/agent.py:MlInternAgent._open": NOT_A_FILE,
+    "compat/aegra.py:quick_run_waits.wait_for_completion": NOT_A_FILE,  # Redis EXISTS
     "cli/acp/agent.py:MlInternAgent._session": NOT_A_FILE,
     "cli/acp/linked_files.py:link_reader.read": EDITOR,
     "cli/headless.py:_run": NOT_A_FILE,
@@ -263,6 +268,8 @@ BY_NAME: dict[str, str] = {
     "tools/local/sandbox_gate.py:_host_mounts": PROC,
     "tools/local/sandbox.py:_socket_owners": SANDBOX,
     "tools/places.py:is_git_dir": EXISTENCE,
+    "tools/real_places.py:_mark": CREDENTIAL_WAYS,
+    "tools/real_places.py:_remember": CREDENTIAL_WAYS,
     "tools/secret_paths.py:_paths": LISTING,
     "tools/secrets/masked_log.py:MaskedLog.sink": OWN,
     "tools/secrets/masked_log.py:_Copier.run": OWN,

@@ -55,7 +55,7 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
     assert "| csv-count | 2/3 | 1/1 | 1/3 | - | |" in lines
     assert "| fix-bug | 0/3 | - | 0/3 | - | beyond the model |" in lines
     assert "| final-metric | - | - | - | - | |" in lines  # run by none: nothing said
-    totals = "| **tasks solved in some pass** | 1 of 2 | 1 of 1 | 1 of 2 | - | reachable: 1 |"
+    totals = "| **tasks solved** | 1 of 2 | 1 of 1 | 1 of 2 | - | reachable: 1 |"
     assert totals in lines
     assert "| **runs solved** | 2/6 | 1/1 | 1/6 | - | |" in lines
     assert "| median tokens a run | 1,100 | 1,100 | 1,100 | - | |" in lines
@@ -65,7 +65,7 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
     assert "| median tokens a run | 1,100 | - | - | 3,100 | |" in lines
     both = lines.index(next(x for x in lines if x.startswith("### Both sets")))
     assert lines[both].endswith(", 2 reachable")
-    assert lines[both + 4] == "| tasks solved in some pass | 1 of 4 | 1 of 1 | 1 of 2 | 1 of 1 |"
+    assert lines[both + 4] == "| tasks solved | 1 of 4 | 1 of 1 | 1 of 2 | 1 of 1 |"
     assert lines[both + 5] == "| share of reachable | 1/2 | 1/2 | 1/2 | 1/2 |"
 
 
