@@ -31,12 +31,12 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.openai_client import client_figures
 from bench.report import ROOT, median, prepare_environment, print_summary, print_table
 
 MODEL = "anthropic/claude-sonnet-4-5-20250929"
@@ -85,16 +85,9 @@ def model_for(client: str, url: str) -> Any:
     return model.bind_tools(deps.catalog.tools)
 
 
-def opening() -> list[Any]:
-    from langchain_core.messages import HumanMessage, SystemMessage
-
-    return [SystemMessage("You are ml-intern. " * 50), HumanMessage("read the data, then answer")]
-
-
 async def child(client: str, calls: int, steps: int, size: int) -> dict[str, Any]:
-    """The figures of one client, in this process (CPU ms)."""
-    from langchain_core.messages import ToolMessage
-
+    """The figures of one client, in this process (CPU ms), against the scripted Anthropic
+    server; the loop is bench/openai_client's."""
     from tests.fakes.anthropic_server import ScriptedAnthropicServer
     from tests.fakes.llm_server import Turn
 
@@ -102,29 +95,7 @@ async def child(client: str, calls: int, steps: int, size: int) -> dict[str, Any
         return Turn(tool_calls=[{"name": "read", "arguments": ARGUMENTS}])
 
     with ScriptedAnthropicServer(responder=answer, api_key=KEY) as server:
-        model = model_for(client, server.url)
-        short = opening()
-        for _ in range(3):  # imports, connections, caches: outside the figures
-            await model.ainvoke(short)
-        start = time.process_time()
-        for _ in range(calls):
-            reply = await model.ainvoke(short)
-            assert reply.tool_calls and reply.usage_metadata, reply
-        per_call = (time.process_time() - start) * 1000 / calls
-        prompt, spent = opening(), []
-        for i in range(steps):
-            start = time.process_time()
-            reply = await model.ainvoke(prompt)
-            spent.append((time.process_time() - start) * 1000)
-            call = reply.tool_calls[0]
-            prompt += [reply, ToolMessage("x" * size, tool_call_id=call["id"] or f"c{i}")]
-    return {
-        "per_call_ms": per_call,
-        "step_ms": sum(spent) / max(1, len(spent)),
-        "early_step_ms": sum(spent[:10]) / max(1, len(spent[:10])),
-        "late_step_ms": sum(spent[-10:]) / max(1, len(spent[-10:])),
-        "median_step_ms": median(spent),
-    }
+        return await client_figures(model_for(client, server.url), calls, steps, size)
 
 
 def run_child(client: str, home: Path, args: argparse.Namespace) -> dict[str, Any]:

@@ -78,9 +78,14 @@ def opening() -> list[Any]:
 
 async def child(client: str, url: str, calls: int, steps: int, size: int) -> dict[str, Any]:
     """The figures of one client, in this process (CPU ms)."""
+    return await client_figures(model_for(client, url), calls, steps, size)
+
+
+async def client_figures(model: Any, calls: int, steps: int, size: int) -> dict[str, Any]:
+    """CPU ms of `model` (a chat model whose server answers each call with a `read`): a short
+    call, then each step of one growing thread of `size`-byte results. Also bench/anthropic_client."""
     from langchain_core.messages import ToolMessage
 
-    model = model_for(client, url)
     short = opening()
     for _ in range(3):  # imports, connections, caches: outside the figures
         await model.ainvoke(short)

@@ -19,7 +19,6 @@ the exchanges and the rows, writes only `--out`.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import re
 import sys
@@ -34,15 +33,6 @@ PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 SPAN = r"[\s\S]{0,4000}?"
 
 
-def template(ref: str) -> str:
-    """The catalogue text named "module:NAME" in the registry."""
-    module, _, name = ref.partition(":")
-    found = getattr(importlib.import_module(module), name)
-    if not isinstance(found, str):
-        raise TypeError(f"{ref} is not a text")
-    return found
-
-
 def pattern(text: str) -> re.Pattern[str]:
     """A template as a regular expression: its literal parts, each placeholder any text."""
     literal = [part.replace("{{", "{").replace("}}", "}") for part in PLACEHOLDER.split(text)]
@@ -52,8 +42,9 @@ def pattern(text: str) -> re.Pattern[str]:
 def rule_patterns() -> dict[str, list[re.Pattern[str]]]:
     """Each registry rule's texts as patterns ([] for a rule that adds no fixed text)."""
     from adaptations.registry import RULES
+    from cli.models import template_of
 
-    return {rule.name: [pattern(template(ref)) for ref in rule.texts] for rule in RULES}
+    return {rule.name: [pattern(template_of(ref)) for ref in rule.texts] for rule in RULES}
 
 
 def message_texts(request: Mapping[str, Any]) -> list[str]:
