@@ -27,6 +27,11 @@ from tests.web.web_harness import bash, module_env, web_with
 pytestmark = [pytest.mark.timeout(300), needs_bwrap]
 
 
+# The operator asks for both bash and write: one server for the tests whose call is one of the
+# two (a server takes seconds to start; the other override never meets their call).
+ASK_BOTH = {"approval": {"overrides": {"bash": "ask", "write": "ask"}}}
+
+
 def write(call_id: str, path: str, content: str) -> dict[str, object]:
     return {"name": "write", "id": call_id, "arguments": {"path": path, "content": content}}
 
@@ -188,7 +193,7 @@ def test_a_headless_run_does_not_carry_out_what_the_operator_asks_for(
 ) -> None:
     """The operator's explicit "ask" for bash: a person's request for a headless run (nobody
     to ask) does not turn it into "run unasked"; the call is answered "not run"."""
-    api = start({"approval": {"overrides": {"bash": "ask"}}})
+    api = start(ASK_BOTH)
     thread = api.post("/threads", json={}).json()["thread_id"]
     llm.add(Turn(tool_calls=[bash("h1", "touch headless.txt")]))
     llm.add(Turn(content="done"))
@@ -206,7 +211,7 @@ def test_an_edit_cannot_write_outside_the_workspace(
 ) -> None:
     """An approved edit's new path is still held by the walls: not beside the workspace,
     not in the server's own home (its keys, its threads)."""
-    api = start({"approval": {"overrides": {"write": "ask"}}})
+    api = start(ASK_BOTH)
     beside = workspace.parent / f"beside-{where}.txt"
     target = beside if where == "beside" else start.home(api) / "planted.txt"
     thread, _ = a_pending_call(api, llm, write("w1", "inside.txt", "fine"))
