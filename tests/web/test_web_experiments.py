@@ -5,8 +5,10 @@ updates while a job streams, and the chart's canvas holds points for both runs."
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,9 +16,9 @@ from playwright.async_api import Page, expect
 
 from tests.fakes.hub_server import FakeHub, hub_env
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import say, script_errors
+from tests.web.web_harness import fresh_llm, say, script_errors
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
 
 # Counts, per colour, the canvas pixels within a small distance of it (antialiased lines).
 COUNT_COLORS = """([canvasSelector, colors]) => {
@@ -33,11 +35,32 @@ COUNT_COLORS = """([canvasSelector, colors]) => {
 }"""
 
 
-@pytest.fixture(autouse=True)
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    """The local Hub, in the environment before the server starts (autouse runs first)."""
-    with hub_env(monkeypatch) as hub:
+@pytest.fixture(scope="module", autouse=True)
+def module_hub() -> Iterator[FakeHub]:
+    """The local Hub, in the environment before the module's server starts (autouse runs
+    first); one server for the module's tests, each in a thread of its own."""
+    with pytest.MonkeyPatch.context() as monkeypatch, hub_env(monkeypatch) as hub:
         yield hub
+
+
+@pytest.fixture
+def hub(module_hub: FakeHub) -> FakeHub:
+    return module_hub
+
+
+@pytest.fixture
+def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
+    return module_web[0]
+
+
+@pytest.fixture
+def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
+    return fresh_llm(module_web)
+
+
+@pytest.fixture
+def workspace(module_root: Path) -> Path:
+    return module_root / "workspace"
 
 
 def trainer_logs(losses: list[float]) -> list[str]:
@@ -73,8 +96,10 @@ async def test_the_pane_charts_both_jobs_of_a_thread_live(
     pane = page.get_by_role("complementary", name="Experiments")
     await expect(pane).to_contain_text("Start a thread")
 
-    # The first job streams slowly: the pane shows it running, with points, before it ends.
-    hub.job_line_delay = 0.8
+    # The first job holds after two of its losses: the pane shows it running, with points,
+    # before it ends; then the test lets it finish.
+    gate = threading.Event()
+    hub.job_line_delay, hub.job_hold = 0.05, (gate, 4)
     hub.job_logs = trainer_logs([2.0, 1.6, 1.3, 1.1, 1.0, 0.9])
     llm.add(job("j1", "1e-4"), Turn(content="first run done"))
     await say(page, "train with lr 1e-4")
@@ -83,11 +108,13 @@ async def test_the_pane_charts_both_jobs_of_a_thread_live(
     await expect(status).to_have_text(["running"])
     await expect(pane.locator("#experiment-chart canvas").first).to_be_attached()
     await expect(pane.locator("tr[data-run] .run-final")).to_contain_text(["loss"])
+    await expect(status).to_have_text(["running"])  # still running: its points came live
+    gate.set()
+    hub.job_hold = None
     await expect(page.get_by_text("first run done")).to_be_visible()
     await expect(status).to_have_text(["completed"])
     await expect(pane.locator("tr[data-run] .run-final")).to_have_text(["loss 0.9"])
 
-    hub.job_line_delay = 0.05
     hub.job_logs = trainer_logs([1.8, 1.2, 0.7, 0.5])
     llm.add(job("j2", "3e-4"), Turn(content="second run done"))
     await say(page, "now lr 3e-4")

@@ -140,14 +140,20 @@ def module_env(root: Path) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def module_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, ScriptedLLMServer]]:
-    """One server (and scripted model) for a module's tests that share nothing else: each
-    works in a thread of its own. To use it, a module defines `web` and `llm` fixtures from
-    it; `llm` must be `fresh_llm(module_web)`."""
+def module_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of `module_web`'s server: its home, config and `workspace`."""
     root = tmp_path_factory.mktemp("module-web")
     (root / "workspace").mkdir()
-    with module_env(root) as home, ScriptedLLMServer() as llm:
-        for url in serve_web(llm.url, home, root / "workspace", root):
+    return root
+
+
+@pytest.fixture(scope="module")
+def module_web(module_root: Path) -> Iterator[tuple[str, ScriptedLLMServer]]:
+    """One server (and scripted model) for a module's tests that share nothing else: each
+    works in a thread of its own. To use it, a module defines `web` and `llm` fixtures from
+    it; `llm` must be `fresh_llm(module_web)`; its workspace is `module_root / "workspace"`."""
+    with module_env(module_root) as home, ScriptedLLMServer() as llm:
+        for url in serve_web(llm.url, home, module_root / "workspace", module_root):
             yield url, llm
 
 
