@@ -9,16 +9,50 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.async_api import Page, expect
 
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import free_port, say, snap, start_web, stop_web, wait_for_ready
+from tests.web.web_harness import (
+    free_port,
+    fresh_llm,
+    say,
+    snap,
+    start_web,
+    stop_web,
+    wait_for_ready,
+)
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+
+
+@pytest.fixture
+def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
+    """One server for the module's page tests (each works in a thread of its own)."""
+    return module_web[0]
+
+
+@pytest.fixture
+def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
+    return fresh_llm(module_web)
+
+
+@pytest.fixture
+def own_llm() -> Iterator[ScriptedLLMServer]:
+    with ScriptedLLMServer() as server:
+        yield server
+
+
+@pytest.fixture
+def served(module_web: tuple[str, ScriptedLLMServer], module_root: Path) -> tuple[Path, Path]:
+    """The module server's (workspace, home)."""
+    return module_root / "workspace", module_root / "ml-intern-home"
+
 
 LONG = "Compare the validation loss of every checkpoint of the sentiment run and " * 2
 
@@ -32,17 +66,18 @@ def cli(workspace: Path, home: Path, *args: str) -> subprocess.CompletedProcess[
 
 
 async def test_page_threads_are_in_the_cli_list_and_forks_say_so(
-    page: Page, llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, tmp_path: Path
+    page: Page, llm: ScriptedLLMServer, served: tuple[Path, Path], tmp_path: Path
 ) -> None:
+    workspace, home = served
     llm.add(Turn(content="Here is the comparison."))
     await say(page, LONG)
     await expect(page.get_by_text("Here is the comparison.")).to_be_visible(timeout=90_000)
     thread = page.url.split("#thread=")[1]
-    listed = cli(workspace, isolated_home, "threads", "list", "--json")
+    listed = cli(workspace, home, "threads", "list", "--json")
     rows = {row["thread_id"]: row for row in json.loads(listed.stdout)}
     assert thread in rows, listed.stdout + listed.stderr
     assert rows[thread]["cwd"] == str(workspace.resolve())
-    elsewhere = cli(tmp_path, isolated_home, "threads", "list", "--json")
+    elsewhere = cli(tmp_path, home, "threads", "list", "--json")
     assert thread not in elsewhere.stdout  # only in the directory it was served from
 
     await page.get_by_role("button", name="Fork thread").first.click()
@@ -50,18 +85,19 @@ async def test_page_threads_are_in_the_cli_list_and_forks_say_so(
     await expect(fork).to_have_count(1)
     await expect(fork).to_have_attribute("title", f"Forked from “{LONG.strip()[:80]}”")
     await snap(page, tmp_path, "web-fork.png")
-    listed = json.loads(cli(workspace, isolated_home, "threads", "list", "--json").stdout)
-    forks = [row for row in listed if row["thread_id"] != thread]
+    listed = json.loads(cli(workspace, home, "threads", "list", "--json").stdout)
+    forks = [row for row in listed if row["thread_id"] not in rows]  # new since the first list
     assert len(forks) == 1 and forks[0]["title"].endswith("(fork)"), forks
     assert forks[0]["cwd"] == str(workspace.resolve())
 
 
 def test_web_model_flag_chooses_the_model_of_new_threads(
-    llm: ScriptedLLMServer,
+    own_llm: ScriptedLLMServer,
     isolated_home: Path,
     workspace: Path,
     tmp_path: Path,
 ) -> None:
+    llm = own_llm  # a server of its own, with its own flag
     port = free_port()
     model = "openai/chosen-model"
     proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port),
@@ -95,13 +131,14 @@ def test_web_model_flag_without_its_key_is_an_error_at_once(tmp_path: Path) -> N
 
 
 async def test_a_thread_deleted_in_the_cli_says_so_in_the_page(
-    page: Page, llm: ScriptedLLMServer, workspace: Path, isolated_home: Path
+    page: Page, llm: ScriptedLLMServer, served: tuple[Path, Path]
 ) -> None:
+    workspace, home = served
     llm.add(Turn(content="soon gone"))
     await say(page, "short lived")
     await expect(page.get_by_text("soon gone")).to_be_visible(timeout=90_000)
     thread = page.url.split("#thread=")[1]
-    deleted = cli(workspace, isolated_home, "threads", "delete", thread)
+    deleted = cli(workspace, home, "threads", "delete", thread)
     assert deleted.returncode == 0, deleted.stderr
     await page.get_by_role("button", name="Undo").click()  # a step that reads the thread
     await expect(page.get_by_role("heading", name="No such thread")).to_be_visible()
