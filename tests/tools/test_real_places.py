@@ -97,3 +97,22 @@ def test_a_credential_file_created_after_a_call_is_learned(
     (home / ".netrc").write_text(f"machine huggingface.co login me password {token}\n")
     sources.refresh(workspace)
     assert token not in mask_secrets(f"the output: {token}")
+
+
+def test_a_one_line_netrc_teaches_its_password_not_its_host(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The leak across environments the first try of the remembered places showed (its own
+    test wrote this file): a netrc line was also read as a setting named "machine" whose value
+    was the rest of the line, and the known secrets are process-wide, so output naming the
+    host in any later environment came out as `https://[REDACTED:machine]/...`."""
+    token = "Kd7pW2xQ9mR4tY6vB1nZ8c"
+    (home / ".netrc").write_text(f"machine huggingface.co login me password {token}\n")
+    sources.refresh(home / "project")
+    other = tmp_path / "other-home"
+    (other / "project").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(other))
+    sources.refresh(other / "project")
+    output = "saved to https://huggingface.co/Qwen/Qwen2.5-0.5B by login me"
+    masked = mask_secrets(f"{output} {token}")
+    assert masked.startswith(f"{output} ") and token not in masked

@@ -231,8 +231,12 @@ def credential_values(text: str, file_name: str = "") -> list[tuple[str, str]]:
             continue
         match = _LINE.match(line)
         words = line.split()
-        if len(words) >= 2 and words[0] in ("machine", "default"):  # netrc on one line
-            found += [(label, w) for prev, w in itertools.pairwise(words) if prev == "password"]
+        if len(words) >= 2 and words[0] in ("machine", "default") and words[1] not in "=:":
+            # netrc on one line: its passwords and token-like words, never the line's rest as
+            # one value named "machine" (every 12 characters of it, the host's, would be masked)
+            pairs = itertools.pairwise(words)
+            found += [(label, w) for prev, w in pairs if prev == "password" or dotenv_secret("", w)]
+            continue
         if match is None:
             found += [(label, w) for w in words if dotenv_secret("", w)]
             continue
