@@ -83,6 +83,30 @@ STAGES: dict[str, tuple[str, ...]] = {
     ),
 }
 ORDER = (*STAGES, "tool_process", "other")
+# `--engine`: what `other` holds, marked by the library's own functions (an inner stage above
+# still claims its part): LangGraph's superstep (tick, after_tick, writes, the checkpoint's
+# bookkeeping, the runner), a node's wrappers (RunnableSeq: its traced run; RunnableCallable),
+# the routers' branch, the callbacks' dispatch, the stream, and our pump of it.
+ENGINE_STAGES: dict[str, tuple[str, ...]] = {
+    "lg_tick": ("langgraph.pregel._loop:PregelLoop.tick",),
+    "lg_after_tick": ("langgraph.pregel._loop:PregelLoop.after_tick",),
+    "lg_put_writes": (
+        "langgraph.pregel._loop:AsyncPregelLoop.put_writes",
+        "langgraph.pregel._loop:PregelLoop.put_writes",
+    ),
+    "lg_put_checkpoint": ("langgraph.pregel._loop:PregelLoop._put_checkpoint",),
+    "lg_runner": (
+        "langgraph.pregel._runner:PregelRunner.atick",
+        "langgraph.pregel._runner:PregelRunner.commit",
+    ),
+    "lg_retry": ("langgraph.pregel._retry:arun_with_retry",),
+    "lg_node_seq": ("langgraph._internal._runnable:RunnableSeq.ainvoke",),
+    "lg_callable": ("langgraph._internal._runnable:RunnableCallable.ainvoke",),
+    "lg_branch": ("langgraph.graph._branch:BranchSpec._aroute",),
+    "lg_astream": ("langgraph.pregel.main:Pregel.astream",),
+    "callbacks": ("langchain_core.callbacks.manager:ahandle_event",),
+    "session_pump": ("graph.session:Session._run_events.<locals>.pump",),
+}
 
 
 # --- the scripted model, in its own process --------------------------------------------
@@ -124,8 +148,9 @@ def serve(provider: str, kind: str, steps: int, port_file: Path) -> None:
 # --- one run: the CLI in this process --------------------------------------------------
 
 
-def run_one(provider: str, kind: str, steps: int, out: Path) -> None:
-    """The CLI headless in this process, watched; the window's figures into `out` as JSON."""
+def run_one(provider: str, kind: str, steps: int, out: Path, engine: bool = False) -> None:
+    """The CLI headless in this process, watched; the window's figures into `out` as JSON
+    (`engine`: `other` split by ENGINE_STAGES)."""
     work = Path(tempfile.mkdtemp(prefix=f"step-{provider}-{kind}-"))
     workspace = work / "ws"
     workspace.mkdir()
@@ -141,14 +166,17 @@ def run_one(provider: str, kind: str, steps: int, out: Path) -> None:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the scripted server did not start")
             time.sleep(0.05)
-        figures = _run_cli(provider, workspace, work, port_file.read_text(), steps)
+        stages = {**STAGES, **ENGINE_STAGES} if engine else STAGES
+        figures = _run_cli(provider, workspace, work, port_file.read_text(), steps, stages)
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         server.wait(timeout=30)
     out.write_text(json.dumps(figures))
 
 
-def _run_cli(provider: str, workspace: Path, work: Path, url: str, steps: int) -> dict[str, Any]:
+def _run_cli(
+    provider: str, workspace: Path, work: Path, url: str, steps: int, stages: dict[str, Any]
+) -> dict[str, Any]:
     os.environ.update(
         ML_INTERN_HOME=str(work / "home"),
         XDG_CONFIG_HOME=str(work / "config"),
@@ -161,8 +189,8 @@ def _run_cli(provider: str, workspace: Path, work: Path, url: str, steps: int) -
     config = work / "config.json"
     config.write_text(json.dumps({"api_base": url}))  # otherwise the default config
     os.chdir(workspace)
-    clock = StageClock(STAGES)
-    window = Window(clock, STAGES["model_call"][0], start=2, end=steps + 1)
+    clock = StageClock(stages)
+    window = Window(clock, stages["model_call"][0], start=2, end=steps + 1)
     clock.install()
     sys.monitoring.register_callback(clock.TOOL, sys.monitoring.events.PY_START, window.on_start)
     import cli
@@ -187,7 +215,7 @@ def _run_cli(provider: str, workspace: Path, work: Path, url: str, steps: int) -
 
 
 def measure(
-    provider: str, kind: str, steps: int, tmp: Path, cached: bool = True
+    provider: str, kind: str, steps: int, tmp: Path, cached: bool = True, engine: bool = False
 ) -> dict[str, float]:
     """One run in a fresh process; `cached`: bytecode kept under `tmp`, as after a first run
     (else the environment's own)."""
@@ -197,7 +225,7 @@ def measure(
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.setdefault("PYTHONPYCACHEPREFIX", str(tmp / "pycache"))
     done = subprocess.run(
-        [sys.executable, __file__, "--one", provider, kind, str(steps), str(out)],
+        [sys.executable, __file__, "--one", provider, kind, str(steps), str(out), str(engine)],
         env=env,
         capture_output=True,
         timeout=600,
@@ -215,6 +243,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--providers", default=",".join(MODELS))
     parser.add_argument("--label", default="", help="a name for this pass (before/after a cut)")
     parser.add_argument("--no-warm-up", action="store_true", help="on the bytecode the venv has")
+    parser.add_argument("--engine", action="store_true", help="split `other` (ENGINE_STAGES)")
     args = parser.parse_args(argv)
     kinds, providers = args.kinds.split(","), args.providers.split(",")
     runs: dict[tuple[str, str], list[dict[str, float]]] = {}
@@ -226,7 +255,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             measure(providers[0], kinds[0], 3, Path(tmp))
         for _, provider, kind in itertools.product(range(args.repeats), providers, kinds):
             runs.setdefault((provider, kind), []).append(
-                measure(provider, kind, args.steps, Path(tmp), cached)
+                measure(provider, kind, args.steps, Path(tmp), cached, args.engine)
             )
     summary: dict[str, Any] = {
         "bench": "step_profile",
@@ -242,7 +271,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         stages = {k: round(median([f[k] for f in found]), 2) for k in found[0]}
         stages["total"] = round(median([_total(f) for f in found]), 2)
         summary.setdefault(provider, {})[kind] = stages
-        rows.append([f"{provider} {kind}", *(stages[k] for k in (*ORDER, "total"))])
+        order = (*ORDER[:-1], *ENGINE_STAGES, "other") if args.engine else ORDER
+        rows.append([f"{provider} {kind}", *(stages[k] for k in (*order, "total"))])
     for provider in providers:
         got = summary[provider]
         if "read" in got and "bash_noop" in got:
@@ -250,7 +280,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     title = (
         f"CPU ms a step by stage, {args.steps} steps, medians of {args.repeats} (load {load:.1f})"
     )
-    print_table(title, rows, ["path / call", *ORDER, "total"])
+    order = (*ORDER[:-1], *ENGINE_STAGES, "other") if args.engine else ORDER
+    print_table(title, rows, ["path / call", *order, "total"])
     print_summary(summary)
     return summary
 
@@ -264,8 +295,8 @@ def _dispatch(argv: list[str]) -> Callable[[], None] | None:
         provider, kind, steps, port_file = argv[1:5]
         return lambda: serve(provider, kind, int(steps), Path(port_file))
     if argv[:1] == ["--one"]:
-        provider, kind, steps, out = argv[1:5]
-        return lambda: run_one(provider, kind, int(steps), Path(out))
+        provider, kind, steps, out, engine = argv[1:6]
+        return lambda: run_one(provider, kind, int(steps), Path(out), engine == "True")
     return None
 
 

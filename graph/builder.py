@@ -7,6 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.messages import AIMessage
+from langgraph._internal._runnable import RunnableCallable
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
@@ -119,6 +120,15 @@ def tool_task(
     return task
 
 
+def direct(route: Callable[..., Awaitable[Any]]) -> RunnableCallable:
+    """A router LangGraph calls directly, as a plain await: `add_conditional_edges` would wrap
+    a bare function as a traced run (a callback manager, a run's start and end, a task of its
+    own), three a step for nothing: a router returns a node's name, which no stream mode and no
+    front end reads. Its typed `state` still gives it the whole state (the branch's schema is
+    read from the function, as for a bare one)."""
+    return RunnableCallable(None, route, trace=False)
+
+
 def build_graph(
     deps: AgentDeps, checkpointer: BaseCheckpointSaver | None = None
 ) -> CompiledStateGraph[Any]:
@@ -128,16 +138,20 @@ def build_graph(
     builder.add_node("call_model", partial(call_model, deps=deps))
     builder.add_node("approval_interrupt", partial(approval_interrupt, deps=deps))
     builder.add_node("execute_tools", partial(execute_tools, deps=deps), input_schema=ToolTask)
-    entry = entry_router(deps)
+    entry = direct(entry_router(deps))
     to_guard_or_model = ["doom_check", "call_model"]
     builder.add_conditional_edges(START, entry, ["compact", *to_guard_or_model])
     builder.add_conditional_edges("execute_tools", entry, ["compact", *to_guard_or_model])
-    builder.add_conditional_edges("compact", route_after_compact, [*to_guard_or_model, END])
-    builder.add_conditional_edges("doom_check", route_after_doom_check, ["call_model", END])
+    after_compact = direct(route_after_compact)
+    builder.add_conditional_edges("compact", after_compact, [*to_guard_or_model, END])
+    after_guard = direct(route_after_doom_check)
+    builder.add_conditional_edges("doom_check", after_guard, ["call_model", END])
+    after_model = direct(route_after_model)
     builder.add_conditional_edges(
-        "call_model", route_after_model, ["approval_interrupt", "compact", *to_guard_or_model, END]
+        "call_model", after_model, ["approval_interrupt", "compact", *to_guard_or_model, END]
     )
+    after_approval = direct(route_after_approval)
     builder.add_conditional_edges(
-        "approval_interrupt", route_after_approval, ["execute_tools", *to_guard_or_model]
+        "approval_interrupt", after_approval, ["execute_tools", *to_guard_or_model]
     )
     return builder.compile(checkpointer=checkpointer, name="ml_intern")

@@ -126,6 +126,25 @@ def credential_places(env: Mapping[str, str] | None = None) -> list[Path]:
     return places
 
 
+# What `credential_places` reads of the environment (configs/environment.py's homes included).
+_ENV_READ = ("HOME", "HF_HOME", "XDG_CACHE_HOME", "CARGO_HOME", "ML_INTERN_HOME", "XDG_DATA_HOME")
+_ENV_READ += ("XDG_CONFIG_HOME", *CREDENTIAL_PATH_VARS)
+_named: dict[tuple[str | None, ...], tuple[str, ...]] = {}
+
+
+def credential_place_names() -> tuple[str, ...]:
+    """`credential_places()` of this process's environment, as strings; built again only
+    when a variable it reads changed (every tool call asks, twice)."""
+    key = tuple(map(os.environ.get, _ENV_READ))
+    found = _named.get(key)
+    if found is None:
+        found = tuple(map(str, credential_places()))
+        if len(_named) >= 16:
+            _named.clear()
+        _named[key] = found
+    return found
+
+
 def visible_within(env: Mapping[str, str] | None = None) -> list[Path]:
     """Places inside credential places that hold nothing secret: the user's skills and the
     spill files the model is told to read (the sandbox shows only the skills)."""
@@ -146,7 +165,7 @@ class SecretMap:
     def __init__(self, workspace: Path, walls: Walls | None = None) -> None:
         self.allowed = [resolve(place, workspace) for place in _allowed]
         self.visible = set(_with_real_paths(visible_within()))
-        hidden = [*credential_places(), *(Path(p) for p in (walls.hidden if walls else ()))]
+        hidden = [*credential_place_names(), *(walls.hidden if walls else ())]
         # resolved: their real paths
         self.places = set(real_paths(_absolute(p, workspace) for p in hidden))
 

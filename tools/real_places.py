@@ -9,7 +9,12 @@ places) with what they were: a link planted on the way (a component created, ren
 replaced or removed) changes its parent directory, and the ctime cannot be set back by
 `touch`. A change in the same clock tick as the look could keep the times; hence the slack:
 a directory changed in the last two seconds is looked at again on every use. Places with a
-link on their way are resolved on every use.
+link on their way are resolved on every use; a changed directory forgets only the places
+whose way passes it.
+
+`maybe_present` uses the same marks for the masking's look at every credential place
+(tools/secrets/sources.py): a place missing on a remembered way stays missing until a
+directory on it changes.
 """
 
 from __future__ import annotations
@@ -25,25 +30,53 @@ CLOCK_SLACK_NS = 2_000_000_000  # mtimes are coarse (2 s on FAT, a kernel tick e
 _MAX_PLACES = 4096
 _lock = threading.Lock()
 _real: dict[str, Path] = {}  # a place without a link on its way -> itself, as a Path
+_missing: set[str] = set()  # those of them found missing
 _dirs: dict[str, tuple[int, int, int]] = {}  # directories on their ways -> (inode, mtime, ctime)
+_ways: dict[str, tuple[str, ...]] = {}  # a remembered place -> the directories on its way
 
 
 def real_paths(places: Iterable[str]) -> list[Path]:
     """Each absolute place with every symlink and `..` resolved, as `Path.resolve()` gives it
     now (its absolute form when that fails)."""
     with _lock:
-        if not _unchanged():
-            _real.clear()
-            _dirs.clear()
+        _forget_if_changed()
+        return [_real_path(key) for key in places]
+
+
+def maybe_present(places: Iterable[str]) -> list[str]:
+    """The absolute places that may exist now: all but those found missing on a way that
+    did not change since."""
+    with _lock:
+        _forget_if_changed()
         found = []
         for key in places:
-            real = _real.get(key)
-            if real is None:
-                real = _resolved(key)
-                if str(real) == key:
-                    _remember(key, real)
-            found.append(real)
+            if key not in _real:
+                _real_path(key)
+            if key not in _missing:
+                found.append(key)
         return found
+
+
+def _forget_if_changed() -> None:
+    """Forget the places whose way passes a directory that changed (a temporary folder on
+    the way of a few changes often; the home directory's places stay)."""
+    changed = {folder for folder, mark in _dirs.items() if _mark(folder) != mark}
+    if not changed:
+        return
+    for key in [key for key, way in _ways.items() if not changed.isdisjoint(way)]:
+        del _real[key], _ways[key]
+        _missing.discard(key)
+    for folder in changed:
+        del _dirs[folder]
+
+
+def _real_path(key: str) -> Path:
+    real = _real.get(key)
+    if real is None:
+        real = _resolved(key)
+        if str(real) == key:
+            _remember(key, real)
+    return real
 
 
 def _resolved(place: str) -> Path:
@@ -61,17 +94,12 @@ def _mark(path: str) -> tuple[int, int, int] | None:
     return info.st_ino, info.st_mtime_ns, info.st_ctime_ns
 
 
-def _unchanged() -> bool:
-    """Whether every remembered directory is as it was when its places were remembered."""
-    return all(_mark(folder) == mark for folder, mark in _dirs.items())
-
-
 def _remember(key: str, real: Path) -> None:
     """Remember `key` (its real path is itself) with the directories on its way, unless one
     changed too recently to be sure or a component is a link."""
     looked_ns = time.time_ns()
     marks: dict[str, tuple[int, int, int]] = {}
-    parent = "/"
+    parent, missing = "/", False
     for part in key.strip("/").split("/"):
         mark = _mark(parent)
         if mark is None or looked_ns - max(mark[1], mark[2]) <= CLOCK_SLACK_NS:
@@ -83,6 +111,7 @@ def _remember(key: str, real: Path) -> None:
         try:
             mode = os.lstat(component).st_mode
         except OSError:
+            missing = True
             break  # missing: creating it changes `parent`
         if stat.S_ISLNK(mode):
             return
@@ -91,6 +120,10 @@ def _remember(key: str, real: Path) -> None:
         parent = component
     if len(_real) >= _MAX_PLACES:
         _real.clear()
+        _missing.clear()
         _dirs.clear()
+        _ways.clear()
     _dirs.update(marks)
-    _real[key] = real
+    _real[key], _ways[key] = real, tuple(marks)
+    if missing:
+        _missing.add(key)

@@ -84,6 +84,19 @@ def test_step_profile_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
         assert bash["total"] >= bash["total_in_process"] > 0
 
 
+@pytest.mark.timeout(600)
+def test_step_profile_splits_the_engines_share(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--engine`: LangGraph's superstep, the callbacks and the stream take `other`'s share."""
+    from bench import step_profile
+
+    argv = ["--steps", "3", "--repeats", "1", "--providers", "openai", "--kinds", "read"]
+    step_profile.main([*argv, "--no-warm-up", "--engine"])
+    read = summary(capsys.readouterr().out)["openai"]["read"]
+    for stage in ("lg_tick", "lg_runner", "lg_node_seq", "lg_astream", "session_pump"):
+        assert read[stage] > 0, stage
+    assert read["model_call"] > 0 and read["approval"] > 0
+
+
 def test_layers_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import layers
 

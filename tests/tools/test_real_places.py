@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tools import real_places
+from tools import places, real_places
 from tools.local.family import local_specs
 from tools.policy import PolicyContext, decide
+from tools.secrets import mask_secrets, sources
 
 SPECS = {spec.name: spec for spec in local_specs()}
 
@@ -71,3 +72,47 @@ def test_remembered_places_are_the_resolved_ones(home: Path, tmp_path: Path) -> 
     places = [str(home / ".ssh"), str(home / ".config" / "gh"), str(home / "a" / ".." / ".kube")]
     for _ in range(2):
         assert real_places.real_paths(places) == [Path(p).resolve() for p in places]
+
+
+@pytest.mark.parametrize("name", places._ENV_READ)
+def test_the_credential_places_follow_every_variable_they_read(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    assert places.credential_place_names() == tuple(map(str, places.credential_places()))
+    monkeypatch.setenv(name, str(tmp_path / "elsewhere" / name))
+    assert places.credential_place_names() == tuple(map(str, places.credential_places()))
+
+
+def test_a_credential_file_created_after_a_call_is_learned(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The masking looks at a place found missing again when its folder changed: a token
+    saved after the first call is masked in the second's output."""
+    monkeypatch.setattr(real_places, "CLOCK_SLACK_NS", 0)
+    token = "Zq8mT4rLx2vN6pK1wS5yB3"
+    workspace = home / "project"
+    changed_since(home, tmp_path / "probe")
+    sources.refresh(workspace)
+    assert real_places.maybe_present([str(home / ".netrc")]) == []  # remembered missing
+    (home / ".netrc").write_text(f"machine huggingface.co login me password {token}\n")
+    sources.refresh(workspace)
+    assert token not in mask_secrets(f"the output: {token}")
+
+
+def test_a_one_line_netrc_teaches_its_password_not_its_host(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The leak across environments the first try of the remembered places showed (its own
+    test wrote this file): a netrc line was also read as a setting named "machine" whose value
+    was the rest of the line, and the known secrets are process-wide, so output naming the
+    host in any later environment came out as `https://[REDACTED:machine]/...`."""
+    token = "Kd7pW2xQ9mR4tY6vB1nZ8c"
+    (home / ".netrc").write_text(f"machine huggingface.co login me password {token}\n")
+    sources.refresh(home / "project")
+    other = tmp_path / "other-home"
+    (other / "project").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(other))
+    sources.refresh(other / "project")
+    output = "saved to https://huggingface.co/Qwen/Qwen2.5-0.5B by login me"
+    masked = mask_secrets(f"{output} {token}")
+    assert masked.startswith(f"{output} ") and token not in masked

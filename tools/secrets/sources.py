@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.places import credential_places
+from tools.places import credential_place_names
+from tools.real_places import maybe_present
 from tools.secret_paths import has_secret_name
 from tools.secrets.context import is_secret_setting, looks_random
 from tools.secrets.known import KNOWN
@@ -103,16 +104,18 @@ _masked: dict[tuple[str, tuple[object, ...]], str] = {}
 def _credential_files(workspace: Path | None) -> Iterator[Path]:
     from configs.environment import ml_intern_home, user_config_dir
 
-    own = {ml_intern_home(), user_config_dir()}  # ml-intern's threads and config: not credentials
-    for target in credential_places():
+    own = {str(ml_intern_home()), str(user_config_dir())}  # ml-intern's own: not credentials
+    # Most places do not exist: those found missing on a way that did not change since are
+    # not looked at again (tools/real_places.py); the rest, one stat each.
+    for place in maybe_present(credential_place_names()):
         try:
-            mode = os.stat(target).st_mode
+            mode = os.stat(place).st_mode
         except OSError:
-            continue  # most places do not exist: one stat each
-        if stat.S_ISDIR(mode) and target not in own:
-            yield from _walk(target, _not_public)
+            continue
+        if stat.S_ISDIR(mode) and place not in own:
+            yield from _walk(Path(place), _not_public)
         elif stat.S_ISREG(mode):
-            yield target
+            yield Path(place)
     if workspace is not None:
         yield from _walk(workspace, _may_hold_secrets)
 
@@ -228,8 +231,12 @@ def credential_values(text: str, file_name: str = "") -> list[tuple[str, str]]:
             continue
         match = _LINE.match(line)
         words = line.split()
-        if len(words) >= 2 and words[0] in ("machine", "default"):  # netrc on one line
-            found += [(label, w) for prev, w in itertools.pairwise(words) if prev == "password"]
+        if len(words) >= 2 and words[0] in ("machine", "default") and words[1] not in "=:":
+            # netrc on one line: its passwords and token-like words, never the line's rest as
+            # one value named "machine" (every 12 characters of it, the host's, would be masked)
+            pairs = itertools.pairwise(words)
+            found += [(label, w) for prev, w in pairs if prev == "password" or dotenv_secret("", w)]
+            continue
         if match is None:
             found += [(label, w) for w in words if dotenv_secret("", w)]
             continue
