@@ -20,6 +20,12 @@ import copy
 import functools
 from typing import Any
 
+# Private: the callable LangGraph wraps a node or a branch in; `trace=False` makes a router a
+# plain await instead of a traced run of its own (graph/builder.py `direct`, ~1 ms of CPU a
+# step). If it moves or its signature changes, the graph fails to build (every graph test),
+# and tests/graph/test_router_calls.py fails if routers are traced runs again.
+from langgraph._internal._runnable import RunnableCallable
+
 # Beta: the channel that stores each step's new messages instead of the whole list. If it
 # changes, `AgentState.messages` (graph/state.py) and the saver's snapshot encoding break:
 # checkpoints would again grow with the transcript times the number of steps.
@@ -85,6 +91,7 @@ __all__ = [
     "DeltaChannel",
     "DeltaChannelHistory",
     "DeltaSnapshot",
+    "RunnableCallable",
     "install_context_schema_once",
     "messages_delta_reducer",
     "search_where",

@@ -7,10 +7,10 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.messages import AIMessage
-from langgraph._internal._runnable import RunnableCallable
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
+from compat.langgraph import RunnableCallable
 from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
 from models.messages import note_kind
