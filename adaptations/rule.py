@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from tools.adaptation_guard import FAILED_RULES, applied
+from tools.adaptation_guard import FAILED_RULES, applied, fired, hooked, shaped_by, used
 from tools.tool_rules import ToolRule
 
 __all__ = [
@@ -40,7 +40,11 @@ __all__ = [
     "Rule",
     "applied",
     "every_model",
+    "fired",
+    "hooked",
+    "shaped_by",
     "small_window",
+    "used",
 ]
 
 if TYPE_CHECKING:
