@@ -1,20 +1,77 @@
-"""The loops the nodes run over a thread's active rules where a hook's answer is more than one
-value: a final answer sent back (`check_reply`), the model call wrapped (`wrap_model_call`)."""
+"""The loops the nodes run over a thread's active rules at the model and call hooks, and the
+tally of the rules that fired in a node's step (`counted`).
+
+A rule fired when one of its hooks acted: `before_model` changed the request, `wrap_model_call`
+asked again or otherwise, `after_model` changed the reply, `check_reply` sent a note,
+`wrap_tool_call` answered a call, a `policy` ask denied one (a decision whose reason is one of
+the keys it asked), a tool hook added to a result (tools/tool_rules.py), or a part of the
+prompt's shape it set was used. A hook that raised did not act. Each node's step counts each
+rule once; the thread's state sums them (graph/state.py `rules_fired`).
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from adaptations.hooks import ModelStep
-from adaptations.rule import FAILED_RULES, Handler, Rule, applied
+from adaptations.hooks import ModelStep, Pending
+from adaptations.rule import FAILED_RULES, Handler, Rule, applied, fired, hooked
 from models.messages import note
+from tools.adaptation_guard import counting
 
 log = logging.getLogger("ml_intern.adaptations")
+_RAISED = object()
+Node = Callable[..., Awaitable[Any]]
+
+
+def counted(node: Node) -> Node:
+    """`node` with the rules that fired in its step added to its update's `rules_fired`
+    ({rule: 1}, with what the node reports itself: a sub-agent's); an update that is not a
+    dict, or a step in which none fired, is as it was."""
+
+    @functools.wraps(node)
+    async def step(*args: Any, **kwargs: Any) -> Any:
+        with counting() as tally:
+            update = await node(*args, **kwargs)
+        if isinstance(update, dict) and (names := tally.names()):
+            counts = dict(update.get("rules_fired") or {})
+            for name in names:
+                counts[name] = counts.get(name, 0) + 1
+            return {**update, "rules_fired": counts}
+        return update
+
+    return step
+
+
+def before_model(rules: Sequence[Rule], step: ModelStep) -> None:
+    """The `before_model` loop: a rule that changed the request (its messages, its options,
+    the notes stored before the reply, whether its calls run) fired."""
+    for rule in rules:
+        was = _request(step)
+        ran = applied(rule.name, partial(rule.before_model, step), _RAISED) is not _RAISED
+        if ran and _request(step) != was:
+            fired(rule.name)
+
+
+def _request(step: ModelStep) -> tuple[Any, ...]:
+    return (
+        list(map(id, step.prompt)),
+        list(map(id, step.ahead)),
+        dict(step.kwargs),
+        step.answer_now,
+    )
+
+
+def after_model(rules: Sequence[Rule], step: ModelStep, response: AIMessage) -> AIMessage:
+    """The `after_model` loop: the reply as the rules keep it (a rule that changed it fired)."""
+    for rule in rules:
+        response = hooked(rule.name, partial(rule.after_model, step, response), response)
+    return response
 
 
 def sent_back(rules: Sequence[Rule], step: ModelStep) -> BaseMessage | None:
@@ -23,16 +80,31 @@ def sent_back(rules: Sequence[Rule], step: ModelStep) -> BaseMessage | None:
     for rule in rules:
         if step.turn["rules"].get(rule.memory_key, {}).get("sent") or rule.note is None:
             continue
-        if said := applied(rule.name, partial(rule.check_reply, step), None):
+        if said := hooked(rule.name, lambda rule=rule: rule.check_reply(step) or None, None):
             step.memory(rule)["sent"] = 1
             return note(rule.note, said)
     return None
 
 
+def policy_asks(rules: Sequence[Rule], pending: Pending) -> dict[str, dict[str, Any]]:
+    """The `policy` loop: what each rule asks the approval policy, by rule."""
+    return {
+        rule.name: dict(applied(rule.name, partial(rule.policy, pending), {})) for rule in rules
+    }
+
+
+def denied_for(asks: Mapping[str, Mapping[str, Any]], reasons: Sequence[str]) -> None:
+    """A rule whose ask a decision was made for (its reason one of the ask's keys) fired."""
+    for rule, asked in asks.items():
+        if any(reason in asked for reason in reasons):
+            fired(rule)
+
+
 def wrapped(rules: Sequence[Rule], step: ModelStep, handler: Handler) -> Handler:
     """The model call with each rule's `wrap_model_call` around it, the first rule outermost
     (as LangChain's middleware). A rule whose wrap raises before its handler answered is
-    skipped: the call goes on through the next."""
+    skipped: the call goes on through the next. A wrap that asked other than once, with
+    other options, or kept another reply, fired."""
     for rule in reversed(rules):
         if type(rule).wrap_model_call is not Rule.wrap_model_call:  # the rules that wrap
             handler = partial(_guarded_wrap, rule, step, handler)
@@ -44,10 +116,12 @@ async def _guarded_wrap(
 ) -> AIMessage:
     """`rule.wrap_model_call` around `handler`; when the rule itself raises, the model's last
     reply stands (or the model is asked without the rule). The model's own errors pass."""
+    asked: list[dict[str, Any]] = []
     answered: list[AIMessage] = []
     failed: list[BaseException] = []
 
     async def inner(sent: dict[str, Any]) -> AIMessage:
+        asked.append(sent)
         try:
             answered.append(await handler(sent))
         except BaseException as error:
@@ -56,10 +130,13 @@ async def _guarded_wrap(
         return answered[-1]
 
     try:
-        return await rule.wrap_model_call(step, kwargs, inner)
+        reply = await rule.wrap_model_call(step, kwargs, inner)
     except Exception as error:
         if any(error is seen for seen in failed):
             raise
         log.exception("adaptation %s failed and was skipped", rule.name)
         FAILED_RULES.add(rule.name)
         return answered[-1] if answered else await handler(kwargs)
+    if asked != [kwargs] or not answered or reply is not answered[-1]:
+        fired(rule.name)
+    return reply

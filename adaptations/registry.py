@@ -12,8 +12,9 @@ window, bench/rule_fit.py), `capability` (without it a model's calls are not run
 task sets solved more often with it, bench/ml_tasks/rule_lift.py) or `set-lift` (kept with the
 steering set, solved more often with the set than without it: provisional, `SET_LIFT` says on
 what). Every other rule has an `off` reason (it fired on ordinary requests of
-tests/adaptations/trigger_corpus.py, or no measurement shows it helps) and stays available:
-config switches it on. tests/adaptations/test_evidence.py holds both to the recorded figures.
+tests/adaptations/trigger_corpus.py, no measurement shows it helps, or it was of the steering
+set but never fired where the set was measured, `NEVER_FIRED`) and stays available: config
+switches it on. tests/adaptations/test_evidence.py holds both to the recorded figures.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ from adaptations.shaping import (
 # The off reason of a rule no measurement shows helps (bench/ml_tasks/rule_lift.py says it
 # from the rows; tests/adaptations/test_evidence.py holds each rule's reason to them).
 UNMEASURED = "no measured lift: not measured on the task sets yet"
+# The off reason of a rule of the steering set that was never seen firing on dev pass 1
+# (bench/ml_tasks/results/2026-11-26-dev-ours-fires.json): the set's lift cannot be credited
+# to it (tests/adaptations/test_evidence.py holds each to that file).
+NEVER_FIRED = f"no evidence: never fired on dev pass 1 (14 runs); {UNMEASURED}"
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
@@ -115,11 +120,11 @@ RULES: tuple[Rule, ...] = (
     CutReply("cut-reply", small_window,
          "a reply cut at the output limit is asked again, shorter, once a turn",
          texts=("models.texts:CUT_REPLY_NOTE",),
-         kept="set-lift"),
+         off=NEVER_FIRED),
     EmptyReply("empty-reply", small_window,
          "an empty reply after a tool result would end the run with no answer",
          texts=("models.texts:EMPTY_REPLY_NOTE",),
-         kept="set-lift"),
+         off=NEVER_FIRED),
     EchoedRequest("echoed-request", small_window,
          "an answer that repeats the request instead of answering it is sent back once",
          texts=("models.texts:ECHOED_REQUEST",),
@@ -156,11 +161,11 @@ RULES: tuple[Rule, ...] = (
          "a change sent with the `read` of the same file was written without seeing it",
          texts=("models.texts:BLIND_CHANGE",
                 "models.texts:AFTER_BLIND"),
-         kept="set-lift"),
+         off=NEVER_FIRED),
     LeftAlone("left-alone", small_window,
          "the policy denies a change to a file the request says not to change",
          texts=("models.texts:KEPT",),
-         kept="set-lift"),
+         off=NEVER_FIRED),
     SkillBudget("skill-budget", small_window,
          "a small window holds one skill's playbook next to the work; a second is answered",
          texts=("models.texts:ONE_SKILL",),
@@ -182,7 +187,7 @@ RULES: tuple[Rule, ...] = (
          "an unknown skill is answered with the close names only, not the whole list",
          texts=("tools.result_texts.shell:SMALL_UNKNOWN",),
          roles=EVERY_ROLE,
-         kept="set-lift"),
+         off=NEVER_FIRED),
     WrittenNotes("written-notes", small_window,
          "a written .json that is not JSON, or a file still holding <placeholders>, is said so",
          texts=("tools.result_texts.files:NOT_JSON", "tools.result_texts.files:PLACEHOLDERS"),
@@ -197,12 +202,12 @@ RULES: tuple[Rule, ...] = (
          "a long traceback folded to its frames in the workspace and the error line",
          texts=("tools.result_texts.shell:FOLDED",),
          roles=EVERY_ROLE,
-         kept="set-lift"),
+         off=NEVER_FIRED),
     SedUnchanged("sed-unchanged", every_model,
          "a `sed -i` that changed nothing says so (it exits 0 either way)",
          texts=("tools.result_texts.shell:UNCHANGED",),
          roles=EVERY_ROLE,
-         kept="set-lift"),
+         off=NEVER_FIRED),
     OneLinePython("one-line-python", every_model,
          "a failed `python -c` with nested quotes is shown as a here-document",
          texts=("tools.result_texts.shell:ONE_LINE_NOTE",),
@@ -212,7 +217,7 @@ RULES: tuple[Rule, ...] = (
          "an `edit` whose old text is not in the file names the file that holds it",
          texts=("tools.result_texts.files:ELSEWHERE",),
          roles=EVERY_ROLE,
-         kept="set-lift"),
+         off=NEVER_FIRED),
 )
 # fmt: on
 # Removed: `fit-example` and `metrics-example` (a model-choosing program picked from table
@@ -222,6 +227,9 @@ RULES: tuple[Rule, ...] = (
 # over a solution or changes a file unasked.
 
 NAMES = tuple(rule.name for rule in RULES)
+# The steering set as the task sets measured it, switched off together (`SET_LIFT`): the rules
+# kept with it, and those of it off since they never fired (`NEVER_FIRED`).
+STEERING_SET = tuple(r.name for r in RULES if r.kept == "set-lift" or r.off == NEVER_FIRED)
 BY_NAME = {rule.name: rule for rule in RULES}
 
 

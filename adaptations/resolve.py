@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
 from adaptations import registry
 from adaptations.hooks import Shape
 from adaptations.installed import installed
-from adaptations.rule import FAILED_RULES, Rule, applied
+from adaptations.rule import FAILED_RULES, Rule, applied, shaped_by
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
@@ -44,6 +44,9 @@ class Active:
 
     rules: tuple[Rule, ...] = ()
     shape: Shape = field(default_factory=Shape)
+    # Which rules' `shape` hooks set each part of `shape` (a field name): a step that uses
+    # the part counts them as fired (tools/adaptation_guard.py `used`).
+    set_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelProfile:
@@ -88,10 +91,15 @@ def active(profile: ModelProfile, role: Role = "agent") -> Active:
         if len(_ACTIVE) >= 256:  # a long-lived server: keep the newest
             _ACTIVE.pop(next(iter(_ACTIVE)))
         chosen = tuple(r for r in known() if r.name in profile.rules and role in r.roles)
-        shape = Shape()
+        shape, set_by = Shape(), dict[str, tuple[str, ...]]()
         for rule in chosen:  # the `shape` hooks, each once per model and role
-            shape = applied(rule.name, partial(rule.shape, shape, profile), shape)
-        found = _ACTIVE[key] = Active(chosen, shape)
+            shaped = applied(rule.name, partial(rule.shape, shape, profile), shape)
+            for part in (f.name for f in fields(Shape)):
+                if getattr(shaped, part) != getattr(shape, part):
+                    set_by[part] = (*set_by.get(part, ()), rule.name)
+            shape = shaped
+        found = _ACTIVE[key] = Active(chosen, shape, set_by)
+    shaped_by(found.set_by)  # the step that resolves them counts what their parts do
     return found
 
 

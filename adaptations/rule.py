@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from tools.adaptation_guard import FAILED_RULES, applied
+from tools.adaptation_guard import FAILED_RULES, applied, fired, hooked, shaped_by, used
 from tools.tool_rules import ToolRule
 
 __all__ = [
@@ -40,7 +40,11 @@ __all__ = [
     "Rule",
     "applied",
     "every_model",
+    "fired",
+    "hooked",
+    "shaped_by",
     "small_window",
+    "used",
 ]
 
 if TYPE_CHECKING:
@@ -65,7 +69,8 @@ Kept = Literal["fit", "capability", "lift", "set-lift"]
 # docs/reference/adaptations.md); tests/adaptations/test_evidence.py holds it to the rows.
 SET_LIFT = (
     "provisional: kept with the steering set (pass 1 on llamacpp/local: dev 5 of 14 with the "
-    "set, 1 of 14 without; held-out 0 of 7 either way, 10 tasks pending), not on its own lift"
+    "set, 1 of 14 without; held-out 0 of 7 either way, 10 tasks pending), not on its own lift; "
+    "the set's rules never seen firing on dev are off"
 )
 Profiles = Callable[["ModelProfile"], bool]
 Handler = Callable[[dict[str, Any]], Awaitable["AIMessage"]]

@@ -2,8 +2,9 @@
 
 Output formats:
 - `text`: the final answer on stdout; progress (tool calls, problems) on stderr.
-- `json`: one object `{thread_id, result, exit_reason, iterations, usage}` on stdout
-  (plus `error` when the run failed).
+- `json`: one object `{thread_id, result, exit_reason, iterations, usage, rules_fired}` on
+  stdout (plus `error` when the run failed); `rules_fired`: `{rule: steps}`, the rules for
+  weaker models whose hooks acted in the thread, and in how many steps.
 - `stream-json`: every event as one JSON line (`Event.to_dict()`), then a line
   `{"type": "result", ...}` shaped like the json object.
 - json and stream-json, when the run cannot start (cli/launch.py): one line
@@ -154,6 +155,7 @@ class Output:
         self.usage: dict[str, Any] = {"input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0}
         self.error: str | None = None
         self.unpriced: list[str] = []  # models called that have no price: cost unknown
+        self.rules_fired: dict[str, int] = {}
         self.renderer = None
         if output_format == "text":
             from cli.render import Renderer, stderr_console
@@ -179,6 +181,7 @@ class Output:
             self.stop_reason = str(event.data.get("stop_reason") or "done")
             self.iterations = int(event.data.get("iterations") or 0)
             self.usage = dict(event.data.get("usage") or self.usage)
+            self.rules_fired = dict(event.data.get("rules_fired") or {})
         if self.format == "stream-json":
             self._line(event.to_dict())
         elif self.renderer is not None:
@@ -211,6 +214,7 @@ class Output:
                 "unpriced_models": self.unpriced,
                 "job_cost_usd": float(self.usage.get("job_cost_usd", 0.0)),
             },
+            "rules_fired": self.rules_fired,
         }
         if self.error:
             result["error"] = self.error

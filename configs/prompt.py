@@ -190,9 +190,16 @@ def runtime_note(
         lines.append(FILES.format(files=files))
     if look_first:
         lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
-    tables = [t for t in _TABLE.findall(files) if plain(t)] if example else []
-    if request is not None and not about_table(request, tables):
-        tables = []
-    if tables:  # a name that is not plain would be code in the example: none is given
-        lines += [COMPUTE_EXAMPLE.format(table=tables[0]), WRITE_EXAMPLE]
+    if example and (table := example_table(files, request)):
+        lines += [COMPUTE_EXAMPLE.format(table=table), WRITE_EXAMPLE]
     return "\n".join(lines)
+
+
+def example_table(files: str, request: str | None) -> str | None:
+    """The listed table the here-document example runs over (`runtime_note`'s `example`):
+    the first plain name among `files`, when the `request` (if given) speaks of a table; a
+    name that is not plain would be code in the example: none is given."""
+    tables = [t for t in _TABLE.findall(files) if plain(t)]
+    if request is not None and not about_table(request, tables):
+        return None
+    return tables[0] if tables else None

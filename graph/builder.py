@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
+from adaptations.loops import counted
 from compat.langgraph import RunnableCallable
 from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
@@ -133,11 +134,14 @@ def build_graph(
     deps: AgentDeps, checkpointer: BaseCheckpointSaver | None = None
 ) -> CompiledStateGraph[Any]:
     builder = StateGraph(AgentState, context_schema=RunContext)
-    builder.add_node("compact", partial(compact, deps=deps))
-    builder.add_node("doom_check", partial(doom_check, deps=deps))
-    builder.add_node("call_model", partial(call_model, deps=deps))
-    builder.add_node("approval_interrupt", partial(approval_interrupt, deps=deps))
-    builder.add_node("execute_tools", partial(execute_tools, deps=deps), input_schema=ToolTask)
+    # Each node's step counts the rules that fired in it (adaptations/loops.py `counted`).
+    builder.add_node("compact", counted(partial(compact, deps=deps)))
+    builder.add_node("doom_check", counted(partial(doom_check, deps=deps)))
+    builder.add_node("call_model", counted(partial(call_model, deps=deps)))
+    builder.add_node("approval_interrupt", counted(partial(approval_interrupt, deps=deps)))
+    builder.add_node(
+        "execute_tools", counted(partial(execute_tools, deps=deps)), input_schema=ToolTask
+    )
     entry = direct(entry_router(deps))
     to_guard_or_model = ["doom_check", "call_model"]
     builder.add_conditional_edges(START, entry, ["compact", *to_guard_or_model])

@@ -110,7 +110,8 @@ class EventTranslator:
 
 
 def turn_complete(thread_id: str, values: Mapping[str, Any], forced_reason: str | None) -> Event:
-    """The end of a turn: why it stopped, this turn's answer, the thread's usage so far."""
+    """The end of a turn: why it stopped, this turn's answer, the thread's usage so far and
+    the rules for weaker models that fired in it so far (`{rule: steps}`)."""
     usage = values.get("usage") or {}
     messages = values.get("messages") or []
     # This turn's answer only: a turn that stopped without text has none.
@@ -134,5 +135,6 @@ def turn_complete(thread_id: str, values: Mapping[str, Any], forced_reason: str 
                 "cost_usd": usage.get("cost_usd", 0.0),
                 "job_cost_usd": usage.get("job_cost_usd", 0.0),
             },
+            "rules_fired": dict(sorted((values.get("rules_fired") or {}).items())),
         },
     )

@@ -168,7 +168,8 @@ class ResearchAgent:
             if failure:
                 report = f"(The research failed: {failure})\n\n{report}"
         iterations = int(tally.usage.get("calls", 0))
-        return ResearchResult(report, dict(tally.usage), iterations, tally.tool_calls, stop)
+        fired = dict(values.get("rules_fired") or {})
+        return ResearchResult(report, dict(tally.usage), iterations, tally.tool_calls, stop, fired)
 
     async def _drive(
         self,

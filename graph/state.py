@@ -29,6 +29,14 @@ def keep_last(_old: Any, new: Any) -> Any:
     return new
 
 
+def add_counts(old: dict[str, int] | None, new: dict[str, int] | None) -> dict[str, int]:
+    """Counts by name, summed (each step writes the ones it adds)."""
+    total = dict(old or {})
+    for name, count in (new or {}).items():
+        total[name] = total.get(name, 0) + count
+    return total
+
+
 class AgentState(TypedDict, total=False):
     # DeltaChannel stores each step's new messages, not the whole list, so the
     # checkpoint database grows with the transcript rather than its square.
@@ -36,6 +44,9 @@ class AgentState(TypedDict, total=False):
     plan: Annotated[list[dict[str, Any]], keep_last]
     turn: Turn  # this turn's counters (adaptations/turn.py; nodes/turn.py turn_of)
     usage: Annotated[Usage, sum_usage]
+    # The rules for weaker models that fired, `{rule: steps}`: the node steps (model calls,
+    # replies judged, tool calls) in which the rule's hooks acted (adaptations/loops.py).
+    rules_fired: Annotated[dict[str, int], add_counts]
     yolo: bool
     model: str
     effort: str | None  # the thread's reasoning effort (/effort); None: the config's

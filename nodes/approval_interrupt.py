@@ -20,8 +20,9 @@ from langgraph.types import interrupt
 
 from adaptations.calls.held import denied_answers
 from adaptations.hooks import Pending
+from adaptations.loops import denied_for, policy_asks
 from adaptations.resolve import active
-from adaptations.rule import applied
+from adaptations.rule import hooked
 from nodes.approval_record import Site, approval_key, calling_message_id, with_record
 from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
@@ -53,9 +54,8 @@ async def approval_interrupt(
     workspace = Path(run.workspace or deps.workspace or ".")
     pending = Pending(state["messages"], calls, turn_of(state), workspace, approvals, rules)
     answered = await asyncio.to_thread(held_calls, pending) if calls else {}
-    asks: dict[str, Any] = {}
-    for rule in rules:  # what the rules ask the policy to deny
-        asks |= applied(rule.name, partial(rule.policy, pending), {})
+    by_rule = policy_asks(rules, pending)  # what the rules ask the policy to deny
+    asks = {key: value for asked in by_rule.values() for key, value in asked.items()}
     ctx = PolicyContext(
         mode=run.mode,
         yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
@@ -66,6 +66,7 @@ async def approval_interrupt(
     # Off the event loop: judging a command reads the disk (links, the shell's globs). The
     # whole reply is judged, answered calls included: a blind change is one after its `read`.
     decisions = await asyncio.to_thread(judge_reply, calls, approvals, ctx)
+    denied_for(by_rule, [d.reason for d in decisions])
     judged = [(c, d) for c, d in zip(calls, decisions, strict=True) if c["id"] not in answered]
     told = denied_answers(calls, decisions)  # a rule's own answers, the whole reply seen
     results = [*answered.values(), *_denials(judged, told, deps)]
@@ -105,9 +106,7 @@ def held_calls(pending: Pending) -> dict[str, ToolMessage]:
     first rule's answer stands). Blocking (a rule may read the workspace): run off the loop."""
     answered: dict[str, ToolMessage] = {}
     for rule in pending.rules:
-        for call_id, answer in applied(
-            rule.name, partial(rule.wrap_tool_call, pending), {}
-        ).items():
+        for call_id, answer in hooked(rule.name, partial(rule.wrap_tool_call, pending), {}).items():
             answered.setdefault(call_id, answer)
     return answered
 

@@ -11,10 +11,10 @@ from langchain_core.messages import BaseMessage
 from langgraph.config import get_stream_writer
 
 from adaptations.hooks import ModelStep
-from adaptations.loops import sent_back, wrapped
+from adaptations.loops import after_model, before_model, sent_back, wrapped
 from adaptations.registry import reply_notes
 from adaptations.resolve import Active, active
-from adaptations.rule import applied
+from adaptations.rule import used
 from adaptations.turn import Turn
 from models.messages import NoteKind, note
 from models.provider_errors import ProviderError, stated_window
@@ -67,8 +67,8 @@ async def call_model(
     history = state.get("messages") or []
     workspace = Path(run.workspace or ".")
     step = ModelStep(profile, rules.shape, history, shown, list(shown), turn, workspace)
-    for rule in rules.rules:
-        applied(rule.name, partial(rule.before_model, step), None)
+    before_model(rules.rules, step)
+    used("core_toolset", "reply_limit")  # the toolset offered, the reply's limit
     tools = offered_tools(deps.catalog, small=rules.shape.core_toolset, history=history)
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
@@ -81,8 +81,7 @@ async def call_model(
         return _overflowed(error, state, turn, deps, model_id)
 
     response, dropped = tidy_tool_calls(response)
-    for rule in rules.rules:
-        response = applied(rule.name, partial(rule.after_model, step, response), response)
+    response = after_model(rules.rules, step, response)
     prompt = step.prompt
     # The note a thinking reply followed is kept just before it (see `replay_anchor`).
     messages: list[BaseMessage] = [*step.ahead, *map(stamped, replay_anchor(prompt, response))]

@@ -15,6 +15,7 @@ from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
 from adaptations.resolve import active
+from adaptations.rule import used
 from models.messages import is_user_message, note, note_kind, results_by_call
 from models.texts import GUARD, REPEATING, SMALL_GUARD
 from nodes.context_window import thread_profile
@@ -92,6 +93,7 @@ async def doom_check(
     what = REPEATING["cycle" if len(loop) > 1 else "again"].format(names=", ".join(names))
     model_id = state.get("model") or deps.settings.model_name
     profile, _ = await thread_profile(state, model_id, deps.settings)
+    used("answer_guard")  # the guard's words, a rule's when one set them
     guard = (SMALL_GUARD if active(profile, deps.role).shape.answer_guard else GUARD).format(
         what=what
     )

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.config import get_stream_writer
 
+from adaptations.rule import used
 from configs.memory import load_memory
-from configs.prompt import render_system_prompt, runtime_note
+from configs.prompt import example_table, render_system_prompt, runtime_note
 from configs.skills import scan_skills
 from models.messages import last_user_index, marked, note_kind, text_of
 from nodes.deps import AgentDeps
@@ -71,6 +72,10 @@ async def build_prompt(
         if listed
         else ""
     )
+    request = _request(state.get("messages") or [])
+    used("compact_prompt", "look_first", "note_before_question")  # the parts each call has
+    used(*(["workspace_listing"] if files else []))
+    used(*(["table_example"] if example_table(files, request) else []))
     now = HumanMessage(
         content=runtime_note(
             state.get("plan") or (),
@@ -80,7 +85,7 @@ async def build_prompt(
             listed=listed,
             look_first=shape.look_first,
             example=shape.table_example,
-            request=_request(state.get("messages") or []),
+            request=request,
         ),
         additional_kwargs=marked("runtime"),
     )

@@ -48,6 +48,8 @@ class ResearchResult:
     iterations: int = 0
     tool_calls: int = 0
     stop_reason: str = "done"
+    # The rules for weaker models that fired in the sub-agent's steps, `{rule: steps}`.
+    rules_fired: dict[str, int] = field(default_factory=dict)
 
     @property
     def partial(self) -> bool:
@@ -109,6 +111,7 @@ def research_spec(runner: ResearchRunner) -> ToolSpec:
             "usage": result.usage,
             "iterations": result.iterations,
             "stop_reason": result.stop_reason,
+            "rules_fired": result.rules_fired,
         }
         return content, artifact
 

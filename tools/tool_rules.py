@@ -5,7 +5,8 @@ each is an object whose class overrides the hooks it works at (adaptations/rule.
 extends this class). A tool call carries the rules active for its thread and role
 (`CallContext.rules`), and each tool runs one loop over them at its hook: it never asks for
 a rule by name. Every hook here does nothing by default; a hook that raises is skipped for
-that call (`each`, tools/adaptation_guard.py `applied`).
+that call, and one that acts is counted as fired (`each`, `first`: tools/adaptation_guard.py
+`hooked`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tools.adaptation_guard import applied
+from tools.adaptation_guard import applied, hooked
 
 Hidden = Callable[[Path], bool]
 # The tool's call (tools/call_context.py `CallContext`), the walls and the place of a file
@@ -66,14 +67,18 @@ class ToolRule:
         return ""
 
 
-def each[T](rules: Iterable[ToolRule], hook: Callable[[ToolRule], T], fallback: T) -> list[T]:
-    """`hook(rule)` for each rule, in order; a rule whose hook raises gives `fallback`."""
-    return [applied(rule.name, partial(hook, rule), fallback) for rule in rules]
+def each[T](
+    rules: Iterable[ToolRule], hook: Callable[[ToolRule], T], fallback: T, *, acts: bool = True
+) -> list[T]:
+    """`hook(rule)` for each rule, in order; a rule whose hook raises gives `fallback`. With
+    `acts`, a rule whose answer is not `fallback` fired (without: the hook only remembers)."""
+    run = hooked if acts else applied
+    return [run(rule.name, partial(hook, rule), fallback) for rule in rules]
 
 
 def first[T](rules: Iterable[ToolRule], hook: Callable[[ToolRule], T | None]) -> T | None:
-    """The first answer a rule gives at `hook` (not None), or None."""
+    """The first answer a rule gives at `hook` (not None, and that rule fired), or None."""
     for rule in rules:
-        if (found := applied(rule.name, partial(hook, rule), None)) is not None:
+        if (found := hooked(rule.name, partial(hook, rule), None)) is not None:
             return found
     return None

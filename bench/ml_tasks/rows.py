@@ -26,7 +26,9 @@ def harness_row(
 
 
 def ours_result(stdout: str) -> dict[str, Any]:
-    """Answer and figures from our stream-json: the result line and one usage event a call."""
+    """Answer and figures from our stream-json: the result line and one usage event a call;
+    `fired`, the rules for weaker models whose hooks acted, `{rule: steps}` (None from a
+    version that did not report them)."""
     lines = []
     for line in stdout.splitlines():
         if line.startswith("{"):
@@ -43,6 +45,7 @@ def ours_result(stdout: str) -> dict[str, Any]:
         "input_tokens": usage.get("input_tokens"),
         "output_tokens": usage.get("output_tokens"),
         "cost_usd": usage.get("cost_usd"),
+        "fired": result.get("rules_fired"),
     }
 
 

@@ -1,5 +1,6 @@
-"""Which rules fired in runs already kept, inferred from the requests sent to the model: the
-per-rule evidence of runs taken before runs recorded their `fired` counts.
+"""Which rules fired in runs: recorded, where a row holds its run's `fired` counts (the
+headless result's `rules_fired`, bench/ml_tasks/rows.py), else inferred from the requests
+kept for the run: the per-rule evidence of runs taken before runs recorded their counts.
 
     uv run python bench/ml_tasks/rule_fires.py \\
         --exchanges ~/ml-intern-peers/runs/exchanges/dev-ours/ours \\
@@ -12,8 +13,11 @@ template whose `{placeholders}` match anything) is in a message of any request o
 its *notes* are the distinct message texts it is found in. A rule whose text is in every
 request (a prompt addition) fires in every run. A rule that adds no fixed text (it shapes,
 sizes or reorders what the model reads) cannot be seen this way: `inferable` is false and
-its counts are None. Solved runs are those the rows file marks solved. Read-only: it opens
-the exchanges and the rows, writes only `--out`.
+its counts are None. A recorded run counts every rule, shaping ones too: its *notes* are the
+steps it acted in (adaptations/loops.py). Recorded counts are preferred; `recorded` says how
+many runs had them, and a rule that adds no fixed text is known only when every run was
+recorded. Solved runs are those the rows file marks solved. Read-only: it opens the exchanges
+and the rows, writes only `--out`.
 """
 
 from __future__ import annotations
@@ -76,24 +80,39 @@ def solved_runs(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, int], bool
     return {(str(r["task"]), int(r.get("repeat", 0))): bool(r["solved"]) for r in rows}
 
 
-def fires(exchanges: Path, rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Per rule: the runs it fired in, the solved runs it fired in, its notes; and the runs."""
+def recorded_fires(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, int], dict[str, int]]:
+    """{run: {rule: steps}} for the rows that recorded their `fired` counts."""
+    return {
+        (str(r["task"]), int(r.get("repeat", 0))): {str(k): int(v) for k, v in r["fired"].items()}
+        for r in rows
+        if isinstance(r.get("fired"), Mapping)
+    }
+
+
+def fires(exchanges: Path | None, rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Per rule: the runs it fired in, the solved runs it fired in, its notes; and the runs.
+    A run's recorded counts are taken over what its kept requests show."""
+    rows = list(rows)
     patterns = rule_patterns()
     solved = solved_runs(rows)
+    recorded = recorded_fires(rows)
+    folders = [] if exchanges is None else sorted(p for p in exchanges.iterdir() if p.is_dir())
     runs = {
         (task.name, int(rep.name)): run_fires(rep, patterns)
-        for task in sorted(p for p in exchanges.iterdir() if p.is_dir())
+        for task in folders
         for rep in sorted(p for p in task.iterdir() if p.is_dir() and p.name.isdigit())
-    }
+        if (task.name, int(rep.name)) not in recorded
+    } | recorded
     counted = [key for key in runs if key in solved]
+    every_run_recorded = all(key in recorded for key in counted)
     table = {}
     for rule, found in patterns.items():
-        if not found:
+        if not found and not every_run_recorded:
             table[rule] = {"inferable": False, "runs": None, "solved_runs": None, "notes": None}
             continue
         hit = [key for key in counted if rule in runs[key]]
         table[rule] = {
-            "inferable": True,
+            "inferable": bool(found),
             "runs": len(hit),
             "solved_runs": sum(solved[key] for key in hit),
             "notes": sum(runs[key][rule] for key in hit),
@@ -101,6 +120,7 @@ def fires(exchanges: Path, rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "runs": len(counted),
         "solved": sum(solved[key] for key in counted),
+        "recorded": sum(key in recorded for key in counted),
         "unmatched": sorted(f"{t}/{r}" for t, r in runs if (t, r) not in solved),
         "rules": table,
     }
@@ -109,11 +129,11 @@ def fires(exchanges: Path, rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 def as_table(found: Mapping[str, Any]) -> str:
     width = max(len(name) for name in found["rules"])
     lines = [
-        f"{found['runs']} runs, {found['solved']} solved",
+        f"{found['runs']} runs, {found['solved']} solved, {found.get('recorded', 0)} recorded",
         f"{'rule':<{width}}  fired in runs  in solved runs  notes",
     ]
     for name, r in found["rules"].items():
-        if not r["inferable"]:
+        if r["runs"] is None:
             lines.append(f"{name:<{width}}  -              -               (adds no fixed text)")
             continue
         lines.append(f"{name:<{width}}  {r['runs']:>13}  {r['solved_runs']:>14}  {r['notes']:>5}")
@@ -122,13 +142,13 @@ def as_table(found: Mapping[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--exchanges", type=Path, required=True, help="<task>/<repeat>/ runs")
+    parser.add_argument("--exchanges", type=Path, help="<task>/<repeat>/ runs kept")
     parser.add_argument("--rows", type=Path, required=True, help="the runs' rows (JSONL)")
     parser.add_argument("--out", type=Path, help="write the counts here (JSON)")
     args = parser.parse_args(argv)
     lines = args.rows.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
-    found = fires(args.exchanges.expanduser(), rows)
+    found = fires(args.exchanges.expanduser() if args.exchanges else None, rows)
     if args.out:
         source = {"exchanges": str(args.exchanges), "rows": str(args.rows)}
         args.out.write_text(json.dumps(source | found, indent=1) + "\n", encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adaptations.registry import RULES
+from adaptations.registry import NEVER_FIRED, RULES, STEERING_SET
 from adaptations.rule import SET_LIFT
 from docs.tooling.markdown import banner, wrap
 
@@ -80,15 +80,16 @@ def evidence() -> str:
         on += " (provisional)" if rule.kept == "set-lift" else ""
         corpus = str(fires.get(rule.name, 0)) if rule.texts else "-"
         out.append(f"| `{rule.name}` | {on} | {corpus} | {found.dev} | {found.held_out} |")
-    steering = [rule.name for rule in RULES if rule.kept == "set-lift"]
-    kept_set = rule_lift.set_evidence(steering)
+    kept = [rule.name for rule in RULES if rule.kept == "set-lift"]
+    kept_set = rule_lift.set_evidence(STEERING_SET)
     out += [
         "",
         wrap(
-            f"*The steering set* (the {len(steering)} rules `on: set-lift`), switched off "
-            f"together against the defaults: dev {kept_set.dev}; held-out "
-            f"{kept_set.held_out}; {kept_set.set_verdict}. What `set-lift` rests on: "
-            f"{SET_LIFT}."
+            f"*The steering set* ({len(STEERING_SET)} rules), switched off together against "
+            f"the defaults: dev {kept_set.dev}; held-out {kept_set.held_out}; "
+            f"{kept_set.set_verdict}. {len(kept)} of them stay on as `set-lift`; the "
+            f"{len(STEERING_SET) - len(kept)} never seen firing on dev pass 1 are off "
+            f"(`{NEVER_FIRED}`). What `set-lift` rests on: {SET_LIFT}."
         ),
     ]
     recorded = rule_fit.recorded()

@@ -107,6 +107,7 @@ async def test_a_rule_whose_hooks_raise_is_skipped_the_turn_ends_and_it_is_marke
     results = [m for m in llm.requests[1]["messages"] if m.get("role") == "tool"]
     assert "hello" in str(results[0]["content"])  # the read ran, the rule's hook skipped
     assert "broken-rule" in FAILED_RULES
+    assert "broken-rule" not in events[-1].data["rules_fired"]  # a hook that raised never acted
     profile = adapted(profile_of("openai/scripted-model", env={}))
     assert active(profile).shape == Shape()  # its shape skipped, the others' kept
     skipped = described(profile)["skipped"]

@@ -4,17 +4,22 @@
   result takes less of the small window than without it, and the code still gives them;
 - `capability`: without it the model's calls (written as text) are not run;
 - `lift`: bench/ml_tasks/rule_lift.py finds a lift in the committed rows;
-- `set-lift`: the rules kept this way, switched off together, are the variant the committed
-  rows measure, and the rows show the set's lift, provisional as `SET_LIFT` says.
+- `set-lift`: the steering set, switched off together, is the variant the committed rows
+  measure, and the rows show the set's lift, provisional as `SET_LIFT` says; the rules of
+  the set kept this way are those not seen never firing on dev pass 1 (`NEVER_FIRED`, held
+  to the committed fires).
 
 Every other rule is off by default with the reason the rows give (`Evidence.off_reason`).
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from adaptations.registry import RULES
+from adaptations.registry import NEVER_FIRED, RULES, STEERING_SET
 from adaptations.resolve import active_names
 from adaptations.rule import SET_LIFT, every_model
 from bench import rule_fit
@@ -26,18 +31,28 @@ SMALL = "llamacpp/local"
 LARGE = "anthropic/claude-sonnet-4-5"
 FIT = {"compact-prompt", "core-toolset", "reply-limit", "read-fit"}
 STEERING = {rule.name for rule in RULES if rule.kept == "set-lift"}
-# What the policy gives today, written out so a change to it is seen in review (the defaults
-# of 2026-11-26: no default changes until a measured variant says so).
+# The steering set's rules never seen firing on dev pass 1 (14 runs), off since 2026-11-27.
+NEVER_SEEN_FIRING = {
+    "cut-reply", "empty-reply", "blind-edit", "left-alone", "skill-close-match",
+    "traceback-focus", "sed-unchanged", "text-elsewhere",
+}  # fmt: skip
+# What the policy gives today, written out so a change to it is seen in review.
 ON_BY_DEFAULT = {
     SMALL: FIT | {"text-tool-calls"} | STEERING,
-    LARGE: {rule.name for rule in RULES if rule.profiles is every_model},
+    LARGE: {"one-line-python"},
 }
+FIRES = (
+    Path(__file__).resolve().parents[2] / "bench/ml_tasks/results/2026-11-26-dev-ours-fires.json"
+)
 
 
 def test_a_rule_is_on_by_default_iff_it_has_a_reason() -> None:
     for rule in RULES:
         assert (rule.kept is None) == bool(rule.off), rule.name
-    assert len(STEERING) == 22
+    assert len(STEERING) == 14 and len(STEERING_SET) == 22
+    assert {rule.name for rule in RULES if rule.profiles is every_model} == {
+        "traceback-focus", "sed-unchanged", "one-line-python", "text-elsewhere"
+    }  # fmt: skip
     for model, expected in ON_BY_DEFAULT.items():
         assert active_names(profile_of(model, env={}), {}) == expected, model
 
@@ -65,10 +80,27 @@ def test_each_reason_is_the_measured_one() -> None:
             assert rule.off.endswith(found.off_reason), rule.name
 
 
+def test_a_steering_rule_never_seen_firing_on_dev_is_off_for_want_of_evidence() -> None:
+    """The set's lift cannot be credited to a rule that never acted where it was measured:
+    each rule off for it is one the committed fires saw in no run (it adds a text to be seen
+    by), and each rule of the set still on was seen firing or cannot be seen at all."""
+    fires = json.loads(FIRES.read_text())["rules"]
+    never = {rule.name for rule in RULES if rule.off == NEVER_FIRED}
+    assert never == NEVER_SEEN_FIRING
+    for name in never:
+        assert fires[name]["inferable"] and fires[name]["runs"] == 0, name
+    for name in STEERING:
+        assert not fires[name]["inferable"] or fires[name]["runs"] > 0, name
+    for model in ON_BY_DEFAULT:  # off for every profile, and still switchable on
+        profile = profile_of(model, env={})
+        assert not never & active_names(profile, {})
+        assert "sed-unchanged" in active_names(profile, {model: {"sed-unchanged": True}})
+
+
 def test_the_steering_set_is_kept_on_its_measured_provisional_lift() -> None:
     """The set's figures are those `SET_LIFT` states; when more passes or held-out rows come
     in, this fails until the reason says what they show."""
-    found = rule_lift.set_evidence(STEERING)
+    found = rule_lift.set_evidence(STEERING_SET)
     assert found.set_verdict == "provisional lift"
     assert (found.dev.with_rule.solved, found.dev.with_rule.ran) == (5, 14)
     assert (found.dev.without.solved, found.dev.without.ran) == (1, 14)

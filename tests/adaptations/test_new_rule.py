@@ -1,7 +1,8 @@
 """A new rule registered in one place runs at its hooks in every node and front end: the
 compiled graph of a headless session (the CLI's), and the research sub-agent it starts, with
 the sub-agent's tools getting the sub-agent's rules. Nothing else names the rule: the test
-adds two rule objects to the registry and no other file changes."""
+adds two rule objects to the registry and no other file changes, and each is counted in
+the thread's `rules_fired` where its hook acted."""
 
 from __future__ import annotations
 
@@ -128,5 +129,10 @@ async def test_a_rule_registered_in_one_place_runs_at_its_hooks_in_the_agent_and
     assert by_rule["research-probe"] == MODEL_HOOKS | CALL_HOOKS | {"read"}
     sent = json.dumps(llm.requests)
     assert "PROBE agent-probe" in sent and "PROBE research-probe" in sent
+    # Counted where it acted, with no other file changed: each probe's `check_reply` sent
+    # one note (one step each; the sub-agent's counts join the thread's); its other hooks
+    # answered as if absent and count nothing.
+    fired = events[-1].data["rules_fired"]
+    assert fired["agent-probe"] == fired["research-probe"] == 1
     # Resolved once per model and role: each shape hook ran once.
     assert SEEN.count(("agent-probe", "shape")) == SEEN.count(("research-probe", "shape")) == 1

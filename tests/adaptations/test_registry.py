@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
 REGISTRY = ROOT / "adaptations" / "registry.py"  # the declarations, not the code asking
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-EVERY_MODEL = frozenset(r.name for r in RULES if r.profiles is every_model)
+# The general rules on by default (the others never fired on dev: registry.py `NEVER_FIRED`).
+EVERY_MODEL = frozenset(r.name for r in RULES if r.profiles is every_model and r.on_by_default)
 
 
 def product_files() -> list[Path]:

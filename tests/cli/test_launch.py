@@ -144,6 +144,7 @@ def test_json_output_shape(capsys: pytest.CaptureFixture[str]) -> None:
             "unpriced_models": [],
             "job_cost_usd": 0.0,  # the worst case of the paid Jobs it started
         },
+        "rules_fired": {},  # the rules for weaker models whose hooks acted: none here
         "error": "bad key",
     }
     assert "bad key" in err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adaptations.registry import NAMES, RULES
+from adaptations.registry import NAMES, NEVER_FIRED, RULES
 from adaptations.rule import SET_LIFT, every_model
 from tests.cli.conftest import Cli
 
@@ -69,8 +69,12 @@ def test_a_large_model_shows_only_the_general_rules(cli: Cli) -> None:
     assert shown["small_window"] is False and shown["context_window"] == 128_000
     assert {r["profiles"] for r in shown["rules"]} == {"every-model"}
     assert {r["name"] for r in shown["rules"]} == {
-        r.name for r in RULES if r.profiles is every_model
+        r.name for r in RULES if r.profiles is every_model and r.on_by_default
     }
+    # The general rules never seen firing on dev are listed off, each saying so.
+    off = {r["name"]: r["off_because"] for r in shown["off"]}
+    for name in ("traceback-focus", "sed-unchanged", "text-elsewhere"):
+        assert off[name] == NEVER_FIRED, name
 
 
 def test_an_unknown_rule_name_is_said_and_the_run_goes_on_without_it(cli: Cli) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.adaptation_guard import applied
+from tools.adaptation_guard import hooked
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.local.bash_process import run_bash
@@ -72,12 +72,12 @@ async def annotated(
     output, outcome = ran
     rules = call.rules
     for rule in rules:
-        output = applied(rule.name, partial(rule.bash_output, call, command, output), output)
+        output = hooked(rule.name, partial(rule.bash_output, call, command, output), output)
 
     def notes() -> str:
         code = outcome.exit_code
         return "".join(
-            applied(
+            hooked(
                 rule.name, partial(rule.bash_note, call, command, output, code, hidden, kept), ""
             )
             for rule, kept in zip(rules, before, strict=True)
@@ -108,7 +108,8 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
             text, outcome = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
             return text, outcome.artifact()
         hidden = secret_filter(call, sandbox.walls if sandbox is not None else None)
-        kept = partial(each, call.rules, lambda r: r.before_bash(call, command, hidden), None)
+        remember = lambda r: r.before_bash(call, command, hidden)  # noqa: E731
+        kept = partial(each, call.rules, remember, None, acts=False)
         before = await asyncio.to_thread(kept)
         ran = await run_bash(call.workspace, emit, command, timeout, sandbox, scan)
         text, outcome = await annotated(call, command, ran, before, hidden)

@@ -14,6 +14,7 @@ from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
 from configs.skills import BUNDLED_DIR
+from tools.adaptation_guard import used
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.editor_files import text_version
@@ -164,6 +165,7 @@ def paged(
     if budget is not None and (
         fit := fitted(shown, kept, first, total, size, budget, list(ending or ()))
     ):
+        used("read_tokens")  # the rule that set the budget fired
         return fit
     last = first + len(kept) - 1
     text = numbered(kept, first)

@@ -60,7 +60,8 @@ async def test_a_small_models_write_to_a_file_it_was_told_to_keep_is_not_run(
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(tool_calls=[READ]), Turn(tool_calls=[WRITE]), Turn(content="Left it."))
     llm.add(Turn(content="Done."))
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    small = "llamacpp/qwen2.5-coder-1.5b"  # off by default (never fired on dev): switched on
+    settings = fast_settings(None, model_name=small, adaptations={small: {"left-alone": True}})
     async with open_session(settings, workspace, mode="headless") as session:
         await collect(session.send(REQUEST))
     assert (workspace / "data.csv").read_text() == DATA

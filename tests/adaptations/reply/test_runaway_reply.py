@@ -58,7 +58,9 @@ async def test_a_second_loop_in_the_turn_gets_the_cut_note_and_a_large_model_no_
 ) -> None:
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(*[Turn(content=LOOP, finish_reason="length")] * 3)
-    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
+    cut_on = {SMALL: {"cut-reply": True}}  # off by default (never fired on dev): switched on
+    settings = fast_settings(None, model_name=SMALL, adaptations=cut_on)
+    async with open_session(settings, workspace, mode="headless") as s:
         await collect(s.send(CARD))
     assert len(llm.requests) == 3  # looped, asked again (looped), told it was cut (looped)
     told = CUT_REPLY_NOTE.format(limit=SMALL_REPLY_TOKENS)

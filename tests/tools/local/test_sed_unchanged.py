@@ -7,9 +7,13 @@ from pathlib import Path
 
 from langchain_core.tools import BaseTool
 
+from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
+
+# Off by default (never fired on dev pass 1): switched on, for any model.
+ON = (BY_NAME["sed-unchanged"],)
 
 STATS = "def min_max(xs):\n    lo, hi = min(xs), max(xs)\n    return [(x - lo) / (hi + lo) for x in xs]\n"
 MISS = "sed -i 's/min_max([2, 4, 6]) == [0.0, 0.25, 0.5]/min_max([2, 4, 6]) == [0.0, 0.5, 1.0]/' stats.py"
@@ -21,17 +25,21 @@ def bash_tool() -> BaseTool:
 
 async def test_a_sed_that_matched_nothing_says_so_to_every_model(tmp_path: Path) -> None:
     (tmp_path / "stats.py").write_text(STATS)
-    small = await call_tool(bash_tool(), {"command": MISS}, tmp_path, read_tokens=1000)
+    small = await call_tool(bash_tool(), {"command": MISS}, tmp_path, read_tokens=1000, rules=ON)
     check_snapshot("sed_unchanged.md", small + "\n")
     assert small.startswith(
         "(no output)\n[exit code: 0]\n\n`sed -i` changed nothing: `stats.py` is"
     )
     for flags in ("-i.bak", "-Ei", "--in-place"):  # a backup suffix, a flag cluster, the long form
         other = await call_tool(
-            bash_tool(), {"command": MISS.replace("-i", flags, 1)}, tmp_path, read_tokens=1000
+            bash_tool(),
+            {"command": MISS.replace("-i", flags, 1)},
+            tmp_path,
+            read_tokens=1000,
+            rules=ON,
         )
         assert other == small, flags
-    large = await call_tool(bash_tool(), {"command": MISS}, tmp_path)
+    large = await call_tool(bash_tool(), {"command": MISS}, tmp_path, rules=ON)
     assert large == small  # `sed-unchanged` helps any model
     off = await call_tool(bash_tool(), {"command": MISS}, tmp_path, rules=frozenset())
     assert off == "(no output)\n[exit code: 0]"  # switched off

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.local.skill import skill_spec
@@ -26,7 +27,8 @@ async def test_an_unknown_skill_says_which_exist(workspace: Path) -> None:
 async def test_a_small_model_is_shown_only_the_close_names(workspace: Path) -> None:
     """Shown every name after a wrong one, Qwen2.5-Coder-1.5B loaded the first listed
     (asr-fine-tuning, for a CSV task) and launched a speech training job."""
-    small = {"as_tool_call": True, "read_tokens": 1000}
+    # `skill-close-match`, off by default (never fired on dev pass 1): switched on.
+    small = {"as_tool_call": True, "read_tokens": 1000, "rules": (BY_NAME["skill-close-match"],)}
     wrong = await call_tool(skill_spec().tool, {"name": "train-classifier"}, workspace, **small)
     check_snapshot("skill_unknown_small.md", wrong.content + "\n")
     assert wrong.status == "error" and "asr-fine-tuning" not in wrong.content

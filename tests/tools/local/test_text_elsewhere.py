@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
+
+# Off by default (never fired on dev pass 1): switched on, for any model.
+ON = (BY_NAME["text-elsewhere"],)
 
 STATS = "def min_max(xs):\n    lo, hi = min(xs), max(xs)\n    return [(x - lo) / (hi + lo) for x in xs]\n"
 CHECK = "from stats import min_max\n\nassert min_max([2, 4, 6]) == [0.0, 0.5, 1.0]\n"
@@ -29,13 +33,15 @@ async def edit_after_read(
 async def test_the_file_that_holds_the_text_is_named_to_every_model(tmp_path: Path) -> None:
     (tmp_path / "stats.py").write_text(STATS)
     (tmp_path / "check.py").write_text(CHECK)
-    small = await edit_after_read(tmp_path, WRONG, small=True)
+    small = await edit_after_read(tmp_path, WRONG, small=True, rules=ON)
     assert small.endswith("\nThat text is in check.py, line 3, not in stats.py.")
     check_snapshot("text_elsewhere.md", small + "\n")
-    large = await edit_after_read(tmp_path, WRONG, small=False)
+    large = await edit_after_read(tmp_path, WRONG, small=False, rules=ON)
     assert large == small  # `text-elsewhere` helps any model
     off = await edit_after_read(tmp_path, WRONG, small=False, rules=frozenset())
     assert "check.py" not in off and off == small.rpartition("\n")[0]
-    nowhere = await edit_after_read(tmp_path, {**WRONG, "old_str": "no such text"}, small=True)
+    nowhere = await edit_after_read(
+        tmp_path, {**WRONG, "old_str": "no such text"}, small=True, rules=ON
+    )
     assert "That text is in" not in nowhere
     assert (tmp_path / "stats.py").read_text() == STATS

@@ -9,10 +9,14 @@ from pathlib import Path
 
 from langchain_core.tools import BaseTool
 
+from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 from tools.local.traceback_focus import focus_traceback, heredoc_program
+
+# Off by default (never fired on dev pass 1): switched on, for any model.
+ON = (BY_NAME["traceback-focus"],)
 
 PYTHON = shlex.quote(sys.executable)
 SEEN = f"""{PYTHON} - <<'EOF'
@@ -34,10 +38,10 @@ async def test_every_model_sees_its_failing_line_and_not_pandas_internals(
     tmp_path: Path,
 ) -> None:
     """`traceback-focus` helps any model; switched off, the traceback is as python printed it."""
-    small = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, read_tokens=1000)
+    small = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, read_tokens=1000, rules=ON)
     off = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, rules=frozenset())
     assert "site-packages" in off and "test['label'] = " not in off
-    large = await call_tool(bash_tool(), {"command": SEEN}, tmp_path)
+    large = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, rules=ON)
     assert "site-packages" not in large and "test['label'] = test" in large
     check_snapshot("traceback_focus.md", small + "\n")
     assert "site-packages" not in small and ".pyx" not in small
@@ -51,8 +55,8 @@ async def test_a_script_of_the_workspace_keeps_its_frames_as_python_printed_them
     (tmp_path / "stats.py").write_text("def mean(xs):\n    return sum(xs) / len(xs)\n")
     (tmp_path / "check.py").write_text("from stats import mean\n\nprint(mean([]))\n")
     command = f"{PYTHON} check.py"
-    small = await call_tool(bash_tool(), {"command": command}, tmp_path, read_tokens=1000)
-    large = await call_tool(bash_tool(), {"command": command}, tmp_path)
+    small = await call_tool(bash_tool(), {"command": command}, tmp_path, read_tokens=1000, rules=ON)
+    large = await call_tool(bash_tool(), {"command": command}, tmp_path, rules=ON)
     assert small == large
     assert "return sum(xs) / len(xs)" in small and "ZeroDivisionError" in small
 
