@@ -83,6 +83,8 @@ def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any
             "model": args.model}  # fmt: skip
     if args.harness == "ours":
         head.update(adaptations=args.adaptations, checkout=str(args.checkout or ""))
+        if getattr(args, "variant", None):
+            head["variant"] = args.variant
         if not args.checkout:
             head["rules"] = active_rules(args.adaptations, args.model)
     if args.harness in peer_agents.PEERS:

@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", type=Path, default=peer_agents.PEERS_DIR, help="peers' venvs")
     parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
     parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,+RULE]")
+    parser.add_argument("--variant", help="the table's name for these switches (ours only)")
     parser.add_argument("--checkout", type=Path, help="another checkout's harness (its uv env)")
     args = parser.parse_args(argv)
     if not args.model and not args.list:

@@ -42,10 +42,13 @@ def load_rows(folder: Path = ROWS) -> list[dict[str, Any]]:
 
 def label(row: dict[str, Any]) -> str:
     """The table's column for a row: its harness, and for ours a variant other than default
-    (named by its switches, or by their count when it switches more than two)."""
+    (named by the run's `variant`, else by its switches, or by their count when it switches
+    more than two)."""
     name = str(row["harness"])
     spec = str(row.get("adaptations") or "default")
-    if name == "ours" and spec != "default":
+    if name == "ours" and row.get("variant"):
+        name += f" ({row['variant']})"
+    elif name == "ours" and spec != "default":
         switched = spec.split(",")
         name += f" ({spec})" if len(switched) <= 2 else f" ({len(switched)} rules switched)"
     if name.startswith("ours") and row.get("checkout"):

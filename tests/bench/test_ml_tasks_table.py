@@ -20,12 +20,14 @@ def run_row(harness: str, task_set: str, task: str, repeat: int, solved: bool, *
 NOW = ["core-toolset", "reply-limit"]
 
 
-def test_a_variant_of_ours_is_named_by_its_switches_or_their_count() -> None:
+def test_a_variant_of_ours_is_named_by_its_name_its_switches_or_their_count() -> None:
     row = run_row("ours", "dev", "csv-count", 0, False)
     assert table.label(row) == "ours"
     assert table.label({**row, "adaptations": "-a,-b,-c"}) == "ours (3 rules switched)"
     assert table.label({**row, "adaptations": "-look-first"}) == "ours (-look-first)"
     assert table.label({**row, "adaptations": "none"}) == "ours (none)"
+    named = {**row, "adaptations": "-a,-b,-c", "variant": "lean"}  # two 3-rule variants differ
+    assert table.label(named) == "ours (lean)"
 
 
 def write(folder: Path, rows: list[dict]) -> None:
