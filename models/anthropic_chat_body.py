@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 
 from models.openai_chat_plain import plain_messages
 
@@ -27,6 +27,19 @@ CALL_PARAMS = frozenset({"tools", "tool_choice", "max_tokens", "temperature", "s
 # litellm's `AnthropicInputSchema` keys (what it keeps of a tool's parameters).
 _SCHEMA_KEYS = frozenset(
     {"type", "properties", "additionalProperties", "required", "$defs", "strict"}
+)
+# The extras langchain-litellm reads from a message (0.11.1; `tool_calls` is sent as the
+# message's own calls): a message carrying one goes through ChatLiteLLM.
+THEIRS = frozenset(
+    {
+        "annotations",
+        "function_call",
+        "name",
+        "provider_specific_fields",
+        "reasoning_content",
+        "reasoning_items",
+        "thinking_blocks",
+    }
 )
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _EPHEMERAL = {"type": "ephemeral"}
@@ -75,13 +88,9 @@ def request_body(
 
 
 def _plain_extras(messages: Sequence[BaseMessage]) -> bool:
-    """No provider fields litellm would carry over (thinking blocks, reasoning, names)."""
-    for message in messages:
-        extra = message.additional_kwargs
-        allowed = {"tool_calls"} if isinstance(message, AIMessage) else set()
-        if any(value for key, value in extra.items() if key not in allowed):
-            return False
-    return True
+    """No field langchain-litellm reads from a message's extras other than its tool calls
+    (thinking blocks, reasoning, names...); ml-intern's own marks it ignores."""
+    return not any(THEIRS.intersection(m.additional_kwargs) for m in messages)
 
 
 def _has_tool_blocks(dicts: Sequence[Mapping[str, Any]]) -> bool:

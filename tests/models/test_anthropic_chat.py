@@ -81,7 +81,7 @@ def loop_history() -> list[BaseMessage]:
         ),
         ToolMessage("no match", tool_call_id="t2"),
         ToolMessage("b", tool_call_id="t3"),
-        HumanMessage("[runtime] 3 steps so far"),
+        HumanMessage("[runtime] 3 steps so far", additional_kwargs={"ml_intern": "runtime"}),
     ]
 
 
@@ -304,3 +304,54 @@ async def test_a_refused_connection_names_the_server_as_through_litellm() -> Non
             outcomes.append(as_the_product_reads_it(error, words=False))
     assert outcomes[0] == outcomes[1] and outcomes[1]["unreachable"]
     assert outcomes[1]["kind"] == "transient"
+
+
+def test_what_the_body_rebuilds_is_litellm_s_own() -> None:
+    """The facts models/anthropic_chat*.py keeps without importing litellm (compat/litellm.py
+    lists where each lives)."""
+    from litellm.litellm_core_utils.core_helpers import _FINISH_REASON_MAP
+    from litellm.litellm_core_utils.prompt_templates.factory import _EMPTY_TEXT_PLACEHOLDER
+    from litellm.llms.anthropic.chat.transformation import AnthropicConfig
+    from litellm.types.llms.anthropic import AnthropicInputSchema
+
+    from models import anthropic_chat, anthropic_chat_body, anthropic_chat_stream
+
+    assert anthropic_chat_body.EMPTY_TEXT == _EMPTY_TEXT_PLACEHOLDER
+    assert set(AnthropicInputSchema.__annotations__) == anthropic_chat_body._SCHEMA_KEYS
+    assert all(_FINISH_REASON_MAP[k] == v for k, v in anthropic_chat_stream.FINISH_REASONS.items())
+    for name in ("claude-sonnet-4-5-20250929", "claude-3-5-haiku-20241022", "claude-nobody"):
+        assert anthropic_chat._max_tokens(name) == AnthropicConfig.get_max_tokens_for_model(name)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kwargs"),
+    [
+        (FIRST, {"reasoning_effort": "low"}),
+        (FIRST, {"stop": ["\n"]}),
+        (with_thinking(), {}),
+        ([HumanMessage([{"type": "text", "text": "a list"}])], {}),
+        ([SystemMessage("a"), HumanMessage("b"), SystemMessage("c"), HumanMessage("d")], {}),
+        ([AIMessage("first"), HumanMessage("b")], {}),
+        ([HumanMessage("named", additional_kwargs={"name": "bob"})], {}),
+        ([HumanMessage("b"), AIMessage("prefill ")], {}),
+        (
+            [
+                HumanMessage("x"),
+                AIMessage("", tool_calls=[{"name": "read", "args": {}, "id": "t"}]),
+                ToolMessage("", tool_call_id="t"),
+            ],
+            {},
+        ),
+    ],
+)
+def test_what_is_not_plain_goes_to_chatlitellm(
+    prompt: list[BaseMessage], kwargs: dict[str, Any]
+) -> None:
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    from models.anthropic_chat_body import request_body
+
+    tools = [convert_to_openai_tool(read)]
+    params = {"tools": tools, "tool_choice": None, **kwargs}
+    assert request_body("claude-x", prompt, params, [], 4096) is None
+    assert request_body("claude-x", FIRST, {"tools": tools}, [], 4096) is not None
