@@ -12,8 +12,9 @@ One run, side by side, each figure in a process of its own:
 - per thread: `--steps` steps of one growing conversation, each the model's `read` call and
   a `--bytes` result, as `bench/provider_path.py` sends.
 
-`litellm` is the chat model AgentDeps gives a step (ChatLiteLLM with ml-intern's patches and
-its cache markers); `chatanthropic` is `ChatAnthropic(base_url=...)` as shipped, the tools
+`ours` is the chat model AgentDeps gives a step (models/anthropic_chat.py: our own path for a
+plain request); `litellm` is ChatLiteLLM as it gives it with `model_client: "litellm"` (with
+ml-intern's patches and its cache markers); `chatanthropic` is `ChatAnthropic(base_url=...)` as shipped, the tools
 bound the same way, no cache markers. langchain-anthropic is not a dependency of ml-intern:
 
     uv run --with langchain-anthropic python bench/anthropic_client.py [--steps 100] [--calls 30]
@@ -41,7 +42,7 @@ from bench.report import ROOT, median, prepare_environment, print_summary, print
 
 MODEL = "anthropic/claude-sonnet-4-5-20250929"
 KEY = "sk-ant-bench-not-a-real-key"
-CLIENTS = ("litellm", "chatanthropic")
+CLIENTS = ("ours", "litellm", "chatanthropic")
 IMPORTS = {
     "bare": "pass",
     "litellm": "import litellm, langchain_litellm",
@@ -66,9 +67,10 @@ def model_for(client: str, url: str) -> Any:
     from nodes.deps import AgentDeps
     from tools.families import build_catalog
 
-    settings = Settings(model_name=MODEL, api_base=url)
+    chosen = "litellm" if client == "litellm" else "auto"
+    settings = Settings(model_name=MODEL, api_base=url, model_client=chosen)
     deps = AgentDeps(settings=settings, catalog=build_catalog(settings), home=Path.cwd())
-    if client == "litellm":
+    if client in ("ours", "litellm"):
         return deps.chat_model(MODEL)
     from langchain_anthropic import ChatAnthropic
 
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bytes", type=int, default=20000, help="each tool result's size")
     parser.add_argument("--calls", type=int, default=30, help="short calls per client")
     parser.add_argument("--imports", type=int, default=3, help="rounds of the import figures")
+    parser.add_argument("--clients", default=",".join(CLIENTS), help="which, comma-separated")
     parser.add_argument("--child", choices=CLIENTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -129,7 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     imports = {name: median(values) for name, values in rounds.items()}
     with tempfile.TemporaryDirectory(prefix="ml-intern-bench-") as home:
         prepare_environment(Path(home))
-        calls = {client: run_child(client, Path(home), args) for client in CLIENTS}
+        clients = [c for c in CLIENTS if c in args.clients.split(",")]
+        calls = {client: run_child(client, Path(home), args) for client in clients}
     load_after = Path("/proc/loadavg").read_text().split()[:3]
     print_table(
         f"import CPU, median of {args.imports} fresh interpreters (s)",
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         ["import", "cpu_s"],
     )
     keys = ("per_call_ms", "step_ms", "early_step_ms", "late_step_ms", "median_step_ms")
-    rows = [[client, *(f"{calls[client][k]:.2f}" for k in keys)] for client in CLIENTS]
+    rows = [[client, *(f"{calls[client][k]:.2f}" for k in keys)] for client in calls]
     title = (
         f"CPU of the client process (not wall), {args.steps}-step thread of {args.bytes} B "
         f"results (load {' '.join(load_before)} -> {' '.join(load_after)})"

@@ -87,6 +87,15 @@ CLIENT_HOOKS = (
     Hook(_COMMON, "_TOP_LEVEL_SCHEMA_COMBINATORS"),
     Hook(_COMMON, "_OPENAI_REJECTED_TOP_LEVEL_SCHEMA_KEYS"),
     Hook("litellm.llms.openai.chat.gpt_5_transformation", "GPT_REASONING_SERIES_MARKERS"),
+    # ml-intern's own Anthropic client (models/anthropic_chat*.py): its exception, and what
+    # it rebuilds without importing litellm (tests/models/test_anthropic_chat.py holds them
+    # equal to these).
+    Hook("litellm.llms.anthropic.common_utils", "AnthropicError"),
+    Hook("litellm.llms.anthropic.chat.transformation", "AnthropicConfig.get_max_tokens_for_model",
+         ("model",)),
+    Hook("litellm.litellm_core_utils.prompt_templates.factory", "_EMPTY_TEXT_PLACEHOLDER"),
+    Hook("litellm.litellm_core_utils.core_helpers", "_FINISH_REASON_MAP"),
+    Hook("litellm.types.llms.anthropic", "AnthropicInputSchema"),
 )  # fmt: skip
 _installed = False
 _walk_installed = False

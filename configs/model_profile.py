@@ -209,6 +209,7 @@ KEPT = (
     "supports_vision",
     "max_input_tokens",
     "max_tokens",
+    "max_output_tokens",
 )
 
 
@@ -238,6 +239,13 @@ def _listed(model_id: str) -> Mapping[str, Any]:
         return prices[model_id]
     _, slash, name = model_id.partition("/")
     return prices.get(name, {}) if slash else {}
+
+
+def listed_max_output(name: str) -> int | None:
+    """litellm's `get_max_tokens` for `name` as listed: its output window, else its window."""
+    entry = _price_list().get(name, {})
+    value = entry.get("max_output_tokens", entry.get("max_tokens"))
+    return value if isinstance(value, int) else None
 
 
 def openai_list(name: str) -> Literal["chat", "text"] | None:

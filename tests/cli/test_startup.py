@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from tests.cli.conftest import Cli
+from tests.fakes.anthropic_server import ScriptedAnthropicServer
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 pytestmark = pytest.mark.cli_e2e
@@ -147,3 +148,29 @@ def test_the_openai_compatible_path_sends_its_first_request_without_litellm(cli:
         )
     assert done.returncode == 0, done.stderr
     assert seen == [False]
+
+
+def test_the_default_anthropic_model_sends_its_first_request_without_litellm(cli: Cli) -> None:
+    """The default config's model (Anthropic's) takes our own Anthropic path for a plain
+    first request (models/anthropic_chat.py): no `import litellm` before the server hears it."""
+    mark = cli.cwd.parent / "litellm-imported"
+    seen: list[bool] = []
+
+    def answer(_request: dict[str, object]) -> Turn:
+        seen.append(mark.exists())
+        return Turn(content="done")
+
+    env = {**cli.env, "LITELLM_MARK": str(mark), "ANTHROPIC_API_KEY": "sk-ant-test-launch"}
+    with ScriptedAnthropicServer(responder=answer, api_key="sk-ant-test-launch") as server:
+        env["ANTHROPIC_API_BASE"] = server.url
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_REQUEST_PROBE, "--headless", "hello"],
+            cwd=cli.cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert done.returncode == 0, done.stderr
+    assert seen == [False]
+    assert server.requests[0]["model"] == "claude-sonnet-4-5-20250929"

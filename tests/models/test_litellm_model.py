@@ -38,7 +38,7 @@ async def test_an_anthropic_call_counts_its_usage_without_loading_litellm_s_toke
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     model_id = "anthropic/claude-sonnet-4-5-20250929"
     with ScriptedAnthropicServer(responder=lambda _r: Turn(content="hi"), api_key=KEY) as server:
-        settings = Settings(model_name=model_id, api_base=server.url)
+        settings = Settings(model_name=model_id, api_base=server.url, model_client="litellm")
         reply = await litellm_chat_model(settings)(model_id).ainvoke([HumanMessage("hello")])
     assert reply.content == "hi" and reply.usage_metadata["input_tokens"] > 0
     assert isinstance(litellm.main._encoding_cache, LazyTokenizer)  # handed on, never loaded
