@@ -263,7 +263,7 @@ def readme_with_table(readme: str, folder: Path = RESULTS) -> str:
 def benchmarks_with_table(page: str, folder: Path | None = None) -> str:
     """docs/benchmarks.md with the ML-task harness table (bench/ml_tasks/table.py, from the rows
     under bench/ml_tasks/results/) between its markers replaced by the current one."""
-    from bench.ml_tasks.table import ROWS, harness_table, load_rows
+    from bench.ml_tasks.table import ROWS, benchmark_tables, load_rows
 
     head, sep, rest = page.partition(HARNESS_BEGIN)
     _old, sep2, tail = rest.partition(HARNESS_END)
@@ -271,7 +271,7 @@ def benchmarks_with_table(page: str, folder: Path | None = None) -> str:
         raise ValueError(
             f"docs/benchmarks.md lacks the markers {HARNESS_BEGIN!r} ... {HARNESS_END!r}"
         )
-    table = harness_table(load_rows(folder or ROWS))
+    table = benchmark_tables(load_rows(folder or ROWS))
     return f"{head}{HARNESS_BEGIN}\n{table}{HARNESS_END}{tail}"
 
 

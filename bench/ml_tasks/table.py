@@ -70,11 +70,34 @@ def passes(
     return sum(bool(r["solved"]) for r in mine), len(mine)
 
 
-def harness_table(rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = SETS) -> str:
-    """The markdown: one table a set, then the totals on the union of the sets."""
+def benchmark_tables(rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = SETS) -> str:
+    """The harnesses' table (ours at its default beside the peers), then ours at its default
+    beside each variant of it, so that each fits the page."""
+    variants = [r for r in rows if r["harness"] == "ours"]
+    if not rows or len(columns(variants)) < 2:
+        return harness_table(rows, sets)
+    harnesses = [r for r in rows if r["harness"] != "ours" or label(r) == "ours"]
+    return (harness_table(harnesses, sets) + "\n"
+            + harness_table(variants, sets, of_ours=True))  # fmt: skip
+
+
+def head(name: str, of_ours: bool) -> str:
+    """A column's head: in the variants' table, a variant's name alone."""
+    if of_ours and name.startswith("ours (") and name.endswith(")"):
+        return name[len("ours (") : -1]
+    return name
+
+
+def harness_table(
+    rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = SETS, of_ours: bool = False
+) -> str:
+    """The markdown: one table a set, then the totals on the union of the sets (`of_ours`:
+    the table of ours and its variants, its headings saying so)."""
     if not rows:
         return "No runs recorded yet under `bench/ml_tasks/results/`.\n"
     names = columns(rows)
+    heads = [head(n, of_ours) for n in names]
+    whose = ", ours and its variants" if of_ours else ""
     models = sorted({str(r.get("model") or "?") for r in rows})
     out = [f"Model: {', '.join(f'`{m}`' for m in models)}. A cell is the passes solved of the "
            "passes run; `-`: not run.\nA task counts as solved when some pass solved it.\n"]  # fmt: skip
@@ -84,8 +107,8 @@ def harness_table(rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = SETS
         tasks = [t.name for t in all_tasks(task_set=task_set)]
         if not any(r["set"] == task_set for r in rows):
             continue
-        out.append(f"### {task_set}: {len(tasks)} tasks\n")
-        out.append("| task | " + " | ".join(names) + " | |")
+        out.append(f"### {task_set}{whose}: {len(tasks)} tasks\n")
+        out.append("| task | " + " | ".join(heads) + " | |")
         out.append("|---" * (len(names) + 2) + "|")
         solved_by: dict[str, set[str]] = {n: set() for n in names}
         reachable = 0
@@ -120,8 +143,8 @@ def harness_table(rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = SETS
             union[n][1] += len(ran_by[n])
         reachable_all += reachable
         tasks_all += len(tasks)
-    out.append(f"### Both sets: {tasks_all} tasks, {reachable_all} reachable\n")
-    out.append("| | " + " | ".join(names) + " |")
+    out.append(f"### Both sets{whose}: {tasks_all} tasks, {reachable_all} reachable\n")
+    out.append("| | " + " | ".join(heads) + " |")
     out.append("|---" * (len(names) + 1) + "|")
     out.append("| tasks solved | "
                + " | ".join(of(*union[n]) for n in names) + " |")  # fmt: skip

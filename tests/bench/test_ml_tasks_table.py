@@ -71,6 +71,20 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
     assert lines[both + 5] == "| share of reachable | 1/2 | 1/2 | 1/2 | 1/2 |"
 
 
+def test_ours_variants_get_their_own_table_so_each_fits_the_page() -> None:
+    rows = [
+        run_row("ours", "dev", "csv-count", 0, True),
+        run_row("ours", "dev", "csv-count", 0, False, adaptations="-a,-b,-c", variant="lean"),
+        run_row("mini", "dev", "csv-count", 0, False),
+    ]
+    peers, _, variants = table.benchmark_tables(rows).partition("### dev, ours and its variants")
+    assert "| task | ours | mini | |" in peers and "lean" not in peers
+    assert "| task | ours | lean | |" in variants and "mini" not in variants
+    assert "| **tasks solved** | 1 of 1 | 0 of 1 | reachable: 1 |" in variants
+    only_ours = table.benchmark_tables(rows[::2])  # no variant: one table
+    assert "ours and its variants" not in only_ours
+
+
 def test_a_broken_row_is_named_by_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text(json.dumps(run_row("ours", "dev", "t", 0, True)) + "\n{}\n")
     with pytest.raises(ValueError, match=r"a\.jsonl:2: not a run's row"):

@@ -16,6 +16,9 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.local.read_fit import cut_note, fitted, rough_tokens
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
+# Off by default since 2026-11-27 (switched off with the never-fired rules to no loss on dev
+# pass 1): switched on here.
+SWITCHED_ON = {SMALL: {"written-notes": True}}
 ANSWER = "warmup_ratio = 0.063"
 
 
@@ -64,7 +67,10 @@ async def test_a_small_model_reading_a_long_file_is_shown_how_to_search_it(
 ) -> None:
     (workspace / "settings.ini").write_text(settings_ini(1500))
     seen = await read_as(
-        fast_settings(None, model_name=SMALL), small, workspace, path="settings.ini"
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON),
+        small,
+        workspace,
+        path="settings.ini",
     )
     assert seen.startswith("     1\t# settings") and "# end of settings" in seen
     assert ANSWER not in seen
@@ -77,7 +83,7 @@ async def test_a_small_model_sees_a_short_file_or_a_page_that_fits_whole(
 ) -> None:
     (workspace / "settings.ini").write_text(settings_ini(1500))
     at = settings_ini(1500).splitlines().index(ANSWER) + 1
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
     seen = await read_as(settings, small, workspace, path="settings.ini", offset=at, limit=5)
     assert ANSWER in seen and "too large" not in seen and "Call read with offset" in seen
 
@@ -97,11 +103,15 @@ NOT_JSON = {"tool": "write", "path": "metrics.json", "content": "f1 = 0.7667\nma
 async def test_a_small_model_writing_a_json_file_that_is_not_json_is_told(
     small: ScriptedLLMServer, workspace: Path
 ) -> None:
-    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **NOT_JSON)
+    seen = await read_as(
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON), small, workspace, **NOT_JSON
+    )
     check_snapshot("write_not_json_small.md", seen + "\n")
     assert (workspace / "metrics.json").read_text() == NOT_JSON["content"]  # written all the same
     fine = {**NOT_JSON, "content": '{"f1": 0.7667}'}
-    again = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **fine)
+    again = await read_as(
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON), small, workspace, **fine
+    )
     assert "JSON" not in again
 
 
@@ -112,7 +122,9 @@ async def test_a_small_models_key_value_lines_are_written_as_sent_never_rewritte
     .json file stay as sent, and the model is told they are not JSON."""
     lines = "f1: 0.767\nconfusion_matrix: [[0.742, 0.258], [0.207, 0.793]]"
     call = {**NOT_JSON, "content": lines}
-    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
+    seen = await read_as(
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON), small, workspace, **call
+    )
     assert "not valid JSON" in seen and "as JSON:" not in seen
     assert (workspace / "metrics.json").read_text() == lines
     (workspace / "metrics.json").unlink()
@@ -129,7 +141,9 @@ async def test_a_yaml_alias_bomb_in_a_json_file_is_not_expanded(
         f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcde", "bcdef", strict=True)
     )
     call = {**NOT_JSON, "content": bomb}
-    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **call)
+    seen = await read_as(
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON), small, workspace, **call
+    )
     assert "not valid JSON" in seen and "as JSON:" not in seen and len(seen) < 400
 
 
@@ -147,7 +161,9 @@ async def test_a_small_model_is_told_of_placeholders_in_what_it_wrote_a_large_on
     small: ScriptedLLMServer, workspace: Path
 ) -> None:
     """Seen on dataset-card: a card of `<number of rows>` lines, reviews.csv never read."""
-    seen = await read_as(fast_settings(None, model_name=SMALL), small, workspace, **CARD)
+    seen = await read_as(
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON), small, workspace, **CARD
+    )
     assert seen.startswith("Wrote 2 lines to README.md (new file), but it still holds")
     assert "(<number of rows>)" in seen and "`bash` with python3" in seen
     assert (workspace / "README.md").read_text() == CARD["content"]  # written all the same

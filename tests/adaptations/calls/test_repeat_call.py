@@ -15,6 +15,17 @@ from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
+# Off by default since 2026-11-27 (never fired on dev pass 1, or switched off with those to no
+# loss): switched on here, with the rules these stories meet (a fix asked, an empty reply).
+SWITCHED_ON = {
+    "llamacpp/qwen2.5-coder-1.5b": {
+        "repeat-call": True,
+        "asked-changes": True,
+        "doom-answer": True,
+        "empty-reply": True,
+    }
+}
+
 # Appends a line each time it runs: the file says how often the command really ran.
 COUNTING = "echo ran >> count.txt && python3 main.py"
 RUN = {"name": "bash", "arguments": {"command": COUNTING}}
@@ -88,7 +99,9 @@ async def test_a_small_model_repeating_its_call_gets_the_result_and_answers(
     (workspace / "main.py").write_text("print(2 + 3)\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(*[Turn(tool_calls=[RUN])] * 3, Turn(content="It prints 5."))
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    settings = fast_settings(
+        None, model_name="llamacpp/qwen2.5-coder-1.5b", adaptations=SWITCHED_ON
+    )
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
         stored = (await session.values())["messages"]
@@ -123,7 +136,9 @@ async def test_a_repeat_while_a_fix_is_asked_says_what_is_left_and_keeps_the_too
     read = {"name": "read", "arguments": {"path": "stats.py"}}
     llm.add(*[Turn(tool_calls=[check])] * 3, Turn(tool_calls=[read]))
     llm.add(Turn(tool_calls=[fix]), Turn(content="Fixed: top returned the minimum."))
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    settings = fast_settings(
+        None, model_name="llamacpp/qwen2.5-coder-1.5b", adaptations=SWITCHED_ON
+    )
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("`python3 check.py` fails. Fix the bug in stats.py."))
     told = llm.requests[3]["messages"][-1]["content"]
@@ -148,7 +163,9 @@ async def test_a_call_written_in_a_reply_that_must_answer_is_not_run(
     native = Turn(content="It prints 5.", tool_calls=[RUN])  # a server ignoring tool_choice
     llm.add(*[Turn(tool_calls=[RUN])] * 3, Turn(content=fenced))  # the third call is held
     llm.add(*[Turn(tool_calls=[RUN])] * 3, native)
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    settings = fast_settings(
+        None, model_name="llamacpp/qwen2.5-coder-1.5b", adaptations=SWITCHED_ON
+    )
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
         assert (workspace / "count.txt").read_text() == "ran\n" * 2
@@ -166,7 +183,9 @@ async def test_a_small_model_that_keeps_calling_when_asked_to_answer_is_stopped(
     (workspace / "main.py").write_text("print(2 + 3)\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(*[Turn(tool_calls=[RUN])] * 12)
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    settings = fast_settings(
+        None, model_name="llamacpp/qwen2.5-coder-1.5b", adaptations=SWITCHED_ON
+    )
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run `python3 main.py`; what does it print?"))
         stored = (await session.values())["messages"]
@@ -185,7 +204,9 @@ async def test_a_small_model_polling_a_changing_result_runs_it_each_time(
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     poll = {"name": "bash", "arguments": {"command": "echo ran >> count.txt && wc -l < count.txt"}}
     llm.add(*[Turn(tool_calls=[poll])] * 3, Turn(content="It ran three times."))
-    settings = fast_settings(None, model_name="llamacpp/qwen2.5-coder-1.5b")
+    settings = fast_settings(
+        None, model_name="llamacpp/qwen2.5-coder-1.5b", adaptations=SWITCHED_ON
+    )
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Run the counter three times and tell me the count."))
     assert (workspace / "count.txt").read_text() == "ran\n" * 3

@@ -14,6 +14,10 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 
+# Off by default since 2026-11-27 (switched off with the never-fired rules to no loss on
+# dev pass 1): switched on here.
+SWITCHED_ON = {SMALL: {"skill-budget": True}}
+
 
 def skill(call_id: str, name: str) -> dict[str, object]:
     return {"id": call_id, "name": "skill", "args": {"name": name}}
@@ -48,7 +52,7 @@ async def test_a_small_model_gets_one_skill_then_works(
     load = {"name": "skill", "arguments": {"name": "dataset-audit"}}
     other = {"name": "skill", "arguments": {"name": "distillation"}}
     llm.add(Turn(tool_calls=[load]), Turn(tool_calls=[other]), Turn(content="Trained."))
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Train a classifier on train.csv."))
     last = llm.requests[2]["messages"][-1]

@@ -14,6 +14,10 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.tool_calls import calls
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
+
+# Off by default since 2026-11-27 (switched off with the never-fired rules to no loss on
+# dev pass 1): switched on here.
+SWITCHED_ON = {SMALL: {"asked-changes": True}}
 SHIFTED = (
     "`python3 train.py` prints an accuracy near chance. Find the bug in train.py and fix it so "
     "that it prints at least 0.9. Do not change data.csv."
@@ -58,7 +62,9 @@ async def test_an_answer_that_leaves_the_file_unfixed_is_sent_back_once(
         Turn(content="Fixed: the labels were shifted by one."),
         Turn(content="Not asked for: the answer after the fix ends the turn."),
     )
-    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
+    async with open_session(
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON), workspace, mode="headless"
+    ) as s:
         events = await collect(s.send(SHIFTED))
     assert asked_changes_note(["train.py"]) in str(llm.requests[1]["messages"])
     assert llm.requests[1].get("tools")
@@ -85,7 +91,9 @@ async def test_a_rewrite_that_changed_nothing_still_counts_as_unfixed(
         Turn(content="Not asked for: the answer after the fix ends the turn."),
     )
     bug = "`python3 check.py` fails. Fix the bug in stats.py (do not change check.py)."
-    async with open_session(fast_settings(None, model_name=SMALL), workspace, mode="headless") as s:
+    async with open_session(
+        fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON), workspace, mode="headless"
+    ) as s:
         events = await collect(s.send(bug))
     assert asked_changes_note(["stats.py"]) in str(llm.requests[2]["messages"])
     assert (workspace / "stats.py").read_text().endswith("hi - lo\n")

@@ -19,6 +19,10 @@ from tools.local.bash import bash_spec
 from tools.outcome import Outcome
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
+
+# Off by default since 2026-11-27 (switched off with the never-fired rules to no loss on
+# dev pass 1): switched on here.
+SWITCHED_ON = {SMALL: {"asked-files": True}}
 LEAK = (
     "Some rows of test.csv leak from train.csv. How many test rows leak? "
     "Write the `id`s of the leaking test rows to leaked_ids.txt, one per line."
@@ -72,7 +76,7 @@ async def test_an_answer_without_the_asked_file_is_sent_back_once_to_write_it(
         Turn(content="One row leaks; its id is in leaked_ids.txt."),
         Turn(content="Not asked for: the first answer after the file is written ends it."),
     )
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(LEAK))
     told = json.dumps(llm.requests[2]["messages"])
@@ -88,7 +92,7 @@ async def test_the_note_comes_once_a_turn_and_never_for_a_large_model(
 ) -> None:
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(content="Id 1."), Turn(content="Still id 1."))
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(LEAK))
     assert len(llm.requests) == 2 and events[-1].data["final_text"] == "Still id 1."
@@ -134,7 +138,7 @@ async def test_a_failed_program_sends_the_model_back_to_its_error_not_to_write_b
         Turn(tool_calls=[fixed]),
         Turn(content="Saved predictions.csv."),
     )
-    settings = fast_settings(None, model_name=SMALL)
+    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
     request = "Predict the label of every row of test.csv. Save the predictions to predictions.csv."
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send(request))

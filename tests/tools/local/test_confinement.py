@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 
+from adaptations.registry import BY_NAME
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 from tools.local.sandbox import Sandbox
 from tools.policy import PolicyContext, decide
+
+# text-elsewhere is off by default since 2026-11-27 (never fired on dev pass 1): on here.
+ELSEWHERE_ON = {"read_tokens": 1000, "rules": (BY_NAME["text-elsewhere"],)}
 
 
 @pytest.fixture
@@ -141,8 +145,8 @@ async def test_an_absent_edit_text_is_never_looked_for_in_a_credential_file(ws: 
     await call_tool(specs["read"], {"path": "notes.md"}, ws, read_tokens=1000)
     for guess in ("KEY=planted-env", "KEY=planted-outside", "planted-pgpass"):
         args = {"path": "notes.md", "old_str": guess, "new_str": "x"}
-        told = await call_tool(specs["edit"], args, ws, as_tool_call=True, read_tokens=1000)
+        told = await call_tool(specs["edit"], args, ws, as_tool_call=True, **ELSEWHERE_ON)
         assert told.status == "error" and "That text is in" not in told.content, guess
     seen = {"path": "notes.md", "old_str": "KEY = 'visible'", "new_str": "x"}
-    told = await call_tool(specs["edit"], seen, ws, as_tool_call=True, read_tokens=1000)
+    told = await call_tool(specs["edit"], seen, ws, as_tool_call=True, **ELSEWHERE_ON)
     assert told.content.endswith("That text is in sub/train.py, line 1, not in notes.md.")

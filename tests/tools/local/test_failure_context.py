@@ -9,10 +9,14 @@ from pathlib import Path
 
 from langchain_core.tools import BaseTool
 
+from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 
+# Off by default since 2026-11-27 (switched off with the never-fired rules to no loss on dev
+# pass 1): switched on here.
+ON = (BY_NAME["failure-context"],)
 PYTHON = shlex.quote(sys.executable)
 STATS = """def mean(xs):
     return sum(xs) / len(xs)
@@ -44,7 +48,7 @@ async def test_a_failed_check_shows_the_workspace_function_it_calls(tmp_path: Pa
     (tmp_path / "stats.py").write_text(STATS)
     (tmp_path / "check.py").write_text(CHECK)
     command = f"{PYTHON} check.py"
-    small = await call_tool(bash_tool(), {"command": command}, tmp_path, read_tokens=1000)
+    small = await call_tool(bash_tool(), {"command": command}, tmp_path, read_tokens=1000, rules=ON)
     large = await call_tool(bash_tool(), {"command": command}, tmp_path)
     assert small.startswith(large) and "def min_max" not in large
     note = small.removeprefix(large)
@@ -59,13 +63,13 @@ async def test_a_failed_check_shows_the_workspace_function_it_calls(tmp_path: Pa
 async def test_a_missing_column_names_the_tables_that_have_it(tmp_path: Path) -> None:
     (tmp_path / "train.csv").write_text("id,x1,label\n1,0.5,a\n")
     (tmp_path / "test.csv").write_text("id,x1\n2,0.7\n")
-    small = await call_tool(bash_tool(), {"command": PREDICT}, tmp_path, read_tokens=1000)
+    small = await call_tool(bash_tool(), {"command": PREDICT}, tmp_path, read_tokens=1000, rules=ON)
     assert small.endswith(
         "KeyError: 'label'\n[exit code: 1]\n\n"
         "`label` is a column of train.csv; test.csv has id, x1 (no `label`)."
     )
     (tmp_path / "train.csv").write_text("id,x1\n1,0.5\n")
-    none = await call_tool(bash_tool(), {"command": PREDICT}, tmp_path, read_tokens=1000)
+    none = await call_tool(bash_tool(), {"command": PREDICT}, tmp_path, read_tokens=1000, rules=ON)
     assert none.endswith(
         "No table here has a column `label`. train.csv has id, x1; test.csv has id, x1."
     )
@@ -79,7 +83,11 @@ async def test_a_program_that_succeeds_or_fails_elsewhere_gets_no_note(tmp_path:
     (tmp_path / "stats.py").write_text(STATS)
     (tmp_path / "ok.py").write_text("from stats import mean\n\nprint(mean([1, 3]))\n")
     (tmp_path / "bad.py").write_text("import json\n\njson.loads('{')\n")
-    ok = await call_tool(bash_tool(), {"command": f"{PYTHON} ok.py"}, tmp_path, read_tokens=1000)
-    bad = await call_tool(bash_tool(), {"command": f"{PYTHON} bad.py"}, tmp_path, read_tokens=1000)
+    ok = await call_tool(
+        bash_tool(), {"command": f"{PYTHON} ok.py"}, tmp_path, read_tokens=1000, rules=ON
+    )
+    bad = await call_tool(
+        bash_tool(), {"command": f"{PYTHON} bad.py"}, tmp_path, read_tokens=1000, rules=ON
+    )
     assert ok == "2.0\n[exit code: 0]"
     assert bad.rstrip().endswith("[exit code: 1]") and "which the failing line calls" not in bad
