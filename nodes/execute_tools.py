@@ -105,10 +105,9 @@ async def _execute(
         }
     )
     update: dict[str, Any] = {"messages": [stamped(message)]}
-    if isinstance(artifact, dict) and isinstance(artifact.get("usage"), dict):
-        update["usage"] = artifact["usage"]  # a sub-agent's tokens and cost join the thread's
-    if isinstance(artifact, dict) and isinstance(artifact.get("rules_fired"), dict):
-        update["rules_fired"] = artifact["rules_fired"]  # and the rules that fired in it
+    for key in ("usage", "rules_fired"):  # a sub-agent's tokens, cost and rules that fired
+        if isinstance(artifact, dict) and isinstance(artifact.get(key), dict):
+            update[key] = artifact[key]  # join the thread's
     if isinstance(artifact, dict) and "plan" in artifact:
         update["plan"] = artifact["plan"]
         writer({"type": "plan_update", "plan": artifact["plan"]})

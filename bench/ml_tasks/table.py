@@ -144,13 +144,21 @@ def harness_table(
         reachable_all += reachable
         tasks_all += len(tasks)
     out.append(f"### Both sets{whose}: {tasks_all} tasks, {reachable_all} reachable\n")
-    out.append("| | " + " | ".join(heads) + " |")
-    out.append("|---" * (len(names) + 1) + "|")
-    out.append("| tasks solved | "
-               + " | ".join(of(*union[n]) for n in names) + " |")  # fmt: skip
-    out.append("| share of reachable | "
-               + " | ".join(share(union[n][0], reachable_all, union[n][1]) for n in names) + " |")  # fmt: skip
+    out += both_sets(names, heads, union, reachable_all)
     return "\n".join(out) + "\n"
+
+
+def both_sets(names: Sequence[str], heads: Sequence[str], union: dict[str, list[int]],
+              reachable: int) -> list[str]:  # fmt: skip
+    """The union's table: each harness's tasks solved of run, and of the reachable ones."""
+    return [
+        "| | " + " | ".join(heads) + " |",
+        "|---" * (len(names) + 1) + "|",
+        "| tasks solved | " + " | ".join(of(*union[n]) for n in names) + " |",
+        "| share of reachable | "
+        + " | ".join(share(union[n][0], reachable, union[n][1]) for n in names)
+        + " |",
+    ]
 
 
 def of(solved: int, ran: int) -> str:
