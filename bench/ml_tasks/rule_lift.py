@@ -2,19 +2,21 @@
 (never typed by hand): the dev and held-out runs with the rule and without it, and a verdict.
 
 Only our harness's runs count, of this checkout (no `checkout`), on one model (`MODEL`, the
-small-window profile the benchmark runs). A row names the rules active in its run
-(`rules`, written by bench/ml_tasks/rows.py from the run's `--adaptations`). For a rule R:
+small-window profile the benchmark runs). A run's *rule set* is the rules active in it:
+`rules`, written by bench/ml_tasks/rows.py from the run's `--adaptations` (`none`: no rule). A
+row that does not name its rules (taken before rows did) has its switches instead (its `adaptations` items,
+`default` none), over the defaults of its day, which all such rows share: a rule switched off
+(`-R`) was on by default then, one switched on (`+R`) off, or no run would have switched it.
 
-- *with R*: rows whose `rules` hold R and whose `adaptations` are `default` or `+R`;
-- *without R*: rows whose `rules` lack R and whose `adaptations` are `default` or `-R`.
-
-So a rule on by default is measured by `default` against `--adaptations=-R`, one off by
-default by `--adaptations=+R` against `default`; `none` and specs switching several rules
-count for none of them. A row taken before rows named their rules counts as with R when it
-is `default` and as without R when it is `-R`, and only where some `-R` row exists (R was on
-by default then, or it would not have been switched off). Per set, the two sides are compared on the tasks both ran; a side's
-figure is its runs solved of its runs on those tasks, and a set is *measured* when each side
-ran each of those tasks in at least `MIN_PASSES` passes (runs).
+For a rule R, *with R* and *without R* are runs whose rule sets differ by R alone, everything
+else equal, whatever the rows are named (`default` against `-R`, `+R` against `default`, the
+variant `lean` against `lean-minus-R`): a set holding R against that set without it; switches
+holding `-R` against the same without `-R` (its with side), or holding `+R` against the same
+without it (its without side). A set of rules kept together (`set_evidence`) pairs the same
+way, by the whole set. Per task set (dev, held-out), each pair is compared on the tasks both
+its sides ran, and the pairs are summed: a side's figure is its runs solved of its runs on
+those tasks, repeats counted, and a set is *measured* when each side ran each of those tasks
+in at least `MIN_PASSES` passes (runs).
 
 The verdict:
 
@@ -24,11 +26,9 @@ The verdict:
   its share with R below without;
 - `not measured`: anything else (too few passes on a set, or no rows).
 
-A set of rules kept together (`Rule.kept == "set-lift"`) is measured the same way as one
-(`set_evidence`): *with the set*, `default` rows holding every rule of it; *without*, rows whose
-`adaptations` switch off exactly that set (`-A,-B,...`). Its verdict is `provisional lift` where
-dev with the set is above without but a set is not measured (under `MIN_PASSES` passes, or no
-held-out rows) and no measured figure drops.
+The verdict of a set kept together (`Rule.kept == "set-lift"`) is `provisional lift` where
+dev with the set is above without but a set is not measured (under `MIN_PASSES` passes, or
+no held-out rows) and no measured figure drops.
 
 >>> evidence("look-first", rows=[]).verdict
 'not measured'
@@ -127,49 +127,65 @@ def attributed(rows: Iterable[dict[str, Any]], model: str = MODEL) -> list[dict[
             and r.get("model") == model]  # fmt: skip
 
 
-def sides(rule: str, rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], ...]:
-    """The rows with `rule` and those without it (see the module's contract)."""
-    named = [r for r in rows if isinstance(r.get("rules"), list)]
-    with_rule = [r for r in named if rule in r["rules"] and r.get("adaptations") in ("default", f"+{rule}")]  # fmt: skip
-    without = [r for r in named if rule not in r["rules"] and r.get("adaptations") in ("default", f"-{rule}")]  # fmt: skip
-    older = [r for r in rows if not isinstance(r.get("rules"), list)]
-    if any(r.get("adaptations") == f"-{rule}" for r in older):
-        with_rule += [r for r in older if r.get("adaptations") == "default"]
-        without += [r for r in older if r.get("adaptations") == f"-{rule}"]
-    return with_rule, without
+# A run's rule set: ("rules", the rules active) or, for a row taken before rows named them,
+# ("switches", its `adaptations` items, `-R`/`+R`) over the defaults of its day.
+RuleSet = tuple[str, frozenset[str]]
 
 
-def set_sides(names: Iterable[str], rows: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], ...]:  # fmt: skip
-    """The rows with every rule of `names` (`default`) and those switching off exactly them."""
-    names = set(names)
-    spec = {f"-{name}" for name in names}
-    with_set = [r for r in rows if r.get("adaptations") == "default"
-                and names <= set(r.get("rules", names))]  # fmt: skip
-    without = [r for r in rows if set(str(r.get("adaptations", "")).split(",")) == spec
-               and not names & set(r.get("rules", ()))]  # fmt: skip
-    return with_set, without
+def rule_set(row: dict[str, Any]) -> RuleSet:
+    """The rules active in the run of `row` (see the module's contract)."""
+    if isinstance(row.get("rules"), list):
+        return "rules", frozenset(row["rules"])
+    spec = str(row.get("adaptations") or "default")
+    if spec == "none":
+        return "rules", frozenset()
+    return "switches", frozenset() if spec == "default" else frozenset(
+        part.strip() for part in spec.split(",")
+    )
 
 
-def set_figures(with_rule: Sequence[dict[str, Any]], without: Sequence[dict[str, Any]],
-                task_set: str) -> SetFigures:  # fmt: skip
-    mine = [[r for r in side if r["set"] == task_set] for side in (with_rule, without)]
-    common = set.intersection(*({r["task"] for r in side} for side in mine))
-    if not common:
-        return SetFigures()
+def pairs(names: Iterable[str], rows: Sequence[dict[str, Any]]) -> list[tuple[list[dict[str, Any]], ...]]:  # fmt: skip
+    """Each pair of run groups whose rule sets differ by exactly `names`: (the rows with
+    them, the rows without), everything else equal."""
+    names = frozenset(names)
+    groups: dict[RuleSet, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(rule_set(row), []).append(row)
+    off = frozenset(f"-{name}" for name in names)
+    on = frozenset(f"+{name}" for name in names)
     found = []
-    for side in mine:
-        runs = [r for r in side if r["task"] in common]
-        fewest = min(sum(r["task"] == task for r in runs) for task in common)
-        found.append(Side(sum(bool(r["solved"]) for r in runs), len(runs), fewest))
-    return SetFigures(*found)
+    for (kind, items), runs in groups.items():
+        if kind == "rules" and names <= items:
+            partner: RuleSet | None = (kind, items - names)
+            found.append((runs, groups.get(partner, [])))
+        elif kind == "switches" and off <= items:
+            found.append((groups.get((kind, items - off), []), runs))
+        elif kind == "switches" and on <= items:
+            found.append((runs, groups.get((kind, items - on), [])))
+    return [(with_it, without) for with_it, without in found if with_it and without]
+
+
+def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str) -> SetFigures:
+    """The pairs' runs on `task_set`, each pair on the tasks both its sides ran, summed."""
+    sides: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    for pair in found:
+        mine = [[r for r in side if r["set"] == task_set] for side in pair]
+        common = set.intersection(*({r["task"] for r in side} for side in mine))
+        for kept, side in zip(sides, mine, strict=True):
+            kept += [r for r in side if r["task"] in common]
+    tasks = {r["task"] for r in sides[0]}
+    if not tasks:
+        return SetFigures()
+    return SetFigures(*(
+        Side(sum(bool(r["solved"]) for r in runs), len(runs),
+             min(sum(r["task"] == task for r in runs) for task in tasks))
+        for runs in sides
+    ))  # fmt: skip
 
 
 def evidence(rule: str, rows: Iterable[dict[str, Any]] | None = None) -> Evidence:
     """The rule's figures on both sets from `rows` (default: the committed rows)."""
-    mine = attributed(load_rows() if rows is None else rows)
-    with_rule, without = sides(rule, mine)
-    return Evidence(rule, set_figures(with_rule, without, "dev"),
-                    set_figures(with_rule, without, "held-out"))  # fmt: skip
+    return set_evidence([rule], rows, name=rule)
 
 
 def every_rule(names: Iterable[str], rows: Iterable[dict[str, Any]] | None = None) -> dict[str, Evidence]:  # fmt: skip
@@ -178,10 +194,10 @@ def every_rule(names: Iterable[str], rows: Iterable[dict[str, Any]] | None = Non
     return {name: evidence(name, loaded) for name in names}
 
 
-def set_evidence(names: Iterable[str], rows: Iterable[dict[str, Any]] | None = None) -> Evidence:
+def set_evidence(names: Iterable[str], rows: Iterable[dict[str, Any]] | None = None,
+                 name: str = "") -> Evidence:  # fmt: skip
     """The figures of the rules `names` kept together, with the set and without it."""
     names = sorted(names)
-    mine = attributed(load_rows() if rows is None else rows)
-    with_set, without = set_sides(names, mine)
-    return Evidence(f"{len(names)} rules", set_figures(with_set, without, "dev"),
-                    set_figures(with_set, without, "held-out"))  # fmt: skip
+    found = pairs(names, attributed(load_rows() if rows is None else rows))
+    return Evidence(name or f"{len(names)} rules", set_figures(found, "dev"),
+                    set_figures(found, "held-out"))  # fmt: skip

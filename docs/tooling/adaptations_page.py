@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from adaptations.registry import NEVER_FIRED, RULES, STEERING_SET
 from adaptations.rule import SET_LIFT
 from docs.tooling.markdown import banner, wrap
+
+if TYPE_CHECKING:
+    from bench.ml_tasks.rule_lift import SetFigures
 
 
 def render() -> str:
@@ -66,9 +71,9 @@ def evidence() -> str:
             "Read from the data when this page is generated. *Corpus*: of the "
             f"{fires['']} ordinary requests of `tests/adaptations/trigger_corpus.py`, those "
             "the rule acts on with every rule on (`-`: it adds no text of its own to be seen "
-            "by). *Dev* and *held-out*: runs solved of runs with the rule and without it, "
+            "by). *Dev* and *held-out*: runs solved of runs with the rule / without it, "
             f"`{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} passes a task each side "
-            "(`bench/ml_tasks/rule_lift.py` says how rows are counted)."
+            f"(`*`: fewer; `bench/ml_tasks/rule_lift.py` says how rows are counted)."
         )
         + "\n",
         "| rule | on by default | corpus | dev | held-out |",
@@ -79,7 +84,9 @@ def evidence() -> str:
         on = f"on: {rule.kept}" if rule.kept else "off"
         on += " (provisional)" if rule.kept == "set-lift" else ""
         corpus = str(fires.get(rule.name, 0)) if rule.texts else "-"
-        out.append(f"| `{rule.name}` | {on} | {corpus} | {found.dev} | {found.held_out} |")
+        out.append(
+            f"| `{rule.name}` | {on} | {corpus} | {cell(found.dev)} | {cell(found.held_out)} |"
+        )
     kept = [rule.name for rule in RULES if rule.kept == "set-lift"]
     kept_set = rule_lift.set_evidence(STEERING_SET)
     out += [
@@ -115,6 +122,13 @@ def evidence() -> str:
         verdict = {True: "yes", False: "no", None: "capability"}[fits]
         out.append(f"| `{name}` | {pair['with']:,} | {pair['without']:,} | {share} | {verdict} |")
     return "\n".join(out) + "\n"
+
+
+def cell(figures: SetFigures) -> str:
+    """A set's figures in the table: with / without, `*` under the passes that measure."""
+    if not figures.with_rule.ran and not figures.without.ran:
+        return "not measured"
+    return f"{figures.with_rule} / {figures.without}" + ("" if figures.measured else "*")
 
 
 def corpus_fires() -> dict[str, int]:

@@ -25,12 +25,14 @@ def test_a_rule_on_by_default_is_measured_against_its_ablation() -> None:
         *runs("-x", ["y"], "dev", {"a": [True, False, False], "b": [False, False, False]}),
         *runs("default", ["x", "y"], "held-out", {"c": [False, True, False]}),
         *runs("-x", ["y"], "held-out", {"c": [False, True, False]}),
-        *runs("none", [], "dev", {"a": [False] * 3, "b": [False] * 3}),  # counts for no rule
         *runs("-y", ["x"], "dev", {"a": [True] * 3}),  # only task a ran without y
     ]
     x = rule_lift.evidence("x", rows)
     assert (str(x.dev), str(x.held_out), x.verdict) == ("4/6 with, 1/6 without",
                                                         "1/3 with, 1/3 without", "lift")  # fmt: skip
+    # `none` against `-y` is x alone too: that pair, on task a, adds to the figures.
+    x = rule_lift.evidence("x", [*rows, *runs("none", [], "dev", {"a": [False] * 3, "b": [True]})])
+    assert str(x.dev) == "7/9 with, 1/9 without"
     y = rule_lift.evidence("y", rows)  # compared on task a, the one both sides ran
     assert (str(y.dev), y.verdict) == ("3/3 with, 3/3 without", "no lift")
     assert y.off_reason == "no measured lift: dev 3/3 with, 3/3 without; held-out not measured"
@@ -72,3 +74,45 @@ def test_a_runs_rules_follow_its_switches() -> None:
     assert switches("+look-first,-core-toolset", MODEL) == {
         MODEL: {"look-first": True, "core-toolset": False}
     }
+
+
+def variant(name: str, spec: str, task_set: str, solved: dict[str, list[bool]]) -> list[Any]:
+    """Rows of a named variant taken before rows named their rules (no `rules`)."""
+    found = runs(spec, [], task_set, solved)
+    return [{k: v for k, v in r.items() if k != "rules"} | {"variant": name} for r in found]
+
+
+def test_variants_differing_by_one_rule_are_paired_whatever_their_names() -> None:
+    lean = "-a,-b"
+    rows = [
+        *runs("default", ["p", "q"], "dev", {"t": [True, False]}),  # named: a set of its own
+        *variant("lean", lean, "dev", {"t": [True, True, True], "u": [True] * 3}),
+        *variant("lean-minus-p", f"{lean},-p", "dev", {"t": [False] * 3, "u": [True] * 3}),
+        *variant("lean-minus-q", f"-q,{lean}", "dev", {"t": [True] * 3}),  # items in any order
+        *variant("lean", lean, "held-out", {"v": [False, True]}),
+        *variant("lean-minus-p", f"{lean},-p", "held-out", {"v": [False]}),
+        *variant("other", "-p,-q", "dev", {"t": [False] * 3}),  # one rule from no other
+    ]
+    p = rule_lift.evidence("p", rows)
+    assert (str(p.dev), str(p.held_out), p.verdict) == (
+        "6/6 with, 3/6 without",
+        "1/2 with, 0/1 without (under 3 passes)",
+        "not measured",
+    )
+    q = rule_lift.evidence("q", rows)  # compared on task t, the one both sides ran
+    assert (str(q.dev), q.verdict) == ("3/3 with, 3/3 without", "no lift")
+    assert str(rule_lift.evidence("b", rows).dev) == "not measured"  # no lean-plus-b row
+    both = rule_lift.set_evidence(
+        ["p", "q"], [*rows, *variant("x", f"{lean},-p,-q", "dev", {"t": [False]})]
+    )
+    assert str(both.dev) == "3/3 with, 0/1 without (under 3 passes)"
+
+
+def test_named_rule_sets_pair_by_the_rules_not_the_switches() -> None:
+    rows = [
+        *runs("-a", ["p", "q"], "dev", {"t": [True] * 3}),
+        *runs("-a,-q", ["p"], "dev", {"t": [False] * 3}),
+        *runs("+q", ["p", "q", "r"], "dev", {"t": [False] * 3}),  # r: another set altogether
+    ]
+    assert str(rule_lift.evidence("q", rows).dev) == "3/3 with, 0/3 without"
+    assert str(rule_lift.evidence("a", rows).dev) == "not measured"
