@@ -1,11 +1,14 @@
 """Which rules for weaker models act on ordinary requests (tests/adaptations/trigger_corpus.py).
 
 Each item runs through the compiled graph, headless, as a small-window llama.cpp model with
-every rule switched on, against the scripted LLM server playing the item's steps. A rule is
-seen acting by its effect: one of its registered texts (adaptations/registry.py `texts`) in
-what the model is sent (a note, a held call's answer, a line of the runtime note). The set
-seen must be the item's `fires`, plus the rule's known misfires (`MISFIRES`) for a rule that
-is off by default for that reason: a rule on by default fires only where it should.
+every rule of the registry switched on, against the scripted LLM server playing the item's
+steps. A rule acted when the run counted it (adaptations/loops.py `counted`: the thread's
+`rules_fired`), so every rule is seen, those adding no text of their own too. The set counted
+must be the item's `expected` rules (its `fires`, the rules in every request by design, the
+workspace's listing where it holds files), plus the rule's known misfires (`MISFIRES`) for a
+rule that is off by default for that reason: a rule on by default fires only where it should.
+And a rule whose registered text (adaptations/registry.py `texts`) reached the model was
+counted.
 """
 
 from __future__ import annotations
@@ -29,8 +32,12 @@ from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-# Rules whose text is in every request by design, not set off by a situation.
-UNCONDITIONAL = frozenset({"look-first"})
+# Rules that shape every request by design, not set off by a situation (their part of the
+# prompt is used on each), and those that list the workspace where it holds files.
+UNCONDITIONAL = frozenset(
+    {"compact-prompt", "core-toolset", "look-first", "note-before-question", "reply-limit"}
+)
+WITH_FILES = frozenset({"workspace-listing"})
 # Known misfires of rules off by default (`models show` says why): {item: rules}.
 MISFIRES: dict[str, frozenset[str]] = {
     "explain-lr": frozenset({"unseen-numbers"}),
@@ -60,10 +67,16 @@ SIGNS: list[tuple[str, list[str]]] = [
 ]
 
 
-def fired(requests: Iterable[Mapping[str, Any]]) -> set[str]:
+def expected(item: Item) -> frozenset[str]:
+    """The rules that should act on `item`, its known misfires included."""
+    shaped = UNCONDITIONAL | (WITH_FILES if item.files else frozenset())
+    return item.fires | shaped | MISFIRES.get(item.name, frozenset())
+
+
+def texts_sent(requests: Iterable[Mapping[str, Any]]) -> set[str]:
     """The rules whose texts the model was sent, from the requests the server received."""
     sent = "\n".join(_text(m.get("content")) for r in requests for m in r.get("messages", []))
-    return {name for name, pieces in SIGNS if all(p in sent for p in pieces)} - UNCONDITIONAL
+    return {name for name, pieces in SIGNS if all(p in sent for p in pieces)}
 
 
 def _text(content: Any) -> str:
@@ -98,7 +111,8 @@ def every_rule_on() -> dict[str, dict[str, bool]]:
 
 async def run_item(
     item: Item, workspace: Path, llm: ScriptedLLMServer, switches: Mapping[str, Any]
-) -> set[str]:
+) -> tuple[set[str], set[str]]:
+    """The rules the run counted as fired, and those whose texts the model was sent."""
     for name, text in item.files.items():
         (workspace / name).parent.mkdir(parents=True, exist_ok=True)
         (workspace / name).write_text(text)
@@ -106,13 +120,14 @@ async def run_item(
     settings = fast_settings(None, model_name=SMALL, adaptations=dict(switches))
     async with open_session(settings, workspace, mode="headless") as session:
         await collect(session.send(item.request))
-    return fired(llm.requests)
+        counted = set((await session.values()).get("rules_fired") or {})
+    return counted, texts_sent(llm.requests)
 
 
 def test_the_corpus_is_large_and_names_only_known_rules() -> None:
     assert len(CORPUS) >= 60 and len({i.name for i in CORPUS}) == len(CORPUS)
     for item in CORPUS:
-        assert item.fires <= set(NAMES), item.name
+        assert expected(item) <= set(NAMES), item.name
     default = active_names(profile_of(SMALL, env={}), {})
     for name, rules in MISFIRES.items():
         assert not rules & default, f"{name}: a rule on by default misfires"
@@ -123,8 +138,9 @@ async def test_each_rule_fires_only_where_it_should(
     item: Item, workspace: Path, llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
-    seen = await run_item(item, workspace, llm, every_rule_on())
+    counted, sent = await run_item(item, workspace, llm, every_rule_on())
     if table := os.environ.get("TRIGGER_TABLE"):  # the firing table, for the docs and reviews
         with open(table, "a") as out:
-            out.write(json.dumps({"item": item.name, "fired": sorted(seen)}) + "\n")
-    assert seen == item.fires | MISFIRES.get(item.name, frozenset())
+            out.write(json.dumps({"item": item.name, "fired": sorted(counted)}) + "\n")
+    assert counted == expected(item)
+    assert sent <= counted, "a rule's text reached the model but the run did not count it"
