@@ -76,7 +76,7 @@ def wait_for_ready(proc: subprocess.Popen[bytes], out: Path) -> None:
     while "Ctrl-C to stop" not in out.read_text():
         assert proc.poll() is None, out.read_text()
         assert time.monotonic() < deadline, out.read_text()
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def stop_web(proc: subprocess.Popen[bytes]) -> int:
