@@ -128,6 +128,11 @@ class JobRoutes:
                     send(line)
                 sent += 1
             time.sleep(job["_delay"] / 5)
+        # As the Hub's, the stream closes when the job ends (its last line comes a line's
+        # time before): a follower that asks for the status then finds it ended, and does
+        # not wait out a poll interval (2 s in a server) for it.
+        while sent >= len(lines) and self._stage(job) == "RUNNING":
+            time.sleep(job["_delay"] / 5)
         if job["_forced"] is None:
             for line in lines[max(sent, first) :]:
                 send(line)

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,16 @@ import pytest
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.web.web_harness import module_env
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Studio:
+    url: str
+    llm: ScriptedLLMServer
+    home: Path
 
 
 def free_port() -> int:
@@ -32,8 +41,33 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture(scope="module")
+def module_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    """One `langgraph dev` (and scripted model) for the module's tests: each works in a
+    thread of its own."""
+    root = tmp_path_factory.mktemp("studio")
+    with module_env(root) as home, ScriptedLLMServer() as llm:
+        for url in serve_studio(llm, home, root):
+            yield Studio(url, llm, home)
+
+
 @pytest.fixture
-def studio(llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path) -> Iterator[str]:
+def studio(module_studio: Studio, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The module's server; this test's CLI sessions open its home's threads."""
+    monkeypatch.setenv("ML_INTERN_HOME", str(module_studio.home))
+    return module_studio.url
+
+
+@pytest.fixture
+def llm(module_studio: Studio) -> ScriptedLLMServer:
+    """The module's scripted model, its script and requests emptied for this test."""
+    module_studio.llm.reset()
+    return module_studio.llm
+
+
+def serve_studio(llm: ScriptedLLMServer, home: Path, tmp_path: Path) -> Iterator[str]:
+    """`langgraph dev` on a free port, on `home`'s threads and the scripted model, while the
+    generator is suspended; its URL."""
     config = tmp_path / "config.json"
     config.write_text(
         json.dumps({"model_name": "openai/scripted-model", "api_base": llm.url, "stream": False})
@@ -41,7 +75,7 @@ def studio(llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path) -> Itera
     port = free_port()
     env = {
         **os.environ,
-        "ML_INTERN_HOME": str(isolated_home),
+        "ML_INTERN_HOME": str(home),
         "ML_INTERN_CLI_CONFIG": str(config),
         "LANGGRAPH_CLI_NO_ANALYTICS": "1",
         "LANGGRAPH_NO_VERSION_CHECK": "true",

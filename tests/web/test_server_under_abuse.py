@@ -10,7 +10,9 @@ and the server's memory stays bounded.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import selectors
 import socket
 import threading
 import time
@@ -69,14 +71,28 @@ def rss_mb(pid: int) -> float:
     )
 
 
-def answer(request: dict[str, Any]) -> Turn:
-    """The model: floods once for the first person, answers the second at once."""
+def answer(request: dict[str, Any], attached: threading.Event) -> Turn:
+    """The model: floods once for the first person (once the streams are `attached`),
+    answers the second at once."""
     if any(m["role"] == "tool" for m in request["messages"]):
         return Turn(content="Printed it all.")
     if "flood" in user_texts(request)[-1]:
         call = {"name": "bash", "arguments": {"command": FLOOD}, "id": "call_flood"}
-        return Turn(tool_calls=[call], delay=2)  # time for the streams to attach
+        return Turn(tool_calls=[call], gate=attached)
     return Turn(content="Still here for you.")
+
+
+def until_answered(streams: list[socket.socket], timeout: float = 60) -> None:
+    """Wait until the server has begun to answer each of `streams` (its answer waits in the
+    socket, unread: the stream is attached)."""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as waiting:  # epoll: more sockets than select() takes
+        for sock in streams:
+            waiting.register(sock, selectors.EVENT_READ)
+        while waiting.get_map():
+            assert time.monotonic() < deadline, f"{len(waiting.get_map())} never attached"
+            for key, _ in waiting.select(timeout=0.5):
+                waiting.unregister(key.fileobj)
 
 
 class OkProbe(threading.Thread):
@@ -101,7 +117,8 @@ class OkProbe(threading.Thread):
 def test_a_flooding_tool_and_five_hundred_unread_streams(
     llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
-    llm.responder = answer
+    attached = threading.Event()  # the flood starts once every stream is attached
+    llm.responder = functools.partial(answer, attached=attached)
     port = free_port()
     proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
     url = f"http://127.0.0.1:{port}"
@@ -126,6 +143,8 @@ def test_a_flooding_tool_and_five_hundred_unread_streams(
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # and never read
             sock.sendall(request)
             unread.append(sock)
+        until_answered(unread)
+        attached.set()
 
         other = api.post("/threads", json={}).json()["thread_id"]
         began = time.monotonic()

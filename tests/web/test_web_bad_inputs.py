@@ -5,7 +5,9 @@ says what happened.
 (Covered elsewhere: a 10,000-row table, tests/web/test_web_markdown.py; a thread deleted in
 the CLI while open, tests/web/test_web_thread_list.py; a tab closed mid-run,
 tests/web/test_web_features.py.)
-The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_harness.py).
+The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_harness.py):
+one server for the module's page tests (each works in a thread of its own), and one of its
+own for the test that restarts it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from tests.web.web_harness import (
     bash,
     chromium,
     free_port,
+    module_server,
+    module_workspace,
     open_page,
     say,
     script_errors,
@@ -32,7 +36,11 @@ from tests.web.web_harness import (
     wait_for_ready,
 )
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+
+
+web, llm = module_server()
+workspace = module_workspace()  # the server's: each test's files have names of their own
 
 
 @pytest.mark.timeout(300)
@@ -104,11 +112,19 @@ async def test_a_five_megabyte_answer_keeps_the_page_responsive(
 
 
 @pytest.mark.timeout(400)
-async def test_a_server_restarted_mid_run(
-    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
-) -> None:
+async def test_a_server_restarted_mid_run(isolated_home: Path, tmp_path: Path) -> None:
+    """A server (and scripted model) of its own, to restart."""
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    with ScriptedLLMServer() as llm:
+        await restart_mid_run(llm, isolated_home, workspace, tmp_path)
+
+
+async def restart_mid_run(
+    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+) -> None:
     port = free_port()
     proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))
     try:

@@ -8,7 +8,6 @@ import re
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +15,7 @@ from playwright.async_api import Page, expect
 
 from tests.fakes.hub_server import FakeHub, hub_env
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import fresh_llm, say, script_errors
+from tests.web.web_harness import module_server, module_workspace, say, script_errors
 
 pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
 
@@ -48,19 +47,8 @@ def hub(module_hub: FakeHub) -> FakeHub:
     return module_hub
 
 
-@pytest.fixture
-def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
-    return module_web[0]
-
-
-@pytest.fixture
-def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
-    return fresh_llm(module_web)
-
-
-@pytest.fixture
-def workspace(module_root: Path) -> Path:
-    return module_root / "workspace"
+web, llm = module_server()
+workspace = module_workspace()
 
 
 def trainer_logs(losses: list[float]) -> list[str]:

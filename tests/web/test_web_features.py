@@ -14,23 +14,46 @@ import asyncio
 import json
 import os
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from configs.environment import ml_intern_home
 from store.thread_index import ThreadIndex
 from store.thread_lock import ThreadBusyError, ThreadLock
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import bash, open_page, say, script_errors, snap
+from tests.web.web_harness import (
+    bash,
+    module_server,
+    module_workspace,
+    open_page,
+    say,
+    script_errors,
+    serve_web,
+    snap,
+)
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+
+# One server for the tests that work in threads of their own; the test that lists every
+# thread of its home has a server of its own (`own_web`).
+web, llm = module_server()
+workspace = module_workspace()
+
+
+@pytest.fixture
+def own_web(llm: ScriptedLLMServer, isolated_home: Path, tmp_path: Path) -> Iterator[str]:
+    """A server of this test's own, on the module's scripted model: its home and workspace
+    hold only this test's threads and files."""
+    (tmp_path / "workspace").mkdir()
+    yield from serve_web(llm.url, isolated_home, tmp_path / "workspace", tmp_path)
+
 
 PLAN = [
     {"id": "1", "content": "Inspect the dataset", "status": "completed"},
@@ -117,8 +140,13 @@ async def test_edit_arguments_yolo_plan_and_live_progress(
     await expect(page.get_by_role("button", name="Approve")).to_have_count(0)
     await expect(page.get_by_role("button", name="Yolo")).to_be_visible()
 
-    # A running command's output shows in its card as it comes; the plan moves on.
-    ticks = "for i in 1 2 3 4; do echo tick-$i; sleep 0.6; done"
+    # A running command's output shows in its card as it comes; the plan moves on. The
+    # command holds after its first ticks until the test lets it go on (a file it polls for;
+    # at most 30 s).
+    ticks = (
+        "echo tick-1; echo tick-2; for n in $(seq 600); do [ -e ticks.go ] && break; "
+        "sleep 0.05; done; echo tick-3; echo tick-4"
+    )
     done_plan = [
         {**PLAN[0]},
         {**PLAN[1], "status": "completed"},
@@ -133,6 +161,7 @@ async def test_edit_arguments_yolo_plan_and_live_progress(
     card = page.locator("details.tool[data-call=b4]")
     await expect(card.locator(".tool-status")).to_have_text("running")
     await expect(card.locator("pre.progress")).to_contain_text("tick-1")
+    (workspace / "ticks.go").touch()
     await expect(page.get_by_text("Training finished:")).to_be_visible()
     await expect(card.locator("pre.output")).to_contain_text("tick-4")
     await expect(page.get_by_role("complementary", name="Plan")).to_contain_text("2/3 done")
@@ -189,8 +218,10 @@ async def on_a_phone(page: Page, tmp_path: Path) -> None:
 
 @pytest.mark.timeout(300)
 async def test_undo_model_switch_fork_and_delete(
-    page: Page, llm: ScriptedLLMServer, web: str, isolated_home: Path, workspace: Path
+    browser: Browser, llm: ScriptedLLMServer, own_web: str, isolated_home: Path, tmp_path: Path
 ) -> None:
+    web, workspace = own_web, tmp_path / "workspace"
+    page = await open_page(browser, f"{web}/")
     page.on("dialog", lambda dialog: dialog.accept())
     # A setting chosen before the first message applies to the thread it starts.
     await page.get_by_label("Effort").select_option("low")
@@ -282,8 +313,9 @@ async def taken_once_free(lock: ThreadLock) -> ThreadLock:
 
 @pytest.mark.timeout(300)
 async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
-    browser: Browser, llm: ScriptedLLMServer, web: str, workspace: Path
+    browser: Browser, llm: ScriptedLLMServer, web: str, workspace: Path, module_root: Path
 ) -> None:
+    served_home = module_root / "ml-intern-home"  # the module server's
     # An unknown thread in the URL: a clear state, and a way out.
     page = await open_page(browser, f"{web}/#thread={uuid.uuid4()}")
     await expect(page.get_by_text("No such thread").first).to_be_visible()
@@ -308,7 +340,7 @@ async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
 
     # A thread the CLI is running: refused with the reason, the message kept.
     thread_id = thread_of(page)
-    cli_lock = await taken_once_free(ThreadLock(ml_intern_home(), thread_id))
+    cli_lock = await taken_once_free(ThreadLock(served_home, thread_id))
     try:
         await say(page, "are you there?")
         await expect(page.get_by_role("alert")).to_contain_text("already running in another")
@@ -360,14 +392,16 @@ async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
     await expect(page.get_by_label("Model")).to_have_value("openai/other-model")
     await expect(page.get_by_label("Effort")).to_have_value("high")
 
-    # A tab closed during a run: the run finishes on the server; a reload shows it.
-    asked = len(llm.requests)
-    llm.add(Turn(content="Finished while you were away.", delay=3))
+    # A tab closed during a run: the run finishes on the server; a reload shows it. The
+    # model answers once the tab is closed.
+    asked, answer = len(llm.requests), threading.Event()
+    llm.add(Turn(content="Finished while you were away.", gate=answer))
     await say(page, "take your time")
     await expect(page.get_by_text("Working…")).to_be_visible()
     await until(lambda: len(llm.requests) > asked)  # the model is answering: mid-run
     url = page.url
     await page.context.close()
+    answer.set()
     page = await open_page(browser, url)
     await expect(page.get_by_text("Finished while you were away.")).to_be_visible()
     await expect(page.locator(".msg.user", has_text="take your time")).to_have_count(1)

@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.async_api import Locator, Page, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import fresh_llm, say, script_errors, snap
+from tests.web.web_harness import module_server, say, script_errors, snap
 
 pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
 
@@ -52,14 +51,7 @@ HOSTILE = """Payloads:
 """
 
 
-@pytest.fixture
-def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
-    return module_web[0]
-
-
-@pytest.fixture
-def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
-    return fresh_llm(module_web)
+web, llm = module_server()
 
 
 async def answer_of(page: Page) -> object:

@@ -20,7 +20,7 @@ from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
     free_port,
-    fresh_llm,
+    module_server,
     say,
     snap,
     start_web,
@@ -31,15 +31,7 @@ from tests.web.web_harness import (
 pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
 
 
-@pytest.fixture
-def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
-    """One server for the module's page tests (each works in a thread of its own)."""
-    return module_web[0]
-
-
-@pytest.fixture
-def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
-    return fresh_llm(module_web)
+web, llm = module_server()  # one server for the module's page tests, each in a thread of its own
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -75,7 +76,7 @@ def wait_for_ready(proc: subprocess.Popen[bytes], out: Path) -> None:
     while "Ctrl-C to stop" not in out.read_text():
         assert proc.poll() is None, out.read_text()
         assert time.monotonic() < deadline, out.read_text()
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def stop_web(proc: subprocess.Popen[bytes]) -> int:
@@ -150,8 +151,8 @@ def module_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def module_web(module_root: Path) -> Iterator[tuple[str, ScriptedLLMServer]]:
     """One server (and scripted model) for a module's tests that share nothing else: each
-    works in a thread of its own. To use it, a module defines `web` and `llm` fixtures from
-    it; `llm` must be `fresh_llm(module_web)`; its workspace is `module_root / "workspace"`."""
+    works in a thread of its own. To use it, a module assigns `web, llm = module_server()`
+    (and `workspace = module_workspace()` for `module_root / "workspace"`, the server's)."""
     with module_env(module_root) as home, ScriptedLLMServer() as llm:
         for url in serve_web(llm.url, home, module_root / "workspace", module_root):
             yield url, llm
@@ -162,6 +163,33 @@ def fresh_llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
     llm = module_web[1]
     llm.reset()
     return llm
+
+
+def module_server() -> tuple[Any, Any]:
+    """The `web` and `llm` fixtures of a module whose tests share `module_web` (each works in
+    a thread of its own): the module assigns them, `web, llm = module_server()`, in place of
+    the per-test server's (a fixture takes the name it is assigned to)."""
+
+    @pytest.fixture
+    def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
+        return module_web[0]
+
+    @pytest.fixture
+    def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
+        return fresh_llm(module_web)
+
+    return web, llm
+
+
+def module_workspace() -> Any:
+    """The `workspace` fixture of a module on `module_server()` whose tests use the server's
+    workspace (each test's files have names of their own): `workspace = module_workspace()`."""
+
+    @pytest.fixture
+    def workspace(module_root: Path) -> Path:
+        return module_root / "workspace"
+
+    return workspace
 
 
 @asynccontextmanager
