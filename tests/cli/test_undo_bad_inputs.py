@@ -20,6 +20,7 @@ from store.workspace_records import WorkspaceRecords
 from store.workspace_restore import RestoreMarker, RestoreReport, restore
 from store.workspace_tree import TEMP_MARK
 from tests.cli.conftest import Cli
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 pytestmark = pytest.mark.cli_e2e
@@ -212,7 +213,7 @@ def test_names_in_every_undo_report_are_escaped(cli: Cli, llm: ScriptedLLMServer
             assert json.loads(out)["removed"] == ["evil\\n\\x1b[31mred\\u202e.txt"]
         else:
             action = json.dumps({"action": "undo", "thread_id": thread})
-            web = subprocess.run(
+            web = zygote_run(  # forked from the CLI runs' zygote, as `python -m` would run it
                 [sys.executable, "-m", "serve.web_session", action], cwd=cli.cwd,
                 env={**cli.env, "ML_INTERN_WORKSPACE": str(cli.cwd)},
                 capture_output=True, text=True, timeout=60,

@@ -29,7 +29,7 @@ TRAIN = """import sys, time
 from datasets import load_dataset  # noqa (named, never run: the ledger reads the name)
 for step, loss in enumerate([2.0, 1.4, 1.1], 1):
     print({'loss': loss, 'epoch': step / 3}, flush=True)
-    time.sleep(0.5)
+    time.sleep(0.35)  # 1.05 s in all: past the 0.7 s threshold, a run of at least 1 s
 sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
 """
 
@@ -98,7 +98,7 @@ async def test_a_long_training_command_is_a_run_and_a_short_one_is_not(
         bash("long", f"{python} train_local.py"),
         bash("failed", f"{python} train_local.py 3"),
         bash("quick", f"{python} -c 'print(1)' # train_quick.py is not run"),
-        bash("idle", "sleep 1.5 && echo loss=1.0"),
+        bash("idle", "sleep 1 && echo loss=1.0"),  # long, trains nothing
         Turn(content="done"),
     )
     settings = fast_settings(llm.url)

@@ -6,6 +6,7 @@ back both replicas go on serving: a new thread runs, and every thread continues.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -58,7 +59,8 @@ def restart_under_load(
 ) -> list[dict[str, object]]:
     """Four runs in flight, dealt to both replicas; `restart` while they wait on the model;
     then what each run ended as, and the threads checked and continued."""
-    llm.default = Turn(content="Answered.", delay=3)
+    restarted = threading.Event()  # the model answers once the restart is over
+    llm.default = Turn(content="Answered.", gate=restarted)
     runs = []
     for n in range(IN_FLIGHT):
         client = replicas[n % 2]
@@ -68,6 +70,7 @@ def restart_under_load(
         runs.append((thread, started.json()["run_id"]))
     wait_until(lambda: llm.in_flight >= 1, "no run reached the model")
     restart()
+    restarted.set()
     ended = [wait_for_run(replicas[0], thread, run_id) for thread, run_id in runs]
     print([(run["status"]) for run in ended])
     for thread, _ in runs:

@@ -21,9 +21,10 @@ import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
+from tests.serve.aegra.conftest import stop_together
 from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
 from tests.web.test_server_under_abuse import listening_pid
-from tests.web.web_harness import bash, free_port, start_web, stop_web, wait_for_ready
+from tests.web.web_harness import bash, free_port, start_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)
 SLEEP_ONCE = "if test -f started; then echo second run; else echo $$ > started; sleep 60; fi"
@@ -73,8 +74,8 @@ def api_and_workers(
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             yield client, servers
     finally:
-        for proc, out in started:
-            stop_web(proc)
+        stop_together([proc for proc, _ in started])
+        for _, out in started:
             print(out.read_text()[-3000:])
 
 

@@ -86,8 +86,15 @@ async def test_cancel_interrupts_the_cell_and_the_kernel_keeps_working(
     python: ToolSpec, ws: Path
 ) -> None:
     await run(python, ws, code="z = 7")
-    task = asyncio.ensure_future(run(python, ws, code=LOOP))
-    await asyncio.sleep(1)  # let it start running (the cell, not the test, is what waits)
+    looping = ws / "looping"
+    looping.unlink(missing_ok=True)
+    task = asyncio.ensure_future(
+        run(python, ws, code=f"open({str(looping)!r}, 'w').close()\n{LOOP}")
+    )
+    deadline = asyncio.get_running_loop().time() + 60
+    while not looping.exists():  # the cell runs (it, not the test, is what waits)
+        assert asyncio.get_running_loop().time() < deadline and not task.done(), "never ran"
+        await asyncio.sleep(0.02)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -272,9 +279,9 @@ async def test_a_sandboxed_kernel_cannot_read_ssh_keys_or_write_outside(
 async def test_a_cell_that_changes_directory_is_told_where_the_kernel_now_is(
     python: ToolSpec, ws: Path
 ) -> None:
-    out = await run(python, ws, thread="cd", code="import os\nos.chdir('/')")
+    out = await run(python, ws, code="import os\nos.chdir('/')")  # the module's kernel
     assert "the kernel's working directory is now /, not the workspace" in out
-    back = await run(python, ws, thread="cd", code=f"os.chdir({str(ws)!r})")
+    back = await run(python, ws, code=f"os.chdir({str(ws)!r})")
     assert "working directory" not in back
 
 
