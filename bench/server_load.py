@@ -41,12 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.report import ROOT, print_summary, print_table
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import user_texts
-from tests.web.web_harness import free_port, stop_web, wait_for_ready
+from tests.web.web_harness import free_port, stop_web
 
 STEPS = 3
 PLAN = {"todos": [{"id": "1", "content": "look around", "status": "completed"}]}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 RUN_TIMEOUT_S = 300  # a run of a few model steps not answered by then is counted lost
+START_TIMEOUT_S = 600  # a loaded machine starts a server slowly; the figures say how loaded
 
 
 class Script:
@@ -309,6 +310,15 @@ def serve(
     return proc, out, f"http://127.0.0.1:{port}"
 
 
+def ready(proc: subprocess.Popen[bytes], out: Path) -> None:
+    """Wait for the server's "Ctrl-C to stop" (START_TIMEOUT_S at most)."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while "Ctrl-C to stop" not in out.read_text():
+        assert proc.poll() is None, out.read_text()
+        assert time.monotonic() < deadline, f"not ready in {START_TIMEOUT_S} s: {out.read_text()}"
+        time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[8, 32, 128])
@@ -336,6 +346,7 @@ def main(argv: list[str] | None = None) -> None:
             "one embedded server serves one database; measure several processes on the team "
             "server: --engine aegra --servers 2"
         )
+    load_before = round(os.getloadavg()[0], 2)
     idle_rss, rows = run_rounds(args, at_once, args.db)
     where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
     keys = list(rows[0])
@@ -346,10 +357,15 @@ def main(argv: list[str] | None = None) -> None:
         [[row[k] for k in keys] for row in rows],
         keys,
     )
+    # Each round's figures as `runs_N.<figure>` (`bash.runs_N.<figure>` with `--tool bash`),
+    # beside the 1-minute load before and after: wall figures of a loaded machine are not valid.
+    by_runs = {f"runs_{row['runs']}": row for row in rows}
     print_summary({"bench": "server_load", "servers": args.servers,
                    "model_client": args.model_client, "tool": args.tool,
                    "database": "postgresql" if args.db else "sqlite", "step_s": args.step,
-                   "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
+                   "idle_rss_mb": idle_rss, "load_before": load_before,
+                   "load_after": round(os.getloadavg()[0], 2), "rounds": rows,
+                   **({"bash": by_runs} if args.tool == "bash" else by_runs)})  # fmt: skip
 
 
 def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[float, list]:
@@ -372,7 +388,7 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
         ]
         try:
             for proc, out, _ in started:
-                wait_for_ready(proc, out)
+                ready(proc, out)
             # `langgraph dev`, the child of each `ml-intern web`
             servers = [pid for proc, _, _ in started for pid in children(proc.pid)]
             urls = [url for _, _, url in started]
