@@ -38,15 +38,23 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.process_figures import (
+    children,
+    cpu_s,
+    database_cpu_s,
+    postmaster_of,
+    rss_mb,
+    tree,
+)
 from bench.report import ROOT, print_summary, print_table
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import user_texts
-from tests.web.web_harness import free_port, stop_web, wait_for_ready
+from tests.web.web_harness import free_port, stop_web
 
 STEPS = 3
 PLAN = {"todos": [{"id": "1", "content": "look around", "status": "completed"}]}
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 RUN_TIMEOUT_S = 300  # a run of a few model steps not answered by then is counted lost
+START_TIMEOUT_S = 600  # a loaded machine starts a server slowly; the figures say how loaded
 
 
 class Script:
@@ -71,83 +79,6 @@ class Script:
         if self.tool == "bash":  # masking, the undo journal, the policy and a process
             return {"name": "bash", "arguments": {"command": f"echo step {done} >> steps.log"}}
         return {"name": "plan", "arguments": PLAN}
-
-
-def tree(pid: int) -> list[int]:
-    """`pid` and every process below it (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    found, frontier = [pid], [pid]
-    while frontier:
-        frontier = [child for child, parent in parents.items() if parent in frontier]
-        found += frontier
-    return found
-
-
-def children(pid: int) -> list[int]:
-    """The processes `pid` started (its `langgraph dev`), not theirs."""
-    found = tree(pid)
-    return [p for p in found[1:] if Path(f"/proc/{p}/stat").exists() and parent(p) == pid]
-
-
-def parent(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return -1
-
-
-def cpu_s(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / CLOCK_TICKS
-
-
-def database_cpu_s(postmaster: int | None) -> float:
-    """The database's CPU so far when it runs here: its live processes, and the connections
-    that have ended (the postmaster's children's time), which a connection per use costs."""
-    if postmaster is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return cpu_s(tree(postmaster)) + (int(fields[13]) + int(fields[14])) / CLOCK_TICKS
-
-
-def postmaster_of(url: str | None) -> int | None:
-    """The pid of the PostgreSQL server on this machine listening on `url`'s port, if any."""
-    from urllib.parse import urlsplit
-
-    port = urlsplit(url).port if url else None
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline") if port else ():
-        try:
-            argv = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b"postgres") and f"-p {port}".encode() in b" ".join(argv):
-            return int(cmdline.parent.name)
-    return None
-
-
-def rss_mb(pids: list[int], field: str = "VmRSS") -> float:
-    total = 0
-    for pid in pids:
-        try:
-            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-        except OSError:
-            continue
-        total += sum(int(line.split()[1]) for line in lines if line.startswith(f"{field}:"))
-    return total / 1024
 
 
 async def one_run(api: Any, url: str, n: int, started: dict[str, float]) -> bool:
@@ -309,6 +240,15 @@ def serve(
     return proc, out, f"http://127.0.0.1:{port}"
 
 
+def ready(proc: subprocess.Popen[bytes], out: Path) -> None:
+    """Wait for the server's "Ctrl-C to stop" (START_TIMEOUT_S at most)."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while "Ctrl-C to stop" not in out.read_text():
+        assert proc.poll() is None, out.read_text()
+        assert time.monotonic() < deadline, f"not ready in {START_TIMEOUT_S} s: {out.read_text()}"
+        time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[8, 32, 128])
@@ -336,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
             "one embedded server serves one database; measure several processes on the team "
             "server: --engine aegra --servers 2"
         )
+    load_before = round(os.getloadavg()[0], 2)
     idle_rss, rows = run_rounds(args, at_once, args.db)
     where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
     keys = list(rows[0])
@@ -346,10 +287,15 @@ def main(argv: list[str] | None = None) -> None:
         [[row[k] for k in keys] for row in rows],
         keys,
     )
+    # Each round's figures as `runs_N.<figure>` (`bash.runs_N.<figure>` with `--tool bash`),
+    # beside the 1-minute load before and after: wall figures of a loaded machine are not valid.
+    by_runs = {f"runs_{row['runs']}": row for row in rows}
     print_summary({"bench": "server_load", "servers": args.servers,
                    "model_client": args.model_client, "tool": args.tool,
                    "database": "postgresql" if args.db else "sqlite", "step_s": args.step,
-                   "idle_rss_mb": idle_rss, "rounds": rows})  # fmt: skip
+                   "idle_rss_mb": idle_rss, "load_before": load_before,
+                   "load_after": round(os.getloadavg()[0], 2), "rounds": rows,
+                   **({"bash": by_runs} if args.tool == "bash" else by_runs)})  # fmt: skip
 
 
 def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[float, list]:
@@ -372,7 +318,7 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
         ]
         try:
             for proc, out, _ in started:
-                wait_for_ready(proc, out)
+                ready(proc, out)
             # `langgraph dev`, the child of each `ml-intern web`
             servers = [pid for proc, _, _ in started for pid in children(proc.pid)]
             urls = [url for _, _, url in started]
