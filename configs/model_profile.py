@@ -210,6 +210,24 @@ KEPT = (
     "max_input_tokens",
     "max_tokens",
     "max_output_tokens",
+    "mode",
+    "output_cost_per_token",
+    "cache_read_input_token_cost",
+    "cache_creation_input_token_cost",
+)
+# The prices of an entry whose cost is one rate per kind of token (models/list_price.py):
+# an allowlist, so a new kind of price in litellm's list leaves the entry to litellm. Batch
+# rates, 1-hour cache writes and the web search's per-query price apply to requests
+# ml-intern does not send.
+FLAT_PRICE_KEYS = frozenset(
+    {
+        *("input_cost_per_token", "output_cost_per_token"),
+        *("cache_read_input_token_cost", "cache_creation_input_token_cost"),
+        "cache_creation_input_token_cost_above_1hr",
+        *("input_cost_per_token_batches", "output_cost_per_token_batches"),
+        *("cache_read_input_token_cost_batches", "cache_creation_input_token_cost_batches"),
+        "search_context_cost_per_query",
+    }
 )
 
 
@@ -226,10 +244,22 @@ def _price_list() -> dict[str, dict[str, Any]]:
     except (OSError, ValueError):
         return {}
     return {
-        model: {key: entry[key] for key in KEPT if key in entry}
+        model: {key: entry[key] for key in KEPT if key in entry} | _flat(entry)
         for model, entry in listed.items()
         if isinstance(entry, dict)
     }
+
+
+def _flat(entry: Mapping[str, Any]) -> dict[str, bool]:
+    """{"flat_prices": True} when every price `entry` lists is a FLAT_PRICE_KEYS one."""
+    priced = [key for key in entry if "cost" in key]
+    return {"flat_prices": True} if all(key in FLAT_PRICE_KEYS for key in priced) else {}
+
+
+def listed_entry(model_id: str) -> Mapping[str, Any]:
+    """What the list says of `model_id` (full id, else without the provider prefix), as
+    kept: windows, capabilities, the flat rates; {} when it is not listed."""
+    return _listed(model_id)
 
 
 def _listed(model_id: str) -> Mapping[str, Any]:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, BaseMessage
 from typing_extensions import TypedDict
 
+from models.list_price import listed_cost
+
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
 
@@ -107,11 +109,15 @@ def call_cost(
     cache_write: int = 0,
 ) -> float:
     """USD at the configured price, else litellm's list (cache reads and writes at the
-    provider's cache prices); 0 for a model neither prices (its cost shows as unknown)."""
+    provider's cache prices: a flat entry priced here, models/list_price.py, any other by
+    litellm); 0 for a model neither prices (its cost shows as unknown)."""
     if profile.price is not None:
         return profile.price.cost(input_tokens, output_tokens, cache_read, cache_write)
     if not profile.priced:
         return 0.0
+    listed = listed_cost(profile.model_id, input_tokens, output_tokens, cache_read, cache_write)
+    if listed is not None:  # a flat entry: no litellm import, no lookup per call
+        return listed
     import litellm
 
     litellm.suppress_debug_info = True  # its banners would land in the user's stdout
