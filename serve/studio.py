@@ -34,7 +34,6 @@ from nodes.deps import AgentDeps
 from serve.parent_watch import watch_parent
 from serve.server_settings import server_settings
 from serve.server_walls import UNWALLED, walled_catalog, walls_problem
-from serve.worker_threads import install as size_worker_threads
 from store.checkpointer import default_db_path, open_checkpointer
 from store.thread_index import ThreadIndex
 from store.workspace_journal import open_journal
@@ -202,8 +201,6 @@ async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
     shutdown the MCP sessions close with it."""
     async with open_checkpointer(default_db_path()) as saver:
         SERVER.saver = saver
-        settings = await asyncio.to_thread(server_settings)
-        size_worker_threads(settings.server.runs_at_once)  # not asyncio's 6 on 2 cores
         if not wake_runs_at_once():
             log.warning("ml-intern: new runs start on the dev queue's next look (up to 1 s)")
         if not context_schema_once():
