@@ -58,7 +58,7 @@ def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
     text = cli.run("models", "show", "llamacpp/local").stdout
     active, _, listed_off = text.partition("\nrules off ")
     assert "small window     yes" in active and "read-fit" in active and "[fit]" in active
-    assert "[set-lift, provisional]" in active and "held-out 0 of 9" in active
+    assert "[set-lift, provisional]" in active and "held-out 0 of 17" in active
     assert "look-first" not in active and "switched off in config" in listed_off
     for name, why in expected.items():
         assert name not in active and why in listed_off, name
