@@ -80,13 +80,25 @@ def wait_for_ready(proc: subprocess.Popen[bytes], out: Path) -> None:
 
 
 def stop_web(proc: subprocess.Popen[bytes]) -> int:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        return proc.wait()
+    """Stop one server (SIGINT, then SIGKILL to its group after 30 s); its exit code."""
+    return stop_together([proc])[0]
+
+
+def stop_together(procs: list[subprocess.Popen[bytes]]) -> list[int]:
+    """Stop each process as `stop_web` does, all at once (the replicas and workers of one
+    server shut down side by side, not in turn); their exit codes."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 30
+    codes = []
+    for proc in procs:
+        try:
+            codes.append(proc.wait(timeout=max(0.0, deadline - time.monotonic())))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            codes.append(proc.wait())
+    return codes
 
 
 @contextmanager

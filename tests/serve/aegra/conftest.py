@@ -12,11 +12,7 @@ of their own (a token file, stream caps, workers, a fresh database), start their
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -29,7 +25,13 @@ from tests.fakes.hf_oauth_server import FakeOAuth
 from tests.fakes.llm_server import ScriptedLLMServer
 from tests.fakes.postgres import PostgresCluster
 from tests.fakes.redis import RedisServer, running_redis
-from tests.web.web_harness import free_port, module_env, start_web, wait_for_ready
+from tests.web.web_harness import (
+    free_port,
+    module_env,
+    start_web,
+    stop_together,
+    wait_for_ready,
+)
 
 # The sign-in team's caps (tests/serve/aegra/test_team_limits.py checks them; one run at a time
 # per person elsewhere stays under them).
@@ -60,21 +62,6 @@ def start_replicas(
             print(out.read_text()[-3000:])
             for log in out.parent.glob("home/*/team-*.log"):  # the replica's own log
                 print(log, log.read_text(errors="replace")[-3000:])
-
-
-def stop_together(procs: list[subprocess.Popen[bytes]]) -> None:
-    """Stop each process as `stop_web` does (SIGINT, then SIGKILL to its group after 30 s),
-    all at once: the replicas and workers of one server shut down side by side, not in turn."""
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    deadline = time.monotonic() + 30
-    for proc in procs:
-        try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @dataclass

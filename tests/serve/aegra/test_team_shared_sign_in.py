@@ -26,9 +26,9 @@ from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
-from tests.serve.aegra.conftest import start_replicas, stop_together
+from tests.serve.aegra.conftest import start_replicas
 from tests.serve.aegra.test_team_sign_in import ALICE, BOB, run_to_end, sign_in, signing_in
-from tests.web.web_harness import free_port, start_web, wait_for_ready
+from tests.web.web_harness import free_port, start_web, stop_together, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)
 SESSIONS = "ml_intern_sign_in_sessions"

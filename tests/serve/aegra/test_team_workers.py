@@ -21,10 +21,9 @@ import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.redis import RedisServer
-from tests.serve.aegra.conftest import stop_together
 from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
 from tests.web.test_server_under_abuse import listening_pid
-from tests.web.web_harness import bash, free_port, start_web, wait_for_ready
+from tests.web.web_harness import bash, free_port, start_web, stop_together, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)
 SLEEP_ONCE = "if test -f started; then echo second run; else echo $$ > started; sleep 60; fi"
