@@ -18,23 +18,22 @@ Why: `import litellm` is most of a launch with the default config (an Anthropic 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field, PrivateAttr
 
 from models.anthropic_chat_body import request_body
 from models.anthropic_chat_errors import broken, refused, unreached
 from models.anthropic_chat_stream import StreamError, StreamReading, UnknownBlock
-from models.openai_chat import shared_client
-from models.openai_chat_stream import sse_data
+from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
+    from langchain_core.outputs import ChatGenerationChunk
     from langchain_core.runnables import Runnable
 
     from configs.model_profile import ModelProfile
@@ -58,20 +57,18 @@ _STREAM_FAILURES = (
 )
 
 
-class AnthropicChatModel(BaseChatModel):
+class AnthropicChatModel(StreamedChat):
     """A streamed Anthropic chat model that answers as ChatLiteLLM does (see module)."""
 
-    model: str  # litellm's id ("anthropic/<name>"): the replies' `model_name`
     url: str  # where the Messages requests go
-    api_key: str | None = Field(default=None, repr=False)
-    temperature: float | None = None
-    request_timeout: float = 600.0
     max_tokens: int = DEFAULT_MAX_TOKENS
     cache_points: list[dict[str, Any]] = Field(default_factory=list)
-    streaming: bool = True
     # The ChatLiteLLM for requests this path does not send (models/chat_model.py).
     litellm_model: Callable[[], BaseChatModel] | None = Field(default=None, exclude=True)
     _fallback: BaseChatModel | None = PrivateAttr(default=None)
+    stream_failures = _STREAM_FAILURES
+    reading = StreamReading
+    refusal = staticmethod(refused)
 
     @property
     def _llm_type(self) -> str:
@@ -92,12 +89,6 @@ class AnthropicChatModel(BaseChatModel):
             return self._litellm().bind_tools(tools, tool_choice=tool_choice, **kwargs)
         formatted = [convert_to_openai_tool(tool) for tool in tools]
         return self.bind(tools=formatted, tool_choice=tool_choice, **kwargs)
-
-    def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
-        raise NotImplementedError("AnthropicChatModel is async only: use ainvoke or astream")
-
-    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        raise NotImplementedError("AnthropicChatModel is async only: use ainvoke or astream")
 
     async def _astream(
         self,
@@ -124,14 +115,11 @@ class AnthropicChatModel(BaseChatModel):
             self._fallback = self.litellm_model()
         return self._fallback
 
-    async def _exchange(
-        self, body: dict[str, Any], key: str | None
-    ) -> AsyncIterator[ChatGenerationChunk]:
+    async def _send(self, body: dict[str, Any], key: str | None) -> httpx.Response:
         import orjson
 
         client = shared_client()
         content = orjson.dumps(body)
-        response = None
         for attempt in range(2):  # litellm sends once more on a fresh connection after these
             request = client.build_request(
                 "POST",
@@ -141,47 +129,23 @@ class AnthropicChatModel(BaseChatModel):
                 timeout=httpx.Timeout(self.request_timeout),
             )
             try:
-                response = await client.send(request, stream=True)
-                break
+                return await client.send(request, stream=True)
             except (httpx.RemoteProtocolError, httpx.ConnectError) as failure:
                 if attempt == 1:
                     raise unreached(failure, self.request_timeout, self.model) from failure
             except httpx.TransportError as failure:
                 raise unreached(failure, self.request_timeout, self.model) from failure
-        assert response is not None
-        try:
-            if not response.is_success:  # an error, or a redirect: nothing follows it
-                await response.aread()
-                raise refused(response, self.model)
-            reading = StreamReading(model_name=self.model)
-            async for chunk in self._chunks(response, reading):
-                yield chunk
-            usage = reading.usage_metadata()
-            if usage is not None:
-                yield ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage))
-        finally:
-            await response.aclose()
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
-    async def _chunks(
-        self, response: httpx.Response, reading: StreamReading
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        """The stream's chunks; a failure after the finish reason ends it as litellm does
-        (the reply stands), before it raises litellm's exception."""
-        text: list[str] = []
-        events = sse_data(response.aiter_bytes())
-        while True:
-            try:
-                event = await anext(events)
-                chunk = reading.chunk(event)
-            except StopAsyncIteration:
-                return
-            except _STREAM_FAILURES as failure:
-                if reading.finished and isinstance(failure, httpx.TransportError):
-                    return
-                raise broken(failure, self.model, "".join(text), reading.first_sent) from failure
-            if chunk is not None:
-                text.append(chunk.content if isinstance(chunk.content, str) else "")
-                yield ChatGenerationChunk(message=chunk)
+    def _broken(
+        self, failure: Exception, response: httpx.Response, text: str, began: bool
+    ) -> Exception:
+        return broken(failure, self.model, text, began)
+
+    def _closing(self, reading: StreamReading, body: dict[str, Any]) -> Iterable[AIMessageChunk]:
+        usage = reading.usage_metadata()
+        if usage is not None:
+            yield AIMessageChunk(content="", usage_metadata=usage)
 
 
 def _headers(key: str | None) -> dict[str, str]:

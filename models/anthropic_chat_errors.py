@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import httpx
 
+from models.litellm_exception import litellm_exception
+
 
 def refused(response: httpx.Response, model: str) -> Exception:
     """litellm's exception for a request the server answered with an error status (read body)."""
@@ -21,7 +23,7 @@ def refused(response: httpx.Response, model: str) -> Exception:
     error = AnthropicError(
         status_code=response.status_code, message=response.content, headers=response.headers
     )
-    return _mapped(error, model)
+    return litellm_exception(error, model, "anthropic")
 
 
 def unreached(failure: httpx.TransportError, timeout: float, model: str) -> Exception:
@@ -39,7 +41,7 @@ def unreached(failure: httpx.TransportError, timeout: float, model: str) -> Exce
         )
     else:
         error = AnthropicError(status_code=500, message=str(failure))
-    return _mapped(error, model)
+    return litellm_exception(error, model, "anthropic")
 
 
 def broken(failure: Exception, model: str, text: str, began: bool) -> Exception:
@@ -52,7 +54,7 @@ def broken(failure: Exception, model: str, text: str, began: bool) -> Exception:
 
     if isinstance(failure, StreamError):
         failure = AnthropicError(status_code=500, message=failure.message)
-    mapped = _mapped(failure, model)
+    mapped = litellm_exception(failure, model, "anthropic")
     status = getattr(mapped, "status_code", None)
     if isinstance(status, int) and 400 <= status < 500 and status != 429:
         return mapped
@@ -64,22 +66,3 @@ def broken(failure: Exception, model: str, text: str, began: bool) -> Exception:
         generated_content=text,
         is_pre_first_chunk=not began,
     )
-
-
-def _mapped(error: Exception, model: str) -> Exception:
-    """litellm's mapping of `error` for the anthropic provider (it raises what it maps to)."""
-    import litellm
-    from litellm.litellm_core_utils.exception_mapping_utils import exception_type
-
-    litellm.suppress_debug_info = True  # its banner would land in the user's stdout
-    try:
-        exception_type(
-            model=model,
-            custom_llm_provider="anthropic",
-            original_exception=error,
-            completion_kwargs={},
-            extra_kwargs={},
-        )
-    except Exception as mapped:  # the mapping's result
-        return mapped
-    return error

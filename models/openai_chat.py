@@ -18,25 +18,22 @@ internals it reads are declared in compat/ (litellm.py, langchain_litellm.py, op
 
 from __future__ import annotations
 
-import asyncio
 import os
-import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import Field
 
 from models.openai_chat_body import CALL_PARAMS, encoded, request_body, served_tools
 from models.openai_chat_errors import broken, refused, unreached, unsupported
-from models.openai_chat_stream import StreamError, StreamReading, sse_data
+from models.openai_chat_stream import StreamError, StreamReading
 from models.openai_chat_usage import usage_metadata
+from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
+    from langchain_core.outputs import ChatGenerationChunk
     from langchain_core.runnables import Runnable
 
     from configs.model_profile import ModelProfile
@@ -54,21 +51,16 @@ _STREAM_FAILURES = (
     AttributeError,
     StreamError,
 )
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-    weakref.WeakKeyDictionary()
-)
 
 
-class OpenAIChatModel(BaseChatModel):
+class OpenAIChatModel(StreamedChat):
     """A streamed OpenAI-compatible chat model that answers as ChatLiteLLM does (see module)."""
 
-    model: str  # litellm's id ("openai/<served name>"): the replies' `model_name`
     api_base: str
-    api_key: str | None = Field(default=None, repr=False)
-    temperature: float | None = None
-    request_timeout: float = 600.0
-    streaming: bool = True
     takes_effort: bool = True  # litellm forwards `reasoning_effort` (not for a model it knows)
+    stream_failures = _STREAM_FAILURES
+    reading = StreamReading
+    refusal = staticmethod(refused)
 
     @property
     def _llm_type(self) -> str:
@@ -93,12 +85,6 @@ class OpenAIChatModel(BaseChatModel):
         sent = served_tools(formatted, self.api_base)
         return self.bind(tools=sent, tool_choice=tool_choice, **kwargs)
 
-    def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
-        raise NotImplementedError("OpenAIChatModel is async only: use ainvoke or astream")
-
-    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        raise NotImplementedError("OpenAIChatModel is async only: use ainvoke or astream")
-
     async def _astream(
         self,
         messages: list[BaseMessage],
@@ -117,11 +103,7 @@ class OpenAIChatModel(BaseChatModel):
         async for chunk in self._exchange(body, key):
             yield chunk
 
-    async def _exchange(
-        self,
-        body: dict[str, Any],
-        key: str | None,
-    ) -> AsyncIterator[ChatGenerationChunk]:
+    async def _send(self, body: dict[str, Any], key: str | None) -> httpx.Response:
         client = shared_client()
         request = client.build_request(
             "POST",
@@ -131,56 +113,21 @@ class OpenAIChatModel(BaseChatModel):
             timeout=httpx.Timeout(self.request_timeout),
         )
         try:
-            response = await client.send(request, stream=True)
+            return await client.send(request, stream=True)
         except httpx.TransportError as failure:
             raise unreached(failure, request, self.model) from failure
-        try:
-            if not response.is_success:  # an error, or a redirect: nothing follows it
-                await response.aread()
-                raise refused(response, self.model)
-            reading = StreamReading(model_name=self.model)
-            async for chunk in self._chunks(response, reading):
-                yield chunk
-            if (closing := reading.closing_chunk()) is not None:
-                yield _generation(closing)
-            usage = usage_metadata(reading, body["messages"])
-            if usage is not None:
-                yield _generation(AIMessageChunk(content="", usage_metadata=usage))
-        finally:
-            await response.aclose()
 
-    async def _chunks(
-        self,
-        response: httpx.Response,
-        reading: StreamReading,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        """The stream's chunks; a failure after the finish reason ends it as litellm does
-        (the reply stands), before it raises litellm's exception."""
-        text: list[str] = []
-        events = sse_data(response.aiter_bytes())
-        while True:
-            try:
-                event = await anext(events)
-                chunk = reading.chunk(event)
-            except StopAsyncIteration:
-                return
-            except _STREAM_FAILURES as failure:
-                if reading.finished and isinstance(failure, httpx.TransportError):
-                    return
-                began = reading.first_sent
-                raise broken(
-                    failure, response.request, self.served_name, "".join(text), began
-                ) from failure
-            if chunk is not None:
-                text.append(chunk.content if isinstance(chunk.content, str) else "")
-                yield _generation(chunk)
+    def _broken(
+        self, failure: Exception, response: httpx.Response, text: str, began: bool
+    ) -> Exception:
+        return broken(failure, response.request, self.served_name, text, began)
 
-
-def _generation(chunk: AIMessageChunk) -> ChatGenerationChunk:
-    """The chunk as a generation. LangChain's stream loop hands each one to the run's
-    callbacks; handing it here too sent every piece twice (the web page, under load, showed an
-    answer twice)."""
-    return ChatGenerationChunk(message=chunk)
+    def _closing(self, reading: StreamReading, body: dict[str, Any]) -> Iterable[AIMessageChunk]:
+        if (closing := reading.closing_chunk()) is not None:
+            yield closing
+        usage = usage_metadata(reading, body["messages"])
+        if usage is not None:
+            yield AIMessageChunk(content="", usage_metadata=usage)
 
 
 def _headers(key: str | None) -> dict[str, str]:
@@ -188,17 +135,6 @@ def _headers(key: str | None) -> dict[str, str]:
     if key:
         headers["Authorization"] = f"Bearer {key}"
     return headers
-
-
-def shared_client() -> httpx.AsyncClient:
-    """One connection pool per event loop (the openai SDK's limits), kept while the loop is."""
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
-    if client is None or client.is_closed:
-        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-        client = httpx.AsyncClient(limits=limits, timeout=None)
-        _clients[loop] = client
-    return client
 
 
 def serves(profile: ModelProfile, settings: Settings) -> bool:

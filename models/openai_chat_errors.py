@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from models.litellm_exception import litellm_exception
 from models.openai_chat_stream import StreamError
 
 
@@ -29,7 +30,7 @@ def refused(response: httpx.Response, model: str) -> Exception:
         body=sdk_error.body,  # type: ignore[arg-type]
     )
     error.__cause__ = sdk_error
-    return _mapped(error, model)
+    return litellm_exception(error, model, "openai")
 
 
 def unreached(failure: httpx.TransportError, request: httpx.Request, model: str) -> Exception:
@@ -45,7 +46,7 @@ def unreached(failure: httpx.TransportError, request: httpx.Request, model: str)
     sdk_error.__cause__ = failure
     error = OpenAIError(status_code=500, message=str(sdk_error))
     error.__cause__ = sdk_error
-    return _mapped(error, model)
+    return litellm_exception(error, model, "openai")
 
 
 def broken(
@@ -61,7 +62,7 @@ def broken(
         cause = failure
         failure = openai.APIError(str(cause), request, body=cause.body)
         failure.__cause__ = cause
-    mapped = _mapped(failure, model)
+    mapped = litellm_exception(failure, model, "openai")
     status = getattr(mapped, "status_code", None)
     if isinstance(status, int) and 400 <= status < 500 and status != 429:
         return mapped
@@ -85,26 +86,9 @@ def unsupported(params: list[str], model: str) -> Exception:
         f"\n If you want to use these params dynamically send allowed_openai_params={params} in "
         "your request."
     )
-    return _mapped(UnsupportedParamsError(status_code=500, message=message), model)
-
-
-def _mapped(error: Exception, model: str) -> Exception:
-    """litellm's mapping of `error` (it raises what it maps to)."""
-    import litellm
-    from litellm.litellm_core_utils.exception_mapping_utils import exception_type
-
-    litellm.suppress_debug_info = True  # its banner would land in the user's stdout
-    try:
-        exception_type(
-            model=model,
-            custom_llm_provider="openai",
-            original_exception=error,
-            completion_kwargs={},
-            extra_kwargs={},
-        )
-    except Exception as mapped:  # the mapping's result
-        return mapped
-    return error
+    return litellm_exception(
+        UnsupportedParamsError(status_code=500, message=message), model, "openai"
+    )
 
 
 def _sdk_status_error(response: httpx.Response) -> Any:

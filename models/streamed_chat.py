@@ -1,0 +1,129 @@
+"""What ml-intern's own streamed chat clients share (models/openai_chat.py,
+models/anthropic_chat.py): async only, one connection pool per event loop, and a response read
+as litellm reads it: an error status raised as litellm's exception, the stream's events turned
+into chunks, a failure after the finish reason ending the stream with the reply standing, any
+other failure raised as litellm's mid-stream exception.
+
+A client says how it sends a request (`_send`), reads its stream (`reading`), names a
+failure (`refusal`, `_broken`, `stream_failures`) and what it adds after the stream (`_closing`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import Any, ClassVar, Protocol
+
+import httpx
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import Field
+
+from models.openai_chat_stream import sse_data
+
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class Reading(Protocol):
+    """A stream being read: each event's chunk (or None), and how far it got."""
+
+    finished: bool
+    first_sent: bool
+
+    def chunk(self, event: Any) -> AIMessageChunk | None: ...
+
+
+class StreamedChat(BaseChatModel):
+    """A streamed chat model over `shared_client()` that answers as ChatLiteLLM does."""
+
+    model: str  # litellm's id ("<provider>/<name>"): the replies' `model_name`
+    api_key: str | None = Field(default=None, repr=False)
+    temperature: float | None = None
+    request_timeout: float = 600.0
+    streaming: bool = True
+    # What ends a stream early (the connection, the JSON, the shape of an event, an error event).
+    stream_failures: ClassVar[tuple[type[Exception], ...]] = ()
+    # The stream's reader, made with `model_name`; litellm's exception for an error status
+    # (the response read, the model's id).
+    reading: ClassVar[Callable[..., Reading]]
+    refusal: ClassVar[Callable[[httpx.Response, str], Exception]]
+
+    def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+        raise NotImplementedError(f"{type(self).__name__} is async only: use ainvoke or astream")
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        raise NotImplementedError(f"{type(self).__name__} is async only: use ainvoke or astream")
+
+    async def _send(self, body: dict[str, Any], key: str | None) -> httpx.Response:
+        """The streamed response to `body`, or litellm's exception when none came."""
+        raise NotImplementedError
+
+    def _broken(
+        self, failure: Exception, response: httpx.Response, text: str, began: bool
+    ) -> Exception:
+        """litellm's exception for a stream that failed after it began (`text` so far)."""
+        raise NotImplementedError
+
+    def _closing(self, reading: Any, body: dict[str, Any]) -> Iterable[AIMessageChunk]:
+        """What follows the stream's last chunk (its usage)."""
+        return ()
+
+    async def _exchange(
+        self, body: dict[str, Any], key: str | None
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        response = await self._send(body, key)
+        try:
+            if not response.is_success:  # an error, or a redirect: nothing follows it
+                await response.aread()
+                raise self.refusal(response, self.model)
+            reading = self.reading(model_name=self.model)
+            async for chunk in self._chunks(response, reading):
+                yield chunk
+            for chunk in self._closing(reading, body):
+                yield _generation(chunk)
+        finally:
+            await response.aclose()
+
+    async def _chunks(
+        self, response: httpx.Response, reading: Reading
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """The stream's chunks; a failure after the finish reason ends it as litellm does
+        (the reply stands), before it raises litellm's exception."""
+        text: list[str] = []
+        events = sse_data(response.aiter_bytes())
+        while True:
+            try:
+                event = await anext(events)
+                chunk = reading.chunk(event)
+            except StopAsyncIteration:
+                return
+            except self.stream_failures as failure:
+                if reading.finished and isinstance(failure, httpx.TransportError):
+                    return
+                joined = "".join(text)
+                raise self._broken(failure, response, joined, reading.first_sent) from failure
+            if chunk is not None:
+                text.append(chunk.content if isinstance(chunk.content, str) else "")
+                yield _generation(chunk)
+
+
+def _generation(chunk: AIMessageChunk) -> ChatGenerationChunk:
+    """The chunk as a generation. LangChain's stream loop hands each one to the run's
+    callbacks; handing it here too sent every piece twice (the web page, under load, showed an
+    answer twice)."""
+    return ChatGenerationChunk(message=chunk)
+
+
+def shared_client() -> httpx.AsyncClient:
+    """One connection pool per event loop (the openai SDK's limits), kept while the loop is."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None or client.is_closed:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+        client = httpx.AsyncClient(limits=limits, timeout=None)
+        _clients[loop] = client
+    return client
