@@ -18,12 +18,9 @@ from configs.settings import Settings
 from models.chat_model import litellm_chat_model
 from models.provider_errors import (
     classify,
-    connection_failure,
-    describe,
-    retry_after_seconds,
-    stated_window,
 )
 from tests.fakes.anthropic_server import AnthropicTurn, ScriptedAnthropicServer, Turn
+from tests.fakes.failure_reading import as_the_product_reads_it
 
 MODEL = "anthropic/claude-sonnet-4-5-20250929"
 KEY = "sk-ant-test-0123456789abcdefghij"
@@ -249,28 +246,14 @@ CUT = {
 }
 
 
-def as_the_product_reads_it(outcome: Any, *, words: bool = True) -> Any:
-    if not isinstance(outcome, Exception):
-        return outcome
-    read = {
-        "class": type(outcome).__name__,
-        "status": getattr(outcome, "status_code", None),
-        "kind": classify(outcome),
-        "retry_after": retry_after_seconds(outcome),
-        "window": stated_window(outcome),
-        "unreachable": connection_failure(outcome) is not None,
-    }
-    return read | ({"said": describe(outcome, MODEL)} if words else {})
-
-
 @pytest.mark.parametrize("name", list(ERRORS))
 async def test_a_failure_is_read_as_it_was_through_litellm(name: str) -> None:
     timeout = 0.5 if "timeout" in name else 600
     theirs, _, _ = await ask("litellm", ERRORS[name], {}, FIRST, timeout=timeout)
     ours, _, _ = await ask("auto", ERRORS[name], {}, FIRST, timeout=timeout)
     words = "timeout" not in name  # litellm says how long it waited, to the millisecond
-    assert as_the_product_reads_it(ours, words=words) == as_the_product_reads_it(
-        theirs, words=words
+    assert as_the_product_reads_it(ours, MODEL, words=words) == as_the_product_reads_it(
+        theirs, MODEL, words=words
     )
     if name.startswith("cut after"):
         assert ours["content"] == "hi"  # the reply stands
@@ -282,8 +265,8 @@ async def test_a_stream_cut_before_its_finish_is_a_transient_failure_as_through_
 ) -> None:
     theirs, _, _ = await ask("litellm", CUT[name], {}, FIRST)
     ours, _, _ = await ask("auto", CUT[name], {}, FIRST)
-    assert as_the_product_reads_it(ours, words=False) == as_the_product_reads_it(
-        theirs, words=False
+    assert as_the_product_reads_it(ours, MODEL, words=False) == as_the_product_reads_it(
+        theirs, MODEL, words=False
     )
     assert classify(ours) == "transient"
 
@@ -301,7 +284,7 @@ async def test_a_refused_connection_names_the_server_as_through_litellm() -> Non
         try:
             await model.ainvoke(FIRST)
         except Exception as error:  # compared below
-            outcomes.append(as_the_product_reads_it(error, words=False))
+            outcomes.append(as_the_product_reads_it(error, MODEL, words=False))
     assert outcomes[0] == outcomes[1] and outcomes[1]["unreachable"]
     assert outcomes[1]["kind"] == "transient"
 

@@ -16,11 +16,9 @@ from configs.settings import Settings
 from models.chat_model import litellm_chat_model
 from models.provider_errors import (
     classify,
-    connection_failure,
     describe,
-    retry_after_seconds,
-    stated_window,
 )
+from tests.fakes.failure_reading import as_the_product_reads_it
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 MODEL = "llamacpp/qwen"
@@ -293,20 +291,6 @@ CUT: dict[str, Turn] = {
 }
 
 
-def as_the_product_reads_it(outcome: Any, *, words: bool = True) -> Any:
-    if not isinstance(outcome, Exception):
-        return outcome
-    read = {
-        "class": type(outcome).__name__,
-        "status": getattr(outcome, "status_code", None),
-        "kind": classify(outcome),
-        "retry_after": retry_after_seconds(outcome),
-        "window": stated_window(outcome),
-        "unreachable": connection_failure(outcome) is not None,
-    }
-    return read | ({"said": describe(outcome, MODEL)} if words else {})
-
-
 @pytest.mark.parametrize("name", list(ERRORS))
 async def test_a_failure_is_read_as_it_was_through_litellm(
     name: str, monkeypatch: pytest.MonkeyPatch
@@ -314,7 +298,7 @@ async def test_a_failure_is_read_as_it_was_through_litellm(
     timeout = 0.5 if "timeout" in name else 3600
     theirs, _ = await ask("litellm", ERRORS[name], {}, None, None, monkeypatch, timeout)
     ours, _ = await ask("auto", ERRORS[name], {}, None, None, monkeypatch, timeout)
-    assert as_the_product_reads_it(ours) == as_the_product_reads_it(theirs)
+    assert as_the_product_reads_it(ours, MODEL) == as_the_product_reads_it(theirs, MODEL)
     if name.startswith("cut after") or name.startswith("cut before [DONE]"):
         assert ours["content"] == "hi"  # the reply stands
 
@@ -325,8 +309,8 @@ async def test_a_stream_cut_before_its_finish_is_a_transient_failure_as_through_
 ) -> None:
     theirs, _ = await ask("litellm", CUT[name], {}, None, None, monkeypatch)
     ours, _ = await ask("auto", CUT[name], {}, None, None, monkeypatch)
-    assert as_the_product_reads_it(ours, words=False) == as_the_product_reads_it(
-        theirs, words=False
+    assert as_the_product_reads_it(ours, MODEL, words=False) == as_the_product_reads_it(
+        theirs, MODEL, words=False
     )
     assert classify(ours) == "transient" and "incomplete chunked read" in describe(ours, MODEL)
 
@@ -344,7 +328,7 @@ async def test_a_refused_connection_names_the_server_as_through_litellm(
         try:
             await model.ainvoke([HumanMessage("hi")])
         except Exception as error:  # compared below
-            outcomes.append(as_the_product_reads_it(error, words=False))
+            outcomes.append(as_the_product_reads_it(error, MODEL, words=False))
     assert outcomes[0] == outcomes[1] and outcomes[1]["unreachable"]
     assert outcomes[1]["kind"] == "transient"
 
@@ -447,7 +431,7 @@ async def known_model_outcomes(client: str, monkeypatch: pytest.MonkeyPatch) -> 
         try:
             await model.ainvoke([HumanMessage("hi")], reasoning_effort="low")
         except Exception as error:  # litellm refuses it before sending
-            refusal = as_the_product_reads_it(error)
+            refusal = as_the_product_reads_it(error, MODEL)
         return [reply, refusal, server.requests]
 
 
