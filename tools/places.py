@@ -82,9 +82,10 @@ def allow_secret_paths(paths: tuple[str, ...] | list[str]) -> None:
     _allowed = tuple(paths)
 
 
-def is_allowed(target: Path, workspace: Path) -> bool:
-    """True when the user's config (`approval.allow_secret_paths`) lifts the rule for `target`."""
-    return any(target.is_relative_to(resolve(place, workspace)) for place in _allowed)
+def allowed_places(workspace: Path) -> list[Path]:
+    """The places `approval.allow_secret_paths` lists, resolved now (`workspace`: where
+    relative ones start): a path inside one of them is allowed."""
+    return [resolve(place, workspace) for place in _allowed]
 
 
 def home() -> Path:

@@ -55,7 +55,7 @@ from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_git import BIND, HIDE, SHOW, Mount, depth, git_mounts, under
 from tools.local.sandbox_pins import Pins, Wrapped
 from tools.local.tree_scan import Findings, TreeScan
-from tools.places import Walls, credential_places, is_allowed, visible_within
+from tools.places import Walls, allowed_places, credential_place_names, visible_within
 from tools.result_texts import tool_text
 from tools.result_texts.sandbox import (
     INSTALL_HINT,
@@ -153,7 +153,12 @@ class Sandbox:
 
     def roots(self, workspace: Path) -> list[str]:
         """The writable roots that exist, resolved: the workspace and `writable`."""
-        return [p for path in (str(workspace), *self.writable) if (p := _existing(path))]
+        return self._roots(workspace)[1]
+
+    def _roots(self, workspace: Path) -> tuple[str | None, list[str]]:
+        """The workspace resolved (None when it does not exist), and `roots()`."""
+        top = _existing(str(workspace))
+        return top, [p for p in (top, *map(_existing, self.writable)) if p]
 
     def wrap(
         self,
@@ -183,17 +188,18 @@ class Sandbox:
         args = [bwrap, "--die-with-parent", "--unshare-pid", "--unshare-ipc"]
         if not self.network:
             args.append("--unshare-net")
-        roots = self.roots(workspace)
+        top, roots = self._roots(workspace)
+        private = _private_realpaths()  # each place resolved once a command, none remembered
         mounts = [(0, BIND, ["--ro-bind", "/", "/"]), (0, BIND, ["--dev", "/dev"])]
-        mounts += [(0, BIND, ["--proc", "/proc"]), *_private_dirs()]
+        mounts += [(0, BIND, ["--proc", "/proc"]), *_private_dirs(private)]
         for pattern in GPU_DEVICES:
             for device in sorted(glob.glob(pattern)):
                 mounts.append((0, BIND, ["--dev-bind", device, device]))
         found = found if found is not None else TreeScan().scan(roots)
         hidden = sorted(set(_hidden_places(self.hidden, roots, found)))
         mounts += [(depth(root), BIND, ["--bind", root, root]) for root in roots]
-        mounts += [*git_mounts(_existing(str(workspace)), roots, hidden, found, repos)]
-        mounts += [*self._hidden_mounts(roots, hidden)]
+        mounts += [*git_mounts(top, roots, hidden, found, repos)]
+        mounts += [*self._hidden_mounts(roots, hidden, private)]
         if channels is not None:
             mounts.append((depth(channels), BIND, ["--bind", channels, channels]))
         for place in filter(None, map(_existing, readable or [])):
@@ -213,14 +219,17 @@ class Sandbox:
         roots = self.roots(workspace)
         return sorted(set(_hidden_places(self.hidden, roots, found, sockets=False)))
 
-    def _hidden_mounts(self, roots: list[str], hidden: list[str]) -> Iterator[Mount]:
-        """Empty stand-ins over credentials and host sockets the sandbox could otherwise see."""
+    def _hidden_mounts(
+        self, roots: list[str], hidden: list[str], private: list[str]
+    ) -> Iterator[Mount]:
+        """Empty stand-ins over credentials and host sockets the sandbox could otherwise see
+        (`private`: the private directories, resolved)."""
         for place in hidden:
-            if _reachable(place, roots):
+            if _reachable(place, roots, private):
                 hide = ["--tmpfs", place] if os.path.isdir(place) else _dev_null(place)
                 yield depth(place), HIDE, hide
         skills = _existing(str(visible_within()[0]))
-        if skills is not None and _reachable(skills, roots):
+        if skills is not None and _reachable(skills, roots, private):
             yield depth(skills), SHOW, ["--ro-bind", skills, skills]  # playbooks, no secrets
 
 
@@ -240,27 +249,34 @@ class SandboxUnavailable(Exception):
 
 def _existing(path: str) -> str | None:
     """`path` expanded and resolved, if it exists (bubblewrap cannot mount onto nothing)."""
-    place = Path(os.path.expanduser(os.path.expandvars(path)))
+    place = os.path.expanduser(os.path.expandvars(path))
     try:
-        resolved = place.resolve(strict=True)
-    except (OSError, RuntimeError):
+        if place:  # one `stat` answers for most (missing); `realpath` would `lstat` each part
+            os.stat(place)
+    except FileNotFoundError:  # the kernel finds nothing there: neither would `realpath`
         return None
-    return str(resolved)
+    except OSError:
+        pass  # `realpath` decides (a file named with a trailing slash still resolves)
+    try:  # as `Path.resolve(strict=True)` gives it, without pathlib's objects
+        return os.path.realpath(place, strict=True)
+    except OSError:  # missing, unreadable, or a loop of links
+        return None
 
 
 def _dev_null(place: str) -> list[str]:
     return ["--ro-bind", "/dev/null", place]
 
 
-def _private_dirs() -> list[Mount]:
+def _private_dirs(private: list[str]) -> list[Mount]:
     """Empty `/tmp` and `/run` (and `/var/run` when it is not a link to `/run`); the DNS
-    configuration is put back when it lives under `/run` (systemd-resolved)."""
+    configuration is put back when it lives under one of them (`private`, resolved:
+    systemd-resolved keeps it under `/run`)."""
     mounts: list[Mount] = []
     for place in PRIVATE_DIRS:
         if os.path.isdir(place) and not os.path.islink(place):
             mounts.append((0, BIND, ["--tmpfs", place]))
     resolv = _existing("/etc/resolv.conf")
-    if resolv is not None and any(under(resolv, p) for p in _private_realpaths()):
+    if resolv is not None and any(under(resolv, p) for p in private):
         mounts.append((0, BIND, ["--ro-bind", resolv, resolv]))
     return mounts
 
@@ -269,28 +285,31 @@ def _private_realpaths() -> list[str]:
     return [p for place in PRIVATE_DIRS if (p := _existing(place))]
 
 
-def _reachable(place: str, roots: list[str]) -> bool:
-    """False when `place` is under a private directory (already empty inside) and no writable
-    root brings it back."""
-    private = any(under(place, p) for p in _private_realpaths())
-    return not private or any(under(place, root) for root in roots)
+def _reachable(place: str, roots: list[str], private: list[str]) -> bool:
+    """False when `place` is under a private directory (`private`: their real paths; already
+    empty inside) and no writable root brings it back."""
+    inside = any(under(place, p) for p in private)
+    return not inside or any(under(place, root) for root in roots)
 
 
 def _hidden_places(
     configured: tuple[str, ...], roots: list[str], found: Findings, sockets: bool = True
 ) -> Iterator[str]:
     """Existing credential places (tools/places.py), the files named like credentials the
-    walk found under the roots, configured places and (with `sockets`) host sockets, resolved."""
-    wanted = [str(place) for place in credential_places()]
-    wanted += [*configured, *found.secrets]
+    walk found under the roots, configured places and (with `sockets`) host sockets, resolved
+    (each once, now: a place that appeared since the last command is hidden from this one)."""
+    wanted = [*credential_place_names(), *configured, *found.secrets]
     if sockets:
-        wanted += ["/var/run/docker.sock", "/run/docker.sock", *_host_sockets()]
-    for path in wanted:
-        place = _existing(path)
-        if place is not None and is_allowed(Path(place), Path(roots[0] if roots else "/")):
+        wanted += ["/var/run/docker.sock", "/run/docker.sock"]
+    places = [_existing(path) for path in dict.fromkeys(wanted)]
+    places += _host_sockets() if sockets else []  # resolved already
+    allowed = allowed_places(Path(roots[0] if roots else "/"))
+    for place in places:
+        if place is None or place == "/" or place in roots:
+            continue  # an ancestor of a root is hidden; the root is mounted again on top
+        if allowed and any(Path(place).is_relative_to(a) for a in allowed):
             continue  # the user's config lets tools reach it
-        if place is not None and place != "/" and place not in roots:
-            yield place  # an ancestor of a root is hidden; the root is mounted again on top
+        yield place
 
 
 def _host_sockets() -> list[str]:
@@ -313,7 +332,7 @@ def _host_sockets() -> list[str]:
     if relative:
         for pid, inode in _socket_owners(set(relative)):
             found.add(os.path.join(f"/proc/{pid}/cwd", relative[inode]))
-    return [str(Path(path).resolve()) for path in sorted(found) if _is_socket(path)]
+    return [real for path in sorted(found) if (real := _existing_socket(path))]
 
 
 def _socket_owners(inodes: set[str]) -> Iterator[tuple[str, str]]:
@@ -334,11 +353,13 @@ def _socket_owners(inodes: set[str]) -> Iterator[tuple[str, str]]:
                 yield pid, link[8:-1]
 
 
-def _is_socket(path: str) -> bool:
+def _existing_socket(path: str) -> str | None:
+    """The real path of `path` when it is a socket now, else None."""
     try:
-        return stat.S_ISSOCK(os.stat(path).st_mode)
+        real = os.path.realpath(path, strict=True)
+        return real if stat.S_ISSOCK(os.stat(real).st_mode) else None
     except OSError:
-        return False
+        return None
 
 
 def sandbox_problem(sandbox: Sandbox) -> str | None:

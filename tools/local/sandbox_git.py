@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from tools.local.tree_scan import Findings
 from tools.safe_paths import read_bytes
@@ -39,11 +38,24 @@ READ_ONLY_IN_GIT = ("config", "hooks", "modules", "worktrees", "commondir")
 
 
 def depth(place: str) -> int:
-    return len(Path(place).parts)
+    """How many parts `place` has (`len(Path(place).parts)`)."""
+    root, *names = _parts(place)
+    return len(names) + (1 if root else 0)
 
 
 def under(place: str, parent: str) -> bool:
-    return Path(place).is_relative_to(parent)
+    """True when `place` is `parent` or inside it, by their parts as written (no link
+    followed: `Path(place).is_relative_to(parent)`)."""
+    inner, outer = _parts(place), _parts(parent)
+    return inner[: len(outer)] == outer
+
+
+def _parts(path: str) -> list[str]:
+    """The root (`""` for a relative path; exactly two leading slashes are a root of their
+    own), then the names, empty ones and `.` dropped: `PurePosixPath(path).parts` without
+    building a path object (a mount table asks for some hundred of them a command)."""
+    root = "//" if path[:2] == "//" and path[2:3] != "/" else "/" if path[:1] == "/" else ""
+    return [root, *(name for name in path.split("/") if name and name != ".")]
 
 
 def git_mounts(
@@ -122,9 +134,9 @@ class _Guard:
 
 
 def _resolved(path: str) -> str | None:
-    try:
-        return str(Path(path).resolve(strict=True))
-    except (OSError, RuntimeError):
+    try:  # `Path.resolve(strict=True)`, without pathlib's objects
+        return os.path.realpath(path, strict=True)
+    except OSError:  # missing, or a loop of links
         return None
 
 

@@ -39,10 +39,10 @@ import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tools.local.sandbox_gate import DEV_NODES, Allowed, Gate
+from tools.local.sandbox_git import under
 from tools.safe_paths import anchor_fd, open_at
 
 PINNED = {"--bind": "--bind-fd", "--ro-bind": "--ro-bind-fd"}  # path form -> descriptor form
@@ -151,7 +151,7 @@ class Pins:
 
     def _anchor(self, source: str) -> str | None:
         """The outermost writable root holding `source`, or None when none does."""
-        holders = [root for root in self.roots if Path(source).is_relative_to(root)]
+        holders = [root for root in self.roots if under(source, root)]
         return min(holders, key=len) if holders else None
 
 

@@ -267,3 +267,47 @@ def test_a_host_socket_removed_between_the_scan_and_the_start_is_skipped(
         kept.close()
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ran\n"  # the socket still there is hidden on the second start
+
+
+@needs_bwrap
+async def test_what_appears_after_a_command_is_hidden_from_the_next(
+    ws: Path, home: Path, host_dir: Path
+) -> None:
+    """Each command's walls are built from the host as it is when it starts: a credential
+    folder, a workspace `.env` and a host socket made after one command are hidden from the
+    next one of the same tool (nothing the first one looked up is taken as still true)."""
+    tool = bash_spec(Sandbox()).tool
+
+    async def run(command: str) -> str:
+        message = await call_tool(tool, {"command": command, "timeout": 20}, ws, as_tool_call=True)
+        return str(message.content)
+
+    sock = host_dir / "later.sock"
+    probe = f"ls -A ~/.aws | wc -l; (wc -c < .env) 2>/dev/null || echo 0; test -S {sock} && echo s"
+    assert "No such file" in await run(probe)  # none of them there yet
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("[default]\naws_secret_access_key = later\n")
+    (ws / ".env").write_text("LATER_TOKEN=made-after-the-first-command\n")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(sock))
+    server.listen()
+    try:
+        out = await run(probe)
+    finally:
+        server.close()
+    assert out.startswith("0\n0\n[exit code: 1]"), out  # empty or unreadable, no socket
+
+
+def test_the_mount_tables_path_parts_are_pathlibs() -> None:
+    """`under` and `depth` order and place the mounts; they split paths without pathlib's
+    objects and must answer as `PurePosixPath` does, odd spellings included."""
+    from pathlib import PurePosixPath
+
+    from tools.local.sandbox_git import depth, under
+
+    odd = ["", ".", "/", "//", "///", "//a", "///a/b", "/a", "/a/", "/a//b", "/a/./b", "a/."]
+    odd += ["a", "a/b", "./a", "/a/..", "/a/../b", "..", "/ab", "/a/b", "/tmp", "/tmpx/y"]
+    for place in odd:
+        assert depth(place) == len(PurePosixPath(place).parts), place
+        for parent in odd:
+            assert under(place, parent) == PurePosixPath(place).is_relative_to(parent)
