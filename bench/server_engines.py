@@ -179,12 +179,16 @@ def measured(team: Team, llm: ScriptedLLMServer, script: Script, runs: int, plan
     server_load.RUN_TIMEOUT_S), the round's start to the model's last answer, and Redis's
     CPU per step. Aegra's `/runs/wait` looks for a run's end every 2 s (its
     worker_executor.wait_for_completion), so `wall_s` carries up to 2 s of that poll, which
-    a page streaming the run does not wait for: `last_answer_s` is the wall without it."""
-    before, began = cpu_s([redis_pid]) if redis_pid else 0.0, time.monotonic()
+    a page streaming the run does not wait for: `last_answer_s` is the wall without it. Both
+    are timed from the round's start in `measure` (`script.began`), and the model answers a
+    request `step` s after it arrived at the earliest, before the run (and the round) can
+    end: `last_answer_s <= wall_s`."""
+    before = cpu_s([redis_pid]) if redis_pid else 0.0
     row = measure(team.urls, team.servers, llm, script, runs, postmaster_of(plan.db))
     spent = cpu_s([redis_pid]) - before if redis_pid else 0.0
-    last = max((times[-1] for times in script.arrivals.values()), default=began) + script.step
-    return {**row, "errors": runs - row["ok"], "last_answer_s": round(last - began, 2),
+    answers = [times[-1] + script.step for times in script.arrivals.values()]
+    last = max(answers, default=script.began) - script.began
+    return {**row, "errors": runs - row["ok"], "last_answer_s": round(last, 2),
             "redis_cpu_ms_per_step": round(spent * 1000 / (runs * STEPS), 1)}  # fmt: skip
 
 

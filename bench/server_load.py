@@ -64,6 +64,7 @@ class Script:
         self.step = step
         self.tool = tool  # "plan" (runs no program) or "bash" (a program that writes a file)
         self.arrivals: dict[str, list[float]] = {}
+        self.began = 0.0  # when `measure`'s round began: the origin of its timed figures
         self.lock = threading.Lock()
 
     def __call__(self, request: dict[str, Any]) -> Turn:
@@ -174,7 +175,7 @@ def measure(
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     started: dict[str, float] = {}
-    began = time.monotonic()
+    began = script.began = time.monotonic()
     ok = asyncio.run(round_of(urls, runs, started))
     wall = time.monotonic() - began
     stop.set()
