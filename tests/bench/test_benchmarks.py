@@ -232,7 +232,8 @@ def test_aegra_floor_benchmark(
     """Aegra alone with a graph that only waits: every run answers, its CPU is counted."""
     from bench import aegra_floor
 
-    aegra_floor.main(["--runs", "3", "--step", "0.05", "--db", pg_url, "--redis", redis_server.url])
+    aegra_floor.main(["--runs", "3", "--step", "0.05", "--db", pg_url, "--redis", redis_server.url,
+                      "--no-warm-up"])  # fmt: skip
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "aegra_floor"
     round_ = found["wait"]["runs_3"]
