@@ -193,11 +193,13 @@ def measured(team: Team, llm: ScriptedLLMServer, script: Script, runs: int, plan
 
 
 def rounds(plan: Plan, where: Path, llm: ScriptedLLMServer, script: Script, sizes: list[int],
-           redis_pid: int | None) -> tuple[float, list[dict]]:  # fmt: skip
-    """Start the team, warm it up (not reported), measure each N; (idle RSS, rows)."""
+           redis_pid: int | None, warm_up: bool = True) -> tuple[float, list[dict]]:  # fmt: skip
+    """Start the team, warm it up (not reported; unless not `warm_up`), measure each N;
+    (idle RSS, rows)."""
     with started_team(where, plan, {}) as team:
         idle_rss = round(rss_mb([pid for server in team.servers for pid in tree(server)]), 1)
-        measure(team.urls, team.servers, llm, script, 4 * len(team.servers))
+        if warm_up:
+            measure(team.urls, team.servers, llm, script, 4 * len(team.servers))
         rows = []
         for runs in sizes:
             rows.append(measured(team, llm, script, runs, plan, redis_pid))
@@ -240,7 +242,9 @@ def run_aegra(args: argparse.Namespace, at_once: int) -> None:
         llm = stack.enter_context(ScriptedLLMServer(responder=script))
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         plan = Plan(db, redis, args.servers, workers, at_once, llm.url, args.model_client)
-        idle_rss, rows = rounds(plan, tmp / "rounds", llm, script, args.runs, redis_pid)
+        idle_rss, rows = rounds(
+            plan, tmp / "rounds", llm, script, args.runs, redis_pid, args.warm_up
+        )
         kill = None
         if args.kill_worker:
             kill = kill_round(plan, tmp / "kill", llm, script, max(args.runs), redis_pid)
