@@ -9,8 +9,11 @@ process tree, /proc), PostgreSQL's and Redis's, and the wall against the waiting
 is the floor under any graph the team server runs: the figure our server's CPU per step can
 approach, never go below, while it runs on Aegra.
 
+A round of four runs first warms up and is not reported (`--no-warm-up` skips it: the test
+suite's, which checks that the bench runs and records its figures).
+
     uv run python bench/aegra_floor.py [--runs 32 128] [--step 0.6] [--stream]
-        [--durability sync|async|exit] [--db URL] [--redis URL]
+        [--durability sync|async|exit] [--db URL] [--redis URL] [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -138,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--durability", choices=("sync", "async", "exit"))
     parser.add_argument("--db", help="PostgreSQL URL (default: a throwaway cluster)")
     parser.add_argument("--redis", help="Redis URL (default: a throwaway redis-server)")
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
+                        help="a round of four runs first, not reported")  # fmt: skip
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
         db, redis, redis_pid = infrastructure(stack, args.db, args.redis)
@@ -148,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
         env["FLOOR_STEP_S"] = str(args.step)
         url, pid = stack.enter_context(started_aegra(where, env))
         postmaster = postmaster_of(db)
-        measure(url, pid, postmaster, redis_pid, 4, args.stream, args.step)  # warm-up
+        if args.warm_up:
+            measure(url, pid, postmaster, redis_pid, 4, args.stream, args.step)
         rows = [measure(url, pid, postmaster, redis_pid, n, args.stream, args.step)
                 for n in args.runs]  # fmt: skip
     report(args, rows)

@@ -179,21 +179,27 @@ def measured(team: Team, llm: ScriptedLLMServer, script: Script, runs: int, plan
     server_load.RUN_TIMEOUT_S), the round's start to the model's last answer, and Redis's
     CPU per step. Aegra's `/runs/wait` looks for a run's end every 2 s (its
     worker_executor.wait_for_completion), so `wall_s` carries up to 2 s of that poll, which
-    a page streaming the run does not wait for: `last_answer_s` is the wall without it."""
-    before, began = cpu_s([redis_pid]) if redis_pid else 0.0, time.monotonic()
+    a page streaming the run does not wait for: `last_answer_s` is the wall without it. Both
+    are timed from the round's start in `measure` (`script.began`), and the model answers a
+    request `step` s after it arrived at the earliest, before the run (and the round) can
+    end: `last_answer_s <= wall_s`."""
+    before = cpu_s([redis_pid]) if redis_pid else 0.0
     row = measure(team.urls, team.servers, llm, script, runs, postmaster_of(plan.db))
     spent = cpu_s([redis_pid]) - before if redis_pid else 0.0
-    last = max((times[-1] for times in script.arrivals.values()), default=began) + script.step
-    return {**row, "errors": runs - row["ok"], "last_answer_s": round(last - began, 2),
+    answers = [times[-1] + script.step for times in script.arrivals.values()]
+    last = max(answers, default=script.began) - script.began
+    return {**row, "errors": runs - row["ok"], "last_answer_s": round(last, 2),
             "redis_cpu_ms_per_step": round(spent * 1000 / (runs * STEPS), 1)}  # fmt: skip
 
 
 def rounds(plan: Plan, where: Path, llm: ScriptedLLMServer, script: Script, sizes: list[int],
-           redis_pid: int | None) -> tuple[float, list[dict]]:  # fmt: skip
-    """Start the team, warm it up (not reported), measure each N; (idle RSS, rows)."""
+           redis_pid: int | None, warm_up: bool = True) -> tuple[float, list[dict]]:  # fmt: skip
+    """Start the team, warm it up (not reported; unless not `warm_up`), measure each N;
+    (idle RSS, rows)."""
     with started_team(where, plan, {}) as team:
         idle_rss = round(rss_mb([pid for server in team.servers for pid in tree(server)]), 1)
-        measure(team.urls, team.servers, llm, script, 4 * len(team.servers))
+        if warm_up:
+            measure(team.urls, team.servers, llm, script, 4 * len(team.servers))
         rows = []
         for runs in sizes:
             rows.append(measured(team, llm, script, runs, plan, redis_pid))
@@ -236,7 +242,9 @@ def run_aegra(args: argparse.Namespace, at_once: int) -> None:
         llm = stack.enter_context(ScriptedLLMServer(responder=script))
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         plan = Plan(db, redis, args.servers, workers, at_once, llm.url, args.model_client)
-        idle_rss, rows = rounds(plan, tmp / "rounds", llm, script, args.runs, redis_pid)
+        idle_rss, rows = rounds(
+            plan, tmp / "rounds", llm, script, args.runs, redis_pid, args.warm_up
+        )
         kill = None
         if args.kill_worker:
             kill = kill_round(plan, tmp / "kill", llm, script, max(args.runs), redis_pid)

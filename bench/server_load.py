@@ -13,13 +13,14 @@ previous answer of its run), server CPU per step and RSS (the server's process t
 and this process's own CPU per step (the HTTP client and the scripted model together: if it
 came near the server's, the bench would be measuring itself), and the database's CPU per step
 when PostgreSQL runs on this machine (its processes, ended connections included: 0 on SQLite).
-A round of four runs first warms up and is not reported. `--db URL` puts the server's threads on
+A round of four runs first warms up and is not reported (`--no-warm-up` skips it: the test
+suite's, which checks that the bench runs and records its figures). `--db URL` puts the server's threads on
 PostgreSQL. One embedded server serves one database (store/server_lock.py), so several
 processes are measured on the team server: `--engine aegra --servers 2`
 (bench/server_engines.py).
 
     uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--db URL]
-        [--model-client auto|litellm] [--tool plan|bash]
+        [--model-client auto|litellm] [--tool plan|bash] [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Script:
         self.step = step
         self.tool = tool  # "plan" (runs no program) or "bash" (a program that writes a file)
         self.arrivals: dict[str, list[float]] = {}
+        self.began = 0.0  # when `measure`'s round began: the origin of its timed figures
         self.lock = threading.Lock()
 
     def __call__(self, request: dict[str, Any]) -> Turn:
@@ -174,7 +176,7 @@ def measure(
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     started: dict[str, float] = {}
-    began = time.monotonic()
+    began = script.began = time.monotonic()
     ok = asyncio.run(round_of(urls, runs, started))
     wall = time.monotonic() - began
     stop.set()
@@ -260,6 +262,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
     parser.add_argument("--model-client", choices=("auto", "litellm"), default="auto")
     parser.add_argument("--tool", choices=("plan", "bash"), default="plan", help="each step's call")
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
+                        help="a round of four runs first, not reported")  # fmt: skip
     parser.add_argument(
         "--db", help="PostgreSQL URL for the threads (default: SQLite in the server's home)"
     )
@@ -325,7 +329,8 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
             idle_rss = round(rss_mb([pid for server in servers for pid in tree(server)]), 1)
             # warm-up: imports, connections, each server's first runs
             postmaster = postmaster_of(db)
-            measure(urls, servers, llm, script, 4 * len(servers), postmaster)
+            if args.warm_up:
+                measure(urls, servers, llm, script, 4 * len(servers), postmaster)
             for runs in args.runs:
                 rows.append(measure(urls, servers, llm, script, runs, postmaster))
                 print(f"{rows[-1]}", file=sys.stderr)

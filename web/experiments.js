@@ -2,7 +2,9 @@
 // serve/web_experiments.py) as a table, and one metric of the runs ticked there as a line
 // chart (the vendored uPlot). While the thread works or a job still runs it is read again
 // every LIVE_MS, so the chart grows as a job's log streams; otherwise every IDLE_MS (an undo,
-// the CLI or another tab may change the list). It reads the page's state and needs no hook.
+// the CLI or another tab may change the list). A read begun while the thread worked is followed
+// by one as soon as its work ends (a job that started and ended between two reads is shown
+// then, not IDLE_MS later). It reads the page's state and needs no hook.
 
 import uPlot from "./vendor/uplot-1.6.32/uPlot.esm.js";
 import { api, ApiError } from "./api.js";
@@ -25,6 +27,7 @@ const pane = {
   metric: "", // the metric the person chose ("" = the first run's main metric)
   loaded: "", // the metric and runs whose points the last answer carried
   read: 0, // when the runs were last read (ms)
+  readBusy: false, // the last read began while the thread worked: read again once it ends
   loading: false,
   problem: "",
   chart: null,
@@ -195,6 +198,7 @@ async function load() {
   }
   if (!threadId) { render(); return; }
   pane.loading = true;
+  pane.readBusy = Boolean(ui.busy);
   render();
   try {
     const asked = pane.runs.length ? wanted() : "";
@@ -220,6 +224,7 @@ async function load() {
 function due() {
   if (!pane.open || pane.loading) return false;
   if (ui.threadId !== pane.threadId) return true;
+  if (pane.readBusy && !ui.busy) return true; // the work ended after the last read began
   if (pane.runs.length && wanted() !== pane.loaded) return true; // another metric, new runs
   const live = ui.busy || pane.runs.some((run) => !ENDED.has(run.status));
   return Date.now() - pane.read >= (live ? LIVE_MS : IDLE_MS);

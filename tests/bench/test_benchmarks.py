@@ -167,7 +167,7 @@ def test_real_model_recording_proxy_keeps_the_raw_reply(llm, tmp_path) -> None:
 def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import server_load
 
-    server_load.main(["--runs", "2", "--step", "0.05"])
+    server_load.main(["--runs", "2", "--step", "0.05", "--no-warm-up"])
     found = summary(capsys.readouterr().out)
     (round_,) = found["rounds"]
     assert found["bench"] == "server_load" and round_["ok"] == 2
@@ -181,7 +181,7 @@ def test_server_load_benchmark_with_bash_calls(
 ) -> None:
     from bench import server_load
 
-    server_load.main(["--runs", "2", "--step", "0.05", "--tool", "bash"])
+    server_load.main(["--runs", "2", "--step", "0.05", "--tool", "bash", "--no-warm-up"])
     found = summary(capsys.readouterr().out)
     (round_,) = found["rounds"]
     assert found["tool"] == "bash" and round_["ok"] == 2 and round_["cpu_ms_per_step"] > 0
@@ -195,7 +195,7 @@ def test_server_load_benchmark_on_aegra(
     from bench import server_load
 
     server_load.main(["--engine", "aegra", "--runs", "2", "--step", "0.05", "--db", pg_url,
-                      "--redis", redis_server.url])  # fmt: skip
+                      "--redis", redis_server.url, "--no-warm-up"])  # fmt: skip
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "server_load" and found["engine"] == "aegra"
     team = found["aegra"]
@@ -232,7 +232,8 @@ def test_aegra_floor_benchmark(
     """Aegra alone with a graph that only waits: every run answers, its CPU is counted."""
     from bench import aegra_floor
 
-    aegra_floor.main(["--runs", "3", "--step", "0.05", "--db", pg_url, "--redis", redis_server.url])
+    aegra_floor.main(["--runs", "3", "--step", "0.05", "--db", pg_url, "--redis", redis_server.url,
+                      "--no-warm-up"])  # fmt: skip
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "aegra_floor"
     round_ = found["wait"]["runs_3"]
