@@ -17,7 +17,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,22 @@ class Player:
         if step.calls:
             return Turn(tool_calls=[dict(c) for c in step.calls])
         return Turn(content=step.text)
+
+
+@pytest.fixture(scope="module")
+def module_llm() -> Iterator[ScriptedLLMServer]:
+    """One scripted model for the module's 71 items: each run is over (its session closed)
+    before the next starts, so a server each (a start and a stop that waits out the serving
+    loop's poll) bought nothing."""
+    with ScriptedLLMServer() as server:
+        yield server
+
+
+@pytest.fixture
+def llm(module_llm: ScriptedLLMServer) -> ScriptedLLMServer:
+    """The module's scripted model, as new for this item: no script, responder or requests."""
+    module_llm.reset()
+    return module_llm
 
 
 def every_rule_on() -> dict[str, dict[str, bool]]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,14 @@ import pytest
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.test_server_walls import needs_bwrap
-from tests.web.web_harness import bash, module_env, web_with
+from tests.web.web_harness import (
+    bash,
+    free_port,
+    module_env,
+    start_web,
+    stop_together,
+    wait_for_ready,
+)
 
 pytestmark = [pytest.mark.timeout(300), needs_bwrap]
 
@@ -40,12 +47,13 @@ def write(call_id: str, path: str, content: str) -> dict[str, object]:
 class Servers:
     """The module's servers, one for each operator configuration its tests ask for (a server
     takes seconds to start; each test works in threads of its own), their scripted model and
-    workspace, and each server's home by URL."""
+    workspace, their processes (stopped together, not in turn, when the module ends), and
+    each server's home by URL."""
 
     llm: ScriptedLLMServer
     workspace: Path
     root: Path
-    stack: ExitStack
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
     homes: dict[str, Path] = field(default_factory=dict)
 
@@ -54,8 +62,12 @@ class Servers:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     root = tmp_path_factory.mktemp("approval-answers")
     (root / "workspace").mkdir()
-    with module_env(root), ScriptedLLMServer() as llm, ExitStack() as stack:
-        yield Servers(llm, root / "workspace", root, stack)
+    with module_env(root), ScriptedLLMServer() as llm:
+        servers = Servers(llm, root / "workspace", root)
+        try:
+            yield servers
+        finally:
+            stop_together(servers.procs)
 
 
 @pytest.fixture
@@ -87,8 +99,12 @@ def start(servers: Servers, llm: ScriptedLLMServer, workspace: Path) -> Iterator
             key = json.dumps(settings, sort_keys=True)
             if key not in servers.urls:
                 where = Path(tempfile.mkdtemp(prefix="server-", dir=servers.root))
-                served = web_with(settings, llm.url, where / "home", workspace, where)
-                servers.urls[key] = servers.stack.enter_context(served)
+                port = free_port()
+                proc, out = start_web(workspace, where / "home", llm.url, where,
+                                      "--port", str(port), settings=settings)  # fmt: skip
+                servers.procs.append(proc)
+                wait_for_ready(proc, out)
+                servers.urls[key] = f"http://127.0.0.1:{port}"
                 servers.homes[servers.urls[key]] = where / "home"
             client.base_url = httpx.URL(servers.urls[key])
             return client

@@ -60,7 +60,7 @@ class Space:
     provider: FakeOAuth
     hub: FakeHub
     llm: ScriptedLLMServer
-    cli_thread: str
+    cli_thread: str | None  # None: a Space made without one (`serve_space`'s `cli_thread_first`)
     proc: subprocess.Popen[bytes]
     workspace: Path
 
@@ -121,8 +121,11 @@ def shared(module_shared: Space) -> Space:
 def space_on_the_hub(
     llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
 ) -> Iterator[Space]:
-    """As deployed: the Space sets SPACE_HOST and serves its page over https."""
-    yield from serve_space(llm, isolated_home, workspace, tmp_path, space_host=SPACE_HOST)
+    """As deployed: the Space sets SPACE_HOST and serves its page over https (its one test
+    reads cookies only: no CLI thread is made first)."""
+    yield from serve_space(
+        llm, isolated_home, workspace, tmp_path, space_host=SPACE_HOST, cli_thread_first=False
+    )
 
 
 def module_space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Space]:
@@ -140,8 +143,11 @@ def serve_space(
     workspace: Path,
     tmp_path: Path,
     space_host: str | None = None,
+    cli_thread_first: bool = True,
 ) -> Iterator[Space]:
-    thread = cli_thread(llm, workspace)
+    """A Space on `llm` while the generator is suspended; with `cli_thread_first`, a thread
+    made in the CLI before it starts (an in-process run: skipped where no test reads it)."""
+    thread = cli_thread(llm, workspace) if cli_thread_first else None
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"model_name": ROUTER_MODEL, "stream": False}))
     port = free_port()
