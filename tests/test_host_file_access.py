@@ -263,7 +263,8 @@ BY_NAME: dict[str, str] = {
     "tools/local/sandbox.py:Sandbox._hidden_mounts": SANDBOX,
     "tools/local/sandbox.py:Sandbox.wrap": SANDBOX,
     "tools/local/sandbox.py:_host_sockets": SANDBOX,
-    "tools/local/sandbox.py:_is_socket": SANDBOX,
+    "tools/local/sandbox.py:_existing": SANDBOX,
+    "tools/local/sandbox.py:_existing_socket": SANDBOX,
     "tools/local/sandbox.py:_private_dirs": SANDBOX,
     "tools/local/sandbox_gate.py:_host_mounts": PROC,
     "tools/local/sandbox.py:_socket_owners": SANDBOX,
@@ -290,5 +291,6 @@ BY_NAME: dict[str, str] = {
     "tools/local/sandbox_git.py:git_mounts": MOUNTS,
     "tools/local/sandbox_git.py:_Guard.entry": MOUNTS,
     "tools/local/sandbox_git.py:_Guard.git_dir": MOUNTS,
+    "tools/local/sandbox_git.py:_resolved": MOUNTS,
     "tools/local/tree_scan.py:_list": DIR_ENTRY,
 }
