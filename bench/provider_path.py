@@ -9,6 +9,11 @@ server, with no framework at all.
 
     uv run python bench/provider_path.py [--steps 300] [--bytes 20000]
     uv run python bench/provider_path.py --against /tmp/old/.venv/bin/ml-intern --repeats 3
+    uv run python bench/provider_path.py --modes streamed  # the default config only
+
+Two modes: `not-streamed` (`--no-stream`: litellm's path, the floor's shape; its figures keep
+the plain provider keys, as before the modes) and `streamed` (the default config: our own
+streamed clients; keys `<provider>@streamed`).
 
 Figures: launch to the first model request (wall and CPU); the gap between two model requests
 early (steps 1-10) and late (the last 10), ours and the floor's, in wall time and in CPU; the
@@ -118,7 +123,12 @@ def cpu_gaps(cpu: list[float]) -> tuple[float, float]:
     )
 
 
-def run_cli(cli: Path, provider: str, steps: int, size: int, tmp: Path) -> dict[str, Any]:
+MODES = ("not-streamed", "streamed")
+
+
+def run_cli(
+    cli: Path, provider: str, steps: int, size: int, tmp: Path, mode: str = "not-streamed"
+) -> dict[str, Any]:
     script = Script(steps)
     server_class = ScriptedAnthropicServer if provider == "anthropic" else ScriptedLLMServer
     extra = {"api_key": KEY} if provider == "anthropic" else {}
@@ -146,7 +156,8 @@ def run_cli(cli: Path, provider: str, steps: int, size: int, tmp: Path) -> dict[
             json.dumps({"api_base": server.url, "tool_output_max_chars": size + 1000, **never})
         )
         argv = [str(cli), "--model", MODELS[provider], "--max-iterations", str(steps + 5)]
-        argv += ["--no-stream", "--output-format", "json", "--config", str(config)]
+        argv += ["--no-stream"] if mode == "not-streamed" else []
+        argv += ["--output-format", "json", "--config", str(config)]
         argv += ["read data.txt again and again"]
         figures = _measure(argv, workspace, env, script)
         if provider == "anthropic":
@@ -248,21 +259,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bytes", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--against", type=Path, help="another checkout's ml-intern, interleaved")
+    parser.add_argument("--modes", default=",".join(MODES), help="not-streamed, streamed")
     args = parser.parse_args(argv)
+    modes = args.modes.split(",")
+    if unknown := set(modes) - set(MODES):
+        parser.error(f"unknown mode(s) {', '.join(sorted(unknown))}; known: {', '.join(MODES)}")
     clis = {"this": ROOT / ".venv" / "bin" / "ml-intern"}
     if args.against:
         clis["against"] = args.against
-    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    runs: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="ml-intern-bench-") as tmp:
-        for _, provider, label in itertools.product(range(args.repeats), MODELS, clis):
-            figures = run_cli(clis[label], provider, args.steps, args.bytes, Path(tmp))
-            runs.setdefault((label, provider), []).append(figures)
+        rounds = itertools.product(range(args.repeats), MODELS, modes, clis)
+        for _, provider, mode, label in rounds:
+            figures = run_cli(clis[label], provider, args.steps, args.bytes, Path(tmp), mode)
+            key = provider + ("@streamed" if mode == "streamed" else "")
+            runs.setdefault(key + ("" if label == "this" else "@against"), []).append(figures)
     summary: dict[str, Any] = {"bench": "provider_path", "repeats": args.repeats}
     rows = []
-    for (label, provider), found in runs.items():
-        f = medians(found)
-        summary[provider if label == "this" else f"{provider}@against"] = f
-        rows.append(row(f"{provider} ({label})" if args.against else provider, f))
+    for key, found in runs.items():
+        summary[key] = f = medians(found)
+        rows.append(row(key.replace("@", " "), f))
     header = ["provider", "launch wall/CPU", "gap 1-10 ours/floor", "gap last 10"]
     header += ["CPU/step 1-10 ours/floor", "CPU/step last 10", "peak RSS first/last", "cache"]
     title = f"provider path, {args.steps} steps of {args.bytes:,} bytes, medians of {args.repeats}"

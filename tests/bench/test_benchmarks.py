@@ -60,7 +60,7 @@ def test_provider_path_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     provider_path.main(["--steps", "3", "--bytes", "2000"])
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "provider_path"
-    for provider in ("openai", "anthropic"):
+    for provider in ("openai", "anthropic", "openai@streamed", "anthropic@streamed"):
         figures = found[provider]
         assert figures["launch_to_first_request_s"] > 0 and figures["peak_rss_mb"] > 50
         assert 50 < figures["first_request_rss_mb"] <= figures["peak_rss_mb"]
