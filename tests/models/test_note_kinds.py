@@ -9,19 +9,18 @@ way.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 from typing import get_args
 
 from models.messages import HeldKind, NoteKind
+from tests.product_sources import ROOT, parsed, product_files
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
 MARKS = {"note": 0, "not_run": 2, "marked": 0}  # the function, and where its kind is passed
 
 
 def _modules() -> dict[Path, ast.Module]:
-    files = sorted(f for p in PACKAGES for f in (ROOT / p).rglob("*.py"))
-    return {f: ast.parse(f.read_text(encoding="utf-8")) for f in files}
+    return {f: parsed(f) for f in product_files()}
 
 
 def _constants(tree: ast.Module) -> dict[str, str]:
@@ -68,7 +67,8 @@ def _kinds(arg: ast.expr, tree: ast.Module, everywhere: dict[str, str]) -> set[s
     return None
 
 
-def _rule_notes() -> set[str]:
+@functools.cache
+def _rule_notes() -> frozenset[str]:
     """The kinds the rules' classes declare as their `note` (adaptations/rule.py `Rule.note`)."""
     found: set[str] = set()
     for tree in _modules().values():
@@ -78,10 +78,11 @@ def _rule_notes() -> set[str]:
                 typed = named and "ClassVar" in ast.unparse(s.annotation)  # type: ignore[union-attr]
                 if typed and isinstance(getattr(s.value, "value", None), str):
                     found.add(s.value.value)  # type: ignore[union-attr]
-    return found
+    return frozenset(found)
 
 
-def _uses() -> tuple[dict[str, set[str]], list[str]]:
+@functools.cache
+def _uses() -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
     """The kinds each marking function is given, and the places that mark otherwise or with
     a kind not told from the code."""
     modules = _modules()
@@ -106,11 +107,11 @@ def _uses() -> tuple[dict[str, set[str]], list[str]]:
                 wrong.append(f"{where}:{node.lineno} {node.func.id}() with an unknown kind")
             else:
                 uses[node.func.id] |= found
-    return uses, wrong
+    return {k: frozenset(v) for k, v in uses.items()}, tuple(wrong)
 
 
 def test_every_message_is_marked_with_a_kind_the_code_can_tell():
-    assert _uses()[1] == []
+    assert _uses()[1] == ()
 
 
 def test_note_kinds_are_declared_and_used():

@@ -10,16 +10,16 @@ imported whole: `texts.TEMPLATE`), and no template used any other way.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import string
 from pathlib import Path
 from typing import NamedTuple, get_args
 
+from tests.product_sources import ROOT, parsed, product_files
 from tools.result_texts import FAMILIES, TOOL_TEXTS, ToolTextKind, tool_text
 from tools.result_texts.shell import EXIT_CODE
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
 CATALOGUE = Path("tools/result_texts")
 # Every template, by its module and name ("shell.EXIT_CODE").
 TEMPLATES = {
@@ -60,16 +60,17 @@ class Use(NamedTuple):
     fields: frozenset[str] | None  # None: passed as **mapping
 
 
-def _uses() -> tuple[list[Use], list[str]]:
+@functools.cache
+def _uses() -> tuple[tuple[Use, ...], tuple[str, ...]]:
     """Every `tool_text` call in the product, and the places that use a template otherwise or
     with a kind or template not told from the code."""
     uses: list[Use] = []
     wrong: list[str] = []
-    for path in sorted(f for p in PACKAGES for f in (ROOT / p).rglob("*.py")):
+    for path in product_files():
         where = path.relative_to(ROOT)
         if where.is_relative_to(CATALOGUE):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parsed(path)
         imported = {
             alias.asname or alias.name: known[alias.name]
             for node in ast.walk(tree)
@@ -105,11 +106,11 @@ def _uses() -> tuple[list[Use], list[str]]:
         for node in ast.walk(tree):
             if (name := _named(node, imported, families)) is not None and id(node) not in passed:
                 wrong.append(f"{where}:{node.lineno} uses {name} outside tool_text()")
-    return uses, wrong
+    return tuple(uses), tuple(wrong)
 
 
 def test_every_tool_text_is_written_through_tool_text_with_a_kind_the_code_can_tell():
-    assert _uses()[1] == []
+    assert _uses()[1] == ()
 
 
 def test_tool_text_kinds_are_declared_and_used():

@@ -1,0 +1,31 @@
+"""The product's Python sources, read and parsed once per test process.
+
+The tests that enumerate the code (the kinds a message or a tool text is marked with, the
+docstrings' origin stories) walk the same few hundred files; each parsing them again was
+most of their time. The trees are shared: walk them, never change them.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
+
+
+@functools.cache
+def product_files(packages: tuple[str, ...] = PACKAGES) -> tuple[Path, ...]:
+    """Every `.py` file under `packages`, sorted."""
+    return tuple(sorted(f for p in packages for f in (ROOT / p).rglob("*.py")))
+
+
+@functools.cache
+def source(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(source(path))
