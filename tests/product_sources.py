@@ -21,11 +21,21 @@ def product_files(packages: tuple[str, ...] = PACKAGES) -> tuple[Path, ...]:
     return tuple(sorted(f for p in packages for f in (ROOT / p).rglob("*.py")))
 
 
-@functools.cache
 def source(path: Path) -> str:
+    """`path`'s text: read once when it is the repository's (a test's own files fresh)."""
+    return _source(path) if path.is_relative_to(ROOT) else path.read_text(encoding="utf-8")
+
+
+def parsed(path: Path) -> ast.Module:
+    """`path` parsed: once when it is the repository's (a test's own files fresh)."""
+    return _parsed(path) if path.is_relative_to(ROOT) else ast.parse(source(path), str(path))
+
+
+@functools.cache
+def _source(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
 @functools.cache
-def parsed(path: Path) -> ast.Module:
-    return ast.parse(source(path))
+def _parsed(path: Path) -> ast.Module:
+    return ast.parse(_source(path), str(path))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 
+from tests.product_sources import parsed
 from tests.test_import_graph import PACKAGES, ROOT
 
 SAFE_MODULES = {"tools/safe_paths.py", "tools/safe_tree.py", "tools/safe_moves.py"}  # by descriptor
@@ -124,7 +125,7 @@ def by_name_calls() -> dict[str, set[str]]:
         for path in sorted(folder.rglob("*.py")) if folder.is_dir() else []:
             rel = path.relative_to(ROOT).as_posix()
             if rel not in SAFE_MODULES:
-                _Finder(rel, found).visit(ast.parse(path.read_text(), rel))
+                _Finder(rel, found).visit(parsed(path))
     return found
 
 

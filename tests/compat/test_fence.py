@@ -10,6 +10,7 @@ from pathlib import Path
 
 import compat
 from compat.pins import Hook
+from tests.product_sources import parsed
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
@@ -30,7 +31,7 @@ def declared_hooks() -> set[tuple[str, str]]:
 
 def product_trees() -> list[tuple[str, ast.Module]]:
     paths = [p for pkg in PRODUCT if (ROOT / pkg).is_dir() for p in (ROOT / pkg).rglob("*.py")]
-    return [(str(p.relative_to(ROOT)), ast.parse(p.read_text(), str(p))) for p in sorted(paths)]
+    return [(str(p.relative_to(ROOT)), parsed(p)) for p in sorted(paths)]
 
 
 def library_names(tree: ast.Module) -> dict[str, str]:

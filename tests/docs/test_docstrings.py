@@ -19,13 +19,9 @@ from tests.product_sources import ROOT, parsed, product_files, source
 JOURNAL_LINK = re.compile(r"docs/lab/[\w./-]+\.md")
 
 
-def _text(path: Path) -> str:
-    return source(path) if path.is_relative_to(ROOT) else path.read_text(encoding="utf-8")
-
-
 def docstrings(path: Path) -> Iterator[tuple[int, str]]:
     """Each docstring of `path` with the line it starts on."""
-    tree = parsed(path) if path.is_relative_to(ROOT) else ast.parse(_text(path))
+    tree = parsed(path)
     kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
     for node in ast.walk(tree):
         if isinstance(node, kinds) and (text := ast.get_docstring(node, clean=False)):
@@ -33,7 +29,7 @@ def docstrings(path: Path) -> Iterator[tuple[int, str]]:
 
 
 def comments(path: Path) -> Iterator[tuple[int, str]]:
-    for token in tokenize.generate_tokens(io.StringIO(_text(path)).readline):
+    for token in tokenize.generate_tokens(io.StringIO(source(path)).readline):
         if token.type == tokenize.COMMENT:
             yield token.start[0], token.string
 
@@ -52,7 +48,7 @@ def citation_problems(where: str, line: str) -> list[str]:
 
 
 def problems(path: Path, name: str) -> list[str]:
-    text = _text(path)
+    text = source(path)
     if "docs/lab" not in text and text.count("Why:") < 2:
         return []  # nothing cites the journal, and no docstring can hold two Why: lines
     found: list[str] = []

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from graph.state import AgentState
 from nodes.turn import turn_of
+from tests.product_sources import parsed
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("nodes", "adaptations", "graph")
@@ -63,7 +64,7 @@ def used_keys() -> tuple[dict[str, list[str]], list[str]]:
     used: dict[str, list[str]] = {}
     untyped: list[str] = []
     for path in sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")):
-        tree = ast.parse(path.read_text(), str(path))
+        tree = parsed(path)
         names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         for node in ast.walk(tree):
             if (key := _key_of(node)) is None:
