@@ -83,6 +83,18 @@ class Script:
         return {"name": "plan", "arguments": PLAN}
 
 
+def failed_calls(messages: list[dict[str, Any]]) -> list[str]:
+    """The tool results of a run that say their call failed (an error, or a `bash` command
+    that did not exit 0): a round is measured on calls that did their work."""
+    tools = [m for m in messages if m.get("type") == "tool"]
+    return [
+        str(m.get("content"))[:200]
+        for m in tools
+        if m.get("status") == "error"
+        or (m.get("name") == "bash" and "[exit code: 0]" not in str(m.get("content")))
+    ]
+
+
 async def one_run(api: Any, url: str, n: int, started: dict[str, float]) -> bool:
     """One thread's run to its answer; False for any other end (an error, an answer without
     messages, no answer within RUN_TIMEOUT_S: a lost run must not hold the round forever)."""
@@ -100,9 +112,13 @@ async def one_run(api: Any, url: str, n: int, started: dict[str, float]) -> bool
             }
             answer = await api.post(f"{url}/threads/{thread}/runs/wait", json=body)
             found = answer.json() if answer.status_code == 200 else {}
-            if (found.get("messages") or [{}])[-1].get("content") == "done":
+            messages = found.get("messages") or [{}]
+            if (failed := failed_calls(messages)) and messages[-1].get("content") == "done":
+                said = f"a call failed: {failed[0]}"
+            elif messages[-1].get("content") == "done":
                 return True
-            said = f"{answer.status_code} {answer.text.strip()}"
+            else:
+                said = f"{answer.status_code} {answer.text.strip()}"
     except (httpx.HTTPError, TimeoutError, ValueError, KeyError, AttributeError) as error:
         said = f"{type(error).__name__}: {error}"
     print(f"run {n} failed: {said}"[:400], file=sys.stderr)
