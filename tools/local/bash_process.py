@@ -24,6 +24,7 @@ from tools.local.host_git import neutral_git_env
 from tools.local.sandbox import Sandbox, SandboxUnavailable
 from tools.local.sandbox_gate import SandboxBreach
 from tools.local.sandbox_pins import Wrapped, vanished_mount
+from tools.local.spawned import Started, spawn
 from tools.local.tree_scan import Findings, TreeScan
 from tools.outcome import Outcome, nonblank_lines
 from tools.result_texts import tool_text
@@ -115,7 +116,7 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         os.killpg(pid, sig)
 
 
-async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+async def _kill_group(proc: Started) -> None:
     """SIGTERM the process group, give it a moment, then SIGKILL whatever is left.
 
     The output is drained meanwhile: a full pipe would keep the processes (and, on
@@ -139,7 +140,7 @@ async def _discard(stream: asyncio.StreamReader | None) -> None:
             pass
 
 
-async def _collect(proc: asyncio.subprocess.Process, output: _Output) -> None:
+async def _collect(proc: Started, output: _Output) -> None:
     """Read output until bash exits (plus a short drain).
 
     A background child that keeps the pipe open (`cmd &` without redirection) is left running;
@@ -186,21 +187,10 @@ def _command_line(
     return wrapped, sandbox.environment(env)  # no tokens, keys or agent sockets inside
 
 
-async def _spawn(wrapped: Wrapped, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+async def _spawn(wrapped: Wrapped, env: dict[str, str], cwd: Path) -> Started:
     """Start bash in its own process group; a cancel during start-up still kills the group.
     `wrapped`'s descriptors are closed once the start is over, however it ends."""
-    start = asyncio.ensure_future(
-        asyncio.create_subprocess_exec(
-            *wrapped.argv,
-            cwd=cwd,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-            pass_fds=wrapped.pass_fds,
-        )
-    )
+    start = asyncio.ensure_future(spawn(wrapped.argv, cwd=cwd, env=env, pass_fds=wrapped.pass_fds))
     start.add_done_callback(lambda _: wrapped.close())
     try:
         return await asyncio.shield(start)
@@ -212,7 +202,7 @@ async def _spawn(wrapped: Wrapped, env: dict[str, str], cwd: Path) -> asyncio.su
         raise ToolException(tool_text("bash", NOT_STARTED, cwd=cwd, error=e.strerror)) from e
 
 
-async def _admit(wrapped: Wrapped, proc: asyncio.subprocess.Process) -> str | None:
+async def _admit(wrapped: Wrapped, proc: Started) -> str | None:
     """Let the started command run once the sandbox's mounts are checked (sandbox_gate.py);
     a note when it was ended instead."""
     try:
@@ -226,9 +216,7 @@ async def _admit(wrapped: Wrapped, proc: asyncio.subprocess.Process) -> str | No
     return None
 
 
-async def _finish(
-    proc: asyncio.subprocess.Process, output: _Output, seconds: int
-) -> tuple[str, int | None]:
+async def _finish(proc: Started, output: _Output, seconds: int) -> tuple[str, int | None]:
     """The command's output and exit code once it ends, or a note that it timed out (no
     exit code: it did not end by itself)."""
     try:

@@ -1,0 +1,87 @@
+"""A `bash` call on a server's event loop (uvloop, as uvicorn picks it) starts its command
+without forking the server: the command runs, streams, ends, times out and is killed as on
+asyncio's own loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvloop
+
+from tools.local.bash_process import run_bash
+
+FORKS: list[int] = []  # the parent's at-fork calls while a test watches
+WATCHING = [False]
+os.register_at_fork(before=lambda: FORKS.append(1) if WATCHING[0] else None)
+
+LOOPS: dict[str, Callable[[Coroutine[Any, Any, Any]], Any]] = {
+    "uvloop": uvloop.run,
+    "asyncio": asyncio.run,
+}
+
+
+@pytest.fixture
+def watched_forks():
+    FORKS.clear()
+    WATCHING[0] = True
+    yield FORKS
+    WATCHING[0] = False
+
+
+@pytest.mark.parametrize("loop", sorted(LOOPS))
+def test_a_command_runs_streams_and_ends_without_a_fork(
+    loop: str, tmp_path: Path, watched_forks: list[int]
+) -> None:
+    lines: list[str] = []
+    text, outcome = LOOPS[loop](
+        run_bash(tmp_path, lines.append, "echo one; echo two >&2; echo three > f.txt; exit 3", 30)
+    )
+    assert lines == ["one", "two"]
+    assert text.splitlines() == ["one", "two", "[exit code: 3]"]
+    assert outcome.exit_code == 3
+    assert (tmp_path / "f.txt").read_text() == "three\n"
+    assert watched_forks == [], "the server process was forked to start the command"
+
+
+@pytest.mark.parametrize("loop", sorted(LOOPS))
+def test_a_command_past_its_time_is_killed_with_its_background_children(
+    loop: str, tmp_path: Path, watched_forks: list[int]
+) -> None:
+    command = "sleep 60 & echo $! > child.pid; echo started; sleep 60"
+    text, outcome = LOOPS[loop](run_bash(tmp_path, lambda _: None, command, 1))
+    assert text.splitlines() == ["started", "[timed out after 1 s; process group killed]"]
+    assert outcome.exit_code is None
+    child = int((tmp_path / "child.pid").read_text())
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.01)  # SIGKILL is sent to the group; its delivery is the kernel's
+    assert not _running(child), "a background child outlived the timeout"
+    assert watched_forks == []
+
+
+def _running(pid: int) -> bool:
+    """`pid` exists and has not ended (a zombie waiting for its reaper has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_many_commands_at_once_on_uvloop_each_end_with_their_own_output(tmp_path: Path) -> None:
+    async def many() -> list[tuple[str, Any]]:
+        calls = [
+            run_bash(tmp_path, lambda _: None, f"echo {i}; exit {i % 7}", 30) for i in range(40)
+        ]
+        return await asyncio.gather(*calls)
+
+    done = uvloop.run(many())
+    assert [(text.splitlines()[0], o.exit_code) for text, o in done] == [
+        (str(i), i % 7) for i in range(40)
+    ]
