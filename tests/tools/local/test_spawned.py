@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import uvloop
 
+from tests.tools.local.test_sandbox import needs_bwrap
 from tools.local.bash_process import run_bash
+from tools.local.sandbox import Sandbox
 
 FORKS: list[int] = []  # the parent's at-fork calls while a test watches
 WATCHING = [False]
@@ -85,3 +87,29 @@ def test_many_commands_at_once_on_uvloop_each_end_with_their_own_output(tmp_path
     assert [(text.splitlines()[0], o.exit_code) for text, o in done] == [
         (str(i), i % 7) for i in range(40)
     ]
+
+
+@pytest.mark.parametrize("walls", ["host", pytest.param("sandbox", marks=needs_bwrap)])
+@pytest.mark.parametrize("loop", sorted(LOOPS))
+def test_a_descriptor_the_server_holds_is_not_open_in_the_command(
+    loop: str, walls: str, tmp_path: Path
+) -> None:
+    """The attacker's command lists its own descriptors and where they lead, looking for a
+    host file the server process has open (one a library even marked inheritable): only its
+    stdin, its output pipe and its own command substitution's pipe are there."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    secret = tmp_path / "server-only.db"
+    secret.write_text("host data\n")
+    held = os.open(secret, os.O_RDONLY)
+    os.set_inheritable(held, True)
+    command = 'for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f")"; done'
+    sandbox = Sandbox() if walls == "sandbox" else None
+    try:
+        text, _ = LOOPS[loop](run_bash(workspace, lambda _: None, command, 30, sandbox))
+    finally:
+        os.close(held)
+    shown = dict(line.split(" ", 1) for line in text.splitlines()[:-1])
+    assert str(secret) not in text, text
+    assert shown["0"] == "/dev/null" and shown["1"] == shown["2"], text
+    assert all(target.startswith(("pipe:", "/dev/null")) for target in shown.values()), text
