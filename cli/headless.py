@@ -71,6 +71,7 @@ async def _run(
         for warning in integrations.take_warnings():
             output.progress(f"Warning: {warning}")
         output.thread_id = session.thread_id
+        session.token_events = output_format == "stream-json"  # the others show whole messages
         runs = await planned_runs(session, prompt, resuming=target.resuming, model=model)
         if runs is None:
             return output.blocked_by_approval(await session.pending_approval() or {})
