@@ -76,9 +76,7 @@ class Session(ThreadHistory):
         # Awaited on each event before the graph goes on (an editor's diff reads the disk before
         # the call runs); what it raises is logged and the run goes on.
         self.observer: Callable[[Event], Awaitable[None]] | None = None
-        # Whether the answer's pieces come as `assistant_chunk` events while it streams (with
-        # `settings.stream`); a front end that shows only whole messages turns them off, and
-        # LangGraph then stops inspecting every node's input and every piece for them.
+        # `assistant_chunk` events (with settings.stream); off where only whole messages show.
         self.token_events = True
         self.deps = deps
         self.graph = build_graph(deps, checkpointer)
@@ -311,9 +309,6 @@ class Session(ThreadHistory):
         except Exception:  # a front end's look never stops the run
             log.exception("the session's observer failed on a %s event", event.type)
 
-    def _tokens_shown(self) -> bool:
-        return self.settings.stream and self.token_events
-
     async def _run_events(
         self, payload: Any, *, metadata: dict[str, Any] | None = None
     ) -> AsyncIterator[Event]:
@@ -322,6 +317,7 @@ class Session(ThreadHistory):
         translator = EventTranslator(self.thread_id, self.deps.catalog)
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
         config = {**self.config, "metadata": metadata or {}}
+        tokens = self.settings.stream and self.token_events
 
         async def pump() -> None:
             try:
@@ -329,7 +325,7 @@ class Session(ThreadHistory):
                     payload,
                     config,
                     context=self.context,
-                    stream_mode=TOKEN_STREAM_MODES if self._tokens_shown() else STREAM_MODES,
+                    stream_mode=TOKEN_STREAM_MODES if tokens else STREAM_MODES,
                     durability="sync",
                 ):
                     for event in translator.translate(mode, chunk):
