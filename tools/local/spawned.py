@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -39,14 +40,14 @@ class Spawned:
     """A program started by `spawn`: its output read on the loop into a stream, its end seen
     through a pidfd (`returncode` is None until then; it is reaped here, once)."""
 
-    def __init__(self, popen: subprocess.Popen[bytes], output: int) -> None:
+    def __init__(self, popen: subprocess.Popen[bytes], output: int, pidfd: int) -> None:
         loop = asyncio.get_running_loop()
         self._popen = popen
         self.pid = popen.pid
         self.stdout: asyncio.StreamReader | None = asyncio.StreamReader(loop=loop)
         self._ended = asyncio.Event()
         _read_into(loop, output, self.stdout)
-        self._follow(loop)
+        self._follow(loop, pidfd)
 
     @property
     def returncode(self) -> int | None:
@@ -56,9 +57,7 @@ class Spawned:
         await self._ended.wait()
         return self._popen.returncode  # type: ignore[return-value]
 
-    def _follow(self, loop: asyncio.AbstractEventLoop) -> None:
-        pidfd = os.pidfd_open(self.pid)
-
+    def _follow(self, loop: asyncio.AbstractEventLoop, pidfd: int) -> None:
         def ended() -> None:
             loop.remove_reader(pidfd)
             os.close(pidfd)
@@ -99,7 +98,8 @@ async def spawn(
     pass_fds: Collection[int] = (),
 ) -> Started:
     """Start `argv` in its own session, stdin empty, stdout and stderr one pipe, only
-    `pass_fds` inherited; OSError when it cannot start."""
+    `pass_fds` inherited; OSError when it cannot start or cannot be followed (then it is
+    killed with its group and reaped, and no descriptor of it stays open)."""
     if not hasattr(os, "pidfd_open"):
         return await asyncio.create_subprocess_exec(
             *argv, cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL,
@@ -120,4 +120,11 @@ async def spawn(
         raise
     finally:
         os.close(write)
-    return Spawned(popen, read)
+    try:
+        pidfd = os.pidfd_open(popen.pid)
+    except OSError:  # no descriptor left (EMFILE): a command nobody follows must not run on
+        os.close(read)
+        os.killpg(popen.pid, signal.SIGKILL)  # its own session: the group is its pid
+        await asyncio.to_thread(popen.wait)
+        raise
+    return Spawned(popen, read, pidfd)

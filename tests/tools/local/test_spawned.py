@@ -5,6 +5,7 @@ asyncio's own loop."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import time
 from collections.abc import Callable, Coroutine
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import uvloop
+from langchain_core.tools import ToolException
 
 from tests.tools.local.test_sandbox import needs_bwrap
 from tools.local.bash_process import run_bash
@@ -113,3 +115,29 @@ def test_a_descriptor_the_server_holds_is_not_open_in_the_command(
     assert str(secret) not in text, text
     assert shown["0"] == "/dev/null" and shown["1"] == shown["2"], text
     assert all(target.startswith(("pipe:", "/dev/null")) for target in shown.values()), text
+
+
+def _children() -> set[int]:
+    """This process's children, ended or not, whichever thread started them."""
+    found: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        found |= {int(pid) for pid in (task / "children").read_text().split()}
+    return found
+
+
+@pytest.mark.parametrize("loop", sorted(LOOPS))
+def test_a_command_that_cannot_be_followed_is_ended_and_leaves_no_descriptor(
+    loop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel refuses the pidfd after the command started (no descriptor left): the call
+    fails with the reason, and neither the command nor its pipe outlives it."""
+
+    def no_descriptor_left(pid: int, flags: int = 0) -> int:
+        raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+
+    children, descriptors = _children(), set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "pidfd_open", no_descriptor_left)
+    with pytest.raises(ToolException, match="Too many open files"):
+        LOOPS[loop](run_bash(tmp_path, lambda _: None, "sleep 60", 30))
+    assert _children() == children, "the command runs on, unfollowed (or was never reaped)"
+    assert set(os.listdir("/proc/self/fd")) <= descriptors, "its output pipe stayed open"
