@@ -6,8 +6,9 @@ and the collector turned back on.
 Pydantic models build their validator on first use instead of when the class is created (a run
 uses a few dozen of them; ~25% of the runtime's import CPU); pydantic TypeAdapters made while
 importing (litellm makes ~130 at module level) build on first use too, in the namespace they
-were made in (both compat/pydantic.py); and the SDKs' generated type packages load each name on first use
-(cli/lazy_packages.py).
+were made in (both compat/pydantic.py); the SDKs' generated type packages load each name on
+first use (compat/lazy_packages.py); and what litellm's import parsed and never reads again is
+dropped before the heap is frozen (compat/litellm.py `LEFTOVERS`).
 
 Why: collecting mid-import freed nothing and cost 0.5 s of a 2.6 s import (docs/lab/2026-11-23.md).
 """
@@ -15,11 +16,11 @@ Why: collecting mid-import freed nothing and cost 0.5 s of a 2.6 s import (docs/
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from cli.lazy_packages import load_names_on_first_use
+from compat.lazy_packages import load_names_on_first_use
+from compat.litellm import drop_leftovers
 from compat.pydantic import build_adapters_on_first_use, build_models_on_first_use
 
 
@@ -39,19 +40,6 @@ def startup_heap() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
-
-
-# Module globals that start-up's imports leave behind and nothing reads again. litellm.utils
-# parses the Anthropic tokenizer (13.7 MB of objects) only to keep its text, `claude_json_str`.
-LEFTOVERS = (("litellm.utils", "json_data"),)
-
-
-def drop_leftovers() -> None:
-    """Free the leftovers of the modules imported so far (before the heap is frozen)."""
-    for module_name, name in LEFTOVERS:
-        module = sys.modules.get(module_name)
-        if module is not None and name in vars(module):
-            delattr(module, name)
 
 
 def freeze_for_exit() -> None:

@@ -34,12 +34,16 @@ and nothing is patched when the installed litellm differs (tests/compat/ fails, 
 - **Loading its default tokenizer** (`_encoding_cache`): litellm's Anthropic path loads
   tiktoken's cl100k (~37 MB) on the first call only to hand it on, for counting a reply that
   comes without usage; Anthropic always sends usage. It now loads when something first counts.
+- **Keeping what start-up parsed** (`LEFTOVERS`, dropped by cli/startup_heap.py before the heap
+  is frozen): litellm.utils parses the Anthropic tokenizer (13.7 MB of objects) only to keep
+  its text, `claude_json_str`, and never reads the parsed copy again.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -75,6 +79,8 @@ CLIENT_HOOKS = (
     Hook(_COMMON, "flatten_combinators_and_drop_non_python_regex_patterns", ("schema",)),
     Hook(_COMMON, "tool_with_sanitized_parameters", ("tool", "sanitize")),
     Hook("litellm.llms.openai.chat.gpt_transformation", "OpenAIGPTConfig"),
+    Hook("litellm.llms.openai.chat.gpt_transformation", "OpenAIGPTConfig._transform_messages",
+         ("self", "messages", "model", "is_async")),
     Hook("litellm.llms.openai.chat.gpt_transformation", "OpenAIUnknownModelConfig"),
     Hook("litellm.llms.openai.common_utils", "OpenAIError"),
     Hook("litellm.litellm_core_utils.exception_mapping_utils", "exception_type",
@@ -97,6 +103,9 @@ CLIENT_HOOKS = (
     Hook("litellm.litellm_core_utils.core_helpers", "_FINISH_REASON_MAP"),
     Hook("litellm.types.llms.anthropic", "AnthropicInputSchema"),
 )  # fmt: skip
+# Module globals litellm's import leaves behind and never reads again (tests/compat/ fails
+# when it starts to): deleted, not patched.
+LEFTOVERS = (Hook("litellm.utils", "json_data"),)
 _installed = False
 _walk_installed = False
 
@@ -142,6 +151,25 @@ def install_tool_walk() -> bool:
         module.tool_with_sanitized_parameters = remembering(module.tool_with_sanitized_parameters)  # type: ignore[attr-defined]
     _walk_installed = True
     return True
+
+
+def drop_leftovers() -> None:
+    """Free the leftovers of the litellm modules already imported (it imports none); a
+    litellm outside `PIN` keeps them."""
+    loaded = [
+        (module, hook.attribute)
+        for hook in LEFTOVERS
+        if (module := sys.modules.get(hook.module)) is not None and hook.attribute in vars(module)
+    ]
+    if loaded and allowed(PIN, ()):
+        for module, name in loaded:
+            delattr(module, name)
+
+
+def openai_messages(config: Any, messages: list[Any], model: str) -> list[Any]:
+    """litellm's own OpenAI request transform of `messages` (image blocks, tool-message
+    images...), through `config` (an `OpenAIGPTConfig`): its private `_transform_messages`."""
+    return config._transform_messages(messages=messages, model=model)
 
 
 class LazyTokenizer:

@@ -15,6 +15,8 @@ The body is then encoded by orjson whenever that gives the SDK's bytes exactly (
 values, floats orjson writes as Python does): a 6 MB history took 19 ms of CPU and a 12 MB
 peak through `json`, 1.2 ms and 8 MB this way. Anything else goes through the SDK's encoder.
 
+The SDK's generated packages (`GENERATED`) load each name on first use (compat/lazy_packages.py).
+
 The compat module of the `openai` SDK: both hooks are private; `PIN` and `HOOKS` say what they
 were written for, and nothing is patched when the installed SDK differs (tests/compat/).
 """
@@ -39,6 +41,10 @@ HOOKS = (
     # Read, not patched: models/openai_chat_body.py encodes a body as the SDK does.
     Hook("openai._utils._json", "openapi_dumps", ("obj",)),
 )  # fmt: skip
+# Every re-export-only package under `openai.` loads lazily; these two (every API type and
+# resource) are why, and tests/compat/ fails when one loads whole at import again.
+GENERATED = "openai."
+LAZY_PACKAGES = ("openai.types", "openai.resources")
 _installed = False
 # The body's keys sent as they are: their types rename and encode nothing (checked at install).
 PLAIN_KEYS = ("messages", "tools")

@@ -30,12 +30,20 @@ class Pin:
     versions: str
 
     def installed(self) -> str | None:
+        """The installed version, read from the metadata's headers only (parsing the whole
+        file, a long README for some, cost launch ~4 ms a library)."""
         from importlib import metadata  # not at import: `ml-intern --help` needs none of it
 
         try:
-            return metadata.version(self.library)
+            found = metadata.distribution(self.library)
         except metadata.PackageNotFoundError:
             return None
+        for line in (found.read_text("METADATA") or "").splitlines():
+            if not line:  # the headers end
+                break
+            if line.startswith("Version:"):
+                return line.removeprefix("Version:").strip()
+        return found.version
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, BaseMessage
 from pydantic import Field, PrivateAttr
 
+from compat.langchain_litellm import streamed
 from models.anthropic_chat_body import request_body
 from models.anthropic_chat_errors import broken, refused, unreached
 from models.anthropic_chat_stream import StreamError, StreamReading, UnknownBlock
@@ -100,8 +101,7 @@ class AnthropicChatModel(StreamedChat):
         params = {"temperature": self.temperature, "stop": stop, **kwargs}
         body = request_body(self.served_name, messages, params, self.cache_points, self.max_tokens)
         if body is None:
-            fallback = self._litellm()
-            async for chunk in fallback._astream(messages, stop, run_manager, **kwargs):
+            async for chunk in streamed(self._litellm(), messages, stop, run_manager, **kwargs):
                 yield chunk
             return
         key = kwargs.get("api_key") or self.api_key

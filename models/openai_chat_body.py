@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 from langchain_core.messages import BaseMessage
 
+from compat.litellm import openai_messages
 from compat.openai_sdk import plain_json
 from models.openai_chat_plain import plain_messages, sent_as_is
 
@@ -85,7 +86,7 @@ def _transformed(model: str, messages: Sequence[BaseMessage], hosted: bool) -> l
 
     config = OpenAIGPTConfig()
     dicts = [_convert_message_to_dict(m) for m in messages]
-    sent = config._transform_messages(messages=dicts, model=model)
+    sent = openai_messages(config, dicts, model)
     if hosted:
         sent, _ = config.remove_cache_control_flag_from_messages_and_tools(
             model=model, messages=sent, tools=None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.lazy_packages import ReexportFinder
+from compat.lazy_packages import ReexportFinder
 
 PACKAGE = {
     "__init__.py": '"""Doc."""\nfrom __future__ import annotations\n\n'
@@ -79,7 +79,7 @@ def test_a_package_whose_init_does_more_runs_it_as_before(packages: str) -> None
 SDK_NAMES = """
 import json, sys, types
 if sys.argv[1] == "lazy":
-    from cli.lazy_packages import load_names_on_first_use
+    from compat.lazy_packages import load_names_on_first_use
     load_names_on_first_use()
 import importlib
 found = {}
@@ -116,18 +116,33 @@ def test_the_sdks_generated_packages_give_every_name_as_before_with_fewer_module
 
 
 def test_importing_openai_no_longer_imports_every_api_type() -> None:
-    probe = (
-        "import sys\n"
-        "from cli.lazy_packages import load_names_on_first_use\n"
-        "load_names_on_first_use()\n"
-        "import openai\n"
-        "print(sum(m.startswith('openai.') for m in sys.modules))\n"
+    count = "import sys, openai; print(sum(m.startswith('openai.') for m in sys.modules))"
+    lazy, _ = run(f"{LAZY}\n{count}")
+    eager, _ = run(count)
+    assert int(lazy) < int(eager) * 0.6, (lazy, eager)
+
+
+def test_an_sdk_outside_its_pin_loads_its_packages_as_it_always_did() -> None:
+    """langsmith outside compat/langsmith.py's pin: its packages run their `__init__`, named
+    in the log; openai's, within its pin, still load lazily."""
+    out, err = run(
+        "from compat import langsmith\n"
+        "from compat.pins import Pin\n"
+        "langsmith.PIN = Pin('langsmith', '<0.1')\n"
+        f"{LAZY}\n"
+        "import langsmith.types, openai.types\n"
+        "print('__getattr__' in vars(langsmith.types), '__getattr__' in vars(openai.types))\n"
     )
+    assert out.split() == ["False", "True"], err
+    assert "langsmith" in err and "is outside <0.1" in err
+
+
+LAZY = "from compat.lazy_packages import load_names_on_first_use; load_names_on_first_use()"
+
+
+def run(probe: str) -> tuple[str, str]:
+    """What `probe` prints to stdout and stderr in a fresh interpreter (it changes imports)."""
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
-    eager = subprocess.run(
-        [sys.executable, "-c", "import sys, openai; print(sum(m.startswith('openai.') for m in sys.modules))"],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
-    assert int(done.stdout) < int(eager.stdout) * 0.6, (done.stdout, eager.stdout)
+    return done.stdout, done.stderr

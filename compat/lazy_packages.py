@@ -6,8 +6,11 @@ lines (and a docstring, `from __future__` and a literal `__all__`); anything els
 usual. A qualifying package's module gets each name, and each submodule, the first time it is
 asked for, through a module `__getattr__` (PEP 562); `import *` and `dir()` see every name.
 
-`openai.types`, `openai.resources` and `langsmith.types` (Stainless-generated) qualify: each
-imports every type and resource of the API, ~1,000 modules, when a program needs a handful.
+Which SDKs: each compat module that declares `GENERATED` (its packages' prefix) and
+`LAZY_PACKAGES` (the ones that qualify and are why), within its `PIN`: `openai.types`,
+`openai.resources` (compat/openai_sdk.py) and `langsmith.types` (compat/langsmith.py),
+Stainless-generated, each importing every type and resource of the API, ~1,000 modules, when a
+program needs a handful. `lazy_problems` says when a release makes one load whole again.
 
 Why: they cost 0.3-0.9 s of launch CPU and 15-27 MB at a first request (docs/lab/2026-11-25.md).
 """
@@ -17,22 +20,53 @@ from __future__ import annotations
 import ast
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec, PathFinder, SourceFileLoader
 from types import ModuleType
 from typing import Any
 
-GENERATED = ("openai.", "langsmith.")  # their subpackages: the SDKs' own __init__ does more
+from compat.pins import Pin, allowed, problems
 
 # name -> (relative level (0: `__future__`), module or None for `from . import name`, its name)
 Reexports = dict[str, tuple[int, str | None, str]]
 
 
-def load_names_on_first_use(prefixes: tuple[str, ...] = GENERATED) -> None:
-    """From now on, re-export-only packages under `prefixes` are imported lazily (once)."""
-    if not any(isinstance(f, ReexportFinder) for f in sys.meta_path):
+def load_names_on_first_use(prefixes: tuple[str, ...] | None = None) -> None:
+    """From now on, re-export-only packages under `prefixes` are imported lazily (once); by
+    default each SDK's `GENERATED` (see module) whose installed release its `PIN` allows."""
+    if any(isinstance(f, ReexportFinder) for f in sys.meta_path):
+        return
+    prefixes = pinned_prefixes() if prefixes is None else prefixes
+    if prefixes:
         sys.meta_path.insert(0, ReexportFinder(prefixes))
+
+
+def pinned_prefixes() -> tuple[str, ...]:
+    """The SDKs' generated-package prefixes, each within its compat module's pin."""
+    from compat import langsmith, openai_sdk
+
+    return tuple(sdk.GENERATED for sdk in (openai_sdk, langsmith) if allowed(sdk.PIN, ()))
+
+
+def lazy_problems(pin: Pin, packages: Iterable[str]) -> list[str]:
+    """`pin`'s problems (compat/pins.py), and each of `packages` whose `__init__` no longer
+    only re-exports: it would load whole at import again."""
+    import importlib.util
+    from pathlib import Path
+
+    found = problems(pin, ())
+    for package in packages:
+        top, *inner = package.split(".")
+        spec = importlib.util.find_spec(top)  # a top-level package: found, not imported
+        where = spec.submodule_search_locations if spec is not None else None
+        init = Path(where[0], *inner, "__init__.py") if where else None
+        if init is None or not init.is_file() or reexports(init.read_bytes()) is None:
+            found.append(
+                f"{pin.library} {pin.installed()}: {package} is no longer a package that only "
+                "re-exports; it loads every name at import again (compat/lazy_packages.py)"
+            )
+    return found
 
 
 def reexports(source: bytes) -> tuple[Reexports, list[str] | None] | None:
