@@ -4,7 +4,9 @@ Read it top to bottom: the rule's class (its hooks, adaptations/rule.py), the na
 and `ml-intern models show` use, which models it applies to, and why it exists; then the roles
 it serves (the main agent unless said), the profiles it can serve at all, and where its
 memory lives when shared. Each node runs one loop over the rules active for its thread at its
-hook: nothing else names a rule. Adding one is one entry here and one class.
+hook: nothing else names a rule. Adding one is one entry here and one class, which declares
+the kinds of the notes it adds and of the answers its held calls get, with their templates
+(`note_texts`, `held_texts` collect them for docs/reference/texts.md).
 
 A rule is on by default for the profiles it applies to iff it has a reason, `kept`
 (adaptations/rule.py `Kept`): `fit` (with it the request or a result takes less of a small
@@ -18,6 +20,9 @@ no loss, `NO_LOSS_WITHOUT`) and stays available: config switches it on. tests/ad
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from adaptations.calls.rules import BlindEdit, LeftAlone, RepeatCall, SkillBudget
 from adaptations.reply.rules import (
@@ -46,6 +51,7 @@ from adaptations.results import (
 )
 from adaptations.rule import (
     EVERY_ROLE,
+    Kinds,
     Rule,
     every_model,
     on_llamacpp,
@@ -63,6 +69,9 @@ from adaptations.shaping import (
     TableExample,
     WorkspaceListing,
 )
+
+if TYPE_CHECKING:
+    from models.messages import RuleKind
 
 # The off reason of a rule no measurement shows helps (bench/ml_tasks/rule_lift.py says it
 # from the rows; tests/adaptations/test_evidence.py holds each rule's reason to them).
@@ -246,6 +255,21 @@ LEAN_SET = tuple(r.name for r in RULES if r.off in LEAN_OFF)
 BY_NAME = {rule.name: rule for rule in RULES}
 
 
-def reply_notes() -> frozenset[str]:
-    """The note kinds the rules' `check_reply` send a final answer back to work with."""
-    return frozenset(rule.note for rule in RULES if rule.note is not None)
+def note_texts() -> dict[RuleKind, tuple[str, ...]]:
+    """Each kind of note the rules add (`Rule.notes`), with the templates the model reads in
+    it: the rules sharing a kind merged, in the registry's order."""
+    return _merged(rule.notes for rule in RULES)
+
+
+def held_texts() -> dict[RuleKind, tuple[str, ...]]:
+    """Each kind of answer the calls the rules hold get (`Rule.held`), as `note_texts`."""
+    return _merged(rule.held for rule in RULES)
+
+
+def _merged(declared: Iterable[Kinds]) -> dict[RuleKind, tuple[str, ...]]:
+    merged: dict[RuleKind, tuple[str, ...]] = {}
+    for kinds in declared:
+        for kind, templates in kinds.items():
+            had = merged.get(kind, ())
+            merged[kind] = had + tuple(t for t in templates if t not in had)
+    return merged

@@ -33,10 +33,6 @@ log = logging.getLogger("ml_intern.adaptations")
 __all__ = ["FAILED_RULES", "Active", "active", "adapted", "switch_problems", "unknown_names"]
 
 
-class UnknownRule(ValueError):
-    """A config names a rule the registry does not declare."""
-
-
 @dataclass(frozen=True)
 class Active:
     """The rules active for one model and role, in the registry's order, and the shape their
@@ -58,6 +54,11 @@ def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelPro
 def known() -> tuple[Rule, ...]:
     """The registry's rules, then those installed packages add (adaptations/installed.py)."""
     return (*registry.RULES, *installed().rules)
+
+
+def reply_notes() -> frozenset[str]:
+    """The note kinds the known rules' `check_reply` send a final answer back to work with."""
+    return frozenset(rule.note for rule in known() if rule.note is not None)
 
 
 def active_names(profile: ModelProfile, switches: Switches) -> frozenset[str]:
@@ -158,11 +159,6 @@ def switch_problems(profile: ModelProfile, switches: Switches) -> list[str]:
         for rule in unserved_rules(profile, switches)
     ]
     return problems
-
-
-def check_switches(switches: Switches) -> None:
-    if (problem := unknown_rules_message(switches)) is not None:
-        raise UnknownRule(problem)
 
 
 def said_once(problems: list[str], _said: set[str] = set()) -> None:  # noqa: B006

@@ -37,6 +37,7 @@ __all__ = [
     "SET_LIFT",
     "Hook",
     "Kept",
+    "Kinds",
     "Rule",
     "applied",
     "every_model",
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from adaptations.hooks import ModelStep, Pending, Shape
     from configs.model_profile import ModelProfile
     from configs.prompt import Role
-    from models.messages import NoteKind
+    from models.messages import RuleKind
 
 # Where a rule works, as `ml-intern models show` labels it.
 Hook = Literal["prompt", "model", "reply", "call", "result"]
@@ -74,6 +75,8 @@ SET_LIFT = (
 )
 Profiles = Callable[["ModelProfile"], bool]
 Handler = Callable[[dict[str, Any]], Awaitable["AIMessage"]]
+# A rule's own kinds of message, each with the templates the model reads in it (`Rule.notes`).
+Kinds = Mapping["RuleKind", tuple[str, ...]]
 AGENT: frozenset[Role] = frozenset({"agent"})
 EVERY_ROLE: frozenset[Role] = frozenset({"agent", "research"})
 
@@ -127,8 +130,14 @@ class Rule(ToolRule):
     memory: str = ""
 
     hook: ClassVar[Hook] = "prompt"
-    # The note kind of its `check_reply` note (each sent once a turn per `memory`).
-    note: ClassVar[NoteKind | None] = None
+    # The kind of its `check_reply` note (each sent once a turn per `memory`), one of `notes`.
+    note: ClassVar[RuleKind | None] = None
+    # What it adds to the history, by kind, each with the templates the model reads in it:
+    # its notes, and the answers the calls it holds get instead of running. Its own kinds, not
+    # the runtime's (models/messages.py `RuleKind`); the registry collects them for the
+    # catalogue of what the model reads (docs/reference/texts.md).
+    notes: ClassVar[Kinds] = {}
+    held: ClassVar[Kinds] = {}
 
     def applies(self, profile: ModelProfile) -> bool:
         """It serves `profile` (on by default, unless `off`)."""

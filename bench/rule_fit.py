@@ -47,6 +47,7 @@ from urllib import request as url_request
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adaptations.registry import RULES
 from bench.report import print_summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +55,9 @@ MODEL = "llamacpp/local"
 WINDOW = 9_216
 LONG_FILE = ROOT / "bench" / "ml_tasks" / "dev" / "long-file" / "files" / "settings.ini"
 ASK = "What is the value of `warmup_ratio` in settings.ini?"
-FIT_RULES = ("compact-prompt", "core-toolset", "reply-limit", "read-fit")
-CAPABILITY_RULES = ("text-tool-calls",)
+# The rules on by default for a measured fit or capability (`Rule.kept`), each measured here.
+FIT_RULES = tuple(rule.name for rule in RULES if rule.kept == "fit")
+CAPABILITY_RULES = tuple(rule.name for rule in RULES if rule.kept == "capability")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
 

@@ -9,47 +9,35 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NewType
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
 # Messages the agent itself adds to the history carry this key in
 # `additional_kwargs`, so they are never mistaken for the user's words. Its value says what
 # the message is: a note's kind, or why a call was held back (tests/models/test_note_kinds.py
-# checks that every kind used is declared here, and every kind declared is used).
+# checks that every kind used is declared, and every kind declared is used).
 MARKER = "ml_intern"
-# The agent's own messages to the model (a HumanMessage each).
-NoteKind = Literal[
-    "runtime",
-    "images",
-    "answer_now",
-    "doom_guard",
-    "summary",
-    "length_note",
-    "plan_reminder",
-    "empty_reply",
-    "cut_reply",
-    "echoed_request",
-    "unseen_numbers",
-    "asked_files",
-    "unread_files",
-]
-# The answer a call gets instead of running (a ToolMessage each).
-HeldKind = Literal["blind_edit", "left_alone", "skill_budget", "repeat", "repeat_on"]
+# The runtime's own messages to the model (a HumanMessage each).
+NoteKind = Literal["runtime", "images", "doom_guard", "summary", "length_note", "plan_reminder"]
+# A rule's own kind: a note it adds, or the answer a call it holds gets instead of running (a
+# ToolMessage). The rule's class declares it with its templates (adaptations/rule.py
+# `Rule.notes`, `Rule.held`); the registry collects them.
+RuleKind = NewType("RuleKind", str)
 
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def note(kind: NoteKind, text: str) -> HumanMessage:
+def note(kind: NoteKind | RuleKind, text: str) -> HumanMessage:
     """A message from the agent runtime to the model, marked as not from the user."""
     return HumanMessage(
         content=text, additional_kwargs=marked(kind), response_metadata={"created_at": now_iso()}
     )
 
 
-def marked(kind: NoteKind | HeldKind) -> dict[str, str]:
+def marked(kind: NoteKind | RuleKind) -> dict[str, str]:
     """The `additional_kwargs` that mark a message as the agent's own, of `kind`."""
     return {MARKER: kind}
 
@@ -70,7 +58,7 @@ def last_user_index(messages: Sequence[AnyMessage]) -> int:
     return -1
 
 
-def not_run(call: Mapping[str, Any], text: str, marker: HeldKind) -> ToolMessage:
+def not_run(call: Mapping[str, Any], text: str, marker: RuleKind) -> ToolMessage:
     """The answer to a call that was held back instead of run, marked with why."""
     return ToolMessage(
         content=text,

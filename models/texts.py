@@ -1,7 +1,10 @@
-"""What the model reads, in one place: every note the agent adds to the history and every
-answer a held-back call gets, as templates keyed by their kind (`NoteKind`, `HeldKind` in
-models/messages.py). `TEXTS` lists each kind's templates; tests/models/test_texts.py checks
-that every kind has an entry, and the snapshots in tests/snapshots/ pin the texts byte for
+"""What the model reads: every note the agent runtime adds to the history, as templates keyed
+by their kind (`NoteKind` in models/messages.py, listed in `TEXTS`), and the templates of the
+notes and held-call answers the rules for weaker models send. Those kinds are each rule's own:
+its class declares them with the templates it sends, here or in its own module (adaptations/
+rule.py `Rule.notes`, `Rule.held`), and the registry collects them (`note_texts`,
+`held_texts`). tests/models/test_texts.py checks that every kind has templates and every
+template here is listed under a kind; the snapshots in tests/snapshots/ pin the texts byte for
 byte (docs/reference/texts.md lists both).
 
 The runtime note's lines stay in configs/prompt.py, which builds it (configs imports nothing
@@ -24,7 +27,7 @@ from configs.prompt import (
     WORKSPACE,
     WRITE_EXAMPLE,
 )
-from models.messages import HeldKind, NoteKind
+from models.messages import NoteKind
 from tools.result_texts import TOOL_TEXTS as TOOL_TEXTS
 
 # images (nodes/tool_images.py): a turn's figures, each led by the call that made it
@@ -67,6 +70,9 @@ REMINDER = (
 )
 PLAN_ITEM = "- {item}"  # one unfinished item, in {items}
 
+
+# --- The rules' texts, by the rules' own kinds: each rule's class declares which it sends
+# (adaptations/rule.py `Rule.notes`, `Rule.held`).
 
 # empty_reply / cut_reply (adaptations/reply/rules.py: EmptyReply, CutReply)
 # A small model sometimes ends its turn at once after a tool result: an empty reply, which
@@ -197,8 +203,8 @@ REPEATED_ON = (
 )
 
 
-# Each kind's templates: what the model reads when a message of that kind is added.
-TEXTS: dict[NoteKind | HeldKind, tuple[str, ...]] = {
+# The runtime's kinds' templates: what the model reads when a note of that kind is added.
+TEXTS: dict[NoteKind, tuple[str, ...]] = {
     "runtime": (
         TODAY,
         WORKSPACE,
@@ -212,20 +218,8 @@ TEXTS: dict[NoteKind | HeldKind, tuple[str, ...]] = {
         WRITE_EXAMPLE,
     ),
     "images": (IMAGES_OF_CALL, NOT_ATTACHED),
-    "answer_now": (ANSWER_NOW, TOLD_CALL, TOLD_RESULT),
     "doom_guard": (GUARD, SMALL_GUARD, *REPEATING.values()),
     "summary": (SUMMARY_HEADER,),
     "length_note": (LENGTH_NOTE,),
     "plan_reminder": (REMINDER, PLAN_ITEM),
-    "empty_reply": (EMPTY_REPLY_NOTE,),
-    "cut_reply": (CUT_REPLY_NOTE,),
-    "echoed_request": (ECHOED_REQUEST,),
-    "unseen_numbers": (UNSEEN_NUMBERS, UNSEEN_WRITTEN),
-    "asked_files": (ASKED_FILES, ASKED_AFTER_ERROR, ASKED_TABLE, ASKED_CHANGES),
-    "unread_files": (UNREAD, UNREAD_ASKED, UNUSED_TABLE),
-    "blind_edit": (BLIND_CHANGE, *HOW.values(), AFTER_BLIND),
-    "left_alone": (KEPT,),
-    "skill_budget": (ONE_SKILL,),
-    "repeat": (REPEATED,),
-    "repeat_on": (REPEATED_ON,),
 }

@@ -12,8 +12,7 @@ from langgraph.config import get_stream_writer
 
 from adaptations.hooks import ModelStep
 from adaptations.loops import after_model, before_model, sent_back, wrapped
-from adaptations.registry import reply_notes
-from adaptations.resolve import Active, active
+from adaptations.resolve import Active, active, reply_notes
 from adaptations.rule import used
 from adaptations.turn import Turn
 from models.messages import NoteKind, note
@@ -41,7 +40,8 @@ __all__ = ["BACK_TO_WORK", "back_to_work", "call_model", "tidy_tool_calls"]
 
 def back_to_work(kind: str | None) -> bool:
     """The note after a reply sends the model back to work instead of ending the turn: the
-    length note, the plan reminder, or a rule's reply note (adaptations/registry.py)."""
+    length note, the plan reminder, or a rule's reply note (adaptations/resolve.py
+    `reply_notes`)."""
     return kind in BACK_TO_WORK or kind in reply_notes()
 
 

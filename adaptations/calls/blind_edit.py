@@ -14,11 +14,11 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from models.messages import HeldKind, not_run
+from models.messages import RuleKind, not_run
 from models.texts import AFTER_BLIND, BLIND_CHANGE, HOW
 from tools.policy import Decision
 
-BLIND: HeldKind = "blind_edit"  # the MARKER of a held call's answer
+BLIND = RuleKind("blind_edit")  # the MARKER of a held call's answer
 
 
 def blind_answers(

@@ -14,10 +14,10 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 
-from models.messages import HeldKind, not_run
+from models.messages import RuleKind, not_run
 from models.texts import KEPT
 
-LEFT_ALONE: HeldKind = "left_alone"  # the MARKER of such a call's answer
+LEFT_ALONE = RuleKind("left_alone")  # the MARKER of such a call's answer
 
 
 def kept_answer(call: Mapping[str, Any]) -> ToolMessage:

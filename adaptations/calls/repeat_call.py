@@ -17,12 +17,12 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 
-from models.messages import HeldKind, is_user_message, marked, results_by_call
+from models.messages import RuleKind, is_user_message, marked, results_by_call
 from models.texts import REPEATED, REPEATED_ON
 from tools.outcome import outcome_of
 
-REPEAT: HeldKind = "repeat"  # the kind (MARKER) of a repeat's answer: the next call must answer
-REPEAT_ON: HeldKind = "repeat_on"  # a repeat's answer that names a step the request still needs
+REPEAT = RuleKind("repeat")  # the kind (MARKER) of a repeat's answer: the next call must answer
+REPEAT_ON = RuleKind("repeat_on")  # a repeat's answer that names a step the request still needs
 REPEATS = (REPEAT, REPEAT_ON)
 REPEAT_OF = "ml_intern_repeat_of"  # on a repeat's answer: the result it quotes
 

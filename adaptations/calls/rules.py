@@ -1,6 +1,7 @@
 """The `call` rules, each one class: a reply's calls answered instead of run (`RepeatCall`,
 `SkillBudget`), or denied by the approval policy for a rule (`BlindEdit`, `LeftAlone`; the
-answers to those: held.py `denied_answers`)."""
+answers to those: held.py `denied_answers`). Each declares the kinds of the answers its held
+calls get, with the templates the model reads in them (`Rule.held`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import Any, ClassVar
 
 from langchain_core.messages import ToolMessage
 
-from adaptations.calls.repeat_call import repeated_calls
-from adaptations.calls.skill_budget import second_skills
+from adaptations.calls.blind_edit import BLIND
+from adaptations.calls.left_alone import LEFT_ALONE
+from adaptations.calls.repeat_call import REPEAT, REPEAT_ON, repeated_calls
+from adaptations.calls.skill_budget import SKILL_BUDGET, second_skills
 from adaptations.hooks import Pending
 from adaptations.reply.asked_changes import left_alone
-from adaptations.rule import Hook, Rule, applied
+from adaptations.rule import Hook, Kinds, Rule, applied
+from models.texts import AFTER_BLIND, BLIND_CHANGE, HOW, KEPT, ONE_SKILL, REPEATED, REPEATED_ON
 
 
 class RepeatCall(Rule):
@@ -21,6 +25,7 @@ class RepeatCall(Rule):
     with what the request still asks for (the rules' `asked_left`), if anything."""
 
     hook: ClassVar[Hook] = "call"
+    held: ClassVar[Kinds] = {REPEAT: (REPEATED,), REPEAT_ON: (REPEATED_ON,)}
 
     def wrap_tool_call(self, pending: Pending) -> Mapping[str, ToolMessage]:
         repeats = repeated_calls(pending.messages, pending.calls)
@@ -36,6 +41,7 @@ class SkillBudget(Rule):
     """A second skill in one turn is answered instead of loaded."""
 
     hook: ClassVar[Hook] = "call"
+    held: ClassVar[Kinds] = {SKILL_BUDGET: (ONE_SKILL,)}
 
     def wrap_tool_call(self, pending: Pending) -> Mapping[str, ToolMessage]:
         return second_skills(pending.since_request, pending.calls)
@@ -45,6 +51,7 @@ class BlindEdit(Rule):
     """The policy denies a change sent with the `read` of the same file, and the calls after."""
 
     hook: ClassVar[Hook] = "call"
+    held: ClassVar[Kinds] = {BLIND: (BLIND_CHANGE, *HOW.values(), AFTER_BLIND)}
 
     def policy(self, pending: Pending) -> Mapping[str, Any]:
         return {"blind_edit": self.name}
@@ -54,6 +61,7 @@ class LeftAlone(Rule):
     """The policy denies a change to a file the request says not to change."""
 
     hook: ClassVar[Hook] = "call"
+    held: ClassVar[Kinds] = {LEFT_ALONE: (KEPT,)}
 
     def policy(self, pending: Pending) -> Mapping[str, Any]:
         return {"left_alone": tuple(left_alone(pending.request))}

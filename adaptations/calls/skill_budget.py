@@ -12,10 +12,10 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from models.messages import HeldKind, not_run
+from models.messages import RuleKind, not_run
 from models.texts import ONE_SKILL
 
-SKILL_BUDGET: HeldKind = "skill_budget"  # the MARKER of such a call's answer
+SKILL_BUDGET = RuleKind("skill_budget")  # the MARKER of such a call's answer
 
 
 def second_skills(

@@ -19,9 +19,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 
 from adaptations.calls.repeat_call import REPEAT, REPEATS
 from adaptations.reply.unseen_numbers import without_gutter
-from models.messages import is_user_message, marked, note_kind
+from models.messages import RuleKind, is_user_message, marked, note_kind
 from models.texts import ANSWER_NOW, TOLD_CALL, TOLD_RESULT
 
+ASKED_TO_ANSWER = RuleKind("answer_now")  # the message that retells the calls
 # The request's arguments when the model must answer: its tools stay, no call is taken.
 ANSWER_KWARGS = {"tool_choice": "none"}
 
@@ -69,6 +70,6 @@ def retold(prompt: Sequence[BaseMessage]) -> list[BaseMessage]:
         return list(prompt)
     ask = HumanMessage(
         content=ANSWER_NOW.format(calls="\n\n".join(told.values())),
-        additional_kwargs=marked("answer_now"),
+        additional_kwargs=marked(ASKED_TO_ANSWER),
     )
     return [*prompt[: start + 1], ask]

@@ -1,7 +1,8 @@
 """The rules about a model's reply, each one class: how a small model is asked for it
 (`AnswerNow`, `WrittenUnseen`), around the call (`RunawayRetry`), what the reply becomes
 (`TextToolCalls`), and the checks a final answer passes before it ends the turn (the rest;
-each sends it back once a turn with its note)."""
+each sends it back once a turn with its note). Each declares the kinds of the notes it adds,
+with the templates the model reads in them (`Rule.notes`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,20 @@ from langchain_core.messages import AIMessage
 from langgraph.config import get_stream_writer
 
 from adaptations.hooks import ModelStep, Pending
-from adaptations.reply.answer_now import ANSWER_KWARGS, must_answer, retold, unrun
+from adaptations.reply.answer_now import (
+    ANSWER_KWARGS,
+    ASKED_TO_ANSWER,
+    must_answer,
+    retold,
+    unrun,
+)
 from adaptations.reply.asked_changes import asked_note, file_digests
 from adaptations.reply.asked_reads import unread_files, unread_note
 from adaptations.reply.echoed_request import echoes
 from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
 from adaptations.reply.text_tool_calls import with_text_calls
 from adaptations.reply.unseen_numbers import (
+    UNSEEN_KIND,
     landed_writes,
     names_a_source,
     unseen_note,
@@ -26,10 +34,33 @@ from adaptations.reply.unseen_numbers import (
     unseen_written_note,
     written_unseen_notes,
 )
-from adaptations.rule import Handler, Hook, Rule
-from models.messages import NoteKind, note_kind, text_of
-from models.texts import CUT_REPLY_NOTE, ECHOED_REQUEST, EMPTY_REPLY_NOTE
+from adaptations.rule import Handler, Hook, Kinds, Rule
+from models.messages import RuleKind, note_kind, text_of
+from models.texts import (
+    ANSWER_NOW,
+    ASKED_AFTER_ERROR,
+    ASKED_CHANGES,
+    ASKED_FILES,
+    ASKED_TABLE,
+    CUT_REPLY_NOTE,
+    ECHOED_REQUEST,
+    EMPTY_REPLY_NOTE,
+    TOLD_CALL,
+    TOLD_RESULT,
+    UNREAD,
+    UNREAD_ASKED,
+    UNSEEN_NUMBERS,
+    UNSEEN_WRITTEN,
+    UNUSED_TABLE,
+)
 from models.usage import call_usage
+
+# The kinds of the notes the checks below send a final answer back with.
+CUT_REPLY_KIND = RuleKind("cut_reply")
+EMPTY_REPLY_KIND = RuleKind("empty_reply")
+ECHOED_KIND = RuleKind("echoed_request")
+ASKED_KIND = RuleKind("asked_files")  # one note a turn about the files the request orders
+UNREAD_KIND = RuleKind("unread_files")
 
 
 class AnswerNow(Rule):
@@ -37,6 +68,7 @@ class AnswerNow(Rule):
     without tools (its history retold as text), and a call it writes anyway is not run."""
 
     hook: ClassVar[Hook] = "model"
+    notes: ClassVar[Kinds] = {ASKED_TO_ANSWER: (ANSWER_NOW, TOLD_CALL, TOLD_RESULT)}
 
     def before_model(self, step: ModelStep) -> None:
         if must_answer(step.history):
@@ -52,6 +84,7 @@ class WrittenUnseen(Rule):
     step (twice a turn); no answer-time note about numbers follows it this turn."""
 
     hook: ClassVar[Hook] = "model"
+    notes: ClassVar[Kinds] = {UNSEEN_KIND: (UNSEEN_WRITTEN,)}
 
     def before_model(self, step: ModelStep) -> None:
         if step.answer_now:  # a model that must answer gets no note to act on
@@ -62,7 +95,7 @@ class WrittenUnseen(Rule):
         step.prompt = [*step.prompt, *ahead]
 
     def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
-        if any(note_kind(m) == "unseen_numbers" for m in step.ahead):  # the reply is stored
+        if any(note_kind(m) == UNSEEN_KIND for m in step.ahead):  # the reply is stored
             memory = step.memory(self)
             memory["sent"], memory["written"] = 1, memory.get("written", 0) + 1
         return response
@@ -97,7 +130,8 @@ class TextToolCalls(Rule):
 
 class CutReply(Rule):
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "cut_reply"
+    note: ClassVar[RuleKind | None] = CUT_REPLY_KIND
+    notes: ClassVar[Kinds] = {CUT_REPLY_KIND: (CUT_REPLY_NOTE,)}
 
     def check_reply(self, step: ModelStep) -> str | None:
         finish = ((step.response.response_metadata if step.response else None) or {}).get(
@@ -110,7 +144,8 @@ class CutReply(Rule):
 
 class EmptyReply(Rule):
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "empty_reply"
+    note: ClassVar[RuleKind | None] = EMPTY_REPLY_KIND
+    notes: ClassVar[Kinds] = {EMPTY_REPLY_KIND: (EMPTY_REPLY_NOTE,)}
 
     def check_reply(self, step: ModelStep) -> str | None:
         empty = step.response is not None and not text_of(step.response.content).strip()
@@ -121,7 +156,8 @@ class EchoedRequest(Rule):
     """An answer that is the request again (adaptations/reply/echoed_request.py)."""
 
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "echoed_request"
+    note: ClassVar[RuleKind | None] = ECHOED_KIND
+    notes: ClassVar[Kinds] = {ECHOED_KIND: (ECHOED_REQUEST,)}
 
     def check_reply(self, step: ModelStep) -> str | None:
         said = text_of(step.response.content) if step.response is not None else ""
@@ -132,7 +168,8 @@ class AskedFiles(Rule):
     """A file the request orders written is missing from the workspace."""
 
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "asked_files"
+    note: ClassVar[RuleKind | None] = ASKED_KIND
+    notes: ClassVar[Kinds] = {ASKED_KIND: (ASKED_FILES, ASKED_AFTER_ERROR, ASKED_TABLE)}
 
     def check_reply(self, step: ModelStep) -> str | None:
         return self.asked_left(step)
@@ -148,7 +185,8 @@ class AskedChanges(Rule):
     turn's first model call)."""
 
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "asked_files"
+    note: ClassVar[RuleKind | None] = ASKED_KIND
+    notes: ClassVar[Kinds] = {ASKED_KIND: (ASKED_CHANGES,)}
 
     def before_model(self, step: ModelStep) -> None:
         memory = step.memory(self)
@@ -169,7 +207,8 @@ class UnseenNumbers(Rule):
     result showed, when the request names a file they could come from."""
 
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "unseen_numbers"
+    note: ClassVar[RuleKind | None] = UNSEEN_KIND
+    notes: ClassVar[Kinds] = {UNSEEN_KIND: (UNSEEN_NUMBERS, UNSEEN_WRITTEN)}
 
     def check_reply(self, step: ModelStep) -> str | None:
         if step.response is None or not names_a_source(step.request):
@@ -186,7 +225,8 @@ class UnreadFiles(Rule):
     """An answer about files the request names that it never read."""
 
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "unread_files"
+    note: ClassVar[RuleKind | None] = UNREAD_KIND
+    notes: ClassVar[Kinds] = {UNREAD_KIND: (UNREAD, UNREAD_ASKED, UNUSED_TABLE)}
 
     def check_reply(self, step: ModelStep) -> str | None:
         unread = unread_files(step.request, step.workspace, step.since_request)

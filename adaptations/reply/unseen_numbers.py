@@ -14,10 +14,11 @@ from pathlib import PurePath
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.reply.asked_files import FILE_NAME, asked_files
-from models.messages import last_user_index, note, note_kind, text_of
+from models.messages import RuleKind, last_user_index, note, note_kind, text_of
 from models.texts import UNSEEN_NUMBERS, UNSEEN_WRITTEN
 from tools.outcome import outcome_of
 
+UNSEEN_KIND = RuleKind("unseen_numbers")  # the notes about numbers no tool showed
 # How many times a turn a small model is told, right after a write, that the file it wrote
 # states numbers no tool showed.
 WRITTEN_UNSEEN_TIMES = 2
@@ -135,7 +136,7 @@ def _shown_text(shown: Iterable[BaseMessage]) -> str:
         for m in shown
         if not isinstance(m, AIMessage)
         and not (isinstance(m, ToolMessage) and m.name == "write")
-        and note_kind(m) != "unseen_numbers"
+        and note_kind(m) != UNSEEN_KIND
     )
 
 
@@ -178,4 +179,4 @@ def written_unseen_notes(
     request = text_of(history[i].content) if i >= 0 else ""
     if not (written := unseen_written(landed_writes(last_step(history)), prompt, request)):
         return []
-    return [note("unseen_numbers", unseen_written_note(*written))]
+    return [note(UNSEEN_KIND, unseen_written_note(*written))]

@@ -1,6 +1,7 @@
-"""The model-visible texts: the catalogue's templates by kind (models/texts.py), the
-tool-result templates by kind (tools/result_texts/, through models/texts.py), and every
-snapshot in tests/snapshots, included at build time.
+"""The model-visible texts: the catalogue's templates by kind (the runtime's, models/texts.py;
+the rules', adaptations/registry.py `note_texts`, `held_texts`), the tool-result templates by
+kind (tools/result_texts/, through models/texts.py), and every snapshot in tests/snapshots,
+included at build time.
 
 The page lists the snapshot files; their text is pulled in by pymdownx.snippets when the
 site is built, so a changed prompt shows up without regenerating, and a new or removed
@@ -9,12 +10,14 @@ snapshot makes this page stale.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import get_args
+from typing import Any
 
+from adaptations import registry
 from docs.tooling.markdown import banner, wrap
 from models import texts
-from models.messages import HeldKind
 from tools import result_texts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,24 +49,40 @@ def render() -> str:
 
 
 def by_kind() -> list[str]:
-    """The catalogue's table: each kind, what carries it, and its templates' names."""
-    named: dict[int, str] = {}
-    for name, value in vars(texts).items():
-        if name.isupper() and isinstance(value, str):
-            named.setdefault(id(value), name)
-        elif name.isupper() and isinstance(value, dict) and name not in {"TEXTS", "TOOL_TEXTS"}:
-            named.update({id(v): f"{name}[{k!r}]" for k, v in value.items()})
+    """The catalogue's table: each kind, what carries it, and its templates' names: the
+    runtime's kinds, then the rules' own (notes, then held calls' answers)."""
+    rules = {type(rule): sys.modules[type(rule).__module__] for rule in registry.RULES}
+    named = template_names([texts, *rules.values(), *rules])
+    kinds = [
+        *(("a note", kind, ts) for kind, ts in texts.TEXTS.items()),
+        *(("a note", kind, ts) for kind, ts in registry.note_texts().items()),
+        *(("a held call's answer", kind, ts) for kind, ts in registry.held_texts().items()),
+    ]
     rows = []
-    for kind, templates in texts.TEXTS.items():
-        carrier = "a held call's answer" if kind in get_args(HeldKind) else "a note"
+    for carrier, kind, templates in kinds:
         names = ", ".join(f"`{named[id(t)]}`" for t in templates) or "(written inline)"
         rows.append(wrap(f"`{kind}` ({carrier}): {names}", indent="  ", first="- "))
     intro = wrap(
         "Every note the agent adds and every answer a held-back call gets is marked with its "
-        "kind (`NoteKind`, `HeldKind` in models/messages.py); models/texts.py holds each "
-        "kind's templates:"
+        "kind: the runtime's (`NoteKind` in models/messages.py), whose templates models/texts.py "
+        "holds, and each rule's own, which its class declares with the templates it sends "
+        "(`Rule.notes`, `Rule.held` in adaptations/rule.py):"
     )
     return ["## By kind\n", intro + "\n", "\n".join(rows) + "\n"]
+
+
+def template_names(spaces: Iterable[Any]) -> dict[int, str]:
+    """The name each template is written under (by `id`), the first space naming it winning:
+    a module's or a class's upper-case strings, and `NAME[key]` for its dicts of them."""
+    named: dict[int, str] = {}
+    for space in spaces:
+        for name, value in vars(space).items():
+            if name.isupper() and isinstance(value, str):
+                named.setdefault(id(value), name)
+            elif name.isupper() and isinstance(value, dict) and name not in {"TEXTS", "TOOL_TEXTS"}:
+                for k, v in value.items():
+                    named.setdefault(id(v), f"{name}[{k!r}]")
+    return named
 
 
 def tool_results() -> list[str]:

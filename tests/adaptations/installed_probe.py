@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage
 from adaptations.hooks import ModelStep, Pending, Shape
 from adaptations.rule import Handler, Hook, Rule, every_model
 from configs.model_profile import ModelProfile
-from models.messages import NoteKind
+from models.messages import RuleKind
 from tools.tool_rules import CallContext, Hidden, Place, Walls
 
 IMPORTED_ENV = "PROBE_RULES_IMPORTED"  # a file this module touches when imported
@@ -36,7 +36,7 @@ class Probe(Rule):
     """Records each hook it is called at; sends one final answer a turn back."""
 
     hook: ClassVar[Hook] = "model"
-    note: ClassVar[NoteKind | None] = "cut_reply"
+    note: ClassVar[RuleKind | None] = RuleKind("probe_saw")  # its own kind
 
     def seen(self, hook: str) -> None:
         SEEN.setdefault(self.name, set()).add(hook)

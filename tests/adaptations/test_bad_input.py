@@ -19,7 +19,7 @@ from adaptations.rule import FAILED_RULES, Handler, Hook, Rule, every_model
 from cli.models import described
 from configs.model_profile import ModelProfile, profile_of
 from configs.settings import Settings
-from models.messages import NoteKind
+from models.messages import RuleKind
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.tool_rules import CallContext, Place, Walls
@@ -57,7 +57,7 @@ class Broken(Rule):
     """Each of its hooks raises."""
 
     hook: ClassVar[Hook] = "reply"
-    note: ClassVar[NoteKind | None] = "cut_reply"
+    note: ClassVar[RuleKind | None] = RuleKind("broken")
 
     def shape(self, shape: Shape, profile: ModelProfile) -> Shape:
         raise RuntimeError("a broken shape")

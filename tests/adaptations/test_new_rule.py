@@ -2,7 +2,9 @@
 compiled graph of a headless session (the CLI's), and the research sub-agent it starts, with
 the sub-agent's tools getting the sub-agent's rules. Nothing else names the rule: the test
 adds two rule objects to the registry and no other file changes, and each is counted in
-the thread's `rules_fired` where its hook acted."""
+the thread's `rules_fired` where its hook acted. Its reply note is of a kind of its own, with
+a text of its own: the note sends the model back to work, is marked with that kind, and the
+catalogue of what the model reads (docs/reference/texts.md) lists both."""
 
 from __future__ import annotations
 
@@ -15,22 +17,26 @@ from langchain_core.messages import AIMessage
 
 from adaptations import registry
 from adaptations.hooks import ModelStep, Pending, Shape
-from adaptations.rule import EVERY_ROLE, Handler, Hook, Rule, every_model
+from adaptations.rule import EVERY_ROLE, Handler, Hook, Kinds, Rule, every_model
 from configs.model_profile import ModelProfile
-from models.messages import NoteKind
+from docs.tooling import texts_page
+from models.messages import RuleKind, note_kind
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.tool_rules import CallContext, Hidden, Place, Walls
 
 SEEN: list[tuple[str, str]] = []
 REPORT = "## Findings\nlr=3e-4 (notes.md:1)"
+PROBED = RuleKind("probed")  # the probe's own note kind: no other rule's, not the runtime's
 
 
 class Probe(Rule):
     """Records each hook it is called at; sends one final answer a turn back."""
 
     hook: ClassVar[Hook] = "model"
-    note: ClassVar[NoteKind | None] = "cut_reply"
+    note: ClassVar[RuleKind | None] = PROBED
+    SAY_AGAIN = "PROBE {name}: say it once more."  # its own text
+    notes: ClassVar[Kinds] = {PROBED: (SAY_AGAIN,)}
 
     def seen(self, hook: str) -> None:
         SEEN.append((self.name, hook))
@@ -54,7 +60,7 @@ class Probe(Rule):
 
     def check_reply(self, step: ModelStep) -> str | None:
         self.seen("check_reply")
-        return f"PROBE {self.name}: say it once more."
+        return self.SAY_AGAIN.format(name=self.name)
 
     def wrap_tool_call(self, pending: Pending) -> dict[str, Any]:
         self.seen("wrap_tool_call")
@@ -122,6 +128,7 @@ async def test_a_rule_registered_in_one_place_runs_at_its_hooks_in_the_agent_and
     settings = fast_settings(llm.url)
     async with open_session(settings, workspace, catalog=with_research_tool(settings)) as session:
         events = await collect(session.send("Which lr do the notes use? Then run echo hi."))
+        kinds = [note_kind(m) for m in await session.messages()]
     assert events[-1].type == "turn_complete" and events[-1].data["final_text"] == "lr=3e-4."
     by_rule = {name: {hook for rule, hook in SEEN if rule == name} for name, _ in SEEN}
     tool_hooks = {"before_bash", "bash_output"}
@@ -129,6 +136,7 @@ async def test_a_rule_registered_in_one_place_runs_at_its_hooks_in_the_agent_and
     assert by_rule["research-probe"] == MODEL_HOOKS | CALL_HOOKS | {"read"}
     sent = json.dumps(llm.requests)
     assert "PROBE agent-probe" in sent and "PROBE research-probe" in sent
+    assert kinds.count(PROBED) == 1  # the agent's note, marked with its own kind
     # Counted where it acted, with no other file changed: each probe's `check_reply` sent
     # one note (one step each; the sub-agent's counts join the thread's); its other hooks
     # answered as if absent and count nothing.
@@ -136,3 +144,11 @@ async def test_a_rule_registered_in_one_place_runs_at_its_hooks_in_the_agent_and
     assert fired["agent-probe"] == fired["research-probe"] == 1
     # Resolved once per model and role: each shape hook ran once.
     assert SEEN.count(("agent-probe", "shape")) == SEEN.count(("research-probe", "shape")) == 1
+
+
+def test_a_rule_registered_in_one_place_has_its_note_and_text_listed(probes: None) -> None:
+    """What the model reads is listed with no other file changed: the probe's kind, once for
+    both probes, with its text by the name its class gives it."""
+    assert registry.note_texts()[PROBED] == (Probe.SAY_AGAIN,)
+    [row] = [line for line in texts_page.by_kind()[2].splitlines() if PROBED in line]
+    assert row == "- `probed` (a note): `SAY_AGAIN`"

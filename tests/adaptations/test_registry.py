@@ -6,17 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from adaptations.registry import BY_NAME, NAMES, RULES
-from adaptations.resolve import (
-    UnknownRule,
-    active,
-    active_names,
-    adapted,
-    check_switches,
-    unknown_rules_message,
-)
+from adaptations.resolve import active, active_names, adapted, unknown_rules_message
 from adaptations.rule import Rule, every_model
 from cli.models import added_tokens, template_of
 from configs.model_profile import SMALL_REPLY_TOKENS, profile_of
@@ -108,12 +99,11 @@ def test_config_switches_a_rule_off_or_on_for_one_model() -> None:
     assert large.rules == EVERY_MODEL | {"read-fit"}
 
 
-def test_an_unknown_rule_name_is_a_clear_error_naming_the_known_ones() -> None:
+def test_an_unknown_rule_name_is_said_naming_the_known_ones() -> None:
     switches = {SMALL: {"look_first": False}}
     message = unknown_rules_message(switches) or ""
-    assert "'look_first'" in message and "look-first" in message and "text-elsewhere" in message
-    with pytest.raises(UnknownRule, match="unknown adaptation 'look_first'"):
-        check_switches(switches)
+    assert "unknown adaptation 'look_first'" in message
+    assert "look-first" in message and "text-elsewhere" in message
     # past the start, an unknown name changes nothing (a turn never ends over it)
     assert active_names(profile_of(SMALL, env={}), switches) == {
         r.name for r in RULES if r.on_by_default

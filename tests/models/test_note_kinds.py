@@ -1,9 +1,11 @@
-"""Every kind a message is marked with is declared in one type, and every declared kind is used.
+"""Every kind a message is marked with is declared, and every declared kind is used: the
+runtime's in one type (`NoteKind`), each rule's by its class (`Rule.notes`, `Rule.held`, as
+the registry collects them).
 
 Enumerated from the code itself: the kinds passed to `note()`, `not_run()` and `marked()`
-(a literal, a module constant, either branch of a conditional, a loop over a function's
-list of tuples, or a rule's `note`, as its class declares it), and no message marked any other
-way.
+(a literal, a module constant, a `RuleKind("...")`, either branch of a conditional, a loop over
+a function's list of tuples, or a rule's `note`, as its class declares it), and no message
+marked any other way.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import functools
 from pathlib import Path
 from typing import get_args
 
-from models.messages import HeldKind, NoteKind
+from adaptations.registry import RULES, held_texts, note_texts
+from models.messages import NoteKind
 from tests.product_sources import ROOT, parsed, product_files
 
 MARKS = {"note": 0, "not_run": 2, "marked": 0}  # the function, and where its kind is passed
@@ -29,8 +32,10 @@ def _constants(tree: ast.Module) -> dict[str, str]:
         target = s.targets[0] if isinstance(s, ast.Assign) and len(s.targets) == 1 else None
         target = s.target if isinstance(s, ast.AnnAssign) else target
         value = getattr(s, "value", None)
+        if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "RuleKind":
+            value = value.args[0]  # a rule's kind: RuleKind("...")
         if isinstance(target, ast.Name) and isinstance(getattr(value, "value", None), str):
-            found[target.id] = value.value
+            found[target.id] = value.value  # type: ignore[union-attr]
     return found
 
 
@@ -63,22 +68,8 @@ def _kinds(arg: ast.expr, tree: ast.Module, everywhere: dict[str, str]) -> set[s
             return {everywhere[arg.id]}
         return _looped(tree, arg.id)
     if isinstance(arg, ast.Attribute) and arg.attr == "note":  # a rule's `note` (its class's)
-        return _rule_notes()
+        return {rule.note for rule in RULES if rule.note is not None}
     return None
-
-
-@functools.cache
-def _rule_notes() -> frozenset[str]:
-    """The kinds the rules' classes declare as their `note` (adaptations/rule.py `Rule.note`)."""
-    found: set[str] = set()
-    for tree in _modules().values():
-        for klass in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
-            for s in klass.body:
-                named = isinstance(s, ast.AnnAssign) and getattr(s.target, "id", "") == "note"
-                typed = named and "ClassVar" in ast.unparse(s.annotation)  # type: ignore[union-attr]
-                if typed and isinstance(getattr(s.value, "value", None), str):
-                    found.add(s.value.value)  # type: ignore[union-attr]
-    return frozenset(found)
 
 
 @functools.cache
@@ -116,19 +107,20 @@ def test_every_message_is_marked_with_a_kind_the_code_can_tell():
 
 def test_note_kinds_are_declared_and_used():
     uses, _ = _uses()
-    declared = set(get_args(NoteKind))
-    used = uses["note"] | (uses["marked"] - set(get_args(HeldKind)))
-    assert sorted(used - declared) == [], "used but not declared in NoteKind"
-    assert sorted(declared - used) == [], "declared in NoteKind but never used"
+    declared = set(get_args(NoteKind)) | set(note_texts())
+    used = uses["note"] | (uses["marked"] - set(held_texts()))
+    assert sorted(used - declared) == [], "used but not declared in NoteKind or a rule's notes"
+    assert sorted(declared - used) == [], "declared in NoteKind or a rule's notes, never used"
 
 
 def test_held_kinds_are_declared_and_used():
     uses, _ = _uses()
-    declared = set(get_args(HeldKind))
+    declared = set(held_texts())
     used = uses["not_run"] | (uses["marked"] & declared)
-    assert sorted(used - declared) == [], "used but not declared in HeldKind"
-    assert sorted(declared - used) == [], "declared in HeldKind but never used"
+    assert sorted(used - declared) == [], "used but not declared in a rule's `held`"
+    assert sorted(declared - used) == [], "declared in a rule's `held` but never used"
 
 
 def test_the_kinds_are_apart():
-    assert set(get_args(NoteKind)).isdisjoint(get_args(HeldKind))
+    assert set(get_args(NoteKind)).isdisjoint(note_texts())
+    assert (set(get_args(NoteKind)) | set(note_texts())).isdisjoint(held_texts())
