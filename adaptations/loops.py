@@ -12,7 +12,6 @@ rule once; the thread's state sums them (graph/state.py `rules_fired`).
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -22,9 +21,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from adaptations.hooks import ModelStep, Pending
 from adaptations.rule import FAILED_RULES, Handler, Rule, applied, fired, hooked
 from models.messages import note
-from tools.adaptation_guard import counting
+from tools.adaptation_guard import counting, dropped
 
-log = logging.getLogger("ml_intern.adaptations")
 _RAISED = object()
 Node = Callable[..., Awaitable[Any]]
 
@@ -76,7 +74,7 @@ def after_model(rules: Sequence[Rule], step: ModelStep, response: AIMessage) -> 
 
 def sent_back(rules: Sequence[Rule], step: ModelStep) -> BaseMessage | None:
     """The `check_reply` loop: the first note a rule sends the final answer back with, each
-    once a turn per rule's `memory_key`; a rule that raises is skipped."""
+    once a turn per rule's `memory_key`; a rule that raises is dropped."""
     for rule in rules:
         if step.turn["rules"].get(rule.memory_key, {}).get("sent") or rule.note is None:
             continue
@@ -103,10 +101,11 @@ def denied_for(asks: Mapping[str, Mapping[str, Any]], reasons: Sequence[str]) ->
 def wrapped(rules: Sequence[Rule], step: ModelStep, handler: Handler) -> Handler:
     """The model call with each rule's `wrap_model_call` around it, the first rule outermost
     (as LangChain's middleware). A rule whose wrap raises before its handler answered is
-    skipped: the call goes on through the next. A wrap that asked other than once, with
+    dropped: the call goes on through the next. A wrap that asked other than once, with
     other options, or kept another reply, fired."""
     for rule in reversed(rules):
-        if type(rule).wrap_model_call is not Rule.wrap_model_call:  # the rules that wrap
+        wraps = type(rule).wrap_model_call is not Rule.wrap_model_call
+        if wraps and rule.name not in FAILED_RULES:  # the rules that wrap, not dropped
             handler = partial(_guarded_wrap, rule, step, handler)
     return handler
 
@@ -114,8 +113,9 @@ def wrapped(rules: Sequence[Rule], step: ModelStep, handler: Handler) -> Handler
 async def _guarded_wrap(
     rule: Rule, step: ModelStep, handler: Handler, kwargs: dict[str, Any]
 ) -> AIMessage:
-    """`rule.wrap_model_call` around `handler`; when the rule itself raises, the model's last
-    reply stands (or the model is asked without the rule). The model's own errors pass."""
+    """`rule.wrap_model_call` around `handler`; when the rule itself raises, it is dropped and
+    the model's last reply stands (or the model is asked without it). The model's own
+    errors pass."""
     asked: list[dict[str, Any]] = []
     answered: list[AIMessage] = []
     failed: list[BaseException] = []
@@ -134,8 +134,7 @@ async def _guarded_wrap(
     except Exception as error:
         if any(error is seen for seen in failed):
             raise
-        log.exception("adaptation %s failed and was skipped", rule.name)
-        FAILED_RULES.add(rule.name)
+        dropped(rule.name, error)
         return answered[-1] if answered else await handler(kwargs)
     if asked != [kwargs] or not answered or reply is not answered[-1]:
         fired(rule.name)

@@ -20,6 +20,7 @@ from adaptations import registry
 from adaptations.hooks import Shape
 from adaptations.installed import installed
 from adaptations.rule import FAILED_RULES, Rule, applied, shaped_by
+from tools.adaptation_guard import for_model
 
 if TYPE_CHECKING:
     from configs.model_profile import ModelProfile
@@ -65,7 +66,9 @@ def active_names(profile: ModelProfile, switches: Switches) -> frozenset[str]:
     """The rules that apply to `profile` and are on by default, less those its switches turn
     off, plus those they turn on that can serve it. An unknown name, or one switched on for a
     profile it cannot serve, changes nothing here: the start says so (`switch_problems`), and
-    the run goes on without it."""
+    the run goes on without it. A rule dropped in this process (its hook raised) applies
+    nowhere."""
+    for_model(profile.model_id)  # a hook that raises now names it
     said = switches.get(profile.model_id) or {}
     off = {name for name, on in said.items() if not on}
     forced = {name for name, on in said.items() if on}
@@ -85,13 +88,16 @@ def _serves(rule: Rule, profile: ModelProfile) -> bool:
 
 
 def active(profile: ModelProfile, role: Role = "agent") -> Active:
-    """The rules of `profile` (its names, resolved by `adapted`) serving `role`, and their
-    shape: resolved once per model, window and role, then kept."""
-    key = (profile.model_id, profile.context_window, profile.rules, role, known())
+    """The rules of `profile` (its names, resolved by `adapted`) serving `role`, less those
+    dropped in this process, and their shape: resolved once per model, window, role and
+    dropped rules, then kept."""
+    for_model(profile.model_id)
+    names = profile.rules.difference(FAILED_RULES)
+    key = (profile.model_id, profile.context_window, names, role, known())
     if (found := _ACTIVE.get(key)) is None:
         if len(_ACTIVE) >= 256:  # a long-lived server: keep the newest
             _ACTIVE.pop(next(iter(_ACTIVE)))
-        chosen = tuple(r for r in known() if r.name in profile.rules and role in r.roles)
+        chosen = tuple(r for r in known() if r.name in names and role in r.roles)
         shape, set_by = Shape(), dict[str, tuple[str, ...]]()
         for rule in chosen:  # the `shape` hooks, each once per model and role
             shaped = applied(rule.name, partial(rule.shape, shape, profile), shape)

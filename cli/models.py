@@ -3,6 +3,8 @@ it applies to it.
 
 ml-intern models show llamacpp/local          the resolved profile and the active rules
 ml-intern models show llamacpp/local --json   the same, as JSON
+ml-intern models show llamacpp/local --clear-failed
+                                              forget the rule failures recorded for it
 """
 
 from __future__ import annotations
@@ -40,9 +42,14 @@ def show(
     config: Annotated[
         Path | None, typer.Option("--config", help="A config file merged over the user's.")
     ] = None,
+    clear_failed: Annotated[
+        bool,
+        typer.Option("--clear-failed", help="Forget the rule failures recorded for this model."),
+    ] = False,
 ) -> None:
     """The model's resolved profile (route, window, price, small window, text tool calls)
-    and the adaptations active for it, each with its hook and why."""
+    and the adaptations active for it, each with its hook and why; a rule whose hook raised
+    with it is marked (when, why) until `--clear-failed` forgets it."""
     from adaptations.resolve import adapted
     from cli.launch import PROJECT_DIR
     from configs.effective import effective_settings
@@ -55,6 +62,10 @@ def show(
     except ConfigError as problem:
         typer.echo(f"ml-intern: {problem}", err=True)
         raise typer.Exit(int(ExitCode.USAGE_ERROR)) from None
+    if clear_failed:
+        from configs.rule_failures import clear_failures
+
+        typer.echo(forgot_message(clear_failures(model_id), model_id), err=True)
     shown = described(profile, settings.adaptations)
     for problem in shown["problems"]:
         typer.echo(f"ml-intern: warning: {problem}", err=True)
@@ -64,13 +75,19 @@ def show(
     typer.echo(as_text(shown))
 
 
+def forgot_message(forgot: int, model_id: str) -> str:
+    """What `--clear-failed` says it did."""
+    return f"ml-intern: forgot {forgot} recorded rule failure{'' if forgot == 1 else 's'} of {model_id}"
+
+
 def described(
     profile: ModelProfile, switches: Mapping[str, Mapping[str, bool]] | None = None
 ) -> dict[str, Any]:
     """The profile's facts and its rules, as plain data: those active (for the main agent;
     `roles` says which also serve the research sub-agent), those off and why, and those the
     run goes without (`skipped`): an unknown name in the config, a rule switched on that
-    cannot serve this model, a rule whose hook raised here."""
+    cannot serve this model, a rule whose hook raised with it, here or in a process before
+    (configs/rule_failures.py)."""
     from adaptations.resolve import active_rules, inactive_rules, switch_problems
 
     switches = switches or {}
@@ -127,19 +144,21 @@ def skipped_rules(
     profile: ModelProfile, switches: Mapping[str, Mapping[str, bool]]
 ) -> list[dict[str, str]]:
     """The rules the run goes without, each with why: an unknown name, a rule switched on that
-    cannot serve this model, a rule whose hook raised (its `shape` hooks run here)."""
-    from adaptations.resolve import FAILED_RULES, active, unknown_names, unserved_rules
+    cannot serve this model, a rule whose hook raised with it (recorded, or here: its
+    `shape` hooks run here), marked with when and why."""
+    from adaptations.resolve import active, unknown_names, unserved_rules
+    from configs.rule_failures import failures_of
+    from tools.adaptation_guard import FAILED_RULES
 
     active(profile)  # its `shape` hooks run: one that raises is marked below
+    failed = {f.rule: f for f in failures_of(profile.model_id)}
+    failed |= {f.rule: f for f in FAILED_RULES.values() if f.model in ("", profile.model_id)}
     skipped = [{"name": name, "because": "unknown rule"} for name in unknown_names(switches)]
     skipped += [
         {"name": rule.name, "because": f"cannot serve this model ({rule.serves.__doc__})"}
         for rule in unserved_rules(profile, switches)
     ]
-    skipped += [
-        {"name": name, "because": "its hook raised (see the log); skipped where it did"}
-        for name in sorted(FAILED_RULES)
-    ]
+    skipped += [{"name": name, "because": failed[name].mark} for name in sorted(failed)]
     return skipped
 
 
@@ -199,8 +218,16 @@ def as_text(shown: dict[str, Any]) -> str:
         lines += [
             f"  {r['name']:<{width}}  {r['hook']:<6}  {r['off_because']}" for r in shown["off"]
         ]
-    if shown["skipped"]:
-        lines.append(f"rules skipped    {len(shown['skipped'])} (the run goes on without them)")
-        width = max(len(r["name"]) for r in shown["skipped"])
-        lines += [f"  {r['name']:<{width}}  ! {r['because']}" for r in shown["skipped"]]
-    return "\n".join(lines)
+    return "\n".join(lines + skipped_lines(shown["skipped"]))
+
+
+def skipped_lines(skipped: list[dict[str, str]]) -> list[str]:
+    """The rules the run goes on without, each marked with why ([] when none)."""
+    if not skipped:
+        return []
+    width = max(len(r["name"]) for r in skipped)
+    lines = [f"rules skipped    {len(skipped)} (the run goes on without them)"]
+    lines += [f"  {r['name']:<{width}}  ! {r['because']}" for r in skipped]
+    if any(r["because"].startswith("failed at ") for r in skipped):
+        lines.append("  (a failed rule fixed since? `--clear-failed` forgets its failures)")
+    return lines

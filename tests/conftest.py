@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,6 +124,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ML_INTERN_DATABASE_URL", raising=False)  # SQLite unless a test sets one
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
     return home
+
+
+@pytest.fixture(autouse=True)
+def rules_not_dropped() -> Iterator[None]:
+    """Each test runs as a process of its own: the rules whose hook raised in it (dropped for
+    the rest of the process, tools/adaptation_guard.py) are back for the next, their records
+    written into its own ML_INTERN_HOME first."""
+    yield
+    if (guard := sys.modules.get("tools.adaptation_guard")) is not None:
+        guard.records_written()
+        guard.FAILED_RULES.clear()
 
 
 @pytest.fixture

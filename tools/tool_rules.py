@@ -4,9 +4,9 @@ The rules for weaker models are declared in adaptations/registry.py (a layer abo
 each is an object whose class overrides the hooks it works at (adaptations/rule.py `Rule`
 extends this class). A tool call carries the rules active for its thread and role
 (`CallContext.rules`), and each tool runs one loop over them at its hook: it never asks for
-a rule by name. Every hook here does nothing by default; a hook that raises is skipped for
-that call, and one that acts is counted as fired (`each`, `first`: tools/adaptation_guard.py
-`hooked`).
+a rule by name. Every hook here does nothing by default; a rule whose hook raises is dropped
+for the rest of the process, and one that acts is counted as fired (`each`, `first`:
+tools/adaptation_guard.py `hooked`, `dropped`).
 """
 
 from __future__ import annotations
