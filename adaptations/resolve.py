@@ -1,7 +1,8 @@
 """A model's rules, resolved once per model and role: the registry's rules that apply to its
 profile, less those switched off, plus those switched on that can serve it; then, for a role
 (the main agent, the research sub-agent), those serving that role, with the prompt's shape
-their `shape` hooks set (`Active`). The nodes and the tools read this, never a rule's name.
+their `shape` hooks set (`Active`). The nodes and the tools read this, kept for their thread by
+nodes/thread_rules.py, never a rule's name.
 
 >>> from configs.model_profile import profile_of
 >>> active(adapted(profile_of("llamacpp/qwen", env={}))).shape.look_first

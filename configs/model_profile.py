@@ -34,6 +34,7 @@ from configs.model_routes import (
     default_model,
     provider_of,
     route,
+    route_variables,
 )
 
 if TYPE_CHECKING:
@@ -156,6 +157,27 @@ def profile_of(
         temperature=_temperature(settings, model_id, local),
         local_server=model_id.partition("/")[0] if local else None,
         served_name=model_id.partition("/")[2] if local else None,
+    )
+
+
+def profile_inputs(
+    model_id: str, settings: Settings, env: Mapping[str, str] | None = None
+) -> tuple[object, ...]:
+    """What `profile_of(model_id, settings, env=env)` reads besides litellm's list (fixed per
+    process): equal inputs, an equal profile (nodes/thread_rules.py keeps one by them)."""
+    env = os.environ if env is None else env
+    variables = route_variables(model_id)
+    if model_id.startswith("openai/"):
+        variables += OPENAI_BASE_VARIABLES
+    return (
+        settings.api_base,
+        settings.model_prices.get(model_id),
+        settings.context_window.get(model_id),
+        settings.small_window.get(model_id),
+        settings.text_tool_calls.get(model_id),
+        settings.takes_images.get(model_id),
+        settings.temperature.get(model_id),
+        *[env.get(variable) for variable in variables],
     )
 
 

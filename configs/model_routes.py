@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from configs.litellm_providers import LITELLM_PROVIDERS
 
@@ -100,6 +101,16 @@ def route(
         base = (env.get("HF_ROUTER_URL") or ROUTER_URL).rstrip("/")
         return Route(f"openai/{model_id}", "router", base, hf_token, "HF_TOKEN")
     return Route(model_id, "provider", api_base)
+
+
+@cache
+def route_variables(model_id: str) -> tuple[str, ...]:
+    """The environment variables `route` reads for `model_id` (a local server's base URL, the
+    router's): a route kept across calls holds while they say the same."""
+    prefix, _, name = model_id.partition("/")
+    if prefix in LOCAL_SERVERS and name:
+        return (LOCAL_SERVERS[prefix][0], "LOCAL_LLM_BASE_URL")
+    return ("HF_ROUTER_URL",) if is_router_id(model_id) else ()
 
 
 def default_model(

@@ -21,13 +21,12 @@ from langgraph.types import interrupt
 from adaptations.calls.held import denied_answers
 from adaptations.hooks import Pending
 from adaptations.loops import denied_for, policy_asks
-from adaptations.resolve import active
 from adaptations.rule import hooked
 from nodes.approval_record import Site, approval_key, calling_message_id, with_record
-from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import pending_tool_calls
 from nodes.run_options import run_context
+from nodes.thread_rules import known_rules
 from nodes.turn import turn_of
 from tools.policy import Decision, PolicyContext, judge_reply
 
@@ -48,8 +47,8 @@ async def approval_interrupt(
     run = run_context(runtime, config, deps)
     calls = pending_tool_calls(state["messages"])
     model_id = state.get("model") or deps.settings.model_name
-    profile = known_profile(state, model_id, deps.settings)  # the window call_model learned
-    rules = active(profile, deps.role).rules  # resolved once per model and role
+    # The window call_model learned; resolved once per thread and role.
+    rules = known_rules(state, model_id, deps.settings, deps.role).active.rules
     approvals = {spec.name: spec.approval for spec in deps.catalog}
     workspace = Path(run.workspace or deps.workspace or ".")
     pending = Pending(state["messages"], calls, turn_of(state), workspace, approvals, rules)

@@ -12,14 +12,14 @@ from langgraph.config import get_stream_writer
 
 from adaptations.hooks import ModelStep
 from adaptations.loops import after_model, before_model, sent_back, wrapped
-from adaptations.resolve import Active, active, reply_notes
+from adaptations.resolve import Active, reply_notes
 from adaptations.rule import used
 from adaptations.turn import Turn
 from models.messages import NoteKind, note
 from models.provider_errors import ProviderError, stated_window
 from models.texts import LENGTH_NOTE
 from models.usage import call_usage, sum_usage
-from nodes.context_window import thread_profile, with_stated_window
+from nodes.context_window import with_stated_window
 from nodes.deps import AgentDeps
 from nodes.history import own_reasoning_only, stamped
 from nodes.invoke import invoke_thinking
@@ -28,6 +28,7 @@ from nodes.plan_guard import plan_guard
 from nodes.reasoning import effort_kwargs, replay_anchor
 from nodes.reply_calls import tidy_tool_calls
 from nodes.run_options import run_context
+from nodes.thread_rules import thread_rules
 from nodes.turn import turn_of
 from tools.families import offered_tools
 
@@ -61,8 +62,8 @@ async def call_model(
         return {"stop_reason": "max_cost", "turn": turn}
 
     model_id = state.get("model") or deps.settings.model_name
-    profile, learned = await thread_profile(state, model_id, deps.settings)
-    rules = active(profile, deps.role)  # resolved once per model and role
+    resolved, learned = await thread_rules(state, model_id, deps.settings, deps.role)
+    profile, rules = resolved.profile, resolved.active  # resolved once per thread and role
     shown = own_reasoning_only(await build_prompt(state, run, profile, rules.shape, deps), model_id)
     history = state.get("messages") or []
     workspace = Path(run.workspace or ".")

@@ -3,7 +3,7 @@
 State keeps `{model: window}`: a window learned from an 8k local model must not shrink the
 next model's after `/model`. Checkpoints written before that hold one number, which was
 stated for the thread's model at the time. A local server is asked for its window once per
-thread, before the first call, and the answer is kept the same way.
+thread, before the first call (nodes/thread_rules.py), and the answer is kept the same way.
 """
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from adaptations.resolve import adapted, said_once, switch_problems
-from configs.model_profile import ModelProfile, profile_of
-
 if TYPE_CHECKING:
     from configs.advice import Advice
-    from configs.settings import Settings
+    from configs.model_profile import ModelProfile
 
 
 def stated_windows(state: Mapping[str, Any], default_model: str) -> dict[str, int]:
@@ -35,35 +32,6 @@ def with_stated_window(
 ) -> dict[str, int]:
     """The remembered windows with `model_id`'s set to `window`: the new state value."""
     return {**stated_windows(state, default_model), model_id: window}
-
-
-def known_profile(state: Mapping[str, Any], model_id: str, settings: Settings) -> ModelProfile:
-    """The model's profile with the window the config gives or its server already stated
-    (`state` holds `context_window`), carrying its active adaptations; the server is not asked."""
-    profile = profile_of(model_id, settings)
-    stated = stated_windows(state, settings.model_name).get(model_id)
-    if profile.window_source != "config" and stated is not None:
-        profile = profile.with_window(stated)
-    said_once(switch_problems(profile, settings.adaptations))  # the run goes on without them
-    return adapted(profile, settings)
-
-
-async def thread_profile(
-    state: Mapping[str, Any], model_id: str, settings: Settings
-) -> tuple[ModelProfile, dict[str, int] | None]:
-    """The model's profile with the window this thread knows: the config's, else one its
-    server stated (on an overflow, or asked once: local servers say what they were started
-    with). Also the new state value when the window was just learned, else None."""
-    profile = known_profile(state, model_id, settings)
-    if profile.window_source in ("config", "server") or not profile.local:
-        return profile, None
-    from models.probe import server_window
-
-    window = await server_window(profile)
-    if window is None:
-        return profile, None
-    learned = with_stated_window(state, settings.model_name, model_id, window)
-    return adapted(profile.with_window(window), settings), learned
 
 
 def overflow_advice(advice: Advice, profile: ModelProfile) -> str:

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
-from adaptations.resolve import active
 from adaptations.rule import used
 from models.messages import is_user_message, note, note_kind, results_by_call
 from models.texts import GUARD, REPEATING, SMALL_GUARD
-from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
 from nodes.run_options import run_context
+from nodes.thread_rules import thread_rules
 from nodes.turn import turn_of
 
 if TYPE_CHECKING:
@@ -92,11 +91,9 @@ async def doom_check(
     names = sorted({s.split(":", 1)[0] for s in loop})
     what = REPEATING["cycle" if len(loop) > 1 else "again"].format(names=", ".join(names))
     model_id = state.get("model") or deps.settings.model_name
-    profile, _ = await thread_profile(state, model_id, deps.settings)
+    resolved, _ = await thread_rules(state, model_id, deps.settings, deps.role)
     used("answer_guard")  # the guard's words, a rule's when one set them
-    guard = (SMALL_GUARD if active(profile, deps.role).shape.answer_guard else GUARD).format(
-        what=what
-    )
+    guard = (SMALL_GUARD if resolved.active.shape.answer_guard else GUARD).format(what=what)
     return {"messages": [note("doom_guard", guard)], "turn": turn}
 
 

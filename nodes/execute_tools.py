@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import ToolMessage
 from langgraph.config import get_stream_writer
 
-from adaptations.resolve import active
 from models.call_arguments import raw_arguments_error
 from nodes.approval_record import Site, approval_key, holds, refusal
 from nodes.call_order import after, finished, waits_for
-from nodes.context_window import known_profile
 from nodes.deps import AgentDeps
 from nodes.history import stamped
 from nodes.run_options import run_context
+from nodes.thread_rules import known_rules
 from tools.call_context import CallContext, calling
 from tools.families import closest_tools
 from tools.secrets import masked_tool_message
@@ -116,10 +115,10 @@ async def _execute(
 
 def adaptations(task: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
     """What a tool call knows of its model's adaptations for this role (the main agent's, or
-    a sub-agent's own): its `read` share and its active rules, resolved once per model and
-    role (adaptations/resolve.py `active`)."""
+    a sub-agent's own): its `read` share and its active rules, resolved once per thread and
+    role (nodes/thread_rules.py)."""
     model = task.get("model") or deps.settings.model_name
-    rules = active(known_profile(task, model, deps.settings), deps.role)
+    rules = known_rules(task, model, deps.settings, deps.role).active
     return {"read_tokens": rules.shape.read_tokens, "rules": rules.rules}
 
 
