@@ -42,15 +42,27 @@ GRAPH = Path(__file__).resolve().with_name("aegra_floor_graph.py")
 STEPS = 3
 
 
-def aegra_env(config: Path, db: str, redis: str, at_once: int, durability: str | None) -> dict:
-    """Aegra's settings: Redis broker, one worker loop running up to `at_once` runs."""
+def aegra_env(config: Path, db: str, redis: str, at_once: int, step: float,
+              durability: str | None) -> dict:  # fmt: skip
+    """Aegra's settings: Redis broker, one worker loop running up to `at_once` runs, each
+    step of the graph waiting `step` s."""
     env = {**os.environ, "AEGRA_CONFIG": str(config), "DATABASE_URL": db,
            "REDIS_BROKER_ENABLED": "true", "REDIS_URL": redis, "WORKER_COUNT": "1",
            "N_JOBS_PER_WORKER": str(at_once), "CRON_ENABLED": "false", "LOG_LEVEL": "WARNING",
-           "REDIS_MAX_CONNECTIONS": str(at_once * 2 + 64), "FLOOR_STEP_S": "0.6"}  # fmt: skip
+           "REDIS_MAX_CONNECTIONS": str(at_once * 2 + 64), "FLOOR_STEP_S": str(step)}  # fmt: skip
     if durability:
         env["AEGRA_CHECKPOINT_DURABILITY"] = durability
     return env
+
+
+def started_floor(stack: contextlib.ExitStack, db: str, redis: str, at_once: int, step: float,
+                  durability: str | None = None) -> tuple[str, int]:  # fmt: skip
+    """Aegra serving the floor graph on `db` and `redis` until `stack` closes: (URL, pid)."""
+    where = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    config = where / "aegra.json"
+    config.write_text(json.dumps({"graphs": {"floor": f"{GRAPH}:graph"}}))
+    env = aegra_env(config, db, redis, at_once, step, durability)
+    return stack.enter_context(started_aegra(where, env))
 
 
 @contextlib.contextmanager
@@ -146,12 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
         db, redis, redis_pid = infrastructure(stack, args.db, args.redis)
-        where = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        config = where / "aegra.json"
-        config.write_text(json.dumps({"graphs": {"floor": f"{GRAPH}:graph"}}))
-        env = aegra_env(config, db, redis, max(args.runs), args.durability)
-        env["FLOOR_STEP_S"] = str(args.step)
-        url, pid = stack.enter_context(started_aegra(where, env))
+        url, pid = started_floor(stack, db, redis, max(args.runs), args.step, args.durability)
         postmaster = postmaster_of(db)
         if args.warm_up:
             measure(url, pid, postmaster, redis_pid, 4, args.stream, args.step)

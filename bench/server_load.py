@@ -267,6 +267,15 @@ def ready(proc: subprocess.Popen[bytes], out: Path) -> None:
         time.sleep(0.2)
 
 
+def offline_environment() -> None:
+    """What the servers this process starts inherit: the scripted model's key, no telemetry or
+    tracing, no price list fetched, this repository importable."""
+    os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")  # the scripted server's
+    os.environ.update(LITELLM_LOCAL_MODEL_COST_MAP="True", LANGSMITH_TRACING="false")
+    os.environ.update(HF_HUB_DISABLE_TELEMETRY="1", LANGGRAPH_CLI_NO_ANALYTICS="1")
+    os.environ["PYTHONPATH"] = str(ROOT)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[8, 32, 128])
@@ -284,10 +293,7 @@ def main(argv: list[str] | None = None) -> None:
         "--db", help="PostgreSQL URL for the threads (default: SQLite in the server's home)"
     )
     args = parser.parse_args(argv)
-    os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key")  # the scripted server's
-    os.environ.update(LITELLM_LOCAL_MODEL_COST_MAP="True", LANGSMITH_TRACING="false")
-    os.environ.update(HF_HUB_DISABLE_TELEMETRY="1", LANGGRAPH_CLI_NO_ANALYTICS="1")
-    os.environ["PYTHONPATH"] = str(ROOT)
+    offline_environment()
     at_once = args.at_once or max(32, *args.runs)
     if args.engine == "aegra":
         return run_aegra(args, at_once)

@@ -28,6 +28,7 @@ from psycopg.errors import InsufficientPrivilege
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from compat.langgraph_checkpoint_postgres import library_cursor, refuse_a_changed_saver
 from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
 from store.message_store import first_user_text
 from store.postgres_schema import ensure_checkpoint_schema
@@ -51,8 +52,10 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
 
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[Any]:
+        """The library's cursor (compat/langgraph_checkpoint_postgres.py: a private method, this
+        override declared there), its connection errors named as the database's."""
         try:
-            async with super()._cursor(pipeline=pipeline) as cur:
+            async with library_cursor(self, pipeline=pipeline) as cur:
                 yield cur
         except (OperationalError, InsufficientPrivilege, PoolTimeout) as error:
             raise explain(self.url, error) from None
@@ -153,7 +156,10 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
 
 @asynccontextmanager
 async def open_postgres_checkpointer(url: str) -> AsyncIterator[ThreadPostgresSaver]:
-    """The saver on a connection pool for `url` (schema made ready first); closed on exit."""
+    """The saver on a connection pool for `url` (schema made ready first); closed on exit.
+    Refuses (SaverChanged, saying what moved) a langgraph-checkpoint-postgres whose cursor is
+    not the one the saver overrides."""
+    refuse_a_changed_saver()
     await asyncio.to_thread(ensure_checkpoint_schema, url)
     kwargs = {**connect_kwargs(), "prepare_threshold": 0, "row_factory": dict_row}
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(

@@ -198,7 +198,8 @@ def _private(name: str) -> bool:
 
 def private_uses(path: str, tree: ast.Module) -> list[str]:
     """`x._name` and `getattr(x, "_name")` where `x` holds a third party's module, class or
-    object (a subclass of ours reaching its base through `self` or `super()` is its own)."""
+    object (a subclass of ours reaching its base through `self` or `super()` is its own; its
+    overrides of the base's private methods are checked in test_fence_overrides.py)."""
     origins, found = origins_of(tree), []
     for node in ast.walk(tree):
         reached, name = None, None

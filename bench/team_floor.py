@@ -1,0 +1,119 @@
+"""The team server's CPU a step against Aegra's own floor, measured in one run (issue 63).
+
+Starts, each on its own throwaway PostgreSQL cluster and redis-server (tests/fakes), the floor
+(bench/aegra_floor.py: Aegra alone, a graph of three steps that only wait) and the team server
+(bench/server_engines.py: `ml-intern web --redis` on the scripted model; one replica that runs
+the runs, as the floor's one process does, or `--servers 2`: two `--no-runs` replicas and two
+workers). Each is warmed up once (`--no-warm-up` skips it), then they are measured in turn,
+floor, team, floor, team, ..., `--repeats` times, a round of `--runs` N runs at once of three
+`--step` s steps each: both sides see the same machine, commit and load. The CPU a step is
+each side's Aegra processes' (their process trees, /proc), the database's and Redis's beside
+it; each side's figure is the median of its rounds, and `cpu_over_floor` is the team server's
+median over the floor's (goal: at most 1.5). Recorded as `team_floor.servers_S.runs_N.*`.
+
+    uv run python bench/team_floor.py [--runs 128] [--repeats 3] [--step 0.6] [--servers 1|2]
+        [--no-warm-up]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import aegra_floor, server_engines
+from bench.report import median, print_summary, print_table, ratio
+from bench.server_load import Script, measure, offline_environment, postmaster_of
+from tests.fakes.llm_server import ScriptedLLMServer
+
+SIDES = ("floor", "team")
+FIGURES = ("ok", "wall_s", "cpu_ms_per_step", "db_cpu_ms_per_step", "redis_cpu_ms_per_step")
+
+
+def side_row(side: str, repeat: int, row: Mapping[str, Any]) -> dict[str, Any]:
+    """One round of either bench in the same shape: the floor calls its Aegra's CPU
+    `aegra_cpu_ms_per_step`, the team server its Aegra processes' `cpu_ms_per_step`."""
+    named = {**row, "cpu_ms_per_step": row["aegra_cpu_ms_per_step"]} if side == "floor" else row
+    return {"side": side, "repeat": repeat, "runs": row["runs"],
+            **{key: named[key] for key in FIGURES}}  # fmt: skip
+
+
+def compared(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Each side's median CPU a step (its Aegra processes, the database, Redis) and wall over
+    its rounds, the runs either side lost, and `cpu_over_floor`: the team's median CPU a step
+    over the floor's (None when the floor's is 0)."""
+    found: dict[str, Any] = {}
+    for side in SIDES:
+        mine = [row for row in rows if row["side"] == side]
+        for key in ("cpu_ms_per_step", "db_cpu_ms_per_step", "redis_cpu_ms_per_step", "wall_s"):
+            found[f"{side}_{key}"] = round(median([row[key] for row in mine]), 2)
+    found["runs_lost"] = sum(row["runs"] - row["ok"] for row in rows)
+    found["cpu_over_floor"] = ratio(found["team_cpu_ms_per_step"], found["floor_cpu_ms_per_step"])
+    return found
+
+
+def summary(args: argparse.Namespace, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The JSON line: the settings, every round, and the comparison keyed by shape and N."""
+    return {"bench": "team_floor", "step_s": args.step, "repeats": args.repeats,
+            "servers": args.servers, "rounds": list(rows),
+            f"servers_{args.servers}": {f"runs_{args.runs}": compared(rows)}}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--runs", type=int, default=128, help="runs at once in each round")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of each side, in turn")
+    parser.add_argument("--step", type=float, default=0.6, help="seconds a step waits")
+    parser.add_argument("--servers", type=int, choices=(1, 2), default=1,
+                        help="team server: 1 replica running the runs, or 2 + 2 workers")  # fmt: skip
+    parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
+                        help="a round of four runs on each side first, not reported")  # fmt: skip
+    args = parser.parse_args(argv)
+    offline_environment()
+    load_before = round(os.getloadavg()[0], 2)
+    rows = interleaved(args)
+    keys = list(rows[0])
+    print_table(f"The team server ({args.servers} replica(s)) against Aegra's floor, in turn: "
+                f"{args.runs} runs at once of 3 steps of {args.step:g} s, load before "
+                f"{load_before}", [[row[k] for k in keys] for row in rows], keys)  # fmt: skip
+    print_summary(summary(args, rows))
+
+
+def interleaved(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Start both sides, warm each up, then a round of the floor and one of the team server,
+    `args.repeats` times: the rows in the order they were taken."""
+    script = Script(args.step)
+    rows: list[dict[str, Any]] = []
+    with contextlib.ExitStack() as stack:
+        db, redis, floor_redis = server_engines.infrastructure(stack, None, None)
+        url, pid = aegra_floor.started_floor(stack, db, redis, args.runs, args.step)
+        floor_db = postmaster_of(db)
+        db, redis, team_redis = server_engines.infrastructure(stack, None, None)
+        llm = stack.enter_context(ScriptedLLMServer(responder=script))
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        workers = 0 if args.servers == 1 else 2
+        at_once = max(32, args.runs)
+        plan = server_engines.Plan(db, redis, args.servers, workers, at_once, llm.url, "auto")
+        team = stack.enter_context(server_engines.started_team(tmp, plan, {}))
+        if args.warm_up:
+            aegra_floor.measure(url, pid, floor_db, floor_redis, 4, False, args.step)
+            measure(team.urls, team.servers, llm, script, 4 * len(team.servers))
+        for repeat in range(1, args.repeats + 1):
+            floor = aegra_floor.measure(url, pid, floor_db, floor_redis, args.runs, False,
+                                        args.step)  # fmt: skip
+            rows.append(side_row("floor", repeat, floor))
+            row = server_engines.measured(team, llm, script, args.runs, plan, team_redis)
+            rows.append(side_row("team", repeat, row))
+            print(rows[-2], rows[-1], sep="\n", file=sys.stderr)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
