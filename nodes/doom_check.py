@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
+from adaptations.loops import loop_guard
 from adaptations.resolve import active
-from adaptations.rule import used
 from models.messages import is_user_message, note, note_kind, results_by_call
-from models.texts import GUARD, REPEATING, SMALL_GUARD
+from models.texts import GUARD, REPEATING
 from nodes.context_window import thread_profile
 from nodes.deps import AgentDeps
 from nodes.run_options import run_context
@@ -93,10 +93,7 @@ async def doom_check(
     what = REPEATING["cycle" if len(loop) > 1 else "again"].format(names=", ".join(names))
     model_id = state.get("model") or deps.settings.model_name
     profile, _ = await thread_profile(state, model_id, deps.settings)
-    used("answer_guard")  # the guard's words, a rule's when one set them
-    guard = (SMALL_GUARD if active(profile, deps.role).shape.answer_guard else GUARD).format(
-        what=what
-    )
+    guard = loop_guard(active(profile, deps.role).rules, what) or GUARD.format(what=what)
     return {"messages": [note("doom_guard", guard)], "turn": turn}
 
 
