@@ -1,9 +1,10 @@
-"""What a rule's hooks are handed (adaptations/rule.py): the prompt's shape, one model step,
-one reply's pending calls, and a rule's memory across the turn's steps."""
+"""What a rule's hooks are handed (adaptations/rule.py): the prompt's shape, the runtime note
+being written, one model step, one reply's pending calls, and a rule's memory across the
+turn's steps."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,22 +27,35 @@ class Remembers(Protocol):
 
 @dataclass(frozen=True)
 class Shape:
-    """What the prompt and the request look like for a model and role: set by the rules'
-    `shape` hooks, once (adaptations/resolve.py); all off, a model works as a large one."""
+    """The prompt builder's switches rules may set (their `shape` hooks, once per model and
+    role: adaptations/resolve.py): how the builder lays out what it owns, the system prompt,
+    the toolset, the note's place and the request's limits. All off, a model works as a large
+    one. Text a rule adds is its own hook's (`Rule.note_lines`), never a switch here; a node
+    that reads a switch says so (`used`, its field's name), and the rules that set it fire."""
 
     compact_prompt: bool = False  # the system prompt's compact form
     core_toolset: bool = False  # the core tools, the rest one `more_tools` call away
     note_before_question: bool = False  # the runtime note just before the newest question
-    workspace_listing: bool = False  # the workspace's files in the runtime note
-    look_first: bool = False  # the runtime note's look-first lines
-    table_example: bool = False  # the runtime note's here-document example
-    answer_guard: bool = False  # the loop guard asks for the answer (models/texts.py SMALL_GUARD)
     reply_limit: int | None = None  # the output-token limit sent with each request
     read_tokens: int | None = None  # what one `read` may show (rough tokens); None: a page
 
     def reply_kwargs(self) -> dict[str, Any]:
         """The request's output-token limit, if it has one."""
         return {"max_tokens": self.reply_limit} if self.reply_limit is not None else {}
+
+
+@dataclass(frozen=True)
+class RuntimeNote:
+    """The runtime note being written for one model call, as the rules adding lines to it
+    see it (`Rule.note_lines`)."""
+
+    profile: ModelProfile
+    request: str  # the turn's user message, as text ("" before one)
+    workspace: Path
+    # The workspace's files as the turn began, one `path size` a line ("" when none): listed
+    # at the first ask of the turn, then kept (nodes/model_prompt.py `turn_listing`).
+    files: Callable[[], Awaitable[str]]
+    above: tuple[str, ...] = ()  # the lines the rules before this one added
 
 
 def memory(turn: Turn, rule: Remembers) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """The loops the nodes run over a thread's active rules at the model and call hooks, and the
 tally of the rules that fired in a node's step (`counted`).
 
-A rule fired when one of its hooks acted: `before_model` changed the request, `wrap_model_call`
-asked again or otherwise, `after_model` changed the reply, `check_reply` sent a note,
-`wrap_tool_call` answered a call, a `policy` ask denied one (a decision whose reason is one of
-the keys it asked), a tool hook added to a result (tools/tool_rules.py), or a part of the
+A rule fired when one of its hooks acted: `note_lines` added a line to the runtime note,
+`before_model` changed the request, `wrap_model_call` asked again or otherwise, `after_model`
+changed the reply, `check_reply` sent a note, `wrap_tool_call` answered a call, a `policy` ask
+denied one (a decision whose reason is one of the keys it asked), `loop_guard` said the loop
+guard's words, a tool hook added to a result (tools/tool_rules.py), or a switch of the
 prompt's shape it set was used. A hook that raised did not act. Each node's step counts each
 rule once; the thread's state sums them (graph/state.py `rules_fired`).
 """
@@ -13,12 +14,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from adaptations.hooks import ModelStep, Pending
+from adaptations.hooks import ModelStep, Pending, RuntimeNote
 from adaptations.rule import FAILED_RULES, Handler, Rule, applied, fired, hooked
 from models.messages import note
 from tools.adaptation_guard import counting, dropped
@@ -44,6 +46,25 @@ def counted(node: Node) -> Node:
         return update
 
     return step
+
+
+async def note_lines(rules: Sequence[Rule], note: RuntimeNote) -> list[str]:
+    """The `note_lines` loop: the lines the rules add to the runtime note, in the rules'
+    order, each rule shown those added before its own (`RuntimeNote.above`); a rule that
+    added one fired, one that raised is dropped (its lines left out)."""
+    lines: list[str] = []
+    for rule in rules:
+        if rule.name in FAILED_RULES or type(rule).note_lines is Rule.note_lines:
+            continue
+        try:
+            added = list(await rule.note_lines(replace(note, above=tuple(lines))))
+        except Exception as error:
+            dropped(rule.name, error)
+            continue
+        if added:
+            fired(rule.name)
+            lines += added
+    return lines
 
 
 def before_model(rules: Sequence[Rule], step: ModelStep) -> None:
@@ -81,6 +102,15 @@ def sent_back(rules: Sequence[Rule], step: ModelStep) -> BaseMessage | None:
         if said := hooked(rule.name, lambda rule=rule: rule.check_reply(step) or None, None):
             step.memory(rule)["sent"] = 1
             return note(rule.note, said)
+    return None
+
+
+def loop_guard(rules: Sequence[Rule], what: str) -> str | None:
+    """The `loop_guard` loop: the first rule's words for the loop guard (it fired), or None
+    for the guard's own."""
+    for rule in rules:
+        if said := hooked(rule.name, lambda rule=rule: rule.loop_guard(what) or None, None):
+            return said
     return None
 
 

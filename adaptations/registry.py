@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from adaptations.calls.rules import BlindEdit, LeftAlone, RepeatCall, SkillBudget
+from adaptations.calls.rules import BlindEdit, DoomAnswer, LeftAlone, RepeatCall, SkillBudget
 from adaptations.reply.rules import (
     AnswerNow,
     AskedChanges,
@@ -62,7 +62,6 @@ from adaptations.rule import (
 from adaptations.shaping import (
     CompactPrompt,
     CoreToolset,
-    DoomAnswer,
     LookFirst,
     NoteBeforeQuestion,
     ReplyLimit,

@@ -5,7 +5,7 @@ their `shape` hooks set (`Active`). The nodes and the tools read this, kept for 
 nodes/thread_rules.py, never a rule's name.
 
 >>> from configs.model_profile import profile_of
->>> active(adapted(profile_of("llamacpp/qwen", env={}))).shape.look_first
+>>> active(adapted(profile_of("llamacpp/qwen", env={}))).shape.compact_prompt
 True
 """
 
@@ -37,13 +37,13 @@ __all__ = ["FAILED_RULES", "Active", "active", "adapted", "switch_problems", "un
 
 @dataclass(frozen=True)
 class Active:
-    """The rules active for one model and role, in the registry's order, and the shape their
-    `shape` hooks give the prompt; each node loops over `rules` at its hook."""
+    """The rules active for one model and role, in the registry's order, and the builder's
+    switches their `shape` hooks set; each node loops over `rules` at its hook."""
 
     rules: tuple[Rule, ...] = ()
     shape: Shape = field(default_factory=Shape)
-    # Which rules' `shape` hooks set each part of `shape` (a field name): a step that uses
-    # the part counts them as fired (tools/adaptation_guard.py `used`).
+    # Which rules' `shape` hooks set each switch of `shape` (a field name): a step that uses
+    # the switch counts them as fired (tools/adaptation_guard.py `used`).
     set_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 

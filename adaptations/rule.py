@@ -7,15 +7,17 @@ not installed and its hooks take its own agent's state). Each node runs one loop
 rules active for the thread at its hook (adaptations/resolve.py `Active`); every hook does
 nothing by default.
 
-- `shape`: what it adds to the prompt (system prompt form, runtime note, toolset, limits),
-  resolved once per model and role;
+- `shape`: the prompt builder's switches it sets (system prompt form, toolset, the note's
+  place, limits: `Shape`), resolved once per model and role;
+- `note_lines`: the lines it adds to the runtime note, after the note's own, in the
+  registry's order;
 - `before_model`: the request about to be sent (its prompt, notes stored before the reply);
 - `wrap_model_call`: around the model call (ask again, with other options);
 - `after_model`: the reply as kept;
 - `check_reply`: a final answer checked before it ends the turn (a note sends it back, once
   a turn per `memory` key);
 - `wrap_tool_call`: a reply's calls answered instead of run; `policy`: what it asks the
-  approval policy to deny;
+  approval policy to deny; `loop_guard`: what the loop guard says instead of its own words;
 - the tool hooks (tools/tool_rules.py): what it adds to a tool's result.
 
 >>> from configs.model_profile import profile_of
@@ -25,7 +27,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -51,7 +53,7 @@ __all__ = [
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage, ToolMessage
 
-    from adaptations.hooks import ModelStep, Pending, Shape
+    from adaptations.hooks import ModelStep, Pending, RuntimeNote, Shape
     from configs.model_profile import ModelProfile
     from configs.prompt import Role
     from models.messages import RuleKind
@@ -165,8 +167,12 @@ class Rule(ToolRule):
     # --- the model hooks (the tool hooks: tools/tool_rules.py) -------------------------------
 
     def shape(self, shape: Shape, profile: ModelProfile) -> Shape:
-        """What it adds to the prompt: `shape` with its part set."""
+        """The builder's switches it sets: `shape` with its part set."""
         return shape
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        """The lines it adds to this call's runtime note (none: it fires only when it adds)."""
+        return ()
 
     def before_model(self, step: ModelStep) -> None:
         """Change the request about to be sent (`step.prompt`, `.kwargs`, `.ahead`)."""
@@ -192,6 +198,11 @@ class Rule(ToolRule):
     def wrap_tool_call(self, pending: Pending) -> Mapping[str, ToolMessage]:
         """The answers, by call id, to the reply's calls it holds instead of running."""
         return {}
+
+    def loop_guard(self, what: str) -> str | None:
+        """The note the loop guard sends instead of its own (nodes/doom_check.py), `what` the
+        repetition it saw; None leaves the guard's own words."""
+        return None
 
     def policy(self, pending: Pending) -> Mapping[str, Any]:
         """What it adds to the approval policy's context (tools/policy.py `PolicyContext`)."""

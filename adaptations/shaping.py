@@ -1,18 +1,28 @@
-"""The `prompt` rules, each an entry of one class: what a rule adds to the prompt, set on the
-model's `Shape` once per model and role (adaptations/resolve.py)."""
+"""The `prompt` rules, each an entry of one class: a switch of the prompt builder set on the
+model's `Shape` once per model and role (adaptations/resolve.py), or the lines it adds to the
+runtime note at each call (`note_lines`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
-from adaptations.hooks import Shape
-from adaptations.rule import Hook, Rule
+from adaptations.hooks import RuntimeNote, Shape
+from adaptations.rule import Rule
 from configs.model_profile import SMALL_REPLY_TOKENS, ModelProfile
+from configs.prompt import (
+    COMPUTE_EXAMPLE,
+    COMPUTE_WITH_CODE,
+    FILES,
+    LOOK_FIRST,
+    WRITE_EXAMPLE,
+    example_table,
+)
 
 
 class Shaping(Rule):
-    """Turns on one part of the prompt's shape (`sets`, a `Shape` field)."""
+    """Turns on one switch of the prompt builder (`sets`, a `Shape` field)."""
 
     sets: ClassVar[str] = ""
 
@@ -32,23 +42,31 @@ class NoteBeforeQuestion(Shaping):
     sets = "note_before_question"
 
 
-class WorkspaceListing(Shaping):
-    sets = "workspace_listing"
-
-
-class LookFirst(Shaping):
-    sets = "look_first"
-
-
-class TableExample(Shaping):
-    sets = "table_example"
-
-
-class DoomAnswer(Shaping):
-    hook: ClassVar[Hook] = "call"
-    sets = "answer_guard"
-
-
 class ReplyLimit(Rule):
     def shape(self, shape: Shape, profile: ModelProfile) -> Shape:
         return replace(shape, reply_limit=SMALL_REPLY_TOKENS)
+
+
+class WorkspaceListing(Rule):
+    """The workspace's files as the turn began, when it holds any."""
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        files = await note.files()
+        return [FILES.format(files=files)] if files else []
+
+
+class LookFirst(Rule):
+    """Facts come from the tools, counts from python: on every call."""
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        return [LOOK_FIRST, COMPUTE_WITH_CODE]
+
+
+class TableExample(Rule):
+    """How to run python over a table the note lists above it (the workspace's files, where
+    a rule lists them), and write a file, when the request speaks of a table
+    (configs/prompt.py `example_table`)."""
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        table = example_table("\n".join(note.above), note.request)
+        return [COMPUTE_EXAMPLE.format(table=table), WRITE_EXAMPLE] if table else []

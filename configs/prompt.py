@@ -155,51 +155,35 @@ def runtime_note(
     today: dt.date | None = None,
     workspace: Path | str | None = None,
     runs: Sequence[str] = (),
-    small: bool = False,
-    files: str = "",
-    *,
-    listed: bool | None = None,
-    look_first: bool | None = None,
-    example: bool | None = None,
-    request: str | None = None,
+    lines: Sequence[str] = (),
 ) -> str:
     """What is true now, sent with each call: the date, the workspace, the plan and (once a
-    compaction has shortened the history) one line per run this thread launched. For a
-    small-window model (`small`, or each rule on its own: adaptations/registry.py) also
-    `files`, the workspace's files as the turn began (`listed`: it otherwise invents names),
-    a line to look before it answers (`look_first`: it otherwise guesses a file), and how to
-    run python over a listed table and write a file (`example`; given the `request`, only
-    when it speaks of a table: `about_table`)."""
-    listed, look_first, example = (small if x is None else x for x in (listed, look_first, example))
-    lines = [TODAY.format(date=(today or dt.date.today()).isoformat())]
+    compaction has shortened the history) one line per run this thread launched; then the
+    `lines` the thread's rules add (adaptations/rule.py `Rule.note_lines`: for a small-window
+    model the workspace's files, a line to look before it answers, ...)."""
+    note = [TODAY.format(date=(today or dt.date.today()).isoformat())]
     if workspace is not None:
-        lines.append(WORKSPACE.format(workspace=workspace))
+        note.append(WORKSPACE.format(workspace=workspace))
     if plan:
         marks = {"pending": "[ ]", "in_progress": "[~]", "completed": "[x]"}
-        lines.append(PLAN)
-        lines += [
+        note.append(PLAN)
+        note += [
             PLAN_STEP.format(
                 mark=marks.get(t.get("status", ""), "[ ]"), content=t.get("content", "")
             )
             for t in plan
         ]
     if runs:
-        lines.append(RUNS)
-        lines += list(runs)
-    if listed and files:
-        lines.append(FILES.format(files=files))
-    if look_first:
-        lines += [LOOK_FIRST, COMPUTE_WITH_CODE]
-    if example and (table := example_table(files, request)):
-        lines += [COMPUTE_EXAMPLE.format(table=table), WRITE_EXAMPLE]
-    return "\n".join(lines)
+        note.append(RUNS)
+        note += list(runs)
+    return "\n".join([*note, *lines])
 
 
-def example_table(files: str, request: str | None) -> str | None:
-    """The listed table the here-document example runs over (`runtime_note`'s `example`):
-    the first plain name among `files`, when the `request` (if given) speaks of a table; a
-    name that is not plain would be code in the example: none is given."""
+def example_table(files: str, request: str) -> str | None:
+    """The listed table the here-document example runs over (adaptations/shaping.py
+    `TableExample`): the first plain name among `files`, when the `request` speaks of a
+    table; a name that is not plain would be code in the example: none is given."""
     tables = [t for t in _TABLE.findall(files) if plain(t)]
-    if request is not None and not about_table(request, tables):
+    if not about_table(request, tables):
         return None
     return tables[0] if tables else None

@@ -64,12 +64,12 @@ async def call_model(
     model_id = state.get("model") or deps.settings.model_name
     resolved, learned = await thread_rules(state, model_id, deps.settings, deps.role)
     profile, rules = resolved.profile, resolved.active  # resolved once per thread and role
-    shown = own_reasoning_only(await build_prompt(state, run, profile, rules.shape, deps), model_id)
+    shown = own_reasoning_only(await build_prompt(state, run, profile, rules, deps), model_id)
     history = state.get("messages") or []
     workspace = Path(run.workspace or ".")
     step = ModelStep(profile, rules.shape, history, shown, list(shown), turn, workspace)
     before_model(rules.rules, step)
-    used("core_toolset", "reply_limit")  # the toolset offered, the reply's limit
+    used("core_toolset", "reply_limit")  # the switches read here: the toolset, the reply limit
     tools = offered_tools(deps.catalog, small=rules.shape.core_toolset, history=history)
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, AnyMessage
 from langgraph.types import interrupt
 
-from adaptations.rule import used
+from adaptations.loops import loop_guard
 from models.messages import is_user_message, note, note_kind, results_by_call
-from models.texts import GUARD, REPEATING, SMALL_GUARD
+from models.texts import GUARD, REPEATING
 from nodes.deps import AgentDeps
 from nodes.run_options import run_context
 from nodes.thread_rules import thread_rules
@@ -92,8 +92,7 @@ async def doom_check(
     what = REPEATING["cycle" if len(loop) > 1 else "again"].format(names=", ".join(names))
     model_id = state.get("model") or deps.settings.model_name
     resolved, _ = await thread_rules(state, model_id, deps.settings, deps.role)
-    used("answer_guard")  # the guard's words, a rule's when one set them
-    guard = (SMALL_GUARD if resolved.active.shape.answer_guard else GUARD).format(what=what)
+    guard = loop_guard(resolved.active.rules, what) or GUARD.format(what=what)
     return {"messages": [note("doom_guard", guard)], "turn": turn}
 
 

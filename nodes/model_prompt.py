@@ -15,15 +15,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langgraph.config import get_stream_writer
 
+from adaptations.hooks import RuntimeNote
+from adaptations.loops import note_lines
 from adaptations.rule import used
 from configs.memory import load_memory
-from configs.prompt import example_table, render_system_prompt, runtime_note
+from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
 from models.messages import last_user_index, marked, note_kind, text_of
 from nodes.deps import AgentDeps
@@ -35,7 +38,7 @@ from tools.local.workspace_listing import workspace_listing
 from tools.secrets.sources import masked_in
 
 if TYPE_CHECKING:
-    from adaptations.hooks import Shape
+    from adaptations.resolve import Active
     from configs.model_profile import ModelProfile
     from configs.run_context import RunContext
 
@@ -43,10 +46,11 @@ _reported: set[str] = set()
 
 
 async def build_prompt(
-    state: Mapping[str, Any], run: RunContext, profile: ModelProfile, shape: Shape, deps: AgentDeps
+    state: Mapping[str, Any], run: RunContext, profile: ModelProfile, rules: Active, deps: AgentDeps
 ) -> list[BaseMessage]:
-    """The request's messages, in the `shape` the thread's rules give it for this model and
-    role (adaptations/resolve.py `active`)."""
+    """The request's messages, laid out as the thread's rules switch it for this model and
+    role (`rules.shape`), the runtime note with the lines they add (adaptations/resolve.py
+    `active`)."""
     workspace = run.workspace or deps.workspace
     # File reads off the event loop (the LangGraph server refuses blocking calls on it).
     skills, memory = await asyncio.gather(
@@ -62,40 +66,31 @@ async def build_prompt(
         hf_user=await hub_user(),
         role=deps.role,
         sandbox=sandbox_line(deps),
-        small=shape.compact_prompt,
+        small=rules.shape.compact_prompt,
     )
+    used("compact_prompt", "note_before_question")  # the switches each call reads
     # Not stored: it changes from call to call.
-    runs = await runtime_lines(state, run, deps)
-    listed = shape.workspace_listing
-    files = (
-        await turn_listing(workspace, current_turn_id(state.get("messages") or []))
-        if listed
-        else ""
+    messages = state.get("messages") or []
+    turn = current_turn_id(messages)
+    asked = RuntimeNote(
+        profile, _request(messages), workspace, partial(turn_listing, workspace, turn)
     )
-    request = _request(state.get("messages") or [])
-    used("compact_prompt", "look_first", "note_before_question")  # the parts each call has
-    used(*(["workspace_listing"] if files else []))
-    used(*(["table_example"] if example_table(files, request) else []))
     now = HumanMessage(
         content=runtime_note(
             state.get("plan") or (),
             workspace=workspace,
-            runs=runs,
-            files=files,
-            listed=listed,
-            look_first=shape.look_first,
-            example=shape.table_example,
-            request=request,
+            runs=await runtime_lines(state, run, deps),
+            lines=await note_lines(rules.rules, asked),
         ),
         additional_kwargs=marked("runtime"),
     )
     # AGENTS.md and skills are the project's files: a token written there is masked too.
     system = await asyncio.to_thread(masked_in, workspace, system)
-    history = repair_orphans(state.get("messages") or [])
+    history = repair_orphans(messages)
     history = await with_images(history, profile, workspace)  # figures, if it takes images
     return [
         SystemMessage(content=system),
-        *with_note(history, now, shape.note_before_question),
+        *with_note(history, now, rules.shape.note_before_question),
     ]
 
 

@@ -1,7 +1,8 @@
 """The `call` rules, each one class: a reply's calls answered instead of run (`RepeatCall`,
 `SkillBudget`), or denied by the approval policy for a rule (`BlindEdit`, `LeftAlone`; the
-answers to those: held.py `denied_answers`). Each declares the kinds of the answers its held
-calls get, with the templates the model reads in them (`Rule.held`)."""
+answers to those: held.py `denied_answers`), or a loop the guard caught told to answer
+(`DoomAnswer`). Each declares the kinds of the answers its held calls get, with the templates
+the model reads in them (`Rule.held`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,16 @@ from adaptations.calls.skill_budget import SKILL_BUDGET, second_skills
 from adaptations.hooks import Pending
 from adaptations.reply.asked_changes import left_alone
 from adaptations.rule import Hook, Kinds, Rule, applied
-from models.texts import AFTER_BLIND, BLIND_CHANGE, HOW, KEPT, ONE_SKILL, REPEATED, REPEATED_ON
+from models.texts import (
+    AFTER_BLIND,
+    BLIND_CHANGE,
+    HOW,
+    KEPT,
+    ONE_SKILL,
+    REPEATED,
+    REPEATED_ON,
+    SMALL_GUARD,
+)
 
 
 class RepeatCall(Rule):
@@ -65,3 +75,12 @@ class LeftAlone(Rule):
 
     def policy(self, pending: Pending) -> Mapping[str, Any]:
         return {"left_alone": tuple(left_alone(pending.request))}
+
+
+class DoomAnswer(Rule):
+    """The loop guard's note asks for the answer (models/texts.py `SMALL_GUARD`)."""
+
+    hook: ClassVar[Hook] = "call"
+
+    def loop_guard(self, what: str) -> str | None:
+        return SMALL_GUARD.format(what=what)

@@ -1,14 +1,16 @@
 """A new rule registered in one place runs at its hooks in every node and front end: the
 compiled graph of a headless session (the CLI's), and the research sub-agent it starts, with
 the sub-agent's tools getting the sub-agent's rules. Nothing else names the rule: the test
-adds two rule objects to the registry and no other file changes, and each is counted in
-the thread's `rules_fired` where its hook acted. Its reply note is of a kind of its own, with
+adds rule objects to the registry and no other file changes, and each is counted in the
+thread's `rules_fired` where its hook acted. A rule adding lines to the runtime note
+(`note_lines`) has them in every request it serves, in the registry's order. Its reply note is of a kind of its own, with
 a text of its own: the note sends the model back to work, is marked with that kind, and the
 catalogue of what the model reads (docs/reference/texts.md) lists both."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,13 +18,14 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from adaptations import registry
-from adaptations.hooks import ModelStep, Pending, Shape
+from adaptations.hooks import ModelStep, Pending, RuntimeNote, Shape
 from adaptations.rule import EVERY_ROLE, Handler, Hook, Kinds, Rule, every_model
 from configs.model_profile import ModelProfile
 from docs.tooling import texts_page
 from models.messages import RuleKind, note_kind
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.transcript_checks import runtime_note_of
 from tools.tool_rules import CallContext, Hidden, Place, Walls
 
 SEEN: list[tuple[str, str]] = []
@@ -152,3 +155,44 @@ def test_a_rule_registered_in_one_place_has_its_note_and_text_listed(probes: Non
     assert registry.note_texts()[PROBED] == (Probe.SAY_AGAIN,)
     [row] = [line for line in texts_page.by_kind()[2].splitlines() if PROBED in line]
     assert row == "- `probed` (a note): `SAY_AGAIN`"
+
+
+class NoteProbe(Rule):
+    """Adds one line of its own to the runtime note: what the turn asked, and the workspace's
+    files as the turn began."""
+
+    LINE = "NOTE-PROBE {name}: asked {request!r}; files: {files}."
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        files = (await note.files()).replace("\n", ", ")
+        return [self.LINE.format(name=self.name, request=note.request, files=files)]
+
+
+async def test_a_rule_adding_note_lines_has_them_in_every_request_it_serves(
+    monkeypatch: pytest.MonkeyPatch, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    """Two new rules' lines end the runtime note of each request, the agent's and the
+    sub-agent's, in the registry's order; each fires at every model call it added to."""
+    first = NoteProbe("note-probe", every_model, "adds a line", roles=EVERY_ROLE)
+    second = NoteProbe("note-probe-2", every_model, "adds a line")  # the agent only
+    monkeypatch.setattr(registry, "RULES", (*registry.RULES, first, second))
+    (workspace / "notes.md").write_text("lr=3e-4\n")
+    llm.add(
+        Turn(tool_calls=[call("research", "r1", task="Which lr do the notes use?")]),
+        Turn(tool_calls=[call("read", "s1", path="notes.md")]),  # the sub-agent
+        Turn(content=REPORT),
+        Turn(content="lr=3e-4."),
+    )
+    settings = fast_settings(llm.url)
+    async with open_session(settings, workspace, catalog=with_research_tool(settings)) as session:
+        events = await collect(session.send("Which lr do the notes use?"))
+    assert events[-1].type == "turn_complete"
+    asked = "asked 'Which lr do the notes use?'; files: notes.md 8 B."
+    agent = [f"NOTE-PROBE note-probe: {asked}", f"NOTE-PROBE note-probe-2: {asked}"]
+    notes = [runtime_note_of(request).splitlines() for request in llm.requests]
+    assert [note[-2:] for note in (notes[0], notes[3])] == [agent, agent]
+    for note in notes[1:3]:  # the sub-agent's: its brief is its request, the second not its rule
+        assert note[-1].startswith("NOTE-PROBE note-probe: asked ")
+        assert "note-probe-2" not in "\n".join(note)
+    fired = events[-1].data["rules_fired"]
+    assert (fired["note-probe"], fired["note-probe-2"]) == (4, 2)

@@ -19,6 +19,8 @@ from configs.run_context import Mode
 from configs.settings import Settings
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
+SMALL = "llamacpp/qwen2.5-coder-1.5b"
+LARGE = "anthropic/claude-sonnet-4-5-20250929"
 
 
 def check_snapshot(name: str, actual: str) -> None:
@@ -109,6 +111,25 @@ def test_research_prompt_snapshot(tmp_path: Path) -> None:
     assert "`plan`" not in prompt and "push_to_hub" not in prompt
 
 
+def rules_lines(model: str, files: str = "", request: str = "") -> list[str]:
+    """The lines `model`'s rules add to its runtime note (adaptations/loops.py `note_lines`),
+    every rule that applies to it on (the table example is off by default), given the
+    workspace's `files` and the turn's `request`."""
+    import asyncio
+
+    from adaptations.hooks import RuntimeNote
+    from adaptations.loops import note_lines
+    from adaptations.registry import RULES
+    from configs.model_profile import profile_of
+
+    async def listed() -> str:
+        return files
+
+    profile = profile_of(model, env={})
+    rules = [rule for rule in RULES if rule.applies(profile)]
+    return asyncio.run(note_lines(rules, RuntimeNote(profile, request, Path("/ws"), listed)))
+
+
 def test_runtime_note_snapshot() -> None:
     plan = [
         {"id": "1", "content": "Inspect the dataset", "status": "completed"},
@@ -118,18 +139,18 @@ def test_runtime_note_snapshot() -> None:
     note = runtime_note(plan, today=dt.date(2026, 1, 2), workspace="/home/user/project")
     check_snapshot("runtime_note.md", note + "\n")
     small = runtime_note(
-        plan, today=dt.date(2026, 1, 2), workspace="/home/user/project", small=True
+        plan, today=dt.date(2026, 1, 2), workspace="/home/user/project", lines=rules_lines(SMALL)
     )
     check_snapshot("runtime_note_small.md", small + "\n")
     files = (
         "data/train.jsonl 46.7 kB\nsales.csv 10.7 kB, first line: id,region,amount\n"
         "apples.txt 48 B\nruns/ (not listed)"
     )
-    listed = runtime_note(today=dt.date(2026, 1, 2), workspace="/ws", small=True, files=files)
+    lines = rules_lines(SMALL, files, "Sum the amount column of sales.csv.")
+    listed = runtime_note(today=dt.date(2026, 1, 2), workspace="/ws", lines=lines)
     check_snapshot("runtime_note_small_files.md", listed + "\n")
-    assert runtime_note(files=files, today=dt.date(2026, 1, 2)) == runtime_note(
-        today=dt.date(2026, 1, 2)
-    )  # a large window's note never lists files
+    assert rules_lines(LARGE, files, "Sum the amount column of sales.csv.") == []
+    # a large window's note never lists files
 
 
 def test_runtime_note_with_runs_snapshot() -> None:

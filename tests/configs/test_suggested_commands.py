@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from configs.prompt import runtime_note
+from tests.configs.test_prompt_snapshot import SMALL, rules_lines
 from tools.local.read_fit import next_step
 from tools.local.workspace_listing import workspace_listing
 
@@ -23,13 +23,14 @@ def bash_commands(text: str) -> list[str]:
 
 def test_a_csv_named_like_code_gets_no_example_that_runs_it(tmp_path: Path) -> None:
     (tmp_path / PYTHON_NAME).write_text("a,b\n1,2\n")
-    note = runtime_note(small=True, files=workspace_listing(tmp_path))
+    note = "\n".join(rules_lines(SMALL, workspace_listing(tmp_path), "Sum column b of the table."))
     assert "read_csv" not in note, note
 
 
 def test_a_plain_csv_still_gets_its_example(tmp_path: Path) -> None:
     (tmp_path / "sales.csv").write_text("a,b\n1,2\n")
-    assert "pd.read_csv('sales.csv')" in runtime_note(small=True, files=workspace_listing(tmp_path))
+    note = "\n".join(rules_lines(SMALL, workspace_listing(tmp_path), "Sum column b of the table."))
+    assert "pd.read_csv('sales.csv')" in note, note
 
 
 def test_a_suggested_shell_command_runs_nothing_a_name_holds(tmp_path: Path) -> None:

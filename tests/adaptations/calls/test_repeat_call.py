@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from adaptations.calls.repeat_call import REPEATED, REPEATED_ON, repeated_calls
 from adaptations.reply.answer_now import ANSWER_NOW
-from nodes.doom_check import GUARD, SMALL_GUARD
+from models.texts import GUARD, SMALL_GUARD
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
