@@ -64,6 +64,9 @@ RESOLVE = (
     "resolves a name only to decide whether it lies beneath a root; what follows goes by descriptor"
 )
 SPILL = "spill files under ML_INTERN_HOME that the host itself wrote"
+INSTALLED = (
+    "installed libraries' own files (package folders, dist-info): code the host imports anyway"
+)
 
 
 def _call_kind(call: ast.Call) -> str | None:
@@ -186,6 +189,9 @@ BY_NAME: dict[str, str] = {
     "configs/regular_file.py:read_regular": BELOW_TOOLS,
     "configs/effective.py:effective_settings": EXISTENCE,
     "configs/server_secret.py:home_secret": OWN,
+    "configs/rule_failures.py:_write": OWN,
+    "compat/lazy_packages.py:lazy_problems": INSTALLED,
+    "compat/pins.py:Pin.installed": INSTALLED,
     "configs/server_secret.py:_create": OWN,
     "configs/server_secret.py:_read": OWN,
     "configs/trust.py:record_trust": OWN,
