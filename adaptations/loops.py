@@ -3,22 +3,22 @@ tally of the rules that fired in a node's step (`counted`).
 
 A rule fired when one of its hooks acted: `note_lines` added a line to the runtime note,
 `before_model` changed the request, `wrap_model_call` asked again or otherwise, `after_model`
-changed the reply, `check_reply` sent a note, `wrap_tool_call` answered a call, a `policy` ask
-denied one (a decision whose reason is one of the keys it asked), `loop_guard` said the loop
-guard's words, a tool hook added to a result (tools/tool_rules.py), or a switch of the
-prompt's shape it set was used. A hook that raised did not act. Each node's step counts each
+changed the reply, `check_reply` sent a note, `wrap_tool_call` answered a call, `policy` had
+the approval policy deny one (its answer to it stood), `loop_guard` said the loop guard's
+words, a tool hook added to a result (tools/tool_rules.py), or a switch of the prompt's shape
+it set was used. A hook that raised did not act. Each node's step counts each
 rule once; the thread's state sums them (graph/state.py `rules_fired`).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.hooks import ModelStep, Pending, RuntimeNote
 from adaptations.rule import FAILED_RULES, Handler, Rule, applied, fired, hooked
@@ -114,18 +114,17 @@ def loop_guard(rules: Sequence[Rule], what: str) -> str | None:
     return None
 
 
-def policy_asks(rules: Sequence[Rule], pending: Pending) -> dict[str, dict[str, Any]]:
-    """The `policy` loop: what each rule asks the approval policy, by rule."""
-    return {
-        rule.name: dict(applied(rule.name, partial(rule.policy, pending), {})) for rule in rules
-    }
-
-
-def denied_for(asks: Mapping[str, Mapping[str, Any]], reasons: Sequence[str]) -> None:
-    """A rule whose ask a decision was made for (its reason one of the ask's keys) fired."""
-    for rule, asked in asks.items():
-        if any(reason in asked for reason in reasons):
-            fired(rule)
+def policy_denials(rules: Sequence[Rule], pending: Pending) -> dict[str, ToolMessage]:
+    """The `policy` loop: the answers, by call id, to the reply's calls the rules ask the
+    approval policy to deny (the first rule's answer to a call stands; a rule whose answer
+    stood for a call fired). Blocking (a rule may read the workspace): run off the loop."""
+    denied: dict[str, ToolMessage] = {}
+    for rule in rules:
+        asked = applied(rule.name, partial(rule.policy, pending), {})
+        if new := {call_id: answer for call_id, answer in asked.items() if call_id not in denied}:
+            denied |= new
+            fired(rule.name)
+    return denied
 
 
 def wrapped(rules: Sequence[Rule], step: ModelStep, handler: Handler) -> Handler:

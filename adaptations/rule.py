@@ -16,8 +16,9 @@ nothing by default.
 - `after_model`: the reply as kept;
 - `check_reply`: a final answer checked before it ends the turn (a note sends it back, once
   a turn per `memory` key);
-- `wrap_tool_call`: a reply's calls answered instead of run; `policy`: what it asks the
-  approval policy to deny; `loop_guard`: what the loop guard says instead of its own words;
+- `wrap_tool_call`: a reply's calls answered instead of run; `policy`: a reply's calls the
+  approval policy denies for it, with their answers; `loop_guard`: what the loop guard says
+  instead of its own words;
 - the tool hooks (tools/tool_rules.py): what it adds to a tool's result.
 
 >>> from configs.model_profile import profile_of
@@ -204,6 +205,9 @@ class Rule(ToolRule):
         repetition it saw; None leaves the guard's own words."""
         return None
 
-    def policy(self, pending: Pending) -> Mapping[str, Any]:
-        """What it adds to the approval policy's context (tools/policy.py `PolicyContext`)."""
+    def policy(self, pending: Pending) -> Mapping[str, ToolMessage]:
+        """The answers, by call id, to the reply's calls it asks the approval policy to deny
+        (tools/policy.py `judge_reply`): each is denied whatever its tool's rule says, and
+        answered with this; a rule only denies, never approves. The whole reply is shown,
+        the calls `wrap_tool_call` answers included."""
         return {}

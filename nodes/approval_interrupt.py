@@ -2,7 +2,7 @@
 
 Everything before `interrupt()` is deterministic and side-effect free: on resume
 LangGraph runs this node again from the top. The policy decides (tools/policy.py
-`judge_reply`, the `blind-edit` and `left-alone` rules included); this node applies it. Each
+`judge_reply`, with the calls the rules' `policy` hooks deny); this node applies it. Each
 call it approves carries its record (nodes/approval_record.py): `execute_tools` runs nothing
 without one.
 """
@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
-from adaptations.calls.held import denied_answers
 from adaptations.hooks import Pending
-from adaptations.loops import denied_for, policy_asks
+from adaptations.loops import policy_denials
 from adaptations.rule import hooked
 from nodes.approval_record import Site, approval_key, calling_message_id, with_record
 from nodes.deps import AgentDeps
@@ -53,21 +52,18 @@ async def approval_interrupt(
     workspace = Path(run.workspace or deps.workspace or ".")
     pending = Pending(state["messages"], calls, turn_of(state), workspace, approvals, rules)
     answered = await asyncio.to_thread(held_calls, pending) if calls else {}
-    by_rule = policy_asks(rules, pending)  # what the rules ask the policy to deny
-    asks = {key: value for asked in by_rule.values() for key, value in asked.items()}
+    # The answers to the calls the rules deny, the whole reply seen (answered calls included:
+    # a blind change is one after its `read`).
+    told = await asyncio.to_thread(policy_denials, rules, pending)
     ctx = PolicyContext(
         mode=run.mode,
         yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
         workspace=run.workspace,
         overrides=deps.settings.approval.overrides,
-        **asks,
     )
-    # Off the event loop: judging a command reads the disk (links, the shell's globs). The
-    # whole reply is judged, answered calls included: a blind change is one after its `read`.
-    decisions = await asyncio.to_thread(judge_reply, calls, approvals, ctx)
-    denied_for(by_rule, [d.reason for d in decisions])
+    # Off the event loop: judging a command reads the disk (links, the shell's globs).
+    decisions = await asyncio.to_thread(judge_reply, calls, approvals, ctx, told.keys())
     judged = [(c, d) for c, d in zip(calls, decisions, strict=True) if c["id"] not in answered]
-    told = denied_answers(calls, decisions)  # a rule's own answers, the whole reply seen
     results = [*answered.values(), *_denials(judged, told, deps)]
     approved = [c for c, d in judged if d.verdict == "auto"]
     update: dict[str, Any] = {}

@@ -4,7 +4,8 @@ Each tool's own rule (in its ToolSpec) says what it needs; shared rule pieces li
 
 `judge` is the only place that turns a tool call into auto / ask / deny, with the reason;
 the graph's approval node, the research sub-agent and MCP tools all go through it
-(`decide` is its verdict alone; `judge_reply` judges a reply's calls together, in order).
+(`decide` is its verdict alone; `judge_reply` judges a reply's calls together, in order,
+with the calls a rule for weaker models denies: adaptations/rule.py `policy`).
 
 Code (a shell command, Python, a notebook's cells) has one rule, `CodeRule`, for every
 tool that runs programs on this machine. It reads the words of the code only as a
@@ -18,15 +19,12 @@ builds a credential path at run time (docs/safety-yolo.md).
 from __future__ import annotations
 
 import os
-import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from configs.run_context import Mode
-from tools.adaptation_guard import applied
 from tools.places import Access, Walls, need
 
 __all__ = [
@@ -52,9 +50,7 @@ Reason = Literal[
     "tool_asks",  # ask: the tool's rule wants a human (a path outside the workspace...)
     "every_time",  # ask: a human approves it every time (a credential place, a scheduled Job)
     "no_human",  # deny: it needs a human every time, and headless has none
-    "left_alone",  # deny: it changes a file the user's request says not to change
-    "blind_edit",  # deny: it changes a file an earlier call of the same reply reads
-    "after_blind",  # deny: it comes after such a change in its reply
+    "rule",  # deny: a rule for weaker models denies it (its `policy` hook answers it)
 ]
 
 
@@ -70,21 +66,12 @@ class PolicyContext:
     yolo: bool = False
     workspace: Path = field(default_factory=Path.cwd)
     overrides: Mapping[str, Verdict] = field(default_factory=dict)
-    # The files the user's request says not to change (the `left-alone` adaptation,
-    # adaptations/registry.py): a file tool's change to one is denied.
-    left_alone: tuple[str, ...] = ()
-    # Set (to the name of the rule asking, a `policy` hook of adaptations/) when a change sent in
-    # the same reply as the `read` of its file, written without seeing it, is denied with the
-    # calls after it (`judge_reply`); "" or False: not.
-    blind_edit: str | bool = ""
 
 
 def judge(
     name: str, args: Mapping[str, Any], rule: ApprovalRule | None, ctx: PolicyContext
 ) -> Decision:
     """auto (run now), ask (a human decides) or deny (never runs in this mode), and why."""
-    if ctx.left_alone and isinstance(rule, FileRule) and rule.changes(args, ctx.left_alone):
-        return Decision("deny", "left_alone")
     need: Need = rule(args, ctx.workspace) if rule is not None else "ask"
     override = ctx.overrides.get(name)
     interactive = ctx.mode == "interactive"
@@ -114,22 +101,26 @@ def decide(
 
 
 def judge_reply(
-    calls: Sequence[Mapping[str, Any]], rules: Mapping[str, ApprovalRule], ctx: PolicyContext
+    calls: Sequence[Mapping[str, Any]],
+    rules: Mapping[str, ApprovalRule],
+    ctx: PolicyContext,
+    denied: Collection[str] = (),
 ) -> list[Decision]:
-    """The decision on each of one reply's calls (`name`, `args`), in order: `judge`'s, but
-    with `ctx.blind_edit` a change to a file an earlier call of the reply shows is denied,
-    and so is every call after it. `rules`: each tool's rule, by name; a call to a tool it
-    does not hold is auto, for it never runs (execute_tools answers it with the known tools).
+    """The decision on each of one reply's calls (`name`, `args`, `id`), in order: `judge`'s,
+    but a call whose id is in `denied` (a rule for weaker models denies it) is denied for the
+    rule, whatever its tool's rule or the user's overrides say. `rules`: each tool's rule, by
+    name; a call to a tool it does not hold is auto, for it never runs (execute_tools answers
+    it with the known tools).
 
-    >>> rules = {"read": file_rule("read", None, shows_text=True), "edit": file_rule("write", None)}
-    >>> calls = [{"name": name, "args": {"path": "a.py"}} for name in ("read", "edit", "read")]
-    >>> [d.reason for d in judge_reply(calls, rules, PolicyContext(blind_edit=True))]
-    ['known_safe', 'blind_edit', 'after_blind']
+    >>> rules = {"read": file_rule("read", None, shows_text=True)}
+    >>> calls = [{"name": "read", "args": {"path": "a.py"}, "id": i} for i in ("1", "2")]
+    >>> [d.reason for d in judge_reply(calls, rules, PolicyContext(), denied={"2"})]
+    ['known_safe', 'rule']
     """
-    blind = (
-        applied(str(ctx.blind_edit), partial(_blind, calls, rules), {}) if ctx.blind_edit else {}
-    )
-    return [blind.get(i) or _judged(call, rules, ctx) for i, call in enumerate(calls)]
+    return [
+        Decision("deny", "rule") if call.get("id") in denied else _judged(call, rules, ctx)
+        for call in calls
+    ]
 
 
 def _judged(
@@ -139,23 +130,6 @@ def _judged(
     if rule is None:
         return Decision("auto", "known_safe")
     return judge(call["name"], call.get("args") or {}, rule, ctx)
-
-
-def _blind(
-    calls: Sequence[Mapping[str, Any]], rules: Mapping[str, ApprovalRule]
-) -> dict[int, Decision]:
-    """The first change to a file an earlier call shows, and every call after it, by index."""
-    shown: set[str] = set()
-    for i, call in enumerate(calls):
-        rule, path = rules.get(call["name"]), (call.get("args") or {}).get("path")
-        if not isinstance(rule, FileRule) or not isinstance(path, str):
-            continue
-        if rule.shows_text:
-            shown.add(posixpath.normpath(path.strip()))
-        elif rule.access == "write" and posixpath.normpath(path.strip()) in shown:
-            after = dict.fromkeys(range(i + 1, len(calls)), Decision("deny", "after_blind"))
-            return {i: Decision("deny", "blind_edit"), **after}
-    return {}
 
 
 @dataclass(frozen=True)
@@ -235,7 +209,8 @@ class FileRule:
     """The approval rule of a file tool: what tools/places.py says of its `path` (the
     workspace when absent), given the text it would write (the `content` argument).
 
-    `shows_text`: a call returns the file's text (`read`), so a change after it has seen it.
+    `shows_text`: a call returns the file's text (`read`), so a change after it has seen it
+    (a rule's `policy` hook may ask, adaptations/rule.py).
     """
 
     access: Access
@@ -250,19 +225,6 @@ class FileRule:
         text = args.get(self.content) if self.content else None
         return need(
             path, workspace, self.access, self.walls, text if isinstance(text, str) else None
-        )
-
-    def changes(self, args: Mapping[str, Any], kept: tuple[str, ...]) -> bool:
-        """Whether the call writes one of `kept` (by its path or, for a bare name, by its
-        last part)."""
-        path = args.get("path")
-        if self.access != "write" or not isinstance(path, str):
-            return False
-        normal = posixpath.normpath(path.strip())
-        return any(
-            normal == posixpath.normpath(name)
-            or ("/" not in name and posixpath.basename(normal) == name)
-            for name in kept
         )
 
 

@@ -1,18 +1,18 @@
 """The `call` rules, each one class: a reply's calls answered instead of run (`RepeatCall`,
-`SkillBudget`), or denied by the approval policy for a rule (`BlindEdit`, `LeftAlone`; the
-answers to those: held.py `denied_answers`), or a loop the guard caught told to answer
+`SkillBudget`), or denied by the approval policy for a rule, with their answers (`BlindEdit`,
+`LeftAlone`: their `policy` hooks), or a loop the guard caught told to answer
 (`DoomAnswer`). Each declares the kinds of the answers its held calls get, with the templates
 the model reads in them (`Rule.held`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from langchain_core.messages import ToolMessage
 
-from adaptations.calls.blind_edit import BLIND
-from adaptations.calls.left_alone import LEFT_ALONE
+from adaptations.calls.blind_edit import BLIND, blind_answers
+from adaptations.calls.left_alone import LEFT_ALONE, kept_answers
 from adaptations.calls.repeat_call import REPEAT, REPEAT_ON, repeated_calls
 from adaptations.calls.skill_budget import SKILL_BUDGET, second_skills
 from adaptations.hooks import Pending
@@ -63,8 +63,8 @@ class BlindEdit(Rule):
     hook: ClassVar[Hook] = "call"
     held: ClassVar[Kinds] = {BLIND: (BLIND_CHANGE, *HOW.values(), AFTER_BLIND)}
 
-    def policy(self, pending: Pending) -> Mapping[str, Any]:
-        return {"blind_edit": self.name}
+    def policy(self, pending: Pending) -> Mapping[str, ToolMessage]:
+        return blind_answers(pending.calls, pending.approvals)
 
 
 class LeftAlone(Rule):
@@ -73,8 +73,8 @@ class LeftAlone(Rule):
     hook: ClassVar[Hook] = "call"
     held: ClassVar[Kinds] = {LEFT_ALONE: (KEPT,)}
 
-    def policy(self, pending: Pending) -> Mapping[str, Any]:
-        return {"left_alone": tuple(left_alone(pending.request))}
+    def policy(self, pending: Pending) -> Mapping[str, ToolMessage]:
+        return kept_answers(pending.calls, pending.approvals, left_alone(pending.request))
 
 
 class DoomAnswer(Rule):

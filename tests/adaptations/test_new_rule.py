@@ -2,7 +2,8 @@
 compiled graph of a headless session (the CLI's), and the research sub-agent it starts, with
 the sub-agent's tools getting the sub-agent's rules. Nothing else names the rule: the test
 adds rule objects to the registry and no other file changes, and each is counted in the
-thread's `rules_fired` where its hook acted. A rule adding lines to the runtime note
+thread's `rules_fired` where its hook acted. A rule denying calls through the approval
+policy (`policy`) holds them with its own answer. A rule adding lines to the runtime note
 (`note_lines`) has them in every request it serves, in the registry's order. Its reply note is of a kind of its own, with
 a text of its own: the note sends the model back to work, is marked with that kind, and the
 catalogue of what the model reads (docs/reference/texts.md) lists both."""
@@ -15,14 +16,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, ToolMessage
 
 from adaptations import registry
 from adaptations.hooks import ModelStep, Pending, RuntimeNote, Shape
 from adaptations.rule import EVERY_ROLE, Handler, Hook, Kinds, Rule, every_model
 from configs.model_profile import ModelProfile
 from docs.tooling import texts_page
-from models.messages import RuleKind, note_kind
+from models.messages import RuleKind, not_run, note_kind
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import runtime_note_of
@@ -196,3 +197,42 @@ async def test_a_rule_adding_note_lines_has_them_in_every_request_it_serves(
         assert "note-probe-2" not in "\n".join(note)
     fired = events[-1].data["rules_fired"]
     assert (fired["note-probe"], fired["note-probe-2"]) == (4, 2)
+
+
+NO_RUNS = RuleKind("no_runs")  # the denier's own kind of answer
+
+
+class Denier(Rule):
+    """Has the approval policy deny every `bash` call, answered with its own text."""
+
+    hook: ClassVar[Hook] = "call"
+    NOT_NOW = "DENIER {name}: `{tool}` is not run here; answer from what you have."
+    held: ClassVar[Kinds] = {NO_RUNS: (NOT_NOW,)}
+
+    def policy(self, pending: Pending) -> dict[str, ToolMessage]:
+        return {
+            call["id"]: not_run(call, self.NOT_NOW.format(name=self.name, tool="bash"), NO_RUNS)
+            for call in pending.calls
+            if call["name"] == "bash"
+        }
+
+
+async def test_a_rule_denying_calls_through_the_policy_holds_them_with_its_answer(
+    monkeypatch: pytest.MonkeyPatch, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    """A new rule's `policy` hook denies a call headless mode would run: it does not run, the
+    model reads the rule's answer in the call's place, the other calls of the reply run, and
+    the rule is counted where it acted; nothing but the registry names it."""
+    denier = Denier("denier", every_model, "denies shell commands")
+    monkeypatch.setattr(registry, "RULES", (*registry.RULES, denier))
+    (workspace / "notes.md").write_text("lr=3e-4\n")
+    bash = call("bash", "b1", command="echo ran > ran.txt")
+    llm.add(Turn(tool_calls=[call("read", "s1", path="notes.md"), bash]), Turn(content="3e-4."))
+    async with open_session(fast_settings(llm.url), workspace, mode="headless") as session:
+        events = await collect(session.send("Which lr do the notes use?"))
+    assert not (workspace / "ran.txt").exists()
+    results = [m for m in llm.requests[1]["messages"] if m["role"] == "tool"]
+    assert "lr=3e-4" in results[0]["content"]
+    assert results[1]["content"] == Denier.NOT_NOW.format(name="denier", tool="bash")
+    assert events[-1].data["rules_fired"]["denier"] == 1
+    assert registry.held_texts()[NO_RUNS] == (Denier.NOT_NOW,)

@@ -334,21 +334,20 @@ def test_decide_with_builtin_rules(
 # --- judge_reply --------------------------------------------------------------------------------
 
 
-def test_a_reply_is_judged_call_by_call_and_a_blind_change_stops_it(ws: Path) -> None:
-    """With `blind-edit`, a change to a file an earlier call shows is denied, then every call
-    after it; a tool the catalog does not hold is auto (it never runs); the rest as `judge`."""
+def test_a_reply_is_judged_call_by_call_and_a_call_a_rule_denies_is_denied(ws: Path) -> None:
+    """Each call as `judge` says, a tool the catalog does not hold auto (it never runs); a call
+    a rule for weaker models denies (by id) is denied for the rule, over a config's own deny
+    and over a tool that would be auto, and never loosened."""
     calls = [
-        {"name": "read", "args": {"path": "a.py"}},
-        {"name": "grep", "args": {"pattern": "x", "path": "b.py"}},
-        {"name": "nope", "args": {}},
-        {"name": "edit", "args": {"path": "./a.py", "old_str": "1", "new_str": "2"}},
-        {"name": "read", "args": {"path": "c.py"}},
+        {"id": "1", "name": "read", "args": {"path": "a.py"}},
+        {"id": "2", "name": "nope", "args": {}},
+        {"id": "3", "name": "edit", "args": {"path": "./a.py", "old_str": "1", "new_str": "2"}},
+        {"id": "4", "name": "bash", "args": {"command": "ls"}},
     ]
-    on = PolicyContext(workspace=ws, blind_edit=True)
-    reasons = [d.reason for d in judge_reply(calls, RULES, on)]
-    assert reasons == ["known_safe", "known_safe", "known_safe", "blind_edit", "after_blind"]
-    off = [d.verdict for d in judge_reply(calls, RULES, PolicyContext(workspace=ws))]
-    assert off == ["auto"] * 5
-    # A search of the file is not a read of it: the change runs.
-    searched = [calls[1], {**calls[3], "args": {**calls[3]["args"], "path": "b.py"}}]
-    assert [d.verdict for d in judge_reply(searched, RULES, on)] == ["auto", "auto"]
+    ctx = PolicyContext(workspace=ws, overrides={"bash": "deny"})
+    reasons = [d.reason for d in judge_reply(calls, RULES, ctx)]
+    assert reasons == ["known_safe", "known_safe", "known_safe", "config"]
+    ruled = judge_reply(calls, RULES, ctx, denied={"2", "3", "4"})
+    assert [(d.verdict, d.reason) for d in ruled] == [("auto", "known_safe")] + [
+        ("deny", "rule")
+    ] * 3

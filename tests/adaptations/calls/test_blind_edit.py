@@ -36,12 +36,13 @@ def test_the_held_calls_notes_snapshot() -> None:
     check_snapshot("blind_edit.md", edit + "\n" + AFTER_BLIND.format(tool="edit") + "\n")
 
 
+RULES = {"read": read_rule(None), "edit": file_rule("write", None, "new_str")}
+RULES |= {"write": file_rule("write", None, "content"), "grep": file_rule("read", None)}
+
+
 def blind_changes(calls: list[dict[str, object]]) -> dict[str, ToolMessage]:
-    """The answers to the calls the policy holds as blind in one reply (tools/policy.py)."""
-    rules = {"read": read_rule(None), "edit": file_rule("write", None, "new_str")}
-    rules["write"] = file_rule("write", None, "content")
-    decisions = judge_reply(calls, rules, PolicyContext(blind_edit=True))
-    return blind_answers(calls, decisions)
+    """The answers to the calls the rule has the policy deny as blind in one reply."""
+    return blind_answers(calls, RULES)
 
 
 def test_only_a_change_to_a_file_read_earlier_in_the_same_reply_is_held() -> None:
@@ -51,17 +52,22 @@ def test_only_a_change_to_a_file_read_earlier_in_the_same_reply_is_held() -> Non
     assert set(held) == {"2", "3"} and all(isinstance(m, ToolMessage) for m in held.values())
     assert "before you had seen the file" in str(held["2"].content)
     assert str(held["3"].content) == AFTER_BLIND.format(tool="edit")
-    # Another file read, the change first, or a write of a new file: all run.
+    # Another file read, the change first, a search of the file or a write of a new file:
+    # all run; a tool the catalog does not hold after a held change is held too.
     assert blind_changes([call("1", "read", path="b.py"), call("2", "edit", path="a.py")]) == {}
     assert blind_changes([call("2", "edit", path="a.py"), call("1", "read", path="a.py")]) == {}
+    searched = [call("1", "grep", pattern="x", path="a.py"), call("2", "edit", path="a.py")]
+    assert blind_changes(searched) == {}
     assert set(blind_changes([read, call("2", "write", path="src/a.py")])) == {"2"}
+    assert set(blind_changes([read, edit, call("3", "nope")])) == {"2", "3"}
 
 
 def test_the_policy_holds_nothing_while_the_rule_is_off() -> None:
     calls = [call("1", "read", path="a.py"), call("2", "edit", path="a.py")]
-    rules = {"read": read_rule(None), "edit": file_rule("write", None, "new_str")}
-    reasons = [d.reason for d in judge_reply(calls, rules, PolicyContext())]
-    assert "blind_edit" not in reasons
+    reasons = [d.reason for d in judge_reply(calls, RULES, PolicyContext())]
+    assert "rule" not in reasons
+    denied = judge_reply(calls, RULES, PolicyContext(), blind_changes(calls).keys())
+    assert [d.verdict for d in denied] == ["auto", "deny"]
 
 
 async def test_a_small_models_guessed_edit_waits_for_the_read_and_the_next_edit_runs(

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from adaptations.calls.left_alone import KEPT
+from adaptations.calls.left_alone import KEPT, kept_answers
 from adaptations.reply.asked_changes import left_alone
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tools.policy import PolicyContext, file_rule, judge
+from tools.policy import file_rule
 
 REQUEST = "Find the bug in train.py and fix it. Do not change data.csv."
 DATA = "x1,label\n0.1,a\n"
@@ -27,7 +27,7 @@ def test_the_kept_file_note_snapshot() -> None:
     check_snapshot("left_alone.md", KEPT.format(path="data.csv") + "\n")
 
 
-def denied(request: str, workspace: Path) -> set[str]:
+def denied(request: str) -> set[str]:
     """The ids of the calls the policy denies because `request` keeps their file."""
     rules = {"edit": file_rule("write", None, "new_str"), "write": file_rule("write", None)}
     rules["read"] = file_rule("read", None)
@@ -37,18 +37,13 @@ def denied(request: str, workspace: Path) -> set[str]:
         call("3", "edit", "train.py"),
         call("4", "read", "data.csv"),
     ]
-    ctx = PolicyContext(workspace=workspace, left_alone=tuple(left_alone(request)))
-    return {
-        str(c["id"])
-        for c in calls
-        if judge(str(c["name"]), c["args"], rules[str(c["name"])], ctx).reason == "left_alone"  # type: ignore[arg-type]
-    }
+    return set(kept_answers(calls, rules, left_alone(request)))
 
 
-def test_only_changes_to_the_files_the_request_keeps_are_denied(workspace: Path) -> None:
-    assert denied(REQUEST, workspace) == {"1", "2"}
-    assert denied("Fix train.py.", workspace) == set()
-    assert denied("Fix a.py; do not change lib/data.csv.", workspace) == set()
+def test_only_changes_to_the_files_the_request_keeps_are_denied() -> None:
+    assert denied(REQUEST) == {"1", "2"}
+    assert denied("Fix train.py.") == set()
+    assert denied("Fix a.py; do not change lib/data.csv.") == set()
 
 
 async def test_a_small_models_write_to_a_file_it_was_told_to_keep_is_not_run(
