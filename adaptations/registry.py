@@ -84,7 +84,7 @@ NEVER_FIRED = f"no evidence: never fired on dev pass 1 (14 runs); {UNMEASURED}"
 NO_LOSS_WITHOUT = (
     "no lift seen: switched off with the never-fired rules, dev pass 1 solved the same 5 of 14 "
     "tasks (without them 15 of 42 runs in three passes), held-out 0 of 17 with them and 0 of "
-    "32 runs without (two passes); "
+    "51 runs without (three passes); "
     f"{UNMEASURED}"
 )
 
