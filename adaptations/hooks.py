@@ -5,13 +5,14 @@ turn's steps."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage
 
 from models.messages import last_user_index, text_of
+from tools.adaptation_guard import fired
 
 if TYPE_CHECKING:
     from adaptations.turn import Turn
@@ -25,23 +26,78 @@ class Remembers(Protocol):
     def memory_key(self) -> str: ...
 
 
+# A `Shape` field's metadata: reading it fires nothing, the rule that sets it counts itself.
+HOOK_COUNTS: Mapping[str, bool] = {"read_fires": False}
+
+
 @dataclass(frozen=True)
 class Shape:
     """The prompt builder's switches rules may set (their `shape` hooks, once per model and
     role: adaptations/resolve.py): how the builder lays out what it owns, the system prompt,
     the toolset, the note's place and the request's limits. All off, a model works as a large
-    one. Text a rule adds is its own hook's (`Rule.note_lines`), never a switch here; a node
-    that reads a switch says so (`used`, its field's name), and the rules that set it fire."""
+    one. Text a rule adds is its own hook's (`Rule.note_lines`), never a switch here. A run's
+    nodes and tools read it as a `RunShape`: reading a switch fires the rules that set it.
+    A part whose rule counts itself where its hook acts is marked `HOOK_COUNTS`."""
 
     compact_prompt: bool = False  # the system prompt's compact form
     core_toolset: bool = False  # the core tools, the rest one `more_tools` call away
     note_before_question: bool = False  # the runtime note just before the newest question
     reply_limit: int | None = None  # the output-token limit sent with each request
-    read_tokens: int | None = None  # what one `read` may show (rough tokens); None: a page
+    # What one `read` may show (rough tokens); None: a page. Counted where it cuts a read
+    # (adaptations/results.py `ReadFit.read_page`), not where it is handed to the tool.
+    read_tokens: int | None = field(default=None, metadata=HOOK_COUNTS)
 
     def reply_kwargs(self) -> dict[str, Any]:
         """The request's output-token limit, if it has one."""
         return {"max_tokens": self.reply_limit} if self.reply_limit is not None else {}
+
+
+class RunShape(Shape):
+    """A `Shape` as a run's nodes and tools read it (nodes/thread_rules.py): reading a part
+    that rules set counts them as fired in the step running now (tools/adaptation_guard.py
+    `fired`), whoever reads it, so no reader names a part. Equal to, hashed, shown and
+    copied as the plain shape; resolution and `ml-intern models show` read the plain one.
+
+    >>> from tools.adaptation_guard import counting
+    >>> with counting() as step:
+    ...     RunShape(Shape(core_toolset=True), {"core_toolset": ("a-rule",)}).core_toolset
+    True
+    >>> step.names()
+    ['a-rule']
+    """
+
+    _plain: Shape
+    _set_by: Mapping[str, tuple[str, ...]]
+
+    def __init__(self, plain: Shape, set_by: Mapping[str, tuple[str, ...]]) -> None:
+        counted = {f.name for f in fields(Shape) if f.metadata.get("read_fires", True)}
+        object.__setattr__(self, "_plain", plain)
+        object.__setattr__(self, "_set_by", {p: r for p, r in set_by.items() if p in counted})
+
+    def __eq__(self, other: object) -> bool:
+        return self._plain == (other._plain if isinstance(other, RunShape) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._plain)
+
+    def __repr__(self) -> str:
+        return repr(self._plain)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return RunShape, (self._plain, self._set_by)
+
+
+def _counted_read(part: str) -> property:
+    def read(shape: RunShape) -> Any:
+        if (rules := shape._set_by.get(part)) is not None:
+            fired(*rules)
+        return getattr(shape._plain, part)
+
+    return property(read, doc=f"`{part}`; reading it fires the rules that set it.")
+
+
+for _part in fields(Shape):  # a field added to Shape is counted with it
+    setattr(RunShape, _part.name, _counted_read(_part.name))
 
 
 @dataclass(frozen=True)

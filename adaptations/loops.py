@@ -5,9 +5,10 @@ A rule fired when one of its hooks acted: `note_lines` added a line to the runti
 `before_model` changed the request, `wrap_model_call` asked again or otherwise, `after_model`
 changed the reply, `check_reply` sent a note, `wrap_tool_call` answered a call, `policy` had
 the approval policy deny one (its answer to it stood), `loop_guard` said the loop guard's
-words, a tool hook added to a result (tools/tool_rules.py), or a switch of the prompt's shape
-it set was used. A hook that raised did not act. Each node's step counts each
-rule once; the thread's state sums them (graph/state.py `rules_fired`).
+words, a tool hook added to a result (tools/tool_rules.py), or the step read a switch of the
+prompt's shape it set (adaptations/hooks.py `RunShape`). A hook that raised did not act. Each
+node's step counts each rule once; the thread's state sums them (graph/state.py
+`rules_fired`).
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from adaptations import registry
-from adaptations.hooks import Shape
+from adaptations.hooks import RunShape, Shape
 from adaptations.installed import installed
-from adaptations.rule import FAILED_RULES, Rule, applied, shaped_by
+from adaptations.rule import FAILED_RULES, Rule, applied
 from tools.adaptation_guard import for_model
 
 if TYPE_CHECKING:
@@ -42,9 +42,14 @@ class Active:
 
     rules: tuple[Rule, ...] = ()
     shape: Shape = field(default_factory=Shape)
-    # Which rules' `shape` hooks set each switch of `shape` (a field name): a step that uses
-    # the switch counts them as fired (tools/adaptation_guard.py `used`).
+    # Which rules' `shape` hooks set each switch of `shape` (a field name): a step that reads
+    # the switch counts them as fired (`run_reads`).
     set_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def run_reads(self) -> Active:
+        """These rules as a run's nodes and tools are handed them (nodes/thread_rules.py): their
+        shape a `RunShape`, whose reads fire the rules that set each part."""
+        return replace(self, shape=RunShape(self.shape, self.set_by))
 
 
 def adapted(profile: ModelProfile, settings: Settings | None = None) -> ModelProfile:
@@ -107,7 +112,6 @@ def active(profile: ModelProfile, role: Role = "agent") -> Active:
                     set_by[part] = (*set_by.get(part, ()), rule.name)
             shape = shaped
         found = _ACTIVE[key] = Active(chosen, shape, set_by)
-    shaped_by(found.set_by)  # the step that resolves them counts what their parts do
     return found
 
 

@@ -14,6 +14,7 @@ from tools.local.failure_context import failure_context
 from tools.local.file_checks import is_folder
 from tools.local.one_line_python import one_line_note
 from tools.local.read import folder_note
+from tools.local.read_fit import Page
 from tools.local.sed_unchanged import sed_targets, unchanged_note
 from tools.local.skill import small_unknown
 from tools.local.text_elsewhere import text_elsewhere
@@ -27,11 +28,15 @@ class ResultRule(Rule):
 
 
 class ReadFit(ResultRule):
-    """One `read` shows at most an eighth of the window."""
+    """One `read` shows at most an eighth of the window: its share, set once per model, cuts
+    a page that does not fit (and only then it fires)."""
 
     def shape(self, shape: Shape, profile: ModelProfile) -> Shape:
         tokens = (profile.context_window or UNKNOWN_SMALL_WINDOW) // READ_SHARE
         return replace(shape, read_tokens=tokens)
+
+    def read_page(self, call: CallContext, page: Page) -> str | None:
+        return page.fitted(call.read_tokens) if call.read_tokens is not None else None
 
 
 class FolderRead(ResultRule):

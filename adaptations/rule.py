@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from tools.adaptation_guard import FAILED_RULES, applied, fired, hooked, shaped_by, used
+from tools.adaptation_guard import FAILED_RULES, applied, fired, hooked
 from tools.tool_rules import ToolRule
 
 __all__ = [
@@ -46,9 +46,7 @@ __all__ = [
     "every_model",
     "fired",
     "hooked",
-    "shaped_by",
     "small_window",
-    "used",
 ]
 
 if TYPE_CHECKING:

@@ -13,7 +13,6 @@ from langgraph.config import get_stream_writer
 from adaptations.hooks import ModelStep
 from adaptations.loops import after_model, before_model, sent_back, wrapped
 from adaptations.resolve import Active, reply_notes
-from adaptations.rule import used
 from adaptations.turn import Turn
 from models.messages import NoteKind, note
 from models.provider_errors import ProviderError, stated_window
@@ -69,7 +68,6 @@ async def call_model(
     workspace = Path(run.workspace or ".")
     step = ModelStep(profile, rules.shape, history, shown, list(shown), turn, workspace)
     before_model(rules.rules, step)
-    used("core_toolset", "reply_limit")  # the switches read here: the toolset, the reply limit
     tools = offered_tools(deps.catalog, small=rules.shape.core_toolset, history=history)
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort

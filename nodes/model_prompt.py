@@ -24,7 +24,6 @@ from langgraph.config import get_stream_writer
 
 from adaptations.hooks import RuntimeNote
 from adaptations.loops import note_lines
-from adaptations.rule import used
 from configs.memory import load_memory
 from configs.prompt import render_system_prompt, runtime_note
 from configs.skills import scan_skills
@@ -68,7 +67,6 @@ async def build_prompt(
         sandbox=sandbox_line(deps),
         small=rules.shape.compact_prompt,
     )
-    used("compact_prompt", "note_before_question")  # the switches each call reads
     # Not stored: it changes from call to call.
     messages = state.get("messages") or []
     turn = current_turn_id(messages)

@@ -28,7 +28,7 @@ from adaptations.installed import Installed, installed
 from adaptations.resolve import Active, active, adapted, said_once, switch_problems
 from configs.model_profile import ModelProfile, profile_inputs, profile_of
 from nodes.context_window import stated_windows, with_stated_window
-from tools.adaptation_guard import FAILED_RULES, for_model, shaped_by
+from tools.adaptation_guard import FAILED_RULES, for_model
 
 if TYPE_CHECKING:
     from adaptations.rule import Rule
@@ -41,7 +41,8 @@ KEPT_AT_MOST = 256  # a long-lived server: the oldest go first
 @dataclass(frozen=True)
 class ThreadRules:
     """The thread's model profile, with the window it knows and its active rule names, and
-    the rules serving the role, with the prompt's shape they give (adaptations/resolve.py)."""
+    the rules serving the role, with the prompt's shape they give (adaptations/resolve.py),
+    read as the run reads it: a part read fires the rules that set it (`Active.run_reads`)."""
 
     profile: ModelProfile
     active: Active
@@ -105,7 +106,6 @@ def _kept(model_id: str, window: int | None, settings: Settings, role: Role) -> 
             _KEPT.pop(next(iter(_KEPT)))
         kept = _KEPT[key] = _Kept(*fed, _resolved(model_id, window, settings, role))
     for_model(model_id)  # a hook that raises in this step names the model
-    shaped_by(kept.resolved.active.set_by)  # the step counts what the parts they set do
     return kept.resolved
 
 
@@ -115,4 +115,4 @@ def _resolved(model_id: str, window: int | None, settings: Settings, role: Role)
         profile = profile.with_window(window)  # config wins over the server
     said_once(switch_problems(profile, settings.adaptations))  # the run goes on without them
     profile = adapted(profile, settings)
-    return ThreadRules(profile, active(profile, role))
+    return ThreadRules(profile, active(profile, role).run_reads())  # reads on the run's path

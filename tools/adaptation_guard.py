@@ -3,9 +3,10 @@
 The rules themselves are declared in adaptations/registry.py; this guard sits where both the
 tools and the nodes reach it. Every loop over the rules' hooks runs each hook through
 `applied` (guarded) or `hooked` (guarded and counted): a rule *fired* in a node's step when
-one of its hooks answered something other than doing nothing (`idle`), or when a part of the
-prompt's shape it set was used (`used`). The node opens the step's tally with `counting()`
-and stores it in the thread's state (graph/state.py `rules_fired`); no loop names a rule.
+one of its hooks answered something other than doing nothing (`idle`), or when the step read
+a part of the prompt's shape it set (adaptations/hooks.py `RunShape` counts the read). The
+node opens the step's tally with `counting()` and stores it in the thread's state
+(graph/state.py `rules_fired`); no loop and no reader names a rule or a part.
 
 A rule whose hook raised is dropped for the rest of the process (`dropped`): said once,
 naming it, recorded for `ml-intern models show` (configs/rule_failures.py), and none of its
@@ -18,7 +19,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,18 +37,14 @@ _WRITERS: list[threading.Thread] = []
 
 @dataclass
 class Fired:
-    """One node step's tally: the rules whose hooks acted, the prompt shape's parts the step
-    used (adaptations/hooks.py `Shape` field names), and which rules set each part (noted
-    when the step resolves its rules, adaptations/resolve.py `active`)."""
+    """One node step's tally: the rules whose hooks acted or whose part of the prompt's shape
+    the step read."""
 
     rules: set[str] = field(default_factory=set)
-    parts: set[str] = field(default_factory=set)
-    set_by: dict[str, set[str]] = field(default_factory=dict)
 
     def names(self) -> list[str]:
-        """The rules that fired in the step: their hooks acted, or a part they set was used."""
-        shaped = {rule for part in self.parts for rule in self.set_by.get(part, ())}
-        return sorted(self.rules | shaped)
+        """The rules that fired in the step, by name."""
+        return sorted(self.rules)
 
 
 # The step running now; a tool or a hook called outside a node's step counts nowhere. Tool
@@ -66,23 +63,10 @@ def counting() -> Iterator[Fired]:
         _STEP.reset(token)
 
 
-def fired(rule: str) -> None:
-    """Count `rule` as fired in the step running now."""
+def fired(*rules: str) -> None:
+    """Count `rules` as fired in the step running now."""
     if (tally := _STEP.get()) is not None:
-        tally.rules.add(rule)
-
-
-def used(*parts: str) -> None:
-    """The step used these parts of the prompt's shape (the rules that set them fired)."""
-    if (tally := _STEP.get()) is not None:
-        tally.parts.update(parts)
-
-
-def shaped_by(parts: Mapping[str, Iterable[str]]) -> None:
-    """Note, for the step running now, the rules that set each part of the prompt's shape."""
-    if (tally := _STEP.get()) is not None:
-        for part, rules in parts.items():
-            tally.set_by.setdefault(part, set()).update(rules)
+        tally.rules.update(rules)
 
 
 def applied[T](rule: str, check: Callable[[], T], fallback: T) -> T:

@@ -59,7 +59,7 @@ class CallContext:
     # with their `id`), from the thread's history.
     earlier_calls: tuple[dict[str, Any], ...] = ()
     # A small-window model's share of its window for one `read` (rough tokens,
-    # tools/local/read_fit.py, the `read-fit` rule); None: the whole page.
+    # tools/local/read_fit.py; the `read-fit` rule's `read_page` cuts by it); None: a page.
     read_tokens: int | None = None
     # The rules active for the calling model and role (adaptations/registry.py), resolved once
     # for the thread; a tool runs one loop over them at its hook (tools/tool_rules.py).

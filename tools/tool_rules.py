@@ -20,9 +20,9 @@ from tools.adaptation_guard import applied, hooked
 
 Hidden = Callable[[Path], bool]
 # The tool's call (tools/call_context.py `CallContext`), the walls and the place of a file
-# tool (tools/places.py, tools/local/file_checks.py): named loosely here, as the call context
-# itself carries these rules.
-CallContext = Walls = Place = Any
+# tool (tools/places.py, tools/local/file_checks.py), a `read`'s page: named loosely here, as
+# the call context itself carries these rules.
+CallContext = Walls = Place = Page = Any
 
 
 class ToolRule:
@@ -60,6 +60,11 @@ class ToolRule:
 
     def folder_read(self, call: CallContext, walls: Walls | None, place: Place) -> str | None:
         """The answer to a `read` of a folder, in place of the error, or None."""
+        return None
+
+    def read_page(self, call: CallContext, page: Page) -> str | None:
+        """The answer to a `read` in place of its page (tools/local/read_fit.py `Page`), or
+        None."""
         return None
 
     def written_note(self, target: Path, content: str) -> str:

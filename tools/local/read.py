@@ -14,7 +14,6 @@ from langchain_core.tools import ToolException
 from pydantic import BaseModel, Field
 
 from configs.skills import BUNDLED_DIR
-from tools.adaptation_guard import used
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.editor_files import text_version
@@ -30,7 +29,7 @@ from tools.local.file_checks import (
 )
 from tools.local.file_edits import ReadRegistry
 from tools.local.file_walk import walk
-from tools.local.read_fit import fitted
+from tools.local.read_fit import Page
 from tools.places import Walls
 from tools.policy import ApprovalRule, FileRule, Need, inside_workspace
 from tools.result_texts import tool_text
@@ -99,12 +98,12 @@ def read_file(
                 )
             seen.record(call.thread_id, target, st)
             with open(file.fd, "rb", closefd=False) as f:
-                return paged(call.show(target), f, offset, limit, call.read_tokens, st.st_size)
+                return paged(call, target, f, offset, limit, st.st_size)
     text = editor.read_text(target)  # the editor's buffer, unsaved changes included
     seen.record(call.thread_id, target, version=text_version(text))
     lines = io.StringIO(text, newline="\n")
     size = len(text.encode("utf-8", errors="replace"))  # the note says kB: bytes, not chars
-    return paged(call.show(target), lines, offset, limit, call.read_tokens, size)
+    return paged(call, target, lines, offset, limit, size)
 
 
 def folder_note(call: CallContext, walls: Walls | None, place: Place) -> str:
@@ -133,22 +132,25 @@ def folder_note(call: CallContext, walls: Walls | None, place: Place) -> str:
 
 
 def paged(
-    shown: str,
+    call: CallContext,
+    target: Path,
     lines: Iterable[bytes | str],
     offset: int | None,
     limit: int,
-    budget: int | None = None,
     size: int = 0,
 ) -> str:
-    """Lines `offset`.. of a file, numbered, with how to read further; past `budget` rough
-    tokens (a small-window model's share), the head and tail and how to search instead."""
-    first = offset or 1
+    """Lines `offset`.. of a file, numbered, with how to read further; or what a rule shows
+    instead (`ToolRule.read_page`: past a small-window model's share, the head and tail and
+    how to search instead)."""
+    start = offset or 1
     kept: list[str] = []
     # Read from its start by a small model: the file's last lines, shown if the rest is cut.
-    ending: deque[str] | None = deque(maxlen=ENDING_LINES) if budget and first == 1 else None
+    ending: deque[str] | None = (
+        deque(maxlen=ENDING_LINES) if call.read_tokens and start == 1 else None
+    )
     total = 0
     for total, raw in enumerate(lines, start=1):
-        inside = first <= total < first + limit
+        inside = start <= total < start + limit
         if inside or ending is not None:
             text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
             line = text.rstrip("\n").removesuffix("\r")
@@ -158,20 +160,19 @@ def paged(
                 kept.append(line)
             if ending is not None:
                 ending.append(line)
+    shown = call.show(target)
     if total == 0:
         return tool_text("read", EMPTY, path=shown)
-    if first > total:
-        raise ToolException(tool_text("read", PAST_END, offset=first, path=shown, total=total))
-    if budget is not None and (
-        fit := fitted(shown, kept, first, total, size, budget, list(ending or ()))
-    ):
-        used("read_tokens")  # the rule that set the budget fired
-        return fit
-    last = first + len(kept) - 1
-    text = numbered(kept, first)
-    if first > 1 or last < total:
+    if start > total:
+        raise ToolException(tool_text("read", PAST_END, offset=start, path=shown, total=total))
+    page = Page(shown, kept, start, total, size, tuple(ending or ()))
+    if (instead := first(call.rules, lambda rule: rule.read_page(call, page))) is not None:
+        return instead
+    last = start + len(kept) - 1
+    text = numbered(kept, start)
+    if start > 1 or last < total:
         further = tool_text("read", FURTHER, offset=last + 1) if last < total else ""
-        text += tool_text("read", SHOWING, first=first, last=last, total=total, further=further)
+        text += tool_text("read", SHOWING, first=start, last=last, total=total, further=further)
     return text
 
 

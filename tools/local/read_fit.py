@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from configs.suggested_paths import for_shell, plain, python_heredoc
@@ -39,6 +40,26 @@ _TABLES = {".csv": ",", ".tsv": "\t"}
 def rough_tokens(text: str) -> int:
     """About how many tokens `text` is for a small model's tokenizer."""
     return len(_PIECES.findall(text))
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one `read` would show: `lines` numbered from `first`, of the file's `total` lines
+    and `size` bytes, `shown` its path as the model gave it; `ending` the file's last lines
+    when it was read from its start for a model that may be shown less (else empty)."""
+
+    shown: str
+    lines: list[str]
+    first: int
+    total: int
+    size: int
+    ending: Sequence[str] = ()
+
+    def fitted(self, budget: int) -> str | None:
+        """This page cut to `budget` rough tokens (`fitted`), or None when it fits."""
+        return fitted(
+            self.shown, self.lines, self.first, self.total, self.size, budget, self.ending
+        )
 
 
 def fitted(
