@@ -109,7 +109,7 @@ RULES: tuple[Rule, ...] = (
          "small models answer facts about files and counts from their head",
          texts=("configs.prompt:LOOK_FIRST", "configs.prompt:COMPUTE_WITH_CODE"),
          roles=EVERY_ROLE,
-         kept="set-lift"),
+         kept="lift"),
     TableExample("table-example", small_window,
          "small models nest python -c quotes wrongly; a here-document over a listed table needs none",
          texts=("configs.prompt:COMPUTE_EXAMPLE", "configs.prompt:WRITE_EXAMPLE"),
@@ -244,10 +244,10 @@ RULES: tuple[Rule, ...] = (
 
 NAMES = tuple(rule.name for rule in RULES)
 # The steering set as the task sets measured it, switched off together (`SET_LIFT`): the rules
-# kept with it, and those of it off since they never fired (`NEVER_FIRED`) or were switched
-# off with them to no loss (`NO_LOSS_WITHOUT`).
+# kept with it, or on their own lift since (`lift`: each was of it), and those of it off since
+# they never fired (`NEVER_FIRED`) or were switched off with them to no loss (`NO_LOSS_WITHOUT`).
 LEAN_OFF = (NEVER_FIRED, NO_LOSS_WITHOUT)
-STEERING_SET = tuple(r.name for r in RULES if r.kept == "set-lift" or r.off in LEAN_OFF)
+STEERING_SET = tuple(r.name for r in RULES if r.kept in ("set-lift", "lift") or r.off in LEAN_OFF)
 # The rules of the steering set off by default: switched off together, they are the variant
 # (`lean`) the rows compare with the whole set.
 LEAN_SET = tuple(r.name for r in RULES if r.off in LEAN_OFF)

@@ -89,15 +89,19 @@ def evidence() -> str:
             f"| `{rule.name}` | {on} | {corpus} | {cell(found.dev)} | {cell(found.held_out)} |"
         )
     kept = [rule.name for rule in RULES if rule.kept == "set-lift"]
+    lifted = [rule.name for rule in RULES if rule.kept == "lift" and rule.name in STEERING_SET]
+    never = [rule.name for rule in RULES if rule.off == NEVER_FIRED]
     kept_set = rule_lift.set_evidence(STEERING_SET)
     out += [
         "",
         wrap(
             f"*The steering set* ({len(STEERING_SET)} rules), switched off together against "
             f"the defaults: dev {kept_set.dev}; held-out {kept_set.held_out}; "
-            f"{kept_set.set_verdict}. {len(kept)} of them stay on as `set-lift`; the "
-            f"{len(STEERING_SET) - len(kept)} never seen firing on dev pass 1 are off "
-            f"(`{NEVER_FIRED}`). What `set-lift` rests on: {SET_LIFT}."
+            f"{kept_set.set_verdict}. {len(kept)} of them stay on as `set-lift`, "
+            f"{len(lifted)} on its own measured lift ({', '.join(f'`{n}`' for n in lifted)}); "
+            f"{len(never)} never seen firing on dev pass 1 are off (`{NEVER_FIRED}`), and "
+            f"{len(STEERING_SET) - len(kept) - len(lifted) - len(never)} switched off with "
+            f"those to no loss. What `set-lift` rests on: {SET_LIFT}."
         ),
     ]
     recorded = rule_fit.recorded()

@@ -31,6 +31,8 @@ SMALL = "llamacpp/local"
 LARGE = "anthropic/claude-sonnet-4-5"
 FIT = {"compact-prompt", "core-toolset", "reply-limit", "read-fit"}
 STEERING = {rule.name for rule in RULES if rule.kept == "set-lift"}
+# Of the steering set, on by its own measured lift since 2026-11-27 (dev and held-out, 3 passes).
+LIFTED = {"look-first"}
 # The steering set's rules never seen firing on dev pass 1 (14 runs), off since 2026-11-27.
 NEVER_SEEN_FIRING = {
     "cut-reply", "empty-reply", "blind-edit", "left-alone", "skill-close-match",
@@ -43,7 +45,7 @@ OFF_TO_NO_LOSS = {
 }  # fmt: skip
 # What the policy gives today, written out so a change to it is seen in review.
 ON_BY_DEFAULT = {
-    SMALL: FIT | {"text-tool-calls"} | STEERING,
+    SMALL: FIT | {"text-tool-calls"} | STEERING | LIFTED,
     LARGE: {"one-line-python"},
 }
 FIRES = (
@@ -54,7 +56,8 @@ FIRES = (
 def test_a_rule_is_on_by_default_iff_it_has_a_reason() -> None:
     for rule in RULES:
         assert (rule.kept is None) == bool(rule.off), rule.name
-    assert len(STEERING) == 7 and len(STEERING_SET) == 22
+    assert len(STEERING) == 6 and len(STEERING_SET) == 22
+    assert {rule.name for rule in RULES if rule.kept == "lift"} == LIFTED
     assert {rule.name for rule in RULES if rule.profiles is every_model} == {
         "traceback-focus", "sed-unchanged", "one-line-python", "text-elsewhere"
     }  # fmt: skip
