@@ -171,13 +171,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         owner = self.server.owner
         owner._record(request, {k.lower(): v for k, v in self.headers.items()})
-        with owner._answering():
-            turn = owner._next_turn(request)
-            if turn.delay > 0 and owner._stopping.wait(turn.delay):
-                return  # server is stopping; drop the request
-            while turn.gate is not None and not turn.gate.wait(0.05):
-                if owner._stopping.is_set():
-                    return
+        turn = owner._turn_when_due(request)
+        if turn is not None:  # None: the server is stopping; drop the request
             self._answer(request, turn)
 
     def do_PUT(self) -> None:
@@ -366,7 +361,7 @@ class ScriptedLLMServer:
         # /api/show), "models_entry" (extra fields of the /v1/models entry, e.g. vLLM's).
         self.stated: dict[str, Any] = {}
         self.request_headers: list[dict[str, str]] = []  # lower-cased header names
-        # Chat requests being answered now, and the most ever answered at once.
+        # Chat requests waiting for their answer now, and the most ever waiting at once.
         self.in_flight = 0
         self.peak_in_flight = 0
         self._host = host
@@ -471,9 +466,24 @@ class ScriptedLLMServer:
                 with self._log_path.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(request) + "\n")
 
+    def _turn_when_due(self, request: dict[str, Any]) -> Turn | None:
+        """The turn answering `request` once its delay has passed and its gate is open (None
+        when the server stops first), the request counted in flight until then. Its answer is
+        sent after: a client has it only then, so the request it sends next is never counted
+        beside this one, however late this thread runs after the answer's last byte (on a
+        loaded machine two runs read as three in flight, issue 63)."""
+        with self._in_flight():
+            turn = self._next_turn(request)
+            if turn.delay > 0 and self._stopping.wait(turn.delay):
+                return None
+            while turn.gate is not None and not turn.gate.wait(0.05):
+                if self._stopping.is_set():
+                    return None
+            return turn
+
     @contextlib.contextmanager
-    def _answering(self) -> Iterator[None]:
-        """Count one chat request as in flight while its answer is being made and sent."""
+    def _in_flight(self) -> Iterator[None]:
+        """Count one chat request as in flight (waiting for its answer) within the block."""
         with self._lock:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)

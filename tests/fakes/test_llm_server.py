@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +21,7 @@ from typing import Any
 import litellm
 import pytest
 
-from tests.fakes.llm_server import ScriptedLLMServer, Turn, load_script
+from tests.fakes.llm_server import ScriptedLLMServer, Turn, _Handler, load_script
 
 MODEL = "openai/fake-model"
 MESSAGES: list[dict[str, Any]] = [{"role": "user", "content": "hello"}]
@@ -234,6 +235,28 @@ def test_raw_http_shapes(server: ScriptedLLMServer) -> None:
     assert status == 404
     with urllib.request.urlopen(f"{server.url}/models", timeout=5) as resp:
         assert len(json.loads(resp.read())["data"]) == 1
+
+
+def test_an_answered_request_is_no_longer_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client that has its answer finds its request counted out, however late the server's
+    thread runs after the answer's last byte: one client asking twice in turn peaks at one
+    (counted until the thread ended, two runs of a load bench read as three, issue 63)."""
+    stalled = threading.Event()
+    answer = _Handler._answer
+
+    def answer_then_stall(handler: _Handler, request: dict[str, Any], turn: Turn) -> None:
+        answer(handler, request, turn)
+        stalled.wait(5)  # the thread descheduled after the answer, as on a loaded machine
+
+    monkeypatch.setattr(_Handler, "_answer", answer_then_stall)
+    with ScriptedLLMServer(default=Turn(content="ok")) as srv:
+        chat = f"{srv.url}/chat/completions"
+        try:
+            for _ in range(2):
+                assert _post(chat, {"model": "m", "messages": []})[0] == 200
+            assert (srv.in_flight, srv.peak_in_flight) == (0, 1)
+        finally:
+            stalled.set()
 
 
 def test_delay_and_stop_is_fast() -> None:
