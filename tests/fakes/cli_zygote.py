@@ -5,8 +5,10 @@ an end-to-end test's run on a 2-core machine. A zygote (one per test worker) imp
 third-party libraries once, never our own modules; each run is a fork of it that sets the
 run's argv, environment, working directory and stdio, then runs `cli` as `-m` would. What
 our code does at import (reading the environment, `configs` setting litellm's mode) happens
-in each run, as in a fresh process. The run is a real separate process with its own pid:
-signals, exit codes and pipes behave as with `subprocess.Popen`, which `ZygotePopen` is.
+in each run, as in a fresh process; only Kingfisher's rule set, which our secret masking
+builds in every run, is built once (tests/fakes/prebuilt_secret_rules.py). The run is a real
+separate process with its own pid: signals, exit codes and pipes behave as with
+`subprocess.Popen`, which `ZygotePopen` is.
 
 Tests that measure start-up or what a command imports spawn a fresh interpreter instead.
 
@@ -43,7 +45,7 @@ import traceback
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from tests.fakes import zygote_broker
+from tests.fakes import prebuilt_secret_rules, zygote_broker
 from tests.fakes.fork_loop import serve_forks
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
@@ -78,6 +80,13 @@ PRELOAD = (
     "sqlite3",
     "ahocorasick_rs",
     "langgraph.checkpoint.memory",
+    # ... its model client's transport and its first rendered answer (~0.1 s of CPU a run)
+    "httpcore",
+    "h11",
+    "h2.connection",
+    "anyio",
+    "markdown_it",
+    "rich.markdown",
     *TEAM_PRELOAD,
 )
 # What a run starts with `[sys.executable, "-m", MODULE, ...]` that is forked from this zygote
@@ -113,6 +122,8 @@ def preload(kind: str = "cli") -> None:
         os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
     for name in ML_PRELOAD if kind == "ml" else PRELOAD:
         importlib.import_module(name)
+    if kind == "cli":
+        prebuilt_secret_rules.install()
     forbidden = OURS + HF_READERS if kind == "ml" else OURS
     ours = sorted(m for m in sys.modules if m.split(".")[0] in forbidden)
     if ours:

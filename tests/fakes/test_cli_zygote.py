@@ -68,3 +68,19 @@ def test_a_script_runs_as_main_with_its_argv_place_and_environment(tmp_path: Pat
     assert forked[0].stderr != forked[1].stderr  # each run's RNG is seeded afresh
     with pytest.raises(ValueError, match="OMP_NUM_THREADS"):
         zygote_run(argv, cwd=tmp_path, env={**env, "OMP_NUM_THREADS": "4"}, timeout=60)
+
+
+def test_a_run_finds_with_the_prebuilt_secret_rules_what_a_fresh_process_finds(
+    tmp_path: Path,
+) -> None:
+    text = "token ghp_" + "a1B2c3D4e5" * 3 + "aBcDeF\nkey=AKIA" + "Z7QW3RTY5UIO2PAS" + "\n"
+    argv = [sys.executable, "-m", "tests.fakes.prebuilt_secret_rules"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    forked = zygote_run(argv, input=text, cwd=tmp_path, env=env, text=True, timeout=60)
+    fresh = subprocess.run(
+        argv, input=text, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert forked.returncode == 0 == fresh.returncode, (forked.stderr, fresh.stderr)
+    forked_found, fresh_found = json.loads(forked.stdout), json.loads(fresh.stdout)
+    assert forked_found["prebuilt"] and not fresh_found["prebuilt"]
+    assert forked_found["found"] == fresh_found["found"] != []
