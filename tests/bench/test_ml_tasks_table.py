@@ -26,8 +26,21 @@ def test_a_variant_of_ours_is_named_by_its_name_its_switches_or_their_count() ->
     assert table.label({**row, "adaptations": "-a,-b,-c"}) == "ours (3 rules switched)"
     assert table.label({**row, "adaptations": "-look-first"}) == "ours (-look-first)"
     assert table.label({**row, "adaptations": "none"}) == "ours (none)"
-    named = {**row, "adaptations": "-a,-b,-c", "variant": "lean"}  # two 3-rule variants differ
-    assert table.label(named) == "ours (lean)"
+    named = {**row, "adaptations": "-a,-b,-c", "variant": "lean-minus-x"}  # 3-rule variants differ
+    assert table.label(named) == "ours (lean-minus-x)"
+    assert table.label({**row, "variant": table.DEFAULTS_VARIANT}) == "ours"  # today's defaults
+
+
+def test_the_runs_shown_as_ours_had_todays_defaults() -> None:
+    """The rows of `DEFAULTS_VARIANT` switched off exactly the rules off by default today of
+    the set they were measured against (adaptations/registry.py `LEAN_SET`), on both sets."""
+    from adaptations.registry import LEAN_SET
+
+    mine = [r for r in table.load_rows() if r.get("variant") == table.DEFAULTS_VARIANT]
+    assert {r["set"] for r in mine} == {"dev", "held-out"}
+    for row in mine:
+        assert row["harness"] == "ours" and not row["checkout"], row["task"]
+        assert sorted(row["adaptations"].split(",")) == sorted(f"-{n}" for n in LEAN_SET)
 
 
 def write(folder: Path, rows: list[dict]) -> None:
@@ -74,12 +87,12 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
 def test_ours_variants_get_their_own_table_so_each_fits_the_page() -> None:
     rows = [
         run_row("ours", "dev", "csv-count", 0, True),
-        run_row("ours", "dev", "csv-count", 0, False, adaptations="-a,-b,-c", variant="lean"),
+        run_row("ours", "dev", "csv-count", 0, False, adaptations="-a,-b,-c", variant="lean-x"),
         run_row("mini", "dev", "csv-count", 0, False),
     ]
     peers, _, variants = table.benchmark_tables(rows).partition("### dev, ours and its variants")
-    assert "| task | ours | mini | |" in peers and "lean" not in peers
-    assert "| task | ours | lean | |" in variants and "mini" not in variants
+    assert "| task | ours | mini | |" in peers and "lean-x" not in peers
+    assert "| task | ours | lean-x | |" in variants and "mini" not in variants
     assert "| **tasks solved** | 1 of 1 | 0 of 1 | reachable: 1 |" in variants
     only_ours = table.benchmark_tables(rows[::2])  # no variant: one table
     assert "ours and its variants" not in only_ours
