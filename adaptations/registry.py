@@ -122,7 +122,7 @@ RULES: tuple[Rule, ...] = (
     AnswerNow("answer-now", small_window,
          "a small model that keeps calling is asked once, without tools, to answer",
          texts=("models.texts:ANSWER_NOW",),
-         kept="set-lift"),
+         kept="lift"),
     WrittenUnseen("written-unseen", small_window,
          "numbers a small model wrote into a file that no tool showed are pointed out",
          texts=("models.texts:UNSEEN_WRITTEN",),

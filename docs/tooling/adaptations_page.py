@@ -98,10 +98,19 @@ def evidence() -> str:
             f"*The steering set* ({len(STEERING_SET)} rules), switched off together against "
             f"the defaults: dev {kept_set.dev}; held-out {kept_set.held_out}; "
             f"{kept_set.set_verdict}. {len(kept)} of them stay on as `set-lift`, "
-            f"{len(lifted)} on its own measured lift ({', '.join(f'`{n}`' for n in lifted)}); "
+            f"{len(lifted)} on their own measured lift ({', '.join(f'`{n}`' for n in lifted)}); "
             f"{len(never)} never seen firing on dev pass 1 are off (`{NEVER_FIRED}`), and "
             f"{len(STEERING_SET) - len(kept) - len(lifted) - len(never)} switched off with "
             f"those to no loss. What `set-lift` rests on: {SET_LIFT}."
+        ),
+    ]
+    kept_now = rule_lift.set_evidence(kept)
+    out += [
+        "",
+        wrap(
+            f"*The `set-lift` rules* ({', '.join(f'`{n}`' for n in kept)}), switched off "
+            f"together, everything else equal: dev {kept_now.dev}; held-out "
+            f"{kept_now.held_out}; {kept_now.set_verdict}."
         ),
     ]
     recorded = rule_fit.recorded()

@@ -32,7 +32,7 @@ LARGE = "anthropic/claude-sonnet-4-5"
 FIT = {"compact-prompt", "core-toolset", "reply-limit", "read-fit"}
 STEERING = {rule.name for rule in RULES if rule.kept == "set-lift"}
 # Of the steering set, on by its own measured lift since 2026-11-27 (dev and held-out, 3 passes).
-LIFTED = {"look-first"}
+LIFTED = {"look-first", "answer-now"}
 # The steering set's rules never seen firing on dev pass 1 (14 runs), off since 2026-11-27.
 NEVER_SEEN_FIRING = {
     "cut-reply", "empty-reply", "blind-edit", "left-alone", "skill-close-match",
@@ -56,7 +56,7 @@ FIRES = (
 def test_a_rule_is_on_by_default_iff_it_has_a_reason() -> None:
     for rule in RULES:
         assert (rule.kept is None) == bool(rule.off), rule.name
-    assert len(STEERING) == 6 and len(STEERING_SET) == 22
+    assert len(STEERING) == 5 and len(STEERING_SET) == 22
     assert {rule.name for rule in RULES if rule.kept == "lift"} == LIFTED
     assert {rule.name for rule in RULES if rule.profiles is every_model} == {
         "traceback-focus", "sed-unchanged", "one-line-python", "text-elsewhere"

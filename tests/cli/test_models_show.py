@@ -45,7 +45,8 @@ def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
     assert rules["look-first"]["adds_tokens"] > 0
     # The steering rules are kept as a set, provisionally, and say so.
     assert rules["look-first"]["on_because"] == "lift"  # its own, measured on both sets
-    assert rules["answer-now"]["on_because"] == f"set-lift, {SET_LIFT}"
+    assert rules["answer-now"]["on_because"] == "lift"
+    assert rules["workspace-listing"]["on_because"] == f"set-lift, {SET_LIFT}"
 
     switches = {"look-first": False, "table-example": True}
     user_config(cli, {"adaptations": {"llamacpp/local": switches}})
