@@ -5,6 +5,7 @@ asyncio's own loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 import time
@@ -118,10 +119,12 @@ def test_a_descriptor_the_server_holds_is_not_open_in_the_command(
 
 
 def _children() -> set[int]:
-    """This process's children, ended or not, whichever thread started them."""
+    """This process's children, ended or not, whichever thread started them (a thread that
+    ended while listed is skipped: its children pass to the threads still listed)."""
     found: set[int] = set()
     for task in Path("/proc/self/task").iterdir():
-        found |= {int(pid) for pid in (task / "children").read_text().split()}
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            found |= {int(pid) for pid in (task / "children").read_text().split()}
     return found
 
 
