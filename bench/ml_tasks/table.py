@@ -88,9 +88,11 @@ def benchmark_tables(rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = S
 
 
 def head(name: str, of_ours: bool) -> str:
-    """A column's head: in the variants' table, a variant's name alone."""
+    """A column's head: in the variants' table, a variant's name alone, shortened so the
+    table fits the page (`lean-minus-X`: `no X`, ours without X; `N rules switched`: `N off`)."""
     if of_ours and name.startswith("ours (") and name.endswith(")"):
-        return name[len("ours (") : -1]
+        short = name[len("ours (") : -1].replace("lean-minus-", "no ")
+        return short.replace(" rules switched", " off")
     return name
 
 
