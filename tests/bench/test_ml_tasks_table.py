@@ -84,6 +84,24 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
     assert lines[both + 5] == "| share of reachable | 1/2 | 1/2 | 1/2 | 1/2 |"
 
 
+def test_tokens_are_compared_on_the_tasks_ours_solves() -> None:
+    """Each harness's median tokens a run on the tasks ours solved in some pass, so ours can
+    be read against the peers' median where it succeeds (a task ours never solves is left out)."""
+    rows = [
+        run_row("ours", "dev", "csv-count", 0, True, input_tokens=5000),
+        run_row("ours", "dev", "csv-count", 1, False, input_tokens=7000),
+        run_row("ours", "dev", "fix-bug", 0, False, input_tokens=90_000),
+        run_row("mini", "dev", "csv-count", 0, False, input_tokens=2000),
+        run_row("mini", "dev", "fix-bug", 0, False, input_tokens=400),
+        run_row("smolagents", "dev", "fix-bug", 0, False),
+    ]
+    lines = table.harness_table(rows).splitlines()
+    assert "| median tokens a run | 7,100 | 1,300 | 1,100 | |" in lines
+    assert f"| {table.OURS_SOLVED} | 6,100 | 2,100 | - | |" in lines
+    nothing = table.harness_table([r for r in rows if not r["solved"]])
+    assert table.OURS_SOLVED not in nothing
+
+
 def test_ours_variants_get_their_own_table_so_each_fits_the_page() -> None:
     rows = [
         run_row("ours", "dev", "csv-count", 0, True),
