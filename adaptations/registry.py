@@ -11,9 +11,8 @@ the kinds of the notes it adds and of the answers its held calls get, with their
 A rule is on by default for the profiles it applies to iff it has a reason, `kept`
 (adaptations/rule.py `Kept`): `fit` (with it the request or a result takes less of a small
 window, bench/rule_fit.py), `capability` (without it a model's calls are not run), `lift` (the
-task sets solved more often with it, bench/ml_tasks/rule_lift.py) or `set-lift` (kept with the
-steering set, solved more often with the set than without it: provisional, `SET_LIFT` says on
-what). Every other rule has an `off` reason (it fired on ordinary requests of
+task sets solved more often with it, bench/ml_tasks/rule_lift.py) or `set-lift` (the rules kept
+this way, switched off together, solved less often: a measured lift of the set, `SET_LIFT`). Every other rule has an `off` reason (it fired on ordinary requests of
 tests/adaptations/trigger_corpus.py, no measurement shows it helps, or it was of the steering
 set but never fired where the set was measured, `NEVER_FIRED`, or switched off with those to
 no loss, `NO_LOSS_WITHOUT`) and stays available: config switches it on. tests/adaptations/test_evidence.py holds both to the recorded figures.

@@ -37,9 +37,9 @@ def render() -> str:
             "A rule is on by default only with a reason (`kept`): `fit` (with it the request "
             "or a result takes less of a small window, `bench/rule_fit.py`), `capability` "
             "(without it the model's calls are not run), `lift` (the task sets solved more "
-            "often with it, `bench/ml_tasks/rule_lift.py`) or `set-lift` (kept with the "
-            "steering set, which the task sets solved more often with than without: "
-            "provisional, see the evidence below). Every other rule is off by default, each "
+            "often with it, `bench/ml_tasks/rule_lift.py`) or `set-lift` (the rules kept "
+            "this way, switched off together, solved less often: a lift of the set, not of "
+            "each rule; see the evidence below). Every other rule is off by default, each "
             "says why below (it fired on ordinary requests of "
             "`tests/adaptations/trigger_corpus.py`, or no measurement shows it helps), and "
             "stays available."
@@ -83,7 +83,6 @@ def evidence() -> str:
     for rule in RULES:
         found = lifts[rule.name]
         on = f"on: {rule.kept}" if rule.kept else "off"
-        on += " (provisional)" if rule.kept == "set-lift" else ""
         corpus = str(fires.get(rule.name, 0))
         out.append(
             f"| `{rule.name}` | {on} | {corpus} | {cell(found.dev)} | {cell(found.held_out)} |"

@@ -43,7 +43,7 @@ def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
     assert rules["core-toolset"]["hook"] == "prompt" and rules["core-toolset"]["why"]
     assert rules["core-toolset"]["on_because"] == "fit"
     assert rules["look-first"]["adds_tokens"] > 0
-    # The steering rules are kept as a set, provisionally, and say so.
+    # The set-lift rules are kept on the set's measured lift, and say so.
     assert rules["look-first"]["on_because"] == "lift"  # its own, measured on both sets
     assert rules["answer-now"]["on_because"] == "lift"
     assert rules["workspace-listing"]["on_because"] == f"set-lift, {SET_LIFT}"
@@ -60,7 +60,7 @@ def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
     text = cli.run("models", "show", "llamacpp/local").stdout
     active, _, listed_off = text.partition("\nrules off ")
     assert "small window     yes" in active and "read-fit" in active and "[fit]" in active
-    assert "[set-lift, provisional]" in active and "held-out 0 of 17" in active
+    assert "[set-lift, measured as a set]" in active and "held-out 0 of 51" in active
     assert "look-first" not in active and "switched off in config" in listed_off
     for name, why in expected.items():
         assert name not in active and why in listed_off, name
