@@ -5,7 +5,8 @@ Starts the real `ml-intern web` (a fresh interpreter, the real `langgraph dev`) 
 against the scripted model, then for each N starts N threads' runs at once over the HTTP API
 (`POST /threads`, then `POST /threads/{id}/runs/wait`). Every run is three model steps of
 `--step` seconds (two `plan` calls, or with `--tool bash` two `bash` calls that append to a
-file, then an answer). Reported per N: wall time against one
+file, then an answer; `--tool plan bash`: each one's rounds in turn, on the same server).
+Reported per N: wall time against one
 run's model time, the most model requests in flight at once (counted by the model server),
 added latency p50/p95 at the start (a run's POST to its first model request: `langgraph dev`
 looks for new runs every 0.5 s when idle) and per step (a model request's arrival minus the
@@ -20,7 +21,7 @@ processes are measured on the team server: `--engine aegra --servers 2`
 (bench/server_engines.py).
 
     uv run python bench/server_load.py [--runs 8 32 128] [--step 0.6] [--db URL]
-        [--model-client auto|litellm] [--tool plan|bash] [--no-warm-up]
+        [--model-client auto|litellm] [--tool plan bash] [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -286,7 +287,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--at-once", type=int, default=None, help="server.runs_at_once")
     parser.add_argument("--servers", type=int, default=1, help="servers on one database")
     parser.add_argument("--model-client", choices=("auto", "litellm"), default="auto")
-    parser.add_argument("--tool", choices=("plan", "bash"), default="plan", help="each step's call")
+    parser.add_argument("--tool", choices=("plan", "bash"), nargs="+", default=["plan"],
+                        help="each step's call (several: in turn, on one server)")  # fmt: skip
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
                         help="a round of four runs first, not reported")  # fmt: skip
     parser.add_argument(
@@ -305,29 +307,37 @@ def main(argv: list[str] | None = None) -> None:
     load_before = round(os.getloadavg()[0], 2)
     idle_rss, rows = run_rounds(args, at_once, args.db)
     where = f"{args.servers} servers on one PostgreSQL" if args.servers > 1 else "one server"
-    keys = list(rows[0])
-    print_table(
-        f"ml-intern web, {where}: N runs at once of {STEPS} model steps of {args.step:g} s, "
-        f"`{args.tool}` calls "
-        f"(runs_at_once {at_once} each; idle RSS {idle_rss} MB)",
-        [[row[k] for k in keys] for row in rows],
-        keys,
-    )
-    # Each round's figures as `runs_N.<figure>` (`bash.runs_N.<figure>` with `--tool bash`),
-    # beside the 1-minute load before and after: wall figures of a loaded machine are not valid.
-    by_runs = {f"runs_{row['runs']}": row for row in rows}
+    figures: dict[str, Any] = {}
+    for tool, tool_rows in rows.items():
+        keys = list(tool_rows[0])
+        print_table(
+            f"ml-intern web, {where}: N runs at once of {STEPS} model steps of {args.step:g} s, "
+            f"`{tool}` calls "
+            f"(runs_at_once {at_once} each; idle RSS {idle_rss} MB)",
+            [[row[k] for k in keys] for row in tool_rows],
+            keys,
+        )
+        # Each round's figures as `runs_N.<figure>` (`bash.runs_N.<figure>` for `bash`'s),
+        # beside the 1-minute load before and after: wall figures of a loaded machine are not
+        # valid.
+        by_runs = {f"runs_{row['runs']}": row for row in tool_rows}
+        figures |= {"bash": by_runs} if tool == "bash" else by_runs
     print_summary({"bench": "server_load", "servers": args.servers,
-                   "model_client": args.model_client, "tool": args.tool,
+                   "model_client": args.model_client, "tool": " ".join(args.tool),
                    "database": "postgresql" if args.db else "sqlite", "step_s": args.step,
                    "idle_rss_mb": idle_rss, "load_before": load_before,
-                   "load_after": round(os.getloadavg()[0], 2), "rounds": rows,
-                   **({"bash": by_runs} if args.tool == "bash" else by_runs)})  # fmt: skip
+                   "load_after": round(os.getloadavg()[0], 2),
+                   "rounds": [row for tool_rows in rows.values() for row in tool_rows],
+                   **figures})  # fmt: skip
 
 
-def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[float, list]:
-    """Start the servers, warm them up, and measure each N; (idle RSS, rows)."""
-    script = Script(args.step, args.tool)
-    rows: list[dict] = []
+def run_rounds(
+    args: argparse.Namespace, at_once: int, db: str | None
+) -> tuple[float, dict[str, list[dict]]]:
+    """Start the servers, warm them up, and measure each N with each tool in turn; (idle RSS,
+    each tool's rows)."""
+    script = Script(args.step, args.tool[0])
+    rows: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp, ScriptedLLMServer(responder=script) as llm:
         workspace = Path(tmp) / "ws"
         workspace.mkdir()
@@ -353,9 +363,13 @@ def run_rounds(args: argparse.Namespace, at_once: int, db: str | None) -> tuple[
             postmaster = postmaster_of(db)
             if args.warm_up:
                 measure(urls, servers, llm, script, 4 * len(servers), postmaster)
-            for runs in args.runs:
-                rows.append(measure(urls, servers, llm, script, runs, postmaster))
-                print(f"{rows[-1]}", file=sys.stderr)
+            for tool in dict.fromkeys(args.tool):
+                script.tool = tool
+                for runs in args.runs:
+                    rows.setdefault(tool, []).append(
+                        measure(urls, servers, llm, script, runs, postmaster)
+                    )
+                    print(f"{rows[tool][-1]}", file=sys.stderr)
         finally:
             for proc, out, _ in started:
                 stop_web(proc)
