@@ -5,18 +5,15 @@ works before a thread switches to it, and the context window a local server was 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from langchain_core.messages import HumanMessage
 
 from configs.advice import COMMAND_LINE, Advice
 from configs.model_profile import ModelProfile
 from models.provider_errors import describe
-
-if TYPE_CHECKING:
-    import ssl
+from models.tls import verifying_context
 
 PROBE_TIMEOUT_S = 30.0
 WINDOW_TIMEOUT_S = 10.0
@@ -42,13 +39,6 @@ async def probe_model(deps: ChatModels, model_id: str, advice: Advice = COMMAND_
     return None
 
 
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    import httpx
-
-    return httpx.create_ssl_context()  # loading CA certificates costs ~40 ms: do it once
-
-
 async def server_window(profile: ModelProfile) -> int | None:
     """The context size a local server states: llama.cpp's `/props`, Ollama's `/api/show`,
     vLLM's (and LM Studio's) `/v1/models`. None when it states none or cannot be reached:
@@ -59,7 +49,9 @@ async def server_window(profile: ModelProfile) -> int | None:
     root = base.removesuffix("/v1")
     try:
         # A server that states no window is asked again at each step: a client each time.
-        async with httpx.AsyncClient(timeout=WINDOW_TIMEOUT_S, verify=_tls()) as client:
+        async with httpx.AsyncClient(
+            timeout=WINDOW_TIMEOUT_S, verify=verifying_context()
+        ) as client:
             if profile.local_server == "llamacpp":
                 response = await client.get(f"{root}/props")
                 return _llamacpp_window(response.json())

@@ -22,6 +22,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 from models.openai_chat_stream import sse_data
+from models.tls import verifying_context
 
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
     weakref.WeakKeyDictionary()
@@ -124,6 +125,6 @@ def shared_client() -> httpx.AsyncClient:
     client = _clients.get(loop)
     if client is None or client.is_closed:
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-        client = httpx.AsyncClient(limits=limits, timeout=None)
+        client = httpx.AsyncClient(limits=limits, timeout=None, verify=verifying_context())
         _clients[loop] = client
     return client

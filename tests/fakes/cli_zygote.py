@@ -2,13 +2,15 @@
 
 Importing litellm, openai, LangChain and LangGraph costs ~3.5 s of CPU per process, most of
 an end-to-end test's run on a 2-core machine. A zygote (one per test worker) imports those
-third-party libraries once, never our own modules; each run is a fork of it that sets the
-run's argv, environment, working directory and stdio, then runs `cli` as `-m` would. What
-our code does at import (reading the environment, `configs` setting litellm's mode) happens
-in each run, as in a fresh process; only Kingfisher's rule set, which our secret masking
-builds in every run, is built once (tests/fakes/prebuilt_secret_rules.py). The run is a real
-separate process with its own pid: signals, exit codes and pipes behave as with
-`subprocess.Popen`, which `ZygotePopen` is.
+third-party libraries once, then our own modules (WATCHED_PRELOAD, ~0.2 s of CPU a run), their
+import watched (tests/fakes/import_watch.py): an import that reads what differs between the
+zygote and a run is refused, and a run whose environment differs in a variable they read at
+import is a fresh interpreter instead. Each run is a fork that sets the run's argv,
+environment, working directory and stdio, then runs `cli` as `-m` would; as `import configs`
+does in a fresh process, it sets litellm's mode in its environment (LITELLM_ENV). Kingfisher's
+rule set, which our secret masking builds in every run, is built once too
+(tests/fakes/prebuilt_secret_rules.py). The run is a real separate process with its own pid:
+signals, exit codes and pipes behave as with `subprocess.Popen`, which `ZygotePopen` is.
 
 Tests that measure start-up or what a command imports spawn a fresh interpreter instead.
 
@@ -46,7 +48,7 @@ import traceback
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from tests.fakes import prebuilt_secret_rules, prebuilt_tokenizer, zygote_broker
+from tests.fakes import import_watch, prebuilt_secret_rules, prebuilt_tokenizer, zygote_broker
 from tests.fakes.fork_loop import serve_forks
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
@@ -88,8 +90,30 @@ PRELOAD = (
     "anyio",
     "markdown_it",
     "rich.markdown",
+    "anyio._backends._asyncio",  # what a run's first connection loads (~0.02 s of CPU)
     *TEAM_PRELOAD,
 )
+# Imported under watch (tests/fakes/import_watch.py): our modules every kind of run starts with
+# (what they import comes along: headless, the REPL, `threads`, `web` and its server,
+# `studio`, `acp`, `worker`), and what they import on first use, typer's included (it reads
+# TYPER_USE_RICH at import).
+WATCHED_PRELOAD = (
+    "cli", "cli.startup_heap", "cli.launch", "cli.config_command", "cli.hf_token",
+    "cli.walls_warning", "cli.headless", "cli.render", "cli.repl", "cli.threads", "cli.web",
+    "cli.studio", "cli.acp", "cli.worker", "configs.effective", "store.thread_index",
+    "tools.local.sandbox", "tools.hub.job_budget", "adaptations.resolve", "models.chat_model",
+    "models.openai_chat", "models.anthropic_chat", "graph.session", "graph.research_agent",
+    "serve.app", "serve.web_session", "serve.web_actions", "compat.langsmith",
+    "typer._adapters", "typer._click.decorators", "langchain_core.tools.simple",
+    "langchain_core.tracers.stdout", "langchain_core.messages.block_translators.langchain_v0",
+)  # fmt: skip
+# What the product builds on first use from its installed code alone, built once under the
+# same watch: litellm's price list read as data (~0.03 s of CPU in each run that looks a model
+# up), the settings' validator (`defer_build`, ~0.015 s).
+WARMED = ("configs.model_profile:_price_list", "configs.settings:Settings.model_rebuild")
+# What `import configs` sets in a fresh process's environment (when unset) before litellm
+# reads it: the zygote's own, and each run's (tests/fakes/test_cli_zygote.py holds them equal).
+LITELLM_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_MODE": "PRODUCTION"}
 # What a run starts with `[sys.executable, "-m", MODULE, ...]` that is forked from this zygote
 # too (see `ForwardedPopen`): a team-server replica, its schema step, and the web page's undo
 # and settle (serve/web_actions.py runs each in a child process).
@@ -104,7 +128,9 @@ ML_PRELOAD = (
     "PIL.Image", "regex", "rich", "tokenizers", "safetensors", "jinja2",
 )  # fmt: skip
 HF_READERS = ("huggingface_hub", "transformers", "datasets", "trl", "accelerate", "peft")
-OURS = ("cli", "serve", "graph", "store", "nodes", "tools", "configs")
+OURS = (
+    "cli", "serve", "graph", "store", "nodes", "tools", "configs", "models", "adaptations", "compat",
+)  # fmt: skip
 MAX_REQUEST = 1 << 20
 FRESH_ENV = "ML_INTERN_TESTS_FRESH_CLI"  # "1": every run spawns a fresh interpreter instead
 
@@ -113,14 +139,13 @@ FRESH_ENV = "ML_INTERN_TESTS_FRESH_CLI"  # "1": every run spawns a fresh interpr
 
 def preload(kind: str = "cli") -> None:
     """The libraries, with the environment `configs` sets before litellm reads it (cli), or
-    the one every template run has (ml)."""
+    the one every template run has (ml); then (cli) our own modules, watched."""
     import importlib
 
     if kind == "ml":
         os.environ.update(ML_ENV)
     else:
-        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-        os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
+        _set_defaults(os.environ, LITELLM_ENV)
     for name in ML_PRELOAD if kind == "ml" else PRELOAD:
         importlib.import_module(name)
     if kind == "cli":
@@ -129,9 +154,19 @@ def preload(kind: str = "cli") -> None:
     forbidden = OURS + HF_READERS if kind == "ml" else OURS
     ours = sorted(m for m in sys.modules if m.split(".")[0] in forbidden)
     if ours:
-        raise RuntimeError(f"the zygote imported modules each run must import: {ours[:5]}")
+        raise RuntimeError(f"the libraries' preload imported modules of ours: {ours[:5]}")
+    if kind == "cli":
+        import_watch.watched_import(WATCHED_PRELOAD, OURS, warm=WARMED)
+        from compat.litellm import drop_leftovers
+
+        drop_leftovers()  # what each run's start-up frees (cli/startup_heap.py), freed once
     if threading.active_count() != 1:
         raise RuntimeError(f"threads running after preload: {threading.enumerate()}")
+
+
+def _set_defaults(environ: Any, defaults: dict[str, str]) -> None:
+    for key, value in defaults.items():
+        environ.setdefault(key, value)
 
 
 def serve(socket_path: str, kind: str) -> None:
@@ -219,6 +254,9 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        _fresh_if_preload_differs(request)  # returns only when forking matches a fresh run
+        if request.get("program") is None and request.get("module", "cli").split(".")[0] in OURS:
+            _set_defaults(os.environ, LITELLM_ENV)  # as its `import configs` would
         _fresh_stdio()
         if SOCKET_ENV in os.environ:
             subprocess.Popen = ForwardedPopen  # type: ignore[misc]
@@ -227,6 +265,16 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         traceback.print_exc()
     finally:
         _exit(code)
+
+
+def _fresh_if_preload_differs(request: dict[str, Any]) -> None:
+    """A run whose environment (as `configs` leaves it) differs in a variable our preloaded
+    modules read at import becomes a fresh interpreter: this process, exec'ed."""
+    if not import_watch.WATCH.differs({**LITELLM_ENV, **os.environ}):
+        return
+    program, argv = request.get("program"), request["argv"]
+    head = [program] if program is not None else ["-m", request.get("module", "cli")]
+    os.execve(sys.executable, [sys.executable, *head, *argv], dict(os.environ))
 
 
 def _fresh_stdio() -> None:

@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.cli_zygote import ML_ENV, ZygotePopen
+from tests.cli.conftest import cli_env
+from tests.fakes import import_watch
+from tests.fakes.cli_zygote import LITELLM_ENV, ML_ENV, ZygotePopen
 from tests.fakes.cli_zygote import run as zygote_run
+from tests.fakes.import_watch import Watch
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 CLI = [sys.executable, "-m", "cli"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_run_has_its_own_output_exit_code_and_place(tmp_path: Path) -> None:
@@ -84,3 +89,69 @@ def test_a_run_finds_with_the_prebuilt_secret_rules_what_a_fresh_process_finds(
     forked_found, fresh_found = json.loads(forked.stdout), json.loads(fresh.stdout)
     assert forked_found["prebuilt"] and not fresh_found["prebuilt"]
     assert forked_found["found"] == fresh_found["found"] != []
+
+
+def test_a_run_starts_with_our_modules_unless_its_environment_differs_in_what_they_read(
+    tmp_path: Path,
+) -> None:
+    argv = [sys.executable, "-m", "tests.fakes.import_watch", "graph.session", "cli.launch"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("TYPER_USE_RICH", None)
+    forked = zygote_run(argv, cwd=tmp_path, env=env, text=True, timeout=60)
+    assert json.loads(forked.stdout)["started_with"] == ["graph.session", "cli.launch"]
+    # typer reads it when `cli` imports it: a run that sets it imports `cli` itself
+    assert json.loads(forked.stdout)["read_at_import"]["TYPER_USE_RICH"] is None
+    differs = zygote_run(argv, cwd=tmp_path, env={**env, "TYPER_USE_RICH": "0"}, text=True)
+    assert json.loads(differs.stdout) == {"started_with": [], "read_at_import": {}}
+    assert differs.returncode == 0, differs.stderr
+
+
+def test_configs_sets_the_litellm_environment_each_forked_cli_run_gets(
+    tmp_path: Path, llm: ScriptedLLMServer
+) -> None:
+    without = {k: v for k, v in os.environ.items() if k not in LITELLM_ENV}
+    code = "import json, os; seen = dict(os.environ); import configs; " + (
+        "print(json.dumps({k: v for k, v in os.environ.items() if seen.get(k) != v}))"
+    )
+    fresh = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=without,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert json.loads(fresh.stdout) == LITELLM_ENV, fresh.stderr
+    env = {k: v for k, v in cli_env(tmp_path).items() if k not in LITELLM_ENV}
+    env["OPENAI_API_BASE"] = llm.url
+    command = "printenv LITELLM_LOCAL_MODEL_COST_MAP LITELLM_MODE > seen.txt"
+    llm.add(Turn(tool_calls=[{"name": "bash", "arguments": {"command": command}}]))
+    llm.add(Turn(content="Done."))
+    args = [*CLI, "--model", "openai/scripted-model", "--yolo", "-"]
+    done = zygote_run(args, input="go\n", cwd=tmp_path, env=env, text=True, timeout=100)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "seen.txt").read_text().split() == list(LITELLM_ENV.values())
+
+
+def test_an_import_that_reads_what_a_run_sees_differently_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "probe_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "reads_env.py").write_text("import os\nMODE = os.environ.get('PROBE_MODE')\n")
+    (package / "reads_cwd.py").write_text("from pathlib import Path\nHERE = Path.cwd()\n")
+    (package / "keeps_stdout.py").write_text("import sys\nOUT = sys.stdout\n")
+    (package / "writes_env.py").write_text("import os\nos.environ['PROBE_SET'] = '1'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PROBE_MODE", "fast")
+    readable = (str(tmp_path), *import_watch.READABLE)
+    watch = import_watch.watched_import(
+        ("probe_pkg.reads_env",), ("probe_pkg",), Watch(readable=readable)
+    )
+    assert watch.environment == {"PROBE_MODE": "fast"}
+    assert watch.differs({"PROBE_MODE": "slow"}) == ["PROBE_MODE"] and not watch.differs(
+        {"PROBE_MODE": "fast"}
+    )
+    for name, said in [("reads_cwd", "probe_pkg.reads_cwd reads the working directory"),
+                       ("keeps_stdout", "probe_pkg.keeps_stdout.OUT keeps a standard stream"),
+                       ("writes_env", "probe_pkg.writes_env writes the environment")]:  # fmt: skip
+        monkeypatch.delenv("PROBE_SET", raising=False)
+        with pytest.raises(import_watch.ImportWatchError, match=said):
+            import_watch.watched_import(
+                (f"probe_pkg.{name}",), ("probe_pkg",), Watch(readable=readable)
+            )
