@@ -104,7 +104,10 @@ def resolve(path: str | os.PathLike[str], workspace: Path) -> Path:
 
 def _absolute(path: str | os.PathLike[str], workspace: Path) -> str:
     """`path` with `~` and `$VARS` expanded, relative to the workspace; links not followed."""
-    target = os.path.expanduser(os.path.expandvars(os.fspath(path)))
+    text = os.fspath(path)
+    if text.startswith("/") and "$" not in text:
+        return text  # nothing to expand (every credential place, asked on every call)
+    target = os.path.expanduser(os.path.expandvars(text))
     return target if os.path.isabs(target) else os.path.join(workspace, target)
 
 

@@ -106,8 +106,13 @@ def _credential_files(workspace: Path | None) -> Iterator[Path]:
 
     own = {str(ml_intern_home()), str(user_config_dir())}  # ml-intern's own: not credentials
     # Most places do not exist: those found missing on a way that did not change since are
-    # not looked at again (tools/real_places.py); the rest, one stat each.
-    for place in maybe_present(credential_place_names()):
+    # not looked at again (tools/real_places.py); the rest, one stat each. ml-intern's own are
+    # not asked about: their way changes as it writes there, so they would be looked up anew.
+    names = credential_place_names()
+    present = set(maybe_present(name for name in names if name not in own))
+    for place in names:
+        if place not in present and place not in own:
+            continue
         try:
             mode = os.stat(place).st_mode
         except OSError:
