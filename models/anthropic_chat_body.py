@@ -209,8 +209,8 @@ def _conversation(
         blocks = _blocks_of(message)
         if blocks is None:
             return None
-        if mark:  # on the message's last block (a copy: the blocks are shared)
-            blocks = [*blocks[:-1], {**blocks[-1], "cache_control": mark}]
+        if mark:  # on its text block, as litellm marks it (a copy: the blocks are shared)
+            blocks = [{**blocks[0], "cache_control": mark}, *blocks[1:]]
         if turns and turns[-1]["role"] == role:
             if role == "assistant":
                 return None
@@ -223,7 +223,7 @@ def _conversation(
 
 
 def _blocks(message: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    """A plain message's content blocks, unmarked (`_conversation` marks the last)."""
+    """A plain message's content blocks, unmarked (`_conversation` marks the first)."""
     text = message["content"]
     if message["role"] == "tool":
         if not text.strip():

@@ -84,21 +84,10 @@ def masked_in(workspace: Path | str | None, text: str) -> str:
     """`text` masked with the workspace's secrets known (off the event loop: it reads files).
     The system prompt is the same text on every model call: it is masked again only when a
     secret became known (a new value, or a secret env variable changed) since it last was."""
-    from tools.secrets import mask_secrets
+    from tools.secrets import mask_seen
 
     refresh(workspace)
-    key = (text, KNOWN.state())
-    masked = _masked.get(key)
-    if masked is None:
-        masked = mask_secrets(text)
-        if len(_masked) >= _MASKED_TEXTS:
-            _masked.clear()
-        _masked[key] = masked
-    return masked
-
-
-_MASKED_TEXTS = 8  # a session's prompts: the agent's and its research sub-agent's
-_masked: dict[tuple[str, tuple[object, ...]], str] = {}
+    return mask_seen(text)
 
 
 def _credential_files(workspace: Path | None) -> Iterator[Path]:
