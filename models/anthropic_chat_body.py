@@ -20,7 +20,8 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
-from models.openai_chat_plain import plain_messages
+from models.message_memo import PerMessage
+from models.openai_chat_plain import plain_message, plain_messages
 
 # What a call may set on this path (the rest, e.g. `reasoning_effort`, goes to ChatLiteLLM).
 CALL_PARAMS = frozenset({"tools", "tool_choice", "max_tokens", "temperature", "stop", "api_key"})
@@ -67,11 +68,12 @@ def request_body(
     tools = anthropic_tools(params.get("tools"))
     if tools is None or (not tools and _has_tool_blocks(dicts)):
         return None
-    marked = _with_cache_markers(dicts, cache_points)
-    if marked is None:
+    marks = _cache_marks(dicts, cache_points)
+    if marks is None:
         return None
-    system, rest = _system(marked)
-    sent = _conversation(rest)
+    lead = _leading_system(dicts)
+    system = _system(dicts[:lead], marks[:lead]) if lead else None
+    sent = _conversation(messages[lead:], dicts[lead:], marks[lead:])
     if sent is None or (system is not None and not system):
         return None
     body: dict[str, Any] = {"model": model, "messages": sent}
@@ -144,12 +146,13 @@ def _tool(tool: Any) -> dict[str, Any] | None:
     return mapped
 
 
-def _with_cache_markers(
+def _cache_marks(
     dicts: list[dict[str, Any]], points: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]] | None:
-    """litellm's cache-marker injection (a marker per string message it points at, the
-    ones already marked skipped); None for a point it would read otherwise."""
-    marked = [dict(d) for d in dicts]
+) -> list[dict[str, str] | None] | None:
+    """litellm's cache-marker injection: the marker each message gets (a message two points
+    name is marked once), None for every message it leaves alone; None for a point it would
+    read otherwise."""
+    marks: list[dict[str, str] | None] = [None] * len(dicts)
     for point in points:
         if set(point) - {"location", "role", "index"} or point.get("location") != "message":
             return None
@@ -157,73 +160,79 @@ def _with_cache_markers(
             index = point["index"]
             if not isinstance(index, int):
                 return None
-            index += len(marked) if index < 0 else 0
-            targets = [index] if 0 <= index < len(marked) else []
+            index += len(marks) if index < 0 else 0
+            targets = [index] if 0 <= index < len(marks) else []
         else:
-            targets = [i for i, d in enumerate(marked) if d["role"] == point.get("role")]
+            targets = [i for i, d in enumerate(dicts) if d["role"] == point.get("role")]
         for i in targets:
-            if "cache_control" not in marked[i]:
-                marked[i]["cache_control"] = dict(_EPHEMERAL)
-    if sum("cache_control" in d for d in marked) > 4:
+            marks[i] = marks[i] or dict(_EPHEMERAL)
+    if sum(mark is not None for mark in marks) > 4:
         return None
-    return marked
+    return marks
 
 
-def _system(dicts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]] | None, list[Any]]:
-    """The leading system run as Anthropic's system blocks ([] for one litellm would
-    reshape), and the rest."""
+def _leading_system(dicts: Sequence[Mapping[str, Any]]) -> int:
     lead = 0
     while lead < len(dicts) and dicts[lead]["role"] == "system":
         lead += 1
-    if lead == 0:
-        return None, dicts
+    return lead
+
+
+def _system(
+    dicts: Sequence[Mapping[str, Any]], marks: Sequence[dict[str, str] | None]
+) -> list[dict[str, Any]]:
+    """The leading system run as Anthropic's system blocks ([] for one litellm would
+    reshape)."""
     blocks = []
-    for message in dicts[:lead]:
-        if not message["content"] or set(message) - {"role", "content", "cache_control"}:
-            return [], dicts
+    for message, mark in zip(dicts, marks, strict=True):
+        if not message["content"] or set(message) - {"role", "content"}:
+            return []
         block = {"type": "text", "text": message["content"]}
-        if "cache_control" in message:
-            block["cache_control"] = message["cache_control"]
-        blocks.append(block)
-    return blocks, dicts[lead:]
+        blocks.append({**block, "cache_control": mark} if mark else block)
+    return blocks
 
 
-def _conversation(dicts: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+def _conversation(
+    messages: Sequence[BaseMessage],
+    dicts: Sequence[Mapping[str, Any]],
+    marks: Sequence[dict[str, str] | None],
+) -> list[dict[str, Any]] | None:
     """litellm's `anthropic_messages_pt` for plain messages: user and tool messages merged
     into one user turn, each assistant message a turn of its text and tool calls."""
     if not dicts or dicts[0]["role"] != "user":
         return None
     turns: list[dict[str, Any]] = []
-    for message in dicts:
-        role = "assistant" if message["role"] == "assistant" else "user"
-        if message["role"] == "system":
+    for message, converted, mark in zip(messages, dicts, marks, strict=True):
+        role = "assistant" if converted["role"] == "assistant" else "user"
+        if converted["role"] == "system":
             return None
-        blocks = _blocks(message)
+        blocks = _blocks_of(message)
         if blocks is None:
             return None
+        if mark:  # on its text block, as litellm marks it (a copy: the blocks are shared)
+            blocks = [{**blocks[0], "cache_control": mark}, *blocks[1:]]
         if turns and turns[-1]["role"] == role:
             if role == "assistant":
                 return None
             turns[-1]["content"].extend(blocks)
         else:
-            turns.append({"role": role, "content": blocks})
+            turns.append({"role": role, "content": list(blocks)})
     if turns[-1]["role"] == "assistant":
         return None  # litellm strips a final assistant turn's trailing space: its to build
     return turns
 
 
 def _blocks(message: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    text, mark = message["content"], message.get("cache_control")
+    """A plain message's content blocks, unmarked (`_conversation` marks the first)."""
+    text = message["content"]
     if message["role"] == "tool":
         if not text.strip():
             return None
-        block = {"type": "tool_result", "tool_use_id": message["tool_call_id"], "content": text}
-        return [{**block, "cache_control": mark} if mark else block]
+        return [{"type": "tool_result", "tool_use_id": message["tool_call_id"], "content": text}]
     if not text.strip():  # litellm's `_sanitize_empty_text_content`
         text = EMPTY_TEXT
     if message["role"] == "user":
-        block = {"type": "text", "text": text}
-        return [{**block, "cache_control": mark} if mark else block]
+        return [{"type": "text", "text": text}]
     blocks: list[dict[str, Any]] = [{"type": "text", "text": text}]
     for call in message.get("tool_calls") or []:
         arguments = json.loads(call["function"]["arguments"])
@@ -231,6 +240,9 @@ def _blocks(message: Mapping[str, Any]) -> list[dict[str, Any]] | None:
             return None
         name = call["function"]["name"]
         blocks.append({"type": "tool_use", "id": call["id"], "name": name, "input": arguments})
-    if mark:
-        blocks[-1] = {**blocks[-1], "cache_control": mark}
     return blocks
+
+
+# A history message's blocks, made once per message (models/message_memo.py): shared from
+# one request to the next, never changed in place.
+_blocks_of = PerMessage(lambda message: _blocks(plain_message(message)))

@@ -28,6 +28,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from models.message_memo import PerMessage
+
 # litellm flattens these at the top of a tool's parameters for api.openai.com, and drops
 # the rejected keys (`_TOP_LEVEL_SCHEMA_COMBINATORS`, `_OPENAI_REJECTED_TOP_LEVEL_SCHEMA_KEYS`).
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
@@ -42,10 +44,11 @@ _ROLES: tuple[tuple[type[BaseMessage], str], ...] = (
 
 def plain_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]] | None:
     """The messages as litellm sends them when every one is plain (text content, no legacy
-    function call), else None: litellm's own conversion is needed."""
+    function call), else None: litellm's own conversion is needed. Each message is converted
+    once (models/message_memo.py): the dicts are shared, never to be changed in place."""
     dicts = []
     for message in messages:
-        converted = _plain_message(message)
+        converted = plain_message(message)
         if converted is None:
             return None
         dicts.append(converted)
@@ -78,6 +81,10 @@ def _plain_message(message: BaseMessage) -> dict[str, Any] | None:
     if "name" in extra:
         converted["name"] = extra["name"]
     return converted
+
+
+# One message as `plain_messages` sends it (None: not plain), converted once per message.
+plain_message = PerMessage(_plain_message)
 
 
 def _tool_call(call: Mapping[str, Any]) -> dict[str, Any]:

@@ -51,18 +51,15 @@ async def approval_interrupt(
     approvals = {spec.name: spec.approval for spec in deps.catalog}
     workspace = Path(run.workspace or deps.workspace or ".")
     pending = Pending(state["messages"], calls, turn_of(state), workspace, approvals, rules)
-    answered = await asyncio.to_thread(held_calls, pending) if calls else {}
-    # The answers to the calls the rules deny, the whole reply seen (answered calls included:
-    # a blind change is one after its `read`).
-    told = await asyncio.to_thread(policy_denials, rules, pending)
     ctx = PolicyContext(
         mode=run.mode,
         yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
         workspace=run.workspace,
         overrides=deps.settings.approval.overrides,
     )
-    # Off the event loop: judging a command reads the disk (links, the shell's globs).
-    decisions = await asyncio.to_thread(judge_reply, calls, approvals, ctx, told.keys())
+    # Off the event loop, in one hop: the rules may read the workspace, and judging a
+    # command reads the disk (links, the shell's globs).
+    answered, told, decisions = await asyncio.to_thread(judged_reply, pending, ctx)
     judged = [(c, d) for c, d in zip(calls, decisions, strict=True) if c["id"] not in answered]
     results = [*answered.values(), *_denials(judged, told, deps)]
     approved = [c for c, d in judged if d.verdict == "auto"]
@@ -94,6 +91,18 @@ async def approval_interrupt(
         for c in sorted(approved, key=lambda c: order[c["id"]])
     ]
     return update
+
+
+def judged_reply(
+    pending: Pending, ctx: PolicyContext
+) -> tuple[dict[str, ToolMessage], dict[str, ToolMessage], list[Decision]]:
+    """The reply's calls as the rules and the policy take them: the calls the rules answer
+    instead of running (`held_calls`), the answers to those the rules deny (`policy_denials`,
+    the whole reply seen: a blind change is one after its `read`), and the policy's decision
+    on each call, the denied ones denied. Blocking: run off the loop."""
+    answered = held_calls(pending) if pending.calls else {}
+    told = policy_denials(pending.rules, pending)
+    return answered, told, judge_reply(pending.calls, pending.approvals, ctx, told.keys())
 
 
 def held_calls(pending: Pending) -> dict[str, ToolMessage]:

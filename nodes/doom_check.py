@@ -11,10 +11,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, AnyMessage
+from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 from langgraph.types import interrupt
 
 from adaptations.loops import loop_guard
+from models.message_memo import PerMessage
 from models.messages import is_user_message, note, note_kind, results_by_call
 from models.texts import GUARD, REPEATING
 from nodes.deps import AgentDeps
@@ -28,9 +29,30 @@ if TYPE_CHECKING:
 
 
 def signature(name: str, args: Any, result: Any) -> str:
-    canonical = json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+    return _signed(name, _canonical(args), result)
+
+
+def _canonical(args: Any) -> str:
+    return json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _signed(name: str, canonical: str, result: Any) -> str:
     digest = hashlib.sha256(f"{canonical}\x00{result}".encode(errors="replace")).hexdigest()[:16]
     return f"{name}:{digest}"
+
+
+# Per result message, the signatures of the calls it answered: the guard looks at the last ten
+# calls on every step, and hashing their results again (20 KB a `read`) was most of its cost.
+_signatures: PerMessage[dict[tuple[str, str], str]] = PerMessage(lambda _result: {})
+
+
+def _result_signature(call: Mapping[str, Any], result: ToolMessage) -> str:
+    """`signature` of `call` and its `result`, the result hashed once for the call."""
+    key = (call["name"], _canonical(call.get("args")))
+    known = _signatures(result)
+    if key not in known:
+        known[key] = _signed(*key, result.content)
+    return known[key]
 
 
 # detect_loop looks at most at two 5-call cycles: older calls never change its answer.
@@ -51,7 +73,7 @@ def tool_signatures(messages: Sequence[AnyMessage], limit: int = TAIL) -> list[s
         if isinstance(message, AIMessage) and message.tool_calls:
             results = results_by_call(messages, i)
             group = [
-                signature(call["name"], call.get("args"), results[call["id"]].content)
+                _result_signature(call, results[call["id"]])
                 for call in message.tool_calls
                 if call["id"] in results
             ]

@@ -83,18 +83,13 @@ async def _execute(
         **adaptations(task, deps),
     )
     message, artifact = await recorded_call(call, context, deps, shown)
-    # Secrets never reach the model, the database or a spill file: the workspace's `.env*`
-    # and credential files (perhaps just written by this call) are known values first.
-    await asyncio.to_thread(refresh_known_secrets, run.workspace or deps.workspace)
-    message = masked_tool_message(message)
-    if len(str(message.content)) > deps.settings.tool_output_max_chars:
-        # Writing the spill file is blocking I/O: keep it off the event loop.
-        message = await asyncio.to_thread(
-            cap_output,
-            message,
-            deps.settings.tool_output_max_chars,
-            deps.spill_dir / safe_file_name(run.thread_id or "default"),
-        )
+    message = await asyncio.to_thread(
+        kept_output,
+        message,
+        run.workspace or deps.workspace,
+        deps.settings.tool_output_max_chars,
+        deps.spill_dir / safe_file_name(run.thread_id or "default"),
+    )
     writer(
         {
             "type": "tool_state_change",
@@ -202,6 +197,15 @@ async def run_call(
     if result.status != "error" and _looks_like_validation_error(result.content):
         result.status = "error"
     return result, result.artifact
+
+
+def kept_output(message: ToolMessage, workspace: Path, limit: int, spill_dir: Path) -> ToolMessage:
+    """The call's result as the thread keeps it: masked, then `cap_output`. Secrets never reach
+    the model, the database or a spill file: the workspace's `.env*` and credential files
+    (perhaps just written by this call) are known values first. Blocking (it reads those
+    files, writes the spill file): run off the loop, in one hop."""
+    refresh_known_secrets(workspace)
+    return cap_output(masked_tool_message(message), limit, spill_dir)
 
 
 def cap_output(message: ToolMessage, limit: int, spill_dir: Path) -> ToolMessage:

@@ -24,13 +24,14 @@ from langgraph.config import get_stream_writer
 
 from adaptations.hooks import RuntimeNote
 from adaptations.loops import note_lines
-from configs.memory import load_memory
+from configs.memory import Memory, load_memory
 from configs.prompt import render_system_prompt, runtime_note
-from configs.skills import scan_skills
+from configs.skills import SkillScan, scan_skills
 from models.messages import last_user_index, marked, note_kind, text_of
 from nodes.deps import AgentDeps
 from nodes.history import current_turn_id, repair_orphans
 from nodes.tool_images import with_images
+from tools.hub.client import hf_token
 from tools.hub.whoami import hub_user
 from tools.local.sandbox import Sandbox
 from tools.local.workspace_listing import workspace_listing
@@ -52,9 +53,7 @@ async def build_prompt(
     `active`)."""
     workspace = run.workspace or deps.workspace
     # File reads off the event loop (the LangGraph server refuses blocking calls on it).
-    skills, memory = await asyncio.gather(
-        asyncio.to_thread(scan_skills, workspace), asyncio.to_thread(load_memory, workspace)
-    )
+    skills, memory, token = await asyncio.to_thread(prompt_files, workspace)
     report_once([*skills.warnings, *memory.warnings])
     system = render_system_prompt(
         mode=run.mode,
@@ -62,7 +61,7 @@ async def build_prompt(
         tools=deps.catalog.names,
         skills=skills.skills,
         memory=memory.files,
-        hf_user=await hub_user(),
+        hf_user=await hub_user(token),
         role=deps.role,
         sandbox=sandbox_line(deps),
         small=rules.shape.compact_prompt,
@@ -90,6 +89,12 @@ async def build_prompt(
         SystemMessage(content=system),
         *with_note(history, now, rules.shape.note_before_question),
     ]
+
+
+def prompt_files(workspace: Path) -> tuple[SkillScan, Memory, str | None]:
+    """What the system prompt reads from the disk, in one hop off the loop: the skills, the
+    memory files and the Hugging Face token (whose user it names)."""
+    return scan_skills(workspace), load_memory(workspace), hf_token()
 
 
 def _request(history: Sequence[BaseMessage]) -> str:

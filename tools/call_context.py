@@ -16,6 +16,7 @@ own folder of the served workspace (`person_workspace`), whatever the run's cont
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -68,9 +69,10 @@ class CallContext:
     # Masks this call's events in order (a key's lines arrive one event at a time).
     masker: StreamMasker = field(default_factory=StreamMasker, compare=False, repr=False)
 
-    @property
+    @functools.cached_property
     def workspace(self) -> Path:
-        """Where the call works; with people signing in, its person's own folder."""
+        """Where the call works; with people signing in, its person's own folder. Resolved
+        once per call: every check of the call judges its paths against the same folder."""
         if user_tokens.people_sign_in():
             return person_workspace(user_tokens.run_identity())
         return Path(self.run.workspace or Path.cwd()).expanduser().resolve()

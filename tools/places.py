@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from configs.environment import ml_intern_home, user_config_dir
-from tools.real_places import real_paths
+from tools.real_places import held_real_paths, holds
 from tools.safe_paths import head_at
 
 Access = Literal["read", "write"]
@@ -104,7 +104,10 @@ def resolve(path: str | os.PathLike[str], workspace: Path) -> Path:
 
 def _absolute(path: str | os.PathLike[str], workspace: Path) -> str:
     """`path` with `~` and `$VARS` expanded, relative to the workspace; links not followed."""
-    target = os.path.expanduser(os.path.expandvars(os.fspath(path)))
+    text = os.fspath(path)
+    if text.startswith("/") and "$" not in text:
+        return text  # nothing to expand (every credential place, asked on every call)
+    target = os.path.expanduser(os.path.expandvars(text))
     return target if os.path.isabs(target) else os.path.join(workspace, target)
 
 
@@ -161,14 +164,19 @@ def is_secret_name(name: str) -> bool:
 class SecretMap:
     """The credential places, resolved once, for checking many paths (a search's walk).
     Their real paths come from tools/real_places.py: looked up again only where a directory
-    on their way changed."""
+    on their way changed. `version`: under which they all hold (None: one was resolved anew,
+    a link or a recent change on its way)."""
 
     def __init__(self, workspace: Path, walls: Walls | None = None) -> None:
-        self.allowed = [resolve(place, workspace) for place in _allowed]
-        self.visible = set(_with_real_paths(visible_within()))
+        allowed = [_absolute(place, workspace) for place in _allowed]
+        visible = visible_within()
         hidden = [*credential_place_names(), *(walls.hidden if walls else ())]
-        # resolved: their real paths
-        self.places = set(real_paths(_absolute(p, workspace) for p in hidden))
+        named = [*allowed, *map(str, visible), *(_absolute(p, workspace) for p in hidden)]
+        real, self.version = held_real_paths(named)
+        split = len(allowed) + len(visible)
+        self.allowed = real[: len(allowed)]
+        self.visible = {*visible, *real[len(allowed) : split]}
+        self.places = set(real[split:])  # resolved: their real paths
 
     def covers(self, target: Path) -> bool:
         """True when the resolved `target` is or is inside a credential place, or is named
@@ -181,15 +189,29 @@ class SecretMap:
         return is_secret_name(target.name) or any(folder in self.places for folder in chain)
 
 
-def _with_real_paths(places: list[Path]) -> Iterator[Path]:
-    yield from places
-    yield from real_paths(map(str, places))
+_maps: dict[tuple[object, ...], SecretMap] = {}
+
+
+def secret_map(workspace: Path, walls: Walls | None = None) -> SecretMap:
+    """`SecretMap(workspace, walls)`, made again only when its places may resolve otherwise now:
+    a variable naming them, the allowed list, or a directory on their ways changed (the map is
+    kept under its `version`; every tool call asks, its approval too)."""
+    key = (str(workspace), walls, credential_place_names(), _allowed)
+    known = _maps.get(key)
+    if known is not None and known.version is not None and holds(known.version):
+        return known
+    made = SecretMap(workspace, walls)
+    if made.version is not None:
+        if len(_maps) >= 64:
+            _maps.clear()
+        _maps[key] = made
+    return made
 
 
 def is_secret(target: Path, workspace: Path | None = None) -> bool:
     """True when the resolved `target` is, or is inside, a credential place, or is named like
     one, unless the user's config allows it."""
-    return SecretMap(workspace or Path.cwd()).covers(target)
+    return secret_map(workspace or Path.cwd()).covers(target)
 
 
 _GIT_SECTION = re.compile(
@@ -231,7 +253,7 @@ def writable_roots(workspace: Path, walls: Walls) -> list[Path]:
 def is_hidden(target: Path, workspace: Path, walls: Walls | None) -> bool:
     """True for a place tools must not read or search: a credential place, or (sandbox) a
     place the config hides."""
-    return SecretMap(workspace, walls).covers(target)
+    return secret_map(workspace, walls).covers(target)
 
 
 def need(

@@ -12,6 +12,10 @@ a directory changed in the last two seconds is looked at again on every use. Pla
 link on their way are resolved on every use; a changed directory forgets only the places
 whose way passes it.
 
+`held_real_paths` also gives a version under which all its places hold, so that what is made
+of them (tools/places.py `secret_map`) is kept while `holds(version)`: the same look at the
+directories, without resolving each place again.
+
 `maybe_present` uses the same marks for the masking's look at every credential place
 (tools/secrets/sources.py): a place missing on a remembered way stays missing until a
 directory on it changes.
@@ -33,14 +37,31 @@ _real: dict[str, Path] = {}  # a place without a link on its way -> itself, as a
 _missing: set[str] = set()  # those of them found missing
 _dirs: dict[str, tuple[int, int, int]] = {}  # directories on their ways -> (inode, mtime, ctime)
 _ways: dict[str, tuple[str, ...]] = {}  # a remembered place -> the directories on its way
+_version = 0  # moves whenever a remembered place is forgotten
 
 
 def real_paths(places: Iterable[str]) -> list[Path]:
     """Each absolute place with every symlink and `..` resolved, as `Path.resolve()` gives it
     now (its absolute form when that fails)."""
+    return held_real_paths(places)[0]
+
+
+def held_real_paths(places: Iterable[str]) -> tuple[list[Path], int | None]:
+    """`real_paths`, and the version under which they all hold while `holds(version)`; None
+    when one of them is not remembered (a link or a recent change on its way)."""
     with _lock:
         _forget_if_changed()
-        return [_real_path(key) for key in places]
+        keys = list(places)
+        found = [_real_path(key) for key in keys]
+        return found, (_version if all(key in _real for key in keys) else None)
+
+
+def holds(version: int) -> bool:
+    """True while every place remembered under `version` still is: no directory on their ways
+    changed since (each looked at again, one `lstat`)."""
+    with _lock:
+        _forget_if_changed()
+        return version == _version
 
 
 def maybe_present(places: Iterable[str]) -> list[str]:
@@ -60,9 +81,11 @@ def maybe_present(places: Iterable[str]) -> list[str]:
 def _forget_if_changed() -> None:
     """Forget the places whose way passes a directory that changed (a temporary folder on
     the way of a few changes often; the home directory's places stay)."""
+    global _version
     changed = {folder for folder, mark in _dirs.items() if _mark(folder) != mark}
     if not changed:
         return
+    _version += 1
     for key in [key for key, way in _ways.items() if not changed.isdisjoint(way)]:
         del _real[key], _ways[key]
         _missing.discard(key)
@@ -97,6 +120,7 @@ def _mark(path: str) -> tuple[int, int, int] | None:
 def _remember(key: str, real: Path) -> None:
     """Remember `key` (its real path is itself) with the directories on its way, unless one
     changed too recently to be sure or a component is a link."""
+    global _version
     looked_ns = time.time_ns()
     marks: dict[str, tuple[int, int, int]] = {}
     parent, missing = "/", False
@@ -119,6 +143,7 @@ def _remember(key: str, real: Path) -> None:
             break  # a file: replacing it changes `parent`
         parent = component
     if len(_real) >= _MAX_PLACES:
+        _version += 1
         _real.clear()
         _missing.clear()
         _dirs.clear()

@@ -12,7 +12,7 @@ import re
 import shlex
 from pathlib import Path
 
-from tools.places import SecretMap, allow_secret_paths, is_secret, resolve
+from tools.places import allow_secret_paths, is_secret, resolve, secret_map
 
 __all__ = ["allow_secret_paths", "command_words", "has_secret_name", "is_secret_path"]
 
@@ -61,7 +61,7 @@ def _paths(command: str, workspace: Path) -> list[str]:
 def mentions_secret_path(command: str, workspace: Path) -> bool:
     """True when a word of `command` (or what its patterns expand to) is a credential place.
     The places are resolved once for the whole command, not once per word."""
-    secrets = SecretMap(workspace)
+    secrets = secret_map(workspace)
     return any(secrets.covers(resolve(word, workspace)) for word in _paths(command, workspace))
 
 

@@ -213,6 +213,23 @@ async def test_the_requests_carry_the_cache_markers_and_the_tools() -> None:
     assert sent["stream"] is True and sent["max_tokens"] == 64000
 
 
+async def test_a_growing_history_is_sent_as_through_litellm_at_every_step() -> None:
+    """The history's messages are the same objects from one step to the next, and each is
+    converted once (models/message_memo.py): the cache marker moves from a reply (its call
+    without text, marked as litellm marks it) to the result after it, as through ChatLiteLLM."""
+    *history, note = loop_history()
+    call = {"name": "read", "args": {"path": "c.py"}, "id": "t4"}
+    for new in (AIMessage("", tool_calls=[call]), ToolMessage("c", tool_call_id="t4")):
+        history.append(new)
+        prompt = [*history, note.model_copy()]  # a new runtime note each step
+        turn = Turn(content="ok", usage="auto")
+        _, theirs, _ = await ask("litellm", turn, {}, prompt)
+        _, ours, _ = await ask("auto", turn, {}, prompt)
+        assert ours == theirs
+    marked = [b for m in ours[0]["messages"] for b in m["content"] if "cache_control" in b]
+    assert [b.get("tool_use_id") for b in marked] == ["t4"]
+
+
 async def streamed(client: str) -> list[dict[str, Any]]:
     turn = Turn(content="hi you", tool_calls=TWO_CALLS, usage="auto")
     with ScriptedAnthropicServer([turn], api_key=KEY) as server:

@@ -293,3 +293,28 @@ def test_the_system_prompt_is_masked_again_once_a_secret_becomes_known(
     assert exported not in masked and "[REDACTED:DEPLOY_API_KEY]" in masked
     monkeypatch.delenv("DEPLOY_API_KEY")
     assert written not in masked_in(tmp_path, prompt)  # a known value stays known
+
+
+def test_a_result_seen_before_is_masked_again_once_a_secret_becomes_known(
+    tmp_path: Path,
+) -> None:
+    """A long result is scanned once while nothing new is known (a file read again, a
+    command's unchanged output), never past a new secret: a `.env` written since masks it."""
+    import secrets
+
+    from langchain_core.messages import ToolMessage
+
+    from nodes.execute_tools import kept_output
+
+    word = f"cobalt-{secrets.token_hex(4)}-meadow"
+    text = "a line of the file\n" * 200 + f"the value is {word}\n"
+
+    def kept() -> str:
+        result = ToolMessage(text, tool_call_id="c1")
+        return str(kept_output(result, tmp_path, 100_000, tmp_path / "spill").content)
+
+    assert kept() == text  # nothing known yet: shown as written, twice
+    assert kept() == text
+    (tmp_path / ".env").write_text(f"SERVICE_TOKEN={word}\n")
+    masked = kept()
+    assert word not in masked and "[REDACTED:SERVICE_TOKEN]" in masked

@@ -6,17 +6,17 @@ Without a token it is None at once; offline or refused it is None after at most
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 
-from tools.hub.client import async_client, hf_token, hub_endpoint
+from tools.hub.client import async_client, hub_endpoint
 
 TIMEOUT_S = 3.0
 _known: dict[tuple[str, str], str | None] = {}
 
 
-async def hub_user() -> str | None:
-    token = await asyncio.to_thread(hf_token)  # may read huggingface_hub's saved token file
+async def hub_user(token: str | None) -> str | None:
+    """The name of `token`'s user (`hf_token()`'s, read off the loop by the caller: it may
+    read huggingface_hub's saved token file)."""
     if not token:
         return None
     key = (hub_endpoint(), hashlib.sha256(token.encode()).hexdigest()[:16])

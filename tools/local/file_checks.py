@@ -16,7 +16,7 @@ from langchain_core.tools import ToolException
 
 from tools.call_context import CallContext
 from tools.editor_files import EditorFiles
-from tools.places import Access, SecretMap, Walls, editor_serves, refusal
+from tools.places import Access, SecretMap, Walls, editor_serves, refusal, secret_map
 from tools.result_texts import tool_text
 from tools.result_texts.files import IS_FOLDER, NO_FILE, ON_FILE, OS_ERROR, THROUGH_LINK, UNSAFE
 from tools.safe_paths import (
@@ -126,7 +126,7 @@ def secret_filter(call: CallContext, walls: Walls | None) -> Callable[[Path], bo
             except (OSError, RuntimeError):
                 return True
         if not secrets:
-            secrets.append(SecretMap(call.workspace, walls))
+            secrets.append(secret_map(call.workspace, walls))
         return secrets[0].covers(path)
 
     return hidden

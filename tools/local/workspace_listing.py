@@ -14,7 +14,7 @@ from collections import deque
 from pathlib import Path
 
 from tools.local.file_walk import SKIP_DIRS
-from tools.places import SecretMap
+from tools.places import secret_map
 from tools.result_texts import tool_text
 from tools.result_texts.search import FIRST_LINE, FOLDER_NOT_LISTED, LISTED, MORE_NOT_LISTED
 from tools.safe_paths import head_at
@@ -43,7 +43,7 @@ def workspace_listing(workspace: Path, limit: int = MAX_ENTRIES, depth: int = MA
     `path size` a line, largest first, a table with its first line; credential places and
     files named like secrets are left out, as `glob` leaves them out. Empty when there is
     nothing to show."""
-    secrets = SecretMap(workspace)
+    secrets = secret_map(workspace)
     files: list[tuple[int, str]] = []
     folders_shown: list[str] = []
     folders: deque[tuple[str, int]] = deque([("", 0)])

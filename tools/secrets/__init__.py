@@ -31,6 +31,7 @@ Cost and bad inputs: bench/masking.py.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ __all__ = [
     "is_secret_name",
     "mask_data",
     "mask_secrets",
+    "mask_seen",
     "masked_tool_message",
     "redact",
     "redact_data",
@@ -139,6 +141,31 @@ def _mask_plain(
     return replace_spans(text, spans) if spans else text
 
 
+def mask_seen(text: str, env: Mapping[str, str] | None = None) -> str:
+    """`mask_secrets(text, env)`, not worked out again for a text masked before while the known
+    secrets stayed the same (a new value, or a secret variable changed, masks it again): the
+    system prompt on every model call, a file read again, a command's unchanged output."""
+    if len(text) > _SEEN_CHARS:
+        return mask_secrets(text, env)
+    key = (text, KNOWN.state(env))
+    with _seen_lock:
+        masked = _seen.pop(key, None)
+    if masked is None:
+        masked = mask_secrets(text, env)
+    with _seen_lock:
+        if len(_seen) >= _SEEN_TEXTS:
+            _seen.pop(next(iter(_seen)))  # the one seen longest ago
+        _seen[key] = masked
+    return masked
+
+
+_SEEN_TEXTS = 16  # a session's prompts (the agent's, its research sub-agent's) and results
+_SEEN_CHARS = 256_000  # longer texts are masked each time (at most 16 shorter ones kept)
+_SEEN_FROM = 2_000  # a shorter result costs less to mask than to look up (the env is read)
+_seen: dict[tuple[str, tuple[object, ...]], str] = {}
+_seen_lock = threading.Lock()
+
+
 def mask_data(value: Any, env: Mapping[str, str] | None = None) -> Any:
     """`mask_secrets` applied to every string inside dicts, lists and tuples (progress events)."""
     return _each_string(value, lambda text: mask_secrets(text, env))
@@ -174,7 +201,9 @@ def masked_tool_message(message: ToolMessage, env: Mapping[str, str] | None = No
     """The message with its content masked (a string or text blocks); itself if nothing changed."""
     content: Any = message.content
     if isinstance(content, str):
-        masked: Any = mask_secrets(content, env)
+        masked: Any = (
+            mask_seen(content, env) if len(content) >= _SEEN_FROM else mask_secrets(content, env)
+        )
     elif isinstance(content, list):
         masked = [_masked_block(block, env) for block in content]
     else:

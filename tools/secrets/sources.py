@@ -84,21 +84,10 @@ def masked_in(workspace: Path | str | None, text: str) -> str:
     """`text` masked with the workspace's secrets known (off the event loop: it reads files).
     The system prompt is the same text on every model call: it is masked again only when a
     secret became known (a new value, or a secret env variable changed) since it last was."""
-    from tools.secrets import mask_secrets
+    from tools.secrets import mask_seen
 
     refresh(workspace)
-    key = (text, KNOWN.state())
-    masked = _masked.get(key)
-    if masked is None:
-        masked = mask_secrets(text)
-        if len(_masked) >= _MASKED_TEXTS:
-            _masked.clear()
-        _masked[key] = masked
-    return masked
-
-
-_MASKED_TEXTS = 8  # a session's prompts: the agent's and its research sub-agent's
-_masked: dict[tuple[str, tuple[object, ...]], str] = {}
+    return mask_seen(text)
 
 
 def _credential_files(workspace: Path | None) -> Iterator[Path]:
@@ -106,8 +95,13 @@ def _credential_files(workspace: Path | None) -> Iterator[Path]:
 
     own = {str(ml_intern_home()), str(user_config_dir())}  # ml-intern's own: not credentials
     # Most places do not exist: those found missing on a way that did not change since are
-    # not looked at again (tools/real_places.py); the rest, one stat each.
-    for place in maybe_present(credential_place_names()):
+    # not looked at again (tools/real_places.py); the rest, one stat each. ml-intern's own are
+    # not asked about: their way changes as it writes there, so they would be looked up anew.
+    names = credential_place_names()
+    present = set(maybe_present(name for name in names if name not in own))
+    for place in names:
+        if place not in present and place not in own:
+            continue
         try:
             mode = os.stat(place).st_mode
         except OSError:
