@@ -148,10 +148,7 @@ def harness_table(
                            ("median wall s a run", wall)):  # fmt: skip
             out.append(f"| {title} | " + " | ".join(
                 median_of(rows, n, task_set, key) for n in names) + " | |")  # fmt: skip
-        ours_solved = [r for r in rows if r["task"] in solved_by.get(names[0], set())]
-        if names[0] == "ours" and ours_solved:
-            out.append(f"| {OURS_SOLVED} | " + " | ".join(
-                median_of(ours_solved, n, task_set, tokens) for n in names) + " | |")  # fmt: skip
+        out += tokens_where_ours_solves(rows, names, task_set, solved_by)
         out.append("")
         for n in names:
             union[n][0] += len(solved_by[n])
@@ -161,6 +158,16 @@ def harness_table(
     out.append(f"### Both sets{whose}: {tasks_all} tasks, {reachable_all} reachable\n")
     out += both_sets(names, heads, union, reachable_all)
     return "\n".join(out) + "\n"
+
+
+def tokens_where_ours_solves(rows: Sequence[dict[str, Any]], names: Sequence[str],
+                             task_set: str, solved_by: dict[str, set[str]]) -> list[str]:  # fmt: skip
+    """The `OURS_SOLVED` row when ours is a column and solved some task of the set, else none."""
+    kept = [r for r in rows if r["task"] in solved_by.get("ours", set())]
+    if not names or names[0] != "ours" or not kept:
+        return []
+    cells = " | ".join(median_of(kept, n, task_set, tokens) for n in names)
+    return [f"| {OURS_SOLVED} | {cells} | |"]
 
 
 def both_sets(names: Sequence[str], heads: Sequence[str], union: dict[str, list[int]],
