@@ -135,3 +135,13 @@ def test_the_state_declares_its_delta_channels_with_the_stores_specs() -> None:
     channels = StateGraph(AgentState).channels
     delta = {name for name, ch in channels.items() if isinstance(ch, DeltaChannel)}
     assert delta == set(delta_channel_specs())
+
+
+def test_every_layer_ships_in_the_wheel() -> None:
+    """An installed ml-intern imports every layer: each is in the wheel's `only-include`
+    (a layer left out builds a wheel whose `ml-intern` fails at its first import)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = project["tool"]["hatch"]["build"]["targets"]["wheel"]["only-include"]
+    assert [name for name in PACKAGES if name not in shipped] == []
