@@ -12,7 +12,9 @@ from tests.fakes import zygote_broker
 def test_workers_asking_at_once_each_hear_their_kind_or_why_it_failed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(zygote_broker.BROKER_ENV, raising=False)  # restored afterwards
+    # set (not deleted) so that the broker `serve` names here is undone too: with none set
+    # before, a deletion records nothing to restore and the later tests asked this one
+    monkeypatch.setenv(zygote_broker.BROKER_ENV, "")
     assert zygote_broker.ask("cli") is None  # no controller: each process starts its own
 
     def broken() -> dict[str, str]:
