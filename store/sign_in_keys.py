@@ -25,20 +25,14 @@ from configs.server_secret import shared_secret
 
 PURPOSES = frozenset({"cookie", "session id", "login", "hub token", "verifier"})
 SALT = b"ml-intern sign-in v1"
+_PROCESS_SECRET = secrets.token_bytes(32)
 
 
 def key(purpose: str, env: Mapping[str, str] | None = None) -> bytes:
     """The key for `purpose` (one of PURPOSES), derived from the shared secret."""
     if purpose not in PURPOSES:
         raise ValueError(f"no sign-in key for {purpose!r}")
-    return _derived(shared_secret(env) or _process_secret(), purpose)
-
-
-@functools.cache
-def _process_secret() -> bytes:
-    """This process's own random secret, drawn on first use, not at import: a process forked
-    after importing this module (the tests fork web servers so) still draws its own."""
-    return secrets.token_bytes(32)
+    return _derived(shared_secret(env) or _PROCESS_SECRET, purpose)
 
 
 @functools.cache

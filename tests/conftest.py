@@ -34,8 +34,9 @@ from tests.fakes.postgres import PostgresCluster, running_cluster
 from tests.fakes.redis import RedisServer, running_redis
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("cli", "serve", "graph", "store", "nodes", "tools", "configs", "adaptations", "compat",
-            "models", "tests/fakes")  # fmt: skip
+PACKAGES = (
+    "cli", "serve", "graph", "store", "nodes", "tools", "configs", "models", "adaptations", "compat",
+)  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:

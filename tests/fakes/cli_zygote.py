@@ -13,8 +13,6 @@ rule set, which our secret masking builds in every run, is built once too
 signals, exit codes and pipes behave as with `subprocess.Popen`, which `ZygotePopen` is.
 
 Tests that measure start-up or what a command imports spawn a fresh interpreter instead.
-The `langgraph dev` servers that web tests start come from a zygote this one forks, which
-imported our server modules as well (tests/fakes/server_zygote.py).
 
 A second kind of zygote runs the skills' templates (`python SCRIPT ARGS`, run as `__main__`):
 it imports torch and the other libraries that read no Hugging Face setting when imported
@@ -35,7 +33,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import gc
 import json
 import os
@@ -55,7 +52,6 @@ from tests.fakes import import_watch, prebuilt_secret_rules, prebuilt_tokenizer,
 from tests.fakes.fork_loop import serve_forks
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
-from tests.fakes.server_zygote import ServerZygote
 
 REPO = Path(__file__).resolve().parents[2]
 # What a team-server replica (`-m uvicorn aegra_api.main:app`) and its schema step import
@@ -179,28 +175,16 @@ def serve(socket_path: str, kind: str) -> None:
     # one a web server makes at start, serve/studio.py `settle_heap`) do not walk it, nor
     # copy its pages by touching their objects (~0.2 s of CPU a collection).
     gc.freeze()
-    servers = ServerZygote(os.path.dirname(socket_path)) if kind == "cli" else None
-    serve_forks(socket_path, functools.partial(_fork_run, servers=servers))
+    serve_forks(socket_path, _fork_run)
 
 
-def _fork_run(
-    listener: socket.socket, conn: socket.socket, servers: ServerZygote | None = None
-) -> int:
-    """A run for `conn`'s request, or where `servers` (the `langgraph` shim's servers are
-    forked from it, tests/fakes/server_zygote.py) listens; the pid to end with this zygote."""
+def _fork_run(listener: socket.socket, conn: socket.socket) -> int:
     request, fds = _receive(conn)
     try:
-        if request.get("server_zygote"):
-            return servers.answer(listener, conn, _fork_run) if servers else _no_server(conn)
         return _fork_monitor(listener, conn, request, fds)
     finally:
         for fd in fds:
             os.close(fd)
-
-
-def _no_server(conn: socket.socket) -> int:
-    conn.sendall(b"\n")
-    return 0
 
 
 def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:

@@ -15,14 +15,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-# Given the listener (to close in the fork) and one client's connection: the forked pid
-# (0: none).
+# Given the listener (to close in the fork) and one client's connection: the forked pid.
 Fork = Callable[[socket.socket, socket.socket], int]
 
 
-def serve_forks(socket_path: str, fork: Fork, ready: Callable[[], None] | None = None) -> None:
-    """Fork for each client of `socket_path` until stdin closes; `ready()` once it listens
-    (default: "ready" on stdout)."""
+def serve_forks(socket_path: str, fork: Fork) -> None:
     forked: set[int] = set()
 
     def reap(_signum: int, _frame: Any) -> None:
@@ -34,11 +31,8 @@ def serve_forks(socket_path: str, fork: Fork, ready: Callable[[], None] | None =
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
-    if ready is not None:
-        ready()
-    else:
-        sys.stdout.write("ready\n")
-        sys.stdout.flush()
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
     try:
         while True:
             readable, _, _ = select.select([listener, sys.stdin], [], [])
@@ -47,13 +41,9 @@ def serve_forks(socket_path: str, fork: Fork, ready: Callable[[], None] | None =
             if listener in readable:
                 conn, _ = listener.accept()
                 with conn:
-                    if (pid := fork(listener, conn)) > 0:
-                        forked.add(pid)
+                    forked.add(fork(listener, conn))
     finally:
         for pid in list(forked):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        for pid in list(forked):  # reaped: their CPU counts as this process's children's
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
         os._exit(0)  # skip tearing down everything preloaded

@@ -1,13 +1,13 @@
-"""`langgraph` on the web tests' PATH: `langgraph dev` forked from a zygote.
+"""`langgraph` on the web tests' PATH: `langgraph dev` forked from the CLI zygote.
 
 `ml-intern web` and `ml-intern studio` start the `langgraph` they find on PATH. In the
 tests, runs forked from the zygote (tests/fakes/cli_zygote.py) find this shim first; it asks
-the zygote's server zygote (tests/fakes/server_zygote.py) for a fork that runs the real
-`langgraph` console script with the shim's argv, environment, working directory and stdio,
-so the server skips importing litellm, LangChain and our server modules again. The shim
-stands in for that process: the signals it gets go to the server, it ends with the server's
-exit code, and if it is killed the server is killed with it. Without the zygote's socket in
-the environment it runs the real script itself.
+the zygote for a fork that runs the real `langgraph` console script with the shim's argv,
+environment, working directory and stdio, so the server skips importing litellm and
+LangChain again (~3.5 s of CPU per server). The shim stands in for that process: the
+signals it gets go to the server, it ends with the server's exit code, and if it is killed
+the server is killed with it. Without the zygote's socket in the environment it runs the
+real script itself.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ def main(argv: list[str]) -> NoReturn:
     path = os.environ.get(SOCKET_ENV)
     if not path:
         os.execv(real, [real, *argv])
-    path = server_zygote_path(path) or path  # our server modules imported already
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(path)
     request = {
@@ -57,12 +56,3 @@ def main(argv: list[str]) -> NoReturn:
     line = answers.readline()
     code = int(line) if line.strip() else 1
     sys.exit(code if code >= 0 else 128 - code)
-
-
-def server_zygote_path(cli_zygote: str) -> str:
-    """Where the CLI zygote at `cli_zygote` has its server zygote listen ("" if none)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.connect(cli_zygote)
-        conn.sendall(b'{"server_zygote": true}\n')
-        with conn.makefile("r") as answers:
-            return answers.readline().strip()
