@@ -4,14 +4,19 @@ The CLI turns text tool calls into real ones before anything is stored, so the r
 local model is only seen on the wire. `RecordingProxy(upstream, folder)` forwards each request
 to `upstream` and writes `NN-request.json`, `NN-response.txt` and, for a chat completion,
 `NN-reply.txt`: the model's text and native calls joined from the stream, as the model wrote them.
+`close()` also drops every request still waiting upstream, so a server that stops work whose
+client went away (llama.cpp does) is free for the next run at once.
+Why: a killed peer's request went on generating for 19 minutes and the next runs got no call.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import socket
 import threading
-import urllib.error
-import urllib.request
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -22,33 +27,23 @@ class RecordingProxy:
     def __init__(self, upstream: str, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         counter = iter(range(1, 10_000))
-        lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._waiting: set[http.client.HTTPConnection] = set()
+        self._target = urllib.parse.urlsplit(upstream)
+        proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with lock:
+                with proxy._lock:
                     n = next(counter)
                 (folder / f"{n:02d}-request.json").write_bytes(body)
-                request = urllib.request.Request(
-                    upstream + self.path, data=body or None, method=self.command
-                )
-                request.add_header(
-                    "Content-Type", self.headers.get("Content-Type", "application/json")
-                )
-                try:
-                    with urllib.request.urlopen(request, timeout=3600) as reply:
-                        status, kind, answer = (
-                            reply.status,
-                            reply.headers.get_content_type(),
-                            reply.read(),
-                        )
-                except urllib.error.HTTPError as error:
-                    status, kind, answer = (
-                        error.code,
-                        error.headers.get_content_type(),
-                        error.read(),
-                    )
+                kind = self.headers.get("Content-Type", "application/json")
+                exchanged = proxy._exchange(self.command, self.path, body, kind)
+                if exchanged is None:  # dropped by `close()`: the run is over
+                    return
+                status, kind, answer = exchanged
                 (folder / f"{n:02d}-response.txt").write_bytes(answer)
                 if self.path.endswith("/chat/completions"):
                     (folder / f"{n:02d}-reply.txt").write_text(reply_text(answer))
@@ -69,9 +64,48 @@ class RecordingProxy:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
 
+    def _exchange(
+        self, method: str, path: str, body: bytes, content_type: str
+    ) -> tuple[int, str, bytes] | None:
+        """Upstream's (status, content type, body) for one request; None once `close()`
+        dropped it (or ran before it began)."""
+        target = self._target
+        kind = (
+            http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+        )
+        connection = kind(target.netloc, timeout=3600)
+        with self._lock:  # connected and listed at once, or not at all after `close()`
+            if self._closed.is_set():
+                return None
+            connection.connect()
+            self._waiting.add(connection)
+        try:
+            connection.request(
+                method,
+                target.path + path,
+                body=body or None,
+                headers={"Content-Type": content_type},
+            )
+            reply = connection.getresponse()
+            return reply.status, reply.headers.get_content_type(), reply.read()
+        except OSError:
+            return None
+        finally:
+            with self._lock:
+                self._waiting.discard(connection)
+            connection.close()
+
     def close(self) -> None:
+        """Stop serving and drop the requests still waiting upstream (their server sees the
+        client go away)."""
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:
+            self._closed.set()
+            waiting = list(self._waiting)
+        for connection in waiting:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
 
 
 def reply_text(raw: bytes) -> str:

@@ -21,7 +21,10 @@ proxy, and calls and tokens are counted on the wire, the same way for both harne
 original prints no usage). `--keep-exchanges DIR` keeps each run's raw requests and replies,
 stdout and stderr under DIR/<harness>/<task>/<repeat>/. Without `--base-url` (a provider with
 an API key, the HF router) the harness reaches the model as it normally would: ours reports
-its own usage and cost; the original's figures are then unknown.
+its own usage and cost; the original's figures are then unknown. A run starts only once that
+server has no slot processing (llama.cpp's `/slots`; a wait of a second or more is the row's
+`server_busy_s`), and when it ends its proxy drops any call still waiting, so a killed run's
+request does not go on generating into the next run's time.
 
 `--adaptations` is the ablation switch for our harness: `default` (the model's profile as it
 resolves), `none` (every rule in adaptations/registry.py off for `--model`) or
@@ -63,6 +66,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.ml_tasks import peers as peer_agents
 from bench.ml_tasks.rows import harness_row, recorded, row_head, run_key, switches
+from bench.ml_tasks.server_idle import wait_until_idle
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
 from bench.ml_tasks.wire import server_speed, wire_figures
 from bench.recording_proxy import RecordingProxy
@@ -193,6 +197,7 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                                       workspace=workspace, model=args.model,
                                       base_url=f"{proxy.url}/v1", steps=args.max_iterations,
                                       time_limit=args.timeout, result=Path(tmp) / "result.json")  # fmt: skip
+        busy_s = wait_until_idle(args.base_url) if args.base_url else 0.0
         started = time.monotonic()
         out, err, timed_out = run_bounded(cmd, workspace, env, args.timeout)
         wall = time.monotonic() - started
@@ -205,6 +210,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                 row["answer"] = last_reply
         if timed_out:
             row["exit_reason"] = "timeout"
+        if busy_s >= 1:  # the server was still busy with an earlier run's request
+            row["server_busy_s"] = round(busy_s, 1)
         answer_file = Path(tmp) / "answer.md"
         answer_file.write_text(row["answer"])
         solved, reason = task.grade(workspace, answer_file)
