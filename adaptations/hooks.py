@@ -41,6 +41,9 @@ class Shape:
 
     compact_prompt: bool = False  # the system prompt's compact form
     core_toolset: bool = False  # the core tools, the rest one `more_tools` call away
+    # The lean first request: fewer core tools with lean schemas, skills by name only
+    # (tools/families.py `offered_tools`, configs/prompt.py `render_system_prompt`).
+    lean_request: bool = False
     note_before_question: bool = False  # the runtime note just before the newest question
     reply_limit: int | None = None  # the output-token limit sent with each request
     # What one `read` may show (rough tokens); None: a page. Counted where it cuts a read

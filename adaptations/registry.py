@@ -61,6 +61,7 @@ from adaptations.rule import (
 from adaptations.shaping import (
     CompactPrompt,
     CoreToolset,
+    LeanRequest,
     LookFirst,
     NoteBeforeQuestion,
     ReplyLimit,
@@ -97,6 +98,10 @@ RULES: tuple[Rule, ...] = (
     CoreToolset("core-toolset", small_window,
          "every tool's schema costs thousands of tokens; the rest are one `more_tools` call away",
          kept="fit"),
+    LeanRequest("lean-request", small_window,
+         "the prompt and tool schemas resent with each call were most of a short run's tokens",
+         texts=("configs.prompt:SKILL_NAMES",),
+         off=f"it cuts a request's fixed part from ~3.6k to ~1.9k tokens; {UNMEASURED}"),
     NoteBeforeQuestion("note-before-question", small_window,
          "with the runtime note last, small models answer the note instead of the question",
          roles=EVERY_ROLE,

@@ -38,6 +38,10 @@ class CoreToolset(Shaping):
     sets = "core_toolset"
 
 
+class LeanRequest(Shaping):
+    sets = "lean_request"
+
+
 class NoteBeforeQuestion(Shaping):
     sets = "note_before_question"
 

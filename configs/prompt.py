@@ -7,7 +7,8 @@ date, the plan, the workspace) goes in `runtime_note`, sent with each model call
 stored.
 
 A model with a small context window (its profile says so, configs/model_profile.py) gets
-the compact prompt (`small.md`) and one line per skill.
+the compact prompt (`small.md`) and one line per skill; with the rule `lean-request` on
+(adaptations/shaping.py `LeanRequest`) the skills by name only, and no line naming the model.
 
 A template line starting with `@needs(tool, ...)` is kept only when every named tool
 exists, so the prompt never names a tool the model does not have.
@@ -34,6 +35,12 @@ PROMPTS_DIR = Path(__file__).with_name("prompts")
 Role = Literal["agent", "research"]
 _NEEDS = re.compile(r"^@needs\(([^)]*)\) ?")
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.\s")
+SKILLS = (
+    "# Skills\nPlaybooks for recurring ML work. When a task matches one, load it with `skill` "
+    "before you start."
+)
+# Why: the skills' descriptions were ~600 of a 9,216-token window, resent with every call.
+SKILL_NAMES = SKILLS.removesuffix(".") + ": {names}."
 
 
 @cache
@@ -63,15 +70,17 @@ def render_system_prompt(
     role: Role = "agent",
     sandbox: str | None = None,
     small: bool = False,
+    lean: bool = False,
 ) -> str:
     """The main agent's prompt for `mode`, or with role="research" the research sub-agent's;
-    `small`: the compact form for a small context window."""
+    `small`: the compact form for a small context window; `lean`: the skills by name only
+    and no line naming the model (adaptations/shaping.py `LeanRequest`)."""
     available = set(tools)
     if role == "research":
         parts = [_template("research.md")]
     else:
         parts = [_template("small.md" if small else "system.md"), _template(f"{mode}.md")]
-    context = [f"- Model: {model}"]
+    context = [] if lean else [f"- Model: {model}"]
     if sandbox:
         context.append(f"- Sandbox: {sandbox}")
     if hf_user:
@@ -79,16 +88,9 @@ def render_system_prompt(
             f"- Hugging Face user: {hf_user} (new repos go in this namespace, "
             f"e.g. `{hf_user}/<name>`, unless the user says otherwise)"
         )
-    parts.append("# Context\n" + "\n".join(context))
+    parts += ["# Context\n" + "\n".join(context)] if context else []
     if skills and "skill" in available:
-        listed = "\n".join(
-            f"- {s.name}: {first_sentence(s.description) if small else s.description}"
-            for s in skills
-        )
-        parts.append(
-            "# Skills\nPlaybooks for recurring ML work. When a task matches one, load it with "
-            f"`skill` before you start.\n{listed}"
-        )
+        parts.append(_skills_section(skills, small=small, lean=lean))
     if memory:
         files = "\n\n".join(
             f"## {m.path}\n{m.text}" + ("\n[cut: the file is longer]" if m.truncated else "")
@@ -99,6 +101,17 @@ def render_system_prompt(
             f"where they differ from the above, they win.\n\n{files}"
         )
     return _keep_lines_for("\n\n".join(parts), available).rstrip() + "\n"
+
+
+def _skills_section(skills: Sequence[Skill], *, small: bool, lean: bool) -> str:
+    """The skills, each with its description (its first sentence when `small`), or by name
+    only when `lean`."""
+    if lean:
+        return SKILL_NAMES.format(names=", ".join(s.name for s in skills))
+    listed = "\n".join(
+        f"- {s.name}: {first_sentence(s.description) if small else s.description}" for s in skills
+    )
+    return f"{SKILLS}\n{listed}"
 
 
 def first_sentence(text: str) -> str:

@@ -68,10 +68,13 @@ async def call_model(
     workspace = Path(run.workspace or ".")
     step = ModelStep(profile, rules.shape, history, shown, list(shown), turn, workspace)
     before_model(rules.rules, step)
-    tools = offered_tools(deps.catalog, small=rules.shape.core_toolset, history=history)
+    shape = rules.shape
+    tools = offered_tools(
+        deps.catalog, small=shape.core_toolset, lean=shape.lean_request, history=history
+    )
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
-        extra = effort_kwargs(model_id, effort, step.prompt) | rules.shape.reply_kwargs()
+        extra = effort_kwargs(model_id, effort, step.prompt) | shape.reply_kwargs()
         ask = partial(
             invoke_thinking, deps, model_id, step.prompt, config, tools=tools, advice=run.advice
         )

@@ -65,6 +65,7 @@ async def build_prompt(
         role=deps.role,
         sandbox=sandbox_line(deps),
         small=rules.shape.compact_prompt,
+        lean=rules.shape.lean_request,
     )
     # Not stored: it changes from call to call.
     messages = state.get("messages") or []

@@ -72,6 +72,9 @@ class ToolSpec:
     # as a kernel's variables, may no longer match. It may run in another process than the
     # tool's next call (the web's undo), so it leaves its mark on disk. Tools may share one.
     rewound: Callable[[str], None] | None = None
+    # The optional arguments a lean request shows (tools/lean_schema.py); None: every one.
+    # The tool still takes the others: a call naming one runs as it would.
+    lean_args: frozenset[str] | None = None
 
     @property
     def name(self) -> str:

@@ -17,6 +17,7 @@ from tools.catalog import ToolCatalog, ToolSpec
 from tools.external.family import external_specs
 from tools.hub.family import hub_specs
 from tools.kernel.family import kernel_specs
+from tools.lean_schema import lean_schema
 from tools.local.family import local_specs
 from tools.local.sandbox import Sandbox
 from tools.policy import always
@@ -47,21 +48,31 @@ def build_catalog(settings: Settings) -> ToolCatalog:
 CORE_TOOLS = frozenset(
     {"bash", "read", "write", "edit", "grep", "glob", "plan", "skill", "hf_jobs", "research"}
 )
+# The toolset of a lean request (adaptations/shaping.py `LeanRequest`): the files, the shell,
+# the skills and Jobs; `plan` and `research` join the others behind `more_tools`.
+LEAN_CORE_TOOLS = CORE_TOOLS - {"plan", "research"}
 MORE_TOOLS = "more_tools"
 
 
 def with_more_tools(catalog: ToolCatalog) -> ToolCatalog:
-    """`catalog` plus `more_tools`, which turns on tools outside the core set by name."""
-    others = [name for name in catalog.names if name not in CORE_TOOLS]
-    if not others:
+    """`catalog` plus `more_tools`, which turns on tools outside the core set by name (those
+    outside the lean core set too)."""
+    others = [name for name in catalog.names if name not in LEAN_CORE_TOOLS]
+    listed = [name for name in others if name not in CORE_TOOLS]
+    if not listed:
         return catalog
-    return catalog.extended([_more_tools_spec(catalog, others)])
+    return catalog.extended([_more_tools_spec(catalog, others, listed)])
 
 
-def offered_tools(catalog: ToolCatalog, *, small: bool, history: Sequence[Any]) -> list[Any]:
+def offered_tools(
+    catalog: ToolCatalog, *, small: bool, history: Sequence[Any], lean: bool = False
+) -> list[Any]:
     """The tools bound to a model call: all of them (as they are) for a large window; for a
     small one the core set, those `more_tools` turned on in `history`, and `more_tools`,
-    each with one-line descriptions."""
+    each with one-line descriptions; for a lean request the lean core set, in lean schemas
+    (tools/lean_schema.py), and `more_tools` naming the tools not offered."""
+    if lean:
+        return lean_tools(catalog, history)
     if not small:
         return [spec.tool for spec in catalog if spec.name != MORE_TOOLS]
     wanted = CORE_TOOLS | {MORE_TOOLS} | turned_on(history)
@@ -70,6 +81,24 @@ def offered_tools(catalog: ToolCatalog, *, small: bool, history: Sequence[Any]) 
         for spec in catalog
         if spec.name in wanted
     ]
+
+
+def lean_tools(catalog: ToolCatalog, history: Sequence[Any]) -> list[Any]:
+    """The lean core set and the tools `more_tools` turned on in `history`, in lean schemas,
+    then `more_tools` naming the rest (none when nothing is left to turn on)."""
+    wanted = LEAN_CORE_TOOLS | turned_on(history)
+    offered = [
+        lean_schema(one_line_schema(spec.tool), spec.lean_args)
+        for spec in catalog
+        if spec.name in wanted
+    ]
+    rest = [name for name in catalog.names if name not in wanted | {MORE_TOOLS}]
+    more = catalog.get(MORE_TOOLS)
+    if more is None or not rest:
+        return offered
+    schema = lean_schema(one_line_schema(more.tool), None)
+    schema["function"]["description"] = more_tools_doc(rest)
+    return [*offered, schema]
 
 
 def turned_on(history: Sequence[Any]) -> set[str]:
@@ -102,12 +131,16 @@ def closest_tools(name: str, names: Sequence[str], limit: int = 3) -> list[str]:
     return list(dict.fromkeys([*found, *(n for n in names if n in CORE_TOOLS)]))[: limit + 5]
 
 
-def _more_tools_spec(catalog: ToolCatalog, others: list[str]) -> ToolSpec:
-    doc = (
-        "Turn on more tools by name; they are yours from your next step. Available: "
-        + ", ".join(others)
-        + "."
-    )
+def more_tools_doc(names: Sequence[str]) -> str:
+    """`more_tools`'s description, naming the tools it can turn on."""
+    listed = ", ".join(names)
+    return f"Turn on more tools by name; they are yours from your next step. Available: {listed}."
+
+
+def _more_tools_spec(catalog: ToolCatalog, others: list[str], listed: list[str]) -> ToolSpec:
+    """`more_tools`: it turns on any of `others`, and its description names `listed` (those
+    outside the core set; a lean request names its own, `lean_tools`)."""
+    doc = more_tools_doc(listed)
     schema = create_model(
         "MoreToolsArgs",
         __doc__=doc,
@@ -122,7 +155,7 @@ def _more_tools_spec(catalog: ToolCatalog, others: list[str]) -> ToolSpec:
         ]
         unknown = [n for n in names if n not in others]
         if unknown:
-            lines.append(f"Not available: {', '.join(unknown)}. Available: {', '.join(others)}.")
+            lines.append(f"Not available: {', '.join(unknown)}. Available: {', '.join(listed)}.")
         head = "Turned on (call them from your next step):" if known else "Nothing turned on."
         return "\n".join([head, *lines])
 

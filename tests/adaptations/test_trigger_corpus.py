@@ -35,7 +35,14 @@ SMALL = "llamacpp/qwen2.5-coder-1.5b"
 # Rules that shape every request by design, not set off by a situation (their part of the
 # prompt is used on each), and those that list the workspace where it holds files.
 UNCONDITIONAL = frozenset(
-    {"compact-prompt", "core-toolset", "look-first", "note-before-question", "reply-limit"}
+    {
+        "compact-prompt",
+        "core-toolset",
+        "lean-request",
+        "look-first",
+        "note-before-question",
+        "reply-limit",
+    }
 )
 WITH_FILES = frozenset({"workspace-listing"})
 # Known misfires of rules off by default (`models show` says why): {item: rules}.

@@ -34,6 +34,24 @@ def test_threads_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     assert found["list_all_ms"] > 0 and found["open_graph_thread_ms"] > 0
 
 
+def test_prompt_size_shows_a_small_models_first_request_by_part(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The fixed part of a small model's first request, default and with `lean-request`: the
+    lean one leaves `plan` and `research` to `more_tools` and is about half the size."""
+    from bench import prompt_size
+
+    prompt_size.main(["--small"])
+    out = capsys.readouterr().out
+    found = summary(out)
+    assert found["bench"] == "prompt_size_small"
+    lean, default = found["first_request_fixed_lean_tokens"], found["first_request_fixed_tokens"]
+    assert lean < default * 0.6
+    rows = {line.split()[0] + " " + line.split()[1]: line.split()[2:] for line in out.splitlines()
+            if line.startswith(("tool:", "system:"))}  # fmt: skip
+    assert rows["tool: plan"][1] == "-" and rows["tool: bash"][1] != "-"
+
+
 @pytest.mark.timeout(300)
 def test_startup_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     from bench import startup

@@ -75,6 +75,31 @@ def test_small_window_prompt_and_tools_snapshot(tmp_path: Path) -> None:
     check_snapshot("tool_schemas_small.json", json.dumps(schemas, indent=2, sort_keys=True) + "\n")
 
 
+def test_lean_request_prompt_and_tools_snapshot(tmp_path: Path) -> None:
+    """What a small-window model sees with `lean-request` on: the compact prompt with the
+    skills by name and no line naming the model, the lean core tools in lean schemas (no
+    optional argument a chore rarely needs, no `null` unions, no bounds) and `more_tools`
+    naming every other tool, `plan` and `research` among them."""
+    from configs.skills import scan_skills
+    from graph.experiments import with_ledger
+    from graph.research_agent import with_research
+    from tools.families import build_catalog, offered_tools, with_more_tools
+
+    settings = Settings()
+    catalog = with_research(build_catalog(settings), settings, tmp_path)
+    catalog = with_more_tools(with_ledger(catalog, tmp_path))
+    bundled = scan_skills(None, env={"HOME": "/nonexistent"}).skills
+    options = {"mode": "headless", "hf_user": "alice", "small": True, "lean": True}
+    prompt = render_system_prompt(model=SMALL, tools=catalog.names, skills=bundled, **options)
+    check_snapshot("system_prompt_lean.md", prompt)
+    assert SMALL not in prompt and "sft-trl, " in prompt
+    schemas = offered_tools(catalog, small=True, lean=True, history=[])
+    check_snapshot("tool_schemas_lean.json", json.dumps(schemas, indent=2, sort_keys=True) + "\n")
+    more = schemas[-1]["function"]
+    assert more["name"] == "more_tools"
+    assert {"plan,", "research,"} <= set(more["description"].split())
+
+
 def test_a_prompt_never_names_a_missing_tool_and_skips_empty_sections() -> None:
     prompt = render_system_prompt(mode="interactive", model="openai/gpt-4o", tools=["bash", "read"])
     check_snapshot("system_prompt_minimal.md", prompt)

@@ -18,11 +18,15 @@ QUESTION = "What does main.py print?"
 
 
 @asynccontextmanager
-async def session_for(model: str, workspace: Path, home: Path) -> AsyncIterator[Any]:
-    """A headless session built the way the CLI builds it (research and more_tools included)."""
+async def session_for(
+    model: str, workspace: Path, home: Path, **switched: bool
+) -> AsyncIterator[Any]:
+    """A headless session built the way the CLI builds it (research and more_tools included),
+    the rules in `switched` (by name, `-` for `_`) on or off for `model`."""
     from graph.session import Session
 
-    settings = fast_settings(None, model_name=model)
+    rules = {name.replace("_", "-"): on for name, on in switched.items()}
+    settings = fast_settings(None, model_name=model, adaptations={model: rules})
     async with Session.open(settings, workspace=workspace, home=home, mode="headless") as session:
         yield session
 
@@ -60,6 +64,38 @@ async def test_a_small_local_model_gets_a_lean_first_request_with_the_question_l
     assert "look before you answer." in note["content"]  # it guessed files otherwise
     assert note["content"].endswith("never from your head.")  # it counted by eye otherwise
     assert request["temperature"] == 0  # greedy: the same request, the same reply
+
+
+async def test_a_lean_request_offers_the_chores_tools_and_turns_on_the_rest(
+    llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Switched on, `lean-request` sends the files, the shell, the skills and Jobs in lean
+    schemas, a third smaller than the default request; `plan` is one `more_tools` call away,
+    and an argument the lean schema leaves out is still taken."""
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.stated["props"] = {"default_generation_settings": {"n_ctx": 9216}}
+    todo = [{"id": "1", "content": "count", "status": "completed"}]
+    bash = {"command": "echo 3", "description": "print three", "timeout": 5}
+    llm.add(
+        Turn(content="It prints 5."),
+        Turn(tool_calls=[{"name": "more_tools", "arguments": {"names": ["plan"]}}]),
+        Turn(tool_calls=[{"name": "plan", "arguments": {"todos": todo}}]),
+        Turn(tool_calls=[{"name": "bash", "arguments": bash}]),
+        Turn(content="3"),
+    )
+    async with session_for("llamacpp/local", workspace, isolated_home) as session:
+        await collect(session.send(QUESTION))
+    async with session_for("llamacpp/local", workspace, isolated_home, lean_request=True) as s:
+        events = await collect(s.send(QUESTION))
+    default, lean, *later = llm.requests
+    assert tool_names(lean) == CORE - {"plan", "research"} | {"more_tools"}
+    assert upper_bound_tokens(lean) < upper_bound_tokens(default) * 2 / 3
+    system = [len(request["messages"][0]["content"]) for request in (default, lean)]
+    assert system[1] < system[0] / 2  # the skills by name only
+    assert "plan" in tool_names(later[0]) and "plan" not in tool_names(lean)
+    assert "Turned on" in later[0]["messages"][-1]["content"]
+    assert later[-1]["messages"][-1]["content"].startswith("3")  # bash ran, `description` and all
+    assert events[-1].data["final_text"] == "3"
 
 
 async def test_a_configured_temperature_replaces_the_local_default(

@@ -345,4 +345,5 @@ def jobs_spec(*, confirm_cpu_jobs: bool = True, max_job_cost: float = 10.0) -> T
         summary=lambda args: " ".join(
             str(args[k]) for k in ("operation", "flavor", "job_id") if args.get(k)
         ),
+        lean_args=frozenset({"script", "dependencies", "flavor", "timeout", "wait", "job_id"}),
     )

@@ -123,4 +123,5 @@ def bash_spec(sandbox: Sandbox | None = None) -> ToolSpec:
         describe=describe_bash,
         summary="command",
         workspace_effect="programs",
+        lean_args=frozenset({"timeout"}),
     )

@@ -77,4 +77,5 @@ def edit_spec(seen: ReadRegistry, walls: Walls | None = None) -> ToolSpec:
         summary="path",
         workspace_effect="paths",
         changed_paths=named_path,
+        lean_args=frozenset(),
     )

@@ -77,4 +77,5 @@ def glob_spec(walls: Walls | None = None) -> ToolSpec:
         read_only=True,
         describe=outside_workspace("Glob"),
         summary="pattern",
+        lean_args=frozenset(),
     )

@@ -94,4 +94,5 @@ def grep_spec(walls: Walls | None = None) -> ToolSpec:
         read_only=True,
         describe=outside_workspace("Grep"),
         summary="pattern",
+        lean_args=frozenset({"path"}),
     )
