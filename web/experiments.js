@@ -2,9 +2,10 @@
 // serve/web_experiments.py) as a table, and one metric of the runs ticked there as a line
 // chart (the vendored uPlot). While the thread works or a job still runs it is read again
 // every LIVE_MS, so the chart grows as a job's log streams; otherwise every IDLE_MS (an undo,
-// the CLI or another tab may change the list). A read begun while the thread worked is followed
-// by one as soon as its work ends (a job that started and ended between two reads is shown
-// then, not IDLE_MS later). It reads the page's state and needs no hook.
+// the CLI or another tab may change the list). Work seen since a read began (the page is
+// looked at every TICK_MS) is followed by a read as soon as it ends: a job that started and
+// ended between two reads is shown then, not IDLE_MS later. It reads the page's state and
+// needs no hook.
 
 import uPlot from "./vendor/uplot-1.6.32/uPlot.esm.js";
 import { api, ApiError } from "./api.js";
@@ -13,6 +14,7 @@ import { ui } from "./state.js";
 
 const LIVE_MS = 2000;
 const IDLE_MS = 15000;
+const TICK_MS = 500;
 const ENDED = new Set(["COMPLETED", "CANCELED", "ERROR", "DELETED"]);
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#9333ea", "#0891b2", "#db2777", "#65a30d"];
 const REMEMBER = "ml-intern.experiments-open";
@@ -27,7 +29,7 @@ const pane = {
   metric: "", // the metric the person chose ("" = the first run's main metric)
   loaded: "", // the metric and runs whose points the last answer carried
   read: 0, // when the runs were last read (ms)
-  readBusy: false, // the last read began while the thread worked: read again once it ends
+  sawBusy: false, // the thread worked since the last read began: read again once it ends
   loading: false,
   problem: "",
   chart: null,
@@ -198,7 +200,7 @@ async function load() {
   }
   if (!threadId) { render(); return; }
   pane.loading = true;
-  pane.readBusy = Boolean(ui.busy);
+  pane.sawBusy = Boolean(ui.busy);
   render();
   try {
     const asked = pane.runs.length ? wanted() : "";
@@ -222,9 +224,10 @@ async function load() {
 }
 
 function due() {
+  if (ui.busy) pane.sawBusy = true; // work that began after the last read did
   if (!pane.open || pane.loading) return false;
   if (ui.threadId !== pane.threadId) return true;
-  if (pane.readBusy && !ui.busy) return true; // the work ended after the last read began
+  if (pane.sawBusy && !ui.busy) return true; // the work seen since the last read ended
   if (pane.runs.length && wanted() !== pane.loaded) return true; // another metric, new runs
   const live = ui.busy || pane.runs.some((run) => !ENDED.has(run.status));
   return Date.now() - pane.read >= (live ? LIVE_MS : IDLE_MS);
@@ -257,7 +260,7 @@ function start() {
   let remembered = false;
   try { remembered = localStorage.getItem(REMEMBER) === "1"; } catch { /* private mode */ }
   if (remembered) toggle(true);
-  setInterval(() => { if (due()) load(); }, 500);
+  setInterval(() => { if (due()) load(); }, TICK_MS);
   new ResizeObserver(() => {
     const box = $("experiment-chart");
     if (pane.chart && box) pane.chart.setSize({ width: Math.max(240, box.clientWidth - 8), height: 240 });
