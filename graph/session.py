@@ -29,6 +29,7 @@ from nodes.deps import AgentDeps, ChatModelFactory
 from nodes.execute_tools import OutputTail, safe_file_name
 from nodes.history import user_message
 from store.checkpointer import DB_NAME, open_checkpointer
+from store.database import DatabaseError
 from store.thread_index import ThreadIndex, ThreadInfo
 from store.thread_lock import ThreadBusyError, ThreadLock
 from store.workspace_journal import closing_journal, open_journal
@@ -213,8 +214,7 @@ class Session(ThreadHistory):
     async def send(self, text: str, images: Sequence[str] = ()) -> AsyncIterator[Event]:
         """Add a user message (`images`: data URLs) and run the turn to its end or an approval."""
         leftovers, spent = unanswered_calls(await self.snapshot(), SUPERSEDED)
-        values = await self.values()
-        model = values.get("model") or self.settings.model_name
+        model = (await self.values()).get("model") or self.settings.model_name
         self.index.touch(self.thread_id, title=text, model=model, cwd=str(self.workspace))
         carried, self._carried = self._carried, {}
         payload = {
@@ -233,9 +233,7 @@ class Session(ThreadHistory):
         self, decisions: Sequence[dict[str, Any]], *, yolo: bool = False
     ) -> AsyncIterator[Event]:
         """Answer the pending approval: one decision per action request, in order."""
-        answer: dict[str, Any] = {"decisions": list(decisions)}
-        if yolo:
-            answer["yolo"] = True
+        answer: dict[str, Any] = {"decisions": list(decisions), **({"yolo": True} if yolo else {})}
         carried, self._carried = self._carried, {}
         async with aclosing(self._run(Command(resume=answer, update=carried or None))) as events:
             async for event in events:
@@ -338,6 +336,8 @@ class Session(ThreadHistory):
                 if isinstance(error, ProviderError):
                     message, kind = str(error), error.kind
                 queue.put_nowait(self._event("error", message=message, kind=kind, fatal=True))
+                if isinstance(error, DatabaseError):
+                    raise  # from `await self._task`: the thread cannot be read for the turn's end
             finally:
                 queue.put_nowait(None)
 

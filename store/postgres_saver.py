@@ -31,7 +31,6 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from compat.langgraph_checkpoint_postgres import library_cursor, refuse_a_changed_saver
 from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
 from store.message_store import first_user_text
-from store.postgres_pool import AsyncProbingPool
 from store.postgres_schema import ensure_checkpoint_schema
 from store.saver_maintenance import branch_user_input
 from store.thread_index import UPSERT
@@ -163,7 +162,7 @@ async def open_postgres_checkpointer(url: str) -> AsyncIterator[ThreadPostgresSa
     refuse_a_changed_saver()
     await asyncio.to_thread(ensure_checkpoint_schema, url)
     kwargs = {**connect_kwargs(), "prepare_threshold": 0, "row_factory": dict_row}
-    pool: AsyncConnectionPool[Any] = AsyncProbingPool(
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
         url, min_size=1, max_size=8, kwargs=kwargs, timeout=CONNECT_TIMEOUT_S, open=False,
         name="ml-intern-checkpoints",
     )  # fmt: skip

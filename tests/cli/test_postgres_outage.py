@@ -43,6 +43,7 @@ def test_a_database_gone_mid_run_stops_it_clearly_and_the_thread_resumes(
     assert f"Cannot use the thread database at 127.0.0.1:{own_cluster.port}" in err
     assert "Traceback" not in err and PASSWORD not in err + out and url not in err
     assert "couldn't get a connection" not in err  # at once, not after a pool's 10 s timeout
+    assert "couldn't get a connection" not in err  # at once, not after a pool's 10 s timeout
 
     own_cluster.resume()
     llm.add(Turn(content="Done after the outage."))

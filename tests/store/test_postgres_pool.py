@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from store.database import CONNECT_TIMEOUT_S, connect_kwargs
-from store.postgres_pool import AsyncProbingPool, ProbingPool
+from store.postgres_pool import ProbingPool
 from tests.fakes.postgres import free_port
 
 
@@ -20,15 +20,3 @@ def test_a_refused_database_is_named_at_once_not_after_the_pool_timeout() -> Non
             pool.getconn()  # psycopg_pool alone: PoolTimeout "couldn't get a connection after 10 s"
     finally:
         pool.close()
-
-
-async def test_the_checkpointers_pool_names_a_refused_database_at_once_too() -> None:
-    url = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/nothing"
-    pool = AsyncProbingPool(url, min_size=1, kwargs=connect_kwargs(), timeout=CONNECT_TIMEOUT_S,
-                            open=False, name="async-probe-test", reconnect_timeout=60)  # fmt: skip
-    await pool.open(wait=False)
-    try:
-        with pytest.raises(psycopg.OperationalError, match="Connection refused"):
-            await pool.getconn()
-    finally:
-        await pool.close()
