@@ -15,7 +15,10 @@ changes we would propose are in docs/architecture.md, "What we fill in Aegra"):
   replicas starting together would both insert it;
 - how soon `/runs/wait` and `/join` see a run's end: Aegra looks at the run's Redis done-key
   every 2 s (`WorkerExecutor.wait_for_completion`), so a run that took 0.1 s answers up to 2 s
-  late; `quick_run_waits` looks after 50 ms, doubling up to Aegra's 2 s (`WAIT_POLL_S`).
+  late; `quick_run_waits` looks after 50 ms, doubling up to Aegra's 2 s (`WAIT_POLL_S`);
+- LangGraph's `debug` events of every run: Aegra asks the graph for them whether the run
+  asked or not, for callbacks its runs leave empty, and drops them unread. A run that did
+  not ask for them runs without them (`debug_only_when_asked`).
 Each hook and each table's columns we write are checked against the installed Aegra
 (`problems`); tests/compat/test_aegra.py fails naming what moved.
 """
@@ -23,6 +26,8 @@ Each hook and each table's columns we write are checked against the installed Ae
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from compat.pins import Hook, Pin
@@ -39,6 +44,9 @@ HOOKS = (
     Hook("aegra_api.services.worker_executor", "_is_run_terminal", ("run_id",)),
     Hook("aegra_api.services.worker_executor", "redis_manager"),
     Hook("aegra_api.services.worker_executor", "settings"),
+    Hook("aegra_api.services.run_executor", "stream_graph_events",
+         ("graph", "input_data", "config", "stream_mode", "context", "subgraphs", "output_keys",
+          "durability", "on_checkpoint", "on_task_result")),
 )  # fmt: skip
 # A run's end is looked for after the first interval, each next one doubled up to the last
 # (Aegra's own); the database (when Redis lost the key) every `WAIT_DB_S`, as Aegra does.
@@ -154,3 +162,40 @@ def quick_run_waits() -> None:
         raise TimeoutError(f"Run {run_id} did not complete within {timeout}s")
 
     executor.WorkerExecutor.wait_for_completion = wait_for_completion  # type: ignore[method-assign]
+
+
+def debug_only_when_asked() -> None:
+    """A run that did not ask for `debug` events runs its graph without them (Aegra: always
+    with them, ~3 more events a superstep, built and dropped unread: run_executor's checkpoint
+    and task callbacks do nothing). Refuses as `use_saver` does."""
+    _refuse_a_changed_aegra()
+    from aegra_api.services import run_executor
+
+    stream = run_executor.stream_graph_events
+    if getattr(stream, "__wrapped__", None) is not None:  # already ours
+        return
+
+    @functools.wraps(stream)
+    async def stream_graph_events(
+        graph: Any, input_data: Any, config: Any, *, stream_mode: list[str], **kwargs: Any
+    ) -> AsyncIterator[tuple[str, Any]]:
+        shown = graph if "debug" in stream_mode else WithoutDebug(graph)
+        async for event in stream(shown, input_data, config, stream_mode=stream_mode, **kwargs):
+            yield event
+
+    run_executor.stream_graph_events = stream_graph_events
+
+
+class WithoutDebug:
+    """A compiled graph whose `astream` leaves `debug` out of the modes it is asked for;
+    everything else is the graph's own."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.graph, name)
+
+    def astream(self, *args: Any, stream_mode: Sequence[str], **kwargs: Any) -> Any:
+        modes = [mode for mode in stream_mode if mode != "debug"]
+        return self.graph.astream(*args, stream_mode=modes, **kwargs)

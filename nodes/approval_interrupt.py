@@ -82,7 +82,8 @@ async def approval_interrupt(
         edited = _apply_answers(asking, parse_decisions(answer, len(asking)), approved, results)
         if edited:
             update["messages"] = [_with_edited_calls(state["messages"], edited)]
-    update["messages"] = [*update.get("messages", []), *results]
+    if messages := [*update.get("messages", []), *results]:  # none: no write to save
+        update["messages"] = messages
     order = {c["id"]: i for i, c in enumerate(calls)}
     site, message_id = Site.of_approval(config), calling_message_id(state["messages"])
     key = await approval_key() if approved else b""

@@ -102,11 +102,15 @@ async def call_model(
         "messages": [*messages, *follow_up],
         "turn": turn,
         "usage": sum_usage(spent, wasted) if wasted else spent,  # a delta (graph/state.py)
-        "model": model_id,
-        "stop_reason": stop,
-        "compact_request": None,
+        **changed(state, model=model_id, stop_reason=stop, compact_request=None),
         **({"context_window": learned} if learned else {}),
     }
+
+
+def changed(state: Mapping[str, Any], **values: Any) -> dict[str, Any]:
+    """The values that differ from the state's (an unset key reads as None): a key written
+    unchanged is still a write, saved, versioned and sent with each superstep."""
+    return {key: value for key, value in values.items() if state.get(key) != value}
 
 
 def _follow_up(

@@ -164,6 +164,13 @@ def walled_here(catalog: ToolCatalog, settings: Settings, workspace: Path) -> To
     return walled_catalog(catalog, problem)
 
 
+def context_schema_built_once() -> None:
+    """Both servers ask the graph for its run context's schema on every run they start: built
+    once per process instead (compat/langgraph.py); said in the log when it cannot be."""
+    if not context_schema_once():
+        log.warning("ml-intern: the run context's schema is built again for every run")
+
+
 async def build_now() -> None:
     """Build the graph at server start; a failure is logged here and raised again by the
     first run (which tries once more), so a server with a bad config still starts."""
@@ -203,8 +210,7 @@ async def create_checkpointer() -> AsyncIterator[MessageStoreSaver]:
         SERVER.saver = saver
         if not wake_runs_at_once():
             log.warning("ml-intern: new runs start on the dev queue's next look (up to 1 s)")
-        if not context_schema_once():
-            log.warning("ml-intern: the run context's schema is built again for every run")
+        context_schema_built_once()
         watch = asyncio.create_task(watch_parent(), name="ml-intern-parent-watch")
         try:
             await build_now()

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -43,6 +44,14 @@ COLUMNS = {
     "checkpoint_writes": "checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path",
 }
 PG_UPSERT = UPSERT.replace("?", "%s")
+# The index row the checkpoint being saved in this task touches, until its pipeline has.
+INDEX_ROW: ContextVar[tuple[Any, ...] | None] = ContextVar("ml_intern_index_row", default=None)
+
+
+def index_row(config: RunnableConfig, *, title: str = "", model: str = "") -> tuple[Any, ...]:
+    """The thread index's row for a touch of `config`'s thread (PG_UPSERT's parameters)."""
+    now = time.time()
+    return (str(config["configurable"]["thread_id"]), one_line(title, 80), model, "", now, now, "")
 
 
 class ThreadPostgresSaver(AsyncPostgresSaver):
@@ -53,10 +62,14 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[Any]:
         """The library's cursor (compat/langgraph_checkpoint_postgres.py: a private method, this
-        override declared there), its connection errors named as the database's."""
+        override declared there), its connection errors named as the database's. A pipeline
+        opened while a checkpoint is saved also touches its thread's index row (`aput`)."""
         try:
             async with library_cursor(self, pipeline=pipeline) as cur:
                 yield cur
+                if pipeline and (row := INDEX_ROW.get()) is not None:
+                    INDEX_ROW.set(None)
+                    await cur.execute(PG_UPSERT, row)
         except (OperationalError, InsufficientPrivilege, PoolTimeout) as error:
             raise explain(self.url, error) from None
 
@@ -67,11 +80,19 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        saved = await super().aput(config, checkpoint, metadata, new_versions)
-        if not config["configurable"].get("checkpoint_ns"):
-            model = checkpoint["channel_values"].get("model")
-            await self._touch(config, model=model if isinstance(model, str) else "")
-        return saved
+        """The library's save; a top-level checkpoint also touches its thread's index row (its
+        model), in the same pipeline: one round trip a superstep, not two."""
+        if config["configurable"].get("checkpoint_ns"):
+            return await super().aput(config, checkpoint, metadata, new_versions)
+        model = checkpoint["channel_values"].get("model")
+        pending = INDEX_ROW.set(index_row(config, model=model if isinstance(model, str) else ""))
+        try:
+            saved = await super().aput(config, checkpoint, metadata, new_versions)
+            if INDEX_ROW.get() is not None:  # the library saved without a pipeline
+                await self._touch(config, model=model if isinstance(model, str) else "")
+            return saved
+        finally:
+            INDEX_ROW.reset(pending)
 
     async def aput_writes(
         self,
@@ -85,11 +106,8 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
             await self._touch(config, title=title)
 
     async def _touch(self, config: RunnableConfig, *, title: str = "", model: str = "") -> None:
-        now = time.time()
-        thread_id = str(config["configurable"]["thread_id"])
-        row = (thread_id, one_line(title, 80), model, "", now, now, "")
         async with self._cursor() as cur:
-            await cur.execute(PG_UPSERT, row)
+            await cur.execute(PG_UPSERT, index_row(config, title=title, model=model))
 
     async def alast_user_input(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint of the current branch's last user message, what undo goes back

@@ -55,3 +55,51 @@ async def test_a_run_wait_hears_a_short_runs_end_well_before_aegras_two_second_p
         assert time.monotonic() - ended < 1.5  # Aegra's own: 1.7 s
     finally:
         await redis_manager.close()
+
+
+async def test_a_run_that_did_not_ask_for_debug_events_runs_without_them_and_loses_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Aegra asks LangGraph for `debug` events on every run and drops them unread; with
+    `debug_only_when_asked` the graph runs without them, and what a run hands on (its values,
+    an approval's interrupt) is as it was. A run that asks for them still gets them."""
+    from typing import TypedDict
+
+    from aegra_api.services import run_executor
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import START, StateGraph
+    from langgraph.types import interrupt
+
+    class State(TypedDict, total=False):
+        asked: str
+
+    def ask(state: State) -> dict:
+        return {"asked": interrupt("approve?")}
+
+    builder = StateGraph(State)
+    builder.add_node("ask", ask)
+    builder.add_edge(START, "ask")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    streamed: list[list[str]] = []
+    astream = graph.astream
+
+    def watched(*args: object, stream_mode: list[str], **kwargs: object) -> object:
+        streamed.append(sorted(stream_mode))
+        return astream(*args, stream_mode=stream_mode, **kwargs)
+
+    monkeypatch.setattr(graph, "astream", watched)
+    monkeypatch.setattr(run_executor, "stream_graph_events", run_executor.stream_graph_events)
+    fence.debug_only_when_asked()
+
+    async def events(thread: str, modes: list[str]) -> list[tuple[str, object]]:
+        config = {"configurable": {"thread_id": thread}}
+        stream = run_executor.stream_graph_events(graph, {"asked": ""}, config, stream_mode=modes)
+        return [(mode, data) async for mode, data in stream if mode != "metadata"]
+
+    plain = await events("t1", ["values"])
+    assert streamed[-1] == ["updates", "values"]
+    assert {mode for mode, _ in plain} == {"values"}
+    assert "__interrupt__" in plain[-1][1]  # type: ignore[operator]
+    asked = await events("t2", ["values", "debug"])
+    assert streamed[-1] == ["debug", "updates", "values"]
+    assert "debug" in [mode for mode, _ in asked]

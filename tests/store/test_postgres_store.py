@@ -9,12 +9,17 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Annotated, TypedDict
 
 import psycopg
 import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.graph import START, StateGraph
+from langgraph.graph.message import add_messages
 
 from store.database import DatabaseError, masked
 from store.experiments import Experiment, Ledger
+from store.postgres_saver import open_postgres_checkpointer
 from store.postgres_schema import VERSION, ensure_checkpoint_schema, ensure_schema
 from store.thread_index import ThreadIndex
 from store.thread_lock import ThreadBusyError, ThreadLock
@@ -195,3 +200,30 @@ def test_a_killed_holder_frees_the_thread(on_postgres: str, tmp_path: Path) -> N
 )
 def test_urls_are_shown_masked(url: str, shown: str) -> None:
     assert masked(url) == shown
+
+
+class StepState(TypedDict, total=False):
+    messages: Annotated[list, add_messages]
+    model: str
+
+
+async def test_each_step_of_a_thread_on_postgres_keeps_its_index_row(on_postgres: str) -> None:
+    """The index row says what `threads list` and the page show: the first message's title,
+    the model of the latest step, the time of the latest step (each save touches it, in the
+    checkpoint's own pipeline)."""
+
+    def answer(state: StepState) -> dict:
+        return {"messages": [("ai", "done")]}
+
+    builder = StateGraph(StepState)
+    builder.add_node("answer", answer)
+    builder.add_edge(START, "answer")
+    config = {"configurable": {"thread_id": "t-steps"}}
+    async with open_postgres_checkpointer(on_postgres) as saver:
+        graph = builder.compile(checkpointer=saver)
+        await graph.ainvoke({"messages": [HumanMessage("first question")], "model": "m-1"}, config)
+        first = rows(on_postgres, "SELECT updated_at FROM ml_intern_threads")[0][0]
+        await graph.ainvoke({"messages": [HumanMessage("second")], "model": "m-2"}, config)
+    found = rows(on_postgres, "SELECT thread_id, title, model, updated_at FROM ml_intern_threads")
+    assert [row[:3] for row in found] == [("t-steps", "first question", "m-2")]
+    assert found[0][3] > first
