@@ -74,11 +74,11 @@ def contents(messages: list[BaseMessage]) -> list[Any]:
 
 
 async def test_each_message_is_stored_once_across_writes_and_snapshots(isolated_home: Path) -> None:
-    model = ScriptedChatModel(steps=calls(40))  # 3 message writes per iteration: snapshots happen
+    model = ScriptedChatModel(steps=calls(60))  # 2 message writes per iteration: snapshots happen
     async with session(isolated_home, model) as s:
         await collect(s.send("train"))
         messages = await s.messages()
-    assert len(messages) == 82
+    assert len(messages) == 122
     snapshots = table(
         isolated_home, "SELECT count(*) FROM checkpoints WHERE type = 'ml_intern/msgpack+refs'"
     )
