@@ -48,6 +48,7 @@ STAGES: dict[str, tuple[str, ...]] = {
     "approval": (
         "nodes.approval_interrupt:approval_interrupt",
         "graph.builder:route_after_approval",
+        "graph.builder:sent_at_once",
         "nodes.approval_record:approval_key",
         "nodes.approval_record:holds",
     ),
@@ -76,7 +77,7 @@ STAGES: dict[str, tuple[str, ...]] = {
     "routing": (
         "graph.builder:to_model",
         "graph.builder:entry_router.<locals>.route_entry",
-        "graph.builder:route_after_model",
+        "graph.builder:after_model_router.<locals>.route_after_model",
         "graph.builder:route_after_compact",
         "graph.builder:route_after_doom_check",
         "nodes.doom_check:doom_check",

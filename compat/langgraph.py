@@ -20,6 +20,13 @@ import copy
 import functools
 from typing import Any
 
+# Private: the configurable key under which LangGraph hands a step's callables the run's
+# `Runtime` (its context). A router cannot ask for `runtime` as a node does (LangGraph raises
+# when the key is absent, as in a state update), so graph/builder.py `sent_at_once` reads it
+# here (`runtime_of`). If it moves, no call skips approval's step any more (each goes through
+# approval_interrupt, as before) and tests/compat/test_langgraph.py says so.
+from langgraph._internal._constants import CONFIG_KEY_RUNTIME
+
 # Private: the callable LangGraph wraps a node or a branch in; `trace=False` makes a router a
 # plain await instead of a traced run of its own (graph/builder.py `direct`, ~1 ms of CPU a
 # step). If it moves or its signature changes, the graph fails to build (every graph test),
@@ -87,6 +94,11 @@ def install_context_schema_once() -> bool:
     return True
 
 
+def runtime_of(config: Any) -> Any | None:
+    """The run's `Runtime` from a step's config; None outside a step of a run."""
+    return ((config or {}).get("configurable") or {}).get(CONFIG_KEY_RUNTIME)
+
+
 __all__ = [
     "DeltaChannel",
     "DeltaChannelHistory",
@@ -94,5 +106,6 @@ __all__ = [
     "RunnableCallable",
     "install_context_schema_once",
     "messages_delta_reducer",
+    "runtime_of",
     "search_where",
 ]

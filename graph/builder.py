@@ -7,16 +7,18 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from adaptations.loops import counted
-from compat.langgraph import RunnableCallable
+from compat.langgraph import RunnableCallable, runtime_of
 from configs.run_context import RunContext
 from graph.state import AgentState, ToolTask
 from models.messages import note_kind
 from nodes.approval_interrupt import approval_interrupt
-from nodes.approval_record import RECORD, detached
+from nodes.approval_judgement import judge, records
+from nodes.approval_record import RECORD, Site, detached
 from nodes.call_model import back_to_work, call_model
 from nodes.call_order import expect, named_file
 from nodes.compact import compact, needs_compact
@@ -24,6 +26,7 @@ from nodes.deps import AgentDeps
 from nodes.doom_check import detect_loop, doom_check, tool_signatures
 from nodes.execute_tools import execute_tools
 from nodes.history import all_answered, earlier_calls
+from tools.adaptation_guard import counting
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -64,21 +67,50 @@ async def route_after_doom_check(state: AgentState) -> Literal["call_model", "__
     return END if state.get("stop_reason") == "doom_loop" else "call_model"
 
 
-async def route_after_model(
-    state: AgentState,
-) -> Literal["approval_interrupt", "compact", "doom_check", "call_model", "__end__"]:
-    if state.get("stop_reason") in ("max_iterations", "max_cost"):
+def after_model_router(
+    deps: AgentDeps,
+) -> Callable[..., Awaitable[list[Send] | str]]:
+    """The route after `call_model`. A reply with calls goes to `approval_interrupt`, unless
+    the judgement leaves it nothing to do (`sent_at_once`): then straight to its tasks."""
+
+    async def route_after_model(
+        state: AgentState, config: RunnableConfig
+    ) -> (
+        list[Send] | Literal["approval_interrupt", "compact", "doom_check", "call_model", "__end__"]
+    ):
+        if state.get("stop_reason") in ("max_iterations", "max_cost"):
+            return END
+        if state.get("compact_request") == "overflow":
+            return "compact"
+        if not state.get("messages"):
+            return END
+        last = state["messages"][-1]
+        if isinstance(last, AIMessage) and last.tool_calls:
+            return await sent_at_once(state, config, deps) or "approval_interrupt"
+        if back_to_work(note_kind(last)):
+            return to_model(state)
         return END
-    if state.get("compact_request") == "overflow":
-        return "compact"
-    if not state.get("messages"):
-        return END
-    last = state["messages"][-1]
-    if isinstance(last, AIMessage) and last.tool_calls:
-        return "approval_interrupt"
-    if back_to_work(note_kind(last)):
-        return to_model(state)
-    return END
+
+    return route_after_model
+
+
+async def sent_at_once(
+    state: AgentState, config: RunnableConfig, deps: AgentDeps
+) -> list[Send] | None:
+    """The reply's calls as `execute_tools` tasks, each with its record made here (call_model's
+    step, as approval's would be), when the judgement leaves approval nothing to write: every
+    pending call approved, none for a person, none answered in its place, no rule fired while
+    judging. None otherwise, and outside a step of a run (a state update): approval's step
+    then judges again, asks and writes."""
+    runtime = runtime_of(config)
+    if Site.of_approval(config).step is None or runtime is None:
+        return None
+    with counting() as tally:
+        judged = await judge(state, config, runtime, deps)
+    if judged.asking or judged.results or not judged.approved or tally.rules:
+        return None
+    entries = await records(judged.calls, judged.approved, config, state["messages"])
+    return tool_sends(state, [detached(entry) for entry in entries])
 
 
 async def route_after_approval(
@@ -89,12 +121,16 @@ async def route_after_approval(
     Each task carries its call's approval record (nodes/approval_record.py) as approval wrote it:
     `execute_tools` checks it."""
     entries = [detached(entry) for entry in state.get("approved_calls") or []]
-    if not entries:
-        return to_model(state)
+    return tool_sends(state, entries) if entries else to_model(state)
+
+
+def tool_sends(state: AgentState, entries: list[tuple[dict[str, Any], Any]]) -> list[Send]:
+    """One `execute_tools` task per (call, record), registered before any starts
+    (nodes/call_order.py)."""
     approved = [call for call, _ in entries]
     model = state.get("model")
     spent = float((state.get("usage") or {}).get("job_cost_usd", 0.0))
-    expect(call["id"] for call in approved)  # before any task starts (nodes/call_order.py)
+    expect(call["id"] for call in approved)
     return [
         Send("execute_tools", {**tool_task(state, call, model, spent, approved[:i]), RECORD: kept})
         for i, (call, kept) in enumerate(entries)
@@ -150,9 +186,11 @@ def build_graph(
     builder.add_conditional_edges("compact", after_compact, [*to_guard_or_model, END])
     after_guard = direct(route_after_doom_check)
     builder.add_conditional_edges("doom_check", after_guard, ["call_model", END])
-    after_model = direct(route_after_model)
+    after_model = direct(after_model_router(deps))
     builder.add_conditional_edges(
-        "call_model", after_model, ["approval_interrupt", "compact", *to_guard_or_model, END]
+        "call_model",
+        after_model,
+        ["approval_interrupt", "execute_tools", "compact", *to_guard_or_model, END],
     )
     after_approval = direct(route_after_approval)
     builder.add_conditional_edges(

@@ -1,70 +1,36 @@
 """approval_interrupt: decide which tool calls run, asking a human once per step.
 
 Everything before `interrupt()` is deterministic and side-effect free: on resume
-LangGraph runs this node again from the top. The policy decides (tools/policy.py
-`judge_reply`, with the calls the rules' `policy` hooks deny); this node applies it. Each
-call it approves carries its record (nodes/approval_record.py): `execute_tools` runs nothing
-without one.
+LangGraph runs this node again from the top. The judgement is nodes/approval_judgement.py's
+(the policy and the rules' hooks); this node applies it and asks for the calls it leaves to a
+person. Each call it approves carries its record (nodes/approval_record.py): `execute_tools`
+runs nothing without one. The route after `call_model` skips this node when nobody is asked
+and nothing is answered in a call's place (graph/builder.py `after_model_router`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import interrupt
 
-from adaptations.hooks import Pending
-from adaptations.loops import policy_denials
-from adaptations.rule import hooked
-from nodes.approval_record import Site, approval_key, calling_message_id, with_record
+from nodes.approval_judgement import judge, records
 from nodes.deps import AgentDeps
-from nodes.history import pending_tool_calls
-from nodes.run_options import run_context
-from nodes.thread_rules import known_rules
-from nodes.turn import turn_of
-from tools.policy import Decision, PolicyContext, judge_reply
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
     from langgraph.runtime import Runtime
 
-DENIED = (
-    "Not run: {name} needs a human's approval every time, and this run has no human "
-    "to ask (headless mode). Tell the user what you wanted to do so they can run it."
-)
-DENIED_BY_CONFIG = "Not run: the user's configuration denies the tool {name}."
-
 
 async def approval_interrupt(
     state: Mapping[str, Any], config: RunnableConfig, runtime: Runtime, *, deps: AgentDeps
 ) -> dict[str, Any]:
-    run = run_context(runtime, config, deps)
-    calls = pending_tool_calls(state["messages"])
-    model_id = state.get("model") or deps.settings.model_name
-    # The window call_model learned; resolved once per thread and role.
-    rules = known_rules(state, model_id, deps.settings, deps.role).active.rules
-    approvals = {spec.name: spec.approval for spec in deps.catalog}
-    workspace = Path(run.workspace or deps.workspace or ".")
-    pending = Pending(state["messages"], calls, turn_of(state), workspace, approvals, rules)
-    ctx = PolicyContext(
-        mode=run.mode,
-        yolo=bool(state.get("yolo") or deps.settings.approval.yolo),
-        workspace=run.workspace,
-        overrides=deps.settings.approval.overrides,
-    )
-    # Off the event loop, in one hop: the rules may read the workspace, and judging a
-    # command reads the disk (links, the shell's globs).
-    answered, told, decisions = await asyncio.to_thread(judged_reply, pending, ctx)
-    judged = [(c, d) for c, d in zip(calls, decisions, strict=True) if c["id"] not in answered]
-    results = [*answered.values(), *_denials(judged, told, deps)]
-    approved = [c for c, d in judged if d.verdict == "auto"]
+    judged = await judge(state, config, runtime, deps)
+    results, approved = list(judged.results), list(judged.approved)
     update: dict[str, Any] = {}
-    if asking := [c for c, d in judged if d.verdict == "ask"]:
+    if asking := judged.asking:
         answer = interrupt(
             {
                 "action_requests": [action_request(c, deps) for c in asking],
@@ -84,36 +50,8 @@ async def approval_interrupt(
             update["messages"] = [_with_edited_calls(state["messages"], edited)]
     if messages := [*update.get("messages", []), *results]:  # none: no write to save
         update["messages"] = messages
-    order = {c["id"]: i for i, c in enumerate(calls)}
-    site, message_id = Site.of_approval(config), calling_message_id(state["messages"])
-    key = await approval_key() if approved else b""
-    update["approved_calls"] = [
-        with_record(key, c, site, message_id)
-        for c in sorted(approved, key=lambda c: order[c["id"]])
-    ]
+    update["approved_calls"] = await records(judged.calls, approved, config, state["messages"])
     return update
-
-
-def judged_reply(
-    pending: Pending, ctx: PolicyContext
-) -> tuple[dict[str, ToolMessage], dict[str, ToolMessage], list[Decision]]:
-    """The reply's calls as the rules and the policy take them: the calls the rules answer
-    instead of running (`held_calls`), the answers to those the rules deny (`policy_denials`,
-    the whole reply seen: a blind change is one after its `read`), and the policy's decision
-    on each call, the denied ones denied. Blocking: run off the loop."""
-    answered = held_calls(pending) if pending.calls else {}
-    told = policy_denials(pending.rules, pending)
-    return answered, told, judge_reply(pending.calls, pending.approvals, ctx, told.keys())
-
-
-def held_calls(pending: Pending) -> dict[str, ToolMessage]:
-    """The `wrap_tool_call` loop: the calls the rules answer instead of running, by call id (the
-    first rule's answer stands). Blocking (a rule may read the workspace): run off the loop."""
-    answered: dict[str, ToolMessage] = {}
-    for rule in pending.rules:
-        for call_id, answer in hooked(rule.name, partial(rule.wrap_tool_call, pending), {}).items():
-            answered.setdefault(call_id, answer)
-    return answered
 
 
 def _apply_answers(
@@ -136,15 +74,6 @@ def _apply_answers(
         else:
             results.append(_human_answer(call, decision))
     return edited
-
-
-def _denials(
-    judged: Sequence[tuple[Mapping[str, Any], Decision]],
-    told: Mapping[str, ToolMessage],
-    deps: AgentDeps,
-) -> list[ToolMessage]:
-    """The answers to the denied calls, in order: a rule's own (`told`), else why not."""
-    return [told.get(c["id"]) or _denial(c, deps) for c, d in judged if d.verdict == "deny"]
 
 
 def action_request(call: Mapping[str, Any], deps: AgentDeps) -> dict[str, Any]:
@@ -200,18 +129,6 @@ def _human_answer(call: Mapping[str, Any], decision: Mapping[str, Any]) -> ToolM
         )
     )
     return ToolMessage(content=content, tool_call_id=call["id"], name=call["name"], status="error")
-
-
-def _denial(call: Mapping[str, Any], deps: AgentDeps) -> ToolMessage:
-    template = (
-        DENIED_BY_CONFIG if deps.settings.approval.overrides.get(call["name"]) == "deny" else DENIED
-    )
-    return ToolMessage(
-        content=template.format(name=call["name"]),
-        tool_call_id=call["id"],
-        name=call["name"],
-        status="error",
-    )
 
 
 def _with_edited_calls(messages: Sequence[Any], edited: Mapping[str, dict[str, Any]]) -> AIMessage:

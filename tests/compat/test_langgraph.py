@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
 
@@ -56,3 +57,30 @@ def test_the_installed_langgraph_has_the_method_compat_langgraph_wraps() -> None
 
     found = problems(fence.PIN, fence.HOOKS)
     assert found == [], "compat/langgraph.py: " + "\n".join(found)
+
+
+def test_a_router_reads_the_run_s_context_through_runtime_of() -> None:
+    from langgraph.graph import END, START, StateGraph
+
+    from compat.langgraph import RunnableCallable, runtime_of
+
+    class Context(BaseModel):
+        mode: str = "chat"
+
+    seen: list[Any] = []
+
+    async def route(state: State, config: RunnableConfig) -> str:
+        runtime = runtime_of(config)
+        seen.append(runtime.context if runtime is not None else "no runtime")
+        return END
+
+    builder = StateGraph(State, context_schema=Context)
+    builder.add_node("step", lambda state: {"n": 1})
+    builder.add_edge(START, "step")
+    builder.add_conditional_edges("step", RunnableCallable(None, route, trace=False), [END])
+    import asyncio
+
+    asyncio.run(builder.compile().ainvoke({"n": 0}, context=Context(mode="headless")))
+    assert seen == [Context(mode="headless")], "LangGraph no longer passes the run's Runtime "
+    "under CONFIG_KEY_RUNTIME: fix compat/langgraph.py `runtime_of` (calls now all take "
+    "approval's step)"

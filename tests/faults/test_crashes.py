@@ -86,17 +86,17 @@ CHAINS: dict[str, list[Kill]] = {
     ],
     "between nodes": [
         Kill("after_put", 3, node="call_model"),
-        Kill("after_put", 23, node="approval_interrupt"),  # the tools have not started
-        Kill("after_writes", 25, node="execute_tools"),  # one of three results committed
-        Kill("after_put", 14, node="execute_tools"),
-        Kill("after_put", 20, node="doom_check"),  # after three calls at once: the guard looks
+        Kill("after_put", 22, node="call_model"),  # its calls' tasks pending, none started
+        Kill("after_writes", 24, node="execute_tools"),  # one of three results committed
+        Kill("after_put", 6, node="execute_tools"),
+        Kill("after_put", 7, node="doom_check"),  # after three calls at once: the guard looks
     ],
     "during a checkpoint write": [
         Kill("in_put", 3, node="call_model"),  # the second step's model reply
         Kill("in_writes", 5, node="execute_tools", sql="INTO writes"),  # a `write` result
-        Kill("in_put", 21, node="call_model"),  # its writes are committed: no second call
+        Kill("in_put", 22, node="call_model"),  # its writes are committed: no second call
         Kill("in_writes", 23, node="execute_tools"),  # a bash result, at COMMIT
-        Kill("in_put", 26, node="approval_interrupt"),
+        Kill("in_put", 13, node="call_model"),  # a reply with calls: their tasks not yet saved
     ],
 }
 
