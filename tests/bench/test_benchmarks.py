@@ -264,3 +264,16 @@ def test_server_attacks_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "server_attacks"
     assert (found["held"], found["broken"]) == (3, 0), found
+
+
+def test_ci_wall_reads_the_suite_s_figures_from_a_ci_log() -> None:
+    from bench.ci_wall import suite_figures
+
+    log = (
+        "  813.75s in all, 314 files\n"
+        "================= 3096 passed, 1 warning in 423.82s (0:07:03) ==================\n"
+    )
+    assert suite_figures(log) == {"tests": 3096, "suite_s": 423.82, "test_time_s": 813.75}
+    failed = "============ 2 failed, 3094 passed in 430.10s (0:07:10) ============\n"
+    with pytest.raises(ValueError, match="no passing pytest run"):
+        suite_figures(failed)
