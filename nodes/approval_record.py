@@ -1,9 +1,10 @@
-"""The approval record: proof, carried with a call to `execute_tools`, that `approval_interrupt`
+"""The approval record: proof, carried with a call to `execute_tools`, that the approval judgement
 decided it, for that AI message, in this thread, in the step just before.
 
 For each call it approves (by policy or by a human, edited arguments included),
-approval_interrupt writes `record(...)`: the id of the AI message whose call it is and an
-HMAC-SHA256 over (thread id, approval's step, that message id, call id, tool name, canonical
+approval_interrupt writes `record(...)`, and so does the route after `call_model` for calls
+it sends straight to their tasks (graph/builder.py `sent_at_once`, at call_model's step): the
+id of the AI message whose call it is and an HMAC-SHA256 over (thread id, approval's step, that message id, call id, tool name, canonical
 JSON of the arguments), keyed by the server's approval key (configs/server_secret.py, its own
 label). No client and no tool holds that key, so a call that reaches `execute_tools` any other
 way (a `Send` in a run's input, a state update written as if by approval_interrupt, a task or a
