@@ -27,7 +27,7 @@ DEFAULTS_VARIANT = "lean"
 BEYOND = "beyond the model"
 # Each harness's median tokens a run on the tasks ours solves in some pass (issue 62's goal:
 # ours at most the peers' median there).
-OURS_SOLVED = "median tokens, tasks ours solves"
+OURS_SOLVED = "median tokens, ours' tasks"
 
 
 def load_rows(folder: Path = ROWS) -> list[dict[str, Any]]:
@@ -137,7 +137,7 @@ def harness_table(
         ran_by = {n: {r["task"] for r in rows if label(r) == n and r["set"] == task_set}
                   for n in names}  # fmt: skip
         totals = [of(len(solved_by[n]), len(ran_by[n])) for n in names]
-        out.append("| **tasks solved** | " + " | ".join(totals)
+        out.append("| **solved** | " + " | ".join(totals)
                    + f" | reachable: {reachable} |")  # fmt: skip
         out.append("| **share of reachable** | "
                    + " | ".join(share(len(solved_by[n]), reachable, len(ran_by[n]))
@@ -176,7 +176,7 @@ def both_sets(names: Sequence[str], heads: Sequence[str], union: dict[str, list[
     return [
         "| | " + " | ".join(heads) + " |",
         "|---" * (len(names) + 1) + "|",
-        "| tasks solved | " + " | ".join(of(*union[n]) for n in names) + " |",
+        "| solved | " + " | ".join(of(*union[n]) for n in names) + " |",
         "| share of reachable | "
         + " | ".join(share(union[n][0], reachable, union[n][1]) for n in names)
         + " |",

@@ -70,7 +70,7 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
     assert "| csv-count | 2/3 | 1/1 | 1/3 | - | |" in lines
     assert "| fix-bug | 0/3 | - | 0/3 | - | beyond the model |" in lines
     assert "| final-metric | - | - | - | - | |" in lines  # run by none: nothing said
-    totals = "| **tasks solved** | 1 of 2 | 1 of 1 | 1 of 2 | - | reachable: 1 |"
+    totals = "| **solved** | 1 of 2 | 1 of 1 | 1 of 2 | - | reachable: 1 |"
     assert totals in lines
     assert "| **runs solved** | 2/6 | 1/1 | 1/6 | - | |" in lines
     assert "| median tokens a run | 1,100 | 1,100 | 1,100 | - | |" in lines
@@ -80,7 +80,7 @@ def test_the_table_counts_passes_marks_what_no_harness_solves_and_totals_the_set
     assert "| median tokens a run | 1,100 | - | - | 3,100 | |" in lines
     both = lines.index(next(x for x in lines if x.startswith("### Both sets")))
     assert lines[both].endswith(", 2 reachable")
-    assert lines[both + 4] == "| tasks solved | 1 of 4 | 1 of 1 | 1 of 2 | 1 of 1 |"
+    assert lines[both + 4] == "| solved | 1 of 4 | 1 of 1 | 1 of 2 | 1 of 1 |"
     assert lines[both + 5] == "| share of reachable | 1/2 | 1/2 | 1/2 | 1/2 |"
 
 
@@ -111,7 +111,7 @@ def test_ours_variants_get_their_own_table_so_each_fits_the_page() -> None:
     peers, _, variants = table.benchmark_tables(rows).partition("### dev, ours and its variants")
     assert "| task | ours | mini | |" in peers and "lean-x" not in peers
     assert "| task | ours | lean-x | |" in variants and "mini" not in variants
-    assert "| **tasks solved** | 1 of 1 | 0 of 1 | reachable: 1 |" in variants
+    assert "| **solved** | 1 of 1 | 0 of 1 | reachable: 1 |" in variants
     only_ours = table.benchmark_tables(rows[::2])  # no variant: one table
     assert "ours and its variants" not in only_ours
 
