@@ -21,9 +21,8 @@ from playwright.async_api import Browser, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
-    CHROMIUM,
+    Chromium,
     bash,
-    chromium,
     free_port,
     module_server,
     module_workspace,
@@ -36,7 +35,7 @@ from tests.web.web_harness import (
     wait_for_ready,
 )
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # module_web, browser, page, chromium
 
 
 web, llm = module_server()
@@ -112,18 +111,18 @@ async def test_a_five_megabyte_answer_keeps_the_page_responsive(
 
 
 @pytest.mark.timeout(400)
-async def test_a_server_restarted_mid_run(isolated_home: Path, tmp_path: Path) -> None:
+async def test_a_server_restarted_mid_run(
+    chromium: Chromium, isolated_home: Path, tmp_path: Path
+) -> None:
     """A server (and scripted model) of its own, to restart."""
-    if CHROMIUM is None:
-        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     with ScriptedLLMServer() as llm:
-        await restart_mid_run(llm, isolated_home, workspace, tmp_path)
+        await restart_mid_run(chromium, llm, isolated_home, workspace, tmp_path)
 
 
 async def restart_mid_run(
-    llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
+    chromium: Chromium, llm: ScriptedLLMServer, isolated_home: Path, workspace: Path, tmp_path: Path
 ) -> None:
     port = free_port()
     proc, out = start_web(workspace, isolated_home, llm.url, tmp_path, "--port", str(port))

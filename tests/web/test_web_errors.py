@@ -20,8 +20,7 @@ from playwright.async_api import Page, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
-    CHROMIUM,
-    chromium,
+    Chromium,
     free_port,
     open_page,
     say,
@@ -31,6 +30,8 @@ from tests.web.web_harness import (
     wait_for_ready,
     web_with,
 )
+
+pytest_plugins = ("tests.web.web_harness",)  # the fixture: chromium
 
 MISSING_KEY = "Set OPENAI_API_KEY"
 
@@ -51,9 +52,9 @@ def keyless_web(
         stop_web(proc)
 
 
-async def test_a_missing_key_shows_its_sentence_and_stays(keyless_web: str, tmp_path: Path) -> None:
-    if CHROMIUM is None:
-        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
+async def test_a_missing_key_shows_its_sentence_and_stays(
+    chromium: Chromium, keyless_web: str, tmp_path: Path
+) -> None:
     async with chromium() as browser:
         page = await open_page(browser, f"{keyless_web}/")
         await say(page, "hello?")
@@ -120,10 +121,8 @@ async def shows_and_keeps(page: Page, says: str, fix: str) -> str:
 
 @pytest.mark.timeout(300)
 async def test_provider_errors_say_what_to_do_in_the_pages_words(
-    erring_web: str, llm: ScriptedLLMServer, tmp_path: Path
+    chromium: Chromium, erring_web: str, llm: ScriptedLLMServer, tmp_path: Path
 ) -> None:
-    if CHROMIUM is None:
-        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
     async with chromium() as browser:
         page = await open_page(browser, f"{erring_web}/")
         for name, (turns, says, fix) in PROVIDER_ERRORS.items():

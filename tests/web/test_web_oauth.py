@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from tests.fakes.hf_oauth_server import FakeOAuth, FakeUser
 from tests.fakes.hub_server import FakeHub
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
-    chromium,
+    Chromium,
     free_port,
     module_env,
     snap,
@@ -44,10 +43,11 @@ from tests.web.web_harness import (
     wait_for_ready,
 )
 
+pytest_plugins = ("tests.web.web_harness",)  # the fixture: chromium
+
 ALICE = FakeUser("u-alice-0001", "alice", "hf_oauthAliceToken0123456789abcdef")
 BOB = FakeUser("u-bob-0002", "bob", "hf_oauthBobToken0123456789abcdefgh")
 OWNER_TOKEN = "hf_spaceOwnerToken0123456789abcdef"  # the Space's own HF_TOKEN: never used
-CHROMIUM = shutil.which("chromium")
 ROUTER_MODEL = "scripted-org/scripted-model"  # not a litellm provider: the HF router
 ALICE_MODEL, BOB_MODEL = "alice-org/alice-model", "bob-org/bob-model"  # router ids too
 SPACE_HOST = "someone-ml-intern.hf.space"
@@ -351,12 +351,12 @@ def test_cli_threads_are_nobodys_on_a_space(shared: Space) -> None:
     assert alice.post("/threads", json={"thread_id": space.cli_thread}).status_code == 409
 
 
-async def test_a_browser_signs_in_and_chats(shared: Space, tmp_path: Path) -> None:
+async def test_a_browser_signs_in_and_chats(
+    chromium: Chromium, shared: Space, tmp_path: Path
+) -> None:
     """The page itself, unchanged, works on a signed-in session (a bonus over httpx)."""
     from playwright.async_api import expect
 
-    if CHROMIUM is None:
-        pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
     space = shared
     before = {
         t["thread_id"] for t in signed_in(space, ALICE).post("/threads/search", json={}).json()

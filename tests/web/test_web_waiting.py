@@ -20,7 +20,6 @@ from playwright.async_api import Browser, expect
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import user_texts
 from tests.web.web_harness import (
-    browser,  # noqa: F401  (the fixture)
     free_port,
     open_page,
     say,
@@ -30,6 +29,7 @@ from tests.web.web_harness import (
 )
 
 pytestmark = pytest.mark.timeout(300)
+pytest_plugins = ("tests.web.web_harness",)  # the fixture: browser
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ async def held_in_flight(llm: ScriptedLLMServer) -> None:
 
 
 async def test_the_page_says_a_run_waits_for_its_turn(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     web: str,
     llm: ScriptedLLMServer,
 ) -> None:

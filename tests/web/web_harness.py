@@ -1,11 +1,14 @@
 """What the web UI's end-to-end tests share: the real `ml-intern web` server on the scripted
 LLM, Debian's chromium driven by Playwright, and a few steps a person takes on the page.
 
-Fixtures (import them into a test module to use them): `web` (the server's URL), `browser`
-(a Playwright browser; each test opens its own pages), `page` (one page on `web`).
+Fixtures (`pytest_plugins = ("tests.web.web_harness",)` in a test module to use them): `web`
+(the server's URL), `browser` (the test process's chromium once `web` is up; each test opens
+its own pages, each in a fresh context), `page` (one page on `web`), `chromium` (`async with
+chromium() as browser:` the same browser for a block, for a test that starts its own server).
 
-Each test starts its own chromium (~4 s of CPU); one shared per worker over CDP made two
-page tests fail in 2 of 4 full runs, not yet understood.
+One chromium and Playwright driver per test process (xdist worker), launched by Playwright
+over its pipe: a test that uses them runs on the process's event loop (`loop_scope`
+"session"), and every browser context it opened is closed after it.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.fakes.cli_zygote import ZygotePopen
@@ -204,10 +208,9 @@ def module_workspace() -> Any:
     return workspace
 
 
-@asynccontextmanager
-async def chromium() -> AsyncIterator[Browser]:
-    """A chromium of this test's own. (A chromium shared per worker over CDP was tried on
-    2026-11-25: the restarted-server and approval tests then failed in 2 of 4 full runs.)"""
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def worker_chromium() -> AsyncIterator[Browser]:
+    """This test process's chromium (a launch with its driver is ~1 s and ~0.6 s of CPU)."""
     if CHROMIUM is None:
         pytest.skip("needs Debian's chromium (/usr/bin/chromium); CI installs it")
     expect.set_options(timeout=TIMEOUT_MS)
@@ -219,10 +222,43 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-@pytest.fixture
-async def browser(web: str) -> AsyncIterator[Browser]:
-    async with chromium() as browser:
-        yield browser
+Chromium = Callable[[], AbstractAsyncContextManager[Browser]]
+
+
+async def close_contexts(browser: Browser) -> None:
+    """Closes every context of `browser` (and so their pages, cookies and storage)."""
+    for context in browser.contexts:
+        await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def chromium(worker_chromium: Browser) -> AsyncIterator[Chromium]:
+    """`async with chromium() as browser:` the process's chromium for the block: the contexts
+    opened in it are closed at its end (and after the test), so the next starts from none."""
+
+    @asynccontextmanager
+    async def block() -> AsyncIterator[Browser]:
+        try:
+            yield worker_chromium
+        finally:
+            await close_contexts(worker_chromium)
+
+    yield block
+    await close_contexts(worker_chromium)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browser(web: str, worker_chromium: Browser) -> AsyncIterator[Browser]:
+    """The process's chromium once the test's server is up; its contexts closed after."""
+    yield worker_chromium
+    await close_contexts(worker_chromium)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on `chromium` runs on the event loop the browser's connection lives on."""
+    for item in items:
+        if "worker_chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
 
 
 async def open_page(browser: Browser, url: str) -> Page:
@@ -241,7 +277,7 @@ def script_errors(page: Page) -> list[str]:
     return list(page.script_errors)  # type: ignore[attr-defined]
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def page(browser: Browser, web: str) -> AsyncIterator[Page]:
     page = await open_page(browser, f"{web}/")
     yield page

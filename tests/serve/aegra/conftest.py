@@ -2,12 +2,12 @@
 real redis-server, with the scripted model.
 
 A pair of replicas takes 10-20 s to start, so the tests that only talk to them share one pair
-per test process (`team`: under xdist, one per worker), and the sign-in tests another
-(`signed_in_team`, people signing in with a local provider, runs capped per person). Each test
-works on fresh threads (and fresh people), with the scripted model reset and the workspace
-emptied before it. Tests that stop, kill or restart what they run on, or need a configuration
-of their own (a token file, stream caps, workers, a fresh database), start their own with
-`start_replicas` or the `replicas` fixture.
+per test process (`team`: under xdist, one per worker; streams capped per replica), and the
+sign-in tests another (`signed_in_team`, people signing in with a local provider, runs and
+streams capped per person). Each test works on fresh threads (and fresh people), with the
+scripted model reset and the workspace emptied before it. Tests that stop, kill or restart
+what they run on, or need a configuration of their own (a token file, workers, a fresh
+database), start their own with `start_replicas` or the `replicas` fixture.
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from tests.web.web_harness import (
     wait_for_ready,
 )
 
-# The sign-in team's caps (tests/serve/aegra/test_team_limits.py checks them; one run at a time
-# per person elsewhere stays under them).
+# The caps tests/serve/aegra/test_team_limits.py checks: the sign-in team's per person, the
+# team's per replica (one run and one stream at a time elsewhere stay under them).
 RUNS_PER_PERSON, STREAMS_PER_PERSON = 2, 2
+STREAMS_PER_REPLICA = 3
 
 
 def start_replicas(
@@ -132,12 +133,14 @@ def running_team(
 def shared_team(
     tmp_path_factory: pytest.TempPathFactory, postgres_cluster: PostgresCluster
 ) -> Iterator[Team]:
-    yield from running_team(tmp_path_factory.mktemp("team"), postgres_cluster)
+    server = {"streams_per_replica": STREAMS_PER_REPLICA}
+    yield from running_team(tmp_path_factory.mktemp("team"), postgres_cluster, {"server": server})
 
 
 @pytest.fixture
 def team(shared_team: Team) -> Team:
-    """Replicas A and B shared by this test process's tests, fresh for this test."""
+    """Replicas A and B shared by this test process's tests (at most 3 streams each), fresh
+    for this test."""
     return shared_team.fresh()
 
 

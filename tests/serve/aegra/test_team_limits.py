@@ -17,21 +17,18 @@ import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.redis import RedisServer
-from tests.serve.aegra.conftest import STREAMS_PER_PERSON, Team, start_replicas
+from tests.fakes.llm_server import Turn
+from tests.serve.aegra.conftest import STREAMS_PER_PERSON, STREAMS_PER_REPLICA, Team
 from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
 from tests.serve.aegra.test_team_sign_in import DAVE, ERIN, run_body, sign_in
 from tests.web.web_harness import bash
 
 pytestmark = pytest.mark.timeout(300)
 HOLD = "while [ ! -e go ]; do sleep 0.05; done; echo went"  # runs until the test says go
-STREAMS_PER_REPLICA = 3
 
 
 def open_stream(client: httpx.Client, path: str) -> tuple[socket.socket, str]:
@@ -120,29 +117,9 @@ def test_a_person_at_their_cap_is_refused_on_either_replica(
     poll(lambda: alice_b.get(f"/threads/{fresh}").json()["status"] == "idle", fresh)
 
 
-@pytest.fixture
-def small_pool(
-    llm: ScriptedLLMServer, workspace: Path, tmp_path: Path, pg_url: str,
-    redis_server: RedisServer,
-) -> Iterator[list[httpx.Client]]:  # fmt: skip
-    """Two replicas (a shared token, nobody signs in) serving 3 streams each."""
-    server = {"streams_per_replica": STREAMS_PER_REPLICA}
-    clients = start_replicas(
-        llm, workspace, tmp_path, pg_url, redis_server, settings={"server": server}
-    )
-    both = [next(clients), next(clients)]
-    try:
-        yield both
-    finally:
-        for client in both:
-            client.close()
-        clients.close()
-
-
-def test_streams_nobody_reads_leave_room_for_another_run(
-    small_pool: list[httpx.Client], llm: ScriptedLLMServer, workspace: Path
-) -> None:
-    a, b = small_pool
+def test_streams_nobody_reads_leave_room_for_another_run(team: Team) -> None:
+    """On the shared team (nobody signs in), `STREAMS_PER_REPLICA` streams a replica."""
+    (a, b), llm, workspace = team.replicas, team.llm, team.workspace
     llm.add(Turn(tool_calls=[bash("h1", HOLD)]), Turn(content="Still here."), Turn(content="held"))
     held = a.post("/threads", json={}).json()["thread_id"]
     run = start_run(a, held, "hold on", "headless").json()["run_id"]

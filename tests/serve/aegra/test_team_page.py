@@ -10,12 +10,15 @@ from playwright.async_api import expect
 
 from tests.fakes.llm_server import Turn
 from tests.serve.aegra.conftest import Team
-from tests.web.web_harness import bash, chromium, open_page, say, script_errors
+from tests.web.web_harness import Chromium, bash, open_page, say, script_errors
 
 pytestmark = pytest.mark.timeout(300)
+pytest_plugins = ("tests.web.web_harness",)  # the fixture: chromium
 
 
-async def test_the_page_runs_approves_and_undoes_on_the_team_server(team: Team) -> None:
+async def test_the_page_runs_approves_and_undoes_on_the_team_server(
+    chromium: Chromium, team: Team
+) -> None:
     (a, b), llm, workspace = team.replicas, team.llm, team.workspace
     (workspace / "config.txt").write_text("lr=1e-4\n")
     llm.add(
