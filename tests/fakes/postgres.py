@@ -30,6 +30,14 @@ PASSWORD = "pw-" + uuid.uuid4().hex[:12]
 IN_MEMORY = Path("/dev/shm")
 
 
+def in_memory_room() -> bool:
+    """True when /dev/shm is writable with at least 1 GiB free (a container's 64 MB is not)."""
+    if not os.access(IN_MEMORY, os.W_OK):
+        return False
+    found = os.statvfs(IN_MEMORY)
+    return found.f_bavail * found.f_frsize >= 1 << 30
+
+
 def binaries() -> Path | None:
     """The newest /usr/lib/postgresql/<version>/bin with initdb, else the one on PATH."""
     found = sorted(
@@ -60,7 +68,7 @@ class PostgresCluster:
         bin_dir = binaries()
         if bin_dir is None:
             raise FileNotFoundError("PostgreSQL binaries (initdb, pg_ctl) not found")
-        memory = IN_MEMORY if os.access(IN_MEMORY, os.W_OK) else None
+        memory = IN_MEMORY if in_memory_room() else None
         root = Path(tempfile.mkdtemp(prefix="ml-intern-pg-", dir=memory))
         user = "postgres" if os.geteuid() == 0 else None
         if user:
