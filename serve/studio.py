@@ -7,7 +7,8 @@ server the CLI's SQLite file, so a thread started in one continues in the other.
 The server gets the CLI's tools, MCP servers included: their sessions (and the Slack
 notifier) are opened on the server's event loop by the first `make_graph` and live as
 long as the server; the checkpointer's context is the one the server enters at start
-and leaves at shutdown, so leaving it closes them (MCP server processes stop).
+and leaves at shutdown, so leaving it closes them (MCP server processes stop, and the
+tools' Python kernels end with their runtime folders).
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class ServerGraph:
                 settings = await asyncio.to_thread(_settings)
                 mcp = await self.open_integrations(settings)
                 self.deps = await asyncio.to_thread(_deps, settings, mcp)
+                # As a CLI session does: the kernels its tools keep end with the server.
+                self.stack.push_async_callback(self.deps.catalog.aclose)
                 self.graph = await asyncio.to_thread(build_graph, self.deps, None)
             return self.graph
 

@@ -13,6 +13,7 @@ over its pipe: a test that uses them runs on the process's event loop (`loop_sco
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -33,6 +34,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.llm_server import ScriptedLLMServer
 
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 TIMEOUT_MS = 30_000
 # As tests/fakes/agent.py's fast_settings: a failed model call (a script run out, a server
@@ -88,9 +90,22 @@ def stop_web(proc: subprocess.Popen[bytes]) -> int:
     return stop_together([proc])[0]
 
 
+def running_kernels() -> set[str]:
+    """The runtime folders (tools/kernel/runtime.py) of this checkout's running kernels."""
+    found = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            argv = cmdline.read_bytes().decode(errors="replace").split("\0")
+            if "ipykernel_launcher" in argv and argv[0].startswith(str(REPO)):
+                found |= {os.path.dirname(os.path.dirname(a)) for a in argv if "/mlik-" in a}
+    return found
+
+
 def stop_together(procs: list[subprocess.Popen[bytes]]) -> list[int]:
     """Stop each process as `stop_web` does, all at once (the replicas and workers of one
-    server shut down side by side, not in turn); their exit codes."""
+    server shut down side by side, not in turn); their exit codes. Their kernels' runtime folders
+    are gone with them (tools/kernel/runtime.py)."""
+    kernels = running_kernels()
     for proc in procs:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -102,6 +117,8 @@ def stop_together(procs: list[subprocess.Popen[bytes]]) -> list[int]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             codes.append(proc.wait())
+    left = {kernel for kernel in kernels - running_kernels() if os.path.exists(kernel)}
+    assert not left, f"a stopped server left its kernels' runtime folders: {sorted(left)}"
     return codes
 
 
