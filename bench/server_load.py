@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from bench.process_figures import (
     children,
     cpu_s,
     database_cpu_s,
+    listener,
     postmaster_of,
     rss_mb,
     tree,
@@ -55,6 +57,9 @@ from tests.web.web_harness import free_port, stop_web
 
 STEPS = 3
 PLAN = {"todos": [{"id": "1", "content": "look around", "status": "completed"}]}
+# How a server's process starts: the test suite's forks it from its warm zygote
+# (tests/fakes/cli_zygote.py), which the bench then finds by its port (`served_by`).
+LAUNCH: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen
 RUN_TIMEOUT_S = 300  # a run of a few model steps not answered by then is counted lost
 START_TIMEOUT_S = 600  # a loaded machine starts a server slowly; the figures say how loaded
 
@@ -251,7 +256,7 @@ def serve(
     env.update({"ML_INTERN_DATABASE_URL": db} if db else {})
     port, out = free_port(), root / "web.out"
     with out.open("w") as sink:
-        proc = subprocess.Popen(
+        proc = LAUNCH(
             [sys.executable, "-m", "cli", "web", "--port", str(port)],
             cwd=workspace, env=env, stdout=sink, stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -266,6 +271,13 @@ def ready(proc: subprocess.Popen[bytes], out: Path) -> None:
         assert proc.poll() is None, out.read_text()
         assert time.monotonic() < deadline, f"not ready in {START_TIMEOUT_S} s: {out.read_text()}"
         time.sleep(0.2)
+
+
+def served_by(proc: subprocess.Popen[bytes], url: str) -> list[int]:
+    """The process serving `url`: the one listening on its port (`langgraph dev`, the child
+    of `ml-intern web`, wherever LAUNCH started it); else `proc`'s children."""
+    found = listener(int(url.rsplit(":", 1)[1]))
+    return [found] if found is not None else children(proc.pid)
 
 
 def offline_environment() -> None:
@@ -355,8 +367,7 @@ def run_rounds(
         try:
             for proc, out, _ in started:
                 ready(proc, out)
-            # `langgraph dev`, the child of each `ml-intern web`
-            servers = [pid for proc, _, _ in started for pid in children(proc.pid)]
+            servers = [pid for proc, _, url in started for pid in served_by(proc, url)]
             urls = [url for _, _, url in started]
             idle_rss = round(rss_mb([pid for server in servers for pid in tree(server)]), 1)
             # warm-up: imports, connections, each server's first runs

@@ -182,11 +182,16 @@ def test_real_model_recording_proxy_keeps_the_raw_reply(llm, tmp_path) -> None:
     assert relayed.startswith(b"data: ") and (tmp_path / "01-reply.txt").read_text() == reply
 
 
-def test_server_load_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
-    """Both workloads on one server, in turn (its start is most of a pass's CPU): `plan`
-    calls, then `bash` calls that append to a file, each round's figures under its own key."""
+def test_server_load_benchmark(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both workloads on one server, in turn (its start is most of a pass's CPU, so it is
+    forked from the warm zygote): `plan` calls, then `bash` calls that append to a file,
+    each round's figures under its own key."""
     from bench import server_load
+    from tests.fakes.cli_zygote import ZygotePopen
 
+    monkeypatch.setattr(server_load, "LAUNCH", ZygotePopen)
     server_load.main(["--runs", "2", "--step", "0.05", "--tool", "plan", "bash", "--no-warm-up"])
     out = capsys.readouterr().out
     found = summary(out)
