@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import server_load
 from bench.report import print_summary, print_table
 from bench.server_load import (
     STEPS,
@@ -50,6 +51,7 @@ from bench.server_load import (
     measure,
     postmaster_of,
     rss_mb,
+    served_by,
     tree,
 )
 from tests.fakes.llm_server import ScriptedLLMServer
@@ -103,7 +105,8 @@ class Team:
 def launch(
     root: Path, workspace: Path, plan: Plan, argv: list[str], extra: dict[str, str]
 ) -> tuple[subprocess.Popen[bytes], Path]:
-    """`ml-intern <argv>` in a fresh interpreter on the scripted model, its own home."""
+    """`ml-intern <argv>` in a fresh interpreter (server_load.LAUNCH's) on the scripted
+    model, its own home."""
     root.mkdir()
     config = root / "config.json"
     settings = {"model_name": "openai/scripted-model", "api_base": plan.llm_url,
@@ -116,7 +119,7 @@ def launch(
         env.pop(name, None)
     out = root / "cli.out"
     with out.open("w") as sink:
-        proc = subprocess.Popen(
+        proc = server_load.LAUNCH(
             [sys.executable, "-m", "cli", *argv], cwd=workspace, env=env, stdout=sink,
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
@@ -141,8 +144,11 @@ def started_team(where: Path, plan: Plan, extra: dict[str, str]) -> Iterator[Tea
                 for proc, out in started:
                     wait_for_ready(proc, out)
         ready = True
-        aegra = [children(proc.pid)[0] for proc, _ in started]
         urls = [f"http://127.0.0.1:{argv[2]}" for argv in argvs if argv[0] == "web"]
+        # A replica's Aegra process is the one on its port, a worker's the CLI's child.
+        web, workers = started[: len(urls)], started[len(urls) :]
+        replicas = [served_by(proc, url)[0] for (proc, _), url in zip(web, urls, strict=True)]
+        aegra = replicas + [children(proc.pid)[0] for proc, _ in workers]
         yield Team(urls, aegra, aegra[plan.replicas :])
     finally:
         for proc, _ in started:

@@ -208,11 +208,17 @@ def test_server_load_benchmark(
 
 @pytest.mark.timeout(300)
 def test_server_load_benchmark_on_aegra(
-    capsys: pytest.CaptureFixture[str], pg_url: str, redis_server: RedisServer
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    pg_url: str,
+    redis_server: RedisServer,
 ) -> None:
-    """The team server's round: one replica running the runs, on real PostgreSQL and Redis."""
+    """The team server's round: one replica running the runs, on real PostgreSQL and Redis
+    (forked from the warm zygote, as test_server_load_benchmark's server)."""
     from bench import server_load
+    from tests.fakes.cli_zygote import ZygotePopen
 
+    monkeypatch.setattr(server_load, "LAUNCH", ZygotePopen)
     server_load.main(["--engine", "aegra", "--runs", "2", "--step", "0.05", "--db", pg_url,
                       "--redis", redis_server.url, "--no-warm-up"])  # fmt: skip
     found = summary(capsys.readouterr().out)
