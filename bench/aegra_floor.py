@@ -33,6 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import server_load
 from bench.report import print_summary, print_table
 from bench.server_engines import infrastructure
 from bench.server_load import cpu_s, database_cpu_s, postmaster_of, rss_mb, tree
@@ -67,10 +68,11 @@ def started_floor(stack: contextlib.ExitStack, db: str, redis: str, at_once: int
 
 @contextlib.contextmanager
 def started_aegra(where: Path, env: dict) -> Iterator[tuple[str, int]]:
-    """One Aegra process on a free loopback port until the block ends: (URL, pid)."""
+    """One Aegra process (server_load.LAUNCH's) on a free loopback port until the block
+    ends: (URL, pid)."""
     port = free_port()
     log = (where / "aegra.log").open("w")
-    proc = subprocess.Popen(
+    proc = server_load.LAUNCH(
         [sys.executable, "-m", "uvicorn", "aegra_api.main:app", "--host", "127.0.0.1",
          "--port", str(port), "--no-access-log"],
         cwd=where, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

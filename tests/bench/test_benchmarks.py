@@ -252,10 +252,17 @@ def test_rewind_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.timeout(300)
 def test_aegra_floor_benchmark(
-    capsys: pytest.CaptureFixture[str], pg_url: str, redis_server: RedisServer
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    pg_url: str,
+    redis_server: RedisServer,
 ) -> None:
-    """Aegra alone with a graph that only waits: every run answers, its CPU is counted."""
-    from bench import aegra_floor
+    """Aegra alone with a graph that only waits (forked from the warm zygote): every run
+    answers, its CPU is counted."""
+    from bench import aegra_floor, server_load
+    from tests.fakes.cli_zygote import ZygotePopen
+
+    monkeypatch.setattr(server_load, "LAUNCH", ZygotePopen)
 
     aegra_floor.main(["--runs", "3", "--step", "0.05", "--db", pg_url, "--redis", redis_server.url,
                       "--no-warm-up"])  # fmt: skip
