@@ -93,9 +93,9 @@ def stop_web(proc: subprocess.Popen[bytes]) -> int:
 def running_kernels() -> set[str]:
     """The runtime folders (tools/kernel/runtime.py) of this checkout's running kernels."""
     found = set()
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        with contextlib.suppress(OSError):
-            argv = cmdline.read_bytes().decode(errors="replace").split("\0")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            argv = cmdline.read().decode(errors="replace").split("\0")
             if "ipykernel_launcher" in argv and argv[0].startswith(str(REPO)):
                 found |= {os.path.dirname(os.path.dirname(a)) for a in argv if "/mlik-" in a}
     return found
@@ -117,7 +117,7 @@ def stop_together(procs: list[subprocess.Popen[bytes]]) -> list[int]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             codes.append(proc.wait())
-    left = {kernel for kernel in kernels - running_kernels() if os.path.exists(kernel)}
+    left = {k for k in kernels - running_kernels() if os.path.exists(k)} if kernels else set()
     assert not left, f"a stopped server left its kernels' runtime folders: {sorted(left)}"
     return codes
 
