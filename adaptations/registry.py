@@ -101,7 +101,7 @@ RULES: tuple[Rule, ...] = (
     LeanRequest("lean-request", small_window,
          "the prompt and tool schemas resent with each call were most of a short run's tokens",
          texts=("configs.prompt:SKILL_NAMES",),
-         off=f"it cuts a request's fixed part from ~3.6k to ~1.9k tokens; {UNMEASURED}"),
+         kept="fit"),
     NoteBeforeQuestion("note-before-question", small_window,
          "with the runtime note last, small models answer the note instead of the question",
          roles=EVERY_ROLE,

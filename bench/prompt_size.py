@@ -8,8 +8,8 @@ tokenizer is not public); skill bodies are not counted: they load only when aske
 
 `--small` prints, part by part, the fixed part of a small-window model's first request
 (llamacpp/local, headless: its system prompt's sections and each tool's schema as JSON, the
-way a chat template writes it), as the profile's default rules lay it out and with the
-`lean-request` rule on (adaptations/registry.py). `--tokenizer` counts with a Hugging Face
+way a chat template writes it), with the `lean-request` rule off (the core toolset) and on
+(the default; adaptations/registry.py). `--tokenizer` counts with a Hugging Face
 `tokenizers` file (the served model's own) instead of litellm's estimate; a chat template's
 own text around the tools and the messages is not counted.
 """
@@ -87,20 +87,20 @@ def counter(tokenizer: Path | None) -> Counter:
 
 
 def small_request(count: Counter) -> None:
-    """The fixed part of a small model's first request, by part, default and lean."""
-    columns = {"default": first_request(lean=False), "lean-request": first_request(lean=True)}
+    """The fixed part of a small model's first request, by part, `lean-request` off and on."""
+    columns = {"lean off": first_request(lean=False), "lean-request": first_request(lean=True)}
     counted = {name: {part: count(text) for part, text in parts} for name, parts in columns.items()}
     rows = list(dict.fromkeys(part for parts in counted.values() for part in parts))
-    print(f"{'part':<44}{'default':>10}{'lean':>10}")
+    print(f"{'part':<44}{'lean off':>10}{'lean':>10}")
     for part in rows:
         cells = [counted[name].get(part) for name in columns]
         print(f"{part:<44}" + "".join(f"{c if c is not None else '-':>10}" for c in cells))
     totals = {name: sum(parts.values()) for name, parts in counted.items()}
-    print(f"{'total':<44}{totals['default']:>10}{totals['lean-request']:>10}")
+    print(f"{'total':<44}{totals['lean off']:>10}{totals['lean-request']:>10}")
     print_summary(
         {
             "bench": "prompt_size_small",
-            "first_request_fixed_tokens": totals["default"],
+            "first_request_fixed_tokens": totals["lean off"],
             "first_request_fixed_lean_tokens": totals["lean-request"],
         }
     )
@@ -108,7 +108,7 @@ def small_request(count: Counter) -> None:
 
 def first_request(*, lean: bool) -> list[tuple[str, str]]:
     """(part, text) of the system prompt and the tools a small model's session sends first,
-    with its default rules, and `lean-request` on when `lean`."""
+    with its default rules, `lean-request` on when `lean` (else off)."""
     from adaptations.resolve import active, adapted
     from configs.model_profile import profile_of
     from configs.prompt import render_system_prompt
@@ -120,9 +120,9 @@ def first_request(*, lean: bool) -> list[tuple[str, str]]:
 
     settings = Settings(adaptations={SMALL_MODEL: {"lean-request": lean}})
     shape = active(adapted(profile_of(SMALL_MODEL, settings, env={}), settings)).shape
-    home = Path(tempfile.mkdtemp(prefix="prompt-size-"))
-    catalog = with_research(build_catalog(settings), settings, home)
-    catalog = with_more_tools(with_ledger(catalog, home))
+    with tempfile.TemporaryDirectory(prefix="prompt-size-") as home:
+        catalog = with_research(build_catalog(settings), settings, Path(home))
+        catalog = with_more_tools(with_ledger(catalog, Path(home)))
     prompt = render_system_prompt(
         mode="headless",
         model=SMALL_MODEL,

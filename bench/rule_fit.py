@@ -9,7 +9,8 @@ turn through the compiled graph against the scripted OpenAI-compatible server
 (tests/fakes/llm_server.py), once with the rule switched on and once with it switched off
 (every other rule as the profile resolves it); what the server received is counted:
 
-- `compact-prompt`, `core-toolset`: the first request (messages and tool schemas), in tokens;
+- `compact-prompt`, `core-toolset`, `lean-request`: the first request (messages and tool
+  schemas), in tokens; `core-toolset` with `lean-request` off (`TAKEN_OVER_BY`);
 - `reply-limit`: what the first request lets a reply fill: its `max_tokens`, or without one
   the window less the request;
 - `read-fit`: the result of one `read` of a 4,002-line file (the dev set's
@@ -58,6 +59,10 @@ ASK = "What is the value of `warmup_ratio` in settings.ini?"
 # The rules on by default for a measured fit or capability (`Rule.kept`), each measured here.
 FIT_RULES = tuple(rule.name for rule in RULES if rule.kept == "fit")
 CAPABILITY_RULES = tuple(rule.name for rule in RULES if rule.kept == "capability")
+# A fit rule another one takes the place of when both are on (`lean-request` offers its own
+# lean core set: tools/families.py `offered_tools`): measured with that one off, as the
+# fallback it is when config switches that one off.
+TAKEN_OVER_BY = {"core-toolset": "lean-request"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -171,6 +176,8 @@ def measure(rule: str, on: bool, url: str) -> int:
     """The figure of `rule` with it switched on or off (other rules as the profile has them),
     tokens counted by the tokenizer at `url`."""
     switches = {rule: on}
+    if rule in TAKEN_OVER_BY:
+        switches[TAKEN_OVER_BY[rule]] = False
     if rule == "read-fit":
         return read_result(switches, url)
     if rule == "text-tool-calls":

@@ -29,7 +29,7 @@ from tests.fakes.tokenize_server import FakeTokenizer
 
 SMALL = "llamacpp/local"
 LARGE = "anthropic/claude-sonnet-4-5"
-FIT = {"compact-prompt", "core-toolset", "reply-limit", "read-fit"}
+FIT = {"compact-prompt", "core-toolset", "reply-limit", "read-fit", "lean-request"}
 STEERING = {rule.name for rule in RULES if rule.kept == "set-lift"}
 # Of the steering set, on by its own measured lift since 2026-11-27 (dev and held-out, 3 passes).
 LIFTED = {"look-first", "answer-now"}
@@ -191,3 +191,26 @@ def test_the_code_still_gives_the_recorded_fit(rule: str) -> None:
         assert rule_fit.qualifies(measured) == rule_fit.qualifies(recorded[rule]), (
             "the verdict changed: rerun bench/rule_fit.py and commit bench/results/rule_fit.jsonl"
         )
+
+
+def test_lean_request_is_on_for_its_fit_with_no_drop_on_either_set() -> None:
+    """`lean-request` is kept for a fit, not a lift: its variant's runs (the defaults of then
+    with it switched on) against the defaults of then, three passes a side, solve as many runs
+    on dev and on held-out, with under 70% of the tokens a run."""
+    rows = rule_lift.attributed(rule_lift.load_rows())
+    with_it, without = (
+        [r for r in rows if r.get("variant") == v] for v in ("lean-request", "lean")
+    )
+    assert all("lean-request" in r["rules"] for r in with_it)
+    assert all("+lean-request" not in r["adaptations"] for r in without)
+    for name in ("dev", "held-out"):
+        found = rule_lift.set_figures([(with_it, without)], name)
+        assert found.measured, name
+        assert found.with_rule.solved >= found.without.solved, name
+        assert found.with_rule.ran == found.without.ran, name
+        tokens = [
+            sorted(r["input_tokens"] + r["output_tokens"] for r in side if r["set"] == name)
+            for side in (with_it, without)
+        ]
+        assert tokens[0][len(tokens[0]) // 2] < tokens[1][len(tokens[1]) // 2] * 0.7, name
+    assert next(r for r in RULES if r.name == "lean-request").kept == "fit"

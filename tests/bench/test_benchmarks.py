@@ -37,8 +37,8 @@ def test_threads_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
 def test_prompt_size_shows_a_small_models_first_request_by_part(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The fixed part of a small model's first request, default and with `lean-request`: the
-    lean one leaves `plan` and `research` to `more_tools` and is about half the size."""
+    """The fixed part of a small model's first request, `lean-request` off and on (the
+    default): the lean one leaves `plan` and `research` to `more_tools`, about half the size."""
     from bench import prompt_size
 
     prompt_size.main(["--small"])

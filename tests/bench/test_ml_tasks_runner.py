@@ -109,7 +109,7 @@ def test_adaptations_switch_the_rules_a_run_sends(
 
     sent = {}
     switched = "-look-first,+table-example"
-    for spec in ("default", "none", switched, "+lean-request"):
+    for spec in ("default", "none", switched, "-lean-request"):
         llm.reset()
         llm.add(*[Turn(content="The eval accuracy was 0.9134.")] * 4)
         kept = tmp_path / spec
@@ -119,7 +119,7 @@ def test_adaptations_switch_the_rules_a_run_sends(
         requests = sorted((kept / "ours/final-metric/0").glob("*-request.json"))
         sent[spec] = next(r.read_text() for r in requests if '"messages"' in r.read_text())
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"h')]
-    assert [r["adaptations"] for r in rows] == ["default", "none", switched, "+lean-request"]
+    assert [r["adaptations"] for r in rows] == ["default", "none", switched, "-lean-request"]
     # Each row names the rules active in its run: -RULE off, +RULE (off by default) on.
     assert "look-first" in rows[0]["rules"] and "table-example" not in rows[0]["rules"]
     assert "look-first" not in rows[2]["rules"] and "table-example" in rows[2]["rules"]
@@ -128,10 +128,10 @@ def test_adaptations_switch_the_rules_a_run_sends(
     assert LOOK_FIRST not in sent["none"] and LOOK_FIRST not in sent[switched]
     # none: the full prompt and every tool's schema, as a large model gets them
     assert len(sent["default"]) < len(sent["none"])
-    # +lean-request: the lean first request (docs/models.md), `plan` behind `more_tools`
-    assert "lean-request" in rows[3]["rules"] and "lean-request" not in rows[0]["rules"]
+    # -lean-request: the core toolset's request, `plan` offered; the default is lean
+    assert "lean-request" not in rows[3]["rules"] and "lean-request" in rows[0]["rules"]
     offered = {k: {t["function"]["name"] for t in json.loads(v)["tools"]} for k, v in sent.items()}
-    assert "plan" in offered["default"] and "plan" not in offered["+lean-request"]
-    assert len(sent["+lean-request"]) < len(sent["default"]) * 0.6
+    assert "plan" in offered["-lean-request"] and "plan" not in offered["default"]
+    assert len(sent["default"]) < len(sent["-lean-request"]) * 0.6
     assert run.main(["--model", "m", "--adaptations=-no-such-rule", "--list"]) == 2
     assert "unknown rule no-such-rule" in capsys.readouterr().err

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from adaptations.resolve import active_names
 from bench import report
 from bench.ml_tasks import table
+from configs.model_profile import profile_of
 
 
 def run_row(harness: str, task_set: str, task: str, repeat: int, solved: bool, **more) -> dict:
@@ -32,15 +34,16 @@ def test_a_variant_of_ours_is_named_by_its_name_its_switches_or_their_count() ->
 
 
 def test_the_runs_shown_as_ours_had_todays_defaults() -> None:
-    """The rows of `DEFAULTS_VARIANT` switched off exactly the rules off by default today of
-    the set they were measured against (adaptations/registry.py `LEAN_SET`), on both sets."""
-    from adaptations.registry import LEAN_SET
-
+    """The rows of `DEFAULTS_VARIANT` ran with exactly the rules on by default today for the
+    model they ran (adaptations/registry.py), on both sets, three passes each."""
     mine = [r for r in table.load_rows() if r.get("variant") == table.DEFAULTS_VARIANT]
     assert {r["set"] for r in mine} == {"dev", "held-out"}
     for row in mine:
         assert row["harness"] == "ours" and not row["checkout"], row["task"]
-        assert sorted(row["adaptations"].split(",")) == sorted(f"-{n}" for n in LEAN_SET)
+        today = active_names(profile_of(row["model"], env={}), {})
+        assert sorted(row["rules"]) == sorted(today), row["task"]
+    for name in ("dev", "held-out"):
+        assert {r["repeat"] for r in mine if r["set"] == name} == {0, 1, 2}
 
 
 def write(folder: Path, rows: list[dict]) -> None:

@@ -55,7 +55,7 @@ async def test_a_small_local_model_gets_a_lean_first_request_with_the_question_l
         assert (await session.values())["context_window"] == {"llamacpp/local": 8192}
     assert events[-1].data["final_text"] == "It prints 5."
     [request] = llm.requests
-    assert tool_names(request) == CORE | {"more_tools"}
+    assert tool_names(request) == CORE - {"plan", "research"} | {"more_tools"}  # lean-request
     assert upper_bound_tokens(request) <= 8192 // 2
     system, *_, note, question = request["messages"]
     assert question == {"role": "user", "content": QUESTION}  # the last thing it reads
@@ -69,9 +69,10 @@ async def test_a_small_local_model_gets_a_lean_first_request_with_the_question_l
 async def test_a_lean_request_offers_the_chores_tools_and_turns_on_the_rest(
     llm: ScriptedLLMServer, workspace: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Switched on, `lean-request` sends the files, the shell, the skills and Jobs in lean
-    schemas, a third smaller than the default request; `plan` is one `more_tools` call away,
-    and an argument the lean schema leaves out is still taken."""
+    """On by default for a small window, `lean-request` sends the files, the shell, the skills
+    and Jobs in lean schemas, a third smaller than the core toolset's request it takes the place
+    of (switched off); `plan` is one `more_tools` call away, and an argument the lean schema
+    leaves out is still taken."""
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.stated["props"] = {"default_generation_settings": {"n_ctx": 9216}}
     todo = [{"id": "1", "content": "count", "status": "completed"}]
@@ -83,14 +84,15 @@ async def test_a_lean_request_offers_the_chores_tools_and_turns_on_the_rest(
         Turn(tool_calls=[{"name": "bash", "arguments": bash}]),
         Turn(content="3"),
     )
+    async with session_for("llamacpp/local", workspace, isolated_home, lean_request=False) as s:
+        await collect(s.send(QUESTION))
     async with session_for("llamacpp/local", workspace, isolated_home) as session:
-        await collect(session.send(QUESTION))
-    async with session_for("llamacpp/local", workspace, isolated_home, lean_request=True) as s:
-        events = await collect(s.send(QUESTION))
-    default, lean, *later = llm.requests
+        events = await collect(session.send(QUESTION))
+    core, lean, *later = llm.requests
+    assert tool_names(core) == CORE | {"more_tools"}
     assert tool_names(lean) == CORE - {"plan", "research"} | {"more_tools"}
-    assert upper_bound_tokens(lean) < upper_bound_tokens(default) * 2 / 3
-    system = [len(request["messages"][0]["content"]) for request in (default, lean)]
+    assert upper_bound_tokens(lean) < upper_bound_tokens(core) * 2 / 3
+    system = [len(request["messages"][0]["content"]) for request in (core, lean)]
     assert system[1] < system[0] / 2  # the skills by name only
     assert "plan" in tool_names(later[0]) and "plan" not in tool_names(lean)
     assert "Turned on" in later[0]["messages"][-1]["content"]
