@@ -222,8 +222,11 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
                 ("answer.md", row["answer"]),
             ):
                 (keep / name).write_text(text)
+    # The machine's 1-minute load as the run ended: a time limit under load measures the
+    # machine, not the harness.
     return {**row_head(task, args, repeat), "solved": solved, "why": reason, **row,
-            "answer": row["answer"][:200], "wall_s": round(wall, 1)}  # fmt: skip
+            "answer": row["answer"][:200], "wall_s": round(wall, 1),
+            "load": round(os.getloadavg()[0], 2)}  # fmt: skip
 
 
 def not_installed(args: argparse.Namespace) -> str | None:

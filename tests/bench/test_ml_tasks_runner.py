@@ -27,7 +27,7 @@ def test_runner_grades_each_run_and_counts_the_wire(
     assert rows[1]["why"] == "the answer does not give 0.9134"
     for row in rows:
         assert row["model_calls"] == 1 and row["input_tokens"] > 0 and row["output_tokens"] > 0
-        assert row["exit_reason"] == "done" and row["wall_s"] > 0
+        assert row["exit_reason"] == "done" and row["wall_s"] > 0 and row["load"] >= 0
     summary = json.loads(lines[-1])
     assert summary["per_task"]["final-metric"]["solved"] == 1 and summary["runs"] == 2
     request = json.loads((kept / "ours/final-metric/0/01-request.json").read_text())
