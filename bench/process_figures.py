@@ -1,10 +1,8 @@
 """What a server's processes spend, read from Linux /proc: the process tree under a pid, its
-CPU seconds (user + system) and RSS, the process listening on a port, and a local
-PostgreSQL's CPU (bench/server_load.py)."""
+CPU seconds (user + system) and RSS, and a local PostgreSQL's CPU (bench/server_load.py)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
@@ -86,20 +84,3 @@ def rss_mb(pids: list[int], field: str = "VmRSS") -> float:
             continue
         total += sum(int(line.split()[1]) for line in lines if line.startswith(f"{field}:"))
     return total / 1024
-
-
-def listener(port: int) -> int | None:
-    """The process listening on TCP `port` (its socket found in /proc/net/tcp, then among each
-    process's descriptors), or None."""
-    sockets = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    sockets.add(f"socket:[{fields[9]}]")
-    for descriptors in Path("/proc").glob("[0-9]*/fd"):
-        with contextlib.suppress(OSError):
-            if any(os.readlink(fd) in sockets for fd in descriptors.iterdir()):
-                return int(descriptors.parent.name)
-    return None

@@ -45,12 +45,12 @@ from bench.process_figures import (
     children,
     cpu_s,
     database_cpu_s,
-    listener,
     postmaster_of,
     rss_mb,
     tree,
 )
 from bench.report import ROOT, print_summary, print_table
+from cli.server_address import listening_pid
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.fakes.transcript_checks import user_texts
 from tests.web.web_harness import free_port, stop_web
@@ -276,7 +276,7 @@ def ready(proc: subprocess.Popen[bytes], out: Path) -> None:
 def served_by(proc: subprocess.Popen[bytes], url: str) -> list[int]:
     """The process serving `url`: the one listening on its port (`langgraph dev`, the child
     of `ml-intern web`, wherever LAUNCH started it); else `proc`'s children."""
-    found = listener(int(url.rsplit(":", 1)[1]))
+    found = listening_pid(int(url.rsplit(":", 1)[1]))
     return [found] if found is not None else children(proc.pid)
 
 

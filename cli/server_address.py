@@ -55,6 +55,18 @@ def claimable_port(host: str, port: int) -> int:
 def port_holder(port: int) -> str | None:
     """Which process listens on TCP `port` ("pid 123: its command line"), if this user may
     see it (Linux /proc); None when unknown."""
+    pid = listening_pid(port)
+    if pid is None:
+        return None
+    with contextlib.suppress(OSError):
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        return f"pid {pid}: {argv[:120]}"
+    return None
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on TCP `port` (its socket found in /proc/net/tcp, then among each
+    process's descriptors), if this user may see it; None when unknown."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError):
@@ -67,8 +79,7 @@ def port_holder(port: int) -> str | None:
             continue
         with contextlib.suppress(OSError):
             if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
-                argv = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-                return f"pid {proc.name}: {argv[:120]}"
+                return int(proc.name)
     return None
 
 
