@@ -65,6 +65,7 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
     many. `token`: the web UI's access token, when the server requires one."""
     import httpx
 
+    from models.tls import verifying_context
     from store.thread_index import ThreadIndex, is_uuid
 
     with ThreadIndex(home / "threads.sqlite") as index:
@@ -78,7 +79,9 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
             err=True,
         )
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    with httpx.Client(base_url=url, timeout=10, trust_env=False, headers=headers) as client:
+    with httpx.Client(
+        base_url=url, timeout=10, trust_env=False, headers=headers, verify=verifying_context()
+    ) as client:
         for info in shown:
             metadata = {"title": info.title, "model": info.model, "cwd": info.cwd,
                         "last_activity": info.updated_at}  # fmt: skip
@@ -90,9 +93,13 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
 def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     import httpx
 
+    from models.tls import verifying_context
+
     deadline = time.monotonic() + START_TIMEOUT_S
-    # One client for every look: each new one loads the CA bundle (~25 ms of CPU).
-    with httpx.Client(base_url=url, timeout=1, trust_env=False) as client:
+    # One client for every look, with the CA bundle loaded only for https (never, here).
+    with httpx.Client(
+        base_url=url, timeout=1, trust_env=False, verify=verifying_context()
+    ) as client:
         while time.monotonic() < deadline:
             if server.poll() is not None:
                 tail = log.read_text(errors="replace")[-2000:]

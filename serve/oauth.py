@@ -38,6 +38,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from models.tls import verifying_context
 from serve.sign_in_logins import (
     FINISHED,
     STATE_COOKIE,
@@ -150,7 +151,7 @@ async def exchange(
         "code_verifier": verifier,
     }
     try:
-        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as client:
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S, verify=verifying_context()) as client:
             answer = await client.post(
                 f"{provider.url}/oauth/token",
                 data=form,
