@@ -173,11 +173,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
     with tempfile.TemporaryDirectory(prefix=f"ml-task-{task.name}-") as tmp, ExitStack() as stack:
         workspace, home = Path(tmp) / "ws", Path(tmp) / "home"
         task.prepare(workspace)
-        keep = (
-            args.keep_exchanges / args.harness / task.name / str(repeat)
-            if args.keep_exchanges
-            else None
-        )
+        kept = args.keep_exchanges
+        keep = kept / args.harness / task.name / str(repeat) if kept else None
         wire = keep or Path(tmp) / "wire"
         proxy = None
         if args.base_url:
