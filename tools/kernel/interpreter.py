@@ -64,7 +64,8 @@ async def probe(path: str, workspace: Path, sandbox: Sandbox | None) -> str | No
     wrapped, env = Wrapped([path, "-c", PROBE]), dict(os.environ)
     if sandbox is not None:
         try:
-            wrapped = sandbox.wrap(wrapped.argv, workspace, Findings())
+            # Off the loop: finding bwrap and the private places are file checks.
+            wrapped = await asyncio.to_thread(sandbox.wrap, wrapped.argv, workspace, Findings())
         except SandboxUnavailable:
             return None
         env = sandbox.environment(env)

@@ -6,6 +6,7 @@ reading the workspace root's `.env`, and a credential file that appears after th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -375,3 +376,36 @@ async def test_a_kernel_socket_swapped_for_a_symlink_is_never_connected_to(place
         listener.close()
     assert not reached  # the host never connected to the host socket the links named
     assert "is a symlink, not a socket; the host connects only to a socket" in out
+
+
+@contextlib.contextmanager
+def servers_blocking_check() -> Iterator[None]:
+    """The blocking-call check the LangGraph dev runtime turns on while it runs a graph (Studio,
+    and `web` in the suite): a blocking call on the event loop fails the run that makes it."""
+    from langgraph_runtime_inmem.queue import _enable_blockbuster
+
+    checker = _enable_blockbuster()
+    try:
+        yield
+    finally:
+        checker.deactivate()
+
+
+@needs_bwrap
+async def test_a_kernel_asked_of_an_interpreter_inside_the_walls_blocks_no_server(
+    place: Path,
+) -> None:
+    """A server that checks blocking calls starts the kernel when the interpreter to try is not
+    ml-intern's own (its ipykernel check runs inside the walls)."""
+    spec = python_spec(KernelPool(Sandbox(), python="/usr/bin/python3"))
+    try:
+        with servers_blocking_check():  # the call's rules are the server's, made before
+            message = await call_tool(
+                spec.tool, {"code": "print(6 * 7)"}, place / "ws", as_tool_call=True, rules=()
+            )
+        out, status = str(message.content), message.status
+        assert status == "success" and "42" in out, out
+        assert "[kernel started: Python " in out
+    finally:
+        assert spec.close is not None
+        await spec.close()
