@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from models.chat_model import ChatModelFactory, litellm_chat_model
 from models.provider_errors import ProviderError
+from tools.openai_schema import openai_schema
 
 if TYPE_CHECKING:
     from configs.advice import FrontEnd
@@ -93,7 +94,9 @@ class AgentDeps:
         if key not in self._bound:
             factory = self.chat_model_factory or litellm_chat_model(self.settings)
             model = factory(model_id)
-            self._bound[key] = model.bind_tools(offered) if with_tools else model
+            self._bound[key] = (
+                model.bind_tools([openai_schema(t) for t in offered]) if with_tools else model
+            )
         return self._bound[key]
 
     @staticmethod

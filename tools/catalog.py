@@ -166,6 +166,6 @@ class ToolCatalog:
 
     def schemas(self) -> list[dict[str, Any]]:
         """The tool schemas in OpenAI function format, as the model receives them."""
-        from langchain_core.utils.function_calling import convert_to_openai_tool
+        from tools.openai_schema import openai_schema
 
-        return [convert_to_openai_tool(tool) for tool in self.tools]
+        return [openai_schema(tool) for tool in self.tools]

@@ -20,6 +20,7 @@ from tools.kernel.family import kernel_specs
 from tools.lean_schema import lean_schema
 from tools.local.family import local_specs
 from tools.local.sandbox import Sandbox
+from tools.openai_schema import openai_schema
 from tools.policy import always
 from tools.secret_paths import allow_secret_paths
 from tools.tool_factory import make_tool
@@ -114,9 +115,7 @@ def turned_on(history: Sequence[Any]) -> set[str]:
 
 def one_line_schema(tool: Any) -> dict[str, Any]:
     """The tool's OpenAI schema with the first sentence of each description only."""
-    from langchain_core.utils.function_calling import convert_to_openai_tool
-
-    schema = convert_to_openai_tool(tool)
+    schema = openai_schema(tool)
     function = schema["function"]
     function["description"] = first_sentence(function.get("description") or "")
     for prop in (function.get("parameters") or {}).get("properties", {}).values():
