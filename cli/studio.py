@@ -65,8 +65,8 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
     many. `token`: the web UI's access token, when the server requires one."""
     import httpx
 
-    from models.tls import verifying_context
     from store.thread_index import ThreadIndex, is_uuid
+    from tools.tls import verifying_context
 
     with ThreadIndex(home / "threads.sqlite") as index:
         threads = index.list(limit=500)
@@ -93,7 +93,7 @@ def register_threads(url: str, home: Path, token: str | None = None) -> int:
 def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     import httpx
 
-    from models.tls import verifying_context
+    from tools.tls import verifying_context
 
     deadline = time.monotonic() + START_TIMEOUT_S
     # One client for every look, with the CA bundle loaded only for https (never, here).

@@ -13,7 +13,7 @@ from langchain_core.messages import HumanMessage
 from configs.advice import COMMAND_LINE, Advice
 from configs.model_profile import ModelProfile
 from models.provider_errors import describe
-from models.tls import verifying_context
+from tools.tls import verifying_context
 
 PROBE_TIMEOUT_S = 30.0
 WINDOW_TIMEOUT_S = 10.0

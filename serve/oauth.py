@@ -38,7 +38,6 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from models.tls import verifying_context
 from serve.sign_in_logins import (
     FINISHED,
     STATE_COOKIE,
@@ -60,6 +59,7 @@ from serve.sign_in_sessions import (
 )
 from store.sign_in_store import LOGIN_S
 from tools.hub import user_tokens
+from tools.tls import verifying_context
 
 LOGIN_PATH, CALLBACK_PATH, LOGOUT_PATH, ME_PATH = (
     "/oauth/login",

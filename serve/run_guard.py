@@ -33,13 +33,13 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from configs.environment import ml_intern_home
-from models.tls import verifying_context
 from serve.origin_guard import refuse_websocket
 from serve.run_request import OperatorCaps, RunRefused, model_refusal, parse_run
 from serve.run_routes import Rule, rule_of
 from serve.server_settings import server_settings
 from store.thread_lock import ThreadBusyError, ThreadLock
 from tools.hub import user_tokens
+from tools.tls import verifying_context
 
 if TYPE_CHECKING:
     from configs.settings import Settings

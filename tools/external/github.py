@@ -32,6 +32,7 @@ from tools.result_texts.github import (
     UNREACHABLE,
     WAIT_A_MINUTE,
 )
+from tools.tls import verifying_context
 
 DEFAULT_API = "https://api.github.com"
 HTTP_TIMEOUT_S = 30.0
@@ -68,6 +69,7 @@ async def github_get(
         auth=github_token(),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
+        verify=verifying_context(),
     )
     url = f"{api_base()}{path}"
     async with client:

@@ -39,6 +39,7 @@ from tools.result_texts.web import (
     TOO_SLOW,
     UNVERIFIED,
 )
+from tools.tls import verifying_context
 
 MAX_REDIRECTS = 5
 SNIFF_BYTES = 4096
@@ -98,7 +99,7 @@ def new_client(settings: WebSettings, proxy: str | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             trust_env=False,
             proxy=proxy,
-            verify=httpx.create_ssl_context(trust_env=True),
+            verify=verifying_context(),
             cookies=no_cookies,
             timeout=settings.timeout_s,
             follow_redirects=False,

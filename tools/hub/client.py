@@ -11,9 +11,7 @@ huggingface_hub and httpx are imported inside functions: this module is imported
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
-import ssl
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -51,6 +49,7 @@ from tools.result_texts.hub import (
     WAIT_A_MINUTE,
     WRITE_ACCESS,
 )
+from tools.tls import verifying_context
 
 if TYPE_CHECKING:
     import httpx
@@ -118,19 +117,12 @@ def hub_token() -> HostToken:
     return HostToken(hf_token, token_allowed)
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    import httpx
-
-    return httpx.create_ssl_context()  # loading CA certificates costs ~50 ms: do it once
-
-
 def async_client(**kwargs: Any) -> httpx.AsyncClient:
     """An httpx client for Hub URLs: the token only to the Hub, redirects followed (5 at most)."""
     import httpx
 
     return httpx.AsyncClient(
-        verify=_ssl_context(),
+        verify=verifying_context(),
         auth=hub_token(),
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,

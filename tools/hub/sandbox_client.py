@@ -31,6 +31,7 @@ from tools.hub.sandbox_records import SandboxRecord
 from tools.hub.space_host import find_space
 from tools.result_texts import hub_sandbox as texts
 from tools.result_texts import tool_text
+from tools.tls import verifying_context
 
 if TYPE_CHECKING:
     import httpx
@@ -96,7 +97,10 @@ class SandboxClient:
             return request
 
         self._client = httpx.AsyncClient(
-            auth=credentials, timeout=HTTP_TIMEOUT_S, follow_redirects=False
+            auth=credentials,
+            timeout=HTTP_TIMEOUT_S,
+            follow_redirects=False,
+            verify=verifying_context(),
         )
         return self
 

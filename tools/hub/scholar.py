@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import functools
 import os
 import re
-import ssl
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -29,6 +27,7 @@ from langchain_core.tools import ToolException
 from tools.host_token import origin
 from tools.result_texts import hub_scholar as texts
 from tools.result_texts import tool_text
+from tools.tls import verifying_context
 
 if TYPE_CHECKING:
     import httpx
@@ -94,19 +93,12 @@ def s2_id(value: str | None) -> str:
 # --- requests ---------------------------------------------------------------------------------
 
 
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    import httpx
-
-    return httpx.create_ssl_context()  # loading CA certificates costs ~50 ms: do it once
-
-
 def external_client(timeout: float, **kwargs: Any) -> httpx.AsyncClient:
     """An httpx client with no credentials of its own; redirects followed (5 at most)."""
     import httpx
 
     return httpx.AsyncClient(
-        verify=_tls(),
+        verify=verifying_context(),
         timeout=timeout,
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,

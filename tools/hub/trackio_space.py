@@ -34,6 +34,7 @@ from tools.hub.space_host import find_space as _find_space
 from tools.hub.trackio_data import Alert, LogRow, RunInfo, project_key
 from tools.result_texts import arguments, tool_text
 from tools.result_texts import trackio as texts
+from tools.tls import verifying_context
 
 if TYPE_CHECKING:
     import httpx
@@ -88,7 +89,10 @@ class SpaceTrackio:
             return request
 
         self._client = httpx.AsyncClient(
-            auth=proxy_token, timeout=HTTP_TIMEOUT_S, follow_redirects=False
+            auth=proxy_token,
+            timeout=HTTP_TIMEOUT_S,
+            follow_redirects=False,
+            verify=verifying_context(),
         )
         return self
 

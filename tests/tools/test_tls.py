@@ -3,14 +3,15 @@ TLS connection starts."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
 
-from models.tls import CertificatesOnFirstUse
 from tests.fakes.web_server import Page, WebServer, localhost_tls
+from tools.tls import CertificatesOnFirstUse
 
 
 async def _get(url: str, context: CertificatesOnFirstUse) -> httpx.Response:
@@ -47,3 +48,39 @@ def test_certificates_load_at_the_first_tls_connection_and_verify_as_httpx_would
         expected.check_hostname,
         expected.options,
     )
+
+
+def test_every_http_client_the_product_makes_verifies_with_this_context() -> None:
+    """Each `httpx.Client`/`AsyncClient` in the product's code is given `verify=` from here, so
+    none parses the certificate bundle when it is made (a new client a tool call did)."""
+    from tests.product_sources import parsed, product_files
+
+    made = []
+    for path in product_files():
+        for node in ast.walk(parsed(path)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("Client", "AsyncClient")
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "httpx"
+            ):
+                verify = next((k.value for k in node.keywords if k.arg == "verify"), None)
+                named = ast.unparse(verify) if verify is not None else "(httpx's default)"
+                made.append((f"{path.name}:{node.lineno}", named))
+    assert len(made) >= 10
+    assert [m for m in made if m[1] != "verifying_context()"] == []
+
+
+def test_the_context_follows_where_the_certificates_come_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.tls import verifying_context
+
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    default = verifying_context()
+    assert verifying_context() is default
+    _, ca_file = localhost_tls(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    assert verifying_context() is not default
