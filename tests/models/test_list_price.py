@@ -4,6 +4,7 @@ without importing litellm at all."""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import subprocess
@@ -72,15 +73,21 @@ def test_an_entry_with_a_price_of_another_kind_stays_litellms() -> None:
 
 
 def _raw(model_id: str) -> dict[str, object]:
+    name = model_id.partition("/")[2]
+    listed = _bundled_list()
+    return listed.get(model_id) or listed.get(name) or {}
+
+
+@functools.cache
+def _bundled_list() -> dict[str, dict[str, object]]:
+    """litellm's bundled price list as the file holds it (read once: ~1 MB of JSON)."""
     import importlib.util
     from pathlib import Path
 
     spec = importlib.util.find_spec("litellm")
     assert spec is not None and spec.origin is not None
     path = Path(spec.origin).parent / "model_prices_and_context_window_backup.json"
-    listed = json.loads(path.read_text(encoding="utf-8"))
-    name = model_id.partition("/")[2]
-    return listed.get(model_id) or listed.get(name) or {}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def test_the_default_models_calls_are_priced_without_importing_litellm() -> None:
