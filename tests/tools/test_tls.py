@@ -1,10 +1,11 @@
-"""The model clients' TLS context: httpx's verification, its certificates loaded only when a
-TLS connection starts."""
+"""The TLS context of every HTTP client of ours: httpx's verification, its certificates loaded
+only when a TLS connection starts, from where they come from when a client is made."""
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import ssl
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,7 @@ from tests.fakes.web_server import Page, WebServer, localhost_tls
 from tools.tls import CertificatesOnFirstUse
 
 
-async def _get(url: str, context: CertificatesOnFirstUse) -> httpx.Response:
+async def _get(url: str, context: ssl.SSLContext) -> httpx.Response:
     async with httpx.AsyncClient(verify=context, trust_env=False) as client:
         return await client.get(url)
 
@@ -72,15 +73,20 @@ def test_every_http_client_the_product_makes_verifies_with_this_context() -> Non
     assert [m for m in made if m[1] != "verifying_context()"] == []
 
 
-def test_the_context_follows_where_the_certificates_come_from(
+def test_a_certificate_file_named_later_is_trusted_by_the_next_client(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """SSL_CERT_FILE set after a first client was made still decides what the next one trusts,
+    as with httpx's own default."""
     from tools.tls import verifying_context
 
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    default = verifying_context()
-    assert verifying_context() is default
-    _, ca_file = localhost_tls(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    assert verifying_context() is not default
+    server_context, ca_file = localhost_tls(tmp_path)
+    with WebServer(ssl_context=server_context) as web:
+        web.routes["/v1/models"] = Page('{"data": []}', content_type="application/json")
+        url = f"https://localhost:{web.port}/v1/models"
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            asyncio.run(_get(url, verifying_context()))
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+        assert asyncio.run(_get(url, verifying_context())).json() == {"data": []}
