@@ -152,7 +152,7 @@ def serve(provider: str, kind: str, steps: int, port_file: Path) -> None:
 def run_one(provider: str, kind: str, steps: int, out: Path, engine: bool = False) -> None:
     """The CLI headless in this process, watched; the window's figures into `out` as JSON
     (`engine`: `other` split by ENGINE_STAGES)."""
-    work = Path(tempfile.mkdtemp(prefix=f"step-{provider}-{kind}-"))
+    work = Path(tempfile.mkdtemp(prefix=f"step-{provider}-{kind}-", dir=out.parent))
     workspace = work / "ws"
     workspace.mkdir()
     (workspace / "data.txt").write_text(("x" * 99 + "\n") * 200)

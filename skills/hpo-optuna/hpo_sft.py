@@ -84,10 +84,15 @@ def sample_settings(trial: optuna.Trial) -> dict:
 
 def objective(args: argparse.Namespace, train, evaluation):
     def run(trial: optuna.Trial) -> float:
+        # save_strategy="no": the trial's directory holds only logs; gone when it ends.
+        with tempfile.TemporaryDirectory(prefix=f"trial{trial.number}-") as output_dir:
+            return train_one(trial, output_dir)
+
+    def train_one(trial: optuna.Trial, output_dir: str) -> float:
         bf16 = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         reporter = ReportToOptuna(trial)
         config = SFTConfig(
-            output_dir=tempfile.mkdtemp(prefix=f"trial{trial.number}-"),
+            output_dir=output_dir,
             max_steps=args.max_steps,
             max_length=args.max_length,
             eval_strategy="steps",

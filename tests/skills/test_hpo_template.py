@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ def test_study_runs_reports_the_best_settings_and_is_pushed_after_each_trial(
         "--n-trials", "3", "--max-steps", "2", "--eval-steps", "1", "--max-samples", "24",
         "--max-eval-samples", "8", "--max-length", "64",
     ]  # fmt: skip
+    trial_dirs = set(Path(tempfile.gettempdir()).glob("trial*-*"))
     done = run_template(SCRIPT, args, template_env, tmp_path)
 
     assert re.search(r"trials: \d complete, \d pruned", done.stdout), done.stdout[-2000:]
@@ -45,3 +47,5 @@ def test_study_runs_reports_the_best_settings_and_is_pushed_after_each_trial(
     assert count == 3
     uploads = [r for r in hub.requests if r.method == "POST" and "/commit/" in r.path]
     assert len(uploads) >= 3  # after every trial, not only at the end
+    # A trial's directory (its logs; nothing is saved) is gone when the trial ends.
+    assert set(Path(tempfile.gettempdir()).glob("trial*-*")) == trial_dirs
