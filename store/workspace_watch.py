@@ -31,12 +31,16 @@ FULL_SCAN_EVERY_S = 300.0
 
 
 def _libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.inotify_init1  # noqa: B018  (absent off Linux)
-    except (OSError, AttributeError):
-        return None
-    return libc
+    """glibc's by its name; elsewhere as `find_library` finds it (which runs `ldconfig -p`,
+    ~6 ms of a first tool call)."""
+    for name in ("libc.so.6", None):
+        try:
+            libc = ctypes.CDLL(name or ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.inotify_init1  # noqa: B018  (absent off Linux)
+        except (OSError, AttributeError):
+            continue
+        return libc
+    return None
 
 
 class FolderWatch:
