@@ -109,8 +109,12 @@ WATCHED_PRELOAD = (
 )  # fmt: skip
 # What the product builds on first use from its installed code alone, built once under the
 # same watch: litellm's price list read as data (~0.03 s of CPU in each run that looks a model
-# up), the settings' validator (`defer_build`, ~0.015 s).
-WARMED = ("configs.model_profile:_price_list", "configs.settings:Settings.model_rebuild")
+# up), the settings' validator (`defer_build`, ~0.015 s), the built-in tools' formats (~0.065 s,
+# tests/fakes/prebuilt_tool_formats.py).
+WARMED = (
+    "configs.model_profile:_price_list", "configs.settings:Settings.model_rebuild",
+    "tests.fakes.prebuilt_tool_formats:install",
+)  # fmt: skip
 # What `import configs` sets in a fresh process's environment (when unset) before litellm
 # reads it: the zygote's own, and each run's (tests/fakes/test_cli_zygote.py holds them equal).
 LITELLM_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_MODE": "PRODUCTION"}
@@ -254,6 +258,7 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        tempfile.tempdir = None  # read from TMPDIR again, as a fresh process does
         _fresh_if_preload_differs(request)  # returns only when forking matches a fresh run
         if request.get("program") is None and request.get("module", "cli").split(".")[0] in OURS:
             _set_defaults(os.environ, LITELLM_ENV)  # as its `import configs` would

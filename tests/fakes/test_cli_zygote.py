@@ -91,6 +91,19 @@ def test_a_run_finds_with_the_prebuilt_secret_rules_what_a_fresh_process_finds(
     assert forked_found["found"] == fresh_found["found"] != []
 
 
+def test_a_run_starts_with_the_tools_formats_made_and_makes_the_ones_a_fresh_process_makes(
+    tmp_path: Path,
+) -> None:
+    argv = [sys.executable, "-m", "tests.fakes.prebuilt_tool_formats"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    forked = zygote_run(argv, cwd=tmp_path, env=env, text=True, timeout=60)
+    fresh = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert forked.returncode == 0 == fresh.returncode, (forked.stderr, fresh.stderr)
+    forked_found, fresh_found = json.loads(forked.stdout), json.loads(fresh.stdout)
+    assert forked_found["started_with"] >= 20 and fresh_found["started_with"] == 0
+    assert forked_found["formats"] == fresh_found["formats"] != []
+
+
 def test_a_run_starts_with_our_modules_unless_its_environment_differs_in_what_they_read(
     tmp_path: Path,
 ) -> None:
