@@ -109,7 +109,7 @@ WATCHED_PRELOAD = (
 )  # fmt: skip
 # What the product builds on first use from its installed code alone, built once under the
 # same watch: litellm's price list read as data (~0.03 s of CPU in each run that looks a model
-# up), the settings' validator (`defer_build`, ~0.015 s), the built-in tools' formats (~0.065 s,
+# up), the settings' validator (`defer_build`, ~0.015 s), a session's tools' formats (~0.065 s,
 # tests/fakes/prebuilt_tool_formats.py), the bundled skills read (~0.01 s).
 WARMED = (
     "configs.model_profile:_price_list", "configs.settings:Settings.model_rebuild",
