@@ -85,6 +85,8 @@ def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any
         head.update(adaptations=args.adaptations, checkout=str(args.checkout or ""))
         if getattr(args, "variant", None):
             head["variant"] = args.variant
+        if getattr(args, "temperature", None) is not None:
+            head["temperature"] = args.temperature
         if not args.checkout:
             head["rules"] = active_rules(args.adaptations, args.model)
     if args.harness in peer_agents.PEERS:
@@ -92,12 +94,12 @@ def row_head(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any
     return head
 
 
-RUN_KEYS = ("harness", "set", "task", "repeat", "model", "adaptations", "checkout")
+RUN_KEYS = ("harness", "set", "task", "repeat", "model", "adaptations", "checkout", "temperature")
 
 
 def run_key(row: dict[str, Any]) -> tuple[str, ...]:
     """A row's run: the same key is the same run (resuming skips it)."""
-    return tuple(str(row.get(key) or "") for key in RUN_KEYS)
+    return tuple("" if row.get(key) is None else str(row.get(key)) for key in RUN_KEYS)
 
 
 def recorded(out: Path | None) -> dict[tuple[str, ...], dict[str, Any]]:

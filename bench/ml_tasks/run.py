@@ -32,6 +32,9 @@ resolves), `none` (every rule in adaptations/registry.py off for `--model`) or
 `"adaptations"`. `--checkout DIR` runs the harness of another checkout of this repository (e.g.
 a worktree at an older commit, in its own uv environment, whose python the agent's commands
 get) instead of this one; rows carry `"checkout": DIR`.
+`--temperature T` sets ours' sampling (written to the run's config; by default ours decodes
+greedily on a local server, while a peer that sends none samples at the server's default);
+every row records what its requests carried as `sent_temperature`.
 
 `--harness original` runs the original ml-intern installed by bench/ml_tasks/install_original.sh
 (its own venv, outside this repository; `--original` or ORIGINAL_ML_INTERN names its
@@ -42,7 +45,7 @@ where); peers need `--base-url`. `--max-iterations` is every harness's limit on 
 Bad input does not stop a pass: a peer not installed, one that crashes or one past `--timeout`
 is a row with its reason in `exit_reason` (`missing: ...`, `crash: ...`, `timeout`). With
 `--out`, a run already recorded there (same harness, set, task, repeat, model, and for ours the
-same adaptations and checkout) is not run again: a half-finished pass resumes where it stopped
+same adaptations, checkout and temperature) is not run again: a half-finished pass resumes where it stopped
 (rows of a missing harness are run again once it is installed). The original missing is such
 a row too.
 """
@@ -68,7 +71,7 @@ from bench.ml_tasks import peers as peer_agents
 from bench.ml_tasks.rows import harness_row, recorded, row_head, run_key, switches
 from bench.ml_tasks.server_idle import wait_until_idle
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
-from bench.ml_tasks.wire import server_speed, wire_figures
+from bench.ml_tasks.wire import sent_temperature, server_speed, wire_figures
 from bench.recording_proxy import RecordingProxy
 from bench.report import print_summary
 
@@ -119,12 +122,17 @@ def environment(home: Path, hub: Any, model_url: str | None) -> dict[str, str]:
     return env
 
 
-def write_config(home: Path, adaptations: dict[str, dict[str, bool]]) -> None:
-    """The fresh home's user config (configs/settings.py reads it) with the rules' switches."""
-    if adaptations:
+def write_config(home: Path, adaptations: dict[str, dict[str, bool]], model: str = "",
+                 temperature: float | None = None) -> None:  # fmt: skip
+    """The fresh home's user config (configs/settings.py reads it) with the rules' switches and,
+    when given, the model's sampling temperature."""
+    config: dict[str, object] = {"adaptations": adaptations} if adaptations else {}
+    if temperature is not None:
+        config["temperature"] = {model: temperature}
+    if config:
         folder = home / "config" / "ml-intern"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "cli_agent_config.json").write_text(json.dumps({"adaptations": adaptations}))
+        (folder / "cli_agent_config.json").write_text(json.dumps(config))
 
 
 def task_hub(task: Task) -> Any:
@@ -183,7 +191,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
         hub = stack.enter_context(task_hub(task))
         env = environment(home, hub, f"{proxy.url}/v1" if proxy else None)
         if args.harness == "ours":
-            write_config(home, switches(args.adaptations, args.model))
+            write_config(home, switches(args.adaptations, args.model), args.model,
+                         args.temperature)  # fmt: skip
         if args.harness == "original":  # see install_original.sh: what is off offline
             env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
         cmd = command(args, task.prompt)
@@ -202,7 +211,7 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
         if proxy:
             calls, tokens_in, tokens_out, last_reply = wire_figures(wire)
             row.update(model_calls=calls, input_tokens=tokens_in, output_tokens=tokens_out)
-            row.update(server_speed(wire))
+            row.update(server_speed(wire), sent_temperature=sent_temperature(wire))
             if args.harness == "original":
                 row["answer"] = last_reply
         if timed_out:
@@ -284,10 +293,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="append each run's row to this JSONL file")
     parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,+RULE]")
     parser.add_argument("--variant", help="the table's name for these switches (ours only)")
+    parser.add_argument("--temperature", type=float,
+                        help="ours' sampling temperature (default: its own, 0 on a local server)")  # fmt: skip
     parser.add_argument("--checkout", type=Path, help="another checkout's harness (its uv env)")
     args = parser.parse_args(argv)
     if not args.model and not args.list:
         parser.error("--model is required to run the tasks (--list needs none)")
+    if args.temperature is not None and args.harness != "ours":
+        parser.error("--temperature sets ours' sampling; a peer samples as its defaults say")
     if args.harness in peer_agents.PEERS and not args.list and not args.base_url:
         parser.error("a peer needs --base-url (it reaches the model through that server)")
     try:

@@ -3,7 +3,9 @@
 The same count for every harness, whatever it reports itself: one chat completion is one
 model call; tokens are the server's `usage` (or llama.cpp's `timings` when a stream carries
 no usage). The model server's own speed (llama.cpp `timings`) is read too, so a row taken
-while something else loaded the machine can be told by its generation rate, not guessed.
+while something else loaded the machine can be told by its generation rate, not guessed, and
+so is the sampling each harness asked for: a harness that sends no temperature samples at the
+server's default (llama.cpp: 0.8), one that sends 0 decodes greedily.
 """
 
 from __future__ import annotations
@@ -23,6 +25,23 @@ def wire_figures(folder: Path) -> tuple[int, int, int, str]:
         tokens_in, tokens_out = tokens_in + used_in, tokens_out + used_out
     last = replies[-1].read_text(errors="replace") if replies else ""
     return len(replies), tokens_in, tokens_out, last
+
+
+def sent_temperature(folder: Path) -> float | str | list[float | str] | None:
+    """The `temperature` the chat completions in `folder` carried: one value, `"server default"`
+    when they sent none, a sorted list when calls differed; None without a chat completion."""
+    seen: set[float | str] = set()
+    for reply in folder.glob("*-reply.txt"):
+        request = reply.with_name(reply.name.replace("-reply.txt", "-request.json"))
+        try:
+            body = json.loads(request.read_bytes())
+        except ValueError:
+            continue
+        value = body.get("temperature") if isinstance(body, dict) else None
+        seen.add(float(value) if isinstance(value, int | float) else "server default")
+    if len(seen) > 1:
+        return sorted(seen, key=str)
+    return next(iter(seen), None)
 
 
 def usage_of(raw: str) -> tuple[int, int]:

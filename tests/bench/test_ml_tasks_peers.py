@@ -55,6 +55,7 @@ def test_a_peer_runs_in_the_workspace_through_the_counting_proxy_and_is_graded(
         assert row["peer"] == "mini-swe-agent==2.4.6" and row["model"] == "local"
         assert row["model_calls"] == 1 and row["input_tokens"] > 0 and row["output_tokens"] > 0
         assert row["wall_s"] > 0 and row["set"] == "dev" and row["repeat"] == 0
+        assert row["sent_temperature"] == "server default"  # the fake sends none
     assert [json.loads(x) for x in out.read_text().splitlines()] == rows
     given = [json.loads(x) for x in seen.read_text().splitlines()]
     assert [g["config"] for g in given] == ["default", "text"]
@@ -150,6 +151,9 @@ def test_a_peer_needs_the_server_it_shares(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         run.main(["--harness", "mini", "--model", "local"])
     assert "a peer needs --base-url" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run.main(["--harness", "smolagents", "--model", "local", "--temperature", "0"])
+    assert "a peer samples as its defaults say" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("install", ["mini", "smolagents"])

@@ -135,3 +135,23 @@ def test_adaptations_switch_the_rules_a_run_sends(
     assert len(sent["default"]) < len(sent["-lean-request"]) * 0.6
     assert run.main(["--model", "m", "--adaptations=-no-such-rule", "--list"]) == 2
     assert "unknown rule no-such-rule" in capsys.readouterr().err
+
+
+def test_ours_decodes_greedily_unless_asked_and_each_temperature_is_its_own_run(
+    llm: ScriptedLLMServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A local model's default (greedy) and `--temperature` both reach the wire, and the row
+    says so; a run at another temperature is not taken for one already recorded."""
+    from bench.ml_tasks import run
+
+    out = tmp_path / "rows.jsonl"
+    llm.add(*[Turn(content="The eval accuracy was 0.9134.")] * 2)
+    for extra in ([], ["--temperature", "0.8"], ["--temperature", "0.8"]):
+        code = run.main(["--model", "llamacpp/local", "--base-url", llm.url, "--task",
+                         "final-metric", "--out", str(out), *extra])  # fmt: skip
+        assert code == 0
+    assert "recorded in" in capsys.readouterr().err  # the third: the second's run
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [(r.get("temperature"), r["sent_temperature"]) for r in rows] == [
+        (None, 0.0), (0.8, 0.8)]  # fmt: skip
+    assert [r["temperature"] for r in llm.requests if "messages" in r] == [0, 0.8]
