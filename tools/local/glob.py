@@ -1,9 +1,5 @@
-"""The `glob` tool: files and directories by name pattern, newest first.
-
-A small-window model also sees each file's size (what it needs to budget its reads), and its
-hits come largest first, the order of the workspace listing it is sent with each call.
-
-Why: a 1.5B model named the first hit, 6.9 kB over 46.7 kB (docs/lab/2026-11-25.md, largest-file).
+"""The `glob` tool: files and directories by name pattern, newest first, for every model alike
+(names only, as Claude Code's Glob gives them; sizes are `bash`'s or the workspace listing's).
 """
 
 from __future__ import annotations
