@@ -202,7 +202,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
             cmd = peer_agents.command(peer, args.peers, prompt_file=Path(tmp) / "prompt.md",
                                       workspace=workspace, model=args.model,
                                       base_url=f"{proxy.url}/v1", steps=args.max_iterations,
-                                      time_limit=args.timeout, result=Path(tmp) / "result.json")  # fmt: skip
+                                      time_limit=args.timeout, result=Path(tmp) / "result.json",
+                                      search_path=env.get("PATH", os.defpath))  # fmt: skip
         busy_s = wait_until_idle(args.base_url) if args.base_url else 0.0
         started = time.monotonic()
         out, err, timed_out = run_bounded(cmd, workspace, env, args.timeout)

@@ -4,11 +4,14 @@ ARGS as every runner does (peer_protocol.arguments), makes one chat completion a
 with the prompt, and hands back the reply as its answer, the way a runner writes its result.
 
 A reply of `crash` makes it fail as a peer can (a traceback, no result file). With
-FAKE_PEER_SEEN set, it appends what it was given there (one JSON line a run).
+FAKE_PEER_SEEN set, it appends what it was given there (one JSON line a run); with
+FAKE_PEER_IMPORT set to a module's name, it imports it as an agent's in-process code would
+(after `with_agent_packages`, as the smolagents runner does) and says from where.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -17,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.ml_tasks.peers.peer_protocol import arguments, write_result
+from bench.ml_tasks.peers.peer_protocol import arguments, with_agent_packages, write_result
 
 
 def main() -> None:
@@ -37,6 +40,12 @@ def main() -> None:
         raise RuntimeError("the peer fell over")
     seen = {"cwd": str(Path.cwd()), "steps": args.steps, "time_limit": args.time_limit,
             "config": args.config, "workspace": str(args.workspace), "runner": runner.name}  # fmt: skip
+    with_agent_packages(args)
+    if name := os.environ.get("FAKE_PEER_IMPORT"):
+        try:
+            seen["imported"] = importlib.import_module(name).__file__
+        except ImportError as error:
+            seen["imported"] = f"{type(error).__name__}: {error}"
     if os.environ.get("FAKE_PEER_SEEN"):
         with open(os.environ["FAKE_PEER_SEEN"], "a") as out:
             out.write(json.dumps(seen) + "\n")

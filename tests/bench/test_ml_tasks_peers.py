@@ -8,7 +8,10 @@ handed back as the answer), so the runner's side is tested without a peer instal
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
+import venv
 from pathlib import Path
 
 import pytest
@@ -18,12 +21,12 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 FAKE_PEER = Path(__file__).with_name("fake_peer.py")
 
 
-def install_fake(peers: Path, install: str) -> None:
-    """A venv for `install` (mini, smolagents) whose python is the fake peer."""
-    python = peers / install / "venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_PEER}" "$@"\n')
-    python.chmod(0o755)
+def install_fake(peers: Path, install: str, python: str = sys.executable) -> None:
+    """A venv for `install` (mini, smolagents) whose python (`python`) runs the fake peer."""
+    venv_python = peers / install / "venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/bin/sh\nexec "{python}" "{FAKE_PEER}" "$@"\n')
+    venv_python.chmod(0o755)
 
 
 def rows_of(out: str) -> list[dict]:
@@ -143,6 +146,31 @@ def test_a_half_finished_pass_resumes_from_its_data_file(
     assert len(llm.requests) == 3
     summary = json.loads(captured.out.splitlines()[-1])
     assert summary["runs"] == 4 and summary["per_task"]["csv-count"]["solved"] == 2
+
+
+def test_a_peers_in_process_python_imports_what_a_commands_python3_has(
+    llm: ScriptedLLMServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """smolagents runs the model's Python in its runner's process: that code imports pandas as
+    `python3` in ours' or mini's commands does, though the peer's own venv has none."""
+    from bench.ml_tasks import run
+
+    bare = tmp_path / "bare"  # a venv with nothing installed, as a peer's is but for the peer
+    venv.create(bare, with_pip=False)
+    own = subprocess.run([bare / "bin/python", "-c", "import pandas"], capture_output=True)
+    assert b"No module named 'pandas'" in own.stderr
+    peers, seen = tmp_path / "peers", tmp_path / "seen.jsonl"
+    install_fake(peers, "smolagents", python=str(bare / "bin/python"))
+    monkeypatch.setenv("FAKE_PEER_SEEN", str(seen))
+    monkeypatch.setenv("FAKE_PEER_IMPORT", "pandas")
+    llm.add(Turn(content="After the last epoch the eval accuracy was 0.9134."))
+    code = run.main(["--harness", "smolagents", "--model", "local", "--base-url", llm.url,
+                     "--task", "final-metric", "--peers", str(peers), "--timeout", "120"])  # fmt: skip
+    assert code == 0 and rows_of(capsys.readouterr().out)[0]["solved"]
+    imported = json.loads(seen.read_text())["imported"]
+    python3 = shutil.which("python3")  # the first on PATH: the one a command gets
+    assert python3 and Path(imported).is_relative_to(Path(python3).parents[1]), imported
 
 
 def test_a_peer_needs_the_server_it_shares(capsys: pytest.CaptureFixture[str]) -> None:

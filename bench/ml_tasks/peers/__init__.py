@@ -8,8 +8,11 @@ configuration, `mini-text` its text-based one, `smolagents` a CodeAgent.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,12 +55,26 @@ def missing(peer: Peer, peers: Path) -> str | None:
 
 
 def command(peer: Peer, peers: Path, *, prompt_file: Path, workspace: Path, model: str,
-            base_url: str, steps: int, time_limit: float, result: Path) -> list[str]:  # fmt: skip
-    """The peer runner's command line (peer_protocol.arguments reads it)."""
+            base_url: str, steps: int, time_limit: float, result: Path,
+            search_path: str) -> list[str]:  # fmt: skip
+    """The peer runner's command line (peer_protocol.arguments reads it); `search_path` is the
+    run's PATH, whose first `python3` the agent's commands get."""
     return [str(peer.python(peers)), str(peer.runner), "--prompt-file", str(prompt_file),
             "--workspace", str(workspace), "--model", model, "--base-url", base_url,
             "--steps", str(steps), "--time-limit", str(time_limit), "--result", str(result),
-            "--config", peer.config]  # fmt: skip
+            "--config", peer.config, "--python-path", python3_packages(search_path)]  # fmt: skip
+
+
+@functools.cache
+def python3_packages(search_path: str) -> str:
+    """The package folders (os.pathsep-joined) of the first `python3` on `search_path`: what a
+    command's `python3` imports in any harness; "" when there is none."""
+    python = shutil.which("python3", path=search_path)
+    if python is None:
+        return ""
+    asked = [python, "-c", "import os, site; print(os.pathsep.join(site.getsitepackages()))"]
+    found = subprocess.run(asked, capture_output=True, text=True, timeout=120, check=False)
+    return found.stdout.strip() if found.returncode == 0 else ""
 
 
 def outcome(result: Path, stderr: str, timed_out: bool) -> dict[str, str]:

@@ -4,7 +4,7 @@ A runner (`<peer>_runner.py`, run with the peer's own venv python, so standard l
 here) is called as
 
     python <peer>_runner.py --prompt-file F --workspace DIR --model NAME --base-url URL/v1
-        --steps 12 --time-limit SECONDS --result FILE [--config NAME]
+        --steps 12 --time-limit SECONDS --result FILE [--config NAME] [--python-path DIRS]
 
 and runs the peer headless in DIR on the task in F, against the OpenAI-compatible server at
 URL (litellm model id `openai/<NAME>`, NAME being the last part of a `provider/name` id), with
@@ -12,13 +12,20 @@ at most `--steps` model calls. It writes FILE, one JSON object: `answer` (what t
 back, "" when it handed back nothing) and `exit_reason` (`done`, `step limit`, `time limit`,
 `format errors`, or the peer's own exit status). No result file means the runner crashed;
 bench/ml_tasks/run.py then records the last line of its stderr.
+
+`--python-path` lists (os.pathsep) the package folders of the `python3` every other harness's
+commands get (the first on the run's PATH): a runner whose agent runs Python in the runner's own
+process adds them behind its own (`with_agent_packages`), so that code imports what a command's
+`python3` would (pandas, scikit-learn, ...), the peer's own packages first.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +52,15 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, default=900.0, help="seconds")
     parser.add_argument("--result", type=Path, required=True, help="the result file to write")
     parser.add_argument("--config", default="default", help="the peer's configuration")
+    parser.add_argument("--python-path", default="", help="python3's package folders (os.pathsep)")
     return parser.parse_args(argv)
+
+
+def with_agent_packages(args: argparse.Namespace) -> None:
+    """Adds `--python-path`'s folders to this process's import path, after its own."""
+    for folder in args.python_path.split(os.pathsep):
+        if folder and folder not in sys.path:
+            sys.path.append(folder)
 
 
 def litellm_model_id(model: str) -> str:

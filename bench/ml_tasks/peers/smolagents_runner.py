@@ -7,7 +7,9 @@ False: a CodeAgent's base tools are web search and page visits, which reach noth
 model writes Python that the agent's LocalPythonExecutor runs in this process, whose cwd is the
 workspace. One setting beyond the defaults: `additional_authorized_imports=["*"]`, without
 which the executor can import none of os, pathlib, csv, json or pandas and has no `open`, so it
-could not read a file of the workspace at all. `max_steps` is `--steps` less one: at the limit
+could not read a file of the workspace at all; and that code imports what the other harnesses'
+`python3` has (`--python-path`, behind the venv's own packages: peer_protocol.py), not only
+what smolagents installs, so `import pandas` works here as it does in a command. `max_steps` is `--steps` less one: at the limit
 smolagents makes one more call to ask for a final answer, so at most `--steps` calls in all.
 The one change to its prompts is ANSWER_SENTENCE, given as the agent's `instructions` (which
 the system prompt places after its rules). The answer is what the agent hands back
@@ -23,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peer_protocol import litellm_model_id, run_headless
+from peer_protocol import litellm_model_id, run_headless, with_agent_packages
 
 ANSWER_SENTENCE = (
     "If the task asks a question, hand back the answer by calling final_answer with it."
@@ -36,6 +38,8 @@ def run(args: argparse.Namespace, _own_stop_at: float) -> tuple[str, str]:
     os.environ.setdefault("OPENAI_API_KEY", "sk-local-no-key")
     os.chdir(args.workspace)
     from smolagents import CodeAgent, LiteLLMModel
+
+    with_agent_packages(args)  # after smolagents' own imports: its venv's versions first
 
     model = LiteLLMModel(model_id=litellm_model_id(args.model), api_base=args.base_url,
                          api_key=os.environ["OPENAI_API_KEY"])  # fmt: skip
