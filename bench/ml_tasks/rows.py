@@ -19,7 +19,10 @@ def harness_row(
 ) -> dict[str, Any]:
     """The answer and figures the harness itself gave (the wire's counts are added after)."""
     if harness == "ours":
-        return ours_result(stdout)
+        found = ours_result(stdout)
+        if found["exit_reason"] == "no result" and not timed_out:  # it said why on stderr
+            found["exit_reason"] = peer_agents.outcome(result, stderr, False)["exit_reason"]
+        return found
     if harness in peer_agents.PEERS:
         return {**peer_agents.outcome(result, stderr, timed_out), **UNCOUNTED}
     return {"answer": "", "exit_reason": "exit", **UNCOUNTED}

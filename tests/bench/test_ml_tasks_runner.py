@@ -155,3 +155,18 @@ def test_ours_decodes_greedily_unless_asked_and_each_temperature_is_its_own_run(
     assert [(r.get("temperature"), r["sent_temperature"]) for r in rows] == [
         (None, 0.0), (0.8, 0.8)]  # fmt: skip
     assert [r["temperature"] for r in llm.requests if "messages" in r] == [0, 0.8]
+
+
+def test_a_run_of_ours_that_stops_before_its_first_call_is_a_row_with_its_reason(
+    llm: ScriptedLLMServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.ml_tasks import run
+
+    code = run.main(["--model", "no-provider-serves-this", "--base-url", llm.url, "--task",
+                     "final-metric"])  # fmt: skip
+    assert code == 0
+    row = json.loads(next(x for x in capsys.readouterr().out.splitlines() if x.startswith("{")))
+    assert not row["solved"] and row["model_calls"] == 0
+    assert row["exit_reason"].startswith(
+        "crash: ml-intern: unknown model 'no-provider-serves-this'"
+    )
