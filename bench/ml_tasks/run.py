@@ -173,7 +173,6 @@ def run_bounded(
 
 def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]:
     """One task, once: prepare, run the harness, grade; the row of figures."""
-    peer = peer_agents.PEERS.get(args.harness)
     if why := not_installed(args):
         return {**row_head(task, args, repeat), "solved": False, "why": why, "answer": "",
                 "exit_reason": why, "model_calls": None, "input_tokens": None,
@@ -190,20 +189,7 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
             stack.callback(proxy.close)
         hub = stack.enter_context(task_hub(task))
         env = environment(home, hub, f"{proxy.url}/v1" if proxy else None)
-        if args.harness == "ours":
-            write_config(home, switches(args.adaptations, args.model), args.model,
-                         args.temperature)  # fmt: skip
-        if args.harness == "original":  # see install_original.sh: what is off offline
-            env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
-        cmd = command(args, task.prompt)
-        if peer:
-            assert proxy  # main() requires --base-url for a peer
-            (Path(tmp) / "prompt.md").write_text(task.prompt)
-            cmd = peer_agents.command(peer, args.peers, prompt_file=Path(tmp) / "prompt.md",
-                                      workspace=workspace, model=args.model,
-                                      base_url=f"{proxy.url}/v1", steps=args.max_iterations,
-                                      time_limit=args.timeout, result=Path(tmp) / "result.json",
-                                      search_path=env.get("PATH", os.defpath))  # fmt: skip
+        cmd = harness_command(args, task, Path(tmp), env, f"{proxy.url}/v1" if proxy else None)
         busy_s = wait_until_idle(args.base_url) if args.base_url else 0.0
         started = time.monotonic()
         out, err, timed_out = run_bounded(cmd, workspace, env, args.timeout)
@@ -234,6 +220,26 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
     return {**row_head(task, args, repeat), "solved": solved, "why": reason, **row,
             "answer": row["answer"][:200], "wall_s": round(wall, 1),
             "load": round(os.getloadavg()[0], 2)}  # fmt: skip
+
+
+def harness_command(args: argparse.Namespace, task: Task, tmp: Path, env: dict[str, str],
+                    proxy_url: str | None) -> list[str]:  # fmt: skip
+    """The harness's command for one run in `tmp` (its home's config written, `env` completed)."""
+    if args.harness == "ours":
+        write_config(tmp / "home", switches(args.adaptations, args.model), args.model,
+                     args.temperature)  # fmt: skip
+    if args.harness == "original":  # see install_original.sh: what is off offline
+        env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
+    peer = peer_agents.PEERS.get(args.harness)
+    if not peer:
+        return command(args, task.prompt)
+    assert proxy_url  # main() requires --base-url for a peer
+    (tmp / "prompt.md").write_text(task.prompt)
+    return peer_agents.command(peer, args.peers, prompt_file=tmp / "prompt.md",
+                               workspace=tmp / "ws", model=args.model, base_url=proxy_url,
+                               steps=args.max_iterations, time_limit=args.timeout,
+                               result=tmp / "result.json",
+                               search_path=env.get("PATH", os.defpath))  # fmt: skip
 
 
 def not_installed(args: argparse.Namespace) -> str | None:
@@ -275,7 +281,8 @@ def print_table(summary: dict[str, Any]) -> None:
           f"({summary['solved_runs']} of {summary['runs']} runs); medians per task")  # fmt: skip
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments_parser() -> argparse.ArgumentParser:
+    """The command line of `main`."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", help="a model id the harness accepts (required to run)")
     parser.add_argument("--set", choices=SETS, default="dev", help="which task set (default dev)")
@@ -297,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float,
                         help="ours' sampling temperature (default: its own, 0 on a local server)")  # fmt: skip
     parser.add_argument("--checkout", type=Path, help="another checkout's harness (its uv env)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = arguments_parser()
     args = parser.parse_args(argv)
     if not args.model and not args.list:
         parser.error("--model is required to run the tasks (--list needs none)")
