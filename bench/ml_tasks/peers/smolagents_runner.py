@@ -7,10 +7,11 @@ False: a CodeAgent's base tools are web search and page visits, which reach noth
 model writes Python that the agent's LocalPythonExecutor runs in this process, whose cwd is the
 workspace. One setting beyond the defaults: `additional_authorized_imports=["*"]`, without
 which the executor can import none of os, pathlib, csv, json or pandas and has no `open`, so it
-could not read a file of the workspace at all; and that code imports what the other harnesses'
-`python3` has (`--python-path`, behind the venv's own packages: peer_protocol.py), not only
-what smolagents installs, so `import pandas` works here as it does in a command. `max_steps` is `--steps` less one: at the limit
-smolagents makes one more call to ask for a final answer, so at most `--steps` calls in all.
+could not read a file of the workspace at all; and that code imports what the other
+harnesses' `python3` has (`--python-path`, behind the venv's own packages: peer_protocol.py),
+not only what smolagents installs, so `import pandas` works here as it does in a command.
+`max_steps` is `--steps` less one: at the limit smolagents makes one more call to ask for a
+final answer, so at most `--steps` calls in all.
 The one change to its prompts is ANSWER_SENTENCE, given as the agent's `instructions` (which
 the system prompt places after its rules). The answer is what the agent hands back
 (`final_answer`, or the answer asked for at the step limit).
