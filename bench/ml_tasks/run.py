@@ -45,9 +45,10 @@ where); peers need `--base-url`. `--max-iterations` is every harness's limit on 
 Bad input does not stop a pass: a peer not installed, one that crashes or one past `--timeout`
 is a row with its reason in `exit_reason` (`missing: ...`, `crash: ...`, `timeout`). With
 `--out`, a run already recorded there (same harness, set, task, repeat, model, and for ours the
-same adaptations, checkout and temperature) is not run again: a half-finished pass resumes where it stopped
-(rows of a missing harness are run again once it is installed). The original missing is such
-a row too.
+same adaptations, checkout and temperature) is not run again: a half-finished pass resumes
+where it stopped (rows of a missing harness are run again once it is installed). The original
+missing is such a row too, and a run of ours that stops before its first call is one with the
+reason it printed.
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ def arguments_parser() -> argparse.ArgumentParser:
     parser.add_argument("--adaptations", default="default", help="default | none | =-RULE[,+RULE]")
     parser.add_argument("--variant", help="the table's name for these switches (ours only)")
     parser.add_argument("--temperature", type=float,
-                        help="ours' sampling temperature (default: its own, 0 on a local server)")  # fmt: skip
+                        help="ours' sampling (default: its own, 0 on a local server)")  # fmt: skip
     parser.add_argument("--checkout", type=Path, help="another checkout's harness (its uv env)")
     return parser
 
