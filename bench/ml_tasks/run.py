@@ -190,7 +190,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
             stack.callback(proxy.close)
         hub = stack.enter_context(task_hub(task))
         env = environment(home, hub, f"{proxy.url}/v1" if proxy else None)
-        cmd = harness_command(args, task, Path(tmp), env, f"{proxy.url}/v1" if proxy else None)
+        proxy_url = f"{proxy.url}/v1" if proxy else None
+        cmd = harness_command(args, task, Path(tmp), workspace, home, env, proxy_url)
         busy_s = wait_until_idle(args.base_url) if args.base_url else 0.0
         started = time.monotonic()
         out, err, timed_out = run_bounded(cmd, workspace, env, args.timeout)
@@ -223,11 +224,11 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
             "load": round(os.getloadavg()[0], 2)}  # fmt: skip
 
 
-def harness_command(args: argparse.Namespace, task: Task, tmp: Path, env: dict[str, str],
-                    proxy_url: str | None) -> list[str]:  # fmt: skip
-    """The harness's command for one run in `tmp` (its home's config written, `env` completed)."""
+def harness_command(args: argparse.Namespace, task: Task, tmp: Path, workspace: Path,
+                    home: Path, env: dict[str, str], proxy_url: str | None) -> list[str]:  # fmt: skip
+    """The harness's command for one run in `tmp` (`home`'s config written, `env` completed)."""
     if args.harness == "ours":
-        write_config(tmp / "home", switches(args.adaptations, args.model), args.model,
+        write_config(home, switches(args.adaptations, args.model), args.model,
                      args.temperature)  # fmt: skip
     if args.harness == "original":  # see install_original.sh: what is off offline
         env["ML_INTERN_CLI_CONFIG"] = str(args.original.parents[2] / "offline_config.json")
@@ -237,7 +238,7 @@ def harness_command(args: argparse.Namespace, task: Task, tmp: Path, env: dict[s
     assert proxy_url  # main() requires --base-url for a peer
     (tmp / "prompt.md").write_text(task.prompt)
     return peer_agents.command(peer, args.peers, prompt_file=tmp / "prompt.md",
-                               workspace=tmp / "ws", model=args.model, base_url=proxy_url,
+                               workspace=workspace, model=args.model, base_url=proxy_url,
                                steps=args.max_iterations, time_limit=args.timeout,
                                result=tmp / "result.json",
                                search_path=env.get("PATH", os.defpath))  # fmt: skip
