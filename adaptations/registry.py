@@ -28,6 +28,7 @@ from adaptations.reply.rules import (
     AnswerNow,
     AskedChanges,
     AskedFiles,
+    CodeBlock,
     CutReply,
     EchoedRequest,
     EmptyReply,
@@ -136,6 +137,10 @@ RULES: tuple[Rule, ...] = (
          "a local model writes its calls as text in its reply; they are made real calls",
          roles=EVERY_ROLE,
          kept="capability"),
+    CodeBlock("code-block", small_window,
+         "a program in a call's JSON breaks on quotes and line breaks; in `<code>` tags it runs",
+         texts=("configs.prompt:CODE_BLOCK",),
+         off=UNMEASURED),
     # --- reply: checked before it ends the turn --------------------------------------------
     CutReply("cut-reply", small_window,
          "a reply cut at the output limit is asked again, shorter, once a turn",

@@ -131,6 +131,11 @@ COMPUTE_WITH_CODE = (
     "Counts and arithmetic (rows, sums, metrics, token counts) come from python3 run with "
     "`bash`, never from your head."
 )
+# The marker adaptations/reply/code_block.py runs (`<code>`, as smolagents' CodeAgent writes).
+CODE_BLOCK = (
+    "To run Python, write the program between <code> and </code> and stop there: it runs "
+    "with python3 in the workspace, and you read what it prints."
+)
 # With only the line above it ran `wc -l sales.csv` and answered the row count: a table in
 # the listing gets a call to start from. Given `python3 -c "..."` it wrote the right filter
 # but nested its quotes wrongly (a syntax error, then "0"): a here-document needs no quoting.

@@ -16,6 +16,7 @@ is re-exported here, so this module names everything the model reads.
 from __future__ import annotations
 
 from configs.prompt import (
+    CODE_BLOCK,
     COMPUTE_EXAMPLE,
     COMPUTE_WITH_CODE,
     FILES,
@@ -216,6 +217,7 @@ TEXTS: dict[NoteKind, tuple[str, ...]] = {
         COMPUTE_WITH_CODE,
         COMPUTE_EXAMPLE,
         WRITE_EXAMPLE,
+        CODE_BLOCK,
     ),
     "images": (IMAGES_OF_CALL, NOT_ATTACHED),
     "doom_guard": (GUARD, SMALL_GUARD, *REPEATING.values()),

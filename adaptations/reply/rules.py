@@ -6,12 +6,13 @@ with the templates the model reads in them (`Rule.notes`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from langchain_core.messages import AIMessage
 from langgraph.config import get_stream_writer
 
-from adaptations.hooks import ModelStep, Pending
+from adaptations.hooks import ModelStep, Pending, RuntimeNote
 from adaptations.reply.answer_now import (
     ANSWER_KWARGS,
     ASKED_TO_ANSWER,
@@ -21,6 +22,7 @@ from adaptations.reply.answer_now import (
 )
 from adaptations.reply.asked_changes import asked_note, file_digests
 from adaptations.reply.asked_reads import unread_files, unread_note
+from adaptations.reply.code_block import with_code_call
 from adaptations.reply.echoed_request import echoes
 from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
 from adaptations.reply.text_tool_calls import with_text_calls
@@ -35,6 +37,7 @@ from adaptations.reply.unseen_numbers import (
     written_unseen_notes,
 )
 from adaptations.rule import Handler, Hook, Kinds, Rule
+from configs.prompt import CODE_BLOCK
 from models.messages import RuleKind, note_kind, text_of
 from models.texts import (
     ANSWER_NOW,
@@ -126,6 +129,19 @@ class TextToolCalls(Rule):
 
     def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
         return response if step.answer_now else with_text_calls(response)
+
+
+class CodeBlock(Rule):
+    """A program between `<code>` and `</code>` in a reply runs as a `bash` call
+    (adaptations/reply/code_block.py); the runtime note says how, on every call."""
+
+    hook: ClassVar[Hook] = "model"
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        return [CODE_BLOCK]
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        return response if step.answer_now else with_code_call(response)
 
 
 class CutReply(Rule):

@@ -36,6 +36,7 @@ SMALL = "llamacpp/qwen2.5-coder-1.5b"
 # prompt is used on each), and those that list the workspace where it holds files.
 UNCONDITIONAL = frozenset(
     {
+        "code-block",
         "compact-prompt",
         "core-toolset",
         "lean-request",
