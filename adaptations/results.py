@@ -13,6 +13,7 @@ from configs.model_profile import READ_SHARE, UNKNOWN_SMALL_WINDOW, ModelProfile
 from tools.local.failure_context import failure_context
 from tools.local.file_checks import is_folder
 from tools.local.one_line_python import one_line_note
+from tools.local.quoted_python import quoted_note
 from tools.local.read import folder_note
 from tools.local.read_fit import Page
 from tools.local.sed_unchanged import sed_targets, unchanged_note
@@ -99,6 +100,19 @@ class OneLinePython(ResultRule):
         before: Any,
     ) -> str:
         return one_line_note(command, output, exit_code)
+
+
+class QuotedPython(ResultRule):
+    def bash_note(
+        self,
+        call: CallContext,
+        command: str,
+        output: str,
+        exit_code: int | None,
+        hidden: Hidden,
+        before: Any,
+    ) -> str:
+        return quoted_note(command, output, exit_code)
 
 
 class TextElsewhere(ResultRule):

@@ -21,6 +21,7 @@ ToolTextKind = Literal[
     "failure_context",
     "sed_unchanged",
     "one_line_python",
+    "quoted_python",
     "skill",
     "skill_close_match",
     "kernel",

@@ -41,6 +41,14 @@ ONE_LINE_NOTE = (
 )
 
 
+# quoted_python (tools/local/quoted_python.py)
+QUOTED_NOTE = (
+    "The shell cut your program at the first {quote} inside it (a program between {quote} "
+    "quotes cannot hold one). The same program as a here-document, which needs no quoting:\n"
+    "{program}"
+)
+
+
 # skill (tools/local/skill.py)
 UNKNOWN_SKILL = "No skill is named {name!r}. Available: {names}."
 NO_SKILLS = "none"  # {names}, when there is no skill
@@ -65,6 +73,7 @@ TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
     "failure_context": (MISSING_COLUMN, LACKING, NO_TABLE_HAS, COLUMNS, CALLED),
     "sed_unchanged": (UNCHANGED,),
     "one_line_python": (ONE_LINE_NOTE,),
+    "quoted_python": (QUOTED_NOTE,),
     "skill": (UNKNOWN_SKILL, NO_SKILLS, UNREADABLE_SKILL, SKILL, BESIDE, BESIDE_FILE),
     "skill_close_match": (SMALL_UNKNOWN, CLOSE),
 }
