@@ -67,7 +67,7 @@ def _split(code: str) -> tuple[str, list[str]] | None:
         if not body[0] or any(_COMPOUND.match(line) for line in body):
             return None
         lines = [*statements[:i], statement[: colon + 1], *(f"    {line}" for line in body)]
-        return (compound.group(1), lines) if _compiles("\n".join(lines)) else None
+        return (compound.group(1), lines) if compiles("\n".join(lines)) else None
     return None
 
 
@@ -103,7 +103,8 @@ def _top_level_ops(code: str) -> list[tuple[int, str]]:
     return ops
 
 
-def _compiles(program: str) -> bool:
+def compiles(program: str) -> bool:
+    """`program` is Python that compiles."""
     try:
         compile(program, "<one-liner>", "exec")
     except (SyntaxError, ValueError):

@@ -17,6 +17,7 @@ import re
 import shlex
 
 from configs.suggested_paths import python_heredoc
+from tools.local.one_line_python import compiles
 from tools.result_texts import tool_text
 from tools.result_texts.shell import QUOTED_NOTE
 
@@ -35,7 +36,7 @@ def quoted_note(command: str, output: str, exit_code: int | None) -> str:
     if last < 0 or len(rest) > MAX_CODE or not _TAIL.match(rest, last + 1):
         return ""
     program = (rest[:last] + rest[last + 1 :]).strip()
-    if quote not in program or program == _passed(command) or not _compiles(program):
+    if quote not in program or program == _passed(command) or not compiles(program):
         return ""
     lines = program.split("\n")
     return "\n\n" + tool_text(
@@ -50,11 +51,3 @@ def _passed(command: str) -> str | None:
     except ValueError:
         return None
     return words[2].strip() if len(words) == 3 else None
-
-
-def _compiles(program: str) -> bool:
-    try:
-        compile(program, "<quoted>", "exec")
-    except (SyntaxError, ValueError):
-        return False
-    return True
