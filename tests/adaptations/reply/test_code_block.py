@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -110,3 +111,18 @@ async def test_off_by_default_a_block_is_the_answer(
         events = await collect(session.send("How many rows of sales.csv are in the north?"))
     assert CODE_BLOCK not in str(llm.requests[0]["messages"]) and len(llm.requests) == 1
     assert events[-1].data["final_text"].startswith("Thought:")
+
+
+async def test_a_block_waits_for_approval_as_any_bash_call_does(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text the model writes cannot skip the approval policy: the block's program, which
+    writes a file, asks first, and nothing is written while it waits."""
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.add(Turn(content="<code>\nopen('x.txt', 'w').write('written')\n</code>"))
+    settings = fast_settings(None, model_name=SMALL, adaptations={SMALL: {"code-block": True}})
+    async with open_session(settings, workspace) as session:  # interactive: bash asks first
+        await collect(session.send("write x.txt"))
+        pending = await session.pending_approval()
+    assert pending is not None and not (workspace / "x.txt").exists()
+    assert "ML_INTERN_CODE" in json.dumps(pending, default=str)
