@@ -22,8 +22,15 @@ def for_shell(path: str) -> str:
 
 
 def python_heredoc(*lines: str) -> str:
-    """`lines` as one `python3 - <<'EOF'` command: no quotes to nest in the model's JSON call.
+    """`lines` as one `python3 - <<'EOF'` command: no quotes to nest in the model's JSON call,
+    nothing quoted or expanded by the shell. The end line is `EOF` unless a line of the program
+    is that (then `EOF_2`, ...), so the whole program always reaches Python.
 
     Why: given `python3 -c "..."`, a 1.5B model nested its quotes wrongly (docs/lab/2026-11-25.md).
     """
-    return "python3 - <<'EOF'\n" + "\n".join(lines) + "\nEOF"
+    held = {part for line in lines for part in line.split("\n")}
+    end, n = "EOF", 1
+    while end in held:
+        n += 1
+        end = f"EOF_{n}"
+    return f"python3 - <<'{end}'\n" + "\n".join(lines) + f"\n{end}"

@@ -1,5 +1,5 @@
 """A program a model put between `<code>` and `</code>` in its reply, made a `bash` call that
-runs it with python3 (the way smolagents' CodeAgent acts).
+runs it with python3 from a here-document (the way smolagents' CodeAgent acts).
 
 The program is plain text in the reply, not a string inside a call's JSON: no quotes to nest
 and no `\\n` that the JSON turns into a line break. Only the marker the runtime note teaches
@@ -21,9 +21,10 @@ import uuid
 
 from langchain_core.messages import AIMessage
 
+from configs.suggested_paths import python_heredoc
+
 _BLOCK = re.compile(r"(?:^|\n)[ \t]*<code>[ \t]*\n?(.*?)(?:</code>|$)", re.DOTALL)
 _FENCE = re.compile(r"^```[\w+-]*[ \t]*\n(.*?)\n?```[ \t]*$", re.DOTALL)
-TERMINATOR = "ML_INTERN_CODE"
 
 
 def with_code_call(response: AIMessage) -> AIMessage:
@@ -36,23 +37,12 @@ def with_code_call(response: AIMessage) -> AIMessage:
         return response
     call = {
         "name": "bash",
-        "args": {"command": python_command(program)},
+        "args": {"command": python_heredoc(program)},
         "id": f"call_code_{uuid.uuid4().hex[:12]}",
         "type": "tool_call",
     }
     words = response.content[: match.start()].strip()
     return response.model_copy(update={"content": words, "tool_calls": [call]})
-
-
-def python_command(program: str) -> str:
-    """A shell command running `program` with python3, from a here-document whose end line
-    the program does not hold (nothing in it is quoted or expanded by the shell)."""
-    lines = set(program.splitlines())
-    end, n = TERMINATOR, 1
-    while end in lines:
-        n += 1
-        end = f"{TERMINATOR}_{n}"
-    return f"python3 - <<'{end}'\n{program}\n{end}"
 
 
 def _unfenced(program: str) -> str:

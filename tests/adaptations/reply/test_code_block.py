@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage
 
-from adaptations.reply.code_block import TERMINATOR, python_command, with_code_call
+from adaptations.reply.code_block import with_code_call
 from configs.prompt import CODE_BLOCK
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -79,9 +79,9 @@ def test_a_reply_with_calls_of_its_own_is_left_alone() -> None:
 
 
 def test_a_program_holding_the_end_line_still_runs_whole(tmp_path: Path) -> None:
-    program = f"text = '''\n{TERMINATOR}\n'''\nprint(text.strip())"
-    command = python_command(program)
-    assert ran(command, tmp_path) == f"{TERMINATOR}\n"
+    program = "text = '''\nEOF\n'''\nprint(text.strip())"
+    made = with_code_call(AIMessage(content=f"<code>\n{program}\n</code>"))
+    assert ran(command_of(made), tmp_path) == "EOF\n"
 
 
 async def test_a_small_model_with_the_rule_on_reads_its_programs_output(
@@ -125,4 +125,4 @@ async def test_a_block_waits_for_approval_as_any_bash_call_does(
         await collect(session.send("write x.txt"))
         pending = await session.pending_approval()
     assert pending is not None and not (workspace / "x.txt").exists()
-    assert "ML_INTERN_CODE" in json.dumps(pending, default=str)
+    assert "python3 - <<'EOF'" in json.dumps(pending, default=str)
