@@ -62,6 +62,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -157,12 +158,17 @@ def task_hub(task: Task) -> Any:
     return hub
 
 
+# How a harness's process starts: the test suite forks ours from its warm zygote
+# (tests/fakes/cli_zygote.py `UvRunPopen`); a peer's is a fresh interpreter either way.
+LAUNCH: Callable[..., subprocess.Popen[str]] = subprocess.Popen
+
+
 def run_bounded(
     cmd: list[str], cwd: Path, env: dict[str, str], timeout: float
 ) -> tuple[str, str, bool]:
     """Run `cmd`; past `timeout` its whole process group is killed. (stdout, stderr, timed out)."""
-    process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    process = LAUNCH(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
     try:
         out, err = process.communicate(timeout=timeout)
         return out, err, False

@@ -503,6 +503,21 @@ class ForwardedPopen(ZygotePopen):
         return Where(path, Path(path).parent / "bin")
 
 
+class UvRunPopen(ZygotePopen):
+    """`uv run --project REPO ml-intern ARGS` forked from the CLI zygote as `python -m cli ARGS`
+    (the program uv would start: this venv's, whose `bin` the test's PATH already leads with);
+    any other command (another checkout, a peer) as `subprocess.Popen` starts it."""
+
+    def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
+        argv = [os.fspath(a) for a in args]
+        self._ours = argv[:5] == ["uv", "run", "--project", str(REPO), "ml-intern"]
+        super().__init__([sys.executable, "-m", "cli", *argv[5:]] if self._ours else args,
+                         *rest, **kwargs)  # fmt: skip
+
+    def _forks(self, args: Any) -> bool:
+        return self._ours
+
+
 def _request(argv: list[str], env: Any) -> tuple[str, dict[str, Any]]:
     """Which zygote runs `argv` (`python -m MODULE ...` or `python SCRIPT.py ...`), and how."""
     env = dict(env) if env is not None else dict(os.environ)

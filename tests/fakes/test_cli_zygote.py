@@ -13,7 +13,7 @@ import pytest
 
 from tests.cli.conftest import cli_env
 from tests.fakes import import_watch
-from tests.fakes.cli_zygote import LITELLM_ENV, ML_ENV, ZygotePopen
+from tests.fakes.cli_zygote import LITELLM_ENV, ML_ENV, UvRunPopen, ZygotePopen
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.import_watch import Watch
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -35,6 +35,19 @@ def test_a_run_has_its_own_output_exit_code_and_place(tmp_path: Path) -> None:
             fresh.stderr,
         )
     assert forked.returncode == 2 and "no-such-flag" in forked.stderr
+
+
+def test_this_checkouts_uv_run_forks_and_says_what_uv_run_says(tmp_path: Path) -> None:
+    """The ML-task runner's command for ours forks; any other command starts as it is."""
+    argv = ["uv", "run", "--project", str(REPO), "ml-intern", "--version"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with UvRunPopen(argv, cwd=tmp_path, **pipes) as forked:
+        out, err = forked.communicate(timeout=60)
+    fresh = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert not forked._fresh and (forked.returncode, out) == (0, fresh.stdout), err
+    with UvRunPopen(["uv", "--version"], cwd=tmp_path, **pipes) as other:
+        out, _ = other.communicate(timeout=60)
+    assert other._fresh and out.startswith("uv ")
 
 
 def test_a_killed_run_reports_the_signal_like_popen(tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +75,23 @@ class Reference:
 
 
 @pytest.fixture(scope="session")
-def reference(forkserver: ForkServer, tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    """The long run, uninterrupted: what every interrupted run must end up as."""
+def reference(
+    forkserver: ForkServer, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Reference:
+    """The long run, uninterrupted: what every interrupted run must end up as. Run once a
+    session: under xdist the first worker to ask runs it and keeps it in the session's own
+    folder (the workers' basetemps' parent), where the others read it."""
+    if worker_id == "master":
+        return _reference_run(forkserver, tmp_path_factory)
+    kept = tmp_path_factory.getbasetemp().parent / "faults-reference.json"
+    with open(f"{kept}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not kept.exists():
+            kept.write_text(json.dumps(asdict(_reference_run(forkserver, tmp_path_factory))))
+        return Reference(**json.loads(kept.read_text()))
+
+
+def _reference_run(forkserver: ForkServer, tmp_path_factory: pytest.TempPathFactory) -> Reference:
     case, _ = make_case(tmp_path_factory.mktemp("reference"))
     with ScriptedLLMServer(responder=LongRun()) as llm:
         spec = run_spec(case, llm.url, thread="reference", prompt=PROMPT, dump=True)

@@ -1,0 +1,14 @@
+"""The ML-task runner's runs of ours fork from the CLI zygote (tests/fakes/cli_zygote.py):
+a fresh `uv run ml-intern` spends ~2.5 s of CPU importing what the zygote already holds."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _runs_fork_from_the_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.ml_tasks import run
+    from tests.fakes.cli_zygote import UvRunPopen
+
+    monkeypatch.setattr(run, "LAUNCH", UvRunPopen)
