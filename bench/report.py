@@ -69,10 +69,11 @@ def print_table(title: str, rows: Sequence[Sequence[Any]], header: Sequence[str]
             print("  ".join("-" * w for w in widths))
 
 
-def print_summary(summary: dict[str, Any]) -> None:
+def print_summary(summary: dict[str, Any], *, load: float | None = None) -> None:
+    """Print `summary` as JSON and record its numbers (`load`: the run's, if not the present)."""
     print(json.dumps(summary, separators=(",", ":")))
     if "bench" in summary and "PYTEST_CURRENT_TEST" not in os.environ:
-        record(str(summary["bench"]), summary)
+        record(str(summary["bench"]), summary, load=load)
 
 
 def _cell(value: Any) -> str:
@@ -101,12 +102,17 @@ HARNESS_BEGIN = (
 HARNESS_END = "<!-- ml-tasks:end -->"
 
 
-def record(bench: str, summary: Mapping[str, Any], *, folder: Path | None = None) -> Path:
-    """Append each number of `summary` (nested keys joined by dots) as `<bench>.<key>`."""
+def record(
+    bench: str, summary: Mapping[str, Any], *, folder: Path | None = None,
+    load: float | None = None,
+) -> Path:  # fmt: skip
+    """Append each number of `summary` (nested keys joined by dots) as `<bench>.<key>`; `load`:
+    the machine's load to record (a run that fills the cores itself takes it before it starts),
+    else the present 1-minute load."""
     folder = folder or Path(os.environ.get("ML_INTERN_BENCH_RESULTS") or RESULTS)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{bench}.jsonl"
-    context = run_context()
+    context = run_context() | ({} if load is None else {"load": load})
     with path.open("a", encoding="utf-8") as out:
         for key, value in _numbers(summary):
             line = {"figure": f"{bench}.{key}", "value": value, **context}
