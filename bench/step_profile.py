@@ -38,6 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.report import median, print_summary, print_table
 from bench.stage_clock import StageClock, Window
 
+# How a measured run starts (`python -m bench.step_profile --one ...`): the test suite forks
+# it from its CLI zygote, which already imported what a fresh interpreter would.
+RUN: Callable[..., subprocess.CompletedProcess[bytes]] = subprocess.run
 KEY = "sk-ant-bench-not-a-real-key"
 MODELS = {"openai": "openai/scripted-model", "anthropic": "anthropic/claude-sonnet-4-5-20250929"}
 KINDS = ("read", "bash_noop", "bash_write", "write")
@@ -225,12 +228,14 @@ def measure(
     if cached:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.setdefault("PYTHONPYCACHEPREFIX", str(tmp / "pycache"))
-    done = subprocess.run(
-        [sys.executable, __file__, "--one", provider, kind, str(steps), str(out), str(engine)],
+    done = RUN(
+        [sys.executable, "-m", "bench.step_profile", "--one", provider, kind, str(steps),
+         str(out), str(engine)],
+        cwd=Path(__file__).resolve().parents[1],
         env=env,
         capture_output=True,
         timeout=600,
-    )
+    )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"{provider}/{kind} failed: {done.stderr.decode()[-3000:]}")
     return json.loads(out.read_text())

@@ -1,5 +1,6 @@
-"""The ML-task runner's runs of ours fork from the CLI zygote (tests/fakes/cli_zygote.py):
-a fresh `uv run ml-intern` spends ~2.5 s of CPU importing what the zygote already holds."""
+"""The ML-task runner's runs of ours and the step profile's measured runs fork from the CLI
+zygote (tests/fakes/cli_zygote.py): a fresh interpreter spends ~2.5 s of CPU importing what the
+zygote already holds."""
 
 from __future__ import annotations
 
@@ -12,3 +13,11 @@ def _runs_fork_from_the_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.fakes.cli_zygote import UvRunPopen
 
     monkeypatch.setattr(run, "LAUNCH", UvRunPopen)
+
+
+@pytest.fixture(autouse=True)
+def _step_profile_runs_fork_from_the_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import step_profile
+    from tests.fakes.cli_zygote import run as zygote_run
+
+    monkeypatch.setattr(step_profile, "RUN", zygote_run)
