@@ -8,16 +8,11 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _runs_fork_from_the_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
+def _bench_runs_fork_from_the_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import step_profile
     from bench.ml_tasks import run
     from tests.fakes.cli_zygote import UvRunPopen
-
-    monkeypatch.setattr(run, "LAUNCH", UvRunPopen)
-
-
-@pytest.fixture(autouse=True)
-def _step_profile_runs_fork_from_the_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bench import step_profile
     from tests.fakes.cli_zygote import run as zygote_run
 
+    monkeypatch.setattr(run, "LAUNCH", UvRunPopen)
     monkeypatch.setattr(step_profile, "RUN", zygote_run)
