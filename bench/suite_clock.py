@@ -1,9 +1,11 @@
 """A pytest plugin for bench/suite_profile.py: one JSON line per test to `$SUITE_CLOCK_FILE`.
 
 Each line: the xdist worker (`main` without xdist), the node id, the test's start and end
-(`time.time()`, every phase), the worker's CPU over it (`time.process_time()`, all its threads)
-and the CPU of the worker's children reaped meanwhile (`RUSAGE_CHILDREN`). Loaded with
-`-p bench.suite_clock`; xdist passes it on to its workers. Without the variable it writes nothing.
+(`time.time()`, every phase), the worker's CPU over it (`time.process_time()`, all its threads),
+the CPU of the worker's children reaped meanwhile (`RUSAGE_CHILDREN`) and that of the runs the
+test forked from the suite's zygotes and saw end (tests/fakes/cli_zygote.py's `forked_cpu_s`,
+read only when the worker has imported it). Loaded with `-p bench.suite_clock`; xdist passes it
+on to its workers. Without the variable it writes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sys
 import time
 from collections.abc import Generator
 
@@ -24,10 +27,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _forked_cpu() -> float:
+    zygote = sys.modules.get("tests.fakes.cli_zygote")
+    return zygote.forked_cpu_s() if zygote else 0.0
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None]:
     path = os.environ.get(FILE_ENV)
-    start, cpu, children = time.time(), time.process_time(), _children_cpu()
+    start, cpu, children, forked = time.time(), time.process_time(), _children_cpu(), _forked_cpu()
     yield
     if not path:
         return
@@ -38,6 +46,7 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None]:
         "end": time.time(),
         "cpu": time.process_time() - cpu,
         "children_cpu": _children_cpu() - children,
+        "forked_cpu": _forked_cpu() - forked,
     }
     with open(path, "a", encoding="utf-8") as out:  # one short write per line: no interleaving
         out.write(json.dumps(line) + "\n")

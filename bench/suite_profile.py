@@ -1,19 +1,21 @@
 """Where the suite's time goes, per test file: its wall, the worker's CPU, its reaped children's
-CPU, and the cores left idle while it ran (issue 63: which tests wait, which compute).
+CPU, its zygote runs' CPU and the cores left idle while it ran (issue 63: which tests wait, which
+compute).
 
 Runs pytest (this checkout's settings: two xdist workers) with the plugin bench/suite_clock.py,
 which writes one line per test, while a thread reads the machine's busy and idle time from
 /proc/stat every half second. The idle core-seconds of each half second are shared among the
 tests running in it (those outside any test, e.g. collection and workers starting, are
 `(between tests)`). A file with much idle waits (a poll, a timeout, a server starting); one
-with much CPU computes. What runs in zygotes, servers started by fixtures and Chromium is not a
-worker's child: it shows only as the machine busy and in no file's CPU.
+with much CPU computes. The runs a test forks from the zygotes count as its `forked` CPU once
+it has seen them end; a server a fixture keeps for a module, Chromium and the zygotes' own
+imports are no test's: they show only in the machine's busy time.
 
     uv run python bench/suite_profile.py [--top 25] [--keep FILE] [-- PYTEST_ARGS]
 
 Figures: the suite's wall, the machine's busy core-seconds, the idle share of the cores, the
-workers' CPU and their children's, and the most idle core-seconds of one file. Run it on a
-quiet machine: another program's CPU hides the suite's idle.
+workers' CPU, their children's and their forked runs', and the most idle core-seconds of one
+file. Run it on a quiet machine: another program's CPU hides the suite's idle.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def by_file(tests: Sequence[dict[str, Any]], idle: dict[str, float]) -> dict[str
         row["wall_s"] += test["end"] - test["start"]
         row["cpu_s"] += test["cpu"]
         row["children_cpu_s"] += test["children_cpu"]
+        row["forked_cpu_s"] += test.get("forked_cpu", 0.0)
         row["idle_core_s"] += idle.get(test["id"], 0.0)
     if idle.get(BETWEEN):
         files[BETWEEN]["idle_core_s"] = idle[BETWEEN]
@@ -151,6 +154,7 @@ def profile(args: Sequence[str], cwd: Path, clock: Path) -> dict[str, Any]:
         "idle_share": round(idle_total / (idle_total + busy), 3) if busy else 0.0,
         "worker_cpu_s": round(sum(t["cpu"] for t in tests), 1),
         "children_cpu_s": round(sum(t["children_cpu"] for t in tests), 1),
+        "forked_cpu_s": round(sum(t.get("forked_cpu", 0.0) for t in tests), 1),
         "most_idle_file_core_s": round(max(tested, default=0.0), 1),
         "files": files,
     }
@@ -158,7 +162,7 @@ def profile(args: Sequence[str], cwd: Path, clock: Path) -> dict[str, Any]:
 
 def file_rows(files: dict[str, dict[str, float]], key: str, top: int) -> list[list[Any]]:
     ranked = sorted(files.items(), key=lambda item: -item[1].get(key, 0.0))[:top]
-    columns = ("wall_s", "cpu_s", "children_cpu_s", "idle_core_s")
+    columns = ("wall_s", "cpu_s", "children_cpu_s", "forked_cpu_s", "idle_core_s")
     return [[name, *(round(row.get(c, 0.0), 1) for c in columns)] for name, row in ranked]
 
 
@@ -174,9 +178,10 @@ def main(argv: list[str] | None = None) -> None:
         clock.unlink(missing_ok=True)
         found = profile(args.pytest_args, ROOT, clock)
     files = found.pop("files")
-    header = ["file", "wall s", "worker CPU s", "children CPU s", "idle core-s"]
+    header = ["file", "wall s", "worker CPU s", "children CPU s", "forked CPU s", "idle core-s"]
     print_table("Files by idle core-seconds", file_rows(files, "idle_core_s", args.top), header)
     print_table("Files by worker CPU", file_rows(files, "cpu_s", args.top), header)
+    print_table("Files by forked CPU", file_rows(files, "forked_cpu_s", args.top), header)
     if found.pop("exit") != 0:
         sys.exit("the suite failed: its figures are not recorded")
     print_summary({"bench": "suite_profile", **found}, load=load_before)

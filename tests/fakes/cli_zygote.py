@@ -23,8 +23,9 @@ imports those itself.
 Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session",
 "controlling_tty"}` with the run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS).
 The zygote forks a monitor, which forks the run, answers `<pid>\\n`, waits for it and answers
-`<exit code>\\n` (negative: the signal that ended it). The zygote exits when its stdin
-closes (the test worker ended).
+`<exit code> <CPU seconds>\\n` (the code negative: the signal that ended it; the CPU the run's
+and its reaped children's, which `forked_cpu_s()` sums per test worker for
+bench/suite_profile.py). The zygote exits when its stdin closes (the test worker ended).
 
     python -m tests.fakes.cli_zygote SOCKET_PATH
 """
@@ -218,8 +219,9 @@ def _fork_monitor(
         conn.sendall(f"{run}\n".encode())
         if request.get("tied"):
             _kill_when_the_client_goes(run, conn)
-        _, status = os.waitpid(run, 0)
-        conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+        _, status, usage = os.wait4(run, 0)
+        cpu = usage.ru_utime + usage.ru_stime
+        conn.sendall(f"{os.waitstatus_to_exitcode(status)} {cpu:.3f}\n".encode())
     finally:
         os._exit(0)
 
@@ -402,6 +404,15 @@ class Zygote:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+_FORKED_CPU_S = [0.0]  # the CPU of the forked runs this process has waited for
+
+
+def forked_cpu_s() -> float:
+    """The CPU seconds of the zygote runs this process started and saw end (their children's
+    too): the share of a test's CPU that is neither its own nor its children's."""
+    return _FORKED_CPU_S[0]
+
+
 class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
     """`subprocess.Popen([sys.executable, "-m", MODULE, ...])` or `([sys.executable, SCRIPT,
     ...])`, forked from the zygote of that kind."""
@@ -467,7 +478,9 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
 
     def _settle(self, line: str | None) -> None:
         if line is not None:
-            self.returncode = int(line)
+            code, cpu = line.split()
+            self.returncode = int(code)
+            _FORKED_CPU_S[0] += float(cpu)
             self._status.close()
 
     def _internal_poll(self, _deadstate: Any = None, **kwargs: Any) -> int | None:

@@ -54,5 +54,5 @@ def main(argv: list[str]) -> NoReturn:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda signum, _frame: os.kill(pid, signum))
     line = answers.readline()
-    code = int(line) if line.strip() else 1
+    code = int(line.split()[0]) if line.strip() else 1  # `<exit code> <CPU seconds>`
     sys.exit(code if code >= 0 else 128 - code)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.cli.conftest import cli_env
 from tests.fakes import import_watch
-from tests.fakes.cli_zygote import LITELLM_ENV, ML_ENV, UvRunPopen, ZygotePopen
+from tests.fakes.cli_zygote import LITELLM_ENV, ML_ENV, UvRunPopen, ZygotePopen, forked_cpu_s
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.import_watch import Watch
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -86,6 +86,20 @@ def test_a_script_runs_as_main_with_its_argv_place_and_environment(tmp_path: Pat
     assert forked[0].stderr != forked[1].stderr  # each run's RNG is seeded afresh
     with pytest.raises(ValueError, match="OMP_NUM_THREADS"):
         zygote_run(argv, cwd=tmp_path, env={**env, "OMP_NUM_THREADS": "4"}, timeout=60)
+
+
+def test_the_cpu_of_a_forked_run_is_counted_for_the_process_that_waited_for_it(
+    tmp_path: Path,
+) -> None:
+    """bench/suite_profile.py reads it per test: a zygote run is no child of the test worker."""
+    script = tmp_path / "spin.py"
+    script.write_text(
+        "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end:\n    pass\n"
+    )
+    before = forked_cpu_s()
+    run = zygote_run([sys.executable, str(script)], cwd=tmp_path, env={**os.environ, **ML_ENV})
+    assert run.returncode == 0
+    assert forked_cpu_s() - before >= 0.3
 
 
 def test_a_run_finds_with_the_prebuilt_secret_rules_what_a_fresh_process_finds(
