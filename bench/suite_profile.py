@@ -182,7 +182,9 @@ def main(argv: list[str] | None = None) -> None:
     print_table("Files by idle core-seconds", file_rows(files, "idle_core_s", args.top), header)
     print_table("Files by worker CPU", file_rows(files, "cpu_s", args.top), header)
     print_table("Files by forked CPU", file_rows(files, "forked_cpu_s", args.top), header)
-    if found.pop("exit") != 0:
+    code = found.pop("exit")
+    print_table("The suite", [[key, value] for key, value in found.items()], ["figure", "value"])
+    if code != 0:
         sys.exit("the suite failed: its figures are not recorded")
     print_summary({"bench": "suite_profile", **found}, load=load_before)
 

@@ -61,3 +61,15 @@ def test_a_run_names_the_file_that_computes_and_the_one_that_waits_on_a_child(
     assert busy["cpu"] >= 0.3 and busy["children_cpu"] < 0.1
     assert child["children_cpu"] >= 0.3 and child["cpu"] < 0.3
     assert "Files by idle core-seconds" in out and "test_child.py" in out
+
+
+def test_a_failing_suite_shows_its_figures_and_records_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_fails.py").write_text("def test_fails():\n    assert False\n")
+    args = ["--", "--disable-plugin-autoload", "-p", "no:cacheprovider", str(tmp_path)]
+    with pytest.raises(SystemExit, match="the suite failed: its figures are not recorded"):
+        suite_profile.main(args)
+    out = capsys.readouterr().out
+    assert "The suite" in out and "idle_share" in out and '"bench"' not in out
