@@ -33,7 +33,7 @@ def _forked_cpu() -> float:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Generator[None]:
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
     path = os.environ.get(FILE_ENV)
     start, cpu, children, forked = time.time(), time.process_time(), _children_cpu(), _forked_cpu()
     yield
