@@ -151,7 +151,7 @@ class Window:
             self.requests += 1
             if self.requests == self.start:
                 self.clock.restart()
-                self.opened = (time.process_time(), _children_cpu(), time.perf_counter())
+                self.opened = (time.process_time(), children_cpu_s(), time.perf_counter())
             elif self.requests == self.end and self.opened is not None:
                 self.close()
         self.clock.entered(code, sys._getframe(1))
@@ -160,13 +160,14 @@ class Window:
         cpu, children, wall = self.opened  # type: ignore[misc]
         staged = dict(self.clock.spent)
         total = time.process_time() - cpu
-        figures = {**staged, "tool_process": _children_cpu() - children}
+        figures = {**staged, "tool_process": children_cpu_s() - children}
         figures["other"] = total - sum(staged.values())
         figures["total_in_process"] = total
         figures["wall"] = time.perf_counter() - wall
         self.figures = figures
 
 
-def _children_cpu() -> float:
+def children_cpu_s() -> float:
+    """The CPU seconds of this process's children reaped so far."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime

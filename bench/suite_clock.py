@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from collections.abc import Generator
 
 import pytest
 
+from bench.stage_clock import children_cpu_s
+
 FILE_ENV = "SUITE_CLOCK_FILE"
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _forked_cpu() -> float:
@@ -35,7 +31,7 @@ def _forked_cpu() -> float:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
     path = os.environ.get(FILE_ENV)
-    start, cpu, children, forked = time.time(), time.process_time(), _children_cpu(), _forked_cpu()
+    start, cpu, children, forked = time.time(), time.process_time(), children_cpu_s(), _forked_cpu()
     yield
     if not path:
         return
@@ -45,7 +41,7 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
         "start": start,
         "end": time.time(),
         "cpu": time.process_time() - cpu,
-        "children_cpu": _children_cpu() - children,
+        "children_cpu": children_cpu_s() - children,
         "forked_cpu": _forked_cpu() - forked,
     }
     with open(path, "a", encoding="utf-8") as out:  # one short write per line: no interleaving
