@@ -12,7 +12,6 @@ from adaptations.hooks import RuntimeNote, Shape
 from adaptations.rule import Rule
 from configs.model_profile import SMALL_REPLY_TOKENS, ModelProfile
 from configs.prompt import (
-    COMPUTE_EXAMPLE,
     COMPUTE_WITH_CODE,
     FILES,
     LOOK_FIRST,
@@ -68,9 +67,9 @@ class LookFirst(Rule):
 
 class TableExample(Rule):
     """How to run python over a table the note lists above it (the workspace's files, where
-    a rule lists them), and write a file, when the request speaks of a table
+    a rule lists them), and write a file, when the request asks a question about a table
     (configs/prompt.py `example_table`)."""
 
     async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
-        table = example_table("\n".join(note.above), note.request)
-        return [COMPUTE_EXAMPLE.format(table=table), WRITE_EXAMPLE] if table else []
+        example = example_table("\n".join(note.above), note.request)
+        return [example, WRITE_EXAMPLE] if example else []

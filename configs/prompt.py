@@ -140,8 +140,14 @@ CODE_BLOCK = (
 # the listing gets a call to start from. Given `python3 -c "..."` it wrote the right filter
 # but nested its quotes wrongly (a syntax error, then "0"): a here-document needs no quoting.
 COMPUTE_EXAMPLE = "For {table}, `bash` with: " + python_heredoc(
-    "import pandas as pd", "df = pd.read_csv('{table}')", "print(<an expression over df>)"
+    "import pandas as pd", "df = {read}", "print(<an expression over df>)"
 )
+# How pandas reads each kind of table the example can name, by its suffix.
+TABLE_READERS = {
+    ".csv": "pd.read_csv('{table}')",
+    ".jsonl": "pd.read_json('{table}', lines=True)",
+    ".parquet": "pd.read_parquet('{table}')",
+}
 # It wrote the right program for a file of ids with `f.write(f'{id}\n')`, but the JSON of its
 # call turned that `\n` into a line break: a syntax error, twice. pandas and json write files
 # with no `\n` to type.
@@ -149,7 +155,7 @@ WRITE_EXAMPLE = (
     "To write a file, end the program with <a frame or column>.to_csv('NAME', index=False) "
     "(header=False for values only) or json.dump(<a dict>, open('NAME', 'w'))."
 )
-_TABLE = re.compile(r"^(\S+\.csv) ", re.MULTILINE)
+_TABLE = re.compile(r"^(\S+(?:\.csv|\.jsonl|\.parquet)) ", re.MULTILINE)
 # A request speaks of a table when it names a listed one or says these words.
 _TABLE_TALK = re.compile(r"\b(?:tables?|rows?|columns?|dataframes?|spreadsheets?|csv)\b", re.I)
 # The runtime note's lines, in order (models/texts.py lists them under "runtime").
@@ -161,9 +167,13 @@ RUNS = "Runs this thread launched, as measured (the `experiments` tool has more)
 FILES = "Files in the workspace as this turn began (path, size; largest first):\n{files}"
 
 
-def about_table(request: str, tables: Sequence[str]) -> bool:
-    """`request` names one of `tables` (or its file name) or speaks of a table (rows,
-    columns, a dataframe): a question about utils.py beside a CSV is not about it."""
+def asks_about_table(request: str, tables: Sequence[str]) -> bool:
+    """`request` asks a question (it holds a `?`) and names one of `tables` (or its file
+    name) or speaks of a table (rows, columns, a dataframe). An order that names a table
+    (move it, ignore it, read it from a script) is not a question about its contents, nor is
+    a question about utils.py beside a CSV."""
+    if "?" not in request:
+        return False
     named = any(t in request or t.rsplit("/", 1)[-1] in request for t in tables)
     return named or bool(_TABLE_TALK.search(request))
 
@@ -198,10 +208,14 @@ def runtime_note(
 
 
 def example_table(files: str, request: str) -> str | None:
-    """The listed table the here-document example runs over (adaptations/shaping.py
-    `TableExample`): the first plain name among `files`, when the `request` speaks of a
-    table; a name that is not plain would be code in the example: none is given."""
+    """The here-document example's first line for a listed table (adaptations/shaping.py
+    `TableExample`), when the `request` asks a question about a table: over the first plain
+    table the request names, else the first plain one listed in `files`. A name that is not
+    plain would be code in the example: none is given."""
     tables = [t for t in _TABLE.findall(files) if plain(t)]
-    if not about_table(request, tables):
+    if not tables or not asks_about_table(request, tables):
         return None
-    return tables[0] if tables else None
+    named = [t for t in tables if t in request or t.rsplit("/", 1)[-1] in request]
+    table = (named or tables)[0]
+    read = TABLE_READERS[table[table.rindex(".") :]].format(table=table)
+    return COMPUTE_EXAMPLE.format(table=table, read=read)

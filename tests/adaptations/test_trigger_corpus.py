@@ -51,11 +51,7 @@ MISFIRES: dict[str, frozenset[str]] = {
     "explain-lr": frozenset({"unseen-numbers"}),
     "suggest-lr": frozenset({"unseen-numbers"}),
     "config-for-data": frozenset({"written-unseen"}),
-    "gitignore-data": frozenset({"table-example"}),
-    "move-csv": frozenset({"table-example"}),
-    "mention-in-readme": frozenset({"table-example", "unread-files"}),
-    "do-not-touch": frozenset({"table-example"}),
-    "train-reads-data": frozenset({"table-example"}),
+    "mention-in-readme": frozenset({"unread-files"}),
 }
 _PLACEHOLDER = re.compile(r"(?<!\{)\{[a-z_]+(?:![rs])?\}(?!\})")
 MIN_FRAGMENT = 12

@@ -494,7 +494,7 @@ EDITS = [
         {"data.csv": DATA_CSV},
         bash("python3 -c \"import pandas as pd; print(pd.read_csv('data.csv').shape)\""),
         say("The classifier would predict pos for positive words."),
-        fires={"asked-files", "table-example"},
+        fires={"asked-files"},
     ),
     item(
         "create-script-done",

@@ -171,10 +171,10 @@ def test_runtime_note_snapshot() -> None:
         "data/train.jsonl 46.7 kB\nsales.csv 10.7 kB, first line: id,region,amount\n"
         "apples.txt 48 B\nruns/ (not listed)"
     )
-    lines = rules_lines(SMALL, files, "Sum the amount column of sales.csv.")
+    lines = rules_lines(SMALL, files, "What is the sum of the amount column of sales.csv?")
     listed = runtime_note(today=dt.date(2026, 1, 2), workspace="/ws", lines=lines)
     check_snapshot("runtime_note_small_files.md", listed + "\n")
-    assert rules_lines(LARGE, files, "Sum the amount column of sales.csv.") == []
+    assert rules_lines(LARGE, files, "What is the sum of the amount column of sales.csv?") == []
     # a large window's note never lists files
 
 

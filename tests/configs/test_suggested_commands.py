@@ -8,6 +8,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.configs.test_prompt_snapshot import SMALL, rules_lines
 from tools.local.read_fit import next_step
 from tools.local.workspace_listing import workspace_listing
@@ -21,15 +23,19 @@ def bash_commands(text: str) -> list[str]:
     return [part.split("`bash` with ", 1)[1] for part in text.split("; ") if "`bash` with" in part]
 
 
-def test_a_csv_named_like_code_gets_no_example_that_runs_it(tmp_path: Path) -> None:
-    (tmp_path / PYTHON_NAME).write_text("a,b\n1,2\n")
-    note = "\n".join(rules_lines(SMALL, workspace_listing(tmp_path), "Sum column b of the table."))
-    assert "read_csv" not in note, note
+@pytest.mark.parametrize("name", [PYTHON_NAME, PYTHON_NAME[: -len(".csv")] + ".jsonl"])
+def test_a_table_named_like_code_gets_no_example_that_runs_it(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("a,b\n1,2\n")
+    request = "What is the sum of column b of the table?"
+    note = "\n".join(rules_lines(SMALL, workspace_listing(tmp_path), request))
+    assert "pd.read" not in note, note
 
 
 def test_a_plain_csv_still_gets_its_example(tmp_path: Path) -> None:
     (tmp_path / "sales.csv").write_text("a,b\n1,2\n")
-    note = "\n".join(rules_lines(SMALL, workspace_listing(tmp_path), "Sum column b of the table."))
+    note = "\n".join(
+        rules_lines(SMALL, workspace_listing(tmp_path), "What is the sum of column b of the table?")
+    )
     assert "pd.read_csv('sales.csv')" in note, note
 
 

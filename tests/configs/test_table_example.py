@@ -1,0 +1,80 @@
+"""The pandas example a small model gets for a question about a listed table
+(configs/prompt.py `example_table`, the `table-example` rule): which questions get it, over
+which table, read how; and that it runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from configs.prompt import example_table
+
+LISTING = (
+    'events/log.jsonl 46.7 kB, first line: {"step": 1}\n'
+    "sales.csv 10.7 kB, first line: id,region,amount\n"
+    "notes.md 48 B\nruns/ (not listed)"
+)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "table", "reader"),
+    [
+        ("How many rows of sales.csv have the region north?", "sales.csv", "pd.read_csv"),
+        ("What is the median step in events/log.jsonl?", "events/log.jsonl", "pd.read_json"),
+        ("Which value of log.jsonl's loss is lowest?", "events/log.jsonl", "pd.read_json"),
+        ("How many rows have an empty region?", "events/log.jsonl", "pd.read_json"),
+    ],
+)
+def test_a_question_about_a_table_gets_pandas_over_the_table_it_names(
+    request_text: str, table: str, reader: str
+) -> None:
+    example = example_table(LISTING, request_text)
+    assert example is not None
+    assert f"For {table}, `bash` with: python3 - <<'EOF'" in example
+    assert f"{reader}('{table}'" in example
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "Move sales.csv into a data/ folder.",
+        "Make train.py read its data from sales.csv instead of a list.",
+        "Add sales.csv to .gitignore.",
+        "What does notes.md say about the release?",
+        "What license is this project under?",
+    ],
+)
+def test_an_order_naming_a_table_or_a_question_about_another_file_gets_none(
+    request_text: str,
+) -> None:
+    assert example_table(LISTING, request_text) is None
+
+
+def test_a_table_whose_name_is_not_plain_gets_none() -> None:
+    listing = "my sales.csv 10 kB\nit's.csv 3 kB"
+    assert example_table(listing, "How many rows does it's.csv have?") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("sales.csv", "id,amount\n1,5\n2,7\n"),
+        ("log.jsonl", '{"id": 1, "amount": 5}\n{"id": 2, "amount": 7}\n'),
+    ],
+)
+def test_the_example_runs_as_written_once_its_expression_is_filled(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    (tmp_path / name).write_text(content)
+    example = example_table(f"{name} 1 kB", f"What is the total amount in {name}?")
+    assert example is not None
+    command = example.split("`bash` with: ", 1)[1].replace(
+        "<an expression over df>", "df.amount.sum()"
+    )
+    command = command.replace("python3 -", f"{sys.executable} -", 1)
+    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "12"
