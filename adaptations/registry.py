@@ -119,8 +119,8 @@ RULES: tuple[Rule, ...] = (
     TableExample("table-example", small_window,
          "asked about a table's rows, small models count its lines; pandas over it, as a here-document",
          texts=("configs.prompt:COMPUTE_EXAMPLE", "configs.prompt:WRITE_EXAMPLE"),
-         off=UNMEASURED,
-         roles=EVERY_ROLE),
+         roles=EVERY_ROLE,
+         kept="lift"),
     ReplyLimit("reply-limit", small_window,
          "a runaway reply can fill a small window over many minutes; cut it at 1,024 tokens",
          roles=EVERY_ROLE,
@@ -259,10 +259,13 @@ RULES: tuple[Rule, ...] = (
 
 NAMES = tuple(rule.name for rule in RULES)
 # The steering set as the task sets measured it, switched off together (`SET_LIFT`): the rules
-# kept with it, or on their own lift since (`lift`: each was of it), and those of it off since
-# they never fired (`NEVER_FIRED`) or were switched off with them to no loss (`NO_LOSS_WITHOUT`).
+# kept with it, or on their own lift since (`SET_LIFTED`), and those of it off since they never
+# fired (`NEVER_FIRED`) or were switched off with them to no loss (`NO_LOSS_WITHOUT`).
 LEAN_OFF = (NEVER_FIRED, NO_LOSS_WITHOUT)
-STEERING_SET = tuple(r.name for r in RULES if r.kept in ("set-lift", "lift") or r.off in LEAN_OFF)
+SET_LIFTED = ("look-first", "answer-now")
+STEERING_SET = tuple(
+    r.name for r in RULES if r.kept == "set-lift" or r.name in SET_LIFTED or r.off in LEAN_OFF
+)
 # The rules of the steering set off by default: switched off together, they are the variant
 # (`lean`) the rows compare with the whole set.
 LEAN_SET = tuple(r.name for r in RULES if r.off in LEAN_OFF)

@@ -69,7 +69,7 @@ def test_each_text_a_rule_declares_is_a_template_the_product_holds() -> None:
 def test_a_small_model_gets_the_small_rules_a_large_one_only_the_general_ones() -> None:
     small = adapted(profile_of(SMALL, env={}))
     assert small.rules == {r.name for r in RULES if r.on_by_default}
-    assert {r.name for r in RULES if not r.on_by_default} >= {"unseen-numbers", "table-example"}
+    assert {r.name for r in RULES if not r.on_by_default} >= {"unseen-numbers", "code-block"}
     large = adapted(profile_of("openai/gpt-4o", env={}))
     assert large.rules == EVERY_MODEL
     assert (active(large).shape.reply_limit, active(large).shape.read_tokens) == (None, None)

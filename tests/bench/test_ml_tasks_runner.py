@@ -108,7 +108,7 @@ def test_adaptations_switch_the_rules_a_run_sends(
     from configs.prompt import LOOK_FIRST
 
     sent = {}
-    switched = "-look-first,+table-example"
+    switched = "-look-first,+code-block"
     for spec in ("default", "none", switched, "-lean-request"):
         llm.reset()
         llm.add(*[Turn(content="The eval accuracy was 0.9134.")] * 4)
@@ -121,8 +121,8 @@ def test_adaptations_switch_the_rules_a_run_sends(
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith('{"h')]
     assert [r["adaptations"] for r in rows] == ["default", "none", switched, "-lean-request"]
     # Each row names the rules active in its run: -RULE off, +RULE (off by default) on.
-    assert "look-first" in rows[0]["rules"] and "table-example" not in rows[0]["rules"]
-    assert "look-first" not in rows[2]["rules"] and "table-example" in rows[2]["rules"]
+    assert "look-first" in rows[0]["rules"] and "code-block" not in rows[0]["rules"]
+    assert "look-first" not in rows[2]["rules"] and "code-block" in rows[2]["rules"]
     assert rows[1]["rules"] == []
     assert LOOK_FIRST in sent["default"]  # the runtime note of a small-window model
     assert LOOK_FIRST not in sent["none"] and LOOK_FIRST not in sent[switched]

@@ -10,6 +10,8 @@ import pytest
 from adaptations.resolve import active_names
 from bench import report
 from bench.ml_tasks import table
+from bench.ml_tasks.same_request import request_unchanged
+from bench.ml_tasks.tasks import all_tasks
 from configs.model_profile import profile_of
 
 
@@ -34,16 +36,33 @@ def test_a_variant_of_ours_is_named_by_its_name_its_switches_or_their_count() ->
 
 
 def test_the_runs_shown_as_ours_had_todays_defaults() -> None:
-    """The rows of `DEFAULTS_VARIANT` ran with exactly the rules on by default today for the
-    model they ran (adaptations/registry.py), on both sets, three passes each."""
-    mine = [r for r in table.load_rows() if r.get("variant") == table.DEFAULTS_VARIANT]
+    """The runs shown as `ours` ran with exactly the rules on by default today for the model
+    they ran (adaptations/registry.py), or (`CARRIED_VARIANT`) without rules switched on
+    since that leave their task's request unchanged; each task of both sets three passes."""
+    mine = [r for r in table.load_rows() if r["harness"] == "ours" and table.label(r) == "ours"]
     assert {r["set"] for r in mine} == {"dev", "held-out"}
     for row in mine:
-        assert row["harness"] == "ours" and not row["checkout"], row["task"]
+        assert not row["checkout"], row["task"]
         today = active_names(profile_of(row["model"], env={}), {})
-        assert sorted(row["rules"]) == sorted(today), row["task"]
+        if row["variant"] == table.CARRIED_VARIANT:
+            task = all_tasks([row["task"]], task_set=row["set"])[0]
+            added = set(today) - set(row["rules"])
+            assert added and request_unchanged(task, added, row["model"]), row["task"]
+        else:
+            assert row["variant"] == table.DEFAULTS_VARIANT, row["task"]
+            assert sorted(row["rules"]) == sorted(today), row["task"]
     for name in ("dev", "held-out"):
-        assert {r["repeat"] for r in mine if r["set"] == name} == {0, 1, 2}
+        for task in all_tasks(task_set=name):
+            runs = [r for r in mine if r["set"] == name and r["task"] == task.name]
+            assert sorted(r["repeat"] for r in runs) == [0, 1, 2], (name, task.name)
+
+
+def test_a_run_of_the_carried_variant_is_ours_only_where_its_request_is_todays() -> None:
+    rows = [r for r in table.load_rows() if r.get("variant") == table.CARRIED_VARIANT]
+    assert {r["task"] for r in rows if table.label(r) == "ours"} >= {"long-file", "param-count"}
+    moved = {r["task"] for r in rows if table.label(r) == f"ours ({table.CARRIED_VARIANT})"}
+    assert moved >= {"csv-count", "missing-values"}  # the rule switched on since adds a line
+    assert not table.carried({**rows[0], "rules": ["look-first"]})  # not today's rules less some
 
 
 def write(folder: Path, rows: list[dict]) -> None:

@@ -67,8 +67,8 @@ def test_too_few_passes_are_not_measured_and_older_rows_count_where_ablated() ->
 
 def test_a_runs_rules_follow_its_switches() -> None:
     default = active_rules("default", MODEL)
-    assert "core-toolset" in default and "table-example" not in default
-    assert "table-example" in active_rules("+table-example", MODEL)
+    assert "core-toolset" in default and "code-block" not in default
+    assert "code-block" in active_rules("+code-block", MODEL)
     assert "core-toolset" not in active_rules("-core-toolset", MODEL)
     assert active_rules("none", MODEL) == []
     assert switches("+look-first,-core-toolset", MODEL) == {

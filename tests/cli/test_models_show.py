@@ -48,14 +48,14 @@ def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
     assert rules["answer-now"]["on_because"] == "lift"
     assert rules["workspace-listing"]["on_because"] == f"set-lift, {SET_LIFT}"
 
-    switches = {"look-first": False, "table-example": True}
+    switches = {"look-first": False, "code-block": True}
     user_config(cli, {"adaptations": {"llamacpp/local": switches}})
     switched = json.loads(cli.run("models", "show", "llamacpp/local", "--json").stdout)
     now_on = {r["name"]: r for r in switched["rules"]}
-    assert "look-first" not in now_on and now_on["table-example"]["adds_tokens"] > 0
-    assert now_on["table-example"]["on_because"] == "switched on in config"
+    assert "look-first" not in now_on and now_on["code-block"]["adds_tokens"] > 0
+    assert now_on["code-block"]["on_because"] == "switched on in config"
     moved = {r["name"]: r["off_because"] for r in switched["off"]}
-    expected = {k: v for k, v in off_by_default.items() if k != "table-example"}
+    expected = {k: v for k, v in off_by_default.items() if k != "code-block"}
     assert moved == expected | {"look-first": "switched off in config"}
     text = cli.run("models", "show", "llamacpp/local").stdout
     active, _, listed_off = text.partition("\nrules off ")
