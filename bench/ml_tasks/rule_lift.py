@@ -9,7 +9,9 @@ row that does not name its rules (taken before rows did) has its switches instea
 (`-R`) was on by default then, one switched on (`+R`) off, or no run would have switched it.
 
 For a rule R, *with R* and *without R* are runs whose rule sets differ by R alone, everything
-else equal, whatever the rows are named (`default` against `-R`, `+R` against `default`, the
+else equal (the temperature a run asked for too), and none of the rules they share off by
+default today (what R does beside a rule off by default is not what it does in the defaults),
+whatever the rows are named (`default` against `-R`, `+R` against `default`, the
 variant `lean` against `lean-minus-R`): a set holding R against that set without it; switches
 holding `-R` against the same without `-R` (its with side), or holding `+R` against the same
 without it (its without side). A set of rules kept together (`set_evidence`) pairs the same
@@ -39,9 +41,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Any, Literal
 
+from adaptations.registry import BY_NAME
+from adaptations.resolve import active_names
 from bench.ml_tasks.table import load_rows
+from configs.model_profile import profile_of
 
 MODEL = "llamacpp/local"
 MIN_PASSES = 3
@@ -146,23 +152,43 @@ def rule_set(row: dict[str, Any]) -> RuleSet:
 
 def pairs(names: Iterable[str], rows: Sequence[dict[str, Any]]) -> list[tuple[list[dict[str, Any]], ...]]:  # fmt: skip
     """Each pair of run groups whose rule sets differ by exactly `names`: (the rows with
-    them, the rows without), everything else equal."""
+    them, the rows without), everything else equal (the temperature a run asked for too), and
+    nothing they share off by default today (`beside_defaults`)."""
     names = frozenset(names)
-    groups: dict[RuleSet, list[dict[str, Any]]] = {}
+    groups: dict[tuple[RuleSet, Any], list[dict[str, Any]]] = {}
     for row in rows:
-        groups.setdefault(rule_set(row), []).append(row)
+        groups.setdefault((rule_set(row), row.get("temperature")), []).append(row)
     off = frozenset(f"-{name}" for name in names)
     on = frozenset(f"+{name}" for name in names)
     found = []
-    for (kind, items), runs in groups.items():
+    for ((kind, items), sampled), runs in groups.items():
         if kind == "rules" and names <= items:
-            partner: RuleSet | None = (kind, items - names)
-            found.append((runs, groups.get(partner, [])))
+            shared: RuleSet = (kind, items - names)
+            found.append((shared, runs, groups.get((shared, sampled), [])))
         elif kind == "switches" and off <= items:
-            found.append((groups.get((kind, items - off), []), runs))
+            shared = (kind, items - off)
+            found.append((shared, groups.get((shared, sampled), []), runs))
         elif kind == "switches" and on <= items:
-            found.append((runs, groups.get((kind, items - on), [])))
-    return [(with_it, without) for with_it, without in found if with_it and without]
+            shared = (kind, items - on)
+            found.append((shared, runs, groups.get((shared, sampled), [])))
+    return [(with_it, without) for shared, with_it, without in found
+            if with_it and without and beside_defaults(shared)]  # fmt: skip
+
+
+def beside_defaults(shared: RuleSet) -> bool:
+    """No rule the two sides of a pair share (`shared`: the side without) is one of the
+    registry's that is off by default today: a pair measured beside such a rule says what a
+    rule does with it, not what it does in today's defaults. Why: `quoted-python` showed a
+    lift only beside `code-block` (off), and alone none."""
+    kind, items = shared
+    beside = items if kind == "rules" else {i[1:] for i in items if i.startswith("+")}
+    return not any(name in BY_NAME and name not in todays_defaults() for name in beside)
+
+
+@cache
+def todays_defaults(model: str = MODEL) -> frozenset[str]:
+    """The rules on by default today for `model`."""
+    return frozenset(active_names(profile_of(model, env={}), {}))
 
 
 def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str) -> SetFigures:

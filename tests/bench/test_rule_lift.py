@@ -116,3 +116,21 @@ def test_named_rule_sets_pair_by_the_rules_not_the_switches() -> None:
     ]
     assert str(rule_lift.evidence("q", rows).dev) == "3/3 with, 0/3 without"
     assert str(rule_lift.evidence("a", rows).dev) == "not measured"
+
+
+def test_a_pair_beside_a_rule_off_today_or_at_another_temperature_does_not_count() -> None:
+    beside = ["code-block"]  # off by default today: what quoted-python does beside it
+    assert "code-block" not in rule_lift.todays_defaults()
+    rows = [
+        *runs("+code-block,+quoted-python", [*beside, "quoted-python"], "dev", {"t": [True] * 3}),
+        *runs("+code-block", beside, "dev", {"t": [False] * 3}),
+        *runs("+quoted-python", ["look-first", "quoted-python"], "dev", {"t": [False] * 3}),
+        *runs("default", ["look-first"], "dev", {"t": [False] * 3}),
+    ]
+    assert str(rule_lift.evidence("quoted-python", rows).dev) == "0/3 with, 0/3 without"
+    sampled = [r | {"temperature": 0.8} for r in runs("default", ["look-first"], "dev",
+                                                        {"t": [True] * 3})]  # fmt: skip
+    found = rule_lift.evidence("quoted-python", [*rows, *sampled])
+    assert str(found.dev) == "0/3 with, 0/3 without"  # greedy runs against greedy runs only
+    older = [{k: v for k, v in r.items() if k != "rules"} for r in rows[:6]]
+    assert str(rule_lift.evidence("quoted-python", older).dev) == "not measured"
