@@ -156,6 +156,8 @@ WRITE_EXAMPLE = (
     "(header=False for values only) or json.dump(<a dict>, open('NAME', 'w'))."
 )
 _TABLE = re.compile(r"^(\S+(?:\.csv|\.jsonl|\.parquet)) ", re.MULTILINE)
+# Each listed path (a line `path size...` or `folder/ (...)` of the workspace's files).
+_LISTED = re.compile(r"^(\S+) (?:[\d.]+ [kMG]?B\b|\()", re.MULTILINE)
 # A request speaks of a table when it names a listed one or says these words.
 _TABLE_TALK = re.compile(r"\b(?:tables?|rows?|columns?|dataframes?|spreadsheets?|csv)\b", re.I)
 # The runtime note's lines, in order (models/texts.py lists them under "runtime").
@@ -167,15 +169,21 @@ RUNS = "Runs this thread launched, as measured (the `experiments` tool has more)
 FILES = "Files in the workspace as this turn began (path, size; largest first):\n{files}"
 
 
-def asks_about_table(request: str, tables: Sequence[str]) -> bool:
-    """`request` asks a question (it holds a `?`) and names one of `tables` (or its file
-    name) or speaks of a table (rows, columns, a dataframe). An order that names a table
-    (move it, ignore it, read it from a script) is not a question about its contents, nor is
-    a question about utils.py beside a CSV."""
+def asks_about_table(request: str, tables: Sequence[str], listed: Sequence[str] = ()) -> bool:
+    """`request` asks a question (it holds a `?`) about one of `tables`: it names one (or its
+    file name), or it speaks of a table (rows, columns, a dataframe) and names none of the
+    other `listed` files. An order that names a table (move it, ignore it, read it from a
+    script) is no question about its contents, nor is a question about train.py's rows."""
     if "?" not in request:
         return False
-    named = any(t in request or t.rsplit("/", 1)[-1] in request for t in tables)
-    return named or bool(_TABLE_TALK.search(request))
+    if any(_names(request, t) for t in tables):
+        return True
+    return bool(_TABLE_TALK.search(request)) and not any(_names(request, f) for f in listed)
+
+
+def _names(request: str, path: str) -> bool:
+    """`request` names `path` or its file name."""
+    return path in request or path.rsplit("/", 1)[-1] in request
 
 
 def runtime_note(
@@ -209,13 +217,14 @@ def runtime_note(
 
 def example_table(files: str, request: str) -> str | None:
     """The here-document example's first line for a listed table (adaptations/shaping.py
-    `TableExample`), when the `request` asks a question about a table: over the first plain
-    table the request names, else the first plain one listed in `files`. A name that is not
-    plain would be code in the example: none is given."""
+    `TableExample`), when the `request` asks a question about a table (`asks_about_table`):
+    over the first plain table the request names, else the first plain one listed in `files`.
+    A name that is not plain would be code in the example: none is given."""
     tables = [t for t in _TABLE.findall(files) if plain(t)]
-    if not tables or not asks_about_table(request, tables):
+    listed = [path.rstrip("/") for path in _LISTED.findall(files)]
+    if not tables or not asks_about_table(request, tables, listed):
         return None
-    named = [t for t in tables if t in request or t.rsplit("/", 1)[-1] in request]
+    named = [t for t in tables if _names(request, t)]
     table = (named or tables)[0]
     read = TABLE_READERS[table[table.rindex(".") :]].format(table=table)
     return COMPUTE_EXAMPLE.format(table=table, read=read)

@@ -103,6 +103,22 @@ LOG_START = "step 10 loss 2.31\nstep 20 loss 2.05\n"
 
 CODE_QUESTIONS = [
     item(
+        "why-drop-rows",
+        "question about code",
+        "Why does train.py skip rows whose label is empty?",
+        {"train.py": TRAIN_PY, "data.csv": DATA_CSV},
+        read("train.py"),
+        say("It has no such check: every row of the list it trains on is used."),
+    ),
+    item(
+        "columns-in-loader",
+        "question about code",
+        "Which columns of the table does utils.py expect?",
+        {"utils.py": UTILS_PY, "data.csv": DATA_CSV},
+        read("utils.py"),
+        say("utils.py reads no table: it has `mean` and `normalize` over lists."),
+    ),
+    item(
         "explain-last-change",
         "question about code",
         "Can you explain the last change to train.py?",

@@ -15,7 +15,7 @@ from configs.prompt import example_table
 LISTING = (
     'events/log.jsonl 46.7 kB, first line: {"step": 1}\n'
     "sales.csv 10.7 kB, first line: id,region,amount\n"
-    "notes.md 48 B\nruns/ (not listed)"
+    "train.py 2.1 kB\nnotes.md 48 B\nruns/ (not listed)"
 )
 
 
@@ -45,6 +45,8 @@ def test_a_question_about_a_table_gets_pandas_over_the_table_it_names(
         "Add sales.csv to .gitignore.",
         "What does notes.md say about the release?",
         "What license is this project under?",
+        "Why does train.py skip rows whose region is empty?",
+        "Which columns does runs/ hold?",
     ],
 )
 def test_an_order_naming_a_table_or_a_question_about_another_file_gets_none(
