@@ -400,6 +400,17 @@ CONFIGS = [
         say("Wrote lora.yaml with r 16, alpha 32, dropout 0.05 and learning rate 0.0002."),
     ),
     item(
+        "config-for-data",
+        "config with numbers",
+        "Write train_config.json for fine-tuning a classifier on data.csv.",
+        {"data.csv": DATA_CSV},
+        write(
+            "train_config.json",
+            '{"learning_rate": 0.0002, "num_train_epochs": 3, "per_device_train_batch_size": 16}',
+        ),
+        say("Wrote train_config.json: learning rate 0.0002, 3 epochs, batch size 16."),
+    ),
+    item(
         "write-json-config",
         "config with numbers",
         "Create training_args.json with settings for a quick test run.",
