@@ -182,8 +182,13 @@ def asks_about_table(request: str, tables: Sequence[str], listed: Sequence[str] 
 
 
 def _names(request: str, path: str) -> bool:
-    """`request` names `path` or its file name."""
-    return path in request or path.rsplit("/", 1)[-1] in request
+    """`request` names `path` or its file name as a word of its own (`metadata.csv` does not
+    name `data.csv`); a folder (`runs/`) only with its slash, as a bare word is ordinary."""
+    folder = path.endswith("/")
+    tail = path.rstrip("/").rsplit("/", 1)[-1] + ("/" if folder else "")
+    return any(
+        re.search(rf"(?<![\w./-]){re.escape(name)}(?![\w-])", request) for name in {path, tail}
+    )
 
 
 def runtime_note(
@@ -216,12 +221,12 @@ def runtime_note(
 
 
 def example_table(files: str, request: str) -> str | None:
-    """The here-document example's first line for a listed table (adaptations/shaping.py
+    """The here-document example over a listed table (adaptations/shaping.py
     `TableExample`), when the `request` asks a question about a table (`asks_about_table`):
     over the first plain table the request names, else the first plain one listed in `files`.
     A name that is not plain would be code in the example: none is given."""
     tables = [t for t in _TABLE.findall(files) if plain(t)]
-    listed = [path.rstrip("/") for path in _LISTED.findall(files)]
+    listed = _LISTED.findall(files)
     if not tables or not asks_about_table(request, tables, listed):
         return None
     named = [t for t in tables if _names(request, t)]

@@ -26,6 +26,8 @@ LISTING = (
         ("What is the median step in events/log.jsonl?", "events/log.jsonl", "pd.read_json"),
         ("Which value of log.jsonl's loss is lowest?", "events/log.jsonl", "pd.read_json"),
         ("How many rows have an empty region?", "events/log.jsonl", "pd.read_json"),
+        ("How many rows of the runs have region north?", "events/log.jsonl", "pd.read_json"),
+        ("Which rows of sales.csv?", "sales.csv", "pd.read_csv"),
     ],
 )
 def test_a_question_about_a_table_gets_pandas_over_the_table_it_names(
@@ -53,6 +55,11 @@ def test_an_order_naming_a_table_or_a_question_about_another_file_gets_none(
     request_text: str,
 ) -> None:
     assert example_table(LISTING, request_text) is None
+
+
+def test_a_name_inside_another_is_not_named() -> None:
+    example = example_table(LISTING, "How many rows does oldsales.csv have?")
+    assert example is not None and "'sales.csv'" not in example
 
 
 def test_a_table_whose_name_is_not_plain_gets_none() -> None:
