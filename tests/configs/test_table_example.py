@@ -72,12 +72,18 @@ def test_a_table_whose_name_is_not_plain_gets_none() -> None:
     [
         ("sales.csv", "id,amount\n1,5\n2,7\n"),
         ("log.jsonl", '{"id": 1, "amount": 5}\n{"id": 2, "amount": 7}\n'),
+        ("part.parquet", None),
     ],
 )
 def test_the_example_runs_as_written_once_its_expression_is_filled(
-    tmp_path: Path, name: str, content: str
+    tmp_path: Path, name: str, content: str | None
 ) -> None:
-    (tmp_path / name).write_text(content)
+    if content is None:
+        import pandas as pd
+
+        pd.DataFrame({"id": [1, 2], "amount": [5, 7]}).to_parquet(tmp_path / name)
+    else:
+        (tmp_path / name).write_text(content)
     example = example_table(f"{name} 1 kB", f"What is the total amount in {name}?")
     assert example is not None
     command = example.split("`bash` with: ", 1)[1].replace(
