@@ -41,13 +41,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
 from typing import Any, Literal
 
 from adaptations.registry import BY_NAME
-from adaptations.resolve import active_names
+from bench.ml_tasks.same_request import todays_defaults
 from bench.ml_tasks.table import load_rows
-from configs.model_profile import profile_of
 
 MODEL = "llamacpp/local"
 MIN_PASSES = 3
@@ -182,13 +180,7 @@ def beside_defaults(shared: RuleSet) -> bool:
     lift only beside `code-block` (off), and alone none."""
     kind, items = shared
     beside = items if kind == "rules" else {i[1:] for i in items if i.startswith("+")}
-    return not any(name in BY_NAME and name not in todays_defaults() for name in beside)
-
-
-@cache
-def todays_defaults(model: str = MODEL) -> frozenset[str]:
-    """The rules on by default today for `model`."""
-    return frozenset(active_names(profile_of(model, env={}), {}))
+    return not any(name in BY_NAME and name not in todays_defaults(MODEL) for name in beside)
 
 
 def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str) -> SetFigures:

@@ -25,8 +25,8 @@ from pathlib import Path
 from adaptations.hooks import RuntimeNote
 from adaptations.loops import note_lines
 from adaptations.registry import BY_NAME, RULES
-from adaptations.resolve import active_names
 from adaptations.rule import Rule
+from bench.ml_tasks.rows import active_rules
 from bench.ml_tasks.tasks import Task
 from configs.model_profile import profile_of
 from tools.local.workspace_listing import workspace_listing
@@ -49,6 +49,12 @@ def note_only(rule: Rule) -> bool:
     )
 
 
+@cache
+def todays_defaults(model: str) -> frozenset[str]:
+    """The rules on by default today for `model` (a run of this checkout with no switch)."""
+    return frozenset(active_rules("default", model))
+
+
 def request_unchanged(task: Task, added: Iterable[str], model: str) -> bool:
     """The rules `added` (switched on since), among today's defaults for `model`, leave the
     request of `task` as it was without them."""
@@ -60,8 +66,8 @@ def _unchanged(task: Task, added: frozenset[str], model: str) -> bool:
     if not all(name in BY_NAME and note_only(BY_NAME[name]) for name in added):
         return False
     profile = profile_of(model, env={})
-    today = [rule for rule in RULES if rule.name in active_names(profile, {})]
-    if not added <= {rule.name for rule in today}:
+    today = [rule for rule in RULES if rule.name in todays_defaults(model)]
+    if not added <= todays_defaults(model):
         return False
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Path(tmp) / "ws"

@@ -13,14 +13,11 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Iterable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from adaptations.resolve import active_names
-from bench.ml_tasks.same_request import request_unchanged
+from bench.ml_tasks.same_request import request_unchanged, todays_defaults
 from bench.ml_tasks.tasks import SETS, TaskSet, all_tasks
-from configs.model_profile import profile_of
 
 ROWS = Path(__file__).resolve().parent / "results"
 ORDER = ("ours", "original", "mini", "mini-text", "smolagents")
@@ -79,17 +76,11 @@ def carried(row: dict[str, Any]) -> bool:
     default since its run leave unchanged: it stands for today's defaults."""
     if row.get("variant") != CARRIED_VARIANT or row.get("checkout") or row["harness"] != "ours":
         return False
-    today, had = todays_rules(str(row["model"])), frozenset(row.get("rules") or ())
+    today, had = todays_defaults(str(row["model"])), frozenset(row.get("rules") or ())
     if not had or not had <= today:
         return False
     task = all_tasks([row["task"]], task_set=row["set"])[0]
     return request_unchanged(task, today - had, str(row["model"]))
-
-
-@cache
-def todays_rules(model: str) -> frozenset[str]:
-    """The rules on by default today for `model`."""
-    return frozenset(active_names(profile_of(model, env={}), {}))
 
 
 def columns(rows: Iterable[dict[str, Any]]) -> list[str]:

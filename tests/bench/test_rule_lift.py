@@ -120,7 +120,7 @@ def test_named_rule_sets_pair_by_the_rules_not_the_switches() -> None:
 
 def test_a_pair_beside_a_rule_off_today_or_at_another_temperature_does_not_count() -> None:
     beside = ["code-block"]  # off by default today: what quoted-python does beside it
-    assert "code-block" not in rule_lift.todays_defaults()
+    assert "code-block" not in rule_lift.todays_defaults(MODEL)
     rows = [
         *runs("+code-block,+quoted-python", [*beside, "quoted-python"], "dev", {"t": [True] * 3}),
         *runs("+code-block", beside, "dev", {"t": [False] * 3}),
