@@ -101,7 +101,7 @@ def wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{url}/health", timeout=2, trust_env=False).status_code == 200:
                 return
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise SystemExit(f"Aegra did not answer /health within 120 s:\n{log.read_text()[-3000:]}")
 
 

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,6 +38,9 @@ MODELS = {"openai": "openai/scripted-model", "anthropic": "anthropic/claude-sonn
 ANTHROPIC_KEY = "sk-ant-bench-not-a-real-key"
 PROMPT = "›"
 CURSOR_POSITION_REQUEST = "\x1b[6n"
+# How a headless run starts (the test suite's smoke run forks all but its first from its CLI
+# zygote).
+LAUNCH: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen
 
 
 def command() -> list[str]:
@@ -124,7 +128,7 @@ def time_first_request(provider: str, env: dict[str, str], cwd: Path) -> tuple[f
         workspace.mkdir(exist_ok=True)
         args = ["--model", MODELS[provider], "--output-format", "json", "--config", str(config)]
         started = time.perf_counter()
-        child = subprocess.Popen(
+        child = LAUNCH(
             [*command(), *args, "hello"],
             env={**env, "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
             cwd=workspace,

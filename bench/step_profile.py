@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,8 +131,9 @@ def call_for(kind: str, i: int) -> dict[str, Any]:
     return {"name": name, "id": f"toolu_{i:04d}", "arguments": args}
 
 
-def serve(provider: str, kind: str, steps: int, port_file: Path) -> None:
-    """Answer step i with the kind's call, then a final answer; until stdin closes."""
+def serve(provider: str, kind: str, steps: int, url_out: int, stop_in: int) -> None:
+    """Answer step i with the kind's call, then a final answer; the server's URL written to
+    `url_out` (then closed), served until `stop_in` closes."""
     from tests.fakes.anthropic_server import ScriptedAnthropicServer
     from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
@@ -144,9 +146,41 @@ def serve(provider: str, kind: str, steps: int, port_file: Path) -> None:
     server_class = ScriptedAnthropicServer if provider == "anthropic" else ScriptedLLMServer
     extra = {"api_key": KEY} if provider == "anthropic" else {}
     with server_class(responder=respond, **extra) as server:
-        port_file.with_suffix(".tmp").write_text(server.url)
-        port_file.with_suffix(".tmp").replace(port_file)
-        sys.stdin.read()
+        os.write(url_out, server.url.encode())
+        os.close(url_out)
+        while os.read(stop_in, 1):
+            pass
+
+
+def start_server(provider: str, kind: str, steps: int) -> tuple[int, str, int]:
+    """The scripted server in a process forked from this one before the CLI runs (what it
+    imports, this one already holds): its pid, its URL, and the pipe whose closing ends it."""
+    import tests.fakes.anthropic_server
+    import tests.fakes.llm_server  # noqa: F401 - imported once, before the fork
+
+    url_in, url_out = os.pipe()
+    stop_in, stop_out = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(url_in)
+            os.close(stop_out)
+            serve(provider, kind, steps, url_out, stop_in)
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    os.close(url_out)
+    os.close(stop_in)
+    with open(url_in, encoding="utf-8") as answer:
+        url = answer.read()  # to the end: the server wrote its URL and closed the pipe
+    if not url:
+        os.close(stop_out)
+        os.waitpid(pid, 0)
+        raise RuntimeError("the scripted server did not start")
+    return pid, url, stop_out
 
 
 # --- one run: the CLI in this process --------------------------------------------------
@@ -159,22 +193,13 @@ def run_one(provider: str, kind: str, steps: int, out: Path, engine: bool = Fals
     workspace = work / "ws"
     workspace.mkdir()
     (workspace / "data.txt").write_text(("x" * 99 + "\n") * 200)
-    port_file = work / "port"
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", provider, kind, str(steps), str(port_file)],
-        stdin=subprocess.PIPE,
-    )
+    server, url, stop = start_server(provider, kind, steps)
     try:
-        deadline = time.monotonic() + 60
-        while not port_file.exists():
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the scripted server did not start")
-            time.sleep(0.05)
         stages = {**STAGES, **ENGINE_STAGES} if engine else STAGES
-        figures = _run_cli(provider, workspace, work, port_file.read_text(), steps, stages)
+        figures = _run_cli(provider, workspace, work, url, steps, stages)
     finally:
-        server.stdin.close()  # type: ignore[union-attr]
-        server.wait(timeout=30)
+        os.close(stop)
+        os.waitpid(server, 0)
     out.write_text(json.dumps(figures))
 
 
@@ -297,9 +322,6 @@ def _total(f: dict[str, float]) -> float:
 
 
 def _dispatch(argv: list[str]) -> Callable[[], None] | None:
-    if argv[:1] == ["--serve"]:
-        provider, kind, steps, port_file = argv[1:5]
-        return lambda: serve(provider, kind, int(steps), Path(port_file))
     if argv[:1] == ["--one"]:
         provider, kind, steps, out, engine = argv[1:6]
         return lambda: run_one(provider, kind, int(steps), Path(out), engine == "True")

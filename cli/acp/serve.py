@@ -84,8 +84,12 @@ async def _serve(settings: Any, model: str | None) -> int:
         print(NOT_PIPES, file=sys.stderr)
         return int(ExitCode.USAGE_ERROR)
     from cli.warmup import Warmup
+    from models.chat_model import through_litellm
 
-    agent = MlInternAgent(settings, model=model, warmup=Warmup().start().join)
+    # litellm only for a model whose calls go through it, as the REPL warms up (else ~3.5 s of
+    # CPU beside `session/new`); a session's later model that needs it imports it when called.
+    warmup = Warmup(litellm=lambda: through_litellm(model or settings.model_name, settings))
+    agent = MlInternAgent(settings, model=model, warmup=warmup.start().join)
     conn = AgentSideConnection(agent, writer, reader, listening=False)
     listening = asyncio.create_task(conn.listen())
     loop = asyncio.get_running_loop()
