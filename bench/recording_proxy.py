@@ -34,6 +34,8 @@ class RecordingProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # the body never waits for the ACK of the headers
+
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with proxy._lock:

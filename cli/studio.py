@@ -40,6 +40,9 @@ OFFLINE = {
     "HF_HUB_DISABLE_TELEMETRY": "1",
 }
 START_TIMEOUT_S = 120.0
+# How often a starting server is asked whether it is up: each look is a refused connect
+# until it listens, and every start waited half of this on average after it was ready.
+UP_POLL_S = 0.05
 
 
 def write_config(directory: Path) -> Path:
@@ -107,7 +110,7 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
             with contextlib.suppress(httpx.HTTPError):
                 if client.get("/ok").status_code == 200:
                     return
-            time.sleep(0.3)
+            time.sleep(UP_POLL_S)
     raise RuntimeError(
         f"the LangGraph server did not answer within {START_TIMEOUT_S:g} s; see {log}"
     )

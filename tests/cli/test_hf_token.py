@@ -13,6 +13,8 @@ from cli import hf_token
 
 
 class Whoami(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # the body never waits for the ACK of the headers
+
     def do_GET(self) -> None:
         ok = self.headers.get("Authorization") == "Bearer hf_good"
         body = b'{"name": "someone"}' if ok else b'{"error": "Invalid credentials"}'
@@ -28,7 +30,9 @@ class Whoami(BaseHTTPRequestHandler):
 @pytest.fixture
 def hub() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Whoami)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()

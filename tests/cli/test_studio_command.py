@@ -81,7 +81,7 @@ async def test_studio_serves_this_directory_on_the_cli_threads(
         while "Ctrl-C to stop" not in out.read_text():
             assert proc.poll() is None, out.read_text()
             assert time.monotonic() < deadline, out.read_text()
-            time.sleep(0.2)
+            time.sleep(0.05)
         url = f"http://127.0.0.1:{port}"
         assert f"serving {workspace}" in out.read_text()
         assert f"https://smith.langchain.com/studio/?baseUrl={url}" in out.read_text()

@@ -115,6 +115,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # the body never waits for the ACK of the headers
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:

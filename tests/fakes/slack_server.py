@@ -36,7 +36,9 @@ class SlackServer:
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._httpd.owner = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(  # stopping waits one poll: 0.5 s by default
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -76,6 +78,7 @@ class SlackServer:
 
 class _Handler(BaseHTTPRequestHandler):
     server: Any
+    disable_nagle_algorithm = True  # the body never waits for the ACK of the headers
 
     def log_message(self, *_args: Any) -> None:
         pass

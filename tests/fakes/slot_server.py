@@ -24,6 +24,8 @@ class SlotServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # the body never waits for the ACK of the headers
+
             def do_GET(self) -> None:
                 server.slot_asks += 1
                 body = json.dumps([{"id": 0, "is_processing": server.processing}]).encode()

@@ -146,6 +146,7 @@ class WebServer:
 class _Handler(BaseHTTPRequestHandler):
     server: Any
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # the body never waits for the ACK of the headers
 
     def log_message(self, *_args: Any) -> None:
         pass

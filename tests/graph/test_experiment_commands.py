@@ -26,7 +26,8 @@ from tools.local.bash import bash_spec
 from tools.outcome import Outcome
 
 TRAIN = """import sys, time
-from datasets import load_dataset  # noqa (named, never run: the ledger reads the name)
+if __name__ == "never":  # named, never imported (~6 s of CPU a run): the ledger reads the name
+    from datasets import load_dataset
 for step, loss in enumerate([2.0, 1.4, 1.1], 1):
     print({'loss': loss, 'epoch': step / 3}, flush=True)
     time.sleep(0.35)  # 1.05 s in all: past the 0.7 s threshold, a run of at least 1 s

@@ -199,8 +199,24 @@ def _retry_after_handler(sleep: Sleep, retries: int) -> Any:
     return RetryAfter(max_retry_count=retries)
 
 
+def _connection_retry_handler(sleep: Sleep) -> Any:
+    from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
+
+    class ConnectionRetry(AsyncConnectionErrorRetryHandler):
+        """Retry a refused or dropped connection once after slack_sdk's backoff (0.5-1.5 s),
+        with an injectable sleep."""
+
+        async def prepare_for_next_attempt_async(self, *, state: Any, **_: Any) -> None:
+            state.next_attempt_requested = True
+            await sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
+            state.increment_current_attempt()
+
+    return ConnectionRetry()
+
+
 class SlackPoster:
-    """Posts to destinations through slack_sdk's AsyncWebClient; failures raise ToolException."""
+    """Posts to destinations through slack_sdk's AsyncWebClient; failures raise ToolException.
+    Every wait before a retry goes through `sleep`."""
 
     def __init__(self, *, sleep: Sleep = asyncio.sleep, retries: int = 3) -> None:
         self.sleep = sleep
@@ -208,7 +224,6 @@ class SlackPoster:
 
     async def post(self, destination: Destination, text: str) -> None:
         from slack_sdk.errors import SlackApiError
-        from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
         from slack_sdk.web.async_client import AsyncWebClient
 
         base = destination.api_url or os.environ.get("ML_INTERN_SLACK_API_URL") or DEFAULT_API_URL
@@ -217,7 +232,7 @@ class SlackPoster:
             base_url=base,
             timeout=15,
             retry_handlers=[
-                AsyncConnectionErrorRetryHandler(),
+                _connection_retry_handler(self.sleep),
                 _retry_after_handler(self.sleep, self.retries),
             ],
         )

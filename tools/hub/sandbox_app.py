@@ -110,6 +110,9 @@ def pump(stream: Any, lines: queue.Queue[str | None]) -> None:
 
 class RuntimeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Each output line goes out as it comes, and a body right after its headers: with Nagle's
+    # algorithm a small write waited for the ACK of the one before (40 ms on a delayed ACK).
+    disable_nagle_algorithm = True
     server: SandboxServer
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -207,10 +207,16 @@ async def test_a_slow_or_broken_slack_never_blocks_or_breaks_the_caller(
     assert time.monotonic() - started < 1.0
 
     monkeypatch.setenv("ML_INTERN_SLACK_API_URL", "http://127.0.0.1:9/api/")  # nothing listens
-    down = SlackNotifier(messaging_config({}, ENV))
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    down = SlackNotifier(messaging_config({}, ENV), poster=SlackPoster(sleep=sleep))
     down.feed(event("error", message="boom", fatal=True))
     await down.aclose()
     assert down.failures and "Could not reach Slack" in down.failures[0]
+    assert len(slept) == 1 and 0.5 <= slept[0] <= 1.5  # tried again once, after a backoff
 
     outside_a_loop = SlackNotifier(messaging_config({}, ENV))
     await asyncio.to_thread(outside_a_loop.feed, event("turn_complete", final_text="x"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,22 @@ async def test_ctrl_c_stops_following_but_the_job_keeps_running(
     assert "operation='follow', job_id='job00001'" in note and "operation='cancel'" in note
 
 
+async def release_once_followed(hub: FakeHub, gate: threading.Event) -> None:
+    """Set `gate` once someone opens a job's log stream."""
+    while not hub.sent_to(r"/logs$"):
+        await asyncio.sleep(0.01)
+    gate.set()
+
+
 async def test_follow_an_existing_job_until_it_ends(hub: FakeHub) -> None:
     hub.job_logs = ["epoch 1", "epoch 2", "saved"]
-    hub.job_line_delay = 0.5  # still running when the follow starts, even on a loaded machine
+    # Still running when the follow starts, however loaded the machine: held until then.
+    followed_yet = threading.Event()
+    hub.job_line_delay, hub.job_hold = 0.05, (followed_yet, 0)
     await invoke(JOBS, operation="uv", script=SCRIPT)
+    release = asyncio.create_task(release_once_followed(hub, followed_yet))
     followed = await invoke(JOBS, operation="follow", job_id="job00001")
+    await release
     assert followed.content.startswith("Job job00001 finished: COMPLETED.")
     assert followed.content.endswith("epoch 1\nepoch 2\nsaved")
     again = await invoke(JOBS, operation="follow", job_id="job00001")

@@ -63,6 +63,8 @@ async def sandboxed(command: str, ws: Path, sandbox: Sandbox | None = None) -> s
 @pytest.fixture
 def loopback_server() -> Iterator[str]:
     class Hello(http.server.BaseHTTPRequestHandler):
+        disable_nagle_algorithm = True  # the body never waits for the ACK of the headers
+
         def do_GET(self) -> None:
             self.send_response(200)
             self.end_headers()
@@ -72,7 +74,9 @@ def loopback_server() -> Iterator[str]:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
