@@ -21,13 +21,10 @@ from tests.serve.aegra.test_team_server import messages, start_run, wait_for_run
 pytestmark = pytest.mark.timeout(300)
 IN_FLIGHT = 4
 # A run whose claim failed while PostgreSQL was away waits in `pending` until Aegra's reaper
-# sees it stuck: seconds here, not the default two minutes. A worker whose wait on Redis
-# broke looks in PostgreSQL after 1 s, not 5 (the first run after Redis is back waited them
-# out). Leases stay 10 s: on a loaded machine a 5 s lease was lost between heartbeats and the
-# run passed from worker to worker.
+# sees it stuck: seconds here, not the default two minutes. Leases stay 10 s: on a loaded
+# machine a 5 s lease was lost between heartbeats and the run passed from worker to worker.
 FAST_RECOVERY = {"LEASE_DURATION_SECONDS": "10", "HEARTBEAT_INTERVAL_SECONDS": "3",
-                 "REAPER_INTERVAL_SECONDS": "1", "STUCK_PENDING_THRESHOLD_SECONDS": "5",
-                 "POSTGRES_POLL_INTERVAL_SECONDS": "1"}  # fmt: skip
+                 "REAPER_INTERVAL_SECONDS": "1", "STUCK_PENDING_THRESHOLD_SECONDS": "5"}  # fmt: skip
 
 
 @pytest.fixture
