@@ -10,6 +10,7 @@ that was not installed (`exit_reason` "missing: ...") are not runs and are left 
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 from collections.abc import Iterable, Sequence
@@ -76,11 +77,19 @@ def carried(row: dict[str, Any]) -> bool:
     default since its run leave unchanged: it stands for today's defaults."""
     if row.get("variant") != CARRIED_VARIANT or row.get("checkout") or row["harness"] != "ours":
         return False
-    today, had = todays_defaults(str(row["model"])), frozenset(row.get("rules") or ())
+    had = frozenset(row.get("rules") or ())
+    return _stands_for_defaults(str(row["model"]), row["set"], row["task"], had)
+
+
+@functools.cache
+def _stands_for_defaults(model: str, task_set: TaskSet, task: str, had: frozenset[str]) -> bool:
+    """Whether a run of `task` with the rules `had` on stands for today's defaults on `model`.
+    Cached: `label` asks it for every row each time a table is drawn (~60,000 asks a page)."""
+    today = todays_defaults(model)
     if not had or not had <= today:
         return False
-    task = all_tasks([row["task"]], task_set=row["set"])[0]
-    return request_unchanged(task, today - had, str(row["model"]))
+    found = all_tasks([task], task_set=task_set)[0]
+    return request_unchanged(found, today - had, model)
 
 
 def columns(rows: Iterable[dict[str, Any]]) -> list[str]:
