@@ -17,15 +17,18 @@ Tests that measure start-up or what a command imports spawn a fresh interpreter 
 A second kind of zygote runs the skills' templates (`python SCRIPT ARGS`, run as `__main__`):
 it imports torch and the other libraries that read no Hugging Face setting when imported
 (~5 of the ~7 s of CPU a template's imports take). transformers, datasets, TRL and
-huggingface_hub read HF_ENDPOINT and HF_HOME at import, which differ per test, so each run
-imports those itself.
+huggingface_hub read HF_ENDPOINT and HF_HOME at import, so a run imports those itself, unless
+it is a `TemplatePopen`'s: then it is forked from a zygote the ML zygote forked for its Hub
+setup, which has imported them too (tests/fakes/hub_readers.py).
 
 Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session",
 "controlling_tty"}` with the run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS).
 The zygote forks a monitor, which forks the run, answers `<pid>\\n`, waits for it and answers
 `<exit code> <CPU seconds>\\n` (the code negative: the signal that ended it; the CPU the run's
 and its reaped children's, which `forked_cpu_s()` sums per test worker for
-bench/suite_profile.py). The zygote exits when its stdin closes (the test worker ended).
+bench/suite_profile.py). To `{"hub_setup": true, "env"}` (no fds) the ML zygote answers
+`<socket path>\n`: where the zygote of that environment's Hub setup listens. The zygote
+exits when its stdin closes (the test worker ended), the zygotes it forked with it.
 
     python -m tests.fakes.cli_zygote SOCKET_PATH
 """
@@ -49,8 +52,15 @@ import traceback
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from tests.fakes import import_watch, prebuilt_secret_rules, prebuilt_tokenizer, zygote_broker
+from tests.fakes import (
+    hub_readers,
+    import_watch,
+    prebuilt_secret_rules,
+    prebuilt_tokenizer,
+    zygote_broker,
+)
 from tests.fakes.fork_loop import serve_forks
+from tests.fakes.hub_readers import HF_READERS
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
 
@@ -130,9 +140,8 @@ ML_PRELOAD = (
     "numpy", "torch", "torch._dynamo", "torch.distributed.tensor", "torch._inductor.utils",
     "torch.fx.experimental.symbolic_shapes", "sympy", "scipy.optimize", "sklearn.metrics",
     "pandas", "pyarrow", "boto3", "fsspec", "multiprocess", "httpx", "requests", "aiohttp",
-    "PIL.Image", "regex", "rich", "tokenizers", "safetensors", "jinja2",
+    "PIL.Image", "regex", "rich", "tokenizers", "safetensors", "jinja2", "filelock",
 )  # fmt: skip
-HF_READERS = ("huggingface_hub", "transformers", "datasets", "trl", "accelerate", "peft")
 OURS = (
     "cli", "serve", "graph", "store", "nodes", "tools", "configs", "models", "adaptations", "compat",
 )  # fmt: skip
@@ -186,6 +195,8 @@ def serve(socket_path: str, kind: str) -> None:
 def _fork_run(listener: socket.socket, conn: socket.socket) -> int:
     request, fds = _receive(conn)
     try:
+        if request.get("hub_setup"):  # a template run's question (tests/fakes/hub_readers.py)
+            return hub_readers.answer(listener, conn, request["env"], _fork_run)
         return _fork_monitor(listener, conn, request, fds)
     finally:
         for fd in fds:
@@ -420,6 +431,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
     _fresh = False
     controlling_tty = False  # with start_new_session: stdin (a pty) becomes the run's terminal
     cpu_s: float | None = None  # a forked run's CPU seconds and its reaped children's, once ended
+    hub_readers = False  # a script forked from the zygote of its Hub setup (TemplatePopen)
 
     def _execute_child(  # type: ignore[override]
         self, args: Any, executable: Any, preexec_fn: Any, close_fds: Any, pass_fds: Any,
@@ -446,6 +458,8 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
             controlling_tty=self.controlling_tty,
         )
         zygote = self._zygote(kind)
+        if kind == "ml" and self.hub_readers:
+            zygote = Where(hub_readers.zygote_for(zygote.path, request["env"]), zygote.bin)
         if kind == "cli":
             path = f"{zygote.bin}{os.pathsep}{request['env'].get('PATH', os.defpath)}"
             request["env"].update({"PATH": path, SOCKET_ENV: zygote.path})
@@ -502,6 +516,13 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
         self._settle(self._line(block=True))
         assert self.returncode is not None
         return self.returncode
+
+
+class TemplatePopen(ZygotePopen):
+    """`([sys.executable, SCRIPT, ...])` forked from a zygote that has imported the Hugging
+    Face libraries with the run's Hub setup (tests/fakes/hub_readers.py)."""
+
+    hub_readers = True
 
 
 class ForwardedPopen(ZygotePopen):
@@ -576,11 +597,12 @@ def _request(argv: list[str], env: Any) -> tuple[str, dict[str, Any]]:
 
 
 def run(args: list[str], *, input: str | None = None, timeout: float | None = None,
+        popen: type[ZygotePopen] = ZygotePopen,
         **kwargs: Any) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    """`subprocess.run` for a zygote run (stdout and stderr captured)."""
+    """`subprocess.run` for a zygote run (stdout and stderr captured), started by `popen`."""
     kwargs.pop("capture_output", None)  # always captured
     kwargs.setdefault("stdin", subprocess.PIPE if input is not None else None)
-    with ZygotePopen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as process:
+    with popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as process:
         try:
             out, err = process.communicate(input, timeout=timeout)
         except subprocess.TimeoutExpired:

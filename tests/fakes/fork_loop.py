@@ -19,7 +19,17 @@ from typing import Any
 Fork = Callable[[socket.socket, socket.socket], int]
 
 
-def serve_forks(socket_path: str, fork: Fork) -> None:
+def listen(socket_path: str) -> socket.socket:
+    """A Unix socket bound at `socket_path`, listening."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(64)
+    return listener
+
+
+def serve_forks(where: str | socket.socket, fork: Fork) -> None:
+    """Serve `where` (a socket path: bound here, then "ready" on stdout; or a listening socket
+    the process that forked this one bound and gave out) until stdin closes."""
     forked: set[int] = set()
 
     def reap(_signum: int, _frame: Any) -> None:
@@ -28,11 +38,12 @@ def serve_forks(socket_path: str, fork: Fork) -> None:
                 forked.discard(pid)
 
     signal.signal(signal.SIGCHLD, reap)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    listener.listen(64)
-    sys.stdout.write("ready\n")
-    sys.stdout.flush()
+    if isinstance(where, socket.socket):
+        listener = where
+    else:
+        listener = listen(where)
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
     try:
         while True:
             readable, _, _ = select.select([listener, sys.stdin], [], [])
@@ -43,7 +54,11 @@ def serve_forks(socket_path: str, fork: Fork) -> None:
                 with conn:
                     forked.add(fork(listener, conn))
     finally:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         for pid in list(forked):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        for pid in forked:  # reaped: their CPU counts for this process's parent
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
         os._exit(0)  # skip tearing down everything preloaded

@@ -52,6 +52,9 @@ class Watch:
     environment: dict[str, str | None] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     readable: tuple[str, ...] = READABLE  # where the imports may read files
+    # what an import may do although a run's own would see it differently, each because the
+    # value it keeps is never used when a run runs (`"<module> <what>"`, as refusals say it)
+    tolerated: frozenset[str] = frozenset()
 
     def differs(self, env: dict[str, str]) -> list[str]:
         """The variables read at import whose value in `env` is another."""
@@ -122,8 +125,8 @@ def _saw(key: str, value: str | None) -> None:
 
 
 def _refuse(what: str) -> None:
-    if _active is not None:
-        _active.refused.append(f"{_importing()} {what}")
+    if _active is not None and (refusal := f"{_importing()} {what}") not in _active.tolerated:
+        _active.refused.append(refusal)
 
 
 class _WatchedEnviron(os._Environ):  # type: ignore[misc,name-defined]

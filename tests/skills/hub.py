@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.fakes.hub_http import Request, Response, reply, sha
+from tests.fakes.hub_http import Handler, Request, Response, reply, sha
 from tests.fakes.hub_server import FakeHub
+from tests.fakes.loopback import serve
 
 _PATHS_INFO = re.compile(r"/api/(models|datasets)/([^/]+/[^/]+)/paths-info/[^/]+")
 
@@ -40,6 +44,21 @@ class ModelHub(FakeHub):
                 ]
             )
         return super().handle(req)
+
+    @contextmanager
+    def answering_at(self, address: ThreadingHTTPServer) -> Iterator[ModelHub]:
+        """This hub answers at `address` (a server a test worker keeps, see `hub_address`)
+        until the block ends; a fresh hub has no repo, request or commit of another's."""
+        address.hub, self._httpd = self, address  # type: ignore[attr-defined]
+        try:
+            yield self
+        finally:
+            address.hub, self._httpd = None, None  # type: ignore[attr-defined]
+
+
+def hub_address() -> ThreadingHTTPServer:
+    """A loopback HTTP server with no hub yet: the one address of a worker's local Hubs."""
+    return serve(ThreadingHTTPServer(("127.0.0.1", 0), Handler), hub=None)
 
 
 def validate_yaml(card: str) -> Response:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.skills import tiny, tiny_speech
-from tests.skills.conftest import SKILLS, run_template
+from tests.skills.conftest import SKILLS, Build, run_template
 from tests.skills.hub import ModelHub
 from tests.skills.weights import all_finite, changed_fraction, logged_losses
 
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.timeout(600)
 
 
 def test_ctc_model_trains_reports_wer_and_pushes_privately(
-    hub: ModelHub, template_env: dict[str, str], tmp_path: Path
+    build: Build, hub: ModelHub, template_env: dict[str, str], tmp_path: Path
 ) -> None:
-    model = tiny_speech.ctc_model_dir(tmp_path / "w2v2")
+    model = build("tiny_speech.ctc_model_dir", tmp_path / "w2v2")
     before = (model / "model.safetensors").read_bytes()
     data = tiny.write_jsonl(tmp_path / "clips", "train", tiny_speech.tone_rows())
     args = [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.skills import tiny
-from tests.skills.conftest import SKILLS, run_template
+from tests.skills.conftest import CALL, SKILLS, Build, run_template
 from tests.skills.hub import ModelHub
 from tests.skills.weights import all_finite, changed_fraction, logged_losses
 
@@ -23,19 +23,10 @@ def prompts(folder: Path) -> Path:
 
 
 def test_student_moves_towards_the_teacher_and_is_pushed(
-    tiny_lm: Path, hub: ModelHub, template_env: dict[str, str], tmp_path: Path
+    build: Build, tiny_lm: Path, hub: ModelHub, template_env: dict[str, str], tmp_path: Path
 ) -> None:
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    teacher = tmp_path / "teacher"
-    torch.manual_seed(1)
-    model = AutoModelForCausalLM.from_pretrained(tiny_lm)
-    with torch.no_grad():  # same architecture and tokenizer, other weights
-        for weight in model.parameters():
-            weight.add_(torch.randn_like(weight))
-    model.save_pretrained(teacher)
-    tiny.tokenizer_dir(teacher)
+    # same architecture and tokenizer, other weights
+    teacher = build("tiny.perturbed_copy_dir", tmp_path / "teacher", str(tiny_lm))
     args = [
         "--model-id", str(tiny_lm), "--teacher-id", str(teacher), "--dataset-id",
         str(prompts(tmp_path / "data")), "--hub-model-id", "alice/tiny-distil", "--max-steps", "2",
@@ -53,12 +44,11 @@ def test_student_moves_towards_the_teacher_and_is_pushed(
 
 
 def test_a_teacher_with_another_vocabulary_is_refused_before_training(
-    tiny_lm: Path, tmp_path: Path
+    build: Build, call_env: dict[str, str], tiny_lm: Path, tmp_path: Path
 ) -> None:
-    from tests.skills.test_template_guards import template
-
-    other = tiny.uniform_policy_dir(tmp_path / "other")
-    distil = template(SCRIPT)
-    with pytest.raises(SystemExit, match="different vocabularies"):
-        distil.check_vocabularies(str(tiny_lm), str(other))
-    distil.check_vocabularies(str(tiny_lm), str(tiny_lm))  # one family passes
+    other = build("tiny.uniform_policy_dir", tmp_path / "other")
+    check = [str(SCRIPT), "check_vocabularies", str(tiny_lm)]
+    refused = run_template(CALL, [*check, str(other)], call_env, tmp_path, check=False)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr[-3000:]
+    assert "different vocabularies" in refused.stderr.splitlines()[-1]  # its SystemExit
+    run_template(CALL, [*check, str(tiny_lm)], call_env, tmp_path)  # one family passes

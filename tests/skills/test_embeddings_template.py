@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.skills import tiny
-from tests.skills.conftest import SKILLS, run_template
+from tests.skills.conftest import SKILLS, Build, run_template
 from tests.skills.hub import ModelHub
-from tests.skills.weights import all_finite, changed_fraction, logged_losses
+from tests.skills.weights import all_finite, changed_fraction, logged_losses, stored
 
 SCRIPT = SKILLS / "embedding-models" / "train_embeddings.py"
 # A training run in its own process: imports alone take ~10 s of CPU.
@@ -18,10 +18,9 @@ pytestmark = pytest.mark.timeout(600)
 
 
 def test_embedding_fine_tune_reports_retrieval_and_pushes_a_private_model(
-    hub: ModelHub, template_env: dict[str, str], tmp_path: Path
+    build: Build, hub: ModelHub, template_env: dict[str, str], tmp_path: Path
 ) -> None:
-    model = tiny.sentence_encoder_dir(tmp_path / "encoder")
-    bf16_checkpoint(model)
+    model = build("tiny.bf16_sentence_encoder_dir", tmp_path / "encoder")
     before = (model / "model.safetensors").read_bytes()
     data = tiny.write_jsonl(tmp_path / "pairs", "train", tiny.pair_rows())
     args = [
@@ -39,16 +38,6 @@ def test_embedding_fine_tune_reports_retrieval_and_pushes_a_private_model(
         repo.files
     ), sorted(repo.files)
     assert changed_fraction(before, repo.files["model.safetensors"]) > 0.5
-    import torch
-    from safetensors.torch import load
-
     # trained in fp32 weights although the checkpoint was bf16 (bf16 weights round small steps away)
-    assert {t.dtype for t in load(repo.files["model.safetensors"]).values()} == {torch.float32}
-
-
-def bf16_checkpoint(folder: Path) -> None:
-    """Save the encoder again in bf16, as many Hub checkpoints are."""
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    SentenceTransformer(str(folder)).to(torch.bfloat16).save_pretrained(str(folder))
+    assert {"BF16"} == {dtype for dtype, _ in stored(before).values()}
+    assert {"F32"} == {dtype for dtype, _ in stored(repo.files["model.safetensors"]).values()}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.skills import tiny
-from tests.skills.conftest import SKILLS, run_template
+from tests.skills.conftest import SKILLS, Build, run_template
 from tests.skills.hub import ModelHub
 from tests.skills.weights import all_finite, changed_fraction, logged_losses
 
@@ -25,9 +25,9 @@ def gsm8k_like(folder: Path) -> Path:
 
 
 def test_grpo_reports_baseline_and_final_reward_and_pushes_moved_weights(
-    hub: ModelHub, template_env: dict[str, str], tmp_path: Path
+    build: Build, hub: ModelHub, template_env: dict[str, str], tmp_path: Path
 ) -> None:
-    model = tiny.uniform_policy_dir(tmp_path / "policy")
+    model = build("tiny.uniform_policy_dir", tmp_path / "policy")
     before = (model / "model.safetensors").read_bytes()
     data = gsm8k_like(tmp_path / "data")
     args = [

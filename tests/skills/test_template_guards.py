@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -11,16 +10,8 @@ from types import ModuleType
 import pytest
 
 from tests.skills import tiny
+from tests.skills.call import template
 from tests.skills.conftest import SKILLS
-
-
-def template(path: Path) -> ModuleType:
-    """Import a template by path (they are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(f"template_{path.stem}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.skills import tiny
-from tests.skills.conftest import SKILLS, run_template
+from tests.skills.conftest import SKILLS, Build, run_template
 from tests.skills.hub import ModelHub
 from tests.skills.weights import all_finite, logged_losses
 
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.timeout(600)
 
 
 def test_text_classifier_learns_string_labels_and_pushes_a_private_model(
-    hub: ModelHub, template_env: dict[str, str], tmp_path: Path
+    build: Build, hub: ModelHub, template_env: dict[str, str], tmp_path: Path
 ) -> None:
-    encoder = tiny.bert_dir(tmp_path / "bert")
+    encoder = build("tiny.bert_dir", tmp_path / "bert")
     rows = [{"text": t, "label": "sum" if "+" in t else "words"} for t in tiny.corpus(24)]
     data = tiny.write_jsonl(tmp_path / "data", "train", rows)
     args = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.skills import tiny
-from tests.skills.conftest import SKILLS, run_template
+from tests.skills.conftest import SKILLS, Build, run_template
 from tests.skills.hub import ModelHub
 from tests.skills.weights import all_finite, changed_fraction, logged_losses
 
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.timeout(600)
 
 
 def test_image_classifier_gets_a_new_head_trains_and_pushes(
-    hub: ModelHub, template_env: dict[str, str], tmp_path: Path
+    build: Build, hub: ModelHub, template_env: dict[str, str], tmp_path: Path
 ) -> None:
-    model = tiny.image_classifier_dir(tmp_path / "vit")
+    model = build("tiny.image_classifier_dir", tmp_path / "vit")
     before = (model / "model.safetensors").read_bytes()
     data = tiny.image_folder(tmp_path / "images")
     args = [

@@ -1,4 +1,7 @@
-"""A tiny causal LM, tokenizer and datasets built on disk, so templates train with no download."""
+"""A tiny causal LM, tokenizer and datasets built on disk, so templates train with no download.
+
+The models are built in a process of their own (tests/skills/call.py), the datasets in the
+test's."""
 
 from __future__ import annotations
 
@@ -64,6 +67,21 @@ def causal_lm_dir(folder: Path) -> Path:
     torch.manual_seed(0)
     Qwen2ForCausalLM(config).to(torch.float32).save_pretrained(folder)
     return folder
+
+
+def perturbed_copy_dir(folder: Path, source: str) -> Path:
+    """The causal LM at `source` with noise added to every weight (same architecture and
+    tokenizer, other weights), saved with the tokenizer."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(1)
+    model = AutoModelForCausalLM.from_pretrained(source)
+    with torch.no_grad():
+        for weight in model.parameters():
+            weight.add_(torch.randn_like(weight))
+    model.save_pretrained(folder)
+    return tokenizer_dir(folder)
 
 
 def write_jsonl(folder: Path, split: str, rows: list[dict]) -> Path:
@@ -139,6 +157,16 @@ def sentence_encoder_dir(folder: Path) -> Path:
     model = SentenceTransformer(modules=[encoder, Pooling(32, "mean")])
     model.save_pretrained(str(folder / "st"))
     return folder / "st"
+
+
+def bf16_sentence_encoder_dir(folder: Path) -> Path:
+    """`sentence_encoder_dir`'s model saved again in bf16, as many Hub checkpoints are."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    encoder = sentence_encoder_dir(folder)
+    SentenceTransformer(str(encoder)).to(torch.bfloat16).save_pretrained(str(encoder))
+    return encoder
 
 
 def bert_dir(bert: Path) -> Path:
