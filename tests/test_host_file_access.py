@@ -46,6 +46,7 @@ GIT_REPO = "a git directory outside the writable roots, or the bundled skills' r
 MEMORY = "PIL or nbformat reading bytes already in memory, not a path"
 PROC = "/proc and /sys of processes ml-intern started"
 REMOTE = "runs inside the Hub sandbox Space, not on the user's machine"
+IN_KERNEL = "runs as the kernel process (the agent's code's side of the walls), never in the host"
 LISTING = "lists names under the workspace (os.walk/glob never follow links) and reads no content"
 INTERPRETER = "metadata of the workspace interpreter (exists, ctime, realpath); the host never reads it and it runs inside the walls"
 NOT_A_FILE = (
@@ -214,6 +215,7 @@ BY_NAME: dict[str, str] = {
     "nodes/execute_tools.py:cap_output": SPILL,
     "nodes/tool_images.py:_data_url": MEMORY,
     "tools/kernel/image_strip.py:stripped": MEMORY,
+    "tools/kernel/ipykernel_launcher.py:main": IN_KERNEL,
     "serve/auth.py:has_history": SERVER,
     "serve/auth.py:record_owner": SERVER,
     "serve/route_allowlist.py:write_table": SERVER,

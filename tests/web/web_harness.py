@@ -96,7 +96,8 @@ def running_kernels() -> set[str]:
     for pid in filter(str.isdigit, os.listdir("/proc")):
         with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as cmdline:
             argv = cmdline.read().decode(errors="replace").split("\0")
-            if "ipykernel_launcher" in argv and argv[0].startswith(str(REPO)):
+            launcher = any(os.path.basename(a) == "ipykernel_launcher.py" for a in argv)
+            if launcher and argv[0].startswith(str(REPO)):
                 found |= {os.path.dirname(os.path.dirname(a)) for a in argv if "/mlik-" in a}
     return found
 

@@ -152,7 +152,7 @@ class Kernel:
     def _command(self, runtime: KernelRuntime) -> tuple[Wrapped, dict[str, str]]:
         argv = [
             self.interpreter.path,
-            *("-m", "ipykernel_launcher", "-f", runtime.connection_file),
+            *(runtime.launcher, "-f", runtime.connection_file),  # ipykernel's launcher, lighter
             "--HistoryManager.enabled=False",  # no SQLite file in a read-only home
         ]
         extra = {

@@ -4,6 +4,8 @@ A folder only the host can write (`mkdtemp`, 0700) holds:
 
 - `conf/connection.json`: written by the host, shown read-only inside the sandbox (the kernel
   reads it with `-f`). The host never reads it back: it keeps the connection info in memory.
+- `conf/ipykernel_launcher.py`: what the kernel's interpreter runs (a copy of
+  tools/kernel/ipykernel_launcher.py, which a workspace's interpreter could not import).
 - `rw/`: the one folder bound read-write into the sandbox. The kernel binds its sockets there
   (`rw/k-<port>`) and keeps its IPython and matplotlib settings there. The host reads no file
   in it, and removes it at the end (`rmtree`, which does not follow symlinks).
@@ -25,10 +27,12 @@ import shutil
 import stat
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tools.safe_paths import UnsafePath, folder_at, kind_of, open_at
 
+LAUNCHER = Path(__file__).with_name("ipykernel_launcher.py")
 SOCKET_PATH_MAX = 100  # sun_path is 104-108 bytes; leave room for "-<port>"
 CHANNELS = ("shell_port", "iopub_port", "stdin_port", "control_port")  # hb: not used
 
@@ -49,6 +53,11 @@ class KernelRuntime:
     @property
     def connection_file(self) -> str:
         return os.path.join(self.conf, "connection.json")
+
+    @property
+    def launcher(self) -> str:
+        """The script the kernel's interpreter runs (tools/kernel/ipykernel_launcher.py)."""
+        return os.path.join(self.conf, LAUNCHER.name)
 
     @property
     def writable(self) -> str:
@@ -94,7 +103,8 @@ def _socket_at(folder: int, name: str) -> int:
 
 
 def make_runtime() -> KernelRuntime:
-    """Blocking: a new runtime folder with a connection file for Unix sockets in `rw/`."""
+    """Blocking: a new runtime folder with a connection file for Unix sockets in `rw/` and the
+    kernel's launcher."""
     from jupyter_client.connect import write_connection_file
 
     folder = _private_folder()
@@ -106,6 +116,7 @@ def make_runtime() -> KernelRuntime:
             ip=os.path.join(folder, "rw", "k"),
             transport="ipc",
         )
+        shutil.copyfile(LAUNCHER, os.path.join(folder, "conf", LAUNCHER.name))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -8,9 +8,11 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from PIL import Image, PngImagePlugin
 
 from tests.fakes.path_flipper import PathFlipper
@@ -24,9 +26,19 @@ NAME = "0123456789-1.png"
 PLOT = "from PIL import Image\nImage.new('RGB', (30, 20), (200, 30, 30))"
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def pool() -> AsyncIterator[KernelPool]:
+    """One kernel for the module: the host, not the kernel, saves a figure, into the folder
+    of the workspace each call names."""
+    pool = KernelPool()
+    yield pool
+    await pool.close()
+
+
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("planted", ["gitignore", "folder"])
 async def test_a_symlink_in_the_figures_folder_never_makes_the_host_write_elsewhere(
-    tmp_path: Path, planted: str
+    tmp_path: Path, planted: str, pool: KernelPool
 ) -> None:
     ws, outside = tmp_path / "ws", tmp_path / "host"
     ws.mkdir()
@@ -39,13 +51,8 @@ async def test_a_symlink_in_the_figures_folder_never_makes_the_host_write_elsewh
     else:
         (ws / ".ml-intern").mkdir()
         figures.symlink_to(outside, target_is_directory=True)
-    spec = python_spec(KernelPool())
-    try:
-        message = await call_tool(spec.tool, {"code": PLOT}, ws, as_tool_call=True)
-        out = str(message.content)
-    finally:
-        assert spec.close is not None
-        await spec.close()
+    message = await call_tool(python_spec(pool).tool, {"code": PLOT}, ws, as_tool_call=True)
+    out = str(message.content)
     assert sorted(p.name for p in outside.iterdir()) == ["config"]
     if planted == "gitignore":
         assert "image saved to .ml-intern/figures/" in out

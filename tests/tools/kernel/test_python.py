@@ -1,7 +1,8 @@
 """The `python` tool with real ipykernel kernels: state kept, interrupts, death, rich outputs.
 
 One pool (one kernel per thread id) serves the whole module, so most tests reuse a started
-kernel; the tests that kill or restart one use a thread id of their own.
+kernel; the tests that kill one use a thread id of their own, and a restart leaves the module
+a fresh kernel, as it leaves the model one.
 """
 
 from __future__ import annotations
@@ -68,6 +69,24 @@ async def test_state_is_kept_between_calls_and_values_are_shown(python: ToolSpec
     assert "[kernel started: Python 3." in first
     assert "hello" in first and "]: 42" in first
     assert "]: 41" in await run(python, ws, code="x")
+
+
+@ON_MODULE_LOOP
+async def test_the_kernel_starts_as_ipykernels_launcher_does_without_its_debugger(
+    python: ToolSpec, ws: Path
+) -> None:
+    """tools/kernel/ipykernel_launcher.py: debugpy is not imported at start (a cell still can
+    import it), start-up's objects are frozen out of the collector, and sys.argv[0] and the
+    working directory on sys.path are as under `python -m ipykernel_launcher`."""
+    (ws / "mine_here.py").write_text("VALUE = 5\n")
+    code = (
+        "import gc, sys\nprint(sorted(name for name in sys.modules if 'debugpy' in name))\n"
+        "import debugpy, mine_here\n"
+        "print(gc.get_freeze_count() > 10_000, sys.argv[0].endswith('/ipykernel_launcher.py'))\n"
+        "mine_here.VALUE"
+    )
+    out = await run(python, ws, code=code)
+    assert "\n[]\nTrue True\n" in f"\n{out}" and "]: 5" in out, out
 
 
 @ON_MODULE_LOOP
@@ -159,8 +178,8 @@ async def test_a_kernel_that_dies_says_so_and_the_next_call_starts_fresh(
 
 @ON_MODULE_LOOP
 async def test_restart_clears_every_variable(python: ToolSpec, ws: Path) -> None:
-    await run(python, ws, thread="restart", code="gone_soon = 1")
-    out = await run(python, ws, thread="restart", code="'gone_soon' in dir()", restart=True)
+    await run(python, ws, code="gone_soon = 1")  # the module's kernel, then its successor
+    out = await run(python, ws, code="'gone_soon' in dir()", restart=True)
     assert "kernel restarted" in out and "]: False" in out
 
 
