@@ -2,7 +2,9 @@
 
 Importing litellm and the graph costs seconds per process; a forked child inherits the
 imports and starts in milliseconds. The server is single-threaded and never runs an event
-loop, so forking it is safe.
+loop, so forking it is safe. The server itself is forked from the CLI zygote
+(tests/fakes/cli_zygote.py), which has imported the libraries already: its own preload only
+adds what a run needs beyond them (~7 s of CPU in a fresh interpreter, ~1 s forked).
 
     with ForkServer() as server:
         child = server.spawn("tests.faults.session_child:main", {...spec...})
@@ -41,6 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tests.fakes.cli_zygote import Where, Zygote, ZygotePopen
 from tests.fakes.fork_loop import serve_forks
 
 REPO = Path(__file__).resolve().parents[2]
@@ -217,6 +220,15 @@ class Child:
         return f"last events: {json.dumps(self.events[-n:], default=str)[:4000]}"
 
 
+class ServerPopen(ZygotePopen):
+    """`python -m tests.faults.forkserver` forked from this process's own CLI zygote: under
+    xdist the fork server is the controller's, started while its broker answers a worker (a
+    zygote asked of that broker would wait on itself)."""
+
+    def _zygote(self, kind: str) -> Where:
+        return Zygote.started(kind).where()
+
+
 class ForkServer:
     """Starts `python -m tests.faults.forkserver` and forks children from it."""
 
@@ -232,7 +244,7 @@ class ForkServer:
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="mlfork-"))  # short: Unix socket paths are capped
         self.socket_path = str(self.dir / "fork.sock")
-        self.proc = subprocess.Popen(
+        self.proc = ServerPopen(
             [sys.executable, "-m", "tests.faults.forkserver", self.socket_path],
             cwd=REPO,
             stdin=subprocess.PIPE,

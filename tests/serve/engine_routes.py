@@ -1,5 +1,6 @@
 """Every route the two engines mount, read from their own apps (each in a child process:
-importing an engine's API reads its settings from the environment, as its server does).
+importing an engine's API reads its settings from the environment, as its server does;
+`python -m tests.serve.engine_routes embedded|team` prints one table as JSON).
 
 `embedded_routes()`: langgraph-api's, as `ml-intern web` serves them (the in-memory
 runtime: its internal routes too, the v2 event stream, MCP and A2A); `team_routes()`:
@@ -11,34 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from functools import cache
 from typing import Any
 
-EMBEDDED = """
-import json
-from langgraph_api import api
-from langgraph_api.api.a2a import a2a_routes
-from langgraph_api.api.event_streaming import event_streaming_routes
-from langgraph_api.api.mcp import mcp_routes
-from serve.route_allowlist import route_table
-routes = [*api.unshadowable_meta_routes, *api.shadowable_meta_routes, *api.protected_routes,
-          *event_streaming_routes, *mcp_routes, *a2a_routes]
-print(json.dumps(sorted(set(route_table(routes)))))
-"""
-TEAM = """
-import json
-from fastapi import FastAPI
-from aegra_api.api import assistants, crons, event_streaming, runs, stateless_runs, store, threads
-from aegra_api.core.health import router as health
-from serve.route_allowlist import route_table
-app = FastAPI()
-for module in (assistants, crons, event_streaming, runs, stateless_runs, store, threads):
-    app.include_router(module.router)
-app.include_router(health)
-print(json.dumps(sorted(set(route_table(list(app.routes))))))
-"""
 INMEM = {
     "LANGGRAPH_RUNTIME_EDITION": "inmem",
     "REDIS_URI": "fake",
@@ -47,23 +24,64 @@ INMEM = {
 }
 
 
-def _table(code: str, env: dict[str, str]) -> list[tuple[str, str]]:
-    out = subprocess.run(
-        [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True,
-        text=True, timeout=120, check=True,
-    )  # fmt: skip
+def embedded_table() -> list[list[str]]:
+    """langgraph-api's routes (in a process whose environment is INMEM's)."""
+    from langgraph_api import api
+    from langgraph_api.api.a2a import a2a_routes
+    from langgraph_api.api.event_streaming import event_streaming_routes
+    from langgraph_api.api.mcp import mcp_routes
+
+    from serve.route_allowlist import route_table
+
+    routes = [*api.unshadowable_meta_routes, *api.shadowable_meta_routes, *api.protected_routes,
+              *event_streaming_routes, *mcp_routes, *a2a_routes]  # fmt: skip
+    return sorted(set(route_table(routes)))
+
+
+def team_table() -> list[list[str]]:
+    """Aegra's routers' routes, included as the team server includes them."""
+    from aegra_api.api import (
+        assistants,
+        crons,
+        event_streaming,
+        runs,
+        stateless_runs,
+        store,
+        threads,
+    )
+    from aegra_api.core.health import router as health
+    from fastapi import FastAPI
+
+    from serve.route_allowlist import route_table
+
+    app = FastAPI()
+    for module in (assistants, crons, event_streaming, runs, stateless_runs, store, threads):
+        app.include_router(module.router)
+    app.include_router(health)
+    return sorted(set(route_table(list(app.routes))))
+
+
+def _table(engine: str, env: dict[str, str]) -> list[tuple[str, str]]:
+    """`engine`'s table, read by `python -m tests.serve.engine_routes ENGINE` in `env` (a run
+    the CLI zygote forks: it does not import FastAPI, LangChain and litellm again)."""
+    from tests.fakes.cli_zygote import REPO
+    from tests.fakes.cli_zygote import run as zygote_run
+
+    argv = [sys.executable, "-m", "tests.serve.engine_routes", engine]
+    out = zygote_run(argv, cwd=REPO, env={**os.environ, **env}, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
     rows = json.loads(out.stdout.strip().splitlines()[-1])
     return [(method, path) for method, path in rows if method != "HEAD"]
 
 
 @cache
 def embedded_routes() -> list[tuple[str, str]]:
-    return _table(EMBEDDED, INMEM)
+    return _table("embedded", INMEM)
 
 
 @cache
 def team_routes() -> list[tuple[str, str]]:
-    return _table(TEAM, {})
+    return _table("team", {})
 
 
 def refused_routes_tried(
@@ -94,3 +112,8 @@ def refused_routes_tried(
         assert answer.json()["detail"].endswith("."), answer.text
         tried += 1
     return tried
+
+
+if __name__ == "__main__":
+    tables = {"embedded": embedded_table, "team": team_table}
+    print(json.dumps(tables[sys.argv[1]]()))

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture
-def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
-    return fresh_llm(module_web)
+def llm(session_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
+    return fresh_llm(session_web)
 
 
 def raw(url: str, method: str, path: str, body: bytes, headers: dict[str, str]) -> int:
@@ -61,9 +61,9 @@ def variants(thread: str) -> Iterator[tuple[str, str, str]]:
 
 
 def test_no_path_or_body_variant_reaches_execute_tools(
-    module_web: tuple[str, ScriptedLLMServer], llm: ScriptedLLMServer
+    session_web: tuple[str, ScriptedLLMServer], llm: ScriptedLLMServer
 ) -> None:
-    url = module_web[0]
+    url = session_web[0]
     workspace = Path(httpx.get(f"{url}/web/info", trust_env=False).json()["workspace"])
     thread = httpx.post(f"{url}/threads", json={}, trust_env=False).json()["thread_id"]
     marker = workspace / "pwned-by-a-path"

@@ -24,13 +24,13 @@ pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture
-def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
-    return fresh_llm(module_web)
+def llm(session_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
+    return fresh_llm(session_web)
 
 
 @pytest.fixture
-def api(module_web: tuple[str, ScriptedLLMServer]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=module_web[0], trust_env=False, timeout=120) as client:
+def api(session_web: tuple[str, ScriptedLLMServer]) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=session_web[0], trust_env=False, timeout=120) as client:
         yield client
 
 

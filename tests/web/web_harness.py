@@ -2,9 +2,11 @@
 LLM, Debian's chromium driven by Playwright, and a few steps a person takes on the page.
 
 Fixtures (`pytest_plugins = ("tests.web.web_harness",)` in a test module to use them): `web`
-(the server's URL), `browser` (the test process's chromium once `web` is up; each test opens
-its own pages, each in a fresh context), `page` (one page on `web`), `chromium` (`async with
-chromium() as browser:` the same browser for a block, for a test that starts its own server).
+(the server's URL), `module_web` and `session_web` (one server for a module's tests, or for
+those of every module in the test process that share one), `browser` (the test process's
+chromium once `web` is up; each test opens its own pages, each in a fresh context), `page`
+(one page on `web`), `chromium` (`async with chromium() as browser:` the same browser for a
+block, for a test that starts its own server).
 
 One chromium and Playwright driver per test process (xdist worker), launched by Playwright
 over its pipe: a test that uses them runs on the process's event loop (`loop_scope`
@@ -195,6 +197,26 @@ def module_web(module_root: Path) -> Iterator[tuple[str, ScriptedLLMServer]]:
     with module_env(module_root) as home, ScriptedLLMServer() as llm:
         for url in serve_web(llm.url, home, module_root / "workspace", module_root):
             yield url, llm
+
+
+@pytest.fixture(scope="session")
+def session_web(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, ScriptedLLMServer]]:
+    """One server (and scripted model) per test process (under xdist, per worker) for the
+    tests of every module that asks nothing of a server but threads of its own and a model
+    reset before it (`fresh_llm`): such modules start no server each. Started in the
+    environment `module_env` gives, which is put back once it runs; it must stop cleanly."""
+    root = tmp_path_factory.mktemp("session-web")
+    (root / "workspace").mkdir()
+    with ScriptedLLMServer() as llm:
+        with module_env(root) as home:
+            served = serve_web(llm.url, home, root / "workspace", root)
+            url = next(served)
+        try:
+            yield url, llm
+        finally:
+            next(served, None)  # stopped, and checked to stop cleanly
 
 
 def fresh_llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -18,34 +17,26 @@ import httpx
 import pytest
 
 from cli.team_server import write_team_config
+from tests.fakes.cli_zygote import REPO
+from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer
 from tests.fakes.redis import RedisServer
 from tests.web.web_harness import free_port, start_web, stop_web, wait_for_ready
 
 pytestmark = pytest.mark.timeout(300)
 TOKEN = "team-" + uuid.uuid4().hex
-# FastAPI 0.165 keeps an included router as one entry (`original_router`, with its routes).
-ROUTES = """
-import json, aegra_api.main as served
-def walk(routes, prefix=""):
-    for route in routes:
-        if hasattr(route, "original_router"):
-            context = getattr(route, "include_context", None)
-            yield from walk(route.original_router.routes, prefix + (getattr(context, "prefix", "") or ""))
-        elif hasattr(route, "path"):
-            yield [prefix + route.path, sorted(getattr(route, "methods", None) or ["GET"])]
-print(json.dumps(list(walk(served.app.routes))))
-"""
 
 
 def served_routes(tmp_path: Path, pg_url: str, redis: RedisServer) -> list[tuple[str, str]]:
-    """(path, method) of every route of the app a replica serves, read from that app."""
+    """(path, method) of every route of the app a replica serves, read from that app (in a
+    run the CLI zygote forks: tests/serve/aegra/served_routes.py)."""
     config = write_team_config(tmp_path / "routes")
     env = {**os.environ, "AEGRA_CONFIG": str(config), "DATABASE_URL": pg_url,
            "ML_INTERN_DATABASE_URL": pg_url, "REDIS_BROKER_ENABLED": "true",
            "REDIS_URL": redis.url}  # fmt: skip
-    listed = subprocess.run([sys.executable, "-c", ROUTES], env=env, capture_output=True,
-                            text=True, check=True, timeout=120)  # fmt: skip
+    argv = [sys.executable, "-m", "tests.serve.aegra.served_routes"]
+    listed = zygote_run(argv, cwd=REPO, env=env, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr[-3000:]
     routes = json.loads(listed.stdout.strip().splitlines()[-1])
     return [(path, method) for path, methods in routes for method in methods if method != "HEAD"]
 
