@@ -83,13 +83,14 @@ def build(call_env: dict[str, str]) -> Build:
 
 @pytest.fixture(scope="session")
 def measure(call_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Measure:
-    """`measure("moved_after_adamw", "float32", "1e-6")`: what that function of
-    tests/skills/facts.py returns, run in a template run's process (tests/skills/call.py), so
-    no test worker imports torch and transformers for it."""
+    """`measure("facts.moved_after_adamw", "float32", "1e-6")`: what that function of
+    tests/skills/facts.py (or guards.py) returns, run in a template run's process
+    (tests/skills/call.py), so no test worker imports torch and transformers for it."""
     folder = tmp_path_factory.mktemp("facts")
 
     def measured(function: str, *args: str) -> Any:
-        done = run_template(CALL, ["facts", function, *args], call_env, folder)
+        module, _, name = function.rpartition(".")
+        done = run_template(CALL, [module, name, *args], call_env, folder)
         return json.loads(done.stdout.splitlines()[-1])
 
     return measured
