@@ -2,9 +2,11 @@
 
     python tests/skills/call.py tiny FUNCTION FOLDER [ARG ...]   # FUNCTION(Path(FOLDER), *ARGS)
     python tests/skills/call.py TEMPLATE.py FUNCTION [ARG ...]   # a template's FUNCTION(*ARGS)
+    python tests/skills/call.py facts FUNCTION [ARG ...]         # printed as JSON (guards too)
 
 The first builds a tiny model of tests/skills/tiny.py or tiny_speech.py (`build` in
-tests/skills/conftest.py); a SystemExit the second raises ends the process so, its message on
+tests/skills/conftest.py); the third calls a function of tests/skills/facts.py or guards.py (`measure`); a
+SystemExit the second raises ends the process so, its message on
 stderr (tests/skills/test_distillation_template.py). Each is forked like a template run from a zygote that has imported
 torch and the Hugging Face libraries: in a test process, importing them would cost each test
 worker ~9 s of CPU.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +35,9 @@ def main(argv: list[str]) -> None:
     name, function, *args = argv
     if name.endswith(".py"):
         print(getattr(template(name), function)(*args))
+    elif name in ("facts", "guards"):
+        module = importlib.import_module(f"tests.skills.{name}")
+        print(json.dumps(getattr(module, function)(*args)))
     else:
         folder, *rest = args
         builder = getattr(importlib.import_module(f"tests.skills.{name}"), function)

@@ -9,6 +9,7 @@ emptied for it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,7 @@ SKILLS = REPO / "skills"
 CALL = Path(__file__).with_name("call.py")
 TOKEN = "hf_fake_token_123"
 Build = Callable[..., Path]
+Measure = Callable[..., Any]
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +79,21 @@ def build(call_env: dict[str, str]) -> Build:
         return Path(done.stdout.splitlines()[-1])
 
     return built
+
+
+@pytest.fixture(scope="session")
+def measure(call_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Measure:
+    """`measure("facts.moved_after_adamw", "float32", "1e-6")`: what that function of
+    tests/skills/facts.py (or guards.py) returns, run in a template run's process
+    (tests/skills/call.py), so no test worker imports torch and transformers for it."""
+    folder = tmp_path_factory.mktemp("facts")
+
+    def measured(function: str, *args: str) -> Any:
+        module, _, name = function.rpartition(".")
+        done = run_template(CALL, [module, name, *args], call_env, folder)
+        return json.loads(done.stdout.splitlines()[-1])
+
+    return measured
 
 
 @pytest.fixture(scope="session")

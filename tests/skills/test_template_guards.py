@@ -1,27 +1,19 @@
-"""The templates' precision and hardware guards, run in-process on the pure functions."""
+"""The templates' precision and hardware guards: their functions called, or the template run,
+in a template run's process (tests/skills/guards.py): forked from the zygote that imported
+torch, transformers and TRL, which a test worker would spend ~20 s of CPU importing."""
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.skills import tiny
-from tests.skills.call import template
-from tests.skills.conftest import SKILLS
+from tests.skills.conftest import SKILLS, Measure, run_template
 
-
-@pytest.fixture(scope="module")
-def sft() -> ModuleType:
-    return template(SKILLS / "sft-trl" / "train_sft.py")
-
-
-@pytest.fixture(scope="module")
-def grpo() -> ModuleType:
-    return template(SKILLS / "grpo-rl" / "train_grpo.py")
+SFT = SKILLS / "sft-trl" / "train_sft.py"
+GRPO = SKILLS / "grpo-rl" / "train_grpo.py"
+# A test worker's first template run waits for the zygotes to import the libraries.
+pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.mark.parametrize(
@@ -36,48 +28,36 @@ def grpo() -> ModuleType:
     ],
 )
 def test_grpo_keeps_fp32_weights_unless_the_base_is_frozen(
-    grpo: ModuleType, precision: str, lora: bool, dtype: str
+    measure: Measure, precision: str, lora: bool, dtype: str
 ) -> None:
-    assert grpo.weights_dtype(precision, lora) == dtype
+    assert measure("guards.grpo_weights_dtype", precision, "lora" if lora else "full") == dtype
 
 
 def test_sft_full_fine_tune_loads_fp32_even_from_a_bf16_checkpoint(
-    sft: ModuleType, tmp_path: Path
+    measure: Measure, tmp_path: Path
 ) -> None:
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    folder = tiny.causal_lm_dir(tmp_path / "lm")
-    AutoModelForCausalLM.from_pretrained(folder).to(torch.bfloat16).save_pretrained(folder)
-    args = argparse.Namespace(model_id=str(folder), attn_implementation=None, load_in_4bit=False)
-
     # transformers 5 would load this checkpoint in bf16 (dtype follows the config).
-    assert sft.load_model(args, "bf16", use_lora=False).dtype == torch.float32
-    assert sft.load_model(args, "bf16", use_lora=True).dtype == torch.bfloat16
+    loaded = measure("guards.sft_load_dtypes", str(tmp_path / "lm"))
+    assert loaded == {"full": "torch.float32", "lora": "torch.bfloat16"}
 
 
-def test_on_cpu_both_templates_say_they_train_in_fp32(
-    sft: ModuleType, grpo: ModuleType, capsys: pytest.CaptureFixture[str]
-) -> None:
-    import torch
-
-    if torch.cuda.is_available():
+def test_on_cpu_both_templates_say_they_train_in_fp32(measure: Measure) -> None:
+    said = measure("guards.precisions")
+    if said["cuda"]:
         pytest.skip("this machine has a GPU")
-    assert sft.choose_precision() == "fp32" and grpo.choose_precision() == "fp32"
-    assert "No GPU" in capsys.readouterr().out
+    assert said["sft"] == "fp32" and said["grpo"] == "fp32"
+    assert "No GPU" in said["printed"]
 
 
 def test_sft_4bit_without_cuda_stops_with_what_to_do(
-    sft: ModuleType, monkeypatch: pytest.MonkeyPatch
+    measure: Measure, call_env: dict[str, str], tmp_path: Path
 ) -> None:
-    import torch
-
-    if torch.cuda.is_available():
+    if measure("guards.precisions")["cuda"]:
         pytest.skip("this machine has a GPU")
-    argv = ["train_sft.py", "--hub-model-id", "alice/x", "--load-in-4bit"]
-    monkeypatch.setattr(sys, "argv", argv)
-    with pytest.raises(SystemExit, match="--load-in-4bit needs a CUDA GPU"):
-        sft.main()
+    argv = ["--hub-model-id", "alice/x", "--load-in-4bit"]
+    done = run_template(SFT, argv, call_env, tmp_path, check=False)
+    assert done.returncode != 0
+    assert "--load-in-4bit needs a CUDA GPU" in done.stderr, done.stderr[-2000:]
 
 
 @pytest.mark.parametrize(
@@ -92,24 +72,17 @@ def test_sft_4bit_without_cuda_stops_with_what_to_do(
     ],
 )
 def test_grpo_stops_on_a_batch_that_splits_a_group_before_loading_anything(
-    grpo: ModuleType,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    argv: list[str],
-    says: str,
+    call_env: dict[str, str], tmp_path: Path, argv: list[str], says: str
 ) -> None:
-    base = ["train_grpo.py", "--hub-model-id", "alice/x", "--model-id", "/no/such/model"]
-    monkeypatch.setattr(sys, "argv", [*base, *argv])
-    with pytest.raises(SystemExit):
-        grpo.main()
-    assert says in capsys.readouterr().err
+    base = ["--hub-model-id", "alice/x", "--model-id", "/no/such/model"]
+    done = run_template(GRPO, [*base, *argv], call_env, tmp_path, check=False)
+    assert done.returncode != 0
+    assert says in done.stderr, done.stderr[-2000:]
 
 
 def test_grpo_eval_batch_follows_the_generations_when_the_train_batch_is_halved(
-    grpo: ModuleType, monkeypatch: pytest.MonkeyPatch
+    measure: Measure,
 ) -> None:
-    argv = ["train_grpo.py", "--hub-model-id", "alice/x"]
     halved = ["--per-device-train-batch-size", "4", "--gradient-accumulation-steps", "8"]
-    monkeypatch.setattr(sys, "argv", [*argv, *halved])
-    args = grpo.parse_args()
-    assert args.per_device_eval_batch_size % args.num_generations == 0
+    args = measure("guards.grpo_parsed", "--hub-model-id", "alice/x", *halved)
+    assert args["per_device_eval_batch_size"] % args["num_generations"] == 0
