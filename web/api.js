@@ -44,26 +44,43 @@ export async function api(method, path, body) {
   return response.status === 204 ? null : response.json();
 }
 
-// Read server-sent events from a fetch response (EventSource cannot POST).
+function dispatch(block, onEvent) {
+  let event = "message";
+  const data = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event:")) event = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+  }
+  if (data.length) onEvent(event, JSON.parse(data.join("\n")));
+}
+
+// Read server-sent events from a fetch response (EventSource cannot POST). Each read is searched
+// once, and an event's pieces joined once: a 5 MB event is not copied and searched again at
+// every read that brings more of it.
 async function readEvents(response, onEvent) {
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
+  let pieces = []; // the event being read, so far
+  let held = ""; // a "\r" that may start a "\r\n" the next read ends
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value.replace(/\r\n/g, "\n");
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let event = "message";
-      const data = [];
-      for (const line of block.split("\n")) {
-        if (line.startsWith("event:")) event = line.slice(6).trim();
-        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-      }
-      if (data.length) onEvent(event, JSON.parse(data.join("\n")));
+    let text = (held + value).replace(/\r\n/g, "\n");
+    held = text.endsWith("\r") ? "\r" : "";
+    if (held) text = text.slice(0, -1);
+    let from = 0;
+    if (text.startsWith("\n") && pieces.at(-1)?.endsWith("\n")) { // "\n\n" across two reads
+      dispatch(pieces.join("").slice(0, -1), onEvent);
+      pieces = [];
+      from = 1;
     }
+    let cut;
+    while ((cut = text.indexOf("\n\n", from)) >= 0) {
+      pieces.push(text.slice(from, cut));
+      dispatch(pieces.join(""), onEvent);
+      pieces = [];
+      from = cut + 2;
+    }
+    if (from < text.length) pieces.push(text.slice(from));
   }
 }
 

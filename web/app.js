@@ -5,7 +5,7 @@ import { showAccount } from "./account.js";
 import { api, ApiError } from "./api.js";
 import { renderApproval } from "./approvals.js";
 import { renderMessages, renderPlan } from "./cards.js";
-import { $, el, icon, showError } from "./dom.js";
+import { $, el, icon, patchChildren, showError } from "./dom.js";
 import { setDrawer, wireDrawer } from "./drawer.js";
 import { markdown } from "./markdown.js";
 import { decide, join, send, stop, undo, yolo } from "./runs.js";
@@ -32,10 +32,9 @@ function emptyState() {
     el("div", { class: "empty-sub", text: `ml-intern works in ${ui.info.workspace}` }));
 }
 
-function render() {
-  const log = $("log");
-  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
-  log.replaceChildren();
+// The conversation as it is now, in a fragment (render puts it in the log).
+function conversation() {
+  const log = document.createDocumentFragment();
   if (!messagesOf().length && !ui.live) log.append(emptyState());
   renderMessages(log);
   if (ui.live) log.append(el("div", { class: "msg assistant live" }, markdown(ui.live)));
@@ -49,6 +48,35 @@ function render() {
       el("strong", { text: "The run stopped with an error. " }), ui.failure));
   }
   renderApproval(log);
+  return log;
+}
+
+// Streamed chunks are drawn at most once an animation frame, and once a draw took T (script,
+// style, layout), not before 2T more has passed: drawing a long answer as it streams cannot take
+// the page over (typing and scrolling are answered meanwhile). A refresh draws at once.
+let drawn = { at: 0, took: 0 };
+let drawing = null; // the draw to come: { timer, frame }
+
+function renderSoon() {
+  if (drawing) return;
+  const wait = Math.max(0, drawn.at + 2 * drawn.took - performance.now());
+  const next = { timer: setTimeout(() => { next.frame = requestAnimationFrame(drawLive); }, wait) };
+  drawing = next;
+}
+
+function drawLive() {
+  drawing = null;
+  if (ui.live) render(); // "": the answer ended, and the refresh to come draws it whole
+}
+
+function render() {
+  if (drawing) { clearTimeout(drawing.timer); cancelAnimationFrame(drawing.frame); drawing = null; }
+  const started = performance.now();
+  const log = $("log");
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
+  // Answers stay in place, changed only where they differ: what did not change is not laid
+  // out again (a 5 MB answer took seconds at each chunk).
+  patchChildren(log, conversation(), ".msg.assistant");
   renderPlan($("plan")); // before scrolling: showing the plan can make the log shorter
   if (nearBottom || ui.busy) log.scrollTop = log.scrollHeight;
   renderSettings();
@@ -60,6 +88,7 @@ function render() {
   $("status").textContent = ui.busy ? (ui.stopping ? "Stopping…" : ui.waiting ? "Waiting for its turn" : "Running…")
     : ui.interrupts.length ? ["Waiting for your approval", ui.notice].filter(Boolean).join(" · ") : ui.notice;
   renderUsage(ui.values.usage);
+  setTimeout(() => { drawn = { at: performance.now(), took: performance.now() - started }; }); // after layout
 }
 
 function renderUsage(usage) {
@@ -172,7 +201,7 @@ function wire() {
 }
 
 async function start() {
-  Object.assign(actions, { render, refresh, openThread, decide, yolo, notify, loadThreads });
+  Object.assign(actions, { render, renderSoon, refresh, openThread, decide, yolo, notify, loadThreads });
   ui.info = await api("GET", "/web/info");
   $("workspace").textContent = `\u200e${ui.info.workspace}\u200e`; // ltr inside the rtl ellipsis
   $("new-thread").prepend(icon("plus"));

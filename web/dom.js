@@ -15,6 +15,49 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Makes `node` equal to `fresh` (as isEqualNode tells) by changing only what differs, so the
+// browser lays out again only that: a streamed answer grows at its end, and laying out all of a
+// 5 MB answer again at each chunk took seconds. For markup without listeners (markdown answers):
+// a kept node keeps its own. `fresh` is left in pieces.
+export function morph(node, fresh) {
+  for (const { name } of [...node.attributes]) if (!fresh.hasAttribute(name)) node.removeAttribute(name);
+  for (const { name, value } of fresh.attributes) {
+    if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+  }
+  const olds = [...node.childNodes];
+  const news = [...fresh.childNodes];
+  olds.slice(news.length).forEach((old) => old.remove());
+  news.forEach((child, n) => {
+    const old = olds[n];
+    if (!old) node.append(child);
+    else if (old.isEqualNode(child)) return;
+    else if (old.nodeType === Node.TEXT_NODE && child.nodeType === Node.TEXT_NODE) old.data = child.data;
+    else if (old.nodeType === Node.ELEMENT_NODE && old.nodeName === child.nodeName) morph(old, child);
+    else old.replaceWith(child);
+  });
+}
+
+// Puts the children of `fresh` (a fragment) in `parent` in place of its own; but the k-th
+// child matching `selector` (markup without listeners) is morphed into the k-th of them there
+// was, which stays in place: what did not change is not laid out again.
+export function patchChildren(parent, fresh, selector) {
+  const olds = [...parent.children].filter((child) => child.matches(selector));
+  let k = 0;
+  const nodes = [...fresh.childNodes].map((child) => {
+    const old = child.nodeType === Node.ELEMENT_NODE && child.matches(selector) ? olds[k++] : null;
+    if (!old || old.nodeName !== child.nodeName) return child;
+    morph(old, child);
+    return old;
+  });
+  const wanted = new Set(nodes);
+  for (const child of [...parent.childNodes]) if (!wanted.has(child)) child.remove();
+  let at = parent.firstChild; // only the kept nodes are left, in their order
+  for (const node of nodes) {
+    if (node === at) at = at.nextSibling;
+    else parent.insertBefore(node, at);
+  }
+}
+
 export function textOf(content) {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {

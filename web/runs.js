@@ -35,7 +35,7 @@ function onStreamEvent(event, data) {
       ui.live += textOf(chunk.content);
       const log = $("log");
       log.dataset.chunks = String(Number(log.dataset.chunks || 0) + 1); // how many arrived live
-      actions.render();
+      actions.renderSoon();
     }
   } else if (event === "updates") {
     if (data.call_model) ui.live = "";

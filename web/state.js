@@ -26,6 +26,6 @@ export const ui = {
   notice: "",
 };
 
-export const actions = {}; // render, refresh, openThread, decide, loadThreads, ...
+export const actions = {}; // render, renderSoon, refresh, openThread, decide, loadThreads, ...
 
 export const messagesOf = () => ui.values.messages || [];

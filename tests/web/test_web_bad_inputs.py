@@ -85,6 +85,13 @@ async def test_two_tabs_and_a_tab_closed_while_an_approval_waits(
 
 
 STUCK_MS = 30_000  # an answer later than this is a page that does not answer
+# An element's markup, as its length and a 32-bit hash (not 5 MB through the driver).
+DIGEST = """node => {
+  const html = node.outerHTML;
+  let hash = 0;
+  for (let at = 0; at < html.length; at++) hash = (Math.imul(hash, 31) + html.charCodeAt(at)) | 0;
+  return [html.length, hash];
+}"""
 
 
 @pytest.mark.timeout(300)
@@ -98,6 +105,8 @@ async def test_a_five_megabyte_answer_keeps_the_page_responsive(
     await say(page, "write a lot")
     last = page.locator(".msg.assistant").last
     await expect(last).to_contain_text("THE END OF A LONG ANSWER", timeout=120_000)
+    await expect(page.locator(".msg.assistant.live")).to_have_count(0)  # the run's end drawn
+    drawn_as_it_came = await last.evaluate(DIGEST)
     started = time.monotonic()
     await page.get_by_label("Message").fill("still typing", timeout=STUCK_MS)
     # A stuck page never answers; how fast a live one does is bench/web_latency.py's figure,
@@ -106,6 +115,7 @@ async def test_a_five_megabyte_answer_keeps_the_page_responsive(
     typed = time.monotonic() - started
     await page.reload()  # and the thread opens again with it
     await expect(last).to_contain_text("THE END OF A LONG ANSWER", timeout=120_000)
+    assert await last.evaluate(DIGEST) == drawn_as_it_came  # the page draws changes in place
     assert script_errors(page) == []
     print(f"5 MB answer: typing answered in {typed * 1000:.0f} ms")
 
