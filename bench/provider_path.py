@@ -176,7 +176,7 @@ def _measure(argv: list[str], cwd: Path, env: dict[str, str], script: Script) ->
         started = time.perf_counter()
         process = LAUNCH(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         script.pid = process.pid
-        total_cpu_s = _ended_cpu_s(process)
+        total_cpu_s = ended_cpu_s(process)
         if process.returncode != 0:
             out.seek(0)
             raise RuntimeError(f"the CLI failed ({process.returncode}): {out.read()[-3000:]!r}")
@@ -195,12 +195,12 @@ def _measure(argv: list[str], cwd: Path, env: dict[str, str], script: Script) ->
     }
 
 
-def _ended_cpu_s(process: subprocess.Popen[bytes]) -> float:
-    """Waits for `process` to end: its CPU seconds and its children's, as reaping it adds them
-    to this process's children's rusage (a run forked elsewhere, which this process does not
-    reap, says its own `cpu_s`)."""
+def ended_cpu_s(process: subprocess.Popen[bytes], timeout: float | None = None) -> float:
+    """Waits for `process` to end (TimeoutExpired after `timeout` s): its CPU seconds and its
+    children's, as reaping it adds them to this process's children's rusage (a run forked
+    elsewhere, which this process does not reap, says its own `cpu_s`)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    process.wait()
+    process.wait(timeout)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     reaped = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     forked: float | None = getattr(process, "cpu_s", None)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.provider_path import process_cpu_s
+from bench.provider_path import ended_cpu_s, process_cpu_s
 from bench.report import ROOT, median, print_summary, print_table
 
 TARGETS = {"help": 0.3, "version": 0.3, "repl_prompt": 1.0, "first_request_openai": 1.5}
@@ -38,8 +37,8 @@ MODELS = {"openai": "openai/scripted-model", "anthropic": "anthropic/claude-sonn
 ANTHROPIC_KEY = "sk-ant-bench-not-a-real-key"
 PROMPT = "›"
 CURSOR_POSITION_REQUEST = "\x1b[6n"
-# How a headless run starts (the test suite's smoke run forks all but its first from its CLI
-# zygote).
+# How a headless run and `python -c "import litellm"` start (the test suite's smoke run forks
+# all but its first from its CLI zygote).
 LAUNCH: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen
 
 
@@ -150,13 +149,18 @@ def time_first_request(provider: str, env: dict[str, str], cwd: Path) -> tuple[f
 def time_import_litellm(env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """`python -c "import litellm"` in the venv, as the CLI's environment has it: seconds
     and CPU seconds."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
     python = ROOT / ".venv" / "bin" / "python"
-    subprocess.run([str(python), "-c", "import litellm"], env=env, cwd=cwd, check=True, timeout=300)
+    started = time.perf_counter()
+    child = LAUNCH([str(python), "-c", "import litellm"], env=env, cwd=cwd)
+    try:
+        cpu = ended_cpu_s(child, timeout=300)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        raise
     elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, child.args)
     return elapsed, cpu
 
 

@@ -49,6 +49,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import types
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
@@ -273,12 +274,12 @@ def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket
         os.environ.update(request["env"])
         tempfile.tempdir = None  # read from TMPDIR again, as a fresh process does
         _fresh_if_preload_differs(request)  # returns only when forking matches a fresh run
-        if request.get("program") is None and request.get("module", "cli").split(".")[0] in OURS:
+        if _runs_ours(request):
             _set_defaults(os.environ, LITELLM_ENV)  # as its `import configs` would
         _fresh_stdio()
         if SOCKET_ENV in os.environ:
             subprocess.Popen = ForwardedPopen  # type: ignore[misc]
-        code = _run(request.get("program"), request.get("module", "cli"), request["argv"])
+        code = _run(request)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -290,9 +291,23 @@ def _fresh_if_preload_differs(request: dict[str, Any]) -> None:
     modules read at import becomes a fresh interpreter: this process, exec'ed."""
     if not import_watch.WATCH.differs({**LITELLM_ENV, **os.environ}):
         return
-    program, argv = request.get("program"), request["argv"]
-    head = [program] if program is not None else ["-m", request.get("module", "cli")]
-    os.execve(sys.executable, [sys.executable, *head, *argv], dict(os.environ))
+    os.execve(sys.executable, [sys.executable, *_head(request), *request["argv"]], dict(os.environ))
+
+
+def _runs_ours(request: dict[str, Any]) -> bool:
+    """Whether the run is `-m` of one of our modules (whose `import configs` sets LITELLM_ENV)."""
+    if request.get("program") is not None or request.get("code") is not None:
+        return False
+    return request.get("module", "cli").split(".")[0] in OURS
+
+
+def _head(request: dict[str, Any]) -> list[str]:
+    """What comes before the run's argv on a fresh interpreter's command line."""
+    if request.get("code") is not None:
+        return ["-c", request["code"]]
+    if request.get("program") is not None:
+        return [request["program"]]
+    return ["-m", request.get("module", "cli")]
 
 
 def _fresh_stdio() -> None:
@@ -307,20 +322,28 @@ def _fresh_stdio() -> None:
     sys.stderr.reconfigure(line_buffering=True)
 
 
-def _run(program: str | None, module: str, argv: list[str]) -> int:
-    """`python -m MODULE ARGV` (`cli`, a test's helper), or `python PROGRAM ARGV` (the
-    `langgraph` console script, a template)."""
+def _run(request: dict[str, Any]) -> int:
+    """`python -m MODULE ARGV` (`cli`, a test's helper), `python PROGRAM ARGV` (the
+    `langgraph` console script, a template), or `python -c CODE ARGV`."""
     import runpy
 
+    program, code, argv = request.get("program"), request.get("code"), request["argv"]
     _reseed()
     try:
-        # what `python -m` puts first (running a script: its folder), then PYTHONPATH's
-        sys.path[0] = os.getcwd() if program is None else os.path.dirname(program)
+        # what `python -m` puts first (`-c`: ""; running a script: its folder), then PYTHONPATH's
+        if code is not None:
+            sys.path[0] = ""
+        else:
+            sys.path[0] = os.getcwd() if program is None else os.path.dirname(program)
         extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
         sys.path[1:1] = [p for p in extra if p not in sys.path]
-        if program is None:
+        if code is not None:
+            sys.argv = ["-c", *argv]
+            main = sys.modules["__main__"] = types.ModuleType("__main__")
+            exec(compile(code, "<string>", "exec"), main.__dict__)
+        elif program is None:
             sys.argv = ["-m", *argv]
-            runpy.run_module(module, run_name="__main__", alter_sys=True)
+            runpy.run_module(request.get("module", "cli"), run_name="__main__", alter_sys=True)
         else:
             sys.argv = [program, *argv]
             runpy.run_path(program, run_name="__main__")
@@ -556,14 +579,19 @@ class UvRunPopen(ZygotePopen):
 
 class InstalledScriptPopen(ZygotePopen):
     """This checkout's installed script (`REPO/.venv/bin/ml-intern ARGS`, as the launch benches
-    start it) forked from the CLI zygote as `python -m cli ARGS`; any other command as
-    `subprocess.Popen` starts it."""
+    start it) forked from the CLI zygote as `python -m cli ARGS`, and its venv's `python -c
+    CODE ARGS` as that; any other command as `subprocess.Popen` starts it."""
 
     def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
         argv = [os.fspath(a) for a in args]
-        self._ours = argv[:1] == [str(REPO / ".venv" / "bin" / "ml-intern")]
-        super().__init__([sys.executable, "-m", "cli", *argv[1:]] if self._ours else args,
-                         *rest, **kwargs)  # fmt: skip
+        venv_bin = REPO / ".venv" / "bin"
+        forked = None
+        if argv[:1] == [str(venv_bin / "ml-intern")]:
+            forked = [sys.executable, "-m", "cli", *argv[1:]]
+        elif argv[:1] == [str(venv_bin / "python")] and argv[1:2] == ["-c"]:
+            forked = [sys.executable, *argv[1:]]
+        self._ours = forked is not None
+        super().__init__(forked or args, *rest, **kwargs)
 
     def _forks(self, args: Any) -> bool:
         return self._ours
@@ -588,12 +616,16 @@ def _request(argv: list[str], env: Any) -> tuple[str, dict[str, Any]]:
     env = dict(env) if env is not None else dict(os.environ)
     if len(argv) >= 3 and argv[:2] == [sys.executable, "-m"]:
         return "cli", {"module": argv[2], "argv": argv[3:], "env": env}
+    if len(argv) >= 3 and argv[:2] == [sys.executable, "-c"]:
+        return "cli", {"code": argv[2], "argv": argv[3:], "env": env}
     if len(argv) >= 2 and argv[0] == sys.executable and argv[1].endswith(".py"):
         differs = {k: env.get(k) for k, v in ML_ENV.items() if env.get(k) != v}
         if differs:
             raise ValueError(f"the ML zygote preloaded with {ML_ENV}; this run has {differs}")
         return "ml", {"program": argv[1], "argv": argv[2:], "env": env}
-    raise ValueError(f"a zygote runs `{sys.executable} -m MODULE ...` or a script: {argv[:3]}")
+    raise ValueError(
+        f"a zygote runs `{sys.executable} -m MODULE ...`, `-c CODE ...` or a script: {argv[:3]}"
+    )
 
 
 def run(args: list[str], *, input: str | None = None, timeout: float | None = None,

@@ -13,7 +13,14 @@ import pytest
 
 from tests.cli.conftest import cli_env
 from tests.fakes import import_watch
-from tests.fakes.cli_zygote import LITELLM_ENV, ML_ENV, UvRunPopen, ZygotePopen, forked_cpu_s
+from tests.fakes.cli_zygote import (
+    LITELLM_ENV,
+    ML_ENV,
+    InstalledScriptPopen,
+    UvRunPopen,
+    ZygotePopen,
+    forked_cpu_s,
+)
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.import_watch import Watch
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -48,6 +55,23 @@ def test_this_checkouts_uv_run_forks_and_says_what_uv_run_says(tmp_path: Path) -
     with UvRunPopen(["uv", "--version"], cwd=tmp_path, **pipes) as other:
         out, _ = other.communicate(timeout=60)
     assert other._fresh and out.startswith("uv ")
+
+
+def test_the_venvs_python_c_forks_as_a_fresh_python_c_runs(tmp_path: Path) -> None:
+    """`.venv/bin/python -c CODE ARGS` (the start-up bench's `import litellm`): `__main__`,
+    `sys.argv` and `sys.path[0]` as a fresh interpreter has them, its exit code and stderr."""
+    code = "import sys; print(__name__, sys.argv, repr(sys.path[0])); sys.exit('no')"
+    argv = [str(REPO / ".venv" / "bin" / "python"), "-c", code, "a"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with InstalledScriptPopen(argv, cwd=tmp_path, **pipes) as forked:
+        out, err = forked.communicate(timeout=60)
+    fresh = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert not forked._fresh and forked.cpu_s is not None
+    assert (
+        (forked.returncode, out, err)
+        == (fresh.returncode, fresh.stdout, fresh.stderr)
+        == (1, "__main__ ['-c', 'a'] ''\n", "no\n")
+    )
 
 
 def test_a_killed_run_reports_the_signal_like_popen(tmp_path: Path) -> None:
