@@ -159,6 +159,8 @@ def test_a_flooding_tool_and_five_hundred_unread_streams(
             return state["values"]["messages"][-1]["content"] == "Printed it all."
 
         wait_until(finished, "the flooded run did not finish", timeout=180)
+        # A quick flood leaves few samples: the probe goes on, the 500 streams still attached.
+        wait_until(lambda: probe.count > 20, "/ok was not answered 21 times", timeout=60)
         messages = api.get(f"/threads/{flooded}/state").json()["values"]["messages"]
         (result,) = [m for m in messages if m["type"] == "tool"]
         text = str(result["content"])
@@ -170,7 +172,7 @@ def test_a_flooding_tool_and_five_hundred_unread_streams(
             f"load {os.getloadavg()[0]:.1f}"
         )
         assert grown < GROWTH_MB
-        assert probe.count > 20 and probe.busiest < BUSIEST_OK_CPU_S
+        assert probe.busiest < BUSIEST_OK_CPU_S
     finally:
         probe.done.set()
         for sock in unread:
