@@ -58,7 +58,7 @@ from tools.hub.sandbox_records import (
     thread_sandboxes,
 )
 from tools.hub.sandbox_report import list_text, ready_text, status_text
-from tools.local.bash_process import throttled
+from tools.local.bash_process import Throttled
 from tools.local.file_checks import opened_file, place_of
 from tools.outcome import Outcome
 from tools.policy import Need
@@ -159,7 +159,7 @@ async def _exec(
 ) -> tuple[str, dict[str, Any]]:
     """The command's output and exit code, and that outcome (a timed-out command's is None)."""
     repo_id = client.record.repo_id
-    emit = throttled(lambda line: call.progress(line=line, sandbox=repo_id))
+    emit = Throttled(lambda line: call.progress(line=line, sandbox=repo_id))
     result = await client.run(command, timeout, emit)
     text = result.output.text() or tool_text("hf_sandbox", texts.NO_OUTPUT)
     if result.timed_out:

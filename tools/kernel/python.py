@@ -20,7 +20,7 @@ from tools.kernel.outputs import render
 from tools.kernel.pool import KernelPool, rewound
 from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.kernel.replay import replay as replay_calls
-from tools.local.bash_process import throttled
+from tools.local.bash_process import Throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.sandbox import walls_unasked
 from tools.local.tree_scan import Findings, TreeScan
@@ -161,7 +161,7 @@ async def run_cell(
             await pool.stop(thread)
         if not code.strip() or not kernel.alive:
             return "\n".join([*notes, *started]), []
-    emit = throttled(lambda line: call.progress(line=line))
+    emit = Throttled(lambda line: call.progress(line=line))
     figures = FigureFolder(call, pool.sandbox)
 
     def shown(output: dict[str, Any]) -> None:

@@ -140,11 +140,6 @@ class Throttled:
             self._sent, self._last = self._sent + len(burst), now
 
 
-def throttled(emit: Callable[[str], None]) -> Throttled:
-    """`emit` at a bounded rate (Throttled)."""
-    return Throttled(emit)
-
-
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
@@ -293,7 +288,7 @@ async def run_bash(
             if (breach := await _admit(wrapped, proc)) is not None:
                 text, code = breach, None
                 break
-            text, code = await _finish(proc, _Output(throttled(on_line)), timeout)
+            text, code = await _finish(proc, _Output(Throttled(on_line)), timeout)
             if sandbox is None or not vanished_mount(text, wrapped.argv):
                 break
     finally:
