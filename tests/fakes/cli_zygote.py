@@ -68,11 +68,18 @@ from tests.fakes.langgraph_shim import install as install_langgraph_shim
 REPO = Path(__file__).resolve().parents[2]
 # What a team-server replica (`-m uvicorn aegra_api.main:app`) and its schema step import
 # beside PRELOAD (~1.5 s of CPU each). Aegra reads its settings at import: `aegra_api` itself
-# is each run's to import.
+# is each run's to import. From `asyncpg` on: its database driver and the tracing and metrics
+# libraries it imports whether or not they are on (~0.2 s of CPU a replica, worker or schema
+# step; `langgraph dev` imports the metrics exporters too). Of the environment they read at
+# import only wsgiref's copy (prometheus_client's) differs, for a WSGI server no run starts.
 TEAM_PRELOAD = (
     "fastapi", "starlette.applications", "sse_starlette", "uvicorn.main", "sqlalchemy.orm",
     "sqlalchemy.ext.asyncio", "sqlalchemy.dialects.postgresql.asyncpg", "alembic.command",
     "redis.asyncio", "structlog", "langgraph_sdk", "psycopg_pool", "croniter",
+    "asyncpg", "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+    "opentelemetry.exporter.otlp.proto.http.metric_exporter", "opentelemetry.exporter.prometheus",
+    "openinference.instrumentation.langchain", "prometheus_fastapi_instrumentator",
+    "langgraph_sdk.runtime",
 )  # fmt: skip
 PRELOAD = (
     "litellm",

@@ -23,8 +23,11 @@ IN_FLIGHT = 4
 # A run whose claim failed while PostgreSQL was away waits in `pending` until Aegra's reaper
 # sees it stuck: seconds here, not the default two minutes. Leases stay 10 s: on a loaded
 # machine a 5 s lease was lost between heartbeats and the run passed from worker to worker.
+# A worker whose wait on Redis failed looks in PostgreSQL after 1 s, not the default 5 s
+# (each replica's first run after Redis came back waited those 5 s).
 FAST_RECOVERY = {"LEASE_DURATION_SECONDS": "10", "HEARTBEAT_INTERVAL_SECONDS": "3",
-                 "REAPER_INTERVAL_SECONDS": "1", "STUCK_PENDING_THRESHOLD_SECONDS": "5"}  # fmt: skip
+                 "REAPER_INTERVAL_SECONDS": "1", "STUCK_PENDING_THRESHOLD_SECONDS": "5",
+                 "POSTGRES_POLL_INTERVAL_SECONDS": "1"}  # fmt: skip
 
 
 @pytest.fixture
@@ -81,11 +84,14 @@ def restart_under_load(
         assert len(humans) == len(set(humans)) <= 1, humans
         assert not [m for m in found if m["type"] == "ai" and m.get("tool_calls")]
     llm.default = Turn(content="Answered.")
+    went_on = []  # every thread continues: the four runs in flight side by side, as before
     for n, (thread, _) in enumerate(runs):
         client = replicas[n % 2]
-        went_on = start_run(client, thread, "and now?", "headless")
-        assert went_on.status_code == 200, went_on.text
-        assert wait_for_run(client, thread, went_on.json()["run_id"])["status"] == "success"
+        started = start_run(client, thread, "and now?", "headless")
+        assert started.status_code == 200, started.text
+        went_on.append((client, thread, started.json()["run_id"]))
+    for client, thread, run_id in went_on:
+        assert wait_for_run(client, thread, run_id)["status"] == "success"
         assert messages(client, thread)[-1]["content"] == "Answered."
     return ended
 
