@@ -19,7 +19,8 @@ wall time, prints one JSON line per run, a table, and last a one-line JSON summa
 front of it: every OpenAI-compatible base-URL variable both harnesses read points at the
 proxy, and calls and tokens are counted on the wire, the same way for both harnesses (the
 original prints no usage). `--keep-exchanges DIR` keeps each run's raw requests and replies,
-stdout and stderr under DIR/<harness>/<task>/<repeat>/. Without `--base-url` (a provider with
+stdout and stderr under DIR/<harness>/<task>/<repeat>/ (a run done again replaces the earlier
+attempt's: the wire's counts are the run's own). Without `--base-url` (a provider with
 an API key, the HF router) the harness reaches the model as it normally would: ours reports
 its own usage and cost; the original's figures are then unknown. A run starts only once that
 server has no slot processing (llama.cpp's `/slots`; a wait of a second or more is the row's
@@ -56,6 +57,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -189,6 +191,8 @@ def run_one(task: Task, args: argparse.Namespace, repeat: int) -> dict[str, Any]
         task.prepare(workspace)
         kept = args.keep_exchanges
         keep = kept / args.harness / task.name / str(repeat) if kept else None
+        if keep is not None:  # a run done again: an earlier attempt's exchanges are not its own
+            shutil.rmtree(keep, ignore_errors=True)
         wire = keep or Path(tmp) / "wire"
         proxy = None
         if args.base_url:

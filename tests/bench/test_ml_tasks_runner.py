@@ -36,6 +36,34 @@ def test_runner_grades_each_run_and_counts_the_wire(
     assert "0.9134" in (kept / "ours/final-metric/0/answer.md").read_text()
 
 
+def test_a_run_again_counts_only_its_own_exchanges(
+    llm: ScriptedLLMServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run done again (set aside, or cut by a stopped sweep) keeps its exchanges where the
+    earlier attempt kept its own: its row counts its calls, not the earlier attempt's."""
+    from bench.ml_tasks import run
+
+    kept = tmp_path / "exchanges"
+    earlier = kept / "ours" / "final-metric" / "0"
+    earlier.mkdir(parents=True)
+    timings = {"prompt_ms": 9000.0, "predicted_n": 300, "predicted_ms": 60000.0}
+    for n in range(1, 13):  # an earlier attempt's twelve calls, at 5 tokens a second
+        (earlier / f"{n:02d}-request.json").write_text(json.dumps({"messages": []}))
+        (earlier / f"{n:02d}-reply.txt").write_text("thinking")
+        (earlier / f"{n:02d}-response.txt").write_text(json.dumps(
+            {"usage": {"prompt_tokens": 5000, "completion_tokens": 300}, "timings": timings}
+        ))  # fmt: skip
+    llm.add(Turn(content="After the last epoch the eval accuracy was 0.9134."))
+    code = run.main(["--model", "openai/scripted-model", "--base-url", llm.url, "--task",
+                     "final-metric", "--keep-exchanges", str(kept)])  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out.splitlines()
+    row = next(json.loads(x) for x in out if x.startswith('{"harness"'))
+    assert row["solved"] and row["model_calls"] == 1 and row["input_tokens"] < 5000
+    assert row["model_s"] is None  # the scripted server sends no timings; the earlier did
+    assert sorted(p.name for p in earlier.glob("*-request.json")) == ["01-request.json"]
+
+
 def test_set_chooses_the_tasks_listed_and_run(capsys: pytest.CaptureFixture[str]) -> None:
     from bench.ml_tasks import run
 
