@@ -82,6 +82,10 @@ def discover(path: Sequence[str], declared: set[str]) -> Installed:
         if name in seen:
             continue
         seen.add(name)
+        # Most add no rule: their entry points are parsed only when the file names the group.
+        text = dist.read_text("entry_points.txt")
+        if not text or GROUP not in text:
+            continue
         for point in dist.entry_points.select(group=GROUP):
             rule, problem = _loaded(point, dist.name, taken)
             if rule is not None:
