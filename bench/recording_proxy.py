@@ -4,8 +4,10 @@ The CLI turns text tool calls into real ones before anything is stored, so the r
 local model is only seen on the wire. `RecordingProxy(upstream, folder)` forwards each request
 to `upstream` and writes `NN-request.json`, `NN-response.txt` and, for a chat completion,
 `NN-reply.txt`: the model's text and native calls joined from the stream, as the model wrote them.
-`close()` also drops every request still waiting upstream, so a server that stops work whose
-client went away (llama.cpp does) is free for the next run at once.
+`close()` also drops every request still waiting upstream, for a server that stops work whose
+client went away. The llama.cpp build the benchmarks use does not reliably: a non-streamed
+reply was seen generating on after its client closed, shut down or reset the connection (5 of
+7 tries, in the lab journal), so the next run also waits for an idle slot.
 Why: a killed peer's request went on generating for 19 minutes and the next runs got no call.
 """
 
