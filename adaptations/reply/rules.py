@@ -93,7 +93,7 @@ class WrittenUnseen(Rule):
         if step.answer_now:  # a model that must answer gets no note to act on
             return
         told = step.turn["rules"].get(self.memory_key, {}).get("written", 0)
-        ahead = written_unseen_notes(step.history, step.prompt, told)
+        ahead = written_unseen_notes(step.history, step.prompt, told, step.workspace)
         step.ahead += ahead
         step.prompt = [*step.prompt, *ahead]
 
@@ -229,10 +229,10 @@ class UnseenNumbers(Rule):
     def check_reply(self, step: ModelStep) -> str | None:
         if step.response is None or not names_a_source(step.request):
             return None
-        if numbers := unseen_numbers(text_of(step.response.content), step.shown):
+        if numbers := unseen_numbers(text_of(step.response.content), step.shown, step.workspace):
             return unseen_note(numbers)
         writes = landed_writes(step.since_request)
-        if written := unseen_written(writes, step.shown, step.request):
+        if written := unseen_written(writes, step.shown, step.request, step.workspace):
             return unseen_written_note(*written)
         return None
 

@@ -48,10 +48,16 @@ def numbers_in(text: str) -> list[str]:
     return _NUMBER.findall(_THOUSANDS.sub("", text))
 
 
-def unseen_numbers(answer: str, shown: Sequence[BaseMessage]) -> list[str]:
+def unseen_numbers(
+    answer: str, shown: Sequence[BaseMessage], workspace: PurePath | None = None
+) -> list[str]:
     """The numbers of `answer` that no message in `shown` but the model's own holds, even
-    rounded or as a percentage; small integers are let through."""
-    seen = [float(n) for n in set(numbers_in(_shown_text(shown)))]
+    rounded or as a percentage; small integers are let through. The `workspace`'s own path
+    shows none (under /tmp/run-500, an invented 500 is still unseen)."""
+    text = _shown_text(shown)
+    if workspace is not None:
+        text = text.replace(str(workspace), " ")
+    seen = [float(n) for n in set(numbers_in(text))]
     unseen: list[str] = []
     for written in dict.fromkeys(numbers_in(answer)):
         value = float(written)
@@ -68,7 +74,10 @@ def unseen_note(numbers: Sequence[str]) -> str:
 
 
 def unseen_written(
-    turn: Sequence[BaseMessage], shown: Sequence[BaseMessage], request: str | None = None
+    turn: Sequence[BaseMessage],
+    shown: Sequence[BaseMessage],
+    request: str | None = None,
+    workspace: PurePath | None = None,
 ) -> tuple[str, list[str]] | None:
     """The first file of facts this turn's `write` calls (their last content per path) put
     numbers in that no message in `shown` holds, with those numbers; None when there is none.
@@ -85,7 +94,7 @@ def unseen_written(
         if request is not None and not names_a_source(request, path):
             continue
         if PurePath(path).suffix.lower() in FACT_FILES and (
-            numbers := unseen_numbers(content, shown)
+            numbers := unseen_numbers(content, shown, workspace)
         ):
             return path, numbers
     return None
@@ -165,7 +174,10 @@ def _same(written: str, value: float, seen: float) -> bool:
 
 
 def written_unseen_notes(
-    history: Sequence[BaseMessage], prompt: Sequence[BaseMessage], told: int = 0
+    history: Sequence[BaseMessage],
+    prompt: Sequence[BaseMessage],
+    told: int = 0,
+    workspace: PurePath | None = None,
 ) -> list[BaseMessage]:
     """A small model that just wrote a file of facts with numbers no tool showed is told
     before its next step, not after it answers. Twice a turn (`told`: how often so far); the
@@ -177,6 +189,7 @@ def written_unseen_notes(
         return []
     i = last_user_index(history)
     request = text_of(history[i].content) if i >= 0 else ""
-    if not (written := unseen_written(landed_writes(last_step(history)), prompt, request)):
+    writes = landed_writes(last_step(history))
+    if not (written := unseen_written(writes, prompt, request, workspace)):
         return []
     return [note(UNSEEN_KIND, unseen_written_note(*written))]

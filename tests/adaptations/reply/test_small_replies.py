@@ -4,7 +4,7 @@ final answer is checked against what its tools showed (docs/lab, the ML tasks)."
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -82,6 +82,10 @@ def test_numbers_no_tool_showed_are_found_and_rounded_or_shown_ones_are_not() ->
     answer = "Accuracy 0.913 (91.3%), 1204 rows, 45 kB, warmup 0.01, 3 files, l4x1, 0.25, 44.2"
     assert unseen_numbers(answer, shown) == ["45", "0.01", "0.25"]  # its own 0.25 is not seen
     assert unseen_numbers("It is 0.063.", shown) == ["0.063"]
+    # Seen in CI: the turn's note named the workspace, under /tmp/pytest-500; 500 was "seen".
+    noted = HumanMessage("Workspace: /tmp/pytest-500/w\nruns/checkpoint-250/ 23/40")
+    answer = "500 rows, best step 250, 23 of 40"
+    assert unseen_numbers(answer, [noted], PurePath("/tmp/pytest-500/w")) == ["500"]
     assert unseen_note(["1", "2", "3", "4", "5"]).startswith("Your answer states 1, 2, 3, 4, ...")
 
 
