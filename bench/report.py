@@ -194,7 +194,8 @@ def figure_table(*, headline_only: bool, folder: Path = RESULTS, bench: str | No
     """A markdown table: figure, goal, latest value, met?, and where it was measured. With
     `bench`, only that script's figures, named without its prefix (the section says it)."""
     meta: dict[str, dict[str, Any]] = json.loads((folder / "figures.json").read_text())
-    rows = ["| figure | goal | latest | met | machine, commit, date |", "|---|---|---|---|---|"]
+    where_head = "machine, commit" if headline_only else "machine, commit, date"
+    rows = [f"| figure | goal | latest | met | {where_head} |", "|---|---|---|---|---|"]
     runs = latest_runs(folder)
     if headline_only:
         runs = current_runs(runs)
@@ -208,7 +209,9 @@ def figure_table(*, headline_only: bool, folder: Path = RESULTS, bench: str | No
         goal = info.get("goal")
         goal_text = f"{_SIGN[goal[0]]} {_number(goal[1])} {unit}".strip() if goal else "-"
         measured = f"{_number(line['value'])} {unit}".strip()
-        where = f"{line['machine']}, {line.get('commit') or '-'}, {str(line.get('date'))[:10]}"
+        where = f"{line['machine']}, {line.get('commit') or '-'}"
+        if not headline_only:  # the README carries no dates; the figures page does
+            where += f", {str(line.get('date'))[:10]}"
         name = figure.split(".", 1)[-1] if bench is not None else figure
         label = info.get("label", f"`{name}`")
         rows.append(f"| {label} | {goal_text} | {measured} | {_met(goal, line)} | {where} |")
