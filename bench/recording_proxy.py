@@ -5,9 +5,12 @@ local model is only seen on the wire. `RecordingProxy(upstream, folder)` forward
 to `upstream` and writes `NN-request.json`, `NN-response.txt` and, for a chat completion,
 `NN-reply.txt`: the model's text and native calls joined from the stream, as the model wrote them.
 `close()` also drops every request still waiting upstream, for a server that stops work whose
-client went away. The llama.cpp build the benchmarks use does not reliably: a non-streamed
-reply was seen generating on after its client closed, shut down or reset the connection (5 of
-7 tries, in the lab journal), so the next run also waits for an idle slot.
+client went away. The llama.cpp build the benchmarks use does so for a stream only: a
+non-streamed reply was seen generating on after its client closed, shut down or reset the
+connection (5 of 7 tries, in the lab journal). So a non-streamed chat completion without tools
+goes upstream as a stream and its client gets the joined reply (bench/joined_stream.py): the
+same tokens, one reply, and a drop that frees the server. The next run still waits for an
+idle slot (bench/ml_tasks/server_idle.py), for requests with tools.
 Why: a killed peer's request went on generating for 19 minutes and the next runs got no call.
 """
 
@@ -22,6 +25,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from bench.joined_stream import joined_completion, streamed_request
+
 
 class RecordingProxy:
     """Forwards 127.0.0.1:<port> to `upstream`, recording each exchange into `folder`."""
@@ -31,7 +36,7 @@ class RecordingProxy:
         counter = iter(range(1, 10_000))
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        self._waiting: set[http.client.HTTPConnection] = set()
+        self._waiting: set[socket.socket] = set()  # each request's upstream socket
         self._target = urllib.parse.urlsplit(upstream)
         proxy = self
 
@@ -44,12 +49,16 @@ class RecordingProxy:
                     n = next(counter)
                 (folder / f"{n:02d}-request.json").write_bytes(body)
                 kind = self.headers.get("Content-Type", "application/json")
-                exchanged = proxy._exchange(self.command, self.path, body, kind)
+                chat = self.path.endswith("/chat/completions")
+                streamed = streamed_request(body) if chat and self.command == "POST" else None
+                exchanged = proxy._exchange(self.command, self.path, streamed or body, kind)
                 if exchanged is None:  # dropped by `close()`: the run is over
                     return
                 status, kind, answer = exchanged
+                if streamed is not None and status == 200:
+                    status, kind, answer = joined_reply(answer)
                 (folder / f"{n:02d}-response.txt").write_bytes(answer)
-                if self.path.endswith("/chat/completions"):
+                if chat:
                     (folder / f"{n:02d}-reply.txt").write_text(reply_text(answer))
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
@@ -82,7 +91,8 @@ class RecordingProxy:
             if self._closed.is_set():
                 return None
             connection.connect()
-            self._waiting.add(connection)
+            upstream = connection.sock  # the reply owns it once the server says it closes
+            self._waiting.add(upstream)
         try:
             connection.request(
                 method,
@@ -91,13 +101,16 @@ class RecordingProxy:
                 headers={"Content-Type": content_type},
             )
             reply = connection.getresponse()
-            return reply.status, reply.headers.get_content_type(), reply.read()
-        except OSError:
+            answer = reply.read()
+        except (OSError, http.client.HTTPException):
             return None
         finally:
             with self._lock:
-                self._waiting.discard(connection)
+                self._waiting.discard(upstream)
             connection.close()
+        if self._closed.is_set():  # cut short by `close()`: what came is not the reply
+            return None
+        return reply.status, reply.headers.get_content_type(), answer
 
     def close(self) -> None:
         """Stop serving and drop the requests still waiting upstream (their server sees the
@@ -107,9 +120,19 @@ class RecordingProxy:
         with self._lock:
             self._closed.set()
             waiting = list(self._waiting)
-        for connection in waiting:
+        for upstream in waiting:
             with contextlib.suppress(OSError):
-                connection.sock.shutdown(socket.SHUT_RDWR)
+                upstream.shutdown(socket.SHUT_RDWR)
+
+
+def joined_reply(raw: bytes) -> tuple[int, str, bytes]:
+    """The (status, content type, body) to answer a non-streamed request fetched as the
+    stream `raw`: its joined completion, or a 502 saying the stream could not be joined."""
+    joined = joined_completion(raw)
+    if joined is not None:
+        return 200, "application/json", joined
+    why = "the recording proxy could not join the model server's stream into one reply"
+    return 502, "application/json", json.dumps({"error": {"message": why}}).encode()
 
 
 def reply_text(raw: bytes) -> str:

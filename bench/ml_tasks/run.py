@@ -24,8 +24,11 @@ attempt's: the wire's counts are the run's own). Without `--base-url` (a provide
 an API key, the HF router) the harness reaches the model as it normally would: ours reports
 its own usage and cost; the original's figures are then unknown. A run starts only once that
 server has no slot processing (llama.cpp's `/slots`; a wait of a second or more is the row's
-`server_busy_s`), and when it ends its proxy drops any call still waiting (llama.cpp does not
-always stop generating for it: the next run's wait, at most 15 minutes, is what holds).
+`server_busy_s`), and when it ends its proxy drops any call still waiting. A call asked for
+whole without tools (the peers' text calls) goes upstream as a stream, joined back into one
+reply for its harness (bench/joined_stream.py), because llama.cpp stops a dropped stream but
+not always a dropped whole reply; for calls with tools the next run's wait (at most 15
+minutes) is what holds.
 
 `--adaptations` is the ablation switch for our harness: `default` (the model's profile as it
 resolves), `none` (every rule in adaptations/registry.py off for `--model`) or

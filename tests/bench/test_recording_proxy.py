@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 import urllib.request
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from bench.ml_tasks.server_idle import wait_until_idle
-from bench.recording_proxy import RecordingProxy
-from tests.fakes.slot_server import SlotServer
+from bench.ml_tasks.wire import wire_figures
+from bench.recording_proxy import RecordingProxy, joined_reply
+from tests.fakes.slot_server import SlotServer, chunk
 
 
 @pytest.fixture
@@ -33,17 +35,28 @@ def until(condition: Callable[[], bool], limit_s: float = 10.0) -> bool:
     return True
 
 
-def ask(url: str) -> None:
-    request = urllib.request.Request(url + "/v1/chat/completions", data=b"{}", method="POST")
-    with contextlib.suppress(OSError):  # the proxy closed under it: what the test is about
-        urllib.request.urlopen(request, timeout=30).read()
+# A peer's call: a non-streamed chat completion with no tools (smolagents, mini-text).
+PEERS_CALL = {"model": "local", "messages": [{"role": "user", "content": "Count."}]}
+
+
+def ask(
+    url: str, body: dict[str, object] = PEERS_CALL, answers: list[object] | None = None
+) -> None:
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(url + "/v1/chat/completions", data=data, method="POST")
+    # The proxy closed under it: what a test is about.
+    with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=30) as reply:
+        answer = reply.read()
+        if answers is not None:
+            answers.append(json.loads(answer))
 
 
 def test_closing_the_proxy_frees_the_model_servers_slot(
     slot_server: SlotServer, tmp_path: Path
 ) -> None:
     """A run killed mid-call (its proxy closed) leaves no request generating on the shared
-    server: the next run's first call is not queued behind it."""
+    server, one that generates on for a non-streamed call whose client went away: the next
+    run's first call is not queued behind it."""
     proxy = RecordingProxy(slot_server.url, tmp_path)
     caller = threading.Thread(target=ask, args=(proxy.url,), daemon=True)
     caller.start()
@@ -52,6 +65,55 @@ def test_closing_the_proxy_frees_the_model_servers_slot(
     assert until(lambda: not slot_server.processing), "the slot still serves a finished run"
     caller.join(timeout=10)
     assert not (tmp_path / "01-response.txt").exists()  # nothing written for a dropped call
+
+
+def test_a_call_asked_whole_gets_one_reply_and_is_counted(
+    slot_server: SlotServer, tmp_path: Path
+) -> None:
+    """Fetched as a stream, the reply a peer gets is the one it asked for: one completion with
+    the text, finish reason and usage; the wire counts its tokens as before."""
+    proxy = RecordingProxy(slot_server.url, tmp_path)
+    answers: list[object] = []
+    caller = threading.Thread(target=ask, args=(proxy.url, PEERS_CALL, answers), daemon=True)
+    caller.start()
+    assert until(lambda: slot_server.processing)
+    slot_server.release()
+    caller.join(timeout=10)
+    proxy.close()
+    [answer] = answers
+    assert answer["object"] == "chat.completion"
+    assert answer["choices"] == [
+        {"finish_reason": "stop", "index": 0, "message": {"role": "assistant", "content": "done"}}
+    ]
+    assert answer["usage"]["completion_tokens"] == 1
+    assert slot_server.bodies[0]["stream"] is True
+    assert json.loads((tmp_path / "01-request.json").read_text()) == PEERS_CALL  # as it was sent
+    assert wire_figures(tmp_path) == (1, 7, 1, "done")
+
+
+def test_a_call_with_tools_or_a_stream_goes_as_it_came(
+    slot_server: SlotServer, tmp_path: Path
+) -> None:
+    """Native tool calls stream as deltas the proxy does not join: such a call, and one that
+    asks for a stream itself, reach the server unchanged."""
+    proxy = RecordingProxy(slot_server.url, tmp_path)
+    slot_server.release()
+    tools = {**PEERS_CALL, "tools": [{"type": "function", "function": {"name": "bash"}}]}
+    ask(proxy.url, tools)
+    ask(proxy.url, {**PEERS_CALL, "stream": True})
+    proxy.close()
+    assert slot_server.bodies == [tools, {**PEERS_CALL, "stream": True}]
+
+
+def test_a_stream_that_cannot_be_joined_is_a_clear_error() -> None:
+    """A stream cut short, or one carrying what a reply without tools cannot, is not passed
+    on as a reply."""
+    whole = chunk({"delta": {"content": "hi"}, "finish_reason": "stop"}) + b"data: [DONE]\n\n"
+    assert json.loads(joined_reply(whole)[2])["choices"][0]["message"]["content"] == "hi"
+    call = chunk({"delta": {"tool_calls": [{"index": 0, "function": {"name": "bash"}}]}})
+    for raw in (whole.removesuffix(b"data: [DONE]\n\n"), call + b"data: [DONE]\n\n"):
+        status, _, body = joined_reply(raw)
+        assert status == 502 and b"could not join" in body
 
 
 def test_a_run_waits_for_the_servers_slot_and_says_how_long(slot_server: SlotServer) -> None:
