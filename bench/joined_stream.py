@@ -83,3 +83,19 @@ def joined_completion(raw: bytes) -> bytes | None:
         **extra,
     }
     return json.dumps(completion).encode()
+
+
+def stream_error(raw: bytes) -> dict[str, Any] | None:
+    """The error a stream ended with (an `error` event or a chunk carrying `error`), if any."""
+    for line in raw.decode(errors="replace").splitlines():
+        field, _, value = line.partition(": ")
+        if field not in ("data", "error") or not value.startswith("{"):
+            continue
+        try:
+            event = json.loads(value)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and (field == "error" or "error" in event):
+            found = event.get("error", event)
+            return found if isinstance(found, dict) else {"message": str(found)}
+    return None

@@ -25,7 +25,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.joined_stream import joined_completion, streamed_request
+from bench.joined_stream import joined_completion, stream_error, streamed_request
 
 
 class RecordingProxy:
@@ -127,10 +127,13 @@ class RecordingProxy:
 
 def joined_reply(raw: bytes) -> tuple[int, str, bytes]:
     """The (status, content type, body) to answer a non-streamed request fetched as the
-    stream `raw`: its joined completion, or a 502 saying the stream could not be joined."""
+    stream `raw`: its joined completion; the error the stream ended with (500); else a 502
+    saying the stream could not be joined."""
     joined = joined_completion(raw)
     if joined is not None:
         return 200, "application/json", joined
+    if (error := stream_error(raw)) is not None:
+        return 500, "application/json", json.dumps({"error": error}).encode()
     why = "the recording proxy could not join the model server's stream into one reply"
     return 502, "application/json", json.dumps({"error": {"message": why}}).encode()
 

@@ -107,13 +107,16 @@ def test_a_call_with_tools_or_a_stream_goes_as_it_came(
 
 def test_a_stream_that_cannot_be_joined_is_a_clear_error() -> None:
     """A stream cut short, or one carrying what a reply without tools cannot, is not passed
-    on as a reply."""
+    on as a reply; one that ended with an error passes the error on."""
     whole = chunk({"delta": {"content": "hi"}, "finish_reason": "stop"}) + b"data: [DONE]\n\n"
     assert json.loads(joined_reply(whole)[2])["choices"][0]["message"]["content"] == "hi"
     call = chunk({"delta": {"tool_calls": [{"index": 0, "function": {"name": "bash"}}]}})
     for raw in (whole.removesuffix(b"data: [DONE]\n\n"), call + b"data: [DONE]\n\n"):
         status, _, body = joined_reply(raw)
         assert status == 502 and b"could not join" in body
+    failed = chunk({"delta": {"content": "h"}}) + b'error: {"code": 500, "message": "oom"}\n\n'
+    assert joined_reply(failed)[:2] == (500, "application/json")
+    assert json.loads(joined_reply(failed)[2]) == {"error": {"code": 500, "message": "oom"}}
 
 
 def test_a_run_waits_for_the_servers_slot_and_says_how_long(slot_server: SlotServer) -> None:
