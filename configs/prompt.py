@@ -191,6 +191,28 @@ def _names(request: str, path: str) -> bool:
     )
 
 
+def runtime_facts(note: str) -> str:
+    """The runtime note's lines that report the world (runs measured, the workspace's files,
+    the rules' lines), without the date, the workspace's path and the plan: our words and the
+    model's own, which show no fact about its data."""
+    kept: list[str] = []
+    in_plan = False
+    for number, line in enumerate(note.split("\n")):
+        if number == 0 and line.startswith(TODAY.partition("{")[0]):
+            continue
+        if line.startswith(WORKSPACE.partition("{")[0]):
+            continue
+        if line == PLAN or (in_plan and _PLAN_STEP.match(line)):
+            in_plan = True
+            continue
+        in_plan = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
+_PLAN_STEP = re.compile(r"  \[[ ~x]\] ")
+
+
 def runtime_note(
     plan: Sequence[dict[str, Any]] = (),
     today: dt.date | None = None,

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.reply.asked_files import FILE_NAME, asked_files
+from configs.prompt import runtime_facts
 from models.messages import RuleKind, last_user_index, note, note_kind, text_of
 from models.texts import UNSEEN_NUMBERS, UNSEEN_WRITTEN
 from tools.outcome import outcome_of
@@ -30,6 +31,8 @@ _GUTTER = re.compile(r"^ *\d+\t", re.M)
 # Small integers are counts and list numbers more often than results.
 SMALL_INTEGER = 10
 MAX_SHOWN = 4
+# Tools whose result holds what the model wrote, or only counts its lines.
+_ECHOES = frozenset({"write", "edit"})
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?!\.?\w)")
 
@@ -55,8 +58,8 @@ def unseen_numbers(
     rounded or as a percentage; small integers are let through. The `workspace`'s own path
     shows none (under /tmp/run-500, an invented 500 is still unseen)."""
     text = _shown_text(shown)
-    if workspace is not None:
-        text = text.replace(str(workspace), " ")
+    if workspace is not None:  # the path itself, not a longer name it begins
+        text = re.sub(rf"(?<![\w.-]){re.escape(str(workspace))}(?![\w.-])", " ", text)
     seen = [float(n) for n in set(numbers_in(text))]
     unseen: list[str] = []
     for written in dict.fromkeys(numbers_in(answer)):
@@ -135,17 +138,19 @@ def unseen_written_note(path: str, numbers: Sequence[str]) -> str:
 
 
 def _shown_text(shown: Iterable[BaseMessage]) -> str:
-    """What tools and people said; not the model's own words, a `write`'s result (its line
-    count is no fact), or this check's notes, which quote the numbers they doubt.
+    """What tools and people said; not the model's own words (its calls, the plan the runtime
+    note and a plan reminder repeat, the text an `edit` result echoes), a `write`'s result (its
+    line count is no fact), the runtime note's date and workspace, or this check's notes, which
+    quote the numbers they doubt.
 
     Why: dataset-card wrote 18 rows in an 18-line card (docs/lab/2026-11-25.md, dataset-card).
     """
     return "\n".join(
-        without_gutter(m)
+        runtime_facts(text_of(m.content)) if note_kind(m) == "runtime" else without_gutter(m)
         for m in shown
         if not isinstance(m, AIMessage)
-        and not (isinstance(m, ToolMessage) and m.name == "write")
-        and note_kind(m) != UNSEEN_KIND
+        and not (isinstance(m, ToolMessage) and m.name in _ECHOES)
+        and note_kind(m) not in (UNSEEN_KIND, "plan_reminder")
     )
 
 

@@ -3,6 +3,7 @@ final answer is checked against what its tools showed (docs/lab, the ML tasks)."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path, PurePath
 
@@ -17,6 +18,8 @@ from adaptations.reply.unseen_numbers import (
     unseen_written_note,
 )
 from configs.model_profile import SMALL_REPLY_TOKENS
+from configs.prompt import FILES, runtime_note
+from models.messages import note
 from models.texts import CUT_REPLY_NOTE
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
@@ -86,6 +89,26 @@ def test_numbers_no_tool_showed_are_found_and_rounded_or_shown_ones_are_not() ->
     noted = HumanMessage("Workspace: /tmp/pytest-500/w\nruns/checkpoint-250/ 23/40")
     answer = "500 rows, best step 250, 23 of 40"
     assert unseen_numbers(answer, [noted], PurePath("/tmp/pytest-500/w")) == ["500"]
+    sibling = ToolMessage(content="/tmp/run500/model.bin", tool_call_id="1", name="bash")
+    assert unseen_numbers("500 rows", [sibling], PurePath("/tmp/run")) == ["500"]
+
+
+def test_the_runtime_notes_date_workspace_and_plan_and_an_edits_echo_show_no_number() -> None:
+    """Our words and the model's own are no facts about its data: on the 20th, an invented
+    20 epochs was "seen" in the date; a plan or an edit repeats what the model wrote. The
+    files the note lists are facts."""
+    runtime = note(
+        "runtime",
+        runtime_note(
+            plan=[{"content": "report accuracy 0.947", "status": "pending"}],
+            today=dt.date(2026, 12, 20),
+            workspace="/tmp/ws-31",
+            lines=[FILES.format(files="data.csv 1.2 kB")],
+        ),
+    )
+    edited = ToolMessage(content="     1\trows: 1000", tool_call_id="e", name="edit")
+    answer = "20 epochs, accuracy 0.947, 31 folds, 1000 rows, data.csv is 1.2 kB"
+    assert unseen_numbers(answer, [runtime, edited]) == ["20", "0.947", "31", "1000"]
     assert unseen_note(["1", "2", "3", "4", "5"]).startswith("Your answer states 1, 2, 3, 4, ...")
 
 
