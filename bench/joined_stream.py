@@ -1,7 +1,7 @@
 """A chat completion asked for whole, fetched as a stream and joined back into one reply.
 
 `streamed_request(body)` is the request to send upstream in place of a non-streamed chat
-completion without tools (None: send `body` as it is); `joined_completion(raw)` is the
+completion of one choice without tools or log-probabilities (None: send `body` as it is); `joined_completion(raw)` is the
 non-streamed reply made of that stream's chunks: the text, the finish reason, `usage` and
 llama.cpp's `timings`, the same fields a non-streamed reply carries.
 Why: llama.cpp stops a streamed reply within a token once its client goes away (4 of 4
@@ -27,8 +27,8 @@ def streamed_request(body: bytes) -> bytes | None:
         return None
     if not isinstance(request, dict) or request.get("stream") or request.get("tools"):
         return None
-    if request.get("n", 1) != 1:
-        return None
+    if request.get("n", 1) != 1 or request.get("logprobs") or request.get("top_logprobs"):
+        return None  # several choices, or log-probabilities, which this module does not join
     streamed = {**request, "stream": True, "stream_options": {"include_usage": True}}
     return json.dumps(streamed).encode()
 
@@ -38,7 +38,7 @@ def joined_completion(raw: bytes) -> bytes | None:
     is not a whole stream of one choice's text (cut short, or carrying calls)."""
     chunks: list[dict[str, Any]] = []
     done = False
-    for line in raw.decode(errors="replace").splitlines():
+    for line in sse_lines(raw):
         if line == "data: [DONE]":
             done = True
         elif line.startswith("data: "):
@@ -58,7 +58,7 @@ def joined_completion(raw: bytes) -> bytes | None:
         for choice in chunk.get("choices") or []:
             if choice.get("index", 0) != 0:
                 return None
-            delta = choice.get("delta") or {}
+            delta = {k: v for k, v in (choice.get("delta") or {}).items() if v is not None}
             if set(delta) - {"role", *_TEXT_FIELDS}:
                 return None
             for field in _TEXT_FIELDS:
@@ -85,9 +85,15 @@ def joined_completion(raw: bytes) -> bytes | None:
     return json.dumps(completion).encode()
 
 
+def sse_lines(raw: bytes) -> list[str]:
+    """The lines of a server-sent event stream: split at line feeds only, as the JSON in them
+    may hold U+2028 or U+0085 raw (llama.cpp writes it unescaped)."""
+    return [line.removesuffix("\r") for line in raw.decode(errors="replace").split("\n")]
+
+
 def stream_error(raw: bytes) -> dict[str, Any] | None:
     """The error a stream ended with (an `error` event or a chunk carrying `error`), if any."""
-    for line in raw.decode(errors="replace").splitlines():
+    for line in sse_lines(raw):
         field, _, value = line.partition(": ")
         if field not in ("data", "error") or not value.startswith("{"):
             continue

@@ -25,7 +25,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.joined_stream import joined_completion, stream_error, streamed_request
+from bench.joined_stream import joined_completion, sse_lines, stream_error, streamed_request
 
 
 class RecordingProxy:
@@ -55,7 +55,7 @@ class RecordingProxy:
                 if exchanged is None:  # dropped by `close()`: the run is over
                     return
                 status, kind, answer = exchanged
-                if streamed is not None and status == 200:
+                if streamed is not None and status == 200 and kind == "text/event-stream":
                     status, kind, answer = joined_reply(answer)
                 (folder / f"{n:02d}-response.txt").write_bytes(answer)
                 if chat:
@@ -127,13 +127,15 @@ class RecordingProxy:
 
 def joined_reply(raw: bytes) -> tuple[int, str, bytes]:
     """The (status, content type, body) to answer a non-streamed request fetched as the
-    stream `raw`: its joined completion; the error the stream ended with (500); else a 502
-    saying the stream could not be joined."""
+    stream `raw`: the error the stream carries (its own code, else 500); its joined
+    completion; else a 502 saying the stream could not be joined."""
+    if (error := stream_error(raw)) is not None:
+        code = error.get("code")
+        status = code if isinstance(code, int) and 400 <= code < 600 else 500
+        return status, "application/json", json.dumps({"error": error}).encode()
     joined = joined_completion(raw)
     if joined is not None:
         return 200, "application/json", joined
-    if (error := stream_error(raw)) is not None:
-        return 500, "application/json", json.dumps({"error": error}).encode()
     why = "the recording proxy could not join the model server's stream into one reply"
     return 502, "application/json", json.dumps({"error": {"message": why}}).encode()
 
@@ -141,7 +143,7 @@ def joined_reply(raw: bytes) -> tuple[int, str, bytes]:
 def reply_text(raw: bytes) -> str:
     """The assistant's text and native calls in a chat completion, streamed (SSE) or not."""
     text = raw.decode(errors="replace")
-    chunks = [line[6:] for line in text.splitlines() if line.startswith("data: {")]
+    chunks = [line[6:] for line in sse_lines(raw) if line.startswith("data: {")]
     parts: list[str] = []
     for chunk in chunks or [text]:
         try:

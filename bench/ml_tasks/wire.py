@@ -46,7 +46,7 @@ def sent_temperature(folder: Path) -> float | str | list[float | str] | None:
 
 def usage_of(raw: str) -> tuple[int, int]:
     """A chat completion's (prompt, completion) tokens, streamed (SSE) or not."""
-    bodies = [line[6:] for line in raw.splitlines() if line.startswith("data: {")] or [raw]
+    bodies = [line[6:] for line in raw.split("\n") if line.startswith("data: {")] or [raw]
     usage: dict[str, Any] = {}
     timings: dict[str, Any] = {}
     for body in bodies:
@@ -81,7 +81,7 @@ def server_speed(folder: Path) -> dict[str, float | None]:
 def timings_of(raw: str) -> dict[str, Any]:
     """The last `timings` object in a response, streamed (SSE) or not ({} when none)."""
     timings: dict[str, Any] = {}
-    for body in [line[6:] for line in raw.splitlines() if line.startswith("data: {")] or [raw]:
+    for body in [line[6:] for line in raw.split("\n") if line.startswith("data: {")] or [raw]:
         try:
             chunk = json.loads(body)
         except ValueError:

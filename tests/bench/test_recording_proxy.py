@@ -114,9 +114,30 @@ def test_a_stream_that_cannot_be_joined_is_a_clear_error() -> None:
     for raw in (whole.removesuffix(b"data: [DONE]\n\n"), call + b"data: [DONE]\n\n"):
         status, _, body = joined_reply(raw)
         assert status == 502 and b"could not join" in body
-    failed = chunk({"delta": {"content": "h"}}) + b'error: {"code": 500, "message": "oom"}\n\n'
-    assert joined_reply(failed)[:2] == (500, "application/json")
-    assert json.loads(joined_reply(failed)[2]) == {"error": {"code": 500, "message": "oom"}}
+    failed = chunk({"delta": {"content": "h"}}) + b'error: {"code": 503, "message": "busy"}\n\n'
+    assert joined_reply(failed)[:2] == (503, "application/json")
+    assert json.loads(joined_reply(failed)[2]) == {"error": {"code": 503, "message": "busy"}}
+    erred = chunk(None, error={"message": "oom"}) + b"data: [DONE]\n\n"
+    assert joined_reply(erred)[0] == 500
+
+
+def test_a_reply_holding_a_unicode_line_break_joins_whole() -> None:
+    """llama.cpp writes U+2028 and U+0085 raw inside its JSON; a line of the stream ends only
+    at a line feed, and a delta's empty fields (null) are no fields."""
+    text = "a\u2028b\u0085c"
+    raw = (
+        chunk({"delta": {"role": "assistant", "content": None, "refusal": None}})
+        + f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'content': text}}]}, ensure_ascii=False)}\r\n\r\n".encode()
+        + chunk({"delta": {}, "finish_reason": "length"})
+        + b"data: [DONE]\n\n"
+    )
+    status, _, body = joined_reply(raw)
+    assert status == 200
+    assert json.loads(body)["choices"][0] == {
+        "finish_reason": "length",
+        "index": 0,
+        "message": {"role": "assistant", "content": text},
+    }
 
 
 def test_a_run_waits_for_the_servers_slot_and_says_how_long(slot_server: SlotServer) -> None:

@@ -60,7 +60,8 @@ class SlotServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                try:
+                try:  # llama.cpp's first delta: the role, no content yet
+                    self.wfile.write(chunk({"delta": {"role": "assistant", "content": None}}))
                     while not server._release.wait(0.01):
                         self.wfile.write(chunk({"delta": {"content": ""}}))
                     self.wfile.write(chunk({"delta": {"content": "done"}}))
