@@ -9,8 +9,10 @@ client went away. The llama.cpp build the benchmarks use does so for a stream on
 non-streamed reply was seen generating on after its client closed, shut down or reset the
 connection (5 of 7 tries, in the lab journal). So a non-streamed chat completion without tools
 goes upstream as a stream and its client gets the joined reply (bench/joined_stream.py): the
-same tokens, one reply, and a drop that frees the server. The next run still waits for an
-idle slot (bench/ml_tasks/server_idle.py), for requests with tools.
+same sampling, one reply, and a drop that frees the server. A request is dropped at `close()`
+and also as soon as its caller goes away (a harness's HTTP timeout, before it calls again).
+The next run still waits for an idle slot (bench/ml_tasks/server_idle.py), for requests with
+tools.
 Why: a killed peer's request went on generating for 19 minutes and the next runs got no call.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import select
 import socket
 import threading
 import urllib.parse
@@ -51,8 +54,10 @@ class RecordingProxy:
                 kind = self.headers.get("Content-Type", "application/json")
                 chat = self.path.endswith("/chat/completions")
                 streamed = streamed_request(body) if chat and self.command == "POST" else None
-                exchanged = proxy._exchange(self.command, self.path, streamed or body, kind)
-                if exchanged is None:  # dropped by `close()`: the run is over
+                exchanged = proxy._exchange(
+                    self.command, self.path, streamed or body, kind, self.connection
+                )
+                if exchanged is None:  # dropped: the run is over, or its caller gave up
                     return
                 status, kind, answer = exchanged
                 if streamed is not None and status == 200 and kind == "text/event-stream":
@@ -78,21 +83,38 @@ class RecordingProxy:
         ).start()
 
     def _exchange(
-        self, method: str, path: str, body: bytes, content_type: str
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        content_type: str,
+        client: socket.socket | None = None,
     ) -> tuple[int, str, bytes] | None:
         """Upstream's (status, content type, body) for one request; None once `close()`
-        dropped it (or ran before it began)."""
+        dropped it (or ran before it began), or its `client` went away meanwhile (then the
+        upstream request is dropped too)."""
         target = self._target
         kind = (
             http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
         )
         connection = kind(target.netloc, timeout=3600)
-        with self._lock:  # connected and listed at once, or not at all after `close()`
-            if self._closed.is_set():
-                return None
+        done, gone = threading.Event(), threading.Event()
+        try:
             connection.connect()
-            upstream = connection.sock  # the reply owns it once the server says it closes
-            self._waiting.add(upstream)
+        except OSError:
+            return None
+        upstream = connection.sock  # the reply owns it once the server says it closes
+        with self._lock:  # listed, or not at all after `close()`
+            closed = self._closed.is_set()
+            if not closed:
+                self._waiting.add(upstream)
+        if closed:
+            connection.close()
+            return None
+        if client is not None:
+            threading.Thread(
+                target=_drop_when_gone, args=(client, upstream, done, gone), daemon=True
+            ).start()
         try:
             connection.request(
                 method,
@@ -105,10 +127,11 @@ class RecordingProxy:
         except (OSError, http.client.HTTPException):
             return None
         finally:
+            done.set()
             with self._lock:
                 self._waiting.discard(upstream)
             connection.close()
-        if self._closed.is_set():  # cut short by `close()`: what came is not the reply
+        if self._closed.is_set() or gone.is_set():  # cut short: what came is not the reply
             return None
         return reply.status, reply.headers.get_content_type(), answer
 
@@ -123,6 +146,27 @@ class RecordingProxy:
         for upstream in waiting:
             with contextlib.suppress(OSError):
                 upstream.shutdown(socket.SHUT_RDWR)
+
+
+def _drop_when_gone(
+    client: socket.socket, upstream: socket.socket, done: threading.Event, gone: threading.Event
+) -> None:
+    """Until `done`, watch `client`; once it has closed (a caller that gave up waiting, e.g.
+    its HTTP timeout), set `gone` and shut `upstream`, so the server stops a streamed reply."""
+    while not done.is_set():
+        readable, _, _ = select.select([client], [], [], 0.1)
+        if not readable:
+            continue
+        try:
+            closed = client.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            closed = True
+        if closed:
+            gone.set()
+            with contextlib.suppress(OSError):
+                upstream.shutdown(socket.SHUT_RDWR)
+            return
+        done.wait(0.1)  # it sent more (nothing an HTTP/1.1 caller does while it waits)
 
 
 def joined_reply(raw: bytes) -> tuple[int, str, bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 import urllib.request
@@ -65,6 +66,26 @@ def test_closing_the_proxy_frees_the_model_servers_slot(
     assert until(lambda: not slot_server.processing), "the slot still serves a finished run"
     caller.join(timeout=10)
     assert not (tmp_path / "01-response.txt").exists()  # nothing written for a dropped call
+
+
+def test_a_caller_that_gives_up_frees_the_slot_while_the_run_goes_on(
+    slot_server: SlotServer, tmp_path: Path
+) -> None:
+    """A harness whose HTTP client timed out and will call again (mini's litellm, after 600 s)
+    does not find its next call queued behind the reply nobody waits for any more."""
+    proxy = RecordingProxy(slot_server.url, tmp_path)
+    body = json.dumps(PEERS_CALL).encode()
+    caller = socket.create_connection(("127.0.0.1", int(proxy.url.rsplit(":", 1)[1])))
+    caller.sendall(
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    assert until(lambda: slot_server.processing)
+    caller.close()
+    assert until(lambda: not slot_server.processing), "the slot still serves a caller that left"
+    assert not (tmp_path / "01-response.txt").exists()
+    proxy.close()
 
 
 def test_a_call_asked_whole_gets_one_reply_and_is_counted(
