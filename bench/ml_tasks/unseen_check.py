@@ -20,19 +20,24 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from adaptations.reply.answer_now import ANSWER_NOW
 from adaptations.reply.unseen_numbers import unseen_numbers
+from configs.prompt import TODAY
+from models.messages import note
 
 RETOLD = ANSWER_NOW.partition("{")[0]
+RUNTIME = TODAY.partition("{")[0]
 
 
 def shown(requests: list[Path]) -> list[BaseMessage]:
-    """Every request's messages: the model's own as AIMessage, the rest as what it read; the
-    retold calls of a tool-less request are left out (they quote the model's own arguments,
+    """Every request's messages: the model's own as AIMessage, the runtime note as the note it
+    was, the rest as what it read; the retold calls of a tool-less request are left out (they quote the model's own arguments,
     and the harness checks the history, not that retelling)."""
     bodies = [json.loads(r.read_text()) for r in requests if r.read_text().startswith("{")]
     messages = [m for body in bodies for m in body.get("messages", [])]
     return [
         AIMessage(content=str(m.get("content") or ""))
         if m["role"] == "assistant" or str(m.get("content")).startswith(RETOLD)
+        else note("runtime", m["content"])  # its date, workspace and plan show no number
+        if str(m.get("content")).startswith(RUNTIME)
         else HumanMessage(content=json.dumps(m.get("content")))
         for m in messages
     ]
