@@ -13,12 +13,40 @@ from cli.exit_codes import ExitCode
 
 
 def free_port() -> int:
-    """A TCP port free on the loopback now."""
+    """A TCP port free on the loopback now, outside the ephemeral range (`unclaimed_port`)."""
+    return unclaimed_port("127.0.0.1")
+
+
+def unclaimed_port(host: str) -> int:
+    """A port free on `host` now, picked below the kernel's ephemeral range, so that no
+    outgoing connection is given it before a server binds it; the kernel's own pick when none
+    of a few tries is free.
+
+    Why: a CI run under load saw `--port 0` fail, "address already in use" (docs/lab/2026-11-30.md).
+    """
+    import random
     import socket
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    start = ephemeral_start()
+    for candidate in random.SystemRandom().sample(range(start // 2, start), 32):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
+
+
+def ephemeral_start() -> int:
+    """The first port of the kernel's ephemeral range (Linux's 32768 where it cannot be read)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    return 32768
 
 
 def local_url(host: str, port: int) -> str:
@@ -28,12 +56,13 @@ def local_url(host: str, port: int) -> str:
 
 
 def claimable_port(host: str, port: int) -> int:
-    """`port` if it is free on `host` (0: a free one, picked here); a taken port is an error
+    """`port` if it is free on `host` (0: a free one, `unclaimed_port`); a taken port is an error
     naming it and its holder, never a silent move to another port."""
     import errno
     import socket
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    port = port or unclaimed_port(host)
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
         try:

@@ -171,6 +171,7 @@ BY_NAME: dict[str, str] = {
     "cli/hf_token.py:should_ask": OWN,
     "cli/repl.py:Repl.__init__": OWN,
     "cli/repl.py:Repl.ensure_session": NOT_A_FILE,
+    "cli/server_address.py:ephemeral_start": PROC,
     "cli/server_address.py:listening_pid": PROC,
     "cli/server_address.py:port_holder": PROC,
     "cli/studio.py:OneServer.start": OWN,

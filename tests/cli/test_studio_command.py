@@ -168,6 +168,7 @@ def test_port_zero_picks_a_free_port_and_prints_it(
 ) -> None:
     import re
 
+    from cli.server_address import ephemeral_start
     from tests.web.web_harness import start_web, stop_web, wait_for_ready
 
     workspace = tmp_path / "ws"
@@ -177,6 +178,8 @@ def test_port_zero_picks_a_free_port_and_prints_it(
         wait_for_ready(proc, out)
         found = re.search(r"Open: http://127\.0\.0\.1:(\d+)/", out.read_text())
         assert found and int(found.group(1)) != 0, out.read_text()
+        # Below the ephemeral range: no client connection is handed it before it binds.
+        assert int(found.group(1)) < ephemeral_start()
         answer = httpx.get(f"http://127.0.0.1:{found.group(1)}/ok", trust_env=False)
         assert answer.status_code == 200
     finally:
