@@ -154,7 +154,10 @@ def _drop_when_gone(
     """Until `done`, watch `client`; once it has closed (a caller that gave up waiting, e.g.
     its HTTP timeout), set `gone` and shut `upstream`, so the server stops a streamed reply."""
     while not done.is_set():
-        readable, _, _ = select.select([client], [], [], 0.1)
+        try:
+            readable, _, _ = select.select([client], [], [], 0.1)
+        except (OSError, ValueError):  # the handler closed it: the exchange is over
+            return
         if not readable:
             continue
         try:
