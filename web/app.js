@@ -35,11 +35,14 @@ function emptyState() {
 // The conversation as it is now, in a fragment (render puts it in the log).
 function conversation() {
   const log = document.createDocumentFragment();
-  if (!messagesOf().length && !ui.live) log.append(emptyState());
+  // A refresh can bring the reply being streamed whole (the server saved it before its update
+  // reached the page): drawn from the thread's state then, not twice.
+  const live = messagesOf().some((m) => m.id && m.id === ui.liveId) ? "" : ui.live;
+  if (!messagesOf().length && !live) log.append(emptyState());
   renderMessages(log);
-  if (ui.live) log.append(el("div", { class: "msg assistant live" }, markdown(ui.live)));
+  if (live) log.append(el("div", { class: "msg assistant live" }, markdown(live)));
   const waiting = ui.stopping ? "Stopping…" : ui.waiting || (ui.starting ? "Starting…" : "Working…");
-  if ((ui.busy || ui.starting) && !ui.live) log.append(el("div", { class: "thinking", text: waiting }));
+  if ((ui.busy || ui.starting) && !live) log.append(el("div", { class: "thinking", text: waiting }));
   if (!ui.busy && ui.values.stop_reason === "interrupted") {
     log.append(el("div", { class: "stopped", role: "note", text: "Stopped by you." }));
   }

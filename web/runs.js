@@ -32,6 +32,8 @@ function onStreamEvent(event, data) {
     const [chunk, meta] = data;
     const isAi = chunk && (chunk.type === "AIMessageChunk" || chunk.type === "ai");
     if (isAi && meta?.langgraph_node === "call_model") {
+      const id = chunk.id || "";
+      if (id !== ui.liveId) Object.assign(ui, { live: "", liveId: id }); // another reply
       ui.live += textOf(chunk.content);
       const log = $("log");
       log.dataset.chunks = String(Number(log.dataset.chunks || 0) + 1); // how many arrived live

@@ -13,6 +13,7 @@ export const ui = {
   waiting: null, // why the run has not started yet (the server's or your share is full)
   stopping: false,
   live: "", // assistant text streamed but not yet in the thread's state
+  liveId: "", // the id of the message `live` is the start of
   values: {}, // the thread's state values (messages, plan, usage, model, effort, yolo, ...)
   interrupts: [],
   decisions: [],

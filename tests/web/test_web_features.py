@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from store.thread_index import ThreadIndex
 from store.thread_lock import ThreadBusyError, ThreadLock
@@ -214,6 +214,49 @@ async def on_a_phone(page: Page, tmp_path: Path) -> None:
     await drawer.get_by_role("button", name="New thread").click()
     await expect(drawer).to_be_hidden()
     await expect(page.get_by_text("What should we work on?")).to_be_in_viewport()
+
+
+# Counts, on every change of the log, the answers showing `window.__answer`; the most at once.
+MOST_SHOWN = """answer => {
+  window.__most = 0;
+  const count = () => [...document.querySelectorAll("#log .msg.assistant")]
+    .filter((node) => node.textContent.includes(answer)).length;
+  new MutationObserver(() => { window.__most = Math.max(window.__most, count()); })
+    .observe(document.getElementById("log"), { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def without_final_update(body: str, answer: str) -> str:
+    """The run's server-sent events up to the `updates` event that carries `answer`: what
+    a page reads while a busy server has saved the reply but not yet sent its update."""
+    events = body.replace("\r\n", "\n").split("\n\n")
+    last = next(i for i, e in enumerate(events) if e.startswith("event: updates") and answer in e)
+    return "\n\n".join(events[:last]) + "\n\n"
+
+
+async def test_an_answer_saved_before_its_update_arrives_shows_once(
+    page: Page, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    # A refresh (asked at an earlier step) brings the thread with the answer while the page
+    # still draws the answer's streamed text: it shows once, then stays, once.
+    answer = "The notes say the run used seed 7."
+    (workspace / "notes-seed.txt").write_text("seed: 7\n")
+    llm.add(Turn(tool_calls=[read_call("r1", "notes-seed.txt")]), Turn(content=answer))
+
+    async def late_final_update(route: Route) -> None:
+        response = await route.fetch()  # the whole run, done on the server
+        await route.fulfill(
+            response=response, body=without_final_update(await response.text(), answer)
+        )
+
+    await page.route("**/runs/stream", late_final_update)
+    await page.evaluate(MOST_SHOWN, answer)
+    await say(page, "what seed did the run use?")
+    await expect(page.locator(".msg.assistant", has_text=answer)).to_have_count(1)
+    await expect(page.get_by_role("button", name="Stop")).to_have_count(0)  # the run ended
+    await expect(page.locator(".msg.assistant", has_text=answer)).to_have_count(1)
+    assert await page.evaluate("window.__most") == 1
+    await page.unroute("**/runs/stream")
 
 
 @pytest.mark.timeout(300)
