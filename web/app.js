@@ -106,11 +106,17 @@ function notify(text) {
   render();
 }
 
+// A state asked before the one drawn is older: a busy server can answer asks out of order.
+const asks = { made: 0, drawn: 0 };
+
 async function refresh() {
   if (!ui.threadId || ui.missing) return;
   const threadId = ui.threadId;
+  const ask = ++asks.made;
   const state = await api("GET", `/threads/${threadId}/state`);
   if (threadId !== ui.threadId) return; // another thread was opened meanwhile
+  if (ask < asks.drawn) return; // a later ask's state is drawn already
+  asks.drawn = ask;
   const empty = !state.checkpoint?.checkpoint_id && !Object.keys(state.values || {}).length;
   if (empty && messagesOf().length && !ui.busy && !ui.starting) { // deleted elsewhere (the CLI)
     Object.assign(ui, { missing: true, values: {}, interrupts: [] });

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, Route, expect
+from playwright.async_api import APIResponse, Browser, Page, Route, expect
 
 from store.thread_index import ThreadIndex
 from store.thread_lock import ThreadBusyError, ThreadLock
@@ -216,12 +216,17 @@ async def on_a_phone(page: Page, tmp_path: Path) -> None:
     await expect(page.get_by_text("What should we work on?")).to_be_in_viewport()
 
 
-# Counts, on every change of the log, the answers showing `window.__answer`; the most at once.
+# Counts, on every change of the log, the answers that show `answer`: the most at once in
+# `window.__most`, and in `window.__gone` whether it went after it had shown.
 MOST_SHOWN = """answer => {
-  window.__most = 0;
+  Object.assign(window, { __most: 0, __gone: false });
   const count = () => [...document.querySelectorAll("#log .msg.assistant")]
     .filter((node) => node.textContent.includes(answer)).length;
-  new MutationObserver(() => { window.__most = Math.max(window.__most, count()); })
+  new MutationObserver(() => {
+    const now = count();
+    window.__gone ||= window.__most > 0 && now === 0;
+    window.__most = Math.max(window.__most, now);
+  })
     .observe(document.getElementById("log"), { subtree: true, childList: true, characterData: true });
 }"""
 
@@ -257,6 +262,47 @@ async def test_an_answer_saved_before_its_update_arrives_shows_once(
     await expect(page.locator(".msg.assistant", has_text=answer)).to_have_count(1)
     assert await page.evaluate("window.__most") == 1
     await page.unroute("**/runs/stream")
+
+
+async def frames(page: Page, count: int) -> None:
+    """Until the page has drawn `count` more frames: its pending work has had its turns."""
+    await page.evaluate(
+        "n => new Promise((done) => { const tick = (k) => k ? requestAnimationFrame("
+        "() => tick(k - 1)) : done(); tick(n); })",
+        count,
+    )
+
+
+async def test_a_state_answered_late_does_not_replace_a_newer_one(
+    page: Page, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    # The page asks for the thread's state at each step of a run. A busy server can answer
+    # an early ask after a later one: the page keeps the newer state, and the answer stays.
+    answer = "The config sets 3 epochs."
+    (workspace / "train-config.txt").write_text("epochs: 3\n")
+    gate = threading.Event()
+    llm.add(Turn(tool_calls=[read_call("r1", "train-config.txt")]), Turn(content=answer, gate=gate))
+    held: list[tuple[Route, APIResponse]] = []
+
+    async def first_state_late(route: Route) -> None:
+        if held or route.request.method != "GET":
+            await route.continue_()
+            return
+        held.append((route, await route.fetch()))  # the thread before the answer
+        gate.set()
+
+    await page.route("**/threads/*/state", first_state_late)
+    await page.evaluate(MOST_SHOWN, answer)
+    await say(page, "how many epochs does the config set?")
+    await expect(page.locator(".msg.assistant", has_text=answer)).to_have_count(1)
+    await expect(page.get_by_role("button", name="Stop")).to_have_count(0)  # the run ended
+    async with page.expect_event("requestfinished"):
+        route, early = held[0]
+        await route.fulfill(response=early)
+    await frames(page, 3)
+    await expect(page.locator(".msg.assistant", has_text=answer)).to_have_count(1)
+    assert not await page.evaluate("window.__gone")
+    await page.unroute("**/threads/*/state")
 
 
 @pytest.mark.timeout(300)
