@@ -33,6 +33,20 @@ async function reach(path, options) {
   }
 }
 
+// `api` for a view that is asked for again and again (a thread's state, the thread list):
+// an answer older than one already returned comes back as null, since a busy server can
+// answer two asks out of order and the older must not be drawn over the newer.
+export function newestOnly() {
+  const asks = { made: 0, returned: 0 };
+  return async (method, path, body) => {
+    const ask = ++asks.made;
+    const answer = await api(method, path, body);
+    if (ask < asks.returned) return null;
+    asks.returned = ask;
+    return answer;
+  };
+}
+
 export async function api(method, path, body) {
   const response = await reach(path, {
     method,

@@ -2,7 +2,7 @@
 // endpoints of serve/web_actions.py. This module renders the page and wires it up.
 
 import { showAccount } from "./account.js";
-import { api, ApiError } from "./api.js";
+import { api, ApiError, newestOnly } from "./api.js";
 import { renderApproval } from "./approvals.js";
 import { renderMessages, renderPlan } from "./cards.js";
 import { $, el, icon, patchChildren, showError } from "./dom.js";
@@ -106,17 +106,14 @@ function notify(text) {
   render();
 }
 
-// A state asked before the one drawn is older: a busy server can answer asks out of order.
-const asks = { made: 0, drawn: 0 };
+const stateOf = newestOnly();
 
 async function refresh() {
   if (!ui.threadId || ui.missing) return;
   const threadId = ui.threadId;
-  const ask = ++asks.made;
-  const state = await api("GET", `/threads/${threadId}/state`);
+  const state = await stateOf("GET", `/threads/${threadId}/state`);
   if (threadId !== ui.threadId) return; // another thread was opened meanwhile
-  if (ask < asks.drawn) return; // a later ask's state is drawn already
-  asks.drawn = ask;
+  if (state === null) return; // a later ask's state is drawn already
   const empty = !state.checkpoint?.checkpoint_id && !Object.keys(state.values || {}).length;
   if (empty && messagesOf().length && !ui.busy && !ui.starting) { // deleted elsewhere (the CLI)
     Object.assign(ui, { missing: true, values: {}, interrupts: [] });

@@ -1,6 +1,6 @@
 // The thread list: search by title, open (resume), fork and delete.
 
-import { api } from "./api.js";
+import { api, newestOnly } from "./api.js";
 import { $, el, icon, showError, textOf } from "./dom.js";
 import { actions, ui } from "./state.js";
 
@@ -78,7 +78,11 @@ export function renderThreadList() {
   document.title = ui.threadId && !ui.missing ? `${heading} · ml-intern` : "ml-intern";
 }
 
+const threadsOf = newestOnly();
+
 export async function loadThreads() {
-  ui.threads = await api("POST", "/threads/search", { limit: 100, sort_by: "updated_at", sort_order: "desc" });
+  const threads = await threadsOf("POST", "/threads/search", { limit: 100, sort_by: "updated_at", sort_order: "desc" });
+  if (threads === null) return; // a later ask's list is shown already
+  ui.threads = threads;
   renderThreadList();
 }

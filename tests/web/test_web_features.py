@@ -305,6 +305,33 @@ async def test_a_state_answered_late_does_not_replace_a_newer_one(
     await page.unroute("**/threads/*/state")
 
 
+async def test_a_thread_list_answered_late_does_not_replace_a_newer_one(
+    page: Page, llm: ScriptedLLMServer
+) -> None:
+    # The list asked as the page opened comes back after the one asked at the end of the
+    # first run in a new thread: the new thread stays listed.
+    held: list[tuple[Route, APIResponse]] = []
+
+    async def first_list_late(route: Route) -> None:
+        if held:
+            await route.continue_()
+        else:
+            held.append((route, await route.fetch()))  # the threads before this one
+
+    await page.route("**/threads/search", first_list_late)
+    await page.reload()
+    llm.add(Turn(content="Listed."))
+    await say(page, "a thread to keep listed")
+    listed = page.get_by_role("complementary", name="Threads").locator(".thread")
+    await expect(listed.filter(has_text="a thread to keep listed")).to_have_count(1)
+    async with page.expect_event("requestfinished"):
+        route, early = held[0]
+        await route.fulfill(response=early)
+    await frames(page, 3)
+    await expect(listed.filter(has_text="a thread to keep listed")).to_have_count(1)
+    await page.unroute("**/threads/search")
+
+
 @pytest.mark.timeout(300)
 async def test_undo_model_switch_fork_and_delete(
     browser: Browser, llm: ScriptedLLMServer, own_web: str, isolated_home: Path, tmp_path: Path
