@@ -64,9 +64,11 @@ def test_the_config_wins_and_the_profile_cannot_be_changed() -> None:
 
 def test_no_module_but_the_resolver_parses_model_ids() -> None:
     offenders = []
-    for path in ROOT.glob("*/**/*.py"):
+    # Every `*/**/*.py` but the venv's and the tests': the venv's ~24,000 are not walked.
+    tops = [p for p in ROOT.iterdir() if p.is_dir() and p.name not in (".venv", "tests")]
+    for path in (path for top in sorted(tops) for path in top.glob("**/*.py")):
         relative = path.relative_to(ROOT).as_posix()
-        if relative.startswith((".venv/", "tests/")) or relative in RESOLVER:
+        if relative in RESOLVER:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if PARSING.search(line):
