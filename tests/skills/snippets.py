@@ -241,3 +241,36 @@ def distribution(target: Any) -> str:
 
 def skill_files(root: Path) -> Iterator[Path]:
     yield from sorted(root.glob("*/SKILL.md"))
+
+
+def skills_problems(root: str) -> dict[str, list[tuple[str, int, str]]]:
+    """Each skill file's block problems (`check_block`), as JSON: what `measure` returns
+    (tests/skills/call.py), so no test worker imports the libraries the blocks use."""
+    return {
+        str(path): [
+            (str(p.path), p.line, p.message) for b in code_blocks(path) for p in check_block(b)
+        ]
+        for path in skill_files(Path(root))
+    }
+
+
+def problems_with_a_field_renamed(
+    path: str, owner: str, field: str, renamed: str
+) -> list[tuple[str, int, str]]:
+    """`path`'s block problems with the dataclass `owner` ("module.Class") rebuilt with `field`
+    called `renamed` (a library renaming an argument), in a process of its own (`measure`)."""
+    import dataclasses
+
+    module_name, _, class_name = owner.rpartition(".")
+    module = importlib.import_module(module_name)
+    fields = [
+        (renamed if f.name == field else f.name, f.type, f)
+        for f in dataclasses.fields(getattr(module, class_name))
+    ]
+    rebuilt = dataclasses.make_dataclass(
+        class_name, [(name, kind, dataclasses.field(default=None)) for name, kind, _ in fields]
+    )
+    setattr(module, class_name, rebuilt)
+    return [
+        (str(p.path), p.line, p.message) for b in code_blocks(Path(path)) for p in check_block(b)
+    ]

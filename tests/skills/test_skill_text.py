@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.skills.conftest import SKILLS
+from tests.skills.conftest import SKILLS, Measure
 from tests.skills.snippets import Block, Problem, check_block, code_blocks, skill_files
 from tests.skills.tool_mentions import flag_problems, tool_problems, tool_schemas
 
 SKILL_FILES = list(skill_files(SKILLS))
+# A worker's first `measure` waits for the zygotes to import the libraries.
+TEMPLATE_RUN = pytest.mark.timeout(600)
 
 
 def report(problems: list[Problem]) -> str:
     return "\n".join(str(p) for p in problems)
 
 
+def problems_of(rows: list[list[Any]]) -> list[Problem]:
+    """Problems as `measure` returns them (JSON rows: path, line, message)."""
+    return [Problem(Path(path), line, message) for path, line, message in rows]
+
+
+@pytest.fixture(scope="module")
+def skills_problems(measure: Measure) -> dict[str, list[Problem]]:
+    """Every skill's block problems, checked in a template run's process (`measure`): the
+    blocks import torch, transformers, TRL and sentence-transformers, which would cost the
+    test worker ~14 s of CPU to import itself."""
+    found = measure("snippets.skills_problems", str(SKILLS))
+    return {path: problems_of(rows) for path, rows in found.items()}
+
+
+@TEMPLATE_RUN
 @pytest.mark.parametrize("path", SKILL_FILES, ids=lambda p: p.parent.name)
-def test_code_blocks_parse_define_their_names_and_use_real_keywords(path: Path) -> None:
-    problems = [p for block in code_blocks(path) for p in check_block(block)]
+def test_code_blocks_parse_define_their_names_and_use_real_keywords(
+    path: Path, skills_problems: dict[str, list[Problem]]
+) -> None:
+    problems = skills_problems[str(path)]
     assert not problems, report(problems)
 
 
@@ -30,23 +49,13 @@ def test_tool_arguments_and_template_flags_match_our_tools(path: Path) -> None:
     assert not problems, report(problems)
 
 
-def test_a_library_that_renames_an_argument_fails_with_file_and_line(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@TEMPLATE_RUN
+def test_a_library_that_renames_an_argument_fails_with_file_and_line(measure: Measure) -> None:
     """Simulate trl renaming SFTConfig's `learning_rate` to `lr`: the snippets that pass it
-    must now fail, naming the SKILL.md and the line."""
-    import trl
-
-    fields = [
-        (("lr" if f.name == "learning_rate" else f.name), f.type, f)
-        for f in dataclasses.fields(trl.DPOConfig)
-    ]
-    renamed = dataclasses.make_dataclass(
-        "DPOConfig", [(name, kind, dataclasses.field(default=None)) for name, kind, _ in fields]
-    )
-    monkeypatch.setattr(trl, "DPOConfig", renamed)
+    must now fail, naming the SKILL.md and the line (in a template run's process, `measure`)."""
     path = SKILLS / "preference-tuning" / "SKILL.md"
-    problems = [p for block in code_blocks(path) for p in check_block(block)]
+    renamed = ("trl.DPOConfig", "learning_rate", "lr")
+    problems = problems_of(measure("snippets.problems_with_a_field_renamed", str(path), *renamed))
 
     lines = path.read_text(encoding="utf-8").splitlines()
     assert problems, "the rename went unnoticed"
