@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.product_sources import parsed
+from tests.product_sources import parsed, walked
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("cli", "graph", "nodes", "adaptations", "models", "tools", "configs", "bench")
@@ -27,7 +27,7 @@ def declaration_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
 
 def long_functions(path: Path) -> list[str]:
     found = []
-    for node in ast.walk(parsed(path)):
+    for node in walked(parsed(path)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             body = (node.end_lineno or node.lineno) - node.lineno + 1 - declaration_lines(node)
             if body > MAX_FUNCTION_LINES:

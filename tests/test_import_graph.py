@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.product_sources import parsed
+from tests.product_sources import parsed, walked
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = (
@@ -33,7 +33,7 @@ def project_modules() -> dict[str, Path]:
 def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
     """Project modules that `path` imports anywhere in its body (resolved to modules)."""
     found: set[str] = set()
-    for node in ast.walk(parsed(path)):
+    for node in walked(parsed(path)):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -105,7 +105,7 @@ def test_private_langgraph_names_come_through_the_compat_module_only() -> None:
     for name, path in project_modules().items():
         if name == "compat.langgraph":
             continue
-        for node in ast.walk(parsed(path)):
+        for node in walked(parsed(path)):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("langgraph"):
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 if (

@@ -15,7 +15,7 @@ import pytest
 
 import compat
 from compat.pins import Hook
-from tests.product_sources import parsed
+from tests.product_sources import parsed, walked
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("cli", "serve", "graph", "store", "nodes", "adaptations", "models", "tools", "configs")
@@ -46,7 +46,7 @@ def product_trees() -> list[tuple[str, ast.Module]]:
 def library_names(tree: ast.Module) -> dict[str, str]:
     """Local name -> the library module or name it was imported as."""
     names = {}
-    for node in ast.walk(tree):
+    for node in walked(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] not in OURS:
@@ -201,7 +201,7 @@ def private_uses(path: str, tree: ast.Module) -> list[str]:
     object (a subclass of ours reaching its base through `self` or `super()` is its own; its
     overrides of the base's private methods are checked in test_fence_overrides.py)."""
     origins, found = origins_of(tree), []
-    for node in ast.walk(tree):
+    for node in walked(tree):
         reached, name = None, None
         if isinstance(node, ast.Attribute) and not _is_self(node.value):
             reached, name = node.value, node.attr
@@ -219,7 +219,7 @@ def library_writes(path: str, tree: ast.Module) -> list[str]:
     """Assignments to, `del` of, and `setattr` / `delattr` on the attributes of a library's own
     modules, classes and functions (an instance it made is the caller's to set)."""
     origins, found = origins_of(tree), []
-    for node in ast.walk(tree):
+    for node in walked(tree):
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign | ast.Delete):
             targets = node.targets
@@ -251,7 +251,7 @@ def test_every_private_library_name_used_outside_compat_is_declared_by_a_compat_
     hooks = declared_hooks()
     undeclared = []
     for path, tree in product_trees():
-        for node in ast.walk(tree):
+        for node in walked(tree):
             if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module):
                 continue
             if node.module.split(".")[0] in OURS:

@@ -17,6 +17,7 @@ from tests.compat.test_fence import (
     product_trees,
     third_party,
 )
+from tests.product_sources import walked
 
 # Private-named methods a library asks its subclasses to implement, not its internals:
 # LangChain's custom chat model guide (`_generate`, `_stream`, their async twins, `_llm_type`)
@@ -58,7 +59,7 @@ def private_overrides(path: str, tree: ast.Module, declared: set[str]) -> list[s
     """Each private name a class of `tree` defines over one of its library base's, named by
     where the library defines it, unless `declared` or an extension point."""
     libraries, found = library_names(tree), []
-    for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+    for cls in (node for node in walked(tree) if isinstance(node, ast.ClassDef)):
         for base in cls.bases:
             named = ast.unparse(base.value if isinstance(base, ast.Subscript) else base)
             first, _, rest = named.partition(".")

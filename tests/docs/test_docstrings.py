@@ -14,7 +14,7 @@ import tokenize
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.product_sources import ROOT, parsed, product_files, source
+from tests.product_sources import ROOT, parsed, product_files, source, walked
 
 JOURNAL_LINK = re.compile(r"docs/lab/[\w./-]+\.md")
 
@@ -23,7 +23,7 @@ def docstrings(path: Path) -> Iterator[tuple[int, str]]:
     """Each docstring of `path` with the line it starts on."""
     tree = parsed(path)
     kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-    for node in ast.walk(tree):
+    for node in walked(tree):
         if isinstance(node, kinds) and (text := ast.get_docstring(node, clean=False)):
             yield node.body[0].lineno, text
 

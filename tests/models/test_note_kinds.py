@@ -17,7 +17,7 @@ from typing import get_args
 
 from adaptations.registry import RULES, held_texts, note_texts
 from models.messages import NoteKind
-from tests.product_sources import ROOT, parsed, product_files
+from tests.product_sources import ROOT, parsed, product_files, walked
 
 MARKS = {"note": 0, "not_run": 2, "marked": 0}  # the function, and where its kind is passed
 
@@ -42,8 +42,8 @@ def _constants(tree: ast.Module) -> dict[str, str]:
 def _looped(tree: ast.Module, name: str) -> set[str] | None:
     """The values a loop variable `name` takes, when it unpacks the tuples a function of the
     module returns as a list of literals."""
-    functions = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
-    for loop in ast.walk(tree):
+    functions = {f.name: f for f in walked(tree) if isinstance(f, ast.FunctionDef)}
+    for loop in walked(tree):
         if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Tuple)):
             continue
         names = [t.id if isinstance(t, ast.Name) else None for t in loop.target.elts]
@@ -84,7 +84,7 @@ def _uses() -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
         where = path.relative_to(ROOT)
         if where == Path("models/messages.py"):  # the marking functions themselves
             continue
-        for node in ast.walk(tree):
+        for node in walked(tree):
             if isinstance(node, ast.Dict) and any(
                 isinstance(k, ast.Name) and k.id == "MARKER" for k in node.keys
             ):

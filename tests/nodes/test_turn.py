@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from graph.state import AgentState
 from nodes.turn import turn_of
-from tests.product_sources import parsed
+from tests.product_sources import parsed, walked
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("nodes", "adaptations", "graph")
@@ -65,8 +65,8 @@ def used_keys() -> tuple[dict[str, list[str]], list[str]]:
     untyped: list[str] = []
     for path in sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")):
         tree = parsed(path)
-        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        for node in ast.walk(tree):
+        names = {n.id for n in walked(tree) if isinstance(n, ast.Name)}
+        for node in walked(tree):
             if (key := _key_of(node)) is None:
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"

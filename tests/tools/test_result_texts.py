@@ -16,7 +16,7 @@ import string
 from pathlib import Path
 from typing import NamedTuple, get_args
 
-from tests.product_sources import ROOT, parsed, product_files
+from tests.product_sources import ROOT, parsed, product_files, walked
 from tools.result_texts import FAMILIES, TOOL_TEXTS, ToolTextKind, tool_text
 from tools.result_texts.shell import EXIT_CODE
 
@@ -73,7 +73,7 @@ def _uses() -> tuple[tuple[Use, ...], tuple[str, ...]]:
         tree = parsed(path)
         imported = {
             alias.asname or alias.name: known[alias.name]
-            for node in ast.walk(tree)
+            for node in walked(tree)
             if isinstance(node, ast.ImportFrom) and node.module
             for known in [_templates_of(node.module)]
             for alias in node.names
@@ -81,14 +81,14 @@ def _uses() -> tuple[tuple[Use, ...], tuple[str, ...]]:
         }
         families = {
             alias.asname or alias.name: alias.name
-            for node in ast.walk(tree)
+            for node in walked(tree)
             if isinstance(node, ast.ImportFrom) and node.module == "tools.result_texts"
             for alias in node.names
             if alias.name in FAMILY_NAMES
         }
 
         passed: set[int] = set()
-        for node in ast.walk(tree):
+        for node in walked(tree):
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tool_text"):
                 continue
             kind, template = [*node.args, None, None][:2]
@@ -103,7 +103,7 @@ def _uses() -> tuple[tuple[Use, ...], tuple[str, ...]]:
             starred = any(k.arg is None for k in node.keywords)
             fields = None if starred else frozenset(k.arg for k in node.keywords if k.arg)
             uses.append(Use(at, kind.value, name, fields))
-        for node in ast.walk(tree):
+        for node in walked(tree):
             if (name := _named(node, imported, families)) is not None and id(node) not in passed:
                 wrong.append(f"{where}:{node.lineno} uses {name} outside tool_text()")
     return tuple(uses), tuple(wrong)

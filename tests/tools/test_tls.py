@@ -54,11 +54,11 @@ def test_certificates_load_at_the_first_tls_connection_and_verify_as_httpx_would
 def test_every_http_client_the_product_makes_verifies_with_this_context() -> None:
     """Each `httpx.Client`/`AsyncClient` in the product's code is given `verify=` from here, so
     none parses the certificate bundle when it is made (a new client a tool call did)."""
-    from tests.product_sources import parsed, product_files
+    from tests.product_sources import parsed, product_files, walked
 
     made = []
     for path in product_files():
-        for node in ast.walk(parsed(path)):
+        for node in walked(parsed(path)):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
