@@ -141,7 +141,8 @@ function failureOf(state) {
 }
 
 async function openThread(threadId) {
-  Object.assign(ui, { threadId, missing: false, values: {}, failure: "", interrupts: [], decisions: [], live: "", notice: "",
+  const view = ui.view + 1; // leaving a thread and opening it again is another view of it
+  Object.assign(ui, { view, threadId, missing: false, values: {}, failure: "", interrupts: [], decisions: [], live: "", notice: "",
     busy: false, runId: null, stopping: false, carried: {} });
   ui.editing.clear();
   ui.rejecting.clear();
@@ -164,7 +165,7 @@ async function openThread(threadId) {
   // A run going on, or queued (waiting for its turn, or handed back by a server that stopped
   // mid-run and picked up again after a restart): follow it to its end.
   const runs = await api("GET", `/threads/${threadId}/runs?limit=5`);
-  if (ui.threadId !== threadId) return;
+  if (ui.view !== view) return; // opened again meanwhile: that opening follows the run
   const going = runs.find((run) => run.status === "running" || run.status === "pending");
   if (going) await join(going.run_id);
   else if (thread.status === "busy") await refresh(); // it ended after the state was read
@@ -178,7 +179,7 @@ function threadFromHash() {
 function submit(event) {
   event.preventDefault();
   const text = $("message").value.trim();
-  if (!text || ui.busy) return;
+  if (!text || ui.busy || ui.starting) return; // as Send: the message sent before is on its way
   if (ui.interrupts.length) { showError("Approve or reject the pending action first."); return; }
   $("message").value = "";
   send(text).catch(showError);

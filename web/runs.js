@@ -40,7 +40,10 @@ function onStreamEvent(event, data) {
       actions.renderSoon();
     }
   } else if (event === "updates") {
-    if (data.call_model) ui.live = "";
+    // The reply streamed stays shown until the thread's state holds it (asked now, a busy
+    // server can answer late), unless the message saved is not the one streamed.
+    const saved = [data.call_model?.messages ?? []].flat().map((m) => m?.id);
+    if (data.call_model && !saved.includes(ui.liveId)) ui.live = "";
     actions.refresh().catch(showError);
   } else if (event === "custom" && data?.type) {
     onCustom(data);
@@ -88,12 +91,13 @@ async function ended(threadId, runId) {
   throw new ApiError(0, LOST);
 }
 
-// Follow one run to its end (`start` starts or joins it), then show the thread as saved.
-// Opening another thread meanwhile leaves the run going on the server, unwatched.
-async function follow(start) {
-  const threadId = ui.threadId;
-  const here = () => ui.threadId === threadId;
-  Object.assign(ui, { busy: true, live: "", notice: "", waiting: null });
+// Follow one run to its end (`start` starts or joins it; `runId`, a run joined), then show the
+// thread as saved. Opening another thread meanwhile leaves the run going on the server,
+// unwatched; opening this one again follows it anew (by joining), so this stream is not drawn.
+async function follow(start, runId = null) {
+  const { threadId, view } = ui;
+  const here = () => ui.view === view && ui.threadId === threadId;
+  Object.assign(ui, { busy: true, live: "", notice: "", waiting: null, runId });
   showError(null);
   actions.render();
   watchWaiting(threadId, here);
@@ -122,7 +126,7 @@ function run(body) {
 }
 
 export async function join(runId) {
-  await follow((onEvent) => joinRun(ui.threadId, runId, onEvent));
+  await follow((onEvent) => joinRun(ui.threadId, runId, onEvent), runId); // a join has no metadata
 }
 
 async function ensureThread(text) {
