@@ -8,7 +8,7 @@ import { renderMessages, renderPlan } from "./cards.js";
 import { $, el, icon, patchChildren, showError } from "./dom.js";
 import { setDrawer, wireDrawer } from "./drawer.js";
 import { markdown } from "./markdown.js";
-import { decide, join, send, stop, undo, yolo } from "./runs.js";
+import { decide, join, leave, send, stop, undo, yolo } from "./runs.js";
 import { loadChoices, renderSettings, wireSettings } from "./settings.js";
 import { actions, messagesOf, ui } from "./state.js";
 import { goTo, loadThreads, renderThreadList } from "./threads.js";
@@ -141,9 +141,10 @@ function failureOf(state) {
 }
 
 async function openThread(threadId) {
+  leave();
   const view = ui.view + 1; // leaving a thread and opening it again is another view of it
   Object.assign(ui, { view, threadId, missing: false, values: {}, failure: "", interrupts: [], decisions: [], live: "", notice: "",
-    busy: false, runId: null, stopping: false, carried: {} });
+    busy: false, starting: false, runId: null, stopping: false, carried: {} });
   ui.editing.clear();
   ui.rejecting.clear();
   ui.logs.clear();

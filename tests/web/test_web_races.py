@@ -214,3 +214,57 @@ async def test_a_reply_stays_while_its_state_is_on_the_way(
     assert not await page.evaluate("window.__gone")
     await page.unroute("**/runs/stream")
     await page.unroute("**/threads/*/state")
+
+
+async def test_a_thread_left_and_opened_again_many_times_mid_run_still_answers(
+    page: Page, llm: ScriptedLLMServer, workspace: Path
+) -> None:
+    # A long run: a person goes to a new thread and back to this one, again and again. The
+    # stream of the run they left is closed each time (a browser keeps six connections to a
+    # server: streams left open would take them all, and the page would wait for ever).
+    llm.add(
+        Turn(tool_calls=[bash("t1", f"echo started; {waits_for('toggle-go')}")]),
+        Turn(content="Done at last."),
+    )
+    await say(page, "a long job to look away from")
+    await page.get_by_role("button", name="Approve").click()
+    card = page.locator("details.tool[data-call=t1]")
+    await expect(card.locator("pre.progress")).to_contain_text("started")
+    threads = page.get_by_role("complementary", name="Threads")
+    for _ in range(7):
+        await page.get_by_role("button", name="New thread").click()
+        await expect(page.get_by_text("What should we work on?")).to_be_visible()
+        await threads.locator(".thread", has_text="a long job to look away from").click()
+        await expect(card.locator(".tool-status")).to_have_text("running", timeout=10_000)
+    (workspace / "toggle-go").touch()
+    await expect(page.get_by_text("Done at last.")).to_be_visible()
+
+
+async def test_a_message_that_fails_after_its_thread_was_left_leaves_the_new_one_alone(
+    page: Page, llm: ScriptedLLMServer
+) -> None:
+    # A message is sent; a busy server has not started its run when the person opens a new
+    # thread. The new thread is ready to send to; and when the run is refused, the page puts
+    # back the message's thread's messages in no other thread.
+    llm.add(Turn(content="The first answer."))
+    await say(page, "a thread with two messages")
+    await expect(page.get_by_text("The first answer.")).to_be_visible()
+    held: list[Route] = []
+
+    async def hold_run(route: Route) -> None:
+        held.append(route)  # a busy server: the run has not started
+
+    await page.route("**/runs/stream", hold_run)
+    await say(page, "the second message")
+    await until(lambda: bool(held))
+    await page.get_by_role("button", name="New thread").click()
+    await expect(page.get_by_text("What should we work on?")).to_be_visible()
+    await expect(page.get_by_role("button", name="Send")).to_be_enabled()
+
+    async with page.expect_event("requestfinished", lambda r: r.url.endswith("/runs/stream")):
+        await held[0].fulfill(status=503, json={"detail": "The server is busy."})
+    await frames(page, 3)
+    await expect(page.get_by_text("What should we work on?")).to_be_visible()
+    assert await page.locator(".msg.user").count() == 0
+    await expect(page.get_by_role("button", name="Send")).to_be_enabled()
+    await page.unroute("**/runs/stream")
