@@ -156,12 +156,14 @@ async function openThread(threadId) {
   try {
     thread = await api("GET", `/threads/${threadId}`);
   } catch (error) {
+    if (ui.view !== view) return; // another thread was opened meanwhile: not said of it
     if (!(error instanceof ApiError) || ![404, 422].includes(error.status)) throw error;
     ui.missing = true;
     renderThreadList();
     render();
     return;
   }
+  if (ui.view !== view) return;
   await refresh();
   // A run going on, or queued (waiting for its turn, or handed back by a server that stopped
   // mid-run and picked up again after a restart): follow it to its end.

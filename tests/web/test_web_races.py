@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -268,3 +269,33 @@ async def test_a_message_that_fails_after_its_thread_was_left_leaves_the_new_one
     assert await page.locator(".msg.user").count() == 0
     await expect(page.get_by_role("button", name="Send")).to_be_enabled()
     await page.unroute("**/runs/stream")
+
+
+async def test_an_unknown_thread_answered_late_does_not_hide_the_one_opened_since(
+    page: Page, llm: ScriptedLLMServer
+) -> None:
+    # A link to a thread the server does not have; before a busy server says so, the person
+    # opens one of their threads. The late "not found" is not said of the thread opened.
+    llm.add(Turn(content="This thread exists."))
+    await say(page, "a thread that is here")
+    await expect(page.get_by_text("This thread exists.")).to_be_visible()
+    unknown = str(uuid.uuid4())
+    held: list[Route] = []
+
+    async def hold_unknown(route: Route) -> None:
+        held.append(route)  # a busy server: not answered yet
+
+    await page.route(f"**/threads/{unknown}", hold_unknown)
+    await page.get_by_role("button", name="New thread").click()
+    await page.evaluate("id => { location.hash = `thread=${id}`; }", unknown)
+    await until(lambda: bool(held))
+    threads = page.get_by_role("complementary", name="Threads")
+    await threads.locator(".thread", has_text="a thread that is here").click()
+    await expect(page.get_by_text("This thread exists.")).to_be_visible()
+
+    async with page.expect_event("requestfinished", lambda r: r.url.endswith(unknown)):
+        await held[0].fulfill(status=404, json={"detail": f"Thread {unknown} not found"})
+    await frames(page, 3)
+    await expect(page.get_by_text("This thread exists.")).to_be_visible()
+    assert await page.get_by_text("No such thread").count() == 0
+    await page.unroute(f"**/threads/{unknown}")
