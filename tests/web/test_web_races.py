@@ -299,3 +299,38 @@ async def test_an_unknown_thread_answered_late_does_not_hide_the_one_opened_sinc
     await expect(page.get_by_text("This thread exists.")).to_be_visible()
     assert await page.get_by_text("No such thread").count() == 0
     await page.unroute(f"**/threads/{unknown}")
+
+
+async def test_a_setting_answered_after_its_thread_was_left_stays_with_that_thread(
+    page: Page, llm: ScriptedLLMServer
+) -> None:
+    # Effort changed in one thread; before a busy server answers, the person opens another.
+    # The answer is not drawn as the other thread's effort.
+    llm.add(Turn(content="First thread."), Turn(content="Second thread."))
+    await say(page, "the thread whose effort changes")
+    await expect(page.get_by_text("First thread.")).to_be_visible()
+    first = page.url.split("#thread=")[1]
+    await page.get_by_role("button", name="New thread").click()
+    await say(page, "the thread left alone")
+    await expect(page.get_by_text("Second thread.")).to_be_visible()
+    threads = page.get_by_role("complementary", name="Threads")
+    await threads.locator(".thread", has_text="the thread whose effort changes").click()
+    await expect(page.get_by_text("First thread.")).to_be_visible()
+    held: list[Route] = []
+
+    async def hold_settings(route: Route) -> None:
+        held.append(route)  # a busy server: not answered yet
+
+    await page.route(f"**/web/threads/{first}/settings", hold_settings)
+    await page.get_by_label("Effort").select_option("high")
+    await until(lambda: bool(held))
+    await threads.locator(".thread", has_text="the thread left alone").click()
+    await expect(page.get_by_text("Second thread.")).to_be_visible()
+    await expect(page.get_by_label("Effort")).to_have_value("")
+
+    async with page.expect_event("requestfinished", lambda r: r.url.endswith("/settings")):
+        await held[0].continue_()
+    await frames(page, 3)
+    assert await page.get_by_label("Effort").input_value() == ""
+    assert "Effort: high" not in await page.get_by_role("status").inner_text()
+    await page.unroute(f"**/web/threads/{first}/settings")
