@@ -98,9 +98,10 @@ async function readEvents(response, onEvent) {
   }
 }
 
-async function stream(method, path, body, onEvent) {
+async function stream(method, path, body, onEvent, signal) {
   const response = await reach(path, {
     method,
+    signal,
     credentials: "same-origin",
     headers: { Accept: "text/event-stream", ...(body ? { "Content-Type": "application/json" } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -114,10 +115,10 @@ async function stream(method, path, body, onEvent) {
   }
 }
 
-// Start a run on a thread and follow it.
-export const streamRun = (threadId, body, onEvent) =>
-  stream("POST", `/threads/${threadId}/runs/stream`, body, onEvent);
+// Start a run on a thread and follow it (until it ends, or `signal` aborts).
+export const streamRun = (threadId, body, onEvent, signal) =>
+  stream("POST", `/threads/${threadId}/runs/stream`, body, onEvent, signal);
 
 // Follow a run that is already going (another tab started it, or the page was reloaded).
-export const joinRun = (threadId, runId, onEvent) =>
-  stream("GET", `/threads/${threadId}/runs/${runId}/stream`, null, onEvent);
+export const joinRun = (threadId, runId, onEvent, signal) =>
+  stream("GET", `/threads/${threadId}/runs/${runId}/stream`, null, onEvent, signal);

@@ -8,7 +8,7 @@ import { renderMessages, renderPlan } from "./cards.js";
 import { $, el, icon, patchChildren, showError } from "./dom.js";
 import { setDrawer, wireDrawer } from "./drawer.js";
 import { markdown } from "./markdown.js";
-import { decide, join, send, stop, undo, yolo } from "./runs.js";
+import { decide, join, leave, send, stop, undo, yolo } from "./runs.js";
 import { loadChoices, renderSettings, wireSettings } from "./settings.js";
 import { actions, messagesOf, ui } from "./state.js";
 import { goTo, loadThreads, renderThreadList } from "./threads.js";
@@ -141,8 +141,10 @@ function failureOf(state) {
 }
 
 async function openThread(threadId) {
-  Object.assign(ui, { threadId, missing: false, values: {}, failure: "", interrupts: [], decisions: [], live: "", notice: "",
-    busy: false, runId: null, stopping: false, carried: {} });
+  leave();
+  const view = ui.view + 1; // leaving a thread and opening it again is another view of it
+  Object.assign(ui, { view, threadId, missing: false, values: {}, failure: "", interrupts: [], decisions: [], live: "", notice: "",
+    busy: false, starting: false, runId: null, stopping: false, carried: {} });
   ui.editing.clear();
   ui.rejecting.clear();
   ui.logs.clear();
@@ -154,17 +156,19 @@ async function openThread(threadId) {
   try {
     thread = await api("GET", `/threads/${threadId}`);
   } catch (error) {
+    if (ui.view !== view) return; // another thread was opened meanwhile: not said of it
     if (!(error instanceof ApiError) || ![404, 422].includes(error.status)) throw error;
     ui.missing = true;
     renderThreadList();
     render();
     return;
   }
+  if (ui.view !== view) return;
   await refresh();
   // A run going on, or queued (waiting for its turn, or handed back by a server that stopped
   // mid-run and picked up again after a restart): follow it to its end.
   const runs = await api("GET", `/threads/${threadId}/runs?limit=5`);
-  if (ui.threadId !== threadId) return;
+  if (ui.view !== view) return; // opened again meanwhile: that opening follows the run
   const going = runs.find((run) => run.status === "running" || run.status === "pending");
   if (going) await join(going.run_id);
   else if (thread.status === "busy") await refresh(); // it ended after the state was read
@@ -178,7 +182,7 @@ function threadFromHash() {
 function submit(event) {
   event.preventDefault();
   const text = $("message").value.trim();
-  if (!text || ui.busy) return;
+  if (!text || ui.busy || ui.starting) return; // as Send: the message sent before is on its way
   if (ui.interrupts.length) { showError("Approve or reject the pending action first."); return; }
   $("message").value = "";
   send(text).catch(showError);

@@ -40,7 +40,10 @@ function onStreamEvent(event, data) {
       actions.renderSoon();
     }
   } else if (event === "updates") {
-    if (data.call_model) ui.live = "";
+    // The reply streamed stays shown until the thread's state holds it (asked now, a busy
+    // server can answer late), unless the message saved is not the one streamed.
+    const saved = [data.call_model?.messages ?? []].flat().map((m) => m?.id);
+    if (data.call_model && !saved.includes(ui.liveId)) ui.live = "";
     actions.refresh().catch(showError);
   } else if (event === "custom" && data?.type) {
     onCustom(data);
@@ -88,17 +91,39 @@ async function ended(threadId, runId) {
   throw new ApiError(0, LOST);
 }
 
-// Follow one run to its end (`start` starts or joins it), then show the thread as saved.
-// Opening another thread meanwhile leaves the run going on the server, unwatched.
-async function follow(start) {
-  const threadId = ui.threadId;
-  const here = () => ui.threadId === threadId;
-  Object.assign(ui, { busy: true, live: "", notice: "", waiting: null });
+// The stream of the run followed. Leaving its thread closes it, the run going on on the server
+// (a browser keeps six connections to a server: streams left open, a long run's thread left
+// and opened again, would take them all). One whose run has not begun yet is closed once it has.
+let reading = null;
+
+export function leave() {
+  if (!reading) return;
+  reading.left = true;
+  if (reading.begun) reading.abort.abort();
+  reading = null;
+}
+
+// Follow one run to its end (`start` starts or joins it; `runId`, a run joined), then show the
+// thread as saved. Opening another thread meanwhile leaves the run going on the server,
+// unwatched; opening this one again follows it anew (by joining), so this stream is not drawn.
+async function follow(start, runId = null) {
+  const { threadId, view } = ui;
+  const here = () => ui.view === view && ui.threadId === threadId;
+  const stream = { abort: new AbortController(), begun: Boolean(runId), left: false };
+  reading = stream;
+  Object.assign(ui, { busy: true, live: "", notice: "", waiting: null, runId });
   showError(null);
   actions.render();
   watchWaiting(threadId, here);
+  const onEvent = (event, data) => {
+    if (event === "metadata") stream.begun = true;
+    if (stream.left && stream.begun) stream.abort.abort();
+    else if (here()) onStreamEvent(event, data);
+  };
   try {
-    await start((event, data) => { if (here()) onStreamEvent(event, data); });
+    await start(onEvent, stream.abort.signal).catch((error) => {
+      if (!stream.abort.signal.aborted) throw error; // closed on leaving: not a failure
+    });
     if (here() && ui.runId) await ended(threadId, ui.runId);
   } finally {
     if (here()) {
@@ -118,46 +143,62 @@ function run(body) {
     on_disconnect: "continue", // a closed tab does not stop the run
     ...body,
   };
-  return follow((onEvent) => streamRun(ui.threadId, payload, onEvent));
+  return follow((onEvent, signal) => streamRun(ui.threadId, payload, onEvent, signal));
 }
 
 export async function join(runId) {
-  await follow((onEvent) => joinRun(ui.threadId, runId, onEvent));
+  // A join has no metadata: the run's id is known, and the run has begun.
+  await follow((onEvent, signal) => joinRun(ui.threadId, runId, onEvent, signal), runId);
 }
 
-async function ensureThread(text) {
-  if (ui.threadId && !ui.missing) return;
+// The thread the message goes to, made if the page shows none; false if another thread was
+// opened while it was made (the message is not sent: it would show in the thread opened).
+async function ensureThread(text, here) {
+  if (ui.threadId && !ui.missing) return true;
   const metadata = { title: text.slice(0, 80), cwd: ui.info.workspace };
   const thread = await api("POST", "/threads", { metadata });
+  if (!here()) return false;
   ui.threadId = thread.thread_id;
   ui.missing = false;
   history.replaceState(null, "", `#thread=${thread.thread_id}`);
   if (Object.keys(ui.pending).length) {
-    ui.values = { ...ui.values, ...(await api("POST", `/web/threads/${ui.threadId}/settings`, ui.pending)) };
+    const settings = await api("POST", `/web/threads/${thread.thread_id}/settings`, ui.pending);
     ui.pending = {};
+    if (!here()) return false;
+    ui.values = { ...ui.values, ...settings };
   }
+  return true;
 }
 
+// Send a message from the thread shown; the page may show another before it is sent (the
+// thread left is not drawn in the one opened, and that one is ready to send to).
 export async function send(text) {
   const human = { type: "human", content: text };
   const before = ui.values;
+  const { view } = ui;
+  const here = () => ui.view === view;
   // Shown at once, with a "Starting…" state, while the thread is made and the run starts.
   Object.assign(ui, { starting: true, interrupts: [] });
   ui.values = { ...ui.values, messages: [...(ui.values.messages || []), human] };
   actions.render();
   try {
-    await ensureThread(text);
+    if (!(await ensureThread(text, here))) {
+      if (!$("message").value) $("message").value = text; // nothing typed is lost
+      return;
+    }
     await run({
       input: { messages: [human], stop_reason: null, compact_request: null },
       metadata: { ml_intern_turn: "user" }, // what undo goes back to
     });
   } catch (error) {
-    if (ui.starting) ui.values = before; // it never reached the thread
+    if (here() && ui.starting) ui.values = before; // it never reached the thread
     if (!$("message").value) $("message").value = text; // nothing typed is lost
     throw error;
   } finally {
-    ui.starting = false;
-    actions.render(); // Send is enabled again, whatever happened
+    if (here()) {
+      ui.starting = false;
+      actions.render(); // Send is enabled again, whatever happened
+    }
   }
 }
 

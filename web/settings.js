@@ -29,22 +29,26 @@ export async function loadChoices() {
 
 // Apply now (an existing thread) or with the first message (a new one). While an approval
 // is pending the server cannot write the thread: as the CLI does, the change is carried
-// and goes with the answer to the approval (runs.js).
+// and goes with the answer to the approval (runs.js). The thread is the one shown when asked:
+// its answer is not drawn in (nor carried to) another thread opened meanwhile: false then.
 async function apply(change, said) {
   if (!ui.threadId || ui.missing) {
     Object.assign(ui.pending, change);
     actions.notify(`${said} for the next message.`);
     renderSettings();
-    return;
+    return true;
   }
+  const { view } = ui;
   const settings = await api("POST", `/web/threads/${ui.threadId}/settings`, change);
+  if (ui.view !== view) return false;
   if (settings.carried) {
     Object.assign(ui.carried, settings.carried);
     actions.notify(`${said} from the next step, once you answer the approval.`);
-    return;
+    return true;
   }
   Object.assign(ui.values, settings);
   actions.notify(`${said} for this thread.`);
+  return true;
 }
 
 async function onModel() {
@@ -77,7 +81,7 @@ async function onEffort() {
 
 async function yoloOff() {
   try {
-    await apply({ yolo: false }, "Yolo off");
+    if (!(await apply({ yolo: false }, "Yolo off"))) return;
     actions.notify(ui.carried.yolo === false ? "Yolo off from the next step: risky tool calls will ask first again."
       : "Yolo off: risky tool calls ask first again.");
   } catch (error) {

@@ -5,6 +5,7 @@ export const ui = {
   info: { assistant_id: "ml_intern", workspace: "" },
   choices: { model: "", effort: "", models: [], efforts: [] }, // GET /web/models
   threadId: null,
+  view: 0, // how many times a thread was opened: what was begun for an earlier opening is not drawn
   missing: false, // the URL named a thread the server does not have
   threads: [],
   busy: false,
