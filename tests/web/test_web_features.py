@@ -296,7 +296,7 @@ async def test_a_state_answered_late_does_not_replace_a_newer_one(
     await say(page, "how many epochs does the config set?")
     await expect(page.locator(".msg.assistant", has_text=answer)).to_have_count(1)
     await expect(page.get_by_role("button", name="Stop")).to_have_count(0)  # the run ended
-    async with page.expect_event("requestfinished"):
+    async with page.expect_response(lambda r: r.url.endswith("/state")):
         route, early = held[0]
         await route.fulfill(response=early)
     await frames(page, 3)
@@ -318,13 +318,14 @@ async def test_a_thread_list_answered_late_does_not_replace_a_newer_one(
         else:
             held.append((route, await route.fetch()))  # the threads before this one
 
+    await page.wait_for_load_state("networkidle")  # the list asked as the page opened is in
     await page.route("**/threads/search", first_list_late)
     await page.reload()
     llm.add(Turn(content="Listed."))
     await say(page, "a thread to keep listed")
     listed = page.get_by_role("complementary", name="Threads").locator(".thread")
     await expect(listed.filter(has_text="a thread to keep listed")).to_have_count(1)
-    async with page.expect_event("requestfinished"):
+    async with page.expect_response(lambda r: r.url.endswith("/threads/search")):
         route, early = held[0]
         await route.fulfill(response=early)
     await frames(page, 3)

@@ -152,30 +152,38 @@ async def test_enter_while_a_new_thread_is_made_does_not_make_another(
     await page.unroute("**/threads")
 
 
-def up_to_its_progress(body: str, said: str) -> str:
-    """The run's server-sent events up to the first tool progress after the update that
-    carries what the model `said`: what a page has read when a busy server has not yet
-    answered its ask for the thread's state."""
+PLAN_CALL = {
+    "name": "plan",
+    "id": "p1",
+    "arguments": {"todos": [{"id": "1", "content": "Count the lines", "status": "in_progress"}]},
+}
+
+
+def up_to_its_plan(body: str, said: str) -> str:
+    """The run's server-sent events up to the plan's update after the update that carries
+    what the model `said`: what a page has read when a busy server has not yet answered its
+    ask for the thread's state."""
     events = body.replace("\r\n", "\n").split("\n\n")
     update = next(i for i, e in enumerate(events) if e.startswith("event: updates") and said in e)
-    progress = next(
+    plan = next(
         i
         for i, e in enumerate(events)
-        if i > update and e.startswith("event: custom") and "tool_log" in e
+        if i > update and e.startswith("event: custom") and "plan_update" in e
     )
-    return "\n\n".join(events[: progress + 1]) + "\n\n"
+    return "\n\n".join(events[: plan + 1]) + "\n\n"
 
 
 async def test_a_reply_stays_while_its_state_is_on_the_way(
     page: Page, llm: ScriptedLLMServer, workspace: Path
 ) -> None:
-    # The model says something and calls a tool. Its update reaches the page, whose ask for
-    # the thread's state a busy server answers late; the tool's progress meanwhile redraws the
-    # log: what the model said stays shown, not gone until the state comes.
+    # The model says something and sets a plan. Its update reaches the page, whose ask for
+    # the thread's state a busy server answers late; the plan's update meanwhile redraws the
+    # page: what the model said stays shown, not gone until the state comes.
+    # (A plan, not a command's output: a command this short may print before any progress.)
     said = "Let me count the lines first."
     llm.add(
         Turn(tool_calls=[bash("s1", "true")]),
-        Turn(content=said, tool_calls=[bash("s2", "echo counting; echo 3")]),
+        Turn(content=said, tool_calls=[PLAN_CALL]),
         Turn(content="There are 3."),
     )
     held: list[Route] = []
@@ -192,7 +200,7 @@ async def test_a_reply_stays_while_its_state_is_on_the_way(
             await route.continue_()
             return
         response = await route.fetch()  # the whole run, done on the server
-        await route.fulfill(response=response, body=up_to_its_progress(await response.text(), said))
+        await route.fulfill(response=response, body=up_to_its_plan(await response.text(), said))
 
     await page.route("**/threads/*/state", late_states)
     await page.route("**/runs/stream", read_up_to_progress)
@@ -200,8 +208,9 @@ async def test_a_reply_stays_while_its_state_is_on_the_way(
     await expect(page.get_by_role("button", name="Yolo for this thread")).to_be_visible()
     await page.evaluate(SHOWN_THEN_GONE, said)
     holding = True
-    async with page.expect_event("requestfinished", lambda r: r.url.endswith("/runs/stream")):
-        await page.get_by_role("button", name="Yolo for this thread").click()
+    await page.get_by_role("button", name="Yolo for this thread").click()
+    # The plan's update, the last event the page reads, is drawn:
+    await expect(page.get_by_role("complementary", name="Plan")).to_contain_text("Count the lines")
     await frames(page, 3)
     assert await page.locator(".msg.assistant", has_text=said).count() == 1
     assert not await page.evaluate("window.__gone")
@@ -262,7 +271,7 @@ async def test_a_message_that_fails_after_its_thread_was_left_leaves_the_new_one
     await expect(page.get_by_text("What should we work on?")).to_be_visible()
     await expect(page.get_by_role("button", name="Send")).to_be_enabled()
 
-    async with page.expect_event("requestfinished", lambda r: r.url.endswith("/runs/stream")):
+    async with page.expect_response(lambda r: r.url.endswith("/runs/stream")):
         await held[0].fulfill(status=503, json={"detail": "The server is busy."})
     await frames(page, 3)
     await expect(page.get_by_text("What should we work on?")).to_be_visible()
@@ -293,7 +302,7 @@ async def test_an_unknown_thread_answered_late_does_not_hide_the_one_opened_sinc
     await threads.locator(".thread", has_text="a thread that is here").click()
     await expect(page.get_by_text("This thread exists.")).to_be_visible()
 
-    async with page.expect_event("requestfinished", lambda r: r.url.endswith(unknown)):
+    async with page.expect_response(lambda r: r.url.endswith(unknown)):
         await held[0].fulfill(status=404, json={"detail": f"Thread {unknown} not found"})
     await frames(page, 3)
     await expect(page.get_by_text("This thread exists.")).to_be_visible()
@@ -328,7 +337,7 @@ async def test_a_setting_answered_after_its_thread_was_left_stays_with_that_thre
     await expect(page.get_by_text("Second thread.")).to_be_visible()
     await expect(page.get_by_label("Effort")).to_have_value("")
 
-    async with page.expect_event("requestfinished", lambda r: r.url.endswith("/settings")):
+    async with page.expect_response(lambda r: r.url.endswith("/settings")):
         await held[0].continue_()
     await frames(page, 3)
     assert await page.get_by_label("Effort").input_value() == ""
