@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,7 +29,9 @@ from store.thread_lock import ThreadBusyError, ThreadLock
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
+    MOST_SHOWN,
     bash,
+    frames,
     module_server,
     module_workspace,
     open_page,
@@ -37,6 +39,7 @@ from tests.web.web_harness import (
     script_errors,
     serve_web,
     snap,
+    until,
 )
 
 pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
@@ -69,13 +72,6 @@ def plan_call(call_id: str, todos: list[dict[str, str]]) -> dict[str, object]:
 def tool_messages(llm: ScriptedLLMServer) -> list[str]:
     """The tool results the model was shown in its latest request."""
     return [str(m["content"]) for m in llm.requests[-1]["messages"] if m["role"] == "tool"]
-
-
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await asyncio.sleep(0.05)
 
 
 def thread_of(page: Page) -> str:
@@ -216,21 +212,6 @@ async def on_a_phone(page: Page, tmp_path: Path) -> None:
     await expect(page.get_by_text("What should we work on?")).to_be_in_viewport()
 
 
-# Counts, on every change of the log, the answers that show `answer`: the most at once in
-# `window.__most`, and in `window.__gone` whether it went after it had shown.
-MOST_SHOWN = """answer => {
-  Object.assign(window, { __most: 0, __gone: false });
-  const count = () => [...document.querySelectorAll("#log .msg.assistant")]
-    .filter((node) => node.textContent.includes(answer)).length;
-  new MutationObserver(() => {
-    const now = count();
-    window.__gone ||= window.__most > 0 && now === 0;
-    window.__most = Math.max(window.__most, now);
-  })
-    .observe(document.getElementById("log"), { subtree: true, childList: true, characterData: true });
-}"""
-
-
 def without_final_update(body: str, answer: str) -> str:
     """The run's server-sent events up to the `updates` event that carries `answer`: what
     a page reads while a busy server has saved the reply but not yet sent its update."""
@@ -262,15 +243,6 @@ async def test_an_answer_saved_before_its_update_arrives_shows_once(
     await expect(page.locator(".msg.assistant", has_text=answer)).to_have_count(1)
     assert await page.evaluate("window.__most") == 1
     await page.unroute("**/runs/stream")
-
-
-async def frames(page: Page, count: int) -> None:
-    """Until the page has drawn `count` more frames: its pending work has had its turns."""
-    await page.evaluate(
-        "n => new Promise((done) => { const tick = (k) => k ? requestAnimationFrame("
-        "() => tick(k - 1)) : done(); tick(n); })",
-        count,
-    )
 
 
 async def test_a_state_answered_late_does_not_replace_a_newer_one(

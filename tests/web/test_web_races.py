@@ -7,37 +7,26 @@ The real server, the scripted LLM, a real browser, as tests/web/test_web_feature
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from playwright.async_api import Page, Request, Route, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import bash, module_server, module_workspace, say
+from tests.web.web_harness import (
+    MOST_SHOWN,
+    bash,
+    frames,
+    module_server,
+    module_workspace,
+    say,
+    until,
+)
 
 pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
 
 web, llm = module_server()
 workspace = module_workspace()
-
-
-async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await asyncio.sleep(0.05)
-
-
-async def frames(page: Page, count: int) -> None:
-    """Until the page has drawn `count` more frames: its pending work has had its turns."""
-    await page.evaluate(
-        "n => new Promise((done) => { const tick = (k) => k ? requestAnimationFrame("
-        "() => tick(k - 1)) : done(); tick(n); })",
-        count,
-    )
 
 
 def waits_for(name: str) -> str:
@@ -53,19 +42,6 @@ MOST_IN_PROGRESS = """line => {
     .map((pre) => pre.textContent.split("\\n").filter((l) => l === line).length)
     .reduce((a, b) => a + b, 0);
   new MutationObserver(() => { window.__most = Math.max(window.__most, count()); })
-    .observe(document.getElementById("log"), { subtree: true, childList: true, characterData: true });
-}"""
-
-
-# Whether an answer showing `answer`, once shown, went from the log: `window.__gone`.
-SHOWN_THEN_GONE = """answer => {
-  Object.assign(window, { __shown: false, __gone: false });
-  new MutationObserver(() => {
-    const now = [...document.querySelectorAll("#log .msg.assistant")]
-      .some((node) => node.textContent.includes(answer));
-    window.__gone ||= window.__shown && !now;
-    window.__shown ||= now;
-  })
     .observe(document.getElementById("log"), { subtree: true, childList: true, characterData: true });
 }"""
 
@@ -206,7 +182,7 @@ async def test_a_reply_stays_while_its_state_is_on_the_way(
     await page.route("**/runs/stream", read_up_to_progress)
     await say(page, "how many lines?")
     await expect(page.get_by_role("button", name="Yolo for this thread")).to_be_visible()
-    await page.evaluate(SHOWN_THEN_GONE, said)
+    await page.evaluate(MOST_SHOWN, said)
     holding = True
     await page.get_by_role("button", name="Yolo for this thread").click()
     # The plan's update, the last event the page reads, is drawn:

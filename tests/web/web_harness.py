@@ -15,6 +15,7 @@ over its pipe: a test that uses them runs on the process's event loop (`loop_sco
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -344,3 +345,35 @@ async def snap(page: Page, tmp_path: Path, name: str) -> Path:
     await page.screenshot(path=str(shot))
     print(f"screenshot: {shot}")
     return shot
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Until `condition()` holds (polled every 50 ms; fails after `timeout` s)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await asyncio.sleep(0.05)
+
+
+async def frames(page: Page, count: int) -> None:
+    """Until the page has drawn `count` more frames: its pending work has had its turns."""
+    await page.evaluate(
+        "n => new Promise((done) => { const tick = (k) => k ? requestAnimationFrame("
+        "() => tick(k - 1)) : done(); tick(n); })",
+        count,
+    )
+
+
+# Counts, on every change of the log, the answers that show `answer`: the most at once in
+# `window.__most`, and in `window.__gone` whether it went after it had shown.
+MOST_SHOWN = """answer => {
+  Object.assign(window, { __most: 0, __gone: false });
+  const count = () => [...document.querySelectorAll("#log .msg.assistant")]
+    .filter((node) => node.textContent.includes(answer)).length;
+  new MutationObserver(() => {
+    const now = count();
+    window.__gone ||= window.__most > 0 && now === 0;
+    window.__most = Math.max(window.__most, now);
+  })
+    .observe(document.getElementById("log"), { subtree: true, childList: true, characterData: true });
+}"""
