@@ -15,6 +15,7 @@ from configs.prompt import (
     COMPUTE_WITH_CODE,
     FILES,
     LOOK_FIRST,
+    STEP_COMMENTS,
     WRITE_EXAMPLE,
     example_table,
 )
@@ -73,3 +74,12 @@ class TableExample(Rule):
     async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
         example = example_table("\n".join(note.above), note.request)
         return [example, WRITE_EXAMPLE] if example else []
+
+
+class StepComments(Rule):
+    """With the table's example (`TableExample`, a rule before this one), the question's
+    conditions and steps as comments at the program's top; quiet where no example is given."""
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        example = example_table("\n".join(note.above), note.request)
+        return [STEP_COMMENTS] if example and example in note.above else []

@@ -142,6 +142,13 @@ CODE_BLOCK = (
 COMPUTE_EXAMPLE = "For {table}, `bash` with: " + python_heredoc(
     "import pandas as pd", "df = {read}", "print(<an expression over df>)"
 )
+# Why: given the example above it printed one expression that kept one of the question's two
+# conditions (a sum of the region's amounts, not a count above 100); smolagents' CodeAgent,
+# which writes its plan before its code, counted right on the same model (csv-count, dev).
+STEP_COMMENTS = (
+    "Start that program with each condition and step of the question as a `# ...` comment "
+    "line, and write the code for each under its comment."
+)
 # How pandas reads each kind of table the example can name, by its suffix.
 TABLE_READERS = {
     ".csv": "pd.read_csv('{table}')",

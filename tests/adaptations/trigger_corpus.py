@@ -742,7 +742,7 @@ TABLES_BESIDE = [
             "print(pd.read_csv('sales.csv').revenue.sum())\nEOF"
         ),
         say("The total revenue is 3450."),
-        fires={"table-example"},
+        fires={"table-example", "step-comments"},
     ),
     item(
         "csv-rows-question",
@@ -751,7 +751,7 @@ TABLES_BESIDE = [
         {"data.csv": DATA_CSV},
         bash("python3 - <<'EOF'\nimport pandas as pd\nprint(len(pd.read_csv('data.csv')))\nEOF"),
         say("data.csv has 4 rows."),
-        fires={"table-example"},
+        fires={"table-example", "step-comments"},
     ),
 ]
 
@@ -771,7 +771,7 @@ ANSWERS_WITH_NUMBERS = [
         {"data.csv": DATA_CSV},
         bash("python3 - <<'EOF'\nimport pandas as pd\nprint(len(pd.read_csv('data.csv')))\nEOF"),
         say("data.csv has 1200 rows."),
-        fires={"table-example", "unseen-numbers"},
+        fires={"table-example", "step-comments", "unseen-numbers"},
     ),
     item(
         "unread-named-file",
