@@ -69,6 +69,7 @@ from adaptations.shaping import (
     ReplyLimit,
     StepComments,
     TableExample,
+    TableOrder,
     WorkspaceListing,
 )
 
@@ -122,6 +123,11 @@ RULES: tuple[Rule, ...] = (
          texts=("configs.prompt:COMPUTE_EXAMPLE", "configs.prompt:WRITE_EXAMPLE"),
          roles=EVERY_ROLE,
          kept="lift"),
+    TableOrder("table-order", small_window,
+         "told to write a file from a table, small models wrote invented numbers into it",
+         texts=("configs.prompt:ORDER_EXAMPLE",),
+         roles=EVERY_ROLE,
+         off=f"a config ordered for named data gets the example too; {UNMEASURED}"),
     StepComments("step-comments", small_window,
          "over a table, small models printed one expression that dropped one of the question's conditions",
          texts=("configs.prompt:STEP_COMMENTS",),

@@ -17,6 +17,7 @@ from configs.prompt import (
     LOOK_FIRST,
     STEP_COMMENTS,
     WRITE_EXAMPLE,
+    example_order,
     example_table,
 )
 
@@ -76,10 +77,21 @@ class TableExample(Rule):
         return [example, WRITE_EXAMPLE] if example else []
 
 
-class StepComments(Rule):
-    """With the table's example (`TableExample`, a rule before this one), the question's
-    conditions and steps as comments at the program's top; quiet where no example is given."""
+class TableOrder(Rule):
+    """A program over a listed table that writes a file, when the request orders a new file
+    computed from the table (configs/prompt.py `example_order`): an order, not a question."""
 
     async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
-        example = example_table("\n".join(note.above), note.request)
-        return [STEP_COMMENTS] if example and example in note.above else []
+        example = example_order("\n".join(note.above), note.request)
+        return [example] if example else []
+
+
+class StepComments(Rule):
+    """With a table's example (`TableExample`, `TableOrder`: rules before this one), the
+    request's conditions and steps as comments at the program's top; quiet where no example
+    is given."""
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        files = "\n".join(note.above)
+        examples = {example_table(files, note.request), example_order(files, note.request)}
+        return [STEP_COMMENTS] if any(e and e in note.above for e in examples) else []

@@ -146,8 +146,16 @@ COMPUTE_EXAMPLE = "For {table}, `bash` with: " + python_heredoc(
 # conditions (a sum of the region's amounts, not a count above 100); smolagents' CodeAgent,
 # which writes its plan before its code, counted right on the same model (csv-count, dev).
 STEP_COMMENTS = (
-    "Start that program with each condition and step of the question as a `# ...` comment "
+    "Start that program with each condition and step of the request as a `# ...` comment "
     "line, and write the code for each under its comment."
+)
+# An order to write a file from a table gets the program whole, the write at its end.
+ORDER_EXAMPLE = "To make that file from {table}, `bash` with: " + python_heredoc(
+    "import json",
+    "import pandas as pd",
+    "df = {read}",
+    "out = <a frame or column computed from df>",
+    "out.to_csv('NAME', index=False)  # a JSON file: json.dump(<a dict>, open('NAME', 'w'))",
 )
 # How pandas reads each kind of table the example can name, by its suffix.
 TABLE_READERS = {
@@ -188,6 +196,25 @@ def asks_about_table(request: str, tables: Sequence[str], listed: Sequence[str] 
     return bool(_TABLE_TALK.search(request)) and not any(_names(request, f) for f in listed)
 
 
+# A file an order can ask written from a table's data; and the orders that only move a file.
+_OUTPUT = re.compile(r"(?<![\w./-])([\w./-]+\.(?:csv|json|jsonl|txt))(?![\w-])")
+_FILE_MOVES = re.compile(r"\b(?:move|copy|rename|delete|remove|ignore|gitignore)\b", re.I)
+
+
+def orders_from_table(request: str, tables: Sequence[str], listed: Sequence[str]) -> str | None:
+    """The listed table an order (no `?`) computes a new file from: it names one of `tables`
+    and a .csv, .json, .jsonl or .txt file that is not `listed`, names no listed file other
+    than a table (a script to change, a README), and moves no file (move, copy, rename,
+    delete, ignore). None otherwise."""
+    if "?" in request or _FILE_MOVES.search(request):
+        return None
+    if any(_names(request, f) for f in listed if f not in tables):
+        return None
+    named = [t for t in tables if _names(request, t)]
+    new = [f for f in _OUTPUT.findall(request) if not any(_names(f, known) for known in listed)]
+    return named[0] if named and new else None
+
+
 def _names(request: str, path: str) -> bool:
     """`request` names `path` or its file name as a word of its own (`metadata.csv` does not
     name `data.csv`); a folder (`runs/`) only with its slash, as a bare word is ordinary."""
@@ -196,6 +223,17 @@ def _names(request: str, path: str) -> bool:
     return any(
         re.search(rf"(?<![\w./-]){re.escape(name)}(?![\w-])", request) for name in {path, tail}
     )
+
+
+def example_order(files: str, request: str) -> str | None:
+    """The here-document example over the listed table an order computes a new file from
+    (`orders_from_table`; adaptations/shaping.py `TableOrder`), else None."""
+    tables = [t for t in _TABLE.findall(files) if plain(t)]
+    table = orders_from_table(request, tables, _LISTED.findall(files))
+    if table is None:
+        return None
+    read = TABLE_READERS[table[table.rindex(".") :]].format(table=table)
+    return ORDER_EXAMPLE.format(table=table, read=read)
 
 
 def runtime_facts(note: str) -> str:

@@ -521,7 +521,7 @@ EDITS = [
         {"data.csv": DATA_CSV},
         bash("python3 -c \"import pandas as pd; print(pd.read_csv('data.csv').shape)\""),
         say("The classifier would predict pos for positive words."),
-        fires={"asked-files"},
+        fires={"asked-files", "table-order", "step-comments"},
     ),
     item(
         "create-script-done",
@@ -752,6 +752,27 @@ TABLES_BESIDE = [
         bash("python3 - <<'EOF'\nimport pandas as pd\nprint(len(pd.read_csv('data.csv')))\nEOF"),
         say("data.csv has 4 rows."),
         fires={"table-example", "step-comments"},
+    ),
+    item(
+        "csv-copy-order",
+        "table beside an unrelated request",
+        "Copy sales.csv to backup.csv.",
+        {"sales.csv": SALES_CSV},
+        bash("cp sales.csv backup.csv"),
+        say("Copied sales.csv to backup.csv."),
+    ),
+    item(
+        "csv-order-new-file",
+        "table request",
+        "Write the total revenue of each region in sales.csv to totals.csv.",
+        {"sales.csv": SALES_CSV},
+        bash(
+            "python3 - <<'EOF'\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n"
+            "df.groupby('region', as_index=False).revenue.sum().to_csv('totals.csv', "
+            "index=False)\nEOF"
+        ),
+        say("Wrote totals.csv."),
+        fires={"table-order", "step-comments"},
     ),
 ]
 

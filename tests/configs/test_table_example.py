@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from configs.prompt import example_table
+from configs.prompt import example_order, example_table
 
 LISTING = (
     'events/log.jsonl 46.7 kB, first line: {"step": 1}\n'
@@ -93,3 +93,49 @@ def test_the_example_runs_as_written_once_its_expression_is_filled(
     done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "12"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "table"),
+    [
+        ("Write the mean amount of sales.csv by region to means.csv.", "sales.csv"),
+        ("From events/log.jsonl, write the steps whose loss rose to rose.txt.", "events/log.jsonl"),
+        ("Deduplicate sales.csv into clean.jsonl, keeping the first of each id.", "sales.csv"),
+    ],
+)
+def test_an_order_for_a_new_file_from_a_table_gets_pandas_over_it(
+    request_text: str, table: str
+) -> None:
+    example = example_order(LISTING, request_text)
+    assert example is not None and f"from {table}, `bash` with:" in example
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "Move sales.csv into data/sales.csv.",
+        "Copy sales.csv to backup.csv.",
+        "Make train.py read sales.csv and write its report to report.txt.",
+        "Add sales.csv to .gitignore.",
+        "Summarise sales.csv in notes.md.",  # notes.md is listed: not a new file
+        "How many rows of sales.csv have the region north? Write it to n.txt.",  # a question
+        "Write a haiku to poem.txt.",  # no table
+    ],
+)
+def test_orders_that_move_edit_or_make_nothing_from_a_table_get_none(request_text: str) -> None:
+    assert example_order(LISTING, request_text) is None
+
+
+def test_the_order_example_runs_as_written_once_its_placeholders_are_filled(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "sales.csv").write_text("id,amount\n1,5\n2,7\n")
+    example = example_order("sales.csv 1 kB", "Write the amounts above 6 of sales.csv to big.csv.")
+    assert example is not None
+    command = example.split("`bash` with: ", 1)[1].replace(
+        "<a frame or column computed from df>", "df[df.amount > 6]"
+    )
+    command = command.replace("'NAME'", "'big.csv'").replace("python3 -", f"{sys.executable} -")
+    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "big.csv").read_text() == "id,amount\n2,7\n"
