@@ -127,7 +127,7 @@ RULES: tuple[Rule, ...] = (
          "told to write a file from a table, small models wrote invented numbers into it",
          texts=("configs.prompt:ORDER_EXAMPLE",),
          roles=EVERY_ROLE,
-         off=f"a config ordered for named data gets the example too; {UNMEASURED}"),
+         off=UNMEASURED),
     StepComments("step-comments", small_window,
          "over a table, small models printed one expression that dropped one of the question's conditions",
          texts=("configs.prompt:STEP_COMMENTS",),

@@ -150,12 +150,14 @@ STEP_COMMENTS = (
     "line, and write the code for each under its comment."
 )
 # An order to write a file from a table gets the program whole, the write at its end.
+# Each way of writing takes numpy's numbers as they come (json.dump refuses an int64).
 ORDER_EXAMPLE = "To make that file from {table}, `bash` with: " + python_heredoc(
-    "import json",
     "import pandas as pd",
     "df = {read}",
-    "out = <a frame or column computed from df>",
-    "out.to_csv('NAME', index=False)  # a JSON file: json.dump(<a dict>, open('NAME', 'w'))",
+    "out = <a frame, column or value computed from df>",
+    "out.to_csv('NAME', index=False)  # .json: pd.Series(<a dict>).to_json('NAME'); "
+    ".jsonl: out.to_json('NAME', orient='records', lines=True); "
+    ".txt: open('NAME', 'w').write(str(out))",
 )
 # How pandas reads each kind of table the example can name, by its suffix.
 TABLE_READERS = {
@@ -196,22 +198,42 @@ def asks_about_table(request: str, tables: Sequence[str], listed: Sequence[str] 
     return bool(_TABLE_TALK.search(request)) and not any(_names(request, f) for f in listed)
 
 
-# A file an order can ask written from a table's data; and the orders that only move a file.
-_OUTPUT = re.compile(r"(?<![\w./-])([\w./-]+\.(?:csv|json|jsonl|txt))(?![\w-])")
-_FILE_MOVES = re.compile(r"\b(?:move|copy|rename|delete|remove|ignore|gitignore)\b", re.I)
+# A file an order can ask written from a table's data (not inside a URL, not `x.csv.bak`).
+_OUTPUT = re.compile(r"(?<![\w./:-])([\w./-]+\.(?:csv|jsonl?|txt))(?![\w-]|\.\w)", re.I)
+# What makes an order about something else than a table's data: a file of code, docs, settings
+# or an archive named; a script, test, README, commit or explanation asked for; a file moved.
+_OTHER_FILE = re.compile(
+    r"(?<![\w./-])[\w./-]+\.(?:py|sh|ipynb|md|rst|toml|ya?ml|cfg|ini|js|ts|zip|gz|tar)(?![\w-])",
+    re.I,
+)
+_OTHER_WORK = re.compile(
+    r"\b(?:scripts?|tests?|readme|commit|git|zip|explain|bugs?|fix)\b(?![./\w-])", re.I
+)
+_FILE_MOVE = re.compile(
+    r"\b(?:move|copy|rename|delete|remove)\s+(?:the\s+)?(?:file\s+)?[\w./-]+\.\w+", re.I
+)
+# An output named as settings is written for the data, not computed from it.
+_SETTINGS = re.compile(r"config|settings|hparams", re.I)
 
 
 def orders_from_table(request: str, tables: Sequence[str], listed: Sequence[str]) -> str | None:
     """The listed table an order (no `?`) computes a new file from: it names one of `tables`
-    and a .csv, .json, .jsonl or .txt file that is not `listed`, names no listed file other
-    than a table (a script to change, a README), and moves no file (move, copy, rename,
-    delete, ignore). None otherwise."""
-    if "?" in request or _FILE_MOVES.search(request):
+    and a .csv, .json, .jsonl or .txt file that is not `listed` and not named as settings
+    (a config); it names no other listed file (a script to change) and no file of code, docs
+    or settings, asks for no script, test, README, commit, fix or explanation, and moves no
+    file. None otherwise."""
+    if "?" in request or any(
+        pattern.search(request) for pattern in (_OTHER_FILE, _OTHER_WORK, _FILE_MOVE)
+    ):
         return None
     if any(_names(request, f) for f in listed if f not in tables):
         return None
     named = [t for t in tables if _names(request, t)]
-    new = [f for f in _OUTPUT.findall(request) if not any(_names(f, known) for known in listed)]
+    new = [
+        f
+        for f in _OUTPUT.findall(request)
+        if not any(_names(f, known) for known in listed) and not _SETTINGS.search(f)
+    ]
     return named[0] if named and new else None
 
 

@@ -50,9 +50,7 @@ WITH_FILES = frozenset({"workspace-listing"})
 MISFIRES: dict[str, frozenset[str]] = {
     "explain-lr": frozenset({"unseen-numbers"}),
     "suggest-lr": frozenset({"unseen-numbers"}),
-    "config-for-data": frozenset(
-        {"written-unseen", "unread-files", "table-order", "step-comments"}
-    ),
+    "config-for-data": frozenset({"written-unseen", "unread-files"}),
     "mention-in-readme": frozenset({"unread-files"}),
 }
 _PLACEHOLDER = re.compile(r"(?<!\{)\{[a-z_]+(?:![rs])?\}(?!\})")

@@ -762,6 +762,16 @@ TABLES_BESIDE = [
         say("Copied sales.csv to backup.csv."),
     ),
     item(
+        "csv-script-order",
+        "table beside an unrelated request",
+        "Write a script report.py that reads sales.csv and writes totals.csv.",
+        {"sales.csv": SALES_CSV},
+        write(
+            "report.py", "import pandas as pd\n\npd.read_csv('sales.csv').to_csv('totals.csv')\n"
+        ),
+        say("Wrote report.py."),
+    ),
+    item(
         "csv-order-new-file",
         "table request",
         "Write the total revenue of each region in sales.csv to totals.csv.",

@@ -175,6 +175,11 @@ def test_runtime_note_snapshot() -> None:
     listed = runtime_note(today=dt.date(2026, 1, 2), workspace="/ws", lines=lines)
     check_snapshot("runtime_note_small_files.md", listed + "\n")
     assert rules_lines(LARGE, files, "What is the sum of the amount column of sales.csv?") == []
+    order = "Write the total amount of each region in sales.csv to totals.csv."
+    ordered = runtime_note(
+        today=dt.date(2026, 1, 2), workspace="/ws", lines=rules_lines(SMALL, files, order)
+    )
+    check_snapshot("runtime_note_small_order.md", ordered + "\n")
     # a large window's note never lists files
 
 

@@ -101,6 +101,9 @@ def test_the_example_runs_as_written_once_its_expression_is_filled(
         ("Write the mean amount of sales.csv by region to means.csv.", "sales.csv"),
         ("From events/log.jsonl, write the steps whose loss rose to rose.txt.", "events/log.jsonl"),
         ("Deduplicate sales.csv into clean.jsonl, keeping the first of each id.", "sales.csv"),
+        ("Remove duplicate rows from sales.csv and write the result to clean.csv.", "sales.csv"),
+        ("Make a copy of sales.csv with only the north rows in NORTH.CSV.", "sales.csv"),
+        ("Write the number of rows of sales.csv to count.txt.", "sales.csv"),
     ],
 )
 def test_an_order_for_a_new_file_from_a_table_gets_pandas_over_it(
@@ -115,9 +118,17 @@ def test_an_order_for_a_new_file_from_a_table_gets_pandas_over_it(
     [
         "Move sales.csv into data/sales.csv.",
         "Copy sales.csv to backup.csv.",
-        "Make train.py read sales.csv and write its report to report.txt.",
-        "Add sales.csv to .gitignore.",
-        "Summarise sales.csv in notes.md.",  # notes.md is listed: not a new file
+        "Make train.py read sales.csv and write its report to report.txt.",  # a listed script
+        "Write a script analyze.py that reads sales.csv and writes totals.csv.",
+        "Write a bash script that turns sales.csv into totals.csv.",
+        "Add a test that loads sales.csv and checks out.csv.",
+        "Add a section to the README about sales.csv and results.csv.",
+        "Commit sales.csv and summary.txt.",
+        "Fix the bug where sales.csv is read as latin-1 and out.csv is empty.",
+        "Explain how sales.csv becomes report.txt.",
+        "Write train_config.json for fine-tuning a classifier on sales.csv.",
+        "Fetch https://example.com/extra.json and join it to sales.csv.",
+        "Write the totals of sales.csv to totals.csv.bak.",
         "How many rows of sales.csv have the region north? Write it to n.txt.",  # a question
         "Write a haiku to poem.txt.",  # no table
     ],
@@ -126,16 +137,31 @@ def test_orders_that_move_edit_or_make_nothing_from_a_table_get_none(request_tex
     assert example_order(LISTING, request_text) is None
 
 
-def test_the_order_example_runs_as_written_once_its_placeholders_are_filled(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("output", "computed", "written", "expected"),
+    [
+        ("big.csv", "df[df.amount > 6]", "out.to_csv('NAME', index=False)", "id,amount\n2,7\n"),
+        ("big.jsonl", "df[df.amount > 6]", ".jsonl: ", '{"id":2,"amount":7}\n'),
+        ("total.json", "df.amount.sum()", ".json: ", '{"total":12,"ids":[1,2]}'),
+        ("total.txt", "df.amount.sum()", ".txt: ", "12"),
+    ],
+)
+def test_the_order_example_writes_each_kind_of_file_once_its_placeholders_are_filled(
+    tmp_path: Path, output: str, computed: str, written: str, expected: str
 ) -> None:
+    """Each way of writing the example gives runs as given, numpy's numbers included."""
     (tmp_path / "sales.csv").write_text("id,amount\n1,5\n2,7\n")
-    example = example_order("sales.csv 1 kB", "Write the amounts above 6 of sales.csv to big.csv.")
+    example = example_order("sales.csv 1 kB", f"Write the amounts of sales.csv to {output}.")
     assert example is not None
-    command = example.split("`bash` with: ", 1)[1].replace(
-        "<a frame or column computed from df>", "df[df.amount > 6]"
-    )
-    command = command.replace("'NAME'", "'big.csv'").replace("python3 -", f"{sys.executable} -")
+    program = example.split("`bash` with: ", 1)[1].split("\n")
+    last = program[-2]  # the writing line, before the end marker
+    ways = {"out.to_csv('NAME', index=False)": last.split("  # ")[0]}
+    ways |= {f".{w.split(': ', 1)[0].lstrip('.')}: ": w.split(": ", 1)[1]
+             for w in last.split("  # ")[1].split("; ")}  # fmt: skip
+    line = ways[written].replace("<a dict>", "{'total': out, 'ids': df.id.tolist()}")
+    program[-2] = line.replace("'NAME'", f"'{output}'")
+    command = "\n".join(program).replace("<a frame, column or value computed from df>", computed)
+    command = command.replace("python3 -", f"{sys.executable} -", 1)
     done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "big.csv").read_text() == "id,amount\n2,7\n"
+    assert (tmp_path / output).read_text() == expected
