@@ -149,16 +149,28 @@ STEP_COMMENTS = (
     "Start that program with each condition and step of the request as a `# ...` comment "
     "line, and write the code for each under its comment."
 )
-# An order to write a file from a table gets the program whole, the write at its end.
-# Each way of writing takes numpy's numbers as they come (json.dump refuses an int64).
-ORDER_EXAMPLE = "To make that file from {table}, `bash` with: " + python_heredoc(
-    "import pandas as pd",
-    "df = {read}",
-    "out = <a frame, column or value computed from df>",
-    "out.to_csv('NAME', index=False)  # .json: pd.Series(<a dict>).to_json('NAME'); "
-    ".jsonl: out.to_json('NAME', orient='records', lines=True); "
-    ".txt: open('NAME', 'w').write(str(out))",
+# An order to write a file from a table gets the program whole, written for the file's kind.
+# Why: given one line of four ways to write (v1), it wrote its metrics.json as JSON Lines.
+ORDER_EXAMPLE = "The file asked for, {name}, from {table}: `bash` with: " + python_heredoc(
+    "import pandas as pd", "df = {read}", "{value}", "{write}"
 )
+# What the program computes and how it writes it, by the ordered file's suffix; each takes
+# numpy's numbers as they come (json.dump alone refuses an int64).
+ORDER_WRITES = {
+    ".csv": ("out = <a frame computed from df>", "out.to_csv('{name}', index=False)"),
+    ".jsonl": (
+        "out = <a frame computed from df>",
+        "out.to_json('{name}', orient='records', lines=True)",
+    ),
+    ".json": (
+        "out = {{<each key asked for>: <its value computed from df>}}",
+        "import json; json.dump(out, open('{name}', 'w'), default=lambda v: v.tolist())",
+    ),
+    ".txt": (
+        "out = <a column, list or value computed from df>",
+        "pd.Series(out).to_csv('{name}', index=False, header=False)",
+    ),
+}
 # How pandas reads each kind of table the example can name, by its suffix.
 TABLE_READERS = {
     ".csv": "pd.read_csv('{table}')",
@@ -216,8 +228,10 @@ _FILE_MOVE = re.compile(
 _SETTINGS = re.compile(r"config|settings|hparams", re.I)
 
 
-def orders_from_table(request: str, tables: Sequence[str], listed: Sequence[str]) -> str | None:
-    """The listed table an order (no `?`) computes a new file from: it names one of `tables`
+def orders_from_table(
+    request: str, tables: Sequence[str], listed: Sequence[str]
+) -> tuple[str, str] | None:
+    """The listed table an order (no `?`) computes a new file from, and that file: it names one of `tables`
     and a .csv, .json, .jsonl or .txt file that is not `listed` and not named as settings
     (a config); it names no other listed file (a script to change) and no file of code, docs
     or settings, asks for no script, test, README, commit, fix or explanation, and moves no
@@ -234,7 +248,7 @@ def orders_from_table(request: str, tables: Sequence[str], listed: Sequence[str]
         for f in _OUTPUT.findall(request)
         if not any(_names(f, known) for known in listed) and not _SETTINGS.search(f)
     ]
-    return named[0] if named and new else None
+    return (named[0], new[0]) if named and new else None
 
 
 def _names(request: str, path: str) -> bool:
@@ -251,11 +265,15 @@ def example_order(files: str, request: str) -> str | None:
     """The here-document example over the listed table an order computes a new file from
     (`orders_from_table`; adaptations/shaping.py `TableOrder`), else None."""
     tables = [t for t in _TABLE.findall(files) if plain(t)]
-    table = orders_from_table(request, tables, _LISTED.findall(files))
-    if table is None:
+    ordered = orders_from_table(request, tables, _LISTED.findall(files))
+    if ordered is None:
         return None
+    table, name = ordered
     read = TABLE_READERS[table[table.rindex(".") :]].format(table=table)
-    return ORDER_EXAMPLE.format(table=table, read=read)
+    value, write = ORDER_WRITES[name[name.rindex(".") :].lower()]
+    return ORDER_EXAMPLE.format(
+        name=name, table=table, read=read, value=value.format(), write=write.format(name=name)
+    )
 
 
 def runtime_facts(note: str) -> str:

@@ -180,6 +180,18 @@ def test_runtime_note_snapshot() -> None:
         today=dt.date(2026, 1, 2), workspace="/ws", lines=rules_lines(SMALL, files, order)
     )
     check_snapshot("runtime_note_small_order.md", ordered + "\n")
+
+
+def test_order_examples_snapshot() -> None:
+    """The program an order gets for each kind of file it can ask for."""
+    from configs.prompt import ORDER_WRITES, example_order
+
+    files = "sales.csv 10.7 kB, first line: id,region,amount"
+    shown = [
+        example_order(files, f"Write the amounts of sales.csv to out{suffix}.") or ""
+        for suffix in ORDER_WRITES
+    ]
+    check_snapshot("order_examples.md", "\n\n".join(shown) + "\n")
     # a large window's note never lists files
 
 
