@@ -150,8 +150,9 @@ STEP_COMMENTS = (
     "line, and write the code for each under its comment."
 )
 # An order to write a file from a table gets the program whole, written for the file's kind.
-# Why: given one line of four ways to write (v1), it wrote its metrics.json as JSON Lines.
-ORDER_EXAMPLE = "The file asked for, {name}, from {table}: `bash` with: " + python_heredoc(
+# Why: given one line of four ways to write, it wrote its metrics.json as JSON Lines; told
+# "The file asked for, metrics.json, ...: `bash` with:", it `write`-ed the program into it.
+ORDER_EXAMPLE = "To make {name} from {table}, run this with `bash`: " + python_heredoc(
     "import pandas as pd", "df = {read}", "{value}", "{write}"
 )
 # What the program computes and how it writes it, by the ordered file's suffix; each takes

@@ -110,7 +110,7 @@ def test_an_order_for_a_new_file_from_a_table_gets_pandas_over_it(
     request_text: str, table: str
 ) -> None:
     example = example_order(LISTING, request_text)
-    assert example is not None and f"from {table}: `bash` with:" in example
+    assert example is not None and f"from {table}, run this with `bash`:" in example
 
 
 @pytest.mark.parametrize(
@@ -155,8 +155,8 @@ def test_the_order_example_writes_the_ordered_kind_of_file_once_its_value_is_fil
     numbers and arrays included."""
     (tmp_path / "sales.csv").write_text("id,amount\n1,5\n2,7\n")
     example = example_order("sales.csv 1 kB", f"Write the amounts of sales.csv to {output}.")
-    assert example is not None and example.startswith(f"The file asked for, {output}, from")
-    program = example.split("`bash` with: ", 1)[1].split("\n")
+    assert example is not None and example.startswith(f"To make {output} from sales.csv, run")
+    program = example.split("run this with `bash`: ", 1)[1].split("\n")
     assert program[3].startswith(("out = <", "out = {<")) and f"'{output}'" in program[4]
     program[3] = computed
     command = "\n".join(program).replace("python3 -", f"{sys.executable} -", 1)
