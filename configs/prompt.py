@@ -232,11 +232,11 @@ _SETTINGS = re.compile(r"config|settings|hparams", re.I)
 def orders_from_table(
     request: str, tables: Sequence[str], listed: Sequence[str]
 ) -> tuple[str, str] | None:
-    """The listed table an order (no `?`) computes a new file from, and that file: it names one of `tables`
-    and a .csv, .json, .jsonl or .txt file that is not `listed` and not named as settings
-    (a config); it names no other listed file (a script to change) and no file of code, docs
-    or settings, asks for no script, test, README, commit, fix or explanation, and moves no
-    file. None otherwise."""
+    """The listed table an order (no `?`) computes a new file from, and that file: it names
+    one of `tables` and a .csv, .json, .jsonl or .txt file that is not `listed` and not named
+    as settings (a config); it names no other listed file (a script to change) and no file of
+    code, docs or settings, asks for no script, test, README, commit, fix or explanation, and
+    moves no file. None otherwise."""
     if "?" in request or any(
         pattern.search(request) for pattern in (_OTHER_FILE, _OTHER_WORK, _FILE_MOVE)
     ):

@@ -11,8 +11,9 @@ from bench.ml_tasks import ingest
 
 
 def row(task: str, wall: float, **figures: Any) -> dict[str, Any]:
-    return {"harness": "smolagents", "set": "dev", "task": task, "repeat": 0, "solved": False,
-            "exit_reason": "done", "wall_s": wall, "gen_tok_s": 10.0, "load": 1.0, **figures}  # fmt: skip
+    named = {"harness": "smolagents", "set": "dev", "task": task, "repeat": 0, "wall_s": wall}
+    return {**named, "solved": False, "exit_reason": "done", "gen_tok_s": 10.0, "load": 1.0,
+            **figures}  # fmt: skip
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
