@@ -265,16 +265,28 @@ def _names(request: str, path: str) -> bool:
 def example_order(files: str, request: str) -> str | None:
     """The here-document example over the listed table an order computes a new file from
     (`orders_from_table`; adaptations/shaping.py `TableOrder`), else None."""
-    tables = [t for t in _TABLE.findall(files) if plain(t)]
-    ordered = orders_from_table(request, tables, _LISTED.findall(files))
+    ordered = orders_from_table(request, _plain_tables(files), _LISTED.findall(files))
     if ordered is None:
         return None
     table, name = ordered
-    read = TABLE_READERS[table[table.rindex(".") :]].format(table=table)
     value, write = ORDER_WRITES[name[name.rindex(".") :].lower()]
     return ORDER_EXAMPLE.format(
-        name=name, table=table, read=read, value=value.format(), write=write.format(name=name)
+        name=name,
+        table=table,
+        read=_reader(table),
+        value=value.format(),
+        write=write.format(name=name),
     )
+
+
+def _plain_tables(files: str) -> list[str]:
+    """The tables a listing of the workspace's files names whose names are plain (no code)."""
+    return [t for t in _TABLE.findall(files) if plain(t)]
+
+
+def _reader(table: str) -> str:
+    """How pandas reads `table`, by its suffix (`TABLE_READERS`)."""
+    return TABLE_READERS[table[table.rindex(".") :]].format(table=table)
 
 
 def runtime_facts(note: str) -> str:
@@ -333,11 +345,10 @@ def example_table(files: str, request: str) -> str | None:
     `TableExample`), when the `request` asks a question about a table (`asks_about_table`):
     over the first plain table the request names, else the first plain one listed in `files`.
     A name that is not plain would be code in the example: none is given."""
-    tables = [t for t in _TABLE.findall(files) if plain(t)]
+    tables = _plain_tables(files)
     listed = _LISTED.findall(files)
     if not tables or not asks_about_table(request, tables, listed):
         return None
     named = [t for t in tables if _names(request, t)]
     table = (named or tables)[0]
-    read = TABLE_READERS[table[table.rindex(".") :]].format(table=table)
-    return COMPUTE_EXAMPLE.format(table=table, read=read)
+    return COMPUTE_EXAMPLE.format(table=table, read=_reader(table))
