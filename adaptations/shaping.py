@@ -18,6 +18,7 @@ from configs.prompt import (
     STEP_COMMENTS,
     WRITE_EXAMPLE,
     example_order,
+    example_pick,
     example_table,
 )
 
@@ -95,3 +96,12 @@ class StepComments(Rule):
         files = "\n".join(note.above)
         examples = {example_table(files, note.request), example_order(files, note.request)}
         return [STEP_COMMENTS] if any(e and e in note.above for e in examples) else []
+
+
+class PickInProgram(Rule):
+    """A question asking which listed thing is the largest, most, lowest... (configs/prompt.py
+    `example_pick`): a line asking that a program pick it and print it with its value."""
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        line = example_pick("\n".join(note.above), note.request)
+        return [line] if line else []

@@ -149,6 +149,13 @@ STEP_COMMENTS = (
     "Start that program with each condition and step of the request as a `# ...` comment "
     "line, and write the code for each under its comment."
 )
+# Why: asked which file is the largest, it globbed and answered with the first path printed
+# (largest-file, dev): a program that sorts, or takes the max, picks by the numbers.
+PICK_IN_PROGRAM = (
+    "The request asks for the {word}: let a python3 program find it (`sorted`, `max` or "
+    "`min` with a key, `.idxmax()`, `.idxmin()`) and print it with its value; do not pick it "
+    "from printed lines yourself."
+)
 # An order to write a file from a table gets the program whole, written for the file's kind.
 # Why: given one line of four ways to write, it wrote its metrics.json as JSON Lines; told
 # "The file asked for, metrics.json, ...: `bash` with:", it `write`-ed the program into it.
@@ -197,6 +204,38 @@ PLAN = "Your plan:"
 PLAN_STEP = "  {mark} {content}"
 RUNS = "Runs this thread launched, as measured (the `experiments` tool has more):"
 FILES = "Files in the workspace as this turn began (path, size; largest first):\n{files}"
+
+
+# A superlative (not `at least` / `at most`), and what makes a question pick among the
+# workspace's things: it says which, and names a listed file or speaks of files.
+_EXTREME = re.compile(
+    r"(?<!\bat )\b(most|least|fewest|largest|smallest|biggest|highest|lowest|longest|shortest"
+    r"|cheapest|best|worst)\b",
+    re.I,
+)
+_WHICH = re.compile(r"\bwhich\b", re.I)
+_FILE_TALK = re.compile(r"\b(?:files?|folders?|director(?:y|ies)|workspace)\b", re.I)
+
+
+def asks_for_extreme(request: str, listed: Sequence[str]) -> str | None:
+    """The superlative (`largest`, `most`...) of a question (a `?`) that asks which thing is
+    it, about the workspace: it names one of the `listed` files or speaks of files. None for
+    a question without a file (which optimizer is best), an order, or a `which` without a
+    superlative."""
+    if "?" not in request or not _WHICH.search(request):
+        return None
+    found = _EXTREME.search(request)
+    if found is None:
+        return None
+    about_files = _FILE_TALK.search(request) or any(_names(request, f) for f in listed)
+    return found.group(1).lower() if about_files else None
+
+
+def example_pick(files: str, request: str) -> str | None:
+    """`PICK_IN_PROGRAM` for a question asking which listed thing is the most or least of
+    something (`asks_for_extreme`; adaptations/shaping.py `PickInProgram`), else None."""
+    word = asks_for_extreme(request, _LISTED.findall(files))
+    return PICK_IN_PROGRAM.format(word=word) if word else None
 
 
 def asks_about_table(request: str, tables: Sequence[str], listed: Sequence[str] = ()) -> bool:

@@ -772,6 +772,26 @@ TABLES_BESIDE = [
         say("Wrote report.py."),
     ),
     item(
+        "csv-pick-question",
+        "table request",
+        "Which region of sales.csv has the highest total revenue?",
+        {"sales.csv": SALES_CSV},
+        bash(
+            "python3 - <<'EOF'\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n"
+            "totals = df.groupby('region').revenue.sum()\n"
+            "print(totals.idxmax(), totals.max())\nEOF"
+        ),
+        say("north, with a total revenue of 2550."),
+        fires={"table-example", "step-comments", "pick-in-program"},
+    ),
+    item(
+        "best-practice-question",
+        "how-to question",
+        "Which learning rate works best for LoRA on a 0.5B model?",
+        {"train.py": TRAIN_PY},
+        say("Start from the rate of a published LoRA recipe and try a few values around it."),
+    ),
+    item(
         "csv-order-new-file",
         "table request",
         "Write the total revenue of each region in sales.csv to totals.csv.",

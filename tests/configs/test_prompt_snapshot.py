@@ -180,6 +180,11 @@ def test_runtime_note_snapshot() -> None:
         today=dt.date(2026, 1, 2), workspace="/ws", lines=rules_lines(SMALL, files, order)
     )
     check_snapshot("runtime_note_small_order.md", ordered + "\n")
+    pick = "Which region of sales.csv has the highest total amount?"
+    picked = runtime_note(
+        today=dt.date(2026, 1, 2), workspace="/ws", lines=rules_lines(SMALL, files, pick)
+    )
+    check_snapshot("runtime_note_small_pick.md", picked + "\n")
 
 
 def test_order_examples_snapshot() -> None:
