@@ -138,6 +138,7 @@ class ModelStep:
     answer_now: bool = False  # the reply's calls are not run
     wasted: dict[str, Any] | None = None  # the usage of a reply asked again
     response: AIMessage | None = None  # the reply, once there is one
+    calls_left: int | None = None  # model calls the turn may still make, this one included
 
     @property
     def request(self) -> str:

@@ -32,6 +32,7 @@ from adaptations.reply.rules import (
     CutReply,
     EchoedRequest,
     EmptyReply,
+    ResampleRepeat,
     RunawayRetry,
     TextToolCalls,
     UnreadFiles,
@@ -196,6 +197,9 @@ RULES: tuple[Rule, ...] = (
          "a first repetition loop is asked again with llama.cpp's repetition sampler",
          serves=on_llamacpp,
          kept="set-lift"),
+    ResampleRepeat("resample-repeat", small_window,
+         "a small model decoding greedily made one failing call thrice; asked again sampled",
+         off=UNMEASURED),
     # --- call: held or answered before it runs ---------------------------------------------
     RepeatCall("repeat-call", small_window,
          "a call repeating the previous two, which returned the same, is answered from it",

@@ -67,6 +67,8 @@ async def call_model(
     history = state.get("messages") or []
     workspace = Path(run.workspace or ".")
     step = ModelStep(profile, rules.shape, history, shown, list(shown), turn, workspace)
+    if run.max_iterations is not None:
+        step.calls_left = run.max_iterations - turn["iterations"]
     before_model(rules.rules, step)
     shape = rules.shape
     tools = offered_tools(

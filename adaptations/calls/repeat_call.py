@@ -67,7 +67,7 @@ def _settled(call: Mapping[str, Any], last: ToolMessage, before: Sequence[Step])
 def _result_of(call: Mapping[str, Any], step: Step) -> ToolMessage | None:
     """The result of the call in `step` identical to `call`, if any."""
     message, results = step
-    same = next((c for c in message.tool_calls if _same_call(c, call)), None)
+    same = next((c for c in message.tool_calls if same_call(c, call)), None)
     return results.get(same["id"]) if same is not None else None
 
 
@@ -87,7 +87,8 @@ def _previous_steps(messages: Sequence[AnyMessage], count: int = 2) -> list[Step
     return steps
 
 
-def _same_call(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+def same_call(one: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """The same tool with the same arguments (their JSON, keys sorted)."""
     return one["name"] == other["name"] and _canonical(one.get("args")) == _canonical(
         other.get("args")
     )

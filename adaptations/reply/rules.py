@@ -24,6 +24,7 @@ from adaptations.reply.asked_changes import asked_note, file_digests
 from adaptations.reply.asked_reads import unread_files, unread_note
 from adaptations.reply.code_block import with_code_call
 from adaptations.reply.echoed_request import echoes
+from adaptations.reply.resample_repeat import RESAMPLE_TEMPERATURE, RESAMPLES, repeats_dead_end
 from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
 from adaptations.reply.text_tool_calls import with_text_calls
 from adaptations.reply.unseen_numbers import (
@@ -56,7 +57,7 @@ from models.texts import (
     UNSEEN_WRITTEN,
     UNUSED_TABLE,
 )
-from models.usage import call_usage
+from models.usage import call_usage, sum_usage
 
 # The kinds of the notes the checks below send a final answer back with.
 CUT_REPLY_KIND = RuleKind("cut_reply")
@@ -120,6 +121,33 @@ class RunawayRetry(Rule):
         step.wasted = call_usage(step.profile, step.prompt, response)
         get_stream_writer()({"type": "usage", "model": step.profile.model_id, **step.wasted})
         return await handler(kwargs | anti_repeat_kwargs())
+
+
+class ResampleRepeat(Rule):
+    """A reply that makes again a failed or file-writing call of the previous step is asked
+    again with sampling on, at most `RESAMPLES` times; the last reply stands. Each reply asked
+    again counts as a model call of the turn (its tokens, and toward `max_iterations`, never
+    past it: adaptations/reply/resample_repeat.py)."""
+
+    hook: ClassVar[Hook] = "model"
+
+    async def wrap_model_call(
+        self, step: ModelStep, kwargs: dict[str, Any], handler: Handler
+    ) -> AIMessage:
+        response = await handler(kwargs)
+        for _ in range(RESAMPLES):
+            if step.calls_left is not None and step.calls_left <= 1:
+                break
+            if not repeats_dead_end(step.since_request, with_text_calls(response)):
+                break
+            step.turn["iterations"] += 1
+            if step.calls_left is not None:
+                step.calls_left -= 1
+            spent = call_usage(step.profile, step.prompt, response)
+            step.wasted = sum_usage(step.wasted, spent) if step.wasted else spent
+            get_stream_writer()({"type": "usage", "model": step.profile.model_id, **spent})
+            response = await handler(kwargs | {"temperature": RESAMPLE_TEMPERATURE})
+        return response
 
 
 class TextToolCalls(Rule):
