@@ -139,7 +139,7 @@ RULES: tuple[Rule, ...] = (
          "asked which file was the largest, small models answered the first path a glob printed",
          texts=("configs.prompt:PICK_IN_PROGRAM",),
          roles=EVERY_ROLE,
-         off=UNMEASURED),
+         kept="lift"),
     ReplyLimit("reply-limit", small_window,
          "a runaway reply can fill a small window over many minutes; cut it at 1,024 tokens",
          roles=EVERY_ROLE,

@@ -8,9 +8,11 @@ failure (a command's non-zero exit, a timeout, a tool's error) or it wrote files
 arguments write the same again). A command that ended well may be polling something that
 changes (a log, a job), and is left to run.
 
-Why: at temperature 0 a 1.5B model ran the same failing program three times in four of the
-dev set's unsolved tasks (f1-confusion, fix-bug, train-classifier; dataset-card's `write`),
-then was told to answer; at 0.8 the same model took other roads (docs/lab/2026-11-28.md).
+At temperature 0 a 1.5B model ran the same failing program three times in four of the dev
+set's unsolved tasks (f1-confusion, fix-bug, train-classifier; dataset-card's `write`), then
+was told to answer; sampled at 0.8, the same model took other roads.
+
+Why: greedy decoding loops on a failing call (docs/lab/2026-11-30.md).
 """
 
 from __future__ import annotations

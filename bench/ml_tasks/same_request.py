@@ -1,5 +1,5 @@
 """Whether rules switched on since a run leave its task's request as it was, so that the run
-stands for today's defaults there (bench/ml_tasks/table.py `CARRIED_VARIANT`).
+stands for today's defaults there (bench/ml_tasks/table.py `CARRIED_VARIANTS`).
 
 The request is the same when each such rule acts only through the runtime note
 (`Rule.note_lines`, no other hook of adaptations/rule.py or tools/tool_rules.py) and the note

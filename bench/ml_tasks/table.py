@@ -23,13 +23,14 @@ from bench.ml_tasks.tasks import SETS, TaskSet, all_tasks
 ROWS = Path(__file__).resolve().parent / "results"
 ORDER = ("ours", "original", "mini", "mini-text", "smolagents")
 # The variant of ours whose runs had today's defaults (adaptations/registry.py: the steering
-# set's `LEAN_SET` off, `lean-request` and `table-example` on; tests/bench/test_ml_tasks_table.py
-# holds its rows to them): the table shows it as `ours`, beside the peers.
-DEFAULTS_VARIANT = "table-example"
-# The variant that had today's defaults before `table-example` was switched on: its runs of a
-# task whose request the rules switched on since leave as it was (bench/ml_tasks/same_request.py)
-# are shown as `ours` too; its runs of the others keep its name.
-CARRIED_VARIANT = "lean-request"
+# set's `LEAN_SET` off, `lean-request`, `table-example` and `pick-in-program` on;
+# tests/bench/test_ml_tasks_table.py holds its rows to them): the table shows it as `ours`.
+DEFAULTS_VARIANT = "pick-in-program"
+# The variants that had today's defaults before a rule was switched on (`table-example` before
+# `pick-in-program`, `lean-request` before `table-example`): their runs of a task whose request
+# the rules switched on since leave as it was (bench/ml_tasks/same_request.py) are shown as
+# `ours` too; their runs of the others keep their names.
+CARRIED_VARIANTS = ("table-example", "lean-request")
 BEYOND = "beyond the model"
 VARIANTS_A_TABLE = 5
 # Each harness's median tokens a run on the tasks ours solves in some pass (issue 62's goal:
@@ -73,9 +74,10 @@ def label(row: dict[str, Any]) -> str:
 
 
 def carried(row: dict[str, Any]) -> bool:
-    """A run of `CARRIED_VARIANT` (this checkout's) on a task whose request the rules on by
-    default since its run leave unchanged: it stands for today's defaults."""
-    if row.get("variant") != CARRIED_VARIANT or row.get("checkout") or row["harness"] != "ours":
+    """A run of one of `CARRIED_VARIANTS` (this checkout's) on a task whose request the rules
+    on by default since its run leave unchanged: it stands for today's defaults."""
+    carried_variant = row.get("variant") in CARRIED_VARIANTS
+    if not carried_variant or row.get("checkout") or row["harness"] != "ours":
         return False
     had = frozenset(row.get("rules") or ())
     return _stands_for_defaults(str(row["model"]), row["set"], row["task"], had)
@@ -127,7 +129,7 @@ def head(name: str, of_ours: bool) -> str:
     `<today's defaults>-X`: `X`, today's (or the carried) defaults with X, e.g. `t0.8`)."""
     if of_ours and name.startswith("ours (") and name.endswith(")"):
         short = name[len("ours (") : -1].replace("lean-minus-", "no ")
-        for defaults in (DEFAULTS_VARIANT, CARRIED_VARIANT):
+        for defaults in (DEFAULTS_VARIANT, *CARRIED_VARIANTS):
             short = short.removeprefix(defaults + "-")
         return short.replace(" rules switched", " off")
     return name

@@ -40,8 +40,9 @@ FIT = {"compact-prompt", "core-toolset", "reply-limit", "read-fit", "lean-reques
 STEERING = {rule.name for rule in RULES if rule.kept == "set-lift"}
 # Of the steering set, on by its own measured lift since 2026-11-27 (dev and held-out, 3 passes).
 LIFTED = {"look-first", "answer-now"}
-# On by its own measured lift since 2026-11-29 (the tasks it fires on, 3 passes a set).
-TABLE_EXAMPLE = {"table-example"}
+# On by their own measured lift since 2026-11-29 and 2026-11-30 (the tasks each fires on, 3
+# passes a set).
+FIRES_AND_LIFTS = {"table-example", "pick-in-program"}
 # The steering set's rules never seen firing on dev pass 1 (14 runs), off since 2026-11-27.
 NEVER_SEEN_FIRING = {
     "cut-reply", "empty-reply", "blind-edit", "left-alone", "skill-close-match",
@@ -54,7 +55,7 @@ OFF_TO_NO_LOSS = {
 }  # fmt: skip
 # What the policy gives today, written out so a change to it is seen in review.
 ON_BY_DEFAULT = {
-    SMALL: FIT | {"text-tool-calls"} | STEERING | LIFTED | TABLE_EXAMPLE,
+    SMALL: FIT | {"text-tool-calls"} | STEERING | LIFTED | FIRES_AND_LIFTS,
     LARGE: {"one-line-python"},
 }
 FIRES = (
@@ -66,7 +67,7 @@ def test_a_rule_is_on_by_default_iff_it_has_a_reason() -> None:
     for rule in RULES:
         assert (rule.kept is None) == bool(rule.off), rule.name
     assert len(STEERING) == 5 and len(STEERING_SET) == 22
-    assert {rule.name for rule in RULES if rule.kept == "lift"} == LIFTED | TABLE_EXAMPLE
+    assert {rule.name for rule in RULES if rule.kept == "lift"} == LIFTED | FIRES_AND_LIFTS
     assert set(SET_LIFTED) == LIFTED
     assert {rule.name for rule in RULES if rule.profiles is every_model} == {
         "traceback-focus", "sed-unchanged", "one-line-python", "text-elsewhere"
