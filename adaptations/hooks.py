@@ -139,6 +139,7 @@ class ModelStep:
     wasted: dict[str, Any] | None = None  # the usage of a reply asked again
     response: AIMessage | None = None  # the reply, once there is one
     calls_left: int | None = None  # model calls the turn may still make, this one included
+    resampled: int = 0  # replies asked again with sampling on (resample-repeat), this step
 
     @property
     def request(self) -> str:

@@ -206,28 +206,35 @@ RUNS = "Runs this thread launched, as measured (the `experiments` tool has more)
 FILES = "Files in the workspace as this turn began (path, size; largest first):\n{files}"
 
 
-# A superlative (not `at least` / `at most`), and what makes a question pick among the
-# workspace's things: it says which, and names a listed file or speaks of files.
+# A superlative that measures (sizes, counts, ranks), not one that judges (`best`, `worst`,
+# `cheapest`): `the most` / `the least` before a noun (not before an adjective, an adverb or
+# `of`: "the most important", "the least tested"), `most often`; never `at least` / `at most`.
 _EXTREME = re.compile(
-    r"(?<!\bat )\b(most|least|fewest|largest|smallest|biggest|highest|lowest|longest|shortest"
-    r"|cheapest|best|worst)\b",
+    r"(?<!\bat )\b(largest|smallest|biggest|highest|lowest|longest|shortest|fewest"
+    r"|most(?=\s+(?:often|common|frequent))"
+    r"|(?<=\bthe )(?:most|least)"
+    r"(?!\s+(?:\w+(?:ly|ive|ant|ent|ful|able|ible|ous|al|ed)|of)\b))\b",
     re.I,
 )
 _WHICH = re.compile(r"\bwhich\b", re.I)
 _FILE_TALK = re.compile(r"\b(?:files?|folders?|director(?:y|ies)|workspace)\b", re.I)
+# A listed file whose contents a program can rank: data, logs, lists, a folder.
+_DATA_FILE = re.compile(r"\.(?:csv|tsv|jsonl?|parquet|log|txt)$|/$", re.I)
 
 
 def asks_for_extreme(request: str, listed: Sequence[str]) -> str | None:
-    """The superlative (`largest`, `most`...) of a question (a `?`) that asks which thing is
-    it, about the workspace: it names one of the `listed` files or speaks of files. None for
-    a question without a file (which optimizer is best), an order, or a `which` without a
-    superlative."""
+    """The measuring superlative (`largest`, `the most` before a noun...) of a question (a `?`)
+    that asks which thing is it, about the workspace: it names one of the `listed` data files
+    (a table, a log, a list, a folder) or speaks of files. None for a judgement ("the best
+    way"), a question about code or settings (which line of train.py is most likely wrong), an
+    order, or a `which` without a superlative."""
     if "?" not in request or not _WHICH.search(request):
         return None
     found = _EXTREME.search(request)
     if found is None:
         return None
-    about_files = _FILE_TALK.search(request) or any(_names(request, f) for f in listed)
+    data = [f for f in listed if _DATA_FILE.search(f)]
+    about_files = _FILE_TALK.search(request) or any(_names(request, f) for f in data)
     return found.group(1).lower() if about_files else None
 
 

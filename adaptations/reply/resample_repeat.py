@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from adaptations.calls.repeat_call import same_call
-from models.messages import results_by_call
+from models.messages import note_kind, results_by_call
 from tools.outcome import outcome_of
 
 RESAMPLE_TEMPERATURE = 0.8  # llama.cpp's own default, the peers' sampling on the same server
@@ -30,18 +30,21 @@ RESAMPLES = 2  # asked again at most this often for one step; the last reply sta
 
 
 def repeats_dead_end(since_request: Sequence[BaseMessage], reply: AIMessage) -> bool:
-    """`reply` makes again a call of the previous step (the last AI message with calls in
-    `since_request`, the turn's messages after its request) whose result was a failure or
-    which wrote files."""
+    """Each call of `reply` makes again a call of the previous step (the last AI message with
+    calls in `since_request`, the turn's messages after its request) whose result was a
+    failure or which wrote files: a reply that also changes something (an edit, then the same
+    check) is a new road."""
     previous = _previous_step(since_request)
-    if previous is None:
+    if previous is None or not reply.tool_calls:
         return False
     message, results = previous
-    for call in reply.tool_calls:
-        for earlier in message.tool_calls:
-            if same_call(call, earlier) and _dead_end(results.get(earlier.get("id") or "")):
-                return True
-    return False
+    return all(
+        any(
+            same_call(call, earlier) and _dead_end(results.get(earlier.get("id") or ""))
+            for earlier in message.tool_calls
+        )
+        for call in reply.tool_calls
+    )
 
 
 def _previous_step(
@@ -55,8 +58,10 @@ def _previous_step(
 
 
 def _dead_end(result: ToolMessage | None) -> bool:
-    """The call failed (a non-zero exit, no exit at all, a tool's error) or wrote files."""
-    if result is None:
+    """The call failed (a non-zero exit, no exit at all, a tool's error) or wrote files. A call
+    a rule or the policy answered in its place (a marked result: held, denied) did not run,
+    and its answer may ask for it again."""
+    if result is None or note_kind(result) is not None:
         return False
     if result.status == "error":
         return True

@@ -118,16 +118,18 @@ class RunawayRetry(Rule):
         if step.turn["rules"].get(self.memory_key, {}).get("retried") or not ran_away(response):
             return response
         step.memory(self)["retried"] = 1
-        step.wasted = call_usage(step.profile, step.prompt, response)
-        get_stream_writer()({"type": "usage", "model": step.profile.model_id, **step.wasted})
+        spent = call_usage(step.profile, step.prompt, response)
+        step.wasted = sum_usage(step.wasted, spent) if step.wasted else spent
+        get_stream_writer()({"type": "usage", "model": step.profile.model_id, **spent})
         return await handler(kwargs | anti_repeat_kwargs())
 
 
 class ResampleRepeat(Rule):
-    """A reply that makes again a failed or file-writing call of the previous step is asked
-    again with sampling on, at most `RESAMPLES` times; the last reply stands. Each reply asked
-    again counts as a model call of the turn (its tokens, and toward `max_iterations`, never
-    past it: adaptations/reply/resample_repeat.py)."""
+    """A reply whose calls all make again failed or file-writing calls of the previous step is
+    asked again with sampling on, at most `RESAMPLES` times a step (not when the model is told
+    to answer); the last reply stands. Each reply asked again counts as a model call of the
+    turn: its tokens, and toward `max_iterations`, never past it
+    (adaptations/reply/resample_repeat.py)."""
 
     hook: ClassVar[Hook] = "model"
 
@@ -135,11 +137,12 @@ class ResampleRepeat(Rule):
         self, step: ModelStep, kwargs: dict[str, Any], handler: Handler
     ) -> AIMessage:
         response = await handler(kwargs)
-        for _ in range(RESAMPLES):
+        while step.resampled < RESAMPLES and not step.answer_now:
             if step.calls_left is not None and step.calls_left <= 1:
                 break
             if not repeats_dead_end(step.since_request, with_text_calls(response)):
                 break
+            step.resampled += 1
             step.turn["iterations"] += 1
             if step.calls_left is not None:
                 step.calls_left -= 1

@@ -1,6 +1,7 @@
 """The `pick-in-program` rule (adaptations/shaping.py `PickInProgram`): a question asking which
 of the workspace's things is the largest, most, lowest... gets a line asking that a program
-pick it; a question without a superlative, without a file, or an order gets none."""
+pick it; a judgement (best), a question about code, one without a superlative or a data file,
+or an order gets none."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ def lines(request: str) -> list[str]:
         ("Which file in this workspace, subfolders included, is the largest?", "largest"),
         ("Which column of customers.csv has the MOST missing values, and how many?", "most"),
         ("At which step in data/val.jsonl was the loss lowest?", "lowest"),
+        ("Which label occurs most often in customers.csv?", "most"),
+        ("The best run is gone. Which file in data/ is the smallest?", "smallest"),
     ],
 )
 def test_a_question_picking_among_the_workspaces_things_gets_the_line(
@@ -49,6 +52,13 @@ def test_a_question_picking_among_the_workspaces_things_gets_the_line(
     "request_text",
     [
         "Which optimizer works best for LoRA?",
+        # judgements, questions about code, adverbs and adjectives after `most`: no ranking
+        "Which approach is best for the class imbalance in customers.csv?",
+        "Which line of train.py is most likely causing the NaN loss?",
+        "Which function in train.py is the most expensive to run?",
+        "Which of the files would you say is the most important to read first?",
+        "Which files are the least tested? I want to add tests.",
+        "Which file holds most of the training logic?",
         "Which columns does customers.csv have?",
         "How many rows of customers.csv have at least 3 purchases, and which is the first?",
         "Write the largest rows of customers.csv to top.csv.",

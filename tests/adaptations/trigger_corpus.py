@@ -792,6 +792,14 @@ TABLES_BESIDE = [
         say("Start from the rate of a published LoRA recipe and try a few values around it."),
     ),
     item(
+        "costliest-function",
+        "question about code",
+        "Which function in train.py is the most expensive to run?",
+        {"train.py": TRAIN_PY, "sales.csv": SALES_CSV},
+        read("train.py"),
+        say("The training loop: it runs the model forward and backward on every batch."),
+    ),
+    item(
         "csv-order-new-file",
         "table request",
         "Write the total revenue of each region in sales.csv to totals.csv.",

@@ -10,6 +10,7 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
 from adaptations.reply.resample_repeat import RESAMPLE_TEMPERATURE, repeats_dead_end
+from models.messages import RuleKind, marked
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.outcome import Outcome
@@ -47,6 +48,20 @@ def test_only_a_repeat_of_a_failed_or_writing_call_is_a_dead_end(
     assert repeats_dead_end(before, same) is again
     assert not repeats_dead_end(before, other)
     assert not repeats_dead_end(before, AIMessage(content="It fails."))
+    fix_then_check = AIMessage(content="", tool_calls=[*other.tool_calls, *same.tool_calls])
+    assert not repeats_dead_end(before, fix_then_check)  # a change, then the check: a new road
+
+
+def test_a_call_a_rule_answered_in_its_place_is_no_dead_end() -> None:
+    """A held call's answer (a rule's marked result, status error) may ask for it again."""
+    call, result = step("python3 run.py", 1)
+    held = result.model_copy(
+        update={"status": "error", "additional_kwargs": marked(RuleKind("blind_change"))}
+    )
+    same = AIMessage(content="", tool_calls=[{"name": "bash",
+                                              "args": {"command": "python3 run.py"}, "id": "2"}])  # fmt: skip
+    assert repeats_dead_end([call, result], same)
+    assert not repeats_dead_end([call, held], same)
 
 
 async def test_a_repeated_failing_call_is_asked_again_sampled_and_the_new_road_runs(
