@@ -107,7 +107,8 @@ class WrittenUnseen(Rule):
 
 class RunawayRetry(Rule):
     """A first runaway loop in a turn is asked again with llama.cpp's repetition sampler; the
-    wasted reply's tokens are counted (adaptations/reply/runaway_reply.py)."""
+    wasted reply counts as a model call of the turn (its tokens, and toward `max_iterations`,
+    never past it: adaptations/reply/runaway_reply.py)."""
 
     hook: ClassVar[Hook] = "model"
 
@@ -117,7 +118,12 @@ class RunawayRetry(Rule):
         response = await handler(kwargs)
         if step.turn["rules"].get(self.memory_key, {}).get("retried") or not ran_away(response):
             return response
+        if step.calls_left is not None and step.calls_left <= 1:
+            return response  # the turn's last model call: asking again would pass the limit
         step.memory(self)["retried"] = 1
+        step.turn["iterations"] += 1
+        if step.calls_left is not None:
+            step.calls_left -= 1
         spent = call_usage(step.profile, step.prompt, response)
         step.wasted = sum_usage(step.wasted, spent) if step.wasted else spent
         get_stream_writer()({"type": "usage", "model": step.profile.model_id, **spent})

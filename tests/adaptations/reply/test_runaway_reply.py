@@ -72,3 +72,17 @@ async def test_a_second_loop_in_the_turn_gets_the_cut_note_and_a_large_model_no_
         async with open_session(fast_settings(large.url), workspace, mode="headless") as s:
             await collect(s.send(CARD))
         assert len(large.requests) == 1 and "dry_multiplier" not in large.requests[0]
+
+
+async def test_the_ask_again_counts_toward_the_turns_model_calls(
+    llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the turn's last allowed model call a loop is not asked again: the limit holds."""
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    run = {"name": "bash", "arguments": {"command": "true"}}
+    llm.add(Turn(tool_calls=[run]), Turn(content=LOOP, finish_reason="length"))
+    llm.add(Turn(content="The card is below."))
+    capped = fast_settings(None, model_name=SMALL, max_iterations=2)
+    async with open_session(capped, workspace, mode="headless") as s:
+        await collect(s.send(CARD))
+    assert len(llm.requests) == 2 and "dry_multiplier" not in llm.requests[1]
