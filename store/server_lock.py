@@ -13,7 +13,8 @@ URL, a session-level advisory lock in that PostgreSQL database, so a server on a
 machine is refused too. Either goes when the process ends, however it ends: never stale. A
 holder on another machine may be one that vanished (a Space's container replaced, a machine
 gone): the database ends its session within ~25 s (store/postgres_lock.py's dead-peer probes),
-so such a holder is waited for, up to `wait_s`, before the refusal.
+so such a holder is waited for, up to `wait_s`, before the refusal; so is a holder the database
+no longer names (a session ending holds its lock a moment after it leaves the listing).
 
     hold = one_embedded_server(home)   # raises ServerRunning if another one serves
     ...serve...
@@ -61,10 +62,16 @@ def one_embedded_server(home: Path, wait_s: float = ELSEWHERE_WAIT_S) -> ThreadL
             lock.acquire()
             return lock
         except ThreadBusyError as busy:
-            if not elsewhere(busy) or time.monotonic() >= deadline:
+            if not may_be_going(busy) or time.monotonic() >= deadline:
                 said = REFUSED.format(who=holder(busy), where=location(home))
                 raise ServerRunning(said, elsewhere=elsewhere(busy)) from None
         time.sleep(RETRY_S)
+
+
+def may_be_going(busy: ThreadBusyError) -> bool:
+    """A holder worth waiting for: one on another machine (it may have vanished), or one the
+    database no longer names (its session is ending: the lock outlives the listing briefly)."""
+    return elsewhere(busy) or busy.pid is None
 
 
 def elsewhere(busy: ThreadBusyError) -> bool:

@@ -17,6 +17,26 @@ from store.postgres_lock import lock_key
 from store.server_lock import SERVER_NAME, ServerRunning, one_embedded_server
 
 
+def test_a_holder_the_database_no_longer_names_is_waited_for(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A holder whose session is ending (or one that is not ml-intern) has no name in the
+    database's listing while its lock still stands: waited for, not refused at once. Seen
+    when a holder closed under load: the second server was refused in the moment between."""
+    monkeypatch.setenv(URL_ENV, pg_url)
+    unnamed = psycopg.connect(pg_url, application_name="", autocommit=True)
+    try:
+        unnamed.execute("SELECT pg_advisory_lock(%s)", (lock_key(SERVER_NAME),))
+        gone = threading.Timer(0.5, unnamed.close)
+        gone.start()
+        hold = one_embedded_server(tmp_path / "home", wait_s=20)
+        gone.join()
+        assert hold.held
+        hold.release()
+    finally:
+        unnamed.close()
+
+
 def test_a_holder_on_another_machine_is_waited_for_then_named(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
