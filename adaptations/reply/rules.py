@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from langchain_core.messages import AIMessage
-from langgraph.config import get_stream_writer
 
 from adaptations.hooks import ModelStep, Pending, RuntimeNote
 from adaptations.reply.answer_now import (
@@ -20,6 +19,7 @@ from adaptations.reply.answer_now import (
     retold,
     unrun,
 )
+from adaptations.reply.ask_again import count_dropped, may_ask_again
 from adaptations.reply.asked_changes import asked_note, file_digests
 from adaptations.reply.asked_reads import unread_files, unread_note
 from adaptations.reply.code_block import with_code_call
@@ -57,7 +57,6 @@ from models.texts import (
     UNSEEN_WRITTEN,
     UNUSED_TABLE,
 )
-from models.usage import call_usage, sum_usage
 
 # The kinds of the notes the checks below send a final answer back with.
 CUT_REPLY_KIND = RuleKind("cut_reply")
@@ -118,15 +117,10 @@ class RunawayRetry(Rule):
         response = await handler(kwargs)
         if step.turn["rules"].get(self.memory_key, {}).get("retried") or not ran_away(response):
             return response
-        if step.calls_left is not None and step.calls_left <= 1:
+        if not may_ask_again(step):
             return response  # the turn's last model call: asking again would pass the limit
         step.memory(self)["retried"] = 1
-        step.turn["iterations"] += 1
-        if step.calls_left is not None:
-            step.calls_left -= 1
-        spent = call_usage(step.profile, step.prompt, response)
-        step.wasted = sum_usage(step.wasted, spent) if step.wasted else spent
-        get_stream_writer()({"type": "usage", "model": step.profile.model_id, **spent})
+        count_dropped(step, response)
         return await handler(kwargs | anti_repeat_kwargs())
 
 
@@ -143,18 +137,11 @@ class ResampleRepeat(Rule):
         self, step: ModelStep, kwargs: dict[str, Any], handler: Handler
     ) -> AIMessage:
         response = await handler(kwargs)
-        while step.resampled < RESAMPLES and not step.answer_now:
-            if step.calls_left is not None and step.calls_left <= 1:
-                break
+        while step.resampled < RESAMPLES and not step.answer_now and may_ask_again(step):
             if not repeats_dead_end(step.since_request, with_text_calls(response)):
                 break
             step.resampled += 1
-            step.turn["iterations"] += 1
-            if step.calls_left is not None:
-                step.calls_left -= 1
-            spent = call_usage(step.profile, step.prompt, response)
-            step.wasted = sum_usage(step.wasted, spent) if step.wasted else spent
-            get_stream_writer()({"type": "usage", "model": step.profile.model_id, **spent})
+            count_dropped(step, response)
             response = await handler(kwargs | {"temperature": RESAMPLE_TEMPERATURE})
         return response
 
