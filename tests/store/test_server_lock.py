@@ -27,12 +27,7 @@ def test_a_holder_the_database_no_longer_names_is_waited_for(
     unnamed = psycopg.connect(pg_url, application_name="", autocommit=True)
     try:
         unnamed.execute("SELECT pg_advisory_lock(%s)", (lock_key(SERVER_NAME),))
-        gone = threading.Timer(0.5, unnamed.close)
-        gone.start()
-        hold = one_embedded_server(tmp_path / "home", wait_s=20)
-        gone.join()
-        assert hold.held
-        hold.release()
+        assert_served_once_gone(unnamed, tmp_path / "home")
     finally:
         unnamed.close()
 
@@ -51,11 +46,16 @@ def test_a_holder_on_another_machine_is_waited_for_then_named(
         assert refused.value.elsewhere
         assert "another embedded server (pid 4242 on far-machine)" in str(refused.value)
 
-        gone = threading.Timer(0.5, far.close)  # that machine vanishes while this one waits
-        gone.start()
-        hold = one_embedded_server(tmp_path / "home", wait_s=20)
-        gone.join()
-        assert hold.held
-        hold.release()
+        assert_served_once_gone(far, tmp_path / "home")  # that machine vanishes meanwhile
     finally:
         far.close()
+
+
+def assert_served_once_gone(holder: psycopg.Connection, home: Path) -> None:
+    """The holder's session ends half a second into this server's wait: this one serves."""
+    gone = threading.Timer(0.5, holder.close)
+    gone.start()
+    hold = one_embedded_server(home, wait_s=20)
+    gone.join()
+    assert hold.held
+    hold.release()
