@@ -11,16 +11,8 @@ from typing import ClassVar
 from adaptations.hooks import RuntimeNote, Shape
 from adaptations.rule import Rule
 from configs.model_profile import SMALL_REPLY_TOKENS, ModelProfile
-from configs.prompt import (
-    COMPUTE_WITH_CODE,
-    FILES,
-    LOOK_FIRST,
-    STEP_COMMENTS,
-    WRITE_EXAMPLE,
-    example_order,
-    example_pick,
-    example_table,
-)
+from configs.note_examples import WRITE_EXAMPLE, example_order, example_pick, example_table
+from configs.prompt import COMPUTE_WITH_CODE, FILES, LOOK_FIRST, STEP_COMMENTS
 
 
 class Shaping(Rule):
@@ -71,7 +63,7 @@ class LookFirst(Rule):
 class TableExample(Rule):
     """How to run python over a table the note lists above it (the workspace's files, where
     a rule lists them), and write a file, when the request asks a question about a table
-    (configs/prompt.py `example_table`)."""
+    (configs/note_examples.py `example_table`)."""
 
     async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
         example = example_table("\n".join(note.above), note.request)
@@ -80,7 +72,7 @@ class TableExample(Rule):
 
 class TableOrder(Rule):
     """A program over a listed table that writes a file, when the request orders a new file
-    computed from the table (configs/prompt.py `example_order`): an order, not a question."""
+    computed from the table (configs/note_examples.py `example_order`): an order, not a question."""
 
     async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
         example = example_order("\n".join(note.above), note.request)
@@ -99,7 +91,7 @@ class StepComments(Rule):
 
 
 class PickInProgram(Rule):
-    """A question asking which listed thing is the largest, most, lowest... (configs/prompt.py
+    """A question asking which listed thing is the largest, most, lowest... (configs/note_examples.py
     `example_pick`): a line asking that a program pick it and print it with its value."""
 
     async def note_lines(self, note: RuntimeNote) -> Sequence[str]:

@@ -7,29 +7,26 @@ rule.py `Rule.notes`, `Rule.held`), and the registry collects them (`note_texts`
 template here is listed under a kind; the snapshots in tests/snapshots/ pin the texts byte for
 byte (docs/reference/texts.md lists both).
 
-The runtime note's lines stay in configs/prompt.py, which builds it (configs imports nothing
-of models/); they are listed here under "runtime". What tools write into their results sits
+The runtime note's lines stay in configs/prompt.py, which builds it, and its examples in
+configs/note_examples.py (configs imports nothing of models/); they are listed here under "runtime". What tools write into their results sits
 below models/ too: its catalogue, `TOOL_TEXTS` (tools/result_texts/, by `ToolTextKind`),
 is re-exported here, so this module names everything the model reads.
 """
 
 from __future__ import annotations
 
+from configs.note_examples import COMPUTE_EXAMPLE, ORDER_EXAMPLE, PICK_IN_PROGRAM, WRITE_EXAMPLE
 from configs.prompt import (
     CODE_BLOCK,
-    COMPUTE_EXAMPLE,
     COMPUTE_WITH_CODE,
     FILES,
     LOOK_FIRST,
-    ORDER_EXAMPLE,
-    PICK_IN_PROGRAM,
     PLAN,
     PLAN_STEP,
     RUNS,
     STEP_COMMENTS,
     TODAY,
     WORKSPACE,
-    WRITE_EXAMPLE,
 )
 from models.messages import NoteKind
 from tools.result_texts import TOOL_TEXTS as TOOL_TEXTS

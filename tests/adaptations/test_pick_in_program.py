@@ -14,7 +14,7 @@ from adaptations.hooks import RuntimeNote
 from adaptations.loops import note_lines
 from adaptations.registry import BY_NAME
 from configs.model_profile import profile_of
-from configs.prompt import PICK_IN_PROGRAM
+from configs.note_examples import PICK_IN_PROGRAM
 
 FILES = (
     "data/train.jsonl 46.7 kB\ndata/val.jsonl 6.9 kB\n"

@@ -189,7 +189,7 @@ def test_runtime_note_snapshot() -> None:
 
 def test_order_examples_snapshot() -> None:
     """The program an order gets for each kind of file it can ask for."""
-    from configs.prompt import ORDER_WRITES, example_order
+    from configs.note_examples import ORDER_WRITES, example_order
 
     files = "sales.csv 10.7 kB, first line: id,region,amount"
     shown = [

@@ -1,5 +1,5 @@
 """The pandas example a small model gets for a question about a listed table
-(configs/prompt.py `example_table`, the `table-example` rule): which questions get it, over
+(configs/note_examples.py `example_table`, the `table-example` rule): which questions get it, over
 which table, read how; and that it runs."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from configs.prompt import example_order, example_table
+from configs.note_examples import example_order, example_table
 
 LISTING = (
     'events/log.jsonl 46.7 kB, first line: {"step": 1}\n'
