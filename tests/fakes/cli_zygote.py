@@ -129,10 +129,12 @@ WATCHED_PRELOAD = (
 # What the product builds on first use from its installed code alone, built once under the
 # same watch: litellm's price list read as data (~0.03 s of CPU in each run that looks a model
 # up), the settings' validator (`defer_build`, ~0.015 s), a session's tools' formats (~0.065 s,
-# tests/fakes/prebuilt_tool_formats.py), the bundled skills read (~0.01 s).
+# tests/fakes/prebuilt_tool_formats.py), the bundled skills read (~0.01 s), the CLI's click
+# commands (~0.02 s, tests/fakes/prebuilt_commands.py).
 WARMED = (
     "configs.model_profile:_price_list", "configs.settings:Settings.model_rebuild",
     "tests.fakes.prebuilt_tool_formats:install", "configs.skills:_bundled",
+    "tests.fakes.prebuilt_commands:install",
 )  # fmt: skip
 # What `import configs` sets in a fresh process's environment (when unset) before litellm
 # reads it: the zygote's own, and each run's (tests/fakes/test_cli_zygote.py holds them equal).

@@ -186,6 +186,14 @@ def test_a_run_starts_with_the_tools_formats_made_and_makes_the_ones_a_fresh_pro
     assert forked_found["formats"] == fresh_found["formats"] != []
 
 
+def test_a_run_starts_with_the_cli_commands_built_as_typer_builds_them(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "tests.fakes.prebuilt_commands"]
+    forked = zygote_run(argv, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True)
+    assert forked.returncode == 0, forked.stderr
+    seen = json.loads(forked.stdout)
+    assert len(seen) >= 7 and all(app == {"prebuilt": True, "same": True} for app in seen.values())
+
+
 def test_a_run_starts_with_our_modules_unless_its_environment_differs_in_what_they_read(
     tmp_path: Path,
 ) -> None:
