@@ -57,6 +57,18 @@ def pytest_configure(config: pytest.Config) -> None:
         serve_zygotes()
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (the libraries, our modules, the test modules) lives until the
+    test process ends: frozen out of the cyclic collector, as the zygotes' is, so the
+    collections during tests and pytest's last one at the end walk only what came after
+    (~440,000 of the ~860,000 objects a run of tests/graph and tests/nodes holds at its end).
+    Reference counting still frees frozen objects; a test's garbage is collected as before."""
+    import gc
+
+    gc.collect()  # the garbage collecting made is freed, not frozen
+    gc.freeze()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """After `--durations`' slowest tests: the costliest test files."""
     from tests.file_durations import summarize
