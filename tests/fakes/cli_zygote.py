@@ -23,12 +23,12 @@ setup, which has imported them too (tests/fakes/hub_readers.py).
 
 Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session",
 "controlling_tty"}` with the run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS).
-The zygote forks a monitor, which forks the run, answers `<pid>\\n`, waits for it and answers
-`<exit code> <CPU seconds>\\n` (the code negative: the signal that ended it; the CPU the run's
-and its reaped children's, which `forked_cpu_s()` sums per test worker for
-bench/suite_profile.py). To `{"hub_setup": true, "env"}` (no fds) the ML zygote answers
-`<socket path>\n`: where the zygote of that environment's Hub setup listens. The zygote
-exits when its stdin closes (the test worker ended), the zygotes it forked with it.
+The zygote forks the run, answers `<pid>\\n`, waits for it and answers `<exit code> <CPU
+seconds>\\n` (the code negative: the signal that ended it; the CPU the run's and its reaped
+children's, which `forked_cpu_s()` sums per test worker for bench/suite_profile.py). To
+`{"hub_setup": true, "env"}` (no fds) the ML zygote answers `<socket path>\n`: where the
+zygote of that environment's Hub setup listens. The zygote exits when its stdin closes (the
+test worker ended), the zygotes and runs it forked with it.
 
     python -m tests.fakes.cli_zygote SOCKET_PATH
 """
@@ -60,7 +60,7 @@ from tests.fakes import (
     prebuilt_tokenizer,
     zygote_broker,
 )
-from tests.fakes.fork_loop import serve_forks
+from tests.fakes.fork_loop import Watched, serve_forks
 from tests.fakes.hub_readers import HF_READERS
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
@@ -129,10 +129,12 @@ WATCHED_PRELOAD = (
 # What the product builds on first use from its installed code alone, built once under the
 # same watch: litellm's price list read as data (~0.03 s of CPU in each run that looks a model
 # up), the settings' validator (`defer_build`, ~0.015 s), a session's tools' formats (~0.065 s,
-# tests/fakes/prebuilt_tool_formats.py), the bundled skills read (~0.01 s).
+# tests/fakes/prebuilt_tool_formats.py), the bundled skills read (~0.01 s), the CLI's click
+# commands (~0.02 s, tests/fakes/prebuilt_commands.py).
 WARMED = (
     "configs.model_profile:_price_list", "configs.settings:Settings.model_rebuild",
     "tests.fakes.prebuilt_tool_formats:install", "configs.skills:_bundled",
+    "tests.fakes.prebuilt_commands:install",
 )  # fmt: skip
 # What `import configs` sets in a fresh process's environment (when unset) before litellm
 # reads it: the zygote's own, and each run's (tests/fakes/test_cli_zygote.py holds them equal).
@@ -200,12 +202,12 @@ def serve(socket_path: str, kind: str) -> None:
     serve_forks(socket_path, _fork_run)
 
 
-def _fork_run(listener: socket.socket, conn: socket.socket) -> int:
+def _fork_run(listener: socket.socket, conn: socket.socket) -> int | Watched:
     request, fds = _receive(conn)
     try:
         if request.get("hub_setup"):  # a template run's question (tests/fakes/hub_readers.py)
             return hub_readers.answer(listener, conn, request["env"], _fork_run)
-        return _fork_monitor(listener, conn, request, fds)
+        return _fork_the_run(listener, conn, request, fds)
     finally:
         for fd in fds:
             os.close(fd)
@@ -221,41 +223,19 @@ def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
     return json.loads(data), list(fds)
 
 
-def _fork_monitor(
+def _fork_the_run(
     listener: socket.socket, conn: socket.socket, request: dict[str, Any], fds: list[int]
-) -> int:
-    monitor = os.fork()
-    if monitor:
-        return monitor
-    try:
+) -> Watched:
+    """The run, forked from this process, which answers its pid on `conn` and waits for it
+    (tests/fakes/fork_loop.py): a fork of this ~400 MB process costs ~45 ms of CPU in page
+    tables, so no process stands between the zygote and the run."""
+    run = os.fork()
+    if run == 0:
         listener.close()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        run = os.fork()
-        if run == 0:
-            _become_the_run(request, fds, conn)  # never returns
-        for fd in fds:
-            os.close(fd)
+        _become_the_run(request, fds, conn)  # never returns
+    with contextlib.suppress(OSError):  # a client gone: its run's end goes unheard too
         conn.sendall(f"{run}\n".encode())
-        if request.get("tied"):
-            _kill_when_the_client_goes(run, conn)
-        _, status, usage = os.wait4(run, 0)
-        cpu = usage.ru_utime + usage.ru_stime
-        conn.sendall(f"{os.waitstatus_to_exitcode(status)} {cpu:.3f}\n".encode())
-    finally:
-        os._exit(0)
-
-
-def _kill_when_the_client_goes(run: int, conn: socket.socket) -> None:
-    """A tied run (the `langgraph` shim's) dies with its client, as a process dies with the
-    process group a SIGKILL ends."""
-    pidfd = os.pidfd_open(run)
-    try:
-        readable, _, _ = select.select([pidfd, conn], [], [])
-        if conn in readable and pidfd not in readable and not conn.recv(1):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(run, signal.SIGKILL)
-    finally:
-        os.close(pidfd)
+    return Watched(run, conn, tied=bool(request.get("tied")))
 
 
 def _become_the_run(request: dict[str, Any], fds: list[int], conn: socket.socket) -> None:
@@ -516,7 +496,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
                 return None
             chunk = self._status.recv(64)
             if not chunk:
-                raise RuntimeError("the CLI zygote's monitor died")
+                raise RuntimeError("the zygote hung up before the run ended")
             self._answer += chunk
         line, self._answer = self._answer.split(b"\n", 1)
         return line.decode()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ from tests.fakes.cli_zygote import (
     ML_ENV,
     InstalledScriptPopen,
     UvRunPopen,
+    Zygote,
     ZygotePopen,
     forked_cpu_s,
 )
@@ -84,6 +87,34 @@ def test_a_killed_run_reports_the_signal_like_popen(tmp_path: Path) -> None:
         run.send_signal(signal.SIGKILL)
         assert run.wait(30) == -signal.SIGKILL
         assert run.poll() == -signal.SIGKILL
+
+
+def _hang_up_after_asking(request: dict[str, object], stdin: int) -> int:
+    """Ask the CLI zygote for a run as the `langgraph` shim does, then hang up: its pid."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn, open(os.devnull, "wb") as out:
+        conn.connect(Zygote.shared("cli").path)
+        socket.send_fds(
+            conn, [json.dumps(request).encode() + b"\n"], [stdin, out.fileno(), out.fileno()]
+        )
+        return int(conn.makefile().readline())
+
+
+def test_a_tied_run_dies_with_its_client_and_the_zygote_serves_on(tmp_path: Path) -> None:
+    """The shim's server (tied) goes when the shim does; an untied run outlives its client."""
+    stdin, held = os.pipe()  # the runs read stdin to its end: they wait until `held` closes
+    try:
+        request = {"code": "import sys; sys.stdin.read()", "argv": [], "cwd": str(tmp_path),
+                   "env": dict(os.environ), "new_session": True}  # fmt: skip
+        untied = os.pidfd_open(_hang_up_after_asking(request, stdin))
+        tied = os.pidfd_open(_hang_up_after_asking({**request, "tied": True}, stdin))
+        assert select.select([tied], [], [], 30)[0]  # killed, not waiting on stdin
+        assert not select.select([untied], [], [], 0)[0]  # still waiting on stdin
+    finally:
+        os.close(held)
+        os.close(stdin)
+    assert select.select([untied], [], [], 30)[0]
+    done = zygote_run([*CLI[:1], "-c", "print('served')"], cwd=tmp_path, env=dict(os.environ))
+    assert (done.returncode, done.stdout) == (0, b"served\n")
 
 
 SCRIPT = """import json, os, random, sys
@@ -153,6 +184,14 @@ def test_a_run_starts_with_the_tools_formats_made_and_makes_the_ones_a_fresh_pro
     forked_found, fresh_found = json.loads(forked.stdout), json.loads(fresh.stdout)
     assert forked_found["started_with"] >= 20 and fresh_found["started_with"] == 0
     assert forked_found["formats"] == fresh_found["formats"] != []
+
+
+def test_a_run_starts_with_the_cli_commands_built_as_typer_builds_them(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "tests.fakes.prebuilt_commands"]
+    forked = zygote_run(argv, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, text=True)
+    assert forked.returncode == 0, forked.stderr
+    seen = json.loads(forked.stdout)
+    assert len(seen) >= 7 and all(app == {"prebuilt": True, "same": True} for app in seen.values())
 
 
 def test_a_run_starts_with_our_modules_unless_its_environment_differs_in_what_they_read(

@@ -25,8 +25,10 @@ BROKER_ENV = "ML_INTERN_TEST_ZYGOTE_BROKER"
 Starter = Callable[[], dict[str, Any]]  # starts the kind, or checks it still runs; where it is
 
 
-def serve(starters: dict[str, Starter]) -> None:
-    """In the controller, before the workers start: answer them on a thread."""
+def serve(starters: dict[str, Starter], early: tuple[str, ...] = ()) -> None:
+    """In the controller, before the workers start: answer them on a thread. The kinds in
+    `early` start at once on another thread (a worker asking meanwhile waits for it), while
+    the controller goes on with work of its own."""
     folder = tempfile.mkdtemp(prefix="mlzb-")  # short: Unix socket paths are capped
     path = os.path.join(folder, "broker.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -49,8 +51,14 @@ def serve(starters: dict[str, Starter]) -> None:
             conn, _ = listener.accept()
             threading.Thread(target=answer, args=(conn,), daemon=True).start()
 
+    def start_early() -> None:
+        for kind in early:
+            with lock, contextlib.suppress(Exception):  # a worker asking is told why
+                starters[kind]()
+
     threading.Thread(target=loop, name="zygote-broker", daemon=True).start()
-    os.environ[BROKER_ENV] = path
+    os.environ[BROKER_ENV] = path  # before any start: each process of a kind inherits it
+    threading.Thread(target=start_early, name="zygote-broker-early", daemon=True).start()
     import atexit
 
     atexit.register(shutil.rmtree, folder, True)

@@ -27,7 +27,7 @@ class _TerminalPopen(ZygotePopen):
 
 
 class ZygotePty(PtyProcess):  # type: ignore[misc]
-    """A zygote run on a pty: what pexpect needs of its child, through the zygote's monitor
+    """A zygote run on a pty: what pexpect needs of its child, through the zygote
     (the run is not this process's child, so `waitpid` cannot see it)."""
 
     popen: ZygotePopen
