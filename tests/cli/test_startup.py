@@ -5,42 +5,60 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, cli_env
 from tests.fakes.anthropic_server import ScriptedAnthropicServer
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 pytestmark = pytest.mark.cli_e2e
 
 HEAVY = ("litellm", "langchain", "langgraph", "prompt_toolkit", "rich")
+FLAGS = ("--help", "--version")
+# Each flag's run of the CLI in turn, its output caught, then what all of them imported: a
+# heavy module imported by either is in the list.
 HELP_PROBE = """
-import sys
-sys.argv = ["ml-intern", {flag!r}]
+import contextlib, io, json, sys
 import cli
-try:
-    cli.main()
-except SystemExit as exit:
-    assert exit.code in (0, None), exit.code
+shown = {{}}
+for flag in {flags!r}:
+    sys.argv = ["ml-intern", flag]
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        try:
+            cli.main()
+        except SystemExit as exit:
+            assert exit.code in (0, None), (flag, exit.code)
+    shown[flag] = out.getvalue()
 heavy = sorted(m for m in sys.modules if m.split(".")[0].startswith({heavy!r}))
-print("HEAVY:", heavy)
+print(json.dumps({{"shown": shown, "heavy": heavy}}))
 """
 
 
-@pytest.mark.parametrize("flag", ["--help", "--version"])
-def test_help_and_version_import_nothing_heavy(cli: Cli, flag: str) -> None:
-    code = HELP_PROBE.format(flag=flag, heavy=HEAVY)
+@pytest.fixture(scope="module")
+def help_and_version(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One fresh interpreter runs `--help` then `--version` (each alone took one): what each
+    printed, and the heavy modules imported by the two."""
+    env = cli_env(tmp_path_factory.mktemp("help-and-version"))
+    code = HELP_PROBE.format(flags=FLAGS, heavy=HEAVY)
     done = subprocess.run(
-        [sys.executable, "-c", code], env=cli.env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert "HEAVY: []" in done.stdout
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+@pytest.mark.parametrize("flag", FLAGS)
+def test_help_and_version_import_nothing_heavy(help_and_version: dict[str, Any], flag: str) -> None:
+    assert help_and_version["heavy"] == []
+    shown = help_and_version["shown"][flag]
     if flag == "--help":
         for option in ("--resume", "--continue", "--output-format", "--max-cost", "threads list"):
-            assert option in done.stdout
+            assert option in shown
     else:
-        assert done.stdout.startswith("ml-intern ")
+        assert shown.startswith("ml-intern ")
 
 
 def test_config_errors_exit_2_with_the_file_and_key(cli: Cli) -> None:
