@@ -238,8 +238,13 @@ def calls(row: dict[str, Any]) -> float | None:
 
 
 def tokens(row: dict[str, Any]) -> float | None:
+    """A run's tokens counted on the wire; None when unknown: a count missing, or calls made
+    and none answered with a count (a server refuses a request over its window and counts
+    nothing: the original's first request is over 9,216 tokens)."""
     known = [row.get("input_tokens"), row.get("output_tokens")]
-    return None if None in known else sum(known)  # type: ignore[arg-type]
+    if None in known or (row.get("model_calls") and not known[0]):
+        return None
+    return sum(known)  # type: ignore[arg-type]
 
 
 def wall(row: dict[str, Any]) -> float | None:

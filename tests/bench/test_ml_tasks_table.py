@@ -132,6 +132,25 @@ def test_tokens_are_compared_on_the_tasks_ours_solves() -> None:
     assert table.OURS_SOLVED not in nothing
 
 
+def test_a_run_whose_calls_the_server_refused_has_no_token_figure() -> None:
+    """A request over the server's window is refused (400) and counted nowhere on the wire:
+    such a run's tokens are unknown, not 0, so a harness that never reached the model does not
+    read as the cheapest. A run that made no call spent 0."""
+    rows = [
+        run_row("ours", "dev", "csv-count", 0, True, input_tokens=5000),
+        run_row(
+            "original", "dev", "csv-count", 0, False, model_calls=1, input_tokens=0, output_tokens=0
+        ),
+        run_row(
+            "mini", "dev", "csv-count", 0, False, model_calls=0, input_tokens=0, output_tokens=0
+        ),
+    ]
+    lines = table.harness_table(rows).splitlines()
+    assert "| median tokens a run | 5,100 | - | 0 | |" in lines
+    assert f"| {table.OURS_SOLVED} | 5,100 | - | 0 | |" in lines
+    assert "| median calls a run | 4 | 1 | 0 | |" in lines
+
+
 def test_ours_variants_get_their_own_table_so_each_fits_the_page() -> None:
     rows = [
         run_row("ours", "dev", "csv-count", 0, True),
