@@ -2,7 +2,7 @@
 CPU, its zygote runs' CPU and the cores left idle while it ran (issue 63: which tests wait, which
 compute).
 
-Runs pytest (this checkout's settings: two xdist workers) with the plugin bench/suite_clock.py,
+Runs pytest (this checkout's settings: three xdist workers) with the plugin bench/suite_clock.py,
 which writes one line per test, while a thread reads the machine's busy and idle time from
 /proc/stat every half second. The idle core-seconds of each half second are shared among the
 tests running in it (those outside any test, e.g. collection and workers starting, are
