@@ -37,6 +37,7 @@ from adaptations.reply.rules import (
     TextToolCalls,
     UnreadFiles,
     UnseenNumbers,
+    WholeCount,
     WrittenUnseen,
 )
 from adaptations.results import (
@@ -173,6 +174,10 @@ RULES: tuple[Rule, ...] = (
     EchoedRequest("echoed-request", small_window,
          "an answer that repeats the request instead of answering it is sent back once",
          texts=("models.texts:ECHOED_REQUEST",),
+         off=UNMEASURED),
+    WholeCount("whole-count", small_window,
+         "asked how many rows matched, small models answered the rows' total; sent back once",
+         texts=("models.texts:NOT_A_COUNT",),
          off=UNMEASURED),
     AskedFiles("asked-files", small_window,
          "an answer that leaves a file the request orders written missing is sent back once",

@@ -98,6 +98,17 @@ ECHOED_REQUEST = (
 )
 
 
+# whole_count (adaptations/reply/whole_count.py)
+# A small model asked how many rows match sometimes answers their total. It is told once per
+# turn.
+NOT_A_COUNT = (
+    "The request asks how many, a count, but your answer gives {numbers}, which {are} not a "
+    "whole number: a sum, a mean or a ratio, not a count. Count the items the request asks "
+    "about with a tool (for rows of a table, `len()` of the rows selected, not a column's "
+    "sum), then answer with that count."
+)
+
+
 # unseen_numbers (adaptations/reply/unseen_numbers.py)
 UNSEEN_NUMBERS = (
     "Your answer states {numbers}, but no tool result shows {them}. Numbers come from your "

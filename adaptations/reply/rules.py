@@ -37,6 +37,7 @@ from adaptations.reply.unseen_numbers import (
     unseen_written_note,
     written_unseen_notes,
 )
+from adaptations.reply.whole_count import count_note, not_counts
 from adaptations.rule import Handler, Hook, Kinds, Rule
 from configs.prompt import CODE_BLOCK
 from models.messages import RuleKind, note_kind, text_of
@@ -49,6 +50,7 @@ from models.texts import (
     CUT_REPLY_NOTE,
     ECHOED_REQUEST,
     EMPTY_REPLY_NOTE,
+    NOT_A_COUNT,
     TOLD_CALL,
     TOLD_RESULT,
     UNREAD,
@@ -64,6 +66,7 @@ EMPTY_REPLY_KIND = RuleKind("empty_reply")
 ECHOED_KIND = RuleKind("echoed_request")
 ASKED_KIND = RuleKind("asked_files")  # one note a turn about the files the request orders
 UNREAD_KIND = RuleKind("unread_files")
+COUNT_KIND = RuleKind("whole_count")
 
 
 class AnswerNow(Rule):
@@ -202,6 +205,21 @@ class EchoedRequest(Rule):
     def check_reply(self, step: ModelStep) -> str | None:
         said = text_of(step.response.content) if step.response is not None else ""
         return ECHOED_REQUEST if echoes(step.request, said) else None
+
+
+class WholeCount(Rule):
+    """An answer to "how many" about a file the request names whose every number has a
+    fraction (adaptations/reply/whole_count.py)."""
+
+    hook: ClassVar[Hook] = "reply"
+    note: ClassVar[RuleKind | None] = COUNT_KIND
+    notes: ClassVar[Kinds] = {COUNT_KIND: (NOT_A_COUNT,)}
+
+    def check_reply(self, step: ModelStep) -> str | None:
+        if step.response is None or not names_a_source(step.request):
+            return None
+        numbers = not_counts(step.request, text_of(step.response.content))
+        return count_note(numbers) if numbers else None
 
 
 class AskedFiles(Rule):

@@ -840,6 +840,38 @@ ANSWERS_WITH_NUMBERS = [
         say("It listens on port 8080."),
         fires={"unread-files", "unseen-numbers"},
     ),
+    item(
+        "count-as-share",
+        "answer from a tool's numbers",
+        "How many rows of sales.csv have a revenue above 1000?",
+        {"sales.csv": SALES_CSV},
+        bash(
+            "python3 - <<'EOF'\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n"
+            "print((df.revenue > 1000).mean())\nEOF"
+        ),
+        say("0.6666666666666666"),
+        fires={"table-example", "step-comments", "whole-count"},
+    ),
+    item(
+        "count-beside-total",
+        "answer from a tool's numbers",
+        "How many rows of sales.csv have a revenue above 1000?",
+        {"sales.csv": SALES_CSV},
+        bash(
+            "python3 - <<'EOF'\nimport pandas as pd\ndf = pd.read_csv('sales.csv')\n"
+            "big = df[df.revenue > 1000]\nprint(len(big), big.revenue.mean())\nEOF"
+        ),
+        say("2 rows, with a mean revenue of 1275.0."),
+        fires={"table-example", "step-comments"},
+    ),
+    item(
+        "hours-from-log",
+        "answer from a tool's numbers",
+        "How many hours did the run in train.log take?",
+        {"train.log": "step 500 loss 1.02\nelapsed_hours: 2.5\n"},
+        read("train.log"),
+        say("2.5 hours."),
+    ),
 ]
 
 # The general failure kind: after reading the right file, the answer repeats the request.
