@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from adaptations.reply.unseen_numbers import numbers_in
 from models.texts import NOT_A_COUNT
 
 # "how many" and the word after it: what is counted.
@@ -27,11 +28,8 @@ MEASURES = frozenset(
         "euros", "usd", "percent", "epochs", "flops", "tflops", "watts", "kwh",
     }
 )  # fmt: skip
-# A number in the answer, 1,000 as 1000, not inside a name (l4x1, v2, 3e-4's parts).
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_NUMBER = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)(?![\w-]|\.\d)")
-# After a number: a scale or a share, which makes a fraction of a count a whole count.
-_SCALED = re.compile(r"\s*(?:%|percent\b|thousand\b|million\b|billion\b|trillion\b)", re.I)
+# A number with a scale or as a share: a fraction of it may be a whole count, so it is not judged.
+_SCALED = re.compile(r"\d+(?:\.\d+)?\s*(?:%|(?:percent|thousand|million|billion|trillion)\b)", re.I)
 MAX_SHOWN = 3
 
 
@@ -51,8 +49,7 @@ def not_counts(request: str, answer: str) -> list[str]:
     no count asked)."""
     if not asks_a_count(request):
         return []
-    text = _THOUSANDS.sub("", answer)
-    judged = [m.group(1) for m in _NUMBER.finditer(text) if not _SCALED.match(text, m.end())]
+    judged = numbers_in(_SCALED.sub(" ", answer))
     if not judged or any(float(number).is_integer() for number in judged):
         return []
     return judged
