@@ -125,7 +125,7 @@ def test_the_rules_switched_off_with_the_never_fired_ones_cost_no_task() -> None
     lean = [r for r in rule_lift.attributed(rule_lift.load_rows())
             if r.get("variant") == "lean" and r["set"] == "dev"]  # fmt: skip
     whole = [r for r in rule_lift.attributed(rule_lift.load_rows())
-             if r.get("adaptations") == "default" and r["set"] == "dev"]  # fmt: skip
+             if r.get("variant") == "steering-set" and r["set"] == "dev"]  # fmt: skip
     solved = [{r["task"] for r in rows if r["solved"]} for rows in (lean, whole)]
     assert solved[0] == solved[1] and len(solved[0]) == 5  # the same five tasks
     assert (found.held_out.with_rule.solved, found.held_out.with_rule.ran) == (0, 17)
