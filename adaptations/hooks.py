@@ -44,6 +44,7 @@ class Shape:
     # The lean first request: fewer core tools with lean schemas, skills by name only
     # (tools/families.py `offered_tools`, configs/prompt.py `render_system_prompt`).
     lean_request: bool = False
+    python_tool: bool = False  # the kernel's `python` among the core tools (tools/families.py)
     note_before_question: bool = False  # the runtime note just before the newest question
     reply_limit: int | None = None  # the output-token limit sent with each request
     # What one `read` may show (rough tokens); None: a page. Counted where it cuts a read

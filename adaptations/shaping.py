@@ -12,7 +12,7 @@ from adaptations.hooks import RuntimeNote, Shape
 from adaptations.rule import Rule
 from configs.model_profile import SMALL_REPLY_TOKENS, ModelProfile
 from configs.note_examples import WRITE_EXAMPLE, example_order, example_pick, example_table
-from configs.prompt import COMPUTE_WITH_CODE, FILES, LOOK_FIRST, STEP_COMMENTS
+from configs.prompt import COMPUTE_WITH_CODE, FILES, LOOK_FIRST, PYTHON_FIRST, STEP_COMMENTS
 
 
 class Shaping(Rule):
@@ -58,6 +58,16 @@ class LookFirst(Rule):
 
     async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
         return [LOOK_FIRST, COMPUTE_WITH_CODE]
+
+
+class PythonFirst(Shaping):
+    """The kernel's `python` tool among the core tools, and a line saying to compute with it
+    (the way a smolagents CodeAgent works): a program sent as is, not through a shell."""
+
+    sets = "python_tool"
+
+    async def note_lines(self, note: RuntimeNote) -> Sequence[str]:
+        return [PYTHON_FIRST]
 
 
 class TableExample(Rule):

@@ -129,6 +129,11 @@ COMPUTE_WITH_CODE = (
     "Counts and arithmetic (rows, sums, metrics, token counts) come from python3 run with "
     "`bash`, never from your head."
 )
+# Why: a program in `python3 -c '...'` broke on its own quotes in the shell (docs/lab/2026-12-01.md).
+PYTHON_FIRST = (
+    "For data and arithmetic, call the `python` tool with a program: it runs as written, with "
+    "no shell quoting, and its variables stay for your next call. Print what you compute."
+)
 # The marker adaptations/reply/code_block.py runs (`<code>`, as smolagents' CodeAgent writes).
 CODE_BLOCK = (
     "To run Python, write the program between <code> and </code> and stop there: it runs "

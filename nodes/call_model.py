@@ -72,7 +72,11 @@ async def call_model(
     before_model(rules.rules, step)
     shape = rules.shape
     tools = offered_tools(
-        deps.catalog, small=shape.core_toolset, lean=shape.lean_request, history=history
+        deps.catalog,
+        small=shape.core_toolset,
+        lean=shape.lean_request,
+        history=history,
+        python=shape.python_tool,
     )
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort

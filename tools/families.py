@@ -52,6 +52,8 @@ CORE_TOOLS = frozenset(
 # The toolset of a lean request (adaptations/shaping.py `LeanRequest`): the files, the shell,
 # the skills and Jobs; `plan` and `research` join the others behind `more_tools`.
 LEAN_CORE_TOOLS = CORE_TOOLS - {"plan", "research"}
+# The kernel's tool, a core tool where a rule asks (adaptations/shaping.py `PythonFirst`).
+KERNEL_TOOL = "python"
 MORE_TOOLS = "more_tools"
 
 
@@ -66,17 +68,24 @@ def with_more_tools(catalog: ToolCatalog) -> ToolCatalog:
 
 
 def offered_tools(
-    catalog: ToolCatalog, *, small: bool, history: Sequence[Any], lean: bool = False
+    catalog: ToolCatalog,
+    *,
+    small: bool,
+    history: Sequence[Any],
+    lean: bool = False,
+    python: bool = False,
 ) -> list[Any]:
     """The tools bound to a model call: all of them (as they are) for a large window; for a
     small one the core set, those `more_tools` turned on in `history`, and `more_tools`,
     each with one-line descriptions; for a lean request the lean core set, in lean schemas
-    (tools/lean_schema.py), and `more_tools` naming the tools not offered."""
+    (tools/lean_schema.py), and `more_tools` naming the tools not offered. `python`: the
+    kernel's tool joins the core set."""
+    core = {KERNEL_TOOL} if python else set()
     if lean:
-        return lean_tools(catalog, history)
+        return lean_tools(catalog, history, core)
     if not small:
         return [spec.tool for spec in catalog if spec.name != MORE_TOOLS]
-    wanted = CORE_TOOLS | {MORE_TOOLS} | turned_on(history)
+    wanted = CORE_TOOLS | core | {MORE_TOOLS} | turned_on(history)
     return [
         spec.tool if spec.name == MORE_TOOLS else one_line_schema(spec.tool)
         for spec in catalog
@@ -84,10 +93,12 @@ def offered_tools(
     ]
 
 
-def lean_tools(catalog: ToolCatalog, history: Sequence[Any]) -> list[Any]:
-    """The lean core set and the tools `more_tools` turned on in `history`, in lean schemas,
-    then `more_tools` naming the rest (none when nothing is left to turn on)."""
-    wanted = LEAN_CORE_TOOLS | turned_on(history)
+def lean_tools(
+    catalog: ToolCatalog, history: Sequence[Any], core: set[str] | None = None
+) -> list[Any]:
+    """The lean core set (and `core`) and the tools `more_tools` turned on in `history`, in
+    lean schemas, then `more_tools` naming the rest (none when nothing is left to turn on)."""
+    wanted = LEAN_CORE_TOOLS | (core or set()) | turned_on(history)
     offered = [
         lean_schema(one_line_schema(spec.tool), spec.lean_args)
         for spec in catalog

@@ -42,6 +42,7 @@ UNCONDITIONAL = frozenset(
         "lean-request",
         "look-first",
         "note-before-question",
+        "python-first",
         "reply-limit",
     }
 )

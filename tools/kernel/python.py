@@ -235,6 +235,7 @@ def python_spec(pool: KernelPool) -> ToolSpec:
 
     return ToolSpec(
         tool=make_tool("python", PythonArgs, python, artifact=True),
+        lean_args=frozenset({"code"}),
         family="local",
         kind="execute",
         approval=kernel_rule(walls_unasked(pool.sandbox)),

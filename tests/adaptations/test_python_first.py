@@ -1,0 +1,68 @@
+"""The `python-first` rule (adaptations/shaping.py `PythonFirst`): switched on for a small
+model, the kernel's `python` tool is offered with the core tools and the note says to compute
+with it, and a program holding its own quotes runs as written; off (the default), neither."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from configs.prompt import PYTHON_FIRST
+from tests.fakes.agent import collect, fast_settings, open_session
+from tests.fakes.llm_server import ScriptedLLMServer, Turn
+
+SMALL = "llamacpp/local"
+# A program `python3 -c '...'` would cut at its first inner quote in the shell.
+PROGRAM = (
+    "import pandas as pd\n"
+    "df = pd.read_csv('predictions.csv')\n"
+    "print(int(((df['label'] == 1) & (df['prediction'] == 1)).sum()))"
+)
+
+
+def offered(request: dict[str, Any]) -> set[str]:
+    return {tool["function"]["name"] for tool in request.get("tools") or []}
+
+
+def sent(request: dict[str, Any]) -> str:
+    return "\n".join(str(m.get("content") or "") for m in request["messages"])
+
+
+@pytest.fixture
+def small(llm: ScriptedLLMServer, workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    llm.stated["props"] = {"default_generation_settings": {"n_ctx": 9216}}
+    rows = ["id,label,prediction", "1,1,1", "2,1,0", "3,0,0", "4,1,1", "5,0,1"]
+    (workspace / "predictions.csv").write_text("\n".join(rows) + "\n")
+    return workspace
+
+
+async def test_switched_on_the_kernel_runs_a_quoted_program_as_written(
+    llm: ScriptedLLMServer, small: Path
+) -> None:
+    call = {"name": "python", "id": "p1", "arguments": {"code": PROGRAM}}
+    llm.add(Turn(tool_calls=[call]), Turn(content="2 true positives."))
+    settings = fast_settings(llm.url, model_name=SMALL, adaptations={SMALL: {"python-first": True}})
+    async with open_session(settings, small, mode="headless") as session:
+        events = await collect(session.send("How many true positives are in predictions.csv?"))
+    first, second = llm.requests
+    assert {"python", "bash", "read"} <= offered(first)
+    schema = next(t for t in first["tools"] if t["function"]["name"] == "python")["function"]
+    assert set(schema["parameters"]["properties"]) == {"code"}  # a program, and no more
+    assert PYTHON_FIRST in sent(first)
+    result = next(m for m in second["messages"] if m["role"] == "tool")
+    assert result["content"].splitlines()[-1] == "2", result["content"]
+    assert events[-1].data["final_text"] == "2 true positives."
+
+
+async def test_off_by_default_the_kernel_stays_behind_more_tools(
+    llm: ScriptedLLMServer, small: Path
+) -> None:
+    llm.add(Turn(content="I would count them with pandas."))
+    async with open_session(fast_settings(llm.url, model_name=SMALL), small) as session:
+        await collect(session.send("How many true positives are in predictions.csv?"))
+    (request,) = llm.requests
+    assert "python" not in offered(request) and "bash" in offered(request)
+    assert PYTHON_FIRST not in sent(request)
