@@ -16,7 +16,7 @@ from tools.call_context import CallContext
 from tools.catalog import ToolSpec
 from tools.kernel.execution import Execution
 from tools.kernel.figures import FigureFolder
-from tools.kernel.outputs import render
+from tools.kernel.outputs import compiler_reason, render
 from tools.kernel.pool import KernelPool, rewound
 from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.kernel.replay import replay as replay_calls
@@ -28,6 +28,7 @@ from tools.policy import Code, CodeRule
 from tools.result_texts import tool_text
 from tools.result_texts.kernel import (
     CELL_NO_OUTPUT,
+    COMPILER_SAYS,
     CWD_MOVED,
     DIED,
     EXITED,
@@ -186,6 +187,8 @@ async def run_cell(
     if done.cwd is not None and Path(done.cwd) != kernel.cwd:
         moved = [tool_text("kernel", CWD_MOVED, cwd=done.cwd)]
     ended = [line for line in (ending(done, timeout),) if line]
+    if reason := await asyncio.to_thread(compiler_reason, done.outputs, code):
+        ended.append(tool_text("kernel", COMPILER_SAYS, line=reason[0], reason=reason[1]))
     if pool.memory_mb and "MemoryError" in text:
         ended.append(tool_text("kernel", MEMORY_CAP, mb=pool.memory_mb))
     return "\n".join([*notes, *started, text, *ended, *moved, *plants]), figures.names

@@ -64,6 +64,8 @@ CWD_MOVED = (
     "[the kernel's working directory is now {cwd}, not the workspace: relative "
     "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
 )
+# Why: IPython says only "incomplete input" for an unclosed bracket or an empty block.
+COMPILER_SAYS = "[Python's compiler: line {line}: {reason}]"
 MEMORY_CAP = (
     "[the kernel may use at most {mb:,} MiB (config kernel_memory_mb): "
     "free memory (`del` large objects) or load less; its other variables are kept]"
@@ -104,6 +106,7 @@ TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
         OUT_OF_MEMORY,
         CWD_MOVED,
         MEMORY_CAP,
+        COMPILER_SAYS,
     ),
     "figures": (NOT_SAVED, NOT_AN_IMAGE),
 }

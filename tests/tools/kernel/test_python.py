@@ -127,6 +127,19 @@ async def test_reading_stdin_fails_with_a_clear_error(python: ToolSpec, ws: Path
 
 
 @ON_MODULE_LOOP
+async def test_an_unclosed_bracket_says_which_one_and_where(python: ToolSpec, ws: Path) -> None:
+    """IPython's own error is "incomplete input": the result adds Python's compiler's words."""
+    code = "import math\nprint(math.sqrt(sum([1, 2, 3]))"
+    out = await run(python, ws, code=code)
+    assert "incomplete input" in out
+    assert out.splitlines()[-1] == "[Python's compiler: line 2: '(' was never closed]"
+    body = await run(python, ws, code="for i in range(3):\n")
+    assert "line 1: expected an indented block after 'for' statement on line 1" in body
+    plain = await run(python, ws, code="x = = 1")  # IPython names this one itself
+    assert "SyntaxError" in plain and "Python's compiler" not in plain
+
+
+@ON_MODULE_LOOP
 async def test_a_flood_of_output_keeps_head_and_tail(python: ToolSpec, ws: Path) -> None:
     out = await run(
         python, ws, code="for i in range(60_000):\n    print(f'line {i:06d} ' + 'x' * 90)"
