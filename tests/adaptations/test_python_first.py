@@ -16,9 +16,9 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 SMALL = "llamacpp/local"
 # A program `python3 -c '...'` would cut at its first inner quote in the shell.
 PROGRAM = (
-    "import pandas as pd\n"
-    "df = pd.read_csv('predictions.csv')\n"
-    "print(int(((df['label'] == 1) & (df['prediction'] == 1)).sum()))"
+    "import csv\n"
+    "rows = list(csv.DictReader(open('predictions.csv')))\n"
+    "print(sum(r['label'] == '1' and r['prediction'] == '1' for r in rows))"
 )
 
 
