@@ -132,7 +132,13 @@ def first_request(*, lean: bool) -> list[tuple[str, str]]:
         small=shape.compact_prompt,
         lean=shape.lean_request,
     )
-    tools = offered_tools(catalog, small=shape.core_toolset, lean=shape.lean_request, history=[])
+    tools = offered_tools(
+        catalog,
+        small=shape.core_toolset,
+        lean=shape.lean_request,
+        history=[],
+        python=shape.python_tool,
+    )
     return [*prompt_parts(prompt), *(tool_part(tool) for tool in tools)]
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.messages import BaseMessage
 from langgraph.config import get_stream_writer
 
-from adaptations.hooks import ModelStep
+from adaptations.hooks import ModelStep, Shape
 from adaptations.loops import after_model, before_model, sent_back, wrapped
 from adaptations.resolve import Active, reply_notes
 from adaptations.turn import Turn
@@ -71,13 +71,7 @@ async def call_model(
         step.calls_left = run.max_iterations - turn["iterations"]
     before_model(rules.rules, step)
     shape = rules.shape
-    tools = offered_tools(
-        deps.catalog,
-        small=shape.core_toolset,
-        lean=shape.lean_request,
-        history=history,
-        python=shape.python_tool,
-    )
+    tools = _offered(deps, shape, history)
     try:
         effort = state.get("effort") or deps.settings.reasoning_effort
         extra = effort_kwargs(model_id, effort, step.prompt) | shape.reply_kwargs()
@@ -111,6 +105,17 @@ async def call_model(
         **changed(state, model=model_id, stop_reason=stop, compact_request=None),
         **({"context_window": learned} if learned else {}),
     }
+
+
+def _offered(deps: AgentDeps, shape: Shape, history: list[Any]) -> list[Any]:
+    """The tools bound to this call, as the model's shape has them."""
+    return offered_tools(
+        deps.catalog,
+        small=shape.core_toolset,
+        lean=shape.lean_request,
+        history=history,
+        python=shape.python_tool,
+    )
 
 
 def changed(state: Mapping[str, Any], **values: Any) -> dict[str, Any]:

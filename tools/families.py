@@ -87,10 +87,25 @@ def offered_tools(
         return [spec.tool for spec in catalog if spec.name != MORE_TOOLS]
     wanted = CORE_TOOLS | core | {MORE_TOOLS} | turned_on(history)
     return [
-        spec.tool if spec.name == MORE_TOOLS else one_line_schema(spec.tool)
+        _more_tools_offered(spec, catalog, CORE_TOOLS | core)
+        if spec.name == MORE_TOOLS
+        else one_line_schema(spec.tool)
         for spec in catalog
         if spec.name in wanted
     ]
+
+
+def _more_tools_offered(
+    spec: ToolSpec, catalog: ToolCatalog, core: set[str] | frozenset[str]
+) -> Any:
+    """`more_tools` as offered beside `core`: as built, or (the core set grown by a rule)
+    naming only the tools still to turn on."""
+    if core == CORE_TOOLS:
+        return spec.tool
+    schema = openai_schema(spec.tool)
+    rest = [name for name in catalog.names if name not in core | {MORE_TOOLS}]
+    schema["function"]["description"] = more_tools_doc(rest)
+    return schema
 
 
 def lean_tools(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from configs.prompt import PYTHON_FIRST
 from tests.fakes.agent import collect, fast_settings, open_session
@@ -50,7 +51,7 @@ async def test_switched_on_the_kernel_runs_a_quoted_program_as_written(
     first, second = llm.requests
     assert {"python", "bash", "read"} <= offered(first)
     schema = next(t for t in first["tools"] if t["function"]["name"] == "python")["function"]
-    assert set(schema["parameters"]["properties"]) == {"code"}  # a program, and no more
+    assert set(schema["parameters"]["properties"]) == {"code", "timeout", "restart"}
     assert PYTHON_FIRST in sent(first)
     result = next(m for m in second["messages"] if m["role"] == "tool")
     assert result["content"].splitlines()[-1] == "2", result["content"]
@@ -66,3 +67,19 @@ async def test_off_by_default_the_kernel_stays_behind_more_tools(
     (request,) = llm.requests
     assert "python" not in offered(request) and "bash" in offered(request)
     assert PYTHON_FIRST not in sent(request)
+
+
+@pytest.mark.parametrize("lean", [True, False])
+def test_more_tools_no_longer_names_python_once_it_is_offered(lean: bool) -> None:
+    from configs.settings import Settings
+    from tools.families import build_catalog, offered_tools, with_more_tools
+
+    catalog = with_more_tools(build_catalog(Settings()))
+    for python in (False, True):
+        tools = offered_tools(catalog, small=True, lean=lean, history=[], python=python)
+        schemas = [t if isinstance(t, dict) else convert_to_openai_tool(t) for t in tools]
+        names = [s["function"]["name"] for s in schemas]
+        listing = next(s for s in schemas if s["function"]["name"] == "more_tools")
+        available = listing["function"]["description"].split("Available: ")[1]
+        assert names.count("python") == int(python)
+        assert ("python," in available.split()) != python, available

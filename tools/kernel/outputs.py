@@ -16,10 +16,6 @@ from typing import Any
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
 HTML_KEEP_CHARS = 200_000  # an HTML output larger than this is not converted, only noted
 TRACEBACK_FRAMES = 12
-# IPython's word for code that compiles as the start of something longer.
-INCOMPLETE = "incomplete input"
-# Longer code is not compiled again for its reason (the compile is the host's CPU).
-COMPILE_CHARS = 200_000
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _OBJECT_REPR = re.compile(r"^<[\w.]+ (object|at 0x)[^>]*>$")
 # (image bytes, its file suffix) -> how the result speaks of it ("image saved to <path>")
@@ -61,26 +57,6 @@ def error_text(output: dict[str, Any]) -> str:
         gap = f"[... {len(lines) - TRACEBACK_FRAMES} traceback frames omitted ...]"
         lines = [gap, *lines[-TRACEBACK_FRAMES:]]
     return "\n".join(lines) or f"{output.get('ename')}: {output.get('evalue')}"
-
-
-def compiler_reason(outputs: Iterable[dict[str, Any]], code: str) -> tuple[int, str] | None:
-    """Where a cell failed with IPython's bare "incomplete input" (an unclosed bracket or
-    string, a block with no body), Python's own message for `code` as a whole program: its
-    line and reason, from compiling it (nothing runs). None for any other outcome."""
-    incomplete = any(
-        o.get("output_type") == "error" and o.get("ename") == "SyntaxError"
-        and str(o.get("evalue")).startswith(INCOMPLETE)
-        for o in outputs
-    )  # fmt: skip
-    if not incomplete or len(code) > COMPILE_CHARS:
-        return None
-    try:
-        compile(code, "<cell>", "exec", dont_inherit=True)
-    except SyntaxError as error:
-        return (error.lineno or 0), str(error.msg)
-    except (ValueError, RecursionError, MemoryError):
-        return None
-    return None
 
 
 def data_text(data: dict[str, Any], save: SaveImage) -> str:

@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
+from tools.kernel.compiler_reason import compiler_reason
 from tools.kernel.execution import Execution
 from tools.kernel.figures import FigureFolder
-from tools.kernel.outputs import compiler_reason, render
+from tools.kernel.outputs import render
 from tools.kernel.pool import KernelPool, rewound
 from tools.kernel.process import INTERRUPT_GRACE_S, KernelStartError
 from tools.kernel.replay import replay as replay_calls
@@ -28,6 +29,7 @@ from tools.policy import Code, CodeRule
 from tools.result_texts import tool_text
 from tools.result_texts.kernel import (
     CELL_NO_OUTPUT,
+    COMPILER_LINE,
     COMPILER_SAYS,
     CWD_MOVED,
     DIED,
@@ -128,6 +130,15 @@ def ending(done: Execution, timeout: int) -> str:
     return ""
 
 
+async def compiler_note(done: Execution, code: str, version: str) -> list[str]:
+    """Python's compiler's line and reason for a cell IPython called "incomplete input"."""
+    if not (reason := await asyncio.to_thread(compiler_reason, done.outputs, code, version)):
+        return []
+    line, why = reason
+    where = tool_text("kernel", COMPILER_LINE, line=line) if line else ""
+    return [tool_text("kernel", COMPILER_SAYS, where=where, reason=why)]
+
+
 async def run_cell(
     pool: KernelPool,
     call: CallContext,
@@ -187,8 +198,7 @@ async def run_cell(
     if done.cwd is not None and Path(done.cwd) != kernel.cwd:
         moved = [tool_text("kernel", CWD_MOVED, cwd=done.cwd)]
     ended = [line for line in (ending(done, timeout),) if line]
-    if reason := await asyncio.to_thread(compiler_reason, done.outputs, code):
-        ended.append(tool_text("kernel", COMPILER_SAYS, line=reason[0], reason=reason[1]))
+    ended += await compiler_note(done, code, kernel.interpreter.version)
     if pool.memory_mb and "MemoryError" in text:
         ended.append(tool_text("kernel", MEMORY_CAP, mb=pool.memory_mb))
     return "\n".join([*notes, *started, text, *ended, *moved, *plants]), figures.names
@@ -238,7 +248,7 @@ def python_spec(pool: KernelPool) -> ToolSpec:
 
     return ToolSpec(
         tool=make_tool("python", PythonArgs, python, artifact=True),
-        lean_args=frozenset({"code"}),
+        lean_args=frozenset({"code", "timeout", "restart"}),
         family="local",
         kind="execute",
         approval=kernel_rule(walls_unasked(pool.sandbox)),

@@ -65,7 +65,8 @@ CWD_MOVED = (
     "paths in later calls resolve there; `import os; os.chdir(...)` to go back]"
 )
 # Why: IPython says only "incomplete input" for an unclosed bracket or an empty block.
-COMPILER_SAYS = "[Python's compiler: line {line}: {reason}]"
+COMPILER_SAYS = "[Python's compiler: {where}{reason}]"
+COMPILER_LINE = "line {line}: "  # {where}, when the compiler names the line
 MEMORY_CAP = (
     "[the kernel may use at most {mb:,} MiB (config kernel_memory_mb): "
     "free memory (`del` large objects) or load less; its other variables are kept]"
@@ -107,6 +108,7 @@ TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
         CWD_MOVED,
         MEMORY_CAP,
         COMPILER_SAYS,
+        COMPILER_LINE,
     ),
     "figures": (NOT_SAVED, NOT_AN_IMAGE),
 }

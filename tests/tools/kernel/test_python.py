@@ -135,6 +135,8 @@ async def test_an_unclosed_bracket_says_which_one_and_where(python: ToolSpec, ws
     assert out.splitlines()[-1] == "[Python's compiler: line 2: '(' was never closed]"
     body = await run(python, ws, code="for i in range(3):\n")
     assert "line 1: expected an indented block after 'for' statement on line 1" in body
+    magic = await run(python, ws, code="%time y = 1\nprint((y")  # as IPython rewrote it
+    assert magic.splitlines()[-1] == "[Python's compiler: line 2: '(' was never closed]"
     plain = await run(python, ws, code="x = = 1")  # IPython names this one itself
     assert "SyntaxError" in plain and "Python's compiler" not in plain
 

@@ -1,0 +1,59 @@
+"""Python's own words for a cell IPython calls only "incomplete input".
+
+IPython compiles a cell as the start of something longer, so an unclosed bracket or string, or
+a block with no body, fails with "SyntaxError: incomplete input" and no more. Compiled again as
+a whole program (after IPython's own rewriting of magics, shell escapes and indentation), the
+same code gets the compiler's reason and line: "'(' was never closed".
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+# IPython's word for code that compiles as the start of something longer.
+INCOMPLETE = "incomplete input"
+# Longer code is not compiled again (the compile holds the host's GIL: ~1 s for 20,000
+# characters of one unclosed literal on a loaded machine).
+COMPILE_CHARS = 20_000
+
+
+def compiler_reason(
+    outputs: Iterable[dict[str, Any]], code: str, version: str
+) -> tuple[int | None, str] | None:
+    """Python's (line, reason) for `code` when its cell failed with IPython's bare "incomplete
+    input"; None for any other outcome, for code over `COMPILE_CHARS`, and where the kernel's
+    Python (`version`, "3.12.1") is not this process's (its compiler may say otherwise).
+    Nothing runs: the code is only compiled, its warnings (invalid escapes) dropped."""
+    if not _incomplete(outputs) or len(code) > COMPILE_CHARS or not _same_python(version):
+        return None
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        source = TransformerManager().transform_cell(code)
+    except Exception:
+        return None
+    # Why: a compile warns through the process's filters; the catch is brief, in this thread.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(source, "<cell>", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return error.lineno, str(error.msg)
+        except (ValueError, RecursionError, MemoryError):
+            return None
+    return None
+
+
+def _incomplete(outputs: Iterable[dict[str, Any]]) -> bool:
+    return any(
+        o.get("output_type") == "error" and o.get("ename") == "SyntaxError"
+        and str(o.get("evalue")).startswith(INCOMPLETE)
+        for o in outputs
+    )  # fmt: skip
+
+
+def _same_python(version: str) -> bool:
+    return version.split(".")[:2] == [str(sys.version_info.major), str(sys.version_info.minor)]
