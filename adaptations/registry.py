@@ -125,7 +125,7 @@ RULES: tuple[Rule, ...] = (
     PythonFirst("python-first", small_window,
          "a program sent through the shell breaks on its quotes; the kernel's `python` takes it as is",
          texts=("configs.prompt:PYTHON_FIRST",),
-         off=UNMEASURED),
+         off=f"its programs broke on syntax and were sent again unchanged; {UNMEASURED}"),
     TableExample("table-example", small_window,
          "asked about a table's rows, small models count its lines; pandas over it, as a here-document",
          texts=("configs.note_examples:COMPUTE_EXAMPLE", "configs.note_examples:WRITE_EXAMPLE"),
