@@ -58,7 +58,7 @@ async def test_switched_on_the_kernel_runs_a_quoted_program_as_written(
     assert events[-1].data["final_text"] == "2 true positives."
 
 
-async def test_off_by_default_the_kernel_stays_behind_more_tools(
+async def test_off_by_default_the_kernel_is_not_offered_nor_named_in_the_note(
     llm: ScriptedLLMServer, small: Path
 ) -> None:
     llm.add(Turn(content="I would count them with pandas."))
