@@ -1,8 +1,8 @@
 """What a tool call came to, beside the text the model reads: a command's exit code, the
 files a call wrote.
 
-A tool that runs a command (`bash`, `hf_sandbox` exec) or writes workspace files (`write`,
-`edit`) attaches an `Outcome` to its result, under `"outcome"` in the ToolMessage's artifact
+A tool that runs a command (`bash`, `hf_sandbox` exec, a `python` cell: 1 when it raised) or
+writes workspace files (`write`, `edit`) attaches an `Outcome` to its result, under `"outcome"` in the ToolMessage's artifact
 (JSON, checkpointed with the message; paths, never contents). Nodes and the graph read it with
 `outcome_of`, never from the result's words: a command's output can say anything, e.g. a `cat`
 of a log that ends in "[exit code: 0]".

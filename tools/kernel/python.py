@@ -25,6 +25,7 @@ from tools.local.bash_process import Throttled
 from tools.local.git_guard import git_state, undo_plants
 from tools.local.sandbox import walls_unasked
 from tools.local.tree_scan import Findings, TreeScan
+from tools.outcome import Outcome, nonblank_lines
 from tools.policy import Code, CodeRule
 from tools.result_texts import tool_text
 from tools.result_texts.kernel import (
@@ -139,6 +140,14 @@ async def compiler_note(done: Execution, code: str, version: str) -> list[str]:
     return [tool_text("kernel", COMPILER_SAYS, where=where, reason=why)]
 
 
+def cell_outcome(done: Execution, notes: list[str]) -> Outcome:
+    """How a cell that ran ended, as a command's outcome (tools/outcome.py): exit 0 when it
+    ran to its end, 1 when it raised, none when it was interrupted, killed or its kernel died;
+    `notes` are the tool's own lines after the cell's output."""
+    codes = {"ok": 0, "error": 1}
+    return Outcome(exit_code=codes.get(done.outcome), notes=nonblank_lines("\n".join(notes)))
+
+
 async def run_cell(
     pool: KernelPool,
     call: CallContext,
@@ -146,8 +155,9 @@ async def run_cell(
     timeout: int,  # noqa: ASYNC109 - the model's limit, enforced by interrupting the kernel
     restart: bool,
     replay: bool = False,
-) -> tuple[str, list[str]]:
-    """The cell's result as text, and the names of the figures it saved."""
+) -> tuple[str, list[str], Outcome | None]:
+    """The cell's result as text, the names of the figures it saved, and how the cell ended
+    (None when no cell ran: a bare restart, a replay alone)."""
     thread = call.thread_id
     notes: list[str] = []
     if (restart or replay) and await pool.stop(thread):
@@ -156,7 +166,7 @@ async def run_cell(
     # runs; outside them it runs nothing (it is not asked about: no code, no interpreter).
     bare = not code.strip() and not replay
     if bare and not (restart and pool.sandbox is not None):
-        return "\n".join(notes) or tool_text("kernel", NOTHING_RUN), []
+        return "\n".join(notes) or tool_text("kernel", NOTHING_RUN), [], None
     # Where people sign in, this makes the person's folder on their first call.
     workspace = await asyncio.to_thread(call.resolve, ".")
     guard = _GitGuard(pool, call.workspace)
@@ -166,13 +176,13 @@ async def run_cell(
     except KernelStartError as error:
         raise ToolException(tool_text("kernel", KERNEL_DOWN, error=error)) from None
     if bare:
-        return "\n".join([*notes, *started]), []
+        return "\n".join([*notes, *started]), [], None
     if replay:
         started.append(await replay_calls(kernel, call.earlier_calls, timeout))
         if not kernel.alive:
             await pool.stop(thread)
         if not code.strip() or not kernel.alive:
-            return "\n".join([*notes, *started]), []
+            return "\n".join([*notes, *started]), [], None
     emit = Throttled(lambda line: call.progress(line=line))
     figures = FigureFolder(call, pool.sandbox)
 
@@ -188,7 +198,7 @@ async def run_cell(
     if late := await asyncio.to_thread(pool.unhidden, kernel, guard.found):
         await pool.stop(thread)
         withheld = tool_text("kernel", WITHHELD_NOTE, places=", ".join(late))
-        return "\n".join([*notes, *started, withheld]), []
+        return "\n".join([*notes, *started, withheld]), [], cell_outcome(done, [withheld])
     if done.outcome in ("died", "killed"):
         await pool.stop(thread)
     text = await asyncio.to_thread(render, done.outputs, figures.save) or tool_text(
@@ -201,7 +211,8 @@ async def run_cell(
     ended += await compiler_note(done, code, kernel.interpreter.version)
     if pool.memory_mb and "MemoryError" in text:
         ended.append(tool_text("kernel", MEMORY_CAP, mb=pool.memory_mb))
-    return "\n".join([*notes, *started, text, *ended, *moved, *plants]), figures.names
+    after = [*ended, *moved, *plants]
+    return "\n".join([*notes, *started, text, *after]), figures.names, cell_outcome(done, after)
 
 
 class _GitGuard:
@@ -239,12 +250,14 @@ def python_spec(pool: KernelPool) -> ToolSpec:
     ) -> tuple[str, dict[str, Any]]:
         async with pool.lock(call.thread_id):
             try:
-                text, figures = await run_cell(pool, call, code, timeout, restart, replay)
+                text, figures, ended = await run_cell(pool, call, code, timeout, restart, replay)
             finally:
                 await asyncio.shield(pool.rest(call.thread_id))  # nothing runs until the next
         # The figures' names travel beside the text: the prompt (for a model that takes
-        # images) and the web page show them; the model reads only the text.
-        return text, {"figures": figures} if figures else {}
+        # images) and the web page show them; the model reads only the text. How the cell
+        # ended travels too, for the checks that judge a call by it (a cell that raised failed).
+        others = {"figures": figures} if figures else {}
+        return text, ended.artifact(**others) if ended is not None else others
 
     return ToolSpec(
         tool=make_tool("python", PythonArgs, python, artifact=True),

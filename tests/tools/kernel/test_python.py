@@ -24,6 +24,7 @@ from tools.kernel.family import kernel_specs
 from tools.kernel.pool import KernelPool
 from tools.kernel.python import kernel_rule, python_spec
 from tools.local.sandbox import Sandbox, sandbox_problem
+from tools.outcome import outcome_of
 from tools.policy import PolicyContext, decide
 from tools.result_texts.kernel import GONE_NOTE
 
@@ -118,6 +119,25 @@ async def test_cancel_interrupts_the_cell_and_the_kernel_keeps_working(
     with pytest.raises(asyncio.CancelledError):
         await task
     assert "]: 7" in await run(python, ws, code="z")
+
+
+@ON_MODULE_LOOP
+async def test_a_cell_that_raised_is_a_failed_call_beside_its_text(
+    python: ToolSpec, ws: Path
+) -> None:
+    """The checks that judge a call by how it ended (a repeat of a failed call) see a cell that
+    raised as a command that exited non-zero, one that timed out as one that never ended."""
+
+    async def ended(**args: Any) -> tuple[int | None, int] | None:
+        message = await call_tool(python.tool, args, ws, as_tool_call=True, thread="t1")
+        found = outcome_of(message)
+        return None if found is None else (found.exit_code, found.notes)
+
+    assert await ended(code="print(1)") == (0, 0)
+    assert await ended(code="1 / 0") == (1, 0)
+    assert await ended(code="print((1") == (1, 1)  # the compiler's line is the tool's own
+    assert await ended(code=LOOP, timeout=1) == (None, 1)
+    assert await ended(restart=True) is None  # no cell ran
 
 
 @ON_MODULE_LOOP
