@@ -43,6 +43,7 @@ from adaptations.reply.rules import (
 from adaptations.results import (
     FailureContext,
     FolderRead,
+    MendedPython,
     OneLinePython,
     QuotedPython,
     ReadFit,
@@ -276,6 +277,10 @@ RULES: tuple[Rule, ...] = (
          texts=("tools.result_texts.shell:QUOTED_NOTE",),
          roles=EVERY_ROLE,
          off="no measured lift: dev 15/42 with, 15/42 without; held-out not measured"),
+    MendedPython("mended-python", small_window,
+         "kernel programs failed on an open bracket or joined statements, resent unchanged; run mended",
+         texts=("tools.result_texts.kernel:MENDED_NOTE",),
+         off=UNMEASURED),
     TextElsewhere("text-elsewhere", every_model,
          "an `edit` whose old text is not in the file names the file that holds it",
          texts=("tools.result_texts.files:ELSEWHERE",),

@@ -27,7 +27,17 @@ def compiler_reason(
     input"; None for any other outcome, for code over `COMPILE_CHARS`, and where the kernel's
     Python (`version`, "3.12.1") is not this process's (its compiler may say otherwise).
     Nothing runs: the code is only compiled, its warnings (invalid escapes) dropped."""
-    if not _incomplete(outputs) or len(code) > COMPILE_CHARS or not _same_python(version):
+    if not _incomplete(outputs) or not same_python(version):
+        return None
+    error = kernel_refusal(code)
+    return (error.lineno, str(error.msg)) if error is not None and error.msg else None
+
+
+def kernel_refusal(code: str) -> SyntaxError | None:
+    """Python's compiler's error for `code` as a kernel cell (after IPython's own rewriting of
+    magics and shell escapes), or None: when it compiles, is over `COMPILE_CHARS`, or IPython
+    cannot rewrite it. Nothing runs; the compile's warnings (invalid escapes) are dropped."""
+    if len(code) > COMPILE_CHARS:
         return None
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -41,7 +51,7 @@ def compiler_reason(
         try:
             compile(source, "<cell>", "exec", dont_inherit=True)
         except SyntaxError as error:
-            return error.lineno, str(error.msg)
+            return error
         except (ValueError, RecursionError, MemoryError):
             return None
     return None
@@ -55,5 +65,7 @@ def _incomplete(outputs: Iterable[dict[str, Any]]) -> bool:
     )  # fmt: skip
 
 
-def _same_python(version: str) -> bool:
+def same_python(version: str) -> bool:
+    """The kernel's Python (`version`, "3.12.1") is this process's, so its compiler says the
+    same."""
     return version.split(".")[:2] == [str(sys.version_info.major), str(sys.version_info.minor)]

@@ -26,6 +26,7 @@ ToolTextKind = Literal[
     "skill_close_match",
     "kernel",
     "figures",
+    "mended_python",
     "glob",
     "grep",
     "plan",
