@@ -70,6 +70,13 @@ class PythonFirst(Shaping):
         return [PYTHON_FIRST]
 
 
+class PythonTool(Shaping):
+    """The kernel's `python` tool among the core tools, and nothing said about it: the model
+    takes it or `bash` as it will."""
+
+    sets = "python_tool"
+
+
 class TableExample(Rule):
     """How to run python over a table the note lists above it (the workspace's files, where
     a rule lists them), and write a file, when the request asks a question about a table

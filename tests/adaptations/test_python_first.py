@@ -83,3 +83,17 @@ def test_more_tools_no_longer_names_python_once_it_is_offered(lean: bool) -> Non
         available = listing["function"]["description"].split("Available: ")[1]
         assert names.count("python") == int(python)
         assert ("python," in available.split()) != python, available
+
+
+async def test_python_tool_offers_the_kernel_and_says_nothing_of_it(
+    llm: ScriptedLLMServer, small: Path
+) -> None:
+    """`python-tool` (off by default): the kernel's tool is offered beside `bash`, the note
+    unchanged; the model picks either."""
+    llm.add(Turn(content="Five rows."))
+    settings = fast_settings(llm.url, model_name=SMALL, adaptations={SMALL: {"python-tool": True}})
+    async with open_session(settings, small, mode="headless") as session:
+        await collect(session.send("How many rows are in predictions.csv?"))
+    (first,) = llm.requests
+    assert {"python", "bash", "read"} <= offered(first)
+    assert PYTHON_FIRST not in sent(first)
