@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 from adaptations.hooks import Shape
 from adaptations.rule import Hook, Rule
 from configs.model_profile import READ_SHARE, UNKNOWN_SMALL_WINDOW, ModelProfile
-from tools.kernel.mended_python import mended_cell
 from tools.local.failure_context import failure_context
 from tools.local.file_checks import is_folder
 from tools.local.one_line_python import one_line_note
@@ -22,7 +21,7 @@ from tools.local.skill import small_unknown
 from tools.local.text_elsewhere import text_elsewhere
 from tools.local.traceback_focus import focus_traceback
 from tools.local.written_checks import written_notes
-from tools.tool_rules import CallContext, Hidden, Place, Refused, Walls
+from tools.tool_rules import CallContext, Hidden, Place, Walls
 
 
 class ResultRule(Rule):
@@ -101,14 +100,6 @@ class OneLinePython(ResultRule):
         before: Any,
     ) -> str:
         return one_line_note(command, output, exit_code)
-
-
-class MendedPython(ResultRule):
-    """A `python` cell the compiler refuses for a slip it names (tools/kernel/mended_python.py)
-    runs mended, its result saying how."""
-
-    def python_code(self, code: str, refused: Refused) -> tuple[str, str] | None:
-        return mended_cell(code, refused)
 
 
 class QuotedPython(ResultRule):

@@ -19,7 +19,6 @@ from typing import Any
 from tools.adaptation_guard import applied, hooked
 
 Hidden = Callable[[Path], bool]
-Refused = Callable[[str], SyntaxError | None]
 # The tool's call (tools/call_context.py `CallContext`), the walls and the place of a file
 # tool (tools/places.py, tools/local/file_checks.py), a `read`'s page: named loosely here, as
 # the call context itself carries these rules.
@@ -66,12 +65,6 @@ class ToolRule:
     def read_page(self, call: CallContext, page: Page) -> str | None:
         """The answer to a `read` in place of its page (tools/local/read_fit.py `Page`), or
         None."""
-        return None
-
-    def python_code(self, code: str, refused: Refused) -> tuple[str, str] | None:
-        """The code to run in place of a `python` cell's `code`, and the note its result leads
-        with; None runs `code` as sent. `refused(code)` is Python's compiler's error for a
-        cell (after IPython's rewriting), None when it compiles."""
         return None
 
     def written_note(self, target: Path, content: str) -> str:

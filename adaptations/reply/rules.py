@@ -24,6 +24,7 @@ from adaptations.reply.asked_changes import asked_note, file_digests
 from adaptations.reply.asked_reads import unread_files, unread_note
 from adaptations.reply.code_block import with_code_call
 from adaptations.reply.echoed_request import echoes
+from adaptations.reply.mended_calls import with_mended_calls
 from adaptations.reply.resample_repeat import RESAMPLE_TEMPERATURE, RESAMPLES, repeats_dead_end
 from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
 from adaptations.reply.text_tool_calls import with_text_calls
@@ -169,6 +170,16 @@ class CodeBlock(Rule):
 
     def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
         return response if step.answer_now else with_code_call(response)
+
+
+class MendedPython(Rule):
+    """A `python` call whose code the compiler refuses for a slip it names is kept with the
+    code mended (adaptations/reply/mended_calls.py), before the approval policy sees it."""
+
+    hook: ClassVar[Hook] = "model"
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        return response if step.answer_now else with_mended_calls(response)
 
 
 class CutReply(Rule):

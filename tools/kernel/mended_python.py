@@ -27,9 +27,6 @@ import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tools.result_texts import tool_text
-from tools.result_texts.kernel import MENDED_NOTE
-
 # How many slips one program may have mended (each compile after a mend finds the next).
 MAX_MENDS = 4
 CLOSERS = {"(": ")", "[": "]", "{": "}"}
@@ -71,14 +68,6 @@ def mended(code: str, refused: Refused) -> Mend | None:
         if (error := refused(code)) is None:
             return Mend(code, tuple(changes))
     return None
-
-
-def mended_cell(code: str, refused: Refused) -> tuple[str, str] | None:
-    """The cell to run in place of `code` and the note its result leads with, or None."""
-    if (found := mended(code, refused)) is None:
-        return None
-    note = tool_text("mended_python", MENDED_NOTE, changes="; ".join(found.changes))
-    return found.code, note
 
 
 def _mend_once(code: str, error: SyntaxError) -> tuple[str, str] | None:

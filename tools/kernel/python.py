@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from tools.call_context import CallContext
 from tools.catalog import ToolSpec
-from tools.kernel.compiler_reason import compiler_reason, kernel_refusal, same_python
+from tools.kernel.compiler_reason import compiler_reason
 from tools.kernel.execution import Execution
 from tools.kernel.figures import FigureFolder
 from tools.kernel.outputs import render
@@ -47,7 +47,6 @@ from tools.result_texts.kernel import (
 )
 from tools.secret_paths import mentions_secret_path
 from tools.tool_factory import make_tool
-from tools.tool_rules import first
 
 MAX_TIMEOUT_S = 600
 
@@ -149,23 +148,6 @@ def cell_outcome(done: Execution, notes: list[str]) -> Outcome:
     return Outcome(exit_code=codes.get(done.outcome), notes=nonblank_lines("\n".join(notes)))
 
 
-async def mended_code(call: CallContext, code: str, version: str) -> tuple[str, list[str]]:
-    """The code the cell runs and the notes its result leads with: a rule's mend of code
-    Python's compiler refuses (tools/tool_rules.py `python_code`), or `code` as sent. A mend
-    is judged by this process's compiler, so only where the kernel's Python is the same, and
-    never one that names a credential place the code as sent does not."""
-    if not call.rules or not same_python(version):
-        return code, []
-    found = await asyncio.to_thread(
-        first, call.rules, lambda rule: rule.python_code(code, kernel_refusal)
-    )
-    if found is None or (
-        names_secret_path(found[0], call.workspace) and not names_secret_path(code, call.workspace)
-    ):
-        return code, []
-    return found[0], [found[1]]
-
-
 async def run_cell(
     pool: KernelPool,
     call: CallContext,
@@ -209,7 +191,6 @@ async def run_cell(
             for line in output["text"].splitlines():
                 emit(line)
 
-    code, mended = await mended_code(call, code, kernel.interpreter.version)
     try:
         done = await kernel.execute(code, timeout, shown)
     finally:
@@ -224,7 +205,7 @@ async def run_cell(
         "kernel", CELL_NO_OUTPUT
     )
     after = [*await ended_notes(pool, kernel, done, (code, text), timeout), *plants]
-    shown_text = "\n".join([*notes, *started, *mended, text, *after])
+    shown_text = "\n".join([*notes, *started, text, *after])
     return shown_text, figures.names, cell_outcome(done, after)
 
 

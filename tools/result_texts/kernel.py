@@ -67,8 +67,6 @@ CWD_MOVED = (
 # Why: IPython says only "incomplete input" for an unclosed bracket or an empty block.
 COMPILER_SAYS = "[Python's compiler: {where}{reason}]"
 COMPILER_LINE = "line {line}: "  # {where}, when the compiler names the line
-# mended_python (tools/kernel/mended_python.py): {changes} joined by "; ".
-MENDED_NOTE = "[the code as sent does not compile; it ran mended: {changes}]"
 MEMORY_CAP = (
     "[the kernel may use at most {mb:,} MiB (config kernel_memory_mb): "
     "free memory (`del` large objects) or load less; its other variables are kept]"
@@ -113,5 +111,4 @@ TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
         COMPILER_LINE,
     ),
     "figures": (NOT_SAVED, NOT_AN_IMAGE),
-    "mended_python": (MENDED_NOTE,),
 }

@@ -26,7 +26,6 @@ ToolTextKind = Literal[
     "skill_close_match",
     "kernel",
     "figures",
-    "mended_python",
     "glob",
     "grep",
     "plan",

@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from adaptations.registry import BY_NAME
-from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.tool_calls import call_tool
 from tools.catalog import ToolSpec
 from tools.kernel.family import kernel_specs
@@ -140,27 +138,6 @@ async def test_a_cell_that_raised_is_a_failed_call_beside_its_text(
     assert await ended(code="print((1") == (1, 1)  # the compiler's line is the tool's own
     assert await ended(code=LOOP, timeout=1) == (None, 1)
     assert await ended(restart=True) is None  # no cell ran
-
-
-@ON_MODULE_LOOP
-async def test_a_slip_the_compiler_names_runs_mended_where_the_rule_is_on(
-    python: ToolSpec, ws: Path
-) -> None:
-    """`mended-python` (off by default): the cell runs mended and its result leads with how;
-    switched off, the same cell fails as sent."""
-    (ws / "sales.csv").write_text("region,amount\nnorth,150\nnorth,90\nsouth,300\n")
-    code = "import pandas as pd\ndf = pd.read_csv('sales.csv')\nprint(len(df[df.amount > 100])"
-
-    async def ran(*rules: Any) -> str:
-        message = await call_tool(python.tool, {"code": code}, ws, as_tool_call=True, rules=rules)
-        lines = str(message.content).splitlines()  # the kernel's start names its interpreter
-        return "\n".join(line for line in lines if not line.startswith("[kernel started"))
-
-    on = await ran(BY_NAME["mended-python"])
-    check_snapshot("python_mended.md", on + "\n")
-    assert on.splitlines()[-1] == "2"
-    off = await ran()
-    assert "SyntaxError" in off and "mended" not in off
 
 
 @ON_MODULE_LOOP
