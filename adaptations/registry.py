@@ -130,7 +130,7 @@ RULES: tuple[Rule, ...] = (
          off=f"its programs broke on syntax and were sent again unchanged; {UNMEASURED}"),
     PythonTool("python-tool", small_window,
          "a program through the shell breaks on its quotes; the kernel's `python` offered, unsaid",
-         off=UNMEASURED),
+         off=f"offered the kernel, the model computed before it looked; {UNMEASURED}"),
     TableExample("table-example", small_window,
          "asked about a table's rows, small models count its lines; pandas over it, as a here-document",
          texts=("configs.note_examples:COMPUTE_EXAMPLE", "configs.note_examples:WRITE_EXAMPLE"),
@@ -175,7 +175,7 @@ RULES: tuple[Rule, ...] = (
     # --- reply: checked before it ends the turn --------------------------------------------
     MendedPython("mended-python", small_window,
          "kernel programs failed on an open bracket or joined statements, resent unchanged; run mended",
-         off=UNMEASURED),
+         off=f"mended programs ran, then computed what the file does not hold; {UNMEASURED}"),
     CutReply("cut-reply", small_window,
          "a reply cut at the output limit is asked again, shorter, once a turn",
          texts=("models.texts:CUT_REPLY_NOTE",),
@@ -217,7 +217,7 @@ RULES: tuple[Rule, ...] = (
          kept="set-lift"),
     ResampleRepeat("resample-repeat", small_window,
          "a small model decoding greedily made one failing call thrice; asked again sampled",
-         off=UNMEASURED),
+         off=f"sampled at 0.8, a failing kernel program came back unchanged; {UNMEASURED}"),
     # --- call: held or answered before it runs ---------------------------------------------
     RepeatCall("repeat-call", small_window,
          "a call repeating the previous two, which returned the same, is answered from it",
