@@ -3,7 +3,8 @@ folder (its set-aside files included) holds yet goes to KEPT, or to ASIDE when t
 starved it (bench/ml_tasks/README.md: it ended at the time limit while the model generated under
 `STARVED_TOK_S` tokens a second). A run starved once before and now ending at the time limit
 again with nothing beside the model server (1-minute load at most `QUIET_LOAD`) is kept: the
-pace is the harness's own. A row is one run by its harness, set, task, repeat and wall time.
+pace is the harness's own. A row is one run by its harness and its switches (variant,
+adaptations, checkout), set, task, repeat and wall time.
 
     uv run python -m bench.ml_tasks.ingest RUNS KEPT ASIDE [--write] [--results DIR]
 
@@ -27,8 +28,12 @@ SET_ASIDE = "set-aside"
 
 
 def run_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    """What names one run across files (a run done again has another wall time)."""
-    return (row["harness"], row.get("set"), row["task"], row.get("repeat"), row.get("wall_s"))
+    """What names one run across files (a run done again has another wall time; runs of two
+    variants may end at the same time limit, to the tenth of a second); its last item is the
+    wall time."""
+    switches = tuple(str(row.get(k) or "") for k in ("variant", "adaptations", "checkout"))
+    where = (row["harness"], row.get("set"), row["task"], row.get("repeat"))
+    return (*where, *switches, row.get("wall_s"))
 
 
 def rows_of(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -46,7 +51,7 @@ def starved(row: dict[str, Any], starved_before: set[tuple[Any, ...]]) -> bool:
     if row.get("exit_reason") not in TIMED_OUT or (row.get("gen_tok_s") or 0) >= STARVED_TOK_S:
         return False
     quiet = row.get("load") is not None and row["load"] <= QUIET_LOAD
-    return not (run_key(row)[:4] in starved_before and quiet)
+    return not (run_key(row)[:-1] in starved_before and quiet)
 
 
 def sort_new(
@@ -57,7 +62,7 @@ def sort_new(
     aside_files = sorted((results / SET_ASIDE).glob("*.jsonl"))
     held += rows_of(aside_files)
     starved_before = {
-        run_key(row)[:4] for row in rows_of(p for p in aside_files if "starved" in p.name)
+        run_key(row)[:-1] for row in rows_of(p for p in aside_files if "starved" in p.name)
     }
     known = {run_key(row) for row in held}
     kept: list[dict[str, Any]] = []

@@ -48,3 +48,17 @@ def test_new_rows_are_kept_or_set_aside_once(tmp_path: Path, capsys: Any) -> Non
     assert [r["task"] for r in lines(aside)] == ["dataset-card"]
     ingest.main([*argv, "--write"])  # a second time: every row is held already
     assert len(lines(kept)) == 3 and len(lines(aside)) == 1
+
+
+def test_two_variants_ending_at_the_same_time_limit_are_two_runs(tmp_path: Path) -> None:
+    """A timeout ends at the limit to the tenth of a second: the switches tell the runs apart."""
+    results = tmp_path / "results"
+    (results / "set-aside").mkdir(parents=True)
+    held = row("shifted-labels", 900.1, exit_reason="timeout", variant="python-first")
+    (results / "old.jsonl").write_text(json.dumps(held) + "\n")
+    other = {**held, "variant": "python-tool", "adaptations": "+python-tool"}
+    runs = tmp_path / "runs.jsonl"
+    runs.write_text(json.dumps(held) + "\n" + json.dumps(other) + "\n")
+    kept, aside = results / "new.jsonl", results / "set-aside" / "new-starved.jsonl"
+    ingest.main([str(runs), str(kept), str(aside), "--results", str(results), "--write"])
+    assert [r["variant"] for r in lines(kept)] == ["python-tool"]
