@@ -35,14 +35,17 @@ def compiler_reason(
 
 def kernel_refusal(code: str) -> SyntaxError | None:
     """Python's compiler's error for `code` as a kernel cell (after IPython's own rewriting of
-    magics and shell escapes), or None: when it compiles, is over `COMPILE_CHARS`, or IPython
-    cannot rewrite it. Nothing runs; the compile's warnings (invalid escapes) are dropped."""
+    magics and shell escapes; its tokenizer's error when that rewriting fails on it), or None:
+    when it compiles, is over `COMPILE_CHARS`, or IPython cannot rewrite it for another
+    reason. Nothing runs; the compile's warnings (invalid escapes) are dropped."""
     if len(code) > COMPILE_CHARS:
         return None
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
         source = TransformerManager().transform_cell(code)
+    except SyntaxError as error:  # its tokenizer's: IndentationError, TabError
+        return error
     except Exception:
         return None
     # Why: a compile warns through the process's filters; the catch is brief, in this thread.

@@ -39,6 +39,8 @@ _CONTINUED = frozenset({"else", "elif", "except", "finally"})
 _NEVER_CLOSED = re.compile(r"'([(\[{])' was never closed")
 _UNTERMINATED = "unterminated string literal"
 _UNTERMINATED_F = "unterminated f-string literal"
+# A raw string's opening: `r'`, `Rb"`, `fr'`, not a name's last letter.
+_RAW = re.compile(r"(?<![\w])(?:[rR][bBfF]?|[bBfF][rR])['\"]")
 
 Refused = Callable[[str], SyntaxError | None]
 
@@ -72,14 +74,16 @@ def mended(code: str, refused: Refused) -> Mend | None:
 
 def _mend_once(code: str, error: SyntaxError) -> tuple[str, str] | None:
     lines = code.split("\n")
-    number = error.lineno or 0
+    # IPython drops a cell's leading blank lines before compiling it: the error's line counts
+    # from the first line with code.
+    number = (error.lineno or 0) + next((i for i, line in enumerate(lines) if line.strip()), 0)
     if not 1 <= number <= len(lines):
         return None
     message = str(error.msg)
     if _NEVER_CLOSED.search(message):
         return _closed(lines, number)
     if message.startswith(_UNTERMINATED) or message.startswith(_UNTERMINATED_F):
-        return _joined(lines, number, (error.offset or 1) - 1)
+        return _joined(lines, number)
     return _split(lines, number)
 
 
@@ -132,16 +136,13 @@ def _open_brackets(line: str) -> tuple[list[str], int]:
     return ([], len(line)) if quote else (opened, len(line))
 
 
-def _joined(lines: list[str], number: int, column: int) -> tuple[str, str] | None:
-    """A one-line string that starts on line `number` at `column` (its prefix) and runs past
-    the line's end: the line break made the `\\n` escape it was meant to be (not in a raw
-    string, where `\\n` is two characters)."""
+def _joined(lines: list[str], number: int) -> tuple[str, str] | None:
+    """A one-line string that starts on line `number` and runs past the line's end: the line
+    break made the `\\n` escape it was meant to be; not on a line with a raw string, where
+    `\\n` is two characters (the error's column counts in IPython's rewriting of the cell,
+    dedented, so it does not say which string on the line is left open)."""
     line = lines[number - 1]
-    prefix = re.match(r"[fFbBuU]{0,2}", line[column:])
-    quote = column + (prefix.end() if prefix else 0)
-    if number >= len(lines) or line[quote : quote + 1] not in ("'", '"'):
-        return None
-    if line[quote : quote + 3] in ("'''", '"""'):
+    if number >= len(lines) or _RAW.search(line):
         return None
     lines[number - 1 : number + 1] = [line + "\\n" + lines[number]]
     return "\n".join(lines), f"the line break after line {number} written `\\n` in its string"
@@ -152,17 +153,17 @@ def _split(lines: list[str], number: int) -> tuple[str, str] | None:
     after a `;`, written as one statement a line, each block's body indented under it."""
     line = lines[number - 1]
     indent = len(line) - len(line.lstrip())
-    code = line.lstrip()
+    margin, code = line[:indent], line.lstrip()
     cuts = _statement_cuts(code)
     if not any(block for _, _, block in cuts):
         return None
     parts, level, start = [], indent, 0
     for at, deeper, _ in cuts:
         kept = at + 1 if code[at] == ":" else at  # a header keeps its colon, a `;` goes
-        parts.append(" " * level + code[start:kept].strip())
+        parts.append(margin + " " * (level - indent) + code[start:kept].strip())
         level = max(indent, level + deeper)
         start = at + 1
-    parts.append(" " * level + code[start:].strip())
+    parts.append(margin + " " * (level - indent) + code[start:].strip())
     lines[number - 1 : number] = parts
     return "\n".join(lines), f"line {number} written as {len(parts)} lines, one statement each"
 

@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from tools.kernel.compiler_reason import COMPILE_CHARS, compiler_reason
+from tools.kernel.compiler_reason import COMPILE_CHARS, compiler_reason, kernel_refusal
 
 INCOMPLETE = [{"output_type": "error", "ename": "SyntaxError", "evalue": "incomplete input"}]
 HERE = f"{sys.version_info.major}.{sys.version_info.minor}.0"
@@ -49,3 +49,11 @@ def test_the_codes_own_warnings_stay_quiet() -> None:
         warnings.simplefilter("error")  # a warning would raise here, or be the reason
         found = compiler_reason(INCOMPLETE, "import re\nre.compile('\\d+')\nprint((1", HERE)
     assert found == (3, "'(' was never closed")
+
+
+def test_a_cell_ipython_cannot_even_read_is_refused() -> None:
+    """IPython's own tokenizer fails on it before any compile, and the kernel runs none of it:
+    a refusal, not code that compiles (mended_python keeps only mends that compile)."""
+    code = "def f(xs):\n for x in xs:\n     print(x)\n\treturn 1"
+    error = kernel_refusal(code)
+    assert isinstance(error, IndentationError) and error.lineno == 4

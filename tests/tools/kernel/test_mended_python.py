@@ -66,6 +66,18 @@ MENDED = [
         ("`))` added at the end of line 2",),
         id="beside IPython's magics",
     ),
+    pytest.param(
+        "\n\nx = [1, 2\nprint(sum(x))",
+        "\n\nx = [1, 2]\nprint(sum(x))",
+        ("`]` added at the end of line 3",),
+        id="after blank lines IPython drops",
+    ),
+    pytest.param(
+        "def f(xs):\n\tfor x in xs: if x: print(x)\n\treturn 1",
+        "def f(xs):\n\tfor x in xs:\n\t    if x:\n\t        print(x)\n\treturn 1",
+        ("line 2 written as 3 lines, one statement each",),
+        id="indented with a tab, kept",
+    ),
 ]
 
 
@@ -88,6 +100,9 @@ LEFT = [
     pytest.param("y = f(a +\nb", id="the expression goes on"),
     pytest.param("y = f(a\n    , b)", id="the next line is indented under it"),
     pytest.param("s = r'a\nb'", id="a raw string, where \\n is two characters"),
+    pytest.param(
+        "    s = 'x' + r'a\n    b'", id="a raw string in an indented cell (IPython dedents it)"
+    ),
     pytest.param("%%bash\necho (", id="a cell magic's body is not Python"),
     pytest.param("def f(:\n    return 1", id="a header the mend cannot make whole"),
 ]
