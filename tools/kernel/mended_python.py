@@ -15,7 +15,7 @@ left as it is.
 x = [1, 2]
 print(sum(x))
 >>> found.changes
-('`]` added at the end of line 1', '`)` added at the end of line 2')
+('`)` added at the end of line 2', '`]` added at the end of line 1')
 """
 
 from __future__ import annotations
