@@ -2,10 +2,10 @@
 files a call wrote.
 
 A tool that runs a command (`bash`, `hf_sandbox` exec, a `python` cell: 1 when it raised) or
-writes workspace files (`write`, `edit`) attaches an `Outcome` to its result, under `"outcome"` in the ToolMessage's artifact
-(JSON, checkpointed with the message; paths, never contents). Nodes and the graph read it with
-`outcome_of`, never from the result's words: a command's output can say anything, e.g. a `cat`
-of a log that ends in "[exit code: 0]".
+writes workspace files (`write`, `edit`) attaches an `Outcome` to its result, under
+`"outcome"` in the ToolMessage's artifact (JSON, checkpointed with the message; paths, never
+contents). Nodes and the graph read it with `outcome_of`, never from the result's words: a
+command's output can say anything, e.g. a `cat` of a log that ends in "[exit code: 0]".
 
 >>> found = outcome_of(("...\\n[exit code: 2]", Outcome(exit_code=2, notes=1).artifact()))
 >>> found.exit_code, found.wrote
