@@ -27,6 +27,8 @@ import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tools.kernel.compiler_reason import COMPILE_CHARS
+
 # How many slips one program may have mended (each compile after a mend finds the next).
 MAX_MENDS = 4
 CLOSERS = {"(": ")", "[": "]", "{": "}"}
@@ -67,6 +69,8 @@ def mended(code: str, refused: Refused) -> Mend | None:
             return None
         code, change = step
         changes.append(change)
+        if len(code) > COMPILE_CHARS:  # past what `refused` judges: its None says nothing
+            return None
         if (error := refused(code)) is None:
             return Mend(code, tuple(changes))
     return None

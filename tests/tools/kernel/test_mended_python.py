@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.kernel.compiler_reason import kernel_refusal
+from tools.kernel.compiler_reason import COMPILE_CHARS, kernel_refusal
 from tools.kernel.mended_python import mended
 
 MENDED = [
@@ -90,8 +90,13 @@ def test_a_slip_the_compiler_names_is_mended_and_said(
     assert kernel_refusal(found.code) is None
 
 
+# An unclosed call filling the compile limit: its mend would be one character past it.
+AT_LIMIT = "x = 1\n" * ((COMPILE_CHARS - 7) // 6) + "print(x"
+AT_LIMIT += "\n" * (COMPILE_CHARS - len(AT_LIMIT))
+
 LEFT = [
     pytest.param("print(sum([1, 2]))", id="it compiles"),
+    pytest.param(AT_LIMIT, id="a mend past the length the compiler is asked about"),
     pytest.param("x = = 1", id="another error"),
     pytest.param("print(1))", id="a bracket too many"),
     pytest.param("print((1]", id="brackets that do not pair"),
