@@ -24,6 +24,7 @@ import io
 import itertools
 import re
 import tokenize
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -72,8 +73,25 @@ def mended(code: str, refused: Refused) -> Mend | None:
         if len(code) > COMPILE_CHARS:  # past what `refused` judges: its None says nothing
             return None
         if (error := refused(code)) is None:
-            return Mend(code, tuple(changes))
+            return None if _doubtful(code) else Mend(code, tuple(changes))
     return None
+
+
+def _doubtful(code: str) -> bool:
+    """Python's compiler warns that the mended code calls or indexes a literal ("perhaps you
+    missed a comma?"): the bracket closed where the line ends built another program than the
+    one meant (`(lambda y: y + 1(2))` for `(lambda y: y + 1)(2)`)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    # Why: the compile warns through the process's filters; the catch is brief, in this thread.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            source = TransformerManager().transform_cell(code)
+            compile(source, "<cell>", "exec", dont_inherit=True)
+        except Exception:
+            return False
+    return any("missed a comma" in str(warning.message) for warning in caught)
 
 
 def _mend_once(code: str, error: SyntaxError) -> tuple[str, str] | None:

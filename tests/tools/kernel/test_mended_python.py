@@ -96,6 +96,7 @@ AT_LIMIT += "\n" * (COMPILE_CHARS - len(AT_LIMIT))
 
 LEFT = [
     pytest.param("print(sum([1, 2]))", id="it compiles"),
+    pytest.param("print((lambda y: y + 1(2)", id="closed at the line's end, a literal called"),
     pytest.param(AT_LIMIT, id="a mend past the length the compiler is asked about"),
     pytest.param("x = = 1", id="another error"),
     pytest.param("print(1))", id="a bracket too many"),
