@@ -38,26 +38,32 @@ def kernel_refusal(code: str) -> SyntaxError | None:
     magics and shell escapes; its tokenizer's error when that rewriting fails on it), or None:
     when it compiles, is over `COMPILE_CHARS`, or IPython cannot rewrite it for another
     reason. Nothing runs; the compile's warnings (invalid escapes) are dropped."""
+    return kernel_compile(code)[0]
+
+
+def kernel_compile(code: str) -> tuple[SyntaxError | None, list[str]]:
+    """`kernel_refusal`'s error, and the warnings the compile gave (their messages: "perhaps
+    you missed a comma?"), none when it was not compiled."""
     if len(code) > COMPILE_CHARS:
-        return None
+        return None, []
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
         source = TransformerManager().transform_cell(code)
     except SyntaxError as error:  # its tokenizer's: IndentationError, TabError
-        return error
+        return error, []
     except Exception:
-        return None
+        return None, []
     # Why: a compile warns through the process's filters; the catch is brief, in this thread.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
             compile(source, "<cell>", "exec", dont_inherit=True)
         except SyntaxError as error:
-            return error
+            return error, []
         except (ValueError, RecursionError, MemoryError):
-            return None
-    return None
+            return None, []
+    return None, [str(warning.message) for warning in caught]
 
 
 def _incomplete(outputs: Iterable[dict[str, Any]]) -> bool:

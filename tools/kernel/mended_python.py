@@ -24,11 +24,10 @@ import io
 import itertools
 import re
 import tokenize
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tools.kernel.compiler_reason import COMPILE_CHARS
+from tools.kernel.compiler_reason import COMPILE_CHARS, kernel_compile
 
 # How many slips one program may have mended (each compile after a mend finds the next).
 MAX_MENDS = 4
@@ -81,17 +80,7 @@ def _doubtful(code: str) -> bool:
     """Python's compiler warns that the mended code calls or indexes a literal ("perhaps you
     missed a comma?"): the bracket closed where the line ends built another program than the
     one meant (`(lambda y: y + 1(2))` for `(lambda y: y + 1)(2)`)."""
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    # Why: the compile warns through the process's filters; the catch is brief, in this thread.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            source = TransformerManager().transform_cell(code)
-            compile(source, "<cell>", "exec", dont_inherit=True)
-        except Exception:
-            return False
-    return any("missed a comma" in str(warning.message) for warning in caught)
+    return any("missed a comma" in message for message in kernel_compile(code)[1])
 
 
 def _mend_once(code: str, error: SyntaxError) -> tuple[str, str] | None:
