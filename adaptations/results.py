@@ -12,6 +12,7 @@ from adaptations.rule import Hook, Rule
 from configs.model_profile import READ_SHARE, UNKNOWN_SMALL_WINDOW, ModelProfile
 from tools.local.failure_context import failure_context
 from tools.local.file_checks import is_folder
+from tools.local.kept_lines import rewrite_refusal
 from tools.local.one_line_python import one_line_note
 from tools.local.quoted_python import quoted_note
 from tools.local.read import folder_note
@@ -53,6 +54,14 @@ class SkillCloseMatch(ResultRule):
 class WrittenNotes(ResultRule):
     def written_note(self, target: Path, content: str) -> str:
         return written_notes(target, content)
+
+
+class KeptLines(ResultRule):
+    """A `write` over a file the model read that keeps under half of its lines is answered
+    with how many it keeps and how to `edit` lines instead (tools/local/kept_lines.py)."""
+
+    def write_refusal(self, shown: str, old: str, new: str) -> str | None:
+        return rewrite_refusal(shown, old, new)
 
 
 class FailureContext(ResultRule):

@@ -174,6 +174,14 @@ def llm() -> Iterator[ScriptedLLMServer]:
         yield server
 
 
+@pytest.fixture
+def small_llm(llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch) -> ScriptedLLMServer:
+    """`llm` serving the `llamacpp/` models (a small window's profile: the rules for weaker
+    models apply to them)."""
+    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+    return llm
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """One throwaway cluster per test process; skipped outside CI when PostgreSQL is absent."""

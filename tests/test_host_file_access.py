@@ -272,6 +272,7 @@ BY_NAME: dict[str, str] = {
     "tools/local/file_checks.py:secret_filter.hidden": EXISTENCE,
     "tools/local/file_edits.py:edit_file": EDITOR,
     "tools/local/file_edits.py:write_file": EDITOR,
+    "tools/local/kept_lines.py:current_text": EDITOR,
     "tools/local/read.py:read_file": EDITOR,
     "tools/local/sandbox.py:Sandbox._hidden_mounts": SANDBOX,
     "tools/local/sandbox.py:Sandbox.wrap": SANDBOX,

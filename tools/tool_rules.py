@@ -71,6 +71,11 @@ class ToolRule:
         """A note after a `write` of `content` to `target` ("" for none)."""
         return ""
 
+    def write_refusal(self, shown: str, old: str, new: str) -> str | None:
+        """The answer to a `write` of `new` over the file shown as `shown`, which holds `old`,
+        in place of writing it; None lets the write run."""
+        return None
+
 
 def each[T](
     rules: Iterable[ToolRule], hook: Callable[[ToolRule], T], fallback: T, *, acts: bool = True

@@ -2,19 +2,18 @@
 harness sends change what the model writes? A screen that takes seconds, before a pass that
 takes an hour.
 
-Reads one request a run kept (`run.py --keep-exchanges`: `<harness>/<task>/<repeat>/NN-request.json`,
-as bench/recording_proxy.py wrote it), changes it as asked (the messages cut after the first
-`--upto`, `--append` added to the last message's text, `--say` sent as a new user message, in that
-order), sends it `--times` times to the model server (`--base-url`, OpenAI-compatible, one answer
-at a time, not streamed) and appends a row a reply to `--out`: the request, the change, the
-sampling, the reply's text and calls, and `same_call`: whether its first call is the last call the
-request holds, as sent (None when either has no call).
+Reads one request a run kept (`run.py --keep-exchanges`:
+`<harness>/<task>/<repeat>/NN-request.json`, as bench/recording_proxy.py wrote it), changes it
+as asked (the messages cut after the first `--upto`, `--append` added to the last message's text,
+`--say` sent as a new user message, in that order), sends it `--times` times to the model server
+(`--base-url`, OpenAI-compatible, one answer at a time, not streamed) and appends a row a reply
+to `--out`: the request, the change, the sampling, the reply's text and calls, and `same_call`:
+whether its first call is the last call the request holds, as sent (None when either has none).
 
     uv run python -m bench.ml_tasks.replay REQUEST.json --base-url URL [--upto N]
         [--append TEXT] [--say TEXT] [--times 2] [--temperature T] [--out FILE]
 
-Why: a greedy small model resends a failing call unchanged; whether a note breaks that is a
-question of one request, not of a pass (docs/lab/2026-12-01.md, the fifty-sixth session).
+Why: whether a note stops a greedy model resending a failing call is one request's question.
 """
 
 from __future__ import annotations

@@ -23,9 +23,8 @@ SOLUTIONS = ("RandomForest", "cross_val_score", "f1_score(")
 
 
 @pytest.fixture
-def small(llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch) -> ScriptedLLMServer:
-    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
-    return llm
+def small(small_llm: ScriptedLLMServer) -> ScriptedLLMServer:
+    return small_llm
 
 
 async def turn_requests(

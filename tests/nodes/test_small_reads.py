@@ -56,10 +56,9 @@ async def read_as(
 
 
 @pytest.fixture
-def small(llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch) -> ScriptedLLMServer:
-    monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
+def small(small_llm: ScriptedLLMServer) -> ScriptedLLMServer:
     assert profile_of(SMALL).small_window
-    return llm
+    return small_llm
 
 
 async def test_a_small_model_reading_a_long_file_is_shown_how_to_search_it(

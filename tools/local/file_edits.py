@@ -82,6 +82,10 @@ class ReadRegistry:
             version = (st.st_mtime_ns, st.st_size)
         self._seen.setdefault(thread, {})[path] = version
 
+    def has_read(self, thread: str, path: Path) -> bool:
+        """Whether `thread` has read `path` (in any version)."""
+        return path in self._seen.get(thread, {})
+
     def check(
         self, thread: str, path: Path, version: object = None, now: os.stat_result | None = None
     ) -> None:

@@ -96,6 +96,14 @@ PLACEHOLDERS = (
 )
 
 
+# kept_lines (tools/local/kept_lines.py): in place of a write that would drop most of a file
+REWRITTEN = (
+    "Not written: {path} has {total} lines with text, and this content keeps {kept} of them "
+    "({written} lines in all). To change some of its lines, `edit` each one: old_str the line "
+    "as `read` showed it (without the line number), new_str the line as it should be."
+)
+
+
 # edit (tools/local/edit.py, file_edits.py)
 CREATE_HINT = "To create a new file, use `write`."  # {hint} of NO_FILE
 NOT_TEXT = (
@@ -165,6 +173,7 @@ TEXTS: dict[ToolTextKind, tuple[str, ...]] = {
     "folder_read": (NO_FILES, FOLDER_FILES, MORE_FILES),
     "write": (WROTE, NEW_FILE),
     "written_notes": (NOT_JSON, PLACEHOLDERS),
+    "kept_lines": (REWRITTEN,),
     "edit": (
         CREATE_HINT,
         NOT_TEXT,

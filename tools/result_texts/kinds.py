@@ -14,6 +14,7 @@ ToolTextKind = Literal[
     "folder_read",
     "write",
     "written_notes",
+    "kept_lines",
     "edit",
     "text_elsewhere",
     "bash",
