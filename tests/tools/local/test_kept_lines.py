@@ -5,6 +5,7 @@ before."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,17 @@ async def test_a_link_in_place_of_the_file_is_not_read_for_the_check(
     [_, refused] = [m["content"] for m in small_llm.requests[-1]["messages"] if m["role"] == "tool"]
     assert "symlink" in str(refused) and "Not written" not in str(refused)
     assert outside.read_text() == CONFIG
+
+
+def test_a_fifo_in_place_of_the_file_is_not_read_for_the_check(tmp_path: Path) -> None:
+    """The check opens the file non-blocking and refuses what is not a regular file: a FIFO
+    put where the file was gives no text to compare (and no hang)."""
+    from tools.local.file_checks import Place
+    from tools.local.kept_lines import current_text
+
+    (tmp_path / "c.toml").write_text(CONFIG)
+    place = Place(tmp_path / "c.toml", tmp_path, "c.toml")
+    assert current_text(place, None) == CONFIG
+    (tmp_path / "c.toml").unlink()
+    os.mkfifo(tmp_path / "c.toml")
+    assert current_text(place, None) is None
