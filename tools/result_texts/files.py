@@ -99,8 +99,10 @@ PLACEHOLDERS = (
 # kept_lines (tools/local/kept_lines.py): in place of a write that would drop most of a file
 REWRITTEN = (
     "Not written: {path} has {total} lines with text, and this content keeps {kept} of them "
-    "({written} lines in all). To change some of its lines, `edit` each one: old_str the line "
-    "as `read` showed it (without the line number), new_str the line as it should be."
+    "({written} lines in all). If the request asks to change {path}, `edit` only the lines it "
+    "names, one call each: old_str the line as `read` showed it (without the line number), "
+    "new_str the line as it should be; leave every other line as it is. If {path} is an input "
+    "to read, write your result to the file the request names instead."
 )
 
 
