@@ -18,7 +18,10 @@ changes we would propose are in docs/architecture.md, "What we fill in Aegra"):
   late; `quick_run_waits` looks after 50 ms, doubling up to Aegra's 2 s (`WAIT_POLL_S`);
 - LangGraph's `debug` events of every run: Aegra asks the graph for them whether the run
   asked or not, for callbacks its runs leave empty, and drops them unread. A run that did
-  not ask for them runs without them (`debug_only_when_asked`).
+  not ask for them runs without them (`stream_only_what_is_asked`);
+- a run no one streams (`/runs/wait`: serve/run_guard.py names no stream mode for it,
+  `NOT_STREAMED`): Aegra would publish its whole state to Redis after every step (its
+  default mode, `values`) for no reader; such a run publishes only the last (its output).
 Each hook and each table's columns we write are checked against the installed Aegra
 (`problems`); tests/compat/test_aegra.py fails naming what moved.
 """
@@ -26,6 +29,7 @@ Each hook and each table's columns we write are checked against the installed Ae
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -164,10 +168,15 @@ def quick_run_waits() -> None:
     executor.WorkerExecutor.wait_for_completion = wait_for_completion  # type: ignore[method-assign]
 
 
-def debug_only_when_asked() -> None:
+NOT_STREAMED: list[str] = []  # a run's stream modes when no one streams it (`/runs/wait`)
+
+
+def stream_only_what_is_asked() -> None:
     """A run that did not ask for `debug` events runs its graph without them (Aegra: always
     with them, ~3 more events a superstep, built and dropped unread: run_executor's checkpoint
-    and task callbacks do nothing). Refuses as `use_saver` does."""
+    and task callbacks do nothing). A run of `NOT_STREAMED` modes hands Aegra only its last
+    `values` event (its output, its interrupt as Aegra sees it), not one a step. Refuses as
+    `use_saver` does."""
     _refuse_a_changed_aegra()
     from aegra_api.services import run_executor
 
@@ -180,10 +189,35 @@ def debug_only_when_asked() -> None:
         graph: Any, input_data: Any, config: Any, *, stream_mode: list[str], **kwargs: Any
     ) -> AsyncIterator[tuple[str, Any]]:
         shown = graph if "debug" in stream_mode else WithoutDebug(graph)
-        async for event in stream(shown, input_data, config, stream_mode=stream_mode, **kwargs):
-            yield event
+        modes = list(stream_mode) or ["values"]
+        async with contextlib.aclosing(
+            stream(shown, input_data, config, stream_mode=modes, **kwargs)
+        ) as events:
+            async for event in events if stream_mode else last_values_only(events):
+                yield event
 
     run_executor.stream_graph_events = stream_graph_events
+
+
+async def last_values_only(
+    events: AsyncIterator[tuple[str, Any]],
+) -> AsyncIterator[tuple[str, Any]]:
+    """`events` with each whole-state `values` event held back until the stream ends, and
+    dropped when a later `values` event comes: Aegra stores a run's last `values` event as its
+    output, so the output (and an interrupt, which rides on a `values` event that passes at
+    once) is as before. Every other event passes in its place."""
+    held: tuple[str, Any] | None = None
+    async for event in events:
+        kind, data = event
+        if not kind.startswith("values"):
+            yield event
+        elif isinstance(data, dict) and "__interrupt__" in data:
+            held = None
+            yield event
+        else:
+            held = event
+    if held is not None:
+        yield held
 
 
 class WithoutDebug:

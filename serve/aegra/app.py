@@ -23,7 +23,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 import serve.app as web
-from compat.aegra import ONE_RUN_INDEX, debug_only_when_asked, quick_run_waits, use_saver
+from compat.aegra import ONE_RUN_INDEX, quick_run_waits, stream_only_what_is_asked, use_saver
 from serve import studio
 from serve.aegra.run_cap import PersonRunCap
 from serve.aegra.run_metadata import RunMetadata
@@ -52,7 +52,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     async with open_checkpointer() as saver:
         use_saver(saver)
         quick_run_waits()
-        debug_only_when_asked()
+        stream_only_what_is_asked()
         studio.context_schema_built_once()
         studio.SERVER.saver = saver
         watch = asyncio.create_task(watch_parent(), name="ml-intern-parent-watch")

@@ -5,17 +5,25 @@ metadata of every checkpoint the run writes; the page marks a person's message w
 `{"ml_intern_turn": "user"}` there, and undo goes back to the last checkpoint so marked.
 Aegra keeps a run's metadata for tracing only. This ASGI middleware copies it into the
 request's `config.metadata` (what the request sets there itself wins) before Aegra reads it.
+
+It also names what a `/runs/wait` that names no stream mode streams: nothing
+(`NOT_STREAMED`, compat/aegra.py), so Aegra publishes the run's last whole state, its output,
+and not one a step (its default mode, `values`) that no one reads.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from compat.aegra import NOT_STREAMED
 from serve.run_guard import RUN_PATH, buffered
+
+WAIT_PATH = re.compile(r"^/threads/[^/]+/runs/wait/?$")
 
 
 def with_metadata_in_config(payload: Any) -> Any:
@@ -25,6 +33,18 @@ def with_metadata_in_config(payload: Any) -> Any:
     config = payload.get("config") if isinstance(payload.get("config"), dict) else {}
     own = config.get("metadata") if isinstance(config.get("metadata"), Mapping) else {}
     return {**payload, "config": {**config, "metadata": {**payload["metadata"], **own}}}
+
+
+def streamed_as_asked(payload: Any, path: str) -> Any:
+    """The run request with `stream_mode` `NOT_STREAMED` if it is a `/runs/wait` (`path`)
+    that names none; otherwise unchanged (a stream's default stays Aegra's, `values`)."""
+    if (
+        not WAIT_PATH.match(path)
+        or not isinstance(payload, dict)
+        or payload.get("stream_mode") is not None
+    ):
+        return payload
+    return {**payload, "stream_mode": NOT_STREAMED}
 
 
 class RunMetadata:
@@ -43,7 +63,8 @@ class RunMetadata:
             return
         body, replayed = await buffered(receive)
         try:
-            changed = with_metadata_in_config(json.loads(body or b"{}"))
+            given_body = json.loads(body or b"{}")
+            changed = streamed_as_asked(with_metadata_in_config(given_body), scope["path"])
         except ValueError:  # not JSON: Aegra says so
             await self.app(scope, replayed, send)
             return

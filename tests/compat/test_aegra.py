@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import operator
 import time
+from typing import Annotated, Any, TypedDict
 
 import pytest
 
@@ -61,7 +63,7 @@ async def test_a_run_that_did_not_ask_for_debug_events_runs_without_them_and_los
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Aegra asks LangGraph for `debug` events on every run and drops them unread; with
-    `debug_only_when_asked` the graph runs without them, and what a run hands on (its values,
+    `stream_only_what_is_asked` the graph runs without them, and what a run hands on (its values,
     an approval's interrupt) is as it was. A run that asks for them still gets them."""
     from typing import TypedDict
 
@@ -89,7 +91,7 @@ async def test_a_run_that_did_not_ask_for_debug_events_runs_without_them_and_los
 
     monkeypatch.setattr(graph, "astream", watched)
     monkeypatch.setattr(run_executor, "stream_graph_events", run_executor.stream_graph_events)
-    fence.debug_only_when_asked()
+    fence.stream_only_what_is_asked()
 
     async def events(thread: str, modes: list[str]) -> list[tuple[str, object]]:
         config = {"configurable": {"thread_id": thread}}
@@ -103,3 +105,80 @@ async def test_a_run_that_did_not_ask_for_debug_events_runs_without_them_and_los
     asked = await events("t2", ["values", "debug"])
     assert streamed[-1] == ["debug", "updates", "values"]
     assert "debug" in [mode for mode, _ in asked]
+
+
+def three_steps() -> Any:
+    """A graph of three steps, each adding a line to `log`, on an in-memory saver."""
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import START, StateGraph
+
+    class State(TypedDict, total=False):
+        log: Annotated[list[str], operator.add]
+
+    builder = StateGraph(State)
+    for step in ("one", "two", "three"):
+        builder.add_node(step, lambda _state, step=step: {"log": [step]})
+    builder.add_edge(START, "one")
+    builder.add_edge("one", "two")
+    builder.add_edge("two", "three")
+    return builder.compile(checkpointer=InMemorySaver())
+
+
+async def test_a_run_no_one_streams_hands_on_only_its_last_values_and_one_that_asks_gets_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Aegra publishes a run's whole state to Redis after every step when the run names no
+    mode; a run of `NOT_STREAMED` modes hands Aegra only the last (what Aegra stores as the
+    run's output: the same state). A run that streams `values` gets one a step, as before, and
+    one that streams `updates` gets its updates and no values."""
+    from aegra_api.services import run_executor
+
+    assert run_executor._resolve_stream_modes(fence.NOT_STREAMED) == []  # kept as named
+    monkeypatch.setattr(run_executor, "stream_graph_events", run_executor.stream_graph_events)
+    fence.stream_only_what_is_asked()
+    graph = three_steps()
+
+    async def events(thread: str, modes: list[str]) -> list[tuple[str, Any]]:
+        config = {"configurable": {"thread_id": thread}}
+        stream = run_executor.stream_graph_events(graph, {"log": []}, config, stream_mode=modes)
+        return [(mode, data) async for mode, data in stream if mode != "metadata"]
+
+    every = await events("t1", ["values"])
+    assert every == [("values", {"log": ["one", "two", "three"][:n]}) for n in range(4)]
+    assert await events("t2", fence.NOT_STREAMED) == [every[-1]]
+    updates = await events("t3", ["updates"])
+    assert [mode for mode, _ in updates] == ["updates"] * 3
+    assert updates[-1] == ("updates", {"three": {"log": ["three"]}})
+
+
+async def test_an_approval_asked_in_a_run_no_one_streams_is_still_its_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Aegra marks a run interrupted when an event carries `__interrupt__`, and stores the
+    last `values` event as its output: a run of `NOT_STREAMED` modes that stops for approval
+    hands on that event last, as a run streaming `values` does."""
+    from aegra_api.services import run_executor
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import START, StateGraph
+    from langgraph.types import interrupt
+
+    class State(TypedDict, total=False):
+        asked: str
+
+    builder = StateGraph(State)
+    builder.add_node("ask", lambda _state: {"asked": interrupt("approve?")})
+    builder.add_edge(START, "ask")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    monkeypatch.setattr(run_executor, "stream_graph_events", run_executor.stream_graph_events)
+    fence.stream_only_what_is_asked()
+
+    async def last(thread: str, modes: list[str]) -> tuple[str, Any]:
+        config = {"configurable": {"thread_id": thread}}
+        stream = run_executor.stream_graph_events(graph, {"asked": ""}, config, stream_mode=modes)
+        return [event async for event in stream][-1]
+
+    streamed, unstreamed = await last("t1", ["values"]), await last("t2", fence.NOT_STREAMED)
+    assert streamed[0] == unstreamed[0] == "values"
+    assert "__interrupt__" in unstreamed[1]
+    asked = [[ask.value for ask in found[1]["__interrupt__"]] for found in (streamed, unstreamed)]
+    assert asked == [["approve?"], ["approve?"]]
