@@ -19,7 +19,7 @@ changes we would propose are in docs/architecture.md, "What we fill in Aegra"):
 - LangGraph's `debug` events of every run: Aegra asks the graph for them whether the run
   asked or not, for callbacks its runs leave empty, and drops them unread. A run that did
   not ask for them runs without them (`stream_only_what_is_asked`);
-- a run no one streams (`/runs/wait`: serve/run_guard.py names no stream mode for it,
+- a run no one streams (`/runs/wait`: serve/aegra/run_metadata.py names no stream mode for it,
   `NOT_STREAMED`): Aegra would publish its whole state to Redis after every step (its
   default mode, `values`) for no reader; such a run publishes only the last (its output).
 Each hook and each table's columns we write are checked against the installed Aegra
@@ -51,6 +51,10 @@ HOOKS = (
     Hook("aegra_api.services.run_executor", "stream_graph_events",
          ("graph", "input_data", "config", "stream_mode", "context", "subgraphs", "output_keys",
           "durability", "on_checkpoint", "on_task_result")),
+    # A run's stream modes as named (`NOT_STREAMED` kept); its output, its last `values` event.
+    Hook("aegra_api.services.run_executor", "_resolve_stream_modes", ("stream_mode",)),
+    Hook("aegra_api.services.run_executor", "_stream_legacy",
+         ("job", "graph", "execution_input", "run_config", "stream_modes", "result")),
 )  # fmt: skip
 # A run's end is looked for after the first interval, each next one doubled up to the last
 # (Aegra's own); the database (when Redis lost the key) every `WAIT_DB_S`, as Aegra does.
