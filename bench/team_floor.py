@@ -96,7 +96,8 @@ def interleaved(args: argparse.Namespace) -> list[dict[str, Any]]:
         url, pid = aegra_floor.started_floor(stack, db, redis, args.runs, args.step)
         floor_db = postmaster_of(db)
         db, redis, team_redis = server_engines.infrastructure(stack, None, None)
-        llm = stack.enter_context(ScriptedLLMServer(responder=script))
+        # A provider keeps its connections, and our client pools them (models/streamed_chat.py).
+        llm = stack.enter_context(ScriptedLLMServer(responder=script, keep_alive=True))
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         workers = 0 if args.servers == 1 else 2
         at_once = max(32, args.runs)

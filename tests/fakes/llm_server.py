@@ -206,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
+        self._send_connection_header()
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
@@ -312,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Connection", "close")
+        self._send_connection_header()
         for key, value in turn.headers.items():
             self.send_header(key, value)
         self.end_headers()
@@ -328,6 +328,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except OSError:
             self.close_connection = True
+
+    def _send_connection_header(self) -> None:
+        """Each answer closes its connection unless the server keeps them (`keep_alive`)."""
+        if not self.server.owner.keep_alive:
+            self.send_header("Connection", "close")
 
     def _abort(self) -> None:
         """Drop the connection mid-body."""
@@ -353,6 +358,7 @@ class ScriptedLLMServer:
         host: str = "127.0.0.1",
         port: int = 0,
         log_path: str | os.PathLike[str] | None = None,
+        keep_alive: bool = False,
     ) -> None:
         self._turns: deque[Turn] = deque(turns or [])
         self.responder = responder
@@ -365,6 +371,9 @@ class ScriptedLLMServer:
         # Chat requests waiting for their answer now, and the most ever waiting at once.
         self.in_flight = 0
         self.peak_in_flight = 0
+        # Connections kept open between answers, as a provider's are (benches); tests close
+        # each one so no client holds a socket past its test.
+        self.keep_alive = keep_alive
         self._host = host
         self._port = port
         self._log_path = Path(log_path) if log_path is not None else None

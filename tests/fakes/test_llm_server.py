@@ -271,6 +271,31 @@ def test_delay_and_stop_is_fast() -> None:
     srv.stop()  # idempotent
 
 
+def test_a_kept_alive_server_answers_a_client_over_one_connection() -> None:
+    """`keep_alive`: a plain and a streamed answer come whole over one connection (as from a
+    provider), and the server stops while that connection is still open."""
+    import http.client
+
+    srv = ScriptedLLMServer(default=Turn(content="ok"), keep_alive=True).start()
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+    try:
+        for stream in (False, True, False):
+            body = json.dumps({"model": "m", "messages": [], "stream": stream})
+            conn.request("POST", "/v1/chat/completions", body=body)
+            answer = conn.getresponse()
+            assert answer.status == 200
+            assert answer.getheader("Connection") is None
+            assert (b"[DONE]" in answer.read()) is stream
+        assert len(srv.requests) == 3
+        assert conn.sock is not None  # the same socket all along: never closed by the server
+        start = time.monotonic()
+        srv.stop()
+        assert time.monotonic() - start < 5
+    finally:
+        conn.close()
+        srv.stop()
+
+
 async def test_chat_litellm_over_http(server: ScriptedLLMServer) -> None:
     from langchain_litellm import ChatLiteLLM
 
