@@ -22,6 +22,7 @@ import json
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -128,6 +129,12 @@ class _Server(ThreadingHTTPServer):
     # runs) overflowed it and each dropped one waited the kernel's 1 s SYN retry.
     request_queue_size = 1024
     owner: ScriptedLLMServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that drops a kept connection (`keep_alive`) is its own business; anything
+        else is printed, as socketserver does."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
