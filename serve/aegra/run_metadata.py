@@ -63,8 +63,8 @@ class RunMetadata:
             return
         body, replayed = await buffered(receive)
         try:
-            given_body = json.loads(body or b"{}")
-            changed = streamed_as_asked(with_metadata_in_config(given_body), scope["path"])
+            given = with_metadata_in_config(json.loads(body or b"{}"))
+            changed = streamed_as_asked(given, scope["path"])
         except ValueError:  # not JSON: Aegra says so
             await self.app(scope, replayed, send)
             return

@@ -68,7 +68,7 @@ def test_a_run_waited_for_answers_its_final_state_and_a_late_joiner_sees_it_end(
     run = api.get(f"/threads/{thread}/runs").json()[0]
     assert run["status"] == "success"
     joined = streamed(api, f"/threads/{thread}/runs/{run['run_id']}/stream", "GET")
-    assert joined[-1][0] == "end" or joined == [], joined
+    assert joined and joined[-1][0] == "end", joined
 
     # A run waited for that names `values` is followed as it asks, its answer the same.
     scripted(team)
