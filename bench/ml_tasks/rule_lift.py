@@ -16,7 +16,9 @@ variant `lean` against `lean-minus-R`): a set holding R against that set without
 holding `-R` against the same without `-R` (its with side), or holding `+R` against the same
 without it (its without side). A set of rules kept together (`set_evidence`) pairs the same
 way, by the whole set. Per task set (dev, held-out), each pair is compared on the tasks both
-its sides ran, and the pairs are summed: a side's figure is its runs solved of its runs on
+its sides ran where the rule acted (`acted_on`: a task whose runs with it all recorded their
+`fired` counts and none names it is left out: it never acted there, so a difference on it is
+sampling, not the rule), and the pairs are summed: a side's figure is its runs solved of its runs on
 those tasks, repeats counted, and a set is *measured* when each side ran each of those tasks
 in at least `MIN_PASSES` passes (runs).
 
@@ -73,12 +75,15 @@ class Side:
 class SetFigures:
     with_rule: Side = Side()
     without: Side = Side()
+    idle: bool = False  # both sides ran tasks, and the rule acted in none of them
 
     @property
     def measured(self) -> bool:
         return min(self.with_rule.fewest, self.without.fewest) >= MIN_PASSES
 
     def __str__(self) -> str:
+        if self.idle:
+            return "never acted"
         if not self.with_rule.ran and not self.without.ran:
             return "not measured"
         shown = f"{self.with_rule} with, {self.without} without"
@@ -120,7 +125,8 @@ class Evidence:
     @property
     def off_reason(self) -> str:
         """What a rule off by default for want of a lift says (adaptations/registry.py)."""
-        if self.verdict == "not measured":
+        idle = self.dev.idle or self.held_out.idle
+        if self.verdict == "not measured" and not idle:
             return f"no measured lift: {NOT_MEASURED}"
         return f"no measured lift: dev {self.dev}; held-out {self.held_out}"
 
@@ -183,17 +189,31 @@ def beside_defaults(shared: RuleSet) -> bool:
     return not any(name in BY_NAME and name not in todays_defaults(MODEL) for name in beside)
 
 
-def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str) -> SetFigures:
-    """The pairs' runs on `task_set`, each pair on the tasks both its sides ran, summed."""
+def acted_on(names: Iterable[str], runs: Sequence[dict[str, Any]]) -> set[str]:
+    """The tasks of `runs` (a pair's side with the rules `names`) where one of the rules may
+    have acted: some run recorded one of them firing, or some run recorded nothing (a row
+    taken before runs counted their rules, bench/ml_tasks/rows.py `fired`)."""
+    wanted = set(names)
+    return {r["task"] for r in runs
+            if not isinstance(r.get("fired"), dict) or wanted & set(r["fired"])}  # fmt: skip
+
+
+def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str,
+                names: Iterable[str] = ()) -> SetFigures:  # fmt: skip
+    """The pairs' runs on `task_set`, each pair on the tasks both its sides ran where the rules
+    `names` acted (`acted_on`; no names: every such task), summed."""
     sides: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    names, ran = list(names), False
     for pair in found:
         mine = [[r for r in side if r["set"] == task_set] for side in pair]
         common = set.intersection(*({r["task"] for r in side} for side in mine))
+        ran = ran or bool(common)
+        common &= acted_on(names, mine[0]) if names else common
         for kept, side in zip(sides, mine, strict=True):
             kept += [r for r in side if r["task"] in common]
     tasks = {r["task"] for r in sides[0]}
     if not tasks:
-        return SetFigures()
+        return SetFigures(idle=ran)
     return SetFigures(*(
         Side(sum(bool(r["solved"]) for r in runs), len(runs),
              min(sum(r["task"] == task for r in runs) for task in tasks))
@@ -217,5 +237,5 @@ def set_evidence(names: Iterable[str], rows: Iterable[dict[str, Any]] | None = N
     """The figures of the rules `names` kept together, with the set and without it."""
     names = sorted(names)
     found = pairs(names, attributed(load_rows() if rows is None else rows))
-    return Evidence(name or f"{len(names)} rules", set_figures(found, "dev"),
-                    set_figures(found, "held-out"))  # fmt: skip
+    return Evidence(name or f"{len(names)} rules", set_figures(found, "dev", names),
+                    set_figures(found, "held-out", names))  # fmt: skip

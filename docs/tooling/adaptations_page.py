@@ -72,8 +72,9 @@ def evidence() -> str:
         wrap(
             "Read from the data when this page is generated. *Corpus*: of the "
             f"{fires['']} ordinary requests of `tests/adaptations/trigger_corpus.py`, those "
-            "the rule acts on with every rule on, as the runs count it (`rules_fired`). *Dev* and *held-out*: runs solved of runs with the rule / without it, "
-            f"`{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} passes a task each side "
+            "the rule acts on with every rule on, as the runs count it (`rules_fired`). *Dev* and "
+            "*held-out*: runs solved of runs with the rule / without it, on the tasks where it "
+            f"acted (*never acted*: in none), `{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} passes a task each side "
             f"(`*`: fewer; `bench/ml_tasks/rule_lift.py` says how rows are counted)."
         )
         + "\n",
@@ -139,8 +140,8 @@ def evidence() -> str:
 
 def cell(figures: SetFigures) -> str:
     """A set's figures in the table: with / without, `*` under the passes that measure."""
-    if not figures.with_rule.ran and not figures.without.ran:
-        return "not measured"
+    if figures.idle or (not figures.with_rule.ran and not figures.without.ran):
+        return str(figures)
     return f"{figures.with_rule} / {figures.without}" + ("" if figures.measured else "*")
 
 

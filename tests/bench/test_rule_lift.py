@@ -134,3 +134,23 @@ def test_a_pair_beside_a_rule_off_today_or_at_another_temperature_does_not_count
     assert str(found.dev) == "0/3 with, 0/3 without"  # greedy runs against greedy runs only
     older = [{k: v for k, v in r.items() if k != "rules"} for r in rows[:6]]
     assert str(rule_lift.evidence("quoted-python", older).dev) == "not measured"
+
+
+def test_a_task_where_the_rule_never_acted_is_not_its_lift() -> None:
+    def fired(runs_: list[Any], counts: dict[str, int] | None) -> list[Any]:
+        return [r | {"fired": counts} for r in runs_]
+
+    rows = [
+        *fired(runs("+z", ["z"], "dev", {"a": [True] * 3}), {"z": 1}),
+        *fired(runs("+z", ["z"], "dev", {"b": [True] * 3}), {"look-first": 1}),  # z never acted
+        *runs("default", [], "dev", {"a": [True] * 3, "b": [False] * 3}),
+    ]
+    found = rule_lift.evidence("z", rows)
+    assert (str(found.dev), found.verdict) == ("3/3 with, 3/3 without", "no lift")
+    # A run that recorded no counts may have seen the rule act: its task counts, as before.
+    unknown = [r | {"fired": None} if r["task"] == "b" else r for r in rows]
+    assert str(rule_lift.evidence("z", unknown).dev) == "6/6 with, 3/6 without"
+    idle = [r for r in rows if r["task"] == "b"]
+    assert rule_lift.evidence("z", idle).off_reason == (
+        "no measured lift: dev never acted; held-out not measured"
+    )
