@@ -16,9 +16,10 @@ variant `lean` against `lean-minus-R`): a set holding R against that set without
 holding `-R` against the same without `-R` (its with side), or holding `+R` against the same
 without it (its without side). A set of rules kept together (`set_evidence`) pairs the same
 way, by the whole set. Per task set (dev, held-out), each pair is compared on the tasks both
-its sides ran where the rule acted (`acted_on`: a task whose runs with it all recorded their
-`fired` counts and none names it is left out: it never acted there, so a difference on it is
-sampling, not the rule), and the pairs are summed: a side's figure is its runs solved of its runs on
+its sides ran where the rule acted (`acted_on`: for a rule the request sets acting,
+`set_by_request`, a task whose runs with it all recorded their `fired` counts and none names
+it is left out: it never acted there, so a difference on it is sampling, not the rule; a rule
+that acts on what a run does is counted on every task), and the pairs are summed: a side's figure is its runs solved of its runs on
 those tasks, repeats counted, and a set is *measured* when each side ran each of those tasks
 in at least `MIN_PASSES` passes (runs).
 
@@ -198,6 +199,17 @@ def acted_on(names: Iterable[str], runs: Sequence[dict[str, Any]]) -> set[str]:
             if not isinstance(r.get("fired"), dict) or wanted & set(r["fired"])}  # fmt: skip
 
 
+def set_by_request(names: Iterable[str]) -> bool:
+    """Whether the rules `names` act, if at all, where the request and the workspace it
+    starts in say (a `prompt` rule: its lines or its switch, from the first call on), so that
+    a task where their runs never recorded them is one they cannot act on. A rule at another
+    hook acts on what a run does (a reply it checks, a result it adds to): its runs where it
+    never acted are those that went another way, and leaving their tasks out would compare the
+    runs that went wrong with it against every run without it. A name the registry does not
+    hold is taken as set by the request."""
+    return all(BY_NAME[name].hook == "prompt" for name in names if name in BY_NAME)
+
+
 def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str,
                 names: Iterable[str] = ()) -> SetFigures:  # fmt: skip
     """The pairs' runs on `task_set`, each pair on the tasks both its sides ran where the rules
@@ -237,5 +249,6 @@ def set_evidence(names: Iterable[str], rows: Iterable[dict[str, Any]] | None = N
     """The figures of the rules `names` kept together, with the set and without it."""
     names = sorted(names)
     found = pairs(names, attributed(load_rows() if rows is None else rows))
-    return Evidence(name or f"{len(names)} rules", set_figures(found, "dev", names),
-                    set_figures(found, "held-out", names))  # fmt: skip
+    acting = names if set_by_request(names) else []
+    return Evidence(name or f"{len(names)} rules", set_figures(found, "dev", acting),
+                    set_figures(found, "held-out", acting))  # fmt: skip

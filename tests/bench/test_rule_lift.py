@@ -154,3 +154,26 @@ def test_a_task_where_the_rule_never_acted_is_not_its_lift() -> None:
     assert rule_lift.evidence("z", idle).off_reason == (
         "no measured lift: dev never acted; held-out not measured"
     )
+
+
+def test_a_rule_acting_on_what_a_run_does_counts_every_task() -> None:
+    """A reply check acts on the runs that went wrong: leaving out the tasks where its runs
+    went right would set its failures against every run without it. The same runs either way
+    (5 of 6), the rule counted on a failed run only: the same figures."""
+
+    def fired(task: str, outs: list[bool], rules: list[str]) -> list[Any]:
+        said = lambda solved: {"whole-count": 1} if rules and not solved else {"look-first": 1}  # noqa: E731
+        return [r | {"fired": said(r["solved"])}
+                for r in runs("+whole-count" if rules else "default", rules, "dev", {task: outs})]  # fmt: skip
+
+    rows = [
+        *fired("a", [True] * 3, ["whole-count"]), *fired("b", [False, True, True], ["whole-count"]),
+        *fired("a", [False, True, True], []), *fired("b", [True] * 3, []),
+    ]  # fmt: skip
+    found = rule_lift.evidence("whole-count", rows)
+    assert (str(found.dev), found.verdict) == ("5/6 with, 5/6 without", "no lift")
+    # The same runs, a rule the request sets acting (its lines from the first call): its task a
+    # is left out, where it never acted.
+    table = [r | {"rules": ["table-example"] if r["rules"] else [], "fired": {"table-example": 1}
+                  if r["rules"] and r["task"] == "b" else {"look-first": 1}} for r in rows]  # fmt: skip
+    assert str(rule_lift.evidence("table-example", table).dev) == "2/3 with, 3/3 without"
