@@ -19,9 +19,9 @@ way, by the whole set. Per task set (dev, held-out), each pair is compared on th
 its sides ran where the rule acted (`acted_on`: for a rule the request sets acting,
 `set_by_request`, a task whose runs with it all recorded their `fired` counts and none names
 it is left out: it never acted there, so a difference on it is sampling, not the rule; a rule
-that acts on what a run does is counted on every task), and the pairs are summed: a side's figure is its runs solved of its runs on
-those tasks, repeats counted, and a set is *measured* when each side ran each of those tasks
-in at least `MIN_PASSES` passes (runs).
+that acts on what a run does is counted on every task), and the pairs are summed: a side's
+figure is its runs solved of its runs on those tasks, repeats counted, and a set is *measured*
+when each side ran each of those tasks in at least `MIN_PASSES` passes (runs).
 
 The verdict:
 
