@@ -14,7 +14,7 @@ Approvals follow the graph's headless policy: what would ask a human is auto-app
 never-auto operations are denied. A thread left waiting on a human's approval (by the
 REPL) is not answered here: with PROMPT the new message supersedes the pending calls
 (they are marked not run); without PROMPT the run stops with exit code 2 and says how
-to answer it interactively.
+to answer it interactively (its result still counts the iterations, usage and rules so far).
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ async def _run(
         session.token_events = output_format == "stream-json"  # the others show whole messages
         runs = await planned_runs(session, prompt, resuming=target.resuming, model=model)
         if runs is None:
-            return output.blocked_by_approval(await session.pending_approval() or {})
+            pending = await session.pending_approval() or {}
+            return output.blocked_by_approval(pending, await session.values())
         if not runs:
             output.progress(f"Nothing to finish in thread {session.thread_id}.")
         with cancel_on_signals(session, output):
@@ -84,7 +85,7 @@ async def _run(
                 if output.stop_reason != "done":
                     break
                 if pending := await session.pending_approval():  # the graph asked anyway
-                    return output.blocked_by_approval(pending)
+                    return output.blocked_by_approval(pending, await session.values())
         if settings.upload.enabled:
             from cli.sharing import upload_thread
 
@@ -230,7 +231,16 @@ class Output:
             print(self.final_text, flush=True)
         return int(exit_code_for(self.stop_reason))
 
-    def blocked_by_approval(self, pending: dict[str, Any]) -> int:
+    def blocked_by_approval(self, pending: dict[str, Any], values: dict[str, Any]) -> int:
+        """Exit 2 on a thread waiting for a person; the result still counts the thread's
+        iterations, usage and rules fired so far (`values`: its state), as a finished turn's
+        would: the model calls before the wait were made and paid for."""
+        from graph.events import turn_complete
+
+        totals = turn_complete(self.thread_id, values, None).data
+        self.iterations = int(totals.get("iterations") or 0)
+        self.usage = dict(totals.get("usage") or self.usage)
+        self.rules_fired = dict(totals.get("rules_fired") or {})
         names = ", ".join(r.get("name", "?") for r in pending.get("action_requests") or [])
         self.error = (
             f"Thread {self.thread_id} is waiting for a human to approve: {names or 'a request'}. "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -196,6 +197,13 @@ def test_continue_shows_a_pending_approval_again(cli: Cli, llm: ScriptedLLMServe
         first.expect_exact(APPROVAL)
     finally:
         first.terminate(force=True)  # the terminal goes away while the agent waits
+
+    # Headless, no prompt: it stops (exit 2) and its result still counts the call made so far.
+    blocked = cli.run("--resume", "pending", "--headless", "--output-format", "json")
+    assert blocked.returncode == 2, blocked.stderr
+    result = json.loads(blocked.stdout)
+    assert "waiting for a human to approve: bash" in blocked.stderr, (blocked.stdout, blocked.stderr)
+    assert result["iterations"] == 1 and result["usage"]["input_tokens"] > 0, result
 
     again = spawn_repl(cli, "--continue")
     try:
