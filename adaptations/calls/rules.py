@@ -17,7 +17,7 @@ from adaptations.calls.repeat_call import REPEAT, REPEAT_ON, repeated_calls
 from adaptations.calls.skill_budget import SKILL_BUDGET, second_skills
 from adaptations.hooks import Pending
 from adaptations.reply.asked_changes import left_alone
-from adaptations.rule import Hook, Kinds, Rule, applied
+from adaptations.rule import Hook, Kinds, Rule, hooked
 from models.texts import (
     AFTER_BLIND,
     BLIND_CHANGE,
@@ -42,7 +42,7 @@ class RepeatCall(Rule):
         if not repeats or not pending.has_request:
             return repeats
         for rule in pending.rules:
-            if left := applied(rule.name, lambda rule=rule: rule.asked_left(pending), None):
+            if left := hooked(rule.name, lambda rule=rule: rule.asked_left(pending) or None, None):
                 return repeated_calls(pending.messages, pending.calls, left)
         return repeats
 

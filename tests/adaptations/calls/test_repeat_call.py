@@ -150,6 +150,8 @@ async def test_a_repeat_while_a_fix_is_asked_says_what_is_left_and_keeps_the_too
     assert [r.get("tool_choice") for r in llm.requests] == [None] * 6  # none must answer
     assert "max(xs)" in (workspace / "stats.py").read_text()
     assert events[-1].data["final_text"] == "Fixed: top returned the minimum."
+    # The note's last line is asked-changes' work: the run counts it, beside repeat-call.
+    assert {"repeat-call", "asked-changes"} <= set(events[-1].data["rules_fired"])
 
 
 async def test_a_call_written_in_a_reply_that_must_answer_is_not_run(
