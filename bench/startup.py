@@ -170,7 +170,7 @@ def repl_available() -> bool:
 
 def main(argv: list[str] | None = None) -> dict[str, float | None]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=10)  # the issue: median of 10
+    parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--no-repl", action="store_true", help="skip the REPL prompt figure")
     parser.add_argument("--no-first-request", action="store_true", help="skip launch figures")
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True)

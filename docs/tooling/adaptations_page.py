@@ -73,9 +73,11 @@ def evidence() -> str:
             "Read from the data when this page is generated. *Corpus*: of the "
             f"{fires['']} ordinary requests of `tests/adaptations/trigger_corpus.py`, those "
             "the rule acts on with every rule on, as the runs count it (`rules_fired`). *Dev* and "
-            "*held-out*: runs solved of runs with the rule / without it, on the tasks where it "
-            f"acted (*never acted*: in none), `{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} passes a task each side "
-            f"(`*`: fewer; `bench/ml_tasks/rule_lift.py` says how rows are counted)."
+            "*held-out*: runs solved of runs with the rule / without it, on the tasks both ran "
+            "(for a rule the request sets acting, a `prompt` rule, only those where it acted; "
+            f"*never acted*: in none), `{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} "
+            "passes a task each side (`*`: fewer; `bench/ml_tasks/rule_lift.py` says how rows "
+            "are counted)."
         )
         + "\n",
         "| rule | on by default | corpus | dev | held-out |",
