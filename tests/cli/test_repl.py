@@ -202,7 +202,10 @@ def test_continue_shows_a_pending_approval_again(cli: Cli, llm: ScriptedLLMServe
     blocked = cli.run("--resume", "pending", "--headless", "--output-format", "json")
     assert blocked.returncode == 2, blocked.stderr
     result = json.loads(blocked.stdout)
-    assert "waiting for a human to approve: bash" in blocked.stderr, (blocked.stdout, blocked.stderr)
+    assert "waiting for a human to approve: bash" in blocked.stderr, (
+        blocked.stdout,
+        blocked.stderr,
+    )
     assert result["iterations"] == 1 and result["usage"]["input_tokens"] > 0, result
 
     again = spawn_repl(cli, "--continue")
