@@ -1,18 +1,22 @@
 """The team server's CPU a step against Aegra's own floor, measured in one run (issue 63).
 
 Starts, each on its own throwaway PostgreSQL cluster and redis-server (tests/fakes), the floor
-(bench/aegra_floor.py: Aegra alone, a graph of three steps that only wait) and the team server
-(bench/server_engines.py: `ml-intern web --redis` on the scripted model; one replica that runs
-the runs, as the floor's one process does, or `--servers 2`: two `--no-runs` replicas and two
-workers). Each is warmed up once (`--no-warm-up` skips it), then they are measured in turn,
-floor, team, floor, team, ..., `--repeats` times, a round of `--runs` N runs at once of three
-`--step` s steps each: both sides see the same machine, commit and load. The CPU a step is
-each side's Aegra processes' (their process trees, /proc), the database's and Redis's beside
-it; each side's figure is the median of its rounds, and `cpu_over_floor` is the team server's
-median over the floor's (goal: at most 1.5). Recorded as `team_floor.servers_S.runs_N.*`.
+(bench/aegra_floor.py: Aegra alone, a graph of three steps that only wait), the agent (Aegra
+alone serving the libraries' own tool-calling loop, bench/aegra_agent_graph.py: `ChatOpenAI`
+and `ToolNode` on the same scripted model, in the team server's shape and nothing of ours;
+`--no-agent` leaves it out) and the team server (bench/server_engines.py: `ml-intern web
+--redis` on the scripted model; one replica that runs the runs, as the floor's one process
+does, or `--servers 2`: two `--no-runs` replicas and two workers). Each is warmed up once
+(`--no-warm-up` skips it), then they are measured in turn, floor, agent, team, ...,
+`--repeats` times, a round of `--runs` N runs at once of three `--step` s steps each: every
+side sees the same machine, commit and load. The CPU a step is each side's Aegra processes'
+(their process trees, /proc), the database's and Redis's beside it; each side's figure is the
+median of its rounds. `cpu_over_floor` is the team server's over the floor's (goal: at most
+1.5); `agent_over_floor` what the shape costs without our code, `cpu_over_agent` what our
+graph adds to it. Recorded as `team_floor.servers_S.runs_N.*`.
 
     uv run python bench/team_floor.py [--runs 128] [--repeats 3] [--step 0.6] [--servers 1|2]
-        [--no-warm-up]
+        [--no-agent] [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -33,29 +37,39 @@ from bench.report import median, print_summary, print_table, ratio
 from bench.server_load import Script, measure, offline_environment, postmaster_of
 from tests.fakes.llm_server import ScriptedLLMServer
 
-SIDES = ("floor", "team")
+SIDES = ("floor", "agent", "team")
 FIGURES = ("ok", "wall_s", "cpu_ms_per_step", "db_cpu_ms_per_step", "redis_cpu_ms_per_step")
 
 
 def side_row(side: str, repeat: int, row: Mapping[str, Any]) -> dict[str, Any]:
-    """One round of either bench in the same shape: the floor calls its Aegra's CPU
-    `aegra_cpu_ms_per_step`, the team server its Aegra processes' `cpu_ms_per_step`."""
-    named = {**row, "cpu_ms_per_step": row["aegra_cpu_ms_per_step"]} if side == "floor" else row
+    """One round of any side in the same shape: the floor and the agent (bench/aegra_floor.py)
+    call their Aegra's CPU `aegra_cpu_ms_per_step`, the team server its Aegra processes'
+    `cpu_ms_per_step`."""
+    named = {**row, "cpu_ms_per_step": row["aegra_cpu_ms_per_step"]} if side != "team" else row
     return {"side": side, "repeat": repeat, "runs": row["runs"],
             **{key: named[key] for key in FIGURES}}  # fmt: skip
 
 
 def compared(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Each side's median CPU a step (its Aegra processes, the database, Redis) and wall over
-    its rounds, the runs either side lost, and `cpu_over_floor`: the team's median CPU a step
-    over the floor's (None when the floor's is 0)."""
+    its rounds, the runs any side lost, and the ratios of the medians (None over a 0):
+    `cpu_over_floor`, the team's over the floor's (the issue's figure); `agent_over_floor`,
+    the libraries' own agent's over the floor's (what the run's shape costs with nothing of
+    ours); `cpu_over_agent`, the team's over that agent's (what our graph adds). Rows taken
+    without an agent side (`--no-agent`) have no agent figures."""
     found: dict[str, Any] = {}
     for side in SIDES:
         mine = [row for row in rows if row["side"] == side]
+        if not mine:
+            continue
         for key in ("cpu_ms_per_step", "db_cpu_ms_per_step", "redis_cpu_ms_per_step", "wall_s"):
             found[f"{side}_{key}"] = round(median([row[key] for row in mine]), 2)
     found["runs_lost"] = sum(row["runs"] - row["ok"] for row in rows)
     found["cpu_over_floor"] = ratio(found["team_cpu_ms_per_step"], found["floor_cpu_ms_per_step"])
+    if "agent_cpu_ms_per_step" in found:
+        agent = found["agent_cpu_ms_per_step"]
+        found["agent_over_floor"] = ratio(agent, found["floor_cpu_ms_per_step"])
+        found["cpu_over_agent"] = ratio(found["team_cpu_ms_per_step"], agent)
     return found
 
 
@@ -73,6 +87,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--step", type=float, default=0.6, help="seconds a step waits")
     parser.add_argument("--servers", type=int, choices=(1, 2), default=1,
                         help="team server: 1 replica running the runs, or 2 + 2 workers")  # fmt: skip
+    parser.add_argument("--agent", action=argparse.BooleanOptionalAction, default=True,
+                        help="a third side: the libraries' own agent on Aegra, same shape")  # fmt: skip
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
                         help="a round of four runs on each side first, not reported")  # fmt: skip
     args = parser.parse_args(argv)
@@ -87,17 +103,25 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def interleaved(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Start both sides, warm each up, then a round of the floor and one of the team server,
-    `args.repeats` times: the rows in the order they were taken."""
+    """Start the sides, warm each up, then a round of the floor, one of the agent (unless
+    `--no-agent`) and one of the team server, `args.repeats` times: the rows in the order
+    they were taken. The agent and the team server call the same scripted model."""
     script = Script(args.step)
     rows: list[dict[str, Any]] = []
     with contextlib.ExitStack() as stack:
         db, redis, floor_redis = server_engines.infrastructure(stack, None, None)
         url, pid = aegra_floor.started_floor(stack, db, redis, args.runs, args.step)
         floor_db = postmaster_of(db)
-        db, redis, team_redis = server_engines.infrastructure(stack, None, None)
         # A provider keeps its connections, and our client pools them (models/streamed_chat.py).
         llm = stack.enter_context(ScriptedLLMServer(responder=script, keep_alive=True))
+        agent: tuple[str, int, int | None, int | None] | None = None
+        if args.agent:
+            db, redis, agent_redis = server_engines.infrastructure(stack, None, None)
+            agent_url, agent_pid = aegra_floor.started_floor(
+                stack, db, redis, args.runs, args.step, graph="agent", model_url=llm.url
+            )
+            agent = (agent_url, agent_pid, postmaster_of(db), agent_redis)
+        db, redis, team_redis = server_engines.infrastructure(stack, None, None)
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         workers = 0 if args.servers == 1 else 2
         at_once = max(32, args.runs)
@@ -105,14 +129,19 @@ def interleaved(args: argparse.Namespace) -> list[dict[str, Any]]:
         team = stack.enter_context(server_engines.started_team(tmp, plan, {}))
         if args.warm_up:
             aegra_floor.measure(url, pid, floor_db, floor_redis, 4, False, args.step)
+            if agent:
+                aegra_floor.measure(*agent, 4, False, args.step, "agent")
             measure(team.urls, team.servers, llm, script, 4 * len(team.servers))
         for repeat in range(1, args.repeats + 1):
             floor = aegra_floor.measure(url, pid, floor_db, floor_redis, args.runs, False,
                                         args.step)  # fmt: skip
             rows.append(side_row("floor", repeat, floor))
+            if agent:
+                row = aegra_floor.measure(*agent, args.runs, False, args.step, "agent")
+                rows.append(side_row("agent", repeat, row))
             row = server_engines.measured(team, llm, script, args.runs, plan, team_redis)
             rows.append(side_row("team", repeat, row))
-            print(rows[-2], rows[-1], sep="\n", file=sys.stderr)
+            print(*rows[-3 if agent else -2 :], sep="\n", file=sys.stderr)
     return rows
 
 

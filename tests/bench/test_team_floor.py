@@ -19,6 +19,13 @@ def floor_round(repeat: int, cpu: float, ok: int = 4) -> dict:
     return side_row("floor", repeat, measured)
 
 
+def agent_round(repeat: int, cpu: float, ok: int = 4) -> dict:
+    measured = {"runs": 4, "ok": ok, "wall_s": 2.2, "wall_over_wait": 1.2, "rss_mb": 210.0,
+                "aegra_cpu_ms_per_step": cpu, "db_cpu_ms_per_step": 5.0,
+                "redis_cpu_ms_per_step": 0.6}  # fmt: skip
+    return side_row("agent", repeat, measured)
+
+
 def team_round(repeat: int, cpu: float, ok: int = 4) -> dict:
     measured = {"runs": 4, "ok": ok, "errors": 4 - ok, "wall_s": 2.5, "cpu_ms_per_step": cpu,
                 "bench_cpu_ms_per_step": 5.0, "db_cpu_ms_per_step": 6.0,
@@ -57,6 +64,26 @@ def test_the_ratio_is_of_each_sides_median(floors: list, teams: list, ratio: flo
 def test_lost_runs_of_either_side_are_counted() -> None:
     found = compared([floor_round(1, 16.0, ok=3), team_round(1, 24.0, ok=2)])
     assert found["runs_lost"] == 3
+
+
+def test_the_libraries_agent_splits_the_ratio_into_the_shape_and_our_graph() -> None:
+    """floor 14, the libraries' agent 21, the team 28 (medians): the shape costs 1.5x the
+    floor with nothing of ours, and our graph 1.33x the agent."""
+    rows = []
+    for n, (floor, agent, team) in enumerate([(14, 21, 28), (15, 20, 30), (13, 22, 27)], 1):
+        rows += [floor_round(n, floor), agent_round(n, agent, ok=4 - (n == 2)), team_round(n, team)]
+    found = compared(rows)
+    assert found["agent_cpu_ms_per_step"] == 21 and found["agent_db_cpu_ms_per_step"] == 5.0
+    assert (found["cpu_over_floor"], found["agent_over_floor"], found["cpu_over_agent"]) == (
+        2.0, 1.5, 1.33,
+    )  # fmt: skip
+    assert found["runs_lost"] == 1
+
+
+def test_rows_without_the_agent_have_no_agent_figures() -> None:
+    found = compared([floor_round(1, 14.0), team_round(1, 28.0)])
+    assert found["cpu_over_floor"] == 2.0
+    assert not {key for key in found if key.startswith("agent") or key.endswith("agent")}
 
 
 def test_the_figures_page_shows_the_ratio_against_its_goal(tmp_path) -> None:
