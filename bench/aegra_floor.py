@@ -11,13 +11,14 @@ step can approach, never go below, while it runs on Aegra.
 
 `--graph agent` serves the libraries' own tool-calling loop instead (bench/aegra_agent_graph.py)
 on a scripted model that answers after `--step` seconds: the team server's shape (a model call
-and a tool a step) with nothing of ours.
+and a tool a step) with nothing of ours; `--graph bare` that shape with a plain HTTP call for
+the model and a tool node that only answers (bench/aegra_bare_graph.py).
 
 A round of four runs first warms up and is not reported (`--no-warm-up` skips it: the test
 suite's, which checks that the bench runs and records its figures).
 
     uv run python bench/aegra_floor.py [--runs 32 128] [--step 0.6] [--stream]
-        [--durability sync|async|exit] [--graph floor|agent] [--db URL] [--redis URL]
+        [--durability sync|async|exit] [--graph floor|agent|bare] [--db URL] [--redis URL]
         [--no-warm-up]
 """
 
@@ -45,10 +46,11 @@ from bench.server_load import cpu_s, database_cpu_s, postmaster_of, rss_mb, tree
 from tests.web.web_harness import free_port
 
 # What Aegra serves: `floor`, a graph that only waits; `agent`, the libraries' own
-# tool-calling loop on a model (bench/aegra_agent_graph.py), the team server's shape.
+# tool-calling loop on a model (bench/aegra_agent_graph.py), the team server's shape; `bare`,
+# that shape with a plain HTTP call for the model and no tool library (aegra_bare_graph.py).
 GRAPHS = {
-    "floor": Path(__file__).resolve().with_name("aegra_floor_graph.py"),
-    "agent": Path(__file__).resolve().with_name("aegra_agent_graph.py"),
+    name: Path(__file__).resolve().with_name(f"aegra_{name}_graph.py")
+    for name in ("floor", "agent", "bare")
 }
 STEPS = 3
 
@@ -121,7 +123,8 @@ def wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
 
 def finished(graph: str, messages: list[dict]) -> bool:
     """Whether a run's messages are all of its steps': the floor's one a step after the
-    request; the agent's two tool calls answered, then the scripted model's `done`."""
+    request; the agent's (and the bare graph's) two tool calls answered, then the scripted
+    model's `done`."""
     if graph == "floor":
         return len(messages) == STEPS + 1
     tools = [m for m in messages if m.get("type") == "tool" and m.get("status") != "error"]
@@ -181,7 +184,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--durability", choices=("sync", "async", "exit"))
     parser.add_argument("--graph", choices=tuple(GRAPHS), default="floor",
                         help="floor: a graph that only waits; agent: the libraries' own "
-                             "tool-calling loop on a scripted model")  # fmt: skip
+                             "tool-calling loop on a scripted model; bare: that shape with a "
+                             "plain HTTP call")  # fmt: skip
     parser.add_argument("--db", help="PostgreSQL URL (default: a throwaway cluster)")
     parser.add_argument("--redis", help="Redis URL (default: a throwaway redis-server)")
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
@@ -190,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     with contextlib.ExitStack() as stack:
         db, redis, redis_pid = infrastructure(stack, args.db, args.redis)
         model_url = None
-        if args.graph == "agent":
+        if args.graph != "floor":
             from tests.fakes.llm_server import ScriptedLLMServer
 
             script = server_load.Script(args.step)
@@ -211,10 +215,11 @@ def report(args: argparse.Namespace, rows: list[dict]) -> None:
     mode = (
         ("stream" if args.stream else "wait")
         + (f"_{args.durability}" if args.durability else "")
-        + ("_agent" if args.graph == "agent" else "")
+        + ("" if args.graph == "floor" else f"_{args.graph}")
     )
     keys = list(rows[0])
-    shape = "a graph that only waits" if args.graph == "floor" else "the libraries' agent"
+    shape = {"floor": "a graph that only waits", "agent": "the libraries' agent",
+             "bare": "the agent's shape, bare"}[args.graph]  # fmt: skip
     print_table(f"Aegra alone, {shape}: N runs at once of {STEPS} steps of "
                 f"{args.step:g} s ({mode})", [[r[k] for k in keys] for r in rows], keys)  # fmt: skip
     print_summary({"bench": "aegra_floor", "step_s": args.step,

@@ -1,22 +1,24 @@
 """The team server's CPU a step against Aegra's own floor, measured in one run (issue 63).
 
 Starts, each on its own throwaway PostgreSQL cluster and redis-server (tests/fakes), the floor
-(bench/aegra_floor.py: Aegra alone, a graph of three steps that only wait), the agent (Aegra
-alone serving the libraries' own tool-calling loop, bench/aegra_agent_graph.py: `ChatOpenAI`
-and `ToolNode` on the same scripted model, in the team server's shape and nothing of ours;
-`--no-agent` leaves it out) and the team server (bench/server_engines.py: `ml-intern web
---redis` on the scripted model; one replica that runs the runs, as the floor's one process
-does, or `--servers 2`: two `--no-runs` replicas and two workers). Each is warmed up once
-(`--no-warm-up` skips it), then they are measured in turn, floor, agent, team, ...,
-`--repeats` times, a round of `--runs` N runs at once of three `--step` s steps each: every
-side sees the same machine, commit and load. The CPU a step is each side's Aegra processes'
-(their process trees, /proc), the database's and Redis's beside it; each side's figure is the
-median of its rounds. `cpu_over_floor` is the team server's over the floor's (goal: at most
-1.5); `agent_over_floor` what the shape costs without our code, `cpu_over_agent` what our
-graph adds to it. Recorded as `team_floor.servers_S.runs_N.*`.
+(bench/aegra_floor.py: Aegra alone, a graph of three steps that only wait), the graphs of the
+team server's shape named by `--beside`, each on Aegra alone and the same scripted model
+(`agent`, the default: the libraries' own tool-calling loop, `ChatOpenAI` and `ToolNode`,
+bench/aegra_agent_graph.py; `bare`: the shape with a plain HTTP call for the model,
+bench/aegra_bare_graph.py; `--beside` alone: none), and the team server
+(bench/server_engines.py: `ml-intern web --redis` on the scripted model; one replica that runs
+the runs, as the floor's one process does, or `--servers 2`: two `--no-runs` replicas and two
+workers). Each is warmed up once (`--no-warm-up` skips it), then they are measured in turn,
+floor, agent, team, ..., `--repeats` times, a round of `--runs` N runs at once of three
+`--step` s steps each: every side sees the same machine, commit and load. The CPU a step is
+each side's Aegra processes' (their process trees, /proc), the database's and Redis's beside
+it; each side's figure is the median of its rounds. `cpu_over_floor` is the team server's over
+the floor's (goal: at most 1.5); `agent_over_floor` what the shape costs with nothing of ours,
+`cpu_over_agent` what our graph adds to it (and `bare_*` likewise). Recorded as
+`team_floor.servers_S.runs_N.*`.
 
     uv run python bench/team_floor.py [--runs 128] [--repeats 3] [--step 0.6] [--servers 1|2]
-        [--no-agent] [--no-warm-up]
+        [--beside [agent] [bare]] [--no-warm-up]
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from bench.report import median, print_summary, print_table, ratio
 from bench.server_load import Script, measure, offline_environment, postmaster_of
 from tests.fakes.llm_server import ScriptedLLMServer
 
-SIDES = ("floor", "agent", "team")
+SIDES = ("floor", "agent", "bare", "team")
+BESIDE = ("agent", "bare")  # graphs of the team server's shape on Aegra alone
 FIGURES = ("ok", "wall_s", "cpu_ms_per_step", "db_cpu_ms_per_step", "redis_cpu_ms_per_step")
 
 
@@ -53,10 +56,10 @@ def side_row(side: str, repeat: int, row: Mapping[str, Any]) -> dict[str, Any]:
 def compared(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Each side's median CPU a step (its Aegra processes, the database, Redis) and wall over
     its rounds, the runs any side lost, and the ratios of the medians (None over a 0):
-    `cpu_over_floor`, the team's over the floor's (the issue's figure); `agent_over_floor`,
-    the libraries' own agent's over the floor's (what the run's shape costs with nothing of
-    ours); `cpu_over_agent`, the team's over that agent's (what our graph adds). Rows taken
-    without an agent side (`--no-agent`) have no agent figures."""
+    `cpu_over_floor`, the team's over the floor's (the issue's figure); for each graph of the
+    team's shape measured beside them (`agent`, the libraries' own agent; `bare`, the shape
+    with a plain HTTP call), `<graph>_over_floor` (what the shape costs with nothing of ours)
+    and `cpu_over_<graph>` (the team's over it: what our graph adds)."""
     found: dict[str, Any] = {}
     for side in SIDES:
         mine = [row for row in rows if row["side"] == side]
@@ -66,10 +69,11 @@ def compared(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             found[f"{side}_{key}"] = round(median([row[key] for row in mine]), 2)
     found["runs_lost"] = sum(row["runs"] - row["ok"] for row in rows)
     found["cpu_over_floor"] = ratio(found["team_cpu_ms_per_step"], found["floor_cpu_ms_per_step"])
-    if "agent_cpu_ms_per_step" in found:
-        agent = found["agent_cpu_ms_per_step"]
-        found["agent_over_floor"] = ratio(agent, found["floor_cpu_ms_per_step"])
-        found["cpu_over_agent"] = ratio(found["team_cpu_ms_per_step"], agent)
+    for graph in BESIDE:
+        if f"{graph}_cpu_ms_per_step" in found:
+            cpu = found[f"{graph}_cpu_ms_per_step"]
+            found[f"{graph}_over_floor"] = ratio(cpu, found["floor_cpu_ms_per_step"])
+            found[f"cpu_over_{graph}"] = ratio(found["team_cpu_ms_per_step"], cpu)
     return found
 
 
@@ -87,8 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--step", type=float, default=0.6, help="seconds a step waits")
     parser.add_argument("--servers", type=int, choices=(1, 2), default=1,
                         help="team server: 1 replica running the runs, or 2 + 2 workers")  # fmt: skip
-    parser.add_argument("--agent", action=argparse.BooleanOptionalAction, default=True,
-                        help="a third side: the libraries' own agent on Aegra, same shape")  # fmt: skip
+    parser.add_argument("--beside", nargs="*", choices=BESIDE, default=["agent"],
+                        help="graphs of the team's shape on Aegra alone, measured between "
+                             "the floor and the team (none: `--beside`)")  # fmt: skip
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
                         help="a round of four runs on each side first, not reported")  # fmt: skip
     args = parser.parse_args(argv)
@@ -103,9 +108,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def interleaved(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Start the sides, warm each up, then a round of the floor, one of the agent (unless
-    `--no-agent`) and one of the team server, `args.repeats` times: the rows in the order
-    they were taken. The agent and the team server call the same scripted model."""
+    """Start the sides, warm each up, then a round of the floor, one of each graph `--beside`
+    and one of the team server, `args.repeats` times: the rows in the order they were taken.
+    The graphs beside and the team server call the same scripted model."""
     script = Script(args.step)
     rows: list[dict[str, Any]] = []
     with contextlib.ExitStack() as stack:
@@ -114,13 +119,13 @@ def interleaved(args: argparse.Namespace) -> list[dict[str, Any]]:
         floor_db = postmaster_of(db)
         # A provider keeps its connections, and our client pools them (models/streamed_chat.py).
         llm = stack.enter_context(ScriptedLLMServer(responder=script, keep_alive=True))
-        agent: tuple[str, int, int | None, int | None] | None = None
-        if args.agent:
-            db, redis, agent_redis = server_engines.infrastructure(stack, None, None)
-            agent_url, agent_pid = aegra_floor.started_floor(
-                stack, db, redis, args.runs, args.step, graph="agent", model_url=llm.url
+        beside: dict[str, tuple[str, int, int | None, int | None]] = {}
+        for graph in args.beside:
+            db, redis, graph_redis = server_engines.infrastructure(stack, None, None)
+            graph_url, graph_pid = aegra_floor.started_floor(
+                stack, db, redis, args.runs, args.step, graph=graph, model_url=llm.url
             )
-            agent = (agent_url, agent_pid, postmaster_of(db), agent_redis)
+            beside[graph] = (graph_url, graph_pid, postmaster_of(db), graph_redis)
         db, redis, team_redis = server_engines.infrastructure(stack, None, None)
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         workers = 0 if args.servers == 1 else 2
@@ -129,19 +134,19 @@ def interleaved(args: argparse.Namespace) -> list[dict[str, Any]]:
         team = stack.enter_context(server_engines.started_team(tmp, plan, {}))
         if args.warm_up:
             aegra_floor.measure(url, pid, floor_db, floor_redis, 4, False, args.step)
-            if agent:
-                aegra_floor.measure(*agent, 4, False, args.step, "agent")
+            for graph, where in beside.items():
+                aegra_floor.measure(*where, 4, False, args.step, graph)
             measure(team.urls, team.servers, llm, script, 4 * len(team.servers))
         for repeat in range(1, args.repeats + 1):
             floor = aegra_floor.measure(url, pid, floor_db, floor_redis, args.runs, False,
                                         args.step)  # fmt: skip
             rows.append(side_row("floor", repeat, floor))
-            if agent:
-                row = aegra_floor.measure(*agent, args.runs, False, args.step, "agent")
-                rows.append(side_row("agent", repeat, row))
+            for graph, where in beside.items():
+                row = aegra_floor.measure(*where, args.runs, False, args.step, graph)
+                rows.append(side_row(graph, repeat, row))
             row = server_engines.measured(team, llm, script, args.runs, plan, team_redis)
             rows.append(side_row("team", repeat, row))
-            print(*rows[-3 if agent else -2 :], sep="\n", file=sys.stderr)
+            print(*rows[-2 - len(beside) :], sep="\n", file=sys.stderr)
     return rows
 
 

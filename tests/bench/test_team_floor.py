@@ -19,11 +19,11 @@ def floor_round(repeat: int, cpu: float, ok: int = 4) -> dict:
     return side_row("floor", repeat, measured)
 
 
-def agent_round(repeat: int, cpu: float, ok: int = 4) -> dict:
+def agent_round(repeat: int, cpu: float, ok: int = 4, graph: str = "agent") -> dict:
     measured = {"runs": 4, "ok": ok, "wall_s": 2.2, "wall_over_wait": 1.2, "rss_mb": 210.0,
                 "aegra_cpu_ms_per_step": cpu, "db_cpu_ms_per_step": 5.0,
                 "redis_cpu_ms_per_step": 0.6}  # fmt: skip
-    return side_row("agent", repeat, measured)
+    return side_row(graph, repeat, measured)
 
 
 def team_round(repeat: int, cpu: float, ok: int = 4) -> dict:
@@ -83,7 +83,15 @@ def test_the_libraries_agent_splits_the_ratio_into_the_shape_and_our_graph() -> 
 def test_rows_without_the_agent_have_no_agent_figures() -> None:
     found = compared([floor_round(1, 14.0), team_round(1, 28.0)])
     assert found["cpu_over_floor"] == 2.0
-    assert not {key for key in found if key.startswith("agent") or key.endswith("agent")}
+    assert not {key for key in found if "agent" in key or "bare" in key}
+
+
+def test_the_bare_shape_has_its_own_figures_beside_the_agents() -> None:
+    rows = [floor_round(1, 14.0), agent_round(1, 21.0), agent_round(1, 17.5, graph="bare"),
+            team_round(1, 28.0)]  # fmt: skip
+    found = compared(rows)
+    assert (found["bare_over_floor"], found["cpu_over_bare"]) == (1.25, 1.6)
+    assert (found["agent_over_floor"], found["cpu_over_agent"]) == (1.5, 1.33)
 
 
 def test_the_figures_page_shows_the_ratio_against_its_goal(tmp_path) -> None:
