@@ -17,13 +17,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from subprocess import PIPE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import median, prepare_environment, print_summary, print_table, ratio
 
 COLUMNS = 10
+# What starts the fresh `python -c` (the bench's tests fork it from a warm process instead).
+LAUNCH: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen
 
 
 def frame_code(path: Path, pandas: bool) -> str:
@@ -89,8 +93,11 @@ def fresh_process_ms(data: Path, pandas: bool, repeats: int, ws: Path) -> float:
     times = []
     for _ in range(repeats):
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], cwd=ws, check=True, capture_output=True)
+        child = LAUNCH([sys.executable, "-c", code], cwd=ws, stdout=PIPE, stderr=PIPE)
+        out, err = child.communicate()
         times.append(time.perf_counter() - began)
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, child.args, out, err)
     return median(times) * 1000
 
 

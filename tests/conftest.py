@@ -6,6 +6,7 @@ import atexit
 import os
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -104,9 +105,8 @@ def serve_zygotes(early: tuple[str, ...] = ()) -> None:
         where = Zygote.started(kind).where()
         return {"path": where.path, "bin": str(where.bin)}
 
-    zygote_broker.serve(
-        {"cli": lambda: zygote("cli"), "ml": lambda: zygote("ml"), "fork": fork_server}, early
-    )
+    kinds = {kind: partial(zygote, kind) for kind in ("cli", "ml", "table")}
+    zygote_broker.serve({**kinds, "fork": fork_server}, early)
 
 
 def rewrite_test_modules(config: pytest.Config) -> None:

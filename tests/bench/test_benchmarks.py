@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from typing import Any
 
 import pytest
 
@@ -247,9 +249,17 @@ def test_server_load_benchmark_on_aegra(
     assert 0 < round_["last_answer_s"] <= round_["wall_s"]
 
 
-def test_kernel_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+def test_kernel_benchmark(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `python -c` that loads the data is forked from a process that imported pandas."""
     from bench import kernel
+    from tests.fakes.cli_zygote import ML_ENV, TablePopen
 
+    def launch(args: list[str], **kwargs: Any) -> TablePopen:
+        return TablePopen(args, env={**os.environ, **ML_ENV}, **kwargs)
+
+    monkeypatch.setattr(kernel, "LAUNCH", launch)
     kernel.main(["--mb", "1", "--repeats", "1", "--starts", "1"])
     found = summary(capsys.readouterr().out)
     assert found["bench"] == "kernel" and found["kernel_start_ms"] > 0

@@ -4,13 +4,25 @@ which table, read how; and that it runs."""
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from configs.note_examples import example_order, example_table
+from tests.fakes.python_shim import shim, shim_env
+
+TABLE = {"id": [1, 2], "amount": [5, 7]}
+
+
+def run_example(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`command` run by bash as written, its `python3 -` this venv's interpreter: the shim that
+    forks it from a process that imported pandas (tests/fakes/python_shim.py)."""
+    command = command.replace("python3 -", f"{shim()} -", 1)
+    env = {**os.environ, **shim_env()}
+    return subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True)
+
 
 LISTING = (
     'events/log.jsonl 46.7 kB, first line: {"step": 1}\n'
@@ -78,10 +90,10 @@ def test_a_table_whose_name_is_not_plain_gets_none() -> None:
 def test_the_example_runs_as_written_once_its_expression_is_filled(
     tmp_path: Path, name: str, content: str | None
 ) -> None:
-    if content is None:
-        import pandas as pd
-
-        pd.DataFrame({"id": [1, 2], "amount": [5, 7]}).to_parquet(tmp_path / name)
+    if content is None:  # written by a pandas run: no pandas imported into the test process
+        code = f"import pandas as pd; pd.DataFrame({TABLE}).to_parquet({name!r})"
+        env = {**os.environ, **shim_env()}
+        subprocess.run([shim(), "-c", code], cwd=tmp_path, env=env, check=True)
     else:
         (tmp_path / name).write_text(content)
     example = example_table(f"{name} 1 kB", f"What is the total amount in {name}?")
@@ -89,8 +101,7 @@ def test_the_example_runs_as_written_once_its_expression_is_filled(
     command = example.split("`bash` with: ", 1)[1].replace(
         "<an expression over df>", "df.amount.sum()"
     )
-    command = command.replace("python3 -", f"{sys.executable} -", 1)
-    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True)
+    done = run_example(command, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "12"
 
@@ -159,7 +170,6 @@ def test_the_order_example_writes_the_ordered_kind_of_file_once_its_value_is_fil
     program = example.split("run this with `bash`: ", 1)[1].split("\n")
     assert program[3].startswith(("out = <", "out = {<")) and f"'{output}'" in program[4]
     program[3] = computed
-    command = "\n".join(program).replace("python3 -", f"{sys.executable} -", 1)
-    done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True)
+    done = run_example("\n".join(program), tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / output).read_text() == expected

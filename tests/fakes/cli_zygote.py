@@ -21,6 +21,11 @@ huggingface_hub read HF_ENDPOINT and HF_HOME at import, so a run imports those i
 it is a `TemplatePopen`'s: then it is forked from a zygote the ML zygote forked for its Hub
 setup, which has imported them too (tests/fakes/hub_readers.py).
 
+A third kind, the table zygote, imports numpy, pandas and pyarrow only (~1 s of CPU in each
+fresh interpreter that imports pandas): the agent's `python3 - <<'EOF'` and `python3 -c`
+programs in tests, sent to it by the `python3` shim (tests/fakes/python_shim.py) or started by
+`TablePopen`. A run of `-` reads its program from its stdin, as `python -` does.
+
 Protocol: the client sends one JSON line `{"argv", "cwd", "env", "new_session",
 "controlling_tty"}` with the run's stdin, stdout and stderr as file descriptors (SCM_RIGHTS).
 The zygote forks the run, answers `<pid>\\n`, waits for it and answers `<exit code> <CPU
@@ -38,6 +43,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import io
 import json
 import os
 import select
@@ -152,6 +158,9 @@ ML_PRELOAD = (
     "pandas", "pyarrow", "boto3", "fsspec", "multiprocess", "httpx", "requests", "aiohttp",
     "PIL.Image", "regex", "rich", "tokenizers", "safetensors", "jinja2", "filelock",
 )  # fmt: skip
+# The table zygote's: what a pandas program imports, read with ML_ENV as the ML zygote's is.
+TABLE_PRELOAD = ("numpy", "pandas", "pyarrow")
+KIND_PRELOAD = {"ml": ML_PRELOAD, "table": TABLE_PRELOAD}
 OURS = (
     "cli", "serve", "graph", "store", "nodes", "tools", "configs", "models", "adaptations", "compat",
 )  # fmt: skip
@@ -163,19 +172,19 @@ FRESH_ENV = "ML_INTERN_TESTS_FRESH_CLI"  # "1": every run spawns a fresh interpr
 
 def preload(kind: str = "cli") -> None:
     """The libraries, with the environment `configs` sets before litellm reads it (cli), or
-    the one every template run has (ml); then (cli) our own modules, watched."""
+    the one every template run has (ml, table); then (cli) our own modules, watched."""
     import importlib
 
-    if kind == "ml":
+    if kind in KIND_PRELOAD:
         os.environ.update(ML_ENV)
     else:
         _set_defaults(os.environ, LITELLM_ENV)
-    for name in ML_PRELOAD if kind == "ml" else PRELOAD:
+    for name in KIND_PRELOAD.get(kind, PRELOAD):
         importlib.import_module(name)
     if kind == "cli":
         prebuilt_secret_rules.install()
         prebuilt_tokenizer.install()
-    forbidden = OURS + HF_READERS if kind == "ml" else OURS
+    forbidden = OURS + HF_READERS if kind in KIND_PRELOAD else OURS
     ours = sorted(m for m in sys.modules if m.split(".")[0] in forbidden)
     if ours:
         raise RuntimeError(f"the libraries' preload imported modules of ours: {ours[:5]}")
@@ -301,24 +310,32 @@ def _fresh_stdio() -> None:
     """Standard streams made for the new fds, as a fresh interpreter makes them."""
     encoding = os.environ.get("PYTHONIOENCODING", "utf-8").split(":")[0] or "utf-8"
     sys.stdin = sys.__stdin__ = open(0, encoding=encoding, closefd=False)  # noqa: SIM115
-    sys.stdout = sys.__stdout__ = open(1, "w", encoding=encoding, closefd=False)  # noqa: SIM115
-    sys.stdout.reconfigure(line_buffering=os.isatty(1))
-    sys.stderr = sys.__stderr__ = open(  # noqa: SIM115
-        2, "w", encoding=encoding, errors="backslashreplace", closefd=False
-    )
-    sys.stderr.reconfigure(line_buffering=True)
+    sys.stdout = sys.__stdout__ = _output(1, encoding, "strict", line=os.isatty(1))
+    sys.stderr = sys.__stderr__ = _output(2, encoding, "backslashreplace", line=True)
+
+
+def _output(fd: int, encoding: str, errors: str, *, line: bool) -> io.TextIOWrapper:
+    """An output stream on `fd`; under PYTHONUNBUFFERED (`-u`) each write reaches the fd at
+    once, as in a fresh interpreter (its output and a traceback keep their order in a pipe)."""
+    if os.environ.get("PYTHONUNBUFFERED"):
+        raw = io.FileIO(fd, "w", closefd=False)
+        return io.TextIOWrapper(raw, encoding=encoding, errors=errors, write_through=True)
+    stream = open(fd, "w", encoding=encoding, errors=errors, closefd=False)  # noqa: SIM115
+    stream.reconfigure(line_buffering=line)
+    return stream
 
 
 def _run(request: dict[str, Any]) -> int:
     """`python -m MODULE ARGV` (`cli`, a test's helper), `python PROGRAM ARGV` (the
-    `langgraph` console script, a template), or `python -c CODE ARGV`."""
+    `langgraph` console script, a template), `python -c CODE ARGV`, or `python - ARGV` (the
+    program read from stdin)."""
     import runpy
 
     program, code, argv = request.get("program"), request.get("code"), request["argv"]
     _reseed()
     try:
-        # what `python -m` puts first (`-c`: ""; running a script: its folder), then PYTHONPATH's
-        if code is not None:
+        # what `python -m` puts first (`-c`, `-`: ""; a script: its folder), then PYTHONPATH's
+        if code is not None or program == "-":
             sys.path[0] = ""
         else:
             sys.path[0] = os.getcwd() if program is None else os.path.dirname(program)
@@ -326,9 +343,11 @@ def _run(request: dict[str, Any]) -> int:
         sys.path[1:1] = [p for p in extra if p not in sys.path]
         if code is not None:
             sys.argv = ["-c", *argv]
-            main = sys.modules["__main__"] = types.ModuleType("__main__")
-            exec(compile(code, "<string>", "exec"), main.__dict__)
-        elif program is None:
+            return _run_main(code, "<string>")
+        if program == "-":
+            sys.argv = ["-", *argv]
+            return _run_main(sys.stdin.buffer.read(), "<stdin>")
+        if program is None:
             sys.argv = ["-m", *argv]
             runpy.run_module(request.get("module", "cli"), run_name="__main__", alter_sys=True)
         else:
@@ -338,6 +357,31 @@ def _run(request: dict[str, Any]) -> int:
         if done.code is None or isinstance(done.code, int):
             return done.code or 0
         print(done.code, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_main(source: str | bytes, filename: str) -> int:
+    """`source` run as `__main__` (SystemExit left to the caller); an uncaught exception is
+    printed as the interpreter prints it, from the program's own frame on, and ends it with 1
+    (KeyboardInterrupt: by SIGINT)."""
+    main = sys.modules["__main__"] = types.ModuleType("__main__")
+    if filename == "<stdin>":
+        main.__file__ = filename  # as `python -` sets it
+    try:
+        exec(compile(source, filename, "exec"), main.__dict__)
+    except SystemExit:
+        raise
+    except BaseException as error:
+        tb = error.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+            tb = tb.tb_next  # the zygote's own frames: a fresh interpreter has none
+        sys.excepthook(type(error), error.with_traceback(tb), tb)
+        if isinstance(error, KeyboardInterrupt):
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
         return 1
     return 0
 
@@ -462,6 +506,7 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
             raise ValueError("a zygote run takes no preexec_fn, shell or pass_fds")
         fds = [fd if fd != -1 else n for n, fd in enumerate((p2cread, c2pwrite, errwrite))]
         kind, request = _request([os.fspath(a) for a in args], env)
+        kind = self._kind(kind, request)
         request.update(
             cwd=os.fspath(cwd) if cwd is not None else os.getcwd(),
             new_session=bool(start_new_session),
@@ -486,6 +531,10 @@ class ZygotePopen(subprocess.Popen):  # type: ignore[type-arg]
     def _forks(self, args: Any) -> bool:
         """Whether `args` runs forked from a zygote (else as `subprocess.Popen` runs it)."""
         return True
+
+    def _kind(self, kind: str, request: dict[str, Any]) -> str:
+        """The kind of zygote that forks `request` (`_request` chose `kind`)."""
+        return kind
 
     def _zygote(self, kind: str) -> Where:
         return Zygote.shared(kind)
@@ -533,6 +582,20 @@ class TemplatePopen(ZygotePopen):
     Face libraries with the run's Hub setup (tests/fakes/hub_readers.py)."""
 
     hub_readers = True
+
+
+class TablePopen(ZygotePopen):
+    """`([sys.executable, "-c", CODE, ...])` forked from the table zygote, which has imported
+    numpy, pandas and pyarrow; the run's environment holds ML_ENV, as the zygote's does."""
+
+    def _kind(self, kind: str, request: dict[str, Any]) -> str:
+        if request.get("code") is None:
+            raise ValueError("the table zygote runs `python -c CODE ...` here")
+        env = request["env"]
+        differs = {k: env.get(k) for k, v in ML_ENV.items() if env.get(k) != v}
+        if differs:
+            raise ValueError(f"the table zygote preloaded with {ML_ENV}; this run has {differs}")
+        return "table"
 
 
 class ForwardedPopen(ZygotePopen):

@@ -7,10 +7,12 @@ import shlex
 import sys
 from pathlib import Path
 
+import pytest
 from langchain_core.tools import BaseTool
 
 from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.fakes.python_shim import shim, shim_env
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 
@@ -30,7 +32,8 @@ CHECK = (
     "from stats import mean, min_max\n\nassert mean([1, 3]) == 2\n"
     "assert min_max([2, 4, 6]) == [0.0, 0.5, 1.0], min_max([2, 4, 6])\n"
 )
-PREDICT = f"""{PYTHON} - <<'EOF'
+# {python}: the `python3` shim, which forks the run from a process that imported pandas.
+PREDICT = """{python} - <<'EOF'
 import pandas as pd
 train = pd.read_csv('train.csv')
 test = pd.read_csv('test.csv')
@@ -60,20 +63,25 @@ async def test_a_failed_check_shows_the_workspace_function_it_calls(tmp_path: Pa
     check_snapshot("failure_context.md", small.replace(str(tmp_path), "WORKSPACE") + "\n")
 
 
-async def test_a_missing_column_names_the_tables_that_have_it(tmp_path: Path) -> None:
+async def test_a_missing_column_names_the_tables_that_have_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in shim_env().items():
+        monkeypatch.setenv(name, value)
+    predict = {"command": PREDICT.format(python=shlex.quote(str(shim())))}
     (tmp_path / "train.csv").write_text("id,x1,label\n1,0.5,a\n")
     (tmp_path / "test.csv").write_text("id,x1\n2,0.7\n")
-    small = await call_tool(bash_tool(), {"command": PREDICT}, tmp_path, read_tokens=1000, rules=ON)
+    small = await call_tool(bash_tool(), predict, tmp_path, read_tokens=1000, rules=ON)
     assert small.endswith(
         "KeyError: 'label'\n[exit code: 1]\n\n"
         "`label` is a column of train.csv; test.csv has id, x1 (no `label`)."
     )
     (tmp_path / "train.csv").write_text("id,x1\n1,0.5\n")
-    none = await call_tool(bash_tool(), {"command": PREDICT}, tmp_path, read_tokens=1000, rules=ON)
+    none = await call_tool(bash_tool(), predict, tmp_path, read_tokens=1000, rules=ON)
     assert none.endswith(
         "No table here has a column `label`. train.csv has id, x1; test.csv has id, x1."
     )
-    large = await call_tool(bash_tool(), {"command": PREDICT}, tmp_path)
+    large = await call_tool(bash_tool(), predict, tmp_path)
     assert large.endswith("KeyError: 'label'\n[exit code: 1]")
     notes = [small.rpartition("\n\n")[2], none.rpartition("\n\n")[2]]
     check_snapshot("failure_context_columns.md", "\n".join(notes) + "\n")

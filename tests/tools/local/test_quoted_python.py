@@ -3,8 +3,8 @@ here-document it meant, and only when that is a program."""
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from tests.configs.test_prompt_snapshot import check_snapshot
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
+from tests.fakes.python_shim import shim, shim_env
 from tests.fakes.transcript_checks import tool_results
 from tools.local.quoted_python import quoted_note
 
@@ -42,8 +43,9 @@ def test_the_program_offered_runs_where_the_line_failed(tmp_path: Path) -> None:
     failed = shell(SEEN, tmp_path)
     assert failed.returncode != 0 and "syntax error" in failed.stderr
     program = program_of(quoted_note(SEEN, failed.stderr, failed.returncode))
+    env = {**os.environ, **shim_env()}  # forked from a process that imported pandas
     done = subprocess.run(
-        [sys.executable, "-"], input=program, cwd=tmp_path, capture_output=True, text=True
+        [shim(), "-"], input=program, cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0 and done.stdout == "2\n", done.stderr
 

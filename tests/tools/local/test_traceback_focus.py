@@ -7,10 +7,12 @@ import shlex
 import sys
 from pathlib import Path
 
+import pytest
 from langchain_core.tools import BaseTool
 
 from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
+from tests.fakes.python_shim import shim, shim_env
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 from tools.local.traceback_focus import focus_traceback, heredoc_program
@@ -19,7 +21,8 @@ from tools.local.traceback_focus import focus_traceback, heredoc_program
 ON = (BY_NAME["traceback-focus"],)
 
 PYTHON = shlex.quote(sys.executable)
-SEEN = f"""{PYTHON} - <<'EOF'
+# {python}: the `python3` shim, which forks the run from a process that imported pandas.
+SEEN = """{python} - <<'EOF'
 import pandas as pd
 train = pd.DataFrame({{'id': [1, 2], 'label': [0, 1]}})
 test = pd.DataFrame({{'id': [3]}})
@@ -35,13 +38,16 @@ def bash_tool() -> BaseTool:
 
 
 async def test_every_model_sees_its_failing_line_and_not_pandas_internals(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`traceback-focus` helps any model; switched off, the traceback is as python printed it."""
-    small = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, read_tokens=1000, rules=ON)
-    off = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, rules=frozenset())
+    for name, value in shim_env().items():
+        monkeypatch.setenv(name, value)
+    seen = {"command": SEEN.format(python=shlex.quote(str(shim())))}
+    small = await call_tool(bash_tool(), seen, tmp_path, read_tokens=1000, rules=ON)
+    off = await call_tool(bash_tool(), seen, tmp_path, rules=frozenset())
     assert "site-packages" in off and "test['label'] = " not in off
-    large = await call_tool(bash_tool(), {"command": SEEN}, tmp_path, rules=ON)
+    large = await call_tool(bash_tool(), seen, tmp_path, rules=ON)
     assert "site-packages" not in large and "test['label'] = test" in large
     check_snapshot("traceback_focus.md", small + "\n")
     assert "site-packages" not in small and ".pyx" not in small
