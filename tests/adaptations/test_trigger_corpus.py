@@ -30,7 +30,7 @@ from configs.model_profile import profile_of
 from tests.adaptations.trigger_corpus import CORPUS, Item
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.fakes.python_shim import shim_env
+from tests.fakes.python_shim import shim_in_env
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
 # Rules that shape every request by design, not set off by a situation (their part of the
@@ -162,8 +162,7 @@ async def test_each_rule_fires_only_where_it_should(
     item: Item, workspace: Path, llm: ScriptedLLMServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
-    for name, value in shim_env().items():  # its `python3` forks from one that imported pandas
-        monkeypatch.setenv(name, value)
+    shim_in_env(monkeypatch)  # its `python3` forks from one that imported pandas
     counted, sent = await run_item(item, workspace, llm, every_rule_on())
     if table := os.environ.get("TRIGGER_TABLE"):  # the firing table, for the docs and reviews
         with open(table, "a") as out:

@@ -18,12 +18,17 @@ from __future__ import annotations
 import atexit
 import functools
 import os
+import shlex
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.fakes.cli_zygote import FRESH_ENV, ML_ENV, Zygote
+
+if TYPE_CHECKING:
+    import pytest
 
 SOCKET_ENV = "ML_INTERN_TEST_TABLE_ZYGOTE"
 # `-IS`: the shim's own start-up reads no site-packages and no PYTHON* variable (~10 ms).
@@ -93,3 +98,11 @@ def shim_env(environ: dict[str, str] | None = None) -> dict[str, str]:
     environ = dict(os.environ) if environ is None else environ
     path = f"{shim().parent}{os.pathsep}{environ.get('PATH', os.defpath)}"
     return {"PATH": path, SOCKET_ENV: Zygote.shared("table").path, **ML_ENV}
+
+
+def shim_in_env(monkeypatch: pytest.MonkeyPatch) -> str:
+    """This test's environment set (`shim_env`) for the commands its tools run, so a `python3`
+    they run is the shim: the shim's path, quoted for a shell command line."""
+    for name, value in shim_env().items():
+        monkeypatch.setenv(name, value)
+    return shlex.quote(str(shim()))

@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool
 
 from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tests.fakes.python_shim import shim, shim_env
+from tests.fakes.python_shim import shim_in_env
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 
@@ -66,9 +66,7 @@ async def test_a_failed_check_shows_the_workspace_function_it_calls(tmp_path: Pa
 async def test_a_missing_column_names_the_tables_that_have_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in shim_env().items():
-        monkeypatch.setenv(name, value)
-    predict = {"command": PREDICT.format(python=shlex.quote(str(shim())))}
+    predict = {"command": PREDICT.format(python=shim_in_env(monkeypatch))}
     (tmp_path / "train.csv").write_text("id,x1,label\n1,0.5,a\n")
     (tmp_path / "test.csv").write_text("id,x1\n2,0.7\n")
     small = await call_tool(bash_tool(), predict, tmp_path, read_tokens=1000, rules=ON)

@@ -12,7 +12,7 @@ from langchain_core.tools import BaseTool
 
 from adaptations.registry import BY_NAME
 from tests.configs.test_prompt_snapshot import check_snapshot
-from tests.fakes.python_shim import shim, shim_env
+from tests.fakes.python_shim import shim_in_env
 from tests.fakes.tool_calls import call_tool
 from tools.local.family import local_specs
 from tools.local.traceback_focus import focus_traceback, heredoc_program
@@ -41,9 +41,7 @@ async def test_every_model_sees_its_failing_line_and_not_pandas_internals(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`traceback-focus` helps any model; switched off, the traceback is as python printed it."""
-    for name, value in shim_env().items():
-        monkeypatch.setenv(name, value)
-    seen = {"command": SEEN.format(python=shlex.quote(str(shim())))}
+    seen = {"command": SEEN.format(python=shim_in_env(monkeypatch))}
     small = await call_tool(bash_tool(), seen, tmp_path, read_tokens=1000, rules=ON)
     off = await call_tool(bash_tool(), seen, tmp_path, rules=frozenset())
     assert "site-packages" in off and "test['label'] = " not in off
