@@ -45,9 +45,9 @@ FIGURES = ("ok", "wall_s", "cpu_ms_per_step", "db_cpu_ms_per_step", "redis_cpu_m
 
 
 def side_row(side: str, repeat: int, row: Mapping[str, Any]) -> dict[str, Any]:
-    """One round of any side in the same shape: the floor and the agent (bench/aegra_floor.py)
-    call their Aegra's CPU `aegra_cpu_ms_per_step`, the team server its Aegra processes'
-    `cpu_ms_per_step`."""
+    """One round of any side in the same shape: the floor and the graphs beside it
+    (bench/aegra_floor.py) call their Aegra's CPU `aegra_cpu_ms_per_step`, the team server its
+    Aegra processes' `cpu_ms_per_step`."""
     named = {**row, "cpu_ms_per_step": row["aegra_cpu_ms_per_step"]} if side != "team" else row
     return {"side": side, "repeat": repeat, "runs": row["runs"],
             **{key: named[key] for key in FIGURES}}  # fmt: skip
