@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import server_load
+from bench.other_checkout import Checkout
 from bench.report import print_summary, print_table
 from bench.server_load import (
     STEPS,
@@ -86,6 +87,7 @@ class Plan:
     at_once: int
     llm_url: str
     model_client: str
+    checkout: Checkout | None = None  # another checkout's code (`--against`), else this one's
 
     def argvs(self) -> list[list[str]]:
         team = ["--redis", self.redis]  # the database by environment: `ps` shows argv
@@ -106,7 +108,8 @@ def launch(
     root: Path, workspace: Path, plan: Plan, argv: list[str], extra: dict[str, str]
 ) -> tuple[subprocess.Popen[bytes], Path]:
     """`ml-intern <argv>` in a fresh interpreter (server_load.LAUNCH's) on the scripted
-    model, its own home."""
+    model, its own home; the plan's other checkout's: its interpreter, its code, and a plain
+    `subprocess.Popen` (a zygote holds this checkout's modules)."""
     root.mkdir()
     config = root / "config.json"
     settings = {"model_name": "openai/scripted-model", "api_base": plan.llm_url,
@@ -117,10 +120,14 @@ def launch(
            "ML_INTERN_SESSION_SECRET": os.environ.get("ML_INTERN_SESSION_SECRET", "bench-team")}  # fmt: skip
     for name in ("ML_INTERN_WEB_TOKEN", "ML_INTERN_REDIS_URL"):
         env.pop(name, None)
+    python, start = sys.executable, server_load.LAUNCH
+    if plan.checkout is not None:
+        python, start = str(plan.checkout.python), subprocess.Popen
+        env = plan.checkout.environment(env)
     out = root / "cli.out"
     with out.open("w") as sink:
-        proc = server_load.LAUNCH(
-            [sys.executable, "-m", "cli", *argv], cwd=workspace, env=env, stdout=sink,
+        proc = start(
+            [python, "-m", "cli", *argv], cwd=workspace, env=env, stdout=sink,
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     return proc, out

@@ -1,14 +1,22 @@
 """bench/team_floor.py's arithmetic: interleaved rounds of the floor and the team server become
-each side's median CPU a step and their ratio, shown on the figures page against its goal."""
+each side's median CPU a step and their ratio, shown on the figures page against its goal; with
+`--against`, another checkout's team server in the same rounds, compared round by round."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
 
 import pytest
 
-from bench.report import RESULTS, figure_table, record
+from bench import other_checkout, team_floor
+from bench.report import RESULTS, ROOT, figure_table, record
 from bench.team_floor import compared, side_row, summary
 
 
@@ -26,11 +34,11 @@ def agent_round(repeat: int, cpu: float, ok: int = 4, graph: str = "agent") -> d
     return side_row(graph, repeat, measured)
 
 
-def team_round(repeat: int, cpu: float, ok: int = 4) -> dict:
+def team_round(repeat: int, cpu: float, ok: int = 4, side: str = "team") -> dict:
     measured = {"runs": 4, "ok": ok, "errors": 4 - ok, "wall_s": 2.5, "cpu_ms_per_step": cpu,
                 "bench_cpu_ms_per_step": 5.0, "db_cpu_ms_per_step": 6.0,
                 "redis_cpu_ms_per_step": 0.9, "cpu_split_pct": "100"}  # fmt: skip
-    return side_row("team", repeat, measured)
+    return side_row(side, repeat, measured)
 
 
 def test_each_side_round_has_one_shape() -> None:
@@ -103,3 +111,136 @@ def test_the_figures_page_shows_the_ratio_against_its_goal(tmp_path) -> None:
     table = figure_table(headline_only=False, folder=tmp_path, bench="team_floor")
     (line,) = [row for row in table.splitlines() if "/ Aegra's floor" in row]
     assert "| ≤ 1.5 x | 1.7 x | **no** |" in line
+
+
+def test_another_checkouts_team_is_compared_round_by_round() -> None:
+    """Team 30, 44, 50 against the other checkout's 31, 40, 52 in the same three rounds: the
+    medians (44, 40) say this checkout costs 1.1x, but round by round it was 1 ms cheaper twice
+    and 4 ms dearer once; the paired median, -1 ms, is the figure the drift cancels in."""
+    rows = []
+    for n, (team, against) in enumerate([(30, 31), (44, 40), (50, 52)], 1):
+        rows += [floor_round(n, 20.0), team_round(n, team),
+                 team_round(n, against, ok=4 - (n == 3), side="against")]  # fmt: skip
+    found = compared(rows)
+    assert (found["team_cpu_ms_per_step"], found["against_cpu_ms_per_step"]) == (44, 40)
+    assert found["against_db_cpu_ms_per_step"] == 6.0 and found["against_wall_s"] == 2.5
+    assert (found["cpu_over_against"], found["team_minus_against_ms"]) == (1.1, -1)
+    assert found["cpu_over_floor"] == 2.2 and found["runs_lost"] == 1
+
+
+def test_a_round_without_the_other_checkout_is_not_paired() -> None:
+    rows = [team_round(1, 30.0), team_round(1, 33.0, side="against"), team_round(2, 40.0),
+            floor_round(1, 20.0)]  # fmt: skip
+    assert team_floor.paired(rows, "team", "against") == [-3.0]
+
+
+def test_rows_without_another_checkout_have_no_against_figures() -> None:
+    found = compared([floor_round(1, 14.0), agent_round(1, 21.0), team_round(1, 28.0)])
+    assert not {key for key in found if "against" in key}
+
+
+def test_another_checkouts_round_has_the_team_servers_shape() -> None:
+    assert team_round(1, 40.0, side="against") == {**team_round(1, 40.0), "side": "against"}
+
+
+def checkout_of(root: Path, *, venv: bool = True, cli: bool = True) -> Path:
+    """A directory with, when asked, a `.venv/bin/python` and a `cli/` package."""
+    if venv:
+        python = root / ".venv" / "bin" / "python"
+        python.parent.mkdir(parents=True)
+        python.write_text("#!/bin/sh\n")
+        python.chmod(0o755)
+    if cli:
+        (root / "cli").mkdir(parents=True)
+        (root / "cli" / "__main__.py").write_text("")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("venv", "cli", "said"),
+    [(False, True, "no {root}/.venv/bin/python; make its venv first (`uv sync`"),
+     (True, False, "no cli/ package there, so not a checkout of ml-intern")],
+)  # fmt: skip
+def test_a_directory_that_is_not_a_checkout_is_refused_before_anything_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    venv: bool, cli: bool, said: str,
+) -> None:  # fmt: skip
+    root = checkout_of(tmp_path / "other", venv=venv, cli=cli)
+
+    def started(*_: object, **__: object) -> None:
+        raise AssertionError("started a side for a directory that is not a checkout")
+
+    monkeypatch.setattr(team_floor, "interleaved", started)
+    monkeypatch.setattr(team_floor, "offline_environment", started)
+    with pytest.raises(SystemExit) as ended:
+        team_floor.main(["--against", str(root)])
+    assert ended.value.code == 2
+    assert f"--against {root}: {said.format(root=root)}" in capsys.readouterr().err
+
+
+def test_a_missing_directory_or_one_without_a_venv_python_is_refused(tmp_path: Path) -> None:
+    assert "no such directory" in str(other_checkout.refusal(tmp_path / "gone"))
+    root = checkout_of(tmp_path / "other")
+    (root / ".venv" / "bin" / "python").chmod(0o644)  # not a program
+    assert "make its venv first" in str(other_checkout.refusal(root))
+    (root / ".venv" / "bin" / "python").chmod(0o755)
+    assert other_checkout.refusal(root) is None
+    assert other_checkout.checkout(root).root == root.resolve()
+
+
+def test_another_checkouts_processes_run_its_interpreter_and_code(tmp_path: Path) -> None:
+    place = other_checkout.checkout(checkout_of(tmp_path / "other"))
+    env = place.environment({"PATH": "/usr/bin", "PYTHONPATH": str(ROOT)})
+    assert env["PYTHONPATH"] == str(place.root)
+    assert env["PATH"] == f"{place.root}/.venv/bin:/usr/bin"
+    assert place.python == place.root / ".venv" / "bin" / "python"
+
+
+def test_a_process_running_this_checkouts_code_is_not_taken_for_anothers(tmp_path: Path) -> None:
+    """What a live process runs is read from /proc; the bench stops when the other side's
+    Aegra process runs another interpreter or imports from elsewhere."""
+    place = other_checkout.checkout(checkout_of(tmp_path / "other"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], env=env,
+                          stdin=subprocess.PIPE) as proc:  # fmt: skip
+        try:
+            assert other_checkout.origin(proc.pid) == {
+                "python": sys.executable, "pythonpath": str(ROOT), "graph": "",
+            }  # fmt: skip
+            with pytest.raises(RuntimeError, match=f"process {proc.pid} does not run"):
+                other_checkout.runs_from(proc.pid, place)
+        finally:
+            proc.communicate(b"")
+
+
+@pytest.mark.timeout(300)
+def test_the_bench_runs_another_checkouts_team_server_in_each_round(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another checkout of this commit (its files, its `.venv` a link to this one's): its team
+    server is measured after this one's in every round, and its Aegra process ran its
+    interpreter, with its root to import from and its own graph file (read from /proc by the
+    bench, which refuses to go on otherwise)."""
+    from bench import server_load
+    from tests.fakes.cli_zygote import ZygotePopen
+
+    monkeypatch.setattr(server_load, "LAUNCH", ZygotePopen)  # this checkout's sides only
+    other = tmp_path / "other"
+    other.mkdir()
+    files = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"], capture_output=True,
+                           check=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(other)], input=files, check=True)
+    (other / ".venv").symlink_to(ROOT / ".venv")
+    with mock.patch.dict(os.environ):  # the bench sets its children's environment in its own
+        team_floor.main(["--against", str(other), "--beside", "--runs", "2", "--repeats", "1",
+                         "--step", "0.05", "--no-warm-up"])  # fmt: skip
+    found = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [(row["side"], row["ok"]) for row in found["rounds"]] == [
+        ("floor", 2), ("team", 2), ("against", 2),
+    ]  # fmt: skip
+    root = other.resolve()
+    assert found["against"] == {"python": f"{root}/.venv/bin/python", "pythonpath": str(root),
+                                "graph": f"{root}/serve/aegra/graph_file.py"}  # fmt: skip
+    figures = found["servers_1"]["runs_2"]
+    assert figures["against_cpu_ms_per_step"] > 0 and figures["cpu_over_against"] > 0
+    assert "team_minus_against_ms" in figures and figures["runs_lost"] == 0
