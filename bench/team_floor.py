@@ -12,8 +12,9 @@ workers). `--against OTHER_CHECKOUT` adds a second team server of the same plan 
 model, run by another checkout (a worktree made ready by `uv sync`: its `.venv/bin/python`,
 its code; bench/other_checkout.py, which refuses a directory that is not one before anything
 starts), side `against`. Each is warmed up once (`--no-warm-up` skips it), then they are
-measured in turn, floor, agent, team, against, ..., `--repeats` times, a round of `--runs` N
-runs at once of three `--step` s steps each: every side sees the same machine and load. The
+measured in turn, floor, agent, team, against (the two teams swap places every other round),
+..., `--repeats` times, a round of `--runs` N runs at once of three `--step` s steps each:
+every side sees the same machine and load. The
 CPU a step is each side's Aegra processes' (their process trees, /proc), the database's and
 Redis's beside it; each side's figure is the median of its rounds. `cpu_over_floor` is the
 team server's over the floor's (goal: at most 1.5); `agent_over_floor` what the shape costs
@@ -141,6 +142,12 @@ def main(argv: list[str] | None = None) -> None:
     print_summary(summary(args, rows, ran))
 
 
+def in_turn(sides: list[str], repeat: int) -> list[str]:
+    """The team servers' order in round `repeat` (from 1): as given in odd rounds, reversed in
+    even ones, so a place in the round (after the floor, after the other team) is no side's."""
+    return sides if repeat % 2 else sides[::-1]
+
+
 def interleaved(
     args: argparse.Namespace, other: Checkout | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
@@ -191,7 +198,9 @@ def interleaved(
             for graph, where in beside.items():
                 row = aegra_floor.measure(*where, args.runs, False, args.step, graph)
                 rows.append(side_row(graph, repeat, row))
-            for side, (team, plan, team_redis) in teams.items():
+            # The two team servers swap places every other round: neither always goes first.
+            for side in in_turn(list(teams), repeat):
+                team, plan, team_redis = teams[side]
                 row = server_engines.measured(team, llm, script, args.runs, plan, team_redis)
                 rows.append(side_row(side, repeat, row))
             print(*rows[-1 - len(beside) - len(teams) :], sep="\n", file=sys.stderr)

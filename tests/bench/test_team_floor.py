@@ -162,20 +162,19 @@ def checkout_of(root: Path, *, venv: bool = True, cli: bool = True) -> Path:
      (True, False, "no cli/ package there, so not a checkout of ml-intern")],
 )  # fmt: skip
 def test_a_directory_that_is_not_a_checkout_is_refused_before_anything_starts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    venv: bool, cli: bool, said: str,
-) -> None:  # fmt: skip
+    tmp_path: Path, venv: bool, cli: bool, said: str
+) -> None:
     root = checkout_of(tmp_path / "other", venv=venv, cli=cli)
-
-    def started(*_: object, **__: object) -> None:
-        raise AssertionError("started a side for a directory that is not a checkout")
-
-    monkeypatch.setattr(team_floor, "interleaved", started)
-    monkeypatch.setattr(team_floor, "offline_environment", started)
-    with pytest.raises(SystemExit) as ended:
-        team_floor.main(["--against", str(root)])
-    assert ended.value.code == 2
-    assert f"--against {root}: {said.format(root=root)}" in capsys.readouterr().err
+    # Run as a user would: a refusal ends the bench at once, where a side started would take
+    # tens of seconds (a database, Redis, an Aegra process) and leave its tmp folders.
+    script = Path(team_floor.__file__)
+    done = subprocess.run(
+        [sys.executable, str(script), "--against", str(root)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "TMPDIR": str(tmp_path)},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert f"--against {root}: {said.format(root=root)}" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other"]  # nothing made beside it
 
 
 def test_a_missing_directory_or_one_without_a_venv_python_is_refused(tmp_path: Path) -> None:
@@ -244,3 +243,10 @@ def test_the_bench_runs_another_checkouts_team_server_in_each_round(
     figures = found["servers_1"]["runs_2"]
     assert figures["against_cpu_ms_per_step"] > 0 and figures["cpu_over_against"] > 0
     assert "team_minus_against_ms" in figures and figures["runs_lost"] == 0
+
+
+def test_the_two_team_servers_swap_places_every_other_round() -> None:
+    assert team_floor.in_turn(["team", "against"], 1) == ["team", "against"]
+    assert team_floor.in_turn(["team", "against"], 2) == ["against", "team"]
+    assert team_floor.in_turn(["team", "against"], 3) == ["team", "against"]
+    assert team_floor.in_turn(["team"], 2) == ["team"]
