@@ -5,13 +5,11 @@ each side's median CPU a step and their ratio, shown on the figures page against
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from unittest import mock
 
 import pytest
 
@@ -200,9 +198,11 @@ def test_a_process_running_this_checkouts_code_is_not_taken_for_anothers(tmp_pat
     Aegra process runs another interpreter or imports from elsewhere."""
     place = other_checkout.checkout(checkout_of(tmp_path / "other"))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], env=env,
-                          stdin=subprocess.PIPE) as proc:  # fmt: skip
+    code = "import sys; print('up', flush=True); sys.stdin.read()"
+    with subprocess.Popen([sys.executable, "-c", code], env=env, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE) as proc:  # fmt: skip
         try:
+            assert proc.stdout is not None and proc.stdout.readline() == b"up\n"  # exec'd
             assert other_checkout.origin(proc.pid) == {
                 "python": sys.executable, "pythonpath": str(ROOT), "graph": "",
             }  # fmt: skip
@@ -212,37 +212,28 @@ def test_a_process_running_this_checkouts_code_is_not_taken_for_anothers(tmp_pat
             proc.communicate(b"")
 
 
-@pytest.mark.timeout(300)
-def test_the_bench_runs_another_checkouts_team_server_in_each_round(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Another checkout of this commit (its files, its `.venv` a link to this one's): its team
-    server is measured after this one's in every round, and its Aegra process ran its
-    interpreter, with its root to import from and its own graph file (read from /proc by the
-    bench, which refuses to go on otherwise)."""
-    from bench import server_load
-    from tests.fakes.cli_zygote import ZygotePopen
+def test_another_checkouts_processes_run_its_interpreter_and_its_code(tmp_path: Path) -> None:
+    """The bench starts the other side's CLI with the checkout's interpreter and its root to
+    import from: its code runs, not this checkout's (what that CLI's Aegra process runs is
+    checked from /proc by the bench itself, `runs_from`, before any round)."""
+    from bench import server_engines
 
-    monkeypatch.setattr(server_load, "LAUNCH", ZygotePopen)  # this checkout's sides only
     other = tmp_path / "other"
     other.mkdir()
     files = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"], capture_output=True,
                            check=True).stdout  # fmt: skip
     subprocess.run(["tar", "-x", "-C", str(other)], input=files, check=True)
     (other / ".venv").symlink_to(ROOT / ".venv")
-    with mock.patch.dict(os.environ):  # the bench sets its children's environment in its own
-        team_floor.main(["--against", str(other), "--beside", "--runs", "2", "--repeats", "1",
-                         "--step", "0.05", "--no-warm-up"])  # fmt: skip
-    found = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert [(row["side"], row["ok"]) for row in found["rounds"]] == [
-        ("floor", 2), ("team", 2), ("against", 2),
-    ]  # fmt: skip
-    root = other.resolve()
-    assert found["against"] == {"python": f"{root}/.venv/bin/python", "pythonpath": str(root),
-                                "graph": f"{root}/serve/aegra/graph_file.py"}  # fmt: skip
-    figures = found["servers_1"]["runs_2"]
-    assert figures["against_cpu_ms_per_step"] > 0 and figures["cpu_over_against"] > 0
-    assert "team_minus_against_ms" in figures and figures["runs_lost"] == 0
+    main = other / "cli" / "__main__.py"  # the other checkout's code differs: it says where
+    main.write_text(f"print('ran', __file__, flush=True)\n{main.read_text()}")
+    place = other_checkout.checkout(other)
+    plan = server_engines.Plan("postgresql://unused", "redis://unused", 1, 0, 1,
+                               "http://127.0.0.1:9", "auto", place)  # fmt: skip
+    (tmp_path / "ws").mkdir()
+    proc, out = server_engines.launch(tmp_path / "p0", tmp_path / "ws", plan, ["--version"], {})
+    assert proc.wait(timeout=120) == 0, out.read_text()
+    assert proc.args[0] == str(place.python)
+    assert out.read_text().startswith(f"ran {place.root}/cli/__main__.py\n")
 
 
 def test_the_two_team_servers_swap_places_every_other_round() -> None:
