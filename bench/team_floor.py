@@ -14,11 +14,11 @@ its code; bench/other_checkout.py, which refuses a directory that is not one bef
 starts), side `against`. Each is warmed up once (`--no-warm-up` skips it), then they are
 measured in turn, floor, agent, team, against (the two teams swap places every other round),
 ..., `--repeats` times, a round of `--runs` N runs at once of three `--step` s steps each:
-every side sees the same machine and load. The
-CPU a step is each side's Aegra processes' (their process trees, /proc), the database's and
-Redis's beside it; each side's figure is the median of its rounds. `cpu_over_floor` is the
-team server's over the floor's (goal: at most 1.5); `agent_over_floor` what the shape costs
-with nothing of ours, `cpu_over_agent` what our graph adds to it (and `bare_*` likewise).
+every side sees the same machine and load. The CPU a step is each side's Aegra processes'
+(their process trees, /proc), the database's and Redis's beside it; each side's figure is the
+median of its rounds. `cpu_over_floor` is the team server's over the floor's (goal: at most
+1.5); `agent_over_floor` what the shape costs with nothing of ours, `cpu_over_agent` what our
+graph adds to it (and `bare_*` likewise).
 `cpu_over_against` is this checkout's team over the other's (below 1: this one costs less),
 and `team_minus_against_ms` the median over the rounds of team minus against within a round:
 the figure that cancels the machine's drift between rounds (about +-15% here); what is left is
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
                              "the floor and the team (none: `--beside`)")  # fmt: skip
     parser.add_argument("--against", type=Path, metavar="OTHER_CHECKOUT",
                         help="another checkout's team server (its .venv, its code), measured "
-                             "right after this one's in every round")  # fmt: skip
+                             "beside this one's in every round")  # fmt: skip
     parser.add_argument("--warm-up", action=argparse.BooleanOptionalAction, default=True,
                         help="a round of four runs on each side first, not reported")  # fmt: skip
     args = parser.parse_args(argv)
