@@ -185,14 +185,6 @@ def test_a_missing_directory_or_one_without_a_venv_python_is_refused(tmp_path: P
     assert other_checkout.checkout(root).root == root.resolve()
 
 
-def test_another_checkouts_processes_run_its_interpreter_and_code(tmp_path: Path) -> None:
-    place = other_checkout.checkout(checkout_of(tmp_path / "other"))
-    env = place.environment({"PATH": "/usr/bin", "PYTHONPATH": str(ROOT)})
-    assert env["PYTHONPATH"] == str(place.root)
-    assert env["PATH"] == f"{place.root}/.venv/bin:/usr/bin"
-    assert place.python == place.root / ".venv" / "bin" / "python"
-
-
 def test_a_process_running_this_checkouts_code_is_not_taken_for_anothers(tmp_path: Path) -> None:
     """What a live process runs is read from /proc; the bench stops when the other side's
     Aegra process runs another interpreter or imports from elsewhere."""
