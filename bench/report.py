@@ -152,8 +152,12 @@ def _numbers(summary: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str
             yield f"{prefix}{key}", value
 
 
-def latest_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]:
-    """The latest line of each (figure, machine), by date then file order."""
+def latest_runs(
+    folder: Path = RESULTS, *, current: bool = False
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The latest line of each (figure, machine), by date then file order; with `current`,
+    of the lines that name their commit and were measured on a quiet machine only (a later
+    loaded or uncommitted run does not hide the last quiet one)."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for path in sorted(folder.glob("*.jsonl")):
         for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -164,6 +168,8 @@ def latest_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]
                 key = (str(line["figure"]), str(line["machine"]))
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{number}: not a result line ({exc})") from exc
+            if current and (not line.get("commit") or _loaded(line)):
+                continue
             if key not in latest or str(line.get("date")) >= str(latest[key].get("date")):
                 latest[key] = line
     return latest
@@ -172,13 +178,12 @@ def latest_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]
 def current_runs(
     runs: Mapping[tuple[str, str], dict[str, Any]],
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Of each figure, only its latest line on any machine, and only one that names its commit
-    and was measured on a quiet machine (load at most its cores): the README shows what holds
-    now; older lines, other machines and loaded runs stay in the data and the benchmarks page."""
+    """Of each figure, only its latest line on any machine, from `latest_runs(current=True)`
+    (lines that name their commit, measured on a quiet machine: load at most its cores): the
+    README shows what holds now; older lines, other machines and loaded runs stay in the data
+    and the benchmarks page."""
     current: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}
     for key, line in runs.items():
-        if not line.get("commit") or _loaded(line):
-            continue
         seen = current.get(key[0])
         if seen is None or str(line.get("date")) >= str(seen[1].get("date")):
             current[key[0]] = (key, line)
@@ -196,9 +201,7 @@ def figure_table(*, headline_only: bool, folder: Path = RESULTS, bench: str | No
     meta: dict[str, dict[str, Any]] = json.loads((folder / "figures.json").read_text())
     where_head = "machine, commit" if headline_only else "machine, commit, date"
     rows = [f"| figure | goal | latest | met | {where_head} |", "|---|---|---|---|---|"]
-    runs = latest_runs(folder)
-    if headline_only:
-        runs = current_runs(runs)
+    runs = current_runs(latest_runs(folder, current=True)) if headline_only else latest_runs(folder)
     for (figure, _machine), line in sorted(runs.items(), key=lambda kv: _order(meta, kv[0])):
         info = meta.get(figure, {})
         if headline_only and not info.get("headline"):

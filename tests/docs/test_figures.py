@@ -69,7 +69,24 @@ def test_the_readme_shows_each_figure_once_as_last_measured_quietly_with_its_com
     ]  # fmt: skip
     (tmp_path / "startup.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     table = report.figure_table(headline_only=True, folder=tmp_path).splitlines()
-    assert table[2:] == ["| help | ≤ 0.3 s | 0.1 s | yes | b, def5678 |"]
+    # a's line of 11-03 names no commit and c's was loaded: a's of 11-02 is the last quiet one
+    assert table[2:] == ["| help | ≤ 0.3 s | 0.5 s | **no** | a, abc1234 |"]
+
+
+def test_a_loaded_rerun_does_not_hide_the_figure_measured_quietly_before_it(
+    tmp_path: Path,
+) -> None:
+    """A run begun while the machine was still busy (its load above its cores) is kept in the
+    data and the benchmarks page, and the README goes on showing the quiet run before it."""
+    write_meta(tmp_path)
+    quiet = {"figure": "startup.help_s", "value": 0.2, "machine": "a", "date": "2026-12-02 18:38",
+             "commit": "abc1234", "cores": 2, "load": 0.9}  # fmt: skip
+    loaded = {**quiet, "value": 0.4, "date": "2026-12-02 18:52", "load": 2.3}
+    (tmp_path / "startup.jsonl").write_text(json.dumps(quiet) + "\n" + json.dumps(loaded) + "\n")
+    readme = report.figure_table(headline_only=True, folder=tmp_path).splitlines()
+    assert readme[2:] == ["| help | ≤ 0.3 s | 0.2 s | yes | a, abc1234 |"]
+    page = report.figure_table(headline_only=False, folder=tmp_path).splitlines()
+    assert page[2:] == ["| help | ≤ 0.3 s | 0.4 s | **no** | a, abc1234, 2026-12-02 |"]
 
 
 def test_a_broken_result_line_is_named_by_file_and_line(tmp_path: Path) -> None:
