@@ -175,15 +175,13 @@ def latest_runs(
     return latest
 
 
-def current_runs(
-    runs: Mapping[tuple[str, str], dict[str, Any]],
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """Of each figure, only its latest line on any machine, from `latest_runs(current=True)`
-    (lines that name their commit, measured on a quiet machine: load at most its cores): the
-    README shows what holds now; older lines, other machines and loaded runs stay in the data
-    and the benchmarks page."""
+def current_runs(folder: Path = RESULTS) -> dict[tuple[str, str], dict[str, Any]]:
+    """Of each figure, only its latest line on any machine among those that name their commit
+    and were measured on a quiet machine (load at most its cores; `latest_runs(current=True)`):
+    the README shows what holds now; older lines, other machines and loaded runs stay in the
+    data and the benchmarks page."""
     current: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}
-    for key, line in runs.items():
+    for key, line in latest_runs(folder, current=True).items():
         seen = current.get(key[0])
         if seen is None or str(line.get("date")) >= str(seen[1].get("date")):
             current[key[0]] = (key, line)
@@ -201,7 +199,7 @@ def figure_table(*, headline_only: bool, folder: Path = RESULTS, bench: str | No
     meta: dict[str, dict[str, Any]] = json.loads((folder / "figures.json").read_text())
     where_head = "machine, commit" if headline_only else "machine, commit, date"
     rows = [f"| figure | goal | latest | met | {where_head} |", "|---|---|---|---|---|"]
-    runs = current_runs(latest_runs(folder, current=True)) if headline_only else latest_runs(folder)
+    runs = current_runs(folder) if headline_only else latest_runs(folder)
     for (figure, _machine), line in sorted(runs.items(), key=lambda kv: _order(meta, kv[0])):
         info = meta.get(figure, {})
         if headline_only and not info.get("headline"):
