@@ -3,14 +3,15 @@ on their way changed: the credential map (tools/places.py) asks for the same ~70
 every tool call, and resolving them was a tenth of a step's CPU (bench/step_profile.py).
 
 A place is remembered only when no component of it is a link (its real path is itself) and
-every directory on its way, down to `/`, is older than `CLOCK_SLACK_NS`. Each use first
-compares those directories' inode, mtime and ctime (one `lstat` each, ~20 for the credential
-places) with what they were: a link planted on the way (a component created, renamed,
-replaced or removed) changes its parent directory, and the ctime cannot be set back by
-`touch`. A change in the same clock tick as the look could keep the times; hence the slack:
-a directory changed in the last two seconds is looked at again on every use. Places with a
-link on their way are resolved on every use; a changed directory forgets only the places
-whose way passes it.
+every directory on its way, down to `/`, last changed before its clock's slack
+(tools/settled_times.py). Each use first compares those directories' inode, mtime and ctime
+(one `lstat` each, ~20 for the credential places) with what they were: a link planted on the
+way (a component created, renamed, replaced or removed) changes its parent directory, and the
+ctime cannot be set back by `touch`. A change in the same clock tick as the look could keep the
+times; hence the slack: a directory changed within it (two seconds where times are whole
+seconds, a tenth of a second elsewhere) is looked at again on every use. Places with a link on
+their way are resolved on every use; a changed directory forgets only the places whose way
+passes it.
 
 `held_real_paths` also gives a version under which all its places hold, so that what is made
 of them (tools/places.py `secret_map`) is kept while `holds(version)`: the same look at the
@@ -30,7 +31,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-CLOCK_SLACK_NS = 2_000_000_000  # mtimes are coarse (2 s on FAT, a kernel tick elsewhere)
+from tools.settled_times import settled
+
 _MAX_PLACES = 4096
 _lock = threading.Lock()
 _real: dict[str, Path] = {}  # a place without a link on its way -> itself, as a Path
@@ -126,7 +128,7 @@ def _remember(key: str, real: Path) -> None:
     parent, missing = "/", False
     for part in key.strip("/").split("/"):
         mark = _mark(parent)
-        if mark is None or looked_ns - max(mark[1], mark[2]) <= CLOCK_SLACK_NS:
+        if mark is None or not settled(max(mark[1], mark[2]), looked_ns):
             return
         if _dirs.get(parent, mark) != mark:
             return  # it changed since this call began: the next call starts over

@@ -5,11 +5,12 @@ where the place really is now."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from tools import places, real_places
+from tools import places, real_places, settled_times
 from tools.local.family import local_specs
 from tools.policy import PolicyContext, decide
 from tools.secrets import mask_secrets, sources
@@ -41,21 +42,44 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
-@pytest.mark.parametrize("slack_ns", [real_places.CLOCK_SLACK_NS, 0])
+def settle(folder: Path) -> None:
+    """Poll until the last change of `folder` and of every folder above it is past its clock's
+    slack (tools/settled_times.py): only then are places beneath it remembered."""
+    for way in (folder, *folder.parents):
+        info = way.stat()
+        changed = max(info.st_mtime_ns, info.st_ctime_ns)
+        while not settled_times.settled(changed, time.time_ns()):
+            pass
+
+
+# never: every use resolves each place again; at once: no slack; fine: the places remembered
+# once their folders' last change is a tenth of a second old (a time with a fraction)
+@pytest.mark.parametrize("remembered", ["never", "at once", "fine"])
 @pytest.mark.parametrize("set_times_back", [False, True])
 def test_a_link_planted_on_a_credential_place_after_a_call_is_followed(
-    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slack_ns: int, set_times_back: bool
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    remembered: str,
+    set_times_back: bool,
 ) -> None:
     """The attacker: a call that leaves `~/.aws` alone, then a command that makes `~/.aws` a link
     to a folder outside the workspace (where the user's tools will keep writing their keys),
-    then a read of the key there by its real path. Slack 0: the places were remembered."""
-    monkeypatch.setattr(real_places, "CLOCK_SLACK_NS", slack_ns)
+    then a read of the key there by its real path."""
+    if remembered != "fine":
+        slack = 0 if remembered == "at once" else 10**18
+        monkeypatch.setattr(settled_times, "CLOCK_SLACK_NS", slack)
+        monkeypatch.setattr(settled_times, "FINE_CLOCK_SLACK_NS", slack)
     workspace, elsewhere = home / "project", tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "credentials").write_text("[default]\naws_secret_access_key = x\n")
     changed_since(home, tmp_path / "probe")
+    if remembered == "fine":
+        settle(home)
     before = os.stat(home)
     assert headless("read", {"path": str(elsewhere / "credentials")}, workspace) == "auto"
+    held = real_places.held_real_paths([str(home / ".aws")])[1] is not None
+    assert held is (remembered != "never")
 
     (home / ".aws").symlink_to(elsewhere)
     if set_times_back:  # `touch -d` the folder back: its ctime still moves
@@ -88,7 +112,7 @@ def test_a_credential_file_created_after_a_call_is_learned(
 ) -> None:
     """The masking looks at a place found missing again when its folder changed: a token
     saved after the first call is masked in the second's output."""
-    monkeypatch.setattr(real_places, "CLOCK_SLACK_NS", 0)
+    monkeypatch.setattr(settled_times, "CLOCK_SLACK_NS", 0)
     token = "Zq8mT4rLx2vN6pK1wS5yB3"
     workspace = home / "project"
     changed_since(home, tmp_path / "probe")

@@ -26,6 +26,7 @@ from tools.secrets.context import is_secret_setting, looks_random
 from tools.secrets.known import KNOWN
 from tools.secrets.names import MIN_SECRET_CHARS, dotenv_secret
 from tools.secrets.rules import warm_up
+from tools.settled_times import settled
 
 MAX_ENTRIES = 20_000
 MAX_FILE_BYTES = 1_000_000
@@ -76,7 +77,7 @@ def _learn(path: Path) -> None:
         KNOWN.add_all(csv_values(text))
     else:
         KNOWN.add_all(credential_values(text, path.name))
-    if read_ns - info.st_mtime_ns > _CLOCK_SLACK_NS:  # else a change in the same tick hides
+    if settled(info.st_mtime_ns, read_ns):  # else a change in the same tick hides
         _seen[key] = mark
 
 
@@ -166,10 +167,9 @@ class _Listing:
     files: tuple[str, ...]  # the wanted ones
 
     def still_true(self, mtime_ns: int) -> bool:
-        return mtime_ns == self.mtime_ns and self.listed_ns - mtime_ns > _CLOCK_SLACK_NS
+        return mtime_ns == self.mtime_ns and settled(mtime_ns, self.listed_ns)
 
 
-_CLOCK_SLACK_NS = 2_000_000_000  # mtimes are coarse (2 s on FAT, a kernel tick elsewhere)
 _listings: dict[tuple[str, Callable[[str], bool]], _Listing] = {}
 
 
