@@ -163,12 +163,14 @@ def say_walls_warning(command: str) -> None:
 def model_env(model: str | None) -> dict[str, str]:
     """The server's environment for `--model`; a missing key or an unknown adaptation in
     the config is an error now, not at the first message."""
-    from adaptations.resolve import unknown_rules_message
     from configs.settings import ConfigError, load_settings
 
     with contextlib.suppress(ConfigError):  # said where the server reads its settings
-        if problem := unknown_rules_message(load_settings().adaptations):
-            typer.echo(f"ml-intern: warning: {problem}", err=True)  # it runs without it
+        if switches := load_settings().adaptations:  # else no rule to know (3 s of imports)
+            from adaptations.resolve import unknown_rules_message
+
+            if problem := unknown_rules_message(switches):
+                typer.echo(f"ml-intern: warning: {problem}", err=True)  # it runs without it
     if not model:
         return {}
     from cli.hf_token import token_for

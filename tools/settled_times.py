@@ -8,7 +8,7 @@ second (FAT, ext3's small inodes, HFS+), the kernel's clock tick (10 ms at most)
 they keep fractions of a second (ext4, XFS, Btrfs, tmpfs, APFS, NTFS). A time with no fraction
 is taken as the coarse kind; on the others, that happens once in a billion changes.
 
-Why: fresh folders were resolved anew on every call for two seconds (docs/lab/2026-12-02.md).
+Why: fresh folders were resolved anew on every call for two seconds (docs/lab/2026-12-03.md).
 """
 
 from __future__ import annotations

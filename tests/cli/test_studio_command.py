@@ -147,6 +147,23 @@ def test_a_taken_port_is_an_error_naming_it_and_its_holder(tmp_path: Path) -> No
             assert "--port 0" in done.stderr and "Open:" not in done.stdout
 
 
+def test_studio_warns_of_an_unknown_adaptation_in_the_config(tmp_path: Path) -> None:
+    """Said at start (the server goes on without the rule), before the port is even tried."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"adaptations": {"llamacpp/q": {"no-such-rule": True}}}))
+    env = {**os.environ, "ML_INTERN_HOME": str(tmp_path / "home")}
+    env["ML_INTERN_CLI_CONFIG"] = str(config)
+    with socket.create_server(("127.0.0.1", 0)) as holder:
+        port = holder.getsockname()[1]
+        done = zygote_run(
+            [sys.executable, "-m", "cli", "studio", "--port", str(port)],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "warning: unknown adaptation 'no-such-rule'" in done.stderr
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
+
+
 def test_a_bad_runs_at_once_is_an_error_naming_the_key(tmp_path: Path) -> None:
     """A server that cannot size itself does not start (and prints no traceback)."""
     config = tmp_path / "config.json"
