@@ -89,6 +89,55 @@ def test_a_link_planted_on_a_credential_place_after_a_call_is_followed(
     assert headless("bash", {"command": f"cat {elsewhere}/credentials"}, workspace) == "deny"
 
 
+def test_a_way_flipped_thousands_of_times_never_leaves_a_stale_place(
+    home: Path, tmp_path: Path
+) -> None:
+    """The attacker flips `~/.aws` between a folder and a link out of the workspace while
+    calls are judged; whichever way it is left, the next call is judged on where it is now
+    (the places are remembered under the real, tenth-of-a-second slack throughout)."""
+    import threading
+
+    workspace, elsewhere = home / "project", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "credentials").write_text("[default]\naws_secret_access_key = x\n")
+    aws, spare = home / ".aws", home / ".aws-folder"  # the folder, while the link stands
+    aws.mkdir()
+    stop, flips = threading.Event(), [0]
+
+    def flip() -> None:
+        while not stop.is_set():
+            flips[0] += 1
+            if aws.is_symlink():
+                aws.unlink()
+                spare.rename(aws)
+            else:
+                aws.rename(spare)
+                aws.symlink_to(elsewhere)
+
+    target = {"path": str(elsewhere / "credentials")}
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    try:
+        while flips[0] < 2000:
+            headless("read", target, workspace)
+    finally:
+        stop.set()
+        flipper.join()
+    if aws.is_symlink():  # as the flips left it
+        assert headless("read", target, workspace) == "deny"
+        aws.unlink()
+        spare.rename(aws)
+    for _ in range(2):  # a remembered folder, then a link planted at once
+        settle(home)
+        assert headless("read", target, workspace) == "auto"
+        assert real_places.held_real_paths([str(aws)])[1] is not None
+        aws.rename(spare)
+        aws.symlink_to(elsewhere)
+        assert headless("read", target, workspace) == "deny"
+        aws.unlink()
+        spare.rename(aws)
+
+
 def test_remembered_places_are_the_resolved_ones(home: Path, tmp_path: Path) -> None:
     """What is remembered is what `Path.resolve` says, a link on the way or not."""
     (tmp_path / "real").mkdir()
