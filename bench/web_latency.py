@@ -100,6 +100,7 @@ def main() -> None:
     )
     print_summary(
         {
+            "bench": "web_latency",
             "rounds": args.rounds,
             **{k: median([r[k] for r in rows]) for k in keys},
             "ready_s": median(ready),
