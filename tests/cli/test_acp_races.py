@@ -65,7 +65,7 @@ async def flipped_writes(
             while not flipper.at_least(MIN_FLIPS):
                 await asyncio.sleep(0)  # a poll: the flipper is a thread of its own
     assert flipper.flips >= MIN_FLIPS
-    results = tool_results(llm.requests[-1])
+    results = {k: v for request in llm.requests for k, v in tool_results(request).items()}
     inside = {
         f"f{n[1:]}.txt" for n, text in results.items() if f"{real}/" in text or "to sub/" in text
     }
@@ -91,7 +91,9 @@ async def test_in_sandbox_mode_no_editor_write_lands_through_a_flipping_folder(
     )
     assert landed == [], f"{len(landed)} editor writes landed outside"
     written = [n for n, text in results.items() if text.startswith("Wrote 1 line to sub/")]
-    assert written, "no write reached the workspace: the attack did not run"
+    said = sorted({text.split("\n")[0][:120] for text in results.values()})
+    asked = f"{len(llm.requests)} model requests, {len(results)} results"
+    assert written, f"no write reached the workspace, the attack did not run ({asked}): {said}"
 
 
 async def test_without_the_sandbox_the_editor_is_not_asked_through_a_symlinked_folder(
