@@ -152,9 +152,12 @@ async function openThread(threadId) {
   renderThreadList();
   render();
   if (!threadId) return;
+  // The thread and its state are read at once: its history shows after one wait, not two.
+  const read = api("GET", `/threads/${threadId}`);
+  const shown = refresh().then(() => null, (error) => error); // a missing thread's: said below
   let thread;
   try {
-    thread = await api("GET", `/threads/${threadId}`);
+    thread = await read;
   } catch (error) {
     if (ui.view !== view) return; // another thread was opened meanwhile: not said of it
     if (!(error instanceof ApiError) || ![404, 422].includes(error.status)) throw error;
@@ -164,7 +167,8 @@ async function openThread(threadId) {
     return;
   }
   if (ui.view !== view) return;
-  await refresh();
+  const failed = await shown;
+  if (failed) throw failed;
   // A run going on, or queued (waiting for its turn, or handed back by a server that stopped
   // mid-run and picked up again after a restart): follow it to its end.
   const runs = await api("GET", `/threads/${threadId}/runs?limit=5`);

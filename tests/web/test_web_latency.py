@@ -1,5 +1,6 @@
 """No dead seconds in the page: what is sent shows at once, with a "Starting…" state, and a
-thread opened from the list shows its history as soon as its state is read.
+thread opened from the list shows its history as soon as its state is read (read beside
+the thread itself).
 
 "At once" is held here as an order, not a time: each test holds the server's answer at the
 HTTP boundary (Playwright's `page.route`) and checks what a person already sees meanwhile. How
@@ -69,7 +70,7 @@ async def test_a_sent_message_shows_with_starting_before_the_server_answers(
     await expect(page.get_by_text("second answer")).to_be_visible()
 
 
-async def test_an_opened_thread_shows_its_history_from_its_state_alone(
+async def test_an_opened_thread_shows_its_history_before_the_thread_is_read(
     page: Page, llm: ScriptedLLMServer
 ) -> None:
     llm.add(Turn(content="the older answer"), Turn(content="the newer answer"))
@@ -80,9 +81,10 @@ async def test_an_opened_thread_shows_its_history_from_its_state_alone(
     await say(page, "the newer question")
     await expect(page.get_by_text("the newer answer")).to_be_visible()
 
-    # What the page asks after a thread's state (is a run going on?) holds nothing back.
-    runs = Held("GET", "/runs")
-    await page.route(runs.matches, runs.hold)
+    # The thread's own read (does it exist? is it busy?) holds nothing back: its state is read
+    # beside it, and the history shows from it.
+    read = Held("GET", f"/threads/{older}")
+    await page.route(read.matches, read.hold)
     asked: list[str] = []
 
     def ask(request: Request) -> None:
@@ -91,11 +93,14 @@ async def test_an_opened_thread_shows_its_history_from_its_state_alone(
 
     page.on("request", ask)
     await page.locator("#thread-list button.thread", has_text="the older question").click()
-    await until(lambda: bool(runs.routes))
+    await until(lambda: bool(read.routes))
     await expect(page.get_by_text("the older answer")).to_be_visible()
     await expect(page.locator(".msg.user", has_text="the older question")).to_be_visible()
+    assert [url.split("?")[0] for url in asked] == ["", "/state"], asked
+    # Then whether a run goes on, once the thread is known.
+    await read.release()
+    await page.unroute(read.matches)
+    await until(lambda: len(asked) == 3)
     page.remove_listener("request", ask)
-    # Two reads of it before (the thread, then its state), none after but the held one.
-    assert [url.split("?")[0] for url in asked] == ["", "/state", "/runs"], asked
-    await runs.release()
-    await page.unroute(runs.matches)
+    assert asked[2].split("?")[0] == "/runs", asked
+    await expect(page.get_by_text("the older answer")).to_be_visible()
