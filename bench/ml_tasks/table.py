@@ -126,12 +126,14 @@ def benchmark_tables(rows: Sequence[dict[str, Any]], sets: Sequence[TaskSet] = S
 def head(name: str, of_ours: bool) -> str:
     """A column's head: in the variants' table, a variant's name alone, shortened so the
     table fits the page (`lean-minus-X`: `no X`, ours without X; `N rules switched`: `N off`;
-    `<today's defaults>-X`: `X`, today's (or the carried) defaults with X, e.g. `t0.8`)."""
-    if of_ours and name.startswith("ours (") and name.endswith(")"):
-        short = name[len("ours (") : -1].replace("lean-minus-", "no ")
+    `<today's defaults>-X`: `X`, today's (or the carried) defaults with X, e.g. `t0.8`; a
+    variant run from another checkout keeps its `@ checkout`)."""
+    variant, at, checkout = name.partition(" @ ")
+    if of_ours and variant.startswith("ours (") and variant.endswith(")"):
+        short = variant[len("ours (") : -1].replace("lean-minus-", "no ")
         for defaults in (DEFAULTS_VARIANT, *CARRIED_VARIANTS):
             short = short.removeprefix(defaults + "-")
-        return short.replace(" rules switched", " off")
+        return short.replace(" rules switched", " off") + at + checkout
     return name
 
 

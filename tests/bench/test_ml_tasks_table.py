@@ -163,6 +163,8 @@ def test_ours_variants_get_their_own_table_so_each_fits_the_page() -> None:
     assert "| **solved** | 1 of 1 | 0 of 1 | reachable: 1 |" in variants
     sampled = run_row("ours", "dev", "csv-count", 0, False, variant="lean-request-t0.8")
     assert "| task | ours | t0.8 | lean-x | |" in table.benchmark_tables([*rows, sampled])
+    elsewhere = run_row("ours", "dev", "csv-count", 0, False, variant="w", checkout="/tmp/wt/a")
+    assert "| task | ours | lean-x | w @ a | |" in table.benchmark_tables([*rows, elsewhere])
     many = [run_row("ours", "dev", "csv-count", 0, False, variant=f"v{n}") for n in range(7)]
     split = table.benchmark_tables([*rows, *many]).split("### dev, ours and its variants")
     assert "| task | ours | lean-x | v0 | v1 | v2 | v3 | |" in split[1]  # five a table
