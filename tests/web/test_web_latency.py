@@ -41,33 +41,28 @@ class Held:
             await route.continue_()
 
 
+async def sent_while_held(page: Page, held: Held, text: str, answer: str) -> None:
+    """`text` sent while `held` holds its requests: it shows, with "Starting…", meanwhile;
+    once they are let through, `answer` shows."""
+    await page.route(held.matches, held.hold)
+    await say(page, text)
+    await until(lambda: bool(held.routes))
+    await expect(page.locator(".msg.user", has_text=text)).to_be_visible()
+    await expect(page.locator("#log").get_by_text("Starting…")).to_be_visible()
+    await held.release()
+    await page.unroute(held.matches)
+    await expect(page.get_by_text(answer)).to_be_visible()
+
+
 async def test_a_sent_message_shows_with_starting_before_the_server_answers(
     page: Page, llm: ScriptedLLMServer
 ) -> None:
     llm.add(Turn(content="first answer"), Turn(content="second answer"))
     await expect(page.get_by_text("What should we work on?")).to_be_visible()
-
     # A new thread: the message shows while the server has not made the thread yet.
-    made = Held("POST", "/threads")
-    await page.route(made.matches, made.hold)
-    await say(page, "first question")
-    await until(lambda: bool(made.routes))
-    await expect(page.locator(".msg.user", has_text="first question")).to_be_visible()
-    await expect(page.locator("#log").get_by_text("Starting…")).to_be_visible()
-    await made.release()
-    await page.unroute(made.matches)
-    await expect(page.get_by_text("first answer")).to_be_visible()
-
-    # The thread's next message: it shows while the run is not started yet.
-    started = Held("POST", "/runs/stream")
-    await page.route(started.matches, started.hold)
-    await say(page, "second question")
-    await until(lambda: bool(started.routes))
-    await expect(page.locator(".msg.user", has_text="second question")).to_be_visible()
-    await expect(page.locator("#log").get_by_text("Starting…")).to_be_visible()
-    await started.release()
-    await page.unroute(started.matches)
-    await expect(page.get_by_text("second answer")).to_be_visible()
+    await sent_while_held(page, Held("POST", "/threads"), "first question", "first answer")
+    # The thread's next message: it shows while its run is not started yet.
+    await sent_while_held(page, Held("POST", "/runs/stream"), "second question", "second answer")
 
 
 async def test_an_opened_thread_shows_its_history_before_the_thread_is_read(
