@@ -364,8 +364,24 @@ def main(argv: list[str] | None = None) -> int:
         bench += "_" + args.harness.replace("-", "_")
     head = {"bench": bench, "set": args.set, "harness": args.harness, "model": args.model,
             "adaptations": args.adaptations, "checkout": str(args.checkout or "")}  # fmt: skip
-    print_summary({**head, **summary})  # also appended to bench/results/<bench>.jsonl
+    if part := partial_run(args):
+        head.pop("bench")  # a part of the set or a variant: its rows, not the set's figure
+        print(f"not recorded in bench/results ({part}); the rows are the record", file=sys.stderr)
+    print_summary({**head, **summary})  # the whole set: also appended to bench/results/
     return 0
+
+
+def partial_run(args: argparse.Namespace) -> str:
+    """Why this run's summary is not the set's figure for its harness (its tasks picked, a
+    variant's switches, another checkout, a temperature of its own), or ""."""
+    why = {
+        "tasks picked": bool(args.task),
+        "rules switched": args.adaptations != "default",
+        "a variant": bool(args.variant),
+        "another checkout": args.checkout is not None,
+        "a temperature": args.temperature is not None,
+    }
+    return ", ".join(name for name, holds in why.items() if holds)
 
 
 if __name__ == "__main__":

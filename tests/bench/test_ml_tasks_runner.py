@@ -21,7 +21,8 @@ def test_runner_grades_each_run_and_counts_the_wire(
     code = run.main(["--model", "openai/scripted-model", "--base-url", llm.url, "--task",
                      "final-metric", "--repeats", "2", "--keep-exchanges", str(kept)])  # fmt: skip
     assert code == 0
-    lines = capsys.readouterr().out.strip().splitlines()
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
     rows = [json.loads(x) for x in lines if x.startswith('{"harness"')]
     assert [r["solved"] for r in rows] == [True, False]
     assert rows[1]["why"] == "the answer does not give 0.9134"
@@ -30,6 +31,8 @@ def test_runner_grades_each_run_and_counts_the_wire(
         assert row["exit_reason"] == "done" and row["wall_s"] > 0 and row["load"] >= 0
     summary = json.loads(lines[-1])
     assert summary["per_task"]["final-metric"]["solved"] == 1 and summary["runs"] == 2
+    # One task of the set: not the set's figure, so not appended to bench/results.
+    assert "bench" not in summary and "not recorded in bench/results (tasks picked)" in err
     request = json.loads((kept / "ours/final-metric/0/01-request.json").read_text())
     sent = json.dumps(request["messages"])
     assert "eval accuracy after the last epoch" in sent and "/ws" in sent
@@ -198,3 +201,16 @@ def test_a_run_of_ours_that_stops_before_its_first_call_is_a_row_with_its_reason
     assert row["exit_reason"].startswith(
         "crash: ml-intern: unknown model 'no-provider-serves-this'"
     )
+
+
+def test_only_a_whole_set_of_a_harness_as_it_stands_is_the_sets_figure() -> None:
+    from bench.ml_tasks import run
+
+    def why(*argv: str) -> str:
+        return run.partial_run(run.arguments_parser().parse_args(["--model", "m", *argv]))
+
+    assert why() == "" and why("--set", "held-out", "--repeats", "3") == ""
+    assert why("--task", "csv-count") == "tasks picked"
+    assert why("--adaptations=-look-first", "--variant", "v") == "rules switched, a variant"
+    assert why("--checkout", "../before") == "another checkout"
+    assert why("--temperature", "0.8") == "a temperature"
