@@ -75,7 +75,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.ml_tasks import peers as peer_agents
-from bench.ml_tasks.rows import harness_row, recorded, row_head, run_key, switches
+from bench.ml_tasks.rows import (
+    DEFAULTS_VARIANT,
+    harness_row,
+    recorded,
+    row_head,
+    run_key,
+    switches,
+)
 from bench.ml_tasks.server_idle import wait_until_idle
 from bench.ml_tasks.tasks import SETS, Task, all_tasks
 from bench.ml_tasks.wire import sent_temperature, server_speed, wire_figures
@@ -373,11 +380,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def partial_run(args: argparse.Namespace) -> str:
     """Why this run's summary is not the set's figure for its harness (its tasks picked, a
-    variant's switches, another checkout, a temperature of its own), or ""."""
+    variant's switches, another checkout, a temperature of its own), or "". A run named
+    `DEFAULTS_VARIANT` is today's defaults under their table name, so it counts."""
     why = {
         "tasks picked": bool(args.task),
         "rules switched": args.adaptations != "default",
-        "a variant": bool(args.variant),
+        "a variant": bool(args.variant) and args.variant != DEFAULTS_VARIANT,
         "another checkout": args.checkout is not None,
         "a temperature": args.temperature is not None,
     }

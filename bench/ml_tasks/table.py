@@ -17,15 +17,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.ml_tasks.rows import DEFAULTS_VARIANT
 from bench.ml_tasks.same_request import request_unchanged, todays_defaults
 from bench.ml_tasks.tasks import SETS, TaskSet, all_tasks
 
 ROWS = Path(__file__).resolve().parent / "results"
 ORDER = ("ours", "original", "mini", "mini-text", "smolagents")
-# The variant of ours whose runs had today's defaults (adaptations/registry.py: the steering
-# set's `LEAN_SET` off, `lean-request`, `table-example` and `pick-in-program` on;
-# tests/bench/test_ml_tasks_table.py holds its rows to them): the table shows it as `ours`.
-DEFAULTS_VARIANT = "pick-in-program"
 # The variants that had today's defaults before a rule was switched on (`table-example` before
 # `pick-in-program`, `lean-request` before `table-example`): their runs of a task whose request
 # the rules switched on since leave as it was (bench/ml_tasks/same_request.py) are shown as

@@ -212,5 +212,6 @@ def test_only_a_whole_set_of_a_harness_as_it_stands_is_the_sets_figure() -> None
     assert why() == "" and why("--set", "held-out", "--repeats", "3") == ""
     assert why("--task", "csv-count") == "tasks picked"
     assert why("--adaptations=-look-first", "--variant", "v") == "rules switched, a variant"
+    assert why("--variant", run.DEFAULTS_VARIANT) == ""  # today's defaults by their table name
     assert why("--checkout", "../before") == "another checkout"
     assert why("--temperature", "0.8") == "a temperature"
