@@ -27,6 +27,7 @@ from adaptations.reply.echoed_request import echoes
 from adaptations.reply.mended_calls import with_mended_calls
 from adaptations.reply.resample_repeat import RESAMPLE_TEMPERATURE, RESAMPLES, repeats_dead_end
 from adaptations.reply.runaway_reply import anti_repeat_kwargs, ran_away
+from adaptations.reply.settings_made import settings_made
 from adaptations.reply.text_tool_calls import with_text_calls
 from adaptations.reply.unseen_numbers import (
     UNSEEN_KIND,
@@ -81,6 +82,23 @@ class AnswerNow(Rule):
         if must_answer(step.history):
             step.prompt, step.answer_now = retold(step.prompt), True
             step.kwargs |= ANSWER_KWARGS
+
+    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
+        return unrun(response) if step.answer_now else response
+
+
+class SettingsMade(Rule):
+    """The request sets named values and the files this turn wrote hold every one: the model
+    is asked to answer, as `AnswerNow` asks it (adaptations/reply/settings_made.py)."""
+
+    hook: ClassVar[Hook] = "model"
+    notes: ClassVar[Kinds] = {ASKED_TO_ANSWER: (ANSWER_NOW, TOLD_CALL, TOLD_RESULT)}
+
+    def before_model(self, step: ModelStep) -> None:
+        if step.answer_now or not settings_made(step.request, step.since_request, step.workspace):
+            return
+        step.prompt, step.answer_now = retold(step.prompt), True
+        step.kwargs |= ANSWER_KWARGS
 
     def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
         return unrun(response) if step.answer_now else response

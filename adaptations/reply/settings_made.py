@@ -1,0 +1,83 @@
+"""A request that sets named values in a file is done once the files the turn wrote hold them.
+
+`asked_settings` reads the settings a request names ("set `max_batch_size` to 16"), and
+`settings_made` says whether a file this turn wrote or edited now holds each of them on a
+line of its own (`key = value`, `key: value`), read beneath the workspace by descriptor.
+
+Why: told to set two values, a 1.5B model set both right and then kept writing the file
+anew until it lost lines (docs/lab/2026-12-02.md, serve-config).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
+from tools.safe_paths import read_bytes, rel_beneath
+
+FILE_TOOLS = ("edit", "write")
+LIMIT = 1_000_000  # bytes: a larger file is not read on the event loop
+_VALUE = r"(?:[-+]?\d[\d_]*(?:\.\d+)?(?:e[-+]?\d+)?|true|false|\"[^\"]*\"|'[^']*'|`[^`]+`)"
+_SETTING = re.compile(
+    rf"`?\b([A-Za-z_][\w.\-]*)\b`?\s+(?:to|=)\s+({_VALUE})(?=$|[\s,;)]|\.(?:\s|$))", re.I
+)
+
+
+def asked_settings(request: str) -> dict[str, str]:
+    """The settings `request` names, key to value as written (quotes and backticks off)."""
+    return {key: value.strip("`\"'") for key, value in _SETTING.findall(request)}
+
+
+def _same(found: str, wanted: str) -> bool:
+    found = found.strip().strip("\"'")
+    if found.lower() == wanted.lower():
+        return True
+    try:
+        return float(found.replace("_", "")) == float(wanted.replace("_", ""))
+    except ValueError:
+        return False
+
+
+def holds(text: str, key: str, value: str) -> bool:
+    """`text` has a line setting `key` (its last part, for a dotted key) to `value`."""
+    name = re.escape(key.rsplit(".", 1)[-1])
+    line = re.compile(rf"^\s*[\"']?{name}[\"']?\s*[:=]\s*(.*?)\s*(?:#.*)?$", re.M)
+    return any(_same(m.group(1), value) for m in line.finditer(text))
+
+
+def written_paths(since_request: Sequence[BaseMessage]) -> list[str]:
+    """The paths this turn's `write` and `edit` calls named whose results did not fail."""
+    results = {m.tool_call_id: m for m in since_request if isinstance(m, ToolMessage)}
+    paths: list[str] = []
+    for message in since_request:
+        if not isinstance(message, AIMessage):
+            continue
+        for call in message.tool_calls:
+            result = results.get(call["id"])
+            path = (call.get("args") or {}).get("path")
+            if call["name"] not in FILE_TOOLS or result is None or not isinstance(path, str):
+                continue
+            if result.status == "error":
+                continue
+            if path not in paths:
+                paths.append(path)
+    return paths
+
+
+def settings_made(request: str, since_request: Sequence[BaseMessage], workspace: Path) -> bool:
+    """The request names settings, and the files this turn wrote hold every one of them."""
+    if not (wanted := asked_settings(request)):
+        return False
+    texts = []
+    for path in written_paths(since_request):
+        rel = rel_beneath(workspace, path)
+        if rel is None:
+            continue
+        try:
+            texts.append(read_bytes(workspace, rel, LIMIT).decode("utf-8", "replace"))
+        except OSError:
+            continue
+    return bool(texts) and all(any(holds(t, k, v) for t in texts) for k, v in wanted.items())
