@@ -26,9 +26,21 @@ _SETTING = re.compile(
 )
 
 
+_SET = re.compile(r"\b(?:set|change|update|make)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
 def asked_settings(request: str) -> dict[str, str]:
-    """The settings `request` names, key to value as written (quotes and backticks off)."""
-    return {key: value.strip("`\"'") for key, value in _SETTING.findall(request)}
+    """The settings `request` names, key to value as written (quotes and backticks off): each
+    `KEY to VALUE` (or `KEY = VALUE`) after a verb that sets (set, change, update, make) in
+    its sentence; the value a number, true or false, or quoted."""
+    found: dict[str, str] = {}
+    for sentence in _SENTENCE.split(request):
+        verb = _SET.search(sentence)
+        for match in _SETTING.finditer(sentence):
+            if verb is not None and verb.end() <= match.start():
+                found[match.group(1)] = match.group(2).strip("`\"'")
+    return found
 
 
 def _same(found: str, wanted: str) -> bool:

@@ -1,0 +1,106 @@
+"""The `settings-made` rule: a request that sets named values, once the files the turn wrote
+hold them all, is answered (asked without tools, as `answer-now` asks); quiet otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+from adaptations.hooks import ModelStep, Shape
+from adaptations.registry import BY_NAME
+from adaptations.reply.settings_made import asked_settings, holds, settings_made
+from adaptations.turn import new_turn
+from configs.model_profile import profile_of
+
+REQUEST = (
+    "In serve.toml, set the server's `max_batch_size` to 16 and its `timeout_s` to 30. "
+    "Change nothing else in the file."
+)
+CONFIG = "[server]\nport = 8080\nmax_batch_size = {batch}\ntimeout_s = {timeout}\n"
+
+
+def edited(path: str = "serve.toml", status: str = "success") -> list[AIMessage | ToolMessage]:
+    call = {"name": "edit", "args": {"path": path}, "id": "e1", "type": "tool_call"}
+    result = ToolMessage(content="Edited.", tool_call_id="e1", name="edit", status=status)
+    return [AIMessage(content="", tool_calls=[call]), result]
+
+
+def step(workspace: Path, request: str = REQUEST, calls: list | None = None) -> ModelStep:
+    history = [HumanMessage(content=request), *(edited() if calls is None else calls)]
+    profile = profile_of("llamacpp/small", env={})
+    return ModelStep(profile, Shape(), history, history, list(history), new_turn("t"), workspace)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "wanted"),
+    [
+        (REQUEST, {"max_batch_size": "16", "timeout_s": "30"}),
+        ("Set learning_rate to 3e-5 and `warmup` to 0.1 in config.yaml.", {
+            "learning_rate": "3e-5", "warmup": "0.1"}),
+        ("Set `name` to \"bert\".", {"name": "bert"}),
+        ("How many rows of sales.csv are in the north region?", {}),
+        ("Convert data.json to csv and count the rows up to 100.", {}),
+        ("Train the model for 3 epochs and push it to the Hub.", {}),
+    ],
+)
+def test_the_settings_a_request_names(request_text: str, wanted: dict[str, str]) -> None:
+    assert asked_settings(request_text) == wanted
+
+
+def test_a_setting_is_held_by_a_line_of_its_own_in_any_notation() -> None:
+    assert holds("timeout_s = 30\n", "timeout_s", "30")
+    assert holds("  lr: 3.0e-5  # tuned\n", "lr", "3e-5")
+    assert holds('"name": "bert",\n', "name", "bert") is False  # a trailing comma is JSON's
+    assert holds("max_batch_size = 4\n", "max_batch_size", "16") is False
+    assert holds("# timeout_s = 30 once\n", "timeout_s", "30") is False
+
+
+def test_once_the_written_file_holds_every_setting_the_model_is_asked_to_answer(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "serve.toml").write_text(CONFIG.format(batch=16, timeout=30))
+    asked = step(tmp_path)
+    BY_NAME["settings-made"].before_model(asked)
+    assert asked.answer_now and asked.kwargs == {"tool_choice": "none"}
+    assert "Do not call a tool." in str(asked.prompt[-1].content)
+    reply = AIMessage(content="", tool_calls=[{"name": "write", "args": {}, "id": "w"}])
+    assert BY_NAME["settings-made"].after_model(asked, reply).tool_calls == []
+
+
+@pytest.mark.parametrize(
+    ("batch", "timeout", "calls"),
+    [
+        (16, 120, None),  # one of the two still as it was
+        (16, 30, []),  # set before the turn: nothing this turn wrote
+        (16, 30, edited(status="error")),  # the edit failed
+        (16, 30, edited(path="../serve.toml")),  # a place outside the workspace
+    ],
+)
+def test_the_model_keeps_its_tools_until_the_turn_made_every_setting(
+    tmp_path: Path, batch: int, timeout: int, calls: list | None
+) -> None:
+    (tmp_path / "serve.toml").write_text(CONFIG.format(batch=batch, timeout=timeout))
+    asked = step(tmp_path, calls=calls)
+    BY_NAME["settings-made"].before_model(asked)
+    assert not asked.answer_now and asked.prompt == list(asked.history)
+
+
+def test_a_link_in_place_of_the_written_file_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text(CONFIG.format(batch=16, timeout=30))
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    os.symlink(outside, workspace / "serve.toml")
+    asked = step(workspace)
+    BY_NAME["settings-made"].before_model(asked)
+    assert not asked.answer_now
+
+
+def test_a_request_naming_no_setting_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "serve.toml").write_text(CONFIG.format(batch=16, timeout=30))
+    asked = step(tmp_path, request="What does serve.toml set the port to?")
+    BY_NAME["settings-made"].before_model(asked)
+    assert not asked.answer_now
