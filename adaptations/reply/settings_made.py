@@ -2,7 +2,8 @@
 
 `asked_settings` reads the settings a request names ("set `max_batch_size` to 16"), and
 `settings_made` says whether a file this turn wrote or edited now holds each of them on a
-line of its own (`key = value`, `key: value`), read beneath the workspace by descriptor.
+line of its own (`key = value`, `key: value`), read beneath the workspace by descriptor, and
+still holds every other line this turn's `read` of it showed.
 
 Why: told to set two values, a 1.5B model set both right and then kept writing the file
 anew until it lost lines (docs/lab/2026-12-02.md, serve-config).
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from adaptations.reply.unseen_numbers import without_gutter
 from tools.safe_paths import read_bytes, rel_beneath
 
 FILE_TOOLS = ("edit", "write")
@@ -79,8 +81,37 @@ def written_paths(since_request: Sequence[BaseMessage]) -> list[str]:
     return paths
 
 
+def lines_read(since_request: Sequence[BaseMessage], path: str) -> list[str]:
+    """The lines this turn's `read` calls of `path` showed (without `read`'s line numbers)."""
+    calls = {
+        call["id"]
+        for message in since_request
+        if isinstance(message, AIMessage)
+        for call in message.tool_calls
+        if call["name"] == "read" and (call.get("args") or {}).get("path") == path
+    }
+    return [
+        line.rstrip()
+        for message in since_request
+        if isinstance(message, ToolMessage) and message.tool_call_id in calls
+        for line in without_gutter(message).splitlines()
+    ]
+
+
+def kept_the_rest(text: str, shown: list[str], keys: list[str]) -> bool:
+    """Every line of `shown` that sets none of `keys` is still a line of `text`."""
+    now = {line.rstrip() for line in text.splitlines()}
+    setting = re.compile(
+        r"^\s*[\"']?(?:"
+        + "|".join(re.escape(k.rsplit(".", 1)[-1]) for k in keys)
+        + r")[\"']?\s*[:=]"
+    )
+    return all(line in now for line in shown if line.strip() and not setting.match(line))
+
+
 def settings_made(request: str, since_request: Sequence[BaseMessage], workspace: Path) -> bool:
-    """The request names settings, and the files this turn wrote hold every one of them."""
+    """The request names settings, the files this turn wrote hold every one of them, and
+    each of those files still has every other line this turn's `read` of it showed."""
     if not (wanted := asked_settings(request)):
         return False
     texts = []
@@ -89,7 +120,10 @@ def settings_made(request: str, since_request: Sequence[BaseMessage], workspace:
         if rel is None:
             continue
         try:
-            texts.append(read_bytes(workspace, rel, LIMIT).decode("utf-8", "replace"))
+            text = read_bytes(workspace, rel, LIMIT).decode("utf-8", "replace")
         except OSError:
             continue
+        if not kept_the_rest(text, lines_read(since_request, path), list(wanted)):
+            return False
+        texts.append(text)
     return bool(texts) and all(any(holds(t, k, v) for t in texts) for k, v in wanted.items())

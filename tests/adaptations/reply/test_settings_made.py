@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from adaptations.hooks import ModelStep, Shape
 from adaptations.registry import BY_NAME
-from adaptations.reply.settings_made import asked_settings, holds, settings_made
+from adaptations.reply.settings_made import asked_settings, holds
 from adaptations.turn import new_turn
 from configs.model_profile import profile_of
 
@@ -38,9 +38,11 @@ def step(workspace: Path, request: str = REQUEST, calls: list | None = None) -> 
     ("request_text", "wanted"),
     [
         (REQUEST, {"max_batch_size": "16", "timeout_s": "30"}),
-        ("Set learning_rate to 3e-5 and `warmup` to 0.1 in config.yaml.", {
-            "learning_rate": "3e-5", "warmup": "0.1"}),
-        ("Set `name` to \"bert\".", {"name": "bert"}),
+        (
+            "Set learning_rate to 3e-5 and `warmup` to 0.1 in config.yaml.",
+            {"learning_rate": "3e-5", "warmup": "0.1"},
+        ),
+        ('Set `name` to "bert".', {"name": "bert"}),
         ("How many rows of sales.csv are in the north region?", {}),
         ("Convert data.json to csv and count the rows up to 100.", {}),
         ("Train the model for 3 epochs and push it to the Hub.", {}),
@@ -104,3 +106,22 @@ def test_a_request_naming_no_setting_is_left_alone(tmp_path: Path) -> None:
     asked = step(tmp_path, request="What does serve.toml set the port to?")
     BY_NAME["settings-made"].before_model(asked)
     assert not asked.answer_now
+
+
+def test_a_file_that_lost_lines_its_read_showed_is_not_done(tmp_path: Path) -> None:
+    shown = CONFIG.format(batch=4, timeout=120)
+    (tmp_path / "serve.toml").write_text("max_batch_size = 16\ntimeout_s = 30\n")  # the rest gone
+    read = {"name": "read", "args": {"path": "serve.toml"}, "id": "r1", "type": "tool_call"}
+    gutter = "".join(f"{n:6}\t{line}\n" for n, line in enumerate(shown.splitlines(), 1))
+    calls = [
+        AIMessage(content="", tool_calls=[read]),
+        ToolMessage(content=gutter, tool_call_id="r1", name="read"),
+        *edited(),
+    ]
+    asked = step(tmp_path, calls=calls)
+    BY_NAME["settings-made"].before_model(asked)
+    assert not asked.answer_now
+    (tmp_path / "serve.toml").write_text(CONFIG.format(batch=16, timeout=30))  # the rest kept
+    asked = step(tmp_path, calls=calls)
+    BY_NAME["settings-made"].before_model(asked)
+    assert asked.answer_now
