@@ -390,6 +390,7 @@ CONFIGS = [
         read("config.yaml"),
         edit("config.yaml", "learning_rate: 0.0002", "learning_rate: 0.0001"),
         say("config.yaml now sets learning_rate: 0.0001."),
+        fires={"settings-made"},  # the setting asked for is made: it asks for the answer
     ),
     item(
         "write-config",
