@@ -125,3 +125,10 @@ def test_a_file_that_lost_lines_its_read_showed_is_not_done(tmp_path: Path) -> N
     asked = step(tmp_path, calls=calls)
     BY_NAME["settings-made"].before_model(asked)
     assert asked.answer_now
+
+
+def test_a_pipe_in_place_of_the_written_file_is_not_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "serve.toml")  # opened for reading, a pipe with no writer would block
+    asked = step(tmp_path)
+    BY_NAME["settings-made"].before_model(asked)
+    assert not asked.answer_now
