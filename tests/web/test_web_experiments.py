@@ -73,6 +73,11 @@ async def rgb_of(page: Page, row: int) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", color)[:3]]
 
 
+async def fetched(page: Page) -> list[str]:
+    """The addresses of what the page has fetched since it was loaded."""
+    return await page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
+
+
 @pytest.mark.timeout(300)
 async def test_the_pane_charts_both_jobs_of_a_thread_live(
     page: Page, llm: ScriptedLLMServer, hub: FakeHub, workspace
@@ -80,6 +85,10 @@ async def test_the_pane_charts_both_jobs_of_a_thread_live(
     (workspace / "train.py").write_text("import trl\nprint('training')\n")
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
+    # The chart library (a third of the page's script) is fetched once the pane is opened.
+    assert not any("uPlot.esm.js" in name for name in await fetched(page))
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     await page.get_by_role("button", name="Experiments").click()
     pane = page.get_by_role("complementary", name="Experiments")
     await expect(pane).to_contain_text("Start a thread")
@@ -95,6 +104,7 @@ async def test_the_pane_charts_both_jobs_of_a_thread_live(
     status = pane.locator("tr[data-run] .run-status")
     await expect(status).to_have_text(["running"])
     await expect(pane.locator("#experiment-chart canvas").first).to_be_attached()
+    assert any("uPlot.esm.js" in url for url in asked)
     await expect(pane.locator("tr[data-run] .run-final")).to_contain_text(["loss"])
     await expect(status).to_have_text(["running"])  # still running: its points came live
     gate.set()
