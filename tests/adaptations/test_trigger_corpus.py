@@ -79,10 +79,16 @@ def expected(item: Item) -> frozenset[str]:
     return item.fires | shaped | MISFIRES.get(item.name, frozenset())
 
 
-def texts_sent(requests: Iterable[Mapping[str, Any]]) -> set[str]:
-    """The rules whose texts the model was sent, from the requests the server received."""
+def texts_sent(requests: Iterable[Mapping[str, Any]]) -> list[frozenset[str]]:
+    """For each registered text the model was sent (from the requests the server received),
+    the rules that register it: one, or several that share it (`settings-made` asks for the
+    answer in `answer-now`'s words)."""
     sent = "\n".join(_text(m.get("content")) for r in requests for m in r.get("messages", []))
-    return {name for name, pieces in SIGNS if all(p in sent for p in pieces)}
+    found: dict[tuple[str, ...], set[str]] = {}
+    for name, pieces in SIGNS:
+        if all(p in sent for p in pieces):
+            found.setdefault(tuple(pieces), set()).add(name)
+    return [frozenset(names) for names in found.values()]
 
 
 def _text(content: Any) -> str:
@@ -133,8 +139,8 @@ def every_rule_on() -> dict[str, dict[str, bool]]:
 
 async def run_item(
     item: Item, workspace: Path, llm: ScriptedLLMServer, switches: Mapping[str, Any]
-) -> tuple[set[str], set[str]]:
-    """The rules the run counted as fired, and those whose texts the model was sent."""
+) -> tuple[set[str], list[frozenset[str]]]:
+    """The rules the run counted as fired, and the rules of each text the model was sent."""
     for name, text in item.files.items():
         (workspace / name).parent.mkdir(parents=True, exist_ok=True)
         (workspace / name).write_text(text)
@@ -168,4 +174,5 @@ async def test_each_rule_fires_only_where_it_should(
         with open(table, "a") as out:
             out.write(json.dumps({"item": item.name, "fired": sorted(counted)}) + "\n")
     assert counted == expected(item)
-    assert sent <= counted, "a rule's text reached the model but the run did not count it"
+    unexplained = [sorted(names) for names in sent if not names & counted]
+    assert not unexplained, f"a text of {unexplained} reached the model; no rule of it counted"
