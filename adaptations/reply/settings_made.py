@@ -5,8 +5,7 @@
 line of its own (`key = value`, `key: value`), read beneath the workspace by descriptor, and
 still holds every other line this turn's `read` of it showed.
 
-Why: told to set two values, a 1.5B model set both right and then kept writing the file
-anew until it lost lines (docs/lab/2026-12-02.md, serve-config).
+Why: set two values, a 1.5B model rewrote the file till it lost lines (docs/lab/2026-12-02.md).
 """
 
 from __future__ import annotations

@@ -171,6 +171,11 @@ def test_ours_variants_get_their_own_table_so_each_fits_the_page() -> None:
     assert "| task | ours | v4 | v5 | v6 | |" in split[2]
     only_ours = table.benchmark_tables(rows[::2])  # no variant: one table
     assert "ours and its variants" not in only_ours
+    wide = [run_row("ours", "dev", "csv-count", 0, False, variant=f"{n}-" + "w" * 20)
+            for n in range(4)]  # fmt: skip
+    page = table.benchmark_tables([*rows, *wide])
+    assert all(len(line) <= table.PAGE for line in page.splitlines()), "a line over the page"
+    assert page.count("### dev, ours and its variants") == 2  # three fit, not five
 
 
 def test_a_broken_row_is_named_by_file_and_line(tmp_path: Path) -> None:
