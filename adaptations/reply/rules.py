@@ -78,8 +78,12 @@ class AnswerNow(Rule):
     hook: ClassVar[Hook] = "model"
     notes: ClassVar[Kinds] = {ASKED_TO_ANSWER: (ANSWER_NOW, TOLD_CALL, TOLD_RESULT)}
 
+    def due(self, step: ModelStep) -> bool:
+        """Whether this step must answer."""
+        return must_answer(step.history)
+
     def before_model(self, step: ModelStep) -> None:
-        if must_answer(step.history):
+        if not step.answer_now and self.due(step):
             step.prompt, step.answer_now = retold(step.prompt), True
             step.kwargs |= ANSWER_KWARGS
 
@@ -87,21 +91,13 @@ class AnswerNow(Rule):
         return unrun(response) if step.answer_now else response
 
 
-class SettingsMade(Rule):
-    """The request sets named values and the files this turn wrote hold every one: the model
-    is asked to answer, as `AnswerNow` asks it (adaptations/reply/settings_made.py)."""
+class SettingsMade(AnswerNow):
+    """The request sets named values and the files this turn wrote hold every one (with every
+    other line their reads showed): the model is asked to answer, as `AnswerNow` asks it
+    (adaptations/reply/settings_made.py)."""
 
-    hook: ClassVar[Hook] = "model"
-    notes: ClassVar[Kinds] = {ASKED_TO_ANSWER: (ANSWER_NOW, TOLD_CALL, TOLD_RESULT)}
-
-    def before_model(self, step: ModelStep) -> None:
-        if step.answer_now or not settings_made(step.request, step.since_request, step.workspace):
-            return
-        step.prompt, step.answer_now = retold(step.prompt), True
-        step.kwargs |= ANSWER_KWARGS
-
-    def after_model(self, step: ModelStep, response: AIMessage) -> AIMessage:
-        return unrun(response) if step.answer_now else response
+    def due(self, step: ModelStep) -> bool:
+        return settings_made(step.request, step.since_request, step.workspace)
 
 
 class WrittenUnseen(Rule):
