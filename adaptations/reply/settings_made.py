@@ -5,7 +5,7 @@
 line of its own (`key = value`, `key: value`), read beneath the workspace by descriptor, and
 still holds every other line this turn's `read` of it showed.
 
-Why: set two values, a 1.5B model rewrote the file till it lost lines (docs/lab/2026-12-02.md).
+Why: told to set two values, a 1.5B model rewrote the file and lost lines (docs/lab/2026-12-02.md).
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ _VALUE = r"(?:[-+]?\d[\d_]*(?:\.\d+)?(?:e[-+]?\d+)?|true|false|\"[^\"]*\"|'[^']*
 _SETTING = re.compile(
     rf"`?\b([A-Za-z_][\w.\-]*)\b`?\s+(?:to|=)\s+({_VALUE})(?=$|[\s,;)]|\.(?:\s|$))", re.I
 )
-
-
 _SET = re.compile(r"\b(?:set|change|update|make)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -54,11 +52,16 @@ def _same(found: str, wanted: str) -> bool:
         return False
 
 
+def setting_line(keys: Sequence[str]) -> re.Pattern[str]:
+    """A line (`KEY = VALUE`, `KEY: VALUE`, a comment after it) that sets one of `keys`, a
+    dotted key by its last part; the value is its group 1."""
+    names = "|".join(re.escape(key.rsplit(".", 1)[-1]) for key in keys)
+    return re.compile(rf"^\s*[\"']?(?:{names})[\"']?\s*[:=]\s*(.*?)\s*(?:#.*)?$", re.M)
+
+
 def holds(text: str, key: str, value: str) -> bool:
     """`text` has a line setting `key` (its last part, for a dotted key) to `value`."""
-    name = re.escape(key.rsplit(".", 1)[-1])
-    line = re.compile(rf"^\s*[\"']?{name}[\"']?\s*[:=]\s*(.*?)\s*(?:#.*)?$", re.M)
-    return any(_same(m.group(1), value) for m in line.finditer(text))
+    return any(_same(m.group(1), value) for m in setting_line([key]).finditer(text))
 
 
 def written_paths(since_request: Sequence[BaseMessage]) -> list[str]:
@@ -100,11 +103,7 @@ def lines_read(since_request: Sequence[BaseMessage], path: str) -> list[str]:
 def kept_the_rest(text: str, shown: list[str], keys: list[str]) -> bool:
     """Every line of `shown` that sets none of `keys` is still a line of `text`."""
     now = {line.rstrip() for line in text.splitlines()}
-    setting = re.compile(
-        r"^\s*[\"']?(?:"
-        + "|".join(re.escape(k.rsplit(".", 1)[-1]) for k in keys)
-        + r")[\"']?\s*[:=]"
-    )
+    setting = setting_line(keys)
     return all(line in now for line in shown if line.strip() and not setting.match(line))
 
 
