@@ -4,6 +4,7 @@ hold them all, is answered (asked without tools, as `answer-now` asks); quiet ot
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ REQUEST = (
     "In serve.toml, set the server's `max_batch_size` to 16 and its `timeout_s` to 30. "
     "Change nothing else in the file."
 )
+SMALL = profile_of("llamacpp/small", env={})
 CONFIG = "[server]\nport = 8080\nmax_batch_size = {batch}\ntimeout_s = {timeout}\n"
 
 
@@ -30,8 +32,7 @@ def edited(path: str = "serve.toml", status: str = "success") -> list[AIMessage 
 
 def step(workspace: Path, request: str = REQUEST, calls: list | None = None) -> ModelStep:
     history = [HumanMessage(content=request), *(edited() if calls is None else calls)]
-    profile = profile_of("llamacpp/small", env={})
-    return ModelStep(profile, Shape(), history, history, list(history), new_turn("t"), workspace)
+    return ModelStep(SMALL, Shape(), history, history, list(history), new_turn("t"), workspace)
 
 
 @pytest.mark.parametrize(
@@ -132,3 +133,50 @@ def test_a_pipe_in_place_of_the_written_file_is_not_waited_on(tmp_path: Path) ->
     asked = step(tmp_path)
     BY_NAME["settings-made"].before_model(asked)
     assert not asked.answer_now
+
+
+@pytest.mark.parametrize("flipped", ["serve.toml", "conf"])
+def test_a_file_or_folder_flipping_to_a_link_out_is_never_read_through_it(
+    tmp_path: Path, flipped: str
+) -> None:
+    """The agent flips the written file (or its folder) between the real one, which does not
+    hold the settings, and a link to a copy outside the workspace that does, 2,000 times while
+    the rule looks: it never reads the copy, so it never asks for the answer."""
+    import threading
+
+    workspace, outside = tmp_path / "ws", tmp_path / "outside"
+    (workspace / "conf").mkdir(parents=True)
+    outside.mkdir()
+    (workspace / "conf" / "serve.toml").write_text(CONFIG.format(batch=4, timeout=120))
+    (outside / "serve.toml").write_text(CONFIG.format(batch=16, timeout=30))
+    place, spare = workspace / "conf" / flipped, workspace / "conf" / f"{flipped}.real"
+    if flipped == "conf":
+        place, spare = workspace / "conf", workspace / "conf.real"
+    link_to = outside / "serve.toml" if flipped == "serve.toml" else outside
+    stop, flips = threading.Event(), [0]
+
+    def flip() -> None:
+        while not stop.is_set():
+            flips[0] += 1
+            if place.is_symlink():
+                place.unlink()
+                spare.rename(place)
+            else:
+                place.rename(spare)
+                place.symlink_to(link_to)
+
+    flipper = threading.Thread(target=flip)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # the flips interleave with the looks, not 5 ms apart
+    flipper.start()
+    answered = 0
+    try:
+        while flips[0] < 2000:
+            asked = step(workspace, calls=edited(path="conf/serve.toml"))
+            BY_NAME["settings-made"].before_model(asked)
+            answered += asked.answer_now
+    finally:
+        stop.set()
+        flipper.join()
+        sys.setswitchinterval(switch)
+    assert answered == 0
