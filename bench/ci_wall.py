@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="ci-wall-") as tmp:
         clone = Path(tmp) / "clone"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        # The clone's commit: one made here while CI runs is not the one measured.
+        commit = subprocess.run(
+            ["git", "-C", str(clone), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
         log_path = args.log or Path(tmp) / "ci.log"
         code, wall = run_ci(clone, log_path)
         log = log_path.read_text(encoding="utf-8", errors="replace")
@@ -71,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = [[key, value] for key, value in figures.items()]
     print_table(f"A clean clone's CI, load before {load_before}", rows, ["figure", "value"])
     # The load before: the CI fills both cores itself, so the load after it says nothing of others.
-    print_summary({"bench": "ci_wall", **figures}, load=load_before)
+    print_summary({"bench": "ci_wall", **figures}, load=load_before, commit=commit)
 
 
 if __name__ == "__main__":

@@ -69,11 +69,14 @@ def print_table(title: str, rows: Sequence[Sequence[Any]], header: Sequence[str]
             print("  ".join("-" * w for w in widths))
 
 
-def print_summary(summary: dict[str, Any], *, load: float | None = None) -> None:
-    """Print `summary` as JSON and record its numbers (`load`: the run's, if not the present)."""
+def print_summary(
+    summary: dict[str, Any], *, load: float | None = None, commit: str | None = None
+) -> None:
+    """Print `summary` as JSON and record its numbers (`load`: the run's, if not the present;
+    `commit`: the one measured, if not this checkout's HEAD)."""
     print(json.dumps(summary, separators=(",", ":")))
     if "bench" in summary and "PYTEST_CURRENT_TEST" not in os.environ:
-        record(str(summary["bench"]), summary, load=load)
+        record(str(summary["bench"]), summary, load=load, commit=commit)
 
 
 def _cell(value: Any) -> str:
@@ -104,15 +107,17 @@ HARNESS_END = "<!-- ml-tasks:end -->"
 
 def record(
     bench: str, summary: Mapping[str, Any], *, folder: Path | None = None,
-    load: float | None = None,
+    load: float | None = None, commit: str | None = None,
 ) -> Path:  # fmt: skip
     """Append each number of `summary` (nested keys joined by dots) as `<bench>.<key>`; `load`:
     the machine's load to record (a run that fills the cores itself takes it before it starts),
-    else the present 1-minute load."""
+    else the present 1-minute load; `commit`: the commit measured (a clone's), else this
+    checkout's HEAD as it is when recording."""
     folder = folder or Path(os.environ.get("ML_INTERN_BENCH_RESULTS") or RESULTS)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{bench}.jsonl"
     context = run_context() | ({} if load is None else {"load": load})
+    context |= {} if commit is None else {"commit": commit}
     with path.open("a", encoding="utf-8") as out:
         for key, value in _numbers(summary):
             line = {"figure": f"{bench}.{key}", "value": value, **context}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -320,3 +322,18 @@ def test_ci_wall_reads_the_suite_s_figures_from_a_ci_log() -> None:
     failed = "============ 2 failed, 3094 passed in 430.10s (0:07:10) ============\n"
     with pytest.raises(ValueError, match="no passing pytest run"):
         suite_figures(failed)
+
+
+def test_a_figure_recorded_for_a_clone_names_the_clone_s_commit(tmp_path: Path) -> None:
+    """`bench/ci_wall.py` measures a clone: a commit made here meanwhile is not the one measured."""
+    from bench.report import ROOT, record
+
+    record("ci_wall", {"ci_s": 351.0}, folder=tmp_path, commit="abc1234")
+    record("ci_wall", {"ci_s": 352.0}, folder=tmp_path)
+    first, second = (json.loads(line) for line in (tmp_path / "ci_wall.jsonl").open())
+    assert (first["figure"], first["value"], first["commit"]) == ("ci_wall.ci_s", 351.0, "abc1234")
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert second["commit"] == head
