@@ -15,6 +15,7 @@ from adaptations.registry import BY_NAME
 from adaptations.reply.settings_made import asked_settings, holds
 from adaptations.turn import new_turn
 from configs.model_profile import profile_of
+from tests.fakes.path_flipper import PathFlipper
 
 REQUEST = (
     "In serve.toml, set the server's `max_batch_size` to 16 and its `timeout_s` to 30. "
@@ -142,41 +143,23 @@ def test_a_file_or_folder_flipping_to_a_link_out_is_never_read_through_it(
     """The agent flips the written file (or its folder) between the real one, which does not
     hold the settings, and a link to a copy outside the workspace that does, 2,000 times while
     the rule looks: it never reads the copy, so it never asks for the answer."""
-    import threading
-
     workspace, outside = tmp_path / "ws", tmp_path / "outside"
     (workspace / "conf").mkdir(parents=True)
     outside.mkdir()
     (workspace / "conf" / "serve.toml").write_text(CONFIG.format(batch=4, timeout=120))
     (outside / "serve.toml").write_text(CONFIG.format(batch=16, timeout=30))
-    place, spare = workspace / "conf" / flipped, workspace / "conf" / f"{flipped}.real"
-    if flipped == "conf":
-        place, spare = workspace / "conf", workspace / "conf.real"
-    link_to = outside / "serve.toml" if flipped == "serve.toml" else outside
-    stop, flips = threading.Event(), [0]
-
-    def flip() -> None:
-        while not stop.is_set():
-            flips[0] += 1
-            if place.is_symlink():
-                place.unlink()
-                spare.rename(place)
-            else:
-                place.rename(spare)
-                place.symlink_to(link_to)
-
-    flipper = threading.Thread(target=flip)
+    place = workspace / "conf" / "serve.toml" if flipped == "serve.toml" else workspace / "conf"
+    link = place.with_name(f"{place.name}.swap")  # swapped with the real one, never missing
+    link.symlink_to(outside / "serve.toml" if flipped == "serve.toml" else outside)
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1e-5)  # the flips interleave with the looks, not 5 ms apart
-    flipper.start()
     answered = 0
     try:
-        while flips[0] < 2000:
-            asked = step(workspace, calls=edited(path="conf/serve.toml"))
-            BY_NAME["settings-made"].before_model(asked)
-            answered += asked.answer_now
+        with PathFlipper(place, link) as flipper:
+            while not flipper.at_least(2000):
+                asked = step(workspace, calls=edited(path="conf/serve.toml"))
+                BY_NAME["settings-made"].before_model(asked)
+                answered += asked.answer_now
     finally:
-        stop.set()
-        flipper.join()
         sys.setswitchinterval(switch)
     assert answered == 0
