@@ -19,9 +19,16 @@ way, by the whole set. Per task set (dev, held-out), each pair is compared on th
 its sides ran where the rule acted (`acted_on`: for a rule the request sets acting,
 `set_by_request`, a task whose runs with it all recorded their `fired` counts and none names
 it is left out: it never acted there, so a difference on it is sampling, not the rule; a rule
-that acts on what a run does is counted on every task), and the pairs are summed: a side's
-figure is its runs solved of its runs on those tasks, repeats counted, and a set is *measured*
-when each side ran each of those tasks in at least `MIN_PASSES` passes (runs).
+that acts on what a run does is counted on every task). On each of those tasks the pair's
+sides count as many runs each as the side with fewer runs of it ran (`first_runs`): their
+first by `repeat` (the pass it was: each side's earliest passes), runs of the same repeat in
+the rows' order (as `load_rows` reads them, the data files by name, which lead with their
+date, then by line: the earlier taken first), never by how a run came out. Summed
+runs would weigh a task by how often each side happened to run it: three runs a side against
+six, the six would count twice, and a side never behind on any task could show a drop. The
+pairs are then summed: a side's figure is its kept runs solved of its kept runs on those
+tasks, and a set is *measured* when each side has at least `MIN_PASSES` kept runs (passes)
+of each of those tasks (the two sides keep the same count of each, so one side's says both).
 
 The verdict:
 
@@ -37,6 +44,13 @@ no held-out rows) and no measured figure drops.
 
 >>> evidence("look-first", rows=[]).verdict
 'not measured'
+>>> def run(rules: list[str], repeat: int, solved: bool) -> dict[str, Any]:
+...     return {"harness": "ours", "model": MODEL, "set": "dev", "task": "t", "rules": rules,
+...             "repeat": repeat, "solved": solved}
+>>> with_it = [run(["r"], 0, True), run(["r"], 1, False), run(["r"], 2, False)]
+>>> without = [run([], n, n > 2) for n in range(6)]  # three more runs: repeats 3-5 left out
+>>> str(evidence("r", with_it + without).dev)
+'1/3 with, 0/3 without'
 """
 
 from __future__ import annotations
@@ -58,7 +72,8 @@ NOT_MEASURED = "not measured on the task sets yet"
 
 @dataclass(frozen=True)
 class Side:
-    """Runs solved of runs, on the tasks both sides ran, and the fewest runs of any task."""
+    """Kept runs solved of kept runs (`first_runs`), on the tasks both sides ran, and the
+    fewest kept runs of any task."""
 
     solved: int = 0
     ran: int = 0
@@ -210,10 +225,18 @@ def set_by_request(names: Iterable[str]) -> bool:
     return all(BY_NAME[name].hook == "prompt" for name in names if name in BY_NAME)
 
 
+def first_runs(runs: Sequence[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """The first `count` of `runs` (one side's runs of one task) by `repeat`, ties in the
+    order given (the rows' order in the data files): never by how a run came out."""
+    order = sorted(range(len(runs)), key=lambda i: (int(runs[i].get("repeat") or 0), i))
+    return [runs[i] for i in order[:count]]
+
+
 def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str,
                 names: Iterable[str] = ()) -> SetFigures:  # fmt: skip
     """The pairs' runs on `task_set`, each pair on the tasks both its sides ran where the rules
-    `names` acted (`acted_on`; no names: every such task), summed."""
+    `names` acted (`acted_on`, read from all the side's runs; no names: every such task), each
+    task as many runs a side as the side with fewer ran (`first_runs`), summed."""
     sides: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
     names, ran = list(names), False
     for pair in found:
@@ -221,8 +244,11 @@ def set_figures(found: Sequence[tuple[list[dict[str, Any]], ...]], task_set: str
         common = set.intersection(*({r["task"] for r in side} for side in mine))
         ran = ran or bool(common)
         common &= acted_on(names, mine[0]) if names else common
-        for kept, side in zip(sides, mine, strict=True):
-            kept += [r for r in side if r["task"] in common]
+        for task in sorted(common):
+            of_task = [[r for r in side if r["task"] == task] for side in mine]
+            fewer = min(len(runs) for runs in of_task)
+            for kept, runs in zip(sides, of_task, strict=True):
+                kept += first_runs(runs, fewer)
     tasks = {r["task"] for r in sides[0]}
     if not tasks:
         return SetFigures(idle=ran)

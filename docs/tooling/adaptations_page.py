@@ -75,9 +75,10 @@ def evidence() -> str:
             "the rule acts on with every rule on, as the runs count it (`rules_fired`). *Dev* and "
             "*held-out*: runs solved of runs with the rule / without it, on the tasks both ran "
             "(for a rule the request sets acting, a `prompt` rule, only those where it acted; "
-            f"*never acted*: in none), `{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} "
-            "passes a task each side (`*`: fewer; `bench/ml_tasks/rule_lift.py` says how rows "
-            "are counted)."
+            "*never acted*: in none), each task as many runs a side as the side with fewer "
+            f"ran, `{rule_lift.MODEL}`, at least {rule_lift.MIN_PASSES} passes a task each side "
+            "(`*`: fewer; `bench/ml_tasks/rule_lift.py` says how rows are counted and which "
+            "runs are kept)."
         )
         + "\n",
         "| rule | on by default | corpus | dev | held-out |",

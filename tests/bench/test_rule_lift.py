@@ -96,7 +96,7 @@ def test_variants_differing_by_one_rule_are_paired_whatever_their_names() -> Non
     p = rule_lift.evidence("p", rows)
     assert (str(p.dev), str(p.held_out), p.verdict) == (
         "6/6 with, 3/6 without",
-        "1/2 with, 0/1 without (under 3 passes)",
+        "0/1 with, 0/1 without (under 3 passes)",  # of v, lean's first run against its one
         "not measured",
     )
     q = rule_lift.evidence("q", rows)  # compared on task t, the one both sides ran
@@ -105,7 +105,7 @@ def test_variants_differing_by_one_rule_are_paired_whatever_their_names() -> Non
     both = rule_lift.set_evidence(
         ["p", "q"], [*rows, *variant("x", f"{lean},-p,-q", "dev", {"t": [False]})]
     )
-    assert str(both.dev) == "3/3 with, 0/1 without (under 3 passes)"
+    assert str(both.dev) == "1/1 with, 0/1 without (under 3 passes)"
 
 
 def test_named_rule_sets_pair_by_the_rules_not_the_switches() -> None:
@@ -177,3 +177,37 @@ def test_a_rule_acting_on_what_a_run_does_counts_every_task() -> None:
     table = [r | {"rules": ["table-example"] if r["rules"] else [], "fired": {"table-example": 1}
                   if r["rules"] and r["task"] == "b" else {"look-first": 1}} for r in rows]  # fmt: skip
     assert str(rule_lift.evidence("table-example", table).dev) == "2/3 with, 3/3 without"
+
+
+def test_a_task_counts_as_many_runs_a_side_as_the_side_with_fewer_ran() -> None:
+    """Pooled, a side with more runs of a task weighs it more: 1/3 on task a against 0/3, and
+    3/3 on task b against 6/6, summed, read 4/6 with against 6/9 without, a drop, though with
+    the rule no task is behind. Each task counts as many runs a side as the side with fewer
+    ran: the first by repeat, then by the rows' order, whatever they solved."""
+
+    def passes(spec: str, rules: list[str], task: str, solved: dict[int, bool]) -> list[Any]:
+        return [row(spec, rules, "dev", task, s) | {"repeat": n} for n, s in solved.items()]
+
+    with_z = [
+        *passes("+z", ["z"], "a", {0: True, 1: False, 2: False}),
+        *passes("+z", ["z"], "b", {0: True, 1: True, 2: True}),
+    ]
+    a = passes("default", [], "a", {0: False, 1: False, 2: False})
+    b = passes("default", [], "b", dict.fromkeys(range(6), True))
+    found = rule_lift.evidence("z", [*with_z, *a, *b])
+    assert (str(found.dev), found.dev.measured) == ("4/6 with, 3/6 without", True)
+    assert found.dev.with_rule.fewest == found.dev.without.fewest == 3
+    assert found.verdict == "not measured"  # no held-out rows
+    # The first by repeat, not the first rows: repeats 3-5 failed and come first in the data.
+    later = [r | {"solved": False} for r in b[3:]]
+    assert str(rule_lift.evidence("z", [*with_z, *a, *later, *b[:3]]).dev) == (
+        "4/6 with, 3/6 without"
+    )
+    # Of the same repeat, the rows earlier in the data, solved or not.
+    solved, failed = ([r | {"repeat": 0, "solved": s} for r in b[:3]] for s in (True, False))
+    assert str(rule_lift.evidence("z", [*with_z, *a, *solved, *failed]).dev) == (
+        "4/6 with, 3/6 without"
+    )
+    assert str(rule_lift.evidence("z", [*with_z, *a, *failed, *solved]).dev) == (
+        "4/6 with, 0/6 without"
+    )
