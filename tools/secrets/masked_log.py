@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tools.secrets import StreamMasker
+from tools.secrets.rules import warm_up
 
 MAX_LINE = 65_536
 
@@ -39,7 +40,10 @@ class MaskedLog:
         return os.fdopen(write, "w", encoding="utf-8")
 
     def settle(self, timeout: float = 2.0) -> None:
-        """Wait (at most `timeout` s) until the lines written so far are in the log."""
+        """Wait (at most `timeout` s) until the lines written so far are in the log. The secret
+        rules compile first, without that bound: a copier masks nothing before they have (once
+        a process, ~0.5 s of CPU, several seconds on a loaded machine), and is not stuck."""
+        warm_up()
         deadline = time.monotonic() + timeout
         for copier in list(self._copiers):
             copier.settle(deadline)
