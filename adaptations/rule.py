@@ -65,8 +65,10 @@ Hook = Literal["prompt", "model", "reply", "call", "result"]
 # (bench/rule_fit.py); "lift", the task sets are solved more often with it
 # (bench/ml_tasks/rule_lift.py); "set-lift", the rules kept this way switched off together
 # cost the task sets their lift (bench/ml_tasks/rule_lift.py `set_evidence`; `SET_LIFT`): a
-# lift of the set, not of each rule.
-Kept = Literal["fit", "capability", "lift", "set-lift"]
+# lift of the set, not of each rule; "pair-lift", the rule with those it names (`kept_with`),
+# switched on together, solved the task sets more often than today's defaults without them
+# (`set_evidence`, the figures in `measured`): a lift of the pair, not of each rule.
+Kept = Literal["fit", "capability", "lift", "set-lift", "pair-lift"]
 # What `set-lift` rests on today, said wherever the reason is shown (`ml-intern models show`,
 # docs/reference/adaptations.md); tests/adaptations/test_evidence.py holds it to the rows.
 SET_LIFT = (
@@ -121,6 +123,9 @@ class Rule(ToolRule):
     off: str = ""
     # Why it is on by default when it is (`Kept`): a rule is on by default iff it has one.
     kept: Kept | None = None
+    # A `pair-lift` rule's partners, and what the pair's lift rests on (the rows' figures).
+    kept_with: tuple[str, ...] = ()
+    measured: str = ""
     # The roles it serves: the main agent, the research sub-agent.
     roles: frozenset[Role] = AGENT
     # The profiles it can serve at all, switched on or not (a retry with llama.cpp's own
@@ -150,9 +155,12 @@ class Rule(ToolRule):
 
     @property
     def on_because(self) -> str:
-        """Why it is on by default, as shown: its `kept`, with what a `set-lift` rests on."""
+        """Why it is on by default, as shown: its `kept`, with what a `set-lift` or a
+        `pair-lift` rests on."""
         if self.kept == "set-lift":
             return f"set-lift, {SET_LIFT}"
+        if self.kept == "pair-lift":
+            return f"pair-lift with {', '.join(self.kept_with)}, {self.measured}"
         return self.kept or ""
 
     @property

@@ -37,9 +37,10 @@ def render() -> str:
             "A rule is on by default only with a reason (`kept`): `fit` (with it the request "
             "or a result takes less of a small window, `bench/rule_fit.py`), `capability` "
             "(without it the model's calls are not run), `lift` (the task sets solved more "
-            "often with it, `bench/ml_tasks/rule_lift.py`) or `set-lift` (the rules kept "
+            "often with it, `bench/ml_tasks/rule_lift.py`), `set-lift` (the rules kept "
             "this way, switched off together, solved less often: a lift of the set, not of "
-            "each rule; see the evidence below). Every other rule is off by default, each "
+            "each rule; see the evidence below) or `pair-lift` (the rule and the one it is "
+            "kept with, switched on together, solved more often: a lift of the pair). Every other rule is off by default, each "
             "says why below (it fired on ordinary requests of "
             "`tests/adaptations/trigger_corpus.py`, or no measurement shows it helps), and "
             "stays available."
@@ -116,6 +117,16 @@ def evidence() -> str:
             f"{kept_now.held_out}; {kept_now.set_verdict}."
         ),
     ]
+    for pair in {tuple(sorted((r.name, *r.kept_with))) for r in RULES if r.kept == "pair-lift"}:
+        found = rule_lift.set_evidence(pair)
+        out += [
+            "",
+            wrap(
+                f"*A `pair-lift`* ({' with '.join(f'`{n}`' for n in pair)}), switched on "
+                f"together against the defaults without them: dev {found.dev}; held-out "
+                f"{found.held_out}; {found.set_verdict}."
+            ),
+        ]
     recorded = rule_fit.recorded()
     window = recorded["window"]["tokens"]
     out += [

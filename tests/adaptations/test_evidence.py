@@ -4,6 +4,8 @@
   result takes less of the small window than without it, and the code still gives them;
 - `capability`: without it the model's calls (written as text) are not run;
 - `lift`: bench/ml_tasks/rule_lift.py finds a lift in the committed rows;
+- `pair-lift`: the rule and its `kept_with`, switched on together against today's defaults,
+  show a lift as a pair in the committed rows, the figures its `measured` states;
 - `set-lift`: the rules kept this way, switched off together against today's defaults, are
   the variant the committed rows measure, and the rows show the set's lift on both sets at
   three passes, as `SET_LIFT` says; none of them was seen never firing on dev pass 1
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from adaptations.registry import (
+    KEPT_SETTINGS,
     LEAN_SET,
     NEVER_FIRED,
     NO_LOSS_WITHOUT,
@@ -53,9 +56,11 @@ OFF_TO_NO_LOSS = {
     "asked-files", "asked-changes", "repeat-call", "skill-budget", "doom-answer",
     "written-notes", "failure-context",
 }  # fmt: skip
+# On together by the pair's measured lift since 2026-12-03 (the variant `kept-settings`).
+PAIR = {"kept-lines", "settings-made"}
 # What the policy gives today, written out so a change to it is seen in review.
 ON_BY_DEFAULT = {
-    SMALL: FIT | {"text-tool-calls"} | STEERING | LIFTED | FIRES_AND_LIFTS,
+    SMALL: FIT | {"text-tool-calls"} | STEERING | LIFTED | FIRES_AND_LIFTS | PAIR,
     LARGE: {"one-line-python"},
 }
 FIRES = (
@@ -91,6 +96,10 @@ def test_each_reason_is_the_measured_one() -> None:
             assert found.verdict == "lift", rule.name
         elif rule.kept == "set-lift":
             assert found.verdict != "no lift", f"{rule.name} measured alone shows no lift"
+        elif rule.kept == "pair-lift":
+            pair = rule_lift.set_evidence([rule.name, *rule.kept_with])
+            assert pair.verdict == "lift", rule.name
+            assert {rule.name, *rule.kept_with} == PAIR and rule.measured == KEPT_SETTINGS
         else:
             assert found.verdict != "lift", f"{rule.name} has a measured lift: keep it on"
             assert rule.off.endswith(found.off_reason), rule.name
@@ -160,6 +169,23 @@ def test_the_set_lift_rules_are_kept_on_the_sets_measured_lift() -> None:
     assert "held-out 0 of 51 either way" in SET_LIFT
     assert all(r.on_because == f"set-lift, {SET_LIFT}" for r in RULES if r.name in STEERING)
     assert len(STEERING) == 5
+
+
+def test_the_pair_is_kept_on_its_measured_lift() -> None:
+    """`kept-lines` with `settings-made`, switched on together against today's defaults
+    before them (the variant `kept-settings`), three passes a side: more dev runs solved,
+    no held-out drop; the figures are those `KEPT_SETTINGS` states (new rows fail this until
+    the reason says what they show)."""
+    found = rule_lift.set_evidence(sorted(PAIR))
+    assert found.verdict == "lift" and found.dev.measured and found.held_out.measured
+    figures = [(side.solved, side.ran) for figures in (found.dev, found.held_out)
+               for side in (figures.with_rule, figures.without)]  # fmt: skip
+    assert figures == [(24, 45), (22, 45), (4, 27), (3, 27)]
+    assert "dev 24 of 45 runs with them, 22 of 45 without" in KEPT_SETTINGS
+    assert "held-out 4 of 27 with, 3 of 27 without" in KEPT_SETTINGS
+    on = [r for r in RULES if r.name in PAIR]
+    assert all(r.on_because.startswith("pair-lift with ") for r in on)
+    assert all(KEPT_SETTINGS in r.on_because for r in on)
 
 
 def test_the_steering_set_as_first_measured_stays_on_the_page() -> None:

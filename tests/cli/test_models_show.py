@@ -47,6 +47,7 @@ def test_models_show_lists_a_small_models_rules_on_and_off(cli: Cli) -> None:
     assert rules["look-first"]["on_because"] == "lift"  # its own, measured on both sets
     assert rules["answer-now"]["on_because"] == "lift"
     assert rules["workspace-listing"]["on_because"] == f"set-lift, {SET_LIFT}"
+    assert rules["kept-lines"]["on_because"].startswith("pair-lift with settings-made, ")
 
     switches = {"look-first": False, "code-block": True}
     user_config(cli, {"adaptations": {"llamacpp/local": switches}})
