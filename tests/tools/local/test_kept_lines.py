@@ -16,7 +16,9 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.local.kept_lines import lines_kept, rewrite_refusal
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-ON = {SMALL: {"kept-lines": True}}
+# kept-lines alone: its pair, settings-made (on by default with it), asks for the answer once a
+# write made the settings the request names
+ON = {SMALL: {"kept-lines": True, "settings-made": False}}
 CONFIG = "".join(f"key_{n} = {n}\n" for n in range(12)) + "\n# the end\n"
 TWO_LINES = "key_3 = 30\nkey_7 = 70"
 
@@ -92,14 +94,15 @@ async def test_a_file_not_read_gets_the_writes_own_answer_and_a_large_model_is_n
     assert (workspace / "c.toml").read_text() == TWO_LINES
 
 
-async def test_off_by_default_for_a_small_model(
+async def test_on_by_default_for_a_small_model_and_switched_off_in_config(
     small_llm: ScriptedLLMServer, workspace: Path
 ) -> None:
     (workspace / "c.toml").write_text(CONFIG)
-    settings = fast_settings(None, model_name=SMALL)
-    assert (await _run(settings, small_llm, workspace, READ, CLOBBER))[
-        1
-    ] == "Wrote 2 lines to c.toml"
+    held = await _run(fast_settings(None, model_name=SMALL), small_llm, workspace, READ, CLOBBER)
+    assert held[1].startswith("Not written: c.toml has 13 lines with text")
+    assert (workspace / "c.toml").read_text() == CONFIG
+    off = fast_settings(None, model_name=SMALL, adaptations={SMALL: {"kept-lines": False}})
+    assert (await _run(off, small_llm, workspace, READ, CLOBBER))[1] == "Wrote 2 lines to c.toml"
 
 
 async def test_a_link_in_place_of_the_file_is_not_read_for_the_check(
