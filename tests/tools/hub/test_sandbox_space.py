@@ -144,6 +144,9 @@ async def test_a_space_that_never_starts_fails_after_a_bounded_wait(
     assert "operation='delete'" in result.content and "operation='status'" in result.content
     assert len(thread_sandboxes(isolated_home, "t1")) == 1  # remembered, so it can be deleted
     hub.start_stages, hub.start_error = ["BUILDING", "BUILD_ERROR"], "pip install failed"
+    # the fixture's bound again: a first poll slower than 0.3 s must not end the wait before
+    # the second poll shows the failure
+    monkeypatch.setattr("tools.hub.sandbox_lifecycle.START_WAIT_S", 10.0)
     broken = await sandbox(operation="create", name="broken", call_id="call-2")
     assert broken.status == "error"
     assert "alice/broken failed to start (BUILD_ERROR: pip install failed)" in broken.content
