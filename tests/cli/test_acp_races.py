@@ -127,19 +127,26 @@ async def test_a_linked_file_is_never_read_through_a_flipping_folder(
     real, link = planted_flip(cli.cwd, outside)
     (real / "notes.txt").write_text("workspace notes\n")
     uri = (cli.cwd / "sub" / "notes.txt").as_uri()
-    llm.add(*[Turn(content="Seen.") for _ in range(ROUNDS)])
     async with acp_agent(cli, *MODEL) as agent:
         await agent.conn.initialize(protocol_version=PROTOCOL_VERSION)
         session_id = (await agent.conn.new_session(cwd=str(cli.cwd))).session_id
         links = [resource_link_block("notes.txt", uri) for _ in range(CALLS * 4)]
+        rounds = 0
         with PathFlipper(real, link) as flipper:
-            for _ in range(ROUNDS):
+            # A prompt's links are read in one burst, often within one flip: prompt until a
+            # read landed inside (the attack ran) and the folder flipped enough.
+            while rounds < ROUNDS or (
+                rounds < 20 * ROUNDS and "workspace notes" not in repr(llm.requests[-1])
+            ):
+                llm.add(Turn(content="Seen."))
                 await agent.conn.prompt(session_id=session_id, prompt=[text_block("see"), *links])
+                rounds += 1
             while not flipper.at_least(MIN_FLIPS):
                 await asyncio.sleep(0)
-    seen = repr(llm.requests[-1])
+    seen = repr(llm.requests)
     print(
-        f"\nlinks read: {seen.count('workspace notes')} inside, {seen.count('HOST-PRIVATE')} host"
+        f"\nlinks read in {rounds} prompts: {seen.count('workspace notes')} inside, "
+        f"{seen.count('HOST-PRIVATE')} host"
     )
     assert "workspace notes" in seen
     assert "HOST-PRIVATE" not in seen
