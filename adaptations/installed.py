@@ -25,17 +25,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib.metadata import EntryPoint, distributions
+from importlib.metadata import Distribution, EntryPoint, distributions
 from pathlib import Path
 
 from adaptations.rule import Rule
 
 GROUP = "ml_intern.rules"
 
-__all__ = ["GROUP", "Installed", "discover", "import_path", "installed"]
+__all__ = ["GROUP", "Installed", "declares_rules", "discover", "import_path", "installed"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,13 @@ def installed() -> Installed:
     from adaptations import registry
 
     return discover(import_path(), {rule.name for rule in registry.RULES})
+
+
+@cache
+def declares_rules() -> bool:
+    """Whether a distribution of this process's environment names the group at all: without
+    one, `installed()` has nothing to say, and the registry need not be imported to know it."""
+    return any(_declaring(distributions(path=import_path())))
 
 
 def import_path(
@@ -76,16 +83,12 @@ def discover(path: Sequence[str], declared: set[str]) -> Installed:
     problems: list[str] = []
     taken = set(declared)
     seen: set[str] = set()
-    for dist in distributions(path=list(path)):
+    for dist in _declaring(distributions(path=list(path))):
         # as `importlib.metadata.entry_points` tells one distribution's copies (no METADATA read)
         name = getattr(dist, "_normalized_name", None) or str(dist.metadata["Name"]).lower()
         if name in seen:
             continue
         seen.add(name)
-        # Most add no rule: their entry points are parsed only when the file names the group.
-        text = dist.read_text("entry_points.txt")
-        if not text or GROUP not in text:
-            continue
         for point in dist.entry_points.select(group=GROUP):
             rule, problem = _loaded(point, dist.name, taken)
             if rule is not None:
@@ -94,6 +97,15 @@ def discover(path: Sequence[str], declared: set[str]) -> Installed:
             else:
                 problems.append(problem)
     return Installed(tuple(rules), tuple(problems))
+
+
+def _declaring(dists: Iterable[Distribution]) -> Iterator[Distribution]:
+    """The distributions whose entry points name the group; most add no rule, and their
+    entry points are not parsed (one file read each)."""
+    for dist in dists:
+        text = dist.read_text("entry_points.txt")
+        if text and GROUP in text:
+            yield dist
 
 
 def _loaded(point: EntryPoint, dist: str, taken: set[str]) -> tuple[Rule | None, str]:

@@ -148,12 +148,17 @@ def checked_settings(settings: Any, chosen: str | None) -> Any:
     if (found := model_problem(model, settings, token_for(model))) is not None:
         problem, kind = found
         fail(problem, ExitCode.USAGE_ERROR if kind == "usage" else ExitCode.RUNTIME_ERROR)
-    from adaptations.resolve import switch_problems
+    # An unknown rule, one switched on that cannot serve the model, or an installed package's
+    # rule that could not be loaded: said, and the run goes on without it. With no switches
+    # and no package declaring rules there is none, and the registry (most of a second of
+    # imports) is not loaded before the REPL's prompt shows.
+    from adaptations.installed import declares_rules
 
-    # An unknown rule, or one switched on that cannot serve the model: said, and the run goes
-    # on without it.
-    for problem in switch_problems(profile_of(model, settings), settings.adaptations):
-        print(f"ml-intern: warning: {problem}", file=sys.stderr)
+    if settings.adaptations or declares_rules():
+        from adaptations.resolve import switch_problems
+
+        for problem in switch_problems(profile_of(model, settings), settings.adaptations):
+            print(f"ml-intern: warning: {problem}", file=sys.stderr)
     return settings
 
 

@@ -88,8 +88,8 @@ CLIENT_HOOKS = (
           "extra_kwargs")),
     Hook("litellm.utils", "ProviderConfigManager.get_provider_chat_config",
          ("model", "provider", "base_model")),
-    # Rebuilt without importing litellm (models/openai_chat_plain.py, `_openai_config` in
-    # models/openai_chat.py); tests/models/test_openai_chat_plain.py holds them equal.
+    # Rebuilt without importing litellm (models/openai_chat_plain.py, `openai_config` in
+    # models/own_paths.py); tests/models/test_openai_chat_plain.py holds them equal.
     Hook(_COMMON, "_TOP_LEVEL_SCHEMA_COMBINATORS"),
     Hook(_COMMON, "_OPENAI_REJECTED_TOP_LEVEL_SCHEMA_KEYS"),
     Hook("litellm.llms.openai.chat.gpt_5_transformation", "GPT_REASONING_SERIES_MARKERS"),

@@ -30,6 +30,7 @@ from compat.langchain_litellm import streamed
 from models.anthropic_chat_body import request_body
 from models.anthropic_chat_errors import broken, refused, unreached
 from models.anthropic_chat_stream import StreamError, StreamReading, UnknownBlock
+from models.own_paths import anthropic_api_key, anthropic_serves
 from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ ANTHROPIC_VERSION = "2023-06-01"
 # litellm's default `max_tokens` for a model its list does not give one.
 DEFAULT_MAX_TOKENS = 4096
 # Settings under which litellm sends what this path does not (a bearer token, a bare URL).
-_LITELLM_ONLY_ENV = ("ANTHROPIC_AUTH_TOKEN", "LITELLM_ANTHROPIC_DISABLE_URL_SUFFIX")
 # What ends a stream early: the connection, the JSON, the shape of an event, an error event.
 _STREAM_FAILURES = (
     httpx.TransportError,
@@ -159,19 +159,7 @@ def _headers(key: str | None) -> dict[str, str]:
     return headers
 
 
-def serves(profile: ModelProfile, settings: Settings) -> bool:
-    """Whether `profile`'s calls take this path: streamed, litellm's `anthropic/` route with
-    a key at hand, no setting that makes litellm send otherwise."""
-    if getattr(settings, "model_client", "auto") != "auto" or not settings.stream:
-        return False
-    if profile.provider != "anthropic" or not profile.route.model.startswith("anthropic/"):
-        return False
-    unsent = any(os.environ.get(name) for name in _LITELLM_ONLY_ENV)
-    return _api_key(profile) is not None and not unsent
-
-
-def _api_key(profile: ModelProfile) -> str | None:
-    return profile.route.api_key or os.environ.get("ANTHROPIC_API_KEY") or None
+serves = anthropic_serves  # the path's own name for it (models/chat_model.py)
 
 
 def _url(profile: ModelProfile) -> str:
@@ -201,7 +189,7 @@ def anthropic_chat_model(
     return AnthropicChatModel(
         model=profile.route.model,
         url=_url(profile),
-        api_key=_api_key(profile),
+        api_key=anthropic_api_key(profile),
         temperature=profile.temperature,
         request_timeout=timeout,
         max_tokens=_max_tokens(profile.route.model.removeprefix("anthropic/")),

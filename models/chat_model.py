@@ -78,8 +78,7 @@ def through_litellm(model_id: str, settings: Settings) -> bool:
     Anthropic path, which import litellm only when a request is not plain): what a launch
     imports before its first request."""
     from configs.model_profile import profile_of
-    from models import anthropic_chat, openai_chat
+    from models.own_paths import anthropic_serves, openai_serves
 
     profile = profile_of(model_id, settings)
-    ours = openai_chat.serves(profile, settings) or anthropic_chat.serves(profile, settings)
-    return not ours
+    return not (openai_serves(profile, settings) or anthropic_serves(profile, settings))

@@ -29,6 +29,7 @@ from models.openai_chat_body import CALL_PARAMS, encoded, request_body, served_t
 from models.openai_chat_errors import broken, refused, unreached, unsupported
 from models.openai_chat_stream import StreamError, StreamReading
 from models.openai_chat_usage import usage_metadata
+from models.own_paths import openai_api_key, openai_config, openai_serves
 from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
     from configs.settings import Settings
 
 OPENAI_BASE = "https://api.openai.com/v1"
-# Settings that make litellm and the SDK send headers this path does not (organisation, project).
-_LITELLM_ONLY_ENV = ("OPENAI_ORGANIZATION", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
 # What ends a stream early: the connection, the JSON, the shape of a chunk, an error event.
 _STREAM_FAILURES = (
     httpx.TransportError,
@@ -137,46 +136,7 @@ def _headers(key: str | None) -> dict[str, str]:
     return headers
 
 
-def serves(profile: ModelProfile, settings: Settings) -> bool:
-    """Whether `profile`'s calls take this path: streamed, litellm's plain `openai/` route
-    (a local server, the HF router, OpenAI or an OpenAI-compatible base), a key at hand (on
-    a server where people sign in, a router model gets each person's with the call), no
-    organisation or project headers, and a model litellm sends without rewriting the body
-    (its reasoning models' `max_completion_tokens` and the like stay litellm's)."""
-    if getattr(settings, "model_client", "auto") != "auto" or not settings.stream:
-        return False
-    if not profile.route.model.startswith("openai/"):
-        return False
-    if _api_key(profile) is None and not profile.needs_hf_token:  # the router's comes per call
-        return False
-    if any(os.environ.get(name) for name in _LITELLM_ONLY_ENV):
-        return False
-    return _openai_config(profile.route.model.removeprefix("openai/")) is not None
-
-
-# Names litellm sends through its GPT-5 config (`gpt_5_transformation.py`), a body of its own.
-_REASONING_SERIES = ("gpt-5", "gpt-6")
-
-
-def _openai_config(name: str) -> str | None:
-    """Which plain OpenAI config litellm gives `name` (its `ProviderConfigManager` choice for
-    the openai provider, read from its bundled list without importing it; tests/models/
-    test_openai_chat_config.py holds the two equal): "known" (a model on its list) or
-    "unknown" (a local or router model: `reasoning_effort` forwarded); None for a subclass
-    that rewrites the body (OpenAI's o-series and GPT-5 reasoning models)."""
-    from configs.model_profile import openai_list
-
-    last = name.split("/")[-1]
-    if len(last) > 1 and last[0] == "o" and last[1].isdigit() and openai_list(last) == "chat":
-        return None
-    if any(marker in name for marker in _REASONING_SERIES) and "gpt-5-chat" not in last:
-        return None
-    checked = name.split("responses/", 1)[1] if "responses/" in name else name
-    return "known" if openai_list(checked) is not None else "unknown"
-
-
-def _api_key(profile: ModelProfile) -> str | None:
-    return profile.route.api_key or os.environ.get("OPENAI_API_KEY") or None
+serves = openai_serves  # the path's own name for it (models/chat_model.py)
 
 
 def _api_base(profile: ModelProfile) -> str:
@@ -190,9 +150,9 @@ def openai_chat_model(profile: ModelProfile, settings: Settings) -> OpenAIChatMo
     return OpenAIChatModel(
         model=profile.route.model,
         api_base=_api_base(profile),
-        api_key=_api_key(profile),
+        api_key=openai_api_key(profile),
         temperature=profile.temperature,
         request_timeout=timeout,
         streaming=True,
-        takes_effort=_openai_config(profile.route.model.removeprefix("openai/")) == "unknown",
+        takes_effort=openai_config(profile.route.model.removeprefix("openai/")) == "unknown",
     )

@@ -23,9 +23,9 @@ from langchain_core.messages import (
 
 from configs.model_profile import _price_list
 from configs.settings import Settings
-from models.openai_chat import _openai_config
 from models.openai_chat_body import _transformed, request_body, served_tools
 from models.openai_chat_plain import plain_messages, sent_as_is
+from models.own_paths import openai_config
 from tools.families import build_catalog
 
 BASES = ("https://api.openai.com/v1", "http://127.0.0.1:8080/v1")
@@ -166,7 +166,7 @@ def test_a_cyclic_schema_is_left_to_litellm() -> None:
 
 
 def their_config(name: str) -> str | None:
-    """The config litellm's ProviderConfigManager picks for `name` (what `_openai_config`
+    """The config litellm's ProviderConfigManager picks for `name` (what `openai_config`
     asked litellm before)."""
     from litellm import LlmProviders
     from litellm.llms.openai.chat import gpt_transformation as gpt
@@ -199,7 +199,7 @@ OTHER_NAMES = [
 def test_the_config_chosen_for_a_model_is_litellm_s() -> None:
     listed = [n for n, e in _price_list().items() if "openai" in str(e.get("litellm_provider"))]
     names = [*listed, *OTHER_NAMES, "claude-sonnet-4-5-20250929"]
-    ours = {name: _openai_config(name) for name in names}
+    ours = {name: openai_config(name) for name in names}
     assert ours == {name: their_config(name) for name in names}
     assert {None, "known", "unknown"} <= set(ours.values())  # not vacuous
 
@@ -231,8 +231,8 @@ def test_the_names_rebuilt_here_are_litellm_s() -> None:
     from litellm.litellm_core_utils.prompt_templates import common_utils
     from litellm.llms.openai.chat import gpt_5_transformation
 
-    from models import openai_chat, openai_chat_plain
+    from models import openai_chat_plain, own_paths
 
     assert openai_chat_plain._COMBINATORS == common_utils._TOP_LEVEL_SCHEMA_COMBINATORS
     assert openai_chat_plain._REJECTED_AT_TOP == common_utils._OPENAI_REJECTED_TOP_LEVEL_SCHEMA_KEYS
-    assert openai_chat._REASONING_SERIES == gpt_5_transformation.GPT_REASONING_SERIES_MARKERS
+    assert own_paths._REASONING_SERIES == gpt_5_transformation.GPT_REASONING_SERIES_MARKERS
