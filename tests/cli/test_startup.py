@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -125,9 +126,11 @@ def test_missing_api_key_is_one_clean_line_exit_1(cli: Cli) -> None:
 
 
 # The CLI in a fresh interpreter that notes in LITELLM_MARK the moment litellm is imported
-# (an import statement, not `importlib.util.find_spec`, which only looks for its files).
+# (an import statement, not `importlib.util.find_spec`, which only looks for its files), run
+# once for each argument list of the JSON in argv[1], in turn; then the exit code of each run,
+# and whether the mark was there after each.
 FIRST_REQUEST_PROBE = """
-import os, sys
+import json, os, sys
 class Mark:
     def find_spec(self, name, path=None, target=None):
         frame, names = sys._getframe(1), set()
@@ -138,57 +141,79 @@ class Mark:
             open(os.environ["LITELLM_MARK"], "a").write("imported\\n")
         return None
 sys.meta_path.insert(0, Mark())
-sys.argv = ["ml-intern", *sys.argv[1:]]
 import cli
-cli.main()
+codes, marked = [], []
+for args in json.loads(sys.argv[1]):
+    sys.argv = ["ml-intern", *args]
+    try:
+        cli.main()
+        codes.append(0)
+    except SystemExit as exit:
+        codes.append(exit.code if isinstance(exit.code, int) else int(exit.code is not None))
+    marked.append(os.path.exists(os.environ["LITELLM_MARK"]))
+print(json.dumps({"codes": codes, "marked": marked}))
 """
+# The runs, in turn: a model on our own OpenAI-compatible path, then the default config's
+# (Anthropic's) model.
+FIRST_REQUEST_RUNS = (("--model", "openai/scripted", "hello"), ("--headless", "hello"))
 
 
-def test_the_openai_compatible_path_sends_its_first_request_without_litellm(cli: Cli) -> None:
-    """`import litellm` is seconds of CPU; a plain first request on our own OpenAI-compatible
-    path needs none of it (models/openai_chat_plain.py)."""
-    mark = cli.cwd.parent / "litellm-imported"
-    seen: list[bool] = []
+@pytest.fixture(scope="module")
+def first_requests(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One fresh interpreter runs the CLI on each path of FIRST_REQUEST_RUNS in turn (each
+    alone took one, ~1.4 s of CPU): each run's exit code, whether litellm had been imported
+    when each server heard its first request, and after each run, and what the servers heard.
 
-    def answer(_request: dict[str, object]) -> Turn:
-        seen.append(mark.exists())
-        return Turn(content="done")
+    A second run in the same process is as strict as a fresh one: litellm not imported by the
+    first, whatever the second imports that imports it still imports it there."""
+    root = tmp_path_factory.mktemp("first-requests")
+    workspace, mark = root / "workspace", root / "litellm-imported"
+    workspace.mkdir()
+    seen: dict[str, list[bool]] = {"openai": [], "anthropic": []}
 
-    with ScriptedLLMServer(responder=answer) as server:
-        cli.use_server(server)
+    def answer(path: str) -> Callable[[dict[str, object]], Turn]:
+        def respond(_request: dict[str, object]) -> Turn:
+            seen[path].append(mark.exists())
+            return Turn(content="done")
+
+        return respond
+
+    env = {**cli_env(root), "LITELLM_MARK": str(mark), "ANTHROPIC_API_KEY": "sk-ant-test-launch"}
+    with (
+        ScriptedLLMServer(responder=answer("openai")) as openai,
+        ScriptedAnthropicServer(
+            responder=answer("anthropic"), api_key="sk-ant-test-launch"
+        ) as anthropic,
+    ):
+        env |= {"OPENAI_API_BASE": openai.url, "ANTHROPIC_API_BASE": anthropic.url}
         done = subprocess.run(
-            [sys.executable, "-c", FIRST_REQUEST_PROBE, "--model", "openai/scripted", "hello"],
-            cwd=cli.cwd,
-            env={**cli.env, "LITELLM_MARK": str(mark)},
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    assert done.returncode == 0, done.stderr
-    assert seen == [False]
-
-
-def test_the_default_anthropic_model_sends_its_first_request_without_litellm(cli: Cli) -> None:
-    """The default config's model (Anthropic's) takes our own Anthropic path for a plain
-    first request (models/anthropic_chat.py): no `import litellm` before the server hears it."""
-    mark = cli.cwd.parent / "litellm-imported"
-    seen: list[bool] = []
-
-    def answer(_request: dict[str, object]) -> Turn:
-        seen.append(mark.exists())
-        return Turn(content="done")
-
-    env = {**cli.env, "LITELLM_MARK": str(mark), "ANTHROPIC_API_KEY": "sk-ant-test-launch"}
-    with ScriptedAnthropicServer(responder=answer, api_key="sk-ant-test-launch") as server:
-        env["ANTHROPIC_API_BASE"] = server.url
-        done = subprocess.run(
-            [sys.executable, "-c", FIRST_REQUEST_PROBE, "--headless", "hello"],
-            cwd=cli.cwd,
+            [sys.executable, "-c", FIRST_REQUEST_PROBE, json.dumps(FIRST_REQUEST_RUNS)],
+            cwd=workspace,
             env=env,
             capture_output=True,
             text=True,
             timeout=600,
         )
     assert done.returncode == 0, done.stderr
-    assert seen == [False]
-    assert server.requests[0]["model"] == "claude-sonnet-4-5-20250929"
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**found, "seen": seen, "stderr": done.stderr, "anthropic_requests": anthropic.requests}
+
+
+def test_the_openai_compatible_path_sends_its_first_request_without_litellm(
+    first_requests: dict[str, Any],
+) -> None:
+    """`import litellm` is seconds of CPU; a plain first request on our own OpenAI-compatible
+    path needs none of it (models/openai_chat_plain.py)."""
+    assert first_requests["codes"][0] == 0, first_requests["stderr"]
+    assert first_requests["seen"]["openai"] == [False]
+
+
+def test_the_default_anthropic_model_sends_its_first_request_without_litellm(
+    first_requests: dict[str, Any],
+) -> None:
+    """The default config's model (Anthropic's) takes our own Anthropic path for a plain
+    first request (models/anthropic_chat.py): no `import litellm` before the server hears it."""
+    assert not first_requests["marked"][0], "the run before this one imported litellm"
+    assert first_requests["codes"][1] == 0, first_requests["stderr"]
+    assert first_requests["seen"]["anthropic"] == [False]
+    assert first_requests["anthropic_requests"][0]["model"] == "claude-sonnet-4-5-20250929"
