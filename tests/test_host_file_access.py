@@ -160,7 +160,7 @@ def test_the_finder_sees_the_calls_an_attack_would_use() -> None:
 
 BY_NAME: dict[str, str] = {
     # the import path less the working directory and the workspace (adaptations/installed.py)
-    "adaptations/installed.py:discover": INSTALLED,
+    "adaptations/installed.py:_declaring": INSTALLED,
     "cli/acp/agent.py:MlInternAgent._open": NOT_A_FILE,
     "compat/aegra.py:quick_run_waits.wait_for_completion": NOT_A_FILE,  # Redis EXISTS
     "cli/acp/agent.py:MlInternAgent._session": NOT_A_FILE,
