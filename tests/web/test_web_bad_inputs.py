@@ -6,8 +6,8 @@ says what happened.
 the CLI while open, tests/web/test_web_thread_list.py; a tab closed mid-run,
 tests/web/test_web_features.py.)
 The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_harness.py):
-one server for the module's page tests (each works in a thread of its own), and one of its
-own for the test that restarts it.
+the test process's server (shared with other modules' tests) for the page tests, each in a
+thread of its own, and one of its own for the test that restarts it.
 """
 
 from __future__ import annotations
@@ -23,23 +23,24 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.web.web_harness import (
     Chromium,
     bash,
+    delete_thread,
     free_port,
-    module_server,
-    module_workspace,
     open_page,
     say,
     script_errors,
+    session_server,
+    session_workspace,
     snap,
     start_web,
     stop_web,
     wait_for_ready,
 )
 
-pytest_plugins = ("tests.web.web_harness",)  # module_web, browser, page, chromium
+pytest_plugins = ("tests.web.web_harness",)  # session_web, browser, page, chromium
 
 
-web, llm = module_server()
-workspace = module_workspace()  # the server's: each test's files have names of their own
+web, llm = session_server()
+workspace = session_workspace()  # the server's: each test's files have names of their own
 
 
 @pytest.mark.timeout(300)
@@ -118,6 +119,7 @@ async def test_a_five_megabyte_answer_keeps_the_page_responsive(
     assert await last.evaluate(DIGEST) == drawn_as_it_came  # the page draws changes in place
     assert script_errors(page) == []
     print(f"5 MB answer: typing answered in {typed * 1000:.0f} ms")
+    delete_thread(web, page.url.split("#thread=")[1])  # not in later tests' thread lists
 
 
 @pytest.mark.timeout(400)

@@ -1,7 +1,7 @@
 """`ml-intern web`, the rest of issue 14's feature list, end to end: the real server, the
 scripted LLM, a real browser.
 
-Each test starts one server and walks through several features, as a person would:
+Each test walks through several features, as a person would:
 approvals (edit the arguments, yolo for the thread), the plan as a checklist, a tool's
 live progress; undo, the model switch, fork and delete; Stop; and the bad inputs: a
 thread another process is running, a malformed decision, an unknown thread in the URL,
@@ -32,22 +32,23 @@ from tests.web.web_harness import (
     MOST_SHOWN,
     bash,
     frames,
-    module_server,
-    module_workspace,
     open_page,
     say,
     script_errors,
     serve_web,
+    session_server,
+    session_workspace,
     snap,
     until,
 )
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: session_web, browser, page
 
-# One server for the tests that work in threads of their own; the test that lists every
-# thread of its home has a server of its own (`own_web`).
-web, llm = module_server()
-workspace = module_workspace()
+# The test process's server (shared with other modules) for the tests that work in threads
+# of their own; the test that lists every thread of its home has a server of its own
+# (`own_web`).
+web, llm = session_server()
+workspace = session_workspace()
 
 
 @pytest.fixture
@@ -402,9 +403,9 @@ async def taken_once_free(lock: ThreadLock) -> ThreadLock:
 
 @pytest.mark.timeout(300)
 async def test_stop_busy_thread_malformed_decision_unknown_thread_closed_tab(
-    browser: Browser, llm: ScriptedLLMServer, web: str, workspace: Path, module_root: Path
+    browser: Browser, llm: ScriptedLLMServer, web: str, workspace: Path, session_root: Path
 ) -> None:
-    served_home = module_root / "ml-intern-home"  # the module server's
+    served_home = session_root / "ml-intern-home"  # the shared server's
     # An unknown thread in the URL: a clear state, and a way out.
     page = await open_page(browser, f"{web}/#thread={uuid.uuid4()}")
     await expect(page.get_by_text("No such thread").first).to_be_visible()

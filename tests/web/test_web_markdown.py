@@ -2,7 +2,8 @@
 what a model (or a page it quotes) writes can never run in the page.
 
 The real `ml-intern web`, the scripted LLM and Debian's chromium (tests/web/web_harness.py):
-one server for the module, each test in a new thread of its own.
+the test process's server (shared with other modules' tests), each test in a new thread of
+its own.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import httpx
 from playwright.async_api import Locator, Page, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import module_server, say, script_errors, snap
+from tests.web.web_harness import delete_thread, say, script_errors, session_server, snap
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: session_web, browser, page
 
 REPORT = """## Results
 
@@ -51,7 +52,7 @@ HOSTILE = """Payloads:
 """
 
 
-web, llm = module_server()
+web, llm = session_server()  # the test process's server, shared with other modules
 
 
 async def answer_of(page: Page) -> object:
@@ -115,7 +116,7 @@ async def test_nothing_a_model_writes_runs(page: Page, llm: ScriptedLLMServer) -
 
 
 async def test_a_ten_thousand_row_table_keeps_the_page_responsive(
-    page: Page, llm: ScriptedLLMServer
+    page: Page, llm: ScriptedLLMServer, web: str
 ) -> None:
     rows = "\n".join(f"| {n} | {n * n} |" for n in range(10_000))
     llm.add(Turn(content=f"| n | square |\n|---|---|\n{rows}\n"))
@@ -130,6 +131,7 @@ async def test_a_ten_thousand_row_table_keeps_the_page_responsive(
     # cores shared by seven agents; a page stuck re-rendering the table never answers).
     assert typed < 5.0, typed
     print(f"10,000-row table: typing answered in {typed * 1000:.0f} ms")
+    delete_thread(web, page.url.split("#thread=")[1])  # not in later tests' thread lists
 
 
 def test_the_page_has_a_favicon(web: str) -> None:

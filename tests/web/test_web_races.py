@@ -17,16 +17,18 @@ from tests.web.web_harness import (
     MOST_SHOWN,
     bash,
     frames,
-    module_server,
-    module_workspace,
     say,
+    session_server,
+    session_workspace,
     until,
 )
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: session_web, browser, page
 
-web, llm = module_server()
-workspace = module_workspace()
+# The test process's server, shared with other modules: each test works in a thread of its
+# own, on files whose names no other module uses.
+web, llm = session_server()
+workspace = session_workspace()
 
 
 def waits_for(name: str) -> str:

@@ -3,7 +3,8 @@ LLM, Debian's chromium driven by Playwright, and a few steps a person takes on t
 
 Fixtures (`pytest_plugins = ("tests.web.web_harness",)` in a test module to use them): `web`
 (the server's URL), `module_web` and `session_web` (one server for a module's tests, or for
-those of every module in the test process that share one), `browser` (the test process's
+those of every module in the test process that share one: `module_server()` and
+`session_server()` give a module their `web` and `llm`), `browser` (the test process's
 chromium once `web` is up; each test opens its own pages, each in a fresh context), `page`
 (one page on `web`), `chromium` (`async with chromium() as browser:` the same browser for a
 block, for a test that starts its own server).
@@ -30,6 +31,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, context
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -204,18 +206,27 @@ def module_web(module_root: Path) -> Iterator[tuple[str, ScriptedLLMServer]]:
 
 
 @pytest.fixture(scope="session")
-def session_web(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, ScriptedLLMServer]]:
-    """One server (and scripted model) per test process (under xdist, per worker) for the
-    tests of every module that asks nothing of a server but threads of its own and a model
-    reset before it (`fresh_llm`): such modules start no server each. Started in the
-    environment `module_env` gives, which is put back once it runs; it must stop cleanly."""
+def session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of `session_web`'s server: its home (`ml-intern-home`), config and
+    `workspace`."""
     root = tmp_path_factory.mktemp("session-web")
     (root / "workspace").mkdir()
+    return root
+
+
+@pytest.fixture(scope="session")
+def session_web(session_root: Path) -> Iterator[tuple[str, ScriptedLLMServer]]:
+    """One server (and scripted model) per test process (under xdist, per worker) for the
+    tests of every module that asks nothing of a server but threads of its own, files of
+    their own in its workspace and a model reset before it (`fresh_llm`): such modules start
+    no server each (under xdist's work stealing a module's tests run on several workers, in
+    turn with other modules', and a module's server started again at each turn). Started in
+    the environment `module_env` gives, which is put back once it runs; it must stop
+    cleanly. A test that leaves a large thread deletes it (`delete_thread`): every later
+    thread list carries the values of every thread."""
     with ScriptedLLMServer() as llm:
-        with module_env(root) as home:
-            served = serve_web(llm.url, home, root / "workspace", root)
+        with module_env(session_root) as home:
+            served = serve_web(llm.url, home, session_root / "workspace", session_root)
             url = next(served)
         try:
             yield url, llm
@@ -244,6 +255,39 @@ def module_server() -> tuple[Any, Any]:
         return fresh_llm(module_web)
 
     return web, llm
+
+
+def session_server() -> tuple[Any, Any]:
+    """As `module_server()`, on `session_web`: the `web` and `llm` fixtures of a module whose
+    tests share the test process's server with other modules' (each works in a thread of its
+    own, and its files have names no other module's test uses)."""
+
+    @pytest.fixture
+    def web(session_web: tuple[str, ScriptedLLMServer]) -> str:
+        return session_web[0]
+
+    @pytest.fixture
+    def llm(session_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
+        return fresh_llm(session_web)
+
+    return web, llm
+
+
+def session_workspace() -> Any:
+    """The `workspace` fixture of a module on `session_server()` whose tests use the server's
+    workspace: `workspace = session_workspace()`."""
+
+    @pytest.fixture
+    def workspace(session_root: Path) -> Path:
+        return session_root / "workspace"
+
+    return workspace
+
+
+def delete_thread(web: str, thread_id: str) -> None:
+    """Deletes the thread `thread_id` on the server at `web` (it must be there)."""
+    with httpx.Client(base_url=web, trust_env=False, timeout=60) as client:
+        client.delete(f"/threads/{thread_id}").raise_for_status()
 
 
 def module_workspace() -> Any:
