@@ -13,11 +13,11 @@ from __future__ import annotations
 from playwright.async_api import Page, Request, Route, expect
 
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
-from tests.web.web_harness import module_server, say, until
+from tests.web.web_harness import say, session_server, until
 
-pytest_plugins = ("tests.web.web_harness",)  # the fixtures: module_web, browser, page
+pytest_plugins = ("tests.web.web_harness",)  # the fixtures: session_web, browser, page
 
-web, llm = module_server()
+web, llm = session_server()  # the test process's server, shared with other modules
 
 
 class Held:
