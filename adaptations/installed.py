@@ -52,14 +52,19 @@ def installed() -> Installed:
     """The installed rules of this process's environment, read once."""
     from adaptations import registry
 
-    return discover(import_path(), {rule.name for rule in registry.RULES})
+    return _discovered(_declaring_here(), {rule.name for rule in registry.RULES})
 
 
-@cache
 def declares_rules() -> bool:
     """Whether a distribution of this process's environment names the group at all: without
     one, `installed()` has nothing to say, and the registry need not be imported to know it."""
-    return any(_declaring(distributions(path=import_path())))
+    return bool(_declaring_here())
+
+
+@cache
+def _declaring_here() -> tuple[Distribution, ...]:
+    """This process's distributions that name the group, looked for once."""
+    return tuple(_declaring(distributions(path=import_path())))
 
 
 def import_path(
@@ -79,16 +84,14 @@ def import_path(
 def discover(path: Sequence[str], declared: set[str]) -> Installed:
     """The rules the distributions on `path` add (the first of a distribution's name wins, as
     for imports); `declared`: the names already taken (the registry's)."""
+    return _discovered(_declaring(distributions(path=list(path))), declared)
+
+
+def _discovered(dists: Iterable[Distribution], declared: set[str]) -> Installed:
     rules: list[Rule] = []
     problems: list[str] = []
     taken = set(declared)
-    seen: set[str] = set()
-    for dist in _declaring(distributions(path=list(path))):
-        # as `importlib.metadata.entry_points` tells one distribution's copies (no METADATA read)
-        name = getattr(dist, "_normalized_name", None) or str(dist.metadata["Name"]).lower()
-        if name in seen:
-            continue
-        seen.add(name)
+    for dist in dists:
         for point in dist.entry_points.select(group=GROUP):
             rule, problem = _loaded(point, dist.name, taken)
             if rule is not None:
@@ -100,9 +103,15 @@ def discover(path: Sequence[str], declared: set[str]) -> Installed:
 
 
 def _declaring(dists: Iterable[Distribution]) -> Iterator[Distribution]:
-    """The distributions whose entry points name the group; most add no rule, and their
-    entry points are not parsed (one file read each)."""
+    """The distributions whose entry points name the group, each name's first copy only (as
+    for imports); most add no rule, and their entry points are not parsed (one file read each)."""
+    seen: set[str] = set()
     for dist in dists:
+        # as `importlib.metadata.entry_points` tells one distribution's copies (no METADATA read)
+        name = getattr(dist, "_normalized_name", None) or str(dist.metadata["Name"]).lower()
+        if name in seen:
+            continue
+        seen.add(name)
         text = dist.read_text("entry_points.txt")
         if text and GROUP in text:
             yield dist

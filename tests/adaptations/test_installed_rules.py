@@ -229,3 +229,17 @@ def test_the_planted_package_would_load_were_the_workspace_read(tmp_path: Path) 
         kept = discover(import_path([str(workspace)], cwd=workspace, workspace=""), set())
     assert [rule.name for rule in found.rules] == ["agent-probe", "research-probe"]
     assert kept == Installed()
+
+
+def test_a_distribution_s_first_copy_on_the_path_wins_even_without_rules(tmp_path: Path) -> None:
+    """As for imports: a second copy of a distribution further down the path is not read, so
+    it cannot add rules the copy Python imports from does not declare."""
+    first = write_package(tmp_path / "first", "[console_scripts]\nprobe = x:y\n")
+    second = write_package(tmp_path / "second")
+    with pytest.MonkeyPatch.context() as env:
+        env.syspath_prepend(str(second))  # the probe module, were it read
+        assert discover([str(first), str(second)], set()) == Installed()
+        assert [r.name for r in discover([str(second)], set()).rules] == [
+            "agent-probe",
+            "research-probe",
+        ]
