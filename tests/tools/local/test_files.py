@@ -165,13 +165,20 @@ async def test_cancelling_bash_mid_flood_leaves_no_transport_open(
 ) -> None:
     # A flood fills the pipe, so the reader is paused when the cancel comes: the kill must
     # still read the pipe to its end, or the transport stays open until garbage collection.
+    # Only this run's transport counts: another test's on this worker may still be closing.
+    before = {id(t) for t in _open_subprocess_transports()}
     task = asyncio.create_task(run("bash", command="touch started; yes flood"))
     assert await _eventually(lambda: (workspace / "started").exists())
     await asyncio.sleep(0.2)  # let the pipe and the reader's buffer fill
+    assert [t for t in _open_subprocess_transports() if id(t) not in before]  # the run's own
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert await _eventually(lambda: not _open_subprocess_transports())
+
+    def left() -> list[object]:
+        return [t for t in _open_subprocess_transports() if id(t) not in before]
+
+    assert await _eventually(lambda: not left(), within=30), left()
 
 
 def _open_subprocess_transports() -> list[object]:
