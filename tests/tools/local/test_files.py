@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import signal
 import time
-from asyncio import base_subprocess
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -160,34 +158,26 @@ async def test_cancelling_bash_kills_its_process_group(run: Run, workspace: Path
     assert await _eventually(lambda: not _alive(child))
 
 
-async def test_cancelling_bash_mid_flood_leaves_no_transport_open(
+async def test_cancelling_bash_mid_flood_leaves_no_descriptor_open(
     run: Run, workspace: Path
 ) -> None:
     # A flood fills the pipe, so the reader is paused when the cancel comes: the kill must
-    # still read the pipe to its end, or the transport stays open until garbage collection.
-    # Only this run's transport counts: another test's on this worker may still be closing.
-    before = {id(t) for t in _open_subprocess_transports()}
+    # still read the pipe to its end and close it and the pidfd (tools/local/spawned.py), or
+    # they stay open for as long as the process runs.
+    before = _open_fds()
     task = asyncio.create_task(run("bash", command="touch started; yes flood"))
     assert await _eventually(lambda: (workspace / "started").exists())
     await asyncio.sleep(0.2)  # let the pipe and the reader's buffer fill
-    assert [t for t in _open_subprocess_transports() if id(t) not in before]  # the run's own
+    assert _open_fds() - before  # the run's pipe and pidfd, open meanwhile
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-
-    def left() -> list[object]:
-        return [t for t in _open_subprocess_transports() if id(t) not in before]
-
-    assert await _eventually(lambda: not left(), within=30), left()
+    assert await _eventually(lambda: not _open_fds() - before, within=30), _open_fds() - before
 
 
-def _open_subprocess_transports() -> list[object]:
-    """Subprocess transports still open in this process, found without collecting garbage."""
-    return [
-        obj
-        for obj in gc.get_objects()
-        if isinstance(obj, base_subprocess.BaseSubprocessTransport) and not obj.is_closing()
-    ]
+def _open_fds() -> set[int]:
+    """This process's open file descriptors."""
+    return {int(fd) for fd in os.listdir("/proc/self/fd")}
 
 
 async def test_bash_returns_while_a_background_job_keeps_running(run: Run, workspace: Path) -> None:
