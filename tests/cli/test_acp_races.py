@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.cli_e2e
 MODEL = ("--model", "openai/scripted-model")
 EDITOR_FS = ClientCapabilities(fs=FileSystemCapabilities(read_text_file=True, write_text_file=True))
 ROUNDS, CALLS = 5, 10  # writes the model asks for: ROUNDS turns of CALLS calls
+PROMPTS = 10  # prompts of those at most, until what a test needs happened
 MIN_FLIPS = 2_000
 
 needs_bwrap = pytest.mark.skipif(
@@ -37,22 +39,25 @@ def write(call_id: str, path: str, content: str) -> dict:
 
 
 async def flipped_writes(
-    cli: Cli, llm: ScriptedLLMServer, outside: Path, *args: str, mode: str | None = None
+    cli: Cli,
+    llm: ScriptedLLMServer,
+    outside: Path,
+    *args: str,
+    mode: str | None = None,
+    until: Callable[[dict[str, str]], bool] = lambda _results: True,
 ) -> tuple[dict[str, str], list[str]]:
     """The attack: `sub` flips between a folder and a symlink to `outside` while the model
     writes `sub/f*.txt` and an editor that saves (as Zed does) takes the writes inside the
     workspace; every permission (asked for a write resolved outside) is rejected. The tool
     results by call id, and the files that took the editor's route (the tool resolved them
     inside the workspace) yet landed outside; a write the tool resolved outside never takes
-    it (the file tools' own race is tested with them). `mode`: the session's, set first."""
+    it (the file tools' own race is tested with them). `mode`: the session's, set first.
+    Prompted again (at most PROMPTS times) until `until(results)` holds: a turn's writes come
+    in one burst, and under load a prompt's can all land within the same few flips."""
     cli.use_server(llm)
     real, link = planted_flip(cli.cwd, outside)
-    turns = [
-        Turn(tool_calls=[write(f"w{r}-{c}", f"sub/f{r}-{c}.txt", "landed\n") for c in range(CALLS)])
-        for r in range(ROUNDS)
-    ]
-    llm.add(*turns, Turn(content="Done."))
     client = RecordingClient(choose=lambda _c, _o: "reject", saves=True)
+    results: dict[str, str] = {}
     async with acp_agent(cli, *MODEL, *args, client=client) as agent:
         await agent.conn.initialize(
             protocol_version=PROTOCOL_VERSION, client_capabilities=EDITOR_FS
@@ -61,11 +66,19 @@ async def flipped_writes(
         if mode is not None:
             await agent.conn.set_session_mode(session_id=session_id, mode_id=mode)
         with PathFlipper(real, link) as flipper:
-            await agent.conn.prompt(session_id=session_id, prompt=[text_block("write them")])
+            for p in range(PROMPTS):
+                llm.add(*[
+                    Turn(tool_calls=[write(f"w{p}x{r}-{c}", f"sub/f{p}x{r}-{c}.txt", "landed\n")
+                                     for c in range(CALLS)])
+                    for r in range(ROUNDS)
+                ], Turn(content="Done."))  # fmt: skip
+                await agent.conn.prompt(session_id=session_id, prompt=[text_block("write them")])
+                results = {k: v for req in llm.requests for k, v in tool_results(req).items()}
+                if until(results):
+                    break
             while not flipper.at_least(MIN_FLIPS):
                 await asyncio.sleep(0)  # a poll: the flipper is a thread of its own
     assert flipper.flips >= MIN_FLIPS
-    results = {k: v for request in llm.requests for k, v in tool_results(request).items()}
     inside = {
         f"f{n[1:]}.txt" for n, text in results.items() if f"{real}/" in text or "to sub/" in text
     }
@@ -73,6 +86,20 @@ async def flipped_writes(
     took = f"{len(inside)} writes took the editor route"
     print(f"\n{args} {mode}: {flipper.flips:,} flips, {took}, {len(landed)} landed outside")
     return results, landed
+
+
+def wrote(results: dict[str, str]) -> list[str]:
+    """The calls whose write reached the workspace."""
+    return [n for n, text in results.items() if text.startswith("Wrote 1 line to sub/")]
+
+
+def refused(results: dict[str, str]) -> list[str]:
+    """The calls the check refused for a symlinked folder before the editor heard of them."""
+    return [
+        n
+        for n, text in results.items()
+        if "The editor was not asked" in text or "goes through a symlink" in text
+    ]
 
 
 @needs_bwrap
@@ -87,10 +114,10 @@ async def test_in_sandbox_mode_no_editor_write_lands_through_a_flipping_folder(
     outside.mkdir()
     how = {"mode": "sandbox"} if switched else {}
     results, landed = await flipped_writes(
-        cli, llm, outside, *([] if switched else ["--sandbox"]), **how
+        cli, llm, outside, *([] if switched else ["--sandbox"]), **how, until=wrote
     )
     assert landed == [], f"{len(landed)} editor writes landed outside"
-    written = [n for n, text in results.items() if text.startswith("Wrote 1 line to sub/")]
+    written = wrote(results)
     said = sorted({text.split("\n")[0][:120] for text in results.values()})
     asked = f"{len(llm.requests)} model requests, {len(results)} results"
     assert written, f"no write reached the workspace, the attack did not run ({asked}): {said}"
@@ -105,13 +132,8 @@ async def test_without_the_sandbox_the_editor_is_not_asked_through_a_symlinked_f
     counted and printed: the sandbox route above closes it."""
     outside = tmp_path / "outside"
     outside.mkdir()
-    results, _landed = await flipped_writes(cli, llm, outside)
-    refused = [
-        n
-        for n, text in results.items()
-        if "The editor was not asked" in text or "goes through a symlink" in text
-    ]
-    assert refused, "the check never refused a write through a symlinked folder"
+    results, _landed = await flipped_writes(cli, llm, outside, until=refused)
+    assert refused(results), "the check never refused a write through a symlinked folder"
 
 
 async def test_a_linked_file_is_never_read_through_a_flipping_folder(
