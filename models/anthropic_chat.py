@@ -45,7 +45,6 @@ ANTHROPIC_BASE = "https://api.anthropic.com/v1/messages"
 ANTHROPIC_VERSION = "2023-06-01"
 # litellm's default `max_tokens` for a model its list does not give one.
 DEFAULT_MAX_TOKENS = 4096
-# Settings under which litellm sends what this path does not (a bearer token, a bare URL).
 # What ends a stream early: the connection, the JSON, the shape of an event, an error event.
 _STREAM_FAILURES = (
     httpx.TransportError,

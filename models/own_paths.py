@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from configs.settings import Settings
 
 # Settings that make litellm and the SDK send headers our OpenAI path does not (organisation,
-# project), or send to Anthropic otherwise than ours does.
+# project).
 OPENAI_LITELLM_ONLY_ENV = ("OPENAI_ORGANIZATION", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
+# Settings under which litellm sends what our Anthropic path does not (a bearer token, a bare
+# URL).
 ANTHROPIC_LITELLM_ONLY_ENV = ("ANTHROPIC_AUTH_TOKEN", "LITELLM_ANTHROPIC_DISABLE_URL_SUFFIX")
 # Names litellm sends through its GPT-5 config (`gpt_5_transformation.py`), a body of its own.
 _REASONING_SERIES = ("gpt-5", "gpt-6")
