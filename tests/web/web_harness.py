@@ -245,41 +245,50 @@ def module_server() -> tuple[Any, Any]:
     """The `web` and `llm` fixtures of a module whose tests share `module_web` (each works in
     a thread of its own): the module assigns them, `web, llm = module_server()`, in place of
     the per-test server's (a fixture takes the name it is assigned to)."""
-
-    @pytest.fixture
-    def web(module_web: tuple[str, ScriptedLLMServer]) -> str:
-        return module_web[0]
-
-    @pytest.fixture
-    def llm(module_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
-        return fresh_llm(module_web)
-
-    return web, llm
+    return _server_fixtures("module_web")
 
 
 def session_server() -> tuple[Any, Any]:
     """As `module_server()`, on `session_web`: the `web` and `llm` fixtures of a module whose
     tests share the test process's server with other modules' (each works in a thread of its
     own, and its files have names no other module's test uses)."""
+    return _server_fixtures("session_web")
+
+
+def _server_fixtures(served: str) -> tuple[Any, Any]:
+    """`web` and `llm` fixtures on the shared server the fixture named `served` gives."""
 
     @pytest.fixture
-    def web(session_web: tuple[str, ScriptedLLMServer]) -> str:
-        return session_web[0]
+    def web(request: pytest.FixtureRequest) -> str:
+        url: str = request.getfixturevalue(served)[0]
+        return url
 
     @pytest.fixture
-    def llm(session_web: tuple[str, ScriptedLLMServer]) -> ScriptedLLMServer:
-        return fresh_llm(session_web)
+    def llm(request: pytest.FixtureRequest) -> ScriptedLLMServer:
+        return fresh_llm(request.getfixturevalue(served))
 
     return web, llm
+
+
+def module_workspace() -> Any:
+    """The `workspace` fixture of a module on `module_server()` whose tests use the server's
+    workspace (each test's files have names of their own): `workspace = module_workspace()`."""
+    return _workspace_fixture("module_root")
 
 
 def session_workspace() -> Any:
     """The `workspace` fixture of a module on `session_server()` whose tests use the server's
     workspace: `workspace = session_workspace()`."""
+    return _workspace_fixture("session_root")
+
+
+def _workspace_fixture(root: str) -> Any:
+    """A `workspace` fixture: the `workspace` folder of the fixture named `root`."""
 
     @pytest.fixture
-    def workspace(session_root: Path) -> Path:
-        return session_root / "workspace"
+    def workspace(request: pytest.FixtureRequest) -> Path:
+        folder: Path = request.getfixturevalue(root)
+        return folder / "workspace"
 
     return workspace
 
@@ -288,17 +297,6 @@ def delete_thread(web: str, thread_id: str) -> None:
     """Deletes the thread `thread_id` on the server at `web` (it must be there)."""
     with httpx.Client(base_url=web, trust_env=False, timeout=60) as client:
         client.delete(f"/threads/{thread_id}").raise_for_status()
-
-
-def module_workspace() -> Any:
-    """The `workspace` fixture of a module on `module_server()` whose tests use the server's
-    workspace (each test's files have names of their own): `workspace = module_workspace()`."""
-
-    @pytest.fixture
-    def workspace(module_root: Path) -> Path:
-        return module_root / "workspace"
-
-    return workspace
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
