@@ -8,7 +8,8 @@ into the chunks ChatLiteLLM would yield (models/anthropic_chat_stream.py), failu
 litellm's exceptions (models/anthropic_chat_errors.py). Any other request (a reasoning
 effort, thinking blocks in the history, images, a tool litellm reshapes...) goes to the
 ChatLiteLLM the factory would have made, built when first needed (models/chat_model.py).
-`serves` says which models take this path (`model_client: "litellm"` turns it off).
+`models/own_paths.py` `anthropic_serves` says which models take this path (`model_client:
+"litellm"` turns it off).
 
 Why: `import litellm` is most of a launch with the default config (an Anthropic model):
 2.90 s wall against 1.38 s on the OpenAI-compatible path, which already went without it
@@ -30,7 +31,7 @@ from compat.langchain_litellm import streamed
 from models.anthropic_chat_body import request_body
 from models.anthropic_chat_errors import broken, refused, unreached
 from models.anthropic_chat_stream import StreamError, StreamReading, UnknownBlock
-from models.own_paths import anthropic_api_key, anthropic_serves
+from models.own_paths import anthropic_api_key
 from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
@@ -158,9 +159,6 @@ def _headers(key: str | None) -> dict[str, str]:
     return headers
 
 
-serves = anthropic_serves  # the path's own name for it (models/chat_model.py)
-
-
 def _url(profile: ModelProfile) -> str:
     base = (
         profile.route.api_base
@@ -181,7 +179,7 @@ def _max_tokens(name: str) -> int:
 def anthropic_chat_model(
     profile: ModelProfile, settings: Settings, litellm_model: Callable[[], BaseChatModel]
 ) -> AnthropicChatModel:
-    """The model for a profile `serves` accepts, with ChatLiteLLM's settings for it;
+    """The model for a profile `anthropic_serves` accepts, with ChatLiteLLM's settings for it;
     `litellm_model` makes the ChatLiteLLM for requests this path does not send."""
     timeout = settings.local_request_timeout_s if profile.local else settings.request_timeout_s
     points = profile.cache_kwargs().get("cache_control_injection_points", [])

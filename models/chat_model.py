@@ -24,15 +24,16 @@ def litellm_chat_model(settings: Settings) -> ChatModelFactory:
     def make(model_id: str) -> BaseChatModel:
         from configs.model_profile import profile_of
         from models import anthropic_chat, openai_chat
+        from models.own_paths import anthropic_serves, openai_serves
         from tools.hub.client import hf_token
         from tools.hub.user_tokens import people_sign_in
 
         profile = profile_of(model_id, settings)
         if profile.needs_hf_token and not people_sign_in():  # the HF token, for the router only
             profile = profile_of(model_id, settings, hf_token=hf_token())
-        if openai_chat.serves(profile, settings):  # our own path, litellm's answers, no import
+        if openai_serves(profile, settings):  # our own path, litellm's answers, no import
             return openai_chat.openai_chat_model(profile, settings)
-        if anthropic_chat.serves(profile, settings):  # ours for plain requests, else ChatLiteLLM
+        if anthropic_serves(profile, settings):  # ours for plain requests, else ChatLiteLLM
             return anthropic_chat.anthropic_chat_model(
                 profile, settings, partial(chat_litellm, profile, settings)
             )

@@ -5,8 +5,8 @@ This model sends the body litellm would send (models/openai_chat_body.py) over o
 `httpx.AsyncClient` per event loop, reads the stream into the chunks ChatLiteLLM would yield
 (models/openai_chat_stream.py, models/openai_chat_usage.py) and fails with litellm's own
 exceptions (models/openai_chat_errors.py), so what the rest of ml-intern sees is unchanged.
-`serves` says which models take this path (nodes/deps.py chooses; `model_client: "litellm"`
-in the settings turns it off).
+`models/own_paths.py` `openai_serves` says which models take this path (nodes/deps.py
+chooses; `model_client: "litellm"` in the settings turns it off).
 
 Why: ~11-15 ms of CPU a streamed call through ChatLiteLLM, ~3 ms this way (docs/lab/2026-11-25.md).
 Against langchain-openai's `ChatOpenAI(base_url=...)` (bench/openai_client.py, both side by side,
@@ -29,7 +29,7 @@ from models.openai_chat_body import CALL_PARAMS, encoded, request_body, served_t
 from models.openai_chat_errors import broken, refused, unreached, unsupported
 from models.openai_chat_stream import StreamError, StreamReading
 from models.openai_chat_usage import usage_metadata
-from models.own_paths import openai_api_key, openai_config, openai_serves
+from models.own_paths import openai_api_key, openai_config
 from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
@@ -136,16 +136,13 @@ def _headers(key: str | None) -> dict[str, str]:
     return headers
 
 
-serves = openai_serves  # the path's own name for it (models/chat_model.py)
-
-
 def _api_base(profile: ModelProfile) -> str:
     env = os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
     return profile.route.api_base or env or OPENAI_BASE
 
 
 def openai_chat_model(profile: ModelProfile, settings: Settings) -> OpenAIChatModel:
-    """The model for a profile `serves` accepts, with ChatLiteLLM's settings for it."""
+    """The model for a profile `openai_serves` accepts, with ChatLiteLLM's settings for it."""
     timeout = settings.local_request_timeout_s if profile.local else settings.request_timeout_s
     return OpenAIChatModel(
         model=profile.route.model,
