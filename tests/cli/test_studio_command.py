@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from cli.server_address import free_port
 from store.thread_index import ThreadIndex
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.cli_zygote import ZygotePopen
@@ -39,12 +40,6 @@ def processes_with(marker: str) -> list[int]:
         except OSError:
             continue
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_studio_serves_this_directory_on_the_cli_threads(

@@ -18,12 +18,12 @@ Ids: 40-hex paperId, `arXiv:`, `DOI:`, `CorpusId:`. Like the real API, only /pap
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from cli.server_address import free_port
 from tests.fakes.hub_http import Handler, Request, Response, reply
 from tests.fakes.loopback import serve, stop, url_of
 
@@ -282,7 +282,4 @@ def _project_item(item: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 def closed_url() -> str:
     """A loopback URL nothing listens on (a provider that is down)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"

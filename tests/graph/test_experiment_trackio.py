@@ -5,7 +5,6 @@ run that is not there is a clear state on the run, never a crash."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.server_address import free_port
 from graph.experiment_report import show
 from graph.experiments import with_ledger
 from graph.thread_runs import thread_runs
@@ -65,9 +65,7 @@ def job(call_id: str, *script_args: str) -> Turn:
 
 
 def dead_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}"  # closed: nothing listens there
+    return f"http://127.0.0.1:{free_port()}"  # closed: nothing listens there
 
 
 @pytest.mark.timeout(300)

@@ -5,7 +5,6 @@ servers); what it does not send itself goes to ChatLiteLLM unchanged."""
 from __future__ import annotations
 
 import copy
-import socket
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 
+from cli.server_address import free_port
 from configs.settings import Settings
 from models.chat_model import litellm_chat_model
 from models.provider_errors import (
@@ -289,9 +289,7 @@ async def test_a_stream_cut_before_its_finish_is_a_transient_failure_as_through_
 
 
 async def test_a_refused_connection_names_the_server_as_through_litellm() -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     outcomes = []
     for client in ("litellm", "auto"):
         settings = Settings(

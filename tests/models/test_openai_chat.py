@@ -4,7 +4,6 @@ as the server received them, the same replies and the same errors (real loopback
 from __future__ import annotations
 
 import copy
-import socket
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
 
+from cli.server_address import free_port
 from configs.settings import Settings
 from models.chat_model import litellm_chat_model
 from models.provider_errors import (
@@ -318,9 +318,7 @@ async def test_a_stream_cut_before_its_finish_is_a_transient_failure_as_through_
 async def test_a_refused_connection_names_the_server_as_through_litellm(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     monkeypatch.setenv("LLAMACPP_BASE_URL", f"http://127.0.0.1:{port}/v1")
     outcomes = []
     for client in ("litellm", "auto"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.server_address import free_port
 from tests.fakes.agent import collect, fast_settings, open_session
 from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -33,12 +33,6 @@ class Studio:
     url: str
     llm: ScriptedLLMServer
     home: Path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

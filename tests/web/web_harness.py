@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from cli.server_address import free_port
 from tests.fakes.cli_zygote import ZygotePopen
 from tests.fakes.llm_server import ScriptedLLMServer
 
@@ -48,12 +48,6 @@ TIMEOUT_MS = 30_000
 # As tests/fakes/agent.py's fast_settings: a failed model call (a script run out, a server
 # gone) is tried again without the seconds of waiting (1 + 2 + 4 + 8 s) a real server has.
 NO_RETRY_WAIT = {"retry_base_delay_s": 0.01, "retry_max_delay_s": 0.05}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_web(
