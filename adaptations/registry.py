@@ -236,7 +236,7 @@ RULES: tuple[Rule, ...] = (
          kept="set-lift"),
     ResampleRepeat("resample-repeat", small_window,
          "a small model decoding greedily made one failing call thrice; asked again sampled",
-         off=f"sampled at 0.8, a failing kernel program came back unchanged; {UNMEASURED}"),
+         kept="lift"),
     # --- call: held or answered before it runs ---------------------------------------------
     RepeatCall("repeat-call", small_window,
          "a call repeating the previous two, which returned the same, is answered from it",

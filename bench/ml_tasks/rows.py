@@ -12,10 +12,10 @@ from bench.ml_tasks import peers as peer_agents
 from bench.ml_tasks.tasks import Task
 
 # The variant of ours whose runs had today's defaults (adaptations/registry.py: the steering
-# set's `LEAN_SET` off, `lean-request`, `table-example`, `pick-in-program` and the pair
-# `kept-lines` with `settings-made` on; tests/bench/test_ml_tasks_table.py holds its rows to
-# them): the table shows it as `ours`.
-DEFAULTS_VARIANT = "kept-settings"
+# set's `LEAN_SET` off, `lean-request`, `table-example`, `pick-in-program`, the pair
+# `kept-lines` with `settings-made` and `resample-repeat` on; tests/bench/test_ml_tasks_table.py
+# holds its rows to them): the table shows it as `ours`.
+DEFAULTS_VARIANT = "resample-alone"
 
 UNCOUNTED = {"model_calls": None, "input_tokens": None, "output_tokens": None, "cost_usd": None}
 

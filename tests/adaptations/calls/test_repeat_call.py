@@ -17,8 +17,11 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 # Off by default since 2026-11-27 (never fired on dev pass 1, or switched off with those to no
 # loss): switched on here, with the rules these stories meet (a fix asked, an empty reply).
+# `resample-repeat` (on by default) would first ask a failing repeat again: off, so a script's
+# replies are these stories' own.
 SWITCHED_ON = {
     "llamacpp/qwen2.5-coder-1.5b": {
+        "resample-repeat": False,
         "repeat-call": True,
         "asked-changes": True,
         "doom-answer": True,

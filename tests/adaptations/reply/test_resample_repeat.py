@@ -16,7 +16,6 @@ from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tools.outcome import Outcome
 
 SMALL = "llamacpp/qwen2.5-coder-1.5b"
-SWITCHED_ON = {SMALL: {"resample-repeat": True}}  # off by default (unmeasured)
 # Appends a line each time it runs, then fails: the file says how often it really ran.
 FAILING = {"name": "bash", "arguments": {"command": "echo ran >> count.txt && python3 check.py"}}
 READ = {"name": "read", "arguments": {"path": "check.py"}}
@@ -71,7 +70,7 @@ async def test_a_repeated_failing_call_is_asked_again_sampled_and_the_new_road_r
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(Turn(tool_calls=[FAILING]), Turn(tool_calls=[FAILING]), Turn(tool_calls=[READ]))
     llm.add(Turn(content="check.py always fails: it raises SystemExit."))
-    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
+    settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         events = await collect(session.send("Why does `python3 check.py` fail?"))
     assert (workspace / "count.txt").read_text() == "ran\n"  # the repeat never ran
@@ -87,7 +86,7 @@ async def test_a_repeat_sampled_twice_stands_and_the_turns_call_limit_holds(
     (workspace / "check.py").write_text("raise SystemExit('check failed')\n")
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     llm.add(*[Turn(tool_calls=[FAILING])] * 4, Turn(content="It fails."))
-    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
+    settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         await collect(session.send("Why does `python3 check.py` fail?"))
     temperatures = sent_temperatures(llm)
@@ -97,7 +96,7 @@ async def test_a_repeat_sampled_twice_stands_and_the_turns_call_limit_holds(
     with limited:
         monkeypatch.setenv("LLAMACPP_BASE_URL", limited.url)
         limited.add(*[Turn(tool_calls=[FAILING])] * 6)
-        capped = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON, max_iterations=3)
+        capped = fast_settings(None, model_name=SMALL, max_iterations=3)
         async with open_session(capped, workspace, mode="headless") as session:
             await collect(session.send("Why does `python3 check.py` fail?"))
         assert len(limited.requests) == 3  # resamples count toward max_iterations
@@ -109,7 +108,7 @@ async def test_a_repeated_command_that_ended_well_runs_again_unasked(
     monkeypatch.setenv("LLAMACPP_BASE_URL", llm.url)
     poll = {"name": "bash", "arguments": {"command": "echo ran >> count.txt"}}
     llm.add(Turn(tool_calls=[poll]), Turn(tool_calls=[poll]), Turn(content="Ran twice."))
-    settings = fast_settings(None, model_name=SMALL, adaptations=SWITCHED_ON)
+    settings = fast_settings(None, model_name=SMALL)
     async with open_session(settings, workspace, mode="headless") as session:
         await collect(session.send("Append to count.txt twice."))
     assert sent_temperatures(llm) == [0.0, 0.0, 0.0]
