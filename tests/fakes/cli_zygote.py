@@ -70,6 +70,7 @@ from tests.fakes.fork_loop import Watched, serve_forks
 from tests.fakes.hub_readers import HF_READERS
 from tests.fakes.langgraph_shim import SOCKET_ENV
 from tests.fakes.langgraph_shim import install as install_langgraph_shim
+from tests.fakes.os_threads import require_one_thread
 
 REPO = Path(__file__).resolve().parents[2]
 # What a team-server replica (`-m uvicorn aegra_api.main:app`) and its schema step import
@@ -151,7 +152,12 @@ LITELLM_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_MODE": "PRODUCTI
 FORWARDED = ("uvicorn", "serve.aegra.schema", "serve.web_session")
 # What a template run's environment must hold for the preloaded libraries to be the ones it
 # would have imported (they read these at import); each run reseeds the global RNGs.
-ML_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+# pyarrow's jemalloc starts a purging thread at import unless told not to: a zygote forks
+# only with one OS thread (tests/fakes/os_threads.py).
+ML_ENV = {
+    "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
+}  # fmt: skip
 ML_PRELOAD = (
     "numpy", "torch", "torch._dynamo", "torch.distributed.tensor", "torch._inductor.utils",
     "torch.fx.experimental.symbolic_shapes", "sympy", "scipy.optimize", "sklearn.metrics",
@@ -193,8 +199,7 @@ def preload(kind: str = "cli") -> None:
         from compat.litellm import drop_leftovers
 
         drop_leftovers()  # what each run's start-up frees (cli/startup_heap.py), freed once
-    if threading.active_count() != 1:
-        raise RuntimeError(f"threads running after preload: {threading.enumerate()}")
+    require_one_thread("after preload")
 
 
 def _set_defaults(environ: Any, defaults: dict[str, str]) -> None:

@@ -22,12 +22,12 @@ import itertools
 import json
 import os
 import socket
-import threading
 import traceback
 from collections.abc import Mapping
 
 from tests.fakes import import_watch
 from tests.fakes.fork_loop import Fork, listen, serve_forks
+from tests.fakes.os_threads import require_one_thread
 
 # What reads the Hub's address or caches at import; the ML zygote imports none of them.
 HF_READERS = ("huggingface_hub", "transformers", "datasets", "trl", "accelerate", "peft")
@@ -103,8 +103,7 @@ def _fork_zygote(
         import_watch.WATCH.tolerated = TOLERATED
         ours = tuple(dict.fromkeys(name.split(".")[0] for name in HUB_READERS))
         import_watch.watched_import(HUB_READERS, ours)
-        if threading.active_count() != 1:
-            raise RuntimeError(f"threads running after preload: {threading.enumerate()}")
+        require_one_thread("after preload")
         gc.freeze()  # as the ML zygote's: runs' collections do not walk what it imported
         serve_forks(own, fork)  # never returns
     except BaseException:

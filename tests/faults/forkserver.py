@@ -45,6 +45,7 @@ from typing import Any
 
 from tests.fakes.cli_zygote import Where, Zygote, ZygotePopen
 from tests.fakes.fork_loop import serve_forks
+from tests.fakes.os_threads import require_one_thread
 
 REPO = Path(__file__).resolve().parents[2]
 Event = dict[str, Any]
@@ -67,8 +68,7 @@ def preload() -> None:
     deps = AgentDeps(settings=settings, catalog=build_catalog(settings), home=Path("/nonexistent"))
     deps.warm_up()  # litellm, the chat model class, the prompt template, the tokenizer
     rules.warm_up()  # the secret rules (~0.4 s of CPU in each run that masks a text)
-    if threading.active_count() != 1:
-        raise RuntimeError(f"threads running after preload: {threading.enumerate()}")
+    require_one_thread("after preload")
 
 
 def serve(socket_path: str) -> None:
@@ -79,7 +79,7 @@ def serve(socket_path: str) -> None:
 def _fork_child(listener: socket.socket, conn: socket.socket) -> int:
     conn.setblocking(True)
     request = json.loads(_read_line(conn))
-    assert threading.active_count() == 1, "never fork with threads running"
+    require_one_thread("before a fork")
     pid = os.fork()
     if pid:
         return pid

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.cli_zygote import TemplatePopen
+from tests.fakes.cli_zygote import ML_ENV, TemplatePopen
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.loopback import stop, url_of
 from tests.skills.hub import ModelHub, hub_address
@@ -134,13 +134,7 @@ def run_env(hub_setup: dict[str, str]) -> dict[str, str]:
     """This process's environment with no HF_* or TRACKIO_* of its own: `hub_setup`, CPU
     only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRACKIO_"))}
-    env.update(
-        hub_setup,
-        CUDA_VISIBLE_DEVICES="",
-        TOKENIZERS_PARALLELISM="false",
-        OMP_NUM_THREADS="1",
-        PYTHONUNBUFFERED="1",
-    )
+    env.update(hub_setup, **ML_ENV, PYTHONUNBUFFERED="1")
     return env
 
 
