@@ -1,7 +1,8 @@
 """The loop of a process that forks test processes from its own preloaded state.
 
-Single-threaded, with no event loop, so forking it is safe. It serves a Unix socket until
-its stdin closes (the test process ended), then kills what it forked and exits.
+Single-threaded (one OS thread, checked before each fork), with no event loop, so forking it
+is safe. It serves a Unix socket until its stdin closes (the test process ended), then kills
+what it forked and exits.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import socket
 import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from tests.fakes.os_threads import require_one_thread
 
 
 class Watched(NamedTuple):
@@ -93,6 +96,7 @@ def serve_forks(where: str | socket.socket, fork: Fork) -> None:
                     runs[pidfd] = runs[pidfd]._replace(tied=False)
             if listener in readable:
                 conn, _ = listener.accept()
+                require_one_thread("before a fork")
                 child = fork(listener, conn)
                 if isinstance(child, Watched):
                     watch(child)
