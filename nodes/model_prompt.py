@@ -24,17 +24,16 @@ from langgraph.config import get_stream_writer
 
 from adaptations.hooks import RuntimeNote
 from adaptations.loops import note_lines
-from configs.memory import Memory, load_memory
 from configs.prompt import render_system_prompt, runtime_note
-from configs.skills import SkillScan, scan_skills
 from models.messages import last_user_index, marked, note_kind, text_of
 from nodes.deps import AgentDeps
 from nodes.history import current_turn_id, repair_orphans
+from nodes.prompt_files import prompt_files
 from nodes.tool_images import with_images
-from tools.hub.client import hf_token
 from tools.hub.whoami import hub_user
 from tools.local.sandbox import Sandbox
 from tools.local.workspace_listing import workspace_listing
+from tools.secrets import mask_seen
 from tools.secrets.sources import masked_in
 
 if TYPE_CHECKING:
@@ -52,7 +51,8 @@ async def build_prompt(
     role (`rules.shape`), the runtime note with the lines they add (adaptations/resolve.py
     `active`)."""
     workspace = run.workspace or deps.workspace
-    # File reads off the event loop (the LangGraph server refuses blocking calls on it).
+    # File reads off the event loop (the LangGraph server refuses blocking calls on it), the
+    # workspace's secrets learned in the same hop.
     skills, memory, token = await asyncio.to_thread(prompt_files, workspace)
     report_once([*skills.warnings, *memory.warnings])
     system = render_system_prompt(
@@ -82,20 +82,15 @@ async def build_prompt(
         ),
         additional_kwargs=marked("runtime"),
     )
-    # AGENTS.md and skills are the project's files: a token written there is masked too.
-    system = await asyncio.to_thread(masked_in, workspace, system)
+    # AGENTS.md and skills are the project's files: a token written there is masked too
+    # (the secrets known as `prompt_files` left them).
+    system = mask_seen(system)
     history = repair_orphans(messages)
     history = await with_images(history, profile, workspace)  # figures, if it takes images
     return [
         SystemMessage(content=system),
         *with_note(history, now, rules.shape.note_before_question),
     ]
-
-
-def prompt_files(workspace: Path) -> tuple[SkillScan, Memory, str | None]:
-    """What the system prompt reads from the disk, in one hop off the loop: the skills, the
-    memory files and the Hugging Face token (whose user it names)."""
-    return scan_skills(workspace), load_memory(workspace), hf_token()
 
 
 def _request(history: Sequence[BaseMessage]) -> str:

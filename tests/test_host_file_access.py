@@ -42,6 +42,10 @@ CREDENTIAL_WAYS = (
     " there only makes the place be resolved again"
 )
 EXISTENCE = "only asks whether a name exists (no content read, no blocking open)"
+MARKS = (
+    "stat of a name only, to notice a change (tools/file_marks.py): no content read, no open; a"
+    " change only makes the reader look again, as it did before"
+)
 GIT_REPO = "a git directory outside the writable roots, or the bundled skills' repository"
 MEMORY = "PIL or nbformat reading bytes already in memory, not a path"
 PROC = "/proc and /sys of processes ml-intern started"
@@ -159,6 +163,8 @@ def test_the_finder_sees_the_calls_an_attack_would_use() -> None:
 
 
 BY_NAME: dict[str, str] = {
+    "nodes/prompt_files.py:_inputs": LISTING,
+    "nodes/prompt_files.py:skills_and_memory": MARKS,
     # the import path less the working directory and the workspace (adaptations/installed.py)
     "adaptations/installed.py:_declaring": INSTALLED,
     "cli/acp/agent.py:MlInternAgent._open": NOT_A_FILE,
@@ -283,6 +289,7 @@ BY_NAME: dict[str, str] = {
     "tools/local/sandbox_gate.py:_host_mounts": PROC,
     "tools/local/sandbox.py:_socket_owners": SANDBOX,
     "tools/places.py:is_git_dir": EXISTENCE,
+    "tools/file_marks.py:mark": MARKS,
     "tools/real_places.py:_mark": CREDENTIAL_WAYS,
     "tools/real_places.py:_remember": CREDENTIAL_WAYS,
     "tools/secret_paths.py:_paths": LISTING,

@@ -133,6 +133,7 @@ def credential_places(env: Mapping[str, str] | None = None) -> list[Path]:
 # What `credential_places` reads of the environment (configs/environment.py's homes included).
 _ENV_READ = ("HOME", "HF_HOME", "XDG_CACHE_HOME", "CARGO_HOME", "ML_INTERN_HOME", "XDG_DATA_HOME")
 _ENV_READ += ("XDG_CONFIG_HOME", *CREDENTIAL_PATH_VARS)
+CREDENTIAL_ENV_READ = _ENV_READ  # what `credential_place_names` reads of the environment
 _named: dict[tuple[str | None, ...], tuple[str, ...]] = {}
 
 

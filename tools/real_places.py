@@ -69,15 +69,22 @@ def holds(version: int) -> bool:
 def maybe_present(places: Iterable[str]) -> list[str]:
     """The absolute places that may exist now: all but those found missing on a way that
     did not change since."""
+    return presence(places)[0]
+
+
+def presence(places: Iterable[str]) -> tuple[list[str], int | None]:
+    """`maybe_present`, and the version under which the others stay missing while
+    `holds(version)`; None when one of those is not remembered."""
     with _lock:
         _forget_if_changed()
-        found = []
+        found, held = [], True
         for key in places:
             if key not in _real:
                 _real_path(key)
             if key not in _missing:
                 found.append(key)
-        return found
+            held = held and key in _real
+        return found, (_version if held else None)
 
 
 def _forget_if_changed() -> None:

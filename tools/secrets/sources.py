@@ -2,6 +2,9 @@
 files (the home directory's credential places, and files named like credentials anywhere in
 the workspace), the Hugging Face token. `refresh(workspace)` registers them with `KNOWN`
 before a tool's output is masked; a file is read again only when its size or mtime changed.
+A refresh that finds every file and folder it looked at last time unchanged (their stat marks,
+tools/file_marks.py; the places still missing, tools/real_places.py) and the environment the
+same ends there: one `stat` a path instead of the whole look.
 
 The workspace walk skips `.git`, virtual environments, `node_modules` and caches, and stops
 after `MAX_ENTRIES` entries (a workspace holding a data set must not make every tool call slow).
@@ -14,13 +17,15 @@ import json
 import os
 import re
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.places import credential_place_names
-from tools.real_places import maybe_present
+from tools.file_marks import Marks
+from tools.places import CREDENTIAL_ENV_READ, credential_place_names
+from tools.real_places import holds, presence
 from tools.secret_paths import has_secret_name
 from tools.secrets.context import is_secret_setting, looks_random
 from tools.secrets.known import KNOWN
@@ -35,6 +40,37 @@ _SKIP_DIRS = frozenset(
     | {".pytest_cache", "site-packages", ".tox", ".cache", "wandb", "mlruns"}
 )
 _seen: dict[str, tuple[int, int]] = {}
+# What the token lookup reads besides its file (huggingface_hub's `get_token`).
+_TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_RESOURCE")
+_MAX_LOOKS = 64
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What a whole refresh looked at: the paths' marks, and the version under which the
+    credential places it found missing stay so (None: some may not)."""
+
+    marks: Marks
+    missing_version: int | None
+
+    def holds(self) -> bool:
+        return (
+            self.missing_version is not None
+            and self.marks.unchanged()
+            and holds(self.missing_version)
+        )
+
+
+@dataclass
+class _Versions:
+    """Filled in by `_credential_files`: the version under which the credential places it
+    found missing stay so (tools/real_places.py `presence`)."""
+
+    missing: int | None = None
+
+
+_looks: dict[tuple[str, tuple[str | None, ...]], _Look] = {}
+_looks_lock = threading.Lock()
 _LINE = re.compile(
     r"""^\s*(?:export\s+)?["']?(?P<name>[A-Za-z_][\w.\-]*)["']?\s*(?:[:=]|\s)\s*(?P<value>.*?)\s*$"""
 )
@@ -47,21 +83,35 @@ def refresh(workspace: Path | str | None) -> None:
     Called in a worker thread, it also loads the rule set there: the LangGraph server refuses
     the blocking file reads of a first load on its event loop."""
     warm_up()
-    for path in _credential_files(Path(workspace) if workspace else None):
-        _learn(path)
-    _register_hf_token()
+    key = (str(workspace or ""), tuple(map(os.environ.get, (*CREDENTIAL_ENV_READ, *_TOKEN_ENV))))
+    last = _looks.get(key)
+    if last is not None and last.holds():
+        return
+    marks, versions = Marks(), _Versions()
+    for path in _credential_files(Path(workspace) if workspace else None, marks, versions):
+        _learn(path, marks)
+    _register_hf_token(marks)
+    # An OIDC token is exchanged, not read from a file: no mark says when it changes.
+    held = versions.missing if not os.environ.get("HF_OIDC_RESOURCE") else None
+    with _looks_lock:  # refreshes run in several worker threads at once
+        if len(_looks) >= _MAX_LOOKS:
+            _looks.pop(next(iter(_looks)))
+        _looks[key] = _Look(marks, held)
 
 
-def _learn(path: Path) -> None:
+def _learn(path: Path, marks: Marks) -> None:
     """Register one file's secrets, unless it is unchanged since it was last read. The file
     is opened once, non-blocking, and checked on that descriptor: a FIFO or device swapped
-    in after the listing is never read (a link is followed: learning more only masks more)."""
+    in after the listing is never read (a link is followed: learning more only masks more).
+    Its mark is that descriptor's, taken before the read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
+        marks.add(str(path))
         return
     try:
         info = os.fstat(fd)
+        marks.add(str(path), info)
         key, mark = str(path), (info.st_size, info.st_mtime_ns)
         if _seen.get(key) == mark or info.st_size > MAX_FILE_BYTES:
             return
@@ -91,7 +141,7 @@ def masked_in(workspace: Path | str | None, text: str) -> str:
     return mask_seen(text)
 
 
-def _credential_files(workspace: Path | None) -> Iterator[Path]:
+def _credential_files(workspace: Path | None, marks: Marks, versions: _Versions) -> Iterator[Path]:
     from configs.environment import ml_intern_home, user_config_dir
 
     own = {str(ml_intern_home()), str(user_config_dir())}  # ml-intern's own: not credentials
@@ -99,20 +149,24 @@ def _credential_files(workspace: Path | None) -> Iterator[Path]:
     # not looked at again (tools/real_places.py); the rest, one stat each. ml-intern's own are
     # not asked about: their way changes as it writes there, so they would be looked up anew.
     names = credential_place_names()
-    present = set(maybe_present(name for name in names if name not in own))
+    found, versions.missing = presence(name for name in names if name not in own)
+    present = set(found)
     for place in names:
         if place not in present and place not in own:
             continue
         try:
-            mode = os.stat(place).st_mode
+            info = os.stat(place)
         except OSError:
+            marks.add(place)
             continue
-        if stat.S_ISDIR(mode) and place not in own:
-            yield from _walk(Path(place), _not_public)
-        elif stat.S_ISREG(mode):
+        if stat.S_ISDIR(info.st_mode) and place not in own:
+            yield from _walk(Path(place), _not_public, marks)
+        elif stat.S_ISREG(info.st_mode):
             yield Path(place)
+        elif place not in own:  # something else: marked, so that a file there is seen
+            marks.add(place, info)
     if workspace is not None:
-        yield from _walk(workspace, _may_hold_secrets)
+        yield from _walk(workspace, _may_hold_secrets, marks)
 
 
 def _not_public(name: str) -> bool:
@@ -142,13 +196,13 @@ def csv_values(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _walk(root: Path, wanted: Callable[[str], bool]) -> Iterator[Path]:
+def _walk(root: Path, wanted: Callable[[str], bool], marks: Marks) -> Iterator[Path]:
     """The wanted files under `root`, depth first, skipping `_SKIP_DIRS`, up to `MAX_ENTRIES`
     entries; a folder is listed again only when its mtime moved."""
     seen, folders = 0, [str(root)]
     while folders:
         folder = folders.pop()
-        listing = _listing(folder, wanted)
+        listing = _listing(folder, wanted, marks)
         if listing is None:
             continue
         seen += listing.entries
@@ -173,11 +227,14 @@ class _Listing:
 _listings: dict[tuple[str, Callable[[str], bool]], _Listing] = {}
 
 
-def _listing(folder: str, wanted: Callable[[str], bool]) -> _Listing | None:
+def _listing(folder: str, wanted: Callable[[str], bool], marks: Marks) -> _Listing | None:
     try:
-        mtime_ns = os.stat(folder).st_mtime_ns
+        info = os.stat(folder)
     except OSError:
+        marks.add(folder)
         return None
+    marks.add(folder, info)
+    mtime_ns = info.st_mtime_ns
     known = _listings.get((folder, wanted))
     if known is not None and known.still_true(mtime_ns):
         return known
@@ -256,12 +313,13 @@ def _json_values(data: object, label: str, key: str = "") -> Iterator[tuple[str,
         yield (key or label, data)
 
 
-def _register_hf_token() -> None:
-    """The Hugging Face token the Hub tools use (env or the saved login)."""
+def _register_hf_token(marks: Marks) -> None:
+    """The Hugging Face token the Hub tools use (env or the saved login); its file marked."""
     try:
-        from huggingface_hub import get_token
+        from huggingface_hub import constants, get_token
     except ImportError:  # pragma: no cover - a dependency
         return
+    marks.add(str(constants.HF_TOKEN_PATH))
     token = get_token()
     if token:
         KNOWN.add("HF_TOKEN", token)

@@ -1,0 +1,73 @@
+"""The system prompt's skills and memory are kept between model calls only while nothing they
+come from changed: each change below is made after a call that found a settled workspace
+unchanged, and the next call must show it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from nodes.prompt_files import prompt_files
+from tests.fakes.settled_files import settle_tree
+
+SKILL = "---\nname: {name}\ndescription: {description}\n---\nDo the thing.\n"
+
+
+def _skill_added(workspace: Path) -> None:
+    folder = workspace / ".ml-intern" / "skills" / "fresh-skill"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(SKILL.format(name="fresh-skill", description="Added late."))
+
+
+def _skill_edited(workspace: Path) -> None:
+    path = workspace / ".ml-intern" / "skills" / "old-skill" / "SKILL.md"
+    path.write_text(SKILL.format(name="old-skill", description="Added late."))
+
+
+def _skill_removed(workspace: Path) -> None:
+    (workspace / ".ml-intern" / "skills" / "old-skill" / "SKILL.md").unlink()
+
+
+def _memory_edited(workspace: Path) -> None:
+    (workspace / "AGENTS.md").write_text("Added late.\n")
+
+
+def _memory_in_a_parent_once_a_repository(workspace: Path) -> None:
+    (workspace.parent / "AGENTS.md").write_text("Added late.\n")
+    (workspace.parent / ".git").mkdir()
+
+
+def shown(workspace: Path) -> str:
+    skills, memory, _ = prompt_files(workspace)
+    found = [f"{s.name}: {s.description}" for s in skills.skills if s.source == "project"]
+    return "\n".join([*found, *(f.text for f in memory.files)])
+
+
+CHANGES: dict[str, tuple[Callable[[Path], None], Callable[[str], bool]]] = {
+    "a skill added": (_skill_added, lambda text: "fresh-skill: Added late." in text),
+    "a skill edited": (_skill_edited, lambda text: "old-skill: Added late." in text),
+    "a skill removed": (_skill_removed, lambda text: "old-skill" not in text),
+    "AGENTS.md edited": (_memory_edited, lambda text: "Added late." in text),
+    "a parent's AGENTS.md, once it holds the repository": (
+        _memory_in_a_parent_once_a_repository,
+        lambda text: "Added late." in text,
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_change_after_an_unchanged_call_shows_on_the_next(tmp_path: Path, change: str) -> None:
+    workspace = tmp_path / "project" / "code"
+    old = workspace / ".ml-intern" / "skills" / "old-skill"
+    old.mkdir(parents=True)
+    (old / "SKILL.md").write_text(SKILL.format(name="old-skill", description="From the start."))
+    (workspace / "AGENTS.md").write_text("From the start.\n")
+    settle_tree(tmp_path)
+    before = shown(workspace)
+    assert shown(workspace) == before  # nothing changed: this call ends at the marks
+    assert "old-skill: From the start." in before and "Added late." not in before
+    make, seen = CHANGES[change]
+    make(workspace)
+    assert seen(shown(workspace))
