@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,11 +157,24 @@ def _read_skill(path: Path, source: Source, warnings: list[str]) -> Skill | None
         warnings.append(f"Skill {path} skipped: {why}.")
 
     try:
-        size = path.stat().st_size
-        if size > MAX_SKILL_BYTES:
-            skip(f"it is {size:,} bytes; the limit is {MAX_SKILL_BYTES:,}. Split it up")
-            return None
-        text = path.read_text(encoding="utf-8")
+        # Opened once, non-blocking, and checked on that descriptor: a FIFO planted as a
+        # project's SKILL.md is skipped, never waited on (a link is followed: a user's own).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                skip("it cannot be read (Is a directory)")
+                return None
+            if not stat.S_ISREG(info.st_mode):
+                skip("it is not a regular file")
+                return None
+            if info.st_size > MAX_SKILL_BYTES:
+                size = info.st_size
+                skip(f"it is {size:,} bytes; the limit is {MAX_SKILL_BYTES:,}. Split it up")
+                return None
+            text = os.pread(fd, MAX_SKILL_BYTES + 1, 0).decode("utf-8")
+        finally:
+            os.close(fd)
     except UnicodeDecodeError:
         skip("it is not UTF-8 text")
         return None

@@ -4,6 +4,7 @@ unchanged, and the next call must show it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,3 +72,15 @@ def test_a_change_after_an_unchanged_call_shows_on_the_next(tmp_path: Path, chan
     make, seen = CHANGES[change]
     make(workspace)
     assert seen(shown(workspace))
+
+
+def test_a_fifo_planted_as_a_skill_or_memory_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    """The agent can write the project's skills folder: a FIFO there must not hang every
+    model call of the thread."""
+    folder = tmp_path / ".ml-intern" / "skills" / "trap"
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "SKILL.md")
+    os.mkfifo(tmp_path / "AGENTS.md")
+    skills, memory, _ = prompt_files(tmp_path)
+    assert not skills.find("trap") and not memory.files
+    assert any("SKILL.md skipped: it is not a regular file" in w for w in skills.warnings)
