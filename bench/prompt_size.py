@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> None:
 def every_mode() -> None:
     from configs.prompt import render_system_prompt
     from configs.settings import Settings
-    from configs.skills import scan_skills
     from tools.families import build_catalog
+    from tools.skills import scan_skills
 
     settings = Settings()
     names = [*build_catalog(settings).names, "research"]
@@ -113,10 +113,10 @@ def first_request(*, lean: bool) -> list[tuple[str, str]]:
     from configs.model_profile import profile_of
     from configs.prompt import render_system_prompt
     from configs.settings import Settings
-    from configs.skills import scan_skills
     from graph.experiments import with_ledger
     from graph.research_agent import with_research
     from tools.families import build_catalog, offered_tools, with_more_tools
+    from tools.skills import scan_skills
 
     settings = Settings(adaptations={SMALL_MODEL: {"lean-request": lean}})
     shape = active(adapted(profile_of(SMALL_MODEL, settings, env={}), settings)).shape

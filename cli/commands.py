@@ -300,7 +300,7 @@ async def mcp(repl: Repl, _argument: str) -> None:
 async def skills(repl: Repl, _argument: str) -> None:
     import asyncio
 
-    from configs.skills import scan_skills
+    from tools.skills import scan_skills
 
     scan = await asyncio.to_thread(scan_skills, Path.cwd())
     table = Table(box=None, show_header=True, header_style="bold")

@@ -8,15 +8,21 @@ The system prompt lists names and descriptions; the ``skill`` tool returns a bod
 
 A skill that cannot be used (unreadable, too big, bad front matter) is skipped with a
 warning naming its path; scanning never raises.
+
+This module reads the bundled and the user's skills (by name, links followed: their own
+folders) and parses a SKILL.md from a descriptor. The project's folder is the agent's to write,
+so tools/skills.py, which may use tools/safe_paths.py, walks it by descriptor and is where
+`scan_skills`, `skill_body` and `skill_files` live.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,6 +33,7 @@ BUNDLED_DIR = Path(__file__).resolve().parents[1] / "skills"
 PROJECT_SUBDIR = Path(".ml-intern") / "skills"
 MAX_SKILL_BYTES = 64_000  # a playbook is read into the context whole: keep it a playbook
 MAX_DESCRIPTION = 300
+MAX_FILES = 50  # files beside a skill the tool lists
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 Source = Literal["bundled", "user", "project"]
@@ -39,19 +46,6 @@ class Skill:
     path: Path  # the SKILL.md
     source: Source
 
-    @property
-    def files(self) -> list[Path]:
-        """Templates and other files beside SKILL.md (not in hidden or cache folders)."""
-        folder = self.path.parent
-        found = [
-            p
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-            and p != self.path
-            and not any(part.startswith((".", "__")) for part in p.relative_to(folder).parts)
-        ]
-        return found[:50]
-
 
 @dataclass(frozen=True)
 class SkillScan:
@@ -60,6 +54,9 @@ class SkillScan:
 
     def find(self, name: str) -> Skill | None:
         return next((s for s in self.skills if s.name == name), None)
+
+
+Found = tuple[Path, Skill | None, list[str]]  # a SKILL.md, its skill or None, what was wrong
 
 
 def skill_roots(
@@ -76,13 +73,23 @@ def skill_roots(
     return roots
 
 
-def scan_skills(workspace: Path | None, env: Mapping[str, str] | None = None) -> SkillScan:
-    """Every usable skill, sorted by name, and one warning per skill that was skipped."""
+def found_by_root(env: Mapping[str, str] | None = None) -> list[tuple[Source, list[Found]]]:
+    """What the bundled and the user's roots hold, each `_scan_root`'s answer. These folders are
+    ml-intern's and the user's own: read by name, links followed. The project's root is the
+    agent's to write and is read by descriptor instead (tools/skills.py)."""
+    found: list[tuple[Source, list[Found]]] = []
+    for source, root in skill_roots(None, env):
+        found.append((source, _bundled() if source == "bundled" else _scan_root(root, source)))
+    return found
+
+
+def merged(found: list[tuple[Source, list[Found]]]) -> SkillScan:
+    """Every usable skill, sorted by name, later roots winning on a name clash, and one warning
+    per skill that was skipped."""
     by_name: dict[str, Skill] = {}
     warnings: list[str] = []
-    for source, root in skill_roots(workspace, env):
-        found = _bundled() if source == "bundled" else _scan_root(root, source)
-        for path, skill, why in found:
+    for source, skills in found:
+        for path, skill, why in skills:
             warnings.extend(why)
             if skill is None:
                 continue
@@ -96,7 +103,7 @@ def scan_skills(workspace: Path | None, env: Mapping[str, str] | None = None) ->
     return SkillScan(tuple(sorted(by_name.values(), key=lambda s: s.name)), tuple(warnings))
 
 
-def _scan_root(root: Path, source: Source) -> list[tuple[Path, Skill | None, list[str]]]:
+def _scan_root(root: Path, source: Source) -> list[Found]:
     """Each SKILL.md under `root`: (path, the skill or None, what was wrong); first, when the
     folder itself could not be listed, (root, None, why)."""
     warnings: list[str] = []
@@ -108,17 +115,45 @@ def _scan_root(root: Path, source: Source) -> list[tuple[Path, Skill | None, lis
 
 
 @functools.cache
-def _bundled() -> list[tuple[Path, Skill | None, list[str]]]:
+def _bundled() -> list[Found]:
     """The package's own skills, read once: they do not change under a running process, and
     listing their folders on every model call was ~3% of a loaded server's CPU."""
     return _scan_root(BUNDLED_DIR, "bundled")
 
 
-def skill_body(skill: Skill) -> str:
-    """The playbook: the SKILL.md text after its front matter."""
-    text = skill.path.read_text(encoding="utf-8")
+def body_of(text: str) -> str:
+    """The playbook: a SKILL.md's text after its front matter."""
     _, body = _split_front_matter(text)
     return body.strip()
+
+
+def read_own_skill(path: Path) -> str:
+    """A bundled or user SKILL.md's text (a link followed: the user's own), opened
+    non-blocking and checked on its descriptor to be a regular file within the limit."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SKILL_BYTES:
+            raise OSError(errno.EINVAL, "not a regular file within the size limit", str(path))
+        return os.pread(fd, MAX_SKILL_BYTES + 1, 0).decode("utf-8")
+    finally:
+        os.close(fd)
+
+
+def beside(folder: Path, skill_md: Path) -> list[Path]:
+    """Templates and other files beside a bundled or user SKILL.md (not in hidden or cache
+    folders), at most 50; links followed: the user's own folders."""
+    found = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p != skill_md and not hidden(p.relative_to(folder).parts)
+    ]
+    return found[:MAX_FILES]
+
+
+def hidden(parts: tuple[str, ...] | list[str]) -> bool:
+    """True when a path beside a skill is in (or is) a hidden or cache entry."""
+    return any(part.startswith((".", "__")) for part in parts)
 
 
 def _skill_files(root: Path, warnings: list[str]) -> list[Path]:
@@ -134,47 +169,70 @@ def _skill_files(root: Path, warnings: list[str]) -> list[Path]:
 
 # Parsed skills by file, valid while the file's stat is unchanged: the prompt is built on
 # every model call, and parsing nine YAML headers each time costs more than the step itself.
-_parsed: dict[tuple[Path, Source], tuple[tuple[int, int], Skill | None, list[str]]] = {}
+_parsed: dict[tuple[Path, Source], tuple[object, Skill | None, list[str]]] = {}
 
 
-def _read_skill_cached(path: Path, source: Source, warnings: list[str]) -> Skill | None:
-    try:
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        key = (-1, -1)
+def cached_skill(
+    path: Path,
+    source: Source,
+    key: object,
+    read: Callable[[list[str]], Skill | None],
+    warnings: list[str],
+) -> Skill | None:
+    """`read(warnings)`'s skill, parsed again only when `key` (the file's stat) changed; a
+    None key (no stat) always reads."""
     cached = _parsed.get((path, source))
-    if cached is None or cached[0] != key or key == (-1, -1):
+    if cached is None or cached[0] != key or key is None:
         found: list[str] = []
-        cached = (key, _read_skill(path, source, found), found)
+        cached = (key, read(found), found)
         _parsed[(path, source)] = cached
     warnings.extend(cached[2])
     return cached[1]
 
 
+def _read_skill_cached(path: Path, source: Source, warnings: list[str]) -> Skill | None:
+    try:
+        info = path.stat()
+        key: object = (info.st_ino, info.st_mtime_ns, info.st_size)
+    except OSError:
+        key = None
+    return cached_skill(path, source, key, lambda found: _read_skill(path, source, found), warnings)
+
+
 def _read_skill(path: Path, source: Source, warnings: list[str]) -> Skill | None:
+    try:
+        # Non-blocking, checked on the descriptor: a FIFO is skipped, never waited on (a link
+        # is followed: these folders are the user's own).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        warnings.append(f"Skill {path} skipped: it cannot be read ({exc.strerror}).")
+        return None
+    try:
+        return skill_at(fd, path, source, warnings)
+    finally:
+        os.close(fd)
+
+
+def skill_at(fd: int, path: Path, source: Source, warnings: list[str]) -> Skill | None:
+    """The skill in the SKILL.md open at `fd` (named `path` in warnings), checked on that
+    descriptor to be a regular file within the limit; None with the reason in `warnings`."""
+
     def skip(why: str) -> None:
         warnings.append(f"Skill {path} skipped: {why}.")
 
     try:
-        # Opened once, non-blocking, and checked on that descriptor: a FIFO planted as a
-        # project's SKILL.md is skipped, never waited on (a link is followed: a user's own).
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        try:
-            info = os.fstat(fd)
-            if stat.S_ISDIR(info.st_mode):
-                skip("it cannot be read (Is a directory)")
-                return None
-            if not stat.S_ISREG(info.st_mode):
-                skip("it is not a regular file")
-                return None
-            if info.st_size > MAX_SKILL_BYTES:
-                size = info.st_size
-                skip(f"it is {size:,} bytes; the limit is {MAX_SKILL_BYTES:,}. Split it up")
-                return None
-            text = os.pread(fd, MAX_SKILL_BYTES + 1, 0).decode("utf-8")
-        finally:
-            os.close(fd)
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            skip("it cannot be read (Is a directory)")
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            skip("it is not a regular file")
+            return None
+        if info.st_size > MAX_SKILL_BYTES:
+            size = info.st_size
+            skip(f"it is {size:,} bytes; the limit is {MAX_SKILL_BYTES:,}. Split it up")
+            return None
+        text = os.pread(fd, MAX_SKILL_BYTES + 1, 0).decode("utf-8")
     except UnicodeDecodeError:
         skip("it is not UTF-8 text")
         return None

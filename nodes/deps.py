@@ -120,8 +120,8 @@ class AgentDeps:
         """Do the slow, blocking first-use work now (imports, tokenizer files), off the event loop."""
         from adaptations.installed import installed
         from configs.prompt import render_system_prompt
-        from configs.skills import scan_skills
         from models.usage import count_tokens
+        from tools.skills import scan_skills
 
         # Not per person: a server where people sign in has nobody's token at start.
         self._bound_model(self.settings.model_name)

@@ -16,10 +16,11 @@ from pathlib import Path
 from configs.environment import user_config_dir
 from configs.memory import FILENAME as MEMORY_FILE
 from configs.memory import MAX_DEPTH, Memory, load_memory
-from configs.skills import SkillScan, scan_skills, skill_roots
+from configs.skills import SkillScan, skill_roots
 from tools.file_marks import Marks
 from tools.hub.client import hf_token
 from tools.secrets.sources import refresh
+from tools.skills import scan_skills
 
 _MAX_WORKSPACES = 64
 _read: dict[tuple[str, str], tuple[Marks, SkillScan, Memory]] = {}

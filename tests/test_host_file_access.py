@@ -210,11 +210,11 @@ BY_NAME: dict[str, str] = {
     "configs/settings.py:_read_layer": CONFIG,
     "configs/settings.py:_user_config_path": CONFIG,
     "configs/settings.py:load_settings": CONFIG,
-    "configs/skills.py:Skill.files": CONFIG,
+    "configs/skills.py:beside": CONFIG,  # bundled and user skills; the project's: tools/skills.py
     "configs/skills.py:_read_skill": CONFIG,
     "configs/skills.py:_read_skill_cached": CONFIG,
     "configs/skills.py:_skill_files": CONFIG,
-    "configs/skills.py:skill_body": CONFIG,
+    "configs/skills.py:read_own_skill": CONFIG,
     "graph/session.py:Session._run_events": OWN,
     "graph/session.py:Session.delete": OWN,
     "graph/session.py:Session.send": OWN,

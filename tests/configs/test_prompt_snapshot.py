@@ -36,8 +36,8 @@ def check_snapshot(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize("mode", ["interactive", "headless"])
 def test_system_prompt_snapshot(mode: Mode) -> None:
-    from configs.skills import scan_skills
     from tools.families import build_catalog
+    from tools.skills import scan_skills
 
     memory = [MemoryFile(Path("/home/user/project/AGENTS.md"), "Use uv, never pip.")]
     prompt = render_system_prompt(
@@ -54,9 +54,9 @@ def test_system_prompt_snapshot(mode: Mode) -> None:
 def test_small_window_prompt_and_tools_snapshot(tmp_path: Path) -> None:
     """What a small-window model sees: the compact prompt, one line per skill, the core tools
     with one-line descriptions and `more_tools`."""
-    from configs.skills import scan_skills
     from graph.research_agent import with_research
     from tools.families import build_catalog, offered_tools, with_more_tools
+    from tools.skills import scan_skills
 
     settings = Settings()
     catalog = with_more_tools(with_research(build_catalog(settings), settings, tmp_path))
@@ -80,10 +80,10 @@ def test_lean_request_prompt_and_tools_snapshot(tmp_path: Path) -> None:
     skills by name and no line naming the model, the lean core tools in lean schemas (no
     optional argument a chore rarely needs, no `null` unions, no bounds) and `more_tools`
     naming every other tool, `plan` and `research` among them."""
-    from configs.skills import scan_skills
     from graph.experiments import with_ledger
     from graph.research_agent import with_research
     from tools.families import build_catalog, offered_tools, with_more_tools
+    from tools.skills import scan_skills
 
     settings = Settings()
     catalog = with_research(build_catalog(settings), settings, tmp_path)
@@ -113,10 +113,10 @@ def test_a_prompt_never_names_a_missing_tool_and_skips_empty_sections() -> None:
 
 def test_research_prompt_snapshot(tmp_path: Path) -> None:
     """The research sub-agent's system prompt, brief and partial-report instruction."""
-    from configs.skills import scan_skills
     from graph.research_agent import SUMMARY_SYSTEM, brief, research_catalog, with_research
     from tools.families import build_catalog
     from tools.research import ResearchRequest
+    from tools.skills import scan_skills
 
     settings = Settings()
     catalog = research_catalog(with_research(build_catalog(settings), settings, tmp_path))

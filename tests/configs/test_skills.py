@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from configs.skills import BUNDLED_DIR, MAX_SKILL_BYTES, scan_skills, skill_body
+from configs.skills import BUNDLED_DIR, MAX_SKILL_BYTES
+from tools.skills import scan_skills, skill_body
 
 NO_HOME = {"HOME": "/nonexistent"}
 

@@ -108,7 +108,7 @@ def test_a_flag_the_template_does_not_declare_fails(tmp_path: Path) -> None:
 def test_the_always_on_skill_list_stays_small() -> None:
     """Every turn pays for the names and descriptions in the system prompt (469 gpt-4o
     tokens for 16 skills when this was written): a description says when to load, no more."""
-    from configs.skills import scan_skills
+    from tools.skills import scan_skills
 
     skills = scan_skills(None, env={"XDG_CONFIG_HOME": "/nonexistent"}).skills
     listing = "\n".join(f"- {s.name}: {s.description}" for s in skills)

@@ -35,7 +35,7 @@ class SkillArgs(BaseModel):
 async def _skill(call: CallContext, name: str) -> str:
     from langchain_core.tools import ToolException
 
-    from configs.skills import scan_skills, skill_body
+    from tools.skills import scan_skills, skill_body, skill_files
 
     scan = scan_skills(call.workspace)
     skill = scan.find(name.strip())
@@ -49,7 +49,7 @@ async def _skill(call: CallContext, name: str) -> str:
         body = skill_body(skill)
     except (OSError, UnicodeDecodeError) as exc:
         raise ToolException(tool_text("skill", UNREADABLE_SKILL, name=name, error=exc)) from None
-    files = skill.files
+    files = skill_files(skill)
     listing = "\n".join(tool_text("skill", BESIDE_FILE, path=path) for path in files)
     beside = tool_text("skill", BESIDE, listing=listing) if files else ""
     return tool_text("skill", SKILL, name=skill.name, source=skill.source, body=body, beside=beside)
