@@ -10,21 +10,18 @@ shows on the next call, and a call that changed nothing costs one `stat` a path.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 from configs.environment import user_config_dir
 from configs.memory import FILENAME as MEMORY_FILE
 from configs.memory import MAX_DEPTH, Memory, load_memory
 from configs.skills import SkillScan, skill_roots
-from tools.file_marks import Marks
+from tools.file_marks import MarkedLooks, Marks
 from tools.hub.client import hf_token
 from tools.secrets.sources import refresh
 from tools.skills import scan_skills
 
-_MAX_WORKSPACES = 64
-_read: dict[tuple[str, str], tuple[Marks, SkillScan, Memory]] = {}
-_read_lock = threading.Lock()
+_read: MarkedLooks[tuple[Marks, SkillScan, Memory]] = MarkedLooks(lambda found: found[0])
 
 
 def prompt_files(workspace: Path) -> tuple[SkillScan, Memory, str | None]:
@@ -46,10 +43,7 @@ def skills_and_memory(workspace: Path) -> tuple[SkillScan, Memory]:
     for path in _inputs(Path(key[0])):
         marks.add(path)  # before they are read: a change while reading moves a mark
     found = (marks, scan_skills(workspace), load_memory(workspace))
-    with _read_lock:
-        if len(_read) >= _MAX_WORKSPACES:
-            _read.pop(next(iter(_read)))
-        _read[key] = found
+    _read.put(key, found)
     return found[1], found[2]
 
 

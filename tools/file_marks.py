@@ -12,12 +12,19 @@ trusted: `unchanged` is False and the caller looks again.
     marks.add("/work/.env")  # before reading it: a change while it is read moves the mark
     ...
     marks.unchanged()  # one `stat` a path
+
+`MarkedLooks` keeps such looks by key (a workspace), the least recently used dropped first
+once the marks they hold pass a budget.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Callable, Hashable
+
+from cachetools import LRUCache
 
 from tools.settled_times import settled
 
@@ -57,3 +64,34 @@ class Marks:
 
     def __len__(self) -> int:
         return len(self._marks)
+
+
+MAX_MARKS_KEPT = 50_000  # at most ~18 MB a store (~350 bytes a mark): hundreds of workspaces
+
+
+class MarkedLooks[Look]:
+    """Looks by key, each with the `Marks` it stands on, thread-safe. The least recently used
+    look is dropped first once the marks kept pass `max_marks`; a look holding more than
+    that is not kept. Why: a server runs many threads at once, each in its own workspace, and
+    a look dropped before its workspace's next call makes every call look again (128 runs at
+    once against 64 places kept first-in-first-out did)."""
+
+    def __init__(self, marks_of: Callable[[Look], Marks], max_marks: int = MAX_MARKS_KEPT) -> None:
+        self._kept: LRUCache[Hashable, Look] = LRUCache(
+            max_marks, getsizeof=lambda look: 1 + len(marks_of(look))
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Look | None:
+        with self._lock:  # a hit reorders the cache
+            return self._kept.get(key)
+
+    def put(self, key: Hashable, look: Look) -> None:
+        with self._lock:
+            try:
+                self._kept[key] = look
+            except ValueError:  # larger than the whole budget: looked at again next time
+                self._kept.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._kept)

@@ -84,3 +84,37 @@ def test_a_fifo_planted_as_a_skill_or_memory_is_skipped_not_waited_on(tmp_path: 
     skills, memory, _ = prompt_files(tmp_path)
     assert not skills.find("trap") and not memory.files
     assert any("SKILL.md skipped: it is not a regular file" in w for w in skills.warnings)
+
+
+def test_a_server_with_a_hundred_folders_at_once_reads_none_again(tmp_path: Path) -> None:
+    """Where people sign in, each works in their own folder: with more folders in use at once
+    than a small store of looks holds, every model call read every file again (the system
+    prompt's and the secrets' looks). A second call in each folder, nothing changed, opens
+    and lists nothing: it ends at the stat marks."""
+    import sys
+
+    folders = [tmp_path / f"person-{n}" for n in range(100)]
+    for folder in folders:
+        (folder / ".ml-intern" / "skills" / "own").mkdir(parents=True)
+        skill = SKILL.format(name="own", description=f"{folder.name}'s.")
+        (folder / ".ml-intern" / "skills" / "own" / "SKILL.md").write_text(skill)
+        (folder / "AGENTS.md").write_text(f"{folder.name}'s notes.\n")
+        (folder / ".env").write_text("PLAIN=1\n")
+    settle_tree(tmp_path)
+    for folder in folders:
+        prompt_files(folder)
+    read: list[str] = []
+    watching = True
+
+    def audit(event: str, args: tuple[object, ...]) -> None:
+        listed = event in ("open", "os.scandir", "os.listdir") and args
+        if watching and listed and str(tmp_path) in str(args[0]):
+            read.append(f"{event} {args[0]}")
+
+    sys.addaudithook(audit)  # cannot be removed: `watching` ends it
+    try:
+        for folder in folders:
+            assert f"{folder.name}'s notes." in shown(folder)
+    finally:
+        watching = False
+    assert read == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.settled_files import settle
-from tools.file_marks import Marks
+from tools.file_marks import MarkedLooks, Marks
 
 
 def _rewrite_same_size(root: Path) -> None:
@@ -79,3 +79,31 @@ def test_a_mark_from_the_descriptor_a_reader_checked_is_the_path_mark(tmp_path: 
     finally:
         os.close(fd)
     assert marks.unchanged()
+
+
+def _marks_of(tmp_path: Path, count: int) -> Marks:
+    marks = Marks()
+    for n in range(count):
+        marks.add(str(tmp_path / f"missing-{n}"))
+    return marks
+
+
+def test_kept_looks_drop_the_least_recently_used_past_their_marks_budget(tmp_path: Path) -> None:
+    looks: MarkedLooks[Marks] = MarkedLooks(lambda marks: marks, max_marks=12)
+    for key in ("a", "b", "c"):
+        looks.put(key, _marks_of(tmp_path, 3))  # 4 each with its key: 12 in all
+    assert looks.get("a") is not None  # now the most recently used
+    looks.put("d", _marks_of(tmp_path, 3))
+    assert looks.get("b") is None
+    assert all(looks.get(key) is not None for key in ("a", "c", "d"))
+
+
+def test_a_look_larger_than_the_whole_budget_is_not_kept_nor_its_older_one(
+    tmp_path: Path,
+) -> None:
+    looks: MarkedLooks[Marks] = MarkedLooks(lambda marks: marks, max_marks=12)
+    looks.put("small", _marks_of(tmp_path, 2))
+    looks.put("huge", _marks_of(tmp_path, 2))
+    looks.put("huge", _marks_of(tmp_path, 40))  # a workspace that grew: looked at each time
+    assert looks.get("huge") is None
+    assert looks.get("small") is not None

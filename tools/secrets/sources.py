@@ -17,13 +17,12 @@ import json
 import os
 import re
 import stat
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.file_marks import Marks
+from tools.file_marks import MarkedLooks, Marks
 from tools.places import CREDENTIAL_ENV_READ, credential_place_names
 from tools.real_places import holds, presence
 from tools.secret_paths import has_secret_name
@@ -42,7 +41,6 @@ _SKIP_DIRS = frozenset(
 _seen: dict[str, tuple[int, int]] = {}
 # What the token lookup reads besides its file (huggingface_hub's `get_token`).
 _TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_RESOURCE")
-_MAX_LOOKS = 64
 
 
 @dataclass(frozen=True)
@@ -69,8 +67,7 @@ class _Versions:
     missing: int | None = None
 
 
-_looks: dict[tuple[str, tuple[str | None, ...]], _Look] = {}
-_looks_lock = threading.Lock()
+_looks: MarkedLooks[_Look] = MarkedLooks(lambda look: look.marks)
 _LINE = re.compile(
     r"""^\s*(?:export\s+)?["']?(?P<name>[A-Za-z_][\w.\-]*)["']?\s*(?:[:=]|\s)\s*(?P<value>.*?)\s*$"""
 )
@@ -93,10 +90,7 @@ def refresh(workspace: Path | str | None) -> None:
     _register_hf_token(marks)
     # An OIDC token is exchanged, not read from a file: no mark says when it changes.
     held = versions.missing if not os.environ.get("HF_OIDC_RESOURCE") else None
-    with _looks_lock:  # refreshes run in several worker threads at once
-        if len(_looks) >= _MAX_LOOKS:
-            _looks.pop(next(iter(_looks)))
-        _looks[key] = _Look(marks, held)
+    _looks.put(key, _Look(marks, held))  # refreshes run in several worker threads at once
 
 
 def _learn(path: Path, marks: Marks) -> None:
