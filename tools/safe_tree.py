@@ -49,22 +49,30 @@ def walk_at(
         yield from _walk_fd(fd, "", enter, max_depth)
 
 
-def _walk_fd(
-    fd: int, prefix: str, enter: Callable[[str], bool], depth: int | None
-) -> Iterator[Entry]:
-    """A folder's entries first (as `os.walk` lists them), then each subfolder's, in order."""
+def entries_at(fd: int, prefix: str = "") -> list[Entry]:
+    """The entries of the folder open at `fd`, sorted by name, each with its own `lstat` and
+    `prefix` before its name; one gone since the listing is left out, and a folder that
+    cannot be listed has none."""
     try:
         with os.scandir(fd) as listing:
             names = sorted(entry.name for entry in listing)
     except OSError:
-        return
-    folders: list[Entry] = []
+        return []
+    found: list[Entry] = []
     for name in names:
         try:
-            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            found.append(Entry(prefix + name, os.stat(name, dir_fd=fd, follow_symlinks=False)))
         except OSError:
             continue  # gone since the listing
-        entry = Entry(prefix + name, st)
+    return found
+
+
+def _walk_fd(
+    fd: int, prefix: str, enter: Callable[[str], bool], depth: int | None
+) -> Iterator[Entry]:
+    """A folder's entries first (as `os.walk` lists them), then each subfolder's, in order."""
+    folders: list[Entry] = []
+    for entry in entries_at(fd, prefix):
         yield entry
         if entry.is_dir and depth != 0 and enter(entry.rel):
             folders.append(entry)

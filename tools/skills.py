@@ -41,7 +41,7 @@ from configs.skills import (
     skill_at,
 )
 from tools.safe_paths import UnsafePath, folder_at, kind_of, lstat_at, open_at, regular_file
-from tools.safe_tree import walk_at
+from tools.safe_tree import entries_at, walk_at
 
 PROJECT = PROJECT_SUBDIR.as_posix()
 NOT_FOLLOWED = "links are not followed in the project's skills folder"
@@ -130,18 +130,14 @@ def _linked(path: Path) -> str:
 
 def _scan_folder(fd: int, root: Path) -> list[Found]:
     """Each skill folder in the project's skills folder open at `fd`, none entered by a link."""
-    with os.scandir(fd) as listing:
-        names = sorted(entry.name for entry in listing if not entry.name.startswith("."))
     found: list[Found] = []
-    for name in names:
-        try:
-            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
-        except OSError:
-            continue  # gone since the listing
-        if stat.S_ISLNK(info.st_mode):
-            found.append((root / name, None, [_linked(root / name)]))
-        elif stat.S_ISDIR(info.st_mode):
-            found += _scan_skill(fd, name, root)
+    for entry in entries_at(fd):
+        if entry.rel.startswith("."):
+            continue
+        if stat.S_ISLNK(entry.st.st_mode):
+            found.append((root / entry.rel, None, [_linked(root / entry.rel)]))
+        elif entry.is_dir:
+            found += _scan_skill(fd, entry.rel, root)
     return found
 
 
