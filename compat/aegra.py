@@ -15,7 +15,9 @@ changes we would propose are in docs/architecture.md, "What we fill in Aegra"):
   replicas starting together would both insert it;
 - how soon `/runs/wait` and `/join` see a run's end: Aegra looks at the run's Redis done-key
   every 2 s (`WorkerExecutor.wait_for_completion`), so a run that took 0.1 s answers up to 2 s
-  late; `quick_run_waits` looks after 50 ms, doubling up to Aegra's 2 s (`WAIT_POLL_S`);
+  late. `quick_run_waits` wakes a wait the moment its run ends in this process (`RUNS_HERE`,
+  told by the worker's `execute_run`); a run that has not started here yet, or runs on
+  another replica, is looked for after 50 ms, doubling up to Aegra's 2 s (`WAIT_POLL_S`);
 - LangGraph's `debug` events of every run: Aegra asks the graph for them whether the run
   asked or not, for callbacks its runs leave empty, and drops them unread. A run that did
   not ask for them runs without them (`stream_only_what_is_asked`);
@@ -31,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from compat.pins import Hook, Pin
@@ -47,6 +49,7 @@ HOOKS = (
          ("self", "run_id", "timeout")),
     Hook("aegra_api.services.worker_executor", "_is_run_terminal", ("run_id",)),
     Hook("aegra_api.services.worker_executor", "redis_manager"),
+    Hook("aegra_api.services.worker_executor", "execute_run", ("job",)),
     Hook("aegra_api.services.worker_executor", "settings"),
     Hook("aegra_api.services.run_executor", "stream_graph_events",
          ("graph", "input_data", "config", "stream_mode", "context", "subgraphs", "output_keys",
@@ -137,12 +140,60 @@ def _refuse_a_changed_aegra() -> None:
         )
 
 
+class RunsHere:
+    """The runs this process's workers execute now, and the waits to wake when one ends."""
+
+    def __init__(self) -> None:
+        self.running: set[str] = set()
+        self.waits: dict[str, set[asyncio.Event]] = {}
+
+    def started(self, run_id: str) -> None:
+        self.running.add(run_id)
+
+    def ended(self, run_id: str) -> None:
+        """The run's execution here is over (done, failed, or handed back to the queue)."""
+        self.running.discard(run_id)
+        for ended in self.waits.get(run_id, ()):
+            ended.set()
+
+    @contextlib.contextmanager
+    def waiting(self, run_id: str) -> Iterator[asyncio.Event]:
+        """An event set when the run's execution here ends, for as long as the wait lasts."""
+        ended = asyncio.Event()
+        self.waits.setdefault(run_id, set()).add(ended)
+        try:
+            yield ended
+        finally:
+            waits = self.waits.get(run_id, set())
+            waits.discard(ended)
+            if not waits:
+                self.waits.pop(run_id, None)
+
+
+RUNS_HERE = RunsHere()
+
+
 def quick_run_waits() -> None:
-    """`/runs/wait` and `/join` answer within about `WAIT_POLL_S[0]` of a short run's end (Aegra:
-    up to 2 s); a long run is looked for every 2 s, as before. Refuses as `use_saver` does."""
+    """`/runs/wait` and `/join` answer as soon as a run that ran in this process ends, and
+    within about `WAIT_POLL_S[0]` of a short run's end elsewhere (Aegra: up to 2 s); a long
+    run elsewhere is looked for every 2 s, as before. Refuses as `use_saver` does."""
     _refuse_a_changed_aegra()
     from aegra_api.services import worker_executor as executor
     from redis import RedisError
+
+    run = executor.execute_run
+    if getattr(run, "__wrapped__", None) is None:
+
+        @functools.wraps(run)
+        async def execute_run(job: Any) -> None:
+            run_id = job.identity.run_id
+            RUNS_HERE.started(run_id)
+            try:
+                await run(job)
+            finally:  # after Aegra's own end: its done-key set, the run's row final
+                RUNS_HERE.ended(run_id)
+
+        executor.execute_run = execute_run
 
     async def wait_for_completion(
         self: Any,
@@ -155,18 +206,25 @@ def quick_run_waits() -> None:
         loop = asyncio.get_running_loop()
         deadline, pause = loop.time() + timeout, WAIT_POLL_S[0]
         database_at = loop.time() + WAIT_POLL_S[1]  # Aegra's first look there: its second poll
-        while loop.time() < deadline:
-            try:
-                if await client.exists(done_key):
-                    return
-            except RedisError:
-                pass
-            if loop.time() >= database_at:
-                if await executor._is_run_terminal(run_id):
-                    return
-                database_at = loop.time() + WAIT_DB_S
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, WAIT_POLL_S[1])
+        with RUNS_HERE.waiting(run_id) as ended:
+            while loop.time() < deadline:
+                woken = ended.is_set()
+                ended.clear()  # before looking: an end after the looks wakes the next wait
+                try:
+                    if await client.exists(done_key):
+                        return
+                except RedisError:
+                    pass
+                if woken or loop.time() >= database_at:  # woken: Redis may have lost the key
+                    if await executor._is_run_terminal(run_id):
+                        return
+                    database_at = loop.time() + WAIT_DB_S
+                # A run executing here wakes this wait as it ends; Aegra's 2 s look stays.
+                here = run_id in RUNS_HERE.running
+                with contextlib.suppress(TimeoutError):
+                    wait = WAIT_POLL_S[1] if here else pause
+                    await asyncio.wait_for(ended.wait(), min(wait, deadline - loop.time()))
+                pause = min(pause * 2, WAIT_POLL_S[1])
         raise TimeoutError(f"Run {run_id} did not complete within {timeout}s")
 
     executor.WorkerExecutor.wait_for_completion = wait_for_completion  # type: ignore[method-assign]

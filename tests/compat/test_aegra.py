@@ -44,7 +44,10 @@ async def test_a_run_wait_hears_a_short_runs_end_well_before_aegras_two_second_p
     from aegra_api.settings import settings
 
     monkeypatch.setattr(settings.redis, "REDIS_URL", redis_server.url)
+    from aegra_api.services import worker_executor
+
     monkeypatch.setattr(WorkerExecutor, "wait_for_completion", WorkerExecutor.wait_for_completion)
+    monkeypatch.setattr(worker_executor, "execute_run", worker_executor.execute_run)
     fence.quick_run_waits()
     await redis_manager.initialize()
     try:
@@ -55,6 +58,57 @@ async def test_a_run_wait_hears_a_short_runs_end_well_before_aegras_two_second_p
         ended = time.monotonic()
         await waiting
         assert time.monotonic() - ended < 1.5  # Aegra's own: 1.7 s
+    finally:
+        await redis_manager.close()
+
+
+async def test_a_wait_on_a_run_this_process_executes_answers_at_its_end_with_few_looks(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run this process's worker executes wakes its `/runs/wait` as it ends: no poll's lateness
+    (the doubling looks alone answered a 1 s run at 1.55 s) and no look every 50 ms while it
+    runs, nor at the database (Aegra's `_is_run_terminal`, a stand-in here that counts)."""
+    from types import SimpleNamespace
+
+    from aegra_api.core.redis_manager import redis_manager
+    from aegra_api.services import worker_executor
+    from aegra_api.settings import settings
+
+    looked_in_database: list[str] = []
+
+    async def terminal(run_id: str) -> bool:
+        looked_in_database.append(run_id)
+        return False
+
+    async def execute_run(job: Any) -> None:  # Aegra's run, at its end: its done-key set
+        await asyncio.sleep(1.0)
+        key = f"{settings.redis.REDIS_CHANNEL_PREFIX}done:{job.identity.run_id}"
+        await redis_manager.get_client().set(key, "1", ex=60)
+
+    monkeypatch.setattr(settings.redis, "REDIS_URL", redis_server.url)
+    monkeypatch.setattr(worker_executor, "execute_run", execute_run)
+    monkeypatch.setattr(worker_executor, "_is_run_terminal", terminal)
+    monkeypatch.setattr(
+        worker_executor.WorkerExecutor,
+        "wait_for_completion",
+        worker_executor.WorkerExecutor.wait_for_completion,
+    )
+    fence.quick_run_waits()
+    await redis_manager.initialize()
+    client = redis_manager.get_client()
+    try:
+        await client.config_resetstat()
+        wait = worker_executor.WorkerExecutor.wait_for_completion
+        waiting = asyncio.create_task(wait(None, "r2", timeout=60))
+        job = SimpleNamespace(identity=SimpleNamespace(run_id="r2"))
+        await worker_executor.execute_run(job)  # the worker's call: through the fence's wrap
+        ended = time.monotonic()
+        await waiting
+        assert time.monotonic() - ended < 0.3
+        looks = (await client.info("commandstats")).get("cmdstat_exists", {}).get("calls", 0)
+        assert looks <= 3, looks  # at the start, maybe a first 50 ms look, and at the end
+        assert looked_in_database == []
+        assert fence.RUNS_HERE.waits == {} and fence.RUNS_HERE.running == set()
     finally:
         await redis_manager.close()
 
