@@ -9,6 +9,8 @@ when none came), and the usage on a chunk of its own with the counts litellm der
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +34,16 @@ _NON_TEXT_FIELDS = (
 )
 
 
+# What is read past `[DONE]` so the connection goes back to the pool: normally only the body's
+# end (a chunked body's last chunk); a server sending more, or holding the body open, is left
+# and its connection closed.
+_TAIL_BYTES = 64 * 1024
+_TAIL_S = 1.0
+
+
 async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """The `data` of each server-sent event, up to `[DONE]` (comments and other fields skipped)."""
+    """The `data` of each server-sent event, up to `[DONE]` (comments and other fields
+    skipped); at `[DONE]` the body's end is read (`_drained`) so the connection is kept."""
     pending = b""
     data: list[bytes] = []
     async for chunk in chunks:
@@ -49,10 +59,24 @@ async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
             if data:
                 event, data = b"\n".join(data), []
                 if event.startswith(b"[DONE]"):
+                    await _drained(chunks)
                     return
                 yield event
     if data and not (event := b"\n".join(data)).startswith(b"[DONE]"):
         yield event
+
+
+async def _drained(chunks: AsyncIterator[bytes]) -> None:
+    """Read `chunks` to their end, for at most `_TAIL_S` and `_TAIL_BYTES`. Why: the client
+    pools a connection only once its body was read whole; a stream left at `[DONE]` cost a new
+    connection (and a provider's TLS handshake) each call, as the openai SDK's reader does not."""
+    left = _TAIL_BYTES
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(_TAIL_S):
+            async for chunk in chunks:
+                left -= len(chunk)
+                if left < 0:
+                    return
 
 
 @dataclass

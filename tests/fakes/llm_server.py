@@ -145,6 +145,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
+    def setup(self) -> None:
+        """Count each connection a client opens (`connections_opened`)."""
+        super().setup()
+        with self.server.owner._lock:
+            self.server.owner.connections_opened += 1
+
     # --- routing -----------------------------------------------------------------------
 
     def do_GET(self) -> None:
@@ -329,8 +335,13 @@ class _Handler(BaseHTTPRequestHandler):
                     self._abort()
                     return
                 data = f"data: {payload}\n\n".encode()
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                # The body's end goes in the same write as `[DONE]`: written after it, the
+                # GIL of a test process serving 128 calls held it back past the client's wait.
+                end = b"0\r\n\r\n" if payload == "[DONE]" else b""
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n" + end)
                 self.wfile.flush()
+                if end:
+                    return
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except OSError:
@@ -381,6 +392,7 @@ class ScriptedLLMServer:
         # Connections kept open between answers, as a provider's are (benches); tests close
         # each one so no client holds a socket past its test.
         self.keep_alive = keep_alive
+        self.connections_opened = 0  # TCP connections accepted, ever
         self._host = host
         self._port = port
         self._log_path = Path(log_path) if log_path is not None else None
