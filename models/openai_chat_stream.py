@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import orjson
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
@@ -71,7 +72,7 @@ async def _drained(chunks: AsyncIterator[bytes]) -> None:
     pools a connection only once its body was read whole; a stream left at `[DONE]` cost a new
     connection (and a provider's TLS handshake) each call, as the openai SDK's reader does not."""
     left = _TAIL_BYTES
-    with contextlib.suppress(TimeoutError):
+    with contextlib.suppress(TimeoutError, httpx.HTTPError):  # the reply stands: it has ended
         async with asyncio.timeout(_TAIL_S):
             async for chunk in chunks:
                 left -= len(chunk)

@@ -20,7 +20,7 @@ from models.streamed_chat import shared_client
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 MODEL = "llamacpp/qwen"
-AT_ONCE = 128  # a team server's runs at once in bench/team_floor.py
+AT_ONCE = 104  # more than the openai SDK's 100 kept (a team server's 128 runs at once)
 CHUNK = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"done"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}\n\ndata: [DONE]\n\n'  # fmt: skip
 
 
@@ -44,10 +44,10 @@ async def test_calls_one_after_another_share_one_connection(
             await shared_client().aclose()
 
 
-@pytest.fixture
-def held_open() -> Iterator[str]:
+@pytest.fixture(params=["held open", "garbled"])
+def held_open(request: pytest.FixtureRequest) -> Iterator[str]:
     """A server that sends one chunk and `[DONE]`, then holds the chunked body open until the
-    test ends: its base URL."""
+    test ends, or sends bytes that are no chunk: its base URL."""
     listener = socket.create_server(("127.0.0.1", 0))
     done = threading.Event()
 
@@ -59,6 +59,8 @@ def held_open() -> Iterator[str]:
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                              b"Transfer-Encoding: chunked\r\n\r\n"
                              + b"%x\r\n" % len(CHUNK) + CHUNK + b"\r\n")  # fmt: skip
+                if request.param == "garbled":
+                    conn.sendall(b"not a chunk\r\n\r\n")
                 done.wait(30)
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -71,10 +73,11 @@ def held_open() -> Iterator[str]:
         thread.join(5)
 
 
-async def test_a_body_held_open_after_done_still_answers_within_a_second(
+async def test_a_body_held_open_or_garbled_after_done_still_answers_within_a_second(
     held_open: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Reading past `[DONE]` is bounded: the reply stands after at most a second's wait."""
+    """Reading past `[DONE]` is bounded and cannot fail the call: the reply stands after at
+    most a second's wait."""
     with ScriptedLLMServer(default=Turn(content="a")) as server:  # the first call's imports
         assert (await chat_model(server.url, monkeypatch).ainvoke("hi")).content == "a"
     model = chat_model(held_open, monkeypatch)
@@ -89,8 +92,8 @@ async def test_a_body_held_open_after_done_still_answers_within_a_second(
 async def test_a_second_burst_of_calls_opens_no_new_connection(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """128 calls held open at once need 128 connections; the next 128 reuse every one of them
-    (with the openai SDK's 100 kept idle, 28 were opened again each burst)."""
+    """104 calls held open at once need 104 connections; the next 104 reuse every one of them
+    (with the openai SDK's 100 kept idle, some were opened again each burst)."""
     gate = threading.Event()
     with ScriptedLLMServer(default=Turn(content="a", gate=gate), keep_alive=True) as server:
         model = chat_model(server.url, monkeypatch)
