@@ -20,7 +20,9 @@ function onCustom(data) {
   }
 }
 
-const WAITING_POLL_MS = 1500;
+// How long to wait between asks: the first answer is asked before the run has reached the
+// server's queue (it says "not waiting"), so the next ones come soon, then every 1.5 s.
+const WAITING_POLLS_MS = [250, 500, 1000, 1500];
 
 function onStreamEvent(event, data) {
   if (event !== "metadata" && ui.waiting !== undefined) ui.waiting = undefined; // it has started
@@ -55,7 +57,7 @@ function onStreamEvent(event, data) {
 // Until the run sends more than its metadata, ask the server whether it waits for its turn
 // (all the runs it runs at once are going, or your share of them) and show why.
 async function watchWaiting(threadId, here) {
-  while (here() && ui.busy && ui.waiting !== undefined) {
+  for (let asked = 0; here() && ui.busy && ui.waiting !== undefined; asked++) {
     const answer = await api("GET", `/web/threads/${threadId}/waiting`).catch(() => null);
     if (!here() || !ui.busy || ui.waiting === undefined) return;
     if ((answer?.waiting ?? null) !== ui.waiting) {
@@ -63,7 +65,8 @@ async function watchWaiting(threadId, here) {
       actions.render();
     }
     if (ui.waiting && !ui.runId) await learnRunId(threadId, here); // so Stop works while it waits
-    await new Promise((resolve) => setTimeout(resolve, WAITING_POLL_MS));
+    const pause = WAITING_POLLS_MS[Math.min(asked, WAITING_POLLS_MS.length - 1)];
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
 

@@ -5,8 +5,10 @@
 
 Tools: `echo` (readOnlyHint), `write_note` (no hints: needs approval), `fail` (an MCP tool
 error), `crash` (the process exits without answering), `env` (reports one environment
-variable, to check what a server is given), `slow` (answers after `seconds`) and `steps`
-(sends a progress notification per step when the request carries a progress token).
+variable, to check what a server is given), `slow` (answers after `seconds`, from a thread:
+the server reads on meanwhile, and exits at once when its client closes stdin, as servers that
+run calls beside their reading do) and `steps` (sends a progress notification per step when the
+request carries a progress token).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from typing import Any
+
+WRITING = threading.Lock()  # a slow call's answer and the other messages never interleave
 
 TOOLS: list[dict[str, Any]] = [
     {
@@ -86,8 +91,9 @@ def report_progress(params: dict[str, Any]) -> None:
             break
         note = {"progressToken": token, "progress": step, "total": count, "message": f"step {step}"}
         message = {"jsonrpc": "2.0", "method": "notifications/progress", "params": note}
-        sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+        with WRITING:
+            sys.stdout.write(json.dumps(message) + "\n")
+            sys.stdout.flush()
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any] | None:
@@ -117,15 +123,26 @@ def answer(request: dict[str, Any]) -> dict[str, Any] | None:
     return reply
 
 
+def reply_to(request: dict[str, Any]) -> None:
+    """Answers `request` on stdout (a notification: nothing)."""
+    reply = answer(request)
+    if reply is not None:
+        with WRITING:
+            sys.stdout.write(json.dumps(reply) + "\n")
+            sys.stdout.flush()
+
+
 def main() -> int:
+    """Answers stdin's requests until it ends; the process ends with it, a slow call too."""
     hang = "--hang" in sys.argv
     for line in sys.stdin:
         if hang or not line.strip():
             continue
-        reply = answer(json.loads(line))
-        if reply is not None:
-            sys.stdout.write(json.dumps(reply) + "\n")
-            sys.stdout.flush()
+        request = json.loads(line)
+        if (request.get("params") or {}).get("name") == "slow":
+            threading.Thread(target=reply_to, args=(request,), daemon=True).start()
+        else:
+            reply_to(request)
     return 0
 
 

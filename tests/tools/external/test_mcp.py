@@ -311,7 +311,7 @@ async def test_servers_get_only_their_env_and_approval_can_be_overridden(
 async def test_a_call_that_hangs_times_out_and_the_server_restarts() -> None:
     # The timeout bounds every request, initialize too: the server's start and its restart
     # must fit in it on a loaded machine (a Python start there can take seconds), and the
-    # call must never answer within it (the sleeping server is killed when the test ends).
+    # call must never answer within it (the sleeping server exits when the test closes it).
     async with open_mcp({"fake": {**FAKE, "timeout": 3}}) as manager:
         assert manager.take_warnings() == []  # it started
         specs = specs_of(manager)
