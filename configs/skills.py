@@ -34,6 +34,11 @@ PROJECT_SUBDIR = Path(".ml-intern") / "skills"
 MAX_SKILL_BYTES = 64_000  # a playbook is read into the context whole: keep it a playbook
 MAX_DESCRIPTION = 300
 MAX_FILES = 50  # files beside a skill the tool lists
+# What the host reads of the project's skills folder, which the agent can fill: a planted tree
+# of any size costs the scan (on every model call) and the tool this much and no more.
+MAX_PROJECT_ENTRIES = 200  # names read in the project's skills folder
+MAX_ENTRIES_BESIDE = 1_000  # entries looked at beside a project's SKILL.md
+MAX_DEPTH_BESIDE = 8  # folders deep below it
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 Source = Literal["bundled", "user", "project"]

@@ -19,7 +19,7 @@ from configs.skills import SkillScan, skill_roots
 from tools.file_marks import MarkedLooks, Marks
 from tools.hub.client import hf_token
 from tools.secrets.sources import refresh
-from tools.skills import scan_skills
+from tools.skills import project_skill_folders, scan_skills
 
 _read: MarkedLooks[tuple[Marks, SkillScan, Memory]] = MarkedLooks(lambda found: found[0])
 
@@ -50,17 +50,22 @@ def skills_and_memory(workspace: Path) -> tuple[SkillScan, Memory]:
 def _inputs(workspace: Path) -> list[str]:
     """Every path `scan_skills` and `load_memory` look at: each skill root (the bundled ones
     never change), its folders and their SKILL.md; `.git` and AGENTS.md in the workspace and
-    each of its parents as far as the memory looks for a repository's root."""
+    each of its parents as far as the memory looks for a repository's root. The project's
+    skills folder is the agent's to write: its folders are listed as the scan lists them (by
+    descriptor, no link followed, bounded); the user's by name, links followed."""
     paths: list[str] = []
     for source, root in skill_roots(workspace):
         if source == "bundled":
             continue
         paths.append(str(root))
-        try:
-            with os.scandir(root) as entries:
-                folders = [entry.path for entry in entries if entry.is_dir()]
-        except OSError:
-            continue
+        if source == "project":
+            folders = [str(folder) for folder in project_skill_folders(workspace)]
+        else:
+            try:
+                with os.scandir(root) as entries:
+                    folders = [entry.path for entry in entries if entry.is_dir()]
+            except OSError:
+                continue
         paths += [item for folder in folders for item in (folder, f"{folder}/SKILL.md")]
     for folder in [workspace, *workspace.parents][: MAX_DEPTH + 2]:
         paths += [str(folder / ".git"), str(folder / MEMORY_FILE)]

@@ -163,7 +163,7 @@ def test_the_finder_sees_the_calls_an_attack_would_use() -> None:
 
 
 BY_NAME: dict[str, str] = {
-    "nodes/prompt_files.py:_inputs": LISTING,
+    "nodes/prompt_files.py:_inputs": CONFIG,  # the user's skills; the project's by descriptor
     "nodes/prompt_files.py:skills_and_memory": MARKS,
     # the import path less the working directory and the workspace (adaptations/installed.py)
     "adaptations/installed.py:_declaring": INSTALLED,

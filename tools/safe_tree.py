@@ -34,32 +34,53 @@ class Entry:
         return stat.S_ISREG(self.st.st_mode)
 
 
+MAX_WALK_DEPTH = 100  # folders a walk goes down at most: a level holds a descriptor and a frame
+
+
+@dataclass
+class _Left:
+    """What a walk may still yield (None: no limit), shared by its levels."""
+
+    entries: int | None
+
+
 def walk_at(
     anchor: Path | str,
     rel: str | os.PathLike[str],
     *,
     enter: Callable[[str], bool] = lambda _rel: True,
     max_depth: int | None = None,
+    max_entries: int | None = None,
 ) -> Iterator[Entry]:
     """Everything beneath the folder `rel` of `anchor`, sorted by name at each level, each
     folder opened by descriptor from its parent: a symlink is reported, never entered; a
     folder swapped for a link mid-walk is skipped. `enter(rel)` says whether to go into a
-    folder; `max_depth` folders deep at most (0: only the folder's own entries)."""
+    folder; `max_depth` folders deep at most (0: only the folder's own entries), never more
+    than `MAX_WALK_DEPTH` (a nest thousands deep the agent planted would otherwise hold a
+    descriptor and a Python frame a level); `max_entries` entries at most, each folder's
+    listing reading no more names than are left, so a planted tree of any size costs that
+    much and no more."""
+    depth = MAX_WALK_DEPTH if max_depth is None else min(max_depth, MAX_WALK_DEPTH)
     with folder_at(anchor, rel) as fd:
-        yield from _walk_fd(fd, "", enter, max_depth)
+        yield from _walk_fd(fd, "", enter, depth, _Left(max_entries))
 
 
-def entries_at(fd: int, prefix: str = "") -> list[Entry]:
+def entries_at(fd: int, prefix: str = "", limit: int | None = None) -> list[Entry]:
     """The entries of the folder open at `fd`, sorted by name, each with its own `lstat` and
     `prefix` before its name; one gone since the listing is left out, and a folder that
-    cannot be listed has none."""
+    cannot be listed has none. With `limit`, only the first `limit` names the listing gives
+    (in the folder's own order) are read and sorted: a folder of any size costs that many."""
+    names: list[str] = []
     try:
         with os.scandir(fd) as listing:
-            names = sorted(entry.name for entry in listing)
+            for entry in listing:
+                if limit is not None and len(names) >= limit:
+                    break
+                names.append(entry.name)
     except OSError:
         return []
     found: list[Entry] = []
-    for name in names:
+    for name in sorted(names):
         try:
             found.append(Entry(prefix + name, os.stat(name, dir_fd=fd, follow_symlinks=False)))
         except OSError:
@@ -68,22 +89,25 @@ def entries_at(fd: int, prefix: str = "") -> list[Entry]:
 
 
 def _walk_fd(
-    fd: int, prefix: str, enter: Callable[[str], bool], depth: int | None
+    fd: int, prefix: str, enter: Callable[[str], bool], depth: int, left: _Left
 ) -> Iterator[Entry]:
     """A folder's entries first (as `os.walk` lists them), then each subfolder's, in order."""
     folders: list[Entry] = []
-    for entry in entries_at(fd, prefix):
+    for entry in entries_at(fd, prefix, left.entries):
+        if left.entries is not None:
+            left.entries -= 1
         yield entry
         if entry.is_dir and depth != 0 and enter(entry.rel):
             folders.append(entry)
     for folder in folders:
+        if left.entries == 0:
+            return
         try:
             child = open_at(fd, folder.rel.rsplit("/", 1)[-1], os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             continue  # swapped for a link (or removed) since the stat: not entered
         try:
-            deeper = None if depth is None else depth - 1
-            yield from _walk_fd(child, folder.rel + "/", enter, deeper)
+            yield from _walk_fd(child, folder.rel + "/", enter, depth - 1, left)
         finally:
             os.close(child)
 

@@ -7,7 +7,9 @@ after the scan. So each part is opened from its parent's descriptor without foll
 (tools/safe_paths.py): a link at ``.ml-intern``, ``skills``, a skill's folder or its SKILL.md
 is skipped with a warning naming it; a SKILL.md is opened non-blocking and checked on the
 descriptor it is read from; the body is opened again that way when the model asks for it, and
-the files beside it are listed without entering a link.
+the files beside it are listed without entering a link. What is read of it is bounded
+(configs/skills.py): a tree of any size or depth planted there costs each model call and each
+tool call no more than that.
 
 Example::
 
@@ -25,7 +27,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from configs.skills import (
+    MAX_DEPTH_BESIDE,
+    MAX_ENTRIES_BESIDE,
     MAX_FILES,
+    MAX_PROJECT_ENTRIES,
     MAX_SKILL_BYTES,
     PROJECT_SUBDIR,
     Found,
@@ -41,7 +46,7 @@ from configs.skills import (
     skill_at,
 )
 from tools.safe_paths import UnsafePath, folder_at, kind_of, lstat_at, open_at, regular_file
-from tools.safe_tree import entries_at, walk_at
+from tools.safe_tree import Entry, entries_at, walk_at
 
 PROJECT = PROJECT_SUBDIR.as_posix()
 NOT_FOLLOWED = "links are not followed in the project's skills folder"
@@ -70,20 +75,42 @@ def skill_body(skill: Skill) -> str:
 
 def skill_files(skill: Skill) -> list[Path]:
     """Templates and other files beside SKILL.md (not in hidden or cache folders), at most 50.
-    Beside a project's skill, only regular files reached without a link."""
+    Beside a project's skill, only regular files reached without a link, among the first
+    `MAX_ENTRIES_BESIDE` entries at most `MAX_DEPTH_BESIDE` folders deep: a tree of any size or
+    depth planted there costs that much."""
     folder = skill.path.parent
     if skill.source != "project":
         return beside(folder, skill.path)
     workspace, rel = _project_place(skill)
+    walk = walk_at(
+        workspace,
+        rel,
+        enter=lambda sub: not hidden(sub.split("/")),
+        max_depth=MAX_DEPTH_BESIDE,
+        max_entries=MAX_ENTRIES_BESIDE,
+    )
     try:
         found = sorted(
             folder / entry.rel
-            for entry in walk_at(workspace, rel, enter=lambda sub: not hidden(sub.split("/")))
+            for entry in walk
             if entry.is_file and entry.rel != "SKILL.md" and not hidden(entry.rel.split("/"))
         )
     except OSError:
         return []  # the folder was swapped for a link or removed since the scan
     return found[:MAX_FILES]
+
+
+def project_skill_folders(workspace: Path) -> list[Path]:
+    """The folders of ``<workspace>/.ml-intern/skills/`` the scan looks for a SKILL.md in,
+    listed as the scan lists them: by descriptor, no link followed, at most
+    `MAX_PROJECT_ENTRIES` names read; [] when that folder is absent or a link is on the way."""
+    try:
+        with folder_at(workspace, PROJECT) as fd:
+            entries, _ = _listing(fd)
+    except OSError:
+        return []
+    root = workspace / PROJECT_SUBDIR
+    return [root / entry.rel for entry in entries if entry.is_dir]
 
 
 def _project_place(skill: Skill) -> tuple[Path, str]:
@@ -128,12 +155,22 @@ def _linked(path: Path) -> str:
     return f"Skill {path} skipped: it is a symlink, and {NOT_FOLLOWED}."
 
 
+def _listing(fd: int) -> tuple[list[Entry], bool]:
+    """The entries of the project's skills folder open at `fd` that may be skills (not hidden),
+    sorted, of the first `MAX_PROJECT_ENTRIES` names it gives; and whether it has more."""
+    entries = entries_at(fd, limit=MAX_PROJECT_ENTRIES + 1)
+    more = len(entries) > MAX_PROJECT_ENTRIES
+    return [e for e in entries[:MAX_PROJECT_ENTRIES] if not e.rel.startswith(".")], more
+
+
 def _scan_folder(fd: int, root: Path) -> list[Found]:
     """Each skill folder in the project's skills folder open at `fd`, none entered by a link."""
+    entries, more = _listing(fd)
     found: list[Found] = []
-    for entry in entries_at(fd):
-        if entry.rel.startswith("."):
-            continue
+    if more:
+        cut = f"more than {MAX_PROJECT_ENTRIES:,} entries; only {MAX_PROJECT_ENTRIES:,} were read"
+        found.append((root, None, [f"Skills folder {root} holds {cut}."]))
+    for entry in entries:
         if stat.S_ISLNK(entry.st.st_mode):
             found.append((root / entry.rel, None, [_linked(root / entry.rel)]))
         elif entry.is_dir:

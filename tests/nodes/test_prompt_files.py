@@ -4,8 +4,11 @@ unchanged, and the next call must show it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -86,13 +89,56 @@ def test_a_fifo_planted_as_a_skill_or_memory_is_skipped_not_waited_on(tmp_path: 
     assert any("SKILL.md skipped: it is not a regular file" in w for w in skills.warnings)
 
 
+_by_name: list[str] = []  # the paths opened or listed by name while a test watches
+_watching = threading.Event()
+_hooked = threading.Lock()
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    listed = event in ("open", "os.scandir", "os.listdir") and args
+    if _watching.is_set() and listed and isinstance(args[0], str | bytes | os.PathLike):
+        _by_name.append(f"{event} {os.fsdecode(args[0])}")
+
+
+@contextlib.contextmanager
+def by_name() -> Iterator[list[str]]:
+    """The paths opened or listed by name (not by descriptor) inside the block."""
+    with _hooked:
+        if not getattr(_audit, "added", False):
+            sys.addaudithook(_audit)  # cannot be removed: `_watching` ends it
+            _audit.added = True  # type: ignore[attr-defined]
+    _by_name.clear()
+    _watching.set()
+    try:
+        yield _by_name
+    finally:
+        _watching.clear()
+
+
+def test_a_link_planted_at_the_project_skills_folder_is_not_listed_by_the_marks(
+    tmp_path: Path,
+) -> None:
+    """The marks listed `.ml-intern/skills` by name, links followed: a link the agent planted
+    there had the host list a host folder of its choosing (and stat what it holds) on each
+    model call. They list it as the scan does: by descriptor, no link followed."""
+    host = tmp_path / "host"
+    (host / "stolen").mkdir(parents=True)
+    (host / "stolen" / "SKILL.md").write_text(SKILL.format(name="stolen", description="Host."))
+    workspace = tmp_path / "ws"
+    (workspace / ".ml-intern").mkdir(parents=True)
+    (workspace / ".ml-intern" / "skills").symlink_to(host, target_is_directory=True)
+    with by_name() as seen:
+        skills, _, _ = prompt_files(workspace)
+    assert skills.find("stolen") is None
+    places = (str(host), str(workspace / ".ml-intern" / "skills"))
+    assert [line for line in seen if any(place in line for place in places)] == []
+
+
 def test_a_server_with_a_hundred_folders_at_once_reads_none_again(tmp_path: Path) -> None:
     """Where people sign in, each works in their own folder: with more folders in use at once
     than a small store of looks holds, every model call read every file again (the system
     prompt's and the secrets' looks). A second call in each folder, nothing changed, opens
     and lists nothing: it ends at the stat marks."""
-    import sys
-
     folders = [tmp_path / f"person-{n}" for n in range(100)]
     for folder in folders:
         (folder / ".ml-intern" / "skills" / "own").mkdir(parents=True)
@@ -103,18 +149,7 @@ def test_a_server_with_a_hundred_folders_at_once_reads_none_again(tmp_path: Path
     settle_tree(tmp_path)
     for folder in folders:
         prompt_files(folder)
-    read: list[str] = []
-    watching = True
-
-    def audit(event: str, args: tuple[object, ...]) -> None:
-        listed = event in ("open", "os.scandir", "os.listdir") and args
-        if watching and listed and str(tmp_path) in str(args[0]):
-            read.append(f"{event} {args[0]}")
-
-    sys.addaudithook(audit)  # cannot be removed: `watching` ends it
-    try:
+    with by_name() as seen:
         for folder in folders:
             assert f"{folder.name}'s notes." in shown(folder)
-    finally:
-        watching = False
-    assert read == []
+    assert [line for line in seen if str(tmp_path) in line] == []

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tests.fakes.deep_nest import flatten, nest
 from tests.fakes.path_flipper import PathFlipper, planted_flip
-from tools.safe_tree import walk_at
+from tools.safe_tree import MAX_WALK_DEPTH, walk_at
 
 
 def test_a_walk_lists_links_and_special_files_without_entering_or_opening_them(
@@ -39,3 +40,14 @@ def test_a_folder_flipping_with_a_link_is_never_walked_into(tmp_path: Path) -> N
             names = {entry.rel for entry in walk_at(ws, "")}
             assert "sub/host-only.txt" not in names and ".swap/host-only.txt" not in names
             walks += 1
+
+
+def test_a_nest_thousands_deep_is_walked_only_so_deep(tmp_path: Path) -> None:
+    """Each level of a walk holds a descriptor and a frame: a nest 3,000 deep the agent
+    planted ended `glob` and the skill tool in a RecursionError."""
+    nest(tmp_path, 3_000)
+    try:
+        deepest = max(entry.rel.count("/") for entry in walk_at(tmp_path, ""))
+    finally:
+        flatten(tmp_path)
+    assert deepest == MAX_WALK_DEPTH

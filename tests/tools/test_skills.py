@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from configs.skills import MAX_ENTRIES_BESIDE, MAX_PROJECT_ENTRIES
+from tests.fakes.deep_nest import flatten, nest
 from tests.fakes.path_flipper import PathFlipper
 from tests.fakes.tool_calls import call_tool
 from tools import safe_paths
@@ -222,3 +224,66 @@ def test_a_skill_md_flipping_with_a_fifo_never_hangs_the_tool(tmp_path: Path) ->
         texts = _tool_calls_in_a_thread(tmp_path / "ws", flipper)
     answers = ("Our body.", "cannot be read now", "No skill is named 'mine'")
     assert len(texts) >= CALLS and all(any(a in t for a in answers) for t in texts)
+
+
+def test_a_skill_md_flipping_with_a_link_to_a_host_skill_never_shows_it(tmp_path: Path) -> None:
+    host = host_files(tmp_path)
+    folder = tmp_path / "ws" / ".ml-intern" / "skills" / "mine"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(skill_text("mine"))
+    host_skill = host / ".ml-intern" / "skills" / "stolen" / "SKILL.md"
+    host_skill.write_text(HOST_SKILL.replace("name: stolen", "name: mine"))
+    (folder / ".swap").symlink_to(host_skill)
+    with PathFlipper(folder / "SKILL.md", folder / ".swap") as flipper:
+        texts = _tool_calls_in_a_thread(tmp_path / "ws", flipper)
+    assert len(texts) >= CALLS and not [t for t in texts if SECRET in t]
+
+
+def test_a_nest_thousands_deep_beside_a_project_skill_is_not_walked_to_its_bottom(
+    tmp_path: Path,
+) -> None:
+    """Each level of the walk held a descriptor and a frame: a nest the agent planted 3,000
+    deep ended the tool in a RecursionError (or ran the host out of descriptors)."""
+    folder = tmp_path / "ws" / ".ml-intern" / "skills" / "mine"
+    folder.mkdir(parents=True)
+    (folder / "SKILL.md").write_text(skill_text("mine"))
+    (folder / "train.py").write_text("")
+    nest(folder, 3_000)
+    try:
+        skill = scan_skills(tmp_path / "ws", env=NO_HOME).find("mine")
+        assert skill is not None and skill_files(skill) == [folder / "train.py"]
+    finally:
+        flatten(folder)
+
+
+def test_a_wide_tree_beside_a_project_skill_is_looked_at_only_up_to_a_bound(
+    tmp_path: Path,
+) -> None:
+    """The walk listed everything beside the skill before keeping 50 files: 100,000 files
+    planted there took 2.5 s a call, the tool's work growing with whatever the agent wrote.
+    Here the entries looked at run out among the folders, before any is entered."""
+    folder = tmp_path / "ws" / ".ml-intern" / "skills" / "mine"
+    (folder / "bulk").mkdir(parents=True)
+    (folder / "SKILL.md").write_text(skill_text("mine"))
+    fd = os.open(folder / "bulk", os.O_RDONLY | os.O_DIRECTORY)
+    for n in range(MAX_ENTRIES_BESIDE + 500):
+        os.mkdir(f"f{n}", dir_fd=fd)
+        os.close(os.open(f"f{n}/x.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    os.close(fd)
+    skill = scan_skills(tmp_path / "ws", env=NO_HOME).find("mine")
+    assert skill is not None and skill_files(skill) == []
+
+
+def test_a_project_skills_folder_planted_full_costs_each_model_call_a_bounded_scan(
+    tmp_path: Path,
+) -> None:
+    """Each model call scans the project's skills: 100,000 folders planted there cost each
+    call 3.5 s. Only `MAX_PROJECT_ENTRIES` names of it are read, with a warning."""
+    skills = tmp_path / "ws" / ".ml-intern" / "skills"
+    for n in range(MAX_PROJECT_ENTRIES + 50):
+        (skills / f"s{n}").mkdir(parents=True)
+        (skills / f"s{n}" / "SKILL.md").write_text(skill_text(f"s{n}"))
+    scan = scan_skills(tmp_path / "ws", env=NO_HOME)
+    assert len([s for s in scan.skills if s.source == "project"]) == MAX_PROJECT_ENTRIES
+    cut = f"holds more than {MAX_PROJECT_ENTRIES} entries; only {MAX_PROJECT_ENTRIES} were read"
+    assert [w for w in scan.warnings if str(skills) in w and cut in w], scan.warnings
