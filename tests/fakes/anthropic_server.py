@@ -121,6 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
+    def setup(self) -> None:
+        """Count each connection a client opens (`connections_opened`)."""
+        super().setup()
+        with self.server.owner._lock:
+            self.server.owner.connections_opened += 1
+
     def do_GET(self) -> None:
         self._send_error(404, "not_found_error", f"no route for GET {self.path}")
 
@@ -285,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Type": "text/event-stream",
             "Cache-Control": "no-cache",
             "Transfer-Encoding": "chunked",  # a cut stream is then a detectable error
-            "Connection": "close",
+            **({} if self.server.owner.keep_alive else {"Connection": "close"}),
             "request-id": f"req_{uuid.uuid4().hex[:20]}",
             **turn.headers,
         }.items():

@@ -19,6 +19,7 @@ from models.chat_model import litellm_chat_model
 from models.provider_errors import (
     classify,
 )
+from models.streamed_chat import shared_client
 from tests.fakes.anthropic_server import AnthropicTurn, ScriptedAnthropicServer, Turn
 from tests.fakes.failure_reading import as_the_product_reads_it
 
@@ -353,3 +354,17 @@ def test_what_is_not_plain_goes_to_chatlitellm(
     params = {"tools": tools, "tool_choice": None, **kwargs}
     assert request_body("claude-x", prompt, params, [], 4096) is None
     assert request_body("claude-x", FIRST, {"tools": tools}, [], 4096) is not None
+
+
+async def test_calls_one_after_another_share_one_connection() -> None:
+    """Each stream is read to its end, so its connection goes back to the pool: three calls
+    to a server that keeps connections (as the provider does) open one."""
+    with ScriptedAnthropicServer(default=Turn(content="a"), api_key=KEY, keep_alive=True) as server:
+        settings = Settings(model_name=MODEL, api_base=server.url, model_client="auto")
+        model = litellm_chat_model(settings)(MODEL)
+        try:
+            for _ in range(3):
+                assert (await model.ainvoke([HumanMessage("hi")])).content == "a"
+            assert server.connections_opened == 1 and len(server.requests) == 3
+        finally:
+            await shared_client().aclose()  # no kept socket outlives the test
