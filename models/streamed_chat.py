@@ -1,8 +1,8 @@
 """What ml-intern's own streamed chat clients share (models/openai_chat.py,
-models/anthropic_chat.py): async only, one connection pool per event loop, and a response read
-as litellm reads it: an error status raised as litellm's exception, the stream's events turned
-into chunks, a failure after the finish reason ending the stream with the reply standing, any
-other failure raised as litellm's mid-stream exception.
+models/anthropic_chat.py): async only, connection pools per event loop (a thread's calls in
+one), and a response read as litellm reads it: an error status raised as litellm's exception,
+the stream's events turned into chunks, a failure after the finish reason ending the stream
+with the reply standing, any other failure raised as litellm's mid-stream exception.
 
 A client says how it sends a request (`_send`), reads its stream (`reading`), names a
 failure (`refusal`, `_broken`, `stream_failures`) and what it adds after the stream (`_closing`).
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, ClassVar, Protocol
 
@@ -19,12 +20,18 @@ import httpx
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langgraph.config import get_config
 from pydantic import Field
 
 from models.openai_chat_stream import sse_data
 from tools.tls import verifying_context
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+# Connection pools per event loop, a thread's calls in one of them (`pool_here`). Why several:
+# httpcore's pool polls the socket of every idle connection on each request and each release;
+# a team server's 128 runs at once in one pool spent 2.7% of its CPU there (issue 63), in 8
+# pools 0.9%. Upstream: encode/httpcore#1035.
+POOLS = 8
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, httpx.AsyncClient]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -59,8 +66,9 @@ class StreamedChat(BaseChatModel):
     def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         raise NotImplementedError(f"{type(self).__name__} is async only: use ainvoke or astream")
 
-    async def _send(self, body: dict[str, Any], key: str | None) -> httpx.Response:
-        """The streamed response to `body`, or litellm's exception when none came."""
+    async def _send(self, body: dict[str, Any], key: str | None, pool: int) -> httpx.Response:
+        """The streamed response to `body` over `shared_client(pool)`, or litellm's exception
+        when none came."""
         raise NotImplementedError
 
     def _broken(
@@ -74,9 +82,9 @@ class StreamedChat(BaseChatModel):
         return ()
 
     async def _exchange(
-        self, body: dict[str, Any], key: str | None
+        self, body: dict[str, Any], key: str | None, pool: int = 0
     ) -> AsyncIterator[ChatGenerationChunk]:
-        response = await self._send(body, key)
+        response = await self._send(body, key, pool)
         try:
             if not response.is_success:  # an error, or a redirect: nothing follows it
                 await response.aread()
@@ -119,14 +127,29 @@ def _generation(chunk: AIMessageChunk) -> ChatGenerationChunk:
     return ChatGenerationChunk(message=chunk)
 
 
-def shared_client() -> httpx.AsyncClient:
-    """One connection pool per event loop, kept while the loop is: up to 1,000 connections
-    (the openai SDK's limit), every one kept once opened. Why: with the SDK's 100 kept, a
-    server's 128 runs at once opened 28 new connections a round (issue 63)."""
-    loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
+def pool_here() -> int:
+    """The pool of the call being made: its graph run's thread's (LangGraph's config of the
+    running node), so one thread's calls share a connection; 0 outside a graph."""
+    try:
+        configurable = get_config().get("configurable") or {}
+    except RuntimeError:  # not called from a graph's node
+        return 0
+    return pool_for(configurable.get("thread_id"))
+
+
+def pool_for(thread_id: Any) -> int:
+    """A thread's pool, the same in every process; 0 outside a thread."""
+    return zlib.crc32(str(thread_id).encode()) % POOLS if thread_id else 0
+
+
+def shared_client(pool: int = 0) -> httpx.AsyncClient:
+    """Connection pool `pool` (of `POOLS`) of this event loop, kept while the loop is: up to
+    1,000 connections (the openai SDK's limit), every one kept once opened. Why: with the SDK's
+    100 kept, a server's 128 runs at once opened 28 new connections a round (issue 63)."""
+    clients = _clients.setdefault(asyncio.get_running_loop(), {})
+    client = clients.get(pool)
     if client is None or client.is_closed:
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
         client = httpx.AsyncClient(limits=limits, timeout=None, verify=verifying_context())
-        _clients[loop] = client
+        clients[pool] = client
     return client

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
+from langgraph.graph import START, MessagesState, StateGraph
 
 from configs.settings import Settings
 from models.chat_model import litellm_chat_model
-from models.streamed_chat import shared_client
+from models.streamed_chat import POOLS, pool_for, shared_client
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 
 MODEL = "llamacpp/qwen"
@@ -114,3 +115,31 @@ async def test_a_second_burst_of_calls_opens_no_new_connection(
             assert server.connections_opened == AT_ONCE
         finally:
             await shared_client().aclose()  # no kept socket outlives the test
+
+
+async def test_a_thread_s_calls_share_one_connection_whichever_pool_is_its(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Calls from a graph's runs go through their thread's pool (of several): each of eight
+    threads makes three calls over its one connection."""
+    with ScriptedLLMServer(default=Turn(content="a"), keep_alive=True) as server:
+        model = chat_model(server.url, monkeypatch)
+
+        async def three_calls(state: MessagesState) -> dict[str, Any]:
+            replies = [await model.ainvoke(state["messages"]) for _ in range(3)]
+            return {"messages": replies}
+
+        graph = StateGraph(MessagesState)
+        graph.add_node("calls", three_calls)
+        graph.add_edge(START, "calls")
+        app = graph.compile()
+        try:
+            for thread in range(8):
+                config = {"configurable": {"thread_id": f"thread-{thread}"}}
+                await app.ainvoke({"messages": [HumanMessage("hi")]}, config)
+            assert len(server.requests) == 24 and server.connections_opened <= 8
+            used = {pool_for(f"thread-{thread}") for thread in range(8)}
+            assert server.connections_opened == len(used) > 1  # one a pool, several pools
+        finally:
+            for pool in range(POOLS):
+                await shared_client(pool).aclose()
