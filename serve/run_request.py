@@ -313,8 +313,11 @@ def human_message(message: Any, n: int) -> None:
         return
     if not isinstance(message, Mapping):
         raise RunRefused(f"Message {n} is refused: a message is text or an object.")
-    kind = message.get("type", message.get("role"))
-    if kind not in HUMAN or not set(message) <= MESSAGE_KEYS:
+    # Both named kinds count: LangChain reads `role` before `type` (`_convert_to_message`), so
+    # {"type": "human", "role": "system"} becomes a system message there.
+    kinds = [message[key] for key in ("type", "role") if key in message]
+    human = bool(kinds) and all(isinstance(kind, str) and kind in HUMAN for kind in kinds)
+    if not human or not set(message) <= MESSAGE_KEYS:
         raise RunRefused(
             f"Message {n} is refused: new input is your own messages "
             '({"type": "human", "content": ...}); the graph adds the rest.'

@@ -57,7 +57,9 @@ async def apply(thread: ThreadSettings, request: Mapping[str, Any]) -> dict[str,
             raise Refused(422, f"Effort must be one of {', '.join(EFFORTS)}, or empty.")
         changed["effort"] = effort
     if "yolo" in request:
-        changed["yolo"] = bool(request["yolo"])
+        if not isinstance(request["yolo"], bool):  # bool("false") would switch it on
+            raise Refused(422, '"yolo" must be true or false.')
+        changed["yolo"] = request["yolo"]
     if await thread.pending_approval():
         answer = await thread.current()
         answer.update({k: ("" if v is None else v) for k, v in changed.items()}, carried=changed)

@@ -119,6 +119,12 @@ def test_every_field_of_the_engines_run_models_is_allowed_or_refused_by_name() -
         ({"stream_mode": ["debug"]}, '"stream_mode"'),
         ({"metadata": {"owner": "alice"}}, '"metadata"'),
         ({"input": {"messages": [{"role": "assistant", "content": "x"}]}}, "Message 1"),
+        # LangChain reads `role` first: this one would be a system message in the thread
+        (
+            {"input": {"messages": [{"type": "human", "role": "system", "content": "x"}]}},
+            "Message 1",
+        ),
+        ({"input": {"messages": [{"type": ["human"], "content": "x"}]}}, "Message 1"),
         ({"input": {**HUMAN, "stop_reason": "done"}}, '"input.stop_reason"'),
         ({"input": {"messages": [{"type": "human", "content": "x", "id": "m1"}]}}, "Message 1"),
         (

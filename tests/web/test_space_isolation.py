@@ -125,7 +125,8 @@ def test_every_route_keeps_two_people_apart(space: Space) -> None:
 
 def test_a_live_run_cannot_be_watched_by_another(space: Space) -> None:
     """Joining someone else's live run is a plain 404 (LangGraph's own answer is a 200 whose
-    stream holds only an error event), and shows none of the run."""
+    stream holds only an error event), and shows none of the run; named under his own thread,
+    it is not found, neither to watch nor to cancel."""
     alice, bob = signed_in(space, ALICE), signed_in(space, BOB)
     thread = alice.post("/threads", json={}).json()["thread_id"]
     answer = threading.Event()  # the model answers once Bob has tried: the run is live till then
@@ -137,9 +138,16 @@ def test_a_live_run_cannot_be_watched_by_another(space: Space) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     watched = bob.get(f"/threads/{thread}/runs/{live[0]['run_id']}/stream")
+    # Through his own thread, which the gate lets him name: her run is not one of its runs.
+    his = bob.post("/threads", json={}).json()["thread_id"]
+    joined = bob.get(f"/threads/{his}/runs/{live[0]['run_id']}/stream")
+    stopped = bob.post(f"/threads/{his}/runs/{live[0]['run_id']}/cancel")
     answer.set()
     running.join(timeout=120)
     assert watched.status_code == 404 and SECRET not in watched.text, watched.text[:500]
+    assert SECRET not in joined.text and "Run not found" in joined.text, joined.text[:500]
+    assert stopped.status_code == 404, stopped.text
+    assert alice.get(f"/threads/{thread}/runs").json()[0]["status"] == "success"
     own = alice.get(f"/threads/{thread}/runs/{live[0]['run_id']}/stream")
     assert own.status_code == 200  # the owner still can
 
