@@ -6,8 +6,10 @@ are ours. This ASGI middleware waits for the server's answer and, when it succee
 what `ml-intern threads fork` / `delete` do besides, before the caller hears back:
 
 - a fork gets its index row: the source's title with " (fork)", its model and cwd;
-- on a shared PostgreSQL, a new thread gets its (untitled) row at once, with its owner, so
-  the other servers know it before its first run (a person's next request may land there);
+- on a shared PostgreSQL, a new thread gets its (untitled) row at once, with its owner (the
+  signed-in person the engine stamped; nobody without sign-in, whatever the client's
+  metadata says), so the other servers know it before its first run (a person's next
+  request may land there);
 - a delete also removes the spilled tool outputs and the index row, through the CLI's own
   `Session.delete` (in a child process, serve/web_session.py).
 
@@ -28,6 +30,7 @@ from serve.web_actions import run_action
 from store.checkpointer import default_db_path
 from store.database import database_url
 from store.thread_index import ThreadIndex
+from tools.hub import user_tokens
 
 COPY_PATH = re.compile(r"^/threads/([^/]+)/copy/?$")
 THREAD_PATH = re.compile(r"^/threads/([^/]+)/?$")
@@ -80,7 +83,10 @@ class ThreadBooks:
         body = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
         if copy is None and delete is None:  # a new thread, on a shared database
             made = json.loads(body or b"{}")
-            owner = (made.get("metadata") or {}).get("owner") or ""
+            # The owner the server stamped where people sign in (serve/auth.py, Aegra's own);
+            # without sign-in the metadata is the client's words: nobody's thread.
+            stamped = (made.get("metadata") or {}).get("owner") or ""
+            owner = stamped if user_tokens.people_sign_in() else ""
             await asyncio.to_thread(record_new, str(made["thread_id"]), str(owner))
         elif copy is not None:
             target = json.loads(body or b"{}").get("thread_id")

@@ -10,6 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from store.checkpointer import default_db_path
+from store.thread_index import ThreadIndex
 from store.thread_lock import ThreadLock
 from tests.fakes.cli_zygote import run as zygote_run
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
@@ -57,5 +59,30 @@ def test_a_cli_thread_runs_in_a_web_server_on_the_same_database(
         assert done.status_code == 200, done.text
         assert user_texts(llm.requests[-1])[-2:] == ["pick a base model", "now fine-tune it"]
         assert not (server_home / "threads.sqlite").exists()
+    finally:
+        assert stop_web(proc) == 0, out.read_text()
+
+
+def test_a_thread_made_in_token_mode_belongs_to_nobody_whatever_its_metadata_says(
+    llm: ScriptedLLMServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a shared database a new thread's index row is written at once with its owner, and
+    the team server's replicas where people sign in give the thread to that owner
+    (serve/aegra/thread_adoption.py). Without sign-in nobody is anybody: a client's
+    `metadata.owner` must not put its thread in a person's list there."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    port = free_port()
+    proc, out = start_web(workspace, tmp_path / "home", llm.url, tmp_path, "--port", str(port),
+                          "--db", pg_url)  # fmt: skip
+    try:
+        wait_for_ready(proc, out)
+        planted = {"metadata": {"owner": "alice-sub", "title": "from alice"}}
+        made = httpx.post(f"http://127.0.0.1:{port}/threads", json=planted, trust_env=False)
+        assert made.status_code == 200, made.text
+        monkeypatch.setenv("ML_INTERN_DATABASE_URL", pg_url)
+        with ThreadIndex(default_db_path()) as index:
+            row = index.get(made.json()["thread_id"])
+        assert row is not None and row.owner == "", row
     finally:
         assert stop_web(proc) == 0, out.read_text()
