@@ -39,7 +39,6 @@ SERVED: tuple[tuple[str, str], ...] = (
     ("POST", "/threads"),  # without supersteps (serve/run_guard.py)
     ("POST", "/threads/search"),
     ("POST", "/threads/count"),
-    ("POST", "/threads/prune"),
     ("PATCH", THREAD),
     ("DELETE", THREAD),
     ("POST", f"{THREAD}/copy"),
@@ -73,6 +72,8 @@ REFUSED: dict[tuple[str, str], str] = {
     ("POST", "/runs/crons"): CRON,
     ("POST", f"{THREAD}/runs/crons"): CRON,
     ("PATCH", "/runs/crons/{cron_id}"): CRON,
+    ("POST", "/threads/prune"): "delete threads one at a time with DELETE /threads/{id}: "
+    "the server checks that no other process runs each, and removes its files too",
     ("POST", f"{THREAD}/state"): "a thread changes only by its runs: send a message, or "
     "answer the approval (the page's model and effort go through /web/threads/{id}/settings)",
     ("POST", "/assistants"): ASSISTANT,

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from store.thread_lock import ThreadLock
 from tests.fakes.llm_server import ScriptedLLMServer, Turn
 from tests.serve.engine_routes import embedded_routes, refused_routes_tried
 from tests.web.web_harness import fresh_llm
@@ -241,3 +242,17 @@ def test_the_yolo_switch_is_true_or_false_not_any_value(api: httpx.Client, yolo:
     assert said.status_code == 422 and '"yolo"' in said.json()["detail"], said.text
     now = api.post(f"/web/threads/{thread}/settings", json={})
     assert now.status_code == 200 and now.json()["yolo"] is False, now.text
+
+
+def test_threads_are_not_pruned_past_the_lock_and_the_books(
+    api: httpx.Client, llm: ScriptedLLMServer, session_root: Path
+) -> None:
+    """`DELETE /threads/{id}` of a thread another process runs is a 409, and a delete takes
+    the thread's files and index row with it; LangGraph's `POST /threads/prune` deleted the
+    same thread with neither."""
+    thread = a_thread_with_history(api, llm, "hello")
+    with ThreadLock(session_root / "ml-intern-home", thread):  # a CLI turn in another process
+        assert api.delete(f"/threads/{thread}").status_code == 409
+        pruned = api.post("/threads/prune", json={"thread_ids": [thread], "strategy": "delete"})
+    assert pruned.status_code == 403 and "DELETE /threads/{id}" in pruned.text, pruned.text
+    assert api.get(f"/threads/{thread}").status_code == 200
