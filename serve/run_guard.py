@@ -7,6 +7,8 @@ An ASGI middleware on both engines' APIs (serve/app.py, serve/aegra/app.py):
   parsed and rebuilt; a route that would start a run or write a thread's state past this
   parser (stateless runs, crons, `POST /threads/{id}/state`, MCP, a WebSocket...), or
   that no one has looked at, is refused (403, a sentence);
+- a thread named by its UUID spelt otherwise than the server writes it (upper case, braces,
+  no hyphens): 404, so a lock, the books and the files always go by the one name;
 - a run (or a delete, or a copy) on a thread another process is running (the CLI holds its
   lock): 409 with the lock's own sentence, instead of a run that fails or interleaves;
 - a run body is parsed into what a person may say (serve/run_request.py) and the engine
@@ -23,6 +25,7 @@ import asyncio
 import json
 import os
 import re
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +51,7 @@ RUN_PATH = re.compile(r"^/threads/([^/]+)/runs(?:/stream|/wait)?/?$")
 THREADS_PATH = re.compile(r"^/threads/?$")
 THREAD_PATH = re.compile(r"^/threads/([^/]+)/?$")
 COPY_PATH = re.compile(r"^/threads/([^/]+)/copy/?$")
+THREAD_SEGMENT = re.compile(r"^(?:/web)?/threads/([^/]+)")
 DECISION_TYPES = ("approve", "reject", "edit", "respond")
 FORWARDED = ("authorization", "cookie")
 
@@ -62,6 +66,23 @@ def busy_message(thread_id: str) -> str | None:
         return None if busy.pid == os.getpid() else str(busy)
     lock.release()
     return None
+
+
+def misspelt_thread(path: str) -> str | None:
+    """Why the thread id in `path` is refused, or None: a UUID spelt otherwise than the server
+    writes it (upper case, braces, no hyphens). The engines read any spelling as the thread,
+    while its lock, its books and its files are named by the id as written: one thread under
+    two names would run past the lock a CLI holds (a delete went through, 2026-12-06)."""
+    match = THREAD_SEGMENT.match(path)
+    if match is None:
+        return None
+    try:
+        canonical = str(uuid.UUID(match.group(1)))
+    except ValueError:  # not a UUID at all (`/threads/search`, or the engine's own 404)
+        return None
+    if canonical == match.group(1):
+        return None
+    return f"Not found: a thread id is written as the server gives it, e.g. {canonical}."
 
 
 def decision_problem(resume: Any, expected: int) -> str | None:
@@ -168,6 +189,9 @@ class RunGuard:
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
+        if (misspelt := misspelt_thread(path)) is not None:
+            await JSONResponse({"detail": misspelt}, status_code=404)(scope, receive, send)
+            return
         rule, why = rule_of(method, path)
         if rule is Rule.REFUSED:
             await JSONResponse({"detail": why}, status_code=403)(scope, receive, send)

@@ -256,3 +256,26 @@ def test_threads_are_not_pruned_past_the_lock_and_the_books(
         pruned = api.post("/threads/prune", json={"thread_ids": [thread], "strategy": "delete"})
     assert pruned.status_code == 403 and "DELETE /threads/{id}" in pruned.text, pruned.text
     assert api.get(f"/threads/{thread}").status_code == 200
+
+
+@pytest.mark.parametrize("spelling", [str.upper, lambda t: t.replace("-", ""), "{{{}}}".format])
+def test_a_thread_id_spelt_otherwise_names_no_thread(
+    api: httpx.Client, llm: ScriptedLLMServer, session_root: Path, spelling: Any
+) -> None:
+    """The engine reads a thread id as a UUID in any spelling; its lock, books and files go by
+    the id as written. So another spelling of a thread the CLI runs deleted it past the lock:
+    now every route answers 404 to it, naming the id as the server writes it."""
+    thread = a_thread_with_history(api, llm, "hello")
+    other = spelling(thread)
+    with ThreadLock(session_root / "ml-intern-home", thread):  # a CLI turn in another process
+        asked = [
+            api.delete(f"/threads/{other}"),
+            api.post(f"/threads/{other}/copy"),
+            api.get(f"/threads/{other}/state"),
+            api.post(f"/threads/{other}/runs/wait", json={"assistant_id": "ml_intern"}),
+            api.post(f"/web/threads/{other}/settings", json={}),
+        ]
+    assert all(a.status_code == 404 and thread in a.json()["detail"] for a in asked), [
+        (a.status_code, a.text) for a in asked
+    ]
+    assert api.get(f"/threads/{thread}").status_code == 200
