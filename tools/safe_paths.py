@@ -101,6 +101,9 @@ def _openat2(dir_fd: int, rel: str, flags: int, mode: int, *, close_dir: bool = 
 def parts_of(rel: str | os.PathLike[str]) -> list[str]:
     """The components of a relative path; `UnsafePath` for an absolute path, `..` or a NUL."""
     text = os.fspath(rel)
+    plain = text.split("/")  # the common case without PurePosixPath's cost (walks open many)
+    if text and "\0" not in text and all(part not in ("", ".", "..") for part in plain):
+        return plain
     if "\0" in text:
         raise UnsafePath(errno.EINVAL, "the path holds a NUL character", text)
     path = PurePosixPath(text)
@@ -133,6 +136,8 @@ def open_at(dir_fd: int, rel: str | os.PathLike[str], flags: int, mode: int = 0o
     flags |= os.O_NOFOLLOW | os.O_CLOEXEC
     name = "/".join(parts) or "."
     try:
+        if len(parts) == 1:  # one name, no `..`: O_NOFOLLOW is all the resolve flags add
+            return os.open(name, flags, mode, dir_fd=dir_fd)  # and no ctypes call (walks)
         if openat2_available() and len(os.fsencode(name)) < _PATH_MAX:
             return _openat2(dir_fd, name, flags, mode)
         return _walk_open(dir_fd, parts, flags, mode)  # past PATH_MAX: a part at a time

@@ -4,16 +4,14 @@ unchanged, and the next call must show it."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from nodes.prompt_files import prompt_files
+from tests.fakes.by_name import by_name
 from tests.fakes.settled_files import settle_tree
 
 SKILL = "---\nname: {name}\ndescription: {description}\n---\nDo the thing.\n"
@@ -87,32 +85,6 @@ def test_a_fifo_planted_as_a_skill_or_memory_is_skipped_not_waited_on(tmp_path: 
     skills, memory, _ = prompt_files(tmp_path)
     assert not skills.find("trap") and not memory.files
     assert any("SKILL.md skipped: it is not a regular file" in w for w in skills.warnings)
-
-
-_by_name: list[str] = []  # the paths opened or listed by name while a test watches
-_watching = threading.Event()
-_hooked = threading.Lock()
-
-
-def _audit(event: str, args: tuple[object, ...]) -> None:
-    listed = event in ("open", "os.scandir", "os.listdir") and args
-    if _watching.is_set() and listed and isinstance(args[0], str | bytes | os.PathLike):
-        _by_name.append(f"{event} {os.fsdecode(args[0])}")
-
-
-@contextlib.contextmanager
-def by_name() -> Iterator[list[str]]:
-    """The paths opened or listed by name (not by descriptor) inside the block."""
-    with _hooked:
-        if not getattr(_audit, "added", False):
-            sys.addaudithook(_audit)  # cannot be removed: `_watching` ends it
-            _audit.added = True  # type: ignore[attr-defined]
-    _by_name.clear()
-    _watching.set()
-    try:
-        yield _by_name
-    finally:
-        _watching.clear()
 
 
 def test_a_link_planted_at_the_project_skills_folder_is_not_listed_by_the_marks(

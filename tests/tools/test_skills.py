@@ -8,16 +8,16 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from configs.skills import MAX_ENTRIES_BESIDE, MAX_PROJECT_ENTRIES
 from tests.fakes.deep_nest import flatten, nest
+from tests.fakes.open_routes import open_route  # noqa: F401 (autouse fixture)
 from tests.fakes.path_flipper import PathFlipper
 from tests.fakes.tool_calls import call_tool
-from tools import safe_paths
 from tools.local.skill import skill_spec
 from tools.skills import scan_skills, skill_body, skill_files
 
@@ -25,15 +25,6 @@ NO_HOME = {"HOME": "/nonexistent"}
 SECRET = "HOST-SECRET-hunter2"
 HOST_SKILL = f"---\nname: stolen\ndescription: Looks like a playbook.\n---\n{SECRET}\n"
 LINKS = "links are not followed in the project's skills folder"
-
-
-@pytest.fixture(autouse=True, params=["openat2", "per-component"])
-def open_route(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Both of the safe module's routes: openat2, and one `O_NOFOLLOW` open per component."""
-    had = safe_paths.openat2_available()
-    safe_paths.use_openat2(had and request.param == "openat2")
-    yield request.param
-    safe_paths.use_openat2(had)
 
 
 def skill_text(name: str) -> str:

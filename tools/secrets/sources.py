@@ -6,12 +6,18 @@ A refresh that finds every file and folder it looked at last time unchanged (the
 tools/file_marks.py; the places still missing, tools/real_places.py) and the environment the
 same ends there: one `stat` a path instead of the whole look.
 
-The workspace walk skips `.git`, virtual environments, `node_modules` and caches, and stops
-after `MAX_ENTRIES` entries (a workspace holding a data set must not make every tool call slow).
+The workspace is the agent's to write: it is walked by descriptor, each folder opened beneath
+it and each file from its folder's descriptor with no link followed, non-blocking, checked on
+the descriptor read from (a folder swapped for a link to a host folder mid-walk is not entered).
+The home's credential places are the user's: read by name, a file's link followed. Each walk
+skips `.git`, virtual environments, `node_modules` and caches, goes `MAX_WALK_DEPTH` folders
+deep and stops after `MAX_ENTRIES` entries (a workspace holding a data set must not make every
+tool call slow).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -22,9 +28,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.file_marks import MarkedLooks, Marks
+from tools.file_marks import Mark, MarkedLooks, Marks, mark_of
 from tools.places import CREDENTIAL_ENV_READ, credential_place_names
 from tools.real_places import holds, presence
+from tools.safe_paths import anchor_fd, open_at
+from tools.safe_tree import MAX_WALK_DEPTH
 from tools.secret_paths import has_secret_name
 from tools.secrets.context import is_secret_setting, looks_random
 from tools.secrets.known import KNOWN
@@ -38,6 +46,7 @@ _SKIP_DIRS = frozenset(
     {".git", ".hg", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache"}
     | {".pytest_cache", "site-packages", ".tox", ".cache", "wandb", "mlruns"}
 )
+_READ = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC  # a FIFO planted as `.env` never blocks
 _seen: dict[str, tuple[int, int]] = {}
 # What the token lookup reads besides its file (huggingface_hub's `get_token`).
 _TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_RESOURCE")
@@ -85,29 +94,35 @@ def refresh(workspace: Path | str | None) -> None:
     if last is not None and last.holds():
         return
     marks, versions = Marks(), _Versions()
-    for path in _credential_files(Path(workspace) if workspace else None, marks, versions):
-        _learn(path, marks)
+    _learn_home(marks, versions)
+    if workspace:
+        _learn_tree(Path(workspace), _may_hold_secrets, marks, links_followed=False)
     _register_hf_token(marks)
     # An OIDC token is exchanged, not read from a file: no mark says when it changes.
     held = versions.missing if not os.environ.get("HF_OIDC_RESOURCE") else None
     _looks.put(key, _Look(marks, held))  # refreshes run in several worker threads at once
 
 
-def _learn(path: Path, marks: Marks) -> None:
-    """Register one file's secrets, unless it is unchanged since it was last read. The file
-    is opened once, non-blocking, and checked on that descriptor: a FIFO or device swapped
-    in after the listing is never read (a link is followed: learning more only masks more).
-    Its mark is that descriptor's, taken before the read."""
+def _learn_named(path: str, marks: Marks) -> None:
+    """Register the secrets of the home's credential file `path`, opened by name (the user's:
+    a link is followed, learning more only masks more)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, _READ)
     except OSError:
-        marks.add(str(path))
+        marks.add(path)
         return
+    _learn(path, fd, marks)
+
+
+def _learn(path: str, fd: int, marks: Marks) -> None:
+    """Register the secrets of the file open at `fd` (closed here), unless it is unchanged
+    since it was last read. It is checked on that descriptor, opened non-blocking: a FIFO or
+    device is never read. Its mark is that descriptor's, taken before the read."""
     try:
         info = os.fstat(fd)
-        marks.add(str(path), info)
-        key, mark = str(path), (info.st_size, info.st_mtime_ns)
-        if _seen.get(key) == mark or info.st_size > MAX_FILE_BYTES:
+        marks.add(path, info)
+        mark = (info.st_size, info.st_mtime_ns)
+        if _seen.get(path) == mark or info.st_size > MAX_FILE_BYTES:
             return
         if not stat.S_ISREG(info.st_mode):
             return
@@ -117,12 +132,13 @@ def _learn(path: Path, marks: Marks) -> None:
         return
     finally:
         os.close(fd)
-    if path.suffix.lower() == ".csv":
+    name = path.rsplit("/", 1)[-1]
+    if name.lower().endswith(".csv"):
         KNOWN.add_all(csv_values(text))
     else:
-        KNOWN.add_all(credential_values(text, path.name))
+        KNOWN.add_all(credential_values(text, name))
     if settled(info.st_mtime_ns, read_ns):  # else a change in the same tick hides
-        _seen[key] = mark
+        _seen[path] = mark
 
 
 def masked_in(workspace: Path | str | None, text: str) -> str:
@@ -135,7 +151,8 @@ def masked_in(workspace: Path | str | None, text: str) -> str:
     return mask_seen(text)
 
 
-def _credential_files(workspace: Path | None, marks: Marks, versions: _Versions) -> Iterator[Path]:
+def _learn_home(marks: Marks, versions: _Versions) -> None:
+    """Register the secrets of the home's credential places (files, and folders walked)."""
     from configs.environment import ml_intern_home, user_config_dir
 
     own = {str(ml_intern_home()), str(user_config_dir())}  # ml-intern's own: not credentials
@@ -154,13 +171,11 @@ def _credential_files(workspace: Path | None, marks: Marks, versions: _Versions)
             marks.add(place)
             continue
         if stat.S_ISDIR(info.st_mode) and place not in own:
-            yield from _walk(Path(place), _not_public, marks)
+            _learn_tree(Path(place), _not_public, marks, links_followed=True)
         elif stat.S_ISREG(info.st_mode):
-            yield Path(place)
+            _learn_named(place, marks)
         elif place not in own:  # something else: marked, so that a file there is seen
             marks.add(place, info)
-    if workspace is not None:
-        yield from _walk(workspace, _may_hold_secrets, marks)
 
 
 def _not_public(name: str) -> bool:
@@ -190,65 +205,116 @@ def csv_values(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _walk(root: Path, wanted: Callable[[str], bool], marks: Marks) -> Iterator[Path]:
-    """The wanted files under `root`, depth first, skipping `_SKIP_DIRS`, up to `MAX_ENTRIES`
-    entries; a folder is listed again only when its mtime moved."""
-    seen, folders = 0, [str(root)]
-    while folders:
-        folder = folders.pop()
-        listing = _listing(folder, wanted, marks)
-        if listing is None:
-            continue
-        seen += listing.entries
-        if seen > MAX_ENTRIES:
+@dataclass
+class _Walk:
+    """One walk of `_learn_tree`: what it wants, where it marks, what it has seen so far."""
+
+    wanted: Callable[[str], bool]
+    marks: Marks
+    links_followed: bool
+    entries: int = 0
+
+
+def _learn_tree(
+    root: Path, wanted: Callable[[str], bool], marks: Marks, *, links_followed: bool
+) -> None:
+    """Register the secrets of the wanted files beneath the folder `root`, depth first, by
+    descriptor: each folder opened from its parent's descriptor with no link followed (a link,
+    or a folder swapped for one since it was listed, is not entered), each file from its
+    folder's, non-blocking; a file that is a link is read through it only when
+    `links_followed` (the home's credential folders: the user's own). Skips `_SKIP_DIRS`, goes
+    `MAX_WALK_DEPTH` folders down, stops after `MAX_ENTRIES` entries; a folder is listed
+    again only when its mark moved. Not `safe_tree.walk_at`: that stats every entry and lists
+    every folder again, where a re-look here reads only the folders and files that changed."""
+    with contextlib.ExitStack() as stack:
+        try:
+            fd = stack.enter_context(anchor_fd(root))
+        except OSError:
+            marks.add(str(root))
             return
-        folders += reversed(listing.folders)
-        yield from (Path(folder, name) for name in listing.files)
+        _learn_folder(fd, str(root), 0, _Walk(wanted, marks, links_followed))
+
+
+def _learn_folder(fd: int, path: str, depth: int, walk: _Walk) -> bool:
+    """`_learn_tree` in the folder open at `fd` (at `path`, `depth` folders down): its wanted
+    files, then each subfolder's. False once the walk's `MAX_ENTRIES` are spent."""
+    listing = _listing(fd, path, walk.wanted, walk.marks)
+    walk.entries += listing.entries
+    if walk.entries > MAX_ENTRIES:
+        return False
+    for name in listing.files:
+        _learn_at(fd, name, os.path.join(path, name), walk)
+    for name in listing.folders if depth < MAX_WALK_DEPTH else ():
+        sub = os.path.join(path, name)
+        try:
+            child = open_at(fd, name, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:  # unreadable, or gone or a link since the listing: not entered
+            walk.marks.add(sub)  # a stat, no open: made readable, its mark moves
+            continue
+        try:
+            if not _learn_folder(child, sub, depth + 1, walk):
+                return False
+        finally:
+            os.close(child)
+    return True
+
+
+def _learn_at(folder_fd: int, name: str, path: str, walk: _Walk) -> None:
+    """Register the secrets of the file `name` (at `path`), opened from its folder's
+    descriptor."""
+    try:
+        if walk.links_followed:
+            fd = os.open(name, _READ, dir_fd=folder_fd)
+        else:
+            fd = open_at(folder_fd, name, _READ)
+    except OSError:  # unreadable, gone, or (beneath the workspace) a link: not read
+        walk.marks.add(path)  # a stat, no open: made readable, or a link's target appearing
+        return
+    _learn(path, fd, walk.marks)
 
 
 @dataclass(frozen=True)
 class _Listing:
-    mtime_ns: int
-    listed_ns: int  # when it was listed: a change in the same clock tick keeps the mtime
+    mark: Mark  # the folder's when listed
+    listed_ns: int  # when it was listed: a change in the same clock tick keeps the times
     entries: int
-    folders: tuple[str, ...]
-    files: tuple[str, ...]  # the wanted ones
+    folders: tuple[str, ...]  # names, not `_SKIP_DIRS`
+    files: tuple[str, ...]  # the wanted ones' names
 
-    def still_true(self, mtime_ns: int) -> bool:
-        return mtime_ns == self.mtime_ns and settled(mtime_ns, self.listed_ns)
+    def still_true(self, info: os.stat_result) -> bool:
+        changed_ns = max(info.st_mtime_ns, info.st_ctime_ns)
+        return mark_of(info) == self.mark and settled(changed_ns, self.listed_ns)
 
 
 _listings: dict[tuple[str, Callable[[str], bool]], _Listing] = {}
 
 
-def _listing(folder: str, wanted: Callable[[str], bool], marks: Marks) -> _Listing | None:
-    try:
-        info = os.stat(folder)
-    except OSError:
-        marks.add(folder)
-        return None
-    marks.add(folder, info)
-    mtime_ns = info.st_mtime_ns
-    known = _listings.get((folder, wanted))
-    if known is not None and known.still_true(mtime_ns):
+def _listing(fd: int, path: str, wanted: Callable[[str], bool], marks: Marks) -> _Listing:
+    """The folder open at `fd` (at `path`) listed, or its listing kept while its mark stands
+    (the same folder, nothing added, removed or renamed in it); marked with its `fstat`."""
+    info = os.fstat(fd)
+    marks.add(path, info)
+    known = _listings.get((path, wanted))
+    if known is not None and known.still_true(info):
         return known
     listed_ns, count, folders, files = time.time_ns(), 0, [], []
     try:
-        with os.scandir(folder) as entries:
+        with os.scandir(fd) as entries:
             for entry in entries:
                 count += 1
                 if not _is_folder(entry):
                     files += [entry.name] if wanted(entry.name) else []
                 elif entry.name not in _SKIP_DIRS:
-                    folders.append(entry.path)
+                    folders.append(entry.name)
     except OSError:
-        return None
-    listing = _Listing(mtime_ns, listed_ns, count, tuple(folders), tuple(files))
-    _listings[(folder, wanted)] = listing
+        return _Listing(None, listed_ns, count, (), ())  # not kept: listed again next time
+    listing = _Listing(mark_of(info), listed_ns, count, tuple(folders), tuple(files))
+    _listings[(path, wanted)] = listing
     return listing
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether a listed entry is a folder itself (a link to one is not)."""
     try:
         return entry.is_dir(follow_symlinks=False)
     except OSError:
