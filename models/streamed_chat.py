@@ -26,11 +26,13 @@ from pydantic import Field
 from models.openai_chat_stream import sse_data
 from tools.tls import verifying_context
 
-# Connection pools per event loop, a thread's calls in one of them (`pool_here`). Why several:
-# httpcore's pool polls the socket of every idle connection on each request and each release;
-# a team server's 128 runs at once in one pool spent 2.7% of its CPU there (issue 63), in 8
-# pools 0.9%. Upstream: encode/httpcore#1035.
-POOLS = 8
+# Connection pools per event loop, a thread's calls in one of them (`pool_here`). Why so many:
+# httpcore's pool polls the socket of every idle connection on each request and each release.
+# A team server's 128 runs at once in one pool spent 2.7% of its CPU there (issue 63); by
+# thread in 64 pools, a call costs what it did when each opened a connection of its own
+# (py-spy: 4.6% then, 4.5% now), and a provider's TLS handshake is made once a pool, not once
+# a call. Upstream: encode/httpcore#1035.
+POOLS = 64
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, httpx.AsyncClient]] = (
     weakref.WeakKeyDictionary()
 )
