@@ -32,7 +32,7 @@ from models.anthropic_chat_body import request_body
 from models.anthropic_chat_errors import broken, refused, unreached
 from models.anthropic_chat_stream import StreamError, StreamReading, UnknownBlock
 from models.own_paths import anthropic_api_key
-from models.streamed_chat import StreamedChat, pool_here, shared_client
+from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
@@ -105,7 +105,7 @@ class AnthropicChatModel(StreamedChat):
                 yield chunk
             return
         key = kwargs.get("api_key") or self.api_key
-        async for chunk in self._exchange(body, key, pool_here()):
+        async for chunk in self._exchange(body, key):
             yield chunk
 
     def _litellm(self) -> BaseChatModel:
@@ -115,10 +115,10 @@ class AnthropicChatModel(StreamedChat):
             self._fallback = self.litellm_model()
         return self._fallback
 
-    async def _send(self, body: dict[str, Any], key: str | None, pool: int) -> httpx.Response:
+    async def _send(self, body: dict[str, Any], key: str | None) -> httpx.Response:
         import orjson
 
-        client = shared_client(pool)
+        client = shared_client()
         content = orjson.dumps(body)
         for attempt in range(2):  # litellm sends once more on a fresh connection after these
             request = client.build_request(

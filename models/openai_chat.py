@@ -30,7 +30,7 @@ from models.openai_chat_errors import broken, refused, unreached, unsupported
 from models.openai_chat_stream import StreamError, StreamReading
 from models.openai_chat_usage import usage_metadata
 from models.own_paths import openai_api_key, openai_config
-from models.streamed_chat import StreamedChat, pool_here, shared_client
+from models.streamed_chat import StreamedChat, shared_client
 
 if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
@@ -99,11 +99,11 @@ class OpenAIChatModel(StreamedChat):
         params = {"temperature": self.temperature, "stop": stop, **kwargs}
         body = request_body(self.served_name, messages, params, self.api_base)
         key = kwargs.get("api_key") or self.api_key
-        async for chunk in self._exchange(body, key, pool_here()):
+        async for chunk in self._exchange(body, key):
             yield chunk
 
-    async def _send(self, body: dict[str, Any], key: str | None, pool: int) -> httpx.Response:
-        client = shared_client(pool)
+    async def _send(self, body: dict[str, Any], key: str | None) -> httpx.Response:
+        client = shared_client()
         request = client.build_request(
             "POST",
             f"{self.api_base.rstrip('/')}/chat/completions",

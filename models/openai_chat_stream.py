@@ -70,7 +70,8 @@ async def sse_data(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
 async def _drained(chunks: AsyncIterator[bytes]) -> None:
     """Read `chunks` to their end, for at most `_TAIL_S` and `_TAIL_BYTES`. Why: the client
     pools a connection only once its body was read whole; a stream left at `[DONE]` cost a new
-    connection (and a provider's TLS handshake) each call, as the openai SDK's reader does not."""
+    connection (and a provider's TLS handshake) each call. The openai SDK's reader reads on to
+    the end too."""
     left = _TAIL_BYTES
     with contextlib.suppress(TimeoutError, httpx.HTTPError):  # the reply stands: it has ended
         async with asyncio.timeout(_TAIL_S):

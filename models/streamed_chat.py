@@ -68,9 +68,8 @@ class StreamedChat(BaseChatModel):
     def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         raise NotImplementedError(f"{type(self).__name__} is async only: use ainvoke or astream")
 
-    async def _send(self, body: dict[str, Any], key: str | None, pool: int) -> httpx.Response:
-        """The streamed response to `body` over `shared_client(pool)`, or litellm's exception
-        when none came."""
+    async def _send(self, body: dict[str, Any], key: str | None) -> httpx.Response:
+        """The streamed response to `body`, or litellm's exception when none came."""
         raise NotImplementedError
 
     def _broken(
@@ -84,9 +83,9 @@ class StreamedChat(BaseChatModel):
         return ()
 
     async def _exchange(
-        self, body: dict[str, Any], key: str | None, pool: int = 0
+        self, body: dict[str, Any], key: str | None
     ) -> AsyncIterator[ChatGenerationChunk]:
-        response = await self._send(body, key, pool)
+        response = await self._send(body, key)
         try:
             if not response.is_success:  # an error, or a redirect: nothing follows it
                 await response.aread()
@@ -144,10 +143,12 @@ def pool_for(thread_id: Any) -> int:
     return zlib.crc32(str(thread_id).encode()) % POOLS if thread_id else 0
 
 
-def shared_client(pool: int = 0) -> httpx.AsyncClient:
-    """Connection pool `pool` (of `POOLS`) of this event loop, kept while the loop is: up to
-    1,000 connections (the openai SDK's limit), every one kept once opened. Why: with the SDK's
-    100 kept, a server's 128 runs at once opened 28 new connections a round (issue 63)."""
+def shared_client(pool: int | None = None) -> httpx.AsyncClient:
+    """Connection pool `pool` (of `POOLS`; by default the calling thread's, `pool_here`) of this
+    event loop, kept while the loop is: up to 1,000 connections (the openai SDK's limit), every
+    one kept once opened. Why: with the SDK's 100 kept, a server's 128 runs at once opened 28
+    new connections a round (issue 63)."""
+    pool = pool_here() if pool is None else pool
     clients = _clients.setdefault(asyncio.get_running_loop(), {})
     client = clients.get(pool)
     if client is None or client.is_closed:
