@@ -30,11 +30,13 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from compat.langgraph_checkpoint_postgres import library_cursor, refuse_a_changed_saver
+from store import index_writes
 from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
 from store.message_store import first_user_text
 from store.postgres_schema import ensure_checkpoint_schema
 from store.saver_maintenance import branch_user_input
-from store.thread_index import UPSERT
+from store.thread_index import COLUMNS as INDEX_COLUMNS
+from store.thread_index import UPSERT, ThreadInfo
 from tools.text import one_line
 
 TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
@@ -44,14 +46,16 @@ COLUMNS = {
     "checkpoint_writes": "checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path",
 }
 PG_UPSERT = UPSERT.replace("?", "%s")
+INDEX_ROW_SELECT = f"SELECT {INDEX_COLUMNS} FROM ml_intern_threads WHERE thread_id = %s"
 # The index row the checkpoint being saved in this task touches, until its pipeline has.
 INDEX_ROW: ContextVar[tuple[Any, ...] | None] = ContextVar("ml_intern_index_row", default=None)
 
 
 def index_row(config: RunnableConfig, *, title: str = "", model: str = "") -> tuple[Any, ...]:
     """The thread index's row for a touch of `config`'s thread (PG_UPSERT's parameters)."""
-    now = time.time()
-    return (str(config["configurable"]["thread_id"]), one_line(title, 80), model, "", now, now, "")
+    now, thread_id = time.time(), str(config["configurable"]["thread_id"])
+    index_writes.note(thread_id, now)
+    return (thread_id, one_line(title, 80), model, "", now, now, "")
 
 
 class ThreadPostgresSaver(AsyncPostgresSaver):
@@ -109,6 +113,14 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
         async with self._cursor() as cur:
             await cur.execute(PG_UPSERT, index_row(config, title=title, model=model))
 
+    async def aindex_row(self, thread_id: str) -> ThreadInfo | None:
+        """The thread's index row (store/thread_index.py), read on the saver's own pool: no
+        worker thread and no connection check, as for a checkpoint."""
+        async with self._cursor() as cur:
+            await cur.execute(INDEX_ROW_SELECT, (thread_id,))
+            row = await cur.fetchone()
+        return ThreadInfo(**row) if row else None
+
     async def alast_user_input(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint of the current branch's last user message, what undo goes back
         before; found as on SQLite, so across a chain pruning cut (store/postgres_maintenance.py)."""
@@ -161,6 +173,7 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
             await cur.execute(
                 "DELETE FROM checkpoints WHERE metadata->>'run_id' = ANY(%s)", (wanted,)
             )
+        index_writes.forget_all()  # their threads' states changed, their index rows did not
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         self._run_sync(self.acopy_thread(source_thread_id, target_thread_id))

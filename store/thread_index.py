@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from store import index_writes
 from store.experiments import Ledger
 from store.sqlite_file import SharedConnection
 from tools.text import one_line
@@ -78,6 +79,7 @@ def touch_row(
 ) -> None:
     """Upsert one thread's row inside the caller's transaction (the CLI or the saver)."""
     now = time.time()
+    index_writes.note(thread_id, now)
     db.execute(UPSERT, (thread_id, one_line(title, 80), model, cwd, now, now, owner))
 
 

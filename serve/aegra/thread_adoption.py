@@ -6,8 +6,10 @@ reads the shared thread index and writes what changed into Aegra's records: the 
 changed since the last look (re-read `SLACK_S` behind the newest seen, as commits from
 several machines land out of order), each with its title, model, directory and owner. A run
 request on a thread looks again every time: the CLI may have advanced the thread since, and
-Aegra resumes an approval only when its record says the thread waits on one. A thread's
-clock is its writer's: machines sharing a database should keep their clocks in sync (NTP).
+Aegra resumes an approval only when its record says the thread waits on one. A row this
+process wrote last (store/index_writes.py) is read and left: no one has written it since. A
+thread's clock is its writer's: machines sharing a database should keep their clocks in sync
+(NTP).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from serve import studio
 from serve.aegra import thread_records
 from store.checkpointer import default_db_path
 from store.database import DatabaseError, database_url
+from store.index_writes import wrote_last
+from store.postgres_saver import ThreadPostgresSaver
 from store.thread_index import ThreadIndex, ThreadInfo, is_uuid
 from tools.hub import user_tokens
 
@@ -49,9 +53,11 @@ def changed_rows(since: float | None) -> list[ThreadInfo]:
         return index.list(since=since, limit=FIRST_LOOK if since is None else CHANGED_MAX)
 
 
-def one_row(thread_id: str) -> list[ThreadInfo]:
-    with ThreadIndex(default_db_path()) as index:
-        found = index.get(thread_id)
+async def one_row(thread_id: str) -> list[ThreadInfo]:
+    """The thread's index row, read on the server's saver (none before it is open: nothing
+    would be applied then either)."""
+    saver = studio.SERVER.saver
+    found = await saver.aindex_row(thread_id) if isinstance(saver, ThreadPostgresSaver) else None
     return [found] if found else []
 
 
@@ -90,8 +96,11 @@ class ThreadAdoption:
         self.newest = max([self.newest or 0.0, *(row.updated_at for row in rows)])
 
     async def learn(self, thread_id: str) -> None:
-        rows = await asyncio.to_thread(one_row, thread_id)
-        await self.apply(rows)
+        """The thread's record brought in from its index row, unless this process wrote the
+        row last (store/index_writes.py): then its writes were Aegra's runs, whose records
+        Aegra keeps, or the books of a thread Aegra made."""
+        rows = await one_row(thread_id)
+        await self.apply([row for row in rows if not wrote_last(row.thread_id, row.updated_at)])
         if rows:
             self.learnt.add(thread_id)
 

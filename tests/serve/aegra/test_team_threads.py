@@ -12,6 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from store.database import URL_ENV
@@ -22,7 +23,7 @@ from tests.fakes.llm_server import Turn
 from tests.fakes.transcript_checks import user_texts
 from tests.serve.aegra.conftest import Team
 from tests.serve.aegra.test_team_limits import HOLD, poll
-from tests.serve.aegra.test_team_server import APPROVE, messages, wait_for_run
+from tests.serve.aegra.test_team_server import APPROVE, messages, start_run, wait_for_run
 from tests.web.web_harness import bash
 
 pytestmark = pytest.mark.timeout(300)
@@ -32,6 +33,15 @@ async def cli_turn(llm_url: str, workspace: Path, thread: str, text: str, mode: 
     settings = fast_settings(llm_url)
     async with open_session(settings, workspace, thread_id=thread, mode=mode) as session:
         await collect(session.send(text))
+
+
+def approved_to_the_end(replica: httpx.Client, thread: str, watched_on: httpx.Client) -> None:
+    """The thread's waiting call approved on `replica`, its run followed to success."""
+    resumed = replica.post(
+        f"/threads/{thread}/runs", json={"assistant_id": "ml_intern", "command": APPROVE}
+    )
+    assert resumed.status_code == 200, resumed.text
+    assert wait_for_run(watched_on, thread, resumed.json()["run_id"])["status"] == "success"
 
 
 def test_a_cli_thread_waiting_on_an_approval_is_answered_on_the_team_server(
@@ -51,11 +61,7 @@ def test_a_cli_thread_waiting_on_an_approval_is_answered_on_the_team_server(
     assert thread in [t["thread_id"] for t in listed]
 
     llm.add(Turn(content="Made it for the CLI's thread."))
-    resumed = b.post(
-        f"/threads/{thread}/runs", json={"assistant_id": "ml_intern", "command": APPROVE}
-    )
-    assert resumed.status_code == 200, resumed.text
-    assert wait_for_run(a, thread, resumed.json()["run_id"])["status"] == "success"
+    approved_to_the_end(b, thread, watched_on=a)
     assert (workspace / "made.txt").read_text() == "from-the-cli-thread\n"
     assert messages(a, thread)[-1]["content"] == "Made it for the CLI's thread."
 
@@ -63,6 +69,30 @@ def test_a_cli_thread_waiting_on_an_approval_is_answered_on_the_team_server(
     asyncio.run(cli_turn(llm.url, workspace, thread, "what did you do?", "headless"))
     assert user_texts(llm.requests[-1])[-2:] == ["make a file", "what did you do?"]
     assert messages(b, thread)[-1]["content"] == "Both turns seen."
+
+
+def test_a_thread_the_cli_took_up_after_a_replica_ran_it_is_brought_in_again_there(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica skips bringing in a thread whose index row it wrote last; once the CLI has
+    written it since (a call left waiting on an approval), that replica looks again, and the
+    approval is answered there."""
+    a, llm, workspace = team.replicas[0], team.llm, team.workspace
+    thread = a.post("/threads", json={}).json()["thread_id"]
+    llm.add(Turn(content="Hello from the team."))
+    first = start_run(a, thread, "say hello", mode="headless")
+    assert first.status_code == 200, first.text
+    assert wait_for_run(a, thread, first.json()["run_id"])["status"] == "success"
+
+    monkeypatch.setenv(URL_ENV, team.pg_url)
+    llm.add(Turn(tool_calls=[bash("c2", "echo from-the-cli-later >> later.txt")]))
+    asyncio.run(cli_turn(llm.url, workspace, thread, "make a file", "interactive"))
+    assert not (workspace / "later.txt").exists()  # the CLI left the call waiting
+
+    llm.add(Turn(content="Made it for the CLI."))
+    approved_to_the_end(a, thread, watched_on=a)
+    assert (workspace / "later.txt").read_text() == "from-the-cli-later\n"
+    assert messages(a, thread)[-1]["content"] == "Made it for the CLI."
 
 
 def test_a_cli_and_the_team_server_never_run_one_thread_at_once(
