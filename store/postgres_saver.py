@@ -35,8 +35,7 @@ from store.database import CONNECT_TIMEOUT_S, connect_kwargs, explain
 from store.message_store import first_user_text
 from store.postgres_schema import ensure_checkpoint_schema
 from store.saver_maintenance import branch_user_input
-from store.thread_index import COLUMNS as INDEX_COLUMNS
-from store.thread_index import UPSERT, ThreadInfo
+from store.thread_index import UPSERT
 from tools.text import one_line
 
 TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
@@ -46,7 +45,6 @@ COLUMNS = {
     "checkpoint_writes": "checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path",
 }
 PG_UPSERT = UPSERT.replace("?", "%s")
-INDEX_ROW_SELECT = f"SELECT {INDEX_COLUMNS} FROM ml_intern_threads WHERE thread_id = %s"
 # The index row the checkpoint being saved in this task touches, until its pipeline has.
 INDEX_ROW: ContextVar[tuple[Any, ...] | None] = ContextVar("ml_intern_index_row", default=None)
 
@@ -112,14 +110,6 @@ class ThreadPostgresSaver(AsyncPostgresSaver):
     async def _touch(self, config: RunnableConfig, *, title: str = "", model: str = "") -> None:
         async with self._cursor() as cur:
             await cur.execute(PG_UPSERT, index_row(config, title=title, model=model))
-
-    async def aindex_row(self, thread_id: str) -> ThreadInfo | None:
-        """The thread's index row (store/thread_index.py), read on the saver's own pool: no
-        worker thread and no connection check, as for a checkpoint."""
-        async with self._cursor() as cur:
-            await cur.execute(INDEX_ROW_SELECT, (thread_id,))
-            row = await cur.fetchone()
-        return ThreadInfo(**row) if row else None
 
     async def alast_user_input(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The checkpoint of the current branch's last user message, what undo goes back

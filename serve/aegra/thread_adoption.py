@@ -26,7 +26,6 @@ from serve.aegra import thread_records
 from store.checkpointer import default_db_path
 from store.database import DatabaseError, database_url
 from store.index_writes import wrote_last
-from store.postgres_saver import ThreadPostgresSaver
 from store.thread_index import ThreadIndex, ThreadInfo, is_uuid
 from tools.hub import user_tokens
 
@@ -53,11 +52,11 @@ def changed_rows(since: float | None) -> list[ThreadInfo]:
         return index.list(since=since, limit=FIRST_LOOK if since is None else CHANGED_MAX)
 
 
-async def one_row(thread_id: str) -> list[ThreadInfo]:
-    """The thread's index row, read on the server's saver (none before it is open: nothing
-    would be applied then either)."""
-    saver = studio.SERVER.saver
-    found = await saver.aindex_row(thread_id) if isinstance(saver, ThreadPostgresSaver) else None
+def one_row(thread_id: str) -> list[ThreadInfo]:
+    """Blocking: the thread's index row. On the index's own pool, not the saver's: read there,
+    behind the checkpoints of every running run, a request's look waited its turn."""
+    with ThreadIndex(default_db_path()) as index:
+        found = index.get(thread_id)
     return [found] if found else []
 
 
@@ -99,7 +98,7 @@ class ThreadAdoption:
         """The thread's record brought in from its index row, unless this process wrote the
         row last (store/index_writes.py): then its writes were Aegra's runs, whose records
         Aegra keeps, or the books of a thread Aegra made."""
-        rows = await one_row(thread_id)
+        rows = await asyncio.to_thread(one_row, thread_id)
         await self.apply([row for row in rows if not wrote_last(row.thread_id, row.updated_at)])
         if rows:
             self.learnt.add(thread_id)
