@@ -3,6 +3,7 @@ as such; a write by anyone else, a forgotten thread and a run's deleted checkpoi
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -52,4 +53,18 @@ def test_the_oldest_threads_are_forgotten_past_the_bound(monkeypatch: pytest.Mon
 def test_forgetting_all_makes_every_thread_looked_at_again() -> None:
     index_writes.note("t1", 1.0)
     index_writes.forget_all()
+    assert not index_writes.wrote_last("t1", 1.0)
+
+
+def test_a_runs_deleted_checkpoints_make_every_thread_looked_at_again(pg_url: str) -> None:
+    """Deleting a run's checkpoints changes its thread's state, not its index row: what this
+    process wrote is forgotten, so the team server brings the thread in again."""
+    from store.postgres_saver import open_postgres_checkpointer
+
+    async def delete_a_run() -> None:
+        async with open_postgres_checkpointer(pg_url) as saver:
+            await saver.adelete_for_runs(["no-such-run"])
+
+    index_writes.note("t1", 1.0)
+    asyncio.run(delete_a_run())
     assert not index_writes.wrote_last("t1", 1.0)
